@@ -1,0 +1,47 @@
+/**
+ * What a generator (an accelerator or example design) declares, so the CLI, tests, benchmarks and
+ * future sweeps can treat every design alike. Generators live in `generators/<name>/`; the registry
+ * in `generators/registry.ts` maps names to these.
+ */
+import type { ModuleDef } from './build/module.ts';
+import type { PortRecord } from './build/ports.ts';
+
+export type ParamValue = number | boolean | string;
+
+/** One parameter: its kind, a one-line description, and (for numbers) the accepted range. */
+export interface ParamSpec {
+  kind: 'int' | 'bool' | 'enum';
+  doc: string;
+  min?: number;
+  max?: number;
+  /** Allowed values for 'enum'. */
+  values?: readonly string[];
+}
+
+/** A named integer tensor that a design consumes or produces (for `hwflow run` and the harness). */
+export interface TensorSpec {
+  name: string;
+  /** Shape as a function of the parameters and run-time sizes. */
+  shape: number[];
+  width: number;
+  signed: boolean;
+}
+
+export interface Generator<P extends Record<string, ParamValue> = Record<string, ParamValue>> {
+  name: string;
+  /** One line for `hwflow list`. */
+  description: string;
+  params: Record<keyof P & string, ParamSpec>;
+  /** Named parameter sets; every generator has at least `ci` (tiny) and usually a paper-sized one. */
+  presets: Record<string, P>;
+  defaultPreset: string;
+  /** Check semantic constraints beyond ranges; throw ParamError naming the field and value. */
+  validate?(params: P): void;
+  /** A pure function from parameters to the top module. */
+  create(params: P): ModuleDef<PortRecord>;
+}
+
+/** Erase a generator's parameter type for the registry. */
+export function defineGenerator<P extends Record<string, ParamValue>>(g: Generator<P>): Generator {
+  return g as unknown as Generator;
+}

@@ -1,0 +1,13 @@
+/** The public API of hwflow's DSL. Internal files import from their neighbours, not through here. */
+export { HdlError, WidthError, DriverError, LoopError, NameError, ParamError, formatLoc, registerLibraryDir, type SourceLoc } from './errors.ts';
+export type { HwType } from './ir/types.ts';
+export { bitsFor, clog2, showType, typeEq, MAX_WIDTH } from './ir/types.ts';
+export type { Circuit, ModuleIR, StreamInterface } from './ir/nodes.ts';
+export { printModule as printIR } from './ir/print.ts';
+export { In, Out, uint, sint, bool, type PortRecord, type PortSpec } from './build/ports.ts';
+export { Value, lit, u, s, uconst, mux, select, cat, sumTree, type Operand } from './build/value.ts';
+export { module, ModuleDef, ModuleBuilder, Signal, Memory, type IO, type RegOptions, type MemOptions } from './build/module.ts';
+export { elaborate } from './passes/elaborate.ts';
+export { emitVerilog, type VerilogFile } from './verilog/emit.ts';
+export type { EmitOptions } from './verilog/lower.ts';
+export { Simulator } from './sim/simulator.ts';

@@ -1,0 +1,184 @@
+/**
+ * The hardware IR: one discriminated union of expression kinds, and the declarations they refer to.
+ * Expressions form a DAG per module. Every node and declaration keeps where the user created it.
+ *
+ * Conditional assignment (when/elsewhen/otherwise) is kept structured: each assignment records its
+ * path through the `when` tree, so the backend can print readable if/else blocks and the checks can
+ * tell a complete assignment from a latch.
+ */
+import type { LazyLoc } from '../errors.ts';
+import type { OpName } from './ops.ts';
+import type { HwType } from './types.ts';
+
+export type Expr = ConstExpr | RefExpr | OpExpr | MemReadExpr;
+
+interface ExprBase {
+  readonly id: number;
+  readonly type: HwType;
+  readonly loc: LazyLoc;
+}
+export interface ConstExpr extends ExprBase {
+  readonly kind: 'const';
+  /** Unsigned bit pattern, masked to the width. */
+  readonly bits: bigint;
+}
+export interface RefExpr extends ExprBase {
+  readonly kind: 'ref';
+  readonly signal: SignalDecl;
+}
+export interface OpExpr extends ExprBase {
+  readonly kind: 'op';
+  readonly op: OpName;
+  readonly args: readonly Expr[];
+  readonly params: readonly number[];
+}
+/** Asynchronous (combinational) read of a memory word. A synchronous read is a register fed by this. */
+export interface MemReadExpr extends ExprBase {
+  readonly kind: 'memread';
+  readonly memory: MemoryDecl;
+  readonly addr: Expr;
+}
+
+export type SignalKind = 'input' | 'output' | 'wire' | 'reg' | 'instout';
+
+/** One step of a path through the `when` tree: the `when` node and which branch was taken. */
+export interface CondStep {
+  readonly node: WhenNode;
+  readonly branch: boolean;
+}
+export interface WhenNode {
+  readonly id: number;
+  readonly cond: Expr;
+  readonly loc: LazyLoc;
+}
+
+export interface Assignment {
+  readonly path: readonly CondStep[];
+  readonly value: Expr;
+  readonly loc: LazyLoc;
+}
+
+export interface SignalDecl {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: SignalKind;
+  readonly type: HwType;
+  readonly loc: LazyLoc;
+  /** Registers only: value on synchronous reset (bit pattern), or undefined for no reset. */
+  readonly reset?: bigint;
+  /** Registers only: initial value at power-up (FPGA init), used by simulators too. */
+  readonly init?: bigint;
+  /** In program order; the last one whose path holds wins. */
+  readonly assigns: Assignment[];
+  /** For 'instout': the instance and port that drive it. */
+  readonly source?: { instance: InstanceDecl; port: string };
+}
+
+export interface MemoryWrite {
+  readonly path: readonly CondStep[];
+  readonly addr: Expr;
+  readonly data: Expr;
+  readonly loc: LazyLoc;
+}
+export interface MemoryDecl {
+  readonly id: number;
+  readonly name: string;
+  readonly type: HwType;
+  readonly depth: number;
+  readonly addrWidth: number;
+  /** Initial contents (bit patterns); shorter than depth means zeros after. */
+  readonly init?: readonly bigint[];
+  readonly writes: MemoryWrite[];
+  readonly loc: LazyLoc;
+}
+
+export interface InstanceDecl {
+  readonly id: number;
+  readonly name: string;
+  readonly module: ModuleIR;
+  readonly inputs: Map<string, { value: Expr; loc: LazyLoc }>;
+  readonly outputs: Map<string, SignalDecl>;
+  readonly loc: LazyLoc;
+}
+
+/** A named group of ports that form a valid/ready stream; recorded for the manifest and harness. */
+export interface StreamInterface {
+  readonly name: string;
+  readonly dir: 'in' | 'out';
+  readonly valid: string;
+  readonly ready: string;
+  /** Payload ports, most significant field first. */
+  readonly payload: readonly string[];
+  /** Free-form facts for the manifest (field layout, element type). */
+  readonly meta?: Record<string, unknown>;
+}
+
+export interface ModuleIR {
+  readonly name: string;
+  readonly loc: LazyLoc;
+  /** Ports in declaration order (inputs and outputs). */
+  readonly ports: SignalDecl[];
+  /** All signals, ports included, in creation order. */
+  readonly signals: SignalDecl[];
+  readonly memories: MemoryDecl[];
+  readonly instances: InstanceDecl[];
+  readonly streams: StreamInterface[];
+  /** Free-form facts recorded by library elements (latency, II) for the manifest. */
+  readonly notes: Record<string, unknown>[];
+  /** True when the module has a clock (registers, memory writes, or a clocked child). */
+  sequential: boolean;
+}
+
+/** A design: the top module and every module under it, children before parents. */
+export interface Circuit {
+  readonly top: ModuleIR;
+  readonly modules: readonly ModuleIR[];
+}
+
+/** Walk every expression reachable from a root, children first, each once. */
+export function walkExpr(root: Expr, visit: (e: Expr) => void, seen: Set<number> = new Set()): void {
+  const stack: [Expr, boolean][] = [[root, false]];
+  while (stack.length) {
+    const [e, done] = stack.pop()!;
+    if (done) {
+      visit(e);
+      continue;
+    }
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    stack.push([e, true]);
+    const kids = e.kind === 'op' ? e.args : e.kind === 'memread' ? [e.addr] : [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, false]);
+  }
+}
+
+/** The roots of a module's expression DAG: everything that drives state, a signal or a child. */
+export function moduleRoots(m: ModuleIR): Expr[] {
+  const roots: Expr[] = [];
+  for (const s of m.signals)
+    for (const a of s.assigns) {
+      for (const step of a.path) roots.push(step.node.cond);
+      roots.push(a.value);
+    }
+  for (const mem of m.memories)
+    for (const w of mem.writes) {
+      for (const step of w.path) roots.push(step.node.cond);
+      roots.push(w.addr, w.data);
+    }
+  for (const inst of m.instances) for (const { value } of inst.inputs.values()) roots.push(value);
+  return roots;
+}
+
+/** Collect the circuit's modules under a top, children first, each once. */
+export function collectModules(top: ModuleIR): ModuleIR[] {
+  const out: ModuleIR[] = [];
+  const seen = new Set<ModuleIR>();
+  const visit = (m: ModuleIR): void => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    for (const i of m.instances) visit(i.module);
+    out.push(m);
+  };
+  visit(top);
+  return out;
+}

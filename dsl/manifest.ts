@@ -1,0 +1,56 @@
+/**
+ * The manifest: what tools outside the DSL (the harness, FPGA export, reports, sweeps) need to know
+ * about a generated design, as JSON next to its Verilog. Versioned; add fields, never repurpose them.
+ */
+import type { Circuit, StreamInterface } from './ir/nodes.ts';
+
+export interface ManifestPort {
+  name: string;
+  dir: 'in' | 'out';
+  width: number;
+  signed: boolean;
+}
+
+export interface Manifest {
+  /** Format version of this file. */
+  hwflow: 1;
+  /** Top module name (also the Verilog file `<top>.v`). */
+  top: string;
+  /** Registered generator name, or the script path for a user's DSL script. */
+  generator: string;
+  preset?: string;
+  params: Record<string, unknown>;
+  /** Verilog files, children before parents; the top is last. */
+  files: string[];
+  /** Implicit clock and synchronous active-high reset, or null for a combinational design. */
+  clock: string | null;
+  reset: string | null;
+  /** Every top-level port, in Verilog order (clock and reset first when present). */
+  ports: ManifestPort[];
+  streams: StreamInterface[];
+  /** Facts recorded by library elements (latency, initiation interval, ...), top module only. */
+  notes: Record<string, unknown>[];
+  /** Module names, children before parents. */
+  modules: string[];
+}
+
+export function buildManifest(c: Circuit, info: { generator: string; preset?: string; params?: Record<string, unknown> }): Manifest {
+  const top = c.top;
+  const ports: ManifestPort[] = [];
+  if (top.sequential) ports.push({ name: 'clk', dir: 'in', width: 1, signed: false }, { name: 'rst', dir: 'in', width: 1, signed: false });
+  for (const p of top.ports) ports.push({ name: p.name, dir: p.kind === 'input' ? 'in' : 'out', width: p.type.width, signed: p.type.signed });
+  return {
+    hwflow: 1,
+    top: top.name,
+    generator: info.generator,
+    ...(info.preset !== undefined ? { preset: info.preset } : {}),
+    params: info.params ?? {},
+    files: c.modules.map((m) => `${m.name}.v`),
+    clock: top.sequential ? 'clk' : null,
+    reset: top.sequential ? 'rst' : null,
+    ports,
+    streams: [...top.streams],
+    notes: [...top.notes],
+    modules: c.modules.map((m) => m.name),
+  };
+}

@@ -1,0 +1,57 @@
+/** A small Verilog-2005 AST: just what the backend emits. Only printer.ts turns it into text. */
+
+export type VExpr =
+  | { k: 'id'; name: string }
+  | { k: 'lit'; width: number; signed: boolean; bits: bigint }
+  | { k: 'bin'; op: string; a: VExpr; b: VExpr }
+  | { k: 'un'; op: string; a: VExpr }
+  | { k: 'tern'; c: VExpr; t: VExpr; f: VExpr }
+  | { k: 'cat'; parts: VExpr[] }
+  | { k: 'rep'; count: number; a: VExpr }
+  | { k: 'index'; name: string; hi: number; lo: number }
+  | { k: 'word'; mem: string; addr: VExpr }
+  | { k: 'signed'; a: VExpr };
+
+export type VStmt =
+  | { k: 'set'; lhs: VExpr; rhs: VExpr; nonblocking: boolean; comment?: string }
+  | { k: 'if'; cond: VExpr; then: VStmt[]; else: VStmt[] };
+
+export interface VDecl {
+  k: 'decl';
+  net: 'wire' | 'reg';
+  signed: boolean;
+  width: number;
+  name: string;
+  /** Declaration initialiser: a continuous assignment for wires, a power-up value for regs. */
+  init?: VExpr;
+  /** Memory depth, for `reg [w-1:0] name [0:depth-1]`. */
+  depth?: number;
+  /** Wrap in lint_off UNUSEDSIGNAL: the signal is (partly) unread by design. */
+  unused?: boolean;
+  comment?: string;
+}
+
+export type VItem =
+  | VDecl
+  | { k: 'assign'; lhs: string; rhs: VExpr; comment?: string }
+  | { k: 'always'; clocked: boolean; body: VStmt[]; comment?: string }
+  | { k: 'initial'; body: VStmt[] }
+  | { k: 'instance'; module: string; name: string; conns: [string, VExpr][]; comment?: string }
+  | { k: 'blank'; comment?: string };
+
+export interface VPort {
+  dir: 'input' | 'output';
+  net: 'wire' | 'reg';
+  signed: boolean;
+  width: number;
+  name: string;
+  unused?: boolean;
+  comment?: string;
+}
+
+export interface VModule {
+  name: string;
+  header: string[];
+  ports: VPort[];
+  items: VItem[];
+}
