@@ -45,3 +45,35 @@ export interface Generator<P extends Record<string, ParamValue> = Record<string,
 export function defineGenerator<P extends Record<string, ParamValue>>(g: Generator<P>): Generator {
   return g as unknown as Generator;
 }
+
+/** A tensor of integers, row-major. */
+export interface Tensor {
+  shape: number[];
+  data: bigint[];
+}
+
+/** What a bit-exact reference kernel returns. */
+export interface GoldenResult {
+  outputs: Record<string, Tensor>;
+  /** Operation counts the hardware is meant to perform (macs, shifts, adds, lookups, reads ...). */
+  counts: Record<string, number>;
+  /** Work divided by parallel units: the cycle count no implementation can beat. */
+  idealCycles: number;
+}
+
+/**
+ * An accelerator: a generator whose design computes named tensors. `encode` and `decode` map
+ * tensors to the payload tokens of the design's input and output streams (pure functions, so the
+ * harness, `hwflow run` and the tests can all drive any accelerator the same way).
+ */
+export interface Accelerator<P extends Record<string, ParamValue> = Record<string, ParamValue>> extends Generator<P> {
+  inputs(params: P): TensorSpec[];
+  outputs(params: P): TensorSpec[];
+  golden(params: P, inputs: Record<string, Tensor>): GoldenResult;
+  /** Input tensors -> tokens per input stream (payload bit patterns, in stream order). */
+  encode(params: P, inputs: Record<string, Tensor>): Record<string, bigint[]>;
+  /** Tokens per output stream -> output tensors. */
+  decode(params: P, tokens: Record<string, bigint[]>, inputs: Record<string, Tensor>): Record<string, Tensor>;
+  /** Random valid inputs for tests and demos, from a seed. */
+  randomInputs(params: P, seed: number): Record<string, Tensor>;
+}
