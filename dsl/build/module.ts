@@ -347,7 +347,9 @@ export class ModuleBuilder implements NodeFactory {
 
 export type OutputsOf<P extends PortRecord> = { [K in keyof P as P[K]['dir'] extends 'output' ? K : never]: Value } & Record<string, Value>;
 
-const definitions = new Map<string, ModuleDef<PortRecord>>();
+// Method syntax makes the body bivariant, so ModuleDef<{a: ...}> is usable where ModuleDef<PortRecord> is expected.
+type ModuleBody<P extends PortRecord> = { body(io: IO<P>, m: ModuleBuilder): void }['body'];
+
 
 /** A module definition; elaborated on first use. */
 export class ModuleDef<P extends PortRecord = PortRecord> {
@@ -356,7 +358,7 @@ export class ModuleDef<P extends PortRecord = PortRecord> {
   constructor(
     readonly name: string,
     readonly ports: P,
-    private readonly body: (io: IO<P>, m: ModuleBuilder) => void,
+    private readonly body: ModuleBody<P>,
     readonly loc: LazyLoc,
   ) {}
   /** Build the IR (once). Design-rule errors are thrown as HdlError at the user's line. */
@@ -386,9 +388,7 @@ export class ModuleDef<P extends PortRecord = PortRecord> {
 export function module<P extends PortRecord>(name: string, ports: P, body: (io: IO<P>, m: ModuleBuilder) => void): ModuleDef<P> {
   const loc = new LazyLoc();
   checkName(name, loc, 'module');
-  const def = new ModuleDef(name, ports, body, loc);
-  definitions.set(name, def as unknown as ModuleDef<PortRecord>);
-  return def;
+  return new ModuleDef(name, ports, body, loc);
 }
 
 export { MAX_WIDTH };

@@ -9,8 +9,8 @@ import type { Circuit, InstanceDecl, ModuleIR } from '../ir/nodes.ts';
 import { printModule } from '../ir/print.ts';
 import { checkModule, combDependencies } from './checks.ts';
 
-export function elaborate(def: ModuleDef<PortRecord> | ModuleDef<never>): Circuit {
-  const top = (def as ModuleDef<PortRecord>).elaborate();
+export function elaborate(def: ModuleDef<PortRecord>): Circuit {
+  const top = def.elaborate();
   const modules = uniqueModules(top);
   const deps = new Map<ModuleIR, Map<string, Set<string>>>();
   for (const m of modules) {

@@ -1,0 +1,7 @@
+/** Every subcommand of the CLI, in `hwflow --help` order. Add a line per new command. */
+import type { Command } from 'commander';
+import { register as list } from './list.ts';
+import { register as gen } from './gen.ts';
+import { register as demo } from './demo.ts';
+
+export const commands: ((program: Command) => void)[] = [list, gen, demo];
