@@ -95,9 +95,12 @@ function checkLoops(m: ModuleIR, childDeps: Map<ModuleIR, Map<string, Set<string
     const st = state.get(s.id);
     if (st === 'done') return;
     if (st === 'active') {
-      const cycle = stack.slice(stack.indexOf(s));
+      // Report the cycle starting from its first-declared signal, so the message reads in source order.
+      const found = stack.slice(stack.indexOf(s));
+      const start = found.reduce((best, c, i) => (c.id < found[best]!.id ? i : best), 0);
+      const cycle = [...found.slice(start), ...found.slice(0, start)];
       const where = cycle.map((c) => `${c.name} (${formatLoc(c.loc.get())})`).join(' -> ');
-      throw new LoopError(`combinational loop in module '${m.name}': ${where} -> ${s.name}`, s.loc.get(), {
+      throw new LoopError(`combinational loop in module '${m.name}': ${where} -> ${cycle[0]!.name}`, cycle[0]!.loc.get(), {
         signals: cycle.map((c) => c.name),
         locations: cycle.map((c) => c.loc.get()),
       });
