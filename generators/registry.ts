@@ -109,7 +109,7 @@ export async function resolveDesign(nameOrPath: string, opts: { preset?: string;
   }
   const file = path.resolve(nameOrPath);
   if (!fs.existsSync(file)) throw new UsageError(`no design script at '${nameOrPath}' (and it is not a registered design: ${Object.keys(registry).sort().join(', ')})`);
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const mod = await importScript(file, nameOrPath);
   const exported = mod.default ?? Object.values(mod).find((v) => v instanceof ModuleDef || isGenerator(v));
   const generatorName = path.relative(process.cwd(), file);
   if (exported instanceof ModuleDef) {
@@ -121,6 +121,18 @@ export async function resolveDesign(nameOrPath: string, opts: { preset?: string;
     return { circuit: elaborate(exported.create(params)), info: { generator: generatorName, preset, params }, generator: exported };
   }
   throw new UsageError(`'${nameOrPath}' exports no module definition or generator; export one with 'export default module(...)'`);
+}
+
+/** Load a design script as an ES module (tsx compiles TypeScript on the fly). */
+async function importScript(file: string, shown: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE')
+      throw new UsageError(`'${shown}' was loaded as CommonJS; design scripts are ES modules: put it in a package whose package.json says "type": "module", or rename it to .mts`);
+    throw e;
+  }
 }
 
 function isGenerator(v: unknown): v is Generator {

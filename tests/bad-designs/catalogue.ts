@@ -231,8 +231,7 @@ export const catalogue: BadDesign[] = [
       const inner = module('m32_inner', { y: Out(uint(8)) }, (io) => {
         io.y.set(outer.a); // @bad cross-module-value
       });
-      io(outer, m.instance('u0', inner, {}).y!);
-      function io(o: typeof outer, v: typeof outer.a): void { o.y.set(v); }
+      outer.y.set(m.instance('u0', inner, {}).y!);
     }),
   },
   {
