@@ -1,0 +1,56 @@
+// The dependency rules of docs/architecture.md, checked on the source with ts-morph: dsl/ depends on
+// nothing else in the repo, generators/ and testbenches/ build on dsl/ but never on each other, and
+// a golden kernel reaches nothing in dsl/, even transitively.
+import path from 'node:path';
+import { Project } from 'ts-morph';
+import { describe, expect, it } from 'vitest';
+
+const root = process.cwd();
+const project = new Project({ skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+project.addSourceFilesAtPaths(['dsl/**/*.ts', 'generators/**/*.ts', 'testbenches/**/*.ts']);
+
+/** Repo-relative paths of the repo files a source file imports (type-only imports included). */
+function localImports(file: string): string[] {
+  const sf = project.getSourceFileOrThrow(path.join(root, file));
+  const specs = [
+    ...sf.getImportDeclarations().map((d) => d.getModuleSpecifierValue()),
+    ...sf.getExportDeclarations().flatMap((d) => d.getModuleSpecifierValue() ?? []),
+  ];
+  return specs.filter((s) => s.startsWith('.')).map((s) => path.relative(root, path.resolve(path.dirname(path.join(root, file)), s)));
+}
+
+const files = project.getSourceFiles().map((f) => path.relative(root, f.getFilePath()));
+const top = (f: string): string => f.split(path.sep)[0]!;
+
+describe('architecture', () => {
+  it.each([
+    ['dsl', ['dsl']],
+    ['generators', ['dsl', 'generators']],
+    ['testbenches', ['dsl', 'testbenches']],
+  ] as const)('%s/ imports only from %j', (layer, allowed) => {
+    const bad = files
+      .filter((f) => top(f) === layer)
+      .flatMap((f) => localImports(f).filter((i) => !(allowed as readonly string[]).includes(top(i))).map((i) => `${f} -> ${i}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('golden kernels reach nothing in dsl/, even through other files', () => {
+    const goldens = files.filter((f) => path.basename(f) === 'golden.ts');
+    expect(goldens.length).toBeGreaterThan(0);
+    const bad: string[] = [];
+    for (const g of goldens) {
+      const seen = new Set<string>();
+      const stack = [g];
+      while (stack.length) {
+        const f = stack.pop()!;
+        if (seen.has(f)) continue;
+        seen.add(f);
+        for (const i of localImports(f)) {
+          if (top(i) === 'dsl') bad.push(`${g} reaches ${i} (via ${f})`);
+          else if (files.includes(i)) stack.push(i);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+});
