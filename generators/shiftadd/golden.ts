@@ -1,0 +1,145 @@
+/**
+ * Bit-exact reference kernels of ShiftAddNet / ShiftAddNAS layers (spec: ACCELERATORS.md section 1),
+ * written as matrix products Y[M×N] from weights W[M×K] and activations X[K×N]:
+ *
+ * - multiply: `Y[m,n] = Σ_k W[m,k]·X[k,n]`
+ * - shift:    `Y[m,n] = Σ_k (−1)^s[m,k] · (X[k,n] << (P − e[m,k]))` (a fixed-point result with P
+ *             fraction bits; exact, no rounding)
+ * - adder:    `Y[m,n] = −Σ_k |X[k,n] − W[m,k]|`
+ * - the shift→add pair: the shift layer's Y, requantised to int8 by an arithmetic right shift and
+ *   saturation, is the adder layer's X.
+ *
+ * This file imports nothing from `dsl/` (so a bug in the DSL cannot hide in both the design and its
+ * reference): plain bigint arithmetic, with every width derived here from first principles and every
+ * input checked against its declared range.
+ */
+
+/** The kind of processing element (and so of layer). */
+export type PeKind = 'mul' | 'shift' | 'adder';
+
+/** A row-major integer matrix. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  data: bigint[];
+}
+
+/** Operation counts of one layer as the hardware performs them (one op per PE per cycle). */
+export interface OpCounts {
+  multiplies: number;
+  shifts: number;
+  adds: number;
+}
+
+export const at = (a: Matrix, r: number, c: number): bigint => a.data[r * a.cols + c]!;
+
+/** ceil(log2(n)) for n ≥ 1 (0 for n = 1). */
+export function ceilLog2(n: number): number {
+  let w = 0;
+  while (2 ** w < n) w++;
+  return w;
+}
+
+/** Is `v` a `width`-bit integer of the given signedness? */
+export function inRange(v: bigint, width: number, signed: boolean): boolean {
+  const lo = signed ? -(1n << BigInt(width - 1)) : 0n;
+  const hi = signed ? (1n << BigInt(width - 1)) - 1n : (1n << BigInt(width)) - 1n;
+  return v >= lo && v <= hi;
+}
+
+function checkRange(what: string, m: Matrix, width: number, signed: boolean): void {
+  const bad = m.data.findIndex((v) => !inRange(v, width, signed));
+  if (bad >= 0)
+    throw new RangeError(`${what}[${Math.floor(bad / m.cols)},${bad % m.cols}] = ${m.data[bad]} is outside ${signed ? 'sint' : 'uint'}(${width})`);
+}
+
+function checkInner(w: Matrix, x: Matrix): void {
+  if (w.cols !== x.rows) throw new RangeError(`weights are ${w.rows}×${w.cols} but activations are ${x.rows}×${x.cols}; inner sizes differ`);
+}
+
+/** Y = W·X with a per-term function `term(w index, x value)`; shared loop of every kernel. */
+function product(w: Matrix, x: Matrix, term: (m: number, k: number, xv: bigint) => bigint): Matrix {
+  checkInner(w, x);
+  const data: bigint[] = [];
+  for (let m = 0; m < w.rows; m++)
+    for (let n = 0; n < x.cols; n++) {
+      let acc = 0n;
+      for (let k = 0; k < w.cols; k++) acc += term(m, k, at(x, k, n));
+      data.push(acc);
+    }
+  return { rows: w.rows, cols: x.cols, data };
+}
+
+/** Multiply layer (the baseline): int `wWidth` weights times int `xWidth` activations. */
+export function mulLayer(w: Matrix, x: Matrix, xWidth: number, wWidth: number): Matrix {
+  checkRange('W', w, wWidth, true);
+  checkRange('X', x, xWidth, true);
+  return product(w, x, (m, k, xv) => at(w, m, k) * xv);
+}
+
+/** Shift layer: sign bits `s` (0 = +, 1 = −) and exponents `e` ∈ [0, P]. */
+export function shiftLayer(sign: Matrix, exp: Matrix, x: Matrix, xWidth: number, p: number): Matrix {
+  if (sign.rows !== exp.rows || sign.cols !== exp.cols) throw new RangeError(`sign is ${sign.rows}×${sign.cols} but exponent is ${exp.rows}×${exp.cols}`);
+  checkRange('W_sign', sign, 1, false);
+  const badE = exp.data.findIndex((e) => e < 0n || e > BigInt(p));
+  if (badE >= 0) throw new RangeError(`W_exp[${Math.floor(badE / exp.cols)},${badE % exp.cols}] = ${exp.data[badE]} is outside 0..${p}`);
+  checkRange('X', x, xWidth, true);
+  return product(exp, x, (m, k, xv) => {
+    const shifted = xv << BigInt(p - Number(at(exp, m, k)));
+    return at(sign, m, k) === 1n ? -shifted : shifted;
+  });
+}
+
+/** Adder layer: `−Σ|x − w|`. */
+export function adderLayer(w: Matrix, x: Matrix, xWidth: number, wWidth: number): Matrix {
+  checkRange('W', w, wWidth, true);
+  checkRange('X', x, xWidth, true);
+  return product(w, x, (m, k, xv) => {
+    const d = xv - at(w, m, k);
+    return d < 0n ? d : -d;
+  });
+}
+
+/** Arithmetic right shift by `shift` (rounds toward −∞), then saturation to a signed `width`-bit value. */
+export function requantise(y: Matrix, shift: number, width = 8): Matrix {
+  const hi = (1n << BigInt(width - 1)) - 1n;
+  const lo = -(1n << BigInt(width - 1));
+  return { ...y, data: y.data.map((v) => { const q = v >> BigInt(shift); return q > hi ? hi : q < lo ? lo : q; }) };
+}
+
+/** Bits of one signed PE term: a product, a signed shifted activation, or −|x − w|. */
+export function termWidth(kind: PeKind, xWidth: number, wWidth: number, p: number): number {
+  if (kind === 'mul') return xWidth + wWidth; // (−2^(a−1))·(−2^(b−1)) = 2^(a+b−2) < 2^(a+b−1)
+  if (kind === 'shift') return xWidth + p + 1; // −(−2^(x−1) << P) = 2^(x−1+P) needs one bit more
+  return Math.max(xWidth, wWidth) + 1; // |x − w| ≤ 2^max − 1, negated
+}
+
+/** Bits of the signed accumulator and output for sums of up to `kMax` terms: term + ⌈log2 kMax⌉. */
+export function accWidth(kind: PeKind, xWidth: number, wWidth: number, p: number, kMax: number): number {
+  return termWidth(kind, xWidth, wWidth, p) + ceilLog2(kMax);
+}
+
+/** Operations one layer performs: per weight·activation pair one multiply or shift or subtract, plus one add. */
+export function opCounts(kind: PeKind, m: number, k: number, n: number): OpCounts {
+  const pairs = m * k * n;
+  if (kind === 'mul') return { multiplies: pairs, shifts: 0, adds: pairs };
+  if (kind === 'shift') return { multiplies: 0, shifts: pairs, adds: pairs };
+  return { multiplies: 0, shifts: 0, adds: 2 * pairs }; // subtract (|x − w|) and accumulate
+}
+
+/** Work divided by the PEs: a rows×cols array does one weight·activation pair per PE per cycle. */
+export function idealCycles(m: number, k: number, n: number, rows: number, cols: number): number {
+  return Math.ceil((m * k * n) / (rows * cols));
+}
+
+/** Unit energies in pJ per operation at 45 nm (the ShiftAdd papers' table), by operand width. */
+export const UNIT_ENERGY_PJ: Record<'multiply' | 'add' | 'shift', Record<8 | 16 | 32, number>> = {
+  multiply: { 8: 0.2, 16: 1.1, 32: 3.7 },
+  add: { 8: 0.03, 16: 0.4, 32: 0.9 },
+  shift: { 8: 0.024, 16: 0.15, 32: 0.13 },
+};
+
+/** Compute energy in pJ of a layer's operations at one operand width (8, 16 or 32 bits). */
+export function computeEnergyPj(c: OpCounts, bits: 8 | 16 | 32, table = UNIT_ENERGY_PJ): number {
+  return c.multiplies * table.multiply[bits] + c.shifts * table.shift[bits] + c.adds * table.add[bits];
+}
