@@ -11,3 +11,16 @@ export { elaborate } from './passes/elaborate.ts';
 export { emitVerilog, type VerilogFile } from './verilog/emit.ts';
 export type { EmitOptions } from './verilog/lower.ts';
 export { Simulator } from './sim/simulator.ts';
+
+// ---- dataflow library (dsl/lib/) ----------------------------------------------------------------
+export {
+  record, vector, payloadWidth, payloadLayout, payloadTag, portType, pack, unpack, packBits, unpackBits, isRecord, isVector, isBits,
+  type PayloadType, type RecordType, type VectorType, type Fields, type Plain, type FieldLayout,
+} from './lib/payload.ts';
+export {
+  Stream, StreamSink, StreamWire, streamPorts, streamIn, streamOut, streamWire, connect, mapStream, haltWhen, throwWhen,
+  type StreamTiming,
+} from './lib/stream.ts';
+export { noteElement, warnDesign, collectWarnings, collectElements, type ElementNote, type DesignWarning } from './lib/notes.ts';
+export { queue, fifo, type FifoOptions, type FifoStatus } from './lib/fifo.ts';
+export { forwardSlice, backwardSlice, skidBuffer } from './lib/slices.ts';

@@ -1,0 +1,72 @@
+/**
+ * What library elements tell the manifest about themselves, and the warnings channel.
+ *
+ * Every element records `{ kind: 'element', element, name, latency, ii, capacity, loc }` with
+ * `m.note`, so a report can list each FIFO, slice and pipeline with its timing. A design that is
+ * legal but likely wrong (two streams of different latency joined without enough buffering) gets a
+ * note `{ kind: 'warning', message, locations }`; `collectWarnings(circuit)` gathers them from every
+ * module, children first, so the CLI and tests can print or assert them. Warnings never throw: the
+ * design may be intended (a deliberately throttled path), and the user decides.
+ */
+import { formatLoc, userLoc, type SourceLoc } from '../errors.ts';
+import type { ModuleBuilder } from '../build/module.ts';
+import type { Circuit } from '../ir/nodes.ts';
+
+/** Timing facts of one library element, as recorded in the manifest. */
+export interface ElementNote {
+  kind: 'element';
+  /** Element kind: 'fifo', 'skid_buffer', 'forward_slice', 'pipeline', 'loop_nest', ... */
+  element: string;
+  /** The element's name prefix in the generated Verilog. */
+  name: string;
+  /** Cycles from an input token to the matching output token when nothing stalls. */
+  latency: number;
+  /** Initiation interval: cycles between successive accepted tokens when nothing stalls. */
+  ii: number;
+  /** Tokens the element can hold (its buffering). */
+  capacity: number;
+  /** The user's call that created it. */
+  loc?: SourceLoc;
+  [extra: string]: unknown;
+}
+
+/** A design warning: legal hardware that is probably not what the user meant. */
+export interface DesignWarning {
+  kind: 'warning';
+  /** Module where the warning was raised. */
+  module?: string;
+  message: string;
+  /** Every source line involved, most relevant first. */
+  locations: (SourceLoc | undefined)[];
+}
+
+/** Record an element's timing in the current module's notes. Returns the note. */
+export function noteElement(
+  m: ModuleBuilder,
+  fact: { element: string; name: string; latency: number; ii: number; capacity: number; loc?: SourceLoc; [extra: string]: unknown },
+): ElementNote {
+  const note: ElementNote = { ...fact, kind: 'element', loc: fact.loc ?? userLoc() };
+  m.note(note);
+  return note;
+}
+
+/** Raise a warning in module `m`; the message is prefixed with the first location, as errors are. */
+export function warnDesign(m: ModuleBuilder, message: string, locations: (SourceLoc | undefined)[]): DesignWarning {
+  const w: DesignWarning = { kind: 'warning', module: m.ir.name, message: `${formatLoc(locations[0])}: ${message}`, locations };
+  m.note(w as unknown as Record<string, unknown>);
+  return w;
+}
+
+/** Every warning noted in the circuit's modules, children before parents. */
+export function collectWarnings(c: Pick<Circuit, 'modules'>): DesignWarning[] {
+  const out: DesignWarning[] = [];
+  for (const m of c.modules) for (const n of m.notes) if (n['kind'] === 'warning') out.push(n as unknown as DesignWarning);
+  return out;
+}
+
+/** Every element note of the circuit's modules, each tagged with its module. */
+export function collectElements(c: Pick<Circuit, 'modules'>): (ElementNote & { module: string })[] {
+  const out: (ElementNote & { module: string })[] = [];
+  for (const m of c.modules) for (const n of m.notes) if (n['kind'] === 'element') out.push({ ...(n as ElementNote), module: m.name });
+  return out;
+}

@@ -1,0 +1,178 @@
+/**
+ * Structured stream payloads: records and vectors of bit vectors. A payload type describes its
+ * fields and packs to one flat bit vector, which is what crosses a module port (one payload port
+ * per stream keeps the harness and the manifest simple). The layout is fixed and recorded:
+ *  - a record's first field is the most significant (it reads like `cat(a, b)`);
+ *  - a vector's element 0 is the least significant (bits [w-1:0]), as in Verilog arrays.
+ * The same layout is available in plain TypeScript (`packBits`/`unpackBits`) for drivers and
+ * golden models, so a testbench never re-derives bit positions by hand.
+ */
+import { LazyLoc, ParamError, WidthError } from '../errors.ts';
+import { fits, maxValue, minValue, showType, toBits, toValue, type HwType } from '../ir/types.ts';
+import { Value, cat } from '../build/value.ts';
+
+/** A record: named fields, first field most significant. */
+export interface RecordType<F extends Record<string, PayloadType> = Record<string, PayloadType>> {
+  readonly kind: 'record';
+  readonly fields: F;
+}
+/** A vector of `length` elements of one type, element 0 least significant. */
+export interface VectorType<E extends PayloadType = PayloadType> {
+  readonly kind: 'vector';
+  readonly element: E;
+  readonly length: number;
+}
+/** A stream payload: a bit vector, a record or a vector. */
+export type PayloadType = HwType | RecordType | VectorType;
+
+/** Hardware values of a payload, shaped like its type. */
+export type Fields<T extends PayloadType> = T extends RecordType<infer F>
+  ? { [K in keyof F]: Fields<F[K]> }
+  : T extends VectorType<infer E>
+    ? Fields<E>[]
+    : Value;
+
+/** TypeScript values of a payload, shaped like its type (bigint leaves), for drivers and models. */
+export type Plain<T extends PayloadType> = T extends RecordType<infer F>
+  ? { [K in keyof F]: Plain<F[K]> }
+  : T extends VectorType<infer E>
+    ? Plain<E>[]
+    : bigint;
+
+/** One leaf of the layout: where a field lives in the packed vector. */
+export interface FieldLayout {
+  /** Dotted path: `a`, `v[2]`, `pixel.r`. */
+  path: string;
+  hi: number;
+  lo: number;
+  signed: boolean;
+}
+
+/** Declare a record payload: `record({ row: uint(4), value: sint(8) })`. */
+export function record<F extends Record<string, PayloadType>>(fields: F): RecordType<F> {
+  if (Object.keys(fields).length === 0) throw new ParamError('record needs at least one field, got {}', new LazyLoc().get(), { field: 'fields' });
+  return { kind: 'record', fields };
+}
+/** Declare a vector payload: `vector(sint(8), 4)`. */
+export function vector<E extends PayloadType>(element: E, length: number): VectorType<E> {
+  if (!Number.isInteger(length) || length < 1)
+    throw new ParamError(`vector length must be an integer >= 1, got ${length}`, new LazyLoc().get(), { field: 'length', value: length });
+  return { kind: 'vector', element, length };
+}
+
+export function isRecord(t: PayloadType): t is RecordType {
+  return (t as RecordType).kind === 'record';
+}
+export function isVector(t: PayloadType): t is VectorType {
+  return (t as VectorType).kind === 'vector';
+}
+/** True for a plain bit vector (the payload port then keeps its signedness). */
+export function isBits(t: PayloadType): t is HwType {
+  return !isRecord(t) && !isVector(t);
+}
+
+/** Total packed width in bits. */
+export function payloadWidth(t: PayloadType): number {
+  if (isRecord(t)) return Object.values(t.fields).reduce((s, f) => s + payloadWidth(f), 0);
+  if (isVector(t)) return t.length * payloadWidth(t.element);
+  return t.width;
+}
+
+/** The port type that carries a payload: the bit vector itself, or uint(width) for structures. */
+export function portType(t: PayloadType): HwType {
+  return isBits(t) ? t : { signed: false, width: payloadWidth(t) };
+}
+
+/** Short text for module names and messages: `s8`, `u4`, `r12`, `v4xs8`. */
+export function payloadTag(t: PayloadType): string {
+  if (isRecord(t)) return `r${payloadWidth(t)}`;
+  if (isVector(t)) return `v${t.length}x${payloadTag(t.element)}`;
+  return `${t.signed ? 's' : 'u'}${t.width}`;
+}
+
+/** Leaf positions, most significant first; recorded in the stream's manifest entry. */
+export function payloadLayout(t: PayloadType, prefix = '', lo = 0): FieldLayout[] {
+  if (isBits(t)) return [{ path: prefix || 'payload', hi: lo + t.width - 1, lo, signed: t.signed }];
+  const out: FieldLayout[] = [];
+  for (const [name, ft, at] of children(t, lo)) out.push(...payloadLayout(ft, prefix ? (isVector(t) ? `${prefix}${name}` : `${prefix}.${name}`) : name, at));
+  return out.sort((a, b) => b.lo - a.lo);
+}
+
+/** Children of a structure with their low bit: [name, type, lo]. Records: last field lowest. */
+function children(t: RecordType | VectorType, base: number): [string, PayloadType, number][] {
+  const out: [string, PayloadType, number][] = [];
+  if (isVector(t)) {
+    const w = payloadWidth(t.element);
+    for (let i = 0; i < t.length; i++) out.push([`[${i}]`, t.element, base + i * w]);
+    return out;
+  }
+  let lo = base;
+  for (const [name, ft] of Object.entries(t.fields).reverse()) {
+    out.push([name, ft, lo]);
+    lo += payloadWidth(ft);
+  }
+  return out.reverse();
+}
+
+/** Pack hardware values shaped like `t` into one vector of `portType(t)`. */
+export function pack<T extends PayloadType>(t: T, fields: Fields<T>): Value {
+  if (isBits(t)) {
+    const v = fields as Value;
+    if (!(v instanceof Value)) throw new WidthError(`payload of type ${showType(t)} needs a hardware value`, new LazyLoc().get());
+    if (v.width !== t.width || v.signed !== t.signed)
+      throw new WidthError(`payload expects ${showType(t)}, got ${showType(v.type)}; convert with .extend/.trunc/.resize/.asSInt/.asUInt`, new LazyLoc().get());
+    return v;
+  }
+  if (isVector(t)) {
+    const items = fields as Fields<PayloadType>[];
+    if (!Array.isArray(items) || items.length !== t.length)
+      throw new WidthError(`vector payload expects ${t.length} elements, got ${Array.isArray(items) ? items.length : typeof items}`, new LazyLoc().get());
+    return cat(...items.map((x) => pack(t.element, x).asUInt()).reverse());
+  }
+  const rec = fields as Record<string, Fields<PayloadType>>;
+  const parts: Value[] = [];
+  for (const [name, ft] of Object.entries(t.fields)) {
+    if (!(name in rec)) throw new WidthError(`record payload is missing field '${name}'`, new LazyLoc().get(), { field: name });
+    parts.push(pack(ft, rec[name]!).asUInt());
+  }
+  return cat(...parts);
+}
+
+/** Split a packed vector into hardware values shaped like `t`. */
+export function unpack<T extends PayloadType>(t: T, packed: Value): Fields<T> {
+  if (packed.width !== payloadWidth(t))
+    throw new WidthError(`cannot unpack ${showType(packed.type)} as a ${payloadWidth(t)}-bit payload`, new LazyLoc().get());
+  return unpackAt(t, packed, 0) as Fields<T>;
+}
+function unpackAt(t: PayloadType, packed: Value, lo: number): unknown {
+  if (isBits(t)) {
+    const bits = packed.width === t.width ? packed.asUInt() : packed.slice(lo + t.width - 1, lo);
+    return t.signed ? bits.asSInt() : bits;
+  }
+  const kids = children(t, lo).map(([name, ft, at]) => [name, unpackAt(ft, packed, at)] as const);
+  return isVector(t) ? kids.map(([, v]) => v) : Object.fromEntries(kids);
+}
+
+/** Pack TypeScript values shaped like `t` into the payload's bit pattern. */
+export function packBits<T extends PayloadType>(t: T, value: Plain<T>): bigint {
+  if (isBits(t)) {
+    const v = BigInt(value as bigint);
+    if (!fits(v, t)) throw new ParamError(`value ${v} does not fit ${showType(t)} (${minValue(t)}..${maxValue(t)})`, new LazyLoc().get());
+    return toBits(v, t.width);
+  }
+  let out = 0n;
+  const get = isVector(t) ? (i: number) => (value as unknown[])[i] : (_i: number, name: string) => (value as Record<string, unknown>)[name];
+  children(t, 0).forEach(([name, ft, at], i) => {
+    const v = get(i, name);
+    if (v === undefined) throw new ParamError(`payload value is missing ${isVector(t) ? `element ${i}` : `field '${name}'`}`, new LazyLoc().get());
+    out |= packBits(ft, v as Plain<PayloadType>) << BigInt(at);
+  });
+  return out;
+}
+
+/** Unpack a payload bit pattern into TypeScript values shaped like `t` (signed fields negative). */
+export function unpackBits<T extends PayloadType>(t: T, bits: bigint): Plain<T> {
+  if (isBits(t)) return toValue(BigInt.asUintN(t.width, bits), t) as Plain<T>;
+  const kids = children(t, 0).map(([name, ft, at]) => [name, unpackBits(ft, bits >> BigInt(at))] as const);
+  return (isVector(t) ? kids.map(([, v]) => v) : Object.fromEntries(kids)) as Plain<T>;
+}

@@ -1,0 +1,71 @@
+/**
+ * Register slices: cut the timing path of a stream in one direction or both.
+ *  - `forwardSlice` registers valid and payload (SpinalHDL `m2sPipe`, Chisel `Queue(1, pipe)`):
+ *    latency 1, full throughput, `ready` still passes through combinationally.
+ *  - `backwardSlice` registers ready (SpinalHDL `s2mPipe`): latency 0, one spare slot catches the
+ *    token in flight when the consumer stops; `ready` towards the producer is a register.
+ *  - `skidBuffer` does both: every signal at both ends comes from a register, two slots, full
+ *    throughput; the element to put between two modules whose timing you do not control.
+ */
+import { userLoc } from '../errors.ts';
+import { bool } from '../build/ports.ts';
+import { mux } from '../build/value.ts';
+import { portType, type PayloadType } from './payload.ts';
+import { noteElement } from './notes.ts';
+import { after, streamWire, type Stream } from './stream.ts';
+
+export function forwardSliceRaw<T extends PayloadType>(s: Stream<T>, name: string): Stream<T> {
+  const m = s.m;
+  const loc = userLoc();
+  const out = streamWire(m, name, s.type, after(s.timing, 1, 1, loc));
+  const full = m.reg(`${out.name}_full_q`, bool(), { reset: 0 });
+  const data = m.reg(`${out.name}_data_q`, portType(s.type));
+  const canLoad = full.not().or(out.ready);
+  s.ready.set(canLoad);
+  m.when(canLoad, () => {
+    full.set(s.valid);
+    m.when(s.valid, () => data.set(s.payload));
+  });
+  out.valid.set(full);
+  out.payload.set(data);
+  return out;
+}
+
+export function backwardSliceRaw<T extends PayloadType>(s: Stream<T>, name: string): Stream<T> {
+  const m = s.m;
+  const loc = userLoc();
+  const out = streamWire(m, name, s.type, after(s.timing, 0, 1, loc));
+  // The spare slot: holds the token that arrived while the consumer was not ready.
+  const spare = m.reg(`${out.name}_spare_q`, bool(), { reset: 0 });
+  const data = m.reg(`${out.name}_spare_data_q`, portType(s.type));
+  s.ready.set(spare.not());
+  out.valid.set(s.valid.or(spare));
+  out.payload.set(mux(spare, data, s.payload));
+  m.when(out.ready, () => spare.set(0)).elsewhen(s.valid.and(spare.not()), () => {
+    spare.set(1);
+    data.set(s.payload);
+  });
+  return out;
+}
+
+/** Register valid and payload: latency 1, capacity 1, one token per cycle. */
+export function forwardSlice<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
+  const out = forwardSliceRaw(s, name ?? `${s.name}_fwd`);
+  noteElement(s.m, { element: 'forward_slice', name: out.name, latency: 1, ii: 1, capacity: 1 });
+  return out;
+}
+
+/** Register ready: latency 0, capacity 1, one token per cycle. */
+export function backwardSlice<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
+  const out = backwardSliceRaw(s, name ?? `${s.name}_bwd`);
+  noteElement(s.m, { element: 'backward_slice', name: out.name, latency: 0, ii: 1, capacity: 1 });
+  return out;
+}
+
+/** Fully registered two-slot buffer: latency 1, capacity 2, one token per cycle. */
+export function skidBuffer<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
+  const base = name ?? `${s.name}_skid`;
+  const out = forwardSliceRaw(backwardSliceRaw(s, `${base}_in`), base);
+  noteElement(s.m, { element: 'skid_buffer', name: out.name, latency: 1, ii: 1, capacity: 2 });
+  return out;
+}
