@@ -21,8 +21,13 @@ export interface ParamSpec {
 /** A named integer tensor that a design consumes or produces (for `hwflow run` and the harness). */
 export interface TensorSpec {
   name: string;
-  /** Shape as a function of the parameters and run-time sizes. */
+  /** Shape as a function of the parameters and run-time sizes (with `dims`: the largest size of each dimension). */
   shape: number[];
+  /**
+   * Names of the dimensions (e.g. `['M', 'K']`) when sizes are chosen at run time: each size may then
+   * be 1..shape[i], and a dimension named in several tensors must have the same size in all of them.
+   */
+  dims?: string[];
   width: number;
   signed: boolean;
 }

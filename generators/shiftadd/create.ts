@@ -1,0 +1,128 @@
+/**
+ * Top modules of the ShiftAdd engines. A single-kind engine is one weight-stationary array
+ * (`array.ts`). The fused pair is ShiftAddNet's shift layer followed by its adder layer on one chip:
+ *
+ * ```
+ *  x ──► shift array (M1×K·K×N) ──y1──► requantise (>> s, saturate int8) ──► adder array (M2×M1·M1×N) ──► y
+ *  w1 ─────┘                                                                     w2 ──┘
+ * ```
+ *
+ * With square arrays (rows = cols) a shift-array output token — Y1[m0..m0+rows−1, n] — is exactly
+ * one adder-array activation token X2[k0..k0+cols−1, n], and the shift array emits them in the
+ * order the adder array's first m-tile consumes them (tile-major, n inner). So the requantiser is a
+ * combinational stage on the stream between the two, and the adder array's activation buffer is the
+ * on-chip buffer between the layers: nothing leaves the chip.
+ */
+import { In, Out, cat, module, uint, type ModuleDef, type PortRecord } from '../../dsl/index.ts';
+import { arrayLayout, createArray, type ArrayConfig } from './array.ts';
+import { expBits, type ShiftAddParams } from './params.ts';
+import type { PeKind } from './golden.ts';
+
+/** The configuration of one array of an engine: the single array, or the pair's first or second. */
+export function arrayConfig(p: ShiftAddParams, which: 'single' | 'first' | 'second' = 'single'): ArrayConfig {
+  const kind: PeKind = which === 'first' ? 'shift' : which === 'second' ? 'adder' : (p.kind as PeKind);
+  // The adder layer of a pair reads int8 requantised activations; its K is the shift layer's M.
+  const xWidth = which === 'second' ? 8 : p.xWidth;
+  const mMax = which === 'second' ? p.m2Max : p.mMax;
+  const kMax = which === 'second' ? p.mMax : p.kMax;
+  const weight = kind === 'shift' ? `p${p.p}` : `w${p.wWidth}`;
+  return {
+    name: `shiftadd_${kind}_r${p.rows}c${p.cols}_x${xWidth}_${weight}_m${mMax}k${kMax}n${p.nMax}`,
+    kind,
+    rows: p.rows,
+    cols: p.cols,
+    xWidth,
+    wWidth: p.wWidth,
+    p: p.p,
+    expBits: expBits(p.p),
+    mMax,
+    kMax,
+    nMax: p.nMax,
+  };
+}
+
+/** The engine's top module for these parameters. */
+export function createShiftAdd(p: ShiftAddParams): ModuleDef<PortRecord> {
+  return p.kind === 'pair' ? createPair(p) : createArray(arrayConfig(p));
+}
+
+/** Bits of the pair's cfg fields, most significant first: m2, m1, k, n. */
+export function pairCfgFields(p: ShiftAddParams): { m2: number; m1: number; k: number; n: number } {
+  const a = arrayLayout(arrayConfig(p, 'first'));
+  const b = arrayLayout(arrayConfig(p, 'second'));
+  return { m2: b.mBits, m1: a.mBits, k: a.kBits, n: a.nBits };
+}
+
+function createPair(p: ShiftAddParams): ModuleDef<PortRecord> {
+  const first = arrayConfig(p, 'first');
+  const second = arrayConfig(p, 'second');
+  const A = arrayLayout(first);
+  const B = arrayLayout(second);
+  const f = pairCfgFields(p);
+  const shiftDef = createArray(first);
+  const adderDef = createArray(second);
+  const name = `shiftadd_pair_r${p.rows}c${p.cols}_x${p.xWidth}_p${p.p}_w${p.wWidth}_q${p.requantShift}_m${p.mMax}k${p.kMax}n${p.nMax}m${p.m2Max}`;
+  return module(name, {
+    cfg_valid: In(uint(1)),
+    cfg_ready: Out(uint(1)),
+    cfg_payload: In(uint(f.m2 + f.m1 + f.k + f.n)),
+    w1_valid: In(uint(1)),
+    w1_ready: Out(uint(1)),
+    w1_payload: In(uint(p.cols * A.wLane)),
+    w2_valid: In(uint(1)),
+    w2_ready: Out(uint(1)),
+    w2_payload: In(uint(p.cols * B.wLane)),
+    x_valid: In(uint(1)),
+    x_ready: Out(uint(1)),
+    x_payload: In(uint(p.cols * p.xWidth)),
+    y_valid: Out(uint(1)),
+    y_ready: In(uint(1)),
+    y_payload: Out(uint(p.rows * B.accWidth)),
+  }, (io, m) => {
+    m.stream({ name: 'cfg', dir: 'in', valid: 'cfg_valid', ready: 'cfg_ready', payload: ['cfg_payload'], meta: { fields: f, order: 'm2 m1 k n, n least significant' } });
+    m.stream({ name: 'w1', dir: 'in', valid: 'w1_valid', ready: 'w1_ready', payload: ['w1_payload'], meta: { lanes: p.cols, laneWidth: A.wLane } });
+    m.stream({ name: 'w2', dir: 'in', valid: 'w2_valid', ready: 'w2_ready', payload: ['w2_payload'], meta: { lanes: p.cols, laneWidth: B.wLane } });
+    m.stream({ name: 'x', dir: 'in', valid: 'x_valid', ready: 'x_ready', payload: ['x_payload'], meta: { lanes: p.cols, laneWidth: p.xWidth } });
+    m.stream({ name: 'y', dir: 'out', valid: 'y_valid', ready: 'y_ready', payload: ['y_payload'], meta: { lanes: p.rows, laneWidth: B.accWidth } });
+
+    const nField = io.cfg_payload.slice(f.n - 1, 0);
+    const kField = io.cfg_payload.slice(f.n + f.k - 1, f.n);
+    const m1Field = io.cfg_payload.slice(f.n + f.k + f.m1 - 1, f.n + f.k);
+    const m2Field = io.cfg_payload.slice(f.n + f.k + f.m1 + f.m2 - 1, f.n + f.k + f.m1);
+    // Both arrays start a job together: each takes cfg only when the other can too.
+    const readyA = m.wire('cfg_ready_shift', uint(1));
+    const readyB = m.wire('cfg_ready_adder', uint(1));
+    const y1Ready = m.wire('y1_ready', uint(1));
+    const shift = m.instance('shift_layer', shiftDef, {
+      cfg_valid: io.cfg_valid.and(readyB),
+      cfg_payload: cat(m1Field, kField, nField),
+      w_valid: io.w1_valid,
+      w_payload: io.w1_payload,
+      x_valid: io.x_valid,
+      x_payload: io.x_payload,
+      y_ready: y1Ready,
+    });
+    // Requantise every lane of a shift-layer output token: arithmetic right shift, then int8 saturation.
+    const lanes = Array.from({ length: p.rows }, (_, r) =>
+      shift.y_payload!.slice((r + 1) * A.accWidth - 1, r * A.accWidth).asSInt().shr(p.requantShift).sat(8).asUInt());
+    const adder = m.instance('adder_layer', adderDef, {
+      cfg_valid: io.cfg_valid.and(readyA),
+      // The adder layer's K is the shift layer's M.
+      cfg_payload: cat(m2Field, m1Field.resize(B.kBits), nField),
+      w_valid: io.w2_valid,
+      w_payload: io.w2_payload,
+      x_valid: shift.y_valid!,
+      x_payload: cat(...lanes.reverse()),
+      y_ready: io.y_ready,
+    });
+    readyA.set(shift.cfg_ready!);
+    readyB.set(adder.cfg_ready!);
+    y1Ready.set(adder.x_ready!);
+    io.cfg_ready.set(readyA.and(readyB));
+    io.w1_ready.set(shift.w_ready!);
+    io.w2_ready.set(adder.w_ready!);
+    io.x_ready.set(shift.x_ready!);
+    io.y_valid.set(adder.y_valid!);
+    io.y_payload.set(adder.y_payload!);
+  });
+}

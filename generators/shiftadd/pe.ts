@@ -1,0 +1,56 @@
+/**
+ * The three processing elements, as combinational functions from one activation lane and one
+ * weight lane to a signed term of `termWidth` bits (the same formula the golden kernel derives):
+ *
+ * - mul:   x · w                                    (a multiplier; DSP or LUTs)
+ * - shift: ±(x << (P − e)), w = {sign, e}           (a sign select and a barrel shifter)
+ * - adder: −|x − w|                                 (a subtractor and an absolute value)
+ *
+ * The accumulating adder of each PE is the row's adder tree in `array.ts`.
+ */
+import { s, mux, sint, uint, u, type HwType, type Value } from '../../dsl/index.ts';
+import { termWidth, type PeKind } from './golden.ts';
+
+/** What a PE needs to know: its kind and the widths of its operands. */
+export interface PeConfig {
+  kind: PeKind;
+  xWidth: number;
+  /** Weight width of mul and adder PEs. */
+  wWidth: number;
+  /** Largest exponent of a shift PE (2^expBits − 1). */
+  p: number;
+  expBits: number;
+}
+
+/** Bits of one weight lane in the weight stream: a signed weight, or a sign bit above an exponent. */
+export function weightLaneWidth(c: PeConfig): number {
+  return c.kind === 'shift' ? 1 + c.expBits : c.wWidth;
+}
+
+/** The type of a weight lane as it sits in a register (signed for mul/adder, {sign, e} for shift). */
+export function weightLaneType(c: PeConfig): HwType {
+  return c.kind === 'shift' ? uint(1 + c.expBits) : sint(c.wWidth);
+}
+
+export function peTermWidth(c: PeConfig): number {
+  return termWidth(c.kind, c.xWidth, c.wWidth, c.p);
+}
+
+/** One PE's term for activation `x` (sint(xWidth)) and weight lane `w` (weightLaneType). */
+export function peTerm(c: PeConfig, x: Value, w: Value): Value {
+  const tw = peTermWidth(c);
+  if (c.kind === 'mul') return x.mul(w);
+  if (c.kind === 'shift') {
+    const sign = w.bit(c.expBits);
+    const e = w.slice(c.expBits - 1, 0);
+    // P − e with e ≤ P (inputs are range-checked) fits the exponent field.
+    const amount = u(c.expBits, c.p).sub(e).trunc(c.expBits);
+    // x << P fits xWidth + P bits, so the barrel shifter never drops a significant bit.
+    const shifted = x.extend(c.xWidth + c.p).shlBy(amount);
+    return mux(sign, shifted.neg(), shifted.extend(tw));
+  }
+  const mw = Math.max(c.xWidth, c.wWidth);
+  // |x − w| ≤ 2^mw − 1 fits mw unsigned bits; its negation fits mw + 1 signed bits.
+  const magnitude = x.extend(mw).sub(w.extend(mw)).abs().trunc(mw);
+  return s(tw, 0).sub(magnitude.toSigned()).trunc(tw);
+}
