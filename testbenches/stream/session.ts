@@ -1,0 +1,297 @@
+/**
+ * The session API: a design's simulation, typed from its manifest, driven by whole batches of tokens.
+ * `send` queues tokens for an input stream, `run` lets the back end do every handshake natively until
+ * a goal (tokens received, inputs drained, or a cycle count), `received` gives the output tokens, and
+ * `scoreboard` compares them with a golden sequence and, on a mismatch, replays the session in a
+ * tracing build to write a waveform window around the first bad token.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Manifest } from '../../dsl/manifest.ts';
+import { cacheRoot } from '../cache.ts';
+import { scoreboard, ScoreboardError } from '../scoreboard.ts';
+import type { Backend, BackendKind, RunReply, WaveFormat } from './backend.ts';
+import { stallThreshold } from './backend.ts';
+import { HangError, RunLimitError, type StalledStream } from './errors.ts';
+import { layoutOf, portOf, streamOf, type DesignLayout } from './layout.ts';
+import { VerilatorBackend } from './verilator.ts';
+
+/** Random stalls: probability per cycle that an input withholds valid / an output withholds ready. */
+export interface StallOptions {
+  in?: number;
+  out?: number;
+  /** Per-stream rates by stream name; they override `in`/`out`. */
+  streams?: Record<string, number>;
+}
+
+export interface SimOptions {
+  /** 'verilator' (default, native speed) or 'icarus' (slow; for cross-checks of short runs). */
+  backend?: BackendKind;
+  /** Seed of the stall pattern; default `HWFLOW_SEED` or a random one (printed in every failure). */
+  seed?: number;
+  stall?: StallOptions;
+  /** Record a waveform of the whole session (`'vcd'`/`'fst'`, or with an explicit path). */
+  waves?: WaveFormat | { format?: WaveFormat; path?: string } | false;
+  /** Write a waveform window automatically when a scoreboard check or a run fails (default true). */
+  failureWaves?: boolean;
+  /** Folder for waveforms (default `<cacheRoot>/waves`). */
+  waveDir?: string;
+  /** Cycles without any token moving before a run counts as hung (default 10 000). */
+  hangCycles?: number;
+  /** Reset cycles at start (default 2). */
+  resetCycles?: number;
+  /** Keep the commands for failure replays (default true; benchmarks turn it off). */
+  record?: boolean;
+}
+
+/** A design on disk: its folder (with manifest.json) or the manifest file, or both already read. */
+export type DesignRef = string | { dir: string; manifest: Manifest };
+
+/** What a run may wait for; with none of `until`/`drain`, it runs exactly `cycles`. */
+export interface RunOptions {
+  /** Stop when each named output stream has received this many tokens in total. */
+  until?: Record<string, number>;
+  /** Stop when every queued input token has been accepted (the default when nothing else is given). */
+  drain?: boolean;
+  /** Run exactly this many cycles (no goal), or the budget for a goal (default 10 000 000). */
+  cycles?: number;
+}
+
+export interface RunResult {
+  /** Cycles this run took. */
+  cycles: number;
+  /** Absolute cycle after the run. */
+  cycle: number;
+  /** Wall time of the run in seconds. */
+  seconds: number;
+}
+
+function loadDesign(ref: DesignRef): { dir: string; manifest: Manifest } {
+  if (typeof ref !== 'string') return { dir: resolve(ref.dir), manifest: ref.manifest };
+  const file = basename(ref) === 'manifest.json' ? ref : join(ref, 'manifest.json');
+  return { dir: resolve(dirname(file)), manifest: JSON.parse(readFileSync(file, 'utf8')) as Manifest };
+}
+
+/** The seed from `HWFLOW_SEED` or a fresh one. */
+export function defaultSeed(): number {
+  const env = process.env.HWFLOW_SEED;
+  return env ? Number(env) >>> 0 : (Math.random() * 2 ** 31) >>> 0;
+}
+
+export class Sim {
+  private readonly out = new Map<string, { tokens: bigint[]; cycles: number[] }>();
+  private readonly accepted = new Map<string, number>();
+  private now = 0;
+  private closed = false;
+  /** Path of the whole-session waveform when `waves` was requested. */
+  readonly wavePath: string | undefined;
+
+  constructor(
+    readonly manifest: Manifest,
+    readonly layout: DesignLayout,
+    readonly seed: number,
+    private readonly backend: Backend,
+    private readonly opts: SimOptions,
+    wavePath: string | undefined,
+  ) {
+    this.wavePath = wavePath;
+    for (const s of layout.outStreams) this.out.set(s.name, { tokens: [], cycles: [] });
+    for (const s of layout.inStreams) this.accepted.set(s.name, 0);
+  }
+
+  get backendKind(): BackendKind {
+    return this.backend.kind;
+  }
+  /** Seconds spent building or finding the model, and whether it came from the cache. */
+  get build(): { seconds: number; cached: boolean } {
+    return { seconds: this.backend.buildSeconds, cached: this.backend.cached };
+  }
+  /** Absolute cycle count after the last run or peek. */
+  get cycle(): number {
+    return this.now;
+  }
+
+  /** Queue tokens (bit patterns; multi-port payloads concatenated, first payload port most significant). */
+  send(stream: string, tokens: readonly bigint[]): void {
+    this.backend.send(streamOf(this.layout, stream, 'in').index, tokens);
+  }
+
+  /** Runs until the goal; throws {@link HangError} or {@link RunLimitError} when it is not reached. */
+  async run(o: RunOptions = {}): Promise<RunResult> {
+    const t0 = performance.now();
+    const goal = o.until !== undefined || o.drain === true || o.cycles === undefined;
+    const targets = this.layout.outStreams.map((s) => o.until?.[s.name]);
+    for (const name of Object.keys(o.until ?? {})) streamOf(this.layout, name, 'out');
+    const drain = o.drain ?? (o.until === undefined && o.cycles === undefined);
+    const maxCycles = o.cycles ?? 10_000_000;
+    const start = this.now;
+    const r = await this.backend.run({ maxCycles, idleLimit: goal ? this.opts.hangCycles ?? 10_000 : 0, targets, drain });
+    this.absorb(r);
+    if (r.status !== 'done') await this.stopped(r, targets, maxCycles);
+    return { cycles: r.cycle - start, cycle: r.cycle, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  private absorb(r: RunReply): void {
+    this.now = r.cycle;
+    this.layout.outStreams.forEach((s, i) => {
+      const rec = this.out.get(s.name)!;
+      const got = r.outs[i]!;
+      for (let k = 0; k < got.tokens.length; k++) {
+        rec.tokens.push(got.tokens[k]!);
+        rec.cycles.push(got.cycles[k]!);
+      }
+    });
+    this.layout.inStreams.forEach((s, i) => this.accepted.set(s.name, r.ins[i]!.accepted));
+  }
+
+  private async stopped(r: RunReply, targets: (number | undefined)[], maxCycles: number): Promise<never> {
+    const stalled: StalledStream[] = [];
+    this.layout.inStreams.forEach((s, i) => {
+      const x = r.ins[i]!;
+      if (x.queued > 0) stalled.push({ stream: s.name, dir: 'in', ...x.state, waiting: x.queued, moved: x.accepted });
+    });
+    this.layout.outStreams.forEach((s, i) => {
+      const t = targets[i];
+      const got = this.out.get(s.name)!.tokens.length;
+      if (t !== undefined && got < t) stalled.push({ stream: s.name, dir: 'out', ...r.outs[i]!.state, waiting: t - got, moved: got });
+    });
+    const from = Math.max(0, r.lastMove - 32);
+    const wave = await this.failureWave(`${r.status}-c${r.lastMove}`, from, Math.min(r.cycle, r.lastMove + 96)).catch(() => undefined);
+    const info = { design: this.manifest.top, seed: this.seed, backend: this.backend.kind, cycle: r.cycle, lastMove: r.lastMove, stalled, wave };
+    if (r.status === 'hang') throw new HangError({ ...info, idleCycles: r.cycle - r.lastMove - 1 });
+    throw new RunLimitError({ ...info, maxCycles });
+  }
+
+  /** All tokens received so far on an output stream, in order. */
+  received(stream: string): bigint[] {
+    streamOf(this.layout, stream, 'out');
+    return this.out.get(stream)!.tokens;
+  }
+  /** The cycle of each received token. */
+  cycles(stream: string): number[] {
+    streamOf(this.layout, stream, 'out');
+    return this.out.get(stream)!.cycles;
+  }
+  /** Tokens accepted so far on an input stream. */
+  acceptedCount(stream: string): number {
+    streamOf(this.layout, stream, 'in');
+    return this.accepted.get(stream)!;
+  }
+
+  /**
+   * In-order check of everything received on `stream` against `expected`. On a mismatch, writes a
+   * waveform window around the first bad token (unless `failureWaves: false`) and throws a
+   * {@link ScoreboardError} with the full report.
+   */
+  async scoreboard(stream: string, expected: readonly bigint[]): Promise<void> {
+    const s = streamOf(this.layout, stream, 'out');
+    const rec = this.out.get(stream)!;
+    const m = scoreboard(expected, rec.tokens);
+    if (!m) return;
+    const cycle = rec.cycles[m.index];
+    const lastCycle = rec.cycles.length ? rec.cycles[rec.cycles.length - 1] : undefined;
+    const at = cycle ?? this.now;
+    let wave: string | undefined;
+    let waveError: string | undefined;
+    try {
+      wave = await this.failureWave(`${stream}-t${m.index}`, Math.max(0, at - 40), at + 24);
+    } catch (e) {
+      waveError = (e as Error).message.split('\n')[0];
+    }
+    throw new ScoreboardError(m, { design: this.manifest.top, stream, width: s.width, seed: this.seed, backend: this.backend.kind, cycle, lastCycle, wave, waveError });
+  }
+
+  /**
+   * Writes a waveform of cycles [from, to] by replaying this session in a tracing build; returns its
+   * path. Used automatically on failures; callable directly to look at any window.
+   */
+  async waveform(from: number, to: number, name = `c${from}-${to}`): Promise<string> {
+    const format = this.waveFormat();
+    const dir = this.opts.waveDir ?? join(cacheRoot(), 'waves');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${this.manifest.top}-${this.backend.kind}-seed${this.seed}-${name}.${format}`);
+    await this.backend.flush();
+    await this.backend.replayWithWaves(path, format, from, to);
+    return path;
+  }
+
+  private waveFormat(): WaveFormat {
+    const w = this.opts.waves;
+    return typeof w === 'string' ? w : typeof w === 'object' && w.format ? w.format : 'vcd';
+  }
+
+  private async failureWave(name: string, from: number, to: number): Promise<string | undefined> {
+    if (this.opts.failureWaves === false || this.opts.record === false) return undefined;
+    return this.waveform(from, to, name);
+  }
+
+  /** Drive an input port directly (queued; sent with the next run, step-and-peek or close). */
+  poke(port: string, value: bigint | number): void {
+    const p = portOf(this.layout, port);
+    if (p.dir !== 'in' || p.name === this.layout.clock) throw new RangeError(`poke: '${port}' is not a drivable input of ${this.layout.top}`);
+    this.backend.poke(p.index, BigInt(value));
+  }
+  /** Clock `n` cycles without the stream drivers (ports keep their poked values). */
+  step(n = 1): void {
+    this.backend.step(n);
+    this.now += n;
+  }
+  /** A port's current value, signed ports read as signed. Sends the queued pokes and steps first. */
+  async peek(port: string): Promise<bigint> {
+    const p = portOf(this.layout, port);
+    const r = await this.backend.peek(p.index);
+    this.now = r.cycle;
+    return p.signed ? BigInt.asIntN(p.width, r.value) : r.value;
+  }
+  /** Hold reset for `cycles` cycles. */
+  reset(cycles = 2): void {
+    this.backend.reset(cycles);
+    this.now += cycles;
+  }
+  /** Fault injection for tests of the harness itself: the simulator aborts at this cycle. */
+  injectCrashAt(cycle: number): void {
+    this.backend.abortAt(cycle);
+  }
+
+  /** Ends the simulator. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.backend.close();
+  }
+  /** Ends the simulator at once (after a failure). */
+  async kill(): Promise<void> {
+    this.closed = true;
+    await this.backend.kill();
+  }
+}
+
+/** Opens a simulation of a design written by `writeDesign` (or any folder with a manifest.json). */
+export async function openSim(ref: DesignRef, opts: SimOptions = {}): Promise<Sim> {
+  const { dir, manifest } = loadDesign(ref);
+  const layout = layoutOf(manifest);
+  const files = manifest.files.map((f) => join(dir, f));
+  const seed = opts.seed ?? defaultSeed();
+  const w = opts.waves;
+  const format: WaveFormat | null = !w ? null : typeof w === 'string' ? w : w.format ?? 'vcd';
+  const record = opts.record ?? true;
+  const kind = opts.backend ?? 'verilator';
+  const backend: Backend = kind === 'icarus'
+    ? await (await import('./icarus.ts')).IcarusBackend.open(files, layout, { waves: format, record })
+    : await VerilatorBackend.open(files, layout, { waves: format, record });
+  let wavePath: string | undefined;
+  if (format) {
+    const dir = opts.waveDir ?? join(cacheRoot(), 'waves');
+    mkdirSync(dir, { recursive: true });
+    wavePath = typeof w === 'object' && w.path ? resolve(w.path) : join(dir, `${manifest.top}-${kind}-seed${seed}.${format}`);
+    backend.trace(0, Number.MAX_SAFE_INTEGER, wavePath);
+  }
+  const rates = (list: DesignLayout['inStreams'], dflt: number | undefined) =>
+    list.map((s) => stallThreshold(opts.stall?.streams?.[s.name] ?? dflt ?? 0, `stream '${s.name}'`));
+  for (const name of Object.keys(opts.stall?.streams ?? {}))
+    if (![...layout.inStreams, ...layout.outStreams].some((s) => s.name === name)) streamOf(layout, name, 'in');
+  backend.setStalls(seed, rates(layout.inStreams, opts.stall?.in), rates(layout.outStreams, opts.stall?.out));
+  const sim = new Sim(manifest, layout, seed, backend, opts, wavePath);
+  if (layout.reset) sim.reset(opts.resetCycles ?? 2);
+  return sim;
+}

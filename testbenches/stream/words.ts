@@ -1,0 +1,78 @@
+/**
+ * Tokens (unsigned bit patterns as bigint) to and from little-endian 32-bit word arrays, the unit of
+ * the harness's binary framing. The one- and two-word cases avoid bigint shifts: they are the common
+ * widths and the encoding cost is paid per token on the TypeScript side of a native-speed loop.
+ */
+
+/** A token value that does not fit its stream (negative, or wider than the stream). */
+export class TokenRangeError extends RangeError {
+  override readonly name = 'TokenRangeError';
+}
+
+const MASK32 = 0xffffffffn;
+
+/**
+ * Encodes `tokens` into `words` 32-bit words each (little-endian, least significant word first).
+ * `what` names the stream for the error message of an out-of-range token.
+ */
+export function encodeTokens(tokens: readonly bigint[], width: number, words: number, what: string): Buffer {
+  const n = tokens.length;
+  const buf = Buffer.allocUnsafe(n * words * 4);
+  const max = (1n << BigInt(width)) - 1n;
+  const bad = (i: number, t: bigint): never => {
+    throw new TokenRangeError(`${what}: token #${i} = ${t} does not fit ${width} unsigned bits (tokens are bit patterns; wrap signed values with BigInt.asUintN)`);
+  };
+  if (words === 1) {
+    const u32 = new Uint32Array(buf.buffer, buf.byteOffset, n);
+    for (let i = 0; i < n; i++) {
+      const t = tokens[i]!;
+      if (t < 0n || t > max) bad(i, t);
+      u32[i] = Number(t);
+    }
+  } else if (words === 2) {
+    for (let i = 0; i < n; i++) {
+      const t = tokens[i]!;
+      if (t < 0n || t > max) bad(i, t);
+      buf.writeBigUInt64LE(t, i * 8);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      let t = tokens[i]!;
+      if (t < 0n || t > max) bad(i, t);
+      const base = i * words * 4;
+      for (let k = 0; k < words; k++) {
+        buf.writeUInt32LE(Number(t & MASK32), base + 4 * k);
+        t >>= 32n;
+      }
+    }
+  }
+  return buf;
+}
+
+/** Decodes `n` tokens of `words` words each from `buf` (a view at the first token). */
+export function decodeTokens(buf: Buffer, n: number, words: number): bigint[] {
+  const out = new Array<bigint>(n);
+  if (words === 1) {
+    for (let i = 0; i < n; i++) out[i] = BigInt(buf.readUInt32LE(i * 4));
+  } else if (words === 2) {
+    for (let i = 0; i < n; i++) out[i] = buf.readBigUInt64LE(i * 8);
+  } else {
+    for (let i = 0; i < n; i++) {
+      let v = 0n;
+      const base = i * words * 4;
+      for (let k = words - 1; k >= 0; k--) v = (v << 32n) | BigInt(buf.readUInt32LE(base + 4 * k));
+      out[i] = v;
+    }
+  }
+  return out;
+}
+
+/** Two's-complement reading of a `width`-bit pattern (for signed ports and fields). */
+export function toSigned(v: bigint, width: number): bigint {
+  return BigInt.asIntN(width, v);
+}
+
+/** Hex with the stream's digit count, e.g. `0x00ff`: how the reports print values. */
+export function hex(v: bigint, width: number): string {
+  return `0x${v.toString(16).padStart(Math.ceil(width / 4), '0')}`;
+}
