@@ -24,3 +24,5 @@ export {
 export { noteElement, warnDesign, collectWarnings, collectElements, type ElementNote, type DesignWarning } from './lib/notes.ts';
 export { queue, fifo, type FifoOptions, type FifoStatus } from './lib/fifo.ts';
 export { forwardSlice, backwardSlice, skidBuffer } from './lib/slices.ts';
+export { loopNest, loopTupleType, affineAddress, addressStream, type LoopSpec, type LoopNestOptions, type LoopNest, type LoopTuple, type AffineSpec } from './lib/loop-nest.ts';
+export { singlePortRam, simpleDualPortRam, bankedMemory, BankedMemory, readStream, type RamOptions } from './lib/memory.ts';
