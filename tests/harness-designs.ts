@@ -2,7 +2,7 @@
  * Small DSL designs that the harness tests drive: a register FIFO with valid/ready streams (and two
  * deliberately broken variants), so the harness is tested on hardware written the way users write it.
  */
-import { In, Out, bool, cat, clog2, module, mux, select, u, uint, type ModuleDef, type PortRecord } from '../dsl/index.ts';
+import { In, Out, bool, cat, clog2, module, mux, select, sint, sumTree, u, uint, type ModuleDef, type PortRecord, type Value } from '../dsl/index.ts';
 
 /** What is wrong with the FIFO on purpose: nothing, a flipped data bit in one state, or a stuck output. */
 export type FifoBug = 'none' | 'corrupt' | 'stuck';
@@ -52,4 +52,94 @@ export function regFifo(o: FifoOptions): ModuleDef<PortRecord> {
     m.stream({ name: 'in', dir: 'in', valid: 'in_valid', ready: 'in_ready', payload: ['in_tag', 'in_data'] });
     m.stream({ name: 'out', dir: 'out', valid: 'out_valid', ready: 'out_ready', payload: ['out_tag', 'out_data'] });
   });
+}
+
+/**
+ * An output-stationary systolic grid of `n`×`n` multiply-accumulate cells behind a stream pipeline:
+ * input streams `act` and `wgt` (n signed 4-bit lanes each, joined), activations flowing right and
+ * weights flowing down one cell per accepted token, 20-bit accumulators, and every `period` tokens the
+ * sum of all accumulators leaves through a registered output stream `out` that stalls the grid while
+ * it is full. The harness benchmark drives it; its golden model is {@link macGridGolden}.
+ */
+export function macGrid(n: number, period = 16): ModuleDef<PortRecord> {
+  const lanes = 4 * n;
+  const cw = clog2(period);
+  return module(`mac_grid_${n}x${n}_p${period}`, {
+    act_valid: In(bool()), act_ready: Out(bool()), act_data: In(uint(lanes)),
+    wgt_valid: In(bool()), wgt_ready: Out(bool()), wgt_data: In(uint(lanes)),
+    out_valid: Out(bool()), out_ready: In(bool()), out_data: Out(uint(32)),
+  }, (io, m) => {
+    const full = m.reg('out_full', bool(), { reset: 0 });
+    const outData = m.reg('out_q', uint(32), { reset: 0 });
+    const count = m.reg('count', uint(cw), { reset: 0 });
+    const canAccept = full.not().or(io.out_ready);
+    const fire = io.act_valid.and(io.wgt_valid).and(canAccept);
+    io.act_ready.set(canAccept.and(io.wgt_valid));
+    io.wgt_ready.set(canAccept.and(io.act_valid));
+    const a: Value[][] = [];
+    const w: Value[][] = [];
+    const accs: Value[] = [];
+    for (let r = 0; r < n; r++) {
+      a.push([]);
+      w.push([]);
+      for (let c = 0; c < n; c++) {
+        const ar = m.reg(`a_${r}_${c}`, sint(4), { reset: 0 });
+        const wr = m.reg(`w_${r}_${c}`, sint(4), { reset: 0 });
+        const acc = m.reg(`acc_${r}_${c}`, sint(20), { reset: 0 });
+        const aIn = c === 0 ? io.act_data.slice(4 * r + 3, 4 * r).asSInt() : a[r]![c - 1]!;
+        const wIn = r === 0 ? io.wgt_data.slice(4 * c + 3, 4 * c).asSInt() : w[r - 1]![c]!;
+        m.when(fire, () => {
+          ar.set(aIn);
+          wr.set(wIn);
+          acc.set(acc.add(ar.mul(wr).extend(20)).trunc(20));
+        });
+        a[r]!.push(ar);
+        w[r]!.push(wr);
+        accs.push(acc);
+      }
+    }
+    const total = sumTree(accs.map((x) => x.extend(32))).trunc(32).asUInt();
+    const emit = fire.and(count.eq(period - 1));
+    m.when(fire, () => count.set(count.add(1).trunc(cw)));
+    m.when(emit, () => { full.set(1); outData.set(total); })
+      .elsewhen(io.out_ready, () => full.set(0));
+    io.out_valid.set(full);
+    io.out_data.set(outData);
+    m.stream({ name: 'act', dir: 'in', valid: 'act_valid', ready: 'act_ready', payload: ['act_data'] });
+    m.stream({ name: 'wgt', dir: 'in', valid: 'wgt_valid', ready: 'wgt_ready', payload: ['wgt_data'] });
+    m.stream({ name: 'out', dir: 'out', valid: 'out_valid', ready: 'out_ready', payload: ['out_data'] });
+  });
+}
+
+/**
+ * Bit-exact model of {@link macGrid}: the output tokens for the given act/wgt token sequences. The
+ * sum it emits is taken before the accumulate of the token that triggers it (registers update at the
+ * same edge), which is what the hardware does.
+ */
+export function macGridGolden(n: number, period: number, act: readonly bigint[], wgt: readonly bigint[]): bigint[] {
+  const lane = (v: bigint, i: number) => Number(BigInt.asIntN(4, v >> BigInt(4 * i)));
+  const a = new Int32Array(n * n);
+  const w = new Int32Array(n * n);
+  const acc = new Int32Array(n * n);
+  const out: bigint[] = [];
+  for (let t = 0; t < act.length; t++) {
+    if (t % period === period - 1) {
+      let s = 0n;
+      for (let k = 0; k < n * n; k++) s += BigInt(acc[k]!);
+      out.push(BigInt.asUintN(32, s));
+    }
+    const na = new Int32Array(n * n);
+    const nw = new Int32Array(n * n);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        const k = r * n + c;
+        acc[k] = Number(BigInt.asIntN(20, BigInt(acc[k]! + a[k]! * w[k]!)));
+        na[k] = c === 0 ? lane(act[t]!, r) : a[k - 1]!;
+        nw[k] = r === 0 ? lane(wgt[t]!, c) : w[k - n]!;
+      }
+    }
+    a.set(na);
+    w.set(nw);
+  }
+  return out;
 }
