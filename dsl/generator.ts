@@ -79,6 +79,11 @@ export interface Accelerator<P extends Record<string, ParamValue> = Record<strin
   encode(params: P, inputs: Record<string, Tensor>): Record<string, bigint[]>;
   /** Tokens per output stream -> output tensors. */
   decode(params: P, tokens: Record<string, bigint[]>, inputs: Record<string, Tensor>): Record<string, Tensor>;
+  /**
+   * How many tokens each output stream delivers for these inputs (optional): lets `hwflow run` and
+   * tests stop exactly at the last token instead of waiting for the design to fall quiet.
+   */
+  outputTokens?(params: P, inputs: Record<string, Tensor>): Record<string, number>;
   /** Random valid inputs for tests and demos, from a seed. */
   randomInputs(params: P, seed: number): Record<string, Tensor>;
 }

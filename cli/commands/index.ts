@@ -3,5 +3,6 @@ import type { Command } from 'commander';
 import { register as list } from './list.ts';
 import { register as gen } from './gen.ts';
 import { register as demo } from './demo.ts';
+import { register as run } from './run.ts';
 
-export const commands: ((program: Command) => void)[] = [list, gen, demo];
+export const commands: ((program: Command) => void)[] = [list, gen, demo, run];

@@ -97,6 +97,12 @@ function decode(p: ShiftAddParams, tokens: Record<string, bigint[]>, t: Record<s
   return { Y: decodeOutputs(arrayConfig(p, p.kind === 'pair' ? 'second' : 'single'), tokens.y ?? [], m, x.cols) };
 }
 
+/** One output token per (m-tile, n) of the last array. */
+function outputTokens(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, number> {
+  const m = p.kind === 'pair' ? dims2('W2', t.W2).rows : dims2(p.kind === 'shift' ? 'W_sign' : 'W', t[p.kind === 'shift' ? 'W_sign' : 'W']).rows;
+  return { y: Math.ceil(m / p.rows) * dims2('X', t.X).cols };
+}
+
 /** A small seeded PRNG (mulberry32); generators may not import the tests' helpers. */
 function rng(seed: number): (lo: number, hi: number) => number {
   let s = seed >>> 0;
@@ -134,6 +140,7 @@ const engine: Accelerator<ShiftAddParams> = {
   golden,
   encode,
   decode,
+  outputTokens,
   randomInputs: (p, seed) => randomShiftAddInputs(p, { M: p.mMax, K: p.kMax, N: p.nMax, M2: p.m2Max }, seed),
 };
 
