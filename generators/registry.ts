@@ -12,10 +12,12 @@ import type { Generator, ParamSpec, ParamValue } from '../dsl/generator.ts';
 import type { Circuit } from '../dsl/ir/nodes.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import { counter, mac } from './examples.ts';
+import { gcodGenerator as gcod } from './gcod/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 
 export const registry: Record<string, Generator> = {
   counter,
+  gcod,
   mac,
   shiftadd,
 };

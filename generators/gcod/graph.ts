@@ -168,3 +168,21 @@ export function syntheticGraph(n: number, edgeCount: number, seed: number, name 
   const order = Array.from({ length: n }, (_, i) => `n${i}\tn${i}`);
   return parseCites([...order, ...lines].join('\n'), name, name);
 }
+
+/** A graph from an edge list over nodes 0..n-1 (any order, duplicates and self loops allowed). */
+export function graphFromEdges(n: number, pairs: readonly (readonly [number, number])[], name = 'edges'): Graph {
+  const seen = new Set<number>();
+  const edges: [number, number][] = [];
+  for (const [x, y] of pairs) {
+    if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= n || y >= n)
+      throw new RangeError(`edge (${x}, ${y}) of '${name}' names a node outside 0..${n - 1}`);
+    if (x === y) continue;
+    const lo = Math.min(x, y);
+    const hi = Math.max(x, y);
+    if (seen.has(lo * n + hi)) continue;
+    seen.add(lo * n + hi);
+    edges.push([lo, hi]);
+  }
+  edges.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  return { name, n, ids: Array.from({ length: n }, (_, i) => String(i)), edges };
+}

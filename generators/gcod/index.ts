@@ -1,0 +1,170 @@
+/**
+ * The GCoD accelerator (and its baseline) as a registered generator: tensors in and out, golden,
+ * and the mapping of tensors to stream tokens. See create.ts for the architecture and README.md for
+ * the measured figures.
+ *
+ * Tensors: `edges` [E, 2] (an undirected edge list over nodes 0..n-1, any order), `x` [n, F] int8
+ * (0/1 when `binaryFeatures`), `w` [F, H] int8; output `y` [n, H] int32, in the original node order.
+ * Encoding runs the host side (normalise, quantise, polarise, schedule); its result is memoised per
+ * input object, since polarising a real graph takes a second.
+ */
+import { ParamError } from '../../dsl/errors.ts';
+import type { Accelerator, GoldenResult, Tensor, TensorSpec } from '../../dsl/generator.ts';
+import { defineGenerator } from '../../dsl/generator.ts';
+import { packBits, unpackBits } from '../../dsl/lib/payload.ts';
+import { commandType, type CommandWidths } from './engine.ts';
+import { commandWidths, createGcod, engineLayout } from './create.ts';
+import { featureTokenType, weightRowType } from './combination.ts';
+import { graphFromEdges, normalisedAdjacency, type Csr } from './graph.ts';
+import { aggregate, baselineReads, combine, gcodReads, layerCounts } from './golden.ts';
+import { outputRowType, statsType } from './merge.ts';
+import { baselineLanes, bufferRows, gcodParamSpecs, gcodPresets, totalMacs, validateGcod, type GcodParams } from './params.ts';
+import { polarise, type Polarised } from './partition.ts';
+import { baselineSchedule, gcodSchedule, type Command } from './schedule.ts';
+
+/** The host side's view of one input set: Â, its polarisation and the command streams. */
+export interface HostPlan {
+  a: Csr;
+  polarised: Polarised;
+  /** Design order: node i of the design is original node order[i]. */
+  order: Int32Array;
+  commands: Record<string, Command[]>;
+}
+
+const plans = new WeakMap<object, Map<string, HostPlan>>();
+
+/** Run the host side for these inputs (memoised on the `edges` tensor object). */
+export function hostPlan(p: GcodParams, inputs: Record<string, Tensor>): HostPlan {
+  const edges = need(inputs, 'edges');
+  const n = need(inputs, 'x').shape[0]!;
+  const key = JSON.stringify([p, n]);
+  let byKey = plans.get(edges);
+  if (!byKey) plans.set(edges, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  if (n > p.maxNodes) throw new ParamError(`the graph has ${n} nodes but the design holds at most maxNodes = ${p.maxNodes}`, undefined, { field: 'maxNodes', value: p.maxNodes });
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < edges.shape[0]!; i++) pairs.push([Number(edges.data[2 * i]!), Number(edges.data[2 * i + 1]!)]);
+  const a = normalisedAdjacency(graphFromEdges(n, pairs));
+  const polarised = polarise(a, { blockRows: p.blockRows, degreeClasses: p.degreeClasses });
+  const plan: HostPlan =
+    p.variant === 'baseline'
+      ? { a, polarised, order: Int32Array.from({ length: n }, (_, i) => i), commands: baselineSchedule(a, bufferRows(p)) }
+      : { a, polarised, order: polarised.perm, commands: gcodSchedule(polarised, p.engines, p.sparseSlots) };
+  byKey.set(key, plan);
+  return plan;
+}
+
+function need(inputs: Record<string, Tensor>, name: string): Tensor {
+  const t = inputs[name];
+  if (!t) throw new ParamError(`input tensor '${name}' is missing; GCoD takes edges, x and w`);
+  return t;
+}
+
+const num = (t: Tensor): number[] => t.data.map(Number);
+
+/** Pack command objects for a design's command format. */
+export function packCommands(w: CommandWidths, cmds: readonly Command[]): bigint[] {
+  const t = commandType(w);
+  return cmds.map((c) => packBits(t, { op: BigInt(c.op), a: BigInt(c.a), slot: BigInt(c.slot), r: BigInt(c.r), v: BigInt(c.v) }));
+}
+
+function golden(p: GcodParams, inputs: Record<string, Tensor>): GoldenResult {
+  const x = need(inputs, 'x');
+  const [n, f] = x.shape as [number, number];
+  const h = p.hidden;
+  const plan = hostPlan(p, inputs);
+  const xs = num(x);
+  const z = combine(xs, num(need(inputs, 'w')), n, f, h);
+  const y = aggregate(plan.a, z, h);
+  const macs = p.variant === 'baseline' ? baselineLanes(p) : totalMacs(p);
+  const { counts, idealCycles } = layerCounts(plan.a, xs.filter((v) => v !== 0).length, { hidden: h, aggregationMacs: macs, combinationLanes: h });
+  const g = gcodReads(plan.polarised);
+  return {
+    outputs: { y: { shape: [n, h], data: y } },
+    counts: {
+      ...counts,
+      gcodReads: g.total,
+      gcodDenseReads: g.dense,
+      gcodSparseReads: g.sparse,
+      baselineReads: baselineReads(plan.a, bufferRows(p)),
+      denseNonZeros: plan.polarised.denseNnz,
+    },
+    idealCycles,
+  };
+}
+
+export const gcod: Accelerator<GcodParams> = {
+  name: 'gcod',
+  description: 'GCoD GCN layer: polarised graph, denser + sparser engines, off-chip port model (variant=baseline: row-wise)',
+  params: gcodParamSpecs,
+  presets: gcodPresets,
+  defaultPreset: 'ci',
+  validate: validateGcod,
+  create: createGcod,
+  inputs: (p): TensorSpec[] => [
+    { name: 'edges', shape: [-1, 2], width: 32, signed: false },
+    { name: 'x', shape: [-1, p.features], width: 8, signed: true },
+    { name: 'w', shape: [p.features, p.hidden], width: 8, signed: true },
+  ],
+  outputs: (p): TensorSpec[] => [{ name: 'y', shape: [-1, p.hidden], width: 32, signed: true }],
+  golden,
+  encode(p, inputs) {
+    const plan = hostPlan(p, inputs);
+    const x = need(inputs, 'x');
+    const [n, f] = x.shape as [number, number];
+    const xs = num(x);
+    const xt = featureTokenType(p.features);
+    const xTokens: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = plan.order[i]!;
+      const nz: number[] = [];
+      for (let k = 0; k < f; k++) if (xs[v * f + k] !== 0) nz.push(k);
+      if (nz.length === 0) xTokens.push(packBits(xt, { end: 0n, last: 1n, nz: 0n, idx: 0n, val: 0n }));
+      nz.forEach((k, j) => xTokens.push(packBits(xt, { end: 0n, last: j + 1 === nz.length ? 1n : 0n, nz: 1n, idx: BigInt(k), val: BigInt(xs[v * f + k]!) })));
+    }
+    xTokens.push(packBits(xt, { end: 1n, last: 0n, nz: 0n, idx: 0n, val: 0n }));
+    const ws = num(need(inputs, 'w'));
+    const wt = weightRowType(p.hidden);
+    const wTokens = Array.from({ length: p.features }, (_, k) => packBits(wt, ws.slice(k * p.hidden, (k + 1) * p.hidden).map(BigInt)));
+    const widths = commandWidths(p);
+    const out: Record<string, bigint[]> = { w: wTokens, x: xTokens };
+    for (const e of engineLayout(p)) out[e.stream] = packCommands(widths, plan.commands[e.stream] ?? []);
+    return out;
+  },
+  decode(p, tokens, inputs) {
+    const plan = hostPlan(p, inputs);
+    const n = need(inputs, 'x').shape[0]!;
+    const t = outputRowType(commandWidths(p).nodeW, p.hidden);
+    const y: bigint[] = new Array<bigint>(n * p.hidden).fill(0n);
+    for (const tok of tokens.y ?? []) {
+      const { row, vals } = unpackBits(t, tok) as { row: bigint; vals: bigint[] };
+      const v = plan.order[Number(row)]!;
+      vals.forEach((val, j) => (y[v * p.hidden + j] = val));
+    }
+    return { y: { shape: [n, p.hidden], data: y } };
+  },
+  randomInputs(p, seed) {
+    let s = seed >>> 0 || 1;
+    const rand = (k: number): number => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return Math.floor((s / 4294967296) * k);
+    };
+    const n = Math.max(2, Math.min(p.maxNodes, 8 + rand(p.maxNodes - 7)));
+    const pairs: bigint[] = [];
+    const e = n + rand(3 * n);
+    for (let i = 0; i < e; i++) pairs.push(BigInt(rand(n)), BigInt(rand(n)));
+    const x = Array.from({ length: n * p.features }, () => BigInt(p.binaryFeatures ? (rand(100) < 15 ? 1 : 0) : rand(256) - 128));
+    const w = Array.from({ length: p.features * p.hidden }, () => BigInt(rand(256) - 128));
+    return { edges: { shape: [e, 2], data: pairs }, x: { shape: [n, p.features], data: x }, w: { shape: [p.features, p.hidden], data: w } };
+  },
+};
+
+/** Off-chip reads reported by the design's `stats` token. */
+export function decodeStats(tokens: readonly bigint[]): number {
+  const t = tokens[0];
+  if (t === undefined) throw new Error('the design sent no stats token');
+  return Number((unpackBits(statsType(), t) as { reads: bigint }).reads);
+}
+
+export const gcodGenerator = defineGenerator<GcodParams>(gcod);

@@ -1,0 +1,89 @@
+/**
+ * The off-chip memory model: Z lives here, behind one port with a fixed read latency and a limit of
+ * `wordsPerCycle` 32-bit words a cycle, so one Z row of `hidden` words holds the port for
+ * ceil(hidden / wordsPerCycle) cycles. Requesters (the engines) are served in fixed priority order,
+ * lowest index first; a taken request comes back exactly `latency` cycles later, to the requester
+ * and buffer slot it named. Every taken request is one counted off-chip read.
+ *
+ * Z is written once by the combination engine before any read and not changed afterwards, so the
+ * word is fetched from the array when the response leaves the latency pipeline (same data, fewer
+ * flip-flops than carrying whole rows through the pipeline).
+ */
+import type { ModuleBuilder } from '../../dsl/build/module.ts';
+import { uint } from '../../dsl/build/ports.ts';
+import { mux, u, type Value } from '../../dsl/build/value.ts';
+import { clog2 } from '../../dsl/ir/types.ts';
+import { OUT_BITS } from './golden.ts';
+import type { ZWrite } from './combination.ts';
+
+export interface ReadRequest {
+  valid: Value;
+  addr: Value;
+  tag: Value;
+}
+
+export interface OffchipPort {
+  /** Per requester: the port takes its request this cycle. */
+  ready: Value[];
+  /** Per requester: its data arrives this cycle. */
+  respValid: Value[];
+  respTag: Value;
+  respData: Value;
+  /** Off-chip Z-row reads so far. */
+  reads: Value;
+}
+
+export function offchipMemory(
+  m: ModuleBuilder,
+  zWrite: ZWrite,
+  requests: readonly ReadRequest[],
+  p: { maxNodes: number; hidden: number; latency: number; wordsPerCycle: number; nodeW: number; slotW: number },
+): OffchipPort {
+  const zmem = m.mem('zmem', { type: uint(p.hidden * OUT_BITS), depth: p.maxNodes });
+  m.when(zWrite.en, () => zmem.write(zWrite.addr.resize(zmem.addrWidth), zWrite.data));
+
+  const occupancy = Math.ceil(p.hidden / p.wordsPerCycle);
+  const busy = occupancy > 1 ? m.reg('port_busy', uint(clog2(occupancy)), { reset: 0 }) : undefined;
+  const free = busy ? busy.eq(0) : u(1, 1);
+
+  // Fixed priority: requester i is taken when the port is free and no lower index asks.
+  const ready: Value[] = [];
+  let earlier: Value = u(1, 0);
+  for (const r of requests) {
+    ready.push(free.and(earlier.not()));
+    earlier = earlier.or(r.valid);
+  }
+  const taken = free.and(earlier);
+  const idW = clog2(Math.max(2, requests.length));
+  let gAddr = requests[requests.length - 1]!.addr;
+  let gTag = requests[requests.length - 1]!.tag;
+  let gId: Value = u(idW, requests.length - 1);
+  for (let i = requests.length - 2; i >= 0; i--) {
+    const r = requests[i]!;
+    gAddr = mux(r.valid, r.addr, gAddr);
+    gTag = mux(r.valid, r.tag, gTag);
+    gId = mux(r.valid, u(idW, i), gId);
+  }
+  if (busy) m.when(taken, () => busy.set(u(busy.width, occupancy - 1))).elsewhen(busy.ne(0), () => busy.set(busy.sub(1).trunc(busy.width)));
+
+  // The latency pipeline: `latency` stages of (valid, requester, address, slot).
+  let v: Value = taken;
+  let id: Value = gId;
+  let addr: Value = gAddr;
+  let tag: Value = gTag;
+  for (let k = 0; k < p.latency; k++) {
+    v = m.delay(v, { name: `lat_v_${k}`, reset: 0 });
+    id = m.delay(id, { name: `lat_id_${k}` });
+    addr = m.delay(addr, { name: `lat_addr_${k}` });
+    tag = m.delay(tag, { name: `lat_tag_${k}` });
+  }
+  const reads = m.reg('offchip_reads', uint(32), { reset: 0 });
+  m.when(taken, () => reads.set(reads.add(1).trunc(32)));
+  return {
+    ready,
+    respValid: requests.map((_, i) => v.and(id.eq(i))),
+    respTag: tag,
+    respData: zmem.readAsync(addr.resize(zmem.addrWidth)),
+    reads,
+  };
+}
