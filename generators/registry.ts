@@ -14,12 +14,14 @@ import { elaborate } from '../dsl/passes/elaborate.ts';
 import { counter, mac } from './examples.ts';
 import { gcodGenerator as gcod } from './gcod/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
+import { shiftaddllm } from './shiftaddllm/index.ts';
 
 export const registry: Record<string, Generator> = {
   counter,
   gcod,
   mac,
   shiftadd,
+  shiftaddllm,
 };
 
 /** Thrown for a bad design name, preset or parameter; the CLI prints its message alone. */
