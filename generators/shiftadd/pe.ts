@@ -8,7 +8,7 @@
  *
  * The accumulating adder of each PE is the row's adder tree in `array.ts`.
  */
-import { s, mux, sint, uint, u, type HwType, type Value } from '../../dsl/index.ts';
+import { In, Out, module, s, mux, sint, uint, u, type HwType, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
 import { termWidth, type PeKind } from './golden.ts';
 
 /** What a PE needs to know: its kind and the widths of its operands. */
@@ -53,4 +53,24 @@ export function peTerm(c: PeConfig, x: Value, w: Value): Value {
   // |x − w| ≤ 2^mw − 1 fits mw unsigned bits; its negation fits mw + 1 signed bits.
   const magnitude = x.extend(mw).sub(w.extend(mw)).abs().trunc(mw);
   return s(tw, 0).sub(magnitude.toSigned()).trunc(tw);
+}
+
+/**
+ * One PE with its own accumulator (acc += term on `valid`, `clear` first), the unit that the
+ * synthesis benchmark sizes for each kind: in the array the accumulating adders are the row trees.
+ */
+export function createPe(c: PeConfig, accBits: number): ModuleDef<PortRecord> {
+  const weight = c.kind === 'shift' ? `p${c.p}` : `w${c.wWidth}`;
+  return module(`shiftadd_pe_${c.kind}_x${c.xWidth}_${weight}_a${accBits}`, {
+    x: In(sint(c.xWidth)),
+    w: In(weightLaneType(c)),
+    valid: In(uint(1)),
+    clear: In(uint(1)),
+    acc: Out(sint(accBits)),
+  }, (io, m) => {
+    const acc = m.reg('acc_q', sint(accBits), { reset: 0 });
+    m.when(io.clear, () => acc.set(0))
+      .elsewhen(io.valid, () => acc.set(acc.add(peTerm(c, io.x, io.w).extend(accBits)).trunc(accBits)));
+    io.acc.set(acc);
+  });
 }
