@@ -15,6 +15,7 @@ import { counter, mac } from './examples.ts';
 import { gcodGenerator as gcod } from './gcod/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 import { shiftaddllm } from './shiftaddllm/index.ts';
+import { shiftaddllmMac } from './shiftaddllm/baseline.ts';
 
 export const registry: Record<string, Generator> = {
   counter,
@@ -22,6 +23,7 @@ export const registry: Record<string, Generator> = {
   mac,
   shiftadd,
   shiftaddllm,
+  'shiftaddllm-mac': shiftaddllmMac,
 };
 
 /** Thrown for a bad design name, preset or parameter; the CLI prints its message alone. */

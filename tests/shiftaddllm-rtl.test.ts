@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
 import { elaborate } from '../dsl/index.ts';
+import { macGemvAccelerator as mac, macGemvPresets } from '../generators/shiftaddllm/baseline.ts';
 import { randomLlmInputs, shiftaddllmAccelerator as acc } from '../generators/shiftaddllm/index.ts';
 import { shiftAddLlmPresets, type ShiftAddLlmParams } from '../generators/shiftaddllm/params.ts';
 import { quantizeWeights } from '../generators/shiftaddllm/quantize.ts';
@@ -88,4 +89,32 @@ describe(`shiftaddllm cycles (seed ${seed})`, () => {
     const r = driveStreams(elaborate(acc.create(ci)), acc.encode(ci, inputs), { y: 2 }, { seed, stall: 0.25, maxCycles: 5000 });
     expect(acc.decode(ci, r.outputs, inputs).y!.data, `seed ${seed}`).toEqual(acc.golden(ci, inputs).outputs.y!.data);
   }, 60_000);
+});
+
+describe(`multiply baseline RTL (seed ${seed})`, () => {
+  it('int8 GEMV on 4 MAC lanes: CI size and ragged sizes under stalls, then cycles without stalls', async () => {
+    const p = macGemvPresets.ci!;
+    const sized = (K: number, N: number, s: number): Record<string, Tensor> => mac.randomInputs({ ...p, kmax: K, nmax: N }, s);
+    const { sim, cleanup } = await openLlmSim(mac, p, { seed, stall: 0.3 });
+    try {
+      for (const [K, N] of [[64, 16], [8, 1], [24, 7], [64, 13]] as const) {
+        const inputs = sized(K, N, seed + K + N);
+        const got = await runOnSim(sim, mac, p, inputs);
+        expect(got.y, `K=${K} N=${N}, seed ${seed}`).toEqual(mac.golden(p, inputs).outputs.y!.data);
+      }
+    } finally {
+      await cleanup();
+    }
+    const quiet = await openLlmSim(mac, p, { seed, stall: 0 });
+    try {
+      const inputs = sized(64, 16, seed);
+      const got = await runOnSim(quiet.sim, mac, p, inputs);
+      expect(got.y).toEqual(mac.golden(p, inputs).outputs.y!.data);
+      const ideal = mac.golden(p, inputs).idealCycles;
+      expect(got.cycles).toBeGreaterThanOrEqual(ideal);
+      expect(got.cycles).toBeLessThanOrEqual(ideal + 16);
+    } finally {
+      await quiet.cleanup();
+    }
+  }, 180_000);
 });

@@ -8,7 +8,6 @@ import { Simulator, elaborate } from '../dsl/index.ts';
 import type { Circuit } from '../dsl/index.ts';
 import type { Accelerator, Tensor } from '../dsl/generator.ts';
 import { writeDesign } from '../dsl/output.ts';
-import type { ShiftAddLlmParams } from '../generators/shiftaddllm/params.ts';
 import { openSim, type Sim } from '../testbenches/stream/session.ts';
 import { Rng } from './support/rng.ts';
 
@@ -60,7 +59,7 @@ export function driveStreams(circuit: Circuit, inputs: Record<string, bigint[]>,
 }
 
 /** One problem through an open Verilator session; returns y and the cycles from first send to last y. */
-export async function runOnSim(sim: Sim, acc: Accelerator<ShiftAddLlmParams>, p: ShiftAddLlmParams, inputs: Record<string, Tensor>): Promise<{ y: bigint[]; cycles: number }> {
+export async function runOnSim<P extends Record<string, number | string>>(sim: Sim, acc: Accelerator<P>, p: P, inputs: Record<string, Tensor>): Promise<{ y: bigint[]; cycles: number }> {
   const tokens = acc.encode(p, inputs);
   const expected = acc.outputTokens!(p, inputs).y!;
   const before = sim.received('y').length;
@@ -73,7 +72,7 @@ export async function runOnSim(sim: Sim, acc: Accelerator<ShiftAddLlmParams>, p:
 }
 
 /** Write the preset's design to a temporary folder and open a Verilator session on it. */
-export async function openLlmSim(acc: Accelerator<ShiftAddLlmParams>, p: ShiftAddLlmParams, opts: { seed: number; stall: number }): Promise<{ sim: Sim; cleanup: () => Promise<void> }> {
+export async function openLlmSim<P extends Record<string, number | string>>(acc: Accelerator<P>, p: P, opts: { seed: number; stall: number }): Promise<{ sim: Sim; cleanup: () => Promise<void> }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-llm-'));
   const circuit = elaborate(acc.create(p));
   const w = writeDesign(circuit, path.join(tmp, circuit.top.name), { generator: acc.name, params: p });
