@@ -26,3 +26,8 @@ export { queue, fifo, type FifoOptions, type FifoStatus } from './lib/fifo.ts';
 export { forwardSlice, backwardSlice, skidBuffer } from './lib/slices.ts';
 export { loopNest, loopTupleType, affineAddress, addressStream, type LoopSpec, type LoopNestOptions, type LoopNest, type LoopTuple, type AffineSpec } from './lib/loop-nest.ts';
 export { singlePortRam, simpleDualPortRam, bankedMemory, BankedMemory, readStream, type RamOptions } from './lib/memory.ts';
+export { fork, join, joinVector, checkJoinTiming } from './lib/fork-join.ts';
+export { roundRobinArbiter, type Arbitrated } from './lib/arbiter.ts';
+export { streamMux, streamDemux } from './lib/route.ts';
+export { serialize, deserialize } from './lib/width.ts';
+export { pipelineMap, registerBundle, reductionTree, reduceLevel, reduceStream, treeDepth, type Bundle, type ReduceOp } from './lib/pipeline.ts';

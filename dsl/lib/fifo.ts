@@ -62,7 +62,9 @@ export function fifo<T extends PayloadType>(s: Stream<T>, opts: FifoOptions): Fi
     throw new ParamError(`a block RAM FIFO needs depth >= 3 (two words in RAM, one in the output register), got ${depth}`, loc.get(), { field: 'depth', value: depth });
   const name = opts.name ?? `${s.name}_fifo`;
   const latency = useBram ? 2 : 1;
-  const out = streamWire(s.m, name, s.type, after(s.timing, latency, depth, userLoc()));
+  // At one token per cycle a FIFO of depth >= 2 holds at most depth - 1 tokens (it cannot take a
+  // token in the cycle it is full, even while giving one); that is what covers a latency skew.
+  const out = streamWire(s.m, name, s.type, after(s.timing, latency, depth === 1 ? 1 : depth - 1, userLoc()));
   const occupancy = useBram ? bramFifo(s, out, depth) : registerFifo(s, out, depth);
   noteElement(s.m, { element: 'fifo', name: out.name, latency, ii: 1, capacity: depth, style: useBram ? 'bram' : 'registers' });
   return { out, occupancy, style: useBram ? 'bram' : 'registers' };

@@ -34,7 +34,8 @@ export function forwardSliceRaw<T extends PayloadType>(s: Stream<T>, name: strin
 export function backwardSliceRaw<T extends PayloadType>(s: Stream<T>, name: string): Stream<T> {
   const m = s.m;
   const loc = userLoc();
-  const out = streamWire(m, name, s.type, after(s.timing, 0, 1, loc));
+  // The spare slot fills only on a stall, so at full rate it buffers nothing.
+  const out = streamWire(m, name, s.type, after(s.timing, 0, 0, loc));
   // The spare slot: holds the token that arrived while the consumer was not ready.
   const spare = m.reg(`${out.name}_spare_q`, bool(), { reset: 0 });
   const data = m.reg(`${out.name}_spare_data_q`, portType(s.type));

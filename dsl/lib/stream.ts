@@ -24,7 +24,7 @@ import { pack, payloadLayout, payloadTag, payloadWidth, portType, unpack, type F
 export interface StreamTiming {
   /** Cycles after the module's input (or the stream's source) when nothing stalls. */
   readonly latency: number;
-  /** Tokens the path from the source can hold. */
+  /** Tokens the path from the source holds while moving one token per cycle (a FIFO of depth d: d - 1). */
   readonly capacity: number;
   /** The user's line that made the last element on the path. */
   readonly loc?: SourceLoc;

@@ -1,0 +1,58 @@
+/**
+ * Steering streams by an index (SpinalHDL `StreamMux`, `StreamDemux`).
+ *  - `streamMux(sel, inputs)` passes input `sel` through; the others wait. `sel` may be a signal
+ *    (keep it stable while a token waits) or a stream of indices, one consumed per token, which
+ *    is how an FSM or a loop nest schedules a merge.
+ *  - `streamDemux(s, sel, n)` sends each token to output `sel` (a signal, typically a payload
+ *    field, so it is stable for as long as the token waits).
+ */
+import { LazyLoc, ParamError } from '../errors.ts';
+import { Value, lit, select } from '../build/value.ts';
+import { bool } from '../build/ports.ts';
+import { clog2, showType } from '../ir/types.ts';
+import { noteElement } from './notes.ts';
+import type { PayloadType } from './payload.ts';
+import { Stream, checkPayload, streamWire } from './stream.ts';
+
+function checkSel(sel: Value, n: number, what: string): void {
+  if (sel.signed || 2 ** sel.width < n)
+    throw new ParamError(`${what} select must be unsigned and at least ${clog2(n)} bits for ${n} ways, got ${showType(sel.type)}`, new LazyLoc().get(), { field: 'sel' });
+}
+
+/** Pass through input `sel` (a signal, or a stream of indices consumed one per token). */
+export function streamMux<T extends PayloadType>(sel: Value | Stream, inputs: readonly Stream<T>[], name?: string): Stream<T> {
+  const n = inputs.length;
+  if (n < 1) throw new ParamError('streamMux needs at least one input stream, got 0', new LazyLoc().get(), { field: 'inputs' });
+  for (const s of inputs) checkPayload(s, inputs[0]!.type, 'streamMux');
+  const m = inputs[0]!.m;
+  const index = sel instanceof Stream ? sel.payload : sel;
+  checkSel(index, n, 'streamMux');
+  const slow = inputs.reduce((a, b) => (b.timing.latency > a.timing.latency ? b : a));
+  const out = streamWire(m, name ?? 'mux', inputs[0]!.type, slow.timing);
+  // An index past the last input selects nothing (valid 0), so no token is duplicated or lost.
+  const chosenValid = select(index, [...inputs.map((s) => s.valid), ...(2 ** index.width > n ? [lit(bool(), 0)] : [])]);
+  const selValid = sel instanceof Stream ? sel.valid : undefined;
+  out.valid.set(selValid ? selValid.and(chosenValid) : chosenValid);
+  out.payload.set(select(index, inputs.map((s) => s.payload)));
+  const go = selValid ? out.ready.and(selValid) : out.ready;
+  inputs.forEach((s, i) => s.ready.set(go.and(index.eq(i))));
+  if (sel instanceof Stream) sel.ready.set(out.valid.and(out.ready));
+  noteElement(m, { element: 'stream_mux', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: n });
+  return out;
+}
+
+/** Send each token of `s` to output `sel` of `n`. */
+export function streamDemux<T extends PayloadType>(s: Stream<T>, sel: Value, n: number, name?: string): Stream<T>[] {
+  if (!Number.isInteger(n) || n < 1) throw new ParamError(`streamDemux needs an integer number of outputs >= 1, got ${n}`, new LazyLoc().get(), { field: 'n', value: n });
+  checkSel(sel, n, 'streamDemux');
+  const base = name ?? `${s.name}_demux`;
+  const outs = Array.from({ length: n }, (_, i) => streamWire(s.m, `${base}${i}`, s.type, s.timing));
+  outs.forEach((o, i) => {
+    o.valid.set(s.valid.and(sel.eq(i)));
+    o.payload.set(s.payload);
+  });
+  // An index past the last output holds the token (ready 0) rather than dropping it.
+  s.ready.set(select(sel, [...outs.map((o) => o.ready as Value), ...(2 ** sel.width > n ? [lit(bool(), 0)] : [])]));
+  noteElement(s.m, { element: 'stream_demux', name: base, latency: 0, ii: 1, capacity: 0, outputs: n });
+  return outs;
+}
