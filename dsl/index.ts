@@ -31,3 +31,5 @@ export { roundRobinArbiter, type Arbitrated } from './lib/arbiter.ts';
 export { streamMux, streamDemux } from './lib/route.ts';
 export { serialize, deserialize } from './lib/width.ts';
 export { pipelineMap, registerBundle, reductionTree, reduceLevel, reduceStream, treeDepth, type Bundle, type ReduceOp } from './lib/pipeline.ts';
+export { pingPongBuffer, PingPongBuffer } from './lib/ping-pong.ts';
+export { peGrid, skew, deskew, type PeCell, type PeOutputs, type PeGridOptions, type PeGrid } from './lib/pe-grid.ts';
