@@ -56,7 +56,7 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
       if (e.op === 'slice') markRead(a!, mask(e.params[0]! - e.params[1]! + 1) << BigInt(e.params[1]!));
       else if (e.op === 'shr') markRead(a!, e.params[0]! >= a!.type.width ? 1n << BigInt(a!.type.width - 1) : all(a!) & ~mask(e.params[0]!));
       else if (e.op === 'resize' && e.params[0]! < a!.type.width) markRead(a!, mask(e.params[0]!));
-      else for (const x of e.args) markRead(x, all(x));
+      else if (constantCompare(e) === undefined) for (const x of e.args) markRead(x, all(x));
     } else if (e.kind === 'memread') markRead(e.addr, all(e.addr));
   }
   for (const r of roots) markRead(r, all(r));
@@ -127,6 +127,8 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
           ? { k: 'bin', op: '>>>', a: signedIf(a!.kind === 'const', operand(a!)), b: operand(b!) }
           : { k: 'bin', op: '>>', a: operand(a!), b: operand(b!) };
       case 'lt': case 'le': case 'gt': case 'ge': case 'eq': case 'ne': {
+        const fixed = constantCompare(e);
+        if (fixed !== undefined) return lit(1, false, fixed ? 1n : 0n);
         const w = Math.max(a!.type.width, b!.type.width);
         const sgn = a!.type.signed && (e.op !== 'eq' && e.op !== 'ne');
         const op = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=' }[e.op];
@@ -206,6 +208,28 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
     items.push({ k: 'instance', module: inst.module.name, name: inst.name, conns, comment: loc(inst.loc) });
   }
   return { name: m.name, header: opts.header ?? [], ports, items };
+}
+
+/**
+ * The result of an unsigned comparison with a constant that is the same for every value of the other
+ * operand (`x >= 0`, `x < 0`, `x <= max`, ...), or undefined. Such comparisons are printed as the
+ * constant: Verilator -Wall warns about them (UNSIGNED, CMPCONST), and `sat` on an unsigned value
+ * makes one (`x < 0`). Yosys would fold them anyway, so the hardware is the same.
+ */
+function constantCompare(e: Expr): boolean | undefined {
+  if (e.kind !== 'op' || !(e.op === 'lt' || e.op === 'le' || e.op === 'gt' || e.op === 'ge')) return undefined;
+  const [a, b] = e.args as [Expr, Expr];
+  if (a.type.signed || (a.kind === 'const') === (b.kind === 'const')) return undefined;
+  // Normalise to `x OP k` with x the non-constant side.
+  const flipped = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' } as const;
+  const [x, k, op] = b.kind === 'const' ? [a, b.bits, e.op] : [b, (a as { bits: bigint }).bits, flipped[e.op]];
+  const hi = mask(x.type.width);
+  switch (op) {
+    case 'lt': return hi < k ? true : k === 0n ? false : undefined;
+    case 'le': return hi <= k ? true : undefined;
+    case 'gt': return k >= hi ? false : undefined;
+    case 'ge': return k === 0n ? true : hi < k ? false : undefined;
+  }
 }
 
 function memInit(mem: MemoryDecl): VStmt[] {
