@@ -2,7 +2,8 @@
  * The open iCE40 flow and yosys synthesis, run for real on the 8-bit MAC: a bitstream on up5k
  * (through the serial shell, since the MAC's 44 port bits exceed the SG48's 39 pins), utilisation
  * and Fmax parsed, a cache hit on the second build, yosys-only synthesis for Xilinx 7-series, and
- * a tool failure reported with the tool's own error line and the log path.
+ * the HX8K build with every port on its own pin, and a tool failure reported with the tool's own
+ * error line and the log path.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,6 +59,18 @@ describe('hwflow build on ice40-up5k', () => {
   it('rejects targets the open flow cannot build, listing the valid ones', async () => {
     await expect(buildIce40(designDir, { target: 'xilinx-7' })).rejects.toThrow(/valid: ice40-hx8k, ice40-up5k/);
     await expect(buildIce40(designDir, { target: 'ice40-up5k', clockMhz: 'fast' })).rejects.toThrow(/bad clock 'fast'/);
+  });
+});
+
+describe('hwflow build on ice40-hx8k', () => {
+  it('keeps the 44 port bits on package pins of the PCF when they fit (no shell)', async () => {
+    const r = await buildIce40(designDir, { target: 'ice40-hx8k', clockMhz: 50, progress: false });
+    expect(r.shell).toBeNull();
+    expect(r.top).toBe('mac_s8_acc24');
+    expect(r.utilisation.ios).toBe(44);
+    expect(r.utilisation.dsps).toBe(0); // the HX8K has none: the multiplier is LUTs
+    expect(r.clocks[0]!.targetMhz).toBe(50);
+    expect(fs.statSync(r.bitstream).size).toBeGreaterThan(100_000);
   });
 });
 
