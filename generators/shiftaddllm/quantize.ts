@@ -147,7 +147,7 @@ export function quantizeWeights(w: readonly (readonly number[])[], opts: Quantiz
     if (row.length !== K) throw new RangeError(`W rows differ in length (${row.length} vs ${K})`);
     return Array.from({ length: blocks }, (_, j) => codeBlock(row.slice(j * blockCols, (j + 1) * blockCols), q, iterations));
   });
-  const maxAlpha = Math.max(...coded.flatMap((r) => r.flatMap((c) => c.alpha)));
+  const maxAlpha = coded.reduce((m, r) => r.reduce((m2, c) => c.alpha.reduce((m3, a) => Math.max(m3, a), m2), m), 0);
   const scaleFactor = maxAlpha > 0 ? maxAlpha / TOP_LEVEL : 1;
   const idx = Array.from({ length: q }, () => Array.from({ length: N }, () => new Array<number>(G).fill(0)));
   const scales = Array.from({ length: q }, () => Array.from({ length: N }, () => new Array<number>(blocks).fill(0)));
