@@ -12,7 +12,7 @@ import { In, Out, bool, uint, type PortRecord } from '../build/ports.ts';
 import { Value, select } from '../build/value.ts';
 import { clog2, type HwType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { payloadTag, portType, type PayloadType } from './payload.ts';
+import { isRecord, payloadTag, portType, type PayloadType } from './payload.ts';
 import { after, streamWire, type Stream } from './stream.ts';
 
 export interface RamOptions {
@@ -131,7 +131,8 @@ export function bankedMemory(m: ModuleBuilder, name: string, opts: { type: HwTyp
 
 /**
  * A synchronous read port as a stream element: address tokens in, data tokens out, one per cycle,
- * latency 1. `read(addr, enable)` is the memory's sync read (`mem.read`, `banked.read`, ...).
+ * latency 1. `read(addr, enable)` is the memory's sync read (`mem.read`, `banked.read`, ...). The
+ * address is the payload, its `addr` field (as `addressStream` makes), or `opts.addr(payload)`.
  * The read-data register is the output register, so nothing is added on the data path.
  */
 export function readStream<D extends PayloadType>(
@@ -142,7 +143,9 @@ export function readStream<D extends PayloadType>(
   const outValid = m.reg(`${out.name}_valid_q`, bool(), { reset: 0 });
   const advance = outValid.not().or(out.ready);
   addrs.ready.set(advance);
-  const addr = opts.addr ? opts.addr(addrs.payload) : addrs.payload;
+  // A record with an `addr` field (what addressStream makes) is read at that field.
+  const fields = isRecord(addrs.type) && 'addr' in addrs.type.fields ? (addrs.fields as Record<string, Value>) : undefined;
+  const addr = opts.addr ? opts.addr(addrs.payload) : fields ? fields['addr']! : addrs.payload;
   const data = read(addr, addrs.valid.and(advance));
   if (data.width !== portType(dataType).width)
     throw new ParamError(`readStream: the memory gives ${data.width}-bit words but the stream type ${payloadTag(dataType)} has ${portType(dataType).width}`, new LazyLoc().get(), { field: 'dataType' });
