@@ -22,7 +22,7 @@
  * on chip; output lanes past M are unspecified and dropped by the decoder. The pipeline stalls as
  * a whole when the output token is not taken (one global advance), which keeps every stage aligned.
  */
-import { In, Out, cat, clog2, module, mux, sumTree, uint, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
+import { In, Out, cat, clog2, module, mux, sumTree, u, uint, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
 import { ceilLog2 } from './golden.ts';
 import { peTerm, peTermWidth, weightLaneType, weightLaneWidth, type PeConfig } from './pe.ts';
 
@@ -34,6 +34,11 @@ export interface ArrayConfig extends PeConfig {
   mMax: number;
   kMax: number;
   nMax: number;
+  /**
+   * Every m-tile takes X from the stream (a front end such as the convolution address generator
+   * regenerates it), so the array keeps no activation buffer. Default: false (replay from the buffer).
+   */
+  streamAll?: boolean;
 }
 
 /** Widths of the array's stream payloads and fields (shared with the encoder and decoder). */
@@ -53,7 +58,7 @@ export function arrayLayout(c: ArrayConfig): ArrayLayout {
     nBits: bitsOf(c.nMax),
     wLane: weightLaneWidth(c),
     accWidth: peTermWidth(c) + ceilLog2(c.kMax),
-    xBufferDepth: Math.ceil(c.kMax / c.cols) * c.nMax,
+    xBufferDepth: c.streamAll ? 0 : Math.ceil(c.kMax / c.cols) * c.nMax,
   };
 }
 
@@ -152,9 +157,10 @@ export function createArray(c: ArrayConfig): ModuleDef<PortRecord> {
     const k0 = m.reg('k0', uint(kW), { reset: 0 });
     const n = m.reg('n', uint(nW), { reset: 0 });
     const issueDone = m.reg('issue_done', uint(1), { reset: 0 });
-    const xAddrW = clog2(L.xBufferDepth);
-    const xAddr = m.reg('x_addr', uint(xAddrW), { reset: 0 });
-    const firstM = m0.eq(0).named('first_m_tile');
+    const buffered = !c.streamAll;
+    const xAddrW = clog2(Math.max(1, L.xBufferDepth));
+    const xAddr = buffered ? m.reg('x_addr', uint(xAddrW), { reset: 0 }) : undefined;
+    const firstM = buffered ? m0.eq(0).named('first_m_tile') : u(1, 1);
     const ready = busy.and(activeValid).and(issueDone.not()).and(advance);
     io.x_ready.set(ready.and(firstM));
     const fire = ready.and(firstM.not().or(io.x_valid)).named('issue');
@@ -162,23 +168,26 @@ export function createArray(c: ArrayConfig): ModuleDef<PortRecord> {
     const lastK = k0.add(C).ge(sizeK.extend(kW + 1));
     const lastM = m0.add(R).ge(sizeM.extend(mW + 1));
     m.when(fire, () => {
-      xAddr.set(xAddr.add(1).trunc(xAddrW));
+      xAddr?.set(xAddr.add(1).trunc(xAddrW));
       n.set(n.add(1).trunc(nW));
       m.when(lastN, () => {
         n.set(0);
         activeValid.set(0);
         m.when(lastK, () => {
           k0.set(0);
-          xAddr.set(0);
+          xAddr?.set(0);
           m0.set(m0.add(R).trunc(mW));
           m.when(lastM, () => issueDone.set(1));
         }).otherwise(() => k0.set(k0.add(C).trunc(kW)));
       });
     });
     // The first m-tile takes X from the stream and keeps it; later m-tiles replay it from here.
-    const xBuffer = m.mem('x_buffer', { type: uint(C * xb), depth: L.xBufferDepth });
-    xBuffer.write(xAddr, io.x_payload, fire.and(firstM));
-    const replayed = xBuffer.read(xAddr, advance, 'x_replay');
+    let replayed: Value | undefined;
+    if (xAddr) {
+      const xBuffer = m.mem('x_buffer', { type: uint(C * xb), depth: L.xBufferDepth });
+      xBuffer.write(xAddr, io.x_payload, fire.and(firstM));
+      replayed = xBuffer.read(xAddr, advance, 'x_replay');
+    }
 
     // ---- stage 1: PE terms and row adder trees
     // A pipeline register of the global-stall pipeline: it takes `v` whenever the pipeline advances.
@@ -189,14 +198,14 @@ export function createArray(c: ArrayConfig): ModuleDef<PortRecord> {
     };
     const laneMask = pack(Array.from({ length: C }, (_, i) => k0.add(i).lt(sizeK.extend(kW + 1))));
     const s1Valid = stage('s1_valid', fire, 0);
-    const s1FromStream = stage('s1_from_stream', firstM);
+    const s1FromStream = buffered ? stage('s1_from_stream', firstM) : undefined;
     const s1X = stage('s1_x', io.x_payload);
     const s1Mask = stage('s1_mask', laneMask);
     const s1N = stage('s1_n', n);
     const s1FirstK = stage('s1_first_k', k0.eq(0));
     const s1LastK = stage('s1_last_k', lastK);
     const s1LastJob = stage('s1_last_job', lastN.and(lastK).and(lastM));
-    const xVec = mux(s1FromStream, s1X, replayed).named('x_vec');
+    const xVec = s1FromStream && replayed ? mux(s1FromStream, s1X, replayed).named('x_vec') : s1X;
     const psums = Array.from({ length: R }, (_, r) => {
       const terms = Array.from({ length: C }, (_, i) => {
         const term = peTerm(c, lane(xVec, i, xb, true), lane(active[r]!, i, L.wLane, weightLaneType(c).signed));
@@ -231,7 +240,7 @@ export function createArray(c: ArrayConfig): ModuleDef<PortRecord> {
     // ---- job lifecycle
     m.when(cfgFire, () => {
       busy.set(1);
-      for (const r of [m0, k0, n, xAddr, issueDone, activeValid, shadowFull, loaderDone, wRow, wM0, wK0]) r.set(0);
+      for (const r of [m0, k0, n, ...(xAddr ? [xAddr] : []), issueDone, activeValid, shadowFull, loaderDone, wRow, wM0, wK0]) r.set(0);
     });
     m.when(yValid.and(io.y_ready).and(yLastJob), () => busy.set(0));
   });

@@ -15,6 +15,7 @@
  */
 import { In, Out, cat, module, uint, type ModuleDef, type PortRecord } from '../../dsl/index.ts';
 import { arrayLayout, createArray, type ArrayConfig } from './array.ts';
+import { convFields, createConvFront, type ConvFrontConfig } from './conv.ts';
 import { expBits, type ShiftAddParams } from './params.ts';
 import type { PeKind } from './golden.ts';
 
@@ -26,6 +27,15 @@ export function arrayConfig(p: ShiftAddParams, which: 'single' | 'first' | 'seco
   const mMax = which === 'second' ? p.m2Max : p.mMax;
   const kMax = which === 'second' ? p.mMax : p.kMax;
   const weight = kind === 'shift' ? `p${p.p}` : `w${p.wWidth}`;
+  if (p.conv) {
+    // Fed by the convolution address generator: K spans 9 taps of whole channel tiles, N a map.
+    const convK = 9 * Math.ceil(p.cinMax / p.cols) * p.cols;
+    const convN = p.hwMax * p.hwMax;
+    return {
+      name: `shiftadd_${kind}_r${p.rows}c${p.cols}_x${xWidth}_${weight}_m${mMax}k${convK}n${convN}_s`,
+      kind, rows: p.rows, cols: p.cols, xWidth, wWidth: p.wWidth, p: p.p, expBits: expBits(p.p), mMax, kMax: convK, nMax: convN, streamAll: true,
+    };
+  }
   return {
     name: `shiftadd_${kind}_r${p.rows}c${p.cols}_x${xWidth}_${weight}_m${mMax}k${kMax}n${p.nMax}`,
     kind,
@@ -43,6 +53,7 @@ export function arrayConfig(p: ShiftAddParams, which: 'single' | 'first' | 'seco
 
 /** The engine's top module for these parameters. */
 export function createShiftAdd(p: ShiftAddParams): ModuleDef<PortRecord> {
+  if (p.conv) return createConv(p);
   return p.kind === 'pair' ? createPair(p) : createArray(arrayConfig(p));
 }
 
@@ -124,5 +135,72 @@ function createPair(p: ShiftAddParams): ModuleDef<PortRecord> {
     io.x_ready.set(shift.x_ready!);
     io.y_valid.set(adder.y_valid!);
     io.y_payload.set(adder.y_payload!);
+  });
+}
+
+/** The convolution front end's configuration for these parameters. */
+export function convFrontConfig(p: ShiftAddParams): ConvFrontConfig {
+  return { name: `shiftadd_convfe_r${p.rows}c${p.cols}_x${p.xWidth}_m${p.mMax}c${p.cinMax}hw${p.hwMax}`, rows: p.rows, cols: p.cols, xWidth: p.xWidth, mMax: p.mMax, cinMax: p.cinMax, hwMax: p.hwMax };
+}
+
+/** Bits of the conv engine's cfg token: the array's {m, k, n} above the front end's fields. */
+export function convCfgBits(p: ShiftAddParams): { array: number; front: number } {
+  const L = arrayLayout(arrayConfig(p));
+  return { array: L.mBits + L.kBits + L.nBits, front: Object.values(convFields(convFrontConfig(p))).reduce((a, b) => a + b, 0) };
+}
+
+function createConv(p: ShiftAddParams): ModuleDef<PortRecord> {
+  const ac = arrayConfig(p);
+  const fc = convFrontConfig(p);
+  const L = arrayLayout(ac);
+  const bits = convCfgBits(p);
+  const arrayDef = createArray(ac);
+  const frontDef = createConvFront(fc);
+  const weight = ac.kind === 'shift' ? `p${p.p}` : `w${p.wWidth}`;
+  return module(`shiftadd_conv_${ac.kind}_r${p.rows}c${p.cols}_x${p.xWidth}_${weight}_m${p.mMax}c${p.cinMax}hw${p.hwMax}`, {
+    cfg_valid: In(uint(1)),
+    cfg_ready: Out(uint(1)),
+    cfg_payload: In(uint(bits.array + bits.front)),
+    w_valid: In(uint(1)),
+    w_ready: Out(uint(1)),
+    w_payload: In(uint(p.cols * L.wLane)),
+    fm_valid: In(uint(1)),
+    fm_ready: Out(uint(1)),
+    fm_payload: In(uint(p.cols * p.xWidth)),
+    y_valid: Out(uint(1)),
+    y_ready: In(uint(1)),
+    y_payload: Out(uint(p.rows * L.accWidth)),
+  }, (io, m) => {
+    m.stream({ name: 'cfg', dir: 'in', valid: 'cfg_valid', ready: 'cfg_ready', payload: ['cfg_payload'], meta: { order: 'array {m k n} above the front end fields' } });
+    m.stream({ name: 'w', dir: 'in', valid: 'w_valid', ready: 'w_ready', payload: ['w_payload'], meta: { lanes: p.cols, laneWidth: L.wLane } });
+    m.stream({ name: 'fm', dir: 'in', valid: 'fm_valid', ready: 'fm_ready', payload: ['fm_payload'], meta: { lanes: p.cols, laneWidth: p.xWidth } });
+    m.stream({ name: 'y', dir: 'out', valid: 'y_valid', ready: 'y_ready', payload: ['y_payload'], meta: { lanes: p.rows, laneWidth: L.accWidth } });
+    const readyArray = m.wire('cfg_ready_array', uint(1));
+    const readyFront = m.wire('cfg_ready_front', uint(1));
+    const xReady = m.wire('gen_x_ready', uint(1));
+    const front = m.instance('address_gen', frontDef, {
+      cfg_valid: io.cfg_valid.and(readyArray),
+      cfg_payload: io.cfg_payload.slice(bits.front - 1, 0),
+      fm_valid: io.fm_valid,
+      fm_payload: io.fm_payload,
+      x_ready: xReady,
+    });
+    const engine = m.instance('engine', arrayDef, {
+      cfg_valid: io.cfg_valid.and(readyFront),
+      cfg_payload: io.cfg_payload.slice(bits.array + bits.front - 1, bits.front),
+      w_valid: io.w_valid,
+      w_payload: io.w_payload,
+      x_valid: front.x_valid!,
+      x_payload: front.x_payload!,
+      y_ready: io.y_ready,
+    });
+    readyArray.set(engine.cfg_ready!);
+    readyFront.set(front.cfg_ready!);
+    xReady.set(engine.x_ready!);
+    io.cfg_ready.set(readyArray.and(readyFront));
+    io.w_ready.set(engine.w_ready!);
+    io.fm_ready.set(front.fm_ready!);
+    io.y_valid.set(engine.y_valid!);
+    io.y_payload.set(engine.y_payload!);
   });
 }

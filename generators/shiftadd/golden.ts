@@ -143,3 +143,44 @@ export const UNIT_ENERGY_PJ: Record<'multiply' | 'add' | 'shift', Record<8 | 16 
 export function computeEnergyPj(c: OpCounts, bits: 8 | 16 | 32, table = UNIT_ENERGY_PJ): number {
   return c.multiplies * table.multiply[bits] + c.shifts * table.shift[bits] + c.adds * table.add[bits];
 }
+
+/** A convolution's sizes: M output channels, Cin input channels, an R×R kernel, an H×W map. */
+export interface ConvShape {
+  m: number;
+  cin: number;
+  r: number;
+  h: number;
+  w: number;
+  stride: number;
+  pad: number;
+}
+
+/** Output rows or columns of a convolution: ⌊(H + 2·pad − R) / stride⌋ + 1. */
+export const convOut = (size: number, r: number, stride: number, pad: number): number => Math.floor((size + 2 * pad - r) / stride) + 1;
+
+/**
+ * A convolution with zero padding, straight from the definition: Y[m, oy, ox] = Σ over ci, dy, dx of
+ * term(m, ci, dy, dx, x) with x = X[ci, oy·s + dy − pad, ox·s + dx − pad], or 0 in the padding.
+ * `term` is the layer's (a product, a signed shift, or −|x − w|; the padding still meets the weight).
+ */
+export function conv2d(s: ConvShape, x: readonly bigint[], term: (m: number, ci: number, dy: number, dx: number, xv: bigint) => bigint): { shape: number[]; data: bigint[] } {
+  const ho = convOut(s.h, s.r, s.stride, s.pad);
+  const wo = convOut(s.w, s.r, s.stride, s.pad);
+  if (ho < 1 || wo < 1) throw new RangeError(`a ${s.r}×${s.r} kernel does not fit a ${s.h}×${s.w} map with padding ${s.pad}`);
+  const data: bigint[] = [];
+  for (let m = 0; m < s.m; m++)
+    for (let oy = 0; oy < ho; oy++)
+      for (let ox = 0; ox < wo; ox++) {
+        let acc = 0n;
+        for (let ci = 0; ci < s.cin; ci++)
+          for (let dy = 0; dy < s.r; dy++)
+            for (let dx = 0; dx < s.r; dx++) {
+              const iy = oy * s.stride + dy - s.pad;
+              const ix = ox * s.stride + dx - s.pad;
+              const inside = iy >= 0 && iy < s.h && ix >= 0 && ix < s.w;
+              acc += term(m, ci, dy, dx, inside ? x[(ci * s.h + iy) * s.w + ix]! : 0n);
+            }
+        data.push(acc);
+      }
+  return { shape: [s.m, ho, wo], data };
+}

@@ -17,6 +17,7 @@ import { arrayConfig, createShiftAdd, pairCfgFields } from './create.ts';
 import {
   adderLayer, idealCycles, mulLayer, opCounts, requantise, shiftLayer, type Matrix, type OpCounts, type PeKind,
 } from './golden.ts';
+import { convDecode, convEncode, convGolden, convInputs, convOutputSpecs, convOutputTokens } from './convio.ts';
 import { expBits, shiftAddParamSpecs, shiftAddPresets, validateShiftAdd, type ShiftAddParams } from './params.ts';
 
 const matrix = (name: string, t: Tensor | undefined): Matrix => {
@@ -28,6 +29,7 @@ const sumCounts = (a: OpCounts, b: OpCounts): OpCounts => ({ multiplies: a.multi
 
 /** Input tensor specs of an engine. */
 function inputs(p: ShiftAddParams): TensorSpec[] {
+  if (p.conv) return convInputs(p);
   const x: TensorSpec = { name: 'X', shape: [p.kMax, p.nMax], dims: ['K', 'N'], width: p.xWidth, signed: true };
   const shiftWeights = (prefix: string, m: string): TensorSpec[] => [
     { name: `${prefix}_sign`, shape: [p.mMax, p.kMax], dims: [m, 'K'], width: 1, signed: false },
@@ -40,6 +42,7 @@ function inputs(p: ShiftAddParams): TensorSpec[] {
 }
 
 function outputs(p: ShiftAddParams): TensorSpec[] {
+  if (p.conv) return convOutputSpecs(p, arrayLayout(arrayConfig(p)).accWidth);
   const last = arrayConfig(p, p.kind === 'pair' ? 'second' : 'single');
   const rows = p.kind === 'pair' ? p.m2Max : p.mMax;
   return [{ name: 'Y', shape: [rows, p.nMax], dims: [p.kind === 'pair' ? 'M2' : 'M', 'N'], width: arrayLayout(last).accWidth, signed: true }];
@@ -47,6 +50,7 @@ function outputs(p: ShiftAddParams): TensorSpec[] {
 
 /** The bit-exact result, operation counts and ideal cycles (work / all PEs of the design). */
 function golden(p: ShiftAddParams, t: Record<string, Tensor>): GoldenResult {
+  if (p.conv) return convGolden(p, t);
   const x = matrix('X', t.X);
   const pes = p.rows * p.cols;
   if (p.kind === 'pair') {
@@ -69,6 +73,7 @@ const shiftLane = (p: ShiftAddParams, sign: ReturnType<typeof dims2>, exp: Retur
   (m: number, k: number): bigint => (sign.at(m, k) << BigInt(expBits(p.p))) | exp.at(m, k);
 
 function encode(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, bigint[]> {
+  if (p.conv) return convEncode(p, t);
   const x = dims2('X', t.X);
   if (p.kind === 'pair') {
     const [sign, exp, w2] = [dims2('W1_sign', t.W1_sign), dims2('W1_exp', t.W1_exp), dims2('W2', t.W2)];
@@ -92,6 +97,7 @@ function encode(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, bi
 }
 
 function decode(p: ShiftAddParams, tokens: Record<string, bigint[]>, t: Record<string, Tensor>): Record<string, Tensor> {
+  if (p.conv) return convDecode(p, tokens, t);
   const x = dims2('X', t.X);
   const m = p.kind === 'pair' ? dims2('W2', t.W2).rows : dims2(p.kind === 'shift' ? 'W_sign' : 'W', t[p.kind === 'shift' ? 'W_sign' : 'W']).rows;
   return { Y: decodeOutputs(arrayConfig(p, p.kind === 'pair' ? 'second' : 'single'), tokens.y ?? [], m, x.cols) };
@@ -99,6 +105,7 @@ function decode(p: ShiftAddParams, tokens: Record<string, bigint[]>, t: Record<s
 
 /** One output token per (m-tile, n) of the last array. */
 function outputTokens(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, number> {
+  if (p.conv) return convOutputTokens(p, t);
   const m = p.kind === 'pair' ? dims2('W2', t.W2).rows : dims2(p.kind === 'shift' ? 'W_sign' : 'W', t[p.kind === 'shift' ? 'W_sign' : 'W']).rows;
   return { y: Math.ceil(m / p.rows) * dims2('X', t.X).cols };
 }
@@ -127,6 +134,15 @@ export function randomShiftAddInputs(p: ShiftAddParams, sizes: { M: number; K: n
   return out;
 }
 
+/** Random convolution inputs: weights [M, Cin, R, R] and a map [Cin, H, W]. */
+export function randomConvInputs(p: ShiftAddParams, sizes: { M: number; Cin: number; R: number; H: number; W: number }, seed: number): Record<string, Tensor> {
+  const flat = randomShiftAddInputs(p, { M: sizes.M, K: sizes.Cin * sizes.R * sizes.R, N: sizes.H * sizes.W }, seed);
+  const wShape = [sizes.M, sizes.Cin, sizes.R, sizes.R];
+  const out: Record<string, Tensor> = { X: { shape: [sizes.Cin, sizes.H, sizes.W], data: flat.X!.data.slice(0, sizes.Cin * sizes.H * sizes.W) } };
+  for (const name of p.kind === 'shift' ? ['W_sign', 'W_exp'] : ['W']) out[name] = { shape: wShape, data: flat[name]!.data };
+  return out;
+}
+
 const engine: Accelerator<ShiftAddParams> = {
   name: 'shiftadd',
   description: 'ShiftAddNet/NAS layer engine: weight-stationary mul, shift or adder PE array, or the fused shift->add pair',
@@ -141,7 +157,8 @@ const engine: Accelerator<ShiftAddParams> = {
   encode,
   decode,
   outputTokens,
-  randomInputs: (p, seed) => randomShiftAddInputs(p, { M: p.mMax, K: p.kMax, N: p.nMax, M2: p.m2Max }, seed),
+  randomInputs: (p, seed) =>
+    p.conv ? randomConvInputs(p, { M: p.mMax, Cin: p.cinMax, R: 3, H: p.hwMax, W: p.hwMax }, seed) : randomShiftAddInputs(p, { M: p.mMax, K: p.kMax, N: p.nMax, M2: p.m2Max }, seed),
 };
 
 /** The registered accelerator (parameter type erased for the registry). */

@@ -1,0 +1,102 @@
+/**
+ * Tensors, golden and tokens of the convolution mode. Inputs: `X` [Cin, H, W] and the weights
+ * [M, Cin, R, R] (`W`, or `W_sign` and `W_exp` for shift PEs), R = 1 or 3; stride and padding come
+ * from the parameters. The host streams the map once (`fm`: channel tile, row, column; `cols`
+ * channels a token) and the weights in the array's K order (tap dy, dx, then channel tile, then
+ * lane), zero for the channels past Cin; the address generator does the rest on chip.
+ */
+import type { GoldenResult, Tensor, TensorSpec } from '../../dsl/generator.ts';
+import { cfgToken, decodeOutputs, packLanes, weightTokens } from './codec.ts';
+import { convFields } from './conv.ts';
+import { arrayConfig, convCfgBits, convFrontConfig } from './create.ts';
+import { conv2d, convOut, opCounts, type ConvShape, type PeKind } from './golden.ts';
+import { expBits, type ShiftAddParams } from './params.ts';
+
+export function convInputs(p: ShiftAddParams): TensorSpec[] {
+  const wShape = { shape: [p.mMax, p.cinMax, 3, 3], dims: ['M', 'Cin', 'R', 'S'] };
+  const x: TensorSpec = { name: 'X', shape: [p.cinMax, p.hwMax, p.hwMax], dims: ['Cin', 'H', 'W'], width: p.xWidth, signed: true };
+  if (p.kind === 'shift')
+    return [{ name: 'W_sign', ...wShape, width: 1, signed: false }, { name: 'W_exp', ...wShape, width: expBits(p.p), signed: false }, x];
+  return [{ name: 'W', ...wShape, width: p.wWidth, signed: true }, x];
+}
+
+/** Sizes of a run from its tensors; throws a RangeError on a kernel that is not 1×1 or 3×3. */
+export function convShape(p: ShiftAddParams, t: Record<string, Tensor>): ConvShape {
+  const w = t[p.kind === 'shift' ? 'W_sign' : 'W'];
+  const x = t.X;
+  if (!w || w.shape.length !== 4 || !x || x.shape.length !== 3) throw new RangeError('convolution mode takes weights [M, Cin, R, R] and X [Cin, H, W]');
+  const [m, cin, r, r2] = w.shape as [number, number, number, number];
+  if (r !== r2 || (r !== 1 && r !== 3)) throw new RangeError(`the kernel must be 1×1 or 3×3, got ${r}×${r2}`);
+  if (x.shape[0] !== cin) throw new RangeError(`weights have Cin = ${cin} but X has ${x.shape[0]} channels`);
+  return { m, cin, r, h: x.shape[1]!, w: x.shape[2]!, stride: p.stride, pad: p.pad };
+}
+
+/** The term of each kind, from the weight tensors at [m, ci, dy, dx]. */
+function termOf(p: ShiftAddParams, t: Record<string, Tensor>, s: ConvShape) {
+  const at = (name: string, m: number, ci: number, dy: number, dx: number) => t[name]!.data[((m * s.cin + ci) * s.r + dy) * s.r + dx]!;
+  if (p.kind === 'shift')
+    return (m: number, ci: number, dy: number, dx: number, xv: bigint) => {
+      const v = xv << BigInt(p.p - Number(at('W_exp', m, ci, dy, dx)));
+      return at('W_sign', m, ci, dy, dx) === 1n ? -v : v;
+    };
+  if (p.kind === 'mul') return (m: number, ci: number, dy: number, dx: number, xv: bigint) => at('W', m, ci, dy, dx) * xv;
+  return (m: number, ci: number, dy: number, dx: number, xv: bigint) => {
+    const d = xv - at('W', m, ci, dy, dx);
+    return d < 0n ? d : -d;
+  };
+}
+
+export function convGolden(p: ShiftAddParams, t: Record<string, Tensor>): GoldenResult {
+  const s = convShape(p, t);
+  const y = conv2d(s, t.X!.data, termOf(p, t, s));
+  const k = s.cin * s.r * s.r;
+  const n = y.shape[1]! * y.shape[2]!;
+  const counts = opCounts(p.kind as PeKind, s.m, k, n);
+  return { outputs: { Y: y }, counts: { ...counts }, idealCycles: Math.ceil((s.m * k * n) / (p.rows * p.cols)) };
+}
+
+export function convEncode(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, bigint[]> {
+  const s = convShape(p, t);
+  const ac = arrayConfig(p);
+  const fc = convFrontConfig(p);
+  const C = p.cols;
+  const tiles = Math.ceil(s.cin / C);
+  const [ho, wo] = [convOut(s.h, s.r, s.stride, s.pad), convOut(s.w, s.r, s.stride, s.pad)];
+  const kPadded = s.r * s.r * tiles * C;
+  // The front end's fields, most significant first, as conv.ts lays them out.
+  const F = convFields(fc);
+  const values: Record<keyof typeof F, number> = { m: s.m, tiles, h: s.h, w: s.w, ho, wo, k3: s.r === 3 ? 1 : 0, s2: s.stride === 2 ? 1 : 0, pad: s.pad };
+  let front = 0n;
+  for (const [name, bits] of Object.entries(F)) front = (front << BigInt(bits)) | BigInt(values[name as keyof typeof F]);
+  const cfg = (cfgToken(ac, s.m, kPadded, ho * wo) << BigInt(convCfgBits(p).front)) | front;
+  const at = (name: string, m: number, ci: number, dy: number, dx: number) => t[name]!.data[((m * s.cin + ci) * s.r + dy) * s.r + dx]!;
+  const lane = (m: number, k: number): bigint => {
+    const ci = k % (tiles * C);
+    const tap = Math.floor(k / (tiles * C));
+    if (ci >= s.cin) return 0n;
+    const [dy, dx] = [Math.floor(tap / s.r), tap % s.r];
+    return p.kind === 'shift' ? (at('W_sign', m, ci, dy, dx) << BigInt(expBits(p.p))) | at('W_exp', m, ci, dy, dx) : at('W', m, ci, dy, dx);
+  };
+  const fm: bigint[] = [];
+  for (let ct = 0; ct < tiles; ct++)
+    for (let iy = 0; iy < s.h; iy++)
+      for (let ix = 0; ix < s.w; ix++)
+        fm.push(packLanes(Array.from({ length: C }, (_, i) => (ct * C + i < s.cin ? t.X!.data[((ct * C + i) * s.h + iy) * s.w + ix]! : 0n)), p.xWidth));
+  return { cfg: [cfg], w: weightTokens(ac, s.m, kPadded, lane), fm };
+}
+
+export function convDecode(p: ShiftAddParams, tokens: Record<string, bigint[]>, t: Record<string, Tensor>): Record<string, Tensor> {
+  const s = convShape(p, t);
+  const [ho, wo] = [convOut(s.h, s.r, s.stride, s.pad), convOut(s.w, s.r, s.stride, s.pad)];
+  const y = decodeOutputs(arrayConfig(p), tokens.y ?? [], s.m, ho * wo);
+  return { Y: { shape: [s.m, ho, wo], data: y.data } };
+}
+
+export function convOutputTokens(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, number> {
+  const s = convShape(p, t);
+  return { y: Math.ceil(s.m / p.rows) * convOut(s.h, s.r, s.stride, s.pad) * convOut(s.w, s.r, s.stride, s.pad) };
+}
+
+export function convOutputSpecs(p: ShiftAddParams, accWidth: number): TensorSpec[] {
+  return [{ name: 'Y', shape: [p.mMax, p.hwMax, p.hwMax], dims: ['M', 'Ho', 'Wo'], width: accWidth, signed: true }];
+}
