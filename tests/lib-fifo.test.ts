@@ -1,7 +1,7 @@
 // FIFOs and register slices: order and count of tokens under random stalls, capacity, full-and-empty
 // corner cases, and one token per cycle when nothing stalls. Driven by the IR simulator.
 import { describe, expect, it } from 'vitest';
-import { backwardSlice, collectElements, fifo, forwardSlice, queue, skidBuffer, sint, uint, type Stream } from '../dsl/index.ts';
+import { ParamError, backwardSlice, collectElements, fifo, forwardSlice, queue, skidBuffer, sint, uint, type Stream } from '../dsl/index.ts';
 import { makeRng, randomBits, runStreams, simulate, streamElement } from './lib-support.ts';
 
 const T = uint(12);
@@ -92,6 +92,16 @@ describe('FIFO', () => {
 
   it('rejects a bad depth with a ParamError naming the field', () => {
     expect(() => simulate(fifoOf(0))).toThrow(/FIFO depth must be an integer from 1 to \d+, got 0/);
+    // The error points at the user's call of queue (inside dsl/lib frames are skipped).
+    let err: unknown;
+    try {
+      simulate(fifoOf(0));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ParamError);
+    expect((err as ParamError).details).toMatchObject({ field: 'depth', value: 0 });
+    expect((err as ParamError).loc?.file).toBe('tests/lib-fifo.test.ts');
     expect(() => simulate(fifoOf(1, 'bram'))).toThrow(/block RAM FIFO needs depth >= 3/);
   });
 });

@@ -1,6 +1,7 @@
 // Stream operators: payload packing, map, pipelined functions, fork, join, arbiter, mux, demux,
 // width conversion and reduction, each under random stalls on inputs and outputs (no token lost,
 // duplicated or reordered) and at one token per cycle when nothing stalls.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   collectWarnings, connect, deserialize, fork, join, joinVector, mapStream, module, packBits, payloadLayout, pipelineMap, queue,
@@ -50,6 +51,8 @@ interface Case {
   unstable?: string[];
   /** Output stream that must move one token per cycle when nothing stalls. */
   rateOut?: string;
+  /** Input streams that must be taken at one token per cycle when nothing stalls. */
+  rateIn?: string[];
 }
 
 const S8 = sint(8);
@@ -70,6 +73,7 @@ const cases: Record<string, Case> = {
     inputs: { in: randomTokens(60, N, 12) },
     expect: { out: randomTokens(60, N, 12).map((t) => BigInt.asUintN(9, s8(t >> 4n) + (t & 15n))) },
     rateOut: 'out',
+    rateIn: ['in'],
   },
   'pipelined function, 3 stages': {
     def: () => streamElement('op_pipe3', V4, sint(18), (s) => pipelineMap(s, sint(18), [
@@ -88,6 +92,7 @@ const cases: Record<string, Case> = {
     inputs: { in: randomTokens(62, N, 10) },
     expect: { o0: randomTokens(62, N, 10), o1: randomTokens(62, N, 10), o2: randomTokens(62, N, 10) },
     rateOut: 'o0',
+    rateIn: ['in'],
   },
   'lazy fork into 2': {
     def: () => module('op_fork_lazy', { ...streamPorts('in', 'in', uint(10)), ...streamPorts('o0', 'out', uint(10)), ...streamPorts('o1', 'out', uint(10)) }, (io) => {
@@ -103,6 +108,7 @@ const cases: Record<string, Case> = {
     inputs: { a: randomTokens(64, N, 6), b: randomTokens(65, N, 8) },
     expect: { out: randomTokens(64, N, 6).map((a, i) => (a << 8n) | randomTokens(65, N, 8)[i]!) },
     rateOut: 'out',
+    rateIn: ['a', 'b'],
   },
   'join of two streams into a vector': {
     def: () => twoIn('op_join_vec', S8, S8, vector(S8, 2), (a, b) => joinVector([a, b])),
@@ -127,6 +133,7 @@ const cases: Record<string, Case> = {
       inputs: { sel, i0: src[0]!.slice(0, next[0]), i1: src[1]!.slice(0, next[1]), i2: src[2]!.slice(0, next[2]) },
       expect: { out: want },
       rateOut: 'out',
+      rateIn: ['sel'],
     } satisfies Case;
   })(),
   'stream demux by a payload field': (() => {
@@ -139,6 +146,7 @@ const cases: Record<string, Case> = {
       }),
       inputs: { in: toks },
       expect: Object.fromEntries([0, 1, 2].map((k) => [`o${k}`, toks.filter((x) => x >> 8n === BigInt(k))])),
+      rateIn: ['in'],
     } satisfies Case;
   })(),
   'serialize a vector into elements': {
@@ -151,6 +159,7 @@ const cases: Record<string, Case> = {
     def: () => streamElement('op_des', uint(5), vector(uint(5), 3), (s) => deserialize(s, 3)),
     inputs: { in: randomTokens(75, 3 * N, 5) },
     expect: { out: Array.from({ length: N }, (_, i) => randomTokens(75, 3 * N, 5).slice(3 * i, 3 * i + 3).reduce((acc, e, j) => acc | (e << BigInt(5 * j)), 0n)) },
+    rateIn: ['in'],
   },
   'add reduction tree, pipelined every level': {
     def: () => streamElement('op_reduce_add', vector(S8, 5), sint(11), (s) => reduceStream(s, sint(11), 'add', { levelsPerStage: 1 })),
@@ -176,13 +185,22 @@ describe('stream operators', () => {
     }
   });
 
-  it.each(Object.entries(cases).filter(([, c]) => c.rateOut))('%s: one token per cycle when nothing stalls', (_name, c) => {
+  it.each(Object.entries(cases))('%s: one token per cycle when nothing stalls', (_name, c) => {
+    expect(c.rateOut ?? c.rateIn, 'every element states which side runs at one token per cycle').toBeDefined();
     const { sim } = simulate(c.def());
     const expectCounts = Object.fromEntries(Object.entries(c.expect).map(([k, v]) => [k, v.length]));
     const r = runStreams(sim, { inputs: c.inputs, expect: expectCounts });
-    const at = r.outCycles[c.rateOut!]!;
-    expect(at[0]!).toBeLessThanOrEqual(3); // fill latency only
-    expect(at[at.length - 1]! - at[0]!).toBe(at.length - 1);
+    const steady = (at: number[]) => at[at.length - 1]! - at[0]!;
+    if (c.rateOut) {
+      const at = r.outCycles[c.rateOut]!;
+      expect(at[0]!).toBeLessThanOrEqual(3); // fill latency only
+      expect(steady(at)).toBe(at.length - 1);
+    }
+    for (const name of c.rateIn ?? []) {
+      const at = r.inCycles[name]!;
+      expect(at[0]).toBe(0);
+      expect(steady(at), `input ${name}`).toBe(at.length - 1);
+    }
   });
 
   it('round-robin arbiter keeps each source in order, serves all, and rotates when all wait', () => {
@@ -217,7 +235,11 @@ describe('join timing warnings', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toMatch(/joins 'fast' \(latency 0, buffers 0; made at tests\/lib-stream\.test\.ts:\d+\) with 'slow' \(latency 3, buffers 3; made at tests\/lib-stream\.test\.ts:\d+\)/);
     expect(warnings[0]!.message).toMatch(/queue\(fast, 4\)/);
-    expect(warnings[0]!.locations.map((l) => l?.file)).toEqual(Array(3).fill('tests/lib-stream.test.ts'));
+    const src = readFileSync('tests/lib-stream.test.ts', 'utf8').split('\n');
+    const lineOf = (text: string) => src.findIndex((l) => l.includes(text)) + 1;
+    const where = [lineOf('connect(join({ slow, fast })'), lineOf('const [a, b] = fork('), lineOf('const slow = pipelineMap(')];
+    expect(warnings[0]!.locations.map((l) => `${l?.file}:${l?.line}`)).toEqual(where.map((n) => `tests/lib-stream.test.ts:${n}`));
+    expect(warnings[0]!.message.startsWith(`tests/lib-stream.test.ts:${where[0]}: `)).toBe(true);
     // The warning is real: the skewed join moves one token every 4 cycles.
     const toks = randomTokens(90, 40, 8);
     const r = runStreams(sim, { inputs: { in: toks }, expect: { out: toks.length } });

@@ -124,7 +124,8 @@ function streamPortSignals(io: IO<PortRecord>, name: string, type: PayloadType |
   if (valid.decl.kind !== expectIn)
     throw new ParamError(`stream '${name}' is declared as ${valid.decl.kind === 'input' ? "'in'" : "'out'"} but used as '${dir}'`, new LazyLoc().get(), { field: 'dir', value: dir });
   const m = valid.ctx as ModuleBuilder;
-  m.stream({
+  // Asking for the same port stream twice must not list it twice in the manifest.
+  if (!m.ir.streams.some((x) => x.name === name)) m.stream({
     name, dir, valid: valid.name, ready: ready.name, payload: [payload.name],
     meta: { payload: payloadTag(t), width: payloadWidth(t), layout: payloadLayout(t) },
   });
