@@ -14,7 +14,7 @@
  * design (e.g. after the cache folder was wiped) take a fraction of a second.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +64,7 @@ export class VerilatorBuildError extends Error {
  * Changes whenever the fixed part of the command line below changes, so old models are not reused
  * with a new recipe. Bump it with every edit of {@link baseFlags}.
  */
-const RECIPE = 'hwflow-verilator-recipe-1';
+const RECIPE = 'hwflow-verilator-recipe-2';
 const MARKER = '.hwflow-built';
 const SLOTS = 2;
 
@@ -176,13 +176,12 @@ export async function buildVerilatorModel(b: ModelBuild): Promise<BuiltModel> {
 async function compile(b: ModelBuild, key: string, root: string, dir: string): Promise<void> {
   const tmp = join(root, `tmp-${key.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(tmp, { recursive: true });
-  const args = [
-    ...baseFlags(b.top),
-    ...(b.flags ?? []),
-    '--Mdir', tmp,
-    ...b.files.map((f) => resolve(f)),
-    ...b.cppFiles.map((f) => resolve(f)),
-  ];
+  // Verilator writes source paths into the C++ it generates (in VL_FATAL_MT calls). Copying the
+  // sources into the build folder and naming them relative to it makes that C++ independent of where
+  // the design was emitted and of the temp folder's name, so ccache hits after a cache wipe or for
+  // the same design emitted into another folder. The copies also document what the model was built from.
+  const { copies, fromCopy } = copySources(tmp, [...b.files, ...b.cppFiles]);
+  const args = [...baseFlags(b.top), ...(b.flags ?? []), '--Mdir', tmp, ...copies];
   const env: Record<string, string> = {};
   if (findTool('ccache')) {
     env.OBJCACHE = 'ccache';
@@ -194,7 +193,7 @@ async function compile(b: ModelBuild, key: string, root: string, dir: string): P
   if (r.exitCode !== 0 || !existsSync(join(tmp, `V${b.top}`))) {
     const log = r.all ?? '';
     rmSync(tmp, { recursive: true, force: true });
-    throw new VerilatorBuildError(b.top, errorLines(log, r.exitCode, r.signal), log);
+    throw new VerilatorBuildError(b.top, errorLines(fromCopy(log), r.exitCode, r.signal), fromCopy(log));
   }
   const info = {
     key, top: b.top, flags: b.flags ?? [], files: b.files.map((f) => resolve(f)), cppFiles: b.cppFiles.map((f) => resolve(f)),
@@ -207,6 +206,29 @@ async function compile(b: ModelBuild, key: string, root: string, dir: string): P
   // A folder without marker can only be left by an older recipe or a hand edit; replace it.
   if (existsSync(dir) && !isBuilt(dir)) rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
+}
+
+/**
+ * Copies sources to `<tmp>/src/` (`src/<i>/` for a repeated file name) and returns their paths
+ * relative to `tmp`, plus a function that turns those paths in tool output back into the originals.
+ */
+function copySources(tmp: string, files: readonly string[]): { copies: string[]; fromCopy: (text: string) => string } {
+  const seen = new Set<string>();
+  const pairs: Array<[string, string]> = [];
+  files.forEach((f, i) => {
+    const name = basename(f);
+    const rel = seen.has(name) ? join('src', String(i), name) : join('src', name);
+    seen.add(name);
+    mkdirSync(join(tmp, dirname(rel)), { recursive: true });
+    copyFileSync(resolve(f), join(tmp, rel));
+    pairs.push([rel, resolve(f)]);
+  });
+  // One pass with the longest names first, so no replacement is rewritten by a later one.
+  const byRel = new Map(pairs);
+  const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp([...byRel.keys()].sort((x, y) => y.length - x.length).map(escape).join('|'), 'g');
+  const fromCopy = (text: string): string => text.replace(pattern, (rel) => byRel.get(rel) ?? rel);
+  return { copies: pairs.map(([rel]) => rel), fromCopy };
 }
 
 /** The lines of a failed build worth showing: verilator's %Error lines and g++'s error lines. */
