@@ -233,6 +233,7 @@ describe('join timing warnings', () => {
     const { circuit, sim } = simulate(design(0));
     const warnings = collectWarnings(circuit);
     expect(warnings).toHaveLength(1);
+    expect(circuit.warnings, 'elaborate gathers the same warnings').toEqual(warnings);
     expect(warnings[0]!.message).toMatch(/joins 'fast' \(latency 0, buffers 0; made at tests\/lib-stream\.test\.ts:\d+\) with 'slow' \(latency 3, buffers 3; made at tests\/lib-stream\.test\.ts:\d+\)/);
     expect(warnings[0]!.message).toMatch(/queue\(fast, 4\)/);
     const src = readFileSync('tests/lib-stream.test.ts', 'utf8').split('\n');

@@ -6,7 +6,7 @@
  * path through the `when` tree, so the backend can print readable if/else blocks and the checks can
  * tell a complete assignment from a latch.
  */
-import type { LazyLoc } from '../errors.ts';
+import type { LazyLoc, SourceLoc } from '../errors.ts';
 import type { OpName } from './ops.ts';
 import type { HwType } from './types.ts';
 
@@ -129,10 +129,26 @@ export interface ModuleIR {
   sequential: boolean;
 }
 
+/**
+ * Legal hardware that is probably not what the user meant (e.g. a join of streams whose latencies
+ * differ without enough buffering). Library elements record it as a module note of this shape.
+ */
+export interface DesignWarning {
+  readonly kind: 'warning';
+  /** Module where it was raised. */
+  readonly module?: string;
+  /** The message, prefixed with the first location. */
+  readonly message: string;
+  /** Every source line involved, most relevant first. */
+  readonly locations: readonly (SourceLoc | undefined)[];
+}
+
 /** A design: the top module and every module under it, children before parents. */
 export interface Circuit {
   readonly top: ModuleIR;
   readonly modules: readonly ModuleIR[];
+  /** Warnings noted in any module (children first); set by `elaborate`. */
+  readonly warnings?: readonly DesignWarning[];
 }
 
 /** Walk every expression reachable from a root, children first, each once. */

@@ -4,13 +4,15 @@
  * Every element records `{ kind: 'element', element, name, latency, ii, capacity, loc }` with
  * `m.note`, so a report can list each FIFO, slice and pipeline with its timing. A design that is
  * legal but likely wrong (two streams of different latency joined without enough buffering) gets a
- * note `{ kind: 'warning', message, locations }`; `collectWarnings(circuit)` gathers them from every
- * module, children first, so the CLI and tests can print or assert them. Warnings never throw: the
+ * note `{ kind: 'warning', message, locations }` (the core's `DesignWarning`); `elaborate` gathers
+ * them into `circuit.warnings`, and `collectWarnings(circuit)` does the same for any circuit. Warnings never throw: the
  * design may be intended (a deliberately throttled path), and the user decides.
  */
 import { formatLoc, userLoc, type SourceLoc } from '../errors.ts';
 import type { ModuleBuilder } from '../build/module.ts';
-import type { Circuit } from '../ir/nodes.ts';
+import type { Circuit, DesignWarning } from '../ir/nodes.ts';
+
+export type { DesignWarning };
 
 /** Timing facts of one library element, as recorded in the manifest. */
 export interface ElementNote {
@@ -30,15 +32,6 @@ export interface ElementNote {
   [extra: string]: unknown;
 }
 
-/** A design warning: legal hardware that is probably not what the user meant. */
-export interface DesignWarning {
-  kind: 'warning';
-  /** Module where the warning was raised. */
-  module?: string;
-  message: string;
-  /** Every source line involved, most relevant first. */
-  locations: (SourceLoc | undefined)[];
-}
 
 /** Record an element's timing in the current module's notes. Returns the note. */
 export function noteElement(

@@ -5,7 +5,7 @@
 import type { ModuleDef } from '../build/module.ts';
 import type { PortRecord } from '../build/ports.ts';
 import { NameError, formatLoc } from '../errors.ts';
-import type { Circuit, InstanceDecl, ModuleIR } from '../ir/nodes.ts';
+import type { Circuit, DesignWarning, InstanceDecl, ModuleIR } from '../ir/nodes.ts';
 import { printModule } from '../ir/print.ts';
 import { checkModule, combDependencies } from './checks.ts';
 
@@ -17,7 +17,9 @@ export function elaborate(def: ModuleDef<PortRecord>): Circuit {
     checkModule(m, deps);
     deps.set(m, combDependencies(m, deps));
   }
-  return { top, modules };
+  // Library elements note warnings (kind 'warning'); gather them so callers need not walk modules.
+  const warnings = modules.flatMap((m) => m.notes.filter((n) => n['kind'] === 'warning') as unknown as DesignWarning[]);
+  return { top, modules, warnings };
 }
 
 /**
