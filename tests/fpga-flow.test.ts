@@ -1,9 +1,9 @@
 /**
  * The open iCE40 flow and yosys synthesis, run for real on the 8-bit MAC: a bitstream on up5k
  * (through the serial shell, since the MAC's 44 port bits exceed the SG48's 39 pins), utilisation
- * and Fmax parsed, a cache hit on the second build, yosys-only synthesis for Xilinx 7-series, and
- * the HX8K build with every port on its own pin, and a tool failure reported with the tool's own
- * error line and the log path.
+ * and Fmax parsed, a cache hit on the second build, the HX8K build with every port on its own pin,
+ * yosys-only synthesis for Xilinx 7-series, and a tool failure reported with the tool's own error
+ * line and the log path.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../dsl/fpga/report/model.ts';
+import type { Report } from '../dsl/fpga/report/collect.ts';
 import { toHtml } from '../dsl/fpga/report/render.ts';
 import { SHIFTADD_45NM, energyOf } from '../dsl/fpga/report/energy.ts';
 

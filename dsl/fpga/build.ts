@@ -6,13 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildCached, cacheDir, contentHash, readCached } from './cache.ts';
-import { readDesignFolder } from './design.ts';
+import { readDesignFolder } from './export.ts';
 import { FpgaUsageError } from './errors.ts';
 import { exportProject, type ExportResult, type ShellMode } from './export.ts';
-import { ice40Flow } from './ice40flow.ts';
 import { classifyCells, ice40Summary, readNextpnrReport, readYosysStat, type PnrReport, type Resources } from './parse.ts';
-import { withProgress } from './progress.ts';
-import { BUILD_TARGETS, getTarget, parseClockMhz } from './targets.ts';
+import { withProgress } from './tools.ts';
+import { BUILD_TARGETS, getTarget, ice40Flow, parseClockMhz } from './targets.ts';
 import { runTool, toolVersion } from './tools.ts';
 
 export interface BuildOptions {

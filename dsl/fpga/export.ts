@@ -5,15 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
 import { emitVerilog } from '../verilog/emit.ts';
-import { ElaboratedDef, blackBoxFromManifest, wrapperCircuit } from './blackbox.ts';
-import { pinsNeeded, readDesignFolder } from './design.ts';
+
+import type { Manifest } from '../manifest.ts';
 import { FpgaUsageError } from './errors.ts';
-import { ice40Flow } from './ice40flow.ts';
 import { assignPins, HX8K_CT256_PINS } from './pins.ts';
-import { SHELL_PINS, serialShell, shellChainLengths } from './shell.ts';
-import { getTarget, parseClockMhz, periodNs } from './targets.ts';
-import { render } from './templates.ts';
+import { ElaboratedDef, SHELL_PINS, blackBoxFromManifest, serialShell, shellChainLengths, wrapperCircuit } from './shell.ts';
+import { getTarget, ice40Flow, parseClockMhz, periodNs } from './targets.ts';
 
 export type ShellMode = 'auto' | 'always' | 'never';
 
@@ -156,4 +156,55 @@ function writeAtomically(dir: string, files: Map<string, string>): void {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+// ---- design folders -------------------------------------------------------------------------
+
+/** Reading a design folder written by `writeDesign`: its manifest and Verilog files, checked. */
+export interface DesignFolder {
+  dir: string;
+  manifest: Manifest;
+  /** Absolute paths of the Verilog files, children first, top last. */
+  files: string[];
+}
+
+/** Load `dir/manifest.json` and check that every Verilog file it lists is there. */
+export function readDesignFolder(dir: string): DesignFolder {
+  const abs = path.resolve(dir);
+  const mf = path.join(abs, 'manifest.json');
+  if (!fs.existsSync(mf)) throw new FpgaUsageError(`'${dir}' is not a design folder: no manifest.json (write one with \`hwflow gen\`)`);
+  const manifest = JSON.parse(fs.readFileSync(mf, 'utf8')) as Manifest;
+  if (manifest.hwflow !== 1 || typeof manifest.top !== 'string' || !Array.isArray(manifest.files) || !Array.isArray(manifest.ports))
+    throw new FpgaUsageError(`'${mf}' is not an hwflow manifest (version 1 with top, files and ports)`);
+  const files = manifest.files.map((f) => path.join(abs, f));
+  for (const f of files) if (!fs.existsSync(f)) throw new FpgaUsageError(`design folder '${dir}' lists '${path.basename(f)}' but the file is missing`);
+  return { dir: abs, manifest, files };
+}
+
+/** Port bits of the design's top, clock and reset included: the pins it needs without a shell. */
+export function pinsNeeded(manifest: Manifest): number {
+  return manifest.ports.reduce((a, p) => a + p.width, 0);
+}
+
+// ---- templates --------------------------------------------------------------------------------
+
+/*
+ * Handlebars templates for tool files (Makefile, constraints, TCL, .core), compiled with `strict`
+ * (a missing field is an error, not an empty string) and `noEscape` (HTML escaping would turn TCL's
+ * `<` and `&` into entities). Templates never produce HDL: that comes from the DSL.
+ */
+const templateDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+/** The names of the files in `dsl/fpga/templates/` without `.hbs`. */
+export type TemplateName = 'Makefile' | 'pcf' | 'xdc' | 'sdc' | 'vivado.tcl' | 'quartus.tcl' | 'quartus-pins.tcl' | 'core';
+
+/** Render `templates/<name>.hbs` with `data`; a field the template uses but `data` lacks throws. */
+export function render(name: TemplateName, data: object): string {
+  let t = compiled.get(name);
+  if (!t) {
+    t = Handlebars.compile(fs.readFileSync(path.join(templateDir, `${name}.hbs`), 'utf8'), { strict: true, noEscape: true });
+    compiled.set(name, t);
+  }
+  return t(data);
 }

@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildCached, cacheDir, contentHash, readCached } from './cache.ts';
-import { readDesignFolder } from './design.ts';
+import { readDesignFolder } from './export.ts';
 import { FpgaUsageError } from './errors.ts';
 import { classifyCells, readYosysStat, type Resources } from './parse.ts';
-import { withProgress } from './progress.ts';
+import { withProgress } from './tools.ts';
 import { runTool, toolVersion } from './tools.ts';
 
 /** Synthesis targets and the yosys command for each (flattened, so the counts are design-wide). */

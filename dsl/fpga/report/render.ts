@@ -2,7 +2,7 @@
  * A report as Markdown (for reviews and docs) and as one self-contained HTML page with SVG charts
  * (inline styles, no scripts, nothing fetched), so it opens offline from a file or a CI artifact.
  */
-import type { Report, ReportPoint } from './model.ts';
+import type { Report, ReportPoint } from './collect.ts';
 import { barChart, esc, scatterChart, type BarSeries } from './svg.ts';
 
 const KINDS = [['luts', 'LUTs'], ['ffs', 'FFs'], ['carries', 'carries'], ['dsps', 'DSPs'], ['brams', 'BRAMs']] as const;
