@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildTable, llmCounts, llmIdealCycles, scaleCode, scaleValue, shiftAddLlmDirect, shiftAddLlmGolden, type LlmProblem, type ScaleMode,
 } from '../generators/shiftaddllm/golden.ts';
+import { shiftAddLlmPresets, validateShiftAddLlm, llmSizes } from '../generators/shiftaddllm/params.ts';
 import { nearestLevel, quantizeWeights, reconstruct } from '../generators/shiftaddllm/quantize.ts';
 import { Rng, testSeed } from './support/rng.ts';
 
@@ -106,5 +107,15 @@ describe(`shiftaddllm quantiser (seed ${seed})`, () => {
     y.forEach((v, n) => expect(v * qz.scaleFactor).toBeCloseTo(viaHat[n]!, 6));
     const rel = Math.hypot(...exact.map((v, n) => v - viaHat[n]!)) / Math.hypot(...exact);
     expect(rel, `seed ${seed}`).toBeLessThan(0.15);
+  });
+});
+
+describe('shiftaddllm parameters', () => {
+  it('derives widths from the maxima and rejects what the hardware cannot hold, naming the field', () => {
+    const ci = shiftAddLlmPresets.ci!;
+    expect(llmSizes(ci)).toMatchObject({ gmax: 8, chunksMax: 4, tableWidth: 12, accWidth: 25 });
+    expect(() => validateShiftAddLlm({ ...ci, kmax: 60 })).toThrow(/'kmax' = 60 must be a multiple of 8/);
+    expect(() => validateShiftAddLlm({ ...ci, kmax: 8192, q: 4, actWidth: 10 })).toThrow(/accumulator; y is int32/);
+    for (const p of Object.values(shiftAddLlmPresets)) expect(() => validateShiftAddLlm(p)).not.toThrow();
   });
 });
