@@ -115,3 +115,50 @@ describe('hwflow export', () => {
     expect(getTarget('ice40-up5k').userPins).toBe(39);
   });
 });
+
+describe('the export, build and synth commands', () => {
+  /** Run one subcommand through commander as the CLI would; returns what it wrote and the exit code. */
+  async function cli(args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {
+    const { Command } = await import('commander');
+    const { register: exportCmd } = await import('../cli/commands/export.ts');
+    const { register: buildCmd } = await import('../cli/commands/build.ts');
+    const { register: synthCmd } = await import('../cli/commands/synth.ts');
+    const program = new Command().exitOverride();
+    for (const r of [exportCmd, buildCmd, synthCmd]) r(program);
+    let out = '';
+    let err = '';
+    const w1 = process.stdout.write.bind(process.stdout);
+    const w2 = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+    process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+    const before = process.exitCode;
+    try {
+      await program.parseAsync(['node', 'hwflow', ...args]);
+    } finally {
+      process.stdout.write = w1;
+      process.stderr.write = w2;
+    }
+    const code = process.exitCode as number | undefined;
+    process.exitCode = before;
+    return { out, err, code };
+  }
+
+  it('exports a design folder and reports the shell it added', async () => {
+    const r = await cli(['export', designDir, '--target', 'ice40-up5k', '--out', path.join(tmp, 'cli-up5k')]);
+    expect(r.code).toBeUndefined();
+    expect(r.out).toMatch(/ice40-up5k project for mac_s8_acc24 on iCE40UP5K-SG48 at 12 MHz/);
+    expect(r.out).toMatch(/serial shell mac_s8_acc24_serial_shell: 44 port bits > 39 pins; 7 pins, 18 bits in, 24 bits out/);
+  });
+
+  it('prints one error line naming a bad target or clock and exits with 2', async () => {
+    const bad = await cli(['export', designDir, '--target', 'virtex', '--out', path.join(tmp, 'cli-bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    expect(bad.err).toContain("unknown target 'virtex'; valid targets: ice40-hx8k, ice40-up5k, xilinx-7, intel, fusesoc");
+    const clock = await cli(['build', designDir, '--target', 'ice40-hx8k', '--clock', '12MHz']);
+    expect(clock.code).toBe(2);
+    expect(clock.err).toContain("bad clock '12MHz'");
+    const synth = await cli(['synth', designDir, '--target', 'ice40-hx8k']);
+    expect(synth.err).toContain("unknown synthesis target 'ice40-hx8k'; valid: ice40, ice40-dsp, xilinx-7, generic");
+  });
+});
