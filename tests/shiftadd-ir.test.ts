@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import type { Tensor } from '../dsl/generator.ts';
-import { randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
+import { randomConvInputs, randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
 import { shiftAddPresets, type ShiftAddParams } from '../generators/shiftadd/params.ts';
 import { testSeed } from './support/rng.ts';
 import { runStreams } from './support/shiftadd-sim.ts';
@@ -35,6 +35,40 @@ describe('shiftadd engines in the IR simulator', () => {
   it(`fused pair: ragged sizes under stalls (seed ${seed})`, () => {
     const p = shiftAddPresets['ci-pair']!;
     check(p, randomShiftAddInputs(p, { M: 10, K: 13, N: 3, M2: 9 }, seed), 0.3, 'pair');
+  });
+
+  it.each([
+    ['mul', 2, 1, { M: 5, Cin: 3, R: 3, H: 8, W: 7 }],
+    ['adder', 1, 0, { M: 9, Cin: 12, R: 1, H: 5, W: 6 }],
+    ['adder', 1, 1, { M: 2, Cin: 2, R: 3, H: 3, W: 4 }],
+  ] as const)(`convolution with %s PEs, stride %i, padding %i (seed ${seed})`, (kind, stride, pad, sizes) => {
+    const p = { ...shiftAddPresets['ci-conv']!, kind, stride, pad };
+    const t = randomConvInputs(p, sizes, seed);
+    const g = shiftadd.golden(p, t);
+    const run = runStreams(elaborate(shiftadd.create(p)), shiftadd.encode(p, t), shiftadd.outputTokens!(p, t), { seed, stall: 0.3 });
+    expect(shiftadd.decode(p, run.outputs, t).Y, `seed ${seed}`).toEqual(g.outputs.Y);
+  });
+
+  it('the convolution golden equals the matrix golden on the host-built im2col matrix', () => {
+    const p = { ...shiftAddPresets['ci-conv']!, kind: 'mul' as const, stride: 2, pad: 1 };
+    const t = randomConvInputs(p, { M: 3, Cin: 2, R: 3, H: 5, W: 4 }, seed);
+    const y = shiftadd.golden(p, t).outputs.Y!;
+    expect(y.shape).toEqual([3, 3, 2]);
+    const cols: bigint[][] = [];
+    for (let oy = 0; oy < 3; oy++)
+      for (let ox = 0; ox < 2; ox++) {
+        const col: bigint[] = [];
+        for (let ci = 0; ci < 2; ci++)
+          for (let dy = 0; dy < 3; dy++)
+            for (let dx = 0; dx < 3; dx++) {
+              const [iy, ix] = [oy * 2 + dy - 1, ox * 2 + dx - 1];
+              col.push(iy >= 0 && iy < 5 && ix >= 0 && ix < 4 ? t.X!.data[(ci * 5 + iy) * 4 + ix]! : 0n);
+            }
+        cols.push(col);
+      }
+    const flat = { ...shiftAddPresets['ci-mul']! };
+    const X = { shape: [18, 6], data: Array.from({ length: 18 * 6 }, (_, i) => cols[i % 6]![Math.floor(i / 6)]!) };
+    expect(shiftadd.golden(flat, { W: { shape: [3, 18], data: t.W!.data }, X }).outputs.Y!.data).toEqual(y.data);
   });
 
   it('without stalls a tile costs N + 1 cycles: near the ideal bound on the CI workload', () => {

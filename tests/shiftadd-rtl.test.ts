@@ -10,7 +10,7 @@ import { compareTensors } from '../cli/commands/run.ts';
 import type { Tensor } from '../dsl/generator.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
-import { randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
+import { randomConvInputs, randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
 import { shiftAddPresets, type ShiftAddParams } from '../generators/shiftadd/params.ts';
 import { openSim } from '../testbenches/stream/session.ts';
 import { testSeed } from './support/rng.ts';
@@ -67,6 +67,31 @@ describe('shiftadd engines in Verilator', () => {
   it(`fused shift->add pair: CI workload and ragged sizes, 30 percent stalls (seed ${seed})`, async () => {
     const p = shiftAddPresets['ci-pair']!;
     checkAll(await runJobs(p, [{ M: 16, K: 64, N: 16, M2: 16 }, { M: 10, K: 13, N: 3, M2: 9 }, { M: 3, K: 64, N: 1, M2: 1 }], 0.3));
+  });
+
+  it(`convolutions by on-chip address generation: ResNet-20 shapes at reduced channels, 3×3/1×1, stride 1/2, padding 0/1, 30 percent stalls (seed ${seed})`, async () => {
+    const base = shiftAddPresets['ci-conv']!;
+    // Stride and padding are run-time fields of the cfg token: one model runs every job below.
+    const jobs: [{ stride: number; pad: number }, { M: number; Cin: number; R: number; H: number; W: number }][] = [
+      [{ stride: 1, pad: 1 }, { M: 16, Cin: 16, R: 3, H: 8, W: 8 }],
+      [{ stride: 2, pad: 1 }, { M: 11, Cin: 10, R: 3, H: 7, W: 6 }],
+      [{ stride: 2, pad: 0 }, { M: 9, Cin: 16, R: 1, H: 8, W: 8 }],
+      [{ stride: 1, pad: 0 }, { M: 3, Cin: 3, R: 3, H: 5, W: 4 }],
+    ];
+    const sim = await openSim(design(base), { seed, stall: { in: 0.3, out: 0.3 } });
+    try {
+      for (const [i, [geometry, sizes]] of jobs.entries()) {
+        const p = { ...base, ...geometry };
+        const t = randomConvInputs(p, sizes, seed + i);
+        for (const [stream, tokens] of Object.entries(shiftadd.encode(p, t))) sim.send(stream, tokens);
+        const before = sim.received('y').length;
+        await sim.run({ until: { y: before + shiftadd.outputTokens!(p, t).y! } });
+        const got = shiftadd.decode(p, { y: sim.received('y').slice(before) }, t);
+        expect(compareTensors(got, shiftadd.golden(p, t).outputs), `${JSON.stringify({ ...geometry, ...sizes })}, seed ${seed}`).toBeNull();
+      }
+    } finally {
+      await sim.close();
+    }
   });
 
   it('without stalls, the CI workload takes N + 1 cycles a tile plus fill: within 10% of the ideal bound', async () => {
