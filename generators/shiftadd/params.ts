@@ -70,6 +70,8 @@ export const shiftAddPresets: Record<string, ShiftAddParams> = {
   'ci-conv': { ...base, kind: 'shift', conv: true, rows: 8, cols: 8, mMax: 16, kMax: 144, nMax: 64 },
   // Paper-sized: a 16×16 shift array for ResNet-20 layers (K = 9·64 = 576, N = 32·32 = 1024).
   resnet: { ...base, kind: 'shift', rows: 16, cols: 16, mMax: 64, kMax: 576, nMax: 1024 },
+  // The same layers as convolutions: a 32×32 map of up to 64 channels streamed once.
+  'resnet-conv': { ...base, kind: 'shift', conv: true, rows: 16, cols: 16, mMax: 64, kMax: 576, nMax: 1024, cinMax: 64, hwMax: 32 },
 };
 
 /** Bits of a shift weight's exponent field. */
