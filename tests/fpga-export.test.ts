@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { exportProject } from '../dsl/fpga/export.ts';
 import { TARGET_NAMES, getTarget } from '../dsl/fpga/targets.ts';
@@ -16,6 +16,7 @@ import { elaborate } from '../dsl/passes/elaborate.ts';
 import { createMac } from '../generators/mac/create.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-export-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const designDir = path.join(tmp, 'mac');
 writeDesign(elaborate(createMac({ width: 8, accWidth: 24 })), designDir, { generator: 'mac', preset: 'ci', params: {} });
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIce40 } from '../dsl/fpga/build.ts';
 import { ToolError } from '../dsl/fpga/errors.ts';
 import { exportProject } from '../dsl/fpga/export.ts';
@@ -19,6 +19,7 @@ import { elaborate } from '../dsl/passes/elaborate.ts';
 import { createMac } from '../generators/mac/create.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-fpga-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const designDir = path.join(tmp, 'mac');
 
 beforeAll(() => {

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../dsl/fpga/report/collect.ts';
 import { toHtml } from '../dsl/fpga/report/render.ts';
 import { SHIFTADD_45NM, energyOf } from '../dsl/fpga/report/energy.ts';
@@ -16,6 +16,7 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 if (!CHROMIUM) console.warn('report-html tests skipped: no chromium at /usr/bin/chromium (apt-get install -y chromium)');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-html-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Load `file` in headless Chromium; returns the DOM after scripts ran and the browser's console lines. */
 async function openInChromium(file: string): Promise<{ dom: string; console: string[] }> {

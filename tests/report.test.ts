@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReport } from '../cli/commands/report.ts';
 import { SHIFTADD_45NM, energyOf, loadEnergyTable } from '../dsl/fpga/report/energy.ts';
 import { charts } from '../dsl/fpga/report/render.ts';
@@ -14,6 +14,7 @@ import { elaborate } from '../dsl/passes/elaborate.ts';
 import { createMac } from '../generators/mac/create.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-report-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 beforeAll(() => {
   process.env.HWFLOW_CACHE = path.join(tmp, 'cache');
 });
