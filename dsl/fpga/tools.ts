@@ -19,14 +19,15 @@ export function errorLines(output: string, max = 8): string[] {
 }
 
 /**
- * Run `tool args` in `cwd`, appending its combined output to `logFile` (the tool may also write
- * its own log there). Resolves on exit status 0; otherwise throws ToolError.
+ * Run `tool args` in `cwd`; its combined output goes to `logFile` unless the tool wrote that log
+ * itself. Resolves on exit status 0; otherwise throws ToolError.
  */
 export async function runTool(tool: string, args: readonly string[], cwd: string, logFile: string): Promise<void> {
   const r = await execa(tool, args, { cwd, reject: false, all: true, stdin: 'ignore' });
   const output = r.all ?? '';
   const logPath = path.join(cwd, logFile);
-  if (output) fs.appendFileSync(logPath, output + '\n');
+  // yosys (-l) and nextpnr (--log) write their own log; keep the captured output for the tools that do not.
+  if (output && !fs.existsSync(logPath)) fs.writeFileSync(logPath, output + '\n');
   if ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String((r as { originalMessage?: string }).originalMessage ?? '')))
     throw new ToolError(tool, `not found on PATH; ${INSTALL_HINT}`, [], undefined);
   if (r.exitCode !== 0 || r.failed) {
