@@ -1,17 +1,20 @@
 // The vector runner on Verilator and Icarus against the IR simulator, the model cache, and the
 // missing-tool error. Designs are written with the DSL here; stimulus is seeded random.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { In, Out, Simulator, elaborate, emitVerilog, module, sint, uint, cat, mux, type ModuleDef } from '../dsl/index.ts';
 import { buildManifest, type ManifestPort } from '../dsl/manifest.ts';
-import { buildVerilatorModel, VerilatorBuildError } from '../testbenches/cache.ts';
+import { buildVerilatorModel, cacheRoot, modelKey, VerilatorBuildError } from '../testbenches/cache.ts';
 import { MissingToolError } from '../testbenches/tools.ts';
 import { buildVectorModel, prepareStimulus, runVectors, type Backend } from '../testbenches/vectors/index.ts';
 import { Rng, testSeed } from './support/rng.ts';
 
 const seed = testSeed();
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'hwflow-vectors-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -170,6 +173,47 @@ describe(`vector runner (seed ${seed})`, () => {
     expect(err).toBeInstanceOf(VerilatorBuildError);
     expect((err as Error).message).toContain(`%Error: ${bad}:2:`);
     expect((err as Error).message).toContain('nosuch');
+  });
+
+  it('two processes asking for the same new model at once build it once; a dead owner\'s lock is broken', async () => {
+    // A private cache root, so the model is surely new; the shared ccache keeps the compile short
+    // (the sources are the same every run). Without the lock both processes would compile.
+    const root = mkdtempSync(join(work, 'cache-'));
+    const src = join(work, 'lockdemo.v');
+    writeFileSync(src, `module lockdemo(input wire [7:0] a, output wire [8:0] y);\n  assign y = {1'b0, a} + 9'd1;\nendmodule\n`);
+    const cpp = join(work, 'lockdemo_main.cpp');
+    writeFileSync(cpp, '#include "Vlockdemo.h"\n#include <cstdio>\nint main() { Vlockdemo m; m.a = 41; m.eval(); printf("%d\\n", (int)m.y); return 0; }\n');
+    const build = { files: [src], top: 'lockdemo', cppFiles: [cpp] };
+    const script = join(work, 'build-once.mts');
+    writeFileSync(script, `import { buildVerilatorModel } from ${JSON.stringify(join(repoRoot, 'testbenches/cache.ts'))};\n` +
+      `console.log(JSON.stringify(await buildVerilatorModel(${JSON.stringify(build)})));\n`);
+    const env = { HWFLOW_CACHE: root, CCACHE_DIR: process.env.CCACHE_DIR ?? join(cacheRoot(), 'ccache') };
+    const runs = await Promise.all([0, 1].map(() => execa(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env })));
+    const results = runs.map((r) => JSON.parse(r.stdout) as { cached: boolean; exe: string });
+    expect(results.map((r) => r.cached).sort()).toEqual([false, true]);
+    expect(results[0]!.exe).toBe(results[1]!.exe);
+    expect((await execa(results[0]!.exe)).stdout).toBe('42');
+
+    // A lock left by a process that died (its pid no longer exists) must not block the next build.
+    const dead = execa('true');
+    await dead;
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const key = await modelKey(build);
+      rmSync(join(root, 'verilator', key), { recursive: true });
+      for (const name of [`${key}.lock`, 'slot0.lock', 'slot1.lock']) {
+        const lock = join(root, 'verilator', 'locks', name);
+        mkdirSync(lock, { recursive: true });
+        writeFileSync(join(lock, 'owner'), JSON.stringify({ pid: dead.pid, host: hostname(), time: Date.now(), token: 'dead' }));
+      }
+      const after = await buildVerilatorModel(build);
+      expect(after.cached).toBe(false);
+      expect(after.key).toBe(key);
+    } finally {
+      for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 
   it.each(backends)('a missing %s names the tool and `npm run setup`', async (backend) => {
