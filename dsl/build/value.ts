@@ -300,7 +300,8 @@ export function sumTree(values: readonly Value[]): Value {
   while (level.length > 1) {
     const next: Value[] = [];
     for (let i = 0; i + 1 < level.length; i += 2) next.push(level[i]!.add(level[i + 1]!));
-    if (level.length % 2) next.push(level[level.length - 1]!.extend(next[0]!.width));
+    // The odd one out may be wider than the sums (inputs of unequal widths); the extend below pads every one.
+    if (level.length % 2) next.push(level[level.length - 1]!);
     level = next.map((v) => v.extend(Math.max(...next.map((n) => n.width))));
   }
   return level[0]!;

@@ -7,7 +7,7 @@
 import { formatLoc } from '../errors.ts';
 import type { Assignment, CondStep, Expr, MemoryDecl, ModuleIR, SignalDecl } from '../ir/nodes.ts';
 import { moduleRoots, walkExpr } from '../ir/nodes.ts';
-import { mask } from '../ir/types.ts';
+import { bitsFor, mask } from '../ir/types.ts';
 import type { VExpr, VItem, VModule, VPort, VStmt } from './ast.ts';
 
 export interface EmitOptions {
@@ -50,6 +50,15 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   for (const s of m.signals)
     if (s.kind === 'reg') for (const a of s.assigns) if (a.value.kind === 'memread') inlineReads.add(a.value.id);
   for (const r of roots) walkExpr(r, (e) => order.push(e), seen);
+  // A read that something else uses too (an operator, a wire) needs a name: an inline `mem[addr]`
+  // cannot be sliced or extended (the fuzzer found `{undefined[26], ...}` here).
+  for (const e of order) if (e.kind === 'op') for (const x of e.args) inlineReads.delete(x.id);
+  for (const s of m.signals) if (s.kind !== 'reg') for (const a of s.assigns) inlineReads.delete(a.value.id);
+  for (const mem of m.memories) for (const w of mem.writes) inlineReads.delete(w.data.id), inlineReads.delete(w.addr.id);
+  for (const s of m.signals) for (const a of s.assigns) for (const step of a.path) inlineReads.delete(step.node.cond.id);
+  for (const mem of m.memories) for (const w of mem.writes) for (const step of w.path) inlineReads.delete(step.node.cond.id);
+  for (const inst of m.instances) for (const { value } of inst.inputs.values()) inlineReads.delete(value.id);
+  for (const e of order) if (e.kind === 'memread') inlineReads.delete(e.addr.id);
   for (const e of order) {
     if (e.kind === 'op') {
       const [a] = e.args;
@@ -120,12 +129,19 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
         if (k < w) return bits(a!, w - 1, k);
         return a!.type.signed ? bits(a!, w - 1, w - 1) : lit(1, false, 0n);
       }
-      case 'shlv':
-        return { k: 'bin', op: '<<', a: operand(a!), b: operand(b!) };
-      case 'shrv':
-        return a!.type.signed
-          ? { k: 'bin', op: '>>>', a: signedIf(a!.kind === 'const', operand(a!)), b: operand(b!) }
-          : { k: 'bin', op: '>>', a: operand(a!), b: operand(b!) };
+      case 'shlv': case 'shrv': {
+        const arith = e.op === 'shrv' && a!.type.signed;
+        const lhs = arith ? signedIf(a!.kind === 'const', operand(a!)) : operand(a!);
+        const op = e.op === 'shlv' ? '<<' : arith ? '>>>' : '>>';
+        const wb = b!.type.width;
+        // Verilator 5.006 gets `>>>` wrong for amounts wider than 32 bits with high bits set (all
+        // ones even for a positive value; found by the fuzzer). Amounts that wide are decided here:
+        // any set bit above the ones that can express W shifts everything out.
+        const k = bitsFor(W);
+        if (wb <= 32 || wb <= k) return { k: 'bin', op, a: lhs, b: operand(b!) };
+        const fill: VExpr = arith ? { k: 'signed', a: { k: 'rep', count: W, a: bits(a!, W - 1, W - 1) } } : lit(W, false, 0n);
+        return { k: 'tern', c: { k: 'un', op: '|', a: bits(b!, wb - 1, k) }, t: fill, f: { k: 'bin', op, a: lhs, b: bits(b!, k - 1, 0) } };
+      }
       case 'lt': case 'le': case 'gt': case 'ge': case 'eq': case 'ne': {
         const fixed = constantCompare(e);
         if (fixed !== undefined) return lit(1, false, fixed ? 1n : 0n);
@@ -184,7 +200,8 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
     if (s.kind === 'input' || s.kind === 'instout') continue;
     if (s.kind === 'reg') {
       const body = tree(s.assigns, (a) => ({ k: 'set', lhs: id(s.name), rhs: operand(a.value), nonblocking: true, comment: loc(a.loc) }), operand);
-      if (body.length === 0) continue;
+      // A register that is never assigned still takes its reset value (the fuzzer found this).
+      if (body.length === 0 && s.reset === undefined) continue;
       const stmts: VStmt[] = s.reset !== undefined
         ? [{ k: 'if', cond: id('rst'), then: [{ k: 'set', lhs: id(s.name), rhs: lit(s.type.width, s.type.signed, s.reset), nonblocking: true }], else: body }]
         : body;
