@@ -4,7 +4,7 @@
 // signed and unsigned, plus registers, enables, when/switch, memories, ROMs and instances. All
 // modules go to each tool in one invocation. The same op designs then run on Verilator and Icarus
 // against the IR simulator, so "lint-clean" cannot hide "computes the wrong thing".
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -147,7 +147,7 @@ const opsDesigns = WIDTHS.flatMap((w) => [opsDesign(w, false), opsDesign(w, true
 const designs: ModuleDef[] = [...opsDesigns, seqDesign(), memDesign(), hierDesign(), macExample as unknown as ModuleDef];
 
 const keep = process.env.HWFLOW_KEEP_RTL;
-const work = keep ?? mkdtempSync(join(tmpdir(), 'hwflow-rtl-quality-'));
+const work = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), 'hwflow-rtl-quality-'));
 afterAll(() => {
   if (!keep) rmSync(work, { recursive: true, force: true });
 });
