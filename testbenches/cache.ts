@@ -14,7 +14,7 @@
  * design (e.g. after the cache folder was wiped) take a fraction of a second.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,6 +153,8 @@ export async function buildVerilatorModel(b: ModelBuild): Promise<BuiltModel> {
     try {
       // Another process may have finished this key while we waited for its lock.
       if (isBuilt(dir)) return done(true);
+      // Temp folders of this key can only be left by a build that was killed: we hold the key's lock.
+      for (const name of readdirSync(root)) if (name.startsWith(`tmp-${key.slice(0, 16)}-`)) rmSync(join(root, name), { recursive: true, force: true });
       const slotDirs = Array.from({ length: SLOTS }, (_, i) => join(root, 'locks', `slot${i}.lock`));
       const slot = await acquireAny(slotDirs, { what: 'a Verilator build slot' });
       try {
