@@ -41,34 +41,33 @@ export function prepareStimulus(top: string, ports: readonly ManifestPort[], cyc
   const outputs = ports.filter((p) => p.dir === 'out');
   const index = new Map(inputs.map((p, i) => [p.name, i]));
 
+  // Bounds per input, computed once: this loop runs once per cycle and port (millions of times).
+  const lo = inputs.map((p) => (p.signed ? -(1n << BigInt(p.width - 1)) : 0n));
+  const hi = inputs.map((p) => (1n << BigInt(p.width)) - 1n);
   const table: bigint[][] = [];
   let current = inputs.map(() => 0n);
-  cycles.forEach((given, cycle) => {
+  for (let cycle = 0; cycle < cycles.length; cycle++) {
+    const given = cycles[cycle]!;
     const row = current.slice();
-    for (const [name, value] of Object.entries(given)) {
+    for (const name in given) {
       const i = index.get(name);
       if (i === undefined) {
         const why = name === 'clk' ? 'clk is driven by the runner (one rising edge per cycle)' :
           outputs.some((p) => p.name === name) ? `${name} is an output` : `${top} has no input ${name}`;
         throw new Error(`runVectors: cycle ${cycle}: cannot set "${name}": ${why}; inputs: ${inputs.map((p) => p.name).join(', ') || '(none)'}`);
       }
-      row[i] = toPattern(inputs[i]!, value, cycle);
+      const value = given[name]!;
+      if (typeof value !== 'bigint') throw new Error(`runVectors: cycle ${cycle}: value of ${name} must be a bigint, got ${typeof value}`);
+      if (value < lo[i]! || value > hi[i]!) {
+        const p = inputs[i]!;
+        throw new Error(`runVectors: cycle ${cycle}: value ${value} does not fit ${name} (${p.signed ? 'sint' : 'uint'}(${p.width}); valid ${lo[i]}..${hi[i]})`);
+      }
+      row[i] = value < 0n ? BigInt.asUintN(inputs[i]!.width, value) : value;
     }
     table.push(row);
     current = row;
-  });
+  }
   return { clocked: clk !== undefined, inputs, outputs, table };
-}
-
-/** A value of the port's type (or any raw pattern of its width) as its unsigned bit pattern. */
-function toPattern(p: ManifestPort, value: bigint, cycle: number): bigint {
-  if (typeof value !== 'bigint') throw new Error(`runVectors: cycle ${cycle}: value of ${p.name} must be a bigint, got ${typeof value}`);
-  const w = BigInt(p.width);
-  const lo = p.signed ? -(1n << (w - 1n)) : 0n;
-  const hi = (1n << w) - 1n;
-  if (value < lo || value > hi)
-    throw new Error(`runVectors: cycle ${cycle}: value ${value} does not fit ${p.name} (${p.signed ? 'sint' : 'uint'}(${p.width}); valid ${lo}..${hi})`);
-  return BigInt.asUintN(p.width, value);
 }
 
 /** Number of 32-bit words that hold a `width`-bit value. */
