@@ -115,6 +115,7 @@ export function createGcod(p: GcodParams): ModuleDef<PortRecord> {
 
     const allDone = dones.reduce((a, b) => a.and(b));
     const merge = mergeAndDrain(m, partials, { ...p, nodeW: widths.nodeW }, {
+      go,
       allDone,
       nodes: comb.nodes,
       reads: port.reads,

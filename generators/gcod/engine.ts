@@ -15,7 +15,7 @@
  * accumulator row (asynchronous read, so back-to-back updates of a row see each other).
  */
 import { In, Out, bool, uint } from '../../dsl/build/ports.ts';
-import { module, type ModuleDef } from '../../dsl/build/module.ts';
+import { module, type Memory, type ModuleBuilder, type ModuleDef } from '../../dsl/build/module.ts';
 import { cat, mux, select, u, type Value } from '../../dsl/build/value.ts';
 import type { PortRecord } from '../../dsl/build/ports.ts';
 import { record, unpack, type RecordType } from '../../dsl/lib/payload.ts';
@@ -54,6 +54,29 @@ export function lanesOf(row: Value, n: number, w: number): Value[] {
   return Array.from({ length: n }, (_, j) => row.slice(w * j + w - 1, w * j).asSInt());
 }
 
+/**
+ * A row kept as one memory per lane (same depth, same address). A single wide memory would make
+ * every lane access a slice of a several-hundred-bit word, which Verilator turns into megabytes of
+ * C++ (minutes of g++); per-lane memories keep each access one machine word.
+ */
+export class LaneMemory {
+  readonly mems: Memory[];
+  constructor(m: ModuleBuilder, name: string, lanes: number, width: number, depth: number) {
+    this.mems = Array.from({ length: lanes }, (_, j) => m.mem(`${name}_${j}`, { type: uint(width), depth }));
+  }
+  get addrWidth(): number {
+    return this.mems[0]!.addrWidth;
+  }
+  /** Signed lanes at `addr`, this cycle. */
+  read(addr: Value): Value[] {
+    return this.mems.map((mm) => mm.readAsync(addr).asSInt());
+  }
+  /** Write lanes (signed or unsigned values of the lane width) at `addr` where enclosing conditions hold. */
+  write(addr: Value, lanes: readonly Value[]): void {
+    this.mems.forEach((mm, j) => mm.write(addr, lanes[j]!.asUInt()));
+  }
+}
+
 /** Pack lanes into a row, lane 0 least significant. */
 export function packLanes(lanes: readonly Value[]): Value {
   return cat(...[...lanes].reverse());
@@ -88,13 +111,14 @@ export function engineModule(s: EngineShape): ModuleDef<PortRecord> {
   };
   const def = module(name, ports, (io, m) => {
     const f = unpack(cmdT, io.cmd_payload);
-    const acc = m.mem('acc', { type: uint(s.hidden * ACC_BITS), depth: s.rows });
+    const acc = new LaneMemory(m, 'acc', s.hidden, ACC_BITS, s.rows);
+    const zeroLanes = Array.from({ length: s.hidden }, () => u(ACC_BITS, 0));
     // Memories have no reset: sweep the accumulator to zero after reset, before taking commands
     // (it overlaps the combination phase, which is longer).
     const sweep = m.reg('sweep', uint(acc.addrWidth + 1), { reset: 0 });
     const sweeping = sweep.lt(s.rows);
     m.when(sweeping, () => {
-      acc.write(sweep.trunc(acc.addrWidth), u(s.hidden * ACC_BITS, 0));
+      acc.write(sweep.trunc(acc.addrWidth), zeroLanes);
       sweep.set(sweep.add(1).trunc(sweep.width));
     });
     const go = io.go.and(sweeping.not());
@@ -104,7 +128,7 @@ export function engineModule(s: EngineShape): ModuleDef<PortRecord> {
     const isEmit = f.op.eq(OP_EMIT);
     const isEnd = f.op.eq(OP_END);
 
-    const zbuf = m.mem('zbuf', { type: uint(s.hidden * OUT_BITS), depth: s.slots });
+    const zbuf = new LaneMemory(m, 'zbuf', s.hidden, OUT_BITS, s.slots);
     const slot = f.slot.resize(zbuf.addrWidth);
     const row = f.r.resize(acc.addrWidth);
 
@@ -115,8 +139,8 @@ export function engineModule(s: EngineShape): ModuleDef<PortRecord> {
     const g = groups > 1 ? m.reg('group', uint(Math.max(1, Math.ceil(Math.log2(groups)))), { reset: 0 }) : undefined;
     const lastGroup = g ? g.eq(groups - 1) : u(1, 1);
 
-    const z = lanesOf(zbuf.readAsync(slot), s.hidden, OUT_BITS);
-    const old = lanesOf(acc.readAsync(row), s.hidden, ACC_BITS);
+    const z = zbuf.read(slot);
+    const old = acc.read(row);
     const a = f.a.toSigned();
     const pick = (lanes: Value[], i: number): Value =>
       g ? select(g, Array.from({ length: groups }, (_, k) => lanes[k * s.lanes + i]!)) : lanes[i]!;
@@ -143,15 +167,15 @@ export function engineModule(s: EngineShape): ModuleDef<PortRecord> {
     const ready = mux(isLoad, io.req_ready, mux(isMac, slotReady.and(lastGroup), mux(isEmit, slotReady.and(lastGroup).and(io.out_ready), u(1, 1))));
     io.cmd_ready.set(ready.and(go));
 
-    m.when(macGo.and(isMac.or(lastGroup.not())), () => acc.write(row, newRow));
-    m.when(emitFire, () => acc.write(row, u(s.hidden * ACC_BITS, 0)));
+    m.when(macGo.and(isMac.or(lastGroup.not())), () => acc.write(row, updated));
+    m.when(emitFire, () => acc.write(row, zeroLanes));
     if (g) {
       m.when(macGo.and(lastGroup.not()), () => g.set(g.add(1).trunc(g.width)));
       m.when(macGo.and(lastGroup).and(isMac.or(io.out_ready)), () => g.set(u(g.width, 0)));
     }
 
     const respTag = io.resp_tag.resize(zbuf.addrWidth);
-    m.when(io.resp_valid, () => zbuf.write(respTag, io.resp_data));
+    m.when(io.resp_valid, () => zbuf.write(respTag, lanesOf(io.resp_data, s.hidden, OUT_BITS)));
     const one = u(s.slots, 1);
     const set = mux(io.resp_valid, one.shlBy(respTag), u(s.slots, 0));
     const clear = mux(loadFire, one.shlBy(slot), u(s.slots, 0));

@@ -160,11 +160,12 @@ export const gcod: Accelerator<GcodParams> = {
   },
 };
 
-/** Off-chip reads reported by the design's `stats` token. */
-export function decodeStats(tokens: readonly bigint[]): number {
+/** The design's `stats` token: off-chip Z-row reads and aggregation cycles, as counted in hardware. */
+export function decodeStats(tokens: readonly bigint[]): { reads: number; aggCycles: number } {
   const t = tokens[0];
   if (t === undefined) throw new Error('the design sent no stats token');
-  return Number((unpackBits(statsType(), t) as { reads: bigint }).reads);
+  const s = unpackBits(statsType(), t) as { reads: bigint; aggCycles: bigint };
+  return { reads: Number(s.reads), aggCycles: Number(s.aggCycles) };
 }
 
 export const gcodGenerator = defineGenerator<GcodParams>(gcod);

@@ -18,12 +18,15 @@ import { mux, u, type Value } from '../../dsl/build/value.ts';
 import { pack, record, vector } from '../../dsl/lib/payload.ts';
 import type { StreamSink } from '../../dsl/lib/stream.ts';
 import { ACC_BITS, OUT_BITS } from './golden.ts';
-import { lanesOf, packLanes } from './engine.ts';
+import { LaneMemory, lanesOf } from './engine.ts';
 
 /** Payload of the `y` stream: a node (in the design's order) and its output row. */
 export const outputRowType = (nodeW: number, hidden: number) => record({ row: uint(nodeW), vals: vector(sint(OUT_BITS), hidden) });
-/** Payload of the `stats` stream: the off-chip Z-row reads of the whole layer. */
-export const statsType = () => record({ reads: uint(32) });
+/**
+ * Payload of the `stats` stream: the off-chip Z-row reads of the whole layer, and the cycles from
+ * the start of aggregation (combination done, accumulator swept) until every engine is done.
+ */
+export const statsType = () => record({ reads: uint(32), aggCycles: uint(32) });
 
 export interface PartialRow {
   valid: Value;
@@ -35,9 +38,9 @@ export function mergeAndDrain(
   m: ModuleBuilder,
   partials: readonly PartialRow[],
   p: { maxNodes: number; hidden: number; nodeW: number },
-  ctl: { allDone: Value; nodes: Value; reads: Value; y: StreamSink; stats: StreamSink },
+  ctl: { go: Value; allDone: Value; nodes: Value; reads: Value; y: StreamSink; stats: StreamSink },
 ): { ready: Value[]; swept: Value } {
-  const yacc = m.mem('yacc', { type: uint(p.hidden * ACC_BITS), depth: p.maxNodes });
+  const yacc = new LaneMemory(m, 'yacc', p.hidden, ACC_BITS, p.maxNodes);
   const sweep = m.reg('yacc_sweep', uint(yacc.addrWidth + 1), { reset: 0 });
   const sweeping = sweep.lt(p.maxNodes);
 
@@ -54,11 +57,11 @@ export function mergeAndDrain(
     gData = mux(partials[i]!.valid, partials[i]!.data, gData);
   }
   const addr = gRow.resize(yacc.addrWidth);
-  const old = lanesOf(yacc.readAsync(addr), p.hidden, ACC_BITS);
+  const old = yacc.read(addr);
   const add = lanesOf(gData, p.hidden, ACC_BITS);
-  const sum = packLanes(old.map((o, j) => o.add(add[j]!).trunc(ACC_BITS)));
+  const sum = old.map((o, j) => o.add(add[j]!).trunc(ACC_BITS));
   m.when(sweeping, () => {
-    yacc.write(sweep.trunc(yacc.addrWidth), u(p.hidden * ACC_BITS, 0));
+    yacc.write(sweep.trunc(yacc.addrWidth), Array.from({ length: p.hidden }, () => u(ACC_BITS, 0)));
     sweep.set(sweep.add(1).trunc(sweep.width));
   }).elsewhen(earlier, () => yacc.write(addr, sum));
 
@@ -66,13 +69,15 @@ export function mergeAndDrain(
   const ptr = m.reg('drain_ptr', uint(p.nodeW + 1), { reset: 0 });
   const statsSent = m.reg('stats_sent', bool(), { reset: 0 });
   const draining = ctl.allDone.and(ptr.lt(ctl.nodes));
-  const rowLanes = lanesOf(yacc.readAsync(ptr.resize(yacc.addrWidth)), p.hidden, ACC_BITS).map((l) => l.shr(8).resize(OUT_BITS));
+  const rowLanes = yacc.read(ptr.resize(yacc.addrWidth)).map((l) => l.shr(8).resize(OUT_BITS));
   ctl.y.valid.set(draining);
   ctl.y.payload.set(pack(outputRowType(p.nodeW, p.hidden), { row: ptr.resize(p.nodeW), vals: rowLanes }));
   m.when(ctl.y.fire, () => ptr.set(ptr.add(1).trunc(ptr.width)));
   const statsValid = ctl.allDone.and(ptr.eq(ctl.nodes)).and(statsSent.not());
   ctl.stats.valid.set(statsValid);
-  ctl.stats.payload.set(ctl.reads);
+  const aggCycles = m.reg('agg_cycles', uint(32), { reset: 0 });
+  m.when(ctl.go.and(ctl.allDone.not()), () => aggCycles.set(aggCycles.add(1).trunc(32)));
+  ctl.stats.payload.set(pack(statsType(), { reads: ctl.reads, aggCycles }));
   m.when(ctl.stats.fire, () => statsSent.set(u(1, 1)));
   return { ready, swept: sweeping.not() };
 }

@@ -15,6 +15,7 @@ import { mux, u, type Value } from '../../dsl/build/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
 import { OUT_BITS } from './golden.ts';
 import type { ZWrite } from './combination.ts';
+import { LaneMemory, lanesOf, packLanes } from './engine.ts';
 
 export interface ReadRequest {
   valid: Value;
@@ -39,8 +40,8 @@ export function offchipMemory(
   requests: readonly ReadRequest[],
   p: { maxNodes: number; hidden: number; latency: number; wordsPerCycle: number; nodeW: number; slotW: number },
 ): OffchipPort {
-  const zmem = m.mem('zmem', { type: uint(p.hidden * OUT_BITS), depth: p.maxNodes });
-  m.when(zWrite.en, () => zmem.write(zWrite.addr.resize(zmem.addrWidth), zWrite.data));
+  const zmem = new LaneMemory(m, 'zmem', p.hidden, OUT_BITS, p.maxNodes);
+  m.when(zWrite.en, () => zmem.write(zWrite.addr.resize(zmem.addrWidth), lanesOf(zWrite.data, p.hidden, OUT_BITS)));
 
   const occupancy = Math.ceil(p.hidden / p.wordsPerCycle);
   const busy = occupancy > 1 ? m.reg('port_busy', uint(clog2(occupancy)), { reset: 0 }) : undefined;
@@ -83,7 +84,7 @@ export function offchipMemory(
     ready,
     respValid: requests.map((_, i) => v.and(id.eq(i))),
     respTag: tag,
-    respData: zmem.readAsync(addr.resize(zmem.addrWidth)),
+    respData: packLanes(zmem.read(addr.resize(zmem.addrWidth))),
     reads,
   };
 }

@@ -24,8 +24,38 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   reg [1:0] sweep = 2'd0;
   reg [399:0] landed = 400'h0;
   reg done_r = 1'd0;
-  reg [767:0] acc [0:1];
-  reg [511:0] zbuf [0:399];
+  reg [47:0] acc_0 [0:1];
+  reg [47:0] acc_1 [0:1];
+  reg [47:0] acc_2 [0:1];
+  reg [47:0] acc_3 [0:1];
+  reg [47:0] acc_4 [0:1];
+  reg [47:0] acc_5 [0:1];
+  reg [47:0] acc_6 [0:1];
+  reg [47:0] acc_7 [0:1];
+  reg [47:0] acc_8 [0:1];
+  reg [47:0] acc_9 [0:1];
+  reg [47:0] acc_10 [0:1];
+  reg [47:0] acc_11 [0:1];
+  reg [47:0] acc_12 [0:1];
+  reg [47:0] acc_13 [0:1];
+  reg [47:0] acc_14 [0:1];
+  reg [47:0] acc_15 [0:1];
+  reg [31:0] zbuf_0 [0:399];
+  reg [31:0] zbuf_1 [0:399];
+  reg [31:0] zbuf_2 [0:399];
+  reg [31:0] zbuf_3 [0:399];
+  reg [31:0] zbuf_4 [0:399];
+  reg [31:0] zbuf_5 [0:399];
+  reg [31:0] zbuf_6 [0:399];
+  reg [31:0] zbuf_7 [0:399];
+  reg [31:0] zbuf_8 [0:399];
+  reg [31:0] zbuf_9 [0:399];
+  reg [31:0] zbuf_10 [0:399];
+  reg [31:0] zbuf_11 [0:399];
+  reg [31:0] zbuf_12 [0:399];
+  reg [31:0] zbuf_13 [0:399];
+  reg [31:0] zbuf_14 [0:399];
+  reg [31:0] zbuf_15 [0:399];
   wire [1:0] slice_0 = cmd_payload[31:30];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
@@ -52,165 +82,163 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire and_8 = and_7 & slice_2;
   wire and_9 = and_8 & 1'd1;
   wire slice_4 = cmd_payload[12];
-  wire [767:0] acc_word_0 = acc[slice_4];
-  wire [47:0] slice_5 = acc_word_0[767:720];
-  wire signed [47:0] assint_0 = slice_5;
-  wire [7:0] slice_6 = cmd_payload[29:22];
-  wire [8:0] resize_0 = {1'd0, slice_6};
+  wire [47:0] acc_15_word_0 = acc_15[slice_4];
+  wire signed [47:0] assint_0 = acc_15_word_0;
+  wire [7:0] slice_5 = cmd_payload[29:22];
+  wire [8:0] resize_0 = {1'd0, slice_5};
   wire signed [8:0] assint_1 = resize_0;
-  wire [511:0] zbuf_word_0 = zbuf[slice_1];
-  wire [31:0] slice_7 = zbuf_word_0[511:480];
-  wire signed [31:0] assint_2 = slice_7;
+  wire [31:0] zbuf_15_word_0 = zbuf_15[slice_1];
+  wire signed [31:0] assint_2 = zbuf_15_word_0;
   wire signed [40:0] mul_0 = {{32{assint_1[8]}}, assint_1} * {{9{assint_2[31]}}, assint_2};
   wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_0 = {assint_0[47], assint_0} + {resize_1[47], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
-  wire [47:0] slice_8 = acc_word_0[719:672];
-  wire signed [47:0] assint_3 = slice_8;
-  wire [31:0] slice_9 = zbuf_word_0[479:448];
-  wire signed [31:0] assint_4 = slice_9;
+  wire [47:0] acc_14_word_0 = acc_14[slice_4];
+  wire signed [47:0] assint_3 = acc_14_word_0;
+  wire [31:0] zbuf_14_word_0 = zbuf_14[slice_1];
+  wire signed [31:0] assint_4 = zbuf_14_word_0;
   wire signed [40:0] mul_1 = {{32{assint_1[8]}}, assint_1} * {{9{assint_4[31]}}, assint_4};
   wire signed [47:0] resize_3 = {{7{mul_1[40]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_1 = {assint_3[47], assint_3} + {resize_3[47], resize_3};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_4 = add_1[47:0];
-  wire [47:0] slice_10 = acc_word_0[671:624];
-  wire signed [47:0] assint_5 = slice_10;
-  wire [31:0] slice_11 = zbuf_word_0[447:416];
-  wire signed [31:0] assint_6 = slice_11;
+  wire [47:0] acc_13_word_0 = acc_13[slice_4];
+  wire signed [47:0] assint_5 = acc_13_word_0;
+  wire [31:0] zbuf_13_word_0 = zbuf_13[slice_1];
+  wire signed [31:0] assint_6 = zbuf_13_word_0;
   wire signed [40:0] mul_2 = {{32{assint_1[8]}}, assint_1} * {{9{assint_6[31]}}, assint_6};
   wire signed [47:0] resize_5 = {{7{mul_2[40]}}, mul_2};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_2 = {assint_5[47], assint_5} + {resize_5[47], resize_5};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_6 = add_2[47:0];
-  wire [47:0] slice_12 = acc_word_0[623:576];
-  wire signed [47:0] assint_7 = slice_12;
-  wire [31:0] slice_13 = zbuf_word_0[415:384];
-  wire signed [31:0] assint_8 = slice_13;
+  wire [47:0] acc_12_word_0 = acc_12[slice_4];
+  wire signed [47:0] assint_7 = acc_12_word_0;
+  wire [31:0] zbuf_12_word_0 = zbuf_12[slice_1];
+  wire signed [31:0] assint_8 = zbuf_12_word_0;
   wire signed [40:0] mul_3 = {{32{assint_1[8]}}, assint_1} * {{9{assint_8[31]}}, assint_8};
   wire signed [47:0] resize_7 = {{7{mul_3[40]}}, mul_3};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_3 = {assint_7[47], assint_7} + {resize_7[47], resize_7};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_8 = add_3[47:0];
-  wire [47:0] slice_14 = acc_word_0[575:528];
-  wire signed [47:0] assint_9 = slice_14;
-  wire [31:0] slice_15 = zbuf_word_0[383:352];
-  wire signed [31:0] assint_10 = slice_15;
+  wire [47:0] acc_11_word_0 = acc_11[slice_4];
+  wire signed [47:0] assint_9 = acc_11_word_0;
+  wire [31:0] zbuf_11_word_0 = zbuf_11[slice_1];
+  wire signed [31:0] assint_10 = zbuf_11_word_0;
   wire signed [40:0] mul_4 = {{32{assint_1[8]}}, assint_1} * {{9{assint_10[31]}}, assint_10};
   wire signed [47:0] resize_9 = {{7{mul_4[40]}}, mul_4};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_4 = {assint_9[47], assint_9} + {resize_9[47], resize_9};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_10 = add_4[47:0];
-  wire [47:0] slice_16 = acc_word_0[527:480];
-  wire signed [47:0] assint_11 = slice_16;
-  wire [31:0] slice_17 = zbuf_word_0[351:320];
-  wire signed [31:0] assint_12 = slice_17;
+  wire [47:0] acc_10_word_0 = acc_10[slice_4];
+  wire signed [47:0] assint_11 = acc_10_word_0;
+  wire [31:0] zbuf_10_word_0 = zbuf_10[slice_1];
+  wire signed [31:0] assint_12 = zbuf_10_word_0;
   wire signed [40:0] mul_5 = {{32{assint_1[8]}}, assint_1} * {{9{assint_12[31]}}, assint_12};
   wire signed [47:0] resize_11 = {{7{mul_5[40]}}, mul_5};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_5 = {assint_11[47], assint_11} + {resize_11[47], resize_11};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_12 = add_5[47:0];
-  wire [47:0] slice_18 = acc_word_0[479:432];
-  wire signed [47:0] assint_13 = slice_18;
-  wire [31:0] slice_19 = zbuf_word_0[319:288];
-  wire signed [31:0] assint_14 = slice_19;
+  wire [47:0] acc_9_word_0 = acc_9[slice_4];
+  wire signed [47:0] assint_13 = acc_9_word_0;
+  wire [31:0] zbuf_9_word_0 = zbuf_9[slice_1];
+  wire signed [31:0] assint_14 = zbuf_9_word_0;
   wire signed [40:0] mul_6 = {{32{assint_1[8]}}, assint_1} * {{9{assint_14[31]}}, assint_14};
   wire signed [47:0] resize_13 = {{7{mul_6[40]}}, mul_6};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_6 = {assint_13[47], assint_13} + {resize_13[47], resize_13};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_14 = add_6[47:0];
-  wire [47:0] slice_20 = acc_word_0[431:384];
-  wire signed [47:0] assint_15 = slice_20;
-  wire [31:0] slice_21 = zbuf_word_0[287:256];
-  wire signed [31:0] assint_16 = slice_21;
+  wire [47:0] acc_8_word_0 = acc_8[slice_4];
+  wire signed [47:0] assint_15 = acc_8_word_0;
+  wire [31:0] zbuf_8_word_0 = zbuf_8[slice_1];
+  wire signed [31:0] assint_16 = zbuf_8_word_0;
   wire signed [40:0] mul_7 = {{32{assint_1[8]}}, assint_1} * {{9{assint_16[31]}}, assint_16};
   wire signed [47:0] resize_15 = {{7{mul_7[40]}}, mul_7};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_7 = {assint_15[47], assint_15} + {resize_15[47], resize_15};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_16 = add_7[47:0];
-  wire [47:0] slice_22 = acc_word_0[383:336];
-  wire signed [47:0] assint_17 = slice_22;
-  wire [31:0] slice_23 = zbuf_word_0[255:224];
-  wire signed [31:0] assint_18 = slice_23;
+  wire [47:0] acc_7_word_0 = acc_7[slice_4];
+  wire signed [47:0] assint_17 = acc_7_word_0;
+  wire [31:0] zbuf_7_word_0 = zbuf_7[slice_1];
+  wire signed [31:0] assint_18 = zbuf_7_word_0;
   wire signed [40:0] mul_8 = {{32{assint_1[8]}}, assint_1} * {{9{assint_18[31]}}, assint_18};
   wire signed [47:0] resize_17 = {{7{mul_8[40]}}, mul_8};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_8 = {assint_17[47], assint_17} + {resize_17[47], resize_17};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_18 = add_8[47:0];
-  wire [47:0] slice_24 = acc_word_0[335:288];
-  wire signed [47:0] assint_19 = slice_24;
-  wire [31:0] slice_25 = zbuf_word_0[223:192];
-  wire signed [31:0] assint_20 = slice_25;
+  wire [47:0] acc_6_word_0 = acc_6[slice_4];
+  wire signed [47:0] assint_19 = acc_6_word_0;
+  wire [31:0] zbuf_6_word_0 = zbuf_6[slice_1];
+  wire signed [31:0] assint_20 = zbuf_6_word_0;
   wire signed [40:0] mul_9 = {{32{assint_1[8]}}, assint_1} * {{9{assint_20[31]}}, assint_20};
   wire signed [47:0] resize_19 = {{7{mul_9[40]}}, mul_9};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_9 = {assint_19[47], assint_19} + {resize_19[47], resize_19};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_20 = add_9[47:0];
-  wire [47:0] slice_26 = acc_word_0[287:240];
-  wire signed [47:0] assint_21 = slice_26;
-  wire [31:0] slice_27 = zbuf_word_0[191:160];
-  wire signed [31:0] assint_22 = slice_27;
+  wire [47:0] acc_5_word_0 = acc_5[slice_4];
+  wire signed [47:0] assint_21 = acc_5_word_0;
+  wire [31:0] zbuf_5_word_0 = zbuf_5[slice_1];
+  wire signed [31:0] assint_22 = zbuf_5_word_0;
   wire signed [40:0] mul_10 = {{32{assint_1[8]}}, assint_1} * {{9{assint_22[31]}}, assint_22};
   wire signed [47:0] resize_21 = {{7{mul_10[40]}}, mul_10};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_10 = {assint_21[47], assint_21} + {resize_21[47], resize_21};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_22 = add_10[47:0];
-  wire [47:0] slice_28 = acc_word_0[239:192];
-  wire signed [47:0] assint_23 = slice_28;
-  wire [31:0] slice_29 = zbuf_word_0[159:128];
-  wire signed [31:0] assint_24 = slice_29;
+  wire [47:0] acc_4_word_0 = acc_4[slice_4];
+  wire signed [47:0] assint_23 = acc_4_word_0;
+  wire [31:0] zbuf_4_word_0 = zbuf_4[slice_1];
+  wire signed [31:0] assint_24 = zbuf_4_word_0;
   wire signed [40:0] mul_11 = {{32{assint_1[8]}}, assint_1} * {{9{assint_24[31]}}, assint_24};
   wire signed [47:0] resize_23 = {{7{mul_11[40]}}, mul_11};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_11 = {assint_23[47], assint_23} + {resize_23[47], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_24 = add_11[47:0];
-  wire [47:0] slice_30 = acc_word_0[191:144];
-  wire signed [47:0] assint_25 = slice_30;
-  wire [31:0] slice_31 = zbuf_word_0[127:96];
-  wire signed [31:0] assint_26 = slice_31;
+  wire [47:0] acc_3_word_0 = acc_3[slice_4];
+  wire signed [47:0] assint_25 = acc_3_word_0;
+  wire [31:0] zbuf_3_word_0 = zbuf_3[slice_1];
+  wire signed [31:0] assint_26 = zbuf_3_word_0;
   wire signed [40:0] mul_12 = {{32{assint_1[8]}}, assint_1} * {{9{assint_26[31]}}, assint_26};
   wire signed [47:0] resize_25 = {{7{mul_12[40]}}, mul_12};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_12 = {assint_25[47], assint_25} + {resize_25[47], resize_25};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_26 = add_12[47:0];
-  wire [47:0] slice_32 = acc_word_0[143:96];
-  wire signed [47:0] assint_27 = slice_32;
-  wire [31:0] slice_33 = zbuf_word_0[95:64];
-  wire signed [31:0] assint_28 = slice_33;
+  wire [47:0] acc_2_word_0 = acc_2[slice_4];
+  wire signed [47:0] assint_27 = acc_2_word_0;
+  wire [31:0] zbuf_2_word_0 = zbuf_2[slice_1];
+  wire signed [31:0] assint_28 = zbuf_2_word_0;
   wire signed [40:0] mul_13 = {{32{assint_1[8]}}, assint_1} * {{9{assint_28[31]}}, assint_28};
   wire signed [47:0] resize_27 = {{7{mul_13[40]}}, mul_13};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_13 = {assint_27[47], assint_27} + {resize_27[47], resize_27};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_28 = add_13[47:0];
-  wire [47:0] slice_34 = acc_word_0[95:48];
-  wire signed [47:0] assint_29 = slice_34;
-  wire [31:0] slice_35 = zbuf_word_0[63:32];
-  wire signed [31:0] assint_30 = slice_35;
+  wire [47:0] acc_1_word_0 = acc_1[slice_4];
+  wire signed [47:0] assint_29 = acc_1_word_0;
+  wire [31:0] zbuf_1_word_0 = zbuf_1[slice_1];
+  wire signed [31:0] assint_30 = zbuf_1_word_0;
   wire signed [40:0] mul_14 = {{32{assint_1[8]}}, assint_1} * {{9{assint_30[31]}}, assint_30};
   wire signed [47:0] resize_29 = {{7{mul_14[40]}}, mul_14};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_14 = {assint_29[47], assint_29} + {resize_29[47], resize_29};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_30 = add_14[47:0];
-  wire [47:0] slice_36 = acc_word_0[47:0];
-  wire signed [47:0] assint_31 = slice_36;
-  wire [31:0] slice_37 = zbuf_word_0[31:0];
-  wire signed [31:0] assint_32 = slice_37;
+  wire [47:0] acc_0_word_0 = acc_0[slice_4];
+  wire signed [47:0] assint_31 = acc_0_word_0;
+  wire [31:0] zbuf_0_word_0 = zbuf_0[slice_1];
+  wire signed [31:0] assint_32 = zbuf_0_word_0;
   wire signed [40:0] mul_15 = {{32{assint_1[8]}}, assint_1} * {{9{assint_32[31]}}, assint_32};
   wire signed [47:0] resize_31 = {{7{mul_15[40]}}, mul_15};
   /* verilator lint_off UNUSEDSIGNAL */
@@ -240,7 +268,71 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire not_2 = ~1'd1;
   wire or_2 = eq_1 | not_2;
   wire and_16 = and_15 & or_2;
+  wire [47:0] asuint_0 = resize_32;
   wire and_17 = and_9 & out_ready;
+  wire [47:0] asuint_1 = resize_30;
+  wire [47:0] asuint_2 = resize_28;
+  wire [47:0] asuint_3 = resize_26;
+  wire [47:0] asuint_4 = resize_24;
+  wire [47:0] asuint_5 = resize_22;
+  wire [47:0] asuint_6 = resize_20;
+  wire [47:0] asuint_7 = resize_18;
+  wire [47:0] asuint_8 = resize_16;
+  wire [47:0] asuint_9 = resize_14;
+  wire [47:0] asuint_10 = resize_12;
+  wire [47:0] asuint_11 = resize_10;
+  wire [47:0] asuint_12 = resize_8;
+  wire [47:0] asuint_13 = resize_6;
+  wire [47:0] asuint_14 = resize_4;
+  wire [47:0] asuint_15 = resize_2;
+  wire [31:0] slice_6 = resp_data[31:0];
+  wire signed [31:0] assint_33 = slice_6;
+  wire [31:0] asuint_16 = assint_33;
+  wire [31:0] slice_7 = resp_data[63:32];
+  wire signed [31:0] assint_34 = slice_7;
+  wire [31:0] asuint_17 = assint_34;
+  wire [31:0] slice_8 = resp_data[95:64];
+  wire signed [31:0] assint_35 = slice_8;
+  wire [31:0] asuint_18 = assint_35;
+  wire [31:0] slice_9 = resp_data[127:96];
+  wire signed [31:0] assint_36 = slice_9;
+  wire [31:0] asuint_19 = assint_36;
+  wire [31:0] slice_10 = resp_data[159:128];
+  wire signed [31:0] assint_37 = slice_10;
+  wire [31:0] asuint_20 = assint_37;
+  wire [31:0] slice_11 = resp_data[191:160];
+  wire signed [31:0] assint_38 = slice_11;
+  wire [31:0] asuint_21 = assint_38;
+  wire [31:0] slice_12 = resp_data[223:192];
+  wire signed [31:0] assint_39 = slice_12;
+  wire [31:0] asuint_22 = assint_39;
+  wire [31:0] slice_13 = resp_data[255:224];
+  wire signed [31:0] assint_40 = slice_13;
+  wire [31:0] asuint_23 = assint_40;
+  wire [31:0] slice_14 = resp_data[287:256];
+  wire signed [31:0] assint_41 = slice_14;
+  wire [31:0] asuint_24 = assint_41;
+  wire [31:0] slice_15 = resp_data[319:288];
+  wire signed [31:0] assint_42 = slice_15;
+  wire [31:0] asuint_25 = assint_42;
+  wire [31:0] slice_16 = resp_data[351:320];
+  wire signed [31:0] assint_43 = slice_16;
+  wire [31:0] asuint_26 = assint_43;
+  wire [31:0] slice_17 = resp_data[383:352];
+  wire signed [31:0] assint_44 = slice_17;
+  wire [31:0] asuint_27 = assint_44;
+  wire [31:0] slice_18 = resp_data[415:384];
+  wire signed [31:0] assint_45 = slice_18;
+  wire [31:0] asuint_28 = assint_45;
+  wire [31:0] slice_19 = resp_data[447:416];
+  wire signed [31:0] assint_46 = slice_19;
+  wire [31:0] asuint_29 = assint_46;
+  wire [31:0] slice_20 = resp_data[479:448];
+  wire signed [31:0] assint_47 = slice_20;
+  wire [31:0] asuint_30 = assint_47;
+  wire [31:0] slice_21 = resp_data[511:480];
+  wire signed [31:0] assint_48 = slice_21;
+  wire [31:0] asuint_31 = assint_48;
   assign cmd_ready = and_4;
   assign req_valid = and_6;
   assign req_addr = slice_3;
@@ -276,18 +368,258 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   end
   always @(posedge clk) begin
     if (lt_0) begin
-      acc[resize_34] <= 768'h0;
+      acc_0[resize_34] <= 48'h0;
     end
     if (and_16) begin
-      acc[slice_4] <= cat_0;
+      acc_0[slice_4] <= asuint_0;
     end
     if (and_17) begin
-      acc[slice_4] <= 768'h0;
+      acc_0[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_1[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_1[slice_4] <= asuint_1;
+    end
+    if (and_17) begin
+      acc_1[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_2[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_2[slice_4] <= asuint_2;
+    end
+    if (and_17) begin
+      acc_2[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_3[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_3[slice_4] <= asuint_3;
+    end
+    if (and_17) begin
+      acc_3[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_4[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_4[slice_4] <= asuint_4;
+    end
+    if (and_17) begin
+      acc_4[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_5[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_5[slice_4] <= asuint_5;
+    end
+    if (and_17) begin
+      acc_5[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_6[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_6[slice_4] <= asuint_6;
+    end
+    if (and_17) begin
+      acc_6[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_7[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_7[slice_4] <= asuint_7;
+    end
+    if (and_17) begin
+      acc_7[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_8[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_8[slice_4] <= asuint_8;
+    end
+    if (and_17) begin
+      acc_8[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_9[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_9[slice_4] <= asuint_9;
+    end
+    if (and_17) begin
+      acc_9[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_10[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_10[slice_4] <= asuint_10;
+    end
+    if (and_17) begin
+      acc_10[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_11[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_11[slice_4] <= asuint_11;
+    end
+    if (and_17) begin
+      acc_11[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_12[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_12[slice_4] <= asuint_12;
+    end
+    if (and_17) begin
+      acc_12[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_13[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_13[slice_4] <= asuint_13;
+    end
+    if (and_17) begin
+      acc_13[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_14[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_14[slice_4] <= asuint_14;
+    end
+    if (and_17) begin
+      acc_14[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_15[resize_34] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_15[slice_4] <= asuint_15;
+    end
+    if (and_17) begin
+      acc_15[slice_4] <= 48'h0;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf[resp_tag] <= resp_data;
+      zbuf_0[resp_tag] <= asuint_16;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_1[resp_tag] <= asuint_17;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_2[resp_tag] <= asuint_18;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_3[resp_tag] <= asuint_19;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_4[resp_tag] <= asuint_20;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_5[resp_tag] <= asuint_21;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_6[resp_tag] <= asuint_22;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_7[resp_tag] <= asuint_23;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_8[resp_tag] <= asuint_24;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_9[resp_tag] <= asuint_25;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_10[resp_tag] <= asuint_26;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_11[resp_tag] <= asuint_27;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_12[resp_tag] <= asuint_28;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_13[resp_tag] <= asuint_29;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_14[resp_tag] <= asuint_30;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_15[resp_tag] <= asuint_31;
     end
   end
 endmodule

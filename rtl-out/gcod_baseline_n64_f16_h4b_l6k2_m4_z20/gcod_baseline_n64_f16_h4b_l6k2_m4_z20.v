@@ -20,7 +20,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   output wire [133:0] y_payload,
   output wire         stats_valid,
   input  wire         stats_ready,
-  output wire [31:0]  stats_payload
+  output wire [63:0]  stats_payload
 );
   reg [4:0] w_count = 5'd0;
   reg comb_done = 1'd0;
@@ -72,9 +72,16 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   reg [6:0] yacc_sweep = 7'd0;
   reg [6:0] drain_ptr = 7'd0;
   reg stats_sent = 1'd0;
+  reg [31:0] agg_cycles = 32'd0;
   reg [31:0] wmem [0:15];
-  reg [127:0] zmem [0:63];
-  reg [191:0] yacc [0:63];
+  reg [31:0] zmem_0 [0:63];
+  reg [31:0] zmem_1 [0:63];
+  reg [31:0] zmem_2 [0:63];
+  reg [31:0] zmem_3 [0:63];
+  reg [47:0] yacc_0 [0:63];
+  reg [47:0] yacc_1 [0:63];
+  reg [47:0] yacc_2 [0:63];
+  reg [47:0] yacc_3 [0:63];
   wire eq_0 = w_count == 5'h10;
   wire not_0 = ~eq_0;
   wire not_1 = ~comb_done;
@@ -83,37 +90,36 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   wire and_1 = engine_cmd_0_done & lt_0;
   wire [5:0] resize_0 = drain_ptr[5:0];
   wire [5:0] resize_1 = drain_ptr[5:0];
-  wire [191:0] yacc_word_0 = yacc[resize_1];
-  wire [47:0] slice_0 = yacc_word_0[191:144];
+  wire [47:0] yacc_3_word_0 = yacc_3[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_0 = slice_0;
+  wire signed [47:0] assint_0 = yacc_3_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_0 = assint_0[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_2 = shr_0[31:0];
   wire [31:0] asuint_0 = resize_2;
-  wire [47:0] slice_1 = yacc_word_0[143:96];
+  wire [47:0] yacc_2_word_0 = yacc_2[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_1 = slice_1;
+  wire signed [47:0] assint_1 = yacc_2_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_1 = assint_1[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_3 = shr_1[31:0];
   wire [31:0] asuint_1 = resize_3;
-  wire [47:0] slice_2 = yacc_word_0[95:48];
+  wire [47:0] yacc_1_word_0 = yacc_1[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_2 = slice_2;
+  wire signed [47:0] assint_2 = yacc_1_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_2 = assint_2[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_4 = shr_2[31:0];
   wire [31:0] asuint_2 = resize_4;
-  wire [47:0] slice_3 = yacc_word_0[47:0];
+  wire [47:0] yacc_0_word_0 = yacc_0[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_3 = slice_3;
+  wire signed [47:0] assint_3 = yacc_0_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_3 = assint_3[47:8];
@@ -126,62 +132,63 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   wire and_2 = engine_cmd_0_done & eq_1;
   wire not_2 = ~stats_sent;
   wire and_3 = and_2 & not_2;
+  wire [63:0] cat_2 = {offchip_reads, agg_cycles};
   wire and_4 = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] add_0 = {1'd0, w_count} + 6'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [4:0] resize_6 = add_0[4:0];
   wire and_5 = x_valid & x_ready;
-  wire slice_4 = x_payload[14];
-  wire and_6 = and_5 & slice_4;
+  wire slice_0 = x_payload[14];
+  wire and_6 = and_5 & slice_0;
   wire and_7 = x_valid & x_ready;
-  wire not_3 = ~slice_4;
+  wire not_3 = ~slice_0;
   wire and_8 = and_7 & not_3;
-  wire slice_5 = x_payload[13];
-  wire and_9 = and_8 & slice_5;
+  wire slice_1 = x_payload[13];
+  wire and_9 = and_8 & slice_1;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [7:0] add_1 = {1'd0, comb_nodes} + 8'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [6:0] resize_7 = add_1[6:0];
-  wire slice_6 = x_payload[12];
-  wire [3:0] slice_7 = x_payload[11:8];
-  wire [31:0] wmem_word_0 = wmem[slice_7];
-  wire [7:0] slice_8 = wmem_word_0[7:0];
-  wire signed [7:0] assint_4 = slice_8;
+  wire slice_2 = x_payload[12];
+  wire [3:0] slice_3 = x_payload[11:8];
+  wire [31:0] wmem_word_0 = wmem[slice_3];
+  wire [7:0] slice_4 = wmem_word_0[7:0];
+  wire signed [7:0] assint_4 = slice_4;
   wire signed [31:0] resize_8 = {{24{assint_4[7]}}, assint_4};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_2 = {zacc_0[31], zacc_0} + {resize_8[31], resize_8};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_9 = add_2[31:0];
-  wire signed [31:0] mux_0 = slice_6 ? resize_9 : zacc_0;
-  wire signed [31:0] mux_1 = slice_5 ? 32'sh0 : mux_0;
-  wire [7:0] slice_9 = wmem_word_0[15:8];
-  wire signed [7:0] assint_5 = slice_9;
+  wire signed [31:0] mux_0 = slice_2 ? resize_9 : zacc_0;
+  wire signed [31:0] mux_1 = slice_1 ? 32'sh0 : mux_0;
+  wire [7:0] slice_5 = wmem_word_0[15:8];
+  wire signed [7:0] assint_5 = slice_5;
   wire signed [31:0] resize_10 = {{24{assint_5[7]}}, assint_5};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_3 = {zacc_1[31], zacc_1} + {resize_10[31], resize_10};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_11 = add_3[31:0];
-  wire signed [31:0] mux_2 = slice_6 ? resize_11 : zacc_1;
-  wire signed [31:0] mux_3 = slice_5 ? 32'sh0 : mux_2;
-  wire [7:0] slice_10 = wmem_word_0[23:16];
-  wire signed [7:0] assint_6 = slice_10;
+  wire signed [31:0] mux_2 = slice_2 ? resize_11 : zacc_1;
+  wire signed [31:0] mux_3 = slice_1 ? 32'sh0 : mux_2;
+  wire [7:0] slice_6 = wmem_word_0[23:16];
+  wire signed [7:0] assint_6 = slice_6;
   wire signed [31:0] resize_12 = {{24{assint_6[7]}}, assint_6};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_4 = {zacc_2[31], zacc_2} + {resize_12[31], resize_12};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_13 = add_4[31:0];
-  wire signed [31:0] mux_4 = slice_6 ? resize_13 : zacc_2;
-  wire signed [31:0] mux_5 = slice_5 ? 32'sh0 : mux_4;
-  wire [7:0] slice_11 = wmem_word_0[31:24];
-  wire signed [7:0] assint_7 = slice_11;
+  wire signed [31:0] mux_4 = slice_2 ? resize_13 : zacc_2;
+  wire signed [31:0] mux_5 = slice_1 ? 32'sh0 : mux_4;
+  wire [7:0] slice_7 = wmem_word_0[31:24];
+  wire signed [7:0] assint_7 = slice_7;
   wire signed [31:0] resize_14 = {{24{assint_7[7]}}, assint_7};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_5 = {zacc_3[31], zacc_3} + {resize_14[31], resize_14};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_15 = add_5[31:0];
-  wire signed [31:0] mux_6 = slice_6 ? resize_15 : zacc_3;
-  wire signed [31:0] mux_7 = slice_5 ? 32'sh0 : mux_6;
+  wire signed [31:0] mux_6 = slice_2 ? resize_15 : zacc_3;
+  wire signed [31:0] mux_7 = slice_1 ? 32'sh0 : mux_6;
   wire lt_1 = yacc_sweep < 7'h40;
   wire not_4 = ~lt_1;
   wire and_10 = comb_done & not_4;
@@ -191,7 +198,15 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   wire not_6 = ~1'd0;
   wire eq_3 = lat_id_5 == 1'd0;
   wire and_12 = lat_v_5 & eq_3;
-  wire [127:0] zmem_word_0 = zmem[lat_addr_5];
+  wire [31:0] zmem_3_word_0 = zmem_3[lat_addr_5];
+  wire signed [31:0] assint_8 = zmem_3_word_0;
+  wire [31:0] zmem_2_word_0 = zmem_2[lat_addr_5];
+  wire signed [31:0] assint_9 = zmem_2_word_0;
+  wire [31:0] zmem_1_word_0 = zmem_1[lat_addr_5];
+  wire signed [31:0] assint_10 = zmem_1_word_0;
+  wire [31:0] zmem_0_word_0 = zmem_0[lat_addr_5];
+  wire signed [31:0] assint_11 = zmem_0_word_0;
+  wire [127:0] cat_3 = {assint_8, assint_9, assint_10, assint_11};
   wire or_0 = 1'd0 | engine_cmd_0_req_valid;
   wire and_13 = eq_2 & or_0;
   wire ne_0 = port_busy != 1'd0;
@@ -213,52 +228,72 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire [6:0] resize_19 = add_8[6:0];
   wire and_15 = stats_valid & stats_ready;
-  wire [3:0] resize_20 = w_count[3:0];
-  wire [5:0] resize_21 = comb_nodes[5:0];
-  wire [127:0] cat_2 = {mux_6, mux_4, mux_2, mux_0};
-  wire [5:0] resize_22 = yacc_sweep[5:0];
-  wire or_1 = 1'd0 | engine_cmd_0_out_valid;
-  wire [191:0] yacc_word_1 = yacc[engine_cmd_0_out_row];
-  wire [47:0] slice_12 = yacc_word_1[191:144];
-  wire signed [47:0] assint_8 = slice_12;
-  wire [47:0] slice_13 = engine_cmd_0_out_data[191:144];
-  wire signed [47:0] assint_9 = slice_13;
+  wire not_7 = ~engine_cmd_0_done;
+  wire and_16 = agg_go & not_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_9 = {assint_8[47], assint_8} + {assint_9[47], assint_9};
+  wire [32:0] add_9 = {1'd0, agg_cycles} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_23 = add_9[47:0];
-  wire [47:0] slice_14 = yacc_word_1[143:96];
-  wire signed [47:0] assint_10 = slice_14;
-  wire [47:0] slice_15 = engine_cmd_0_out_data[143:96];
-  wire signed [47:0] assint_11 = slice_15;
+  wire [31:0] resize_20 = add_9[31:0];
+  wire [3:0] resize_21 = w_count[3:0];
+  wire [5:0] resize_22 = comb_nodes[5:0];
+  wire [127:0] cat_4 = {mux_6, mux_4, mux_2, mux_0};
+  wire [31:0] slice_8 = cat_4[31:0];
+  wire signed [31:0] assint_12 = slice_8;
+  wire [31:0] asuint_4 = assint_12;
+  wire [31:0] slice_9 = cat_4[63:32];
+  wire signed [31:0] assint_13 = slice_9;
+  wire [31:0] asuint_5 = assint_13;
+  wire [31:0] slice_10 = cat_4[95:64];
+  wire signed [31:0] assint_14 = slice_10;
+  wire [31:0] asuint_6 = assint_14;
+  wire [31:0] slice_11 = cat_4[127:96];
+  wire signed [31:0] assint_15 = slice_11;
+  wire [31:0] asuint_7 = assint_15;
+  wire [5:0] resize_23 = yacc_sweep[5:0];
+  wire or_1 = 1'd0 | engine_cmd_0_out_valid;
+  wire [47:0] yacc_0_word_1 = yacc_0[engine_cmd_0_out_row];
+  wire signed [47:0] assint_16 = yacc_0_word_1;
+  wire [47:0] slice_12 = engine_cmd_0_out_data[47:0];
+  wire signed [47:0] assint_17 = slice_12;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_10 = {assint_10[47], assint_10} + {assint_11[47], assint_11};
+  wire signed [48:0] add_10 = {assint_16[47], assint_16} + {assint_17[47], assint_17};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_24 = add_10[47:0];
-  wire [47:0] slice_16 = yacc_word_1[95:48];
-  wire signed [47:0] assint_12 = slice_16;
-  wire [47:0] slice_17 = engine_cmd_0_out_data[95:48];
-  wire signed [47:0] assint_13 = slice_17;
+  wire [47:0] asuint_8 = resize_24;
+  wire [47:0] yacc_1_word_1 = yacc_1[engine_cmd_0_out_row];
+  wire signed [47:0] assint_18 = yacc_1_word_1;
+  wire [47:0] slice_13 = engine_cmd_0_out_data[95:48];
+  wire signed [47:0] assint_19 = slice_13;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_11 = {assint_12[47], assint_12} + {assint_13[47], assint_13};
+  wire signed [48:0] add_11 = {assint_18[47], assint_18} + {assint_19[47], assint_19};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_25 = add_11[47:0];
-  wire [47:0] slice_18 = yacc_word_1[47:0];
-  wire signed [47:0] assint_14 = slice_18;
-  wire [47:0] slice_19 = engine_cmd_0_out_data[47:0];
-  wire signed [47:0] assint_15 = slice_19;
+  wire [47:0] asuint_9 = resize_25;
+  wire [47:0] yacc_2_word_1 = yacc_2[engine_cmd_0_out_row];
+  wire signed [47:0] assint_20 = yacc_2_word_1;
+  wire [47:0] slice_14 = engine_cmd_0_out_data[143:96];
+  wire signed [47:0] assint_21 = slice_14;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_12 = {assint_14[47], assint_14} + {assint_15[47], assint_15};
+  wire signed [48:0] add_12 = {assint_20[47], assint_20} + {assint_21[47], assint_21};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_26 = add_12[47:0];
-  wire [191:0] cat_3 = {resize_23, resize_24, resize_25, resize_26};
+  wire [47:0] asuint_10 = resize_26;
+  wire [47:0] yacc_3_word_1 = yacc_3[engine_cmd_0_out_row];
+  wire signed [47:0] assint_22 = yacc_3_word_1;
+  wire [47:0] slice_15 = engine_cmd_0_out_data[191:144];
+  wire signed [47:0] assint_23 = slice_15;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_13 = {assint_22[47], assint_22} + {assint_23[47], assint_23};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_27 = add_13[47:0];
+  wire [47:0] asuint_11 = resize_27;
   assign w_ready = not_0;
   assign x_ready = and_0;
   assign cmd_0_ready = engine_cmd_0_cmd_ready;
   assign y_valid = and_1;
   assign y_payload = cat_1;
   assign stats_valid = and_3;
-  assign stats_payload = offchip_reads;
+  assign stats_payload = cat_2;
   always @(posedge clk) begin
     if (rst) begin
       w_count <= 5'd0;
@@ -327,7 +362,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   assign out_ready_0 = not_6;
   assign resp_valid_0 = and_12;
   assign resp_tag = lat_tag_5;
-  assign resp_data = zmem_word_0;
+  assign resp_data = cat_3;
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 1'd0;
@@ -474,21 +509,72 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     end
   end
   always @(posedge clk) begin
+    if (rst) begin
+      agg_cycles <= 32'd0;
+    end else begin
+      if (and_16) begin
+        agg_cycles <= resize_20;
+      end
+    end
+  end
+  always @(posedge clk) begin
     if (and_4) begin
-      wmem[resize_20] <= w_payload;
+      wmem[resize_21] <= w_payload;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem[resize_21] <= cat_2;
+      zmem_0[resize_22] <= asuint_4;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_9) begin
+      zmem_1[resize_22] <= asuint_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_9) begin
+      zmem_2[resize_22] <= asuint_6;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_9) begin
+      zmem_3[resize_22] <= asuint_7;
     end
   end
   always @(posedge clk) begin
     if (lt_1) begin
-      yacc[resize_22] <= 192'h0;
+      yacc_0[resize_23] <= 48'h0;
     end else begin
       if (or_1) begin
-        yacc[engine_cmd_0_out_row] <= cat_3;
+        yacc_0[engine_cmd_0_out_row] <= asuint_8;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_1[resize_23] <= 48'h0;
+    end else begin
+      if (or_1) begin
+        yacc_1[engine_cmd_0_out_row] <= asuint_9;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_2[resize_23] <= 48'h0;
+    end else begin
+      if (or_1) begin
+        yacc_2[engine_cmd_0_out_row] <= asuint_10;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_3[resize_23] <= 48'h0;
+    end else begin
+      if (or_1) begin
+        yacc_3[engine_cmd_0_out_row] <= asuint_11;
       end
     end
   end

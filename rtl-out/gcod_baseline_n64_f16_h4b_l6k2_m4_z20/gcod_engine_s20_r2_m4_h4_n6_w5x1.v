@@ -24,8 +24,14 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   reg [1:0] sweep = 2'd0;
   reg [19:0] landed = 20'd0;
   reg done_r = 1'd0;
-  reg [191:0] acc [0:1];
-  reg [127:0] zbuf [0:19];
+  reg [47:0] acc_0 [0:1];
+  reg [47:0] acc_1 [0:1];
+  reg [47:0] acc_2 [0:1];
+  reg [47:0] acc_3 [0:1];
+  reg [31:0] zbuf_0 [0:19];
+  reg [31:0] zbuf_1 [0:19];
+  reg [31:0] zbuf_2 [0:19];
+  reg [31:0] zbuf_3 [0:19];
   wire [1:0] slice_0 = cmd_payload[21:20];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
@@ -52,45 +58,43 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire and_8 = and_7 & slice_2;
   wire and_9 = and_8 & 1'd1;
   wire slice_4 = cmd_payload[6];
-  wire [191:0] acc_word_0 = acc[slice_4];
-  wire [47:0] slice_5 = acc_word_0[191:144];
-  wire signed [47:0] assint_0 = slice_5;
-  wire [7:0] slice_6 = cmd_payload[19:12];
-  wire [8:0] resize_0 = {1'd0, slice_6};
+  wire [47:0] acc_3_word_0 = acc_3[slice_4];
+  wire signed [47:0] assint_0 = acc_3_word_0;
+  wire [7:0] slice_5 = cmd_payload[19:12];
+  wire [8:0] resize_0 = {1'd0, slice_5};
   wire signed [8:0] assint_1 = resize_0;
-  wire [127:0] zbuf_word_0 = zbuf[slice_1];
-  wire [31:0] slice_7 = zbuf_word_0[127:96];
-  wire signed [31:0] assint_2 = slice_7;
+  wire [31:0] zbuf_3_word_0 = zbuf_3[slice_1];
+  wire signed [31:0] assint_2 = zbuf_3_word_0;
   wire signed [40:0] mul_0 = {{32{assint_1[8]}}, assint_1} * {{9{assint_2[31]}}, assint_2};
   wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_0 = {assint_0[47], assint_0} + {resize_1[47], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
-  wire [47:0] slice_8 = acc_word_0[143:96];
-  wire signed [47:0] assint_3 = slice_8;
-  wire [31:0] slice_9 = zbuf_word_0[95:64];
-  wire signed [31:0] assint_4 = slice_9;
+  wire [47:0] acc_2_word_0 = acc_2[slice_4];
+  wire signed [47:0] assint_3 = acc_2_word_0;
+  wire [31:0] zbuf_2_word_0 = zbuf_2[slice_1];
+  wire signed [31:0] assint_4 = zbuf_2_word_0;
   wire signed [40:0] mul_1 = {{32{assint_1[8]}}, assint_1} * {{9{assint_4[31]}}, assint_4};
   wire signed [47:0] resize_3 = {{7{mul_1[40]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_1 = {assint_3[47], assint_3} + {resize_3[47], resize_3};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_4 = add_1[47:0];
-  wire [47:0] slice_10 = acc_word_0[95:48];
-  wire signed [47:0] assint_5 = slice_10;
-  wire [31:0] slice_11 = zbuf_word_0[63:32];
-  wire signed [31:0] assint_6 = slice_11;
+  wire [47:0] acc_1_word_0 = acc_1[slice_4];
+  wire signed [47:0] assint_5 = acc_1_word_0;
+  wire [31:0] zbuf_1_word_0 = zbuf_1[slice_1];
+  wire signed [31:0] assint_6 = zbuf_1_word_0;
   wire signed [40:0] mul_2 = {{32{assint_1[8]}}, assint_1} * {{9{assint_6[31]}}, assint_6};
   wire signed [47:0] resize_5 = {{7{mul_2[40]}}, mul_2};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_2 = {assint_5[47], assint_5} + {resize_5[47], resize_5};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_6 = add_2[47:0];
-  wire [47:0] slice_12 = acc_word_0[47:0];
-  wire signed [47:0] assint_7 = slice_12;
-  wire [31:0] slice_13 = zbuf_word_0[31:0];
-  wire signed [31:0] assint_8 = slice_13;
+  wire [47:0] acc_0_word_0 = acc_0[slice_4];
+  wire signed [47:0] assint_7 = acc_0_word_0;
+  wire [31:0] zbuf_0_word_0 = zbuf_0[slice_1];
+  wire signed [31:0] assint_8 = zbuf_0_word_0;
   wire signed [40:0] mul_3 = {{32{assint_1[8]}}, assint_1} * {{9{assint_8[31]}}, assint_8};
   wire signed [47:0] resize_7 = {{7{mul_3[40]}}, mul_3};
   /* verilator lint_off UNUSEDSIGNAL */
@@ -120,7 +124,23 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire not_2 = ~1'd1;
   wire or_2 = eq_1 | not_2;
   wire and_16 = and_15 & or_2;
+  wire [47:0] asuint_0 = resize_8;
   wire and_17 = and_9 & out_ready;
+  wire [47:0] asuint_1 = resize_6;
+  wire [47:0] asuint_2 = resize_4;
+  wire [47:0] asuint_3 = resize_2;
+  wire [31:0] slice_6 = resp_data[31:0];
+  wire signed [31:0] assint_9 = slice_6;
+  wire [31:0] asuint_4 = assint_9;
+  wire [31:0] slice_7 = resp_data[63:32];
+  wire signed [31:0] assint_10 = slice_7;
+  wire [31:0] asuint_5 = assint_10;
+  wire [31:0] slice_8 = resp_data[95:64];
+  wire signed [31:0] assint_11 = slice_8;
+  wire [31:0] asuint_6 = assint_11;
+  wire [31:0] slice_9 = resp_data[127:96];
+  wire signed [31:0] assint_12 = slice_9;
+  wire [31:0] asuint_7 = assint_12;
   assign cmd_ready = and_4;
   assign req_valid = and_6;
   assign req_addr = slice_3;
@@ -156,18 +176,66 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   end
   always @(posedge clk) begin
     if (lt_0) begin
-      acc[resize_10] <= 192'h0;
+      acc_0[resize_10] <= 48'h0;
     end
     if (and_16) begin
-      acc[slice_4] <= cat_0;
+      acc_0[slice_4] <= asuint_0;
     end
     if (and_17) begin
-      acc[slice_4] <= 192'h0;
+      acc_0[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_1[resize_10] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_1[slice_4] <= asuint_1;
+    end
+    if (and_17) begin
+      acc_1[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_2[resize_10] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_2[slice_4] <= asuint_2;
+    end
+    if (and_17) begin
+      acc_2[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_3[resize_10] <= 48'h0;
+    end
+    if (and_16) begin
+      acc_3[slice_4] <= asuint_3;
+    end
+    if (and_17) begin
+      acc_3[slice_4] <= 48'h0;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf[resp_tag] <= resp_data;
+      zbuf_0[resp_tag] <= asuint_4;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_1[resp_tag] <= asuint_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_2[resp_tag] <= asuint_6;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_3[resp_tag] <= asuint_7;
     end
   end
 endmodule

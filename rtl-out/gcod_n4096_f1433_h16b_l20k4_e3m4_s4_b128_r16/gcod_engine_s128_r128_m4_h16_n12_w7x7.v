@@ -25,8 +25,38 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   reg [127:0] landed = 128'h0;
   reg [1:0] group = 2'd0;
   reg done_r = 1'd0;
-  reg [767:0] acc [0:127];
-  reg [511:0] zbuf [0:127];
+  reg [47:0] acc_0 [0:127];
+  reg [47:0] acc_1 [0:127];
+  reg [47:0] acc_2 [0:127];
+  reg [47:0] acc_3 [0:127];
+  reg [47:0] acc_4 [0:127];
+  reg [47:0] acc_5 [0:127];
+  reg [47:0] acc_6 [0:127];
+  reg [47:0] acc_7 [0:127];
+  reg [47:0] acc_8 [0:127];
+  reg [47:0] acc_9 [0:127];
+  reg [47:0] acc_10 [0:127];
+  reg [47:0] acc_11 [0:127];
+  reg [47:0] acc_12 [0:127];
+  reg [47:0] acc_13 [0:127];
+  reg [47:0] acc_14 [0:127];
+  reg [47:0] acc_15 [0:127];
+  reg [31:0] zbuf_0 [0:127];
+  reg [31:0] zbuf_1 [0:127];
+  reg [31:0] zbuf_2 [0:127];
+  reg [31:0] zbuf_3 [0:127];
+  reg [31:0] zbuf_4 [0:127];
+  reg [31:0] zbuf_5 [0:127];
+  reg [31:0] zbuf_6 [0:127];
+  reg [31:0] zbuf_7 [0:127];
+  reg [31:0] zbuf_8 [0:127];
+  reg [31:0] zbuf_9 [0:127];
+  reg [31:0] zbuf_10 [0:127];
+  reg [31:0] zbuf_11 [0:127];
+  reg [31:0] zbuf_12 [0:127];
+  reg [31:0] zbuf_13 [0:127];
+  reg [31:0] zbuf_14 [0:127];
+  reg [31:0] zbuf_15 [0:127];
   wire [1:0] slice_0 = cmd_payload[35:34];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
@@ -56,35 +86,33 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire eq_4 = group == 2'd3;
   wire eq_5 = group == 2'd0;
   wire [6:0] slice_4 = cmd_payload[18:12];
-  wire [767:0] acc_word_0 = acc[slice_4];
-  wire [47:0] slice_5 = acc_word_0[191:144];
-  wire signed [47:0] assint_0 = slice_5;
+  wire [47:0] acc_3_word_0 = acc_3[slice_4];
+  wire signed [47:0] assint_0 = acc_3_word_0;
   wire eq_6 = group == 2'd1;
-  wire [47:0] slice_6 = acc_word_0[383:336];
-  wire signed [47:0] assint_1 = slice_6;
+  wire [47:0] acc_7_word_0 = acc_7[slice_4];
+  wire signed [47:0] assint_1 = acc_7_word_0;
   wire eq_7 = group == 2'd2;
-  wire [47:0] slice_7 = acc_word_0[575:528];
-  wire signed [47:0] assint_2 = slice_7;
-  wire [47:0] slice_8 = acc_word_0[767:720];
-  wire signed [47:0] assint_3 = slice_8;
+  wire [47:0] acc_11_word_0 = acc_11[slice_4];
+  wire signed [47:0] assint_2 = acc_11_word_0;
+  wire [47:0] acc_15_word_0 = acc_15[slice_4];
+  wire signed [47:0] assint_3 = acc_15_word_0;
   wire signed [47:0] mux_3 = eq_7 ? assint_2 : assint_3;
   wire signed [47:0] mux_4 = eq_6 ? assint_1 : mux_3;
   wire signed [47:0] mux_5 = eq_5 ? assint_0 : mux_4;
-  wire [7:0] slice_9 = cmd_payload[33:26];
-  wire [8:0] resize_0 = {1'd0, slice_9};
+  wire [7:0] slice_5 = cmd_payload[33:26];
+  wire [8:0] resize_0 = {1'd0, slice_5};
   wire signed [8:0] assint_4 = resize_0;
   wire eq_8 = group == 2'd0;
-  wire [511:0] zbuf_word_0 = zbuf[slice_1];
-  wire [31:0] slice_10 = zbuf_word_0[127:96];
-  wire signed [31:0] assint_5 = slice_10;
+  wire [31:0] zbuf_3_word_0 = zbuf_3[slice_1];
+  wire signed [31:0] assint_5 = zbuf_3_word_0;
   wire eq_9 = group == 2'd1;
-  wire [31:0] slice_11 = zbuf_word_0[255:224];
-  wire signed [31:0] assint_6 = slice_11;
+  wire [31:0] zbuf_7_word_0 = zbuf_7[slice_1];
+  wire signed [31:0] assint_6 = zbuf_7_word_0;
   wire eq_10 = group == 2'd2;
-  wire [31:0] slice_12 = zbuf_word_0[383:352];
-  wire signed [31:0] assint_7 = slice_12;
-  wire [31:0] slice_13 = zbuf_word_0[511:480];
-  wire signed [31:0] assint_8 = slice_13;
+  wire [31:0] zbuf_11_word_0 = zbuf_11[slice_1];
+  wire signed [31:0] assint_7 = zbuf_11_word_0;
+  wire [31:0] zbuf_15_word_0 = zbuf_15[slice_1];
+  wire signed [31:0] assint_8 = zbuf_15_word_0;
   wire signed [31:0] mux_6 = eq_10 ? assint_7 : assint_8;
   wire signed [31:0] mux_7 = eq_9 ? assint_6 : mux_6;
   wire signed [31:0] mux_8 = eq_8 ? assint_5 : mux_7;
@@ -97,30 +125,30 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire signed [47:0] mux_9 = eq_4 ? resize_2 : assint_3;
   wire eq_11 = group == 2'd3;
   wire eq_12 = group == 2'd0;
-  wire [47:0] slice_14 = acc_word_0[143:96];
-  wire signed [47:0] assint_9 = slice_14;
+  wire [47:0] acc_2_word_0 = acc_2[slice_4];
+  wire signed [47:0] assint_9 = acc_2_word_0;
   wire eq_13 = group == 2'd1;
-  wire [47:0] slice_15 = acc_word_0[335:288];
-  wire signed [47:0] assint_10 = slice_15;
+  wire [47:0] acc_6_word_0 = acc_6[slice_4];
+  wire signed [47:0] assint_10 = acc_6_word_0;
   wire eq_14 = group == 2'd2;
-  wire [47:0] slice_16 = acc_word_0[527:480];
-  wire signed [47:0] assint_11 = slice_16;
-  wire [47:0] slice_17 = acc_word_0[719:672];
-  wire signed [47:0] assint_12 = slice_17;
+  wire [47:0] acc_10_word_0 = acc_10[slice_4];
+  wire signed [47:0] assint_11 = acc_10_word_0;
+  wire [47:0] acc_14_word_0 = acc_14[slice_4];
+  wire signed [47:0] assint_12 = acc_14_word_0;
   wire signed [47:0] mux_10 = eq_14 ? assint_11 : assint_12;
   wire signed [47:0] mux_11 = eq_13 ? assint_10 : mux_10;
   wire signed [47:0] mux_12 = eq_12 ? assint_9 : mux_11;
   wire eq_15 = group == 2'd0;
-  wire [31:0] slice_18 = zbuf_word_0[95:64];
-  wire signed [31:0] assint_13 = slice_18;
+  wire [31:0] zbuf_2_word_0 = zbuf_2[slice_1];
+  wire signed [31:0] assint_13 = zbuf_2_word_0;
   wire eq_16 = group == 2'd1;
-  wire [31:0] slice_19 = zbuf_word_0[223:192];
-  wire signed [31:0] assint_14 = slice_19;
+  wire [31:0] zbuf_6_word_0 = zbuf_6[slice_1];
+  wire signed [31:0] assint_14 = zbuf_6_word_0;
   wire eq_17 = group == 2'd2;
-  wire [31:0] slice_20 = zbuf_word_0[351:320];
-  wire signed [31:0] assint_15 = slice_20;
-  wire [31:0] slice_21 = zbuf_word_0[479:448];
-  wire signed [31:0] assint_16 = slice_21;
+  wire [31:0] zbuf_10_word_0 = zbuf_10[slice_1];
+  wire signed [31:0] assint_15 = zbuf_10_word_0;
+  wire [31:0] zbuf_14_word_0 = zbuf_14[slice_1];
+  wire signed [31:0] assint_16 = zbuf_14_word_0;
   wire signed [31:0] mux_13 = eq_17 ? assint_15 : assint_16;
   wire signed [31:0] mux_14 = eq_16 ? assint_14 : mux_13;
   wire signed [31:0] mux_15 = eq_15 ? assint_13 : mux_14;
@@ -133,30 +161,30 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire signed [47:0] mux_16 = eq_11 ? resize_4 : assint_12;
   wire eq_18 = group == 2'd3;
   wire eq_19 = group == 2'd0;
-  wire [47:0] slice_22 = acc_word_0[95:48];
-  wire signed [47:0] assint_17 = slice_22;
+  wire [47:0] acc_1_word_0 = acc_1[slice_4];
+  wire signed [47:0] assint_17 = acc_1_word_0;
   wire eq_20 = group == 2'd1;
-  wire [47:0] slice_23 = acc_word_0[287:240];
-  wire signed [47:0] assint_18 = slice_23;
+  wire [47:0] acc_5_word_0 = acc_5[slice_4];
+  wire signed [47:0] assint_18 = acc_5_word_0;
   wire eq_21 = group == 2'd2;
-  wire [47:0] slice_24 = acc_word_0[479:432];
-  wire signed [47:0] assint_19 = slice_24;
-  wire [47:0] slice_25 = acc_word_0[671:624];
-  wire signed [47:0] assint_20 = slice_25;
+  wire [47:0] acc_9_word_0 = acc_9[slice_4];
+  wire signed [47:0] assint_19 = acc_9_word_0;
+  wire [47:0] acc_13_word_0 = acc_13[slice_4];
+  wire signed [47:0] assint_20 = acc_13_word_0;
   wire signed [47:0] mux_17 = eq_21 ? assint_19 : assint_20;
   wire signed [47:0] mux_18 = eq_20 ? assint_18 : mux_17;
   wire signed [47:0] mux_19 = eq_19 ? assint_17 : mux_18;
   wire eq_22 = group == 2'd0;
-  wire [31:0] slice_26 = zbuf_word_0[63:32];
-  wire signed [31:0] assint_21 = slice_26;
+  wire [31:0] zbuf_1_word_0 = zbuf_1[slice_1];
+  wire signed [31:0] assint_21 = zbuf_1_word_0;
   wire eq_23 = group == 2'd1;
-  wire [31:0] slice_27 = zbuf_word_0[191:160];
-  wire signed [31:0] assint_22 = slice_27;
+  wire [31:0] zbuf_5_word_0 = zbuf_5[slice_1];
+  wire signed [31:0] assint_22 = zbuf_5_word_0;
   wire eq_24 = group == 2'd2;
-  wire [31:0] slice_28 = zbuf_word_0[319:288];
-  wire signed [31:0] assint_23 = slice_28;
-  wire [31:0] slice_29 = zbuf_word_0[447:416];
-  wire signed [31:0] assint_24 = slice_29;
+  wire [31:0] zbuf_9_word_0 = zbuf_9[slice_1];
+  wire signed [31:0] assint_23 = zbuf_9_word_0;
+  wire [31:0] zbuf_13_word_0 = zbuf_13[slice_1];
+  wire signed [31:0] assint_24 = zbuf_13_word_0;
   wire signed [31:0] mux_20 = eq_24 ? assint_23 : assint_24;
   wire signed [31:0] mux_21 = eq_23 ? assint_22 : mux_20;
   wire signed [31:0] mux_22 = eq_22 ? assint_21 : mux_21;
@@ -169,30 +197,30 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire signed [47:0] mux_23 = eq_18 ? resize_6 : assint_20;
   wire eq_25 = group == 2'd3;
   wire eq_26 = group == 2'd0;
-  wire [47:0] slice_30 = acc_word_0[47:0];
-  wire signed [47:0] assint_25 = slice_30;
+  wire [47:0] acc_0_word_0 = acc_0[slice_4];
+  wire signed [47:0] assint_25 = acc_0_word_0;
   wire eq_27 = group == 2'd1;
-  wire [47:0] slice_31 = acc_word_0[239:192];
-  wire signed [47:0] assint_26 = slice_31;
+  wire [47:0] acc_4_word_0 = acc_4[slice_4];
+  wire signed [47:0] assint_26 = acc_4_word_0;
   wire eq_28 = group == 2'd2;
-  wire [47:0] slice_32 = acc_word_0[431:384];
-  wire signed [47:0] assint_27 = slice_32;
-  wire [47:0] slice_33 = acc_word_0[623:576];
-  wire signed [47:0] assint_28 = slice_33;
+  wire [47:0] acc_8_word_0 = acc_8[slice_4];
+  wire signed [47:0] assint_27 = acc_8_word_0;
+  wire [47:0] acc_12_word_0 = acc_12[slice_4];
+  wire signed [47:0] assint_28 = acc_12_word_0;
   wire signed [47:0] mux_24 = eq_28 ? assint_27 : assint_28;
   wire signed [47:0] mux_25 = eq_27 ? assint_26 : mux_24;
   wire signed [47:0] mux_26 = eq_26 ? assint_25 : mux_25;
   wire eq_29 = group == 2'd0;
-  wire [31:0] slice_34 = zbuf_word_0[31:0];
-  wire signed [31:0] assint_29 = slice_34;
+  wire [31:0] zbuf_0_word_0 = zbuf_0[slice_1];
+  wire signed [31:0] assint_29 = zbuf_0_word_0;
   wire eq_30 = group == 2'd1;
-  wire [31:0] slice_35 = zbuf_word_0[159:128];
-  wire signed [31:0] assint_30 = slice_35;
+  wire [31:0] zbuf_4_word_0 = zbuf_4[slice_1];
+  wire signed [31:0] assint_30 = zbuf_4_word_0;
   wire eq_31 = group == 2'd2;
-  wire [31:0] slice_36 = zbuf_word_0[287:256];
-  wire signed [31:0] assint_31 = slice_36;
-  wire [31:0] slice_37 = zbuf_word_0[415:384];
-  wire signed [31:0] assint_32 = slice_37;
+  wire [31:0] zbuf_8_word_0 = zbuf_8[slice_1];
+  wire signed [31:0] assint_31 = zbuf_8_word_0;
+  wire [31:0] zbuf_12_word_0 = zbuf_12[slice_1];
+  wire signed [31:0] assint_32 = zbuf_12_word_0;
   wire signed [31:0] mux_27 = eq_31 ? assint_31 : assint_32;
   wire signed [31:0] mux_28 = eq_30 ? assint_30 : mux_27;
   wire signed [31:0] mux_29 = eq_29 ? assint_29 : mux_28;
@@ -259,7 +287,71 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire not_3 = ~eq_2;
   wire or_3 = eq_1 | not_3;
   wire and_19 = and_14 & or_3;
+  wire [47:0] asuint_0 = mux_42;
   wire and_20 = and_9 & out_ready;
+  wire [47:0] asuint_1 = mux_41;
+  wire [47:0] asuint_2 = mux_40;
+  wire [47:0] asuint_3 = mux_39;
+  wire [47:0] asuint_4 = mux_38;
+  wire [47:0] asuint_5 = mux_37;
+  wire [47:0] asuint_6 = mux_36;
+  wire [47:0] asuint_7 = mux_35;
+  wire [47:0] asuint_8 = mux_34;
+  wire [47:0] asuint_9 = mux_33;
+  wire [47:0] asuint_10 = mux_32;
+  wire [47:0] asuint_11 = mux_31;
+  wire [47:0] asuint_12 = mux_30;
+  wire [47:0] asuint_13 = mux_23;
+  wire [47:0] asuint_14 = mux_16;
+  wire [47:0] asuint_15 = mux_9;
+  wire [31:0] slice_6 = resp_data[31:0];
+  wire signed [31:0] assint_33 = slice_6;
+  wire [31:0] asuint_16 = assint_33;
+  wire [31:0] slice_7 = resp_data[63:32];
+  wire signed [31:0] assint_34 = slice_7;
+  wire [31:0] asuint_17 = assint_34;
+  wire [31:0] slice_8 = resp_data[95:64];
+  wire signed [31:0] assint_35 = slice_8;
+  wire [31:0] asuint_18 = assint_35;
+  wire [31:0] slice_9 = resp_data[127:96];
+  wire signed [31:0] assint_36 = slice_9;
+  wire [31:0] asuint_19 = assint_36;
+  wire [31:0] slice_10 = resp_data[159:128];
+  wire signed [31:0] assint_37 = slice_10;
+  wire [31:0] asuint_20 = assint_37;
+  wire [31:0] slice_11 = resp_data[191:160];
+  wire signed [31:0] assint_38 = slice_11;
+  wire [31:0] asuint_21 = assint_38;
+  wire [31:0] slice_12 = resp_data[223:192];
+  wire signed [31:0] assint_39 = slice_12;
+  wire [31:0] asuint_22 = assint_39;
+  wire [31:0] slice_13 = resp_data[255:224];
+  wire signed [31:0] assint_40 = slice_13;
+  wire [31:0] asuint_23 = assint_40;
+  wire [31:0] slice_14 = resp_data[287:256];
+  wire signed [31:0] assint_41 = slice_14;
+  wire [31:0] asuint_24 = assint_41;
+  wire [31:0] slice_15 = resp_data[319:288];
+  wire signed [31:0] assint_42 = slice_15;
+  wire [31:0] asuint_25 = assint_42;
+  wire [31:0] slice_16 = resp_data[351:320];
+  wire signed [31:0] assint_43 = slice_16;
+  wire [31:0] asuint_26 = assint_43;
+  wire [31:0] slice_17 = resp_data[383:352];
+  wire signed [31:0] assint_44 = slice_17;
+  wire [31:0] asuint_27 = assint_44;
+  wire [31:0] slice_18 = resp_data[415:384];
+  wire signed [31:0] assint_45 = slice_18;
+  wire [31:0] asuint_28 = assint_45;
+  wire [31:0] slice_19 = resp_data[447:416];
+  wire signed [31:0] assint_46 = slice_19;
+  wire [31:0] asuint_29 = assint_46;
+  wire [31:0] slice_20 = resp_data[479:448];
+  wire signed [31:0] assint_47 = slice_20;
+  wire [31:0] asuint_30 = assint_47;
+  wire [31:0] slice_21 = resp_data[511:480];
+  wire signed [31:0] assint_48 = slice_21;
+  wire [31:0] asuint_31 = assint_48;
   assign cmd_ready = and_4;
   assign req_valid = and_6;
   assign req_addr = slice_3;
@@ -307,18 +399,258 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   end
   always @(posedge clk) begin
     if (lt_0) begin
-      acc[resize_11] <= 768'h0;
+      acc_0[resize_11] <= 48'h0;
     end
     if (and_19) begin
-      acc[slice_4] <= cat_0;
+      acc_0[slice_4] <= asuint_0;
     end
     if (and_20) begin
-      acc[slice_4] <= 768'h0;
+      acc_0[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_1[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_1[slice_4] <= asuint_1;
+    end
+    if (and_20) begin
+      acc_1[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_2[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_2[slice_4] <= asuint_2;
+    end
+    if (and_20) begin
+      acc_2[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_3[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_3[slice_4] <= asuint_3;
+    end
+    if (and_20) begin
+      acc_3[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_4[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_4[slice_4] <= asuint_4;
+    end
+    if (and_20) begin
+      acc_4[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_5[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_5[slice_4] <= asuint_5;
+    end
+    if (and_20) begin
+      acc_5[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_6[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_6[slice_4] <= asuint_6;
+    end
+    if (and_20) begin
+      acc_6[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_7[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_7[slice_4] <= asuint_7;
+    end
+    if (and_20) begin
+      acc_7[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_8[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_8[slice_4] <= asuint_8;
+    end
+    if (and_20) begin
+      acc_8[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_9[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_9[slice_4] <= asuint_9;
+    end
+    if (and_20) begin
+      acc_9[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_10[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_10[slice_4] <= asuint_10;
+    end
+    if (and_20) begin
+      acc_10[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_11[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_11[slice_4] <= asuint_11;
+    end
+    if (and_20) begin
+      acc_11[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_12[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_12[slice_4] <= asuint_12;
+    end
+    if (and_20) begin
+      acc_12[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_13[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_13[slice_4] <= asuint_13;
+    end
+    if (and_20) begin
+      acc_13[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_14[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_14[slice_4] <= asuint_14;
+    end
+    if (and_20) begin
+      acc_14[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_15[resize_11] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_15[slice_4] <= asuint_15;
+    end
+    if (and_20) begin
+      acc_15[slice_4] <= 48'h0;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf[resp_tag] <= resp_data;
+      zbuf_0[resp_tag] <= asuint_16;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_1[resp_tag] <= asuint_17;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_2[resp_tag] <= asuint_18;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_3[resp_tag] <= asuint_19;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_4[resp_tag] <= asuint_20;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_5[resp_tag] <= asuint_21;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_6[resp_tag] <= asuint_22;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_7[resp_tag] <= asuint_23;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_8[resp_tag] <= asuint_24;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_9[resp_tag] <= asuint_25;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_10[resp_tag] <= asuint_26;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_11[resp_tag] <= asuint_27;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_12[resp_tag] <= asuint_28;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_13[resp_tag] <= asuint_29;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_14[resp_tag] <= asuint_30;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_15[resp_tag] <= asuint_31;
     end
   end
 endmodule

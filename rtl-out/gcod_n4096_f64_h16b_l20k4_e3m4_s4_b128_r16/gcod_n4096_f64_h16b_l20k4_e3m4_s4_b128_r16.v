@@ -29,7 +29,7 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   output wire [523:0] y_payload,
   output wire         stats_valid,
   input  wire         stats_ready,
-  output wire [31:0]  stats_payload
+  output wire [63:0]  stats_payload
 );
   reg [6:0] w_count = 7'd0;
   reg comb_done = 1'd0;
@@ -182,9 +182,40 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   reg [12:0] yacc_sweep = 13'd0;
   reg [12:0] drain_ptr = 13'd0;
   reg stats_sent = 1'd0;
+  reg [31:0] agg_cycles = 32'd0;
   reg [127:0] wmem [0:63];
-  reg [511:0] zmem [0:4095];
-  reg [767:0] yacc [0:4095];
+  reg [31:0] zmem_0 [0:4095];
+  reg [31:0] zmem_1 [0:4095];
+  reg [31:0] zmem_2 [0:4095];
+  reg [31:0] zmem_3 [0:4095];
+  reg [31:0] zmem_4 [0:4095];
+  reg [31:0] zmem_5 [0:4095];
+  reg [31:0] zmem_6 [0:4095];
+  reg [31:0] zmem_7 [0:4095];
+  reg [31:0] zmem_8 [0:4095];
+  reg [31:0] zmem_9 [0:4095];
+  reg [31:0] zmem_10 [0:4095];
+  reg [31:0] zmem_11 [0:4095];
+  reg [31:0] zmem_12 [0:4095];
+  reg [31:0] zmem_13 [0:4095];
+  reg [31:0] zmem_14 [0:4095];
+  reg [31:0] zmem_15 [0:4095];
+  reg [47:0] yacc_0 [0:4095];
+  reg [47:0] yacc_1 [0:4095];
+  reg [47:0] yacc_2 [0:4095];
+  reg [47:0] yacc_3 [0:4095];
+  reg [47:0] yacc_4 [0:4095];
+  reg [47:0] yacc_5 [0:4095];
+  reg [47:0] yacc_6 [0:4095];
+  reg [47:0] yacc_7 [0:4095];
+  reg [47:0] yacc_8 [0:4095];
+  reg [47:0] yacc_9 [0:4095];
+  reg [47:0] yacc_10 [0:4095];
+  reg [47:0] yacc_11 [0:4095];
+  reg [47:0] yacc_12 [0:4095];
+  reg [47:0] yacc_13 [0:4095];
+  reg [47:0] yacc_14 [0:4095];
+  reg [47:0] yacc_15 [0:4095];
   wire eq_0 = w_count == 7'h40;
   wire not_0 = ~eq_0;
   wire not_1 = ~comb_done;
@@ -196,145 +227,144 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   wire and_4 = and_3 & lt_0;
   wire [11:0] resize_0 = drain_ptr[11:0];
   wire [11:0] resize_1 = drain_ptr[11:0];
-  wire [767:0] yacc_word_0 = yacc[resize_1];
-  wire [47:0] slice_0 = yacc_word_0[767:720];
+  wire [47:0] yacc_15_word_0 = yacc_15[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_0 = slice_0;
+  wire signed [47:0] assint_0 = yacc_15_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_0 = assint_0[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_2 = shr_0[31:0];
   wire [31:0] asuint_0 = resize_2;
-  wire [47:0] slice_1 = yacc_word_0[719:672];
+  wire [47:0] yacc_14_word_0 = yacc_14[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_1 = slice_1;
+  wire signed [47:0] assint_1 = yacc_14_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_1 = assint_1[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_3 = shr_1[31:0];
   wire [31:0] asuint_1 = resize_3;
-  wire [47:0] slice_2 = yacc_word_0[671:624];
+  wire [47:0] yacc_13_word_0 = yacc_13[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_2 = slice_2;
+  wire signed [47:0] assint_2 = yacc_13_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_2 = assint_2[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_4 = shr_2[31:0];
   wire [31:0] asuint_2 = resize_4;
-  wire [47:0] slice_3 = yacc_word_0[623:576];
+  wire [47:0] yacc_12_word_0 = yacc_12[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_3 = slice_3;
+  wire signed [47:0] assint_3 = yacc_12_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_3 = assint_3[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_5 = shr_3[31:0];
   wire [31:0] asuint_3 = resize_5;
-  wire [47:0] slice_4 = yacc_word_0[575:528];
+  wire [47:0] yacc_11_word_0 = yacc_11[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_4 = slice_4;
+  wire signed [47:0] assint_4 = yacc_11_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_4 = assint_4[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_6 = shr_4[31:0];
   wire [31:0] asuint_4 = resize_6;
-  wire [47:0] slice_5 = yacc_word_0[527:480];
+  wire [47:0] yacc_10_word_0 = yacc_10[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_5 = slice_5;
+  wire signed [47:0] assint_5 = yacc_10_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_5 = assint_5[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_7 = shr_5[31:0];
   wire [31:0] asuint_5 = resize_7;
-  wire [47:0] slice_6 = yacc_word_0[479:432];
+  wire [47:0] yacc_9_word_0 = yacc_9[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_6 = slice_6;
+  wire signed [47:0] assint_6 = yacc_9_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_6 = assint_6[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_8 = shr_6[31:0];
   wire [31:0] asuint_6 = resize_8;
-  wire [47:0] slice_7 = yacc_word_0[431:384];
+  wire [47:0] yacc_8_word_0 = yacc_8[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_7 = slice_7;
+  wire signed [47:0] assint_7 = yacc_8_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_7 = assint_7[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_9 = shr_7[31:0];
   wire [31:0] asuint_7 = resize_9;
-  wire [47:0] slice_8 = yacc_word_0[383:336];
+  wire [47:0] yacc_7_word_0 = yacc_7[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_8 = slice_8;
+  wire signed [47:0] assint_8 = yacc_7_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_8 = assint_8[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_10 = shr_8[31:0];
   wire [31:0] asuint_8 = resize_10;
-  wire [47:0] slice_9 = yacc_word_0[335:288];
+  wire [47:0] yacc_6_word_0 = yacc_6[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_9 = slice_9;
+  wire signed [47:0] assint_9 = yacc_6_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_9 = assint_9[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_11 = shr_9[31:0];
   wire [31:0] asuint_9 = resize_11;
-  wire [47:0] slice_10 = yacc_word_0[287:240];
+  wire [47:0] yacc_5_word_0 = yacc_5[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_10 = slice_10;
+  wire signed [47:0] assint_10 = yacc_5_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_10 = assint_10[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_12 = shr_10[31:0];
   wire [31:0] asuint_10 = resize_12;
-  wire [47:0] slice_11 = yacc_word_0[239:192];
+  wire [47:0] yacc_4_word_0 = yacc_4[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_11 = slice_11;
+  wire signed [47:0] assint_11 = yacc_4_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_11 = assint_11[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_13 = shr_11[31:0];
   wire [31:0] asuint_11 = resize_13;
-  wire [47:0] slice_12 = yacc_word_0[191:144];
+  wire [47:0] yacc_3_word_0 = yacc_3[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_12 = slice_12;
+  wire signed [47:0] assint_12 = yacc_3_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_12 = assint_12[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_14 = shr_12[31:0];
   wire [31:0] asuint_12 = resize_14;
-  wire [47:0] slice_13 = yacc_word_0[143:96];
+  wire [47:0] yacc_2_word_0 = yacc_2[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_13 = slice_13;
+  wire signed [47:0] assint_13 = yacc_2_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_13 = assint_13[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_15 = shr_13[31:0];
   wire [31:0] asuint_13 = resize_15;
-  wire [47:0] slice_14 = yacc_word_0[95:48];
+  wire [47:0] yacc_1_word_0 = yacc_1[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_14 = slice_14;
+  wire signed [47:0] assint_14 = yacc_1_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_14 = assint_14[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_16 = shr_14[31:0];
   wire [31:0] asuint_14 = resize_16;
-  wire [47:0] slice_15 = yacc_word_0[47:0];
+  wire [47:0] yacc_0_word_0 = yacc_0[resize_1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_15 = slice_15;
+  wire signed [47:0] assint_15 = yacc_0_word_0;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_15 = assint_15[47:8];
@@ -347,170 +377,171 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   wire and_5 = and_3 & eq_1;
   wire not_2 = ~stats_sent;
   wire and_6 = and_5 & not_2;
+  wire [63:0] cat_2 = {offchip_reads, agg_cycles};
   wire and_7 = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [7:0] add_0 = {1'd0, w_count} + 8'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [6:0] resize_18 = add_0[6:0];
   wire and_8 = x_valid & x_ready;
-  wire slice_16 = x_payload[16];
-  wire and_9 = and_8 & slice_16;
+  wire slice_0 = x_payload[16];
+  wire and_9 = and_8 & slice_0;
   wire and_10 = x_valid & x_ready;
-  wire not_3 = ~slice_16;
+  wire not_3 = ~slice_0;
   wire and_11 = and_10 & not_3;
-  wire slice_17 = x_payload[15];
-  wire and_12 = and_11 & slice_17;
+  wire slice_1 = x_payload[15];
+  wire and_12 = and_11 & slice_1;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [13:0] add_1 = {1'd0, comb_nodes} + 14'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] resize_19 = add_1[12:0];
-  wire slice_18 = x_payload[14];
-  wire [5:0] slice_19 = x_payload[13:8];
-  wire [127:0] wmem_word_0 = wmem[slice_19];
-  wire [7:0] slice_20 = wmem_word_0[7:0];
-  wire signed [7:0] assint_16 = slice_20;
+  wire slice_2 = x_payload[14];
+  wire [5:0] slice_3 = x_payload[13:8];
+  wire [127:0] wmem_word_0 = wmem[slice_3];
+  wire [7:0] slice_4 = wmem_word_0[7:0];
+  wire signed [7:0] assint_16 = slice_4;
   wire signed [31:0] resize_20 = {{24{assint_16[7]}}, assint_16};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_2 = {zacc_0[31], zacc_0} + {resize_20[31], resize_20};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_21 = add_2[31:0];
-  wire signed [31:0] mux_0 = slice_18 ? resize_21 : zacc_0;
-  wire signed [31:0] mux_1 = slice_17 ? 32'sh0 : mux_0;
-  wire [7:0] slice_21 = wmem_word_0[15:8];
-  wire signed [7:0] assint_17 = slice_21;
+  wire signed [31:0] mux_0 = slice_2 ? resize_21 : zacc_0;
+  wire signed [31:0] mux_1 = slice_1 ? 32'sh0 : mux_0;
+  wire [7:0] slice_5 = wmem_word_0[15:8];
+  wire signed [7:0] assint_17 = slice_5;
   wire signed [31:0] resize_22 = {{24{assint_17[7]}}, assint_17};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_3 = {zacc_1[31], zacc_1} + {resize_22[31], resize_22};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_23 = add_3[31:0];
-  wire signed [31:0] mux_2 = slice_18 ? resize_23 : zacc_1;
-  wire signed [31:0] mux_3 = slice_17 ? 32'sh0 : mux_2;
-  wire [7:0] slice_22 = wmem_word_0[23:16];
-  wire signed [7:0] assint_18 = slice_22;
+  wire signed [31:0] mux_2 = slice_2 ? resize_23 : zacc_1;
+  wire signed [31:0] mux_3 = slice_1 ? 32'sh0 : mux_2;
+  wire [7:0] slice_6 = wmem_word_0[23:16];
+  wire signed [7:0] assint_18 = slice_6;
   wire signed [31:0] resize_24 = {{24{assint_18[7]}}, assint_18};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_4 = {zacc_2[31], zacc_2} + {resize_24[31], resize_24};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_25 = add_4[31:0];
-  wire signed [31:0] mux_4 = slice_18 ? resize_25 : zacc_2;
-  wire signed [31:0] mux_5 = slice_17 ? 32'sh0 : mux_4;
-  wire [7:0] slice_23 = wmem_word_0[31:24];
-  wire signed [7:0] assint_19 = slice_23;
+  wire signed [31:0] mux_4 = slice_2 ? resize_25 : zacc_2;
+  wire signed [31:0] mux_5 = slice_1 ? 32'sh0 : mux_4;
+  wire [7:0] slice_7 = wmem_word_0[31:24];
+  wire signed [7:0] assint_19 = slice_7;
   wire signed [31:0] resize_26 = {{24{assint_19[7]}}, assint_19};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_5 = {zacc_3[31], zacc_3} + {resize_26[31], resize_26};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_27 = add_5[31:0];
-  wire signed [31:0] mux_6 = slice_18 ? resize_27 : zacc_3;
-  wire signed [31:0] mux_7 = slice_17 ? 32'sh0 : mux_6;
-  wire [7:0] slice_24 = wmem_word_0[39:32];
-  wire signed [7:0] assint_20 = slice_24;
+  wire signed [31:0] mux_6 = slice_2 ? resize_27 : zacc_3;
+  wire signed [31:0] mux_7 = slice_1 ? 32'sh0 : mux_6;
+  wire [7:0] slice_8 = wmem_word_0[39:32];
+  wire signed [7:0] assint_20 = slice_8;
   wire signed [31:0] resize_28 = {{24{assint_20[7]}}, assint_20};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_6 = {zacc_4[31], zacc_4} + {resize_28[31], resize_28};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_29 = add_6[31:0];
-  wire signed [31:0] mux_8 = slice_18 ? resize_29 : zacc_4;
-  wire signed [31:0] mux_9 = slice_17 ? 32'sh0 : mux_8;
-  wire [7:0] slice_25 = wmem_word_0[47:40];
-  wire signed [7:0] assint_21 = slice_25;
+  wire signed [31:0] mux_8 = slice_2 ? resize_29 : zacc_4;
+  wire signed [31:0] mux_9 = slice_1 ? 32'sh0 : mux_8;
+  wire [7:0] slice_9 = wmem_word_0[47:40];
+  wire signed [7:0] assint_21 = slice_9;
   wire signed [31:0] resize_30 = {{24{assint_21[7]}}, assint_21};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_7 = {zacc_5[31], zacc_5} + {resize_30[31], resize_30};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_31 = add_7[31:0];
-  wire signed [31:0] mux_10 = slice_18 ? resize_31 : zacc_5;
-  wire signed [31:0] mux_11 = slice_17 ? 32'sh0 : mux_10;
-  wire [7:0] slice_26 = wmem_word_0[55:48];
-  wire signed [7:0] assint_22 = slice_26;
+  wire signed [31:0] mux_10 = slice_2 ? resize_31 : zacc_5;
+  wire signed [31:0] mux_11 = slice_1 ? 32'sh0 : mux_10;
+  wire [7:0] slice_10 = wmem_word_0[55:48];
+  wire signed [7:0] assint_22 = slice_10;
   wire signed [31:0] resize_32 = {{24{assint_22[7]}}, assint_22};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_8 = {zacc_6[31], zacc_6} + {resize_32[31], resize_32};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_33 = add_8[31:0];
-  wire signed [31:0] mux_12 = slice_18 ? resize_33 : zacc_6;
-  wire signed [31:0] mux_13 = slice_17 ? 32'sh0 : mux_12;
-  wire [7:0] slice_27 = wmem_word_0[63:56];
-  wire signed [7:0] assint_23 = slice_27;
+  wire signed [31:0] mux_12 = slice_2 ? resize_33 : zacc_6;
+  wire signed [31:0] mux_13 = slice_1 ? 32'sh0 : mux_12;
+  wire [7:0] slice_11 = wmem_word_0[63:56];
+  wire signed [7:0] assint_23 = slice_11;
   wire signed [31:0] resize_34 = {{24{assint_23[7]}}, assint_23};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_9 = {zacc_7[31], zacc_7} + {resize_34[31], resize_34};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_35 = add_9[31:0];
-  wire signed [31:0] mux_14 = slice_18 ? resize_35 : zacc_7;
-  wire signed [31:0] mux_15 = slice_17 ? 32'sh0 : mux_14;
-  wire [7:0] slice_28 = wmem_word_0[71:64];
-  wire signed [7:0] assint_24 = slice_28;
+  wire signed [31:0] mux_14 = slice_2 ? resize_35 : zacc_7;
+  wire signed [31:0] mux_15 = slice_1 ? 32'sh0 : mux_14;
+  wire [7:0] slice_12 = wmem_word_0[71:64];
+  wire signed [7:0] assint_24 = slice_12;
   wire signed [31:0] resize_36 = {{24{assint_24[7]}}, assint_24};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_10 = {zacc_8[31], zacc_8} + {resize_36[31], resize_36};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_37 = add_10[31:0];
-  wire signed [31:0] mux_16 = slice_18 ? resize_37 : zacc_8;
-  wire signed [31:0] mux_17 = slice_17 ? 32'sh0 : mux_16;
-  wire [7:0] slice_29 = wmem_word_0[79:72];
-  wire signed [7:0] assint_25 = slice_29;
+  wire signed [31:0] mux_16 = slice_2 ? resize_37 : zacc_8;
+  wire signed [31:0] mux_17 = slice_1 ? 32'sh0 : mux_16;
+  wire [7:0] slice_13 = wmem_word_0[79:72];
+  wire signed [7:0] assint_25 = slice_13;
   wire signed [31:0] resize_38 = {{24{assint_25[7]}}, assint_25};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_11 = {zacc_9[31], zacc_9} + {resize_38[31], resize_38};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_39 = add_11[31:0];
-  wire signed [31:0] mux_18 = slice_18 ? resize_39 : zacc_9;
-  wire signed [31:0] mux_19 = slice_17 ? 32'sh0 : mux_18;
-  wire [7:0] slice_30 = wmem_word_0[87:80];
-  wire signed [7:0] assint_26 = slice_30;
+  wire signed [31:0] mux_18 = slice_2 ? resize_39 : zacc_9;
+  wire signed [31:0] mux_19 = slice_1 ? 32'sh0 : mux_18;
+  wire [7:0] slice_14 = wmem_word_0[87:80];
+  wire signed [7:0] assint_26 = slice_14;
   wire signed [31:0] resize_40 = {{24{assint_26[7]}}, assint_26};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_12 = {zacc_10[31], zacc_10} + {resize_40[31], resize_40};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_41 = add_12[31:0];
-  wire signed [31:0] mux_20 = slice_18 ? resize_41 : zacc_10;
-  wire signed [31:0] mux_21 = slice_17 ? 32'sh0 : mux_20;
-  wire [7:0] slice_31 = wmem_word_0[95:88];
-  wire signed [7:0] assint_27 = slice_31;
+  wire signed [31:0] mux_20 = slice_2 ? resize_41 : zacc_10;
+  wire signed [31:0] mux_21 = slice_1 ? 32'sh0 : mux_20;
+  wire [7:0] slice_15 = wmem_word_0[95:88];
+  wire signed [7:0] assint_27 = slice_15;
   wire signed [31:0] resize_42 = {{24{assint_27[7]}}, assint_27};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_13 = {zacc_11[31], zacc_11} + {resize_42[31], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_43 = add_13[31:0];
-  wire signed [31:0] mux_22 = slice_18 ? resize_43 : zacc_11;
-  wire signed [31:0] mux_23 = slice_17 ? 32'sh0 : mux_22;
-  wire [7:0] slice_32 = wmem_word_0[103:96];
-  wire signed [7:0] assint_28 = slice_32;
+  wire signed [31:0] mux_22 = slice_2 ? resize_43 : zacc_11;
+  wire signed [31:0] mux_23 = slice_1 ? 32'sh0 : mux_22;
+  wire [7:0] slice_16 = wmem_word_0[103:96];
+  wire signed [7:0] assint_28 = slice_16;
   wire signed [31:0] resize_44 = {{24{assint_28[7]}}, assint_28};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_14 = {zacc_12[31], zacc_12} + {resize_44[31], resize_44};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_45 = add_14[31:0];
-  wire signed [31:0] mux_24 = slice_18 ? resize_45 : zacc_12;
-  wire signed [31:0] mux_25 = slice_17 ? 32'sh0 : mux_24;
-  wire [7:0] slice_33 = wmem_word_0[111:104];
-  wire signed [7:0] assint_29 = slice_33;
+  wire signed [31:0] mux_24 = slice_2 ? resize_45 : zacc_12;
+  wire signed [31:0] mux_25 = slice_1 ? 32'sh0 : mux_24;
+  wire [7:0] slice_17 = wmem_word_0[111:104];
+  wire signed [7:0] assint_29 = slice_17;
   wire signed [31:0] resize_46 = {{24{assint_29[7]}}, assint_29};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_15 = {zacc_13[31], zacc_13} + {resize_46[31], resize_46};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_47 = add_15[31:0];
-  wire signed [31:0] mux_26 = slice_18 ? resize_47 : zacc_13;
-  wire signed [31:0] mux_27 = slice_17 ? 32'sh0 : mux_26;
-  wire [7:0] slice_34 = wmem_word_0[119:112];
-  wire signed [7:0] assint_30 = slice_34;
+  wire signed [31:0] mux_26 = slice_2 ? resize_47 : zacc_13;
+  wire signed [31:0] mux_27 = slice_1 ? 32'sh0 : mux_26;
+  wire [7:0] slice_18 = wmem_word_0[119:112];
+  wire signed [7:0] assint_30 = slice_18;
   wire signed [31:0] resize_48 = {{24{assint_30[7]}}, assint_30};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_16 = {zacc_14[31], zacc_14} + {resize_48[31], resize_48};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_49 = add_16[31:0];
-  wire signed [31:0] mux_28 = slice_18 ? resize_49 : zacc_14;
-  wire signed [31:0] mux_29 = slice_17 ? 32'sh0 : mux_28;
-  wire [7:0] slice_35 = wmem_word_0[127:120];
-  wire signed [7:0] assint_31 = slice_35;
+  wire signed [31:0] mux_28 = slice_2 ? resize_49 : zacc_14;
+  wire signed [31:0] mux_29 = slice_1 ? 32'sh0 : mux_28;
+  wire [7:0] slice_19 = wmem_word_0[127:120];
+  wire signed [7:0] assint_31 = slice_19;
   wire signed [31:0] resize_50 = {{24{assint_31[7]}}, assint_31};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_17 = {zacc_15[31], zacc_15} + {resize_50[31], resize_50};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_51 = add_17[31:0];
-  wire signed [31:0] mux_30 = slice_18 ? resize_51 : zacc_15;
-  wire signed [31:0] mux_31 = slice_17 ? 32'sh0 : mux_30;
+  wire signed [31:0] mux_30 = slice_2 ? resize_51 : zacc_15;
+  wire signed [31:0] mux_31 = slice_1 ? 32'sh0 : mux_30;
   wire lt_1 = yacc_sweep < 13'h1000;
   wire not_4 = ~lt_1;
   wire and_13 = comb_done & not_4;
@@ -541,7 +572,39 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   wire and_20 = lat_v_19 & eq_5;
   wire eq_6 = lat_id_19 == 2'd3;
   wire and_21 = lat_v_19 & eq_6;
-  wire [511:0] zmem_word_0 = zmem[lat_addr_19];
+  wire [31:0] zmem_15_word_0 = zmem_15[lat_addr_19];
+  wire signed [31:0] assint_32 = zmem_15_word_0;
+  wire [31:0] zmem_14_word_0 = zmem_14[lat_addr_19];
+  wire signed [31:0] assint_33 = zmem_14_word_0;
+  wire [31:0] zmem_13_word_0 = zmem_13[lat_addr_19];
+  wire signed [31:0] assint_34 = zmem_13_word_0;
+  wire [31:0] zmem_12_word_0 = zmem_12[lat_addr_19];
+  wire signed [31:0] assint_35 = zmem_12_word_0;
+  wire [31:0] zmem_11_word_0 = zmem_11[lat_addr_19];
+  wire signed [31:0] assint_36 = zmem_11_word_0;
+  wire [31:0] zmem_10_word_0 = zmem_10[lat_addr_19];
+  wire signed [31:0] assint_37 = zmem_10_word_0;
+  wire [31:0] zmem_9_word_0 = zmem_9[lat_addr_19];
+  wire signed [31:0] assint_38 = zmem_9_word_0;
+  wire [31:0] zmem_8_word_0 = zmem_8[lat_addr_19];
+  wire signed [31:0] assint_39 = zmem_8_word_0;
+  wire [31:0] zmem_7_word_0 = zmem_7[lat_addr_19];
+  wire signed [31:0] assint_40 = zmem_7_word_0;
+  wire [31:0] zmem_6_word_0 = zmem_6[lat_addr_19];
+  wire signed [31:0] assint_41 = zmem_6_word_0;
+  wire [31:0] zmem_5_word_0 = zmem_5[lat_addr_19];
+  wire signed [31:0] assint_42 = zmem_5_word_0;
+  wire [31:0] zmem_4_word_0 = zmem_4[lat_addr_19];
+  wire signed [31:0] assint_43 = zmem_4_word_0;
+  wire [31:0] zmem_3_word_0 = zmem_3[lat_addr_19];
+  wire signed [31:0] assint_44 = zmem_3_word_0;
+  wire [31:0] zmem_2_word_0 = zmem_2[lat_addr_19];
+  wire signed [31:0] assint_45 = zmem_2_word_0;
+  wire [31:0] zmem_1_word_0 = zmem_1[lat_addr_19];
+  wire signed [31:0] assint_46 = zmem_1_word_0;
+  wire [31:0] zmem_0_word_0 = zmem_0[lat_addr_19];
+  wire signed [31:0] assint_47 = zmem_0_word_0;
+  wire [511:0] cat_3 = {assint_32, assint_33, assint_34, assint_35, assint_36, assint_37, assint_38, assint_39, assint_40, assint_41, assint_42, assint_43, assint_44, assint_45, assint_46, assint_47};
   wire or_6 = or_2 | engine_cmd_2_req_valid;
   wire and_22 = eq_2 & or_6;
   wire ne_0 = port_busy != 2'd0;
@@ -572,147 +635,215 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] resize_55 = add_20[12:0];
   wire and_24 = stats_valid & stats_ready;
-  wire [5:0] resize_56 = w_count[5:0];
-  wire [11:0] resize_57 = comb_nodes[11:0];
-  wire [511:0] cat_2 = {mux_30, mux_28, mux_26, mux_24, mux_22, mux_20, mux_18, mux_16, mux_14, mux_12, mux_10, mux_8, mux_6, mux_4, mux_2, mux_0};
-  wire [11:0] resize_58 = yacc_sweep[11:0];
+  wire not_13 = ~and_3;
+  wire and_25 = agg_go & not_13;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [32:0] add_21 = {1'd0, agg_cycles} + 33'h1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [31:0] resize_56 = add_21[31:0];
+  wire [5:0] resize_57 = w_count[5:0];
+  wire [11:0] resize_58 = comb_nodes[11:0];
+  wire [511:0] cat_4 = {mux_30, mux_28, mux_26, mux_24, mux_22, mux_20, mux_18, mux_16, mux_14, mux_12, mux_10, mux_8, mux_6, mux_4, mux_2, mux_0};
+  wire [31:0] slice_20 = cat_4[31:0];
+  wire signed [31:0] assint_48 = slice_20;
+  wire [31:0] asuint_16 = assint_48;
+  wire [31:0] slice_21 = cat_4[63:32];
+  wire signed [31:0] assint_49 = slice_21;
+  wire [31:0] asuint_17 = assint_49;
+  wire [31:0] slice_22 = cat_4[95:64];
+  wire signed [31:0] assint_50 = slice_22;
+  wire [31:0] asuint_18 = assint_50;
+  wire [31:0] slice_23 = cat_4[127:96];
+  wire signed [31:0] assint_51 = slice_23;
+  wire [31:0] asuint_19 = assint_51;
+  wire [31:0] slice_24 = cat_4[159:128];
+  wire signed [31:0] assint_52 = slice_24;
+  wire [31:0] asuint_20 = assint_52;
+  wire [31:0] slice_25 = cat_4[191:160];
+  wire signed [31:0] assint_53 = slice_25;
+  wire [31:0] asuint_21 = assint_53;
+  wire [31:0] slice_26 = cat_4[223:192];
+  wire signed [31:0] assint_54 = slice_26;
+  wire [31:0] asuint_22 = assint_54;
+  wire [31:0] slice_27 = cat_4[255:224];
+  wire signed [31:0] assint_55 = slice_27;
+  wire [31:0] asuint_23 = assint_55;
+  wire [31:0] slice_28 = cat_4[287:256];
+  wire signed [31:0] assint_56 = slice_28;
+  wire [31:0] asuint_24 = assint_56;
+  wire [31:0] slice_29 = cat_4[319:288];
+  wire signed [31:0] assint_57 = slice_29;
+  wire [31:0] asuint_25 = assint_57;
+  wire [31:0] slice_30 = cat_4[351:320];
+  wire signed [31:0] assint_58 = slice_30;
+  wire [31:0] asuint_26 = assint_58;
+  wire [31:0] slice_31 = cat_4[383:352];
+  wire signed [31:0] assint_59 = slice_31;
+  wire [31:0] asuint_27 = assint_59;
+  wire [31:0] slice_32 = cat_4[415:384];
+  wire signed [31:0] assint_60 = slice_32;
+  wire [31:0] asuint_28 = assint_60;
+  wire [31:0] slice_33 = cat_4[447:416];
+  wire signed [31:0] assint_61 = slice_33;
+  wire [31:0] asuint_29 = assint_61;
+  wire [31:0] slice_34 = cat_4[479:448];
+  wire signed [31:0] assint_62 = slice_34;
+  wire [31:0] asuint_30 = assint_62;
+  wire [31:0] slice_35 = cat_4[511:480];
+  wire signed [31:0] assint_63 = slice_35;
+  wire [31:0] asuint_31 = assint_63;
+  wire [11:0] resize_59 = yacc_sweep[11:0];
   wire or_7 = or_5 | engine_cmd_2_out_valid;
   wire [11:0] mux_41 = engine_cmd_1_out_valid ? engine_cmd_1_out_row : engine_cmd_2_out_row;
   wire [11:0] mux_42 = engine_cmd_0_out_valid ? engine_cmd_0_out_row : mux_41;
   wire [11:0] mux_43 = engine_cmd_s_out_valid ? engine_cmd_s_out_row : mux_42;
-  wire [767:0] yacc_word_1 = yacc[mux_43];
-  wire [47:0] slice_36 = yacc_word_1[767:720];
-  wire signed [47:0] assint_32 = slice_36;
+  wire [47:0] yacc_0_word_1 = yacc_0[mux_43];
+  wire signed [47:0] assint_64 = yacc_0_word_1;
   wire [767:0] mux_44 = engine_cmd_1_out_valid ? engine_cmd_1_out_data : engine_cmd_2_out_data;
   wire [767:0] mux_45 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : mux_44;
   wire [767:0] mux_46 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_45;
-  wire [47:0] slice_37 = mux_46[767:720];
-  wire signed [47:0] assint_33 = slice_37;
+  wire [47:0] slice_36 = mux_46[47:0];
+  wire signed [47:0] assint_65 = slice_36;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_21 = {assint_32[47], assint_32} + {assint_33[47], assint_33};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_59 = add_21[47:0];
-  wire [47:0] slice_38 = yacc_word_1[719:672];
-  wire signed [47:0] assint_34 = slice_38;
-  wire [47:0] slice_39 = mux_46[719:672];
-  wire signed [47:0] assint_35 = slice_39;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_22 = {assint_34[47], assint_34} + {assint_35[47], assint_35};
+  wire signed [48:0] add_22 = {assint_64[47], assint_64} + {assint_65[47], assint_65};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_60 = add_22[47:0];
-  wire [47:0] slice_40 = yacc_word_1[671:624];
-  wire signed [47:0] assint_36 = slice_40;
-  wire [47:0] slice_41 = mux_46[671:624];
-  wire signed [47:0] assint_37 = slice_41;
+  wire [47:0] asuint_32 = resize_60;
+  wire [47:0] yacc_1_word_1 = yacc_1[mux_43];
+  wire signed [47:0] assint_66 = yacc_1_word_1;
+  wire [47:0] slice_37 = mux_46[95:48];
+  wire signed [47:0] assint_67 = slice_37;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_23 = {assint_36[47], assint_36} + {assint_37[47], assint_37};
+  wire signed [48:0] add_23 = {assint_66[47], assint_66} + {assint_67[47], assint_67};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_61 = add_23[47:0];
-  wire [47:0] slice_42 = yacc_word_1[623:576];
-  wire signed [47:0] assint_38 = slice_42;
-  wire [47:0] slice_43 = mux_46[623:576];
-  wire signed [47:0] assint_39 = slice_43;
+  wire [47:0] asuint_33 = resize_61;
+  wire [47:0] yacc_2_word_1 = yacc_2[mux_43];
+  wire signed [47:0] assint_68 = yacc_2_word_1;
+  wire [47:0] slice_38 = mux_46[143:96];
+  wire signed [47:0] assint_69 = slice_38;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_24 = {assint_38[47], assint_38} + {assint_39[47], assint_39};
+  wire signed [48:0] add_24 = {assint_68[47], assint_68} + {assint_69[47], assint_69};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_62 = add_24[47:0];
-  wire [47:0] slice_44 = yacc_word_1[575:528];
-  wire signed [47:0] assint_40 = slice_44;
-  wire [47:0] slice_45 = mux_46[575:528];
-  wire signed [47:0] assint_41 = slice_45;
+  wire [47:0] asuint_34 = resize_62;
+  wire [47:0] yacc_3_word_1 = yacc_3[mux_43];
+  wire signed [47:0] assint_70 = yacc_3_word_1;
+  wire [47:0] slice_39 = mux_46[191:144];
+  wire signed [47:0] assint_71 = slice_39;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_25 = {assint_40[47], assint_40} + {assint_41[47], assint_41};
+  wire signed [48:0] add_25 = {assint_70[47], assint_70} + {assint_71[47], assint_71};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_63 = add_25[47:0];
-  wire [47:0] slice_46 = yacc_word_1[527:480];
-  wire signed [47:0] assint_42 = slice_46;
-  wire [47:0] slice_47 = mux_46[527:480];
-  wire signed [47:0] assint_43 = slice_47;
+  wire [47:0] asuint_35 = resize_63;
+  wire [47:0] yacc_4_word_1 = yacc_4[mux_43];
+  wire signed [47:0] assint_72 = yacc_4_word_1;
+  wire [47:0] slice_40 = mux_46[239:192];
+  wire signed [47:0] assint_73 = slice_40;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_26 = {assint_42[47], assint_42} + {assint_43[47], assint_43};
+  wire signed [48:0] add_26 = {assint_72[47], assint_72} + {assint_73[47], assint_73};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_64 = add_26[47:0];
-  wire [47:0] slice_48 = yacc_word_1[479:432];
-  wire signed [47:0] assint_44 = slice_48;
-  wire [47:0] slice_49 = mux_46[479:432];
-  wire signed [47:0] assint_45 = slice_49;
+  wire [47:0] asuint_36 = resize_64;
+  wire [47:0] yacc_5_word_1 = yacc_5[mux_43];
+  wire signed [47:0] assint_74 = yacc_5_word_1;
+  wire [47:0] slice_41 = mux_46[287:240];
+  wire signed [47:0] assint_75 = slice_41;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_27 = {assint_44[47], assint_44} + {assint_45[47], assint_45};
+  wire signed [48:0] add_27 = {assint_74[47], assint_74} + {assint_75[47], assint_75};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_65 = add_27[47:0];
-  wire [47:0] slice_50 = yacc_word_1[431:384];
-  wire signed [47:0] assint_46 = slice_50;
-  wire [47:0] slice_51 = mux_46[431:384];
-  wire signed [47:0] assint_47 = slice_51;
+  wire [47:0] asuint_37 = resize_65;
+  wire [47:0] yacc_6_word_1 = yacc_6[mux_43];
+  wire signed [47:0] assint_76 = yacc_6_word_1;
+  wire [47:0] slice_42 = mux_46[335:288];
+  wire signed [47:0] assint_77 = slice_42;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_28 = {assint_46[47], assint_46} + {assint_47[47], assint_47};
+  wire signed [48:0] add_28 = {assint_76[47], assint_76} + {assint_77[47], assint_77};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_66 = add_28[47:0];
-  wire [47:0] slice_52 = yacc_word_1[383:336];
-  wire signed [47:0] assint_48 = slice_52;
-  wire [47:0] slice_53 = mux_46[383:336];
-  wire signed [47:0] assint_49 = slice_53;
+  wire [47:0] asuint_38 = resize_66;
+  wire [47:0] yacc_7_word_1 = yacc_7[mux_43];
+  wire signed [47:0] assint_78 = yacc_7_word_1;
+  wire [47:0] slice_43 = mux_46[383:336];
+  wire signed [47:0] assint_79 = slice_43;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_29 = {assint_48[47], assint_48} + {assint_49[47], assint_49};
+  wire signed [48:0] add_29 = {assint_78[47], assint_78} + {assint_79[47], assint_79};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_67 = add_29[47:0];
-  wire [47:0] slice_54 = yacc_word_1[335:288];
-  wire signed [47:0] assint_50 = slice_54;
-  wire [47:0] slice_55 = mux_46[335:288];
-  wire signed [47:0] assint_51 = slice_55;
+  wire [47:0] asuint_39 = resize_67;
+  wire [47:0] yacc_8_word_1 = yacc_8[mux_43];
+  wire signed [47:0] assint_80 = yacc_8_word_1;
+  wire [47:0] slice_44 = mux_46[431:384];
+  wire signed [47:0] assint_81 = slice_44;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_30 = {assint_50[47], assint_50} + {assint_51[47], assint_51};
+  wire signed [48:0] add_30 = {assint_80[47], assint_80} + {assint_81[47], assint_81};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_68 = add_30[47:0];
-  wire [47:0] slice_56 = yacc_word_1[287:240];
-  wire signed [47:0] assint_52 = slice_56;
-  wire [47:0] slice_57 = mux_46[287:240];
-  wire signed [47:0] assint_53 = slice_57;
+  wire [47:0] asuint_40 = resize_68;
+  wire [47:0] yacc_9_word_1 = yacc_9[mux_43];
+  wire signed [47:0] assint_82 = yacc_9_word_1;
+  wire [47:0] slice_45 = mux_46[479:432];
+  wire signed [47:0] assint_83 = slice_45;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_31 = {assint_52[47], assint_52} + {assint_53[47], assint_53};
+  wire signed [48:0] add_31 = {assint_82[47], assint_82} + {assint_83[47], assint_83};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_69 = add_31[47:0];
-  wire [47:0] slice_58 = yacc_word_1[239:192];
-  wire signed [47:0] assint_54 = slice_58;
-  wire [47:0] slice_59 = mux_46[239:192];
-  wire signed [47:0] assint_55 = slice_59;
+  wire [47:0] asuint_41 = resize_69;
+  wire [47:0] yacc_10_word_1 = yacc_10[mux_43];
+  wire signed [47:0] assint_84 = yacc_10_word_1;
+  wire [47:0] slice_46 = mux_46[527:480];
+  wire signed [47:0] assint_85 = slice_46;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_32 = {assint_54[47], assint_54} + {assint_55[47], assint_55};
+  wire signed [48:0] add_32 = {assint_84[47], assint_84} + {assint_85[47], assint_85};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_70 = add_32[47:0];
-  wire [47:0] slice_60 = yacc_word_1[191:144];
-  wire signed [47:0] assint_56 = slice_60;
-  wire [47:0] slice_61 = mux_46[191:144];
-  wire signed [47:0] assint_57 = slice_61;
+  wire [47:0] asuint_42 = resize_70;
+  wire [47:0] yacc_11_word_1 = yacc_11[mux_43];
+  wire signed [47:0] assint_86 = yacc_11_word_1;
+  wire [47:0] slice_47 = mux_46[575:528];
+  wire signed [47:0] assint_87 = slice_47;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_33 = {assint_56[47], assint_56} + {assint_57[47], assint_57};
+  wire signed [48:0] add_33 = {assint_86[47], assint_86} + {assint_87[47], assint_87};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_71 = add_33[47:0];
-  wire [47:0] slice_62 = yacc_word_1[143:96];
-  wire signed [47:0] assint_58 = slice_62;
-  wire [47:0] slice_63 = mux_46[143:96];
-  wire signed [47:0] assint_59 = slice_63;
+  wire [47:0] asuint_43 = resize_71;
+  wire [47:0] yacc_12_word_1 = yacc_12[mux_43];
+  wire signed [47:0] assint_88 = yacc_12_word_1;
+  wire [47:0] slice_48 = mux_46[623:576];
+  wire signed [47:0] assint_89 = slice_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_34 = {assint_58[47], assint_58} + {assint_59[47], assint_59};
+  wire signed [48:0] add_34 = {assint_88[47], assint_88} + {assint_89[47], assint_89};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_72 = add_34[47:0];
-  wire [47:0] slice_64 = yacc_word_1[95:48];
-  wire signed [47:0] assint_60 = slice_64;
-  wire [47:0] slice_65 = mux_46[95:48];
-  wire signed [47:0] assint_61 = slice_65;
+  wire [47:0] asuint_44 = resize_72;
+  wire [47:0] yacc_13_word_1 = yacc_13[mux_43];
+  wire signed [47:0] assint_90 = yacc_13_word_1;
+  wire [47:0] slice_49 = mux_46[671:624];
+  wire signed [47:0] assint_91 = slice_49;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_35 = {assint_60[47], assint_60} + {assint_61[47], assint_61};
+  wire signed [48:0] add_35 = {assint_90[47], assint_90} + {assint_91[47], assint_91};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_73 = add_35[47:0];
-  wire [47:0] slice_66 = yacc_word_1[47:0];
-  wire signed [47:0] assint_62 = slice_66;
-  wire [47:0] slice_67 = mux_46[47:0];
-  wire signed [47:0] assint_63 = slice_67;
+  wire [47:0] asuint_45 = resize_73;
+  wire [47:0] yacc_14_word_1 = yacc_14[mux_43];
+  wire signed [47:0] assint_92 = yacc_14_word_1;
+  wire [47:0] slice_50 = mux_46[719:672];
+  wire signed [47:0] assint_93 = slice_50;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_36 = {assint_62[47], assint_62} + {assint_63[47], assint_63};
+  wire signed [48:0] add_36 = {assint_92[47], assint_92} + {assint_93[47], assint_93};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_74 = add_36[47:0];
-  wire [767:0] cat_3 = {resize_59, resize_60, resize_61, resize_62, resize_63, resize_64, resize_65, resize_66, resize_67, resize_68, resize_69, resize_70, resize_71, resize_72, resize_73, resize_74};
+  wire [47:0] asuint_46 = resize_74;
+  wire [47:0] yacc_15_word_1 = yacc_15[mux_43];
+  wire signed [47:0] assint_94 = yacc_15_word_1;
+  wire [47:0] slice_51 = mux_46[767:720];
+  wire signed [47:0] assint_95 = slice_51;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_37 = {assint_94[47], assint_94} + {assint_95[47], assint_95};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_75 = add_37[47:0];
+  wire [47:0] asuint_47 = resize_75;
   assign w_ready = not_0;
   assign x_ready = and_0;
   assign cmd_s_ready = engine_cmd_s_cmd_ready;
@@ -722,7 +853,7 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   assign y_valid = and_4;
   assign y_payload = cat_1;
   assign stats_valid = and_6;
-  assign stats_payload = offchip_reads;
+  assign stats_payload = cat_2;
   always @(posedge clk) begin
     if (rst) begin
       w_count <= 7'd0;
@@ -908,7 +1039,7 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   assign resp_valid_2 = and_20;
   assign resp_valid_3 = and_21;
   assign resp_tag = lat_tag_19;
-  assign resp_data = zmem_word_0;
+  assign resp_data = cat_3;
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 2'd0;
@@ -1279,21 +1410,240 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     end
   end
   always @(posedge clk) begin
+    if (rst) begin
+      agg_cycles <= 32'd0;
+    end else begin
+      if (and_25) begin
+        agg_cycles <= resize_56;
+      end
+    end
+  end
+  always @(posedge clk) begin
     if (and_7) begin
-      wmem[resize_56] <= w_payload;
+      wmem[resize_57] <= w_payload;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem[resize_57] <= cat_2;
+      zmem_0[resize_58] <= asuint_16;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_1[resize_58] <= asuint_17;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_2[resize_58] <= asuint_18;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_3[resize_58] <= asuint_19;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_4[resize_58] <= asuint_20;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_5[resize_58] <= asuint_21;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_6[resize_58] <= asuint_22;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_7[resize_58] <= asuint_23;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_8[resize_58] <= asuint_24;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_9[resize_58] <= asuint_25;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_10[resize_58] <= asuint_26;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_11[resize_58] <= asuint_27;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_12[resize_58] <= asuint_28;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_13[resize_58] <= asuint_29;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_14[resize_58] <= asuint_30;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      zmem_15[resize_58] <= asuint_31;
     end
   end
   always @(posedge clk) begin
     if (lt_1) begin
-      yacc[resize_58] <= 768'h0;
+      yacc_0[resize_59] <= 48'h0;
     end else begin
       if (or_7) begin
-        yacc[mux_43] <= cat_3;
+        yacc_0[mux_43] <= asuint_32;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_1[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_1[mux_43] <= asuint_33;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_2[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_2[mux_43] <= asuint_34;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_3[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_3[mux_43] <= asuint_35;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_4[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_4[mux_43] <= asuint_36;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_5[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_5[mux_43] <= asuint_37;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_6[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_6[mux_43] <= asuint_38;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_7[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_7[mux_43] <= asuint_39;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_8[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_8[mux_43] <= asuint_40;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_9[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_9[mux_43] <= asuint_41;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_10[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_10[mux_43] <= asuint_42;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_11[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_11[mux_43] <= asuint_43;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_12[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_12[mux_43] <= asuint_44;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_13[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_13[mux_43] <= asuint_45;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_14[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_14[mux_43] <= asuint_46;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_1) begin
+      yacc_15[resize_59] <= 48'h0;
+    end else begin
+      if (or_7) begin
+        yacc_15[mux_43] <= asuint_47;
       end
     end
   end

@@ -27,8 +27,14 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   reg [3:0] landed = 4'd0;
   reg group = 1'd0;
   reg done_r = 1'd0;
-  reg [191:0] acc [0:1];
-  reg [127:0] zbuf [0:3];
+  reg [47:0] acc_0 [0:1];
+  reg [47:0] acc_1 [0:1];
+  reg [47:0] acc_2 [0:1];
+  reg [47:0] acc_3 [0:1];
+  reg [31:0] zbuf_0 [0:3];
+  reg [31:0] zbuf_1 [0:3];
+  reg [31:0] zbuf_2 [0:3];
+  reg [31:0] zbuf_3 [0:3];
   wire [1:0] slice_0 = cmd_payload[21:20];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
@@ -62,21 +68,19 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire [2:0] slice_4 = cmd_payload[8:6];
   /* verilator lint_on UNUSEDSIGNAL */
   wire resize_1 = slice_4[0];
-  wire [191:0] acc_word_0 = acc[resize_1];
-  wire [47:0] slice_5 = acc_word_0[95:48];
-  wire signed [47:0] assint_0 = slice_5;
-  wire [47:0] slice_6 = acc_word_0[191:144];
-  wire signed [47:0] assint_1 = slice_6;
+  wire [47:0] acc_1_word_0 = acc_1[resize_1];
+  wire signed [47:0] assint_0 = acc_1_word_0;
+  wire [47:0] acc_3_word_0 = acc_3[resize_1];
+  wire signed [47:0] assint_1 = acc_3_word_0;
   wire signed [47:0] mux_3 = eq_5 ? assint_0 : assint_1;
-  wire [7:0] slice_7 = cmd_payload[19:12];
-  wire [8:0] resize_2 = {1'd0, slice_7};
+  wire [7:0] slice_5 = cmd_payload[19:12];
+  wire [8:0] resize_2 = {1'd0, slice_5};
   wire signed [8:0] assint_2 = resize_2;
   wire eq_6 = group == 1'd0;
-  wire [127:0] zbuf_word_0 = zbuf[resize_0];
-  wire [31:0] slice_8 = zbuf_word_0[63:32];
-  wire signed [31:0] assint_3 = slice_8;
-  wire [31:0] slice_9 = zbuf_word_0[127:96];
-  wire signed [31:0] assint_4 = slice_9;
+  wire [31:0] zbuf_1_word_0 = zbuf_1[resize_0];
+  wire signed [31:0] assint_3 = zbuf_1_word_0;
+  wire [31:0] zbuf_3_word_0 = zbuf_3[resize_0];
+  wire signed [31:0] assint_4 = zbuf_3_word_0;
   wire signed [31:0] mux_4 = eq_6 ? assint_3 : assint_4;
   wire signed [40:0] mul_0 = {{32{assint_2[8]}}, assint_2} * {{9{mux_4[31]}}, mux_4};
   wire signed [47:0] resize_3 = {{7{mul_0[40]}}, mul_0};
@@ -87,16 +91,16 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire signed [47:0] mux_5 = eq_4 ? resize_4 : assint_1;
   wire eq_7 = group == 1'd1;
   wire eq_8 = group == 1'd0;
-  wire [47:0] slice_10 = acc_word_0[47:0];
-  wire signed [47:0] assint_5 = slice_10;
-  wire [47:0] slice_11 = acc_word_0[143:96];
-  wire signed [47:0] assint_6 = slice_11;
+  wire [47:0] acc_0_word_0 = acc_0[resize_1];
+  wire signed [47:0] assint_5 = acc_0_word_0;
+  wire [47:0] acc_2_word_0 = acc_2[resize_1];
+  wire signed [47:0] assint_6 = acc_2_word_0;
   wire signed [47:0] mux_6 = eq_8 ? assint_5 : assint_6;
   wire eq_9 = group == 1'd0;
-  wire [31:0] slice_12 = zbuf_word_0[31:0];
-  wire signed [31:0] assint_7 = slice_12;
-  wire [31:0] slice_13 = zbuf_word_0[95:64];
-  wire signed [31:0] assint_8 = slice_13;
+  wire [31:0] zbuf_0_word_0 = zbuf_0[resize_0];
+  wire signed [31:0] assint_7 = zbuf_0_word_0;
+  wire [31:0] zbuf_2_word_0 = zbuf_2[resize_0];
+  wire signed [31:0] assint_8 = zbuf_2_word_0;
   wire signed [31:0] mux_7 = eq_9 ? assint_7 : assint_8;
   wire signed [40:0] mul_1 = {{32{assint_2[8]}}, assint_2} * {{9{mux_7[31]}}, mux_7};
   wire signed [47:0] resize_5 = {{7{mul_1[40]}}, mul_1};
@@ -142,7 +146,23 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire not_3 = ~eq_2;
   wire or_3 = eq_1 | not_3;
   wire and_19 = and_14 & or_3;
+  wire [47:0] asuint_0 = mux_10;
   wire and_20 = and_9 & out_ready;
+  wire [47:0] asuint_1 = mux_9;
+  wire [47:0] asuint_2 = mux_8;
+  wire [47:0] asuint_3 = mux_5;
+  wire [31:0] slice_6 = resp_data[31:0];
+  wire signed [31:0] assint_9 = slice_6;
+  wire [31:0] asuint_4 = assint_9;
+  wire [31:0] slice_7 = resp_data[63:32];
+  wire signed [31:0] assint_10 = slice_7;
+  wire [31:0] asuint_5 = assint_10;
+  wire [31:0] slice_8 = resp_data[95:64];
+  wire signed [31:0] assint_11 = slice_8;
+  wire [31:0] asuint_6 = assint_11;
+  wire [31:0] slice_9 = resp_data[127:96];
+  wire signed [31:0] assint_12 = slice_9;
+  wire [31:0] asuint_7 = assint_12;
   assign cmd_ready = and_4;
   assign req_valid = and_6;
   assign req_addr = slice_3;
@@ -190,18 +210,66 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   end
   always @(posedge clk) begin
     if (lt_0) begin
-      acc[resize_10] <= 192'h0;
+      acc_0[resize_10] <= 48'h0;
     end
     if (and_19) begin
-      acc[resize_1] <= cat_0;
+      acc_0[resize_1] <= asuint_0;
     end
     if (and_20) begin
-      acc[resize_1] <= 192'h0;
+      acc_0[resize_1] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_1[resize_10] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_1[resize_1] <= asuint_1;
+    end
+    if (and_20) begin
+      acc_1[resize_1] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_2[resize_10] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_2[resize_1] <= asuint_2;
+    end
+    if (and_20) begin
+      acc_2[resize_1] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_3[resize_10] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_3[resize_1] <= asuint_3;
+    end
+    if (and_20) begin
+      acc_3[resize_1] <= 48'h0;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf[resize_8] <= resp_data;
+      zbuf_0[resize_8] <= asuint_4;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_1[resize_8] <= asuint_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_2[resize_8] <= asuint_6;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_3[resize_8] <= asuint_7;
     end
   end
 endmodule

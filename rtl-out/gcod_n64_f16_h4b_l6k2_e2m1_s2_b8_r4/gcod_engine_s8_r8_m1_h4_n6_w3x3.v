@@ -25,8 +25,14 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   reg [7:0] landed = 8'd0;
   reg [1:0] group = 2'd0;
   reg done_r = 1'd0;
-  reg [191:0] acc [0:7];
-  reg [127:0] zbuf [0:7];
+  reg [47:0] acc_0 [0:7];
+  reg [47:0] acc_1 [0:7];
+  reg [47:0] acc_2 [0:7];
+  reg [47:0] acc_3 [0:7];
+  reg [31:0] zbuf_0 [0:7];
+  reg [31:0] zbuf_1 [0:7];
+  reg [31:0] zbuf_2 [0:7];
+  reg [31:0] zbuf_3 [0:7];
   wire [1:0] slice_0 = cmd_payload[21:20];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
@@ -56,35 +62,33 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   wire eq_4 = group == 2'd3;
   wire eq_5 = group == 2'd0;
   wire [2:0] slice_4 = cmd_payload[8:6];
-  wire [191:0] acc_word_0 = acc[slice_4];
-  wire [47:0] slice_5 = acc_word_0[47:0];
-  wire signed [47:0] assint_0 = slice_5;
+  wire [47:0] acc_0_word_0 = acc_0[slice_4];
+  wire signed [47:0] assint_0 = acc_0_word_0;
   wire eq_6 = group == 2'd1;
-  wire [47:0] slice_6 = acc_word_0[95:48];
-  wire signed [47:0] assint_1 = slice_6;
+  wire [47:0] acc_1_word_0 = acc_1[slice_4];
+  wire signed [47:0] assint_1 = acc_1_word_0;
   wire eq_7 = group == 2'd2;
-  wire [47:0] slice_7 = acc_word_0[143:96];
-  wire signed [47:0] assint_2 = slice_7;
-  wire [47:0] slice_8 = acc_word_0[191:144];
-  wire signed [47:0] assint_3 = slice_8;
+  wire [47:0] acc_2_word_0 = acc_2[slice_4];
+  wire signed [47:0] assint_2 = acc_2_word_0;
+  wire [47:0] acc_3_word_0 = acc_3[slice_4];
+  wire signed [47:0] assint_3 = acc_3_word_0;
   wire signed [47:0] mux_3 = eq_7 ? assint_2 : assint_3;
   wire signed [47:0] mux_4 = eq_6 ? assint_1 : mux_3;
   wire signed [47:0] mux_5 = eq_5 ? assint_0 : mux_4;
-  wire [7:0] slice_9 = cmd_payload[19:12];
-  wire [8:0] resize_0 = {1'd0, slice_9};
+  wire [7:0] slice_5 = cmd_payload[19:12];
+  wire [8:0] resize_0 = {1'd0, slice_5};
   wire signed [8:0] assint_4 = resize_0;
   wire eq_8 = group == 2'd0;
-  wire [127:0] zbuf_word_0 = zbuf[slice_1];
-  wire [31:0] slice_10 = zbuf_word_0[31:0];
-  wire signed [31:0] assint_5 = slice_10;
+  wire [31:0] zbuf_0_word_0 = zbuf_0[slice_1];
+  wire signed [31:0] assint_5 = zbuf_0_word_0;
   wire eq_9 = group == 2'd1;
-  wire [31:0] slice_11 = zbuf_word_0[63:32];
-  wire signed [31:0] assint_6 = slice_11;
+  wire [31:0] zbuf_1_word_0 = zbuf_1[slice_1];
+  wire signed [31:0] assint_6 = zbuf_1_word_0;
   wire eq_10 = group == 2'd2;
-  wire [31:0] slice_12 = zbuf_word_0[95:64];
-  wire signed [31:0] assint_7 = slice_12;
-  wire [31:0] slice_13 = zbuf_word_0[127:96];
-  wire signed [31:0] assint_8 = slice_13;
+  wire [31:0] zbuf_2_word_0 = zbuf_2[slice_1];
+  wire signed [31:0] assint_7 = zbuf_2_word_0;
+  wire [31:0] zbuf_3_word_0 = zbuf_3[slice_1];
+  wire signed [31:0] assint_8 = zbuf_3_word_0;
   wire signed [31:0] mux_6 = eq_10 ? assint_7 : assint_8;
   wire signed [31:0] mux_7 = eq_9 ? assint_6 : mux_6;
   wire signed [31:0] mux_8 = eq_8 ? assint_5 : mux_7;
@@ -133,7 +137,23 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   wire not_3 = ~eq_2;
   wire or_3 = eq_1 | not_3;
   wire and_19 = and_14 & or_3;
+  wire [47:0] asuint_0 = mux_12;
   wire and_20 = and_9 & out_ready;
+  wire [47:0] asuint_1 = mux_11;
+  wire [47:0] asuint_2 = mux_10;
+  wire [47:0] asuint_3 = mux_9;
+  wire [31:0] slice_6 = resp_data[31:0];
+  wire signed [31:0] assint_9 = slice_6;
+  wire [31:0] asuint_4 = assint_9;
+  wire [31:0] slice_7 = resp_data[63:32];
+  wire signed [31:0] assint_10 = slice_7;
+  wire [31:0] asuint_5 = assint_10;
+  wire [31:0] slice_8 = resp_data[95:64];
+  wire signed [31:0] assint_11 = slice_8;
+  wire [31:0] asuint_6 = assint_11;
+  wire [31:0] slice_9 = resp_data[127:96];
+  wire signed [31:0] assint_12 = slice_9;
+  wire [31:0] asuint_7 = assint_12;
   assign cmd_ready = and_4;
   assign req_valid = and_6;
   assign req_addr = slice_3;
@@ -181,18 +201,66 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   end
   always @(posedge clk) begin
     if (lt_0) begin
-      acc[resize_5] <= 192'h0;
+      acc_0[resize_5] <= 48'h0;
     end
     if (and_19) begin
-      acc[slice_4] <= cat_0;
+      acc_0[slice_4] <= asuint_0;
     end
     if (and_20) begin
-      acc[slice_4] <= 192'h0;
+      acc_0[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_1[resize_5] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_1[slice_4] <= asuint_1;
+    end
+    if (and_20) begin
+      acc_1[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_2[resize_5] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_2[slice_4] <= asuint_2;
+    end
+    if (and_20) begin
+      acc_2[slice_4] <= 48'h0;
+    end
+  end
+  always @(posedge clk) begin
+    if (lt_0) begin
+      acc_3[resize_5] <= 48'h0;
+    end
+    if (and_19) begin
+      acc_3[slice_4] <= asuint_3;
+    end
+    if (and_20) begin
+      acc_3[slice_4] <= 48'h0;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf[resp_tag] <= resp_data;
+      zbuf_0[resp_tag] <= asuint_4;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_1[resp_tag] <= asuint_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_2[resp_tag] <= asuint_6;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_3[resp_tag] <= asuint_7;
     end
   end
 endmodule

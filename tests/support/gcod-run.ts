@@ -18,8 +18,12 @@ export interface GcodRun {
   reads: number;
   /** Cycle of the last output (the stats token). */
   cycles: number;
-  /** Cycle at which aggregation could start (first y row, minus the drain). */
+  /** Aggregation cycles counted in hardware (combination done until every engine done). */
+  aggCycles: number;
+  /** Wall time of the simulation run. */
   seconds: number;
+  /** Wall time of building (or finding) the Verilator model. */
+  buildSeconds: number;
 }
 
 export async function runGcod(p: GcodParams, inputs: Record<string, Tensor>, opts: { seed: number; stall?: StallOptions }): Promise<GcodRun> {
@@ -35,7 +39,8 @@ export async function runGcod(p: GcodParams, inputs: Record<string, Tensor>, opt
       await sim.run({ until: { y: n, stats: 1 }, cycles: 50_000_000 });
       const seconds = (performance.now() - t0) / 1000;
       const y = gcod.decode(p, { y: sim.received('y') }, inputs).y!;
-      return { y, reads: decodeStats(sim.received('stats')), cycles: sim.cycles('stats')[0]!, seconds };
+      const stats = decodeStats(sim.received('stats'));
+      return { y, reads: stats.reads, aggCycles: stats.aggCycles, cycles: sim.cycles('stats')[0]!, seconds, buildSeconds: sim.build.seconds };
     } finally {
       await sim.close();
     }

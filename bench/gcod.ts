@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:gcod`: GCoD against its row-wise baseline on the real Cora and CiteSeer graphs at
+ * full feature width (1433 / 3703 seeded sparse binary features, 1.3% ones), hidden 16, in one run.
+ * Both designs are simulated in Verilator without stalls; outputs are checked against the golden
+ * layer, and cycles and off-chip reads are the hardware's own counters. Also: yosys (synth_ice40)
+ * resources of the CI-sized sub-engines. Writes the `## GCoD` section of docs/benchmarks.md.
+ */
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import type { Tensor } from '../dsl/generator.ts';
+import { elaborate } from '../dsl/passes/elaborate.ts';
+import { emitVerilog } from '../dsl/verilog/emit.ts';
+import { engineLayout } from '../generators/gcod/create.ts';
+import { engineModule } from '../generators/gcod/engine.ts';
+import { readCites } from '../generators/gcod/graph.ts';
+import { gcod } from '../generators/gcod/index.ts';
+import { bufferRows, gcodPresets, totalMacs, type GcodParams } from '../generators/gcod/params.ts';
+import { runGcod } from '../tests/support/gcod-run.ts';
+import { Rng } from '../tests/support/rng.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DATA = resolve(ROOT, '../shared/data');
+const SEED = 7;
+const PAPER: Record<string, number> = { cora: 7.8, citeseer: 9.2 };
+
+function workload(file: string, features: number, seed: number): Record<string, Tensor> {
+  const g = readCites(join(DATA, file));
+  const rng = new Rng(seed);
+  return {
+    edges: { shape: [g.edges.length, 2], data: g.edges.flat().map(BigInt) },
+    x: { shape: [g.n, features], data: Array.from({ length: g.n * features }, () => (rng.next() < 0.013 ? 1n : 0n)) },
+    w: { shape: [features, 16], data: Array.from({ length: features * 16 }, () => BigInt(rng.int(-128, 127))) },
+  };
+}
+
+async function yosysEngine(p: GcodParams, which: number): Promise<string> {
+  const shape = engineLayout(p)[which]!.shape;
+  const def = engineModule(shape);
+  const files = emitVerilog(elaborate(def));
+  const dir = mkdtempSync(join(tmpdir(), 'gcod-ys-'));
+  try {
+    for (const f of files) writeFileSync(join(dir, f.name), f.text);
+    const t0 = performance.now();
+    const r = await execa('yosys', ['-q', '-p', `read_verilog ${files.map((f) => join(dir, f.name)).join(' ')}; synth_ice40 -dsp -top ${def.name}; tee -o ${join(dir, 'stat.txt')} stat`], { reject: false });
+    if (r.exitCode !== 0) return `${def.name}: yosys failed: ${r.stderr.split('\n')[0]}`;
+    const stat = readFileSync(join(dir, 'stat.txt'), 'utf8');
+    const count = (cell: string): number => [...stat.matchAll(new RegExp(`${cell}\\s+(\\d+)`, 'g'))].reduce((a, m) => a + Number(m[1]), 0);
+    const ff = ['SB_DFF', 'SB_DFFE', 'SB_DFFSR', 'SB_DFFESR', 'SB_DFFR', 'SB_DFFER', 'SB_DFFS', 'SB_DFFES'].reduce((a, c) => a + Number(stat.match(new RegExp(`${c}\\s+(\\d+)`))?.[1] ?? 0), 0);
+    return `| ${def.name} | ${count('SB_LUT4')} | ${ff} | ${count('SB_CARRY')} | ${count('SB_MAC16')} | ${count('SB_RAM40_4K')} | ${((performance.now() - t0) / 1000).toFixed(1)} s |`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(DATA, 'cora/cora.cites'))) {
+    console.error(`bench:gcod needs ${DATA}/cora and citeseer; not found`);
+    process.exit(1);
+  }
+  const lines: string[] = [];
+  const say = (s: string): void => {
+    console.log(s);
+    lines.push(s);
+  };
+  const rows: string[] = [];
+  for (const [name, file, features] of [['cora', 'cora/cora.cites', 1433], ['citeseer', 'citeseer/citeseer.cites', 3703]] as const) {
+    const inputs = workload(file, features, SEED);
+    const pg = gcodPresets[name]!;
+    const pb: GcodParams = { ...pg, variant: 'baseline' };
+    const want = gcod.golden(pg, inputs);
+    const res: Record<string, Awaited<ReturnType<typeof runGcod>>> = {};
+    for (const [label, p] of [['gcod', pg], ['baseline', pb]] as const) {
+      const r = await runGcod(p, inputs, { seed: SEED });
+      const ok = r.y.data.every((v, i) => v === want.outputs.y!.data[i]);
+      if (!ok) throw new Error(`${name} ${label}: the design's Y differs from the golden layer (seed ${SEED})`);
+      res[label] = r;
+      console.log(`${name} ${label}: total ${r.cycles} cycles, aggregation ${r.aggCycles}, reads ${r.reads}, build ${r.buildSeconds.toFixed(0)} s, run ${r.seconds.toFixed(1)} s`);
+    }
+    const g = res.gcod!;
+    const b = res.baseline!;
+    const nnz = want.counts.adjacencyNonZeros!;
+    const aggIdeal = Math.ceil((nnz * pg.hidden) / totalMacs(pg));
+    const portCycles = Math.ceil(pg.hidden / pg.wordsPerCycle);
+    rows.push(
+      `| ${name} | ${nnz} | ${(100 * want.counts.denseNonZeros! / nnz).toFixed(1)}% | ${g.aggCycles} | ${b.aggCycles} | **${(b.aggCycles / g.aggCycles).toFixed(2)}×** | ${g.reads} | ${b.reads} | ${(b.reads / g.reads).toFixed(2)}× | ${aggIdeal} | ${(g.aggCycles / aggIdeal).toFixed(2)} / ${(b.aggCycles / aggIdeal).toFixed(2)} | ${g.reads * portCycles} / ${b.reads * portCycles} | ${g.cycles} / ${b.cycles} | ${PAPER[name]}× |`,
+    );
+  }
+  const p = gcodPresets.cora!;
+  say(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; Verilator, no stalls, seed ${SEED}; outputs checked against the golden layer.`);
+  say('');
+  say(`Both designs: ${totalMacs(p)} aggregation MACs (GCoD: ${p.engines} sub-engines × ${p.macs} + sparser branch ${p.sparseMacs}; baseline: one row-wise engine of 16 lanes), ${bufferRows(p)} Z rows on chip (GCoD: ${p.engines} × ${p.blockRows} block buffers + ${p.sparseSlots}-row ring; baseline: direct-mapped), off-chip port latency ${p.latency} cycles, ${p.wordsPerCycle} words/cycle (a Z row of 16 int32 holds it ${Math.ceil(16 / p.wordsPerCycle)} cycles), an N-row output accumulator in both. Hidden 16; blocks ≤ ${p.blockRows} nodes, ${p.degreeClasses} degree classes.`);
+  say('');
+  say('| graph | nnz(Â) | in diagonal blocks | GCoD agg. cycles | baseline agg. cycles | latency cut | GCoD Z reads | baseline Z reads | read cut | ideal agg. cycles (nnz·16/MACs) | agg. cycles / ideal (GCoD / base) | port-busy bound (GCoD / base) | total cycles incl. combination (GCoD / base) | paper |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) say(r);
+  say('');
+  say('Aggregation cycles are counted in hardware from the end of combination (Z = X·W, identical in both designs: one feature non-zero per cycle) to the last engine done; total cycles add combination and the output drain. The paper\'s 7.8× / 9.2× are for its own memory system and baseline (and a graph pruned during fine-tuning); ours is the same-units, same-buffer comparison above, on the exact, unpruned graph.');
+  say('');
+  say('Yosys 0.23 `synth_ice40 -dsp` of the CI-sized sub-engines (preset `ci`: hidden 4):');
+  say('');
+  say('| module | LUT4 | flip-flops | carries | SB_MAC16 | SB_RAM40_4K | time |');
+  say('|---|---|---|---|---|---|---|');
+  const ci = gcodPresets.ci!;
+  say(await yosysEngine(ci, 0));
+  say(await yosysEngine(ci, 1));
+  say(await yosysEngine(gcodPresets['ci-baseline']!, 0));
+
+  const doc = join(ROOT, 'docs/benchmarks.md');
+  const section = `## GCoD\n\nWritten by \`npm run bench:gcod\` (bench/gcod.ts).\n\n${lines.join('\n')}\n`;
+  let text = existsSync(doc) ? readFileSync(doc, 'utf8') : '# Benchmarks\n';
+  const re = /## GCoD\n[\s\S]*?(?=\n## |$)/;
+  text = re.test(text) ? text.replace(re, section.trimEnd() + '\n') : text.trimEnd() + '\n\n' + section;
+  writeFileSync(doc, text);
+  console.log(`wrote the GCoD section of ${doc}`);
+}
+
+await main();
