@@ -4,6 +4,7 @@
  * need no answer are only queued; `run` and `peek` wait for their reply.
  */
 import type { DesignLayout } from './layout.ts';
+import type { TokenBatch } from './words.ts';
 
 export type BackendKind = 'verilator' | 'icarus';
 export type WaveFormat = 'vcd' | 'fst';
@@ -42,7 +43,7 @@ export interface Backend {
   readonly buildSeconds: number;
   readonly cached: boolean;
   setStalls(seed: number, inThresholds: number[], outThresholds: number[]): void;
-  send(stream: number, tokens: readonly bigint[]): void;
+  send(stream: number, tokens: TokenBatch): void;
   run(req: RunRequest): Promise<RunReply>;
   poke(port: number, value: bigint): void;
   peek(port: number): Promise<{ cycle: number; value: bigint }>;

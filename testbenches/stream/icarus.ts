@@ -12,7 +12,7 @@ import type { Backend, RunReply, RunRequest, StreamState, WaveFormat } from './b
 import type { DesignLayout } from './layout.ts';
 import { SimProcess } from './process.ts';
 import { icarusQueueDepth, renderIcarusTestbench } from './render.ts';
-import { TokenRangeError } from './words.ts';
+import { batchToBigints, TokenRangeError, type TokenBatch } from './words.ts';
 
 const NONE = 'ffffffffffffffff';
 const h = (n: number | bigint) => n.toString(16);
@@ -96,8 +96,9 @@ export class IcarusBackend implements Backend {
     this.queue(['X', h(seed >>> 0), ...[...ins, ...outs].map(h)].join(' '));
   }
 
-  send(stream: number, tokens: readonly bigint[]): void {
+  send(stream: number, batch: TokenBatch): void {
     const s = this.layout.inStreams[stream]!;
+    const tokens = batchToBigints(batch, s.words);
     const depth = icarusQueueDepth(s.width);
     if (this.queued[stream]! + tokens.length > depth)
       throw new RangeError(`the Icarus back end queues at most ${depth} tokens of ${s.width} bits on stream '${s.name}'; send fewer per run`);

@@ -40,16 +40,23 @@ export class SimProcess {
   /** What the process is doing, for crash messages ("during run() at cycle 1200"). */
   context = 'while starting';
 
-  constructor(readonly exe: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  /**
+   * `replyFd` 3 puts the replies on a pipe of their own, so whatever the model prints on stdout
+   * ($display, Verilator's warnings) cannot corrupt the framing; it is kept with stderr instead.
+   */
+  constructor(readonly exe: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; replyFd?: 1 | 3 } = {}) {
+    const fd = opts.replyFd ?? 1;
     this.child = execa(exe, args, {
-      stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cwd: opts.cwd, env: opts.env,
-      encoding: 'buffer',
+      stdio: fd === 3 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+      buffer: false, reject: false, cwd: opts.cwd, env: opts.env, encoding: 'buffer',
     });
-    this.child.stdout!.on('data', (b: Buffer) => {
+    const replies = this.child.stdio[fd] as NodeJS.ReadableStream;
+    replies.on('data', (b: Buffer) => {
       this.chunks.push(b);
       this.buffered += b.length;
       this.pump();
     });
+    if (fd === 3) this.child.stdout!.on('data', (b: Buffer) => this.note(b.toString('utf8').trimEnd()));
     this.child.stderr!.on('data', (b: Buffer) => {
       // Bounded: a chatty simulator must not grow memory without limit.
       this.stderrText = (this.stderrText + b.toString('utf8')).slice(-20_000);

@@ -15,6 +15,7 @@ import { stallThreshold } from './backend.ts';
 import { HangError, RunLimitError, type StalledStream } from './errors.ts';
 import { layoutOf, portOf, streamOf, type DesignLayout } from './layout.ts';
 import { VerilatorBackend } from './verilator.ts';
+import type { TokenBatch } from './words.ts';
 
 /** Random stalls: probability per cycle that an input withholds valid / an output withholds ready. */
 export interface StallOptions {
@@ -111,8 +112,12 @@ export class Sim {
     return this.now;
   }
 
-  /** Queue tokens (bit patterns; multi-port payloads concatenated, first payload port most significant). */
-  send(stream: string, tokens: readonly bigint[]): void {
+  /**
+   * Queue tokens (bit patterns; multi-port payloads concatenated, first payload port most
+   * significant). A `BigUint64Array` (streams up to 64 bits) or `Uint32Array` (words per token) skips
+   * the per-token bigint conversion: the fast path for long runs.
+   */
+  send(stream: string, tokens: TokenBatch): void {
     this.backend.send(streamOf(this.layout, stream, 'in').index, tokens);
   }
 

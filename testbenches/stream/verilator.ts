@@ -8,7 +8,7 @@ import type { Backend, RunReply, RunRequest, WaveFormat } from './backend.ts';
 import type { DesignLayout } from './layout.ts';
 import { SimProcess } from './process.ts';
 import { renderVerilatorHarness } from './render.ts';
-import { decodeTokens, encodeTokens } from './words.ts';
+import { batchLength, decodeTokens, encodeBatch, encodeTokens, type TokenBatch } from './words.ts';
 
 const CMD = { send: 1, run: 2, poke: 3, peek: 4, step: 5, reset: 6, trace: 7, quit: 8, stall: 9, abortAt: 10 } as const;
 const MAGIC = { hello: 0x31465748, run: 0x214e5552, peek: 0x4b454550 } as const;
@@ -47,7 +47,7 @@ export class VerilatorBackend implements Backend {
   /** Builds or finds the model, starts it and checks its greeting against the layout. */
   static async open(files: string[], layout: DesignLayout, opts: { waves: WaveFormat | null; record: boolean }): Promise<VerilatorBackend> {
     const model = await build(files, layout, opts.waves);
-    const proc = new SimProcess(model.exe, []);
+    const proc = new SimProcess(model.exe, [], { replyFd: 3 });
     const hello = await proc.read(16);
     if (hello.readUInt32LE(0) !== MAGIC.hello || hello.readUInt32LE(4) !== layout.ports.length
       || hello.readUInt32LE(8) !== layout.inStreams.length || hello.readUInt32LE(12) !== layout.outStreams.length) {
@@ -77,13 +77,14 @@ export class VerilatorBackend implements Backend {
     this.queue(b);
   }
 
-  send(stream: number, tokens: readonly bigint[]): void {
+  send(stream: number, tokens: TokenBatch): void {
     const s = this.layout.inStreams[stream]!;
+    const data = encodeBatch(tokens, s.width, s.words, `stream '${s.name}'`);
     const h = header(CMD.send, 8);
     h.writeUInt32LE(stream, 4);
-    h.writeUInt32LE(tokens.length, 8);
+    h.writeUInt32LE(batchLength(tokens, s.words), 8);
     this.queue(h);
-    this.queue(encodeTokens(tokens, s.width, s.words, `stream '${s.name}'`), CMD.send);
+    this.queue(data, CMD.send);
   }
 
   async run(req: RunRequest): Promise<RunReply> {
@@ -100,7 +101,7 @@ export class VerilatorBackend implements Backend {
     this.proc.context = 'during run()';
     await this.flush();
     const head = await this.proc.read(24 + 20 * this.layout.inStreams.length);
-    if (head.readUInt32LE(0) !== MAGIC.run) throw new Error('harness framing out of step (no RUN reply)');
+    if (head.readUInt32LE(0) !== MAGIC.run) throw new Error(`harness framing out of step (no RUN reply): ${head.subarray(0, 16).toString('hex')}`);
     const status = (['done', 'hang', 'limit'] as const)[head.readUInt32LE(4)] ?? 'done';
     const state = (f: number) => ({ valid: (f & 1) !== 0, ready: (f & 2) !== 0 });
     const ins = this.layout.inStreams.map((_, i) => {

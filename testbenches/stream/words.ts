@@ -12,6 +12,51 @@ export class TokenRangeError extends RangeError {
 const MASK32 = 0xffffffffn;
 
 /**
+ * Tokens for one stream: bigint bit patterns, or (the fast path, no bigint per token) a
+ * `BigUint64Array` with one token per element for streams up to 64 bits, or a `Uint32Array` holding
+ * each token as `ceil(width / 32)` little-endian words.
+ */
+export type TokenBatch = readonly bigint[] | BigUint64Array | Uint32Array;
+
+/** Number of tokens in a batch. */
+export function batchLength(b: TokenBatch, words: number): number {
+  return b instanceof Uint32Array ? b.length / words : b.length;
+}
+
+/** The batch as framing words (copied only when the layout differs). */
+export function encodeBatch(b: TokenBatch, width: number, words: number, what: string): Buffer {
+  if (Array.isArray(b)) return encodeTokens(b as readonly bigint[], width, words, what);
+  const topMask = width % 32 === 0 ? 0xffffffff : 2 ** (width % 32) - 1;
+  const check = (u32: Uint32Array, stride: number, used: number) => {
+    for (let i = 0, t = 0; i < u32.length; i += stride, t++) {
+      if (u32[i + used - 1]! > topMask) throw new TokenRangeError(`${what}: token #${t} does not fit ${width} unsigned bits`);
+      for (let k = used; k < stride; k++)
+        if (u32[i + k] !== 0) throw new TokenRangeError(`${what}: token #${t} does not fit ${width} unsigned bits`);
+    }
+  };
+  if (b instanceof Uint32Array) {
+    if (b.length % words !== 0) throw new TokenRangeError(`${what}: a Uint32Array batch needs ${words} words per token; its length ${b.length} is not a multiple`);
+    check(b, words, words);
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  }
+  if (words > 2) throw new TokenRangeError(`${what}: a BigUint64Array batch carries at most 64-bit tokens; this stream is ${width} bits (use bigint[] or Uint32Array)`);
+  const u32 = new Uint32Array((b as BigUint64Array).buffer, (b as BigUint64Array).byteOffset, b.length * 2);
+  check(u32, 2, words);
+  if (words === 2) return Buffer.from(u32.buffer, u32.byteOffset, u32.byteLength);
+  const out = new Uint32Array(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = u32[2 * i]!;
+  return Buffer.from(out.buffer);
+}
+
+/** The batch as bigints (for the Icarus back end, whose framing is text). */
+export function batchToBigints(b: TokenBatch, words: number): readonly bigint[] {
+  if (Array.isArray(b)) return b as readonly bigint[];
+  if (b instanceof BigUint64Array) return Array.from(b);
+  const u = b as Uint32Array;
+  return decodeTokens(Buffer.from(u.buffer, u.byteOffset, u.byteLength), u.length / words, words);
+}
+
+/**
  * Encodes `tokens` into `words` 32-bit words each (little-endian, least significant word first).
  * `what` names the stream for the error message of an out-of-range token.
  */
