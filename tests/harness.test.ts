@@ -118,8 +118,9 @@ describeDesign('harness: register FIFO, 8-bit data', regFifo({ depth: 4, width: 
     expect(fired).toEqual(v.outCycles);
     if (backends.includes('icarus')) {
       const i = await draw('icarus');
-      // Ports only (internal net names are the same, but Icarus shows x before reset); from cycle 1.
-      const ports = ['in_valid', 'in_ready', 'in_data', 'out_valid', 'out_ready', 'out_data'];
+      // Handshake ports from cycle 1. out_data is left out: the FIFO's entries have no reset, so an
+      // empty FIFO shows Verilator's 0 but Icarus's x there (the tokens themselves are compared above).
+      const ports = ['in_valid', 'in_ready', 'in_data', 'out_valid', 'out_ready'];
       expect(renderAscii(i.vcd, ports, { from: 1, to: i.end - 1 })).toBe(renderAscii(v.vcd, ports, { from: 1, to: v.end - 1 }));
     }
   });
