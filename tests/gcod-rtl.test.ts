@@ -39,6 +39,23 @@ describe('gcod engine (Verilator)', () => {
     }
   });
 
+  it('int8 features take the multiplier path and still give the golden layer', async () => {
+    const p: GcodParams = { ...gcodPresets.ci!, binaryFeatures: false };
+    const seed = testSeed();
+    const inputs = gcod.randomInputs(p, seed);
+    expect(inputs.x!.data.some((v) => v < 0n || v > 1n)).toBe(true);
+    const want = gcod.golden(p, inputs);
+    const got = await runGcod(p, inputs, { seed, stall: STALL });
+    expect(got.y.data, `seed ${seed}`).toEqual(want.outputs.y!.data);
+    expect(got.reads, `seed ${seed}`).toBe(want.counts.gcodReads);
+  });
+
+  it('rejects parameters that do not fit, naming the field', () => {
+    expect(() => gcod.validate!({ ...gcodPresets.ci!, macs: 3 })).toThrow("parameter 'macs' = 3 must divide hidden (4)");
+    const inputs = gcod.randomInputs(gcodPresets.ci!, 1);
+    expect(() => gcod.encode({ ...gcodPresets.ci!, features: 8 }, inputs)).toThrow('GCoD inputs must be x [n, 8]');
+  });
+
   it.skipIf(!haveCora)('Cora, 64 binary features, hidden 16: GCoD and the baseline give the same golden integers', async () => {
     const seed = testSeed();
     const rng = new Rng(seed);

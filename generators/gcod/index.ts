@@ -31,6 +31,9 @@ export interface HostPlan {
   commands: Record<string, Command[]>;
 }
 
+/** Largest edge list `hwflow run` accepts. */
+const MAX_EDGES = 1 << 20;
+
 const plans = new WeakMap<object, Map<string, HostPlan>>();
 
 /** Run the host side for these inputs (memoised on the `edges` tensor object). */
@@ -42,6 +45,10 @@ export function hostPlan(p: GcodParams, inputs: Record<string, Tensor>): HostPla
   if (!byKey) plans.set(edges, (byKey = new Map()));
   const hit = byKey.get(key);
   if (hit) return hit;
+  const [, f] = need(inputs, 'x').shape as [number, number];
+  const wShape = need(inputs, 'w').shape;
+  if (f !== p.features || wShape[0] !== p.features || wShape[1] !== p.hidden || edges.shape[1] !== 2)
+    throw new ParamError(`GCoD inputs must be x [n, ${p.features}], w [${p.features}, ${p.hidden}] and edges [E, 2]; got x [${need(inputs, 'x').shape.join(', ')}], w [${wShape.join(', ')}], edges [${edges.shape.join(', ')}]`);
   if (n > p.maxNodes) throw new ParamError(`the graph has ${n} nodes but the design holds at most maxNodes = ${p.maxNodes}`, undefined, { field: 'maxNodes', value: p.maxNodes });
   const pairs: [number, number][] = [];
   for (let i = 0; i < edges.shape[0]!; i++) pairs.push([Number(edges.data[2 * i]!), Number(edges.data[2 * i + 1]!)]);
@@ -102,12 +109,15 @@ export const gcod: Accelerator<GcodParams> = {
   defaultPreset: 'ci',
   validate: validateGcod,
   create: createGcod,
+  // Run-time sizes: the edge count and the node count (up to maxNodes); F and H must match exactly
+  // (checked in hostPlan), the named dims only let `hwflow run` accept them.
   inputs: (p): TensorSpec[] => [
-    { name: 'edges', shape: [-1, 2], width: 32, signed: false },
-    { name: 'x', shape: [-1, p.features], width: 8, signed: true },
-    { name: 'w', shape: [p.features, p.hidden], width: 8, signed: true },
+    { name: 'edges', shape: [MAX_EDGES, 2], dims: ['edges', 'pair'], width: 32, signed: false },
+    { name: 'x', shape: [p.maxNodes, p.features], dims: ['nodes', 'features'], width: 8, signed: true },
+    { name: 'w', shape: [p.features, p.hidden], dims: ['features', 'hidden'], width: 8, signed: true },
   ],
-  outputs: (p): TensorSpec[] => [{ name: 'y', shape: [-1, p.hidden], width: 32, signed: true }],
+  outputs: (p): TensorSpec[] => [{ name: 'y', shape: [p.maxNodes, p.hidden], dims: ['nodes', 'hidden'], width: 32, signed: true }],
+  outputTokens: (_p, inputs) => ({ y: need(inputs, 'x').shape[0]!, stats: 1 }),
   golden,
   encode(p, inputs) {
     const plan = hostPlan(p, inputs);
