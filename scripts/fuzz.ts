@@ -51,7 +51,7 @@ const r = await runCampaign({
 });
 const phases = Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ');
 console.log(
-  `fuzz summary: seed ${seed}, ${r.programs} programs, ${r.cycles} cycles each on ${backends.join(' + ')}, ` +
+  `fuzz summary: seed ${seed}, ${r.programs} programs, ${r.cycles} program-cycles on ${backends.join(' + ')}, ` +
     `${r.failures.length} mismatches, ${r.seconds.toFixed(1)} s (${phases})`,
 );
 for (const f of r.failures) {
