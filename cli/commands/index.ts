@@ -1,8 +1,12 @@
 /** Every subcommand of the CLI, in `hwflow --help` order. Add a line per new command. */
 import type { Command } from 'commander';
+import { register as exportCmd } from './export.ts';
+import { register as build } from './build.ts';
+import { register as synth } from './synth.ts';
+import { register as report } from './report.ts';
 import { register as list } from './list.ts';
 import { register as gen } from './gen.ts';
 import { register as demo } from './demo.ts';
 import { register as run } from './run.ts';
 
-export const commands: ((program: Command) => void)[] = [list, gen, demo, run];
+export const commands: ((program: Command) => void)[] = [list, gen, demo, run, exportCmd, build, synth, report];
