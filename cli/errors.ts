@@ -1,6 +1,11 @@
 /** How the CLI reports failures: a usage or design error is one line and exit 2; anything else is a bug. */
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
 import { HdlError } from '../dsl/errors.ts';
+
+/** Colour only a terminal: piped or captured stderr (CI logs, scripts, tests) stays plain text. */
+const pc = createColors(
+  'FORCE_COLOR' in process.env || (!('NO_COLOR' in process.env) && process.stderr.isTTY === true),
+);
 
 export async function runCommand(body: () => Promise<void> | void): Promise<void> {
   try {
