@@ -164,7 +164,7 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   };
 
   // ---- ports and declarations -------------------------------------------------------------
-  const procedural = (s: SignalDecl): boolean => s.kind === 'reg' || s.assigns.some((a) => a.path.length > 0);
+  const procedural = (s: SignalDecl): boolean => s.kind === 'reg';
   const ports: VPort[] = [];
   if (m.sequential) {
     ports.push({ dir: 'input', net: 'wire', signed: false, width: 1, name: 'clk' });
@@ -206,10 +206,20 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
         ? [{ k: 'if', cond: id('rst'), then: [{ k: 'set', lhs: id(s.name), rhs: lit(s.type.width, s.type.signed, s.reset), nonblocking: true }], else: body }]
         : body;
       items.push({ k: 'always', clocked: true, body: stmts });
-    } else if (!procedural(s)) {
-      items.push({ k: 'assign', lhs: s.name, rhs: operand(s.assigns[0]!.value), comment: loc(s.assigns[0]!.loc) });
+    } else if (s.assigns.every((a) => a.path.length === 0)) {
+      items.push({ k: 'assign', lhs: s.name, rhs: operand(s.assigns[s.assigns.length - 1]!.value), comment: loc(s.assigns[0]!.loc) });
     } else {
-      items.push({ k: 'always', clocked: false, body: tree(s.assigns, (a) => ({ k: 'set', lhs: id(s.name), rhs: operand(a.value), nonblocking: false, comment: loc(a.loc) }), operand) });
+      // A `when`-driven wire is one continuous assignment of nested ?:, not an `always @*`: in
+      // Verilog-2005 an `always @*` whose inputs never change never runs, so Icarus leaves the wire
+      // X forever (the fuzzer found this). Values the branches would both copy get a named wire.
+      const body = tree(s.assigns, (a) => ({ k: 'set', lhs: id(s.name), rhs: operand(a.value), nonblocking: false }), operand);
+      const hold = (e: VExpr): VExpr => {
+        if (e.k === 'id' || e.k === 'lit') return e;
+        const name = fresh(`${s.name}_prev`);
+        items.push({ k: 'decl', net: 'wire', signed: s.type.signed, width: s.type.width, name, init: e });
+        return id(name);
+      };
+      items.push({ k: 'assign', lhs: s.name, rhs: foldToMux(body, undefined, hold)!, comment: loc(s.assigns[0]!.loc) });
     }
   }
   for (const mem of m.memories) {
@@ -247,6 +257,33 @@ function constantCompare(e: Expr): boolean | undefined {
     case 'gt': return k >= hi ? false : undefined;
     case 'ge': return k === 0n ? true : hi < k ? false : undefined;
   }
+}
+
+/**
+ * The value an `always @*` body would leave in its one target, as an expression: statements run in
+ * order, an if becomes `cond ? then : else`, and a branch that assigns nothing keeps the value so far.
+ * The design checks guarantee that every path assigns, so a branch with no value so far never
+ * decides the result. `hold` names a value before both branches of an if copy it, keeping the text
+ * linear in the number of assignments.
+ */
+function foldToMux(stmts: readonly VStmt[], before: VExpr | undefined, hold: (e: VExpr) => VExpr): VExpr | undefined {
+  let cur = before;
+  for (const st of stmts) {
+    if (st.k === 'set') {
+      cur = st.rhs;
+      continue;
+    }
+    if (cur && !assignsAlways(st.then) && !assignsAlways(st.else)) cur = hold(cur);
+    const t = foldToMux(st.then, cur, hold);
+    const f = foldToMux(st.else, cur, hold);
+    cur = t && f ? (t === f ? t : { k: 'tern', c: st.cond, t, f }) : (t ?? f);
+  }
+  return cur;
+}
+
+/** Whether a statement list assigns its target on every path. */
+function assignsAlways(stmts: readonly VStmt[]): boolean {
+  return stmts.some((st) => st.k === 'set' || (assignsAlways(st.then) && assignsAlways(st.else)));
 }
 
 function memInit(mem: MemoryDecl): VStmt[] {

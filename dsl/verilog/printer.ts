@@ -78,8 +78,7 @@ function printItem(item: VItem, out: string[]): void {
     case 'decl':
       return printDecl(item, out);
     case 'assign':
-      out.push(`  assign ${item.lhs} = ${printExpr(item.rhs)};${trailer(item.comment)}`);
-      return;
+      return printAssign(item.lhs, item.rhs, item.comment, out);
     case 'always':
       out.push(`  always ${item.clocked ? '@(posedge clk)' : '@*'} begin${trailer(item.comment)}`);
       printStmts(item.body, '    ', out);
@@ -100,6 +99,25 @@ function printItem(item: VItem, out: string[]): void {
       out.push(item.comment ? `\n  // ${item.comment}` : '');
       return;
   }
+}
+
+/** A priority chain `c1 ? a : c2 ? b : d` (a lowered when/elsewhen) gets one arm per line. */
+function printAssign(lhs: string, rhs: VExpr, comment: string | undefined, out: string[]): void {
+  const arms: { c: VExpr; t: VExpr }[] = [];
+  let last = rhs;
+  while (last.k === 'tern') {
+    arms.push({ c: last.c, t: last.t });
+    last = last.f;
+  }
+  if (arms.length < 2) {
+    out.push(`  assign ${lhs} = ${printExpr(rhs)};${trailer(comment)}`);
+    return;
+  }
+  const head = `  assign ${lhs} = `;
+  const pad = ' '.repeat(head.length - 2);
+  arms.forEach(({ c, t }, i) =>
+    out.push(`${i === 0 ? head : `${pad}: `}${printExpr(c, 2)} ? ${printExpr(t, 2)}${i === 0 ? trailer(comment) : ''}`));
+  out.push(`${pad}: ${printExpr(last, 1)};`);
 }
 
 function printPorts(ports: VPort[], out: string[]): void {
