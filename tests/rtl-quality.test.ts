@@ -105,6 +105,34 @@ function seqDesign(): ModuleDef {
   });
 }
 
+/**
+ * Wires driven from `when` blocks print as continuous `?:` assignments (Icarus never runs an
+ * `always @*` whose inputs stay constant). Cases the fuzzer found: a value every later branch
+ * overrides (must not leave an unread wire), branches that both keep the value so far (it gets a
+ * name), and comparisons the operand ranges decide (Verilator flags them unless printed as constants).
+ */
+function whenDesign(): ModuleDef {
+  return autoModule('when_mux', { a: uint(7), b: sint(9), go: uint(1), en: uint(1), sel: uint(2) }, (io, m) => {
+    const { a, b, go, en, sel } = io as Record<string, Value>;
+    const overridden = m.wire('overridden', uint(8));
+    overridden.set(a!.add(u(7, 1)));
+    m.when(go!, () => overridden.set(a!.resize(8))).otherwise(() => overridden.set(u(8, 3)));
+    const held = m.wire('held', uint(7));
+    held.set(a!.xor(u(7, 5)));
+    m.when(go!, () => m.when(en!, () => held.set(u(7, 1)))).otherwise(() => m.when(sel!.eq(1), () => held.set(u(7, 2))));
+    const chain = m.wire('chain', sint(9));
+    m.when(sel!.eq(0), () => chain.set(b!))
+      .elsewhen(sel!.eq(1), () => chain.set(b!.neg().trunc(9)))
+      .otherwise(() => chain.set(lit(sint(9), -7)));
+    const constant = m.wire('constant', uint(1));
+    m.when(lit(uint(1), 1), () => constant.set(go!)).otherwise(() => constant.set(en!));
+    return {
+      overridden, held, chain, constant,
+      zeroExtLt: a!.resize(12).lt(u(12, 200)), selfGt: a!.gt(a!), selfLe: b!.le(b!), shiftedGe: a!.shr(3).ge(u(7, 16)),
+    };
+  });
+}
+
 /** Memories: sync read with and without enable, async read, write enable, odd depths, ROMs. */
 function memDesign(): ModuleDef {
   return autoModule('mem_mix', { wa: uint(3), ra: uint(3), wd: uint(33), we: uint(1), re: uint(1), wa4: uint(4), wd130: uint(130), ra2: uint(2), sa: uint(1) }, (io, m) => {
@@ -144,7 +172,8 @@ function hierDesign(): ModuleDef {
 }
 
 const opsDesigns = WIDTHS.flatMap((w) => [opsDesign(w, false), opsDesign(w, true)]);
-const designs: ModuleDef[] = [...opsDesigns, seqDesign(), memDesign(), hierDesign(), macExample as unknown as ModuleDef];
+const simDesigns = [...opsDesigns, whenDesign()];
+const designs: ModuleDef[] = [...simDesigns, seqDesign(), memDesign(), hierDesign(), macExample as unknown as ModuleDef];
 
 const keep = process.env.HWFLOW_KEEP_RTL;
 const work = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), 'hwflow-rtl-quality-'));
@@ -254,7 +283,7 @@ const seed = testSeed();
 describe(`op designs compute what the IR simulator computes (seed ${seed})`, () => {
   // One top holding every op design, so the whole table costs one Verilator build.
   const opsTop = (() => {
-    const inner = opsDesigns.map((d) => ({ d, ir: d.elaborate() }));
+    const inner = simDesigns.map((d) => ({ d, ir: d.elaborate() }));
     const ports: PortRecord = {};
     for (const { ir } of inner)
       for (const p of ir.ports) ports[`${ir.name}_${p.name}`] = p.kind === 'input' ? In(p.type) : Out(p.type);

@@ -152,7 +152,7 @@ export interface Circuit {
 }
 
 /** Walk every expression reachable from a root, children first, each once. */
-export function walkExpr(root: Expr, visit: (e: Expr) => void, seen: Set<number> = new Set()): void {
+export function walkExpr(root: Expr, visit: (e: Expr) => void, seen: Set<number> = new Set(), descend: (e: Expr) => boolean = () => true): void {
   const stack: [Expr, boolean][] = [[root, false]];
   while (stack.length) {
     const [e, done] = stack.pop()!;
@@ -163,7 +163,7 @@ export function walkExpr(root: Expr, visit: (e: Expr) => void, seen: Set<number>
     if (seen.has(e.id)) continue;
     seen.add(e.id);
     stack.push([e, true]);
-    const kids = e.kind === 'op' ? e.args : e.kind === 'memread' ? [e.addr] : [];
+    const kids = !descend(e) ? [] : e.kind === 'op' ? e.args : e.kind === 'memread' ? [e.addr] : [];
     for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, false]);
   }
 }

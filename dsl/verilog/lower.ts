@@ -6,9 +6,11 @@
  */
 import { formatLoc } from '../errors.ts';
 import type { Assignment, CondStep, Expr, MemoryDecl, ModuleIR, SignalDecl } from '../ir/nodes.ts';
-import { moduleRoots, walkExpr } from '../ir/nodes.ts';
+import { walkExpr } from '../ir/nodes.ts';
 import { bitsFor, mask } from '../ir/types.ts';
 import type { VExpr, VItem, VModule, VPort, VStmt } from './ast.ts';
+import { foldToMux, liveLeaves } from './mux-fold.ts';
+import { comparisonFolder } from './ranges.ts';
 
 export interface EmitOptions {
   /** Put `// file:line` comments on declarations (off for committed snapshots). */
@@ -23,6 +25,7 @@ const lit = (width: number, signed: boolean, bits: bigint): VExpr => ({ k: 'lit'
 export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   const loc = (l: { get(): unknown } | undefined): string | undefined =>
     opts.sourceLocs && l ? formatLoc(l.get() as never) : undefined;
+  const constantCompare = comparisonFolder();
   const taken = new Set<string>([...m.signals.map((s) => s.name), ...m.memories.map((x) => x.name), ...m.instances.map((i) => i.name), 'clk', 'rst']);
   const names = new Map<number, string>();
   const counters = new Map<string, number>();
@@ -42,14 +45,37 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   };
   const all = (e: Expr): bigint => mask(e.type.width);
 
-  const roots = moduleRoots(m);
+  // A wire's value is one expression (see mux-fold.ts): assignments that a later one always
+  // overrides are left out, so nothing computes a value no one reads.
+  const live = new Map<SignalDecl, readonly Assignment[]>();
+  const assignsOf = (s: SignalDecl): readonly Assignment[] => live.get(s) ?? s.assigns;
+  for (const s of m.signals) {
+    if (s.kind === 'reg' || s.assigns.length < 2) continue;
+    const index = new Map<VStmt, number>();
+    const body = tree(s.assigns.map((a, i) => ({ ...a, i })), (a) => {
+      const leaf: VStmt = { k: 'set', lhs: id(''), rhs: id(''), nonblocking: false };
+      index.set(leaf, a.i);
+      return leaf;
+    }, () => id(''));
+    const keep = liveLeaves(body, (leaf) => index.get(leaf)!);
+    live.set(s, s.assigns.filter((_, i) => keep.has(i)));
+  }
+  const roots: Expr[] = [];
+  for (const s of m.signals)
+    for (const a of assignsOf(s)) roots.push(...a.path.map((step) => step.node.cond), a.value);
+  for (const mem of m.memories) for (const w of mem.writes) roots.push(...w.path.map((step) => step.node.cond), w.addr, w.data);
+  for (const inst of m.instances) for (const { value } of inst.inputs.values()) roots.push(value);
   const order: Expr[] = [];
   const seen = new Set<number>();
   // Sync-read registers print `mem[addr]` directly in their clocked block, so yosys infers block RAM.
   const inlineReads = new Set<number>();
   for (const s of m.signals)
     if (s.kind === 'reg') for (const a of s.assigns) if (a.value.kind === 'memread') inlineReads.add(a.value.id);
-  for (const r of roots) walkExpr(r, (e) => order.push(e), seen);
+  // A comparison the operand ranges decide prints as a constant; its operands need no wires.
+  // So does an unsigned shift right by the whole width (it prints as 0).
+  const readsArgs = (e: Expr): boolean => constantCompare(e) === undefined &&
+    !(e.kind === 'op' && e.op === 'shr' && !e.args[0]!.type.signed && e.params[0]! >= e.args[0]!.type.width);
+  for (const r of roots) walkExpr(r, (e) => order.push(e), seen, readsArgs);
   // A read that something else uses too (an operator, a wire) needs a name: an inline `mem[addr]`
   // cannot be sliced or extended (the fuzzer found `{undefined[26], ...}` here).
   for (const e of order) if (e.kind === 'op') for (const x of e.args) inlineReads.delete(x.id);
@@ -63,9 +89,10 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
     if (e.kind === 'op') {
       const [a] = e.args;
       if (e.op === 'slice') markRead(a!, mask(e.params[0]! - e.params[1]! + 1) << BigInt(e.params[1]!));
+      else if (!readsArgs(e)) continue;
       else if (e.op === 'shr') markRead(a!, e.params[0]! >= a!.type.width ? 1n << BigInt(a!.type.width - 1) : all(a!) & ~mask(e.params[0]!));
       else if (e.op === 'resize' && e.params[0]! < a!.type.width) markRead(a!, mask(e.params[0]!));
-      else if (constantCompare(e) === undefined) for (const x of e.args) markRead(x, all(x));
+      else for (const x of e.args) markRead(x, all(x));
     } else if (e.kind === 'memread') markRead(e.addr, all(e.addr));
   }
   for (const r of roots) markRead(r, all(r));
@@ -207,19 +234,15 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
         : body;
       items.push({ k: 'always', clocked: true, body: stmts });
     } else if (s.assigns.every((a) => a.path.length === 0)) {
-      items.push({ k: 'assign', lhs: s.name, rhs: operand(s.assigns[s.assigns.length - 1]!.value), comment: loc(s.assigns[0]!.loc) });
+      items.push({ k: 'assign', lhs: s.name, rhs: operand(assignsOf(s)[0]!.value), comment: loc(s.assigns[0]!.loc) });
     } else {
       // A `when`-driven wire is one continuous assignment of nested ?:, not an `always @*`: in
       // Verilog-2005 an `always @*` whose inputs never change never runs, so Icarus leaves the wire
       // X forever (the fuzzer found this). Values the branches would both copy get a named wire.
-      const body = tree(s.assigns, (a) => ({ k: 'set', lhs: id(s.name), rhs: operand(a.value), nonblocking: false }), operand);
-      const hold = (e: VExpr): VExpr => {
-        if (e.k === 'id' || e.k === 'lit') return e;
-        const name = fresh(`${s.name}_prev`);
-        items.push({ k: 'decl', net: 'wire', signed: s.type.signed, width: s.type.width, name, init: e });
-        return id(name);
-      };
-      items.push({ k: 'assign', lhs: s.name, rhs: foldToMux(body, undefined, hold)!, comment: loc(s.assigns[0]!.loc) });
+      const body = tree(assignsOf(s), (a) => ({ k: 'set', lhs: id(s.name), rhs: operand(a.value), nonblocking: false }), operand);
+      const { value, held } = foldToMux(body, () => fresh(`${s.name}_prev`));
+      for (const h of held) items.push({ k: 'decl', net: 'wire', signed: s.type.signed, width: s.type.width, name: h.name, init: h.value });
+      items.push({ k: 'assign', lhs: s.name, rhs: value, comment: loc(s.assigns[0]!.loc) });
     }
   }
   for (const mem of m.memories) {
@@ -235,55 +258,6 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
     items.push({ k: 'instance', module: inst.module.name, name: inst.name, conns, comment: loc(inst.loc) });
   }
   return { name: m.name, header: opts.header ?? [], ports, items };
-}
-
-/**
- * The result of an unsigned comparison with a constant that is the same for every value of the other
- * operand (`x >= 0`, `x < 0`, `x <= max`, ...), or undefined. Such comparisons are printed as the
- * constant: Verilator -Wall warns about them (UNSIGNED, CMPCONST), and `sat` on an unsigned value
- * makes one (`x < 0`). Yosys would fold them anyway, so the hardware is the same.
- */
-function constantCompare(e: Expr): boolean | undefined {
-  if (e.kind !== 'op' || !(e.op === 'lt' || e.op === 'le' || e.op === 'gt' || e.op === 'ge')) return undefined;
-  const [a, b] = e.args as [Expr, Expr];
-  if (a.type.signed || (a.kind === 'const') === (b.kind === 'const')) return undefined;
-  // Normalise to `x OP k` with x the non-constant side.
-  const flipped = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' } as const;
-  const [x, k, op] = b.kind === 'const' ? [a, b.bits, e.op] : [b, (a as { bits: bigint }).bits, flipped[e.op]];
-  const hi = mask(x.type.width);
-  switch (op) {
-    case 'lt': return hi < k ? true : k === 0n ? false : undefined;
-    case 'le': return hi <= k ? true : undefined;
-    case 'gt': return k >= hi ? false : undefined;
-    case 'ge': return k === 0n ? true : hi < k ? false : undefined;
-  }
-}
-
-/**
- * The value an `always @*` body would leave in its one target, as an expression: statements run in
- * order, an if becomes `cond ? then : else`, and a branch that assigns nothing keeps the value so far.
- * The design checks guarantee that every path assigns, so a branch with no value so far never
- * decides the result. `hold` names a value before both branches of an if copy it, keeping the text
- * linear in the number of assignments.
- */
-function foldToMux(stmts: readonly VStmt[], before: VExpr | undefined, hold: (e: VExpr) => VExpr): VExpr | undefined {
-  let cur = before;
-  for (const st of stmts) {
-    if (st.k === 'set') {
-      cur = st.rhs;
-      continue;
-    }
-    if (cur && !assignsAlways(st.then) && !assignsAlways(st.else)) cur = hold(cur);
-    const t = foldToMux(st.then, cur, hold);
-    const f = foldToMux(st.else, cur, hold);
-    cur = t && f ? (t === f ? t : { k: 'tern', c: st.cond, t, f }) : (t ?? f);
-  }
-  return cur;
-}
-
-/** Whether a statement list assigns its target on every path. */
-function assignsAlways(stmts: readonly VStmt[]): boolean {
-  return stmts.some((st) => st.k === 'set' || (assignsAlways(st.then) && assignsAlways(st.else)));
 }
 
 function memInit(mem: MemoryDecl): VStmt[] {
