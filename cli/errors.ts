@@ -19,3 +19,8 @@ export async function runCommand(body: () => Promise<void> | void): Promise<void
     throw e;
   }
 }
+
+/** Elaboration warnings go to stderr, one line each, after the output they concern. */
+export function printWarnings(warnings: readonly { message: string }[] | undefined): void {
+  for (const w of warnings ?? []) process.stderr.write(`${pc.yellow('warning')}: ${w.message}\n`);
+}

@@ -2,7 +2,9 @@
  * The manifest: what tools outside the DSL (the harness, FPGA export, reports, sweeps) need to know
  * about a generated design, as JSON next to its Verilog. Versioned; add fields, never repurpose them.
  */
+import { formatLoc } from './errors.ts';
 import type { Circuit, StreamInterface } from './ir/nodes.ts';
+import { collectWarnings } from './lib/notes.ts';
 
 export interface ManifestPort {
   name: string;
@@ -32,10 +34,25 @@ export interface Manifest {
   notes: Record<string, unknown>[];
   /** Module names, children before parents. */
   modules: string[];
+  /** Elaboration warnings (legal but probably unintended hardware); absent when there are none. */
+  warnings?: ManifestWarning[];
+}
+
+export interface ManifestWarning {
+  module?: string;
+  /** The message, starting with the user's `file:line`. */
+  message: string;
+  /** Every source line involved, most relevant first, as `file:line`. */
+  locations: string[];
 }
 
 export function buildManifest(c: Circuit, info: { generator: string; preset?: string; params?: Record<string, unknown> }): Manifest {
   const top = c.top;
+  const warnings: ManifestWarning[] = (c.warnings ?? collectWarnings(c)).map((w) => ({
+    ...(w.module !== undefined ? { module: w.module } : {}),
+    message: w.message,
+    locations: w.locations.flatMap((l) => (l ? [formatLoc(l)] : [])),
+  }));
   const ports: ManifestPort[] = [];
   if (top.sequential) ports.push({ name: 'clk', dir: 'in', width: 1, signed: false }, { name: 'rst', dir: 'in', width: 1, signed: false });
   for (const p of top.ports) ports.push({ name: p.name, dir: p.kind === 'input' ? 'in' : 'out', width: p.type.width, signed: p.type.signed });
@@ -52,5 +69,6 @@ export function buildManifest(c: Circuit, info: { generator: string; preset?: st
     streams: [...top.streams],
     notes: [...top.notes],
     modules: c.modules.map((m) => m.name),
+    ...(warnings.length ? { warnings } : {}),
   };
 }

@@ -73,6 +73,31 @@ describe('hwflow CLI', () => {
     expect(fs.readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('gen prints elaboration warnings with the user line and records them in the manifest', async () => {
+    const script = path.join(tmp, 'skewed.ts');
+    fs.writeFileSync(path.join(tmp, 'package.json'), '{ "type": "module" }\n');
+    fs.writeFileSync(script, [
+      `import { connect, fork, join, module, pipelineMap, record, sint, streamIn, streamOut, streamPorts } from '${path.resolve('dsl/index.ts')}';`,
+      `const S8 = sint(8);`,
+      `export default module('skewed', { ...streamPorts('in', 'in', S8), ...streamPorts('out', 'out', record({ slow: S8, fast: S8 })) }, (io) => {`,
+      `  const [a, b] = fork(streamIn(io, 'in', S8), 2);`,
+      `  const slow = pipelineMap(a, S8, [(x) => x, (x) => x]);`,
+      `  connect(join({ slow, fast: b }), streamOut(io, 'out'));`,
+      `});`,
+    ].join('\n'));
+    const out = path.join(tmp, 'skewed-out');
+    const r = await hwflow('gen', script, '--out', out);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: .*skewed\.ts:6: join joins 'fast' .* queue\(fast, 3\)/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.warnings).toHaveLength(1);
+    expect(manifest.warnings[0].locations.map((l: string) => path.basename(l))).toEqual(['skewed.ts:6', 'skewed.ts:4', 'skewed.ts:5']);
+    // A design without warnings has no warnings field (and prints none).
+    const clean = await hwflow('gen', 'examples/mac.ts', '--out', path.join(tmp, 'mac2'));
+    expect(clean.stderr).toBe('');
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'mac2', 'manifest.json'), 'utf8')).warnings).toBeUndefined();
+  });
+
   it('a .ts script outside an ES-module package gets a clear error', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-cjs-'));
     const script = path.join(dir, 'design.ts');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { writeDesign } from '../../dsl/output.ts';
 import { registry, resolveDesign } from '../../generators/registry.ts';
-import { runCommand } from '../errors.ts';
+import { printWarnings, runCommand } from '../errors.ts';
 import { designStats } from '../stats.ts';
 
 export function register(program: Command): void {
@@ -14,6 +14,7 @@ export function register(program: Command): void {
     .action((opts: { out: string }) =>
       runCommand(async () => {
         const rows: string[][] = [['design', 'preset', 'top module', 'modules', 'ports', 'regs', 'mem bits', 'ops', 'elab ms']];
+        const warnings: { message: string }[] = [];
         for (const g of Object.values(registry)) {
           for (const preset of Object.keys(g.presets)) {
             const t0 = performance.now();
@@ -21,6 +22,7 @@ export function register(program: Command): void {
             const w = writeDesign(d.circuit, path.join(opts.out, d.circuit.top.name), d.info);
             const ms = performance.now() - t0;
             const s = designStats(d.circuit);
+            warnings.push(...(w.manifest.warnings ?? []).map((x) => ({ message: `${g.name} --preset ${preset}: ${x.message}` })));
             rows.push([g.name, preset, w.manifest.top, String(s.modules), String(s.ports), String(s.regBits), String(s.memBits), String(s.ops), ms.toFixed(0)]);
           }
         }
@@ -29,6 +31,7 @@ export function register(program: Command): void {
           process.stdout.write(r.map((c, j) => c.padEnd(widths[j]!)).join('  ') + '\n');
           if (i === 0) process.stdout.write(widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
         }
+        printWarnings(warnings);
       }),
     );
 }

@@ -12,7 +12,7 @@ import { exportProject, type ShellMode } from '../../dsl/fpga/export.ts';
 import { TARGET_NAMES } from '../../dsl/fpga/targets.ts';
 import { writeDesign } from '../../dsl/output.ts';
 import { resolveDesign, type ResolvedDesign } from '../../generators/registry.ts';
-import { runCommand } from '../errors.ts';
+import { printWarnings, runCommand } from '../errors.ts';
 
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -25,6 +25,7 @@ export interface DesignOptions {
 export async function designFolderFor(design: string, opts: DesignOptions): Promise<{ dir: string; resolved?: ResolvedDesign }> {
   if (fs.existsSync(path.join(design, 'manifest.json'))) return { dir: path.resolve(design) };
   const resolved = await resolveDesign(design, { preset: opts.preset, params: opts.param });
+  printWarnings(resolved.circuit.warnings);
   const dir = path.join(cacheRoot(), 'designs', resolved.circuit.top.name);
   writeDesign(resolved.circuit, dir, resolved.info);
   return { dir, resolved };

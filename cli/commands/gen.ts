@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { writeDesign } from '../../dsl/output.ts';
 import { resolveDesign } from '../../generators/registry.ts';
-import { runCommand } from '../errors.ts';
+import { printWarnings, runCommand } from '../errors.ts';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -22,6 +22,7 @@ export function register(program: Command): void {
         const dir = opts.out ?? path.join('rtl-out', d.circuit.top.name);
         const w = writeDesign(d.circuit, dir, d.info, { sourceLocs: opts.locs });
         process.stdout.write(`${path.relative(process.cwd(), w.dir) || '.'}: ${w.manifest.files.join(', ')}, manifest.json\n`);
+        printWarnings(w.manifest.warnings);
       }),
     );
 }

@@ -15,7 +15,7 @@ import type { Circuit } from '../../dsl/ir/nodes.ts';
 import { writeDesign } from '../../dsl/output.ts';
 import { resolveDesign, UsageError } from '../../generators/registry.ts';
 import { openSim, type Sim } from '../../testbenches/stream/session.ts';
-import { runCommand } from '../errors.ts';
+import { printWarnings, runCommand } from '../errors.ts';
 import { parseInputs, readJsonFile, tensorToJson } from '../tensors.ts';
 
 export function isAccelerator(g: Generator | undefined): g is Accelerator {
@@ -168,6 +168,7 @@ export function register(program: Command): void {
         const stall = Number(opts.stall);
         if (!(stall >= 0 && stall < 1)) throw new UsageError(`--stall must be a probability in [0, 1), got '${opts.stall}'`);
         const d = await resolveDesign(design, { preset: opts.preset, params: opts.param });
+        printWarnings(d.circuit.warnings);
         if (!isAccelerator(d.generator))
           throw new UsageError(`design '${design}' declares no input and output tensors (it is not an Accelerator), so it cannot be run on tensors; use 'hwflow gen'`);
         const acc = d.generator;
