@@ -26,6 +26,8 @@ export interface VectorRun {
   ports: ManifestPort[];
   /** Inputs to set in each cycle; values of the port's type (negative allowed when signed) or raw patterns. */
   cycles: Array<Record<string, bigint>>;
+  /** Verilator only: `quick` compiles the model at -O0 (for runs of a few cycles); default `optimized`. */
+  compile?: 'optimized' | 'quick';
 }
 
 /**
@@ -36,7 +38,7 @@ export async function runVectors(opts: VectorRun): Promise<Array<Record<string, 
   if (!BACKENDS.includes(opts.backend)) throw new Error(`runVectors: unknown backend "${String(opts.backend)}"; valid: ${BACKENDS.join(', ')}`);
   if (opts.files.length === 0) throw new Error('runVectors: no Verilog files given');
   const stim = prepareStimulus(opts.top, opts.ports, opts.cycles);
-  return opts.backend === 'verilator' ? runOnVerilator(opts.files, opts.top, stim) : runOnIcarus(opts.files, opts.top, stim);
+  return opts.backend === 'verilator' ? runOnVerilator(opts.files, opts.top, stim, opts.compile) : runOnIcarus(opts.files, opts.top, stim);
 }
 
 export { prepareStimulus, type Stimulus } from './stimulus.ts';

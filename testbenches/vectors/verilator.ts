@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { buildVerilatorModel, type BuiltModel } from '../cache.ts';
+import { buildVerilatorModel, type BuiltModel, type ModelBuild } from '../cache.ts';
 import type { ManifestPort } from '../../dsl/manifest.ts';
 import { getWords, putWords, wordsOf, type Stimulus } from './stimulus.ts';
 import { render } from './templates.ts';
@@ -45,7 +45,9 @@ function slots(ports: readonly ManifestPort[], prefix: string): { list: PortSlot
 }
 
 /** Builds (or finds in the cache) the Verilator vector model of `top`. */
-export async function buildVectorModel(files: readonly string[], top: string, stim: Pick<Stimulus, 'clocked' | 'inputs' | 'outputs'>): Promise<BuiltModel> {
+export async function buildVectorModel(
+  files: readonly string[], top: string, stim: Pick<Stimulus, 'clocked' | 'inputs' | 'outputs'>, compile: ModelBuild['compile'] = 'optimized',
+): Promise<BuiltModel> {
   const ins = slots(stim.inputs, 'i');
   const outs = slots(stim.outputs, 'o');
   const portDecls = [
@@ -69,15 +71,15 @@ export async function buildVectorModel(files: readonly string[], top: string, st
     const cppFile = join(dir, 'vectors_main.cpp');
     writeFileSync(wrapperFile, wrapper);
     writeFileSync(cppFile, harness);
-    return await buildVerilatorModel({ files: [...files, wrapperFile], top: WRAPPER, cppFiles: [cppFile], flags: [...VECTOR_FLAGS] });
+    return await buildVerilatorModel({ files: [...files, wrapperFile], top: WRAPPER, cppFiles: [cppFile], flags: [...VECTOR_FLAGS], compile });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Runs a prepared stimulus on Verilator; returns raw output bit patterns per cycle. */
-export async function runOnVerilator(files: readonly string[], top: string, stim: Stimulus): Promise<Array<Record<string, bigint>>> {
-  const model = await buildVectorModel(files, top, stim);
+export async function runOnVerilator(files: readonly string[], top: string, stim: Stimulus, compile: ModelBuild['compile'] = 'optimized'): Promise<Array<Record<string, bigint>>> {
+  const model = await buildVectorModel(files, top, stim, compile);
   return runModel(model, stim);
 }
 
