@@ -27,6 +27,8 @@ export interface CampaignOptions {
   shrink?: boolean;
   save?: boolean;
   gen?: GenOptions;
+  /** Also lint every batch with Verilator -Wall and count the programs that draw warnings. */
+  lint?: boolean;
   log?: (line: string) => void;
 }
 
@@ -48,6 +50,8 @@ export interface CampaignResult {
   seconds: number;
   /** Time per phase, summed over batches (TypeScript side, each back end). */
   phases: Record<string, number>;
+  /** With `lint`: programs whose Verilog drew Verilator -Wall warnings, and warnings per code. */
+  lint?: { programs: number; codes: Record<string, number>; samples: string[] };
 }
 
 /** The programs and stimuli of batch `b` of a campaign (deterministic in seed and b). */
@@ -78,6 +82,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const failures: CampaignFailure[] = [];
   let programs = 0;
   let next = 0;
+  const lint = opts.lint ? { programs: 0, codes: {} as Record<string, number>, samples: [] as string[] } : undefined;
 
   const worker = async (): Promise<void> => {
     while (next < batches) {
@@ -85,8 +90,13 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       const b = firstBatch + j;
       const n = Math.min(size, opts.count - j * size);
       const { programs: progs, stims, rst } = campaignBatch(opts.seed, b, size, cycles, opts.gen);
-      const r = await runBatch(progs.slice(0, n), stims.slice(0, n), rst, opts.backends, `fuzz_s${opts.seed >>> 0}_b${b}`);
+      const r = await runBatch(progs.slice(0, n), stims.slice(0, n), rst, opts.backends, `fuzz_s${opts.seed >>> 0}_b${b}`, { lint: opts.lint });
       for (const [k, v] of Object.entries(r.seconds)) phases[k] = (phases[k] ?? 0) + (v ?? 0);
+      if (lint && r.lint) {
+        lint.programs += r.lint.programs.length;
+        for (const [code, c] of Object.entries(r.lint.codes)) lint.codes[code] = (lint.codes[code] ?? 0) + c;
+        lint.samples.push(...r.lint.samples.slice(0, Math.max(0, 5 - lint.samples.length)));
+      }
       programs += n;
       for (const m of r.mismatches) {
         const index = b * size + m.program;
@@ -112,5 +122,5 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         log(`could not shrink program ${f.index}: ${(err as Error).message}`);
       }
     }
-  return { programs, cycles: programs * cycles, failures, seconds: (performance.now() - t0) / 1000, phases };
+  return { programs, cycles: programs * cycles, failures, seconds: (performance.now() - t0) / 1000, phases, ...(lint ? { lint } : {}) };
 }

@@ -16,6 +16,7 @@ import type { Circuit } from '../../dsl/ir/nodes.ts';
 import { runVectors, type Backend } from '../../testbenches/vectors/index.ts';
 import { batchModule, batchPrefix } from './build.ts';
 import type { FuzzCase, Program, Stimulus } from './program.ts';
+import { lintBatch, type LintResult } from './lint.ts';
 import { batchVectors } from './stimulus.ts';
 
 export type { Backend };
@@ -40,7 +41,9 @@ export interface BatchResult {
   /** Program-cycles simulated per back end. */
   cycles: number;
   /** Wall time in seconds: TypeScript side (build, elaborate, IR simulation) and each back end. */
-  seconds: { ts: number } & Partial<Record<Backend, number>>;
+  seconds: { ts: number; lint?: number } & Partial<Record<Backend, number>>;
+  /** Verilator -Wall findings, when asked for. */
+  lint?: LintResult;
 }
 
 /** The IR simulator's outputs for each cycle, under the vector runner's protocol. */
@@ -141,17 +144,24 @@ export async function runBatch(
   rst: readonly number[],
   backends: readonly Backend[],
   name = 'fuzz_top',
+  opts: { lint?: boolean } = {},
 ): Promise<BatchResult> {
   const t0 = performance.now();
   const prep = prepare(programs, stims, rst, name);
   const seconds: BatchResult['seconds'] = { ts: (performance.now() - t0) / 1000 };
+  let lint: LintResult | undefined;
+  if (opts.lint) {
+    const t1 = performance.now();
+    lint = await lintBatch(prep.circuit);
+    seconds.lint = (performance.now() - t1) / 1000;
+  }
   const mismatches: Mismatch[] = [];
   for (const backend of backends) {
     const t1 = performance.now();
     mismatches.push(...(await checkOn(prep, programs, stims, rst, backend, name, (k) => k)));
     seconds[backend] = (performance.now() - t1) / 1000;
   }
-  return { mismatches, cycles: programs.length * rst.length, seconds };
+  return { mismatches, cycles: programs.length * rst.length, seconds, ...(lint ? { lint } : {}) };
 }
 
 /** Compare on one back end; on a build or run failure, bisect to the programs that cause it. */
