@@ -94,6 +94,34 @@ describe('shiftadd engines in Verilator', () => {
     }
   });
 
+  // The address generator reads the feature-map buffer while the map is still loading, gated by the
+  // load count. A starved fm stream (80 percent of cycles without a token, nothing else stalled)
+  // keeps the generator waiting on the load at every step; a read of a word not yet written would
+  // return the previous job's map and fail the golden check.
+  it(`convolutions with a starved feature-map stream: reads wait for the load (seed ${seed})`, async () => {
+    const base = shiftAddPresets['ci-conv']!;
+    const jobs: [{ stride: number; pad: number }, { M: number; Cin: number; R: number; H: number; W: number }][] = [
+      [{ stride: 1, pad: 1 }, { M: 8, Cin: 16, R: 3, H: 8, W: 8 }],
+      [{ stride: 2, pad: 1 }, { M: 9, Cin: 16, R: 3, H: 8, W: 7 }],
+      [{ stride: 2, pad: 0 }, { M: 3, Cin: 5, R: 3, H: 7, W: 8 }],
+      [{ stride: 1, pad: 0 }, { M: 8, Cin: 16, R: 1, H: 8, W: 8 }],
+    ];
+    const sim = await openSim(design(base), { seed, stall: { in: 0, out: 0, streams: { fm: 0.8 } } });
+    try {
+      for (const [i, [geometry, sizes]] of jobs.entries()) {
+        const p = { ...base, ...geometry };
+        const t = randomConvInputs(p, sizes, seed + 10 + i);
+        for (const [stream, tokens] of Object.entries(shiftadd.encode(p, t))) sim.send(stream, tokens);
+        const before = sim.received('y').length;
+        await sim.run({ until: { y: before + shiftadd.outputTokens!(p, t).y! } });
+        const got = shiftadd.decode(p, { y: sim.received('y').slice(before) }, t);
+        expect(compareTensors(got, shiftadd.golden(p, t).outputs), `${JSON.stringify({ ...geometry, ...sizes })}, seed ${seed}`).toBeNull();
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('without stalls, the CI workload takes N + 1 cycles a tile plus fill: within 10% of the ideal bound', async () => {
     const p = shiftAddPresets['ci-mul']!;
     const [r] = await runJobs(p, [{ M: 16, K: 64, N: 16 }], 0);

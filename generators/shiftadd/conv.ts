@@ -1,21 +1,39 @@
 /**
  * Convolutions on the ShiftAdd array by on-chip address generation. The host streams the input
- * feature map once (tokens of `cols` channels at one pixel, channel-tile-major, then rows, then
- * columns) into a feature-map buffer; an address generator then walks, for every m-tile, the loop
- * nest dy → dx → channel tile → oy → ox and reads pixel (oy·s + dy − pad, ox·s + dx − pad) of the
- * tile, or emits zeros where that falls in the padding. Its output is exactly the im2col activation
- * stream of the matrix engine (K = kernel taps × channel tiles × cols, N = Ho·Wo), which runs with
- * `streamAll` (no activation buffer of its own):
+ * feature map once (tokens of `cols` channels at one pixel) into a feature-map buffer; an address
+ * generator walks, for every m-tile, the loop nest dy → dx → channel tile → oy → ox and reads pixel
+ * (oy·s + dy − pad, ox·s + dx − pad) of the tile, or emits zeros where that falls in the padding.
+ * Its output is exactly the im2col activation stream of the matrix engine (K = kernel taps ×
+ * channel tiles × cols, N = Ho·Wo), which runs with `streamAll` (no activation buffer of its own):
  *
  * ```
  *  fm ──► feature-map buffer ──► address generator (padding → 0) ──x──► array (streamAll) ──► y
+ *          write ld_addr ──count──► rd_addr < ld_addr? (read-after-write gate)
  *  cfg ──► {m, k, n} to the array; {channel tiles, H, W, Ho, Wo, 3×3, stride 2, pad} to the generator
  * ```
  *
- * Addresses are kept incrementally (row offset += s·W, plane base += H·W), so the only multiplier is
- * H·W at job start. Stride 1 or 2, kernels 1×1 or 3×3, zero padding 0 or 1.
+ * The load overlaps compute. The map is written in address order, one word a cycle, and the
+ * generator starts with the job: it stalls only while the word it needs has not been written yet
+ * (its address is not below the count of words loaded; padding is never gated). The buffer is
+ * simple dual port (one write and one synchronous read a cycle, block RAM). Buffer layout, which is
+ * also the `fm` token order (`fmOrder` in convio.ts):
+ *
+ * - stride 1: channel tile → row → column. The first tap's sweep runs about W + 1 words behind the
+ *   load, so a layer costs a few cycles more than the array alone, not ⌈Cin/cols⌉·H·W.
+ * - stride 2: four phases of ⌈H/2⌉×⌈W/2⌉ words (rows of parity (q >> 1) ⊕ pad, columns of parity
+ *   (q & 1) ⊕ pad; an odd side is padded with a zero row or column by the host), each channel tile
+ *   → row → column. Tap (dy, dx) reads exactly phase {dy[0], dx[0]}, at consecutive addresses, so
+ *   the first tap reads its words in the order they arrive instead of every other row and column of
+ *   the whole map (which, in row-major order, would leave the first tap waiting for nearly all of it).
+ *   A 1×1 kernel at stride 2 reads phase 0 alone; the host streams only that phase (a quarter of
+ *   the map), so such a layer is not bound by loading words it never reads.
+ *
+ * A job's cfg is taken only when the previous job's generator is done (and its outputs left), so a
+ * new map never overwrites words still to be read. Addresses are kept incrementally (grid row offset
+ * += grid width, plane base += plane size, one of four phase bases), so the only multipliers are at
+ * job start. Stride 1 or 2, kernels 1×1 or 3×3, zero padding 0 or 1.
  */
-import { In, Out, clog2, module, mux, s as sLit, select, sint, u, uint, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
+import { In, Out, cat, clog2, module, mux, s as sLit, select, sint, u, uint, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
 
 export interface ConvFrontConfig {
   name: string;
@@ -37,7 +55,11 @@ export function convFields(c: ConvFrontConfig): { m: number; tiles: number; h: n
   return { m: bitsOf(c.mMax), tiles: bitsOf(Math.ceil(c.cinMax / c.cols)), h: hb, w: hb, ho: hb, wo: hb, k3: 1, s2: 1, pad: 1 };
 }
 
-export const featureMapDepth = (c: ConvFrontConfig): number => Math.ceil(c.cinMax / c.cols) * c.hwMax * c.hwMax;
+/** Words of the feature-map buffer: every channel tile of the largest map, rounded up to even sides (a stride-2 map is stored as four ⌈H/2⌉×⌈W/2⌉ phases). */
+export const featureMapDepth = (c: ConvFrontConfig): number => {
+  const even = 2 * Math.ceil(c.hwMax / 2);
+  return Math.ceil(c.cinMax / c.cols) * even * even;
+};
 
 export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
   const F = convFields(c);
@@ -78,10 +100,18 @@ export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
     // Signed arithmetic for positions and offsets that go negative in the padding.
     const SW = Math.max(2 * F.h + 4, aw + 3);
     const sg = (v: Value): Value => v.extend(v.width + 1).asSInt().resize(SW);
-    const plane = h.mul(w).named('plane_size');
-    const total = tiles.mul(plane).named('map_words');
+    // The buffer's grid: the map itself at stride 1; at stride 2 four phases of ⌈H/2⌉×⌈W/2⌉ (rows
+    // and columns of one parity each), phase-major, so one tap's sweep reads one phase in order.
+    const half = (v: Value) => v.add(1).shr(1);
+    const gridH = mux(s2, half(h), h).named('grid_h');
+    const gridW = mux(s2, half(w), w).named('grid_w');
+    const plane = gridH.mul(gridW).named('plane_size');
+    const phaseWords = tiles.mul(plane).named('phase_words');
+    // A 1×1 kernel at stride 2 reads phase 0 only, and the host streams only that phase.
+    const total = mux(s2.and(k3), phaseWords.shl(2), phaseWords.extend(phaseWords.width + 2)).named('map_words');
 
-    // ---- load phase: the whole feature map into the buffer
+    // ---- load: the whole feature map into the buffer, one word a cycle, in address order. `ld_addr`
+    // is also the count of words written so far: the generator reads behind it (see `rd_ok`).
     const loading = m.reg('loading', uint(1), { reset: 0 });
     const ldAddr = m.reg('ld_addr', uint(aw), { reset: 0 });
     io.fm_ready.set(busy.and(loading));
@@ -93,11 +123,15 @@ export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
       m.when(ldAddr.extend(total.width).add(1).eq(total.extend(total.width + 1)), () => loading.set(0));
     });
 
-    // ---- generate phase: m-tile → dy → dx → channel tile → oy → ox
+    // ---- generate: m-tile → dy → dx → channel tile → oy → ox, overlapped with the load. A read may
+    // fire once its word is in the buffer (read-after-write gating on the load count); the buffer
+    // is simple dual port (one write, one synchronous read a cycle) and reads the old word on a
+    // same-cycle write, so the word must have been written in an earlier cycle: rd_addr < ld_addr.
     const outValid = m.reg('out_valid', uint(1), { reset: 0 });
     const advance = outValid.not().or(io.x_ready).named('advance');
     const genDone = m.reg('gen_done', uint(1), { reset: 0 });
-    const genFire = busy.and(loading.not()).and(genDone.not()).and(advance).named('gen_fire');
+    const rdOk = m.wire('rd_ok', uint(1));
+    const genFire = busy.and(genDone.not()).and(advance).and(rdOk).named('gen_fire');
     const mW = bitsOf(c.mMax + c.rows);
     const m0 = m.reg('m0', uint(mW), { reset: 0 });
     const [dy, dx] = [m.reg('dy', uint(2), { reset: 0 }), m.reg('dx', uint(2), { reset: 0 })];
@@ -111,6 +145,7 @@ export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
     const stepS = sg(step);
     const padS = sg(pad);
     const wS = sg(w);
+    const gwS = sg(gridW);
     const last = (r: Value, n: Value) => r.extend(n.width + 1).add(1).eq(n.extend(n.width + 2));
     const lastOx = last(ox, wo);
     const lastOy = last(oy, ho);
@@ -119,9 +154,13 @@ export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
     const lastDy = mux(k3, dy.eq(2), 1);
     const lastM = m0.add(c.rows).ge(mSize.extend(mW + 1));
     const wrap = (v: Value) => v.resize(SW);
-    /** (t − pad) for a tap index t, and (t − pad)·W: the start of a row or column walk. */
+    /**
+     * (t − pad) for a tap index t, and the grid row offset of the start of a row walk: (t − pad)·W at
+     * stride 1, ⌊(t − pad)/2⌋·⌈W/2⌉ at stride 2 (the row within the tap's phase).
+     */
     const tapPos = (t: Value) => wrap(sg(t).sub(padS));
-    const tapRow = (t: Value) => select(t.add(1).sub(pad.extend(3)).trunc(2), [wrap(sLit(SW, 0).sub(wS)), sLit(SW, 0), wS, wrap(wS.shl(1))]);
+    const tapRow = (t: Value) =>
+      select(t.add(1).sub(pad.extend(3)).trunc(2), [wrap(sLit(SW, 0).sub(gwS)), sLit(SW, 0), mux(s2, sLit(SW, 0), wS), mux(s2, gwS, wrap(wS.shl(1)))]);
     m.when(genFire, () => {
       ox.set(ox.add(1).trunc(F.w));
       ix.set(wrap(ix.add(stepS)));
@@ -130,7 +169,7 @@ export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
         ix.set(tapPos(dx));
         oy.set(oy.add(1).trunc(F.h));
         iy.set(wrap(iy.add(stepS)));
-        rowOff.set(wrap(rowOff.add(mux(s2, wrap(wS.shl(1)), wS))));
+        rowOff.set(wrap(rowOff.add(gwS)));
         m.when(lastOy, () => {
           oy.set(0);
           iy.set(tapPos(dy));
@@ -163,7 +202,14 @@ export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
       });
     });
     const inside = iy.ge(0).and(iy.lt(sg(h))).and(ix.ge(0)).and(ix.lt(wS)).named('in_map');
-    const addr = wrap(planeBase.add(rowOff).add(ix)).asUInt().trunc(aw).named('rd_addr');
+    // Stride 2: the tap (dy, dx) reads the phase of row parity dy ⊕ pad and column parity dx ⊕ pad,
+    // which the host streams as phase {dy[0], dx[0]}; the column within it is ⌊ix/2⌋.
+    const phaseS = sg(phaseWords);
+    const phaseBase = mux(s2, select(cat(dy.bit(0), dx.bit(0)), [sLit(SW, 0), phaseS, wrap(phaseS.shl(1)), wrap(phaseS.add(phaseS.shl(1)))]), sLit(SW, 0)).named('phase_base');
+    const col = mux(s2, ix.shr(1).resize(SW), ix);
+    const addr = wrap(phaseBase.add(planeBase).add(rowOff).add(col)).asUInt().trunc(aw).named('rd_addr');
+    // Padding needs no word; once the whole map is in, nothing is gated.
+    rdOk.set(loading.not().or(inside.not()).or(addr.lt(ldAddr)));
     const pixel = fmBuffer.read(addr, advance, 'fm_rdata');
     const insideQ = m.reg('inside_q', uint(1), { enable: advance });
     insideQ.set(inside);
@@ -175,12 +221,12 @@ export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
       busy.set(1);
       loading.set(1);
       for (const r of [ldAddr, genDone, m0, dy, dx, ct, oy, ox, planeBase]) r.set(0);
-      // The first read is at (−pad, −pad): row offset −pad·W.
+      // The first read is at (−pad, −pad): grid row offset −pad·(grid width).
       const padNew = sg(field.pad!);
-      const wNew = sg(field.w!);
+      const gwNew = sg(mux(field.s2!, half(field.w!), field.w!));
       iy.set(wrap(sLit(SW, 0).sub(padNew)));
       ix.set(wrap(sLit(SW, 0).sub(padNew)));
-      rowOff.set(mux(field.pad!, wrap(sLit(SW, 0).sub(wNew)), sLit(SW, 0)));
+      rowOff.set(mux(field.pad!, wrap(sLit(SW, 0).sub(gwNew)), sLit(SW, 0)));
     });
     m.when(genDone.and(outValid.not().or(io.x_ready)).and(busy).and(loading.not()), () => busy.set(0));
   });

@@ -1,9 +1,10 @@
 /**
  * Tensors, golden and tokens of the convolution mode. Inputs: `X` [Cin, H, W] and the weights
  * [M, Cin, R, R] (`W`, or `W_sign` and `W_exp` for shift PEs), R = 1 or 3; stride and padding come
- * from the parameters. The host streams the map once (`fm`: channel tile, row, column; `cols`
- * channels a token) and the weights in the array's K order (tap dy, dx, then channel tile, then
- * lane), zero for the channels past Cin; the address generator does the rest on chip.
+ * from the parameters. The host streams the map once (`fm`: `cols` channels a token, in the order
+ * of `fmOrder`: channel tile, row, column at stride 1; four parity phases first at stride 2) and
+ * the weights in the array's K order (tap dy, dx, then channel tile, then lane), zero for the
+ * channels past Cin; the address generator does the rest on chip.
  */
 import type { GoldenResult, Tensor, TensorSpec } from '../../dsl/generator.ts';
 import { cfgToken, decodeOutputs, packLanes, weightTokens } from './codec.ts';
@@ -77,12 +78,34 @@ export function convEncode(p: ShiftAddParams, t: Record<string, Tensor>): Record
     const [dy, dx] = [Math.floor(tap / s.r), tap % s.r];
     return p.kind === 'shift' ? (at('W_sign', m, ci, dy, dx) << BigInt(expBits(p.p))) | at('W_exp', m, ci, dy, dx) : at('W', m, ci, dy, dx);
   };
-  const fm: bigint[] = [];
-  for (let ct = 0; ct < tiles; ct++)
-    for (let iy = 0; iy < s.h; iy++)
-      for (let ix = 0; ix < s.w; ix++)
-        fm.push(packLanes(Array.from({ length: C }, (_, i) => (ct * C + i < s.cin ? t.X!.data[((ct * C + i) * s.h + iy) * s.w + ix]! : 0n)), p.xWidth));
-  return { cfg: [cfg], w: weightTokens(ac, s.m, kPadded, lane), fm };
+  const pixel = (ct: number, iy: number, ix: number): bigint =>
+    packLanes(Array.from({ length: C }, (_, i) => (ct * C + i < s.cin && iy < s.h && ix < s.w ? t.X!.data[((ct * C + i) * s.h + iy) * s.w + ix]! : 0n)), p.xWidth);
+  return { cfg: [cfg], w: weightTokens(ac, s.m, kPadded, lane), fm: fmOrder(s, tiles).map(([ct, iy, ix]) => pixel(ct, iy, ix)) };
+}
+
+/**
+ * The order of the `fm` tokens, as [channel tile, row, column] (a row or column past the map is a
+ * zero token). Stride 1: channel tile → row → column. Stride 2: four phases, then channel tile →
+ * row → column within the phase; phase q holds rows of parity (q >> 1) ⊕ pad and columns of parity
+ * (q & 1) ⊕ pad, ⌈H/2⌉×⌈W/2⌉ of them (an odd side gets a zero row or column). This is the order the
+ * address generator's taps first need the words: tap (dy, dx) reads phase {dy[0], dx[0]}, so the
+ * load runs just ahead of the sweeps instead of the first sweep waiting for the whole map. A 1×1
+ * kernel at stride 2 reads phase 0 only, so only phase 0 is streamed.
+ */
+export function fmOrder(s: ConvShape, tiles: number): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  if (s.stride === 1) {
+    for (let ct = 0; ct < tiles; ct++)
+      for (let iy = 0; iy < s.h; iy++)
+        for (let ix = 0; ix < s.w; ix++) out.push([ct, iy, ix]);
+    return out;
+  }
+  const [hh, wh] = [Math.ceil(s.h / 2), Math.ceil(s.w / 2)];
+  for (let q = 0; q < (s.r === 3 ? 4 : 1); q++)
+    for (let ct = 0; ct < tiles; ct++)
+      for (let r = 0; r < hh; r++)
+        for (let c = 0; c < wh; c++) out.push([ct, 2 * r + ((q >> 1) ^ s.pad), 2 * c + ((q & 1) ^ s.pad)]);
+  return out;
 }
 
 export function convDecode(p: ShiftAddParams, tokens: Record<string, bigint[]>, t: Record<string, Tensor>): Record<string, Tensor> {

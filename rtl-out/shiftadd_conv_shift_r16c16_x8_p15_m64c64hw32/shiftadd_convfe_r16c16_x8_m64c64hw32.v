@@ -25,14 +25,18 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
   reg cfg_k3;
   reg cfg_s2;
   reg cfg_pad;
+  wire [5:0] grid_h;
+  wire [5:0] grid_w;
   wire [11:0] plane_size;
-  wire [14:0] map_words;
+  wire [14:0] phase_words;
+  wire [16:0] map_words;
   reg loading = 1'd0;
   reg [11:0] ld_addr = 12'd0;
   wire ld_fire;
   reg out_valid = 1'd0;
   wire advance;
   reg gen_done = 1'd0;
+  wire rd_ok;
   wire gen_fire;
   reg [6:0] m0 = 7'd0;
   reg [1:0] dy = 2'd0;
@@ -46,6 +50,7 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
   reg signed [15:0] plane_base = 16'sh0;
   wire [1:0] stride;
   wire in_map;
+  wire signed [15:0] phase_base;
   wire [11:0] rd_addr;
   reg [127:0] fm_rdata;
   reg inside_q;
@@ -70,236 +75,288 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
   wire slice_6 = cfg_payload[2];
   wire slice_7 = cfg_payload[1];
   wire slice_8 = cfg_payload[0];
-  wire [11:0] mul_0 = {6'd0, cfg_h} * {6'd0, cfg_w};
-  wire [14:0] mul_1 = {12'd0, cfg_tiles} * {3'd0, plane_size};
-  wire [14:0] resize_0 = {3'd0, ld_addr};
-  wire [15:0] add_0 = {1'd0, resize_0} + 16'd1;
-  wire [15:0] resize_1 = {1'd0, map_words};
-  wire eq_0 = add_0 == resize_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [12:0] add_1 = {1'd0, ld_addr} + 13'd1;
+  wire [6:0] add_0 = {1'd0, cfg_h} + 7'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [11:0] resize_2 = add_1[11:0];
-  wire and_5 = fm_valid & busy;
-  wire and_6 = and_5 & loading;
+  wire [5:0] shr_0 = add_0[6:1];
+  wire [5:0] mux_1 = cfg_s2 ? shr_0 : cfg_h;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [6:0] add_1 = {1'd0, cfg_w} + 7'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [5:0] shr_1 = add_1[6:1];
+  wire [5:0] mux_2 = cfg_s2 ? shr_1 : cfg_w;
+  wire [11:0] mul_0 = {6'd0, grid_h} * {6'd0, grid_w};
+  wire [14:0] mul_1 = {12'd0, cfg_tiles} * {3'd0, plane_size};
+  wire and_5 = cfg_s2 & cfg_k3;
+  wire [16:0] shl_0 = {phase_words, 2'd0};
+  wire [16:0] resize_0 = {2'd0, phase_words};
+  wire [16:0] mux_3 = and_5 ? shl_0 : resize_0;
+  wire [16:0] resize_1 = {5'd0, ld_addr};
+  wire [17:0] add_2 = {1'd0, resize_1} + 18'd1;
+  wire [17:0] resize_2 = {1'd0, map_words};
+  wire eq_0 = add_2 == resize_2;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [12:0] add_3 = {1'd0, ld_addr} + 13'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [11:0] resize_3 = add_3[11:0];
+  wire and_6 = fm_valid & busy;
+  wire and_7 = and_6 & loading;
   wire not_4 = ~out_valid;
   wire or_1 = not_4 | x_ready;
-  wire [6:0] resize_3 = {1'd0, ox};
-  wire [7:0] add_2 = {1'd0, resize_3} + 8'd1;
-  wire [7:0] resize_4 = {2'd0, cfg_wo};
-  wire eq_1 = add_2 == resize_4;
-  wire [6:0] resize_5 = {1'd0, oy};
-  wire [7:0] add_3 = {1'd0, resize_5} + 8'd1;
-  wire [7:0] resize_6 = {2'd0, cfg_ho};
-  wire eq_2 = add_3 == resize_6;
-  wire [3:0] resize_7 = {1'd0, ct};
-  wire [4:0] add_4 = {1'd0, resize_7} + 5'd1;
-  wire [4:0] resize_8 = {2'd0, cfg_tiles};
-  wire eq_3 = add_4 == resize_8;
+  wire [6:0] resize_4 = {1'd0, ox};
+  wire [7:0] add_4 = {1'd0, resize_4} + 8'd1;
+  wire [7:0] resize_5 = {2'd0, cfg_wo};
+  wire eq_1 = add_4 == resize_5;
+  wire [6:0] resize_6 = {1'd0, oy};
+  wire [7:0] add_5 = {1'd0, resize_6} + 8'd1;
+  wire [7:0] resize_7 = {2'd0, cfg_ho};
+  wire eq_2 = add_5 == resize_7;
+  wire [3:0] resize_8 = {1'd0, ct};
+  wire [4:0] add_6 = {1'd0, resize_8} + 5'd1;
+  wire [4:0] resize_9 = {2'd0, cfg_tiles};
+  wire eq_3 = add_6 == resize_9;
   wire eq_4 = dx == 2'd2;
-  wire mux_1 = cfg_k3 ? eq_4 : 1'd1;
+  wire mux_4 = cfg_k3 ? eq_4 : 1'd1;
   wire eq_5 = dy == 2'd2;
-  wire mux_2 = cfg_k3 ? eq_5 : 1'd1;
-  wire [7:0] add_5 = {1'd0, m0} + 8'h10;
-  wire [7:0] resize_9 = {1'd0, cfg_m};
-  wire ge_0 = add_5 >= resize_9;
+  wire mux_5 = cfg_k3 ? eq_5 : 1'd1;
+  wire [7:0] add_7 = {1'd0, m0} + 8'h10;
+  wire [7:0] resize_10 = {1'd0, cfg_m};
+  wire ge_0 = add_7 >= resize_10;
   wire not_5 = ~loading;
-  wire and_7 = busy & not_5;
-  wire not_6 = ~gen_done;
-  wire and_8 = and_7 & not_6;
+  wire not_6 = ~in_map;
+  wire or_2 = not_5 | not_6;
+  wire lt_0 = rd_addr < ld_addr;
+  wire or_3 = or_2 | lt_0;
+  wire not_7 = ~gen_done;
+  wire and_8 = busy & not_7;
   wire and_9 = and_8 & advance;
+  wire and_10 = and_9 & rd_ok;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_6 = {1'd0, m0} + 8'h10;
+  wire [7:0] add_8 = {1'd0, m0} + 8'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_10 = add_6[6:0];
+  wire [6:0] resize_11 = add_8[6:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_7 = {1'd0, dy} + 3'd1;
+  wire [2:0] add_9 = {1'd0, dy} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_11 = add_7[1:0];
+  wire [1:0] resize_12 = add_9[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_8 = {1'd0, dx} + 3'd1;
+  wire [2:0] add_10 = {1'd0, dx} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_12 = add_8[1:0];
+  wire [1:0] resize_13 = add_10[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] add_9 = {1'd0, ct} + 4'd1;
+  wire [3:0] add_11 = {1'd0, ct} + 4'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [2:0] resize_13 = add_9[2:0];
+  wire [2:0] resize_14 = add_11[2:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_10 = {1'd0, oy} + 7'd1;
+  wire [6:0] add_12 = {1'd0, oy} + 7'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_14 = add_10[5:0];
+  wire [5:0] resize_15 = add_12[5:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_11 = {1'd0, ox} + 7'd1;
+  wire [6:0] add_13 = {1'd0, ox} + 7'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_15 = add_11[5:0];
-  wire [2:0] resize_16 = {1'd0, stride};
-  wire signed [2:0] assint_0 = resize_16;
-  wire signed [15:0] resize_17 = {{13{assint_0[2]}}, assint_0};
+  wire [5:0] resize_16 = add_13[5:0];
+  wire [2:0] resize_17 = {1'd0, stride};
+  wire signed [2:0] assint_0 = resize_17;
+  wire signed [15:0] resize_18 = {{13{assint_0[2]}}, assint_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] add_12 = {iy[15], iy} + {resize_17[15], resize_17};
+  wire signed [16:0] add_14 = {iy[15], iy} + {resize_18[15], resize_18};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_18 = add_12[15:0];
-  wire [2:0] resize_19 = {1'd0, dy};
-  wire signed [2:0] assint_1 = resize_19;
-  wire signed [15:0] resize_20 = {{13{assint_1[2]}}, assint_1};
-  wire [1:0] resize_21 = {1'd0, cfg_pad};
-  wire signed [1:0] assint_2 = resize_21;
-  wire signed [15:0] resize_22 = {{14{assint_2[1]}}, assint_2};
+  wire signed [15:0] resize_19 = add_14[15:0];
+  wire [2:0] resize_20 = {1'd0, dy};
+  wire signed [2:0] assint_1 = resize_20;
+  wire signed [15:0] resize_21 = {{13{assint_1[2]}}, assint_1};
+  wire [1:0] resize_22 = {1'd0, cfg_pad};
+  wire signed [1:0] assint_2 = resize_22;
+  wire signed [15:0] resize_23 = {{14{assint_2[1]}}, assint_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_0 = {resize_20[15], resize_20} - {resize_22[15], resize_22};
+  wire signed [16:0] sub_0 = {resize_21[15], resize_21} - {resize_23[15], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_23 = sub_0[15:0];
-  wire [2:0] resize_24 = {1'd0, resize_11};
-  wire signed [2:0] assint_3 = resize_24;
-  wire signed [15:0] resize_25 = {{13{assint_3[2]}}, assint_3};
+  wire signed [15:0] resize_24 = sub_0[15:0];
+  wire [2:0] resize_25 = {1'd0, resize_12};
+  wire signed [2:0] assint_3 = resize_25;
+  wire signed [15:0] resize_26 = {{13{assint_3[2]}}, assint_3};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_1 = {resize_25[15], resize_25} - {resize_22[15], resize_22};
+  wire signed [16:0] sub_1 = {resize_26[15], resize_26} - {resize_23[15], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_26 = sub_1[15:0];
+  wire signed [15:0] resize_27 = sub_1[15:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_2 = 17'd0 - {resize_22[15], resize_22};
+  wire signed [16:0] sub_2 = 17'd0 - {resize_23[15], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_27 = sub_2[15:0];
-  wire [1:0] resize_28 = {1'd0, slice_8};
-  wire signed [1:0] assint_4 = resize_28;
-  wire signed [15:0] resize_29 = {{14{assint_4[1]}}, assint_4};
+  wire signed [15:0] resize_28 = sub_2[15:0];
+  wire [1:0] resize_29 = {1'd0, slice_8};
+  wire signed [1:0] assint_4 = resize_29;
+  wire signed [15:0] resize_30 = {{14{assint_4[1]}}, assint_4};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_3 = 17'd0 - {resize_29[15], resize_29};
+  wire signed [16:0] sub_3 = 17'd0 - {resize_30[15], resize_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_30 = sub_3[15:0];
+  wire signed [15:0] resize_31 = sub_3[15:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] add_13 = {ix[15], ix} + {resize_17[15], resize_17};
+  wire signed [16:0] add_15 = {ix[15], ix} + {resize_18[15], resize_18};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_31 = add_13[15:0];
-  wire [2:0] resize_32 = {1'd0, dx};
-  wire signed [2:0] assint_5 = resize_32;
-  wire signed [15:0] resize_33 = {{13{assint_5[2]}}, assint_5};
+  wire signed [15:0] resize_32 = add_15[15:0];
+  wire [2:0] resize_33 = {1'd0, dx};
+  wire signed [2:0] assint_5 = resize_33;
+  wire signed [15:0] resize_34 = {{13{assint_5[2]}}, assint_5};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_4 = {resize_33[15], resize_33} - {resize_22[15], resize_22};
+  wire signed [16:0] sub_4 = {resize_34[15], resize_34} - {resize_23[15], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_34 = sub_4[15:0];
-  wire [2:0] resize_35 = {1'd0, resize_12};
-  wire signed [2:0] assint_6 = resize_35;
-  wire signed [15:0] resize_36 = {{13{assint_6[2]}}, assint_6};
+  wire signed [15:0] resize_35 = sub_4[15:0];
+  wire [2:0] resize_36 = {1'd0, resize_13};
+  wire signed [2:0] assint_6 = resize_36;
+  wire signed [15:0] resize_37 = {{13{assint_6[2]}}, assint_6};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_5 = {resize_36[15], resize_36} - {resize_22[15], resize_22};
+  wire signed [16:0] sub_5 = {resize_37[15], resize_37} - {resize_23[15], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_37 = sub_5[15:0];
+  wire signed [15:0] resize_38 = sub_5[15:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_6 = 17'd0 - {resize_22[15], resize_22};
+  wire signed [16:0] sub_6 = 17'd0 - {resize_23[15], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_38 = sub_6[15:0];
+  wire signed [15:0] resize_39 = sub_6[15:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_7 = 17'd0 - {resize_29[15], resize_29};
+  wire signed [16:0] sub_7 = 17'd0 - {resize_30[15], resize_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_39 = sub_7[15:0];
-  wire [6:0] resize_40 = {1'd0, cfg_w};
-  wire signed [6:0] assint_7 = resize_40;
-  wire signed [15:0] resize_41 = {{9{assint_7[6]}}, assint_7};
+  wire signed [15:0] resize_40 = sub_7[15:0];
+  wire [6:0] resize_41 = {1'd0, grid_w};
+  wire signed [6:0] assint_7 = resize_41;
+  wire signed [15:0] resize_42 = {{9{assint_7[6]}}, assint_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] shl_0 = {resize_41, 1'd0};
+  wire signed [16:0] add_16 = {row_off[15], row_off} + {resize_42[15], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_42 = shl_0[15:0];
-  wire signed [15:0] mux_3 = cfg_s2 ? resize_42 : resize_41;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] add_14 = {row_off[15], row_off} + {mux_3[15], mux_3};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_43 = add_14[15:0];
-  wire [2:0] add_15 = {1'd0, dy} + 3'd1;
+  wire signed [15:0] resize_43 = add_16[15:0];
+  wire [2:0] add_17 = {1'd0, dy} + 3'd1;
   wire [2:0] resize_44 = {2'd0, cfg_pad};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_8 = {1'd0, add_15} - {1'd0, resize_44};
+  wire [3:0] sub_8 = {1'd0, add_17} - {1'd0, resize_44};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0] resize_45 = sub_8[1:0];
   wire eq_6 = resize_45 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_9 = 17'd0 - {resize_41[15], resize_41};
+  wire signed [16:0] sub_9 = 17'd0 - {resize_42[15], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] resize_46 = sub_9[15:0];
   wire eq_7 = resize_45 == 2'd1;
   wire eq_8 = resize_45 == 2'd2;
+  wire [6:0] resize_47 = {1'd0, cfg_w};
+  wire signed [6:0] assint_8 = resize_47;
+  wire signed [15:0] resize_48 = {{9{assint_8[6]}}, assint_8};
+  wire signed [15:0] mux_6 = cfg_s2 ? 16'sh0 : resize_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] shl_1 = {resize_41, 1'd0};
+  wire signed [16:0] shl_1 = {resize_48, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_47 = shl_1[15:0];
-  wire signed [15:0] mux_4 = eq_8 ? resize_41 : resize_47;
-  wire signed [15:0] mux_5 = eq_7 ? 16'sh0 : mux_4;
-  wire signed [15:0] mux_6 = eq_6 ? resize_46 : mux_5;
-  wire [2:0] add_16 = {1'd0, resize_11} + 3'd1;
-  wire [2:0] resize_48 = {2'd0, cfg_pad};
+  wire signed [15:0] resize_49 = shl_1[15:0];
+  wire signed [15:0] mux_7 = cfg_s2 ? resize_42 : resize_49;
+  wire signed [15:0] mux_8 = eq_8 ? mux_6 : mux_7;
+  wire signed [15:0] mux_9 = eq_7 ? 16'sh0 : mux_8;
+  wire signed [15:0] mux_10 = eq_6 ? resize_46 : mux_9;
+  wire [2:0] add_18 = {1'd0, resize_12} + 3'd1;
+  wire [2:0] resize_50 = {2'd0, cfg_pad};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_10 = {1'd0, add_16} - {1'd0, resize_48};
+  wire [3:0] sub_10 = {1'd0, add_18} - {1'd0, resize_50};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_49 = sub_10[1:0];
-  wire eq_9 = resize_49 == 2'd0;
+  wire [1:0] resize_51 = sub_10[1:0];
+  wire eq_9 = resize_51 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_11 = 17'd0 - {resize_41[15], resize_41};
+  wire signed [16:0] sub_11 = 17'd0 - {resize_42[15], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_50 = sub_11[15:0];
-  wire eq_10 = resize_49 == 2'd1;
-  wire eq_11 = resize_49 == 2'd2;
+  wire signed [15:0] resize_52 = sub_11[15:0];
+  wire eq_10 = resize_51 == 2'd1;
+  wire eq_11 = resize_51 == 2'd2;
+  wire signed [15:0] mux_11 = cfg_s2 ? 16'sh0 : resize_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] shl_2 = {resize_41, 1'd0};
+  wire signed [16:0] shl_2 = {resize_48, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_51 = shl_2[15:0];
-  wire signed [15:0] mux_7 = eq_11 ? resize_41 : resize_51;
-  wire signed [15:0] mux_8 = eq_10 ? 16'sh0 : mux_7;
-  wire signed [15:0] mux_9 = eq_9 ? resize_50 : mux_8;
-  wire [2:0] add_17 = 3'd0 + 3'd1;
-  wire [2:0] resize_52 = {2'd0, cfg_pad};
+  wire signed [15:0] resize_53 = shl_2[15:0];
+  wire signed [15:0] mux_12 = cfg_s2 ? resize_42 : resize_53;
+  wire signed [15:0] mux_13 = eq_11 ? mux_11 : mux_12;
+  wire signed [15:0] mux_14 = eq_10 ? 16'sh0 : mux_13;
+  wire signed [15:0] mux_15 = eq_9 ? resize_52 : mux_14;
+  wire [2:0] add_19 = 3'd0 + 3'd1;
+  wire [2:0] resize_54 = {2'd0, cfg_pad};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_12 = {1'd0, add_17} - {1'd0, resize_52};
+  wire [3:0] sub_12 = {1'd0, add_19} - {1'd0, resize_54};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_53 = sub_12[1:0];
-  wire eq_12 = resize_53 == 2'd0;
+  wire [1:0] resize_55 = sub_12[1:0];
+  wire eq_12 = resize_55 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_13 = 17'd0 - {resize_41[15], resize_41};
+  wire signed [16:0] sub_13 = 17'd0 - {resize_42[15], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_54 = sub_13[15:0];
-  wire eq_13 = resize_53 == 2'd1;
-  wire eq_14 = resize_53 == 2'd2;
+  wire signed [15:0] resize_56 = sub_13[15:0];
+  wire eq_13 = resize_55 == 2'd1;
+  wire eq_14 = resize_55 == 2'd2;
+  wire signed [15:0] mux_16 = cfg_s2 ? 16'sh0 : resize_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] shl_3 = {resize_41, 1'd0};
+  wire signed [16:0] shl_3 = {resize_48, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_55 = shl_3[15:0];
-  wire signed [15:0] mux_10 = eq_14 ? resize_41 : resize_55;
-  wire signed [15:0] mux_11 = eq_13 ? 16'sh0 : mux_10;
-  wire signed [15:0] mux_12 = eq_12 ? resize_54 : mux_11;
-  wire [6:0] resize_56 = {1'd0, slice_3};
-  wire signed [6:0] assint_8 = resize_56;
-  wire signed [15:0] resize_57 = {{9{assint_8[6]}}, assint_8};
+  wire signed [15:0] resize_57 = shl_3[15:0];
+  wire signed [15:0] mux_17 = cfg_s2 ? resize_42 : resize_57;
+  wire signed [15:0] mux_18 = eq_14 ? mux_16 : mux_17;
+  wire signed [15:0] mux_19 = eq_13 ? 16'sh0 : mux_18;
+  wire signed [15:0] mux_20 = eq_12 ? resize_56 : mux_19;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] sub_14 = 17'd0 - {resize_57[15], resize_57};
+  wire [6:0] add_20 = {1'd0, slice_3} + 7'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_58 = sub_14[15:0];
-  wire signed [15:0] mux_13 = slice_8 ? resize_58 : 16'sh0;
-  wire [12:0] resize_59 = {1'd0, plane_size};
-  wire signed [12:0] assint_9 = resize_59;
-  wire signed [15:0] resize_60 = {{3{assint_9[12]}}, assint_9};
+  wire [5:0] shr_2 = add_20[6:1];
+  wire [5:0] mux_21 = slice_7 ? shr_2 : slice_3;
+  wire [6:0] resize_58 = {1'd0, mux_21};
+  wire signed [6:0] assint_9 = resize_58;
+  wire signed [15:0] resize_59 = {{9{assint_9[6]}}, assint_9};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] add_18 = {plane_base[15], plane_base} + {resize_60[15], resize_60};
+  wire signed [16:0] sub_14 = 17'd0 - {resize_59[15], resize_59};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_61 = add_18[15:0];
-  wire [1:0] mux_14 = cfg_s2 ? 2'd2 : 2'd1;
+  wire signed [15:0] resize_60 = sub_14[15:0];
+  wire signed [15:0] mux_22 = slice_8 ? resize_60 : 16'sh0;
+  wire [12:0] resize_61 = {1'd0, plane_size};
+  wire signed [12:0] assint_10 = resize_61;
+  wire signed [15:0] resize_62 = {{3{assint_10[12]}}, assint_10};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [16:0] add_21 = {plane_base[15], plane_base} + {resize_62[15], resize_62};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [15:0] resize_63 = add_21[15:0];
+  wire [1:0] mux_23 = cfg_s2 ? 2'd2 : 2'd1;
   wire ge_1 = $signed(iy) >= $signed(16'd0);
-  wire [6:0] resize_62 = {1'd0, cfg_h};
-  wire signed [6:0] assint_10 = resize_62;
-  wire signed [15:0] resize_63 = {{9{assint_10[6]}}, assint_10};
-  wire lt_0 = $signed(iy) < $signed(resize_63);
-  wire and_10 = ge_1 & lt_0;
+  wire [6:0] resize_64 = {1'd0, cfg_h};
+  wire signed [6:0] assint_11 = resize_64;
+  wire signed [15:0] resize_65 = {{9{assint_11[6]}}, assint_11};
+  wire lt_1 = $signed(iy) < $signed(resize_65);
+  wire and_11 = ge_1 & lt_1;
   wire ge_2 = $signed(ix) >= $signed(16'd0);
-  wire and_11 = and_10 & ge_2;
-  wire lt_1 = $signed(ix) < $signed(resize_41);
-  wire and_12 = and_11 & lt_1;
-  wire signed [16:0] add_19 = {plane_base[15], plane_base} + {row_off[15], row_off};
+  wire and_12 = and_11 & ge_2;
+  wire lt_2 = $signed(ix) < $signed(resize_48);
+  wire and_13 = and_12 & lt_2;
+  wire slice_9 = dy[0];
+  wire slice_10 = dx[0];
+  wire [1:0] cat_0 = {slice_9, slice_10};
+  wire eq_15 = cat_0 == 2'd0;
+  wire eq_16 = cat_0 == 2'd1;
+  wire [15:0] resize_66 = {1'd0, phase_words};
+  wire signed [15:0] assint_12 = resize_66;
+  wire eq_17 = cat_0 == 2'd2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_20 = {add_19[16], add_19} + {{2{ix[15]}}, ix};
+  wire signed [16:0] shl_4 = {assint_12, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_64 = add_20[15:0];
+  wire signed [15:0] resize_67 = shl_4[15:0];
+  wire signed [16:0] shl_5 = {assint_12, 1'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [15:0] asuint_0 = resize_64;
+  wire signed [17:0] add_22 = {{2{assint_12[15]}}, assint_12} + {shl_5[16], shl_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [11:0] resize_65 = asuint_0[11:0];
+  wire signed [15:0] resize_68 = add_22[15:0];
+  wire signed [15:0] mux_24 = eq_17 ? resize_67 : resize_68;
+  wire signed [15:0] mux_25 = eq_16 ? assint_12 : mux_24;
+  wire signed [15:0] mux_26 = eq_15 ? 16'sh0 : mux_25;
+  wire signed [15:0] mux_27 = cfg_s2 ? mux_26 : 16'sh0;
+  wire signed [16:0] add_23 = {phase_base[15], phase_base} + {plane_base[15], plane_base};
+  wire signed [17:0] add_24 = {add_23[16], add_23} + {{2{row_off[15]}}, row_off};
+  wire signed [14:0] shr_3 = ix[15:1];
+  wire signed [15:0] resize_69 = {shr_3[14], shr_3};
+  wire signed [15:0] mux_28 = cfg_s2 ? resize_69 : ix;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [18:0] add_25 = {add_24[17], add_24} + {{3{mux_28[15]}}, mux_28};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [15:0] resize_70 = add_25[15:0];
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [15:0] asuint_0 = resize_70;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [11:0] resize_71 = asuint_0[11:0];
   assign cfg_ready = not_0;
   assign fm_ready = and_0;
   assign x_valid = out_valid;
@@ -362,8 +419,11 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
       cfg_pad <= slice_8;
     end
   end
+  assign grid_h = mux_1;
+  assign grid_w = mux_2;
   assign plane_size = mul_0;
-  assign map_words = mul_1;
+  assign phase_words = mul_1;
+  assign map_words = mux_3;
   always @(posedge clk) begin
     if (rst) begin
       loading <= 1'd0;
@@ -383,14 +443,14 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
       ld_addr <= 12'd0;
     end else begin
       if (ld_fire) begin
-        ld_addr <= resize_2;
+        ld_addr <= resize_3;
       end
       if (cfg_fire) begin
         ld_addr <= 12'd0;
       end
     end
   end
-  assign ld_fire = and_6;
+  assign ld_fire = and_7;
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'd0;
@@ -409,8 +469,8 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
         if (eq_1) begin
           if (eq_2) begin
             if (eq_3) begin
-              if (mux_1) begin
-                if (mux_2) begin
+              if (mux_4) begin
+                if (mux_5) begin
                   if (ge_0) begin
                     gen_done <= 1'd1;
                   end
@@ -425,7 +485,8 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
       end
     end
   end
-  assign gen_fire = and_9;
+  assign rd_ok = or_3;
+  assign gen_fire = and_10;
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 7'd0;
@@ -434,9 +495,9 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
         if (eq_1) begin
           if (eq_2) begin
             if (eq_3) begin
-              if (mux_1) begin
-                if (mux_2) begin
-                  m0 <= resize_10;
+              if (mux_4) begin
+                if (mux_5) begin
+                  m0 <= resize_11;
                 end
               end
             end
@@ -456,9 +517,9 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
         if (eq_1) begin
           if (eq_2) begin
             if (eq_3) begin
-              if (mux_1) begin
-                dy <= resize_11;
-                if (mux_2) begin
+              if (mux_4) begin
+                dy <= resize_12;
+                if (mux_5) begin
                   dy <= 2'd0;
                 end
               end
@@ -479,8 +540,8 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
         if (eq_1) begin
           if (eq_2) begin
             if (eq_3) begin
-              dx <= resize_12;
-              if (mux_1) begin
+              dx <= resize_13;
+              if (mux_4) begin
                 dx <= 2'd0;
               end
             end
@@ -499,7 +560,7 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
       if (gen_fire) begin
         if (eq_1) begin
           if (eq_2) begin
-            ct <= resize_13;
+            ct <= resize_14;
             if (eq_3) begin
               ct <= 3'd0;
             end
@@ -517,7 +578,7 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
     end else begin
       if (gen_fire) begin
         if (eq_1) begin
-          oy <= resize_14;
+          oy <= resize_15;
           if (eq_2) begin
             oy <= 6'd0;
           end
@@ -533,7 +594,7 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
       ox <= 6'd0;
     end else begin
       if (gen_fire) begin
-        ox <= resize_15;
+        ox <= resize_16;
         if (eq_1) begin
           ox <= 6'd0;
         end
@@ -549,14 +610,14 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
     end else begin
       if (gen_fire) begin
         if (eq_1) begin
-          iy <= resize_18;
+          iy <= resize_19;
           if (eq_2) begin
-            iy <= resize_23;
+            iy <= resize_24;
             if (eq_3) begin
-              if (mux_1) begin
-                iy <= resize_26;
-                if (mux_2) begin
-                  iy <= resize_27;
+              if (mux_4) begin
+                iy <= resize_27;
+                if (mux_5) begin
+                  iy <= resize_28;
                 end
               end
             end
@@ -564,7 +625,7 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
         end
       end
       if (cfg_fire) begin
-        iy <= resize_30;
+        iy <= resize_31;
       end
     end
   end
@@ -573,21 +634,21 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
       ix <= 16'sh0;
     end else begin
       if (gen_fire) begin
-        ix <= resize_31;
+        ix <= resize_32;
         if (eq_1) begin
-          ix <= resize_34;
+          ix <= resize_35;
           if (eq_2) begin
             if (eq_3) begin
-              ix <= resize_37;
-              if (mux_1) begin
-                ix <= resize_38;
+              ix <= resize_38;
+              if (mux_4) begin
+                ix <= resize_39;
               end
             end
           end
         end
       end
       if (cfg_fire) begin
-        ix <= resize_39;
+        ix <= resize_40;
       end
     end
   end
@@ -599,12 +660,12 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
         if (eq_1) begin
           row_off <= resize_43;
           if (eq_2) begin
-            row_off <= mux_6;
+            row_off <= mux_10;
             if (eq_3) begin
-              if (mux_1) begin
-                row_off <= mux_9;
-                if (mux_2) begin
-                  row_off <= mux_12;
+              if (mux_4) begin
+                row_off <= mux_15;
+                if (mux_5) begin
+                  row_off <= mux_20;
                 end
               end
             end
@@ -612,7 +673,7 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
         end
       end
       if (cfg_fire) begin
-        row_off <= mux_13;
+        row_off <= mux_22;
       end
     end
   end
@@ -623,7 +684,7 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
       if (gen_fire) begin
         if (eq_1) begin
           if (eq_2) begin
-            plane_base <= resize_61;
+            plane_base <= resize_63;
             if (eq_3) begin
               plane_base <= 16'sh0;
             end
@@ -635,9 +696,10 @@ module shiftadd_convfe_r16c16_x8_m64c64hw32 (
       end
     end
   end
-  assign stride = mux_14;
-  assign in_map = and_12;
-  assign rd_addr = resize_65;
+  assign stride = mux_23;
+  assign in_map = and_13;
+  assign phase_base = mux_27;
+  assign rd_addr = resize_71;
   always @(posedge clk) begin
     if (advance) begin
       fm_rdata <= fm_buffer[rd_addr];

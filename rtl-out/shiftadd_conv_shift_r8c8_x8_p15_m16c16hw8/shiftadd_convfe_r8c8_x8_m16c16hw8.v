@@ -25,14 +25,18 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   reg cfg_k3;
   reg cfg_s2;
   reg cfg_pad;
+  wire [3:0] grid_h;
+  wire [3:0] grid_w;
   wire [7:0] plane_size;
-  wire [9:0] map_words;
+  wire [9:0] phase_words;
+  wire [11:0] map_words;
   reg loading = 1'd0;
   reg [6:0] ld_addr = 7'd0;
   wire ld_fire;
   reg out_valid = 1'd0;
   wire advance;
   reg gen_done = 1'd0;
+  wire rd_ok;
   wire gen_fire;
   reg [4:0] m0 = 5'd0;
   reg [1:0] dy = 2'd0;
@@ -46,6 +50,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   reg signed [11:0] plane_base = 12'sh0;
   wire [1:0] stride;
   wire in_map;
+  wire signed [11:0] phase_base;
   wire [6:0] rd_addr;
   reg [63:0] fm_rdata;
   reg inside_q;
@@ -70,236 +75,289 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   wire slice_6 = cfg_payload[2];
   wire slice_7 = cfg_payload[1];
   wire slice_8 = cfg_payload[0];
-  wire [7:0] mul_0 = {4'd0, cfg_h} * {4'd0, cfg_w};
-  wire [9:0] mul_1 = {8'd0, cfg_tiles} * {2'd0, plane_size};
-  wire [9:0] resize_0 = {3'd0, ld_addr};
-  wire [10:0] add_0 = {1'd0, resize_0} + 11'd1;
-  wire [10:0] resize_1 = {1'd0, map_words};
-  wire eq_0 = add_0 == resize_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_1 = {1'd0, ld_addr} + 8'd1;
+  wire [4:0] add_0 = {1'd0, cfg_h} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_2 = add_1[6:0];
-  wire and_5 = fm_valid & busy;
-  wire and_6 = and_5 & loading;
+  wire [3:0] shr_0 = add_0[4:1];
+  wire [3:0] mux_1 = cfg_s2 ? shr_0 : cfg_h;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] add_1 = {1'd0, cfg_w} + 5'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] shr_1 = add_1[4:1];
+  wire [3:0] mux_2 = cfg_s2 ? shr_1 : cfg_w;
+  wire [7:0] mul_0 = {4'd0, grid_h} * {4'd0, grid_w};
+  wire [9:0] mul_1 = {8'd0, cfg_tiles} * {2'd0, plane_size};
+  wire and_5 = cfg_s2 & cfg_k3;
+  wire [11:0] shl_0 = {phase_words, 2'd0};
+  wire [11:0] resize_0 = {2'd0, phase_words};
+  wire [11:0] mux_3 = and_5 ? shl_0 : resize_0;
+  wire [11:0] resize_1 = {5'd0, ld_addr};
+  wire [12:0] add_2 = {1'd0, resize_1} + 13'd1;
+  wire [12:0] resize_2 = {1'd0, map_words};
+  wire eq_0 = add_2 == resize_2;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [7:0] add_3 = {1'd0, ld_addr} + 8'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [6:0] resize_3 = add_3[6:0];
+  wire and_6 = fm_valid & busy;
+  wire and_7 = and_6 & loading;
   wire not_4 = ~out_valid;
   wire or_1 = not_4 | x_ready;
-  wire [4:0] resize_3 = {1'd0, ox};
-  wire [5:0] add_2 = {1'd0, resize_3} + 6'd1;
-  wire [5:0] resize_4 = {2'd0, cfg_wo};
-  wire eq_1 = add_2 == resize_4;
-  wire [4:0] resize_5 = {1'd0, oy};
-  wire [5:0] add_3 = {1'd0, resize_5} + 6'd1;
-  wire [5:0] resize_6 = {2'd0, cfg_ho};
-  wire eq_2 = add_3 == resize_6;
-  wire [2:0] resize_7 = {1'd0, ct};
-  wire [3:0] add_4 = {1'd0, resize_7} + 4'd1;
-  wire [3:0] resize_8 = {2'd0, cfg_tiles};
-  wire eq_3 = add_4 == resize_8;
+  wire [4:0] resize_4 = {1'd0, ox};
+  wire [5:0] add_4 = {1'd0, resize_4} + 6'd1;
+  wire [5:0] resize_5 = {2'd0, cfg_wo};
+  wire eq_1 = add_4 == resize_5;
+  wire [4:0] resize_6 = {1'd0, oy};
+  wire [5:0] add_5 = {1'd0, resize_6} + 6'd1;
+  wire [5:0] resize_7 = {2'd0, cfg_ho};
+  wire eq_2 = add_5 == resize_7;
+  wire [2:0] resize_8 = {1'd0, ct};
+  wire [3:0] add_6 = {1'd0, resize_8} + 4'd1;
+  wire [3:0] resize_9 = {2'd0, cfg_tiles};
+  wire eq_3 = add_6 == resize_9;
   wire eq_4 = dx == 2'd2;
-  wire mux_1 = cfg_k3 ? eq_4 : 1'd1;
+  wire mux_4 = cfg_k3 ? eq_4 : 1'd1;
   wire eq_5 = dy == 2'd2;
-  wire mux_2 = cfg_k3 ? eq_5 : 1'd1;
-  wire [5:0] add_5 = {1'd0, m0} + 6'd8;
-  wire [5:0] resize_9 = {1'd0, cfg_m};
-  wire ge_0 = add_5 >= resize_9;
+  wire mux_5 = cfg_k3 ? eq_5 : 1'd1;
+  wire [5:0] add_7 = {1'd0, m0} + 6'd8;
+  wire [5:0] resize_10 = {1'd0, cfg_m};
+  wire ge_0 = add_7 >= resize_10;
   wire not_5 = ~loading;
-  wire and_7 = busy & not_5;
-  wire not_6 = ~gen_done;
-  wire and_8 = and_7 & not_6;
+  wire not_6 = ~in_map;
+  wire or_2 = not_5 | not_6;
+  wire lt_0 = rd_addr < ld_addr;
+  wire or_3 = or_2 | lt_0;
+  wire not_7 = ~gen_done;
+  wire and_8 = busy & not_7;
   wire and_9 = and_8 & advance;
+  wire and_10 = and_9 & rd_ok;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_6 = {1'd0, m0} + 6'd8;
+  wire [5:0] add_8 = {1'd0, m0} + 6'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_10 = add_6[4:0];
+  wire [4:0] resize_11 = add_8[4:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_7 = {1'd0, dy} + 3'd1;
+  wire [2:0] add_9 = {1'd0, dy} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_11 = add_7[1:0];
+  wire [1:0] resize_12 = add_9[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_8 = {1'd0, dx} + 3'd1;
+  wire [2:0] add_10 = {1'd0, dx} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_12 = add_8[1:0];
+  wire [1:0] resize_13 = add_10[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_9 = {1'd0, ct} + 3'd1;
+  wire [2:0] add_11 = {1'd0, ct} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_13 = add_9[1:0];
+  wire [1:0] resize_14 = add_11[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_10 = {1'd0, oy} + 5'd1;
+  wire [4:0] add_12 = {1'd0, oy} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_14 = add_10[3:0];
+  wire [3:0] resize_15 = add_12[3:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_11 = {1'd0, ox} + 5'd1;
+  wire [4:0] add_13 = {1'd0, ox} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_15 = add_11[3:0];
-  wire [2:0] resize_16 = {1'd0, stride};
-  wire signed [2:0] assint_0 = resize_16;
-  wire signed [11:0] resize_17 = {{9{assint_0[2]}}, assint_0};
+  wire [3:0] resize_16 = add_13[3:0];
+  wire [2:0] resize_17 = {1'd0, stride};
+  wire signed [2:0] assint_0 = resize_17;
+  wire signed [11:0] resize_18 = {{9{assint_0[2]}}, assint_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] add_12 = {iy[11], iy} + {resize_17[11], resize_17};
+  wire signed [12:0] add_14 = {iy[11], iy} + {resize_18[11], resize_18};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_18 = add_12[11:0];
-  wire [2:0] resize_19 = {1'd0, dy};
-  wire signed [2:0] assint_1 = resize_19;
-  wire signed [11:0] resize_20 = {{9{assint_1[2]}}, assint_1};
-  wire [1:0] resize_21 = {1'd0, cfg_pad};
-  wire signed [1:0] assint_2 = resize_21;
-  wire signed [11:0] resize_22 = {{10{assint_2[1]}}, assint_2};
+  wire signed [11:0] resize_19 = add_14[11:0];
+  wire [2:0] resize_20 = {1'd0, dy};
+  wire signed [2:0] assint_1 = resize_20;
+  wire signed [11:0] resize_21 = {{9{assint_1[2]}}, assint_1};
+  wire [1:0] resize_22 = {1'd0, cfg_pad};
+  wire signed [1:0] assint_2 = resize_22;
+  wire signed [11:0] resize_23 = {{10{assint_2[1]}}, assint_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_0 = {resize_20[11], resize_20} - {resize_22[11], resize_22};
+  wire signed [12:0] sub_0 = {resize_21[11], resize_21} - {resize_23[11], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_23 = sub_0[11:0];
-  wire [2:0] resize_24 = {1'd0, resize_11};
-  wire signed [2:0] assint_3 = resize_24;
-  wire signed [11:0] resize_25 = {{9{assint_3[2]}}, assint_3};
+  wire signed [11:0] resize_24 = sub_0[11:0];
+  wire [2:0] resize_25 = {1'd0, resize_12};
+  wire signed [2:0] assint_3 = resize_25;
+  wire signed [11:0] resize_26 = {{9{assint_3[2]}}, assint_3};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_1 = {resize_25[11], resize_25} - {resize_22[11], resize_22};
+  wire signed [12:0] sub_1 = {resize_26[11], resize_26} - {resize_23[11], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_26 = sub_1[11:0];
+  wire signed [11:0] resize_27 = sub_1[11:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_2 = 13'd0 - {resize_22[11], resize_22};
+  wire signed [12:0] sub_2 = 13'd0 - {resize_23[11], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_27 = sub_2[11:0];
-  wire [1:0] resize_28 = {1'd0, slice_8};
-  wire signed [1:0] assint_4 = resize_28;
-  wire signed [11:0] resize_29 = {{10{assint_4[1]}}, assint_4};
+  wire signed [11:0] resize_28 = sub_2[11:0];
+  wire [1:0] resize_29 = {1'd0, slice_8};
+  wire signed [1:0] assint_4 = resize_29;
+  wire signed [11:0] resize_30 = {{10{assint_4[1]}}, assint_4};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_3 = 13'd0 - {resize_29[11], resize_29};
+  wire signed [12:0] sub_3 = 13'd0 - {resize_30[11], resize_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_30 = sub_3[11:0];
+  wire signed [11:0] resize_31 = sub_3[11:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] add_13 = {ix[11], ix} + {resize_17[11], resize_17};
+  wire signed [12:0] add_15 = {ix[11], ix} + {resize_18[11], resize_18};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_31 = add_13[11:0];
-  wire [2:0] resize_32 = {1'd0, dx};
-  wire signed [2:0] assint_5 = resize_32;
-  wire signed [11:0] resize_33 = {{9{assint_5[2]}}, assint_5};
+  wire signed [11:0] resize_32 = add_15[11:0];
+  wire [2:0] resize_33 = {1'd0, dx};
+  wire signed [2:0] assint_5 = resize_33;
+  wire signed [11:0] resize_34 = {{9{assint_5[2]}}, assint_5};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_4 = {resize_33[11], resize_33} - {resize_22[11], resize_22};
+  wire signed [12:0] sub_4 = {resize_34[11], resize_34} - {resize_23[11], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_34 = sub_4[11:0];
-  wire [2:0] resize_35 = {1'd0, resize_12};
-  wire signed [2:0] assint_6 = resize_35;
-  wire signed [11:0] resize_36 = {{9{assint_6[2]}}, assint_6};
+  wire signed [11:0] resize_35 = sub_4[11:0];
+  wire [2:0] resize_36 = {1'd0, resize_13};
+  wire signed [2:0] assint_6 = resize_36;
+  wire signed [11:0] resize_37 = {{9{assint_6[2]}}, assint_6};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_5 = {resize_36[11], resize_36} - {resize_22[11], resize_22};
+  wire signed [12:0] sub_5 = {resize_37[11], resize_37} - {resize_23[11], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_37 = sub_5[11:0];
+  wire signed [11:0] resize_38 = sub_5[11:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_6 = 13'd0 - {resize_22[11], resize_22};
+  wire signed [12:0] sub_6 = 13'd0 - {resize_23[11], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_38 = sub_6[11:0];
+  wire signed [11:0] resize_39 = sub_6[11:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_7 = 13'd0 - {resize_29[11], resize_29};
+  wire signed [12:0] sub_7 = 13'd0 - {resize_30[11], resize_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_39 = sub_7[11:0];
-  wire [4:0] resize_40 = {1'd0, cfg_w};
-  wire signed [4:0] assint_7 = resize_40;
-  wire signed [11:0] resize_41 = {{7{assint_7[4]}}, assint_7};
+  wire signed [11:0] resize_40 = sub_7[11:0];
+  wire [4:0] resize_41 = {1'd0, grid_w};
+  wire signed [4:0] assint_7 = resize_41;
+  wire signed [11:0] resize_42 = {{7{assint_7[4]}}, assint_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] shl_0 = {resize_41, 1'd0};
+  wire signed [12:0] add_16 = {row_off[11], row_off} + {resize_42[11], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_42 = shl_0[11:0];
-  wire signed [11:0] mux_3 = cfg_s2 ? resize_42 : resize_41;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] add_14 = {row_off[11], row_off} + {mux_3[11], mux_3};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_43 = add_14[11:0];
-  wire [2:0] add_15 = {1'd0, dy} + 3'd1;
+  wire signed [11:0] resize_43 = add_16[11:0];
+  wire [2:0] add_17 = {1'd0, dy} + 3'd1;
   wire [2:0] resize_44 = {2'd0, cfg_pad};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_8 = {1'd0, add_15} - {1'd0, resize_44};
+  wire [3:0] sub_8 = {1'd0, add_17} - {1'd0, resize_44};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0] resize_45 = sub_8[1:0];
   wire eq_6 = resize_45 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_9 = 13'd0 - {resize_41[11], resize_41};
+  wire signed [12:0] sub_9 = 13'd0 - {resize_42[11], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [11:0] resize_46 = sub_9[11:0];
   wire eq_7 = resize_45 == 2'd1;
   wire eq_8 = resize_45 == 2'd2;
+  wire [4:0] resize_47 = {1'd0, cfg_w};
+  wire signed [4:0] assint_8 = resize_47;
+  wire signed [11:0] resize_48 = {{7{assint_8[4]}}, assint_8};
+  wire signed [11:0] mux_6 = cfg_s2 ? 12'sh0 : resize_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] shl_1 = {resize_41, 1'd0};
+  wire signed [12:0] shl_1 = {resize_48, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_47 = shl_1[11:0];
-  wire signed [11:0] mux_4 = eq_8 ? resize_41 : resize_47;
-  wire signed [11:0] mux_5 = eq_7 ? 12'sh0 : mux_4;
-  wire signed [11:0] mux_6 = eq_6 ? resize_46 : mux_5;
-  wire [2:0] add_16 = {1'd0, resize_11} + 3'd1;
-  wire [2:0] resize_48 = {2'd0, cfg_pad};
+  wire signed [11:0] resize_49 = shl_1[11:0];
+  wire signed [11:0] mux_7 = cfg_s2 ? resize_42 : resize_49;
+  wire signed [11:0] mux_8 = eq_8 ? mux_6 : mux_7;
+  wire signed [11:0] mux_9 = eq_7 ? 12'sh0 : mux_8;
+  wire signed [11:0] mux_10 = eq_6 ? resize_46 : mux_9;
+  wire [2:0] add_18 = {1'd0, resize_12} + 3'd1;
+  wire [2:0] resize_50 = {2'd0, cfg_pad};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_10 = {1'd0, add_16} - {1'd0, resize_48};
+  wire [3:0] sub_10 = {1'd0, add_18} - {1'd0, resize_50};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_49 = sub_10[1:0];
-  wire eq_9 = resize_49 == 2'd0;
+  wire [1:0] resize_51 = sub_10[1:0];
+  wire eq_9 = resize_51 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_11 = 13'd0 - {resize_41[11], resize_41};
+  wire signed [12:0] sub_11 = 13'd0 - {resize_42[11], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_50 = sub_11[11:0];
-  wire eq_10 = resize_49 == 2'd1;
-  wire eq_11 = resize_49 == 2'd2;
+  wire signed [11:0] resize_52 = sub_11[11:0];
+  wire eq_10 = resize_51 == 2'd1;
+  wire eq_11 = resize_51 == 2'd2;
+  wire signed [11:0] mux_11 = cfg_s2 ? 12'sh0 : resize_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] shl_2 = {resize_41, 1'd0};
+  wire signed [12:0] shl_2 = {resize_48, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_51 = shl_2[11:0];
-  wire signed [11:0] mux_7 = eq_11 ? resize_41 : resize_51;
-  wire signed [11:0] mux_8 = eq_10 ? 12'sh0 : mux_7;
-  wire signed [11:0] mux_9 = eq_9 ? resize_50 : mux_8;
-  wire [2:0] add_17 = 3'd0 + 3'd1;
-  wire [2:0] resize_52 = {2'd0, cfg_pad};
+  wire signed [11:0] resize_53 = shl_2[11:0];
+  wire signed [11:0] mux_12 = cfg_s2 ? resize_42 : resize_53;
+  wire signed [11:0] mux_13 = eq_11 ? mux_11 : mux_12;
+  wire signed [11:0] mux_14 = eq_10 ? 12'sh0 : mux_13;
+  wire signed [11:0] mux_15 = eq_9 ? resize_52 : mux_14;
+  wire [2:0] add_19 = 3'd0 + 3'd1;
+  wire [2:0] resize_54 = {2'd0, cfg_pad};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_12 = {1'd0, add_17} - {1'd0, resize_52};
+  wire [3:0] sub_12 = {1'd0, add_19} - {1'd0, resize_54};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_53 = sub_12[1:0];
-  wire eq_12 = resize_53 == 2'd0;
+  wire [1:0] resize_55 = sub_12[1:0];
+  wire eq_12 = resize_55 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_13 = 13'd0 - {resize_41[11], resize_41};
+  wire signed [12:0] sub_13 = 13'd0 - {resize_42[11], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_54 = sub_13[11:0];
-  wire eq_13 = resize_53 == 2'd1;
-  wire eq_14 = resize_53 == 2'd2;
+  wire signed [11:0] resize_56 = sub_13[11:0];
+  wire eq_13 = resize_55 == 2'd1;
+  wire eq_14 = resize_55 == 2'd2;
+  wire signed [11:0] mux_16 = cfg_s2 ? 12'sh0 : resize_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] shl_3 = {resize_41, 1'd0};
+  wire signed [12:0] shl_3 = {resize_48, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_55 = shl_3[11:0];
-  wire signed [11:0] mux_10 = eq_14 ? resize_41 : resize_55;
-  wire signed [11:0] mux_11 = eq_13 ? 12'sh0 : mux_10;
-  wire signed [11:0] mux_12 = eq_12 ? resize_54 : mux_11;
-  wire [4:0] resize_56 = {1'd0, slice_3};
-  wire signed [4:0] assint_8 = resize_56;
-  wire signed [11:0] resize_57 = {{7{assint_8[4]}}, assint_8};
+  wire signed [11:0] resize_57 = shl_3[11:0];
+  wire signed [11:0] mux_17 = cfg_s2 ? resize_42 : resize_57;
+  wire signed [11:0] mux_18 = eq_14 ? mux_16 : mux_17;
+  wire signed [11:0] mux_19 = eq_13 ? 12'sh0 : mux_18;
+  wire signed [11:0] mux_20 = eq_12 ? resize_56 : mux_19;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_14 = 13'd0 - {resize_57[11], resize_57};
+  wire [4:0] add_20 = {1'd0, slice_3} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_58 = sub_14[11:0];
-  wire signed [11:0] mux_13 = slice_8 ? resize_58 : 12'sh0;
-  wire [8:0] resize_59 = {1'd0, plane_size};
-  wire signed [8:0] assint_9 = resize_59;
-  wire signed [11:0] resize_60 = {{3{assint_9[8]}}, assint_9};
+  wire [3:0] shr_2 = add_20[4:1];
+  wire [3:0] mux_21 = slice_7 ? shr_2 : slice_3;
+  wire [4:0] resize_58 = {1'd0, mux_21};
+  wire signed [4:0] assint_9 = resize_58;
+  wire signed [11:0] resize_59 = {{7{assint_9[4]}}, assint_9};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] add_18 = {plane_base[11], plane_base} + {resize_60[11], resize_60};
+  wire signed [12:0] sub_14 = 13'd0 - {resize_59[11], resize_59};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_61 = add_18[11:0];
-  wire [1:0] mux_14 = cfg_s2 ? 2'd2 : 2'd1;
+  wire signed [11:0] resize_60 = sub_14[11:0];
+  wire signed [11:0] mux_22 = slice_8 ? resize_60 : 12'sh0;
+  wire [8:0] resize_61 = {1'd0, plane_size};
+  wire signed [8:0] assint_10 = resize_61;
+  wire signed [11:0] resize_62 = {{3{assint_10[8]}}, assint_10};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [12:0] add_21 = {plane_base[11], plane_base} + {resize_62[11], resize_62};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [11:0] resize_63 = add_21[11:0];
+  wire [1:0] mux_23 = cfg_s2 ? 2'd2 : 2'd1;
   wire ge_1 = $signed(iy) >= $signed(12'd0);
-  wire [4:0] resize_62 = {1'd0, cfg_h};
-  wire signed [4:0] assint_10 = resize_62;
-  wire signed [11:0] resize_63 = {{7{assint_10[4]}}, assint_10};
-  wire lt_0 = $signed(iy) < $signed(resize_63);
-  wire and_10 = ge_1 & lt_0;
+  wire [4:0] resize_64 = {1'd0, cfg_h};
+  wire signed [4:0] assint_11 = resize_64;
+  wire signed [11:0] resize_65 = {{7{assint_11[4]}}, assint_11};
+  wire lt_1 = $signed(iy) < $signed(resize_65);
+  wire and_11 = ge_1 & lt_1;
   wire ge_2 = $signed(ix) >= $signed(12'd0);
-  wire and_11 = and_10 & ge_2;
-  wire lt_1 = $signed(ix) < $signed(resize_41);
-  wire and_12 = and_11 & lt_1;
-  wire signed [12:0] add_19 = {plane_base[11], plane_base} + {row_off[11], row_off};
+  wire and_12 = and_11 & ge_2;
+  wire lt_2 = $signed(ix) < $signed(resize_48);
+  wire and_13 = and_12 & lt_2;
+  wire slice_9 = dy[0];
+  wire slice_10 = dx[0];
+  wire [1:0] cat_0 = {slice_9, slice_10};
+  wire eq_15 = cat_0 == 2'd0;
+  wire eq_16 = cat_0 == 2'd1;
+  wire [10:0] resize_66 = {1'd0, phase_words};
+  wire signed [10:0] assint_12 = resize_66;
+  wire signed [11:0] resize_67 = {assint_12[10], assint_12};
+  wire eq_17 = cat_0 == 2'd2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [13:0] add_20 = {add_19[12], add_19} + {{2{ix[11]}}, ix};
+  wire signed [12:0] shl_4 = {resize_67, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_64 = add_20[11:0];
+  wire signed [11:0] resize_68 = shl_4[11:0];
+  wire signed [12:0] shl_5 = {resize_67, 1'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] asuint_0 = resize_64;
+  wire signed [13:0] add_22 = {{2{resize_67[11]}}, resize_67} + {shl_5[12], shl_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_65 = asuint_0[6:0];
+  wire signed [11:0] resize_69 = add_22[11:0];
+  wire signed [11:0] mux_24 = eq_17 ? resize_68 : resize_69;
+  wire signed [11:0] mux_25 = eq_16 ? resize_67 : mux_24;
+  wire signed [11:0] mux_26 = eq_15 ? 12'sh0 : mux_25;
+  wire signed [11:0] mux_27 = cfg_s2 ? mux_26 : 12'sh0;
+  wire signed [12:0] add_23 = {phase_base[11], phase_base} + {plane_base[11], plane_base};
+  wire signed [13:0] add_24 = {add_23[12], add_23} + {{2{row_off[11]}}, row_off};
+  wire signed [10:0] shr_3 = ix[11:1];
+  wire signed [11:0] resize_70 = {shr_3[10], shr_3};
+  wire signed [11:0] mux_28 = cfg_s2 ? resize_70 : ix;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [14:0] add_25 = {add_24[13], add_24} + {{3{mux_28[11]}}, mux_28};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [11:0] resize_71 = add_25[11:0];
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [11:0] asuint_0 = resize_71;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [6:0] resize_72 = asuint_0[6:0];
   assign cfg_ready = not_0;
   assign fm_ready = and_0;
   assign x_valid = out_valid;
@@ -362,8 +420,11 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       cfg_pad <= slice_8;
     end
   end
+  assign grid_h = mux_1;
+  assign grid_w = mux_2;
   assign plane_size = mul_0;
-  assign map_words = mul_1;
+  assign phase_words = mul_1;
+  assign map_words = mux_3;
   always @(posedge clk) begin
     if (rst) begin
       loading <= 1'd0;
@@ -383,14 +444,14 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       ld_addr <= 7'd0;
     end else begin
       if (ld_fire) begin
-        ld_addr <= resize_2;
+        ld_addr <= resize_3;
       end
       if (cfg_fire) begin
         ld_addr <= 7'd0;
       end
     end
   end
-  assign ld_fire = and_6;
+  assign ld_fire = and_7;
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'd0;
@@ -409,8 +470,8 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         if (eq_1) begin
           if (eq_2) begin
             if (eq_3) begin
-              if (mux_1) begin
-                if (mux_2) begin
+              if (mux_4) begin
+                if (mux_5) begin
                   if (ge_0) begin
                     gen_done <= 1'd1;
                   end
@@ -425,7 +486,8 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
-  assign gen_fire = and_9;
+  assign rd_ok = or_3;
+  assign gen_fire = and_10;
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 5'd0;
@@ -434,9 +496,9 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         if (eq_1) begin
           if (eq_2) begin
             if (eq_3) begin
-              if (mux_1) begin
-                if (mux_2) begin
-                  m0 <= resize_10;
+              if (mux_4) begin
+                if (mux_5) begin
+                  m0 <= resize_11;
                 end
               end
             end
@@ -456,9 +518,9 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         if (eq_1) begin
           if (eq_2) begin
             if (eq_3) begin
-              if (mux_1) begin
-                dy <= resize_11;
-                if (mux_2) begin
+              if (mux_4) begin
+                dy <= resize_12;
+                if (mux_5) begin
                   dy <= 2'd0;
                 end
               end
@@ -479,8 +541,8 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         if (eq_1) begin
           if (eq_2) begin
             if (eq_3) begin
-              dx <= resize_12;
-              if (mux_1) begin
+              dx <= resize_13;
+              if (mux_4) begin
                 dx <= 2'd0;
               end
             end
@@ -499,7 +561,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       if (gen_fire) begin
         if (eq_1) begin
           if (eq_2) begin
-            ct <= resize_13;
+            ct <= resize_14;
             if (eq_3) begin
               ct <= 2'd0;
             end
@@ -517,7 +579,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
     end else begin
       if (gen_fire) begin
         if (eq_1) begin
-          oy <= resize_14;
+          oy <= resize_15;
           if (eq_2) begin
             oy <= 4'd0;
           end
@@ -533,7 +595,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       ox <= 4'd0;
     end else begin
       if (gen_fire) begin
-        ox <= resize_15;
+        ox <= resize_16;
         if (eq_1) begin
           ox <= 4'd0;
         end
@@ -549,14 +611,14 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
     end else begin
       if (gen_fire) begin
         if (eq_1) begin
-          iy <= resize_18;
+          iy <= resize_19;
           if (eq_2) begin
-            iy <= resize_23;
+            iy <= resize_24;
             if (eq_3) begin
-              if (mux_1) begin
-                iy <= resize_26;
-                if (mux_2) begin
-                  iy <= resize_27;
+              if (mux_4) begin
+                iy <= resize_27;
+                if (mux_5) begin
+                  iy <= resize_28;
                 end
               end
             end
@@ -564,7 +626,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         end
       end
       if (cfg_fire) begin
-        iy <= resize_30;
+        iy <= resize_31;
       end
     end
   end
@@ -573,21 +635,21 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       ix <= 12'sh0;
     end else begin
       if (gen_fire) begin
-        ix <= resize_31;
+        ix <= resize_32;
         if (eq_1) begin
-          ix <= resize_34;
+          ix <= resize_35;
           if (eq_2) begin
             if (eq_3) begin
-              ix <= resize_37;
-              if (mux_1) begin
-                ix <= resize_38;
+              ix <= resize_38;
+              if (mux_4) begin
+                ix <= resize_39;
               end
             end
           end
         end
       end
       if (cfg_fire) begin
-        ix <= resize_39;
+        ix <= resize_40;
       end
     end
   end
@@ -599,12 +661,12 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         if (eq_1) begin
           row_off <= resize_43;
           if (eq_2) begin
-            row_off <= mux_6;
+            row_off <= mux_10;
             if (eq_3) begin
-              if (mux_1) begin
-                row_off <= mux_9;
-                if (mux_2) begin
-                  row_off <= mux_12;
+              if (mux_4) begin
+                row_off <= mux_15;
+                if (mux_5) begin
+                  row_off <= mux_20;
                 end
               end
             end
@@ -612,7 +674,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         end
       end
       if (cfg_fire) begin
-        row_off <= mux_13;
+        row_off <= mux_22;
       end
     end
   end
@@ -623,7 +685,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       if (gen_fire) begin
         if (eq_1) begin
           if (eq_2) begin
-            plane_base <= resize_61;
+            plane_base <= resize_63;
             if (eq_3) begin
               plane_base <= 12'sh0;
             end
@@ -635,9 +697,10 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
-  assign stride = mux_14;
-  assign in_map = and_12;
-  assign rd_addr = resize_65;
+  assign stride = mux_23;
+  assign in_map = and_13;
+  assign phase_base = mux_27;
+  assign rd_addr = resize_72;
   always @(posedge clk) begin
     if (advance) begin
       fm_rdata <= fm_buffer[rd_addr];
