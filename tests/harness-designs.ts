@@ -1,8 +1,13 @@
 /**
  * Small DSL designs that the harness tests drive: a register FIFO with valid/ready streams (and two
- * deliberately broken variants), so the harness is tested on hardware written the way users write it.
+ * deliberately broken variants), so the harness is tested on hardware written the way users write it;
+ * and the two designs of `npm run bench:harness`, a 16×16 MAC grid (a heavy model) and a stream
+ * pipeline built from the dataflow library (a light one, where the harness's own cost per token shows).
  */
-import { In, Out, bool, cat, clog2, module, mux, select, sint, sumTree, u, uint, type ModuleDef, type PortRecord, type Value } from '../dsl/index.ts';
+import {
+  In, Out, bool, cat, clog2, connect, module, mux, pipelineMap, queue, select, sint, streamIn, streamOut, streamPorts, sumTree, u, uint,
+  type ModuleDef, type PortRecord, type Value,
+} from '../dsl/index.ts';
 
 /** What is wrong with the FIFO on purpose: nothing, a flipped data bit in one state, or a stuck output. */
 export type FifoBug = 'none' | 'corrupt' | 'stuck';
@@ -140,6 +145,48 @@ export function macGridGolden(n: number, period: number, act: readonly bigint[],
     }
     a.set(na);
     w.set(nw);
+  }
+  return out;
+}
+
+/** Constants of {@link streamPipe}: an odd 64-bit increment, a 32-bit odd multiplier, a 64-bit mask. */
+const PIPE_ADD = 0x9e3779b97f4a7c15n;
+const PIPE_MUL = 0x85ebca6bn;
+const PIPE_XOR = 0xc2b2ae3d27d4eb4fn;
+const M64 = (1n << 64n) - 1n;
+const M32 = (1n << 32n) - 1n;
+
+/**
+ * A stream pipeline from the dataflow library: 64-bit tokens in on stream `in`, two `pipelineMap`
+ * stages (add a constant; xor-shift), a register `queue` of depth 4, two more stages (a 32×32-bit
+ * multiply of the low half xor the high half; swap the halves and xor a constant), 64-bit tokens out on
+ * stream `out` — one output per input, at one token per cycle. A light model: per cycle it does a few
+ * 64-bit operations, so a testbench driving it is mostly measuring itself. The harness benchmark
+ * drives it next to {@link macGrid}; its golden model is {@link streamPipeGolden}.
+ */
+export function streamPipe(): ModuleDef<PortRecord> {
+  return module('stream_pipe_w64', { ...streamPorts('in', 'in', uint(64)), ...streamPorts('out', 'out', uint(64)) }, (io) => {
+    const mixed = pipelineMap(streamIn(io, 'in'), uint(64), [
+      (x: Value) => x.add(u(64, PIPE_ADD)).trunc(64),
+      (a: Value) => a.xor(a.shr(29).extend(64)),
+    ], 'mix');
+    const buffered = queue(mixed, 4);
+    const out = pipelineMap(buffered, uint(64), [
+      (b: Value) => b.slice(31, 0).mul(u(32, PIPE_MUL)).xor(b.slice(63, 32).extend(64)),
+      (c: Value) => cat(c.slice(31, 0), c.slice(63, 32)).xor(u(64, PIPE_XOR)),
+    ], 'fold');
+    connect(out, streamOut(io, 'out'));
+  });
+}
+
+/** Bit-exact model of {@link streamPipe}: the output token for each input token. */
+export function streamPipeGolden(tokens: Iterable<bigint>): bigint[] {
+  const out: bigint[] = [];
+  for (const x of tokens) {
+    const a = (x + PIPE_ADD) & M64;
+    const b = a ^ (a >> 29n);
+    const c = ((b & M32) * PIPE_MUL) ^ (b >> 32n);
+    out.push((((c & M32) << 32n) | (c >> 32n)) ^ PIPE_XOR);
   }
   return out;
 }

@@ -1,13 +1,14 @@
 // The verification harness on a register FIFO written in the DSL: under random stalls on both sides
 // nothing is lost, duplicated or reordered, on Verilator and on Icarus alike (with identical cycle
 // numbers, since both use the same seeded stall generator), plus poke/peek/step and an ASCII waveform
-// snapshot of the valid/ready handshake.
+// snapshot of the valid/ready handshake. Also the two designs of `npm run bench:harness` (a small MAC
+// grid and the stream pipeline), built and checked against their golden models so they cannot rot.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { renderAscii, readVcd, findSignal, valueAt, scoreboard } from '../testbenches/index.ts';
 import { availableBackends, describeDesign, goldenVsRtl, withSim } from '../testbenches/vitest.ts';
-import { regFifo } from './harness-designs.ts';
+import { macGrid, macGridGolden, regFifo, streamPipe, streamPipeGolden } from './harness-designs.ts';
 import { Rng, testSeed } from './support/rng.ts';
 
 const backends = availableBackends();
@@ -131,6 +132,40 @@ describeDesign('harness: register FIFO, 8-bit data', regFifo({ depth: 4, width: 
       expect(() => sim.received('in')).toThrow(/no output stream 'in'/);
       expect(() => sim.poke('out_data', 1)).toThrow(/not a drivable input/);
       await expect(sim.peek('nope')).rejects.toThrow(/has no port 'nope'/);
+    });
+  });
+});
+
+describeDesign('harness bench design: stream pipeline (pipelineMap stages and a queue, 64-bit tokens)', streamPipe(), (design) => {
+  it.each(backends)('matches its golden model under 30 percent stalls on %s', async (backend) => {
+    const seed = testSeed();
+    const rng = new Rng(seed);
+    const toks = Array.from({ length: backend === 'verilator' ? 600 : 200 }, () => rng.bits(64));
+    await withSim(design(), { backend, seed, stall: { in: 0.3, out: 0.3 } }, async (sim) => {
+      await goldenVsRtl(sim, { inputs: { in: toks }, expected: { out: streamPipeGolden(toks) } });
+      // A second batch as a BigUint64Array (the benchmark's fast path) through the same session.
+      const more = BigUint64Array.from({ length: 300 }, () => rng.bits(64));
+      await goldenVsRtl(sim, { inputs: { in: more }, expected: { out: streamPipeGolden(more) } });
+    });
+  });
+
+  it('moves one token per cycle without stalls, after its latency of 5 cycles', async () => {
+    const toks = Array.from({ length: 400 }, (_, i) => BigInt.asUintN(64, BigInt(i) * 0x9e3779b97f4a7c15n));
+    await withSim(design(), { seed: 5 }, async (sim) => {
+      const cycles = await goldenVsRtl(sim, { inputs: { in: toks }, expected: { out: streamPipeGolden(toks) } });
+      expect(cycles).toBe(toks.length + 5);
+    });
+  });
+});
+
+describeDesign('harness bench design: MAC grid, 4×4, an output every 4 tokens', macGrid(4, 4), (design) => {
+  it('matches its golden model under 30 percent stalls', async () => {
+    const seed = testSeed();
+    const rng = new Rng(seed);
+    const act = Array.from({ length: 400 }, () => rng.bits(16));
+    const wgt = Array.from({ length: 400 }, () => rng.bits(16));
+    await withSim(design(), { seed, stall: { in: 0.3, out: 0.3 } }, async (sim) => {
+      await goldenVsRtl(sim, { inputs: { act, wgt }, expected: { out: macGridGolden(4, 4, act, wgt) } });
     });
   });
 });
