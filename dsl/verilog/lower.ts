@@ -161,11 +161,13 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
         const lhs = arith ? signedIf(a!.kind === 'const', operand(a!)) : operand(a!);
         const op = e.op === 'shlv' ? '<<' : arith ? '>>>' : '>>';
         const wb = b!.type.width;
-        // Verilator 5.006 gets `>>>` wrong for amounts wider than 32 bits with high bits set (all
-        // ones even for a positive value; found by the fuzzer). Amounts that wide are decided here:
-        // any set bit above the ones that can express W shifts everything out.
+        // Verilator 5.006 gets shifts wrong for amounts of 2^31 and more: `>>>` by an amount wider
+        // than 32 bits with high bits set gives all ones even for a positive value, and a 32-bit
+        // constant shift like `32'hfffffffe << 32'hfffffffe` leaves bits set (both found by the
+        // fuzzer). Amounts that can reach 2^31 are decided here: any set bit above the ones that can
+        // express W shifts everything out.
         const k = bitsFor(W);
-        if (wb <= 32 || wb <= k) return { k: 'bin', op, a: lhs, b: operand(b!) };
+        if (wb <= 31 || wb <= k) return { k: 'bin', op, a: lhs, b: operand(b!) };
         const fill: VExpr = arith ? { k: 'signed', a: { k: 'rep', count: W, a: bits(a!, W - 1, W - 1) } } : lit(W, false, 0n);
         return { k: 'tern', c: { k: 'un', op: '|', a: bits(b!, wb - 1, k) }, t: fill, f: { k: 'bin', op, a: lhs, b: bits(b!, k - 1, 0) } };
       }
