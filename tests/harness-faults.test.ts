@@ -1,8 +1,9 @@
 // The harness's failure reports: a deliberately broken FIFO is caught with seed, stream, token index,
 // cycle, both values and a small waveform; a FIFO that stops moving ends in a HangError naming the
 // stalled stream; a crashing simulator reports its status; a missing tool says which and how to fix it.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { HangError, MissingToolError, ScoreboardError, SimulatorCrashError, openSim, readVcd, scoreboard } from '../testbenches/index.ts';
 import { availableBackends, describeDesign, withSim } from '../testbenches/vitest.ts';
@@ -76,17 +77,20 @@ describeDesign('harness faults: simulator crash and missing tools', regFifo({ de
   });
 
   it.runIf(backends.includes('icarus'))('Icarus: the crash report carries the simulator output, and temporary files are removed', async () => {
-    const ours = () => readdirSync(tmpdir()).filter((f) => f.startsWith('hwflow-icarus-')).length;
-    const before = ours();
+    // Only this session's own folder: Icarus sessions of test files running in parallel make others.
     const sim = await openSim(design(), { seed: 2, backend: 'icarus' });
-    expect(ours()).toBe(before + 1);
+    const dir = sim.workDir!;
+    expect(dir).toBeDefined();
+    expect(dirname(dir)).toBe(resolve(tmpdir()));
+    expect(basename(dir)).toMatch(/^hwflow-icarus-/);
+    expect(existsSync(dir)).toBe(true);
     sim.injectCrashAt(20);
     sim.send('in', [1n, 2n, 3n]);
     const err = await sim.run({ cycles: 100 }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(SimulatorCrashError);
     expect((err as Error).message).toContain('abort requested at cycle 20');
     await sim.kill();
-    expect(ours()).toBe(before);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it.each(backends)('a missing %s names the tool and `npm run setup`', async (backend) => {

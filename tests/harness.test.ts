@@ -70,6 +70,11 @@ describeDesign('harness: register FIFO, 100-bit data + 4-bit tag (two payload po
       sim.send('in', words);
       await sim.run({ until: { out: toks.length } });
       await sim.scoreboard('out', toks);
+      // Wider than 64 bits: the raw tokens are the words, as sent.
+      const raw = sim.receivedRaw('out');
+      expect(raw).toBeInstanceOf(Uint32Array);
+      expect(Array.from(raw as Uint32Array)).toEqual(Array.from(words));
+      expect(Array.from(sim.cyclesRaw('out'))).toEqual(sim.cycles('out'));
       expect(() => sim.send('in', [1n << 104n])).toThrow(/does not fit 104 unsigned bits/);
       expect(() => sim.send('in', new BigUint64Array([1n]))).toThrow(/at most 64-bit tokens/);
     });
@@ -134,6 +139,28 @@ describeDesign('harness: register FIFO, 8-bit data', regFifo({ depth: 4, width: 
       await expect(sim.peek('nope')).rejects.toThrow(/has no port 'nope'/);
     });
   });
+
+  it('reports exact cycles across gaps of more than 65535 cycles between tokens', async () => {
+    // The C++ loop sends cycles as 16-bit steps and starts a new output chunk on a longer gap: one long
+    // run must report the same cycles as many short runs (each of which starts its own chunks).
+    const toks = Array.from({ length: 12 }, (_, i) => BigInt(i * 37 + 5));
+    const opts = { seed: 9, stall: { in: 0.99999 } };
+    const long = await withSim(design(), opts, async (sim) => {
+      sim.send('in', toks);
+      await sim.run({ cycles: 900_000 });
+      return { tokens: [...sim.received('out')], cycles: [...sim.cycles('out')] };
+    });
+    const short = await withSim(design(), opts, async (sim) => {
+      sim.send('in', toks);
+      for (let k = 0; k < 90; k++) await sim.run({ cycles: 10_000 });
+      return { tokens: [...sim.received('out')], cycles: [...sim.cycles('out')] };
+    });
+    expect(long.tokens.length).toBeGreaterThan(4);
+    expect(long.tokens).toEqual(toks.slice(0, long.tokens.length));
+    expect(long).toEqual(short);
+    const gaps = long.cycles.slice(1).map((c, i) => c - long.cycles[i]!);
+    expect(Math.max(...gaps)).toBeGreaterThan(65535);
+  });
 });
 
 describeDesign('harness bench design: stream pipeline (pipelineMap stages and a queue, 64-bit tokens)', streamPipe(), (design) => {
@@ -146,6 +173,31 @@ describeDesign('harness bench design: stream pipeline (pipelineMap stages and a 
       // A second batch as a BigUint64Array (the benchmark's fast path) through the same session.
       const more = BigUint64Array.from({ length: 300 }, () => rng.bits(64));
       await goldenVsRtl(sim, { inputs: { in: more }, expected: { out: streamPipeGolden(more) } });
+    });
+  });
+
+  it('keeps long runs as typed arrays (receivedRaw, cyclesRaw) across runs and output chunks', async () => {
+    const rng = new Rng(21);
+    const n = 100_000;
+    const toks = BigUint64Array.from({ length: n }, () => rng.bits(64));
+    const golden = streamPipeGolden(toks);
+    await withSim(design(), { seed: 21, stall: { in: 0.2, out: 0.1 } }, async (sim) => {
+      sim.send('in', toks);
+      // The first run stops inside an output chunk (the C++ loop sends 32768 tokens per chunk).
+      await sim.run({ until: { out: 40_001 } });
+      expect(sim.receivedCount('out')).toBe(40_001);
+      expect(sim.received('out')).toEqual(golden.slice(0, 40_001));
+      await sim.run({ until: { out: n } });
+      const raw = sim.receivedRaw('out');
+      expect(raw).toBeInstanceOf(BigUint64Array);
+      expect(raw.length).toBe(n);
+      expect(Array.from(raw as BigUint64Array)).toEqual(golden);
+      expect(sim.received('out')).toEqual(golden);
+      const cyc = sim.cyclesRaw('out');
+      expect(cyc.length).toBe(n);
+      expect(Array.from(cyc)).toEqual(sim.cycles('out'));
+      for (let i = 1; i < n; i++) if (!(cyc[i]! > cyc[i - 1]!)) throw new Error(`cycles not increasing at token ${i}`);
+      expect(cyc[n - 1]).toBeLessThan(sim.cycle);
     });
   });
 

@@ -4,6 +4,7 @@
  * need no answer are only queued; `run` and `peek` wait for their reply.
  */
 import type { DesignLayout } from './layout.ts';
+import type { TokenStore } from './store.ts';
 import type { TokenBatch } from './words.ts';
 
 export type BackendKind = 'verilator' | 'icarus';
@@ -25,7 +26,7 @@ export interface StreamState {
   ready: boolean;
 }
 
-/** The raw answer to a run, before the session turns it into tokens and errors. */
+/** The raw answer to a run, before the session turns it into errors (tokens go to the stores). */
 export interface RunReply {
   status: 'done' | 'hang' | 'limit';
   /** Absolute cycle after the run. */
@@ -33,7 +34,7 @@ export interface RunReply {
   /** Last cycle in which any token moved. */
   lastMove: number;
   ins: { accepted: number; queued: number; state: StreamState }[];
-  outs: { tokens: bigint[]; cycles: number[]; state: StreamState }[];
+  outs: { state: StreamState }[];
 }
 
 export interface Backend {
@@ -42,9 +43,14 @@ export interface Backend {
   /** Seconds spent building (or finding) the model. */
   readonly buildSeconds: number;
   readonly cached: boolean;
+  /** Process id of the simulator (for profilers and debuggers). */
+  readonly pid: number | undefined;
+  /** The back end's private temporary folder, removed by close/kill (Icarus); none for Verilator. */
+  readonly workDir?: string;
   setStalls(seed: number, inThresholds: number[], outThresholds: number[]): void;
   send(stream: number, tokens: TokenBatch): void;
-  run(req: RunRequest): Promise<RunReply>;
+  /** Runs; the tokens received are appended to `stores` (one per output stream, layout order). */
+  run(req: RunRequest, stores: TokenStore[]): Promise<RunReply>;
   poke(port: number, value: bigint): void;
   peek(port: number): Promise<{ cycle: number; value: bigint }>;
   step(n: number): void;

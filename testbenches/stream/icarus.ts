@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { requireTool } from '../tools.ts';
 import type { Backend, RunReply, RunRequest, StreamState, WaveFormat } from './backend.ts';
 import type { DesignLayout } from './layout.ts';
+import type { TokenStore } from './store.ts';
 import { SimProcess } from './process.ts';
 import { icarusQueueDepth, renderIcarusTestbench } from './render.ts';
 import { batchToBigints, TokenRangeError, type TokenBatch } from './words.ts';
@@ -42,6 +43,10 @@ export class IcarusBackend implements Backend {
   }
 
   readonly cached = false;
+
+  get workDir(): string {
+    return this.tmp;
+  }
 
   /** Compiles the testbench and design with iverilog and starts vvp. */
   static async open(files: string[], layout: DesignLayout, _opts: { waves: WaveFormat | null; record: boolean }): Promise<IcarusBackend> {
@@ -112,12 +117,12 @@ export class IcarusBackend implements Backend {
     this.queue(lines.join('\n'));
   }
 
-  async run(req: RunRequest): Promise<RunReply> {
+  async run(req: RunRequest, stores: TokenStore[]): Promise<RunReply> {
     const targets = this.layout.outStreams.map((_, i) => (req.targets[i] === undefined ? NONE : h(req.targets[i]!)));
     this.queue(['R', h(req.maxCycles), h(req.idleLimit), req.drain ? '1' : '0', ...targets].join(' '));
     this.proc.context = 'during run()';
     await this.flush();
-    const outs: RunReply['outs'] = this.layout.outStreams.map(() => ({ tokens: [], cycles: [], state: { valid: false, ready: false } }));
+    const outs: RunReply['outs'] = this.layout.outStreams.map(() => ({ state: { valid: false, ready: false } }));
     let head: string[];
     for (;;) {
       const line = await this.proc.readLine();
@@ -131,9 +136,8 @@ export class IcarusBackend implements Backend {
         break;
       }
       if (f[0] !== '@t') throw new Error(`Icarus testbench framing out of step: '${line}'`);
-      const o = outs[Number(f[1])]!;
-      o.tokens.push(hexValue(f[2]!, `a token of output stream '${this.layout.outStreams[Number(f[1])]!.name}'`));
-      o.cycles.push(Number(hexValue(f[3]!, 'cycle')));
+      const o = stores[Number(f[1])]!;
+      o.push(hexValue(f[2]!, `a token of output stream '${this.layout.outStreams[Number(f[1])]!.name}'`), Number(hexValue(f[3]!, 'cycle')));
     }
     const state = (x: string): StreamState => ({ valid: (Number(x) & 1) !== 0, ready: (Number(x) & 2) !== 0 });
     const ins: RunReply['ins'] = [];
@@ -188,6 +192,10 @@ export class IcarusBackend implements Backend {
     } finally {
       rmSync(this.tmp, { recursive: true, force: true });
     }
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   async kill(): Promise<void> {

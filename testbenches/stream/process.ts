@@ -22,11 +22,16 @@ export class SimulatorCrashError extends Error {
 }
 
 interface Waiter {
-  kind: 'bytes' | 'line';
+  kind: 'bytes' | 'line' | 'into';
   n: number;
+  /** For 'into': where the bytes go, and how many arrived so far. */
+  dst?: Uint8Array;
+  filled?: number;
   resolve(b: Buffer): void;
   reject(e: Error): void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Owns one child process; `close()` ends it and waits, `kill()` is for error paths. */
 export class SimProcess {
@@ -103,6 +108,17 @@ export class SimProcess {
     });
   }
 
+  /**
+   * Exactly `dst.length` bytes from stdout, copied straight into `dst` as they arrive (no
+   * intermediate buffer: the bulk path for output tokens).
+   */
+  readInto(dst: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ kind: 'into', n: dst.length, dst, filled: 0, resolve: () => resolve(), reject });
+      this.pump();
+    });
+  }
+
   /** One text line from stdout (without the newline). */
   async readLine(): Promise<string> {
     const b = await new Promise<Buffer>((resolve, reject) => {
@@ -112,19 +128,44 @@ export class SimProcess {
     return b.toString('latin1');
   }
 
+  /** Moves up to `n` bytes from the head of the buffered chunks into `dst` at `at`; returns how many. */
+  private drainInto(dst: Uint8Array, at: number, n: number): number {
+    let done = 0;
+    while (done < n && this.chunks.length) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length, n - done);
+      dst.set(k === c.length ? c : c.subarray(0, k), at + done);
+      done += k;
+      if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    this.buffered -= done;
+    return done;
+  }
+
+  /** The first `n` buffered bytes (there are at least `n`): a view when one chunk holds them. */
   private take(n: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.chunks = rest.length ? [rest] : [];
-    this.buffered = rest.length;
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    this.drainInto(out, 0, n);
     return out;
   }
 
   private pump(): void {
     while (this.waiters.length) {
       const w = this.waiters[0]!;
-      if (w.kind === 'bytes') {
+      if (w.kind === 'into') {
+        w.filled! += this.drainInto(w.dst!, w.filled!, w.n - w.filled!);
+        if (w.filled! < w.n) return;
+        this.waiters.shift();
+        w.resolve(EMPTY);
+      } else if (w.kind === 'bytes') {
         if (this.buffered < w.n) return;
         this.waiters.shift();
         w.resolve(this.take(w.n));

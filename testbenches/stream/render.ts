@@ -26,6 +26,9 @@ function template(file: string): HandlebarsTemplateDelegate {
 
 const mask = (bits: number): string => (bits >= 64 ? '0xffffffffffffffff' : `0x${((1n << BigInt(bits)) - 1n).toString(16)}`);
 
+/** Bytes per output token in the Verilator framing (see `harness.cpp.hbs`). */
+export const outputStride = (words: number): number => (words <= 2 ? 8 : 4 * words);
+
 /** The data the templates see: precomputed masks and word counts, nothing computed in the template. */
 export function templateView(l: DesignLayout): Record<string, unknown> {
   const stream = (s: StreamLayout) => ({
@@ -34,6 +37,13 @@ export function templateView(l: DesignLayout): Record<string, unknown> {
     depth: icarusQueueDepth(s.width),
     payloadMsFirst: [...s.fields].reverse().map((f) => f.port),
     fields: s.fields.map((f) => ({ ...f, port: f.portIndex, name: f.port })),
+    // The C++ fast path: one payload port of at most 64 bits, accessed directly.
+    direct: s.fields.length === 1 && s.width <= 64,
+    quad: s.words === 2,
+    directPort: s.fields.length === 1 ? s.fields[0]!.port : '',
+    directMask: mask(s.width),
+    /** Bytes per token in the output framing: one 64-bit word up to 64 bits, else the 32-bit words. */
+    stride: outputStride(s.words),
   });
   const widest = Math.max(1, ...l.ports.map((p) => p.width), ...l.inStreams.map((s) => s.width), ...l.outStreams.map((s) => s.width));
   return {

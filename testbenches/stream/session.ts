@@ -14,6 +14,7 @@ import type { Backend, BackendKind, RunReply, WaveFormat } from './backend.ts';
 import { stallThreshold } from './backend.ts';
 import { HangError, RunLimitError, type StalledStream } from './errors.ts';
 import { layoutOf, portOf, streamOf, type DesignLayout } from './layout.ts';
+import { TokenStore } from './store.ts';
 import { VerilatorBackend } from './verilator.ts';
 import type { TokenBatch } from './words.ts';
 
@@ -80,7 +81,8 @@ export function defaultSeed(): number {
 }
 
 export class Sim {
-  private readonly out = new Map<string, { tokens: bigint[]; cycles: number[] }>();
+  private readonly out = new Map<string, TokenStore>();
+  private readonly stores: TokenStore[];
   private readonly accepted = new Map<string, number>();
   private now = 0;
   private closed = false;
@@ -96,7 +98,8 @@ export class Sim {
     wavePath: string | undefined,
   ) {
     this.wavePath = wavePath;
-    for (const s of layout.outStreams) this.out.set(s.name, { tokens: [], cycles: [] });
+    this.stores = layout.outStreams.map((s) => new TokenStore(s.width, s.words));
+    layout.outStreams.forEach((s, i) => this.out.set(s.name, this.stores[i]!));
     for (const s of layout.inStreams) this.accepted.set(s.name, 0);
   }
 
@@ -106,6 +109,17 @@ export class Sim {
   /** Seconds spent building or finding the model, and whether it came from the cache. */
   get build(): { seconds: number; cached: boolean } {
     return { seconds: this.backend.buildSeconds, cached: this.backend.cached };
+  }
+  /**
+   * The session's private temporary folder (the Icarus back end compiles and runs there; removed by
+   * `close` and `kill`), or undefined when the back end keeps none (Verilator uses the model cache).
+   */
+  get workDir(): string | undefined {
+    return this.backend.workDir;
+  }
+  /** Process id of the simulator (to attach a profiler or debugger). */
+  get pid(): number | undefined {
+    return this.backend.pid;
   }
   /** Absolute cycle count after the last run or peek. */
   get cycle(): number {
@@ -130,7 +144,13 @@ export class Sim {
     const drain = o.drain ?? (o.until === undefined && o.cycles === undefined);
     const maxCycles = o.cycles ?? 10_000_000;
     const start = this.now;
-    const r = await this.backend.run({ maxCycles, idleLimit: goal ? this.opts.hangCycles ?? 10_000 : 0, targets, drain });
+    // Room for the awaited tokens up front, so the store does not regrow (and copy) during the run;
+    // capped at 64 MiB of tokens against targets far above what will arrive.
+    this.stores.forEach((st, i) => {
+      const t = targets[i];
+      if (t !== undefined && t > st.count) st.reserve(Math.min(t - st.count, Math.floor(2 ** 26 / st.tokenBytes)));
+    });
+    const r = await this.backend.run({ maxCycles, idleLimit: goal ? this.opts.hangCycles ?? 10_000 : 0, targets, drain }, this.stores);
     this.absorb(r);
     if (r.status !== 'done') await this.stopped(r, targets, maxCycles);
     return { cycles: r.cycle - start, cycle: r.cycle, seconds: (performance.now() - t0) / 1000 };
@@ -138,14 +158,6 @@ export class Sim {
 
   private absorb(r: RunReply): void {
     this.now = r.cycle;
-    this.layout.outStreams.forEach((s, i) => {
-      const rec = this.out.get(s.name)!;
-      const got = r.outs[i]!;
-      for (let k = 0; k < got.tokens.length; k++) {
-        rec.tokens.push(got.tokens[k]!);
-        rec.cycles.push(got.cycles[k]!);
-      }
-    });
     this.layout.inStreams.forEach((s, i) => this.accepted.set(s.name, r.ins[i]!.accepted));
   }
 
@@ -157,7 +169,7 @@ export class Sim {
     });
     this.layout.outStreams.forEach((s, i) => {
       const t = targets[i];
-      const got = this.out.get(s.name)!.tokens.length;
+      const got = this.out.get(s.name)!.count;
       if (t !== undefined && got < t) stalled.push({ stream: s.name, dir: 'out', ...r.outs[i]!.state, waiting: t - got, moved: got });
     });
     const from = Math.max(0, r.lastMove - 32);
@@ -167,15 +179,38 @@ export class Sim {
     throw new RunLimitError({ ...info, maxCycles });
   }
 
-  /** All tokens received so far on an output stream, in order. */
-  received(stream: string): bigint[] {
+  private store(stream: string): TokenStore {
     streamOf(this.layout, stream, 'out');
-    return this.out.get(stream)!.tokens;
+    return this.out.get(stream)!;
   }
-  /** The cycle of each received token. */
+
+  /**
+   * All tokens received so far on an output stream, in order. Built on demand from the raw store (one
+   * bigint per token, converted once: later calls only convert the tokens that arrived since); for
+   * long runs {@link receivedRaw} avoids the conversion.
+   */
+  received(stream: string): bigint[] {
+    return this.store(stream).tokens();
+  }
+  /** The cycle of each received token (built on demand like {@link received}; see {@link cyclesRaw}). */
   cycles(stream: string): number[] {
-    streamOf(this.layout, stream, 'out');
-    return this.out.get(stream)!.cycles;
+    return this.store(stream).cycles();
+  }
+  /** Number of tokens received so far on an output stream (no conversion). */
+  receivedCount(stream: string): number {
+    return this.store(stream).count;
+  }
+  /**
+   * The received tokens without any per-token conversion: a `BigUint64Array` (one token per element)
+   * for streams up to 64 bits, else a `Uint32Array` with `ceil(width / 32)` little-endian words per
+   * token. A view of the session's buffer: valid until the next `run`, copy it to keep it longer.
+   */
+  receivedRaw(stream: string): BigUint64Array | Uint32Array {
+    return this.store(stream).raw();
+  }
+  /** The cycle of each received token as a `Float64Array` view (valid until the next `run`). */
+  cyclesRaw(stream: string): Float64Array {
+    return this.store(stream).cyclesRaw();
   }
   /** Tokens accepted so far on an input stream. */
   acceptedCount(stream: string): number {
@@ -191,10 +226,10 @@ export class Sim {
   async scoreboard(stream: string, expected: readonly bigint[]): Promise<void> {
     const s = streamOf(this.layout, stream, 'out');
     const rec = this.out.get(stream)!;
-    const m = scoreboard(expected, rec.tokens);
+    const m = scoreboard(expected, rec.tokens());
     if (!m) return;
-    const cycle = rec.cycles[m.index];
-    const lastCycle = rec.cycles.length ? rec.cycles[rec.cycles.length - 1] : undefined;
+    const cycle = rec.cycleAt(m.index);
+    const lastCycle = rec.cycleAt(rec.count - 1);
     const at = cycle ?? this.now;
     let wave: string | undefined;
     let waveError: string | undefined;

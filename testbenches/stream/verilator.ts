@@ -8,10 +8,11 @@ import type { Backend, RunReply, RunRequest, WaveFormat } from './backend.ts';
 import type { DesignLayout } from './layout.ts';
 import { SimProcess } from './process.ts';
 import { renderVerilatorHarness } from './render.ts';
+import type { TokenStore } from './store.ts';
 import { batchLength, decodeTokens, encodeBatch, encodeTokens, type TokenBatch } from './words.ts';
 
 const CMD = { send: 1, run: 2, poke: 3, peek: 4, step: 5, reset: 6, trace: 7, quit: 8, stall: 9, abortAt: 10 } as const;
-const MAGIC = { hello: 0x31465748, run: 0x214e5552, peek: 0x4b454550 } as const;
+const MAGIC = { hello: 0x31465748, run: 0x214e5552, peek: 0x4b454550, chunk: 0x4b4e4843 } as const;
 const NONE64 = 0xffffffffffffffffn;
 
 function header(cmd: number, bytes: number): Buffer {
@@ -30,6 +31,8 @@ async function build(files: string[], layout: DesignLayout, waves: WaveFormat | 
 export class VerilatorBackend implements Backend {
   readonly kind = 'verilator' as const;
   private pending: Buffer[] = [];
+  /** Scratch for the cycle steps of a CHUNK message. */
+  private steps = new Uint16Array(0);
   /** Everything sent, for replays; null when recording is off (benchmarks). */
   private log: { cmd: number; bytes: Buffer }[] | null;
 
@@ -65,9 +68,26 @@ export class VerilatorBackend implements Backend {
 
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const b = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    const list = this.pending;
     this.pending = [];
-    await this.proc.write(b);
+    // Small commands are joined into one write; large token batches go to the pipe as they are (a
+    // view of the caller's array, never copied).
+    let small: Buffer[] = [];
+    let last: Promise<void> = Promise.resolve();
+    const joinSmall = () => {
+      if (small.length) last = this.proc.write(small.length === 1 ? small[0]! : Buffer.concat(small));
+      small = [];
+    };
+    for (const b of list) {
+      if (b.length < 1 << 16) {
+        small.push(b);
+      } else {
+        joinSmall();
+        last = this.proc.write(b);
+      }
+    }
+    joinSmall();
+    await last;
   }
 
   setStalls(seed: number, ins: number[], outs: number[]): void {
@@ -87,7 +107,7 @@ export class VerilatorBackend implements Backend {
     this.queue(data, CMD.send);
   }
 
-  async run(req: RunRequest): Promise<RunReply> {
+  async run(req: RunRequest, stores: TokenStore[]): Promise<RunReply> {
     const outs = this.layout.outStreams;
     const b = header(CMD.run, 16 + 8 * outs.length);
     b.writeBigUInt64LE(BigInt(req.maxCycles), 4);
@@ -100,24 +120,35 @@ export class VerilatorBackend implements Backend {
     this.queue(b);
     this.proc.context = 'during run()';
     await this.flush();
-    const head = await this.proc.read(24 + 20 * this.layout.inStreams.length);
-    if (head.readUInt32LE(0) !== MAGIC.run) throw new Error(`harness framing out of step (no RUN reply): ${head.subarray(0, 16).toString('hex')}`);
+    // CHUNK messages (output tokens, sent while the loop goes on) until the RUN reply.
+    for (;;) {
+      const magic = (await this.proc.read(4)).readUInt32LE(0);
+      if (magic === MAGIC.run) break;
+      if (magic !== MAGIC.chunk) throw new Error(`harness framing out of step (no RUN reply): ${magic.toString(16)}`);
+      const h = await this.proc.read(16);
+      const store = stores[h.readUInt32LE(0)];
+      if (!store) throw new Error(`harness framing out of step: CHUNK for output stream #${h.readUInt32LE(0)}`);
+      const n = h.readUInt32LE(4);
+      const slot = store.slot(n);
+      await this.proc.readInto(slot.tokens);
+      // Cycles come as 16-bit steps from the chunk's first cycle.
+      if (this.steps.length < n) this.steps = new Uint16Array(Math.max(n, 2 * this.steps.length));
+      const steps = this.steps;
+      await this.proc.readInto(new Uint8Array(steps.buffer, 0, 2 * n));
+      const cyc = slot.cycles;
+      let c = Number(h.readBigUInt64LE(8));
+      for (let i = 0; i < n; i++) cyc[i] = c += steps[i]!;
+      store.commit(n);
+    }
+    const head = Buffer.concat([Buffer.alloc(4), await this.proc.read(20 + 20 * this.layout.inStreams.length + 4 * outs.length)]);
     const status = (['done', 'hang', 'limit'] as const)[head.readUInt32LE(4)] ?? 'done';
     const state = (f: number) => ({ valid: (f & 1) !== 0, ready: (f & 2) !== 0 });
     const ins = this.layout.inStreams.map((_, i) => {
       const o = 24 + 20 * i;
       return { accepted: Number(head.readBigUInt64LE(o)), queued: Number(head.readBigUInt64LE(o + 8)), state: state(head.readUInt32LE(o + 16)) };
     });
-    const outReplies: RunReply['outs'] = [];
-    for (const s of outs) {
-      const h = await this.proc.read(8);
-      const n = h.readUInt32LE(0);
-      const data = await this.proc.read(n * s.words * 4);
-      const cyc = await this.proc.read(n * 8);
-      const cycles = new Array<number>(n);
-      for (let i = 0; i < n; i++) cycles[i] = Number(cyc.readBigUInt64LE(8 * i));
-      outReplies.push({ tokens: decodeTokens(data, n, s.words), cycles, state: state(h.readUInt32LE(4)) });
-    }
+    const at = 24 + 20 * this.layout.inStreams.length;
+    const outReplies: RunReply['outs'] = outs.map((_, o) => ({ state: state(head.readUInt32LE(at + 4 * o)) }));
     this.proc.context = 'after run()';
     return { status, cycle: Number(head.readBigUInt64LE(8)), lastMove: Number(head.readBigUInt64LE(16)), ins, outs: outReplies };
   }
@@ -176,6 +207,10 @@ export class VerilatorBackend implements Backend {
     await this.flush();
     const r = await this.proc.close();
     if (r.code !== 0) throw this.proc.crashError();
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   async kill(): Promise<void> {

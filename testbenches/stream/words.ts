@@ -23,11 +23,17 @@ export function batchLength(b: TokenBatch, words: number): number {
   return b instanceof Uint32Array ? b.length / words : b.length;
 }
 
-/** The batch as framing words (copied only when the layout differs). */
+/**
+ * The batch as framing words: a view of the caller's memory (no copy) for a `Uint32Array`, and for a
+ * `BigUint64Array` on a 33–64-bit stream; copied only for a `BigUint64Array` on a stream of up to
+ * 32 bits (one word per token) and for `bigint[]`.
+ */
 export function encodeBatch(b: TokenBatch, width: number, words: number, what: string): Buffer {
   if (Array.isArray(b)) return encodeTokens(b as readonly bigint[], width, words, what);
   const topMask = width % 32 === 0 ? 0xffffffff : 2 ** (width % 32) - 1;
   const check = (u32: Uint32Array, stride: number, used: number) => {
+    // Every bit pattern of whole words fits: nothing to check (the 64-bit BigUint64Array fast path).
+    if (width % 32 === 0 && used === stride) return;
     for (let i = 0, t = 0; i < u32.length; i += stride, t++) {
       if (u32[i + used - 1]! > topMask) throw new TokenRangeError(`${what}: token #${t} does not fit ${width} unsigned bits`);
       for (let k = used; k < stride; k++)
