@@ -1,4 +1,4 @@
-// The examples of docs/library.md, verbatim (the first test checks the text matches), run under
+// The examples of docs/library.md and the README, verbatim (the first test checks the text matches), run under
 // random stalls: the 3-stage pipelined stream function and the loop nest driving a memory.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,9 @@ describe('docs/library.md examples', () => {
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
     expect(blocks).toHaveLength(2);
     for (const b of blocks) expect(self).toContain(b);
+    // The README shows the same two examples.
+    const readme = [...fs.readFileSync('README.md', 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
+    for (const name of ['dot4_pipe3', 'transpose_4x6']) expect(readme.filter((b) => b.includes(name) && self.includes(b)), name).toHaveLength(1);
   });
 
   it('3-stage pipelined dot product: right values, in order, under stalls; latency 3 (+1 for the FIFO), one result per cycle', () => {
