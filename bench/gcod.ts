@@ -21,7 +21,7 @@ import { runGcod } from '../tests/support/gcod-run.ts';
 import { Rng } from '../tests/support/rng.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const DATA = resolve(ROOT, '../shared/data');
+const DATA = process.env.HWFLOW_DATA ?? resolve(ROOT, '../shared/data'); // the workloads live outside the repo
 const SEED = 7;
 const PAPER: Record<string, number> = { cora: 7.8, citeseer: 9.2 };
 

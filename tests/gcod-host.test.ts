@@ -12,7 +12,8 @@ import { identitySplit, polarise } from '../generators/gcod/partition.ts';
 import { aggregate, aggregateSplit, baselineReads, combine, gcodReads } from '../generators/gcod/golden.ts';
 import { Rng, testSeed } from './support/rng.ts';
 
-const DATA = resolve(import.meta.dirname, '../../shared/data');
+// The workloads live outside the repo (../shared/data); HWFLOW_DATA points elsewhere.
+const DATA = process.env.HWFLOW_DATA ?? resolve(import.meta.dirname, '../../shared/data');
 const haveData = existsSync(join(DATA, 'cora/cora.cites')) && existsSync(join(DATA, 'citeseer/citeseer.cites'));
 if (!haveData) console.warn(`gcod-host: ${DATA} is missing; the Cora/CiteSeer tests are skipped`);
 

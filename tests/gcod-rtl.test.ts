@@ -14,7 +14,8 @@ import { gcodPresets, type GcodParams } from '../generators/gcod/params.ts';
 import { Rng, testSeed } from './support/rng.ts';
 import { runGcod } from './support/gcod-run.ts';
 
-const DATA = resolve(import.meta.dirname, '../../shared/data');
+// The workloads live outside the repo (../shared/data); HWFLOW_DATA points elsewhere.
+const DATA = process.env.HWFLOW_DATA ?? resolve(import.meta.dirname, '../../shared/data');
 const haveCora = existsSync(join(DATA, 'cora/cora.cites'));
 if (!haveCora) console.warn(`gcod-rtl: ${DATA}/cora/cora.cites is missing; the Cora test is skipped`);
 
