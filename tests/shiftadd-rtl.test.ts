@@ -12,7 +12,7 @@ import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import { randomConvInputs, randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
 import { shiftAddPresets, type ShiftAddParams } from '../generators/shiftadd/params.ts';
-import { openSim } from '../testbenches/stream/session.ts';
+import { openSim, type StallOptions } from '../testbenches/stream/session.ts';
 import { testSeed } from './support/rng.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-shiftadd-'));
@@ -58,6 +58,26 @@ const checkAll = (results: { sizes: Sizes; got: Record<string, Tensor>; want: { 
   for (const r of results) expect(compareTensors(r.got, r.want.outputs), `sizes ${JSON.stringify(r.sizes)}, seed ${seed}`).toBeNull();
 };
 
+type ConvJob = [{ stride: number; pad: number }, { M: number; Cin: number; R: number; H: number; W: number }];
+
+/** Convolution jobs back to back on one model (stride and padding are run-time cfg fields), each checked against golden. */
+async function runConvJobs(base: ShiftAddParams, jobs: ConvJob[], stall: StallOptions, dataSeed: number): Promise<void> {
+  const sim = await openSim(design(base), { seed, stall });
+  try {
+    for (const [i, [geometry, sizes]] of jobs.entries()) {
+      const p = { ...base, ...geometry };
+      const t = randomConvInputs(p, sizes, dataSeed + i);
+      for (const [stream, tokens] of Object.entries(shiftadd.encode(p, t))) sim.send(stream, tokens);
+      const before = sim.received('y').length;
+      await sim.run({ until: { y: before + shiftadd.outputTokens!(p, t).y! } });
+      const got = shiftadd.decode(p, { y: sim.received('y').slice(before) }, t);
+      expect(compareTensors(got, shiftadd.golden(p, t).outputs), `${JSON.stringify({ ...geometry, ...sizes })}, seed ${seed}`).toBeNull();
+    }
+  } finally {
+    await sim.close();
+  }
+}
+
 describe('shiftadd engines in Verilator', () => {
   it.each(['ci', 'ci-mul', 'ci-adder'])(`preset %s: CI workload and ragged sizes back to back, 30 percent stalls (seed ${seed})`, async (preset) => {
     const p = shiftAddPresets[preset]!;
@@ -72,26 +92,13 @@ describe('shiftadd engines in Verilator', () => {
   it(`convolutions by on-chip address generation: ResNet-20 shapes at reduced channels, 3×3/1×1, stride 1/2, padding 0/1, 30 percent stalls (seed ${seed})`, async () => {
     const base = shiftAddPresets['ci-conv']!;
     // Stride and padding are run-time fields of the cfg token: one model runs every job below.
-    const jobs: [{ stride: number; pad: number }, { M: number; Cin: number; R: number; H: number; W: number }][] = [
+    const jobs: ConvJob[] = [
       [{ stride: 1, pad: 1 }, { M: 16, Cin: 16, R: 3, H: 8, W: 8 }],
       [{ stride: 2, pad: 1 }, { M: 11, Cin: 10, R: 3, H: 7, W: 6 }],
       [{ stride: 2, pad: 0 }, { M: 9, Cin: 16, R: 1, H: 8, W: 8 }],
       [{ stride: 1, pad: 0 }, { M: 3, Cin: 3, R: 3, H: 5, W: 4 }],
     ];
-    const sim = await openSim(design(base), { seed, stall: { in: 0.3, out: 0.3 } });
-    try {
-      for (const [i, [geometry, sizes]] of jobs.entries()) {
-        const p = { ...base, ...geometry };
-        const t = randomConvInputs(p, sizes, seed + i);
-        for (const [stream, tokens] of Object.entries(shiftadd.encode(p, t))) sim.send(stream, tokens);
-        const before = sim.received('y').length;
-        await sim.run({ until: { y: before + shiftadd.outputTokens!(p, t).y! } });
-        const got = shiftadd.decode(p, { y: sim.received('y').slice(before) }, t);
-        expect(compareTensors(got, shiftadd.golden(p, t).outputs), `${JSON.stringify({ ...geometry, ...sizes })}, seed ${seed}`).toBeNull();
-      }
-    } finally {
-      await sim.close();
-    }
+    await runConvJobs(base, jobs, { in: 0.3, out: 0.3 }, seed);
   });
 
   // The address generator reads the feature-map buffer while the map is still loading, gated by the
@@ -100,26 +107,13 @@ describe('shiftadd engines in Verilator', () => {
   // return the previous job's map and fail the golden check.
   it(`convolutions with a starved feature-map stream: reads wait for the load (seed ${seed})`, async () => {
     const base = shiftAddPresets['ci-conv']!;
-    const jobs: [{ stride: number; pad: number }, { M: number; Cin: number; R: number; H: number; W: number }][] = [
+    const jobs: ConvJob[] = [
       [{ stride: 1, pad: 1 }, { M: 8, Cin: 16, R: 3, H: 8, W: 8 }],
       [{ stride: 2, pad: 1 }, { M: 9, Cin: 16, R: 3, H: 8, W: 7 }],
       [{ stride: 2, pad: 0 }, { M: 3, Cin: 5, R: 3, H: 7, W: 8 }],
       [{ stride: 1, pad: 0 }, { M: 8, Cin: 16, R: 1, H: 8, W: 8 }],
     ];
-    const sim = await openSim(design(base), { seed, stall: { in: 0, out: 0, streams: { fm: 0.8 } } });
-    try {
-      for (const [i, [geometry, sizes]] of jobs.entries()) {
-        const p = { ...base, ...geometry };
-        const t = randomConvInputs(p, sizes, seed + 10 + i);
-        for (const [stream, tokens] of Object.entries(shiftadd.encode(p, t))) sim.send(stream, tokens);
-        const before = sim.received('y').length;
-        await sim.run({ until: { y: before + shiftadd.outputTokens!(p, t).y! } });
-        const got = shiftadd.decode(p, { y: sim.received('y').slice(before) }, t);
-        expect(compareTensors(got, shiftadd.golden(p, t).outputs), `${JSON.stringify({ ...geometry, ...sizes })}, seed ${seed}`).toBeNull();
-      }
-    } finally {
-      await sim.close();
-    }
+    await runConvJobs(base, jobs, { in: 0, out: 0, streams: { fm: 0.8 } }, seed + 10);
   });
 
   it('without stalls, the CI workload takes N + 1 cycles a tile plus fill: within 10% of the ideal bound', async () => {

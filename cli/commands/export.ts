@@ -13,13 +13,9 @@ import { TARGET_NAMES } from '../../dsl/fpga/targets.ts';
 import { writeDesign } from '../../dsl/output.ts';
 import { resolveDesign, type ResolvedDesign } from '../../generators/registry.ts';
 import { printWarnings, runCommand } from '../errors.ts';
+import { paramOptions, type DesignOptions } from '../options.ts';
 
-export const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-export interface DesignOptions {
-  preset?: string;
-  param: string[];
-}
+export type { DesignOptions };
 
 /** A design folder for `design`: an existing folder with manifest.json, or the generated design in the cache. */
 export async function designFolderFor(design: string, opts: DesignOptions): Promise<{ dir: string; resolved?: ResolvedDesign }> {
@@ -33,10 +29,7 @@ export async function designFolderFor(design: string, opts: DesignOptions): Prom
 
 /** Add the design-selection options every FPGA command takes. */
 export function designOptions(cmd: Command): Command {
-  return cmd
-    .argument('<design>', 'registered design name, path to a .ts script, or a folder with manifest.json')
-    .option('--preset <name>', 'parameter preset')
-    .option('--param <key=value>', 'override a parameter (repeatable)', collect, []);
+  return paramOptions(cmd.argument('<design>', 'registered design name, path to a .ts script, or a folder with manifest.json'));
 }
 
 export function register(program: Command): void {

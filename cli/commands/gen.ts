@@ -4,16 +4,13 @@ import type { Command } from 'commander';
 import { writeDesign } from '../../dsl/output.ts';
 import { resolveDesign } from '../../generators/registry.ts';
 import { printWarnings, runCommand } from '../errors.ts';
-
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+import { paramOptions } from '../options.ts';
 
 export function register(program: Command): void {
-  program
+  paramOptions(program
     .command('gen')
     .description('generate Verilog and manifest.json for a registered design or a DSL script')
-    .argument('<design>', 'registered design name, or path to a .ts script exporting a module or generator')
-    .option('--preset <name>', 'parameter preset')
-    .option('--param <key=value>', 'override a parameter (repeatable)', collect, [])
+    .argument('<design>', 'registered design name, or path to a .ts script exporting a module or generator'))
     .option('--out <dir>', 'output folder (default: rtl-out/<module>)')
     .option('--locs', 'add // file:line source comments to the Verilog')
     .action((design: string, opts: { preset?: string; param: string[]; out?: string; locs?: boolean }) =>

@@ -10,7 +10,8 @@ import { SHIFTADD_45NM, loadEnergyTable, type OpWidth } from '../../dsl/fpga/rep
 import { collectPoint, defaultOpWidth, readSimResult, writeReport, type Report, type ReportPoint, type SimResult } from '../../dsl/fpga/report/collect.ts';
 import type { Accelerator } from '../../dsl/generator.ts';
 import { runCommand } from '../errors.ts';
-import { collect, designFolderFor, designOptions, type DesignOptions } from './export.ts';
+import { collect } from '../options.ts';
+import { designFolderFor, designOptions, type DesignOptions } from './export.ts';
 
 interface ReportOptions extends DesignOptions {
   out?: string;

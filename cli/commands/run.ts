@@ -16,6 +16,7 @@ import { writeDesign } from '../../dsl/output.ts';
 import { resolveDesign, UsageError } from '../../generators/registry.ts';
 import { openSim, type Sim } from '../../testbenches/stream/session.ts';
 import { printWarnings, runCommand } from '../errors.ts';
+import { paramOptions } from '../options.ts';
 import { parseInputs, readJsonFile, tensorToJson } from '../tensors.ts';
 
 export function isAccelerator(g: Generator | undefined): g is Accelerator {
@@ -137,7 +138,6 @@ export function formatReport(report: RunReport): string {
   return JSON.stringify(report, null, 2).replace(/\[\s*((?:-?\d+|"-?\d+")(?:,\s*(?:-?\d+|"-?\d+"))*)\s*\]/g, (_m, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`) + '\n';
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 interface CliOptions {
   preset?: string;
@@ -150,12 +150,10 @@ interface CliOptions {
 }
 
 export function register(program: Command): void {
-  program
+  paramOptions(program
     .command('run')
     .description("run an accelerator's RTL in Verilator on JSON tensors, check against golden, report cycles")
-    .argument('<design>', 'registered accelerator name, or a .ts script exporting one')
-    .option('--preset <name>', 'parameter preset')
-    .option('--param <key=value>', 'override a parameter (repeatable)', collect, [])
+    .argument('<design>', 'registered accelerator name, or a .ts script exporting one'))
     .requiredOption('--input <file>', 'input tensors: {"name": {"shape": [...], "data": [...]}} or {"name": nested arrays}')
     .option('--output <file>', 'write the JSON report here (default: stdout)')
     .option('--no-check', 'do not compare with the golden kernel')

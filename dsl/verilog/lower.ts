@@ -236,7 +236,7 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
         : body;
       items.push({ k: 'always', clocked: true, body: stmts });
     } else if (s.assigns.every((a) => a.path.length === 0)) {
-      items.push({ k: 'assign', lhs: s.name, rhs: operand(assignsOf(s)[0]!.value), comment: loc(s.assigns[0]!.loc) });
+      items.push({ k: 'assign', lhs: s.name, rhs: operand(assignsOf(s)[0]!.value), comment: loc(assignsOf(s)[0]!.loc) });
     } else {
       // A `when`-driven wire is one continuous assignment of nested ?:, not an `always @*`: in
       // Verilog-2005 an `always @*` whose inputs never change never runs, so Icarus leaves the wire

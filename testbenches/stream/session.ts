@@ -98,7 +98,7 @@ export class Sim {
     wavePath: string | undefined,
   ) {
     this.wavePath = wavePath;
-    this.stores = layout.outStreams.map((s) => new TokenStore(s.width, s.words));
+    this.stores = layout.outStreams.map((s) => new TokenStore(s.words));
     layout.outStreams.forEach((s, i) => this.out.set(s.name, this.stores[i]!));
     for (const s of layout.inStreams) this.accepted.set(s.name, 0);
   }

@@ -14,16 +14,14 @@ export class TokenStore {
   private tok: Uint32Array;
   private tok8: Uint8Array;
   private cyc: Float64Array;
-  private cyc8: Uint8Array;
   private readonly bigints: bigint[] = [];
   private readonly numbers: number[] = [];
 
-  constructor(readonly width: number, readonly words: number) {
+  constructor(readonly words: number) {
     this.stride = words <= 2 ? 2 : words;
     this.tok = new Uint32Array(256 * this.stride);
     this.tok8 = new Uint8Array(this.tok.buffer);
     this.cyc = new Float64Array(256);
-    this.cyc8 = new Uint8Array(this.cyc.buffer);
   }
 
   /** Bytes per token in {@link appendRaw}'s token block. */
@@ -43,7 +41,6 @@ export class TokenStore {
     this.tok = tok;
     this.tok8 = new Uint8Array(tok.buffer);
     this.cyc = cyc;
-    this.cyc8 = new Uint8Array(cyc.buffer);
   }
 
   /**
