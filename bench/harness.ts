@@ -35,7 +35,7 @@ const PERIOD = 16;
 const TOKENS = Number(process.env.HWFLOW_BENCH_TOKENS ?? 1 << 20);
 /** The pipeline's tokens: more, since its cycles are cheap and short runs time poorly. */
 const PIPE_TOKENS = Number(process.env.HWFLOW_BENCH_PIPE_TOKENS ?? 4 * TOKENS);
-const REPEATS = 3;
+const REPEATS = Number(process.env.HWFLOW_BENCH_REPEATS ?? 5);
 const SEED = 12345;
 const STALLS = [0, 0.3];
 

@@ -22,16 +22,11 @@ export class SimulatorCrashError extends Error {
 }
 
 interface Waiter {
-  kind: 'bytes' | 'line' | 'into';
+  kind: 'bytes' | 'line';
   n: number;
-  /** For 'into': where the bytes go, and how many arrived so far. */
-  dst?: Uint8Array;
-  filled?: number;
   resolve(b: Buffer): void;
   reject(e: Error): void;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /** Owns one child process; `close()` ends it and waits, `kill()` is for error paths. */
 export class SimProcess {
@@ -42,6 +37,8 @@ export class SimProcess {
   private stderrText = '';
   private exited: { code: number | undefined; signal: string | undefined } | null = null;
   private readonly done: Promise<void>;
+  /** Settles once the process has ended (however it ended). */
+  readonly ended: Promise<void>;
   /** What the process is doing, for crash messages ("during run() at cycle 1200"). */
   context = 'while starting';
 
@@ -77,6 +74,7 @@ export class SimProcess {
       // Let the last stdout chunks arrive before failing the readers.
       setImmediate(() => this.failWaiters());
     });
+    this.ended = this.done;
   }
 
   /** Adds diagnostic text to what a crash report shows (Icarus prints its errors on stdout). */
@@ -104,17 +102,6 @@ export class SimProcess {
   read(n: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       this.waiters.push({ kind: 'bytes', n, resolve, reject });
-      this.pump();
-    });
-  }
-
-  /**
-   * Exactly `dst.length` bytes from stdout, copied straight into `dst` as they arrive (no
-   * intermediate buffer: the bulk path for output tokens).
-   */
-  readInto(dst: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ kind: 'into', n: dst.length, dst, filled: 0, resolve: () => resolve(), reject });
       this.pump();
     });
   }
@@ -160,12 +147,7 @@ export class SimProcess {
   private pump(): void {
     while (this.waiters.length) {
       const w = this.waiters[0]!;
-      if (w.kind === 'into') {
-        w.filled! += this.drainInto(w.dst!, w.filled!, w.n - w.filled!);
-        if (w.filled! < w.n) return;
-        this.waiters.shift();
-        w.resolve(EMPTY);
-      } else if (w.kind === 'bytes') {
+      if (w.kind === 'bytes') {
         if (this.buffered < w.n) return;
         this.waiters.shift();
         w.resolve(this.take(w.n));

@@ -1,6 +1,6 @@
 /**
  * The tokens an output stream has received, kept as the simulator sent them: growable typed arrays
- * filled by block copies straight from the reply pipe's buffers, with no object per token. Tokens of
+ * filled by block copies straight from the simulator's output rings, with no object per token. Tokens of
  * streams up to 64 bits sit in one 64-bit word each (a `BigUint64Array` view), wider ones as
  * `ceil(width / 32)` little-endian 32-bit words; cycles as doubles. `bigint[]` and `number[]` copies
  * are built only when asked for, and only for the tokens not converted before.
@@ -44,7 +44,7 @@ export class TokenStore {
   }
 
   /**
-   * Room for the next `n` tokens, to be filled straight from the pipe and then {@link commit}ted:
+   * Room for the next `n` tokens, to be filled straight from an output ring and then {@link commit}ted:
    * `tokens` takes `tokenBytes` raw bytes per token (little-endian), `cycles` one number per token.
    */
   slot(n: number): { tokens: Uint8Array; cycles: Float64Array } {

@@ -1,21 +1,25 @@
 /**
  * The Verilator back end: builds (or finds in the cache) the design's model linked with the generated
- * C++ harness, and speaks the binary framing of `harness.cpp.hbs` to it. Every command is also kept
- * (as the bytes sent) so that a failing session can be replayed in a tracing build for a waveform.
+ * C++ harness, and speaks the framing of `harness.cpp.hbs` to it. Commands and short replies travel
+ * over the process's pipes; tokens travel through per-stream rings of slots in files both processes
+ * map or read (see {@link Rings}), so that the two sides work at the same time and no token crosses a
+ * socket. Every call is also recorded so that a failing session can be replayed in a tracing build for
+ * a waveform.
  */
 import { buildVerilatorModel } from '../cache.ts';
 import type { Backend, RunReply, RunRequest, WaveFormat } from './backend.ts';
 import type { DesignLayout } from './layout.ts';
 import { SimProcess } from './process.ts';
 import { renderVerilatorHarness } from './render.ts';
+import { Rings, type RingGeometry } from './rings.ts';
 import type { TokenStore } from './store.ts';
-import { batchLength, decodeTokens, encodeBatch, encodeTokens, type TokenBatch } from './words.ts';
+import { decodeTokens, encodeBatch, encodeTokens, type TokenBatch } from './words.ts';
 
-const CMD = { send: 1, run: 2, poke: 3, peek: 4, step: 5, reset: 6, trace: 7, quit: 8, stall: 9, abortAt: 10 } as const;
-const MAGIC = { hello: 0x31465748, run: 0x214e5552, peek: 0x4b454550, chunk: 0x4b4e4843 } as const;
+const CMD = { run: 2, poke: 3, peek: 4, step: 5, reset: 6, trace: 7, quit: 8, stall: 9, abortAt: 10, io: 11, feed: 12, ack: 13 } as const;
+const MAGIC = { hello: 0x32465748, run: 0x214e5552, peek: 0x4b454550, chunk: 0x4b4e4843, free: 0x45455246, ring: 0x474e4952 } as const;
 const NONE64 = 0xffffffffffffffffn;
 
-function header(cmd: number, bytes: number): Buffer {
+function command(cmd: number, bytes: number): Buffer {
   const b = Buffer.allocUnsafe(4 + bytes);
   b.writeUInt32LE(cmd, 0);
   return b;
@@ -28,88 +32,107 @@ async function build(files: string[], layout: DesignLayout, waves: WaveFormat | 
   return buildVerilatorModel({ files, top: layout.top, cppFiles: [cpp], flags });
 }
 
+/** One recorded call, re-made on a tracing back end by {@link VerilatorBackend.replayWithWaves}. */
+type Replay = (b: VerilatorBackend) => unknown;
+
 export class VerilatorBackend implements Backend {
   readonly kind = 'verilator' as const;
   private pending: Buffer[] = [];
-  /** Scratch for the cycle steps of a CHUNK message. */
-  private steps = new Uint16Array(0);
-  /** Everything sent, for replays; null when recording is off (benchmarks). */
-  private log: { cmd: number; bytes: Buffer }[] | null;
+  /** Every call so far, for replays; null when recording is off (benchmarks). */
+  private log: Replay[] | null;
+  /** Set while a run's reply is outstanding: no other command may be sent then. */
+  private running = false;
 
   private constructor(
     readonly layout: DesignLayout,
     private readonly files: string[],
     private readonly proc: SimProcess,
+    private readonly rings: Rings,
     readonly buildSeconds: number,
     readonly cached: boolean,
     record: boolean,
   ) {
     this.log = record ? [] : null;
+    void proc.ended.then(() => rings.close());
   }
 
-  /** Builds or finds the model, starts it and checks its greeting against the layout. */
+  /** Builds or finds the model, starts it, checks its greeting against the layout and sets up the rings. */
   static async open(files: string[], layout: DesignLayout, opts: { waves: WaveFormat | null; record: boolean }): Promise<VerilatorBackend> {
     const model = await build(files, layout, opts.waves);
     const proc = new SimProcess(model.exe, [], { replyFd: 3 });
-    const hello = await proc.read(16);
-    if (hello.readUInt32LE(0) !== MAGIC.hello || hello.readUInt32LE(4) !== layout.ports.length
-      || hello.readUInt32LE(8) !== layout.inStreams.length || hello.readUInt32LE(12) !== layout.outStreams.length) {
+    try {
+      const hello = await proc.read(16);
+      if (hello.readUInt32LE(0) !== MAGIC.hello || hello.readUInt32LE(4) !== layout.ports.length
+        || hello.readUInt32LE(8) !== layout.inStreams.length || hello.readUInt32LE(12) !== layout.outStreams.length)
+        throw new Error(`the model ${model.exe} does not answer like a harness for ${layout.top} (stale cache entry?)`);
+      const rings = await Rings.create(layout, async (dir) => {
+        const path = Buffer.from(dir, 'utf8');
+        const io = command(CMD.io, 4 + path.length);
+        io.writeUInt32LE(path.length, 4);
+        path.copy(io, 8);
+        proc.context = 'while setting up its token rings';
+        await proc.write(io);
+        const head = await proc.read(8);
+        if (head.readUInt32LE(0) !== MAGIC.ring) throw new Error('harness framing out of step (no RING reply)');
+        const slots = head.readUInt32LE(4);
+        const n = layout.inStreams.length + layout.outStreams.length;
+        const body = await proc.read(12 * n);
+        return Array.from({ length: n }, (_, k): RingGeometry => ({ slots, cap: body.readUInt32LE(12 * k), slotBytes: Number(body.readBigUInt64LE(12 * k + 4)) }));
+      });
+      proc.context = 'after start';
+      return new VerilatorBackend(layout, files, proc, rings, model.seconds, model.cached, opts.record);
+    } catch (e) {
       await proc.kill();
-      throw new Error(`the model ${model.exe} does not answer like a harness for ${layout.top} (stale cache entry?)`);
+      throw e;
     }
-    proc.context = 'after start';
-    return new VerilatorBackend(layout, files, proc, model.seconds, model.cached, opts.record);
   }
 
-  private queue(b: Buffer, cmd = b.readUInt32LE(0)): void {
+  /**
+   * While a run's reply is outstanding the loop reads only FEED and ACK, and tokens sent now could
+   * reach it or not depending on timing: every other call must wait for the run.
+   */
+  private idle(what: string): void {
+    if (this.running) throw new Error(`${what}: the simulator is inside run(); await the run first`);
+  }
+
+  private queue(b: Buffer): void {
+    this.idle('command');
     this.pending.push(b);
-    this.log?.push({ cmd, bytes: b });
   }
 
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const list = this.pending;
+    const b = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     this.pending = [];
-    // Small commands are joined into one write; large token batches go to the pipe as they are (a
-    // view of the caller's array, never copied).
-    let small: Buffer[] = [];
-    let last: Promise<void> = Promise.resolve();
-    const joinSmall = () => {
-      if (small.length) last = this.proc.write(small.length === 1 ? small[0]! : Buffer.concat(small));
-      small = [];
-    };
-    for (const b of list) {
-      if (b.length < 1 << 16) {
-        small.push(b);
-      } else {
-        joinSmall();
-        last = this.proc.write(b);
-      }
-    }
-    joinSmall();
-    await last;
+    await this.proc.write(b);
   }
 
   setStalls(seed: number, ins: number[], outs: number[]): void {
-    const b = header(CMD.stall, 4 * (1 + ins.length + outs.length));
+    const b = command(CMD.stall, 4 * (1 + ins.length + outs.length));
     b.writeUInt32LE(seed >>> 0, 4);
     [...ins, ...outs].forEach((t, i) => b.writeUInt32LE(t, 8 + 4 * i));
     this.queue(b);
+    this.log?.push((b) => b.setStalls(seed, ins, outs));
   }
 
+  /** Queues the tokens on the TypeScript side; the next run writes them into the stream's ring. */
   send(stream: number, tokens: TokenBatch): void {
     const s = this.layout.inStreams[stream]!;
-    const data = encodeBatch(tokens, s.width, s.words, `stream '${s.name}'`);
-    const h = header(CMD.send, 8);
-    h.writeUInt32LE(stream, 4);
-    h.writeUInt32LE(batchLength(tokens, s.words), 8);
-    this.queue(h);
-    this.queue(data, CMD.send);
+    this.idle(`send('${s.name}')`);
+    this.rings.enqueue(stream, encodeBatch(tokens, s.width, s.words, `stream '${s.name}'`));
+    this.log?.push((b) => b.send(stream, tokens));
   }
 
   async run(req: RunRequest, stores: TokenStore[]): Promise<RunReply> {
-    const outs = this.layout.outStreams;
-    const b = header(CMD.run, 16 + 8 * outs.length);
+    return this.runInto(req, stores);
+  }
+
+  /** A run whose output tokens go to `stores`, or nowhere (`null`: replays only want the waveform). */
+  private async runInto(req: RunRequest, stores: TokenStore[] | null): Promise<RunReply> {
+    this.idle('run()');
+    this.log?.push((b) => b.runInto(req, null));
+    const { inStreams: ins, outStreams: outs } = this.layout;
+    const b = command(CMD.run, 16 + 8 * (outs.length + ins.length));
     b.writeBigUInt64LE(BigInt(req.maxCycles), 4);
     b.writeUInt32LE(req.idleLimit, 12);
     b.writeUInt32LE(req.drain ? 1 : 0, 16);
@@ -117,55 +140,85 @@ export class VerilatorBackend implements Backend {
       const t = req.targets[i];
       b.writeBigUInt64LE(t === undefined ? NONE64 : BigInt(t), 20 + 8 * i);
     });
+    // The tokens this run may ask for beyond those already in the rings: the loop waits for them.
+    ins.forEach((_, i) => b.writeBigUInt64LE(BigInt(this.rings.unfed(i)), 20 + 8 * outs.length + 8 * i));
     this.queue(b);
     this.proc.context = 'during run()';
-    await this.flush();
-    // CHUNK messages (output tokens, sent while the loop goes on) until the RUN reply.
-    for (;;) {
-      const magic = (await this.proc.read(4)).readUInt32LE(0);
-      if (magic === MAGIC.run) break;
-      if (magic !== MAGIC.chunk) throw new Error(`harness framing out of step (no RUN reply): ${magic.toString(16)}`);
-      const h = await this.proc.read(16);
-      const store = stores[h.readUInt32LE(0)];
-      if (!store) throw new Error(`harness framing out of step: CHUNK for output stream #${h.readUInt32LE(0)}`);
-      const n = h.readUInt32LE(4);
-      const slot = store.slot(n);
-      await this.proc.readInto(slot.tokens);
-      // Cycles come as 16-bit steps from the chunk's first cycle.
-      if (this.steps.length < n) this.steps = new Uint16Array(Math.max(n, 2 * this.steps.length));
-      const steps = this.steps;
-      await this.proc.readInto(new Uint8Array(steps.buffer, 0, 2 * n));
-      const cyc = slot.cycles;
-      let c = Number(h.readBigUInt64LE(8));
-      for (let i = 0; i < n; i++) cyc[i] = c += steps[i]!;
-      store.commit(n);
+    this.running = true;
+    try {
+      await this.flush();
+      ins.forEach((_, i) => this.feed(i));
+      // CHUNK and FREE messages, while the loop goes on, until the RUN reply.
+      for (;;) {
+        const h = await this.proc.read(16);
+        const magic = h.readUInt32LE(0);
+        if (magic === MAGIC.run) {
+          const rest = await this.proc.read(8 + 12 * ins.length + 4 * outs.length);
+          return this.runReply(Buffer.concat([h, rest]));
+        }
+        if (magic === MAGIC.chunk) {
+          const o = h.readUInt32LE(4);
+          const base = Number((await this.proc.read(8)).readBigUInt64LE(0));
+          const store = stores?.[o];
+          if (store) this.rings.drain(o, h.readUInt32LE(8), h.readUInt32LE(12), base, store);
+          const ack = command(CMD.ack, 4);
+          ack.writeUInt32LE(o, 4);
+          void this.proc.write(ack);
+        } else if (magic === MAGIC.free) {
+          this.rings.release(h.readUInt32LE(4), h.readUInt32LE(8));
+          this.feed(h.readUInt32LE(4));
+        } else {
+          throw new Error(`harness framing out of step (no RUN reply): ${magic.toString(16)}`);
+        }
+      }
+    } finally {
+      this.running = false;
+      this.proc.context = 'after run()';
     }
-    const head = Buffer.concat([Buffer.alloc(4), await this.proc.read(20 + 20 * this.layout.inStreams.length + 4 * outs.length)]);
-    const status = (['done', 'hang', 'limit'] as const)[head.readUInt32LE(4)] ?? 'done';
+  }
+
+  /**
+   * Writes queued tokens of input stream `i` into its free slots, announcing each slot (FEED) as soon
+   * as it is written so the loop can start on it.
+   */
+  private feed(i: number): void {
+    for (let f = this.rings.fillSlot(i); f; f = this.rings.fillSlot(i)) {
+      const msg = command(CMD.feed, 12);
+      msg.writeUInt32LE(i, 4);
+      msg.writeUInt32LE(f.slot, 8);
+      msg.writeUInt32LE(f.n, 12);
+      void this.proc.write(msg);
+    }
+  }
+
+  private runReply(r: Buffer): RunReply {
+    const status = (['done', 'hang', 'limit'] as const)[r.readUInt32LE(4)] ?? 'done';
     const state = (f: number) => ({ valid: (f & 1) !== 0, ready: (f & 2) !== 0 });
     const ins = this.layout.inStreams.map((_, i) => {
-      const o = 24 + 20 * i;
-      return { accepted: Number(head.readBigUInt64LE(o)), queued: Number(head.readBigUInt64LE(o + 8)), state: state(head.readUInt32LE(o + 16)) };
+      const o = 24 + 12 * i;
+      const accepted = Number(r.readBigUInt64LE(o));
+      return { accepted, queued: this.rings.sent(i) - accepted, state: state(r.readUInt32LE(o + 8)) };
     });
-    const at = 24 + 20 * this.layout.inStreams.length;
-    const outReplies: RunReply['outs'] = outs.map((_, o) => ({ state: state(head.readUInt32LE(at + 4 * o)) }));
-    this.proc.context = 'after run()';
-    return { status, cycle: Number(head.readBigUInt64LE(8)), lastMove: Number(head.readBigUInt64LE(16)), ins, outs: outReplies };
+    const at = 24 + 12 * ins.length;
+    const outs: RunReply['outs'] = this.layout.outStreams.map((_, o) => ({ state: state(r.readUInt32LE(at + 4 * o)) }));
+    return { status, cycle: Number(r.readBigUInt64LE(8)), lastMove: Number(r.readBigUInt64LE(16)), ins, outs };
   }
 
   poke(port: number, value: bigint): void {
     const p = this.layout.ports[port]!;
-    const h = header(CMD.poke, 4);
+    const h = command(CMD.poke, 4);
     h.writeUInt32LE(port, 4);
-    this.queue(h);
-    this.queue(encodeTokens([BigInt.asUintN(p.width, value)], p.width, p.words, `port '${p.name}'`), CMD.poke);
+    const data = encodeTokens([BigInt.asUintN(p.width, value)], p.width, p.words, `port '${p.name}'`);
+    this.queue(Buffer.concat([h, data]));
+    this.log?.push((b) => b.poke(port, value));
   }
 
   async peek(port: number): Promise<{ cycle: number; value: bigint }> {
     const p = this.layout.ports[port]!;
-    const h = header(CMD.peek, 4);
+    const h = command(CMD.peek, 4);
     h.writeUInt32LE(port, 4);
     this.queue(h);
+    this.log?.push((b) => b.peek(port));
     this.proc.context = `during peek('${p.name}')`;
     await this.flush();
     const r = await this.proc.read(12 + 4 * p.words);
@@ -174,20 +227,22 @@ export class VerilatorBackend implements Backend {
   }
 
   step(n: number): void {
-    const h = header(CMD.step, 8);
+    const h = command(CMD.step, 8);
     h.writeBigUInt64LE(BigInt(n), 4);
     this.queue(h);
+    this.log?.push((b) => b.step(n));
   }
 
   reset(cycles: number): void {
-    const h = header(CMD.reset, 4);
+    const h = command(CMD.reset, 4);
     h.writeUInt32LE(cycles, 4);
     this.queue(h);
+    this.log?.push((b) => b.reset(cycles));
   }
 
   trace(from: number, to: number, path: string): void {
     const p = Buffer.from(path, 'utf8');
-    const h = header(CMD.trace, 20 + p.length);
+    const h = command(CMD.trace, 20 + p.length);
     h.writeBigUInt64LE(BigInt(from), 4);
     h.writeBigUInt64LE(BigInt(to), 12);
     h.writeUInt32LE(p.length, 20);
@@ -196,16 +251,17 @@ export class VerilatorBackend implements Backend {
   }
 
   abortAt(cycle: number): void {
-    const h = header(CMD.abortAt, 8);
+    const h = command(CMD.abortAt, 8);
     h.writeBigUInt64LE(BigInt(cycle), 4);
     this.queue(h);
   }
 
   async close(): Promise<void> {
-    this.queue(header(CMD.quit, 0));
+    this.queue(command(CMD.quit, 0));
     this.proc.context = 'while closing';
     await this.flush();
     const r = await this.proc.close();
+    this.rings.close();
     if (r.code !== 0) throw this.proc.crashError();
   }
 
@@ -215,16 +271,16 @@ export class VerilatorBackend implements Backend {
 
   async kill(): Promise<void> {
     await this.proc.kill();
+    this.rings.close();
   }
 
   async replayWithWaves(path: string, format: WaveFormat, from: number, to: number): Promise<void> {
     if (!this.log) throw new Error('this session was opened with record: false; it cannot be replayed for a waveform');
     const traced = await VerilatorBackend.open(this.files, this.layout, { waves: format, record: false });
-    // The replay must not crash where the original did before the window is written: drop aborts.
+    // Aborts are not recorded: the replay must not crash where the original did before the window is written.
     traced.trace(from, to, path);
-    await traced.flush();
-    for (const e of this.log) if (e.cmd !== CMD.abortAt && e.cmd !== CMD.trace && e.cmd !== CMD.quit) await traced.proc.write(e.bytes);
     try {
+      for (const call of this.log) await call(traced);
       await traced.close();
     } catch {
       await traced.kill().catch(() => undefined);
