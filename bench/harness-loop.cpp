@@ -2,33 +2,14 @@
 // engineer would write by hand for mac_grid_16x16_p16, linked directly to the model. It does what the
 // generated harness does per cycle (seeded valid/ready stalls, two evals, handshake bookkeeping) but
 // makes its tokens inline and only counts and checksums the outputs, so it is the speed to match.
-#include <chrono>
-#include <ctime>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+#include "harness-loop-common.h"
 #include "verilated.h"
 #include "Vmac_grid_16x16_p16.h"
 
-static uint32_t rng_state = 1;
-static inline uint32_t rng() {
-  uint32_t x = rng_state;
-  x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-  return rng_state = x;
-}
-// splitmix64, one state per stream (seeded 1 and 2), so bench/harness.ts can make the same tokens.
-static inline uint64_t next_token(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 int main(int argc, char** argv) {
-  if (argc < 5) { std::fprintf(stderr, "usage: %s tokens stall_in stall_out seed\n", argv[0]); return 2; }
-  const uint64_t tokens = std::strtoull(argv[1], nullptr, 10);
-  const uint32_t stall_in = std::strtoul(argv[2], nullptr, 10), stall_out = std::strtoul(argv[3], nullptr, 10);
-  rng_state = std::strtoul(argv[4], nullptr, 10) | 1u;
+  const LoopArgs args = loop_args(argc, argv);
+  const uint64_t tokens = args.tokens;
+  const uint32_t stall_in = args.stall_in, stall_out = args.stall_out;
   VerilatedContext ctx;
   Vmac_grid_16x16_p16 top{&ctx};
   top.rst = 1;
@@ -38,8 +19,7 @@ int main(int argc, char** argv) {
   uint64_t cycle = 0, sent_a = 0, sent_w = 0, got = 0, checksum = 0;
   uint64_t tok_a = 1, tok_w = 2;
   bool hold_a = false, hold_w = false;
-  auto t0 = std::chrono::steady_clock::now();
-  std::clock_t c0 = std::clock();
+  const LoopTimer timer;
   while (got < want) {
     uint32_t r = rng() & 0xffffu;
     if (!hold_a && r >= stall_in && sent_a < tokens) { top.act_data = next_token(tok_a); hold_a = true; }
@@ -55,10 +35,7 @@ int main(int argc, char** argv) {
     top.clk = 1; top.eval();
     cycle++;
   }
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;  // CPU time: the speed on an idle core
-  std::printf("{\"cycles\": %llu, \"seconds\": %.6f, \"cpu\": %.6f, \"outputs\": %llu, \"checksum\": \"%llu\"}\n",
-              (unsigned long long)cycle, s, cpu, (unsigned long long)got, (unsigned long long)checksum);
+  timer.report(cycle, got, checksum);
   top.final();
   return 0;
 }

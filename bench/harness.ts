@@ -173,7 +173,7 @@ async function main(): Promise<void> {
       } else {
         await buildOnce();
       }
-      const hand = await buildVerilatorModel({ files, top, cppFiles: [join(import.meta.dirname, bench.loop)] });
+      const hand = await buildVerilatorModel({ files, top, cppFiles: [join(import.meta.dirname, bench.loop)], headers: [join(import.meta.dirname, 'harness-loop-common.h')] });
 
       const ins = bench.inputs.map((i) => tokens(i.seed, bench.tokens));
       const golden = bench.golden?.(ins);

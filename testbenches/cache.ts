@@ -29,6 +29,8 @@ export interface ModelBuild {
   top: string;
   /** Paths of the C++ harness sources (one of them defines `main()`). */
   cppFiles: string[];
+  /** Files the C++ sources `#include` by a quoted name: copied next to them and part of the key. */
+  headers?: string[];
   /** Extra verilator flags, e.g. `['--trace']` or `['--trace-fst']`; they are part of the key. */
   flags?: string[];
   /**
@@ -106,7 +108,9 @@ export async function modelKey(b: ModelBuild): Promise<string> {
   field(JSON.stringify(b.flags ?? []));
   // Only quick builds add a field, so the keys of existing optimized models stay valid.
   if (b.compile === 'quick') field('compile:quick');
-  for (const [kind, list] of [['v', b.files], ['cpp', b.cppFiles]] as const) {
+  // Headers add their field only when there are some, so the keys of existing models stay valid.
+  const lists = [['v', b.files], ['cpp', b.cppFiles], ...(b.headers?.length ? [['h', b.headers] as const] : [])] as const;
+  for (const [kind, list] of lists) {
     field(`${kind}:${list.length}`);
     for (const f of list) {
       field(basename(f));
@@ -189,8 +193,10 @@ async function compile(b: ModelBuild, key: string, root: string, dir: string): P
   // sources into the build folder and naming them relative to it makes that C++ independent of where
   // the design was emitted and of the temp folder's name, so ccache hits after a cache wipe or for
   // the same design emitted into another folder. The copies also document what the model was built from.
-  const { copies, fromCopy } = copySources(tmp, [...b.files, ...b.cppFiles]);
-  const args = [...baseFlags(b.top, b.compile ?? 'optimized'), ...(b.flags ?? []), '--Mdir', tmp, ...copies];
+  const sources = [...b.files, ...b.cppFiles];
+  const { copies, fromCopy } = copySources(tmp, [...sources, ...(b.headers ?? [])]);
+  // Headers sit next to the C++ copies (found by their quoted #include) but are not compiled on their own.
+  const args = [...baseFlags(b.top, b.compile ?? 'optimized'), ...(b.flags ?? []), '--Mdir', tmp, ...copies.slice(0, sources.length)];
   const env: Record<string, string> = {};
   if (findTool('ccache')) {
     env.OBJCACHE = 'ccache';

@@ -175,6 +175,25 @@ describe(`vector runner (seed ${seed})`, () => {
     expect((err as Error).message).toContain('nosuch');
   });
 
+  it('a header the C++ includes is copied next to it and keyed: changing it builds another model', async () => {
+    const src = join(work, 'hdrdemo.v');
+    writeFileSync(src, `module hdrdemo(input wire [7:0] a, output wire [7:0] y);\n  assign y = a;\nendmodule\n`);
+    const dir = mkdtempSync(join(work, 'hdr-'));
+    const cpp = join(dir, 'hdrdemo_main.cpp');
+    const header = join(dir, 'hdrdemo_value.h');
+    writeFileSync(cpp, '#include "hdrdemo_value.h"\n#include "Vhdrdemo.h"\n#include <cstdio>\nint main() { Vhdrdemo m; m.a = VALUE; m.eval(); printf("%d\\n", (int)m.y); return 0; }\n');
+    const build = { files: [src], top: 'hdrdemo', cppFiles: [cpp], headers: [header] };
+    writeFileSync(header, '#define VALUE 7\n');
+    const first = await buildVerilatorModel(build);
+    expect((await execa(first.exe)).stdout).toBe('7');
+    writeFileSync(header, '#define VALUE 9\n');
+    const second = await buildVerilatorModel(build);
+    expect(second.key).not.toBe(first.key);
+    expect((await execa(second.exe)).stdout).toBe('9');
+    // No headers keys like before headers existed: models built earlier stay valid.
+    expect(await modelKey({ ...build, headers: [] })).toBe(await modelKey({ files: [src], top: 'hdrdemo', cppFiles: [cpp] }));
+  });
+
   it('two processes asking for the same new model at once build it once; a dead owner\'s lock is broken', async () => {
     // A private cache root, so the model is surely new; the shared ccache keeps the compile short
     // (the sources are the same every run). Without the lock both processes would compile.
