@@ -4,7 +4,8 @@
 // packed into one slot, runs that end while fed tokens are still in the ring, calls made while a run
 // is in progress, and the ring files themselves (unnamed once opened, so nothing is left behind).
 import { existsSync, readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { pickRingDir, RING_BYTES_PER_STREAM } from '../testbenches/stream/rings.ts';
 import { describeDesign, withSim } from '../testbenches/vitest.ts';
 import { regFifo, streamPipe, streamPipeGolden } from './harness-designs.ts';
 import { Rng, testSeed } from './support/rng.ts';
@@ -99,5 +100,21 @@ describeDesign('harness rings: files', regFifo({ depth: 4, width: 8 }), (design)
       expect(rings.length).toBe(2);
       for (const l of rings) expect(l).toMatch(/\.ring \(deleted\)$/);
     });
+  });
+});
+
+describe('harness rings: where the ring files go', () => {
+  const MiB = 2 ** 20;
+  it('prefers tmpfs, falls back to the temporary folder when tmpfs lacks room, and names both when neither has it', () => {
+    const shm = (free: number | null) => ({ dir: '/dev/shm', free });
+    const tmp = (free: number | null) => ({ dir: '/tmp', free });
+    expect(pickRingDir([shm(24_000 * MiB), tmp(80_000 * MiB)], 4)).toBe('/dev/shm');
+    // Docker's default /dev/shm (64 MiB) cannot hold the rings of a session with margin: use /tmp.
+    expect(pickRingDir([shm(64 * MiB), tmp(80_000 * MiB)], 4)).toBe('/tmp');
+    expect(pickRingDir([shm(null), tmp(80_000 * MiB)], 1)).toBe('/tmp');
+    const need = 2 * RING_BYTES_PER_STREAM * 4 + 64 * MiB;
+    expect(pickRingDir([shm(need), tmp(0)], 4)).toBe('/dev/shm');
+    expect(() => pickRingDir([shm(need - 1), tmp(null)], 4)).toThrow(
+      /no room for the harness's token rings: 144 MiB needed for 4 streams; \/dev\/shm \(143 MiB free\), \/tmp \(not writable\)\. .*TMPDIR/);
   });
 });

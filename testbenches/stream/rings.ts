@@ -5,7 +5,7 @@
  * straight into the session's typed-array stores. The files live on tmpfs when the machine has one,
  * and lose their names as soon as both processes have them open, so nothing is ever left behind.
  */
-import { accessSync, closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, openSync, readSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DesignLayout } from './layout.ts';
@@ -36,14 +36,45 @@ interface OutRing extends RingGeometry {
   tokenBytes: number;
 }
 
-/** tmpfs when there is one: the rings are then plain memory shared by the two processes. */
-function ringRoot(): string {
+/**
+ * Room one stream's ring may come to use: 32 slots of 256 KiB of tokens, plus 2 bytes of cycle step
+ * per output token (at most 64 KiB a slot), as `harness.cpp.hbs` sizes them. The files are sparse, so
+ * a short session uses a few pages of this.
+ */
+export const RING_BYTES_PER_STREAM = 10 << 20;
+
+/** Where the rings can go, best first, with the free bytes there (null: not usable). */
+export interface RingPlace {
+  dir: string;
+  free: number | null;
+}
+
+/**
+ * Picks the folder for a session's ring files: tmpfs when it has room (the rings are then plain
+ * memory shared by the two processes), else the temporary folder (the page cache makes it nearly as
+ * fast). Room matters: a write into a full tmpfs through a mapping kills the simulator with SIGBUS,
+ * and Docker's default /dev/shm holds only 64 MiB. The margin leaves space for other sessions.
+ */
+export function pickRingDir(places: readonly RingPlace[], streams: number): string {
+  const need = 2 * RING_BYTES_PER_STREAM * Math.max(1, streams) + (64 << 20);
+  const ok = places.find((p) => p.free !== null && p.free >= need);
+  if (ok) return ok.dir;
+  const seen = places.map((p) => `${p.dir} (${p.free === null ? 'not writable' : `${Math.floor(p.free / 2 ** 20)} MiB free`})`).join(', ');
+  throw new Error(`no room for the harness's token rings: ${Math.ceil(need / 2 ** 20)} MiB needed for ${streams} streams; ${seen}. Free space there, or set TMPDIR to a folder with room`);
+}
+
+function place(dir: string): RingPlace {
   try {
-    accessSync('/dev/shm', constants.W_OK);
-    return '/dev/shm';
+    accessSync(dir, constants.W_OK);
+    const s = statfsSync(dir);
+    return { dir, free: s.bavail * s.bsize };
   } catch {
-    return tmpdir();
+    return { dir, free: null };
   }
+}
+
+function ringRoot(streams: number): string {
+  return pickRingDir([place('/dev/shm'), place(tmpdir())], streams);
 }
 
 export class Rings {
@@ -58,7 +89,7 @@ export class Rings {
    * their geometry, inputs first), opens them and removes the folder again.
    */
   static async create(layout: DesignLayout, setup: (dir: string) => Promise<RingGeometry[]>): Promise<Rings> {
-    const dir = mkdtempSync(join(ringRoot(), 'hwflow-sim-'));
+    const dir = mkdtempSync(join(ringRoot(layout.inStreams.length + layout.outStreams.length), 'hwflow-sim-'));
     const fds: number[] = [];
     const open = (name: string, flags: string) => {
       const fd = openSync(join(dir, name), flags);
