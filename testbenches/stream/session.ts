@@ -144,11 +144,12 @@ export class Sim {
     const drain = o.drain ?? (o.until === undefined && o.cycles === undefined);
     const maxCycles = o.cycles ?? 10_000_000;
     const start = this.now;
-    // Room for the awaited tokens up front, so the store does not regrow (and copy) during the run;
-    // capped at 64 MiB of tokens against targets far above what will arrive.
+    // Room for the awaited tokens in one piece, so the store does not regrow (and copy) during the run;
+    // made when the first token arrives (see TokenStore.expect); capped at 64 MiB of tokens against
+    // targets far above what will arrive.
     this.stores.forEach((st, i) => {
       const t = targets[i];
-      if (t !== undefined && t > st.count) st.reserve(Math.min(t - st.count, Math.floor(2 ** 26 / st.tokenBytes)));
+      if (t !== undefined && t > st.count) st.expect(Math.min(t - st.count, Math.floor(2 ** 26 / st.tokenBytes)));
     });
     const r = await this.backend.run({ maxCycles, idleLimit: goal ? this.opts.hangCycles ?? 10_000 : 0, targets, drain }, this.stores);
     this.absorb(r);

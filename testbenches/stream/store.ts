@@ -29,9 +29,22 @@ export class TokenStore {
     return this.stride * 4;
   }
 
-  /** Makes room for `more` tokens beyond those received (a run's target: no regrowth during it). */
+  /** Tokens the current run is expected to bring in total ({@link expect}); room is made for them at once. */
+  private expected = 0;
+
+  /**
+   * The current run should bring the store to `more` tokens beyond those received (its target). Room is
+   * made when the first of them arrives, not now: allocating tens of MiB can start a garbage collection,
+   * and while the loop is already running (its rings absorb the pause) that costs nothing, whereas
+   * before the run it would delay the first input token.
+   */
+  expect(more: number): void {
+    this.expected = this.count + more;
+  }
+
+  /** Makes room for `more` tokens beyond those received (and for what {@link expect} announced). */
   reserve(more: number): void {
-    const need = this.count + more;
+    const need = Math.max(this.count + more, this.expected);
     if (need <= this.cyc.length) return;
     const cap = Math.max(need, this.cyc.length * 2);
     const tok = new Uint32Array(cap * this.stride);
