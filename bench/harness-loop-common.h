@@ -1,5 +1,6 @@
 // Shared by the hand-written loops of bench/harness.ts (variant (a)): the stall and token generators
-// both loops must draw exactly like the TypeScript harness, the command line, and the JSON report.
+// both loops must draw exactly like the TypeScript harness, the command line, the reset, and the JSON
+// report.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -28,6 +29,13 @@ static LoopArgs loop_args(int argc, char** argv) {
   if (argc < 5) { std::fprintf(stderr, "usage: %s tokens stall_in stall_out seed\n", argv[0]); std::exit(2); }
   rng_state = std::strtoul(argv[4], nullptr, 10) | 1u;
   return { std::strtoull(argv[1], nullptr, 10), (uint32_t)std::strtoul(argv[2], nullptr, 10), (uint32_t)std::strtoul(argv[3], nullptr, 10) };
+}
+
+// Two cycles with reset high, then released, as the harness's RESET does.
+template <class Model> static void reset_model(Model& top) {
+  top.rst = 1;
+  for (int i = 0; i < 2; i++) { top.clk = 0; top.eval(); top.clk = 1; top.eval(); }
+  top.rst = 0;
 }
 
 // Wall and CPU time of the loop (CPU time: the speed on an idle core), printed as one JSON line.

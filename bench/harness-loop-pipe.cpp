@@ -14,9 +14,7 @@ int main(int argc, char** argv) {
   const uint32_t stall_in = args.stall_in, stall_out = args.stall_out;
   VerilatedContext ctx;
   Vstream_pipe_w64 top{&ctx};
-  top.rst = 1;
-  for (int i = 0; i < 2; i++) { top.clk = 0; top.eval(); top.clk = 1; top.eval(); }
-  top.rst = 0;
+  reset_model(top);
   uint64_t cycle = 0, sent = 0, got = 0, checksum = 0;
   uint64_t tok = 1;
   bool hold = false;

@@ -12,9 +12,7 @@ int main(int argc, char** argv) {
   const uint32_t stall_in = args.stall_in, stall_out = args.stall_out;
   VerilatedContext ctx;
   Vmac_grid_16x16_p16 top{&ctx};
-  top.rst = 1;
-  for (int i = 0; i < 2; i++) { top.clk = 0; top.eval(); top.clk = 1; top.eval(); }
-  top.rst = 0;
+  reset_model(top);
   const uint64_t want = tokens / 16;
   uint64_t cycle = 0, sent_a = 0, sent_w = 0, got = 0, checksum = 0;
   uint64_t tok_a = 1, tok_w = 2;

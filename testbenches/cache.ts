@@ -212,6 +212,7 @@ async function compile(b: ModelBuild, key: string, root: string, dir: string): P
   }
   const info = {
     key, top: b.top, flags: b.flags ?? [], files: b.files.map((f) => resolve(f)), cppFiles: b.cppFiles.map((f) => resolve(f)),
+    headers: (b.headers ?? []).map((f) => resolve(f)),
     verilator: await toolVersion('verilator'), ccache: env.OBJCACHE === 'ccache',
     seconds: (performance.now() - started) / 1000, host: hostname(), date: new Date().toISOString(),
   };

@@ -98,7 +98,13 @@ describeDesign('harness rings: files', regFifo({ depth: 4, width: 8 }), (design)
       const rings = readFileSync(`/proc/${sim.pid}/maps`, 'utf8').split('\n').filter((l) => l.includes('hwflow-sim-'));
       // One input and one output ring, each mapped once.
       expect(rings.length).toBe(2);
-      for (const l of rings) expect(l).toMatch(/\.ring \(deleted\)$/);
+      for (const l of rings) {
+        expect(l).toMatch(/\.ring \(deleted\)$/);
+        // No larger than the room the folder was chosen for (the C++ sizes the rings, TypeScript plans for them).
+        const [lo, hi] = l.split(' ')[0]!.split('-').map((x) => parseInt(x, 16));
+        expect(hi! - lo!).toBeLessThanOrEqual(RING_BYTES_PER_STREAM);
+        expect(hi! - lo!).toBeGreaterThan(RING_BYTES_PER_STREAM / 2);
+      }
     });
   });
 });
