@@ -79,8 +79,6 @@ function ringRoot(streams: number): string {
 
 export class Rings {
   private closed = false;
-  /** Scratch for the cycle steps of one output slot. */
-  private steps = new Uint16Array(0);
 
   private constructor(private readonly ins: InRing[], private readonly outs: OutRing[]) {}
 
@@ -178,13 +176,8 @@ export class Rings {
     const dst = store.slot(n);
     const at = slot * r.slotBytes;
     readFully(r.fd, dst.tokens, n * r.tokenBytes, at);
-    if (this.steps.length < r.cap) this.steps = new Uint16Array(r.cap);
-    const steps = this.steps;
-    readFully(r.fd, new Uint8Array(steps.buffer, 0, 2 * n), 2 * n, at + r.cap * r.tokenBytes);
-    const cycles = dst.cycles;
-    let c = base;
-    for (let i = 0; i < n; i++) cycles[i] = c += steps[i]!;
-    store.commit(n);
+    readFully(r.fd, dst.steps, 2 * n, at + r.cap * r.tokenBytes);
+    store.commit(n, base);
   }
 
   close(): void {
