@@ -24,6 +24,8 @@ interface InRing extends RingGeometry {
   tokenBytes: number;
   /** Slots this side may write (the simulator gives each back with FREE). */
   free: number[];
+  /** Tokens written into each slot the simulator holds (FREE repeats the count: a check of step). */
+  held: Map<number, number>;
   /** Sent batches (framing words) not yet written into the ring, and how far the first one is. */
   batches: Buffer[];
   at: number;
@@ -99,7 +101,7 @@ export class Rings {
       const nIn = layout.inStreams.length;
       const ins = layout.inStreams.map((s, i): InRing => ({
         ...geo[i]!, fd: open(`in${i}.ring`, 'r+'), tokenBytes: 4 * s.words,
-        free: Array.from({ length: geo[i]!.slots }, (_, k) => k), batches: [], at: 0, unfed: 0, sent: 0,
+        free: Array.from({ length: geo[i]!.slots }, (_, k) => k), held: new Map(), batches: [], at: 0, unfed: 0, sent: 0,
       }));
       const outs = layout.outStreams.map((s, o): OutRing => ({ ...geo[nIn + o]!, fd: open(`out${o}.ring`, 'r'), tokenBytes: outputStride(s.words) }));
       return new Rings(ins, outs);
@@ -156,13 +158,17 @@ export class Rings {
     }
     const n = bytes / r.tokenBytes;
     r.unfed -= n;
+    r.held.set(slot, n);
     return { slot, n };
   }
 
-  /** The simulator is done with `slot` of input stream `i`. */
-  release(i: number, slot: number): void {
+  /** The simulator is done with `slot` of input stream `i`, having used the `n` tokens written there. */
+  release(i: number, slot: number, n: number): void {
     const r = this.ins[i];
-    if (!r || slot >= r.slots || r.free.includes(slot)) throw new Error(`harness framing out of step: FREE of slot ${slot} of input stream #${i}`);
+    const held = r?.held.get(slot);
+    if (!r || held === undefined || held !== n)
+      throw new Error(`harness framing out of step: FREE of slot ${slot} of input stream #${i} with ${n} tokens (${held === undefined ? 'a slot not fed' : `${held} were fed`})`);
+    r.held.delete(slot);
     r.free.push(slot);
   }
 

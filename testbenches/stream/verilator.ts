@@ -165,7 +165,7 @@ export class VerilatorBackend implements Backend {
           ack.writeUInt32LE(o, 4);
           void this.proc.write(ack);
         } else if (magic === MAGIC.free) {
-          this.rings.release(h.readUInt32LE(4), h.readUInt32LE(8));
+          this.rings.release(h.readUInt32LE(4), h.readUInt32LE(8), h.readUInt32LE(12));
           this.feed(h.readUInt32LE(4));
         } else {
           throw new Error(`harness framing out of step (no RUN reply): ${magic.toString(16)}`);
