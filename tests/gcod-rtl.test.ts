@@ -51,6 +51,22 @@ describe('gcod engine (Verilator)', () => {
     expect(got.reads, `seed ${seed}`).toBe(want.counts.gcodReads);
   });
 
+  it('the other memory forms give the golden layer: asynchronous block buffers, a block-RAM ring, one-group MACs, latency 1', async () => {
+    // ci's block buffers (8 rows) are block RAM and its sparser ring (4) is not; here the reverse
+    // (SYNC_MIN_DEPTH in engine.ts), and a sparser branch that emits every cycle, so the merge's
+    // same-row hazard stall and the engines' output stall are exercised.
+    const p: GcodParams = { ...gcodPresets.ci!, blockRows: 4, sparseSlots: 8, sparseMacs: 4, latency: 1 };
+    const seed = testSeed();
+    const rng = new Rng(seed);
+    for (let t = 0; t < 3; t++) {
+      const inputs = gcod.randomInputs(p, rng.int(1, 1e9));
+      const want = gcod.golden(p, inputs);
+      const got = await runGcod(p, inputs, { seed: seed + t, stall: STALL });
+      expect(got.y.data, `seed ${seed}, graph ${t}`).toEqual(want.outputs.y!.data);
+      expect(got.reads, `seed ${seed}, graph ${t}`).toBe(want.counts.gcodReads);
+    }
+  });
+
   it('rejects parameters that do not fit, naming the field', () => {
     expect(() => gcod.validate!({ ...gcodPresets.ci!, macs: 3 })).toThrow("parameter 'macs' = 3 must divide hidden (4)");
     const inputs = gcod.randomInputs(gcodPresets.ci!, 1);

@@ -5,13 +5,14 @@
  * its non-zeros, node by node: one token per non-zero feature (`idx`, `val`), `last` on a node's final
  * token, a token with `nz = 0` for a node without any, and one `end` token after the last node. Each
  * token adds one W row into `hidden` int32 lanes. For binary features the lanes only add (no
- * multiplier is built); otherwise each lane multiplies `val` by its W entry first.
+ * multiplier is built); otherwise each lane multiplies `val` by its W entry first. The W table
+ * (features × hidden bytes, 183 kbit for Cora at hidden 16) is read synchronously: block RAM.
  */
 import type { ModuleBuilder } from '../../dsl/build/module.ts';
 import { bool, sint, uint } from '../../dsl/build/ports.ts';
 import { mux, u, type Value } from '../../dsl/build/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
-import { record, vector } from '../../dsl/lib/payload.ts';
+import { record, unpack, vector } from '../../dsl/lib/payload.ts';
 import type { Stream } from '../../dsl/lib/stream.ts';
 import { OUT_BITS } from './golden.ts';
 import { lanesOf, packLanes } from './engine.ts';
@@ -51,20 +52,27 @@ export function combinationEngine(
     wCount.set(wCount.add(1).trunc(wCount.width));
   });
 
+  // Two stages, so W can be block RAM: a token is taken and its W row read (registered), then added
+  // into the lanes a cycle later. `x` keeps one token a cycle.
   const done = m.reg('comb_done', bool(), { reset: 0 });
+  const ended = m.reg('comb_ended', bool(), { reset: 0 });
   const nodes = m.reg('comb_nodes', uint(p.nodeW + 1), { reset: 0 });
-  x.ready.set(wLoaded.and(done.not()));
+  x.ready.set(wLoaded.and(ended.not()));
   const f = x.fields as Record<'end' | 'last' | 'nz' | 'idx' | 'val', Value>;
-  const wRow = lanesOf(wmem.readAsync(f.idx.resize(wmem.addrWidth)), p.hidden, 8);
+  m.when(x.fire.and(f.end), () => ended.set(u(1, 1)));
+  const wRow = lanesOf(wmem.read(f.idx.resize(wmem.addrWidth), x.fire, 'w_row'), p.hidden, 8);
+  const tValid = m.delay(x.fire, { name: 'comb_valid', reset: 0 });
+  const t = unpack(x.type, m.delay(x.payload, { name: 'comb_token', enable: x.fire })) as typeof f;
+
   const zacc = Array.from({ length: p.hidden }, (_, j) => m.reg(`zacc_${j}`, sint(OUT_BITS), { reset: 0 }));
   const next = zacc.map((z, j) => {
-    const term = p.binaryFeatures ? wRow[j]! : f.val.mul(wRow[j]!);
-    return mux(f.nz, z.add(term.extend(OUT_BITS)).trunc(OUT_BITS), z);
+    const term = p.binaryFeatures ? wRow[j]! : t.val.mul(wRow[j]!);
+    return mux(t.nz, z.add(term.extend(OUT_BITS)).trunc(OUT_BITS), z);
   });
-  const take = x.fire.and(f.end.not());
-  const rowDone = take.and(f.last);
-  m.when(take, () => zacc.forEach((z, j) => z.set(mux(f.last, 0, next[j]!))));
+  const take = tValid.and(t.end.not());
+  const rowDone = take.and(t.last);
+  m.when(take, () => zacc.forEach((z, j) => z.set(mux(t.last, 0, next[j]!))));
   m.when(rowDone, () => nodes.set(nodes.add(1).trunc(nodes.width)));
-  m.when(x.fire.and(f.end), () => done.set(u(1, 1)));
+  m.when(tValid.and(t.end), () => done.set(u(1, 1)));
   return { zWrite: { en: rowDone, addr: nodes.resize(p.nodeW), data: packLanes(next) }, nodes, done };
 }

@@ -4,13 +4,20 @@
  *
  * Conflict-free by construction: the accumulator has one read-modify-write port and takes one
  * partial row a cycle, granted in fixed priority (lowest engine index first; the others hold their
- * row, their handshake simply waits). The read is asynchronous, so two updates of one row in
- * consecutive cycles see each other and no partial sum is lost. Denser sub-engines emit a row once
- * per block, the sparser branch once per off-diagonal non-zero, so contention is rare.
+ * row, their handshake simply waits). Denser sub-engines emit a row once per block, the sparser
+ * branch once per off-diagonal non-zero, so contention is rare.
+ *
+ * The accumulator is block RAM: one read port (registered, read-first) and one write port. A taken
+ * row is read on the cycle it is taken and added and written back on the next. A row taken while
+ * the same row is being written would read the old word, so it waits one cycle instead: a hazard
+ * stall, not a bypass. It costs a cycle only when two partial rows of one node arrive back to back
+ * (a block emits each row once; the sparser branch's EMITs are hidden/sparseMacs cycles apart), which
+ * does not show in the aggregation cycles on Cora or CiteSeer; a bypass would cost a hidden × 48-bit
+ * register and mux.
  *
  * The accumulator is swept to zero after reset (memories have no reset), overlapping combination.
- * When every engine is done, rows 0..nodes-1 stream out on `y`, then one `stats` token carries the
- * off-chip read count.
+ * When every engine is done and the last row is written, rows 0..nodes-1 stream out on `y` through
+ * the same read port, then one `stats` token carries the off-chip read count.
  */
 import type { ModuleBuilder } from '../../dsl/build/module.ts';
 import { bool, sint, uint } from '../../dsl/build/ports.ts';
@@ -43,37 +50,58 @@ export function mergeAndDrain(
   const yacc = new LaneMemory(m, 'yacc', p.hidden, ACC_BITS, p.maxNodes);
   const sweep = m.reg('yacc_sweep', uint(yacc.addrWidth + 1), { reset: 0 });
   const sweeping = sweep.lt(p.maxNodes);
+  m.when(sweeping, () => sweep.set(sweep.add(1).trunc(sweep.width)));
 
-  const ready: Value[] = [];
-  let earlier: Value = u(1, 0);
-  for (const q of partials) {
-    ready.push(earlier.not());
-    earlier = earlier.or(q.valid);
-  }
+  // Stage 2: the row taken last cycle, added to the word read then and written back now.
+  const wValid = m.reg('merge_valid', bool(), { reset: 0 });
+  const wRow = m.reg('merge_row', uint(p.nodeW));
+  const wData = m.reg('merge_data', uint(p.hidden * ACC_BITS));
+
   let gRow = partials[partials.length - 1]!.row;
   let gData = partials[partials.length - 1]!.data;
   for (let i = partials.length - 2; i >= 0; i--) {
     gRow = mux(partials[i]!.valid, partials[i]!.row, gRow);
     gData = mux(partials[i]!.valid, partials[i]!.data, gData);
   }
-  const addr = gRow.resize(yacc.addrWidth);
-  const old = yacc.read(addr);
-  const add = lanesOf(gData, p.hidden, ACC_BITS);
-  const sum = old.map((o, j) => o.add(add[j]!).trunc(ACC_BITS));
-  m.when(sweeping, () => {
-    yacc.write(sweep.trunc(yacc.addrWidth), Array.from({ length: p.hidden }, () => u(ACC_BITS, 0)));
-    sweep.set(sweep.add(1).trunc(sweep.width));
-  }).elsewhen(earlier, () => yacc.write(addr, sum));
+  const hazard = wValid.and(wRow.eq(gRow));
+  const ready: Value[] = [];
+  let earlier: Value = u(1, 0);
+  for (const q of partials) {
+    ready.push(earlier.or(hazard).not());
+    earlier = earlier.or(q.valid);
+  }
+  const take = earlier.and(hazard.not());
+  wValid.set(take);
+  m.when(take, () => {
+    wRow.set(gRow);
+    wData.set(gData);
+  });
 
-  // Drain: row pointer over 0..nodes-1, then the stats token.
+  // Drain: row pointer over 0..nodes-1 (a read issued when the output register is free or being
+  // taken), then the stats token. It starts once the last partial row is written.
   const ptr = m.reg('drain_ptr', uint(p.nodeW + 1), { reset: 0 });
+  const yValid = m.reg('drain_valid', bool(), { reset: 0 });
+  const yRow = m.reg('drain_row', uint(p.nodeW));
   const statsSent = m.reg('stats_sent', bool(), { reset: 0 });
-  const draining = ctl.allDone.and(ptr.lt(ctl.nodes));
-  const rowLanes = yacc.read(ptr.resize(yacc.addrWidth)).map((l) => l.shr(8).resize(OUT_BITS));
-  ctl.y.valid.set(draining);
-  ctl.y.payload.set(pack(outputRowType(p.nodeW, p.hidden), { row: ptr.resize(p.nodeW), vals: rowLanes }));
-  m.when(ctl.y.fire, () => ptr.set(ptr.add(1).trunc(ptr.width)));
-  const statsValid = ctl.allDone.and(ptr.eq(ctl.nodes)).and(statsSent.not());
+  const issue = ctl.allDone.and(wValid.not()).and(ptr.lt(ctl.nodes)).and(yValid.not().or(ctl.y.ready));
+  m.when(issue, () => {
+    ptr.set(ptr.add(1).trunc(ptr.width));
+    yRow.set(ptr.resize(p.nodeW));
+  });
+  m.when(issue, () => yValid.set(u(1, 1))).elsewhen(ctl.y.ready, () => yValid.set(u(1, 0)));
+
+  // The one read port: the taken row while engines run (read every cycle; only a taken row's word
+  // is used), the drain pointer once they are all done.
+  const raddr = mux(ctl.allDone, ptr.resize(p.nodeW), gRow).resize(yacc.addrWidth);
+  const word = yacc.read(raddr, ctl.allDone.not().or(issue), 'yacc_q');
+  const add = lanesOf(wData, p.hidden, ACC_BITS);
+  const sum = word.map((o, j) => o.add(add[j]!).trunc(ACC_BITS));
+  const data = sum.map((l) => mux(sweeping, u(ACC_BITS, 0), l.asUInt()));
+  yacc.write(mux(sweeping, sweep.trunc(yacc.addrWidth), wRow.resize(yacc.addrWidth)), data, sweeping.or(wValid));
+
+  ctl.y.valid.set(yValid);
+  ctl.y.payload.set(pack(outputRowType(p.nodeW, p.hidden), { row: yRow, vals: word.map((l) => l.shr(8).resize(OUT_BITS)) }));
+  const statsValid = ctl.allDone.and(ptr.eq(ctl.nodes)).and(yValid.not()).and(statsSent.not());
   ctl.stats.valid.set(statsValid);
   const aggCycles = m.reg('agg_cycles', uint(32), { reset: 0 });
   m.when(ctl.go.and(ctl.allDone.not()), () => aggCycles.set(aggCycles.add(1).trunc(32)));

@@ -6,8 +6,9 @@
  * and buffer slot it named. Every taken request is one counted off-chip read.
  *
  * Z is written once by the combination engine before any read and not changed afterwards, so the
- * word is fetched from the array when the response leaves the latency pipeline (same data, fewer
- * flip-flops than carrying whole rows through the pipeline).
+ * word is fetched from the array as the response leaves the latency pipeline (same data, fewer
+ * flip-flops than carrying whole rows through the pipeline): a registered read (block RAM) issued
+ * one stage before the end, so its data comes out with the response's last stage.
  */
 import type { ModuleBuilder } from '../../dsl/build/module.ts';
 import { uint } from '../../dsl/build/ports.ts';
@@ -67,24 +68,30 @@ export function offchipMemory(
   }
   if (busy) m.when(taken, () => busy.set(u(busy.width, occupancy - 1))).elsewhen(busy.ne(0), () => busy.set(busy.sub(1).trunc(busy.width)));
 
-  // The latency pipeline: `latency` stages of (valid, requester, address, slot).
+  // The latency pipeline: `latency` stages of (valid, requester, address, slot). The last stage
+  // needs no address: the block RAM's read register, loaded from the one before, is that stage.
   let v: Value = taken;
   let id: Value = gId;
   let addr: Value = gAddr;
   let tag: Value = gTag;
-  for (let k = 0; k < p.latency; k++) {
+  const stage = (k: number): void => {
     v = m.delay(v, { name: `lat_v_${k}`, reset: 0 });
     id = m.delay(id, { name: `lat_id_${k}` });
-    addr = m.delay(addr, { name: `lat_addr_${k}` });
     tag = m.delay(tag, { name: `lat_tag_${k}` });
+  };
+  for (let k = 0; k < p.latency - 1; k++) {
+    addr = m.delay(addr, { name: `lat_addr_${k}` });
+    stage(k);
   }
+  const data = zmem.read(addr.resize(zmem.addrWidth), v, 'z_rdata');
+  stage(p.latency - 1);
   const reads = m.reg('offchip_reads', uint(32), { reset: 0 });
   m.when(taken, () => reads.set(reads.add(1).trunc(32)));
   return {
     ready,
     respValid: requests.map((_, i) => v.and(id.eq(i))),
     respTag: tag,
-    respData: packLanes(zmem.read(addr.resize(zmem.addrWidth))),
+    respData: packLanes(data),
     reads,
   };
 }

@@ -22,7 +22,28 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   output wire         done
 );
   reg [1:0] sweep = 2'd0;
+  reg b_valid = 1'd0;
+  reg b_emit;
+  reg b_row;
+  reg [7:0] b_a;
+  reg [11:0] b_v;
   reg [399:0] landed = 400'h0;
+  reg [31:0] z_q_0;
+  reg [31:0] z_q_1;
+  reg [31:0] z_q_2;
+  reg [31:0] z_q_3;
+  reg [31:0] z_q_4;
+  reg [31:0] z_q_5;
+  reg [31:0] z_q_6;
+  reg [31:0] z_q_7;
+  reg [31:0] z_q_8;
+  reg [31:0] z_q_9;
+  reg [31:0] z_q_10;
+  reg [31:0] z_q_11;
+  reg [31:0] z_q_12;
+  reg [31:0] z_q_13;
+  reg [31:0] z_q_14;
+  reg [31:0] z_q_15;
   reg done_r = 1'd0;
   reg [47:0] acc_0 [0:1];
   reg [47:0] acc_1 [0:1];
@@ -59,186 +80,171 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire [1:0] slice_0 = cmd_payload[31:30];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
+  wire eq_2 = slice_0 == 2'd2;
+  wire or_0 = eq_1 | eq_2;
   wire [8:0] slice_1 = cmd_payload[21:13];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [399:0] shrv_0 = landed >> slice_1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire slice_2 = shrv_0[0];
   wire and_0 = slice_2 & 1'd1;
-  wire eq_2 = slice_0 == 2'd2;
-  wire and_1 = slice_2 & 1'd1;
-  wire and_2 = and_1 & out_ready;
-  wire mux_0 = eq_2 ? and_2 : 1'd1;
-  wire mux_1 = eq_1 ? and_0 : mux_0;
-  wire mux_2 = eq_0 ? req_ready : mux_1;
+  wire mux_0 = or_0 ? and_0 : 1'd1;
+  wire mux_1 = eq_0 ? req_ready : mux_0;
   wire lt_0 = sweep < 2'd2;
   wire not_0 = ~lt_0;
-  wire and_3 = go & not_0;
-  wire and_4 = mux_2 & and_3;
-  wire and_5 = cmd_valid & and_3;
-  wire and_6 = and_5 & eq_0;
+  wire and_1 = go & not_0;
+  wire and_2 = mux_1 & and_1;
+  wire and_3 = b_valid & b_emit;
+  wire not_1 = ~out_ready;
+  wire and_4 = and_3 & not_1;
+  wire not_2 = ~and_4;
+  wire and_5 = and_2 & not_2;
+  wire and_6 = cmd_valid & and_1;
+  wire not_3 = ~and_4;
+  wire and_7 = and_6 & not_3;
+  wire and_8 = and_7 & eq_0;
   wire [11:0] slice_3 = cmd_payload[11:0];
-  wire and_7 = and_5 & eq_2;
-  wire and_8 = and_7 & slice_2;
-  wire and_9 = and_8 & 1'd1;
-  wire slice_4 = cmd_payload[12];
-  wire [47:0] acc_15_word_0 = acc_15[slice_4];
+  wire and_9 = b_valid & b_emit;
+  wire [47:0] acc_15_word_0 = acc_15[b_row];
   wire signed [47:0] assint_0 = acc_15_word_0;
-  wire [7:0] slice_5 = cmd_payload[29:22];
-  wire [8:0] resize_0 = {1'd0, slice_5};
+  wire [8:0] resize_0 = {1'd0, b_a};
   wire signed [8:0] assint_1 = resize_0;
-  wire [31:0] zbuf_15_word_0 = zbuf_15[slice_1];
-  wire signed [31:0] assint_2 = zbuf_15_word_0;
+  wire signed [31:0] assint_2 = z_q_15;
   wire signed [40:0] mul_0 = {{32{assint_1[8]}}, assint_1} * {{9{assint_2[31]}}, assint_2};
   wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_0 = {assint_0[47], assint_0} + {resize_1[47], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
-  wire [47:0] acc_14_word_0 = acc_14[slice_4];
+  wire [47:0] acc_14_word_0 = acc_14[b_row];
   wire signed [47:0] assint_3 = acc_14_word_0;
-  wire [31:0] zbuf_14_word_0 = zbuf_14[slice_1];
-  wire signed [31:0] assint_4 = zbuf_14_word_0;
+  wire signed [31:0] assint_4 = z_q_14;
   wire signed [40:0] mul_1 = {{32{assint_1[8]}}, assint_1} * {{9{assint_4[31]}}, assint_4};
   wire signed [47:0] resize_3 = {{7{mul_1[40]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_1 = {assint_3[47], assint_3} + {resize_3[47], resize_3};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_4 = add_1[47:0];
-  wire [47:0] acc_13_word_0 = acc_13[slice_4];
+  wire [47:0] acc_13_word_0 = acc_13[b_row];
   wire signed [47:0] assint_5 = acc_13_word_0;
-  wire [31:0] zbuf_13_word_0 = zbuf_13[slice_1];
-  wire signed [31:0] assint_6 = zbuf_13_word_0;
+  wire signed [31:0] assint_6 = z_q_13;
   wire signed [40:0] mul_2 = {{32{assint_1[8]}}, assint_1} * {{9{assint_6[31]}}, assint_6};
   wire signed [47:0] resize_5 = {{7{mul_2[40]}}, mul_2};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_2 = {assint_5[47], assint_5} + {resize_5[47], resize_5};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_6 = add_2[47:0];
-  wire [47:0] acc_12_word_0 = acc_12[slice_4];
+  wire [47:0] acc_12_word_0 = acc_12[b_row];
   wire signed [47:0] assint_7 = acc_12_word_0;
-  wire [31:0] zbuf_12_word_0 = zbuf_12[slice_1];
-  wire signed [31:0] assint_8 = zbuf_12_word_0;
+  wire signed [31:0] assint_8 = z_q_12;
   wire signed [40:0] mul_3 = {{32{assint_1[8]}}, assint_1} * {{9{assint_8[31]}}, assint_8};
   wire signed [47:0] resize_7 = {{7{mul_3[40]}}, mul_3};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_3 = {assint_7[47], assint_7} + {resize_7[47], resize_7};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_8 = add_3[47:0];
-  wire [47:0] acc_11_word_0 = acc_11[slice_4];
+  wire [47:0] acc_11_word_0 = acc_11[b_row];
   wire signed [47:0] assint_9 = acc_11_word_0;
-  wire [31:0] zbuf_11_word_0 = zbuf_11[slice_1];
-  wire signed [31:0] assint_10 = zbuf_11_word_0;
+  wire signed [31:0] assint_10 = z_q_11;
   wire signed [40:0] mul_4 = {{32{assint_1[8]}}, assint_1} * {{9{assint_10[31]}}, assint_10};
   wire signed [47:0] resize_9 = {{7{mul_4[40]}}, mul_4};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_4 = {assint_9[47], assint_9} + {resize_9[47], resize_9};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_10 = add_4[47:0];
-  wire [47:0] acc_10_word_0 = acc_10[slice_4];
+  wire [47:0] acc_10_word_0 = acc_10[b_row];
   wire signed [47:0] assint_11 = acc_10_word_0;
-  wire [31:0] zbuf_10_word_0 = zbuf_10[slice_1];
-  wire signed [31:0] assint_12 = zbuf_10_word_0;
+  wire signed [31:0] assint_12 = z_q_10;
   wire signed [40:0] mul_5 = {{32{assint_1[8]}}, assint_1} * {{9{assint_12[31]}}, assint_12};
   wire signed [47:0] resize_11 = {{7{mul_5[40]}}, mul_5};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_5 = {assint_11[47], assint_11} + {resize_11[47], resize_11};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_12 = add_5[47:0];
-  wire [47:0] acc_9_word_0 = acc_9[slice_4];
+  wire [47:0] acc_9_word_0 = acc_9[b_row];
   wire signed [47:0] assint_13 = acc_9_word_0;
-  wire [31:0] zbuf_9_word_0 = zbuf_9[slice_1];
-  wire signed [31:0] assint_14 = zbuf_9_word_0;
+  wire signed [31:0] assint_14 = z_q_9;
   wire signed [40:0] mul_6 = {{32{assint_1[8]}}, assint_1} * {{9{assint_14[31]}}, assint_14};
   wire signed [47:0] resize_13 = {{7{mul_6[40]}}, mul_6};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_6 = {assint_13[47], assint_13} + {resize_13[47], resize_13};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_14 = add_6[47:0];
-  wire [47:0] acc_8_word_0 = acc_8[slice_4];
+  wire [47:0] acc_8_word_0 = acc_8[b_row];
   wire signed [47:0] assint_15 = acc_8_word_0;
-  wire [31:0] zbuf_8_word_0 = zbuf_8[slice_1];
-  wire signed [31:0] assint_16 = zbuf_8_word_0;
+  wire signed [31:0] assint_16 = z_q_8;
   wire signed [40:0] mul_7 = {{32{assint_1[8]}}, assint_1} * {{9{assint_16[31]}}, assint_16};
   wire signed [47:0] resize_15 = {{7{mul_7[40]}}, mul_7};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_7 = {assint_15[47], assint_15} + {resize_15[47], resize_15};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_16 = add_7[47:0];
-  wire [47:0] acc_7_word_0 = acc_7[slice_4];
+  wire [47:0] acc_7_word_0 = acc_7[b_row];
   wire signed [47:0] assint_17 = acc_7_word_0;
-  wire [31:0] zbuf_7_word_0 = zbuf_7[slice_1];
-  wire signed [31:0] assint_18 = zbuf_7_word_0;
+  wire signed [31:0] assint_18 = z_q_7;
   wire signed [40:0] mul_8 = {{32{assint_1[8]}}, assint_1} * {{9{assint_18[31]}}, assint_18};
   wire signed [47:0] resize_17 = {{7{mul_8[40]}}, mul_8};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_8 = {assint_17[47], assint_17} + {resize_17[47], resize_17};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_18 = add_8[47:0];
-  wire [47:0] acc_6_word_0 = acc_6[slice_4];
+  wire [47:0] acc_6_word_0 = acc_6[b_row];
   wire signed [47:0] assint_19 = acc_6_word_0;
-  wire [31:0] zbuf_6_word_0 = zbuf_6[slice_1];
-  wire signed [31:0] assint_20 = zbuf_6_word_0;
+  wire signed [31:0] assint_20 = z_q_6;
   wire signed [40:0] mul_9 = {{32{assint_1[8]}}, assint_1} * {{9{assint_20[31]}}, assint_20};
   wire signed [47:0] resize_19 = {{7{mul_9[40]}}, mul_9};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_9 = {assint_19[47], assint_19} + {resize_19[47], resize_19};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_20 = add_9[47:0];
-  wire [47:0] acc_5_word_0 = acc_5[slice_4];
+  wire [47:0] acc_5_word_0 = acc_5[b_row];
   wire signed [47:0] assint_21 = acc_5_word_0;
-  wire [31:0] zbuf_5_word_0 = zbuf_5[slice_1];
-  wire signed [31:0] assint_22 = zbuf_5_word_0;
+  wire signed [31:0] assint_22 = z_q_5;
   wire signed [40:0] mul_10 = {{32{assint_1[8]}}, assint_1} * {{9{assint_22[31]}}, assint_22};
   wire signed [47:0] resize_21 = {{7{mul_10[40]}}, mul_10};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_10 = {assint_21[47], assint_21} + {resize_21[47], resize_21};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_22 = add_10[47:0];
-  wire [47:0] acc_4_word_0 = acc_4[slice_4];
+  wire [47:0] acc_4_word_0 = acc_4[b_row];
   wire signed [47:0] assint_23 = acc_4_word_0;
-  wire [31:0] zbuf_4_word_0 = zbuf_4[slice_1];
-  wire signed [31:0] assint_24 = zbuf_4_word_0;
+  wire signed [31:0] assint_24 = z_q_4;
   wire signed [40:0] mul_11 = {{32{assint_1[8]}}, assint_1} * {{9{assint_24[31]}}, assint_24};
   wire signed [47:0] resize_23 = {{7{mul_11[40]}}, mul_11};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_11 = {assint_23[47], assint_23} + {resize_23[47], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_24 = add_11[47:0];
-  wire [47:0] acc_3_word_0 = acc_3[slice_4];
+  wire [47:0] acc_3_word_0 = acc_3[b_row];
   wire signed [47:0] assint_25 = acc_3_word_0;
-  wire [31:0] zbuf_3_word_0 = zbuf_3[slice_1];
-  wire signed [31:0] assint_26 = zbuf_3_word_0;
+  wire signed [31:0] assint_26 = z_q_3;
   wire signed [40:0] mul_12 = {{32{assint_1[8]}}, assint_1} * {{9{assint_26[31]}}, assint_26};
   wire signed [47:0] resize_25 = {{7{mul_12[40]}}, mul_12};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_12 = {assint_25[47], assint_25} + {resize_25[47], resize_25};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_26 = add_12[47:0];
-  wire [47:0] acc_2_word_0 = acc_2[slice_4];
+  wire [47:0] acc_2_word_0 = acc_2[b_row];
   wire signed [47:0] assint_27 = acc_2_word_0;
-  wire [31:0] zbuf_2_word_0 = zbuf_2[slice_1];
-  wire signed [31:0] assint_28 = zbuf_2_word_0;
+  wire signed [31:0] assint_28 = z_q_2;
   wire signed [40:0] mul_13 = {{32{assint_1[8]}}, assint_1} * {{9{assint_28[31]}}, assint_28};
   wire signed [47:0] resize_27 = {{7{mul_13[40]}}, mul_13};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_13 = {assint_27[47], assint_27} + {resize_27[47], resize_27};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_28 = add_13[47:0];
-  wire [47:0] acc_1_word_0 = acc_1[slice_4];
+  wire [47:0] acc_1_word_0 = acc_1[b_row];
   wire signed [47:0] assint_29 = acc_1_word_0;
-  wire [31:0] zbuf_1_word_0 = zbuf_1[slice_1];
-  wire signed [31:0] assint_30 = zbuf_1_word_0;
+  wire signed [31:0] assint_30 = z_q_1;
   wire signed [40:0] mul_14 = {{32{assint_1[8]}}, assint_1} * {{9{assint_30[31]}}, assint_30};
   wire signed [47:0] resize_29 = {{7{mul_14[40]}}, mul_14};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_14 = {assint_29[47], assint_29} + {resize_29[47], resize_29};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_30 = add_14[47:0];
-  wire [47:0] acc_0_word_0 = acc_0[slice_4];
+  wire [47:0] acc_0_word_0 = acc_0[b_row];
   wire signed [47:0] assint_31 = acc_0_word_0;
-  wire [31:0] zbuf_0_word_0 = zbuf_0[slice_1];
-  wire signed [31:0] assint_32 = zbuf_0_word_0;
+  wire signed [31:0] assint_32 = z_q_0;
   wire signed [40:0] mul_15 = {{32{assint_1[8]}}, assint_1} * {{9{assint_32[31]}}, assint_32};
   wire signed [47:0] resize_31 = {{7{mul_15[40]}}, mul_15};
   /* verilator lint_off UNUSEDSIGNAL */
@@ -250,41 +256,63 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire [2:0] add_16 = {1'd0, sweep} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0] resize_33 = add_16[1:0];
-  wire [399:0] shlv_0 = 400'h1 << resp_tag;
-  wire [399:0] mux_3 = resp_valid ? shlv_0 : 400'h0;
-  wire [399:0] or_0 = landed | mux_3;
-  wire and_10 = and_5 & eq_0;
-  wire and_11 = and_10 & req_ready;
-  wire [399:0] shlv_1 = 400'h1 << slice_1;
-  wire [399:0] mux_4 = and_11 ? shlv_1 : 400'h0;
-  wire [399:0] not_1 = ~mux_4;
-  wire [399:0] and_12 = or_0 & not_1;
-  wire eq_3 = slice_0 == 2'd3;
-  wire and_13 = and_5 & eq_3;
-  wire resize_34 = sweep[0];
+  wire not_4 = ~and_4;
   wire or_1 = eq_1 | eq_2;
-  wire and_14 = and_5 & or_1;
-  wire and_15 = and_14 & slice_2;
-  wire not_2 = ~1'd1;
-  wire or_2 = eq_1 | not_2;
-  wire and_16 = and_15 & or_2;
+  wire and_10 = and_7 & or_1;
+  wire and_11 = and_10 & slice_2;
+  wire and_12 = eq_2 & 1'd1;
+  wire slice_4 = cmd_payload[12];
+  wire [7:0] slice_5 = cmd_payload[29:22];
+  wire [399:0] shlv_0 = 400'h1 << resp_tag;
+  wire [399:0] mux_2 = resp_valid ? shlv_0 : 400'h0;
+  wire [399:0] or_2 = landed | mux_2;
+  wire and_13 = and_7 & eq_0;
+  wire and_14 = and_13 & req_ready;
+  wire [399:0] shlv_1 = 400'h1 << slice_1;
+  wire [399:0] mux_3 = and_14 ? shlv_1 : 400'h0;
+  wire [399:0] not_5 = ~mux_3;
+  wire [399:0] and_15 = or_2 & not_5;
+  wire eq_3 = slice_0 == 2'd3;
+  wire and_16 = and_7 & eq_3;
+  wire not_6 = ~b_emit;
+  wire or_3 = not_6 | out_ready;
+  wire and_17 = b_valid & or_3;
+  wire or_4 = lt_0 | and_17;
+  wire resize_34 = sweep[0];
+  wire mux_4 = lt_0 ? resize_34 : b_row;
+  wire or_5 = b_emit | lt_0;
   wire [47:0] asuint_0 = resize_32;
-  wire and_17 = and_9 & out_ready;
+  wire [47:0] mux_5 = or_5 ? 48'h0 : asuint_0;
   wire [47:0] asuint_1 = resize_30;
+  wire [47:0] mux_6 = or_5 ? 48'h0 : asuint_1;
   wire [47:0] asuint_2 = resize_28;
+  wire [47:0] mux_7 = or_5 ? 48'h0 : asuint_2;
   wire [47:0] asuint_3 = resize_26;
+  wire [47:0] mux_8 = or_5 ? 48'h0 : asuint_3;
   wire [47:0] asuint_4 = resize_24;
+  wire [47:0] mux_9 = or_5 ? 48'h0 : asuint_4;
   wire [47:0] asuint_5 = resize_22;
+  wire [47:0] mux_10 = or_5 ? 48'h0 : asuint_5;
   wire [47:0] asuint_6 = resize_20;
+  wire [47:0] mux_11 = or_5 ? 48'h0 : asuint_6;
   wire [47:0] asuint_7 = resize_18;
+  wire [47:0] mux_12 = or_5 ? 48'h0 : asuint_7;
   wire [47:0] asuint_8 = resize_16;
+  wire [47:0] mux_13 = or_5 ? 48'h0 : asuint_8;
   wire [47:0] asuint_9 = resize_14;
+  wire [47:0] mux_14 = or_5 ? 48'h0 : asuint_9;
   wire [47:0] asuint_10 = resize_12;
+  wire [47:0] mux_15 = or_5 ? 48'h0 : asuint_10;
   wire [47:0] asuint_11 = resize_10;
+  wire [47:0] mux_16 = or_5 ? 48'h0 : asuint_11;
   wire [47:0] asuint_12 = resize_8;
+  wire [47:0] mux_17 = or_5 ? 48'h0 : asuint_12;
   wire [47:0] asuint_13 = resize_6;
+  wire [47:0] mux_18 = or_5 ? 48'h0 : asuint_13;
   wire [47:0] asuint_14 = resize_4;
+  wire [47:0] mux_19 = or_5 ? 48'h0 : asuint_14;
   wire [47:0] asuint_15 = resize_2;
+  wire [47:0] mux_20 = or_5 ? 48'h0 : asuint_15;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_33 = slice_6;
   wire [31:0] asuint_16 = assint_33;
@@ -333,12 +361,12 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire [31:0] slice_21 = resp_data[511:480];
   wire signed [31:0] assint_48 = slice_21;
   wire [31:0] asuint_31 = assint_48;
-  assign cmd_ready = and_4;
-  assign req_valid = and_6;
+  assign cmd_ready = and_5;
+  assign req_valid = and_8;
   assign req_addr = slice_3;
   assign req_tag = slice_1;
   assign out_valid = and_9;
-  assign out_row = slice_3;
+  assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
   always @(posedge clk) begin
@@ -352,194 +380,207 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   end
   always @(posedge clk) begin
     if (rst) begin
+      b_valid <= 1'd0;
+    end else begin
+      if (not_4) begin
+        b_valid <= and_11;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_emit <= and_12;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_row <= slice_4;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_a <= slice_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_v <= slice_3;
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
       landed <= 400'h0;
     end else begin
-      landed <= and_12;
+      landed <= and_15;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_0 <= zbuf_0[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_1 <= zbuf_1[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_2 <= zbuf_2[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_3 <= zbuf_3[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_4 <= zbuf_4[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_5 <= zbuf_5[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_6 <= zbuf_6[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_7 <= zbuf_7[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_8 <= zbuf_8[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_9 <= zbuf_9[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_10 <= zbuf_10[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_11 <= zbuf_11[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_12 <= zbuf_12[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_13 <= zbuf_13[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_14 <= zbuf_14[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_15 <= zbuf_15[slice_1];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       done_r <= 1'd0;
     end else begin
-      if (and_13) begin
+      if (and_16) begin
         done_r <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_0[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_0[slice_4] <= asuint_0;
-    end
-    if (and_17) begin
-      acc_0[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_0[mux_4] <= mux_5;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_1[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_1[slice_4] <= asuint_1;
-    end
-    if (and_17) begin
-      acc_1[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_1[mux_4] <= mux_6;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_2[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_2[slice_4] <= asuint_2;
-    end
-    if (and_17) begin
-      acc_2[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_2[mux_4] <= mux_7;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_3[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_3[slice_4] <= asuint_3;
-    end
-    if (and_17) begin
-      acc_3[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_3[mux_4] <= mux_8;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_4[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_4[slice_4] <= asuint_4;
-    end
-    if (and_17) begin
-      acc_4[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_4[mux_4] <= mux_9;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_5[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_5[slice_4] <= asuint_5;
-    end
-    if (and_17) begin
-      acc_5[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_5[mux_4] <= mux_10;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_6[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_6[slice_4] <= asuint_6;
-    end
-    if (and_17) begin
-      acc_6[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_6[mux_4] <= mux_11;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_7[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_7[slice_4] <= asuint_7;
-    end
-    if (and_17) begin
-      acc_7[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_7[mux_4] <= mux_12;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_8[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_8[slice_4] <= asuint_8;
-    end
-    if (and_17) begin
-      acc_8[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_8[mux_4] <= mux_13;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_9[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_9[slice_4] <= asuint_9;
-    end
-    if (and_17) begin
-      acc_9[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_9[mux_4] <= mux_14;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_10[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_10[slice_4] <= asuint_10;
-    end
-    if (and_17) begin
-      acc_10[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_10[mux_4] <= mux_15;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_11[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_11[slice_4] <= asuint_11;
-    end
-    if (and_17) begin
-      acc_11[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_11[mux_4] <= mux_16;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_12[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_12[slice_4] <= asuint_12;
-    end
-    if (and_17) begin
-      acc_12[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_12[mux_4] <= mux_17;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_13[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_13[slice_4] <= asuint_13;
-    end
-    if (and_17) begin
-      acc_13[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_13[mux_4] <= mux_18;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_14[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_14[slice_4] <= asuint_14;
-    end
-    if (and_17) begin
-      acc_14[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_14[mux_4] <= mux_19;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_15[resize_34] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_15[slice_4] <= asuint_15;
-    end
-    if (and_17) begin
-      acc_15[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_15[mux_4] <= mux_20;
     end
   end
   always @(posedge clk) begin

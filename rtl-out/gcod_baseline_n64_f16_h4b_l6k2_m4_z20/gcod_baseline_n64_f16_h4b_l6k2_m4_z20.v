@@ -9,9 +9,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   input  wire [31:0]  w_payload,
   input  wire         x_valid,
   output wire         x_ready,
-  /* verilator lint_off UNUSEDSIGNAL */
   input  wire [14:0]  x_payload,
-  /* verilator lint_on UNUSEDSIGNAL */
   input  wire         cmd_0_valid,
   output wire         cmd_0_ready,
   input  wire [21:0]  cmd_0_payload,
@@ -24,7 +22,13 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
 );
   reg [4:0] w_count = 5'd0;
   reg comb_done = 1'd0;
+  reg comb_ended = 1'd0;
   reg [6:0] comb_nodes = 7'd0;
+  reg [31:0] w_row;
+  reg comb_valid = 1'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [14:0] comb_token;
+  /* verilator lint_on UNUSEDSIGNAL */
   reg signed [31:0] zacc_0 = 32'sh0;
   reg signed [31:0] zacc_1 = 32'sh0;
   reg signed [31:0] zacc_2 = 32'sh0;
@@ -44,34 +48,46 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   wire [191:0] engine_cmd_0_out_data;
   wire engine_cmd_0_done;
   reg port_busy = 1'd0;
+  reg [5:0] lat_addr_0;
   reg lat_v_0 = 1'd0;
   reg lat_id_0;
-  reg [5:0] lat_addr_0;
   reg [4:0] lat_tag_0;
+  reg [5:0] lat_addr_1;
   reg lat_v_1 = 1'd0;
   reg lat_id_1;
-  reg [5:0] lat_addr_1;
   reg [4:0] lat_tag_1;
+  reg [5:0] lat_addr_2;
   reg lat_v_2 = 1'd0;
   reg lat_id_2;
-  reg [5:0] lat_addr_2;
   reg [4:0] lat_tag_2;
+  reg [5:0] lat_addr_3;
   reg lat_v_3 = 1'd0;
   reg lat_id_3;
-  reg [5:0] lat_addr_3;
   reg [4:0] lat_tag_3;
+  reg [5:0] lat_addr_4;
   reg lat_v_4 = 1'd0;
   reg lat_id_4;
-  reg [5:0] lat_addr_4;
   reg [4:0] lat_tag_4;
+  reg [31:0] z_rdata_0;
+  reg [31:0] z_rdata_1;
+  reg [31:0] z_rdata_2;
+  reg [31:0] z_rdata_3;
   reg lat_v_5 = 1'd0;
   reg lat_id_5;
-  reg [5:0] lat_addr_5;
   reg [4:0] lat_tag_5;
   reg [31:0] offchip_reads = 32'd0;
   reg [6:0] yacc_sweep = 7'd0;
+  reg merge_valid = 1'd0;
+  reg [5:0] merge_row;
+  reg [191:0] merge_data;
   reg [6:0] drain_ptr = 7'd0;
+  reg drain_valid = 1'd0;
+  reg [5:0] drain_row;
   reg stats_sent = 1'd0;
+  reg [47:0] yacc_q_0;
+  reg [47:0] yacc_q_1;
+  reg [47:0] yacc_q_2;
+  reg [47:0] yacc_q_3;
   reg [31:0] agg_cycles = 32'd0;
   reg [31:0] wmem [0:15];
   reg [31:0] zmem_0 [0:63];
@@ -84,152 +100,154 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   reg [47:0] yacc_3 [0:63];
   wire eq_0 = w_count == 5'h10;
   wire not_0 = ~eq_0;
-  wire not_1 = ~comb_done;
+  wire not_1 = ~comb_ended;
   wire and_0 = eq_0 & not_1;
-  wire lt_0 = drain_ptr < comb_nodes;
-  wire and_1 = engine_cmd_0_done & lt_0;
-  wire [5:0] resize_0 = drain_ptr[5:0];
-  wire [5:0] resize_1 = drain_ptr[5:0];
-  wire [47:0] yacc_3_word_0 = yacc_3[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_0 = yacc_3_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] assint_0 = yacc_q_3;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_0 = assint_0[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_2 = shr_0[31:0];
-  wire [31:0] asuint_0 = resize_2;
-  wire [47:0] yacc_2_word_0 = yacc_2[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_1 = yacc_2_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_0 = shr_0[31:0];
+  wire [31:0] asuint_0 = resize_0;
+  wire signed [47:0] assint_1 = yacc_q_2;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_1 = assint_1[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_3 = shr_1[31:0];
-  wire [31:0] asuint_1 = resize_3;
-  wire [47:0] yacc_1_word_0 = yacc_1[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_2 = yacc_1_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_1 = shr_1[31:0];
+  wire [31:0] asuint_1 = resize_1;
+  wire signed [47:0] assint_2 = yacc_q_1;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_2 = assint_2[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_4 = shr_2[31:0];
-  wire [31:0] asuint_2 = resize_4;
-  wire [47:0] yacc_0_word_0 = yacc_0[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_3 = yacc_0_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_2 = shr_2[31:0];
+  wire [31:0] asuint_2 = resize_2;
+  wire signed [47:0] assint_3 = yacc_q_0;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_3 = assint_3[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_5 = shr_3[31:0];
-  wire [31:0] asuint_3 = resize_5;
+  wire signed [31:0] resize_3 = shr_3[31:0];
+  wire [31:0] asuint_3 = resize_3;
   wire [127:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  wire [133:0] cat_1 = {resize_0, cat_0};
+  wire [133:0] cat_1 = {drain_row, cat_0};
   wire eq_1 = drain_ptr == comb_nodes;
-  wire and_2 = engine_cmd_0_done & eq_1;
-  wire not_2 = ~stats_sent;
-  wire and_3 = and_2 & not_2;
+  wire and_1 = engine_cmd_0_done & eq_1;
+  wire not_2 = ~drain_valid;
+  wire and_2 = and_1 & not_2;
+  wire not_3 = ~stats_sent;
+  wire and_3 = and_2 & not_3;
   wire [63:0] cat_2 = {offchip_reads, agg_cycles};
   wire and_4 = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] add_0 = {1'd0, w_count} + 6'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_6 = add_0[4:0];
-  wire and_5 = x_valid & x_ready;
-  wire slice_0 = x_payload[14];
-  wire and_6 = and_5 & slice_0;
-  wire and_7 = x_valid & x_ready;
-  wire not_3 = ~slice_0;
-  wire and_8 = and_7 & not_3;
-  wire slice_1 = x_payload[13];
-  wire and_9 = and_8 & slice_1;
+  wire [4:0] resize_4 = add_0[4:0];
+  wire slice_0 = comb_token[14];
+  wire and_5 = comb_valid & slice_0;
+  wire and_6 = x_valid & x_ready;
+  wire slice_1 = x_payload[14];
+  wire and_7 = and_6 & slice_1;
+  wire not_4 = ~slice_0;
+  wire and_8 = comb_valid & not_4;
+  wire slice_2 = comb_token[13];
+  wire and_9 = and_8 & slice_2;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [7:0] add_1 = {1'd0, comb_nodes} + 8'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_7 = add_1[6:0];
-  wire slice_2 = x_payload[12];
+  wire [6:0] resize_5 = add_1[6:0];
+  wire and_10 = x_valid & x_ready;
   wire [3:0] slice_3 = x_payload[11:8];
-  wire [31:0] wmem_word_0 = wmem[slice_3];
-  wire [7:0] slice_4 = wmem_word_0[7:0];
-  wire signed [7:0] assint_4 = slice_4;
-  wire signed [31:0] resize_8 = {{24{assint_4[7]}}, assint_4};
+  wire and_11 = x_valid & x_ready;
+  wire and_12 = x_valid & x_ready;
+  wire slice_4 = comb_token[12];
+  wire [7:0] slice_5 = w_row[7:0];
+  wire signed [7:0] assint_4 = slice_5;
+  wire signed [31:0] resize_6 = {{24{assint_4[7]}}, assint_4};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_2 = {zacc_0[31], zacc_0} + {resize_8[31], resize_8};
+  wire signed [32:0] add_2 = {zacc_0[31], zacc_0} + {resize_6[31], resize_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_9 = add_2[31:0];
-  wire signed [31:0] mux_0 = slice_2 ? resize_9 : zacc_0;
-  wire signed [31:0] mux_1 = slice_1 ? 32'sh0 : mux_0;
-  wire [7:0] slice_5 = wmem_word_0[15:8];
-  wire signed [7:0] assint_5 = slice_5;
-  wire signed [31:0] resize_10 = {{24{assint_5[7]}}, assint_5};
+  wire signed [31:0] resize_7 = add_2[31:0];
+  wire signed [31:0] mux_0 = slice_4 ? resize_7 : zacc_0;
+  wire signed [31:0] mux_1 = slice_2 ? 32'sh0 : mux_0;
+  wire [7:0] slice_6 = w_row[15:8];
+  wire signed [7:0] assint_5 = slice_6;
+  wire signed [31:0] resize_8 = {{24{assint_5[7]}}, assint_5};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_3 = {zacc_1[31], zacc_1} + {resize_10[31], resize_10};
+  wire signed [32:0] add_3 = {zacc_1[31], zacc_1} + {resize_8[31], resize_8};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_11 = add_3[31:0];
-  wire signed [31:0] mux_2 = slice_2 ? resize_11 : zacc_1;
-  wire signed [31:0] mux_3 = slice_1 ? 32'sh0 : mux_2;
-  wire [7:0] slice_6 = wmem_word_0[23:16];
-  wire signed [7:0] assint_6 = slice_6;
-  wire signed [31:0] resize_12 = {{24{assint_6[7]}}, assint_6};
+  wire signed [31:0] resize_9 = add_3[31:0];
+  wire signed [31:0] mux_2 = slice_4 ? resize_9 : zacc_1;
+  wire signed [31:0] mux_3 = slice_2 ? 32'sh0 : mux_2;
+  wire [7:0] slice_7 = w_row[23:16];
+  wire signed [7:0] assint_6 = slice_7;
+  wire signed [31:0] resize_10 = {{24{assint_6[7]}}, assint_6};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_4 = {zacc_2[31], zacc_2} + {resize_12[31], resize_12};
+  wire signed [32:0] add_4 = {zacc_2[31], zacc_2} + {resize_10[31], resize_10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_13 = add_4[31:0];
-  wire signed [31:0] mux_4 = slice_2 ? resize_13 : zacc_2;
-  wire signed [31:0] mux_5 = slice_1 ? 32'sh0 : mux_4;
-  wire [7:0] slice_7 = wmem_word_0[31:24];
-  wire signed [7:0] assint_7 = slice_7;
-  wire signed [31:0] resize_14 = {{24{assint_7[7]}}, assint_7};
+  wire signed [31:0] resize_11 = add_4[31:0];
+  wire signed [31:0] mux_4 = slice_4 ? resize_11 : zacc_2;
+  wire signed [31:0] mux_5 = slice_2 ? 32'sh0 : mux_4;
+  wire [7:0] slice_8 = w_row[31:24];
+  wire signed [7:0] assint_7 = slice_8;
+  wire signed [31:0] resize_12 = {{24{assint_7[7]}}, assint_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_5 = {zacc_3[31], zacc_3} + {resize_14[31], resize_14};
+  wire signed [32:0] add_5 = {zacc_3[31], zacc_3} + {resize_12[31], resize_12};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_15 = add_5[31:0];
-  wire signed [31:0] mux_6 = slice_2 ? resize_15 : zacc_3;
-  wire signed [31:0] mux_7 = slice_1 ? 32'sh0 : mux_6;
-  wire lt_1 = yacc_sweep < 7'h40;
-  wire not_4 = ~lt_1;
-  wire and_10 = comb_done & not_4;
+  wire signed [31:0] resize_13 = add_5[31:0];
+  wire signed [31:0] mux_6 = slice_4 ? resize_13 : zacc_3;
+  wire signed [31:0] mux_7 = slice_2 ? 32'sh0 : mux_6;
+  wire lt_0 = yacc_sweep < 7'h40;
+  wire not_5 = ~lt_0;
+  wire and_13 = comb_done & not_5;
   wire eq_2 = port_busy == 1'd0;
-  wire not_5 = ~1'd0;
-  wire and_11 = eq_2 & not_5;
   wire not_6 = ~1'd0;
-  wire eq_3 = lat_id_5 == 1'd0;
-  wire and_12 = lat_v_5 & eq_3;
-  wire [31:0] zmem_3_word_0 = zmem_3[lat_addr_5];
-  wire signed [31:0] assint_8 = zmem_3_word_0;
-  wire [31:0] zmem_2_word_0 = zmem_2[lat_addr_5];
-  wire signed [31:0] assint_9 = zmem_2_word_0;
-  wire [31:0] zmem_1_word_0 = zmem_1[lat_addr_5];
-  wire signed [31:0] assint_10 = zmem_1_word_0;
-  wire [31:0] zmem_0_word_0 = zmem_0[lat_addr_5];
-  wire signed [31:0] assint_11 = zmem_0_word_0;
+  wire and_14 = eq_2 & not_6;
+  wire eq_3 = merge_row == engine_cmd_0_out_row;
+  wire and_15 = merge_valid & eq_3;
+  wire or_0 = 1'd0 | and_15;
+  wire not_7 = ~or_0;
+  wire eq_4 = lat_id_5 == 1'd0;
+  wire and_16 = lat_v_5 & eq_4;
+  wire signed [31:0] assint_8 = z_rdata_3;
+  wire signed [31:0] assint_9 = z_rdata_2;
+  wire signed [31:0] assint_10 = z_rdata_1;
+  wire signed [31:0] assint_11 = z_rdata_0;
   wire [127:0] cat_3 = {assint_8, assint_9, assint_10, assint_11};
-  wire or_0 = 1'd0 | engine_cmd_0_req_valid;
-  wire and_13 = eq_2 & or_0;
+  wire or_1 = 1'd0 | engine_cmd_0_req_valid;
+  wire and_17 = eq_2 & or_1;
   wire ne_0 = port_busy != 1'd0;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [1:0] sub_0 = {1'd0, port_busy} - 2'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire resize_16 = sub_0[0];
+  wire resize_14 = sub_0[0];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [32:0] add_6 = {1'd0, offchip_reads} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_17 = add_6[31:0];
+  wire [31:0] resize_15 = add_6[31:0];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [7:0] add_7 = {1'd0, yacc_sweep} + 8'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_18 = add_7[6:0];
-  wire and_14 = y_valid & y_ready;
+  wire [6:0] resize_16 = add_7[6:0];
+  wire or_2 = 1'd0 | engine_cmd_0_out_valid;
+  wire not_8 = ~and_15;
+  wire and_18 = or_2 & not_8;
+  wire not_9 = ~merge_valid;
+  wire and_19 = engine_cmd_0_done & not_9;
+  wire lt_1 = drain_ptr < comb_nodes;
+  wire and_20 = and_19 & lt_1;
+  wire not_10 = ~drain_valid;
+  wire or_3 = not_10 | y_ready;
+  wire and_21 = and_20 & or_3;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [7:0] add_8 = {1'd0, drain_ptr} + 8'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_19 = add_8[6:0];
-  wire and_15 = stats_valid & stats_ready;
-  wire not_7 = ~engine_cmd_0_done;
-  wire and_16 = agg_go & not_7;
+  wire [6:0] resize_17 = add_8[6:0];
+  wire [5:0] resize_18 = drain_ptr[5:0];
+  wire and_22 = stats_valid & stats_ready;
+  wire not_11 = ~engine_cmd_0_done;
+  wire or_4 = not_11 | and_21;
+  wire [5:0] resize_19 = drain_ptr[5:0];
+  wire [5:0] mux_8 = engine_cmd_0_done ? resize_19 : engine_cmd_0_out_row;
+  wire not_12 = ~engine_cmd_0_done;
+  wire and_23 = agg_go & not_12;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [32:0] add_9 = {1'd0, agg_cycles} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -237,60 +255,57 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   wire [3:0] resize_21 = w_count[3:0];
   wire [5:0] resize_22 = comb_nodes[5:0];
   wire [127:0] cat_4 = {mux_6, mux_4, mux_2, mux_0};
-  wire [31:0] slice_8 = cat_4[31:0];
-  wire signed [31:0] assint_12 = slice_8;
+  wire [31:0] slice_9 = cat_4[31:0];
+  wire signed [31:0] assint_12 = slice_9;
   wire [31:0] asuint_4 = assint_12;
-  wire [31:0] slice_9 = cat_4[63:32];
-  wire signed [31:0] assint_13 = slice_9;
+  wire [31:0] slice_10 = cat_4[63:32];
+  wire signed [31:0] assint_13 = slice_10;
   wire [31:0] asuint_5 = assint_13;
-  wire [31:0] slice_10 = cat_4[95:64];
-  wire signed [31:0] assint_14 = slice_10;
+  wire [31:0] slice_11 = cat_4[95:64];
+  wire signed [31:0] assint_14 = slice_11;
   wire [31:0] asuint_6 = assint_14;
-  wire [31:0] slice_11 = cat_4[127:96];
-  wire signed [31:0] assint_15 = slice_11;
+  wire [31:0] slice_12 = cat_4[127:96];
+  wire signed [31:0] assint_15 = slice_12;
   wire [31:0] asuint_7 = assint_15;
+  wire or_5 = lt_0 | merge_valid;
   wire [5:0] resize_23 = yacc_sweep[5:0];
-  wire or_1 = 1'd0 | engine_cmd_0_out_valid;
-  wire [47:0] yacc_0_word_1 = yacc_0[engine_cmd_0_out_row];
-  wire signed [47:0] assint_16 = yacc_0_word_1;
-  wire [47:0] slice_12 = engine_cmd_0_out_data[47:0];
-  wire signed [47:0] assint_17 = slice_12;
+  wire [5:0] mux_9 = lt_0 ? resize_23 : merge_row;
+  wire [47:0] slice_13 = merge_data[47:0];
+  wire signed [47:0] assint_16 = slice_13;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_10 = {assint_16[47], assint_16} + {assint_17[47], assint_17};
+  wire signed [48:0] add_10 = {assint_3[47], assint_3} + {assint_16[47], assint_16};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_24 = add_10[47:0];
   wire [47:0] asuint_8 = resize_24;
-  wire [47:0] yacc_1_word_1 = yacc_1[engine_cmd_0_out_row];
-  wire signed [47:0] assint_18 = yacc_1_word_1;
-  wire [47:0] slice_13 = engine_cmd_0_out_data[95:48];
-  wire signed [47:0] assint_19 = slice_13;
+  wire [47:0] mux_10 = lt_0 ? 48'h0 : asuint_8;
+  wire [47:0] slice_14 = merge_data[95:48];
+  wire signed [47:0] assint_17 = slice_14;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_11 = {assint_18[47], assint_18} + {assint_19[47], assint_19};
+  wire signed [48:0] add_11 = {assint_2[47], assint_2} + {assint_17[47], assint_17};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_25 = add_11[47:0];
   wire [47:0] asuint_9 = resize_25;
-  wire [47:0] yacc_2_word_1 = yacc_2[engine_cmd_0_out_row];
-  wire signed [47:0] assint_20 = yacc_2_word_1;
-  wire [47:0] slice_14 = engine_cmd_0_out_data[143:96];
-  wire signed [47:0] assint_21 = slice_14;
+  wire [47:0] mux_11 = lt_0 ? 48'h0 : asuint_9;
+  wire [47:0] slice_15 = merge_data[143:96];
+  wire signed [47:0] assint_18 = slice_15;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_12 = {assint_20[47], assint_20} + {assint_21[47], assint_21};
+  wire signed [48:0] add_12 = {assint_1[47], assint_1} + {assint_18[47], assint_18};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_26 = add_12[47:0];
   wire [47:0] asuint_10 = resize_26;
-  wire [47:0] yacc_3_word_1 = yacc_3[engine_cmd_0_out_row];
-  wire signed [47:0] assint_22 = yacc_3_word_1;
-  wire [47:0] slice_15 = engine_cmd_0_out_data[191:144];
-  wire signed [47:0] assint_23 = slice_15;
+  wire [47:0] mux_12 = lt_0 ? 48'h0 : asuint_10;
+  wire [47:0] slice_16 = merge_data[191:144];
+  wire signed [47:0] assint_19 = slice_16;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_13 = {assint_22[47], assint_22} + {assint_23[47], assint_23};
+  wire signed [48:0] add_13 = {assint_0[47], assint_0} + {assint_19[47], assint_19};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_27 = add_13[47:0];
   wire [47:0] asuint_11 = resize_27;
+  wire [47:0] mux_13 = lt_0 ? 48'h0 : asuint_11;
   assign w_ready = not_0;
   assign x_ready = and_0;
   assign cmd_0_ready = engine_cmd_0_cmd_ready;
-  assign y_valid = and_1;
+  assign y_valid = drain_valid;
   assign y_payload = cat_1;
   assign stats_valid = and_3;
   assign stats_payload = cat_2;
@@ -299,7 +314,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
       w_count <= 5'd0;
     end else begin
       if (and_4) begin
-        w_count <= resize_6;
+        w_count <= resize_4;
       end
     end
   end
@@ -307,8 +322,17 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       comb_done <= 1'd0;
     end else begin
-      if (and_6) begin
+      if (and_5) begin
         comb_done <= 1'd1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      comb_ended <= 1'd0;
+    end else begin
+      if (and_7) begin
+        comb_ended <= 1'd1;
       end
     end
   end
@@ -317,8 +341,25 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
       comb_nodes <= 7'd0;
     end else begin
       if (and_9) begin
-        comb_nodes <= resize_7;
+        comb_nodes <= resize_5;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_10) begin
+      w_row <= wmem[slice_3];
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      comb_valid <= 1'd0;
+    end else begin
+      comb_valid <= and_11;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_12) begin
+      comb_token <= x_payload;
     end
   end
   always @(posedge clk) begin
@@ -357,40 +398,43 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
       end
     end
   end
-  assign agg_go = and_10;
-  assign req_ready_0 = and_11;
-  assign out_ready_0 = not_6;
-  assign resp_valid_0 = and_12;
+  assign agg_go = and_13;
+  assign req_ready_0 = and_14;
+  assign out_ready_0 = not_7;
+  assign resp_valid_0 = and_16;
   assign resp_tag = lat_tag_5;
   assign resp_data = cat_3;
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 1'd0;
     end else begin
-      if (and_13) begin
+      if (and_17) begin
         port_busy <= 1'd1;
       end else begin
         if (ne_0) begin
-          port_busy <= resize_16;
+          port_busy <= resize_14;
         end
       end
     end
   end
   always @(posedge clk) begin
+    lat_addr_0 <= engine_cmd_0_req_addr;
+  end
+  always @(posedge clk) begin
     if (rst) begin
       lat_v_0 <= 1'd0;
     end else begin
-      lat_v_0 <= and_13;
+      lat_v_0 <= and_17;
     end
   end
   always @(posedge clk) begin
     lat_id_0 <= 1'd0;
   end
   always @(posedge clk) begin
-    lat_addr_0 <= engine_cmd_0_req_addr;
+    lat_tag_0 <= engine_cmd_0_req_tag;
   end
   always @(posedge clk) begin
-    lat_tag_0 <= engine_cmd_0_req_tag;
+    lat_addr_1 <= lat_addr_0;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -403,10 +447,10 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     lat_id_1 <= lat_id_0;
   end
   always @(posedge clk) begin
-    lat_addr_1 <= lat_addr_0;
+    lat_tag_1 <= lat_tag_0;
   end
   always @(posedge clk) begin
-    lat_tag_1 <= lat_tag_0;
+    lat_addr_2 <= lat_addr_1;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -419,10 +463,10 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     lat_id_2 <= lat_id_1;
   end
   always @(posedge clk) begin
-    lat_addr_2 <= lat_addr_1;
+    lat_tag_2 <= lat_tag_1;
   end
   always @(posedge clk) begin
-    lat_tag_2 <= lat_tag_1;
+    lat_addr_3 <= lat_addr_2;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -435,10 +479,10 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     lat_id_3 <= lat_id_2;
   end
   always @(posedge clk) begin
-    lat_addr_3 <= lat_addr_2;
+    lat_tag_3 <= lat_tag_2;
   end
   always @(posedge clk) begin
-    lat_tag_3 <= lat_tag_2;
+    lat_addr_4 <= lat_addr_3;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -451,10 +495,27 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     lat_id_4 <= lat_id_3;
   end
   always @(posedge clk) begin
-    lat_addr_4 <= lat_addr_3;
+    lat_tag_4 <= lat_tag_3;
   end
   always @(posedge clk) begin
-    lat_tag_4 <= lat_tag_3;
+    if (lat_v_4) begin
+      z_rdata_0 <= zmem_0[lat_addr_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_4) begin
+      z_rdata_1 <= zmem_1[lat_addr_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_4) begin
+      z_rdata_2 <= zmem_2[lat_addr_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_4) begin
+      z_rdata_3 <= zmem_3[lat_addr_4];
+    end
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -467,17 +528,14 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     lat_id_5 <= lat_id_4;
   end
   always @(posedge clk) begin
-    lat_addr_5 <= lat_addr_4;
-  end
-  always @(posedge clk) begin
     lat_tag_5 <= lat_tag_4;
   end
   always @(posedge clk) begin
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
-      if (and_13) begin
-        offchip_reads <= resize_17;
+      if (and_17) begin
+        offchip_reads <= resize_15;
       end
     end
   end
@@ -485,34 +543,89 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       yacc_sweep <= 7'd0;
     end else begin
-      if (lt_1) begin
-        yacc_sweep <= resize_18;
+      if (lt_0) begin
+        yacc_sweep <= resize_16;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      merge_valid <= 1'd0;
+    end else begin
+      merge_valid <= and_18;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_18) begin
+      merge_row <= engine_cmd_0_out_row;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_18) begin
+      merge_data <= engine_cmd_0_out_data;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       drain_ptr <= 7'd0;
     end else begin
-      if (and_14) begin
-        drain_ptr <= resize_19;
+      if (and_21) begin
+        drain_ptr <= resize_17;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      drain_valid <= 1'd0;
+    end else begin
+      if (and_21) begin
+        drain_valid <= 1'd1;
+      end else begin
+        if (y_ready) begin
+          drain_valid <= 1'd0;
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_21) begin
+      drain_row <= resize_18;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       stats_sent <= 1'd0;
     end else begin
-      if (and_15) begin
+      if (and_22) begin
         stats_sent <= 1'd1;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (or_4) begin
+      yacc_q_0 <= yacc_0[mux_8];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_4) begin
+      yacc_q_1 <= yacc_1[mux_8];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_4) begin
+      yacc_q_2 <= yacc_2[mux_8];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_4) begin
+      yacc_q_3 <= yacc_3[mux_8];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
-      if (and_16) begin
+      if (and_23) begin
         agg_cycles <= resize_20;
       end
     end
@@ -543,39 +656,23 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_0[resize_23] <= 48'h0;
-    end else begin
-      if (or_1) begin
-        yacc_0[engine_cmd_0_out_row] <= asuint_8;
-      end
+    if (or_5) begin
+      yacc_0[mux_9] <= mux_10;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_1[resize_23] <= 48'h0;
-    end else begin
-      if (or_1) begin
-        yacc_1[engine_cmd_0_out_row] <= asuint_9;
-      end
+    if (or_5) begin
+      yacc_1[mux_9] <= mux_11;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_2[resize_23] <= 48'h0;
-    end else begin
-      if (or_1) begin
-        yacc_2[engine_cmd_0_out_row] <= asuint_10;
-      end
+    if (or_5) begin
+      yacc_2[mux_9] <= mux_12;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_3[resize_23] <= 48'h0;
-    end else begin
-      if (or_1) begin
-        yacc_3[engine_cmd_0_out_row] <= asuint_11;
-      end
+    if (or_5) begin
+      yacc_3[mux_9] <= mux_13;
     end
   end
   gcod_engine_s20_r2_m4_h4_n6_w5x1 engine_cmd_0 (

@@ -22,7 +22,16 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   output wire         done
 );
   reg [1:0] sweep = 2'd0;
+  reg b_valid = 1'd0;
+  reg b_emit;
+  reg b_row;
+  reg [7:0] b_a;
+  reg [5:0] b_v;
   reg [19:0] landed = 20'd0;
+  reg [31:0] z_q_0;
+  reg [31:0] z_q_1;
+  reg [31:0] z_q_2;
+  reg [31:0] z_q_3;
   reg done_r = 1'd0;
   reg [47:0] acc_0 [0:1];
   reg [47:0] acc_1 [0:1];
@@ -35,66 +44,63 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire [1:0] slice_0 = cmd_payload[21:20];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
+  wire eq_2 = slice_0 == 2'd2;
+  wire or_0 = eq_1 | eq_2;
   wire [4:0] slice_1 = cmd_payload[11:7];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [19:0] shrv_0 = landed >> slice_1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire slice_2 = shrv_0[0];
   wire and_0 = slice_2 & 1'd1;
-  wire eq_2 = slice_0 == 2'd2;
-  wire and_1 = slice_2 & 1'd1;
-  wire and_2 = and_1 & out_ready;
-  wire mux_0 = eq_2 ? and_2 : 1'd1;
-  wire mux_1 = eq_1 ? and_0 : mux_0;
-  wire mux_2 = eq_0 ? req_ready : mux_1;
+  wire mux_0 = or_0 ? and_0 : 1'd1;
+  wire mux_1 = eq_0 ? req_ready : mux_0;
   wire lt_0 = sweep < 2'd2;
   wire not_0 = ~lt_0;
-  wire and_3 = go & not_0;
-  wire and_4 = mux_2 & and_3;
-  wire and_5 = cmd_valid & and_3;
-  wire and_6 = and_5 & eq_0;
+  wire and_1 = go & not_0;
+  wire and_2 = mux_1 & and_1;
+  wire and_3 = b_valid & b_emit;
+  wire not_1 = ~out_ready;
+  wire and_4 = and_3 & not_1;
+  wire not_2 = ~and_4;
+  wire and_5 = and_2 & not_2;
+  wire and_6 = cmd_valid & and_1;
+  wire not_3 = ~and_4;
+  wire and_7 = and_6 & not_3;
+  wire and_8 = and_7 & eq_0;
   wire [5:0] slice_3 = cmd_payload[5:0];
-  wire and_7 = and_5 & eq_2;
-  wire and_8 = and_7 & slice_2;
-  wire and_9 = and_8 & 1'd1;
-  wire slice_4 = cmd_payload[6];
-  wire [47:0] acc_3_word_0 = acc_3[slice_4];
+  wire and_9 = b_valid & b_emit;
+  wire [47:0] acc_3_word_0 = acc_3[b_row];
   wire signed [47:0] assint_0 = acc_3_word_0;
-  wire [7:0] slice_5 = cmd_payload[19:12];
-  wire [8:0] resize_0 = {1'd0, slice_5};
+  wire [8:0] resize_0 = {1'd0, b_a};
   wire signed [8:0] assint_1 = resize_0;
-  wire [31:0] zbuf_3_word_0 = zbuf_3[slice_1];
-  wire signed [31:0] assint_2 = zbuf_3_word_0;
+  wire signed [31:0] assint_2 = z_q_3;
   wire signed [40:0] mul_0 = {{32{assint_1[8]}}, assint_1} * {{9{assint_2[31]}}, assint_2};
   wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_0 = {assint_0[47], assint_0} + {resize_1[47], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
-  wire [47:0] acc_2_word_0 = acc_2[slice_4];
+  wire [47:0] acc_2_word_0 = acc_2[b_row];
   wire signed [47:0] assint_3 = acc_2_word_0;
-  wire [31:0] zbuf_2_word_0 = zbuf_2[slice_1];
-  wire signed [31:0] assint_4 = zbuf_2_word_0;
+  wire signed [31:0] assint_4 = z_q_2;
   wire signed [40:0] mul_1 = {{32{assint_1[8]}}, assint_1} * {{9{assint_4[31]}}, assint_4};
   wire signed [47:0] resize_3 = {{7{mul_1[40]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_1 = {assint_3[47], assint_3} + {resize_3[47], resize_3};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_4 = add_1[47:0];
-  wire [47:0] acc_1_word_0 = acc_1[slice_4];
+  wire [47:0] acc_1_word_0 = acc_1[b_row];
   wire signed [47:0] assint_5 = acc_1_word_0;
-  wire [31:0] zbuf_1_word_0 = zbuf_1[slice_1];
-  wire signed [31:0] assint_6 = zbuf_1_word_0;
+  wire signed [31:0] assint_6 = z_q_1;
   wire signed [40:0] mul_2 = {{32{assint_1[8]}}, assint_1} * {{9{assint_6[31]}}, assint_6};
   wire signed [47:0] resize_5 = {{7{mul_2[40]}}, mul_2};
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [48:0] add_2 = {assint_5[47], assint_5} + {resize_5[47], resize_5};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_6 = add_2[47:0];
-  wire [47:0] acc_0_word_0 = acc_0[slice_4];
+  wire [47:0] acc_0_word_0 = acc_0[b_row];
   wire signed [47:0] assint_7 = acc_0_word_0;
-  wire [31:0] zbuf_0_word_0 = zbuf_0[slice_1];
-  wire signed [31:0] assint_8 = zbuf_0_word_0;
+  wire signed [31:0] assint_8 = z_q_0;
   wire signed [40:0] mul_3 = {{32{assint_1[8]}}, assint_1} * {{9{assint_8[31]}}, assint_8};
   wire signed [47:0] resize_7 = {{7{mul_3[40]}}, mul_3};
   /* verilator lint_off UNUSEDSIGNAL */
@@ -106,29 +112,39 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire [2:0] add_4 = {1'd0, sweep} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0] resize_9 = add_4[1:0];
-  wire [19:0] shlv_0 = 20'd1 << resp_tag;
-  wire [19:0] mux_3 = resp_valid ? shlv_0 : 20'd0;
-  wire [19:0] or_0 = landed | mux_3;
-  wire and_10 = and_5 & eq_0;
-  wire and_11 = and_10 & req_ready;
-  wire [19:0] shlv_1 = 20'd1 << slice_1;
-  wire [19:0] mux_4 = and_11 ? shlv_1 : 20'd0;
-  wire [19:0] not_1 = ~mux_4;
-  wire [19:0] and_12 = or_0 & not_1;
-  wire eq_3 = slice_0 == 2'd3;
-  wire and_13 = and_5 & eq_3;
-  wire resize_10 = sweep[0];
+  wire not_4 = ~and_4;
   wire or_1 = eq_1 | eq_2;
-  wire and_14 = and_5 & or_1;
-  wire and_15 = and_14 & slice_2;
-  wire not_2 = ~1'd1;
-  wire or_2 = eq_1 | not_2;
-  wire and_16 = and_15 & or_2;
+  wire and_10 = and_7 & or_1;
+  wire and_11 = and_10 & slice_2;
+  wire and_12 = eq_2 & 1'd1;
+  wire slice_4 = cmd_payload[6];
+  wire [7:0] slice_5 = cmd_payload[19:12];
+  wire [19:0] shlv_0 = 20'd1 << resp_tag;
+  wire [19:0] mux_2 = resp_valid ? shlv_0 : 20'd0;
+  wire [19:0] or_2 = landed | mux_2;
+  wire and_13 = and_7 & eq_0;
+  wire and_14 = and_13 & req_ready;
+  wire [19:0] shlv_1 = 20'd1 << slice_1;
+  wire [19:0] mux_3 = and_14 ? shlv_1 : 20'd0;
+  wire [19:0] not_5 = ~mux_3;
+  wire [19:0] and_15 = or_2 & not_5;
+  wire eq_3 = slice_0 == 2'd3;
+  wire and_16 = and_7 & eq_3;
+  wire not_6 = ~b_emit;
+  wire or_3 = not_6 | out_ready;
+  wire and_17 = b_valid & or_3;
+  wire or_4 = lt_0 | and_17;
+  wire resize_10 = sweep[0];
+  wire mux_4 = lt_0 ? resize_10 : b_row;
+  wire or_5 = b_emit | lt_0;
   wire [47:0] asuint_0 = resize_8;
-  wire and_17 = and_9 & out_ready;
+  wire [47:0] mux_5 = or_5 ? 48'h0 : asuint_0;
   wire [47:0] asuint_1 = resize_6;
+  wire [47:0] mux_6 = or_5 ? 48'h0 : asuint_1;
   wire [47:0] asuint_2 = resize_4;
+  wire [47:0] mux_7 = or_5 ? 48'h0 : asuint_2;
   wire [47:0] asuint_3 = resize_2;
+  wire [47:0] mux_8 = or_5 ? 48'h0 : asuint_3;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_9 = slice_6;
   wire [31:0] asuint_4 = assint_9;
@@ -141,12 +157,12 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire [31:0] slice_9 = resp_data[127:96];
   wire signed [31:0] assint_12 = slice_9;
   wire [31:0] asuint_7 = assint_12;
-  assign cmd_ready = and_4;
-  assign req_valid = and_6;
+  assign cmd_ready = and_5;
+  assign req_valid = and_8;
   assign req_addr = slice_3;
   assign req_tag = slice_1;
   assign out_valid = and_9;
-  assign out_row = slice_3;
+  assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
   always @(posedge clk) begin
@@ -160,62 +176,87 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   end
   always @(posedge clk) begin
     if (rst) begin
+      b_valid <= 1'd0;
+    end else begin
+      if (not_4) begin
+        b_valid <= and_11;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_emit <= and_12;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_row <= slice_4;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_a <= slice_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_v <= slice_3;
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
       landed <= 20'd0;
     end else begin
-      landed <= and_12;
+      landed <= and_15;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_0 <= zbuf_0[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_1 <= zbuf_1[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_2 <= zbuf_2[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_3 <= zbuf_3[slice_1];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       done_r <= 1'd0;
     end else begin
-      if (and_13) begin
+      if (and_16) begin
         done_r <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_0[resize_10] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_0[slice_4] <= asuint_0;
-    end
-    if (and_17) begin
-      acc_0[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_0[mux_4] <= mux_5;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_1[resize_10] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_1[slice_4] <= asuint_1;
-    end
-    if (and_17) begin
-      acc_1[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_1[mux_4] <= mux_6;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_2[resize_10] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_2[slice_4] <= asuint_2;
-    end
-    if (and_17) begin
-      acc_2[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_2[mux_4] <= mux_7;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_3[resize_10] <= 48'h0;
-    end
-    if (and_16) begin
-      acc_3[slice_4] <= asuint_3;
-    end
-    if (and_17) begin
-      acc_3[slice_4] <= 48'h0;
+    if (or_4) begin
+      acc_3[mux_4] <= mux_8;
     end
   end
   always @(posedge clk) begin

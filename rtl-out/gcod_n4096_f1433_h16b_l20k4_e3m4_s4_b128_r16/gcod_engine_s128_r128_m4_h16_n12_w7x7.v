@@ -22,8 +22,63 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   output wire         done
 );
   reg [7:0] sweep = 8'd0;
+  reg b_valid = 1'd0;
+  reg b_emit;
+  reg [6:0] b_row;
+  reg [7:0] b_a;
+  reg [11:0] b_v;
   reg [127:0] landed = 128'h0;
   reg [1:0] group = 2'd0;
+  reg [1:0] b_group;
+  reg [31:0] z_q_0;
+  reg [31:0] z_q_1;
+  reg [31:0] z_q_2;
+  reg [31:0] z_q_3;
+  reg [31:0] z_q_4;
+  reg [31:0] z_q_5;
+  reg [31:0] z_q_6;
+  reg [31:0] z_q_7;
+  reg [31:0] z_q_8;
+  reg [31:0] z_q_9;
+  reg [31:0] z_q_10;
+  reg [31:0] z_q_11;
+  reg [31:0] z_q_12;
+  reg [31:0] z_q_13;
+  reg [31:0] z_q_14;
+  reg [31:0] z_q_15;
+  reg fwd_hit;
+  reg [47:0] fwd_0;
+  reg [47:0] fwd_1;
+  reg [47:0] fwd_2;
+  reg [47:0] fwd_3;
+  reg [47:0] fwd_4;
+  reg [47:0] fwd_5;
+  reg [47:0] fwd_6;
+  reg [47:0] fwd_7;
+  reg [47:0] fwd_8;
+  reg [47:0] fwd_9;
+  reg [47:0] fwd_10;
+  reg [47:0] fwd_11;
+  reg [47:0] fwd_12;
+  reg [47:0] fwd_13;
+  reg [47:0] fwd_14;
+  reg [47:0] fwd_15;
+  reg [47:0] acc_q_0;
+  reg [47:0] acc_q_1;
+  reg [47:0] acc_q_2;
+  reg [47:0] acc_q_3;
+  reg [47:0] acc_q_4;
+  reg [47:0] acc_q_5;
+  reg [47:0] acc_q_6;
+  reg [47:0] acc_q_7;
+  reg [47:0] acc_q_8;
+  reg [47:0] acc_q_9;
+  reg [47:0] acc_q_10;
+  reg [47:0] acc_q_11;
+  reg [47:0] acc_q_12;
+  reg [47:0] acc_q_13;
+  reg [47:0] acc_q_14;
+  reg [47:0] acc_q_15;
   reg done_r = 1'd0;
   reg [47:0] acc_0 [0:127];
   reg [47:0] acc_1 [0:127];
@@ -60,304 +115,341 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire [1:0] slice_0 = cmd_payload[35:34];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
+  wire eq_2 = slice_0 == 2'd2;
+  wire or_0 = eq_1 | eq_2;
   wire [6:0] slice_1 = cmd_payload[25:19];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [127:0] shrv_0 = landed >> slice_1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire slice_2 = shrv_0[0];
-  wire eq_2 = group == 2'd3;
-  wire and_0 = slice_2 & eq_2;
-  wire eq_3 = slice_0 == 2'd2;
-  wire and_1 = slice_2 & eq_2;
-  wire and_2 = and_1 & out_ready;
-  wire mux_0 = eq_3 ? and_2 : 1'd1;
-  wire mux_1 = eq_1 ? and_0 : mux_0;
-  wire mux_2 = eq_0 ? req_ready : mux_1;
+  wire eq_3 = group == 2'd3;
+  wire and_0 = slice_2 & eq_3;
+  wire mux_0 = or_0 ? and_0 : 1'd1;
+  wire mux_1 = eq_0 ? req_ready : mux_0;
   wire lt_0 = sweep < 8'h80;
   wire not_0 = ~lt_0;
-  wire and_3 = go & not_0;
-  wire and_4 = mux_2 & and_3;
-  wire and_5 = cmd_valid & and_3;
-  wire and_6 = and_5 & eq_0;
+  wire and_1 = go & not_0;
+  wire and_2 = mux_1 & and_1;
+  wire and_3 = b_valid & b_emit;
+  wire not_1 = ~out_ready;
+  wire and_4 = and_3 & not_1;
+  wire not_2 = ~and_4;
+  wire and_5 = and_2 & not_2;
+  wire and_6 = cmd_valid & and_1;
+  wire not_3 = ~and_4;
+  wire and_7 = and_6 & not_3;
+  wire and_8 = and_7 & eq_0;
   wire [11:0] slice_3 = cmd_payload[11:0];
-  wire and_7 = and_5 & eq_3;
-  wire and_8 = and_7 & slice_2;
-  wire and_9 = and_8 & eq_2;
-  wire eq_4 = group == 2'd3;
-  wire eq_5 = group == 2'd0;
-  wire [6:0] slice_4 = cmd_payload[18:12];
-  wire [47:0] acc_3_word_0 = acc_3[slice_4];
-  wire signed [47:0] assint_0 = acc_3_word_0;
-  wire eq_6 = group == 2'd1;
-  wire [47:0] acc_7_word_0 = acc_7[slice_4];
-  wire signed [47:0] assint_1 = acc_7_word_0;
-  wire eq_7 = group == 2'd2;
-  wire [47:0] acc_11_word_0 = acc_11[slice_4];
-  wire signed [47:0] assint_2 = acc_11_word_0;
-  wire [47:0] acc_15_word_0 = acc_15[slice_4];
-  wire signed [47:0] assint_3 = acc_15_word_0;
-  wire signed [47:0] mux_3 = eq_7 ? assint_2 : assint_3;
-  wire signed [47:0] mux_4 = eq_6 ? assint_1 : mux_3;
-  wire signed [47:0] mux_5 = eq_5 ? assint_0 : mux_4;
-  wire [7:0] slice_5 = cmd_payload[33:26];
-  wire [8:0] resize_0 = {1'd0, slice_5};
-  wire signed [8:0] assint_4 = resize_0;
-  wire eq_8 = group == 2'd0;
-  wire [31:0] zbuf_3_word_0 = zbuf_3[slice_1];
-  wire signed [31:0] assint_5 = zbuf_3_word_0;
-  wire eq_9 = group == 2'd1;
-  wire [31:0] zbuf_7_word_0 = zbuf_7[slice_1];
-  wire signed [31:0] assint_6 = zbuf_7_word_0;
-  wire eq_10 = group == 2'd2;
-  wire [31:0] zbuf_11_word_0 = zbuf_11[slice_1];
-  wire signed [31:0] assint_7 = zbuf_11_word_0;
-  wire [31:0] zbuf_15_word_0 = zbuf_15[slice_1];
-  wire signed [31:0] assint_8 = zbuf_15_word_0;
-  wire signed [31:0] mux_6 = eq_10 ? assint_7 : assint_8;
-  wire signed [31:0] mux_7 = eq_9 ? assint_6 : mux_6;
-  wire signed [31:0] mux_8 = eq_8 ? assint_5 : mux_7;
-  wire signed [40:0] mul_0 = {{32{assint_4[8]}}, assint_4} * {{9{mux_8[31]}}, mux_8};
+  wire and_9 = b_valid & b_emit;
+  wire eq_4 = b_group == 2'd3;
+  wire eq_5 = b_group == 2'd0;
+  wire signed [47:0] assint_0 = acc_q_3;
+  wire [47:0] asuint_0 = assint_0;
+  wire [47:0] mux_2 = fwd_hit ? fwd_3 : asuint_0;
+  wire signed [47:0] assint_1 = mux_2;
+  wire eq_6 = b_group == 2'd1;
+  wire signed [47:0] assint_2 = acc_q_7;
+  wire [47:0] asuint_1 = assint_2;
+  wire [47:0] mux_3 = fwd_hit ? fwd_7 : asuint_1;
+  wire signed [47:0] assint_3 = mux_3;
+  wire eq_7 = b_group == 2'd2;
+  wire signed [47:0] assint_4 = acc_q_11;
+  wire [47:0] asuint_2 = assint_4;
+  wire [47:0] mux_4 = fwd_hit ? fwd_11 : asuint_2;
+  wire signed [47:0] assint_5 = mux_4;
+  wire signed [47:0] assint_6 = acc_q_15;
+  wire [47:0] asuint_3 = assint_6;
+  wire [47:0] mux_5 = fwd_hit ? fwd_15 : asuint_3;
+  wire signed [47:0] assint_7 = mux_5;
+  wire signed [47:0] mux_6 = eq_7 ? assint_5 : assint_7;
+  wire signed [47:0] mux_7 = eq_6 ? assint_3 : mux_6;
+  wire signed [47:0] mux_8 = eq_5 ? assint_1 : mux_7;
+  wire [8:0] resize_0 = {1'd0, b_a};
+  wire signed [8:0] assint_8 = resize_0;
+  wire eq_8 = b_group == 2'd0;
+  wire signed [31:0] assint_9 = z_q_3;
+  wire eq_9 = b_group == 2'd1;
+  wire signed [31:0] assint_10 = z_q_7;
+  wire eq_10 = b_group == 2'd2;
+  wire signed [31:0] assint_11 = z_q_11;
+  wire signed [31:0] assint_12 = z_q_15;
+  wire signed [31:0] mux_9 = eq_10 ? assint_11 : assint_12;
+  wire signed [31:0] mux_10 = eq_9 ? assint_10 : mux_9;
+  wire signed [31:0] mux_11 = eq_8 ? assint_9 : mux_10;
+  wire signed [40:0] mul_0 = {{32{assint_8[8]}}, assint_8} * {{9{mux_11[31]}}, mux_11};
   wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_0 = {mux_5[47], mux_5} + {resize_1[47], resize_1};
+  wire signed [48:0] add_0 = {mux_8[47], mux_8} + {resize_1[47], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
-  wire signed [47:0] mux_9 = eq_4 ? resize_2 : assint_3;
-  wire eq_11 = group == 2'd3;
-  wire eq_12 = group == 2'd0;
-  wire [47:0] acc_2_word_0 = acc_2[slice_4];
-  wire signed [47:0] assint_9 = acc_2_word_0;
-  wire eq_13 = group == 2'd1;
-  wire [47:0] acc_6_word_0 = acc_6[slice_4];
-  wire signed [47:0] assint_10 = acc_6_word_0;
-  wire eq_14 = group == 2'd2;
-  wire [47:0] acc_10_word_0 = acc_10[slice_4];
-  wire signed [47:0] assint_11 = acc_10_word_0;
-  wire [47:0] acc_14_word_0 = acc_14[slice_4];
-  wire signed [47:0] assint_12 = acc_14_word_0;
-  wire signed [47:0] mux_10 = eq_14 ? assint_11 : assint_12;
-  wire signed [47:0] mux_11 = eq_13 ? assint_10 : mux_10;
-  wire signed [47:0] mux_12 = eq_12 ? assint_9 : mux_11;
-  wire eq_15 = group == 2'd0;
-  wire [31:0] zbuf_2_word_0 = zbuf_2[slice_1];
-  wire signed [31:0] assint_13 = zbuf_2_word_0;
-  wire eq_16 = group == 2'd1;
-  wire [31:0] zbuf_6_word_0 = zbuf_6[slice_1];
-  wire signed [31:0] assint_14 = zbuf_6_word_0;
-  wire eq_17 = group == 2'd2;
-  wire [31:0] zbuf_10_word_0 = zbuf_10[slice_1];
-  wire signed [31:0] assint_15 = zbuf_10_word_0;
-  wire [31:0] zbuf_14_word_0 = zbuf_14[slice_1];
-  wire signed [31:0] assint_16 = zbuf_14_word_0;
-  wire signed [31:0] mux_13 = eq_17 ? assint_15 : assint_16;
-  wire signed [31:0] mux_14 = eq_16 ? assint_14 : mux_13;
-  wire signed [31:0] mux_15 = eq_15 ? assint_13 : mux_14;
-  wire signed [40:0] mul_1 = {{32{assint_4[8]}}, assint_4} * {{9{mux_15[31]}}, mux_15};
+  wire signed [47:0] mux_12 = eq_4 ? resize_2 : assint_7;
+  wire eq_11 = b_group == 2'd3;
+  wire eq_12 = b_group == 2'd0;
+  wire signed [47:0] assint_13 = acc_q_2;
+  wire [47:0] asuint_4 = assint_13;
+  wire [47:0] mux_13 = fwd_hit ? fwd_2 : asuint_4;
+  wire signed [47:0] assint_14 = mux_13;
+  wire eq_13 = b_group == 2'd1;
+  wire signed [47:0] assint_15 = acc_q_6;
+  wire [47:0] asuint_5 = assint_15;
+  wire [47:0] mux_14 = fwd_hit ? fwd_6 : asuint_5;
+  wire signed [47:0] assint_16 = mux_14;
+  wire eq_14 = b_group == 2'd2;
+  wire signed [47:0] assint_17 = acc_q_10;
+  wire [47:0] asuint_6 = assint_17;
+  wire [47:0] mux_15 = fwd_hit ? fwd_10 : asuint_6;
+  wire signed [47:0] assint_18 = mux_15;
+  wire signed [47:0] assint_19 = acc_q_14;
+  wire [47:0] asuint_7 = assint_19;
+  wire [47:0] mux_16 = fwd_hit ? fwd_14 : asuint_7;
+  wire signed [47:0] assint_20 = mux_16;
+  wire signed [47:0] mux_17 = eq_14 ? assint_18 : assint_20;
+  wire signed [47:0] mux_18 = eq_13 ? assint_16 : mux_17;
+  wire signed [47:0] mux_19 = eq_12 ? assint_14 : mux_18;
+  wire eq_15 = b_group == 2'd0;
+  wire signed [31:0] assint_21 = z_q_2;
+  wire eq_16 = b_group == 2'd1;
+  wire signed [31:0] assint_22 = z_q_6;
+  wire eq_17 = b_group == 2'd2;
+  wire signed [31:0] assint_23 = z_q_10;
+  wire signed [31:0] assint_24 = z_q_14;
+  wire signed [31:0] mux_20 = eq_17 ? assint_23 : assint_24;
+  wire signed [31:0] mux_21 = eq_16 ? assint_22 : mux_20;
+  wire signed [31:0] mux_22 = eq_15 ? assint_21 : mux_21;
+  wire signed [40:0] mul_1 = {{32{assint_8[8]}}, assint_8} * {{9{mux_22[31]}}, mux_22};
   wire signed [47:0] resize_3 = {{7{mul_1[40]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_1 = {mux_12[47], mux_12} + {resize_3[47], resize_3};
+  wire signed [48:0] add_1 = {mux_19[47], mux_19} + {resize_3[47], resize_3};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_4 = add_1[47:0];
-  wire signed [47:0] mux_16 = eq_11 ? resize_4 : assint_12;
-  wire eq_18 = group == 2'd3;
-  wire eq_19 = group == 2'd0;
-  wire [47:0] acc_1_word_0 = acc_1[slice_4];
-  wire signed [47:0] assint_17 = acc_1_word_0;
-  wire eq_20 = group == 2'd1;
-  wire [47:0] acc_5_word_0 = acc_5[slice_4];
-  wire signed [47:0] assint_18 = acc_5_word_0;
-  wire eq_21 = group == 2'd2;
-  wire [47:0] acc_9_word_0 = acc_9[slice_4];
-  wire signed [47:0] assint_19 = acc_9_word_0;
-  wire [47:0] acc_13_word_0 = acc_13[slice_4];
-  wire signed [47:0] assint_20 = acc_13_word_0;
-  wire signed [47:0] mux_17 = eq_21 ? assint_19 : assint_20;
-  wire signed [47:0] mux_18 = eq_20 ? assint_18 : mux_17;
-  wire signed [47:0] mux_19 = eq_19 ? assint_17 : mux_18;
-  wire eq_22 = group == 2'd0;
-  wire [31:0] zbuf_1_word_0 = zbuf_1[slice_1];
-  wire signed [31:0] assint_21 = zbuf_1_word_0;
-  wire eq_23 = group == 2'd1;
-  wire [31:0] zbuf_5_word_0 = zbuf_5[slice_1];
-  wire signed [31:0] assint_22 = zbuf_5_word_0;
-  wire eq_24 = group == 2'd2;
-  wire [31:0] zbuf_9_word_0 = zbuf_9[slice_1];
-  wire signed [31:0] assint_23 = zbuf_9_word_0;
-  wire [31:0] zbuf_13_word_0 = zbuf_13[slice_1];
-  wire signed [31:0] assint_24 = zbuf_13_word_0;
-  wire signed [31:0] mux_20 = eq_24 ? assint_23 : assint_24;
-  wire signed [31:0] mux_21 = eq_23 ? assint_22 : mux_20;
-  wire signed [31:0] mux_22 = eq_22 ? assint_21 : mux_21;
-  wire signed [40:0] mul_2 = {{32{assint_4[8]}}, assint_4} * {{9{mux_22[31]}}, mux_22};
+  wire signed [47:0] mux_23 = eq_11 ? resize_4 : assint_20;
+  wire eq_18 = b_group == 2'd3;
+  wire eq_19 = b_group == 2'd0;
+  wire signed [47:0] assint_25 = acc_q_1;
+  wire [47:0] asuint_8 = assint_25;
+  wire [47:0] mux_24 = fwd_hit ? fwd_1 : asuint_8;
+  wire signed [47:0] assint_26 = mux_24;
+  wire eq_20 = b_group == 2'd1;
+  wire signed [47:0] assint_27 = acc_q_5;
+  wire [47:0] asuint_9 = assint_27;
+  wire [47:0] mux_25 = fwd_hit ? fwd_5 : asuint_9;
+  wire signed [47:0] assint_28 = mux_25;
+  wire eq_21 = b_group == 2'd2;
+  wire signed [47:0] assint_29 = acc_q_9;
+  wire [47:0] asuint_10 = assint_29;
+  wire [47:0] mux_26 = fwd_hit ? fwd_9 : asuint_10;
+  wire signed [47:0] assint_30 = mux_26;
+  wire signed [47:0] assint_31 = acc_q_13;
+  wire [47:0] asuint_11 = assint_31;
+  wire [47:0] mux_27 = fwd_hit ? fwd_13 : asuint_11;
+  wire signed [47:0] assint_32 = mux_27;
+  wire signed [47:0] mux_28 = eq_21 ? assint_30 : assint_32;
+  wire signed [47:0] mux_29 = eq_20 ? assint_28 : mux_28;
+  wire signed [47:0] mux_30 = eq_19 ? assint_26 : mux_29;
+  wire eq_22 = b_group == 2'd0;
+  wire signed [31:0] assint_33 = z_q_1;
+  wire eq_23 = b_group == 2'd1;
+  wire signed [31:0] assint_34 = z_q_5;
+  wire eq_24 = b_group == 2'd2;
+  wire signed [31:0] assint_35 = z_q_9;
+  wire signed [31:0] assint_36 = z_q_13;
+  wire signed [31:0] mux_31 = eq_24 ? assint_35 : assint_36;
+  wire signed [31:0] mux_32 = eq_23 ? assint_34 : mux_31;
+  wire signed [31:0] mux_33 = eq_22 ? assint_33 : mux_32;
+  wire signed [40:0] mul_2 = {{32{assint_8[8]}}, assint_8} * {{9{mux_33[31]}}, mux_33};
   wire signed [47:0] resize_5 = {{7{mul_2[40]}}, mul_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_2 = {mux_19[47], mux_19} + {resize_5[47], resize_5};
+  wire signed [48:0] add_2 = {mux_30[47], mux_30} + {resize_5[47], resize_5};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_6 = add_2[47:0];
-  wire signed [47:0] mux_23 = eq_18 ? resize_6 : assint_20;
-  wire eq_25 = group == 2'd3;
-  wire eq_26 = group == 2'd0;
-  wire [47:0] acc_0_word_0 = acc_0[slice_4];
-  wire signed [47:0] assint_25 = acc_0_word_0;
-  wire eq_27 = group == 2'd1;
-  wire [47:0] acc_4_word_0 = acc_4[slice_4];
-  wire signed [47:0] assint_26 = acc_4_word_0;
-  wire eq_28 = group == 2'd2;
-  wire [47:0] acc_8_word_0 = acc_8[slice_4];
-  wire signed [47:0] assint_27 = acc_8_word_0;
-  wire [47:0] acc_12_word_0 = acc_12[slice_4];
-  wire signed [47:0] assint_28 = acc_12_word_0;
-  wire signed [47:0] mux_24 = eq_28 ? assint_27 : assint_28;
-  wire signed [47:0] mux_25 = eq_27 ? assint_26 : mux_24;
-  wire signed [47:0] mux_26 = eq_26 ? assint_25 : mux_25;
-  wire eq_29 = group == 2'd0;
-  wire [31:0] zbuf_0_word_0 = zbuf_0[slice_1];
-  wire signed [31:0] assint_29 = zbuf_0_word_0;
-  wire eq_30 = group == 2'd1;
-  wire [31:0] zbuf_4_word_0 = zbuf_4[slice_1];
-  wire signed [31:0] assint_30 = zbuf_4_word_0;
-  wire eq_31 = group == 2'd2;
-  wire [31:0] zbuf_8_word_0 = zbuf_8[slice_1];
-  wire signed [31:0] assint_31 = zbuf_8_word_0;
-  wire [31:0] zbuf_12_word_0 = zbuf_12[slice_1];
-  wire signed [31:0] assint_32 = zbuf_12_word_0;
-  wire signed [31:0] mux_27 = eq_31 ? assint_31 : assint_32;
-  wire signed [31:0] mux_28 = eq_30 ? assint_30 : mux_27;
-  wire signed [31:0] mux_29 = eq_29 ? assint_29 : mux_28;
-  wire signed [40:0] mul_3 = {{32{assint_4[8]}}, assint_4} * {{9{mux_29[31]}}, mux_29};
+  wire signed [47:0] mux_34 = eq_18 ? resize_6 : assint_32;
+  wire eq_25 = b_group == 2'd3;
+  wire eq_26 = b_group == 2'd0;
+  wire signed [47:0] assint_37 = acc_q_0;
+  wire [47:0] asuint_12 = assint_37;
+  wire [47:0] mux_35 = fwd_hit ? fwd_0 : asuint_12;
+  wire signed [47:0] assint_38 = mux_35;
+  wire eq_27 = b_group == 2'd1;
+  wire signed [47:0] assint_39 = acc_q_4;
+  wire [47:0] asuint_13 = assint_39;
+  wire [47:0] mux_36 = fwd_hit ? fwd_4 : asuint_13;
+  wire signed [47:0] assint_40 = mux_36;
+  wire eq_28 = b_group == 2'd2;
+  wire signed [47:0] assint_41 = acc_q_8;
+  wire [47:0] asuint_14 = assint_41;
+  wire [47:0] mux_37 = fwd_hit ? fwd_8 : asuint_14;
+  wire signed [47:0] assint_42 = mux_37;
+  wire signed [47:0] assint_43 = acc_q_12;
+  wire [47:0] asuint_15 = assint_43;
+  wire [47:0] mux_38 = fwd_hit ? fwd_12 : asuint_15;
+  wire signed [47:0] assint_44 = mux_38;
+  wire signed [47:0] mux_39 = eq_28 ? assint_42 : assint_44;
+  wire signed [47:0] mux_40 = eq_27 ? assint_40 : mux_39;
+  wire signed [47:0] mux_41 = eq_26 ? assint_38 : mux_40;
+  wire eq_29 = b_group == 2'd0;
+  wire signed [31:0] assint_45 = z_q_0;
+  wire eq_30 = b_group == 2'd1;
+  wire signed [31:0] assint_46 = z_q_4;
+  wire eq_31 = b_group == 2'd2;
+  wire signed [31:0] assint_47 = z_q_8;
+  wire signed [31:0] assint_48 = z_q_12;
+  wire signed [31:0] mux_42 = eq_31 ? assint_47 : assint_48;
+  wire signed [31:0] mux_43 = eq_30 ? assint_46 : mux_42;
+  wire signed [31:0] mux_44 = eq_29 ? assint_45 : mux_43;
+  wire signed [40:0] mul_3 = {{32{assint_8[8]}}, assint_8} * {{9{mux_44[31]}}, mux_44};
   wire signed [47:0] resize_7 = {{7{mul_3[40]}}, mul_3};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_3 = {mux_26[47], mux_26} + {resize_7[47], resize_7};
+  wire signed [48:0] add_3 = {mux_41[47], mux_41} + {resize_7[47], resize_7};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_8 = add_3[47:0];
-  wire signed [47:0] mux_30 = eq_25 ? resize_8 : assint_28;
-  wire eq_32 = group == 2'd2;
-  wire signed [47:0] mux_31 = eq_32 ? resize_2 : assint_2;
-  wire eq_33 = group == 2'd2;
-  wire signed [47:0] mux_32 = eq_33 ? resize_4 : assint_11;
-  wire eq_34 = group == 2'd2;
-  wire signed [47:0] mux_33 = eq_34 ? resize_6 : assint_19;
-  wire eq_35 = group == 2'd2;
-  wire signed [47:0] mux_34 = eq_35 ? resize_8 : assint_27;
-  wire eq_36 = group == 2'd1;
-  wire signed [47:0] mux_35 = eq_36 ? resize_2 : assint_1;
-  wire eq_37 = group == 2'd1;
-  wire signed [47:0] mux_36 = eq_37 ? resize_4 : assint_10;
-  wire eq_38 = group == 2'd1;
-  wire signed [47:0] mux_37 = eq_38 ? resize_6 : assint_18;
-  wire eq_39 = group == 2'd1;
-  wire signed [47:0] mux_38 = eq_39 ? resize_8 : assint_26;
-  wire eq_40 = group == 2'd0;
-  wire signed [47:0] mux_39 = eq_40 ? resize_2 : assint_0;
-  wire eq_41 = group == 2'd0;
-  wire signed [47:0] mux_40 = eq_41 ? resize_4 : assint_9;
-  wire eq_42 = group == 2'd0;
-  wire signed [47:0] mux_41 = eq_42 ? resize_6 : assint_17;
-  wire eq_43 = group == 2'd0;
-  wire signed [47:0] mux_42 = eq_43 ? resize_8 : assint_25;
-  wire [767:0] cat_0 = {mux_9, mux_16, mux_23, mux_30, mux_31, mux_32, mux_33, mux_34, mux_35, mux_36, mux_37, mux_38, mux_39, mux_40, mux_41, mux_42};
+  wire signed [47:0] mux_45 = eq_25 ? resize_8 : assint_44;
+  wire eq_32 = b_group == 2'd2;
+  wire signed [47:0] mux_46 = eq_32 ? resize_2 : assint_5;
+  wire eq_33 = b_group == 2'd2;
+  wire signed [47:0] mux_47 = eq_33 ? resize_4 : assint_18;
+  wire eq_34 = b_group == 2'd2;
+  wire signed [47:0] mux_48 = eq_34 ? resize_6 : assint_30;
+  wire eq_35 = b_group == 2'd2;
+  wire signed [47:0] mux_49 = eq_35 ? resize_8 : assint_42;
+  wire eq_36 = b_group == 2'd1;
+  wire signed [47:0] mux_50 = eq_36 ? resize_2 : assint_3;
+  wire eq_37 = b_group == 2'd1;
+  wire signed [47:0] mux_51 = eq_37 ? resize_4 : assint_16;
+  wire eq_38 = b_group == 2'd1;
+  wire signed [47:0] mux_52 = eq_38 ? resize_6 : assint_28;
+  wire eq_39 = b_group == 2'd1;
+  wire signed [47:0] mux_53 = eq_39 ? resize_8 : assint_40;
+  wire eq_40 = b_group == 2'd0;
+  wire signed [47:0] mux_54 = eq_40 ? resize_2 : assint_1;
+  wire eq_41 = b_group == 2'd0;
+  wire signed [47:0] mux_55 = eq_41 ? resize_4 : assint_14;
+  wire eq_42 = b_group == 2'd0;
+  wire signed [47:0] mux_56 = eq_42 ? resize_6 : assint_26;
+  wire eq_43 = b_group == 2'd0;
+  wire signed [47:0] mux_57 = eq_43 ? resize_8 : assint_38;
+  wire [767:0] cat_0 = {mux_12, mux_23, mux_34, mux_45, mux_46, mux_47, mux_48, mux_49, mux_50, mux_51, mux_52, mux_53, mux_54, mux_55, mux_56, mux_57};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [8:0] add_4 = {1'd0, sweep} + 9'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [7:0] resize_9 = add_4[7:0];
+  wire not_4 = ~and_4;
+  wire or_1 = eq_1 | eq_2;
+  wire and_10 = and_7 & or_1;
+  wire and_11 = and_10 & slice_2;
+  wire and_12 = eq_2 & eq_3;
+  wire [6:0] slice_4 = cmd_payload[18:12];
+  wire [7:0] slice_5 = cmd_payload[33:26];
   wire [127:0] shlv_0 = 128'h1 << resp_tag;
-  wire [127:0] mux_43 = resp_valid ? shlv_0 : 128'h0;
-  wire [127:0] or_0 = landed | mux_43;
-  wire and_10 = and_5 & eq_0;
-  wire and_11 = and_10 & req_ready;
+  wire [127:0] mux_58 = resp_valid ? shlv_0 : 128'h0;
+  wire [127:0] or_2 = landed | mux_58;
+  wire and_13 = and_7 & eq_0;
+  wire and_14 = and_13 & req_ready;
   wire [127:0] shlv_1 = 128'h1 << slice_1;
-  wire [127:0] mux_44 = and_11 ? shlv_1 : 128'h0;
-  wire [127:0] not_1 = ~mux_44;
-  wire [127:0] and_12 = or_0 & not_1;
-  wire or_1 = eq_1 | eq_3;
-  wire and_13 = and_5 & or_1;
-  wire and_14 = and_13 & slice_2;
-  wire not_2 = ~eq_2;
-  wire and_15 = and_14 & not_2;
+  wire [127:0] mux_59 = and_14 ? shlv_1 : 128'h0;
+  wire [127:0] not_5 = ~mux_59;
+  wire [127:0] and_15 = or_2 & not_5;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [2:0] add_5 = {1'd0, group} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0] resize_10 = add_5[1:0];
-  wire and_16 = and_14 & eq_2;
-  wire or_2 = eq_1 | out_ready;
-  wire and_17 = and_16 & or_2;
-  wire eq_44 = slice_0 == 2'd3;
-  wire and_18 = and_5 & eq_44;
+  wire [1:0] mux_60 = eq_3 ? 2'd0 : resize_10;
+  wire not_6 = ~b_emit;
+  wire or_3 = not_6 | out_ready;
+  wire and_16 = b_valid & or_3;
+  wire eq_44 = b_row == slice_4;
+  wire and_17 = and_16 & eq_44;
+  wire or_4 = b_emit | lt_0;
+  wire [47:0] asuint_16 = mux_57;
+  wire [47:0] mux_61 = or_4 ? 48'h0 : asuint_16;
+  wire [47:0] asuint_17 = mux_56;
+  wire [47:0] mux_62 = or_4 ? 48'h0 : asuint_17;
+  wire [47:0] asuint_18 = mux_55;
+  wire [47:0] mux_63 = or_4 ? 48'h0 : asuint_18;
+  wire [47:0] asuint_19 = mux_54;
+  wire [47:0] mux_64 = or_4 ? 48'h0 : asuint_19;
+  wire [47:0] asuint_20 = mux_53;
+  wire [47:0] mux_65 = or_4 ? 48'h0 : asuint_20;
+  wire [47:0] asuint_21 = mux_52;
+  wire [47:0] mux_66 = or_4 ? 48'h0 : asuint_21;
+  wire [47:0] asuint_22 = mux_51;
+  wire [47:0] mux_67 = or_4 ? 48'h0 : asuint_22;
+  wire [47:0] asuint_23 = mux_50;
+  wire [47:0] mux_68 = or_4 ? 48'h0 : asuint_23;
+  wire [47:0] asuint_24 = mux_49;
+  wire [47:0] mux_69 = or_4 ? 48'h0 : asuint_24;
+  wire [47:0] asuint_25 = mux_48;
+  wire [47:0] mux_70 = or_4 ? 48'h0 : asuint_25;
+  wire [47:0] asuint_26 = mux_47;
+  wire [47:0] mux_71 = or_4 ? 48'h0 : asuint_26;
+  wire [47:0] asuint_27 = mux_46;
+  wire [47:0] mux_72 = or_4 ? 48'h0 : asuint_27;
+  wire [47:0] asuint_28 = mux_45;
+  wire [47:0] mux_73 = or_4 ? 48'h0 : asuint_28;
+  wire [47:0] asuint_29 = mux_34;
+  wire [47:0] mux_74 = or_4 ? 48'h0 : asuint_29;
+  wire [47:0] asuint_30 = mux_23;
+  wire [47:0] mux_75 = or_4 ? 48'h0 : asuint_30;
+  wire [47:0] asuint_31 = mux_12;
+  wire [47:0] mux_76 = or_4 ? 48'h0 : asuint_31;
+  wire eq_45 = slice_0 == 2'd3;
+  wire and_18 = and_7 & eq_45;
+  wire or_5 = lt_0 | and_16;
   wire [6:0] resize_11 = sweep[6:0];
-  wire not_3 = ~eq_2;
-  wire or_3 = eq_1 | not_3;
-  wire and_19 = and_14 & or_3;
-  wire [47:0] asuint_0 = mux_42;
-  wire and_20 = and_9 & out_ready;
-  wire [47:0] asuint_1 = mux_41;
-  wire [47:0] asuint_2 = mux_40;
-  wire [47:0] asuint_3 = mux_39;
-  wire [47:0] asuint_4 = mux_38;
-  wire [47:0] asuint_5 = mux_37;
-  wire [47:0] asuint_6 = mux_36;
-  wire [47:0] asuint_7 = mux_35;
-  wire [47:0] asuint_8 = mux_34;
-  wire [47:0] asuint_9 = mux_33;
-  wire [47:0] asuint_10 = mux_32;
-  wire [47:0] asuint_11 = mux_31;
-  wire [47:0] asuint_12 = mux_30;
-  wire [47:0] asuint_13 = mux_23;
-  wire [47:0] asuint_14 = mux_16;
-  wire [47:0] asuint_15 = mux_9;
+  wire [6:0] mux_77 = lt_0 ? resize_11 : b_row;
   wire [31:0] slice_6 = resp_data[31:0];
-  wire signed [31:0] assint_33 = slice_6;
-  wire [31:0] asuint_16 = assint_33;
+  wire signed [31:0] assint_49 = slice_6;
+  wire [31:0] asuint_32 = assint_49;
   wire [31:0] slice_7 = resp_data[63:32];
-  wire signed [31:0] assint_34 = slice_7;
-  wire [31:0] asuint_17 = assint_34;
+  wire signed [31:0] assint_50 = slice_7;
+  wire [31:0] asuint_33 = assint_50;
   wire [31:0] slice_8 = resp_data[95:64];
-  wire signed [31:0] assint_35 = slice_8;
-  wire [31:0] asuint_18 = assint_35;
+  wire signed [31:0] assint_51 = slice_8;
+  wire [31:0] asuint_34 = assint_51;
   wire [31:0] slice_9 = resp_data[127:96];
-  wire signed [31:0] assint_36 = slice_9;
-  wire [31:0] asuint_19 = assint_36;
+  wire signed [31:0] assint_52 = slice_9;
+  wire [31:0] asuint_35 = assint_52;
   wire [31:0] slice_10 = resp_data[159:128];
-  wire signed [31:0] assint_37 = slice_10;
-  wire [31:0] asuint_20 = assint_37;
+  wire signed [31:0] assint_53 = slice_10;
+  wire [31:0] asuint_36 = assint_53;
   wire [31:0] slice_11 = resp_data[191:160];
-  wire signed [31:0] assint_38 = slice_11;
-  wire [31:0] asuint_21 = assint_38;
+  wire signed [31:0] assint_54 = slice_11;
+  wire [31:0] asuint_37 = assint_54;
   wire [31:0] slice_12 = resp_data[223:192];
-  wire signed [31:0] assint_39 = slice_12;
-  wire [31:0] asuint_22 = assint_39;
+  wire signed [31:0] assint_55 = slice_12;
+  wire [31:0] asuint_38 = assint_55;
   wire [31:0] slice_13 = resp_data[255:224];
-  wire signed [31:0] assint_40 = slice_13;
-  wire [31:0] asuint_23 = assint_40;
+  wire signed [31:0] assint_56 = slice_13;
+  wire [31:0] asuint_39 = assint_56;
   wire [31:0] slice_14 = resp_data[287:256];
-  wire signed [31:0] assint_41 = slice_14;
-  wire [31:0] asuint_24 = assint_41;
+  wire signed [31:0] assint_57 = slice_14;
+  wire [31:0] asuint_40 = assint_57;
   wire [31:0] slice_15 = resp_data[319:288];
-  wire signed [31:0] assint_42 = slice_15;
-  wire [31:0] asuint_25 = assint_42;
+  wire signed [31:0] assint_58 = slice_15;
+  wire [31:0] asuint_41 = assint_58;
   wire [31:0] slice_16 = resp_data[351:320];
-  wire signed [31:0] assint_43 = slice_16;
-  wire [31:0] asuint_26 = assint_43;
+  wire signed [31:0] assint_59 = slice_16;
+  wire [31:0] asuint_42 = assint_59;
   wire [31:0] slice_17 = resp_data[383:352];
-  wire signed [31:0] assint_44 = slice_17;
-  wire [31:0] asuint_27 = assint_44;
+  wire signed [31:0] assint_60 = slice_17;
+  wire [31:0] asuint_43 = assint_60;
   wire [31:0] slice_18 = resp_data[415:384];
-  wire signed [31:0] assint_45 = slice_18;
-  wire [31:0] asuint_28 = assint_45;
+  wire signed [31:0] assint_61 = slice_18;
+  wire [31:0] asuint_44 = assint_61;
   wire [31:0] slice_19 = resp_data[447:416];
-  wire signed [31:0] assint_46 = slice_19;
-  wire [31:0] asuint_29 = assint_46;
+  wire signed [31:0] assint_62 = slice_19;
+  wire [31:0] asuint_45 = assint_62;
   wire [31:0] slice_20 = resp_data[479:448];
-  wire signed [31:0] assint_47 = slice_20;
-  wire [31:0] asuint_30 = assint_47;
+  wire signed [31:0] assint_63 = slice_20;
+  wire [31:0] asuint_46 = assint_63;
   wire [31:0] slice_21 = resp_data[511:480];
-  wire signed [31:0] assint_48 = slice_21;
-  wire [31:0] asuint_31 = assint_48;
-  assign cmd_ready = and_4;
-  assign req_valid = and_6;
+  wire signed [31:0] assint_64 = slice_21;
+  wire [31:0] asuint_47 = assint_64;
+  assign cmd_ready = and_5;
+  assign req_valid = and_8;
   assign req_addr = slice_3;
   assign req_tag = slice_1;
   assign out_valid = and_9;
-  assign out_row = slice_3;
+  assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
   always @(posedge clk) begin
@@ -371,21 +463,297 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   end
   always @(posedge clk) begin
     if (rst) begin
+      b_valid <= 1'd0;
+    end else begin
+      if (not_4) begin
+        b_valid <= and_11;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_emit <= and_12;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_row <= slice_4;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_a <= slice_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_v <= slice_3;
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
       landed <= 128'h0;
     end else begin
-      landed <= and_12;
+      landed <= and_15;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       group <= 2'd0;
     end else begin
-      if (and_15) begin
-        group <= resize_10;
+      if (and_11) begin
+        group <= mux_60;
       end
-      if (and_17) begin
-        group <= 2'd0;
-      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_group <= group;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_0 <= zbuf_0[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_1 <= zbuf_1[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_2 <= zbuf_2[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_3 <= zbuf_3[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_4 <= zbuf_4[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_5 <= zbuf_5[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_6 <= zbuf_6[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_7 <= zbuf_7[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_8 <= zbuf_8[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_9 <= zbuf_9[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_10 <= zbuf_10[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_11 <= zbuf_11[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_12 <= zbuf_12[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_13 <= zbuf_13[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_14 <= zbuf_14[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_15 <= zbuf_15[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_hit <= and_17;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_0 <= mux_61;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_1 <= mux_62;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_2 <= mux_63;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_3 <= mux_64;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_4 <= mux_65;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_5 <= mux_66;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_6 <= mux_67;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_7 <= mux_68;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_8 <= mux_69;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_9 <= mux_70;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_10 <= mux_71;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_11 <= mux_72;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_12 <= mux_73;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_13 <= mux_74;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_14 <= mux_75;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_15 <= mux_76;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_0 <= acc_0[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_1 <= acc_1[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_2 <= acc_2[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_3 <= acc_3[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_4 <= acc_4[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_5 <= acc_5[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_6 <= acc_6[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_7 <= acc_7[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_8 <= acc_8[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_9 <= acc_9[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_10 <= acc_10[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_11 <= acc_11[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_12 <= acc_12[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_13 <= acc_13[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_14 <= acc_14[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_15 <= acc_15[slice_4];
     end
   end
   always @(posedge clk) begin
@@ -398,259 +766,163 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_0[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_0[slice_4] <= asuint_0;
-    end
-    if (and_20) begin
-      acc_0[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_0[mux_77] <= mux_61;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_1[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_1[slice_4] <= asuint_1;
-    end
-    if (and_20) begin
-      acc_1[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_1[mux_77] <= mux_62;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_2[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_2[slice_4] <= asuint_2;
-    end
-    if (and_20) begin
-      acc_2[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_2[mux_77] <= mux_63;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_3[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_3[slice_4] <= asuint_3;
-    end
-    if (and_20) begin
-      acc_3[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_3[mux_77] <= mux_64;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_4[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_4[slice_4] <= asuint_4;
-    end
-    if (and_20) begin
-      acc_4[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_4[mux_77] <= mux_65;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_5[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_5[slice_4] <= asuint_5;
-    end
-    if (and_20) begin
-      acc_5[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_5[mux_77] <= mux_66;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_6[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_6[slice_4] <= asuint_6;
-    end
-    if (and_20) begin
-      acc_6[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_6[mux_77] <= mux_67;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_7[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_7[slice_4] <= asuint_7;
-    end
-    if (and_20) begin
-      acc_7[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_7[mux_77] <= mux_68;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_8[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_8[slice_4] <= asuint_8;
-    end
-    if (and_20) begin
-      acc_8[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_8[mux_77] <= mux_69;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_9[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_9[slice_4] <= asuint_9;
-    end
-    if (and_20) begin
-      acc_9[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_9[mux_77] <= mux_70;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_10[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_10[slice_4] <= asuint_10;
-    end
-    if (and_20) begin
-      acc_10[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_10[mux_77] <= mux_71;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_11[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_11[slice_4] <= asuint_11;
-    end
-    if (and_20) begin
-      acc_11[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_11[mux_77] <= mux_72;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_12[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_12[slice_4] <= asuint_12;
-    end
-    if (and_20) begin
-      acc_12[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_12[mux_77] <= mux_73;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_13[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_13[slice_4] <= asuint_13;
-    end
-    if (and_20) begin
-      acc_13[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_13[mux_77] <= mux_74;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_14[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_14[slice_4] <= asuint_14;
-    end
-    if (and_20) begin
-      acc_14[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_14[mux_77] <= mux_75;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_15[resize_11] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_15[slice_4] <= asuint_15;
-    end
-    if (and_20) begin
-      acc_15[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_15[mux_77] <= mux_76;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_16;
+      zbuf_0[resp_tag] <= asuint_32;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_17;
+      zbuf_1[resp_tag] <= asuint_33;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_18;
+      zbuf_2[resp_tag] <= asuint_34;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_19;
+      zbuf_3[resp_tag] <= asuint_35;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_4[resp_tag] <= asuint_20;
+      zbuf_4[resp_tag] <= asuint_36;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_5[resp_tag] <= asuint_21;
+      zbuf_5[resp_tag] <= asuint_37;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_6[resp_tag] <= asuint_22;
+      zbuf_6[resp_tag] <= asuint_38;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_7[resp_tag] <= asuint_23;
+      zbuf_7[resp_tag] <= asuint_39;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_8[resp_tag] <= asuint_24;
+      zbuf_8[resp_tag] <= asuint_40;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_9[resp_tag] <= asuint_25;
+      zbuf_9[resp_tag] <= asuint_41;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_10[resp_tag] <= asuint_26;
+      zbuf_10[resp_tag] <= asuint_42;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_11[resp_tag] <= asuint_27;
+      zbuf_11[resp_tag] <= asuint_43;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_12[resp_tag] <= asuint_28;
+      zbuf_12[resp_tag] <= asuint_44;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_13[resp_tag] <= asuint_29;
+      zbuf_13[resp_tag] <= asuint_45;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_14[resp_tag] <= asuint_30;
+      zbuf_14[resp_tag] <= asuint_46;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_15[resp_tag] <= asuint_31;
+      zbuf_15[resp_tag] <= asuint_47;
     end
   end
 endmodule

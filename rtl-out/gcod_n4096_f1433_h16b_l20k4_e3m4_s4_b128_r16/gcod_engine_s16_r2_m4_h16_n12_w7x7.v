@@ -24,8 +24,30 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   output wire         done
 );
   reg [1:0] sweep = 2'd0;
+  reg b_valid = 1'd0;
+  reg b_emit;
+  reg b_row;
+  reg [7:0] b_a;
+  reg [11:0] b_v;
   reg [15:0] landed = 16'd0;
   reg [1:0] group = 2'd0;
+  reg [1:0] b_group;
+  reg [31:0] z_q_0;
+  reg [31:0] z_q_1;
+  reg [31:0] z_q_2;
+  reg [31:0] z_q_3;
+  reg [31:0] z_q_4;
+  reg [31:0] z_q_5;
+  reg [31:0] z_q_6;
+  reg [31:0] z_q_7;
+  reg [31:0] z_q_8;
+  reg [31:0] z_q_9;
+  reg [31:0] z_q_10;
+  reg [31:0] z_q_11;
+  reg [31:0] z_q_12;
+  reg [31:0] z_q_13;
+  reg [31:0] z_q_14;
+  reg [31:0] z_q_15;
   reg done_r = 1'd0;
   reg [47:0] acc_0 [0:1];
   reg [47:0] acc_1 [0:1];
@@ -62,255 +84,258 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   wire [1:0] slice_0 = cmd_payload[35:34];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
+  wire eq_2 = slice_0 == 2'd2;
+  wire or_0 = eq_1 | eq_2;
   wire [6:0] slice_1 = cmd_payload[25:19];
   wire [3:0] resize_0 = slice_1[3:0];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [15:0] shrv_0 = landed >> resize_0;
   /* verilator lint_on UNUSEDSIGNAL */
   wire slice_2 = shrv_0[0];
-  wire eq_2 = group == 2'd3;
-  wire and_0 = slice_2 & eq_2;
-  wire eq_3 = slice_0 == 2'd2;
-  wire and_1 = slice_2 & eq_2;
-  wire and_2 = and_1 & out_ready;
-  wire mux_0 = eq_3 ? and_2 : 1'd1;
-  wire mux_1 = eq_1 ? and_0 : mux_0;
-  wire mux_2 = eq_0 ? req_ready : mux_1;
+  wire eq_3 = group == 2'd3;
+  wire and_0 = slice_2 & eq_3;
+  wire mux_0 = or_0 ? and_0 : 1'd1;
+  wire mux_1 = eq_0 ? req_ready : mux_0;
   wire lt_0 = sweep < 2'd2;
   wire not_0 = ~lt_0;
-  wire and_3 = go & not_0;
-  wire and_4 = mux_2 & and_3;
-  wire and_5 = cmd_valid & and_3;
-  wire and_6 = and_5 & eq_0;
+  wire and_1 = go & not_0;
+  wire and_2 = mux_1 & and_1;
+  wire and_3 = b_valid & b_emit;
+  wire not_1 = ~out_ready;
+  wire and_4 = and_3 & not_1;
+  wire not_2 = ~and_4;
+  wire and_5 = and_2 & not_2;
+  wire and_6 = cmd_valid & and_1;
+  wire not_3 = ~and_4;
+  wire and_7 = and_6 & not_3;
+  wire and_8 = and_7 & eq_0;
   wire [11:0] slice_3 = cmd_payload[11:0];
-  wire and_7 = and_5 & eq_3;
-  wire and_8 = and_7 & slice_2;
-  wire and_9 = and_8 & eq_2;
-  wire eq_4 = group == 2'd3;
-  wire eq_5 = group == 2'd0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] slice_4 = cmd_payload[18:12];
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire resize_1 = slice_4[0];
-  wire [47:0] acc_3_word_0 = acc_3[resize_1];
+  wire and_9 = b_valid & b_emit;
+  wire eq_4 = b_group == 2'd3;
+  wire eq_5 = b_group == 2'd0;
+  wire [47:0] acc_3_word_0 = acc_3[b_row];
   wire signed [47:0] assint_0 = acc_3_word_0;
-  wire eq_6 = group == 2'd1;
-  wire [47:0] acc_7_word_0 = acc_7[resize_1];
+  wire eq_6 = b_group == 2'd1;
+  wire [47:0] acc_7_word_0 = acc_7[b_row];
   wire signed [47:0] assint_1 = acc_7_word_0;
-  wire eq_7 = group == 2'd2;
-  wire [47:0] acc_11_word_0 = acc_11[resize_1];
+  wire eq_7 = b_group == 2'd2;
+  wire [47:0] acc_11_word_0 = acc_11[b_row];
   wire signed [47:0] assint_2 = acc_11_word_0;
-  wire [47:0] acc_15_word_0 = acc_15[resize_1];
+  wire [47:0] acc_15_word_0 = acc_15[b_row];
   wire signed [47:0] assint_3 = acc_15_word_0;
-  wire signed [47:0] mux_3 = eq_7 ? assint_2 : assint_3;
-  wire signed [47:0] mux_4 = eq_6 ? assint_1 : mux_3;
-  wire signed [47:0] mux_5 = eq_5 ? assint_0 : mux_4;
-  wire [7:0] slice_5 = cmd_payload[33:26];
-  wire [8:0] resize_2 = {1'd0, slice_5};
-  wire signed [8:0] assint_4 = resize_2;
-  wire eq_8 = group == 2'd0;
-  wire [31:0] zbuf_3_word_0 = zbuf_3[resize_0];
-  wire signed [31:0] assint_5 = zbuf_3_word_0;
-  wire eq_9 = group == 2'd1;
-  wire [31:0] zbuf_7_word_0 = zbuf_7[resize_0];
-  wire signed [31:0] assint_6 = zbuf_7_word_0;
-  wire eq_10 = group == 2'd2;
-  wire [31:0] zbuf_11_word_0 = zbuf_11[resize_0];
-  wire signed [31:0] assint_7 = zbuf_11_word_0;
-  wire [31:0] zbuf_15_word_0 = zbuf_15[resize_0];
-  wire signed [31:0] assint_8 = zbuf_15_word_0;
-  wire signed [31:0] mux_6 = eq_10 ? assint_7 : assint_8;
-  wire signed [31:0] mux_7 = eq_9 ? assint_6 : mux_6;
-  wire signed [31:0] mux_8 = eq_8 ? assint_5 : mux_7;
-  wire signed [40:0] mul_0 = {{32{assint_4[8]}}, assint_4} * {{9{mux_8[31]}}, mux_8};
-  wire signed [47:0] resize_3 = {{7{mul_0[40]}}, mul_0};
+  wire signed [47:0] mux_2 = eq_7 ? assint_2 : assint_3;
+  wire signed [47:0] mux_3 = eq_6 ? assint_1 : mux_2;
+  wire signed [47:0] mux_4 = eq_5 ? assint_0 : mux_3;
+  wire [8:0] resize_1 = {1'd0, b_a};
+  wire signed [8:0] assint_4 = resize_1;
+  wire eq_8 = b_group == 2'd0;
+  wire signed [31:0] assint_5 = z_q_3;
+  wire eq_9 = b_group == 2'd1;
+  wire signed [31:0] assint_6 = z_q_7;
+  wire eq_10 = b_group == 2'd2;
+  wire signed [31:0] assint_7 = z_q_11;
+  wire signed [31:0] assint_8 = z_q_15;
+  wire signed [31:0] mux_5 = eq_10 ? assint_7 : assint_8;
+  wire signed [31:0] mux_6 = eq_9 ? assint_6 : mux_5;
+  wire signed [31:0] mux_7 = eq_8 ? assint_5 : mux_6;
+  wire signed [40:0] mul_0 = {{32{assint_4[8]}}, assint_4} * {{9{mux_7[31]}}, mux_7};
+  wire signed [47:0] resize_2 = {{7{mul_0[40]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_0 = {mux_5[47], mux_5} + {resize_3[47], resize_3};
+  wire signed [48:0] add_0 = {mux_4[47], mux_4} + {resize_2[47], resize_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_4 = add_0[47:0];
-  wire signed [47:0] mux_9 = eq_4 ? resize_4 : assint_3;
-  wire eq_11 = group == 2'd3;
-  wire eq_12 = group == 2'd0;
-  wire [47:0] acc_2_word_0 = acc_2[resize_1];
+  wire signed [47:0] resize_3 = add_0[47:0];
+  wire signed [47:0] mux_8 = eq_4 ? resize_3 : assint_3;
+  wire eq_11 = b_group == 2'd3;
+  wire eq_12 = b_group == 2'd0;
+  wire [47:0] acc_2_word_0 = acc_2[b_row];
   wire signed [47:0] assint_9 = acc_2_word_0;
-  wire eq_13 = group == 2'd1;
-  wire [47:0] acc_6_word_0 = acc_6[resize_1];
+  wire eq_13 = b_group == 2'd1;
+  wire [47:0] acc_6_word_0 = acc_6[b_row];
   wire signed [47:0] assint_10 = acc_6_word_0;
-  wire eq_14 = group == 2'd2;
-  wire [47:0] acc_10_word_0 = acc_10[resize_1];
+  wire eq_14 = b_group == 2'd2;
+  wire [47:0] acc_10_word_0 = acc_10[b_row];
   wire signed [47:0] assint_11 = acc_10_word_0;
-  wire [47:0] acc_14_word_0 = acc_14[resize_1];
+  wire [47:0] acc_14_word_0 = acc_14[b_row];
   wire signed [47:0] assint_12 = acc_14_word_0;
-  wire signed [47:0] mux_10 = eq_14 ? assint_11 : assint_12;
-  wire signed [47:0] mux_11 = eq_13 ? assint_10 : mux_10;
-  wire signed [47:0] mux_12 = eq_12 ? assint_9 : mux_11;
-  wire eq_15 = group == 2'd0;
-  wire [31:0] zbuf_2_word_0 = zbuf_2[resize_0];
-  wire signed [31:0] assint_13 = zbuf_2_word_0;
-  wire eq_16 = group == 2'd1;
-  wire [31:0] zbuf_6_word_0 = zbuf_6[resize_0];
-  wire signed [31:0] assint_14 = zbuf_6_word_0;
-  wire eq_17 = group == 2'd2;
-  wire [31:0] zbuf_10_word_0 = zbuf_10[resize_0];
-  wire signed [31:0] assint_15 = zbuf_10_word_0;
-  wire [31:0] zbuf_14_word_0 = zbuf_14[resize_0];
-  wire signed [31:0] assint_16 = zbuf_14_word_0;
-  wire signed [31:0] mux_13 = eq_17 ? assint_15 : assint_16;
-  wire signed [31:0] mux_14 = eq_16 ? assint_14 : mux_13;
-  wire signed [31:0] mux_15 = eq_15 ? assint_13 : mux_14;
-  wire signed [40:0] mul_1 = {{32{assint_4[8]}}, assint_4} * {{9{mux_15[31]}}, mux_15};
-  wire signed [47:0] resize_5 = {{7{mul_1[40]}}, mul_1};
+  wire signed [47:0] mux_9 = eq_14 ? assint_11 : assint_12;
+  wire signed [47:0] mux_10 = eq_13 ? assint_10 : mux_9;
+  wire signed [47:0] mux_11 = eq_12 ? assint_9 : mux_10;
+  wire eq_15 = b_group == 2'd0;
+  wire signed [31:0] assint_13 = z_q_2;
+  wire eq_16 = b_group == 2'd1;
+  wire signed [31:0] assint_14 = z_q_6;
+  wire eq_17 = b_group == 2'd2;
+  wire signed [31:0] assint_15 = z_q_10;
+  wire signed [31:0] assint_16 = z_q_14;
+  wire signed [31:0] mux_12 = eq_17 ? assint_15 : assint_16;
+  wire signed [31:0] mux_13 = eq_16 ? assint_14 : mux_12;
+  wire signed [31:0] mux_14 = eq_15 ? assint_13 : mux_13;
+  wire signed [40:0] mul_1 = {{32{assint_4[8]}}, assint_4} * {{9{mux_14[31]}}, mux_14};
+  wire signed [47:0] resize_4 = {{7{mul_1[40]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_1 = {mux_12[47], mux_12} + {resize_5[47], resize_5};
+  wire signed [48:0] add_1 = {mux_11[47], mux_11} + {resize_4[47], resize_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_6 = add_1[47:0];
-  wire signed [47:0] mux_16 = eq_11 ? resize_6 : assint_12;
-  wire eq_18 = group == 2'd3;
-  wire eq_19 = group == 2'd0;
-  wire [47:0] acc_1_word_0 = acc_1[resize_1];
+  wire signed [47:0] resize_5 = add_1[47:0];
+  wire signed [47:0] mux_15 = eq_11 ? resize_5 : assint_12;
+  wire eq_18 = b_group == 2'd3;
+  wire eq_19 = b_group == 2'd0;
+  wire [47:0] acc_1_word_0 = acc_1[b_row];
   wire signed [47:0] assint_17 = acc_1_word_0;
-  wire eq_20 = group == 2'd1;
-  wire [47:0] acc_5_word_0 = acc_5[resize_1];
+  wire eq_20 = b_group == 2'd1;
+  wire [47:0] acc_5_word_0 = acc_5[b_row];
   wire signed [47:0] assint_18 = acc_5_word_0;
-  wire eq_21 = group == 2'd2;
-  wire [47:0] acc_9_word_0 = acc_9[resize_1];
+  wire eq_21 = b_group == 2'd2;
+  wire [47:0] acc_9_word_0 = acc_9[b_row];
   wire signed [47:0] assint_19 = acc_9_word_0;
-  wire [47:0] acc_13_word_0 = acc_13[resize_1];
+  wire [47:0] acc_13_word_0 = acc_13[b_row];
   wire signed [47:0] assint_20 = acc_13_word_0;
-  wire signed [47:0] mux_17 = eq_21 ? assint_19 : assint_20;
-  wire signed [47:0] mux_18 = eq_20 ? assint_18 : mux_17;
-  wire signed [47:0] mux_19 = eq_19 ? assint_17 : mux_18;
-  wire eq_22 = group == 2'd0;
-  wire [31:0] zbuf_1_word_0 = zbuf_1[resize_0];
-  wire signed [31:0] assint_21 = zbuf_1_word_0;
-  wire eq_23 = group == 2'd1;
-  wire [31:0] zbuf_5_word_0 = zbuf_5[resize_0];
-  wire signed [31:0] assint_22 = zbuf_5_word_0;
-  wire eq_24 = group == 2'd2;
-  wire [31:0] zbuf_9_word_0 = zbuf_9[resize_0];
-  wire signed [31:0] assint_23 = zbuf_9_word_0;
-  wire [31:0] zbuf_13_word_0 = zbuf_13[resize_0];
-  wire signed [31:0] assint_24 = zbuf_13_word_0;
-  wire signed [31:0] mux_20 = eq_24 ? assint_23 : assint_24;
-  wire signed [31:0] mux_21 = eq_23 ? assint_22 : mux_20;
-  wire signed [31:0] mux_22 = eq_22 ? assint_21 : mux_21;
-  wire signed [40:0] mul_2 = {{32{assint_4[8]}}, assint_4} * {{9{mux_22[31]}}, mux_22};
-  wire signed [47:0] resize_7 = {{7{mul_2[40]}}, mul_2};
+  wire signed [47:0] mux_16 = eq_21 ? assint_19 : assint_20;
+  wire signed [47:0] mux_17 = eq_20 ? assint_18 : mux_16;
+  wire signed [47:0] mux_18 = eq_19 ? assint_17 : mux_17;
+  wire eq_22 = b_group == 2'd0;
+  wire signed [31:0] assint_21 = z_q_1;
+  wire eq_23 = b_group == 2'd1;
+  wire signed [31:0] assint_22 = z_q_5;
+  wire eq_24 = b_group == 2'd2;
+  wire signed [31:0] assint_23 = z_q_9;
+  wire signed [31:0] assint_24 = z_q_13;
+  wire signed [31:0] mux_19 = eq_24 ? assint_23 : assint_24;
+  wire signed [31:0] mux_20 = eq_23 ? assint_22 : mux_19;
+  wire signed [31:0] mux_21 = eq_22 ? assint_21 : mux_20;
+  wire signed [40:0] mul_2 = {{32{assint_4[8]}}, assint_4} * {{9{mux_21[31]}}, mux_21};
+  wire signed [47:0] resize_6 = {{7{mul_2[40]}}, mul_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_2 = {mux_19[47], mux_19} + {resize_7[47], resize_7};
+  wire signed [48:0] add_2 = {mux_18[47], mux_18} + {resize_6[47], resize_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_8 = add_2[47:0];
-  wire signed [47:0] mux_23 = eq_18 ? resize_8 : assint_20;
-  wire eq_25 = group == 2'd3;
-  wire eq_26 = group == 2'd0;
-  wire [47:0] acc_0_word_0 = acc_0[resize_1];
+  wire signed [47:0] resize_7 = add_2[47:0];
+  wire signed [47:0] mux_22 = eq_18 ? resize_7 : assint_20;
+  wire eq_25 = b_group == 2'd3;
+  wire eq_26 = b_group == 2'd0;
+  wire [47:0] acc_0_word_0 = acc_0[b_row];
   wire signed [47:0] assint_25 = acc_0_word_0;
-  wire eq_27 = group == 2'd1;
-  wire [47:0] acc_4_word_0 = acc_4[resize_1];
+  wire eq_27 = b_group == 2'd1;
+  wire [47:0] acc_4_word_0 = acc_4[b_row];
   wire signed [47:0] assint_26 = acc_4_word_0;
-  wire eq_28 = group == 2'd2;
-  wire [47:0] acc_8_word_0 = acc_8[resize_1];
+  wire eq_28 = b_group == 2'd2;
+  wire [47:0] acc_8_word_0 = acc_8[b_row];
   wire signed [47:0] assint_27 = acc_8_word_0;
-  wire [47:0] acc_12_word_0 = acc_12[resize_1];
+  wire [47:0] acc_12_word_0 = acc_12[b_row];
   wire signed [47:0] assint_28 = acc_12_word_0;
-  wire signed [47:0] mux_24 = eq_28 ? assint_27 : assint_28;
-  wire signed [47:0] mux_25 = eq_27 ? assint_26 : mux_24;
-  wire signed [47:0] mux_26 = eq_26 ? assint_25 : mux_25;
-  wire eq_29 = group == 2'd0;
-  wire [31:0] zbuf_0_word_0 = zbuf_0[resize_0];
-  wire signed [31:0] assint_29 = zbuf_0_word_0;
-  wire eq_30 = group == 2'd1;
-  wire [31:0] zbuf_4_word_0 = zbuf_4[resize_0];
-  wire signed [31:0] assint_30 = zbuf_4_word_0;
-  wire eq_31 = group == 2'd2;
-  wire [31:0] zbuf_8_word_0 = zbuf_8[resize_0];
-  wire signed [31:0] assint_31 = zbuf_8_word_0;
-  wire [31:0] zbuf_12_word_0 = zbuf_12[resize_0];
-  wire signed [31:0] assint_32 = zbuf_12_word_0;
-  wire signed [31:0] mux_27 = eq_31 ? assint_31 : assint_32;
-  wire signed [31:0] mux_28 = eq_30 ? assint_30 : mux_27;
-  wire signed [31:0] mux_29 = eq_29 ? assint_29 : mux_28;
-  wire signed [40:0] mul_3 = {{32{assint_4[8]}}, assint_4} * {{9{mux_29[31]}}, mux_29};
-  wire signed [47:0] resize_9 = {{7{mul_3[40]}}, mul_3};
+  wire signed [47:0] mux_23 = eq_28 ? assint_27 : assint_28;
+  wire signed [47:0] mux_24 = eq_27 ? assint_26 : mux_23;
+  wire signed [47:0] mux_25 = eq_26 ? assint_25 : mux_24;
+  wire eq_29 = b_group == 2'd0;
+  wire signed [31:0] assint_29 = z_q_0;
+  wire eq_30 = b_group == 2'd1;
+  wire signed [31:0] assint_30 = z_q_4;
+  wire eq_31 = b_group == 2'd2;
+  wire signed [31:0] assint_31 = z_q_8;
+  wire signed [31:0] assint_32 = z_q_12;
+  wire signed [31:0] mux_26 = eq_31 ? assint_31 : assint_32;
+  wire signed [31:0] mux_27 = eq_30 ? assint_30 : mux_26;
+  wire signed [31:0] mux_28 = eq_29 ? assint_29 : mux_27;
+  wire signed [40:0] mul_3 = {{32{assint_4[8]}}, assint_4} * {{9{mux_28[31]}}, mux_28};
+  wire signed [47:0] resize_8 = {{7{mul_3[40]}}, mul_3};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_3 = {mux_26[47], mux_26} + {resize_9[47], resize_9};
+  wire signed [48:0] add_3 = {mux_25[47], mux_25} + {resize_8[47], resize_8};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_10 = add_3[47:0];
-  wire signed [47:0] mux_30 = eq_25 ? resize_10 : assint_28;
-  wire eq_32 = group == 2'd2;
-  wire signed [47:0] mux_31 = eq_32 ? resize_4 : assint_2;
-  wire eq_33 = group == 2'd2;
-  wire signed [47:0] mux_32 = eq_33 ? resize_6 : assint_11;
-  wire eq_34 = group == 2'd2;
-  wire signed [47:0] mux_33 = eq_34 ? resize_8 : assint_19;
-  wire eq_35 = group == 2'd2;
-  wire signed [47:0] mux_34 = eq_35 ? resize_10 : assint_27;
-  wire eq_36 = group == 2'd1;
-  wire signed [47:0] mux_35 = eq_36 ? resize_4 : assint_1;
-  wire eq_37 = group == 2'd1;
-  wire signed [47:0] mux_36 = eq_37 ? resize_6 : assint_10;
-  wire eq_38 = group == 2'd1;
-  wire signed [47:0] mux_37 = eq_38 ? resize_8 : assint_18;
-  wire eq_39 = group == 2'd1;
-  wire signed [47:0] mux_38 = eq_39 ? resize_10 : assint_26;
-  wire eq_40 = group == 2'd0;
-  wire signed [47:0] mux_39 = eq_40 ? resize_4 : assint_0;
-  wire eq_41 = group == 2'd0;
-  wire signed [47:0] mux_40 = eq_41 ? resize_6 : assint_9;
-  wire eq_42 = group == 2'd0;
-  wire signed [47:0] mux_41 = eq_42 ? resize_8 : assint_17;
-  wire eq_43 = group == 2'd0;
-  wire signed [47:0] mux_42 = eq_43 ? resize_10 : assint_25;
-  wire [767:0] cat_0 = {mux_9, mux_16, mux_23, mux_30, mux_31, mux_32, mux_33, mux_34, mux_35, mux_36, mux_37, mux_38, mux_39, mux_40, mux_41, mux_42};
+  wire signed [47:0] resize_9 = add_3[47:0];
+  wire signed [47:0] mux_29 = eq_25 ? resize_9 : assint_28;
+  wire eq_32 = b_group == 2'd2;
+  wire signed [47:0] mux_30 = eq_32 ? resize_3 : assint_2;
+  wire eq_33 = b_group == 2'd2;
+  wire signed [47:0] mux_31 = eq_33 ? resize_5 : assint_11;
+  wire eq_34 = b_group == 2'd2;
+  wire signed [47:0] mux_32 = eq_34 ? resize_7 : assint_19;
+  wire eq_35 = b_group == 2'd2;
+  wire signed [47:0] mux_33 = eq_35 ? resize_9 : assint_27;
+  wire eq_36 = b_group == 2'd1;
+  wire signed [47:0] mux_34 = eq_36 ? resize_3 : assint_1;
+  wire eq_37 = b_group == 2'd1;
+  wire signed [47:0] mux_35 = eq_37 ? resize_5 : assint_10;
+  wire eq_38 = b_group == 2'd1;
+  wire signed [47:0] mux_36 = eq_38 ? resize_7 : assint_18;
+  wire eq_39 = b_group == 2'd1;
+  wire signed [47:0] mux_37 = eq_39 ? resize_9 : assint_26;
+  wire eq_40 = b_group == 2'd0;
+  wire signed [47:0] mux_38 = eq_40 ? resize_3 : assint_0;
+  wire eq_41 = b_group == 2'd0;
+  wire signed [47:0] mux_39 = eq_41 ? resize_5 : assint_9;
+  wire eq_42 = b_group == 2'd0;
+  wire signed [47:0] mux_40 = eq_42 ? resize_7 : assint_17;
+  wire eq_43 = b_group == 2'd0;
+  wire signed [47:0] mux_41 = eq_43 ? resize_9 : assint_25;
+  wire [767:0] cat_0 = {mux_8, mux_15, mux_22, mux_29, mux_30, mux_31, mux_32, mux_33, mux_34, mux_35, mux_36, mux_37, mux_38, mux_39, mux_40, mux_41};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [2:0] add_4 = {1'd0, sweep} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_11 = add_4[1:0];
+  wire [1:0] resize_10 = add_4[1:0];
+  wire not_4 = ~and_4;
+  wire or_1 = eq_1 | eq_2;
+  wire and_10 = and_7 & or_1;
+  wire and_11 = and_10 & slice_2;
+  wire and_12 = eq_2 & eq_3;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [6:0] slice_4 = cmd_payload[18:12];
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire resize_11 = slice_4[0];
+  wire [7:0] slice_5 = cmd_payload[33:26];
   wire [3:0] resize_12 = resp_tag[3:0];
   wire [15:0] shlv_0 = 16'd1 << resize_12;
-  wire [15:0] mux_43 = resp_valid ? shlv_0 : 16'd0;
-  wire [15:0] or_0 = landed | mux_43;
-  wire and_10 = and_5 & eq_0;
-  wire and_11 = and_10 & req_ready;
+  wire [15:0] mux_42 = resp_valid ? shlv_0 : 16'd0;
+  wire [15:0] or_2 = landed | mux_42;
+  wire and_13 = and_7 & eq_0;
+  wire and_14 = and_13 & req_ready;
   wire [15:0] shlv_1 = 16'd1 << resize_0;
-  wire [15:0] mux_44 = and_11 ? shlv_1 : 16'd0;
-  wire [15:0] not_1 = ~mux_44;
-  wire [15:0] and_12 = or_0 & not_1;
-  wire or_1 = eq_1 | eq_3;
-  wire and_13 = and_5 & or_1;
-  wire and_14 = and_13 & slice_2;
-  wire not_2 = ~eq_2;
-  wire and_15 = and_14 & not_2;
+  wire [15:0] mux_43 = and_14 ? shlv_1 : 16'd0;
+  wire [15:0] not_5 = ~mux_43;
+  wire [15:0] and_15 = or_2 & not_5;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [2:0] add_5 = {1'd0, group} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0] resize_13 = add_5[1:0];
-  wire and_16 = and_14 & eq_2;
-  wire or_2 = eq_1 | out_ready;
-  wire and_17 = and_16 & or_2;
+  wire [1:0] mux_44 = eq_3 ? 2'd0 : resize_13;
   wire eq_44 = slice_0 == 2'd3;
-  wire and_18 = and_5 & eq_44;
+  wire and_16 = and_7 & eq_44;
+  wire not_6 = ~b_emit;
+  wire or_3 = not_6 | out_ready;
+  wire and_17 = b_valid & or_3;
+  wire or_4 = lt_0 | and_17;
   wire resize_14 = sweep[0];
-  wire not_3 = ~eq_2;
-  wire or_3 = eq_1 | not_3;
-  wire and_19 = and_14 & or_3;
-  wire [47:0] asuint_0 = mux_42;
-  wire and_20 = and_9 & out_ready;
-  wire [47:0] asuint_1 = mux_41;
-  wire [47:0] asuint_2 = mux_40;
-  wire [47:0] asuint_3 = mux_39;
-  wire [47:0] asuint_4 = mux_38;
-  wire [47:0] asuint_5 = mux_37;
-  wire [47:0] asuint_6 = mux_36;
-  wire [47:0] asuint_7 = mux_35;
-  wire [47:0] asuint_8 = mux_34;
-  wire [47:0] asuint_9 = mux_33;
-  wire [47:0] asuint_10 = mux_32;
-  wire [47:0] asuint_11 = mux_31;
-  wire [47:0] asuint_12 = mux_30;
-  wire [47:0] asuint_13 = mux_23;
-  wire [47:0] asuint_14 = mux_16;
-  wire [47:0] asuint_15 = mux_9;
+  wire mux_45 = lt_0 ? resize_14 : b_row;
+  wire or_5 = b_emit | lt_0;
+  wire [47:0] asuint_0 = mux_41;
+  wire [47:0] mux_46 = or_5 ? 48'h0 : asuint_0;
+  wire [47:0] asuint_1 = mux_40;
+  wire [47:0] mux_47 = or_5 ? 48'h0 : asuint_1;
+  wire [47:0] asuint_2 = mux_39;
+  wire [47:0] mux_48 = or_5 ? 48'h0 : asuint_2;
+  wire [47:0] asuint_3 = mux_38;
+  wire [47:0] mux_49 = or_5 ? 48'h0 : asuint_3;
+  wire [47:0] asuint_4 = mux_37;
+  wire [47:0] mux_50 = or_5 ? 48'h0 : asuint_4;
+  wire [47:0] asuint_5 = mux_36;
+  wire [47:0] mux_51 = or_5 ? 48'h0 : asuint_5;
+  wire [47:0] asuint_6 = mux_35;
+  wire [47:0] mux_52 = or_5 ? 48'h0 : asuint_6;
+  wire [47:0] asuint_7 = mux_34;
+  wire [47:0] mux_53 = or_5 ? 48'h0 : asuint_7;
+  wire [47:0] asuint_8 = mux_33;
+  wire [47:0] mux_54 = or_5 ? 48'h0 : asuint_8;
+  wire [47:0] asuint_9 = mux_32;
+  wire [47:0] mux_55 = or_5 ? 48'h0 : asuint_9;
+  wire [47:0] asuint_10 = mux_31;
+  wire [47:0] mux_56 = or_5 ? 48'h0 : asuint_10;
+  wire [47:0] asuint_11 = mux_30;
+  wire [47:0] mux_57 = or_5 ? 48'h0 : asuint_11;
+  wire [47:0] asuint_12 = mux_29;
+  wire [47:0] mux_58 = or_5 ? 48'h0 : asuint_12;
+  wire [47:0] asuint_13 = mux_22;
+  wire [47:0] mux_59 = or_5 ? 48'h0 : asuint_13;
+  wire [47:0] asuint_14 = mux_15;
+  wire [47:0] mux_60 = or_5 ? 48'h0 : asuint_14;
+  wire [47:0] asuint_15 = mux_8;
+  wire [47:0] mux_61 = or_5 ? 48'h0 : asuint_15;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_33 = slice_6;
   wire [31:0] asuint_16 = assint_33;
@@ -359,12 +384,12 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   wire [31:0] slice_21 = resp_data[511:480];
   wire signed [31:0] assint_48 = slice_21;
   wire [31:0] asuint_31 = assint_48;
-  assign cmd_ready = and_4;
-  assign req_valid = and_6;
+  assign cmd_ready = and_5;
+  assign req_valid = and_8;
   assign req_addr = slice_3;
   assign req_tag = slice_1;
   assign out_valid = and_9;
-  assign out_row = slice_3;
+  assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
   always @(posedge clk) begin
@@ -372,212 +397,227 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
       sweep <= 2'd0;
     end else begin
       if (lt_0) begin
-        sweep <= resize_11;
+        sweep <= resize_10;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      b_valid <= 1'd0;
+    end else begin
+      if (not_4) begin
+        b_valid <= and_11;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_emit <= and_12;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_row <= resize_11;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_a <= slice_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_v <= slice_3;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       landed <= 16'd0;
     end else begin
-      landed <= and_12;
+      landed <= and_15;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       group <= 2'd0;
     end else begin
-      if (and_15) begin
-        group <= resize_13;
+      if (and_11) begin
+        group <= mux_44;
       end
-      if (and_17) begin
-        group <= 2'd0;
-      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_group <= group;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_0 <= zbuf_0[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_1 <= zbuf_1[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_2 <= zbuf_2[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_3 <= zbuf_3[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_4 <= zbuf_4[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_5 <= zbuf_5[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_6 <= zbuf_6[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_7 <= zbuf_7[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_8 <= zbuf_8[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_9 <= zbuf_9[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_10 <= zbuf_10[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_11 <= zbuf_11[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_12 <= zbuf_12[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_13 <= zbuf_13[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_14 <= zbuf_14[resize_0];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_15 <= zbuf_15[resize_0];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       done_r <= 1'd0;
     end else begin
-      if (and_18) begin
+      if (and_16) begin
         done_r <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_0[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_0[resize_1] <= asuint_0;
-    end
-    if (and_20) begin
-      acc_0[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_0[mux_45] <= mux_46;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_1[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_1[resize_1] <= asuint_1;
-    end
-    if (and_20) begin
-      acc_1[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_1[mux_45] <= mux_47;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_2[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_2[resize_1] <= asuint_2;
-    end
-    if (and_20) begin
-      acc_2[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_2[mux_45] <= mux_48;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_3[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_3[resize_1] <= asuint_3;
-    end
-    if (and_20) begin
-      acc_3[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_3[mux_45] <= mux_49;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_4[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_4[resize_1] <= asuint_4;
-    end
-    if (and_20) begin
-      acc_4[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_4[mux_45] <= mux_50;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_5[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_5[resize_1] <= asuint_5;
-    end
-    if (and_20) begin
-      acc_5[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_5[mux_45] <= mux_51;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_6[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_6[resize_1] <= asuint_6;
-    end
-    if (and_20) begin
-      acc_6[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_6[mux_45] <= mux_52;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_7[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_7[resize_1] <= asuint_7;
-    end
-    if (and_20) begin
-      acc_7[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_7[mux_45] <= mux_53;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_8[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_8[resize_1] <= asuint_8;
-    end
-    if (and_20) begin
-      acc_8[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_8[mux_45] <= mux_54;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_9[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_9[resize_1] <= asuint_9;
-    end
-    if (and_20) begin
-      acc_9[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_9[mux_45] <= mux_55;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_10[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_10[resize_1] <= asuint_10;
-    end
-    if (and_20) begin
-      acc_10[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_10[mux_45] <= mux_56;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_11[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_11[resize_1] <= asuint_11;
-    end
-    if (and_20) begin
-      acc_11[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_11[mux_45] <= mux_57;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_12[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_12[resize_1] <= asuint_12;
-    end
-    if (and_20) begin
-      acc_12[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_12[mux_45] <= mux_58;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_13[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_13[resize_1] <= asuint_13;
-    end
-    if (and_20) begin
-      acc_13[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_13[mux_45] <= mux_59;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_14[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_14[resize_1] <= asuint_14;
-    end
-    if (and_20) begin
-      acc_14[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_14[mux_45] <= mux_60;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_15[resize_14] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_15[resize_1] <= asuint_15;
-    end
-    if (and_20) begin
-      acc_15[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_15[mux_45] <= mux_61;
     end
   end
   always @(posedge clk) begin

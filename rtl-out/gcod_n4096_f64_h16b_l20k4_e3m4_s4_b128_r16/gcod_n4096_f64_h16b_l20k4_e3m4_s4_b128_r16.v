@@ -9,9 +9,7 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   input  wire [127:0] w_payload,
   input  wire         x_valid,
   output wire         x_ready,
-  /* verilator lint_off UNUSEDSIGNAL */
   input  wire [16:0]  x_payload,
-  /* verilator lint_on UNUSEDSIGNAL */
   input  wire         cmd_s_valid,
   output wire         cmd_s_ready,
   input  wire [35:0]  cmd_s_payload,
@@ -33,7 +31,13 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
 );
   reg [6:0] w_count = 7'd0;
   reg comb_done = 1'd0;
+  reg comb_ended = 1'd0;
   reg [12:0] comb_nodes = 13'd0;
+  reg [127:0] w_row;
+  reg comb_valid = 1'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [16:0] comb_token;
+  /* verilator lint_on UNUSEDSIGNAL */
   reg signed [31:0] zacc_0 = 32'sh0;
   reg signed [31:0] zacc_1 = 32'sh0;
   reg signed [31:0] zacc_2 = 32'sh0;
@@ -98,90 +102,126 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   wire [767:0] engine_cmd_2_out_data;
   wire engine_cmd_2_done;
   reg [1:0] port_busy = 2'd0;
+  reg [11:0] lat_addr_0;
   reg lat_v_0 = 1'd0;
   reg [1:0] lat_id_0;
-  reg [11:0] lat_addr_0;
   reg [6:0] lat_tag_0;
+  reg [11:0] lat_addr_1;
   reg lat_v_1 = 1'd0;
   reg [1:0] lat_id_1;
-  reg [11:0] lat_addr_1;
   reg [6:0] lat_tag_1;
+  reg [11:0] lat_addr_2;
   reg lat_v_2 = 1'd0;
   reg [1:0] lat_id_2;
-  reg [11:0] lat_addr_2;
   reg [6:0] lat_tag_2;
+  reg [11:0] lat_addr_3;
   reg lat_v_3 = 1'd0;
   reg [1:0] lat_id_3;
-  reg [11:0] lat_addr_3;
   reg [6:0] lat_tag_3;
+  reg [11:0] lat_addr_4;
   reg lat_v_4 = 1'd0;
   reg [1:0] lat_id_4;
-  reg [11:0] lat_addr_4;
   reg [6:0] lat_tag_4;
+  reg [11:0] lat_addr_5;
   reg lat_v_5 = 1'd0;
   reg [1:0] lat_id_5;
-  reg [11:0] lat_addr_5;
   reg [6:0] lat_tag_5;
+  reg [11:0] lat_addr_6;
   reg lat_v_6 = 1'd0;
   reg [1:0] lat_id_6;
-  reg [11:0] lat_addr_6;
   reg [6:0] lat_tag_6;
+  reg [11:0] lat_addr_7;
   reg lat_v_7 = 1'd0;
   reg [1:0] lat_id_7;
-  reg [11:0] lat_addr_7;
   reg [6:0] lat_tag_7;
+  reg [11:0] lat_addr_8;
   reg lat_v_8 = 1'd0;
   reg [1:0] lat_id_8;
-  reg [11:0] lat_addr_8;
   reg [6:0] lat_tag_8;
+  reg [11:0] lat_addr_9;
   reg lat_v_9 = 1'd0;
   reg [1:0] lat_id_9;
-  reg [11:0] lat_addr_9;
   reg [6:0] lat_tag_9;
+  reg [11:0] lat_addr_10;
   reg lat_v_10 = 1'd0;
   reg [1:0] lat_id_10;
-  reg [11:0] lat_addr_10;
   reg [6:0] lat_tag_10;
+  reg [11:0] lat_addr_11;
   reg lat_v_11 = 1'd0;
   reg [1:0] lat_id_11;
-  reg [11:0] lat_addr_11;
   reg [6:0] lat_tag_11;
+  reg [11:0] lat_addr_12;
   reg lat_v_12 = 1'd0;
   reg [1:0] lat_id_12;
-  reg [11:0] lat_addr_12;
   reg [6:0] lat_tag_12;
+  reg [11:0] lat_addr_13;
   reg lat_v_13 = 1'd0;
   reg [1:0] lat_id_13;
-  reg [11:0] lat_addr_13;
   reg [6:0] lat_tag_13;
+  reg [11:0] lat_addr_14;
   reg lat_v_14 = 1'd0;
   reg [1:0] lat_id_14;
-  reg [11:0] lat_addr_14;
   reg [6:0] lat_tag_14;
+  reg [11:0] lat_addr_15;
   reg lat_v_15 = 1'd0;
   reg [1:0] lat_id_15;
-  reg [11:0] lat_addr_15;
   reg [6:0] lat_tag_15;
+  reg [11:0] lat_addr_16;
   reg lat_v_16 = 1'd0;
   reg [1:0] lat_id_16;
-  reg [11:0] lat_addr_16;
   reg [6:0] lat_tag_16;
+  reg [11:0] lat_addr_17;
   reg lat_v_17 = 1'd0;
   reg [1:0] lat_id_17;
-  reg [11:0] lat_addr_17;
   reg [6:0] lat_tag_17;
+  reg [11:0] lat_addr_18;
   reg lat_v_18 = 1'd0;
   reg [1:0] lat_id_18;
-  reg [11:0] lat_addr_18;
   reg [6:0] lat_tag_18;
+  reg [31:0] z_rdata_0;
+  reg [31:0] z_rdata_1;
+  reg [31:0] z_rdata_2;
+  reg [31:0] z_rdata_3;
+  reg [31:0] z_rdata_4;
+  reg [31:0] z_rdata_5;
+  reg [31:0] z_rdata_6;
+  reg [31:0] z_rdata_7;
+  reg [31:0] z_rdata_8;
+  reg [31:0] z_rdata_9;
+  reg [31:0] z_rdata_10;
+  reg [31:0] z_rdata_11;
+  reg [31:0] z_rdata_12;
+  reg [31:0] z_rdata_13;
+  reg [31:0] z_rdata_14;
+  reg [31:0] z_rdata_15;
   reg lat_v_19 = 1'd0;
   reg [1:0] lat_id_19;
-  reg [11:0] lat_addr_19;
   reg [6:0] lat_tag_19;
   reg [31:0] offchip_reads = 32'd0;
   reg [12:0] yacc_sweep = 13'd0;
+  reg merge_valid = 1'd0;
+  reg [11:0] merge_row;
+  reg [767:0] merge_data;
   reg [12:0] drain_ptr = 13'd0;
+  reg drain_valid = 1'd0;
+  reg [11:0] drain_row;
   reg stats_sent = 1'd0;
+  reg [47:0] yacc_q_0;
+  reg [47:0] yacc_q_1;
+  reg [47:0] yacc_q_2;
+  reg [47:0] yacc_q_3;
+  reg [47:0] yacc_q_4;
+  reg [47:0] yacc_q_5;
+  reg [47:0] yacc_q_6;
+  reg [47:0] yacc_q_7;
+  reg [47:0] yacc_q_8;
+  reg [47:0] yacc_q_9;
+  reg [47:0] yacc_q_10;
+  reg [47:0] yacc_q_11;
+  reg [47:0] yacc_q_12;
+  reg [47:0] yacc_q_13;
+  reg [47:0] yacc_q_14;
+  reg [47:0] yacc_q_15;
   reg [31:0] agg_cycles = 32'd0;
   reg [127:0] wmem [0:63];
   reg [31:0] zmem_0 [0:4095];
@@ -218,425 +258,388 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   reg [47:0] yacc_15 [0:4095];
   wire eq_0 = w_count == 7'h40;
   wire not_0 = ~eq_0;
-  wire not_1 = ~comb_done;
+  wire not_1 = ~comb_ended;
   wire and_0 = eq_0 & not_1;
-  wire and_1 = engine_cmd_s_done & engine_cmd_0_done;
-  wire and_2 = and_1 & engine_cmd_1_done;
-  wire and_3 = and_2 & engine_cmd_2_done;
-  wire lt_0 = drain_ptr < comb_nodes;
-  wire and_4 = and_3 & lt_0;
-  wire [11:0] resize_0 = drain_ptr[11:0];
-  wire [11:0] resize_1 = drain_ptr[11:0];
-  wire [47:0] yacc_15_word_0 = yacc_15[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_0 = yacc_15_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] assint_0 = yacc_q_15;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_0 = assint_0[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_2 = shr_0[31:0];
-  wire [31:0] asuint_0 = resize_2;
-  wire [47:0] yacc_14_word_0 = yacc_14[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_1 = yacc_14_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_0 = shr_0[31:0];
+  wire [31:0] asuint_0 = resize_0;
+  wire signed [47:0] assint_1 = yacc_q_14;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_1 = assint_1[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_3 = shr_1[31:0];
-  wire [31:0] asuint_1 = resize_3;
-  wire [47:0] yacc_13_word_0 = yacc_13[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_2 = yacc_13_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_1 = shr_1[31:0];
+  wire [31:0] asuint_1 = resize_1;
+  wire signed [47:0] assint_2 = yacc_q_13;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_2 = assint_2[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_4 = shr_2[31:0];
-  wire [31:0] asuint_2 = resize_4;
-  wire [47:0] yacc_12_word_0 = yacc_12[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_3 = yacc_12_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_2 = shr_2[31:0];
+  wire [31:0] asuint_2 = resize_2;
+  wire signed [47:0] assint_3 = yacc_q_12;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_3 = assint_3[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_5 = shr_3[31:0];
-  wire [31:0] asuint_3 = resize_5;
-  wire [47:0] yacc_11_word_0 = yacc_11[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_4 = yacc_11_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_3 = shr_3[31:0];
+  wire [31:0] asuint_3 = resize_3;
+  wire signed [47:0] assint_4 = yacc_q_11;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_4 = assint_4[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_6 = shr_4[31:0];
-  wire [31:0] asuint_4 = resize_6;
-  wire [47:0] yacc_10_word_0 = yacc_10[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_5 = yacc_10_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_4 = shr_4[31:0];
+  wire [31:0] asuint_4 = resize_4;
+  wire signed [47:0] assint_5 = yacc_q_10;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_5 = assint_5[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_7 = shr_5[31:0];
-  wire [31:0] asuint_5 = resize_7;
-  wire [47:0] yacc_9_word_0 = yacc_9[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_6 = yacc_9_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_5 = shr_5[31:0];
+  wire [31:0] asuint_5 = resize_5;
+  wire signed [47:0] assint_6 = yacc_q_9;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_6 = assint_6[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_8 = shr_6[31:0];
-  wire [31:0] asuint_6 = resize_8;
-  wire [47:0] yacc_8_word_0 = yacc_8[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_7 = yacc_8_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_6 = shr_6[31:0];
+  wire [31:0] asuint_6 = resize_6;
+  wire signed [47:0] assint_7 = yacc_q_8;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_7 = assint_7[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_9 = shr_7[31:0];
-  wire [31:0] asuint_7 = resize_9;
-  wire [47:0] yacc_7_word_0 = yacc_7[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_8 = yacc_7_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_7 = shr_7[31:0];
+  wire [31:0] asuint_7 = resize_7;
+  wire signed [47:0] assint_8 = yacc_q_7;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_8 = assint_8[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_10 = shr_8[31:0];
-  wire [31:0] asuint_8 = resize_10;
-  wire [47:0] yacc_6_word_0 = yacc_6[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_9 = yacc_6_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_8 = shr_8[31:0];
+  wire [31:0] asuint_8 = resize_8;
+  wire signed [47:0] assint_9 = yacc_q_6;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_9 = assint_9[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_11 = shr_9[31:0];
-  wire [31:0] asuint_9 = resize_11;
-  wire [47:0] yacc_5_word_0 = yacc_5[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_10 = yacc_5_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_9 = shr_9[31:0];
+  wire [31:0] asuint_9 = resize_9;
+  wire signed [47:0] assint_10 = yacc_q_5;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_10 = assint_10[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_12 = shr_10[31:0];
-  wire [31:0] asuint_10 = resize_12;
-  wire [47:0] yacc_4_word_0 = yacc_4[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_11 = yacc_4_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_10 = shr_10[31:0];
+  wire [31:0] asuint_10 = resize_10;
+  wire signed [47:0] assint_11 = yacc_q_4;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_11 = assint_11[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_13 = shr_11[31:0];
-  wire [31:0] asuint_11 = resize_13;
-  wire [47:0] yacc_3_word_0 = yacc_3[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_12 = yacc_3_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_11 = shr_11[31:0];
+  wire [31:0] asuint_11 = resize_11;
+  wire signed [47:0] assint_12 = yacc_q_3;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_12 = assint_12[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_14 = shr_12[31:0];
-  wire [31:0] asuint_12 = resize_14;
-  wire [47:0] yacc_2_word_0 = yacc_2[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_13 = yacc_2_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_12 = shr_12[31:0];
+  wire [31:0] asuint_12 = resize_12;
+  wire signed [47:0] assint_13 = yacc_q_2;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_13 = assint_13[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_15 = shr_13[31:0];
-  wire [31:0] asuint_13 = resize_15;
-  wire [47:0] yacc_1_word_0 = yacc_1[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_14 = yacc_1_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_13 = shr_13[31:0];
+  wire [31:0] asuint_13 = resize_13;
+  wire signed [47:0] assint_14 = yacc_q_1;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_14 = assint_14[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_16 = shr_14[31:0];
-  wire [31:0] asuint_14 = resize_16;
-  wire [47:0] yacc_0_word_0 = yacc_0[resize_1];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] assint_15 = yacc_0_word_0;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_14 = shr_14[31:0];
+  wire [31:0] asuint_14 = resize_14;
+  wire signed [47:0] assint_15 = yacc_q_0;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [39:0] shr_15 = assint_15[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_17 = shr_15[31:0];
-  wire [31:0] asuint_15 = resize_17;
+  wire signed [31:0] resize_15 = shr_15[31:0];
+  wire [31:0] asuint_15 = resize_15;
   wire [511:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7, asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
-  wire [523:0] cat_1 = {resize_0, cat_0};
+  wire [523:0] cat_1 = {drain_row, cat_0};
+  wire and_1 = engine_cmd_s_done & engine_cmd_0_done;
+  wire and_2 = and_1 & engine_cmd_1_done;
+  wire and_3 = and_2 & engine_cmd_2_done;
   wire eq_1 = drain_ptr == comb_nodes;
-  wire and_5 = and_3 & eq_1;
-  wire not_2 = ~stats_sent;
-  wire and_6 = and_5 & not_2;
+  wire and_4 = and_3 & eq_1;
+  wire not_2 = ~drain_valid;
+  wire and_5 = and_4 & not_2;
+  wire not_3 = ~stats_sent;
+  wire and_6 = and_5 & not_3;
   wire [63:0] cat_2 = {offchip_reads, agg_cycles};
   wire and_7 = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [7:0] add_0 = {1'd0, w_count} + 8'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_18 = add_0[6:0];
-  wire and_8 = x_valid & x_ready;
-  wire slice_0 = x_payload[16];
-  wire and_9 = and_8 & slice_0;
-  wire and_10 = x_valid & x_ready;
-  wire not_3 = ~slice_0;
-  wire and_11 = and_10 & not_3;
-  wire slice_1 = x_payload[15];
-  wire and_12 = and_11 & slice_1;
+  wire [6:0] resize_16 = add_0[6:0];
+  wire slice_0 = comb_token[16];
+  wire and_8 = comb_valid & slice_0;
+  wire and_9 = x_valid & x_ready;
+  wire slice_1 = x_payload[16];
+  wire and_10 = and_9 & slice_1;
+  wire not_4 = ~slice_0;
+  wire and_11 = comb_valid & not_4;
+  wire slice_2 = comb_token[15];
+  wire and_12 = and_11 & slice_2;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [13:0] add_1 = {1'd0, comb_nodes} + 14'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] resize_19 = add_1[12:0];
-  wire slice_2 = x_payload[14];
+  wire [12:0] resize_17 = add_1[12:0];
+  wire and_13 = x_valid & x_ready;
   wire [5:0] slice_3 = x_payload[13:8];
-  wire [127:0] wmem_word_0 = wmem[slice_3];
-  wire [7:0] slice_4 = wmem_word_0[7:0];
-  wire signed [7:0] assint_16 = slice_4;
-  wire signed [31:0] resize_20 = {{24{assint_16[7]}}, assint_16};
+  wire and_14 = x_valid & x_ready;
+  wire and_15 = x_valid & x_ready;
+  wire slice_4 = comb_token[14];
+  wire [7:0] slice_5 = w_row[7:0];
+  wire signed [7:0] assint_16 = slice_5;
+  wire signed [31:0] resize_18 = {{24{assint_16[7]}}, assint_16};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_2 = {zacc_0[31], zacc_0} + {resize_20[31], resize_20};
+  wire signed [32:0] add_2 = {zacc_0[31], zacc_0} + {resize_18[31], resize_18};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_21 = add_2[31:0];
-  wire signed [31:0] mux_0 = slice_2 ? resize_21 : zacc_0;
-  wire signed [31:0] mux_1 = slice_1 ? 32'sh0 : mux_0;
-  wire [7:0] slice_5 = wmem_word_0[15:8];
-  wire signed [7:0] assint_17 = slice_5;
-  wire signed [31:0] resize_22 = {{24{assint_17[7]}}, assint_17};
+  wire signed [31:0] resize_19 = add_2[31:0];
+  wire signed [31:0] mux_0 = slice_4 ? resize_19 : zacc_0;
+  wire signed [31:0] mux_1 = slice_2 ? 32'sh0 : mux_0;
+  wire [7:0] slice_6 = w_row[15:8];
+  wire signed [7:0] assint_17 = slice_6;
+  wire signed [31:0] resize_20 = {{24{assint_17[7]}}, assint_17};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_3 = {zacc_1[31], zacc_1} + {resize_22[31], resize_22};
+  wire signed [32:0] add_3 = {zacc_1[31], zacc_1} + {resize_20[31], resize_20};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_23 = add_3[31:0];
-  wire signed [31:0] mux_2 = slice_2 ? resize_23 : zacc_1;
-  wire signed [31:0] mux_3 = slice_1 ? 32'sh0 : mux_2;
-  wire [7:0] slice_6 = wmem_word_0[23:16];
-  wire signed [7:0] assint_18 = slice_6;
-  wire signed [31:0] resize_24 = {{24{assint_18[7]}}, assint_18};
+  wire signed [31:0] resize_21 = add_3[31:0];
+  wire signed [31:0] mux_2 = slice_4 ? resize_21 : zacc_1;
+  wire signed [31:0] mux_3 = slice_2 ? 32'sh0 : mux_2;
+  wire [7:0] slice_7 = w_row[23:16];
+  wire signed [7:0] assint_18 = slice_7;
+  wire signed [31:0] resize_22 = {{24{assint_18[7]}}, assint_18};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_4 = {zacc_2[31], zacc_2} + {resize_24[31], resize_24};
+  wire signed [32:0] add_4 = {zacc_2[31], zacc_2} + {resize_22[31], resize_22};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_25 = add_4[31:0];
-  wire signed [31:0] mux_4 = slice_2 ? resize_25 : zacc_2;
-  wire signed [31:0] mux_5 = slice_1 ? 32'sh0 : mux_4;
-  wire [7:0] slice_7 = wmem_word_0[31:24];
-  wire signed [7:0] assint_19 = slice_7;
-  wire signed [31:0] resize_26 = {{24{assint_19[7]}}, assint_19};
+  wire signed [31:0] resize_23 = add_4[31:0];
+  wire signed [31:0] mux_4 = slice_4 ? resize_23 : zacc_2;
+  wire signed [31:0] mux_5 = slice_2 ? 32'sh0 : mux_4;
+  wire [7:0] slice_8 = w_row[31:24];
+  wire signed [7:0] assint_19 = slice_8;
+  wire signed [31:0] resize_24 = {{24{assint_19[7]}}, assint_19};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_5 = {zacc_3[31], zacc_3} + {resize_26[31], resize_26};
+  wire signed [32:0] add_5 = {zacc_3[31], zacc_3} + {resize_24[31], resize_24};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_27 = add_5[31:0];
-  wire signed [31:0] mux_6 = slice_2 ? resize_27 : zacc_3;
-  wire signed [31:0] mux_7 = slice_1 ? 32'sh0 : mux_6;
-  wire [7:0] slice_8 = wmem_word_0[39:32];
-  wire signed [7:0] assint_20 = slice_8;
-  wire signed [31:0] resize_28 = {{24{assint_20[7]}}, assint_20};
+  wire signed [31:0] resize_25 = add_5[31:0];
+  wire signed [31:0] mux_6 = slice_4 ? resize_25 : zacc_3;
+  wire signed [31:0] mux_7 = slice_2 ? 32'sh0 : mux_6;
+  wire [7:0] slice_9 = w_row[39:32];
+  wire signed [7:0] assint_20 = slice_9;
+  wire signed [31:0] resize_26 = {{24{assint_20[7]}}, assint_20};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_6 = {zacc_4[31], zacc_4} + {resize_28[31], resize_28};
+  wire signed [32:0] add_6 = {zacc_4[31], zacc_4} + {resize_26[31], resize_26};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_29 = add_6[31:0];
-  wire signed [31:0] mux_8 = slice_2 ? resize_29 : zacc_4;
-  wire signed [31:0] mux_9 = slice_1 ? 32'sh0 : mux_8;
-  wire [7:0] slice_9 = wmem_word_0[47:40];
-  wire signed [7:0] assint_21 = slice_9;
-  wire signed [31:0] resize_30 = {{24{assint_21[7]}}, assint_21};
+  wire signed [31:0] resize_27 = add_6[31:0];
+  wire signed [31:0] mux_8 = slice_4 ? resize_27 : zacc_4;
+  wire signed [31:0] mux_9 = slice_2 ? 32'sh0 : mux_8;
+  wire [7:0] slice_10 = w_row[47:40];
+  wire signed [7:0] assint_21 = slice_10;
+  wire signed [31:0] resize_28 = {{24{assint_21[7]}}, assint_21};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_7 = {zacc_5[31], zacc_5} + {resize_30[31], resize_30};
+  wire signed [32:0] add_7 = {zacc_5[31], zacc_5} + {resize_28[31], resize_28};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_31 = add_7[31:0];
-  wire signed [31:0] mux_10 = slice_2 ? resize_31 : zacc_5;
-  wire signed [31:0] mux_11 = slice_1 ? 32'sh0 : mux_10;
-  wire [7:0] slice_10 = wmem_word_0[55:48];
-  wire signed [7:0] assint_22 = slice_10;
-  wire signed [31:0] resize_32 = {{24{assint_22[7]}}, assint_22};
+  wire signed [31:0] resize_29 = add_7[31:0];
+  wire signed [31:0] mux_10 = slice_4 ? resize_29 : zacc_5;
+  wire signed [31:0] mux_11 = slice_2 ? 32'sh0 : mux_10;
+  wire [7:0] slice_11 = w_row[55:48];
+  wire signed [7:0] assint_22 = slice_11;
+  wire signed [31:0] resize_30 = {{24{assint_22[7]}}, assint_22};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_8 = {zacc_6[31], zacc_6} + {resize_32[31], resize_32};
+  wire signed [32:0] add_8 = {zacc_6[31], zacc_6} + {resize_30[31], resize_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_33 = add_8[31:0];
-  wire signed [31:0] mux_12 = slice_2 ? resize_33 : zacc_6;
-  wire signed [31:0] mux_13 = slice_1 ? 32'sh0 : mux_12;
-  wire [7:0] slice_11 = wmem_word_0[63:56];
-  wire signed [7:0] assint_23 = slice_11;
-  wire signed [31:0] resize_34 = {{24{assint_23[7]}}, assint_23};
+  wire signed [31:0] resize_31 = add_8[31:0];
+  wire signed [31:0] mux_12 = slice_4 ? resize_31 : zacc_6;
+  wire signed [31:0] mux_13 = slice_2 ? 32'sh0 : mux_12;
+  wire [7:0] slice_12 = w_row[63:56];
+  wire signed [7:0] assint_23 = slice_12;
+  wire signed [31:0] resize_32 = {{24{assint_23[7]}}, assint_23};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_9 = {zacc_7[31], zacc_7} + {resize_34[31], resize_34};
+  wire signed [32:0] add_9 = {zacc_7[31], zacc_7} + {resize_32[31], resize_32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_35 = add_9[31:0];
-  wire signed [31:0] mux_14 = slice_2 ? resize_35 : zacc_7;
-  wire signed [31:0] mux_15 = slice_1 ? 32'sh0 : mux_14;
-  wire [7:0] slice_12 = wmem_word_0[71:64];
-  wire signed [7:0] assint_24 = slice_12;
-  wire signed [31:0] resize_36 = {{24{assint_24[7]}}, assint_24};
+  wire signed [31:0] resize_33 = add_9[31:0];
+  wire signed [31:0] mux_14 = slice_4 ? resize_33 : zacc_7;
+  wire signed [31:0] mux_15 = slice_2 ? 32'sh0 : mux_14;
+  wire [7:0] slice_13 = w_row[71:64];
+  wire signed [7:0] assint_24 = slice_13;
+  wire signed [31:0] resize_34 = {{24{assint_24[7]}}, assint_24};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_10 = {zacc_8[31], zacc_8} + {resize_36[31], resize_36};
+  wire signed [32:0] add_10 = {zacc_8[31], zacc_8} + {resize_34[31], resize_34};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_37 = add_10[31:0];
-  wire signed [31:0] mux_16 = slice_2 ? resize_37 : zacc_8;
-  wire signed [31:0] mux_17 = slice_1 ? 32'sh0 : mux_16;
-  wire [7:0] slice_13 = wmem_word_0[79:72];
-  wire signed [7:0] assint_25 = slice_13;
-  wire signed [31:0] resize_38 = {{24{assint_25[7]}}, assint_25};
+  wire signed [31:0] resize_35 = add_10[31:0];
+  wire signed [31:0] mux_16 = slice_4 ? resize_35 : zacc_8;
+  wire signed [31:0] mux_17 = slice_2 ? 32'sh0 : mux_16;
+  wire [7:0] slice_14 = w_row[79:72];
+  wire signed [7:0] assint_25 = slice_14;
+  wire signed [31:0] resize_36 = {{24{assint_25[7]}}, assint_25};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_11 = {zacc_9[31], zacc_9} + {resize_38[31], resize_38};
+  wire signed [32:0] add_11 = {zacc_9[31], zacc_9} + {resize_36[31], resize_36};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_39 = add_11[31:0];
-  wire signed [31:0] mux_18 = slice_2 ? resize_39 : zacc_9;
-  wire signed [31:0] mux_19 = slice_1 ? 32'sh0 : mux_18;
-  wire [7:0] slice_14 = wmem_word_0[87:80];
-  wire signed [7:0] assint_26 = slice_14;
-  wire signed [31:0] resize_40 = {{24{assint_26[7]}}, assint_26};
+  wire signed [31:0] resize_37 = add_11[31:0];
+  wire signed [31:0] mux_18 = slice_4 ? resize_37 : zacc_9;
+  wire signed [31:0] mux_19 = slice_2 ? 32'sh0 : mux_18;
+  wire [7:0] slice_15 = w_row[87:80];
+  wire signed [7:0] assint_26 = slice_15;
+  wire signed [31:0] resize_38 = {{24{assint_26[7]}}, assint_26};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_12 = {zacc_10[31], zacc_10} + {resize_40[31], resize_40};
+  wire signed [32:0] add_12 = {zacc_10[31], zacc_10} + {resize_38[31], resize_38};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_41 = add_12[31:0];
-  wire signed [31:0] mux_20 = slice_2 ? resize_41 : zacc_10;
-  wire signed [31:0] mux_21 = slice_1 ? 32'sh0 : mux_20;
-  wire [7:0] slice_15 = wmem_word_0[95:88];
-  wire signed [7:0] assint_27 = slice_15;
-  wire signed [31:0] resize_42 = {{24{assint_27[7]}}, assint_27};
+  wire signed [31:0] resize_39 = add_12[31:0];
+  wire signed [31:0] mux_20 = slice_4 ? resize_39 : zacc_10;
+  wire signed [31:0] mux_21 = slice_2 ? 32'sh0 : mux_20;
+  wire [7:0] slice_16 = w_row[95:88];
+  wire signed [7:0] assint_27 = slice_16;
+  wire signed [31:0] resize_40 = {{24{assint_27[7]}}, assint_27};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_13 = {zacc_11[31], zacc_11} + {resize_42[31], resize_42};
+  wire signed [32:0] add_13 = {zacc_11[31], zacc_11} + {resize_40[31], resize_40};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_43 = add_13[31:0];
-  wire signed [31:0] mux_22 = slice_2 ? resize_43 : zacc_11;
-  wire signed [31:0] mux_23 = slice_1 ? 32'sh0 : mux_22;
-  wire [7:0] slice_16 = wmem_word_0[103:96];
-  wire signed [7:0] assint_28 = slice_16;
-  wire signed [31:0] resize_44 = {{24{assint_28[7]}}, assint_28};
+  wire signed [31:0] resize_41 = add_13[31:0];
+  wire signed [31:0] mux_22 = slice_4 ? resize_41 : zacc_11;
+  wire signed [31:0] mux_23 = slice_2 ? 32'sh0 : mux_22;
+  wire [7:0] slice_17 = w_row[103:96];
+  wire signed [7:0] assint_28 = slice_17;
+  wire signed [31:0] resize_42 = {{24{assint_28[7]}}, assint_28};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_14 = {zacc_12[31], zacc_12} + {resize_44[31], resize_44};
+  wire signed [32:0] add_14 = {zacc_12[31], zacc_12} + {resize_42[31], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_45 = add_14[31:0];
-  wire signed [31:0] mux_24 = slice_2 ? resize_45 : zacc_12;
-  wire signed [31:0] mux_25 = slice_1 ? 32'sh0 : mux_24;
-  wire [7:0] slice_17 = wmem_word_0[111:104];
-  wire signed [7:0] assint_29 = slice_17;
-  wire signed [31:0] resize_46 = {{24{assint_29[7]}}, assint_29};
+  wire signed [31:0] resize_43 = add_14[31:0];
+  wire signed [31:0] mux_24 = slice_4 ? resize_43 : zacc_12;
+  wire signed [31:0] mux_25 = slice_2 ? 32'sh0 : mux_24;
+  wire [7:0] slice_18 = w_row[111:104];
+  wire signed [7:0] assint_29 = slice_18;
+  wire signed [31:0] resize_44 = {{24{assint_29[7]}}, assint_29};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_15 = {zacc_13[31], zacc_13} + {resize_46[31], resize_46};
+  wire signed [32:0] add_15 = {zacc_13[31], zacc_13} + {resize_44[31], resize_44};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_47 = add_15[31:0];
-  wire signed [31:0] mux_26 = slice_2 ? resize_47 : zacc_13;
-  wire signed [31:0] mux_27 = slice_1 ? 32'sh0 : mux_26;
-  wire [7:0] slice_18 = wmem_word_0[119:112];
-  wire signed [7:0] assint_30 = slice_18;
-  wire signed [31:0] resize_48 = {{24{assint_30[7]}}, assint_30};
+  wire signed [31:0] resize_45 = add_15[31:0];
+  wire signed [31:0] mux_26 = slice_4 ? resize_45 : zacc_13;
+  wire signed [31:0] mux_27 = slice_2 ? 32'sh0 : mux_26;
+  wire [7:0] slice_19 = w_row[119:112];
+  wire signed [7:0] assint_30 = slice_19;
+  wire signed [31:0] resize_46 = {{24{assint_30[7]}}, assint_30};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_16 = {zacc_14[31], zacc_14} + {resize_48[31], resize_48};
+  wire signed [32:0] add_16 = {zacc_14[31], zacc_14} + {resize_46[31], resize_46};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_49 = add_16[31:0];
-  wire signed [31:0] mux_28 = slice_2 ? resize_49 : zacc_14;
-  wire signed [31:0] mux_29 = slice_1 ? 32'sh0 : mux_28;
-  wire [7:0] slice_19 = wmem_word_0[127:120];
-  wire signed [7:0] assint_31 = slice_19;
-  wire signed [31:0] resize_50 = {{24{assint_31[7]}}, assint_31};
+  wire signed [31:0] resize_47 = add_16[31:0];
+  wire signed [31:0] mux_28 = slice_4 ? resize_47 : zacc_14;
+  wire signed [31:0] mux_29 = slice_2 ? 32'sh0 : mux_28;
+  wire [7:0] slice_20 = w_row[127:120];
+  wire signed [7:0] assint_31 = slice_20;
+  wire signed [31:0] resize_48 = {{24{assint_31[7]}}, assint_31};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_17 = {zacc_15[31], zacc_15} + {resize_50[31], resize_50};
+  wire signed [32:0] add_17 = {zacc_15[31], zacc_15} + {resize_48[31], resize_48};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_51 = add_17[31:0];
-  wire signed [31:0] mux_30 = slice_2 ? resize_51 : zacc_15;
-  wire signed [31:0] mux_31 = slice_1 ? 32'sh0 : mux_30;
-  wire lt_1 = yacc_sweep < 13'h1000;
-  wire not_4 = ~lt_1;
-  wire and_13 = comb_done & not_4;
+  wire signed [31:0] resize_49 = add_17[31:0];
+  wire signed [31:0] mux_30 = slice_4 ? resize_49 : zacc_15;
+  wire signed [31:0] mux_31 = slice_2 ? 32'sh0 : mux_30;
+  wire lt_0 = yacc_sweep < 13'h1000;
+  wire not_5 = ~lt_0;
+  wire and_16 = comb_done & not_5;
   wire eq_2 = port_busy == 2'd0;
-  wire not_5 = ~1'd0;
-  wire and_14 = eq_2 & not_5;
+  wire not_6 = ~1'd0;
+  wire and_17 = eq_2 & not_6;
   wire or_0 = 1'd0 | engine_cmd_s_req_valid;
-  wire not_6 = ~or_0;
-  wire and_15 = eq_2 & not_6;
+  wire not_7 = ~or_0;
+  wire and_18 = eq_2 & not_7;
   wire or_1 = or_0 | engine_cmd_0_req_valid;
-  wire not_7 = ~or_1;
-  wire and_16 = eq_2 & not_7;
+  wire not_8 = ~or_1;
+  wire and_19 = eq_2 & not_8;
   wire or_2 = or_1 | engine_cmd_1_req_valid;
-  wire not_8 = ~or_2;
-  wire and_17 = eq_2 & not_8;
-  wire not_9 = ~1'd0;
-  wire or_3 = 1'd0 | engine_cmd_s_out_valid;
+  wire not_9 = ~or_2;
+  wire and_20 = eq_2 & not_9;
+  wire [11:0] mux_32 = engine_cmd_1_out_valid ? engine_cmd_1_out_row : engine_cmd_2_out_row;
+  wire [11:0] mux_33 = engine_cmd_0_out_valid ? engine_cmd_0_out_row : mux_32;
+  wire [11:0] mux_34 = engine_cmd_s_out_valid ? engine_cmd_s_out_row : mux_33;
+  wire eq_3 = merge_row == mux_34;
+  wire and_21 = merge_valid & eq_3;
+  wire or_3 = 1'd0 | and_21;
   wire not_10 = ~or_3;
-  wire or_4 = or_3 | engine_cmd_0_out_valid;
-  wire not_11 = ~or_4;
-  wire or_5 = or_4 | engine_cmd_1_out_valid;
-  wire not_12 = ~or_5;
-  wire eq_3 = lat_id_19 == 2'd0;
-  wire and_18 = lat_v_19 & eq_3;
-  wire eq_4 = lat_id_19 == 2'd1;
-  wire and_19 = lat_v_19 & eq_4;
-  wire eq_5 = lat_id_19 == 2'd2;
-  wire and_20 = lat_v_19 & eq_5;
-  wire eq_6 = lat_id_19 == 2'd3;
-  wire and_21 = lat_v_19 & eq_6;
-  wire [31:0] zmem_15_word_0 = zmem_15[lat_addr_19];
-  wire signed [31:0] assint_32 = zmem_15_word_0;
-  wire [31:0] zmem_14_word_0 = zmem_14[lat_addr_19];
-  wire signed [31:0] assint_33 = zmem_14_word_0;
-  wire [31:0] zmem_13_word_0 = zmem_13[lat_addr_19];
-  wire signed [31:0] assint_34 = zmem_13_word_0;
-  wire [31:0] zmem_12_word_0 = zmem_12[lat_addr_19];
-  wire signed [31:0] assint_35 = zmem_12_word_0;
-  wire [31:0] zmem_11_word_0 = zmem_11[lat_addr_19];
-  wire signed [31:0] assint_36 = zmem_11_word_0;
-  wire [31:0] zmem_10_word_0 = zmem_10[lat_addr_19];
-  wire signed [31:0] assint_37 = zmem_10_word_0;
-  wire [31:0] zmem_9_word_0 = zmem_9[lat_addr_19];
-  wire signed [31:0] assint_38 = zmem_9_word_0;
-  wire [31:0] zmem_8_word_0 = zmem_8[lat_addr_19];
-  wire signed [31:0] assint_39 = zmem_8_word_0;
-  wire [31:0] zmem_7_word_0 = zmem_7[lat_addr_19];
-  wire signed [31:0] assint_40 = zmem_7_word_0;
-  wire [31:0] zmem_6_word_0 = zmem_6[lat_addr_19];
-  wire signed [31:0] assint_41 = zmem_6_word_0;
-  wire [31:0] zmem_5_word_0 = zmem_5[lat_addr_19];
-  wire signed [31:0] assint_42 = zmem_5_word_0;
-  wire [31:0] zmem_4_word_0 = zmem_4[lat_addr_19];
-  wire signed [31:0] assint_43 = zmem_4_word_0;
-  wire [31:0] zmem_3_word_0 = zmem_3[lat_addr_19];
-  wire signed [31:0] assint_44 = zmem_3_word_0;
-  wire [31:0] zmem_2_word_0 = zmem_2[lat_addr_19];
-  wire signed [31:0] assint_45 = zmem_2_word_0;
-  wire [31:0] zmem_1_word_0 = zmem_1[lat_addr_19];
-  wire signed [31:0] assint_46 = zmem_1_word_0;
-  wire [31:0] zmem_0_word_0 = zmem_0[lat_addr_19];
-  wire signed [31:0] assint_47 = zmem_0_word_0;
+  wire or_4 = 1'd0 | engine_cmd_s_out_valid;
+  wire or_5 = or_4 | and_21;
+  wire not_11 = ~or_5;
+  wire or_6 = or_4 | engine_cmd_0_out_valid;
+  wire or_7 = or_6 | and_21;
+  wire not_12 = ~or_7;
+  wire or_8 = or_6 | engine_cmd_1_out_valid;
+  wire or_9 = or_8 | and_21;
+  wire not_13 = ~or_9;
+  wire eq_4 = lat_id_19 == 2'd0;
+  wire and_22 = lat_v_19 & eq_4;
+  wire eq_5 = lat_id_19 == 2'd1;
+  wire and_23 = lat_v_19 & eq_5;
+  wire eq_6 = lat_id_19 == 2'd2;
+  wire and_24 = lat_v_19 & eq_6;
+  wire eq_7 = lat_id_19 == 2'd3;
+  wire and_25 = lat_v_19 & eq_7;
+  wire signed [31:0] assint_32 = z_rdata_15;
+  wire signed [31:0] assint_33 = z_rdata_14;
+  wire signed [31:0] assint_34 = z_rdata_13;
+  wire signed [31:0] assint_35 = z_rdata_12;
+  wire signed [31:0] assint_36 = z_rdata_11;
+  wire signed [31:0] assint_37 = z_rdata_10;
+  wire signed [31:0] assint_38 = z_rdata_9;
+  wire signed [31:0] assint_39 = z_rdata_8;
+  wire signed [31:0] assint_40 = z_rdata_7;
+  wire signed [31:0] assint_41 = z_rdata_6;
+  wire signed [31:0] assint_42 = z_rdata_5;
+  wire signed [31:0] assint_43 = z_rdata_4;
+  wire signed [31:0] assint_44 = z_rdata_3;
+  wire signed [31:0] assint_45 = z_rdata_2;
+  wire signed [31:0] assint_46 = z_rdata_1;
+  wire signed [31:0] assint_47 = z_rdata_0;
   wire [511:0] cat_3 = {assint_32, assint_33, assint_34, assint_35, assint_36, assint_37, assint_38, assint_39, assint_40, assint_41, assint_42, assint_43, assint_44, assint_45, assint_46, assint_47};
-  wire or_6 = or_2 | engine_cmd_2_req_valid;
-  wire and_22 = eq_2 & or_6;
+  wire or_10 = or_2 | engine_cmd_2_req_valid;
+  wire and_26 = eq_2 & or_10;
   wire ne_0 = port_busy != 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [2:0] sub_0 = {1'd0, port_busy} - 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_52 = sub_0[1:0];
-  wire [1:0] mux_32 = engine_cmd_1_req_valid ? 2'd2 : 2'd3;
-  wire [1:0] mux_33 = engine_cmd_0_req_valid ? 2'd1 : mux_32;
-  wire [1:0] mux_34 = engine_cmd_s_req_valid ? 2'd0 : mux_33;
+  wire [1:0] resize_50 = sub_0[1:0];
   wire [11:0] mux_35 = engine_cmd_1_req_valid ? engine_cmd_1_req_addr : engine_cmd_2_req_addr;
   wire [11:0] mux_36 = engine_cmd_0_req_valid ? engine_cmd_0_req_addr : mux_35;
   wire [11:0] mux_37 = engine_cmd_s_req_valid ? engine_cmd_s_req_addr : mux_36;
-  wire [6:0] mux_38 = engine_cmd_1_req_valid ? engine_cmd_1_req_tag : engine_cmd_2_req_tag;
-  wire [6:0] mux_39 = engine_cmd_0_req_valid ? engine_cmd_0_req_tag : mux_38;
-  wire [6:0] mux_40 = engine_cmd_s_req_valid ? engine_cmd_s_req_tag : mux_39;
+  wire [1:0] mux_38 = engine_cmd_1_req_valid ? 2'd2 : 2'd3;
+  wire [1:0] mux_39 = engine_cmd_0_req_valid ? 2'd1 : mux_38;
+  wire [1:0] mux_40 = engine_cmd_s_req_valid ? 2'd0 : mux_39;
+  wire [6:0] mux_41 = engine_cmd_1_req_valid ? engine_cmd_1_req_tag : engine_cmd_2_req_tag;
+  wire [6:0] mux_42 = engine_cmd_0_req_valid ? engine_cmd_0_req_tag : mux_41;
+  wire [6:0] mux_43 = engine_cmd_s_req_valid ? engine_cmd_s_req_tag : mux_42;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [32:0] add_18 = {1'd0, offchip_reads} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_53 = add_18[31:0];
+  wire [31:0] resize_51 = add_18[31:0];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [13:0] add_19 = {1'd0, yacc_sweep} + 14'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] resize_54 = add_19[12:0];
-  wire and_23 = y_valid & y_ready;
+  wire [12:0] resize_52 = add_19[12:0];
+  wire or_11 = or_8 | engine_cmd_2_out_valid;
+  wire not_14 = ~and_21;
+  wire and_27 = or_11 & not_14;
+  wire [767:0] mux_44 = engine_cmd_1_out_valid ? engine_cmd_1_out_data : engine_cmd_2_out_data;
+  wire [767:0] mux_45 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : mux_44;
+  wire [767:0] mux_46 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_45;
+  wire not_15 = ~merge_valid;
+  wire and_28 = and_3 & not_15;
+  wire lt_1 = drain_ptr < comb_nodes;
+  wire and_29 = and_28 & lt_1;
+  wire not_16 = ~drain_valid;
+  wire or_12 = not_16 | y_ready;
+  wire and_30 = and_29 & or_12;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [13:0] add_20 = {1'd0, drain_ptr} + 14'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] resize_55 = add_20[12:0];
-  wire and_24 = stats_valid & stats_ready;
-  wire not_13 = ~and_3;
-  wire and_25 = agg_go & not_13;
+  wire [12:0] resize_53 = add_20[12:0];
+  wire [11:0] resize_54 = drain_ptr[11:0];
+  wire and_31 = stats_valid & stats_ready;
+  wire not_17 = ~and_3;
+  wire or_13 = not_17 | and_30;
+  wire [11:0] resize_55 = drain_ptr[11:0];
+  wire [11:0] mux_47 = and_3 ? resize_55 : mux_34;
+  wire not_18 = ~and_3;
+  wire and_32 = agg_go & not_18;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [32:0] add_21 = {1'd0, agg_cycles} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -644,213 +647,192 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
   wire [5:0] resize_57 = w_count[5:0];
   wire [11:0] resize_58 = comb_nodes[11:0];
   wire [511:0] cat_4 = {mux_30, mux_28, mux_26, mux_24, mux_22, mux_20, mux_18, mux_16, mux_14, mux_12, mux_10, mux_8, mux_6, mux_4, mux_2, mux_0};
-  wire [31:0] slice_20 = cat_4[31:0];
-  wire signed [31:0] assint_48 = slice_20;
+  wire [31:0] slice_21 = cat_4[31:0];
+  wire signed [31:0] assint_48 = slice_21;
   wire [31:0] asuint_16 = assint_48;
-  wire [31:0] slice_21 = cat_4[63:32];
-  wire signed [31:0] assint_49 = slice_21;
+  wire [31:0] slice_22 = cat_4[63:32];
+  wire signed [31:0] assint_49 = slice_22;
   wire [31:0] asuint_17 = assint_49;
-  wire [31:0] slice_22 = cat_4[95:64];
-  wire signed [31:0] assint_50 = slice_22;
+  wire [31:0] slice_23 = cat_4[95:64];
+  wire signed [31:0] assint_50 = slice_23;
   wire [31:0] asuint_18 = assint_50;
-  wire [31:0] slice_23 = cat_4[127:96];
-  wire signed [31:0] assint_51 = slice_23;
+  wire [31:0] slice_24 = cat_4[127:96];
+  wire signed [31:0] assint_51 = slice_24;
   wire [31:0] asuint_19 = assint_51;
-  wire [31:0] slice_24 = cat_4[159:128];
-  wire signed [31:0] assint_52 = slice_24;
+  wire [31:0] slice_25 = cat_4[159:128];
+  wire signed [31:0] assint_52 = slice_25;
   wire [31:0] asuint_20 = assint_52;
-  wire [31:0] slice_25 = cat_4[191:160];
-  wire signed [31:0] assint_53 = slice_25;
+  wire [31:0] slice_26 = cat_4[191:160];
+  wire signed [31:0] assint_53 = slice_26;
   wire [31:0] asuint_21 = assint_53;
-  wire [31:0] slice_26 = cat_4[223:192];
-  wire signed [31:0] assint_54 = slice_26;
+  wire [31:0] slice_27 = cat_4[223:192];
+  wire signed [31:0] assint_54 = slice_27;
   wire [31:0] asuint_22 = assint_54;
-  wire [31:0] slice_27 = cat_4[255:224];
-  wire signed [31:0] assint_55 = slice_27;
+  wire [31:0] slice_28 = cat_4[255:224];
+  wire signed [31:0] assint_55 = slice_28;
   wire [31:0] asuint_23 = assint_55;
-  wire [31:0] slice_28 = cat_4[287:256];
-  wire signed [31:0] assint_56 = slice_28;
+  wire [31:0] slice_29 = cat_4[287:256];
+  wire signed [31:0] assint_56 = slice_29;
   wire [31:0] asuint_24 = assint_56;
-  wire [31:0] slice_29 = cat_4[319:288];
-  wire signed [31:0] assint_57 = slice_29;
+  wire [31:0] slice_30 = cat_4[319:288];
+  wire signed [31:0] assint_57 = slice_30;
   wire [31:0] asuint_25 = assint_57;
-  wire [31:0] slice_30 = cat_4[351:320];
-  wire signed [31:0] assint_58 = slice_30;
+  wire [31:0] slice_31 = cat_4[351:320];
+  wire signed [31:0] assint_58 = slice_31;
   wire [31:0] asuint_26 = assint_58;
-  wire [31:0] slice_31 = cat_4[383:352];
-  wire signed [31:0] assint_59 = slice_31;
+  wire [31:0] slice_32 = cat_4[383:352];
+  wire signed [31:0] assint_59 = slice_32;
   wire [31:0] asuint_27 = assint_59;
-  wire [31:0] slice_32 = cat_4[415:384];
-  wire signed [31:0] assint_60 = slice_32;
+  wire [31:0] slice_33 = cat_4[415:384];
+  wire signed [31:0] assint_60 = slice_33;
   wire [31:0] asuint_28 = assint_60;
-  wire [31:0] slice_33 = cat_4[447:416];
-  wire signed [31:0] assint_61 = slice_33;
+  wire [31:0] slice_34 = cat_4[447:416];
+  wire signed [31:0] assint_61 = slice_34;
   wire [31:0] asuint_29 = assint_61;
-  wire [31:0] slice_34 = cat_4[479:448];
-  wire signed [31:0] assint_62 = slice_34;
+  wire [31:0] slice_35 = cat_4[479:448];
+  wire signed [31:0] assint_62 = slice_35;
   wire [31:0] asuint_30 = assint_62;
-  wire [31:0] slice_35 = cat_4[511:480];
-  wire signed [31:0] assint_63 = slice_35;
+  wire [31:0] slice_36 = cat_4[511:480];
+  wire signed [31:0] assint_63 = slice_36;
   wire [31:0] asuint_31 = assint_63;
+  wire or_14 = lt_0 | merge_valid;
   wire [11:0] resize_59 = yacc_sweep[11:0];
-  wire or_7 = or_5 | engine_cmd_2_out_valid;
-  wire [11:0] mux_41 = engine_cmd_1_out_valid ? engine_cmd_1_out_row : engine_cmd_2_out_row;
-  wire [11:0] mux_42 = engine_cmd_0_out_valid ? engine_cmd_0_out_row : mux_41;
-  wire [11:0] mux_43 = engine_cmd_s_out_valid ? engine_cmd_s_out_row : mux_42;
-  wire [47:0] yacc_0_word_1 = yacc_0[mux_43];
-  wire signed [47:0] assint_64 = yacc_0_word_1;
-  wire [767:0] mux_44 = engine_cmd_1_out_valid ? engine_cmd_1_out_data : engine_cmd_2_out_data;
-  wire [767:0] mux_45 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : mux_44;
-  wire [767:0] mux_46 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_45;
-  wire [47:0] slice_36 = mux_46[47:0];
-  wire signed [47:0] assint_65 = slice_36;
+  wire [11:0] mux_48 = lt_0 ? resize_59 : merge_row;
+  wire [47:0] slice_37 = merge_data[47:0];
+  wire signed [47:0] assint_64 = slice_37;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_22 = {assint_64[47], assint_64} + {assint_65[47], assint_65};
+  wire signed [48:0] add_22 = {assint_15[47], assint_15} + {assint_64[47], assint_64};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_60 = add_22[47:0];
   wire [47:0] asuint_32 = resize_60;
-  wire [47:0] yacc_1_word_1 = yacc_1[mux_43];
-  wire signed [47:0] assint_66 = yacc_1_word_1;
-  wire [47:0] slice_37 = mux_46[95:48];
-  wire signed [47:0] assint_67 = slice_37;
+  wire [47:0] mux_49 = lt_0 ? 48'h0 : asuint_32;
+  wire [47:0] slice_38 = merge_data[95:48];
+  wire signed [47:0] assint_65 = slice_38;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_23 = {assint_66[47], assint_66} + {assint_67[47], assint_67};
+  wire signed [48:0] add_23 = {assint_14[47], assint_14} + {assint_65[47], assint_65};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_61 = add_23[47:0];
   wire [47:0] asuint_33 = resize_61;
-  wire [47:0] yacc_2_word_1 = yacc_2[mux_43];
-  wire signed [47:0] assint_68 = yacc_2_word_1;
-  wire [47:0] slice_38 = mux_46[143:96];
-  wire signed [47:0] assint_69 = slice_38;
+  wire [47:0] mux_50 = lt_0 ? 48'h0 : asuint_33;
+  wire [47:0] slice_39 = merge_data[143:96];
+  wire signed [47:0] assint_66 = slice_39;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_24 = {assint_68[47], assint_68} + {assint_69[47], assint_69};
+  wire signed [48:0] add_24 = {assint_13[47], assint_13} + {assint_66[47], assint_66};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_62 = add_24[47:0];
   wire [47:0] asuint_34 = resize_62;
-  wire [47:0] yacc_3_word_1 = yacc_3[mux_43];
-  wire signed [47:0] assint_70 = yacc_3_word_1;
-  wire [47:0] slice_39 = mux_46[191:144];
-  wire signed [47:0] assint_71 = slice_39;
+  wire [47:0] mux_51 = lt_0 ? 48'h0 : asuint_34;
+  wire [47:0] slice_40 = merge_data[191:144];
+  wire signed [47:0] assint_67 = slice_40;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_25 = {assint_70[47], assint_70} + {assint_71[47], assint_71};
+  wire signed [48:0] add_25 = {assint_12[47], assint_12} + {assint_67[47], assint_67};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_63 = add_25[47:0];
   wire [47:0] asuint_35 = resize_63;
-  wire [47:0] yacc_4_word_1 = yacc_4[mux_43];
-  wire signed [47:0] assint_72 = yacc_4_word_1;
-  wire [47:0] slice_40 = mux_46[239:192];
-  wire signed [47:0] assint_73 = slice_40;
+  wire [47:0] mux_52 = lt_0 ? 48'h0 : asuint_35;
+  wire [47:0] slice_41 = merge_data[239:192];
+  wire signed [47:0] assint_68 = slice_41;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_26 = {assint_72[47], assint_72} + {assint_73[47], assint_73};
+  wire signed [48:0] add_26 = {assint_11[47], assint_11} + {assint_68[47], assint_68};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_64 = add_26[47:0];
   wire [47:0] asuint_36 = resize_64;
-  wire [47:0] yacc_5_word_1 = yacc_5[mux_43];
-  wire signed [47:0] assint_74 = yacc_5_word_1;
-  wire [47:0] slice_41 = mux_46[287:240];
-  wire signed [47:0] assint_75 = slice_41;
+  wire [47:0] mux_53 = lt_0 ? 48'h0 : asuint_36;
+  wire [47:0] slice_42 = merge_data[287:240];
+  wire signed [47:0] assint_69 = slice_42;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_27 = {assint_74[47], assint_74} + {assint_75[47], assint_75};
+  wire signed [48:0] add_27 = {assint_10[47], assint_10} + {assint_69[47], assint_69};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_65 = add_27[47:0];
   wire [47:0] asuint_37 = resize_65;
-  wire [47:0] yacc_6_word_1 = yacc_6[mux_43];
-  wire signed [47:0] assint_76 = yacc_6_word_1;
-  wire [47:0] slice_42 = mux_46[335:288];
-  wire signed [47:0] assint_77 = slice_42;
+  wire [47:0] mux_54 = lt_0 ? 48'h0 : asuint_37;
+  wire [47:0] slice_43 = merge_data[335:288];
+  wire signed [47:0] assint_70 = slice_43;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_28 = {assint_76[47], assint_76} + {assint_77[47], assint_77};
+  wire signed [48:0] add_28 = {assint_9[47], assint_9} + {assint_70[47], assint_70};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_66 = add_28[47:0];
   wire [47:0] asuint_38 = resize_66;
-  wire [47:0] yacc_7_word_1 = yacc_7[mux_43];
-  wire signed [47:0] assint_78 = yacc_7_word_1;
-  wire [47:0] slice_43 = mux_46[383:336];
-  wire signed [47:0] assint_79 = slice_43;
+  wire [47:0] mux_55 = lt_0 ? 48'h0 : asuint_38;
+  wire [47:0] slice_44 = merge_data[383:336];
+  wire signed [47:0] assint_71 = slice_44;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_29 = {assint_78[47], assint_78} + {assint_79[47], assint_79};
+  wire signed [48:0] add_29 = {assint_8[47], assint_8} + {assint_71[47], assint_71};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_67 = add_29[47:0];
   wire [47:0] asuint_39 = resize_67;
-  wire [47:0] yacc_8_word_1 = yacc_8[mux_43];
-  wire signed [47:0] assint_80 = yacc_8_word_1;
-  wire [47:0] slice_44 = mux_46[431:384];
-  wire signed [47:0] assint_81 = slice_44;
+  wire [47:0] mux_56 = lt_0 ? 48'h0 : asuint_39;
+  wire [47:0] slice_45 = merge_data[431:384];
+  wire signed [47:0] assint_72 = slice_45;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_30 = {assint_80[47], assint_80} + {assint_81[47], assint_81};
+  wire signed [48:0] add_30 = {assint_7[47], assint_7} + {assint_72[47], assint_72};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_68 = add_30[47:0];
   wire [47:0] asuint_40 = resize_68;
-  wire [47:0] yacc_9_word_1 = yacc_9[mux_43];
-  wire signed [47:0] assint_82 = yacc_9_word_1;
-  wire [47:0] slice_45 = mux_46[479:432];
-  wire signed [47:0] assint_83 = slice_45;
+  wire [47:0] mux_57 = lt_0 ? 48'h0 : asuint_40;
+  wire [47:0] slice_46 = merge_data[479:432];
+  wire signed [47:0] assint_73 = slice_46;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_31 = {assint_82[47], assint_82} + {assint_83[47], assint_83};
+  wire signed [48:0] add_31 = {assint_6[47], assint_6} + {assint_73[47], assint_73};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_69 = add_31[47:0];
   wire [47:0] asuint_41 = resize_69;
-  wire [47:0] yacc_10_word_1 = yacc_10[mux_43];
-  wire signed [47:0] assint_84 = yacc_10_word_1;
-  wire [47:0] slice_46 = mux_46[527:480];
-  wire signed [47:0] assint_85 = slice_46;
+  wire [47:0] mux_58 = lt_0 ? 48'h0 : asuint_41;
+  wire [47:0] slice_47 = merge_data[527:480];
+  wire signed [47:0] assint_74 = slice_47;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_32 = {assint_84[47], assint_84} + {assint_85[47], assint_85};
+  wire signed [48:0] add_32 = {assint_5[47], assint_5} + {assint_74[47], assint_74};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_70 = add_32[47:0];
   wire [47:0] asuint_42 = resize_70;
-  wire [47:0] yacc_11_word_1 = yacc_11[mux_43];
-  wire signed [47:0] assint_86 = yacc_11_word_1;
-  wire [47:0] slice_47 = mux_46[575:528];
-  wire signed [47:0] assint_87 = slice_47;
+  wire [47:0] mux_59 = lt_0 ? 48'h0 : asuint_42;
+  wire [47:0] slice_48 = merge_data[575:528];
+  wire signed [47:0] assint_75 = slice_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_33 = {assint_86[47], assint_86} + {assint_87[47], assint_87};
+  wire signed [48:0] add_33 = {assint_4[47], assint_4} + {assint_75[47], assint_75};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_71 = add_33[47:0];
   wire [47:0] asuint_43 = resize_71;
-  wire [47:0] yacc_12_word_1 = yacc_12[mux_43];
-  wire signed [47:0] assint_88 = yacc_12_word_1;
-  wire [47:0] slice_48 = mux_46[623:576];
-  wire signed [47:0] assint_89 = slice_48;
+  wire [47:0] mux_60 = lt_0 ? 48'h0 : asuint_43;
+  wire [47:0] slice_49 = merge_data[623:576];
+  wire signed [47:0] assint_76 = slice_49;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_34 = {assint_88[47], assint_88} + {assint_89[47], assint_89};
+  wire signed [48:0] add_34 = {assint_3[47], assint_3} + {assint_76[47], assint_76};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_72 = add_34[47:0];
   wire [47:0] asuint_44 = resize_72;
-  wire [47:0] yacc_13_word_1 = yacc_13[mux_43];
-  wire signed [47:0] assint_90 = yacc_13_word_1;
-  wire [47:0] slice_49 = mux_46[671:624];
-  wire signed [47:0] assint_91 = slice_49;
+  wire [47:0] mux_61 = lt_0 ? 48'h0 : asuint_44;
+  wire [47:0] slice_50 = merge_data[671:624];
+  wire signed [47:0] assint_77 = slice_50;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_35 = {assint_90[47], assint_90} + {assint_91[47], assint_91};
+  wire signed [48:0] add_35 = {assint_2[47], assint_2} + {assint_77[47], assint_77};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_73 = add_35[47:0];
   wire [47:0] asuint_45 = resize_73;
-  wire [47:0] yacc_14_word_1 = yacc_14[mux_43];
-  wire signed [47:0] assint_92 = yacc_14_word_1;
-  wire [47:0] slice_50 = mux_46[719:672];
-  wire signed [47:0] assint_93 = slice_50;
+  wire [47:0] mux_62 = lt_0 ? 48'h0 : asuint_45;
+  wire [47:0] slice_51 = merge_data[719:672];
+  wire signed [47:0] assint_78 = slice_51;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_36 = {assint_92[47], assint_92} + {assint_93[47], assint_93};
+  wire signed [48:0] add_36 = {assint_1[47], assint_1} + {assint_78[47], assint_78};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_74 = add_36[47:0];
   wire [47:0] asuint_46 = resize_74;
-  wire [47:0] yacc_15_word_1 = yacc_15[mux_43];
-  wire signed [47:0] assint_94 = yacc_15_word_1;
-  wire [47:0] slice_51 = mux_46[767:720];
-  wire signed [47:0] assint_95 = slice_51;
+  wire [47:0] mux_63 = lt_0 ? 48'h0 : asuint_46;
+  wire [47:0] slice_52 = merge_data[767:720];
+  wire signed [47:0] assint_79 = slice_52;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_37 = {assint_94[47], assint_94} + {assint_95[47], assint_95};
+  wire signed [48:0] add_37 = {assint_0[47], assint_0} + {assint_79[47], assint_79};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_75 = add_37[47:0];
   wire [47:0] asuint_47 = resize_75;
+  wire [47:0] mux_64 = lt_0 ? 48'h0 : asuint_47;
   assign w_ready = not_0;
   assign x_ready = and_0;
   assign cmd_s_ready = engine_cmd_s_cmd_ready;
   assign cmd_0_ready = engine_cmd_0_cmd_ready;
   assign cmd_1_ready = engine_cmd_1_cmd_ready;
   assign cmd_2_ready = engine_cmd_2_cmd_ready;
-  assign y_valid = and_4;
+  assign y_valid = drain_valid;
   assign y_payload = cat_1;
   assign stats_valid = and_6;
   assign stats_payload = cat_2;
@@ -859,7 +841,7 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
       w_count <= 7'd0;
     end else begin
       if (and_7) begin
-        w_count <= resize_18;
+        w_count <= resize_16;
       end
     end
   end
@@ -867,8 +849,17 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     if (rst) begin
       comb_done <= 1'd0;
     end else begin
-      if (and_9) begin
+      if (and_8) begin
         comb_done <= 1'd1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      comb_ended <= 1'd0;
+    end else begin
+      if (and_10) begin
+        comb_ended <= 1'd1;
       end
     end
   end
@@ -877,8 +868,25 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
       comb_nodes <= 13'd0;
     end else begin
       if (and_12) begin
-        comb_nodes <= resize_19;
+        comb_nodes <= resize_17;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_13) begin
+      w_row <= wmem[slice_3];
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      comb_valid <= 1'd0;
+    end else begin
+      comb_valid <= and_14;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_15) begin
+      comb_token <= x_payload;
     end
   end
   always @(posedge clk) begin
@@ -1025,49 +1033,52 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
       end
     end
   end
-  assign agg_go = and_13;
-  assign req_ready_0 = and_14;
-  assign req_ready_1 = and_15;
-  assign req_ready_2 = and_16;
-  assign req_ready_3 = and_17;
-  assign out_ready_0 = not_9;
-  assign out_ready_1 = not_10;
-  assign out_ready_2 = not_11;
-  assign out_ready_3 = not_12;
-  assign resp_valid_0 = and_18;
-  assign resp_valid_1 = and_19;
-  assign resp_valid_2 = and_20;
-  assign resp_valid_3 = and_21;
+  assign agg_go = and_16;
+  assign req_ready_0 = and_17;
+  assign req_ready_1 = and_18;
+  assign req_ready_2 = and_19;
+  assign req_ready_3 = and_20;
+  assign out_ready_0 = not_10;
+  assign out_ready_1 = not_11;
+  assign out_ready_2 = not_12;
+  assign out_ready_3 = not_13;
+  assign resp_valid_0 = and_22;
+  assign resp_valid_1 = and_23;
+  assign resp_valid_2 = and_24;
+  assign resp_valid_3 = and_25;
   assign resp_tag = lat_tag_19;
   assign resp_data = cat_3;
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 2'd0;
     end else begin
-      if (and_22) begin
+      if (and_26) begin
         port_busy <= 2'd3;
       end else begin
         if (ne_0) begin
-          port_busy <= resize_52;
+          port_busy <= resize_50;
         end
       end
     end
   end
   always @(posedge clk) begin
-    if (rst) begin
-      lat_v_0 <= 1'd0;
-    end else begin
-      lat_v_0 <= and_22;
-    end
-  end
-  always @(posedge clk) begin
-    lat_id_0 <= mux_34;
-  end
-  always @(posedge clk) begin
     lat_addr_0 <= mux_37;
   end
   always @(posedge clk) begin
-    lat_tag_0 <= mux_40;
+    if (rst) begin
+      lat_v_0 <= 1'd0;
+    end else begin
+      lat_v_0 <= and_26;
+    end
+  end
+  always @(posedge clk) begin
+    lat_id_0 <= mux_40;
+  end
+  always @(posedge clk) begin
+    lat_tag_0 <= mux_43;
+  end
+  always @(posedge clk) begin
+    lat_addr_1 <= lat_addr_0;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1080,10 +1091,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_1 <= lat_id_0;
   end
   always @(posedge clk) begin
-    lat_addr_1 <= lat_addr_0;
+    lat_tag_1 <= lat_tag_0;
   end
   always @(posedge clk) begin
-    lat_tag_1 <= lat_tag_0;
+    lat_addr_2 <= lat_addr_1;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1096,10 +1107,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_2 <= lat_id_1;
   end
   always @(posedge clk) begin
-    lat_addr_2 <= lat_addr_1;
+    lat_tag_2 <= lat_tag_1;
   end
   always @(posedge clk) begin
-    lat_tag_2 <= lat_tag_1;
+    lat_addr_3 <= lat_addr_2;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1112,10 +1123,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_3 <= lat_id_2;
   end
   always @(posedge clk) begin
-    lat_addr_3 <= lat_addr_2;
+    lat_tag_3 <= lat_tag_2;
   end
   always @(posedge clk) begin
-    lat_tag_3 <= lat_tag_2;
+    lat_addr_4 <= lat_addr_3;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1128,10 +1139,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_4 <= lat_id_3;
   end
   always @(posedge clk) begin
-    lat_addr_4 <= lat_addr_3;
+    lat_tag_4 <= lat_tag_3;
   end
   always @(posedge clk) begin
-    lat_tag_4 <= lat_tag_3;
+    lat_addr_5 <= lat_addr_4;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1144,10 +1155,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_5 <= lat_id_4;
   end
   always @(posedge clk) begin
-    lat_addr_5 <= lat_addr_4;
+    lat_tag_5 <= lat_tag_4;
   end
   always @(posedge clk) begin
-    lat_tag_5 <= lat_tag_4;
+    lat_addr_6 <= lat_addr_5;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1160,10 +1171,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_6 <= lat_id_5;
   end
   always @(posedge clk) begin
-    lat_addr_6 <= lat_addr_5;
+    lat_tag_6 <= lat_tag_5;
   end
   always @(posedge clk) begin
-    lat_tag_6 <= lat_tag_5;
+    lat_addr_7 <= lat_addr_6;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1176,10 +1187,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_7 <= lat_id_6;
   end
   always @(posedge clk) begin
-    lat_addr_7 <= lat_addr_6;
+    lat_tag_7 <= lat_tag_6;
   end
   always @(posedge clk) begin
-    lat_tag_7 <= lat_tag_6;
+    lat_addr_8 <= lat_addr_7;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1192,10 +1203,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_8 <= lat_id_7;
   end
   always @(posedge clk) begin
-    lat_addr_8 <= lat_addr_7;
+    lat_tag_8 <= lat_tag_7;
   end
   always @(posedge clk) begin
-    lat_tag_8 <= lat_tag_7;
+    lat_addr_9 <= lat_addr_8;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1208,10 +1219,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_9 <= lat_id_8;
   end
   always @(posedge clk) begin
-    lat_addr_9 <= lat_addr_8;
+    lat_tag_9 <= lat_tag_8;
   end
   always @(posedge clk) begin
-    lat_tag_9 <= lat_tag_8;
+    lat_addr_10 <= lat_addr_9;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1224,10 +1235,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_10 <= lat_id_9;
   end
   always @(posedge clk) begin
-    lat_addr_10 <= lat_addr_9;
+    lat_tag_10 <= lat_tag_9;
   end
   always @(posedge clk) begin
-    lat_tag_10 <= lat_tag_9;
+    lat_addr_11 <= lat_addr_10;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1240,10 +1251,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_11 <= lat_id_10;
   end
   always @(posedge clk) begin
-    lat_addr_11 <= lat_addr_10;
+    lat_tag_11 <= lat_tag_10;
   end
   always @(posedge clk) begin
-    lat_tag_11 <= lat_tag_10;
+    lat_addr_12 <= lat_addr_11;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1256,10 +1267,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_12 <= lat_id_11;
   end
   always @(posedge clk) begin
-    lat_addr_12 <= lat_addr_11;
+    lat_tag_12 <= lat_tag_11;
   end
   always @(posedge clk) begin
-    lat_tag_12 <= lat_tag_11;
+    lat_addr_13 <= lat_addr_12;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1272,10 +1283,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_13 <= lat_id_12;
   end
   always @(posedge clk) begin
-    lat_addr_13 <= lat_addr_12;
+    lat_tag_13 <= lat_tag_12;
   end
   always @(posedge clk) begin
-    lat_tag_13 <= lat_tag_12;
+    lat_addr_14 <= lat_addr_13;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1288,10 +1299,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_14 <= lat_id_13;
   end
   always @(posedge clk) begin
-    lat_addr_14 <= lat_addr_13;
+    lat_tag_14 <= lat_tag_13;
   end
   always @(posedge clk) begin
-    lat_tag_14 <= lat_tag_13;
+    lat_addr_15 <= lat_addr_14;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1304,10 +1315,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_15 <= lat_id_14;
   end
   always @(posedge clk) begin
-    lat_addr_15 <= lat_addr_14;
+    lat_tag_15 <= lat_tag_14;
   end
   always @(posedge clk) begin
-    lat_tag_15 <= lat_tag_14;
+    lat_addr_16 <= lat_addr_15;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1320,10 +1331,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_16 <= lat_id_15;
   end
   always @(posedge clk) begin
-    lat_addr_16 <= lat_addr_15;
+    lat_tag_16 <= lat_tag_15;
   end
   always @(posedge clk) begin
-    lat_tag_16 <= lat_tag_15;
+    lat_addr_17 <= lat_addr_16;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1336,10 +1347,10 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_17 <= lat_id_16;
   end
   always @(posedge clk) begin
-    lat_addr_17 <= lat_addr_16;
+    lat_tag_17 <= lat_tag_16;
   end
   always @(posedge clk) begin
-    lat_tag_17 <= lat_tag_16;
+    lat_addr_18 <= lat_addr_17;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1352,10 +1363,87 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_18 <= lat_id_17;
   end
   always @(posedge clk) begin
-    lat_addr_18 <= lat_addr_17;
+    lat_tag_18 <= lat_tag_17;
   end
   always @(posedge clk) begin
-    lat_tag_18 <= lat_tag_17;
+    if (lat_v_18) begin
+      z_rdata_0 <= zmem_0[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_1 <= zmem_1[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_2 <= zmem_2[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_3 <= zmem_3[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_4 <= zmem_4[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_5 <= zmem_5[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_6 <= zmem_6[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_7 <= zmem_7[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_8 <= zmem_8[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_9 <= zmem_9[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_10 <= zmem_10[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_11 <= zmem_11[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_12 <= zmem_12[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_13 <= zmem_13[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_14 <= zmem_14[lat_addr_18];
+    end
+  end
+  always @(posedge clk) begin
+    if (lat_v_18) begin
+      z_rdata_15 <= zmem_15[lat_addr_18];
+    end
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1368,17 +1456,14 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     lat_id_19 <= lat_id_18;
   end
   always @(posedge clk) begin
-    lat_addr_19 <= lat_addr_18;
-  end
-  always @(posedge clk) begin
     lat_tag_19 <= lat_tag_18;
   end
   always @(posedge clk) begin
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
-      if (and_22) begin
-        offchip_reads <= resize_53;
+      if (and_26) begin
+        offchip_reads <= resize_51;
       end
     end
   end
@@ -1386,34 +1471,149 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     if (rst) begin
       yacc_sweep <= 13'd0;
     end else begin
-      if (lt_1) begin
-        yacc_sweep <= resize_54;
+      if (lt_0) begin
+        yacc_sweep <= resize_52;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      merge_valid <= 1'd0;
+    end else begin
+      merge_valid <= and_27;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_27) begin
+      merge_row <= mux_34;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_27) begin
+      merge_data <= mux_46;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       drain_ptr <= 13'd0;
     end else begin
-      if (and_23) begin
-        drain_ptr <= resize_55;
+      if (and_30) begin
+        drain_ptr <= resize_53;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      drain_valid <= 1'd0;
+    end else begin
+      if (and_30) begin
+        drain_valid <= 1'd1;
+      end else begin
+        if (y_ready) begin
+          drain_valid <= 1'd0;
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_30) begin
+      drain_row <= resize_54;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       stats_sent <= 1'd0;
     end else begin
-      if (and_24) begin
+      if (and_31) begin
         stats_sent <= 1'd1;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_0 <= yacc_0[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_1 <= yacc_1[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_2 <= yacc_2[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_3 <= yacc_3[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_4 <= yacc_4[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_5 <= yacc_5[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_6 <= yacc_6[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_7 <= yacc_7[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_8 <= yacc_8[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_9 <= yacc_9[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_10 <= yacc_10[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_11 <= yacc_11[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_12 <= yacc_12[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_13 <= yacc_13[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_14 <= yacc_14[mux_47];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_13) begin
+      yacc_q_15 <= yacc_15[mux_47];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
-      if (and_25) begin
+      if (and_32) begin
         agg_cycles <= resize_56;
       end
     end
@@ -1504,147 +1704,83 @@ module gcod_n4096_f64_h16b_l20k4_e3m4_s4_b128_r16 (
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_0[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_0[mux_43] <= asuint_32;
-      end
+    if (or_14) begin
+      yacc_0[mux_48] <= mux_49;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_1[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_1[mux_43] <= asuint_33;
-      end
+    if (or_14) begin
+      yacc_1[mux_48] <= mux_50;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_2[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_2[mux_43] <= asuint_34;
-      end
+    if (or_14) begin
+      yacc_2[mux_48] <= mux_51;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_3[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_3[mux_43] <= asuint_35;
-      end
+    if (or_14) begin
+      yacc_3[mux_48] <= mux_52;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_4[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_4[mux_43] <= asuint_36;
-      end
+    if (or_14) begin
+      yacc_4[mux_48] <= mux_53;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_5[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_5[mux_43] <= asuint_37;
-      end
+    if (or_14) begin
+      yacc_5[mux_48] <= mux_54;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_6[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_6[mux_43] <= asuint_38;
-      end
+    if (or_14) begin
+      yacc_6[mux_48] <= mux_55;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_7[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_7[mux_43] <= asuint_39;
-      end
+    if (or_14) begin
+      yacc_7[mux_48] <= mux_56;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_8[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_8[mux_43] <= asuint_40;
-      end
+    if (or_14) begin
+      yacc_8[mux_48] <= mux_57;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_9[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_9[mux_43] <= asuint_41;
-      end
+    if (or_14) begin
+      yacc_9[mux_48] <= mux_58;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_10[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_10[mux_43] <= asuint_42;
-      end
+    if (or_14) begin
+      yacc_10[mux_48] <= mux_59;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_11[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_11[mux_43] <= asuint_43;
-      end
+    if (or_14) begin
+      yacc_11[mux_48] <= mux_60;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_12[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_12[mux_43] <= asuint_44;
-      end
+    if (or_14) begin
+      yacc_12[mux_48] <= mux_61;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_13[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_13[mux_43] <= asuint_45;
-      end
+    if (or_14) begin
+      yacc_13[mux_48] <= mux_62;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_14[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_14[mux_43] <= asuint_46;
-      end
+    if (or_14) begin
+      yacc_14[mux_48] <= mux_63;
     end
   end
   always @(posedge clk) begin
-    if (lt_1) begin
-      yacc_15[resize_59] <= 48'h0;
-    end else begin
-      if (or_7) begin
-        yacc_15[mux_43] <= asuint_47;
-      end
+    if (or_14) begin
+      yacc_15[mux_48] <= mux_64;
     end
   end
   gcod_engine_s16_r2_m4_h16_n12_w7x7 engine_cmd_s (

@@ -24,8 +24,15 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   output wire         done
 );
   reg [1:0] sweep = 2'd0;
+  reg b_valid = 1'd0;
+  reg b_emit;
+  reg b_row;
+  reg [7:0] b_a;
+  reg [5:0] b_v;
   reg [3:0] landed = 4'd0;
   reg group = 1'd0;
+  reg b_group;
+  reg [1:0] b_slot;
   reg done_r = 1'd0;
   reg [47:0] acc_0 [0:1];
   reg [47:0] acc_1 [0:1];
@@ -38,119 +45,126 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire [1:0] slice_0 = cmd_payload[21:20];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
+  wire eq_2 = slice_0 == 2'd2;
+  wire or_0 = eq_1 | eq_2;
   wire [2:0] slice_1 = cmd_payload[11:9];
   wire [1:0] resize_0 = slice_1[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [3:0] shrv_0 = landed >> resize_0;
   /* verilator lint_on UNUSEDSIGNAL */
   wire slice_2 = shrv_0[0];
-  wire eq_2 = group == 1'd1;
-  wire and_0 = slice_2 & eq_2;
-  wire eq_3 = slice_0 == 2'd2;
-  wire and_1 = slice_2 & eq_2;
-  wire and_2 = and_1 & out_ready;
-  wire mux_0 = eq_3 ? and_2 : 1'd1;
-  wire mux_1 = eq_1 ? and_0 : mux_0;
-  wire mux_2 = eq_0 ? req_ready : mux_1;
+  wire eq_3 = group == 1'd1;
+  wire and_0 = slice_2 & eq_3;
+  wire mux_0 = or_0 ? and_0 : 1'd1;
+  wire mux_1 = eq_0 ? req_ready : mux_0;
   wire lt_0 = sweep < 2'd2;
   wire not_0 = ~lt_0;
-  wire and_3 = go & not_0;
-  wire and_4 = mux_2 & and_3;
-  wire and_5 = cmd_valid & and_3;
-  wire and_6 = and_5 & eq_0;
+  wire and_1 = go & not_0;
+  wire and_2 = mux_1 & and_1;
+  wire and_3 = b_valid & b_emit;
+  wire not_1 = ~out_ready;
+  wire and_4 = and_3 & not_1;
+  wire not_2 = ~and_4;
+  wire and_5 = and_2 & not_2;
+  wire and_6 = cmd_valid & and_1;
+  wire not_3 = ~and_4;
+  wire and_7 = and_6 & not_3;
+  wire and_8 = and_7 & eq_0;
   wire [5:0] slice_3 = cmd_payload[5:0];
-  wire and_7 = and_5 & eq_3;
-  wire and_8 = and_7 & slice_2;
-  wire and_9 = and_8 & eq_2;
-  wire eq_4 = group == 1'd1;
-  wire eq_5 = group == 1'd0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] slice_4 = cmd_payload[8:6];
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire resize_1 = slice_4[0];
-  wire [47:0] acc_1_word_0 = acc_1[resize_1];
+  wire and_9 = b_valid & b_emit;
+  wire eq_4 = b_group == 1'd1;
+  wire eq_5 = b_group == 1'd0;
+  wire [47:0] acc_1_word_0 = acc_1[b_row];
   wire signed [47:0] assint_0 = acc_1_word_0;
-  wire [47:0] acc_3_word_0 = acc_3[resize_1];
+  wire [47:0] acc_3_word_0 = acc_3[b_row];
   wire signed [47:0] assint_1 = acc_3_word_0;
-  wire signed [47:0] mux_3 = eq_5 ? assint_0 : assint_1;
-  wire [7:0] slice_5 = cmd_payload[19:12];
-  wire [8:0] resize_2 = {1'd0, slice_5};
-  wire signed [8:0] assint_2 = resize_2;
-  wire eq_6 = group == 1'd0;
-  wire [31:0] zbuf_1_word_0 = zbuf_1[resize_0];
+  wire signed [47:0] mux_2 = eq_5 ? assint_0 : assint_1;
+  wire [8:0] resize_1 = {1'd0, b_a};
+  wire signed [8:0] assint_2 = resize_1;
+  wire eq_6 = b_group == 1'd0;
+  wire [31:0] zbuf_1_word_0 = zbuf_1[b_slot];
   wire signed [31:0] assint_3 = zbuf_1_word_0;
-  wire [31:0] zbuf_3_word_0 = zbuf_3[resize_0];
+  wire [31:0] zbuf_3_word_0 = zbuf_3[b_slot];
   wire signed [31:0] assint_4 = zbuf_3_word_0;
-  wire signed [31:0] mux_4 = eq_6 ? assint_3 : assint_4;
-  wire signed [40:0] mul_0 = {{32{assint_2[8]}}, assint_2} * {{9{mux_4[31]}}, mux_4};
-  wire signed [47:0] resize_3 = {{7{mul_0[40]}}, mul_0};
+  wire signed [31:0] mux_3 = eq_6 ? assint_3 : assint_4;
+  wire signed [40:0] mul_0 = {{32{assint_2[8]}}, assint_2} * {{9{mux_3[31]}}, mux_3};
+  wire signed [47:0] resize_2 = {{7{mul_0[40]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_0 = {mux_3[47], mux_3} + {resize_3[47], resize_3};
+  wire signed [48:0] add_0 = {mux_2[47], mux_2} + {resize_2[47], resize_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_4 = add_0[47:0];
-  wire signed [47:0] mux_5 = eq_4 ? resize_4 : assint_1;
-  wire eq_7 = group == 1'd1;
-  wire eq_8 = group == 1'd0;
-  wire [47:0] acc_0_word_0 = acc_0[resize_1];
+  wire signed [47:0] resize_3 = add_0[47:0];
+  wire signed [47:0] mux_4 = eq_4 ? resize_3 : assint_1;
+  wire eq_7 = b_group == 1'd1;
+  wire eq_8 = b_group == 1'd0;
+  wire [47:0] acc_0_word_0 = acc_0[b_row];
   wire signed [47:0] assint_5 = acc_0_word_0;
-  wire [47:0] acc_2_word_0 = acc_2[resize_1];
+  wire [47:0] acc_2_word_0 = acc_2[b_row];
   wire signed [47:0] assint_6 = acc_2_word_0;
-  wire signed [47:0] mux_6 = eq_8 ? assint_5 : assint_6;
-  wire eq_9 = group == 1'd0;
-  wire [31:0] zbuf_0_word_0 = zbuf_0[resize_0];
+  wire signed [47:0] mux_5 = eq_8 ? assint_5 : assint_6;
+  wire eq_9 = b_group == 1'd0;
+  wire [31:0] zbuf_0_word_0 = zbuf_0[b_slot];
   wire signed [31:0] assint_7 = zbuf_0_word_0;
-  wire [31:0] zbuf_2_word_0 = zbuf_2[resize_0];
+  wire [31:0] zbuf_2_word_0 = zbuf_2[b_slot];
   wire signed [31:0] assint_8 = zbuf_2_word_0;
-  wire signed [31:0] mux_7 = eq_9 ? assint_7 : assint_8;
-  wire signed [40:0] mul_1 = {{32{assint_2[8]}}, assint_2} * {{9{mux_7[31]}}, mux_7};
-  wire signed [47:0] resize_5 = {{7{mul_1[40]}}, mul_1};
+  wire signed [31:0] mux_6 = eq_9 ? assint_7 : assint_8;
+  wire signed [40:0] mul_1 = {{32{assint_2[8]}}, assint_2} * {{9{mux_6[31]}}, mux_6};
+  wire signed [47:0] resize_4 = {{7{mul_1[40]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_1 = {mux_6[47], mux_6} + {resize_5[47], resize_5};
+  wire signed [48:0] add_1 = {mux_5[47], mux_5} + {resize_4[47], resize_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_6 = add_1[47:0];
-  wire signed [47:0] mux_8 = eq_7 ? resize_6 : assint_6;
-  wire eq_10 = group == 1'd0;
-  wire signed [47:0] mux_9 = eq_10 ? resize_4 : assint_0;
-  wire eq_11 = group == 1'd0;
-  wire signed [47:0] mux_10 = eq_11 ? resize_6 : assint_5;
-  wire [191:0] cat_0 = {mux_5, mux_8, mux_9, mux_10};
+  wire signed [47:0] resize_5 = add_1[47:0];
+  wire signed [47:0] mux_7 = eq_7 ? resize_5 : assint_6;
+  wire eq_10 = b_group == 1'd0;
+  wire signed [47:0] mux_8 = eq_10 ? resize_3 : assint_0;
+  wire eq_11 = b_group == 1'd0;
+  wire signed [47:0] mux_9 = eq_11 ? resize_5 : assint_5;
+  wire [191:0] cat_0 = {mux_4, mux_7, mux_8, mux_9};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [2:0] add_2 = {1'd0, sweep} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_7 = add_2[1:0];
+  wire [1:0] resize_6 = add_2[1:0];
+  wire not_4 = ~and_4;
+  wire or_1 = eq_1 | eq_2;
+  wire and_10 = and_7 & or_1;
+  wire and_11 = and_10 & slice_2;
+  wire and_12 = eq_2 & eq_3;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [2:0] slice_4 = cmd_payload[8:6];
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire resize_7 = slice_4[0];
+  wire [7:0] slice_5 = cmd_payload[19:12];
   wire [1:0] resize_8 = resp_tag[1:0];
   wire [3:0] shlv_0 = 4'd1 << resize_8;
-  wire [3:0] mux_11 = resp_valid ? shlv_0 : 4'd0;
-  wire [3:0] or_0 = landed | mux_11;
-  wire and_10 = and_5 & eq_0;
-  wire and_11 = and_10 & req_ready;
+  wire [3:0] mux_10 = resp_valid ? shlv_0 : 4'd0;
+  wire [3:0] or_2 = landed | mux_10;
+  wire and_13 = and_7 & eq_0;
+  wire and_14 = and_13 & req_ready;
   wire [3:0] shlv_1 = 4'd1 << resize_0;
-  wire [3:0] mux_12 = and_11 ? shlv_1 : 4'd0;
-  wire [3:0] not_1 = ~mux_12;
-  wire [3:0] and_12 = or_0 & not_1;
-  wire or_1 = eq_1 | eq_3;
-  wire and_13 = and_5 & or_1;
-  wire and_14 = and_13 & slice_2;
-  wire not_2 = ~eq_2;
-  wire and_15 = and_14 & not_2;
+  wire [3:0] mux_11 = and_14 ? shlv_1 : 4'd0;
+  wire [3:0] not_5 = ~mux_11;
+  wire [3:0] and_15 = or_2 & not_5;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [1:0] add_3 = {1'd0, group} + 2'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire resize_9 = add_3[0];
-  wire and_16 = and_14 & eq_2;
-  wire or_2 = eq_1 | out_ready;
-  wire and_17 = and_16 & or_2;
+  wire mux_12 = eq_3 ? 1'd0 : resize_9;
   wire eq_12 = slice_0 == 2'd3;
-  wire and_18 = and_5 & eq_12;
+  wire and_16 = and_7 & eq_12;
+  wire not_6 = ~b_emit;
+  wire or_3 = not_6 | out_ready;
+  wire and_17 = b_valid & or_3;
+  wire or_4 = lt_0 | and_17;
   wire resize_10 = sweep[0];
-  wire not_3 = ~eq_2;
-  wire or_3 = eq_1 | not_3;
-  wire and_19 = and_14 & or_3;
-  wire [47:0] asuint_0 = mux_10;
-  wire and_20 = and_9 & out_ready;
-  wire [47:0] asuint_1 = mux_9;
-  wire [47:0] asuint_2 = mux_8;
-  wire [47:0] asuint_3 = mux_5;
+  wire mux_13 = lt_0 ? resize_10 : b_row;
+  wire or_5 = b_emit | lt_0;
+  wire [47:0] asuint_0 = mux_9;
+  wire [47:0] mux_14 = or_5 ? 48'h0 : asuint_0;
+  wire [47:0] asuint_1 = mux_8;
+  wire [47:0] mux_15 = or_5 ? 48'h0 : asuint_1;
+  wire [47:0] asuint_2 = mux_7;
+  wire [47:0] mux_16 = or_5 ? 48'h0 : asuint_2;
+  wire [47:0] asuint_3 = mux_4;
+  wire [47:0] mux_17 = or_5 ? 48'h0 : asuint_3;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_9 = slice_6;
   wire [31:0] asuint_4 = assint_9;
@@ -163,12 +177,12 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire [31:0] slice_9 = resp_data[127:96];
   wire signed [31:0] assint_12 = slice_9;
   wire [31:0] asuint_7 = assint_12;
-  assign cmd_ready = and_4;
-  assign req_valid = and_6;
+  assign cmd_ready = and_5;
+  assign req_valid = and_8;
   assign req_addr = slice_3;
   assign req_tag = slice_1;
   assign out_valid = and_9;
-  assign out_row = slice_3;
+  assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
   always @(posedge clk) begin
@@ -176,80 +190,92 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
       sweep <= 2'd0;
     end else begin
       if (lt_0) begin
-        sweep <= resize_7;
+        sweep <= resize_6;
       end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      b_valid <= 1'd0;
+    end else begin
+      if (not_4) begin
+        b_valid <= and_11;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_emit <= and_12;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_row <= resize_7;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_a <= slice_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_v <= slice_3;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       landed <= 4'd0;
     end else begin
-      landed <= and_12;
+      landed <= and_15;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       group <= 1'd0;
     end else begin
-      if (and_15) begin
-        group <= resize_9;
+      if (and_11) begin
+        group <= mux_12;
       end
-      if (and_17) begin
-        group <= 1'd0;
-      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_group <= group;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_slot <= resize_0;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       done_r <= 1'd0;
     end else begin
-      if (and_18) begin
+      if (and_16) begin
         done_r <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_0[resize_10] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_0[resize_1] <= asuint_0;
-    end
-    if (and_20) begin
-      acc_0[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_0[mux_13] <= mux_14;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_1[resize_10] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_1[resize_1] <= asuint_1;
-    end
-    if (and_20) begin
-      acc_1[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_1[mux_13] <= mux_15;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_2[resize_10] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_2[resize_1] <= asuint_2;
-    end
-    if (and_20) begin
-      acc_2[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_2[mux_13] <= mux_16;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_3[resize_10] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_3[resize_1] <= asuint_3;
-    end
-    if (and_20) begin
-      acc_3[resize_1] <= 48'h0;
+    if (or_4) begin
+      acc_3[mux_13] <= mux_17;
     end
   end
   always @(posedge clk) begin

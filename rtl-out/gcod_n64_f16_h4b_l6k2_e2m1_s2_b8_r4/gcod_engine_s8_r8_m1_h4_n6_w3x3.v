@@ -22,8 +22,27 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   output wire         done
 );
   reg [3:0] sweep = 4'd0;
+  reg b_valid = 1'd0;
+  reg b_emit;
+  reg [2:0] b_row;
+  reg [7:0] b_a;
+  reg [5:0] b_v;
   reg [7:0] landed = 8'd0;
   reg [1:0] group = 2'd0;
+  reg [1:0] b_group;
+  reg [31:0] z_q_0;
+  reg [31:0] z_q_1;
+  reg [31:0] z_q_2;
+  reg [31:0] z_q_3;
+  reg fwd_hit;
+  reg [47:0] fwd_0;
+  reg [47:0] fwd_1;
+  reg [47:0] fwd_2;
+  reg [47:0] fwd_3;
+  reg [47:0] acc_q_0;
+  reg [47:0] acc_q_1;
+  reg [47:0] acc_q_2;
+  reg [47:0] acc_q_3;
   reg done_r = 1'd0;
   reg [47:0] acc_0 [0:7];
   reg [47:0] acc_1 [0:7];
@@ -36,130 +55,143 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   wire [1:0] slice_0 = cmd_payload[21:20];
   wire eq_0 = slice_0 == 2'd0;
   wire eq_1 = slice_0 == 2'd1;
+  wire eq_2 = slice_0 == 2'd2;
+  wire or_0 = eq_1 | eq_2;
   wire [2:0] slice_1 = cmd_payload[11:9];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [7:0] shrv_0 = landed >> slice_1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire slice_2 = shrv_0[0];
-  wire eq_2 = group == 2'd3;
-  wire and_0 = slice_2 & eq_2;
-  wire eq_3 = slice_0 == 2'd2;
-  wire and_1 = slice_2 & eq_2;
-  wire and_2 = and_1 & out_ready;
-  wire mux_0 = eq_3 ? and_2 : 1'd1;
-  wire mux_1 = eq_1 ? and_0 : mux_0;
-  wire mux_2 = eq_0 ? req_ready : mux_1;
+  wire eq_3 = group == 2'd3;
+  wire and_0 = slice_2 & eq_3;
+  wire mux_0 = or_0 ? and_0 : 1'd1;
+  wire mux_1 = eq_0 ? req_ready : mux_0;
   wire lt_0 = sweep < 4'd8;
   wire not_0 = ~lt_0;
-  wire and_3 = go & not_0;
-  wire and_4 = mux_2 & and_3;
-  wire and_5 = cmd_valid & and_3;
-  wire and_6 = and_5 & eq_0;
+  wire and_1 = go & not_0;
+  wire and_2 = mux_1 & and_1;
+  wire and_3 = b_valid & b_emit;
+  wire not_1 = ~out_ready;
+  wire and_4 = and_3 & not_1;
+  wire not_2 = ~and_4;
+  wire and_5 = and_2 & not_2;
+  wire and_6 = cmd_valid & and_1;
+  wire not_3 = ~and_4;
+  wire and_7 = and_6 & not_3;
+  wire and_8 = and_7 & eq_0;
   wire [5:0] slice_3 = cmd_payload[5:0];
-  wire and_7 = and_5 & eq_3;
-  wire and_8 = and_7 & slice_2;
-  wire and_9 = and_8 & eq_2;
-  wire eq_4 = group == 2'd3;
-  wire eq_5 = group == 2'd0;
-  wire [2:0] slice_4 = cmd_payload[8:6];
-  wire [47:0] acc_0_word_0 = acc_0[slice_4];
-  wire signed [47:0] assint_0 = acc_0_word_0;
-  wire eq_6 = group == 2'd1;
-  wire [47:0] acc_1_word_0 = acc_1[slice_4];
-  wire signed [47:0] assint_1 = acc_1_word_0;
-  wire eq_7 = group == 2'd2;
-  wire [47:0] acc_2_word_0 = acc_2[slice_4];
-  wire signed [47:0] assint_2 = acc_2_word_0;
-  wire [47:0] acc_3_word_0 = acc_3[slice_4];
-  wire signed [47:0] assint_3 = acc_3_word_0;
-  wire signed [47:0] mux_3 = eq_7 ? assint_2 : assint_3;
-  wire signed [47:0] mux_4 = eq_6 ? assint_1 : mux_3;
-  wire signed [47:0] mux_5 = eq_5 ? assint_0 : mux_4;
-  wire [7:0] slice_5 = cmd_payload[19:12];
-  wire [8:0] resize_0 = {1'd0, slice_5};
-  wire signed [8:0] assint_4 = resize_0;
-  wire eq_8 = group == 2'd0;
-  wire [31:0] zbuf_0_word_0 = zbuf_0[slice_1];
-  wire signed [31:0] assint_5 = zbuf_0_word_0;
-  wire eq_9 = group == 2'd1;
-  wire [31:0] zbuf_1_word_0 = zbuf_1[slice_1];
-  wire signed [31:0] assint_6 = zbuf_1_word_0;
-  wire eq_10 = group == 2'd2;
-  wire [31:0] zbuf_2_word_0 = zbuf_2[slice_1];
-  wire signed [31:0] assint_7 = zbuf_2_word_0;
-  wire [31:0] zbuf_3_word_0 = zbuf_3[slice_1];
-  wire signed [31:0] assint_8 = zbuf_3_word_0;
-  wire signed [31:0] mux_6 = eq_10 ? assint_7 : assint_8;
-  wire signed [31:0] mux_7 = eq_9 ? assint_6 : mux_6;
-  wire signed [31:0] mux_8 = eq_8 ? assint_5 : mux_7;
-  wire signed [40:0] mul_0 = {{32{assint_4[8]}}, assint_4} * {{9{mux_8[31]}}, mux_8};
+  wire and_9 = b_valid & b_emit;
+  wire eq_4 = b_group == 2'd3;
+  wire eq_5 = b_group == 2'd0;
+  wire signed [47:0] assint_0 = acc_q_0;
+  wire [47:0] asuint_0 = assint_0;
+  wire [47:0] mux_2 = fwd_hit ? fwd_0 : asuint_0;
+  wire signed [47:0] assint_1 = mux_2;
+  wire eq_6 = b_group == 2'd1;
+  wire signed [47:0] assint_2 = acc_q_1;
+  wire [47:0] asuint_1 = assint_2;
+  wire [47:0] mux_3 = fwd_hit ? fwd_1 : asuint_1;
+  wire signed [47:0] assint_3 = mux_3;
+  wire eq_7 = b_group == 2'd2;
+  wire signed [47:0] assint_4 = acc_q_2;
+  wire [47:0] asuint_2 = assint_4;
+  wire [47:0] mux_4 = fwd_hit ? fwd_2 : asuint_2;
+  wire signed [47:0] assint_5 = mux_4;
+  wire signed [47:0] assint_6 = acc_q_3;
+  wire [47:0] asuint_3 = assint_6;
+  wire [47:0] mux_5 = fwd_hit ? fwd_3 : asuint_3;
+  wire signed [47:0] assint_7 = mux_5;
+  wire signed [47:0] mux_6 = eq_7 ? assint_5 : assint_7;
+  wire signed [47:0] mux_7 = eq_6 ? assint_3 : mux_6;
+  wire signed [47:0] mux_8 = eq_5 ? assint_1 : mux_7;
+  wire [8:0] resize_0 = {1'd0, b_a};
+  wire signed [8:0] assint_8 = resize_0;
+  wire eq_8 = b_group == 2'd0;
+  wire signed [31:0] assint_9 = z_q_0;
+  wire eq_9 = b_group == 2'd1;
+  wire signed [31:0] assint_10 = z_q_1;
+  wire eq_10 = b_group == 2'd2;
+  wire signed [31:0] assint_11 = z_q_2;
+  wire signed [31:0] assint_12 = z_q_3;
+  wire signed [31:0] mux_9 = eq_10 ? assint_11 : assint_12;
+  wire signed [31:0] mux_10 = eq_9 ? assint_10 : mux_9;
+  wire signed [31:0] mux_11 = eq_8 ? assint_9 : mux_10;
+  wire signed [40:0] mul_0 = {{32{assint_8[8]}}, assint_8} * {{9{mux_11[31]}}, mux_11};
   wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_0 = {mux_5[47], mux_5} + {resize_1[47], resize_1};
+  wire signed [48:0] add_0 = {mux_8[47], mux_8} + {resize_1[47], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
-  wire signed [47:0] mux_9 = eq_4 ? resize_2 : assint_3;
-  wire eq_11 = group == 2'd2;
-  wire signed [47:0] mux_10 = eq_11 ? resize_2 : assint_2;
-  wire eq_12 = group == 2'd1;
-  wire signed [47:0] mux_11 = eq_12 ? resize_2 : assint_1;
-  wire eq_13 = group == 2'd0;
-  wire signed [47:0] mux_12 = eq_13 ? resize_2 : assint_0;
-  wire [191:0] cat_0 = {mux_9, mux_10, mux_11, mux_12};
+  wire signed [47:0] mux_12 = eq_4 ? resize_2 : assint_7;
+  wire eq_11 = b_group == 2'd2;
+  wire signed [47:0] mux_13 = eq_11 ? resize_2 : assint_5;
+  wire eq_12 = b_group == 2'd1;
+  wire signed [47:0] mux_14 = eq_12 ? resize_2 : assint_3;
+  wire eq_13 = b_group == 2'd0;
+  wire signed [47:0] mux_15 = eq_13 ? resize_2 : assint_1;
+  wire [191:0] cat_0 = {mux_12, mux_13, mux_14, mux_15};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_1 = {1'd0, sweep} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_3 = add_1[3:0];
+  wire not_4 = ~and_4;
+  wire or_1 = eq_1 | eq_2;
+  wire and_10 = and_7 & or_1;
+  wire and_11 = and_10 & slice_2;
+  wire and_12 = eq_2 & eq_3;
+  wire [2:0] slice_4 = cmd_payload[8:6];
+  wire [7:0] slice_5 = cmd_payload[19:12];
   wire [7:0] shlv_0 = 8'd1 << resp_tag;
-  wire [7:0] mux_13 = resp_valid ? shlv_0 : 8'd0;
-  wire [7:0] or_0 = landed | mux_13;
-  wire and_10 = and_5 & eq_0;
-  wire and_11 = and_10 & req_ready;
+  wire [7:0] mux_16 = resp_valid ? shlv_0 : 8'd0;
+  wire [7:0] or_2 = landed | mux_16;
+  wire and_13 = and_7 & eq_0;
+  wire and_14 = and_13 & req_ready;
   wire [7:0] shlv_1 = 8'd1 << slice_1;
-  wire [7:0] mux_14 = and_11 ? shlv_1 : 8'd0;
-  wire [7:0] not_1 = ~mux_14;
-  wire [7:0] and_12 = or_0 & not_1;
-  wire or_1 = eq_1 | eq_3;
-  wire and_13 = and_5 & or_1;
-  wire and_14 = and_13 & slice_2;
-  wire not_2 = ~eq_2;
-  wire and_15 = and_14 & not_2;
+  wire [7:0] mux_17 = and_14 ? shlv_1 : 8'd0;
+  wire [7:0] not_5 = ~mux_17;
+  wire [7:0] and_15 = or_2 & not_5;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [2:0] add_2 = {1'd0, group} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0] resize_4 = add_2[1:0];
-  wire and_16 = and_14 & eq_2;
-  wire or_2 = eq_1 | out_ready;
-  wire and_17 = and_16 & or_2;
-  wire eq_14 = slice_0 == 2'd3;
-  wire and_18 = and_5 & eq_14;
+  wire [1:0] mux_18 = eq_3 ? 2'd0 : resize_4;
+  wire not_6 = ~b_emit;
+  wire or_3 = not_6 | out_ready;
+  wire and_16 = b_valid & or_3;
+  wire eq_14 = b_row == slice_4;
+  wire and_17 = and_16 & eq_14;
+  wire or_4 = b_emit | lt_0;
+  wire [47:0] asuint_4 = mux_15;
+  wire [47:0] mux_19 = or_4 ? 48'h0 : asuint_4;
+  wire [47:0] asuint_5 = mux_14;
+  wire [47:0] mux_20 = or_4 ? 48'h0 : asuint_5;
+  wire [47:0] asuint_6 = mux_13;
+  wire [47:0] mux_21 = or_4 ? 48'h0 : asuint_6;
+  wire [47:0] asuint_7 = mux_12;
+  wire [47:0] mux_22 = or_4 ? 48'h0 : asuint_7;
+  wire eq_15 = slice_0 == 2'd3;
+  wire and_18 = and_7 & eq_15;
+  wire or_5 = lt_0 | and_16;
   wire [2:0] resize_5 = sweep[2:0];
-  wire not_3 = ~eq_2;
-  wire or_3 = eq_1 | not_3;
-  wire and_19 = and_14 & or_3;
-  wire [47:0] asuint_0 = mux_12;
-  wire and_20 = and_9 & out_ready;
-  wire [47:0] asuint_1 = mux_11;
-  wire [47:0] asuint_2 = mux_10;
-  wire [47:0] asuint_3 = mux_9;
+  wire [2:0] mux_23 = lt_0 ? resize_5 : b_row;
   wire [31:0] slice_6 = resp_data[31:0];
-  wire signed [31:0] assint_9 = slice_6;
-  wire [31:0] asuint_4 = assint_9;
+  wire signed [31:0] assint_13 = slice_6;
+  wire [31:0] asuint_8 = assint_13;
   wire [31:0] slice_7 = resp_data[63:32];
-  wire signed [31:0] assint_10 = slice_7;
-  wire [31:0] asuint_5 = assint_10;
+  wire signed [31:0] assint_14 = slice_7;
+  wire [31:0] asuint_9 = assint_14;
   wire [31:0] slice_8 = resp_data[95:64];
-  wire signed [31:0] assint_11 = slice_8;
-  wire [31:0] asuint_6 = assint_11;
+  wire signed [31:0] assint_15 = slice_8;
+  wire [31:0] asuint_10 = assint_15;
   wire [31:0] slice_9 = resp_data[127:96];
-  wire signed [31:0] assint_12 = slice_9;
-  wire [31:0] asuint_7 = assint_12;
-  assign cmd_ready = and_4;
-  assign req_valid = and_6;
+  wire signed [31:0] assint_16 = slice_9;
+  wire [31:0] asuint_11 = assint_16;
+  assign cmd_ready = and_5;
+  assign req_valid = and_8;
   assign req_addr = slice_3;
   assign req_tag = slice_1;
   assign out_valid = and_9;
-  assign out_row = slice_3;
+  assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
   always @(posedge clk) begin
@@ -173,21 +205,117 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   end
   always @(posedge clk) begin
     if (rst) begin
+      b_valid <= 1'd0;
+    end else begin
+      if (not_4) begin
+        b_valid <= and_11;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_emit <= and_12;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_row <= slice_4;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_a <= slice_5;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_v <= slice_3;
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
       landed <= 8'd0;
     end else begin
-      landed <= and_12;
+      landed <= and_15;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       group <= 2'd0;
     end else begin
-      if (and_15) begin
-        group <= resize_4;
+      if (and_11) begin
+        group <= mux_18;
       end
-      if (and_17) begin
-        group <= 2'd0;
-      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      b_group <= group;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_0 <= zbuf_0[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_1 <= zbuf_1[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_2 <= zbuf_2[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      z_q_3 <= zbuf_3[slice_1];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_hit <= and_17;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_0 <= mux_19;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_1 <= mux_20;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_2 <= mux_21;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      fwd_3 <= mux_22;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_0 <= acc_0[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_1 <= acc_1[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_2 <= acc_2[slice_4];
+    end
+  end
+  always @(posedge clk) begin
+    if (and_11) begin
+      acc_q_3 <= acc_3[slice_4];
     end
   end
   always @(posedge clk) begin
@@ -200,67 +328,43 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_0[resize_5] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_0[slice_4] <= asuint_0;
-    end
-    if (and_20) begin
-      acc_0[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_0[mux_23] <= mux_19;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_1[resize_5] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_1[slice_4] <= asuint_1;
-    end
-    if (and_20) begin
-      acc_1[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_1[mux_23] <= mux_20;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_2[resize_5] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_2[slice_4] <= asuint_2;
-    end
-    if (and_20) begin
-      acc_2[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_2[mux_23] <= mux_21;
     end
   end
   always @(posedge clk) begin
-    if (lt_0) begin
-      acc_3[resize_5] <= 48'h0;
-    end
-    if (and_19) begin
-      acc_3[slice_4] <= asuint_3;
-    end
-    if (and_20) begin
-      acc_3[slice_4] <= 48'h0;
+    if (or_5) begin
+      acc_3[mux_23] <= mux_22;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_4;
+      zbuf_0[resp_tag] <= asuint_8;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_5;
+      zbuf_1[resp_tag] <= asuint_9;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_6;
+      zbuf_2[resp_tag] <= asuint_10;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_7;
+      zbuf_3[resp_tag] <= asuint_11;
     end
   end
 endmodule
