@@ -101,7 +101,12 @@ function seqDesign(): ModuleDef {
     overridden.set(d33!.asUInt());
     m.when(go!, () => overridden.set(u(33, 7)));
     const delayed = m.delay(picked, { reset: 0 });
-    return { withReset, noReset, withInit, enabled, bit, picked, overridden, delayed, delayedTwice: m.delay(delayed, { enable: en! }) };
+    // Logic that only a conditional register loads is computed in its branch of the clocked block;
+    // logic something else reads too (here an output) stays a continuous wire.
+    const shared = d7!.add(u(7, 3));
+    const macc = m.reg('macc', uint(40), { reset: 0 });
+    m.when(go!.and(en!), () => macc.set(macc.add(d33!.asUInt().mul(shared)).trunc(40)));
+    return { withReset, noReset, withInit, enabled, bit, picked, overridden, delayed, delayedTwice: m.delay(delayed, { enable: en! }), macc, shared };
   });
 }
 
@@ -224,6 +229,33 @@ describe('emitted RTL quality', () => {
     }
     expect([...Object.keys(OPS)].filter((op) => !used.has(op))).toEqual([]);
     expect(modules.length).toBeGreaterThanOrEqual(designs.length + 3);
+  });
+
+  it('computes logic that only a conditional register loads inside its branch, and shared logic as wires', () => {
+    const d = module('branch_local', { d7: In(uint(7)), d33: In(sint(33)), go: In(uint(1)), en: In(uint(1)), macc: Out(uint(40)), shared: Out(uint(8)) }, (io, m) => {
+      const shared = io.d7.add(u(7, 3));
+      const macc = m.reg('macc_q', uint(40), { reset: 0 });
+      m.when(io.go.and(io.en), () => macc.set(macc.add(io.d33.asUInt().mul(shared)).trunc(40)));
+      io.macc.set(macc);
+      io.shared.set(shared);
+    });
+    const text = emitVerilog(elaborate(d))[0]!.text;
+    const lines = text.split('\n').map((l) => l.trim());
+    // The shared sum: a continuous wire, read by the output and inside the branch.
+    const sum = /^wire \[7:0\] (\w+) = \{1'd0, d7\} \+ 8'd3;$/.exec(lines.find((l) => l.includes('d7}')) ?? '')?.[1];
+    expect(sum, text).toBeDefined();
+    expect(lines).toContain(`assign shared = ${sum};`);
+    // The multiply and the accumulate: registers declared without a value, set with `=` in the branch.
+    const branch = lines.indexOf('if (and_0) begin');
+    const load = lines.indexOf('macc_q <= resize_0;');
+    expect(branch, text).toBeGreaterThan(0);
+    expect(load, text).toBeGreaterThan(branch);
+    const temps = lines.slice(branch + 1, load).map((l) => /^(\w+) = /.exec(l)?.[1]);
+    expect(temps.every((t) => t !== undefined), text).toBe(true);
+    expect(temps.some((t) => t!.startsWith('mul_')) && temps.some((t) => t!.startsWith('add_'))).toBe(true);
+    for (const t of temps) expect(lines.some((l) => new RegExp(`^reg (\\[\\d+:0\\] )?${t};$`).test(l)), `${t} declared as reg`).toBe(true);
+    expect(temps).not.toContain(sum);
+    expect(lines).toContain('/* verilator lint_off BLKSEQ */');
   });
 
   it('passes verilator --lint-only -Wall with no warnings', async () => {

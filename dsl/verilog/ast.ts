@@ -34,7 +34,8 @@ export interface VDecl {
 export type VItem =
   | VDecl
   | { k: 'assign'; lhs: string; rhs: VExpr; comment?: string }
-  | { k: 'always'; clocked: boolean; body: VStmt[]; comment?: string }
+  /** `blockingTemps`: the clocked block computes branch-local temporaries with `=` (lint waiver). */
+  | { k: 'always'; clocked: boolean; body: VStmt[]; comment?: string; blockingTemps?: boolean }
   | { k: 'initial'; body: VStmt[] }
   | { k: 'instance'; module: string; name: string; conns: [string, VExpr][]; comment?: string }
   | { k: 'blank'; comment?: string };

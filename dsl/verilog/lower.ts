@@ -1,8 +1,10 @@
 /**
- * IR module -> Verilog AST. Every operation gets its own named wire of exactly its result width, and
- * operands are extended explicitly, so Verilog's context-dependent width and sign rules never decide
- * a value (and Verilator -Wall has nothing to warn about). Names come from the user's names; temps
- * are `<op>_<n>`, numbered in a fixed walk order, so output is byte-identical across runs.
+ * IR module -> Verilog AST. Every operation gets its own named signal of exactly its result width
+ * (a wire, or a temporary computed inside the register branch that alone reads it: see
+ * branchLocalOps), and operands are extended explicitly, so Verilog's context-dependent width and sign
+ * rules never decide a value (and Verilator -Wall has nothing to warn about). Names come from the
+ * user's names; temps are `<op>_<n>`, numbered in a fixed walk order, so output is byte-identical
+ * across runs.
  */
 import { formatLoc } from '../errors.ts';
 import type { Assignment, CondStep, Expr, MemoryDecl, ModuleIR, SignalDecl } from '../ir/nodes.ts';
@@ -98,6 +100,8 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   for (const r of roots) markRead(r, all(r));
   for (const p of m.ports) if (p.kind === 'output') readBits.set(p.id, mask(p.type.width));
   const unused = (key: number, width: number): boolean => (readBits.get(key) ?? 0n) !== mask(width);
+
+  const local = branchLocalOps(m, order, readsArgs);
 
   // Name every op node (and memory reads outside sync-read registers).
   for (const e of order) {
@@ -220,7 +224,8 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   for (const e of order) {
     const name = names.get(e.id);
     if (!name) continue;
-    items.push({ k: 'decl', net: 'wire', signed: e.type.signed, width: e.type.width, name, init: rhsOf(e), unused: unused(e.id, e.type.width), comment: loc(e.loc) });
+    const inBranch = local.owner.has(e.id);
+    items.push({ k: 'decl', net: inBranch ? 'reg' : 'wire', signed: e.type.signed, width: e.type.width, name, init: inBranch ? undefined : rhsOf(e), unused: unused(e.id, e.type.width), comment: loc(e.loc) });
   }
 
   // ---- behaviour ----------------------------------------------------------------------------
@@ -228,13 +233,18 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   for (const s of m.signals) {
     if (s.kind === 'input' || s.kind === 'instout') continue;
     if (s.kind === 'reg') {
-      const body = tree(s.assigns, (a) => ({ k: 'set', lhs: id(s.name), rhs: operand(a.value), nonblocking: true, comment: loc(a.loc) }), operand);
+      let temps = false;
+      const body = tree(s.assigns, (a): VStmt[] => {
+        const own = (local.byAssign.get(a) ?? []).map((e): VStmt => ({ k: 'set', lhs: id(names.get(e.id)!), rhs: rhsOf(e), nonblocking: false }));
+        temps ||= own.length > 0;
+        return [...own, { k: 'set', lhs: id(s.name), rhs: operand(a.value), nonblocking: true, comment: loc(a.loc) }];
+      }, operand);
       // A register that is never assigned still takes its reset value (the fuzzer found this).
       if (body.length === 0 && s.reset === undefined) continue;
       const stmts: VStmt[] = s.reset !== undefined
         ? [{ k: 'if', cond: id('rst'), then: [{ k: 'set', lhs: id(s.name), rhs: lit(s.type.width, s.type.signed, s.reset), nonblocking: true }], else: body }]
         : body;
-      items.push({ k: 'always', clocked: true, body: stmts });
+      items.push({ k: 'always', clocked: true, body: stmts, blockingTemps: temps });
     } else if (s.assigns.every((a) => a.path.length === 0)) {
       items.push({ k: 'assign', lhs: s.name, rhs: operand(assignsOf(s)[0]!.value), comment: loc(assignsOf(s)[0]!.loc) });
     } else {
@@ -262,6 +272,58 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   return { name: m.name, header: opts.header ?? [], ports, items };
 }
 
+/**
+ * Operations whose value only one conditional register assignment reads (directly, or through other
+ * such operations): they are computed inside that assignment's branch of the clocked block, as
+ * blocking temporaries, instead of as continuous wires. Verilator evaluates every continuous wire on
+ * every clock edge, so a register that loads a sum tree or a multiply only when a stream fires would
+ * cost that logic on every cycle; in the branch, the simulator skips it whenever the branch is not
+ * taken (a 16×16 MAC grid under stalls ran about twice as fast when written this way by hand).
+ * Synthesis sees the same logic: each temporary is written before it is read in its branch, so no
+ * flip-flop survives.
+ */
+function branchLocalOps(m: ModuleIR, order: readonly Expr[], readsArgs: (e: Expr) => boolean): { owner: Map<number, Assignment>; byAssign: Map<Assignment, Expr[]> } {
+  // Who reads each operation: the assignment it is the value of, or null for any other reader.
+  const readers = new Map<number, (Assignment | Expr | null)[]>();
+  const read = (e: Expr, by: Assignment | Expr | null): void => {
+    if (e.kind !== 'op') return;
+    const r = readers.get(e.id);
+    if (r) r.push(by);
+    else readers.set(e.id, [by]);
+  };
+  for (const e of order) {
+    if (e.kind === 'op' && readsArgs(e)) for (const x of e.args) read(x, e);
+    else if (e.kind === 'memread') read(e.addr, null);
+  }
+  for (const s of m.signals)
+    for (const a of s.assigns) {
+      for (const step of a.path) read(step.node.cond, null);
+      read(a.value, s.kind === 'reg' && a.path.length > 0 ? a : null);
+    }
+  for (const mem of m.memories) for (const w of mem.writes) [...w.path.map((st) => st.node.cond), w.addr, w.data].forEach((e) => read(e, null));
+  for (const inst of m.instances) for (const { value } of inst.inputs.values()) read(value, null);
+  // Readers come after what they read in `order`, so walking it backwards settles each reader first.
+  const owner = new Map<number, Assignment>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const e = order[i]!;
+    if (e.kind !== 'op') continue;
+    let one: Assignment | undefined;
+    let ok = true;
+    for (const r of readers.get(e.id) ?? [null]) {
+      const a = r === null ? undefined : 'path' in r ? r : owner.get(r.id);
+      if (a === undefined || (one !== undefined && one !== a)) ok = false;
+      one = a;
+    }
+    if (ok && one) owner.set(e.id, one);
+  }
+  const byAssign = new Map<Assignment, Expr[]>();
+  for (const e of order) {
+    const a = owner.get(e.id);
+    if (a) byAssign.set(a, [...(byAssign.get(a) ?? []), e]);
+  }
+  return { owner, byAssign };
+}
+
 function memInit(mem: MemoryDecl): VStmt[] {
   const out: VStmt[] = [];
   const words = mem.init ?? [];
@@ -274,13 +336,15 @@ function memInit(mem: MemoryDecl): VStmt[] {
  * Nest assignments by their `when` paths into if/else statements, keeping program order (the last
  * assignment that applies wins, in Verilog as in the IR).
  */
-function tree<A extends { path: readonly CondStep[] }>(assigns: readonly A[], leaf: (a: A) => VStmt, operand: (e: Expr) => VExpr, depth = 0): VStmt[] {
+function tree<A extends { path: readonly CondStep[] }>(assigns: readonly A[], leaf: (a: A) => VStmt | VStmt[], operand: (e: Expr) => VExpr, depth = 0): VStmt[] {
   const out: VStmt[] = [];
   let i = 0;
   while (i < assigns.length) {
     const a = assigns[i]!;
     if (a.path.length === depth) {
-      out.push(leaf(a));
+      const l = leaf(a);
+      if (Array.isArray(l)) out.push(...l);
+      else out.push(l);
       i++;
       continue;
     }

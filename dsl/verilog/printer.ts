@@ -80,9 +80,11 @@ function printItem(item: VItem, out: string[]): void {
     case 'assign':
       return printAssign(item.lhs, item.rhs, item.comment, out);
     case 'always':
+      if (item.blockingTemps) out.push('  /* verilator lint_off BLKSEQ */');
       out.push(`  always ${item.clocked ? '@(posedge clk)' : '@*'} begin${trailer(item.comment)}`);
       printStmts(item.body, '    ', out);
       out.push('  end');
+      if (item.blockingTemps) out.push('  /* verilator lint_on BLKSEQ */');
       return;
     case 'initial':
       out.push('  initial begin');
