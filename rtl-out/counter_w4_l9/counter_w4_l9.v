@@ -12,11 +12,12 @@ module counter_w4_l9 (
   wire eq_0 = count_q == 4'd9;
   wire and_0 = enable & eq_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_0 = {1'd0, count_q} + 5'd1;
+  reg [4:0] add_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_0 = add_0[3:0];
+  reg [3:0] resize_0;
   assign count = count_q;
   assign wrap = and_0;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       count_q <= 4'd0;
@@ -25,11 +26,14 @@ module counter_w4_l9 (
         if (eq_0) begin
           count_q <= 4'd0;
         end else begin
+          add_0 = {1'd0, count_q} + 5'd1;
+          resize_0 = add_0[3:0];
           count_q <= resize_0;
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
 endmodule
 
 `default_nettype wire

@@ -12,11 +12,12 @@ module counter_w8_l255 (
   wire eq_0 = count_q == 8'hff;
   wire and_0 = enable & eq_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [8:0] add_0 = {1'd0, count_q} + 9'd1;
+  reg [8:0] add_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [7:0] resize_0 = add_0[7:0];
+  reg [7:0] resize_0;
   assign count = count_q;
   assign wrap = and_0;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       count_q <= 8'd0;
@@ -25,11 +26,14 @@ module counter_w8_l255 (
         if (eq_0) begin
           count_q <= 8'd0;
         end else begin
+          add_0 = {1'd0, count_q} + 9'd1;
+          resize_0 = add_0[7:0];
           count_q <= resize_0;
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
 endmodule
 
 `default_nettype wire

@@ -253,16 +253,16 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [47:0] resize_32 = add_15[47:0];
   wire [767:0] cat_0 = {resize_2, resize_4, resize_6, resize_8, resize_10, resize_12, resize_14, resize_16, resize_18, resize_20, resize_22, resize_24, resize_26, resize_28, resize_30, resize_32};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_16 = {1'd0, sweep} + 3'd1;
+  reg [2:0] add_16;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_33 = add_16[1:0];
+  reg [1:0] resize_33;
   wire not_4 = ~and_4;
   wire or_1 = eq_1 | eq_2;
   wire and_10 = and_7 & or_1;
   wire and_11 = and_10 & slice_2;
-  wire and_12 = eq_2 & 1'd1;
-  wire slice_4 = cmd_payload[12];
-  wire [7:0] slice_5 = cmd_payload[29:22];
+  reg and_12;
+  reg slice_4;
+  reg [7:0] slice_5;
   wire [399:0] shlv_0 = 400'h1 << resp_tag;
   wire [399:0] mux_2 = resp_valid ? shlv_0 : 400'h0;
   wire [399:0] or_2 = landed | mux_2;
@@ -369,15 +369,19 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       sweep <= 2'd0;
     end else begin
       if (lt_0) begin
+        add_16 = {1'd0, sweep} + 3'd1;
+        resize_33 = add_16[1:0];
         sweep <= resize_33;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       b_valid <= 1'd0;
@@ -387,21 +391,30 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      and_12 = eq_2 & 1'd1;
       b_emit <= and_12;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      slice_4 = cmd_payload[12];
       b_row <= slice_4;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      slice_5 = cmd_payload[29:22];
       b_a <= slice_5;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_v <= slice_3;

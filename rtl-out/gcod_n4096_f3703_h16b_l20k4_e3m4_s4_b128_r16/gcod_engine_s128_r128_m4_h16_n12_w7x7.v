@@ -329,16 +329,16 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire signed [47:0] mux_57 = eq_43 ? resize_8 : assint_38;
   wire [767:0] cat_0 = {mux_12, mux_23, mux_34, mux_45, mux_46, mux_47, mux_48, mux_49, mux_50, mux_51, mux_52, mux_53, mux_54, mux_55, mux_56, mux_57};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [8:0] add_4 = {1'd0, sweep} + 9'd1;
+  reg [8:0] add_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [7:0] resize_9 = add_4[7:0];
+  reg [7:0] resize_9;
   wire not_4 = ~and_4;
   wire or_1 = eq_1 | eq_2;
   wire and_10 = and_7 & or_1;
   wire and_11 = and_10 & slice_2;
-  wire and_12 = eq_2 & eq_3;
+  reg and_12;
   wire [6:0] slice_4 = cmd_payload[18:12];
-  wire [7:0] slice_5 = cmd_payload[33:26];
+  reg [7:0] slice_5;
   wire [127:0] shlv_0 = 128'h1 << resp_tag;
   wire [127:0] mux_58 = resp_valid ? shlv_0 : 128'h0;
   wire [127:0] or_2 = landed | mux_58;
@@ -349,15 +349,15 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire [127:0] not_5 = ~mux_59;
   wire [127:0] and_15 = or_2 & not_5;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_5 = {1'd0, group} + 3'd1;
+  reg [2:0] add_5;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_10 = add_5[1:0];
-  wire [1:0] mux_60 = eq_3 ? 2'd0 : resize_10;
+  reg [1:0] resize_10;
+  reg [1:0] mux_60;
   wire not_6 = ~b_emit;
   wire or_3 = not_6 | out_ready;
   wire and_16 = b_valid & or_3;
-  wire eq_44 = b_row == slice_4;
-  wire and_17 = and_16 & eq_44;
+  reg eq_44;
+  reg and_17;
   wire or_4 = b_emit | lt_0;
   wire [47:0] asuint_16 = mux_57;
   wire [47:0] mux_61 = or_4 ? 48'h0 : asuint_16;
@@ -452,15 +452,19 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       sweep <= 8'd0;
     end else begin
       if (lt_0) begin
+        add_4 = {1'd0, sweep} + 9'd1;
+        resize_9 = add_4[7:0];
         sweep <= resize_9;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       b_valid <= 1'd0;
@@ -470,21 +474,27 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      and_12 = eq_2 & eq_3;
       b_emit <= and_12;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_row <= slice_4;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      slice_5 = cmd_payload[33:26];
       b_a <= slice_5;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_v <= slice_3;
@@ -497,15 +507,20 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
       landed <= and_15;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       group <= 2'd0;
     end else begin
       if (and_11) begin
+        add_5 = {1'd0, group} + 3'd1;
+        resize_10 = add_5[1:0];
+        mux_60 = eq_3 ? 2'd0 : resize_10;
         group <= mux_60;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_group <= group;
@@ -591,11 +606,15 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
       z_q_15 <= zbuf_15[slice_1];
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      eq_44 = b_row == slice_4;
+      and_17 = and_16 & eq_44;
       fwd_hit <= and_17;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       fwd_0 <= mux_61;

@@ -370,9 +370,9 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   wire [63:0] cat_2 = {offchip_reads, agg_cycles};
   wire and_7 = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [12:0] add_0 = {1'd0, w_count} + 13'd1;
+  reg [12:0] add_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [11:0] resize_16 = add_0[11:0];
+  reg [11:0] resize_16;
   wire slice_0 = comb_token[22];
   wire and_8 = comb_valid & slice_0;
   wire and_9 = x_valid & x_ready;
@@ -383,9 +383,9 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   wire slice_2 = comb_token[21];
   wire and_12 = and_11 & slice_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [13:0] add_1 = {1'd0, comb_nodes} + 14'd1;
+  reg [13:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] resize_17 = add_1[12:0];
+  reg [12:0] resize_17;
   wire and_13 = x_valid & x_ready;
   wire [11:0] slice_3 = x_payload[19:8];
   wire and_14 = x_valid & x_ready;
@@ -399,7 +399,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_19 = add_2[31:0];
   wire signed [31:0] mux_0 = slice_4 ? resize_19 : zacc_0;
-  wire signed [31:0] mux_1 = slice_2 ? 32'sh0 : mux_0;
+  reg signed [31:0] mux_1;
   wire [7:0] slice_6 = w_row[15:8];
   wire signed [7:0] assint_17 = slice_6;
   wire signed [31:0] resize_20 = {{24{assint_17[7]}}, assint_17};
@@ -408,7 +408,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_21 = add_3[31:0];
   wire signed [31:0] mux_2 = slice_4 ? resize_21 : zacc_1;
-  wire signed [31:0] mux_3 = slice_2 ? 32'sh0 : mux_2;
+  reg signed [31:0] mux_3;
   wire [7:0] slice_7 = w_row[23:16];
   wire signed [7:0] assint_18 = slice_7;
   wire signed [31:0] resize_22 = {{24{assint_18[7]}}, assint_18};
@@ -417,7 +417,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_23 = add_4[31:0];
   wire signed [31:0] mux_4 = slice_4 ? resize_23 : zacc_2;
-  wire signed [31:0] mux_5 = slice_2 ? 32'sh0 : mux_4;
+  reg signed [31:0] mux_5;
   wire [7:0] slice_8 = w_row[31:24];
   wire signed [7:0] assint_19 = slice_8;
   wire signed [31:0] resize_24 = {{24{assint_19[7]}}, assint_19};
@@ -426,7 +426,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_25 = add_5[31:0];
   wire signed [31:0] mux_6 = slice_4 ? resize_25 : zacc_3;
-  wire signed [31:0] mux_7 = slice_2 ? 32'sh0 : mux_6;
+  reg signed [31:0] mux_7;
   wire [7:0] slice_9 = w_row[39:32];
   wire signed [7:0] assint_20 = slice_9;
   wire signed [31:0] resize_26 = {{24{assint_20[7]}}, assint_20};
@@ -435,7 +435,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_27 = add_6[31:0];
   wire signed [31:0] mux_8 = slice_4 ? resize_27 : zacc_4;
-  wire signed [31:0] mux_9 = slice_2 ? 32'sh0 : mux_8;
+  reg signed [31:0] mux_9;
   wire [7:0] slice_10 = w_row[47:40];
   wire signed [7:0] assint_21 = slice_10;
   wire signed [31:0] resize_28 = {{24{assint_21[7]}}, assint_21};
@@ -444,7 +444,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_29 = add_7[31:0];
   wire signed [31:0] mux_10 = slice_4 ? resize_29 : zacc_5;
-  wire signed [31:0] mux_11 = slice_2 ? 32'sh0 : mux_10;
+  reg signed [31:0] mux_11;
   wire [7:0] slice_11 = w_row[55:48];
   wire signed [7:0] assint_22 = slice_11;
   wire signed [31:0] resize_30 = {{24{assint_22[7]}}, assint_22};
@@ -453,7 +453,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_31 = add_8[31:0];
   wire signed [31:0] mux_12 = slice_4 ? resize_31 : zacc_6;
-  wire signed [31:0] mux_13 = slice_2 ? 32'sh0 : mux_12;
+  reg signed [31:0] mux_13;
   wire [7:0] slice_12 = w_row[63:56];
   wire signed [7:0] assint_23 = slice_12;
   wire signed [31:0] resize_32 = {{24{assint_23[7]}}, assint_23};
@@ -462,7 +462,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_33 = add_9[31:0];
   wire signed [31:0] mux_14 = slice_4 ? resize_33 : zacc_7;
-  wire signed [31:0] mux_15 = slice_2 ? 32'sh0 : mux_14;
+  reg signed [31:0] mux_15;
   wire [7:0] slice_13 = w_row[71:64];
   wire signed [7:0] assint_24 = slice_13;
   wire signed [31:0] resize_34 = {{24{assint_24[7]}}, assint_24};
@@ -471,7 +471,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_35 = add_10[31:0];
   wire signed [31:0] mux_16 = slice_4 ? resize_35 : zacc_8;
-  wire signed [31:0] mux_17 = slice_2 ? 32'sh0 : mux_16;
+  reg signed [31:0] mux_17;
   wire [7:0] slice_14 = w_row[79:72];
   wire signed [7:0] assint_25 = slice_14;
   wire signed [31:0] resize_36 = {{24{assint_25[7]}}, assint_25};
@@ -480,7 +480,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_37 = add_11[31:0];
   wire signed [31:0] mux_18 = slice_4 ? resize_37 : zacc_9;
-  wire signed [31:0] mux_19 = slice_2 ? 32'sh0 : mux_18;
+  reg signed [31:0] mux_19;
   wire [7:0] slice_15 = w_row[87:80];
   wire signed [7:0] assint_26 = slice_15;
   wire signed [31:0] resize_38 = {{24{assint_26[7]}}, assint_26};
@@ -489,7 +489,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_39 = add_12[31:0];
   wire signed [31:0] mux_20 = slice_4 ? resize_39 : zacc_10;
-  wire signed [31:0] mux_21 = slice_2 ? 32'sh0 : mux_20;
+  reg signed [31:0] mux_21;
   wire [7:0] slice_16 = w_row[95:88];
   wire signed [7:0] assint_27 = slice_16;
   wire signed [31:0] resize_40 = {{24{assint_27[7]}}, assint_27};
@@ -498,7 +498,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_41 = add_13[31:0];
   wire signed [31:0] mux_22 = slice_4 ? resize_41 : zacc_11;
-  wire signed [31:0] mux_23 = slice_2 ? 32'sh0 : mux_22;
+  reg signed [31:0] mux_23;
   wire [7:0] slice_17 = w_row[103:96];
   wire signed [7:0] assint_28 = slice_17;
   wire signed [31:0] resize_42 = {{24{assint_28[7]}}, assint_28};
@@ -507,7 +507,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_43 = add_14[31:0];
   wire signed [31:0] mux_24 = slice_4 ? resize_43 : zacc_12;
-  wire signed [31:0] mux_25 = slice_2 ? 32'sh0 : mux_24;
+  reg signed [31:0] mux_25;
   wire [7:0] slice_18 = w_row[111:104];
   wire signed [7:0] assint_29 = slice_18;
   wire signed [31:0] resize_44 = {{24{assint_29[7]}}, assint_29};
@@ -516,7 +516,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_45 = add_15[31:0];
   wire signed [31:0] mux_26 = slice_4 ? resize_45 : zacc_13;
-  wire signed [31:0] mux_27 = slice_2 ? 32'sh0 : mux_26;
+  reg signed [31:0] mux_27;
   wire [7:0] slice_19 = w_row[119:112];
   wire signed [7:0] assint_30 = slice_19;
   wire signed [31:0] resize_46 = {{24{assint_30[7]}}, assint_30};
@@ -525,7 +525,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_47 = add_16[31:0];
   wire signed [31:0] mux_28 = slice_4 ? resize_47 : zacc_14;
-  wire signed [31:0] mux_29 = slice_2 ? 32'sh0 : mux_28;
+  reg signed [31:0] mux_29;
   wire [7:0] slice_20 = w_row[127:120];
   wire signed [7:0] assint_31 = slice_20;
   wire signed [31:0] resize_48 = {{24{assint_31[7]}}, assint_31};
@@ -534,7 +534,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_49 = add_17[31:0];
   wire signed [31:0] mux_30 = slice_4 ? resize_49 : zacc_15;
-  wire signed [31:0] mux_31 = slice_2 ? 32'sh0 : mux_30;
+  reg signed [31:0] mux_31;
   wire lt_0 = yacc_sweep < 13'h1000;
   wire not_5 = ~lt_0;
   wire and_16 = comb_done & not_5;
@@ -595,9 +595,9 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   wire and_26 = eq_2 & or_10;
   wire ne_0 = port_busy != 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] sub_0 = {1'd0, port_busy} - 3'd1;
+  reg [2:0] sub_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_50 = sub_0[1:0];
+  reg [1:0] resize_50;
   wire [11:0] mux_35 = engine_cmd_1_req_valid ? engine_cmd_1_req_addr : engine_cmd_2_req_addr;
   wire [11:0] mux_36 = engine_cmd_0_req_valid ? engine_cmd_0_req_addr : mux_35;
   wire [11:0] mux_37 = engine_cmd_s_req_valid ? engine_cmd_s_req_addr : mux_36;
@@ -608,19 +608,19 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   wire [6:0] mux_42 = engine_cmd_0_req_valid ? engine_cmd_0_req_tag : mux_41;
   wire [6:0] mux_43 = engine_cmd_s_req_valid ? engine_cmd_s_req_tag : mux_42;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_18 = {1'd0, offchip_reads} + 33'h1;
+  reg [32:0] add_18;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_51 = add_18[31:0];
+  reg [31:0] resize_51;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [13:0] add_19 = {1'd0, yacc_sweep} + 14'd1;
+  reg [13:0] add_19;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] resize_52 = add_19[12:0];
+  reg [12:0] resize_52;
   wire or_11 = or_8 | engine_cmd_2_out_valid;
   wire not_14 = ~and_21;
   wire and_27 = or_11 & not_14;
-  wire [767:0] mux_44 = engine_cmd_1_out_valid ? engine_cmd_1_out_data : engine_cmd_2_out_data;
-  wire [767:0] mux_45 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : mux_44;
-  wire [767:0] mux_46 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_45;
+  reg [767:0] mux_44;
+  reg [767:0] mux_45;
+  reg [767:0] mux_46;
   wire not_15 = ~merge_valid;
   wire and_28 = and_3 & not_15;
   wire lt_1 = drain_ptr < comb_nodes;
@@ -629,10 +629,10 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   wire or_12 = not_16 | y_ready;
   wire and_30 = and_29 & or_12;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [13:0] add_20 = {1'd0, drain_ptr} + 14'd1;
+  reg [13:0] add_20;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] resize_53 = add_20[12:0];
-  wire [11:0] resize_54 = drain_ptr[11:0];
+  reg [12:0] resize_53;
+  reg [11:0] resize_54;
   wire and_31 = stats_valid & stats_ready;
   wire not_17 = ~and_3;
   wire or_13 = not_17 | and_30;
@@ -641,9 +641,9 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   wire not_18 = ~and_3;
   wire and_32 = agg_go & not_18;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_21 = {1'd0, agg_cycles} + 33'h1;
+  reg [32:0] add_21;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_56 = add_21[31:0];
+  reg [31:0] resize_56;
   wire [11:0] resize_57 = comb_nodes[11:0];
   wire [511:0] cat_4 = {mux_30, mux_28, mux_26, mux_24, mux_22, mux_20, mux_18, mux_16, mux_14, mux_12, mux_10, mux_8, mux_6, mux_4, mux_2, mux_0};
   wire [31:0] slice_21 = cat_4[31:0];
@@ -835,15 +835,19 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   assign y_payload = cat_1;
   assign stats_valid = and_6;
   assign stats_payload = cat_2;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       w_count <= 12'd0;
     end else begin
       if (and_7) begin
+        add_0 = {1'd0, w_count} + 13'd1;
+        resize_16 = add_0[11:0];
         w_count <= resize_16;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       comb_done <= 1'd0;
@@ -862,15 +866,19 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       comb_nodes <= 13'd0;
     end else begin
       if (and_12) begin
+        add_1 = {1'd0, comb_nodes} + 14'd1;
+        resize_17 = add_1[12:0];
         comb_nodes <= resize_17;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_13) begin
       w_row <= wmem[slice_3];
@@ -888,150 +896,198 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
       comb_token <= x_payload;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_0 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_1 = slice_2 ? 32'sh0 : mux_0;
         zacc_0 <= mux_1;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_1 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_3 = slice_2 ? 32'sh0 : mux_2;
         zacc_1 <= mux_3;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_2 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_5 = slice_2 ? 32'sh0 : mux_4;
         zacc_2 <= mux_5;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_3 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_7 = slice_2 ? 32'sh0 : mux_6;
         zacc_3 <= mux_7;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_4 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_9 = slice_2 ? 32'sh0 : mux_8;
         zacc_4 <= mux_9;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_5 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_11 = slice_2 ? 32'sh0 : mux_10;
         zacc_5 <= mux_11;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_6 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_13 = slice_2 ? 32'sh0 : mux_12;
         zacc_6 <= mux_13;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_7 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_15 = slice_2 ? 32'sh0 : mux_14;
         zacc_7 <= mux_15;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_8 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_17 = slice_2 ? 32'sh0 : mux_16;
         zacc_8 <= mux_17;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_9 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_19 = slice_2 ? 32'sh0 : mux_18;
         zacc_9 <= mux_19;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_10 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_21 = slice_2 ? 32'sh0 : mux_20;
         zacc_10 <= mux_21;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_11 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_23 = slice_2 ? 32'sh0 : mux_22;
         zacc_11 <= mux_23;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_12 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_25 = slice_2 ? 32'sh0 : mux_24;
         zacc_12 <= mux_25;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_13 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_27 = slice_2 ? 32'sh0 : mux_26;
         zacc_13 <= mux_27;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_14 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_29 = slice_2 ? 32'sh0 : mux_28;
         zacc_14 <= mux_29;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_15 <= 32'sh0;
     end else begin
       if (and_11) begin
+        mux_31 = slice_2 ? 32'sh0 : mux_30;
         zacc_15 <= mux_31;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign agg_go = and_16;
   assign req_ready_0 = and_17;
   assign req_ready_1 = and_18;
@@ -1047,6 +1103,7 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   assign resp_valid_3 = and_25;
   assign resp_tag = lat_tag_19;
   assign resp_data = cat_3;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 2'd0;
@@ -1055,11 +1112,14 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
         port_busy <= 2'd3;
       end else begin
         if (ne_0) begin
+          sub_0 = {1'd0, port_busy} - 3'd1;
+          resize_50 = sub_0[1:0];
           port_busy <= resize_50;
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     lat_addr_0 <= mux_37;
   end
@@ -1457,24 +1517,32 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
   always @(posedge clk) begin
     lat_tag_19 <= lat_tag_18;
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
       if (and_26) begin
+        add_18 = {1'd0, offchip_reads} + 33'h1;
+        resize_51 = add_18[31:0];
         offchip_reads <= resize_51;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       yacc_sweep <= 13'd0;
     end else begin
       if (lt_0) begin
+        add_19 = {1'd0, yacc_sweep} + 14'd1;
+        resize_52 = add_19[12:0];
         yacc_sweep <= resize_52;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       merge_valid <= 1'd0;
@@ -1487,20 +1555,29 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
       merge_row <= mux_34;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_27) begin
+      mux_44 = engine_cmd_1_out_valid ? engine_cmd_1_out_data : engine_cmd_2_out_data;
+      mux_45 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : mux_44;
+      mux_46 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_45;
       merge_data <= mux_46;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       drain_ptr <= 13'd0;
     end else begin
       if (and_30) begin
+        add_20 = {1'd0, drain_ptr} + 14'd1;
+        resize_53 = add_20[12:0];
         drain_ptr <= resize_53;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       drain_valid <= 1'd0;
@@ -1514,11 +1591,14 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_30) begin
+      resize_54 = drain_ptr[11:0];
       drain_row <= resize_54;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       stats_sent <= 1'd0;
@@ -1608,15 +1688,19 @@ module gcod_n4096_f3703_h16b_l20k4_e3m4_s4_b128_r16 (
       yacc_q_15 <= yacc_15[mux_47];
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
       if (and_32) begin
+        add_21 = {1'd0, agg_cycles} + 33'h1;
+        resize_56 = add_21[31:0];
         agg_cycles <= resize_56;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_7) begin
       wmem[w_count] <= w_payload;

@@ -267,19 +267,19 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   wire signed [47:0] mux_41 = eq_43 ? resize_9 : assint_25;
   wire [767:0] cat_0 = {mux_8, mux_15, mux_22, mux_29, mux_30, mux_31, mux_32, mux_33, mux_34, mux_35, mux_36, mux_37, mux_38, mux_39, mux_40, mux_41};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_4 = {1'd0, sweep} + 3'd1;
+  reg [2:0] add_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_10 = add_4[1:0];
+  reg [1:0] resize_10;
   wire not_4 = ~and_4;
   wire or_1 = eq_1 | eq_2;
   wire and_10 = and_7 & or_1;
   wire and_11 = and_10 & slice_2;
-  wire and_12 = eq_2 & eq_3;
+  reg and_12;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] slice_4 = cmd_payload[18:12];
+  reg [6:0] slice_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire resize_11 = slice_4[0];
-  wire [7:0] slice_5 = cmd_payload[33:26];
+  reg resize_11;
+  reg [7:0] slice_5;
   wire [3:0] resize_12 = resp_tag[3:0];
   wire [15:0] shlv_0 = 16'd1 << resize_12;
   wire [15:0] mux_42 = resp_valid ? shlv_0 : 16'd0;
@@ -291,10 +291,10 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   wire [15:0] not_5 = ~mux_43;
   wire [15:0] and_15 = or_2 & not_5;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_5 = {1'd0, group} + 3'd1;
+  reg [2:0] add_5;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_13 = add_5[1:0];
-  wire [1:0] mux_44 = eq_3 ? 2'd0 : resize_13;
+  reg [1:0] resize_13;
+  reg [1:0] mux_44;
   wire eq_44 = slice_0 == 2'd3;
   wire and_16 = and_7 & eq_44;
   wire not_6 = ~b_emit;
@@ -392,15 +392,19 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       sweep <= 2'd0;
     end else begin
       if (lt_0) begin
+        add_4 = {1'd0, sweep} + 3'd1;
+        resize_10 = add_4[1:0];
         sweep <= resize_10;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       b_valid <= 1'd0;
@@ -410,21 +414,31 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      and_12 = eq_2 & eq_3;
       b_emit <= and_12;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      slice_4 = cmd_payload[18:12];
+      resize_11 = slice_4[0];
       b_row <= resize_11;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      slice_5 = cmd_payload[33:26];
       b_a <= slice_5;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_v <= slice_3;
@@ -437,15 +451,20 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
       landed <= and_15;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       group <= 2'd0;
     end else begin
       if (and_11) begin
+        add_5 = {1'd0, group} + 3'd1;
+        resize_13 = add_5[1:0];
+        mux_44 = eq_3 ? 2'd0 : resize_13;
         group <= mux_44;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_group <= group;

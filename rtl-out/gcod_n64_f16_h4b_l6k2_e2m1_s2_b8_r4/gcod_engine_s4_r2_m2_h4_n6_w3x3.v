@@ -120,19 +120,19 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire signed [47:0] mux_9 = eq_11 ? resize_5 : assint_5;
   wire [191:0] cat_0 = {mux_4, mux_7, mux_8, mux_9};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_2 = {1'd0, sweep} + 3'd1;
+  reg [2:0] add_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_6 = add_2[1:0];
+  reg [1:0] resize_6;
   wire not_4 = ~and_4;
   wire or_1 = eq_1 | eq_2;
   wire and_10 = and_7 & or_1;
   wire and_11 = and_10 & slice_2;
-  wire and_12 = eq_2 & eq_3;
+  reg and_12;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] slice_4 = cmd_payload[8:6];
+  reg [2:0] slice_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire resize_7 = slice_4[0];
-  wire [7:0] slice_5 = cmd_payload[19:12];
+  reg resize_7;
+  reg [7:0] slice_5;
   wire [1:0] resize_8 = resp_tag[1:0];
   wire [3:0] shlv_0 = 4'd1 << resize_8;
   wire [3:0] mux_10 = resp_valid ? shlv_0 : 4'd0;
@@ -144,10 +144,10 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire [3:0] not_5 = ~mux_11;
   wire [3:0] and_15 = or_2 & not_5;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [1:0] add_3 = {1'd0, group} + 2'd1;
+  reg [1:0] add_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire resize_9 = add_3[0];
-  wire mux_12 = eq_3 ? 1'd0 : resize_9;
+  reg resize_9;
+  reg mux_12;
   wire eq_12 = slice_0 == 2'd3;
   wire and_16 = and_7 & eq_12;
   wire not_6 = ~b_emit;
@@ -185,15 +185,19 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       sweep <= 2'd0;
     end else begin
       if (lt_0) begin
+        add_2 = {1'd0, sweep} + 3'd1;
+        resize_6 = add_2[1:0];
         sweep <= resize_6;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       b_valid <= 1'd0;
@@ -203,21 +207,31 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      and_12 = eq_2 & eq_3;
       b_emit <= and_12;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      slice_4 = cmd_payload[8:6];
+      resize_7 = slice_4[0];
       b_row <= resize_7;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      slice_5 = cmd_payload[19:12];
       b_a <= slice_5;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_v <= slice_3;
@@ -230,15 +244,20 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
       landed <= and_15;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       group <= 1'd0;
     end else begin
       if (and_11) begin
+        add_3 = {1'd0, group} + 2'd1;
+        resize_9 = add_3[0];
+        mux_12 = eq_3 ? 1'd0 : resize_9;
         group <= mux_12;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_group <= group;

@@ -131,16 +131,16 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   wire signed [47:0] mux_15 = eq_13 ? resize_2 : assint_1;
   wire [191:0] cat_0 = {mux_12, mux_13, mux_14, mux_15};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_1 = {1'd0, sweep} + 5'd1;
+  reg [4:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_3 = add_1[3:0];
+  reg [3:0] resize_3;
   wire not_4 = ~and_4;
   wire or_1 = eq_1 | eq_2;
   wire and_10 = and_7 & or_1;
   wire and_11 = and_10 & slice_2;
-  wire and_12 = eq_2 & eq_3;
+  reg and_12;
   wire [2:0] slice_4 = cmd_payload[8:6];
-  wire [7:0] slice_5 = cmd_payload[19:12];
+  reg [7:0] slice_5;
   wire [7:0] shlv_0 = 8'd1 << resp_tag;
   wire [7:0] mux_16 = resp_valid ? shlv_0 : 8'd0;
   wire [7:0] or_2 = landed | mux_16;
@@ -151,15 +151,15 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   wire [7:0] not_5 = ~mux_17;
   wire [7:0] and_15 = or_2 & not_5;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_2 = {1'd0, group} + 3'd1;
+  reg [2:0] add_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_4 = add_2[1:0];
-  wire [1:0] mux_18 = eq_3 ? 2'd0 : resize_4;
+  reg [1:0] resize_4;
+  reg [1:0] mux_18;
   wire not_6 = ~b_emit;
   wire or_3 = not_6 | out_ready;
   wire and_16 = b_valid & or_3;
-  wire eq_14 = b_row == slice_4;
-  wire and_17 = and_16 & eq_14;
+  reg eq_14;
+  reg and_17;
   wire or_4 = b_emit | lt_0;
   wire [47:0] asuint_4 = mux_15;
   wire [47:0] mux_19 = or_4 ? 48'h0 : asuint_4;
@@ -194,15 +194,19 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   assign out_row = b_v;
   assign out_data = cat_0;
   assign done = done_r;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       sweep <= 4'd0;
     end else begin
       if (lt_0) begin
+        add_1 = {1'd0, sweep} + 5'd1;
+        resize_3 = add_1[3:0];
         sweep <= resize_3;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       b_valid <= 1'd0;
@@ -212,21 +216,27 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      and_12 = eq_2 & eq_3;
       b_emit <= and_12;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_row <= slice_4;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      slice_5 = cmd_payload[19:12];
       b_a <= slice_5;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_v <= slice_3;
@@ -239,15 +249,20 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
       landed <= and_15;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       group <= 2'd0;
     end else begin
       if (and_11) begin
+        add_2 = {1'd0, group} + 3'd1;
+        resize_4 = add_2[1:0];
+        mux_18 = eq_3 ? 2'd0 : resize_4;
         group <= mux_18;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       b_group <= group;
@@ -273,11 +288,15 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
       z_q_3 <= zbuf_3[slice_1];
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
+      eq_14 = b_row == slice_4;
+      and_17 = and_16 & eq_14;
       fwd_hit <= and_17;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_11) begin
       fwd_0 <= mux_19;

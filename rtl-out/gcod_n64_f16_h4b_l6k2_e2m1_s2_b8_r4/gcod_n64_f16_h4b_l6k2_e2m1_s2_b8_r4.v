@@ -167,9 +167,9 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   wire [63:0] cat_2 = {offchip_reads, agg_cycles};
   wire and_6 = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_0 = {1'd0, w_count} + 6'd1;
+  reg [5:0] add_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_4 = add_0[4:0];
+  reg [4:0] resize_4;
   wire slice_0 = comb_token[14];
   wire and_7 = comb_valid & slice_0;
   wire and_8 = x_valid & x_ready;
@@ -180,9 +180,9 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   wire slice_2 = comb_token[13];
   wire and_11 = and_10 & slice_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_1 = {1'd0, comb_nodes} + 8'd1;
+  reg [7:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_5 = add_1[6:0];
+  reg [6:0] resize_5;
   wire and_12 = x_valid & x_ready;
   wire [3:0] slice_3 = x_payload[11:8];
   wire and_13 = x_valid & x_ready;
@@ -196,7 +196,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_7 = add_2[31:0];
   wire signed [31:0] mux_0 = slice_4 ? resize_7 : zacc_0;
-  wire signed [31:0] mux_1 = slice_2 ? 32'sh0 : mux_0;
+  reg signed [31:0] mux_1;
   wire [7:0] slice_6 = w_row[15:8];
   wire signed [7:0] assint_5 = slice_6;
   wire signed [31:0] resize_8 = {{24{assint_5[7]}}, assint_5};
@@ -205,7 +205,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_9 = add_3[31:0];
   wire signed [31:0] mux_2 = slice_4 ? resize_9 : zacc_1;
-  wire signed [31:0] mux_3 = slice_2 ? 32'sh0 : mux_2;
+  reg signed [31:0] mux_3;
   wire [7:0] slice_7 = w_row[23:16];
   wire signed [7:0] assint_6 = slice_7;
   wire signed [31:0] resize_10 = {{24{assint_6[7]}}, assint_6};
@@ -214,7 +214,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_11 = add_4[31:0];
   wire signed [31:0] mux_4 = slice_4 ? resize_11 : zacc_2;
-  wire signed [31:0] mux_5 = slice_2 ? 32'sh0 : mux_4;
+  reg signed [31:0] mux_5;
   wire [7:0] slice_8 = w_row[31:24];
   wire signed [7:0] assint_7 = slice_8;
   wire signed [31:0] resize_12 = {{24{assint_7[7]}}, assint_7};
@@ -223,7 +223,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [31:0] resize_13 = add_5[31:0];
   wire signed [31:0] mux_6 = slice_4 ? resize_13 : zacc_3;
-  wire signed [31:0] mux_7 = slice_2 ? 32'sh0 : mux_6;
+  reg signed [31:0] mux_7;
   wire lt_0 = yacc_sweep < 7'h40;
   wire not_5 = ~lt_0;
   wire and_15 = comb_done & not_5;
@@ -263,9 +263,9 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   wire and_23 = eq_2 & or_7;
   wire ne_0 = port_busy != 1'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [1:0] sub_0 = {1'd0, port_busy} - 2'd1;
+  reg [1:0] sub_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire resize_14 = sub_0[0];
+  reg resize_14;
   wire [5:0] mux_10 = engine_cmd_0_req_valid ? engine_cmd_0_req_addr : engine_cmd_1_req_addr;
   wire [5:0] mux_11 = engine_cmd_s_req_valid ? engine_cmd_s_req_addr : mux_10;
   wire [1:0] mux_12 = engine_cmd_0_req_valid ? 2'd1 : 2'd2;
@@ -273,18 +273,18 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   wire [2:0] mux_14 = engine_cmd_0_req_valid ? engine_cmd_0_req_tag : engine_cmd_1_req_tag;
   wire [2:0] mux_15 = engine_cmd_s_req_valid ? engine_cmd_s_req_tag : mux_14;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_6 = {1'd0, offchip_reads} + 33'h1;
+  reg [32:0] add_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_15 = add_6[31:0];
+  reg [31:0] resize_15;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_7 = {1'd0, yacc_sweep} + 8'd1;
+  reg [7:0] add_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_16 = add_7[6:0];
+  reg [6:0] resize_16;
   wire or_8 = or_5 | engine_cmd_1_out_valid;
   wire not_12 = ~and_19;
   wire and_24 = or_8 & not_12;
-  wire [191:0] mux_16 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : engine_cmd_1_out_data;
-  wire [191:0] mux_17 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_16;
+  reg [191:0] mux_16;
+  reg [191:0] mux_17;
   wire not_13 = ~merge_valid;
   wire and_25 = and_2 & not_13;
   wire lt_1 = drain_ptr < comb_nodes;
@@ -293,10 +293,10 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   wire or_9 = not_14 | y_ready;
   wire and_27 = and_26 & or_9;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_8 = {1'd0, drain_ptr} + 8'd1;
+  reg [7:0] add_8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_17 = add_8[6:0];
-  wire [5:0] resize_18 = drain_ptr[5:0];
+  reg [6:0] resize_17;
+  reg [5:0] resize_18;
   wire and_28 = stats_valid & stats_ready;
   wire not_15 = ~and_2;
   wire or_10 = not_15 | and_27;
@@ -305,9 +305,9 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   wire not_16 = ~and_2;
   wire and_29 = agg_go & not_16;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_9 = {1'd0, agg_cycles} + 33'h1;
+  reg [32:0] add_9;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_20 = add_9[31:0];
+  reg [31:0] resize_20;
   wire [3:0] resize_21 = w_count[3:0];
   wire [5:0] resize_22 = comb_nodes[5:0];
   wire [127:0] cat_4 = {mux_6, mux_4, mux_2, mux_0};
@@ -367,15 +367,19 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   assign y_payload = cat_1;
   assign stats_valid = and_5;
   assign stats_payload = cat_2;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       w_count <= 5'd0;
     end else begin
       if (and_6) begin
+        add_0 = {1'd0, w_count} + 6'd1;
+        resize_4 = add_0[4:0];
         w_count <= resize_4;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       comb_done <= 1'd0;
@@ -394,15 +398,19 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       comb_nodes <= 7'd0;
     end else begin
       if (and_11) begin
+        add_1 = {1'd0, comb_nodes} + 8'd1;
+        resize_5 = add_1[6:0];
         comb_nodes <= resize_5;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_12) begin
       w_row <= wmem[slice_3];
@@ -420,42 +428,54 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
       comb_token <= x_payload;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_0 <= 32'sh0;
     end else begin
       if (and_10) begin
+        mux_1 = slice_2 ? 32'sh0 : mux_0;
         zacc_0 <= mux_1;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_1 <= 32'sh0;
     end else begin
       if (and_10) begin
+        mux_3 = slice_2 ? 32'sh0 : mux_2;
         zacc_1 <= mux_3;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_2 <= 32'sh0;
     end else begin
       if (and_10) begin
+        mux_5 = slice_2 ? 32'sh0 : mux_4;
         zacc_2 <= mux_5;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       zacc_3 <= 32'sh0;
     end else begin
       if (and_10) begin
+        mux_7 = slice_2 ? 32'sh0 : mux_6;
         zacc_3 <= mux_7;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign agg_go = and_15;
   assign req_ready_0 = and_16;
   assign req_ready_1 = and_17;
@@ -468,6 +488,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   assign resp_valid_2 = and_22;
   assign resp_tag = lat_tag_5;
   assign resp_data = cat_3;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 1'd0;
@@ -476,11 +497,14 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
         port_busy <= 1'd1;
       end else begin
         if (ne_0) begin
+          sub_0 = {1'd0, port_busy} - 2'd1;
+          resize_14 = sub_0[0];
           port_busy <= resize_14;
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     lat_addr_0 <= mux_11;
   end
@@ -594,24 +618,32 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   always @(posedge clk) begin
     lat_tag_5 <= lat_tag_4;
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
       if (and_23) begin
+        add_6 = {1'd0, offchip_reads} + 33'h1;
+        resize_15 = add_6[31:0];
         offchip_reads <= resize_15;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       yacc_sweep <= 7'd0;
     end else begin
       if (lt_0) begin
+        add_7 = {1'd0, yacc_sweep} + 8'd1;
+        resize_16 = add_7[6:0];
         yacc_sweep <= resize_16;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       merge_valid <= 1'd0;
@@ -624,20 +656,28 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
       merge_row <= mux_9;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_24) begin
+      mux_16 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : engine_cmd_1_out_data;
+      mux_17 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_16;
       merge_data <= mux_17;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       drain_ptr <= 7'd0;
     end else begin
       if (and_27) begin
+        add_8 = {1'd0, drain_ptr} + 8'd1;
+        resize_17 = add_8[6:0];
         drain_ptr <= resize_17;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       drain_valid <= 1'd0;
@@ -651,11 +691,14 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_27) begin
+      resize_18 = drain_ptr[5:0];
       drain_row <= resize_18;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       stats_sent <= 1'd0;
@@ -685,15 +728,19 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
       yacc_q_3 <= yacc_3[mux_18];
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
       if (and_29) begin
+        add_9 = {1'd0, agg_cycles} + 33'h1;
+        resize_20 = add_9[31:0];
         agg_cycles <= resize_20;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_6) begin
       wmem[resize_21] <= w_payload;

@@ -11,13 +11,14 @@ module mac_s16_acc40 (
   output wire signed [39:0] acc
 );
   reg signed [39:0] acc_q = 40'sh0;
-  wire signed [31:0] mul_0 = {{16{a[15]}}, a} * {{16{b[15]}}, b};
-  wire signed [39:0] resize_0 = {{8{mul_0[31]}}, mul_0};
+  reg signed [31:0] mul_0;
+  reg signed [39:0] resize_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [40:0] add_0 = {acc_q[39], acc_q} + {resize_0[39], resize_0};
+  reg signed [40:0] add_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [39:0] resize_1 = add_0[39:0];
+  reg signed [39:0] resize_1;
   assign acc = acc_q;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       acc_q <= 40'sh0;
@@ -26,11 +27,16 @@ module mac_s16_acc40 (
         acc_q <= 40'sh0;
       end else begin
         if (valid) begin
+          mul_0 = {{16{a[15]}}, a} * {{16{b[15]}}, b};
+          resize_0 = {{8{mul_0[31]}}, mul_0};
+          add_0 = {acc_q[39], acc_q} + {resize_0[39], resize_0};
+          resize_1 = add_0[39:0];
           acc_q <= resize_1;
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
 endmodule
 
 `default_nettype wire

@@ -11,13 +11,14 @@ module mac_s8_acc24 (
   output wire signed [23:0] acc
 );
   reg signed [23:0] acc_q = 24'sh0;
-  wire signed [15:0] mul_0 = {{8{a[7]}}, a} * {{8{b[7]}}, b};
-  wire signed [23:0] resize_0 = {{8{mul_0[15]}}, mul_0};
+  reg signed [15:0] mul_0;
+  reg signed [23:0] resize_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [24:0] add_0 = {acc_q[23], acc_q} + {resize_0[23], resize_0};
+  reg signed [24:0] add_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [23:0] resize_1 = add_0[23:0];
+  reg signed [23:0] resize_1;
   assign acc = acc_q;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       acc_q <= 24'sh0;
@@ -26,11 +27,16 @@ module mac_s8_acc24 (
         acc_q <= 24'sh0;
       end else begin
         if (valid) begin
+          mul_0 = {{8{a[7]}}, a} * {{8{b[7]}}, b};
+          resize_0 = {{8{mul_0[15]}}, mul_0};
+          add_0 = {acc_q[23], acc_q} + {resize_0[23], resize_0};
+          resize_1 = add_0[23:0];
           acc_q <= resize_1;
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
 endmodule
 
 `default_nettype wire

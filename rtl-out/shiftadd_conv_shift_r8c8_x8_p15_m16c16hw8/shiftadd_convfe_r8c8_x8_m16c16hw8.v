@@ -66,13 +66,13 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   wire and_3 = and_2 & not_2;
   wire not_3 = ~busy;
   wire and_4 = cfg_valid & not_3;
-  wire [4:0] slice_0 = cfg_payload[25:21];
-  wire [1:0] slice_1 = cfg_payload[20:19];
-  wire [3:0] slice_2 = cfg_payload[18:15];
+  reg [4:0] slice_0;
+  reg [1:0] slice_1;
+  reg [3:0] slice_2;
   wire [3:0] slice_3 = cfg_payload[14:11];
-  wire [3:0] slice_4 = cfg_payload[10:7];
-  wire [3:0] slice_5 = cfg_payload[6:3];
-  wire slice_6 = cfg_payload[2];
+  reg [3:0] slice_4;
+  reg [3:0] slice_5;
+  reg slice_6;
   wire slice_7 = cfg_payload[1];
   wire slice_8 = cfg_payload[0];
   /* verilator lint_off UNUSEDSIGNAL */
@@ -96,9 +96,9 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   wire [12:0] resize_2 = {1'd0, map_words};
   wire eq_0 = add_2 == resize_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_3 = {1'd0, ld_addr} + 8'd1;
+  reg [7:0] add_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_3 = add_3[6:0];
+  reg [6:0] resize_3;
   wire and_6 = fm_valid & busy;
   wire and_7 = and_6 & loading;
   wire not_4 = ~out_valid;
@@ -132,9 +132,9 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   wire and_9 = and_8 & advance;
   wire and_10 = and_9 & rd_ok;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_8 = {1'd0, m0} + 6'd8;
+  reg [5:0] add_8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_11 = add_8[4:0];
+  reg [4:0] resize_11;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [2:0] add_9 = {1'd0, dy} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -144,174 +144,174 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0] resize_13 = add_10[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_11 = {1'd0, ct} + 3'd1;
+  reg [2:0] add_11;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_14 = add_11[1:0];
+  reg [1:0] resize_14;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_12 = {1'd0, oy} + 5'd1;
+  reg [4:0] add_12;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_15 = add_12[3:0];
+  reg [3:0] resize_15;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_13 = {1'd0, ox} + 5'd1;
+  reg [4:0] add_13;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_16 = add_13[3:0];
+  reg [3:0] resize_16;
   wire [2:0] resize_17 = {1'd0, stride};
   wire signed [2:0] assint_0 = resize_17;
   wire signed [11:0] resize_18 = {{9{assint_0[2]}}, assint_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] add_14 = {iy[11], iy} + {resize_18[11], resize_18};
+  reg signed [12:0] add_14;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_19 = add_14[11:0];
-  wire [2:0] resize_20 = {1'd0, dy};
-  wire signed [2:0] assint_1 = resize_20;
-  wire signed [11:0] resize_21 = {{9{assint_1[2]}}, assint_1};
+  reg signed [11:0] resize_19;
+  reg [2:0] resize_20;
+  reg signed [2:0] assint_1;
+  reg signed [11:0] resize_21;
   wire [1:0] resize_22 = {1'd0, cfg_pad};
   wire signed [1:0] assint_2 = resize_22;
   wire signed [11:0] resize_23 = {{10{assint_2[1]}}, assint_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_0 = {resize_21[11], resize_21} - {resize_23[11], resize_23};
+  reg signed [12:0] sub_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_24 = sub_0[11:0];
-  wire [2:0] resize_25 = {1'd0, resize_12};
-  wire signed [2:0] assint_3 = resize_25;
-  wire signed [11:0] resize_26 = {{9{assint_3[2]}}, assint_3};
+  reg signed [11:0] resize_24;
+  reg [2:0] resize_25;
+  reg signed [2:0] assint_3;
+  reg signed [11:0] resize_26;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_1 = {resize_26[11], resize_26} - {resize_23[11], resize_23};
+  reg signed [12:0] sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_27 = sub_1[11:0];
+  reg signed [11:0] resize_27;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_2 = 13'd0 - {resize_23[11], resize_23};
+  reg signed [12:0] sub_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_28 = sub_2[11:0];
+  reg signed [11:0] resize_28;
   wire [1:0] resize_29 = {1'd0, slice_8};
   wire signed [1:0] assint_4 = resize_29;
   wire signed [11:0] resize_30 = {{10{assint_4[1]}}, assint_4};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_3 = 13'd0 - {resize_30[11], resize_30};
+  reg signed [12:0] sub_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_31 = sub_3[11:0];
+  reg signed [11:0] resize_31;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] add_15 = {ix[11], ix} + {resize_18[11], resize_18};
+  reg signed [12:0] add_15;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_32 = add_15[11:0];
-  wire [2:0] resize_33 = {1'd0, dx};
-  wire signed [2:0] assint_5 = resize_33;
-  wire signed [11:0] resize_34 = {{9{assint_5[2]}}, assint_5};
+  reg signed [11:0] resize_32;
+  reg [2:0] resize_33;
+  reg signed [2:0] assint_5;
+  reg signed [11:0] resize_34;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_4 = {resize_34[11], resize_34} - {resize_23[11], resize_23};
+  reg signed [12:0] sub_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_35 = sub_4[11:0];
-  wire [2:0] resize_36 = {1'd0, resize_13};
-  wire signed [2:0] assint_6 = resize_36;
-  wire signed [11:0] resize_37 = {{9{assint_6[2]}}, assint_6};
+  reg signed [11:0] resize_35;
+  reg [2:0] resize_36;
+  reg signed [2:0] assint_6;
+  reg signed [11:0] resize_37;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_5 = {resize_37[11], resize_37} - {resize_23[11], resize_23};
+  reg signed [12:0] sub_5;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_38 = sub_5[11:0];
+  reg signed [11:0] resize_38;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_6 = 13'd0 - {resize_23[11], resize_23};
+  reg signed [12:0] sub_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_39 = sub_6[11:0];
+  reg signed [11:0] resize_39;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_7 = 13'd0 - {resize_30[11], resize_30};
+  reg signed [12:0] sub_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_40 = sub_7[11:0];
+  reg signed [11:0] resize_40;
   wire [4:0] resize_41 = {1'd0, grid_w};
   wire signed [4:0] assint_7 = resize_41;
   wire signed [11:0] resize_42 = {{7{assint_7[4]}}, assint_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] add_16 = {row_off[11], row_off} + {resize_42[11], resize_42};
+  reg signed [12:0] add_16;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_43 = add_16[11:0];
-  wire [2:0] add_17 = {1'd0, dy} + 3'd1;
-  wire [2:0] resize_44 = {2'd0, cfg_pad};
+  reg signed [11:0] resize_43;
+  reg [2:0] add_17;
+  reg [2:0] resize_44;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_8 = {1'd0, add_17} - {1'd0, resize_44};
+  reg [3:0] sub_8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_45 = sub_8[1:0];
-  wire eq_6 = resize_45 == 2'd0;
+  reg [1:0] resize_45;
+  reg eq_6;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_9 = 13'd0 - {resize_42[11], resize_42};
+  reg signed [12:0] sub_9;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_46 = sub_9[11:0];
-  wire eq_7 = resize_45 == 2'd1;
-  wire eq_8 = resize_45 == 2'd2;
+  reg signed [11:0] resize_46;
+  reg eq_7;
+  reg eq_8;
   wire [4:0] resize_47 = {1'd0, cfg_w};
   wire signed [4:0] assint_8 = resize_47;
   wire signed [11:0] resize_48 = {{7{assint_8[4]}}, assint_8};
-  wire signed [11:0] mux_6 = cfg_s2 ? 12'sh0 : resize_48;
+  reg signed [11:0] mux_6;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] shl_1 = {resize_48, 1'd0};
+  reg signed [12:0] shl_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_49 = shl_1[11:0];
-  wire signed [11:0] mux_7 = cfg_s2 ? resize_42 : resize_49;
-  wire signed [11:0] mux_8 = eq_8 ? mux_6 : mux_7;
-  wire signed [11:0] mux_9 = eq_7 ? 12'sh0 : mux_8;
-  wire signed [11:0] mux_10 = eq_6 ? resize_46 : mux_9;
-  wire [2:0] add_18 = {1'd0, resize_12} + 3'd1;
-  wire [2:0] resize_50 = {2'd0, cfg_pad};
+  reg signed [11:0] resize_49;
+  reg signed [11:0] mux_7;
+  reg signed [11:0] mux_8;
+  reg signed [11:0] mux_9;
+  reg signed [11:0] mux_10;
+  reg [2:0] add_18;
+  reg [2:0] resize_50;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_10 = {1'd0, add_18} - {1'd0, resize_50};
+  reg [3:0] sub_10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_51 = sub_10[1:0];
-  wire eq_9 = resize_51 == 2'd0;
+  reg [1:0] resize_51;
+  reg eq_9;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_11 = 13'd0 - {resize_42[11], resize_42};
+  reg signed [12:0] sub_11;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_52 = sub_11[11:0];
-  wire eq_10 = resize_51 == 2'd1;
-  wire eq_11 = resize_51 == 2'd2;
-  wire signed [11:0] mux_11 = cfg_s2 ? 12'sh0 : resize_48;
+  reg signed [11:0] resize_52;
+  reg eq_10;
+  reg eq_11;
+  reg signed [11:0] mux_11;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] shl_2 = {resize_48, 1'd0};
+  reg signed [12:0] shl_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_53 = shl_2[11:0];
-  wire signed [11:0] mux_12 = cfg_s2 ? resize_42 : resize_53;
-  wire signed [11:0] mux_13 = eq_11 ? mux_11 : mux_12;
-  wire signed [11:0] mux_14 = eq_10 ? 12'sh0 : mux_13;
-  wire signed [11:0] mux_15 = eq_9 ? resize_52 : mux_14;
-  wire [2:0] add_19 = 3'd0 + 3'd1;
-  wire [2:0] resize_54 = {2'd0, cfg_pad};
+  reg signed [11:0] resize_53;
+  reg signed [11:0] mux_12;
+  reg signed [11:0] mux_13;
+  reg signed [11:0] mux_14;
+  reg signed [11:0] mux_15;
+  reg [2:0] add_19;
+  reg [2:0] resize_54;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] sub_12 = {1'd0, add_19} - {1'd0, resize_54};
+  reg [3:0] sub_12;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_55 = sub_12[1:0];
-  wire eq_12 = resize_55 == 2'd0;
+  reg [1:0] resize_55;
+  reg eq_12;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_13 = 13'd0 - {resize_42[11], resize_42};
+  reg signed [12:0] sub_13;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_56 = sub_13[11:0];
-  wire eq_13 = resize_55 == 2'd1;
-  wire eq_14 = resize_55 == 2'd2;
-  wire signed [11:0] mux_16 = cfg_s2 ? 12'sh0 : resize_48;
+  reg signed [11:0] resize_56;
+  reg eq_13;
+  reg eq_14;
+  reg signed [11:0] mux_16;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] shl_3 = {resize_48, 1'd0};
+  reg signed [12:0] shl_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_57 = shl_3[11:0];
-  wire signed [11:0] mux_17 = cfg_s2 ? resize_42 : resize_57;
-  wire signed [11:0] mux_18 = eq_14 ? mux_16 : mux_17;
-  wire signed [11:0] mux_19 = eq_13 ? 12'sh0 : mux_18;
-  wire signed [11:0] mux_20 = eq_12 ? resize_56 : mux_19;
+  reg signed [11:0] resize_57;
+  reg signed [11:0] mux_17;
+  reg signed [11:0] mux_18;
+  reg signed [11:0] mux_19;
+  reg signed [11:0] mux_20;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_20 = {1'd0, slice_3} + 5'd1;
+  reg [4:0] add_20;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] shr_2 = add_20[4:1];
-  wire [3:0] mux_21 = slice_7 ? shr_2 : slice_3;
-  wire [4:0] resize_58 = {1'd0, mux_21};
-  wire signed [4:0] assint_9 = resize_58;
-  wire signed [11:0] resize_59 = {{7{assint_9[4]}}, assint_9};
+  reg [3:0] shr_2;
+  reg [3:0] mux_21;
+  reg [4:0] resize_58;
+  reg signed [4:0] assint_9;
+  reg signed [11:0] resize_59;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] sub_14 = 13'd0 - {resize_59[11], resize_59};
+  reg signed [12:0] sub_14;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_60 = sub_14[11:0];
-  wire signed [11:0] mux_22 = slice_8 ? resize_60 : 12'sh0;
-  wire [8:0] resize_61 = {1'd0, plane_size};
-  wire signed [8:0] assint_10 = resize_61;
-  wire signed [11:0] resize_62 = {{3{assint_10[8]}}, assint_10};
+  reg signed [11:0] resize_60;
+  reg signed [11:0] mux_22;
+  reg [8:0] resize_61;
+  reg signed [8:0] assint_10;
+  reg signed [11:0] resize_62;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] add_21 = {plane_base[11], plane_base} + {resize_62[11], resize_62};
+  reg signed [12:0] add_21;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_63 = add_21[11:0];
+  reg signed [11:0] resize_63;
   wire [1:0] mux_23 = cfg_s2 ? 2'd2 : 2'd1;
   wire ge_1 = $signed(iy) >= $signed(12'd0);
   wire [4:0] resize_64 = {1'd0, cfg_h};
@@ -375,41 +375,59 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
     end
   end
   assign cfg_fire = and_4;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_0 = cfg_payload[25:21];
       cfg_m <= slice_0;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_1 = cfg_payload[20:19];
       cfg_tiles <= slice_1;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_2 = cfg_payload[18:15];
       cfg_h <= slice_2;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
       cfg_w <= slice_3;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_4 = cfg_payload[10:7];
       cfg_ho <= slice_4;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_5 = cfg_payload[6:3];
       cfg_wo <= slice_5;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_6 = cfg_payload[2];
       cfg_k3 <= slice_6;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
       cfg_s2 <= slice_7;
@@ -439,11 +457,14 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       ld_addr <= 7'd0;
     end else begin
       if (ld_fire) begin
+        add_3 = {1'd0, ld_addr} + 8'd1;
+        resize_3 = add_3[6:0];
         ld_addr <= resize_3;
       end
       if (cfg_fire) begin
@@ -451,6 +472,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign ld_fire = and_7;
   always @(posedge clk) begin
     if (rst) begin
@@ -488,6 +510,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   end
   assign rd_ok = or_3;
   assign gen_fire = and_10;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 5'd0;
@@ -498,6 +521,8 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
             if (eq_3) begin
               if (mux_4) begin
                 if (mux_5) begin
+                  add_8 = {1'd0, m0} + 6'd8;
+                  resize_11 = add_8[4:0];
                   m0 <= resize_11;
                 end
               end
@@ -510,6 +535,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       dy <= 2'd0;
@@ -554,6 +580,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       ct <= 2'd0;
@@ -561,6 +588,8 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       if (gen_fire) begin
         if (eq_1) begin
           if (eq_2) begin
+            add_11 = {1'd0, ct} + 3'd1;
+            resize_14 = add_11[1:0];
             ct <= resize_14;
             if (eq_3) begin
               ct <= 2'd0;
@@ -573,12 +602,16 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       oy <= 4'd0;
     end else begin
       if (gen_fire) begin
         if (eq_1) begin
+          add_12 = {1'd0, oy} + 5'd1;
+          resize_15 = add_12[3:0];
           oy <= resize_15;
           if (eq_2) begin
             oy <= 4'd0;
@@ -590,11 +623,15 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       ox <= 4'd0;
     end else begin
       if (gen_fire) begin
+        add_13 = {1'd0, ox} + 5'd1;
+        resize_16 = add_13[3:0];
         ox <= resize_16;
         if (eq_1) begin
           ox <= 4'd0;
@@ -605,19 +642,35 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       iy <= 12'sh0;
     end else begin
       if (gen_fire) begin
         if (eq_1) begin
+          add_14 = {iy[11], iy} + {resize_18[11], resize_18};
+          resize_19 = add_14[11:0];
           iy <= resize_19;
           if (eq_2) begin
+            resize_20 = {1'd0, dy};
+            assint_1 = resize_20;
+            resize_21 = {{9{assint_1[2]}}, assint_1};
+            sub_0 = {resize_21[11], resize_21} - {resize_23[11], resize_23};
+            resize_24 = sub_0[11:0];
             iy <= resize_24;
             if (eq_3) begin
               if (mux_4) begin
+                resize_25 = {1'd0, resize_12};
+                assint_3 = resize_25;
+                resize_26 = {{9{assint_3[2]}}, assint_3};
+                sub_1 = {resize_26[11], resize_26} - {resize_23[11], resize_23};
+                resize_27 = sub_1[11:0];
                 iy <= resize_27;
                 if (mux_5) begin
+                  sub_2 = 13'd0 - {resize_23[11], resize_23};
+                  resize_28 = sub_2[11:0];
                   iy <= resize_28;
                 end
               end
@@ -626,22 +679,40 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         end
       end
       if (cfg_fire) begin
+        sub_3 = 13'd0 - {resize_30[11], resize_30};
+        resize_31 = sub_3[11:0];
         iy <= resize_31;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       ix <= 12'sh0;
     end else begin
       if (gen_fire) begin
+        add_15 = {ix[11], ix} + {resize_18[11], resize_18};
+        resize_32 = add_15[11:0];
         ix <= resize_32;
         if (eq_1) begin
+          resize_33 = {1'd0, dx};
+          assint_5 = resize_33;
+          resize_34 = {{9{assint_5[2]}}, assint_5};
+          sub_4 = {resize_34[11], resize_34} - {resize_23[11], resize_23};
+          resize_35 = sub_4[11:0];
           ix <= resize_35;
           if (eq_2) begin
             if (eq_3) begin
+              resize_36 = {1'd0, resize_13};
+              assint_6 = resize_36;
+              resize_37 = {{9{assint_6[2]}}, assint_6};
+              sub_5 = {resize_37[11], resize_37} - {resize_23[11], resize_23};
+              resize_38 = sub_5[11:0];
               ix <= resize_38;
               if (mux_4) begin
+                sub_6 = 13'd0 - {resize_23[11], resize_23};
+                resize_39 = sub_6[11:0];
                 ix <= resize_39;
               end
             end
@@ -649,23 +720,77 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         end
       end
       if (cfg_fire) begin
+        sub_7 = 13'd0 - {resize_30[11], resize_30};
+        resize_40 = sub_7[11:0];
         ix <= resize_40;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       row_off <= 12'sh0;
     end else begin
       if (gen_fire) begin
         if (eq_1) begin
+          add_16 = {row_off[11], row_off} + {resize_42[11], resize_42};
+          resize_43 = add_16[11:0];
           row_off <= resize_43;
           if (eq_2) begin
+            add_17 = {1'd0, dy} + 3'd1;
+            resize_44 = {2'd0, cfg_pad};
+            sub_8 = {1'd0, add_17} - {1'd0, resize_44};
+            resize_45 = sub_8[1:0];
+            eq_6 = resize_45 == 2'd0;
+            sub_9 = 13'd0 - {resize_42[11], resize_42};
+            resize_46 = sub_9[11:0];
+            eq_7 = resize_45 == 2'd1;
+            eq_8 = resize_45 == 2'd2;
+            mux_6 = cfg_s2 ? 12'sh0 : resize_48;
+            shl_1 = {resize_48, 1'd0};
+            resize_49 = shl_1[11:0];
+            mux_7 = cfg_s2 ? resize_42 : resize_49;
+            mux_8 = eq_8 ? mux_6 : mux_7;
+            mux_9 = eq_7 ? 12'sh0 : mux_8;
+            mux_10 = eq_6 ? resize_46 : mux_9;
             row_off <= mux_10;
             if (eq_3) begin
               if (mux_4) begin
+                add_18 = {1'd0, resize_12} + 3'd1;
+                resize_50 = {2'd0, cfg_pad};
+                sub_10 = {1'd0, add_18} - {1'd0, resize_50};
+                resize_51 = sub_10[1:0];
+                eq_9 = resize_51 == 2'd0;
+                sub_11 = 13'd0 - {resize_42[11], resize_42};
+                resize_52 = sub_11[11:0];
+                eq_10 = resize_51 == 2'd1;
+                eq_11 = resize_51 == 2'd2;
+                mux_11 = cfg_s2 ? 12'sh0 : resize_48;
+                shl_2 = {resize_48, 1'd0};
+                resize_53 = shl_2[11:0];
+                mux_12 = cfg_s2 ? resize_42 : resize_53;
+                mux_13 = eq_11 ? mux_11 : mux_12;
+                mux_14 = eq_10 ? 12'sh0 : mux_13;
+                mux_15 = eq_9 ? resize_52 : mux_14;
                 row_off <= mux_15;
                 if (mux_5) begin
+                  add_19 = 3'd0 + 3'd1;
+                  resize_54 = {2'd0, cfg_pad};
+                  sub_12 = {1'd0, add_19} - {1'd0, resize_54};
+                  resize_55 = sub_12[1:0];
+                  eq_12 = resize_55 == 2'd0;
+                  sub_13 = 13'd0 - {resize_42[11], resize_42};
+                  resize_56 = sub_13[11:0];
+                  eq_13 = resize_55 == 2'd1;
+                  eq_14 = resize_55 == 2'd2;
+                  mux_16 = cfg_s2 ? 12'sh0 : resize_48;
+                  shl_3 = {resize_48, 1'd0};
+                  resize_57 = shl_3[11:0];
+                  mux_17 = cfg_s2 ? resize_42 : resize_57;
+                  mux_18 = eq_14 ? mux_16 : mux_17;
+                  mux_19 = eq_13 ? 12'sh0 : mux_18;
+                  mux_20 = eq_12 ? resize_56 : mux_19;
                   row_off <= mux_20;
                 end
               end
@@ -674,10 +799,21 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         end
       end
       if (cfg_fire) begin
+        add_20 = {1'd0, slice_3} + 5'd1;
+        shr_2 = add_20[4:1];
+        mux_21 = slice_7 ? shr_2 : slice_3;
+        resize_58 = {1'd0, mux_21};
+        assint_9 = resize_58;
+        resize_59 = {{7{assint_9[4]}}, assint_9};
+        sub_14 = 13'd0 - {resize_59[11], resize_59};
+        resize_60 = sub_14[11:0];
+        mux_22 = slice_8 ? resize_60 : 12'sh0;
         row_off <= mux_22;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       plane_base <= 12'sh0;
@@ -685,6 +821,11 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       if (gen_fire) begin
         if (eq_1) begin
           if (eq_2) begin
+            resize_61 = {1'd0, plane_size};
+            assint_10 = resize_61;
+            resize_62 = {{3{assint_10[8]}}, assint_10};
+            add_21 = {plane_base[11], plane_base} + {resize_62[11], resize_62};
+            resize_63 = add_21[11:0];
             plane_base <= resize_63;
             if (eq_3) begin
               plane_base <= 12'sh0;
@@ -697,6 +838,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign stride = mux_23;
   assign in_map = and_13;
   assign phase_base = mux_27;

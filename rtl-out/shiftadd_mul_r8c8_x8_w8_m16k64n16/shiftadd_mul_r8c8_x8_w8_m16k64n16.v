@@ -100,11 +100,11 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   wire and_7 = and_6 & y_last_job;
   wire not_4 = ~busy;
   wire and_8 = cfg_valid & not_4;
-  wire [4:0] slice_0 = cfg_payload[16:12];
-  wire [6:0] slice_1 = cfg_payload[11:5];
-  wire [4:0] slice_2 = cfg_payload[4:0];
-  wire [5:0] resize_0 = {1'd0, slice_2};
-  wire and_9 = s2_valid & s2_last_k;
+  reg [4:0] slice_0;
+  reg [6:0] slice_1;
+  reg [4:0] slice_2;
+  reg [5:0] resize_0;
+  reg and_9;
   wire not_5 = ~y_valid_q;
   wire or_0 = not_5 | y_ready;
   wire [7:0] add_0 = {1'd0, w_k0} + 8'd8;
@@ -114,17 +114,17 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   wire [5:0] resize_2 = {1'd0, size_m};
   wire ge_1 = add_1 >= resize_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_2 = {1'd0, w_row} + 5'd1;
+  reg [4:0] add_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_3 = add_2[3:0];
+  reg [3:0] resize_3;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_3 = {1'd0, w_m0} + 6'd8;
+  reg [5:0] add_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_4 = add_3[4:0];
+  reg [4:0] resize_4;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_4 = {1'd0, w_k0} + 8'd8;
+  reg [7:0] add_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_5 = add_4[6:0];
+  reg [6:0] resize_5;
   wire and_10 = w_valid & and_1;
   wire eq_0 = w_row == 4'd7;
   wire [4:0] resize_6 = {1'd0, w_row};
@@ -160,569 +160,569 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   wire [7:0] resize_9 = {1'd0, size_k};
   wire ge_3 = add_8 >= resize_9;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_9 = {1'd0, m0} + 6'd8;
+  reg [5:0] add_9;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_10 = add_9[4:0];
+  reg [4:0] resize_10;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_10 = {1'd0, k0} + 8'd8;
+  reg [7:0] add_10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_11 = add_10[6:0];
+  reg [6:0] resize_11;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_11 = {1'd0, n} + 7'd1;
+  reg [6:0] add_11;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_12 = add_11[5:0];
+  reg [5:0] resize_12;
   wire [5:0] add_12 = {1'd0, m0} + 6'd8;
   wire [5:0] resize_13 = {1'd0, size_m};
   wire ge_4 = add_12 >= resize_13;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_13 = {1'd0, x_addr} + 8'd1;
+  reg [7:0] add_13;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_14 = add_13[6:0];
+  reg [6:0] resize_14;
   wire eq_10 = m0 == 5'd0;
   wire not_7 = ~first_m_tile;
   wire or_2 = not_7 | x_valid;
   wire and_22 = and_4 & or_2;
-  wire [7:0] add_14 = {1'd0, k0} + 8'd7;
-  wire [7:0] resize_15 = {1'd0, size_k};
-  wire lt_0 = add_14 < resize_15;
-  wire [7:0] add_15 = {1'd0, k0} + 8'd6;
-  wire [7:0] resize_16 = {1'd0, size_k};
-  wire lt_1 = add_15 < resize_16;
-  wire [7:0] add_16 = {1'd0, k0} + 8'd5;
-  wire [7:0] resize_17 = {1'd0, size_k};
-  wire lt_2 = add_16 < resize_17;
-  wire [7:0] add_17 = {1'd0, k0} + 8'd4;
-  wire [7:0] resize_18 = {1'd0, size_k};
-  wire lt_3 = add_17 < resize_18;
-  wire [7:0] add_18 = {1'd0, k0} + 8'd3;
-  wire [7:0] resize_19 = {1'd0, size_k};
-  wire lt_4 = add_18 < resize_19;
-  wire [7:0] add_19 = {1'd0, k0} + 8'd2;
-  wire [7:0] resize_20 = {1'd0, size_k};
-  wire lt_5 = add_19 < resize_20;
-  wire [7:0] add_20 = {1'd0, k0} + 8'd1;
-  wire [7:0] resize_21 = {1'd0, size_k};
-  wire lt_6 = add_20 < resize_21;
-  wire [7:0] add_21 = {1'd0, k0} + 8'd0;
-  wire [7:0] resize_22 = {1'd0, size_k};
-  wire lt_7 = add_21 < resize_22;
-  wire [7:0] cat_0 = {lt_0, lt_1, lt_2, lt_3, lt_4, lt_5, lt_6, lt_7};
-  wire eq_11 = k0 == 7'd0;
-  wire and_23 = eq_9 & ge_3;
-  wire and_24 = and_23 & ge_4;
+  reg [7:0] add_14;
+  reg [7:0] resize_15;
+  reg lt_0;
+  reg [7:0] add_15;
+  reg [7:0] resize_16;
+  reg lt_1;
+  reg [7:0] add_16;
+  reg [7:0] resize_17;
+  reg lt_2;
+  reg [7:0] add_17;
+  reg [7:0] resize_18;
+  reg lt_3;
+  reg [7:0] add_18;
+  reg [7:0] resize_19;
+  reg lt_4;
+  reg [7:0] add_19;
+  reg [7:0] resize_20;
+  reg lt_5;
+  reg [7:0] add_20;
+  reg [7:0] resize_21;
+  reg lt_6;
+  reg [7:0] add_21;
+  reg [7:0] resize_22;
+  reg lt_7;
+  reg [7:0] cat_0;
+  reg eq_11;
+  reg and_23;
+  reg and_24;
   wire [63:0] mux_0 = s1_from_stream ? s1_x : x_replay;
-  wire slice_3 = s1_mask[0];
-  wire [7:0] slice_4 = x_vec[7:0];
-  wire signed [7:0] assint_0 = slice_4;
-  wire [7:0] slice_5 = active_0[7:0];
-  wire signed [7:0] assint_1 = slice_5;
-  wire signed [15:0] mul_0 = {{8{assint_0[7]}}, assint_0} * {{8{assint_1[7]}}, assint_1};
-  wire signed [15:0] mux_1 = slice_3 ? mul_0 : 16'sh0;
-  wire slice_6 = s1_mask[1];
-  wire [7:0] slice_7 = x_vec[15:8];
-  wire signed [7:0] assint_2 = slice_7;
-  wire [7:0] slice_8 = active_0[15:8];
-  wire signed [7:0] assint_3 = slice_8;
-  wire signed [15:0] mul_1 = {{8{assint_2[7]}}, assint_2} * {{8{assint_3[7]}}, assint_3};
-  wire signed [15:0] mux_2 = slice_6 ? mul_1 : 16'sh0;
-  wire signed [16:0] add_22 = {mux_1[15], mux_1} + {mux_2[15], mux_2};
-  wire slice_9 = s1_mask[2];
-  wire [7:0] slice_10 = x_vec[23:16];
-  wire signed [7:0] assint_4 = slice_10;
-  wire [7:0] slice_11 = active_0[23:16];
-  wire signed [7:0] assint_5 = slice_11;
-  wire signed [15:0] mul_2 = {{8{assint_4[7]}}, assint_4} * {{8{assint_5[7]}}, assint_5};
-  wire signed [15:0] mux_3 = slice_9 ? mul_2 : 16'sh0;
-  wire slice_12 = s1_mask[3];
-  wire [7:0] slice_13 = x_vec[31:24];
-  wire signed [7:0] assint_6 = slice_13;
-  wire [7:0] slice_14 = active_0[31:24];
-  wire signed [7:0] assint_7 = slice_14;
-  wire signed [15:0] mul_3 = {{8{assint_6[7]}}, assint_6} * {{8{assint_7[7]}}, assint_7};
-  wire signed [15:0] mux_4 = slice_12 ? mul_3 : 16'sh0;
-  wire signed [16:0] add_23 = {mux_3[15], mux_3} + {mux_4[15], mux_4};
-  wire signed [17:0] add_24 = {add_22[16], add_22} + {add_23[16], add_23};
-  wire slice_15 = s1_mask[4];
-  wire [7:0] slice_16 = x_vec[39:32];
-  wire signed [7:0] assint_8 = slice_16;
-  wire [7:0] slice_17 = active_0[39:32];
-  wire signed [7:0] assint_9 = slice_17;
-  wire signed [15:0] mul_4 = {{8{assint_8[7]}}, assint_8} * {{8{assint_9[7]}}, assint_9};
-  wire signed [15:0] mux_5 = slice_15 ? mul_4 : 16'sh0;
-  wire slice_18 = s1_mask[5];
-  wire [7:0] slice_19 = x_vec[47:40];
-  wire signed [7:0] assint_10 = slice_19;
-  wire [7:0] slice_20 = active_0[47:40];
-  wire signed [7:0] assint_11 = slice_20;
-  wire signed [15:0] mul_5 = {{8{assint_10[7]}}, assint_10} * {{8{assint_11[7]}}, assint_11};
-  wire signed [15:0] mux_6 = slice_18 ? mul_5 : 16'sh0;
-  wire signed [16:0] add_25 = {mux_5[15], mux_5} + {mux_6[15], mux_6};
-  wire slice_21 = s1_mask[6];
-  wire [7:0] slice_22 = x_vec[55:48];
-  wire signed [7:0] assint_12 = slice_22;
-  wire [7:0] slice_23 = active_0[55:48];
-  wire signed [7:0] assint_13 = slice_23;
-  wire signed [15:0] mul_6 = {{8{assint_12[7]}}, assint_12} * {{8{assint_13[7]}}, assint_13};
-  wire signed [15:0] mux_7 = slice_21 ? mul_6 : 16'sh0;
-  wire slice_24 = s1_mask[7];
-  wire [7:0] slice_25 = x_vec[63:56];
-  wire signed [7:0] assint_14 = slice_25;
-  wire [7:0] slice_26 = active_0[63:56];
-  wire signed [7:0] assint_15 = slice_26;
-  wire signed [15:0] mul_7 = {{8{assint_14[7]}}, assint_14} * {{8{assint_15[7]}}, assint_15};
-  wire signed [15:0] mux_8 = slice_24 ? mul_7 : 16'sh0;
-  wire signed [16:0] add_26 = {mux_7[15], mux_7} + {mux_8[15], mux_8};
-  wire signed [17:0] add_27 = {add_25[16], add_25} + {add_26[16], add_26};
-  wire signed [18:0] add_28 = {add_24[17], add_24} + {add_27[17], add_27};
-  wire signed [21:0] resize_23 = {{3{add_28[18]}}, add_28};
-  wire slice_27 = s1_mask[0];
-  wire [7:0] slice_28 = x_vec[7:0];
-  wire signed [7:0] assint_16 = slice_28;
-  wire [7:0] slice_29 = active_1[7:0];
-  wire signed [7:0] assint_17 = slice_29;
-  wire signed [15:0] mul_8 = {{8{assint_16[7]}}, assint_16} * {{8{assint_17[7]}}, assint_17};
-  wire signed [15:0] mux_9 = slice_27 ? mul_8 : 16'sh0;
-  wire slice_30 = s1_mask[1];
-  wire [7:0] slice_31 = x_vec[15:8];
-  wire signed [7:0] assint_18 = slice_31;
-  wire [7:0] slice_32 = active_1[15:8];
-  wire signed [7:0] assint_19 = slice_32;
-  wire signed [15:0] mul_9 = {{8{assint_18[7]}}, assint_18} * {{8{assint_19[7]}}, assint_19};
-  wire signed [15:0] mux_10 = slice_30 ? mul_9 : 16'sh0;
-  wire signed [16:0] add_29 = {mux_9[15], mux_9} + {mux_10[15], mux_10};
-  wire slice_33 = s1_mask[2];
-  wire [7:0] slice_34 = x_vec[23:16];
-  wire signed [7:0] assint_20 = slice_34;
-  wire [7:0] slice_35 = active_1[23:16];
-  wire signed [7:0] assint_21 = slice_35;
-  wire signed [15:0] mul_10 = {{8{assint_20[7]}}, assint_20} * {{8{assint_21[7]}}, assint_21};
-  wire signed [15:0] mux_11 = slice_33 ? mul_10 : 16'sh0;
-  wire slice_36 = s1_mask[3];
-  wire [7:0] slice_37 = x_vec[31:24];
-  wire signed [7:0] assint_22 = slice_37;
-  wire [7:0] slice_38 = active_1[31:24];
-  wire signed [7:0] assint_23 = slice_38;
-  wire signed [15:0] mul_11 = {{8{assint_22[7]}}, assint_22} * {{8{assint_23[7]}}, assint_23};
-  wire signed [15:0] mux_12 = slice_36 ? mul_11 : 16'sh0;
-  wire signed [16:0] add_30 = {mux_11[15], mux_11} + {mux_12[15], mux_12};
-  wire signed [17:0] add_31 = {add_29[16], add_29} + {add_30[16], add_30};
-  wire slice_39 = s1_mask[4];
-  wire [7:0] slice_40 = x_vec[39:32];
-  wire signed [7:0] assint_24 = slice_40;
-  wire [7:0] slice_41 = active_1[39:32];
-  wire signed [7:0] assint_25 = slice_41;
-  wire signed [15:0] mul_12 = {{8{assint_24[7]}}, assint_24} * {{8{assint_25[7]}}, assint_25};
-  wire signed [15:0] mux_13 = slice_39 ? mul_12 : 16'sh0;
-  wire slice_42 = s1_mask[5];
-  wire [7:0] slice_43 = x_vec[47:40];
-  wire signed [7:0] assint_26 = slice_43;
-  wire [7:0] slice_44 = active_1[47:40];
-  wire signed [7:0] assint_27 = slice_44;
-  wire signed [15:0] mul_13 = {{8{assint_26[7]}}, assint_26} * {{8{assint_27[7]}}, assint_27};
-  wire signed [15:0] mux_14 = slice_42 ? mul_13 : 16'sh0;
-  wire signed [16:0] add_32 = {mux_13[15], mux_13} + {mux_14[15], mux_14};
-  wire slice_45 = s1_mask[6];
-  wire [7:0] slice_46 = x_vec[55:48];
-  wire signed [7:0] assint_28 = slice_46;
-  wire [7:0] slice_47 = active_1[55:48];
-  wire signed [7:0] assint_29 = slice_47;
-  wire signed [15:0] mul_14 = {{8{assint_28[7]}}, assint_28} * {{8{assint_29[7]}}, assint_29};
-  wire signed [15:0] mux_15 = slice_45 ? mul_14 : 16'sh0;
-  wire slice_48 = s1_mask[7];
-  wire [7:0] slice_49 = x_vec[63:56];
-  wire signed [7:0] assint_30 = slice_49;
-  wire [7:0] slice_50 = active_1[63:56];
-  wire signed [7:0] assint_31 = slice_50;
-  wire signed [15:0] mul_15 = {{8{assint_30[7]}}, assint_30} * {{8{assint_31[7]}}, assint_31};
-  wire signed [15:0] mux_16 = slice_48 ? mul_15 : 16'sh0;
-  wire signed [16:0] add_33 = {mux_15[15], mux_15} + {mux_16[15], mux_16};
-  wire signed [17:0] add_34 = {add_32[16], add_32} + {add_33[16], add_33};
-  wire signed [18:0] add_35 = {add_31[17], add_31} + {add_34[17], add_34};
-  wire signed [21:0] resize_24 = {{3{add_35[18]}}, add_35};
-  wire slice_51 = s1_mask[0];
-  wire [7:0] slice_52 = x_vec[7:0];
-  wire signed [7:0] assint_32 = slice_52;
-  wire [7:0] slice_53 = active_2[7:0];
-  wire signed [7:0] assint_33 = slice_53;
-  wire signed [15:0] mul_16 = {{8{assint_32[7]}}, assint_32} * {{8{assint_33[7]}}, assint_33};
-  wire signed [15:0] mux_17 = slice_51 ? mul_16 : 16'sh0;
-  wire slice_54 = s1_mask[1];
-  wire [7:0] slice_55 = x_vec[15:8];
-  wire signed [7:0] assint_34 = slice_55;
-  wire [7:0] slice_56 = active_2[15:8];
-  wire signed [7:0] assint_35 = slice_56;
-  wire signed [15:0] mul_17 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
-  wire signed [15:0] mux_18 = slice_54 ? mul_17 : 16'sh0;
-  wire signed [16:0] add_36 = {mux_17[15], mux_17} + {mux_18[15], mux_18};
-  wire slice_57 = s1_mask[2];
-  wire [7:0] slice_58 = x_vec[23:16];
-  wire signed [7:0] assint_36 = slice_58;
-  wire [7:0] slice_59 = active_2[23:16];
-  wire signed [7:0] assint_37 = slice_59;
-  wire signed [15:0] mul_18 = {{8{assint_36[7]}}, assint_36} * {{8{assint_37[7]}}, assint_37};
-  wire signed [15:0] mux_19 = slice_57 ? mul_18 : 16'sh0;
-  wire slice_60 = s1_mask[3];
-  wire [7:0] slice_61 = x_vec[31:24];
-  wire signed [7:0] assint_38 = slice_61;
-  wire [7:0] slice_62 = active_2[31:24];
-  wire signed [7:0] assint_39 = slice_62;
-  wire signed [15:0] mul_19 = {{8{assint_38[7]}}, assint_38} * {{8{assint_39[7]}}, assint_39};
-  wire signed [15:0] mux_20 = slice_60 ? mul_19 : 16'sh0;
-  wire signed [16:0] add_37 = {mux_19[15], mux_19} + {mux_20[15], mux_20};
-  wire signed [17:0] add_38 = {add_36[16], add_36} + {add_37[16], add_37};
-  wire slice_63 = s1_mask[4];
-  wire [7:0] slice_64 = x_vec[39:32];
-  wire signed [7:0] assint_40 = slice_64;
-  wire [7:0] slice_65 = active_2[39:32];
-  wire signed [7:0] assint_41 = slice_65;
-  wire signed [15:0] mul_20 = {{8{assint_40[7]}}, assint_40} * {{8{assint_41[7]}}, assint_41};
-  wire signed [15:0] mux_21 = slice_63 ? mul_20 : 16'sh0;
-  wire slice_66 = s1_mask[5];
-  wire [7:0] slice_67 = x_vec[47:40];
-  wire signed [7:0] assint_42 = slice_67;
-  wire [7:0] slice_68 = active_2[47:40];
-  wire signed [7:0] assint_43 = slice_68;
-  wire signed [15:0] mul_21 = {{8{assint_42[7]}}, assint_42} * {{8{assint_43[7]}}, assint_43};
-  wire signed [15:0] mux_22 = slice_66 ? mul_21 : 16'sh0;
-  wire signed [16:0] add_39 = {mux_21[15], mux_21} + {mux_22[15], mux_22};
-  wire slice_69 = s1_mask[6];
-  wire [7:0] slice_70 = x_vec[55:48];
-  wire signed [7:0] assint_44 = slice_70;
-  wire [7:0] slice_71 = active_2[55:48];
-  wire signed [7:0] assint_45 = slice_71;
-  wire signed [15:0] mul_22 = {{8{assint_44[7]}}, assint_44} * {{8{assint_45[7]}}, assint_45};
-  wire signed [15:0] mux_23 = slice_69 ? mul_22 : 16'sh0;
-  wire slice_72 = s1_mask[7];
-  wire [7:0] slice_73 = x_vec[63:56];
-  wire signed [7:0] assint_46 = slice_73;
-  wire [7:0] slice_74 = active_2[63:56];
-  wire signed [7:0] assint_47 = slice_74;
-  wire signed [15:0] mul_23 = {{8{assint_46[7]}}, assint_46} * {{8{assint_47[7]}}, assint_47};
-  wire signed [15:0] mux_24 = slice_72 ? mul_23 : 16'sh0;
-  wire signed [16:0] add_40 = {mux_23[15], mux_23} + {mux_24[15], mux_24};
-  wire signed [17:0] add_41 = {add_39[16], add_39} + {add_40[16], add_40};
-  wire signed [18:0] add_42 = {add_38[17], add_38} + {add_41[17], add_41};
-  wire signed [21:0] resize_25 = {{3{add_42[18]}}, add_42};
-  wire slice_75 = s1_mask[0];
-  wire [7:0] slice_76 = x_vec[7:0];
-  wire signed [7:0] assint_48 = slice_76;
-  wire [7:0] slice_77 = active_3[7:0];
-  wire signed [7:0] assint_49 = slice_77;
-  wire signed [15:0] mul_24 = {{8{assint_48[7]}}, assint_48} * {{8{assint_49[7]}}, assint_49};
-  wire signed [15:0] mux_25 = slice_75 ? mul_24 : 16'sh0;
-  wire slice_78 = s1_mask[1];
-  wire [7:0] slice_79 = x_vec[15:8];
-  wire signed [7:0] assint_50 = slice_79;
-  wire [7:0] slice_80 = active_3[15:8];
-  wire signed [7:0] assint_51 = slice_80;
-  wire signed [15:0] mul_25 = {{8{assint_50[7]}}, assint_50} * {{8{assint_51[7]}}, assint_51};
-  wire signed [15:0] mux_26 = slice_78 ? mul_25 : 16'sh0;
-  wire signed [16:0] add_43 = {mux_25[15], mux_25} + {mux_26[15], mux_26};
-  wire slice_81 = s1_mask[2];
-  wire [7:0] slice_82 = x_vec[23:16];
-  wire signed [7:0] assint_52 = slice_82;
-  wire [7:0] slice_83 = active_3[23:16];
-  wire signed [7:0] assint_53 = slice_83;
-  wire signed [15:0] mul_26 = {{8{assint_52[7]}}, assint_52} * {{8{assint_53[7]}}, assint_53};
-  wire signed [15:0] mux_27 = slice_81 ? mul_26 : 16'sh0;
-  wire slice_84 = s1_mask[3];
-  wire [7:0] slice_85 = x_vec[31:24];
-  wire signed [7:0] assint_54 = slice_85;
-  wire [7:0] slice_86 = active_3[31:24];
-  wire signed [7:0] assint_55 = slice_86;
-  wire signed [15:0] mul_27 = {{8{assint_54[7]}}, assint_54} * {{8{assint_55[7]}}, assint_55};
-  wire signed [15:0] mux_28 = slice_84 ? mul_27 : 16'sh0;
-  wire signed [16:0] add_44 = {mux_27[15], mux_27} + {mux_28[15], mux_28};
-  wire signed [17:0] add_45 = {add_43[16], add_43} + {add_44[16], add_44};
-  wire slice_87 = s1_mask[4];
-  wire [7:0] slice_88 = x_vec[39:32];
-  wire signed [7:0] assint_56 = slice_88;
-  wire [7:0] slice_89 = active_3[39:32];
-  wire signed [7:0] assint_57 = slice_89;
-  wire signed [15:0] mul_28 = {{8{assint_56[7]}}, assint_56} * {{8{assint_57[7]}}, assint_57};
-  wire signed [15:0] mux_29 = slice_87 ? mul_28 : 16'sh0;
-  wire slice_90 = s1_mask[5];
-  wire [7:0] slice_91 = x_vec[47:40];
-  wire signed [7:0] assint_58 = slice_91;
-  wire [7:0] slice_92 = active_3[47:40];
-  wire signed [7:0] assint_59 = slice_92;
-  wire signed [15:0] mul_29 = {{8{assint_58[7]}}, assint_58} * {{8{assint_59[7]}}, assint_59};
-  wire signed [15:0] mux_30 = slice_90 ? mul_29 : 16'sh0;
-  wire signed [16:0] add_46 = {mux_29[15], mux_29} + {mux_30[15], mux_30};
-  wire slice_93 = s1_mask[6];
-  wire [7:0] slice_94 = x_vec[55:48];
-  wire signed [7:0] assint_60 = slice_94;
-  wire [7:0] slice_95 = active_3[55:48];
-  wire signed [7:0] assint_61 = slice_95;
-  wire signed [15:0] mul_30 = {{8{assint_60[7]}}, assint_60} * {{8{assint_61[7]}}, assint_61};
-  wire signed [15:0] mux_31 = slice_93 ? mul_30 : 16'sh0;
-  wire slice_96 = s1_mask[7];
-  wire [7:0] slice_97 = x_vec[63:56];
-  wire signed [7:0] assint_62 = slice_97;
-  wire [7:0] slice_98 = active_3[63:56];
-  wire signed [7:0] assint_63 = slice_98;
-  wire signed [15:0] mul_31 = {{8{assint_62[7]}}, assint_62} * {{8{assint_63[7]}}, assint_63};
-  wire signed [15:0] mux_32 = slice_96 ? mul_31 : 16'sh0;
-  wire signed [16:0] add_47 = {mux_31[15], mux_31} + {mux_32[15], mux_32};
-  wire signed [17:0] add_48 = {add_46[16], add_46} + {add_47[16], add_47};
-  wire signed [18:0] add_49 = {add_45[17], add_45} + {add_48[17], add_48};
-  wire signed [21:0] resize_26 = {{3{add_49[18]}}, add_49};
-  wire slice_99 = s1_mask[0];
-  wire [7:0] slice_100 = x_vec[7:0];
-  wire signed [7:0] assint_64 = slice_100;
-  wire [7:0] slice_101 = active_4[7:0];
-  wire signed [7:0] assint_65 = slice_101;
-  wire signed [15:0] mul_32 = {{8{assint_64[7]}}, assint_64} * {{8{assint_65[7]}}, assint_65};
-  wire signed [15:0] mux_33 = slice_99 ? mul_32 : 16'sh0;
-  wire slice_102 = s1_mask[1];
-  wire [7:0] slice_103 = x_vec[15:8];
-  wire signed [7:0] assint_66 = slice_103;
-  wire [7:0] slice_104 = active_4[15:8];
-  wire signed [7:0] assint_67 = slice_104;
-  wire signed [15:0] mul_33 = {{8{assint_66[7]}}, assint_66} * {{8{assint_67[7]}}, assint_67};
-  wire signed [15:0] mux_34 = slice_102 ? mul_33 : 16'sh0;
-  wire signed [16:0] add_50 = {mux_33[15], mux_33} + {mux_34[15], mux_34};
-  wire slice_105 = s1_mask[2];
-  wire [7:0] slice_106 = x_vec[23:16];
-  wire signed [7:0] assint_68 = slice_106;
-  wire [7:0] slice_107 = active_4[23:16];
-  wire signed [7:0] assint_69 = slice_107;
-  wire signed [15:0] mul_34 = {{8{assint_68[7]}}, assint_68} * {{8{assint_69[7]}}, assint_69};
-  wire signed [15:0] mux_35 = slice_105 ? mul_34 : 16'sh0;
-  wire slice_108 = s1_mask[3];
-  wire [7:0] slice_109 = x_vec[31:24];
-  wire signed [7:0] assint_70 = slice_109;
-  wire [7:0] slice_110 = active_4[31:24];
-  wire signed [7:0] assint_71 = slice_110;
-  wire signed [15:0] mul_35 = {{8{assint_70[7]}}, assint_70} * {{8{assint_71[7]}}, assint_71};
-  wire signed [15:0] mux_36 = slice_108 ? mul_35 : 16'sh0;
-  wire signed [16:0] add_51 = {mux_35[15], mux_35} + {mux_36[15], mux_36};
-  wire signed [17:0] add_52 = {add_50[16], add_50} + {add_51[16], add_51};
-  wire slice_111 = s1_mask[4];
-  wire [7:0] slice_112 = x_vec[39:32];
-  wire signed [7:0] assint_72 = slice_112;
-  wire [7:0] slice_113 = active_4[39:32];
-  wire signed [7:0] assint_73 = slice_113;
-  wire signed [15:0] mul_36 = {{8{assint_72[7]}}, assint_72} * {{8{assint_73[7]}}, assint_73};
-  wire signed [15:0] mux_37 = slice_111 ? mul_36 : 16'sh0;
-  wire slice_114 = s1_mask[5];
-  wire [7:0] slice_115 = x_vec[47:40];
-  wire signed [7:0] assint_74 = slice_115;
-  wire [7:0] slice_116 = active_4[47:40];
-  wire signed [7:0] assint_75 = slice_116;
-  wire signed [15:0] mul_37 = {{8{assint_74[7]}}, assint_74} * {{8{assint_75[7]}}, assint_75};
-  wire signed [15:0] mux_38 = slice_114 ? mul_37 : 16'sh0;
-  wire signed [16:0] add_53 = {mux_37[15], mux_37} + {mux_38[15], mux_38};
-  wire slice_117 = s1_mask[6];
-  wire [7:0] slice_118 = x_vec[55:48];
-  wire signed [7:0] assint_76 = slice_118;
-  wire [7:0] slice_119 = active_4[55:48];
-  wire signed [7:0] assint_77 = slice_119;
-  wire signed [15:0] mul_38 = {{8{assint_76[7]}}, assint_76} * {{8{assint_77[7]}}, assint_77};
-  wire signed [15:0] mux_39 = slice_117 ? mul_38 : 16'sh0;
-  wire slice_120 = s1_mask[7];
-  wire [7:0] slice_121 = x_vec[63:56];
-  wire signed [7:0] assint_78 = slice_121;
-  wire [7:0] slice_122 = active_4[63:56];
-  wire signed [7:0] assint_79 = slice_122;
-  wire signed [15:0] mul_39 = {{8{assint_78[7]}}, assint_78} * {{8{assint_79[7]}}, assint_79};
-  wire signed [15:0] mux_40 = slice_120 ? mul_39 : 16'sh0;
-  wire signed [16:0] add_54 = {mux_39[15], mux_39} + {mux_40[15], mux_40};
-  wire signed [17:0] add_55 = {add_53[16], add_53} + {add_54[16], add_54};
-  wire signed [18:0] add_56 = {add_52[17], add_52} + {add_55[17], add_55};
-  wire signed [21:0] resize_27 = {{3{add_56[18]}}, add_56};
-  wire slice_123 = s1_mask[0];
-  wire [7:0] slice_124 = x_vec[7:0];
-  wire signed [7:0] assint_80 = slice_124;
-  wire [7:0] slice_125 = active_5[7:0];
-  wire signed [7:0] assint_81 = slice_125;
-  wire signed [15:0] mul_40 = {{8{assint_80[7]}}, assint_80} * {{8{assint_81[7]}}, assint_81};
-  wire signed [15:0] mux_41 = slice_123 ? mul_40 : 16'sh0;
-  wire slice_126 = s1_mask[1];
-  wire [7:0] slice_127 = x_vec[15:8];
-  wire signed [7:0] assint_82 = slice_127;
-  wire [7:0] slice_128 = active_5[15:8];
-  wire signed [7:0] assint_83 = slice_128;
-  wire signed [15:0] mul_41 = {{8{assint_82[7]}}, assint_82} * {{8{assint_83[7]}}, assint_83};
-  wire signed [15:0] mux_42 = slice_126 ? mul_41 : 16'sh0;
-  wire signed [16:0] add_57 = {mux_41[15], mux_41} + {mux_42[15], mux_42};
-  wire slice_129 = s1_mask[2];
-  wire [7:0] slice_130 = x_vec[23:16];
-  wire signed [7:0] assint_84 = slice_130;
-  wire [7:0] slice_131 = active_5[23:16];
-  wire signed [7:0] assint_85 = slice_131;
-  wire signed [15:0] mul_42 = {{8{assint_84[7]}}, assint_84} * {{8{assint_85[7]}}, assint_85};
-  wire signed [15:0] mux_43 = slice_129 ? mul_42 : 16'sh0;
-  wire slice_132 = s1_mask[3];
-  wire [7:0] slice_133 = x_vec[31:24];
-  wire signed [7:0] assint_86 = slice_133;
-  wire [7:0] slice_134 = active_5[31:24];
-  wire signed [7:0] assint_87 = slice_134;
-  wire signed [15:0] mul_43 = {{8{assint_86[7]}}, assint_86} * {{8{assint_87[7]}}, assint_87};
-  wire signed [15:0] mux_44 = slice_132 ? mul_43 : 16'sh0;
-  wire signed [16:0] add_58 = {mux_43[15], mux_43} + {mux_44[15], mux_44};
-  wire signed [17:0] add_59 = {add_57[16], add_57} + {add_58[16], add_58};
-  wire slice_135 = s1_mask[4];
-  wire [7:0] slice_136 = x_vec[39:32];
-  wire signed [7:0] assint_88 = slice_136;
-  wire [7:0] slice_137 = active_5[39:32];
-  wire signed [7:0] assint_89 = slice_137;
-  wire signed [15:0] mul_44 = {{8{assint_88[7]}}, assint_88} * {{8{assint_89[7]}}, assint_89};
-  wire signed [15:0] mux_45 = slice_135 ? mul_44 : 16'sh0;
-  wire slice_138 = s1_mask[5];
-  wire [7:0] slice_139 = x_vec[47:40];
-  wire signed [7:0] assint_90 = slice_139;
-  wire [7:0] slice_140 = active_5[47:40];
-  wire signed [7:0] assint_91 = slice_140;
-  wire signed [15:0] mul_45 = {{8{assint_90[7]}}, assint_90} * {{8{assint_91[7]}}, assint_91};
-  wire signed [15:0] mux_46 = slice_138 ? mul_45 : 16'sh0;
-  wire signed [16:0] add_60 = {mux_45[15], mux_45} + {mux_46[15], mux_46};
-  wire slice_141 = s1_mask[6];
-  wire [7:0] slice_142 = x_vec[55:48];
-  wire signed [7:0] assint_92 = slice_142;
-  wire [7:0] slice_143 = active_5[55:48];
-  wire signed [7:0] assint_93 = slice_143;
-  wire signed [15:0] mul_46 = {{8{assint_92[7]}}, assint_92} * {{8{assint_93[7]}}, assint_93};
-  wire signed [15:0] mux_47 = slice_141 ? mul_46 : 16'sh0;
-  wire slice_144 = s1_mask[7];
-  wire [7:0] slice_145 = x_vec[63:56];
-  wire signed [7:0] assint_94 = slice_145;
-  wire [7:0] slice_146 = active_5[63:56];
-  wire signed [7:0] assint_95 = slice_146;
-  wire signed [15:0] mul_47 = {{8{assint_94[7]}}, assint_94} * {{8{assint_95[7]}}, assint_95};
-  wire signed [15:0] mux_48 = slice_144 ? mul_47 : 16'sh0;
-  wire signed [16:0] add_61 = {mux_47[15], mux_47} + {mux_48[15], mux_48};
-  wire signed [17:0] add_62 = {add_60[16], add_60} + {add_61[16], add_61};
-  wire signed [18:0] add_63 = {add_59[17], add_59} + {add_62[17], add_62};
-  wire signed [21:0] resize_28 = {{3{add_63[18]}}, add_63};
-  wire slice_147 = s1_mask[0];
-  wire [7:0] slice_148 = x_vec[7:0];
-  wire signed [7:0] assint_96 = slice_148;
-  wire [7:0] slice_149 = active_6[7:0];
-  wire signed [7:0] assint_97 = slice_149;
-  wire signed [15:0] mul_48 = {{8{assint_96[7]}}, assint_96} * {{8{assint_97[7]}}, assint_97};
-  wire signed [15:0] mux_49 = slice_147 ? mul_48 : 16'sh0;
-  wire slice_150 = s1_mask[1];
-  wire [7:0] slice_151 = x_vec[15:8];
-  wire signed [7:0] assint_98 = slice_151;
-  wire [7:0] slice_152 = active_6[15:8];
-  wire signed [7:0] assint_99 = slice_152;
-  wire signed [15:0] mul_49 = {{8{assint_98[7]}}, assint_98} * {{8{assint_99[7]}}, assint_99};
-  wire signed [15:0] mux_50 = slice_150 ? mul_49 : 16'sh0;
-  wire signed [16:0] add_64 = {mux_49[15], mux_49} + {mux_50[15], mux_50};
-  wire slice_153 = s1_mask[2];
-  wire [7:0] slice_154 = x_vec[23:16];
-  wire signed [7:0] assint_100 = slice_154;
-  wire [7:0] slice_155 = active_6[23:16];
-  wire signed [7:0] assint_101 = slice_155;
-  wire signed [15:0] mul_50 = {{8{assint_100[7]}}, assint_100} * {{8{assint_101[7]}}, assint_101};
-  wire signed [15:0] mux_51 = slice_153 ? mul_50 : 16'sh0;
-  wire slice_156 = s1_mask[3];
-  wire [7:0] slice_157 = x_vec[31:24];
-  wire signed [7:0] assint_102 = slice_157;
-  wire [7:0] slice_158 = active_6[31:24];
-  wire signed [7:0] assint_103 = slice_158;
-  wire signed [15:0] mul_51 = {{8{assint_102[7]}}, assint_102} * {{8{assint_103[7]}}, assint_103};
-  wire signed [15:0] mux_52 = slice_156 ? mul_51 : 16'sh0;
-  wire signed [16:0] add_65 = {mux_51[15], mux_51} + {mux_52[15], mux_52};
-  wire signed [17:0] add_66 = {add_64[16], add_64} + {add_65[16], add_65};
-  wire slice_159 = s1_mask[4];
-  wire [7:0] slice_160 = x_vec[39:32];
-  wire signed [7:0] assint_104 = slice_160;
-  wire [7:0] slice_161 = active_6[39:32];
-  wire signed [7:0] assint_105 = slice_161;
-  wire signed [15:0] mul_52 = {{8{assint_104[7]}}, assint_104} * {{8{assint_105[7]}}, assint_105};
-  wire signed [15:0] mux_53 = slice_159 ? mul_52 : 16'sh0;
-  wire slice_162 = s1_mask[5];
-  wire [7:0] slice_163 = x_vec[47:40];
-  wire signed [7:0] assint_106 = slice_163;
-  wire [7:0] slice_164 = active_6[47:40];
-  wire signed [7:0] assint_107 = slice_164;
-  wire signed [15:0] mul_53 = {{8{assint_106[7]}}, assint_106} * {{8{assint_107[7]}}, assint_107};
-  wire signed [15:0] mux_54 = slice_162 ? mul_53 : 16'sh0;
-  wire signed [16:0] add_67 = {mux_53[15], mux_53} + {mux_54[15], mux_54};
-  wire slice_165 = s1_mask[6];
-  wire [7:0] slice_166 = x_vec[55:48];
-  wire signed [7:0] assint_108 = slice_166;
-  wire [7:0] slice_167 = active_6[55:48];
-  wire signed [7:0] assint_109 = slice_167;
-  wire signed [15:0] mul_54 = {{8{assint_108[7]}}, assint_108} * {{8{assint_109[7]}}, assint_109};
-  wire signed [15:0] mux_55 = slice_165 ? mul_54 : 16'sh0;
-  wire slice_168 = s1_mask[7];
-  wire [7:0] slice_169 = x_vec[63:56];
-  wire signed [7:0] assint_110 = slice_169;
-  wire [7:0] slice_170 = active_6[63:56];
-  wire signed [7:0] assint_111 = slice_170;
-  wire signed [15:0] mul_55 = {{8{assint_110[7]}}, assint_110} * {{8{assint_111[7]}}, assint_111};
-  wire signed [15:0] mux_56 = slice_168 ? mul_55 : 16'sh0;
-  wire signed [16:0] add_68 = {mux_55[15], mux_55} + {mux_56[15], mux_56};
-  wire signed [17:0] add_69 = {add_67[16], add_67} + {add_68[16], add_68};
-  wire signed [18:0] add_70 = {add_66[17], add_66} + {add_69[17], add_69};
-  wire signed [21:0] resize_29 = {{3{add_70[18]}}, add_70};
-  wire slice_171 = s1_mask[0];
-  wire [7:0] slice_172 = x_vec[7:0];
-  wire signed [7:0] assint_112 = slice_172;
-  wire [7:0] slice_173 = active_7[7:0];
-  wire signed [7:0] assint_113 = slice_173;
-  wire signed [15:0] mul_56 = {{8{assint_112[7]}}, assint_112} * {{8{assint_113[7]}}, assint_113};
-  wire signed [15:0] mux_57 = slice_171 ? mul_56 : 16'sh0;
-  wire slice_174 = s1_mask[1];
-  wire [7:0] slice_175 = x_vec[15:8];
-  wire signed [7:0] assint_114 = slice_175;
-  wire [7:0] slice_176 = active_7[15:8];
-  wire signed [7:0] assint_115 = slice_176;
-  wire signed [15:0] mul_57 = {{8{assint_114[7]}}, assint_114} * {{8{assint_115[7]}}, assint_115};
-  wire signed [15:0] mux_58 = slice_174 ? mul_57 : 16'sh0;
-  wire signed [16:0] add_71 = {mux_57[15], mux_57} + {mux_58[15], mux_58};
-  wire slice_177 = s1_mask[2];
-  wire [7:0] slice_178 = x_vec[23:16];
-  wire signed [7:0] assint_116 = slice_178;
-  wire [7:0] slice_179 = active_7[23:16];
-  wire signed [7:0] assint_117 = slice_179;
-  wire signed [15:0] mul_58 = {{8{assint_116[7]}}, assint_116} * {{8{assint_117[7]}}, assint_117};
-  wire signed [15:0] mux_59 = slice_177 ? mul_58 : 16'sh0;
-  wire slice_180 = s1_mask[3];
-  wire [7:0] slice_181 = x_vec[31:24];
-  wire signed [7:0] assint_118 = slice_181;
-  wire [7:0] slice_182 = active_7[31:24];
-  wire signed [7:0] assint_119 = slice_182;
-  wire signed [15:0] mul_59 = {{8{assint_118[7]}}, assint_118} * {{8{assint_119[7]}}, assint_119};
-  wire signed [15:0] mux_60 = slice_180 ? mul_59 : 16'sh0;
-  wire signed [16:0] add_72 = {mux_59[15], mux_59} + {mux_60[15], mux_60};
-  wire signed [17:0] add_73 = {add_71[16], add_71} + {add_72[16], add_72};
-  wire slice_183 = s1_mask[4];
-  wire [7:0] slice_184 = x_vec[39:32];
-  wire signed [7:0] assint_120 = slice_184;
-  wire [7:0] slice_185 = active_7[39:32];
-  wire signed [7:0] assint_121 = slice_185;
-  wire signed [15:0] mul_60 = {{8{assint_120[7]}}, assint_120} * {{8{assint_121[7]}}, assint_121};
-  wire signed [15:0] mux_61 = slice_183 ? mul_60 : 16'sh0;
-  wire slice_186 = s1_mask[5];
-  wire [7:0] slice_187 = x_vec[47:40];
-  wire signed [7:0] assint_122 = slice_187;
-  wire [7:0] slice_188 = active_7[47:40];
-  wire signed [7:0] assint_123 = slice_188;
-  wire signed [15:0] mul_61 = {{8{assint_122[7]}}, assint_122} * {{8{assint_123[7]}}, assint_123};
-  wire signed [15:0] mux_62 = slice_186 ? mul_61 : 16'sh0;
-  wire signed [16:0] add_74 = {mux_61[15], mux_61} + {mux_62[15], mux_62};
-  wire slice_189 = s1_mask[6];
-  wire [7:0] slice_190 = x_vec[55:48];
-  wire signed [7:0] assint_124 = slice_190;
-  wire [7:0] slice_191 = active_7[55:48];
-  wire signed [7:0] assint_125 = slice_191;
-  wire signed [15:0] mul_62 = {{8{assint_124[7]}}, assint_124} * {{8{assint_125[7]}}, assint_125};
-  wire signed [15:0] mux_63 = slice_189 ? mul_62 : 16'sh0;
-  wire slice_192 = s1_mask[7];
-  wire [7:0] slice_193 = x_vec[63:56];
-  wire signed [7:0] assint_126 = slice_193;
-  wire [7:0] slice_194 = active_7[63:56];
-  wire signed [7:0] assint_127 = slice_194;
-  wire signed [15:0] mul_63 = {{8{assint_126[7]}}, assint_126} * {{8{assint_127[7]}}, assint_127};
-  wire signed [15:0] mux_64 = slice_192 ? mul_63 : 16'sh0;
-  wire signed [16:0] add_75 = {mux_63[15], mux_63} + {mux_64[15], mux_64};
-  wire signed [17:0] add_76 = {add_74[16], add_74} + {add_75[16], add_75};
-  wire signed [18:0] add_77 = {add_73[17], add_73} + {add_76[17], add_76};
-  wire signed [21:0] resize_30 = {{3{add_77[18]}}, add_77};
+  reg slice_3;
+  reg [7:0] slice_4;
+  reg signed [7:0] assint_0;
+  reg [7:0] slice_5;
+  reg signed [7:0] assint_1;
+  reg signed [15:0] mul_0;
+  reg signed [15:0] mux_1;
+  reg slice_6;
+  reg [7:0] slice_7;
+  reg signed [7:0] assint_2;
+  reg [7:0] slice_8;
+  reg signed [7:0] assint_3;
+  reg signed [15:0] mul_1;
+  reg signed [15:0] mux_2;
+  reg signed [16:0] add_22;
+  reg slice_9;
+  reg [7:0] slice_10;
+  reg signed [7:0] assint_4;
+  reg [7:0] slice_11;
+  reg signed [7:0] assint_5;
+  reg signed [15:0] mul_2;
+  reg signed [15:0] mux_3;
+  reg slice_12;
+  reg [7:0] slice_13;
+  reg signed [7:0] assint_6;
+  reg [7:0] slice_14;
+  reg signed [7:0] assint_7;
+  reg signed [15:0] mul_3;
+  reg signed [15:0] mux_4;
+  reg signed [16:0] add_23;
+  reg signed [17:0] add_24;
+  reg slice_15;
+  reg [7:0] slice_16;
+  reg signed [7:0] assint_8;
+  reg [7:0] slice_17;
+  reg signed [7:0] assint_9;
+  reg signed [15:0] mul_4;
+  reg signed [15:0] mux_5;
+  reg slice_18;
+  reg [7:0] slice_19;
+  reg signed [7:0] assint_10;
+  reg [7:0] slice_20;
+  reg signed [7:0] assint_11;
+  reg signed [15:0] mul_5;
+  reg signed [15:0] mux_6;
+  reg signed [16:0] add_25;
+  reg slice_21;
+  reg [7:0] slice_22;
+  reg signed [7:0] assint_12;
+  reg [7:0] slice_23;
+  reg signed [7:0] assint_13;
+  reg signed [15:0] mul_6;
+  reg signed [15:0] mux_7;
+  reg slice_24;
+  reg [7:0] slice_25;
+  reg signed [7:0] assint_14;
+  reg [7:0] slice_26;
+  reg signed [7:0] assint_15;
+  reg signed [15:0] mul_7;
+  reg signed [15:0] mux_8;
+  reg signed [16:0] add_26;
+  reg signed [17:0] add_27;
+  reg signed [18:0] add_28;
+  reg signed [21:0] resize_23;
+  reg slice_27;
+  reg [7:0] slice_28;
+  reg signed [7:0] assint_16;
+  reg [7:0] slice_29;
+  reg signed [7:0] assint_17;
+  reg signed [15:0] mul_8;
+  reg signed [15:0] mux_9;
+  reg slice_30;
+  reg [7:0] slice_31;
+  reg signed [7:0] assint_18;
+  reg [7:0] slice_32;
+  reg signed [7:0] assint_19;
+  reg signed [15:0] mul_9;
+  reg signed [15:0] mux_10;
+  reg signed [16:0] add_29;
+  reg slice_33;
+  reg [7:0] slice_34;
+  reg signed [7:0] assint_20;
+  reg [7:0] slice_35;
+  reg signed [7:0] assint_21;
+  reg signed [15:0] mul_10;
+  reg signed [15:0] mux_11;
+  reg slice_36;
+  reg [7:0] slice_37;
+  reg signed [7:0] assint_22;
+  reg [7:0] slice_38;
+  reg signed [7:0] assint_23;
+  reg signed [15:0] mul_11;
+  reg signed [15:0] mux_12;
+  reg signed [16:0] add_30;
+  reg signed [17:0] add_31;
+  reg slice_39;
+  reg [7:0] slice_40;
+  reg signed [7:0] assint_24;
+  reg [7:0] slice_41;
+  reg signed [7:0] assint_25;
+  reg signed [15:0] mul_12;
+  reg signed [15:0] mux_13;
+  reg slice_42;
+  reg [7:0] slice_43;
+  reg signed [7:0] assint_26;
+  reg [7:0] slice_44;
+  reg signed [7:0] assint_27;
+  reg signed [15:0] mul_13;
+  reg signed [15:0] mux_14;
+  reg signed [16:0] add_32;
+  reg slice_45;
+  reg [7:0] slice_46;
+  reg signed [7:0] assint_28;
+  reg [7:0] slice_47;
+  reg signed [7:0] assint_29;
+  reg signed [15:0] mul_14;
+  reg signed [15:0] mux_15;
+  reg slice_48;
+  reg [7:0] slice_49;
+  reg signed [7:0] assint_30;
+  reg [7:0] slice_50;
+  reg signed [7:0] assint_31;
+  reg signed [15:0] mul_15;
+  reg signed [15:0] mux_16;
+  reg signed [16:0] add_33;
+  reg signed [17:0] add_34;
+  reg signed [18:0] add_35;
+  reg signed [21:0] resize_24;
+  reg slice_51;
+  reg [7:0] slice_52;
+  reg signed [7:0] assint_32;
+  reg [7:0] slice_53;
+  reg signed [7:0] assint_33;
+  reg signed [15:0] mul_16;
+  reg signed [15:0] mux_17;
+  reg slice_54;
+  reg [7:0] slice_55;
+  reg signed [7:0] assint_34;
+  reg [7:0] slice_56;
+  reg signed [7:0] assint_35;
+  reg signed [15:0] mul_17;
+  reg signed [15:0] mux_18;
+  reg signed [16:0] add_36;
+  reg slice_57;
+  reg [7:0] slice_58;
+  reg signed [7:0] assint_36;
+  reg [7:0] slice_59;
+  reg signed [7:0] assint_37;
+  reg signed [15:0] mul_18;
+  reg signed [15:0] mux_19;
+  reg slice_60;
+  reg [7:0] slice_61;
+  reg signed [7:0] assint_38;
+  reg [7:0] slice_62;
+  reg signed [7:0] assint_39;
+  reg signed [15:0] mul_19;
+  reg signed [15:0] mux_20;
+  reg signed [16:0] add_37;
+  reg signed [17:0] add_38;
+  reg slice_63;
+  reg [7:0] slice_64;
+  reg signed [7:0] assint_40;
+  reg [7:0] slice_65;
+  reg signed [7:0] assint_41;
+  reg signed [15:0] mul_20;
+  reg signed [15:0] mux_21;
+  reg slice_66;
+  reg [7:0] slice_67;
+  reg signed [7:0] assint_42;
+  reg [7:0] slice_68;
+  reg signed [7:0] assint_43;
+  reg signed [15:0] mul_21;
+  reg signed [15:0] mux_22;
+  reg signed [16:0] add_39;
+  reg slice_69;
+  reg [7:0] slice_70;
+  reg signed [7:0] assint_44;
+  reg [7:0] slice_71;
+  reg signed [7:0] assint_45;
+  reg signed [15:0] mul_22;
+  reg signed [15:0] mux_23;
+  reg slice_72;
+  reg [7:0] slice_73;
+  reg signed [7:0] assint_46;
+  reg [7:0] slice_74;
+  reg signed [7:0] assint_47;
+  reg signed [15:0] mul_23;
+  reg signed [15:0] mux_24;
+  reg signed [16:0] add_40;
+  reg signed [17:0] add_41;
+  reg signed [18:0] add_42;
+  reg signed [21:0] resize_25;
+  reg slice_75;
+  reg [7:0] slice_76;
+  reg signed [7:0] assint_48;
+  reg [7:0] slice_77;
+  reg signed [7:0] assint_49;
+  reg signed [15:0] mul_24;
+  reg signed [15:0] mux_25;
+  reg slice_78;
+  reg [7:0] slice_79;
+  reg signed [7:0] assint_50;
+  reg [7:0] slice_80;
+  reg signed [7:0] assint_51;
+  reg signed [15:0] mul_25;
+  reg signed [15:0] mux_26;
+  reg signed [16:0] add_43;
+  reg slice_81;
+  reg [7:0] slice_82;
+  reg signed [7:0] assint_52;
+  reg [7:0] slice_83;
+  reg signed [7:0] assint_53;
+  reg signed [15:0] mul_26;
+  reg signed [15:0] mux_27;
+  reg slice_84;
+  reg [7:0] slice_85;
+  reg signed [7:0] assint_54;
+  reg [7:0] slice_86;
+  reg signed [7:0] assint_55;
+  reg signed [15:0] mul_27;
+  reg signed [15:0] mux_28;
+  reg signed [16:0] add_44;
+  reg signed [17:0] add_45;
+  reg slice_87;
+  reg [7:0] slice_88;
+  reg signed [7:0] assint_56;
+  reg [7:0] slice_89;
+  reg signed [7:0] assint_57;
+  reg signed [15:0] mul_28;
+  reg signed [15:0] mux_29;
+  reg slice_90;
+  reg [7:0] slice_91;
+  reg signed [7:0] assint_58;
+  reg [7:0] slice_92;
+  reg signed [7:0] assint_59;
+  reg signed [15:0] mul_29;
+  reg signed [15:0] mux_30;
+  reg signed [16:0] add_46;
+  reg slice_93;
+  reg [7:0] slice_94;
+  reg signed [7:0] assint_60;
+  reg [7:0] slice_95;
+  reg signed [7:0] assint_61;
+  reg signed [15:0] mul_30;
+  reg signed [15:0] mux_31;
+  reg slice_96;
+  reg [7:0] slice_97;
+  reg signed [7:0] assint_62;
+  reg [7:0] slice_98;
+  reg signed [7:0] assint_63;
+  reg signed [15:0] mul_31;
+  reg signed [15:0] mux_32;
+  reg signed [16:0] add_47;
+  reg signed [17:0] add_48;
+  reg signed [18:0] add_49;
+  reg signed [21:0] resize_26;
+  reg slice_99;
+  reg [7:0] slice_100;
+  reg signed [7:0] assint_64;
+  reg [7:0] slice_101;
+  reg signed [7:0] assint_65;
+  reg signed [15:0] mul_32;
+  reg signed [15:0] mux_33;
+  reg slice_102;
+  reg [7:0] slice_103;
+  reg signed [7:0] assint_66;
+  reg [7:0] slice_104;
+  reg signed [7:0] assint_67;
+  reg signed [15:0] mul_33;
+  reg signed [15:0] mux_34;
+  reg signed [16:0] add_50;
+  reg slice_105;
+  reg [7:0] slice_106;
+  reg signed [7:0] assint_68;
+  reg [7:0] slice_107;
+  reg signed [7:0] assint_69;
+  reg signed [15:0] mul_34;
+  reg signed [15:0] mux_35;
+  reg slice_108;
+  reg [7:0] slice_109;
+  reg signed [7:0] assint_70;
+  reg [7:0] slice_110;
+  reg signed [7:0] assint_71;
+  reg signed [15:0] mul_35;
+  reg signed [15:0] mux_36;
+  reg signed [16:0] add_51;
+  reg signed [17:0] add_52;
+  reg slice_111;
+  reg [7:0] slice_112;
+  reg signed [7:0] assint_72;
+  reg [7:0] slice_113;
+  reg signed [7:0] assint_73;
+  reg signed [15:0] mul_36;
+  reg signed [15:0] mux_37;
+  reg slice_114;
+  reg [7:0] slice_115;
+  reg signed [7:0] assint_74;
+  reg [7:0] slice_116;
+  reg signed [7:0] assint_75;
+  reg signed [15:0] mul_37;
+  reg signed [15:0] mux_38;
+  reg signed [16:0] add_53;
+  reg slice_117;
+  reg [7:0] slice_118;
+  reg signed [7:0] assint_76;
+  reg [7:0] slice_119;
+  reg signed [7:0] assint_77;
+  reg signed [15:0] mul_38;
+  reg signed [15:0] mux_39;
+  reg slice_120;
+  reg [7:0] slice_121;
+  reg signed [7:0] assint_78;
+  reg [7:0] slice_122;
+  reg signed [7:0] assint_79;
+  reg signed [15:0] mul_39;
+  reg signed [15:0] mux_40;
+  reg signed [16:0] add_54;
+  reg signed [17:0] add_55;
+  reg signed [18:0] add_56;
+  reg signed [21:0] resize_27;
+  reg slice_123;
+  reg [7:0] slice_124;
+  reg signed [7:0] assint_80;
+  reg [7:0] slice_125;
+  reg signed [7:0] assint_81;
+  reg signed [15:0] mul_40;
+  reg signed [15:0] mux_41;
+  reg slice_126;
+  reg [7:0] slice_127;
+  reg signed [7:0] assint_82;
+  reg [7:0] slice_128;
+  reg signed [7:0] assint_83;
+  reg signed [15:0] mul_41;
+  reg signed [15:0] mux_42;
+  reg signed [16:0] add_57;
+  reg slice_129;
+  reg [7:0] slice_130;
+  reg signed [7:0] assint_84;
+  reg [7:0] slice_131;
+  reg signed [7:0] assint_85;
+  reg signed [15:0] mul_42;
+  reg signed [15:0] mux_43;
+  reg slice_132;
+  reg [7:0] slice_133;
+  reg signed [7:0] assint_86;
+  reg [7:0] slice_134;
+  reg signed [7:0] assint_87;
+  reg signed [15:0] mul_43;
+  reg signed [15:0] mux_44;
+  reg signed [16:0] add_58;
+  reg signed [17:0] add_59;
+  reg slice_135;
+  reg [7:0] slice_136;
+  reg signed [7:0] assint_88;
+  reg [7:0] slice_137;
+  reg signed [7:0] assint_89;
+  reg signed [15:0] mul_44;
+  reg signed [15:0] mux_45;
+  reg slice_138;
+  reg [7:0] slice_139;
+  reg signed [7:0] assint_90;
+  reg [7:0] slice_140;
+  reg signed [7:0] assint_91;
+  reg signed [15:0] mul_45;
+  reg signed [15:0] mux_46;
+  reg signed [16:0] add_60;
+  reg slice_141;
+  reg [7:0] slice_142;
+  reg signed [7:0] assint_92;
+  reg [7:0] slice_143;
+  reg signed [7:0] assint_93;
+  reg signed [15:0] mul_46;
+  reg signed [15:0] mux_47;
+  reg slice_144;
+  reg [7:0] slice_145;
+  reg signed [7:0] assint_94;
+  reg [7:0] slice_146;
+  reg signed [7:0] assint_95;
+  reg signed [15:0] mul_47;
+  reg signed [15:0] mux_48;
+  reg signed [16:0] add_61;
+  reg signed [17:0] add_62;
+  reg signed [18:0] add_63;
+  reg signed [21:0] resize_28;
+  reg slice_147;
+  reg [7:0] slice_148;
+  reg signed [7:0] assint_96;
+  reg [7:0] slice_149;
+  reg signed [7:0] assint_97;
+  reg signed [15:0] mul_48;
+  reg signed [15:0] mux_49;
+  reg slice_150;
+  reg [7:0] slice_151;
+  reg signed [7:0] assint_98;
+  reg [7:0] slice_152;
+  reg signed [7:0] assint_99;
+  reg signed [15:0] mul_49;
+  reg signed [15:0] mux_50;
+  reg signed [16:0] add_64;
+  reg slice_153;
+  reg [7:0] slice_154;
+  reg signed [7:0] assint_100;
+  reg [7:0] slice_155;
+  reg signed [7:0] assint_101;
+  reg signed [15:0] mul_50;
+  reg signed [15:0] mux_51;
+  reg slice_156;
+  reg [7:0] slice_157;
+  reg signed [7:0] assint_102;
+  reg [7:0] slice_158;
+  reg signed [7:0] assint_103;
+  reg signed [15:0] mul_51;
+  reg signed [15:0] mux_52;
+  reg signed [16:0] add_65;
+  reg signed [17:0] add_66;
+  reg slice_159;
+  reg [7:0] slice_160;
+  reg signed [7:0] assint_104;
+  reg [7:0] slice_161;
+  reg signed [7:0] assint_105;
+  reg signed [15:0] mul_52;
+  reg signed [15:0] mux_53;
+  reg slice_162;
+  reg [7:0] slice_163;
+  reg signed [7:0] assint_106;
+  reg [7:0] slice_164;
+  reg signed [7:0] assint_107;
+  reg signed [15:0] mul_53;
+  reg signed [15:0] mux_54;
+  reg signed [16:0] add_67;
+  reg slice_165;
+  reg [7:0] slice_166;
+  reg signed [7:0] assint_108;
+  reg [7:0] slice_167;
+  reg signed [7:0] assint_109;
+  reg signed [15:0] mul_54;
+  reg signed [15:0] mux_55;
+  reg slice_168;
+  reg [7:0] slice_169;
+  reg signed [7:0] assint_110;
+  reg [7:0] slice_170;
+  reg signed [7:0] assint_111;
+  reg signed [15:0] mul_55;
+  reg signed [15:0] mux_56;
+  reg signed [16:0] add_68;
+  reg signed [17:0] add_69;
+  reg signed [18:0] add_70;
+  reg signed [21:0] resize_29;
+  reg slice_171;
+  reg [7:0] slice_172;
+  reg signed [7:0] assint_112;
+  reg [7:0] slice_173;
+  reg signed [7:0] assint_113;
+  reg signed [15:0] mul_56;
+  reg signed [15:0] mux_57;
+  reg slice_174;
+  reg [7:0] slice_175;
+  reg signed [7:0] assint_114;
+  reg [7:0] slice_176;
+  reg signed [7:0] assint_115;
+  reg signed [15:0] mul_57;
+  reg signed [15:0] mux_58;
+  reg signed [16:0] add_71;
+  reg slice_177;
+  reg [7:0] slice_178;
+  reg signed [7:0] assint_116;
+  reg [7:0] slice_179;
+  reg signed [7:0] assint_117;
+  reg signed [15:0] mul_58;
+  reg signed [15:0] mux_59;
+  reg slice_180;
+  reg [7:0] slice_181;
+  reg signed [7:0] assint_118;
+  reg [7:0] slice_182;
+  reg signed [7:0] assint_119;
+  reg signed [15:0] mul_59;
+  reg signed [15:0] mux_60;
+  reg signed [16:0] add_72;
+  reg signed [17:0] add_73;
+  reg slice_183;
+  reg [7:0] slice_184;
+  reg signed [7:0] assint_120;
+  reg [7:0] slice_185;
+  reg signed [7:0] assint_121;
+  reg signed [15:0] mul_60;
+  reg signed [15:0] mux_61;
+  reg slice_186;
+  reg [7:0] slice_187;
+  reg signed [7:0] assint_122;
+  reg [7:0] slice_188;
+  reg signed [7:0] assint_123;
+  reg signed [15:0] mul_61;
+  reg signed [15:0] mux_62;
+  reg signed [16:0] add_74;
+  reg slice_189;
+  reg [7:0] slice_190;
+  reg signed [7:0] assint_124;
+  reg [7:0] slice_191;
+  reg signed [7:0] assint_125;
+  reg signed [15:0] mul_62;
+  reg signed [15:0] mux_63;
+  reg slice_192;
+  reg [7:0] slice_193;
+  reg signed [7:0] assint_126;
+  reg [7:0] slice_194;
+  reg signed [7:0] assint_127;
+  reg signed [15:0] mul_63;
+  reg signed [15:0] mux_64;
+  reg signed [16:0] add_75;
+  reg signed [17:0] add_76;
+  reg signed [18:0] add_77;
+  reg signed [21:0] resize_30;
   wire [3:0] resize_31 = s2_n[3:0];
   wire [175:0] acc_word_0 = acc[resize_31];
   wire [21:0] slice_195 = acc_word_0[175:154];
@@ -810,30 +810,43 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end
   end
   assign cfg_fire = and_8;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_0 = cfg_payload[16:12];
       size_m <= slice_0;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_1 = cfg_payload[11:5];
       size_k <= slice_1;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
+      slice_2 = cfg_payload[4:0];
+      resize_0 = {1'd0, slice_2};
       size_n <= resize_0;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       y_valid_q <= 1'd0;
     end else begin
       if (advance) begin
+        and_9 = s2_valid & s2_last_k;
         y_valid_q <= and_9;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign advance = or_0;
   always @(posedge clk) begin
     if (rst) begin
@@ -870,6 +883,7 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       w_row <= 4'd0;
@@ -878,6 +892,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
         if (w_last_row) begin
           w_row <= 4'd0;
         end else begin
+          add_2 = {1'd0, w_row} + 5'd1;
+          resize_3 = add_2[3:0];
           w_row <= resize_3;
         end
       end
@@ -886,6 +902,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       w_m0 <= 5'd0;
@@ -893,6 +911,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       if (w_fire) begin
         if (w_last_row) begin
           if (ge_0) begin
+            add_3 = {1'd0, w_m0} + 6'd8;
+            resize_4 = add_3[4:0];
             w_m0 <= resize_4;
           end
         end
@@ -902,6 +922,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       w_k0 <= 7'd0;
@@ -911,6 +933,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
           if (ge_0) begin
             w_k0 <= 7'd0;
           end else begin
+            add_4 = {1'd0, w_k0} + 8'd8;
+            resize_5 = add_4[6:0];
             w_k0 <= resize_5;
           end
         end
@@ -920,6 +944,7 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign w_fire = and_10;
   assign w_last_row = or_1;
   always @(posedge clk) begin
@@ -1020,6 +1045,7 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end
   end
   assign swap = and_21;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 5'd0;
@@ -1027,6 +1053,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       if (issue) begin
         if (eq_9) begin
           if (ge_3) begin
+            add_9 = {1'd0, m0} + 6'd8;
+            resize_10 = add_9[4:0];
             m0 <= resize_10;
           end
         end
@@ -1036,6 +1064,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       k0 <= 7'd0;
@@ -1045,6 +1075,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
           if (ge_3) begin
             k0 <= 7'd0;
           end else begin
+            add_10 = {1'd0, k0} + 8'd8;
+            resize_11 = add_10[6:0];
             k0 <= resize_11;
           end
         end
@@ -1054,11 +1086,15 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       n <= 6'd0;
     end else begin
       if (issue) begin
+        add_11 = {1'd0, n} + 7'd1;
+        resize_12 = add_11[5:0];
         n <= resize_12;
         if (eq_9) begin
           n <= 6'd0;
@@ -1069,6 +1105,7 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       issue_done <= 1'd0;
@@ -1087,11 +1124,14 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       x_addr <= 7'd0;
     end else begin
       if (issue) begin
+        add_13 = {1'd0, x_addr} + 8'd1;
+        resize_14 = add_13[6:0];
         x_addr <= resize_14;
         if (eq_9) begin
           if (ge_3) begin
@@ -1104,6 +1144,7 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign first_m_tile = eq_10;
   assign issue = and_22;
   always @(posedge clk) begin
@@ -1130,31 +1171,65 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       s1_x <= x_payload;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      add_14 = {1'd0, k0} + 8'd7;
+      resize_15 = {1'd0, size_k};
+      lt_0 = add_14 < resize_15;
+      add_15 = {1'd0, k0} + 8'd6;
+      resize_16 = {1'd0, size_k};
+      lt_1 = add_15 < resize_16;
+      add_16 = {1'd0, k0} + 8'd5;
+      resize_17 = {1'd0, size_k};
+      lt_2 = add_16 < resize_17;
+      add_17 = {1'd0, k0} + 8'd4;
+      resize_18 = {1'd0, size_k};
+      lt_3 = add_17 < resize_18;
+      add_18 = {1'd0, k0} + 8'd3;
+      resize_19 = {1'd0, size_k};
+      lt_4 = add_18 < resize_19;
+      add_19 = {1'd0, k0} + 8'd2;
+      resize_20 = {1'd0, size_k};
+      lt_5 = add_19 < resize_20;
+      add_20 = {1'd0, k0} + 8'd1;
+      resize_21 = {1'd0, size_k};
+      lt_6 = add_20 < resize_21;
+      add_21 = {1'd0, k0} + 8'd0;
+      resize_22 = {1'd0, size_k};
+      lt_7 = add_21 < resize_22;
+      cat_0 = {lt_0, lt_1, lt_2, lt_3, lt_4, lt_5, lt_6, lt_7};
       s1_mask <= cat_0;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
       s1_n <= n;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      eq_11 = k0 == 7'd0;
       s1_first_k <= eq_11;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
       s1_last_k <= ge_3;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      and_23 = eq_9 & ge_3;
+      and_24 = and_23 & ge_4;
       s1_last_job <= and_24;
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign x_vec = mux_0;
   always @(posedge clk) begin
     if (rst) begin
@@ -1185,46 +1260,574 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       s2_last_job <= s1_last_job;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      slice_3 = s1_mask[0];
+      slice_4 = x_vec[7:0];
+      assint_0 = slice_4;
+      slice_5 = active_0[7:0];
+      assint_1 = slice_5;
+      mul_0 = {{8{assint_0[7]}}, assint_0} * {{8{assint_1[7]}}, assint_1};
+      mux_1 = slice_3 ? mul_0 : 16'sh0;
+      slice_6 = s1_mask[1];
+      slice_7 = x_vec[15:8];
+      assint_2 = slice_7;
+      slice_8 = active_0[15:8];
+      assint_3 = slice_8;
+      mul_1 = {{8{assint_2[7]}}, assint_2} * {{8{assint_3[7]}}, assint_3};
+      mux_2 = slice_6 ? mul_1 : 16'sh0;
+      add_22 = {mux_1[15], mux_1} + {mux_2[15], mux_2};
+      slice_9 = s1_mask[2];
+      slice_10 = x_vec[23:16];
+      assint_4 = slice_10;
+      slice_11 = active_0[23:16];
+      assint_5 = slice_11;
+      mul_2 = {{8{assint_4[7]}}, assint_4} * {{8{assint_5[7]}}, assint_5};
+      mux_3 = slice_9 ? mul_2 : 16'sh0;
+      slice_12 = s1_mask[3];
+      slice_13 = x_vec[31:24];
+      assint_6 = slice_13;
+      slice_14 = active_0[31:24];
+      assint_7 = slice_14;
+      mul_3 = {{8{assint_6[7]}}, assint_6} * {{8{assint_7[7]}}, assint_7};
+      mux_4 = slice_12 ? mul_3 : 16'sh0;
+      add_23 = {mux_3[15], mux_3} + {mux_4[15], mux_4};
+      add_24 = {add_22[16], add_22} + {add_23[16], add_23};
+      slice_15 = s1_mask[4];
+      slice_16 = x_vec[39:32];
+      assint_8 = slice_16;
+      slice_17 = active_0[39:32];
+      assint_9 = slice_17;
+      mul_4 = {{8{assint_8[7]}}, assint_8} * {{8{assint_9[7]}}, assint_9};
+      mux_5 = slice_15 ? mul_4 : 16'sh0;
+      slice_18 = s1_mask[5];
+      slice_19 = x_vec[47:40];
+      assint_10 = slice_19;
+      slice_20 = active_0[47:40];
+      assint_11 = slice_20;
+      mul_5 = {{8{assint_10[7]}}, assint_10} * {{8{assint_11[7]}}, assint_11};
+      mux_6 = slice_18 ? mul_5 : 16'sh0;
+      add_25 = {mux_5[15], mux_5} + {mux_6[15], mux_6};
+      slice_21 = s1_mask[6];
+      slice_22 = x_vec[55:48];
+      assint_12 = slice_22;
+      slice_23 = active_0[55:48];
+      assint_13 = slice_23;
+      mul_6 = {{8{assint_12[7]}}, assint_12} * {{8{assint_13[7]}}, assint_13};
+      mux_7 = slice_21 ? mul_6 : 16'sh0;
+      slice_24 = s1_mask[7];
+      slice_25 = x_vec[63:56];
+      assint_14 = slice_25;
+      slice_26 = active_0[63:56];
+      assint_15 = slice_26;
+      mul_7 = {{8{assint_14[7]}}, assint_14} * {{8{assint_15[7]}}, assint_15};
+      mux_8 = slice_24 ? mul_7 : 16'sh0;
+      add_26 = {mux_7[15], mux_7} + {mux_8[15], mux_8};
+      add_27 = {add_25[16], add_25} + {add_26[16], add_26};
+      add_28 = {add_24[17], add_24} + {add_27[17], add_27};
+      resize_23 = {{3{add_28[18]}}, add_28};
       s2_psum_0 <= resize_23;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      slice_27 = s1_mask[0];
+      slice_28 = x_vec[7:0];
+      assint_16 = slice_28;
+      slice_29 = active_1[7:0];
+      assint_17 = slice_29;
+      mul_8 = {{8{assint_16[7]}}, assint_16} * {{8{assint_17[7]}}, assint_17};
+      mux_9 = slice_27 ? mul_8 : 16'sh0;
+      slice_30 = s1_mask[1];
+      slice_31 = x_vec[15:8];
+      assint_18 = slice_31;
+      slice_32 = active_1[15:8];
+      assint_19 = slice_32;
+      mul_9 = {{8{assint_18[7]}}, assint_18} * {{8{assint_19[7]}}, assint_19};
+      mux_10 = slice_30 ? mul_9 : 16'sh0;
+      add_29 = {mux_9[15], mux_9} + {mux_10[15], mux_10};
+      slice_33 = s1_mask[2];
+      slice_34 = x_vec[23:16];
+      assint_20 = slice_34;
+      slice_35 = active_1[23:16];
+      assint_21 = slice_35;
+      mul_10 = {{8{assint_20[7]}}, assint_20} * {{8{assint_21[7]}}, assint_21};
+      mux_11 = slice_33 ? mul_10 : 16'sh0;
+      slice_36 = s1_mask[3];
+      slice_37 = x_vec[31:24];
+      assint_22 = slice_37;
+      slice_38 = active_1[31:24];
+      assint_23 = slice_38;
+      mul_11 = {{8{assint_22[7]}}, assint_22} * {{8{assint_23[7]}}, assint_23};
+      mux_12 = slice_36 ? mul_11 : 16'sh0;
+      add_30 = {mux_11[15], mux_11} + {mux_12[15], mux_12};
+      add_31 = {add_29[16], add_29} + {add_30[16], add_30};
+      slice_39 = s1_mask[4];
+      slice_40 = x_vec[39:32];
+      assint_24 = slice_40;
+      slice_41 = active_1[39:32];
+      assint_25 = slice_41;
+      mul_12 = {{8{assint_24[7]}}, assint_24} * {{8{assint_25[7]}}, assint_25};
+      mux_13 = slice_39 ? mul_12 : 16'sh0;
+      slice_42 = s1_mask[5];
+      slice_43 = x_vec[47:40];
+      assint_26 = slice_43;
+      slice_44 = active_1[47:40];
+      assint_27 = slice_44;
+      mul_13 = {{8{assint_26[7]}}, assint_26} * {{8{assint_27[7]}}, assint_27};
+      mux_14 = slice_42 ? mul_13 : 16'sh0;
+      add_32 = {mux_13[15], mux_13} + {mux_14[15], mux_14};
+      slice_45 = s1_mask[6];
+      slice_46 = x_vec[55:48];
+      assint_28 = slice_46;
+      slice_47 = active_1[55:48];
+      assint_29 = slice_47;
+      mul_14 = {{8{assint_28[7]}}, assint_28} * {{8{assint_29[7]}}, assint_29};
+      mux_15 = slice_45 ? mul_14 : 16'sh0;
+      slice_48 = s1_mask[7];
+      slice_49 = x_vec[63:56];
+      assint_30 = slice_49;
+      slice_50 = active_1[63:56];
+      assint_31 = slice_50;
+      mul_15 = {{8{assint_30[7]}}, assint_30} * {{8{assint_31[7]}}, assint_31};
+      mux_16 = slice_48 ? mul_15 : 16'sh0;
+      add_33 = {mux_15[15], mux_15} + {mux_16[15], mux_16};
+      add_34 = {add_32[16], add_32} + {add_33[16], add_33};
+      add_35 = {add_31[17], add_31} + {add_34[17], add_34};
+      resize_24 = {{3{add_35[18]}}, add_35};
       s2_psum_1 <= resize_24;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      slice_51 = s1_mask[0];
+      slice_52 = x_vec[7:0];
+      assint_32 = slice_52;
+      slice_53 = active_2[7:0];
+      assint_33 = slice_53;
+      mul_16 = {{8{assint_32[7]}}, assint_32} * {{8{assint_33[7]}}, assint_33};
+      mux_17 = slice_51 ? mul_16 : 16'sh0;
+      slice_54 = s1_mask[1];
+      slice_55 = x_vec[15:8];
+      assint_34 = slice_55;
+      slice_56 = active_2[15:8];
+      assint_35 = slice_56;
+      mul_17 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
+      mux_18 = slice_54 ? mul_17 : 16'sh0;
+      add_36 = {mux_17[15], mux_17} + {mux_18[15], mux_18};
+      slice_57 = s1_mask[2];
+      slice_58 = x_vec[23:16];
+      assint_36 = slice_58;
+      slice_59 = active_2[23:16];
+      assint_37 = slice_59;
+      mul_18 = {{8{assint_36[7]}}, assint_36} * {{8{assint_37[7]}}, assint_37};
+      mux_19 = slice_57 ? mul_18 : 16'sh0;
+      slice_60 = s1_mask[3];
+      slice_61 = x_vec[31:24];
+      assint_38 = slice_61;
+      slice_62 = active_2[31:24];
+      assint_39 = slice_62;
+      mul_19 = {{8{assint_38[7]}}, assint_38} * {{8{assint_39[7]}}, assint_39};
+      mux_20 = slice_60 ? mul_19 : 16'sh0;
+      add_37 = {mux_19[15], mux_19} + {mux_20[15], mux_20};
+      add_38 = {add_36[16], add_36} + {add_37[16], add_37};
+      slice_63 = s1_mask[4];
+      slice_64 = x_vec[39:32];
+      assint_40 = slice_64;
+      slice_65 = active_2[39:32];
+      assint_41 = slice_65;
+      mul_20 = {{8{assint_40[7]}}, assint_40} * {{8{assint_41[7]}}, assint_41};
+      mux_21 = slice_63 ? mul_20 : 16'sh0;
+      slice_66 = s1_mask[5];
+      slice_67 = x_vec[47:40];
+      assint_42 = slice_67;
+      slice_68 = active_2[47:40];
+      assint_43 = slice_68;
+      mul_21 = {{8{assint_42[7]}}, assint_42} * {{8{assint_43[7]}}, assint_43};
+      mux_22 = slice_66 ? mul_21 : 16'sh0;
+      add_39 = {mux_21[15], mux_21} + {mux_22[15], mux_22};
+      slice_69 = s1_mask[6];
+      slice_70 = x_vec[55:48];
+      assint_44 = slice_70;
+      slice_71 = active_2[55:48];
+      assint_45 = slice_71;
+      mul_22 = {{8{assint_44[7]}}, assint_44} * {{8{assint_45[7]}}, assint_45};
+      mux_23 = slice_69 ? mul_22 : 16'sh0;
+      slice_72 = s1_mask[7];
+      slice_73 = x_vec[63:56];
+      assint_46 = slice_73;
+      slice_74 = active_2[63:56];
+      assint_47 = slice_74;
+      mul_23 = {{8{assint_46[7]}}, assint_46} * {{8{assint_47[7]}}, assint_47};
+      mux_24 = slice_72 ? mul_23 : 16'sh0;
+      add_40 = {mux_23[15], mux_23} + {mux_24[15], mux_24};
+      add_41 = {add_39[16], add_39} + {add_40[16], add_40};
+      add_42 = {add_38[17], add_38} + {add_41[17], add_41};
+      resize_25 = {{3{add_42[18]}}, add_42};
       s2_psum_2 <= resize_25;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      slice_75 = s1_mask[0];
+      slice_76 = x_vec[7:0];
+      assint_48 = slice_76;
+      slice_77 = active_3[7:0];
+      assint_49 = slice_77;
+      mul_24 = {{8{assint_48[7]}}, assint_48} * {{8{assint_49[7]}}, assint_49};
+      mux_25 = slice_75 ? mul_24 : 16'sh0;
+      slice_78 = s1_mask[1];
+      slice_79 = x_vec[15:8];
+      assint_50 = slice_79;
+      slice_80 = active_3[15:8];
+      assint_51 = slice_80;
+      mul_25 = {{8{assint_50[7]}}, assint_50} * {{8{assint_51[7]}}, assint_51};
+      mux_26 = slice_78 ? mul_25 : 16'sh0;
+      add_43 = {mux_25[15], mux_25} + {mux_26[15], mux_26};
+      slice_81 = s1_mask[2];
+      slice_82 = x_vec[23:16];
+      assint_52 = slice_82;
+      slice_83 = active_3[23:16];
+      assint_53 = slice_83;
+      mul_26 = {{8{assint_52[7]}}, assint_52} * {{8{assint_53[7]}}, assint_53};
+      mux_27 = slice_81 ? mul_26 : 16'sh0;
+      slice_84 = s1_mask[3];
+      slice_85 = x_vec[31:24];
+      assint_54 = slice_85;
+      slice_86 = active_3[31:24];
+      assint_55 = slice_86;
+      mul_27 = {{8{assint_54[7]}}, assint_54} * {{8{assint_55[7]}}, assint_55};
+      mux_28 = slice_84 ? mul_27 : 16'sh0;
+      add_44 = {mux_27[15], mux_27} + {mux_28[15], mux_28};
+      add_45 = {add_43[16], add_43} + {add_44[16], add_44};
+      slice_87 = s1_mask[4];
+      slice_88 = x_vec[39:32];
+      assint_56 = slice_88;
+      slice_89 = active_3[39:32];
+      assint_57 = slice_89;
+      mul_28 = {{8{assint_56[7]}}, assint_56} * {{8{assint_57[7]}}, assint_57};
+      mux_29 = slice_87 ? mul_28 : 16'sh0;
+      slice_90 = s1_mask[5];
+      slice_91 = x_vec[47:40];
+      assint_58 = slice_91;
+      slice_92 = active_3[47:40];
+      assint_59 = slice_92;
+      mul_29 = {{8{assint_58[7]}}, assint_58} * {{8{assint_59[7]}}, assint_59};
+      mux_30 = slice_90 ? mul_29 : 16'sh0;
+      add_46 = {mux_29[15], mux_29} + {mux_30[15], mux_30};
+      slice_93 = s1_mask[6];
+      slice_94 = x_vec[55:48];
+      assint_60 = slice_94;
+      slice_95 = active_3[55:48];
+      assint_61 = slice_95;
+      mul_30 = {{8{assint_60[7]}}, assint_60} * {{8{assint_61[7]}}, assint_61};
+      mux_31 = slice_93 ? mul_30 : 16'sh0;
+      slice_96 = s1_mask[7];
+      slice_97 = x_vec[63:56];
+      assint_62 = slice_97;
+      slice_98 = active_3[63:56];
+      assint_63 = slice_98;
+      mul_31 = {{8{assint_62[7]}}, assint_62} * {{8{assint_63[7]}}, assint_63};
+      mux_32 = slice_96 ? mul_31 : 16'sh0;
+      add_47 = {mux_31[15], mux_31} + {mux_32[15], mux_32};
+      add_48 = {add_46[16], add_46} + {add_47[16], add_47};
+      add_49 = {add_45[17], add_45} + {add_48[17], add_48};
+      resize_26 = {{3{add_49[18]}}, add_49};
       s2_psum_3 <= resize_26;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      slice_99 = s1_mask[0];
+      slice_100 = x_vec[7:0];
+      assint_64 = slice_100;
+      slice_101 = active_4[7:0];
+      assint_65 = slice_101;
+      mul_32 = {{8{assint_64[7]}}, assint_64} * {{8{assint_65[7]}}, assint_65};
+      mux_33 = slice_99 ? mul_32 : 16'sh0;
+      slice_102 = s1_mask[1];
+      slice_103 = x_vec[15:8];
+      assint_66 = slice_103;
+      slice_104 = active_4[15:8];
+      assint_67 = slice_104;
+      mul_33 = {{8{assint_66[7]}}, assint_66} * {{8{assint_67[7]}}, assint_67};
+      mux_34 = slice_102 ? mul_33 : 16'sh0;
+      add_50 = {mux_33[15], mux_33} + {mux_34[15], mux_34};
+      slice_105 = s1_mask[2];
+      slice_106 = x_vec[23:16];
+      assint_68 = slice_106;
+      slice_107 = active_4[23:16];
+      assint_69 = slice_107;
+      mul_34 = {{8{assint_68[7]}}, assint_68} * {{8{assint_69[7]}}, assint_69};
+      mux_35 = slice_105 ? mul_34 : 16'sh0;
+      slice_108 = s1_mask[3];
+      slice_109 = x_vec[31:24];
+      assint_70 = slice_109;
+      slice_110 = active_4[31:24];
+      assint_71 = slice_110;
+      mul_35 = {{8{assint_70[7]}}, assint_70} * {{8{assint_71[7]}}, assint_71};
+      mux_36 = slice_108 ? mul_35 : 16'sh0;
+      add_51 = {mux_35[15], mux_35} + {mux_36[15], mux_36};
+      add_52 = {add_50[16], add_50} + {add_51[16], add_51};
+      slice_111 = s1_mask[4];
+      slice_112 = x_vec[39:32];
+      assint_72 = slice_112;
+      slice_113 = active_4[39:32];
+      assint_73 = slice_113;
+      mul_36 = {{8{assint_72[7]}}, assint_72} * {{8{assint_73[7]}}, assint_73};
+      mux_37 = slice_111 ? mul_36 : 16'sh0;
+      slice_114 = s1_mask[5];
+      slice_115 = x_vec[47:40];
+      assint_74 = slice_115;
+      slice_116 = active_4[47:40];
+      assint_75 = slice_116;
+      mul_37 = {{8{assint_74[7]}}, assint_74} * {{8{assint_75[7]}}, assint_75};
+      mux_38 = slice_114 ? mul_37 : 16'sh0;
+      add_53 = {mux_37[15], mux_37} + {mux_38[15], mux_38};
+      slice_117 = s1_mask[6];
+      slice_118 = x_vec[55:48];
+      assint_76 = slice_118;
+      slice_119 = active_4[55:48];
+      assint_77 = slice_119;
+      mul_38 = {{8{assint_76[7]}}, assint_76} * {{8{assint_77[7]}}, assint_77};
+      mux_39 = slice_117 ? mul_38 : 16'sh0;
+      slice_120 = s1_mask[7];
+      slice_121 = x_vec[63:56];
+      assint_78 = slice_121;
+      slice_122 = active_4[63:56];
+      assint_79 = slice_122;
+      mul_39 = {{8{assint_78[7]}}, assint_78} * {{8{assint_79[7]}}, assint_79};
+      mux_40 = slice_120 ? mul_39 : 16'sh0;
+      add_54 = {mux_39[15], mux_39} + {mux_40[15], mux_40};
+      add_55 = {add_53[16], add_53} + {add_54[16], add_54};
+      add_56 = {add_52[17], add_52} + {add_55[17], add_55};
+      resize_27 = {{3{add_56[18]}}, add_56};
       s2_psum_4 <= resize_27;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      slice_123 = s1_mask[0];
+      slice_124 = x_vec[7:0];
+      assint_80 = slice_124;
+      slice_125 = active_5[7:0];
+      assint_81 = slice_125;
+      mul_40 = {{8{assint_80[7]}}, assint_80} * {{8{assint_81[7]}}, assint_81};
+      mux_41 = slice_123 ? mul_40 : 16'sh0;
+      slice_126 = s1_mask[1];
+      slice_127 = x_vec[15:8];
+      assint_82 = slice_127;
+      slice_128 = active_5[15:8];
+      assint_83 = slice_128;
+      mul_41 = {{8{assint_82[7]}}, assint_82} * {{8{assint_83[7]}}, assint_83};
+      mux_42 = slice_126 ? mul_41 : 16'sh0;
+      add_57 = {mux_41[15], mux_41} + {mux_42[15], mux_42};
+      slice_129 = s1_mask[2];
+      slice_130 = x_vec[23:16];
+      assint_84 = slice_130;
+      slice_131 = active_5[23:16];
+      assint_85 = slice_131;
+      mul_42 = {{8{assint_84[7]}}, assint_84} * {{8{assint_85[7]}}, assint_85};
+      mux_43 = slice_129 ? mul_42 : 16'sh0;
+      slice_132 = s1_mask[3];
+      slice_133 = x_vec[31:24];
+      assint_86 = slice_133;
+      slice_134 = active_5[31:24];
+      assint_87 = slice_134;
+      mul_43 = {{8{assint_86[7]}}, assint_86} * {{8{assint_87[7]}}, assint_87};
+      mux_44 = slice_132 ? mul_43 : 16'sh0;
+      add_58 = {mux_43[15], mux_43} + {mux_44[15], mux_44};
+      add_59 = {add_57[16], add_57} + {add_58[16], add_58};
+      slice_135 = s1_mask[4];
+      slice_136 = x_vec[39:32];
+      assint_88 = slice_136;
+      slice_137 = active_5[39:32];
+      assint_89 = slice_137;
+      mul_44 = {{8{assint_88[7]}}, assint_88} * {{8{assint_89[7]}}, assint_89};
+      mux_45 = slice_135 ? mul_44 : 16'sh0;
+      slice_138 = s1_mask[5];
+      slice_139 = x_vec[47:40];
+      assint_90 = slice_139;
+      slice_140 = active_5[47:40];
+      assint_91 = slice_140;
+      mul_45 = {{8{assint_90[7]}}, assint_90} * {{8{assint_91[7]}}, assint_91};
+      mux_46 = slice_138 ? mul_45 : 16'sh0;
+      add_60 = {mux_45[15], mux_45} + {mux_46[15], mux_46};
+      slice_141 = s1_mask[6];
+      slice_142 = x_vec[55:48];
+      assint_92 = slice_142;
+      slice_143 = active_5[55:48];
+      assint_93 = slice_143;
+      mul_46 = {{8{assint_92[7]}}, assint_92} * {{8{assint_93[7]}}, assint_93};
+      mux_47 = slice_141 ? mul_46 : 16'sh0;
+      slice_144 = s1_mask[7];
+      slice_145 = x_vec[63:56];
+      assint_94 = slice_145;
+      slice_146 = active_5[63:56];
+      assint_95 = slice_146;
+      mul_47 = {{8{assint_94[7]}}, assint_94} * {{8{assint_95[7]}}, assint_95};
+      mux_48 = slice_144 ? mul_47 : 16'sh0;
+      add_61 = {mux_47[15], mux_47} + {mux_48[15], mux_48};
+      add_62 = {add_60[16], add_60} + {add_61[16], add_61};
+      add_63 = {add_59[17], add_59} + {add_62[17], add_62};
+      resize_28 = {{3{add_63[18]}}, add_63};
       s2_psum_5 <= resize_28;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      slice_147 = s1_mask[0];
+      slice_148 = x_vec[7:0];
+      assint_96 = slice_148;
+      slice_149 = active_6[7:0];
+      assint_97 = slice_149;
+      mul_48 = {{8{assint_96[7]}}, assint_96} * {{8{assint_97[7]}}, assint_97};
+      mux_49 = slice_147 ? mul_48 : 16'sh0;
+      slice_150 = s1_mask[1];
+      slice_151 = x_vec[15:8];
+      assint_98 = slice_151;
+      slice_152 = active_6[15:8];
+      assint_99 = slice_152;
+      mul_49 = {{8{assint_98[7]}}, assint_98} * {{8{assint_99[7]}}, assint_99};
+      mux_50 = slice_150 ? mul_49 : 16'sh0;
+      add_64 = {mux_49[15], mux_49} + {mux_50[15], mux_50};
+      slice_153 = s1_mask[2];
+      slice_154 = x_vec[23:16];
+      assint_100 = slice_154;
+      slice_155 = active_6[23:16];
+      assint_101 = slice_155;
+      mul_50 = {{8{assint_100[7]}}, assint_100} * {{8{assint_101[7]}}, assint_101};
+      mux_51 = slice_153 ? mul_50 : 16'sh0;
+      slice_156 = s1_mask[3];
+      slice_157 = x_vec[31:24];
+      assint_102 = slice_157;
+      slice_158 = active_6[31:24];
+      assint_103 = slice_158;
+      mul_51 = {{8{assint_102[7]}}, assint_102} * {{8{assint_103[7]}}, assint_103};
+      mux_52 = slice_156 ? mul_51 : 16'sh0;
+      add_65 = {mux_51[15], mux_51} + {mux_52[15], mux_52};
+      add_66 = {add_64[16], add_64} + {add_65[16], add_65};
+      slice_159 = s1_mask[4];
+      slice_160 = x_vec[39:32];
+      assint_104 = slice_160;
+      slice_161 = active_6[39:32];
+      assint_105 = slice_161;
+      mul_52 = {{8{assint_104[7]}}, assint_104} * {{8{assint_105[7]}}, assint_105};
+      mux_53 = slice_159 ? mul_52 : 16'sh0;
+      slice_162 = s1_mask[5];
+      slice_163 = x_vec[47:40];
+      assint_106 = slice_163;
+      slice_164 = active_6[47:40];
+      assint_107 = slice_164;
+      mul_53 = {{8{assint_106[7]}}, assint_106} * {{8{assint_107[7]}}, assint_107};
+      mux_54 = slice_162 ? mul_53 : 16'sh0;
+      add_67 = {mux_53[15], mux_53} + {mux_54[15], mux_54};
+      slice_165 = s1_mask[6];
+      slice_166 = x_vec[55:48];
+      assint_108 = slice_166;
+      slice_167 = active_6[55:48];
+      assint_109 = slice_167;
+      mul_54 = {{8{assint_108[7]}}, assint_108} * {{8{assint_109[7]}}, assint_109};
+      mux_55 = slice_165 ? mul_54 : 16'sh0;
+      slice_168 = s1_mask[7];
+      slice_169 = x_vec[63:56];
+      assint_110 = slice_169;
+      slice_170 = active_6[63:56];
+      assint_111 = slice_170;
+      mul_55 = {{8{assint_110[7]}}, assint_110} * {{8{assint_111[7]}}, assint_111};
+      mux_56 = slice_168 ? mul_55 : 16'sh0;
+      add_68 = {mux_55[15], mux_55} + {mux_56[15], mux_56};
+      add_69 = {add_67[16], add_67} + {add_68[16], add_68};
+      add_70 = {add_66[17], add_66} + {add_69[17], add_69};
+      resize_29 = {{3{add_70[18]}}, add_70};
       s2_psum_6 <= resize_29;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
+      slice_171 = s1_mask[0];
+      slice_172 = x_vec[7:0];
+      assint_112 = slice_172;
+      slice_173 = active_7[7:0];
+      assint_113 = slice_173;
+      mul_56 = {{8{assint_112[7]}}, assint_112} * {{8{assint_113[7]}}, assint_113};
+      mux_57 = slice_171 ? mul_56 : 16'sh0;
+      slice_174 = s1_mask[1];
+      slice_175 = x_vec[15:8];
+      assint_114 = slice_175;
+      slice_176 = active_7[15:8];
+      assint_115 = slice_176;
+      mul_57 = {{8{assint_114[7]}}, assint_114} * {{8{assint_115[7]}}, assint_115};
+      mux_58 = slice_174 ? mul_57 : 16'sh0;
+      add_71 = {mux_57[15], mux_57} + {mux_58[15], mux_58};
+      slice_177 = s1_mask[2];
+      slice_178 = x_vec[23:16];
+      assint_116 = slice_178;
+      slice_179 = active_7[23:16];
+      assint_117 = slice_179;
+      mul_58 = {{8{assint_116[7]}}, assint_116} * {{8{assint_117[7]}}, assint_117};
+      mux_59 = slice_177 ? mul_58 : 16'sh0;
+      slice_180 = s1_mask[3];
+      slice_181 = x_vec[31:24];
+      assint_118 = slice_181;
+      slice_182 = active_7[31:24];
+      assint_119 = slice_182;
+      mul_59 = {{8{assint_118[7]}}, assint_118} * {{8{assint_119[7]}}, assint_119};
+      mux_60 = slice_180 ? mul_59 : 16'sh0;
+      add_72 = {mux_59[15], mux_59} + {mux_60[15], mux_60};
+      add_73 = {add_71[16], add_71} + {add_72[16], add_72};
+      slice_183 = s1_mask[4];
+      slice_184 = x_vec[39:32];
+      assint_120 = slice_184;
+      slice_185 = active_7[39:32];
+      assint_121 = slice_185;
+      mul_60 = {{8{assint_120[7]}}, assint_120} * {{8{assint_121[7]}}, assint_121};
+      mux_61 = slice_183 ? mul_60 : 16'sh0;
+      slice_186 = s1_mask[5];
+      slice_187 = x_vec[47:40];
+      assint_122 = slice_187;
+      slice_188 = active_7[47:40];
+      assint_123 = slice_188;
+      mul_61 = {{8{assint_122[7]}}, assint_122} * {{8{assint_123[7]}}, assint_123};
+      mux_62 = slice_186 ? mul_61 : 16'sh0;
+      add_74 = {mux_61[15], mux_61} + {mux_62[15], mux_62};
+      slice_189 = s1_mask[6];
+      slice_190 = x_vec[55:48];
+      assint_124 = slice_190;
+      slice_191 = active_7[55:48];
+      assint_125 = slice_191;
+      mul_62 = {{8{assint_124[7]}}, assint_124} * {{8{assint_125[7]}}, assint_125};
+      mux_63 = slice_189 ? mul_62 : 16'sh0;
+      slice_192 = s1_mask[7];
+      slice_193 = x_vec[63:56];
+      assint_126 = slice_193;
+      slice_194 = active_7[63:56];
+      assint_127 = slice_194;
+      mul_63 = {{8{assint_126[7]}}, assint_126} * {{8{assint_127[7]}}, assint_127};
+      mux_64 = slice_192 ? mul_63 : 16'sh0;
+      add_75 = {mux_63[15], mux_63} + {mux_64[15], mux_64};
+      add_76 = {add_74[16], add_74} + {add_75[16], add_75};
+      add_77 = {add_73[17], add_73} + {add_76[17], add_76};
+      resize_30 = {{3{add_77[18]}}, add_77};
       s2_psum_7 <= resize_30;
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign acc_next = cat_1;
   always @(posedge clk) begin
     if (advance) begin

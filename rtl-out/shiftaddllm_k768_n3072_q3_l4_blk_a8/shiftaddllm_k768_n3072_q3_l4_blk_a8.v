@@ -80,54 +80,54 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
   wire not_0 = ~drain_pending_q;
   wire not_1 = ~out_valid_q;
   wire and_6 = not_0 & not_1;
-  wire [6:0] slice_1 = cfg_payload[16:10];
-  wire [9:0] slice_2 = cfg_payload[9:0];
+  reg [6:0] slice_1;
+  reg [9:0] slice_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [12:0] add_0 = {1'd0, load_count_q} + 13'd1;
+  reg [12:0] add_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [11:0] resize_5 = add_0[11:0];
+  reg [11:0] resize_5;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [12:0] add_1 = {1'd0, load_count_q} + 13'd1;
+  reg [12:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [11:0] resize_6 = add_1[11:0];
+  reg [11:0] resize_6;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_2 = {1'd0, lane_group_q} + 8'd1;
+  reg [7:0] add_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_7 = add_2[6:0];
+  reg [6:0] resize_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [10:0] add_3 = {1'd0, lane_row_q} + 11'd1;
+  reg [10:0] add_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [9:0] resize_8 = add_3[9:0];
-  wire [9:0] mux_1 = eq_8 ? 10'd0 : resize_8;
+  reg [9:0] resize_8;
+  reg [9:0] mux_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [10:0] add_4 = {1'd0, lane_row_q} + 11'd1;
+  reg [10:0] add_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [9:0] resize_9 = add_4[9:0];
-  wire [9:0] mux_2 = eq_8 ? 10'd0 : resize_9;
+  reg [9:0] resize_9;
+  reg [9:0] mux_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_5 = {1'd0, lane_plane_q} + 3'd1;
+  reg [2:0] add_5;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_10 = add_5[1:0];
-  wire [1:0] mux_3 = eq_7 ? 2'd0 : resize_10;
+  reg [1:0] resize_10;
+  reg [1:0] mux_3;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_6 = {1'd0, lane_plane_q} + 3'd1;
+  reg [2:0] add_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_11 = add_6[1:0];
-  wire [1:0] mux_4 = eq_7 ? 2'd0 : resize_11;
-  wire and_7 = eq_7 & eq_8;
+  reg [1:0] resize_11;
+  reg [1:0] mux_4;
+  reg and_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [12:0] add_7 = {1'd0, lane_pos_q} + 13'd1;
+  reg [12:0] add_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [11:0] resize_12 = add_7[11:0];
-  wire [11:0] mux_5 = and_7 ? 12'd0 : resize_12;
+  reg [11:0] resize_12;
+  reg [11:0] mux_5;
   wire eq_13 = build_state_q == 2'd0;
   wire eq_14 = build_state_q == 2'd1;
   wire eq_15 = build_state_q == 2'd2;
   wire eq_16 = build_index_q == 8'hff;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_8 = {1'd0, build_group_q} + 8'd1;
+  reg [7:0] add_8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_13 = add_8[6:0];
+  reg [6:0] resize_13;
   wire eq_17 = build_group_q == groups_m1_q;
   wire eq_18 = build_index_q == 8'hff;
   wire and_8 = building & eq_18;
@@ -161,75 +161,75 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
   wire signed [7:0] assint_0 = slice_6;
   wire [7:0] slice_7 = xword_q[15:8];
   wire signed [7:0] assint_1 = slice_7;
-  wire signed [8:0] add_10 = {assint_0[7], assint_0} + {assint_1[7], assint_1};
+  reg signed [8:0] add_10;
   wire [7:0] slice_8 = xword_q[23:16];
   wire signed [7:0] assint_2 = slice_8;
   wire [7:0] slice_9 = xword_q[31:24];
   wire signed [7:0] assint_3 = slice_9;
-  wire signed [8:0] add_11 = {assint_2[7], assint_2} + {assint_3[7], assint_3};
-  wire signed [9:0] add_12 = {add_10[8], add_10} + {add_11[8], add_11};
+  reg signed [8:0] add_11;
+  reg signed [9:0] add_12;
   wire [7:0] slice_10 = xword_q[39:32];
   wire signed [7:0] assint_4 = slice_10;
   wire [7:0] slice_11 = xword_q[47:40];
   wire signed [7:0] assint_5 = slice_11;
-  wire signed [8:0] add_13 = {assint_4[7], assint_4} + {assint_5[7], assint_5};
+  reg signed [8:0] add_13;
   wire [7:0] slice_12 = xword_q[55:48];
   wire signed [7:0] assint_6 = slice_12;
   wire [7:0] slice_13 = xword_q[63:56];
   wire signed [7:0] assint_7 = slice_13;
-  wire signed [8:0] add_14 = {assint_6[7], assint_6} + {assint_7[7], assint_7};
-  wire signed [9:0] add_15 = {add_13[8], add_13} + {add_14[8], add_14};
-  wire signed [10:0] add_16 = {add_12[9], add_12} + {add_15[9], add_15};
-  wire signed [11:0] neg_0 = -{add_16[10], add_16};
-  wire [7:0] xor_1 = build_gray_q ^ xor_0;
-  wire [7:0] and_18 = xor_0 & xor_1;
-  wire orr_0 = |and_18;
-  wire slice_14 = xor_1[0];
-  wire [7:0] asuint_4 = assint_0;
-  wire [7:0] mux_7 = slice_14 ? asuint_4 : 8'd0;
-  wire slice_15 = xor_1[1];
-  wire [7:0] asuint_5 = assint_1;
-  wire [7:0] mux_8 = slice_15 ? asuint_5 : 8'd0;
-  wire [7:0] or_0 = mux_7 | mux_8;
-  wire slice_16 = xor_1[2];
-  wire [7:0] asuint_6 = assint_2;
-  wire [7:0] mux_9 = slice_16 ? asuint_6 : 8'd0;
-  wire [7:0] or_1 = or_0 | mux_9;
-  wire slice_17 = xor_1[3];
-  wire [7:0] asuint_7 = assint_3;
-  wire [7:0] mux_10 = slice_17 ? asuint_7 : 8'd0;
-  wire [7:0] or_2 = or_1 | mux_10;
-  wire slice_18 = xor_1[4];
-  wire [7:0] asuint_8 = assint_4;
-  wire [7:0] mux_11 = slice_18 ? asuint_8 : 8'd0;
-  wire [7:0] or_3 = or_2 | mux_11;
-  wire slice_19 = xor_1[5];
-  wire [7:0] asuint_9 = assint_5;
-  wire [7:0] mux_12 = slice_19 ? asuint_9 : 8'd0;
-  wire [7:0] or_4 = or_3 | mux_12;
-  wire slice_20 = xor_1[6];
-  wire [7:0] asuint_10 = assint_6;
-  wire [7:0] mux_13 = slice_20 ? asuint_10 : 8'd0;
-  wire [7:0] or_5 = or_4 | mux_13;
-  wire slice_21 = xor_1[7];
-  wire [7:0] asuint_11 = assint_7;
-  wire [7:0] mux_14 = slice_21 ? asuint_11 : 8'd0;
-  wire [7:0] or_6 = or_5 | mux_14;
-  wire signed [7:0] assint_8 = or_6;
-  wire signed [8:0] shl_0 = {assint_8, 1'd0};
-  wire signed [11:0] resize_16 = {{3{shl_0[8]}}, shl_0};
-  wire signed [12:0] add_17 = {build_entry_q[11], build_entry_q} + {resize_16[11], resize_16};
-  wire signed [12:0] sub_0 = {build_entry_q[11], build_entry_q} - {resize_16[11], resize_16};
+  reg signed [8:0] add_14;
+  reg signed [9:0] add_15;
+  reg signed [10:0] add_16;
+  reg signed [11:0] neg_0;
+  reg [7:0] xor_1;
+  reg [7:0] and_18;
+  reg orr_0;
+  reg slice_14;
+  reg [7:0] asuint_4;
+  reg [7:0] mux_7;
+  reg slice_15;
+  reg [7:0] asuint_5;
+  reg [7:0] mux_8;
+  reg [7:0] or_0;
+  reg slice_16;
+  reg [7:0] asuint_6;
+  reg [7:0] mux_9;
+  reg [7:0] or_1;
+  reg slice_17;
+  reg [7:0] asuint_7;
+  reg [7:0] mux_10;
+  reg [7:0] or_2;
+  reg slice_18;
+  reg [7:0] asuint_8;
+  reg [7:0] mux_11;
+  reg [7:0] or_3;
+  reg slice_19;
+  reg [7:0] asuint_9;
+  reg [7:0] mux_12;
+  reg [7:0] or_4;
+  reg slice_20;
+  reg [7:0] asuint_10;
+  reg [7:0] mux_13;
+  reg [7:0] or_5;
+  reg slice_21;
+  reg [7:0] asuint_11;
+  reg [7:0] mux_14;
+  reg [7:0] or_6;
+  reg signed [7:0] assint_8;
+  reg signed [8:0] shl_0;
+  reg signed [11:0] resize_16;
+  reg signed [12:0] add_17;
+  reg signed [12:0] sub_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] mux_15 = orr_0 ? add_17 : sub_0;
+  reg signed [12:0] mux_15;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_17 = mux_15[11:0];
+  reg signed [11:0] resize_17;
   wire eq_21 = build_state_q == 2'd2;
   wire and_19 = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [10:0] add_18 = {1'd0, drain_row_q} + 11'd1;
+  reg [10:0] add_18;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [9:0] resize_18 = add_18[9:0];
+  reg [9:0] resize_18;
   wire eq_22 = drain_row_q == chunks_m1_q;
   wire and_20 = y_valid & y_ready;
   wire eq_23 = state_q == 3'd5;
@@ -320,20 +320,27 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_3) begin
       if (and_1) begin
+        slice_1 = cfg_payload[16:10];
         groups_m1_q <= slice_1;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_3) begin
       if (and_1) begin
+        slice_2 = cfg_payload[9:0];
         chunks_m1_q <= slice_2;
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_3) begin
       if (and_1) begin
@@ -342,6 +349,8 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
     end else begin
       if (eq_4) begin
         if (and_2) begin
+          add_0 = {1'd0, load_count_q} + 13'd1;
+          resize_5 = add_0[11:0];
           load_count_q <= resize_5;
           if (eq_5) begin
             load_count_q <= 12'd0;
@@ -350,12 +359,16 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end else begin
         if (eq_6) begin
           if (and_3) begin
+            add_1 = {1'd0, load_count_q} + 13'd1;
+            resize_6 = add_1[11:0];
             load_count_q <= resize_6;
           end
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_3) begin
       if (and_1) begin
@@ -369,6 +382,8 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
           if (eq_9) begin
             if (w_fire) begin
               if (and_5) begin
+                add_2 = {1'd0, lane_group_q} + 8'd1;
+                resize_7 = add_2[6:0];
                 lane_group_q <= resize_7;
               end
             end
@@ -377,6 +392,8 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_3) begin
       if (and_1) begin
@@ -388,6 +405,9 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
         if (eq_6) begin
           if (and_3) begin
             if (eq_7) begin
+              add_3 = {1'd0, lane_row_q} + 11'd1;
+              resize_8 = add_3[9:0];
+              mux_1 = eq_8 ? 10'd0 : resize_8;
               lane_row_q <= mux_1;
             end
           end
@@ -395,6 +415,9 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
           if (eq_9) begin
             if (w_fire) begin
               if (eq_7) begin
+                add_4 = {1'd0, lane_row_q} + 11'd1;
+                resize_9 = add_4[9:0];
+                mux_2 = eq_8 ? 10'd0 : resize_9;
                 lane_row_q <= mux_2;
               end
             end
@@ -403,6 +426,8 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_3) begin
       if (and_1) begin
@@ -413,11 +438,17 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end else begin
         if (eq_6) begin
           if (and_3) begin
+            add_5 = {1'd0, lane_plane_q} + 3'd1;
+            resize_10 = add_5[1:0];
+            mux_3 = eq_7 ? 2'd0 : resize_10;
             lane_plane_q <= mux_3;
           end
         end else begin
           if (eq_9) begin
             if (w_fire) begin
+              add_6 = {1'd0, lane_plane_q} + 3'd1;
+              resize_11 = add_6[1:0];
+              mux_4 = eq_7 ? 2'd0 : resize_11;
               lane_plane_q <= mux_4;
             end
           end
@@ -425,6 +456,8 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_3) begin
       if (and_1) begin
@@ -437,6 +470,10 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
         end else begin
           if (eq_9) begin
             if (w_fire) begin
+              and_7 = eq_7 & eq_8;
+              add_7 = {1'd0, lane_pos_q} + 13'd1;
+              resize_12 = add_7[11:0];
+              mux_5 = and_7 ? 12'd0 : resize_12;
               lane_pos_q <= mux_5;
             end
           end
@@ -444,6 +481,7 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       build_state_q <= 2'd0;
@@ -472,6 +510,7 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_13) begin
     end else begin
@@ -479,6 +518,8 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end else begin
         if (eq_15) begin
           if (eq_16) begin
+            add_8 = {1'd0, build_group_q} + 8'd1;
+            resize_13 = add_8[6:0];
             build_group_q <= resize_13;
           end
         end
@@ -490,6 +531,7 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       build_done_q <= 1'd0;
@@ -580,20 +622,72 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_13) begin
     end else begin
       if (eq_14) begin
+        add_10 = {assint_0[7], assint_0} + {assint_1[7], assint_1};
+        add_11 = {assint_2[7], assint_2} + {assint_3[7], assint_3};
+        add_12 = {add_10[8], add_10} + {add_11[8], add_11};
+        add_13 = {assint_4[7], assint_4} + {assint_5[7], assint_5};
+        add_14 = {assint_6[7], assint_6} + {assint_7[7], assint_7};
+        add_15 = {add_13[8], add_13} + {add_14[8], add_14};
+        add_16 = {add_12[9], add_12} + {add_15[9], add_15};
+        neg_0 = -{add_16[10], add_16};
         build_entry_q <= neg_0;
       end else begin
         if (eq_15) begin
+          xor_1 = build_gray_q ^ xor_0;
+          and_18 = xor_0 & xor_1;
+          orr_0 = |and_18;
+          slice_14 = xor_1[0];
+          asuint_4 = assint_0;
+          mux_7 = slice_14 ? asuint_4 : 8'd0;
+          slice_15 = xor_1[1];
+          asuint_5 = assint_1;
+          mux_8 = slice_15 ? asuint_5 : 8'd0;
+          or_0 = mux_7 | mux_8;
+          slice_16 = xor_1[2];
+          asuint_6 = assint_2;
+          mux_9 = slice_16 ? asuint_6 : 8'd0;
+          or_1 = or_0 | mux_9;
+          slice_17 = xor_1[3];
+          asuint_7 = assint_3;
+          mux_10 = slice_17 ? asuint_7 : 8'd0;
+          or_2 = or_1 | mux_10;
+          slice_18 = xor_1[4];
+          asuint_8 = assint_4;
+          mux_11 = slice_18 ? asuint_8 : 8'd0;
+          or_3 = or_2 | mux_11;
+          slice_19 = xor_1[5];
+          asuint_9 = assint_5;
+          mux_12 = slice_19 ? asuint_9 : 8'd0;
+          or_4 = or_3 | mux_12;
+          slice_20 = xor_1[6];
+          asuint_10 = assint_6;
+          mux_13 = slice_20 ? asuint_10 : 8'd0;
+          or_5 = or_4 | mux_13;
+          slice_21 = xor_1[7];
+          asuint_11 = assint_7;
+          mux_14 = slice_21 ? asuint_11 : 8'd0;
+          or_6 = or_5 | mux_14;
+          assint_8 = or_6;
+          shl_0 = {assint_8, 1'd0};
+          resize_16 = {{3{shl_0[8]}}, shl_0};
+          add_17 = {build_entry_q[11], build_entry_q} + {resize_16[11], resize_16};
+          sub_0 = {build_entry_q[11], build_entry_q} - {resize_16[11], resize_16};
+          mux_15 = orr_0 ? add_17 : sub_0;
+          resize_17 = mux_15[11:0];
           build_entry_q <= resize_17;
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   assign building = eq_21;
   assign w_fire = and_19;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (eq_3) begin
     end else begin
@@ -608,6 +702,8 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
             end else begin
               if (eq_12) begin
                 if (drain_read) begin
+                  add_18 = {1'd0, drain_row_q} + 11'd1;
+                  resize_18 = add_18[9:0];
                   drain_row_q <= resize_18;
                 end
               end
@@ -617,6 +713,7 @@ module shiftaddllm_k768_n3072_q3_l4_blk_a8 (
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       drain_pending_q <= 1'd0;
