@@ -2,7 +2,7 @@
  * `npm run bench:shiftadd`: the ShiftAdd engines' figures, recorded in the `## ShiftAdd` section of
  * docs/benchmarks.md.
  *
- * 1. Size: one PE (term + accumulator) and a 4×4 engine of each kind at 8 bits, synthesised with
+ * 1. Size: one PE (term + accumulator) and a 4×4 engine of each kind at 8 bits (N ≤ 16 and N ≤ 1024), synthesised with
  *    yosys for iCE40 without DSPs and for Xilinx 7-series (2 yosys jobs at most, cached).
  * 2. Utilisation: ResNet-20 layer sizes as matrix products (3×3 convolutions, K = 9·C_in,
  *    N = map pixels) on the 16×16 `resnet` preset in Verilator without stalls, checked against
@@ -48,10 +48,11 @@ async function synthesis(): Promise<SizeRow[]> {
     jobs.push({ unit: 'one PE', kind, dir: writeDef(createPe(pe, accWidth(kind, 8, 8, 15, 64)), pe) });
   }
   if (!quick)
-    for (const kind of kinds) {
-      const p: ShiftAddParams = { ...shiftAddPresets.ci!, kind, rows: 4, cols: 4, mMax: 16, kMax: 16, nMax: 16 };
-      jobs.push({ unit: '4×4 engine', kind, dir: writeDef(createShiftAdd(p), p) });
-    }
+    for (const [unit, nMax] of [['4×4 engine', 16], ['4×4 engine, N ≤ 1024', 1024]] as const)
+      for (const kind of kinds) {
+        const p: ShiftAddParams = { ...shiftAddPresets.ci!, kind, rows: 4, cols: 4, mMax: 16, kMax: 16, nMax };
+        jobs.push({ unit, kind, dir: writeDef(createShiftAdd(p), p) });
+      }
   const rows: SizeRow[] = [];
   // Two yosys processes at a time: the machine has 2 cores shared with other work.
   for (const j of jobs) {
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
   const shiftAddPair = e[1]!.pj + e[2]!.pj;
   const body = `${machineLine()}
 
-\`bench/shiftadd.ts\`${quick ? ' (run with --quick: no 4×4 synthesis, two layers)' : ''}. yosys ${size[0]?.ice40.yosys ?? ''}: \`synth_ice40\` (no DSPs) and \`synth_xilinx -family xc7\`. One PE is the term plus a ${accWidth('mul', 8, 8, 15, 64)}/${accWidth('shift', 8, 8, 15, 64)}/${accWidth('adder', 8, 8, 15, 64)}-bit accumulator (mul/shift/adder, 8-bit X, 8-bit W or 1+4-bit shift weight, P = 15); the 4×4 engine is the whole design (control, weight shadow registers, activation buffer of 64 words, accumulators of 16 words).
+\`bench/shiftadd.ts\`${quick ? ' (run with --quick: no 4×4 synthesis, two layers)' : ''}. yosys ${size[0]?.ice40.yosys ?? ''}: \`synth_ice40\` (no DSPs) and \`synth_xilinx -family xc7\`. One PE is the term plus a ${accWidth('mul', 8, 8, 15, 64)}/${accWidth('shift', 8, 8, 15, 64)}/${accWidth('adder', 8, 8, 15, 64)}-bit accumulator (mul/shift/adder, 8-bit X, 8-bit W or 1+4-bit shift weight, P = 15); the 4×4 engine is the whole design (control, weight shadow registers, activation buffer of 64 words, accumulators of 16 words; N ≤ 1024: 4096 and 1024 words). Every memory is read synchronously (the accumulators with the row being written forwarded into the read, a transparent port to yosys): block RAM on iCE40 at both sizes; on xc7 yosys keeps the 16-word memories in LUT RAM, with the read register and the forwarding mux in fabric, and puts the 1024-word ones in RAMB18/RAMB36 (the forwarding mux stays in fabric: about R × accumulator-width LUTs).
 
 ${sizeTable}
 

@@ -28,7 +28,7 @@ describe('shiftadd engines in the IR simulator', () => {
   const kinds = ['ci', 'ci-mul', 'ci-adder'] as const;
   it.each(kinds)(`preset %s: ragged sizes under 30 percent stalls (seed ${seed})`, (preset) => {
     const p = shiftAddPresets[preset]!;
-    for (const [i, sizes] of [{ M: 11, K: 19, N: 5 }, { M: 1, K: 1, N: 1 }, { M: 16, K: 9, N: 16 }].entries())
+    for (const [i, sizes] of [{ M: 11, K: 19, N: 5 }, { M: 1, K: 1, N: 1 }, { M: 16, K: 9, N: 16 }, { M: 9, K: 40, N: 1 }, { M: 3, K: 17, N: 2 }].entries())
       check(p, randomShiftAddInputs(p, sizes, seed + i), 0.3, `${preset} ${JSON.stringify(sizes)}`);
   });
 

@@ -81,7 +81,7 @@ async function runConvJobs(base: ShiftAddParams, jobs: ConvJob[], stall: StallOp
 describe('shiftadd engines in Verilator', () => {
   it.each(['ci', 'ci-mul', 'ci-adder'])(`preset %s: CI workload and ragged sizes back to back, 30 percent stalls (seed ${seed})`, async (preset) => {
     const p = shiftAddPresets[preset]!;
-    checkAll(await runJobs(p, [{ M: 16, K: 64, N: 16 }, { M: 11, K: 19, N: 5 }, { M: 1, K: 1, N: 1 }, { M: 9, K: 57, N: 13 }], 0.3));
+    checkAll(await runJobs(p, [{ M: 16, K: 64, N: 16 }, { M: 11, K: 19, N: 5 }, { M: 1, K: 1, N: 1 }, { M: 9, K: 57, N: 13 }, { M: 9, K: 40, N: 1 }, { M: 3, K: 17, N: 2 }], 0.3));
   });
 
   it(`fused shift->add pair: CI workload and ragged sizes, 30 percent stalls (seed ${seed})`, async () => {

@@ -5,7 +5,8 @@
  * Dataflow. PE(r, c) holds W[m0 + r, k0 + c] for the current (m-tile, k-tile). One activation token
  * carries X[k0 .. k0+cols−1, n]; lane c is broadcast down column c, every PE forms its term, and each
  * row's terms reduce through an adder tree into a partial sum for Y[m0 + r, n]. Partial sums of
- * successive k-tiles accumulate in an on-chip accumulator memory indexed by n; after the last
+ * successive k-tiles accumulate in an on-chip accumulator memory indexed by n (block RAM: read
+ * synchronously one stage ahead, with the row being written forwarded); after the last
  * k-tile one output token carries Y[m0 .. m0+rows−1, n]. The loop nest m-tile → k-tile → n is the
  * generated control; the host streams W once (in use order) and X once:
  *
@@ -222,12 +223,22 @@ export function createArray(c: ArrayConfig): ModuleDef<PortRecord> {
     const s2LastK = stage('s2_last_k', s1LastK);
     const s2LastJob = stage('s2_last_job', s1LastJob);
     const s2Psum = psums.map((p, r) => stage(`s2_psum_${r}`, p));
+    // The accumulator memory is read synchronously (a registered read: block RAM). The read of row
+    // s1_n is issued from stage 1 on the edge that moves the item into stage 2; on the same edge
+    // stage 2 writes its own row back. When both are one row, the word being written is forwarded
+    // into the read register instead of the RAM's old word (a write-first read, which yosys
+    // recognises as a transparent block-RAM port). The read register and the write both wait for
+    // `advance`, so a stalled item keeps its word.
     const accMem = m.mem('acc', { type: uint(R * aw), depth: c.nMax });
-    const accAddr = s2N.resize(accMem.addrWidth);
-    const accWord = accMem.readAsync(accAddr);
+    const accWAddr = s2N.resize(accMem.addrWidth).named('acc_waddr');
+    const accRAddr = s1N.resize(accMem.addrWidth).named('acc_raddr');
+    const accWrite = s2Valid.and(advance).named('acc_we');
+    const accForward = accWrite.and(accWAddr.eq(accRAddr)).named('acc_forward');
+    const accWord = m.reg('acc_q', uint(R * aw), { enable: advance });
     const sums = s2Psum.map((p, r) => mux(s2FirstK, p, lane(accWord, r, aw, true).add(p).trunc(aw)));
     const sumWord = pack(sums).named('acc_next');
-    accMem.write(accAddr, sumWord, s2Valid.and(advance));
+    accMem.write(accWAddr, sumWord, accWrite);
+    accWord.set(mux(accForward, sumWord, accMem.readAsync(accRAddr)));
 
     const yPayload = m.reg('y_payload_q', uint(R * aw), { enable: advance });
     const yLastJob = m.reg('y_last_job', uint(1), { enable: advance, reset: 0 });

@@ -76,6 +76,11 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
   reg signed [31:0] s2_psum_5;
   reg signed [31:0] s2_psum_6;
   reg signed [31:0] s2_psum_7;
+  wire [5:0] acc_waddr;
+  wire [5:0] acc_raddr;
+  wire acc_we;
+  wire acc_forward;
+  reg [255:0] acc_q;
   wire [255:0] acc_next;
   reg [255:0] y_payload_q;
   reg y_last_job = 1'd0;
@@ -1288,73 +1293,77 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
   reg signed [26:0] add_76;
   reg signed [31:0] resize_221;
   wire [5:0] resize_222 = s2_n[5:0];
-  wire [255:0] acc_word_0 = acc[resize_222];
-  wire [31:0] slice_323 = acc_word_0[255:224];
+  wire [5:0] resize_223 = s1_n[5:0];
+  wire and_25 = s2_valid & advance;
+  wire eq_11 = acc_waddr == acc_raddr;
+  wire and_26 = acc_we & eq_11;
+  wire [255:0] acc_word_0 = acc[acc_raddr];
+  reg [255:0] mux_128;
+  wire [31:0] slice_323 = acc_q[255:224];
   wire signed [31:0] assint_64 = slice_323;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_77 = {assint_64[31], assint_64} + {s2_psum_7[31], s2_psum_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_223 = add_77[31:0];
-  wire signed [31:0] mux_128 = s2_first_k ? s2_psum_7 : resize_223;
-  wire [31:0] asuint_0 = mux_128;
-  wire [31:0] slice_324 = acc_word_0[223:192];
+  wire signed [31:0] resize_224 = add_77[31:0];
+  wire signed [31:0] mux_129 = s2_first_k ? s2_psum_7 : resize_224;
+  wire [31:0] asuint_0 = mux_129;
+  wire [31:0] slice_324 = acc_q[223:192];
   wire signed [31:0] assint_65 = slice_324;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_78 = {assint_65[31], assint_65} + {s2_psum_6[31], s2_psum_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_224 = add_78[31:0];
-  wire signed [31:0] mux_129 = s2_first_k ? s2_psum_6 : resize_224;
-  wire [31:0] asuint_1 = mux_129;
-  wire [31:0] slice_325 = acc_word_0[191:160];
+  wire signed [31:0] resize_225 = add_78[31:0];
+  wire signed [31:0] mux_130 = s2_first_k ? s2_psum_6 : resize_225;
+  wire [31:0] asuint_1 = mux_130;
+  wire [31:0] slice_325 = acc_q[191:160];
   wire signed [31:0] assint_66 = slice_325;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_79 = {assint_66[31], assint_66} + {s2_psum_5[31], s2_psum_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_225 = add_79[31:0];
-  wire signed [31:0] mux_130 = s2_first_k ? s2_psum_5 : resize_225;
-  wire [31:0] asuint_2 = mux_130;
-  wire [31:0] slice_326 = acc_word_0[159:128];
+  wire signed [31:0] resize_226 = add_79[31:0];
+  wire signed [31:0] mux_131 = s2_first_k ? s2_psum_5 : resize_226;
+  wire [31:0] asuint_2 = mux_131;
+  wire [31:0] slice_326 = acc_q[159:128];
   wire signed [31:0] assint_67 = slice_326;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_80 = {assint_67[31], assint_67} + {s2_psum_4[31], s2_psum_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_226 = add_80[31:0];
-  wire signed [31:0] mux_131 = s2_first_k ? s2_psum_4 : resize_226;
-  wire [31:0] asuint_3 = mux_131;
-  wire [31:0] slice_327 = acc_word_0[127:96];
+  wire signed [31:0] resize_227 = add_80[31:0];
+  wire signed [31:0] mux_132 = s2_first_k ? s2_psum_4 : resize_227;
+  wire [31:0] asuint_3 = mux_132;
+  wire [31:0] slice_327 = acc_q[127:96];
   wire signed [31:0] assint_68 = slice_327;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_81 = {assint_68[31], assint_68} + {s2_psum_3[31], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_227 = add_81[31:0];
-  wire signed [31:0] mux_132 = s2_first_k ? s2_psum_3 : resize_227;
-  wire [31:0] asuint_4 = mux_132;
-  wire [31:0] slice_328 = acc_word_0[95:64];
+  wire signed [31:0] resize_228 = add_81[31:0];
+  wire signed [31:0] mux_133 = s2_first_k ? s2_psum_3 : resize_228;
+  wire [31:0] asuint_4 = mux_133;
+  wire [31:0] slice_328 = acc_q[95:64];
   wire signed [31:0] assint_69 = slice_328;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_82 = {assint_69[31], assint_69} + {s2_psum_2[31], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_228 = add_82[31:0];
-  wire signed [31:0] mux_133 = s2_first_k ? s2_psum_2 : resize_228;
-  wire [31:0] asuint_5 = mux_133;
-  wire [31:0] slice_329 = acc_word_0[63:32];
+  wire signed [31:0] resize_229 = add_82[31:0];
+  wire signed [31:0] mux_134 = s2_first_k ? s2_psum_2 : resize_229;
+  wire [31:0] asuint_5 = mux_134;
+  wire [31:0] slice_329 = acc_q[63:32];
   wire signed [31:0] assint_70 = slice_329;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_83 = {assint_70[31], assint_70} + {s2_psum_1[31], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_229 = add_83[31:0];
-  wire signed [31:0] mux_134 = s2_first_k ? s2_psum_1 : resize_229;
-  wire [31:0] asuint_6 = mux_134;
-  wire [31:0] slice_330 = acc_word_0[31:0];
+  wire signed [31:0] resize_230 = add_83[31:0];
+  wire signed [31:0] mux_135 = s2_first_k ? s2_psum_1 : resize_230;
+  wire [31:0] asuint_6 = mux_135;
+  wire [31:0] slice_330 = acc_q[31:0];
   wire signed [31:0] assint_71 = slice_330;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [32:0] add_84 = {assint_71[31], assint_71} + {s2_psum_0[31], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_230 = add_84[31:0];
-  wire signed [31:0] mux_135 = s2_first_k ? s2_psum_0 : resize_230;
-  wire [31:0] asuint_7 = mux_135;
+  wire signed [31:0] resize_231 = add_84[31:0];
+  wire signed [31:0] mux_136 = s2_first_k ? s2_psum_0 : resize_231;
+  wire [31:0] asuint_7 = mux_136;
   wire [255:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  wire and_25 = s2_valid & advance;
   assign cfg_ready = not_0;
   assign w_ready = and_1;
   assign x_ready = and_5;
@@ -2806,6 +2815,18 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
     end
   end
   /* verilator lint_on BLKSEQ */
+  assign acc_waddr = resize_222;
+  assign acc_raddr = resize_223;
+  assign acc_we = and_25;
+  assign acc_forward = and_26;
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (advance) begin
+      mux_128 = acc_forward ? acc_next : acc_word_0;
+      acc_q <= mux_128;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
   assign acc_next = cat_1;
   always @(posedge clk) begin
     if (advance) begin
@@ -2822,8 +2843,8 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
     end
   end
   always @(posedge clk) begin
-    if (and_25) begin
-      acc[resize_222] <= acc_next;
+    if (acc_we) begin
+      acc[acc_waddr] <= acc_next;
     end
   end
 endmodule

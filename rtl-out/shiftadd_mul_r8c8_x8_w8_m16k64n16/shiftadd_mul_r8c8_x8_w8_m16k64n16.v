@@ -81,6 +81,11 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   reg signed [21:0] s2_psum_5;
   reg signed [21:0] s2_psum_6;
   reg signed [21:0] s2_psum_7;
+  wire [3:0] acc_waddr;
+  wire [3:0] acc_raddr;
+  wire acc_we;
+  wire acc_forward;
+  reg [175:0] acc_q;
   wire [175:0] acc_next;
   reg [175:0] y_payload_q;
   reg y_last_job = 1'd0;
@@ -724,74 +729,78 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   reg signed [18:0] add_77;
   reg signed [21:0] resize_30;
   wire [3:0] resize_31 = s2_n[3:0];
-  wire [175:0] acc_word_0 = acc[resize_31];
-  wire [21:0] slice_195 = acc_word_0[175:154];
+  wire [3:0] resize_32 = s1_n[3:0];
+  wire and_25 = s2_valid & advance;
+  wire eq_12 = acc_waddr == acc_raddr;
+  wire and_26 = acc_we & eq_12;
+  wire [175:0] acc_word_0 = acc[acc_raddr];
+  reg [175:0] mux_65;
+  wire [21:0] slice_195 = acc_q[175:154];
   wire signed [21:0] assint_128 = slice_195;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [22:0] add_78 = {assint_128[21], assint_128} + {s2_psum_7[21], s2_psum_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_32 = add_78[21:0];
-  wire signed [21:0] mux_65 = s2_first_k ? s2_psum_7 : resize_32;
-  wire [21:0] asuint_0 = mux_65;
-  wire [21:0] slice_196 = acc_word_0[153:132];
+  wire signed [21:0] resize_33 = add_78[21:0];
+  wire signed [21:0] mux_66 = s2_first_k ? s2_psum_7 : resize_33;
+  wire [21:0] asuint_0 = mux_66;
+  wire [21:0] slice_196 = acc_q[153:132];
   wire signed [21:0] assint_129 = slice_196;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [22:0] add_79 = {assint_129[21], assint_129} + {s2_psum_6[21], s2_psum_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_33 = add_79[21:0];
-  wire signed [21:0] mux_66 = s2_first_k ? s2_psum_6 : resize_33;
-  wire [21:0] asuint_1 = mux_66;
-  wire [21:0] slice_197 = acc_word_0[131:110];
+  wire signed [21:0] resize_34 = add_79[21:0];
+  wire signed [21:0] mux_67 = s2_first_k ? s2_psum_6 : resize_34;
+  wire [21:0] asuint_1 = mux_67;
+  wire [21:0] slice_197 = acc_q[131:110];
   wire signed [21:0] assint_130 = slice_197;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [22:0] add_80 = {assint_130[21], assint_130} + {s2_psum_5[21], s2_psum_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_34 = add_80[21:0];
-  wire signed [21:0] mux_67 = s2_first_k ? s2_psum_5 : resize_34;
-  wire [21:0] asuint_2 = mux_67;
-  wire [21:0] slice_198 = acc_word_0[109:88];
+  wire signed [21:0] resize_35 = add_80[21:0];
+  wire signed [21:0] mux_68 = s2_first_k ? s2_psum_5 : resize_35;
+  wire [21:0] asuint_2 = mux_68;
+  wire [21:0] slice_198 = acc_q[109:88];
   wire signed [21:0] assint_131 = slice_198;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [22:0] add_81 = {assint_131[21], assint_131} + {s2_psum_4[21], s2_psum_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_35 = add_81[21:0];
-  wire signed [21:0] mux_68 = s2_first_k ? s2_psum_4 : resize_35;
-  wire [21:0] asuint_3 = mux_68;
-  wire [21:0] slice_199 = acc_word_0[87:66];
+  wire signed [21:0] resize_36 = add_81[21:0];
+  wire signed [21:0] mux_69 = s2_first_k ? s2_psum_4 : resize_36;
+  wire [21:0] asuint_3 = mux_69;
+  wire [21:0] slice_199 = acc_q[87:66];
   wire signed [21:0] assint_132 = slice_199;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [22:0] add_82 = {assint_132[21], assint_132} + {s2_psum_3[21], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_36 = add_82[21:0];
-  wire signed [21:0] mux_69 = s2_first_k ? s2_psum_3 : resize_36;
-  wire [21:0] asuint_4 = mux_69;
-  wire [21:0] slice_200 = acc_word_0[65:44];
+  wire signed [21:0] resize_37 = add_82[21:0];
+  wire signed [21:0] mux_70 = s2_first_k ? s2_psum_3 : resize_37;
+  wire [21:0] asuint_4 = mux_70;
+  wire [21:0] slice_200 = acc_q[65:44];
   wire signed [21:0] assint_133 = slice_200;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [22:0] add_83 = {assint_133[21], assint_133} + {s2_psum_2[21], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_37 = add_83[21:0];
-  wire signed [21:0] mux_70 = s2_first_k ? s2_psum_2 : resize_37;
-  wire [21:0] asuint_5 = mux_70;
-  wire [21:0] slice_201 = acc_word_0[43:22];
+  wire signed [21:0] resize_38 = add_83[21:0];
+  wire signed [21:0] mux_71 = s2_first_k ? s2_psum_2 : resize_38;
+  wire [21:0] asuint_5 = mux_71;
+  wire [21:0] slice_201 = acc_q[43:22];
   wire signed [21:0] assint_134 = slice_201;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [22:0] add_84 = {assint_134[21], assint_134} + {s2_psum_1[21], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_38 = add_84[21:0];
-  wire signed [21:0] mux_71 = s2_first_k ? s2_psum_1 : resize_38;
-  wire [21:0] asuint_6 = mux_71;
-  wire [21:0] slice_202 = acc_word_0[21:0];
+  wire signed [21:0] resize_39 = add_84[21:0];
+  wire signed [21:0] mux_72 = s2_first_k ? s2_psum_1 : resize_39;
+  wire [21:0] asuint_6 = mux_72;
+  wire [21:0] slice_202 = acc_q[21:0];
   wire signed [21:0] assint_135 = slice_202;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [22:0] add_85 = {assint_135[21], assint_135} + {s2_psum_0[21], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_39 = add_85[21:0];
-  wire signed [21:0] mux_72 = s2_first_k ? s2_psum_0 : resize_39;
-  wire [21:0] asuint_7 = mux_72;
+  wire signed [21:0] resize_40 = add_85[21:0];
+  wire signed [21:0] mux_73 = s2_first_k ? s2_psum_0 : resize_40;
+  wire [21:0] asuint_7 = mux_73;
   wire [175:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  wire and_25 = issue & first_m_tile;
-  wire and_26 = s2_valid & advance;
+  wire and_27 = issue & first_m_tile;
   assign cfg_ready = not_0;
   assign w_ready = and_1;
   assign x_ready = and_5;
@@ -1828,6 +1837,18 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
+  assign acc_waddr = resize_31;
+  assign acc_raddr = resize_32;
+  assign acc_we = and_25;
+  assign acc_forward = and_26;
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (advance) begin
+      mux_65 = acc_forward ? acc_next : acc_word_0;
+      acc_q <= mux_65;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
   assign acc_next = cat_1;
   always @(posedge clk) begin
     if (advance) begin
@@ -1844,13 +1865,13 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end
   end
   always @(posedge clk) begin
-    if (and_25) begin
+    if (and_27) begin
       x_buffer[x_addr] <= x_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_26) begin
-      acc[resize_31] <= acc_next;
+    if (acc_we) begin
+      acc[acc_waddr] <= acc_next;
     end
   end
 endmodule

@@ -81,6 +81,11 @@ module shiftadd_adder_r8c8_x8_w8_m16k16n16 (
   reg signed [12:0] s2_psum_5;
   reg signed [12:0] s2_psum_6;
   reg signed [12:0] s2_psum_7;
+  wire [3:0] acc_waddr;
+  wire [3:0] acc_raddr;
+  wire acc_we;
+  wire acc_forward;
+  reg [103:0] acc_q;
   wire [103:0] acc_next;
   reg [103:0] y_payload_q;
   reg y_last_job = 1'd0;
@@ -1812,74 +1817,78 @@ module shiftadd_adder_r8c8_x8_w8_m16k16n16 (
   reg signed [11:0] add_77;
   reg signed [12:0] resize_286;
   wire [3:0] resize_287 = s2_n[3:0];
-  wire [103:0] acc_word_0 = acc[resize_287];
-  wire [12:0] slice_195 = acc_word_0[103:91];
+  wire [3:0] resize_288 = s1_n[3:0];
+  wire and_25 = s2_valid & advance;
+  wire eq_12 = acc_waddr == acc_raddr;
+  wire and_26 = acc_we & eq_12;
+  wire [103:0] acc_word_0 = acc[acc_raddr];
+  reg [103:0] mux_129;
+  wire [12:0] slice_195 = acc_q[103:91];
   wire signed [12:0] assint_192 = slice_195;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [13:0] add_78 = {assint_192[12], assint_192} + {s2_psum_7[12], s2_psum_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [12:0] resize_288 = add_78[12:0];
-  wire signed [12:0] mux_129 = s2_first_k ? s2_psum_7 : resize_288;
-  wire [12:0] asuint_128 = mux_129;
-  wire [12:0] slice_196 = acc_word_0[90:78];
+  wire signed [12:0] resize_289 = add_78[12:0];
+  wire signed [12:0] mux_130 = s2_first_k ? s2_psum_7 : resize_289;
+  wire [12:0] asuint_128 = mux_130;
+  wire [12:0] slice_196 = acc_q[90:78];
   wire signed [12:0] assint_193 = slice_196;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [13:0] add_79 = {assint_193[12], assint_193} + {s2_psum_6[12], s2_psum_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [12:0] resize_289 = add_79[12:0];
-  wire signed [12:0] mux_130 = s2_first_k ? s2_psum_6 : resize_289;
-  wire [12:0] asuint_129 = mux_130;
-  wire [12:0] slice_197 = acc_word_0[77:65];
+  wire signed [12:0] resize_290 = add_79[12:0];
+  wire signed [12:0] mux_131 = s2_first_k ? s2_psum_6 : resize_290;
+  wire [12:0] asuint_129 = mux_131;
+  wire [12:0] slice_197 = acc_q[77:65];
   wire signed [12:0] assint_194 = slice_197;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [13:0] add_80 = {assint_194[12], assint_194} + {s2_psum_5[12], s2_psum_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [12:0] resize_290 = add_80[12:0];
-  wire signed [12:0] mux_131 = s2_first_k ? s2_psum_5 : resize_290;
-  wire [12:0] asuint_130 = mux_131;
-  wire [12:0] slice_198 = acc_word_0[64:52];
+  wire signed [12:0] resize_291 = add_80[12:0];
+  wire signed [12:0] mux_132 = s2_first_k ? s2_psum_5 : resize_291;
+  wire [12:0] asuint_130 = mux_132;
+  wire [12:0] slice_198 = acc_q[64:52];
   wire signed [12:0] assint_195 = slice_198;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [13:0] add_81 = {assint_195[12], assint_195} + {s2_psum_4[12], s2_psum_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [12:0] resize_291 = add_81[12:0];
-  wire signed [12:0] mux_132 = s2_first_k ? s2_psum_4 : resize_291;
-  wire [12:0] asuint_131 = mux_132;
-  wire [12:0] slice_199 = acc_word_0[51:39];
+  wire signed [12:0] resize_292 = add_81[12:0];
+  wire signed [12:0] mux_133 = s2_first_k ? s2_psum_4 : resize_292;
+  wire [12:0] asuint_131 = mux_133;
+  wire [12:0] slice_199 = acc_q[51:39];
   wire signed [12:0] assint_196 = slice_199;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [13:0] add_82 = {assint_196[12], assint_196} + {s2_psum_3[12], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [12:0] resize_292 = add_82[12:0];
-  wire signed [12:0] mux_133 = s2_first_k ? s2_psum_3 : resize_292;
-  wire [12:0] asuint_132 = mux_133;
-  wire [12:0] slice_200 = acc_word_0[38:26];
+  wire signed [12:0] resize_293 = add_82[12:0];
+  wire signed [12:0] mux_134 = s2_first_k ? s2_psum_3 : resize_293;
+  wire [12:0] asuint_132 = mux_134;
+  wire [12:0] slice_200 = acc_q[38:26];
   wire signed [12:0] assint_197 = slice_200;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [13:0] add_83 = {assint_197[12], assint_197} + {s2_psum_2[12], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [12:0] resize_293 = add_83[12:0];
-  wire signed [12:0] mux_134 = s2_first_k ? s2_psum_2 : resize_293;
-  wire [12:0] asuint_133 = mux_134;
-  wire [12:0] slice_201 = acc_word_0[25:13];
+  wire signed [12:0] resize_294 = add_83[12:0];
+  wire signed [12:0] mux_135 = s2_first_k ? s2_psum_2 : resize_294;
+  wire [12:0] asuint_133 = mux_135;
+  wire [12:0] slice_201 = acc_q[25:13];
   wire signed [12:0] assint_198 = slice_201;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [13:0] add_84 = {assint_198[12], assint_198} + {s2_psum_1[12], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [12:0] resize_294 = add_84[12:0];
-  wire signed [12:0] mux_135 = s2_first_k ? s2_psum_1 : resize_294;
-  wire [12:0] asuint_134 = mux_135;
-  wire [12:0] slice_202 = acc_word_0[12:0];
+  wire signed [12:0] resize_295 = add_84[12:0];
+  wire signed [12:0] mux_136 = s2_first_k ? s2_psum_1 : resize_295;
+  wire [12:0] asuint_134 = mux_136;
+  wire [12:0] slice_202 = acc_q[12:0];
   wire signed [12:0] assint_199 = slice_202;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [13:0] add_85 = {assint_199[12], assint_199} + {s2_psum_0[12], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [12:0] resize_295 = add_85[12:0];
-  wire signed [12:0] mux_136 = s2_first_k ? s2_psum_0 : resize_295;
-  wire [12:0] asuint_135 = mux_136;
+  wire signed [12:0] resize_296 = add_85[12:0];
+  wire signed [12:0] mux_137 = s2_first_k ? s2_psum_0 : resize_296;
+  wire [12:0] asuint_135 = mux_137;
   wire [103:0] cat_1 = {asuint_128, asuint_129, asuint_130, asuint_131, asuint_132, asuint_133, asuint_134, asuint_135};
-  wire and_25 = issue & first_m_tile;
-  wire and_26 = s2_valid & advance;
+  wire and_27 = issue & first_m_tile;
   assign cfg_ready = not_0;
   assign w_ready = and_1;
   assign x_ready = and_5;
@@ -3620,6 +3629,18 @@ module shiftadd_adder_r8c8_x8_w8_m16k16n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
+  assign acc_waddr = resize_287;
+  assign acc_raddr = resize_288;
+  assign acc_we = and_25;
+  assign acc_forward = and_26;
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (advance) begin
+      mux_129 = acc_forward ? acc_next : acc_word_0;
+      acc_q <= mux_129;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
   assign acc_next = cat_1;
   always @(posedge clk) begin
     if (advance) begin
@@ -3636,13 +3657,13 @@ module shiftadd_adder_r8c8_x8_w8_m16k16n16 (
     end
   end
   always @(posedge clk) begin
-    if (and_25) begin
+    if (and_27) begin
       x_buffer[x_addr] <= x_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_26) begin
-      acc[resize_287] <= acc_next;
+    if (acc_we) begin
+      acc[acc_waddr] <= acc_next;
     end
   end
 endmodule

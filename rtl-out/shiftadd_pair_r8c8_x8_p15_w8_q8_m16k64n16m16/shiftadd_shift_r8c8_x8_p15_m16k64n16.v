@@ -81,6 +81,11 @@ module shiftadd_shift_r8c8_x8_p15_m16k64n16 (
   reg signed [29:0] s2_psum_5;
   reg signed [29:0] s2_psum_6;
   reg signed [29:0] s2_psum_7;
+  wire [3:0] acc_waddr;
+  wire [3:0] acc_raddr;
+  wire acc_we;
+  wire acc_forward;
+  reg [239:0] acc_q;
   wire [239:0] acc_next;
   reg [239:0] y_payload_q;
   reg y_last_job = 1'd0;
@@ -1300,74 +1305,78 @@ module shiftadd_shift_r8c8_x8_p15_m16k64n16 (
   reg signed [26:0] add_77;
   reg signed [29:0] resize_222;
   wire [3:0] resize_223 = s2_n[3:0];
-  wire [239:0] acc_word_0 = acc[resize_223];
-  wire [29:0] slice_323 = acc_word_0[239:210];
+  wire [3:0] resize_224 = s1_n[3:0];
+  wire and_25 = s2_valid & advance;
+  wire eq_12 = acc_waddr == acc_raddr;
+  wire and_26 = acc_we & eq_12;
+  wire [239:0] acc_word_0 = acc[acc_raddr];
+  reg [239:0] mux_129;
+  wire [29:0] slice_323 = acc_q[239:210];
   wire signed [29:0] assint_64 = slice_323;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [30:0] add_78 = {assint_64[29], assint_64} + {s2_psum_7[29], s2_psum_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_224 = add_78[29:0];
-  wire signed [29:0] mux_129 = s2_first_k ? s2_psum_7 : resize_224;
-  wire [29:0] asuint_0 = mux_129;
-  wire [29:0] slice_324 = acc_word_0[209:180];
+  wire signed [29:0] resize_225 = add_78[29:0];
+  wire signed [29:0] mux_130 = s2_first_k ? s2_psum_7 : resize_225;
+  wire [29:0] asuint_0 = mux_130;
+  wire [29:0] slice_324 = acc_q[209:180];
   wire signed [29:0] assint_65 = slice_324;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [30:0] add_79 = {assint_65[29], assint_65} + {s2_psum_6[29], s2_psum_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_225 = add_79[29:0];
-  wire signed [29:0] mux_130 = s2_first_k ? s2_psum_6 : resize_225;
-  wire [29:0] asuint_1 = mux_130;
-  wire [29:0] slice_325 = acc_word_0[179:150];
+  wire signed [29:0] resize_226 = add_79[29:0];
+  wire signed [29:0] mux_131 = s2_first_k ? s2_psum_6 : resize_226;
+  wire [29:0] asuint_1 = mux_131;
+  wire [29:0] slice_325 = acc_q[179:150];
   wire signed [29:0] assint_66 = slice_325;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [30:0] add_80 = {assint_66[29], assint_66} + {s2_psum_5[29], s2_psum_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_226 = add_80[29:0];
-  wire signed [29:0] mux_131 = s2_first_k ? s2_psum_5 : resize_226;
-  wire [29:0] asuint_2 = mux_131;
-  wire [29:0] slice_326 = acc_word_0[149:120];
+  wire signed [29:0] resize_227 = add_80[29:0];
+  wire signed [29:0] mux_132 = s2_first_k ? s2_psum_5 : resize_227;
+  wire [29:0] asuint_2 = mux_132;
+  wire [29:0] slice_326 = acc_q[149:120];
   wire signed [29:0] assint_67 = slice_326;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [30:0] add_81 = {assint_67[29], assint_67} + {s2_psum_4[29], s2_psum_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_227 = add_81[29:0];
-  wire signed [29:0] mux_132 = s2_first_k ? s2_psum_4 : resize_227;
-  wire [29:0] asuint_3 = mux_132;
-  wire [29:0] slice_327 = acc_word_0[119:90];
+  wire signed [29:0] resize_228 = add_81[29:0];
+  wire signed [29:0] mux_133 = s2_first_k ? s2_psum_4 : resize_228;
+  wire [29:0] asuint_3 = mux_133;
+  wire [29:0] slice_327 = acc_q[119:90];
   wire signed [29:0] assint_68 = slice_327;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [30:0] add_82 = {assint_68[29], assint_68} + {s2_psum_3[29], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_228 = add_82[29:0];
-  wire signed [29:0] mux_133 = s2_first_k ? s2_psum_3 : resize_228;
-  wire [29:0] asuint_4 = mux_133;
-  wire [29:0] slice_328 = acc_word_0[89:60];
+  wire signed [29:0] resize_229 = add_82[29:0];
+  wire signed [29:0] mux_134 = s2_first_k ? s2_psum_3 : resize_229;
+  wire [29:0] asuint_4 = mux_134;
+  wire [29:0] slice_328 = acc_q[89:60];
   wire signed [29:0] assint_69 = slice_328;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [30:0] add_83 = {assint_69[29], assint_69} + {s2_psum_2[29], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_229 = add_83[29:0];
-  wire signed [29:0] mux_134 = s2_first_k ? s2_psum_2 : resize_229;
-  wire [29:0] asuint_5 = mux_134;
-  wire [29:0] slice_329 = acc_word_0[59:30];
+  wire signed [29:0] resize_230 = add_83[29:0];
+  wire signed [29:0] mux_135 = s2_first_k ? s2_psum_2 : resize_230;
+  wire [29:0] asuint_5 = mux_135;
+  wire [29:0] slice_329 = acc_q[59:30];
   wire signed [29:0] assint_70 = slice_329;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [30:0] add_84 = {assint_70[29], assint_70} + {s2_psum_1[29], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_230 = add_84[29:0];
-  wire signed [29:0] mux_135 = s2_first_k ? s2_psum_1 : resize_230;
-  wire [29:0] asuint_6 = mux_135;
-  wire [29:0] slice_330 = acc_word_0[29:0];
+  wire signed [29:0] resize_231 = add_84[29:0];
+  wire signed [29:0] mux_136 = s2_first_k ? s2_psum_1 : resize_231;
+  wire [29:0] asuint_6 = mux_136;
+  wire [29:0] slice_330 = acc_q[29:0];
   wire signed [29:0] assint_71 = slice_330;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [30:0] add_85 = {assint_71[29], assint_71} + {s2_psum_0[29], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_231 = add_85[29:0];
-  wire signed [29:0] mux_136 = s2_first_k ? s2_psum_0 : resize_231;
-  wire [29:0] asuint_7 = mux_136;
+  wire signed [29:0] resize_232 = add_85[29:0];
+  wire signed [29:0] mux_137 = s2_first_k ? s2_psum_0 : resize_232;
+  wire [29:0] asuint_7 = mux_137;
   wire [239:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  wire and_25 = issue & first_m_tile;
-  wire and_26 = s2_valid & advance;
+  wire and_27 = issue & first_m_tile;
   assign cfg_ready = not_0;
   assign w_ready = and_1;
   assign x_ready = and_5;
@@ -2852,6 +2861,18 @@ module shiftadd_shift_r8c8_x8_p15_m16k64n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
+  assign acc_waddr = resize_223;
+  assign acc_raddr = resize_224;
+  assign acc_we = and_25;
+  assign acc_forward = and_26;
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (advance) begin
+      mux_129 = acc_forward ? acc_next : acc_word_0;
+      acc_q <= mux_129;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
   assign acc_next = cat_1;
   always @(posedge clk) begin
     if (advance) begin
@@ -2868,13 +2889,13 @@ module shiftadd_shift_r8c8_x8_p15_m16k64n16 (
     end
   end
   always @(posedge clk) begin
-    if (and_25) begin
+    if (and_27) begin
       x_buffer[x_addr] <= x_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_26) begin
-      acc[resize_223] <= acc_next;
+    if (acc_we) begin
+      acc[acc_waddr] <= acc_next;
     end
   end
 endmodule

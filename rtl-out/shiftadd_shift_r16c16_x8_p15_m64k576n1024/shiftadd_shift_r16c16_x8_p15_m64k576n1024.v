@@ -105,6 +105,11 @@ module shiftadd_shift_r16c16_x8_p15_m64k576n1024 (
   reg signed [33:0] s2_psum_13;
   reg signed [33:0] s2_psum_14;
   reg signed [33:0] s2_psum_15;
+  wire [9:0] acc_waddr;
+  wire [9:0] acc_raddr;
+  wire acc_we;
+  wire acc_forward;
+  reg [543:0] acc_q;
   wire [543:0] acc_next;
   reg [543:0] y_payload_q;
   reg y_last_job = 1'd0;
@@ -4628,138 +4633,142 @@ module shiftadd_shift_r16c16_x8_p15_m64k576n1024 (
   reg signed [27:0] add_269;
   reg signed [33:0] resize_814;
   wire [9:0] resize_815 = s2_n[9:0];
-  wire [543:0] acc_word_0 = acc[resize_815];
-  wire [33:0] slice_1283 = acc_word_0[543:510];
+  wire [9:0] resize_816 = s1_n[9:0];
+  wire and_33 = s2_valid & advance;
+  wire eq_20 = acc_waddr == acc_raddr;
+  wire and_34 = acc_we & eq_20;
+  wire [543:0] acc_word_0 = acc[acc_raddr];
+  reg [543:0] mux_513;
+  wire [33:0] slice_1283 = acc_q[543:510];
   wire signed [33:0] assint_256 = slice_1283;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_270 = {assint_256[33], assint_256} + {s2_psum_15[33], s2_psum_15};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_816 = add_270[33:0];
-  wire signed [33:0] mux_513 = s2_first_k ? s2_psum_15 : resize_816;
-  wire [33:0] asuint_0 = mux_513;
-  wire [33:0] slice_1284 = acc_word_0[509:476];
+  wire signed [33:0] resize_817 = add_270[33:0];
+  wire signed [33:0] mux_514 = s2_first_k ? s2_psum_15 : resize_817;
+  wire [33:0] asuint_0 = mux_514;
+  wire [33:0] slice_1284 = acc_q[509:476];
   wire signed [33:0] assint_257 = slice_1284;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_271 = {assint_257[33], assint_257} + {s2_psum_14[33], s2_psum_14};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_817 = add_271[33:0];
-  wire signed [33:0] mux_514 = s2_first_k ? s2_psum_14 : resize_817;
-  wire [33:0] asuint_1 = mux_514;
-  wire [33:0] slice_1285 = acc_word_0[475:442];
+  wire signed [33:0] resize_818 = add_271[33:0];
+  wire signed [33:0] mux_515 = s2_first_k ? s2_psum_14 : resize_818;
+  wire [33:0] asuint_1 = mux_515;
+  wire [33:0] slice_1285 = acc_q[475:442];
   wire signed [33:0] assint_258 = slice_1285;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_272 = {assint_258[33], assint_258} + {s2_psum_13[33], s2_psum_13};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_818 = add_272[33:0];
-  wire signed [33:0] mux_515 = s2_first_k ? s2_psum_13 : resize_818;
-  wire [33:0] asuint_2 = mux_515;
-  wire [33:0] slice_1286 = acc_word_0[441:408];
+  wire signed [33:0] resize_819 = add_272[33:0];
+  wire signed [33:0] mux_516 = s2_first_k ? s2_psum_13 : resize_819;
+  wire [33:0] asuint_2 = mux_516;
+  wire [33:0] slice_1286 = acc_q[441:408];
   wire signed [33:0] assint_259 = slice_1286;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_273 = {assint_259[33], assint_259} + {s2_psum_12[33], s2_psum_12};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_819 = add_273[33:0];
-  wire signed [33:0] mux_516 = s2_first_k ? s2_psum_12 : resize_819;
-  wire [33:0] asuint_3 = mux_516;
-  wire [33:0] slice_1287 = acc_word_0[407:374];
+  wire signed [33:0] resize_820 = add_273[33:0];
+  wire signed [33:0] mux_517 = s2_first_k ? s2_psum_12 : resize_820;
+  wire [33:0] asuint_3 = mux_517;
+  wire [33:0] slice_1287 = acc_q[407:374];
   wire signed [33:0] assint_260 = slice_1287;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_274 = {assint_260[33], assint_260} + {s2_psum_11[33], s2_psum_11};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_820 = add_274[33:0];
-  wire signed [33:0] mux_517 = s2_first_k ? s2_psum_11 : resize_820;
-  wire [33:0] asuint_4 = mux_517;
-  wire [33:0] slice_1288 = acc_word_0[373:340];
+  wire signed [33:0] resize_821 = add_274[33:0];
+  wire signed [33:0] mux_518 = s2_first_k ? s2_psum_11 : resize_821;
+  wire [33:0] asuint_4 = mux_518;
+  wire [33:0] slice_1288 = acc_q[373:340];
   wire signed [33:0] assint_261 = slice_1288;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_275 = {assint_261[33], assint_261} + {s2_psum_10[33], s2_psum_10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_821 = add_275[33:0];
-  wire signed [33:0] mux_518 = s2_first_k ? s2_psum_10 : resize_821;
-  wire [33:0] asuint_5 = mux_518;
-  wire [33:0] slice_1289 = acc_word_0[339:306];
+  wire signed [33:0] resize_822 = add_275[33:0];
+  wire signed [33:0] mux_519 = s2_first_k ? s2_psum_10 : resize_822;
+  wire [33:0] asuint_5 = mux_519;
+  wire [33:0] slice_1289 = acc_q[339:306];
   wire signed [33:0] assint_262 = slice_1289;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_276 = {assint_262[33], assint_262} + {s2_psum_9[33], s2_psum_9};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_822 = add_276[33:0];
-  wire signed [33:0] mux_519 = s2_first_k ? s2_psum_9 : resize_822;
-  wire [33:0] asuint_6 = mux_519;
-  wire [33:0] slice_1290 = acc_word_0[305:272];
+  wire signed [33:0] resize_823 = add_276[33:0];
+  wire signed [33:0] mux_520 = s2_first_k ? s2_psum_9 : resize_823;
+  wire [33:0] asuint_6 = mux_520;
+  wire [33:0] slice_1290 = acc_q[305:272];
   wire signed [33:0] assint_263 = slice_1290;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_277 = {assint_263[33], assint_263} + {s2_psum_8[33], s2_psum_8};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_823 = add_277[33:0];
-  wire signed [33:0] mux_520 = s2_first_k ? s2_psum_8 : resize_823;
-  wire [33:0] asuint_7 = mux_520;
-  wire [33:0] slice_1291 = acc_word_0[271:238];
+  wire signed [33:0] resize_824 = add_277[33:0];
+  wire signed [33:0] mux_521 = s2_first_k ? s2_psum_8 : resize_824;
+  wire [33:0] asuint_7 = mux_521;
+  wire [33:0] slice_1291 = acc_q[271:238];
   wire signed [33:0] assint_264 = slice_1291;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_278 = {assint_264[33], assint_264} + {s2_psum_7[33], s2_psum_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_824 = add_278[33:0];
-  wire signed [33:0] mux_521 = s2_first_k ? s2_psum_7 : resize_824;
-  wire [33:0] asuint_8 = mux_521;
-  wire [33:0] slice_1292 = acc_word_0[237:204];
+  wire signed [33:0] resize_825 = add_278[33:0];
+  wire signed [33:0] mux_522 = s2_first_k ? s2_psum_7 : resize_825;
+  wire [33:0] asuint_8 = mux_522;
+  wire [33:0] slice_1292 = acc_q[237:204];
   wire signed [33:0] assint_265 = slice_1292;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_279 = {assint_265[33], assint_265} + {s2_psum_6[33], s2_psum_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_825 = add_279[33:0];
-  wire signed [33:0] mux_522 = s2_first_k ? s2_psum_6 : resize_825;
-  wire [33:0] asuint_9 = mux_522;
-  wire [33:0] slice_1293 = acc_word_0[203:170];
+  wire signed [33:0] resize_826 = add_279[33:0];
+  wire signed [33:0] mux_523 = s2_first_k ? s2_psum_6 : resize_826;
+  wire [33:0] asuint_9 = mux_523;
+  wire [33:0] slice_1293 = acc_q[203:170];
   wire signed [33:0] assint_266 = slice_1293;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_280 = {assint_266[33], assint_266} + {s2_psum_5[33], s2_psum_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_826 = add_280[33:0];
-  wire signed [33:0] mux_523 = s2_first_k ? s2_psum_5 : resize_826;
-  wire [33:0] asuint_10 = mux_523;
-  wire [33:0] slice_1294 = acc_word_0[169:136];
+  wire signed [33:0] resize_827 = add_280[33:0];
+  wire signed [33:0] mux_524 = s2_first_k ? s2_psum_5 : resize_827;
+  wire [33:0] asuint_10 = mux_524;
+  wire [33:0] slice_1294 = acc_q[169:136];
   wire signed [33:0] assint_267 = slice_1294;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_281 = {assint_267[33], assint_267} + {s2_psum_4[33], s2_psum_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_827 = add_281[33:0];
-  wire signed [33:0] mux_524 = s2_first_k ? s2_psum_4 : resize_827;
-  wire [33:0] asuint_11 = mux_524;
-  wire [33:0] slice_1295 = acc_word_0[135:102];
+  wire signed [33:0] resize_828 = add_281[33:0];
+  wire signed [33:0] mux_525 = s2_first_k ? s2_psum_4 : resize_828;
+  wire [33:0] asuint_11 = mux_525;
+  wire [33:0] slice_1295 = acc_q[135:102];
   wire signed [33:0] assint_268 = slice_1295;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_282 = {assint_268[33], assint_268} + {s2_psum_3[33], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_828 = add_282[33:0];
-  wire signed [33:0] mux_525 = s2_first_k ? s2_psum_3 : resize_828;
-  wire [33:0] asuint_12 = mux_525;
-  wire [33:0] slice_1296 = acc_word_0[101:68];
+  wire signed [33:0] resize_829 = add_282[33:0];
+  wire signed [33:0] mux_526 = s2_first_k ? s2_psum_3 : resize_829;
+  wire [33:0] asuint_12 = mux_526;
+  wire [33:0] slice_1296 = acc_q[101:68];
   wire signed [33:0] assint_269 = slice_1296;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_283 = {assint_269[33], assint_269} + {s2_psum_2[33], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_829 = add_283[33:0];
-  wire signed [33:0] mux_526 = s2_first_k ? s2_psum_2 : resize_829;
-  wire [33:0] asuint_13 = mux_526;
-  wire [33:0] slice_1297 = acc_word_0[67:34];
+  wire signed [33:0] resize_830 = add_283[33:0];
+  wire signed [33:0] mux_527 = s2_first_k ? s2_psum_2 : resize_830;
+  wire [33:0] asuint_13 = mux_527;
+  wire [33:0] slice_1297 = acc_q[67:34];
   wire signed [33:0] assint_270 = slice_1297;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_284 = {assint_270[33], assint_270} + {s2_psum_1[33], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_830 = add_284[33:0];
-  wire signed [33:0] mux_527 = s2_first_k ? s2_psum_1 : resize_830;
-  wire [33:0] asuint_14 = mux_527;
-  wire [33:0] slice_1298 = acc_word_0[33:0];
+  wire signed [33:0] resize_831 = add_284[33:0];
+  wire signed [33:0] mux_528 = s2_first_k ? s2_psum_1 : resize_831;
+  wire [33:0] asuint_14 = mux_528;
+  wire [33:0] slice_1298 = acc_q[33:0];
   wire signed [33:0] assint_271 = slice_1298;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [34:0] add_285 = {assint_271[33], assint_271} + {s2_psum_0[33], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [33:0] resize_831 = add_285[33:0];
-  wire signed [33:0] mux_528 = s2_first_k ? s2_psum_0 : resize_831;
-  wire [33:0] asuint_15 = mux_528;
+  wire signed [33:0] resize_832 = add_285[33:0];
+  wire signed [33:0] mux_529 = s2_first_k ? s2_psum_0 : resize_832;
+  wire [33:0] asuint_15 = mux_529;
   wire [543:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7, asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
-  wire and_33 = issue & first_m_tile;
-  wire and_34 = s2_valid & advance;
+  wire and_35 = issue & first_m_tile;
   assign cfg_ready = not_0;
   assign w_ready = and_1;
   assign x_ready = and_5;
@@ -9284,6 +9293,18 @@ module shiftadd_shift_r16c16_x8_p15_m64k576n1024 (
     end
   end
   /* verilator lint_on BLKSEQ */
+  assign acc_waddr = resize_815;
+  assign acc_raddr = resize_816;
+  assign acc_we = and_33;
+  assign acc_forward = and_34;
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (advance) begin
+      mux_513 = acc_forward ? acc_next : acc_word_0;
+      acc_q <= mux_513;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
   assign acc_next = cat_1;
   always @(posedge clk) begin
     if (advance) begin
@@ -9300,13 +9321,13 @@ module shiftadd_shift_r16c16_x8_p15_m64k576n1024 (
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
+    if (and_35) begin
       x_buffer[x_addr] <= x_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_34) begin
-      acc[resize_815] <= acc_next;
+    if (acc_we) begin
+      acc[acc_waddr] <= acc_next;
     end
   end
 endmodule
