@@ -319,7 +319,10 @@ function branchLocalOps(m: ModuleIR, order: readonly Expr[], readsArgs: (e: Expr
   const byAssign = new Map<Assignment, Expr[]>();
   for (const e of order) {
     const a = owner.get(e.id);
-    if (a) byAssign.set(a, [...(byAssign.get(a) ?? []), e]);
+    if (!a) continue;
+    const list = byAssign.get(a);
+    if (list) list.push(e);
+    else byAssign.set(a, [e]);
   }
   return { owner, byAssign };
 }
