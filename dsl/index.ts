@@ -14,11 +14,11 @@ export { Simulator } from './sim/simulator.ts';
 
 // ---- dataflow library (dsl/lib/) ----------------------------------------------------------------
 export {
-  record, vector, payloadWidth, payloadLayout, payloadTag, portType, pack, unpack, packBits, unpackBits, isRecord, isVector, isBits,
+  record, fieldsRecord, vector, payloadWidth, payloadLayout, payloadTag, portType, pack, unpack, packBits, unpackBits, isRecord, isVector, isBits,
   type PayloadType, type RecordType, type VectorType, type Fields, type Plain, type FieldLayout,
 } from './lib/payload.ts';
 export {
-  Stream, StreamSink, StreamWire, streamPorts, streamIn, streamOut, streamWire, connect, mapStream, haltWhen, throwWhen,
+  Stream, StreamSink, StreamWire, streamPorts, streamIn, streamOut, declareStream, streamWire, connect, mapStream, haltWhen, throwWhen,
   type StreamTiming,
 } from './lib/stream.ts';
 export { noteElement, warnDesign, collectWarnings, collectElements, type ElementNote, type DesignWarning } from './lib/notes.ts';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  collectWarnings, connect, deserialize, fork, join, joinVector, mapStream, module, packBits, payloadLayout, pipelineMap, queue,
+  collectWarnings, connect, declareStream, deserialize, elaborate, fieldsRecord, fork, join, joinVector, mapStream, module, packBits, payloadLayout, pipelineMap, queue,
   record, reduceStream, roundRobinArbiter, serialize, sint, streamDemux, streamIn, streamMux, streamOut, streamPorts, uint, unpackBits,
   vector, type PayloadType, type Stream, type Value,
 } from '../dsl/index.ts';
@@ -38,6 +38,27 @@ describe('payload types', () => {
       ['in', 'in', 'in_valid', 'in_ready', 'in_payload'], ['out', 'out', 'out_valid', 'out_ready', 'out_payload'],
     ]);
     expect(circuit.top.streams[0]!.meta).toMatchObject({ width: 19, layout: payloadLayout(t) });
+  });
+
+  it('records streams whose ports a module drives itself (declareStream), with the same layout', () => {
+    const cfg = fieldsRecord({ m: 3, n: 2 });
+    const lanes = vector(sint(4), 2);
+    const def = module('declared', { ...streamPorts('cfg', 'in', cfg), ...streamPorts('y', 'out', lanes) }, (io, m) => {
+      declareStream(io, 'cfg', 'in');
+      declareStream(io, 'y', 'out');
+      const n = m.reg('n_q', uint(2), { reset: 0 });
+      m.when(io.cfg_valid, () => n.set(io.cfg_payload.slice(1, 0)));
+      io.cfg_ready.set(1);
+      io.y_valid.set(0);
+      io.y_payload.set(n.extend(8));
+    });
+    const top = elaborate(def).top;
+    expect(top.streams.map((s) => [s.name, s.dir, s.payload.join()])).toEqual([['cfg', 'in', 'cfg_payload'], ['y', 'out', 'y_payload']]);
+    expect(top.streams[0]!.meta).toEqual({ payload: 'r5', width: 5, layout: [{ path: 'm', hi: 4, lo: 2, signed: false }, { path: 'n', hi: 1, lo: 0, signed: false }] });
+    expect(top.streams[1]!.meta).toMatchObject({ payload: 'v2xs4', width: 8, layout: payloadLayout(lanes) });
+    // A stream that was not declared with streamPorts, or used the wrong way round, is refused.
+    expect(() => module('undeclared', { a: streamPorts('cfg', 'in', cfg).cfg_valid }, (io) => declareStream(io, 'cfg', 'in')).elaborate()).toThrow(/lib-stream.test.ts:\d+: the module has no port 'cfg_valid'/);
+    expect(() => module('backwards', streamPorts('y', 'out', lanes), (io) => declareStream(io, 'y', 'in')).elaborate()).toThrow(/declared as 'out' but used as 'in'/);
   });
 });
 

@@ -53,6 +53,10 @@ export function record<F extends Record<string, PayloadType>>(fields: F): Record
   if (Object.keys(fields).length === 0) throw new ParamError('record needs at least one field, got {}', new LazyLoc().get(), { field: 'fields' });
   return { kind: 'record', fields };
 }
+/** A record of unsigned fields given by their widths, first field most significant (a cfg word). */
+export function fieldsRecord(widths: Record<string, number>): RecordType<Record<string, HwType>> {
+  return record(Object.fromEntries(Object.entries(widths).map(([k, width]) => [k, { signed: false, width }])));
+}
 /** Declare a vector payload: `vector(sint(8), 4)`. */
 export function vector<E extends PayloadType>(element: E, length: number): VectorType<E> {
   if (!Number.isInteger(length) || length < 1)

@@ -132,6 +132,15 @@ function streamPortSignals(io: IO<PortRecord>, name: string, type: PayloadType |
   return { valid, ready, payload, type: t, m };
 }
 
+/**
+ * Records the stream `name` (declared with `streamPorts`) for the manifest without wrapping its ports
+ * in a Stream: for a module whose control drives the valid/ready/payload ports itself. Same checks
+ * and the same manifest entry (payload type, width, field layout) as `streamIn`/`streamOut`.
+ */
+export function declareStream(io: IO<PortRecord>, name: string, dir: 'in' | 'out'): void {
+  streamPortSignals(io, name, undefined, dir);
+}
+
 /** The input stream `name` of a module, as a Stream to consume. Records it for the manifest. */
 export function streamIn<T extends PayloadType = PayloadType>(io: IO<PortRecord>, name: string, type?: T): Stream<T> {
   const p = streamPortSignals(io, name, type, 'in');

@@ -23,9 +23,9 @@
  * on chip; output lanes past M are unspecified and dropped by the decoder. The pipeline stalls as
  * a whole when the output token is not taken (one global advance), which keeps every stage aligned.
  */
-import { In, Out, cat, clog2, module, mux, sumTree, u, uint, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
+import { cat, clog2, declareStream, fieldsRecord, module, mux, sint, streamPorts, sumTree, u, uint, vector, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
 import { ceilLog2 } from './golden.ts';
-import { peTerm, peTermWidth, weightLaneType, weightLaneWidth, type PeConfig } from './pe.ts';
+import { peTerm, peTermWidth, weightLanePayload, weightLaneType, weightLaneWidth, type PeConfig } from './pe.ts';
 
 export interface ArrayConfig extends PeConfig {
   /** Verilog module name. */
@@ -79,23 +79,13 @@ export function createArray(c: ArrayConfig): ModuleDef<PortRecord> {
   const { rows: R, cols: C, xWidth: xb } = c;
   const aw = L.accWidth;
   return module(c.name, {
-    cfg_valid: In(uint(1)),
-    cfg_ready: Out(uint(1)),
-    cfg_payload: In(uint(L.mBits + L.kBits + L.nBits)),
-    w_valid: In(uint(1)),
-    w_ready: Out(uint(1)),
-    w_payload: In(uint(C * L.wLane)),
-    x_valid: In(uint(1)),
-    x_ready: Out(uint(1)),
-    x_payload: In(uint(C * xb)),
-    y_valid: Out(uint(1)),
-    y_ready: In(uint(1)),
-    y_payload: Out(uint(R * aw)),
+    ...streamPorts('cfg', 'in', fieldsRecord({ m: L.mBits, k: L.kBits, n: L.nBits })),
+    ...streamPorts('w', 'in', vector(weightLanePayload(c), C)),
+    ...streamPorts('x', 'in', vector(sint(xb), C)),
+    ...streamPorts('y', 'out', vector(sint(aw), R)),
   }, (io, m) => {
-    m.stream({ name: 'cfg', dir: 'in', valid: 'cfg_valid', ready: 'cfg_ready', payload: ['cfg_payload'], meta: { fields: { m: L.mBits, k: L.kBits, n: L.nBits }, order: 'm k n, n least significant' } });
-    m.stream({ name: 'w', dir: 'in', valid: 'w_valid', ready: 'w_ready', payload: ['w_payload'], meta: { lanes: C, laneWidth: L.wLane } });
-    m.stream({ name: 'x', dir: 'in', valid: 'x_valid', ready: 'x_ready', payload: ['x_payload'], meta: { lanes: C, laneWidth: xb } });
-    m.stream({ name: 'y', dir: 'out', valid: 'y_valid', ready: 'y_ready', payload: ['y_payload'], meta: { lanes: R, laneWidth: aw } });
+    for (const s of ['cfg', 'w', 'x'] as const) declareStream(io, s, 'in');
+    declareStream(io, 'y', 'out');
 
     // ---- job configuration: one cfg token starts a job; the job ends with its last output token
     const busy = m.reg('busy', uint(1), { reset: 0 });

@@ -33,7 +33,7 @@
  * += grid width, plane base += plane size, one of four phase bases), so the only multipliers are at
  * job start. Stride 1 or 2, kernels 1×1 or 3×3, zero padding 0 or 1.
  */
-import { In, Out, cat, clog2, module, mux, s as sLit, select, sint, u, uint, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
+import { cat, clog2, declareStream, fieldsRecord, module, mux, s as sLit, select, sint, streamPorts, u, uint, vector, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
 
 export interface ConvFrontConfig {
   name: string;
@@ -63,24 +63,17 @@ export const featureMapDepth = (c: ConvFrontConfig): number => {
 
 export function createConvFront(c: ConvFrontConfig): ModuleDef<PortRecord> {
   const F = convFields(c);
-  const cfgBits = Object.values(F).reduce((a, b) => a + b, 0);
   const word = c.cols * c.xWidth;
   const depth = featureMapDepth(c);
   const aw = clog2(depth);
   return module(c.name, {
-    cfg_valid: In(uint(1)),
-    cfg_ready: Out(uint(1)),
-    cfg_payload: In(uint(cfgBits)),
-    fm_valid: In(uint(1)),
-    fm_ready: Out(uint(1)),
-    fm_payload: In(uint(word)),
-    x_valid: Out(uint(1)),
-    x_ready: In(uint(1)),
-    x_payload: Out(uint(word)),
+    ...streamPorts('cfg', 'in', fieldsRecord(F)),
+    ...streamPorts('fm', 'in', vector(sint(c.xWidth), c.cols)),
+    ...streamPorts('x', 'out', vector(sint(c.xWidth), c.cols)),
   }, (io, m) => {
-    m.stream({ name: 'cfg', dir: 'in', valid: 'cfg_valid', ready: 'cfg_ready', payload: ['cfg_payload'], meta: { fields: F } });
-    m.stream({ name: 'fm', dir: 'in', valid: 'fm_valid', ready: 'fm_ready', payload: ['fm_payload'] });
-    m.stream({ name: 'x', dir: 'out', valid: 'x_valid', ready: 'x_ready', payload: ['x_payload'] });
+    declareStream(io, 'cfg', 'in');
+    declareStream(io, 'fm', 'in');
+    declareStream(io, 'x', 'out');
     // ---- cfg fields (least significant last in the list)
     const field: Record<string, Value> = {};
     let lo = 0;

@@ -13,7 +13,8 @@
  * combinational stage on the stream between the two, and the adder array's activation buffer is the
  * on-chip buffer between the layers: nothing leaves the chip.
  */
-import { In, Out, cat, module, uint, type ModuleDef, type PortRecord } from '../../dsl/index.ts';
+import { cat, declareStream, fieldsRecord, module, record, sint, streamPorts, uint, vector, type ModuleDef, type PortRecord } from '../../dsl/index.ts';
+import { weightLanePayload } from './pe.ts';
 import { arrayLayout, createArray, type ArrayConfig } from './array.ts';
 import { convFields, createConvFront, type ConvFrontConfig } from './conv.ts';
 import { expBits, type ShiftAddParams } from './params.ts';
@@ -74,27 +75,14 @@ function createPair(p: ShiftAddParams): ModuleDef<PortRecord> {
   const adderDef = createArray(second);
   const name = `shiftadd_pair_r${p.rows}c${p.cols}_x${p.xWidth}_p${p.p}_w${p.wWidth}_q${p.requantShift}_m${p.mMax}k${p.kMax}n${p.nMax}m${p.m2Max}`;
   return module(name, {
-    cfg_valid: In(uint(1)),
-    cfg_ready: Out(uint(1)),
-    cfg_payload: In(uint(f.m2 + f.m1 + f.k + f.n)),
-    w1_valid: In(uint(1)),
-    w1_ready: Out(uint(1)),
-    w1_payload: In(uint(p.cols * A.wLane)),
-    w2_valid: In(uint(1)),
-    w2_ready: Out(uint(1)),
-    w2_payload: In(uint(p.cols * B.wLane)),
-    x_valid: In(uint(1)),
-    x_ready: Out(uint(1)),
-    x_payload: In(uint(p.cols * p.xWidth)),
-    y_valid: Out(uint(1)),
-    y_ready: In(uint(1)),
-    y_payload: Out(uint(p.rows * B.accWidth)),
+    ...streamPorts('cfg', 'in', fieldsRecord(f)),
+    ...streamPorts('w1', 'in', vector(weightLanePayload(first), p.cols)),
+    ...streamPorts('w2', 'in', vector(weightLanePayload(second), p.cols)),
+    ...streamPorts('x', 'in', vector(sint(p.xWidth), p.cols)),
+    ...streamPorts('y', 'out', vector(sint(B.accWidth), p.rows)),
   }, (io, m) => {
-    m.stream({ name: 'cfg', dir: 'in', valid: 'cfg_valid', ready: 'cfg_ready', payload: ['cfg_payload'], meta: { fields: f, order: 'm2 m1 k n, n least significant' } });
-    m.stream({ name: 'w1', dir: 'in', valid: 'w1_valid', ready: 'w1_ready', payload: ['w1_payload'], meta: { lanes: p.cols, laneWidth: A.wLane } });
-    m.stream({ name: 'w2', dir: 'in', valid: 'w2_valid', ready: 'w2_ready', payload: ['w2_payload'], meta: { lanes: p.cols, laneWidth: B.wLane } });
-    m.stream({ name: 'x', dir: 'in', valid: 'x_valid', ready: 'x_ready', payload: ['x_payload'], meta: { lanes: p.cols, laneWidth: p.xWidth } });
-    m.stream({ name: 'y', dir: 'out', valid: 'y_valid', ready: 'y_ready', payload: ['y_payload'], meta: { lanes: p.rows, laneWidth: B.accWidth } });
+    for (const s of ['cfg', 'w1', 'w2', 'x'] as const) declareStream(io, s, 'in');
+    declareStream(io, 'y', 'out');
 
     const nField = io.cfg_payload.slice(f.n - 1, 0);
     const kField = io.cfg_payload.slice(f.n + f.k - 1, f.n);
@@ -158,23 +146,14 @@ function createConv(p: ShiftAddParams): ModuleDef<PortRecord> {
   const frontDef = createConvFront(fc);
   const weight = ac.kind === 'shift' ? `p${p.p}` : `w${p.wWidth}`;
   return module(`shiftadd_conv_${ac.kind}_r${p.rows}c${p.cols}_x${p.xWidth}_${weight}_m${p.mMax}c${p.cinMax}hw${p.hwMax}`, {
-    cfg_valid: In(uint(1)),
-    cfg_ready: Out(uint(1)),
-    cfg_payload: In(uint(bits.array + bits.front)),
-    w_valid: In(uint(1)),
-    w_ready: Out(uint(1)),
-    w_payload: In(uint(p.cols * L.wLane)),
-    fm_valid: In(uint(1)),
-    fm_ready: Out(uint(1)),
-    fm_payload: In(uint(p.cols * p.xWidth)),
-    y_valid: Out(uint(1)),
-    y_ready: In(uint(1)),
-    y_payload: Out(uint(p.rows * L.accWidth)),
+    // cfg: the array's {m k n} above the front end's fields.
+    ...streamPorts('cfg', 'in', record({ array: fieldsRecord({ m: L.mBits, k: L.kBits, n: L.nBits }), front: fieldsRecord(convFields(fc)) })),
+    ...streamPorts('w', 'in', vector(weightLanePayload(ac), p.cols)),
+    ...streamPorts('fm', 'in', vector(sint(p.xWidth), p.cols)),
+    ...streamPorts('y', 'out', vector(sint(L.accWidth), p.rows)),
   }, (io, m) => {
-    m.stream({ name: 'cfg', dir: 'in', valid: 'cfg_valid', ready: 'cfg_ready', payload: ['cfg_payload'], meta: { order: 'array {m k n} above the front end fields' } });
-    m.stream({ name: 'w', dir: 'in', valid: 'w_valid', ready: 'w_ready', payload: ['w_payload'], meta: { lanes: p.cols, laneWidth: L.wLane } });
-    m.stream({ name: 'fm', dir: 'in', valid: 'fm_valid', ready: 'fm_ready', payload: ['fm_payload'], meta: { lanes: p.cols, laneWidth: p.xWidth } });
-    m.stream({ name: 'y', dir: 'out', valid: 'y_valid', ready: 'y_ready', payload: ['y_payload'], meta: { lanes: p.rows, laneWidth: L.accWidth } });
+    for (const s of ['cfg', 'w', 'fm'] as const) declareStream(io, s, 'in');
+    declareStream(io, 'y', 'out');
     const readyArray = m.wire('cfg_ready_array', uint(1));
     const readyFront = m.wire('cfg_ready_front', uint(1));
     const xReady = m.wire('gen_x_ready', uint(1));

@@ -8,7 +8,7 @@
  *
  * The accumulating adder of each PE is the row's adder tree in `array.ts`.
  */
-import { In, Out, module, s, mux, sint, uint, u, type HwType, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
+import { In, Out, module, record, s, mux, sint, uint, u, type HwType, type ModuleDef, type PayloadType, type PortRecord, type Value } from '../../dsl/index.ts';
 import { termWidth, type PeKind } from './golden.ts';
 
 /** What a PE needs to know: its kind and the widths of its operands. */
@@ -25,6 +25,11 @@ export interface PeConfig {
 /** Bits of one weight lane in the weight stream: a signed weight, or a sign bit above an exponent. */
 export function weightLaneWidth(c: PeConfig): number {
   return c.kind === 'shift' ? 1 + c.expBits : c.wWidth;
+}
+
+/** A weight lane as the manifest describes it: a signed weight, or {sign, exp} for shift PEs. */
+export function weightLanePayload(c: PeConfig): PayloadType {
+  return c.kind === 'shift' ? record({ sign: uint(1), exp: uint(c.expBits) }) : sint(c.wWidth);
 }
 
 /** The type of a weight lane as it sits in a register (signed for mul/adder, {sign, e} for shift). */

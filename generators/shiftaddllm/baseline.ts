@@ -15,7 +15,7 @@
  */
 import { ParamError } from '../../dsl/errors.ts';
 import { defineGenerator, type Accelerator, type ParamSpec, type Tensor } from '../../dsl/generator.ts';
-import { In, Out, module, sint, uint, cat, mux, select } from '../../dsl/index.ts';
+import { declareStream, fieldsRecord, module, sint, streamPorts, uint, vector, cat, mux, select } from '../../dsl/index.ts';
 import { multiplyGemvGolden } from './golden.ts';
 
 export interface MacGemvParams extends Record<string, number> {
@@ -54,13 +54,12 @@ export function createMacGemv(p: MacGemvParams) {
   const cBits = bits(Math.ceil(p.nmax / L));
   const accW = macAccWidth(p);
   return module(`gemv_mac_k${p.kmax}_n${p.nmax}_l${L}_a${aw}`, {
-    cfg_valid: In(uint(1)), cfg_ready: Out(uint(1)), cfg_payload: In(uint(gBits + cBits)),
-    x_valid: In(uint(1)), x_ready: Out(uint(1)), x_payload: In(uint(8 * aw)),
-    w_valid: In(uint(1)), w_ready: Out(uint(1)), w_payload: In(uint(8 * L)),
-    y_valid: Out(uint(1)), y_ready: In(uint(1)), y_payload: Out(uint(32 * L)),
+    ...streamPorts('cfg', 'in', fieldsRecord({ groupsM1: gBits, chunksM1: cBits })),
+    ...streamPorts('x', 'in', vector(sint(aw), 8)),
+    ...streamPorts('w', 'in', vector(sint(8), L)),
+    ...streamPorts('y', 'out', vector(sint(32), L)),
   }, (io, m) => {
-    for (const [name, dir] of [['cfg', 'in'], ['x', 'in'], ['w', 'in'], ['y', 'out']] as const)
-      m.stream({ name, dir, valid: `${name}_valid`, ready: `${name}_ready`, payload: [`${name}_payload`] });
+    for (const [name, dir] of [['cfg', 'in'], ['x', 'in'], ['w', 'in'], ['y', 'out']] as const) declareStream(io, name, dir);
     const IDLE = 0, LOAD_X = 1, COMPUTE = 2, FINISH = 3;
     const state = m.reg('state_q', uint(2), { reset: IDLE });
     const groupsM1 = m.reg('groups_m1_q', uint(gBits));

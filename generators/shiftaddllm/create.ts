@@ -20,7 +20,7 @@
  *         byte low) for block scales, s = 8 (byte) for row scales
  *   y     out: chunks tokens of L int32, lane l in bits [32l + 31 : 32l]
  */
-import { In, Out, module, sint, uint, cat, mux, sumTree, type Value } from '../../dsl/index.ts';
+import { declareStream, fieldsRecord, module, record, sint, streamPorts, uint, vector, cat, mux, sumTree, type Value } from '../../dsl/index.ts';
 import type { Signal } from '../../dsl/index.ts';
 import { createLane } from './lane.ts';
 import { llmModuleName, llmSizes, type ShiftAddLlmParams } from './params.ts';
@@ -42,20 +42,18 @@ export function createShiftAddLlm(p: ShiftAddLlmParams) {
   const rowScales = p.scales === 'row';
   const scaleAw = Math.max(1, Math.ceil(Math.log2(z.scaleDepth)));
   const lane = createLane(p);
+  const weightLane = rowScales ? uint(8) : record({ code: uint(9), byte: uint(8) });
   const ports = {
-    cfg_valid: In(uint(1)), cfg_ready: Out(uint(1)), cfg_payload: In(uint(z.groupBits + z.chunkBits)),
-    x_valid: In(uint(1)), x_ready: Out(uint(1)), x_payload: In(uint(8 * aw)),
-    ...(rowScales ? { scale_valid: In(uint(1)), scale_ready: Out(uint(1)), scale_payload: In(uint(9 * L)) } : {}),
-    w_valid: In(uint(1)), w_ready: Out(uint(1)), w_payload: In(uint(weightLaneBits(p) * L)),
-    y_valid: Out(uint(1)), y_ready: In(uint(1)), y_payload: Out(uint(32 * L)),
+    ...streamPorts('cfg', 'in', fieldsRecord({ groupsM1: z.groupBits, chunksM1: z.chunkBits })),
+    ...streamPorts('x', 'in', vector(sint(aw), 8)),
+    ...(rowScales ? streamPorts('scale', 'in', vector(uint(9), L)) : {}),
+    ...streamPorts('w', 'in', vector(weightLane, L)),
+    ...streamPorts('y', 'out', vector(sint(32), L)),
   };
   return module(llmModuleName(p), ports, (io, m) => {
     const port = (n: string): Signal => (io as Record<string, Signal>)[n]!;
-    m.stream({ name: 'cfg', dir: 'in', valid: 'cfg_valid', ready: 'cfg_ready', payload: ['cfg_payload'], meta: { fields: { groupsM1: z.groupBits, chunksM1: z.chunkBits } } });
-    m.stream({ name: 'x', dir: 'in', valid: 'x_valid', ready: 'x_ready', payload: ['x_payload'], meta: { element: `sint(${aw})`, length: 8 } });
-    if (rowScales) m.stream({ name: 'scale', dir: 'in', valid: 'scale_valid', ready: 'scale_ready', payload: ['scale_payload'], meta: { element: 'uint(9)', length: L } });
-    m.stream({ name: 'w', dir: 'in', valid: 'w_valid', ready: 'w_ready', payload: ['w_payload'], meta: { element: rowScales ? 'uint(8)' : '{code: uint(9), byte: uint(8)}', length: L } });
-    m.stream({ name: 'y', dir: 'out', valid: 'y_valid', ready: 'y_ready', payload: ['y_payload'], meta: { element: 'sint(32)', length: L } });
+    for (const s of ['cfg', 'x', ...(rowScales ? ['scale'] : []), 'w']) declareStream(io, s, 'in');
+    declareStream(io, 'y', 'out');
 
     const state = m.reg('state_q', uint(3), { reset: IDLE });
     const groupsM1 = m.reg('groups_m1_q', uint(z.groupBits));
