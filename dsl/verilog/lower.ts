@@ -62,11 +62,8 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
     const keep = liveLeaves(body, (leaf) => index.get(leaf)!);
     live.set(s, s.assigns.filter((_, i) => keep.has(i)));
   }
-  const roots: Expr[] = [];
-  for (const s of m.signals)
-    for (const a of assignsOf(s)) roots.push(...a.path.map((step) => step.node.cond), a.value);
-  for (const mem of m.memories) for (const w of mem.writes) roots.push(...w.path.map((step) => step.node.cond), w.addr, w.data);
-  for (const inst of m.instances) for (const { value } of inst.inputs.values()) roots.push(value);
+  const rootReads = moduleRoots(m, assignsOf);
+  const roots = rootReads.map((r) => r.e);
   const order: Expr[] = [];
   const seen = new Set<number>();
   // Sync-read registers print `mem[addr]` directly in their clocked block, so yosys infers block RAM.
@@ -81,11 +78,7 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   // A read that something else uses too (an operator, a wire) needs a name: an inline `mem[addr]`
   // cannot be sliced or extended (the fuzzer found `{undefined[26], ...}` here).
   for (const e of order) if (e.kind === 'op') for (const x of e.args) inlineReads.delete(x.id);
-  for (const s of m.signals) if (s.kind !== 'reg') for (const a of s.assigns) inlineReads.delete(a.value.id);
-  for (const mem of m.memories) for (const w of mem.writes) inlineReads.delete(w.data.id), inlineReads.delete(w.addr.id);
-  for (const s of m.signals) for (const a of s.assigns) for (const step of a.path) inlineReads.delete(step.node.cond.id);
-  for (const mem of m.memories) for (const w of mem.writes) for (const step of w.path) inlineReads.delete(step.node.cond.id);
-  for (const inst of m.instances) for (const { value } of inst.inputs.values()) inlineReads.delete(value.id);
+  for (const r of rootReads) if (!r.regValue) inlineReads.delete(r.e.id);
   for (const e of order) if (e.kind === 'memread') inlineReads.delete(e.addr.id);
   for (const e of order) {
     if (e.kind === 'op') {
@@ -101,7 +94,7 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
   for (const p of m.ports) if (p.kind === 'output') readBits.set(p.id, mask(p.type.width));
   const unused = (key: number, width: number): boolean => (readBits.get(key) ?? 0n) !== mask(width);
 
-  const local = branchLocalOps(m, order, readsArgs);
+  const local = branchLocalOps(rootReads, order, readsArgs);
 
   // Name every op node (and memory reads outside sync-read registers).
   for (const e of order) {
@@ -282,7 +275,7 @@ export function lowerModule(m: ModuleIR, opts: EmitOptions = {}): VModule {
  * Synthesis sees the same logic: each temporary is written before it is read in its branch, so no
  * flip-flop survives.
  */
-function branchLocalOps(m: ModuleIR, order: readonly Expr[], readsArgs: (e: Expr) => boolean): { owner: Map<number, Assignment>; byAssign: Map<Assignment, Expr[]> } {
+function branchLocalOps(roots: readonly Root[], order: readonly Expr[], readsArgs: (e: Expr) => boolean): { owner: Map<number, Assignment>; byAssign: Map<Assignment, Expr[]> } {
   // Who reads each operation: the assignment it is the value of, or null for any other reader.
   const readers = new Map<number, (Assignment | Expr | null)[]>();
   const read = (e: Expr, by: Assignment | Expr | null): void => {
@@ -295,13 +288,7 @@ function branchLocalOps(m: ModuleIR, order: readonly Expr[], readsArgs: (e: Expr
     if (e.kind === 'op' && readsArgs(e)) for (const x of e.args) read(x, e);
     else if (e.kind === 'memread') read(e.addr, null);
   }
-  for (const s of m.signals)
-    for (const a of s.assigns) {
-      for (const step of a.path) read(step.node.cond, null);
-      read(a.value, s.kind === 'reg' && a.path.length > 0 ? a : null);
-    }
-  for (const mem of m.memories) for (const w of mem.writes) [...w.path.map((st) => st.node.cond), w.addr, w.data].forEach((e) => read(e, null));
-  for (const inst of m.instances) for (const { value } of inst.inputs.values()) read(value, null);
+  for (const r of roots) read(r.e, r.regValue && r.regValue.path.length > 0 ? r.regValue : null);
   // Readers come after what they read in `order`, so walking it backwards settles each reader first.
   const owner = new Map<number, Assignment>();
   for (let i = order.length - 1; i >= 0; i--) {
@@ -325,6 +312,29 @@ function branchLocalOps(m: ModuleIR, order: readonly Expr[], readsArgs: (e: Expr
     else byAssign.set(a, [e]);
   }
   return { owner, byAssign };
+}
+
+/** An expression the module reads directly; `regValue`: the register assignment it is the value of. */
+interface Root {
+  e: Expr;
+  regValue?: Assignment;
+}
+
+/** Every directly read expression: `when` conditions, assigned values, memory writes, instance inputs. */
+function moduleRoots(m: ModuleIR, assignsOf: (s: SignalDecl) => readonly Assignment[]): Root[] {
+  const roots: Root[] = [];
+  for (const s of m.signals)
+    for (const a of assignsOf(s)) {
+      for (const step of a.path) roots.push({ e: step.node.cond });
+      roots.push(s.kind === 'reg' ? { e: a.value, regValue: a } : { e: a.value });
+    }
+  for (const mem of m.memories)
+    for (const w of mem.writes) {
+      for (const step of w.path) roots.push({ e: step.node.cond });
+      roots.push({ e: w.addr }, { e: w.data });
+    }
+  for (const inst of m.instances) for (const { value } of inst.inputs.values()) roots.push({ e: value });
+  return roots;
 }
 
 function memInit(mem: MemoryDecl): VStmt[] {
