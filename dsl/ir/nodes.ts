@@ -168,21 +168,40 @@ export function walkExpr(root: Expr, visit: (e: Expr) => void, seen: Set<number>
   }
 }
 
-/** The roots of a module's expression DAG: everything that drives state, a signal or a child. */
-export function moduleRoots(m: ModuleIR): Expr[] {
-  const roots: Expr[] = [];
+/** An expression a module reads directly; `regValue`: the register assignment it is the value of. */
+export interface ModuleRead {
+  readonly e: Expr;
+  readonly regValue?: Assignment;
+}
+
+/** What a module reads directly: `when` conditions, assigned values, memory writes, instance inputs. */
+export function moduleReads(m: ModuleIR): ModuleRead[] {
+  const reads: ModuleRead[] = [];
   for (const s of m.signals)
     for (const a of s.assigns) {
-      for (const step of a.path) roots.push(step.node.cond);
-      roots.push(a.value);
+      for (const step of a.path) reads.push({ e: step.node.cond });
+      reads.push(s.kind === 'reg' ? { e: a.value, regValue: a } : { e: a.value });
     }
   for (const mem of m.memories)
     for (const w of mem.writes) {
-      for (const step of w.path) roots.push(step.node.cond);
-      roots.push(w.addr, w.data);
+      for (const step of w.path) reads.push({ e: step.node.cond });
+      reads.push({ e: w.addr }, { e: w.data });
     }
-  for (const inst of m.instances) for (const { value } of inst.inputs.values()) roots.push(value);
-  return roots;
+  for (const inst of m.instances) for (const { value } of inst.inputs.values()) reads.push({ e: value });
+  return reads;
+}
+
+/** The roots of a module's expression DAG: everything that drives state, a signal or a child. */
+export function moduleRoots(m: ModuleIR): Expr[] {
+  return moduleReads(m).map((r) => r.e);
+}
+
+/** Every expression reachable from `roots`, children before parents, each once. */
+export function reachable(roots: readonly Expr[]): Expr[] {
+  const out: Expr[] = [];
+  const seen = new Set<number>();
+  for (const r of roots) walkExpr(r, (e) => out.push(e), seen);
+  return out;
 }
 
 /** Collect the circuit's modules under a top, children first, each once. */

@@ -8,7 +8,7 @@
 import { HdlError } from '../errors.ts';
 import type { Assignment, Circuit, CondStep, Expr, InstanceDecl, ModuleIR, SignalDecl } from '../ir/nodes.ts';
 import { fits, showType, toBits, toValue } from '../ir/types.ts';
-import { evalOp } from './evaluate.ts';
+import { evalOp } from '../ir/ops.ts';
 
 interface Scope {
   readonly module: ModuleIR;

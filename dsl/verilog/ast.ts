@@ -37,7 +37,8 @@ export type VItem =
   /** `blockingTemps`: the clocked block computes branch-local temporaries with `=` (lint waiver). */
   | { k: 'always'; clocked: boolean; body: VStmt[]; comment?: string; blockingTemps?: boolean }
   | { k: 'initial'; body: VStmt[] }
-  | { k: 'instance'; module: string; name: string; conns: [string, VExpr][]; comment?: string }
+  /** `dir`: whether a connection feeds the child (the parent reads it) or is driven by it. */
+  | { k: 'instance'; module: string; name: string; conns: { port: string; value: VExpr; dir: 'in' | 'out' }[]; comment?: string }
   | { k: 'blank'; comment?: string };
 
 export interface VPort {

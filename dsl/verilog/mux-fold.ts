@@ -47,23 +47,6 @@ export function foldToMux(stmts: readonly VStmt[], name: () => string): MuxFold 
   };
 }
 
-/** Which leaves (`set` statements, by `leafIndex`) the folded value can still take. */
-export function liveLeaves(stmts: readonly VStmt[], leafIndex: (s: VStmt & { k: 'set' }) => number): Set<number> {
-  const marked = mark(stmts, leafIndex);
-  const live = new Set<number>();
-  const { value, held } = foldToMux(marked, () => '');
-  const visit = (e: VExpr): void => forEachChild(e, (x) => (x.k === 'lit' && x.width === -1 ? live.add(Number(x.bits)) : visit(x)));
-  visit({ k: 'un', op: '', a: value });
-  for (const h of held) visit({ k: 'un', op: '', a: h.value });
-  return live;
-}
-
-function mark(stmts: readonly VStmt[], leafIndex: (s: VStmt & { k: 'set' }) => number): VStmt[] {
-  return stmts.map((s) => (s.k === 'set'
-    ? { ...s, rhs: { k: 'lit', width: -1, signed: false, bits: BigInt(leafIndex(s)) } }
-    : { ...s, then: mark(s.then, leafIndex), else: mark(s.else, leafIndex) }));
-}
-
 function fold(stmts: readonly VStmt[], before: VExpr | undefined, hold: (e: VExpr) => VExpr): VExpr | undefined {
   let cur = before;
   for (const st of stmts) {

@@ -93,7 +93,7 @@ function printItem(item: VItem, out: string[]): void {
       return;
     case 'instance': {
       out.push(`  ${item.module} ${item.name} (${trailer(item.comment)}`);
-      item.conns.forEach(([port, e], i) => out.push(`    .${port}(${printExpr(e)})${i < item.conns.length - 1 ? ',' : ''}`));
+      item.conns.forEach(({ port, value }, i) => out.push(`    .${port}(${printExpr(value)})${i < item.conns.length - 1 ? ',' : ''}`));
       out.push('  );');
       return;
     }

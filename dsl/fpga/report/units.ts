@@ -18,13 +18,9 @@ export interface UnitCounts {
   memoryBits: number;
 }
 
-const KIND: Record<string, keyof UnitCounts | undefined> = {
-  mul: 'multipliers', add: 'adders', sub: 'adders', neg: 'adders',
-  shlv: 'shifters', shrv: 'shifters',
-  lt: 'comparators', le: 'comparators', gt: 'comparators', ge: 'comparators', eq: 'comparators', ne: 'comparators',
-  mux: 'muxes',
-  and: 'logic', or: 'logic', xor: 'logic', not: 'logic', andr: 'logic', orr: 'logic', xorr: 'logic',
-};
+// The unit each op counts as is a column of the op table, the one home of op semantics.
+import { OPS } from '../../ir/ops.ts';
+const KIND: Record<string, keyof UnitCounts | undefined> = Object.fromEntries(Object.entries(OPS).map(([op, row]) => [op, row.unit]));
 
 const zero = (): UnitCounts => ({ multipliers: 0, adders: 0, shifters: 0, comparators: 0, muxes: 0, logic: 0, registerBits: 0, memoryBits: 0 });
 
