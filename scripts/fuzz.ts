@@ -2,12 +2,13 @@
  * The differential fuzzer from the command line:
  *   npm run fuzz -- --count 1000 --seed 7 --backend both
  *   npm run fuzz -- --count 20000 --seed 7 --backend none --lint   (lint-only sweep)
+ *   npm run fuzz -- --count 20000 --seed 7 --backend none --passes (every compiler pass, IR only)
  * Random DSL programs -> Verilog -> Verilator and/or Icarus, compared bit for bit with the IR
- * simulator. Failing programs are shrunk and (with --save) written to tests/fuzz-regressions/.
+ * simulator; with --passes, also the IR simulated before and after each compiler pass. Failing programs are shrunk and (with --save) written to tests/fuzz-regressions/.
  * Exits with status 1 when anything mismatched.
  */
 import { Command, Option } from 'commander';
-import { describeMismatch, type Backend } from '../tests/fuzz/driver.ts';
+import { describeMismatch, type Backend, type Check } from '../tests/fuzz/driver.ts';
 import { useFastFuzzBuilds } from '../tests/fuzz/env.ts';
 import { runCampaign } from '../tests/fuzz/campaign.ts';
 
@@ -24,10 +25,11 @@ const program = new Command('fuzz')
   .option('--no-shrink', 'do not shrink failing programs')
   .option('--save', 'save shrunk failing programs as regression cases')
   .option('--lint', 'also run verilator --lint-only -Wall on every batch and count the programs that warn')
+  .option('--passes', 'also check every compiler pass on its own: the IR simulated before and after it, cycle by cycle')
   .option('--quiet', 'print only the summary and mismatches')
   .parse();
 
-const o = program.opts<{ count: string; from: string; seed?: string; backend: string; batch: string; cycles: string; jobs: string; maxOps: string; shrink: boolean; save?: boolean; quiet?: boolean; lint?: boolean }>();
+const o = program.opts<{ count: string; from: string; seed?: string; backend: string; batch: string; cycles: string; jobs: string; maxOps: string; shrink: boolean; save?: boolean; quiet?: boolean; lint?: boolean; passes?: boolean }>();
 const int = (name: string, v: string, min: number): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) {
@@ -38,12 +40,13 @@ const int = (name: string, v: string, min: number): number => {
 };
 const seed = o.seed !== undefined ? int('seed', o.seed, 0) : Math.floor(Math.random() * 2 ** 31);
 // `none` runs no simulator: with --lint, a quick lint-only sweep of a campaign's programs.
-const backends: Backend[] = o.backend === 'both' ? ['verilator', 'icarus'] : o.backend === 'none' ? [] : [o.backend as Backend];
+const simulators: Backend[] = o.backend === 'both' ? ['verilator', 'icarus'] : o.backend === 'none' ? [] : [o.backend as Backend];
+const backends: Check[] = o.passes ? [...simulators, 'passes'] : simulators;
 const count = int('count', o.count, 1);
 
 useFastFuzzBuilds();
-const simulators = backends.length ? backends.join(' + ') : 'no simulator';
-console.log(`fuzz: ${count} programs from #${o.from}, seed ${seed}, back ends ${simulators}`);
+const checks = backends.length ? backends.join(' + ') : 'no simulator';
+console.log(`fuzz: ${count} programs from #${o.from}, seed ${seed}, back ends ${checks}`);
 const r = await runCampaign({
   count, seed, backends, from: int('from', o.from, 0),
   batch: int('batch', o.batch, 1), cycles: int('cycles', o.cycles, 1), jobs: int('jobs', o.jobs, 1),
@@ -55,7 +58,7 @@ const r = await runCampaign({
 });
 const phases = Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ');
 console.log(
-  `fuzz summary: seed ${seed}, ${r.programs} programs, ${r.cycles} program-cycles on ${simulators}, ` +
+  `fuzz summary: seed ${seed}, ${r.programs} programs, ${r.cycles} program-cycles on ${checks}, ` +
     `${r.failures.length} mismatches, ${r.seconds.toFixed(1)} s (${phases})`,
 );
 if (r.lint) {

@@ -1,7 +1,8 @@
 /**
  * The differential fuzzer in CI: the generator covers every op and construct it promises, saved
- * regression cases replay clean on both simulators, and a seeded sample of random programs agrees
- * bit for bit between the IR simulator and Verilator (200 programs) and Icarus (60 programs).
+ * regression cases replay clean on both simulators and through every compiler pass, a seeded sample
+ * of random programs agrees bit for bit between the IR simulator and Verilator (200 programs) and
+ * Icarus (60 programs), and every compiler pass keeps the IR simulator's outputs (300 programs).
  * Seeds are fixed (override with HWFLOW_FUZZ_SEED) and printed in every failure message.
  */
 import { describe, expect, it } from 'vitest';
@@ -64,7 +65,7 @@ describe('fuzz program generator', () => {
 describe('fuzz regressions', () => {
   const saved = loadRegressions();
   it('has saved cases', () => expect(saved.length).toBeGreaterThan(0));
-  it.each(['verilator', 'icarus'] as const)('replay clean on %s', async (backend) => {
+  it.each(['verilator', 'icarus', 'passes'] as const)('replay clean on %s', async (backend) => {
     const mismatches = await runCases(saved.map((s) => s.data.case), [backend], `fuzz_reg_${backend}`);
     const open = new Set(saved.flatMap((s, i) => (s.data.knownMismatch?.backend === backend ? [i] : [])));
     // Cases marked as open bugs must still fail (so a fix is noticed); every other case must pass.
@@ -82,4 +83,10 @@ describe('differential fuzzing', () => {
     expect(r.programs).toBe(count);
     expect(r.failures.map((f) => `seed ${SEED} program ${f.index}: ${describeMismatch(f.mismatch)}`)).toEqual([]);
   }, 900_000); // about half a minute on an idle 2-core machine; much more when it is shared
+
+  it(`every compiler pass keeps the IR simulator's outputs, cycle by cycle, on 300 random programs (seed ${SEED})`, async () => {
+    const r = await runCampaign({ count: 300, seed: SEED, backends: ['passes'], batch: 150, cycles: 24, shrink: false });
+    expect(r.programs).toBe(300);
+    expect(r.failures.map((f) => `seed ${SEED} program ${f.index}: ${describeMismatch(f.mismatch)}`)).toEqual([]);
+  }, 300_000); // a few seconds: the IR simulator only
 });

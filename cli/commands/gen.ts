@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .action((design: string | undefined, opts: { preset?: string; param: string[]; out?: string; locs?: boolean; passes?: boolean; pass: string[] }) =>
       runCommand(async () => {
         if (opts.passes) return listPasses();
-        if (design === undefined) gen.error("error: missing required argument 'design'");
+        if (design === undefined) return gen.error("error: missing required argument 'design'");
         selectPasses(opts.pass); // an unknown name fails before the design is built
         const d = await resolveDesign(design, { preset: opts.preset, params: opts.param });
         const dir = opts.out ?? path.join('rtl-out', d.circuit.top.name);

@@ -1,14 +1,17 @@
 /**
- * A copy of a module's IR with some nodes folded to constants and some assignment lists cut: what
- * an IR -> IR pass changes. The input stays as it was (a caller may still simulate or print it), and
+ * A copy of a module's IR with some nodes replaced (folded to constants, say) and some assignment
+ * lists cut: what an IR -> IR pass changes. The input stays as it was (a caller may still simulate or print it), and
  * every node keeps its id, so facts about a node carry over to its copy.
  */
-import type { Assignment, CondStep, Expr, InstanceDecl, MemoryDecl, ModuleIR, SignalDecl, WhenNode } from './nodes.ts';
+import type { Assignment, CondStep, ConstExpr, Expr, InstanceDecl, MemoryDecl, ModuleIR, SignalDecl, WhenNode } from './nodes.ts';
 import { walkExpr } from './nodes.ts';
 
 export interface Rewrite {
-  /** The constant (bit pattern) a node folds to, if it does. */
-  constant?(e: Expr): bigint | undefined;
+  /**
+   * What a node becomes instead of its plain copy (whose operands are rewritten already); `copyOf`
+   * gives the copy of another node. Undefined keeps the plain copy.
+   */
+  replace?(e: Expr, copy: Expr, copyOf: (x: Expr) => Expr): Expr | undefined;
   /** The assignments a signal keeps, if not all of them. */
   assigns?(s: SignalDecl): readonly Assignment[] | undefined;
 }
@@ -24,9 +27,7 @@ export function copyModule(m: ModuleIR, rw: Rewrite, children: ReadonlyMap<Modul
   for (const mem of m.memories) memories.set(mem, { ...mem, writes: [] });
 
   const copies = new Map<number, Expr>();
-  const copyNode = (e: Expr): Expr => {
-    const bits = rw.constant?.(e);
-    if (bits !== undefined) return { kind: 'const', id: e.id, type: e.type, loc: e.loc, bits };
+  const plainCopy = (e: Expr): Expr => {
     const arg = (a: Expr): Expr => copies.get(a.id)!;
     switch (e.kind) {
       case 'const': return e;
@@ -37,9 +38,13 @@ export function copyModule(m: ModuleIR, rw: Rewrite, children: ReadonlyMap<Modul
   };
   const seen = new Set<number>();
   const expr = (root: Expr): Expr => {
-    walkExpr(root, (e) => copies.set(e.id, copyNode(e)), seen);
+    walkExpr(root, (e) => {
+      const copy = plainCopy(e);
+      copies.set(e.id, rw.replace?.(e, copy, copyOf) ?? copy);
+    }, seen);
     return copies.get(root.id)!;
   };
+  const copyOf = (x: Expr): Expr => copies.get(x.id) ?? expr(x);
   const whens = new Map<WhenNode, WhenNode>();
   const when = (n: WhenNode): WhenNode => {
     let c = whens.get(n);
@@ -63,4 +68,9 @@ export function copyModule(m: ModuleIR, rw: Rewrite, children: ReadonlyMap<Modul
     memories: [...memories.values()],
     instances: [...instances.values()],
   };
+}
+
+/** The constant `bits` in place of `e` (same id, type and source line). */
+export function constantFor(e: Expr, bits: bigint): ConstExpr {
+  return { kind: 'const', id: e.id, type: e.type, loc: e.loc, bits };
 }

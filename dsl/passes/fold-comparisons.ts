@@ -1,3 +1,4 @@
+import { constantFor } from '../ir/copy.ts';
 import type { TransformPass } from './pass.ts';
 import { comparisonDecider } from './ranges.ts';
 
@@ -12,6 +13,11 @@ export const foldComparisons: TransformPass = {
   purpose: 'comparisons that the operand value ranges decide become constants',
   rewrite: () => {
     const decide = comparisonDecider();
-    return { constant: (e) => { const d = decide(e); return d === undefined ? undefined : d ? 1n : 0n; } };
+    return {
+      replace: (e) => {
+        const d = decide(e);
+        return d === undefined ? undefined : constantFor(e, d ? 1n : 0n);
+      },
+    };
   },
 };

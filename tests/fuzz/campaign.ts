@@ -4,7 +4,7 @@
  * cases. Program i of a campaign is fully determined by (seed, i), so a printed seed replays it.
  */
 import { generateProgram, type GenOptions } from './generate.ts';
-import { describeMismatch, runBatch, type Backend, type Mismatch } from './driver.ts';
+import { describeMismatch, runBatch, type Check, type Mismatch } from './driver.ts';
 import type { FuzzCase, Program, Stimulus } from './program.ts';
 import { saveRegression } from './regressions.ts';
 import { Rng, mixSeed } from './rng.ts';
@@ -16,7 +16,7 @@ export interface CampaignOptions {
   /** Index of the first program (a multiple of the batch size), to split one campaign over processes. */
   from?: number;
   seed: number;
-  backends: readonly Backend[];
+  backends: readonly Check[];
   /** Programs per build (default 100). */
   batch?: number;
   /** Cycles each batch runs (default 24). */

@@ -1,7 +1,8 @@
 /**
  * Runs a batch of fuzz programs: packs them into one top module (one Verilator build for all),
  * elaborates it, computes the expected outputs with the IR simulator and compares, bit for bit, with
- * what Verilator and/or Icarus produce from the emitted Verilog. A batch whose Verilog a simulator
+ * what Verilator and/or Icarus produce from the emitted Verilog, and/or (`passes`) with the IR
+ * simulated after each compiler pass. A batch whose Verilog a simulator
  * rejects is split in halves until the programs at fault are found, so one bad program does not hide
  * the verdict on the others.
  */
@@ -10,30 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildManifest } from '../../dsl/manifest.ts';
 import { elaborate } from '../../dsl/passes/elaborate.ts';
-import { Simulator } from '../../dsl/sim/simulator.ts';
 import { emitVerilog } from '../../dsl/verilog/emit.ts';
 import type { Circuit } from '../../dsl/ir/nodes.ts';
 import { runVectors, type Backend } from '../../testbenches/vectors/index.ts';
 import { batchModule, batchPrefix } from './build.ts';
+import { checkPasses } from './passes.ts';
+import { firstMismatches, simulate, simulateBatch, type Check, type Mismatch, type Outputs } from './reference.ts';
 import type { FuzzCase, Program, Stimulus } from './program.ts';
 import { lintBatch, type LintResult } from './lint.ts';
 import { batchVectors } from './stimulus.ts';
 
-export type { Backend };
-
-/** One output that differed: which program, where and how. */
-export interface Mismatch {
-  /** Index of the program in the batch. */
-  program: number;
-  backend: Backend;
-  /** First differing cycle, port (program-local name), IR-simulator value and back-end value (raw bits). */
-  cycle: number;
-  port: string;
-  expected: bigint;
-  actual: bigint;
-  /** Set instead of values when the back end could not build or run the program at all. */
-  error?: string;
-}
+export type { Backend, Check, Mismatch };
+export { simulate };
 
 export interface BatchResult {
   /** First mismatch of each failing program (and back end). */
@@ -41,58 +30,15 @@ export interface BatchResult {
   /** Program-cycles simulated per back end. */
   cycles: number;
   /** Wall time in seconds: TypeScript side (build, elaborate, IR simulation) and each back end. */
-  seconds: { ts: number; lint?: number } & Partial<Record<Backend, number>>;
+  seconds: { ts: number; lint?: number } & Partial<Record<Check, number>>;
   /** Verilator -Wall findings, when asked for. */
   lint?: LintResult;
-}
-
-/** The IR simulator's outputs for each cycle, under the vector runner's protocol. */
-export function simulate(circuit: Circuit, rows: readonly Record<string, bigint>[]): Record<string, bigint>[] {
-  const sim = new Simulator(circuit);
-  const outs = circuit.top.ports.filter((p) => p.kind === 'output').map((p) => p.name);
-  const result: Record<string, bigint>[] = [];
-  for (const row of rows) {
-    for (const [name, v] of Object.entries(row)) if (name !== 'rst' || circuit.top.sequential) sim.poke(name, v);
-    const rec: Record<string, bigint> = {};
-    for (const o of outs) rec[o] = sim.peekBits(o);
-    result.push(rec);
-    sim.step();
-  }
-  return result;
-}
-
-/** Split a batch port name `p<k>_<port>` into the program index and its own port name. */
-function owner(port: string): { program: number; port: string } {
-  const m = /^p(\d+)_(.*)$/.exec(port)!;
-  return { program: Number(m[1]), port: m[2]! };
 }
 
 interface Prepared {
   circuit: Circuit;
   rows: Record<string, bigint>[];
-  expected: Record<string, bigint>[];
-}
-
-/**
- * The IR simulator's view of a batch, one program at a time: each instance's module is simulated
- * as a circuit of its own (the same IR objects the Verilog was emitted from), which keeps the
- * simulator's per-port work proportional to one program rather than the whole batch.
- */
-function simulateBatch(circuit: Circuit, rows: readonly Record<string, bigint>[]): Record<string, bigint>[] {
-  const expected: Record<string, bigint>[] = rows.map(() => ({}));
-  circuit.top.instances.forEach((inst, k) => {
-    const prefix = batchPrefix(k);
-    const own = rows.map((row) => {
-      const r: Record<string, bigint> = {};
-      if (inst.module.sequential && row.rst !== undefined) r.rst = row.rst;
-      for (const p of inst.module.ports) if (p.kind === 'input') r[p.name] = row[prefix + p.name]!;
-      return r;
-    });
-    simulate({ top: inst.module, modules: [inst.module] }, own).forEach((rec, c) => {
-      for (const [port, v] of Object.entries(rec)) expected[c]![prefix + port] = v;
-    });
-  });
-  return expected;
+  expected: Outputs;
 }
 
 function prepare(programs: readonly Program[], stims: readonly Stimulus[], rst: readonly number[], name: string): Prepared {
@@ -119,20 +65,6 @@ async function runBackend(prep: Prepared, backend: Backend): Promise<Record<stri
   }
 }
 
-function compare(prep: Prepared, actual: readonly Record<string, bigint>[], backend: Backend, index: (k: number) => number): Mismatch[] {
-  const first = new Map<number, Mismatch>();
-  prep.expected.forEach((exp, cycle) => {
-    for (const [port, want] of Object.entries(exp)) {
-      const got = actual[cycle]?.[port];
-      if (got === want) continue;
-      const o = owner(port);
-      const k = index(o.program);
-      if (!first.has(k)) first.set(k, { program: k, backend, cycle, port: o.port, expected: want, actual: got ?? -1n });
-    }
-  });
-  return [...first.values()];
-}
-
 /**
  * Run `programs` (with their stimuli; `rst` is the batch's shared reset sequence) on each back end
  * and compare with the IR simulator. `name` becomes the top module's name (and a prefix of the
@@ -142,7 +74,7 @@ export async function runBatch(
   programs: readonly Program[],
   stims: readonly Stimulus[],
   rst: readonly number[],
-  backends: readonly Backend[],
+  backends: readonly Check[],
   name = 'fuzz_top',
   opts: { lint?: boolean } = {},
 ): Promise<BatchResult> {
@@ -158,7 +90,8 @@ export async function runBatch(
   const mismatches: Mismatch[] = [];
   for (const backend of backends) {
     const t1 = performance.now();
-    mismatches.push(...(await checkOn(prep, programs, stims, rst, backend, name, (k) => k)));
+    if (backend === 'passes') mismatches.push(...checkPasses(prep.circuit, prep.rows, prep.expected));
+    else mismatches.push(...(await checkOn(prep, programs, stims, rst, backend, name, (k) => k)));
     seconds[backend] = (performance.now() - t1) / 1000;
   }
   return { mismatches, cycles: programs.length * rst.length, seconds, ...(lint ? { lint } : {}) };
@@ -176,7 +109,7 @@ async function checkOn(
 ): Promise<Mismatch[]> {
   const p = prep ?? prepare(programs, stims, rst, name);
   try {
-    return compare(p, await runBackend(p, backend), backend, index);
+    return firstMismatches(p.expected, await runBackend(p, backend), { backend }, index);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (programs.length === 1) return [{ program: index(0), backend, cycle: -1, port: '', expected: 0n, actual: 0n, error: message.slice(0, 4000) }];
@@ -188,7 +121,7 @@ async function checkOn(
 }
 
 /** Replay saved cases (each with its own reset sequence) one batch per distinct reset sequence. */
-export async function runCases(cases: readonly FuzzCase[], backends: readonly Backend[], name = 'fuzz_case'): Promise<Mismatch[]> {
+export async function runCases(cases: readonly FuzzCase[], backends: readonly Check[], name = 'fuzz_case'): Promise<Mismatch[]> {
   const groups = new Map<string, number[]>();
   cases.forEach((c, i) => {
     const key = c.stim.rst.join('');
@@ -206,8 +139,11 @@ export async function runCases(cases: readonly FuzzCase[], backends: readonly Ba
 
 /** A one-line description of a mismatch for logs and test failures. */
 export function describeMismatch(m: Mismatch): string {
-  if (m.error) return `${m.backend}: could not build or run: ${m.error.split('\n').slice(0, 6).join(' | ')}`;
-  return `${m.backend}: cycle ${m.cycle}, output ${m.port}: IR simulator 0x${m.expected.toString(16)}, ${m.backend} 0x${m.actual.toString(16)}`;
+  const who = m.pass ? `${m.backend}: after ${m.pass}` : m.backend;
+  if (m.error) return `${who}: could not build or run: ${m.error.split('\n').slice(0, 6).join(' | ')}`;
+  if (m.cycle < 0) return `${who}: ${m.port}`;
+  const [want, got] = m.pass ? ['IR before', 'IR after'] : ['IR simulator', m.backend];
+  return `${who}: cycle ${m.cycle}, output ${m.port}: ${want} 0x${m.expected.toString(16)}, ${got} 0x${m.actual.toString(16)}`;
 }
 
 export { batchPrefix };

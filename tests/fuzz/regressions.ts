@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Backend, Mismatch } from './driver.ts';
+import type { Check, Mismatch } from './driver.ts';
 import { validateProgram, type FuzzCase } from './program.ts';
 
 export const REGRESSION_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fuzz-regressions');
@@ -17,7 +17,7 @@ export interface RegressionFile {
   /** Fuzzer seed and program index that found it. */
   seed: number;
   program: number;
-  backend: Backend;
+  backend: Check;
   /** The shrunk case's mismatch when it was found (values as hex strings). */
   found: { cycle: number; port: string; expected: string; actual: string; error?: string };
   case: FuzzCase;
@@ -25,7 +25,7 @@ export interface RegressionFile {
    * An open bug: the case still mismatches on this back end. The replay test expects exactly these
    * to fail, so fixing the bug fails the test until the marker is removed.
    */
-  knownMismatch?: { backend: Backend; why: string };
+  knownMismatch?: { backend: Check; why: string };
 }
 
 /** Save a shrunk case; the file name is derived from the seed and program, so reruns overwrite. */

@@ -5,7 +5,7 @@
  * batch (one Verilator build per round), and the smallest that still fails is kept.
  */
 import { programTypes } from './build.ts';
-import { runBatch, type Backend, type Mismatch } from './driver.ts';
+import { runBatch, type Check, type Mismatch } from './driver.ts';
 import {
   cloneProgram, collectGarbage, hex, programSize, unhex, validateProgram, walkStmts,
   type FuzzCase, type NodeDesc, type Program, type Stmt, type TypeDesc,
@@ -207,7 +207,7 @@ function redirect(q: Program, from: number, to: number): void {
  * Shrink `failing` (which mismatches on `backend`) while it keeps failing there. Returns the
  * smallest failing case found and its mismatch.
  */
-export async function shrink(failing: FuzzCase, backend: Backend, opts: ShrinkOptions = {}): Promise<ShrinkResult> {
+export async function shrink(failing: FuzzCase, backend: Check, opts: ShrinkOptions = {}): Promise<ShrinkResult> {
   const batch = opts.batch ?? 48;
   const maxRounds = opts.maxRounds ?? 60;
   const log = opts.log ?? (() => {});
