@@ -1,9 +1,11 @@
 // The dependency rules of docs/architecture.md, checked on the source with ts-morph: dsl/ depends on
-// nothing else in the repo, generators/ and testbenches/ build on dsl/ but never on each other, and
-// a golden kernel reaches nothing in dsl/, even transitively.
+// nothing else in the repo, generators/ and testbenches/ build on dsl/ but never on each other, a
+// golden kernel reaches nothing in dsl/, even transitively, and the op table is the one place that
+// says what each op does.
 import path from 'node:path';
-import { Project } from 'ts-morph';
+import { Node, Project, SyntaxKind } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
+import { OPS } from '../dsl/ir/ops.ts';
 
 const root = process.cwd();
 const project = new Project({ skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
@@ -49,6 +51,22 @@ describe('architecture', () => {
           if (top(i) === 'dsl') bad.push(`${g} reaches ${i} (via ${f})`);
           else if (files.includes(i)) stack.push(i);
         }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('only the op table dispatches on op names: no switch on an op, no table keyed by op names', () => {
+    const ops = new Set(Object.keys(OPS));
+    const bad: string[] = [];
+    for (const sf of project.getSourceFiles()) {
+      const f = path.relative(root, sf.getFilePath());
+      if (f === path.join('dsl', 'ir', 'ops.ts')) continue;
+      for (const sw of sf.getDescendantsOfKind(SyntaxKind.SwitchStatement))
+        if (/\bop$/.test(sw.getExpression().getText())) bad.push(`${f}:${sw.getStartLineNumber()} switches on ${sw.getExpression().getText()}`);
+      for (const obj of sf.getDescendantsOfKind(SyntaxKind.ObjectLiteralExpression)) {
+        const keys = obj.getProperties().flatMap((p) => (Node.isPropertyAssignment(p) && ops.has(p.getName()) ? [p.getName()] : []));
+        if (keys.length >= 3) bad.push(`${f}:${obj.getStartLineNumber()} keys a table by op names (${keys.join(', ')})`);
       }
     }
     expect(bad).toEqual([]);
