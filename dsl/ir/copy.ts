@@ -4,7 +4,7 @@
  * every node keeps its id, so facts about a node carry over to its copy.
  */
 import type { Assignment, CondStep, ConstExpr, Expr, InstanceDecl, MemoryDecl, ModuleIR, SignalDecl, WhenNode } from './nodes.ts';
-import { walkExpr } from './nodes.ts';
+import { moduleRoots, reachable, walkExpr } from './nodes.ts';
 
 export interface Rewrite {
   /**
@@ -73,4 +73,20 @@ export function copyModule(m: ModuleIR, rw: Rewrite, children: ReadonlyMap<Modul
 /** The constant `bits` in place of `e` (same id, type and source line). */
 export function constantFor(e: Expr, bits: bigint): ConstExpr {
   return { kind: 'const', id: e.id, type: e.type, loc: e.loc, bits };
+}
+
+/** A rewrite that folds each node `fold` gives a value for to that constant; undefined when there is none. */
+export function foldConstants(m: ModuleIR, fold: (e: Expr) => bigint | undefined): Rewrite | undefined {
+  const folded = new Map<number, bigint>();
+  for (const e of reachable(moduleRoots(m))) {
+    const bits = fold(e);
+    if (bits !== undefined) folded.set(e.id, bits);
+  }
+  if (!folded.size) return undefined;
+  return {
+    replace: (e) => {
+      const bits = folded.get(e.id);
+      return bits === undefined ? undefined : constantFor(e, bits);
+    },
+  };
 }

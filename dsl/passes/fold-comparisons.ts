@@ -1,4 +1,4 @@
-import { constantFor } from '../ir/copy.ts';
+import { foldConstants } from '../ir/copy.ts';
 import type { TransformPass } from './pass.ts';
 import { comparisonDecider } from './ranges.ts';
 
@@ -11,13 +11,11 @@ export const foldComparisons: TransformPass = {
   kind: 'transform',
   name: 'fold-comparisons',
   purpose: 'comparisons that the operand value ranges decide become constants',
-  rewrite: () => {
+  rewrite: (m) => {
     const decide = comparisonDecider();
-    return {
-      replace: (e) => {
-        const d = decide(e);
-        return d === undefined ? undefined : constantFor(e, d ? 1n : 0n);
-      },
-    };
+    return foldConstants(m, (e) => {
+      const d = decide(e);
+      return d === undefined ? undefined : d ? 1n : 0n;
+    });
   },
 };

@@ -23,7 +23,8 @@ interface PassInfo {
 }
 export interface TransformPass extends PassInfo {
   readonly kind: 'transform';
-  rewrite(m: ModuleIR): Rewrite;
+  /** What changes in `m`; undefined when nothing does (the module is then kept as it is). */
+  rewrite(m: ModuleIR): Rewrite | undefined;
 }
 export interface AnalysisPass extends PassInfo {
   readonly kind: 'analysis';

@@ -28,7 +28,10 @@ export function selectPasses(skip: readonly string[] = []): Pass[] {
   return PASSES.filter((p) => !skip.includes(p.name));
 }
 
-/** Run one pass over every module. A transform copies the circuit, so its hints must come after it. */
+/**
+ * Run one pass over every module. A transform copies each module it changes, and each parent of a
+ * copied child (to point its instances to the copy), so its hints must come after it.
+ */
 export function applyPass(c: Compiled, pass: Pass): Compiled {
   if (pass.kind === 'analysis') {
     const hints = new Map(c.hints);
@@ -37,7 +40,11 @@ export function applyPass(c: Compiled, pass: Pass): Compiled {
   }
   if (c.hints.size) throw new Error(`pass '${pass.name}' transforms the IR after an analysis: transforms run first`);
   const copies = new Map<ModuleIR, ModuleIR>();
-  for (const m of c.circuit.modules) copies.set(m, copyModule(m, pass.rewrite(m), copies));
+  for (const m of c.circuit.modules) {
+    const rw = pass.rewrite(m);
+    if (rw || m.instances.some((i) => copies.get(i.module) !== i.module)) copies.set(m, copyModule(m, rw ?? {}, copies));
+    else copies.set(m, m);
+  }
   return { circuit: { ...c.circuit, top: copies.get(c.circuit.top)!, modules: c.circuit.modules.map((m) => copies.get(m)!) }, hints: c.hints };
 }
 

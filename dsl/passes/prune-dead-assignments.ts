@@ -11,14 +11,16 @@ export const pruneDeadAssignments: TransformPass = {
   kind: 'transform',
   name: 'prune-dead-assignments',
   purpose: 'wire assignments that a later one always overrides are dropped',
-  rewrite: () => ({
-    assigns: (s: SignalDecl) => {
-      if (s.kind === 'reg' || s.assigns.length < 2) return undefined;
+  rewrite: (m) => {
+    const kept = new Map<SignalDecl, Assignment[]>();
+    for (const s of m.signals) {
+      if (s.kind === 'reg' || s.assigns.length < 2) continue;
       const live = new Set<Assignment>();
       liveLeaves(whenTree(s.assigns), true, live);
-      return s.assigns.filter((a) => live.has(a));
-    },
-  }),
+      if (live.size < s.assigns.length) kept.set(s, s.assigns.filter((a) => live.has(a)));
+    }
+    return kept.size ? { assigns: (s) => kept.get(s) } : undefined;
+  },
 };
 
 /**
