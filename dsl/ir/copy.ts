@@ -4,7 +4,7 @@
  * every node keeps its id, so facts about a node carry over to its copy.
  */
 import type { Assignment, CondStep, ConstExpr, Expr, InstanceDecl, MemoryDecl, ModuleIR, SignalDecl, WhenNode } from './nodes.ts';
-import { moduleRoots, reachable, walkExpr } from './nodes.ts';
+import { moduleView, walkExpr } from './nodes.ts';
 
 export interface Rewrite {
   /**
@@ -78,7 +78,7 @@ export function constantFor(e: Expr, bits: bigint): ConstExpr {
 /** A rewrite that folds each node `fold` gives a value for to that constant; undefined when there is none. */
 export function foldConstants(m: ModuleIR, fold: (e: Expr) => bigint | undefined): Rewrite | undefined {
   const folded = new Map<number, bigint>();
-  for (const e of reachable(moduleRoots(m))) {
+  for (const e of moduleView(m).order) {
     const bits = fold(e);
     if (bits !== undefined) folded.set(e.id, bits);
   }

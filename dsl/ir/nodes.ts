@@ -175,7 +175,7 @@ export interface ModuleRead {
 }
 
 /** What a module reads directly: `when` conditions, assigned values, memory writes, instance inputs. */
-export function moduleReads(m: ModuleIR): ModuleRead[] {
+function moduleReads(m: ModuleIR): ModuleRead[] {
   const reads: ModuleRead[] = [];
   for (const s of m.signals)
     for (const a of s.assigns) {
@@ -197,11 +197,30 @@ export function moduleRoots(m: ModuleIR): Expr[] {
 }
 
 /** Every expression reachable from `roots`, children before parents, each once. */
-export function reachable(roots: readonly Expr[]): Expr[] {
+function reachable(roots: readonly Expr[]): Expr[] {
   const out: Expr[] = [];
   const seen = new Set<number>();
   for (const r of roots) walkExpr(r, (e) => out.push(e), seen);
   return out;
+}
+
+/** What a module reads and every expression under it, children first. */
+export interface ModuleView {
+  readonly reads: readonly ModuleRead[];
+  readonly order: readonly Expr[];
+}
+const views = new WeakMap<ModuleIR, ModuleView>();
+/**
+ * The view of a finished module, computed once: the passes and the backend each read it, and a
+ * module does not change after elaboration (a pass that changes one returns a copy).
+ */
+export function moduleView(m: ModuleIR): ModuleView {
+  let v = views.get(m);
+  if (!v) {
+    const reads = moduleReads(m);
+    views.set(m, (v = { reads, order: reachable(reads.map((r) => r.e)) }));
+  }
+  return v;
 }
 
 /** Collect the circuit's modules under a top, children first, each once. */

@@ -1,5 +1,5 @@
 import type { Assignment, Expr } from '../ir/nodes.ts';
-import { moduleReads, reachable } from '../ir/nodes.ts';
+import { moduleView } from '../ir/nodes.ts';
 import type { AnalysisPass } from './pass.ts';
 
 /**
@@ -17,8 +17,7 @@ export const branchLocalLogic: AnalysisPass = {
   name: 'branch-local-logic',
   purpose: 'logic that only one conditional register assignment reads is computed inside its branch',
   analyze: (m) => {
-    const reads = moduleReads(m);
-    const order = reachable(reads.map((r) => r.e));
+    const { reads, order } = moduleView(m);
     // Who reads each operation: the assignment it is the value of, an operation, or null for any other reader.
     const readers = new Map<number, (Assignment | Expr | null)[]>();
     const read = (e: Expr, by: Assignment | Expr | null): void => {

@@ -1,4 +1,4 @@
-import { moduleReads, reachable } from '../ir/nodes.ts';
+import { moduleView } from '../ir/nodes.ts';
 import type { AnalysisPass } from './pass.ts';
 
 /**
@@ -12,11 +12,11 @@ export const inlineSyncReads: AnalysisPass = {
   name: 'inline-sync-reads',
   purpose: 'a memory read that only a register loads prints as mem[addr] in its clocked block (block RAM)',
   analyze: (m) => {
-    const reads = moduleReads(m);
+    const { reads, order } = moduleView(m);
     const inline = new Set<number>();
     for (const r of reads) if (r.regValue && r.e.kind === 'memread') inline.add(r.e.id);
     for (const r of reads) if (!r.regValue) inline.delete(r.e.id);
-    for (const e of reachable(reads.map((r) => r.e))) {
+    for (const e of order) {
       if (e.kind === 'op') for (const x of e.args) inline.delete(x.id);
       else if (e.kind === 'memread') inline.delete(e.addr.id);
     }

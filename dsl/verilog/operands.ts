@@ -6,7 +6,7 @@
  * context-dependent width and sign rules never decide a value.
  */
 import type { Expr, ModuleIR } from '../ir/nodes.ts';
-import { moduleRoots, reachable } from '../ir/nodes.ts';
+import { moduleView } from '../ir/nodes.ts';
 import { OPS, type VerilogForms } from '../ir/ops.ts';
 import { mask } from '../ir/types.ts';
 import type { VExpr } from './ast.ts';
@@ -37,7 +37,7 @@ export function operands(m: ModuleIR, inlineReads: ReadonlySet<number>): Operand
     taken.add(`${base}_${n}`);
     return `${base}_${n}`;
   };
-  const order = reachable(moduleRoots(m));
+  const { order } = moduleView(m);
   const names = new Map<number, string>();
   for (const e of order) {
     if (e.kind === 'op') names.set(e.id, fresh(e.op));

@@ -7,7 +7,7 @@
  */
 import { copyModule } from '../../dsl/ir/copy.ts';
 import type { Assignment, Circuit, CondStep, Expr, ModuleIR } from '../../dsl/ir/nodes.ts';
-import { moduleReads, reachable } from '../../dsl/ir/nodes.ts';
+import { moduleView } from '../../dsl/ir/nodes.ts';
 import { OPS, type OpName } from '../../dsl/ir/ops.ts';
 import type { Pass } from '../../dsl/passes/pass.ts';
 import { PASSES, applyPass, type Compiled } from '../../dsl/passes/pipeline.ts';
@@ -66,10 +66,10 @@ function misplacedInlineReads({ circuit, hints }: Compiled, check: Pick<Mismatch
   circuit.top.instances.forEach((inst, program) => {
     const inline: ReadonlySet<number> = hints.get(inst.module)?.inlineReads ?? new Set();
     if (!inline.size) return;
-    const reads = moduleReads(inst.module);
+    const { reads, order } = moduleView(inst.module);
     const otherReaders = new Set<number>();
     for (const r of reads) if (!r.regValue) otherReaders.add(r.e.id);
-    for (const e of reachable(reads.map((r) => r.e))) for (const x of e.kind === 'op' ? e.args : e.kind === 'memread' ? [e.addr] : []) otherReaders.add(x.id);
+    for (const e of order) for (const x of e.kind === 'op' ? e.args : e.kind === 'memread' ? [e.addr] : []) otherReaders.add(x.id);
     for (const id of inline)
       if (otherReaders.has(id)) out.push({ program, ...check, cycle: -1, port: `memory read #${id} prints inline but is read elsewhere`, expected: 0n, actual: 0n });
   });
