@@ -64,7 +64,7 @@ export function serialShell(design: ModuleIR, def: ModuleDef<PortRecord>): Modul
       inputs[p.name] = p.type.signed ? hold.asSInt() : hold;
       bitIn = chain.msb();
     }
-    const outs = m.instance('dut', def, inputs);
+    const outs = m.instanceFlat('dut', def, inputs);
     let last: Value = u(1, 0);
     for (const p of design.ports.filter((x) => x.kind === 'output')) {
       const w = p.type.width;

@@ -13,8 +13,9 @@ import type { ModuleBuilder } from '../build/module.ts';
 import { bool } from '../build/ports.ts';
 import { Value, mux } from '../build/value.ts';
 import { noteElement } from './notes.ts';
-import { pack, type Fields, type PayloadType } from './payload.ts';
-import { after, streamWire, type Stream } from './stream.ts';
+import { pack, type Fields, type PayloadType } from '../build/payload.ts';
+import { streamWire, type Stream } from '../build/stream.ts';
+import { after } from './stream.ts';
 
 /** Hardware values in any nesting of arrays and records. */
 export type Bundle = Value | readonly Bundle[] | { readonly [k: string]: Bundle };

@@ -4,12 +4,12 @@
  * per stream keeps the harness and the manifest simple). The layout is fixed and recorded:
  *  - a record's first field is the most significant (it reads like `cat(a, b)`);
  *  - a vector's element 0 is the least significant (bits [w-1:0]), as in Verilog arrays.
- * The same layout is available in plain TypeScript (`packBits`/`unpackBits`) for drivers and
- * golden models, so a testbench never re-derives bit positions by hand.
+ * The same layout is available on the host as a codec (`codec(t).encode/decode`, codec.ts) for
+ * drivers and testbenches, so no one re-derives bit positions by hand.
  */
 import { LazyLoc, ParamError, WidthError } from '../errors.ts';
-import { fits, maxValue, minValue, showType, toBits, toValue, type HwType } from '../ir/types.ts';
-import { Value, cat } from '../build/value.ts';
+import { showType, type HwType } from '../ir/types.ts';
+import { Value, cat } from './value.ts';
 
 /** A record: named fields, first field most significant. */
 export interface RecordType<F extends Record<string, PayloadType> = Record<string, PayloadType>> {
@@ -24,6 +24,13 @@ export interface VectorType<E extends PayloadType = PayloadType> {
 }
 /** A stream payload: a bit vector, a record or a vector. */
 export type PayloadType = HwType | RecordType | VectorType;
+/** A valid/ready stream carrying tokens of `payload` (a port type only: `In(Stream(Pixel))`). */
+export interface StreamType<T extends PayloadType = PayloadType> {
+  readonly kind: 'stream';
+  readonly payload: T;
+}
+/** What a port carries: a payload (one or many plain ports) or a stream of payloads. */
+export type PortType = PayloadType | StreamType;
 
 /** Hardware values of a payload, shaped like its type. */
 export type Fields<T extends PayloadType> = T extends RecordType<infer F>
@@ -48,31 +55,34 @@ export interface FieldLayout {
   signed: boolean;
 }
 
-/** Declare a record payload: `record({ row: uint(4), value: sint(8) })`. */
-export function record<F extends Record<string, PayloadType>>(fields: F): RecordType<F> {
-  if (Object.keys(fields).length === 0) throw new ParamError('record needs at least one field, got {}', new LazyLoc().get(), { field: 'fields' });
+/** Declare a record: `Record({ row: uint(4), value: sint(8) })`, a payload or a port type. */
+export function Record<F extends Record<string, PayloadType>>(fields: F): RecordType<F> {
+  if (Object.keys(fields).length === 0) throw new ParamError('Record needs at least one field, got {}', new LazyLoc().get(), { field: 'fields' });
   return { kind: 'record', fields };
 }
 /** A record of unsigned fields given by their widths, first field most significant (a cfg word). */
 export function fieldsRecord(widths: Record<string, number>): RecordType<Record<string, HwType>> {
-  return record(Object.fromEntries(Object.entries(widths).map(([k, width]) => [k, { signed: false, width }])));
+  return Record(Object.fromEntries(Object.entries(widths).map(([k, width]) => [k, { signed: false, width }])));
 }
-/** Declare a vector payload: `vector(sint(8), 4)`. */
-export function vector<E extends PayloadType>(element: E, length: number): VectorType<E> {
+/** Declare a vector: `Vec(sint(8), 4)`, a payload or a port type. */
+export function Vec<E extends PayloadType>(element: E, length: number): VectorType<E> {
   if (!Number.isInteger(length) || length < 1)
-    throw new ParamError(`vector length must be an integer >= 1, got ${length}`, new LazyLoc().get(), { field: 'length', value: length });
+    throw new ParamError(`Vec length must be an integer >= 1, got ${length}`, new LazyLoc().get(), { field: 'length', value: length });
   return { kind: 'vector', element, length };
 }
 
-export function isRecord(t: PayloadType): t is RecordType {
+export function isRecord(t: PortType): t is RecordType {
   return (t as RecordType).kind === 'record';
 }
-export function isVector(t: PayloadType): t is VectorType {
+export function isVector(t: PortType): t is VectorType {
   return (t as VectorType).kind === 'vector';
 }
+export function isStream(t: PortType): t is StreamType {
+  return (t as StreamType).kind === 'stream';
+}
 /** True for a plain bit vector (the payload port then keeps its signedness). */
-export function isBits(t: PayloadType): t is HwType {
-  return !isRecord(t) && !isVector(t);
+export function isBits(t: PortType): t is HwType {
+  return !isRecord(t) && !isVector(t) && !isStream(t);
 }
 
 /** Total packed width in bits. */
@@ -155,28 +165,4 @@ function unpackAt(t: PayloadType, packed: Value, lo: number): unknown {
   }
   const kids = children(t, lo).map(([name, ft, at]) => [name, unpackAt(ft, packed, at)] as const);
   return isVector(t) ? kids.map(([, v]) => v) : Object.fromEntries(kids);
-}
-
-/** Pack TypeScript values shaped like `t` into the payload's bit pattern. */
-export function packBits<T extends PayloadType>(t: T, value: Plain<T>): bigint {
-  if (isBits(t)) {
-    const v = BigInt(value as bigint);
-    if (!fits(v, t)) throw new ParamError(`value ${v} does not fit ${showType(t)} (${minValue(t)}..${maxValue(t)})`, new LazyLoc().get());
-    return toBits(v, t.width);
-  }
-  let out = 0n;
-  const get = isVector(t) ? (i: number) => (value as unknown[])[i] : (_i: number, name: string) => (value as Record<string, unknown>)[name];
-  children(t, 0).forEach(([name, ft, at], i) => {
-    const v = get(i, name);
-    if (v === undefined) throw new ParamError(`payload value is missing ${isVector(t) ? `element ${i}` : `field '${name}'`}`, new LazyLoc().get());
-    out |= packBits(ft, v as Plain<PayloadType>) << BigInt(at);
-  });
-  return out;
-}
-
-/** Unpack a payload bit pattern into TypeScript values shaped like `t` (signed fields negative). */
-export function unpackBits<T extends PayloadType>(t: T, bits: bigint): Plain<T> {
-  if (isBits(t)) return toValue(BigInt.asUintN(t.width, bits), t) as Plain<T>;
-  const kids = children(t, 0).map(([name, ft, at]) => [name, unpackBits(ft, bits >> BigInt(at))] as const);
-  return (isVector(t) ? kids.map(([, v]) => v) : Object.fromEntries(kids)) as Plain<T>;
 }
