@@ -3,11 +3,13 @@
  * future sweeps can treat every design alike. Generators live in `generators/<name>/`; the registry
  * in `generators/registry.ts` maps names to these.
  */
-import { codec } from './build/codec.ts';
+import { codec, type TokenFields, type TokenValue } from './build/codec.ts';
 import type { ModuleDef } from './build/module.ts';
 import { isStream, type PayloadType } from './build/payload.ts';
 import type { PortRecord } from './build/ports.ts';
 import { HdlError } from './errors.ts';
+
+export type { TokenFields, TokenValue };
 
 export type ParamValue = number | boolean | string;
 
@@ -68,11 +70,6 @@ export interface GoldenResult {
   /** Work divided by parallel units: the cycle count no implementation can beat. */
   idealCycles: number;
 }
-
-/** One token on the host, shaped like its stream's payload: a record as an object, a vector as an array. */
-export type TokenValue = number | bigint | readonly TokenValue[] | { readonly [field: string]: TokenValue };
-/** A token decoded from its bits with bigint leaves (signed fields negative). */
-export type TokenFields = bigint | TokenFields[] | { [field: string]: TokenFields };
 
 /**
  * An accelerator: a generator whose design computes named tensors. `encode` and `decode` map

@@ -15,16 +15,21 @@ import { isBits, isVector, payloadLayout, payloadWidth, type FieldLayout, type P
 /** Host values of a payload with `number` leaves (signed fields negative). */
 export type Host<T extends PayloadType> = T extends RecordType<infer F>
   ? { [K in keyof F]: Host<F[K]> }
-  : T extends VectorType<infer E>
+  : T extends VectorType<infer E extends PayloadType>
     ? Host<E>[]
     : number;
 
 /** Host values with `number` or `bigint` leaves: what `encode` accepts. */
 export type HostInput<T extends PayloadType> = T extends RecordType<infer F>
   ? { [K in keyof F]: HostInput<F[K]> }
-  : T extends VectorType<infer E>
+  : T extends VectorType<infer E extends PayloadType>
     ? readonly HostInput<E>[]
     : number | bigint;
+
+/** Any token's host value, whatever its type: a record as an object, a vector as an array. */
+export type TokenValue = number | bigint | readonly TokenValue[] | { readonly [field: string]: TokenValue };
+/** Any token decoded with bigint leaves. */
+export type TokenFields = bigint | TokenFields[] | { [field: string]: TokenFields };
 
 /** Integers a double holds exactly: leaves up to this width decode to `number`. */
 const EXACT_BITS = 53;
@@ -45,6 +50,8 @@ export interface Codec<T extends PayloadType> {
   encodeAll(values: readonly HostInput<T>[]): BigUint64Array | bigint[];
   /** Many bit patterns (as `received()` or `receivedRaw()` give them) -> field values. */
   decodeAll(tokens: readonly bigint[] | BigUint64Array): Host<T>[];
+  /** A bit pattern as its fields, for reports: `{a: -3, b: [1, 2, 3]}` (signed fields signed). */
+  show(bits: bigint): string;
 }
 
 const cache = new WeakMap<PayloadType, Codec<PayloadType>>();
@@ -80,6 +87,7 @@ function makeCodec<T extends PayloadType>(type: T): Codec<T> {
       return out;
     },
     decodeAll: (tokens) => Array.from(tokens, (t) => c.decode(t)),
+    show: (bits) => showFields(decodeAt(type, bits, 0, (v) => v)),
   };
   return c;
 }
@@ -89,6 +97,12 @@ function describe(t: PayloadType): string {
   if (isBits(t)) return showType(t);
   if (isVector(t)) return `Vec(${describe(t.element)}, ${t.length})`;
   return `Record{${Object.keys((t as RecordType).fields).join(', ')}}`;
+}
+
+function showFields(v: unknown): string {
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return `[${v.map(showFields).join(', ')}]`;
+  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${showFields(x)}`).join(', ')}}`;
 }
 
 function encodeAt(t: PayloadType, v: unknown, lo: number, path: string): bigint {

@@ -18,12 +18,14 @@ import { StreamSink, StreamSource, checkPayload, connectStream, type Stream } fr
 import { Value, type Operand } from './value.ts';
 
 /** A payload's shape with leaves of type `L`: records as objects, vectors as arrays. */
-export type Leaves<T, L> = T extends RecordType<infer F> ? { [K in keyof F]: Leaves<F[K], L> } : T extends VectorType<infer E> ? Leaves<E, L>[] : L;
+export type Leaves<T, L> = T extends RecordType<infer F> ? { [K in keyof F]: Leaves<F[K], L> } : T extends VectorType<infer E extends PayloadType> ? Leaves<E, L>[] : L;
 
 /** What a port is inside its module's body. */
 export type PortView<S> =
   S extends PortSpec<'input', StreamType<infer T>> ? Stream<T>
   : S extends PortSpec<'output', StreamType<infer T>> ? StreamSink<T>
+  : S extends PortSpec<'input', VectorType<StreamType<infer T>>> ? Stream<T>[]
+  : S extends PortSpec<'output', VectorType<StreamType<infer T>>> ? StreamSink<T>[]
   : S extends PortSpec<PortDir, infer T> ? Leaves<T, Signal>
   : never;
 /** The body's view of a module's ports: `io.in` a Stream, `io.y` a Signal, `io.cfg.m` a Signal. */
@@ -33,10 +35,12 @@ export type IO<P extends PortRecord> = { [K in keyof P]: PortView<P[K]> };
 export type InstancePort<S> =
   S extends PortSpec<'output', StreamType<infer T>> ? Stream<T>
   : S extends PortSpec<'input', StreamType<infer T>> ? StreamSink<T>
+  : S extends PortSpec<'output', VectorType<StreamType<infer T>>> ? Stream<T>[]
+  : S extends PortSpec<'input', VectorType<StreamType<infer T>>> ? StreamSink<T>[]
   : S extends PortSpec<PortDir, infer T> ? Leaves<T, Value>
   : never;
 // Every port but a plain input (a record built in a loop, whose directions are not known statically, keeps all).
-type InstanceKeys<P> = { [K in keyof P]: P[K] extends PortSpec<'input', infer T> ? (T extends StreamType ? K : never) : K }[keyof P];
+type InstanceKeys<P> = { [K in keyof P]: P[K] extends PortSpec<'input', infer T> ? (T extends StreamType | VectorType<StreamType> ? K : never) : K }[keyof P];
 /**
  * What `m.instance(...)` returns: each output (a Stream for an output stream, values for the rest)
  * and a sink for each input stream not given in `inputs` (to `connect` later).
@@ -45,8 +49,13 @@ export type InstanceIO<P extends PortRecord> = { [K in InstanceKeys<P>]: Instanc
 
 /** What `m.instance(...)` takes: a Stream for an input stream (optional), values for other inputs. */
 export type InstanceInputs<P extends PortRecord> = {
-  [K in keyof P as P[K] extends PortSpec<'input'> ? K : never]?: P[K] extends PortSpec<'input', StreamType<infer T>> ? Stream<T> : Leaves<P[K]['type'], Operand>;
+  [K in keyof P as P[K] extends PortSpec<'input'> ? K : never]?: P[K] extends PortSpec<'input', StreamType<infer T>> ? Stream<T>
+    : P[K] extends PortSpec<'input', VectorType<StreamType<infer T>>> ? readonly Stream<T>[]
+    : Leaves<P[K]['type'], Operand>;
 };
+
+/** Values (or signals) shaped like a record or vector port: leaves, arrays of them, objects of them. */
+export type Connectable<L> = L | readonly Connectable<L>[] | { readonly [field: string]: Connectable<L> };
 
 /** One Verilog port of a flattened interface port. */
 interface FlatPort {
@@ -108,28 +117,38 @@ export function instantiate<P extends PortRecord>(b: ModuleBuilder, name: string
   const flat: Record<string, Operand> = {};
   const after: ((outs: Record<string, Signal>) => void)[] = [];
   const views: Record<string, (outs: Record<string, Signal>) => unknown> = {};
+  // One stream port of the child (or one element of a vector of streams): wire it, return its view.
+  const stream = (port: string, dir: PortDir, payloadType: PayloadType, g: unknown): ((outs: Record<string, Signal>) => unknown) => {
+    const what = `input '${port}' of instance '${name}'`;
+    if (dir === 'output') {
+      const ready = b.wire(b.freshName(`${name}_${port}_ready`), bool());
+      flat[`${port}_ready`] = ready;
+      return (outs) => new StreamSource(payloadType, outs[`${port}_valid`]!, outs[`${port}_payload`]!, ready, `${name}_${port}`, { latency: 0, capacity: 0, loc: loc.get() });
+    }
+    if (g === undefined) {
+      const valid = b.wire(b.freshName(`${name}_${port}_valid`), bool());
+      const payload = b.wire(b.freshName(`${name}_${port}_payload`), portType(payloadType));
+      flat[`${port}_valid`] = valid;
+      flat[`${port}_payload`] = payload;
+      return (outs) => new StreamSink(payloadType, valid, payload, outs[`${port}_ready`]!, `${name}_${port}`);
+    }
+    if (!(g instanceof StreamSource)) throw new WidthError(`${what} is a stream of ${payloadTag(payloadType)}; connect a Stream to it, got ${describeValue(g)}`, loc.get());
+    checkPayload(g, payloadType, what);
+    flat[`${port}_valid`] = g.valid;
+    flat[`${port}_payload`] = g.payload;
+    after.push((outs) => g.ready.set(outs[`${port}_ready`]!));
+    return () => alreadyConnected(name, port);
+  };
   for (const [key, spec] of Object.entries(def.ports)) {
     const t = spec.type;
     const g = given[key];
-    if (isStream(t) && spec.dir === 'input') {
-      if (g !== undefined) {
-        if (!(g instanceof StreamSource)) throw new WidthError(`input '${key}' of instance '${name}' is a stream of ${payloadTag(t.payload)}; connect a Stream to it`, loc.get());
-        checkPayload(g, t.payload, `input '${key}' of instance '${name}'`);
-        flat[`${key}_valid`] = g.valid;
-        flat[`${key}_payload`] = g.payload;
-        after.push((outs) => g.ready.set(outs[`${key}_ready`]!));
-        views[key] = () => alreadyConnected(name, key);
-      } else {
-        const valid = b.wire(b.freshName(`${name}_${key}_valid`), bool());
-        const payload = b.wire(b.freshName(`${name}_${key}_payload`), portType(t.payload));
-        flat[`${key}_valid`] = valid;
-        flat[`${key}_payload`] = payload;
-        views[key] = (outs) => new StreamSink(t.payload, valid, payload, outs[`${key}_ready`]!, `${name}_${key}`);
-      }
-    } else if (isStream(t)) {
-      const ready = b.wire(b.freshName(`${name}_${key}_ready`), bool());
-      flat[`${key}_ready`] = ready;
-      views[key] = (outs) => new StreamSource(t.payload, outs[`${key}_valid`]!, outs[`${key}_payload`]!, ready, `${name}_${key}`, { latency: 0, capacity: 0, loc: loc.get() });
+    if (isStream(t)) views[key] = stream(key, spec.dir, t.payload, g);
+    else if (isVector(t) && isStream(t.element)) {
+      const el = t.element as StreamType;
+      if (g !== undefined && (!Array.isArray(g) || g.length !== t.length))
+        throw new WidthError(`input '${key}' of instance '${name}' is a vector of ${t.length} streams; got ${describeValue(g)}`, loc.get());
+      const each = Array.from({ length: t.length }, (_, i) => stream(`${key}_${i}`, spec.dir, el.payload, (g as unknown[] | undefined)?.[i]));
+      views[key] = (outs) => each.map((v) => v(outs));
     } else if (spec.dir === 'input') {
       if (g !== undefined) flattenValue(g, key, t, flat, `input '${key}' of instance '${name}'`, loc);
     } else {
@@ -140,7 +159,8 @@ export function instantiate<P extends PortRecord>(b: ModuleBuilder, name: string
   for (const f of after) f(outs);
   const io: Record<string, unknown> = {};
   for (const [key, view] of Object.entries(views)) {
-    if (given[key] !== undefined && isStream(def.ports[key]!.type)) Object.defineProperty(io, key, { get: () => view(outs), enumerable: false });
+    // A stream given in `inputs` has no sink left: reading it throws a clear error instead of giving undefined.
+    if (given[key] !== undefined && def.ports[key]!.dir === 'input') Object.defineProperty(io, key, { get: () => view(outs), enumerable: false });
     else io[key] = view(outs);
   }
   return io as InstanceIO<P>;
@@ -194,7 +214,7 @@ function describeValue(v: unknown): string {
  * leaf. Shapes and types must match; a mismatch is an error at the caller's line.
  */
 export function connect<T extends PayloadType>(src: Stream<T>, dst: StreamSink<T>): void;
-export function connect<S>(src: S, dst: Leaves<S, Signal> | Signal): void;
+export function connect(src: Connectable<Operand>, dst: Connectable<Signal>): void;
 export function connect(src: unknown, dst: unknown): void {
   connectAt(src, dst, 'connect');
 }

@@ -17,32 +17,32 @@ export interface RecordType<F extends Record<string, PayloadType> = Record<strin
   readonly fields: F;
 }
 /** A vector of `length` elements of one type, element 0 least significant. */
-export interface VectorType<E extends PayloadType = PayloadType> {
+export interface VectorType<E extends PayloadType | StreamType = PayloadType> {
   readonly kind: 'vector';
   readonly element: E;
   readonly length: number;
 }
 /** A stream payload: a bit vector, a record or a vector. */
-export type PayloadType = HwType | RecordType | VectorType;
+export type PayloadType = HwType | RecordType | VectorType<PayloadType>;
 /** A valid/ready stream carrying tokens of `payload` (a port type only: `In(Stream(Pixel))`). */
 export interface StreamType<T extends PayloadType = PayloadType> {
   readonly kind: 'stream';
   readonly payload: T;
 }
-/** What a port carries: a payload (one or many plain ports) or a stream of payloads. */
-export type PortType = PayloadType | StreamType;
+/** What a port carries: a payload (one or many plain ports), a stream, or a vector of streams. */
+export type PortType = PayloadType | StreamType | VectorType<StreamType>;
 
 /** Hardware values of a payload, shaped like its type. */
 export type Fields<T extends PayloadType> = T extends RecordType<infer F>
   ? { [K in keyof F]: Fields<F[K]> }
-  : T extends VectorType<infer E>
+  : T extends VectorType<infer E extends PayloadType>
     ? Fields<E>[]
     : Value;
 
 /** TypeScript values of a payload, shaped like its type (bigint leaves), for drivers and models. */
 export type Plain<T extends PayloadType> = T extends RecordType<infer F>
   ? { [K in keyof F]: Plain<F[K]> }
-  : T extends VectorType<infer E>
+  : T extends VectorType<infer E extends PayloadType>
     ? Plain<E>[]
     : bigint;
 
@@ -61,11 +61,11 @@ export function Record<F extends Record<string, PayloadType>>(fields: F): Record
   return { kind: 'record', fields };
 }
 /** A record of unsigned fields given by their widths, first field most significant (a cfg word). */
-export function fieldsRecord(widths: Record<string, number>): RecordType<Record<string, HwType>> {
-  return Record(Object.fromEntries(Object.entries(widths).map(([k, width]) => [k, { signed: false, width }])));
+export function fieldsRecord<K extends string>(widths: { [F in K]: number }): RecordType<{ [F in K]: HwType }> {
+  return Record(Object.fromEntries(Object.entries(widths).map(([k, width]) => [k, { signed: false, width }])) as { [F in K]: HwType });
 }
 /** Declare a vector: `Vec(sint(8), 4)`, a payload or a port type. */
-export function Vec<E extends PayloadType>(element: E, length: number): VectorType<E> {
+export function Vec<E extends PayloadType | StreamType>(element: E, length: number): VectorType<E> {
   if (!Number.isInteger(length) || length < 1)
     throw new ParamError(`Vec length must be an integer >= 1, got ${length}`, new LazyLoc().get(), { field: 'length', value: length });
   return { kind: 'vector', element, length };
@@ -74,8 +74,9 @@ export function Vec<E extends PayloadType>(element: E, length: number): VectorTy
 export function isRecord(t: PortType): t is RecordType {
   return (t as RecordType).kind === 'record';
 }
-export function isVector(t: PortType): t is VectorType {
-  return (t as VectorType).kind === 'vector';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any element, so the else branch narrows
+export function isVector(t: PortType): t is VectorType<any> {
+  return (t as { kind?: string }).kind === 'vector';
 }
 export function isStream(t: PortType): t is StreamType {
   return (t as StreamType).kind === 'stream';
