@@ -1,4 +1,4 @@
-// The examples of docs/library.md and the README, verbatim (the first test checks the text matches), run under
+// The examples of docs/library.md (but the interfaces one, examples/luma.ts) and the README, verbatim (the first test checks the text matches), run under
 // random stalls: the 3-stage pipelined stream function and the loop nest driving a memory.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -41,9 +41,12 @@ describe('docs/library.md examples', () => {
   it('are the code in this file', () => {
     const doc = fs.readFileSync('docs/library.md', 'utf8');
     const self = fs.readFileSync('tests/lib-docs.test.ts', 'utf8');
+    // The interfaces example is examples/luma.ts (run by tests/lib-interfaces.test.ts).
+    const luma = fs.readFileSync('examples/luma.ts', 'utf8');
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
-    expect(blocks).toHaveLength(2);
-    for (const b of blocks) expect(self).toContain(b);
+    expect(blocks).toHaveLength(3);
+    expect(luma).toContain(blocks[0]);
+    for (const b of blocks.slice(1)) expect(self).toContain(b);
     // The README shows the same two examples.
     const readme = [...fs.readFileSync('README.md', 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
     for (const name of ['dot4_pipe3', 'transpose_4x6']) expect(readme.filter((b) => b.includes(name) && self.includes(b)), name).toHaveLength(1);
