@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compareTensors } from '../cli/commands/run.ts';
-import { runSynth, type SynthResult } from '../dsl/fpga/synth.ts';
+import { runSynth, type SynthResult } from '../flows/fpga/synth.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import type { ModuleDef, PortRecord } from '../dsl/index.ts';

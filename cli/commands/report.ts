@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { FpgaUsageError } from '../../dsl/fpga/errors.ts';
-import { SHIFTADD_45NM, loadEnergyTable, type OpWidth } from '../../dsl/fpga/report/energy.ts';
-import { collectPoint, defaultOpWidth, readSimResult, writeReport, type Report, type ReportPoint, type SimResult } from '../../dsl/fpga/report/collect.ts';
+import { FpgaUsageError } from '../../flows/fpga/errors.ts';
+import { SHIFTADD_45NM, loadEnergyTable, type OpWidth } from '../../flows/fpga/report/energy.ts';
+import { collectPoint, defaultOpWidth, readSimResult, writeReport, type Report, type ReportPoint, type SimResult } from '../../flows/fpga/report/collect.ts';
 import type { Accelerator } from '../../dsl/generator.ts';
 import { runCommand } from '../errors.ts';
 import { collect } from '../options.ts';

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Manifest } from '../../dsl/manifest.ts';
-import { cacheRoot } from '../cache.ts';
+import { cacheRoot } from '../../toolchain/cache-root.ts';
 import { scoreboard, ScoreboardError } from '../scoreboard.ts';
 import type { Backend, BackendKind, RunReply, WaveFormat } from './backend.ts';
 import { stallThreshold } from './backend.ts';

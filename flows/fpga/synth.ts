@@ -8,8 +8,8 @@ import { buildCached, cacheDir, contentHash, readCached } from './cache.ts';
 import { readDesignFolder } from './export.ts';
 import { FpgaUsageError } from './errors.ts';
 import { classifyCells, readYosysStat, type Resources } from './parse.ts';
-import { withProgress } from './tools.ts';
-import { runTool, toolVersion } from './tools.ts';
+import { runTool, withProgress } from './tools.ts';
+import { toolVersion } from '../../toolchain/tools.ts';
 
 /** Synthesis targets and the yosys command for each (flattened, so the counts are design-wide). */
 const SYNTH_COMMANDS = {
@@ -42,7 +42,7 @@ export async function runSynth(designDir: string, opts: { target: string; progre
   if (!command) throw new FpgaUsageError(`unknown synthesis target '${opts.target}'; valid: ${SYNTH_TARGETS.join(', ')}`);
   const target = opts.target as SynthTarget;
   const design = readDesignFolder(designDir);
-  const yosys = await toolVersion('yosys', '-V');
+  const yosys = await toolVersion('yosys');
   const hash = contentHash({ kind: 'synth', target, yosys }, [...design.files, path.join(design.dir, 'manifest.json')]);
   const hit = readCached<SynthResult>(hash);
   if (hit) return { ...hit, cached: true };

@@ -4,8 +4,8 @@
  * comparators, multiplexers, logic, and register and memory bits. Constant shifts and slices are
  * wiring and are not counted.
  */
-import type { Circuit, ModuleIR } from '../../ir/nodes.ts';
-import { moduleRoots, walkExpr } from '../../ir/nodes.ts';
+import type { Circuit, ModuleIR } from '../../../dsl/ir/nodes.ts';
+import { moduleRoots, walkExpr } from '../../../dsl/ir/nodes.ts';
 
 export interface UnitCounts {
   multipliers: number;

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { emitVerilog } from '../verilog/emit.ts';
+import { emitVerilog } from '../../dsl/verilog/emit.ts';
 
-import type { Manifest } from '../manifest.ts';
+import type { Manifest } from '../../dsl/manifest.ts';
 import { FpgaUsageError } from './errors.ts';
 import { assignPins, HX8K_CT256_PINS } from './pins.ts';
 import { ElaboratedDef, SHELL_PINS, blackBoxFromManifest, serialShell, shellChainLengths, wrapperCircuit } from './shell.ts';
@@ -196,7 +196,7 @@ export function pinsNeeded(manifest: Manifest): number {
 const templateDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
-/** The names of the files in `dsl/fpga/templates/` without `.hbs`. */
+/** The names of the files in `flows/fpga/templates/` without `.hbs`. */
 export type TemplateName = 'Makefile' | 'pcf' | 'xdc' | 'sdc' | 'vivado.tcl' | 'quartus.tcl' | 'quartus-pins.tcl' | 'core';
 
 /** Render `templates/<name>.hbs` with `data`; a field the template uses but `data` lacks throws. */

@@ -1,14 +1,13 @@
 /**
- * Running the external tools: each run's output goes to a log file in the project folder; a
- * failure raises ToolError with the tool's own error lines and that log's path; a missing tool
- * says how to install it.
+ * Running the external tools of the FPGA flow: each run's output goes to a log file in the project
+ * folder; a failure raises ToolError with the tool's own error lines and that log's path; a missing
+ * tool raises the MissingToolError every layer uses (toolchain/tools.ts), which says how to install it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { requireTool } from '../../toolchain/tools.ts';
 import { ToolError } from './errors.ts';
-
-const INSTALL_HINT = 'run `npm run setup` (Debian: apt-get install yosys nextpnr-ice40 fpga-icestorm)';
 
 /** The lines of a tool's output that say what went wrong: its ERROR lines, else the last few lines. */
 export function errorLines(output: string, max = 8): string[] {
@@ -23,31 +22,15 @@ export function errorLines(output: string, max = 8): string[] {
  * itself. Resolves on exit status 0; otherwise throws ToolError.
  */
 export async function runTool(tool: string, args: readonly string[], cwd: string, logFile: string): Promise<void> {
-  const r = await execa(tool, args, { cwd, reject: false, all: true, stdin: 'ignore' });
+  const r = await execa(requireTool(tool), args, { cwd, reject: false, all: true, stdin: 'ignore' });
   const output = r.all ?? '';
   const logPath = path.join(cwd, logFile);
   // yosys (-l) and nextpnr (--log) write their own log; keep the captured output for the tools that do not.
   if (output && !fs.existsSync(logPath)) fs.writeFileSync(logPath, output + '\n');
-  if ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String((r as { originalMessage?: string }).originalMessage ?? '')))
-    throw new ToolError(tool, `not found on PATH; ${INSTALL_HINT}`, [], undefined);
   if (r.exitCode !== 0 || r.failed) {
     const logText = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : output;
     throw new ToolError(tool, `failed (exit ${r.exitCode ?? r.signal ?? '?'})`, errorLines(logText || output), logPath);
   }
-}
-
-const versions = new Map<string, string>();
-
-/** First line of `tool <flag>` (e.g. `Yosys 0.23 (git sha1 ...)`), cached per process; 'missing' if absent. */
-export async function toolVersion(tool: string, flag = '--version'): Promise<string> {
-  const key = `${tool} ${flag}`;
-  let v = versions.get(key);
-  if (v === undefined) {
-    const r = await execa(tool, [flag], { reject: false, all: true, stdin: 'ignore' });
-    v = r.failed && (r.all ?? '') === '' ? 'missing' : (r.all ?? '').split('\n')[0]!.trim();
-    versions.set(key, v);
-  }
-  return v;
 }
 
 // ---- progress ---------------------------------------------------------------------------------

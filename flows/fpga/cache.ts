@@ -6,17 +6,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cacheRoot } from '../../toolchain/cache-root.ts';
 
 /** Bump when the flow's commands or result format change, to invalidate old entries. */
 export const FLOW_VERSION = 1;
-
-/** `$HWFLOW_CACHE`, else `<repo>/.cache`. */
-export function cacheRoot(): string {
-  const env = process.env.HWFLOW_CACHE;
-  if (env) return path.resolve(env);
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '.cache');
-}
 
 /** A stable hash of a JSON-able value plus file contents (by name, sorted). */
 export function contentHash(value: unknown, files: readonly string[]): string {

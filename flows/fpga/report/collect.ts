@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Circuit } from '../../ir/nodes.ts';
+import type { Circuit } from '../../../dsl/ir/nodes.ts';
 import { buildIce40 } from '../build.ts';
 import { FpgaUsageError } from '../errors.ts';
 import type { Resources } from '../parse.ts';

@@ -15,13 +15,13 @@
  *   own protocol. Both chains shift on the same `shift`, so one pass can load new inputs while
  *   reading the previous outputs.
  */
-import { ModuleDef, module, type ModuleBuilder } from '../build/module.ts';
-import { In, Out, uint, type PortRecord, type PortSpec } from '../build/ports.ts';
-import { cat, u, type Value } from '../build/value.ts';
-import { LazyLoc } from '../errors.ts';
-import type { Circuit, ModuleIR, SignalDecl } from '../ir/nodes.ts';
-import type { Manifest } from '../manifest.ts';
-import { checkModule } from '../passes/checks.ts';
+import { ModuleDef, module, type ModuleBuilder } from '../../dsl/build/module.ts';
+import { In, Out, uint, type PortRecord, type PortSpec } from '../../dsl/build/ports.ts';
+import { cat, u, type Value } from '../../dsl/build/value.ts';
+import { LazyLoc } from '../../dsl/errors.ts';
+import type { Circuit, ModuleIR, SignalDecl } from '../../dsl/ir/nodes.ts';
+import type { Manifest } from '../../dsl/manifest.ts';
+import { checkModule } from '../../dsl/passes/checks.ts';
 
 /** The shell's own ports besides the implicit clock and reset. */
 export const SHELL_PORTS = ['sdi', 'shift', 'update', 'capture', 'sdo'] as const;

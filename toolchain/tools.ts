@@ -5,6 +5,9 @@
  * Lookups walk `PATH` ourselves instead of spawning `which`, so a missing tool is reported before any
  * child process starts and a test can simulate a missing tool by narrowing `PATH`. Results are cached
  * per `PATH` value (not globally) for the same reason.
+ *
+ * Shared by testbenches/ (simulators) and flows/ (synthesis, place and route), which may not import
+ * each other; toolchain/ imports nothing from the repo, so every layer can use it.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';

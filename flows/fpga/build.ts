@@ -10,9 +10,9 @@ import { readDesignFolder } from './export.ts';
 import { FpgaUsageError } from './errors.ts';
 import { exportProject, type ExportResult, type ShellMode } from './export.ts';
 import { classifyCells, ice40Summary, readNextpnrReport, readYosysStat, type PnrReport, type Resources } from './parse.ts';
-import { withProgress } from './tools.ts';
 import { BUILD_TARGETS, getTarget, ice40Flow, parseClockMhz } from './targets.ts';
-import { runTool, toolVersion } from './tools.ts';
+import { runTool, withProgress } from './tools.ts';
+import { toolVersion } from '../../toolchain/tools.ts';
 
 export interface BuildOptions {
   target: string;
@@ -57,7 +57,7 @@ export async function buildIce40(designDir: string, opts: BuildOptions): Promise
   const target = getTarget(opts.target);
   const clockMhz = parseClockMhz(opts.clockMhz, target.defaultClockMhz);
   const design = readDesignFolder(designDir);
-  const tools = { yosys: await toolVersion('yosys', '-V'), nextpnr: await toolVersion('nextpnr-ice40', '--version') };
+  const tools = { yosys: await toolVersion('yosys'), nextpnr: await toolVersion('nextpnr-ice40') };
   const hash = contentHash({ kind: 'build', target: target.name, clockMhz, shell: opts.shell ?? 'auto', tools }, [...design.files, path.join(design.dir, 'manifest.json')]);
   const hit = readCached<BuildResult>(hash);
   if (hit && fs.existsSync(hit.bitstream)) return { ...hit, cached: true };
