@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareTensors } from '../cli/commands/run.ts';
+import { compareTensors } from '../verify/compare.ts';
 import { runSynth, type SynthResult } from '../flows/fpga/synth.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';

@@ -8,6 +8,11 @@ const pc = createColors(
   'FORCE_COLOR' in process.env || (!('NO_COLOR' in process.env) && process.stderr.isTTY === true),
 );
 
+/** A bad command line: unknown design, preset or parameter, unreadable input; printed as its message alone. */
+export class UsageError extends HdlError {
+  override readonly name = 'UsageError';
+}
+
 export async function runCommand(body: () => Promise<void> | void): Promise<void> {
   try {
     await body();

@@ -1,14 +1,16 @@
 // The dependency rules of docs/architecture.md, checked on the source with ts-morph: dsl/ and
 // toolchain/ depend on nothing else in the repo; generators/, testbenches/ and flows/ build on dsl/
-// (the last two also on toolchain/) but never on each other; and a golden kernel reaches nothing in
-// dsl/, even transitively.
+// (the last two also on toolchain/) but never on each other; verify/ sits on generators/ and
+// testbenches/, cli/ on everything; a golden kernel reaches nothing in dsl/, even transitively, and
+// a generator's hardware reaches no golden kernel.
 import path from 'node:path';
 import { Project } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 
 const root = process.cwd();
 const project = new Project({ skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
-project.addSourceFilesAtPaths(['dsl/**/*.ts', 'toolchain/**/*.ts', 'generators/**/*.ts', 'testbenches/**/*.ts', 'flows/**/*.ts']);
+const LAYERS = ['dsl', 'toolchain', 'generators', 'testbenches', 'flows', 'verify', 'cli'];
+project.addSourceFilesAtPaths(LAYERS.map((l) => `${l}/**/*.ts`));
 
 /** Repo-relative paths of the repo files a source file imports (type-only imports included). */
 function localImports(file: string): string[] {
@@ -47,6 +49,8 @@ describe('architecture', () => {
     ['generators', ['dsl', 'generators']],
     ['testbenches', ['dsl', 'toolchain', 'testbenches']],
     ['flows', ['dsl', 'toolchain', 'flows']],
+    ['verify', ['dsl', 'toolchain', 'generators', 'testbenches', 'verify']],
+    ['cli', ['dsl', 'toolchain', 'generators', 'testbenches', 'flows', 'verify', 'cli']],
   ] as const)('%s/ imports only from %j', (layer, allowed) => {
     const inLayer = files.filter((f) => top(f) === layer);
     expect(inLayer.length).toBeGreaterThan(0);

@@ -6,13 +6,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitVerilog } from '../dsl/index.ts';
 import { writeDesign } from '../dsl/output.ts';
-import { registry, resolveDesign } from '../generators/registry.ts';
+import { elaboratePreset, registry } from '../generators/registry.ts';
 
-const points = Object.values(registry).flatMap((g) => Object.keys(g.presets).map((p) => [g.name, p] as const));
+const points = Object.entries(registry).flatMap(([name, g]) => Object.keys(g.presets).map((p) => [name, p] as const));
+const resolveDesign = (name: string, o: { preset: string }) => elaboratePreset(registry[name]!, o.preset);
 
 describe('rtl-out snapshots', () => {
   it.each(points)('%s preset %s matches the committed RTL', async (name, preset) => {
-    const d = await resolveDesign(name, { preset });
+    const d = resolveDesign(name, { preset });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-snap-'));
     try {
       const w = writeDesign(d.circuit, path.join(tmp, d.circuit.top.name), d.info);
