@@ -1,8 +1,8 @@
 /**
  * An accelerator's RTL run on tensors: the tensors are encoded into stream tokens, driven through the
  * Verilator streaming harness (with optional seeded random stalls), decoded and compared with the
- * golden kernel, with the cycle count, the ideal bound and the utilisation. `hwflow run`, the
- * benchmarks and the tests share it.
+ * golden kernel, with the cycle count, the ideal bound and the utilisation: what `hwflow run` does,
+ * as a library. Benchmarks and tests that drive the harness themselves compare with compare.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
