@@ -15,13 +15,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareTensors } from '../cli/commands/run.ts';
-import { runSynth, type SynthResult } from '../dsl/fpga/synth.ts';
+import { compareTensors } from '../verify/compare.ts';
+import { runSynth, type SynthResult } from '../flows/fpga/synth.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import type { ModuleDef, PortRecord } from '../dsl/index.ts';
 import { arrayConfig, createShiftAdd } from '../generators/shiftadd/create.ts';
-import { accWidth, computeEnergyPj, opCounts, UNIT_ENERGY_PJ, type PeKind } from '../generators/shiftadd/golden.ts';
+import { computeEnergyPj, opCounts, UNIT_ENERGY_PJ } from '../generators/shiftadd/golden.ts';
+import { accWidth, type PeKind } from '../generators/shiftadd/widths.ts';
 import { randomConvInputs, randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
 import { expBits, shiftAddPresets, type ShiftAddParams } from '../generators/shiftadd/params.ts';
 import { createPe } from '../generators/shiftadd/pe.ts';

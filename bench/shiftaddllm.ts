@@ -15,13 +15,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runSynth, type SynthResult } from '../dsl/fpga/synth.ts';
-import { SHIFTADD_45NM, unitEnergy, type ArithOp, type OpWidth } from '../dsl/fpga/report/energy.ts';
+import { runSynth, type SynthResult } from '../flows/fpga/synth.ts';
+import { SHIFTADD_45NM, unitEnergy, type ArithOp, type OpWidth } from '../flows/fpga/report/energy.ts';
 import type { Accelerator, Tensor } from '../dsl/generator.ts';
 import { elaborate, type ModuleDef, type PortRecord } from '../dsl/index.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { createMacGemv, macGemvAccelerator, type MacGemvParams } from '../generators/shiftaddllm/baseline.ts';
-import { llmCounts, type ScaleMode } from '../generators/shiftaddllm/golden.ts';
+import { llmCounts } from '../generators/shiftaddllm/golden.ts';
+import type { ScaleMode } from '../generators/shiftaddllm/widths.ts';
 import { randomLlmInputs, shiftaddllmAccelerator } from '../generators/shiftaddllm/index.ts';
 import { quantizeWeights } from '../generators/shiftaddllm/quantize.ts';
 import { createLane } from '../generators/shiftaddllm/lane.ts';

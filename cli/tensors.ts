@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import type { Tensor, TensorSpec } from '../dsl/generator.ts';
-import { UsageError } from '../generators/registry.ts';
+import { UsageError } from './errors.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

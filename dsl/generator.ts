@@ -141,3 +141,14 @@ export function defineAccelerator<P extends Record<string, ParamValue>>(spec: Ac
     },
   };
 }
+
+/** Is `v` a generator? (What a user's design script exports is only known at run time.) */
+export function isGenerator(v: unknown): v is Generator {
+  return typeof v === 'object' && v !== null && 'create' in v && 'presets' in v && 'params' in v;
+}
+
+/** Is `g` an accelerator: a generator with every function of the Accelerator contract? */
+export function isAccelerator(g: unknown): g is Accelerator {
+  const fns: (keyof Accelerator)[] = ['inputs', 'outputs', 'golden', 'encode', 'decode', 'randomInputs'];
+  return isGenerator(g) && fns.every((k) => typeof (g as unknown as Record<string, unknown>)[k] === 'function');
+}

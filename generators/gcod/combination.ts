@@ -14,7 +14,7 @@ import { mux, u, type Value } from '../../dsl/build/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
 import { record, unpack, vector } from '../../dsl/lib/payload.ts';
 import type { Stream } from '../../dsl/lib/stream.ts';
-import { OUT_BITS } from './golden.ts';
+import { OUT_BITS } from './widths.ts';
 import { lanesOf, packLanes } from './engine.ts';
 
 /** Payload of the `w` stream: one row of W, element 0 least significant. */

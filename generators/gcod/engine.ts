@@ -25,7 +25,7 @@ import { cat, mux, select, u, type Value } from '../../dsl/build/value.ts';
 import type { PortRecord } from '../../dsl/build/ports.ts';
 import { record, unpack, type RecordType } from '../../dsl/lib/payload.ts';
 import type { HwType } from '../../dsl/ir/types.ts';
-import { ACC_BITS, OUT_BITS } from './golden.ts';
+import { ACC_BITS, OUT_BITS } from './widths.ts';
 
 export const OP_LOAD = 0;
 export const OP_MAC = 1;

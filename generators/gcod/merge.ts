@@ -24,7 +24,7 @@ import { bool, sint, uint } from '../../dsl/build/ports.ts';
 import { mux, u, type Value } from '../../dsl/build/value.ts';
 import { pack, record, vector } from '../../dsl/lib/payload.ts';
 import type { StreamSink } from '../../dsl/lib/stream.ts';
-import { ACC_BITS, OUT_BITS } from './golden.ts';
+import { ACC_BITS, OUT_BITS } from './widths.ts';
 import { LaneMemory, lanesOf } from './engine.ts';
 
 /** Payload of the `y` stream: a node (in the design's order) and its output row. */

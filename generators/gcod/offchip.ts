@@ -14,7 +14,7 @@ import type { ModuleBuilder } from '../../dsl/build/module.ts';
 import { uint } from '../../dsl/build/ports.ts';
 import { mux, u, type Value } from '../../dsl/build/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
-import { OUT_BITS } from './golden.ts';
+import { OUT_BITS } from './widths.ts';
 import type { ZWrite } from './combination.ts';
 import { LaneMemory, lanesOf, packLanes } from './engine.ts';
 

@@ -24,7 +24,7 @@
  * a whole when the output token is not taken (one global advance), which keeps every stage aligned.
  */
 import { cat, clog2, declareStream, fieldsRecord, module, mux, sint, streamPorts, sumTree, u, uint, vector, type ModuleDef, type PortRecord, type Value } from '../../dsl/index.ts';
-import { ceilLog2 } from './golden.ts';
+import { ceilLog2 } from './widths.ts';
 import { peTerm, peTermWidth, weightLanePayload, weightLaneType, weightLaneWidth, type PeConfig } from './pe.ts';
 
 export interface ArrayConfig extends PeConfig {

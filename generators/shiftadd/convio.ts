@@ -10,7 +10,8 @@ import type { GoldenResult, Tensor, TensorSpec } from '../../dsl/generator.ts';
 import { cfgToken, decodeOutputs, packLanes, weightTokens } from './codec.ts';
 import { convFields } from './conv.ts';
 import { arrayConfig, convCfgBits, convFrontConfig } from './create.ts';
-import { conv2d, convOut, opCounts, type ConvShape, type PeKind } from './golden.ts';
+import { conv2d, convOut, opCounts, type ConvShape } from './golden.ts';
+import type { PeKind } from './widths.ts';
 import { expBits, type ShiftAddParams } from './params.ts';
 
 export function convInputs(p: ShiftAddParams): TensorSpec[] {

@@ -18,7 +18,7 @@ import { weightLanePayload } from './pe.ts';
 import { arrayLayout, createArray, type ArrayConfig } from './array.ts';
 import { convFields, createConvFront, type ConvFrontConfig } from './conv.ts';
 import { expBits, type ShiftAddParams } from './params.ts';
-import type { PeKind } from './golden.ts';
+import type { PeKind } from './widths.ts';
 
 /** The configuration of one array of an engine: the single array, or the pair's first or second. */
 export function arrayConfig(p: ShiftAddParams, which: 'single' | 'first' | 'second' = 'single'): ArrayConfig {

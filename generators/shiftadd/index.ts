@@ -15,8 +15,9 @@ import { arrayLayout } from './array.ts';
 import { activationTokens, cfgToken, decodeOutputs, dims2, weightTokens } from './codec.ts';
 import { arrayConfig, createShiftAdd, pairCfgFields } from './create.ts';
 import {
-  adderLayer, idealCycles, mulLayer, opCounts, requantise, shiftLayer, type Matrix, type OpCounts, type PeKind,
+  adderLayer, idealCycles, mulLayer, opCounts, requantise, shiftLayer, type Matrix, type OpCounts,
 } from './golden.ts';
+import type { PeKind } from './widths.ts';
 import { convDecode, convEncode, convGolden, convInputs, convOutputSpecs, convOutputTokens } from './convio.ts';
 import { expBits, shiftAddParamSpecs, shiftAddPresets, validateShiftAdd, type ShiftAddParams } from './params.ts';
 

@@ -9,7 +9,7 @@
  * The accumulating adder of each PE is the row's adder tree in `array.ts`.
  */
 import { In, Out, module, record, s, mux, sint, uint, u, type HwType, type ModuleDef, type PayloadType, type PortRecord, type Value } from '../../dsl/index.ts';
-import { termWidth, type PeKind } from './golden.ts';
+import { termWidth, type PeKind } from './widths.ts';
 
 /** What a PE needs to know: its kind and the widths of its operands. */
 export interface PeConfig {
