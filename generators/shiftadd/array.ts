@@ -138,7 +138,7 @@ export function createArray(c: ArrayConfig) {
 
     const weights = loadWeights(c, io, m, job, advance);
     const issue = issueLoop(c, io, m, job, weights, advance);
-    const s1 = peRows(c, io, m, stage, job, issue, weights);
+    const s1 = peRows(c, io, stage, job, issue, weights);
     const s2 = accumulate(c, m, stage, s1, advance);
 
     const aw = arrayLayout(c).accWidth;
@@ -268,7 +268,7 @@ function issueLoop(c: ArrayConfig, io: ArrayIO, m: ModuleBuilder, job: Job, weig
 }
 
 /** Stage 1: every PE's term of the issued item, masked past K, reduced per row by an adder tree. */
-function peRows(c: ArrayConfig, io: ArrayIO, m: ModuleBuilder, stage: Stage, job: Job, issue: Issue, weights: Weights) {
+function peRows(c: ArrayConfig, io: ArrayIO, stage: Stage, job: Job, issue: Issue, weights: Weights) {
   const { cols: C } = c;
   const aw = arrayLayout(c).accWidth;
   const { k0, n, firstM, fire, lastN, lastK, lastM, replayed } = issue;
