@@ -46,18 +46,16 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   reg signed [31:0] zacc_14 = 32'sh0;
   reg signed [31:0] zacc_15 = 32'sh0;
   wire agg_go;
-  wire req_ready_0;
-  wire out_ready_0;
   wire resp_valid_0;
   wire [8:0] resp_tag;
   wire [511:0] resp_data;
+  wire engine_cmd_0_req_ready;
+  wire engine_cmd_0_out_ready;
   wire engine_cmd_0_cmd_ready;
   wire engine_cmd_0_req_valid;
-  wire [11:0] engine_cmd_0_req_addr;
-  wire [8:0] engine_cmd_0_req_tag;
+  wire [20:0] engine_cmd_0_req_payload;
   wire engine_cmd_0_out_valid;
-  wire [11:0] engine_cmd_0_out_row;
-  wire [767:0] engine_cmd_0_out_data;
+  wire [779:0] engine_cmd_0_out_payload;
   wire engine_cmd_0_done;
   reg [1:0] port_busy = 2'd0;
   reg [11:0] lat_addr_0;
@@ -493,39 +491,58 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   wire lt_0 = yacc_sweep < 13'h1000;
   wire not_5 = ~lt_0;
   wire and_13 = comb_done & not_5;
-  wire eq_2 = port_busy == 2'd0;
-  wire not_6 = ~1'd0;
-  wire and_14 = eq_2 & not_6;
-  wire eq_3 = merge_row == engine_cmd_0_out_row;
-  wire and_15 = merge_valid & eq_3;
-  wire or_0 = 1'd0 | and_15;
-  wire not_7 = ~or_0;
-  wire eq_4 = lat_id_19 == 1'd0;
-  wire and_16 = lat_v_19 & eq_4;
+  wire eq_2 = lat_id_19 == 1'd0;
+  wire and_14 = lat_v_19 & eq_2;
   wire signed [31:0] assint_32 = z_rdata_15;
+  wire [31:0] asuint_16 = assint_32;
   wire signed [31:0] assint_33 = z_rdata_14;
+  wire [31:0] asuint_17 = assint_33;
   wire signed [31:0] assint_34 = z_rdata_13;
+  wire [31:0] asuint_18 = assint_34;
   wire signed [31:0] assint_35 = z_rdata_12;
+  wire [31:0] asuint_19 = assint_35;
   wire signed [31:0] assint_36 = z_rdata_11;
+  wire [31:0] asuint_20 = assint_36;
   wire signed [31:0] assint_37 = z_rdata_10;
+  wire [31:0] asuint_21 = assint_37;
   wire signed [31:0] assint_38 = z_rdata_9;
+  wire [31:0] asuint_22 = assint_38;
   wire signed [31:0] assint_39 = z_rdata_8;
+  wire [31:0] asuint_23 = assint_39;
   wire signed [31:0] assint_40 = z_rdata_7;
+  wire [31:0] asuint_24 = assint_40;
   wire signed [31:0] assint_41 = z_rdata_6;
+  wire [31:0] asuint_25 = assint_41;
   wire signed [31:0] assint_42 = z_rdata_5;
+  wire [31:0] asuint_26 = assint_42;
   wire signed [31:0] assint_43 = z_rdata_4;
+  wire [31:0] asuint_27 = assint_43;
   wire signed [31:0] assint_44 = z_rdata_3;
+  wire [31:0] asuint_28 = assint_44;
   wire signed [31:0] assint_45 = z_rdata_2;
+  wire [31:0] asuint_29 = assint_45;
   wire signed [31:0] assint_46 = z_rdata_1;
+  wire [31:0] asuint_30 = assint_46;
   wire signed [31:0] assint_47 = z_rdata_0;
-  wire [511:0] cat_3 = {assint_32, assint_33, assint_34, assint_35, assint_36, assint_37, assint_38, assint_39, assint_40, assint_41, assint_42, assint_43, assint_44, assint_45, assint_46, assint_47};
+  wire [31:0] asuint_31 = assint_47;
+  wire [511:0] cat_3 = {asuint_16, asuint_17, asuint_18, asuint_19, asuint_20, asuint_21, asuint_22, asuint_23, asuint_24, asuint_25, asuint_26, asuint_27, asuint_28, asuint_29, asuint_30, asuint_31};
+  wire eq_3 = port_busy == 2'd0;
+  wire not_6 = ~1'd0;
+  wire and_15 = eq_3 & not_6;
+  wire [11:0] slice_21 = engine_cmd_0_out_payload[779:768];
+  wire eq_4 = merge_row == slice_21;
+  wire and_16 = merge_valid & eq_4;
+  wire or_0 = 1'd0 | and_16;
+  wire not_7 = ~or_0;
   wire or_1 = 1'd0 | engine_cmd_0_req_valid;
-  wire and_17 = eq_2 & or_1;
+  wire and_17 = eq_3 & or_1;
   wire ne_0 = port_busy != 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [2:0] sub_0;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [1:0] resize_50;
+  wire [11:0] slice_22 = engine_cmd_0_req_payload[20:9];
+  wire [8:0] slice_23 = engine_cmd_0_req_payload[8:0];
   /* verilator lint_off UNUSEDSIGNAL */
   reg [32:0] add_18;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -535,8 +552,9 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   /* verilator lint_on UNUSEDSIGNAL */
   reg [12:0] resize_52;
   wire or_2 = 1'd0 | engine_cmd_0_out_valid;
-  wire not_8 = ~and_15;
+  wire not_8 = ~and_16;
   wire and_18 = or_2 & not_8;
+  reg [767:0] slice_24;
   wire not_9 = ~merge_valid;
   wire and_19 = engine_cmd_0_done & not_9;
   wire lt_1 = drain_ptr < comb_nodes;
@@ -553,7 +571,7 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   wire not_11 = ~engine_cmd_0_done;
   wire or_4 = not_11 | and_21;
   wire [11:0] resize_55 = drain_ptr[11:0];
-  wire [11:0] mux_32 = engine_cmd_0_done ? resize_55 : engine_cmd_0_out_row;
+  wire [11:0] mux_32 = engine_cmd_0_done ? resize_55 : slice_21;
   wire not_12 = ~engine_cmd_0_done;
   wire and_23 = agg_go & not_12;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -562,186 +580,153 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   reg [31:0] resize_56;
   wire [5:0] resize_57 = w_count[5:0];
   wire [11:0] resize_58 = comb_nodes[11:0];
-  wire [511:0] cat_4 = {mux_30, mux_28, mux_26, mux_24, mux_22, mux_20, mux_18, mux_16, mux_14, mux_12, mux_10, mux_8, mux_6, mux_4, mux_2, mux_0};
-  wire [31:0] slice_21 = cat_4[31:0];
-  wire signed [31:0] assint_48 = slice_21;
-  wire [31:0] asuint_16 = assint_48;
-  wire [31:0] slice_22 = cat_4[63:32];
-  wire signed [31:0] assint_49 = slice_22;
-  wire [31:0] asuint_17 = assint_49;
-  wire [31:0] slice_23 = cat_4[95:64];
-  wire signed [31:0] assint_50 = slice_23;
-  wire [31:0] asuint_18 = assint_50;
-  wire [31:0] slice_24 = cat_4[127:96];
-  wire signed [31:0] assint_51 = slice_24;
-  wire [31:0] asuint_19 = assint_51;
-  wire [31:0] slice_25 = cat_4[159:128];
-  wire signed [31:0] assint_52 = slice_25;
-  wire [31:0] asuint_20 = assint_52;
-  wire [31:0] slice_26 = cat_4[191:160];
-  wire signed [31:0] assint_53 = slice_26;
-  wire [31:0] asuint_21 = assint_53;
-  wire [31:0] slice_27 = cat_4[223:192];
-  wire signed [31:0] assint_54 = slice_27;
-  wire [31:0] asuint_22 = assint_54;
-  wire [31:0] slice_28 = cat_4[255:224];
-  wire signed [31:0] assint_55 = slice_28;
-  wire [31:0] asuint_23 = assint_55;
-  wire [31:0] slice_29 = cat_4[287:256];
-  wire signed [31:0] assint_56 = slice_29;
-  wire [31:0] asuint_24 = assint_56;
-  wire [31:0] slice_30 = cat_4[319:288];
-  wire signed [31:0] assint_57 = slice_30;
-  wire [31:0] asuint_25 = assint_57;
-  wire [31:0] slice_31 = cat_4[351:320];
-  wire signed [31:0] assint_58 = slice_31;
-  wire [31:0] asuint_26 = assint_58;
-  wire [31:0] slice_32 = cat_4[383:352];
-  wire signed [31:0] assint_59 = slice_32;
-  wire [31:0] asuint_27 = assint_59;
-  wire [31:0] slice_33 = cat_4[415:384];
-  wire signed [31:0] assint_60 = slice_33;
-  wire [31:0] asuint_28 = assint_60;
-  wire [31:0] slice_34 = cat_4[447:416];
-  wire signed [31:0] assint_61 = slice_34;
-  wire [31:0] asuint_29 = assint_61;
-  wire [31:0] slice_35 = cat_4[479:448];
-  wire signed [31:0] assint_62 = slice_35;
-  wire [31:0] asuint_30 = assint_62;
-  wire [31:0] slice_36 = cat_4[511:480];
-  wire signed [31:0] assint_63 = slice_36;
-  wire [31:0] asuint_31 = assint_63;
+  wire [31:0] asuint_32 = mux_0;
+  wire [31:0] asuint_33 = mux_2;
+  wire [31:0] asuint_34 = mux_4;
+  wire [31:0] asuint_35 = mux_6;
+  wire [31:0] asuint_36 = mux_8;
+  wire [31:0] asuint_37 = mux_10;
+  wire [31:0] asuint_38 = mux_12;
+  wire [31:0] asuint_39 = mux_14;
+  wire [31:0] asuint_40 = mux_16;
+  wire [31:0] asuint_41 = mux_18;
+  wire [31:0] asuint_42 = mux_20;
+  wire [31:0] asuint_43 = mux_22;
+  wire [31:0] asuint_44 = mux_24;
+  wire [31:0] asuint_45 = mux_26;
+  wire [31:0] asuint_46 = mux_28;
+  wire [31:0] asuint_47 = mux_30;
   wire or_5 = lt_0 | merge_valid;
   wire [11:0] resize_59 = yacc_sweep[11:0];
   wire [11:0] mux_33 = lt_0 ? resize_59 : merge_row;
-  wire [47:0] slice_37 = merge_data[47:0];
-  wire signed [47:0] assint_64 = slice_37;
+  wire [47:0] slice_25 = merge_data[47:0];
+  wire signed [47:0] assint_48 = slice_25;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_22 = {assint_15[47], assint_15} + {assint_64[47], assint_64};
+  wire signed [48:0] add_22 = {assint_15[47], assint_15} + {assint_48[47], assint_48};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_60 = add_22[47:0];
-  wire [47:0] asuint_32 = resize_60;
-  wire [47:0] mux_34 = lt_0 ? 48'h0 : asuint_32;
-  wire [47:0] slice_38 = merge_data[95:48];
-  wire signed [47:0] assint_65 = slice_38;
+  wire [47:0] asuint_48 = resize_60;
+  wire [47:0] mux_34 = lt_0 ? 48'h0 : asuint_48;
+  wire [47:0] slice_26 = merge_data[95:48];
+  wire signed [47:0] assint_49 = slice_26;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_23 = {assint_14[47], assint_14} + {assint_65[47], assint_65};
+  wire signed [48:0] add_23 = {assint_14[47], assint_14} + {assint_49[47], assint_49};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_61 = add_23[47:0];
-  wire [47:0] asuint_33 = resize_61;
-  wire [47:0] mux_35 = lt_0 ? 48'h0 : asuint_33;
-  wire [47:0] slice_39 = merge_data[143:96];
-  wire signed [47:0] assint_66 = slice_39;
+  wire [47:0] asuint_49 = resize_61;
+  wire [47:0] mux_35 = lt_0 ? 48'h0 : asuint_49;
+  wire [47:0] slice_27 = merge_data[143:96];
+  wire signed [47:0] assint_50 = slice_27;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_24 = {assint_13[47], assint_13} + {assint_66[47], assint_66};
+  wire signed [48:0] add_24 = {assint_13[47], assint_13} + {assint_50[47], assint_50};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_62 = add_24[47:0];
-  wire [47:0] asuint_34 = resize_62;
-  wire [47:0] mux_36 = lt_0 ? 48'h0 : asuint_34;
-  wire [47:0] slice_40 = merge_data[191:144];
-  wire signed [47:0] assint_67 = slice_40;
+  wire [47:0] asuint_50 = resize_62;
+  wire [47:0] mux_36 = lt_0 ? 48'h0 : asuint_50;
+  wire [47:0] slice_28 = merge_data[191:144];
+  wire signed [47:0] assint_51 = slice_28;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_25 = {assint_12[47], assint_12} + {assint_67[47], assint_67};
+  wire signed [48:0] add_25 = {assint_12[47], assint_12} + {assint_51[47], assint_51};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_63 = add_25[47:0];
-  wire [47:0] asuint_35 = resize_63;
-  wire [47:0] mux_37 = lt_0 ? 48'h0 : asuint_35;
-  wire [47:0] slice_41 = merge_data[239:192];
-  wire signed [47:0] assint_68 = slice_41;
+  wire [47:0] asuint_51 = resize_63;
+  wire [47:0] mux_37 = lt_0 ? 48'h0 : asuint_51;
+  wire [47:0] slice_29 = merge_data[239:192];
+  wire signed [47:0] assint_52 = slice_29;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_26 = {assint_11[47], assint_11} + {assint_68[47], assint_68};
+  wire signed [48:0] add_26 = {assint_11[47], assint_11} + {assint_52[47], assint_52};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_64 = add_26[47:0];
-  wire [47:0] asuint_36 = resize_64;
-  wire [47:0] mux_38 = lt_0 ? 48'h0 : asuint_36;
-  wire [47:0] slice_42 = merge_data[287:240];
-  wire signed [47:0] assint_69 = slice_42;
+  wire [47:0] asuint_52 = resize_64;
+  wire [47:0] mux_38 = lt_0 ? 48'h0 : asuint_52;
+  wire [47:0] slice_30 = merge_data[287:240];
+  wire signed [47:0] assint_53 = slice_30;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_27 = {assint_10[47], assint_10} + {assint_69[47], assint_69};
+  wire signed [48:0] add_27 = {assint_10[47], assint_10} + {assint_53[47], assint_53};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_65 = add_27[47:0];
-  wire [47:0] asuint_37 = resize_65;
-  wire [47:0] mux_39 = lt_0 ? 48'h0 : asuint_37;
-  wire [47:0] slice_43 = merge_data[335:288];
-  wire signed [47:0] assint_70 = slice_43;
+  wire [47:0] asuint_53 = resize_65;
+  wire [47:0] mux_39 = lt_0 ? 48'h0 : asuint_53;
+  wire [47:0] slice_31 = merge_data[335:288];
+  wire signed [47:0] assint_54 = slice_31;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_28 = {assint_9[47], assint_9} + {assint_70[47], assint_70};
+  wire signed [48:0] add_28 = {assint_9[47], assint_9} + {assint_54[47], assint_54};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_66 = add_28[47:0];
-  wire [47:0] asuint_38 = resize_66;
-  wire [47:0] mux_40 = lt_0 ? 48'h0 : asuint_38;
-  wire [47:0] slice_44 = merge_data[383:336];
-  wire signed [47:0] assint_71 = slice_44;
+  wire [47:0] asuint_54 = resize_66;
+  wire [47:0] mux_40 = lt_0 ? 48'h0 : asuint_54;
+  wire [47:0] slice_32 = merge_data[383:336];
+  wire signed [47:0] assint_55 = slice_32;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_29 = {assint_8[47], assint_8} + {assint_71[47], assint_71};
+  wire signed [48:0] add_29 = {assint_8[47], assint_8} + {assint_55[47], assint_55};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_67 = add_29[47:0];
-  wire [47:0] asuint_39 = resize_67;
-  wire [47:0] mux_41 = lt_0 ? 48'h0 : asuint_39;
-  wire [47:0] slice_45 = merge_data[431:384];
-  wire signed [47:0] assint_72 = slice_45;
+  wire [47:0] asuint_55 = resize_67;
+  wire [47:0] mux_41 = lt_0 ? 48'h0 : asuint_55;
+  wire [47:0] slice_33 = merge_data[431:384];
+  wire signed [47:0] assint_56 = slice_33;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_30 = {assint_7[47], assint_7} + {assint_72[47], assint_72};
+  wire signed [48:0] add_30 = {assint_7[47], assint_7} + {assint_56[47], assint_56};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_68 = add_30[47:0];
-  wire [47:0] asuint_40 = resize_68;
-  wire [47:0] mux_42 = lt_0 ? 48'h0 : asuint_40;
-  wire [47:0] slice_46 = merge_data[479:432];
-  wire signed [47:0] assint_73 = slice_46;
+  wire [47:0] asuint_56 = resize_68;
+  wire [47:0] mux_42 = lt_0 ? 48'h0 : asuint_56;
+  wire [47:0] slice_34 = merge_data[479:432];
+  wire signed [47:0] assint_57 = slice_34;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_31 = {assint_6[47], assint_6} + {assint_73[47], assint_73};
+  wire signed [48:0] add_31 = {assint_6[47], assint_6} + {assint_57[47], assint_57};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_69 = add_31[47:0];
-  wire [47:0] asuint_41 = resize_69;
-  wire [47:0] mux_43 = lt_0 ? 48'h0 : asuint_41;
-  wire [47:0] slice_47 = merge_data[527:480];
-  wire signed [47:0] assint_74 = slice_47;
+  wire [47:0] asuint_57 = resize_69;
+  wire [47:0] mux_43 = lt_0 ? 48'h0 : asuint_57;
+  wire [47:0] slice_35 = merge_data[527:480];
+  wire signed [47:0] assint_58 = slice_35;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_32 = {assint_5[47], assint_5} + {assint_74[47], assint_74};
+  wire signed [48:0] add_32 = {assint_5[47], assint_5} + {assint_58[47], assint_58};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_70 = add_32[47:0];
-  wire [47:0] asuint_42 = resize_70;
-  wire [47:0] mux_44 = lt_0 ? 48'h0 : asuint_42;
-  wire [47:0] slice_48 = merge_data[575:528];
-  wire signed [47:0] assint_75 = slice_48;
+  wire [47:0] asuint_58 = resize_70;
+  wire [47:0] mux_44 = lt_0 ? 48'h0 : asuint_58;
+  wire [47:0] slice_36 = merge_data[575:528];
+  wire signed [47:0] assint_59 = slice_36;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_33 = {assint_4[47], assint_4} + {assint_75[47], assint_75};
+  wire signed [48:0] add_33 = {assint_4[47], assint_4} + {assint_59[47], assint_59};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_71 = add_33[47:0];
-  wire [47:0] asuint_43 = resize_71;
-  wire [47:0] mux_45 = lt_0 ? 48'h0 : asuint_43;
-  wire [47:0] slice_49 = merge_data[623:576];
-  wire signed [47:0] assint_76 = slice_49;
+  wire [47:0] asuint_59 = resize_71;
+  wire [47:0] mux_45 = lt_0 ? 48'h0 : asuint_59;
+  wire [47:0] slice_37 = merge_data[623:576];
+  wire signed [47:0] assint_60 = slice_37;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_34 = {assint_3[47], assint_3} + {assint_76[47], assint_76};
+  wire signed [48:0] add_34 = {assint_3[47], assint_3} + {assint_60[47], assint_60};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_72 = add_34[47:0];
-  wire [47:0] asuint_44 = resize_72;
-  wire [47:0] mux_46 = lt_0 ? 48'h0 : asuint_44;
-  wire [47:0] slice_50 = merge_data[671:624];
-  wire signed [47:0] assint_77 = slice_50;
+  wire [47:0] asuint_60 = resize_72;
+  wire [47:0] mux_46 = lt_0 ? 48'h0 : asuint_60;
+  wire [47:0] slice_38 = merge_data[671:624];
+  wire signed [47:0] assint_61 = slice_38;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_35 = {assint_2[47], assint_2} + {assint_77[47], assint_77};
+  wire signed [48:0] add_35 = {assint_2[47], assint_2} + {assint_61[47], assint_61};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_73 = add_35[47:0];
-  wire [47:0] asuint_45 = resize_73;
-  wire [47:0] mux_47 = lt_0 ? 48'h0 : asuint_45;
-  wire [47:0] slice_51 = merge_data[719:672];
-  wire signed [47:0] assint_78 = slice_51;
+  wire [47:0] asuint_61 = resize_73;
+  wire [47:0] mux_47 = lt_0 ? 48'h0 : asuint_61;
+  wire [47:0] slice_39 = merge_data[719:672];
+  wire signed [47:0] assint_62 = slice_39;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_36 = {assint_1[47], assint_1} + {assint_78[47], assint_78};
+  wire signed [48:0] add_36 = {assint_1[47], assint_1} + {assint_62[47], assint_62};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_74 = add_36[47:0];
-  wire [47:0] asuint_46 = resize_74;
-  wire [47:0] mux_48 = lt_0 ? 48'h0 : asuint_46;
-  wire [47:0] slice_52 = merge_data[767:720];
-  wire signed [47:0] assint_79 = slice_52;
+  wire [47:0] asuint_62 = resize_74;
+  wire [47:0] mux_48 = lt_0 ? 48'h0 : asuint_62;
+  wire [47:0] slice_40 = merge_data[767:720];
+  wire signed [47:0] assint_63 = slice_40;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_37 = {assint_0[47], assint_0} + {assint_79[47], assint_79};
+  wire signed [48:0] add_37 = {assint_0[47], assint_0} + {assint_63[47], assint_63};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_75 = add_37[47:0];
-  wire [47:0] asuint_47 = resize_75;
-  wire [47:0] mux_49 = lt_0 ? 48'h0 : asuint_47;
+  wire [47:0] asuint_63 = resize_75;
+  wire [47:0] mux_49 = lt_0 ? 48'h0 : asuint_63;
   assign w_ready = not_0;
   assign x_ready = and_0;
   assign cmd_0_ready = engine_cmd_0_cmd_ready;
@@ -1003,11 +988,11 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   end
   /* verilator lint_on BLKSEQ */
   assign agg_go = and_13;
-  assign req_ready_0 = and_14;
-  assign out_ready_0 = not_7;
-  assign resp_valid_0 = and_16;
+  assign resp_valid_0 = and_14;
   assign resp_tag = lat_tag_19;
   assign resp_data = cat_3;
+  assign engine_cmd_0_req_ready = and_15;
+  assign engine_cmd_0_out_ready = not_7;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
@@ -1026,7 +1011,7 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    lat_addr_0 <= engine_cmd_0_req_addr;
+    lat_addr_0 <= slice_22;
   end
   always @(posedge clk) begin
     if (rst) begin
@@ -1039,7 +1024,7 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
     lat_id_0 <= 1'd0;
   end
   always @(posedge clk) begin
-    lat_tag_0 <= engine_cmd_0_req_tag;
+    lat_tag_0 <= slice_23;
   end
   always @(posedge clk) begin
     lat_addr_1 <= lat_addr_0;
@@ -1457,14 +1442,17 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   end
   always @(posedge clk) begin
     if (and_18) begin
-      merge_row <= engine_cmd_0_out_row;
+      merge_row <= slice_21;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_18) begin
-      merge_data <= engine_cmd_0_out_data;
+      slice_24 = engine_cmd_0_out_payload[767:0];
+      merge_data <= slice_24;
     end
   end
+  /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
@@ -1608,82 +1596,82 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_0[resize_58] <= asuint_16;
+      zmem_0[resize_58] <= asuint_32;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_1[resize_58] <= asuint_17;
+      zmem_1[resize_58] <= asuint_33;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_2[resize_58] <= asuint_18;
+      zmem_2[resize_58] <= asuint_34;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_3[resize_58] <= asuint_19;
+      zmem_3[resize_58] <= asuint_35;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_4[resize_58] <= asuint_20;
+      zmem_4[resize_58] <= asuint_36;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_5[resize_58] <= asuint_21;
+      zmem_5[resize_58] <= asuint_37;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_6[resize_58] <= asuint_22;
+      zmem_6[resize_58] <= asuint_38;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_7[resize_58] <= asuint_23;
+      zmem_7[resize_58] <= asuint_39;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_8[resize_58] <= asuint_24;
+      zmem_8[resize_58] <= asuint_40;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_9[resize_58] <= asuint_25;
+      zmem_9[resize_58] <= asuint_41;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_10[resize_58] <= asuint_26;
+      zmem_10[resize_58] <= asuint_42;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_11[resize_58] <= asuint_27;
+      zmem_11[resize_58] <= asuint_43;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_12[resize_58] <= asuint_28;
+      zmem_12[resize_58] <= asuint_44;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_13[resize_58] <= asuint_29;
+      zmem_13[resize_58] <= asuint_45;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_14[resize_58] <= asuint_30;
+      zmem_14[resize_58] <= asuint_46;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_15[resize_58] <= asuint_31;
+      zmem_15[resize_58] <= asuint_47;
     end
   end
   always @(posedge clk) begin
@@ -1774,16 +1762,14 @@ module gcod_baseline_n4096_f64_h16b_l20k4_m16_z400 (
     .cmd_ready(engine_cmd_0_cmd_ready),
     .cmd_payload(cmd_0_payload),
     .req_valid(engine_cmd_0_req_valid),
-    .req_ready(req_ready_0),
-    .req_addr(engine_cmd_0_req_addr),
-    .req_tag(engine_cmd_0_req_tag),
+    .req_ready(engine_cmd_0_req_ready),
+    .req_payload(engine_cmd_0_req_payload),
     .resp_valid(resp_valid_0),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_0_out_valid),
-    .out_ready(out_ready_0),
-    .out_row(engine_cmd_0_out_row),
-    .out_data(engine_cmd_0_out_data),
+    .out_ready(engine_cmd_0_out_ready),
+    .out_payload(engine_cmd_0_out_payload),
     .done(engine_cmd_0_done)
   );
 endmodule

@@ -10,15 +10,13 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   input  wire [31:0]  cmd_payload,
   output wire         req_valid,
   input  wire         req_ready,
-  output wire [11:0]  req_addr,
-  output wire [8:0]   req_tag,
+  output wire [20:0]  req_payload,
   input  wire         resp_valid,
   input  wire [8:0]   resp_tag,
   input  wire [511:0] resp_data,
   output wire         out_valid,
   input  wire         out_ready,
-  output wire [11:0]  out_row,
-  output wire [767:0] out_data,
+  output wire [779:0] out_payload,
   output wire         done
 );
   reg [1:0] sweep = 2'd0;
@@ -104,6 +102,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire and_7 = and_6 & not_3;
   wire and_8 = and_7 & eq_0;
   wire [11:0] slice_3 = cmd_payload[11:0];
+  wire [20:0] cat_0 = {slice_3, slice_1};
   wire and_9 = b_valid & b_emit;
   wire [47:0] acc_15_word_0 = acc_15[b_row];
   wire signed [47:0] assint_0 = acc_15_word_0;
@@ -116,6 +115,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_0 = {assint_0[47], assint_0} + {resize_1[47], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
+  wire [47:0] asuint_0 = resize_2;
   wire [47:0] acc_14_word_0 = acc_14[b_row];
   wire signed [47:0] assint_3 = acc_14_word_0;
   wire signed [31:0] assint_4 = z_q_14;
@@ -125,6 +125,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_1 = {assint_3[47], assint_3} + {resize_3[47], resize_3};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_4 = add_1[47:0];
+  wire [47:0] asuint_1 = resize_4;
   wire [47:0] acc_13_word_0 = acc_13[b_row];
   wire signed [47:0] assint_5 = acc_13_word_0;
   wire signed [31:0] assint_6 = z_q_13;
@@ -134,6 +135,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_2 = {assint_5[47], assint_5} + {resize_5[47], resize_5};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_6 = add_2[47:0];
+  wire [47:0] asuint_2 = resize_6;
   wire [47:0] acc_12_word_0 = acc_12[b_row];
   wire signed [47:0] assint_7 = acc_12_word_0;
   wire signed [31:0] assint_8 = z_q_12;
@@ -143,6 +145,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_3 = {assint_7[47], assint_7} + {resize_7[47], resize_7};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_8 = add_3[47:0];
+  wire [47:0] asuint_3 = resize_8;
   wire [47:0] acc_11_word_0 = acc_11[b_row];
   wire signed [47:0] assint_9 = acc_11_word_0;
   wire signed [31:0] assint_10 = z_q_11;
@@ -152,6 +155,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_4 = {assint_9[47], assint_9} + {resize_9[47], resize_9};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_10 = add_4[47:0];
+  wire [47:0] asuint_4 = resize_10;
   wire [47:0] acc_10_word_0 = acc_10[b_row];
   wire signed [47:0] assint_11 = acc_10_word_0;
   wire signed [31:0] assint_12 = z_q_10;
@@ -161,6 +165,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_5 = {assint_11[47], assint_11} + {resize_11[47], resize_11};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_12 = add_5[47:0];
+  wire [47:0] asuint_5 = resize_12;
   wire [47:0] acc_9_word_0 = acc_9[b_row];
   wire signed [47:0] assint_13 = acc_9_word_0;
   wire signed [31:0] assint_14 = z_q_9;
@@ -170,6 +175,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_6 = {assint_13[47], assint_13} + {resize_13[47], resize_13};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_14 = add_6[47:0];
+  wire [47:0] asuint_6 = resize_14;
   wire [47:0] acc_8_word_0 = acc_8[b_row];
   wire signed [47:0] assint_15 = acc_8_word_0;
   wire signed [31:0] assint_16 = z_q_8;
@@ -179,6 +185,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_7 = {assint_15[47], assint_15} + {resize_15[47], resize_15};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_16 = add_7[47:0];
+  wire [47:0] asuint_7 = resize_16;
   wire [47:0] acc_7_word_0 = acc_7[b_row];
   wire signed [47:0] assint_17 = acc_7_word_0;
   wire signed [31:0] assint_18 = z_q_7;
@@ -188,6 +195,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_8 = {assint_17[47], assint_17} + {resize_17[47], resize_17};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_18 = add_8[47:0];
+  wire [47:0] asuint_8 = resize_18;
   wire [47:0] acc_6_word_0 = acc_6[b_row];
   wire signed [47:0] assint_19 = acc_6_word_0;
   wire signed [31:0] assint_20 = z_q_6;
@@ -197,6 +205,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_9 = {assint_19[47], assint_19} + {resize_19[47], resize_19};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_20 = add_9[47:0];
+  wire [47:0] asuint_9 = resize_20;
   wire [47:0] acc_5_word_0 = acc_5[b_row];
   wire signed [47:0] assint_21 = acc_5_word_0;
   wire signed [31:0] assint_22 = z_q_5;
@@ -206,6 +215,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_10 = {assint_21[47], assint_21} + {resize_21[47], resize_21};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_22 = add_10[47:0];
+  wire [47:0] asuint_10 = resize_22;
   wire [47:0] acc_4_word_0 = acc_4[b_row];
   wire signed [47:0] assint_23 = acc_4_word_0;
   wire signed [31:0] assint_24 = z_q_4;
@@ -215,6 +225,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_11 = {assint_23[47], assint_23} + {resize_23[47], resize_23};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_24 = add_11[47:0];
+  wire [47:0] asuint_11 = resize_24;
   wire [47:0] acc_3_word_0 = acc_3[b_row];
   wire signed [47:0] assint_25 = acc_3_word_0;
   wire signed [31:0] assint_26 = z_q_3;
@@ -224,6 +235,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_12 = {assint_25[47], assint_25} + {resize_25[47], resize_25};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_26 = add_12[47:0];
+  wire [47:0] asuint_12 = resize_26;
   wire [47:0] acc_2_word_0 = acc_2[b_row];
   wire signed [47:0] assint_27 = acc_2_word_0;
   wire signed [31:0] assint_28 = z_q_2;
@@ -233,6 +245,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_13 = {assint_27[47], assint_27} + {resize_27[47], resize_27};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_28 = add_13[47:0];
+  wire [47:0] asuint_13 = resize_28;
   wire [47:0] acc_1_word_0 = acc_1[b_row];
   wire signed [47:0] assint_29 = acc_1_word_0;
   wire signed [31:0] assint_30 = z_q_1;
@@ -242,6 +255,7 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_14 = {assint_29[47], assint_29} + {resize_29[47], resize_29};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_30 = add_14[47:0];
+  wire [47:0] asuint_14 = resize_30;
   wire [47:0] acc_0_word_0 = acc_0[b_row];
   wire signed [47:0] assint_31 = acc_0_word_0;
   wire signed [31:0] assint_32 = z_q_0;
@@ -251,7 +265,9 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire signed [48:0] add_15 = {assint_31[47], assint_31} + {resize_31[47], resize_31};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_32 = add_15[47:0];
-  wire [767:0] cat_0 = {resize_2, resize_4, resize_6, resize_8, resize_10, resize_12, resize_14, resize_16, resize_18, resize_20, resize_22, resize_24, resize_26, resize_28, resize_30, resize_32};
+  wire [47:0] asuint_15 = resize_32;
+  wire [767:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7, asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
+  wire [779:0] cat_2 = {b_v, cat_1};
   /* verilator lint_off UNUSEDSIGNAL */
   reg [2:0] add_16;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -281,93 +297,91 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   wire resize_34 = sweep[0];
   wire mux_4 = lt_0 ? resize_34 : b_row;
   wire or_5 = b_emit | lt_0;
-  wire [47:0] asuint_0 = resize_32;
-  wire [47:0] mux_5 = or_5 ? 48'h0 : asuint_0;
-  wire [47:0] asuint_1 = resize_30;
-  wire [47:0] mux_6 = or_5 ? 48'h0 : asuint_1;
-  wire [47:0] asuint_2 = resize_28;
-  wire [47:0] mux_7 = or_5 ? 48'h0 : asuint_2;
-  wire [47:0] asuint_3 = resize_26;
-  wire [47:0] mux_8 = or_5 ? 48'h0 : asuint_3;
-  wire [47:0] asuint_4 = resize_24;
-  wire [47:0] mux_9 = or_5 ? 48'h0 : asuint_4;
-  wire [47:0] asuint_5 = resize_22;
-  wire [47:0] mux_10 = or_5 ? 48'h0 : asuint_5;
-  wire [47:0] asuint_6 = resize_20;
-  wire [47:0] mux_11 = or_5 ? 48'h0 : asuint_6;
-  wire [47:0] asuint_7 = resize_18;
-  wire [47:0] mux_12 = or_5 ? 48'h0 : asuint_7;
-  wire [47:0] asuint_8 = resize_16;
-  wire [47:0] mux_13 = or_5 ? 48'h0 : asuint_8;
-  wire [47:0] asuint_9 = resize_14;
-  wire [47:0] mux_14 = or_5 ? 48'h0 : asuint_9;
-  wire [47:0] asuint_10 = resize_12;
-  wire [47:0] mux_15 = or_5 ? 48'h0 : asuint_10;
-  wire [47:0] asuint_11 = resize_10;
-  wire [47:0] mux_16 = or_5 ? 48'h0 : asuint_11;
-  wire [47:0] asuint_12 = resize_8;
-  wire [47:0] mux_17 = or_5 ? 48'h0 : asuint_12;
-  wire [47:0] asuint_13 = resize_6;
-  wire [47:0] mux_18 = or_5 ? 48'h0 : asuint_13;
-  wire [47:0] asuint_14 = resize_4;
-  wire [47:0] mux_19 = or_5 ? 48'h0 : asuint_14;
-  wire [47:0] asuint_15 = resize_2;
-  wire [47:0] mux_20 = or_5 ? 48'h0 : asuint_15;
+  wire [47:0] asuint_16 = resize_32;
+  wire [47:0] mux_5 = or_5 ? 48'h0 : asuint_16;
+  wire [47:0] asuint_17 = resize_30;
+  wire [47:0] mux_6 = or_5 ? 48'h0 : asuint_17;
+  wire [47:0] asuint_18 = resize_28;
+  wire [47:0] mux_7 = or_5 ? 48'h0 : asuint_18;
+  wire [47:0] asuint_19 = resize_26;
+  wire [47:0] mux_8 = or_5 ? 48'h0 : asuint_19;
+  wire [47:0] asuint_20 = resize_24;
+  wire [47:0] mux_9 = or_5 ? 48'h0 : asuint_20;
+  wire [47:0] asuint_21 = resize_22;
+  wire [47:0] mux_10 = or_5 ? 48'h0 : asuint_21;
+  wire [47:0] asuint_22 = resize_20;
+  wire [47:0] mux_11 = or_5 ? 48'h0 : asuint_22;
+  wire [47:0] asuint_23 = resize_18;
+  wire [47:0] mux_12 = or_5 ? 48'h0 : asuint_23;
+  wire [47:0] asuint_24 = resize_16;
+  wire [47:0] mux_13 = or_5 ? 48'h0 : asuint_24;
+  wire [47:0] asuint_25 = resize_14;
+  wire [47:0] mux_14 = or_5 ? 48'h0 : asuint_25;
+  wire [47:0] asuint_26 = resize_12;
+  wire [47:0] mux_15 = or_5 ? 48'h0 : asuint_26;
+  wire [47:0] asuint_27 = resize_10;
+  wire [47:0] mux_16 = or_5 ? 48'h0 : asuint_27;
+  wire [47:0] asuint_28 = resize_8;
+  wire [47:0] mux_17 = or_5 ? 48'h0 : asuint_28;
+  wire [47:0] asuint_29 = resize_6;
+  wire [47:0] mux_18 = or_5 ? 48'h0 : asuint_29;
+  wire [47:0] asuint_30 = resize_4;
+  wire [47:0] mux_19 = or_5 ? 48'h0 : asuint_30;
+  wire [47:0] asuint_31 = resize_2;
+  wire [47:0] mux_20 = or_5 ? 48'h0 : asuint_31;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_33 = slice_6;
-  wire [31:0] asuint_16 = assint_33;
+  wire [31:0] asuint_32 = assint_33;
   wire [31:0] slice_7 = resp_data[63:32];
   wire signed [31:0] assint_34 = slice_7;
-  wire [31:0] asuint_17 = assint_34;
+  wire [31:0] asuint_33 = assint_34;
   wire [31:0] slice_8 = resp_data[95:64];
   wire signed [31:0] assint_35 = slice_8;
-  wire [31:0] asuint_18 = assint_35;
+  wire [31:0] asuint_34 = assint_35;
   wire [31:0] slice_9 = resp_data[127:96];
   wire signed [31:0] assint_36 = slice_9;
-  wire [31:0] asuint_19 = assint_36;
+  wire [31:0] asuint_35 = assint_36;
   wire [31:0] slice_10 = resp_data[159:128];
   wire signed [31:0] assint_37 = slice_10;
-  wire [31:0] asuint_20 = assint_37;
+  wire [31:0] asuint_36 = assint_37;
   wire [31:0] slice_11 = resp_data[191:160];
   wire signed [31:0] assint_38 = slice_11;
-  wire [31:0] asuint_21 = assint_38;
+  wire [31:0] asuint_37 = assint_38;
   wire [31:0] slice_12 = resp_data[223:192];
   wire signed [31:0] assint_39 = slice_12;
-  wire [31:0] asuint_22 = assint_39;
+  wire [31:0] asuint_38 = assint_39;
   wire [31:0] slice_13 = resp_data[255:224];
   wire signed [31:0] assint_40 = slice_13;
-  wire [31:0] asuint_23 = assint_40;
+  wire [31:0] asuint_39 = assint_40;
   wire [31:0] slice_14 = resp_data[287:256];
   wire signed [31:0] assint_41 = slice_14;
-  wire [31:0] asuint_24 = assint_41;
+  wire [31:0] asuint_40 = assint_41;
   wire [31:0] slice_15 = resp_data[319:288];
   wire signed [31:0] assint_42 = slice_15;
-  wire [31:0] asuint_25 = assint_42;
+  wire [31:0] asuint_41 = assint_42;
   wire [31:0] slice_16 = resp_data[351:320];
   wire signed [31:0] assint_43 = slice_16;
-  wire [31:0] asuint_26 = assint_43;
+  wire [31:0] asuint_42 = assint_43;
   wire [31:0] slice_17 = resp_data[383:352];
   wire signed [31:0] assint_44 = slice_17;
-  wire [31:0] asuint_27 = assint_44;
+  wire [31:0] asuint_43 = assint_44;
   wire [31:0] slice_18 = resp_data[415:384];
   wire signed [31:0] assint_45 = slice_18;
-  wire [31:0] asuint_28 = assint_45;
+  wire [31:0] asuint_44 = assint_45;
   wire [31:0] slice_19 = resp_data[447:416];
   wire signed [31:0] assint_46 = slice_19;
-  wire [31:0] asuint_29 = assint_46;
+  wire [31:0] asuint_45 = assint_46;
   wire [31:0] slice_20 = resp_data[479:448];
   wire signed [31:0] assint_47 = slice_20;
-  wire [31:0] asuint_30 = assint_47;
+  wire [31:0] asuint_46 = assint_47;
   wire [31:0] slice_21 = resp_data[511:480];
   wire signed [31:0] assint_48 = slice_21;
-  wire [31:0] asuint_31 = assint_48;
+  wire [31:0] asuint_47 = assint_48;
   assign cmd_ready = and_5;
   assign req_valid = and_8;
-  assign req_addr = slice_3;
-  assign req_tag = slice_1;
+  assign req_payload = cat_0;
   assign out_valid = and_9;
-  assign out_row = b_v;
-  assign out_data = cat_0;
+  assign out_payload = cat_2;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
@@ -598,82 +612,82 @@ module gcod_engine_s400_r2_m16_h16_n12_w9x1 (
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_16;
+      zbuf_0[resp_tag] <= asuint_32;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_17;
+      zbuf_1[resp_tag] <= asuint_33;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_18;
+      zbuf_2[resp_tag] <= asuint_34;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_19;
+      zbuf_3[resp_tag] <= asuint_35;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_4[resp_tag] <= asuint_20;
+      zbuf_4[resp_tag] <= asuint_36;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_5[resp_tag] <= asuint_21;
+      zbuf_5[resp_tag] <= asuint_37;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_6[resp_tag] <= asuint_22;
+      zbuf_6[resp_tag] <= asuint_38;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_7[resp_tag] <= asuint_23;
+      zbuf_7[resp_tag] <= asuint_39;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_8[resp_tag] <= asuint_24;
+      zbuf_8[resp_tag] <= asuint_40;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_9[resp_tag] <= asuint_25;
+      zbuf_9[resp_tag] <= asuint_41;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_10[resp_tag] <= asuint_26;
+      zbuf_10[resp_tag] <= asuint_42;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_11[resp_tag] <= asuint_27;
+      zbuf_11[resp_tag] <= asuint_43;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_12[resp_tag] <= asuint_28;
+      zbuf_12[resp_tag] <= asuint_44;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_13[resp_tag] <= asuint_29;
+      zbuf_13[resp_tag] <= asuint_45;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_14[resp_tag] <= asuint_30;
+      zbuf_14[resp_tag] <= asuint_46;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_15[resp_tag] <= asuint_31;
+      zbuf_15[resp_tag] <= asuint_47;
     end
   end
 endmodule

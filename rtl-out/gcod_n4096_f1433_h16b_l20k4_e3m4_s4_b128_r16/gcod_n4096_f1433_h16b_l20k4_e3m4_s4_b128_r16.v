@@ -55,51 +55,43 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
   reg signed [31:0] zacc_14 = 32'sh0;
   reg signed [31:0] zacc_15 = 32'sh0;
   wire agg_go;
-  wire req_ready_0;
-  wire req_ready_1;
-  wire req_ready_2;
-  wire req_ready_3;
-  wire out_ready_0;
-  wire out_ready_1;
-  wire out_ready_2;
-  wire out_ready_3;
   wire resp_valid_0;
   wire resp_valid_1;
   wire resp_valid_2;
   wire resp_valid_3;
   wire [6:0] resp_tag;
   wire [511:0] resp_data;
+  wire engine_cmd_s_req_ready;
+  wire engine_cmd_s_out_ready;
   wire engine_cmd_s_cmd_ready;
   wire engine_cmd_s_req_valid;
-  wire [11:0] engine_cmd_s_req_addr;
-  wire [6:0] engine_cmd_s_req_tag;
+  wire [18:0] engine_cmd_s_req_payload;
   wire engine_cmd_s_out_valid;
-  wire [11:0] engine_cmd_s_out_row;
-  wire [767:0] engine_cmd_s_out_data;
+  wire [779:0] engine_cmd_s_out_payload;
   wire engine_cmd_s_done;
+  wire engine_cmd_0_req_ready;
+  wire engine_cmd_0_out_ready;
   wire engine_cmd_0_cmd_ready;
   wire engine_cmd_0_req_valid;
-  wire [11:0] engine_cmd_0_req_addr;
-  wire [6:0] engine_cmd_0_req_tag;
+  wire [18:0] engine_cmd_0_req_payload;
   wire engine_cmd_0_out_valid;
-  wire [11:0] engine_cmd_0_out_row;
-  wire [767:0] engine_cmd_0_out_data;
+  wire [779:0] engine_cmd_0_out_payload;
   wire engine_cmd_0_done;
+  wire engine_cmd_1_req_ready;
+  wire engine_cmd_1_out_ready;
   wire engine_cmd_1_cmd_ready;
   wire engine_cmd_1_req_valid;
-  wire [11:0] engine_cmd_1_req_addr;
-  wire [6:0] engine_cmd_1_req_tag;
+  wire [18:0] engine_cmd_1_req_payload;
   wire engine_cmd_1_out_valid;
-  wire [11:0] engine_cmd_1_out_row;
-  wire [767:0] engine_cmd_1_out_data;
+  wire [779:0] engine_cmd_1_out_payload;
   wire engine_cmd_1_done;
+  wire engine_cmd_2_req_ready;
+  wire engine_cmd_2_out_ready;
   wire engine_cmd_2_cmd_ready;
   wire engine_cmd_2_req_valid;
-  wire [11:0] engine_cmd_2_req_addr;
-  wire [6:0] engine_cmd_2_req_tag;
+  wire [18:0] engine_cmd_2_req_payload;
   wire engine_cmd_2_out_valid;
-  wire [11:0] engine_cmd_2_out_row;
-  wire [767:0] engine_cmd_2_out_data;
+  wire [779:0] engine_cmd_2_out_payload;
   wire engine_cmd_2_done;
   reg [1:0] port_busy = 2'd0;
   reg [11:0] lat_addr_0;
@@ -538,75 +530,103 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
   wire lt_0 = yacc_sweep < 13'h1000;
   wire not_5 = ~lt_0;
   wire and_16 = comb_done & not_5;
-  wire eq_2 = port_busy == 2'd0;
-  wire not_6 = ~1'd0;
-  wire and_17 = eq_2 & not_6;
-  wire or_0 = 1'd0 | engine_cmd_s_req_valid;
-  wire not_7 = ~or_0;
-  wire and_18 = eq_2 & not_7;
-  wire or_1 = or_0 | engine_cmd_0_req_valid;
-  wire not_8 = ~or_1;
-  wire and_19 = eq_2 & not_8;
-  wire or_2 = or_1 | engine_cmd_1_req_valid;
-  wire not_9 = ~or_2;
-  wire and_20 = eq_2 & not_9;
-  wire [11:0] mux_32 = engine_cmd_1_out_valid ? engine_cmd_1_out_row : engine_cmd_2_out_row;
-  wire [11:0] mux_33 = engine_cmd_0_out_valid ? engine_cmd_0_out_row : mux_32;
-  wire [11:0] mux_34 = engine_cmd_s_out_valid ? engine_cmd_s_out_row : mux_33;
-  wire eq_3 = merge_row == mux_34;
-  wire and_21 = merge_valid & eq_3;
-  wire or_3 = 1'd0 | and_21;
-  wire not_10 = ~or_3;
-  wire or_4 = 1'd0 | engine_cmd_s_out_valid;
-  wire or_5 = or_4 | and_21;
-  wire not_11 = ~or_5;
-  wire or_6 = or_4 | engine_cmd_0_out_valid;
-  wire or_7 = or_6 | and_21;
-  wire not_12 = ~or_7;
-  wire or_8 = or_6 | engine_cmd_1_out_valid;
-  wire or_9 = or_8 | and_21;
-  wire not_13 = ~or_9;
-  wire eq_4 = lat_id_19 == 2'd0;
-  wire and_22 = lat_v_19 & eq_4;
-  wire eq_5 = lat_id_19 == 2'd1;
-  wire and_23 = lat_v_19 & eq_5;
-  wire eq_6 = lat_id_19 == 2'd2;
-  wire and_24 = lat_v_19 & eq_6;
-  wire eq_7 = lat_id_19 == 2'd3;
-  wire and_25 = lat_v_19 & eq_7;
+  wire eq_2 = lat_id_19 == 2'd0;
+  wire and_17 = lat_v_19 & eq_2;
+  wire eq_3 = lat_id_19 == 2'd1;
+  wire and_18 = lat_v_19 & eq_3;
+  wire eq_4 = lat_id_19 == 2'd2;
+  wire and_19 = lat_v_19 & eq_4;
+  wire eq_5 = lat_id_19 == 2'd3;
+  wire and_20 = lat_v_19 & eq_5;
   wire signed [31:0] assint_32 = z_rdata_15;
+  wire [31:0] asuint_16 = assint_32;
   wire signed [31:0] assint_33 = z_rdata_14;
+  wire [31:0] asuint_17 = assint_33;
   wire signed [31:0] assint_34 = z_rdata_13;
+  wire [31:0] asuint_18 = assint_34;
   wire signed [31:0] assint_35 = z_rdata_12;
+  wire [31:0] asuint_19 = assint_35;
   wire signed [31:0] assint_36 = z_rdata_11;
+  wire [31:0] asuint_20 = assint_36;
   wire signed [31:0] assint_37 = z_rdata_10;
+  wire [31:0] asuint_21 = assint_37;
   wire signed [31:0] assint_38 = z_rdata_9;
+  wire [31:0] asuint_22 = assint_38;
   wire signed [31:0] assint_39 = z_rdata_8;
+  wire [31:0] asuint_23 = assint_39;
   wire signed [31:0] assint_40 = z_rdata_7;
+  wire [31:0] asuint_24 = assint_40;
   wire signed [31:0] assint_41 = z_rdata_6;
+  wire [31:0] asuint_25 = assint_41;
   wire signed [31:0] assint_42 = z_rdata_5;
+  wire [31:0] asuint_26 = assint_42;
   wire signed [31:0] assint_43 = z_rdata_4;
+  wire [31:0] asuint_27 = assint_43;
   wire signed [31:0] assint_44 = z_rdata_3;
+  wire [31:0] asuint_28 = assint_44;
   wire signed [31:0] assint_45 = z_rdata_2;
+  wire [31:0] asuint_29 = assint_45;
   wire signed [31:0] assint_46 = z_rdata_1;
+  wire [31:0] asuint_30 = assint_46;
   wire signed [31:0] assint_47 = z_rdata_0;
-  wire [511:0] cat_3 = {assint_32, assint_33, assint_34, assint_35, assint_36, assint_37, assint_38, assint_39, assint_40, assint_41, assint_42, assint_43, assint_44, assint_45, assint_46, assint_47};
-  wire or_10 = or_2 | engine_cmd_2_req_valid;
-  wire and_26 = eq_2 & or_10;
+  wire [31:0] asuint_31 = assint_47;
+  wire [511:0] cat_3 = {asuint_16, asuint_17, asuint_18, asuint_19, asuint_20, asuint_21, asuint_22, asuint_23, asuint_24, asuint_25, asuint_26, asuint_27, asuint_28, asuint_29, asuint_30, asuint_31};
+  wire eq_6 = port_busy == 2'd0;
+  wire not_6 = ~1'd0;
+  wire and_21 = eq_6 & not_6;
+  wire [11:0] slice_21 = engine_cmd_s_out_payload[779:768];
+  wire [11:0] slice_22 = engine_cmd_0_out_payload[779:768];
+  wire [11:0] slice_23 = engine_cmd_1_out_payload[779:768];
+  wire [11:0] slice_24 = engine_cmd_2_out_payload[779:768];
+  wire [11:0] mux_32 = engine_cmd_1_out_valid ? slice_23 : slice_24;
+  wire [11:0] mux_33 = engine_cmd_0_out_valid ? slice_22 : mux_32;
+  wire [11:0] mux_34 = engine_cmd_s_out_valid ? slice_21 : mux_33;
+  wire eq_7 = merge_row == mux_34;
+  wire and_22 = merge_valid & eq_7;
+  wire or_0 = 1'd0 | and_22;
+  wire not_7 = ~or_0;
+  wire or_1 = 1'd0 | engine_cmd_s_req_valid;
+  wire not_8 = ~or_1;
+  wire and_23 = eq_6 & not_8;
+  wire or_2 = 1'd0 | engine_cmd_s_out_valid;
+  wire or_3 = or_2 | and_22;
+  wire not_9 = ~or_3;
+  wire or_4 = or_1 | engine_cmd_0_req_valid;
+  wire not_10 = ~or_4;
+  wire and_24 = eq_6 & not_10;
+  wire or_5 = or_2 | engine_cmd_0_out_valid;
+  wire or_6 = or_5 | and_22;
+  wire not_11 = ~or_6;
+  wire or_7 = or_4 | engine_cmd_1_req_valid;
+  wire not_12 = ~or_7;
+  wire and_25 = eq_6 & not_12;
+  wire or_8 = or_5 | engine_cmd_1_out_valid;
+  wire or_9 = or_8 | and_22;
+  wire not_13 = ~or_9;
+  wire or_10 = or_7 | engine_cmd_2_req_valid;
+  wire and_26 = eq_6 & or_10;
   wire ne_0 = port_busy != 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [2:0] sub_0;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [1:0] resize_50;
-  wire [11:0] mux_35 = engine_cmd_1_req_valid ? engine_cmd_1_req_addr : engine_cmd_2_req_addr;
-  wire [11:0] mux_36 = engine_cmd_0_req_valid ? engine_cmd_0_req_addr : mux_35;
-  wire [11:0] mux_37 = engine_cmd_s_req_valid ? engine_cmd_s_req_addr : mux_36;
+  wire [11:0] slice_25 = engine_cmd_s_req_payload[18:7];
+  wire [11:0] slice_26 = engine_cmd_0_req_payload[18:7];
+  wire [11:0] slice_27 = engine_cmd_1_req_payload[18:7];
+  wire [11:0] slice_28 = engine_cmd_2_req_payload[18:7];
+  wire [11:0] mux_35 = engine_cmd_1_req_valid ? slice_27 : slice_28;
+  wire [11:0] mux_36 = engine_cmd_0_req_valid ? slice_26 : mux_35;
+  wire [11:0] mux_37 = engine_cmd_s_req_valid ? slice_25 : mux_36;
   wire [1:0] mux_38 = engine_cmd_1_req_valid ? 2'd2 : 2'd3;
   wire [1:0] mux_39 = engine_cmd_0_req_valid ? 2'd1 : mux_38;
   wire [1:0] mux_40 = engine_cmd_s_req_valid ? 2'd0 : mux_39;
-  wire [6:0] mux_41 = engine_cmd_1_req_valid ? engine_cmd_1_req_tag : engine_cmd_2_req_tag;
-  wire [6:0] mux_42 = engine_cmd_0_req_valid ? engine_cmd_0_req_tag : mux_41;
-  wire [6:0] mux_43 = engine_cmd_s_req_valid ? engine_cmd_s_req_tag : mux_42;
+  wire [6:0] slice_29 = engine_cmd_s_req_payload[6:0];
+  wire [6:0] slice_30 = engine_cmd_0_req_payload[6:0];
+  wire [6:0] slice_31 = engine_cmd_1_req_payload[6:0];
+  wire [6:0] slice_32 = engine_cmd_2_req_payload[6:0];
+  wire [6:0] mux_41 = engine_cmd_1_req_valid ? slice_31 : slice_32;
+  wire [6:0] mux_42 = engine_cmd_0_req_valid ? slice_30 : mux_41;
+  wire [6:0] mux_43 = engine_cmd_s_req_valid ? slice_29 : mux_42;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [32:0] add_18;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -616,8 +636,12 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   reg [12:0] resize_52;
   wire or_11 = or_8 | engine_cmd_2_out_valid;
-  wire not_14 = ~and_21;
+  wire not_14 = ~and_22;
   wire and_27 = or_11 & not_14;
+  reg [767:0] slice_33;
+  reg [767:0] slice_34;
+  reg [767:0] slice_35;
+  reg [767:0] slice_36;
   reg [767:0] mux_44;
   reg [767:0] mux_45;
   reg [767:0] mux_46;
@@ -645,186 +669,153 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_on UNUSEDSIGNAL */
   reg [31:0] resize_56;
   wire [11:0] resize_57 = comb_nodes[11:0];
-  wire [511:0] cat_4 = {mux_30, mux_28, mux_26, mux_24, mux_22, mux_20, mux_18, mux_16, mux_14, mux_12, mux_10, mux_8, mux_6, mux_4, mux_2, mux_0};
-  wire [31:0] slice_21 = cat_4[31:0];
-  wire signed [31:0] assint_48 = slice_21;
-  wire [31:0] asuint_16 = assint_48;
-  wire [31:0] slice_22 = cat_4[63:32];
-  wire signed [31:0] assint_49 = slice_22;
-  wire [31:0] asuint_17 = assint_49;
-  wire [31:0] slice_23 = cat_4[95:64];
-  wire signed [31:0] assint_50 = slice_23;
-  wire [31:0] asuint_18 = assint_50;
-  wire [31:0] slice_24 = cat_4[127:96];
-  wire signed [31:0] assint_51 = slice_24;
-  wire [31:0] asuint_19 = assint_51;
-  wire [31:0] slice_25 = cat_4[159:128];
-  wire signed [31:0] assint_52 = slice_25;
-  wire [31:0] asuint_20 = assint_52;
-  wire [31:0] slice_26 = cat_4[191:160];
-  wire signed [31:0] assint_53 = slice_26;
-  wire [31:0] asuint_21 = assint_53;
-  wire [31:0] slice_27 = cat_4[223:192];
-  wire signed [31:0] assint_54 = slice_27;
-  wire [31:0] asuint_22 = assint_54;
-  wire [31:0] slice_28 = cat_4[255:224];
-  wire signed [31:0] assint_55 = slice_28;
-  wire [31:0] asuint_23 = assint_55;
-  wire [31:0] slice_29 = cat_4[287:256];
-  wire signed [31:0] assint_56 = slice_29;
-  wire [31:0] asuint_24 = assint_56;
-  wire [31:0] slice_30 = cat_4[319:288];
-  wire signed [31:0] assint_57 = slice_30;
-  wire [31:0] asuint_25 = assint_57;
-  wire [31:0] slice_31 = cat_4[351:320];
-  wire signed [31:0] assint_58 = slice_31;
-  wire [31:0] asuint_26 = assint_58;
-  wire [31:0] slice_32 = cat_4[383:352];
-  wire signed [31:0] assint_59 = slice_32;
-  wire [31:0] asuint_27 = assint_59;
-  wire [31:0] slice_33 = cat_4[415:384];
-  wire signed [31:0] assint_60 = slice_33;
-  wire [31:0] asuint_28 = assint_60;
-  wire [31:0] slice_34 = cat_4[447:416];
-  wire signed [31:0] assint_61 = slice_34;
-  wire [31:0] asuint_29 = assint_61;
-  wire [31:0] slice_35 = cat_4[479:448];
-  wire signed [31:0] assint_62 = slice_35;
-  wire [31:0] asuint_30 = assint_62;
-  wire [31:0] slice_36 = cat_4[511:480];
-  wire signed [31:0] assint_63 = slice_36;
-  wire [31:0] asuint_31 = assint_63;
+  wire [31:0] asuint_32 = mux_0;
+  wire [31:0] asuint_33 = mux_2;
+  wire [31:0] asuint_34 = mux_4;
+  wire [31:0] asuint_35 = mux_6;
+  wire [31:0] asuint_36 = mux_8;
+  wire [31:0] asuint_37 = mux_10;
+  wire [31:0] asuint_38 = mux_12;
+  wire [31:0] asuint_39 = mux_14;
+  wire [31:0] asuint_40 = mux_16;
+  wire [31:0] asuint_41 = mux_18;
+  wire [31:0] asuint_42 = mux_20;
+  wire [31:0] asuint_43 = mux_22;
+  wire [31:0] asuint_44 = mux_24;
+  wire [31:0] asuint_45 = mux_26;
+  wire [31:0] asuint_46 = mux_28;
+  wire [31:0] asuint_47 = mux_30;
   wire or_14 = lt_0 | merge_valid;
   wire [11:0] resize_58 = yacc_sweep[11:0];
   wire [11:0] mux_48 = lt_0 ? resize_58 : merge_row;
   wire [47:0] slice_37 = merge_data[47:0];
-  wire signed [47:0] assint_64 = slice_37;
+  wire signed [47:0] assint_48 = slice_37;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_22 = {assint_15[47], assint_15} + {assint_64[47], assint_64};
+  wire signed [48:0] add_22 = {assint_15[47], assint_15} + {assint_48[47], assint_48};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_59 = add_22[47:0];
-  wire [47:0] asuint_32 = resize_59;
-  wire [47:0] mux_49 = lt_0 ? 48'h0 : asuint_32;
+  wire [47:0] asuint_48 = resize_59;
+  wire [47:0] mux_49 = lt_0 ? 48'h0 : asuint_48;
   wire [47:0] slice_38 = merge_data[95:48];
-  wire signed [47:0] assint_65 = slice_38;
+  wire signed [47:0] assint_49 = slice_38;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_23 = {assint_14[47], assint_14} + {assint_65[47], assint_65};
+  wire signed [48:0] add_23 = {assint_14[47], assint_14} + {assint_49[47], assint_49};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_60 = add_23[47:0];
-  wire [47:0] asuint_33 = resize_60;
-  wire [47:0] mux_50 = lt_0 ? 48'h0 : asuint_33;
+  wire [47:0] asuint_49 = resize_60;
+  wire [47:0] mux_50 = lt_0 ? 48'h0 : asuint_49;
   wire [47:0] slice_39 = merge_data[143:96];
-  wire signed [47:0] assint_66 = slice_39;
+  wire signed [47:0] assint_50 = slice_39;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_24 = {assint_13[47], assint_13} + {assint_66[47], assint_66};
+  wire signed [48:0] add_24 = {assint_13[47], assint_13} + {assint_50[47], assint_50};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_61 = add_24[47:0];
-  wire [47:0] asuint_34 = resize_61;
-  wire [47:0] mux_51 = lt_0 ? 48'h0 : asuint_34;
+  wire [47:0] asuint_50 = resize_61;
+  wire [47:0] mux_51 = lt_0 ? 48'h0 : asuint_50;
   wire [47:0] slice_40 = merge_data[191:144];
-  wire signed [47:0] assint_67 = slice_40;
+  wire signed [47:0] assint_51 = slice_40;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_25 = {assint_12[47], assint_12} + {assint_67[47], assint_67};
+  wire signed [48:0] add_25 = {assint_12[47], assint_12} + {assint_51[47], assint_51};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_62 = add_25[47:0];
-  wire [47:0] asuint_35 = resize_62;
-  wire [47:0] mux_52 = lt_0 ? 48'h0 : asuint_35;
+  wire [47:0] asuint_51 = resize_62;
+  wire [47:0] mux_52 = lt_0 ? 48'h0 : asuint_51;
   wire [47:0] slice_41 = merge_data[239:192];
-  wire signed [47:0] assint_68 = slice_41;
+  wire signed [47:0] assint_52 = slice_41;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_26 = {assint_11[47], assint_11} + {assint_68[47], assint_68};
+  wire signed [48:0] add_26 = {assint_11[47], assint_11} + {assint_52[47], assint_52};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_63 = add_26[47:0];
-  wire [47:0] asuint_36 = resize_63;
-  wire [47:0] mux_53 = lt_0 ? 48'h0 : asuint_36;
+  wire [47:0] asuint_52 = resize_63;
+  wire [47:0] mux_53 = lt_0 ? 48'h0 : asuint_52;
   wire [47:0] slice_42 = merge_data[287:240];
-  wire signed [47:0] assint_69 = slice_42;
+  wire signed [47:0] assint_53 = slice_42;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_27 = {assint_10[47], assint_10} + {assint_69[47], assint_69};
+  wire signed [48:0] add_27 = {assint_10[47], assint_10} + {assint_53[47], assint_53};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_64 = add_27[47:0];
-  wire [47:0] asuint_37 = resize_64;
-  wire [47:0] mux_54 = lt_0 ? 48'h0 : asuint_37;
+  wire [47:0] asuint_53 = resize_64;
+  wire [47:0] mux_54 = lt_0 ? 48'h0 : asuint_53;
   wire [47:0] slice_43 = merge_data[335:288];
-  wire signed [47:0] assint_70 = slice_43;
+  wire signed [47:0] assint_54 = slice_43;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_28 = {assint_9[47], assint_9} + {assint_70[47], assint_70};
+  wire signed [48:0] add_28 = {assint_9[47], assint_9} + {assint_54[47], assint_54};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_65 = add_28[47:0];
-  wire [47:0] asuint_38 = resize_65;
-  wire [47:0] mux_55 = lt_0 ? 48'h0 : asuint_38;
+  wire [47:0] asuint_54 = resize_65;
+  wire [47:0] mux_55 = lt_0 ? 48'h0 : asuint_54;
   wire [47:0] slice_44 = merge_data[383:336];
-  wire signed [47:0] assint_71 = slice_44;
+  wire signed [47:0] assint_55 = slice_44;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_29 = {assint_8[47], assint_8} + {assint_71[47], assint_71};
+  wire signed [48:0] add_29 = {assint_8[47], assint_8} + {assint_55[47], assint_55};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_66 = add_29[47:0];
-  wire [47:0] asuint_39 = resize_66;
-  wire [47:0] mux_56 = lt_0 ? 48'h0 : asuint_39;
+  wire [47:0] asuint_55 = resize_66;
+  wire [47:0] mux_56 = lt_0 ? 48'h0 : asuint_55;
   wire [47:0] slice_45 = merge_data[431:384];
-  wire signed [47:0] assint_72 = slice_45;
+  wire signed [47:0] assint_56 = slice_45;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_30 = {assint_7[47], assint_7} + {assint_72[47], assint_72};
+  wire signed [48:0] add_30 = {assint_7[47], assint_7} + {assint_56[47], assint_56};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_67 = add_30[47:0];
-  wire [47:0] asuint_40 = resize_67;
-  wire [47:0] mux_57 = lt_0 ? 48'h0 : asuint_40;
+  wire [47:0] asuint_56 = resize_67;
+  wire [47:0] mux_57 = lt_0 ? 48'h0 : asuint_56;
   wire [47:0] slice_46 = merge_data[479:432];
-  wire signed [47:0] assint_73 = slice_46;
+  wire signed [47:0] assint_57 = slice_46;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_31 = {assint_6[47], assint_6} + {assint_73[47], assint_73};
+  wire signed [48:0] add_31 = {assint_6[47], assint_6} + {assint_57[47], assint_57};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_68 = add_31[47:0];
-  wire [47:0] asuint_41 = resize_68;
-  wire [47:0] mux_58 = lt_0 ? 48'h0 : asuint_41;
+  wire [47:0] asuint_57 = resize_68;
+  wire [47:0] mux_58 = lt_0 ? 48'h0 : asuint_57;
   wire [47:0] slice_47 = merge_data[527:480];
-  wire signed [47:0] assint_74 = slice_47;
+  wire signed [47:0] assint_58 = slice_47;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_32 = {assint_5[47], assint_5} + {assint_74[47], assint_74};
+  wire signed [48:0] add_32 = {assint_5[47], assint_5} + {assint_58[47], assint_58};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_69 = add_32[47:0];
-  wire [47:0] asuint_42 = resize_69;
-  wire [47:0] mux_59 = lt_0 ? 48'h0 : asuint_42;
+  wire [47:0] asuint_58 = resize_69;
+  wire [47:0] mux_59 = lt_0 ? 48'h0 : asuint_58;
   wire [47:0] slice_48 = merge_data[575:528];
-  wire signed [47:0] assint_75 = slice_48;
+  wire signed [47:0] assint_59 = slice_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_33 = {assint_4[47], assint_4} + {assint_75[47], assint_75};
+  wire signed [48:0] add_33 = {assint_4[47], assint_4} + {assint_59[47], assint_59};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_70 = add_33[47:0];
-  wire [47:0] asuint_43 = resize_70;
-  wire [47:0] mux_60 = lt_0 ? 48'h0 : asuint_43;
+  wire [47:0] asuint_59 = resize_70;
+  wire [47:0] mux_60 = lt_0 ? 48'h0 : asuint_59;
   wire [47:0] slice_49 = merge_data[623:576];
-  wire signed [47:0] assint_76 = slice_49;
+  wire signed [47:0] assint_60 = slice_49;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_34 = {assint_3[47], assint_3} + {assint_76[47], assint_76};
+  wire signed [48:0] add_34 = {assint_3[47], assint_3} + {assint_60[47], assint_60};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_71 = add_34[47:0];
-  wire [47:0] asuint_44 = resize_71;
-  wire [47:0] mux_61 = lt_0 ? 48'h0 : asuint_44;
+  wire [47:0] asuint_60 = resize_71;
+  wire [47:0] mux_61 = lt_0 ? 48'h0 : asuint_60;
   wire [47:0] slice_50 = merge_data[671:624];
-  wire signed [47:0] assint_77 = slice_50;
+  wire signed [47:0] assint_61 = slice_50;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_35 = {assint_2[47], assint_2} + {assint_77[47], assint_77};
+  wire signed [48:0] add_35 = {assint_2[47], assint_2} + {assint_61[47], assint_61};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_72 = add_35[47:0];
-  wire [47:0] asuint_45 = resize_72;
-  wire [47:0] mux_62 = lt_0 ? 48'h0 : asuint_45;
+  wire [47:0] asuint_61 = resize_72;
+  wire [47:0] mux_62 = lt_0 ? 48'h0 : asuint_61;
   wire [47:0] slice_51 = merge_data[719:672];
-  wire signed [47:0] assint_78 = slice_51;
+  wire signed [47:0] assint_62 = slice_51;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_36 = {assint_1[47], assint_1} + {assint_78[47], assint_78};
+  wire signed [48:0] add_36 = {assint_1[47], assint_1} + {assint_62[47], assint_62};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_73 = add_36[47:0];
-  wire [47:0] asuint_46 = resize_73;
-  wire [47:0] mux_63 = lt_0 ? 48'h0 : asuint_46;
+  wire [47:0] asuint_62 = resize_73;
+  wire [47:0] mux_63 = lt_0 ? 48'h0 : asuint_62;
   wire [47:0] slice_52 = merge_data[767:720];
-  wire signed [47:0] assint_79 = slice_52;
+  wire signed [47:0] assint_63 = slice_52;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_37 = {assint_0[47], assint_0} + {assint_79[47], assint_79};
+  wire signed [48:0] add_37 = {assint_0[47], assint_0} + {assint_63[47], assint_63};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_74 = add_37[47:0];
-  wire [47:0] asuint_47 = resize_74;
-  wire [47:0] mux_64 = lt_0 ? 48'h0 : asuint_47;
+  wire [47:0] asuint_63 = resize_74;
+  wire [47:0] mux_64 = lt_0 ? 48'h0 : asuint_63;
   assign w_ready = not_0;
   assign x_ready = and_0;
   assign cmd_s_ready = engine_cmd_s_cmd_ready;
@@ -1089,20 +1080,20 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
   end
   /* verilator lint_on BLKSEQ */
   assign agg_go = and_16;
-  assign req_ready_0 = and_17;
-  assign req_ready_1 = and_18;
-  assign req_ready_2 = and_19;
-  assign req_ready_3 = and_20;
-  assign out_ready_0 = not_10;
-  assign out_ready_1 = not_11;
-  assign out_ready_2 = not_12;
-  assign out_ready_3 = not_13;
-  assign resp_valid_0 = and_22;
-  assign resp_valid_1 = and_23;
-  assign resp_valid_2 = and_24;
-  assign resp_valid_3 = and_25;
+  assign resp_valid_0 = and_17;
+  assign resp_valid_1 = and_18;
+  assign resp_valid_2 = and_19;
+  assign resp_valid_3 = and_20;
   assign resp_tag = lat_tag_19;
   assign resp_data = cat_3;
+  assign engine_cmd_s_req_ready = and_21;
+  assign engine_cmd_s_out_ready = not_7;
+  assign engine_cmd_0_req_ready = and_23;
+  assign engine_cmd_0_out_ready = not_9;
+  assign engine_cmd_1_req_ready = and_24;
+  assign engine_cmd_1_out_ready = not_11;
+  assign engine_cmd_2_req_ready = and_25;
+  assign engine_cmd_2_out_ready = not_13;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
@@ -1558,9 +1549,13 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_27) begin
-      mux_44 = engine_cmd_1_out_valid ? engine_cmd_1_out_data : engine_cmd_2_out_data;
-      mux_45 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : mux_44;
-      mux_46 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_45;
+      slice_33 = engine_cmd_s_out_payload[767:0];
+      slice_34 = engine_cmd_0_out_payload[767:0];
+      slice_35 = engine_cmd_1_out_payload[767:0];
+      slice_36 = engine_cmd_2_out_payload[767:0];
+      mux_44 = engine_cmd_1_out_valid ? slice_35 : slice_36;
+      mux_45 = engine_cmd_0_out_valid ? slice_34 : mux_44;
+      mux_46 = engine_cmd_s_out_valid ? slice_33 : mux_45;
       merge_data <= mux_46;
     end
   end
@@ -1708,82 +1703,82 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_0[resize_57] <= asuint_16;
+      zmem_0[resize_57] <= asuint_32;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_1[resize_57] <= asuint_17;
+      zmem_1[resize_57] <= asuint_33;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_2[resize_57] <= asuint_18;
+      zmem_2[resize_57] <= asuint_34;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_3[resize_57] <= asuint_19;
+      zmem_3[resize_57] <= asuint_35;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_4[resize_57] <= asuint_20;
+      zmem_4[resize_57] <= asuint_36;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_5[resize_57] <= asuint_21;
+      zmem_5[resize_57] <= asuint_37;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_6[resize_57] <= asuint_22;
+      zmem_6[resize_57] <= asuint_38;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_7[resize_57] <= asuint_23;
+      zmem_7[resize_57] <= asuint_39;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_8[resize_57] <= asuint_24;
+      zmem_8[resize_57] <= asuint_40;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_9[resize_57] <= asuint_25;
+      zmem_9[resize_57] <= asuint_41;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_10[resize_57] <= asuint_26;
+      zmem_10[resize_57] <= asuint_42;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_11[resize_57] <= asuint_27;
+      zmem_11[resize_57] <= asuint_43;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_12[resize_57] <= asuint_28;
+      zmem_12[resize_57] <= asuint_44;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_13[resize_57] <= asuint_29;
+      zmem_13[resize_57] <= asuint_45;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_14[resize_57] <= asuint_30;
+      zmem_14[resize_57] <= asuint_46;
     end
   end
   always @(posedge clk) begin
     if (and_12) begin
-      zmem_15[resize_57] <= asuint_31;
+      zmem_15[resize_57] <= asuint_47;
     end
   end
   always @(posedge clk) begin
@@ -1874,16 +1869,14 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
     .cmd_ready(engine_cmd_s_cmd_ready),
     .cmd_payload(cmd_s_payload),
     .req_valid(engine_cmd_s_req_valid),
-    .req_ready(req_ready_0),
-    .req_addr(engine_cmd_s_req_addr),
-    .req_tag(engine_cmd_s_req_tag),
+    .req_ready(engine_cmd_s_req_ready),
+    .req_payload(engine_cmd_s_req_payload),
     .resp_valid(resp_valid_0),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_s_out_valid),
-    .out_ready(out_ready_0),
-    .out_row(engine_cmd_s_out_row),
-    .out_data(engine_cmd_s_out_data),
+    .out_ready(engine_cmd_s_out_ready),
+    .out_payload(engine_cmd_s_out_payload),
     .done(engine_cmd_s_done)
   );
   gcod_engine_s128_r128_m4_h16_n12_w7x7 engine_cmd_0 (
@@ -1894,16 +1887,14 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
     .cmd_ready(engine_cmd_0_cmd_ready),
     .cmd_payload(cmd_0_payload),
     .req_valid(engine_cmd_0_req_valid),
-    .req_ready(req_ready_1),
-    .req_addr(engine_cmd_0_req_addr),
-    .req_tag(engine_cmd_0_req_tag),
+    .req_ready(engine_cmd_0_req_ready),
+    .req_payload(engine_cmd_0_req_payload),
     .resp_valid(resp_valid_1),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_0_out_valid),
-    .out_ready(out_ready_1),
-    .out_row(engine_cmd_0_out_row),
-    .out_data(engine_cmd_0_out_data),
+    .out_ready(engine_cmd_0_out_ready),
+    .out_payload(engine_cmd_0_out_payload),
     .done(engine_cmd_0_done)
   );
   gcod_engine_s128_r128_m4_h16_n12_w7x7 engine_cmd_1 (
@@ -1914,16 +1905,14 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
     .cmd_ready(engine_cmd_1_cmd_ready),
     .cmd_payload(cmd_1_payload),
     .req_valid(engine_cmd_1_req_valid),
-    .req_ready(req_ready_2),
-    .req_addr(engine_cmd_1_req_addr),
-    .req_tag(engine_cmd_1_req_tag),
+    .req_ready(engine_cmd_1_req_ready),
+    .req_payload(engine_cmd_1_req_payload),
     .resp_valid(resp_valid_2),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_1_out_valid),
-    .out_ready(out_ready_2),
-    .out_row(engine_cmd_1_out_row),
-    .out_data(engine_cmd_1_out_data),
+    .out_ready(engine_cmd_1_out_ready),
+    .out_payload(engine_cmd_1_out_payload),
     .done(engine_cmd_1_done)
   );
   gcod_engine_s128_r128_m4_h16_n12_w7x7 engine_cmd_2 (
@@ -1934,16 +1923,14 @@ module gcod_n4096_f1433_h16b_l20k4_e3m4_s4_b128_r16 (
     .cmd_ready(engine_cmd_2_cmd_ready),
     .cmd_payload(cmd_2_payload),
     .req_valid(engine_cmd_2_req_valid),
-    .req_ready(req_ready_3),
-    .req_addr(engine_cmd_2_req_addr),
-    .req_tag(engine_cmd_2_req_tag),
+    .req_ready(engine_cmd_2_req_ready),
+    .req_payload(engine_cmd_2_req_payload),
     .resp_valid(resp_valid_3),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_2_out_valid),
-    .out_ready(out_ready_3),
-    .out_row(engine_cmd_2_out_row),
-    .out_data(engine_cmd_2_out_data),
+    .out_ready(engine_cmd_2_out_ready),
+    .out_payload(engine_cmd_2_out_payload),
     .done(engine_cmd_2_done)
   );
 endmodule

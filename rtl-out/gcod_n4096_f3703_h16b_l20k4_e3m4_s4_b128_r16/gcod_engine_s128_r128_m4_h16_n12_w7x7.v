@@ -10,15 +10,13 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   input  wire [35:0]  cmd_payload,
   output wire         req_valid,
   input  wire         req_ready,
-  output wire [11:0]  req_addr,
-  output wire [6:0]   req_tag,
+  output wire [18:0]  req_payload,
   input  wire         resp_valid,
   input  wire [6:0]   resp_tag,
   input  wire [511:0] resp_data,
   output wire         out_valid,
   input  wire         out_ready,
-  output wire [11:0]  out_row,
-  output wire [767:0] out_data,
+  output wire [779:0] out_payload,
   output wire         done
 );
   reg [7:0] sweep = 8'd0;
@@ -140,6 +138,7 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire and_7 = and_6 & not_3;
   wire and_8 = and_7 & eq_0;
   wire [11:0] slice_3 = cmd_payload[11:0];
+  wire [18:0] cat_0 = {slice_3, slice_1};
   wire and_9 = b_valid & b_emit;
   wire eq_4 = b_group == 2'd3;
   wire eq_5 = b_group == 2'd0;
@@ -183,25 +182,26 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
   wire signed [47:0] mux_12 = eq_4 ? resize_2 : assint_7;
+  wire [47:0] asuint_4 = mux_12;
   wire eq_11 = b_group == 2'd3;
   wire eq_12 = b_group == 2'd0;
   wire signed [47:0] assint_13 = acc_q_2;
-  wire [47:0] asuint_4 = assint_13;
-  wire [47:0] mux_13 = fwd_hit ? fwd_2 : asuint_4;
+  wire [47:0] asuint_5 = assint_13;
+  wire [47:0] mux_13 = fwd_hit ? fwd_2 : asuint_5;
   wire signed [47:0] assint_14 = mux_13;
   wire eq_13 = b_group == 2'd1;
   wire signed [47:0] assint_15 = acc_q_6;
-  wire [47:0] asuint_5 = assint_15;
-  wire [47:0] mux_14 = fwd_hit ? fwd_6 : asuint_5;
+  wire [47:0] asuint_6 = assint_15;
+  wire [47:0] mux_14 = fwd_hit ? fwd_6 : asuint_6;
   wire signed [47:0] assint_16 = mux_14;
   wire eq_14 = b_group == 2'd2;
   wire signed [47:0] assint_17 = acc_q_10;
-  wire [47:0] asuint_6 = assint_17;
-  wire [47:0] mux_15 = fwd_hit ? fwd_10 : asuint_6;
+  wire [47:0] asuint_7 = assint_17;
+  wire [47:0] mux_15 = fwd_hit ? fwd_10 : asuint_7;
   wire signed [47:0] assint_18 = mux_15;
   wire signed [47:0] assint_19 = acc_q_14;
-  wire [47:0] asuint_7 = assint_19;
-  wire [47:0] mux_16 = fwd_hit ? fwd_14 : asuint_7;
+  wire [47:0] asuint_8 = assint_19;
+  wire [47:0] mux_16 = fwd_hit ? fwd_14 : asuint_8;
   wire signed [47:0] assint_20 = mux_16;
   wire signed [47:0] mux_17 = eq_14 ? assint_18 : assint_20;
   wire signed [47:0] mux_18 = eq_13 ? assint_16 : mux_17;
@@ -223,25 +223,26 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_4 = add_1[47:0];
   wire signed [47:0] mux_23 = eq_11 ? resize_4 : assint_20;
+  wire [47:0] asuint_9 = mux_23;
   wire eq_18 = b_group == 2'd3;
   wire eq_19 = b_group == 2'd0;
   wire signed [47:0] assint_25 = acc_q_1;
-  wire [47:0] asuint_8 = assint_25;
-  wire [47:0] mux_24 = fwd_hit ? fwd_1 : asuint_8;
+  wire [47:0] asuint_10 = assint_25;
+  wire [47:0] mux_24 = fwd_hit ? fwd_1 : asuint_10;
   wire signed [47:0] assint_26 = mux_24;
   wire eq_20 = b_group == 2'd1;
   wire signed [47:0] assint_27 = acc_q_5;
-  wire [47:0] asuint_9 = assint_27;
-  wire [47:0] mux_25 = fwd_hit ? fwd_5 : asuint_9;
+  wire [47:0] asuint_11 = assint_27;
+  wire [47:0] mux_25 = fwd_hit ? fwd_5 : asuint_11;
   wire signed [47:0] assint_28 = mux_25;
   wire eq_21 = b_group == 2'd2;
   wire signed [47:0] assint_29 = acc_q_9;
-  wire [47:0] asuint_10 = assint_29;
-  wire [47:0] mux_26 = fwd_hit ? fwd_9 : asuint_10;
+  wire [47:0] asuint_12 = assint_29;
+  wire [47:0] mux_26 = fwd_hit ? fwd_9 : asuint_12;
   wire signed [47:0] assint_30 = mux_26;
   wire signed [47:0] assint_31 = acc_q_13;
-  wire [47:0] asuint_11 = assint_31;
-  wire [47:0] mux_27 = fwd_hit ? fwd_13 : asuint_11;
+  wire [47:0] asuint_13 = assint_31;
+  wire [47:0] mux_27 = fwd_hit ? fwd_13 : asuint_13;
   wire signed [47:0] assint_32 = mux_27;
   wire signed [47:0] mux_28 = eq_21 ? assint_30 : assint_32;
   wire signed [47:0] mux_29 = eq_20 ? assint_28 : mux_28;
@@ -263,25 +264,26 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_6 = add_2[47:0];
   wire signed [47:0] mux_34 = eq_18 ? resize_6 : assint_32;
+  wire [47:0] asuint_14 = mux_34;
   wire eq_25 = b_group == 2'd3;
   wire eq_26 = b_group == 2'd0;
   wire signed [47:0] assint_37 = acc_q_0;
-  wire [47:0] asuint_12 = assint_37;
-  wire [47:0] mux_35 = fwd_hit ? fwd_0 : asuint_12;
+  wire [47:0] asuint_15 = assint_37;
+  wire [47:0] mux_35 = fwd_hit ? fwd_0 : asuint_15;
   wire signed [47:0] assint_38 = mux_35;
   wire eq_27 = b_group == 2'd1;
   wire signed [47:0] assint_39 = acc_q_4;
-  wire [47:0] asuint_13 = assint_39;
-  wire [47:0] mux_36 = fwd_hit ? fwd_4 : asuint_13;
+  wire [47:0] asuint_16 = assint_39;
+  wire [47:0] mux_36 = fwd_hit ? fwd_4 : asuint_16;
   wire signed [47:0] assint_40 = mux_36;
   wire eq_28 = b_group == 2'd2;
   wire signed [47:0] assint_41 = acc_q_8;
-  wire [47:0] asuint_14 = assint_41;
-  wire [47:0] mux_37 = fwd_hit ? fwd_8 : asuint_14;
+  wire [47:0] asuint_17 = assint_41;
+  wire [47:0] mux_37 = fwd_hit ? fwd_8 : asuint_17;
   wire signed [47:0] assint_42 = mux_37;
   wire signed [47:0] assint_43 = acc_q_12;
-  wire [47:0] asuint_15 = assint_43;
-  wire [47:0] mux_38 = fwd_hit ? fwd_12 : asuint_15;
+  wire [47:0] asuint_18 = assint_43;
+  wire [47:0] mux_38 = fwd_hit ? fwd_12 : asuint_18;
   wire signed [47:0] assint_44 = mux_38;
   wire signed [47:0] mux_39 = eq_28 ? assint_42 : assint_44;
   wire signed [47:0] mux_40 = eq_27 ? assint_40 : mux_39;
@@ -303,31 +305,45 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_8 = add_3[47:0];
   wire signed [47:0] mux_45 = eq_25 ? resize_8 : assint_44;
+  wire [47:0] asuint_19 = mux_45;
   wire eq_32 = b_group == 2'd2;
   wire signed [47:0] mux_46 = eq_32 ? resize_2 : assint_5;
+  wire [47:0] asuint_20 = mux_46;
   wire eq_33 = b_group == 2'd2;
   wire signed [47:0] mux_47 = eq_33 ? resize_4 : assint_18;
+  wire [47:0] asuint_21 = mux_47;
   wire eq_34 = b_group == 2'd2;
   wire signed [47:0] mux_48 = eq_34 ? resize_6 : assint_30;
+  wire [47:0] asuint_22 = mux_48;
   wire eq_35 = b_group == 2'd2;
   wire signed [47:0] mux_49 = eq_35 ? resize_8 : assint_42;
+  wire [47:0] asuint_23 = mux_49;
   wire eq_36 = b_group == 2'd1;
   wire signed [47:0] mux_50 = eq_36 ? resize_2 : assint_3;
+  wire [47:0] asuint_24 = mux_50;
   wire eq_37 = b_group == 2'd1;
   wire signed [47:0] mux_51 = eq_37 ? resize_4 : assint_16;
+  wire [47:0] asuint_25 = mux_51;
   wire eq_38 = b_group == 2'd1;
   wire signed [47:0] mux_52 = eq_38 ? resize_6 : assint_28;
+  wire [47:0] asuint_26 = mux_52;
   wire eq_39 = b_group == 2'd1;
   wire signed [47:0] mux_53 = eq_39 ? resize_8 : assint_40;
+  wire [47:0] asuint_27 = mux_53;
   wire eq_40 = b_group == 2'd0;
   wire signed [47:0] mux_54 = eq_40 ? resize_2 : assint_1;
+  wire [47:0] asuint_28 = mux_54;
   wire eq_41 = b_group == 2'd0;
   wire signed [47:0] mux_55 = eq_41 ? resize_4 : assint_14;
+  wire [47:0] asuint_29 = mux_55;
   wire eq_42 = b_group == 2'd0;
   wire signed [47:0] mux_56 = eq_42 ? resize_6 : assint_26;
+  wire [47:0] asuint_30 = mux_56;
   wire eq_43 = b_group == 2'd0;
   wire signed [47:0] mux_57 = eq_43 ? resize_8 : assint_38;
-  wire [767:0] cat_0 = {mux_12, mux_23, mux_34, mux_45, mux_46, mux_47, mux_48, mux_49, mux_50, mux_51, mux_52, mux_53, mux_54, mux_55, mux_56, mux_57};
+  wire [47:0] asuint_31 = mux_57;
+  wire [767:0] cat_1 = {asuint_4, asuint_9, asuint_14, asuint_19, asuint_20, asuint_21, asuint_22, asuint_23, asuint_24, asuint_25, asuint_26, asuint_27, asuint_28, asuint_29, asuint_30, asuint_31};
+  wire [779:0] cat_2 = {b_v, cat_1};
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] add_4;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -359,38 +375,38 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   reg eq_44;
   reg and_17;
   wire or_4 = b_emit | lt_0;
-  wire [47:0] asuint_16 = mux_57;
-  wire [47:0] mux_61 = or_4 ? 48'h0 : asuint_16;
-  wire [47:0] asuint_17 = mux_56;
-  wire [47:0] mux_62 = or_4 ? 48'h0 : asuint_17;
-  wire [47:0] asuint_18 = mux_55;
-  wire [47:0] mux_63 = or_4 ? 48'h0 : asuint_18;
-  wire [47:0] asuint_19 = mux_54;
-  wire [47:0] mux_64 = or_4 ? 48'h0 : asuint_19;
-  wire [47:0] asuint_20 = mux_53;
-  wire [47:0] mux_65 = or_4 ? 48'h0 : asuint_20;
-  wire [47:0] asuint_21 = mux_52;
-  wire [47:0] mux_66 = or_4 ? 48'h0 : asuint_21;
-  wire [47:0] asuint_22 = mux_51;
-  wire [47:0] mux_67 = or_4 ? 48'h0 : asuint_22;
-  wire [47:0] asuint_23 = mux_50;
-  wire [47:0] mux_68 = or_4 ? 48'h0 : asuint_23;
-  wire [47:0] asuint_24 = mux_49;
-  wire [47:0] mux_69 = or_4 ? 48'h0 : asuint_24;
-  wire [47:0] asuint_25 = mux_48;
-  wire [47:0] mux_70 = or_4 ? 48'h0 : asuint_25;
-  wire [47:0] asuint_26 = mux_47;
-  wire [47:0] mux_71 = or_4 ? 48'h0 : asuint_26;
-  wire [47:0] asuint_27 = mux_46;
-  wire [47:0] mux_72 = or_4 ? 48'h0 : asuint_27;
-  wire [47:0] asuint_28 = mux_45;
-  wire [47:0] mux_73 = or_4 ? 48'h0 : asuint_28;
-  wire [47:0] asuint_29 = mux_34;
-  wire [47:0] mux_74 = or_4 ? 48'h0 : asuint_29;
-  wire [47:0] asuint_30 = mux_23;
-  wire [47:0] mux_75 = or_4 ? 48'h0 : asuint_30;
-  wire [47:0] asuint_31 = mux_12;
-  wire [47:0] mux_76 = or_4 ? 48'h0 : asuint_31;
+  wire [47:0] asuint_32 = mux_57;
+  wire [47:0] mux_61 = or_4 ? 48'h0 : asuint_32;
+  wire [47:0] asuint_33 = mux_56;
+  wire [47:0] mux_62 = or_4 ? 48'h0 : asuint_33;
+  wire [47:0] asuint_34 = mux_55;
+  wire [47:0] mux_63 = or_4 ? 48'h0 : asuint_34;
+  wire [47:0] asuint_35 = mux_54;
+  wire [47:0] mux_64 = or_4 ? 48'h0 : asuint_35;
+  wire [47:0] asuint_36 = mux_53;
+  wire [47:0] mux_65 = or_4 ? 48'h0 : asuint_36;
+  wire [47:0] asuint_37 = mux_52;
+  wire [47:0] mux_66 = or_4 ? 48'h0 : asuint_37;
+  wire [47:0] asuint_38 = mux_51;
+  wire [47:0] mux_67 = or_4 ? 48'h0 : asuint_38;
+  wire [47:0] asuint_39 = mux_50;
+  wire [47:0] mux_68 = or_4 ? 48'h0 : asuint_39;
+  wire [47:0] asuint_40 = mux_49;
+  wire [47:0] mux_69 = or_4 ? 48'h0 : asuint_40;
+  wire [47:0] asuint_41 = mux_48;
+  wire [47:0] mux_70 = or_4 ? 48'h0 : asuint_41;
+  wire [47:0] asuint_42 = mux_47;
+  wire [47:0] mux_71 = or_4 ? 48'h0 : asuint_42;
+  wire [47:0] asuint_43 = mux_46;
+  wire [47:0] mux_72 = or_4 ? 48'h0 : asuint_43;
+  wire [47:0] asuint_44 = mux_45;
+  wire [47:0] mux_73 = or_4 ? 48'h0 : asuint_44;
+  wire [47:0] asuint_45 = mux_34;
+  wire [47:0] mux_74 = or_4 ? 48'h0 : asuint_45;
+  wire [47:0] asuint_46 = mux_23;
+  wire [47:0] mux_75 = or_4 ? 48'h0 : asuint_46;
+  wire [47:0] asuint_47 = mux_12;
+  wire [47:0] mux_76 = or_4 ? 48'h0 : asuint_47;
   wire eq_45 = slice_0 == 2'd3;
   wire and_18 = and_7 & eq_45;
   wire or_5 = lt_0 | and_16;
@@ -398,59 +414,57 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   wire [6:0] mux_77 = lt_0 ? resize_11 : b_row;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_49 = slice_6;
-  wire [31:0] asuint_32 = assint_49;
+  wire [31:0] asuint_48 = assint_49;
   wire [31:0] slice_7 = resp_data[63:32];
   wire signed [31:0] assint_50 = slice_7;
-  wire [31:0] asuint_33 = assint_50;
+  wire [31:0] asuint_49 = assint_50;
   wire [31:0] slice_8 = resp_data[95:64];
   wire signed [31:0] assint_51 = slice_8;
-  wire [31:0] asuint_34 = assint_51;
+  wire [31:0] asuint_50 = assint_51;
   wire [31:0] slice_9 = resp_data[127:96];
   wire signed [31:0] assint_52 = slice_9;
-  wire [31:0] asuint_35 = assint_52;
+  wire [31:0] asuint_51 = assint_52;
   wire [31:0] slice_10 = resp_data[159:128];
   wire signed [31:0] assint_53 = slice_10;
-  wire [31:0] asuint_36 = assint_53;
+  wire [31:0] asuint_52 = assint_53;
   wire [31:0] slice_11 = resp_data[191:160];
   wire signed [31:0] assint_54 = slice_11;
-  wire [31:0] asuint_37 = assint_54;
+  wire [31:0] asuint_53 = assint_54;
   wire [31:0] slice_12 = resp_data[223:192];
   wire signed [31:0] assint_55 = slice_12;
-  wire [31:0] asuint_38 = assint_55;
+  wire [31:0] asuint_54 = assint_55;
   wire [31:0] slice_13 = resp_data[255:224];
   wire signed [31:0] assint_56 = slice_13;
-  wire [31:0] asuint_39 = assint_56;
+  wire [31:0] asuint_55 = assint_56;
   wire [31:0] slice_14 = resp_data[287:256];
   wire signed [31:0] assint_57 = slice_14;
-  wire [31:0] asuint_40 = assint_57;
+  wire [31:0] asuint_56 = assint_57;
   wire [31:0] slice_15 = resp_data[319:288];
   wire signed [31:0] assint_58 = slice_15;
-  wire [31:0] asuint_41 = assint_58;
+  wire [31:0] asuint_57 = assint_58;
   wire [31:0] slice_16 = resp_data[351:320];
   wire signed [31:0] assint_59 = slice_16;
-  wire [31:0] asuint_42 = assint_59;
+  wire [31:0] asuint_58 = assint_59;
   wire [31:0] slice_17 = resp_data[383:352];
   wire signed [31:0] assint_60 = slice_17;
-  wire [31:0] asuint_43 = assint_60;
+  wire [31:0] asuint_59 = assint_60;
   wire [31:0] slice_18 = resp_data[415:384];
   wire signed [31:0] assint_61 = slice_18;
-  wire [31:0] asuint_44 = assint_61;
+  wire [31:0] asuint_60 = assint_61;
   wire [31:0] slice_19 = resp_data[447:416];
   wire signed [31:0] assint_62 = slice_19;
-  wire [31:0] asuint_45 = assint_62;
+  wire [31:0] asuint_61 = assint_62;
   wire [31:0] slice_20 = resp_data[479:448];
   wire signed [31:0] assint_63 = slice_20;
-  wire [31:0] asuint_46 = assint_63;
+  wire [31:0] asuint_62 = assint_63;
   wire [31:0] slice_21 = resp_data[511:480];
   wire signed [31:0] assint_64 = slice_21;
-  wire [31:0] asuint_47 = assint_64;
+  wire [31:0] asuint_63 = assint_64;
   assign cmd_ready = and_5;
   assign req_valid = and_8;
-  assign req_addr = slice_3;
-  assign req_tag = slice_1;
+  assign req_payload = cat_0;
   assign out_valid = and_9;
-  assign out_row = b_v;
-  assign out_data = cat_0;
+  assign out_payload = cat_2;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
@@ -866,82 +880,82 @@ module gcod_engine_s128_r128_m4_h16_n12_w7x7 (
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_32;
+      zbuf_0[resp_tag] <= asuint_48;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_33;
+      zbuf_1[resp_tag] <= asuint_49;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_34;
+      zbuf_2[resp_tag] <= asuint_50;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_35;
+      zbuf_3[resp_tag] <= asuint_51;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_4[resp_tag] <= asuint_36;
+      zbuf_4[resp_tag] <= asuint_52;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_5[resp_tag] <= asuint_37;
+      zbuf_5[resp_tag] <= asuint_53;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_6[resp_tag] <= asuint_38;
+      zbuf_6[resp_tag] <= asuint_54;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_7[resp_tag] <= asuint_39;
+      zbuf_7[resp_tag] <= asuint_55;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_8[resp_tag] <= asuint_40;
+      zbuf_8[resp_tag] <= asuint_56;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_9[resp_tag] <= asuint_41;
+      zbuf_9[resp_tag] <= asuint_57;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_10[resp_tag] <= asuint_42;
+      zbuf_10[resp_tag] <= asuint_58;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_11[resp_tag] <= asuint_43;
+      zbuf_11[resp_tag] <= asuint_59;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_12[resp_tag] <= asuint_44;
+      zbuf_12[resp_tag] <= asuint_60;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_13[resp_tag] <= asuint_45;
+      zbuf_13[resp_tag] <= asuint_61;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_14[resp_tag] <= asuint_46;
+      zbuf_14[resp_tag] <= asuint_62;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_15[resp_tag] <= asuint_47;
+      zbuf_15[resp_tag] <= asuint_63;
     end
   end
 endmodule

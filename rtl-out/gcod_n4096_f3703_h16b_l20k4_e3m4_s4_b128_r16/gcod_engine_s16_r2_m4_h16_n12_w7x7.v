@@ -10,8 +10,7 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   input  wire [35:0]  cmd_payload,
   output wire         req_valid,
   input  wire         req_ready,
-  output wire [11:0]  req_addr,
-  output wire [6:0]   req_tag,
+  output wire [18:0]  req_payload,
   input  wire         resp_valid,
   /* verilator lint_off UNUSEDSIGNAL */
   input  wire [6:0]   resp_tag,
@@ -19,8 +18,7 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   input  wire [511:0] resp_data,
   output wire         out_valid,
   input  wire         out_ready,
-  output wire [11:0]  out_row,
-  output wire [767:0] out_data,
+  output wire [779:0] out_payload,
   output wire         done
 );
   reg [1:0] sweep = 2'd0;
@@ -110,6 +108,7 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   wire and_7 = and_6 & not_3;
   wire and_8 = and_7 & eq_0;
   wire [11:0] slice_3 = cmd_payload[11:0];
+  wire [18:0] cat_0 = {slice_3, slice_1};
   wire and_9 = b_valid & b_emit;
   wire eq_4 = b_group == 2'd3;
   wire eq_5 = b_group == 2'd0;
@@ -145,6 +144,7 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_3 = add_0[47:0];
   wire signed [47:0] mux_8 = eq_4 ? resize_3 : assint_3;
+  wire [47:0] asuint_0 = mux_8;
   wire eq_11 = b_group == 2'd3;
   wire eq_12 = b_group == 2'd0;
   wire [47:0] acc_2_word_0 = acc_2[b_row];
@@ -177,6 +177,7 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_5 = add_1[47:0];
   wire signed [47:0] mux_15 = eq_11 ? resize_5 : assint_12;
+  wire [47:0] asuint_1 = mux_15;
   wire eq_18 = b_group == 2'd3;
   wire eq_19 = b_group == 2'd0;
   wire [47:0] acc_1_word_0 = acc_1[b_row];
@@ -209,6 +210,7 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_7 = add_2[47:0];
   wire signed [47:0] mux_22 = eq_18 ? resize_7 : assint_20;
+  wire [47:0] asuint_2 = mux_22;
   wire eq_25 = b_group == 2'd3;
   wire eq_26 = b_group == 2'd0;
   wire [47:0] acc_0_word_0 = acc_0[b_row];
@@ -241,31 +243,45 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_9 = add_3[47:0];
   wire signed [47:0] mux_29 = eq_25 ? resize_9 : assint_28;
+  wire [47:0] asuint_3 = mux_29;
   wire eq_32 = b_group == 2'd2;
   wire signed [47:0] mux_30 = eq_32 ? resize_3 : assint_2;
+  wire [47:0] asuint_4 = mux_30;
   wire eq_33 = b_group == 2'd2;
   wire signed [47:0] mux_31 = eq_33 ? resize_5 : assint_11;
+  wire [47:0] asuint_5 = mux_31;
   wire eq_34 = b_group == 2'd2;
   wire signed [47:0] mux_32 = eq_34 ? resize_7 : assint_19;
+  wire [47:0] asuint_6 = mux_32;
   wire eq_35 = b_group == 2'd2;
   wire signed [47:0] mux_33 = eq_35 ? resize_9 : assint_27;
+  wire [47:0] asuint_7 = mux_33;
   wire eq_36 = b_group == 2'd1;
   wire signed [47:0] mux_34 = eq_36 ? resize_3 : assint_1;
+  wire [47:0] asuint_8 = mux_34;
   wire eq_37 = b_group == 2'd1;
   wire signed [47:0] mux_35 = eq_37 ? resize_5 : assint_10;
+  wire [47:0] asuint_9 = mux_35;
   wire eq_38 = b_group == 2'd1;
   wire signed [47:0] mux_36 = eq_38 ? resize_7 : assint_18;
+  wire [47:0] asuint_10 = mux_36;
   wire eq_39 = b_group == 2'd1;
   wire signed [47:0] mux_37 = eq_39 ? resize_9 : assint_26;
+  wire [47:0] asuint_11 = mux_37;
   wire eq_40 = b_group == 2'd0;
   wire signed [47:0] mux_38 = eq_40 ? resize_3 : assint_0;
+  wire [47:0] asuint_12 = mux_38;
   wire eq_41 = b_group == 2'd0;
   wire signed [47:0] mux_39 = eq_41 ? resize_5 : assint_9;
+  wire [47:0] asuint_13 = mux_39;
   wire eq_42 = b_group == 2'd0;
   wire signed [47:0] mux_40 = eq_42 ? resize_7 : assint_17;
+  wire [47:0] asuint_14 = mux_40;
   wire eq_43 = b_group == 2'd0;
   wire signed [47:0] mux_41 = eq_43 ? resize_9 : assint_25;
-  wire [767:0] cat_0 = {mux_8, mux_15, mux_22, mux_29, mux_30, mux_31, mux_32, mux_33, mux_34, mux_35, mux_36, mux_37, mux_38, mux_39, mux_40, mux_41};
+  wire [47:0] asuint_15 = mux_41;
+  wire [767:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7, asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
+  wire [779:0] cat_2 = {b_v, cat_1};
   /* verilator lint_off UNUSEDSIGNAL */
   reg [2:0] add_4;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -304,93 +320,91 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   wire resize_14 = sweep[0];
   wire mux_45 = lt_0 ? resize_14 : b_row;
   wire or_5 = b_emit | lt_0;
-  wire [47:0] asuint_0 = mux_41;
-  wire [47:0] mux_46 = or_5 ? 48'h0 : asuint_0;
-  wire [47:0] asuint_1 = mux_40;
-  wire [47:0] mux_47 = or_5 ? 48'h0 : asuint_1;
-  wire [47:0] asuint_2 = mux_39;
-  wire [47:0] mux_48 = or_5 ? 48'h0 : asuint_2;
-  wire [47:0] asuint_3 = mux_38;
-  wire [47:0] mux_49 = or_5 ? 48'h0 : asuint_3;
-  wire [47:0] asuint_4 = mux_37;
-  wire [47:0] mux_50 = or_5 ? 48'h0 : asuint_4;
-  wire [47:0] asuint_5 = mux_36;
-  wire [47:0] mux_51 = or_5 ? 48'h0 : asuint_5;
-  wire [47:0] asuint_6 = mux_35;
-  wire [47:0] mux_52 = or_5 ? 48'h0 : asuint_6;
-  wire [47:0] asuint_7 = mux_34;
-  wire [47:0] mux_53 = or_5 ? 48'h0 : asuint_7;
-  wire [47:0] asuint_8 = mux_33;
-  wire [47:0] mux_54 = or_5 ? 48'h0 : asuint_8;
-  wire [47:0] asuint_9 = mux_32;
-  wire [47:0] mux_55 = or_5 ? 48'h0 : asuint_9;
-  wire [47:0] asuint_10 = mux_31;
-  wire [47:0] mux_56 = or_5 ? 48'h0 : asuint_10;
-  wire [47:0] asuint_11 = mux_30;
-  wire [47:0] mux_57 = or_5 ? 48'h0 : asuint_11;
-  wire [47:0] asuint_12 = mux_29;
-  wire [47:0] mux_58 = or_5 ? 48'h0 : asuint_12;
-  wire [47:0] asuint_13 = mux_22;
-  wire [47:0] mux_59 = or_5 ? 48'h0 : asuint_13;
-  wire [47:0] asuint_14 = mux_15;
-  wire [47:0] mux_60 = or_5 ? 48'h0 : asuint_14;
-  wire [47:0] asuint_15 = mux_8;
-  wire [47:0] mux_61 = or_5 ? 48'h0 : asuint_15;
+  wire [47:0] asuint_16 = mux_41;
+  wire [47:0] mux_46 = or_5 ? 48'h0 : asuint_16;
+  wire [47:0] asuint_17 = mux_40;
+  wire [47:0] mux_47 = or_5 ? 48'h0 : asuint_17;
+  wire [47:0] asuint_18 = mux_39;
+  wire [47:0] mux_48 = or_5 ? 48'h0 : asuint_18;
+  wire [47:0] asuint_19 = mux_38;
+  wire [47:0] mux_49 = or_5 ? 48'h0 : asuint_19;
+  wire [47:0] asuint_20 = mux_37;
+  wire [47:0] mux_50 = or_5 ? 48'h0 : asuint_20;
+  wire [47:0] asuint_21 = mux_36;
+  wire [47:0] mux_51 = or_5 ? 48'h0 : asuint_21;
+  wire [47:0] asuint_22 = mux_35;
+  wire [47:0] mux_52 = or_5 ? 48'h0 : asuint_22;
+  wire [47:0] asuint_23 = mux_34;
+  wire [47:0] mux_53 = or_5 ? 48'h0 : asuint_23;
+  wire [47:0] asuint_24 = mux_33;
+  wire [47:0] mux_54 = or_5 ? 48'h0 : asuint_24;
+  wire [47:0] asuint_25 = mux_32;
+  wire [47:0] mux_55 = or_5 ? 48'h0 : asuint_25;
+  wire [47:0] asuint_26 = mux_31;
+  wire [47:0] mux_56 = or_5 ? 48'h0 : asuint_26;
+  wire [47:0] asuint_27 = mux_30;
+  wire [47:0] mux_57 = or_5 ? 48'h0 : asuint_27;
+  wire [47:0] asuint_28 = mux_29;
+  wire [47:0] mux_58 = or_5 ? 48'h0 : asuint_28;
+  wire [47:0] asuint_29 = mux_22;
+  wire [47:0] mux_59 = or_5 ? 48'h0 : asuint_29;
+  wire [47:0] asuint_30 = mux_15;
+  wire [47:0] mux_60 = or_5 ? 48'h0 : asuint_30;
+  wire [47:0] asuint_31 = mux_8;
+  wire [47:0] mux_61 = or_5 ? 48'h0 : asuint_31;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_33 = slice_6;
-  wire [31:0] asuint_16 = assint_33;
+  wire [31:0] asuint_32 = assint_33;
   wire [31:0] slice_7 = resp_data[63:32];
   wire signed [31:0] assint_34 = slice_7;
-  wire [31:0] asuint_17 = assint_34;
+  wire [31:0] asuint_33 = assint_34;
   wire [31:0] slice_8 = resp_data[95:64];
   wire signed [31:0] assint_35 = slice_8;
-  wire [31:0] asuint_18 = assint_35;
+  wire [31:0] asuint_34 = assint_35;
   wire [31:0] slice_9 = resp_data[127:96];
   wire signed [31:0] assint_36 = slice_9;
-  wire [31:0] asuint_19 = assint_36;
+  wire [31:0] asuint_35 = assint_36;
   wire [31:0] slice_10 = resp_data[159:128];
   wire signed [31:0] assint_37 = slice_10;
-  wire [31:0] asuint_20 = assint_37;
+  wire [31:0] asuint_36 = assint_37;
   wire [31:0] slice_11 = resp_data[191:160];
   wire signed [31:0] assint_38 = slice_11;
-  wire [31:0] asuint_21 = assint_38;
+  wire [31:0] asuint_37 = assint_38;
   wire [31:0] slice_12 = resp_data[223:192];
   wire signed [31:0] assint_39 = slice_12;
-  wire [31:0] asuint_22 = assint_39;
+  wire [31:0] asuint_38 = assint_39;
   wire [31:0] slice_13 = resp_data[255:224];
   wire signed [31:0] assint_40 = slice_13;
-  wire [31:0] asuint_23 = assint_40;
+  wire [31:0] asuint_39 = assint_40;
   wire [31:0] slice_14 = resp_data[287:256];
   wire signed [31:0] assint_41 = slice_14;
-  wire [31:0] asuint_24 = assint_41;
+  wire [31:0] asuint_40 = assint_41;
   wire [31:0] slice_15 = resp_data[319:288];
   wire signed [31:0] assint_42 = slice_15;
-  wire [31:0] asuint_25 = assint_42;
+  wire [31:0] asuint_41 = assint_42;
   wire [31:0] slice_16 = resp_data[351:320];
   wire signed [31:0] assint_43 = slice_16;
-  wire [31:0] asuint_26 = assint_43;
+  wire [31:0] asuint_42 = assint_43;
   wire [31:0] slice_17 = resp_data[383:352];
   wire signed [31:0] assint_44 = slice_17;
-  wire [31:0] asuint_27 = assint_44;
+  wire [31:0] asuint_43 = assint_44;
   wire [31:0] slice_18 = resp_data[415:384];
   wire signed [31:0] assint_45 = slice_18;
-  wire [31:0] asuint_28 = assint_45;
+  wire [31:0] asuint_44 = assint_45;
   wire [31:0] slice_19 = resp_data[447:416];
   wire signed [31:0] assint_46 = slice_19;
-  wire [31:0] asuint_29 = assint_46;
+  wire [31:0] asuint_45 = assint_46;
   wire [31:0] slice_20 = resp_data[479:448];
   wire signed [31:0] assint_47 = slice_20;
-  wire [31:0] asuint_30 = assint_47;
+  wire [31:0] asuint_46 = assint_47;
   wire [31:0] slice_21 = resp_data[511:480];
   wire signed [31:0] assint_48 = slice_21;
-  wire [31:0] asuint_31 = assint_48;
+  wire [31:0] asuint_47 = assint_48;
   assign cmd_ready = and_5;
   assign req_valid = and_8;
-  assign req_addr = slice_3;
-  assign req_tag = slice_1;
+  assign req_payload = cat_0;
   assign out_valid = and_9;
-  assign out_row = b_v;
-  assign out_data = cat_0;
+  assign out_payload = cat_2;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
@@ -641,82 +655,82 @@ module gcod_engine_s16_r2_m4_h16_n12_w7x7 (
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_0[resize_12] <= asuint_16;
+      zbuf_0[resize_12] <= asuint_32;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resize_12] <= asuint_17;
+      zbuf_1[resize_12] <= asuint_33;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resize_12] <= asuint_18;
+      zbuf_2[resize_12] <= asuint_34;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resize_12] <= asuint_19;
+      zbuf_3[resize_12] <= asuint_35;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_4[resize_12] <= asuint_20;
+      zbuf_4[resize_12] <= asuint_36;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_5[resize_12] <= asuint_21;
+      zbuf_5[resize_12] <= asuint_37;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_6[resize_12] <= asuint_22;
+      zbuf_6[resize_12] <= asuint_38;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_7[resize_12] <= asuint_23;
+      zbuf_7[resize_12] <= asuint_39;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_8[resize_12] <= asuint_24;
+      zbuf_8[resize_12] <= asuint_40;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_9[resize_12] <= asuint_25;
+      zbuf_9[resize_12] <= asuint_41;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_10[resize_12] <= asuint_26;
+      zbuf_10[resize_12] <= asuint_42;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_11[resize_12] <= asuint_27;
+      zbuf_11[resize_12] <= asuint_43;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_12[resize_12] <= asuint_28;
+      zbuf_12[resize_12] <= asuint_44;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_13[resize_12] <= asuint_29;
+      zbuf_13[resize_12] <= asuint_45;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_14[resize_12] <= asuint_30;
+      zbuf_14[resize_12] <= asuint_46;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_15[resize_12] <= asuint_31;
+      zbuf_15[resize_12] <= asuint_47;
     end
   end
 endmodule
