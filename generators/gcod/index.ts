@@ -9,15 +9,13 @@
  * input object, since polarising a real graph takes a second.
  */
 import { ParamError } from '../../dsl/errors.ts';
-import type { Accelerator, GoldenResult, Tensor, TensorSpec } from '../../dsl/generator.ts';
-import { defineGenerator } from '../../dsl/generator.ts';
-import { packBits, unpackBits } from '../../dsl/lib/payload.ts';
-import { commandType, type CommandWidths } from './engine.ts';
-import { commandWidths, createGcod, engineLayout } from './create.ts';
-import { featureTokenType, weightRowType } from './combination.ts';
+import { codec } from '../../dsl/build/codec.ts';
+import type { GoldenResult, Tensor, TensorSpec, TokenValue } from '../../dsl/generator.ts';
+import { defineAccelerator, defineGenerator } from '../../dsl/generator.ts';
+import { createGcod, engineLayout } from './create.ts';
 import { graphFromEdges, normalisedAdjacency, type Csr } from './graph.ts';
 import { aggregate, baselineReads, combine, gcodReads, layerCounts } from './golden.ts';
-import { outputRowType, statsType } from './merge.ts';
+import { statsType } from './merge.ts';
 import { baselineLanes, bufferRows, gcodParamSpecs, gcodPresets, totalMacs, validateGcod, type GcodParams } from './params.ts';
 import { polarise, type Polarised } from './partition.ts';
 import { baselineSchedule, gcodSchedule, type Command } from './schedule.ts';
@@ -70,12 +68,6 @@ function need(inputs: Record<string, Tensor>, name: string): Tensor {
 
 const num = (t: Tensor): number[] => t.data.map(Number);
 
-/** Pack command objects for a design's command format. */
-export function packCommands(w: CommandWidths, cmds: readonly Command[]): bigint[] {
-  const t = commandType(w);
-  return cmds.map((c) => packBits(t, { op: BigInt(c.op), a: BigInt(c.a), slot: BigInt(c.slot), r: BigInt(c.r), v: BigInt(c.v) }));
-}
-
 function golden(p: GcodParams, inputs: Record<string, Tensor>): GoldenResult {
   const x = need(inputs, 'x');
   const [n, f] = x.shape as [number, number];
@@ -101,7 +93,7 @@ function golden(p: GcodParams, inputs: Record<string, Tensor>): GoldenResult {
   };
 }
 
-export const gcod: Accelerator<GcodParams> = {
+export const gcod = defineAccelerator<GcodParams>({
   name: 'gcod',
   description: 'GCoD GCN layer: polarised graph, denser + sparser engines, off-chip port model (variant=baseline: row-wise)',
   params: gcodParamSpecs,
@@ -119,36 +111,35 @@ export const gcod: Accelerator<GcodParams> = {
   outputs: (p): TensorSpec[] => [{ name: 'y', shape: [p.maxNodes, p.hidden], dims: ['nodes', 'hidden'], width: 32, signed: true }],
   outputTokens: (_p, inputs) => ({ y: need(inputs, 'x').shape[0]!, stats: 1 }),
   golden,
-  encode(p, inputs) {
+  // Tokens as field values of the top's stream types (create.ts): x as non-zero features node by
+  // node, w as rows, the schedule's commands as they are; y back as (row, vals) in design order.
+  toTokens(p, inputs) {
     const plan = hostPlan(p, inputs);
     const x = need(inputs, 'x');
     const [n, f] = x.shape as [number, number];
     const xs = num(x);
-    const xt = featureTokenType(p.features);
-    const xTokens: bigint[] = [];
+    const xTokens: TokenValue[] = [];
     for (let i = 0; i < n; i++) {
       const v = plan.order[i]!;
       const nz: number[] = [];
       for (let k = 0; k < f; k++) if (xs[v * f + k] !== 0) nz.push(k);
-      if (nz.length === 0) xTokens.push(packBits(xt, { end: 0n, last: 1n, nz: 0n, idx: 0n, val: 0n }));
-      nz.forEach((k, j) => xTokens.push(packBits(xt, { end: 0n, last: j + 1 === nz.length ? 1n : 0n, nz: 1n, idx: BigInt(k), val: BigInt(xs[v * f + k]!) })));
+      if (nz.length === 0) xTokens.push({ end: 0, last: 1, nz: 0, idx: 0, val: 0 });
+      nz.forEach((k, j) => xTokens.push({ end: 0, last: j + 1 === nz.length ? 1 : 0, nz: 1, idx: k, val: xs[v * f + k]! }));
     }
-    xTokens.push(packBits(xt, { end: 1n, last: 0n, nz: 0n, idx: 0n, val: 0n }));
+    xTokens.push({ end: 1, last: 0, nz: 0, idx: 0, val: 0 });
     const ws = num(need(inputs, 'w'));
-    const wt = weightRowType(p.hidden);
-    const wTokens = Array.from({ length: p.features }, (_, k) => packBits(wt, ws.slice(k * p.hidden, (k + 1) * p.hidden).map(BigInt)));
-    const widths = commandWidths(p);
-    const out: Record<string, bigint[]> = { w: wTokens, x: xTokens };
-    for (const e of engineLayout(p)) out[e.stream] = packCommands(widths, plan.commands[e.stream] ?? []);
+    const wTokens = Array.from({ length: p.features }, (_, k) => ws.slice(k * p.hidden, (k + 1) * p.hidden));
+    const out: Record<string, readonly TokenValue[]> = { w: wTokens, x: xTokens };
+    // A command is already the stream's fields; copied since TokenValue takes no interface type (no index signature).
+    for (const e of engineLayout(p)) out[e.stream] = (plan.commands[e.stream] ?? []).map((c) => ({ ...c }));
     return out;
   },
-  decode(p, tokens, inputs) {
+  fromTokens(p, tokens, inputs) {
     const plan = hostPlan(p, inputs);
     const n = need(inputs, 'x').shape[0]!;
-    const t = outputRowType(commandWidths(p).nodeW, p.hidden);
     const y: bigint[] = new Array<bigint>(n * p.hidden).fill(0n);
     for (const tok of tokens.y ?? []) {
-      const { row, vals } = unpackBits(t, tok) as { row: bigint; vals: bigint[] };
+      const { row, vals } = tok as { row: bigint; vals: bigint[] };
       const v = plan.order[Number(row)]!;
       vals.forEach((val, j) => (y[v * p.hidden + j] = val));
     }
@@ -168,13 +159,13 @@ export const gcod: Accelerator<GcodParams> = {
     const w = Array.from({ length: p.features * p.hidden }, () => BigInt(rand(256) - 128));
     return { edges: { shape: [e, 2], data: pairs }, x: { shape: [n, p.features], data: x }, w: { shape: [p.features, p.hidden], data: w } };
   },
-};
+});
 
 /** The design's `stats` token: off-chip Z-row reads and aggregation cycles, as counted in hardware. */
 export function decodeStats(tokens: readonly bigint[]): { reads: number; aggCycles: number } {
   const t = tokens[0];
   if (t === undefined) throw new Error('the design sent no stats token');
-  const s = unpackBits(statsType(), t) as { reads: bigint; aggCycles: bigint };
+  const s = codec(statsType()).decodeBig(t);
   return { reads: Number(s.reads), aggCycles: Number(s.aggCycles) };
 }
 
