@@ -151,10 +151,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   reg [7:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_5;
-  wire and_10 = x_valid & x_ready;
   wire [3:0] slice_3 = x_payload[11:8];
-  wire and_11 = x_valid & x_ready;
-  wire and_12 = x_valid & x_ready;
   wire slice_4 = comb_token[12];
   wire [7:0] slice_5 = w_row[7:0];
   wire signed [7:0] assint_4 = slice_5;
@@ -194,9 +191,9 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   reg signed [31:0] mux_7;
   wire lt_0 = yacc_sweep < 7'h40;
   wire not_5 = ~lt_0;
-  wire and_13 = comb_done & not_5;
+  wire and_10 = comb_done & not_5;
   wire eq_2 = lat_id_5 == 1'd0;
-  wire and_14 = lat_v_5 & eq_2;
+  wire and_11 = lat_v_5 & eq_2;
   wire signed [31:0] assint_8 = z_rdata_3;
   wire [31:0] asuint_4 = assint_8;
   wire signed [31:0] assint_9 = z_rdata_2;
@@ -208,14 +205,14 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   wire [127:0] cat_3 = {asuint_4, asuint_5, asuint_6, asuint_7};
   wire eq_3 = port_busy == 1'd0;
   wire not_6 = ~1'd0;
-  wire and_15 = eq_3 & not_6;
+  wire and_12 = eq_3 & not_6;
   wire [5:0] slice_9 = engine_cmd_0_out_payload[197:192];
   wire eq_4 = merge_row == slice_9;
-  wire and_16 = merge_valid & eq_4;
-  wire or_0 = 1'd0 | and_16;
+  wire and_13 = merge_valid & eq_4;
+  wire or_0 = 1'd0 | and_13;
   wire not_7 = ~or_0;
   wire or_1 = 1'd0 | engine_cmd_0_req_valid;
-  wire and_17 = eq_3 & or_1;
+  wire and_14 = eq_3 & or_1;
   wire ne_0 = port_busy != 1'd0;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [1:0] sub_0;
@@ -232,28 +229,28 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_16;
   wire or_2 = 1'd0 | engine_cmd_0_out_valid;
-  wire not_8 = ~and_16;
-  wire and_18 = or_2 & not_8;
+  wire not_8 = ~and_13;
+  wire and_15 = or_2 & not_8;
   reg [191:0] slice_12;
   wire not_9 = ~merge_valid;
-  wire and_19 = engine_cmd_0_done & not_9;
+  wire and_16 = engine_cmd_0_done & not_9;
   wire lt_1 = drain_ptr < comb_nodes;
-  wire and_20 = and_19 & lt_1;
+  wire and_17 = and_16 & lt_1;
   wire not_10 = ~drain_valid;
   wire or_3 = not_10 | y_ready;
-  wire and_21 = and_20 & or_3;
+  wire and_18 = and_17 & or_3;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [7:0] add_8;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_17;
   reg [5:0] resize_18;
-  wire and_22 = stats_valid & stats_ready;
+  wire and_19 = stats_valid & stats_ready;
   wire not_11 = ~engine_cmd_0_done;
-  wire or_4 = not_11 | and_21;
+  wire or_4 = not_11 | and_18;
   wire [5:0] resize_19 = drain_ptr[5:0];
   wire [5:0] mux_8 = engine_cmd_0_done ? resize_19 : slice_9;
   wire not_12 = ~engine_cmd_0_done;
-  wire and_23 = agg_go & not_12;
+  wire and_20 = agg_go & not_12;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [32:0] add_9;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -351,7 +348,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_10) begin
+    if (and_6) begin
       w_row <= wmem[slice_3];
     end
   end
@@ -359,11 +356,11 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       comb_valid <= 1'd0;
     end else begin
-      comb_valid <= and_11;
+      comb_valid <= and_6;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (and_6) begin
       comb_token <= x_payload;
     end
   end
@@ -415,18 +412,18 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign agg_go = and_13;
-  assign resp_valid_0 = and_14;
+  assign agg_go = and_10;
+  assign resp_valid_0 = and_11;
   assign resp_tag = lat_tag_5;
   assign resp_data = cat_3;
-  assign engine_cmd_0_req_ready = and_15;
+  assign engine_cmd_0_req_ready = and_12;
   assign engine_cmd_0_out_ready = not_7;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 1'd0;
     end else begin
-      if (and_17) begin
+      if (and_14) begin
         port_busy <= 1'd1;
       end else begin
         if (ne_0) begin
@@ -445,7 +442,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       lat_v_0 <= 1'd0;
     end else begin
-      lat_v_0 <= and_17;
+      lat_v_0 <= and_14;
     end
   end
   always @(posedge clk) begin
@@ -556,7 +553,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
-      if (and_17) begin
+      if (and_14) begin
         add_6 = {1'd0, offchip_reads} + 33'h1;
         resize_15 = add_6[31:0];
         offchip_reads <= resize_15;
@@ -581,17 +578,17 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       merge_valid <= 1'd0;
     end else begin
-      merge_valid <= and_18;
+      merge_valid <= and_15;
     end
   end
   always @(posedge clk) begin
-    if (and_18) begin
+    if (and_15) begin
       merge_row <= slice_9;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_18) begin
+    if (and_15) begin
       slice_12 = engine_cmd_0_out_payload[191:0];
       merge_data <= slice_12;
     end
@@ -602,7 +599,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       drain_ptr <= 7'd0;
     end else begin
-      if (and_21) begin
+      if (and_18) begin
         add_8 = {1'd0, drain_ptr} + 8'd1;
         resize_17 = add_8[6:0];
         drain_ptr <= resize_17;
@@ -614,7 +611,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       drain_valid <= 1'd0;
     end else begin
-      if (and_21) begin
+      if (and_18) begin
         drain_valid <= 1'd1;
       end else begin
         if (y_ready) begin
@@ -625,7 +622,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_21) begin
+    if (and_18) begin
       resize_18 = drain_ptr[5:0];
       drain_row <= resize_18;
     end
@@ -635,7 +632,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       stats_sent <= 1'd0;
     end else begin
-      if (and_22) begin
+      if (and_19) begin
         stats_sent <= 1'd1;
       end
     end
@@ -665,7 +662,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
-      if (and_23) begin
+      if (and_20) begin
         add_9 = {1'd0, agg_cycles} + 33'h1;
         resize_20 = add_9[31:0];
         agg_cycles <= resize_20;

@@ -177,10 +177,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   reg [7:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_5;
-  wire and_12 = x_valid & x_ready;
   wire [3:0] slice_3 = x_payload[11:8];
-  wire and_13 = x_valid & x_ready;
-  wire and_14 = x_valid & x_ready;
   wire slice_4 = comb_token[12];
   wire [7:0] slice_5 = w_row[7:0];
   wire signed [7:0] assint_4 = slice_5;
@@ -220,13 +217,13 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   reg signed [31:0] mux_7;
   wire lt_0 = yacc_sweep < 7'h40;
   wire not_5 = ~lt_0;
-  wire and_15 = comb_done & not_5;
+  wire and_12 = comb_done & not_5;
   wire eq_2 = lat_id_5 == 2'd0;
-  wire and_16 = lat_v_5 & eq_2;
+  wire and_13 = lat_v_5 & eq_2;
   wire eq_3 = lat_id_5 == 2'd1;
-  wire and_17 = lat_v_5 & eq_3;
+  wire and_14 = lat_v_5 & eq_3;
   wire eq_4 = lat_id_5 == 2'd2;
-  wire and_18 = lat_v_5 & eq_4;
+  wire and_15 = lat_v_5 & eq_4;
   wire signed [31:0] assint_8 = z_rdata_3;
   wire [31:0] asuint_4 = assint_8;
   wire signed [31:0] assint_9 = z_rdata_2;
@@ -238,30 +235,30 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   wire [127:0] cat_3 = {asuint_4, asuint_5, asuint_6, asuint_7};
   wire eq_5 = port_busy == 1'd0;
   wire not_6 = ~1'd0;
-  wire and_19 = eq_5 & not_6;
+  wire and_16 = eq_5 & not_6;
   wire [5:0] slice_9 = engine_cmd_s_out_payload[197:192];
   wire [5:0] slice_10 = engine_cmd_0_out_payload[197:192];
   wire [5:0] slice_11 = engine_cmd_1_out_payload[197:192];
   wire [5:0] mux_8 = engine_cmd_0_out_valid ? slice_10 : slice_11;
   wire [5:0] mux_9 = engine_cmd_s_out_valid ? slice_9 : mux_8;
   wire eq_6 = merge_row == mux_9;
-  wire and_20 = merge_valid & eq_6;
-  wire or_0 = 1'd0 | and_20;
+  wire and_17 = merge_valid & eq_6;
+  wire or_0 = 1'd0 | and_17;
   wire not_7 = ~or_0;
   wire or_1 = 1'd0 | engine_cmd_s_req_valid;
   wire not_8 = ~or_1;
-  wire and_21 = eq_5 & not_8;
+  wire and_18 = eq_5 & not_8;
   wire or_2 = 1'd0 | engine_cmd_s_out_valid;
-  wire or_3 = or_2 | and_20;
+  wire or_3 = or_2 | and_17;
   wire not_9 = ~or_3;
   wire or_4 = or_1 | engine_cmd_0_req_valid;
   wire not_10 = ~or_4;
-  wire and_22 = eq_5 & not_10;
+  wire and_19 = eq_5 & not_10;
   wire or_5 = or_2 | engine_cmd_0_out_valid;
-  wire or_6 = or_5 | and_20;
+  wire or_6 = or_5 | and_17;
   wire not_11 = ~or_6;
   wire or_7 = or_4 | engine_cmd_1_req_valid;
-  wire and_23 = eq_5 & or_7;
+  wire and_20 = eq_5 & or_7;
   wire ne_0 = port_busy != 1'd0;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [1:0] sub_0;
@@ -288,32 +285,32 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_16;
   wire or_8 = or_5 | engine_cmd_1_out_valid;
-  wire not_12 = ~and_20;
-  wire and_24 = or_8 & not_12;
+  wire not_12 = ~and_17;
+  wire and_21 = or_8 & not_12;
   reg [191:0] slice_18;
   reg [191:0] slice_19;
   reg [191:0] slice_20;
   reg [191:0] mux_16;
   reg [191:0] mux_17;
   wire not_13 = ~merge_valid;
-  wire and_25 = and_2 & not_13;
+  wire and_22 = and_2 & not_13;
   wire lt_1 = drain_ptr < comb_nodes;
-  wire and_26 = and_25 & lt_1;
+  wire and_23 = and_22 & lt_1;
   wire not_14 = ~drain_valid;
   wire or_9 = not_14 | y_ready;
-  wire and_27 = and_26 & or_9;
+  wire and_24 = and_23 & or_9;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [7:0] add_8;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_17;
   reg [5:0] resize_18;
-  wire and_28 = stats_valid & stats_ready;
+  wire and_25 = stats_valid & stats_ready;
   wire not_15 = ~and_2;
-  wire or_10 = not_15 | and_27;
+  wire or_10 = not_15 | and_24;
   wire [5:0] resize_19 = drain_ptr[5:0];
   wire [5:0] mux_18 = and_2 ? resize_19 : mux_9;
   wire not_16 = ~and_2;
-  wire and_29 = agg_go & not_16;
+  wire and_26 = agg_go & not_16;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [32:0] add_9;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -413,7 +410,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
+    if (and_8) begin
       w_row <= wmem[slice_3];
     end
   end
@@ -421,11 +418,11 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       comb_valid <= 1'd0;
     end else begin
-      comb_valid <= and_13;
+      comb_valid <= and_8;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (and_8) begin
       comb_token <= x_payload;
     end
   end
@@ -477,24 +474,24 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign agg_go = and_15;
-  assign resp_valid_0 = and_16;
-  assign resp_valid_1 = and_17;
-  assign resp_valid_2 = and_18;
+  assign agg_go = and_12;
+  assign resp_valid_0 = and_13;
+  assign resp_valid_1 = and_14;
+  assign resp_valid_2 = and_15;
   assign resp_tag = lat_tag_5;
   assign resp_data = cat_3;
-  assign engine_cmd_s_req_ready = and_19;
+  assign engine_cmd_s_req_ready = and_16;
   assign engine_cmd_s_out_ready = not_7;
-  assign engine_cmd_0_req_ready = and_21;
+  assign engine_cmd_0_req_ready = and_18;
   assign engine_cmd_0_out_ready = not_9;
-  assign engine_cmd_1_req_ready = and_22;
+  assign engine_cmd_1_req_ready = and_19;
   assign engine_cmd_1_out_ready = not_11;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 1'd0;
     end else begin
-      if (and_23) begin
+      if (and_20) begin
         port_busy <= 1'd1;
       end else begin
         if (ne_0) begin
@@ -513,7 +510,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       lat_v_0 <= 1'd0;
     end else begin
-      lat_v_0 <= and_23;
+      lat_v_0 <= and_20;
     end
   end
   always @(posedge clk) begin
@@ -624,7 +621,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
-      if (and_23) begin
+      if (and_20) begin
         add_6 = {1'd0, offchip_reads} + 33'h1;
         resize_15 = add_6[31:0];
         offchip_reads <= resize_15;
@@ -649,17 +646,17 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       merge_valid <= 1'd0;
     end else begin
-      merge_valid <= and_24;
+      merge_valid <= and_21;
     end
   end
   always @(posedge clk) begin
-    if (and_24) begin
+    if (and_21) begin
       merge_row <= mux_9;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_24) begin
+    if (and_21) begin
       slice_18 = engine_cmd_s_out_payload[191:0];
       slice_19 = engine_cmd_0_out_payload[191:0];
       slice_20 = engine_cmd_1_out_payload[191:0];
@@ -674,7 +671,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       drain_ptr <= 7'd0;
     end else begin
-      if (and_27) begin
+      if (and_24) begin
         add_8 = {1'd0, drain_ptr} + 8'd1;
         resize_17 = add_8[6:0];
         drain_ptr <= resize_17;
@@ -686,7 +683,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       drain_valid <= 1'd0;
     end else begin
-      if (and_27) begin
+      if (and_24) begin
         drain_valid <= 1'd1;
       end else begin
         if (y_ready) begin
@@ -697,7 +694,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_27) begin
+    if (and_24) begin
       resize_18 = drain_ptr[5:0];
       drain_row <= resize_18;
     end
@@ -707,7 +704,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       stats_sent <= 1'd0;
     end else begin
-      if (and_28) begin
+      if (and_25) begin
         stats_sent <= 1'd1;
       end
     end
@@ -737,7 +734,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
-      if (and_29) begin
+      if (and_26) begin
         add_9 = {1'd0, agg_cycles} + 33'h1;
         resize_20 = add_9[31:0];
         agg_cycles <= resize_20;

@@ -34,31 +34,19 @@ module shiftadd_conv_shift_r8c8_x8_p15_m16c16hw8 (
   wire [255:0] engine_y_payload;
   wire and_0 = engine_cfg_ready & address_gen_cfg_ready;
   wire and_1 = cfg_valid & engine_cfg_ready;
-  wire [4:0] slice_0 = cfg_payload[25:21];
-  wire [1:0] slice_1 = cfg_payload[20:19];
-  wire [3:0] slice_2 = cfg_payload[18:15];
-  wire [3:0] slice_3 = cfg_payload[14:11];
-  wire [3:0] slice_4 = cfg_payload[10:7];
-  wire [3:0] slice_5 = cfg_payload[6:3];
-  wire slice_6 = cfg_payload[2];
-  wire slice_7 = cfg_payload[1];
-  wire slice_8 = cfg_payload[0];
-  wire [25:0] cat_0 = {slice_0, slice_1, slice_2, slice_3, slice_4, slice_5, slice_6, slice_7, slice_8};
+  wire [25:0] slice_0 = cfg_payload[25:0];
   wire and_2 = cfg_valid & address_gen_cfg_ready;
-  wire [4:0] slice_9 = cfg_payload[45:41];
-  wire [7:0] slice_10 = cfg_payload[40:33];
-  wire [6:0] slice_11 = cfg_payload[32:26];
-  wire [19:0] cat_1 = {slice_9, slice_10, slice_11};
+  wire [19:0] slice_1 = cfg_payload[45:26];
   assign cfg_ready = and_0;
   assign w_ready = engine_w_ready;
   assign fm_ready = address_gen_fm_ready;
   assign y_valid = engine_y_valid;
   assign y_payload = engine_y_payload;
   assign address_gen_cfg_valid = and_1;
-  assign address_gen_cfg_payload = cat_0;
+  assign address_gen_cfg_payload = slice_0;
   assign address_gen_x_ready = engine_x_ready;
   assign engine_cfg_valid = and_2;
-  assign engine_cfg_payload = cat_1;
+  assign engine_cfg_payload = slice_1;
   assign engine_y_ready = y_ready;
   shiftadd_convfe_r8c8_x8_m16c16hw8 address_gen (
     .clk(clk),
