@@ -33,19 +33,16 @@ export interface StreamType<T extends PayloadType = PayloadType> {
 /** What a port carries: a payload (one or many plain ports), a stream, or a vector of streams. */
 export type PortType = PayloadType | StreamType | VectorType<StreamType>;
 
+/** Values shaped like a payload type with leaves of type `L`: records as objects, vectors as arrays. */
+export type Leaves<T, L> = T extends RecordType<infer F>
+  ? { [K in keyof F]: Leaves<F[K], L> }
+  : T extends VectorType<infer E extends PayloadType>
+    ? Leaves<E, L>[]
+    : L;
 /** Hardware values of a payload, shaped like its type. */
-export type Fields<T extends PayloadType> = T extends RecordType<infer F>
-  ? { [K in keyof F]: Fields<F[K]> }
-  : T extends VectorType<infer E extends PayloadType>
-    ? Fields<E>[]
-    : Value;
-
+export type Fields<T extends PayloadType> = Leaves<T, Value>;
 /** TypeScript values of a payload, shaped like its type (bigint leaves), for drivers and models. */
-export type Plain<T extends PayloadType> = T extends RecordType<infer F>
-  ? { [K in keyof F]: Plain<F[K]> }
-  : T extends VectorType<infer E extends PayloadType>
-    ? Plain<E>[]
-    : bigint;
+export type Plain<T extends PayloadType> = Leaves<T, bigint>;
 
 /** One leaf of the layout: where a field lives in the packed vector. */
 export interface FieldLayout {
