@@ -11,13 +11,14 @@
  * - pair: `W1_sign`, `W1_exp` [M1, K], `W2` [M2, M1] sint(wWidth), `X` [K, N] → `Y` [M2, N]
  */
 import { type Accelerator, type GoldenResult, type Tensor, type TensorSpec } from '../../dsl/generator.ts';
+import { checkInputs } from '../../dsl/tensors.ts';
 import { arrayLayout } from './array.ts';
 import { activationTokens, cfgToken, decodeOutputs, dims2, weightTokens } from './codec.ts';
 import { arrayConfig, createShiftAdd, pairCfgFields } from './create.ts';
 import {
   adderLayer, idealCycles, mulLayer, opCounts, requantise, shiftLayer, type Matrix, type OpCounts, type PeKind,
 } from './golden.ts';
-import { convDecode, convEncode, convGolden, convInputs, convOutputSpecs, convOutputTokens } from './convio.ts';
+import { convDecode, convEncode, convGolden, convInputs, convOutputSpecs, convOutputTokens, convRelations } from './convio.ts';
 import { expBits, shiftAddParamSpecs, shiftAddPresets, validateShiftAdd, type ShiftAddParams } from './params.ts';
 
 const matrix = (name: string, t: Tensor | undefined): Matrix => {
@@ -50,6 +51,7 @@ function outputs(p: ShiftAddParams): TensorSpec[] {
 
 /** The bit-exact result, operation counts and ideal cycles (work / all PEs of the design). */
 function golden(p: ShiftAddParams, t: Record<string, Tensor>): GoldenResult {
+  checkInputs(engine, p, t);
   if (p.conv) return convGolden(p, t);
   const x = matrix('X', t.X);
   const pes = p.rows * p.cols;
@@ -73,6 +75,7 @@ const shiftLane = (p: ShiftAddParams, sign: ReturnType<typeof dims2>, exp: Retur
   (m: number, k: number): bigint => (sign.at(m, k) << BigInt(expBits(p.p))) | exp.at(m, k);
 
 function encode(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, bigint[]> {
+  checkInputs(engine, p, t);
   if (p.conv) return convEncode(p, t);
   const x = dims2('X', t.X);
   if (p.kind === 'pair') {
@@ -157,6 +160,7 @@ const engine: Accelerator<ShiftAddParams> = {
   encode,
   decode,
   outputTokens,
+  checkRelations: (p, t) => (p.conv ? convRelations(p, t) : undefined),
   randomInputs: (p, seed) =>
     p.conv ? randomConvInputs(p, { M: p.mMax, Cin: p.cinMax, R: 3, H: p.hwMax, W: p.hwMax }, seed) : randomShiftAddInputs(p, { M: p.mMax, K: p.kMax, N: p.nMax, M2: p.m2Max }, seed),
 };

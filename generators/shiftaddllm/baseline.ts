@@ -15,6 +15,7 @@
  */
 import { ParamError } from '../../dsl/errors.ts';
 import { defineGenerator, type Accelerator, type ParamSpec, type Tensor } from '../../dsl/generator.ts';
+import { checkInputs } from '../../dsl/tensors.ts';
 import { declareStream, fieldsRecord, module, sint, streamPorts, uint, vector, cat, mux, select } from '../../dsl/index.ts';
 import { multiplyGemvGolden } from './golden.ts';
 
@@ -159,20 +160,22 @@ export const macGemvAccelerator: Accelerator<MacGemvParams> = {
   defaultPreset: 'ci',
   validate: validateMacGemv,
   create: createMacGemv,
+  // K and N are chosen at run time; K is a multiple of 8, since x is loaded 8 activations a word.
   inputs: (p) => [
-    { name: 'x', shape: [p.kmax], dims: ['K'], width: p.actWidth, signed: true },
-    { name: 'W', shape: [p.nmax, p.kmax], dims: ['N', 'K'], width: 8, signed: true },
+    { name: 'x', shape: [p.kmax], dims: ['K'], multipleOf: [8], minShape: [8], width: p.actWidth, signed: true },
+    { name: 'W', shape: [p.nmax, p.kmax], dims: ['N', 'K'], multipleOf: [1, 8], minShape: [1, 8], width: 8, signed: true },
   ],
   outputs: (p) => [{ name: 'y', shape: [p.nmax], dims: ['N'], width: 32, signed: true }],
   outputTokens: (p, t) => ({ y: Math.ceil(t.W!.shape[0]! / p.lanes) }),
   golden(p, t) {
+    checkInputs(macGemvAccelerator, p, t);
     const { w, x } = unpack(t);
     const r = multiplyGemvGolden(w, x);
     return { outputs: { y: { shape: [w.length], data: r.y.map(BigInt) } }, counts: { ...r.counts }, idealCycles: Math.ceil(w.length / p.lanes) * x.length };
   },
   encode(p, t) {
+    checkInputs(macGemvAccelerator, p, t);
     const { w, x } = unpack(t);
-    if (x.length % 8 !== 0) throw new ParamError(`K = ${x.length} must be a multiple of 8`);
     return macGemvTokens(p, w, x);
   },
   decode(p, tokens, t) {
