@@ -18,6 +18,7 @@ import { openSim, type Sim } from '../../testbenches/stream/session.ts';
 import { printWarnings, runCommand } from '../errors.ts';
 import { paramOptions } from '../options.ts';
 import { parseInputs, readJsonFile, tensorToJson } from '../tensors.ts';
+import { indexOf } from '../../dsl/tensors.ts';
 
 export function isAccelerator(g: Generator | undefined): g is Accelerator {
   return !!g && ['inputs', 'outputs', 'golden', 'encode', 'decode'].every((k) => typeof (g as unknown as Record<string, unknown>)[k] === 'function');
@@ -59,12 +60,7 @@ export function compareTensors(got: Record<string, Tensor>, want: Record<string,
     if (g.shape.join() !== w.shape.join()) return `output tensor '${name}' has shape [${g.shape}], golden [${w.shape}]`;
     const i = w.data.findIndex((v, j) => v !== g.data[j]);
     if (i >= 0) {
-      const idx: number[] = [];
-      let rest = i;
-      for (let d = w.shape.length - 1; d >= 0; d--) {
-        idx.unshift(rest % w.shape[d]!);
-        rest = Math.floor(rest / w.shape[d]!);
-      }
+      const idx = indexOf(w.shape, i);
       const bad = w.data.filter((v, j) => v !== g.data[j]).length;
       return `output tensor '${name}' differs from golden at [${idx.join(', ')}]: RTL ${g.data[i]}, golden ${w.data[i]} (${bad} of ${w.data.length} values differ)`;
     }
