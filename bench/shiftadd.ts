@@ -228,7 +228,7 @@ async function main(): Promise<void> {
   const shiftAddPair = e[1]!.pj + e[2]!.pj;
   const body = `${machineLine()}
 
-yosys ${size[0]?.ice40.yosys ?? ''}: \`synth_ice40\` (no DSPs) and \`synth_xilinx -family xc7\`; one PE is the term plus a ${accWidth('mul', 8, 8, 15, 64)}/${accWidth('shift', 8, 8, 15, 64)}/${accWidth('adder', 8, 8, 15, 64)}-bit accumulator (mul/shift/adder).
+${size[0]?.ice40.yosys ?? 'yosys'}: \`synth_ice40\` (no DSPs) and \`synth_xilinx -family xc7\`; one PE is the term plus a ${accWidth('mul', 8, 8, 15, 64)}/${accWidth('shift', 8, 8, 15, 64)}/${accWidth('adder', 8, 8, 15, 64)}-bit accumulator (mul/shift/adder).
 
 ${sizeTable}
 
