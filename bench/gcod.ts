@@ -116,7 +116,8 @@ async function main(): Promise<void> {
   say('');
   say(`Aggregation latency cut of GCoD against the baseline: ${cuts.join(', ')}.`);
   say('');
-  say('Yosys 0.23 `synth_ice40 -dsp` of the CI-sized sub-engines (preset `ci`: hidden 4):');
+  const yosys = (await execa('yosys', ['-V'])).stdout.trim().split(' (')[0];
+  say(`${yosys} \`synth_ice40 -dsp\` of the CI-sized sub-engines (preset \`ci\`: hidden ${gcodPresets.ci!.hidden}):`);
   say('');
   say('| module | LUT4 | flip-flops | carries | SB_MAC16 | SB_RAM40_4K | time |');
   say('|---|---|---|---|---|---|---|');

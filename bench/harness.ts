@@ -191,7 +191,8 @@ async function main(): Promise<void> {
         rmSync(join(work, 'cache', 'verilator'), { recursive: true, force: true });
         const ccache = await buildOnce();
         console.log(`${bench.label} build: cold ${cold.seconds.toFixed(2)} s, cached ${cached.seconds.toFixed(3)} s (cached=${cached.cached}), ccache rebuild ${ccache.seconds.toFixed(2)} s`);
-        builds = `Builds of the MAC grid's harness model (Verilator 5.006, \`-O3\`, private cache): cold (empty model cache and ccache) ${cold.seconds.toFixed(2)} s; cached open (no compile) ${cached.seconds.toFixed(3)} s; rebuild after wiping the model cache, ccache warm, ${ccache.seconds.toFixed(2)} s.`;
+        const verilator = (await execa('verilator', ['--version'])).stdout.trim().split(' ').slice(0, 2).join(' ');
+        builds = `Builds of the MAC grid's harness model (${verilator}, \`-O3\`, private cache): cold (empty model cache and ccache) ${cold.seconds.toFixed(2)} s; cached open (no compile) ${cached.seconds.toFixed(3)} s; rebuild after wiping the model cache, ccache warm, ${ccache.seconds.toFixed(2)} s.`;
       } else {
         await buildOnce();
       }
