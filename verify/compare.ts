@@ -1,5 +1,6 @@
 /** Output tensors of the RTL against the golden kernel's, reported as the first difference. */
 import type { Tensor } from '../dsl/generator.ts';
+import { indexOf } from '../dsl/tensors.ts';
 
 /** First difference between RTL and golden tensors, as one line; null when they agree. */
 export function compareTensors(got: Record<string, Tensor>, want: Record<string, Tensor>): string | null {
@@ -9,12 +10,7 @@ export function compareTensors(got: Record<string, Tensor>, want: Record<string,
     if (g.shape.join() !== w.shape.join()) return `output tensor '${name}' has shape [${g.shape}], golden [${w.shape}]`;
     const i = w.data.findIndex((v, j) => v !== g.data[j]);
     if (i >= 0) {
-      const idx: number[] = [];
-      let rest = i;
-      for (let d = w.shape.length - 1; d >= 0; d--) {
-        idx.unshift(rest % w.shape[d]!);
-        rest = Math.floor(rest / w.shape[d]!);
-      }
+      const idx = indexOf(w.shape, i);
       const bad = w.data.filter((v, j) => v !== g.data[j]).length;
       return `output tensor '${name}' differs from golden at [${idx.join(', ')}]: RTL ${g.data[i]}, golden ${w.data[i]} (${bad} of ${w.data.length} values differ)`;
     }

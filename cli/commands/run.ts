@@ -53,6 +53,7 @@ export function register(program: Command): void {
           throw new UsageError(`design '${design}' declares no input and output tensors (it is not an Accelerator), so it cannot be run on tensors; use 'hwflow gen'`);
         const acc = d.generator;
         const inputs = parseInputs(readJsonFile(opts.input), acc.inputs(d.info.params), `input file '${opts.input}'`);
+        acc.checkRelations?.(d.info.params, inputs);
         try {
           acc.golden(d.info.params, inputs);
         } catch (e) {

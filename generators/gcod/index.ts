@@ -3,8 +3,9 @@
  * and the mapping of tensors to stream tokens. See create.ts for the architecture and README.md for
  * the measured figures.
  *
- * Tensors: `edges` [E, 2] (an undirected edge list over nodes 0..n-1, any order), `x` [n, F] int8
- * (0/1 when `binaryFeatures`), `w` [F, H] int8; output `y` [n, H] int32, in the original node order.
+ * Tensors (README.md, "Tensors"): `edges` [E, 2] (an undirected edge list over nodes 0..n-1, any
+ * order, E ≥ 0), `x` [n, F] int8 (uint(1) when `binaryFeatures`), `w` [F, H] int8; output `y` [n, H]
+ * int32, in the original node order.
  * Encoding runs the host side (normalise, quantise, polarise, schedule); its result is memoised per
  * input object, since polarising a real graph takes a second.
  */
@@ -13,6 +14,7 @@ import { codec } from '../../dsl/build/codec.ts';
 import type { GoldenResult, Tensor, TensorSpec, TokenValue } from '../../dsl/generator.ts';
 import { defineAccelerator, defineGenerator } from '../../dsl/generator.ts';
 import { createGcod, engineLayout } from './create.ts';
+import { checkInputs, tensorError } from '../../dsl/tensors.ts';
 import { graphFromEdges, normalisedAdjacency, type Csr } from './graph.ts';
 import { aggregate, baselineReads, combine, gcodReads, layerCounts } from './golden.ts';
 import { statsType } from './merge.ts';
@@ -36,6 +38,8 @@ const plans = new WeakMap<object, Map<string, HostPlan>>();
 
 /** Run the host side for these inputs (memoised on the `edges` tensor object). */
 export function hostPlan(p: GcodParams, inputs: Record<string, Tensor>): HostPlan {
+  // Before the memo: the plan depends on edges alone, but golden and encode read x and w too.
+  checkInputs(gcod, p, inputs);
   const edges = need(inputs, 'edges');
   const n = need(inputs, 'x').shape[0]!;
   const key = JSON.stringify([p, n]);
@@ -43,11 +47,6 @@ export function hostPlan(p: GcodParams, inputs: Record<string, Tensor>): HostPla
   if (!byKey) plans.set(edges, (byKey = new Map()));
   const hit = byKey.get(key);
   if (hit) return hit;
-  const [, f] = need(inputs, 'x').shape as [number, number];
-  const wShape = need(inputs, 'w').shape;
-  if (f !== p.features || wShape[0] !== p.features || wShape[1] !== p.hidden || edges.shape[1] !== 2)
-    throw new ParamError(`GCoD inputs must be x [n, ${p.features}], w [${p.features}, ${p.hidden}] and edges [E, 2]; got x [${need(inputs, 'x').shape.join(', ')}], w [${wShape.join(', ')}], edges [${edges.shape.join(', ')}]`);
-  if (n > p.maxNodes) throw new ParamError(`the graph has ${n} nodes but the design holds at most maxNodes = ${p.maxNodes}`, undefined, { field: 'maxNodes', value: p.maxNodes });
   const pairs: [number, number][] = [];
   for (let i = 0; i < edges.shape[0]!; i++) pairs.push([Number(edges.data[2 * i]!), Number(edges.data[2 * i + 1]!)]);
   const a = normalisedAdjacency(graphFromEdges(n, pairs));
@@ -101,13 +100,21 @@ export const gcod = defineAccelerator<GcodParams>({
   defaultPreset: 'ci',
   validate: validateGcod,
   create: createGcod,
-  // Run-time sizes: the edge count and the node count (up to maxNodes); F and H must match exactly
-  // (checked in hostPlan), the named dims only let `hwflow run` accept them.
+  // Run-time sizes: the edge count (0 too: the layer is then the self loops alone) and the node
+  // count (up to maxNodes); F and H are the design's. With binary features the combination engine
+  // adds W rows for every non-zero feature (no multiplier), so x takes 0/1 only.
   inputs: (p): TensorSpec[] => [
-    { name: 'edges', shape: [MAX_EDGES, 2], dims: ['edges', 'pair'], width: 32, signed: false },
-    { name: 'x', shape: [p.maxNodes, p.features], dims: ['nodes', 'features'], width: 8, signed: true },
-    { name: 'w', shape: [p.features, p.hidden], dims: ['features', 'hidden'], width: 8, signed: true },
+    { name: 'edges', shape: [MAX_EDGES, 2], dims: ['edges', 'pair'], minShape: [0, 2], width: 32, signed: false },
+    { name: 'x', shape: [p.maxNodes, p.features], dims: ['nodes', 'features'], minShape: [1, p.features], ...(p.binaryFeatures ? { width: 1, signed: false } : { width: 8, signed: true }) },
+    { name: 'w', shape: [p.features, p.hidden], dims: ['features', 'hidden'], minShape: [p.features, p.hidden], width: 8, signed: true },
   ],
+  checkRelations(p, inputs) {
+    const n = inputs.x!.shape[0]!;
+    const e = inputs.edges!;
+    const bad = e.data.findIndex((v) => v >= BigInt(n));
+    if (bad >= 0)
+      throw tensorError(gcod.inputs(p)[0]!, `edges[${bad >> 1}] = [${e.data[bad & ~1]}, ${e.data[bad | 1]}], naming node ${e.data[bad]}, but x has ${n} nodes (rows), so nodes are 0..${n - 1}`);
+  },
   outputs: (p): TensorSpec[] => [{ name: 'y', shape: [p.maxNodes, p.hidden], dims: ['nodes', 'hidden'], width: 32, signed: true }],
   outputTokens: (_p, inputs) => ({ y: need(inputs, 'x').shape[0]!, stats: 1 }),
   golden,

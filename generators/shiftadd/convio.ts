@@ -7,6 +7,7 @@
  * channels past Cin; the address generator does the rest on chip.
  */
 import type { GoldenResult, Tensor, TensorSpec, TokenFields, TokenValue } from '../../dsl/generator.ts';
+import { tensorError } from '../../dsl/tensors.ts';
 import { decodeOutputs, weightTokens, zeroLane } from './codec.ts';
 import { arrayConfig } from './create.ts';
 import { conv2d, convOut, opCounts, type ConvShape } from './golden.ts';
@@ -21,15 +22,24 @@ export function convInputs(p: ShiftAddParams): TensorSpec[] {
   return [{ name: 'W', ...wShape, width: p.wWidth, signed: true }, x];
 }
 
-/** Sizes of a run from its tensors; throws a RangeError on a kernel that is not 1×1 or 3×3. */
+/** Sizes of a run from its tensors (checked by `checkInputs`: specs, then `convRelations`). */
 export function convShape(p: ShiftAddParams, t: Record<string, Tensor>): ConvShape {
-  const w = t[p.kind === 'shift' ? 'W_sign' : 'W'];
-  const x = t.X;
-  if (!w || w.shape.length !== 4 || !x || x.shape.length !== 3) throw new RangeError('convolution mode takes weights [M, Cin, R, R] and X [Cin, H, W]');
-  const [m, cin, r, r2] = w.shape as [number, number, number, number];
-  if (r !== r2 || (r !== 1 && r !== 3)) throw new RangeError(`the kernel must be 1×1 or 3×3, got ${r}×${r2}`);
-  if (x.shape[0] !== cin) throw new RangeError(`weights have Cin = ${cin} but X has ${x.shape[0]} channels`);
+  const [m, cin, r] = t[p.kind === 'shift' ? 'W_sign' : 'W']!.shape as [number, number, number, number];
+  const x = t.X!;
   return { m, cin, r, h: x.shape[1]!, w: x.shape[2]!, stride: p.stride, pad: p.pad };
+}
+
+/**
+ * What the specs cannot state: the address generator walks 1×1 and 3×3 kernels only, and the map
+ * (padded) must hold the kernel at least once, or there is no output pixel.
+ */
+export function convRelations(p: ShiftAddParams, t: Record<string, Tensor>): void {
+  const specs = convInputs(p);
+  const [r, s] = t[specs[0]!.name]!.shape.slice(2) as [number, number];
+  if (r !== s || (r !== 1 && r !== 3)) throw tensorError(specs[0]!, `shape [${t[specs[0]!.name]!.shape.join(', ')}]: the kernel is ${r}×${s}; the design takes 1×1 or 3×3 (R = S = 1 or 3)`);
+  const [, h, w] = t.X!.shape as [number, number, number];
+  if (h + 2 * p.pad < r || w + 2 * p.pad < r)
+    throw tensorError(specs.at(-1)!, `shape [${t.X!.shape.join(', ')}]: a ${h}×${w} map with padding ${p.pad} is smaller than the ${r}×${r} kernel, so there is no output pixel`);
 }
 
 /** The term of each kind, from the weight tensors at [m, ci, dy, dx]. */

@@ -12,6 +12,7 @@
  * - pair: `W1_sign`, `W1_exp` [M1, K], `W2` [M2, M1] sint(wWidth), `X` [K, N] → `Y` [M2, N]
  */
 import { defineAccelerator, type Accelerator, type GoldenResult, type Tensor, type TensorSpec, type TokenFields, type TokenValue } from '../../dsl/generator.ts';
+import { checkInputs } from '../../dsl/tensors.ts';
 import { arrayLayout } from './array.ts';
 import { activationTokens, decodeOutputs, dims2, shiftLane, weightTokens } from './codec.ts';
 import { arrayConfig, createShiftAdd } from './create.ts';
@@ -19,7 +20,7 @@ import {
   adderLayer, idealCycles, mulLayer, opCounts, requantise, shiftLayer, type Matrix, type OpCounts,
 } from './golden.ts';
 import type { PeKind } from './widths.ts';
-import { convFromTokens, convToTokens, convGolden, convInputs, convOutputSpecs, convOutputTokens } from './convio.ts';
+import { convFromTokens, convToTokens, convGolden, convInputs, convOutputSpecs, convOutputTokens, convRelations } from './convio.ts';
 import { expBits, shiftAddParamSpecs, shiftAddPresets, validateShiftAdd, type ShiftAddParams } from './params.ts';
 
 const matrix = (name: string, t: Tensor | undefined): Matrix => {
@@ -52,6 +53,7 @@ function outputs(p: ShiftAddParams): TensorSpec[] {
 
 /** The bit-exact result, operation counts and ideal cycles (work / all PEs of the design). */
 function golden(p: ShiftAddParams, t: Record<string, Tensor>): GoldenResult {
+  checkInputs(engine, p, t);
   if (p.conv) return convGolden(p, t);
   const x = matrix('X', t.X);
   const pes = p.rows * p.cols;
@@ -72,6 +74,7 @@ function golden(p: ShiftAddParams, t: Record<string, Tensor>): GoldenResult {
 
 /** Input tensors → tokens per stream, as field values: cfg {m, k, n} (the pair: {m2, m1, k, n}), weights, activations. */
 function toTokens(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, TokenValue[]> {
+  checkInputs(engine, p, t);
   if (p.conv) return convToTokens(p, t);
   const x = dims2('X', t.X);
   if (p.kind === 'pair') {
@@ -155,6 +158,7 @@ const engine = defineAccelerator<ShiftAddParams>({
   toTokens,
   fromTokens,
   outputTokens,
+  checkRelations: (p, t) => (p.conv ? convRelations(p, t) : undefined),
   randomInputs: (p, seed) =>
     p.conv ? randomConvInputs(p, { M: p.mMax, Cin: p.cinMax, R: 3, H: p.hwMax, W: p.hwMax }, seed) : randomShiftAddInputs(p, { M: p.mMax, K: p.kMax, N: p.nMax, M2: p.m2Max }, seed),
 });
