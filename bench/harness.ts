@@ -159,6 +159,109 @@ async function handNextToBusyCore(exe: string, args: string[]): Promise<Measured
   }
 }
 
+/** Build times of the MAC grid's model (cold, cached, ccache warm) as a sentence; undefined for the others. */
+async function measureBuilds(bench: Bench, design: ReturnType<typeof writeDesign>, work: string, buildOnce: () => Promise<{ seconds: number; cached: boolean }>): Promise<string | undefined> {
+  if (bench.id !== 'mac' || quick) {
+    await buildOnce();
+    return undefined;
+  }
+  const cold = await buildOnce();
+  const cached = await buildOnce();
+  rmSync(join(work, 'cache', 'verilator'), { recursive: true, force: true });
+  const ccache = await buildOnce();
+  console.log(`${bench.label} build: cold ${cold.seconds.toFixed(2)} s, cached ${cached.seconds.toFixed(3)} s (cached=${cached.cached}), ccache rebuild ${ccache.seconds.toFixed(2)} s`);
+  const verilator = (await execa('verilator', ['--version'])).stdout.trim().split(' ').slice(0, 2).join(' ');
+  return `Builds of the MAC grid's harness model (${verilator}, \`-O3\`, private cache): cold (empty model cache and ccache) ${cold.seconds.toFixed(2)} s; cached open (no compile) ${cached.seconds.toFixed(3)} s; rebuild after wiping the model cache, ccache warm, ${ccache.seconds.toFixed(2)} s.`;
+}
+
+/** (a), (b), (a′) and (c) back to back at one stall rate, checked against each other and golden. */
+async function measureStall(bench: Bench, design: ReturnType<typeof writeDesign>, handExe: string, controlExe: string | undefined, ins: BigUint64Array[], golden: bigint | undefined, stall: number): Promise<Row> {
+  const thr = Math.round(stall * 65536);
+  const as: Measured[] = [];
+  const bs: Measured[] = [];
+  const busy: Measured[] = [];
+  const cs: Measured[] = [];
+  const args = [String(bench.tokens), String(thr), String(thr), String(SEED)];
+  for (let k = 0; k < REPEATS[bench.id]; k++) {
+    as.push(await runHandLoop(handExe, args));
+    busy.push(await handNextToBusyCore(handExe, args));
+    if (controlExe) cs.push(await runHandLoop(controlExe, args));
+
+    const sim = await openSim(design, { seed: SEED, stall: { in: stall, out: stall }, record: false, failureWaves: false });
+    const t0 = performance.now();
+    bench.inputs.forEach((i, n) => sim.send(i.stream, ins[n]!));
+    const run = await sim.run({ until: { [bench.out]: bench.outputs }, cycles: 1e9 });
+    // The outputs as the session keeps them (typed arrays, no per-token conversion). Their cycles
+    // are summed from 16-bit steps only when read: like received(), measured apart (measureDecode).
+    const got = sim.receivedRaw(bench.out) as BigUint64Array;
+    const seconds = (performance.now() - t0) / 1000;
+    const gotCycles = sim.cyclesRaw(bench.out);
+    if (got.length !== bench.outputs || gotCycles.length !== bench.outputs) throw new Error(`${bench.label}: ${got.length} outputs, ${gotCycles.length} cycles`);
+    bs.push({ cycles: run.cycles, seconds, checksum: checksum(got), cpu: processCpu(sim.pid) });
+    await sim.close();
+  }
+  for (let k = 0; k < REPEATS[bench.id]; k++) {
+    // Reset cycles are outside (a)'s count; the harness counts from its first run cycle too.
+    if (as[k]!.cycles !== bs[k]!.cycles || as[k]!.checksum !== bs[k]!.checksum)
+      throw new Error(`${bench.label}: (a) and (b) disagree at stall ${stall}: cycles ${as[k]!.cycles} vs ${bs[k]!.cycles}, checksum ${as[k]!.checksum} vs ${bs[k]!.checksum}`);
+    if (cs[k] && (cs[k]!.cycles !== as[k]!.cycles || cs[k]!.checksum !== as[k]!.checksum))
+      throw new Error(`${bench.label}: the hand-written Verilog (c) disagrees with hwflow's at stall ${stall}: cycles ${cs[k]!.cycles} vs ${as[k]!.cycles}, checksum ${cs[k]!.checksum} vs ${as[k]!.checksum}`);
+    if (golden !== undefined && bs[k]!.checksum !== golden)
+      throw new Error(`${bench.label}: output checksum ${bs[k]!.checksum} at stall ${stall} is not the golden model's ${golden}`);
+  }
+  const rate = (m: Measured[]) => best(m.map((x) => x.cycles / x.seconds));
+  const a = rate(as);
+  // Cycles per CPU second of the hand loop: what an idle core would do (the machine is shared).
+  const aCpu = best(as.map((x) => x.cycles / x.cpu!));
+  const b = rate(bs);
+  // CPU seconds of the hand loop and of (b)'s simulator process (whole session), least of the runs.
+  const aCpuS = Math.min(...as.map((x) => x.cpu!));
+  const bCpuS = Math.min(...bs.map((x) => x.cpu!));
+  // (a) and (b) of one repeat run back to back: their ratio cancels the host's speed swings.
+  const pairs = as.map((x, k) => x.seconds / bs[k]!.seconds);
+  const paired = median(pairs);
+  const busyPaired = median(busy.map((x, k) => x.seconds / bs[k]!.seconds));
+  const c = cs.length ? rate(cs) : undefined;
+  const cCpu = cs.length ? best(cs.map((x) => x.cycles / x.cpu!)) : undefined;
+  const cText = c === undefined ? '' : `; (c) hand C++ on hand-written Verilog ${(c / 1e6).toFixed(2)} M cycles/s, per CPU second ${(cCpu! / 1e6).toFixed(2)} M`;
+  console.log(`${bench.label}, stall ${stall}: cycles ${as[0]!.cycles}, (a) hand C++ ${(a / 1e6).toFixed(2)} M cycles/s, (b) TS harness ${(b / 1e6).toFixed(2)} M cycles/s, ratio of bests ${(b / a).toFixed(3)}, paired ratios ${pairs.map((x) => x.toFixed(2)).join(' ')} (median ${paired.toFixed(3)}), against (a) next to a busy core ${busyPaired.toFixed(3)}; (a) per CPU second ${(aCpu / 1e6).toFixed(2)} M${cText}`);
+  return { bench, stall, cycles: as[0]!.cycles, a, aAll: as.map((x) => x.cycles / x.seconds), b, paired, pairs, busyPaired, aCpu, aCpuS, bCpuS, c, cCpu };
+}
+
+/** The generated block: the table of every measured row and the verdicts computed from it. */
+function report(rows: Row[], builds: string): string {
+  const [mac, pipe] = BENCHES;
+  const pipeRows = rows.filter((r) => r.bench.id === 'pipe');
+  const macRows = rows.filter((r) => r.bench.id === 'mac');
+  const list = (rs: Row[], f: (r: Row) => number, digits = 2) => rs.map((r) => f(r).toFixed(digits)).join(' and ');
+  // Judged on the paired ratios: (a)'s best and (b)'s best may come from different moments of a host
+  // whose speed swings by half within a minute.
+  const metRatio = (rs: Row[]) => (rs.every((r) => r.paired >= 0.9) ? 'met' : rs.some((r) => r.paired >= 0.9) ? 'met at one stall rate only' : 'missed');
+  const metRate = (rs: Row[]) => (rs.every((r) => r.b >= 1e6) ? 'met' : rs.some((r) => r.b >= 1e6) ? `met at stall ${rs.filter((r) => r.b >= 1e6).map((r) => r.stall).join(' and ')} only` : 'missed');
+  const range = (xs: number[]) => { const [lo, hi] = [Math.min(...xs).toFixed(2), Math.max(...xs).toFixed(2)]; return lo === hi ? lo : `${lo}–${hi}`; };
+  const ofPipe = (xs: number[]) => xs.filter((_, i) => decodeRuns[i] === 'pipe');
+  const stalls = (rs: Row[]) => rs.map((r) => r.stall).join(' and ');
+  const control = macRows.every((r) => r.c !== undefined)
+    ? ` (c), the hand loop on the hand-written grid: ${list(macRows, (r) => r.c! / 1e6)} M cycles/s (${list(macRows, (r) => r.cCpu! / 1e6)} M per CPU second) against (a)'s ${list(macRows, (r) => r.a / 1e6)} (${list(macRows, (r) => r.aCpu / 1e6)}): hwflow's model runs at ${list(macRows, (r) => (100 * r.aCpu) / r.cCpu!, 0)}% of the hand-written one's speed per CPU second.`
+    : '';
+  return [
+    machineLine(),
+    '',
+    `MAC grid ${N}×${N}: ${mac!.tokens} tokens per input stream, one output every ${PERIOD} tokens; stream pipeline: ${pipe!.tokens} tokens; ${REPEATS.mac} and ${REPEATS.pipe} back-to-back pairs of (a) and (b) per stall rate. (a), (b) and (c) reported the same cycle counts and output checksums in every run, and the pipeline's checksum equals its golden model's (the bench fails otherwise).`,
+    '',
+    '| design | stall | cycles | (a) hand C++ M cycles/s, best | (b) TS harness M cycles/s, best | (b)/(a) of the bests | (b)/(a) of back-to-back pairs, median | (b)/(a′), (a′) = (a) next to a busy core, median | (a) M cycles per CPU second | (c) hand C++ on hand-written Verilog, M cycles/s best / per CPU second |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.bench.label} | ${r.stall} | ${r.cycles} | ${(r.a / 1e6).toFixed(2)} | ${(r.b / 1e6).toFixed(2)} | ${(r.b / r.a).toFixed(3)} | ${r.paired.toFixed(3)} (${r.pairs.map((x) => x.toFixed(2)).join(', ')}) | ${r.busyPaired.toFixed(3)} | ${(r.aCpu / 1e6).toFixed(2)} | ${r.c === undefined ? '—' : `${(r.c / 1e6).toFixed(2)} / ${(r.cCpu! / 1e6).toFixed(2)}`} |`),
+    '',
+    `Load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} on ${os.cpus().length} cores; the hand loop ran the stream pipeline at ${range(pipeRows.flatMap((r) => r.aAll).map((x) => x / 1e6))} M cycles/s in this run.`,
+    '',
+    `**MAC grid**: (b) reaches ${list(macRows, (r) => r.paired)} of (a) at stall ${stalls(macRows)} (median of the pairs): the 0.9× target is ${metRatio(macRows)}, the 1 M cycles/s target ${metRate(macRows)}.${control}`,
+    '',
+    `**Stream pipeline**: (b) reaches ${list(pipeRows, (r) => r.paired)} of (a) at stall ${stalls(pipeRows)}: the 0.9× target is ${metRatio(pipeRows)}, the 1 M cycles/s target ${metRate(pipeRows)}; against (a′) ${list(pipeRows, (r) => r.busyPaired)}. CPU of (b)'s simulator process for its whole session: ${list(pipeRows, (r) => r.bCpuS)} s, against the hand loop's ${list(pipeRows, (r) => r.aCpuS)} s (least of the runs). After the timed runs: summing the cycle steps for \`cyclesRaw\` costs ${range(ofPipe(cyclesUs))} µs per token, building \`received()\`'s \`bigint[]\` ${range(ofPipe(decodeUs))} µs per token.`,
+    ...(builds ? ['', builds] : []),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
   if (only !== undefined && !BENCHES.some((b) => b.id === only)) throw new Error(`unknown design '${only}'; one of ${BENCHES.map((b) => b.id).join(', ')}`);
@@ -185,17 +288,8 @@ async function main(): Promise<void> {
         await sim.close();
         return sim.build;
       };
-      if (bench.id === 'mac' && !quick) {
-        const cold = await buildOnce();
-        const cached = await buildOnce();
-        rmSync(join(work, 'cache', 'verilator'), { recursive: true, force: true });
-        const ccache = await buildOnce();
-        console.log(`${bench.label} build: cold ${cold.seconds.toFixed(2)} s, cached ${cached.seconds.toFixed(3)} s (cached=${cached.cached}), ccache rebuild ${ccache.seconds.toFixed(2)} s`);
-        const verilator = (await execa('verilator', ['--version'])).stdout.trim().split(' ').slice(0, 2).join(' ');
-        builds = `Builds of the MAC grid's harness model (${verilator}, \`-O3\`, private cache): cold (empty model cache and ccache) ${cold.seconds.toFixed(2)} s; cached open (no compile) ${cached.seconds.toFixed(3)} s; rebuild after wiping the model cache, ccache warm, ${ccache.seconds.toFixed(2)} s.`;
-      } else {
-        await buildOnce();
-      }
+      const built = await measureBuilds(bench, design, work, buildOnce);
+      if (built) builds = built;
       const loopSources = { cppFiles: [join(import.meta.dirname, bench.loop)], headers: [join(import.meta.dirname, 'harness-loop-common.h')], compile: quick ? ('quick' as const) : undefined };
       const hand = await buildVerilatorModel({ files, top, ...loopSources });
       const control = bench.handVerilog === undefined ? undefined : await buildVerilatorModel({ files: [join(import.meta.dirname, bench.handVerilog)], top, ...loopSources });
@@ -203,94 +297,14 @@ async function main(): Promise<void> {
       const ins = bench.inputs.map((i) => tokens(i.seed, bench.tokens));
       const golden = bench.golden?.(ins);
       decodeJobs.push(() => measureDecode(bench, design, ins));
-      for (const stall of STALLS) {
-        const thr = Math.round(stall * 65536);
-        const as: Measured[] = [];
-        const bs: Measured[] = [];
-        const busy: Measured[] = [];
-        const cs: Measured[] = [];
-        const args = [String(bench.tokens), String(thr), String(thr), String(SEED)];
-        for (let k = 0; k < REPEATS[bench.id]; k++) {
-          as.push(await runHandLoop(hand.exe, args));
-          busy.push(await handNextToBusyCore(hand.exe, args));
-          if (control) cs.push(await runHandLoop(control.exe, args));
-
-          const sim = await openSim(design, { seed: SEED, stall: { in: stall, out: stall }, record: false, failureWaves: false });
-          const t0 = performance.now();
-          bench.inputs.forEach((i, n) => sim.send(i.stream, ins[n]!));
-          const run = await sim.run({ until: { [bench.out]: bench.outputs }, cycles: 1e9 });
-          // The outputs as the session keeps them (typed arrays, no per-token conversion). Their cycles
-          // are summed from 16-bit steps only when read: like received(), measured apart (measureDecode).
-          const got = sim.receivedRaw(bench.out) as BigUint64Array;
-          const seconds = (performance.now() - t0) / 1000;
-          const gotCycles = sim.cyclesRaw(bench.out);
-          if (got.length !== bench.outputs || gotCycles.length !== bench.outputs) throw new Error(`${bench.label}: ${got.length} outputs, ${gotCycles.length} cycles`);
-          bs.push({ cycles: run.cycles, seconds, checksum: checksum(got), cpu: processCpu(sim.pid) });
-          await sim.close();
-        }
-        for (let k = 0; k < REPEATS[bench.id]; k++) {
-          // Reset cycles are outside (a)'s count; the harness counts from its first run cycle too.
-          if (as[k]!.cycles !== bs[k]!.cycles || as[k]!.checksum !== bs[k]!.checksum)
-            throw new Error(`${bench.label}: (a) and (b) disagree at stall ${stall}: cycles ${as[k]!.cycles} vs ${bs[k]!.cycles}, checksum ${as[k]!.checksum} vs ${bs[k]!.checksum}`);
-          if (cs[k] && (cs[k]!.cycles !== as[k]!.cycles || cs[k]!.checksum !== as[k]!.checksum))
-            throw new Error(`${bench.label}: the hand-written Verilog (c) disagrees with hwflow's at stall ${stall}: cycles ${cs[k]!.cycles} vs ${as[k]!.cycles}, checksum ${cs[k]!.checksum} vs ${as[k]!.checksum}`);
-          if (golden !== undefined && bs[k]!.checksum !== golden)
-            throw new Error(`${bench.label}: output checksum ${bs[k]!.checksum} at stall ${stall} is not the golden model's ${golden}`);
-        }
-        const rate = (m: Measured[]) => best(m.map((x) => x.cycles / x.seconds));
-        const a = rate(as);
-        // Cycles per CPU second of the hand loop: what an idle core would do (the machine is shared).
-        const aCpu = best(as.map((x) => x.cycles / x.cpu!));
-        const b = rate(bs);
-        // CPU seconds of the hand loop and of (b)'s simulator process (whole session), least of the runs.
-        const aCpuS = Math.min(...as.map((x) => x.cpu!));
-        const bCpuS = Math.min(...bs.map((x) => x.cpu!));
-        // (a) and (b) of one repeat run back to back: their ratio cancels the host's speed swings.
-        const pairs = as.map((x, k) => x.seconds / bs[k]!.seconds);
-        const paired = median(pairs);
-        const busyPaired = median(busy.map((x, k) => x.seconds / bs[k]!.seconds));
-        const c = cs.length ? rate(cs) : undefined;
-        const cCpu = cs.length ? best(cs.map((x) => x.cycles / x.cpu!)) : undefined;
-        rows.push({ bench, stall, cycles: as[0]!.cycles, a, aAll: as.map((x) => x.cycles / x.seconds), b, paired, pairs, busyPaired, aCpu, aCpuS, bCpuS, c, cCpu });
-        const cText = c === undefined ? '' : `; (c) hand C++ on hand-written Verilog ${(c / 1e6).toFixed(2)} M cycles/s, per CPU second ${(cCpu! / 1e6).toFixed(2)} M`;
-        console.log(`${bench.label}, stall ${stall}: cycles ${as[0]!.cycles}, (a) hand C++ ${(a / 1e6).toFixed(2)} M cycles/s, (b) TS harness ${(b / 1e6).toFixed(2)} M cycles/s, ratio of bests ${(b / a).toFixed(3)}, paired ratios ${pairs.map((x) => x.toFixed(2)).join(' ')} (median ${paired.toFixed(3)}), against (a) next to a busy core ${busyPaired.toFixed(3)}; (a) per CPU second ${(aCpu / 1e6).toFixed(2)} M${cText}`);
-      }
+      for (const stall of STALLS) rows.push(await measureStall(bench, design, hand.exe, control?.exe, ins, golden, stall));
     }
     for (const job of decodeJobs) await job();
     if (only !== undefined) {
       console.log(`only '${only}' measured: nothing recorded`);
       return;
     }
-    const [mac, pipe] = BENCHES;
-    const pipeRows = rows.filter((r) => r.bench.id === 'pipe');
-    const macRows = rows.filter((r) => r.bench.id === 'mac');
-    const list = (rs: Row[], f: (r: Row) => number, digits = 2) => rs.map((r) => f(r).toFixed(digits)).join(' and ');
-    // Judged on the paired ratios: (a)'s best and (b)'s best may come from different moments of a host
-    // whose speed swings by half within a minute.
-    const metRatio = (rs: Row[]) => (rs.every((r) => r.paired >= 0.9) ? 'met' : rs.some((r) => r.paired >= 0.9) ? 'met at one stall rate only' : 'missed');
-    const metRate = (rs: Row[]) => (rs.every((r) => r.b >= 1e6) ? 'met' : rs.some((r) => r.b >= 1e6) ? `met at stall ${rs.filter((r) => r.b >= 1e6).map((r) => r.stall).join(' and ')} only` : 'missed');
-    const range = (xs: number[]) => { const [lo, hi] = [Math.min(...xs).toFixed(2), Math.max(...xs).toFixed(2)]; return lo === hi ? lo : `${lo}–${hi}`; };
-    const ofPipe = (xs: number[]) => xs.filter((_, i) => decodeRuns[i] === 'pipe');
-    const stalls = (rs: Row[]) => rs.map((r) => r.stall).join(' and ');
-    const control = macRows.every((r) => r.c !== undefined)
-      ? ` (c), the hand loop on the hand-written grid: ${list(macRows, (r) => r.c! / 1e6)} M cycles/s (${list(macRows, (r) => r.cCpu! / 1e6)} M per CPU second) against (a)'s ${list(macRows, (r) => r.a / 1e6)} (${list(macRows, (r) => r.aCpu / 1e6)}): hwflow's model runs at ${list(macRows, (r) => (100 * r.aCpu) / r.cCpu!, 0)}% of the hand-written one's speed per CPU second.`
-      : '';
-    const body = [
-      machineLine(),
-      '',
-      `MAC grid ${N}×${N}: ${mac!.tokens} tokens per input stream, one output every ${PERIOD} tokens; stream pipeline: ${pipe!.tokens} tokens; ${REPEATS.mac} and ${REPEATS.pipe} back-to-back pairs of (a) and (b) per stall rate. (a), (b) and (c) reported the same cycle counts and output checksums in every run, and the pipeline's checksum equals its golden model's (the bench fails otherwise).`,
-      '',
-      '| design | stall | cycles | (a) hand C++ M cycles/s, best | (b) TS harness M cycles/s, best | (b)/(a) of the bests | (b)/(a) of back-to-back pairs, median | (b)/(a′), (a′) = (a) next to a busy core, median | (a) M cycles per CPU second | (c) hand C++ on hand-written Verilog, M cycles/s best / per CPU second |',
-      '|---|---|---|---|---|---|---|---|---|---|',
-      ...rows.map((r) => `| ${r.bench.label} | ${r.stall} | ${r.cycles} | ${(r.a / 1e6).toFixed(2)} | ${(r.b / 1e6).toFixed(2)} | ${(r.b / r.a).toFixed(3)} | ${r.paired.toFixed(3)} (${r.pairs.map((x) => x.toFixed(2)).join(', ')}) | ${r.busyPaired.toFixed(3)} | ${(r.aCpu / 1e6).toFixed(2)} | ${r.c === undefined ? '—' : `${(r.c / 1e6).toFixed(2)} / ${(r.cCpu! / 1e6).toFixed(2)}`} |`),
-      '',
-      `Load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} on ${os.cpus().length} cores; the hand loop ran the stream pipeline at ${range(pipeRows.flatMap((r) => r.aAll).map((x) => x / 1e6))} M cycles/s in this run.`,
-      '',
-      `**MAC grid**: (b) reaches ${list(macRows, (r) => r.paired)} of (a) at stall ${stalls(macRows)} (median of the pairs): the 0.9× target is ${metRatio(macRows)}, the 1 M cycles/s target ${metRate(macRows)}.${control}`,
-      '',
-      `**Stream pipeline**: (b) reaches ${list(pipeRows, (r) => r.paired)} of (a) at stall ${stalls(pipeRows)}: the 0.9× target is ${metRatio(pipeRows)}, the 1 M cycles/s target ${metRate(pipeRows)}; against (a′) ${list(pipeRows, (r) => r.busyPaired)}. CPU of (b)'s simulator process for its whole session: ${list(pipeRows, (r) => r.bCpuS)} s, against the hand loop's ${list(pipeRows, (r) => r.aCpuS)} s (least of the runs). After the timed runs: summing the cycle steps for \`cyclesRaw\` costs ${range(ofPipe(cyclesUs))} µs per token, building \`received()\`'s \`bigint[]\` ${range(ofPipe(decodeUs))} µs per token.`,
-      ...(builds ? ['', builds] : []),
-    ].join('\n');
+    const body = report(rows, builds);
     console.log(body);
     recordBlock('bench:harness', 'Harness', body);
   } finally {
