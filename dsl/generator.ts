@@ -127,11 +127,13 @@ export function streamTypes(def: ModuleDef<PortRecord>): Record<string, PayloadT
 /** An Accelerator whose token bits come from the codecs of its top module's stream ports. */
 export function defineAccelerator<P extends Record<string, ParamValue>>(spec: AcceleratorSpec<P>): Accelerator<P> & AcceleratorSpec<P> {
   // One definition of the token layout: the payload types the design's own ports declare.
+  const typesOf = new WeakMap<P, Record<string, PayloadType>>();
   const codecs = (params: P) => {
-    const types = streamTypes(spec.create(params));
+    let types = typesOf.get(params);
+    if (!types) typesOf.set(params, (types = streamTypes(spec.create(params))));
     return (stream: string) => {
       const t = types[stream];
-      if (!t) throw new HdlError(`${spec.name}: the design has no stream port '${stream}'; its streams are ${Object.keys(types).join(', ')}`);
+      if (!t) throw new HdlError(`${spec.name}: the design has no stream port '${stream}'; its streams are ${Object.keys(types!).join(', ')}`);
       return codec(t);
     };
   };
