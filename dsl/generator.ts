@@ -3,8 +3,13 @@
  * future sweeps can treat every design alike. Generators live in `generators/<name>/`; the registry
  * in `generators/registry.ts` maps names to these.
  */
+import { codec, type TokenFields, type TokenValue } from './build/codec.ts';
 import type { ModuleDef } from './build/module.ts';
+import { isStream, type PayloadType } from './build/payload.ts';
 import type { PortRecord } from './build/ports.ts';
+import { HdlError } from './errors.ts';
+
+export type { TokenFields, TokenValue };
 
 export type ParamValue = number | boolean | string;
 
@@ -28,6 +33,14 @@ export interface TensorSpec {
    * be 1..shape[i], and a dimension named in several tensors must have the same size in all of them.
    */
   dims?: string[];
+  /**
+   * Per dimension, the least size accepted: by default 1 for a named dimension and the size itself
+   * for an unnamed one. Equal to `shape[i]`, the dimension takes exactly that size (a parameter of the
+   * design, e.g. the bit-planes q); 0 allows an empty tensor (a graph with no edges).
+   */
+  minShape?: number[];
+  /** Per dimension, a step the size must be a multiple of (default 1), e.g. 8 where one table serves 8 activations. */
+  multipleOf?: number[];
   width: number;
   signed: boolean;
 }
@@ -69,7 +82,10 @@ export interface GoldenResult {
 /**
  * An accelerator: a generator whose design computes named tensors. `encode` and `decode` map
  * tensors to the payload tokens of the design's input and output streams (pure functions, so the
- * harness, `hwflow run` and the tests can all drive any accelerator the same way).
+ * harness, `hwflow run` and the tests can all drive any accelerator the same way). Write one with
+ * `defineAccelerator`: the design lays tensors out into tokens as field values (`toTokens`) and
+ * reads output tokens as fields (`fromTokens`); the bits are packed by the codecs of the top
+ * module's stream types, so host and hardware share one layout.
  */
 export interface Accelerator<P extends Record<string, ParamValue> = Record<string, ParamValue>> extends Generator<P> {
   inputs(params: P): TensorSpec[];
@@ -77,8 +93,8 @@ export interface Accelerator<P extends Record<string, ParamValue> = Record<strin
   golden(params: P, inputs: Record<string, Tensor>): GoldenResult;
   /** Input tensors -> tokens per input stream (payload bit patterns, in stream order). */
   encode(params: P, inputs: Record<string, Tensor>): Record<string, bigint[]>;
-  /** Tokens per output stream -> output tensors. */
-  decode(params: P, tokens: Record<string, bigint[]>, inputs: Record<string, Tensor>): Record<string, Tensor>;
+  /** Tokens per output stream (bit patterns) -> output tensors. */
+  decode(params: P, tokens: Record<string, readonly bigint[]>, inputs: Record<string, Tensor>): Record<string, Tensor>;
   /**
    * How many tokens each output stream delivers for these inputs (optional): lets `hwflow run` and
    * tests stop exactly at the last token instead of waiting for the design to fall quiet.
@@ -86,4 +102,68 @@ export interface Accelerator<P extends Record<string, ParamValue> = Record<strin
   outputTokens?(params: P, inputs: Record<string, Tensor>): Record<string, number>;
   /** Random valid inputs for tests and demos, from a seed. */
   randomInputs(params: P, seed: number): Record<string, Tensor>;
+  /**
+   * Relations between input tensors that their specs cannot state (K = 8·G, every edge names a node
+   * of x, ...), checked after the specs by `checkInputs` (dsl/tensors.ts); throws `tensorError`.
+   */
+  checkRelations?(params: P, inputs: Record<string, Tensor>): void;
+}
+
+/** An Accelerator written as tokens of fields; `defineAccelerator` derives `encode`/`decode`. */
+export interface AcceleratorSpec<P extends Record<string, ParamValue>> extends Omit<Accelerator<P>, 'encode' | 'decode'> {
+  /** Input tensors -> tokens per input stream, as field values shaped like each stream's payload. */
+  toTokens(params: P, inputs: Record<string, Tensor>): Record<string, readonly TokenValue[]>;
+  /** Tokens per output stream, decoded into fields -> output tensors. */
+  fromTokens(params: P, tokens: Record<string, TokenFields[]>, inputs: Record<string, Tensor>): Record<string, Tensor>;
+}
+
+/** The payload type of each stream port of a module definition (no elaboration needed). */
+export function streamTypes(def: ModuleDef<PortRecord>): Record<string, PayloadType> {
+  const out: Record<string, PayloadType> = {};
+  for (const [name, spec] of Object.entries(def.ports)) if (isStream(spec.type)) out[name] = spec.type.payload;
+  return out;
+}
+
+/** An Accelerator whose token bits come from the codecs of its top module's stream ports. */
+export function defineAccelerator<P extends Record<string, ParamValue>>(spec: AcceleratorSpec<P>): Accelerator<P> & AcceleratorSpec<P> {
+  // One definition of the token layout: the payload types the design's own ports declare.
+  const typesOf = new WeakMap<P, Record<string, PayloadType>>();
+  const codecs = (params: P) => {
+    let types = typesOf.get(params);
+    if (!types) typesOf.set(params, (types = streamTypes(spec.create(params))));
+    return (stream: string) => {
+      const t = types[stream];
+      if (!t) throw new HdlError(`${spec.name}: the design has no stream port '${stream}'; its streams are ${Object.keys(types!).join(', ')}`);
+      return codec(t);
+    };
+  };
+  return {
+    ...spec,
+    encode: (params, inputs) => {
+      const of = codecs(params);
+      return Object.fromEntries(Object.entries(spec.toTokens(params, inputs)).map(([s, vals]) => {
+        const c = of(s);
+        return [s, vals.map((v) => c.encode(v as never))];
+      }));
+    },
+    decode: (params, tokens, inputs) => {
+      const of = codecs(params);
+      const fields = Object.fromEntries(Object.entries(tokens).map(([s, bits]) => {
+        const c = of(s);
+        return [s, Array.from(bits, (b) => c.decodeBig(b) as TokenFields)];
+      }));
+      return spec.fromTokens(params, fields, inputs);
+    },
+  };
+}
+
+/** Is `v` a generator? (What a user's design script exports is only known at run time.) */
+export function isGenerator(v: unknown): v is Generator {
+  return typeof v === 'object' && v !== null && 'create' in v && 'presets' in v && 'params' in v;
+}
+
+/** Is `g` an accelerator: a generator with every function of the Accelerator contract? */
+export function isAccelerator(g: unknown): g is Accelerator {
+  const fns: (keyof Accelerator)[] = ['inputs', 'outputs', 'golden', 'encode', 'decode', 'randomInputs'];
+  return isGenerator(g) && fns.every((k) => typeof (g as unknown as Record<string, unknown>)[k] === 'function');
 }

@@ -4,23 +4,23 @@ export type { HwType } from './ir/types.ts';
 export { bitsFor, clog2, showType, typeEq, MAX_WIDTH } from './ir/types.ts';
 export type { Circuit, ModuleIR, StreamInterface } from './ir/nodes.ts';
 export { printModule as printIR } from './ir/print.ts';
-export { In, Out, uint, sint, bool, type PortRecord, type PortSpec } from './build/ports.ts';
+export { In, Out, uint, sint, bool, type PortRecord, type PortSpec, type PortDir, type SignalPorts } from './build/ports.ts';
 export { Value, lit, u, s, uconst, mux, select, cat, sumTree, type Operand } from './build/value.ts';
-export { module, ModuleDef, ModuleBuilder, Signal, Memory, type IO, type RegOptions, type MemOptions } from './build/module.ts';
+export { module, ModuleDef, ModuleBuilder, Signal, Memory, type RegOptions, type MemOptions } from './build/module.ts';
+export {
+  Record, Vec, fieldsRecord, payloadWidth, payloadLayout, payloadTag, portType, pack, unpack, isRecord, isVector, isBits, isStream,
+  type PayloadType, type RecordType, type VectorType, type StreamType, type PortType, type Fields, type Plain, type Leaves, type FieldLayout,
+} from './build/payload.ts';
+export { codec, type Codec, type Host, type HostInput, type TokenValue, type TokenFields } from './build/codec.ts';
+export { Stream, StreamSource, StreamSink, StreamWire, streamWire, mapStream, type StreamTiming } from './build/stream.ts';
+export { connect, flattenPort, type IO, type InstanceIO, type InstanceInputs, type PortView, type InstancePort } from './build/interface.ts';
 export { elaborate } from './passes/elaborate.ts';
 export { emitVerilog, type VerilogFile } from './verilog/emit.ts';
 export type { EmitOptions } from './verilog/lower.ts';
 export { Simulator } from './sim/simulator.ts';
 
 // ---- dataflow library (dsl/lib/) ----------------------------------------------------------------
-export {
-  record, fieldsRecord, vector, payloadWidth, payloadLayout, payloadTag, portType, pack, unpack, packBits, unpackBits, isRecord, isVector, isBits,
-  type PayloadType, type RecordType, type VectorType, type Fields, type Plain, type FieldLayout,
-} from './lib/payload.ts';
-export {
-  Stream, StreamSink, StreamWire, streamPorts, streamIn, streamOut, declareStream, streamWire, connect, mapStream, haltWhen, throwWhen,
-  type StreamTiming,
-} from './lib/stream.ts';
+export { haltWhen, throwWhen } from './lib/stream.ts';
 export { noteElement, warnDesign, collectWarnings, collectElements, type ElementNote, type DesignWarning } from './lib/notes.ts';
 export { queue, fifo, type FifoOptions, type FifoStatus } from './lib/fifo.ts';
 export { forwardSlice, backwardSlice, skidBuffer } from './lib/slices.ts';

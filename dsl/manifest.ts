@@ -4,6 +4,8 @@
  */
 import { formatLoc } from './errors.ts';
 import type { Circuit, StreamInterface } from './ir/nodes.ts';
+import { codec, type Codec } from './build/codec.ts';
+import type { PayloadType } from './build/payload.ts';
 import { collectWarnings } from './lib/notes.ts';
 
 export interface ManifestPort {
@@ -71,4 +73,13 @@ export function buildManifest(c: Circuit, info: { generator: string; preset?: st
     modules: c.modules.map((m) => m.name),
     ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/**
+ * The host codec of a manifest stream, from the payload type its interface port recorded
+ * (`meta.type`), or undefined for a manifest written before streams recorded their type.
+ */
+export function streamCodec(s: StreamInterface): Codec<PayloadType> | undefined {
+  const t = s.meta?.['type'] as PayloadType | undefined;
+  return t ? codec(t) : undefined;
 }

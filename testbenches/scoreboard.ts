@@ -40,6 +40,8 @@ export interface MismatchContext {
   wave: string | undefined;
   /** Why no waveform could be written, when none was. */
   waveError?: string;
+  /** A token's fields as text (from the stream's payload type), when known. */
+  show?: (bits: bigint) => string;
 }
 
 /** An RTL output that differs from the golden kernel. `message` is the full report. */
@@ -52,7 +54,7 @@ export class ScoreboardError extends Error {
 
 /** The multi-line failure report. */
 export function formatMismatch(m: Mismatch, c: MismatchContext): string {
-  const v = (x: bigint | undefined) => (x === undefined ? '(no token)' : `${hex(x, c.width)} (${x})`);
+  const v = (x: bigint | undefined) => (x === undefined ? '(no token)' : `${hex(x, c.width)} (${c.show ? c.show(x) : x})`);
   const where = c.cycle !== undefined ? `at cycle ${c.cycle}` : c.lastCycle !== undefined ? `missing (last token at cycle ${c.lastCycle})` : 'missing (no token received)';
   const lines = [
     `scoreboard mismatch on stream '${c.stream}' of ${c.design}`,

@@ -5,8 +5,7 @@
  * pipeline built from the dataflow library (a light one, where the harness's own cost per token shows).
  */
 import {
-  In, Out, bool, cat, clog2, connect, module, mux, pipelineMap, queue, select, sint, streamIn, streamOut, streamPorts, sumTree, u, uint,
-  type ModuleDef, type PortRecord, type Value,
+  In, Out, bool, cat, clog2, connect, module, mux, pipelineMap, queue, select, sint, sumTree, u, uint, type ModuleDef, type PortRecord, type Value, Stream,
 } from '../dsl/index.ts';
 
 /** What is wrong with the FIFO on purpose: nothing, a flipped data bit in one state, or a stuck output. */
@@ -165,8 +164,8 @@ const M32 = (1n << 32n) - 1n;
  * drives it next to {@link macGrid}; its golden model is {@link streamPipeGolden}.
  */
 export function streamPipe(): ModuleDef<PortRecord> {
-  return module('stream_pipe_w64', { ...streamPorts('in', 'in', uint(64)), ...streamPorts('out', 'out', uint(64)) }, (io) => {
-    const mixed = pipelineMap(streamIn(io, 'in'), uint(64), [
+  return module('stream_pipe_w64', { in: In(Stream(uint(64))), out: Out(Stream(uint(64))) }, (io) => {
+    const mixed = pipelineMap(io.in, uint(64), [
       (x: Value) => x.add(u(64, PIPE_ADD)).trunc(64),
       (a: Value) => a.xor(a.shr(29).extend(64)),
     ], 'mix');
@@ -175,7 +174,7 @@ export function streamPipe(): ModuleDef<PortRecord> {
       (b: Value) => b.slice(31, 0).mul(u(32, PIPE_MUL)).xor(b.slice(63, 32).extend(64)),
       (c: Value) => cat(c.slice(31, 0), c.slice(63, 32)).xor(u(64, PIPE_XOR)),
     ], 'fold');
-    connect(out, streamOut(io, 'out'));
+    connect(out, io.out);
   });
 }
 

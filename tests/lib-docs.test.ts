@@ -1,40 +1,38 @@
-// The examples of docs/library.md and the README, verbatim (the first test checks the text matches), run under
+// The examples of docs/library.md (but the interfaces one, examples/luma.ts) and the README, verbatim (the first test checks the text matches), run under
 // random stalls: the 3-stage pipelined stream function and the loop nest driving a memory.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  addressStream, connect, loopNest, module, pipelineMap, queue, readStream, sint, streamIn, streamOut, streamPorts, uint, vector,
-  type Value,
+  In, Out, Stream, Vec, addressStream, connect, loopNest, module, pipelineMap, queue, readStream, sint, uint, type Value,
 } from '../dsl/index.ts';
 import { makeRng, randomBits, runStreams, simulate } from './lib-support.ts';
 
 // ---- docs/library.md, example 1 -------------------------------------------------------------
-const Pixel = vector(sint(8), 4);
+const Pixel = Vec(sint(8), 4);
 export const dotPipe = module('dot4_pipe3', {
-  ...streamPorts('in', 'in', Pixel),
-  ...streamPorts('out', 'out', sint(18)),
+  in: In(Stream(Pixel)),
+  out: Out(Stream(sint(18))),
 }, (io) => {
-  const input = streamIn(io, 'in', Pixel);
-  const result = pipelineMap(input, sint(18), [
+  const result = pipelineMap(io.in, sint(18), [
     (x: Value[]) => x.map((v, i) => v.mul(i + 1)),        // stage 1: four products, sint(16)
     (p: Value[]) => [p[0]!.add(p[1]!), p[2]!.add(p[3]!)],  // stage 2: two sums, sint(17)
     (q: Value[]) => q[0]!.add(q[1]!),                      // stage 3: the total, sint(18)
   ]);
-  connect(queue(result, 4), streamOut(io, 'out', sint(18)));
+  connect(queue(result, 4), io.out);
 });
 
 // ---- docs/library.md, example 2 -------------------------------------------------------------
 const R = 4;
 const C = 6;
 export const transpose = module('transpose_4x6', {
-  ...streamPorts('start', 'in', uint(1)),
-  ...streamPorts('out', 'out', uint(8)),
+  start: In(Stream(uint(1))),
+  out: Out(Stream(uint(8))),
 }, (io, m) => {
   const matrix = m.rom('matrix', uint(8), Array.from({ length: R * C }, (_, i) => (i * 37) % 256));
-  const nest = loopNest(m, { loops: [{ name: 'c', count: C }, { name: 'r', count: R }], start: streamIn(io, 'start', uint(1)) });
+  const nest = loopNest(m, { loops: [{ name: 'c', count: C }, { name: 'r', count: R }], start: io.start });
   const addrs = addressStream(nest.out, { coefficients: { r: C, c: 1 }, width: matrix.addrWidth });
   const words = readStream(addrs, uint(8), (addr, en) => matrix.read(addr, en));
-  connect(words, streamOut(io, 'out', uint(8)));
+  connect(words, io.out);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -43,9 +41,12 @@ describe('docs/library.md examples', () => {
   it('are the code in this file', () => {
     const doc = fs.readFileSync('docs/library.md', 'utf8');
     const self = fs.readFileSync('tests/lib-docs.test.ts', 'utf8');
+    // The interfaces example is examples/luma.ts (run by tests/lib-interfaces.test.ts).
+    const luma = fs.readFileSync('examples/luma.ts', 'utf8');
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
-    expect(blocks).toHaveLength(2);
-    for (const b of blocks) expect(self).toContain(b);
+    expect(blocks).toHaveLength(3);
+    expect(luma).toContain(blocks[0]);
+    for (const b of blocks.slice(1)) expect(self).toContain(b);
     // The README shows the same two examples.
     const readme = [...fs.readFileSync('README.md', 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
     for (const name of ['dot4_pipe3', 'transpose_4x6']) expect(readme.filter((b) => b.includes(name) && self.includes(b)), name).toHaveLength(1);

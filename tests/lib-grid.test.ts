@@ -2,8 +2,7 @@
 // the ping-pong buffer (a producer filling one half while a consumer reads the other).
 import { describe, expect, it } from 'vitest';
 import {
-  In, Out, bool, connect, deskew, module, peGrid, pingPongBuffer, readStream, s, sint, skew, streamIn, streamOut, streamPorts, streamWire, uint,
-  type Value,
+  In, Out, Vec, bool, connect, deskew, module, peGrid, pingPongBuffer, readStream, s, sint, skew, streamWire, uint, type Value, Stream, type SignalPorts,
 } from '../dsl/index.ts';
 import { makeRng, randomBits, runStreams, simulate } from './lib-support.ts';
 
@@ -15,7 +14,7 @@ describe('PE grid', () => {
     const M = 4;
     const rng = makeRng(101);
     const W = Array.from({ length: K }, () => Array.from({ length: M }, () => rand(rng, -8, 7)));
-    const ports: Record<string, ReturnType<typeof In>> = {};
+    const ports: SignalPorts = {};
     for (let k = 0; k < K; k++) ports[`x${k}`] = In(sint(8));
     for (let j = 0; j < M; j++) ports[`y${j}`] = Out(sint(16));
     const def = module('ws_array_k3_m4', ports, (io, m) => {
@@ -42,11 +41,39 @@ describe('PE grid', () => {
     }
   });
 
+  it('flags in skewed and PE-linked bundles reset to 0; data registers have none', () => {
+    const def = module('skew_flags', { v: In(bool()), d: In(uint(8)), vo: Out(Vec(bool(), 3)), so: Out(bool()) }, (io, m) => {
+      const lanes = skew(m, 'sk', [io.v, io.v, io.v]);
+      io.vo.forEach((o, i) => o.set(lanes[i]!));
+      const g = peGrid<{ valid: Value; x: Value }, Value>(m, {
+        rows: 1, cols: 2, west: [{ valid: io.v, x: io.d }], north: [io.v, io.v],
+        pe: ({ west, north }) => ({ east: west, south: north.and(west.valid) }),
+      });
+      io.so.set(g.east[0]!.valid);
+    });
+    const { sim, circuit } = simulate(def);
+    const regs = circuit.top.signals.filter((x) => x.kind === 'reg');
+    expect(regs.filter((r) => r.type.width === 1).every((r) => r.reset === 0n), 'every 1-bit register resets').toBe(true);
+    expect(regs.filter((r) => r.type.width > 1).every((r) => r.reset === undefined), 'data registers have no reset').toBe(true);
+    // Valid flags in flight are dropped by a reset: nothing comes out that was sent before it.
+    sim.reset();
+    sim.poke('v', 1);
+    sim.poke('d', 7);
+    sim.step(3);
+    sim.poke('v', 0);
+    sim.reset();
+    for (let t = 0; t < 4; t++) {
+      for (let i = 0; i < 3; i++) expect(sim.peek(`vo_${i}`), `lane ${i}, cycle ${t} after reset`).toBe(0n);
+      expect(sim.peek('so'), `PE link, cycle ${t} after reset`).toBe(0n);
+      sim.step();
+    }
+  });
+
   it('output-stationary: operands flow east and south, each PE accumulates C[i][j] = Σ A[i][k]·B[k][j]', () => {
     const R = 3;
     const C = 3;
     const K = 5;
-    const ports: Record<string, ReturnType<typeof In>> = {};
+    const ports: SignalPorts = {};
     for (let i = 0; i < R; i++) ports[`a${i}`] = In(sint(8));
     for (let j = 0; j < C; j++) ports[`b${j}`] = In(sint(8));
     for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) ports[`c${i}${j}`] = Out(sint(20));
@@ -88,8 +115,8 @@ describe('PE grid', () => {
 describe('ping-pong buffer', () => {
   // The producer writes blocks of D tokens in order; the consumer reads each block backwards.
   const D = 8;
-  const def = module('pingpong_reverse_d8', { ...streamPorts('in', 'in', uint(8)), ...streamPorts('out', 'out', uint(8)) }, (io, m) => {
-    const input = streamIn(io, 'in', uint(8));
+  const def = module('pingpong_reverse_d8', { in: In(Stream(uint(8))), out: Out(Stream(uint(8))) }, (io, m) => {
+    const input = io.in;
     const pp = pingPongBuffer(m, 'blocks', { type: uint(8), depth: D });
     const waddr = m.reg('waddr_q', uint(pp.addrWidth), { reset: 0 });
     input.ready.set(pp.writeReady);
@@ -102,7 +129,7 @@ describe('ping-pong buffer', () => {
     addrs.payload.set(raddr.not());
     m.when(addrs.fire, () => raddr.set(raddr.add(1).trunc(pp.addrWidth)));
     pp.release.set(addrs.fire.and(raddr.eq(D - 1)));
-    connect(readStream(addrs, uint(8), (a, en) => pp.read(a, en)), streamOut(io, 'out', uint(8)));
+    connect(readStream(addrs, uint(8), (a, en) => pp.read(a, en)), io.out);
   });
   const rng = makeRng(103);
   const data = Array.from({ length: 10 * D }, () => randomBits(rng, 8));

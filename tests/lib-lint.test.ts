@@ -6,24 +6,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  backwardSlice, bankedMemory, bool, connect, deserialize, fork, In, join, loopNest, loopTupleType, mapStream, module, Out, peGrid,
-  pingPongBuffer, pipelineMap, queue, record, reduceStream, roundRobinArbiter, s, serialize, simpleDualPortRam, sint, singlePortRam,
-  skew, skidBuffer, streamDemux, streamIn, streamMux, streamOut, streamPorts, uint, vector, forwardSlice, elaborate,
-  type ModuleDef, type PortRecord, type Stream, type Value,
+  backwardSlice, bankedMemory, bool, connect, deserialize, fork, In, join, loopNest, loopTupleType, mapStream, module, Out, peGrid, pingPongBuffer, pipelineMap, queue, Record, reduceStream, roundRobinArbiter, s, serialize, simpleDualPortRam, sint, singlePortRam, skew, skidBuffer, streamDemux, streamMux, uint, Vec, forwardSlice, elaborate, type ModuleDef, type PortRecord, type Value, Stream,
 } from '../dsl/index.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { openSim } from '../testbenches/index.ts';
 import { makeRng, randomBits, runStreams, simulate, streamElement, verilatorLint } from './lib-support.ts';
 
 const U8 = uint(8);
-const V4 = vector(sint(8), 4);
+const V4 = Vec(sint(8), 4);
 const nOut = (name: string, n: number, body: (s: Stream) => Stream[]) =>
-  module(name, { ...streamPorts('in', 'in', U8), ...Object.assign({}, ...Array.from({ length: n }, (_, i) => streamPorts(`o${i}`, 'out', U8))) }, (io) => {
-    body(streamIn(io, 'in', U8)).forEach((o, i) => connect(o, streamOut(io, `o${i}`, U8)));
+  module(name, { in: In(Stream(U8)), o: Out(Vec(Stream(U8), n)) }, (io) => {
+    body(io.in).forEach((o, i) => connect(o, io.o[i]!));
   });
 const nIn = (name: string, n: number, body: (s: Stream[]) => Stream) =>
-  module(name, { ...Object.assign({}, ...Array.from({ length: n }, (_, i) => streamPorts(`i${i}`, 'in', U8))), ...streamPorts('out', 'out', U8) }, (io) => {
-    connect(body(Array.from({ length: n }, (_, i) => streamIn(io, `i${i}`, U8))), streamOut(io, 'out', U8));
+  module(name, { i: In(Vec(Stream(U8), n)), out: Out(Stream(U8)) }, (io) => {
+    connect(body(io.i), io.out);
   });
 
 const nestType = loopTupleType({ loops: [{ name: 'i', count: uint(4) }, { name: 'j', count: 5, stride: 3 }] }).type;
@@ -37,7 +34,7 @@ const catalogue: Record<string, () => ModuleDef<PortRecord>> = {
   forward_slice: () => streamElement('lint_fwd', U8, U8, (x) => forwardSlice(x)),
   backward_slice: () => streamElement('lint_bwd', U8, U8, (x) => backwardSlice(x)),
   skid_buffer: () => streamElement('lint_skid', U8, U8, (x) => skidBuffer(x)),
-  map: () => streamElement('lint_map', record({ a: sint(8), b: uint(4) }), sint(9), (x) => mapStream(x, sint(9), (f) => f.a.add(f.b.toSigned()))),
+  map: () => streamElement('lint_map', Record({ a: sint(8), b: uint(4) }), sint(9), (x) => mapStream(x, sint(9), (f) => f.a.add(f.b.toSigned()))),
   pipeline_3: () => streamElement('lint_pipe3', V4, sint(18), (x) => pipelineMap(x, sint(18), [
     (v: Value[]) => v.map((e, i) => e.mul(i + 1)), (p: Value[]) => [p[0]!.add(p[1]!), p[2]!.add(p[3]!)], (q: Value[]) => q[0]!.add(q[1]!),
   ])),
@@ -46,15 +43,14 @@ const catalogue: Record<string, () => ModuleDef<PortRecord>> = {
   demux: () => nOut('lint_demux', 3, (x) => streamDemux(x, x.payload.slice(1, 0), 3)),
   join: () => nIn('lint_join', 2, ([a, b]) => mapStream(join({ a: a!, b: b! }), U8, (f) => (f.a as Value).xor(f.b as Value))),
   arbiter: () => nIn('lint_arbiter', 3, (xs) => roundRobinArbiter(xs).out),
-  mux: () => module('lint_mux', { ...streamPorts('sel', 'in', uint(2)), ...streamPorts('i0', 'in', U8), ...streamPorts('i1', 'in', U8), ...streamPorts('i2', 'in', U8), ...streamPorts('out', 'out', U8) }, (io) => {
-    connect(streamMux(streamIn(io, 'sel'), [0, 1, 2].map((i) => streamIn(io, `i${i}`))), streamOut(io, 'out'));
+  mux: () => module('lint_mux', { sel: In(Stream(uint(2))), i: In(Vec(Stream(U8), 3)), out: Out(Stream(U8)) }, (io) => {
+    connect(streamMux(io.sel, io.i), io.out);
   }),
-  serialize: () => streamElement('lint_ser', vector(uint(5), 3), uint(5), (x) => serialize(x) as Stream<ReturnType<typeof uint>>),
-  deserialize: () => streamElement('lint_des', uint(5), vector(uint(5), 3), (x) => deserialize(x, 3)),
-  reduce_add: () => streamElement('lint_reduce', vector(sint(8), 5), sint(11), (x) => reduceStream(x, sint(11), 'add')),
-  loop_nest: () => module('lint_loop', { ...streamPorts('start', 'in', uint(4)), ...streamPorts('out', 'out', nestType) }, (io, m) => {
-    const start = streamIn(io, 'start', uint(4));
-    connect(loopNest(m, { loops: [{ name: 'i', count: start.payload }, { name: 'j', count: 5, stride: 3 }], start, ii: 2 }).out, streamOut(io, 'out', nestType));
+  serialize: () => streamElement('lint_ser', Vec(uint(5), 3), uint(5), (x) => serialize(x) as Stream<ReturnType<typeof uint>>),
+  deserialize: () => streamElement('lint_des', uint(5), Vec(uint(5), 3), (x) => deserialize(x, 3)),
+  reduce_add: () => streamElement('lint_reduce', Vec(sint(8), 5), sint(11), (x) => reduceStream(x, sint(11), 'add')),
+  loop_nest: () => module('lint_loop', { start: In(Stream(uint(4))), out: Out(Stream(nestType)) }, (io, m) => {
+    connect(loopNest(m, { loops: [{ name: 'i', count: io.start.payload }, { name: 'j', count: 5, stride: 3 }], start: io.start, ii: 2 }).out, io.out);
   }),
   ram_single_port: () => singlePortRam({ type: uint(16), depth: 256 }),
   ram_simple_dual_port: () => simpleDualPortRam({ type: sint(8), depth: 100 }),

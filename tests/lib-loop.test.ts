@@ -3,8 +3,7 @@
 // driving a memory through an affine address generator.
 import { describe, expect, it } from 'vitest';
 import {
-  addressStream, connect, loopNest, loopTupleType, module, portType, readStream, record, streamIn, streamOut, streamPorts, uint, unpackBits,
-  type LoopSpec,
+  addressStream, connect, loopNest, loopTupleType, module, portType, readStream, Record, uint, codec, type LoopSpec, In, Out, Stream,
 } from '../dsl/index.ts';
 import { makeRng, runStreams, simulate } from './lib-support.ts';
 
@@ -29,8 +28,8 @@ function model(loops: readonly Spec[]): Record<string, bigint>[] {
 
 function nestModule(name: string, loops: LoopSpec[], opts: { order?: string[]; ii?: number } = {}) {
   const { type } = loopTupleType({ loops, ...opts });
-  const def = module(name, { ...streamPorts('out', 'out', type) }, (io, m) => {
-    connect(loopNest(m, { loops, ...opts }).out, streamOut(io, 'out', type));
+  const def = module(name, { out: Out(Stream(type)) }, (io, m) => {
+    connect(loopNest(m, { loops, ...opts }).out, io.out);
   });
   return { def, type };
 }
@@ -45,7 +44,7 @@ describe('loop nest', () => {
     for (const seed of [31, 32, 33]) {
       // Two whole passes: the nest wraps around and starts again.
       const r = runStreams(sim, { inputs: {}, expect: { out: 2 * want.length }, outStall: 0.4, seed });
-      expect(r.outputs.out!.map((b) => unpackBits(type, b)), `seed ${seed}`).toEqual([...want, ...want]);
+      expect(r.outputs.out!.map((b) => codec(type).decodeBig(b)), `seed ${seed}`).toEqual([...want, ...want]);
     }
   });
 
@@ -63,18 +62,18 @@ describe('loop nest', () => {
     const { def, type } = nestModule('nest_kji', loops, { order: ['k', 'i', 'j'] });
     const want = model([loops[2]!, loops[0]!, loops[1]!]);
     const r = runStreams(simulate(def).sim, { inputs: {}, expect: { out: want.length }, outStall: 0.3, seed: 4 });
-    expect(r.outputs.out!.map((b) => unpackBits(type, b))).toEqual(want);
+    expect(r.outputs.out!.map((b) => codec(type).decodeBig(b))).toEqual(want);
   });
 
   it('takes trip counts from a start stream, runs back to back, and skips runs with a zero count', () => {
-    const startType = record({ rows: uint(3), cols: uint(4) });
+    const startType = Record({ rows: uint(3), cols: uint(4) });
     const countLoops = [{ name: 'r', count: uint(3) }, { name: 'c', count: uint(4), stride: 2 }];
     const { type } = loopTupleType({ loops: countLoops });
-    const def = module('nest_runs', { ...streamPorts('start', 'in', startType), ...streamPorts('out', 'out', type) }, (io, m) => {
-      const start = streamIn(io, 'start', startType);
+    const def = module('nest_runs', { start: In(Stream(startType)), out: Out(Stream(type)) }, (io, m) => {
+      const start = io.start;
       const f = start.fields;
       const nest = loopNest(m, { loops: [{ name: 'r', count: f.rows }, { name: 'c', count: f.cols, stride: 2 }], start });
-      connect(nest.out, streamOut(io, 'out', type));
+      connect(nest.out, io.out);
     });
     const { sim } = simulate(def);
     const rng = makeRng(77);
@@ -83,7 +82,7 @@ describe('loop nest', () => {
     const tokens = runs.map((r) => BigInt((r.rows << 4) | r.cols));
     for (const [seed, inStall, outStall] of [[1, 0, 0], [2, 0.5, 0.3], [3, 0.2, 0.6]] as const) {
       const res = runStreams(sim, { inputs: { start: tokens }, expect: { out: want.length }, inStall, outStall, seed });
-      expect(res.outputs.out!.map((b) => unpackBits(type, b)), `seed ${seed}`).toEqual(want);
+      expect(res.outputs.out!.map((b) => codec(type).decodeBig(b)), `seed ${seed}`).toEqual(want);
       if (seed === 1) {
         // Back to back: one tuple every cycle across runs; each empty run costs one cycle.
         const at = res.outCycles.out!;
@@ -96,13 +95,13 @@ describe('loop nest', () => {
     const R = 4;
     const C = 6;
     const words = Array.from({ length: R * C }, (_, i) => (i * 37 + 11) % 256);
-    const def = module('nest_transpose', { ...streamPorts('out', 'out', uint(8)) }, (io, m) => {
+    const def = module('nest_transpose', { out: Out(Stream(uint(8))) }, (io, m) => {
       const mem = m.rom('matrix', uint(8), words);
       // Column-major walk of a row-major matrix: address = r * C + c, with c the outer loop.
       const nest = loopNest(m, { loops: [{ name: 'c', count: C }, { name: 'r', count: R }] });
       const addrs = addressStream(nest.out, { coefficients: { r: C, c: 1 }, width: mem.addrWidth });
       const data = readStream(addrs, uint(8), (a, en) => mem.read(a, en));
-      connect(data, streamOut(io, 'out', uint(8)));
+      connect(data, io.out);
     });
     const want: bigint[] = [];
     for (let c = 0; c < C; c++) for (let r = 0; r < R; r++) want.push(BigInt(words[r * C + c]!));

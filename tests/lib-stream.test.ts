@@ -4,9 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  collectWarnings, connect, declareStream, deserialize, elaborate, fieldsRecord, fork, join, joinVector, mapStream, module, packBits, payloadLayout, pipelineMap, queue,
-  record, reduceStream, roundRobinArbiter, serialize, sint, streamDemux, streamIn, streamMux, streamOut, streamPorts, uint, unpackBits,
-  vector, type PayloadType, type Stream, type Value,
+  collectWarnings, connect, deserialize, elaborate, fieldsRecord, fork, join, joinVector, mapStream, module, payloadLayout, pipelineMap, queue, Record, reduceStream, roundRobinArbiter, serialize, sint, streamDemux, streamMux, uint, Vec, type PayloadType, type Value, In, Out, Stream, codec, s,
 } from '../dsl/index.ts';
 import { makeRng, randomBits, runStreams, simulate, streamElement } from './lib-support.ts';
 
@@ -17,19 +15,20 @@ const randomTokens = (seed: number, n: number, bits: number): bigint[] => {
 };
 
 describe('payload types', () => {
-  const t = record({ tag: uint(3), pixel: vector(sint(5), 3), flag: uint(1) });
+  const t = Record({ tag: uint(3), pixel: Vec(sint(5), 3), flag: uint(1) });
   it('packs records first field most significant and vectors element 0 lowest, in TS and in hardware', () => {
     expect(payloadLayout(t).map((f) => `${f.path}[${f.hi}:${f.lo}]`)).toEqual(['tag[18:16]', 'pixel[2][15:11]', 'pixel[1][10:6]', 'pixel[0][5:1]', 'flag[0:0]']);
     const v = { tag: 5n, pixel: [-3n, 7n, -16n], flag: 1n };
-    const bits = packBits(t, v);
+    const bits = codec(t).encode(v);
     expect(bits).toBe((5n << 16n) | (16n << 11n) | (7n << 6n) | (29n << 1n) | 1n);
-    expect(unpackBits(t, bits)).toEqual(v);
+    expect(codec(t).decodeBig(bits)).toEqual(v);
+    expect(codec(t).decode(bits)).toEqual({ tag: 5, pixel: [-3, 7, -16], flag: 1 });
     // The same layout in hardware: unpack, then repack in a different order of fields.
-    const swapped = record({ flag: uint(1), pixel: vector(sint(5), 3), tag: uint(3) });
+    const swapped = Record({ flag: uint(1), pixel: Vec(sint(5), 3), tag: uint(3) });
     const def = streamElement('payload_swap', t, swapped, (s) => mapStream(s, swapped, (f) => ({ flag: f.flag, pixel: [f.pixel[2]!, f.pixel[1]!, f.pixel[0]!], tag: f.tag })));
     const { sim } = simulate(def);
     const r = runStreams(sim, { inputs: { in: [bits] }, expect: { out: 1 } });
-    expect(unpackBits(swapped, r.outputs.out![0]!)).toEqual({ flag: 1n, pixel: [-16n, 7n, -3n], tag: 5n });
+    expect(codec(swapped).decodeBig(r.outputs.out![0]!)).toEqual({ flag: 1n, pixel: [-16n, 7n, -3n], tag: 5n });
   });
 
   it('records each stream port with its layout in the manifest data', () => {
@@ -40,25 +39,21 @@ describe('payload types', () => {
     expect(circuit.top.streams[0]!.meta).toMatchObject({ width: 19, layout: payloadLayout(t) });
   });
 
-  it('records streams whose ports a module drives itself (declareStream), with the same layout', () => {
+  it('records interface streams for the manifest with their layout and type, whoever drives them', () => {
     const cfg = fieldsRecord({ m: 3, n: 2 });
-    const lanes = vector(sint(4), 2);
-    const def = module('declared', { ...streamPorts('cfg', 'in', cfg), ...streamPorts('y', 'out', lanes) }, (io, m) => {
-      declareStream(io, 'cfg', 'in');
-      declareStream(io, 'y', 'out');
+    const lanes = Vec(sint(4), 2);
+    const def = module('declared', { cfg: In(Stream(cfg)), y: Out(Stream(lanes)) }, (io, m) => {
       const n = m.reg('n_q', uint(2), { reset: 0 });
-      m.when(io.cfg_valid, () => n.set(io.cfg_payload.slice(1, 0)));
-      io.cfg_ready.set(1);
-      io.y_valid.set(0);
-      io.y_payload.set(n.extend(8));
+      m.when(io.cfg.valid, () => n.set(io.cfg.fields.n));
+      io.cfg.ready.set(1);
+      io.y.valid.set(0);
+      io.y.setFields([n.extend(4).asSInt(), s(4, -1)]);
     });
     const top = elaborate(def).top;
-    expect(top.streams.map((s) => [s.name, s.dir, s.payload.join()])).toEqual([['cfg', 'in', 'cfg_payload'], ['y', 'out', 'y_payload']]);
-    expect(top.streams[0]!.meta).toEqual({ payload: 'r5', width: 5, layout: [{ path: 'm', hi: 4, lo: 2, signed: false }, { path: 'n', hi: 1, lo: 0, signed: false }] });
-    expect(top.streams[1]!.meta).toMatchObject({ payload: 'v2xs4', width: 8, layout: payloadLayout(lanes) });
-    // A stream that was not declared with streamPorts, or used the wrong way round, is refused.
-    expect(() => module('undeclared', { a: streamPorts('cfg', 'in', cfg).cfg_valid }, (io) => declareStream(io, 'cfg', 'in')).elaborate()).toThrow(/lib-stream.test.ts:\d+: the module has no port 'cfg_valid'/);
-    expect(() => module('backwards', streamPorts('y', 'out', lanes), (io) => declareStream(io, 'y', 'in')).elaborate()).toThrow(/declared as 'out' but used as 'in'/);
+    expect(top.ports.map((p) => p.name)).toEqual(['cfg_valid', 'cfg_ready', 'cfg_payload', 'y_valid', 'y_ready', 'y_payload']);
+    expect(top.streams.map((x) => [x.name, x.dir, x.payload.join()])).toEqual([['cfg', 'in', 'cfg_payload'], ['y', 'out', 'y_payload']]);
+    expect(top.streams[0]!.meta).toEqual({ payload: 'r5', width: 5, layout: [{ path: 'm', hi: 4, lo: 2, signed: false }, { path: 'n', hi: 1, lo: 0, signed: false }], type: cfg });
+    expect(top.streams[1]!.meta).toMatchObject({ payload: 'v2xs4', width: 8, layout: payloadLayout(lanes), type: lanes });
   });
 });
 
@@ -77,20 +72,20 @@ interface Case {
 }
 
 const S8 = sint(8);
-const V4 = vector(S8, 4);
+const V4 = Vec(S8, 4);
 const s8 = (x: bigint): bigint => BigInt.asIntN(8, x);
 const N = 120;
 
 function twoIn(name: string, a: PayloadType, b: PayloadType, out: PayloadType, body: (x: Stream, y: Stream) => Stream) {
-  return module(name, { ...streamPorts('a', 'in', a), ...streamPorts('b', 'in', b), ...streamPorts('out', 'out', out) }, (io) => {
-    connect(body(streamIn(io, 'a'), streamIn(io, 'b')), streamOut(io, 'out'));
+  return module(name, { a: In(Stream(a)), b: In(Stream(b)), out: Out(Stream(out)) }, (io) => {
+    connect(body(io.a, io.b), io.out);
   });
 }
 
 const vecTokens = randomTokens(61, N, 32);
 const cases: Record<string, Case> = {
   'map (combinational)': {
-    def: () => streamElement('op_map', record({ a: S8, b: uint(4) }), sint(9), (s) => mapStream(s, sint(9), (f) => f.a.add(f.b.toSigned()))),
+    def: () => streamElement('op_map', Record({ a: S8, b: uint(4) }), sint(9), (s) => mapStream(s, sint(9), (f) => f.a.add(f.b.toSigned()))),
     inputs: { in: randomTokens(60, N, 12) },
     expect: { out: randomTokens(60, N, 12).map((t) => BigInt.asUintN(9, s8(t >> 4n) + (t & 15n))) },
     rateOut: 'out',
@@ -107,8 +102,8 @@ const cases: Record<string, Case> = {
     rateOut: 'out',
   },
   'eager fork into 3': {
-    def: () => module('op_fork3', { ...streamPorts('in', 'in', uint(10)), ...streamPorts('o0', 'out', uint(10)), ...streamPorts('o1', 'out', uint(10)), ...streamPorts('o2', 'out', uint(10)) }, (io) => {
-      fork(streamIn(io, 'in'), 3).forEach((s, i) => connect(s, streamOut(io, `o${i}`)));
+    def: () => module('op_fork3', { in: In(Stream(uint(10))), o0: Out(Stream(uint(10))), o1: Out(Stream(uint(10))), o2: Out(Stream(uint(10))) }, (io) => {
+      fork(io.in, 3).forEach((s, i) => connect(s, [io.o0, io.o1, io.o2][i]!));
     }),
     inputs: { in: randomTokens(62, N, 10) },
     expect: { o0: randomTokens(62, N, 10), o1: randomTokens(62, N, 10), o2: randomTokens(62, N, 10) },
@@ -116,8 +111,8 @@ const cases: Record<string, Case> = {
     rateIn: ['in'],
   },
   'lazy fork into 2': {
-    def: () => module('op_fork_lazy', { ...streamPorts('in', 'in', uint(10)), ...streamPorts('o0', 'out', uint(10)), ...streamPorts('o1', 'out', uint(10)) }, (io) => {
-      fork(streamIn(io, 'in'), 2, { lazy: true }).forEach((s, i) => connect(s, streamOut(io, `o${i}`)));
+    def: () => module('op_fork_lazy', { in: In(Stream(uint(10))), o0: Out(Stream(uint(10))), o1: Out(Stream(uint(10))) }, (io) => {
+      fork(io.in, 2, { lazy: true }).forEach((s, i) => connect(s, [io.o0, io.o1][i]!));
     }),
     inputs: { in: randomTokens(63, N, 10) },
     expect: { o0: randomTokens(63, N, 10), o1: randomTokens(63, N, 10) },
@@ -125,14 +120,14 @@ const cases: Record<string, Case> = {
     rateOut: 'o0',
   },
   'join of two streams into a record': {
-    def: () => twoIn('op_join', uint(6), S8, record({ a: uint(6), b: S8 }), (a, b) => join({ a, b })),
+    def: () => twoIn('op_join', uint(6), S8, Record({ a: uint(6), b: S8 }), (a, b) => join({ a, b })),
     inputs: { a: randomTokens(64, N, 6), b: randomTokens(65, N, 8) },
     expect: { out: randomTokens(64, N, 6).map((a, i) => (a << 8n) | randomTokens(65, N, 8)[i]!) },
     rateOut: 'out',
     rateIn: ['a', 'b'],
   },
   'join of two streams into a vector': {
-    def: () => twoIn('op_join_vec', S8, S8, vector(S8, 2), (a, b) => joinVector([a, b])),
+    def: () => twoIn('op_join_vec', S8, S8, Vec(S8, 2), (a, b) => joinVector([a, b])),
     inputs: { a: randomTokens(66, N, 8), b: randomTokens(67, N, 8) },
     expect: { out: randomTokens(66, N, 8).map((a, i) => (randomTokens(67, N, 8)[i]! << 8n) | a) },
     rateOut: 'out',
@@ -148,8 +143,8 @@ const cases: Record<string, Case> = {
       return src[i]![j]!;
     });
     return {
-      def: () => module('op_mux', { ...streamPorts('sel', 'in', uint(2)), ...streamPorts('i0', 'in', uint(10)), ...streamPorts('i1', 'in', uint(10)), ...streamPorts('i2', 'in', uint(10)), ...streamPorts('out', 'out', uint(10)) }, (io) => {
-        connect(streamMux(streamIn(io, 'sel'), [0, 1, 2].map((i) => streamIn(io, `i${i}`))), streamOut(io, 'out'));
+      def: () => module('op_mux', { sel: In(Stream(uint(2))), i0: In(Stream(uint(10))), i1: In(Stream(uint(10))), i2: In(Stream(uint(10))), out: Out(Stream(uint(10))) }, (io) => {
+        connect(streamMux(io.sel, [io.i0, io.i1, io.i2]), io.out);
       }),
       inputs: { sel, i0: src[0]!.slice(0, next[0]), i1: src[1]!.slice(0, next[1]), i2: src[2]!.slice(0, next[2]) },
       expect: { out: want },
@@ -158,12 +153,12 @@ const cases: Record<string, Case> = {
     } satisfies Case;
   })(),
   'stream demux by a payload field': (() => {
-    const t = record({ dest: uint(2), v: uint(8) });
+    const t = Record({ dest: uint(2), v: uint(8) });
     const toks = randomTokens(73, N, 10).map((x) => ((x >> 8n) % 3n << 8n) | (x & 255n));
     return {
-      def: () => module('op_demux', { ...streamPorts('in', 'in', t), ...streamPorts('o0', 'out', t), ...streamPorts('o1', 'out', t), ...streamPorts('o2', 'out', t) }, (io) => {
-        const s = streamIn(io, 'in', t);
-        streamDemux(s, s.fields.dest, 3).forEach((o, i) => connect(o, streamOut(io, `o${i}`)));
+      def: () => module('op_demux', { in: In(Stream(t)), o0: Out(Stream(t)), o1: Out(Stream(t)), o2: Out(Stream(t)) }, (io) => {
+        const s = io.in;
+        streamDemux(s, s.fields.dest, 3).forEach((o, i) => connect(o, [io.o0, io.o1, io.o2][i]!));
       }),
       inputs: { in: toks },
       expect: Object.fromEntries([0, 1, 2].map((k) => [`o${k}`, toks.filter((x) => x >> 8n === BigInt(k))])),
@@ -171,25 +166,25 @@ const cases: Record<string, Case> = {
     } satisfies Case;
   })(),
   'serialize a vector into elements': {
-    def: () => streamElement('op_ser', vector(uint(5), 3), uint(5), (s) => serialize(s) as Stream<ReturnType<typeof uint>>),
+    def: () => streamElement('op_ser', Vec(uint(5), 3), uint(5), (s) => serialize(s) as Stream<ReturnType<typeof uint>>),
     inputs: { in: randomTokens(74, N, 15) },
     expect: { out: randomTokens(74, N, 15).flatMap((t) => [t & 31n, (t >> 5n) & 31n, t >> 10n]) },
     rateOut: 'out',
   },
   'deserialize elements into a vector': {
-    def: () => streamElement('op_des', uint(5), vector(uint(5), 3), (s) => deserialize(s, 3)),
+    def: () => streamElement('op_des', uint(5), Vec(uint(5), 3), (s) => deserialize(s, 3)),
     inputs: { in: randomTokens(75, 3 * N, 5) },
     expect: { out: Array.from({ length: N }, (_, i) => randomTokens(75, 3 * N, 5).slice(3 * i, 3 * i + 3).reduce((acc, e, j) => acc | (e << BigInt(5 * j)), 0n)) },
     rateIn: ['in'],
   },
   'add reduction tree, pipelined every level': {
-    def: () => streamElement('op_reduce_add', vector(S8, 5), sint(11), (s) => reduceStream(s, sint(11), 'add', { levelsPerStage: 1 })),
+    def: () => streamElement('op_reduce_add', Vec(S8, 5), sint(11), (s) => reduceStream(s, sint(11), 'add', { levelsPerStage: 1 })),
     inputs: { in: randomTokens(76, N, 40) },
     expect: { out: randomTokens(76, N, 40).map((t) => BigInt.asUintN(11, [0, 1, 2, 3, 4].reduce((a, i) => a + s8(t >> BigInt(8 * i)), 0n))) },
     rateOut: 'out',
   },
   'max reduction tree, two levels per stage': {
-    def: () => streamElement('op_reduce_max', vector(S8, 6), S8, (s) => reduceStream(s, S8, 'max', { levelsPerStage: 2 })),
+    def: () => streamElement('op_reduce_max', Vec(S8, 6), S8, (s) => reduceStream(s, S8, 'max', { levelsPerStage: 2 })),
     inputs: { in: randomTokens(77, N, 48) },
     expect: { out: randomTokens(77, N, 48).map((t) => BigInt.asUintN(8, [0, 1, 2, 3, 4, 5].map((i) => s8(t >> BigInt(8 * i))).reduce((a, b) => (a > b ? a : b)))) },
     rateOut: 'out',
@@ -225,8 +220,8 @@ describe('stream operators', () => {
   });
 
   it('round-robin arbiter keeps each source in order, serves all, and rotates when all wait', () => {
-    const def = module('op_arbiter', { ...streamPorts('i0', 'in', uint(10)), ...streamPorts('i1', 'in', uint(10)), ...streamPorts('i2', 'in', uint(10)), ...streamPorts('out', 'out', uint(10)) }, (io) => {
-      connect(roundRobinArbiter([0, 1, 2].map((i) => streamIn(io, `i${i}`))).out, streamOut(io, 'out'));
+    const def = module('op_arbiter', { i0: In(Stream(uint(10))), i1: In(Stream(uint(10))), i2: In(Stream(uint(10))), out: Out(Stream(uint(10))) }, (io) => {
+      connect(roundRobinArbiter([io.i0, io.i1, io.i2]).out, io.out);
     });
     const src = [0, 1, 2].map((k) => randomTokens(80 + k, 60 + 20 * k, 8).map((t) => (BigInt(k) << 8n) | t));
     const { sim } = simulate(def);
@@ -243,11 +238,11 @@ describe('stream operators', () => {
 
 describe('join timing warnings', () => {
   const design = (buffer: number) =>
-    module(`skewed_join_b${buffer}`, { ...streamPorts('in', 'in', S8), ...streamPorts('out', 'out', record({ slow: sint(9), fast: S8 })) }, (io) => {
-      const [a, b] = fork(streamIn(io, 'in', S8), 2);
+    module(`skewed_join_b${buffer}`, { in: In(Stream(S8)), out: Out(Stream(Record({ slow: sint(9), fast: S8 }))) }, (io) => {
+      const [a, b] = fork(io.in, 2);
       const slow = pipelineMap(a!, sint(9), [(x: Value) => x.add(1), (x: Value) => x, (x: Value) => x]);
       const fast = buffer ? queue(b!, buffer) : b!;
-      connect(join({ slow, fast }), streamOut(io, 'out'));
+      connect(join({ slow, fast }), io.out);
     });
 
   it('warns, with the join and both inputs\' source lines, when the faster input cannot buffer the skew', () => {

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import {
-  Simulator, connect, elaborate, emitVerilog, module, streamIn, streamOut, streamPorts,
-  type Circuit, type ModuleDef, type PayloadType, type PortRecord, type Stream,
+  Simulator, connect, elaborate, emitVerilog, module, type Circuit, type ModuleDef, type PayloadType, type PortRecord, In, Out, Stream,
 } from '../dsl/index.ts';
 
 /** mulberry32: small, fast and good enough for stalls and data. */
@@ -172,7 +171,7 @@ export async function yosysCells(circuit: Circuit, target: 'ice40' | 'xilinx'): 
 
 /** A module `name` with one input stream `in` and one output stream `out` around `body`. */
 export function streamElement<T extends PayloadType, U extends PayloadType>(name: string, inType: T, outType: U, body: (s: Stream<T>) => Stream<U>): ModuleDef<PortRecord> {
-  return module(name, { ...streamPorts('in', 'in', inType), ...streamPorts('out', 'out', outType) }, (io) => {
-    connect(body(streamIn(io, 'in', inType)), streamOut(io, 'out', outType));
+  return module(name, { in: In(Stream(inType)), out: Out(Stream(outType)) }, (io) => {
+    connect(body(io.in), io.out);
   });
 }

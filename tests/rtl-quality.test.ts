@@ -11,12 +11,12 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   In, Out, Simulator, bitsFor, cat, elaborate, emitVerilog, lit, module, mux, select, sint, sumTree, u, uint,
-  type HwType, type ModuleBuilder, type ModuleDef, type PortRecord, type Value,
+  type HwType, type ModuleBuilder, type ModuleDef, type PortRecord, type Value, type SignalPorts,
 } from '../dsl/index.ts';
 import { buildManifest } from '../dsl/manifest.ts';
 import type { Signal } from '../dsl/build/module.ts';
 import macExample from '../examples/mac.ts';
-import { requireTool } from '../testbenches/tools.ts';
+import { requireTool } from '../toolchain/tools.ts';
 import { runVectors } from '../testbenches/vectors/index.ts';
 import { Rng, testSeed } from './support/rng.ts';
 
@@ -28,13 +28,13 @@ type Body = (io: Record<string, Signal>, m: ModuleBuilder) => Record<string, Val
  * run of the body learns the types, so no output width is written by hand (and none can be wrong).
  */
 function autoModule(name: string, inputs: Record<string, HwType>, body: Body): ModuleDef {
-  const ins: PortRecord = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, In(t)]));
+  const ins: SignalPorts = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, In(t)]));
   let types: Record<string, HwType> = {};
   module(`${name}_probe`, ins, (io, m) => {
     types = Object.fromEntries(Object.entries(body(io, m)).map(([k, v]) => [k, v.type]));
   }).elaborate();
   // Outputs are named y_<key>: keys like `and` or `not` are Verilog keywords.
-  const outs: PortRecord = Object.fromEntries(Object.entries(types).map(([k, t]) => [`y_${k}`, Out(t)]));
+  const outs: SignalPorts = Object.fromEntries(Object.entries(types).map(([k, t]) => [`y_${k}`, Out(t)]));
   return module(name, { ...ins, ...outs }, (io, m) => {
     for (const [k, v] of Object.entries(body(io, m))) io[`y_${k}`]!.set(v);
   });
@@ -316,13 +316,13 @@ describe(`op designs compute what the IR simulator computes (seed ${seed})`, () 
   // One top holding every op design, so the whole table costs one Verilator build.
   const opsTop = (() => {
     const inner = simDesigns.map((d) => ({ d, ir: d.elaborate() }));
-    const ports: PortRecord = {};
+    const ports: SignalPorts = {};
     for (const { ir } of inner)
       for (const p of ir.ports) ports[`${ir.name}_${p.name}`] = p.kind === 'input' ? In(p.type) : Out(p.type);
     return module('ops_all', ports, (io, m) => {
       for (const { d, ir } of inner) {
         const ins = Object.fromEntries(ir.ports.filter((p) => p.kind === 'input').map((p) => [p.name, io[`${ir.name}_${p.name}`]!]));
-        const outs = m.instance(`u_${ir.name}`, d, ins);
+        const outs = m.instanceFlat(`u_${ir.name}`, d, ins);
         for (const p of ir.ports) if (p.kind === 'output') io[`${ir.name}_${p.name}`]!.set(outs[p.name]!);
       }
     });

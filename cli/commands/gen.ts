@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { writeDesign } from '../../dsl/output.ts';
 import { PASSES, selectPasses } from '../../dsl/passes/pipeline.ts';
-import { resolveDesign } from '../../generators/registry.ts';
+import { resolveDesign } from '../design.ts';
 import { printWarnings, runCommand } from '../errors.ts';
 import { collect, paramOptions } from '../options.ts';
 

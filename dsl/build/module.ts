@@ -11,6 +11,7 @@ import type { OpName } from '../ir/ops.ts';
 import { MAX_WIDTH, clog2, fits, showType, toBits, typeEq, type HwType } from '../ir/types.ts';
 import { popBuilder, pushBuilder, type NodeFactory } from './context.ts';
 import { checkName, RESERVED_PORTS } from './names.ts';
+import { bindPorts, instantiate, type InstanceInputs, type InstanceIO, type IO } from './interface.ts';
 import type { PortRecord, PortSpec } from './ports.ts';
 import { Value, lit, type Operand } from './value.ts';
 
@@ -33,8 +34,6 @@ export class Signal extends Value {
     (this.ctx as ModuleBuilder).assign(this, v, new LazyLoc());
   }
 }
-
-export type IO<P extends PortRecord> = { [K in keyof P]: Signal };
 
 export interface RegOptions {
   /** Value on synchronous reset; omit for a register without reset. */
@@ -152,7 +151,8 @@ export class ModuleBuilder implements NodeFactory {
     if (kind === 'input' || kind === 'output') this.ir.ports.push(decl);
     return decl;
   }
-  port(name: string, spec: PortSpec): Signal {
+  /** One Verilog port (interface ports are flattened to these by interface.ts). */
+  port(name: string, spec: PortSpec<PortSpec['dir'], HwType>): Signal {
     if (RESERVED_PORTS.has(name))
       throw new NameError(`'${name}' is the implicit ${name === 'clk' ? 'clock' : 'reset'} port; choose another port name`, spec.loc.get());
     return new Signal(this.declare(name, spec.dir, spec.type, spec.loc), this);
@@ -293,9 +293,17 @@ export class ModuleBuilder implements NodeFactory {
   }
 
   // ---- hierarchy ----------------------------------------------------------------------------
-  /** Instantiate a child module; returns its outputs as values of this module. */
-  instance<P extends PortRecord>(name: string, def: ModuleDef<P>, inputs: Partial<Record<keyof P, Operand>>): OutputsOf<P> {
-    const loc = new LazyLoc();
+  /**
+   * Instantiate a child module: `const u = m.instance('u0', child, { x: s, k: 3 })`. Inputs are given
+   * by port: a Stream for an input stream, values shaped like the port for the rest. Returns the
+   * outputs as values of this module (`u.y` a Stream for an output stream) and, for each input stream
+   * not given, a StreamSink to `connect` later.
+   */
+  instance<P extends PortRecord>(name: string, def: ModuleDef<P>, inputs: InstanceInputs<P>): InstanceIO<P> {
+    return instantiate(this, name, def, inputs, new LazyLoc());
+  }
+  /** Instantiate with every Verilog port given by its flat name (interface.ts builds on this). */
+  instanceFlat(name: string, def: ModuleDef<PortRecord>, inputs: Record<string, Operand>, loc = new LazyLoc()): Record<string, Signal> {
     const child = def.elaborate();
     this.claimName(name, loc, 'instance');
     const inst: InstanceDecl = { id: newId(), name, module: child, inputs: new Map(), outputs: new Map(), loc };
@@ -304,7 +312,7 @@ export class ModuleBuilder implements NodeFactory {
       if (!known.has(key))
         throw new NameError(`module '${child.name}' has no port '${key}'; its ports are ${[...known].join(', ')}`, loc.get());
     }
-    const outs: Record<string, Value> = {};
+    const outs: Record<string, Signal> = {};
     for (const p of child.ports) {
       if (p.kind === 'input') {
         const given = (inputs as Record<string, Operand | undefined>)[p.name];
@@ -324,7 +332,7 @@ export class ModuleBuilder implements NodeFactory {
     }
     if (child.sequential) this.ir.sequential = true;
     this.ir.instances.push(inst);
-    return outs as OutputsOf<P>;
+    return outs;
   }
 
   /** Record a stream interface (valid/ready/payload ports) for the manifest and the harness. */
@@ -344,8 +352,6 @@ export class ModuleBuilder implements NodeFactory {
     for (let i = 1; ; i++) if (!this.names.has(`${base}_${i}`)) return `${base}_${i}`;
   }
 }
-
-export type OutputsOf<P extends PortRecord> = { [K in keyof P as P[K]['dir'] extends 'output' ? K : never]: Value } & Record<string, Value>;
 
 // Method syntax makes the body bivariant, so ModuleDef<{a: ...}> is usable where ModuleDef<PortRecord> is expected.
 type ModuleBody<P extends PortRecord> = { body(io: IO<P>, m: ModuleBuilder): void }['body'];
@@ -369,9 +375,7 @@ export class ModuleDef<P extends PortRecord = PortRecord> {
     const b = new ModuleBuilder(this.name, this.loc);
     pushBuilder(b);
     try {
-      const io = {} as Record<string, Signal>;
-      for (const [name, spec] of Object.entries(this.ports)) io[name] = b.port(name, spec);
-      this.body(io as IO<P>, b);
+      this.body(bindPorts(b, this.ports), b);
     } finally {
       popBuilder();
       this.elaborating = false;
@@ -392,3 +396,4 @@ export function module<P extends PortRecord>(name: string, ports: P, body: (io: 
 }
 
 export { MAX_WIDTH };
+export type { IO };

@@ -1,6 +1,11 @@
-/** Port and type declarations: `{ a: In(sint(8)), y: Out(uint(16)) }`. */
+/**
+ * Port and type declarations: `{ a: In(sint(8)), px: In(Stream(Pixel)), y: Out(Vec(uint(16), 4)) }`.
+ * A port carries a bit vector, a record or a vector of them (one Verilog port per leaf), or a stream
+ * (`_valid`, `_ready` and one packed `_payload` port). See interface.ts for how they are bound.
+ */
 import { LazyLoc } from '../errors.ts';
 import type { HwType } from '../ir/types.ts';
+import type { PortType } from './payload.ts';
 import { checkWidth } from './value.ts';
 
 /** An unsigned bit-vector type of `width` bits. */
@@ -16,15 +21,21 @@ export function sint(width: number): HwType {
 /** A single bit. */
 export const bool = (): HwType => uint(1);
 
-export interface PortSpec {
-  readonly dir: 'input' | 'output';
-  readonly type: HwType;
+export type PortDir = 'input' | 'output';
+
+export interface PortSpec<D extends PortDir = PortDir, T extends PortType = PortType> {
+  readonly dir: D;
+  readonly type: T;
   readonly loc: LazyLoc;
 }
-export function In(type: HwType): PortSpec {
+/** An input port: its module reads it (for a stream: consumes it). */
+export function In<T extends PortType>(type: T): PortSpec<'input', T> {
   return { dir: 'input', type, loc: new LazyLoc() };
 }
-export function Out(type: HwType): PortSpec {
+/** An output port: its module drives it (for a stream: produces it). */
+export function Out<T extends PortType>(type: T): PortSpec<'output', T> {
   return { dir: 'output', type, loc: new LazyLoc() };
 }
 export type PortRecord = Record<string, PortSpec>;
+/** A port record of plain bit-vector ports, as built in a loop: its body sees every port as a Signal. */
+export type SignalPorts = Record<string, PortSpec<PortDir, HwType>>;

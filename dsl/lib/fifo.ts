@@ -19,8 +19,9 @@ import { bool, uint } from '../build/ports.ts';
 import { mux, type Value } from '../build/value.ts';
 import { bitsFor, clog2 } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { portType, type PayloadType } from './payload.ts';
-import { after, streamWire, type Stream } from './stream.ts';
+import { portType, type PayloadType } from '../build/payload.ts';
+import { streamWire, type Stream } from '../build/stream.ts';
+import { after } from './stream.ts';
 
 export interface FifoOptions {
   /** Tokens the FIFO holds, >= 1. */

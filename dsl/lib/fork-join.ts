@@ -16,8 +16,8 @@ import { LazyLoc, ParamError, formatLoc, userLoc } from '../errors.ts';
 import { bool } from '../build/ports.ts';
 import type { Value } from '../build/value.ts';
 import { noteElement, warnDesign } from './notes.ts';
-import { pack, record, vector, type Fields, type PayloadType, type RecordType, type VectorType } from './payload.ts';
-import { checkPayload, streamWire, type Stream, type StreamTiming } from './stream.ts';
+import { pack, Record, Vec, type Fields, type PayloadType, type RecordType, type VectorType } from '../build/payload.ts';
+import { checkPayload, streamWire, type Stream, type StreamTiming } from '../build/stream.ts';
 
 /** Split a stream into `n` copies; every copy sees every token. */
 export function fork<T extends PayloadType>(s: Stream<T>, n: number, opts: { lazy?: boolean; name?: string } = {}): Stream<T>[] {
@@ -77,7 +77,7 @@ export function join<S extends Record<string, Stream>>(inputs: S, name?: string)
   if (entries.length === 0) throw new ParamError('join needs at least one input stream, got {}', new LazyLoc().get(), { field: 'inputs' });
   const m = entries[0]![1].m;
   checkJoinTiming(m, inputs, 'join');
-  const type = record(Object.fromEntries(entries.map(([k, s]) => [k, s.type]))) as Joined<S>;
+  const type = Record(Object.fromEntries(entries.map(([k, s]) => [k, s.type]))) as Joined<S>;
   const slow = entries.reduce((a, b) => (b[1].timing.latency > a[1].timing.latency ? b : a))[1];
   const out = streamWire(m, name ?? 'join', type, { ...slow.timing, loc: userLoc() });
   const allValid = entries.map(([, s]) => s.valid).reduce((a, b) => a.and(b));
@@ -94,7 +94,7 @@ export function joinVector<T extends PayloadType>(inputs: readonly Stream<T>[], 
   for (const s of inputs) checkPayload(s, inputs[0]!.type, 'joinVector');
   const m = inputs[0]!.m;
   checkJoinTiming(m, Object.fromEntries(inputs.map((s, i) => [`${i}`, s])), 'joinVector');
-  const type = vector(inputs[0]!.type, inputs.length);
+  const type = Vec(inputs[0]!.type, inputs.length);
   const slow = inputs.reduce((a, b) => (b.timing.latency > a.timing.latency ? b : a));
   const out = streamWire(m, name ?? 'join', type, { ...slow.timing, loc: userLoc() });
   const allValid = inputs.map((s) => s.valid).reduce((a, b) => a.and(b));

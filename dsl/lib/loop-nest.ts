@@ -16,8 +16,8 @@ import { bool, uint } from '../build/ports.ts';
 import { Value, lit } from '../build/value.ts';
 import { bitsFor, type HwType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { pack, record, type PayloadType, type RecordType } from './payload.ts';
-import { streamWire, type Stream } from './stream.ts';
+import { pack, Record, type PayloadType, type RecordType } from '../build/payload.ts';
+import { streamWire, type Stream } from '../build/stream.ts';
 
 export interface LoopSpec {
   /** Field name of this loop's index in the tuple. */
@@ -91,7 +91,7 @@ export function loopTupleType(opts: Pick<LoopNestOptions, 'loops' | 'order' | 'i
   for (const l of loops) fields[l.name] = uint(widths[l.name]!);
   for (const l of loops) fields[`first_${l.name}`] = bool();
   for (const l of loops) fields[`last_${l.name}`] = bool();
-  return { loops, widths, type: record(fields) };
+  return { loops, widths, type: Record(fields) };
 }
 
 /** Build a loop nest; see the file comment. */
@@ -208,7 +208,7 @@ export function affineAddress(fields: Record<string, Value>, spec: AffineSpec): 
 /** A stream of addresses (record `{ addr, ...flags }`) from a loop nest's tuples. Latency 0. */
 export function addressStream(nest: Stream<LoopTuple>, spec: AffineSpec, name?: string): Stream<LoopTuple> {
   const flags = Object.entries(nest.type.fields).filter(([f]) => f.startsWith('first_') || f.startsWith('last_'));
-  const outType = record({ addr: uint(spec.width), ...Object.fromEntries(flags) });
+  const outType = Record({ addr: uint(spec.width), ...Object.fromEntries(flags) });
   const out = streamWire(nest.m, name ?? `${nest.name}_addr`, outType, nest.timing);
   const f = nest.fields as Record<string, Value>;
   out.valid.set(nest.valid);

@@ -12,8 +12,9 @@ import { In, Out, bool, uint, type PortRecord } from '../build/ports.ts';
 import { Value, select } from '../build/value.ts';
 import { clog2, type HwType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { isRecord, payloadTag, portType, type PayloadType } from './payload.ts';
-import { after, streamWire, type Stream } from './stream.ts';
+import { isRecord, payloadTag, portType, type PayloadType } from '../build/payload.ts';
+import { streamWire, type Stream } from '../build/stream.ts';
+import { after } from './stream.ts';
 
 export interface RamOptions {
   /** Word type. */

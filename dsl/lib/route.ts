@@ -15,8 +15,8 @@ import { Value, lit, mux, select } from '../build/value.ts';
 import { bool, uint } from '../build/ports.ts';
 import { clog2, showType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import type { PayloadType } from './payload.ts';
-import { Stream, checkPayload, streamWire } from './stream.ts';
+import type { PayloadType } from '../build/payload.ts';
+import { StreamSource, checkPayload, streamWire, type Stream } from '../build/stream.ts';
 
 function checkSel(sel: Value, n: number, what: string): void {
   if (sel.signed || 2 ** sel.width < n)
@@ -29,18 +29,18 @@ export function streamMux<T extends PayloadType>(sel: Value | Stream, inputs: re
   if (n < 1) throw new ParamError('streamMux needs at least one input stream, got 0', new LazyLoc().get(), { field: 'inputs' });
   for (const s of inputs) checkPayload(s, inputs[0]!.type, 'streamMux');
   const m = inputs[0]!.m;
-  const index = sel instanceof Stream ? sel.payload : sel;
+  const index = sel instanceof StreamSource ? sel.payload : sel;
   checkSel(index, n, 'streamMux');
   const slow = inputs.reduce((a, b) => (b.timing.latency > a.timing.latency ? b : a));
   const out = streamWire(m, name ?? 'mux', inputs[0]!.type, slow.timing);
   // An index past the last input selects nothing (valid 0), so no token is duplicated or lost.
   const chosenValid = select(index, [...inputs.map((s) => s.valid), ...(2 ** index.width > n ? [lit(bool(), 0)] : [])]);
-  const selValid = sel instanceof Stream ? sel.valid : undefined;
+  const selValid = sel instanceof StreamSource ? sel.valid : undefined;
   out.valid.set(selValid ? selValid.and(chosenValid) : chosenValid);
   out.payload.set(select(index, inputs.map((s) => s.payload)));
   const go = selValid ? out.ready.and(selValid) : out.ready;
   inputs.forEach((s, i) => s.ready.set(go.and(index.eq(i))));
-  if (sel instanceof Stream) sel.ready.set(out.valid.and(out.ready));
+  if (sel instanceof StreamSource) sel.ready.set(out.valid.and(out.ready));
   noteElement(m, { element: 'stream_mux', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: n });
   return out;
 }

@@ -10,9 +10,10 @@
 import { userLoc } from '../errors.ts';
 import { bool } from '../build/ports.ts';
 import { mux } from '../build/value.ts';
-import { portType, type PayloadType } from './payload.ts';
+import { portType, type PayloadType } from '../build/payload.ts';
 import { noteElement } from './notes.ts';
-import { after, streamWire, type Stream } from './stream.ts';
+import { streamWire, type Stream } from '../build/stream.ts';
+import { after } from './stream.ts';
 
 export function forwardSliceRaw<T extends PayloadType>(s: Stream<T>, name: string): Stream<T> {
   const m = s.m;

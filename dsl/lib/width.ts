@@ -11,8 +11,9 @@ import { uint } from '../build/ports.ts';
 import { cat, mux, select, type Value } from '../build/value.ts';
 import { clog2 } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { isBits, isVector, payloadWidth, portType, vector, type PayloadType, type VectorType } from './payload.ts';
-import { after, streamWire, type Stream } from './stream.ts';
+import { isBits, isVector, payloadWidth, portType, Vec, type PayloadType, type VectorType } from '../build/payload.ts';
+import { streamWire, type Stream } from '../build/stream.ts';
+import { after } from './stream.ts';
 
 function counter(s: Stream, name: string, n: number, advance: Value): { k: Value; last: Value } {
   const m = s.m;
@@ -56,7 +57,7 @@ export function deserialize<T extends PayloadType>(s: Stream<T>, n: number, name
   if (!Number.isInteger(n) || n < 1)
     throw new ParamError(`deserialize needs an integer group size >= 1, got ${n}`, new LazyLoc().get(), { field: 'n', value: n });
   const m = s.m;
-  const type = vector(s.type, n);
+  const type = Vec(s.type, n);
   const out = streamWire(m, name ?? `${s.name}_des`, type, after(s.timing, n - 1, n - 1, userLoc()));
   const { k, last } = counter(s, out.name, n, s.valid.and(s.ready));
   // Elements 0..n-2 wait in registers; the last one passes straight through.

@@ -10,12 +10,13 @@
  * column the L sums go to an output register; new weights are refused while it is full and not being
  * taken, which is enough since two row ends are at least 8 tokens apart.
  *
- * Streams: cfg {groups − 1, chunks − 1}, x (as the engine), w (L × int8, lane l in bits [8l+7:8l]),
- * y (out: chunks tokens of L int32).
+ * Streams (`macGemvPorts`): cfg {groupsM1, chunksM1}, x (as the engine), w (L int8, element l for lane
+ * l), y (out: chunks tokens of L int32).
  */
 import { ParamError } from '../../dsl/errors.ts';
-import { defineGenerator, type Accelerator, type ParamSpec, type Tensor } from '../../dsl/generator.ts';
-import { declareStream, fieldsRecord, module, sint, streamPorts, uint, vector, cat, mux, select } from '../../dsl/index.ts';
+import { defineAccelerator, defineGenerator, type Accelerator, type ParamSpec, type Tensor, type TokenValue } from '../../dsl/generator.ts';
+import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, mux, select } from '../../dsl/index.ts';
+import { checkInputs } from '../../dsl/tensors.ts';
 import { multiplyGemvGolden } from './golden.ts';
 
 export interface MacGemvParams extends Record<string, number> {
@@ -46,6 +47,16 @@ export function validateMacGemv(p: MacGemvParams): void {
   if (macAccWidth(p) > 32) throw new ParamError(`kmax = ${p.kmax} with actWidth = ${p.actWidth} needs a ${macAccWidth(p)}-bit accumulator; y is int32`, undefined, { field: 'kmax', value: p.kmax });
 }
 
+/** The baseline's ports: cfg and x as the engine's, w with L int8 weights per token, y with L int32. */
+export function macGemvPorts(p: MacGemvParams) {
+  return {
+    cfg: In(Stream(Record({ groupsM1: uint(bits(p.kmax / 8)), chunksM1: uint(bits(Math.ceil(p.nmax / p.lanes))) }))),
+    x: In(Stream(Vec(sint(p.actWidth), 8))),
+    w: In(Stream(Vec(sint(8), p.lanes))),
+    y: Out(Stream(Vec(sint(32), p.lanes))),
+  };
+}
+
 export function createMacGemv(p: MacGemvParams) {
   const L = p.lanes;
   const aw = p.actWidth;
@@ -53,13 +64,8 @@ export function createMacGemv(p: MacGemvParams) {
   const gBits = bits(gmax);
   const cBits = bits(Math.ceil(p.nmax / L));
   const accW = macAccWidth(p);
-  return module(`gemv_mac_k${p.kmax}_n${p.nmax}_l${L}_a${aw}`, {
-    ...streamPorts('cfg', 'in', fieldsRecord({ groupsM1: gBits, chunksM1: cBits })),
-    ...streamPorts('x', 'in', vector(sint(aw), 8)),
-    ...streamPorts('w', 'in', vector(sint(8), L)),
-    ...streamPorts('y', 'out', vector(sint(32), L)),
-  }, (io, m) => {
-    for (const [name, dir] of [['cfg', 'in'], ['x', 'in'], ['w', 'in'], ['y', 'out']] as const) declareStream(io, name, dir);
+  const ports = macGemvPorts(p);
+  return module(`gemv_mac_k${p.kmax}_n${p.nmax}_l${L}_a${aw}`, ports, (io, m) => {
     const IDLE = 0, LOAD_X = 1, COMPUTE = 2, FINISH = 3;
     const state = m.reg('state_q', uint(2), { reset: IDLE });
     const groupsM1 = m.reg('groups_m1_q', uint(gBits));
@@ -69,13 +75,13 @@ export function createMacGemv(p: MacGemvParams) {
     const row = m.reg('row_q', uint(cBits));
     const outValid = m.reg('out_valid_q', uint(1), { reset: 0 });
 
-    io.cfg_ready.set(state.eq(IDLE));
-    io.x_ready.set(state.eq(LOAD_X));
-    io.w_ready.set(state.eq(COMPUTE).and(outValid.not().or(io.y_ready)));
-    const xFire = io.x_valid.and(io.x_ready);
-    const wFire = io.w_valid.and(io.w_ready).named('w_fire');
+    io.cfg.ready.set(state.eq(IDLE));
+    io.x.ready.set(state.eq(LOAD_X));
+    io.w.ready.set(state.eq(COMPUTE).and(outValid.not().or(io.y.ready)));
+    const xFire = io.x.fire;
+    const wFire = io.w.fire.named('w_fire');
     const xmem = m.mem('activations', { type: uint(8 * aw), depth: Math.max(2, gmax) });
-    xmem.write(kg, io.x_payload, xFire);
+    xmem.write(kg, io.x.payload, xFire);
     const lastK = kg.eq(groupsM1).and(kt.eq(7));
 
     // Stage 0 -> 1.
@@ -84,26 +90,27 @@ export function createMacGemv(p: MacGemvParams) {
     const sel1 = m.delay(kt, { enable: wFire, name: 'sel_q' });
     const first1 = m.delay(kg.eq(0).and(kt.eq(0)), { enable: wFire, name: 'first_q' });
     const last1 = m.delay(lastK, { enable: wFire, name: 'last_q' });
-    const w1 = m.delay(io.w_payload, { enable: wFire, name: 'weights_q' });
-    const x1 = select(sel1, Array.from({ length: 8 }, (_, t) => xword.slice(aw * t + aw - 1, aw * t).asSInt()));
+    const w1 = unpack(ports.w.type.payload, m.delay(io.w.payload, { enable: wFire, name: 'weights_q' }));
+    const x1 = select(sel1, unpack(ports.x.type.payload, xword));
 
-    const results = Array.from({ length: L }, (_, l) => {
+    const results = w1.map((w, l) => {
       const acc = m.reg(`acc${l}_q`, sint(accW));
-      const product = w1.slice(8 * l + 7, 8 * l).asSInt().mul(x1).extend(accW);
+      const product = w.mul(x1).extend(accW);
       const sum = mux(first1, product, acc.add(product).trunc(accW));
       m.when(valid1, () => acc.set(sum));
       const result = m.reg(`result${l}_q`, sint(32));
       m.when(valid1.and(last1), () => result.set(sum.extend(32)));
       return result;
     });
-    m.when(valid1.and(last1), () => outValid.set(1)).elsewhen(io.y_ready, () => outValid.set(0));
-    io.y_valid.set(outValid);
-    io.y_payload.set(cat(...results.slice().reverse().map((r) => r.asUInt())));
+    m.when(valid1.and(last1), () => outValid.set(1)).elsewhen(io.y.ready, () => outValid.set(0));
+    io.y.valid.set(outValid);
+    io.y.setFields(results);
 
     m.switch(state)
-      .is(IDLE, () => m.when(io.cfg_valid, () => {
-        groupsM1.set(io.cfg_payload.slice(gBits + cBits - 1, cBits));
-        chunksM1.set(io.cfg_payload.slice(cBits - 1, 0));
+      .is(IDLE, () => m.when(io.cfg.valid, () => {
+        const cfg = io.cfg.fields;
+        groupsM1.set(cfg.groupsM1);
+        chunksM1.set(cfg.chunksM1);
         for (const r of [kg, kt, row]) r.set(0);
         state.set(LOAD_X);
       }))
@@ -125,33 +132,29 @@ export function createMacGemv(p: MacGemvParams) {
 
 const n = (v: bigint): number => Number(v);
 
-/** Weight tokens: per row chunk, per column, L int8 values (rows past N are zero). */
-export function macGemvTokens(p: MacGemvParams, w: number[][], x: number[]): Record<string, bigint[]> {
-  const N = w.length;
-  const K = x.length;
-  const G = K / 8;
-  const chunks = Math.ceil(N / p.lanes);
-  const cBits = bits(Math.ceil(p.nmax / p.lanes));
-  const am = (1n << BigInt(p.actWidth)) - 1n;
-  const xs = Array.from({ length: G }, (_, g) => x.slice(8 * g, 8 * g + 8).reduceRight((v, e) => (v << BigInt(p.actWidth)) | (BigInt(e) & am), 0n));
-  const ws: bigint[] = [];
+/** Tokens as field values: cfg, x in groups of 8, and per row chunk, per column, L weights (rows past N are zero). */
+export function macGemvTokens(p: MacGemvParams, w: number[][], x: number[]): Record<string, TokenValue[]> {
+  const L = p.lanes;
+  const G = x.length / 8;
+  const chunks = Math.ceil(w.length / L);
+  const ws: TokenValue[] = [];
   for (let r = 0; r < chunks; r++)
-    for (let k = 0; k < K; k++) {
-      let v = 0n;
-      for (let l = p.lanes - 1; l >= 0; l--) v = (v << 8n) | (BigInt(w[r * p.lanes + l]?.[k] ?? 0) & 0xffn);
-      ws.push(v);
-    }
-  return { cfg: [(BigInt(G - 1) << BigInt(cBits)) | BigInt(chunks - 1)], x: xs, w: ws };
+    for (let k = 0; k < x.length; k++) ws.push(Array.from({ length: L }, (_, l) => w[r * L + l]?.[k] ?? 0));
+  return {
+    cfg: [{ groupsM1: G - 1, chunksM1: chunks - 1 }],
+    x: Array.from({ length: G }, (_, g) => x.slice(8 * g, 8 * g + 8)),
+    w: ws,
+  };
 }
 
-function unpack(t: Record<string, Tensor>): { w: number[][]; x: number[] } {
+function gemvProblem(t: Record<string, Tensor>): { w: number[][]; x: number[] } {
   const [N, K] = t.W!.shape as [number, number];
   const w = Array.from({ length: N }, (_, r) => t.W!.data.slice(r * K, (r + 1) * K).map(n));
   return { w, x: t.x!.data.map(n) };
 }
 
 /** The multiply baseline as an Accelerator. */
-export const macGemvAccelerator: Accelerator<MacGemvParams> = {
+export const macGemvAccelerator: Accelerator<MacGemvParams> = defineAccelerator({
   name: 'shiftaddllm-mac',
   description: 'int8 multiply GEMV on L MAC lanes: the baseline of the ShiftAddLLM engine',
   params: specs,
@@ -159,27 +162,27 @@ export const macGemvAccelerator: Accelerator<MacGemvParams> = {
   defaultPreset: 'ci',
   validate: validateMacGemv,
   create: createMacGemv,
+  // K and N are chosen at run time; K is a multiple of 8, since x is loaded 8 activations a word.
   inputs: (p) => [
-    { name: 'x', shape: [p.kmax], dims: ['K'], width: p.actWidth, signed: true },
-    { name: 'W', shape: [p.nmax, p.kmax], dims: ['N', 'K'], width: 8, signed: true },
+    { name: 'x', shape: [p.kmax], dims: ['K'], multipleOf: [8], minShape: [8], width: p.actWidth, signed: true },
+    { name: 'W', shape: [p.nmax, p.kmax], dims: ['N', 'K'], multipleOf: [1, 8], minShape: [1, 8], width: 8, signed: true },
   ],
   outputs: (p) => [{ name: 'y', shape: [p.nmax], dims: ['N'], width: 32, signed: true }],
   outputTokens: (p, t) => ({ y: Math.ceil(t.W!.shape[0]! / p.lanes) }),
   golden(p, t) {
-    const { w, x } = unpack(t);
+    checkInputs(macGemvAccelerator, p, t);
+    const { w, x } = gemvProblem(t);
     const r = multiplyGemvGolden(w, x);
     return { outputs: { y: { shape: [w.length], data: r.y.map(BigInt) } }, counts: { ...r.counts }, idealCycles: Math.ceil(w.length / p.lanes) * x.length };
   },
-  encode(p, t) {
-    const { w, x } = unpack(t);
-    if (x.length % 8 !== 0) throw new ParamError(`K = ${x.length} must be a multiple of 8`);
+  toTokens(p, t) {
+    checkInputs(macGemvAccelerator, p, t);
+    const { w, x } = gemvProblem(t);
     return macGemvTokens(p, w, x);
   },
-  decode(p, tokens, t) {
+  fromTokens(_p, tokens, t) {
     const N = t.W!.shape[0]!;
-    const out: bigint[] = [];
-    for (const tok of tokens.y ?? []) for (let l = 0; l < p.lanes; l++) out.push(BigInt.asIntN(32, tok >> BigInt(32 * l)));
-    return { y: { shape: [N], data: out.slice(0, N) } };
+    return { y: { shape: [N], data: (tokens.y ?? []).flatMap((tok) => tok as bigint[]).slice(0, N) } };
   },
   randomInputs(p, seed) {
     let s = seed >>> 0;
@@ -191,7 +194,7 @@ export const macGemvAccelerator: Accelerator<MacGemvParams> = {
       W: { shape: [p.nmax, p.kmax], data: Array.from({ length: p.nmax * p.kmax }, () => int(-128, 127)) },
     };
   },
-};
+});
 
 /** For the registry. */
 export const shiftaddllmMac = defineGenerator(macGemvAccelerator);

@@ -12,18 +12,17 @@
  * Each lane looks the byte up, applies the three-shift scale and accumulates per row (`lane.ts`).
  * After the last group the accumulators stream out, one token of L int32 per row chunk.
  *
- * Streams, in the order the host sends them:
- *   cfg   one token: {groups − 1, chunks − 1} (groups = K/8, chunks = ceil(N/L)), groups in the high bits
- *   x     `groups` tokens of 8 activations, x[8g+t] in bits [aw·t + aw − 1 : aw·t]
+ * Streams, in the order the host sends them (payload types in `llmPorts`; the host codec packs them):
+ *   cfg   one token {groupsM1: groups − 1, chunksM1: chunks − 1} (groups = K/8, chunks = ceil(N/L))
+ *   x     `groups` tokens of 8 activations (element t = x[8g+t])
  *   scale ('row' scales only) chunks·q tokens of L 9-bit codes (row chunk-major, plane-minor)
- *   w     groups·chunks·q tokens of L lanes; lane l in bits [s·l + s − 1 : s·l] with s = 17 ({code, byte},
- *         byte low) for block scales, s = 8 (byte) for row scales
- *   y     out: chunks tokens of L int32, lane l in bits [32l + 31 : 32l]
+ *   w     groups·chunks·q tokens of L lanes: {code, byte} for block scales, the byte for row scales
+ *   y     out: chunks tokens of L int32 (element l = row r·L + l)
  */
-import { declareStream, fieldsRecord, module, record, sint, streamPorts, uint, vector, cat, mux, sumTree, type Value } from '../../dsl/index.ts';
-import type { Signal } from '../../dsl/index.ts';
+import { In, Out, Record, Stream, Value, Vec, module, sint, uint, unpack, cat, mux, sumTree } from '../../dsl/index.ts';
+import type { Memory, ModuleBuilder, Operand, Signal } from '../../dsl/index.ts';
 import { createLane } from './lane.ts';
-import { llmModuleName, llmSizes, type ShiftAddLlmParams } from './params.ts';
+import { llmModuleName, llmSizes, type LlmSizes, type ShiftAddLlmParams } from './params.ts';
 
 const IDLE = 0;
 const LOAD_X = 1;
@@ -32,142 +31,81 @@ const COMPUTE = 3;
 const FLUSH = 4;
 const DRAIN = 5;
 
-/** Bits of one lane's slice of a weight token. */
-export const weightLaneBits = (p: ShiftAddLlmParams): number => (p.scales === 'block' ? 17 : 8);
+/** Address bits of a lane's per-row scale memory. */
+const scaleAddrBits = (z: LlmSizes): number => Math.max(1, Math.ceil(Math.log2(z.scaleDepth)));
+
+/** One group of 8 activations: the x token, and the word of the activation memory. */
+const activations = (p: ShiftAddLlmParams) => Vec(sint(p.actWidth), 8);
+
+/** The engine's ports: its streams in the order the host sends them. */
+export function llmPorts(p: ShiftAddLlmParams) {
+  const z = llmSizes(p);
+  const L = p.lanes;
+  // Lane l's slice of a weight token: the byte, with its scale code for block scales.
+  const weightLane = p.scales === 'row' ? uint(8) : Record({ code: uint(9), byte: uint(8) });
+  return {
+    cfg: In(Stream(Record({ groupsM1: uint(z.groupBits), chunksM1: uint(z.chunkBits) }))),
+    x: In(Stream(activations(p))),
+    ...(p.scales === 'row' ? { scale: In(Stream(Vec(uint(9), L))) } : {}),
+    w: In(Stream(Vec(weightLane, L))),
+    y: Out(Stream(Vec(sint(32), L))),
+  };
+}
 
 export function createShiftAddLlm(p: ShiftAddLlmParams) {
   const z = llmSizes(p);
-  const L = p.lanes;
-  const aw = p.actWidth;
   const rowScales = p.scales === 'row';
-  const scaleAw = Math.max(1, Math.ceil(Math.log2(z.scaleDepth)));
+  const scaleAw = scaleAddrBits(z);
   const lane = createLane(p);
-  const weightLane = rowScales ? uint(8) : record({ code: uint(9), byte: uint(8) });
-  const ports = {
-    ...streamPorts('cfg', 'in', fieldsRecord({ groupsM1: z.groupBits, chunksM1: z.chunkBits })),
-    ...streamPorts('x', 'in', vector(sint(aw), 8)),
-    ...(rowScales ? streamPorts('scale', 'in', vector(uint(9), L)) : {}),
-    ...streamPorts('w', 'in', vector(weightLane, L)),
-    ...streamPorts('y', 'out', vector(sint(32), L)),
-  };
-  return module(llmModuleName(p), ports, (io, m) => {
-    const port = (n: string): Signal => (io as Record<string, Signal>)[n]!;
-    for (const s of ['cfg', 'x', ...(rowScales ? ['scale'] : []), 'w']) declareStream(io, s, 'in');
-    declareStream(io, 'y', 'out');
-
+  return module(llmModuleName(p), llmPorts(p), (io, m) => {
     const state = m.reg('state_q', uint(3), { reset: IDLE });
     const groupsM1 = m.reg('groups_m1_q', uint(z.groupBits));
     const chunksM1 = m.reg('chunks_m1_q', uint(z.chunkBits));
     const inState = (s: number): Value => state.eq(s);
 
     // ---- configuration and loads ----------------------------------------------------------------
-    io.cfg_ready.set(inState(IDLE));
-    const cfgFire = io.cfg_valid.and(io.cfg_ready);
-    const xmem = m.mem('activations', { type: uint(8 * aw), depth: Math.max(2, z.gmax) });
+    io.cfg.ready.set(inState(IDLE));
+    const cfgFire = io.cfg.fire;
+    const xmem = m.mem('activations', { type: uint(8 * p.actWidth), depth: Math.max(2, z.gmax) });
     const loadCount = m.reg('load_count_q', uint(Math.max(z.groupBits, scaleAw)));
-    io.x_ready.set(inState(LOAD_X));
-    const xFire = io.x_valid.and(io.x_ready);
-    xmem.write(loadCount.trunc(z.groupBits), io.x_payload, xFire);
-
-    // Lane-side counters (also step through the per-row scale load, which has the same order).
-    const gl = m.reg('lane_group_q', uint(z.groupBits));
-    const row = m.reg('lane_row_q', uint(z.chunkBits));
-    const plane = m.reg('lane_plane_q', uint(z.planeBits));
-    const pos = m.reg('lane_pos_q', uint(scaleAw));
-    const lastPlane = plane.eq(p.q - 1);
-    const lastRow = row.eq(chunksM1);
-    const lastGroup = gl.eq(groupsM1);
-    const step = (): void => {
-      plane.set(mux(lastPlane, 0, plane.add(1).trunc(z.planeBits)));
-      m.when(lastPlane, () => row.set(mux(lastRow, 0, row.add(1).trunc(z.chunkBits))));
-    };
-
-    let scaleFire: Value = io.cfg_valid.and(0);
-    if (rowScales) {
-      io.scale_ready!.set(inState(LOAD_SCALES));
-      scaleFire = port('scale_valid').and(port('scale_ready'));
+    io.x.ready.set(inState(LOAD_X));
+    const xFire = io.x.fire;
+    xmem.write(loadCount.trunc(z.groupBits), io.x.payload, xFire);
+    const walk = weightWalk(m, p, z, groupsM1, chunksM1);
+    let scaleFire: Value = io.cfg.valid.and(0);
+    if (io.scale) {
+      io.scale.ready.set(inState(LOAD_SCALES));
+      scaleFire = io.scale.fire;
     }
-
-    // ---- table builder --------------------------------------------------------------------------
-    const bState = m.reg('build_state_q', uint(2), { reset: 0 });
-    const gb = m.reg('build_group_q', uint(z.groupBits));
-    const bDone = m.reg('build_done_q', uint(1), { reset: 0 });
-    const ready0 = m.reg('table0_ready_q', uint(1), { reset: 0 });
-    const ready1 = m.reg('table1_ready_q', uint(1), { reset: 0 });
-    const bankFree = mux(gb.bit(0), ready1, ready0).not();
-    const bStart = inState(COMPUTE).and(bState.eq(0)).and(bDone.not()).and(bankFree).named('build_start');
-    const xword = xmem.read(gb, bStart, 'xword_q');
-    const xs = Array.from({ length: 8 }, (_, t) => xword.slice(aw * t + aw - 1, aw * t).asSInt());
-    const index = m.reg('build_index_q', uint(8));
-    const gray = m.reg('build_gray_q', uint(8));
-    const entry = m.reg('build_entry_q', sint(z.tableWidth));
-    const building = bState.eq(2).named('building');
-    // Next Gray code: exactly one bit flips; the entry gains 2·x[t] if it sets, loses it if it clears.
-    const nextIndex = index.add(1).trunc(8);
-    const nextGray = nextIndex.xor(nextIndex.shr(1).extend(8));
-    const flip = gray.xor(nextGray);
-    const picked = xs.map((x, t) => mux(flip.bit(t), x.asUInt(), 0)).reduce((a, b) => a.or(b)).asSInt();
-    const twice = picked.shl(1).extend(z.tableWidth);
-    const rising = nextGray.and(flip).orR();
-    const stepped = mux(rising, entry.add(twice), entry.sub(twice)).trunc(z.tableWidth);
-    m.switch(bState)
-      .is(0, () => m.when(bStart, () => bState.set(1)))
-      .is(1, () => {
-        entry.set(sumTree(xs).neg().resize(z.tableWidth));
-        index.set(0);
-        gray.set(0);
-        bState.set(2);
-      })
-      .is(2, () => {
-        entry.set(stepped);
-        index.set(nextIndex);
-        gray.set(nextGray);
-        m.when(index.eq(255), () => {
-          bState.set(0);
-          gb.set(gb.add(1).trunc(z.groupBits));
-          m.when(gb.eq(groupsM1), () => bDone.set(1));
-        });
-      })
-      .default(() => bState.set(0));
-    const tableDone = building.and(index.eq(255));
+    const tables = tableBuilder(m, p, z, xmem, inState(COMPUTE), groupsM1);
 
     // ---- lanes ----------------------------------------------------------------------------------
-    const laneBank = gl.bit(0);
-    const tableReady = mux(laneBank, ready1, ready0);
-    io.w_ready.set(inState(COMPUTE).and(tableReady));
-    const wFire = io.w_valid.and(io.w_ready).named('w_fire');
-    const groupEnd = wFire.and(lastPlane).and(lastRow);
-    m.when(tableDone.and(gb.bit(0).not()), () => ready0.set(1)).elsewhen(groupEnd.and(laneBank.not()), () => ready0.set(0));
-    m.when(tableDone.and(gb.bit(0)), () => ready1.set(1)).elsewhen(groupEnd.and(laneBank), () => ready1.set(0));
-
-    // ---- read-out -------------------------------------------------------------------------------
-    const drainRow = m.reg('drain_row_q', uint(z.chunkBits));
-    const drainPending = m.reg('drain_pending_q', uint(1), { reset: 0 });
-    const outValid = m.reg('out_valid_q', uint(1), { reset: 0 });
-    const drainRead = inState(DRAIN).and(drainPending).and(outValid.not().or(io.y_ready)).named('drain_read');
-
-    const wBits = weightLaneBits(p);
-    const accs = Array.from({ length: L }, (_, l) => {
-      const slice = io.w_payload.slice(wBits * l + wBits - 1, wBits * l);
-      return m.instance(`lane${l}`, lane, {
-        tab_we: building, tab_waddr: cat(gb.bit(0), gray), tab_wdata: entry,
-        fire: wFire, bank: laneBank, wbyte: slice.slice(7, 0), code: rowScales ? 0 : slice.slice(16, 8),
-        first_plane: plane.eq(0), last_plane: lastPlane, first_group: gl.eq(0), row,
-        scale_we: scaleFire, scale_waddr: loadCount.trunc(scaleAw),
-        scale_wdata: rowScales ? port('scale_payload').slice(9 * l + 8, 9 * l) : 0, scale_raddr: pos,
-        drain_re: drainRead, drain_row: drainRow,
-      }).acc!;
-    });
-    io.y_valid.set(outValid);
-    io.y_payload.set(cat(...accs.slice().reverse().map((a) => a.extend(32).asUInt())));
+    const laneBank = walk.group.bit(0);
+    io.w.ready.set(inState(COMPUTE).and(tables.ready(laneBank)));
+    const wFire = io.w.fire.named('w_fire');
+    tables.handOver(wFire.and(walk.lastPlane).and(walk.lastRow), laneBank);
+    const out = readOut(m, z, inState(DRAIN), io.y.ready, chunksM1);
+    const weights = io.w.fields.map((wl) => (wl instanceof Value ? { byte: wl, code: 0 as Operand } : wl));
+    const scales = io.scale?.fields;
+    const accs = weights.map((wl, l) => m.instance(`lane${l}`, lane, {
+      tab: tables.writePort(),
+      fire: wFire, bank: laneBank, wbyte: wl.byte, code: wl.code,
+      first_plane: walk.plane.eq(0), last_plane: walk.lastPlane, first_group: walk.group.eq(0), row: walk.row,
+      scale: { we: scaleFire, waddr: loadCount.trunc(scaleAw), wdata: scales?.[l] ?? 0, raddr: walk.pos },
+      drain: { re: out.read, row: out.row },
+    }).acc);
+    io.y.valid.set(out.valid);
+    io.y.setFields(accs.map((a) => a.extend(32)));
 
     // ---- sequencing -----------------------------------------------------------------------------
     m.switch(state)
       .is(IDLE, () => m.when(cfgFire, () => {
-        groupsM1.set(io.cfg_payload.slice(z.groupBits + z.chunkBits - 1, z.chunkBits));
-        chunksM1.set(io.cfg_payload.slice(z.chunkBits - 1, 0));
-        for (const r of [loadCount, gl, row, plane, pos, gb]) r.set(0);
-        for (const r of [bDone, ready0, ready1, bState]) r.set(0);
+        const cfg = io.cfg.fields;
+        groupsM1.set(cfg.groupsM1);
+        chunksM1.set(cfg.chunksM1);
+        loadCount.set(0);
+        walk.restart();
+        tables.restart();
         state.set(LOAD_X);
       }))
       .is(LOAD_X, () => m.when(xFire, () => {
@@ -179,30 +117,142 @@ export function createShiftAddLlm(p: ShiftAddLlmParams) {
       }))
       .is(LOAD_SCALES, () => m.when(scaleFire, () => {
         loadCount.set(loadCount.add(1).trunc(loadCount.width));
-        step();
-        m.when(lastPlane.and(lastRow), () => state.set(COMPUTE));
+        walk.step();
+        m.when(walk.lastPlane.and(walk.lastRow), () => state.set(COMPUTE));
       }))
-      .is(COMPUTE, () => m.when(wFire, () => {
-        step();
-        pos.set(mux(lastPlane.and(lastRow), 0, pos.add(1).trunc(scaleAw)));
-        m.when(lastPlane.and(lastRow), () => {
-          gl.set(gl.add(1).trunc(z.groupBits));
-          m.when(lastGroup, () => state.set(FLUSH));
-        });
-      }))
+      .is(COMPUTE, () => m.when(wFire, () => walk.advance(() => state.set(FLUSH))))
       .is(FLUSH, () => {
-        drainRow.set(0);
-        drainPending.set(1);
+        out.start();
         state.set(DRAIN);
       })
-      .is(DRAIN, () => {
-        m.when(drainRead, () => {
-          drainRow.set(drainRow.add(1).trunc(z.chunkBits));
-          m.when(drainRow.eq(chunksM1), () => drainPending.set(0));
-        });
-        m.when(drainPending.not().and(outValid.not()), () => state.set(IDLE));
-      })
+      .is(DRAIN, () => out.drain(() => state.set(IDLE)))
       .default(() => state.set(IDLE));
-    m.when(drainRead, () => outValid.set(1)).elsewhen(io.y_valid.and(io.y_ready), () => outValid.set(0));
+    out.handshake(io.y.fire);
   });
+}
+
+/**
+ * The lanes' walk over the weight stream, group → row chunk → bit-plane, and their position in the
+ * per-row scale memory. The per-row scale load steps through (row, plane) in the same order.
+ */
+function weightWalk(m: ModuleBuilder, p: ShiftAddLlmParams, z: LlmSizes, groupsM1: Value, chunksM1: Value) {
+  const scaleAw = scaleAddrBits(z);
+  const group = m.reg('lane_group_q', uint(z.groupBits));
+  const row = m.reg('lane_row_q', uint(z.chunkBits));
+  const plane = m.reg('lane_plane_q', uint(z.planeBits));
+  const pos = m.reg('lane_pos_q', uint(scaleAw));
+  const lastPlane = plane.eq(p.q - 1);
+  const lastRow = row.eq(chunksM1);
+  const lastGroup = group.eq(groupsM1);
+  /** The next (row, plane). */
+  const step = (): void => {
+    plane.set(mux(lastPlane, 0, plane.add(1).trunc(z.planeBits)));
+    m.when(lastPlane, () => row.set(mux(lastRow, 0, row.add(1).trunc(z.chunkBits))));
+  };
+  return {
+    group, row, plane, pos, lastPlane, lastRow,
+    step,
+    restart(): void {
+      for (const r of [group, row, plane, pos]) r.set(0);
+    },
+    /** One weight token taken: the next (row, plane), the next group after the last row; `done` after the last group. */
+    advance(done: () => void): void {
+      step();
+      pos.set(mux(lastPlane.and(lastRow), 0, pos.add(1).trunc(scaleAw)));
+      m.when(lastPlane.and(lastRow), () => {
+        group.set(group.add(1).trunc(z.groupBits));
+        m.when(lastGroup, done);
+      });
+    },
+  };
+}
+
+/**
+ * The table builder: for each group, reads its 8 activations, sets `T[0] = −Σx` and walks the other
+ * 255 entries in Gray-code order (one add or subtract of 2·x[t] per cycle), writing every entry into
+ * all lanes' tables at `{bank, gray}`. Bank b (= group parity) is ready once built and free again
+ * when the lanes have read its last token.
+ */
+function tableBuilder(m: ModuleBuilder, p: ShiftAddLlmParams, z: LlmSizes, xmem: Memory, compute: Value, groupsM1: Value) {
+  const bState = m.reg('build_state_q', uint(2), { reset: 0 });
+  const gb = m.reg('build_group_q', uint(z.groupBits));
+  const bDone = m.reg('build_done_q', uint(1), { reset: 0 });
+  const ready0 = m.reg('table0_ready_q', uint(1), { reset: 0 });
+  const ready1 = m.reg('table1_ready_q', uint(1), { reset: 0 });
+  const bankFree = mux(gb.bit(0), ready1, ready0).not();
+  const bStart = compute.and(bState.eq(0)).and(bDone.not()).and(bankFree).named('build_start');
+  const xs = unpack(activations(p), xmem.read(gb, bStart, 'xword_q'));
+  const index = m.reg('build_index_q', uint(8));
+  const gray = m.reg('build_gray_q', uint(8));
+  const entry = m.reg('build_entry_q', sint(z.tableWidth));
+  const building = bState.eq(2).named('building');
+  // Next Gray code: exactly one bit flips; the entry gains 2·x[t] if it sets, loses it if it clears.
+  const nextIndex = index.add(1).trunc(8);
+  const nextGray = nextIndex.xor(nextIndex.shr(1).extend(8));
+  const flip = gray.xor(nextGray);
+  const picked = xs.map((x, t) => mux(flip.bit(t), x.asUInt(), 0)).reduce((a, b) => a.or(b)).asSInt();
+  const twice = picked.shl(1).extend(z.tableWidth);
+  const rising = nextGray.and(flip).orR();
+  const stepped = mux(rising, entry.add(twice), entry.sub(twice)).trunc(z.tableWidth);
+  m.switch(bState)
+    .is(0, () => m.when(bStart, () => bState.set(1)))
+    .is(1, () => {
+      entry.set(sumTree(xs).neg().resize(z.tableWidth));
+      index.set(0);
+      gray.set(0);
+      bState.set(2);
+    })
+    .is(2, () => {
+      entry.set(stepped);
+      index.set(nextIndex);
+      gray.set(nextGray);
+      m.when(index.eq(255), () => {
+        bState.set(0);
+        gb.set(gb.add(1).trunc(z.groupBits));
+        m.when(gb.eq(groupsM1), () => bDone.set(1));
+      });
+    })
+    .default(() => bState.set(0));
+  const tableDone = building.and(index.eq(255));
+  return {
+    /** Whether the table in `bank` is built. */
+    ready: (bank: Value): Value => mux(bank, ready1, ready0),
+    /** A lane's table write port. */
+    writePort: () => ({ we: building, waddr: cat(gb.bit(0), gray), wdata: entry }),
+    /** A built table makes its bank ready; `groupEnd` (the lanes' last token of a group) frees `laneBank`. */
+    handOver(groupEnd: Value, laneBank: Value): void {
+      m.when(tableDone.and(gb.bit(0).not()), () => ready0.set(1)).elsewhen(groupEnd.and(laneBank.not()), () => ready0.set(0));
+      m.when(tableDone.and(gb.bit(0)), () => ready1.set(1)).elsewhen(groupEnd.and(laneBank), () => ready1.set(0));
+    },
+    restart(): void {
+      for (const r of [gb, bDone, ready0, ready1, bState]) r.set(0);
+    },
+  };
+}
+
+/** Read-out: after the last group, one accumulator row per cycle into the y output register. */
+function readOut(m: ModuleBuilder, z: LlmSizes, draining: Value, yReady: Value, chunksM1: Value) {
+  const row = m.reg('drain_row_q', uint(z.chunkBits));
+  const pending = m.reg('drain_pending_q', uint(1), { reset: 0 });
+  const valid: Signal = m.reg('out_valid_q', uint(1), { reset: 0 });
+  const read = draining.and(pending).and(valid.not().or(yReady)).named('drain_read');
+  return {
+    row, valid, read,
+    start(): void {
+      row.set(0);
+      pending.set(1);
+    },
+    /** Read the rows out; `done` once the last one is taken. */
+    drain(done: () => void): void {
+      m.when(read, () => {
+        row.set(row.add(1).trunc(z.chunkBits));
+        m.when(row.eq(chunksM1), () => pending.set(0));
+      });
+      m.when(pending.not().and(valid.not()), done);
+    },
+    /** The output register fills on a read and empties when y fires. */
+    handshake(yFire: Value): void {
+      m.when(read, () => valid.set(1)).elsewhen(yFire, () => valid.set(0));
+    },
+  };
 }

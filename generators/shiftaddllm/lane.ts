@@ -10,8 +10,11 @@
  * A row is read again only in the next group, at least a table-build time (258 cycles) later, so the
  * read-after-write gap of the accumulator never needs forwarding.
  */
-import { In, Out, module, sint, uint, cat, mux } from '../../dsl/index.ts';
+import { In, Out, Record, Vec, module, sint, uint, unpack, cat, mux } from '../../dsl/index.ts';
 import { type ShiftAddLlmParams, llmSizes } from './params.ts';
+
+/** A 9-bit scale code `a1 | a2<<3 | a3<<6`: the three shift amounts, a1 least significant. */
+const scaleCode = Vec(uint(3), 3);
 
 /** The lane module for a parameter set (one definition shared by every lane instance). */
 export function createLane(p: ShiftAddLlmParams) {
@@ -20,10 +23,8 @@ export function createLane(p: ShiftAddLlmParams) {
   const scaleAw = Math.max(1, Math.ceil(Math.log2(z.scaleDepth)));
   const name = `shiftaddllm_lane_n${p.nmax}_l${p.lanes}_q${p.q}_${rowScales ? 'row' : 'blk'}_a${p.actWidth}_acc${z.accWidth}`;
   return module(name, {
-    // Table write port, driven by the shared builder.
-    tab_we: In(uint(1)),
-    tab_waddr: In(uint(9)),
-    tab_wdata: In(sint(z.tableWidth)),
+    // Table write port, driven by the shared builder (ports tab_we, tab_waddr, tab_wdata).
+    tab: In(Record({ we: uint(1), waddr: uint(9), wdata: sint(z.tableWidth) })),
     // Stage 0: one weight byte (and, for block scales, its scale code) per accepted token.
     fire: In(uint(1)),
     bank: In(uint(1)),
@@ -34,33 +35,29 @@ export function createLane(p: ShiftAddLlmParams) {
     first_group: In(uint(1)),
     row: In(uint(z.chunkBits)),
     // Per-row scales: a write port for loading and the read address of the current (row, plane).
-    scale_we: In(uint(1)),
-    scale_waddr: In(uint(scaleAw)),
-    scale_wdata: In(uint(9)),
-    scale_raddr: In(uint(scaleAw)),
+    scale: In(Record({ we: uint(1), waddr: uint(scaleAw), wdata: uint(9), raddr: uint(scaleAw) })),
     // Read-out of the accumulators after the last group.
-    drain_re: In(uint(1)),
-    drain_row: In(uint(z.chunkBits)),
+    drain: In(Record({ re: uint(1), row: uint(z.chunkBits) })),
     acc: Out(sint(z.accWidth)),
   }, (io, m) => {
     const table = m.mem('lut', { type: sint(z.tableWidth), depth: 512 });
-    table.write(io.tab_waddr, io.tab_wdata, io.tab_we);
+    table.write(io.tab.waddr, io.tab.wdata, io.tab.we);
     const entry = table.read(cat(io.bank, io.wbyte), io.fire, 'entry_q');
 
     // The scale code of this byte: carried with it (block) or read from the lane's scale memory (row).
     let code1;
     if (rowScales) {
       const scales = m.mem('scales', { type: uint(9), depth: z.scaleDepth });
-      scales.write(io.scale_waddr, io.scale_wdata, io.scale_we);
-      code1 = scales.read(io.scale_raddr, io.fire, 'code_q');
+      scales.write(io.scale.waddr, io.scale.wdata, io.scale.we);
+      code1 = scales.read(io.scale.raddr, io.fire, 'code_q');
     } else {
       code1 = m.reg('code_q', uint(9), { enable: io.fire });
       code1.set(io.code);
     }
 
     const accMem = m.mem('accumulators', { type: sint(z.accWidth), depth: Math.max(2, z.chunksMax) });
-    const readRow = mux(io.drain_re, io.drain_row, io.row);
-    const accOld = accMem.read(readRow, io.fire.and(io.first_plane).or(io.drain_re), 'acc_q');
+    const readRow = mux(io.drain.re, io.drain.row, io.row);
+    const accOld = accMem.read(readRow, io.fire.and(io.first_plane).or(io.drain.re), 'acc_q');
     io.acc.set(accOld);
 
     // Stage-1 control travels with the byte.
@@ -72,8 +69,7 @@ export function createLane(p: ShiftAddLlmParams) {
 
     // entry · (2^a1 + 2^a2 + 2^a3) as three shifts and two adds; |entry| < 2^(tw−1), a ≤ 7.
     const wide = entry.extend(z.tableWidth + 7);
-    const shifted = [0, 3, 6].map((lo) => wide.shlBy(code1.slice(lo + 2, lo)));
-    const scaled = shifted[0]!.add(shifted[1]!).add(shifted[2]!).named('scaled');
+    const scaled = unpack(scaleCode, code1).map((a) => wide.shlBy(a)).reduce((a, b) => a.add(b)).named('scaled');
 
     const partial = m.reg('partial_q', sint(z.accWidth));
     const base = mux(first1, mux(group0, 0, accOld), partial);

@@ -240,30 +240,26 @@ module shiftaddllm_k64_n16_q3_l4_blk_a8 (
   wire [2:0] resize_19 = load_count_q[2:0];
   wire slice_22 = build_group_q[0];
   wire [8:0] cat_1 = {slice_22, build_gray_q};
-  wire [16:0] slice_23 = w_payload[16:0];
-  wire [7:0] slice_24 = slice_23[7:0];
-  wire [8:0] slice_25 = slice_23[16:8];
+  wire [7:0] slice_23 = w_payload[7:0];
+  wire [8:0] slice_24 = w_payload[16:8];
   wire eq_24 = lane_plane_q == 2'd0;
   wire eq_25 = lane_group_q == 3'd0;
-  wire slice_26 = build_group_q[0];
-  wire [8:0] cat_2 = {slice_26, build_gray_q};
-  wire [16:0] slice_27 = w_payload[33:17];
-  wire [7:0] slice_28 = slice_27[7:0];
-  wire [8:0] slice_29 = slice_27[16:8];
+  wire slice_25 = build_group_q[0];
+  wire [8:0] cat_2 = {slice_25, build_gray_q};
+  wire [7:0] slice_26 = w_payload[24:17];
+  wire [8:0] slice_27 = w_payload[33:25];
   wire eq_26 = lane_plane_q == 2'd0;
   wire eq_27 = lane_group_q == 3'd0;
-  wire slice_30 = build_group_q[0];
-  wire [8:0] cat_3 = {slice_30, build_gray_q};
-  wire [16:0] slice_31 = w_payload[50:34];
-  wire [7:0] slice_32 = slice_31[7:0];
-  wire [8:0] slice_33 = slice_31[16:8];
+  wire slice_28 = build_group_q[0];
+  wire [8:0] cat_3 = {slice_28, build_gray_q};
+  wire [7:0] slice_29 = w_payload[41:34];
+  wire [8:0] slice_30 = w_payload[50:42];
   wire eq_28 = lane_plane_q == 2'd0;
   wire eq_29 = lane_group_q == 3'd0;
-  wire slice_34 = build_group_q[0];
-  wire [8:0] cat_4 = {slice_34, build_gray_q};
-  wire [16:0] slice_35 = w_payload[67:51];
-  wire [7:0] slice_36 = slice_35[7:0];
-  wire [8:0] slice_37 = slice_35[16:8];
+  wire slice_31 = build_group_q[0];
+  wire [8:0] cat_4 = {slice_31, build_gray_q};
+  wire [7:0] slice_32 = w_payload[58:51];
+  wire [8:0] slice_33 = w_payload[67:59];
   wire eq_30 = lane_plane_q == 2'd0;
   wire eq_31 = lane_group_q == 3'd0;
   assign cfg_ready = eq_0;
@@ -770,8 +766,8 @@ module shiftaddllm_k64_n16_q3_l4_blk_a8 (
     .tab_wdata(build_entry_q),
     .fire(w_fire),
     .bank(slice_0),
-    .wbyte(slice_24),
-    .code(slice_25),
+    .wbyte(slice_23),
+    .code(slice_24),
     .first_plane(eq_24),
     .last_plane(eq_7),
     .first_group(eq_25),
@@ -792,8 +788,8 @@ module shiftaddllm_k64_n16_q3_l4_blk_a8 (
     .tab_wdata(build_entry_q),
     .fire(w_fire),
     .bank(slice_0),
-    .wbyte(slice_28),
-    .code(slice_29),
+    .wbyte(slice_26),
+    .code(slice_27),
     .first_plane(eq_26),
     .last_plane(eq_7),
     .first_group(eq_27),
@@ -814,8 +810,8 @@ module shiftaddllm_k64_n16_q3_l4_blk_a8 (
     .tab_wdata(build_entry_q),
     .fire(w_fire),
     .bank(slice_0),
-    .wbyte(slice_32),
-    .code(slice_33),
+    .wbyte(slice_29),
+    .code(slice_30),
     .first_plane(eq_28),
     .last_plane(eq_7),
     .first_group(eq_29),
@@ -836,8 +832,8 @@ module shiftaddllm_k64_n16_q3_l4_blk_a8 (
     .tab_wdata(build_entry_q),
     .fire(w_fire),
     .bank(slice_0),
-    .wbyte(slice_36),
-    .code(slice_37),
+    .wbyte(slice_32),
+    .code(slice_33),
     .first_plane(eq_30),
     .last_plane(eq_7),
     .first_group(eq_31),

@@ -2,18 +2,21 @@
  * The session API: a design's simulation, typed from its manifest, driven by whole batches of tokens.
  * `send` queues tokens for an input stream, `run` lets the back end do every handshake natively until
  * a goal (tokens received, inputs drained, or a cycle count), `received` gives the output tokens, and
- * `scoreboard` compares them with a golden sequence and, on a mismatch, replays the session in a
+ * `scoreboard` compares them (tokens are bit patterns, or field values packed and unpacked by the
+ * codec of the payload type each stream's port declared, read from the manifest), and with a golden sequence and, on a mismatch, replays the session in a
  * tracing build to write a waveform window around the first bad token.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Manifest } from '../../dsl/manifest.ts';
-import { cacheRoot } from '../cache.ts';
+import type { Codec, Host, TokenFields, TokenValue } from '../../dsl/build/codec.ts';
+import type { PayloadType } from '../../dsl/build/payload.ts';
+import { streamCodec, type Manifest } from '../../dsl/manifest.ts';
+import { cacheRoot } from '../../toolchain/cache-root.ts';
 import { scoreboard, ScoreboardError } from '../scoreboard.ts';
 import type { Backend, BackendKind, RunReply, WaveFormat } from './backend.ts';
 import { stallThreshold } from './backend.ts';
 import { HangError, RunLimitError, type StalledStream } from './errors.ts';
-import { layoutOf, portOf, streamOf, type DesignLayout } from './layout.ts';
+import { HarnessSetupError, layoutOf, portOf, streamOf, type DesignLayout } from './layout.ts';
 import { TokenStore } from './store.ts';
 import { VerilatorBackend } from './verilator.ts';
 import type { TokenBatch } from './words.ts';
@@ -80,6 +83,11 @@ export function defaultSeed(): number {
   return env ? Number(env) >>> 0 : (Math.random() * 2 ** 31) >>> 0;
 }
 
+/** Bit patterns (bigints or a typed array) rather than field values; an empty list is either. */
+function isBitPatterns(tokens: TokenBatch | readonly TokenValue[]): tokens is TokenBatch {
+  return !Array.isArray(tokens) || tokens.length === 0 || typeof tokens[0] === 'bigint';
+}
+
 export class Sim {
   private readonly out = new Map<string, TokenStore>();
   private readonly stores: TokenStore[];
@@ -127,12 +135,27 @@ export class Sim {
   }
 
   /**
-   * Queue tokens (bit patterns; multi-port payloads concatenated, first payload port most
-   * significant). A `BigUint64Array` (streams up to 64 bits) or `Uint32Array` (words per token) skips
-   * the per-token bigint conversion: the fast path for long runs.
+   * Queue tokens. Bigints and typed arrays are bit patterns (multi-port payloads concatenated, first
+   * payload port most significant); a `BigUint64Array` (streams up to 64 bits) or `Uint32Array`
+   * (words per token) skips the per-token bigint conversion: the fast path for long runs. Numbers,
+   * objects and arrays are field values shaped like the stream's payload
+   * (`sim.send('in', [{ a: -3, b: [1, 2, 3] }])`), packed by the stream's codec.
    */
-  send(stream: string, tokens: TokenBatch): void {
-    this.backend.send(streamOf(this.layout, stream, 'in').index, tokens);
+  send(stream: string, tokens: TokenBatch | readonly TokenValue[]): void {
+    const s = streamOf(this.layout, stream, 'in');
+    this.backend.send(s.index, isBitPatterns(tokens) ? tokens : this.codec(stream).encodeAll(tokens));
+  }
+
+  /** The host codec of a stream's payload type (from the manifest). */
+  codec(stream: string): Codec<PayloadType> {
+    const c = this.codecOrNone(stream);
+    if (!c) throw new HarnessSetupError(`stream '${stream}' of ${this.manifest.top} has no payload type in its manifest (written by an older hwflow?); regenerate the design, or use bit patterns`);
+    return c;
+  }
+  private codecOrNone(stream: string): Codec<PayloadType> | undefined {
+    const s = this.manifest.streams.find((x) => x.name === stream);
+    if (!s) throw new HarnessSetupError(`${this.manifest.top} has no stream '${stream}' (its streams: ${this.manifest.streams.map((x) => `'${x.name}'`).join(', ') || 'none'})`);
+    return streamCodec(s);
   }
 
   /** Runs until the goal; throws {@link HangError} or {@link RunLimitError} when it is not reached. */
@@ -193,6 +216,15 @@ export class Sim {
   received(stream: string): bigint[] {
     return this.store(stream).tokens();
   }
+  /** Tokens received so far as field values (signed fields negative): `[{ a: -3, b: [1, 2, 3] }]`. */
+  receivedFields(stream: string): Host<PayloadType>[];
+  /** The same with bigint leaves, for fields wider than 53 bits. */
+  receivedFields(stream: string, opts: { bigint: true }): TokenFields[];
+  receivedFields(stream: string, opts: { bigint?: boolean } = {}): Host<PayloadType>[] | TokenFields[] {
+    const c = this.codec(stream);
+    const bits = this.received(stream);
+    return opts.bigint ? bits.map((b) => c.decodeBig(b) as TokenFields) : c.decodeAll(bits);
+  }
   /** The cycle of each received token (built on demand like {@link received}; see {@link cyclesRaw}). */
   cycles(stream: string): number[] {
     return this.store(stream).cycles();
@@ -220,14 +252,17 @@ export class Sim {
   }
 
   /**
-   * In-order check of everything received on `stream` against `expected`. On a mismatch, writes a
-   * waveform window around the first bad token (unless `failureWaves: false`) and throws a
-   * {@link ScoreboardError} with the full report.
+   * In-order check of everything received on `stream` against `expected` (bit patterns, or field
+   * values). On a mismatch, writes a waveform window around the first bad token (unless
+   * `failureWaves: false`) and throws a {@link ScoreboardError} with the full report, which shows
+   * both tokens as fields (signed fields signed) when the stream's payload type is known.
    */
-  async scoreboard(stream: string, expected: readonly bigint[]): Promise<void> {
+  async scoreboard(stream: string, expected: readonly bigint[] | readonly TokenValue[]): Promise<void> {
     const s = streamOf(this.layout, stream, 'out');
     const rec = this.out.get(stream)!;
-    const m = scoreboard(expected, rec.tokens());
+    const c = this.codecOrNone(stream);
+    const want = isBitPatterns(expected) ? (expected as readonly bigint[]) : Array.from(this.codec(stream).encodeAll(expected));
+    const m = scoreboard(want, rec.tokens());
     if (!m) return;
     const cycle = rec.cycleAt(m.index);
     const lastCycle = rec.cycleAt(rec.count - 1);
@@ -239,7 +274,7 @@ export class Sim {
     } catch (e) {
       waveError = (e as Error).message.split('\n')[0];
     }
-    throw new ScoreboardError(m, { design: this.manifest.top, stream, width: s.width, seed: this.seed, backend: this.backend.kind, cycle, lastCycle, wave, waveError });
+    throw new ScoreboardError(m, { design: this.manifest.top, stream, width: s.width, seed: this.seed, backend: this.backend.kind, cycle, lastCycle, wave, waveError, show: c?.show });
   }
 
   /**

@@ -5,7 +5,7 @@
  * learn each node's type as it grows a program, so types are defined in exactly one place.
  */
 import { ModuleBuilder, Memory, ModuleDef, type Signal } from '../../dsl/build/module.ts';
-import { In, Out, type PortRecord } from '../../dsl/build/ports.ts';
+import { In, Out, type PortRecord, type SignalPorts } from '../../dsl/build/ports.ts';
 import { Value, cat, lit, mux, select, sumTree } from '../../dsl/build/value.ts';
 import { module } from '../../dsl/build/module.ts';
 import { toValue, type HwType } from '../../dsl/ir/types.ts';
@@ -212,7 +212,7 @@ export function rememberTypes(p: Program, types: HwType[]): void {
 /** One program as a module `name` with inputs `in<i>` and outputs `o<j>`. */
 export function programModule(p: Program, name: string): ModuleDef<PortRecord> {
   const types = programTypes(p);
-  const ports: PortRecord = {};
+  const ports: SignalPorts = {};
   p.nodes.forEach((n, i) => {
     if (n.k === 'input') ports[inputName(i)] = In(hwType(n.t));
   });
@@ -234,7 +234,7 @@ export const batchPrefix = (k: number): string => `p${k}_`;
  */
 export function batchModule(programs: readonly Program[], name: string): ModuleDef<PortRecord> {
   const defs = programs.map((p, k) => programModule(p, `${name}_${k}`));
-  const ports: PortRecord = {};
+  const ports: SignalPorts = {};
   const irs = defs.map((d) => d.elaborate());
   irs.forEach((ir, k) => {
     for (const port of ir.ports) ports[batchPrefix(k) + port.name] = port.kind === 'input' ? In(port.type) : Out(port.type);
@@ -243,7 +243,7 @@ export function batchModule(programs: readonly Program[], name: string): ModuleD
     defs.forEach((def, k) => {
       const inputs: Record<string, Value> = {};
       for (const port of irs[k]!.ports) if (port.kind === 'input') inputs[port.name] = io[batchPrefix(k) + port.name]!;
-      const outs = m.instance(`u${k}`, def, inputs);
+      const outs = m.instanceFlat(`u${k}`, def, inputs);
       for (const port of irs[k]!.ports) if (port.kind === 'output') io[batchPrefix(k) + port.name]!.set(outs[port.name]!);
     });
   });
