@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ModuleDef } from '../dsl/build/module.ts';
+import { ModuleDef } from '../dsl/builder/module.ts';
 import { isGenerator, type Generator, type ParamSpec, type ParamValue } from '../dsl/generator.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import { elaborateDesign, presetParams, registry, type ResolvedDesign } from '../generators/registry.ts';

@@ -3,10 +3,10 @@
  * future sweeps can treat every design alike. Generators live in `generators/<name>/`; the registry
  * in `generators/registry.ts` maps names to these.
  */
-import { codec, type TokenFields, type TokenValue } from './build/codec.ts';
-import type { ModuleDef } from './build/module.ts';
-import { isStream, type PayloadType } from './build/payload.ts';
-import type { PortRecord } from './build/ports.ts';
+import { codec, type TokenFields, type TokenValue } from './builder/codec.ts';
+import type { ModuleDef } from './builder/module.ts';
+import { isStream, type PayloadType } from './builder/payload.ts';
+import type { PortRecord } from './builder/ports.ts';
 import { HdlError } from './errors.ts';
 
 export type { TokenFields, TokenValue };

@@ -4,16 +4,16 @@ export type { HwType } from './ir/types.ts';
 export { bitsFor, clog2, showType, typeEq, MAX_WIDTH } from './ir/types.ts';
 export type { Circuit, ModuleIR, StreamInterface } from './ir/nodes.ts';
 export { printModule as printIR } from './ir/print.ts';
-export { In, Out, uint, sint, bool, type PortRecord, type PortSpec, type PortDir, type SignalPorts } from './build/ports.ts';
-export { Value, lit, u, s, uconst, mux, select, cat, sumTree, type Operand } from './build/value.ts';
-export { module, ModuleDef, ModuleBuilder, Signal, Memory, type RegOptions, type MemOptions } from './build/module.ts';
+export { In, Out, uint, sint, bool, type PortRecord, type PortSpec, type PortDir, type SignalPorts } from './builder/ports.ts';
+export { Value, lit, u, s, uconst, mux, select, cat, sumTree, type Operand } from './builder/value.ts';
+export { module, ModuleDef, ModuleBuilder, Signal, Memory, type RegOptions, type MemOptions } from './builder/module.ts';
 export {
   Record, Vec, fieldsRecord, payloadWidth, payloadLayout, payloadTag, portType, pack, unpack, isRecord, isVector, isBits, isStream,
   type PayloadType, type RecordType, type VectorType, type StreamType, type PortType, type Fields, type Plain, type Leaves, type FieldLayout,
-} from './build/payload.ts';
-export { codec, type Codec, type Host, type HostInput, type TokenValue, type TokenFields } from './build/codec.ts';
-export { Stream, StreamSource, StreamSink, StreamWire, streamWire, mapStream, type StreamTiming } from './build/stream.ts';
-export { connect, flattenPort, type IO, type InstanceIO, type InstanceInputs, type PortView, type InstancePort } from './build/interface.ts';
+} from './builder/payload.ts';
+export { codec, type Codec, type Host, type HostInput, type TokenValue, type TokenFields } from './builder/codec.ts';
+export { Stream, StreamSource, StreamSink, StreamWire, streamWire, mapStream, type StreamTiming } from './builder/stream.ts';
+export { connect, flattenPort, type IO, type InstanceIO, type InstanceInputs, type PortView, type InstancePort } from './builder/interface.ts';
 export { elaborate } from './passes/elaborate.ts';
 export { emitVerilog, type VerilogFile } from './verilog/emit.ts';
 export type { EmitOptions } from './verilog/lower.ts';

@@ -4,8 +4,8 @@
  */
 import { formatLoc } from './errors.ts';
 import type { Circuit, StreamInterface } from './ir/nodes.ts';
-import { codec, type Codec } from './build/codec.ts';
-import type { PayloadType } from './build/payload.ts';
+import { codec, type Codec } from './builder/codec.ts';
+import type { PayloadType } from './builder/payload.ts';
 import { collectWarnings } from './lib/notes.ts';
 
 export interface ManifestPort {

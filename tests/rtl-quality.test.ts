@@ -14,7 +14,7 @@ import {
   type HwType, type ModuleBuilder, type ModuleDef, type PortRecord, type Value, type SignalPorts,
 } from '../dsl/index.ts';
 import { buildManifest } from '../dsl/manifest.ts';
-import type { Signal } from '../dsl/build/module.ts';
+import type { Signal } from '../dsl/builder/module.ts';
 import macExample from '../examples/mac.ts';
 import { requireTool } from '../toolchain/tools.ts';
 import { runVectors } from '../testbenches/vectors/index.ts';

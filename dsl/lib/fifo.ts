@@ -14,13 +14,13 @@
  * from `out.ready` to `in.ready`. Pointers wrap explicitly, so depths need not be powers of two.
  */
 import { LazyLoc, ParamError, userLoc } from '../errors.ts';
-import type { ModuleBuilder, Signal } from '../build/module.ts';
-import { bool, uint } from '../build/ports.ts';
-import { mux, type Value } from '../build/value.ts';
+import type { ModuleBuilder, Signal } from '../builder/module.ts';
+import { bool, uint } from '../builder/ports.ts';
+import { mux, type Value } from '../builder/value.ts';
 import { bitsFor, clog2 } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { portType, type PayloadType } from '../build/payload.ts';
-import { streamWire, type Stream } from '../build/stream.ts';
+import { portType, type PayloadType } from '../builder/payload.ts';
+import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
 
 export interface FifoOptions {

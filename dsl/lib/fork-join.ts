@@ -13,11 +13,11 @@
  * design warning naming the join and both inputs' source lines.
  */
 import { LazyLoc, ParamError, formatLoc, userLoc } from '../errors.ts';
-import { bool } from '../build/ports.ts';
-import type { Value } from '../build/value.ts';
+import { bool } from '../builder/ports.ts';
+import type { Value } from '../builder/value.ts';
 import { noteElement, warnDesign } from './notes.ts';
-import { pack, Record, Vec, type Fields, type PayloadType, type RecordType, type VectorType } from '../build/payload.ts';
-import { checkPayload, streamWire, type Stream, type StreamTiming } from '../build/stream.ts';
+import { pack, Record, Vec, type Fields, type PayloadType, type RecordType, type VectorType } from '../builder/payload.ts';
+import { checkPayload, streamWire, type Stream, type StreamTiming } from '../builder/stream.ts';
 
 /** Split a stream into `n` copies; every copy sees every token. */
 export function fork<T extends PayloadType>(s: Stream<T>, n: number, opts: { lazy?: boolean; name?: string } = {}): Stream<T>[] {

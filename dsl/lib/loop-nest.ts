@@ -11,13 +11,13 @@
  * forever from reset. A run whose trip count is 0 at the start emits nothing (and costs one cycle).
  */
 import { LazyLoc, ParamError, userLoc } from '../errors.ts';
-import type { ModuleBuilder, Signal } from '../build/module.ts';
-import { bool, uint } from '../build/ports.ts';
-import { Value, lit } from '../build/value.ts';
+import type { ModuleBuilder, Signal } from '../builder/module.ts';
+import { bool, uint } from '../builder/ports.ts';
+import { Value, lit } from '../builder/value.ts';
 import { bitsFor, type HwType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { pack, Record, type PayloadType, type RecordType } from '../build/payload.ts';
-import { streamWire, type Stream } from '../build/stream.ts';
+import { pack, Record, type PayloadType, type RecordType } from '../builder/payload.ts';
+import { streamWire, type Stream } from '../builder/stream.ts';
 
 export interface LoopSpec {
   /** Field name of this loop's index in the tuple. */

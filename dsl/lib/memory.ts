@@ -7,13 +7,13 @@
  * every FPGA block RAM supports and which the IR simulator models.
  */
 import { LazyLoc, ParamError, userLoc } from '../errors.ts';
-import { module, type Memory, type ModuleBuilder, type ModuleDef } from '../build/module.ts';
-import { In, Out, bool, uint, type PortRecord } from '../build/ports.ts';
-import { Value, select } from '../build/value.ts';
+import { module, type Memory, type ModuleBuilder, type ModuleDef } from '../builder/module.ts';
+import { In, Out, bool, uint, type PortRecord } from '../builder/ports.ts';
+import { Value, select } from '../builder/value.ts';
 import { clog2, type HwType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { isRecord, payloadTag, portType, type PayloadType } from '../build/payload.ts';
-import { streamWire, type Stream } from '../build/stream.ts';
+import { isRecord, payloadTag, portType, type PayloadType } from '../builder/payload.ts';
+import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
 
 export interface RamOptions {

@@ -9,7 +9,7 @@
  * design may be intended (a deliberately throttled path), and the user decides.
  */
 import { formatLoc, userLoc, type SourceLoc } from '../errors.ts';
-import type { ModuleBuilder } from '../build/module.ts';
+import type { ModuleBuilder } from '../builder/module.ts';
 import type { Circuit, DesignWarning } from '../ir/nodes.ts';
 
 export type { DesignWarning };

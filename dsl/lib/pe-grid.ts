@@ -9,8 +9,8 @@
  * `skew` and `deskew` are the triangular delay lines that line data up with a systolic wavefront.
  */
 import { LazyLoc, ParamError, userLoc } from '../errors.ts';
-import type { ModuleBuilder } from '../build/module.ts';
-import { lit, type Value } from '../build/value.ts';
+import type { ModuleBuilder } from '../builder/module.ts';
+import { lit, type Value } from '../builder/value.ts';
 import { noteElement } from './notes.ts';
 import { registerBundle, type Bundle } from './pipeline.ts';
 

@@ -9,9 +9,9 @@
  * synchronous read, so yosys maps it to one block RAM.
  */
 import { LazyLoc, ParamError } from '../errors.ts';
-import type { ModuleBuilder, Signal } from '../build/module.ts';
-import { bool, uint } from '../build/ports.ts';
-import { cat, mux, type Value } from '../build/value.ts';
+import type { ModuleBuilder, Signal } from '../builder/module.ts';
+import { bool, uint } from '../builder/ports.ts';
+import { cat, mux, type Value } from '../builder/value.ts';
 import { clog2, type HwType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
 

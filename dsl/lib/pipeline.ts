@@ -9,12 +9,12 @@
  * combinationally back through the stages (put a `backwardSlice` in front to cut it).
  */
 import { LazyLoc, ParamError, userLoc } from '../errors.ts';
-import type { ModuleBuilder } from '../build/module.ts';
-import { bool } from '../build/ports.ts';
-import { Value, mux } from '../build/value.ts';
+import type { ModuleBuilder } from '../builder/module.ts';
+import { bool } from '../builder/ports.ts';
+import { Value, mux } from '../builder/value.ts';
 import { noteElement } from './notes.ts';
-import { pack, type Fields, type PayloadType } from '../build/payload.ts';
-import { streamWire, type Stream } from '../build/stream.ts';
+import { pack, type Fields, type PayloadType } from '../builder/payload.ts';
+import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
 
 /** Hardware values in any nesting of arrays and records. */

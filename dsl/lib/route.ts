@@ -11,12 +11,12 @@
  *    until it fires, so the output obeys the valid/ready rules even when other inputs wake up.
  */
 import { LazyLoc, ParamError } from '../errors.ts';
-import { Value, lit, mux, select } from '../build/value.ts';
-import { bool, uint } from '../build/ports.ts';
+import { Value, lit, mux, select } from '../builder/value.ts';
+import { bool, uint } from '../builder/ports.ts';
 import { clog2, showType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import type { PayloadType } from '../build/payload.ts';
-import { StreamSource, checkPayload, streamWire, type Stream } from '../build/stream.ts';
+import type { PayloadType } from '../builder/payload.ts';
+import { StreamSource, checkPayload, streamWire, type Stream } from '../builder/stream.ts';
 
 function checkSel(sel: Value, n: number, what: string): void {
   if (sel.signed || 2 ** sel.width < n)

@@ -8,11 +8,11 @@
  *    throughput; the element to put between two modules whose timing you do not control.
  */
 import { userLoc } from '../errors.ts';
-import { bool } from '../build/ports.ts';
-import { mux } from '../build/value.ts';
-import { portType, type PayloadType } from '../build/payload.ts';
+import { bool } from '../builder/ports.ts';
+import { mux } from '../builder/value.ts';
+import { portType, type PayloadType } from '../builder/payload.ts';
 import { noteElement } from './notes.ts';
-import { streamWire, type Stream } from '../build/stream.ts';
+import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
 
 export function forwardSliceRaw<T extends PayloadType>(s: Stream<T>, name: string): Stream<T> {

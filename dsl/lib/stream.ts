@@ -1,13 +1,13 @@
 /**
  * Stream combinators of the library that need no state: hold or drop tokens on a condition. The
  * stream ends themselves (`Stream`, `StreamSink`, wire streams, `connect`, `mapStream`) are part of
- * the builder (dsl/build/stream.ts), since ports are typed with them.
+ * the builder (dsl/builder/stream.ts), since ports are typed with them.
  */
 import type { SourceLoc } from '../errors.ts';
-import type { ModuleBuilder } from '../build/module.ts';
-import type { PayloadType } from '../build/payload.ts';
-import { streamWire, type Stream, type StreamTiming } from '../build/stream.ts';
-import type { Value } from '../build/value.ts';
+import type { ModuleBuilder } from '../builder/module.ts';
+import type { PayloadType } from '../builder/payload.ts';
+import { streamWire, type Stream, type StreamTiming } from '../builder/stream.ts';
+import type { Value } from '../builder/value.ts';
 import { noteElement } from './notes.ts';
 
 /** Hold tokens back while `cond` is high (neither side sees a handshake). */

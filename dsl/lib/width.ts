@@ -7,12 +7,12 @@
  * same cycle as the wide one, so neither adds latency beyond the gathering itself.
  */
 import { LazyLoc, ParamError, userLoc } from '../errors.ts';
-import { uint } from '../build/ports.ts';
-import { cat, mux, select, type Value } from '../build/value.ts';
+import { uint } from '../builder/ports.ts';
+import { cat, mux, select, type Value } from '../builder/value.ts';
 import { clog2 } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
-import { isBits, isVector, payloadWidth, portType, Vec, type PayloadType, type VectorType } from '../build/payload.ts';
-import { streamWire, type Stream } from '../build/stream.ts';
+import { isBits, isVector, payloadWidth, portType, Vec, type PayloadType, type VectorType } from '../builder/payload.ts';
+import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
 
 function counter(s: Stream, name: string, n: number, advance: Value): { k: Value; last: Value } {

@@ -2,8 +2,8 @@
  * From a module definition to a checked Circuit: elaborate, merge same-named identical modules,
  * reject same-named different ones, and run the design checks children first.
  */
-import type { ModuleDef } from '../build/module.ts';
-import type { PortRecord } from '../build/ports.ts';
+import type { ModuleDef } from '../builder/module.ts';
+import type { PortRecord } from '../builder/ports.ts';
 import { NameError, formatLoc } from '../errors.ts';
 import type { Circuit, DesignWarning, InstanceDecl, ModuleIR } from '../ir/nodes.ts';
 import { printModule } from '../ir/print.ts';

@@ -15,9 +15,9 @@
  *   own protocol. Both chains shift on the same `shift`, so one pass can load new inputs while
  *   reading the previous outputs.
  */
-import { ModuleDef, module, type ModuleBuilder } from '../../dsl/build/module.ts';
-import { In, Out, uint, type PortRecord, type PortSpec } from '../../dsl/build/ports.ts';
-import { cat, u, type Value } from '../../dsl/build/value.ts';
+import { ModuleDef, module, type ModuleBuilder } from '../../dsl/builder/module.ts';
+import { In, Out, uint, type PortRecord, type PortSpec } from '../../dsl/builder/ports.ts';
+import { cat, u, type Value } from '../../dsl/builder/value.ts';
 import { LazyLoc } from '../../dsl/errors.ts';
 import type { Circuit, ModuleIR, SignalDecl } from '../../dsl/ir/nodes.ts';
 import type { Manifest } from '../../dsl/manifest.ts';

@@ -8,11 +8,11 @@
  * multiplier is built); otherwise each lane multiplies `val` by its W entry first. The W table
  * (features × hidden bytes, 183 kbit for Cora at hidden 16) is read synchronously: block RAM.
  */
-import type { ModuleBuilder } from '../../dsl/build/module.ts';
-import { Record, Vec, unpack, type RecordType, type VectorType } from '../../dsl/build/payload.ts';
-import { bool, sint, uint } from '../../dsl/build/ports.ts';
-import type { Stream } from '../../dsl/build/stream.ts';
-import { mux, u, type Value } from '../../dsl/build/value.ts';
+import type { ModuleBuilder } from '../../dsl/builder/module.ts';
+import { Record, Vec, unpack, type RecordType, type VectorType } from '../../dsl/builder/payload.ts';
+import { bool, sint, uint } from '../../dsl/builder/ports.ts';
+import type { Stream } from '../../dsl/builder/stream.ts';
+import { mux, u, type Value } from '../../dsl/builder/value.ts';
 import { clog2, type HwType } from '../../dsl/ir/types.ts';
 import { OUT_BITS } from './widths.ts';
 

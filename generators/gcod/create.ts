@@ -22,10 +22,10 @@
  * MAC units (as one engine of min(hidden, total) lanes), the same number of on-chip Z rows (as a
  * direct-mapped buffer) and walks the unreordered graph row by row. Both share every module here.
  */
-import { module, type ModuleDef } from '../../dsl/build/module.ts';
-import { portType } from '../../dsl/build/payload.ts';
-import { In, Out, bool, uint, type PortRecord } from '../../dsl/build/ports.ts';
-import { Stream } from '../../dsl/build/stream.ts';
+import { module, type ModuleDef } from '../../dsl/builder/module.ts';
+import { portType } from '../../dsl/builder/payload.ts';
+import { In, Out, bool, uint, type PortRecord } from '../../dsl/builder/ports.ts';
+import { Stream } from '../../dsl/builder/stream.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
 import { combinationEngine, featureTokenType, weightRowType } from './combination.ts';
 import { commandType, engineModule, zRowType, type CommandWidths, type EngineShape } from './engine.ts';

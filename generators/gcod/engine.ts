@@ -19,11 +19,11 @@
  * and writes the row back a cycle later, forwarding that write to a read of the same row issued on
  * the same edge. Throughput stays one lane group a cycle; an EMIT's row leaves a cycle later.
  */
-import { In, Out, bool, sint, uint } from '../../dsl/build/ports.ts';
-import { module, type Memory, type ModuleBuilder, type ModuleDef } from '../../dsl/build/module.ts';
-import { mux, select, u, type Value } from '../../dsl/build/value.ts';
-import { Record, Vec, pack, portType, unpack, type RecordType, type VectorType } from '../../dsl/build/payload.ts';
-import { Stream } from '../../dsl/build/stream.ts';
+import { In, Out, bool, sint, uint } from '../../dsl/builder/ports.ts';
+import { module, type Memory, type ModuleBuilder, type ModuleDef } from '../../dsl/builder/module.ts';
+import { mux, select, u, type Value } from '../../dsl/builder/value.ts';
+import { Record, Vec, pack, portType, unpack, type RecordType, type VectorType } from '../../dsl/builder/payload.ts';
+import { Stream } from '../../dsl/builder/stream.ts';
 import type { HwType } from '../../dsl/ir/types.ts';
 import { ACC_BITS, OUT_BITS } from './widths.ts';
 

@@ -10,7 +10,7 @@
  * input object, since polarising a real graph takes a second.
  */
 import { ParamError } from '../../dsl/errors.ts';
-import { codec } from '../../dsl/build/codec.ts';
+import { codec } from '../../dsl/builder/codec.ts';
 import type { GoldenResult, Tensor, TensorSpec, TokenValue } from '../../dsl/generator.ts';
 import { defineAccelerator, defineGenerator } from '../../dsl/generator.ts';
 import { createGcod, engineLayout } from './create.ts';

@@ -19,11 +19,11 @@
  * When every engine is done and the last row is written, rows 0..nodes-1 stream out on `y` through
  * the same read port, then one `stats` token carries the off-chip read count.
  */
-import type { ModuleBuilder } from '../../dsl/build/module.ts';
-import { Record, Vec, unpack, type RecordType, type VectorType } from '../../dsl/build/payload.ts';
-import { bool, sint, uint } from '../../dsl/build/ports.ts';
-import type { Stream, StreamSink } from '../../dsl/build/stream.ts';
-import { mux, u, type Value } from '../../dsl/build/value.ts';
+import type { ModuleBuilder } from '../../dsl/builder/module.ts';
+import { Record, Vec, unpack, type RecordType, type VectorType } from '../../dsl/builder/payload.ts';
+import { bool, sint, uint } from '../../dsl/builder/ports.ts';
+import type { Stream, StreamSink } from '../../dsl/builder/stream.ts';
+import { mux, u, type Value } from '../../dsl/builder/value.ts';
 import type { HwType } from '../../dsl/ir/types.ts';
 import { ACC_BITS, OUT_BITS } from './widths.ts';
 import { LaneMemory, accRowType, sweepAfterReset, type PartialRow } from './engine.ts';

@@ -10,11 +10,11 @@
  * flip-flops than carrying whole rows through the pipeline): a registered read (block RAM) issued
  * one stage before the end, so its data comes out with the response's last stage.
  */
-import type { ModuleBuilder } from '../../dsl/build/module.ts';
-import { pack } from '../../dsl/build/payload.ts';
-import { uint } from '../../dsl/build/ports.ts';
-import type { Stream } from '../../dsl/build/stream.ts';
-import { mux, u, type Value } from '../../dsl/build/value.ts';
+import type { ModuleBuilder } from '../../dsl/builder/module.ts';
+import { pack } from '../../dsl/builder/payload.ts';
+import { uint } from '../../dsl/builder/ports.ts';
+import type { Stream } from '../../dsl/builder/stream.ts';
+import { mux, u, type Value } from '../../dsl/builder/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
 import { OUT_BITS } from './widths.ts';
 import type { ZWrite } from './combination.ts';

@@ -8,8 +8,8 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Codec, Host, TokenFields, TokenValue } from '../../dsl/build/codec.ts';
-import type { PayloadType } from '../../dsl/build/payload.ts';
+import type { Codec, Host, TokenFields, TokenValue } from '../../dsl/builder/codec.ts';
+import type { PayloadType } from '../../dsl/builder/payload.ts';
 import { streamCodec, type Manifest } from '../../dsl/manifest.ts';
 import { cacheRoot } from '../../toolchain/cache-root.ts';
 import { scoreboard, ScoreboardError } from '../scoreboard.ts';

@@ -4,10 +4,10 @@
  * fuzzer tests the same path a user's design takes. The generator uses `ProgramBuilder` too, to
  * learn each node's type as it grows a program, so types are defined in exactly one place.
  */
-import { ModuleBuilder, Memory, ModuleDef, type Signal } from '../../dsl/build/module.ts';
-import { In, Out, type PortRecord, type SignalPorts } from '../../dsl/build/ports.ts';
-import { Value, cat, lit, mux, select, sumTree } from '../../dsl/build/value.ts';
-import { module } from '../../dsl/build/module.ts';
+import { ModuleBuilder, Memory, ModuleDef, type Signal } from '../../dsl/builder/module.ts';
+import { In, Out, type PortRecord, type SignalPorts } from '../../dsl/builder/ports.ts';
+import { Value, cat, lit, mux, select, sumTree } from '../../dsl/builder/value.ts';
+import { module } from '../../dsl/builder/module.ts';
 import { toValue, type HwType } from '../../dsl/ir/types.ts';
 import { unhex, type MemDesc, type NodeDesc, type Program, type Stmt, type TypeDesc } from './program.ts';
 

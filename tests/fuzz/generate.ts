@@ -8,7 +8,7 @@
  * node's type exactly as the real build will make it, and steers choices by type: signed
  * comparisons of unequal widths, shift amounts that cover and pass the width, slices in range.
  */
-import { module } from '../../dsl/build/module.ts';
+import { module } from '../../dsl/builder/module.ts';
 import type { OpName } from '../../dsl/ir/ops.ts';
 import type { HwType } from '../../dsl/ir/types.ts';
 import { ProgramBuilder, hwType, inputName, rememberTypes } from './build.ts';
