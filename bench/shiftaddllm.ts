@@ -24,7 +24,8 @@ import { SHIFTADD_45NM, unitEnergy, type ArithOp, type OpWidth } from '../flows/
 import type { Accelerator, Tensor } from '../dsl/generator.ts';
 import { elaborate, type ModuleDef, type PortRecord } from '../dsl/index.ts';
 import { writeDesign } from '../dsl/output.ts';
-import { createMacGemv, macGemvAccelerator, type MacGemvParams } from '../generators/shiftaddllm/baseline.ts';
+import { createMacGemv, type MacGemvParams } from '../generators/shiftaddllm-mac/create.ts';
+import { macGemvAccelerator } from '../generators/shiftaddllm-mac/index.ts';
 import { llmCounts } from '../generators/shiftaddllm/golden.ts';
 import type { ScaleMode } from '../generators/shiftaddllm/widths.ts';
 import { randomLlmInputs, shiftaddllmAccelerator } from '../generators/shiftaddllm/index.ts';

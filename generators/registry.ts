@@ -11,7 +11,7 @@ import { counter, mac } from './examples.ts';
 import { gcodGenerator as gcod } from './gcod/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 import { shiftaddllm } from './shiftaddllm/index.ts';
-import { shiftaddllmMac } from './shiftaddllm/baseline.ts';
+import { shiftaddllmMac } from './shiftaddllm-mac/index.ts';
 
 export const registry: Record<string, Generator> = {
   counter,

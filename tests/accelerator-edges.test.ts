@@ -10,7 +10,7 @@ import { elaborate } from '../dsl/passes/elaborate.ts';
 import { checkInputs } from '../dsl/tensors.ts';
 import { gcod } from '../generators/gcod/index.ts';
 import { gcodPresets } from '../generators/gcod/params.ts';
-import { macGemvAccelerator } from '../generators/shiftaddllm/baseline.ts';
+import { macGemvAccelerator } from '../generators/shiftaddllm-mac/index.ts';
 import { shiftaddllmAccelerator } from '../generators/shiftaddllm/index.ts';
 import { randomConvInputs, randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
 import { shiftAddPresets, type ShiftAddParams } from '../generators/shiftadd/params.ts';

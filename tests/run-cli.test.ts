@@ -11,7 +11,7 @@ import { testSeed } from './support/rng.ts';
 import { parseInputs } from '../cli/tensors.ts';
 import { gcod } from '../generators/gcod/index.ts';
 import { gcodPresets } from '../generators/gcod/params.ts';
-import { macGemvAccelerator } from '../generators/shiftaddllm/baseline.ts';
+import { macGemvAccelerator } from '../generators/shiftaddllm-mac/index.ts';
 import { shiftaddllmAccelerator } from '../generators/shiftaddllm/index.ts';
 
 const bin = path.resolve('bin/hwflow.mjs');

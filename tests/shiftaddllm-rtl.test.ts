@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
 import { elaborate } from '../dsl/index.ts';
-import { macGemvAccelerator as mac, macGemvPresets } from '../generators/shiftaddllm/baseline.ts';
+import { macGemvAccelerator as mac } from '../generators/shiftaddllm-mac/index.ts';
+import { macGemvPresets } from '../generators/shiftaddllm-mac/create.ts';
 import { randomLlmInputs, shiftaddllmAccelerator as acc } from '../generators/shiftaddllm/index.ts';
 import { shiftAddLlmPresets, type ShiftAddLlmParams } from '../generators/shiftaddllm/params.ts';
 import { quantizeWeights } from '../generators/shiftaddllm/quantize.ts';

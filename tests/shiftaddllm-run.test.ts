@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { macGemvAccelerator } from '../generators/shiftaddllm/baseline.ts';
+import { macGemvAccelerator } from '../generators/shiftaddllm-mac/index.ts';
 import { randomLlmInputs, shiftaddllmAccelerator } from '../generators/shiftaddllm/index.ts';
 import { shiftAddLlmPresets } from '../generators/shiftaddllm/params.ts';
 import type { Tensor } from '../dsl/generator.ts';
