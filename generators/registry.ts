@@ -16,6 +16,7 @@ import { gcodGenerator as gcod } from './gcod/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 import { shiftaddllm } from './shiftaddllm/index.ts';
 import { shiftaddllmMac } from './shiftaddllm/baseline.ts';
+import { vitcod } from './vitcod/index.ts';
 
 export const registry: Record<string, Generator> = {
   counter,
@@ -24,6 +25,7 @@ export const registry: Record<string, Generator> = {
   shiftadd,
   shiftaddllm,
   'shiftaddllm-mac': shiftaddllmMac,
+  vitcod,
 };
 
 /** Thrown for a bad design name, preset or parameter; the CLI prints its message alone. */
