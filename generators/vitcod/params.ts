@@ -29,7 +29,7 @@ export const vitcodParamSpecs: Record<keyof VitcodParams & string, ParamSpec> = 
 export const vitcodPresets: Record<string, VitcodParams> = {
   ci: { nmax: 16, d: 16, lines: 4, macs: 8, steps: 64, sigma: 10 },
   /** Real masks at a small head dimension (tests): all 197 tokens, d = 8. */
-  'deit-d8': { nmax: 197, d: 8, lines: 8, macs: 8, steps: 1024, sigma: 9 },
+  'deit-d8': { nmax: 197, d: 8, lines: 8, macs: 8, steps: 2048, sigma: 9 },
   /** DeiT-Tiny attention on the paper's 64 lines x 8 MACs = 512 MACs. */
   paper: { nmax: 197, d: 64, lines: 64, macs: 8, steps: 256, sigma: 11 },
 };
