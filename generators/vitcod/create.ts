@@ -38,11 +38,9 @@ import { expTable } from './golden.ts';
 import { vitcodModuleName, vitcodSizes, type VitcodParams } from './params.ts';
 
 const IDLE = 0;
-const LOAD = 1;
 const SCORE = 2;
 const MERGE = 3;
 const SV = 4;
-const OUT = 5;
 
 /** One entry of a line's pair list. */
 export const lineEntry = (p: VitcodParams) => {
@@ -75,59 +73,124 @@ export function createVitcod(p: VitcodParams) {
   const row = tokenRow(p);
   const oRow = Vec(sint(32), p.d);
   return module(vitcodModuleName(p), vitcodPorts(p), (io, m) => {
-    const state = m.reg('state_q', uint(3), { reset: IDLE });
-    const nM1 = m.reg('n_m1_q', uint(rb));
-    const stepsM1 = m.reg('steps_m1_q', uint(z.stepBits));
-    const inState = (s: number): Value => state.eq(s);
+    /** Address of word `a` in half `bank` of a double-buffered memory of 2 x `depth` words. */
+    const banked = (bank: Value, a: Value, depth: number): Value => {
+      const w = Math.max(1, Math.ceil(Math.log2(2 * depth)));
+      return mux(bank, a.extend(w).add(depth).trunc(w), a.extend(w));
+    };
+    /** Two flags (one per half) set and cleared by the stages on either side. */
+    const flags = (name: string) => {
+      const f = [0, 1].map((b) => m.reg(`${name}${b}_q`, uint(1), { reset: 0 }));
+      return {
+        at: (bank: Value): Value => mux(bank, f[1]!, f[0]!),
+        update(setWhen: Value, setBank: Value, clearWhen: Value, clearBank: Value): void {
+          f.forEach((r, b) => {
+            const mine = (bank: Value) => (b ? bank : bank.not());
+            m.when(setWhen.and(mine(setBank)), () => r.set(1)).elsewhen(clearWhen.and(mine(clearBank)), () => r.set(0));
+          });
+        },
+      };
+    };
 
-    // ---- loads: Q/K/V buffers and the lines' pair lists, concurrently -------------------------
-    io.cfg.ready.set(inState(IDLE));
+    // ==== stage 1: loads into the free half of the Q/K/V buffers and the pair lists ============
+    const lState = m.reg('load_state_q', uint(1), { reset: 0 });
+    const lb = m.reg('load_bank_q', uint(1), { reset: 0 });
+    const inFull = flags('input_full');
+    const lN = m.reg('load_n_m1_q', uint(rb));
+    const lSteps = m.reg('load_steps_m1_q', uint(z.stepBits));
+    const cfgN = [0, 1].map((b) => m.reg(`cfg${b}_n_m1_q`, uint(rb)));
+    const cfgSteps = [0, 1].map((b) => m.reg(`cfg${b}_steps_m1_q`, uint(z.stepBits)));
+    const loading = lState.eq(1);
+    io.cfg.ready.set(loading.not().and(inFull.at(lb).not()));
     const buffer = (name: string, s: typeof io.q) => {
-      const mem = m.mem(name, { type: uint(8 * p.d), depth: p.nmax });
+      const mem = m.mem(name, { type: uint(8 * p.d), depth: 2 * p.nmax });
       const count = m.reg(`${name}_count_q`, uint(rb));
       const done = m.reg(`${name}_done_q`, uint(1), { reset: 0 });
-      s.ready.set(inState(LOAD).and(done.not()));
-      mem.write(count, s.payload, s.fire);
-      return { mem, count, done, fire: s.fire, last: count.eq(nM1) };
+      s.ready.set(loading.and(done.not()));
+      mem.write(banked(lb, count, p.nmax), s.payload, s.fire);
+      return { mem, count, done, fire: s.fire, last: count.eq(lN) };
     };
     const qb = buffer('qbuf', io.q);
     const kb = buffer('kbuf', io.k);
     const vb = buffer('vbuf', io.v);
     const pCount = m.reg('pairs_count_q', uint(z.stepBits));
     const pDone = m.reg('pairs_done_q', uint(1), { reset: 0 });
-    io.pairs.ready.set(inState(LOAD).and(pDone.not()));
-    const loads = [
-      { count: qb.count, done: qb.done, fire: qb.fire, last: qb.last },
-      { count: kb.count, done: kb.done, fire: kb.fire, last: kb.last },
-      { count: vb.count, done: vb.done, fire: vb.fire, last: vb.last },
-      { count: pCount, done: pDone, fire: io.pairs.fire, last: pCount.eq(stepsM1) },
-    ];
+    io.pairs.ready.set(loading.and(pDone.not()));
+    const loads = [qb, kb, vb, { count: pCount, done: pDone, fire: io.pairs.fire, last: pCount.eq(lSteps) }];
+    const loaded = loading.and(loads.map((ld) => ld.done).reduce((a, b) => a.and(b))).named('loaded');
+    m.when(loading.not().and(io.cfg.fire), () => {
+      lN.set(io.cfg.fields.nM1);
+      lSteps.set(io.cfg.fields.stepsM1);
+      [0, 1].forEach((b) => m.when(lb.eq(b), () => {
+        cfgN[b]!.set(io.cfg.fields.nM1);
+        cfgSteps[b]!.set(io.cfg.fields.stepsM1);
+      }));
+      for (const ld of loads) {
+        ld.count.set(0);
+        ld.done.set(0);
+      }
+      lState.set(1);
+    });
+    m.when(loading, () => {
+      for (const ld of loads)
+        m.when(ld.fire, () => {
+          ld.count.set(ld.count.add(1).trunc(ld.count.width));
+          m.when(ld.last, () => ld.done.set(1));
+        });
+      m.when(loaded, () => {
+        lState.set(0);
+        lb.set(lb.not());
+      });
+    });
 
-    // ---- the shared walker: pair step t, chunk c --------------------------------------------
+    // ==== stage 2: SCORE, MERGE, SV on the full half, into a free half of the line state ========
+    const state = m.reg('state_q', uint(3), { reset: IDLE });
+    const cb = m.reg('compute_bank_q', uint(1), { reset: 0 });
+    const sb = m.reg('state_bank_q', uint(1), { reset: 0 });
+    const stFull = flags('state_full');
+    const nM1 = mux(cb, cfgN[1]!, cfgN[0]!);
+    const stepsM1 = mux(cb, cfgSteps[1]!, cfgSteps[0]!);
+    const inState = (s: number): Value => state.eq(s);
     const t = m.reg('step_q', uint(z.stepBits));
     const c = m.reg('chunk_q', uint(z.chunkBits));
     const lastC = c.eq(z.chunks - 1);
     const lastT = t.eq(stepsM1);
-    const i = m.reg('row_q', uint(rb));
-    const lastI = i.eq(nM1);
+    const mi = m.reg('merge_row_q', uint(rb));
+    const start = inState(IDLE).and(inFull.at(cb)).and(stFull.at(sb).not()).named('compute_start');
+    const computed = inState(SV).and(lastC).and(lastT).named('computed');
+    inFull.update(loaded, lb, computed, cb);
+
+    // ==== stage 3: OUT reads the other half of the line state ===================================
+    const ob = m.reg('out_bank_q', uint(1), { reset: 0 });
+    const outN = [0, 1].map((b) => m.reg(`out${b}_n_m1_q`, uint(rb)));
+    const oi = m.reg('out_row_q', uint(rb));
+    const outLast = oi.eq(mux(ob, outN[1]!, outN[0]!));
+    io.out.valid.set(stFull.at(ob));
+    const outDone = io.out.fire.and(outLast);
+    stFull.update(computed, sb, outDone, ob);
+    m.when(io.out.fire, () => oi.set(mux(outLast, 0, oi.add(1).trunc(rb))));
+    m.when(outDone, () => ob.set(ob.not()));
+    [0, 1].forEach((b) => m.when(computed.and(sb.eq(b)), () => outN[b]!.set(nM1)));
 
     // The merged row maxima, written in MERGE, read by every line in SV.
     const merged = m.mem('row_max', { type: sint(32), depth: p.nmax });
     const etab = m.rom('exp_table', uint(8), expTable());
 
-    const rowOf = (mem: Memory, addr: Value) => unpack(row, mem.readAsync(addr));
+    const rowOf = (mem: Memory, addr: Value) => unpack(row, mem.readAsync(banked(cb, addr, p.nmax)));
     const chunkOf = (r: Value[], lane: number) => select(c, Array.from({ length: z.chunks }, (_, ch) => r[ch * p.macs + lane]!));
 
     const lineStates = io.pairs.fields.map((fields, l) => {
       const pre = `line${l}`;
-      const list = m.mem(`${pre}_list`, { type: uint(2 + 2 * rb), depth: p.steps });
-      list.write(pCount, pack(lineEntry(p), fields), io.pairs.fire);
-      const e = unpack(lineEntry(p), list.readAsync(t));
+      const list = m.mem(`${pre}_list`, { type: uint(2 + 2 * rb), depth: 2 * p.steps });
+      list.write(banked(lb, pCount, p.steps), pack(lineEntry(p), fields), io.pairs.fire);
+      const e = unpack(lineEntry(p), list.readAsync(banked(cb, t, p.steps)));
       const scores = m.mem(`${pre}_scores`, { type: sint(32), depth: p.steps });
+      // Line state, double-buffered: half sb is computed while OUT reads half ob.
       const rowMax = m.mem(`${pre}_row_max`, { type: sint(32), depth: p.nmax });
-      const touched = m.mem(`${pre}_touched`, { type: uint(1), depth: p.nmax, init: new Array<number>(p.nmax).fill(0) });
-      const oAcc = m.mem(`${pre}_o`, { type: uint(32 * p.d), depth: p.nmax });
-      const lAcc = m.mem(`${pre}_l`, { type: uint(32), depth: p.nmax });
+      const touched = m.mem(`${pre}_touched`, { type: uint(1), depth: 2 * p.nmax, init: new Array<number>(2 * p.nmax).fill(0) });
+      const oAcc = m.mem(`${pre}_o`, { type: uint(32 * p.d), depth: 2 * p.nmax });
+      const lAcc = m.mem(`${pre}_l`, { type: uint(32), depth: 2 * p.nmax });
+      const here = banked(sb, e.row, p.nmax);
       const step = e.valid.and(lastC);
 
       // SCORE: macs products of this chunk, summed; the running dot product over the chunks.
@@ -142,7 +205,7 @@ export function createVitcod(p: VitcodParams) {
         m.when(step, () => {
           scores.write(t, dotNow);
           rowMax.write(e.row, mux(e.first.or(dotNow.gt(oldMax)), dotNow, oldMax));
-          touched.write(e.row, 1);
+          touched.write(here, 1);
         });
       });
 
@@ -152,43 +215,48 @@ export function createVitcod(p: VitcodParams) {
       const r = mux(diff.gt(255), 255, diff.resize(8));
       const prob = etab.readAsync(r);
       const vr = rowOf(vb.mem, e.key);
-      const olds = unpack(oRow, oAcc.readAsync(e.row));
+      const olds = unpack(oRow, oAcc.readAsync(here));
       const updated = olds.map((old, x) => {
         const ch = Math.floor(x / p.macs);
         const sum = mux(e.first, 0, old).add(prob.toSigned().mul(vr[x]!).resize(32)).trunc(32);
         return mux(c.eq(ch), sum, old);
       });
-      const lOld = lAcc.readAsync(e.row);
+      const lOld = lAcc.readAsync(here);
       m.when(inState(SV).and(e.valid), () => {
-        oAcc.write(e.row, pack(oRow, updated));
-        m.when(c.eq(0), () => lAcc.write(e.row, mux(e.first, 0, lOld).add(prob.extend(32)).trunc(32)));
+        oAcc.write(here, pack(oRow, updated));
+        m.when(c.eq(0), () => lAcc.write(here, mux(e.first, 0, lOld).add(prob.extend(32)).trunc(32)));
       });
 
-      // MERGE and OUT read row i of every line.
-      const has = touched.readAsync(i).eq(1);
-      m.when(io.out.fire, () => touched.write(i, 0));
-      return { has, max: rowMax.readAsync(i), o: unpack(oRow, oAcc.readAsync(i)), l: lAcc.readAsync(i) };
+      // MERGE reads row mi of the half being computed; OUT reads row oi of the other half.
+      const outAt = banked(ob, oi, p.nmax);
+      m.when(io.out.fire, () => touched.write(outAt, 0));
+      return {
+        mergeHas: touched.readAsync(banked(sb, mi, p.nmax)).eq(1),
+        max: rowMax.readAsync(mi),
+        outHas: touched.readAsync(outAt).eq(1),
+        o: unpack(oRow, oAcc.readAsync(outAt)),
+        l: lAcc.readAsync(outAt),
+      };
     });
 
-    // ---- MERGE: the row maximum over the lines holding row i ---------------------------------
+    // ---- MERGE: the row maximum over the lines holding row mi -----------------------------------
     const minInt = lit(sint(32), -(2 ** 31));
-    let maxes = lineStates.map((ls) => mux(ls.has, ls.max, minInt));
+    let maxes = lineStates.map((ls) => mux(ls.mergeHas, ls.max, minInt));
     while (maxes.length > 1) {
       const next: Value[] = [];
       for (let x = 0; x + 1 < maxes.length; x += 2) next.push(mux(maxes[x]!.gt(maxes[x + 1]!), maxes[x]!, maxes[x + 1]!));
       if (maxes.length % 2) next.push(maxes.at(-1)!);
       maxes = next;
     }
-    m.when(inState(MERGE), () => merged.write(i, maxes[0]!));
+    m.when(inState(MERGE), () => merged.write(mi, maxes[0]!));
 
-    // ---- OUT: O and L of row i summed over the lines ------------------------------------------
-    io.out.valid.set(inState(OUT));
+    // ---- OUT: O and L of row oi summed over the lines -------------------------------------------
     io.out.setFields({
-      l: sumTree(lineStates.map((ls) => mux(ls.has, ls.l, 0))).trunc(32),
-      o: Array.from({ length: p.d }, (_, x) => sumTree(lineStates.map((ls) => mux(ls.has, ls.o[x]!, 0))).trunc(32)),
+      l: sumTree(lineStates.map((ls) => mux(ls.outHas, ls.l, 0))).trunc(32),
+      o: Array.from({ length: p.d }, (_, x) => sumTree(lineStates.map((ls) => mux(ls.outHas, ls.o[x]!, 0))).trunc(32)),
     });
 
-    // ---- sequencing -----------------------------------------------------------------------------
+    // ---- sequencing of stage 2 ------------------------------------------------------------------
     const walk = (next: () => void) => {
       c.set(mux(lastC, 0, c.add(1).trunc(z.chunkBits)));
       m.when(lastC, () => {
@@ -200,48 +268,27 @@ export function createVitcod(p: VitcodParams) {
       });
     };
     m.switch(state)
-      .is(IDLE, () => m.when(io.cfg.fire, () => {
-        nM1.set(io.cfg.fields.nM1);
-        stepsM1.set(io.cfg.fields.stepsM1);
-        for (const ld of loads) {
-          ld.count.set(0);
-          ld.done.set(0);
-        }
-        state.set(LOAD);
+      .is(IDLE, () => m.when(start, () => {
+        t.set(0);
+        c.set(0);
+        state.set(SCORE);
       }))
-      .is(LOAD, () => {
-        for (const ld of loads)
-          m.when(ld.fire, () => {
-            ld.count.set(ld.count.add(1).trunc(ld.count.width));
-            m.when(ld.last, () => ld.done.set(1));
-          });
-        m.when(loads.map((ld) => ld.done).reduce((a, b) => a.and(b)), () => {
-          t.set(0);
-          c.set(0);
-          state.set(SCORE);
-        });
-      })
       .is(SCORE, () => walk(() => {
-        i.set(0);
+        mi.set(0);
         state.set(MERGE);
       }))
       .is(MERGE, () => {
-        i.set(i.add(1).trunc(rb));
-        m.when(lastI, () => {
-          i.set(0);
+        mi.set(mi.add(1).trunc(rb));
+        m.when(mi.eq(nM1), () => {
           c.set(0);
           state.set(SV);
         });
       })
       .is(SV, () => walk(() => {
-        i.set(0);
-        state.set(OUT);
-      }))
-      .is(OUT, () => m.when(io.out.fire, () => {
-        i.set(i.add(1).trunc(rb));
-        m.when(lastI, () => state.set(IDLE));
+        cb.set(cb.not());
+        sb.set(sb.not());
+        state.set(IDLE);
       }))
       .default(() => state.set(IDLE));
   });
 }
-

@@ -73,13 +73,34 @@ export function vitcodTokens(p: VitcodParams, heads: readonly HeadProblem[], pla
   return tok;
 }
 
-/** Cycles of one head on this engine without stalls (loads, two walks, merge, read-out). */
-export function headCycles(p: VitcodParams, N: number, steps: number): { load: number; score: number; merge: number; sv: number; out: number; total: number } {
+/** Cycles of one head's phases without stalls: its load, its compute (SCORE, MERGE, SV) and its read-out. */
+export function headCycles(p: VitcodParams, N: number, steps: number): { load: number; compute: number; out: number } {
   const chunks = vitcodSizes(p).chunks;
-  const load = 1 + Math.max(N, steps);
-  const score = steps * chunks;
-  const r = { load, score, merge: N, sv: score, out: N };
-  return { ...r, total: load + score + N + score + N };
+  return { load: 2 + Math.max(N, steps), compute: 1 + 2 * steps * chunks + N, out: N };
+}
+
+/**
+ * The engine's cycles for a run of heads without stalls: three stages (load, compute, read-out)
+ * overlapped through the double-buffered Q/K/V/lists and line state. A head's load waits for its
+ * half of the buffers (freed when head h − 2 is computed), its compute for its load, the previous
+ * compute and its half of the line state (freed when head h − 2 is read out).
+ */
+export function pipelineCycles(p: VitcodParams, heads: readonly { N: number; steps: number }[]): { total: number; compute: number; perHead: number[] } {
+  const loadEnd: number[] = [];
+  const compEnd: number[] = [];
+  const outEnd: number[] = [];
+  let compute = 0;
+  heads.forEach((h, n) => {
+    const c = headCycles(p, h.N, Math.max(1, h.steps));
+    const loadStart = Math.max(loadEnd[n - 1] ?? 0, compEnd[n - 2] ?? 0);
+    loadEnd.push(loadStart + c.load);
+    const compStart = Math.max(loadEnd[n]!, compEnd[n - 1] ?? 0, outEnd[n - 2] ?? 0);
+    compEnd.push(compStart + c.compute);
+    const outStart = Math.max(compEnd[n]!, outEnd[n - 1] ?? 0) + 1;
+    outEnd.push(outStart + c.out);
+    compute += c.compute;
+  });
+  return { total: Math.max(0, (outEnd.at(-1) ?? 0) - 1), compute, perHead: outEnd.map((e, n) => e - (outEnd[n - 1] ?? 0)) };
 }
 
 function rng(seed: number): () => number {
