@@ -72,6 +72,10 @@ export function createVitcod(p: VitcodParams) {
   const rb = z.rowBits;
   const row = tokenRow(p);
   const oRow = Vec(sint(32), p.d);
+  const R = p.mergeRows;
+  const rBits = Math.log2(R);
+  // Line state is kept for whole merge groups of R rows.
+  const nPad = Math.ceil(p.nmax / R) * R;
   return module(vitcodModuleName(p), vitcodPorts(p), (io, m) => {
     /** Address of word `a` in half `bank` of a double-buffered memory of 2 x `depth` words. */
     const banked = (bank: Value, a: Value, depth: number): Value => {
@@ -155,7 +159,8 @@ export function createVitcod(p: VitcodParams) {
     const c = m.reg('chunk_q', uint(z.chunkBits));
     const lastC = c.eq(z.chunks - 1);
     const lastT = t.eq(stepsM1);
-    const mi = m.reg('merge_row_q', uint(rb));
+    const mi = m.reg('merge_group_q', uint(Math.max(1, rb - rBits)));
+    const groupRows = Array.from({ length: R }, (_, k) => (rBits ? mi.extend(rb).shl(rBits).trunc(rb).add(k).trunc(rb) : mi));
     const start = inState(IDLE).and(inFull.at(cb)).and(stFull.at(sb).not()).named('compute_start');
     const computed = inState(SV).and(lastC).and(lastT).named('computed');
     inFull.update(loaded, lb, computed, cb);
@@ -173,7 +178,9 @@ export function createVitcod(p: VitcodParams) {
     [0, 1].forEach((b) => m.when(computed.and(sb.eq(b)), () => outN[b]!.set(nM1)));
 
     // The merged row maxima, written in MERGE, read by every line in SV.
-    const merged = m.mem('row_max', { type: sint(32), depth: p.nmax });
+    // R banks (row mod R) so MERGE writes R rows per cycle.
+    const merged = Array.from({ length: R }, (_, k) => m.mem(`row_max${k}`, { type: sint(32), depth: nPad / R }));
+    const mergedAt = (r: Value): Value => select(rBits ? r.slice(rBits - 1, 0) : r.trunc(1), merged.map((bank) => bank.readAsync(r.shr(rBits).resize(bank.addrWidth))));
     const etab = m.rom('exp_table', uint(8), expTable());
 
     const rowOf = (mem: Memory, addr: Value) => unpack(row, mem.readAsync(banked(cb, addr, p.nmax)));
@@ -186,11 +193,11 @@ export function createVitcod(p: VitcodParams) {
       const e = unpack(lineEntry(p), list.readAsync(banked(cb, t, p.steps)));
       const scores = m.mem(`${pre}_scores`, { type: sint(32), depth: p.steps });
       // Line state, double-buffered: half sb is computed while OUT reads half ob.
-      const rowMax = m.mem(`${pre}_row_max`, { type: sint(32), depth: p.nmax });
-      const touched = m.mem(`${pre}_touched`, { type: uint(1), depth: 2 * p.nmax, init: new Array<number>(2 * p.nmax).fill(0) });
-      const oAcc = m.mem(`${pre}_o`, { type: uint(32 * p.d), depth: 2 * p.nmax });
-      const lAcc = m.mem(`${pre}_l`, { type: uint(32), depth: 2 * p.nmax });
-      const here = banked(sb, e.row, p.nmax);
+      const rowMax = m.mem(`${pre}_row_max`, { type: sint(32), depth: nPad });
+      const touched = m.mem(`${pre}_touched`, { type: uint(1), depth: 2 * nPad, init: new Array<number>(2 * nPad).fill(0) });
+      const oAcc = m.mem(`${pre}_o`, { type: uint(32 * p.d), depth: 2 * nPad });
+      const lAcc = m.mem(`${pre}_l`, { type: uint(32), depth: 2 * nPad });
+      const here = banked(sb, e.row, nPad);
       const step = e.valid.and(lastC);
 
       // SCORE: macs products of this chunk, summed; the running dot product over the chunks.
@@ -211,7 +218,7 @@ export function createVitcod(p: VitcodParams) {
 
       // SV: P from the table, then macs MACs of P·V into the partial O row, P into L.
       const s = scores.readAsync(t);
-      const diff = merged.readAsync(e.row).sub(s).trunc(32).asUInt().shr(p.sigma);
+      const diff = mergedAt(e.row).sub(s).trunc(32).asUInt().shr(p.sigma);
       const r = mux(diff.gt(255), 255, diff.resize(8));
       const prob = etab.readAsync(r);
       const vr = rowOf(vb.mem, e.key);
@@ -228,11 +235,10 @@ export function createVitcod(p: VitcodParams) {
       });
 
       // MERGE reads row mi of the half being computed; OUT reads row oi of the other half.
-      const outAt = banked(ob, oi, p.nmax);
+      const outAt = banked(ob, oi, nPad);
       m.when(io.out.fire, () => touched.write(outAt, 0));
       return {
-        mergeHas: touched.readAsync(banked(sb, mi, p.nmax)).eq(1),
-        max: rowMax.readAsync(mi),
+        merge: groupRows.map((gr) => ({ has: touched.readAsync(banked(sb, gr, nPad)).eq(1), max: rowMax.readAsync(gr) })),
         outHas: touched.readAsync(outAt).eq(1),
         o: unpack(oRow, oAcc.readAsync(outAt)),
         l: lAcc.readAsync(outAt),
@@ -241,14 +247,16 @@ export function createVitcod(p: VitcodParams) {
 
     // ---- MERGE: the row maximum over the lines holding row mi -----------------------------------
     const minInt = lit(sint(32), -(2 ** 31));
-    let maxes = lineStates.map((ls) => mux(ls.mergeHas, ls.max, minInt));
-    while (maxes.length > 1) {
-      const next: Value[] = [];
-      for (let x = 0; x + 1 < maxes.length; x += 2) next.push(mux(maxes[x]!.gt(maxes[x + 1]!), maxes[x]!, maxes[x + 1]!));
-      if (maxes.length % 2) next.push(maxes.at(-1)!);
-      maxes = next;
-    }
-    m.when(inState(MERGE), () => merged.write(mi, maxes[0]!));
+    merged.forEach((bank, k) => {
+      let maxes = lineStates.map((ls) => mux(ls.merge[k]!.has, ls.merge[k]!.max, minInt));
+      while (maxes.length > 1) {
+        const next: Value[] = [];
+        for (let x = 0; x + 1 < maxes.length; x += 2) next.push(mux(maxes[x]!.gt(maxes[x + 1]!), maxes[x]!, maxes[x + 1]!));
+        if (maxes.length % 2) next.push(maxes.at(-1)!);
+        maxes = next;
+      }
+      m.when(inState(MERGE), () => bank.write(mi.resize(bank.addrWidth), maxes[0]!));
+    });
 
     // ---- OUT: O and L of row oi summed over the lines -------------------------------------------
     io.out.setFields({
@@ -278,8 +286,8 @@ export function createVitcod(p: VitcodParams) {
         state.set(MERGE);
       }))
       .is(MERGE, () => {
-        mi.set(mi.add(1).trunc(rb));
-        m.when(mi.eq(nM1), () => {
+        mi.set(mi.add(1).trunc(mi.width));
+        m.when(mi.eq(nM1.shr(rBits)), () => {
           c.set(0);
           state.set(SV);
         });

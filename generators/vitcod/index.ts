@@ -76,7 +76,7 @@ export function vitcodTokens(p: VitcodParams, heads: readonly HeadProblem[], pla
 /** Cycles of one head's phases without stalls: its load, its compute (SCORE, MERGE, SV) and its read-out. */
 export function headCycles(p: VitcodParams, N: number, steps: number): { load: number; compute: number; out: number } {
   const chunks = vitcodSizes(p).chunks;
-  return { load: 2 + Math.max(N, steps), compute: 1 + 2 * steps * chunks + N, out: N };
+  return { load: 2 + Math.max(N, steps), compute: 1 + 2 * steps * chunks + Math.ceil(N / p.mergeRows), out: N };
 }
 
 /**
