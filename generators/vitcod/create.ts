@@ -32,9 +32,9 @@
  *   pairs  `steps` tokens per head: element l = line l's entry {valid, first, row i, key j}
  *   out    N tokens per head: {l: L[i], o: O[i,:]}
  */
-import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, pack, mux, select, sumTree, lit } from '../../dsl/index.ts';
-import type { Memory, Value } from '../../dsl/index.ts';
-import { expTable } from './golden.ts';
+import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, mux, select, sumTree, lit } from '../../dsl/index.ts';
+import type { Value } from '../../dsl/index.ts';
+import { banked, createLine, paddedRows } from './line.ts';
 import { vitcodModuleName, vitcodSizes, type VitcodParams } from './params.ts';
 
 const IDLE = 0;
@@ -71,17 +71,10 @@ export function createVitcod(p: VitcodParams) {
   const z = vitcodSizes(p);
   const rb = z.rowBits;
   const row = tokenRow(p);
-  const oRow = Vec(sint(32), p.d);
   const R = p.mergeRows;
   const rBits = Math.log2(R);
-  // Line state is kept for whole merge groups of R rows.
-  const nPad = Math.ceil(p.nmax / R) * R;
+  const nPad = paddedRows(p);
   return module(vitcodModuleName(p), vitcodPorts(p), (io, m) => {
-    /** Address of word `a` in half `bank` of a double-buffered memory of 2 x `depth` words. */
-    const banked = (bank: Value, a: Value, depth: number): Value => {
-      const w = Math.max(1, Math.ceil(Math.log2(2 * depth)));
-      return mux(bank, a.extend(w).add(depth).trunc(w), a.extend(w));
-    };
     /** Two flags (one per half) set and cleared by the stages on either side. */
     const flags = (name: string) => {
       const f = [0, 1].map((b) => m.reg(`${name}${b}_q`, uint(1), { reset: 0 }));
@@ -181,88 +174,39 @@ export function createVitcod(p: VitcodParams) {
     // R banks (row mod R) so MERGE writes R rows per cycle.
     const merged = Array.from({ length: R }, (_, k) => m.mem(`row_max${k}`, { type: sint(32), depth: nPad / R }));
     const mergedAt = (r: Value): Value => select(rBits ? r.slice(rBits - 1, 0) : r.trunc(1), merged.map((bank) => bank.readAsync(r.shr(rBits).resize(bank.addrWidth))));
-    const etab = m.rom('exp_table', uint(8), expTable());
 
-    const rowOf = (mem: Memory, addr: Value) => unpack(row, mem.readAsync(banked(cb, addr, p.nmax)));
-    const chunkOf = (r: Value[], lane: number) => select(c, Array.from({ length: z.chunks }, (_, ch) => r[ch * p.macs + lane]!));
-
-    const lineStates = io.pairs.fields.map((fields, l) => {
-      const pre = `line${l}`;
-      const list = m.mem(`${pre}_list`, { type: uint(2 + 2 * rb), depth: 2 * p.steps });
-      list.write(banked(lb, pCount, p.steps), pack(lineEntry(p), fields), io.pairs.fire);
-      const e = unpack(lineEntry(p), list.readAsync(banked(cb, t, p.steps)));
-      const scores = m.mem(`${pre}_scores`, { type: sint(32), depth: p.steps });
-      // Line state, double-buffered: half sb is computed while OUT reads half ob.
-      const rowMax = m.mem(`${pre}_row_max`, { type: sint(32), depth: nPad });
-      const touched = m.mem(`${pre}_touched`, { type: uint(1), depth: 2 * nPad, init: new Array<number>(2 * nPad).fill(0) });
-      const oAcc = m.mem(`${pre}_o`, { type: uint(32 * p.d), depth: 2 * nPad });
-      const lAcc = m.mem(`${pre}_l`, { type: uint(32), depth: 2 * nPad });
-      const here = banked(sb, e.row, nPad);
-      const step = e.valid.and(lastC);
-
-      // SCORE: macs products of this chunk, summed; the running dot product over the chunks.
-      const qr = rowOf(qb.mem, e.row);
-      const kr = rowOf(kb.mem, e.key);
-      const partial = sumTree(Array.from({ length: p.macs }, (_, k) => chunkOf(qr, k).mul(chunkOf(kr, k))));
-      const acc = m.reg(`${pre}_dot_q`, sint(32));
-      const dotNow = mux(c.eq(0), 0, acc).add(partial.resize(32)).trunc(32);
-      const oldMax = rowMax.readAsync(e.row);
-      m.when(inState(SCORE), () => {
-        acc.set(dotNow);
-        m.when(step, () => {
-          scores.write(t, dotNow);
-          rowMax.write(e.row, mux(e.first.or(dotNow.gt(oldMax)), dotNow, oldMax));
-          touched.write(here, 1);
-        });
-      });
-
-      // SV: P from the table, then macs MACs of P·V into the partial O row, P into L.
-      const s = scores.readAsync(t);
-      const diff = mergedAt(e.row).sub(s).trunc(32).asUInt().shr(p.sigma);
-      const r = mux(diff.gt(255), 255, diff.resize(8));
-      const prob = etab.readAsync(r);
-      const vr = rowOf(vb.mem, e.key);
-      const olds = unpack(oRow, oAcc.readAsync(here));
-      const updated = olds.map((old, x) => {
-        const ch = Math.floor(x / p.macs);
-        const sum = mux(e.first, 0, old).add(prob.toSigned().mul(vr[x]!).resize(32)).trunc(32);
-        return mux(c.eq(ch), sum, old);
-      });
-      const lOld = lAcc.readAsync(here);
-      m.when(inState(SV).and(e.valid), () => {
-        oAcc.write(here, pack(oRow, updated));
-        m.when(c.eq(0), () => lAcc.write(here, mux(e.first, 0, lOld).add(prob.extend(32)).trunc(32)));
-      });
-
-      // MERGE reads row mi of the half being computed; OUT reads row oi of the other half.
-      const outAt = banked(ob, oi, nPad);
-      m.when(io.out.fire, () => touched.write(outAt, 0));
-      return {
-        merge: groupRows.map((gr) => ({ has: touched.readAsync(banked(sb, gr, nPad)).eq(1), max: rowMax.readAsync(gr) })),
-        outHas: touched.readAsync(outAt).eq(1),
-        o: unpack(oRow, oAcc.readAsync(outAt)),
-        l: lAcc.readAsync(outAt),
-      };
-    });
-
-    // ---- MERGE: the row maximum over the lines holding row mi -----------------------------------
+    // The lines, chained: the row maxima of the merge group and the read-out row's sums pass
+    // through every line, each adding its own part (a line that holds no pair of the row adds none).
+    const line = createLine(p);
     const minInt = lit(sint(32), -(2 ** 31));
-    merged.forEach((bank, k) => {
-      let maxes = lineStates.map((ls) => mux(ls.merge[k]!.has, ls.merge[k]!.max, minInt));
-      while (maxes.length > 1) {
-        const next: Value[] = [];
-        for (let x = 0; x + 1 < maxes.length; x += 2) next.push(mux(maxes[x]!.gt(maxes[x + 1]!), maxes[x]!, maxes[x + 1]!));
-        if (maxes.length % 2) next.push(maxes.at(-1)!);
-        maxes = next;
-      }
-      m.when(inState(MERGE), () => bank.write(mi.resize(bank.addrWidth), maxes[0]!));
+    let maxChain: Value[] = groupRows.map(() => minInt);
+    let sumChain = { l: lit(uint(32), 0) as Value, o: lit(uint(32 * p.d), 0) as Value };
+    io.pairs.fields.forEach((entry, l) => {
+      // The rows this line names, read from the shared buffers in the same cycle.
+      const q = m.wire(`line${l}_q`, uint(8 * p.d));
+      const k = m.wire(`line${l}_k`, uint(8 * p.d));
+      const v = m.wire(`line${l}_v`, uint(8 * p.d));
+      const mx = m.wire(`line${l}_m`, sint(32));
+      const u = m.instance(`line${l}`, line, {
+        ctl: { score: inState(SCORE), sv: inState(SV), c, t, inBank: cb, stateBank: sb },
+        load: { we: io.pairs.fire, bank: lb, addr: pCount, entry },
+        data: { q, k, v, m: mx },
+        merge: groupRows,
+        drain: { row: oi, bank: ob, fire: io.out.fire },
+        maxIn: maxChain,
+        sumIn: sumChain,
+      });
+      q.set(qb.mem.readAsync(banked(cb, u.at.row, p.nmax)));
+      k.set(kb.mem.readAsync(banked(cb, u.at.key, p.nmax)));
+      v.set(vb.mem.readAsync(banked(cb, u.at.key, p.nmax)));
+      mx.set(mergedAt(u.at.row));
+      maxChain = u.maxOut;
+      sumChain = u.sumOut;
     });
 
-    // ---- OUT: O and L of row oi summed over the lines -------------------------------------------
-    io.out.setFields({
-      l: sumTree(lineStates.map((ls) => mux(ls.outHas, ls.l, 0))).trunc(32),
-      o: Array.from({ length: p.d }, (_, x) => sumTree(lineStates.map((ls) => mux(ls.outHas, ls.o[x]!, 0))).trunc(32)),
-    });
+    // MERGE: the maxima of the group's rows over all lines; OUT: the row's sums over all lines.
+    merged.forEach((bank, g) => m.when(inState(MERGE), () => bank.write(mi.resize(bank.addrWidth), maxChain[g]!)));
+    io.out.setFields({ l: sumChain.l, o: unpack(Vec(sint(32), p.d), sumChain.o) });
 
     // ---- sequencing of stage 2 ------------------------------------------------------------------
     const walk = (next: () => void) => {
