@@ -17,7 +17,7 @@ import type { Tensor } from '../dsl/generator.ts';
 import { elaborate } from '../dsl/index.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { planHead, type HeadPlan } from '../generators/vitcod/golden.ts';
-import { headCycles, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc, vitcodTokens } from '../generators/vitcod/index.ts';
+import { headBytesIn, headCycles, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc, vitcodTokens } from '../generators/vitcod/index.ts';
 import { dataDir, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets, type VitcodParams } from '../generators/vitcod/params.ts';
 import { openSim } from '../testbenches/stream/session.ts';
@@ -133,9 +133,9 @@ async function main(): Promise<void> {
     return [w.names[n]!, k(w.kept[n]!), pl.global.length, `${pl.denseLines} + ${pl.sparseLines}`, pl.steps, end - prev, bound, ((end - prev) / bound).toFixed(2)];
   });
   // Bytes in per head: Q, K, V (int8), the pair lists (one entry of 2 + 2·8 bits per line per step), cfg; out: O (int32) and L.
-  const entryBits = 2 + 2 * Math.ceil(Math.log2(p.nmax));
-  const bytesIn = w.plans.reduce((a, pl) => a + 3 * 197 * p.d + Math.ceil((pl.steps * p.lines * entryBits) / 8), 0);
+  const bytesIn = w.plans.reduce((a, pl) => a + headBytesIn(p, 197, pl.steps), 0);
   const bytesOut = w.plans.length * 197 * (4 * p.d + 4);
+  const ports = [32, 64, 128].map((b) => [b, pipelineCycles(p, shape, { bytesPerCycle: b, latency: 100 }).total] as const);
   lines.push(
     `Command: \`npm run bench:vitcod\`. The real DeiT-Tiny masks (\`info_0.95.npy\`, global token counts from \`global_token_info_0.95.npy\`), 36 heads, N = 197, d = 64, ` +
       `random int8 Q/K/V, σ = ${p.sigma}, preset \`paper\` (${p.lines} lines × ${p.macs} MACs, ${p.mergeRows} rows merged per cycle); ` +
@@ -155,7 +155,11 @@ async function main(): Promise<void> {
       `Against the authors' compute figure on the same scope (walks only): ${(AUTHORS_COMPUTE / walks).toFixed(2)}× fewer cycles. ` +
       `Loads are hidden behind the previous head's compute except where a head computes in fewer cycles than its 197-row load or read-out.`,
     '',
-    `Bytes in: ${k(bytesIn)} (Q, K, V int8 and the pair lists); out: ${k(bytesOut)} (O int32, L). The Q/K auto-encoder is not built yet, so there is no compressed figure.`,
+    `Bytes in: ${k(bytesIn)} (Q, K, V int8 and the pair lists); out: ${k(bytesOut)} (O int32, L, one row per cycle). The Q/K auto-encoder is not built yet, so there is no compressed figure.`,
+    '',
+    'Off-chip port (pipeline model, not RTL: each head\'s load takes max(its on-chip load, 100 + bytes in / port width) cycles):',
+    '',
+    table(['port bytes / cycle', 'total cycles', 'vs floor'], ports.map(([b, c]) => [b, k(c), (c / floor).toFixed(3)])),
     '',
     '### Per head (cycles from the previous head\'s last output token to this head\'s)',
     '',

@@ -74,9 +74,23 @@ export function vitcodTokens(p: VitcodParams, heads: readonly HeadProblem[], pla
 }
 
 /** Cycles of one head's phases without stalls: its load, its compute (SCORE, MERGE, SV) and its read-out. */
-export function headCycles(p: VitcodParams, N: number, steps: number): { load: number; compute: number; out: number } {
+export function headCycles(p: VitcodParams, N: number, steps: number, port?: OffChipPort): { load: number; compute: number; out: number } {
   const chunks = vitcodSizes(p).chunks;
-  return { load: 2 + Math.max(N, steps), compute: 1 + 2 * steps * chunks + Math.ceil(N / p.mergeRows), out: N };
+  const onChip = 2 + Math.max(N, steps);
+  const load = port ? Math.max(onChip, port.latency + Math.ceil(headBytesIn(p, N, steps) / port.bytesPerCycle)) : onChip;
+  return { load, compute: 1 + 2 * steps * chunks + Math.ceil(N / p.mergeRows), out: N };
+}
+
+/** An off-chip port (model): bytes per cycle and the latency of a head's first read. */
+export interface OffChipPort {
+  bytesPerCycle: number;
+  latency: number;
+}
+
+/** Bytes one head reads from off chip: Q, K, V (int8) and the pair lists (one entry per line per step), cfg. */
+export function headBytesIn(p: VitcodParams, N: number, steps: number): number {
+  const z = vitcodSizes(p);
+  return 3 * N * p.d + Math.ceil((steps * p.lines * (2 + 2 * z.rowBits)) / 8) + Math.ceil((z.rowBits + z.stepBits) / 8);
 }
 
 /**
@@ -85,13 +99,13 @@ export function headCycles(p: VitcodParams, N: number, steps: number): { load: n
  * half of the buffers (freed when head h − 2 is computed), its compute for its load, the previous
  * compute and its half of the line state (freed when head h − 2 is read out).
  */
-export function pipelineCycles(p: VitcodParams, heads: readonly { N: number; steps: number }[]): { total: number; compute: number; perHead: number[] } {
+export function pipelineCycles(p: VitcodParams, heads: readonly { N: number; steps: number }[], port?: OffChipPort): { total: number; compute: number; perHead: number[] } {
   const loadEnd: number[] = [];
   const compEnd: number[] = [];
   const outEnd: number[] = [];
   let compute = 0;
   heads.forEach((h, n) => {
-    const c = headCycles(p, h.N, Math.max(1, h.steps));
+    const c = headCycles(p, h.N, Math.max(1, h.steps), port);
     const loadStart = Math.max(loadEnd[n - 1] ?? 0, compEnd[n - 2] ?? 0);
     loadEnd.push(loadStart + c.load);
     const compStart = Math.max(loadEnd[n]!, compEnd[n - 1] ?? 0, outEnd[n - 2] ?? 0);
