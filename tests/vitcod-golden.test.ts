@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { ParamError } from '../dsl/errors.ts';
 import { expTable, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
-import { randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
+import { headBytesIn, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
 import { dataDir, parseNpy, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets } from '../generators/vitcod/params.ts';
 import { Rng, testSeed } from './support/rng.ts';
@@ -133,6 +133,21 @@ describe('vitcod .npy reader and tensors', () => {
     const heads = toHeads(p, t);
     expect(g.outputs.L!.data.slice(16).map(Number)).toEqual(vitcodHead(heads[1]!, p.sigma).l);
     expect(g.counts.macs).toBe(2 * g.counts.kept! * p.d);
+  });
+});
+
+describe('vitcod cycle and byte model', () => {
+  const p = vitcodPresets.paper!;
+  it('one head: load, compute, read-out in sequence; later heads overlap', () => {
+    // Load 2 + max(197, 40), compute 1 + 2·40·8 + ceil(197/8) = 666, read-out 197 (+1 to start, −1 at the end).
+    expect(pipelineCycles(p, [{ N: 197, steps: 40 }]).total).toBe(199 + 666 + 197);
+    // Two heads: the second loads during the first's compute; its compute follows at once.
+    expect(pipelineCycles(p, [{ N: 197, steps: 40 }, { N: 197, steps: 40 }]).total).toBe(199 + 666 + 666 + 197);
+  });
+  it('bytes in per head: Q, K, V int8, the lists (18 bits per line per step), cfg; a narrow port stretches the loads', () => {
+    expect(headBytesIn(p, 197, 40)).toBe(3 * 197 * 64 + (40 * 64 * 18) / 8 + 2);
+    const narrow = pipelineCycles(p, [{ N: 197, steps: 40 }], { bytesPerCycle: 64, latency: 100 }).total;
+    expect(narrow).toBe(100 + Math.ceil(headBytesIn(p, 197, 40) / 64) + 666 + 197);
   });
 });
 
