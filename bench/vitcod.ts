@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     '',
     table(['port bytes / cycle', 'total cycles', 'vs floor'], ports.map(([b, c]) => [b, k(c), (c / floor).toFixed(3)])),
     '',
-    '### Per head (cycles from the previous head\'s last output token to this head\'s)',
+    '### Per head (cycles from the previous head\'s last output token to this head\'s; the first head\'s include the pipeline fill, its own load)',
     '',
     table(['head', 'kept', 'global', 'lines dense + sparse', 'steps', 'cycles', 'MAC bound', 'ratio'], perHead),
   );
