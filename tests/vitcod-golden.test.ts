@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { ParamError } from '../dsl/errors.ts';
-import { expTable, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
+import { codecError, decodeHeads, encodeHeads, expTable, fitHeadCodec, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
 import { headBytesIn, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
 import { dataDir, parseNpy, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets } from '../generators/vitcod/params.ts';
@@ -133,6 +133,31 @@ describe('vitcod .npy reader and tensors', () => {
     const heads = toHeads(p, t);
     expect(g.outputs.L!.data.slice(16).map(Number)).toEqual(vitcodHead(heads[1]!, p.sigma).l);
     expect(g.counts.macs).toBe(2 * g.counts.kept! * p.d);
+  });
+});
+
+describe('vitcod Q/K auto-encoder (golden and host fit)', () => {
+  it('the int8 maps: a hand-checked token, floor shifts and saturation', () => {
+    const c = { enc: [[64, 64, 0], [0, 0, 127]], encShift: 7, dec: [[127, 0], [127, 0], [0, 127]], decShift: 7 };
+    // x = (10, −3, −128): z0 = (640 − 192) >> 7 = 3, z1 = (−16256) >> 7 = −127; x̂ = (381>>7, 381>>7, −16129>>7) = (2, 2, −127).
+    const z = encodeHeads([[[10]], [[-3]], [[-128]]], c);
+    expect(z).toEqual([[[3]], [[-127]]]);
+    expect(decodeHeads(z, c)).toEqual([[[2]], [[2]], [[-127]]]);
+    expect(encodeHeads([[[127]], [[127]], [[0]]], { ...c, encShift: 0 })[0]).toEqual([[127]]); // saturates
+  });
+  it(`3 → 2 heads: near-exact on rank-2 heads, lossy on independent ones (seed ${seed})`, () => {
+    const rng = new Rng(seed);
+    const N = 20;
+    const d = 8;
+    const a = Array.from({ length: N }, () => Array.from({ length: d }, () => rng.int(-60, 60)));
+    const b = Array.from({ length: N }, () => Array.from({ length: d }, () => rng.int(-60, 60)));
+    const rank2 = [a, b, a.map((r, i) => r.map((v, t) => Math.round((v + b[i]![t]!) / 2)))];
+    const c = fitHeadCodec(rank2, 2);
+    expect(c.enc.length).toBe(2);
+    expect(c.enc.flat().every((v) => Number.isInteger(v) && v >= -128 && v <= 127)).toBe(true);
+    expect(codecError(rank2, c), `seed ${seed}`).toBeLessThan(0.06);
+    const indep = [0, 1, 2].map(() => Array.from({ length: N }, () => Array.from({ length: d }, () => rng.int(-128, 127))));
+    expect(codecError(indep, fitHeadCodec(indep, 2))).toBeGreaterThan(0.2);
   });
 });
 

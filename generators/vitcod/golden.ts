@@ -221,3 +221,122 @@ export function vitcodHeadPlanned(h: HeadProblem, plan: HeadPlan, sigma: number)
 export function headMacs(kept: number, d: number): number {
   return 2 * kept * d;
 }
+
+// ---- the Q/K auto-encoder (ViTCoD's second step; golden and host fit only, not in the RTL yet) --
+
+/**
+ * An int8 linear map across heads with right shifts: for every (token i, dimension t) the h values
+ * x[·][i][t] are encoded to h' < h codes and decoded back on chip:
+ *   z[a][i][t] = sat8((Σ_h enc[a][h] · x[h][i][t]) >> encShift)       (enc int8 [h'][h])
+ *   x̂[h][i][t] = sat8((Σ_a dec[h][a] · z[a][i][t]) >> decShift)      (dec int8 [h][h'])
+ * with >> arithmetic (floor) and sat8 clamping to −128..127. Sums fit int32 (h ≤ 2^16).
+ */
+export interface HeadCodec {
+  enc: number[][];
+  encShift: number;
+  dec: number[][];
+  decShift: number;
+}
+
+const sat8 = (v: number): number => Math.max(-128, Math.min(127, v));
+const shiftDown = (v: number, s: number): number => Math.floor(v / 2 ** s);
+
+function mapHeads(x: readonly (readonly (readonly number[])[])[], w: readonly (readonly number[])[], shift: number): number[][][] {
+  const N = x[0]?.length ?? 0;
+  const d = x[0]?.[0]?.length ?? 0;
+  return w.map((row) => Array.from({ length: N }, (_, i) => Array.from({ length: d }, (_, t) => {
+    let s = 0;
+    row.forEach((c, h) => (s += c * x[h]![i]![t]!));
+    return sat8(shiftDown(s, shift));
+  })));
+}
+
+/** Encode [h][N][d] int8 to [h'][N][d] int8 codes. */
+export function encodeHeads(x: readonly (readonly (readonly number[])[])[], c: HeadCodec): number[][][] {
+  return mapHeads(x, c.enc, c.encShift);
+}
+
+/** Decode [h'][N][d] codes back to [h][N][d] int8. */
+export function decodeHeads(z: readonly (readonly (readonly number[])[])[], c: HeadCodec): number[][][] {
+  return mapHeads(z, c.dec, c.decShift);
+}
+
+/** Eigenvectors of a symmetric matrix (Jacobi rotations), largest eigenvalue first. */
+function symmetricEigen(a0: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
+  const n = a0.length;
+  const a = a0.map((r) => [...r]);
+  const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p]![q]! ** 2;
+    if (off < 1e-18) break;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(a[p]![q]!) < 1e-300) continue;
+        const theta = (a[q]![q]! - a[p]![p]!) / (2 * a[p]![q]!);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k]![p]!;
+          const akq = a[k]![q]!;
+          a[k]![p] = c * akp - s * akq;
+          a[k]![q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p]![k]!;
+          const aqk = a[q]![k]!;
+          a[p]![k] = c * apk - s * aqk;
+          a[q]![k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k]![p]!;
+          const vkq = v[k]![q]!;
+          v[k]![p] = c * vkp - s * vkq;
+          v[k]![q] = s * vkp + c * vkq;
+        }
+      }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j]![j]! - a[i]![i]!);
+  return { values: order.map((i) => a[i]![i]!), vectors: order.map((i) => v.map((r) => r[i]!)) };
+}
+
+/** The largest shift s ≤ 14 with every |w·2^s| rounding into int8. */
+function int8Scaled(w: number[][]): { q: number[][]; shift: number } {
+  const mx = Math.max(1e-12, ...w.flat().map(Math.abs));
+  let shift = 0;
+  while (shift < 14 && Math.round(mx * 2 ** (shift + 1)) <= 127) shift++;
+  return { q: w.map((r) => r.map((x) => Math.max(-128, Math.min(127, Math.round(x * 2 ** shift))))), shift };
+}
+
+/**
+ * Fit the auto-encoder on data (host side): the top h' principal directions across heads, the codes
+ * scaled to fill int8, encoder and decoder rounded to int8 with the largest shifts that fit.
+ */
+export function fitHeadCodec(x: readonly (readonly (readonly number[])[])[], hOut: number): HeadCodec {
+  const h = x.length;
+  const cov = Array.from({ length: h }, () => new Array<number>(h).fill(0));
+  for (let a = 0; a < h; a++)
+    for (let b = 0; b < h; b++)
+      x[a]!.forEach((row, i) => row.forEach((v, t) => (cov[a]![b]! += v * x[b]![i]![t]!)));
+  const { vectors } = symmetricEigen(cov);
+  const U = vectors.slice(0, hOut); // [h'][h], unit rows
+  let zmax = 1e-9;
+  x[0]!.forEach((row, i) => row.forEach((_, t) => U.forEach((u) => (zmax = Math.max(zmax, Math.abs(u.reduce((s, c, k) => s + c * x[k]![i]![t]!, 0)))))));
+  const alpha = 127 / zmax;
+  const enc = int8Scaled(U.map((u) => u.map((c) => c * alpha)));
+  const dec = int8Scaled(Array.from({ length: h }, (_, k) => U.map((u) => u[k]! / alpha)));
+  return { enc: enc.q, encShift: enc.shift, dec: dec.q, decShift: dec.shift };
+}
+
+/** Relative error ‖x̂ − x‖ / ‖x‖ of a round trip. */
+export function codecError(x: readonly (readonly (readonly number[])[])[], c: HeadCodec): number {
+  const y = decodeHeads(encodeHeads(x, c), c);
+  let num = 0;
+  let den = 0;
+  x.forEach((head, h) => head.forEach((row, i) => row.forEach((v, t) => {
+    num += (y[h]![i]![t]! - v) ** 2;
+    den += v * v;
+  })));
+  return Math.sqrt(num / Math.max(1, den));
+}
