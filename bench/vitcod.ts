@@ -135,7 +135,8 @@ async function main(): Promise<void> {
   // Bytes in per head: Q, K, V (int8), the pair lists (one entry of 2 + 2·8 bits per line per step), cfg; out: O (int32) and L.
   const bytesIn = w.plans.reduce((a, pl) => a + headBytesIn(p, 197, pl.steps), 0);
   const bytesOut = w.plans.length * 197 * (4 * p.d + 4);
-  const ports = [32, 64, 128].map((b) => [b, pipelineCycles(p, shape, { bytesPerCycle: b, latency: 100 }).total] as const);
+  const ports = [32, 64, 128].map((b) => [b, pipelineCycles(p, shape, { bytesPerCycle: b, latency: 100 }).total, pipelineCycles(p, shape, { bytesPerCycle: b, latency: 100, qkRatio: 2 / 3 }).total] as const);
+  const bytesInAe = w.plans.reduce((a, pl) => a + headBytesIn(p, 197, pl.steps, 2 / 3), 0);
   lines.push(
     `Command: \`npm run bench:vitcod\`. The real DeiT-Tiny masks (\`info_0.95.npy\`, global token counts from \`global_token_info_0.95.npy\`), 36 heads, N = 197, d = 64, ` +
       `random int8 Q/K/V, σ = ${p.sigma}, preset \`paper\` (${p.lines} lines × ${p.macs} MACs, ${p.mergeRows} rows merged per cycle); ` +
@@ -155,11 +156,11 @@ async function main(): Promise<void> {
       `Against the authors' compute figure on the same scope (walks only): ${(AUTHORS_COMPUTE / walks).toFixed(2)}× fewer cycles. ` +
       `Loads are hidden behind the previous head's compute except where a head computes in fewer cycles than its 197-row load or read-out.`,
     '',
-    `Bytes in: ${k(bytesIn)} (Q, K, V int8 and the pair lists); out: ${k(bytesOut)} (O int32, L, one row per cycle). The Q/K auto-encoder is not built yet, so there is no compressed figure.`,
+    `Bytes in: ${k(bytesIn)} (Q, K, V int8 and the pair lists); with the Q/K auto-encoder (3 → 2 heads per layer, golden and host fit only, no RTL decoder yet): ${k(bytesInAe)} (${(100 * (1 - bytesInAe / bytesIn)).toFixed(1)}% less, plus 12 int8 weights and 2 shifts per layer and tensor). Out: ${k(bytesOut)} (O int32, L, one row per cycle).`,
     '',
     'Off-chip port (pipeline model, not RTL: each head\'s load takes max(its on-chip load, 100 + bytes in / port width) cycles):',
     '',
-    table(['port bytes / cycle', 'total cycles', 'vs floor'], ports.map(([b, c]) => [b, k(c), (c / floor).toFixed(3)])),
+    table(['port bytes / cycle', 'total cycles', 'vs floor', 'with the auto-encoder', 'vs floor'], ports.map(([b, c, ae]) => [b, k(c), (c / floor).toFixed(3), k(ae), (ae / floor).toFixed(3)])),
     '',
     '### Per head (cycles from the previous head\'s last output token to this head\'s; the first head\'s include the pipeline fill, its own load)',
     '',

@@ -77,7 +77,7 @@ export function vitcodTokens(p: VitcodParams, heads: readonly HeadProblem[], pla
 export function headCycles(p: VitcodParams, N: number, steps: number, port?: OffChipPort): { load: number; compute: number; out: number } {
   const chunks = vitcodSizes(p).chunks;
   const onChip = 2 + Math.max(N, steps);
-  const load = port ? Math.max(onChip, port.latency + Math.ceil(headBytesIn(p, N, steps) / port.bytesPerCycle)) : onChip;
+  const load = port ? Math.max(onChip, port.latency + Math.ceil(headBytesIn(p, N, steps, port.qkRatio) / port.bytesPerCycle)) : onChip;
   return { load, compute: 1 + 2 * steps * chunks + Math.ceil(N / p.mergeRows), out: N };
 }
 
@@ -85,12 +85,14 @@ export function headCycles(p: VitcodParams, N: number, steps: number, port?: Off
 export interface OffChipPort {
   bytesPerCycle: number;
   latency: number;
+  /** Q and K stored compressed across heads by the auto-encoder: h'/h of their bytes (default 1). */
+  qkRatio?: number;
 }
 
 /** Bytes one head reads from off chip: Q, K, V (int8) and the pair lists (one entry per line per step), cfg. */
-export function headBytesIn(p: VitcodParams, N: number, steps: number): number {
+export function headBytesIn(p: VitcodParams, N: number, steps: number, qkRatio = 1): number {
   const z = vitcodSizes(p);
-  return 3 * N * p.d + Math.ceil((steps * p.lines * (2 + 2 * z.rowBits)) / 8) + Math.ceil((z.rowBits + z.stepBits) / 8);
+  return Math.ceil((2 * qkRatio + 1) * N * p.d) + Math.ceil((steps * p.lines * (2 + 2 * z.rowBits)) / 8) + Math.ceil((z.rowBits + z.stepBits) / 8);
 }
 
 /**
