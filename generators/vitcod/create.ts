@@ -10,21 +10,25 @@
  * takes one pair per d/macs cycles, all lines in lock step over a shared (pair, chunk) walker, so a
  * line's list is padded to the longest one (`steps`).
  *
- * Per head, five phases:
- *   LOAD   Q, K, V rows (one row of d int8 per token on each stream, concurrently) into the Q/K/V
- *          buffers, and each line's pair list (one entry per line per token) into its list memory.
+ * Three stages, overlapped through double buffers (ping-pong), so head h+1 loads and head h−1 is
+ * read out while head h computes:
+ *   LOAD   (stage 1) Q, K, V rows (one row of d int8 per token on each stream, concurrently) into
+ *          the free half of the Q/K/V buffers, each line's pair list into the free half of its list.
+ *   stage 2, on a loaded half, into a free half of the lines' state:
  *   SCORE  each line: S = Σ Q[i,:]·K[j,:] over d/macs cycles (macs products and an adder tree per
  *          cycle), S into the line's score memory, the line's partial row maximum of i updated.
- *   MERGE  one row per cycle: m[i] = max over the lines that hold pairs of row i (a max tree).
- *   SV     each line: P = E[min(255, (m[i] − S) >> σ)] from the 256-entry table, then over d/macs
+ *   MERGE  `mergeRows` rows per cycle: m[i] = max over the lines that hold pairs of row i, along the
+ *          chain through the lines, into the banked row-max memory.
+ *   SV     each line: P = E[min(255, (m[i] − S) >> σ)] from its 256-entry table, then over d/macs
  *          cycles O[i, chunk] += P·V[j, chunk] (macs MACs) and L[i] += P into the line's partial O/L.
- *   OUT    one row per cycle: O[i,:] and L[i] summed over the lines that hold row i, as one token.
+ *   OUT    (stage 3) one row per cycle: O[i,:] and L[i] summed along the line chain, one token.
  * A row split over several lines (the CLS query keeps every key) is merged exactly: max for m,
- * sums for O and L, so the result equals the kernel bit for bit.
+ * sums for O and L, so the result equals the kernel bit for bit. The lines are `line.ts`.
  *
  * Modelling notes: the Q/K/V buffers, score, list and partial-state memories are read asynchronously
- * (LUT-RAM style) and every line has its own read port on the shared Q/K/V buffers; a timing-closed
- * build would pipeline the reads and bank the buffers. Loads are not overlapped with compute yet.
+ * (LUT-RAM style), every line has its own read port on the shared Q/K/V buffers, and the max and sum
+ * chains through the lines are combinational; a timing-closed build would pipeline the reads and the
+ * chains and bank the buffers.
  *
  * Streams, in the order the host sends them (payload types in `vitcodPorts`):
  *   cfg    one token per head {nM1: N − 1, stepsM1: steps − 1}
@@ -32,7 +36,7 @@
  *   pairs  `steps` tokens per head: element l = line l's entry {valid, first, row i, key j}
  *   out    N tokens per head: {l: L[i], o: O[i,:]}
  */
-import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, mux, select, sumTree, lit } from '../../dsl/index.ts';
+import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, mux, select, lit } from '../../dsl/index.ts';
 import type { Value } from '../../dsl/index.ts';
 import { banked, createLine, paddedRows } from './line.ts';
 import { vitcodModuleName, vitcodSizes, type VitcodParams } from './params.ts';
