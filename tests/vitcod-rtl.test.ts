@@ -100,7 +100,7 @@ describe.skipIf(!DATA)(`vitcod RTL on real DeiT-Tiny masks at d = 8 (seed ${seed
 });
 
 describe(`vitcod cycles and the IR simulator (seed ${seed})`, () => {
-  it('without stalls, the run takes the pipeline model (load, compute = 1 + 2·steps·d/macs + N, read-out = N, overlapped)', async () => {
+  it('without stalls, the run takes the pipeline model (load, compute = 1 + 2·steps·d/macs + N/R, read-out = N, overlapped), sparse and dense', async () => {
     const { sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0 });
     try {
       const t = randomVitcodInputs(ci, seed, 4, 16, 0.3);
@@ -109,6 +109,12 @@ describe(`vitcod cycles and the IR simulator (seed ${seed})`, () => {
       const plans = planHeads(ci, toHeads(ci, t));
       const model = pipelineCycles(ci, plans.map((pl) => ({ N: 16, steps: pl.steps }))).total;
       expect(Math.abs(cycles - model), `cycles ${cycles}, model ${model}`).toBeLessThanOrEqual(2);
+      // The dense baseline: the same engine with every pair kept (the bench's model of it).
+      const dense = { ...t, M: { shape: [4, 16, 16], data: new Array<bigint>(4 * 256).fill(1n) } };
+      const d = await run(sim, ci, dense);
+      check(d.got, dense, ci, 'every pair kept');
+      const denseModel = pipelineCycles(ci, [0, 1, 2, 3].map(() => ({ N: 16, steps: 256 / ci.lines }))).total;
+      expect(Math.abs(d.cycles - denseModel), `dense cycles ${d.cycles}, model ${denseModel}`).toBeLessThanOrEqual(2);
     } finally {
       await cleanup();
     }
