@@ -1,30 +1,55 @@
 /**
- * Benchmarks record their figures in docs/benchmarks.md, one `## <title>` section each, replaced in
- * place on every run, with the machine and the date, so the file always shows the latest numbers.
+ * Benchmarks record their figures in docs/benchmarks.md, each in a generated block of its `## <title>`
+ * section, delimited by the markers of `blockMarkers` and replaced on every run, with the machine and
+ * the date. A block holds only what the run measured: tables, and verdicts computed from them. What a
+ * person wrote (method, analysis, history, each dated) stays outside the blocks, so no run touches it.
+ *
+ * `--quick` (tiny sizes, seconds; run by tests/bench-quick.test.ts) writes nothing, unless
+ * HWFLOW_BENCH_FILE names a file to write instead of docs/benchmarks.md (the test's temporary copy).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 
-const FILE = 'docs/benchmarks.md';
+/** The benchmark's `--quick` mode: tiny sizes, a few seconds, recorded only into HWFLOW_BENCH_FILE. */
+export const quick = process.argv.includes('--quick');
+
+/** Where figures go: HWFLOW_BENCH_FILE, else docs/benchmarks.md (nowhere for a quick run). */
+export function benchmarksFile(): string | undefined {
+  return process.env.HWFLOW_BENCH_FILE ?? (quick ? undefined : 'docs/benchmarks.md');
+}
 
 export function machineLine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
-    `date ${new Date().toISOString().slice(0, 10)}.`;
+    `date ${new Date().toISOString().slice(0, 10)}${quick ? '; --quick run (tiny sizes: these figures are no measurement)' : ''}.`;
 }
 
-/** Replace (or append) the section `## title` of docs/benchmarks.md with `body`. */
-export function recordSection(title: string, body: string): void {
-  const text = fs.existsSync(FILE) ? fs.readFileSync(FILE, 'utf8') : '# Benchmarks\n\nFigures written by the `npm run bench:*` scripts; each section is replaced when its script runs.\n';
-  const heading = `## ${title}\n`;
-  const section = `${heading}\n${body.trim()}\n\n`;
-  const start = text.indexOf(heading);
-  let next: string;
-  if (start < 0) next = `${text.trimEnd()}\n\n${section}`;
-  else {
-    const end = text.indexOf('\n## ', start + heading.length);
-    next = text.slice(0, start) + section + (end < 0 ? '' : text.slice(end + 1));
+/** The two marker lines of block `id` (e.g. `bench:elab`). */
+export function blockMarkers(id: string): [string, string] {
+  return [`<!-- ${id}: generated, replaced by every run; write outside this block -->`, `<!-- ${id}: end -->`];
+}
+
+/**
+ * Replace the generated block `id` of the benchmarks file with `body`; without that block yet,
+ * append it under a new `## title`. Text outside the block is kept as it is.
+ */
+export function recordBlock(id: string, title: string, body: string): void {
+  const file = benchmarksFile();
+  if (file === undefined) {
+    process.stdout.write(`(quick run: block ${id} not recorded)\n`);
+    return;
   }
-  fs.mkdirSync('docs', { recursive: true });
-  fs.writeFileSync(FILE, next.trimEnd() + '\n');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const [begin, end] = blockMarkers(id);
+  const block = `${begin}\n\n${body.trim()}\n\n${end}`;
+  const start = text.indexOf(begin);
+  let next: string;
+  if (start < 0) next = `${text.trimEnd()}\n\n## ${title}\n\n${block}\n`;
+  else {
+    const stop = text.indexOf(end, start);
+    if (stop < 0) throw new Error(`${file}: block ${id} has no end marker '${end}'`);
+    next = text.slice(0, start) + block + text.slice(stop + end.length);
+  }
+  fs.writeFileSync(file, next.trimEnd() + '\n');
+  process.stdout.write(`recorded block ${id} in ${file}\n`);
 }

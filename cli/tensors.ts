@@ -4,23 +4,17 @@
  * An input file is one JSON object mapping tensor names to either
  *   - `{"shape": [2, 3], "data": [1, 2, 3, 4, 5, 6]}` (row-major, flat), or
  *   - plain nested arrays: `[[1, 2, 3], [4, 5, 6]]`.
- * Values are JSON integers, or decimal strings for integers beyond 2^53. Every value is checked
- * against its tensor's declared width and signedness and rejected (never wrapped) when it does not
- * fit; shapes are checked against the design's tensor specs (named run-time dimensions must agree).
+ * Values are JSON integers, or decimal strings for integers beyond 2^53. Shapes and values are then
+ * checked against the design's tensor specs by the shared `checkTensors` (dsl/tensors.ts): a value
+ * that does not fit is rejected, never wrapped, and named run-time dimensions must agree.
  */
 import fs from 'node:fs';
 import type { Tensor, TensorSpec } from '../dsl/generator.ts';
-import { UsageError } from '../generators/registry.ts';
+import { checkTensors, describeSpec } from '../dsl/tensors.ts';
+import { UsageError } from './errors.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-const showRange = (s: TensorSpec): string => {
-  const [lo, hi] = range(s);
-  return `${s.signed ? 'sint' : 'uint'}(${s.width}), ${lo}..${hi}`;
-};
-function range(s: TensorSpec): [bigint, bigint] {
-  return s.signed ? [-(1n << BigInt(s.width - 1)), (1n << BigInt(s.width - 1)) - 1n] : [0n, (1n << BigInt(s.width)) - 1n];
-}
 const showShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /** Read and parse a JSON input file; a missing or malformed file is a UsageError naming it. */
@@ -63,7 +57,7 @@ function flattenNested(name: string, v: Json[]): { shape: number[]; values: Json
   return { shape, values };
 }
 
-/** One tensor from its JSON form, with values range-checked against its spec. */
+/** One tensor from its JSON form (shape and values are checked against the spec by `checkTensors`). */
 function parseTensor(spec: TensorSpec, v: Json): Tensor {
   const name = spec.name;
   let shape: number[];
@@ -79,30 +73,7 @@ function parseTensor(spec: TensorSpec, v: Json): Tensor {
     const count = shape.reduce((a, b) => a * b, 1);
     if (values.length !== count) throw new UsageError(`tensor '${name}' has ${values.length} values in "data" but shape ${showShape(shape)} needs ${count}`);
   } else throw new UsageError(`tensor '${name}' must be nested arrays or {"shape": [...], "data": [...]}, got ${JSON.stringify(v)?.slice(0, 40)}`);
-  const data = values.map((x, i) => toInteger(name, i, x));
-  const [lo, hi] = range(spec);
-  const bad = data.findIndex((x) => x < lo || x > hi);
-  if (bad >= 0) throw new UsageError(`tensor '${name}' value #${bad} = ${data[bad]} is out of range for ${showRange(spec)}; values are rejected, not wrapped`);
-  return { shape, data };
-}
-
-/** Check a tensor's shape against its spec: exact, or (with named dims) 1..max and consistent. */
-function checkShape(spec: TensorSpec, t: Tensor, sizes: Map<string, { size: number; from: string }>): void {
-  const want = spec.dims ? `${spec.dims.length}-D [${spec.dims.map((d, i) => `${d} ≤ ${spec.shape[i]}`).join(', ')}]` : showShape(spec.shape);
-  if (t.shape.length !== spec.shape.length) throw new UsageError(`tensor '${spec.name}' has shape ${showShape(t.shape)}; expected ${want}`);
-  t.shape.forEach((d, i) => {
-    const max = spec.shape[i]!;
-    if (!spec.dims) {
-      if (d !== max) throw new UsageError(`tensor '${spec.name}' has shape ${showShape(t.shape)}; expected ${want}`);
-      return;
-    }
-    const dim = spec.dims[i]!;
-    if (d < 1 || d > max) throw new UsageError(`tensor '${spec.name}' has shape ${showShape(t.shape)}; dimension ${dim} = ${d} must be 1..${max} (expected ${want})`);
-    const prev = sizes.get(dim);
-    if (prev && prev.size !== d)
-      throw new UsageError(`tensor '${spec.name}' has ${dim} = ${d} (shape ${showShape(t.shape)}) but tensor '${prev.from}' has ${dim} = ${prev.size}`);
-    sizes.set(dim, { size: d, from: spec.name });
-  });
+  return { shape, data: values.map((x, i) => toInteger(name, i, x)) };
 }
 
 /** Parse a whole input object against the design's input specs. */
@@ -113,15 +84,13 @@ export function parseInputs(json: unknown, specs: readonly TensorSpec[], file = 
   const names = specs.map((s) => s.name);
   for (const key of Object.keys(obj))
     if (!names.includes(key)) throw new UsageError(`${file} has a tensor '${key}' that the design does not take; its inputs: ${names.join(', ')}`);
-  const sizes = new Map<string, { size: number; from: string }>();
   const out: Record<string, Tensor> = {};
   for (const spec of specs) {
     const v = obj[spec.name];
-    if (v === undefined) throw new UsageError(`${file} lacks tensor '${spec.name}' (${spec.dims ? spec.dims.join('×') : showShape(spec.shape)}, ${showRange(spec)})`);
-    const t = parseTensor(spec, v);
-    checkShape(spec, t, sizes);
-    out[spec.name] = t;
+    if (v === undefined) throw new UsageError(`${file} lacks tensor '${spec.name}', which takes ${describeSpec(spec)}`);
+    out[spec.name] = parseTensor(spec, v);
   }
+  checkTensors(specs, out);
   return out;
 }
 

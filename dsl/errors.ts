@@ -52,6 +52,10 @@ export class NameError extends HdlError {
 export class ParamError extends HdlError {
   override readonly name = 'ParamError';
 }
+/** An input tensor that the design does not take: its message names the tensor, what it takes and what it got. */
+export class TensorError extends HdlError {
+  override readonly name = 'TensorError';
+}
 
 // Frames inside these folders are library code; the location we record is the first frame outside.
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -33,6 +33,14 @@ export interface TensorSpec {
    * be 1..shape[i], and a dimension named in several tensors must have the same size in all of them.
    */
   dims?: string[];
+  /**
+   * Per dimension, the least size accepted: by default 1 for a named dimension and the size itself
+   * for an unnamed one. Equal to `shape[i]`, the dimension takes exactly that size (a parameter of the
+   * design, e.g. the bit-planes q); 0 allows an empty tensor (a graph with no edges).
+   */
+  minShape?: number[];
+  /** Per dimension, a step the size must be a multiple of (default 1), e.g. 8 where one table serves 8 activations. */
+  multipleOf?: number[];
   width: number;
   signed: boolean;
 }
@@ -94,6 +102,11 @@ export interface Accelerator<P extends Record<string, ParamValue> = Record<strin
   outputTokens?(params: P, inputs: Record<string, Tensor>): Record<string, number>;
   /** Random valid inputs for tests and demos, from a seed. */
   randomInputs(params: P, seed: number): Record<string, Tensor>;
+  /**
+   * Relations between input tensors that their specs cannot state (K = 8·G, every edge names a node
+   * of x, ...), checked after the specs by `checkInputs` (dsl/tensors.ts); throws `tensorError`.
+   */
+  checkRelations?(params: P, inputs: Record<string, Tensor>): void;
 }
 
 /** An Accelerator written as tokens of fields; `defineAccelerator` derives `encode`/`decode`. */
@@ -140,4 +153,15 @@ export function defineAccelerator<P extends Record<string, ParamValue>>(spec: Ac
       return spec.fromTokens(params, fields, inputs);
     },
   };
+}
+
+/** Is `v` a generator? (What a user's design script exports is only known at run time.) */
+export function isGenerator(v: unknown): v is Generator {
+  return typeof v === 'object' && v !== null && 'create' in v && 'presets' in v && 'params' in v;
+}
+
+/** Is `g` an accelerator: a generator with every function of the Accelerator contract? */
+export function isAccelerator(g: unknown): g is Accelerator {
+  const fns: (keyof Accelerator)[] = ['inputs', 'outputs', 'golden', 'encode', 'decode', 'randomInputs'];
+  return isGenerator(g) && fns.every((k) => typeof (g as unknown as Record<string, unknown>)[k] === 'function');
 }

@@ -9,11 +9,11 @@ export { Value, lit, u, s, uconst, mux, select, cat, sumTree, type Operand } fro
 export { module, ModuleDef, ModuleBuilder, Signal, Memory, type RegOptions, type MemOptions } from './build/module.ts';
 export {
   Record, Vec, fieldsRecord, payloadWidth, payloadLayout, payloadTag, portType, pack, unpack, isRecord, isVector, isBits, isStream,
-  type PayloadType, type RecordType, type VectorType, type StreamType, type PortType, type Fields, type Plain, type FieldLayout,
+  type PayloadType, type RecordType, type VectorType, type StreamType, type PortType, type Fields, type Plain, type Leaves, type FieldLayout,
 } from './build/payload.ts';
 export { codec, type Codec, type Host, type HostInput, type TokenValue, type TokenFields } from './build/codec.ts';
 export { Stream, StreamSource, StreamSink, StreamWire, streamWire, mapStream, type StreamTiming } from './build/stream.ts';
-export { connect, flattenPort, type IO, type Leaves, type InstanceIO, type InstanceInputs, type PortView, type InstancePort } from './build/interface.ts';
+export { connect, flattenPort, type IO, type InstanceIO, type InstanceInputs, type PortView, type InstancePort } from './build/interface.ts';
 export { elaborate } from './passes/elaborate.ts';
 export { emitVerilog, type VerilogFile } from './verilog/emit.ts';
 export type { EmitOptions } from './verilog/lower.ts';

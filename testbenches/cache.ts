@@ -17,9 +17,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { findTool, requireTool, toolVersion } from './tools.ts';
+import { cacheRoot } from '../toolchain/cache-root.ts';
+import { findTool, requireTool, toolVersion } from '../toolchain/tools.ts';
 
 /** What to build: Verilog sources, the top module, a C++ harness with `main()`, extra flags. */
 export interface ModelBuild {
@@ -84,14 +84,6 @@ function baseFlags(top: string, compile: 'optimized' | 'quick'): string[] {
     '-Wno-lint', '-Wno-style', '-Wno-fatal',
     '--top-module', top,
   ];
-}
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Root of all hwflow caches: `$HWFLOW_CACHE`, else `<repo>/.cache`. */
-export function cacheRoot(): string {
-  const env = process.env.HWFLOW_CACHE;
-  return env && env.length > 0 ? resolve(env) : join(REPO_ROOT, '.cache');
 }
 
 /** The cache key of a build (see the file comment for what enters it). */

@@ -9,4 +9,4 @@ export { HarnessSetupError, layoutOf, MAX_TOKEN_BITS, type DesignLayout, type St
 export { TokenRangeError, toSigned, hex, type TokenBatch } from './stream/words.ts';
 export { scoreboard, ScoreboardError, formatMismatch, type Mismatch } from './scoreboard.ts';
 export { parseVcd, readVcd, findSignal, valueAt, renderAscii, type Vcd, type VcdSignal, type AsciiOptions } from './vcd.ts';
-export { MissingToolError } from './tools.ts';
+export { MissingToolError } from '../toolchain/tools.ts';

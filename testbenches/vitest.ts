@@ -15,7 +15,7 @@ import { writeDesign } from '../dsl/output.ts';
 import type { BackendKind } from './stream/backend.ts';
 import { openSim, type DesignRef, type Sim, type SimOptions } from './stream/session.ts';
 import type { TokenBatch } from './stream/words.ts';
-import { hasTool } from './tools.ts';
+import { hasTool } from '../toolchain/tools.ts';
 
 /** Back ends whose tools are installed (Verilator first); tests `it.each` over it. */
 export function availableBackends(): BackendKind[] {

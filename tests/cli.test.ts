@@ -77,12 +77,12 @@ describe('hwflow CLI', () => {
     const script = path.join(tmp, 'skewed.ts');
     fs.writeFileSync(path.join(tmp, 'package.json'), '{ "type": "module" }\n');
     fs.writeFileSync(script, [
-      `import { connect, fork, join, module, pipelineMap, record, sint, streamIn, streamOut, streamPorts } from '${path.resolve('dsl/index.ts')}';`,
+      `import { In, Out, Record, Stream, connect, fork, join, module, pipelineMap, sint } from '${path.resolve('dsl/index.ts')}';`,
       `const S8 = sint(8);`,
-      `export default module('skewed', { ...streamPorts('in', 'in', S8), ...streamPorts('out', 'out', record({ slow: S8, fast: S8 })) }, (io) => {`,
-      `  const [a, b] = fork(streamIn(io, 'in', S8), 2);`,
+      `export default module('skewed', { in: In(Stream(S8)), out: Out(Stream(Record({ slow: S8, fast: S8 }))) }, (io) => {`,
+      `  const [a, b] = fork(io.in, 2);`,
       `  const slow = pipelineMap(a, S8, [(x) => x, (x) => x]);`,
-      `  connect(join({ slow, fast: b }), streamOut(io, 'out'));`,
+      `  connect(join({ slow, fast: b }), io.out);`,
       `});`,
     ].join('\n'));
     const out = path.join(tmp, 'skewed-out');

@@ -9,11 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIce40 } from '../dsl/fpga/build.ts';
-import { ToolError } from '../dsl/fpga/errors.ts';
-import { exportProject } from '../dsl/fpga/export.ts';
-import { runSynth } from '../dsl/fpga/synth.ts';
-import { runTool } from '../dsl/fpga/tools.ts';
+import { buildIce40 } from '../flows/fpga/build.ts';
+import { ToolError } from '../flows/fpga/errors.ts';
+import { exportProject } from '../flows/fpga/export.ts';
+import { runSynth } from '../flows/fpga/synth.ts';
+import { runTool } from '../flows/fpga/tools.ts';
+import { MissingToolError } from '../toolchain/tools.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import { createMac } from '../generators/mac/create.ts';
@@ -102,7 +103,9 @@ describe('tool failures', () => {
     expect(te.message).toContain(`full log: ${te.logPath}`);
   });
 
-  it('name a missing tool and how to install it', async () => {
-    await expect(runTool('no-such-fpga-tool', [], tmp, 'x.log')).rejects.toThrow(/no-such-fpga-tool not found on PATH; run `npm run setup`/);
+  it('name a missing tool and how to install it, with the error the simulators use', async () => {
+    const err = await runTool('no-such-fpga-tool', [], tmp, 'x.log').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingToolError);
+    expect((err as Error).message).toMatch(/^no-such-fpga-tool was not found on PATH\. Run `npm run setup`/);
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import { Simulator } from '../dsl/sim/simulator.ts';
-import { ElaboratedDef, SHELL_PINS, blackBoxFromManifest, serialShell, shellChainLengths, wrapperCircuit } from '../dsl/fpga/shell.ts';
+import { ElaboratedDef, SHELL_PINS, blackBoxFromManifest, serialShell, shellChainLengths, wrapperCircuit } from '../flows/fpga/shell.ts';
 import { buildManifest } from '../dsl/manifest.ts';
 import { emitVerilog } from '../dsl/verilog/emit.ts';
 import { createMac } from '../generators/mac/create.ts';

@@ -70,7 +70,7 @@ describe('gcod engine (Verilator)', () => {
   it('rejects parameters that do not fit, naming the field', () => {
     expect(() => gcod.validate!({ ...gcodPresets.ci!, macs: 3 })).toThrow("parameter 'macs' = 3 must divide hidden (4)");
     const inputs = gcod.randomInputs(gcodPresets.ci!, 1);
-    expect(() => gcod.encode({ ...gcodPresets.ci!, features: 8 }, inputs)).toThrow('GCoD inputs must be x [n, 8]');
+    expect(() => gcod.encode({ ...gcodPresets.ci!, features: 8 }, inputs)).toThrow(/^tensor 'x' takes \[nodes 1\.\.64, features = 8\] of uint\(1\) \(0\.\.1\); got shape \[\d+, 16\]: features = 16 is not 8$/);
   });
 
   it.skipIf(!haveCora)('Cora, 64 binary features, hidden 16: GCoD and the baseline give the same golden integers', async () => {

@@ -2,7 +2,7 @@
 // the ping-pong buffer (a producer filling one half while a consumer reads the other).
 import { describe, expect, it } from 'vitest';
 import {
-  In, Out, bool, connect, deskew, module, peGrid, pingPongBuffer, readStream, s, sint, skew, streamWire, uint, type Value, Stream, type SignalPorts,
+  In, Out, Vec, bool, connect, deskew, module, peGrid, pingPongBuffer, readStream, s, sint, skew, streamWire, uint, type Value, Stream, type SignalPorts,
 } from '../dsl/index.ts';
 import { makeRng, randomBits, runStreams, simulate } from './lib-support.ts';
 
@@ -37,6 +37,34 @@ describe('PE grid', () => {
         const src = xs[t - L]!;
         for (let j = 0; j < M; j++) expect(sim.peek(`y${j}`), `t ${t}, column ${j} (seed 101)`).toBe(BigInt(src.reduce((a, v, k) => a + v * W[k]![j]!, 0)));
       }
+      sim.step();
+    }
+  });
+
+  it('flags in skewed and PE-linked bundles reset to 0; data registers have none', () => {
+    const def = module('skew_flags', { v: In(bool()), d: In(uint(8)), vo: Out(Vec(bool(), 3)), so: Out(bool()) }, (io, m) => {
+      const lanes = skew(m, 'sk', [io.v, io.v, io.v]);
+      io.vo.forEach((o, i) => o.set(lanes[i]!));
+      const g = peGrid<{ valid: Value; x: Value }, Value>(m, {
+        rows: 1, cols: 2, west: [{ valid: io.v, x: io.d }], north: [io.v, io.v],
+        pe: ({ west, north }) => ({ east: west, south: north.and(west.valid) }),
+      });
+      io.so.set(g.east[0]!.valid);
+    });
+    const { sim, circuit } = simulate(def);
+    const regs = circuit.top.signals.filter((x) => x.kind === 'reg');
+    expect(regs.filter((r) => r.type.width === 1).every((r) => r.reset === 0n), 'every 1-bit register resets').toBe(true);
+    expect(regs.filter((r) => r.type.width > 1).every((r) => r.reset === undefined), 'data registers have no reset').toBe(true);
+    // Valid flags in flight are dropped by a reset: nothing comes out that was sent before it.
+    sim.reset();
+    sim.poke('v', 1);
+    sim.poke('d', 7);
+    sim.step(3);
+    sim.poke('v', 0);
+    sim.reset();
+    for (let t = 0; t < 4; t++) {
+      for (let i = 0; i < 3; i++) expect(sim.peek(`vo_${i}`), `lane ${i}, cycle ${t} after reset`).toBe(0n);
+      expect(sim.peek('so'), `PE link, cycle ${t} after reset`).toBe(0n);
       sim.step();
     }
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  In, Out, Record, Stream, Vec, codec, connect, elaborate, module, queue, s, sint, uint, type HwType, type PortSpec, type StreamType, type Value,
+  In, Out, Record, Stream, Vec, codec, connect, elaborate, emitVerilog, fieldsRecord, module, queue, s, sint, uint, type HwType, type PortSpec, type StreamType, type Value,
 } from '../dsl/index.ts';
 import { streamCodec } from '../dsl/manifest.ts';
 import luma, { Config, Luma, Pixel } from '../examples/luma.ts';
@@ -64,6 +64,18 @@ describe('interface ports', () => {
     const want = xs.map((t) => BigInt.asUintN(9, BigInt.asIntN(8, BigInt.asIntN(8, t) + 3n) - 1n));
     const r = runStreams(sim, { inputs: { x: xs }, expect: { y: xs.length }, inStall: 0.3, outStall: 0.3, seed: 7 });
     expect(r.outputs.y, 'seed 7').toEqual(want);
+  });
+
+  it('hands a sub-record on as one slice of the payload, not a slice and a join per field', () => {
+    const Inner = fieldsRecord({ x: 5, y: 7 });
+    const def = module('sub_record', { cfg: In(Stream(Record({ a: Inner, b: Vec(sint(3), 2) }))), out: Out(Stream(Inner)) }, (io) => {
+      io.out.valid.set(io.cfg.valid);
+      io.out.setFields(io.cfg.fields.a);
+      io.cfg.ready.set(io.out.ready);
+    });
+    const v = emitVerilog(elaborate(def)).map((f) => f.text).join('\n');
+    expect(v).not.toMatch(/\{/);
+    expect(v).toMatch(/cfg_payload\[17:6\]/);
   });
 
   it('refuses mismatched interfaces at the user\'s line', () => {

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Report } from '../dsl/fpga/report/collect.ts';
-import { toHtml } from '../dsl/fpga/report/render.ts';
-import { SHIFTADD_45NM, energyOf } from '../dsl/fpga/report/energy.ts';
+import type { Report } from '../flows/fpga/report/collect.ts';
+import { toHtml } from '../flows/fpga/report/render.ts';
+import { SHIFTADD_45NM, energyOf } from '../flows/fpga/report/energy.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 if (!CHROMIUM) console.warn('report-html tests skipped: no chromium at /usr/bin/chromium (apt-get install -y chromium)');

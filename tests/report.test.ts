@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReport } from '../cli/commands/report.ts';
-import { SHIFTADD_45NM, energyOf, loadEnergyTable } from '../dsl/fpga/report/energy.ts';
-import { charts } from '../dsl/fpga/report/render.ts';
-import { unitCounts } from '../dsl/fpga/report/units.ts';
+import { SHIFTADD_45NM, energyOf, loadEnergyTable } from '../flows/fpga/report/energy.ts';
+import { charts } from '../flows/fpga/report/render.ts';
+import { unitCounts } from '../flows/fpga/report/units.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import { createMac } from '../generators/mac/create.ts';
 

@@ -16,7 +16,7 @@ import {
 import { buildManifest } from '../dsl/manifest.ts';
 import type { Signal } from '../dsl/build/module.ts';
 import macExample from '../examples/mac.ts';
-import { requireTool } from '../testbenches/tools.ts';
+import { requireTool } from '../toolchain/tools.ts';
 import { runVectors } from '../testbenches/vectors/index.ts';
 import { Rng, testSeed } from './support/rng.ts';
 

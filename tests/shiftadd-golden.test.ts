@@ -2,8 +2,9 @@
 // formulation (Number arithmetic, shifts as multiplications by powers of two, Math.abs).
 import { describe, expect, it } from 'vitest';
 import {
-  accWidth, adderLayer, computeEnergyPj, idealCycles, inRange, mulLayer, opCounts, requantise, shiftLayer, type Matrix,
+  adderLayer, computeEnergyPj, idealCycles, inRange, mulLayer, opCounts, requantise, shiftLayer, type Matrix,
 } from '../generators/shiftadd/golden.ts';
+import { accWidth } from '../generators/shiftadd/widths.ts';
 import { Rng, testSeed } from './support/rng.ts';
 
 const mat = (rows: number, cols: number, values: number[]): Matrix => ({ rows, cols, data: values.map(BigInt) });

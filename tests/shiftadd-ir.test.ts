@@ -115,6 +115,8 @@ describe('shiftadd engines in the IR simulator', () => {
     const p = shiftAddPresets['ci-mul']!;
     const t = randomShiftAddInputs(p, { M: 3, K: 4, N: 2 }, 1);
     t.X = { shape: [5, 2], data: Array(10).fill(0n) };
-    expect(() => shiftadd.golden(p, t)).toThrow(/weights are 3×4 but activations are 5×2/);
+    const message = /^tensor 'X' takes \[K 1\.\.64, N 1\.\.16\] of sint\(8\) \(-128\.\.127\); got shape \[5, 2\] with K = 5, but tensor 'W' has K = 4$/;
+    expect(() => shiftadd.encode(p, t)).toThrow(message);
+    expect(() => shiftadd.golden(p, t)).toThrow(message);
   });
 });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareTensors } from '../cli/commands/run.ts';
+import { compareTensors } from '../verify/compare.ts';
 import type { Tensor } from '../dsl/generator.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';

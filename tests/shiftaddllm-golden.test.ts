@@ -2,8 +2,9 @@
 // spec's definition, its counts against the sizes, and the quantiser's reconstruction error.
 import { describe, expect, it } from 'vitest';
 import {
-  buildTable, llmCounts, llmIdealCycles, scaleCode, scaleValue, shiftAddLlmDirect, shiftAddLlmGolden, type LlmProblem, type ScaleMode,
+  buildTable, llmCounts, llmIdealCycles, scaleCode, scaleValue, shiftAddLlmDirect, shiftAddLlmGolden, type LlmProblem,
 } from '../generators/shiftaddllm/golden.ts';
+import type { ScaleMode } from '../generators/shiftaddllm/widths.ts';
 import { shiftAddLlmPresets, validateShiftAddLlm, llmSizes } from '../generators/shiftaddllm/params.ts';
 import { nearestLevel, quantizeWeights, reconstruct } from '../generators/shiftaddllm/quantize.ts';
 import { Rng, testSeed } from './support/rng.ts';

@@ -8,8 +8,9 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { In, Out, Simulator, elaborate, emitVerilog, module, sint, uint, cat, mux, type ModuleDef } from '../dsl/index.ts';
 import { buildManifest, type ManifestPort } from '../dsl/manifest.ts';
-import { buildVerilatorModel, cacheRoot, modelKey, VerilatorBuildError } from '../testbenches/cache.ts';
-import { MissingToolError } from '../testbenches/tools.ts';
+import { buildVerilatorModel, modelKey, VerilatorBuildError } from '../testbenches/cache.ts';
+import { cacheRoot } from '../toolchain/cache-root.ts';
+import { MissingToolError } from '../toolchain/tools.ts';
 import { buildVectorModel, prepareStimulus, runVectors, type Backend } from '../testbenches/vectors/index.ts';
 import { Rng, testSeed } from './support/rng.ts';
 

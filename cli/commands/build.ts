@@ -1,9 +1,9 @@
 /** `hwflow build <design> --target ice40-hx8k|ice40-up5k`: yosys, nextpnr and icepack; the result as JSON. */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { buildIce40 } from '../../dsl/fpga/build.ts';
-import type { ShellMode } from '../../dsl/fpga/export.ts';
-import { BUILD_TARGETS } from '../../dsl/fpga/targets.ts';
+import { buildIce40 } from '../../flows/fpga/build.ts';
+import type { ShellMode } from '../../flows/fpga/export.ts';
+import { BUILD_TARGETS } from '../../flows/fpga/targets.ts';
 import { runCommand } from '../errors.ts';
 import { designFolderFor, designOptions, type DesignOptions } from './export.ts';
 

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeDesign } from '../../dsl/output.ts';
-import { registry, resolveDesign } from '../../generators/registry.ts';
+import { registry } from '../../generators/registry.ts';
+import { resolveDesign } from '../design.ts';
 import { printWarnings, runCommand } from '../errors.ts';
 import { designStats } from '../stats.ts';
 

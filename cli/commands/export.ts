@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { cacheRoot } from '../../dsl/fpga/cache.ts';
-import { exportProject, type ShellMode } from '../../dsl/fpga/export.ts';
-import { TARGET_NAMES } from '../../dsl/fpga/targets.ts';
+import { cacheRoot } from '../../toolchain/cache-root.ts';
+import { exportProject, type ShellMode } from '../../flows/fpga/export.ts';
+import { TARGET_NAMES } from '../../flows/fpga/targets.ts';
 import { writeDesign } from '../../dsl/output.ts';
-import { resolveDesign, type ResolvedDesign } from '../../generators/registry.ts';
+import { resolveDesign, type ResolvedDesign } from '../design.ts';
 import { printWarnings, runCommand } from '../errors.ts';
 import { paramOptions, type DesignOptions } from '../options.ts';
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeDesign } from '../../dsl/output.ts';
-import { resolveDesign } from '../../generators/registry.ts';
+import { resolveDesign } from '../design.ts';
 import { printWarnings, runCommand } from '../errors.ts';
 import { paramOptions } from '../options.ts';
 

@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { FpgaUsageError } from '../../dsl/fpga/errors.ts';
-import { SHIFTADD_45NM, loadEnergyTable, type OpWidth } from '../../dsl/fpga/report/energy.ts';
-import { collectPoint, defaultOpWidth, readSimResult, writeReport, type Report, type ReportPoint, type SimResult } from '../../dsl/fpga/report/collect.ts';
-import type { Accelerator } from '../../dsl/generator.ts';
+import { FpgaUsageError } from '../../flows/fpga/errors.ts';
+import { SHIFTADD_45NM, loadEnergyTable, type OpWidth } from '../../flows/fpga/report/energy.ts';
+import { collectPoint, defaultOpWidth, readSimResult, writeReport, type Report, type ReportPoint, type SimResult } from '../../flows/fpga/report/collect.ts';
+import { isAccelerator } from '../../dsl/generator.ts';
 import { runCommand } from '../errors.ts';
 import { collect } from '../options.ts';
 import { designFolderFor, designOptions, type DesignOptions } from './export.ts';
@@ -23,10 +23,6 @@ interface ReportOptions extends DesignOptions {
   energy?: string;
   width?: string;
   seed: string;
-}
-
-function isAccelerator(g: unknown): g is Accelerator {
-  return typeof g === 'object' && g !== null && typeof (g as Accelerator).golden === 'function' && typeof (g as Accelerator).randomInputs === 'function';
 }
 
 /** Build the report for `design` with the CLI's options. Exported for tests. */

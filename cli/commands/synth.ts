@@ -1,7 +1,7 @@
 /** `hwflow synth <design> --target ice40|ice40-dsp|xilinx-7|generic`: yosys only; resources as JSON. */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { SYNTH_TARGETS, runSynth } from '../../dsl/fpga/synth.ts';
+import { SYNTH_TARGETS, runSynth } from '../../flows/fpga/synth.ts';
 import { runCommand } from '../errors.ts';
 import { designFolderFor, designOptions, type DesignOptions } from './export.ts';
 

@@ -10,14 +10,10 @@
  */
 import { LazyLoc, ParamError } from '../errors.ts';
 import { maxValue, minValue, showType, type HwType } from '../ir/types.ts';
-import { isBits, isVector, payloadLayout, payloadWidth, type FieldLayout, type PayloadType, type Plain, type RecordType, type VectorType } from './payload.ts';
+import { isBits, isVector, payloadLayout, payloadWidth, type FieldLayout, type Leaves, type PayloadType, type Plain, type RecordType, type VectorType } from './payload.ts';
 
 /** Host values of a payload with `number` leaves (signed fields negative). */
-export type Host<T extends PayloadType> = T extends RecordType<infer F>
-  ? { [K in keyof F]: Host<F[K]> }
-  : T extends VectorType<infer E extends PayloadType>
-    ? Host<E>[]
-    : number;
+export type Host<T extends PayloadType> = Leaves<T, number>;
 
 /** Host values with `number` or `bigint` leaves: what `encode` accepts. */
 export type HostInput<T extends PayloadType> = T extends RecordType<infer F>

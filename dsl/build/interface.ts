@@ -12,13 +12,11 @@
 import { DriverError, LazyLoc, NameError, WidthError } from '../errors.ts';
 import type { HwType } from '../ir/types.ts';
 import type { ModuleBuilder, ModuleDef, Signal } from './module.ts';
-import { isBits, isStream, isVector, payloadLayout, payloadTag, payloadWidth, portType, type PayloadType, type RecordType, type StreamType, type VectorType } from './payload.ts';
+import { isBits, isStream, isVector, payloadLayout, payloadTag, payloadWidth, portType, type Leaves, type PayloadType, type StreamType, type VectorType } from './payload.ts';
 import { bool, type PortDir, type PortRecord, type PortSpec } from './ports.ts';
 import { StreamSink, StreamSource, checkPayload, connectStream, type Stream } from './stream.ts';
 import { Value, type Operand } from './value.ts';
 
-/** A payload's shape with leaves of type `L`: records as objects, vectors as arrays. */
-export type Leaves<T, L> = T extends RecordType<infer F> ? { [K in keyof F]: Leaves<F[K], L> } : T extends VectorType<infer E extends PayloadType> ? Leaves<E, L>[] : L;
 
 /** What a port is inside its module's body. */
 export type PortView<S> =

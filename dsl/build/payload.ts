@@ -9,6 +9,7 @@
  */
 import { LazyLoc, ParamError, WidthError } from '../errors.ts';
 import { showType, type HwType } from '../ir/types.ts';
+import type { Expr } from '../ir/nodes.ts';
 import { Value, cat } from './value.ts';
 
 /** A record: named fields, first field most significant. */
@@ -32,19 +33,16 @@ export interface StreamType<T extends PayloadType = PayloadType> {
 /** What a port carries: a payload (one or many plain ports), a stream, or a vector of streams. */
 export type PortType = PayloadType | StreamType | VectorType<StreamType>;
 
+/** Values shaped like a payload type with leaves of type `L`: records as objects, vectors as arrays. */
+export type Leaves<T, L> = T extends RecordType<infer F>
+  ? { [K in keyof F]: Leaves<F[K], L> }
+  : T extends VectorType<infer E extends PayloadType>
+    ? Leaves<E, L>[]
+    : L;
 /** Hardware values of a payload, shaped like its type. */
-export type Fields<T extends PayloadType> = T extends RecordType<infer F>
-  ? { [K in keyof F]: Fields<F[K]> }
-  : T extends VectorType<infer E extends PayloadType>
-    ? Fields<E>[]
-    : Value;
-
+export type Fields<T extends PayloadType> = Leaves<T, Value>;
 /** TypeScript values of a payload, shaped like its type (bigint leaves), for drivers and models. */
-export type Plain<T extends PayloadType> = T extends RecordType<infer F>
-  ? { [K in keyof F]: Plain<F[K]> }
-  : T extends VectorType<infer E extends PayloadType>
-    ? Plain<E>[]
-    : bigint;
+export type Plain<T extends PayloadType> = Leaves<T, bigint>;
 
 /** One leaf of the layout: where a field lives in the packed vector. */
 export interface FieldLayout {
@@ -142,15 +140,46 @@ export function pack<T extends PayloadType>(t: T, fields: Fields<T>): Value {
     const items = fields as Fields<PayloadType>[];
     if (!Array.isArray(items) || items.length !== t.length)
       throw new WidthError(`vector payload expects ${t.length} elements, got ${Array.isArray(items) ? items.length : typeof items}`, new LazyLoc().get());
-    return cat(...items.map((x) => pack(t.element, x).asUInt()).reverse());
+    return catRuns(items.map((x) => pack(t.element, x)).reverse());
   }
   const rec = fields as Record<string, Fields<PayloadType>>;
   const parts: Value[] = [];
   for (const [name, ft] of Object.entries(t.fields)) {
     if (!(name in rec)) throw new WidthError(`record payload is missing field '${name}'`, new LazyLoc().get(), { field: name });
-    parts.push(pack(ft, rec[name]!).asUInt());
+    parts.push(pack(ft, rec[name]!));
   }
-  return cat(...parts);
+  return catRuns(parts);
+}
+
+/** Where a value's bits come from: bits hi..lo of `base`, through any reinterpreting casts. */
+function bitsOf(v: Value): { base: Expr; hi: number; lo: number } {
+  let n = v.node;
+  while (n.kind === 'op' && (n.op === 'asuint' || n.op === 'assint')) n = n.args[0]!;
+  if (n.kind === 'op' && n.op === 'slice') return { base: n.args[0]!, hi: n.params[0]!, lo: n.params[1]! };
+  return { base: n, hi: n.type.width - 1, lo: 0 };
+}
+
+/**
+ * `cat` of the parts (most significant first), with neighbouring slices of one value joined back
+ * into one slice: packing the fields that `unpack` split (a record handed on whole, a sub-record of
+ * a stream's fields) gives back the bits it came from, not a slice and a join per field.
+ */
+function catRuns(parts: Value[]): Value {
+  const runs: Value[] = [];
+  let i = 0;
+  while (i < parts.length) {
+    const first = bitsOf(parts[i]!);
+    let j = i + 1;
+    let lo = first.lo;
+    for (; j < parts.length; j++) {
+      const next = bitsOf(parts[j]!);
+      if (next.base !== first.base || next.hi !== lo - 1) break;
+      lo = next.lo;
+    }
+    runs.push(j === i + 1 ? parts[i]!.asUInt() : new Value(first.base, parts[i]!.ctx).slice(first.hi, lo));
+    i = j;
+  }
+  return cat(...runs);
 }
 
 /** Split a packed vector into hardware values shaped like `t`. */

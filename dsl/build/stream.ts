@@ -43,6 +43,9 @@ export function Stream<T extends PayloadType>(payload: T): StreamType<T> {
 
 /** The consumer's view of a stream: read `valid`/`payload`, drive `ready` exactly once. */
 export class StreamSource<T extends PayloadType = PayloadType> {
+  // Built once: every read of `.fire` or `.fields` then names the same logic (one wire in the Verilog).
+  private fireValue: Value | undefined;
+  private fieldValues: Fields<T> | undefined;
   constructor(
     readonly type: T,
     readonly valid: Value,
@@ -58,11 +61,11 @@ export class StreamSource<T extends PayloadType = PayloadType> {
   }
   /** `valid && ready`: a token moves this cycle. */
   get fire(): Value {
-    return this.valid.and(this.ready);
+    return (this.fireValue ??= this.valid.and(this.ready));
   }
   /** The payload split into its fields (records) or elements (vectors). */
   get fields(): Fields<T> {
-    return unpack(this.type, this.payload);
+    return (this.fieldValues ??= unpack(this.type, this.payload));
   }
   /** Combinational transform of every token (latency 0): `mapStream(s, outType, f)` as a method. */
   map<U extends PayloadType>(outType: U, f: (fields: Fields<T>) => Fields<U>, name?: string): Stream<U> {

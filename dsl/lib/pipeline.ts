@@ -20,10 +20,15 @@ import { after } from './stream.ts';
 /** Hardware values in any nesting of arrays and records. */
 export type Bundle = Value | readonly Bundle[] | { readonly [k: string]: Bundle };
 
-/** Register every leaf of a bundle (loading where `enable` holds). */
+/**
+ * Register every leaf of a bundle (loading where `enable` holds). One-bit leaves are flags (valid,
+ * first, last) and reset to 0, so nothing downstream sees a token that was never sent after a
+ * reset; wider leaves are data and have no reset: only a flag says when they are read, and a reset
+ * on every datapath bit costs logic and routing for nothing (as in SpinalHDL's `Reg` vs `RegInit`).
+ */
 export function registerBundle<B extends Bundle>(m: ModuleBuilder, prefix: string, b: B, enable: Value): B {
   if (b instanceof Value) {
-    const r = m.reg(m.freshName(prefix), b.type);
+    const r = m.reg(m.freshName(prefix), b.type, b.width === 1 ? { reset: 0 } : {});
     m.when(enable, () => r.set(b));
     return r as unknown as B;
   }

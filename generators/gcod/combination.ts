@@ -9,25 +9,25 @@
  * (features × hidden bytes, 183 kbit for Cora at hidden 16) is read synchronously: block RAM.
  */
 import type { ModuleBuilder } from '../../dsl/build/module.ts';
+import { Record, Vec, unpack, type RecordType, type VectorType } from '../../dsl/build/payload.ts';
 import { bool, sint, uint } from '../../dsl/build/ports.ts';
+import type { Stream } from '../../dsl/build/stream.ts';
 import { mux, u, type Value } from '../../dsl/build/value.ts';
-import { clog2 } from '../../dsl/ir/types.ts';
-import { record, unpack, vector } from '../../dsl/lib/payload.ts';
-import type { Stream } from '../../dsl/lib/stream.ts';
-import { OUT_BITS } from './golden.ts';
-import { lanesOf, packLanes } from './engine.ts';
+import { clog2, type HwType } from '../../dsl/ir/types.ts';
+import { OUT_BITS } from './widths.ts';
 
 /** Payload of the `w` stream: one row of W, element 0 least significant. */
-export const weightRowType = (hidden: number) => vector(sint(8), hidden);
+export const weightRowType = (hidden: number): VectorType<HwType> => Vec(sint(8), hidden);
 
 /** Payload of the `x` stream: one non-zero feature of a node. */
-export const featureTokenType = (features: number) =>
-  record({ end: bool(), last: bool(), nz: bool(), idx: uint(clog2(features)), val: sint(8) });
+export const featureTokenType = (features: number): FeatureToken => Record({ end: bool(), last: bool(), nz: bool(), idx: uint(clog2(features)), val: sint(8) });
+type FeatureToken = RecordType<{ end: HwType; last: HwType; nz: HwType; idx: HwType; val: HwType }>;
 
 export interface ZWrite {
   en: Value;
   addr: Value;
-  data: Value;
+  /** The Z row's lanes. */
+  data: Value[];
 }
 
 export interface Combination {
@@ -39,8 +39,8 @@ export interface Combination {
 
 export function combinationEngine(
   m: ModuleBuilder,
-  w: Stream,
-  x: Stream,
+  w: Stream<VectorType<HwType>>,
+  x: Stream<FeatureToken>,
   p: { features: number; hidden: number; binaryFeatures: boolean; nodeW: number },
 ): Combination {
   const wmem = m.mem('wmem', { type: uint(p.hidden * 8), depth: p.features });
@@ -58,11 +58,11 @@ export function combinationEngine(
   const ended = m.reg('comb_ended', bool(), { reset: 0 });
   const nodes = m.reg('comb_nodes', uint(p.nodeW + 1), { reset: 0 });
   x.ready.set(wLoaded.and(ended.not()));
-  const f = x.fields as Record<'end' | 'last' | 'nz' | 'idx' | 'val', Value>;
+  const f = x.fields;
   m.when(x.fire.and(f.end), () => ended.set(u(1, 1)));
-  const wRow = lanesOf(wmem.read(f.idx.resize(wmem.addrWidth), x.fire, 'w_row'), p.hidden, 8);
+  const wRow = unpack(w.type, wmem.read(f.idx.resize(wmem.addrWidth), x.fire, 'w_row'));
   const tValid = m.delay(x.fire, { name: 'comb_valid', reset: 0 });
-  const t = unpack(x.type, m.delay(x.payload, { name: 'comb_token', enable: x.fire })) as typeof f;
+  const t = unpack(x.type, m.delay(x.payload, { name: 'comb_token', enable: x.fire }));
 
   const zacc = Array.from({ length: p.hidden }, (_, j) => m.reg(`zacc_${j}`, sint(OUT_BITS), { reset: 0 }));
   const next = zacc.map((z, j) => {
@@ -74,5 +74,5 @@ export function combinationEngine(
   m.when(take, () => zacc.forEach((z, j) => z.set(mux(t.last, 0, next[j]!))));
   m.when(rowDone, () => nodes.set(nodes.add(1).trunc(nodes.width)));
   m.when(tValid.and(t.end), () => done.set(u(1, 1)));
-  return { zWrite: { en: rowDone, addr: nodes.resize(p.nodeW), data: packLanes(next) }, nodes, done };
+  return { zWrite: { en: rowDone, addr: nodes.resize(p.nodeW), data: next }, nodes, done };
 }

@@ -23,18 +23,21 @@
  * direct-mapped buffer) and walks the unreordered graph row by row. Both share every module here.
  */
 import { module, type ModuleDef } from '../../dsl/build/module.ts';
-import type { PortRecord } from '../../dsl/build/ports.ts';
-import { u, type Value } from '../../dsl/build/value.ts';
+import { portType } from '../../dsl/build/payload.ts';
+import { In, Out, bool, uint, type PortRecord } from '../../dsl/build/ports.ts';
+import { Stream } from '../../dsl/build/stream.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
-import { streamIn, streamOut, streamPorts } from '../../dsl/lib/stream.ts';
 import { combinationEngine, featureTokenType, weightRowType } from './combination.ts';
-import { commandType, engineModule, type CommandWidths, type EngineShape } from './engine.ts';
-import { mergeAndDrain, outputRowType, statsType, type PartialRow } from './merge.ts';
-import { offchipMemory, type ReadRequest } from './offchip.ts';
+import { commandType, engineModule, zRowType, type CommandWidths, type EngineShape } from './engine.ts';
+import { mergeAndDrain, outputRowType, statsType } from './merge.ts';
+import { offchipMemory } from './offchip.ts';
 import { baselineLanes, bufferRows, type GcodParams } from './params.ts';
 
+/** An engine's command stream: `cmd_s` (the sparser branch) or `cmd_<i>`. */
+type EngineStream = `cmd_${string}`;
+
 /** The engines of a design: their stream names and shapes, in priority order. */
-export function engineLayout(p: GcodParams): { stream: string; shape: EngineShape }[] {
+export function engineLayout(p: GcodParams): { stream: EngineStream; shape: EngineShape }[] {
   const w = commandWidths(p);
   if (p.variant === 'baseline')
     return [{ stream: 'cmd_0', shape: { ...w, slots: bufferRows(p), rows: 2, lanes: baselineLanes(p), hidden: p.hidden } }];
@@ -42,7 +45,7 @@ export function engineLayout(p: GcodParams): { stream: string; shape: EngineShap
     // The sparser branch first: it has the highest priority at the off-chip port and the merge.
     { stream: 'cmd_s', shape: { ...w, slots: p.sparseSlots, rows: 2, lanes: p.sparseMacs, hidden: p.hidden } },
     ...Array.from({ length: p.engines }, (_, e) => ({
-      stream: `cmd_${e}`,
+      stream: `cmd_${e}` as const,
       shape: { ...w, slots: p.blockRows, rows: p.blockRows, lanes: p.macs, hidden: p.hidden },
     })),
   ];
@@ -63,66 +66,49 @@ export function topName(p: GcodParams): string {
     : `gcod_${core}_e${p.engines}m${p.macs}_s${p.sparseMacs}_b${p.blockRows}_r${p.sparseSlots}`;
 }
 
+/** The top's ports: W and X in, one command stream per engine (named as in `engineLayout`), Y and stats out. */
+function gcodPorts(p: GcodParams) {
+  const widths = commandWidths(p);
+  const cmdT = commandType(widths);
+  const cmd = () => In(Stream(cmdT));
+  const commands: Record<EngineStream, ReturnType<typeof cmd>> = Object.fromEntries(engineLayout(p).map((e) => [e.stream, cmd()]));
+  return Object.assign(
+    { w: In(Stream(weightRowType(p.hidden))), x: In(Stream(featureTokenType(p.features))) },
+    commands,
+    { y: Out(Stream(outputRowType(widths.nodeW, p.hidden))), stats: Out(Stream(statsType())) },
+  );
+}
+
 /** The GCoD design (or its baseline) for `p`. */
 export function createGcod(p: GcodParams): ModuleDef<PortRecord> {
   const widths = commandWidths(p);
-  const cmdT = commandType(widths);
   const engines = engineLayout(p);
-  const ports: PortRecord = {
-    ...streamPorts('w', 'in', weightRowType(p.hidden)),
-    ...streamPorts('x', 'in', featureTokenType(p.features)),
-  };
-  for (const e of engines) Object.assign(ports, streamPorts(e.stream, 'in', cmdT));
-  Object.assign(ports, streamPorts('y', 'out', outputRowType(widths.nodeW, p.hidden)), streamPorts('stats', 'out', statsType()));
+  return module(topName(p), gcodPorts(p), (io, m) => {
+    const comb = combinationEngine(m, io.w, io.x, { ...p, nodeW: widths.nodeW });
+    const go = m.wire('agg_go', bool());
 
-  return module(topName(p), ports, (io, m) => {
-    const comb = combinationEngine(m, streamIn(io, 'w'), streamIn(io, 'x'), { ...p, nodeW: widths.nodeW });
-    const go = m.wire('agg_go', u(1, 0).type);
+    // The engines' read responses come from the off-chip port, which takes their requests: declared
+    // here, driven below (a loop through registers only).
+    const respValid = engines.map((_, i) => m.wire(`resp_valid_${i}`, bool()));
+    const respTag = m.wire('resp_tag', uint(widths.slotW));
+    const respData = m.wire('resp_data', portType(zRowType(p.hidden)));
+    const units = engines.map((e, i) =>
+      m.instance(`engine_${e.stream}`, engineModule(e.shape), { go, cmd: io[e.stream], resp: { valid: respValid[i]!, tag: respTag, data: respData } }),
+    );
 
-    // Engines are declared first and wired below: their requests feed the port, the port's
-    // responses feed them back (a loop through registers only).
-    const reqReady = engines.map((_, i) => m.wire(`req_ready_${i}`, u(1, 0).type));
-    const outReady = engines.map((_, i) => m.wire(`out_ready_${i}`, u(1, 0).type));
-    const respValid = engines.map((_, i) => m.wire(`resp_valid_${i}`, u(1, 0).type));
-    const respTag = m.wire('resp_tag', u(widths.slotW, 0).type);
-    const respData = m.wire('resp_data', u(p.hidden * 32, 0).type);
-    const requests: ReadRequest[] = [];
-    const partials: PartialRow[] = [];
-    const dones: Value[] = [];
-    engines.forEach((e, i) => {
-      const cmd = streamIn(io, e.stream);
-      const o = m.instance(`engine_${e.stream}`, engineModule(e.shape), {
-        go,
-        cmd_valid: cmd.valid,
-        cmd_payload: cmd.payload,
-        req_ready: reqReady[i]!,
-        resp_valid: respValid[i]!,
-        resp_tag: respTag,
-        resp_data: respData,
-        out_ready: outReady[i]!,
-      });
-      cmd.ready.set(o.cmd_ready!);
-      requests.push({ valid: o.req_valid!, addr: o.req_addr!, tag: o.req_tag! });
-      partials.push({ valid: o.out_valid!, row: o.out_row!, data: o.out_data! });
-      dones.push(o.done!);
-    });
-
-    const port = offchipMemory(m, comb.zWrite, requests, { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
-    port.ready.forEach((r, i) => reqReady[i]!.set(r));
+    const port = offchipMemory(m, comb.zWrite, units.map((e) => e.req), { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
     port.respValid.forEach((r, i) => respValid[i]!.set(r));
     respTag.set(port.respTag);
     respData.set(port.respData);
 
-    const allDone = dones.reduce((a, b) => a.and(b));
-    const merge = mergeAndDrain(m, partials, { ...p, nodeW: widths.nodeW }, {
+    const merge = mergeAndDrain(m, units.map((e) => e.out), { ...p, nodeW: widths.nodeW }, {
       go,
-      allDone,
+      allDone: units.map((e) => e.done).reduce((a, b) => a.and(b)),
       nodes: comb.nodes,
       reads: port.reads,
-      y: streamOut(io, 'y'),
-      stats: streamOut(io, 'stats'),
+      y: io.y,
+      stats: io.stats,
     });
-    merge.ready.forEach((r, i) => outReady[i]!.set(r));
     go.set(comb.done.and(merge.swept));
   });
 }

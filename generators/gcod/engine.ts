@@ -19,13 +19,13 @@
  * and writes the row back a cycle later, forwarding that write to a read of the same row issued on
  * the same edge. Throughput stays one lane group a cycle; an EMIT's row leaves a cycle later.
  */
-import { In, Out, bool, uint } from '../../dsl/build/ports.ts';
+import { In, Out, bool, sint, uint } from '../../dsl/build/ports.ts';
 import { module, type Memory, type ModuleBuilder, type ModuleDef } from '../../dsl/build/module.ts';
-import { cat, mux, select, u, type Value } from '../../dsl/build/value.ts';
-import type { PortRecord } from '../../dsl/build/ports.ts';
-import { record, unpack, type RecordType } from '../../dsl/lib/payload.ts';
+import { mux, select, u, type Value } from '../../dsl/build/value.ts';
+import { Record, Vec, pack, portType, unpack, type RecordType, type VectorType } from '../../dsl/build/payload.ts';
+import { Stream } from '../../dsl/build/stream.ts';
 import type { HwType } from '../../dsl/ir/types.ts';
-import { ACC_BITS, OUT_BITS } from './golden.ts';
+import { ACC_BITS, OUT_BITS } from './widths.ts';
 
 export const OP_LOAD = 0;
 export const OP_MAC = 1;
@@ -41,8 +41,27 @@ export interface CommandWidths {
 
 /** Payload of a command token, first field most significant. */
 export function commandType(w: CommandWidths): RecordType<{ op: HwType; a: HwType; slot: HwType; r: HwType; v: HwType }> {
-  return record({ op: uint(2), a: uint(8), slot: uint(w.slotW), r: uint(w.rowW), v: uint(w.nodeW) });
+  return Record({ op: uint(2), a: uint(8), slot: uint(w.slotW), r: uint(w.rowW), v: uint(w.nodeW) });
 }
+
+/**
+ * A row of Z (combination's output, an off-chip word, an engine's buffer row): `hidden` int32 lanes,
+ * lane 0 least significant. Rows cross ports packed (`portType`, one signal): a vector in a port
+ * would be one Verilog port per lane, and the merge muxes and registers a partial row as one word.
+ */
+export const zRowType = (hidden: number): VectorType<HwType> => Vec(sint(OUT_BITS), hidden);
+/** A row of an accumulator (an engine's or the merge's): `hidden` lanes of ACC_BITS. */
+export const accRowType = (hidden: number): VectorType<HwType> => Vec(sint(ACC_BITS), hidden);
+
+/** An engine's request to the off-chip port: Z row `addr`, to land in buffer slot `tag`. */
+export const readRequestType = (w: CommandWidths): ReadRequest => Record({ addr: uint(w.nodeW), tag: uint(w.slotW) });
+export type ReadRequest = RecordType<{ addr: HwType; tag: HwType }>;
+/** The off-chip port's answer to one engine: no handshake (the slot was reserved by the request); `data` a packed Z row. */
+export const readResponseType = (w: CommandWidths, hidden: number): RecordType<{ valid: HwType; tag: HwType; data: HwType }> =>
+  Record({ valid: bool(), tag: uint(w.slotW), data: portType(zRowType(hidden)) });
+/** An engine's EMIT, to the merge: node `row` (design order) and its partial output row (a packed `accRowType`). */
+export const partialRowType = (w: CommandWidths, hidden: number): PartialRow => Record({ row: uint(w.nodeW), data: portType(accRowType(hidden)) });
+export type PartialRow = RecordType<{ row: HwType; data: HwType }>;
 
 export interface EngineShape extends CommandWidths {
   /** Z buffer rows. */
@@ -52,11 +71,6 @@ export interface EngineShape extends CommandWidths {
   /** MAC units (divides hidden). */
   lanes: number;
   hidden: number;
-}
-
-/** Split a packed row into `n` signed lanes of `w` bits, lane 0 least significant. */
-export function lanesOf(row: Value, n: number, w: number): Value[] {
-  return Array.from({ length: n }, (_, j) => row.slice(w * j + w - 1, w * j).asSInt());
 }
 
 /**
@@ -106,60 +120,57 @@ export class LaneMemory {
   }
 }
 
-/** Pack lanes into a row, lane 0 least significant. */
-export function packLanes(lanes: readonly Value[]): Value {
-  return cat(...[...lanes].reverse());
+/**
+ * Memories have no reset: a register `name` walks `mem`'s addresses once after reset. While
+ * `active`, the owner writes zeros at `addr` (through its one write port) and takes no work.
+ */
+export function sweepAfterReset(m: ModuleBuilder, name: string, mem: LaneMemory): { active: Value; addr: Value } {
+  const sweep = m.reg(name, uint(mem.addrWidth + 1), { reset: 0 });
+  const active = sweep.lt(mem.depth);
+  m.when(active, () => sweep.set(sweep.add(1).trunc(sweep.width)));
+  return { active, addr: sweep.trunc(mem.addrWidth) };
 }
 
-const cache = new Map<string, ModuleDef<PortRecord>>();
+/** An engine's ports: commands in, read requests and responses to the off-chip port, partial rows out. */
+function enginePorts(s: EngineShape) {
+  return {
+    go: In(bool()),
+    cmd: In(Stream(commandType(s))),
+    req: Out(Stream(readRequestType(s))),
+    resp: In(readResponseType(s, s.hidden)),
+    out: Out(Stream(partialRowType(s, s.hidden))),
+    done: Out(bool()),
+  };
+}
+export type EnginePorts = ReturnType<typeof enginePorts>;
+
+const cache = new Map<string, ModuleDef<EnginePorts>>();
 
 /** The sub-engine module for one shape (one Verilog module per shape, named after it). */
-export function engineModule(s: EngineShape): ModuleDef<PortRecord> {
+export function engineModule(s: EngineShape): ModuleDef<EnginePorts> {
   const name = `gcod_engine_s${s.slots}_r${s.rows}_m${s.lanes}_h${s.hidden}_n${s.nodeW}_w${s.slotW}x${s.rowW}`;
   const hit = cache.get(name);
   if (hit) return hit;
-  const cmdT = commandType(s);
   const groups = s.hidden / s.lanes;
-  const ports = {
-    go: In(bool()),
-    cmd_valid: In(bool()),
-    cmd_ready: Out(bool()),
-    cmd_payload: In(uint(s.nodeW + s.rowW + s.slotW + 10)),
-    req_valid: Out(bool()),
-    req_ready: In(bool()),
-    req_addr: Out(uint(s.nodeW)),
-    req_tag: Out(uint(s.slotW)),
-    resp_valid: In(bool()),
-    resp_tag: In(uint(s.slotW)),
-    resp_data: In(uint(s.hidden * OUT_BITS)),
-    out_valid: Out(bool()),
-    out_ready: In(bool()),
-    out_row: Out(uint(s.nodeW)),
-    out_data: Out(uint(s.hidden * ACC_BITS)),
-    done: Out(bool()),
-  };
-  const def = module(name, ports, (io, m) => {
-    const f = unpack(cmdT, io.cmd_payload);
+  const def = module(name, enginePorts(s), (io, m) => {
+    const f = io.cmd.fields;
     const acc = new LaneMemory(m, 'acc', s.hidden, ACC_BITS, s.rows);
     const zbuf = new LaneMemory(m, 'zbuf', s.hidden, OUT_BITS, s.slots);
-    // Memories have no reset: sweep the accumulator to zero after reset, before taking commands
-    // (it overlaps the combination phase, which is longer).
-    const sweep = m.reg('sweep', uint(acc.addrWidth + 1), { reset: 0 });
-    const sweeping = sweep.lt(s.rows);
-    m.when(sweeping, () => sweep.set(sweep.add(1).trunc(sweep.width)));
+    // Clear the accumulator before taking commands (the sweep overlaps the longer combination phase).
+    const sweep = sweepAfterReset(m, 'sweep', acc);
 
     // Stage B (execute) holds one lane group: its MAC, its accumulator write, and for the last group
-    // of an EMIT the output row, which waits there for out_ready. While it waits, stage A (the
+    // of an EMIT the output row, which waits there for out.ready. While it waits, stage A (the
     // command at the head of the stream) is frozen, so the registered reads it issued stay valid.
     const bValid = m.reg('b_valid', bool(), { reset: 0 });
     const bEmit = m.reg('b_emit', bool());
     const bRow = m.reg('b_row', uint(acc.addrWidth));
     const bA = m.reg('b_a', uint(8));
     const bV = m.reg('b_v', uint(s.nodeW));
-    const stall = bValid.and(bEmit).and(io.out_ready.not());
+    const stall = bValid.and(bEmit).and(io.out.ready.not());
 
-    const go = io.go.and(sweeping.not());
-    const valid = io.cmd_valid.and(go).and(stall.not());
+    const go = io.go.and(sweep.active.not());
+    const valid = io.cmd.valid.and(go).and(stall.not());
     const isLoad = f.op.eq(OP_LOAD);
     const isMac = f.op.eq(OP_MAC);
     const isEmit = f.op.eq(OP_EMIT);
@@ -167,9 +178,8 @@ export function engineModule(s: EngineShape): ModuleDef<PortRecord> {
     const slot = f.slot.resize(zbuf.addrWidth);
     const row = f.r.resize(acc.addrWidth);
 
-    // One "landed" bit per Z slot: cleared when a LOAD is issued, set when its data returns.
-    const landed = m.reg('landed', uint(s.slots), { reset: 0 });
-    const slotReady = landed.shrBy(slot).bit(0);
+    const landed = landedSlots(m, s.slots);
+    const slotReady = landed.has(slot);
 
     const g = groups > 1 ? m.reg('group', uint(Math.max(1, Math.ceil(Math.log2(groups)))), { reset: 0 }) : undefined;
     const lastGroup = g ? g.eq(groups - 1) : u(1, 1);
@@ -189,56 +199,28 @@ export function engineModule(s: EngineShape): ModuleDef<PortRecord> {
     // even the small ring, read asynchronously in stage B, needs no bypass.
     const z = zbuf.sync ? zbuf.read(slot, macGo, 'z_q') : zbuf.readAsync(m.delay(slot, { name: 'b_slot', enable: macGo }));
 
-    // The accumulator row. Small: read asynchronously in stage B, where the previous cycle's write is
-    // already visible. Block RAM: read in stage A, on the same clock edge as stage B writes; the read
-    // is read-first, so when both touch one row (back-to-back MACs of a row, the groups of one MAC,
-    // the clear after an EMIT) the word written then is forwarded instead: one MAC group a cycle.
-    const bWrite = bValid.and(bEmit.not().or(io.out_ready));
-    const fwd = acc.sync
-      ? { hit: m.reg('fwd_hit', bool()), row: Array.from({ length: s.hidden }, (_, j) => m.reg(`fwd_${j}`, uint(ACC_BITS))) }
-      : undefined;
-    const old = fwd
-      ? acc.read(row, macGo, 'acc_q').map((w, j) => mux(fwd.hit, fwd.row[j]!, w.asUInt()).asSInt())
-      : acc.readAsync(bRow);
-
-    const a = bA.toSigned();
-    const pick = (lanes: Value[], i: number): Value =>
-      bGroup ? select(bGroup, Array.from({ length: groups }, (_, k) => lanes[k * s.lanes + i]!)) : lanes[i]!;
-    // The lanes MAC units: each multiplies the Â entry by one Z word of the current group.
-    const sums = Array.from({ length: s.lanes }, (_, i) => pick(old, i).add(a.mul(pick(z, i)).extend(ACC_BITS)).trunc(ACC_BITS));
-    const updated = old.map((o, j) => {
-      const k = Math.floor(j / s.lanes);
-      const sum = sums[j % s.lanes]!;
-      return bGroup ? mux(bGroup.eq(k), sum, o) : sum;
-    });
+    const bWrite = bValid.and(bEmit.not().or(io.out.ready));
+    const accRow = accumulatorRead(m, acc, { row, issue: macGo, bRow });
+    const updated = macUnits(accRow.old, z, bA.toSigned(), bGroup, s.lanes);
     // A MAC writes the updated row; an EMIT sends it out and writes zeros once it is taken.
-    const clearing = bEmit.or(sweeping);
+    const clearing = bEmit.or(sweep.active);
     const data = updated.map((l) => mux(clearing, u(ACC_BITS, 0), l.asUInt()));
-    acc.write(mux(sweeping, sweep.trunc(acc.addrWidth), bRow), data, sweeping.or(bWrite));
-    if (fwd)
-      m.when(macGo, () => {
-        fwd.hit.set(bWrite.and(bRow.eq(row)));
-        fwd.row.forEach((r, j) => r.set(data[j]!));
-      });
+    acc.write(mux(sweep.active, sweep.addr, bRow), data, sweep.active.or(bWrite));
+    accRow.forward(() => bWrite.and(bRow.eq(row)), data);
 
-    io.out_valid.set(bValid.and(bEmit));
-    io.out_row.set(bV);
-    io.out_data.set(packLanes(updated));
+    io.out.valid.set(bValid.and(bEmit));
+    io.out.setFields({ row: bV, data: pack(accRowType(s.hidden), updated) });
 
-    const loadFire = valid.and(isLoad).and(io.req_ready);
-    io.req_valid.set(valid.and(isLoad));
-    io.req_addr.set(f.v);
-    io.req_tag.set(f.slot);
-    const ready = mux(isLoad, io.req_ready, mux(isMac.or(isEmit), slotReady.and(lastGroup), u(1, 1)));
-    io.cmd_ready.set(ready.and(go).and(stall.not()));
+    const loadFire = valid.and(isLoad).and(io.req.ready);
+    io.req.valid.set(valid.and(isLoad));
+    io.req.setFields({ addr: f.v, tag: f.slot });
+    const ready = mux(isLoad, io.req.ready, mux(isMac.or(isEmit), slotReady.and(lastGroup), u(1, 1)));
+    io.cmd.ready.set(ready.and(go).and(stall.not()));
     if (g) m.when(macGo, () => g.set(mux(lastGroup, u(g.width, 0), g.add(1).trunc(g.width))));
 
-    const respTag = io.resp_tag.resize(zbuf.addrWidth);
-    zbuf.write(respTag, lanesOf(io.resp_data, s.hidden, OUT_BITS), io.resp_valid);
-    const one = u(s.slots, 1);
-    const set = mux(io.resp_valid, one.shlBy(respTag), u(s.slots, 0));
-    const clear = mux(loadFire, one.shlBy(slot), u(s.slots, 0));
-    landed.set(landed.or(set).and(clear.not()));
+    const respTag = io.resp.tag.resize(zbuf.addrWidth);
+    zbuf.write(respTag, unpack(zRowType(s.hidden), io.resp.data), io.resp.valid);
+    landed.update({ slot: respTag, when: io.resp.valid }, { slot, when: loadFire });
 
     // END, like every command, is taken only while stage B is not stalled: an EMIT ahead of it is
     // taken by the merge by then, so `done` rises after the engine's last partial row is out.
@@ -246,6 +228,65 @@ export function engineModule(s: EngineShape): ModuleDef<PortRecord> {
     m.when(valid.and(isEnd), () => done.set(u(1, 1)));
     io.done.set(done);
   });
-  cache.set(name, def as unknown as ModuleDef<PortRecord>);
-  return def as unknown as ModuleDef<PortRecord>;
+  cache.set(name, def);
+  return def;
+}
+
+/**
+ * One "landed" bit per Z buffer slot: cleared when a LOAD into the slot is issued, set when its data
+ * returns, so a MAC waits for exactly the row it reads.
+ */
+function landedSlots(m: ModuleBuilder, slots: number): { has(slot: Value): Value; update(set: SlotEvent, clear: SlotEvent): void } {
+  const bits = m.reg('landed', uint(slots), { reset: 0 });
+  const one = u(slots, 1);
+  const mask = (e: SlotEvent): Value => mux(e.when, one.shlBy(e.slot), u(slots, 0));
+  return {
+    has: (slot) => bits.shrBy(slot).bit(0),
+    update: (set, clear) => bits.set(bits.or(mask(set)).and(mask(clear).not())),
+  };
+}
+interface SlotEvent {
+  slot: Value;
+  when: Value;
+}
+
+/**
+ * The accumulator row stage B works on. Small: read asynchronously in stage B, where the previous
+ * cycle's write is already visible. Block RAM: read in stage A (`issue`), on the same clock edge as
+ * stage B writes; the read is read-first, so when both touch one row (back-to-back MACs of a row, the
+ * groups of one MAC, the clear after an EMIT) the word written then is forwarded instead (`forward`:
+ * stage B's write hits the row read with it): one MAC group a cycle.
+ */
+function accumulatorRead(
+  m: ModuleBuilder,
+  acc: LaneMemory,
+  at: { row: Value; issue: Value; bRow: Value },
+): { old: Value[]; forward(hit: () => Value, data: readonly Value[]): void } {
+  if (!acc.sync) return { old: acc.readAsync(at.bRow), forward: () => {} };
+  const hit = m.reg('fwd_hit', bool());
+  const saved = acc.mems.map((_, j) => m.reg(`fwd_${j}`, uint(ACC_BITS)));
+  const old = acc.read(at.row, at.issue, 'acc_q').map((w, j) => mux(hit, saved[j]!, w.asUInt()).asSInt());
+  const forward = (h: () => Value, data: readonly Value[]): void => {
+    m.when(at.issue, () => {
+      hit.set(h());
+      saved.forEach((r, j) => r.set(data[j]!));
+    });
+  };
+  return { old, forward };
+}
+
+/**
+ * The engine's `lanes` MAC units on the lane group `group` of a row (every lane when there is one
+ * group): each multiplies the Â entry `a` by one Z word and adds it to the accumulator word; the
+ * row's other groups pass through.
+ */
+function macUnits(old: readonly Value[], z: readonly Value[], a: Value, group: Value | undefined, lanes: number): Value[] {
+  const groups = old.length / lanes;
+  const pick = (row: readonly Value[], i: number): Value =>
+    group ? select(group, Array.from({ length: groups }, (_, k) => row[k * lanes + i]!)) : row[i]!;
+  const sums = Array.from({ length: lanes }, (_, i) => pick(old, i).add(a.mul(pick(z, i)).extend(ACC_BITS)).trunc(ACC_BITS));
+  return old.map((o, j) => {
+    const sum = sums[j % lanes]!;
+    return group ? mux(group.eq(Math.floor(j / lanes)), sum, o) : sum;
+  });
 }

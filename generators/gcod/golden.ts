@@ -1,7 +1,7 @@
 /**
  * Bit-exact reference of the GCoD layer and the cost models both designs are judged by.
  *
- * Arithmetic (ACCELERATORS.md §3), with the widths declared here:
+ * Arithmetic (ACCELERATORS.md §3), with the widths declared in widths.ts:
  *  - X int8 (binary features are 0/1), W int8, Z = X·W accumulated in int32 (wraps at 32 bits);
  *  - Â entries u0.8 (0..255); Y[v] = (Σ_u Â[v,u]·Z[u]) >> 8, arithmetic, the sum held in a 48-bit
  *    two's-complement accumulator (ACC_BITS; wraps there), the shifted result truncated to int32.
@@ -21,11 +21,7 @@
  */
 import type { Csr } from './graph.ts';
 import type { Polarised } from './partition.ts';
-
-/** Accumulator width of the aggregation (bits, two's complement). */
-export const ACC_BITS = 48;
-/** Width of Z and Y (bits, two's complement). */
-export const OUT_BITS = 32;
+import { ACC_BITS, OUT_BITS } from './widths.ts';
 
 const wrap32 = (v: number): number => v | 0;
 const wrapAcc = (v: bigint): bigint => BigInt.asIntN(ACC_BITS, v);

@@ -3,21 +3,21 @@
  * and the mapping of tensors to stream tokens. See create.ts for the architecture and README.md for
  * the measured figures.
  *
- * Tensors: `edges` [E, 2] (an undirected edge list over nodes 0..n-1, any order), `x` [n, F] int8
- * (0/1 when `binaryFeatures`), `w` [F, H] int8; output `y` [n, H] int32, in the original node order.
+ * Tensors (README.md, "Tensors"): `edges` [E, 2] (an undirected edge list over nodes 0..n-1, any
+ * order, E ≥ 0), `x` [n, F] int8 (uint(1) when `binaryFeatures`), `w` [F, H] int8; output `y` [n, H]
+ * int32, in the original node order.
  * Encoding runs the host side (normalise, quantise, polarise, schedule); its result is memoised per
  * input object, since polarising a real graph takes a second.
  */
 import { ParamError } from '../../dsl/errors.ts';
-import type { Accelerator, GoldenResult, Tensor, TensorSpec } from '../../dsl/generator.ts';
-import { defineGenerator } from '../../dsl/generator.ts';
-import { packBits, unpackBits } from '../../dsl/lib/payload.ts';
-import { commandType, type CommandWidths } from './engine.ts';
-import { commandWidths, createGcod, engineLayout } from './create.ts';
-import { featureTokenType, weightRowType } from './combination.ts';
+import { codec } from '../../dsl/build/codec.ts';
+import type { GoldenResult, Tensor, TensorSpec, TokenValue } from '../../dsl/generator.ts';
+import { defineAccelerator, defineGenerator } from '../../dsl/generator.ts';
+import { createGcod, engineLayout } from './create.ts';
+import { checkInputs, tensorError } from '../../dsl/tensors.ts';
 import { graphFromEdges, normalisedAdjacency, type Csr } from './graph.ts';
 import { aggregate, baselineReads, combine, gcodReads, layerCounts } from './golden.ts';
-import { outputRowType, statsType } from './merge.ts';
+import { statsType } from './merge.ts';
 import { baselineLanes, bufferRows, gcodParamSpecs, gcodPresets, totalMacs, validateGcod, type GcodParams } from './params.ts';
 import { polarise, type Polarised } from './partition.ts';
 import { baselineSchedule, gcodSchedule, type Command } from './schedule.ts';
@@ -38,6 +38,8 @@ const plans = new WeakMap<object, Map<string, HostPlan>>();
 
 /** Run the host side for these inputs (memoised on the `edges` tensor object). */
 export function hostPlan(p: GcodParams, inputs: Record<string, Tensor>): HostPlan {
+  // Before the memo: the plan depends on edges alone, but golden and encode read x and w too.
+  checkInputs(gcod, p, inputs);
   const edges = need(inputs, 'edges');
   const n = need(inputs, 'x').shape[0]!;
   const key = JSON.stringify([p, n]);
@@ -45,11 +47,6 @@ export function hostPlan(p: GcodParams, inputs: Record<string, Tensor>): HostPla
   if (!byKey) plans.set(edges, (byKey = new Map()));
   const hit = byKey.get(key);
   if (hit) return hit;
-  const [, f] = need(inputs, 'x').shape as [number, number];
-  const wShape = need(inputs, 'w').shape;
-  if (f !== p.features || wShape[0] !== p.features || wShape[1] !== p.hidden || edges.shape[1] !== 2)
-    throw new ParamError(`GCoD inputs must be x [n, ${p.features}], w [${p.features}, ${p.hidden}] and edges [E, 2]; got x [${need(inputs, 'x').shape.join(', ')}], w [${wShape.join(', ')}], edges [${edges.shape.join(', ')}]`);
-  if (n > p.maxNodes) throw new ParamError(`the graph has ${n} nodes but the design holds at most maxNodes = ${p.maxNodes}`, undefined, { field: 'maxNodes', value: p.maxNodes });
   const pairs: [number, number][] = [];
   for (let i = 0; i < edges.shape[0]!; i++) pairs.push([Number(edges.data[2 * i]!), Number(edges.data[2 * i + 1]!)]);
   const a = normalisedAdjacency(graphFromEdges(n, pairs));
@@ -69,12 +66,6 @@ function need(inputs: Record<string, Tensor>, name: string): Tensor {
 }
 
 const num = (t: Tensor): number[] => t.data.map(Number);
-
-/** Pack command objects for a design's command format. */
-export function packCommands(w: CommandWidths, cmds: readonly Command[]): bigint[] {
-  const t = commandType(w);
-  return cmds.map((c) => packBits(t, { op: BigInt(c.op), a: BigInt(c.a), slot: BigInt(c.slot), r: BigInt(c.r), v: BigInt(c.v) }));
-}
 
 function golden(p: GcodParams, inputs: Record<string, Tensor>): GoldenResult {
   const x = need(inputs, 'x');
@@ -101,7 +92,7 @@ function golden(p: GcodParams, inputs: Record<string, Tensor>): GoldenResult {
   };
 }
 
-export const gcod: Accelerator<GcodParams> = {
+export const gcod = defineAccelerator<GcodParams>({
   name: 'gcod',
   description: 'GCoD GCN layer: polarised graph, denser + sparser engines, off-chip port model (variant=baseline: row-wise)',
   params: gcodParamSpecs,
@@ -109,46 +100,53 @@ export const gcod: Accelerator<GcodParams> = {
   defaultPreset: 'ci',
   validate: validateGcod,
   create: createGcod,
-  // Run-time sizes: the edge count and the node count (up to maxNodes); F and H must match exactly
-  // (checked in hostPlan), the named dims only let `hwflow run` accept them.
+  // Run-time sizes: the edge count (0 too: the layer is then the self loops alone) and the node
+  // count (up to maxNodes); F and H are the design's. With binary features the combination engine
+  // adds W rows for every non-zero feature (no multiplier), so x takes 0/1 only.
   inputs: (p): TensorSpec[] => [
-    { name: 'edges', shape: [MAX_EDGES, 2], dims: ['edges', 'pair'], width: 32, signed: false },
-    { name: 'x', shape: [p.maxNodes, p.features], dims: ['nodes', 'features'], width: 8, signed: true },
-    { name: 'w', shape: [p.features, p.hidden], dims: ['features', 'hidden'], width: 8, signed: true },
+    { name: 'edges', shape: [MAX_EDGES, 2], dims: ['edges', 'pair'], minShape: [0, 2], width: 32, signed: false },
+    { name: 'x', shape: [p.maxNodes, p.features], dims: ['nodes', 'features'], minShape: [1, p.features], ...(p.binaryFeatures ? { width: 1, signed: false } : { width: 8, signed: true }) },
+    { name: 'w', shape: [p.features, p.hidden], dims: ['features', 'hidden'], minShape: [p.features, p.hidden], width: 8, signed: true },
   ],
+  checkRelations(p, inputs) {
+    const n = inputs.x!.shape[0]!;
+    const e = inputs.edges!;
+    const bad = e.data.findIndex((v) => v >= BigInt(n));
+    if (bad >= 0)
+      throw tensorError(gcod.inputs(p)[0]!, `edges[${bad >> 1}] = [${e.data[bad & ~1]}, ${e.data[bad | 1]}], naming node ${e.data[bad]}, but x has ${n} nodes (rows), so nodes are 0..${n - 1}`);
+  },
   outputs: (p): TensorSpec[] => [{ name: 'y', shape: [p.maxNodes, p.hidden], dims: ['nodes', 'hidden'], width: 32, signed: true }],
   outputTokens: (_p, inputs) => ({ y: need(inputs, 'x').shape[0]!, stats: 1 }),
   golden,
-  encode(p, inputs) {
+  // Tokens as field values of the top's stream types (create.ts): x as non-zero features node by
+  // node, w as rows, the schedule's commands as they are; y back as (row, vals) in design order.
+  toTokens(p, inputs) {
     const plan = hostPlan(p, inputs);
     const x = need(inputs, 'x');
     const [n, f] = x.shape as [number, number];
     const xs = num(x);
-    const xt = featureTokenType(p.features);
-    const xTokens: bigint[] = [];
+    const xTokens: TokenValue[] = [];
     for (let i = 0; i < n; i++) {
       const v = plan.order[i]!;
       const nz: number[] = [];
       for (let k = 0; k < f; k++) if (xs[v * f + k] !== 0) nz.push(k);
-      if (nz.length === 0) xTokens.push(packBits(xt, { end: 0n, last: 1n, nz: 0n, idx: 0n, val: 0n }));
-      nz.forEach((k, j) => xTokens.push(packBits(xt, { end: 0n, last: j + 1 === nz.length ? 1n : 0n, nz: 1n, idx: BigInt(k), val: BigInt(xs[v * f + k]!) })));
+      if (nz.length === 0) xTokens.push({ end: 0, last: 1, nz: 0, idx: 0, val: 0 });
+      nz.forEach((k, j) => xTokens.push({ end: 0, last: j + 1 === nz.length ? 1 : 0, nz: 1, idx: k, val: xs[v * f + k]! }));
     }
-    xTokens.push(packBits(xt, { end: 1n, last: 0n, nz: 0n, idx: 0n, val: 0n }));
+    xTokens.push({ end: 1, last: 0, nz: 0, idx: 0, val: 0 });
     const ws = num(need(inputs, 'w'));
-    const wt = weightRowType(p.hidden);
-    const wTokens = Array.from({ length: p.features }, (_, k) => packBits(wt, ws.slice(k * p.hidden, (k + 1) * p.hidden).map(BigInt)));
-    const widths = commandWidths(p);
-    const out: Record<string, bigint[]> = { w: wTokens, x: xTokens };
-    for (const e of engineLayout(p)) out[e.stream] = packCommands(widths, plan.commands[e.stream] ?? []);
+    const wTokens = Array.from({ length: p.features }, (_, k) => ws.slice(k * p.hidden, (k + 1) * p.hidden));
+    const out: Record<string, readonly TokenValue[]> = { w: wTokens, x: xTokens };
+    // A command is already the stream's fields; copied since TokenValue takes no interface type (no index signature).
+    for (const e of engineLayout(p)) out[e.stream] = (plan.commands[e.stream] ?? []).map((c) => ({ ...c }));
     return out;
   },
-  decode(p, tokens, inputs) {
+  fromTokens(p, tokens, inputs) {
     const plan = hostPlan(p, inputs);
     const n = need(inputs, 'x').shape[0]!;
-    const t = outputRowType(commandWidths(p).nodeW, p.hidden);
     const y: bigint[] = new Array<bigint>(n * p.hidden).fill(0n);
     for (const tok of tokens.y ?? []) {
-      const { row, vals } = unpackBits(t, tok) as { row: bigint; vals: bigint[] };
+      const { row, vals } = tok as { row: bigint; vals: bigint[] };
       const v = plan.order[Number(row)]!;
       vals.forEach((val, j) => (y[v * p.hidden + j] = val));
     }
@@ -168,13 +166,13 @@ export const gcod: Accelerator<GcodParams> = {
     const w = Array.from({ length: p.features * p.hidden }, () => BigInt(rand(256) - 128));
     return { edges: { shape: [e, 2], data: pairs }, x: { shape: [n, p.features], data: x }, w: { shape: [p.features, p.hidden], data: w } };
   },
-};
+});
 
 /** The design's `stats` token: off-chip Z-row reads and aggregation cycles, as counted in hardware. */
 export function decodeStats(tokens: readonly bigint[]): { reads: number; aggCycles: number } {
   const t = tokens[0];
   if (t === undefined) throw new Error('the design sent no stats token');
-  const s = unpackBits(statsType(), t) as { reads: bigint; aggCycles: bigint };
+  const s = codec(statsType()).decodeBig(t);
   return { reads: Number(s.reads), aggCycles: Number(s.aggCycles) };
 }
 

@@ -20,54 +20,50 @@
  * the same read port, then one `stats` token carries the off-chip read count.
  */
 import type { ModuleBuilder } from '../../dsl/build/module.ts';
+import { Record, Vec, unpack, type RecordType, type VectorType } from '../../dsl/build/payload.ts';
 import { bool, sint, uint } from '../../dsl/build/ports.ts';
+import type { Stream, StreamSink } from '../../dsl/build/stream.ts';
 import { mux, u, type Value } from '../../dsl/build/value.ts';
-import { pack, record, vector } from '../../dsl/lib/payload.ts';
-import type { StreamSink } from '../../dsl/lib/stream.ts';
-import { ACC_BITS, OUT_BITS } from './golden.ts';
-import { LaneMemory, lanesOf } from './engine.ts';
+import type { HwType } from '../../dsl/ir/types.ts';
+import { ACC_BITS, OUT_BITS } from './widths.ts';
+import { LaneMemory, accRowType, sweepAfterReset, type PartialRow } from './engine.ts';
 
 /** Payload of the `y` stream: a node (in the design's order) and its output row. */
-export const outputRowType = (nodeW: number, hidden: number) => record({ row: uint(nodeW), vals: vector(sint(OUT_BITS), hidden) });
+export const outputRowType = (nodeW: number, hidden: number): OutputRow => Record({ row: uint(nodeW), vals: Vec(sint(OUT_BITS), hidden) });
+type OutputRow = RecordType<{ row: HwType; vals: VectorType<HwType> }>;
 /**
  * Payload of the `stats` stream: the off-chip Z-row reads of the whole layer, and the cycles from
  * the start of aggregation (combination done, accumulator swept) until every engine is done.
  */
-export const statsType = () => record({ reads: uint(32), aggCycles: uint(32) });
+export const statsType = (): Stats => Record({ reads: uint(32), aggCycles: uint(32) });
+type Stats = RecordType<{ reads: HwType; aggCycles: HwType }>;
 
-export interface PartialRow {
-  valid: Value;
-  row: Value;
-  data: Value;
-}
-
+/** The merge, taking the engines' partial rows (it drives their `ready`) in fixed priority, lowest index first. */
 export function mergeAndDrain(
   m: ModuleBuilder,
-  partials: readonly PartialRow[],
+  partials: readonly Stream<PartialRow>[],
   p: { maxNodes: number; hidden: number; nodeW: number },
-  ctl: { go: Value; allDone: Value; nodes: Value; reads: Value; y: StreamSink; stats: StreamSink },
-): { ready: Value[]; swept: Value } {
+  ctl: { go: Value; allDone: Value; nodes: Value; reads: Value; y: StreamSink<OutputRow>; stats: StreamSink<Stats> },
+): { swept: Value } {
   const yacc = new LaneMemory(m, 'yacc', p.hidden, ACC_BITS, p.maxNodes);
-  const sweep = m.reg('yacc_sweep', uint(yacc.addrWidth + 1), { reset: 0 });
-  const sweeping = sweep.lt(p.maxNodes);
-  m.when(sweeping, () => sweep.set(sweep.add(1).trunc(sweep.width)));
+  const sweep = sweepAfterReset(m, 'yacc_sweep', yacc);
 
   // Stage 2: the row taken last cycle, added to the word read then and written back now.
   const wValid = m.reg('merge_valid', bool(), { reset: 0 });
   const wRow = m.reg('merge_row', uint(p.nodeW));
   const wData = m.reg('merge_data', uint(p.hidden * ACC_BITS));
 
-  let gRow = partials[partials.length - 1]!.row;
-  let gData = partials[partials.length - 1]!.data;
+  const rows = partials.map((q) => q.fields);
+  let gRow = rows[rows.length - 1]!.row;
+  let gData = rows[rows.length - 1]!.data;
   for (let i = partials.length - 2; i >= 0; i--) {
-    gRow = mux(partials[i]!.valid, partials[i]!.row, gRow);
-    gData = mux(partials[i]!.valid, partials[i]!.data, gData);
+    gRow = mux(partials[i]!.valid, rows[i]!.row, gRow);
+    gData = mux(partials[i]!.valid, rows[i]!.data, gData);
   }
   const hazard = wValid.and(wRow.eq(gRow));
-  const ready: Value[] = [];
   let earlier: Value = u(1, 0);
   for (const q of partials) {
-    ready.push(earlier.or(hazard).not());
+    q.ready.set(earlier.or(hazard).not());
     earlier = earlier.or(q.valid);
   }
   const take = earlier.and(hazard.not());
@@ -94,18 +90,18 @@ export function mergeAndDrain(
   // is used), the drain pointer once they are all done.
   const raddr = mux(ctl.allDone, ptr.resize(p.nodeW), gRow).resize(yacc.addrWidth);
   const word = yacc.read(raddr, ctl.allDone.not().or(issue), 'yacc_q');
-  const add = lanesOf(wData, p.hidden, ACC_BITS);
+  const add = unpack(accRowType(p.hidden), wData);
   const sum = word.map((o, j) => o.add(add[j]!).trunc(ACC_BITS));
-  const data = sum.map((l) => mux(sweeping, u(ACC_BITS, 0), l.asUInt()));
-  yacc.write(mux(sweeping, sweep.trunc(yacc.addrWidth), wRow.resize(yacc.addrWidth)), data, sweeping.or(wValid));
+  const data = sum.map((l) => mux(sweep.active, u(ACC_BITS, 0), l.asUInt()));
+  yacc.write(mux(sweep.active, sweep.addr, wRow.resize(yacc.addrWidth)), data, sweep.active.or(wValid));
 
   ctl.y.valid.set(yValid);
-  ctl.y.payload.set(pack(outputRowType(p.nodeW, p.hidden), { row: yRow, vals: word.map((l) => l.shr(8).resize(OUT_BITS)) }));
+  ctl.y.setFields({ row: yRow, vals: word.map((l) => l.shr(8).resize(OUT_BITS)) });
   const statsValid = ctl.allDone.and(ptr.eq(ctl.nodes)).and(yValid.not()).and(statsSent.not());
   ctl.stats.valid.set(statsValid);
   const aggCycles = m.reg('agg_cycles', uint(32), { reset: 0 });
   m.when(ctl.go.and(ctl.allDone.not()), () => aggCycles.set(aggCycles.add(1).trunc(32)));
-  ctl.stats.payload.set(pack(statsType(), { reads: ctl.reads, aggCycles }));
+  ctl.stats.setFields({ reads: ctl.reads, aggCycles });
   m.when(ctl.stats.fire, () => statsSent.set(u(1, 1)));
-  return { ready, swept: sweeping.not() };
+  return { swept: sweep.active.not() };
 }

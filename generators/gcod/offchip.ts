@@ -11,59 +11,55 @@
  * one stage before the end, so its data comes out with the response's last stage.
  */
 import type { ModuleBuilder } from '../../dsl/build/module.ts';
+import { pack } from '../../dsl/build/payload.ts';
 import { uint } from '../../dsl/build/ports.ts';
+import type { Stream } from '../../dsl/build/stream.ts';
 import { mux, u, type Value } from '../../dsl/build/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
-import { OUT_BITS } from './golden.ts';
+import { OUT_BITS } from './widths.ts';
 import type { ZWrite } from './combination.ts';
-import { LaneMemory, lanesOf, packLanes } from './engine.ts';
-
-export interface ReadRequest {
-  valid: Value;
-  addr: Value;
-  tag: Value;
-}
+import { LaneMemory, zRowType, type ReadRequest } from './engine.ts';
 
 export interface OffchipPort {
-  /** Per requester: the port takes its request this cycle. */
-  ready: Value[];
   /** Per requester: its data arrives this cycle. */
   respValid: Value[];
   respTag: Value;
+  /** The Z row, packed (`zRowType`). */
   respData: Value;
   /** Off-chip Z-row reads so far. */
   reads: Value;
 }
 
+/** The port, serving `requests` (whose `ready` it drives) in fixed priority, lowest index first. */
 export function offchipMemory(
   m: ModuleBuilder,
   zWrite: ZWrite,
-  requests: readonly ReadRequest[],
+  requests: readonly Stream<ReadRequest>[],
   p: { maxNodes: number; hidden: number; latency: number; wordsPerCycle: number; nodeW: number; slotW: number },
 ): OffchipPort {
   const zmem = new LaneMemory(m, 'zmem', p.hidden, OUT_BITS, p.maxNodes);
-  m.when(zWrite.en, () => zmem.write(zWrite.addr.resize(zmem.addrWidth), lanesOf(zWrite.data, p.hidden, OUT_BITS)));
+  m.when(zWrite.en, () => zmem.write(zWrite.addr.resize(zmem.addrWidth), zWrite.data));
 
   const occupancy = Math.ceil(p.hidden / p.wordsPerCycle);
   const busy = occupancy > 1 ? m.reg('port_busy', uint(clog2(occupancy)), { reset: 0 }) : undefined;
   const free = busy ? busy.eq(0) : u(1, 1);
 
   // Fixed priority: requester i is taken when the port is free and no lower index asks.
-  const ready: Value[] = [];
   let earlier: Value = u(1, 0);
   for (const r of requests) {
-    ready.push(free.and(earlier.not()));
+    r.ready.set(free.and(earlier.not()));
     earlier = earlier.or(r.valid);
   }
   const taken = free.and(earlier);
   const idW = clog2(Math.max(2, requests.length));
-  let gAddr = requests[requests.length - 1]!.addr;
-  let gTag = requests[requests.length - 1]!.tag;
+  const fields = requests.map((r) => r.fields);
+  let gAddr = fields[fields.length - 1]!.addr;
+  let gTag = fields[fields.length - 1]!.tag;
   let gId: Value = u(idW, requests.length - 1);
   for (let i = requests.length - 2; i >= 0; i--) {
     const r = requests[i]!;
-    gAddr = mux(r.valid, r.addr, gAddr);
-    gTag = mux(r.valid, r.tag, gTag);
+    gAddr = mux(r.valid, fields[i]!.addr, gAddr);
+    gTag = mux(r.valid, fields[i]!.tag, gTag);
     gId = mux(r.valid, u(idW, i), gId);
   }
   if (busy) m.when(taken, () => busy.set(u(busy.width, occupancy - 1))).elsewhen(busy.ne(0), () => busy.set(busy.sub(1).trunc(busy.width)));
@@ -88,10 +84,9 @@ export function offchipMemory(
   const reads = m.reg('offchip_reads', uint(32), { reset: 0 });
   m.when(taken, () => reads.set(reads.add(1).trunc(32)));
   return {
-    ready,
     respValid: requests.map((_, i) => v.and(id.eq(i))),
     respTag: tag,
-    respData: packLanes(data),
+    respData: pack(zRowType(p.hidden), data),
     reads,
   };
 }

@@ -1,11 +1,13 @@
 /**
- * Tensors ↔ stream tokens of the ShiftAdd engines. The host streams each weight once, in the order
- * the array uses it (m-tile, k-tile, row; `cols` lanes a token, zero past K), each activation once
- * (k-tile, n; `cols` lanes a token, zero past K), and one cfg token {m, k, n}. Output tokens come
- * (m-tile, n) with `rows` lanes; lanes past M are dropped here.
+ * Tensors ↔ stream tokens of the ShiftAdd engines, as field values (the bits come from the codecs
+ * of the design's stream types). The host streams each weight once, in the order the array uses it
+ * (m-tile, k-tile, row; `cols` lanes a token, zero past K), each activation once (k-tile, n; `cols`
+ * lanes a token, zero past K), and one cfg token {m, k, n}. Output tokens come (m-tile, n) with
+ * `rows` lanes; lanes past M are dropped here.
  */
-import type { Tensor } from '../../dsl/generator.ts';
-import { arrayLayout, type ArrayConfig } from './array.ts';
+import type { Tensor, TokenFields, TokenValue } from '../../dsl/generator.ts';
+import type { ArrayConfig } from './array.ts';
+import type { PeConfig } from './pe.ts';
 
 /** Tensor → row-major matrix accessor with its sizes; throws naming the tensor on a bad rank. */
 export function dims2(name: string, t: Tensor | undefined): { rows: number; cols: number; at(r: number, c: number): bigint } {
@@ -16,55 +18,36 @@ export function dims2(name: string, t: Tensor | undefined): { rows: number; cols
   return { rows, cols, at: (r, c) => t.data[r * cols + c]! };
 }
 
-const laneBits = (v: bigint, width: number): bigint => BigInt.asUintN(width, v);
+/** A weight lane of value zero: a zero weight, or {sign: 0, exp: 0} for shift PEs. */
+export const zeroLane = (c: PeConfig): TokenValue => (c.kind === 'shift' ? { sign: 0, exp: 0 } : 0);
 
-/** Pack lane values (two's complement in `width` bits), lane 0 least significant. */
-export function packLanes(values: readonly bigint[], width: number): bigint {
-  let token = 0n;
-  for (let i = values.length - 1; i >= 0; i--) token = (token << BigInt(width)) | laneBits(values[i]!, width);
-  return token;
-}
-
-/** Unpack `count` lanes of `width` bits, as signed or unsigned values. */
-export function unpackLanes(token: bigint, count: number, width: number, signed: boolean): bigint[] {
-  return Array.from({ length: count }, (_, i) => {
-    const bits = BigInt.asUintN(width, token >> BigInt(i * width));
-    return signed ? BigInt.asIntN(width, bits) : bits;
-  });
-}
-
-/** The cfg token {m, k, n} of one array (n least significant). */
-export function cfgToken(c: ArrayConfig, m: number, k: number, n: number): bigint {
-  const L = arrayLayout(c);
-  return (BigInt(m) << BigInt(L.kBits + L.nBits)) | (BigInt(k) << BigInt(L.nBits)) | BigInt(n);
-}
+/** A shift weight lane {sign, exp} from the sign and exponent tensors. */
+export const shiftLane = (sign: ReturnType<typeof dims2>, exp: ReturnType<typeof dims2>) =>
+  (m: number, k: number): TokenValue => ({ sign: sign.at(m, k), exp: exp.at(m, k) });
 
 /**
- * Weight tokens in use order. `lane(m, k)` gives the lane's bits (a signed weight, or {sign, e}).
+ * Weight tokens in use order. `lane(m, k)` gives one lane (a signed weight, or {sign, exp}).
  * Only the rows of each m-tile that exist are sent; a tile row is one token of `cols` lanes.
  */
-export function weightTokens(c: ArrayConfig, M: number, K: number, lane: (m: number, k: number) => bigint): bigint[] {
-  const L = arrayLayout(c);
-  const out: bigint[] = [];
+export function weightTokens(c: ArrayConfig, M: number, K: number, lane: (m: number, k: number) => TokenValue): TokenValue[] {
+  const out: TokenValue[] = [];
   for (let m0 = 0; m0 < M; m0 += c.rows)
     for (let k0 = 0; k0 < K; k0 += c.cols)
       for (let r = 0; r < c.rows && m0 + r < M; r++)
-        out.push(packLanes(Array.from({ length: c.cols }, (_, i) => (k0 + i < K ? lane(m0 + r, k0 + i) : 0n)), L.wLane));
+        out.push(Array.from({ length: c.cols }, (_, i) => (k0 + i < K ? lane(m0 + r, k0 + i) : zeroLane(c))));
   return out;
 }
 
 /** Activation tokens: for each k-tile, for each n, X[k0 .. k0+cols−1, n]. */
-export function activationTokens(c: ArrayConfig, x: { rows: number; cols: number; at(r: number, c: number): bigint }): bigint[] {
-  const out: bigint[] = [];
+export function activationTokens(c: ArrayConfig, x: { rows: number; cols: number; at(r: number, c: number): bigint }): TokenValue[] {
+  const out: TokenValue[] = [];
   for (let k0 = 0; k0 < x.rows; k0 += c.cols)
-    for (let n = 0; n < x.cols; n++)
-      out.push(packLanes(Array.from({ length: c.cols }, (_, i) => (k0 + i < x.rows ? x.at(k0 + i, n) : 0n)), c.xWidth));
+    for (let n = 0; n < x.cols; n++) out.push(Array.from({ length: c.cols }, (_, i) => (k0 + i < x.rows ? x.at(k0 + i, n) : 0n)));
   return out;
 }
 
 /** Output tokens (m-tile, n) → Y[M×N]. Throws when the count is not what the sizes imply. */
-export function decodeOutputs(c: ArrayConfig, tokens: readonly bigint[], M: number, N: number): Tensor {
-  const L = arrayLayout(c);
+export function decodeOutputs(c: ArrayConfig, tokens: readonly TokenFields[], M: number, N: number): Tensor {
   const tiles = Math.ceil(M / c.rows);
   if (tokens.length !== tiles * N)
     throw new RangeError(`stream 'y' delivered ${tokens.length} tokens; M=${M}, N=${N} on ${c.rows} rows need ${tiles * N}`);
@@ -72,7 +55,7 @@ export function decodeOutputs(c: ArrayConfig, tokens: readonly bigint[], M: numb
   tokens.forEach((token, i) => {
     const m0 = Math.floor(i / N) * c.rows;
     const n = i % N;
-    unpackLanes(token, c.rows, L.accWidth, true).forEach((v, r) => {
+    (token as bigint[]).forEach((v, r) => {
       if (m0 + r < M) data[(m0 + r) * N + n] = v;
     });
   });

@@ -6,11 +6,12 @@
  * the weights in the array's K order (tap dy, dx, then channel tile, then lane), zero for the
  * channels past Cin; the address generator does the rest on chip.
  */
-import type { GoldenResult, Tensor, TensorSpec } from '../../dsl/generator.ts';
-import { cfgToken, decodeOutputs, packLanes, weightTokens } from './codec.ts';
-import { convFields } from './conv.ts';
-import { arrayConfig, convCfgBits, convFrontConfig } from './create.ts';
-import { conv2d, convOut, opCounts, type ConvShape, type PeKind } from './golden.ts';
+import type { GoldenResult, Tensor, TensorSpec, TokenFields, TokenValue } from '../../dsl/generator.ts';
+import { tensorError } from '../../dsl/tensors.ts';
+import { decodeOutputs, weightTokens, zeroLane } from './codec.ts';
+import { arrayConfig } from './create.ts';
+import { conv2d, convOut, opCounts, type ConvShape } from './golden.ts';
+import type { PeKind } from './widths.ts';
 import { expBits, type ShiftAddParams } from './params.ts';
 
 export function convInputs(p: ShiftAddParams): TensorSpec[] {
@@ -21,15 +22,24 @@ export function convInputs(p: ShiftAddParams): TensorSpec[] {
   return [{ name: 'W', ...wShape, width: p.wWidth, signed: true }, x];
 }
 
-/** Sizes of a run from its tensors; throws a RangeError on a kernel that is not 1×1 or 3×3. */
+/** Sizes of a run from its tensors (checked by `checkInputs`: specs, then `convRelations`). */
 export function convShape(p: ShiftAddParams, t: Record<string, Tensor>): ConvShape {
-  const w = t[p.kind === 'shift' ? 'W_sign' : 'W'];
-  const x = t.X;
-  if (!w || w.shape.length !== 4 || !x || x.shape.length !== 3) throw new RangeError('convolution mode takes weights [M, Cin, R, R] and X [Cin, H, W]');
-  const [m, cin, r, r2] = w.shape as [number, number, number, number];
-  if (r !== r2 || (r !== 1 && r !== 3)) throw new RangeError(`the kernel must be 1×1 or 3×3, got ${r}×${r2}`);
-  if (x.shape[0] !== cin) throw new RangeError(`weights have Cin = ${cin} but X has ${x.shape[0]} channels`);
+  const [m, cin, r] = t[p.kind === 'shift' ? 'W_sign' : 'W']!.shape as [number, number, number, number];
+  const x = t.X!;
   return { m, cin, r, h: x.shape[1]!, w: x.shape[2]!, stride: p.stride, pad: p.pad };
+}
+
+/**
+ * What the specs cannot state: the address generator walks 1×1 and 3×3 kernels only, and the map
+ * (padded) must hold the kernel at least once, or there is no output pixel.
+ */
+export function convRelations(p: ShiftAddParams, t: Record<string, Tensor>): void {
+  const specs = convInputs(p);
+  const [r, s] = t[specs[0]!.name]!.shape.slice(2) as [number, number];
+  if (r !== s || (r !== 1 && r !== 3)) throw tensorError(specs[0]!, `shape [${t[specs[0]!.name]!.shape.join(', ')}]: the kernel is ${r}×${s}; the design takes 1×1 or 3×3 (R = S = 1 or 3)`);
+  const [, h, w] = t.X!.shape as [number, number, number];
+  if (h + 2 * p.pad < r || w + 2 * p.pad < r)
+    throw tensorError(specs.at(-1)!, `shape [${t.X!.shape.join(', ')}]: a ${h}×${w} map with padding ${p.pad} is smaller than the ${r}×${r} kernel, so there is no output pixel`);
 }
 
 /** The term of each kind, from the weight tensors at [m, ci, dy, dx]. */
@@ -56,31 +66,30 @@ export function convGolden(p: ShiftAddParams, t: Record<string, Tensor>): Golden
   return { outputs: { Y: y }, counts: { ...counts }, idealCycles: Math.ceil((s.m * k * n) / (p.rows * p.cols)) };
 }
 
-export function convEncode(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, bigint[]> {
+/** Tensors → tokens: one cfg {array: {m, k, n}, front: {...}}, the weights in K order, the map in `fmOrder`. */
+export function convToTokens(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, TokenValue[]> {
   const s = convShape(p, t);
   const ac = arrayConfig(p);
-  const fc = convFrontConfig(p);
   const C = p.cols;
   const tiles = Math.ceil(s.cin / C);
   const [ho, wo] = [convOut(s.h, s.r, s.stride, s.pad), convOut(s.w, s.r, s.stride, s.pad)];
   const kPadded = s.r * s.r * tiles * C;
-  // The front end's fields, most significant first, as conv.ts lays them out.
-  const F = convFields(fc);
-  const values: Record<keyof typeof F, number> = { m: s.m, tiles, h: s.h, w: s.w, ho, wo, k3: s.r === 3 ? 1 : 0, s2: s.stride === 2 ? 1 : 0, pad: s.pad };
-  let front = 0n;
-  for (const [name, bits] of Object.entries(F)) front = (front << BigInt(bits)) | BigInt(values[name as keyof typeof F]);
-  const cfg = (cfgToken(ac, s.m, kPadded, ho * wo) << BigInt(convCfgBits(p).front)) | front;
+  const front = { m: s.m, tiles, h: s.h, w: s.w, ho, wo, k3: s.r === 3 ? 1 : 0, s2: s.stride === 2 ? 1 : 0, pad: s.pad };
   const at = (name: string, m: number, ci: number, dy: number, dx: number) => t[name]!.data[((m * s.cin + ci) * s.r + dy) * s.r + dx]!;
-  const lane = (m: number, k: number): bigint => {
+  const lane = (m: number, k: number): TokenValue => {
     const ci = k % (tiles * C);
     const tap = Math.floor(k / (tiles * C));
-    if (ci >= s.cin) return 0n;
+    if (ci >= s.cin) return zeroLane(ac);
     const [dy, dx] = [Math.floor(tap / s.r), tap % s.r];
-    return p.kind === 'shift' ? (at('W_sign', m, ci, dy, dx) << BigInt(expBits(p.p))) | at('W_exp', m, ci, dy, dx) : at('W', m, ci, dy, dx);
+    return p.kind === 'shift' ? { sign: at('W_sign', m, ci, dy, dx), exp: at('W_exp', m, ci, dy, dx) } : at('W', m, ci, dy, dx);
   };
-  const pixel = (ct: number, iy: number, ix: number): bigint =>
-    packLanes(Array.from({ length: C }, (_, i) => (ct * C + i < s.cin && iy < s.h && ix < s.w ? t.X!.data[((ct * C + i) * s.h + iy) * s.w + ix]! : 0n)), p.xWidth);
-  return { cfg: [cfg], w: weightTokens(ac, s.m, kPadded, lane), fm: fmOrder(s, tiles).map(([ct, iy, ix]) => pixel(ct, iy, ix)) };
+  const pixel = (ct: number, iy: number, ix: number): TokenValue =>
+    Array.from({ length: C }, (_, i) => (ct * C + i < s.cin && iy < s.h && ix < s.w ? t.X!.data[((ct * C + i) * s.h + iy) * s.w + ix]! : 0n));
+  return {
+    cfg: [{ array: { m: s.m, k: kPadded, n: ho * wo }, front }],
+    w: weightTokens(ac, s.m, kPadded, lane),
+    fm: fmOrder(s, tiles).map(([ct, iy, ix]) => pixel(ct, iy, ix)),
+  };
 }
 
 /**
@@ -108,7 +117,7 @@ export function fmOrder(s: ConvShape, tiles: number): [number, number, number][]
   return out;
 }
 
-export function convDecode(p: ShiftAddParams, tokens: Record<string, bigint[]>, t: Record<string, Tensor>): Record<string, Tensor> {
+export function convFromTokens(p: ShiftAddParams, tokens: Record<string, TokenFields[]>, t: Record<string, Tensor>): Record<string, Tensor> {
   const s = convShape(p, t);
   const [ho, wo] = [convOut(s.h, s.r, s.stride, s.pad), convOut(s.w, s.r, s.stride, s.pad)];
   const y = decodeOutputs(arrayConfig(p), tokens.y ?? [], s.m, ho * wo);

@@ -10,12 +10,11 @@
  *   saturation, is the adder layer's X.
  *
  * This file imports nothing from `dsl/` (so a bug in the DSL cannot hide in both the design and its
- * reference): plain bigint arithmetic, with every width derived here from first principles and every
- * input checked against its declared range.
+ * reference): plain bigint arithmetic with exact sums (no accumulator width limits them), every input
+ * checked against its declared range. The datapath widths the hardware needs live in widths.ts; a
+ * width too narrow there shows up as a mismatch against this kernel.
  */
-
-/** The kind of processing element (and so of layer). */
-export type PeKind = 'mul' | 'shift' | 'adder';
+import type { PeKind } from './widths.ts';
 
 /** A row-major integer matrix. */
 export interface Matrix {
@@ -32,13 +31,6 @@ export interface OpCounts {
 }
 
 export const at = (a: Matrix, r: number, c: number): bigint => a.data[r * a.cols + c]!;
-
-/** ceil(log2(n)) for n ≥ 1 (0 for n = 1). */
-export function ceilLog2(n: number): number {
-  let w = 0;
-  while (2 ** w < n) w++;
-  return w;
-}
 
 /** Is `v` a `width`-bit integer of the given signedness? */
 export function inRange(v: bigint, width: number, signed: boolean): boolean {
@@ -105,18 +97,6 @@ export function requantise(y: Matrix, shift: number, width = 8): Matrix {
   const hi = (1n << BigInt(width - 1)) - 1n;
   const lo = -(1n << BigInt(width - 1));
   return { ...y, data: y.data.map((v) => { const q = v >> BigInt(shift); return q > hi ? hi : q < lo ? lo : q; }) };
-}
-
-/** Bits of one signed PE term: a product, a signed shifted activation, or −|x − w|. */
-export function termWidth(kind: PeKind, xWidth: number, wWidth: number, p: number): number {
-  if (kind === 'mul') return xWidth + wWidth; // (−2^(a−1))·(−2^(b−1)) = 2^(a+b−2) < 2^(a+b−1)
-  if (kind === 'shift') return xWidth + p + 1; // −(−2^(x−1) << P) = 2^(x−1+P) needs one bit more
-  return Math.max(xWidth, wWidth) + 1; // |x − w| ≤ 2^max − 1, negated
-}
-
-/** Bits of the signed accumulator and output for sums of up to `kMax` terms: term + ⌈log2 kMax⌉. */
-export function accWidth(kind: PeKind, xWidth: number, wWidth: number, p: number, kMax: number): number {
-  return termWidth(kind, xWidth, wWidth, p) + ceilLog2(kMax);
 }
 
 /** Operations one layer performs: per weight·activation pair one multiply or shift or subtract, plus one add. */

@@ -2,7 +2,8 @@
  * The ShiftAdd engines as an Accelerator: ShiftAddNet / ShiftAddNAS layers (multiply, shift, adder,
  * and the fused shift→add pair) on a weight-stationary PE array. Architecture: `array.ts` (one
  * array and its loop-nest control), `create.ts` (the top and the fused pair), `pe.ts` (the PEs),
- * `codec.ts` (tensors ↔ stream tokens), `golden.ts` (the reference kernels).
+ * `codec.ts` (tensors ↔ stream tokens as field values; the bits come from the codecs of the
+ * design's stream types), `golden.ts` (the reference kernels).
  *
  * Tensors (sizes chosen at run time, up to the parameters' maxima):
  * - mul, adder: `W` [M, K] sint(wWidth), `X` [K, N] sint(xWidth) → `Y` [M, N]
@@ -10,14 +11,16 @@
  *   (Y has P fraction bits: the integer is Σ ±X·2^(P−e))
  * - pair: `W1_sign`, `W1_exp` [M1, K], `W2` [M2, M1] sint(wWidth), `X` [K, N] → `Y` [M2, N]
  */
-import { type Accelerator, type GoldenResult, type Tensor, type TensorSpec } from '../../dsl/generator.ts';
+import { defineAccelerator, type Accelerator, type GoldenResult, type Tensor, type TensorSpec, type TokenFields, type TokenValue } from '../../dsl/generator.ts';
+import { checkInputs } from '../../dsl/tensors.ts';
 import { arrayLayout } from './array.ts';
-import { activationTokens, cfgToken, decodeOutputs, dims2, weightTokens } from './codec.ts';
-import { arrayConfig, createShiftAdd, pairCfgFields } from './create.ts';
+import { activationTokens, decodeOutputs, dims2, shiftLane, weightTokens } from './codec.ts';
+import { arrayConfig, createShiftAdd } from './create.ts';
 import {
-  adderLayer, idealCycles, mulLayer, opCounts, requantise, shiftLayer, type Matrix, type OpCounts, type PeKind,
+  adderLayer, idealCycles, mulLayer, opCounts, requantise, shiftLayer, type Matrix, type OpCounts,
 } from './golden.ts';
-import { convDecode, convEncode, convGolden, convInputs, convOutputSpecs, convOutputTokens } from './convio.ts';
+import type { PeKind } from './widths.ts';
+import { convFromTokens, convToTokens, convGolden, convInputs, convOutputSpecs, convOutputTokens, convRelations } from './convio.ts';
 import { expBits, shiftAddParamSpecs, shiftAddPresets, validateShiftAdd, type ShiftAddParams } from './params.ts';
 
 const matrix = (name: string, t: Tensor | undefined): Matrix => {
@@ -50,6 +53,7 @@ function outputs(p: ShiftAddParams): TensorSpec[] {
 
 /** The bit-exact result, operation counts and ideal cycles (work / all PEs of the design). */
 function golden(p: ShiftAddParams, t: Record<string, Tensor>): GoldenResult {
+  checkInputs(engine, p, t);
   if (p.conv) return convGolden(p, t);
   const x = matrix('X', t.X);
   const pes = p.rows * p.cols;
@@ -68,21 +72,17 @@ function golden(p: ShiftAddParams, t: Record<string, Tensor>): GoldenResult {
   return { outputs: { Y: tensor(y) }, counts: { ...opCounts(kind, y.rows, x.rows, x.cols) }, idealCycles: idealCycles(y.rows, x.rows, x.cols, p.rows, p.cols) };
 }
 
-/** Shift weight lanes: the sign bit above the exponent. */
-const shiftLane = (p: ShiftAddParams, sign: ReturnType<typeof dims2>, exp: ReturnType<typeof dims2>) =>
-  (m: number, k: number): bigint => (sign.at(m, k) << BigInt(expBits(p.p))) | exp.at(m, k);
-
-function encode(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, bigint[]> {
-  if (p.conv) return convEncode(p, t);
+/** Input tensors → tokens per stream, as field values: cfg {m, k, n} (the pair: {m2, m1, k, n}), weights, activations. */
+function toTokens(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, TokenValue[]> {
+  checkInputs(engine, p, t);
+  if (p.conv) return convToTokens(p, t);
   const x = dims2('X', t.X);
   if (p.kind === 'pair') {
     const [sign, exp, w2] = [dims2('W1_sign', t.W1_sign), dims2('W1_exp', t.W1_exp), dims2('W2', t.W2)];
     const [a, b] = [arrayConfig(p, 'first'), arrayConfig(p, 'second')];
-    const f = pairCfgFields(p);
-    const cfg = (BigInt(w2.rows) << BigInt(f.m1 + f.k + f.n)) | (BigInt(sign.rows) << BigInt(f.k + f.n)) | (BigInt(x.rows) << BigInt(f.n)) | BigInt(x.cols);
     return {
-      cfg: [cfg],
-      w1: weightTokens(a, sign.rows, x.rows, shiftLane(p, sign, exp)),
+      cfg: [{ m2: w2.rows, m1: sign.rows, k: x.rows, n: x.cols }],
+      w1: weightTokens(a, sign.rows, x.rows, shiftLane(sign, exp)),
       w2: weightTokens(b, w2.rows, w2.cols, w2.at),
       x: activationTokens(a, x),
     };
@@ -90,14 +90,15 @@ function encode(p: ShiftAddParams, t: Record<string, Tensor>): Record<string, bi
   const c = arrayConfig(p);
   if (p.kind === 'shift') {
     const [sign, exp] = [dims2('W_sign', t.W_sign), dims2('W_exp', t.W_exp)];
-    return { cfg: [cfgToken(c, sign.rows, x.rows, x.cols)], w: weightTokens(c, sign.rows, x.rows, shiftLane(p, sign, exp)), x: activationTokens(c, x) };
+    return { cfg: [{ m: sign.rows, k: x.rows, n: x.cols }], w: weightTokens(c, sign.rows, x.rows, shiftLane(sign, exp)), x: activationTokens(c, x) };
   }
   const w = dims2('W', t.W);
-  return { cfg: [cfgToken(c, w.rows, x.rows, x.cols)], w: weightTokens(c, w.rows, x.rows, w.at), x: activationTokens(c, x) };
+  return { cfg: [{ m: w.rows, k: x.rows, n: x.cols }], w: weightTokens(c, w.rows, x.rows, w.at), x: activationTokens(c, x) };
 }
 
-function decode(p: ShiftAddParams, tokens: Record<string, bigint[]>, t: Record<string, Tensor>): Record<string, Tensor> {
-  if (p.conv) return convDecode(p, tokens, t);
+/** Output tokens (each `rows` lanes of Y) → Y. */
+function fromTokens(p: ShiftAddParams, tokens: Record<string, TokenFields[]>, t: Record<string, Tensor>): Record<string, Tensor> {
+  if (p.conv) return convFromTokens(p, tokens, t);
   const x = dims2('X', t.X);
   const m = p.kind === 'pair' ? dims2('W2', t.W2).rows : dims2(p.kind === 'shift' ? 'W_sign' : 'W', t[p.kind === 'shift' ? 'W_sign' : 'W']).rows;
   return { Y: decodeOutputs(arrayConfig(p, p.kind === 'pair' ? 'second' : 'single'), tokens.y ?? [], m, x.cols) };
@@ -143,7 +144,7 @@ export function randomConvInputs(p: ShiftAddParams, sizes: { M: number; Cin: num
   return out;
 }
 
-const engine: Accelerator<ShiftAddParams> = {
+const engine = defineAccelerator<ShiftAddParams>({
   name: 'shiftadd',
   description: 'ShiftAddNet/NAS layer engine: weight-stationary mul, shift or adder PE array, or the fused shift->add pair',
   params: shiftAddParamSpecs,
@@ -154,12 +155,13 @@ const engine: Accelerator<ShiftAddParams> = {
   inputs,
   outputs,
   golden,
-  encode,
-  decode,
+  toTokens,
+  fromTokens,
   outputTokens,
+  checkRelations: (p, t) => (p.conv ? convRelations(p, t) : undefined),
   randomInputs: (p, seed) =>
     p.conv ? randomConvInputs(p, { M: p.mMax, Cin: p.cinMax, R: 3, H: p.hwMax, W: p.hwMax }, seed) : randomShiftAddInputs(p, { M: p.mMax, K: p.kMax, N: p.nMax, M2: p.m2Max }, seed),
-};
+});
 
 /** The registered accelerator (parameter type erased for the registry). */
 export const shiftadd = engine as unknown as Accelerator;

@@ -4,7 +4,7 @@
  */
 import { ParamError } from '../../dsl/errors.ts';
 import type { ParamSpec } from '../../dsl/generator.ts';
-import { accWidth, ceilLog2, type PeKind } from './golden.ts';
+import { accWidth, ceilLog2, type PeKind } from './widths.ts';
 
 /** `pair` is the fused shift→add design: a shift array feeding an adder array on chip. */
 export type EngineKind = PeKind | 'pair';

@@ -8,8 +8,8 @@
  *
  * The accumulating adder of each PE is the row's adder tree in `array.ts`.
  */
-import { In, Out, module, record, s, mux, sint, uint, u, type HwType, type ModuleDef, type PayloadType, type PortRecord, type Value } from '../../dsl/index.ts';
-import { termWidth, type PeKind } from './golden.ts';
+import { In, Out, Record, module, s, mux, payloadWidth, portType, sint, uint, u, unpack, type HwType, type PayloadType, type RecordType, type Value } from '../../dsl/index.ts';
+import { termWidth, type PeKind } from './widths.ts';
 
 /** What a PE needs to know: its kind and the widths of its operands. */
 export interface PeConfig {
@@ -22,19 +22,24 @@ export interface PeConfig {
   expBits: number;
 }
 
-/** Bits of one weight lane in the weight stream: a signed weight, or a sign bit above an exponent. */
-export function weightLaneWidth(c: PeConfig): number {
-  return c.kind === 'shift' ? 1 + c.expBits : c.wWidth;
+/** A shift weight lane: the sign bit (1 = negative) above the exponent e ∈ 0..P. */
+export function shiftLaneType(expBits: number): RecordType<{ sign: HwType; exp: HwType }> {
+  return Record({ sign: uint(1), exp: uint(expBits) });
 }
 
-/** A weight lane as the manifest describes it: a signed weight, or {sign, exp} for shift PEs. */
+/** A weight lane of the weight stream: a signed weight, or {sign, exp} for shift PEs. */
 export function weightLanePayload(c: PeConfig): PayloadType {
-  return c.kind === 'shift' ? record({ sign: uint(1), exp: uint(c.expBits) }) : sint(c.wWidth);
+  return c.kind === 'shift' ? shiftLaneType(c.expBits) : sint(c.wWidth);
 }
 
-/** The type of a weight lane as it sits in a register (signed for mul/adder, {sign, e} for shift). */
+/** Bits of one weight lane in the weight stream. */
+export function weightLaneWidth(c: PeConfig): number {
+  return payloadWidth(weightLanePayload(c));
+}
+
+/** The type of a weight lane as it sits in a register: the signed weight, or {sign, e} packed. */
 export function weightLaneType(c: PeConfig): HwType {
-  return c.kind === 'shift' ? uint(1 + c.expBits) : sint(c.wWidth);
+  return portType(weightLanePayload(c));
 }
 
 export function peTermWidth(c: PeConfig): number {
@@ -46,8 +51,7 @@ export function peTerm(c: PeConfig, x: Value, w: Value): Value {
   const tw = peTermWidth(c);
   if (c.kind === 'mul') return x.mul(w);
   if (c.kind === 'shift') {
-    const sign = w.bit(c.expBits);
-    const e = w.slice(c.expBits - 1, 0);
+    const { sign, exp: e } = unpack(shiftLaneType(c.expBits), w);
     // P − e with e ≤ P (inputs are range-checked) fits the exponent field.
     const amount = u(c.expBits, c.p).sub(e).trunc(c.expBits);
     // x << P fits xWidth + P bits, so the barrel shifter never drops a significant bit.
@@ -64,7 +68,7 @@ export function peTerm(c: PeConfig, x: Value, w: Value): Value {
  * One PE with its own accumulator (acc += term on `valid`, `clear` first), the unit that the
  * synthesis benchmark sizes for each kind: in the array the accumulating adders are the row trees.
  */
-export function createPe(c: PeConfig, accBits: number): ModuleDef<PortRecord> {
+export function createPe(c: PeConfig, accBits: number) {
   const weight = c.kind === 'shift' ? `p${c.p}` : `w${c.wWidth}`;
   return module(`shiftadd_pe_${c.kind}_x${c.xWidth}_${weight}_a${accBits}`, {
     x: In(sint(c.xWidth)),

@@ -16,6 +16,7 @@
 import { ParamError } from '../../dsl/errors.ts';
 import { defineAccelerator, defineGenerator, type Accelerator, type ParamSpec, type Tensor, type TokenValue } from '../../dsl/generator.ts';
 import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, mux, select } from '../../dsl/index.ts';
+import { checkInputs } from '../../dsl/tensors.ts';
 import { multiplyGemvGolden } from './golden.ts';
 
 export interface MacGemvParams extends Record<string, number> {
@@ -161,20 +162,22 @@ export const macGemvAccelerator: Accelerator<MacGemvParams> = defineAccelerator(
   defaultPreset: 'ci',
   validate: validateMacGemv,
   create: createMacGemv,
+  // K and N are chosen at run time; K is a multiple of 8, since x is loaded 8 activations a word.
   inputs: (p) => [
-    { name: 'x', shape: [p.kmax], dims: ['K'], width: p.actWidth, signed: true },
-    { name: 'W', shape: [p.nmax, p.kmax], dims: ['N', 'K'], width: 8, signed: true },
+    { name: 'x', shape: [p.kmax], dims: ['K'], multipleOf: [8], minShape: [8], width: p.actWidth, signed: true },
+    { name: 'W', shape: [p.nmax, p.kmax], dims: ['N', 'K'], multipleOf: [1, 8], minShape: [1, 8], width: 8, signed: true },
   ],
   outputs: (p) => [{ name: 'y', shape: [p.nmax], dims: ['N'], width: 32, signed: true }],
   outputTokens: (p, t) => ({ y: Math.ceil(t.W!.shape[0]! / p.lanes) }),
   golden(p, t) {
+    checkInputs(macGemvAccelerator, p, t);
     const { w, x } = gemvProblem(t);
     const r = multiplyGemvGolden(w, x);
     return { outputs: { y: { shape: [w.length], data: r.y.map(BigInt) } }, counts: { ...r.counts }, idealCycles: Math.ceil(w.length / p.lanes) * x.length };
   },
   toTokens(p, t) {
+    checkInputs(macGemvAccelerator, p, t);
     const { w, x } = gemvProblem(t);
-    if (x.length % 8 !== 0) throw new ParamError(`K = ${x.length} must be a multiple of 8`);
     return macGemvTokens(p, w, x);
   },
   fromTokens(_p, tokens, t) {

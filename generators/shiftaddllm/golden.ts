@@ -11,11 +11,11 @@
  * Scale codes: one 9-bit code per scale, `a1 | a2 << 3 | a3 << 6`, each a ∈ 0..7. Block-wise scales
  * are indexed `[b][n][g]`, per-row scales `[b][n]`.
  *
- * This file imports nothing from `dsl/`: plain integers (every value here is far below 2^53).
+ * This file imports nothing from `dsl/`: plain integers (every value here is far below 2^53). The
+ * hardware's table and accumulator widths live in widths.ts; this kernel's sums are exact.
  */
 
-/** Scale granularity: one scale per 8-column block per row and plane, or one per row and plane. */
-export type ScaleMode = 'block' | 'row';
+import type { ScaleMode } from './widths.ts';
 
 /** The kernel's inputs as plain arrays. */
 export interface LlmProblem {
@@ -73,20 +73,6 @@ export function scaleValue(code: number): number {
 /** A scale code from three shift amounts. */
 export function scaleCode(a1: number, a2: number, a3: number): number {
   return a1 | (a2 << 3) | (a3 << 6);
-}
-
-/** Bits of a signed table entry for `actWidth`-bit activations: |T| ≤ 8·2^(aw−1) = 2^(aw+2) needs aw+4 bits. */
-export const tableWidth = (actWidth: number): number => actWidth + 4;
-
-/**
- * Bits of a signed accumulator that holds any y for up to `groups` groups and `planes` planes: each
- * term is at most 2^(aw+2)·3·2^7 in magnitude.
- */
-export function accumulatorWidth(actWidth: number, planes: number, groups: number): number {
-  const maxAbs = 2 ** (actWidth + 2) * 3 * 128 * planes * groups;
-  let w = 1;
-  while (2 ** (w - 1) < maxAbs + 1) w++;
-  return w;
 }
 
 /** The 256-entry table of one group, built as the spec's kernel does (255 additions after −Σx). */

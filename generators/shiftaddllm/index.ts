@@ -3,9 +3,9 @@
  * and the mapping between tensors and the tokens of its streams, as field values of the payload types
  * its ports declare (`llmPorts` in `create.ts`); `defineAccelerator` packs them with the ports' codecs.
  */
-import { ParamError } from '../../dsl/errors.ts';
 import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TokenFields, type TokenValue } from '../../dsl/generator.ts';
 import { createShiftAddLlm } from './create.ts';
+import { checkInputs, tensorError } from '../../dsl/tensors.ts';
 import { llmIdealCycles, shiftAddLlmGolden, type LlmProblem } from './golden.ts';
 import { shiftAddLlmParamSpecs, shiftAddLlmPresets, validateShiftAddLlm, type ShiftAddLlmParams } from './params.ts';
 
@@ -13,15 +13,10 @@ const num = (v: bigint): number => Number(v);
 
 /** Tensors → the golden kernel's plain arrays (sizes from the tensors' shapes). */
 export function toProblem(p: ShiftAddLlmParams, t: Record<string, Tensor>): LlmProblem {
-  const x = t.x;
-  const idx = t.idx;
-  const sc = t.scales;
-  if (!x || !idx || !sc) throw new ParamError('shiftaddllm needs tensors x, idx and scales');
+  checkInputs(shiftaddllmAccelerator, p, t);
+  const [x, idx, sc] = [t.x!, t.idx!, t.scales!];
   const [q, N, G] = idx.shape as [number, number, number];
   const sg = sc.shape[2]!;
-  if (q !== p.q) throw new ParamError(`idx has ${q} bit-planes but the design has q = ${p.q}`);
-  if (x.shape[0] !== 8 * G) throw new ParamError(`x has ${x.shape[0]} elements but idx has ${G} groups (K = ${8 * G})`);
-  if (8 * G > p.kmax || N > p.nmax) throw new ParamError(`K = ${8 * G}, N = ${N} exceed the design's kmax = ${p.kmax}, nmax = ${p.nmax}`);
   const nest = (d: bigint[], cols: number): number[][][] =>
     Array.from({ length: q }, (_, b) => Array.from({ length: N }, (_, n) => d.slice((b * N + n) * cols, (b * N + n + 1) * cols).map(num)));
   return { x: x.data.map(num), idx: nest(idx.data, G), scales: nest(sc.data, sg), mode: p.scales, actWidth: p.actWidth };
@@ -92,11 +87,16 @@ export const shiftaddllmAccelerator: Accelerator<ShiftAddLlmParams> = defineAcce
   defaultPreset: 'ci',
   validate: validateShiftAddLlm,
   create: createShiftAddLlm,
+  // K and N are chosen at run time (K a multiple of 8: one table per 8 activations); q is the design's.
   inputs: (p) => [
-    { name: 'x', shape: [p.kmax], dims: ['K'], width: p.actWidth, signed: true },
-    { name: 'idx', shape: [p.q, p.nmax, p.kmax / 8], dims: ['Q', 'N', 'G'], width: 8, signed: false },
-    { name: 'scales', shape: [p.q, p.nmax, p.scales === 'block' ? p.kmax / 8 : 1], dims: ['Q', 'N', p.scales === 'block' ? 'G' : 'S'], width: 9, signed: false },
+    { name: 'x', shape: [p.kmax], dims: ['K'], multipleOf: [8], minShape: [8], width: p.actWidth, signed: true },
+    { name: 'idx', shape: [p.q, p.nmax, p.kmax / 8], dims: ['Q', 'N', 'G'], minShape: [p.q, 1, 1], width: 8, signed: false },
+    { name: 'scales', shape: [p.q, p.nmax, p.scales === 'block' ? p.kmax / 8 : 1], dims: ['Q', 'N', p.scales === 'block' ? 'G' : 'S'], minShape: [p.q, 1, 1], width: 9, signed: false },
   ],
+  checkRelations(p, t) {
+    const [K, G] = [t.x!.shape[0]!, t.idx!.shape[2]!];
+    if (K !== 8 * G) throw tensorError(shiftaddllmAccelerator.inputs(p)[1]!, `shape [${t.idx!.shape.join(', ')}] with G = ${G} groups, but x has K = ${K} = 8 × ${K / 8} activations (G must be K/8)`);
+  },
   outputs: (p) => [{ name: 'y', shape: [p.nmax], dims: ['N'], width: 32, signed: true }],
   outputTokens: (p, t) => ({ y: Math.ceil(t.idx!.shape[1]! / p.lanes) }),
   golden(p, t) {

@@ -1,7 +1,7 @@
 /** Parameters, presets and checks of the ShiftAddLLM engine. */
 import { ParamError } from '../../dsl/errors.ts';
 import type { ParamSpec } from '../../dsl/generator.ts';
-import { accumulatorWidth, type ScaleMode } from './golden.ts';
+import { accumulatorWidth, tableWidth, type ScaleMode } from './widths.ts';
 
 export interface ShiftAddLlmParams extends Record<string, number | string> {
   /** Largest K (input length) the design takes; a multiple of 8. */
@@ -59,7 +59,7 @@ export function llmSizes(p: ShiftAddLlmParams): LlmSizes {
     groupBits: bits(gmax),
     chunkBits: bits(chunksMax),
     planeBits: bits(p.q),
-    tableWidth: p.actWidth + 4,
+    tableWidth: tableWidth(p.actWidth),
     accWidth: accumulatorWidth(p.actWidth, p.q, gmax),
     scaleDepth: p.q * chunksMax,
   };

@@ -12,7 +12,8 @@
  *
  * Imports nothing from `dsl/`: the golden kernel and tests use it as plain TypeScript.
  */
-import { scaleCode, type ScaleMode } from './golden.ts';
+import { scaleCode } from './golden.ts';
+import type { ScaleMode } from './widths.ts';
 
 export interface QuantizeOptions {
   /** Bit-planes, 1..4. */

@@ -34,18 +34,16 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   reg signed [31:0] zacc_2 = 32'sh0;
   reg signed [31:0] zacc_3 = 32'sh0;
   wire agg_go;
-  wire req_ready_0;
-  wire out_ready_0;
   wire resp_valid_0;
   wire [4:0] resp_tag;
   wire [127:0] resp_data;
+  wire engine_cmd_0_req_ready;
+  wire engine_cmd_0_out_ready;
   wire engine_cmd_0_cmd_ready;
   wire engine_cmd_0_req_valid;
-  wire [5:0] engine_cmd_0_req_addr;
-  wire [4:0] engine_cmd_0_req_tag;
+  wire [10:0] engine_cmd_0_req_payload;
   wire engine_cmd_0_out_valid;
-  wire [5:0] engine_cmd_0_out_row;
-  wire [191:0] engine_cmd_0_out_data;
+  wire [197:0] engine_cmd_0_out_payload;
   wire engine_cmd_0_done;
   reg port_busy = 1'd0;
   reg [5:0] lat_addr_0;
@@ -153,10 +151,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   reg [7:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_5;
-  wire and_10 = x_valid & x_ready;
   wire [3:0] slice_3 = x_payload[11:8];
-  wire and_11 = x_valid & x_ready;
-  wire and_12 = x_valid & x_ready;
   wire slice_4 = comb_token[12];
   wire [7:0] slice_5 = w_row[7:0];
   wire signed [7:0] assint_4 = slice_5;
@@ -196,28 +191,35 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   reg signed [31:0] mux_7;
   wire lt_0 = yacc_sweep < 7'h40;
   wire not_5 = ~lt_0;
-  wire and_13 = comb_done & not_5;
-  wire eq_2 = port_busy == 1'd0;
-  wire not_6 = ~1'd0;
-  wire and_14 = eq_2 & not_6;
-  wire eq_3 = merge_row == engine_cmd_0_out_row;
-  wire and_15 = merge_valid & eq_3;
-  wire or_0 = 1'd0 | and_15;
-  wire not_7 = ~or_0;
-  wire eq_4 = lat_id_5 == 1'd0;
-  wire and_16 = lat_v_5 & eq_4;
+  wire and_10 = comb_done & not_5;
+  wire eq_2 = lat_id_5 == 1'd0;
+  wire and_11 = lat_v_5 & eq_2;
   wire signed [31:0] assint_8 = z_rdata_3;
+  wire [31:0] asuint_4 = assint_8;
   wire signed [31:0] assint_9 = z_rdata_2;
+  wire [31:0] asuint_5 = assint_9;
   wire signed [31:0] assint_10 = z_rdata_1;
+  wire [31:0] asuint_6 = assint_10;
   wire signed [31:0] assint_11 = z_rdata_0;
-  wire [127:0] cat_3 = {assint_8, assint_9, assint_10, assint_11};
+  wire [31:0] asuint_7 = assint_11;
+  wire [127:0] cat_3 = {asuint_4, asuint_5, asuint_6, asuint_7};
+  wire eq_3 = port_busy == 1'd0;
+  wire not_6 = ~1'd0;
+  wire and_12 = eq_3 & not_6;
+  wire [5:0] slice_9 = engine_cmd_0_out_payload[197:192];
+  wire eq_4 = merge_row == slice_9;
+  wire and_13 = merge_valid & eq_4;
+  wire or_0 = 1'd0 | and_13;
+  wire not_7 = ~or_0;
   wire or_1 = 1'd0 | engine_cmd_0_req_valid;
-  wire and_17 = eq_2 & or_1;
+  wire and_14 = eq_3 & or_1;
   wire ne_0 = port_busy != 1'd0;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [1:0] sub_0;
   /* verilator lint_on UNUSEDSIGNAL */
   reg resize_14;
+  wire [5:0] slice_10 = engine_cmd_0_req_payload[10:5];
+  wire [4:0] slice_11 = engine_cmd_0_req_payload[4:0];
   /* verilator lint_off UNUSEDSIGNAL */
   reg [32:0] add_6;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -227,81 +229,73 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_16;
   wire or_2 = 1'd0 | engine_cmd_0_out_valid;
-  wire not_8 = ~and_15;
-  wire and_18 = or_2 & not_8;
+  wire not_8 = ~and_13;
+  wire and_15 = or_2 & not_8;
+  reg [191:0] slice_12;
   wire not_9 = ~merge_valid;
-  wire and_19 = engine_cmd_0_done & not_9;
+  wire and_16 = engine_cmd_0_done & not_9;
   wire lt_1 = drain_ptr < comb_nodes;
-  wire and_20 = and_19 & lt_1;
+  wire and_17 = and_16 & lt_1;
   wire not_10 = ~drain_valid;
   wire or_3 = not_10 | y_ready;
-  wire and_21 = and_20 & or_3;
+  wire and_18 = and_17 & or_3;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [7:0] add_8;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_17;
   reg [5:0] resize_18;
-  wire and_22 = stats_valid & stats_ready;
+  wire and_19 = stats_valid & stats_ready;
   wire not_11 = ~engine_cmd_0_done;
-  wire or_4 = not_11 | and_21;
+  wire or_4 = not_11 | and_18;
   wire [5:0] resize_19 = drain_ptr[5:0];
-  wire [5:0] mux_8 = engine_cmd_0_done ? resize_19 : engine_cmd_0_out_row;
+  wire [5:0] mux_8 = engine_cmd_0_done ? resize_19 : slice_9;
   wire not_12 = ~engine_cmd_0_done;
-  wire and_23 = agg_go & not_12;
+  wire and_20 = agg_go & not_12;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [32:0] add_9;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [31:0] resize_20;
   wire [3:0] resize_21 = w_count[3:0];
   wire [5:0] resize_22 = comb_nodes[5:0];
-  wire [127:0] cat_4 = {mux_6, mux_4, mux_2, mux_0};
-  wire [31:0] slice_9 = cat_4[31:0];
-  wire signed [31:0] assint_12 = slice_9;
-  wire [31:0] asuint_4 = assint_12;
-  wire [31:0] slice_10 = cat_4[63:32];
-  wire signed [31:0] assint_13 = slice_10;
-  wire [31:0] asuint_5 = assint_13;
-  wire [31:0] slice_11 = cat_4[95:64];
-  wire signed [31:0] assint_14 = slice_11;
-  wire [31:0] asuint_6 = assint_14;
-  wire [31:0] slice_12 = cat_4[127:96];
-  wire signed [31:0] assint_15 = slice_12;
-  wire [31:0] asuint_7 = assint_15;
+  wire [31:0] asuint_8 = mux_0;
+  wire [31:0] asuint_9 = mux_2;
+  wire [31:0] asuint_10 = mux_4;
+  wire [31:0] asuint_11 = mux_6;
   wire or_5 = lt_0 | merge_valid;
   wire [5:0] resize_23 = yacc_sweep[5:0];
   wire [5:0] mux_9 = lt_0 ? resize_23 : merge_row;
   wire [47:0] slice_13 = merge_data[47:0];
-  wire signed [47:0] assint_16 = slice_13;
+  wire signed [47:0] assint_12 = slice_13;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_10 = {assint_3[47], assint_3} + {assint_16[47], assint_16};
+  wire signed [48:0] add_10 = {assint_3[47], assint_3} + {assint_12[47], assint_12};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_24 = add_10[47:0];
-  wire [47:0] asuint_8 = resize_24;
-  wire [47:0] mux_10 = lt_0 ? 48'h0 : asuint_8;
+  wire [47:0] asuint_12 = resize_24;
+  wire [47:0] mux_10 = lt_0 ? 48'h0 : asuint_12;
   wire [47:0] slice_14 = merge_data[95:48];
-  wire signed [47:0] assint_17 = slice_14;
+  wire signed [47:0] assint_13 = slice_14;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_11 = {assint_2[47], assint_2} + {assint_17[47], assint_17};
+  wire signed [48:0] add_11 = {assint_2[47], assint_2} + {assint_13[47], assint_13};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_25 = add_11[47:0];
-  wire [47:0] asuint_9 = resize_25;
-  wire [47:0] mux_11 = lt_0 ? 48'h0 : asuint_9;
+  wire [47:0] asuint_13 = resize_25;
+  wire [47:0] mux_11 = lt_0 ? 48'h0 : asuint_13;
   wire [47:0] slice_15 = merge_data[143:96];
-  wire signed [47:0] assint_18 = slice_15;
+  wire signed [47:0] assint_14 = slice_15;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_12 = {assint_1[47], assint_1} + {assint_18[47], assint_18};
+  wire signed [48:0] add_12 = {assint_1[47], assint_1} + {assint_14[47], assint_14};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_26 = add_12[47:0];
-  wire [47:0] asuint_10 = resize_26;
-  wire [47:0] mux_12 = lt_0 ? 48'h0 : asuint_10;
+  wire [47:0] asuint_14 = resize_26;
+  wire [47:0] mux_12 = lt_0 ? 48'h0 : asuint_14;
   wire [47:0] slice_16 = merge_data[191:144];
-  wire signed [47:0] assint_19 = slice_16;
+  wire signed [47:0] assint_15 = slice_16;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_13 = {assint_0[47], assint_0} + {assint_19[47], assint_19};
+  wire signed [48:0] add_13 = {assint_0[47], assint_0} + {assint_15[47], assint_15};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_27 = add_13[47:0];
-  wire [47:0] asuint_11 = resize_27;
-  wire [47:0] mux_13 = lt_0 ? 48'h0 : asuint_11;
+  wire [47:0] asuint_15 = resize_27;
+  wire [47:0] mux_13 = lt_0 ? 48'h0 : asuint_15;
   assign w_ready = not_0;
   assign x_ready = and_0;
   assign cmd_0_ready = engine_cmd_0_cmd_ready;
@@ -354,7 +348,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_10) begin
+    if (and_6) begin
       w_row <= wmem[slice_3];
     end
   end
@@ -362,11 +356,11 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       comb_valid <= 1'd0;
     end else begin
-      comb_valid <= and_11;
+      comb_valid <= and_6;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (and_6) begin
       comb_token <= x_payload;
     end
   end
@@ -418,18 +412,18 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign agg_go = and_13;
-  assign req_ready_0 = and_14;
-  assign out_ready_0 = not_7;
-  assign resp_valid_0 = and_16;
+  assign agg_go = and_10;
+  assign resp_valid_0 = and_11;
   assign resp_tag = lat_tag_5;
   assign resp_data = cat_3;
+  assign engine_cmd_0_req_ready = and_12;
+  assign engine_cmd_0_out_ready = not_7;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 1'd0;
     end else begin
-      if (and_17) begin
+      if (and_14) begin
         port_busy <= 1'd1;
       end else begin
         if (ne_0) begin
@@ -442,20 +436,20 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    lat_addr_0 <= engine_cmd_0_req_addr;
+    lat_addr_0 <= slice_10;
   end
   always @(posedge clk) begin
     if (rst) begin
       lat_v_0 <= 1'd0;
     end else begin
-      lat_v_0 <= and_17;
+      lat_v_0 <= and_14;
     end
   end
   always @(posedge clk) begin
     lat_id_0 <= 1'd0;
   end
   always @(posedge clk) begin
-    lat_tag_0 <= engine_cmd_0_req_tag;
+    lat_tag_0 <= slice_11;
   end
   always @(posedge clk) begin
     lat_addr_1 <= lat_addr_0;
@@ -559,7 +553,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
-      if (and_17) begin
+      if (and_14) begin
         add_6 = {1'd0, offchip_reads} + 33'h1;
         resize_15 = add_6[31:0];
         offchip_reads <= resize_15;
@@ -584,25 +578,28 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       merge_valid <= 1'd0;
     end else begin
-      merge_valid <= and_18;
+      merge_valid <= and_15;
     end
   end
   always @(posedge clk) begin
-    if (and_18) begin
-      merge_row <= engine_cmd_0_out_row;
+    if (and_15) begin
+      merge_row <= slice_9;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_18) begin
-      merge_data <= engine_cmd_0_out_data;
+    if (and_15) begin
+      slice_12 = engine_cmd_0_out_payload[191:0];
+      merge_data <= slice_12;
     end
   end
+  /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       drain_ptr <= 7'd0;
     end else begin
-      if (and_21) begin
+      if (and_18) begin
         add_8 = {1'd0, drain_ptr} + 8'd1;
         resize_17 = add_8[6:0];
         drain_ptr <= resize_17;
@@ -614,7 +611,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       drain_valid <= 1'd0;
     end else begin
-      if (and_21) begin
+      if (and_18) begin
         drain_valid <= 1'd1;
       end else begin
         if (y_ready) begin
@@ -625,7 +622,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_21) begin
+    if (and_18) begin
       resize_18 = drain_ptr[5:0];
       drain_row <= resize_18;
     end
@@ -635,7 +632,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       stats_sent <= 1'd0;
     end else begin
-      if (and_22) begin
+      if (and_19) begin
         stats_sent <= 1'd1;
       end
     end
@@ -665,7 +662,7 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
-      if (and_23) begin
+      if (and_20) begin
         add_9 = {1'd0, agg_cycles} + 33'h1;
         resize_20 = add_9[31:0];
         agg_cycles <= resize_20;
@@ -680,22 +677,22 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_0[resize_22] <= asuint_4;
+      zmem_0[resize_22] <= asuint_8;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_1[resize_22] <= asuint_5;
+      zmem_1[resize_22] <= asuint_9;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_2[resize_22] <= asuint_6;
+      zmem_2[resize_22] <= asuint_10;
     end
   end
   always @(posedge clk) begin
     if (and_9) begin
-      zmem_3[resize_22] <= asuint_7;
+      zmem_3[resize_22] <= asuint_11;
     end
   end
   always @(posedge clk) begin
@@ -726,16 +723,14 @@ module gcod_baseline_n64_f16_h4b_l6k2_m4_z20 (
     .cmd_ready(engine_cmd_0_cmd_ready),
     .cmd_payload(cmd_0_payload),
     .req_valid(engine_cmd_0_req_valid),
-    .req_ready(req_ready_0),
-    .req_addr(engine_cmd_0_req_addr),
-    .req_tag(engine_cmd_0_req_tag),
+    .req_ready(engine_cmd_0_req_ready),
+    .req_payload(engine_cmd_0_req_payload),
     .resp_valid(resp_valid_0),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_0_out_valid),
-    .out_ready(out_ready_0),
-    .out_row(engine_cmd_0_out_row),
-    .out_data(engine_cmd_0_out_data),
+    .out_ready(engine_cmd_0_out_ready),
+    .out_payload(engine_cmd_0_out_payload),
     .done(engine_cmd_0_done)
   );
 endmodule

@@ -10,15 +10,13 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   input  wire [21:0]  cmd_payload,
   output wire         req_valid,
   input  wire         req_ready,
-  output wire [5:0]   req_addr,
-  output wire [4:0]   req_tag,
+  output wire [10:0]  req_payload,
   input  wire         resp_valid,
   input  wire [4:0]   resp_tag,
   input  wire [127:0] resp_data,
   output wire         out_valid,
   input  wire         out_ready,
-  output wire [5:0]   out_row,
-  output wire [191:0] out_data,
+  output wire [197:0] out_payload,
   output wire         done
 );
   reg [1:0] sweep = 2'd0;
@@ -68,6 +66,7 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire and_7 = and_6 & not_3;
   wire and_8 = and_7 & eq_0;
   wire [5:0] slice_3 = cmd_payload[5:0];
+  wire [10:0] cat_0 = {slice_3, slice_1};
   wire and_9 = b_valid & b_emit;
   wire [47:0] acc_3_word_0 = acc_3[b_row];
   wire signed [47:0] assint_0 = acc_3_word_0;
@@ -80,6 +79,7 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire signed [48:0] add_0 = {assint_0[47], assint_0} + {resize_1[47], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
+  wire [47:0] asuint_0 = resize_2;
   wire [47:0] acc_2_word_0 = acc_2[b_row];
   wire signed [47:0] assint_3 = acc_2_word_0;
   wire signed [31:0] assint_4 = z_q_2;
@@ -89,6 +89,7 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire signed [48:0] add_1 = {assint_3[47], assint_3} + {resize_3[47], resize_3};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_4 = add_1[47:0];
+  wire [47:0] asuint_1 = resize_4;
   wire [47:0] acc_1_word_0 = acc_1[b_row];
   wire signed [47:0] assint_5 = acc_1_word_0;
   wire signed [31:0] assint_6 = z_q_1;
@@ -98,6 +99,7 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire signed [48:0] add_2 = {assint_5[47], assint_5} + {resize_5[47], resize_5};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_6 = add_2[47:0];
+  wire [47:0] asuint_2 = resize_6;
   wire [47:0] acc_0_word_0 = acc_0[b_row];
   wire signed [47:0] assint_7 = acc_0_word_0;
   wire signed [31:0] assint_8 = z_q_0;
@@ -107,7 +109,9 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire signed [48:0] add_3 = {assint_7[47], assint_7} + {resize_7[47], resize_7};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_8 = add_3[47:0];
-  wire [191:0] cat_0 = {resize_2, resize_4, resize_6, resize_8};
+  wire [47:0] asuint_3 = resize_8;
+  wire [191:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3};
+  wire [197:0] cat_2 = {b_v, cat_1};
   /* verilator lint_off UNUSEDSIGNAL */
   reg [2:0] add_4;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -137,33 +141,31 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   wire resize_10 = sweep[0];
   wire mux_4 = lt_0 ? resize_10 : b_row;
   wire or_5 = b_emit | lt_0;
-  wire [47:0] asuint_0 = resize_8;
-  wire [47:0] mux_5 = or_5 ? 48'h0 : asuint_0;
-  wire [47:0] asuint_1 = resize_6;
-  wire [47:0] mux_6 = or_5 ? 48'h0 : asuint_1;
-  wire [47:0] asuint_2 = resize_4;
-  wire [47:0] mux_7 = or_5 ? 48'h0 : asuint_2;
-  wire [47:0] asuint_3 = resize_2;
-  wire [47:0] mux_8 = or_5 ? 48'h0 : asuint_3;
+  wire [47:0] asuint_4 = resize_8;
+  wire [47:0] mux_5 = or_5 ? 48'h0 : asuint_4;
+  wire [47:0] asuint_5 = resize_6;
+  wire [47:0] mux_6 = or_5 ? 48'h0 : asuint_5;
+  wire [47:0] asuint_6 = resize_4;
+  wire [47:0] mux_7 = or_5 ? 48'h0 : asuint_6;
+  wire [47:0] asuint_7 = resize_2;
+  wire [47:0] mux_8 = or_5 ? 48'h0 : asuint_7;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_9 = slice_6;
-  wire [31:0] asuint_4 = assint_9;
+  wire [31:0] asuint_8 = assint_9;
   wire [31:0] slice_7 = resp_data[63:32];
   wire signed [31:0] assint_10 = slice_7;
-  wire [31:0] asuint_5 = assint_10;
+  wire [31:0] asuint_9 = assint_10;
   wire [31:0] slice_8 = resp_data[95:64];
   wire signed [31:0] assint_11 = slice_8;
-  wire [31:0] asuint_6 = assint_11;
+  wire [31:0] asuint_10 = assint_11;
   wire [31:0] slice_9 = resp_data[127:96];
   wire signed [31:0] assint_12 = slice_9;
-  wire [31:0] asuint_7 = assint_12;
+  wire [31:0] asuint_11 = assint_12;
   assign cmd_ready = and_5;
   assign req_valid = and_8;
-  assign req_addr = slice_3;
-  assign req_tag = slice_1;
+  assign req_payload = cat_0;
   assign out_valid = and_9;
-  assign out_row = b_v;
-  assign out_data = cat_0;
+  assign out_payload = cat_2;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
@@ -274,22 +276,22 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_4;
+      zbuf_0[resp_tag] <= asuint_8;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_5;
+      zbuf_1[resp_tag] <= asuint_9;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_6;
+      zbuf_2[resp_tag] <= asuint_10;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_7;
+      zbuf_3[resp_tag] <= asuint_11;
     end
   end
 endmodule

@@ -10,8 +10,7 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   input  wire [21:0]  cmd_payload,
   output wire         req_valid,
   input  wire         req_ready,
-  output wire [5:0]   req_addr,
-  output wire [2:0]   req_tag,
+  output wire [8:0]   req_payload,
   input  wire         resp_valid,
   /* verilator lint_off UNUSEDSIGNAL */
   input  wire [2:0]   resp_tag,
@@ -19,8 +18,7 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   input  wire [127:0] resp_data,
   output wire         out_valid,
   input  wire         out_ready,
-  output wire [5:0]   out_row,
-  output wire [191:0] out_data,
+  output wire [197:0] out_payload,
   output wire         done
 );
   reg [1:0] sweep = 2'd0;
@@ -71,6 +69,7 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire and_7 = and_6 & not_3;
   wire and_8 = and_7 & eq_0;
   wire [5:0] slice_3 = cmd_payload[5:0];
+  wire [8:0] cat_0 = {slice_3, slice_1};
   wire and_9 = b_valid & b_emit;
   wire eq_4 = b_group == 1'd1;
   wire eq_5 = b_group == 1'd0;
@@ -94,6 +93,7 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_3 = add_0[47:0];
   wire signed [47:0] mux_4 = eq_4 ? resize_3 : assint_1;
+  wire [47:0] asuint_0 = mux_4;
   wire eq_7 = b_group == 1'd1;
   wire eq_8 = b_group == 1'd0;
   wire [47:0] acc_0_word_0 = acc_0[b_row];
@@ -114,11 +114,15 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_5 = add_1[47:0];
   wire signed [47:0] mux_7 = eq_7 ? resize_5 : assint_6;
+  wire [47:0] asuint_1 = mux_7;
   wire eq_10 = b_group == 1'd0;
   wire signed [47:0] mux_8 = eq_10 ? resize_3 : assint_0;
+  wire [47:0] asuint_2 = mux_8;
   wire eq_11 = b_group == 1'd0;
   wire signed [47:0] mux_9 = eq_11 ? resize_5 : assint_5;
-  wire [191:0] cat_0 = {mux_4, mux_7, mux_8, mux_9};
+  wire [47:0] asuint_3 = mux_9;
+  wire [191:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3};
+  wire [197:0] cat_2 = {b_v, cat_1};
   /* verilator lint_off UNUSEDSIGNAL */
   reg [2:0] add_2;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -157,33 +161,31 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   wire resize_10 = sweep[0];
   wire mux_13 = lt_0 ? resize_10 : b_row;
   wire or_5 = b_emit | lt_0;
-  wire [47:0] asuint_0 = mux_9;
-  wire [47:0] mux_14 = or_5 ? 48'h0 : asuint_0;
-  wire [47:0] asuint_1 = mux_8;
-  wire [47:0] mux_15 = or_5 ? 48'h0 : asuint_1;
-  wire [47:0] asuint_2 = mux_7;
-  wire [47:0] mux_16 = or_5 ? 48'h0 : asuint_2;
-  wire [47:0] asuint_3 = mux_4;
-  wire [47:0] mux_17 = or_5 ? 48'h0 : asuint_3;
+  wire [47:0] asuint_4 = mux_9;
+  wire [47:0] mux_14 = or_5 ? 48'h0 : asuint_4;
+  wire [47:0] asuint_5 = mux_8;
+  wire [47:0] mux_15 = or_5 ? 48'h0 : asuint_5;
+  wire [47:0] asuint_6 = mux_7;
+  wire [47:0] mux_16 = or_5 ? 48'h0 : asuint_6;
+  wire [47:0] asuint_7 = mux_4;
+  wire [47:0] mux_17 = or_5 ? 48'h0 : asuint_7;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_9 = slice_6;
-  wire [31:0] asuint_4 = assint_9;
+  wire [31:0] asuint_8 = assint_9;
   wire [31:0] slice_7 = resp_data[63:32];
   wire signed [31:0] assint_10 = slice_7;
-  wire [31:0] asuint_5 = assint_10;
+  wire [31:0] asuint_9 = assint_10;
   wire [31:0] slice_8 = resp_data[95:64];
   wire signed [31:0] assint_11 = slice_8;
-  wire [31:0] asuint_6 = assint_11;
+  wire [31:0] asuint_10 = assint_11;
   wire [31:0] slice_9 = resp_data[127:96];
   wire signed [31:0] assint_12 = slice_9;
-  wire [31:0] asuint_7 = assint_12;
+  wire [31:0] asuint_11 = assint_12;
   assign cmd_ready = and_5;
   assign req_valid = and_8;
-  assign req_addr = slice_3;
-  assign req_tag = slice_1;
+  assign req_payload = cat_0;
   assign out_valid = and_9;
-  assign out_row = b_v;
-  assign out_data = cat_0;
+  assign out_payload = cat_2;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
@@ -299,22 +301,22 @@ module gcod_engine_s4_r2_m2_h4_n6_w3x3 (
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_0[resize_8] <= asuint_4;
+      zbuf_0[resize_8] <= asuint_8;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resize_8] <= asuint_5;
+      zbuf_1[resize_8] <= asuint_9;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resize_8] <= asuint_6;
+      zbuf_2[resize_8] <= asuint_10;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resize_8] <= asuint_7;
+      zbuf_3[resize_8] <= asuint_11;
     end
   end
 endmodule

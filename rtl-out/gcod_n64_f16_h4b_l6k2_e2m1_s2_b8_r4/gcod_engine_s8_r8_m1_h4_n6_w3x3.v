@@ -10,15 +10,13 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   input  wire [21:0]  cmd_payload,
   output wire         req_valid,
   input  wire         req_ready,
-  output wire [5:0]   req_addr,
-  output wire [2:0]   req_tag,
+  output wire [8:0]   req_payload,
   input  wire         resp_valid,
   input  wire [2:0]   resp_tag,
   input  wire [127:0] resp_data,
   output wire         out_valid,
   input  wire         out_ready,
-  output wire [5:0]   out_row,
-  output wire [191:0] out_data,
+  output wire [197:0] out_payload,
   output wire         done
 );
   reg [3:0] sweep = 4'd0;
@@ -80,6 +78,7 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   wire and_7 = and_6 & not_3;
   wire and_8 = and_7 & eq_0;
   wire [5:0] slice_3 = cmd_payload[5:0];
+  wire [8:0] cat_0 = {slice_3, slice_1};
   wire and_9 = b_valid & b_emit;
   wire eq_4 = b_group == 2'd3;
   wire eq_5 = b_group == 2'd0;
@@ -123,13 +122,18 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_2 = add_0[47:0];
   wire signed [47:0] mux_12 = eq_4 ? resize_2 : assint_7;
+  wire [47:0] asuint_4 = mux_12;
   wire eq_11 = b_group == 2'd2;
   wire signed [47:0] mux_13 = eq_11 ? resize_2 : assint_5;
+  wire [47:0] asuint_5 = mux_13;
   wire eq_12 = b_group == 2'd1;
   wire signed [47:0] mux_14 = eq_12 ? resize_2 : assint_3;
+  wire [47:0] asuint_6 = mux_14;
   wire eq_13 = b_group == 2'd0;
   wire signed [47:0] mux_15 = eq_13 ? resize_2 : assint_1;
-  wire [191:0] cat_0 = {mux_12, mux_13, mux_14, mux_15};
+  wire [47:0] asuint_7 = mux_15;
+  wire [191:0] cat_1 = {asuint_4, asuint_5, asuint_6, asuint_7};
+  wire [197:0] cat_2 = {b_v, cat_1};
   /* verilator lint_off UNUSEDSIGNAL */
   reg [4:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -161,14 +165,14 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   reg eq_14;
   reg and_17;
   wire or_4 = b_emit | lt_0;
-  wire [47:0] asuint_4 = mux_15;
-  wire [47:0] mux_19 = or_4 ? 48'h0 : asuint_4;
-  wire [47:0] asuint_5 = mux_14;
-  wire [47:0] mux_20 = or_4 ? 48'h0 : asuint_5;
-  wire [47:0] asuint_6 = mux_13;
-  wire [47:0] mux_21 = or_4 ? 48'h0 : asuint_6;
-  wire [47:0] asuint_7 = mux_12;
-  wire [47:0] mux_22 = or_4 ? 48'h0 : asuint_7;
+  wire [47:0] asuint_8 = mux_15;
+  wire [47:0] mux_19 = or_4 ? 48'h0 : asuint_8;
+  wire [47:0] asuint_9 = mux_14;
+  wire [47:0] mux_20 = or_4 ? 48'h0 : asuint_9;
+  wire [47:0] asuint_10 = mux_13;
+  wire [47:0] mux_21 = or_4 ? 48'h0 : asuint_10;
+  wire [47:0] asuint_11 = mux_12;
+  wire [47:0] mux_22 = or_4 ? 48'h0 : asuint_11;
   wire eq_15 = slice_0 == 2'd3;
   wire and_18 = and_7 & eq_15;
   wire or_5 = lt_0 | and_16;
@@ -176,23 +180,21 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   wire [2:0] mux_23 = lt_0 ? resize_5 : b_row;
   wire [31:0] slice_6 = resp_data[31:0];
   wire signed [31:0] assint_13 = slice_6;
-  wire [31:0] asuint_8 = assint_13;
+  wire [31:0] asuint_12 = assint_13;
   wire [31:0] slice_7 = resp_data[63:32];
   wire signed [31:0] assint_14 = slice_7;
-  wire [31:0] asuint_9 = assint_14;
+  wire [31:0] asuint_13 = assint_14;
   wire [31:0] slice_8 = resp_data[95:64];
   wire signed [31:0] assint_15 = slice_8;
-  wire [31:0] asuint_10 = assint_15;
+  wire [31:0] asuint_14 = assint_15;
   wire [31:0] slice_9 = resp_data[127:96];
   wire signed [31:0] assint_16 = slice_9;
-  wire [31:0] asuint_11 = assint_16;
+  wire [31:0] asuint_15 = assint_16;
   assign cmd_ready = and_5;
   assign req_valid = and_8;
-  assign req_addr = slice_3;
-  assign req_tag = slice_1;
+  assign req_payload = cat_0;
   assign out_valid = and_9;
-  assign out_row = b_v;
-  assign out_data = cat_0;
+  assign out_payload = cat_2;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
@@ -368,22 +370,22 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_8;
+      zbuf_0[resp_tag] <= asuint_12;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_9;
+      zbuf_1[resp_tag] <= asuint_13;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_10;
+      zbuf_2[resp_tag] <= asuint_14;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_11;
+      zbuf_3[resp_tag] <= asuint_15;
     end
   end
 endmodule

@@ -40,40 +40,34 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   reg signed [31:0] zacc_2 = 32'sh0;
   reg signed [31:0] zacc_3 = 32'sh0;
   wire agg_go;
-  wire req_ready_0;
-  wire req_ready_1;
-  wire req_ready_2;
-  wire out_ready_0;
-  wire out_ready_1;
-  wire out_ready_2;
   wire resp_valid_0;
   wire resp_valid_1;
   wire resp_valid_2;
   wire [2:0] resp_tag;
   wire [127:0] resp_data;
+  wire engine_cmd_s_req_ready;
+  wire engine_cmd_s_out_ready;
   wire engine_cmd_s_cmd_ready;
   wire engine_cmd_s_req_valid;
-  wire [5:0] engine_cmd_s_req_addr;
-  wire [2:0] engine_cmd_s_req_tag;
+  wire [8:0] engine_cmd_s_req_payload;
   wire engine_cmd_s_out_valid;
-  wire [5:0] engine_cmd_s_out_row;
-  wire [191:0] engine_cmd_s_out_data;
+  wire [197:0] engine_cmd_s_out_payload;
   wire engine_cmd_s_done;
+  wire engine_cmd_0_req_ready;
+  wire engine_cmd_0_out_ready;
   wire engine_cmd_0_cmd_ready;
   wire engine_cmd_0_req_valid;
-  wire [5:0] engine_cmd_0_req_addr;
-  wire [2:0] engine_cmd_0_req_tag;
+  wire [8:0] engine_cmd_0_req_payload;
   wire engine_cmd_0_out_valid;
-  wire [5:0] engine_cmd_0_out_row;
-  wire [191:0] engine_cmd_0_out_data;
+  wire [197:0] engine_cmd_0_out_payload;
   wire engine_cmd_0_done;
+  wire engine_cmd_1_req_ready;
+  wire engine_cmd_1_out_ready;
   wire engine_cmd_1_cmd_ready;
   wire engine_cmd_1_req_valid;
-  wire [5:0] engine_cmd_1_req_addr;
-  wire [2:0] engine_cmd_1_req_tag;
+  wire [8:0] engine_cmd_1_req_payload;
   wire engine_cmd_1_out_valid;
-  wire [5:0] engine_cmd_1_out_row;
-  wire [191:0] engine_cmd_1_out_data;
+  wire [197:0] engine_cmd_1_out_payload;
   wire engine_cmd_1_done;
   reg port_busy = 1'd0;
   reg [5:0] lat_addr_0;
@@ -183,10 +177,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   reg [7:0] add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_5;
-  wire and_12 = x_valid & x_ready;
   wire [3:0] slice_3 = x_payload[11:8];
-  wire and_13 = x_valid & x_ready;
-  wire and_14 = x_valid & x_ready;
   wire slice_4 = comb_token[12];
   wire [7:0] slice_5 = w_row[7:0];
   wire signed [7:0] assint_4 = slice_5;
@@ -226,52 +217,65 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   reg signed [31:0] mux_7;
   wire lt_0 = yacc_sweep < 7'h40;
   wire not_5 = ~lt_0;
-  wire and_15 = comb_done & not_5;
-  wire eq_2 = port_busy == 1'd0;
-  wire not_6 = ~1'd0;
-  wire and_16 = eq_2 & not_6;
-  wire or_0 = 1'd0 | engine_cmd_s_req_valid;
-  wire not_7 = ~or_0;
-  wire and_17 = eq_2 & not_7;
-  wire or_1 = or_0 | engine_cmd_0_req_valid;
-  wire not_8 = ~or_1;
-  wire and_18 = eq_2 & not_8;
-  wire [5:0] mux_8 = engine_cmd_0_out_valid ? engine_cmd_0_out_row : engine_cmd_1_out_row;
-  wire [5:0] mux_9 = engine_cmd_s_out_valid ? engine_cmd_s_out_row : mux_8;
-  wire eq_3 = merge_row == mux_9;
-  wire and_19 = merge_valid & eq_3;
-  wire or_2 = 1'd0 | and_19;
-  wire not_9 = ~or_2;
-  wire or_3 = 1'd0 | engine_cmd_s_out_valid;
-  wire or_4 = or_3 | and_19;
-  wire not_10 = ~or_4;
-  wire or_5 = or_3 | engine_cmd_0_out_valid;
-  wire or_6 = or_5 | and_19;
-  wire not_11 = ~or_6;
-  wire eq_4 = lat_id_5 == 2'd0;
-  wire and_20 = lat_v_5 & eq_4;
-  wire eq_5 = lat_id_5 == 2'd1;
-  wire and_21 = lat_v_5 & eq_5;
-  wire eq_6 = lat_id_5 == 2'd2;
-  wire and_22 = lat_v_5 & eq_6;
+  wire and_12 = comb_done & not_5;
+  wire eq_2 = lat_id_5 == 2'd0;
+  wire and_13 = lat_v_5 & eq_2;
+  wire eq_3 = lat_id_5 == 2'd1;
+  wire and_14 = lat_v_5 & eq_3;
+  wire eq_4 = lat_id_5 == 2'd2;
+  wire and_15 = lat_v_5 & eq_4;
   wire signed [31:0] assint_8 = z_rdata_3;
+  wire [31:0] asuint_4 = assint_8;
   wire signed [31:0] assint_9 = z_rdata_2;
+  wire [31:0] asuint_5 = assint_9;
   wire signed [31:0] assint_10 = z_rdata_1;
+  wire [31:0] asuint_6 = assint_10;
   wire signed [31:0] assint_11 = z_rdata_0;
-  wire [127:0] cat_3 = {assint_8, assint_9, assint_10, assint_11};
-  wire or_7 = or_1 | engine_cmd_1_req_valid;
-  wire and_23 = eq_2 & or_7;
+  wire [31:0] asuint_7 = assint_11;
+  wire [127:0] cat_3 = {asuint_4, asuint_5, asuint_6, asuint_7};
+  wire eq_5 = port_busy == 1'd0;
+  wire not_6 = ~1'd0;
+  wire and_16 = eq_5 & not_6;
+  wire [5:0] slice_9 = engine_cmd_s_out_payload[197:192];
+  wire [5:0] slice_10 = engine_cmd_0_out_payload[197:192];
+  wire [5:0] slice_11 = engine_cmd_1_out_payload[197:192];
+  wire [5:0] mux_8 = engine_cmd_0_out_valid ? slice_10 : slice_11;
+  wire [5:0] mux_9 = engine_cmd_s_out_valid ? slice_9 : mux_8;
+  wire eq_6 = merge_row == mux_9;
+  wire and_17 = merge_valid & eq_6;
+  wire or_0 = 1'd0 | and_17;
+  wire not_7 = ~or_0;
+  wire or_1 = 1'd0 | engine_cmd_s_req_valid;
+  wire not_8 = ~or_1;
+  wire and_18 = eq_5 & not_8;
+  wire or_2 = 1'd0 | engine_cmd_s_out_valid;
+  wire or_3 = or_2 | and_17;
+  wire not_9 = ~or_3;
+  wire or_4 = or_1 | engine_cmd_0_req_valid;
+  wire not_10 = ~or_4;
+  wire and_19 = eq_5 & not_10;
+  wire or_5 = or_2 | engine_cmd_0_out_valid;
+  wire or_6 = or_5 | and_17;
+  wire not_11 = ~or_6;
+  wire or_7 = or_4 | engine_cmd_1_req_valid;
+  wire and_20 = eq_5 & or_7;
   wire ne_0 = port_busy != 1'd0;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [1:0] sub_0;
   /* verilator lint_on UNUSEDSIGNAL */
   reg resize_14;
-  wire [5:0] mux_10 = engine_cmd_0_req_valid ? engine_cmd_0_req_addr : engine_cmd_1_req_addr;
-  wire [5:0] mux_11 = engine_cmd_s_req_valid ? engine_cmd_s_req_addr : mux_10;
+  wire [5:0] slice_12 = engine_cmd_s_req_payload[8:3];
+  wire [5:0] slice_13 = engine_cmd_0_req_payload[8:3];
+  wire [5:0] slice_14 = engine_cmd_1_req_payload[8:3];
+  wire [5:0] mux_10 = engine_cmd_0_req_valid ? slice_13 : slice_14;
+  wire [5:0] mux_11 = engine_cmd_s_req_valid ? slice_12 : mux_10;
   wire [1:0] mux_12 = engine_cmd_0_req_valid ? 2'd1 : 2'd2;
   wire [1:0] mux_13 = engine_cmd_s_req_valid ? 2'd0 : mux_12;
-  wire [2:0] mux_14 = engine_cmd_0_req_valid ? engine_cmd_0_req_tag : engine_cmd_1_req_tag;
-  wire [2:0] mux_15 = engine_cmd_s_req_valid ? engine_cmd_s_req_tag : mux_14;
+  wire [2:0] slice_15 = engine_cmd_s_req_payload[2:0];
+  wire [2:0] slice_16 = engine_cmd_0_req_payload[2:0];
+  wire [2:0] slice_17 = engine_cmd_1_req_payload[2:0];
+  wire [2:0] mux_14 = engine_cmd_0_req_valid ? slice_16 : slice_17;
+  wire [2:0] mux_15 = engine_cmd_s_req_valid ? slice_15 : mux_14;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [32:0] add_6;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -281,83 +285,77 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_16;
   wire or_8 = or_5 | engine_cmd_1_out_valid;
-  wire not_12 = ~and_19;
-  wire and_24 = or_8 & not_12;
+  wire not_12 = ~and_17;
+  wire and_21 = or_8 & not_12;
+  reg [191:0] slice_18;
+  reg [191:0] slice_19;
+  reg [191:0] slice_20;
   reg [191:0] mux_16;
   reg [191:0] mux_17;
   wire not_13 = ~merge_valid;
-  wire and_25 = and_2 & not_13;
+  wire and_22 = and_2 & not_13;
   wire lt_1 = drain_ptr < comb_nodes;
-  wire and_26 = and_25 & lt_1;
+  wire and_23 = and_22 & lt_1;
   wire not_14 = ~drain_valid;
   wire or_9 = not_14 | y_ready;
-  wire and_27 = and_26 & or_9;
+  wire and_24 = and_23 & or_9;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [7:0] add_8;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [6:0] resize_17;
   reg [5:0] resize_18;
-  wire and_28 = stats_valid & stats_ready;
+  wire and_25 = stats_valid & stats_ready;
   wire not_15 = ~and_2;
-  wire or_10 = not_15 | and_27;
+  wire or_10 = not_15 | and_24;
   wire [5:0] resize_19 = drain_ptr[5:0];
   wire [5:0] mux_18 = and_2 ? resize_19 : mux_9;
   wire not_16 = ~and_2;
-  wire and_29 = agg_go & not_16;
+  wire and_26 = agg_go & not_16;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [32:0] add_9;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [31:0] resize_20;
   wire [3:0] resize_21 = w_count[3:0];
   wire [5:0] resize_22 = comb_nodes[5:0];
-  wire [127:0] cat_4 = {mux_6, mux_4, mux_2, mux_0};
-  wire [31:0] slice_9 = cat_4[31:0];
-  wire signed [31:0] assint_12 = slice_9;
-  wire [31:0] asuint_4 = assint_12;
-  wire [31:0] slice_10 = cat_4[63:32];
-  wire signed [31:0] assint_13 = slice_10;
-  wire [31:0] asuint_5 = assint_13;
-  wire [31:0] slice_11 = cat_4[95:64];
-  wire signed [31:0] assint_14 = slice_11;
-  wire [31:0] asuint_6 = assint_14;
-  wire [31:0] slice_12 = cat_4[127:96];
-  wire signed [31:0] assint_15 = slice_12;
-  wire [31:0] asuint_7 = assint_15;
+  wire [31:0] asuint_8 = mux_0;
+  wire [31:0] asuint_9 = mux_2;
+  wire [31:0] asuint_10 = mux_4;
+  wire [31:0] asuint_11 = mux_6;
   wire or_11 = lt_0 | merge_valid;
   wire [5:0] resize_23 = yacc_sweep[5:0];
   wire [5:0] mux_19 = lt_0 ? resize_23 : merge_row;
-  wire [47:0] slice_13 = merge_data[47:0];
-  wire signed [47:0] assint_16 = slice_13;
+  wire [47:0] slice_21 = merge_data[47:0];
+  wire signed [47:0] assint_12 = slice_21;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_10 = {assint_3[47], assint_3} + {assint_16[47], assint_16};
+  wire signed [48:0] add_10 = {assint_3[47], assint_3} + {assint_12[47], assint_12};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_24 = add_10[47:0];
-  wire [47:0] asuint_8 = resize_24;
-  wire [47:0] mux_20 = lt_0 ? 48'h0 : asuint_8;
-  wire [47:0] slice_14 = merge_data[95:48];
-  wire signed [47:0] assint_17 = slice_14;
+  wire [47:0] asuint_12 = resize_24;
+  wire [47:0] mux_20 = lt_0 ? 48'h0 : asuint_12;
+  wire [47:0] slice_22 = merge_data[95:48];
+  wire signed [47:0] assint_13 = slice_22;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_11 = {assint_2[47], assint_2} + {assint_17[47], assint_17};
+  wire signed [48:0] add_11 = {assint_2[47], assint_2} + {assint_13[47], assint_13};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_25 = add_11[47:0];
-  wire [47:0] asuint_9 = resize_25;
-  wire [47:0] mux_21 = lt_0 ? 48'h0 : asuint_9;
-  wire [47:0] slice_15 = merge_data[143:96];
-  wire signed [47:0] assint_18 = slice_15;
+  wire [47:0] asuint_13 = resize_25;
+  wire [47:0] mux_21 = lt_0 ? 48'h0 : asuint_13;
+  wire [47:0] slice_23 = merge_data[143:96];
+  wire signed [47:0] assint_14 = slice_23;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_12 = {assint_1[47], assint_1} + {assint_18[47], assint_18};
+  wire signed [48:0] add_12 = {assint_1[47], assint_1} + {assint_14[47], assint_14};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_26 = add_12[47:0];
-  wire [47:0] asuint_10 = resize_26;
-  wire [47:0] mux_22 = lt_0 ? 48'h0 : asuint_10;
-  wire [47:0] slice_16 = merge_data[191:144];
-  wire signed [47:0] assint_19 = slice_16;
+  wire [47:0] asuint_14 = resize_26;
+  wire [47:0] mux_22 = lt_0 ? 48'h0 : asuint_14;
+  wire [47:0] slice_24 = merge_data[191:144];
+  wire signed [47:0] assint_15 = slice_24;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_13 = {assint_0[47], assint_0} + {assint_19[47], assint_19};
+  wire signed [48:0] add_13 = {assint_0[47], assint_0} + {assint_15[47], assint_15};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_27 = add_13[47:0];
-  wire [47:0] asuint_11 = resize_27;
-  wire [47:0] mux_23 = lt_0 ? 48'h0 : asuint_11;
+  wire [47:0] asuint_15 = resize_27;
+  wire [47:0] mux_23 = lt_0 ? 48'h0 : asuint_15;
   assign w_ready = not_0;
   assign x_ready = and_0;
   assign cmd_s_ready = engine_cmd_s_cmd_ready;
@@ -412,7 +410,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
+    if (and_8) begin
       w_row <= wmem[slice_3];
     end
   end
@@ -420,11 +418,11 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       comb_valid <= 1'd0;
     end else begin
-      comb_valid <= and_13;
+      comb_valid <= and_8;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (and_8) begin
       comb_token <= x_payload;
     end
   end
@@ -476,24 +474,24 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign agg_go = and_15;
-  assign req_ready_0 = and_16;
-  assign req_ready_1 = and_17;
-  assign req_ready_2 = and_18;
-  assign out_ready_0 = not_9;
-  assign out_ready_1 = not_10;
-  assign out_ready_2 = not_11;
-  assign resp_valid_0 = and_20;
-  assign resp_valid_1 = and_21;
-  assign resp_valid_2 = and_22;
+  assign agg_go = and_12;
+  assign resp_valid_0 = and_13;
+  assign resp_valid_1 = and_14;
+  assign resp_valid_2 = and_15;
   assign resp_tag = lat_tag_5;
   assign resp_data = cat_3;
+  assign engine_cmd_s_req_ready = and_16;
+  assign engine_cmd_s_out_ready = not_7;
+  assign engine_cmd_0_req_ready = and_18;
+  assign engine_cmd_0_out_ready = not_9;
+  assign engine_cmd_1_req_ready = and_19;
+  assign engine_cmd_1_out_ready = not_11;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 1'd0;
     end else begin
-      if (and_23) begin
+      if (and_20) begin
         port_busy <= 1'd1;
       end else begin
         if (ne_0) begin
@@ -512,7 +510,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       lat_v_0 <= 1'd0;
     end else begin
-      lat_v_0 <= and_23;
+      lat_v_0 <= and_20;
     end
   end
   always @(posedge clk) begin
@@ -623,7 +621,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
-      if (and_23) begin
+      if (and_20) begin
         add_6 = {1'd0, offchip_reads} + 33'h1;
         resize_15 = add_6[31:0];
         offchip_reads <= resize_15;
@@ -648,19 +646,22 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       merge_valid <= 1'd0;
     end else begin
-      merge_valid <= and_24;
+      merge_valid <= and_21;
     end
   end
   always @(posedge clk) begin
-    if (and_24) begin
+    if (and_21) begin
       merge_row <= mux_9;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_24) begin
-      mux_16 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : engine_cmd_1_out_data;
-      mux_17 = engine_cmd_s_out_valid ? engine_cmd_s_out_data : mux_16;
+    if (and_21) begin
+      slice_18 = engine_cmd_s_out_payload[191:0];
+      slice_19 = engine_cmd_0_out_payload[191:0];
+      slice_20 = engine_cmd_1_out_payload[191:0];
+      mux_16 = engine_cmd_0_out_valid ? slice_19 : slice_20;
+      mux_17 = engine_cmd_s_out_valid ? slice_18 : mux_16;
       merge_data <= mux_17;
     end
   end
@@ -670,7 +671,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       drain_ptr <= 7'd0;
     end else begin
-      if (and_27) begin
+      if (and_24) begin
         add_8 = {1'd0, drain_ptr} + 8'd1;
         resize_17 = add_8[6:0];
         drain_ptr <= resize_17;
@@ -682,7 +683,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       drain_valid <= 1'd0;
     end else begin
-      if (and_27) begin
+      if (and_24) begin
         drain_valid <= 1'd1;
       end else begin
         if (y_ready) begin
@@ -693,7 +694,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_27) begin
+    if (and_24) begin
       resize_18 = drain_ptr[5:0];
       drain_row <= resize_18;
     end
@@ -703,7 +704,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       stats_sent <= 1'd0;
     end else begin
-      if (and_28) begin
+      if (and_25) begin
         stats_sent <= 1'd1;
       end
     end
@@ -733,7 +734,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
-      if (and_29) begin
+      if (and_26) begin
         add_9 = {1'd0, agg_cycles} + 33'h1;
         resize_20 = add_9[31:0];
         agg_cycles <= resize_20;
@@ -748,22 +749,22 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   end
   always @(posedge clk) begin
     if (and_11) begin
-      zmem_0[resize_22] <= asuint_4;
+      zmem_0[resize_22] <= asuint_8;
     end
   end
   always @(posedge clk) begin
     if (and_11) begin
-      zmem_1[resize_22] <= asuint_5;
+      zmem_1[resize_22] <= asuint_9;
     end
   end
   always @(posedge clk) begin
     if (and_11) begin
-      zmem_2[resize_22] <= asuint_6;
+      zmem_2[resize_22] <= asuint_10;
     end
   end
   always @(posedge clk) begin
     if (and_11) begin
-      zmem_3[resize_22] <= asuint_7;
+      zmem_3[resize_22] <= asuint_11;
     end
   end
   always @(posedge clk) begin
@@ -794,16 +795,14 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     .cmd_ready(engine_cmd_s_cmd_ready),
     .cmd_payload(cmd_s_payload),
     .req_valid(engine_cmd_s_req_valid),
-    .req_ready(req_ready_0),
-    .req_addr(engine_cmd_s_req_addr),
-    .req_tag(engine_cmd_s_req_tag),
+    .req_ready(engine_cmd_s_req_ready),
+    .req_payload(engine_cmd_s_req_payload),
     .resp_valid(resp_valid_0),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_s_out_valid),
-    .out_ready(out_ready_0),
-    .out_row(engine_cmd_s_out_row),
-    .out_data(engine_cmd_s_out_data),
+    .out_ready(engine_cmd_s_out_ready),
+    .out_payload(engine_cmd_s_out_payload),
     .done(engine_cmd_s_done)
   );
   gcod_engine_s8_r8_m1_h4_n6_w3x3 engine_cmd_0 (
@@ -814,16 +813,14 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     .cmd_ready(engine_cmd_0_cmd_ready),
     .cmd_payload(cmd_0_payload),
     .req_valid(engine_cmd_0_req_valid),
-    .req_ready(req_ready_1),
-    .req_addr(engine_cmd_0_req_addr),
-    .req_tag(engine_cmd_0_req_tag),
+    .req_ready(engine_cmd_0_req_ready),
+    .req_payload(engine_cmd_0_req_payload),
     .resp_valid(resp_valid_1),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_0_out_valid),
-    .out_ready(out_ready_1),
-    .out_row(engine_cmd_0_out_row),
-    .out_data(engine_cmd_0_out_data),
+    .out_ready(engine_cmd_0_out_ready),
+    .out_payload(engine_cmd_0_out_payload),
     .done(engine_cmd_0_done)
   );
   gcod_engine_s8_r8_m1_h4_n6_w3x3 engine_cmd_1 (
@@ -834,16 +831,14 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     .cmd_ready(engine_cmd_1_cmd_ready),
     .cmd_payload(cmd_1_payload),
     .req_valid(engine_cmd_1_req_valid),
-    .req_ready(req_ready_2),
-    .req_addr(engine_cmd_1_req_addr),
-    .req_tag(engine_cmd_1_req_tag),
+    .req_ready(engine_cmd_1_req_ready),
+    .req_payload(engine_cmd_1_req_payload),
     .resp_valid(resp_valid_2),
     .resp_tag(resp_tag),
     .resp_data(resp_data),
     .out_valid(engine_cmd_1_out_valid),
-    .out_ready(out_ready_2),
-    .out_row(engine_cmd_1_out_row),
-    .out_data(engine_cmd_1_out_data),
+    .out_ready(engine_cmd_1_out_ready),
+    .out_payload(engine_cmd_1_out_payload),
     .done(engine_cmd_1_done)
   );
 endmodule

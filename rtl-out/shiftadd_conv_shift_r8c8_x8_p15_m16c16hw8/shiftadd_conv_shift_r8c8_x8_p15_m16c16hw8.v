@@ -17,50 +17,56 @@ module shiftadd_conv_shift_r8c8_x8_p15_m16c16hw8 (
   input  wire         y_ready,
   output wire [255:0] y_payload
 );
-  wire cfg_ready_array;
-  wire cfg_ready_front;
-  wire gen_x_ready;
+  wire address_gen_cfg_valid;
+  wire [25:0] address_gen_cfg_payload;
+  wire address_gen_x_ready;
   wire address_gen_cfg_ready;
   wire address_gen_fm_ready;
   wire address_gen_x_valid;
   wire [63:0] address_gen_x_payload;
+  wire engine_cfg_valid;
+  wire [19:0] engine_cfg_payload;
+  wire engine_y_ready;
   wire engine_cfg_ready;
   wire engine_w_ready;
   wire engine_x_ready;
   wire engine_y_valid;
   wire [255:0] engine_y_payload;
-  wire and_0 = cfg_ready_array & cfg_ready_front;
-  wire and_1 = cfg_valid & cfg_ready_array;
+  wire and_0 = engine_cfg_ready & address_gen_cfg_ready;
+  wire and_1 = cfg_valid & engine_cfg_ready;
   wire [25:0] slice_0 = cfg_payload[25:0];
-  wire and_2 = cfg_valid & cfg_ready_front;
+  wire and_2 = cfg_valid & address_gen_cfg_ready;
   wire [19:0] slice_1 = cfg_payload[45:26];
   assign cfg_ready = and_0;
   assign w_ready = engine_w_ready;
   assign fm_ready = address_gen_fm_ready;
   assign y_valid = engine_y_valid;
   assign y_payload = engine_y_payload;
-  assign cfg_ready_array = engine_cfg_ready;
-  assign cfg_ready_front = address_gen_cfg_ready;
-  assign gen_x_ready = engine_x_ready;
+  assign address_gen_cfg_valid = and_1;
+  assign address_gen_cfg_payload = slice_0;
+  assign address_gen_x_ready = engine_x_ready;
+  assign engine_cfg_valid = and_2;
+  assign engine_cfg_payload = slice_1;
+  assign engine_y_ready = y_ready;
   shiftadd_convfe_r8c8_x8_m16c16hw8 address_gen (
     .clk(clk),
     .rst(rst),
-    .cfg_valid(and_1),
+    .cfg_valid(address_gen_cfg_valid),
     .cfg_ready(address_gen_cfg_ready),
-    .cfg_payload(slice_0),
+    .cfg_payload(address_gen_cfg_payload),
     .fm_valid(fm_valid),
     .fm_ready(address_gen_fm_ready),
     .fm_payload(fm_payload),
     .x_valid(address_gen_x_valid),
-    .x_ready(gen_x_ready),
+    .x_ready(address_gen_x_ready),
     .x_payload(address_gen_x_payload)
   );
   shiftadd_shift_r8c8_x8_p15_m16k144n64_s engine (
     .clk(clk),
     .rst(rst),
-    .cfg_valid(and_2),
+    .cfg_valid(engine_cfg_valid),
     .cfg_ready(engine_cfg_ready),
-    .cfg_payload(slice_1),
+    .cfg_payload(engine_cfg_payload),
     .w_valid(w_valid),
     .w_ready(engine_w_ready),
     .w_payload(w_payload),
@@ -68,7 +74,7 @@ module shiftadd_conv_shift_r8c8_x8_p15_m16c16hw8 (
     .x_ready(engine_x_ready),
     .x_payload(address_gen_x_payload),
     .y_valid(engine_y_valid),
-    .y_ready(y_ready),
+    .y_ready(engine_y_ready),
     .y_payload(engine_y_payload)
   );
 endmodule

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { requireTool } from '../tools.ts';
+import { requireTool } from '../../toolchain/tools.ts';
 import type { Backend, RunReply, RunRequest, StreamState, WaveFormat } from './backend.ts';
 import type { DesignLayout } from './layout.ts';
 import type { TokenStore } from './store.ts';

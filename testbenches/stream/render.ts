@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { cacheRoot } from '../cache.ts';
+import { cacheRoot } from '../../toolchain/cache-root.ts';
 import type { DesignLayout, StreamLayout } from './layout.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

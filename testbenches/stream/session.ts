@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Codec, Host, TokenFields, TokenValue } from '../../dsl/build/codec.ts';
 import type { PayloadType } from '../../dsl/build/payload.ts';
 import { streamCodec, type Manifest } from '../../dsl/manifest.ts';
-import { cacheRoot } from '../cache.ts';
+import { cacheRoot } from '../../toolchain/cache-root.ts';
 import { scoreboard, ScoreboardError } from '../scoreboard.ts';
 import type { Backend, BackendKind, RunReply, WaveFormat } from './backend.ts';
 import { stallThreshold } from './backend.ts';

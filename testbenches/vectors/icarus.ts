@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { requireTool } from '../tools.ts';
+import { requireTool } from '../../toolchain/tools.ts';
 import type { Stimulus } from './stimulus.ts';
 import { render } from './templates.ts';
 
