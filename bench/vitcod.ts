@@ -1,13 +1,13 @@
 /**
  * `npm run bench:vitcod`: the whole DeiT-Tiny attention (12 layers × 3 heads, N = 197, d = 64) on the
  * real 95%-sparse masks, on 64 lines × 8 MACs = 512 MACs, in Verilator without stalls, random int8
- * Q/K/V, every head checked against golden; recorded in the `## ViTCoD` section of docs/benchmarks.md.
+ * Q/K/V, every head checked against golden; recorded in the `bench:vitcod` block of docs/benchmarks.md.
  *
  * Figures: total cycles against the 18.6 k-cycle floor (2 × 74,399 kept pairs × 64 MACs / 512), the
  * cycles of each head (from one read-out to the next) against its own bound, the engine's phase
  * cycles (walks only, with the merge, with loads and read-out), the dense baseline (the same engine
  * with every pair kept: model), and the bytes the engine takes in and gives out.
- * `--quick`: the CI preset on random masks plus the cycle model of the paper workload (seconds).
+ * `--quick`: the CI preset on four random heads (seconds); records nothing (record.ts).
  * The masks are read from ../shared/data (or HWFLOW_DATA).
  */
 import fs from 'node:fs';
@@ -21,9 +21,8 @@ import { headBytesIn, headCycles, pipelineCycles, randomVitcodInputs, toHeads, v
 import { dataDir, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets, type VitcodParams } from '../generators/vitcod/params.ts';
 import { openSim } from '../testbenches/stream/session.ts';
-import { machineLine, recordSection } from './record.ts';
+import { machineLine, quick, recordBlock } from './record.ts';
 
-const quick = process.argv.includes('--quick');
 const ROOT = path.resolve(import.meta.dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-bench-vitcod-'));
 const AUTHORS_COMPUTE = 25_328; // the authors' cycle model at 8 MACs per line over all 36 heads (issue 17)
@@ -109,7 +108,7 @@ async function main(): Promise<void> {
     lines.push(`Command: \`npm run bench:vitcod -- --quick\`: the CI preset (N = 16, d = 16, 4 lines × 8 MACs), 4 random heads, Verilator, no stalls, checked against golden.`, '');
     lines.push(table(['heads', 'cycles', 'model', 'MAC bound', 'cycles / bound', 'build s', 'sim s'], [[4, r.cycles, model.total, bound, (r.cycles / bound).toFixed(2), r.build.toFixed(1), r.sim.toFixed(2)]]));
     console.log(lines.join('\n'));
-    recordSection('ViTCoD (quick)', lines.join('\n'));
+    recordBlock('bench:vitcod', 'ViTCoD', lines.join('\n'));
     return;
   }
   const p = vitcodPresets.paper!;
@@ -167,7 +166,7 @@ async function main(): Promise<void> {
     table(['head', 'kept', 'global', 'lines dense + sparse', 'steps', 'cycles', 'MAC bound', 'ratio'], perHead),
   );
   console.log(lines.join('\n'));
-  recordSection('ViTCoD', lines.join('\n'));
+  recordBlock('bench:vitcod', 'ViTCoD', lines.join('\n'));
 }
 
 main().finally(() => fs.rmSync(tmp, { recursive: true, force: true })).catch((e: unknown) => {
