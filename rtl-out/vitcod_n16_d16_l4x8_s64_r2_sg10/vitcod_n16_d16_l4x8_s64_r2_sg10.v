@@ -115,56 +115,7 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire not_5 = ~pairs_done_q;
   wire and_4 = eq_0 & not_5;
   wire mux_1 = out_bank_q ? state_full1_q : state_full0_q;
-  wire [31:0] slice_0 = line3_sumOut_o[511:480];
-  wire signed [31:0] assint_0 = slice_0;
-  wire [31:0] asuint_0 = assint_0;
-  wire [31:0] slice_1 = line3_sumOut_o[479:448];
-  wire signed [31:0] assint_1 = slice_1;
-  wire [31:0] asuint_1 = assint_1;
-  wire [31:0] slice_2 = line3_sumOut_o[447:416];
-  wire signed [31:0] assint_2 = slice_2;
-  wire [31:0] asuint_2 = assint_2;
-  wire [31:0] slice_3 = line3_sumOut_o[415:384];
-  wire signed [31:0] assint_3 = slice_3;
-  wire [31:0] asuint_3 = assint_3;
-  wire [31:0] slice_4 = line3_sumOut_o[383:352];
-  wire signed [31:0] assint_4 = slice_4;
-  wire [31:0] asuint_4 = assint_4;
-  wire [31:0] slice_5 = line3_sumOut_o[351:320];
-  wire signed [31:0] assint_5 = slice_5;
-  wire [31:0] asuint_5 = assint_5;
-  wire [31:0] slice_6 = line3_sumOut_o[319:288];
-  wire signed [31:0] assint_6 = slice_6;
-  wire [31:0] asuint_6 = assint_6;
-  wire [31:0] slice_7 = line3_sumOut_o[287:256];
-  wire signed [31:0] assint_7 = slice_7;
-  wire [31:0] asuint_7 = assint_7;
-  wire [31:0] slice_8 = line3_sumOut_o[255:224];
-  wire signed [31:0] assint_8 = slice_8;
-  wire [31:0] asuint_8 = assint_8;
-  wire [31:0] slice_9 = line3_sumOut_o[223:192];
-  wire signed [31:0] assint_9 = slice_9;
-  wire [31:0] asuint_9 = assint_9;
-  wire [31:0] slice_10 = line3_sumOut_o[191:160];
-  wire signed [31:0] assint_10 = slice_10;
-  wire [31:0] asuint_10 = assint_10;
-  wire [31:0] slice_11 = line3_sumOut_o[159:128];
-  wire signed [31:0] assint_11 = slice_11;
-  wire [31:0] asuint_11 = assint_11;
-  wire [31:0] slice_12 = line3_sumOut_o[127:96];
-  wire signed [31:0] assint_12 = slice_12;
-  wire [31:0] asuint_12 = assint_12;
-  wire [31:0] slice_13 = line3_sumOut_o[95:64];
-  wire signed [31:0] assint_13 = slice_13;
-  wire [31:0] asuint_13 = assint_13;
-  wire [31:0] slice_14 = line3_sumOut_o[63:32];
-  wire signed [31:0] assint_14 = slice_14;
-  wire [31:0] asuint_14 = assint_14;
-  wire [31:0] slice_15 = line3_sumOut_o[31:0];
-  wire signed [31:0] assint_15 = slice_15;
-  wire [31:0] asuint_15 = assint_15;
-  wire [511:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7, asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
-  wire [543:0] cat_1 = {line3_sumOut_l, cat_0};
+  wire [543:0] cat_0 = {line3_sumOut_l, line3_sumOut_o};
   wire not_6 = ~eq_0;
   wire and_5 = cfg_valid & cfg_ready;
   wire and_6 = not_6 & and_5;
@@ -175,14 +126,10 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire and_8 = computed & not_9;
   wire and_9 = loaded & load_bank_q;
   wire and_10 = computed & compute_bank_q;
-  reg [3:0] slice_16;
-  reg [5:0] slice_17;
+  wire [3:0] slice_0 = cfg_payload[9:6];
+  wire [5:0] slice_1 = cfg_payload[5:0];
   wire eq_1 = load_bank_q == 1'd0;
-  reg [3:0] slice_18;
   wire eq_2 = load_bank_q == 1'd1;
-  reg [3:0] slice_19;
-  reg [5:0] slice_20;
-  reg [5:0] slice_21;
   wire and_11 = q_valid & q_ready;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [4:0] add_0;
@@ -299,8 +246,8 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire [4:0] resize_18 = {1'd0, line0_at_key};
   wire [4:0] mux_12 = compute_bank_q ? resize_17 : resize_18;
   wire [127:0] vbuf_word_0 = vbuf[mux_12];
-  wire slice_22 = line0_at_row[0];
-  wire eq_19 = slice_22 == 1'd0;
+  wire slice_2 = line0_at_row[0];
+  wire eq_19 = slice_2 == 1'd0;
   wire [2:0] shr_1 = line0_at_row[3:1];
   wire signed [31:0] row_max0_word_0 = row_max0[shr_1];
   wire [2:0] shr_2 = line0_at_row[3:1];
@@ -330,8 +277,8 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire [4:0] resize_27 = {1'd0, line1_at_key};
   wire [4:0] mux_16 = compute_bank_q ? resize_26 : resize_27;
   wire [127:0] vbuf_word_1 = vbuf[mux_16];
-  wire slice_23 = line1_at_row[0];
-  wire eq_20 = slice_23 == 1'd0;
+  wire slice_3 = line1_at_row[0];
+  wire eq_20 = slice_3 == 1'd0;
   wire [2:0] shr_3 = line1_at_row[3:1];
   wire signed [31:0] row_max0_word_1 = row_max0[shr_3];
   wire [2:0] shr_4 = line1_at_row[3:1];
@@ -361,8 +308,8 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire [4:0] resize_36 = {1'd0, line2_at_key};
   wire [4:0] mux_20 = compute_bank_q ? resize_35 : resize_36;
   wire [127:0] vbuf_word_2 = vbuf[mux_20];
-  wire slice_24 = line2_at_row[0];
-  wire eq_21 = slice_24 == 1'd0;
+  wire slice_4 = line2_at_row[0];
+  wire eq_21 = slice_4 == 1'd0;
   wire [2:0] shr_5 = line2_at_row[3:1];
   wire signed [31:0] row_max0_word_2 = row_max0[shr_5];
   wire [2:0] shr_6 = line2_at_row[3:1];
@@ -392,14 +339,13 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire [4:0] resize_45 = {1'd0, line3_at_key};
   wire [4:0] mux_24 = compute_bank_q ? resize_44 : resize_45;
   wire [127:0] vbuf_word_3 = vbuf[mux_24];
-  wire slice_25 = line3_at_row[0];
-  wire eq_22 = slice_25 == 1'd0;
+  wire slice_5 = line3_at_row[0];
+  wire eq_22 = slice_5 == 1'd0;
   wire [2:0] shr_7 = line3_at_row[3:1];
   wire signed [31:0] row_max0_word_3 = row_max0[shr_7];
   wire [2:0] shr_8 = line3_at_row[3:1];
   wire signed [31:0] row_max1_word_3 = row_max1[shr_8];
   wire signed [31:0] mux_25 = eq_22 ? row_max0_word_3 : row_max1_word_3;
-  wire and_32 = q_valid & q_ready;
   wire [4:0] resize_46 = {1'd0, qbuf_count_q};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] add_22 = {1'd0, resize_46} + 6'h10;
@@ -407,7 +353,6 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire [4:0] resize_47 = add_22[4:0];
   wire [4:0] resize_48 = {1'd0, qbuf_count_q};
   wire [4:0] mux_26 = load_bank_q ? resize_47 : resize_48;
-  wire and_33 = k_valid & k_ready;
   wire [4:0] resize_49 = {1'd0, kbuf_count_q};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] add_23 = {1'd0, resize_49} + 6'h10;
@@ -415,7 +360,6 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire [4:0] resize_50 = add_23[4:0];
   wire [4:0] resize_51 = {1'd0, kbuf_count_q};
   wire [4:0] mux_27 = load_bank_q ? resize_50 : resize_51;
-  wire and_34 = v_valid & v_ready;
   wire [4:0] resize_52 = {1'd0, vbuf_count_q};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] add_24 = {1'd0, resize_52} + 6'h10;
@@ -427,11 +371,10 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire eq_24 = state_q == 3'd3;
   wire eq_25 = state_q == 3'd2;
   wire eq_26 = state_q == 3'd4;
-  wire and_35 = pairs_valid & pairs_ready;
-  wire slice_26 = pairs_payload[9];
-  wire slice_27 = pairs_payload[8];
-  wire [3:0] slice_28 = pairs_payload[7:4];
-  wire [3:0] slice_29 = pairs_payload[3:0];
+  wire slice_6 = pairs_payload[9];
+  wire slice_7 = pairs_payload[8];
+  wire [3:0] slice_8 = pairs_payload[7:4];
+  wire [3:0] slice_9 = pairs_payload[3:0];
   wire [3:0] resize_55 = {1'd0, merge_group_q};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] shl_0 = {resize_55, 1'd0};
@@ -450,38 +393,35 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   wire [4:0] add_26 = {1'd0, resize_59} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_60 = add_26[3:0];
-  wire and_36 = out_valid & out_ready;
+  wire and_32 = out_valid & out_ready;
   wire eq_27 = state_q == 3'd2;
   wire eq_28 = state_q == 3'd4;
-  wire and_37 = pairs_valid & pairs_ready;
-  wire slice_30 = pairs_payload[19];
-  wire slice_31 = pairs_payload[18];
-  wire [3:0] slice_32 = pairs_payload[17:14];
-  wire [3:0] slice_33 = pairs_payload[13:10];
-  wire and_38 = out_valid & out_ready;
+  wire slice_10 = pairs_payload[19];
+  wire slice_11 = pairs_payload[18];
+  wire [3:0] slice_12 = pairs_payload[17:14];
+  wire [3:0] slice_13 = pairs_payload[13:10];
+  wire and_33 = out_valid & out_ready;
   wire eq_29 = state_q == 3'd2;
   wire eq_30 = state_q == 3'd4;
-  wire and_39 = pairs_valid & pairs_ready;
-  wire slice_34 = pairs_payload[29];
-  wire slice_35 = pairs_payload[28];
-  wire [3:0] slice_36 = pairs_payload[27:24];
-  wire [3:0] slice_37 = pairs_payload[23:20];
-  wire and_40 = out_valid & out_ready;
+  wire slice_14 = pairs_payload[29];
+  wire slice_15 = pairs_payload[28];
+  wire [3:0] slice_16 = pairs_payload[27:24];
+  wire [3:0] slice_17 = pairs_payload[23:20];
+  wire and_34 = out_valid & out_ready;
   wire eq_31 = state_q == 3'd2;
   wire eq_32 = state_q == 3'd4;
-  wire and_41 = pairs_valid & pairs_ready;
-  wire slice_38 = pairs_payload[39];
-  wire slice_39 = pairs_payload[38];
-  wire [3:0] slice_40 = pairs_payload[37:34];
-  wire [3:0] slice_41 = pairs_payload[33:30];
-  wire and_42 = out_valid & out_ready;
+  wire slice_18 = pairs_payload[39];
+  wire slice_19 = pairs_payload[38];
+  wire [3:0] slice_20 = pairs_payload[37:34];
+  wire [3:0] slice_21 = pairs_payload[33:30];
+  wire and_35 = out_valid & out_ready;
   assign cfg_ready = and_0;
   assign q_ready = and_1;
   assign k_ready = and_2;
   assign v_ready = and_3;
   assign pairs_ready = and_4;
   assign out_valid = mux_1;
-  assign out_payload = cat_1;
+  assign out_payload = cat_0;
   always @(posedge clk) begin
     if (rst) begin
       load_state_q <= 1'd0;
@@ -536,62 +476,44 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
       end
     end
   end
-  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_6) begin
-      slice_16 = cfg_payload[9:6];
-      load_n_m1_q <= slice_16;
+      load_n_m1_q <= slice_0;
     end
   end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_6) begin
-      slice_17 = cfg_payload[5:0];
-      load_steps_m1_q <= slice_17;
+      load_steps_m1_q <= slice_1;
     end
   end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_6) begin
       if (eq_1) begin
-        slice_18 = cfg_payload[9:6];
-        cfg0_n_m1_q <= slice_18;
+        cfg0_n_m1_q <= slice_0;
       end
     end
   end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_6) begin
       if (eq_2) begin
-        slice_19 = cfg_payload[9:6];
-        cfg1_n_m1_q <= slice_19;
+        cfg1_n_m1_q <= slice_0;
       end
     end
   end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_6) begin
       if (eq_1) begin
-        slice_20 = cfg_payload[5:0];
-        cfg0_steps_m1_q <= slice_20;
+        cfg0_steps_m1_q <= slice_1;
       end
     end
   end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_6) begin
       if (eq_2) begin
-        slice_21 = cfg_payload[5:0];
-        cfg1_steps_m1_q <= slice_21;
+        cfg1_steps_m1_q <= slice_1;
       end
     end
   end
-  /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_6) begin
@@ -958,17 +880,17 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   assign line3_v = vbuf_word_3;
   assign line3_m = mux_25;
   always @(posedge clk) begin
-    if (and_32) begin
+    if (and_11) begin
       qbuf[mux_26] <= q_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
+    if (and_12) begin
       kbuf[mux_27] <= k_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_34) begin
+    if (and_13) begin
       vbuf[mux_28] <= v_payload;
     end
   end
@@ -991,13 +913,13 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     .ctl_t(step_q),
     .ctl_inBank(compute_bank_q),
     .ctl_stateBank(state_bank_q),
-    .load_we(and_35),
+    .load_we(and_14),
     .load_bank(load_bank_q),
     .load_addr(pairs_count_q),
-    .load_entry_valid(slice_26),
-    .load_entry_first(slice_27),
-    .load_entry_row(slice_28),
-    .load_entry_key(slice_29),
+    .load_entry_valid(slice_6),
+    .load_entry_first(slice_7),
+    .load_entry_row(slice_8),
+    .load_entry_key(slice_9),
     .data_q(line0_q),
     .data_k(line0_k),
     .data_v(line0_v),
@@ -1006,7 +928,7 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     .merge_1(resize_60),
     .drain_row(out_row_q),
     .drain_bank(out_bank_q),
-    .drain_fire(and_36),
+    .drain_fire(and_32),
     .maxIn_0(32'sh80000000),
     .maxIn_1(32'sh80000000),
     .sumIn_l(32'd0),
@@ -1027,13 +949,13 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     .ctl_t(step_q),
     .ctl_inBank(compute_bank_q),
     .ctl_stateBank(state_bank_q),
-    .load_we(and_37),
+    .load_we(and_14),
     .load_bank(load_bank_q),
     .load_addr(pairs_count_q),
-    .load_entry_valid(slice_30),
-    .load_entry_first(slice_31),
-    .load_entry_row(slice_32),
-    .load_entry_key(slice_33),
+    .load_entry_valid(slice_10),
+    .load_entry_first(slice_11),
+    .load_entry_row(slice_12),
+    .load_entry_key(slice_13),
     .data_q(line1_q),
     .data_k(line1_k),
     .data_v(line1_v),
@@ -1042,7 +964,7 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     .merge_1(resize_60),
     .drain_row(out_row_q),
     .drain_bank(out_bank_q),
-    .drain_fire(and_38),
+    .drain_fire(and_33),
     .maxIn_0(line0_maxOut_0),
     .maxIn_1(line0_maxOut_1),
     .sumIn_l(line0_sumOut_l),
@@ -1063,13 +985,13 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     .ctl_t(step_q),
     .ctl_inBank(compute_bank_q),
     .ctl_stateBank(state_bank_q),
-    .load_we(and_39),
+    .load_we(and_14),
     .load_bank(load_bank_q),
     .load_addr(pairs_count_q),
-    .load_entry_valid(slice_34),
-    .load_entry_first(slice_35),
-    .load_entry_row(slice_36),
-    .load_entry_key(slice_37),
+    .load_entry_valid(slice_14),
+    .load_entry_first(slice_15),
+    .load_entry_row(slice_16),
+    .load_entry_key(slice_17),
     .data_q(line2_q),
     .data_k(line2_k),
     .data_v(line2_v),
@@ -1078,7 +1000,7 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     .merge_1(resize_60),
     .drain_row(out_row_q),
     .drain_bank(out_bank_q),
-    .drain_fire(and_40),
+    .drain_fire(and_34),
     .maxIn_0(line1_maxOut_0),
     .maxIn_1(line1_maxOut_1),
     .sumIn_l(line1_sumOut_l),
@@ -1099,13 +1021,13 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     .ctl_t(step_q),
     .ctl_inBank(compute_bank_q),
     .ctl_stateBank(state_bank_q),
-    .load_we(and_41),
+    .load_we(and_14),
     .load_bank(load_bank_q),
     .load_addr(pairs_count_q),
-    .load_entry_valid(slice_38),
-    .load_entry_first(slice_39),
-    .load_entry_row(slice_40),
-    .load_entry_key(slice_41),
+    .load_entry_valid(slice_18),
+    .load_entry_first(slice_19),
+    .load_entry_row(slice_20),
+    .load_entry_key(slice_21),
     .data_q(line3_q),
     .data_k(line3_k),
     .data_v(line3_v),
@@ -1114,7 +1036,7 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     .merge_1(resize_60),
     .drain_row(out_row_q),
     .drain_bank(out_bank_q),
-    .drain_fire(and_42),
+    .drain_fire(and_35),
     .maxIn_0(line2_maxOut_0),
     .maxIn_1(line2_maxOut_1),
     .sumIn_l(line2_sumOut_l),
