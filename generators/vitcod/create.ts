@@ -118,7 +118,7 @@ export function createVitcod(p: VitcodParams) {
     const pDone = m.reg('pairs_done_q', uint(1), { reset: 0 });
     io.pairs.ready.set(loading.and(pDone.not()));
     const loads = [qb, kb, vb, { count: pCount, done: pDone, fire: io.pairs.fire, last: pCount.eq(lSteps) }];
-    const loaded = loading.and(loads.map((ld) => ld.done).reduce((a, b) => a.and(b))).named('loaded');
+    const loaded = loading.and(loads.map((ld): Value => ld.done).reduce((a, b) => a.and(b))).named('loaded');
     m.when(loading.not().and(io.cfg.fire), () => {
       lN.set(io.cfg.fields.nM1);
       lSteps.set(io.cfg.fields.stepsM1);

@@ -265,7 +265,7 @@ export function decodeHeads(z: readonly (readonly (readonly number[])[])[], c: H
 function symmetricEigen(a0: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
   const n = a0.length;
   const a = a0.map((r) => [...r]);
-  const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  const v: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p]![q]! ** 2;
