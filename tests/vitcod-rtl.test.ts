@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { elaborate } from '../dsl/index.ts';
+import { checkInputs } from '../dsl/tensors.ts';
+import { runAccelerator } from '../verify/run-accelerator.ts';
 import type { Tensor } from '../dsl/generator.ts';
 import { pipelineCycles, planHeads, randomVitcodInputs, toHeads, vitcodAccelerator as acc, vitcodTokens } from '../generators/vitcod/index.ts';
 import { dataDir, readDeitMasks } from '../generators/vitcod/npy.ts';
@@ -124,5 +126,41 @@ describe(`vitcod cycles and the IR simulator (seed ${seed})`, () => {
     const t = randomVitcodInputs(ci, seed, 2, 6, 0.3);
     const r = driveStreams(elaborate(acc.create(ci)), acc.encode(ci, t), acc.outputTokens!(ci, t), { seed, stall: 0.25, maxCycles: 5000 });
     check(acc.decode(ci, r.outputs, t), t, ci, 'IR simulator');
+  });
+});
+
+describe(`vitcod at the edges of what hwflow run accepts, Verilator, stalls 0.2 (seed ${seed})`, () => {
+  const full = (shape: number[], v: bigint | ((i: number) => bigint)): Tensor => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return { shape, data: Array.from({ length: n }, (_, i) => (typeof v === 'bigint' ? v : v(i))) };
+  };
+  const cases: [string, () => Record<string, Tensor>][] = [
+    ['one head of one token', () => ({ Q: full([1, 1, 16], 127n), K: full([1, 1, 16], -128n), V: full([1, 1, 16], -128n), M: full([1, 1, 1], 1n) })],
+    ['3 heads of 16 tokens, every pair kept, every value −128 (largest S, O and L)', () => ({
+      Q: full([3, 16, 16], -128n), K: full([3, 16, 16], -128n), V: full([3, 16, 16], -128n), M: full([3, 16, 16], 1n),
+    })],
+    ['rows that keep nothing, and a head that keeps nothing', () => {
+      const t = randomVitcodInputs(ci, seed, 2, 16, 0.3);
+      t.M = full([2, 16, 16], (x) => (x < 256 && Math.floor(x / 16) % 3 !== 1 ? t.M!.data[x]! : 0n));
+      return t;
+    }],
+    ['the largest spread of scores: Q = 127, K alternating ±', () => ({
+      Q: full([1, 16, 16], 127n), K: full([1, 16, 16], (x) => (Math.floor(x / 16) % 2 ? -128n : 127n)), V: full([1, 16, 16], (x) => BigInt((x % 256) - 128)), M: full([1, 16, 16], 1n),
+    })],
+  ];
+  it.each(cases)('%s: accepted, and the hardware gives the golden integers', async (_what, make) => {
+    const inputs = make();
+    checkInputs(acc, ci, inputs);
+    const report = await runAccelerator(acc, elaborate(acc.create(ci)), inputs, { seed, stall: 0.2, check: true, info: { generator: acc.name, params: ci } });
+    expect(report.mismatch ?? null).toBeNull();
+    expect(report.check).toBe('passed');
+  });
+  it('rejects, naming the tensor: a mask of the wrong size, d other than the design\'s, a value out of range, too many pairs per line', () => {
+    const t = randomVitcodInputs(ci, seed, 1, 8);
+    expect(() => checkInputs(acc, ci, { ...t, M: full([1, 8, 7], 0n) })).toThrow(/tensor 'M'/);
+    expect(() => checkInputs(acc, ci, { ...t, Q: full([1, 8, 8], 0n) })).toThrow(/tensor 'Q'.*D = 8/);
+    expect(() => checkInputs(acc, ci, { ...t, V: { ...t.V!, data: t.V!.data.map((x, i) => (i === 3 ? 128n : x)) } })).toThrow(/tensor 'V'.*= 128/);
+    const few = { ...ci, lines: 1 };
+    expect(() => checkInputs(acc, few, { ...randomVitcodInputs(ci, seed, 1, 16), M: full([1, 16, 16], 1n) })).toThrow(/tensor 'M'.*256 pairs but the design holds 64/);
   });
 });

@@ -5,6 +5,7 @@
  * tokens of the payload types the ports declare (`vitcodPorts` in create.ts).
  */
 import { ParamError } from '../../dsl/errors.ts';
+import { tensorError } from '../../dsl/tensors.ts';
 import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TokenValue } from '../../dsl/generator.ts';
 import { createVitcod } from './create.ts';
 import { headMacs, planHead, vitcodHead, type HeadPlan, type HeadProblem } from './golden.ts';
@@ -158,13 +159,22 @@ export const vitcodAccelerator: Accelerator<VitcodParams> = defineAccelerator({
   validate: validateVitcod,
   create: createVitcod,
   inputs: (p) => [
-    ...['Q', 'K', 'V'].map((name) => ({ name, shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], width: 8, signed: true })),
+    ...['Q', 'K', 'V'].map((name) => ({ name, shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], minShape: [1, 1, p.d], width: 8, signed: true })),
     { name: 'M', shape: [MAX_HEADS, p.nmax, p.nmax], dims: ['H', 'N', 'N'], width: 1, signed: false },
   ],
   outputs: (p) => [
     { name: 'O', shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], width: 32, signed: true },
     { name: 'L', shape: [MAX_HEADS, p.nmax], dims: ['H', 'N'], width: 32, signed: false },
   ],
+  checkRelations(p, t) {
+    // The specs fix shapes and ranges; what remains is whether every head's plan fits the lines' lists.
+    try {
+      planHeads(p, toHeads(p, t));
+    } catch (e) {
+      if (e instanceof ParamError) throw tensorError(vitcodAccelerator.inputs(p)[3]!, e.message);
+      throw e;
+    }
+  },
   outputTokens: (_p, t) => ({ out: t.Q!.shape[0]! * t.Q!.shape[1]! }),
   golden(p, t) {
     const heads = toHeads(p, t);
