@@ -74,7 +74,6 @@ export function vitcodPorts(p: VitcodParams) {
 export function createVitcod(p: VitcodParams) {
   const z = vitcodSizes(p);
   const rb = z.rowBits;
-  const row = tokenRow(p);
   const R = p.mergeRows;
   const rBits = Math.log2(R);
   const nPad = paddedRows(p);
