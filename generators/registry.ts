@@ -12,6 +12,7 @@ import { gcodGenerator as gcod } from './gcod/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 import { shiftaddllm } from './shiftaddllm/index.ts';
 import { shiftaddllmMac } from './shiftaddllm-mac/index.ts';
+import { vitcod } from './vitcod/index.ts';
 
 export const registry: Record<string, Generator> = {
   counter,
@@ -20,6 +21,7 @@ export const registry: Record<string, Generator> = {
   shiftadd,
   shiftaddllm,
   'shiftaddllm-mac': shiftaddllmMac,
+  vitcod,
 };
 
 /** Check every value against its spec: kind and range. */

@@ -20,6 +20,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:shiftadd': ['bench:shiftadd', 'bench:shiftadd-conv'],
   'bench:shiftaddllm': ['bench:shiftaddllm'],
   'bench:gcod': ['bench:gcod'],
+  'bench:vitcod': ['bench:vitcod'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */

@@ -1,0 +1,184 @@
+/**
+ * `npm run bench:vitcod`: the whole DeiT-Tiny attention (12 layers × 3 heads, N = 197, d = 64) on the
+ * real 95%-sparse masks, on 64 lines × 8 MACs = 512 MACs, in Verilator without stalls, random int8
+ * Q/K/V, every head checked against golden; recorded in the `bench:vitcod` block of docs/benchmarks.md.
+ *
+ * Figures: total cycles against the 18.6 k-cycle floor (2 × 74,399 kept pairs × 64 MACs / 512), the
+ * cycles of each head (from one read-out to the next) against its own bound, the engine's phase
+ * cycles (walks only, with the merge, with loads and read-out), the dense baseline (the same engine
+ * with every pair kept: model), and the bytes the engine takes in and gives out.
+ * `--quick`: the CI preset on four random heads (seconds); records nothing (record.ts).
+ * The masks are read from ../shared/data (or HWFLOW_DATA).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Tensor } from '../dsl/generator.ts';
+import { elaborate } from '../dsl/index.ts';
+import { writeDesign } from '../dsl/output.ts';
+import { planHead, type HeadPlan } from '../generators/vitcod/golden.ts';
+import { headBytesIn, headCycles, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc, vitcodTokens } from '../generators/vitcod/index.ts';
+import { dataDir, readDeitMasks } from '../generators/vitcod/npy.ts';
+import { vitcodPresets, type VitcodParams } from '../generators/vitcod/params.ts';
+import { openSim } from '../testbenches/stream/session.ts';
+import { machineLine, quick, recordBlock } from './record.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-bench-vitcod-'));
+const AUTHORS_COMPUTE = 25_328; // the authors' cycle model at 8 MACs per line over all 36 heads (issue 17)
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const table = (head: string[], rows: (string | number)[][]): string =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const k = (n: number): string => n.toLocaleString('en-US');
+
+interface Workload { inputs: Record<string, Tensor>; plans: HeadPlan[]; names: string[]; kept: number[] }
+
+function deitWorkload(p: VitcodParams): Workload {
+  const dir = dataDir(ROOT);
+  if (!dir) throw new Error('bench:vitcod needs the DeiT-Tiny masks in ../shared/data/vitcod-deit-tiny (or HWFLOW_DATA)');
+  const masks = readDeitMasks(dir);
+  const N = masks.N;
+  const H = masks.layers * masks.heads;
+  const r = rng(1);
+  const int8 = (): bigint => BigInt(Math.floor(r() * 256) - 128);
+  const qkv = (): Tensor => ({ shape: [H, N, p.d], data: Array.from({ length: H * N * p.d }, int8) });
+  const M: bigint[] = [];
+  const plans: HeadPlan[] = [];
+  const names: string[] = [];
+  const kept: number[] = [];
+  for (let l = 0; l < masks.layers; l++)
+    for (let h = 0; h < masks.heads; h++) {
+      const keep = masks.keep(l, h);
+      for (const row of keep) for (const x of row) M.push(x ? 1n : 0n);
+      const plan = planHead(keep, p.lines, { count: masks.globalCount(l, h) });
+      plans.push(plan);
+      names.push(`L${l}H${h}`);
+      kept.push(plan.dense.length + plan.sparse.length);
+    }
+  return { inputs: { Q: qkv(), K: qkv(), V: qkv(), M: { shape: [H, N, N], data: M } }, plans, names, kept };
+}
+
+/** Run the heads in Verilator without stalls; the cycle of every output token. */
+async function measure(p: VitcodParams, w: Workload): Promise<{ cycles: number; outCycles: number[]; build: number; sim: number }> {
+  const t0 = performance.now();
+  const c = elaborate(acc.create(p));
+  const dir = writeDesign(c, path.join(tmp, c.top.name), { generator: 'vitcod', params: p }).dir;
+  // A dense head computes ~10 k cycles without moving a token: a longer hang limit.
+  const s = await openSim(dir, { seed: 1, stall: { in: 0, out: 0 }, record: false, hangCycles: 100_000 });
+  const build = (performance.now() - t0) / 1000;
+  try {
+    const t1 = performance.now();
+    const heads = toHeads(p, w.inputs);
+    const tokens = vitcodTokens(p, heads, w.plans);
+    const start = s.cycle;
+    for (const [name, list] of Object.entries(tokens)) s.send(name, list);
+    await s.run({ until: acc.outputTokens!(p, w.inputs) });
+    const sim = (performance.now() - t1) / 1000;
+    const got = acc.decode(p, { out: s.received('out') }, w.inputs);
+    const want = acc.golden(p, w.inputs).outputs;
+    const same = (a: bigint[], b: bigint[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    if (!same(got.O!.data, want.O!.data) || !same(got.L!.data, want.L!.data)) throw new Error(`${c.top.name}: outputs differ from golden`);
+    const outCycles = s.cycles('out').map((x) => x - start);
+    return { cycles: outCycles.at(-1)! + 1, outCycles, build, sim };
+  } finally {
+    await s.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const lines: string[] = [machineLine(), ''];
+  if (quick) {
+    const p = vitcodPresets.ci!;
+    const inputs = randomVitcodInputs(p, 1, 4, 16, 0.2);
+    const heads = toHeads(p, inputs);
+    const plans = heads.map((h) => planHead(h.keep, p.lines, { threshold: 0.5 }));
+    const w: Workload = { inputs, plans, names: plans.map((_, n) => `random ${n}`), kept: plans.map((pl) => pl.dense.length + pl.sparse.length) };
+    const r = await measure(p, w);
+    const model = pipelineCycles(p, plans.map((pl) => ({ N: 16, steps: pl.steps })));
+    const bound = Math.ceil((2 * w.kept.reduce((a, b) => a + b, 0) * p.d) / (p.lines * p.macs));
+    lines.push(`Command: \`npm run bench:vitcod -- --quick\`: the CI preset (N = 16, d = 16, 4 lines × 8 MACs), 4 random heads, Verilator, no stalls, checked against golden.`, '');
+    lines.push(table(['heads', 'cycles', 'model', 'MAC bound', 'cycles / bound', 'build s', 'sim s'], [[4, r.cycles, model.total, bound, (r.cycles / bound).toFixed(2), r.build.toFixed(1), r.sim.toFixed(2)]]));
+    console.log(lines.join('\n'));
+    recordBlock('bench:vitcod', 'ViTCoD', lines.join('\n'));
+    return;
+  }
+  const p = vitcodPresets.paper!;
+  const w = deitWorkload(p);
+  const totalKept = w.kept.reduce((a, b) => a + b, 0);
+  const macs = 2 * totalKept * p.d;
+  const floor = Math.ceil(macs / (p.lines * p.macs));
+  const shape = w.plans.map((pl) => ({ N: 197, steps: pl.steps }));
+  const model = pipelineCycles(p, shape);
+  const r = await measure(p, w);
+  const chunks = p.d / p.macs;
+  const walks = w.plans.reduce((a, pl) => a + 2 * pl.steps * chunks, 0);
+  const compute = w.plans.reduce((a, pl) => a + headCycles(p, 197, pl.steps).compute, 0);
+  const dense = pipelineCycles(p, w.plans.map(() => ({ N: 197, steps: Math.ceil((197 * 197) / p.lines) })));
+  // The dense baseline in Verilator on the first two heads' Q/K/V with every pair kept (lists long enough for 197² pairs).
+  const pd: VitcodParams = { ...p, steps: Math.ceil((197 * 197) / p.lines) };
+  const sub = (x: Tensor, per: number): Tensor => ({ shape: [2, ...x.shape.slice(1)], data: x.data.slice(0, 2 * per) });
+  const denseInputs = { Q: sub(w.inputs.Q!, 197 * p.d), K: sub(w.inputs.K!, 197 * p.d), V: sub(w.inputs.V!, 197 * p.d), M: { shape: [2, 197, 197], data: new Array<bigint>(2 * 197 * 197).fill(1n) } };
+  const densePlans = [0, 1].map(() => planHead(Array.from({ length: 197 }, () => new Array<boolean>(197).fill(true)), p.lines, { count: 197 }));
+  const dr = await measure(pd, { inputs: denseInputs, plans: densePlans, names: ['dense 0', 'dense 1'], kept: [197 * 197, 197 * 197] });
+  const denseModel2 = pipelineCycles(pd, densePlans.map((pl) => ({ N: 197, steps: pl.steps }))).total;
+  const denseWalks = w.plans.length * 2 * Math.ceil((197 * 197) / p.lines) * chunks;
+  // Per head: from the previous head's last read-out token to this one's.
+  const perHead = w.plans.map((pl, n) => {
+    const end = r.outCycles[(n + 1) * 197 - 1]!;
+    const prev = n ? r.outCycles[n * 197 - 1]! : 0;
+    const bound = Math.ceil((2 * w.kept[n]! * p.d) / (p.lines * p.macs));
+    return [w.names[n]!, k(w.kept[n]!), pl.global.length, `${pl.denseLines} + ${pl.sparseLines}`, pl.steps, end - prev, bound, ((end - prev) / bound).toFixed(2)];
+  });
+  // Bytes in per head: Q, K, V (int8), the pair lists (one entry of 2 + 2·8 bits per line per step), cfg; out: O (int32) and L.
+  const bytesIn = w.plans.reduce((a, pl) => a + headBytesIn(p, 197, pl.steps), 0);
+  const bytesOut = w.plans.length * 197 * (4 * p.d + 4);
+  const ports = [32, 64, 128].map((b) => [b, pipelineCycles(p, shape, { bytesPerCycle: b, latency: 100 }).total, pipelineCycles(p, shape, { bytesPerCycle: b, latency: 100, qkRatio: 2 / 3 }).total] as const);
+  const bytesInAe = w.plans.reduce((a, pl) => a + headBytesIn(p, 197, pl.steps, 2 / 3), 0);
+  lines.push(
+    `Command: \`npm run bench:vitcod\`. The real DeiT-Tiny masks (\`info_0.95.npy\`, global token counts from \`global_token_info_0.95.npy\`), 36 heads, N = 197, d = 64, ` +
+      `random int8 Q/K/V, σ = ${p.sigma}, preset \`paper\` (${p.lines} lines × ${p.macs} MACs, ${p.mergeRows} rows merged per cycle); ` +
+      `the whole workload in one Verilator run without stalls (build ${r.build.toFixed(0)} s, simulation ${r.sim.toFixed(0)} s), every output checked against golden.`,
+    '',
+    table(['figure', 'cycles', 'vs the 18.6 k floor'], [
+      ['MAC floor: 2 × 74,399 kept pairs × 64 / 512', k(floor), '1.00'],
+      ['**total, measured** (loads, both walks, merges, read-out of the last head)', `**${k(r.cycles)}**`, `**${(r.cycles / floor).toFixed(3)}**`],
+      ['total, pipeline model', k(model.total), (model.total / floor).toFixed(3)],
+      ['compute: SCORE + SV walks only (the exp-table softmax is in the SV walk)', k(walks), (walks / floor).toFixed(3)],
+      ['compute with the row-max merges (no loads, no read-out)', k(compute), (compute / floor).toFixed(3)],
+      ["the authors' model at 8 MACs per line, 36 heads (compute only)", k(AUTHORS_COMPUTE), (AUTHORS_COMPUTE / floor).toFixed(3)],
+      ['dense baseline: the same engine with every pair kept, 36 heads (model)', k(dense.total), (dense.total / floor).toFixed(2)],
+    ]),
+    '',
+    `Dense baseline in Verilator on two heads (every pair kept, ${pd.steps} steps per line; build ${dr.build.toFixed(0)} s): ${k(dr.cycles)} cycles, model ${k(denseModel2)}; outputs equal to golden. ` +
+      `Speedup over the dense baseline on the same 512 MACs: ${(dense.total / r.cycles).toFixed(1)}× (walks only: ${(denseWalks / walks).toFixed(1)}×). ` +
+      `Against the authors' compute figure on the same scope (walks only): ${(AUTHORS_COMPUTE / walks).toFixed(2)}× fewer cycles. ` +
+      `Loads are hidden behind the previous head's compute except where a head computes in fewer cycles than its 197-row load or read-out.`,
+    '',
+    `Bytes in: ${k(bytesIn)} (Q, K, V int8 and the pair lists); with the Q/K auto-encoder (3 → 2 heads per layer, golden and host fit only, no RTL decoder yet): ${k(bytesInAe)} (${(100 * (1 - bytesInAe / bytesIn)).toFixed(1)}% less, plus 12 int8 weights and 2 shifts per layer and tensor). Out: ${k(bytesOut)} (O int32, L, one row per cycle).`,
+    '',
+    'Off-chip port (pipeline model, not RTL: each head\'s load takes max(its on-chip load, 100 + bytes in / port width) cycles):',
+    '',
+    table(['port bytes / cycle', 'total cycles', 'vs floor', 'with the auto-encoder', 'vs floor'], ports.map(([b, c, ae]) => [b, k(c), (c / floor).toFixed(3), k(ae), (ae / floor).toFixed(3)])),
+    '',
+    '### Per head (cycles from the previous head\'s last output token to this head\'s; the first head\'s include the pipeline fill, its own load)',
+    '',
+    table(['head', 'kept', 'global', 'lines dense + sparse', 'steps', 'cycles', 'MAC bound', 'ratio'], perHead),
+  );
+  console.log(lines.join('\n'));
+  recordBlock('bench:vitcod', 'ViTCoD', lines.join('\n'));
+}
+
+main().finally(() => fs.rmSync(tmp, { recursive: true, force: true })).catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

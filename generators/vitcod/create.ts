@@ -1,0 +1,249 @@
+/**
+ * The ViTCoD engine: fixed-mask sparse attention on lines of MAC units (ACCELERATORS.md §4).
+ *
+ * Architecture. `lines` MAC lines of `macs` units each. Per head the host splits the kept pairs into
+ * the dense block (kept pairs in the global key columns) and the sparse coordinate list, and the
+ * lines between the two engines in proportion to their pairs (`planHead` in golden.ts): the denser
+ * engine's lines walk their share of the dense block query-major (query-stationary: the query row
+ * stays while the global keys pass), the sparser engine's lines walk their share of the coordinate
+ * list key-major (key-stationary: the key stays while the queries kept with it pass). Every line
+ * takes one pair per d/macs cycles, all lines in lock step over a shared (pair, chunk) walker, so a
+ * line's list is padded to the longest one (`steps`).
+ *
+ * Three stages, overlapped through double buffers (ping-pong), so head h+1 loads and head h−1 is
+ * read out while head h computes:
+ *   LOAD   (stage 1) Q, K, V rows (one row of d int8 per token on each stream, concurrently) into
+ *          the free half of the Q/K/V buffers, each line's pair list into the free half of its list.
+ *   stage 2, on a loaded half, into a free half of the lines' state:
+ *   SCORE  each line: S = Σ Q[i,:]·K[j,:] over d/macs cycles (macs products and an adder tree per
+ *          cycle), S into the line's score memory, the line's partial row maximum of i updated.
+ *   MERGE  `mergeRows` rows per cycle: m[i] = max over the lines that hold pairs of row i, along the
+ *          chain through the lines, into the banked row-max memory.
+ *   SV     each line: P = E[min(255, (m[i] − S) >> σ)] from its 256-entry table, then over d/macs
+ *          cycles O[i, chunk] += P·V[j, chunk] (macs MACs) and L[i] += P into the line's partial O/L.
+ *   OUT    (stage 3) one row per cycle: O[i,:] and L[i] summed along the line chain, one token.
+ * A row split over several lines (the CLS query keeps every key) is merged exactly: max for m,
+ * sums for O and L, so the result equals the kernel bit for bit. The lines are `line.ts`.
+ *
+ * Modelling notes: the Q/K/V buffers, score, list and partial-state memories are read asynchronously
+ * (LUT-RAM style), every line has its own read port on the shared Q/K/V buffers, and the max and sum
+ * chains through the lines are combinational; a timing-closed build would pipeline the reads and the
+ * chains and bank the buffers.
+ *
+ * Streams, in the order the host sends them (payload types in `vitcodPorts`):
+ *   cfg    one token per head {nM1: N − 1, stepsM1: steps − 1}
+ *   q,k,v  N tokens per head: row r of Q, K, V (d int8)
+ *   pairs  `steps` tokens per head: element l = line l's entry {valid, first, row i, key j}
+ *   out    N tokens per head: {l: L[i], o: O[i,:]}
+ */
+import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, mux, select, lit } from '../../dsl/index.ts';
+import type { Value } from '../../dsl/index.ts';
+import { banked, createLine, paddedRows } from './line.ts';
+import { vitcodModuleName, vitcodSizes, type VitcodParams } from './params.ts';
+
+const IDLE = 0;
+const SCORE = 2;
+const MERGE = 3;
+const SV = 4;
+
+/** One entry of a line's pair list. */
+export const lineEntry = (p: VitcodParams) => {
+  const rb = vitcodSizes(p).rowBits;
+  return Record({ valid: uint(1), first: uint(1), row: uint(rb), key: uint(rb) });
+};
+
+/** A row of Q, K or V. */
+export const tokenRow = (p: VitcodParams) => Vec(sint(8), p.d);
+
+/** One output row: L[i] and O[i,:]. */
+export const outRow = (p: VitcodParams) => Record({ l: uint(32), o: Vec(sint(32), p.d) });
+
+/** The engine's ports: its streams in the order the host sends them. */
+export function vitcodPorts(p: VitcodParams) {
+  const z = vitcodSizes(p);
+  return {
+    cfg: In(Stream(Record({ nM1: uint(z.rowBits), stepsM1: uint(z.stepBits) }))),
+    q: In(Stream(tokenRow(p))),
+    k: In(Stream(tokenRow(p))),
+    v: In(Stream(tokenRow(p))),
+    pairs: In(Stream(Vec(lineEntry(p), p.lines))),
+    out: Out(Stream(outRow(p))),
+  };
+}
+
+export function createVitcod(p: VitcodParams) {
+  const z = vitcodSizes(p);
+  const rb = z.rowBits;
+  const R = p.mergeRows;
+  const rBits = Math.log2(R);
+  const nPad = paddedRows(p);
+  return module(vitcodModuleName(p), vitcodPorts(p), (io, m) => {
+    /** Two flags (one per half) set and cleared by the stages on either side. */
+    const flags = (name: string) => {
+      const f = [0, 1].map((b) => m.reg(`${name}${b}_q`, uint(1), { reset: 0 }));
+      return {
+        at: (bank: Value): Value => mux(bank, f[1]!, f[0]!),
+        update(setWhen: Value, setBank: Value, clearWhen: Value, clearBank: Value): void {
+          f.forEach((r, b) => {
+            const mine = (bank: Value) => (b ? bank : bank.not());
+            m.when(setWhen.and(mine(setBank)), () => r.set(1)).elsewhen(clearWhen.and(mine(clearBank)), () => r.set(0));
+          });
+        },
+      };
+    };
+
+    // ==== stage 1: loads into the free half of the Q/K/V buffers and the pair lists ============
+    const lState = m.reg('load_state_q', uint(1), { reset: 0 });
+    const lb = m.reg('load_bank_q', uint(1), { reset: 0 });
+    const inFull = flags('input_full');
+    const lN = m.reg('load_n_m1_q', uint(rb));
+    const lSteps = m.reg('load_steps_m1_q', uint(z.stepBits));
+    const cfgN = [0, 1].map((b) => m.reg(`cfg${b}_n_m1_q`, uint(rb)));
+    const cfgSteps = [0, 1].map((b) => m.reg(`cfg${b}_steps_m1_q`, uint(z.stepBits)));
+    const loading = lState.eq(1);
+    io.cfg.ready.set(loading.not().and(inFull.at(lb).not()));
+    const buffer = (name: string, s: typeof io.q) => {
+      const mem = m.mem(name, { type: uint(8 * p.d), depth: 2 * p.nmax });
+      const count = m.reg(`${name}_count_q`, uint(rb));
+      const done = m.reg(`${name}_done_q`, uint(1), { reset: 0 });
+      s.ready.set(loading.and(done.not()));
+      mem.write(banked(lb, count, p.nmax), s.payload, s.fire);
+      return { mem, count, done, fire: s.fire, last: count.eq(lN) };
+    };
+    const qb = buffer('qbuf', io.q);
+    const kb = buffer('kbuf', io.k);
+    const vb = buffer('vbuf', io.v);
+    const pCount = m.reg('pairs_count_q', uint(z.stepBits));
+    const pDone = m.reg('pairs_done_q', uint(1), { reset: 0 });
+    io.pairs.ready.set(loading.and(pDone.not()));
+    const loads = [qb, kb, vb, { count: pCount, done: pDone, fire: io.pairs.fire, last: pCount.eq(lSteps) }];
+    const loaded = loading.and(loads.map((ld): Value => ld.done).reduce((a, b) => a.and(b))).named('loaded');
+    m.when(loading.not().and(io.cfg.fire), () => {
+      lN.set(io.cfg.fields.nM1);
+      lSteps.set(io.cfg.fields.stepsM1);
+      [0, 1].forEach((b) => m.when(lb.eq(b), () => {
+        cfgN[b]!.set(io.cfg.fields.nM1);
+        cfgSteps[b]!.set(io.cfg.fields.stepsM1);
+      }));
+      for (const ld of loads) {
+        ld.count.set(0);
+        ld.done.set(0);
+      }
+      lState.set(1);
+    });
+    m.when(loading, () => {
+      for (const ld of loads)
+        m.when(ld.fire, () => {
+          ld.count.set(ld.count.add(1).trunc(ld.count.width));
+          m.when(ld.last, () => ld.done.set(1));
+        });
+      m.when(loaded, () => {
+        lState.set(0);
+        lb.set(lb.not());
+      });
+    });
+
+    // ==== stage 2: SCORE, MERGE, SV on the full half, into a free half of the line state ========
+    const state = m.reg('state_q', uint(3), { reset: IDLE });
+    const cb = m.reg('compute_bank_q', uint(1), { reset: 0 });
+    const sb = m.reg('state_bank_q', uint(1), { reset: 0 });
+    const stFull = flags('state_full');
+    const nM1 = mux(cb, cfgN[1]!, cfgN[0]!);
+    const stepsM1 = mux(cb, cfgSteps[1]!, cfgSteps[0]!);
+    const inState = (s: number): Value => state.eq(s);
+    const t = m.reg('step_q', uint(z.stepBits));
+    const c = m.reg('chunk_q', uint(z.chunkBits));
+    const lastC = c.eq(z.chunks - 1);
+    const lastT = t.eq(stepsM1);
+    const mi = m.reg('merge_group_q', uint(Math.max(1, rb - rBits)));
+    const groupRows = Array.from({ length: R }, (_, k) => (rBits ? mi.extend(rb).shl(rBits).trunc(rb).add(k).trunc(rb) : mi));
+    const start = inState(IDLE).and(inFull.at(cb)).and(stFull.at(sb).not()).named('compute_start');
+    const computed = inState(SV).and(lastC).and(lastT).named('computed');
+    inFull.update(loaded, lb, computed, cb);
+
+    // ==== stage 3: OUT reads the other half of the line state ===================================
+    const ob = m.reg('out_bank_q', uint(1), { reset: 0 });
+    const outN = [0, 1].map((b) => m.reg(`out${b}_n_m1_q`, uint(rb)));
+    const oi = m.reg('out_row_q', uint(rb));
+    const outLast = oi.eq(mux(ob, outN[1]!, outN[0]!));
+    io.out.valid.set(stFull.at(ob));
+    const outDone = io.out.fire.and(outLast);
+    stFull.update(computed, sb, outDone, ob);
+    m.when(io.out.fire, () => oi.set(mux(outLast, 0, oi.add(1).trunc(rb))));
+    m.when(outDone, () => ob.set(ob.not()));
+    [0, 1].forEach((b) => m.when(computed.and(sb.eq(b)), () => outN[b]!.set(nM1)));
+
+    // The merged row maxima, written in MERGE, read by every line in SV.
+    // R banks (row mod R) so MERGE writes R rows per cycle.
+    const merged = Array.from({ length: R }, (_, k) => m.mem(`row_max${k}`, { type: sint(32), depth: nPad / R }));
+    const mergedAt = (r: Value): Value => select(rBits ? r.slice(rBits - 1, 0) : r.trunc(1), merged.map((bank) => bank.readAsync(r.shr(rBits).resize(bank.addrWidth))));
+
+    // The lines, chained: the row maxima of the merge group and the read-out row's sums pass
+    // through every line, each adding its own part (a line that holds no pair of the row adds none).
+    const line = createLine(p);
+    const minInt = lit(sint(32), -(2 ** 31));
+    let maxChain: Value[] = groupRows.map(() => minInt);
+    let sumChain = { l: lit(uint(32), 0) as Value, o: lit(uint(32 * p.d), 0) as Value };
+    io.pairs.fields.forEach((entry, l) => {
+      // The rows this line names, read from the shared buffers in the same cycle.
+      const q = m.wire(`line${l}_q`, uint(8 * p.d));
+      const k = m.wire(`line${l}_k`, uint(8 * p.d));
+      const v = m.wire(`line${l}_v`, uint(8 * p.d));
+      const mx = m.wire(`line${l}_m`, sint(32));
+      const u = m.instance(`line${l}`, line, {
+        ctl: { score: inState(SCORE), sv: inState(SV), c, t, inBank: cb, stateBank: sb },
+        load: { we: io.pairs.fire, bank: lb, addr: pCount, entry },
+        data: { q, k, v, m: mx },
+        merge: groupRows,
+        drain: { row: oi, bank: ob, fire: io.out.fire },
+        maxIn: maxChain,
+        sumIn: sumChain,
+      });
+      q.set(qb.mem.readAsync(banked(cb, u.at.row, p.nmax)));
+      k.set(kb.mem.readAsync(banked(cb, u.at.key, p.nmax)));
+      v.set(vb.mem.readAsync(banked(cb, u.at.key, p.nmax)));
+      mx.set(mergedAt(u.at.row));
+      maxChain = u.maxOut;
+      sumChain = u.sumOut;
+    });
+
+    // MERGE: the maxima of the group's rows over all lines; OUT: the row's sums over all lines.
+    merged.forEach((bank, g) => m.when(inState(MERGE), () => bank.write(mi.resize(bank.addrWidth), maxChain[g]!)));
+    io.out.setFields({ l: sumChain.l, o: unpack(Vec(sint(32), p.d), sumChain.o) });
+
+    // ---- sequencing of stage 2 ------------------------------------------------------------------
+    const walk = (next: () => void) => {
+      c.set(mux(lastC, 0, c.add(1).trunc(z.chunkBits)));
+      m.when(lastC, () => {
+        t.set(t.add(1).trunc(z.stepBits));
+        m.when(lastT, () => {
+          t.set(0);
+          next();
+        });
+      });
+    };
+    m.switch(state)
+      .is(IDLE, () => m.when(start, () => {
+        t.set(0);
+        c.set(0);
+        state.set(SCORE);
+      }))
+      .is(SCORE, () => walk(() => {
+        mi.set(0);
+        state.set(MERGE);
+      }))
+      .is(MERGE, () => {
+        mi.set(mi.add(1).trunc(mi.width));
+        m.when(mi.eq(nM1.shr(rBits)), () => {
+          c.set(0);
+          state.set(SV);
+        });
+      })
+      .is(SV, () => walk(() => {
+        cb.set(cb.not());
+        sb.set(sb.not());
+        state.set(IDLE);
+      }))
+      .default(() => state.set(IDLE));
+  });
+}

@@ -1,0 +1,210 @@
+/**
+ * The ViTCoD engine as an Accelerator: tensors Q, K, V (int8, [heads, N, d]) and M (0/1 kept mask,
+ * [heads, N, N]) in; O (int32, [heads, N, d]) and L ([heads, N]) out. The host plans every head
+ * (`planHead`: global columns, dense block, coordinate list, line split) and lays the plan out into
+ * tokens of the payload types the ports declare (`vitcodPorts` in create.ts).
+ */
+import { ParamError } from '../../dsl/errors.ts';
+import { tensorError } from '../../dsl/tensors.ts';
+import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TokenValue } from '../../dsl/generator.ts';
+import { createVitcod } from './create.ts';
+import { headMacs, planHead, vitcodHead, type HeadPlan, type HeadProblem } from './golden.ts';
+import { validateVitcod, vitcodParamSpecs, vitcodPresets, vitcodSizes, type VitcodParams } from './params.ts';
+
+/** Largest number of heads one run takes (the tensors' first dimension). */
+export const MAX_HEADS = 64;
+/** Default global-column threshold: key columns keeping at least this fraction of the queries. */
+export const GLOBAL_THRESHOLD = 0.5;
+
+/** Tensors → per-head problems, with a clear error naming a bad tensor. */
+export function toHeads(p: VitcodParams, t: Record<string, Tensor>): HeadProblem[] {
+  for (const name of ['Q', 'K', 'V', 'M']) if (!t[name]) throw new ParamError(`vitcod needs tensors Q, K, V and M; '${name}' is missing`);
+  const [H, N, d] = t.Q!.shape as [number, number, number];
+  if (t.Q!.shape.length !== 3) throw new ParamError(`tensor Q must be [heads, N, d], got [${t.Q!.shape.join(', ')}]`);
+  if (d !== p.d) throw new ParamError(`tensor Q has d = ${d} but the design has d = ${p.d}`);
+  if (N > p.nmax || N < 1) throw new ParamError(`tensor Q has N = ${N}; the design takes 1..${p.nmax}`);
+  if (H < 1 || H > MAX_HEADS) throw new ParamError(`tensor Q has ${H} heads; 1..${MAX_HEADS} are accepted`);
+  for (const name of ['K', 'V'])
+    if (t[name]!.shape.join() !== `${H},${N},${d}`) throw new ParamError(`tensor ${name} must have the shape of Q [${H}, ${N}, ${d}], got [${t[name]!.shape.join(', ')}]`);
+  if (t.M!.shape.join() !== `${H},${N},${N}`) throw new ParamError(`tensor M (the mask) must be [${H}, ${N}, ${N}] for Q of shape [${H}, ${N}, ${d}], got [${t.M!.shape.join(', ')}]`);
+  for (const name of ['Q', 'K', 'V']) {
+    const bad = t[name]!.data.findIndex((x) => x < -128n || x > 127n);
+    if (bad >= 0) throw new ParamError(`tensor ${name}[${bad}] = ${t[name]!.data[bad]} is not int8 (-128..127)`);
+  }
+  const badM = t.M!.data.findIndex((x) => x !== 0n && x !== 1n);
+  if (badM >= 0) throw new ParamError(`tensor M[${badM}] = ${t.M!.data[badM]} is not 0 or 1 (1 = kept)`);
+  const rows = (x: Tensor, h: number, n: number, w: number) =>
+    Array.from({ length: n }, (_, r) => Array.from({ length: w }, (_, c) => Number(x.data[(h * n + r) * w + c]!)));
+  return Array.from({ length: H }, (_, h) => ({
+    q: rows(t.Q!, h, N, d),
+    k: rows(t.K!, h, N, d),
+    v: rows(t.V!, h, N, d),
+    keep: rows(t.M!, h, N, N).map((r) => r.map((x) => x === 1)),
+  }));
+}
+
+/** The plan of every head; `globalCounts` (e.g. the data's global_token_info) or the default threshold. */
+export function planHeads(p: VitcodParams, heads: readonly HeadProblem[], globalCounts?: readonly number[]): HeadPlan[] {
+  return heads.map((h, n) => {
+    const plan = planHead(h.keep, p.lines, globalCounts ? { count: globalCounts[n]! } : { threshold: GLOBAL_THRESHOLD });
+    if (plan.steps > p.steps)
+      throw new ParamError(`head ${n}: a line gets ${plan.steps} pairs but the design holds ${p.steps} (parameter 'steps'); the mask keeps ${plan.dense.length + plan.sparse.length} pairs on ${p.lines} lines`);
+    return plan;
+  });
+}
+
+/** Heads and their plans → the tokens of each input stream, as field values. */
+export function vitcodTokens(p: VitcodParams, heads: readonly HeadProblem[], plans: readonly HeadPlan[]): Record<string, TokenValue[]> {
+  const tok: Record<string, TokenValue[]> = { cfg: [], q: [], k: [], v: [], pairs: [] };
+  const none = { valid: 0, first: 0, row: 0, key: 0 };
+  heads.forEach((h, n) => {
+    const plan = plans[n]!;
+    const steps = Math.max(1, plan.steps);
+    const N = h.q.length;
+    tok.cfg!.push({ nM1: N - 1, stepsM1: steps - 1 });
+    tok.q!.push(...h.q);
+    tok.k!.push(...h.k);
+    tok.v!.push(...h.v);
+    for (let s = 0; s < steps; s++)
+      tok.pairs!.push(Array.from({ length: p.lines }, (_, l) => {
+        const e = plan.lists[l]?.[s];
+        return e ? { valid: 1, first: e.first ? 1 : 0, row: e.i, key: e.j } : none;
+      }));
+  });
+  return tok;
+}
+
+/** Cycles of one head's phases without stalls: its load, its compute (SCORE, MERGE, SV) and its read-out. */
+export function headCycles(p: VitcodParams, N: number, steps: number, port?: OffChipPort): { load: number; compute: number; out: number } {
+  const chunks = vitcodSizes(p).chunks;
+  const onChip = 2 + Math.max(N, steps);
+  const load = port ? Math.max(onChip, port.latency + Math.ceil(headBytesIn(p, N, steps, port.qkRatio) / port.bytesPerCycle)) : onChip;
+  return { load, compute: 1 + 2 * steps * chunks + Math.ceil(N / p.mergeRows), out: N };
+}
+
+/** An off-chip port (model): bytes per cycle and the latency of a head's first read. */
+export interface OffChipPort {
+  bytesPerCycle: number;
+  latency: number;
+  /** Q and K stored compressed across heads by the auto-encoder: h'/h of their bytes (default 1). */
+  qkRatio?: number;
+}
+
+/** Bytes one head reads from off chip: Q, K, V (int8) and the pair lists (one entry per line per step), cfg. */
+export function headBytesIn(p: VitcodParams, N: number, steps: number, qkRatio = 1): number {
+  const z = vitcodSizes(p);
+  return Math.ceil((2 * qkRatio + 1) * N * p.d) + Math.ceil((steps * p.lines * (2 + 2 * z.rowBits)) / 8) + Math.ceil((z.rowBits + z.stepBits) / 8);
+}
+
+/**
+ * The engine's cycles for a run of heads without stalls: three stages (load, compute, read-out)
+ * overlapped through the double-buffered Q/K/V/lists and line state. A head's load waits for its
+ * half of the buffers (freed when head h − 2 is computed), its compute for its load, the previous
+ * compute and its half of the line state (freed when head h − 2 is read out).
+ */
+export function pipelineCycles(p: VitcodParams, heads: readonly { N: number; steps: number }[], port?: OffChipPort): { total: number; compute: number; perHead: number[] } {
+  const loadEnd: number[] = [];
+  const compEnd: number[] = [];
+  const outEnd: number[] = [];
+  let compute = 0;
+  heads.forEach((h, n) => {
+    const c = headCycles(p, h.N, Math.max(1, h.steps), port);
+    const loadStart = Math.max(loadEnd[n - 1] ?? 0, compEnd[n - 2] ?? 0);
+    loadEnd.push(loadStart + c.load);
+    const compStart = Math.max(loadEnd[n]!, compEnd[n - 1] ?? 0, outEnd[n - 2] ?? 0);
+    compEnd.push(compStart + c.compute);
+    const outStart = Math.max(compEnd[n]!, outEnd[n - 1] ?? 0) + 1;
+    outEnd.push(outStart + c.out);
+    compute += c.compute;
+  });
+  return { total: Math.max(0, (outEnd.at(-1) ?? 0) - 1), compute, perHead: outEnd.map((e, n) => e - (outEnd[n - 1] ?? 0)) };
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Random tensors: int8 Q/K/V and a mask like the real ones (every query keeps the CLS key 0 and
+ * itself, a few random global columns, random sparse pairs at `density`), `heads` heads of N tokens.
+ */
+export function randomVitcodInputs(p: VitcodParams, seed: number, heads = 2, N = p.nmax, density = 0.15): Record<string, Tensor> {
+  const r = rng(seed);
+  const int8 = (): bigint => BigInt(Math.floor(r() * 256) - 128);
+  const qkv = (): Tensor => ({ shape: [heads, N, p.d], data: Array.from({ length: heads * N * p.d }, int8) });
+  const M: bigint[] = [];
+  for (let h = 0; h < heads; h++) {
+    const glob = new Set(Array.from({ length: Math.floor(r() * 3) }, () => Math.floor(r() * N)));
+    for (let i = 0; i < N; i++)
+      for (let j = 0; j < N; j++) {
+        const keep = j === 0 || i === j || (glob.has(j) && r() < 0.9) || r() < density;
+        M.push(keep ? 1n : 0n);
+      }
+  }
+  return { Q: qkv(), K: qkv(), V: qkv(), M: { shape: [heads, N, N], data: M } };
+}
+
+export const vitcodAccelerator: Accelerator<VitcodParams> = defineAccelerator({
+  name: 'vitcod',
+  description: 'ViTCoD: fixed-mask sparse attention, a denser and a sparser engine on lines of 8 MACs, exp-table softmax with deferred normalisation',
+  params: vitcodParamSpecs,
+  presets: vitcodPresets,
+  defaultPreset: 'ci',
+  validate: validateVitcod,
+  create: createVitcod,
+  inputs: (p) => [
+    ...['Q', 'K', 'V'].map((name) => ({ name, shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], minShape: [1, 1, p.d], width: 8, signed: true })),
+    { name: 'M', shape: [MAX_HEADS, p.nmax, p.nmax], dims: ['H', 'N', 'N'], width: 1, signed: false },
+  ],
+  outputs: (p) => [
+    { name: 'O', shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], width: 32, signed: true },
+    { name: 'L', shape: [MAX_HEADS, p.nmax], dims: ['H', 'N'], width: 32, signed: false },
+  ],
+  checkRelations(p, t) {
+    // The specs fix shapes and ranges; what remains is whether every head's plan fits the lines' lists.
+    try {
+      planHeads(p, toHeads(p, t));
+    } catch (e) {
+      if (e instanceof ParamError) throw tensorError(vitcodAccelerator.inputs(p)[3]!, e.message);
+      throw e;
+    }
+  },
+  outputTokens: (_p, t) => ({ out: t.Q!.shape[0]! * t.Q!.shape[1]! }),
+  golden(p, t) {
+    const heads = toHeads(p, t);
+    const res = heads.map((h) => vitcodHead(h, p.sigma));
+    const N = heads[0]!.q.length;
+    const kept = res.reduce((a, r) => a + r.kept, 0);
+    const macs = headMacs(kept, p.d);
+    return {
+      outputs: {
+        O: { shape: [heads.length, N, p.d], data: res.flatMap((r) => r.o.flat()).map(BigInt) },
+        L: { shape: [heads.length, N], data: res.flatMap((r) => r.l).map(BigInt) },
+      },
+      counts: { kept, macs, lookups: kept },
+      idealCycles: Math.ceil(macs / (p.lines * p.macs)),
+    };
+  },
+  toTokens: (p, t) => {
+    const heads = toHeads(p, t);
+    return vitcodTokens(p, heads, planHeads(p, heads));
+  },
+  fromTokens(p, tokens, t) {
+    const [H, N] = t.Q!.shape as [number, number];
+    const rows = (tokens.out ?? []) as unknown as { l: bigint; o: bigint[] }[];
+    return {
+      O: { shape: [H, N, p.d], data: rows.flatMap((r) => r.o) },
+      L: { shape: [H, N], data: rows.map((r) => r.l) },
+    };
+  },
+  randomInputs: (p, seed) => randomVitcodInputs(p, seed),
+});
+
+/** For the registry. */
+export const vitcod = defineGenerator(vitcodAccelerator);
