@@ -22,20 +22,11 @@ import { dataDir, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets, type VitcodParams } from '../generators/vitcod/params.ts';
 import { openSim } from '../testbenches/stream/session.ts';
 import { machineLine, quick, recordBlock } from './record.ts';
+import { mulberry32 as rng } from '../generators/random.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-bench-vitcod-'));
 const AUTHORS_COMPUTE = 25_328; // the authors' cycle model at 8 MACs per line over all 36 heads (issue 17)
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const table = (head: string[], rows: (string | number)[][]): string =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');

@@ -10,6 +10,7 @@ import { buildManifest } from '../dsl/manifest.ts';
 import { emitVerilog } from '../dsl/verilog/emit.ts';
 import { createMac } from '../generators/mac/create.ts';
 import { macGolden, type MacStep } from '../generators/mac/golden.ts';
+import { mulberry32 } from '../generators/random.ts';
 
 const mac = elaborate(createMac({ width: 8, accWidth: 24 }));
 
@@ -59,13 +60,8 @@ class ShellHost {
 
 /** mulberry32: a small seeded generator, so a failure is reproducible from the seed. */
 function rng(seed: number): (n: number) => number {
-  let t = seed >>> 0;
-  return (n) => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r ^= r + Math.imul(r ^ (r >>> 7), 61 | r);
-    return (((r ^ (r >>> 14)) >>> 0) / 2 ** 32) * n | 0;
-  };
+  const next = mulberry32(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 describe('serial I/O shell', () => {

@@ -9,21 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { mulberry32 } from '../generators/random.ts';
 import {
   Simulator, connect, elaborate, emitVerilog, module, type Circuit, type ModuleDef, type PayloadType, type PortRecord, In, Out, Stream,
 } from '../dsl/index.ts';
 
 /** mulberry32: small, fast and good enough for stalls and data. */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const makeRng = mulberry32;
 
 /** A random integer in [0, 2^bits) as a bigint. */
 export function randomBits(rng: () => number, bits: number): bigint {

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { ParamError } from '../dsl/errors.ts';
-import { codecError, decodeHeads, encodeHeads, expTable, fitHeadCodec, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
+import { expTable } from '../generators/vitcod/exp-table.ts';
+import { codecError, decodeHeads, encodeHeads, fitHeadCodec, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
 import { headBytesIn, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
 import { dataDir, parseNpy, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets } from '../generators/vitcod/params.ts';

@@ -22,6 +22,7 @@ import {
 import type { PeKind } from './widths.ts';
 import { convFromTokens, convToTokens, convGolden, convInputs, convOutputSpecs, convOutputTokens, convRelations } from './convio.ts';
 import { expBits, shiftAddParamSpecs, shiftAddPresets, validateShiftAdd, type ShiftAddParams } from './params.ts';
+import { intRng as rng } from '../random.ts';
 
 const matrix = (name: string, t: Tensor | undefined): Matrix => {
   const d = dims2(name, t);
@@ -109,17 +110,6 @@ function outputTokens(p: ShiftAddParams, t: Record<string, Tensor>): Record<stri
   if (p.conv) return convOutputTokens(p, t);
   const m = p.kind === 'pair' ? dims2('W2', t.W2).rows : dims2(p.kind === 'shift' ? 'W_sign' : 'W', t[p.kind === 'shift' ? 'W_sign' : 'W']).rows;
   return { y: Math.ceil(m / p.rows) * dims2('X', t.X).cols };
-}
-
-/** A small seeded PRNG (mulberry32); generators may not import the tests' helpers. */
-function rng(seed: number): (lo: number, hi: number) => number {
-  let s = seed >>> 0;
-  return (lo, hi) => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo + 1));
-  };
 }
 
 /** Random inputs of given run-time sizes (M2 only for the pair). */

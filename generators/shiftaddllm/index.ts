@@ -8,6 +8,7 @@ import { createShiftAddLlm } from './create.ts';
 import { checkInputs, tensorError } from '../../dsl/tensors.ts';
 import { llmIdealCycles, shiftAddLlmGolden, type LlmProblem } from './golden.ts';
 import { shiftAddLlmParamSpecs, shiftAddLlmPresets, validateShiftAddLlm, type ShiftAddLlmParams } from './params.ts';
+import { mulberry32 as rng } from '../random.ts';
 
 const num = (v: bigint): number => Number(v);
 
@@ -52,16 +53,6 @@ export function llmTokens(p: ShiftAddLlmParams, pr: LlmProblem): Record<string, 
 /** y tokens (L int32 lanes each) → the first N rows. */
 export function llmOutputs(y: readonly TokenFields[], N: number): bigint[] {
   return y.flatMap((tok) => tok as bigint[]).slice(0, N);
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Random tensors at the design's maximum sizes. */

@@ -15,6 +15,7 @@
  *   L[i]      uint32 = Σ_j P[i,j]         (≤ 255·N)
  * Normalisation is deferred: a consumer computes O / L.
  */
+import { expTable } from './exp-table.ts';
 
 /** One head's problem: rows of int8 numbers, the kept mask, and σ. */
 export interface HeadProblem {
@@ -31,11 +32,6 @@ export interface HeadResult {
   m: number[];
   /** Scores on kept pairs, by (i, j) in row-major order of the kept set. */
   kept: number;
-}
-
-/** The 256-entry exponential table E[r] = round(255 · 2^(−r/16)), unsigned 8-bit. */
-export function expTable(): number[] {
-  return Array.from({ length: 256 }, (_, r) => Math.round(255 * 2 ** (-r / 16)));
 }
 
 const E = expTable();

@@ -10,6 +10,7 @@ import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type
 import { createVitcod } from './create.ts';
 import { headMacs, planHead, vitcodHead, type HeadPlan, type HeadProblem } from './golden.ts';
 import { validateVitcod, vitcodParamSpecs, vitcodPresets, vitcodSizes, type VitcodParams } from './params.ts';
+import { mulberry32 as rng } from '../random.ts';
 
 /** Largest number of heads one run takes (the tensors' first dimension). */
 export const MAX_HEADS = 64;
@@ -118,16 +119,6 @@ export function pipelineCycles(p: VitcodParams, heads: readonly { N: number; ste
     compute += c.compute;
   });
   return { total: Math.max(0, (outEnd.at(-1) ?? 0) - 1), compute, perHead: outEnd.map((e, n) => e - (outEnd[n - 1] ?? 0)) };
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { In, Out, Record, Vec, module, sint, uint, unpack, pack, mux, select, sumTree } from '../../dsl/index.ts';
 import type { Value } from '../../dsl/index.ts';
-import { expTable } from './golden.ts';
+import { expTable } from './exp-table.ts';
 import { lineEntry, tokenRow } from './create.ts';
 import { vitcodModuleName, vitcodSizes, type VitcodParams } from './params.ts';
 

@@ -1,15 +1,11 @@
+import { mulberry32 } from '../../generators/random.ts';
+
 /** A small seeded PRNG (mulberry32) for reproducible random tests; print the seed on failure. */
 export class Rng {
-  private state: number;
-  constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
   /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(readonly seed: number) {
+    this.next = mulberry32(seed);
   }
   /** Integer in [lo, hi]. */
   int(lo: number, hi: number): number {
