@@ -55,7 +55,7 @@ export function indexOf(shape: readonly number[], flat: number): number[] {
  * within the element type. Tensors the specs do not name are left to the caller.
  */
 export function checkTensors(specs: readonly TensorSpec[], tensors: Record<string, Tensor>): void {
-  const sizes = new Map<string, { size: number; from: string }>();
+  const sizes = new Map<string, { size: number; from: string; index: number }>();
   for (const s of specs) {
     const t = tensors[s.name];
     if (!t) throw tensorError(s, 'no such tensor');
@@ -72,8 +72,12 @@ export function checkTensors(specs: readonly TensorSpec[], tensors: Record<strin
       const dim = s.dims?.[i];
       if (dim === undefined) return;
       const prev = sizes.get(dim);
-      if (prev && prev.size !== d) throw tensorError(s, `shape ${shape} with ${dim} = ${d}, but tensor '${prev.from}' has ${dim} = ${prev.size}`);
-      sizes.set(dim, { size: d, from: s.name });
+      if (prev && prev.size !== d) {
+        // A dimension named twice in one tensor ([H, N, N]) must be square; across tensors, shared.
+        const where = prev.from === s.name ? `its dimension ${prev.index} is ${dim} = ${prev.size} too` : `tensor '${prev.from}' has ${dim} = ${prev.size}`;
+        throw tensorError(s, `shape ${shape} with ${dim} = ${d}, but ${where}`);
+      }
+      sizes.set(dim, { size: d, from: s.name, index: i });
     });
     const [lo, hi] = tensorRange(s);
     const bad = t.data.findIndex((v) => v < lo || v > hi);
