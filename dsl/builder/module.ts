@@ -251,7 +251,9 @@ export class ModuleBuilder implements NodeFactory {
       );
     const enable = (target as { enable?: Value }).enable;
     const path = enable ? [this.condStep(enable, loc), ...this.path] : [...this.path];
-    if (path.length === 0 && d.assigns.length > 0 && d.kind !== 'reg') {
+    // An unconditional assignment after others overrides them in every cycle (a register's too):
+    // the earlier ones would be dead code.
+    if (path.length === 0 && d.assigns.length > 0) {
       const prev = d.assigns[d.assigns.length - 1]!;
       throw new DriverError(
         `'${d.name}' is driven twice: here and at ${formatLoc(prev.loc.get())}; an unconditional assignment must come first`,

@@ -109,6 +109,15 @@ export const catalogue: BadDesign[] = [
     }),
   },
   {
+    name: 'register-default-last', error: DriverError, message: /'r' is driven twice: here and at tests\/bad-designs\/catalogue\.ts:\d+; an unconditional assignment must come first/,
+    design: () => module('m14r', { en: In(uint(1)), a: In(uint(8)), y: Out(uint(8)) }, (io, m) => {
+      const r = m.reg('r', uint(8), { reset: 0 });
+      m.when(io.en, () => r.set(io.a));
+      r.set(0); // @bad register-default-last
+      io.y.set(r);
+    }),
+  },
+  {
     name: 'latch', error: DriverError, message: /wire 'w' is not driven on every path \(it would be a latch\)/,
     design: () => module('m15', { c: In(uint(1)), a: In(uint(8)), y: Out(uint(8)) }, (io, m) => {
       const w = m.wire('w', uint(8));
