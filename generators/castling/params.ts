@@ -1,0 +1,69 @@
+/** Parameters, presets and sizes of the Castling-ViT linear-angular attention engine. */
+import { ParamError } from '../../dsl/errors.ts';
+import type { ParamSpec } from '../../dsl/generator.ts';
+import { TAPS, castlingWidths } from './widths.ts';
+
+export interface CastlingParams extends Record<string, number | string> {
+  /** Largest number of tokens N per head. */
+  nmax: number;
+  /** Head dimension d. */
+  d: number;
+  /** 0: bidirectional (ViT) attention with the depthwise convolution; 1: causal (LLM decoding). Host side only: the hardware does both, per head. */
+  causal: number;
+}
+
+export const castlingParamSpecs: Record<keyof CastlingParams & string, ParamSpec> = {
+  nmax: { kind: 'int', doc: 'largest number of tokens N per head', min: 1, max: 4096 },
+  d: { kind: 'int', doc: 'head dimension d', min: 1, max: 128 },
+  causal: { kind: 'int', doc: '1 = causal form (S_t updated per token, o_t = q_t . S_t), 0 = bidirectional with the depthwise convolution', min: 0, max: 1 },
+};
+
+export const castlingPresets: Record<string, CastlingParams> = {
+  ci: { nmax: 16, d: 8, causal: 0 },
+  'ci-causal': { nmax: 16, d: 8, causal: 1 },
+  /** DeiT attention heads: 197 tokens, d = 32 and 64. */
+  'deit-d32': { nmax: 197, d: 32, causal: 0 },
+  'deit-d64': { nmax: 197, d: 64, causal: 0 },
+  /** PVT stage 1 (N = 3136, d = 32). */
+  'pvt-d32': { nmax: 3136, d: 32, causal: 0 },
+  /** Causal decoding of a linearized LLM head, d = 64, up to 4096 tokens. */
+  'llm-d64': { nmax: 4096, d: 64, causal: 1 },
+};
+
+const bits = (n: number): number => Math.max(1, Math.ceil(Math.log2(n)));
+
+export function castlingSizes(p: CastlingParams) {
+  /** Cycles of one query in the bidirectional form: d rows of KV, and the 9 taps in parallel. */
+  const qSteps = Math.max(p.d, TAPS);
+  return {
+    rowBits: bits(p.nmax),
+    /** Counter of the query steps and the state rows. */
+    stepBits: bits(qSteps),
+    rowAddrBits: bits(p.d),
+    qSteps,
+    w: castlingWidths(p.nmax, p.d),
+  };
+}
+
+export function validateCastling(p: CastlingParams): void {
+  if (castlingSizes(p).w.out > 64)
+    throw new ParamError(`nmax = ${p.nmax} and d = ${p.d} need ${castlingSizes(p).w.out}-bit outputs; the engine takes at most 64`, undefined, { field: 'nmax', value: p.nmax });
+}
+
+export function castlingModuleName(p: CastlingParams): string {
+  return `castling_n${p.nmax}_d${p.d}`;
+}
+
+/**
+ * Cycles of one head without stalls: the cfg token, the taps (9, bidirectional only), then
+ * bidirectional: N·d (state, one row of KV per cycle) + N·max(d, 9) (queries);
+ * causal: 2·d per token (d rows of S updated, then d rows of S read by the query).
+ */
+export function headCycles(p: CastlingParams, N: number, causal: boolean): number {
+  return causal ? 1 + 2 * N * p.d : 1 + TAPS + N * p.d + N * castlingSizes(p).qSteps;
+}
+
+/** The bound with d MACs for the state and d (+ d for the convolution) for the queries: N·d + N·max(d, 9), or 2·N·d causal. */
+export function boundCycles(p: CastlingParams, N: number, causal: boolean): number {
+  return causal ? 2 * N * p.d : N * p.d + N * castlingSizes(p).qSteps;
+}
