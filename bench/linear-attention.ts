@@ -9,6 +9,7 @@
  * the engine's cycles against its bound (N·d + N·max(d, 9): d MACs per cycle for the state, d + d
  * for the queries and the FIR), measured in Verilator without stalls, one random head per size,
  * checked against golden; the causal mode's cycles per generated token.
+ * Also (full run only): yosys synth_ice40 resources of the CI-sized instance (N ≤ 16, d = 8).
  * `--quick`: the CI presets (N = 16, d = 8), both modes (seconds); records nothing (record.ts).
  */
 import fs from 'node:fs';
@@ -20,6 +21,8 @@ import { linearMacs, quadraticMacs } from '../generators/castling/golden.ts';
 import { castlingAccelerator as acc, randomCastlingInputs } from '../generators/castling/index.ts';
 import { boundCycles, castlingPresets, headCycles, type CastlingParams } from '../generators/castling/params.ts';
 import { TAPS } from '../generators/castling/widths.ts';
+import { execa } from 'execa';
+import { emitVerilog } from '../dsl/index.ts';
 import { openSim } from '../testbenches/stream/session.ts';
 import { machineLine, quick, recordBlock } from './record.ts';
 
@@ -53,6 +56,23 @@ async function measure(p: CastlingParams, N: number): Promise<Measured> {
   } finally {
     await s.close();
   }
+}
+
+/** yosys synth_ice40 cells of the design of `p`: a table row, or why not. */
+async function yosysRow(p: CastlingParams): Promise<string> {
+  const c = elaborate(acc.create(p));
+  const dir = fs.mkdtempSync(path.join(tmp, 'ys-'));
+  const files = emitVerilog(c);
+  for (const f of files) fs.writeFileSync(path.join(dir, f.name), f.text);
+  const t0 = performance.now();
+  const r = await execa('yosys', ['-q', '-p', `read_verilog ${files.map((f) => path.join(dir, f.name)).join(' ')}; synth_ice40 -dsp -top ${c.top.name}; tee -o ${path.join(dir, 'stat.txt')} stat`], { reject: false });
+  if (r.exitCode !== 0) return `yosys failed on ${c.top.name}: ${r.stderr.split('\n')[0]}`;
+  const stat = fs.readFileSync(path.join(dir, 'stat.txt'), 'utf8');
+  const count = (re: string): number => [...stat.matchAll(new RegExp(`^\\s+(${re})\\s+(\\d+)`, 'gm'))].reduce((a, m) => a + Number(m[2]), 0);
+  const version = (await execa('yosys', ['-V'])).stdout.trim().split(' (')[0];
+  return table(['design', 'SB_LUT4', 'flip-flops (SB_DFF*)', 'SB_CARRY', 'SB_MAC16', 'SB_RAM40_4K', 'yosys s'],
+    [[c.top.name, count('SB_LUT4'), count('SB_DFF\\w*'), count('SB_CARRY'), count('SB_MAC16'), count('SB_RAM40_4K'), ((performance.now() - t0) / 1000).toFixed(0)]]) +
+    `\n\n${version}, \`synth_ice40 -dsp\` (iCE40 cells; a resource count, not a timing-closed build).`;
 }
 
 /** Smallest N at which the linear form needs fewer MACs than the quadratic one: N > d + 4.5. */
@@ -114,6 +134,7 @@ async function main(): Promise<void> {
     'Bound: N·d (state, one row of KV per cycle) + N·max(d, 9) (queries, with the 9 FIR taps in parallel); causal 2·d per token. ' +
       'Phase model: the bound plus one cfg token per head and the 9 tap tokens (bidirectional). In the causal mode the cycles per output token are the cycles per generated token of a decoding step.',
   );
+  if (!quick) lines.push('', '### Resources of the CI-sized instance (N ≤ 16, d = 8)', '', await yosysRow(castlingPresets.ci!));
   console.log(lines.join('\n'));
   recordBlock('bench:linear-attention', 'Linear attention (Castling-ViT)', lines.join('\n'));
 }
