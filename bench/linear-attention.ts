@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     '',
     table(['run', 'N', 'd', 'mode', 'cycles, measured', 'phase model', 'bound', 'measured / bound', 'cycles per output token (steady)', 'build s / sim s'], rows),
     '',
-    'Bound: N·d (state, one row of KV per cycle) + N·max(d, 9) (queries, with the 9 FIR taps in parallel); causal 2·d per token. ' +
+    'Bound: N·d (state, one row of KV per cycle) + N·max(d, 9) (queries, with the 9 FIR taps in parallel); causal d per token (the state row and the query share the cycle). ' +
       'Phase model: the bound plus one cfg token per head and the 9 tap tokens (bidirectional). In the causal mode the cycles per output token are the cycles per generated token of a decoding step.',
   );
   if (!quick) lines.push('', '### Resources of the CI-sized instance (N ≤ 16, d = 8)', '', await yosysRow(castlingPresets.ci!));

@@ -2,7 +2,7 @@
  * The Castling-ViT engine's RTL in Verilator against the golden kernel: random int8 heads at the CI
  * preset, ragged N, bidirectional and causal heads back to back on the same hardware, the extremes
  * (every value −128, N = 1), under seeded random stalls on every stream; then, without stalls, the
- * cycles against the phase model (cfg + 9 taps + N·d + N·max(d, 9); causal 1 + 2·N·d) and the bound.
+ * cycles against the phase model (cfg + 9 taps + N·d + N·max(d, 9); causal 1 + N·d) and the bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
@@ -65,7 +65,7 @@ describe(`castling RTL, CI preset under random stalls 0.3 (seed ${seed})`, () =>
 });
 
 describe(`castling RTL cycles without stalls (seed ${seed})`, () => {
-  it('cycles = the phase model exactly; ≤ 1.10× the bound N·d + N·max(d, 9) (causal 2·N·d)', async () => {
+  it('cycles = the phase model exactly; ≤ 1.10× the bound N·d + N·max(d, 9) (causal N·d)', async () => {
     const { sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0 });
     try {
       const t = randomCastlingInputs(ci, seed, 3, 16);

@@ -11,8 +11,10 @@
  *          acc += q̂_i[s]·KV[s, :] (d MACs) and fir += w[:, s]·V[i + s − 4] (d MACs, the FIR unit:
  *          zero outside the tokens). At the last step the token out_i = (c << 28) + κ·acc + (fir << 29)
  *          leaves with the query.
- * Causal form (cfg.causal = 1): STATE for token t (S += k̂_tᵀ v_t, d cycles), then QUERY for the
- * same t (o_t = q̂_t · S_t, d cycles), token by token: one output per generated token.
+ * Causal form (cfg.causal = 1): one pass over the rows of S per token t, d cycles: row a is updated
+ * (S[a, :] += k̂_t[a]·v_t, d MACs) and the updated row used at once by the query
+ * (acc += q̂_t[a]·S_t[a, :], the query's d MACs), so o_t = q̂_t · S_t leaves after the token's d rows:
+ * one output per generated token every d cycles. The kv and q tokens are taken together.
  * KV is cleared by the head's first token (its old rows are ignored), c likewise.
  *
  * Modelling notes: the memories are read asynchronously (LUT-RAM style); a block-RAM build would
@@ -77,27 +79,32 @@ export function createCastling(p: CastlingParams) {
     io.w.ready.set(at(TAPS_LOAD));
     wBuf.write(s.resize(wBuf.addrWidth), pack(row8, io.w.fields), io.w.fire);
 
-    // ---- STATE: row s of KV per cycle ------------------------------------------------------------
+    // ---- STATE: row s of KV per cycle (causal: fused with the query) -----------------------------
     const k = io.kv.fields.k;
     const v = io.kv.fields.v;
+    const q = io.q.fields;
     const first = t.eq(0);
     const lastRow = s.eq(d - 1);
     const ka = select(s, k);
+    const qs = select(s, q);
     const oldRow = unpack(kvRow, kvMem.readAsync(rowAt(s)));
     const newRow = oldRow.map((old, b) => mux(first, 0, old).add(ka.mul(v[b]!)).resize(W.kv));
-    const stepping = at(STATE).and(io.kv.valid);
+    // Causal: a step needs the token's k, v and q; the last one also the output's ready.
+    const both = io.kv.valid.and(io.q.valid);
+    const causalStep = at(STATE).and(causal).and(both).and(lastRow.not().or(io.out.ready)).named('causal_step');
+    const stateStep = at(STATE).and(causal.not()).and(io.kv.valid).named('state_step');
+    const stepping = causalStep.or(stateStep);
     kvMem.write(rowAt(s), pack(kvRow, newRow), stepping);
-    vBuf.write(t.resize(vBuf.addrWidth), pack(row8, v), stepping.and(s.eq(0)).and(causal.not()));
-    io.kv.ready.set(at(STATE).and(lastRow));
-    m.when(stepping.and(s.eq(0)), () => c.forEach((r, b) => r.set(mux(first, 0, r).add(v[b]!).resize(W.c))));
+    vBuf.write(t.resize(vBuf.addrWidth), pack(row8, v), stateStep.and(s.eq(0)));
+    io.kv.ready.set(at(STATE).and(lastRow).and(mux(causal, io.q.valid.and(io.out.ready), 1)));
+    m.when(stateStep.and(s.eq(0)), () => c.forEach((r, b) => r.set(mux(first, 0, r).add(v[b]!).resize(W.c))));
 
     // ---- QUERY: step s of the query (KV row s) and tap s of the FIR -----------------------------
-    const q = io.q.fields;
-    const qLast = mux(causal, s.eq(d - 1), s.eq(z.qSteps - 1));
+    // (causal: acc += q̂_t[s] · S_t[s, :], the row just updated, in the STATE step itself)
+    const qLast = s.eq(z.qSteps - 1);
     const inRows = d >= 2 ** z.stepBits ? lit(uint(1), 1) : s.lt(d);
-    const qs = select(s, q);
-    const qRow = unpack(kvRow, kvMem.readAsync(rowAt(s)));
-    const accNext = acc.map((a, b) => mux(s.eq(0), 0, a).add(mux(inRows, qs.mul(qRow[b]!).resize(W.qkv), 0)).resize(W.qkv));
+    const term = (b: number): Value => mux(causal, qs.mul(newRow[b]!).resize(W.qkv), mux(inRows, qs.mul(oldRow[b]!).resize(W.qkv), 0));
+    const accNext = acc.map((a, b) => mux(s.eq(0), 0, a).add(term(b)).resize(W.qkv));
     // FIR: V[t + s − 4] when 4 ≤ t + s ≤ N − 1 + 4 and s < 9.
     const j = t.extend(z.rowBits + 1).add(s.extend(z.rowBits + 1)).resize(z.rowBits + 2);
     const jIn = s.lt(TAPS).and(j.ge(PAD)).and(j.le(nM1.extend(z.rowBits + 2).add(PAD)));
@@ -107,16 +114,17 @@ export function createCastling(p: CastlingParams) {
     const kappa = lit(sint(16), KAPPA);
     const outRow = accNext.map((a, b) =>
       mux(causal, a.resize(W.out), c[b]!.shl(C_SHIFT).add(a.mul(kappa)).add(firNext[b]!.shl(DW_SHIFT)).resize(W.out)));
-    io.out.valid.set(at(QUERY).and(qLast).and(io.q.valid));
+    io.out.valid.set(mux(causal, at(STATE).and(lastRow).and(both), at(QUERY).and(qLast).and(io.q.valid)));
     io.out.setFields(outRow);
-    io.q.ready.set(at(QUERY).and(qLast).and(io.out.ready));
-    m.when(at(QUERY).and(qLast.not()).and(io.q.valid), () => {
+    io.q.ready.set(mux(causal, at(STATE).and(lastRow).and(io.kv.valid), at(QUERY).and(qLast)).and(io.out.ready));
+    m.when(causalStep.and(lastRow.not()).or(at(QUERY).and(qLast.not()).and(io.q.valid)), () => {
       acc.forEach((r, b) => r.set(accNext[b]!));
       fir.forEach((r, b) => r.set(firNext[b]!));
     });
 
     // ---- sequencing -----------------------------------------------------------------------------
     const sNext = s.add(1).resize(z.stepBits);
+    const tNext = mux(lastT, 0, t.add(1).resize(z.rowBits));
     m.switch(state)
       .is(IDLE, () => m.when(io.cfg.fire, () => {
         nM1.set(io.cfg.fields.nM1);
@@ -129,21 +137,19 @@ export function createCastling(p: CastlingParams) {
         s.set(mux(s.eq(TAPS - 1), 0, sNext));
         m.when(s.eq(TAPS - 1), () => state.set(STATE));
       }))
-      .is(STATE, () => m.when(io.kv.valid, () => {
+      .is(STATE, () => m.when(stepping, () => {
         s.set(mux(lastRow, 0, sNext));
         m.when(lastRow, () => {
-          m.when(causal, () => state.set(QUERY)).otherwise(() => {
-            t.set(mux(lastT, 0, t.add(1).resize(z.rowBits)));
-            m.when(lastT, () => state.set(QUERY));
-          });
+          t.set(tNext);
+          m.when(lastT, () => state.set(mux(causal, lit(uint(2), IDLE), lit(uint(2), QUERY))));
         });
       }))
       .is(QUERY, () => {
         m.when(io.q.valid.and(qLast.not()), () => s.set(sNext));
         m.when(io.out.fire, () => {
           s.set(0);
-          t.set(mux(lastT, 0, t.add(1).resize(z.rowBits)));
-          m.when(lastT, () => state.set(IDLE)).elsewhen(causal, () => state.set(STATE));
+          t.set(tNext);
+          m.when(lastT, () => state.set(IDLE));
         });
       })
       .default(() => state.set(IDLE));

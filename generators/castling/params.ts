@@ -60,13 +60,13 @@ export function castlingModuleName(p: CastlingParams): string {
 /**
  * Cycles of one head without stalls: the cfg token, the taps (9, bidirectional only), then
  * bidirectional: N·d (state, one row of KV per cycle) + N·max(d, 9) (queries);
- * causal: 2·d per token (d rows of S updated, then d rows of S read by the query).
+ * causal: d per token (each row of S updated and read by the query in the same cycle).
  */
 export function headCycles(p: CastlingParams, N: number, causal: boolean): number {
-  return causal ? 1 + 2 * N * p.d : 1 + TAPS + N * p.d + N * castlingSizes(p).qSteps;
+  return causal ? 1 + N * p.d : 1 + TAPS + N * p.d + N * castlingSizes(p).qSteps;
 }
 
-/** The bound with d MACs for the state and d (+ d for the convolution) for the queries: N·d + N·max(d, 9), or 2·N·d causal. */
+/** The bound with d MACs for the state and d (+ d for the convolution) for the queries: N·d + N·max(d, 9), or N·d causal (both sets of d MACs busy). */
 export function boundCycles(p: CastlingParams, N: number, causal: boolean): number {
-  return causal ? 2 * N * p.d : N * p.d + N * castlingSizes(p).qSteps;
+  return causal ? N * p.d : N * p.d + N * castlingSizes(p).qSteps;
 }

@@ -49,6 +49,8 @@ module castling_n16_d8 (
   reg signed [18:0] fir5_q;
   reg signed [18:0] fir6_q;
   reg signed [18:0] fir7_q;
+  wire causal_step;
+  wire state_step;
   reg [159:0] kv_state [0:7];
   reg [63:0] v_buf [0:15];
   reg [63:0] taps [0:8];
@@ -57,597 +59,612 @@ module castling_n16_d8 (
   wire eq_2 = state_q == 2'd2;
   wire eq_3 = step_q == 4'd7;
   wire and_0 = eq_2 & eq_3;
-  wire eq_4 = state_q == 2'd3;
-  wire eq_5 = step_q == 4'd7;
+  wire and_1 = q_valid & out_ready;
+  wire mux_0 = causal_q ? and_1 : 1'd1;
+  wire and_2 = and_0 & mux_0;
+  wire eq_4 = state_q == 2'd2;
+  wire and_3 = eq_4 & eq_3;
+  wire and_4 = and_3 & kv_valid;
+  wire eq_5 = state_q == 2'd3;
   wire eq_6 = step_q == 4'd8;
-  wire mux_0 = causal_q ? eq_5 : eq_6;
-  wire and_1 = eq_4 & mux_0;
-  wire and_2 = and_1 & out_ready;
-  wire eq_7 = state_q == 2'd3;
-  wire and_3 = eq_7 & mux_0;
-  wire and_4 = and_3 & q_valid;
-  wire eq_8 = step_q == 4'd0;
-  wire signed [29:0] mux_1 = eq_8 ? 30'sh0 : acc7_q;
-  wire lt_0 = step_q < 4'd8;
+  wire and_5 = eq_5 & eq_6;
+  wire mux_1 = causal_q ? and_4 : and_5;
+  wire and_6 = mux_1 & out_ready;
+  wire eq_7 = state_q == 2'd2;
+  wire and_7 = eq_7 & eq_3;
+  wire and_8 = kv_valid & q_valid;
+  wire and_9 = and_7 & and_8;
+  wire eq_8 = state_q == 2'd3;
+  wire and_10 = eq_8 & eq_6;
+  wire and_11 = and_10 & q_valid;
+  wire mux_2 = causal_q ? and_9 : and_11;
   wire eq_9 = step_q == 4'd0;
+  wire signed [29:0] mux_3 = eq_9 ? 30'sh0 : acc7_q;
+  wire eq_10 = step_q == 4'd0;
   wire [7:0] slice_0 = q_payload[7:0];
   wire signed [7:0] assint_0 = slice_0;
-  wire eq_10 = step_q == 4'd1;
+  wire eq_11 = step_q == 4'd1;
   wire [7:0] slice_1 = q_payload[15:8];
   wire signed [7:0] assint_1 = slice_1;
-  wire eq_11 = step_q == 4'd2;
+  wire eq_12 = step_q == 4'd2;
   wire [7:0] slice_2 = q_payload[23:16];
   wire signed [7:0] assint_2 = slice_2;
-  wire eq_12 = step_q == 4'd3;
+  wire eq_13 = step_q == 4'd3;
   wire [7:0] slice_3 = q_payload[31:24];
   wire signed [7:0] assint_3 = slice_3;
-  wire eq_13 = step_q == 4'd4;
+  wire eq_14 = step_q == 4'd4;
   wire [7:0] slice_4 = q_payload[39:32];
   wire signed [7:0] assint_4 = slice_4;
-  wire eq_14 = step_q == 4'd5;
+  wire eq_15 = step_q == 4'd5;
   wire [7:0] slice_5 = q_payload[47:40];
   wire signed [7:0] assint_5 = slice_5;
-  wire eq_15 = step_q == 4'd6;
+  wire eq_16 = step_q == 4'd6;
   wire [7:0] slice_6 = q_payload[55:48];
   wire signed [7:0] assint_6 = slice_6;
   wire [7:0] slice_7 = q_payload[63:56];
   wire signed [7:0] assint_7 = slice_7;
-  wire signed [7:0] mux_2 = eq_15 ? assint_6 : assint_7;
-  wire signed [7:0] mux_3 = eq_14 ? assint_5 : mux_2;
-  wire signed [7:0] mux_4 = eq_13 ? assint_4 : mux_3;
-  wire signed [7:0] mux_5 = eq_12 ? assint_3 : mux_4;
-  wire signed [7:0] mux_6 = eq_11 ? assint_2 : mux_5;
-  wire signed [7:0] mux_7 = eq_10 ? assint_1 : mux_6;
-  wire signed [7:0] mux_8 = eq_9 ? assint_0 : mux_7;
+  wire signed [7:0] mux_4 = eq_16 ? assint_6 : assint_7;
+  wire signed [7:0] mux_5 = eq_15 ? assint_5 : mux_4;
+  wire signed [7:0] mux_6 = eq_14 ? assint_4 : mux_5;
+  wire signed [7:0] mux_7 = eq_13 ? assint_3 : mux_6;
+  wire signed [7:0] mux_8 = eq_12 ? assint_2 : mux_7;
+  wire signed [7:0] mux_9 = eq_11 ? assint_1 : mux_8;
+  wire signed [7:0] mux_10 = eq_10 ? assint_0 : mux_9;
+  wire eq_17 = token_q == 4'd0;
   wire [2:0] resize_0 = step_q[2:0];
   wire [159:0] kv_state_word_0 = kv_state[resize_0];
   wire [19:0] slice_8 = kv_state_word_0[159:140];
   wire signed [19:0] assint_8 = slice_8;
-  wire signed [27:0] mul_0 = {{20{mux_8[7]}}, mux_8} * {{8{assint_8[19]}}, assint_8};
-  wire signed [29:0] resize_1 = {{2{mul_0[27]}}, mul_0};
-  wire signed [29:0] mux_9 = lt_0 ? resize_1 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_0 = {mux_1[29], mux_1} + {mux_9[29], mux_9};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_2 = add_0[29:0];
-  wire signed [47:0] resize_3 = {{18{resize_2[29]}}, resize_2};
-  wire signed [40:0] shl_0 = {c7_q, 28'd0};
-  wire signed [45:0] mul_1 = {{16{resize_2[29]}}, resize_2} * 46'h28be;
-  wire signed [46:0] add_1 = {{6{shl_0[40]}}, shl_0} + {mul_1[45], mul_1};
-  wire eq_16 = step_q == 4'd0;
-  wire signed [18:0] mux_10 = eq_16 ? 19'sh0 : fir7_q;
-  wire lt_1 = step_q < 4'd9;
-  wire [4:0] resize_4 = {1'd0, token_q};
-  wire [4:0] resize_5 = {1'd0, step_q};
-  wire [5:0] add_2 = {1'd0, resize_4} + {1'd0, resize_5};
-  wire ge_0 = add_2 >= 6'd4;
-  wire and_5 = lt_1 & ge_0;
-  wire [5:0] resize_6 = {2'd0, n_m1_q};
-  wire [6:0] add_3 = {1'd0, resize_6} + 7'd4;
-  wire le_0 = {1'd0, add_2} <= add_3;
-  wire and_6 = and_5 & le_0;
-  wire [63:0] taps_word_0 = taps[step_q];
-  wire [7:0] slice_9 = taps_word_0[63:56];
-  wire signed [7:0] assint_9 = slice_9;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] sub_0 = {1'd0, add_2} - 7'd4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_7 = sub_0[3:0];
-  wire [63:0] v_buf_word_0 = v_buf[resize_7];
-  wire [7:0] slice_10 = v_buf_word_0[63:56];
-  wire signed [7:0] assint_10 = slice_10;
-  wire signed [15:0] mul_2 = {{8{assint_9[7]}}, assint_9} * {{8{assint_10[7]}}, assint_10};
-  wire signed [18:0] resize_8 = {{3{mul_2[15]}}, mul_2};
-  wire signed [18:0] mux_11 = and_6 ? resize_8 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_4 = {mux_10[18], mux_10} + {mux_11[18], mux_11};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_9 = add_4[18:0];
-  wire signed [47:0] shl_1 = {resize_9, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_5 = {{2{add_1[46]}}, add_1} + {shl_1[47], shl_1};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_10 = add_5[47:0];
-  wire signed [47:0] mux_12 = causal_q ? resize_3 : resize_10;
-  wire [47:0] asuint_0 = mux_12;
-  wire eq_17 = step_q == 4'd0;
-  wire signed [29:0] mux_13 = eq_17 ? 30'sh0 : acc6_q;
-  wire [19:0] slice_11 = kv_state_word_0[139:120];
-  wire signed [19:0] assint_11 = slice_11;
-  wire signed [27:0] mul_3 = {{20{mux_8[7]}}, mux_8} * {{8{assint_11[19]}}, assint_11};
-  wire signed [29:0] resize_11 = {{2{mul_3[27]}}, mul_3};
-  wire signed [29:0] mux_14 = lt_0 ? resize_11 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_6 = {mux_13[29], mux_13} + {mux_14[29], mux_14};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_12 = add_6[29:0];
-  wire signed [47:0] resize_13 = {{18{resize_12[29]}}, resize_12};
-  wire signed [40:0] shl_2 = {c6_q, 28'd0};
-  wire signed [45:0] mul_4 = {{16{resize_12[29]}}, resize_12} * 46'h28be;
-  wire signed [46:0] add_7 = {{6{shl_2[40]}}, shl_2} + {mul_4[45], mul_4};
+  wire signed [19:0] mux_11 = eq_17 ? 20'sh0 : assint_8;
   wire eq_18 = step_q == 4'd0;
-  wire signed [18:0] mux_15 = eq_18 ? 19'sh0 : fir6_q;
-  wire [7:0] slice_12 = taps_word_0[55:48];
+  wire [7:0] slice_9 = kv_payload[71:64];
+  wire signed [7:0] assint_9 = slice_9;
+  wire eq_19 = step_q == 4'd1;
+  wire [7:0] slice_10 = kv_payload[79:72];
+  wire signed [7:0] assint_10 = slice_10;
+  wire eq_20 = step_q == 4'd2;
+  wire [7:0] slice_11 = kv_payload[87:80];
+  wire signed [7:0] assint_11 = slice_11;
+  wire eq_21 = step_q == 4'd3;
+  wire [7:0] slice_12 = kv_payload[95:88];
   wire signed [7:0] assint_12 = slice_12;
-  wire [7:0] slice_13 = v_buf_word_0[55:48];
+  wire eq_22 = step_q == 4'd4;
+  wire [7:0] slice_13 = kv_payload[103:96];
   wire signed [7:0] assint_13 = slice_13;
-  wire signed [15:0] mul_5 = {{8{assint_12[7]}}, assint_12} * {{8{assint_13[7]}}, assint_13};
-  wire signed [18:0] resize_14 = {{3{mul_5[15]}}, mul_5};
-  wire signed [18:0] mux_16 = and_6 ? resize_14 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_8 = {mux_15[18], mux_15} + {mux_16[18], mux_16};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_15 = add_8[18:0];
-  wire signed [47:0] shl_3 = {resize_15, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_9 = {{2{add_7[46]}}, add_7} + {shl_3[47], shl_3};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_16 = add_9[47:0];
-  wire signed [47:0] mux_17 = causal_q ? resize_13 : resize_16;
-  wire [47:0] asuint_1 = mux_17;
-  wire eq_19 = step_q == 4'd0;
-  wire signed [29:0] mux_18 = eq_19 ? 30'sh0 : acc5_q;
-  wire [19:0] slice_14 = kv_state_word_0[119:100];
-  wire signed [19:0] assint_14 = slice_14;
-  wire signed [27:0] mul_6 = {{20{mux_8[7]}}, mux_8} * {{8{assint_14[19]}}, assint_14};
-  wire signed [29:0] resize_17 = {{2{mul_6[27]}}, mul_6};
-  wire signed [29:0] mux_19 = lt_0 ? resize_17 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_10 = {mux_18[29], mux_18} + {mux_19[29], mux_19};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_18 = add_10[29:0];
-  wire signed [47:0] resize_19 = {{18{resize_18[29]}}, resize_18};
-  wire signed [40:0] shl_4 = {c5_q, 28'd0};
-  wire signed [45:0] mul_7 = {{16{resize_18[29]}}, resize_18} * 46'h28be;
-  wire signed [46:0] add_11 = {{6{shl_4[40]}}, shl_4} + {mul_7[45], mul_7};
-  wire eq_20 = step_q == 4'd0;
-  wire signed [18:0] mux_20 = eq_20 ? 19'sh0 : fir5_q;
-  wire [7:0] slice_15 = taps_word_0[47:40];
+  wire eq_23 = step_q == 4'd5;
+  wire [7:0] slice_14 = kv_payload[111:104];
+  wire signed [7:0] assint_14 = slice_14;
+  wire eq_24 = step_q == 4'd6;
+  wire [7:0] slice_15 = kv_payload[119:112];
   wire signed [7:0] assint_15 = slice_15;
-  wire [7:0] slice_16 = v_buf_word_0[47:40];
+  wire [7:0] slice_16 = kv_payload[127:120];
   wire signed [7:0] assint_16 = slice_16;
-  wire signed [15:0] mul_8 = {{8{assint_15[7]}}, assint_15} * {{8{assint_16[7]}}, assint_16};
-  wire signed [18:0] resize_20 = {{3{mul_8[15]}}, mul_8};
-  wire signed [18:0] mux_21 = and_6 ? resize_20 : 19'sh0;
+  wire signed [7:0] mux_12 = eq_24 ? assint_15 : assint_16;
+  wire signed [7:0] mux_13 = eq_23 ? assint_14 : mux_12;
+  wire signed [7:0] mux_14 = eq_22 ? assint_13 : mux_13;
+  wire signed [7:0] mux_15 = eq_21 ? assint_12 : mux_14;
+  wire signed [7:0] mux_16 = eq_20 ? assint_11 : mux_15;
+  wire signed [7:0] mux_17 = eq_19 ? assint_10 : mux_16;
+  wire signed [7:0] mux_18 = eq_18 ? assint_9 : mux_17;
+  wire [7:0] slice_17 = kv_payload[63:56];
+  wire signed [7:0] assint_17 = slice_17;
+  wire signed [15:0] mul_0 = {{8{mux_18[7]}}, mux_18} * {{8{assint_17[7]}}, assint_17};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_12 = {mux_20[18], mux_20} + {mux_21[18], mux_21};
+  wire signed [20:0] add_0 = {mux_11[19], mux_11} + {{5{mul_0[15]}}, mul_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_21 = add_12[18:0];
-  wire signed [47:0] shl_5 = {resize_21, 29'd0};
+  wire signed [19:0] resize_1 = add_0[19:0];
+  wire signed [27:0] mul_1 = {{20{mux_10[7]}}, mux_10} * {{8{resize_1[19]}}, resize_1};
+  wire signed [29:0] resize_2 = {{2{mul_1[27]}}, mul_1};
+  wire lt_0 = step_q < 4'd8;
+  wire signed [27:0] mul_2 = {{20{mux_10[7]}}, mux_10} * {{8{assint_8[19]}}, assint_8};
+  wire signed [29:0] resize_3 = {{2{mul_2[27]}}, mul_2};
+  wire signed [29:0] mux_19 = lt_0 ? resize_3 : 30'sh0;
+  wire signed [29:0] mux_20 = causal_q ? resize_2 : mux_19;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_13 = {{2{add_11[46]}}, add_11} + {shl_5[47], shl_5};
+  wire signed [30:0] add_1 = {mux_3[29], mux_3} + {mux_20[29], mux_20};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_22 = add_13[47:0];
-  wire signed [47:0] mux_22 = causal_q ? resize_19 : resize_22;
-  wire [47:0] asuint_2 = mux_22;
-  wire eq_21 = step_q == 4'd0;
-  wire signed [29:0] mux_23 = eq_21 ? 30'sh0 : acc4_q;
-  wire [19:0] slice_17 = kv_state_word_0[99:80];
-  wire signed [19:0] assint_17 = slice_17;
-  wire signed [27:0] mul_9 = {{20{mux_8[7]}}, mux_8} * {{8{assint_17[19]}}, assint_17};
-  wire signed [29:0] resize_23 = {{2{mul_9[27]}}, mul_9};
-  wire signed [29:0] mux_24 = lt_0 ? resize_23 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_14 = {mux_23[29], mux_23} + {mux_24[29], mux_24};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_24 = add_14[29:0];
-  wire signed [47:0] resize_25 = {{18{resize_24[29]}}, resize_24};
-  wire signed [40:0] shl_6 = {c4_q, 28'd0};
-  wire signed [45:0] mul_10 = {{16{resize_24[29]}}, resize_24} * 46'h28be;
-  wire signed [46:0] add_15 = {{6{shl_6[40]}}, shl_6} + {mul_10[45], mul_10};
-  wire eq_22 = step_q == 4'd0;
-  wire signed [18:0] mux_25 = eq_22 ? 19'sh0 : fir4_q;
-  wire [7:0] slice_18 = taps_word_0[39:32];
-  wire signed [7:0] assint_18 = slice_18;
-  wire [7:0] slice_19 = v_buf_word_0[39:32];
-  wire signed [7:0] assint_19 = slice_19;
-  wire signed [15:0] mul_11 = {{8{assint_18[7]}}, assint_18} * {{8{assint_19[7]}}, assint_19};
-  wire signed [18:0] resize_26 = {{3{mul_11[15]}}, mul_11};
-  wire signed [18:0] mux_26 = and_6 ? resize_26 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_16 = {mux_25[18], mux_25} + {mux_26[18], mux_26};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_27 = add_16[18:0];
-  wire signed [47:0] shl_7 = {resize_27, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_17 = {{2{add_15[46]}}, add_15} + {shl_7[47], shl_7};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_28 = add_17[47:0];
-  wire signed [47:0] mux_27 = causal_q ? resize_25 : resize_28;
-  wire [47:0] asuint_3 = mux_27;
-  wire eq_23 = step_q == 4'd0;
-  wire signed [29:0] mux_28 = eq_23 ? 30'sh0 : acc3_q;
-  wire [19:0] slice_20 = kv_state_word_0[79:60];
-  wire signed [19:0] assint_20 = slice_20;
-  wire signed [27:0] mul_12 = {{20{mux_8[7]}}, mux_8} * {{8{assint_20[19]}}, assint_20};
-  wire signed [29:0] resize_29 = {{2{mul_12[27]}}, mul_12};
-  wire signed [29:0] mux_29 = lt_0 ? resize_29 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_18 = {mux_28[29], mux_28} + {mux_29[29], mux_29};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_30 = add_18[29:0];
-  wire signed [47:0] resize_31 = {{18{resize_30[29]}}, resize_30};
-  wire signed [40:0] shl_8 = {c3_q, 28'd0};
-  wire signed [45:0] mul_13 = {{16{resize_30[29]}}, resize_30} * 46'h28be;
-  wire signed [46:0] add_19 = {{6{shl_8[40]}}, shl_8} + {mul_13[45], mul_13};
-  wire eq_24 = step_q == 4'd0;
-  wire signed [18:0] mux_30 = eq_24 ? 19'sh0 : fir3_q;
-  wire [7:0] slice_21 = taps_word_0[31:24];
-  wire signed [7:0] assint_21 = slice_21;
-  wire [7:0] slice_22 = v_buf_word_0[31:24];
-  wire signed [7:0] assint_22 = slice_22;
-  wire signed [15:0] mul_14 = {{8{assint_21[7]}}, assint_21} * {{8{assint_22[7]}}, assint_22};
-  wire signed [18:0] resize_32 = {{3{mul_14[15]}}, mul_14};
-  wire signed [18:0] mux_31 = and_6 ? resize_32 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_20 = {mux_30[18], mux_30} + {mux_31[18], mux_31};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_33 = add_20[18:0];
-  wire signed [47:0] shl_9 = {resize_33, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_21 = {{2{add_19[46]}}, add_19} + {shl_9[47], shl_9};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_34 = add_21[47:0];
-  wire signed [47:0] mux_32 = causal_q ? resize_31 : resize_34;
-  wire [47:0] asuint_4 = mux_32;
+  wire signed [29:0] resize_4 = add_1[29:0];
+  wire signed [47:0] resize_5 = {{18{resize_4[29]}}, resize_4};
+  wire signed [40:0] shl_0 = {c7_q, 28'd0};
+  wire signed [45:0] mul_3 = {{16{resize_4[29]}}, resize_4} * 46'h28be;
+  wire signed [46:0] add_2 = {{6{shl_0[40]}}, shl_0} + {mul_3[45], mul_3};
   wire eq_25 = step_q == 4'd0;
-  wire signed [29:0] mux_33 = eq_25 ? 30'sh0 : acc2_q;
-  wire [19:0] slice_23 = kv_state_word_0[59:40];
-  wire signed [19:0] assint_23 = slice_23;
-  wire signed [27:0] mul_15 = {{20{mux_8[7]}}, mux_8} * {{8{assint_23[19]}}, assint_23};
-  wire signed [29:0] resize_35 = {{2{mul_15[27]}}, mul_15};
-  wire signed [29:0] mux_34 = lt_0 ? resize_35 : 30'sh0;
+  wire signed [18:0] mux_21 = eq_25 ? 19'sh0 : fir7_q;
+  wire lt_1 = step_q < 4'd9;
+  wire [4:0] resize_6 = {1'd0, token_q};
+  wire [4:0] resize_7 = {1'd0, step_q};
+  wire [5:0] add_3 = {1'd0, resize_6} + {1'd0, resize_7};
+  wire ge_0 = add_3 >= 6'd4;
+  wire and_12 = lt_1 & ge_0;
+  wire [5:0] resize_8 = {2'd0, n_m1_q};
+  wire [6:0] add_4 = {1'd0, resize_8} + 7'd4;
+  wire le_0 = {1'd0, add_3} <= add_4;
+  wire and_13 = and_12 & le_0;
+  wire [63:0] taps_word_0 = taps[step_q];
+  wire [7:0] slice_18 = taps_word_0[63:56];
+  wire signed [7:0] assint_18 = slice_18;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_22 = {mux_33[29], mux_33} + {mux_34[29], mux_34};
+  wire [6:0] sub_0 = {1'd0, add_3} - 7'd4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_36 = add_22[29:0];
-  wire signed [47:0] resize_37 = {{18{resize_36[29]}}, resize_36};
-  wire signed [40:0] shl_10 = {c2_q, 28'd0};
-  wire signed [45:0] mul_16 = {{16{resize_36[29]}}, resize_36} * 46'h28be;
-  wire signed [46:0] add_23 = {{6{shl_10[40]}}, shl_10} + {mul_16[45], mul_16};
+  wire [3:0] resize_9 = sub_0[3:0];
+  wire [63:0] v_buf_word_0 = v_buf[resize_9];
+  wire [7:0] slice_19 = v_buf_word_0[63:56];
+  wire signed [7:0] assint_19 = slice_19;
+  wire signed [15:0] mul_4 = {{8{assint_18[7]}}, assint_18} * {{8{assint_19[7]}}, assint_19};
+  wire signed [18:0] resize_10 = {{3{mul_4[15]}}, mul_4};
+  wire signed [18:0] mux_22 = and_13 ? resize_10 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_5 = {mux_21[18], mux_21} + {mux_22[18], mux_22};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] resize_11 = add_5[18:0];
+  wire signed [47:0] shl_1 = {resize_11, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_6 = {{2{add_2[46]}}, add_2} + {shl_1[47], shl_1};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_12 = add_6[47:0];
+  wire signed [47:0] mux_23 = causal_q ? resize_5 : resize_12;
+  wire [47:0] asuint_0 = mux_23;
   wire eq_26 = step_q == 4'd0;
-  wire signed [18:0] mux_35 = eq_26 ? 19'sh0 : fir2_q;
-  wire [7:0] slice_24 = taps_word_0[23:16];
-  wire signed [7:0] assint_24 = slice_24;
-  wire [7:0] slice_25 = v_buf_word_0[23:16];
-  wire signed [7:0] assint_25 = slice_25;
-  wire signed [15:0] mul_17 = {{8{assint_24[7]}}, assint_24} * {{8{assint_25[7]}}, assint_25};
-  wire signed [18:0] resize_38 = {{3{mul_17[15]}}, mul_17};
-  wire signed [18:0] mux_36 = and_6 ? resize_38 : 19'sh0;
+  wire signed [29:0] mux_24 = eq_26 ? 30'sh0 : acc6_q;
+  wire [19:0] slice_20 = kv_state_word_0[139:120];
+  wire signed [19:0] assint_20 = slice_20;
+  wire signed [19:0] mux_25 = eq_17 ? 20'sh0 : assint_20;
+  wire [7:0] slice_21 = kv_payload[55:48];
+  wire signed [7:0] assint_21 = slice_21;
+  wire signed [15:0] mul_5 = {{8{mux_18[7]}}, mux_18} * {{8{assint_21[7]}}, assint_21};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_24 = {mux_35[18], mux_35} + {mux_36[18], mux_36};
+  wire signed [20:0] add_7 = {mux_25[19], mux_25} + {{5{mul_5[15]}}, mul_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_39 = add_24[18:0];
-  wire signed [47:0] shl_11 = {resize_39, 29'd0};
+  wire signed [19:0] resize_13 = add_7[19:0];
+  wire signed [27:0] mul_6 = {{20{mux_10[7]}}, mux_10} * {{8{resize_13[19]}}, resize_13};
+  wire signed [29:0] resize_14 = {{2{mul_6[27]}}, mul_6};
+  wire signed [27:0] mul_7 = {{20{mux_10[7]}}, mux_10} * {{8{assint_20[19]}}, assint_20};
+  wire signed [29:0] resize_15 = {{2{mul_7[27]}}, mul_7};
+  wire signed [29:0] mux_26 = lt_0 ? resize_15 : 30'sh0;
+  wire signed [29:0] mux_27 = causal_q ? resize_14 : mux_26;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_25 = {{2{add_23[46]}}, add_23} + {shl_11[47], shl_11};
+  wire signed [30:0] add_8 = {mux_24[29], mux_24} + {mux_27[29], mux_27};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_40 = add_25[47:0];
-  wire signed [47:0] mux_37 = causal_q ? resize_37 : resize_40;
-  wire [47:0] asuint_5 = mux_37;
+  wire signed [29:0] resize_16 = add_8[29:0];
+  wire signed [47:0] resize_17 = {{18{resize_16[29]}}, resize_16};
+  wire signed [40:0] shl_2 = {c6_q, 28'd0};
+  wire signed [45:0] mul_8 = {{16{resize_16[29]}}, resize_16} * 46'h28be;
+  wire signed [46:0] add_9 = {{6{shl_2[40]}}, shl_2} + {mul_8[45], mul_8};
   wire eq_27 = step_q == 4'd0;
-  wire signed [29:0] mux_38 = eq_27 ? 30'sh0 : acc1_q;
-  wire [19:0] slice_26 = kv_state_word_0[39:20];
-  wire signed [19:0] assint_26 = slice_26;
-  wire signed [27:0] mul_18 = {{20{mux_8[7]}}, mux_8} * {{8{assint_26[19]}}, assint_26};
-  wire signed [29:0] resize_41 = {{2{mul_18[27]}}, mul_18};
-  wire signed [29:0] mux_39 = lt_0 ? resize_41 : 30'sh0;
+  wire signed [18:0] mux_28 = eq_27 ? 19'sh0 : fir6_q;
+  wire [7:0] slice_22 = taps_word_0[55:48];
+  wire signed [7:0] assint_22 = slice_22;
+  wire [7:0] slice_23 = v_buf_word_0[55:48];
+  wire signed [7:0] assint_23 = slice_23;
+  wire signed [15:0] mul_9 = {{8{assint_22[7]}}, assint_22} * {{8{assint_23[7]}}, assint_23};
+  wire signed [18:0] resize_18 = {{3{mul_9[15]}}, mul_9};
+  wire signed [18:0] mux_29 = and_13 ? resize_18 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_26 = {mux_38[29], mux_38} + {mux_39[29], mux_39};
+  wire signed [19:0] add_10 = {mux_28[18], mux_28} + {mux_29[18], mux_29};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_42 = add_26[29:0];
-  wire signed [47:0] resize_43 = {{18{resize_42[29]}}, resize_42};
-  wire signed [40:0] shl_12 = {c1_q, 28'd0};
-  wire signed [45:0] mul_19 = {{16{resize_42[29]}}, resize_42} * 46'h28be;
-  wire signed [46:0] add_27 = {{6{shl_12[40]}}, shl_12} + {mul_19[45], mul_19};
+  wire signed [18:0] resize_19 = add_10[18:0];
+  wire signed [47:0] shl_3 = {resize_19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_11 = {{2{add_9[46]}}, add_9} + {shl_3[47], shl_3};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_20 = add_11[47:0];
+  wire signed [47:0] mux_30 = causal_q ? resize_17 : resize_20;
+  wire [47:0] asuint_1 = mux_30;
   wire eq_28 = step_q == 4'd0;
-  wire signed [18:0] mux_40 = eq_28 ? 19'sh0 : fir1_q;
-  wire [7:0] slice_27 = taps_word_0[15:8];
-  wire signed [7:0] assint_27 = slice_27;
-  wire [7:0] slice_28 = v_buf_word_0[15:8];
-  wire signed [7:0] assint_28 = slice_28;
-  wire signed [15:0] mul_20 = {{8{assint_27[7]}}, assint_27} * {{8{assint_28[7]}}, assint_28};
-  wire signed [18:0] resize_44 = {{3{mul_20[15]}}, mul_20};
-  wire signed [18:0] mux_41 = and_6 ? resize_44 : 19'sh0;
+  wire signed [29:0] mux_31 = eq_28 ? 30'sh0 : acc5_q;
+  wire [19:0] slice_24 = kv_state_word_0[119:100];
+  wire signed [19:0] assint_24 = slice_24;
+  wire signed [19:0] mux_32 = eq_17 ? 20'sh0 : assint_24;
+  wire [7:0] slice_25 = kv_payload[47:40];
+  wire signed [7:0] assint_25 = slice_25;
+  wire signed [15:0] mul_10 = {{8{mux_18[7]}}, mux_18} * {{8{assint_25[7]}}, assint_25};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_28 = {mux_40[18], mux_40} + {mux_41[18], mux_41};
+  wire signed [20:0] add_12 = {mux_32[19], mux_32} + {{5{mul_10[15]}}, mul_10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_45 = add_28[18:0];
-  wire signed [47:0] shl_13 = {resize_45, 29'd0};
+  wire signed [19:0] resize_21 = add_12[19:0];
+  wire signed [27:0] mul_11 = {{20{mux_10[7]}}, mux_10} * {{8{resize_21[19]}}, resize_21};
+  wire signed [29:0] resize_22 = {{2{mul_11[27]}}, mul_11};
+  wire signed [27:0] mul_12 = {{20{mux_10[7]}}, mux_10} * {{8{assint_24[19]}}, assint_24};
+  wire signed [29:0] resize_23 = {{2{mul_12[27]}}, mul_12};
+  wire signed [29:0] mux_33 = lt_0 ? resize_23 : 30'sh0;
+  wire signed [29:0] mux_34 = causal_q ? resize_22 : mux_33;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_29 = {{2{add_27[46]}}, add_27} + {shl_13[47], shl_13};
+  wire signed [30:0] add_13 = {mux_31[29], mux_31} + {mux_34[29], mux_34};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_46 = add_29[47:0];
-  wire signed [47:0] mux_42 = causal_q ? resize_43 : resize_46;
-  wire [47:0] asuint_6 = mux_42;
+  wire signed [29:0] resize_24 = add_13[29:0];
+  wire signed [47:0] resize_25 = {{18{resize_24[29]}}, resize_24};
+  wire signed [40:0] shl_4 = {c5_q, 28'd0};
+  wire signed [45:0] mul_13 = {{16{resize_24[29]}}, resize_24} * 46'h28be;
+  wire signed [46:0] add_14 = {{6{shl_4[40]}}, shl_4} + {mul_13[45], mul_13};
   wire eq_29 = step_q == 4'd0;
-  wire signed [29:0] mux_43 = eq_29 ? 30'sh0 : acc0_q;
-  wire [19:0] slice_29 = kv_state_word_0[19:0];
-  wire signed [19:0] assint_29 = slice_29;
-  wire signed [27:0] mul_21 = {{20{mux_8[7]}}, mux_8} * {{8{assint_29[19]}}, assint_29};
-  wire signed [29:0] resize_47 = {{2{mul_21[27]}}, mul_21};
-  wire signed [29:0] mux_44 = lt_0 ? resize_47 : 30'sh0;
+  wire signed [18:0] mux_35 = eq_29 ? 19'sh0 : fir5_q;
+  wire [7:0] slice_26 = taps_word_0[47:40];
+  wire signed [7:0] assint_26 = slice_26;
+  wire [7:0] slice_27 = v_buf_word_0[47:40];
+  wire signed [7:0] assint_27 = slice_27;
+  wire signed [15:0] mul_14 = {{8{assint_26[7]}}, assint_26} * {{8{assint_27[7]}}, assint_27};
+  wire signed [18:0] resize_26 = {{3{mul_14[15]}}, mul_14};
+  wire signed [18:0] mux_36 = and_13 ? resize_26 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_30 = {mux_43[29], mux_43} + {mux_44[29], mux_44};
+  wire signed [19:0] add_15 = {mux_35[18], mux_35} + {mux_36[18], mux_36};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_48 = add_30[29:0];
-  wire signed [47:0] resize_49 = {{18{resize_48[29]}}, resize_48};
-  wire signed [40:0] shl_14 = {c0_q, 28'd0};
-  wire signed [45:0] mul_22 = {{16{resize_48[29]}}, resize_48} * 46'h28be;
-  wire signed [46:0] add_31 = {{6{shl_14[40]}}, shl_14} + {mul_22[45], mul_22};
+  wire signed [18:0] resize_27 = add_15[18:0];
+  wire signed [47:0] shl_5 = {resize_27, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_16 = {{2{add_14[46]}}, add_14} + {shl_5[47], shl_5};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_28 = add_16[47:0];
+  wire signed [47:0] mux_37 = causal_q ? resize_25 : resize_28;
+  wire [47:0] asuint_2 = mux_37;
   wire eq_30 = step_q == 4'd0;
-  wire signed [18:0] mux_45 = eq_30 ? 19'sh0 : fir0_q;
-  wire [7:0] slice_30 = taps_word_0[7:0];
+  wire signed [29:0] mux_38 = eq_30 ? 30'sh0 : acc4_q;
+  wire [19:0] slice_28 = kv_state_word_0[99:80];
+  wire signed [19:0] assint_28 = slice_28;
+  wire signed [19:0] mux_39 = eq_17 ? 20'sh0 : assint_28;
+  wire [7:0] slice_29 = kv_payload[39:32];
+  wire signed [7:0] assint_29 = slice_29;
+  wire signed [15:0] mul_15 = {{8{mux_18[7]}}, mux_18} * {{8{assint_29[7]}}, assint_29};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] add_17 = {mux_39[19], mux_39} + {{5{mul_15[15]}}, mul_15};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_29 = add_17[19:0];
+  wire signed [27:0] mul_16 = {{20{mux_10[7]}}, mux_10} * {{8{resize_29[19]}}, resize_29};
+  wire signed [29:0] resize_30 = {{2{mul_16[27]}}, mul_16};
+  wire signed [27:0] mul_17 = {{20{mux_10[7]}}, mux_10} * {{8{assint_28[19]}}, assint_28};
+  wire signed [29:0] resize_31 = {{2{mul_17[27]}}, mul_17};
+  wire signed [29:0] mux_40 = lt_0 ? resize_31 : 30'sh0;
+  wire signed [29:0] mux_41 = causal_q ? resize_30 : mux_40;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_18 = {mux_38[29], mux_38} + {mux_41[29], mux_41};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_32 = add_18[29:0];
+  wire signed [47:0] resize_33 = {{18{resize_32[29]}}, resize_32};
+  wire signed [40:0] shl_6 = {c4_q, 28'd0};
+  wire signed [45:0] mul_18 = {{16{resize_32[29]}}, resize_32} * 46'h28be;
+  wire signed [46:0] add_19 = {{6{shl_6[40]}}, shl_6} + {mul_18[45], mul_18};
+  wire eq_31 = step_q == 4'd0;
+  wire signed [18:0] mux_42 = eq_31 ? 19'sh0 : fir4_q;
+  wire [7:0] slice_30 = taps_word_0[39:32];
   wire signed [7:0] assint_30 = slice_30;
-  wire [7:0] slice_31 = v_buf_word_0[7:0];
+  wire [7:0] slice_31 = v_buf_word_0[39:32];
   wire signed [7:0] assint_31 = slice_31;
-  wire signed [15:0] mul_23 = {{8{assint_30[7]}}, assint_30} * {{8{assint_31[7]}}, assint_31};
-  wire signed [18:0] resize_50 = {{3{mul_23[15]}}, mul_23};
-  wire signed [18:0] mux_46 = and_6 ? resize_50 : 19'sh0;
+  wire signed [15:0] mul_19 = {{8{assint_30[7]}}, assint_30} * {{8{assint_31[7]}}, assint_31};
+  wire signed [18:0] resize_34 = {{3{mul_19[15]}}, mul_19};
+  wire signed [18:0] mux_43 = and_13 ? resize_34 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_32 = {mux_45[18], mux_45} + {mux_46[18], mux_46};
+  wire signed [19:0] add_20 = {mux_42[18], mux_42} + {mux_43[18], mux_43};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_51 = add_32[18:0];
-  wire signed [47:0] shl_15 = {resize_51, 29'd0};
+  wire signed [18:0] resize_35 = add_20[18:0];
+  wire signed [47:0] shl_7 = {resize_35, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_33 = {{2{add_31[46]}}, add_31} + {shl_15[47], shl_15};
+  wire signed [48:0] add_21 = {{2{add_19[46]}}, add_19} + {shl_7[47], shl_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_52 = add_33[47:0];
-  wire signed [47:0] mux_47 = causal_q ? resize_49 : resize_52;
-  wire [47:0] asuint_7 = mux_47;
-  wire [383:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  wire eq_31 = state_q == 2'd0;
-  wire and_7 = cfg_valid & cfg_ready;
-  wire slice_32 = cfg_payload[0];
-  reg [1:0] mux_48;
-  wire eq_32 = state_q == 2'd1;
-  wire and_8 = w_valid & w_ready;
-  wire eq_33 = step_q == 4'd8;
-  wire eq_34 = state_q == 2'd2;
-  wire eq_35 = token_q == n_m1_q;
-  wire eq_36 = state_q == 2'd3;
-  wire and_9 = out_valid & out_ready;
-  reg [3:0] slice_33;
+  wire signed [47:0] resize_36 = add_21[47:0];
+  wire signed [47:0] mux_44 = causal_q ? resize_33 : resize_36;
+  wire [47:0] asuint_3 = mux_44;
+  wire eq_32 = step_q == 4'd0;
+  wire signed [29:0] mux_45 = eq_32 ? 30'sh0 : acc3_q;
+  wire [19:0] slice_32 = kv_state_word_0[79:60];
+  wire signed [19:0] assint_32 = slice_32;
+  wire signed [19:0] mux_46 = eq_17 ? 20'sh0 : assint_32;
+  wire [7:0] slice_33 = kv_payload[31:24];
+  wire signed [7:0] assint_33 = slice_33;
+  wire signed [15:0] mul_20 = {{8{mux_18[7]}}, mux_18} * {{8{assint_33[7]}}, assint_33};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_34;
+  wire signed [20:0] add_22 = {mux_46[19], mux_46} + {{5{mul_20[15]}}, mul_20};
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_53;
-  reg [3:0] mux_49;
+  wire signed [19:0] resize_37 = add_22[19:0];
+  wire signed [27:0] mul_21 = {{20{mux_10[7]}}, mux_10} * {{8{resize_37[19]}}, resize_37};
+  wire signed [29:0] resize_38 = {{2{mul_21[27]}}, mul_21};
+  wire signed [27:0] mul_22 = {{20{mux_10[7]}}, mux_10} * {{8{assint_32[19]}}, assint_32};
+  wire signed [29:0] resize_39 = {{2{mul_22[27]}}, mul_22};
+  wire signed [29:0] mux_47 = lt_0 ? resize_39 : 30'sh0;
+  wire signed [29:0] mux_48 = causal_q ? resize_38 : mux_47;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_35;
+  wire signed [30:0] add_23 = {mux_45[29], mux_45} + {mux_48[29], mux_48};
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_54;
-  reg [3:0] mux_50;
-  reg eq_37;
+  wire signed [29:0] resize_40 = add_23[29:0];
+  wire signed [47:0] resize_41 = {{18{resize_40[29]}}, resize_40};
+  wire signed [40:0] shl_8 = {c3_q, 28'd0};
+  wire signed [45:0] mul_23 = {{16{resize_40[29]}}, resize_40} * 46'h28be;
+  wire signed [46:0] add_24 = {{6{shl_8[40]}}, shl_8} + {mul_23[45], mul_23};
+  wire eq_33 = step_q == 4'd0;
+  wire signed [18:0] mux_49 = eq_33 ? 19'sh0 : fir3_q;
+  wire [7:0] slice_34 = taps_word_0[31:24];
+  wire signed [7:0] assint_34 = slice_34;
+  wire [7:0] slice_35 = v_buf_word_0[31:24];
+  wire signed [7:0] assint_35 = slice_35;
+  wire signed [15:0] mul_24 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
+  wire signed [18:0] resize_42 = {{3{mul_24[15]}}, mul_24};
+  wire signed [18:0] mux_50 = and_13 ? resize_42 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_36 = {1'd0, step_q} + 5'd1;
+  wire signed [19:0] add_25 = {mux_49[18], mux_49} + {mux_50[18], mux_50};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_55 = add_36[3:0];
-  reg [3:0] mux_51;
-  reg [3:0] mux_52;
-  wire not_0 = ~mux_0;
-  wire and_10 = q_valid & not_0;
-  wire eq_38 = state_q == 2'd2;
-  wire and_11 = eq_38 & kv_valid;
+  wire signed [18:0] resize_43 = add_25[18:0];
+  wire signed [47:0] shl_9 = {resize_43, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_26 = {{2{add_24[46]}}, add_24} + {shl_9[47], shl_9};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_44 = add_26[47:0];
+  wire signed [47:0] mux_51 = causal_q ? resize_41 : resize_44;
+  wire [47:0] asuint_4 = mux_51;
+  wire eq_34 = step_q == 4'd0;
+  wire signed [29:0] mux_52 = eq_34 ? 30'sh0 : acc2_q;
+  wire [19:0] slice_36 = kv_state_word_0[59:40];
+  wire signed [19:0] assint_36 = slice_36;
+  wire signed [19:0] mux_53 = eq_17 ? 20'sh0 : assint_36;
+  wire [7:0] slice_37 = kv_payload[23:16];
+  wire signed [7:0] assint_37 = slice_37;
+  wire signed [15:0] mul_25 = {{8{mux_18[7]}}, mux_18} * {{8{assint_37[7]}}, assint_37};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] add_27 = {mux_53[19], mux_53} + {{5{mul_25[15]}}, mul_25};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_45 = add_27[19:0];
+  wire signed [27:0] mul_26 = {{20{mux_10[7]}}, mux_10} * {{8{resize_45[19]}}, resize_45};
+  wire signed [29:0] resize_46 = {{2{mul_26[27]}}, mul_26};
+  wire signed [27:0] mul_27 = {{20{mux_10[7]}}, mux_10} * {{8{assint_36[19]}}, assint_36};
+  wire signed [29:0] resize_47 = {{2{mul_27[27]}}, mul_27};
+  wire signed [29:0] mux_54 = lt_0 ? resize_47 : 30'sh0;
+  wire signed [29:0] mux_55 = causal_q ? resize_46 : mux_54;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_28 = {mux_52[29], mux_52} + {mux_55[29], mux_55};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_48 = add_28[29:0];
+  wire signed [47:0] resize_49 = {{18{resize_48[29]}}, resize_48};
+  wire signed [40:0] shl_10 = {c2_q, 28'd0};
+  wire signed [45:0] mul_28 = {{16{resize_48[29]}}, resize_48} * 46'h28be;
+  wire signed [46:0] add_29 = {{6{shl_10[40]}}, shl_10} + {mul_28[45], mul_28};
+  wire eq_35 = step_q == 4'd0;
+  wire signed [18:0] mux_56 = eq_35 ? 19'sh0 : fir2_q;
+  wire [7:0] slice_38 = taps_word_0[23:16];
+  wire signed [7:0] assint_38 = slice_38;
+  wire [7:0] slice_39 = v_buf_word_0[23:16];
+  wire signed [7:0] assint_39 = slice_39;
+  wire signed [15:0] mul_29 = {{8{assint_38[7]}}, assint_38} * {{8{assint_39[7]}}, assint_39};
+  wire signed [18:0] resize_50 = {{3{mul_29[15]}}, mul_29};
+  wire signed [18:0] mux_57 = and_13 ? resize_50 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_30 = {mux_56[18], mux_56} + {mux_57[18], mux_57};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] resize_51 = add_30[18:0];
+  wire signed [47:0] shl_11 = {resize_51, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_31 = {{2{add_29[46]}}, add_29} + {shl_11[47], shl_11};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_52 = add_31[47:0];
+  wire signed [47:0] mux_58 = causal_q ? resize_49 : resize_52;
+  wire [47:0] asuint_5 = mux_58;
+  wire eq_36 = step_q == 4'd0;
+  wire signed [29:0] mux_59 = eq_36 ? 30'sh0 : acc1_q;
+  wire [19:0] slice_40 = kv_state_word_0[39:20];
+  wire signed [19:0] assint_40 = slice_40;
+  wire signed [19:0] mux_60 = eq_17 ? 20'sh0 : assint_40;
+  wire [7:0] slice_41 = kv_payload[15:8];
+  wire signed [7:0] assint_41 = slice_41;
+  wire signed [15:0] mul_30 = {{8{mux_18[7]}}, mux_18} * {{8{assint_41[7]}}, assint_41};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] add_32 = {mux_60[19], mux_60} + {{5{mul_30[15]}}, mul_30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_53 = add_32[19:0];
+  wire signed [27:0] mul_31 = {{20{mux_10[7]}}, mux_10} * {{8{resize_53[19]}}, resize_53};
+  wire signed [29:0] resize_54 = {{2{mul_31[27]}}, mul_31};
+  wire signed [27:0] mul_32 = {{20{mux_10[7]}}, mux_10} * {{8{assint_40[19]}}, assint_40};
+  wire signed [29:0] resize_55 = {{2{mul_32[27]}}, mul_32};
+  wire signed [29:0] mux_61 = lt_0 ? resize_55 : 30'sh0;
+  wire signed [29:0] mux_62 = causal_q ? resize_54 : mux_61;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_33 = {mux_59[29], mux_59} + {mux_62[29], mux_62};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_56 = add_33[29:0];
+  wire signed [47:0] resize_57 = {{18{resize_56[29]}}, resize_56};
+  wire signed [40:0] shl_12 = {c1_q, 28'd0};
+  wire signed [45:0] mul_33 = {{16{resize_56[29]}}, resize_56} * 46'h28be;
+  wire signed [46:0] add_34 = {{6{shl_12[40]}}, shl_12} + {mul_33[45], mul_33};
+  wire eq_37 = step_q == 4'd0;
+  wire signed [18:0] mux_63 = eq_37 ? 19'sh0 : fir1_q;
+  wire [7:0] slice_42 = taps_word_0[15:8];
+  wire signed [7:0] assint_42 = slice_42;
+  wire [7:0] slice_43 = v_buf_word_0[15:8];
+  wire signed [7:0] assint_43 = slice_43;
+  wire signed [15:0] mul_34 = {{8{assint_42[7]}}, assint_42} * {{8{assint_43[7]}}, assint_43};
+  wire signed [18:0] resize_58 = {{3{mul_34[15]}}, mul_34};
+  wire signed [18:0] mux_64 = and_13 ? resize_58 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_35 = {mux_63[18], mux_63} + {mux_64[18], mux_64};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] resize_59 = add_35[18:0];
+  wire signed [47:0] shl_13 = {resize_59, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_36 = {{2{add_34[46]}}, add_34} + {shl_13[47], shl_13};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_60 = add_36[47:0];
+  wire signed [47:0] mux_65 = causal_q ? resize_57 : resize_60;
+  wire [47:0] asuint_6 = mux_65;
+  wire eq_38 = step_q == 4'd0;
+  wire signed [29:0] mux_66 = eq_38 ? 30'sh0 : acc0_q;
+  wire [19:0] slice_44 = kv_state_word_0[19:0];
+  wire signed [19:0] assint_44 = slice_44;
+  wire signed [19:0] mux_67 = eq_17 ? 20'sh0 : assint_44;
+  wire [7:0] slice_45 = kv_payload[7:0];
+  wire signed [7:0] assint_45 = slice_45;
+  wire signed [15:0] mul_35 = {{8{mux_18[7]}}, mux_18} * {{8{assint_45[7]}}, assint_45};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] add_37 = {mux_67[19], mux_67} + {{5{mul_35[15]}}, mul_35};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_61 = add_37[19:0];
+  wire signed [27:0] mul_36 = {{20{mux_10[7]}}, mux_10} * {{8{resize_61[19]}}, resize_61};
+  wire signed [29:0] resize_62 = {{2{mul_36[27]}}, mul_36};
+  wire signed [27:0] mul_37 = {{20{mux_10[7]}}, mux_10} * {{8{assint_44[19]}}, assint_44};
+  wire signed [29:0] resize_63 = {{2{mul_37[27]}}, mul_37};
+  wire signed [29:0] mux_68 = lt_0 ? resize_63 : 30'sh0;
+  wire signed [29:0] mux_69 = causal_q ? resize_62 : mux_68;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_38 = {mux_66[29], mux_66} + {mux_69[29], mux_69};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_64 = add_38[29:0];
+  wire signed [47:0] resize_65 = {{18{resize_64[29]}}, resize_64};
+  wire signed [40:0] shl_14 = {c0_q, 28'd0};
+  wire signed [45:0] mul_38 = {{16{resize_64[29]}}, resize_64} * 46'h28be;
+  wire signed [46:0] add_39 = {{6{shl_14[40]}}, shl_14} + {mul_38[45], mul_38};
   wire eq_39 = step_q == 4'd0;
-  wire and_12 = and_11 & eq_39;
-  wire eq_40 = token_q == 4'd0;
-  reg signed [12:0] mux_53;
-  wire [7:0] slice_34 = kv_payload[7:0];
-  wire signed [7:0] assint_32 = slice_34;
+  wire signed [18:0] mux_70 = eq_39 ? 19'sh0 : fir0_q;
+  wire [7:0] slice_46 = taps_word_0[7:0];
+  wire signed [7:0] assint_46 = slice_46;
+  wire [7:0] slice_47 = v_buf_word_0[7:0];
+  wire signed [7:0] assint_47 = slice_47;
+  wire signed [15:0] mul_39 = {{8{assint_46[7]}}, assint_46} * {{8{assint_47[7]}}, assint_47};
+  wire signed [18:0] resize_66 = {{3{mul_39[15]}}, mul_39};
+  wire signed [18:0] mux_71 = and_13 ? resize_66 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_37;
+  wire signed [19:0] add_40 = {mux_70[18], mux_70} + {mux_71[18], mux_71};
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_56;
-  reg signed [12:0] mux_54;
-  wire [7:0] slice_35 = kv_payload[15:8];
-  wire signed [7:0] assint_33 = slice_35;
+  wire signed [18:0] resize_67 = add_40[18:0];
+  wire signed [47:0] shl_15 = {resize_67, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_38;
+  wire signed [48:0] add_41 = {{2{add_39[46]}}, add_39} + {shl_15[47], shl_15};
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_57;
-  reg signed [12:0] mux_55;
-  wire [7:0] slice_36 = kv_payload[23:16];
-  wire signed [7:0] assint_34 = slice_36;
+  wire signed [47:0] resize_68 = add_41[47:0];
+  wire signed [47:0] mux_72 = causal_q ? resize_65 : resize_68;
+  wire [47:0] asuint_7 = mux_72;
+  wire [383:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
+  wire eq_40 = state_q == 2'd0;
+  wire and_14 = cfg_valid & cfg_ready;
+  wire slice_48 = cfg_payload[0];
+  reg [1:0] mux_73;
+  wire eq_41 = state_q == 2'd1;
+  wire and_15 = w_valid & w_ready;
+  wire eq_42 = step_q == 4'd8;
+  wire eq_43 = state_q == 2'd2;
+  wire or_0 = causal_step | state_step;
+  wire eq_44 = token_q == n_m1_q;
+  reg [1:0] mux_74;
+  wire eq_45 = state_q == 2'd3;
+  wire and_16 = out_valid & out_ready;
+  reg [3:0] slice_49;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_39;
+  wire [4:0] add_42 = {1'd0, token_q} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_58;
-  reg signed [12:0] mux_56;
-  wire [7:0] slice_37 = kv_payload[31:24];
-  wire signed [7:0] assint_35 = slice_37;
+  wire [3:0] resize_69 = add_42[3:0];
+  wire [3:0] mux_75 = eq_44 ? 4'd0 : resize_69;
+  reg eq_46;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_40;
+  wire [4:0] add_43 = {1'd0, step_q} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_59;
-  reg signed [12:0] mux_57;
-  wire [7:0] slice_38 = kv_payload[39:32];
-  wire signed [7:0] assint_36 = slice_38;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_41;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_60;
-  reg signed [12:0] mux_58;
-  wire [7:0] slice_39 = kv_payload[47:40];
-  wire signed [7:0] assint_37 = slice_39;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_42;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_61;
-  reg signed [12:0] mux_59;
-  wire [7:0] slice_40 = kv_payload[55:48];
-  wire signed [7:0] assint_38 = slice_40;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_43;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_62;
-  reg signed [12:0] mux_60;
-  wire [7:0] slice_41 = kv_payload[63:56];
-  wire signed [7:0] assint_39 = slice_41;
+  wire [3:0] resize_70 = add_43[3:0];
+  reg [3:0] mux_76;
+  reg [3:0] mux_77;
+  wire not_0 = ~eq_6;
+  wire and_17 = q_valid & not_0;
+  wire eq_47 = step_q == 4'd0;
+  wire and_18 = state_step & eq_47;
+  reg signed [12:0] mux_78;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_44;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_63;
-  wire eq_41 = state_q == 2'd3;
-  wire not_1 = ~mux_0;
-  wire and_13 = eq_41 & not_1;
-  wire and_14 = and_13 & q_valid;
-  wire [2:0] resize_64 = step_q[2:0];
-  wire [2:0] resize_65 = step_q[2:0];
-  wire [159:0] kv_state_word_1 = kv_state[resize_65];
-  wire [19:0] slice_42 = kv_state_word_1[159:140];
-  wire signed [19:0] assint_40 = slice_42;
-  wire signed [19:0] mux_61 = eq_40 ? 20'sh0 : assint_40;
-  wire eq_42 = step_q == 4'd0;
-  wire [7:0] slice_43 = kv_payload[71:64];
-  wire signed [7:0] assint_41 = slice_43;
-  wire eq_43 = step_q == 4'd1;
-  wire [7:0] slice_44 = kv_payload[79:72];
-  wire signed [7:0] assint_42 = slice_44;
-  wire eq_44 = step_q == 4'd2;
-  wire [7:0] slice_45 = kv_payload[87:80];
-  wire signed [7:0] assint_43 = slice_45;
-  wire eq_45 = step_q == 4'd3;
-  wire [7:0] slice_46 = kv_payload[95:88];
-  wire signed [7:0] assint_44 = slice_46;
-  wire eq_46 = step_q == 4'd4;
-  wire [7:0] slice_47 = kv_payload[103:96];
-  wire signed [7:0] assint_45 = slice_47;
-  wire eq_47 = step_q == 4'd5;
-  wire [7:0] slice_48 = kv_payload[111:104];
-  wire signed [7:0] assint_46 = slice_48;
-  wire eq_48 = step_q == 4'd6;
-  wire [7:0] slice_49 = kv_payload[119:112];
-  wire signed [7:0] assint_47 = slice_49;
-  wire [7:0] slice_50 = kv_payload[127:120];
-  wire signed [7:0] assint_48 = slice_50;
-  wire signed [7:0] mux_62 = eq_48 ? assint_47 : assint_48;
-  wire signed [7:0] mux_63 = eq_47 ? assint_46 : mux_62;
-  wire signed [7:0] mux_64 = eq_46 ? assint_45 : mux_63;
-  wire signed [7:0] mux_65 = eq_45 ? assint_44 : mux_64;
-  wire signed [7:0] mux_66 = eq_44 ? assint_43 : mux_65;
-  wire signed [7:0] mux_67 = eq_43 ? assint_42 : mux_66;
-  wire signed [7:0] mux_68 = eq_42 ? assint_41 : mux_67;
-  wire signed [15:0] mul_24 = {{8{mux_68[7]}}, mux_68} * {{8{assint_39[7]}}, assint_39};
+  reg signed [12:0] resize_71;
+  reg signed [12:0] mux_79;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_45 = {mux_61[19], mux_61} + {{5{mul_24[15]}}, mul_24};
+  reg signed [13:0] add_45;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_66 = add_45[19:0];
-  wire [19:0] asuint_8 = resize_66;
-  wire [19:0] slice_51 = kv_state_word_1[139:120];
-  wire signed [19:0] assint_49 = slice_51;
-  wire signed [19:0] mux_69 = eq_40 ? 20'sh0 : assint_49;
-  wire signed [15:0] mul_25 = {{8{mux_68[7]}}, mux_68} * {{8{assint_38[7]}}, assint_38};
+  reg signed [12:0] resize_72;
+  reg signed [12:0] mux_80;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_46 = {mux_69[19], mux_69} + {{5{mul_25[15]}}, mul_25};
+  reg signed [13:0] add_46;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_67 = add_46[19:0];
-  wire [19:0] asuint_9 = resize_67;
-  wire [19:0] slice_52 = kv_state_word_1[119:100];
-  wire signed [19:0] assint_50 = slice_52;
-  wire signed [19:0] mux_70 = eq_40 ? 20'sh0 : assint_50;
-  wire signed [15:0] mul_26 = {{8{mux_68[7]}}, mux_68} * {{8{assint_37[7]}}, assint_37};
+  reg signed [12:0] resize_73;
+  reg signed [12:0] mux_81;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_47 = {mux_70[19], mux_70} + {{5{mul_26[15]}}, mul_26};
+  reg signed [13:0] add_47;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_68 = add_47[19:0];
-  wire [19:0] asuint_10 = resize_68;
-  wire [19:0] slice_53 = kv_state_word_1[99:80];
-  wire signed [19:0] assint_51 = slice_53;
-  wire signed [19:0] mux_71 = eq_40 ? 20'sh0 : assint_51;
-  wire signed [15:0] mul_27 = {{8{mux_68[7]}}, mux_68} * {{8{assint_36[7]}}, assint_36};
+  reg signed [12:0] resize_74;
+  reg signed [12:0] mux_82;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_48 = {mux_71[19], mux_71} + {{5{mul_27[15]}}, mul_27};
+  reg signed [13:0] add_48;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_69 = add_48[19:0];
-  wire [19:0] asuint_11 = resize_69;
-  wire [19:0] slice_54 = kv_state_word_1[79:60];
-  wire signed [19:0] assint_52 = slice_54;
-  wire signed [19:0] mux_72 = eq_40 ? 20'sh0 : assint_52;
-  wire signed [15:0] mul_28 = {{8{mux_68[7]}}, mux_68} * {{8{assint_35[7]}}, assint_35};
+  reg signed [12:0] resize_75;
+  reg signed [12:0] mux_83;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_49 = {mux_72[19], mux_72} + {{5{mul_28[15]}}, mul_28};
+  reg signed [13:0] add_49;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_70 = add_49[19:0];
-  wire [19:0] asuint_12 = resize_70;
-  wire [19:0] slice_55 = kv_state_word_1[59:40];
-  wire signed [19:0] assint_53 = slice_55;
-  wire signed [19:0] mux_73 = eq_40 ? 20'sh0 : assint_53;
-  wire signed [15:0] mul_29 = {{8{mux_68[7]}}, mux_68} * {{8{assint_34[7]}}, assint_34};
+  reg signed [12:0] resize_76;
+  reg signed [12:0] mux_84;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_50 = {mux_73[19], mux_73} + {{5{mul_29[15]}}, mul_29};
+  reg signed [13:0] add_50;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_71 = add_50[19:0];
-  wire [19:0] asuint_13 = resize_71;
-  wire [19:0] slice_56 = kv_state_word_1[39:20];
-  wire signed [19:0] assint_54 = slice_56;
-  wire signed [19:0] mux_74 = eq_40 ? 20'sh0 : assint_54;
-  wire signed [15:0] mul_30 = {{8{mux_68[7]}}, mux_68} * {{8{assint_33[7]}}, assint_33};
+  reg signed [12:0] resize_77;
+  reg signed [12:0] mux_85;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_51 = {mux_74[19], mux_74} + {{5{mul_30[15]}}, mul_30};
+  reg signed [13:0] add_51;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_72 = add_51[19:0];
-  wire [19:0] asuint_14 = resize_72;
-  wire [19:0] slice_57 = kv_state_word_1[19:0];
-  wire signed [19:0] assint_55 = slice_57;
-  wire signed [19:0] mux_75 = eq_40 ? 20'sh0 : assint_55;
-  wire signed [15:0] mul_31 = {{8{mux_68[7]}}, mux_68} * {{8{assint_32[7]}}, assint_32};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_52 = {mux_75[19], mux_75} + {{5{mul_31[15]}}, mul_31};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_73 = add_52[19:0];
-  wire [19:0] asuint_15 = resize_73;
+  reg signed [12:0] resize_78;
+  wire not_1 = ~eq_3;
+  wire and_19 = causal_step & not_1;
+  wire eq_48 = state_q == 2'd3;
+  wire not_2 = ~eq_6;
+  wire and_20 = eq_48 & not_2;
+  wire and_21 = and_20 & q_valid;
+  wire or_1 = and_19 | and_21;
+  wire eq_49 = state_q == 2'd2;
+  wire and_22 = eq_49 & causal_q;
+  wire and_23 = and_22 & and_8;
+  wire not_3 = ~eq_3;
+  wire or_2 = not_3 | out_ready;
+  wire and_24 = and_23 & or_2;
+  wire eq_50 = state_q == 2'd2;
+  wire not_4 = ~causal_q;
+  wire and_25 = eq_50 & not_4;
+  wire and_26 = and_25 & kv_valid;
+  wire [2:0] resize_79 = step_q[2:0];
+  wire [19:0] asuint_8 = resize_1;
+  wire [19:0] asuint_9 = resize_13;
+  wire [19:0] asuint_10 = resize_21;
+  wire [19:0] asuint_11 = resize_29;
+  wire [19:0] asuint_12 = resize_37;
+  wire [19:0] asuint_13 = resize_45;
+  wire [19:0] asuint_14 = resize_53;
+  wire [19:0] asuint_15 = resize_61;
   wire [159:0] cat_1 = {asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
-  wire eq_49 = step_q == 4'd0;
-  wire and_15 = and_11 & eq_49;
-  wire not_2 = ~causal_q;
-  wire and_16 = and_15 & not_2;
-  wire [63:0] slice_58 = kv_payload[63:0];
+  wire eq_51 = step_q == 4'd0;
+  wire and_27 = state_step & eq_51;
+  wire [63:0] slice_50 = kv_payload[63:0];
   assign cfg_ready = eq_0;
   assign w_ready = eq_1;
-  assign kv_ready = and_0;
-  assign q_ready = and_2;
-  assign out_valid = and_4;
+  assign kv_ready = and_2;
+  assign q_ready = and_6;
+  assign out_valid = mux_2;
   assign out_payload = cat_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       state_q <= 2'd0;
     end else begin
-      if (eq_31) begin
-        if (and_7) begin
-          mux_48 = slice_32 ? 2'd2 : 2'd1;
-          state_q <= mux_48;
+      if (eq_40) begin
+        if (and_14) begin
+          mux_73 = slice_48 ? 2'd2 : 2'd1;
+          state_q <= mux_73;
         end
       end else begin
-        if (eq_32) begin
-          if (and_8) begin
-            if (eq_33) begin
+        if (eq_41) begin
+          if (and_15) begin
+            if (eq_42) begin
               state_q <= 2'd2;
             end
           end
         end else begin
-          if (eq_34) begin
-            if (kv_valid) begin
+          if (eq_43) begin
+            if (or_0) begin
               if (eq_3) begin
-                if (causal_q) begin
-                  state_q <= 2'd3;
-                end else begin
-                  if (eq_35) begin
-                    state_q <= 2'd3;
-                  end
+                if (eq_44) begin
+                  mux_74 = causal_q ? 2'd0 : 2'd3;
+                  state_q <= mux_74;
                 end
               end
             end
           end else begin
-            if (eq_36) begin
-              if (and_9) begin
-                if (eq_35) begin
+            if (eq_45) begin
+              if (and_16) begin
+                if (eq_44) begin
                   state_q <= 2'd0;
-                end else begin
-                  if (causal_q) begin
-                    state_q <= 2'd2;
-                  end
                 end
               end
             end else begin
@@ -661,81 +678,70 @@ module castling_n16_d8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_31) begin
-      if (and_7) begin
-        slice_33 = cfg_payload[4:1];
-        n_m1_q <= slice_33;
+    if (eq_40) begin
+      if (and_14) begin
+        slice_49 = cfg_payload[4:1];
+        n_m1_q <= slice_49;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (eq_31) begin
-      if (and_7) begin
-        causal_q <= slice_32;
+    if (eq_40) begin
+      if (and_14) begin
+        causal_q <= slice_48;
       end
     end
   end
-  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_31) begin
-      if (and_7) begin
+    if (eq_40) begin
+      if (and_14) begin
         token_q <= 4'd0;
       end
     end else begin
-      if (eq_32) begin
+      if (eq_41) begin
       end else begin
-        if (eq_34) begin
-          if (kv_valid) begin
+        if (eq_43) begin
+          if (or_0) begin
             if (eq_3) begin
-              if (causal_q) begin
-              end else begin
-                add_34 = {1'd0, token_q} + 5'd1;
-                resize_53 = add_34[3:0];
-                mux_49 = eq_35 ? 4'd0 : resize_53;
-                token_q <= mux_49;
-              end
+              token_q <= mux_75;
             end
           end
         end else begin
-          if (eq_36) begin
-            if (and_9) begin
-              add_35 = {1'd0, token_q} + 5'd1;
-              resize_54 = add_35[3:0];
-              mux_50 = eq_35 ? 4'd0 : resize_54;
-              token_q <= mux_50;
+          if (eq_45) begin
+            if (and_16) begin
+              token_q <= mux_75;
             end
           end
         end
       end
     end
   end
-  /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_31) begin
-      if (and_7) begin
+    if (eq_40) begin
+      if (and_14) begin
         step_q <= 4'd0;
       end
     end else begin
-      if (eq_32) begin
-        if (and_8) begin
-          eq_37 = step_q == 4'd8;
-          mux_51 = eq_37 ? 4'd0 : resize_55;
-          step_q <= mux_51;
+      if (eq_41) begin
+        if (and_15) begin
+          eq_46 = step_q == 4'd8;
+          mux_76 = eq_46 ? 4'd0 : resize_70;
+          step_q <= mux_76;
         end
       end else begin
-        if (eq_34) begin
-          if (kv_valid) begin
-            mux_52 = eq_3 ? 4'd0 : resize_55;
-            step_q <= mux_52;
+        if (eq_43) begin
+          if (or_0) begin
+            mux_77 = eq_3 ? 4'd0 : resize_70;
+            step_q <= mux_77;
           end
         end else begin
-          if (eq_36) begin
-            if (and_10) begin
-              step_q <= resize_55;
+          if (eq_45) begin
+            if (and_17) begin
+              step_q <= resize_70;
             end
-            if (and_9) begin
+            if (and_16) begin
               step_q <= 4'd0;
             end
           end
@@ -746,176 +752,178 @@ module castling_n16_d8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
-      mux_53 = eq_40 ? 13'sh0 : c0_q;
-      add_37 = {mux_53[12], mux_53} + {{6{assint_32[7]}}, assint_32};
-      resize_56 = add_37[12:0];
-      c0_q <= resize_56;
+    if (and_18) begin
+      mux_78 = eq_17 ? 13'sh0 : c0_q;
+      add_44 = {mux_78[12], mux_78} + {{6{assint_45[7]}}, assint_45};
+      resize_71 = add_44[12:0];
+      c0_q <= resize_71;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
-      mux_54 = eq_40 ? 13'sh0 : c1_q;
-      add_38 = {mux_54[12], mux_54} + {{6{assint_33[7]}}, assint_33};
-      resize_57 = add_38[12:0];
-      c1_q <= resize_57;
+    if (and_18) begin
+      mux_79 = eq_17 ? 13'sh0 : c1_q;
+      add_45 = {mux_79[12], mux_79} + {{6{assint_41[7]}}, assint_41};
+      resize_72 = add_45[12:0];
+      c1_q <= resize_72;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
-      mux_55 = eq_40 ? 13'sh0 : c2_q;
-      add_39 = {mux_55[12], mux_55} + {{6{assint_34[7]}}, assint_34};
-      resize_58 = add_39[12:0];
-      c2_q <= resize_58;
+    if (and_18) begin
+      mux_80 = eq_17 ? 13'sh0 : c2_q;
+      add_46 = {mux_80[12], mux_80} + {{6{assint_37[7]}}, assint_37};
+      resize_73 = add_46[12:0];
+      c2_q <= resize_73;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
-      mux_56 = eq_40 ? 13'sh0 : c3_q;
-      add_40 = {mux_56[12], mux_56} + {{6{assint_35[7]}}, assint_35};
-      resize_59 = add_40[12:0];
-      c3_q <= resize_59;
+    if (and_18) begin
+      mux_81 = eq_17 ? 13'sh0 : c3_q;
+      add_47 = {mux_81[12], mux_81} + {{6{assint_33[7]}}, assint_33};
+      resize_74 = add_47[12:0];
+      c3_q <= resize_74;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
-      mux_57 = eq_40 ? 13'sh0 : c4_q;
-      add_41 = {mux_57[12], mux_57} + {{6{assint_36[7]}}, assint_36};
-      resize_60 = add_41[12:0];
-      c4_q <= resize_60;
+    if (and_18) begin
+      mux_82 = eq_17 ? 13'sh0 : c4_q;
+      add_48 = {mux_82[12], mux_82} + {{6{assint_29[7]}}, assint_29};
+      resize_75 = add_48[12:0];
+      c4_q <= resize_75;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
-      mux_58 = eq_40 ? 13'sh0 : c5_q;
-      add_42 = {mux_58[12], mux_58} + {{6{assint_37[7]}}, assint_37};
-      resize_61 = add_42[12:0];
-      c5_q <= resize_61;
+    if (and_18) begin
+      mux_83 = eq_17 ? 13'sh0 : c5_q;
+      add_49 = {mux_83[12], mux_83} + {{6{assint_25[7]}}, assint_25};
+      resize_76 = add_49[12:0];
+      c5_q <= resize_76;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
-      mux_59 = eq_40 ? 13'sh0 : c6_q;
-      add_43 = {mux_59[12], mux_59} + {{6{assint_38[7]}}, assint_38};
-      resize_62 = add_43[12:0];
-      c6_q <= resize_62;
+    if (and_18) begin
+      mux_84 = eq_17 ? 13'sh0 : c6_q;
+      add_50 = {mux_84[12], mux_84} + {{6{assint_21[7]}}, assint_21};
+      resize_77 = add_50[12:0];
+      c6_q <= resize_77;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_12) begin
-      mux_60 = eq_40 ? 13'sh0 : c7_q;
-      add_44 = {mux_60[12], mux_60} + {{6{assint_39[7]}}, assint_39};
-      resize_63 = add_44[12:0];
-      c7_q <= resize_63;
+    if (and_18) begin
+      mux_85 = eq_17 ? 13'sh0 : c7_q;
+      add_51 = {mux_85[12], mux_85} + {{6{assint_17[7]}}, assint_17};
+      resize_78 = add_51[12:0];
+      c7_q <= resize_78;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_14) begin
-      acc0_q <= resize_48;
+    if (or_1) begin
+      acc0_q <= resize_64;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      acc1_q <= resize_42;
+    if (or_1) begin
+      acc1_q <= resize_56;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      acc2_q <= resize_36;
+    if (or_1) begin
+      acc2_q <= resize_48;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      acc3_q <= resize_30;
+    if (or_1) begin
+      acc3_q <= resize_40;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      acc4_q <= resize_24;
+    if (or_1) begin
+      acc4_q <= resize_32;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      acc5_q <= resize_18;
+    if (or_1) begin
+      acc5_q <= resize_24;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      acc6_q <= resize_12;
+    if (or_1) begin
+      acc6_q <= resize_16;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      acc7_q <= resize_2;
+    if (or_1) begin
+      acc7_q <= resize_4;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      fir0_q <= resize_51;
+    if (or_1) begin
+      fir0_q <= resize_67;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      fir1_q <= resize_45;
+    if (or_1) begin
+      fir1_q <= resize_59;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      fir2_q <= resize_39;
+    if (or_1) begin
+      fir2_q <= resize_51;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      fir3_q <= resize_33;
+    if (or_1) begin
+      fir3_q <= resize_43;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      fir4_q <= resize_27;
+    if (or_1) begin
+      fir4_q <= resize_35;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      fir5_q <= resize_21;
+    if (or_1) begin
+      fir5_q <= resize_27;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      fir6_q <= resize_15;
+    if (or_1) begin
+      fir6_q <= resize_19;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      fir7_q <= resize_9;
+    if (or_1) begin
+      fir7_q <= resize_11;
+    end
+  end
+  assign causal_step = and_24;
+  assign state_step = and_26;
+  always @(posedge clk) begin
+    if (or_0) begin
+      kv_state[resize_79] <= cat_1;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      kv_state[resize_64] <= cat_1;
+    if (and_27) begin
+      v_buf[token_q] <= slice_50;
     end
   end
   always @(posedge clk) begin
-    if (and_16) begin
-      v_buf[token_q] <= slice_58;
-    end
-  end
-  always @(posedge clk) begin
-    if (and_8) begin
+    if (and_15) begin
       taps[step_q] <= w_payload;
     end
   end
