@@ -1,19 +1,24 @@
 /**
  * The Castling-ViT linear-angular attention engine (ACCELERATORS.md §8).
  *
- * Architecture: a state memory KV of d rows (one row of d entries per word), the sums c (d
- * registers), a V buffer of nmax rows and the 9 rows of depthwise taps. Per head:
- *   CFG    one token {nM1: N − 1, causal}.
+ * Architecture: the state KV (d rows of d entries, one row per word), the sums c (d registers), a
+ * V buffer of nmax rows and the 9 rows of depthwise taps, each in two halves, so that a head's
+ * phase one (the load side) fills one half while the previous head's queries (the query side)
+ * stream through the other. Per head, on the load side:
+ *   CFG    one token {nM1: N − 1, causal}, taken when the half to fill is free.
  *   TAPS   (bidirectional only) 9 tokens, tap s of every channel: w[:, s].
  *   STATE  phase one, one row a of KV per cycle: KV[a, :] += k̂_t[a]·v_t (d MACs); at a = 0 also
- *          c += v_t and V[t] into the buffer. A kv token is taken after its d rows.
+ *          c += v_t and V[t] into the buffer. A kv token is taken after its d rows. At the end
+ *          the half is full; the load side moves to the other half.
+ * and on the query side, on a full half:
  *   QUERY  phase two, one step s per cycle, d steps for KV and 9 for the FIR in parallel (max(d, 9)):
  *          acc += q̂_i[s]·KV[s, :] (d MACs) and fir += w[:, s]·V[i + s − 4] (d MACs, the FIR unit:
  *          zero outside the tokens). At the last step the token out_i = (c << 28) + κ·acc + (fir << 29)
- *          leaves with the query.
- * Causal form (cfg.causal = 1): one pass over the rows of S per token t, d cycles: row a is updated
+ *          leaves with the query. After the last query the half is free.
+ * Causal form (cfg.causal = 1), on the load side once every earlier query has left (outputs stay
+ * in order): one pass over the rows of S per token t, d cycles: row a is updated
  * (S[a, :] += k̂_t[a]·v_t, d MACs) and the updated row used at once by the query
- * (acc += q̂_t[a]·S_t[a, :], the query's d MACs), so o_t = q̂_t · S_t leaves after the token's d rows:
+ * (acc += q̂_t[a]·S_t[a, :], d MACs of its own), so o_t = q̂_t · S_t leaves after the token's d rows:
  * one output per generated token every d cycles. The kv and q tokens are taken together.
  * KV is cleared by the head's first token (its old rows are ignored), c likewise.
  *
@@ -32,10 +37,11 @@ import type { Value } from '../../dsl/index.ts';
 import { C_SHIFT, DW_SHIFT, KAPPA, PAD, TAPS } from './widths.ts';
 import { castlingModuleName, castlingSizes, type CastlingParams } from './params.ts';
 
-const IDLE = 0;
-const TAPS_LOAD = 1;
-const STATE = 2;
-const QUERY = 3;
+// The load side (cfg, taps, phase one / the causal pass).
+const L_IDLE = 0;
+const L_TAPS = 1;
+const L_STATE = 2;
+const L_WAIT = 3;
 
 /** A row of q̂, k̂, v or of the taps. */
 export const int8Row = (p: CastlingParams) => Vec(sint(8), p.d);
@@ -51,6 +57,12 @@ export function castlingPorts(p: CastlingParams) {
   };
 }
 
+/** Address of word `a` in half `bank` of a double-buffered memory of 2 × `depth` words. */
+function banked(bank: Value, a: Value, depth: number): Value {
+  const w = Math.max(1, Math.ceil(Math.log2(2 * depth)));
+  return mux(bank, a.resize(w).add(depth).resize(w), a.resize(w));
+}
+
 export function createCastling(p: CastlingParams) {
   const z = castlingSizes(p);
   const W = z.w;
@@ -58,100 +70,126 @@ export function createCastling(p: CastlingParams) {
   const row8 = int8Row(p);
   const kvRow = Vec(sint(W.kv), d);
   return module(castlingModuleName(p), castlingPorts(p), (io, m) => {
-    const state = m.reg('state_q', uint(2), { reset: IDLE });
-    const nM1 = m.reg('n_m1_q', uint(z.rowBits));
-    const causal = m.reg('causal_q', uint(1));
-    const t = m.reg('token_q', uint(z.rowBits));
-    const s = m.reg('step_q', uint(z.stepBits));
-    const at = (x: number): Value => state.eq(x);
-    const lastT = t.eq(nM1);
-
-    const kvMem = m.mem('kv_state', { type: uint(W.kv * d), depth: d });
-    const vBuf = m.mem('v_buf', { type: uint(8 * d), depth: p.nmax });
-    const wBuf = m.mem('taps', { type: uint(8 * d), depth: TAPS });
-    const c = Array.from({ length: d }, (_, b) => m.reg(`c${b}_q`, sint(W.c)));
-    const acc = Array.from({ length: d }, (_, b) => m.reg(`acc${b}_q`, sint(W.qkv)));
-    const fir = Array.from({ length: d }, (_, b) => m.reg(`fir${b}_q`, sint(W.dw)));
-    const rowAt = (a: Value): Value => a.resize(kvMem.addrWidth);
-
-    // ---- CFG and TAPS --------------------------------------------------------------------------
-    io.cfg.ready.set(at(IDLE));
-    io.w.ready.set(at(TAPS_LOAD));
-    wBuf.write(s.resize(wBuf.addrWidth), pack(row8, io.w.fields), io.w.fire);
-
-    // ---- STATE: row s of KV per cycle (causal: fused with the query) -----------------------------
+    // Two halves (banks) of the state KV, c, the V buffer and the taps: head h+1's phase one fills
+    // one while head h's queries stream through the other. full[b]: half b holds a finished state.
+    const full = [0, 1].map((b) => m.reg(`full${b}_q`, uint(1), { reset: 0 }));
+    const fullAt = (bank: Value): Value => mux(bank, full[1]!, full[0]!);
+    const bankN = [0, 1].map((b) => m.reg(`bank${b}_n_m1_q`, uint(z.rowBits)));
+    const kvMem = m.mem('kv_state', { type: uint(W.kv * d), depth: 2 * d });
+    const vBuf = m.mem('v_buf', { type: uint(8 * d), depth: 2 * p.nmax });
+    const wBuf = m.mem('taps', { type: uint(8 * d), depth: 2 * TAPS });
+    const c = [0, 1].map((h) => Array.from({ length: d }, (_, b) => m.reg(`c${h}_${b}_q`, sint(W.c))));
     const k = io.kv.fields.k;
     const v = io.kv.fields.v;
     const q = io.q.fields;
+
+    // ==== load side: cfg, taps, phase one into half sb; or the causal pass ========================
+    const ls = m.reg('load_state_q', uint(2), { reset: L_IDLE });
+    const sb = m.reg('load_bank_q', uint(1), { reset: 0 });
+    const lN = m.reg('load_n_m1_q', uint(z.rowBits));
+    const causal = m.reg('causal_q', uint(1));
+    const t = m.reg('load_token_q', uint(z.rowBits));
+    const s = m.reg('load_step_q', uint(z.stepBits));
+    const at = (x: number): Value => ls.eq(x);
+    const lastT = t.eq(lN);
     const first = t.eq(0);
     const lastRow = s.eq(d - 1);
+    io.cfg.ready.set(at(L_IDLE).and(fullAt(sb).not()));
+    io.w.ready.set(at(L_TAPS));
+    wBuf.write(banked(sb, s, TAPS), pack(row8, io.w.fields), io.w.fire);
+
     const ka = select(s, k);
-    const qs = select(s, q);
-    const oldRow = unpack(kvRow, kvMem.readAsync(rowAt(s)));
+    const oldRow = unpack(kvRow, kvMem.readAsync(banked(sb, s, d)));
     const newRow = oldRow.map((old, b) => mux(first, 0, old).add(ka.mul(v[b]!)).resize(W.kv));
     // Causal: a step needs the token's k, v and q; the last one also the output's ready.
+    const causalOn = at(L_STATE).and(causal).named('causal_on');
     const both = io.kv.valid.and(io.q.valid);
-    const causalStep = at(STATE).and(causal).and(both).and(lastRow.not().or(io.out.ready)).named('causal_step');
-    const stateStep = at(STATE).and(causal.not()).and(io.kv.valid).named('state_step');
+    const causalStep = causalOn.and(both).and(lastRow.not().or(io.out.ready)).named('causal_step');
+    const stateStep = at(L_STATE).and(causal.not()).and(io.kv.valid).named('state_step');
     const stepping = causalStep.or(stateStep);
-    kvMem.write(rowAt(s), pack(kvRow, newRow), stepping);
-    vBuf.write(t.resize(vBuf.addrWidth), pack(row8, v), stateStep.and(s.eq(0)));
-    io.kv.ready.set(at(STATE).and(lastRow).and(mux(causal, io.q.valid.and(io.out.ready), 1)));
-    m.when(stateStep.and(s.eq(0)), () => c.forEach((r, b) => r.set(mux(first, 0, r).add(v[b]!).resize(W.c))));
+    kvMem.write(banked(sb, s, d), pack(kvRow, newRow), stepping);
+    vBuf.write(banked(sb, t, p.nmax), pack(row8, v), stateStep.and(s.eq(0)));
+    io.kv.ready.set(at(L_STATE).and(lastRow).and(mux(causal, io.q.valid.and(io.out.ready), 1)));
+    c.forEach((half, h) => m.when(stateStep.and(s.eq(0)).and(sb.eq(h)), () => half.forEach((r, b) => r.set(mux(first, 0, r).add(v[b]!).resize(W.c)))));
+    // The causal query: acc += q̂_t[s] · S_t[s, :], the row just updated.
+    const cAcc = Array.from({ length: d }, (_, b) => m.reg(`causal_acc${b}_q`, sint(W.qkv)));
+    const qa = select(s, q);
+    const cAccNext = cAcc.map((a, b) => mux(s.eq(0), 0, a).add(qa.mul(newRow[b]!).resize(W.qkv)).resize(W.qkv));
+    m.when(causalStep.and(lastRow.not()), () => cAcc.forEach((r, b) => r.set(cAccNext[b]!)));
+    const loaded = stateStep.and(lastRow).and(lastT).named('loaded');
 
-    // ---- QUERY: step s of the query (KV row s) and tap s of the FIR -----------------------------
-    // (causal: acc += q̂_t[s] · S_t[s, :], the row just updated, in the STATE step itself)
-    const qLast = s.eq(z.qSteps - 1);
-    const inRows = d >= 2 ** z.stepBits ? lit(uint(1), 1) : s.lt(d);
-    const term = (b: number): Value => mux(causal, qs.mul(newRow[b]!).resize(W.qkv), mux(inRows, qs.mul(oldRow[b]!).resize(W.qkv), 0));
-    const accNext = acc.map((a, b) => mux(s.eq(0), 0, a).add(term(b)).resize(W.qkv));
+    // ==== query side: phase two on half qb ========================================================
+    const qb = m.reg('query_bank_q', uint(1), { reset: 0 });
+    const qt = m.reg('query_token_q', uint(z.rowBits));
+    const qs = m.reg('query_step_q', uint(z.stepBits));
+    const running = fullAt(qb).named('query_running');
+    const qN = mux(qb, bankN[1]!, bankN[0]!);
+    const qLast = qs.eq(z.qSteps - 1);
+    const inRows = d >= 2 ** z.stepBits ? lit(uint(1), 1) : qs.lt(d);
+    const qx = select(qs, q);
+    const kvRead = unpack(kvRow, kvMem.readAsync(banked(qb, qs, d)));
+    const acc = Array.from({ length: d }, (_, b) => m.reg(`acc${b}_q`, sint(W.qkv)));
+    const fir = Array.from({ length: d }, (_, b) => m.reg(`fir${b}_q`, sint(W.dw)));
+    const accNext = acc.map((a, b) => mux(qs.eq(0), 0, a).add(mux(inRows, qx.mul(kvRead[b]!).resize(W.qkv), 0)).resize(W.qkv));
     // FIR: V[t + s − 4] when 4 ≤ t + s ≤ N − 1 + 4 and s < 9.
-    const j = t.extend(z.rowBits + 1).add(s.extend(z.rowBits + 1)).resize(z.rowBits + 2);
-    const jIn = s.lt(TAPS).and(j.ge(PAD)).and(j.le(nM1.extend(z.rowBits + 2).add(PAD)));
-    const vj = unpack(row8, vBuf.readAsync(j.sub(PAD).resize(vBuf.addrWidth)));
-    const taps = unpack(row8, wBuf.readAsync(s.resize(wBuf.addrWidth)));
-    const firNext = fir.map((f, b) => mux(s.eq(0), 0, f).add(mux(jIn, taps[b]!.mul(vj[b]!).resize(W.dw), 0)).resize(W.dw));
+    const j = qt.extend(z.rowBits + 1).add(qs.extend(z.rowBits + 1)).resize(z.rowBits + 2);
+    const jIn = qs.lt(TAPS).and(j.ge(PAD)).and(j.le(qN.extend(z.rowBits + 2).add(PAD)));
+    const vj = unpack(row8, vBuf.readAsync(banked(qb, j.sub(PAD).resize(z.rowBits), p.nmax)));
+    const taps = unpack(row8, wBuf.readAsync(banked(qb, qs, TAPS)));
+    const firNext = fir.map((f, b) => mux(qs.eq(0), 0, f).add(mux(jIn, taps[b]!.mul(vj[b]!).resize(W.dw), 0)).resize(W.dw));
     const kappa = lit(sint(16), KAPPA);
-    const outRow = accNext.map((a, b) =>
-      mux(causal, a.resize(W.out), c[b]!.shl(C_SHIFT).add(a.mul(kappa)).add(firNext[b]!.shl(DW_SHIFT)).resize(W.out)));
-    io.out.valid.set(mux(causal, at(STATE).and(lastRow).and(both), at(QUERY).and(qLast).and(io.q.valid)));
-    io.out.setFields(outRow);
-    io.q.ready.set(mux(causal, at(STATE).and(lastRow).and(io.kv.valid), at(QUERY).and(qLast)).and(io.out.ready));
-    m.when(causalStep.and(lastRow.not()).or(at(QUERY).and(qLast.not()).and(io.q.valid)), () => {
+    const cq = c[0]!.map((c0, b) => mux(qb, c[1]![b]!, c0));
+    const outRow = accNext.map((a, b) => cq[b]!.shl(C_SHIFT).add(a.mul(kappa)).add(firNext[b]!.shl(DW_SHIFT)).resize(W.out));
+    m.when(running.and(qLast.not()).and(io.q.valid), () => {
       acc.forEach((r, b) => r.set(accNext[b]!));
       fir.forEach((r, b) => r.set(firNext[b]!));
+      qs.set(qs.add(1).resize(z.stepBits));
+    });
+    const queryOut = running.and(qLast).named('query_out');
+    const queried = queryOut.and(io.out.fire).and(qt.eq(qN)).named('queried');
+    m.when(queryOut.and(io.out.fire), () => {
+      qs.set(0);
+      qt.set(mux(qt.eq(qN), 0, qt.add(1).resize(z.rowBits)));
+      m.when(qt.eq(qN), () => qb.set(qb.not()));
     });
 
-    // ---- sequencing -----------------------------------------------------------------------------
+    // ==== the shared out and q streams: the causal pass or the query side (never both) ===========
+    io.out.valid.set(mux(causalOn, lastRow.and(both), queryOut.and(io.q.valid)));
+    io.out.setFields(cAccNext.map((a, b) => mux(causalOn, a.resize(W.out), outRow[b]!)));
+    io.q.ready.set(mux(causalOn, lastRow.and(io.kv.valid), queryOut).and(io.out.ready));
+
+    // full[b]: set when half b's phase one ends, cleared when its last query leaves.
+    full.forEach((f, b) => {
+      m.when(loaded.and(sb.eq(b)), () => f.set(1)).elsewhen(queried.and(qb.eq(b)), () => f.set(0));
+    });
+
+    // ---- load sequencing ------------------------------------------------------------------------
     const sNext = s.add(1).resize(z.stepBits);
-    const tNext = mux(lastT, 0, t.add(1).resize(z.rowBits));
-    m.switch(state)
-      .is(IDLE, () => m.when(io.cfg.fire, () => {
-        nM1.set(io.cfg.fields.nM1);
+    m.switch(ls)
+      .is(L_IDLE, () => m.when(io.cfg.fire, () => {
+        lN.set(io.cfg.fields.nM1);
         causal.set(io.cfg.fields.causal);
+        [0, 1].forEach((b) => m.when(sb.eq(b), () => bankN[b]!.set(io.cfg.fields.nM1)));
         s.set(0);
         t.set(0);
-        state.set(mux(io.cfg.fields.causal, lit(uint(2), STATE), lit(uint(2), TAPS_LOAD)));
+        ls.set(mux(io.cfg.fields.causal, lit(uint(2), L_WAIT), lit(uint(2), L_TAPS)));
       }))
-      .is(TAPS_LOAD, () => m.when(io.w.fire, () => {
+      // The causal pass waits until every earlier head's queries have left (outputs in order).
+      .is(L_WAIT, () => m.when(full[0]!.not().and(full[1]!.not()), () => ls.set(L_STATE)))
+      .is(L_TAPS, () => m.when(io.w.fire, () => {
         s.set(mux(s.eq(TAPS - 1), 0, sNext));
-        m.when(s.eq(TAPS - 1), () => state.set(STATE));
+        m.when(s.eq(TAPS - 1), () => ls.set(L_STATE));
       }))
-      .is(STATE, () => m.when(stepping, () => {
+      .is(L_STATE, () => m.when(stepping, () => {
         s.set(mux(lastRow, 0, sNext));
         m.when(lastRow, () => {
-          t.set(tNext);
-          m.when(lastT, () => state.set(mux(causal, lit(uint(2), IDLE), lit(uint(2), QUERY))));
+          t.set(mux(lastT, 0, t.add(1).resize(z.rowBits)));
+          m.when(lastT, () => {
+            ls.set(L_IDLE);
+            m.when(causal.not(), () => sb.set(sb.not()));
+          });
         });
       }))
-      .is(QUERY, () => {
-        m.when(io.q.valid.and(qLast.not()), () => s.set(sNext));
-        m.when(io.out.fire, () => {
-          s.set(0);
-          t.set(tNext);
-          m.when(lastT, () => state.set(IDLE));
-        });
-      })
-      .default(() => state.set(IDLE));
+      .default(() => ls.set(L_IDLE));
   });
 }

@@ -7,7 +7,7 @@ import { ParamError } from '../../dsl/errors.ts';
 import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TokenValue } from '../../dsl/generator.ts';
 import { createCastling } from './create.ts';
 import { castlingCausal, castlingHead, type CastlingHead } from './golden.ts';
-import { boundCycles, castlingParamSpecs, castlingPresets, castlingSizes, validateCastling, type CastlingParams } from './params.ts';
+import { runBound, castlingParamSpecs, castlingPresets, castlingSizes, validateCastling, type CastlingParams } from './params.ts';
 import { TAPS } from './widths.ts';
 import { mulberry32 as rng } from '../random.ts';
 
@@ -74,7 +74,7 @@ export const castlingAccelerator: Accelerator<CastlingParams> = defineAccelerato
     return {
       outputs: { O: { shape: [heads.length, N, p.d], data: res.flatMap((r) => r.out.flat()) } },
       counts: { macs, adds },
-      idealCycles: heads.length * boundCycles(p, N, p.causal === 1),
+      idealCycles: runBound(p, heads.map(() => ({ N, causal: p.causal === 1 }))),
     };
   },
   toTokens: (p, t) => castlingTokens(p, toHeads(p, t)),

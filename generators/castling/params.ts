@@ -58,15 +58,67 @@ export function castlingModuleName(p: CastlingParams): string {
 }
 
 /**
- * Cycles of one head without stalls: the cfg token, the taps (9, bidirectional only), then
- * bidirectional: N·d (state, one row of KV per cycle) + N·max(d, 9) (queries);
- * causal: d per token (each row of S updated and read by the query in the same cycle).
+ * Cycles of one head alone without stalls: bidirectional, the cfg token, the 9 tap tokens and N·d
+ * (state, one row of KV per cycle), then N·max(d, 9) (queries); causal, the cfg token, one cycle of
+ * waiting for earlier queries, and d per token (the fused pass).
  */
 export function headCycles(p: CastlingParams, N: number, causal: boolean): number {
-  return causal ? 1 + N * p.d : 1 + TAPS + N * p.d + N * castlingSizes(p).qSteps;
+  return causal ? 2 + N * p.d : 1 + TAPS + N * p.d + N * castlingSizes(p).qSteps;
 }
 
-/** The bound with d MACs for the state and d (+ d for the convolution) for the queries: N·d + N·max(d, 9), or N·d causal (both sets of d MACs busy). */
+/**
+ * Cycles of a run of heads without stalls: the load side (cfg, taps, phase one into a free half of
+ * the state) overlaps the query side (phase two on the other half); a causal head waits until every
+ * earlier query has left, then makes its fused pass. Equal to the RTL's count (tests, bench).
+ */
+export function runCycles(p: CastlingParams, heads: readonly { N: number; causal: boolean }[]): number {
+  const qSteps = castlingSizes(p).qSteps;
+  const bankFree = [0, 0];
+  let sb = 0;
+  let loadEnd = 0;
+  let queriesEnd = 0;
+  for (const h of heads) {
+    const cfgAt = Math.max(loadEnd, bankFree[sb]!);
+    if (h.causal) {
+      const go = Math.max(cfgAt + 1, queriesEnd);
+      loadEnd = go + 1 + h.N * p.d;
+      queriesEnd = loadEnd;
+    } else {
+      loadEnd = cfgAt + 1 + TAPS + h.N * p.d;
+      queriesEnd = Math.max(loadEnd, queriesEnd) + h.N * qSteps;
+      bankFree[sb] = queriesEnd;
+      sb ^= 1;
+    }
+  }
+  return queriesEnd;
+}
+
+/**
+ * The bound of one head: N·d (state) + N·max(d, 9) (queries, the FIR in parallel); causal N·d (the
+ * state and the query MACs busy in the same cycles).
+ */
 export function boundCycles(p: CastlingParams, N: number, causal: boolean): number {
   return causal ? N * p.d : N * p.d + N * castlingSizes(p).qSteps;
+}
+
+/**
+ * The bound of a run of heads with phase one of a head overlapping phase two of the one before:
+ * the first head's phase one, then every head's busier side (max of state N·d and queries
+ * N·max(d, 9)); a causal head N·d after all earlier work.
+ */
+export function runBound(p: CastlingParams, heads: readonly { N: number; causal: boolean }[]): number {
+  const qSteps = castlingSizes(p).qSteps;
+  let total = 0;
+  let pendingState = true;
+  for (const h of heads) {
+    if (h.causal) {
+      total += h.N * p.d;
+      pendingState = true;
+    } else {
+      if (pendingState) total += h.N * p.d;
+      total += Math.max(h.N * qSteps, h.N * p.d);
+      pendingState = false;
+    }
+  }
+  return total;
 }

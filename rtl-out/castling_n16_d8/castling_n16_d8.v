@@ -20,19 +20,48 @@ module castling_n16_d8 (
   input  wire         out_ready,
   output wire [383:0] out_payload
 );
-  reg [1:0] state_q = 2'd0;
-  reg [3:0] n_m1_q;
+  reg full0_q = 1'd0;
+  reg full1_q = 1'd0;
+  reg [3:0] bank0_n_m1_q;
+  reg [3:0] bank1_n_m1_q;
+  reg signed [12:0] c0_0_q;
+  reg signed [12:0] c0_1_q;
+  reg signed [12:0] c0_2_q;
+  reg signed [12:0] c0_3_q;
+  reg signed [12:0] c0_4_q;
+  reg signed [12:0] c0_5_q;
+  reg signed [12:0] c0_6_q;
+  reg signed [12:0] c0_7_q;
+  reg signed [12:0] c1_0_q;
+  reg signed [12:0] c1_1_q;
+  reg signed [12:0] c1_2_q;
+  reg signed [12:0] c1_3_q;
+  reg signed [12:0] c1_4_q;
+  reg signed [12:0] c1_5_q;
+  reg signed [12:0] c1_6_q;
+  reg signed [12:0] c1_7_q;
+  reg [1:0] load_state_q = 2'd0;
+  reg load_bank_q = 1'd0;
+  reg [3:0] load_n_m1_q;
   reg causal_q;
-  reg [3:0] token_q;
-  reg [3:0] step_q;
-  reg signed [12:0] c0_q;
-  reg signed [12:0] c1_q;
-  reg signed [12:0] c2_q;
-  reg signed [12:0] c3_q;
-  reg signed [12:0] c4_q;
-  reg signed [12:0] c5_q;
-  reg signed [12:0] c6_q;
-  reg signed [12:0] c7_q;
+  reg [3:0] load_token_q;
+  reg [3:0] load_step_q;
+  wire causal_on;
+  wire causal_step;
+  wire state_step;
+  reg signed [29:0] causal_acc0_q;
+  reg signed [29:0] causal_acc1_q;
+  reg signed [29:0] causal_acc2_q;
+  reg signed [29:0] causal_acc3_q;
+  reg signed [29:0] causal_acc4_q;
+  reg signed [29:0] causal_acc5_q;
+  reg signed [29:0] causal_acc6_q;
+  reg signed [29:0] causal_acc7_q;
+  wire loaded;
+  reg query_bank_q = 1'd0;
+  reg [3:0] query_token_q;
+  reg [3:0] query_step_q;
+  wire query_running;
   reg signed [29:0] acc0_q;
   reg signed [29:0] acc1_q;
   reg signed [29:0] acc2_q;
@@ -49,626 +78,1020 @@ module castling_n16_d8 (
   reg signed [18:0] fir5_q;
   reg signed [18:0] fir6_q;
   reg signed [18:0] fir7_q;
-  wire causal_step;
-  wire state_step;
-  reg [159:0] kv_state [0:7];
-  reg [63:0] v_buf [0:15];
-  reg [63:0] taps [0:8];
-  wire eq_0 = state_q == 2'd0;
-  wire eq_1 = state_q == 2'd1;
-  wire eq_2 = state_q == 2'd2;
-  wire eq_3 = step_q == 4'd7;
-  wire and_0 = eq_2 & eq_3;
-  wire and_1 = q_valid & out_ready;
-  wire mux_0 = causal_q ? and_1 : 1'd1;
-  wire and_2 = and_0 & mux_0;
-  wire eq_4 = state_q == 2'd2;
-  wire and_3 = eq_4 & eq_3;
-  wire and_4 = and_3 & kv_valid;
-  wire eq_5 = state_q == 2'd3;
-  wire eq_6 = step_q == 4'd8;
-  wire and_5 = eq_5 & eq_6;
-  wire mux_1 = causal_q ? and_4 : and_5;
-  wire and_6 = mux_1 & out_ready;
-  wire eq_7 = state_q == 2'd2;
-  wire and_7 = eq_7 & eq_3;
-  wire and_8 = kv_valid & q_valid;
-  wire and_9 = and_7 & and_8;
-  wire eq_8 = state_q == 2'd3;
-  wire and_10 = eq_8 & eq_6;
-  wire and_11 = and_10 & q_valid;
-  wire mux_2 = causal_q ? and_9 : and_11;
-  wire eq_9 = step_q == 4'd0;
-  wire signed [29:0] mux_3 = eq_9 ? 30'sh0 : acc7_q;
-  wire eq_10 = step_q == 4'd0;
+  wire query_out;
+  wire queried;
+  reg [159:0] kv_state [0:15];
+  reg [63:0] v_buf [0:31];
+  reg [63:0] taps [0:17];
+  wire eq_0 = load_state_q == 2'd0;
+  wire mux_0 = load_bank_q ? full1_q : full0_q;
+  wire not_0 = ~mux_0;
+  wire and_0 = eq_0 & not_0;
+  wire eq_1 = load_state_q == 2'd1;
+  wire eq_2 = load_state_q == 2'd2;
+  wire eq_3 = load_step_q == 4'd7;
+  wire and_1 = eq_2 & eq_3;
+  wire and_2 = q_valid & out_ready;
+  wire mux_1 = causal_q ? and_2 : 1'd1;
+  wire and_3 = and_1 & mux_1;
+  wire and_4 = eq_3 & kv_valid;
+  wire mux_2 = causal_on ? and_4 : query_out;
+  wire and_5 = mux_2 & out_ready;
+  wire and_6 = kv_valid & q_valid;
+  wire and_7 = eq_3 & and_6;
+  wire and_8 = query_out & q_valid;
+  wire mux_3 = causal_on ? and_7 : and_8;
+  wire eq_4 = load_step_q == 4'd0;
+  wire signed [29:0] mux_4 = eq_4 ? 30'sh0 : causal_acc7_q;
+  wire eq_5 = load_step_q == 4'd0;
   wire [7:0] slice_0 = q_payload[7:0];
   wire signed [7:0] assint_0 = slice_0;
-  wire eq_11 = step_q == 4'd1;
+  wire eq_6 = load_step_q == 4'd1;
   wire [7:0] slice_1 = q_payload[15:8];
   wire signed [7:0] assint_1 = slice_1;
-  wire eq_12 = step_q == 4'd2;
+  wire eq_7 = load_step_q == 4'd2;
   wire [7:0] slice_2 = q_payload[23:16];
   wire signed [7:0] assint_2 = slice_2;
-  wire eq_13 = step_q == 4'd3;
+  wire eq_8 = load_step_q == 4'd3;
   wire [7:0] slice_3 = q_payload[31:24];
   wire signed [7:0] assint_3 = slice_3;
-  wire eq_14 = step_q == 4'd4;
+  wire eq_9 = load_step_q == 4'd4;
   wire [7:0] slice_4 = q_payload[39:32];
   wire signed [7:0] assint_4 = slice_4;
-  wire eq_15 = step_q == 4'd5;
+  wire eq_10 = load_step_q == 4'd5;
   wire [7:0] slice_5 = q_payload[47:40];
   wire signed [7:0] assint_5 = slice_5;
-  wire eq_16 = step_q == 4'd6;
+  wire eq_11 = load_step_q == 4'd6;
   wire [7:0] slice_6 = q_payload[55:48];
   wire signed [7:0] assint_6 = slice_6;
   wire [7:0] slice_7 = q_payload[63:56];
   wire signed [7:0] assint_7 = slice_7;
-  wire signed [7:0] mux_4 = eq_16 ? assint_6 : assint_7;
-  wire signed [7:0] mux_5 = eq_15 ? assint_5 : mux_4;
-  wire signed [7:0] mux_6 = eq_14 ? assint_4 : mux_5;
-  wire signed [7:0] mux_7 = eq_13 ? assint_3 : mux_6;
-  wire signed [7:0] mux_8 = eq_12 ? assint_2 : mux_7;
-  wire signed [7:0] mux_9 = eq_11 ? assint_1 : mux_8;
-  wire signed [7:0] mux_10 = eq_10 ? assint_0 : mux_9;
-  wire eq_17 = token_q == 4'd0;
-  wire [2:0] resize_0 = step_q[2:0];
-  wire [159:0] kv_state_word_0 = kv_state[resize_0];
+  wire signed [7:0] mux_5 = eq_11 ? assint_6 : assint_7;
+  wire signed [7:0] mux_6 = eq_10 ? assint_5 : mux_5;
+  wire signed [7:0] mux_7 = eq_9 ? assint_4 : mux_6;
+  wire signed [7:0] mux_8 = eq_8 ? assint_3 : mux_7;
+  wire signed [7:0] mux_9 = eq_7 ? assint_2 : mux_8;
+  wire signed [7:0] mux_10 = eq_6 ? assint_1 : mux_9;
+  wire signed [7:0] mux_11 = eq_5 ? assint_0 : mux_10;
+  wire eq_12 = load_token_q == 4'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] add_0 = {1'd0, load_step_q} + 5'd8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] resize_0 = add_0[3:0];
+  wire [3:0] mux_12 = load_bank_q ? resize_0 : load_step_q;
+  wire [159:0] kv_state_word_0 = kv_state[mux_12];
   wire [19:0] slice_8 = kv_state_word_0[159:140];
   wire signed [19:0] assint_8 = slice_8;
-  wire signed [19:0] mux_11 = eq_17 ? 20'sh0 : assint_8;
-  wire eq_18 = step_q == 4'd0;
+  wire signed [19:0] mux_13 = eq_12 ? 20'sh0 : assint_8;
+  wire eq_13 = load_step_q == 4'd0;
   wire [7:0] slice_9 = kv_payload[71:64];
   wire signed [7:0] assint_9 = slice_9;
-  wire eq_19 = step_q == 4'd1;
+  wire eq_14 = load_step_q == 4'd1;
   wire [7:0] slice_10 = kv_payload[79:72];
   wire signed [7:0] assint_10 = slice_10;
-  wire eq_20 = step_q == 4'd2;
+  wire eq_15 = load_step_q == 4'd2;
   wire [7:0] slice_11 = kv_payload[87:80];
   wire signed [7:0] assint_11 = slice_11;
-  wire eq_21 = step_q == 4'd3;
+  wire eq_16 = load_step_q == 4'd3;
   wire [7:0] slice_12 = kv_payload[95:88];
   wire signed [7:0] assint_12 = slice_12;
-  wire eq_22 = step_q == 4'd4;
+  wire eq_17 = load_step_q == 4'd4;
   wire [7:0] slice_13 = kv_payload[103:96];
   wire signed [7:0] assint_13 = slice_13;
-  wire eq_23 = step_q == 4'd5;
+  wire eq_18 = load_step_q == 4'd5;
   wire [7:0] slice_14 = kv_payload[111:104];
   wire signed [7:0] assint_14 = slice_14;
-  wire eq_24 = step_q == 4'd6;
+  wire eq_19 = load_step_q == 4'd6;
   wire [7:0] slice_15 = kv_payload[119:112];
   wire signed [7:0] assint_15 = slice_15;
   wire [7:0] slice_16 = kv_payload[127:120];
   wire signed [7:0] assint_16 = slice_16;
-  wire signed [7:0] mux_12 = eq_24 ? assint_15 : assint_16;
-  wire signed [7:0] mux_13 = eq_23 ? assint_14 : mux_12;
-  wire signed [7:0] mux_14 = eq_22 ? assint_13 : mux_13;
-  wire signed [7:0] mux_15 = eq_21 ? assint_12 : mux_14;
-  wire signed [7:0] mux_16 = eq_20 ? assint_11 : mux_15;
-  wire signed [7:0] mux_17 = eq_19 ? assint_10 : mux_16;
-  wire signed [7:0] mux_18 = eq_18 ? assint_9 : mux_17;
+  wire signed [7:0] mux_14 = eq_19 ? assint_15 : assint_16;
+  wire signed [7:0] mux_15 = eq_18 ? assint_14 : mux_14;
+  wire signed [7:0] mux_16 = eq_17 ? assint_13 : mux_15;
+  wire signed [7:0] mux_17 = eq_16 ? assint_12 : mux_16;
+  wire signed [7:0] mux_18 = eq_15 ? assint_11 : mux_17;
+  wire signed [7:0] mux_19 = eq_14 ? assint_10 : mux_18;
+  wire signed [7:0] mux_20 = eq_13 ? assint_9 : mux_19;
   wire [7:0] slice_17 = kv_payload[63:56];
   wire signed [7:0] assint_17 = slice_17;
-  wire signed [15:0] mul_0 = {{8{mux_18[7]}}, mux_18} * {{8{assint_17[7]}}, assint_17};
+  wire signed [15:0] mul_0 = {{8{mux_20[7]}}, mux_20} * {{8{assint_17[7]}}, assint_17};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_0 = {mux_11[19], mux_11} + {{5{mul_0[15]}}, mul_0};
+  wire signed [20:0] add_1 = {mux_13[19], mux_13} + {{5{mul_0[15]}}, mul_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_1 = add_0[19:0];
-  wire signed [27:0] mul_1 = {{20{mux_10[7]}}, mux_10} * {{8{resize_1[19]}}, resize_1};
+  wire signed [19:0] resize_1 = add_1[19:0];
+  wire signed [27:0] mul_1 = {{20{mux_11[7]}}, mux_11} * {{8{resize_1[19]}}, resize_1};
   wire signed [29:0] resize_2 = {{2{mul_1[27]}}, mul_1};
-  wire lt_0 = step_q < 4'd8;
-  wire signed [27:0] mul_2 = {{20{mux_10[7]}}, mux_10} * {{8{assint_8[19]}}, assint_8};
-  wire signed [29:0] resize_3 = {{2{mul_2[27]}}, mul_2};
-  wire signed [29:0] mux_19 = lt_0 ? resize_3 : 30'sh0;
-  wire signed [29:0] mux_20 = causal_q ? resize_2 : mux_19;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_1 = {mux_3[29], mux_3} + {mux_20[29], mux_20};
+  wire signed [30:0] add_2 = {mux_4[29], mux_4} + {resize_2[29], resize_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_4 = add_1[29:0];
-  wire signed [47:0] resize_5 = {{18{resize_4[29]}}, resize_4};
-  wire signed [40:0] shl_0 = {c7_q, 28'd0};
-  wire signed [45:0] mul_3 = {{16{resize_4[29]}}, resize_4} * 46'h28be;
-  wire signed [46:0] add_2 = {{6{shl_0[40]}}, shl_0} + {mul_3[45], mul_3};
-  wire eq_25 = step_q == 4'd0;
-  wire signed [18:0] mux_21 = eq_25 ? 19'sh0 : fir7_q;
-  wire lt_1 = step_q < 4'd9;
-  wire [4:0] resize_6 = {1'd0, token_q};
-  wire [4:0] resize_7 = {1'd0, step_q};
-  wire [5:0] add_3 = {1'd0, resize_6} + {1'd0, resize_7};
-  wire ge_0 = add_3 >= 6'd4;
-  wire and_12 = lt_1 & ge_0;
-  wire [5:0] resize_8 = {2'd0, n_m1_q};
-  wire [6:0] add_4 = {1'd0, resize_8} + 7'd4;
-  wire le_0 = {1'd0, add_3} <= add_4;
-  wire and_13 = and_12 & le_0;
-  wire [63:0] taps_word_0 = taps[step_q];
-  wire [7:0] slice_18 = taps_word_0[63:56];
-  wire signed [7:0] assint_18 = slice_18;
+  wire signed [29:0] resize_3 = add_2[29:0];
+  wire signed [47:0] resize_4 = {{18{resize_3[29]}}, resize_3};
+  wire signed [12:0] mux_21 = query_bank_q ? c1_7_q : c0_7_q;
+  wire signed [40:0] shl_0 = {mux_21, 28'd0};
+  wire eq_20 = query_step_q == 4'd0;
+  wire signed [29:0] mux_22 = eq_20 ? 30'sh0 : acc7_q;
+  wire lt_0 = query_step_q < 4'd8;
+  wire eq_21 = query_step_q == 4'd0;
+  wire eq_22 = query_step_q == 4'd1;
+  wire eq_23 = query_step_q == 4'd2;
+  wire eq_24 = query_step_q == 4'd3;
+  wire eq_25 = query_step_q == 4'd4;
+  wire eq_26 = query_step_q == 4'd5;
+  wire eq_27 = query_step_q == 4'd6;
+  wire signed [7:0] mux_23 = eq_27 ? assint_6 : assint_7;
+  wire signed [7:0] mux_24 = eq_26 ? assint_5 : mux_23;
+  wire signed [7:0] mux_25 = eq_25 ? assint_4 : mux_24;
+  wire signed [7:0] mux_26 = eq_24 ? assint_3 : mux_25;
+  wire signed [7:0] mux_27 = eq_23 ? assint_2 : mux_26;
+  wire signed [7:0] mux_28 = eq_22 ? assint_1 : mux_27;
+  wire signed [7:0] mux_29 = eq_21 ? assint_0 : mux_28;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] sub_0 = {1'd0, add_3} - 7'd4;
+  wire [4:0] add_3 = {1'd0, query_step_q} + 5'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_9 = sub_0[3:0];
-  wire [63:0] v_buf_word_0 = v_buf[resize_9];
-  wire [7:0] slice_19 = v_buf_word_0[63:56];
+  wire [3:0] resize_5 = add_3[3:0];
+  wire [3:0] mux_30 = query_bank_q ? resize_5 : query_step_q;
+  wire [159:0] kv_state_word_1 = kv_state[mux_30];
+  wire [19:0] slice_18 = kv_state_word_1[159:140];
+  wire signed [19:0] assint_18 = slice_18;
+  wire signed [27:0] mul_2 = {{20{mux_29[7]}}, mux_29} * {{8{assint_18[19]}}, assint_18};
+  wire signed [29:0] resize_6 = {{2{mul_2[27]}}, mul_2};
+  wire signed [29:0] mux_31 = lt_0 ? resize_6 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_4 = {mux_22[29], mux_22} + {mux_31[29], mux_31};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_7 = add_4[29:0];
+  wire signed [45:0] mul_3 = {{16{resize_7[29]}}, resize_7} * 46'h28be;
+  wire signed [46:0] add_5 = {{6{shl_0[40]}}, shl_0} + {mul_3[45], mul_3};
+  wire eq_28 = query_step_q == 4'd0;
+  wire signed [18:0] mux_32 = eq_28 ? 19'sh0 : fir7_q;
+  wire lt_1 = query_step_q < 4'd9;
+  wire [4:0] resize_8 = {1'd0, query_token_q};
+  wire [4:0] resize_9 = {1'd0, query_step_q};
+  wire [5:0] add_6 = {1'd0, resize_8} + {1'd0, resize_9};
+  wire ge_0 = add_6 >= 6'd4;
+  wire and_9 = lt_1 & ge_0;
+  wire [3:0] mux_33 = query_bank_q ? bank1_n_m1_q : bank0_n_m1_q;
+  wire [5:0] resize_10 = {2'd0, mux_33};
+  wire [6:0] add_7 = {1'd0, resize_10} + 7'd4;
+  wire le_0 = {1'd0, add_6} <= add_7;
+  wire and_10 = and_9 & le_0;
+  wire [4:0] resize_11 = {1'd0, query_step_q};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] add_8 = {1'd0, resize_11} + 6'd9;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] resize_12 = add_8[4:0];
+  wire [4:0] resize_13 = {1'd0, query_step_q};
+  wire [4:0] mux_34 = query_bank_q ? resize_12 : resize_13;
+  wire [63:0] taps_word_0 = taps[mux_34];
+  wire [7:0] slice_19 = taps_word_0[63:56];
   wire signed [7:0] assint_19 = slice_19;
-  wire signed [15:0] mul_4 = {{8{assint_18[7]}}, assint_18} * {{8{assint_19[7]}}, assint_19};
-  wire signed [18:0] resize_10 = {{3{mul_4[15]}}, mul_4};
-  wire signed [18:0] mux_22 = and_13 ? resize_10 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_5 = {mux_21[18], mux_21} + {mux_22[18], mux_22};
+  wire [6:0] sub_0 = {1'd0, add_6} - 7'd4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_11 = add_5[18:0];
-  wire signed [47:0] shl_1 = {resize_11, 29'd0};
+  wire [3:0] resize_14 = sub_0[3:0];
+  wire [4:0] resize_15 = {1'd0, resize_14};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_6 = {{2{add_2[46]}}, add_2} + {shl_1[47], shl_1};
+  wire [5:0] add_9 = {1'd0, resize_15} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_12 = add_6[47:0];
-  wire signed [47:0] mux_23 = causal_q ? resize_5 : resize_12;
-  wire [47:0] asuint_0 = mux_23;
-  wire eq_26 = step_q == 4'd0;
-  wire signed [29:0] mux_24 = eq_26 ? 30'sh0 : acc6_q;
-  wire [19:0] slice_20 = kv_state_word_0[139:120];
-  wire signed [19:0] assint_20 = slice_20;
-  wire signed [19:0] mux_25 = eq_17 ? 20'sh0 : assint_20;
-  wire [7:0] slice_21 = kv_payload[55:48];
-  wire signed [7:0] assint_21 = slice_21;
-  wire signed [15:0] mul_5 = {{8{mux_18[7]}}, mux_18} * {{8{assint_21[7]}}, assint_21};
+  wire [4:0] resize_16 = add_9[4:0];
+  wire [4:0] resize_17 = {1'd0, resize_14};
+  wire [4:0] mux_35 = query_bank_q ? resize_16 : resize_17;
+  wire [63:0] v_buf_word_0 = v_buf[mux_35];
+  wire [7:0] slice_20 = v_buf_word_0[63:56];
+  wire signed [7:0] assint_20 = slice_20;
+  wire signed [15:0] mul_4 = {{8{assint_19[7]}}, assint_19} * {{8{assint_20[7]}}, assint_20};
+  wire signed [18:0] resize_18 = {{3{mul_4[15]}}, mul_4};
+  wire signed [18:0] mux_36 = and_10 ? resize_18 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_7 = {mux_25[19], mux_25} + {{5{mul_5[15]}}, mul_5};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_13 = add_7[19:0];
-  wire signed [27:0] mul_6 = {{20{mux_10[7]}}, mux_10} * {{8{resize_13[19]}}, resize_13};
-  wire signed [29:0] resize_14 = {{2{mul_6[27]}}, mul_6};
-  wire signed [27:0] mul_7 = {{20{mux_10[7]}}, mux_10} * {{8{assint_20[19]}}, assint_20};
-  wire signed [29:0] resize_15 = {{2{mul_7[27]}}, mul_7};
-  wire signed [29:0] mux_26 = lt_0 ? resize_15 : 30'sh0;
-  wire signed [29:0] mux_27 = causal_q ? resize_14 : mux_26;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_8 = {mux_24[29], mux_24} + {mux_27[29], mux_27};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_16 = add_8[29:0];
-  wire signed [47:0] resize_17 = {{18{resize_16[29]}}, resize_16};
-  wire signed [40:0] shl_2 = {c6_q, 28'd0};
-  wire signed [45:0] mul_8 = {{16{resize_16[29]}}, resize_16} * 46'h28be;
-  wire signed [46:0] add_9 = {{6{shl_2[40]}}, shl_2} + {mul_8[45], mul_8};
-  wire eq_27 = step_q == 4'd0;
-  wire signed [18:0] mux_28 = eq_27 ? 19'sh0 : fir6_q;
-  wire [7:0] slice_22 = taps_word_0[55:48];
-  wire signed [7:0] assint_22 = slice_22;
-  wire [7:0] slice_23 = v_buf_word_0[55:48];
-  wire signed [7:0] assint_23 = slice_23;
-  wire signed [15:0] mul_9 = {{8{assint_22[7]}}, assint_22} * {{8{assint_23[7]}}, assint_23};
-  wire signed [18:0] resize_18 = {{3{mul_9[15]}}, mul_9};
-  wire signed [18:0] mux_29 = and_13 ? resize_18 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_10 = {mux_28[18], mux_28} + {mux_29[18], mux_29};
+  wire signed [19:0] add_10 = {mux_32[18], mux_32} + {mux_36[18], mux_36};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [18:0] resize_19 = add_10[18:0];
-  wire signed [47:0] shl_3 = {resize_19, 29'd0};
+  wire signed [47:0] shl_1 = {resize_19, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_11 = {{2{add_9[46]}}, add_9} + {shl_3[47], shl_3};
+  wire signed [48:0] add_11 = {{2{add_5[46]}}, add_5} + {shl_1[47], shl_1};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [47:0] resize_20 = add_11[47:0];
-  wire signed [47:0] mux_30 = causal_q ? resize_17 : resize_20;
-  wire [47:0] asuint_1 = mux_30;
-  wire eq_28 = step_q == 4'd0;
-  wire signed [29:0] mux_31 = eq_28 ? 30'sh0 : acc5_q;
-  wire [19:0] slice_24 = kv_state_word_0[119:100];
-  wire signed [19:0] assint_24 = slice_24;
-  wire signed [19:0] mux_32 = eq_17 ? 20'sh0 : assint_24;
-  wire [7:0] slice_25 = kv_payload[47:40];
-  wire signed [7:0] assint_25 = slice_25;
-  wire signed [15:0] mul_10 = {{8{mux_18[7]}}, mux_18} * {{8{assint_25[7]}}, assint_25};
+  wire signed [47:0] mux_37 = causal_on ? resize_4 : resize_20;
+  wire [47:0] asuint_0 = mux_37;
+  wire eq_29 = load_step_q == 4'd0;
+  wire signed [29:0] mux_38 = eq_29 ? 30'sh0 : causal_acc6_q;
+  wire [19:0] slice_21 = kv_state_word_0[139:120];
+  wire signed [19:0] assint_21 = slice_21;
+  wire signed [19:0] mux_39 = eq_12 ? 20'sh0 : assint_21;
+  wire [7:0] slice_22 = kv_payload[55:48];
+  wire signed [7:0] assint_22 = slice_22;
+  wire signed [15:0] mul_5 = {{8{mux_20[7]}}, mux_20} * {{8{assint_22[7]}}, assint_22};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_12 = {mux_32[19], mux_32} + {{5{mul_10[15]}}, mul_10};
+  wire signed [20:0] add_12 = {mux_39[19], mux_39} + {{5{mul_5[15]}}, mul_5};
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [19:0] resize_21 = add_12[19:0];
-  wire signed [27:0] mul_11 = {{20{mux_10[7]}}, mux_10} * {{8{resize_21[19]}}, resize_21};
-  wire signed [29:0] resize_22 = {{2{mul_11[27]}}, mul_11};
-  wire signed [27:0] mul_12 = {{20{mux_10[7]}}, mux_10} * {{8{assint_24[19]}}, assint_24};
-  wire signed [29:0] resize_23 = {{2{mul_12[27]}}, mul_12};
-  wire signed [29:0] mux_33 = lt_0 ? resize_23 : 30'sh0;
-  wire signed [29:0] mux_34 = causal_q ? resize_22 : mux_33;
+  wire signed [27:0] mul_6 = {{20{mux_11[7]}}, mux_11} * {{8{resize_21[19]}}, resize_21};
+  wire signed [29:0] resize_22 = {{2{mul_6[27]}}, mul_6};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_13 = {mux_31[29], mux_31} + {mux_34[29], mux_34};
+  wire signed [30:0] add_13 = {mux_38[29], mux_38} + {resize_22[29], resize_22};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_24 = add_13[29:0];
-  wire signed [47:0] resize_25 = {{18{resize_24[29]}}, resize_24};
-  wire signed [40:0] shl_4 = {c5_q, 28'd0};
-  wire signed [45:0] mul_13 = {{16{resize_24[29]}}, resize_24} * 46'h28be;
-  wire signed [46:0] add_14 = {{6{shl_4[40]}}, shl_4} + {mul_13[45], mul_13};
-  wire eq_29 = step_q == 4'd0;
-  wire signed [18:0] mux_35 = eq_29 ? 19'sh0 : fir5_q;
-  wire [7:0] slice_26 = taps_word_0[47:40];
-  wire signed [7:0] assint_26 = slice_26;
-  wire [7:0] slice_27 = v_buf_word_0[47:40];
+  wire signed [29:0] resize_23 = add_13[29:0];
+  wire signed [47:0] resize_24 = {{18{resize_23[29]}}, resize_23};
+  wire signed [12:0] mux_40 = query_bank_q ? c1_6_q : c0_6_q;
+  wire signed [40:0] shl_2 = {mux_40, 28'd0};
+  wire eq_30 = query_step_q == 4'd0;
+  wire signed [29:0] mux_41 = eq_30 ? 30'sh0 : acc6_q;
+  wire [19:0] slice_23 = kv_state_word_1[139:120];
+  wire signed [19:0] assint_23 = slice_23;
+  wire signed [27:0] mul_7 = {{20{mux_29[7]}}, mux_29} * {{8{assint_23[19]}}, assint_23};
+  wire signed [29:0] resize_25 = {{2{mul_7[27]}}, mul_7};
+  wire signed [29:0] mux_42 = lt_0 ? resize_25 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_14 = {mux_41[29], mux_41} + {mux_42[29], mux_42};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_26 = add_14[29:0];
+  wire signed [45:0] mul_8 = {{16{resize_26[29]}}, resize_26} * 46'h28be;
+  wire signed [46:0] add_15 = {{6{shl_2[40]}}, shl_2} + {mul_8[45], mul_8};
+  wire eq_31 = query_step_q == 4'd0;
+  wire signed [18:0] mux_43 = eq_31 ? 19'sh0 : fir6_q;
+  wire [7:0] slice_24 = taps_word_0[55:48];
+  wire signed [7:0] assint_24 = slice_24;
+  wire [7:0] slice_25 = v_buf_word_0[55:48];
+  wire signed [7:0] assint_25 = slice_25;
+  wire signed [15:0] mul_9 = {{8{assint_24[7]}}, assint_24} * {{8{assint_25[7]}}, assint_25};
+  wire signed [18:0] resize_27 = {{3{mul_9[15]}}, mul_9};
+  wire signed [18:0] mux_44 = and_10 ? resize_27 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_16 = {mux_43[18], mux_43} + {mux_44[18], mux_44};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] resize_28 = add_16[18:0];
+  wire signed [47:0] shl_3 = {resize_28, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_17 = {{2{add_15[46]}}, add_15} + {shl_3[47], shl_3};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_29 = add_17[47:0];
+  wire signed [47:0] mux_45 = causal_on ? resize_24 : resize_29;
+  wire [47:0] asuint_1 = mux_45;
+  wire eq_32 = load_step_q == 4'd0;
+  wire signed [29:0] mux_46 = eq_32 ? 30'sh0 : causal_acc5_q;
+  wire [19:0] slice_26 = kv_state_word_0[119:100];
+  wire signed [19:0] assint_26 = slice_26;
+  wire signed [19:0] mux_47 = eq_12 ? 20'sh0 : assint_26;
+  wire [7:0] slice_27 = kv_payload[47:40];
   wire signed [7:0] assint_27 = slice_27;
-  wire signed [15:0] mul_14 = {{8{assint_26[7]}}, assint_26} * {{8{assint_27[7]}}, assint_27};
-  wire signed [18:0] resize_26 = {{3{mul_14[15]}}, mul_14};
-  wire signed [18:0] mux_36 = and_13 ? resize_26 : 19'sh0;
+  wire signed [15:0] mul_10 = {{8{mux_20[7]}}, mux_20} * {{8{assint_27[7]}}, assint_27};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_15 = {mux_35[18], mux_35} + {mux_36[18], mux_36};
+  wire signed [20:0] add_18 = {mux_47[19], mux_47} + {{5{mul_10[15]}}, mul_10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_27 = add_15[18:0];
-  wire signed [47:0] shl_5 = {resize_27, 29'd0};
+  wire signed [19:0] resize_30 = add_18[19:0];
+  wire signed [27:0] mul_11 = {{20{mux_11[7]}}, mux_11} * {{8{resize_30[19]}}, resize_30};
+  wire signed [29:0] resize_31 = {{2{mul_11[27]}}, mul_11};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_16 = {{2{add_14[46]}}, add_14} + {shl_5[47], shl_5};
+  wire signed [30:0] add_19 = {mux_46[29], mux_46} + {resize_31[29], resize_31};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_28 = add_16[47:0];
-  wire signed [47:0] mux_37 = causal_q ? resize_25 : resize_28;
-  wire [47:0] asuint_2 = mux_37;
-  wire eq_30 = step_q == 4'd0;
-  wire signed [29:0] mux_38 = eq_30 ? 30'sh0 : acc4_q;
-  wire [19:0] slice_28 = kv_state_word_0[99:80];
-  wire signed [19:0] assint_28 = slice_28;
-  wire signed [19:0] mux_39 = eq_17 ? 20'sh0 : assint_28;
-  wire [7:0] slice_29 = kv_payload[39:32];
-  wire signed [7:0] assint_29 = slice_29;
-  wire signed [15:0] mul_15 = {{8{mux_18[7]}}, mux_18} * {{8{assint_29[7]}}, assint_29};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_17 = {mux_39[19], mux_39} + {{5{mul_15[15]}}, mul_15};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_29 = add_17[19:0];
-  wire signed [27:0] mul_16 = {{20{mux_10[7]}}, mux_10} * {{8{resize_29[19]}}, resize_29};
-  wire signed [29:0] resize_30 = {{2{mul_16[27]}}, mul_16};
-  wire signed [27:0] mul_17 = {{20{mux_10[7]}}, mux_10} * {{8{assint_28[19]}}, assint_28};
-  wire signed [29:0] resize_31 = {{2{mul_17[27]}}, mul_17};
-  wire signed [29:0] mux_40 = lt_0 ? resize_31 : 30'sh0;
-  wire signed [29:0] mux_41 = causal_q ? resize_30 : mux_40;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_18 = {mux_38[29], mux_38} + {mux_41[29], mux_41};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_32 = add_18[29:0];
+  wire signed [29:0] resize_32 = add_19[29:0];
   wire signed [47:0] resize_33 = {{18{resize_32[29]}}, resize_32};
-  wire signed [40:0] shl_6 = {c4_q, 28'd0};
-  wire signed [45:0] mul_18 = {{16{resize_32[29]}}, resize_32} * 46'h28be;
-  wire signed [46:0] add_19 = {{6{shl_6[40]}}, shl_6} + {mul_18[45], mul_18};
-  wire eq_31 = step_q == 4'd0;
-  wire signed [18:0] mux_42 = eq_31 ? 19'sh0 : fir4_q;
-  wire [7:0] slice_30 = taps_word_0[39:32];
+  wire signed [12:0] mux_48 = query_bank_q ? c1_5_q : c0_5_q;
+  wire signed [40:0] shl_4 = {mux_48, 28'd0};
+  wire eq_33 = query_step_q == 4'd0;
+  wire signed [29:0] mux_49 = eq_33 ? 30'sh0 : acc5_q;
+  wire [19:0] slice_28 = kv_state_word_1[119:100];
+  wire signed [19:0] assint_28 = slice_28;
+  wire signed [27:0] mul_12 = {{20{mux_29[7]}}, mux_29} * {{8{assint_28[19]}}, assint_28};
+  wire signed [29:0] resize_34 = {{2{mul_12[27]}}, mul_12};
+  wire signed [29:0] mux_50 = lt_0 ? resize_34 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_20 = {mux_49[29], mux_49} + {mux_50[29], mux_50};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_35 = add_20[29:0];
+  wire signed [45:0] mul_13 = {{16{resize_35[29]}}, resize_35} * 46'h28be;
+  wire signed [46:0] add_21 = {{6{shl_4[40]}}, shl_4} + {mul_13[45], mul_13};
+  wire eq_34 = query_step_q == 4'd0;
+  wire signed [18:0] mux_51 = eq_34 ? 19'sh0 : fir5_q;
+  wire [7:0] slice_29 = taps_word_0[47:40];
+  wire signed [7:0] assint_29 = slice_29;
+  wire [7:0] slice_30 = v_buf_word_0[47:40];
   wire signed [7:0] assint_30 = slice_30;
-  wire [7:0] slice_31 = v_buf_word_0[39:32];
-  wire signed [7:0] assint_31 = slice_31;
-  wire signed [15:0] mul_19 = {{8{assint_30[7]}}, assint_30} * {{8{assint_31[7]}}, assint_31};
-  wire signed [18:0] resize_34 = {{3{mul_19[15]}}, mul_19};
-  wire signed [18:0] mux_43 = and_13 ? resize_34 : 19'sh0;
+  wire signed [15:0] mul_14 = {{8{assint_29[7]}}, assint_29} * {{8{assint_30[7]}}, assint_30};
+  wire signed [18:0] resize_36 = {{3{mul_14[15]}}, mul_14};
+  wire signed [18:0] mux_52 = and_10 ? resize_36 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_20 = {mux_42[18], mux_42} + {mux_43[18], mux_43};
+  wire signed [19:0] add_22 = {mux_51[18], mux_51} + {mux_52[18], mux_52};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_35 = add_20[18:0];
-  wire signed [47:0] shl_7 = {resize_35, 29'd0};
+  wire signed [18:0] resize_37 = add_22[18:0];
+  wire signed [47:0] shl_5 = {resize_37, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_21 = {{2{add_19[46]}}, add_19} + {shl_7[47], shl_7};
+  wire signed [48:0] add_23 = {{2{add_21[46]}}, add_21} + {shl_5[47], shl_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_36 = add_21[47:0];
-  wire signed [47:0] mux_44 = causal_q ? resize_33 : resize_36;
-  wire [47:0] asuint_3 = mux_44;
-  wire eq_32 = step_q == 4'd0;
-  wire signed [29:0] mux_45 = eq_32 ? 30'sh0 : acc3_q;
-  wire [19:0] slice_32 = kv_state_word_0[79:60];
-  wire signed [19:0] assint_32 = slice_32;
-  wire signed [19:0] mux_46 = eq_17 ? 20'sh0 : assint_32;
-  wire [7:0] slice_33 = kv_payload[31:24];
-  wire signed [7:0] assint_33 = slice_33;
-  wire signed [15:0] mul_20 = {{8{mux_18[7]}}, mux_18} * {{8{assint_33[7]}}, assint_33};
+  wire signed [47:0] resize_38 = add_23[47:0];
+  wire signed [47:0] mux_53 = causal_on ? resize_33 : resize_38;
+  wire [47:0] asuint_2 = mux_53;
+  wire eq_35 = load_step_q == 4'd0;
+  wire signed [29:0] mux_54 = eq_35 ? 30'sh0 : causal_acc4_q;
+  wire [19:0] slice_31 = kv_state_word_0[99:80];
+  wire signed [19:0] assint_31 = slice_31;
+  wire signed [19:0] mux_55 = eq_12 ? 20'sh0 : assint_31;
+  wire [7:0] slice_32 = kv_payload[39:32];
+  wire signed [7:0] assint_32 = slice_32;
+  wire signed [15:0] mul_15 = {{8{mux_20[7]}}, mux_20} * {{8{assint_32[7]}}, assint_32};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_22 = {mux_46[19], mux_46} + {{5{mul_20[15]}}, mul_20};
+  wire signed [20:0] add_24 = {mux_55[19], mux_55} + {{5{mul_15[15]}}, mul_15};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_37 = add_22[19:0];
-  wire signed [27:0] mul_21 = {{20{mux_10[7]}}, mux_10} * {{8{resize_37[19]}}, resize_37};
-  wire signed [29:0] resize_38 = {{2{mul_21[27]}}, mul_21};
-  wire signed [27:0] mul_22 = {{20{mux_10[7]}}, mux_10} * {{8{assint_32[19]}}, assint_32};
-  wire signed [29:0] resize_39 = {{2{mul_22[27]}}, mul_22};
-  wire signed [29:0] mux_47 = lt_0 ? resize_39 : 30'sh0;
-  wire signed [29:0] mux_48 = causal_q ? resize_38 : mux_47;
+  wire signed [19:0] resize_39 = add_24[19:0];
+  wire signed [27:0] mul_16 = {{20{mux_11[7]}}, mux_11} * {{8{resize_39[19]}}, resize_39};
+  wire signed [29:0] resize_40 = {{2{mul_16[27]}}, mul_16};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_23 = {mux_45[29], mux_45} + {mux_48[29], mux_48};
+  wire signed [30:0] add_25 = {mux_54[29], mux_54} + {resize_40[29], resize_40};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_40 = add_23[29:0];
-  wire signed [47:0] resize_41 = {{18{resize_40[29]}}, resize_40};
-  wire signed [40:0] shl_8 = {c3_q, 28'd0};
-  wire signed [45:0] mul_23 = {{16{resize_40[29]}}, resize_40} * 46'h28be;
-  wire signed [46:0] add_24 = {{6{shl_8[40]}}, shl_8} + {mul_23[45], mul_23};
-  wire eq_33 = step_q == 4'd0;
-  wire signed [18:0] mux_49 = eq_33 ? 19'sh0 : fir3_q;
-  wire [7:0] slice_34 = taps_word_0[31:24];
+  wire signed [29:0] resize_41 = add_25[29:0];
+  wire signed [47:0] resize_42 = {{18{resize_41[29]}}, resize_41};
+  wire signed [12:0] mux_56 = query_bank_q ? c1_4_q : c0_4_q;
+  wire signed [40:0] shl_6 = {mux_56, 28'd0};
+  wire eq_36 = query_step_q == 4'd0;
+  wire signed [29:0] mux_57 = eq_36 ? 30'sh0 : acc4_q;
+  wire [19:0] slice_33 = kv_state_word_1[99:80];
+  wire signed [19:0] assint_33 = slice_33;
+  wire signed [27:0] mul_17 = {{20{mux_29[7]}}, mux_29} * {{8{assint_33[19]}}, assint_33};
+  wire signed [29:0] resize_43 = {{2{mul_17[27]}}, mul_17};
+  wire signed [29:0] mux_58 = lt_0 ? resize_43 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_26 = {mux_57[29], mux_57} + {mux_58[29], mux_58};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_44 = add_26[29:0];
+  wire signed [45:0] mul_18 = {{16{resize_44[29]}}, resize_44} * 46'h28be;
+  wire signed [46:0] add_27 = {{6{shl_6[40]}}, shl_6} + {mul_18[45], mul_18};
+  wire eq_37 = query_step_q == 4'd0;
+  wire signed [18:0] mux_59 = eq_37 ? 19'sh0 : fir4_q;
+  wire [7:0] slice_34 = taps_word_0[39:32];
   wire signed [7:0] assint_34 = slice_34;
-  wire [7:0] slice_35 = v_buf_word_0[31:24];
+  wire [7:0] slice_35 = v_buf_word_0[39:32];
   wire signed [7:0] assint_35 = slice_35;
-  wire signed [15:0] mul_24 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
-  wire signed [18:0] resize_42 = {{3{mul_24[15]}}, mul_24};
-  wire signed [18:0] mux_50 = and_13 ? resize_42 : 19'sh0;
+  wire signed [15:0] mul_19 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
+  wire signed [18:0] resize_45 = {{3{mul_19[15]}}, mul_19};
+  wire signed [18:0] mux_60 = and_10 ? resize_45 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_25 = {mux_49[18], mux_49} + {mux_50[18], mux_50};
+  wire signed [19:0] add_28 = {mux_59[18], mux_59} + {mux_60[18], mux_60};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_43 = add_25[18:0];
-  wire signed [47:0] shl_9 = {resize_43, 29'd0};
+  wire signed [18:0] resize_46 = add_28[18:0];
+  wire signed [47:0] shl_7 = {resize_46, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_26 = {{2{add_24[46]}}, add_24} + {shl_9[47], shl_9};
+  wire signed [48:0] add_29 = {{2{add_27[46]}}, add_27} + {shl_7[47], shl_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_44 = add_26[47:0];
-  wire signed [47:0] mux_51 = causal_q ? resize_41 : resize_44;
-  wire [47:0] asuint_4 = mux_51;
-  wire eq_34 = step_q == 4'd0;
-  wire signed [29:0] mux_52 = eq_34 ? 30'sh0 : acc2_q;
-  wire [19:0] slice_36 = kv_state_word_0[59:40];
+  wire signed [47:0] resize_47 = add_29[47:0];
+  wire signed [47:0] mux_61 = causal_on ? resize_42 : resize_47;
+  wire [47:0] asuint_3 = mux_61;
+  wire eq_38 = load_step_q == 4'd0;
+  wire signed [29:0] mux_62 = eq_38 ? 30'sh0 : causal_acc3_q;
+  wire [19:0] slice_36 = kv_state_word_0[79:60];
   wire signed [19:0] assint_36 = slice_36;
-  wire signed [19:0] mux_53 = eq_17 ? 20'sh0 : assint_36;
-  wire [7:0] slice_37 = kv_payload[23:16];
+  wire signed [19:0] mux_63 = eq_12 ? 20'sh0 : assint_36;
+  wire [7:0] slice_37 = kv_payload[31:24];
   wire signed [7:0] assint_37 = slice_37;
-  wire signed [15:0] mul_25 = {{8{mux_18[7]}}, mux_18} * {{8{assint_37[7]}}, assint_37};
+  wire signed [15:0] mul_20 = {{8{mux_20[7]}}, mux_20} * {{8{assint_37[7]}}, assint_37};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_27 = {mux_53[19], mux_53} + {{5{mul_25[15]}}, mul_25};
+  wire signed [20:0] add_30 = {mux_63[19], mux_63} + {{5{mul_20[15]}}, mul_20};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_45 = add_27[19:0];
-  wire signed [27:0] mul_26 = {{20{mux_10[7]}}, mux_10} * {{8{resize_45[19]}}, resize_45};
-  wire signed [29:0] resize_46 = {{2{mul_26[27]}}, mul_26};
-  wire signed [27:0] mul_27 = {{20{mux_10[7]}}, mux_10} * {{8{assint_36[19]}}, assint_36};
-  wire signed [29:0] resize_47 = {{2{mul_27[27]}}, mul_27};
-  wire signed [29:0] mux_54 = lt_0 ? resize_47 : 30'sh0;
-  wire signed [29:0] mux_55 = causal_q ? resize_46 : mux_54;
+  wire signed [19:0] resize_48 = add_30[19:0];
+  wire signed [27:0] mul_21 = {{20{mux_11[7]}}, mux_11} * {{8{resize_48[19]}}, resize_48};
+  wire signed [29:0] resize_49 = {{2{mul_21[27]}}, mul_21};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_28 = {mux_52[29], mux_52} + {mux_55[29], mux_55};
+  wire signed [30:0] add_31 = {mux_62[29], mux_62} + {resize_49[29], resize_49};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_48 = add_28[29:0];
-  wire signed [47:0] resize_49 = {{18{resize_48[29]}}, resize_48};
-  wire signed [40:0] shl_10 = {c2_q, 28'd0};
-  wire signed [45:0] mul_28 = {{16{resize_48[29]}}, resize_48} * 46'h28be;
-  wire signed [46:0] add_29 = {{6{shl_10[40]}}, shl_10} + {mul_28[45], mul_28};
-  wire eq_35 = step_q == 4'd0;
-  wire signed [18:0] mux_56 = eq_35 ? 19'sh0 : fir2_q;
-  wire [7:0] slice_38 = taps_word_0[23:16];
-  wire signed [7:0] assint_38 = slice_38;
-  wire [7:0] slice_39 = v_buf_word_0[23:16];
+  wire signed [29:0] resize_50 = add_31[29:0];
+  wire signed [47:0] resize_51 = {{18{resize_50[29]}}, resize_50};
+  wire signed [12:0] mux_64 = query_bank_q ? c1_3_q : c0_3_q;
+  wire signed [40:0] shl_8 = {mux_64, 28'd0};
+  wire eq_39 = query_step_q == 4'd0;
+  wire signed [29:0] mux_65 = eq_39 ? 30'sh0 : acc3_q;
+  wire [19:0] slice_38 = kv_state_word_1[79:60];
+  wire signed [19:0] assint_38 = slice_38;
+  wire signed [27:0] mul_22 = {{20{mux_29[7]}}, mux_29} * {{8{assint_38[19]}}, assint_38};
+  wire signed [29:0] resize_52 = {{2{mul_22[27]}}, mul_22};
+  wire signed [29:0] mux_66 = lt_0 ? resize_52 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_32 = {mux_65[29], mux_65} + {mux_66[29], mux_66};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_53 = add_32[29:0];
+  wire signed [45:0] mul_23 = {{16{resize_53[29]}}, resize_53} * 46'h28be;
+  wire signed [46:0] add_33 = {{6{shl_8[40]}}, shl_8} + {mul_23[45], mul_23};
+  wire eq_40 = query_step_q == 4'd0;
+  wire signed [18:0] mux_67 = eq_40 ? 19'sh0 : fir3_q;
+  wire [7:0] slice_39 = taps_word_0[31:24];
   wire signed [7:0] assint_39 = slice_39;
-  wire signed [15:0] mul_29 = {{8{assint_38[7]}}, assint_38} * {{8{assint_39[7]}}, assint_39};
-  wire signed [18:0] resize_50 = {{3{mul_29[15]}}, mul_29};
-  wire signed [18:0] mux_57 = and_13 ? resize_50 : 19'sh0;
+  wire [7:0] slice_40 = v_buf_word_0[31:24];
+  wire signed [7:0] assint_40 = slice_40;
+  wire signed [15:0] mul_24 = {{8{assint_39[7]}}, assint_39} * {{8{assint_40[7]}}, assint_40};
+  wire signed [18:0] resize_54 = {{3{mul_24[15]}}, mul_24};
+  wire signed [18:0] mux_68 = and_10 ? resize_54 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_30 = {mux_56[18], mux_56} + {mux_57[18], mux_57};
+  wire signed [19:0] add_34 = {mux_67[18], mux_67} + {mux_68[18], mux_68};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_51 = add_30[18:0];
-  wire signed [47:0] shl_11 = {resize_51, 29'd0};
+  wire signed [18:0] resize_55 = add_34[18:0];
+  wire signed [47:0] shl_9 = {resize_55, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_31 = {{2{add_29[46]}}, add_29} + {shl_11[47], shl_11};
+  wire signed [48:0] add_35 = {{2{add_33[46]}}, add_33} + {shl_9[47], shl_9};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_52 = add_31[47:0];
-  wire signed [47:0] mux_58 = causal_q ? resize_49 : resize_52;
-  wire [47:0] asuint_5 = mux_58;
-  wire eq_36 = step_q == 4'd0;
-  wire signed [29:0] mux_59 = eq_36 ? 30'sh0 : acc1_q;
-  wire [19:0] slice_40 = kv_state_word_0[39:20];
-  wire signed [19:0] assint_40 = slice_40;
-  wire signed [19:0] mux_60 = eq_17 ? 20'sh0 : assint_40;
-  wire [7:0] slice_41 = kv_payload[15:8];
-  wire signed [7:0] assint_41 = slice_41;
-  wire signed [15:0] mul_30 = {{8{mux_18[7]}}, mux_18} * {{8{assint_41[7]}}, assint_41};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_32 = {mux_60[19], mux_60} + {{5{mul_30[15]}}, mul_30};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_53 = add_32[19:0];
-  wire signed [27:0] mul_31 = {{20{mux_10[7]}}, mux_10} * {{8{resize_53[19]}}, resize_53};
-  wire signed [29:0] resize_54 = {{2{mul_31[27]}}, mul_31};
-  wire signed [27:0] mul_32 = {{20{mux_10[7]}}, mux_10} * {{8{assint_40[19]}}, assint_40};
-  wire signed [29:0] resize_55 = {{2{mul_32[27]}}, mul_32};
-  wire signed [29:0] mux_61 = lt_0 ? resize_55 : 30'sh0;
-  wire signed [29:0] mux_62 = causal_q ? resize_54 : mux_61;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_33 = {mux_59[29], mux_59} + {mux_62[29], mux_62};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_56 = add_33[29:0];
-  wire signed [47:0] resize_57 = {{18{resize_56[29]}}, resize_56};
-  wire signed [40:0] shl_12 = {c1_q, 28'd0};
-  wire signed [45:0] mul_33 = {{16{resize_56[29]}}, resize_56} * 46'h28be;
-  wire signed [46:0] add_34 = {{6{shl_12[40]}}, shl_12} + {mul_33[45], mul_33};
-  wire eq_37 = step_q == 4'd0;
-  wire signed [18:0] mux_63 = eq_37 ? 19'sh0 : fir1_q;
-  wire [7:0] slice_42 = taps_word_0[15:8];
+  wire signed [47:0] resize_56 = add_35[47:0];
+  wire signed [47:0] mux_69 = causal_on ? resize_51 : resize_56;
+  wire [47:0] asuint_4 = mux_69;
+  wire eq_41 = load_step_q == 4'd0;
+  wire signed [29:0] mux_70 = eq_41 ? 30'sh0 : causal_acc2_q;
+  wire [19:0] slice_41 = kv_state_word_0[59:40];
+  wire signed [19:0] assint_41 = slice_41;
+  wire signed [19:0] mux_71 = eq_12 ? 20'sh0 : assint_41;
+  wire [7:0] slice_42 = kv_payload[23:16];
   wire signed [7:0] assint_42 = slice_42;
-  wire [7:0] slice_43 = v_buf_word_0[15:8];
-  wire signed [7:0] assint_43 = slice_43;
-  wire signed [15:0] mul_34 = {{8{assint_42[7]}}, assint_42} * {{8{assint_43[7]}}, assint_43};
-  wire signed [18:0] resize_58 = {{3{mul_34[15]}}, mul_34};
-  wire signed [18:0] mux_64 = and_13 ? resize_58 : 19'sh0;
+  wire signed [15:0] mul_25 = {{8{mux_20[7]}}, mux_20} * {{8{assint_42[7]}}, assint_42};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_35 = {mux_63[18], mux_63} + {mux_64[18], mux_64};
+  wire signed [20:0] add_36 = {mux_71[19], mux_71} + {{5{mul_25[15]}}, mul_25};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_59 = add_35[18:0];
-  wire signed [47:0] shl_13 = {resize_59, 29'd0};
+  wire signed [19:0] resize_57 = add_36[19:0];
+  wire signed [27:0] mul_26 = {{20{mux_11[7]}}, mux_11} * {{8{resize_57[19]}}, resize_57};
+  wire signed [29:0] resize_58 = {{2{mul_26[27]}}, mul_26};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_36 = {{2{add_34[46]}}, add_34} + {shl_13[47], shl_13};
+  wire signed [30:0] add_37 = {mux_70[29], mux_70} + {resize_58[29], resize_58};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_60 = add_36[47:0];
-  wire signed [47:0] mux_65 = causal_q ? resize_57 : resize_60;
-  wire [47:0] asuint_6 = mux_65;
-  wire eq_38 = step_q == 4'd0;
-  wire signed [29:0] mux_66 = eq_38 ? 30'sh0 : acc0_q;
-  wire [19:0] slice_44 = kv_state_word_0[19:0];
-  wire signed [19:0] assint_44 = slice_44;
-  wire signed [19:0] mux_67 = eq_17 ? 20'sh0 : assint_44;
-  wire [7:0] slice_45 = kv_payload[7:0];
+  wire signed [29:0] resize_59 = add_37[29:0];
+  wire signed [47:0] resize_60 = {{18{resize_59[29]}}, resize_59};
+  wire signed [12:0] mux_72 = query_bank_q ? c1_2_q : c0_2_q;
+  wire signed [40:0] shl_10 = {mux_72, 28'd0};
+  wire eq_42 = query_step_q == 4'd0;
+  wire signed [29:0] mux_73 = eq_42 ? 30'sh0 : acc2_q;
+  wire [19:0] slice_43 = kv_state_word_1[59:40];
+  wire signed [19:0] assint_43 = slice_43;
+  wire signed [27:0] mul_27 = {{20{mux_29[7]}}, mux_29} * {{8{assint_43[19]}}, assint_43};
+  wire signed [29:0] resize_61 = {{2{mul_27[27]}}, mul_27};
+  wire signed [29:0] mux_74 = lt_0 ? resize_61 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_38 = {mux_73[29], mux_73} + {mux_74[29], mux_74};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_62 = add_38[29:0];
+  wire signed [45:0] mul_28 = {{16{resize_62[29]}}, resize_62} * 46'h28be;
+  wire signed [46:0] add_39 = {{6{shl_10[40]}}, shl_10} + {mul_28[45], mul_28};
+  wire eq_43 = query_step_q == 4'd0;
+  wire signed [18:0] mux_75 = eq_43 ? 19'sh0 : fir2_q;
+  wire [7:0] slice_44 = taps_word_0[23:16];
+  wire signed [7:0] assint_44 = slice_44;
+  wire [7:0] slice_45 = v_buf_word_0[23:16];
   wire signed [7:0] assint_45 = slice_45;
-  wire signed [15:0] mul_35 = {{8{mux_18[7]}}, mux_18} * {{8{assint_45[7]}}, assint_45};
+  wire signed [15:0] mul_29 = {{8{assint_44[7]}}, assint_44} * {{8{assint_45[7]}}, assint_45};
+  wire signed [18:0] resize_63 = {{3{mul_29[15]}}, mul_29};
+  wire signed [18:0] mux_76 = and_10 ? resize_63 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_37 = {mux_67[19], mux_67} + {{5{mul_35[15]}}, mul_35};
+  wire signed [19:0] add_40 = {mux_75[18], mux_75} + {mux_76[18], mux_76};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_61 = add_37[19:0];
-  wire signed [27:0] mul_36 = {{20{mux_10[7]}}, mux_10} * {{8{resize_61[19]}}, resize_61};
-  wire signed [29:0] resize_62 = {{2{mul_36[27]}}, mul_36};
-  wire signed [27:0] mul_37 = {{20{mux_10[7]}}, mux_10} * {{8{assint_44[19]}}, assint_44};
-  wire signed [29:0] resize_63 = {{2{mul_37[27]}}, mul_37};
-  wire signed [29:0] mux_68 = lt_0 ? resize_63 : 30'sh0;
-  wire signed [29:0] mux_69 = causal_q ? resize_62 : mux_68;
+  wire signed [18:0] resize_64 = add_40[18:0];
+  wire signed [47:0] shl_11 = {resize_64, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_38 = {mux_66[29], mux_66} + {mux_69[29], mux_69};
+  wire signed [48:0] add_41 = {{2{add_39[46]}}, add_39} + {shl_11[47], shl_11};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_64 = add_38[29:0];
-  wire signed [47:0] resize_65 = {{18{resize_64[29]}}, resize_64};
-  wire signed [40:0] shl_14 = {c0_q, 28'd0};
-  wire signed [45:0] mul_38 = {{16{resize_64[29]}}, resize_64} * 46'h28be;
-  wire signed [46:0] add_39 = {{6{shl_14[40]}}, shl_14} + {mul_38[45], mul_38};
-  wire eq_39 = step_q == 4'd0;
-  wire signed [18:0] mux_70 = eq_39 ? 19'sh0 : fir0_q;
-  wire [7:0] slice_46 = taps_word_0[7:0];
-  wire signed [7:0] assint_46 = slice_46;
-  wire [7:0] slice_47 = v_buf_word_0[7:0];
+  wire signed [47:0] resize_65 = add_41[47:0];
+  wire signed [47:0] mux_77 = causal_on ? resize_60 : resize_65;
+  wire [47:0] asuint_5 = mux_77;
+  wire eq_44 = load_step_q == 4'd0;
+  wire signed [29:0] mux_78 = eq_44 ? 30'sh0 : causal_acc1_q;
+  wire [19:0] slice_46 = kv_state_word_0[39:20];
+  wire signed [19:0] assint_46 = slice_46;
+  wire signed [19:0] mux_79 = eq_12 ? 20'sh0 : assint_46;
+  wire [7:0] slice_47 = kv_payload[15:8];
   wire signed [7:0] assint_47 = slice_47;
-  wire signed [15:0] mul_39 = {{8{assint_46[7]}}, assint_46} * {{8{assint_47[7]}}, assint_47};
-  wire signed [18:0] resize_66 = {{3{mul_39[15]}}, mul_39};
-  wire signed [18:0] mux_71 = and_13 ? resize_66 : 19'sh0;
+  wire signed [15:0] mul_30 = {{8{mux_20[7]}}, mux_20} * {{8{assint_47[7]}}, assint_47};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_40 = {mux_70[18], mux_70} + {mux_71[18], mux_71};
+  wire signed [20:0] add_42 = {mux_79[19], mux_79} + {{5{mul_30[15]}}, mul_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_67 = add_40[18:0];
-  wire signed [47:0] shl_15 = {resize_67, 29'd0};
+  wire signed [19:0] resize_66 = add_42[19:0];
+  wire signed [27:0] mul_31 = {{20{mux_11[7]}}, mux_11} * {{8{resize_66[19]}}, resize_66};
+  wire signed [29:0] resize_67 = {{2{mul_31[27]}}, mul_31};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_41 = {{2{add_39[46]}}, add_39} + {shl_15[47], shl_15};
+  wire signed [30:0] add_43 = {mux_78[29], mux_78} + {resize_67[29], resize_67};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_68 = add_41[47:0];
-  wire signed [47:0] mux_72 = causal_q ? resize_65 : resize_68;
-  wire [47:0] asuint_7 = mux_72;
+  wire signed [29:0] resize_68 = add_43[29:0];
+  wire signed [47:0] resize_69 = {{18{resize_68[29]}}, resize_68};
+  wire signed [12:0] mux_80 = query_bank_q ? c1_1_q : c0_1_q;
+  wire signed [40:0] shl_12 = {mux_80, 28'd0};
+  wire eq_45 = query_step_q == 4'd0;
+  wire signed [29:0] mux_81 = eq_45 ? 30'sh0 : acc1_q;
+  wire [19:0] slice_48 = kv_state_word_1[39:20];
+  wire signed [19:0] assint_48 = slice_48;
+  wire signed [27:0] mul_32 = {{20{mux_29[7]}}, mux_29} * {{8{assint_48[19]}}, assint_48};
+  wire signed [29:0] resize_70 = {{2{mul_32[27]}}, mul_32};
+  wire signed [29:0] mux_82 = lt_0 ? resize_70 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_44 = {mux_81[29], mux_81} + {mux_82[29], mux_82};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_71 = add_44[29:0];
+  wire signed [45:0] mul_33 = {{16{resize_71[29]}}, resize_71} * 46'h28be;
+  wire signed [46:0] add_45 = {{6{shl_12[40]}}, shl_12} + {mul_33[45], mul_33};
+  wire eq_46 = query_step_q == 4'd0;
+  wire signed [18:0] mux_83 = eq_46 ? 19'sh0 : fir1_q;
+  wire [7:0] slice_49 = taps_word_0[15:8];
+  wire signed [7:0] assint_49 = slice_49;
+  wire [7:0] slice_50 = v_buf_word_0[15:8];
+  wire signed [7:0] assint_50 = slice_50;
+  wire signed [15:0] mul_34 = {{8{assint_49[7]}}, assint_49} * {{8{assint_50[7]}}, assint_50};
+  wire signed [18:0] resize_72 = {{3{mul_34[15]}}, mul_34};
+  wire signed [18:0] mux_84 = and_10 ? resize_72 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_46 = {mux_83[18], mux_83} + {mux_84[18], mux_84};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] resize_73 = add_46[18:0];
+  wire signed [47:0] shl_13 = {resize_73, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_47 = {{2{add_45[46]}}, add_45} + {shl_13[47], shl_13};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_74 = add_47[47:0];
+  wire signed [47:0] mux_85 = causal_on ? resize_69 : resize_74;
+  wire [47:0] asuint_6 = mux_85;
+  wire eq_47 = load_step_q == 4'd0;
+  wire signed [29:0] mux_86 = eq_47 ? 30'sh0 : causal_acc0_q;
+  wire [19:0] slice_51 = kv_state_word_0[19:0];
+  wire signed [19:0] assint_51 = slice_51;
+  wire signed [19:0] mux_87 = eq_12 ? 20'sh0 : assint_51;
+  wire [7:0] slice_52 = kv_payload[7:0];
+  wire signed [7:0] assint_52 = slice_52;
+  wire signed [15:0] mul_35 = {{8{mux_20[7]}}, mux_20} * {{8{assint_52[7]}}, assint_52};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] add_48 = {mux_87[19], mux_87} + {{5{mul_35[15]}}, mul_35};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_75 = add_48[19:0];
+  wire signed [27:0] mul_36 = {{20{mux_11[7]}}, mux_11} * {{8{resize_75[19]}}, resize_75};
+  wire signed [29:0] resize_76 = {{2{mul_36[27]}}, mul_36};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_49 = {mux_86[29], mux_86} + {resize_76[29], resize_76};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_77 = add_49[29:0];
+  wire signed [47:0] resize_78 = {{18{resize_77[29]}}, resize_77};
+  wire signed [12:0] mux_88 = query_bank_q ? c1_0_q : c0_0_q;
+  wire signed [40:0] shl_14 = {mux_88, 28'd0};
+  wire eq_48 = query_step_q == 4'd0;
+  wire signed [29:0] mux_89 = eq_48 ? 30'sh0 : acc0_q;
+  wire [19:0] slice_53 = kv_state_word_1[19:0];
+  wire signed [19:0] assint_53 = slice_53;
+  wire signed [27:0] mul_37 = {{20{mux_29[7]}}, mux_29} * {{8{assint_53[19]}}, assint_53};
+  wire signed [29:0] resize_79 = {{2{mul_37[27]}}, mul_37};
+  wire signed [29:0] mux_90 = lt_0 ? resize_79 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_50 = {mux_89[29], mux_89} + {mux_90[29], mux_90};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] resize_80 = add_50[29:0];
+  wire signed [45:0] mul_38 = {{16{resize_80[29]}}, resize_80} * 46'h28be;
+  wire signed [46:0] add_51 = {{6{shl_14[40]}}, shl_14} + {mul_38[45], mul_38};
+  wire eq_49 = query_step_q == 4'd0;
+  wire signed [18:0] mux_91 = eq_49 ? 19'sh0 : fir0_q;
+  wire [7:0] slice_54 = taps_word_0[7:0];
+  wire signed [7:0] assint_54 = slice_54;
+  wire [7:0] slice_55 = v_buf_word_0[7:0];
+  wire signed [7:0] assint_55 = slice_55;
+  wire signed [15:0] mul_39 = {{8{assint_54[7]}}, assint_54} * {{8{assint_55[7]}}, assint_55};
+  wire signed [18:0] resize_81 = {{3{mul_39[15]}}, mul_39};
+  wire signed [18:0] mux_92 = and_10 ? resize_81 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_52 = {mux_91[18], mux_91} + {mux_92[18], mux_92};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] resize_82 = add_52[18:0];
+  wire signed [47:0] shl_15 = {resize_82, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_53 = {{2{add_51[46]}}, add_51} + {shl_15[47], shl_15};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] resize_83 = add_53[47:0];
+  wire signed [47:0] mux_93 = causal_on ? resize_78 : resize_83;
+  wire [47:0] asuint_7 = mux_93;
   wire [383:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  wire eq_40 = state_q == 2'd0;
-  wire and_14 = cfg_valid & cfg_ready;
-  wire slice_48 = cfg_payload[0];
-  reg [1:0] mux_73;
-  wire eq_41 = state_q == 2'd1;
-  wire and_15 = w_valid & w_ready;
-  wire eq_42 = step_q == 4'd8;
-  wire eq_43 = state_q == 2'd2;
+  wire eq_50 = load_bank_q == 1'd0;
+  wire and_11 = loaded & eq_50;
+  wire eq_51 = query_bank_q == 1'd0;
+  wire and_12 = queried & eq_51;
+  wire eq_52 = load_bank_q == 1'd1;
+  wire and_13 = loaded & eq_52;
+  wire eq_53 = query_bank_q == 1'd1;
+  wire and_14 = queried & eq_53;
+  wire eq_54 = load_state_q == 2'd0;
+  wire and_15 = cfg_valid & cfg_ready;
+  wire eq_55 = load_bank_q == 1'd0;
+  wire [3:0] slice_56 = cfg_payload[4:1];
+  wire eq_56 = load_bank_q == 1'd1;
+  wire eq_57 = load_step_q == 4'd0;
+  wire and_16 = state_step & eq_57;
+  wire eq_58 = load_bank_q == 1'd0;
+  wire and_17 = and_16 & eq_58;
+  reg signed [12:0] mux_94;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_54;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_84;
+  reg signed [12:0] mux_95;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_55;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_85;
+  reg signed [12:0] mux_96;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_56;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_86;
+  reg signed [12:0] mux_97;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_57;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_87;
+  reg signed [12:0] mux_98;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_58;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_88;
+  reg signed [12:0] mux_99;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_59;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_89;
+  reg signed [12:0] mux_100;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_60;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_90;
+  reg signed [12:0] mux_101;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_61;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_91;
+  wire eq_59 = load_step_q == 4'd0;
+  wire and_18 = state_step & eq_59;
+  wire eq_60 = load_bank_q == 1'd1;
+  wire and_19 = and_18 & eq_60;
+  reg signed [12:0] mux_102;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_62;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_92;
+  reg signed [12:0] mux_103;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_63;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_93;
+  reg signed [12:0] mux_104;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_64;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_94;
+  reg signed [12:0] mux_105;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_65;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_95;
+  reg signed [12:0] mux_106;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_66;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_96;
+  reg signed [12:0] mux_107;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_67;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_97;
+  reg signed [12:0] mux_108;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_68;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_98;
+  reg signed [12:0] mux_109;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_69;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_99;
+  wire slice_57 = cfg_payload[0];
+  reg [1:0] mux_110;
+  wire eq_61 = load_state_q == 2'd3;
+  wire not_1 = ~full0_q;
+  wire not_2 = ~full1_q;
+  wire and_20 = not_1 & not_2;
+  wire eq_62 = load_state_q == 2'd1;
+  wire and_21 = w_valid & w_ready;
+  wire eq_63 = load_step_q == 4'd8;
+  wire eq_64 = load_state_q == 2'd2;
   wire or_0 = causal_step | state_step;
-  wire eq_44 = token_q == n_m1_q;
-  reg [1:0] mux_74;
-  wire eq_45 = state_q == 2'd3;
-  wire and_16 = out_valid & out_ready;
-  reg [3:0] slice_49;
+  wire eq_65 = load_token_q == load_n_m1_q;
+  wire not_3 = ~causal_q;
+  reg not_4;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_42 = {1'd0, token_q} + 5'd1;
+  reg [4:0] add_70;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_69 = add_42[3:0];
-  wire [3:0] mux_75 = eq_44 ? 4'd0 : resize_69;
-  reg eq_46;
+  reg [3:0] resize_100;
+  reg [3:0] mux_111;
+  reg eq_66;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_43 = {1'd0, step_q} + 5'd1;
+  wire [4:0] add_71 = {1'd0, load_step_q} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_70 = add_43[3:0];
-  reg [3:0] mux_76;
-  reg [3:0] mux_77;
-  wire not_0 = ~eq_6;
-  wire and_17 = q_valid & not_0;
-  wire eq_47 = step_q == 4'd0;
-  wire and_18 = state_step & eq_47;
-  reg signed [12:0] mux_78;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_44;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_71;
-  reg signed [12:0] mux_79;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_45;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_72;
-  reg signed [12:0] mux_80;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_46;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_73;
-  reg signed [12:0] mux_81;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_47;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_74;
-  reg signed [12:0] mux_82;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_48;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_75;
-  reg signed [12:0] mux_83;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_49;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_76;
-  reg signed [12:0] mux_84;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_50;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_77;
-  reg signed [12:0] mux_85;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_51;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_78;
-  wire not_1 = ~eq_3;
-  wire and_19 = causal_step & not_1;
-  wire eq_48 = state_q == 2'd3;
-  wire not_2 = ~eq_6;
-  wire and_20 = eq_48 & not_2;
-  wire and_21 = and_20 & q_valid;
-  wire or_1 = and_19 | and_21;
-  wire eq_49 = state_q == 2'd2;
-  wire and_22 = eq_49 & causal_q;
-  wire and_23 = and_22 & and_8;
-  wire not_3 = ~eq_3;
-  wire or_2 = not_3 | out_ready;
-  wire and_24 = and_23 & or_2;
-  wire eq_50 = state_q == 2'd2;
-  wire not_4 = ~causal_q;
-  wire and_25 = eq_50 & not_4;
+  wire [3:0] resize_101 = add_71[3:0];
+  reg [3:0] mux_112;
+  reg [3:0] mux_113;
+  wire eq_67 = load_state_q == 2'd2;
+  wire and_22 = eq_67 & causal_q;
+  wire and_23 = causal_on & and_6;
+  wire not_5 = ~eq_3;
+  wire or_1 = not_5 | out_ready;
+  wire and_24 = and_23 & or_1;
+  wire eq_68 = load_state_q == 2'd2;
+  wire not_6 = ~causal_q;
+  wire and_25 = eq_68 & not_6;
   wire and_26 = and_25 & kv_valid;
-  wire [2:0] resize_79 = step_q[2:0];
+  wire not_7 = ~eq_3;
+  wire and_27 = causal_step & not_7;
+  wire and_28 = state_step & eq_3;
+  wire and_29 = and_28 & eq_65;
+  wire and_30 = out_valid & out_ready;
+  wire and_31 = query_out & and_30;
+  wire eq_69 = query_token_q == mux_33;
+  reg not_8;
+  reg eq_70;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] add_72;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] resize_102;
+  reg [3:0] mux_114;
+  wire eq_71 = query_step_q == 4'd8;
+  wire not_9 = ~eq_71;
+  wire and_32 = query_running & not_9;
+  wire and_33 = and_32 & q_valid;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] add_73;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] resize_103;
+  wire mux_115 = query_bank_q ? full1_q : full0_q;
+  wire and_34 = query_running & eq_71;
+  wire and_35 = out_valid & out_ready;
+  wire and_36 = query_out & and_35;
+  wire eq_72 = query_token_q == mux_33;
+  wire and_37 = and_36 & eq_72;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] add_74 = {1'd0, load_step_q} + 5'd8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] resize_104 = add_74[3:0];
+  wire [3:0] mux_116 = load_bank_q ? resize_104 : load_step_q;
   wire [19:0] asuint_8 = resize_1;
-  wire [19:0] asuint_9 = resize_13;
-  wire [19:0] asuint_10 = resize_21;
-  wire [19:0] asuint_11 = resize_29;
-  wire [19:0] asuint_12 = resize_37;
-  wire [19:0] asuint_13 = resize_45;
-  wire [19:0] asuint_14 = resize_53;
-  wire [19:0] asuint_15 = resize_61;
+  wire [19:0] asuint_9 = resize_21;
+  wire [19:0] asuint_10 = resize_30;
+  wire [19:0] asuint_11 = resize_39;
+  wire [19:0] asuint_12 = resize_48;
+  wire [19:0] asuint_13 = resize_57;
+  wire [19:0] asuint_14 = resize_66;
+  wire [19:0] asuint_15 = resize_75;
   wire [159:0] cat_1 = {asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
-  wire eq_51 = step_q == 4'd0;
-  wire and_27 = state_step & eq_51;
-  wire [63:0] slice_50 = kv_payload[63:0];
-  assign cfg_ready = eq_0;
+  wire eq_73 = load_step_q == 4'd0;
+  wire and_38 = state_step & eq_73;
+  wire [4:0] resize_105 = {1'd0, load_token_q};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] add_75 = {1'd0, resize_105} + 6'h10;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] resize_106 = add_75[4:0];
+  wire [4:0] resize_107 = {1'd0, load_token_q};
+  wire [4:0] mux_117 = load_bank_q ? resize_106 : resize_107;
+  wire [63:0] slice_58 = kv_payload[63:0];
+  wire [4:0] resize_108 = {1'd0, load_step_q};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] add_76 = {1'd0, resize_108} + 6'd9;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] resize_109 = add_76[4:0];
+  wire [4:0] resize_110 = {1'd0, load_step_q};
+  wire [4:0] mux_118 = load_bank_q ? resize_109 : resize_110;
+  assign cfg_ready = and_0;
   assign w_ready = eq_1;
-  assign kv_ready = and_2;
-  assign q_ready = and_6;
-  assign out_valid = mux_2;
+  assign kv_ready = and_3;
+  assign q_ready = and_5;
+  assign out_valid = mux_3;
   assign out_payload = cat_0;
+  always @(posedge clk) begin
+    if (rst) begin
+      full0_q <= 1'd0;
+    end else begin
+      if (and_11) begin
+        full0_q <= 1'd1;
+      end else begin
+        if (and_12) begin
+          full0_q <= 1'd0;
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      full1_q <= 1'd0;
+    end else begin
+      if (and_13) begin
+        full1_q <= 1'd1;
+      end else begin
+        if (and_14) begin
+          full1_q <= 1'd0;
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (eq_54) begin
+      if (and_15) begin
+        if (eq_55) begin
+          bank0_n_m1_q <= slice_56;
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (eq_54) begin
+      if (and_15) begin
+        if (eq_56) begin
+          bank1_n_m1_q <= slice_56;
+        end
+      end
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_17) begin
+      mux_94 = eq_12 ? 13'sh0 : c0_0_q;
+      add_54 = {mux_94[12], mux_94} + {{6{assint_52[7]}}, assint_52};
+      resize_84 = add_54[12:0];
+      c0_0_q <= resize_84;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_17) begin
+      mux_95 = eq_12 ? 13'sh0 : c0_1_q;
+      add_55 = {mux_95[12], mux_95} + {{6{assint_47[7]}}, assint_47};
+      resize_85 = add_55[12:0];
+      c0_1_q <= resize_85;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_17) begin
+      mux_96 = eq_12 ? 13'sh0 : c0_2_q;
+      add_56 = {mux_96[12], mux_96} + {{6{assint_42[7]}}, assint_42};
+      resize_86 = add_56[12:0];
+      c0_2_q <= resize_86;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_17) begin
+      mux_97 = eq_12 ? 13'sh0 : c0_3_q;
+      add_57 = {mux_97[12], mux_97} + {{6{assint_37[7]}}, assint_37};
+      resize_87 = add_57[12:0];
+      c0_3_q <= resize_87;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_17) begin
+      mux_98 = eq_12 ? 13'sh0 : c0_4_q;
+      add_58 = {mux_98[12], mux_98} + {{6{assint_32[7]}}, assint_32};
+      resize_88 = add_58[12:0];
+      c0_4_q <= resize_88;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_17) begin
+      mux_99 = eq_12 ? 13'sh0 : c0_5_q;
+      add_59 = {mux_99[12], mux_99} + {{6{assint_27[7]}}, assint_27};
+      resize_89 = add_59[12:0];
+      c0_5_q <= resize_89;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_17) begin
+      mux_100 = eq_12 ? 13'sh0 : c0_6_q;
+      add_60 = {mux_100[12], mux_100} + {{6{assint_22[7]}}, assint_22};
+      resize_90 = add_60[12:0];
+      c0_6_q <= resize_90;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_17) begin
+      mux_101 = eq_12 ? 13'sh0 : c0_7_q;
+      add_61 = {mux_101[12], mux_101} + {{6{assint_17[7]}}, assint_17};
+      resize_91 = add_61[12:0];
+      c0_7_q <= resize_91;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_19) begin
+      mux_102 = eq_12 ? 13'sh0 : c1_0_q;
+      add_62 = {mux_102[12], mux_102} + {{6{assint_52[7]}}, assint_52};
+      resize_92 = add_62[12:0];
+      c1_0_q <= resize_92;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_19) begin
+      mux_103 = eq_12 ? 13'sh0 : c1_1_q;
+      add_63 = {mux_103[12], mux_103} + {{6{assint_47[7]}}, assint_47};
+      resize_93 = add_63[12:0];
+      c1_1_q <= resize_93;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_19) begin
+      mux_104 = eq_12 ? 13'sh0 : c1_2_q;
+      add_64 = {mux_104[12], mux_104} + {{6{assint_42[7]}}, assint_42};
+      resize_94 = add_64[12:0];
+      c1_2_q <= resize_94;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_19) begin
+      mux_105 = eq_12 ? 13'sh0 : c1_3_q;
+      add_65 = {mux_105[12], mux_105} + {{6{assint_37[7]}}, assint_37};
+      resize_95 = add_65[12:0];
+      c1_3_q <= resize_95;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_19) begin
+      mux_106 = eq_12 ? 13'sh0 : c1_4_q;
+      add_66 = {mux_106[12], mux_106} + {{6{assint_32[7]}}, assint_32};
+      resize_96 = add_66[12:0];
+      c1_4_q <= resize_96;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_19) begin
+      mux_107 = eq_12 ? 13'sh0 : c1_5_q;
+      add_67 = {mux_107[12], mux_107} + {{6{assint_27[7]}}, assint_27};
+      resize_97 = add_67[12:0];
+      c1_5_q <= resize_97;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_19) begin
+      mux_108 = eq_12 ? 13'sh0 : c1_6_q;
+      add_68 = {mux_108[12], mux_108} + {{6{assint_22[7]}}, assint_22};
+      resize_98 = add_68[12:0];
+      c1_6_q <= resize_98;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_19) begin
+      mux_109 = eq_12 ? 13'sh0 : c1_7_q;
+      add_69 = {mux_109[12], mux_109} + {{6{assint_17[7]}}, assint_17};
+      resize_99 = add_69[12:0];
+      c1_7_q <= resize_99;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
-      state_q <= 2'd0;
+      load_state_q <= 2'd0;
     end else begin
-      if (eq_40) begin
-        if (and_14) begin
-          mux_73 = slice_48 ? 2'd2 : 2'd1;
-          state_q <= mux_73;
+      if (eq_54) begin
+        if (and_15) begin
+          mux_110 = slice_57 ? 2'd3 : 2'd1;
+          load_state_q <= mux_110;
         end
       end else begin
-        if (eq_41) begin
-          if (and_15) begin
-            if (eq_42) begin
-              state_q <= 2'd2;
-            end
+        if (eq_61) begin
+          if (and_20) begin
+            load_state_q <= 2'd2;
           end
         end else begin
-          if (eq_43) begin
-            if (or_0) begin
-              if (eq_3) begin
-                if (eq_44) begin
-                  mux_74 = causal_q ? 2'd0 : 2'd3;
-                  state_q <= mux_74;
-                end
+          if (eq_62) begin
+            if (and_21) begin
+              if (eq_63) begin
+                load_state_q <= 2'd2;
               end
             end
           end else begin
-            if (eq_45) begin
-              if (and_16) begin
-                if (eq_44) begin
-                  state_q <= 2'd0;
+            if (eq_64) begin
+              if (or_0) begin
+                if (eq_3) begin
+                  if (eq_65) begin
+                    load_state_q <= 2'd0;
+                  end
                 end
               end
             end else begin
-              state_q <= 2'd0;
+              load_state_q <= 2'd0;
             end
           end
         end
@@ -678,71 +1101,93 @@ module castling_n16_d8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_40) begin
-      if (and_14) begin
-        slice_49 = cfg_payload[4:1];
-        n_m1_q <= slice_49;
+    if (rst) begin
+      load_bank_q <= 1'd0;
+    end else begin
+      if (eq_54) begin
+      end else begin
+        if (eq_61) begin
+        end else begin
+          if (eq_62) begin
+          end else begin
+            if (eq_64) begin
+              if (or_0) begin
+                if (eq_3) begin
+                  if (eq_65) begin
+                    if (not_3) begin
+                      not_4 = ~load_bank_q;
+                      load_bank_q <= not_4;
+                    end
+                  end
+                end
+              end
+            end
+          end
+        end
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (eq_40) begin
-      if (and_14) begin
-        causal_q <= slice_48;
+    if (eq_54) begin
+      if (and_15) begin
+        load_n_m1_q <= slice_56;
       end
     end
   end
   always @(posedge clk) begin
-    if (eq_40) begin
-      if (and_14) begin
-        token_q <= 4'd0;
+    if (eq_54) begin
+      if (and_15) begin
+        causal_q <= slice_57;
+      end
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (eq_54) begin
+      if (and_15) begin
+        load_token_q <= 4'd0;
       end
     end else begin
-      if (eq_41) begin
+      if (eq_61) begin
       end else begin
-        if (eq_43) begin
-          if (or_0) begin
-            if (eq_3) begin
-              token_q <= mux_75;
-            end
-          end
+        if (eq_62) begin
         end else begin
-          if (eq_45) begin
-            if (and_16) begin
-              token_q <= mux_75;
+          if (eq_64) begin
+            if (or_0) begin
+              if (eq_3) begin
+                add_70 = {1'd0, load_token_q} + 5'd1;
+                resize_100 = add_70[3:0];
+                mux_111 = eq_65 ? 4'd0 : resize_100;
+                load_token_q <= mux_111;
+              end
             end
           end
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_40) begin
-      if (and_14) begin
-        step_q <= 4'd0;
+    if (eq_54) begin
+      if (and_15) begin
+        load_step_q <= 4'd0;
       end
     end else begin
-      if (eq_41) begin
-        if (and_15) begin
-          eq_46 = step_q == 4'd8;
-          mux_76 = eq_46 ? 4'd0 : resize_70;
-          step_q <= mux_76;
-        end
+      if (eq_61) begin
       end else begin
-        if (eq_43) begin
-          if (or_0) begin
-            mux_77 = eq_3 ? 4'd0 : resize_70;
-            step_q <= mux_77;
+        if (eq_62) begin
+          if (and_21) begin
+            eq_66 = load_step_q == 4'd8;
+            mux_112 = eq_66 ? 4'd0 : resize_101;
+            load_step_q <= mux_112;
           end
         end else begin
-          if (eq_45) begin
-            if (and_17) begin
-              step_q <= resize_70;
-            end
-            if (and_16) begin
-              step_q <= 4'd0;
+          if (eq_64) begin
+            if (or_0) begin
+              mux_113 = eq_3 ? 4'd0 : resize_101;
+              load_step_q <= mux_113;
             end
           end
         end
@@ -750,181 +1195,183 @@ module castling_n16_d8 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_18) begin
-      mux_78 = eq_17 ? 13'sh0 : c0_q;
-      add_44 = {mux_78[12], mux_78} + {{6{assint_45[7]}}, assint_45};
-      resize_71 = add_44[12:0];
-      c0_q <= resize_71;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_18) begin
-      mux_79 = eq_17 ? 13'sh0 : c1_q;
-      add_45 = {mux_79[12], mux_79} + {{6{assint_41[7]}}, assint_41};
-      resize_72 = add_45[12:0];
-      c1_q <= resize_72;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_18) begin
-      mux_80 = eq_17 ? 13'sh0 : c2_q;
-      add_46 = {mux_80[12], mux_80} + {{6{assint_37[7]}}, assint_37};
-      resize_73 = add_46[12:0];
-      c2_q <= resize_73;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_18) begin
-      mux_81 = eq_17 ? 13'sh0 : c3_q;
-      add_47 = {mux_81[12], mux_81} + {{6{assint_33[7]}}, assint_33};
-      resize_74 = add_47[12:0];
-      c3_q <= resize_74;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_18) begin
-      mux_82 = eq_17 ? 13'sh0 : c4_q;
-      add_48 = {mux_82[12], mux_82} + {{6{assint_29[7]}}, assint_29};
-      resize_75 = add_48[12:0];
-      c4_q <= resize_75;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_18) begin
-      mux_83 = eq_17 ? 13'sh0 : c5_q;
-      add_49 = {mux_83[12], mux_83} + {{6{assint_25[7]}}, assint_25};
-      resize_76 = add_49[12:0];
-      c5_q <= resize_76;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_18) begin
-      mux_84 = eq_17 ? 13'sh0 : c6_q;
-      add_50 = {mux_84[12], mux_84} + {{6{assint_21[7]}}, assint_21};
-      resize_77 = add_50[12:0];
-      c6_q <= resize_77;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_18) begin
-      mux_85 = eq_17 ? 13'sh0 : c7_q;
-      add_51 = {mux_85[12], mux_85} + {{6{assint_17[7]}}, assint_17};
-      resize_78 = add_51[12:0];
-      c7_q <= resize_78;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  always @(posedge clk) begin
-    if (or_1) begin
-      acc0_q <= resize_64;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      acc1_q <= resize_56;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      acc2_q <= resize_48;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      acc3_q <= resize_40;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      acc4_q <= resize_32;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      acc5_q <= resize_24;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      acc6_q <= resize_16;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      acc7_q <= resize_4;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      fir0_q <= resize_67;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      fir1_q <= resize_59;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      fir2_q <= resize_51;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      fir3_q <= resize_43;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      fir4_q <= resize_35;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      fir5_q <= resize_27;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      fir6_q <= resize_19;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_1) begin
-      fir7_q <= resize_11;
-    end
-  end
+  assign causal_on = and_22;
   assign causal_step = and_24;
   assign state_step = and_26;
   always @(posedge clk) begin
-    if (or_0) begin
-      kv_state[resize_79] <= cat_1;
+    if (and_27) begin
+      causal_acc0_q <= resize_77;
     end
   end
   always @(posedge clk) begin
     if (and_27) begin
-      v_buf[token_q] <= slice_50;
+      causal_acc1_q <= resize_68;
     end
   end
   always @(posedge clk) begin
-    if (and_15) begin
-      taps[step_q] <= w_payload;
+    if (and_27) begin
+      causal_acc2_q <= resize_59;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_27) begin
+      causal_acc3_q <= resize_50;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_27) begin
+      causal_acc4_q <= resize_41;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_27) begin
+      causal_acc5_q <= resize_32;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_27) begin
+      causal_acc6_q <= resize_23;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_27) begin
+      causal_acc7_q <= resize_3;
+    end
+  end
+  assign loaded = and_29;
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (rst) begin
+      query_bank_q <= 1'd0;
+    end else begin
+      if (and_31) begin
+        if (eq_69) begin
+          not_8 = ~query_bank_q;
+          query_bank_q <= not_8;
+        end
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_31) begin
+      eq_70 = query_token_q == mux_33;
+      add_72 = {1'd0, query_token_q} + 5'd1;
+      resize_102 = add_72[3:0];
+      mux_114 = eq_70 ? 4'd0 : resize_102;
+      query_token_q <= mux_114;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_33) begin
+      add_73 = {1'd0, query_step_q} + 5'd1;
+      resize_103 = add_73[3:0];
+      query_step_q <= resize_103;
+    end
+    if (and_31) begin
+      query_step_q <= 4'd0;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  assign query_running = mux_115;
+  always @(posedge clk) begin
+    if (and_33) begin
+      acc0_q <= resize_80;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      acc1_q <= resize_71;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      acc2_q <= resize_62;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      acc3_q <= resize_53;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      acc4_q <= resize_44;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      acc5_q <= resize_35;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      acc6_q <= resize_26;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      acc7_q <= resize_7;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      fir0_q <= resize_82;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      fir1_q <= resize_73;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      fir2_q <= resize_64;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      fir3_q <= resize_55;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      fir4_q <= resize_46;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      fir5_q <= resize_37;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      fir6_q <= resize_28;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      fir7_q <= resize_19;
+    end
+  end
+  assign query_out = and_34;
+  assign queried = and_37;
+  always @(posedge clk) begin
+    if (or_0) begin
+      kv_state[mux_116] <= cat_1;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_38) begin
+      v_buf[mux_117] <= slice_58;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_21) begin
+      taps[mux_118] <= w_payload;
     end
   end
 endmodule
