@@ -22,8 +22,8 @@
  * one output per generated token every d cycles. The kv and q tokens are taken together.
  * KV is cleared by the head's first token (its old rows are ignored), c likewise.
  *
- * Modelling notes: the memories are read asynchronously (LUT-RAM style); a block-RAM build would
- * register the read address one cycle ahead (the row walk is a counter, so it is known).
+ * Memories: KV, the V buffer and the taps are block RAM (synchronous reads, one cycle ahead: the
+ * row walk is a counter, so the next address is known; a read is held while its step waits).
  *
  * Streams, in the order the host sends them:
  *   cfg  one token per head {nM1, causal}
@@ -99,11 +99,16 @@ export function createCastling(p: CastlingParams) {
     wBuf.write(banked(sb, s, TAPS), pack(row8, io.w.fields), io.w.fire);
 
     const ka = select(s, k);
-    const oldRow = unpack(kvRow, kvMem.readAsync(banked(sb, s, d)));
+    const both = io.kv.valid.and(io.q.valid);
+    const loadStep = mux(causal, both.and(lastRow.not().or(io.out.ready)), io.kv.valid).and(at(L_STATE)).named('load_step');
+    // Block-RAM read, one cycle ahead: the next row while a row is worked on (row 0 while idle),
+    // held while the step waits. Row s is written while row s + 1 is read (d ≥ 2: never the same).
+    const rowNext = mux(lastRow, 0, s.add(1).resize(z.stepBits));
+    const loadRead = mux(at(L_STATE), rowNext, 0);
+    const oldRow = unpack(kvRow, kvMem.read(banked(sb, loadRead, d), at(L_STATE).not().or(loadStep), 'kv_load_row'));
     const newRow = oldRow.map((old, b) => mux(first, 0, old).add(ka.mul(v[b]!)).resize(W.kv));
     // Causal: a step needs the token's k, v and q; the last one also the output's ready.
     const causalOn = at(L_STATE).and(causal).named('causal_on');
-    const both = io.kv.valid.and(io.q.valid);
     const causalStep = causalOn.and(both).and(lastRow.not().or(io.out.ready)).named('causal_step');
     const stateStep = at(L_STATE).and(causal.not()).and(io.kv.valid).named('state_step');
     const stepping = causalStep.or(stateStep);
@@ -127,15 +132,24 @@ export function createCastling(p: CastlingParams) {
     const qLast = qs.eq(z.qSteps - 1);
     const inRows = d >= 2 ** z.stepBits ? lit(uint(1), 1) : qs.lt(d);
     const qx = select(qs, q);
-    const kvRead = unpack(kvRow, kvMem.readAsync(banked(qb, qs, d)));
+    // Block-RAM reads one step ahead: (qt, qs) of the next step (of the next half after the last
+    // query of a head; (0, 0) while idle), held while the step waits.
+    const qAdvance = running.and(qLast.not().and(io.q.valid).or(qLast.and(io.out.fire))).named('query_advance');
+    const qDone = running.and(qLast).and(io.out.fire).and(qt.eq(qN));
+    const qsAhead = mux(running.and(qLast.not()), qs.add(1).resize(z.stepBits), 0);
+    const qtAhead = mux(running.and(qLast).and(qt.ne(qN)), qt.add(1).resize(z.rowBits), mux(running.and(qLast.not()), qt, 0));
+    const bankAhead = mux(qDone, qb.not(), qb);
+    const readEn = qAdvance.or(running.not());
+    const kvRead = unpack(kvRow, kvMem.read(banked(bankAhead, qsAhead, d), readEn, 'kv_query_row'));
     const acc = Array.from({ length: d }, (_, b) => m.reg(`acc${b}_q`, sint(W.qkv)));
     const fir = Array.from({ length: d }, (_, b) => m.reg(`fir${b}_q`, sint(W.dw)));
     const accNext = acc.map((a, b) => mux(qs.eq(0), 0, a).add(mux(inRows, qx.mul(kvRead[b]!).resize(W.qkv), 0)).resize(W.qkv));
     // FIR: V[t + s − 4] when 4 ≤ t + s ≤ N − 1 + 4 and s < 9.
     const j = qt.extend(z.rowBits + 1).add(qs.extend(z.rowBits + 1)).resize(z.rowBits + 2);
     const jIn = qs.lt(TAPS).and(j.ge(PAD)).and(j.le(qN.extend(z.rowBits + 2).add(PAD)));
-    const vj = unpack(row8, vBuf.readAsync(banked(qb, j.sub(PAD).resize(z.rowBits), p.nmax)));
-    const taps = unpack(row8, wBuf.readAsync(banked(qb, qs, TAPS)));
+    const jAhead = qtAhead.extend(z.rowBits + 1).add(qsAhead.extend(z.rowBits + 1)).resize(z.rowBits + 2);
+    const vj = unpack(row8, vBuf.read(banked(bankAhead, jAhead.sub(PAD).resize(z.rowBits), p.nmax), readEn, 'v_row'));
+    const taps = unpack(row8, wBuf.read(banked(bankAhead, qsAhead, TAPS), readEn, 'taps_row'));
     const firNext = fir.map((f, b) => mux(qs.eq(0), 0, f).add(mux(jIn, taps[b]!.mul(vj[b]!).resize(W.dw), 0)).resize(W.dw));
     const kappa = lit(sint(16), KAPPA);
     const cq = c[0]!.map((c0, b) => mux(qb, c[1]![b]!, c0));

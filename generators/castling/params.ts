@@ -14,7 +14,7 @@ export interface CastlingParams extends Record<string, number | string> {
 
 export const castlingParamSpecs: Record<keyof CastlingParams & string, ParamSpec> = {
   nmax: { kind: 'int', doc: 'largest number of tokens N per head', min: 1, max: 4096 },
-  d: { kind: 'int', doc: 'head dimension d', min: 1, max: 128 },
+  d: { kind: 'int', doc: 'head dimension d (at least 2: a row is written while the next is read)', min: 2, max: 128 },
   causal: { kind: 'int', doc: '1 = causal form (S_t updated per token, o_t = q_t . S_t), 0 = bidirectional with the depthwise convolution', min: 0, max: 1 },
 };
 

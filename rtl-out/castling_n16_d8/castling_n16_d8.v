@@ -46,6 +46,8 @@ module castling_n16_d8 (
   reg causal_q;
   reg [3:0] load_token_q;
   reg [3:0] load_step_q;
+  wire load_step;
+  reg [159:0] kv_load_row;
   wire causal_on;
   wire causal_step;
   wire state_step;
@@ -62,6 +64,8 @@ module castling_n16_d8 (
   reg [3:0] query_token_q;
   reg [3:0] query_step_q;
   wire query_running;
+  wire query_advance;
+  reg [159:0] kv_query_row;
   reg signed [29:0] acc0_q;
   reg signed [29:0] acc1_q;
   reg signed [29:0] acc2_q;
@@ -78,6 +82,8 @@ module castling_n16_d8 (
   reg signed [18:0] fir5_q;
   reg signed [18:0] fir6_q;
   reg signed [18:0] fir7_q;
+  reg [63:0] v_row;
+  reg [63:0] taps_row;
   wire query_out;
   wire queried;
   reg [159:0] kv_state [0:15];
@@ -134,15 +140,9 @@ module castling_n16_d8 (
   wire signed [7:0] mux_10 = eq_6 ? assint_1 : mux_9;
   wire signed [7:0] mux_11 = eq_5 ? assint_0 : mux_10;
   wire eq_12 = load_token_q == 4'd0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_0 = {1'd0, load_step_q} + 5'd8;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_0 = add_0[3:0];
-  wire [3:0] mux_12 = load_bank_q ? resize_0 : load_step_q;
-  wire [159:0] kv_state_word_0 = kv_state[mux_12];
-  wire [19:0] slice_8 = kv_state_word_0[159:140];
+  wire [19:0] slice_8 = kv_load_row[159:140];
   wire signed [19:0] assint_8 = slice_8;
-  wire signed [19:0] mux_13 = eq_12 ? 20'sh0 : assint_8;
+  wire signed [19:0] mux_12 = eq_12 ? 20'sh0 : assint_8;
   wire eq_13 = load_step_q == 4'd0;
   wire [7:0] slice_9 = kv_payload[71:64];
   wire signed [7:0] assint_9 = slice_9;
@@ -166,31 +166,31 @@ module castling_n16_d8 (
   wire signed [7:0] assint_15 = slice_15;
   wire [7:0] slice_16 = kv_payload[127:120];
   wire signed [7:0] assint_16 = slice_16;
-  wire signed [7:0] mux_14 = eq_19 ? assint_15 : assint_16;
-  wire signed [7:0] mux_15 = eq_18 ? assint_14 : mux_14;
-  wire signed [7:0] mux_16 = eq_17 ? assint_13 : mux_15;
-  wire signed [7:0] mux_17 = eq_16 ? assint_12 : mux_16;
-  wire signed [7:0] mux_18 = eq_15 ? assint_11 : mux_17;
-  wire signed [7:0] mux_19 = eq_14 ? assint_10 : mux_18;
-  wire signed [7:0] mux_20 = eq_13 ? assint_9 : mux_19;
+  wire signed [7:0] mux_13 = eq_19 ? assint_15 : assint_16;
+  wire signed [7:0] mux_14 = eq_18 ? assint_14 : mux_13;
+  wire signed [7:0] mux_15 = eq_17 ? assint_13 : mux_14;
+  wire signed [7:0] mux_16 = eq_16 ? assint_12 : mux_15;
+  wire signed [7:0] mux_17 = eq_15 ? assint_11 : mux_16;
+  wire signed [7:0] mux_18 = eq_14 ? assint_10 : mux_17;
+  wire signed [7:0] mux_19 = eq_13 ? assint_9 : mux_18;
   wire [7:0] slice_17 = kv_payload[63:56];
   wire signed [7:0] assint_17 = slice_17;
-  wire signed [15:0] mul_0 = {{8{mux_20[7]}}, mux_20} * {{8{assint_17[7]}}, assint_17};
+  wire signed [15:0] mul_0 = {{8{mux_19[7]}}, mux_19} * {{8{assint_17[7]}}, assint_17};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_1 = {mux_13[19], mux_13} + {{5{mul_0[15]}}, mul_0};
+  wire signed [20:0] add_0 = {mux_12[19], mux_12} + {{5{mul_0[15]}}, mul_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_1 = add_1[19:0];
-  wire signed [27:0] mul_1 = {{20{mux_11[7]}}, mux_11} * {{8{resize_1[19]}}, resize_1};
-  wire signed [29:0] resize_2 = {{2{mul_1[27]}}, mul_1};
+  wire signed [19:0] resize_0 = add_0[19:0];
+  wire signed [27:0] mul_1 = {{20{mux_11[7]}}, mux_11} * {{8{resize_0[19]}}, resize_0};
+  wire signed [29:0] resize_1 = {{2{mul_1[27]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_2 = {mux_4[29], mux_4} + {resize_2[29], resize_2};
+  wire signed [30:0] add_1 = {mux_4[29], mux_4} + {resize_1[29], resize_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_3 = add_2[29:0];
-  wire signed [47:0] resize_4 = {{18{resize_3[29]}}, resize_3};
-  wire signed [12:0] mux_21 = query_bank_q ? c1_7_q : c0_7_q;
-  wire signed [40:0] shl_0 = {mux_21, 28'd0};
+  wire signed [29:0] resize_2 = add_1[29:0];
+  wire signed [47:0] resize_3 = {{18{resize_2[29]}}, resize_2};
+  wire signed [12:0] mux_20 = query_bank_q ? c1_7_q : c0_7_q;
+  wire signed [40:0] shl_0 = {mux_20, 28'd0};
   wire eq_20 = query_step_q == 4'd0;
-  wire signed [29:0] mux_22 = eq_20 ? 30'sh0 : acc7_q;
+  wire signed [29:0] mux_21 = eq_20 ? 30'sh0 : acc7_q;
   wire lt_0 = query_step_q < 4'd8;
   wire eq_21 = query_step_q == 4'd0;
   wire eq_22 = query_step_q == 4'd1;
@@ -199,459 +199,433 @@ module castling_n16_d8 (
   wire eq_25 = query_step_q == 4'd4;
   wire eq_26 = query_step_q == 4'd5;
   wire eq_27 = query_step_q == 4'd6;
-  wire signed [7:0] mux_23 = eq_27 ? assint_6 : assint_7;
-  wire signed [7:0] mux_24 = eq_26 ? assint_5 : mux_23;
-  wire signed [7:0] mux_25 = eq_25 ? assint_4 : mux_24;
-  wire signed [7:0] mux_26 = eq_24 ? assint_3 : mux_25;
-  wire signed [7:0] mux_27 = eq_23 ? assint_2 : mux_26;
-  wire signed [7:0] mux_28 = eq_22 ? assint_1 : mux_27;
-  wire signed [7:0] mux_29 = eq_21 ? assint_0 : mux_28;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_3 = {1'd0, query_step_q} + 5'd8;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_5 = add_3[3:0];
-  wire [3:0] mux_30 = query_bank_q ? resize_5 : query_step_q;
-  wire [159:0] kv_state_word_1 = kv_state[mux_30];
-  wire [19:0] slice_18 = kv_state_word_1[159:140];
+  wire signed [7:0] mux_22 = eq_27 ? assint_6 : assint_7;
+  wire signed [7:0] mux_23 = eq_26 ? assint_5 : mux_22;
+  wire signed [7:0] mux_24 = eq_25 ? assint_4 : mux_23;
+  wire signed [7:0] mux_25 = eq_24 ? assint_3 : mux_24;
+  wire signed [7:0] mux_26 = eq_23 ? assint_2 : mux_25;
+  wire signed [7:0] mux_27 = eq_22 ? assint_1 : mux_26;
+  wire signed [7:0] mux_28 = eq_21 ? assint_0 : mux_27;
+  wire [19:0] slice_18 = kv_query_row[159:140];
   wire signed [19:0] assint_18 = slice_18;
-  wire signed [27:0] mul_2 = {{20{mux_29[7]}}, mux_29} * {{8{assint_18[19]}}, assint_18};
-  wire signed [29:0] resize_6 = {{2{mul_2[27]}}, mul_2};
-  wire signed [29:0] mux_31 = lt_0 ? resize_6 : 30'sh0;
+  wire signed [27:0] mul_2 = {{20{mux_28[7]}}, mux_28} * {{8{assint_18[19]}}, assint_18};
+  wire signed [29:0] resize_4 = {{2{mul_2[27]}}, mul_2};
+  wire signed [29:0] mux_29 = lt_0 ? resize_4 : 30'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_4 = {mux_22[29], mux_22} + {mux_31[29], mux_31};
+  wire signed [30:0] add_2 = {mux_21[29], mux_21} + {mux_29[29], mux_29};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_7 = add_4[29:0];
-  wire signed [45:0] mul_3 = {{16{resize_7[29]}}, resize_7} * 46'h28be;
-  wire signed [46:0] add_5 = {{6{shl_0[40]}}, shl_0} + {mul_3[45], mul_3};
+  wire signed [29:0] resize_5 = add_2[29:0];
+  wire signed [45:0] mul_3 = {{16{resize_5[29]}}, resize_5} * 46'h28be;
+  wire signed [46:0] add_3 = {{6{shl_0[40]}}, shl_0} + {mul_3[45], mul_3};
   wire eq_28 = query_step_q == 4'd0;
-  wire signed [18:0] mux_32 = eq_28 ? 19'sh0 : fir7_q;
+  wire signed [18:0] mux_30 = eq_28 ? 19'sh0 : fir7_q;
   wire lt_1 = query_step_q < 4'd9;
-  wire [4:0] resize_8 = {1'd0, query_token_q};
-  wire [4:0] resize_9 = {1'd0, query_step_q};
-  wire [5:0] add_6 = {1'd0, resize_8} + {1'd0, resize_9};
-  wire ge_0 = add_6 >= 6'd4;
+  wire [4:0] resize_6 = {1'd0, query_token_q};
+  wire [4:0] resize_7 = {1'd0, query_step_q};
+  wire [5:0] add_4 = {1'd0, resize_6} + {1'd0, resize_7};
+  wire ge_0 = add_4 >= 6'd4;
   wire and_9 = lt_1 & ge_0;
-  wire [3:0] mux_33 = query_bank_q ? bank1_n_m1_q : bank0_n_m1_q;
-  wire [5:0] resize_10 = {2'd0, mux_33};
-  wire [6:0] add_7 = {1'd0, resize_10} + 7'd4;
-  wire le_0 = {1'd0, add_6} <= add_7;
+  wire [3:0] mux_31 = query_bank_q ? bank1_n_m1_q : bank0_n_m1_q;
+  wire [5:0] resize_8 = {2'd0, mux_31};
+  wire [6:0] add_5 = {1'd0, resize_8} + 7'd4;
+  wire le_0 = {1'd0, add_4} <= add_5;
   wire and_10 = and_9 & le_0;
-  wire [4:0] resize_11 = {1'd0, query_step_q};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_8 = {1'd0, resize_11} + 6'd9;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_12 = add_8[4:0];
-  wire [4:0] resize_13 = {1'd0, query_step_q};
-  wire [4:0] mux_34 = query_bank_q ? resize_12 : resize_13;
-  wire [63:0] taps_word_0 = taps[mux_34];
-  wire [7:0] slice_19 = taps_word_0[63:56];
+  wire [7:0] slice_19 = taps_row[63:56];
   wire signed [7:0] assint_19 = slice_19;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] sub_0 = {1'd0, add_6} - 7'd4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_14 = sub_0[3:0];
-  wire [4:0] resize_15 = {1'd0, resize_14};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_9 = {1'd0, resize_15} + 6'h10;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_16 = add_9[4:0];
-  wire [4:0] resize_17 = {1'd0, resize_14};
-  wire [4:0] mux_35 = query_bank_q ? resize_16 : resize_17;
-  wire [63:0] v_buf_word_0 = v_buf[mux_35];
-  wire [7:0] slice_20 = v_buf_word_0[63:56];
+  wire [7:0] slice_20 = v_row[63:56];
   wire signed [7:0] assint_20 = slice_20;
   wire signed [15:0] mul_4 = {{8{assint_19[7]}}, assint_19} * {{8{assint_20[7]}}, assint_20};
-  wire signed [18:0] resize_18 = {{3{mul_4[15]}}, mul_4};
-  wire signed [18:0] mux_36 = and_10 ? resize_18 : 19'sh0;
+  wire signed [18:0] resize_9 = {{3{mul_4[15]}}, mul_4};
+  wire signed [18:0] mux_32 = and_10 ? resize_9 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_10 = {mux_32[18], mux_32} + {mux_36[18], mux_36};
+  wire signed [19:0] add_6 = {mux_30[18], mux_30} + {mux_32[18], mux_32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_19 = add_10[18:0];
-  wire signed [47:0] shl_1 = {resize_19, 29'd0};
+  wire signed [18:0] resize_10 = add_6[18:0];
+  wire signed [47:0] shl_1 = {resize_10, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_11 = {{2{add_5[46]}}, add_5} + {shl_1[47], shl_1};
+  wire signed [48:0] add_7 = {{2{add_3[46]}}, add_3} + {shl_1[47], shl_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_20 = add_11[47:0];
-  wire signed [47:0] mux_37 = causal_on ? resize_4 : resize_20;
-  wire [47:0] asuint_0 = mux_37;
+  wire signed [47:0] resize_11 = add_7[47:0];
+  wire signed [47:0] mux_33 = causal_on ? resize_3 : resize_11;
+  wire [47:0] asuint_0 = mux_33;
   wire eq_29 = load_step_q == 4'd0;
-  wire signed [29:0] mux_38 = eq_29 ? 30'sh0 : causal_acc6_q;
-  wire [19:0] slice_21 = kv_state_word_0[139:120];
+  wire signed [29:0] mux_34 = eq_29 ? 30'sh0 : causal_acc6_q;
+  wire [19:0] slice_21 = kv_load_row[139:120];
   wire signed [19:0] assint_21 = slice_21;
-  wire signed [19:0] mux_39 = eq_12 ? 20'sh0 : assint_21;
+  wire signed [19:0] mux_35 = eq_12 ? 20'sh0 : assint_21;
   wire [7:0] slice_22 = kv_payload[55:48];
   wire signed [7:0] assint_22 = slice_22;
-  wire signed [15:0] mul_5 = {{8{mux_20[7]}}, mux_20} * {{8{assint_22[7]}}, assint_22};
+  wire signed [15:0] mul_5 = {{8{mux_19[7]}}, mux_19} * {{8{assint_22[7]}}, assint_22};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_12 = {mux_39[19], mux_39} + {{5{mul_5[15]}}, mul_5};
+  wire signed [20:0] add_8 = {mux_35[19], mux_35} + {{5{mul_5[15]}}, mul_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_21 = add_12[19:0];
-  wire signed [27:0] mul_6 = {{20{mux_11[7]}}, mux_11} * {{8{resize_21[19]}}, resize_21};
-  wire signed [29:0] resize_22 = {{2{mul_6[27]}}, mul_6};
+  wire signed [19:0] resize_12 = add_8[19:0];
+  wire signed [27:0] mul_6 = {{20{mux_11[7]}}, mux_11} * {{8{resize_12[19]}}, resize_12};
+  wire signed [29:0] resize_13 = {{2{mul_6[27]}}, mul_6};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_13 = {mux_38[29], mux_38} + {resize_22[29], resize_22};
+  wire signed [30:0] add_9 = {mux_34[29], mux_34} + {resize_13[29], resize_13};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_23 = add_13[29:0];
-  wire signed [47:0] resize_24 = {{18{resize_23[29]}}, resize_23};
-  wire signed [12:0] mux_40 = query_bank_q ? c1_6_q : c0_6_q;
-  wire signed [40:0] shl_2 = {mux_40, 28'd0};
+  wire signed [29:0] resize_14 = add_9[29:0];
+  wire signed [47:0] resize_15 = {{18{resize_14[29]}}, resize_14};
+  wire signed [12:0] mux_36 = query_bank_q ? c1_6_q : c0_6_q;
+  wire signed [40:0] shl_2 = {mux_36, 28'd0};
   wire eq_30 = query_step_q == 4'd0;
-  wire signed [29:0] mux_41 = eq_30 ? 30'sh0 : acc6_q;
-  wire [19:0] slice_23 = kv_state_word_1[139:120];
+  wire signed [29:0] mux_37 = eq_30 ? 30'sh0 : acc6_q;
+  wire [19:0] slice_23 = kv_query_row[139:120];
   wire signed [19:0] assint_23 = slice_23;
-  wire signed [27:0] mul_7 = {{20{mux_29[7]}}, mux_29} * {{8{assint_23[19]}}, assint_23};
-  wire signed [29:0] resize_25 = {{2{mul_7[27]}}, mul_7};
-  wire signed [29:0] mux_42 = lt_0 ? resize_25 : 30'sh0;
+  wire signed [27:0] mul_7 = {{20{mux_28[7]}}, mux_28} * {{8{assint_23[19]}}, assint_23};
+  wire signed [29:0] resize_16 = {{2{mul_7[27]}}, mul_7};
+  wire signed [29:0] mux_38 = lt_0 ? resize_16 : 30'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_14 = {mux_41[29], mux_41} + {mux_42[29], mux_42};
+  wire signed [30:0] add_10 = {mux_37[29], mux_37} + {mux_38[29], mux_38};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_26 = add_14[29:0];
-  wire signed [45:0] mul_8 = {{16{resize_26[29]}}, resize_26} * 46'h28be;
-  wire signed [46:0] add_15 = {{6{shl_2[40]}}, shl_2} + {mul_8[45], mul_8};
+  wire signed [29:0] resize_17 = add_10[29:0];
+  wire signed [45:0] mul_8 = {{16{resize_17[29]}}, resize_17} * 46'h28be;
+  wire signed [46:0] add_11 = {{6{shl_2[40]}}, shl_2} + {mul_8[45], mul_8};
   wire eq_31 = query_step_q == 4'd0;
-  wire signed [18:0] mux_43 = eq_31 ? 19'sh0 : fir6_q;
-  wire [7:0] slice_24 = taps_word_0[55:48];
+  wire signed [18:0] mux_39 = eq_31 ? 19'sh0 : fir6_q;
+  wire [7:0] slice_24 = taps_row[55:48];
   wire signed [7:0] assint_24 = slice_24;
-  wire [7:0] slice_25 = v_buf_word_0[55:48];
+  wire [7:0] slice_25 = v_row[55:48];
   wire signed [7:0] assint_25 = slice_25;
   wire signed [15:0] mul_9 = {{8{assint_24[7]}}, assint_24} * {{8{assint_25[7]}}, assint_25};
-  wire signed [18:0] resize_27 = {{3{mul_9[15]}}, mul_9};
-  wire signed [18:0] mux_44 = and_10 ? resize_27 : 19'sh0;
+  wire signed [18:0] resize_18 = {{3{mul_9[15]}}, mul_9};
+  wire signed [18:0] mux_40 = and_10 ? resize_18 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_16 = {mux_43[18], mux_43} + {mux_44[18], mux_44};
+  wire signed [19:0] add_12 = {mux_39[18], mux_39} + {mux_40[18], mux_40};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_28 = add_16[18:0];
-  wire signed [47:0] shl_3 = {resize_28, 29'd0};
+  wire signed [18:0] resize_19 = add_12[18:0];
+  wire signed [47:0] shl_3 = {resize_19, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_17 = {{2{add_15[46]}}, add_15} + {shl_3[47], shl_3};
+  wire signed [48:0] add_13 = {{2{add_11[46]}}, add_11} + {shl_3[47], shl_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_29 = add_17[47:0];
-  wire signed [47:0] mux_45 = causal_on ? resize_24 : resize_29;
-  wire [47:0] asuint_1 = mux_45;
+  wire signed [47:0] resize_20 = add_13[47:0];
+  wire signed [47:0] mux_41 = causal_on ? resize_15 : resize_20;
+  wire [47:0] asuint_1 = mux_41;
   wire eq_32 = load_step_q == 4'd0;
-  wire signed [29:0] mux_46 = eq_32 ? 30'sh0 : causal_acc5_q;
-  wire [19:0] slice_26 = kv_state_word_0[119:100];
+  wire signed [29:0] mux_42 = eq_32 ? 30'sh0 : causal_acc5_q;
+  wire [19:0] slice_26 = kv_load_row[119:100];
   wire signed [19:0] assint_26 = slice_26;
-  wire signed [19:0] mux_47 = eq_12 ? 20'sh0 : assint_26;
+  wire signed [19:0] mux_43 = eq_12 ? 20'sh0 : assint_26;
   wire [7:0] slice_27 = kv_payload[47:40];
   wire signed [7:0] assint_27 = slice_27;
-  wire signed [15:0] mul_10 = {{8{mux_20[7]}}, mux_20} * {{8{assint_27[7]}}, assint_27};
+  wire signed [15:0] mul_10 = {{8{mux_19[7]}}, mux_19} * {{8{assint_27[7]}}, assint_27};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_18 = {mux_47[19], mux_47} + {{5{mul_10[15]}}, mul_10};
+  wire signed [20:0] add_14 = {mux_43[19], mux_43} + {{5{mul_10[15]}}, mul_10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_30 = add_18[19:0];
-  wire signed [27:0] mul_11 = {{20{mux_11[7]}}, mux_11} * {{8{resize_30[19]}}, resize_30};
-  wire signed [29:0] resize_31 = {{2{mul_11[27]}}, mul_11};
+  wire signed [19:0] resize_21 = add_14[19:0];
+  wire signed [27:0] mul_11 = {{20{mux_11[7]}}, mux_11} * {{8{resize_21[19]}}, resize_21};
+  wire signed [29:0] resize_22 = {{2{mul_11[27]}}, mul_11};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_19 = {mux_46[29], mux_46} + {resize_31[29], resize_31};
+  wire signed [30:0] add_15 = {mux_42[29], mux_42} + {resize_22[29], resize_22};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_32 = add_19[29:0];
-  wire signed [47:0] resize_33 = {{18{resize_32[29]}}, resize_32};
-  wire signed [12:0] mux_48 = query_bank_q ? c1_5_q : c0_5_q;
-  wire signed [40:0] shl_4 = {mux_48, 28'd0};
+  wire signed [29:0] resize_23 = add_15[29:0];
+  wire signed [47:0] resize_24 = {{18{resize_23[29]}}, resize_23};
+  wire signed [12:0] mux_44 = query_bank_q ? c1_5_q : c0_5_q;
+  wire signed [40:0] shl_4 = {mux_44, 28'd0};
   wire eq_33 = query_step_q == 4'd0;
-  wire signed [29:0] mux_49 = eq_33 ? 30'sh0 : acc5_q;
-  wire [19:0] slice_28 = kv_state_word_1[119:100];
+  wire signed [29:0] mux_45 = eq_33 ? 30'sh0 : acc5_q;
+  wire [19:0] slice_28 = kv_query_row[119:100];
   wire signed [19:0] assint_28 = slice_28;
-  wire signed [27:0] mul_12 = {{20{mux_29[7]}}, mux_29} * {{8{assint_28[19]}}, assint_28};
-  wire signed [29:0] resize_34 = {{2{mul_12[27]}}, mul_12};
-  wire signed [29:0] mux_50 = lt_0 ? resize_34 : 30'sh0;
+  wire signed [27:0] mul_12 = {{20{mux_28[7]}}, mux_28} * {{8{assint_28[19]}}, assint_28};
+  wire signed [29:0] resize_25 = {{2{mul_12[27]}}, mul_12};
+  wire signed [29:0] mux_46 = lt_0 ? resize_25 : 30'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_20 = {mux_49[29], mux_49} + {mux_50[29], mux_50};
+  wire signed [30:0] add_16 = {mux_45[29], mux_45} + {mux_46[29], mux_46};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_35 = add_20[29:0];
-  wire signed [45:0] mul_13 = {{16{resize_35[29]}}, resize_35} * 46'h28be;
-  wire signed [46:0] add_21 = {{6{shl_4[40]}}, shl_4} + {mul_13[45], mul_13};
+  wire signed [29:0] resize_26 = add_16[29:0];
+  wire signed [45:0] mul_13 = {{16{resize_26[29]}}, resize_26} * 46'h28be;
+  wire signed [46:0] add_17 = {{6{shl_4[40]}}, shl_4} + {mul_13[45], mul_13};
   wire eq_34 = query_step_q == 4'd0;
-  wire signed [18:0] mux_51 = eq_34 ? 19'sh0 : fir5_q;
-  wire [7:0] slice_29 = taps_word_0[47:40];
+  wire signed [18:0] mux_47 = eq_34 ? 19'sh0 : fir5_q;
+  wire [7:0] slice_29 = taps_row[47:40];
   wire signed [7:0] assint_29 = slice_29;
-  wire [7:0] slice_30 = v_buf_word_0[47:40];
+  wire [7:0] slice_30 = v_row[47:40];
   wire signed [7:0] assint_30 = slice_30;
   wire signed [15:0] mul_14 = {{8{assint_29[7]}}, assint_29} * {{8{assint_30[7]}}, assint_30};
-  wire signed [18:0] resize_36 = {{3{mul_14[15]}}, mul_14};
-  wire signed [18:0] mux_52 = and_10 ? resize_36 : 19'sh0;
+  wire signed [18:0] resize_27 = {{3{mul_14[15]}}, mul_14};
+  wire signed [18:0] mux_48 = and_10 ? resize_27 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_22 = {mux_51[18], mux_51} + {mux_52[18], mux_52};
+  wire signed [19:0] add_18 = {mux_47[18], mux_47} + {mux_48[18], mux_48};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_37 = add_22[18:0];
-  wire signed [47:0] shl_5 = {resize_37, 29'd0};
+  wire signed [18:0] resize_28 = add_18[18:0];
+  wire signed [47:0] shl_5 = {resize_28, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_23 = {{2{add_21[46]}}, add_21} + {shl_5[47], shl_5};
+  wire signed [48:0] add_19 = {{2{add_17[46]}}, add_17} + {shl_5[47], shl_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_38 = add_23[47:0];
-  wire signed [47:0] mux_53 = causal_on ? resize_33 : resize_38;
-  wire [47:0] asuint_2 = mux_53;
+  wire signed [47:0] resize_29 = add_19[47:0];
+  wire signed [47:0] mux_49 = causal_on ? resize_24 : resize_29;
+  wire [47:0] asuint_2 = mux_49;
   wire eq_35 = load_step_q == 4'd0;
-  wire signed [29:0] mux_54 = eq_35 ? 30'sh0 : causal_acc4_q;
-  wire [19:0] slice_31 = kv_state_word_0[99:80];
+  wire signed [29:0] mux_50 = eq_35 ? 30'sh0 : causal_acc4_q;
+  wire [19:0] slice_31 = kv_load_row[99:80];
   wire signed [19:0] assint_31 = slice_31;
-  wire signed [19:0] mux_55 = eq_12 ? 20'sh0 : assint_31;
+  wire signed [19:0] mux_51 = eq_12 ? 20'sh0 : assint_31;
   wire [7:0] slice_32 = kv_payload[39:32];
   wire signed [7:0] assint_32 = slice_32;
-  wire signed [15:0] mul_15 = {{8{mux_20[7]}}, mux_20} * {{8{assint_32[7]}}, assint_32};
+  wire signed [15:0] mul_15 = {{8{mux_19[7]}}, mux_19} * {{8{assint_32[7]}}, assint_32};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_24 = {mux_55[19], mux_55} + {{5{mul_15[15]}}, mul_15};
+  wire signed [20:0] add_20 = {mux_51[19], mux_51} + {{5{mul_15[15]}}, mul_15};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_39 = add_24[19:0];
-  wire signed [27:0] mul_16 = {{20{mux_11[7]}}, mux_11} * {{8{resize_39[19]}}, resize_39};
-  wire signed [29:0] resize_40 = {{2{mul_16[27]}}, mul_16};
+  wire signed [19:0] resize_30 = add_20[19:0];
+  wire signed [27:0] mul_16 = {{20{mux_11[7]}}, mux_11} * {{8{resize_30[19]}}, resize_30};
+  wire signed [29:0] resize_31 = {{2{mul_16[27]}}, mul_16};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_25 = {mux_54[29], mux_54} + {resize_40[29], resize_40};
+  wire signed [30:0] add_21 = {mux_50[29], mux_50} + {resize_31[29], resize_31};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_41 = add_25[29:0];
-  wire signed [47:0] resize_42 = {{18{resize_41[29]}}, resize_41};
-  wire signed [12:0] mux_56 = query_bank_q ? c1_4_q : c0_4_q;
-  wire signed [40:0] shl_6 = {mux_56, 28'd0};
+  wire signed [29:0] resize_32 = add_21[29:0];
+  wire signed [47:0] resize_33 = {{18{resize_32[29]}}, resize_32};
+  wire signed [12:0] mux_52 = query_bank_q ? c1_4_q : c0_4_q;
+  wire signed [40:0] shl_6 = {mux_52, 28'd0};
   wire eq_36 = query_step_q == 4'd0;
-  wire signed [29:0] mux_57 = eq_36 ? 30'sh0 : acc4_q;
-  wire [19:0] slice_33 = kv_state_word_1[99:80];
+  wire signed [29:0] mux_53 = eq_36 ? 30'sh0 : acc4_q;
+  wire [19:0] slice_33 = kv_query_row[99:80];
   wire signed [19:0] assint_33 = slice_33;
-  wire signed [27:0] mul_17 = {{20{mux_29[7]}}, mux_29} * {{8{assint_33[19]}}, assint_33};
-  wire signed [29:0] resize_43 = {{2{mul_17[27]}}, mul_17};
-  wire signed [29:0] mux_58 = lt_0 ? resize_43 : 30'sh0;
+  wire signed [27:0] mul_17 = {{20{mux_28[7]}}, mux_28} * {{8{assint_33[19]}}, assint_33};
+  wire signed [29:0] resize_34 = {{2{mul_17[27]}}, mul_17};
+  wire signed [29:0] mux_54 = lt_0 ? resize_34 : 30'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_26 = {mux_57[29], mux_57} + {mux_58[29], mux_58};
+  wire signed [30:0] add_22 = {mux_53[29], mux_53} + {mux_54[29], mux_54};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_44 = add_26[29:0];
-  wire signed [45:0] mul_18 = {{16{resize_44[29]}}, resize_44} * 46'h28be;
-  wire signed [46:0] add_27 = {{6{shl_6[40]}}, shl_6} + {mul_18[45], mul_18};
+  wire signed [29:0] resize_35 = add_22[29:0];
+  wire signed [45:0] mul_18 = {{16{resize_35[29]}}, resize_35} * 46'h28be;
+  wire signed [46:0] add_23 = {{6{shl_6[40]}}, shl_6} + {mul_18[45], mul_18};
   wire eq_37 = query_step_q == 4'd0;
-  wire signed [18:0] mux_59 = eq_37 ? 19'sh0 : fir4_q;
-  wire [7:0] slice_34 = taps_word_0[39:32];
+  wire signed [18:0] mux_55 = eq_37 ? 19'sh0 : fir4_q;
+  wire [7:0] slice_34 = taps_row[39:32];
   wire signed [7:0] assint_34 = slice_34;
-  wire [7:0] slice_35 = v_buf_word_0[39:32];
+  wire [7:0] slice_35 = v_row[39:32];
   wire signed [7:0] assint_35 = slice_35;
   wire signed [15:0] mul_19 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
-  wire signed [18:0] resize_45 = {{3{mul_19[15]}}, mul_19};
-  wire signed [18:0] mux_60 = and_10 ? resize_45 : 19'sh0;
+  wire signed [18:0] resize_36 = {{3{mul_19[15]}}, mul_19};
+  wire signed [18:0] mux_56 = and_10 ? resize_36 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_28 = {mux_59[18], mux_59} + {mux_60[18], mux_60};
+  wire signed [19:0] add_24 = {mux_55[18], mux_55} + {mux_56[18], mux_56};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_46 = add_28[18:0];
-  wire signed [47:0] shl_7 = {resize_46, 29'd0};
+  wire signed [18:0] resize_37 = add_24[18:0];
+  wire signed [47:0] shl_7 = {resize_37, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_29 = {{2{add_27[46]}}, add_27} + {shl_7[47], shl_7};
+  wire signed [48:0] add_25 = {{2{add_23[46]}}, add_23} + {shl_7[47], shl_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_47 = add_29[47:0];
-  wire signed [47:0] mux_61 = causal_on ? resize_42 : resize_47;
-  wire [47:0] asuint_3 = mux_61;
+  wire signed [47:0] resize_38 = add_25[47:0];
+  wire signed [47:0] mux_57 = causal_on ? resize_33 : resize_38;
+  wire [47:0] asuint_3 = mux_57;
   wire eq_38 = load_step_q == 4'd0;
-  wire signed [29:0] mux_62 = eq_38 ? 30'sh0 : causal_acc3_q;
-  wire [19:0] slice_36 = kv_state_word_0[79:60];
+  wire signed [29:0] mux_58 = eq_38 ? 30'sh0 : causal_acc3_q;
+  wire [19:0] slice_36 = kv_load_row[79:60];
   wire signed [19:0] assint_36 = slice_36;
-  wire signed [19:0] mux_63 = eq_12 ? 20'sh0 : assint_36;
+  wire signed [19:0] mux_59 = eq_12 ? 20'sh0 : assint_36;
   wire [7:0] slice_37 = kv_payload[31:24];
   wire signed [7:0] assint_37 = slice_37;
-  wire signed [15:0] mul_20 = {{8{mux_20[7]}}, mux_20} * {{8{assint_37[7]}}, assint_37};
+  wire signed [15:0] mul_20 = {{8{mux_19[7]}}, mux_19} * {{8{assint_37[7]}}, assint_37};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_30 = {mux_63[19], mux_63} + {{5{mul_20[15]}}, mul_20};
+  wire signed [20:0] add_26 = {mux_59[19], mux_59} + {{5{mul_20[15]}}, mul_20};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_48 = add_30[19:0];
-  wire signed [27:0] mul_21 = {{20{mux_11[7]}}, mux_11} * {{8{resize_48[19]}}, resize_48};
-  wire signed [29:0] resize_49 = {{2{mul_21[27]}}, mul_21};
+  wire signed [19:0] resize_39 = add_26[19:0];
+  wire signed [27:0] mul_21 = {{20{mux_11[7]}}, mux_11} * {{8{resize_39[19]}}, resize_39};
+  wire signed [29:0] resize_40 = {{2{mul_21[27]}}, mul_21};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_31 = {mux_62[29], mux_62} + {resize_49[29], resize_49};
+  wire signed [30:0] add_27 = {mux_58[29], mux_58} + {resize_40[29], resize_40};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_50 = add_31[29:0];
-  wire signed [47:0] resize_51 = {{18{resize_50[29]}}, resize_50};
-  wire signed [12:0] mux_64 = query_bank_q ? c1_3_q : c0_3_q;
-  wire signed [40:0] shl_8 = {mux_64, 28'd0};
+  wire signed [29:0] resize_41 = add_27[29:0];
+  wire signed [47:0] resize_42 = {{18{resize_41[29]}}, resize_41};
+  wire signed [12:0] mux_60 = query_bank_q ? c1_3_q : c0_3_q;
+  wire signed [40:0] shl_8 = {mux_60, 28'd0};
   wire eq_39 = query_step_q == 4'd0;
-  wire signed [29:0] mux_65 = eq_39 ? 30'sh0 : acc3_q;
-  wire [19:0] slice_38 = kv_state_word_1[79:60];
+  wire signed [29:0] mux_61 = eq_39 ? 30'sh0 : acc3_q;
+  wire [19:0] slice_38 = kv_query_row[79:60];
   wire signed [19:0] assint_38 = slice_38;
-  wire signed [27:0] mul_22 = {{20{mux_29[7]}}, mux_29} * {{8{assint_38[19]}}, assint_38};
-  wire signed [29:0] resize_52 = {{2{mul_22[27]}}, mul_22};
-  wire signed [29:0] mux_66 = lt_0 ? resize_52 : 30'sh0;
+  wire signed [27:0] mul_22 = {{20{mux_28[7]}}, mux_28} * {{8{assint_38[19]}}, assint_38};
+  wire signed [29:0] resize_43 = {{2{mul_22[27]}}, mul_22};
+  wire signed [29:0] mux_62 = lt_0 ? resize_43 : 30'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_32 = {mux_65[29], mux_65} + {mux_66[29], mux_66};
+  wire signed [30:0] add_28 = {mux_61[29], mux_61} + {mux_62[29], mux_62};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_53 = add_32[29:0];
-  wire signed [45:0] mul_23 = {{16{resize_53[29]}}, resize_53} * 46'h28be;
-  wire signed [46:0] add_33 = {{6{shl_8[40]}}, shl_8} + {mul_23[45], mul_23};
+  wire signed [29:0] resize_44 = add_28[29:0];
+  wire signed [45:0] mul_23 = {{16{resize_44[29]}}, resize_44} * 46'h28be;
+  wire signed [46:0] add_29 = {{6{shl_8[40]}}, shl_8} + {mul_23[45], mul_23};
   wire eq_40 = query_step_q == 4'd0;
-  wire signed [18:0] mux_67 = eq_40 ? 19'sh0 : fir3_q;
-  wire [7:0] slice_39 = taps_word_0[31:24];
+  wire signed [18:0] mux_63 = eq_40 ? 19'sh0 : fir3_q;
+  wire [7:0] slice_39 = taps_row[31:24];
   wire signed [7:0] assint_39 = slice_39;
-  wire [7:0] slice_40 = v_buf_word_0[31:24];
+  wire [7:0] slice_40 = v_row[31:24];
   wire signed [7:0] assint_40 = slice_40;
   wire signed [15:0] mul_24 = {{8{assint_39[7]}}, assint_39} * {{8{assint_40[7]}}, assint_40};
-  wire signed [18:0] resize_54 = {{3{mul_24[15]}}, mul_24};
-  wire signed [18:0] mux_68 = and_10 ? resize_54 : 19'sh0;
+  wire signed [18:0] resize_45 = {{3{mul_24[15]}}, mul_24};
+  wire signed [18:0] mux_64 = and_10 ? resize_45 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_34 = {mux_67[18], mux_67} + {mux_68[18], mux_68};
+  wire signed [19:0] add_30 = {mux_63[18], mux_63} + {mux_64[18], mux_64};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_55 = add_34[18:0];
-  wire signed [47:0] shl_9 = {resize_55, 29'd0};
+  wire signed [18:0] resize_46 = add_30[18:0];
+  wire signed [47:0] shl_9 = {resize_46, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_35 = {{2{add_33[46]}}, add_33} + {shl_9[47], shl_9};
+  wire signed [48:0] add_31 = {{2{add_29[46]}}, add_29} + {shl_9[47], shl_9};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_56 = add_35[47:0];
-  wire signed [47:0] mux_69 = causal_on ? resize_51 : resize_56;
-  wire [47:0] asuint_4 = mux_69;
+  wire signed [47:0] resize_47 = add_31[47:0];
+  wire signed [47:0] mux_65 = causal_on ? resize_42 : resize_47;
+  wire [47:0] asuint_4 = mux_65;
   wire eq_41 = load_step_q == 4'd0;
-  wire signed [29:0] mux_70 = eq_41 ? 30'sh0 : causal_acc2_q;
-  wire [19:0] slice_41 = kv_state_word_0[59:40];
+  wire signed [29:0] mux_66 = eq_41 ? 30'sh0 : causal_acc2_q;
+  wire [19:0] slice_41 = kv_load_row[59:40];
   wire signed [19:0] assint_41 = slice_41;
-  wire signed [19:0] mux_71 = eq_12 ? 20'sh0 : assint_41;
+  wire signed [19:0] mux_67 = eq_12 ? 20'sh0 : assint_41;
   wire [7:0] slice_42 = kv_payload[23:16];
   wire signed [7:0] assint_42 = slice_42;
-  wire signed [15:0] mul_25 = {{8{mux_20[7]}}, mux_20} * {{8{assint_42[7]}}, assint_42};
+  wire signed [15:0] mul_25 = {{8{mux_19[7]}}, mux_19} * {{8{assint_42[7]}}, assint_42};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_36 = {mux_71[19], mux_71} + {{5{mul_25[15]}}, mul_25};
+  wire signed [20:0] add_32 = {mux_67[19], mux_67} + {{5{mul_25[15]}}, mul_25};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_57 = add_36[19:0];
-  wire signed [27:0] mul_26 = {{20{mux_11[7]}}, mux_11} * {{8{resize_57[19]}}, resize_57};
-  wire signed [29:0] resize_58 = {{2{mul_26[27]}}, mul_26};
+  wire signed [19:0] resize_48 = add_32[19:0];
+  wire signed [27:0] mul_26 = {{20{mux_11[7]}}, mux_11} * {{8{resize_48[19]}}, resize_48};
+  wire signed [29:0] resize_49 = {{2{mul_26[27]}}, mul_26};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_37 = {mux_70[29], mux_70} + {resize_58[29], resize_58};
+  wire signed [30:0] add_33 = {mux_66[29], mux_66} + {resize_49[29], resize_49};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_59 = add_37[29:0];
-  wire signed [47:0] resize_60 = {{18{resize_59[29]}}, resize_59};
-  wire signed [12:0] mux_72 = query_bank_q ? c1_2_q : c0_2_q;
-  wire signed [40:0] shl_10 = {mux_72, 28'd0};
+  wire signed [29:0] resize_50 = add_33[29:0];
+  wire signed [47:0] resize_51 = {{18{resize_50[29]}}, resize_50};
+  wire signed [12:0] mux_68 = query_bank_q ? c1_2_q : c0_2_q;
+  wire signed [40:0] shl_10 = {mux_68, 28'd0};
   wire eq_42 = query_step_q == 4'd0;
-  wire signed [29:0] mux_73 = eq_42 ? 30'sh0 : acc2_q;
-  wire [19:0] slice_43 = kv_state_word_1[59:40];
+  wire signed [29:0] mux_69 = eq_42 ? 30'sh0 : acc2_q;
+  wire [19:0] slice_43 = kv_query_row[59:40];
   wire signed [19:0] assint_43 = slice_43;
-  wire signed [27:0] mul_27 = {{20{mux_29[7]}}, mux_29} * {{8{assint_43[19]}}, assint_43};
-  wire signed [29:0] resize_61 = {{2{mul_27[27]}}, mul_27};
-  wire signed [29:0] mux_74 = lt_0 ? resize_61 : 30'sh0;
+  wire signed [27:0] mul_27 = {{20{mux_28[7]}}, mux_28} * {{8{assint_43[19]}}, assint_43};
+  wire signed [29:0] resize_52 = {{2{mul_27[27]}}, mul_27};
+  wire signed [29:0] mux_70 = lt_0 ? resize_52 : 30'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_38 = {mux_73[29], mux_73} + {mux_74[29], mux_74};
+  wire signed [30:0] add_34 = {mux_69[29], mux_69} + {mux_70[29], mux_70};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_62 = add_38[29:0];
-  wire signed [45:0] mul_28 = {{16{resize_62[29]}}, resize_62} * 46'h28be;
-  wire signed [46:0] add_39 = {{6{shl_10[40]}}, shl_10} + {mul_28[45], mul_28};
+  wire signed [29:0] resize_53 = add_34[29:0];
+  wire signed [45:0] mul_28 = {{16{resize_53[29]}}, resize_53} * 46'h28be;
+  wire signed [46:0] add_35 = {{6{shl_10[40]}}, shl_10} + {mul_28[45], mul_28};
   wire eq_43 = query_step_q == 4'd0;
-  wire signed [18:0] mux_75 = eq_43 ? 19'sh0 : fir2_q;
-  wire [7:0] slice_44 = taps_word_0[23:16];
+  wire signed [18:0] mux_71 = eq_43 ? 19'sh0 : fir2_q;
+  wire [7:0] slice_44 = taps_row[23:16];
   wire signed [7:0] assint_44 = slice_44;
-  wire [7:0] slice_45 = v_buf_word_0[23:16];
+  wire [7:0] slice_45 = v_row[23:16];
   wire signed [7:0] assint_45 = slice_45;
   wire signed [15:0] mul_29 = {{8{assint_44[7]}}, assint_44} * {{8{assint_45[7]}}, assint_45};
-  wire signed [18:0] resize_63 = {{3{mul_29[15]}}, mul_29};
-  wire signed [18:0] mux_76 = and_10 ? resize_63 : 19'sh0;
+  wire signed [18:0] resize_54 = {{3{mul_29[15]}}, mul_29};
+  wire signed [18:0] mux_72 = and_10 ? resize_54 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_40 = {mux_75[18], mux_75} + {mux_76[18], mux_76};
+  wire signed [19:0] add_36 = {mux_71[18], mux_71} + {mux_72[18], mux_72};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_64 = add_40[18:0];
-  wire signed [47:0] shl_11 = {resize_64, 29'd0};
+  wire signed [18:0] resize_55 = add_36[18:0];
+  wire signed [47:0] shl_11 = {resize_55, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_41 = {{2{add_39[46]}}, add_39} + {shl_11[47], shl_11};
+  wire signed [48:0] add_37 = {{2{add_35[46]}}, add_35} + {shl_11[47], shl_11};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_65 = add_41[47:0];
-  wire signed [47:0] mux_77 = causal_on ? resize_60 : resize_65;
-  wire [47:0] asuint_5 = mux_77;
+  wire signed [47:0] resize_56 = add_37[47:0];
+  wire signed [47:0] mux_73 = causal_on ? resize_51 : resize_56;
+  wire [47:0] asuint_5 = mux_73;
   wire eq_44 = load_step_q == 4'd0;
-  wire signed [29:0] mux_78 = eq_44 ? 30'sh0 : causal_acc1_q;
-  wire [19:0] slice_46 = kv_state_word_0[39:20];
+  wire signed [29:0] mux_74 = eq_44 ? 30'sh0 : causal_acc1_q;
+  wire [19:0] slice_46 = kv_load_row[39:20];
   wire signed [19:0] assint_46 = slice_46;
-  wire signed [19:0] mux_79 = eq_12 ? 20'sh0 : assint_46;
+  wire signed [19:0] mux_75 = eq_12 ? 20'sh0 : assint_46;
   wire [7:0] slice_47 = kv_payload[15:8];
   wire signed [7:0] assint_47 = slice_47;
-  wire signed [15:0] mul_30 = {{8{mux_20[7]}}, mux_20} * {{8{assint_47[7]}}, assint_47};
+  wire signed [15:0] mul_30 = {{8{mux_19[7]}}, mux_19} * {{8{assint_47[7]}}, assint_47};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_42 = {mux_79[19], mux_79} + {{5{mul_30[15]}}, mul_30};
+  wire signed [20:0] add_38 = {mux_75[19], mux_75} + {{5{mul_30[15]}}, mul_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_66 = add_42[19:0];
-  wire signed [27:0] mul_31 = {{20{mux_11[7]}}, mux_11} * {{8{resize_66[19]}}, resize_66};
-  wire signed [29:0] resize_67 = {{2{mul_31[27]}}, mul_31};
+  wire signed [19:0] resize_57 = add_38[19:0];
+  wire signed [27:0] mul_31 = {{20{mux_11[7]}}, mux_11} * {{8{resize_57[19]}}, resize_57};
+  wire signed [29:0] resize_58 = {{2{mul_31[27]}}, mul_31};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_43 = {mux_78[29], mux_78} + {resize_67[29], resize_67};
+  wire signed [30:0] add_39 = {mux_74[29], mux_74} + {resize_58[29], resize_58};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_68 = add_43[29:0];
-  wire signed [47:0] resize_69 = {{18{resize_68[29]}}, resize_68};
-  wire signed [12:0] mux_80 = query_bank_q ? c1_1_q : c0_1_q;
-  wire signed [40:0] shl_12 = {mux_80, 28'd0};
+  wire signed [29:0] resize_59 = add_39[29:0];
+  wire signed [47:0] resize_60 = {{18{resize_59[29]}}, resize_59};
+  wire signed [12:0] mux_76 = query_bank_q ? c1_1_q : c0_1_q;
+  wire signed [40:0] shl_12 = {mux_76, 28'd0};
   wire eq_45 = query_step_q == 4'd0;
-  wire signed [29:0] mux_81 = eq_45 ? 30'sh0 : acc1_q;
-  wire [19:0] slice_48 = kv_state_word_1[39:20];
+  wire signed [29:0] mux_77 = eq_45 ? 30'sh0 : acc1_q;
+  wire [19:0] slice_48 = kv_query_row[39:20];
   wire signed [19:0] assint_48 = slice_48;
-  wire signed [27:0] mul_32 = {{20{mux_29[7]}}, mux_29} * {{8{assint_48[19]}}, assint_48};
-  wire signed [29:0] resize_70 = {{2{mul_32[27]}}, mul_32};
-  wire signed [29:0] mux_82 = lt_0 ? resize_70 : 30'sh0;
+  wire signed [27:0] mul_32 = {{20{mux_28[7]}}, mux_28} * {{8{assint_48[19]}}, assint_48};
+  wire signed [29:0] resize_61 = {{2{mul_32[27]}}, mul_32};
+  wire signed [29:0] mux_78 = lt_0 ? resize_61 : 30'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_44 = {mux_81[29], mux_81} + {mux_82[29], mux_82};
+  wire signed [30:0] add_40 = {mux_77[29], mux_77} + {mux_78[29], mux_78};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_71 = add_44[29:0];
-  wire signed [45:0] mul_33 = {{16{resize_71[29]}}, resize_71} * 46'h28be;
-  wire signed [46:0] add_45 = {{6{shl_12[40]}}, shl_12} + {mul_33[45], mul_33};
+  wire signed [29:0] resize_62 = add_40[29:0];
+  wire signed [45:0] mul_33 = {{16{resize_62[29]}}, resize_62} * 46'h28be;
+  wire signed [46:0] add_41 = {{6{shl_12[40]}}, shl_12} + {mul_33[45], mul_33};
   wire eq_46 = query_step_q == 4'd0;
-  wire signed [18:0] mux_83 = eq_46 ? 19'sh0 : fir1_q;
-  wire [7:0] slice_49 = taps_word_0[15:8];
+  wire signed [18:0] mux_79 = eq_46 ? 19'sh0 : fir1_q;
+  wire [7:0] slice_49 = taps_row[15:8];
   wire signed [7:0] assint_49 = slice_49;
-  wire [7:0] slice_50 = v_buf_word_0[15:8];
+  wire [7:0] slice_50 = v_row[15:8];
   wire signed [7:0] assint_50 = slice_50;
   wire signed [15:0] mul_34 = {{8{assint_49[7]}}, assint_49} * {{8{assint_50[7]}}, assint_50};
-  wire signed [18:0] resize_72 = {{3{mul_34[15]}}, mul_34};
-  wire signed [18:0] mux_84 = and_10 ? resize_72 : 19'sh0;
+  wire signed [18:0] resize_63 = {{3{mul_34[15]}}, mul_34};
+  wire signed [18:0] mux_80 = and_10 ? resize_63 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_46 = {mux_83[18], mux_83} + {mux_84[18], mux_84};
+  wire signed [19:0] add_42 = {mux_79[18], mux_79} + {mux_80[18], mux_80};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_73 = add_46[18:0];
-  wire signed [47:0] shl_13 = {resize_73, 29'd0};
+  wire signed [18:0] resize_64 = add_42[18:0];
+  wire signed [47:0] shl_13 = {resize_64, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_47 = {{2{add_45[46]}}, add_45} + {shl_13[47], shl_13};
+  wire signed [48:0] add_43 = {{2{add_41[46]}}, add_41} + {shl_13[47], shl_13};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_74 = add_47[47:0];
-  wire signed [47:0] mux_85 = causal_on ? resize_69 : resize_74;
-  wire [47:0] asuint_6 = mux_85;
+  wire signed [47:0] resize_65 = add_43[47:0];
+  wire signed [47:0] mux_81 = causal_on ? resize_60 : resize_65;
+  wire [47:0] asuint_6 = mux_81;
   wire eq_47 = load_step_q == 4'd0;
-  wire signed [29:0] mux_86 = eq_47 ? 30'sh0 : causal_acc0_q;
-  wire [19:0] slice_51 = kv_state_word_0[19:0];
+  wire signed [29:0] mux_82 = eq_47 ? 30'sh0 : causal_acc0_q;
+  wire [19:0] slice_51 = kv_load_row[19:0];
   wire signed [19:0] assint_51 = slice_51;
-  wire signed [19:0] mux_87 = eq_12 ? 20'sh0 : assint_51;
+  wire signed [19:0] mux_83 = eq_12 ? 20'sh0 : assint_51;
   wire [7:0] slice_52 = kv_payload[7:0];
   wire signed [7:0] assint_52 = slice_52;
-  wire signed [15:0] mul_35 = {{8{mux_20[7]}}, mux_20} * {{8{assint_52[7]}}, assint_52};
+  wire signed [15:0] mul_35 = {{8{mux_19[7]}}, mux_19} * {{8{assint_52[7]}}, assint_52};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_48 = {mux_87[19], mux_87} + {{5{mul_35[15]}}, mul_35};
+  wire signed [20:0] add_44 = {mux_83[19], mux_83} + {{5{mul_35[15]}}, mul_35};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_75 = add_48[19:0];
-  wire signed [27:0] mul_36 = {{20{mux_11[7]}}, mux_11} * {{8{resize_75[19]}}, resize_75};
-  wire signed [29:0] resize_76 = {{2{mul_36[27]}}, mul_36};
+  wire signed [19:0] resize_66 = add_44[19:0];
+  wire signed [27:0] mul_36 = {{20{mux_11[7]}}, mux_11} * {{8{resize_66[19]}}, resize_66};
+  wire signed [29:0] resize_67 = {{2{mul_36[27]}}, mul_36};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_49 = {mux_86[29], mux_86} + {resize_76[29], resize_76};
+  wire signed [30:0] add_45 = {mux_82[29], mux_82} + {resize_67[29], resize_67};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_77 = add_49[29:0];
-  wire signed [47:0] resize_78 = {{18{resize_77[29]}}, resize_77};
-  wire signed [12:0] mux_88 = query_bank_q ? c1_0_q : c0_0_q;
-  wire signed [40:0] shl_14 = {mux_88, 28'd0};
+  wire signed [29:0] resize_68 = add_45[29:0];
+  wire signed [47:0] resize_69 = {{18{resize_68[29]}}, resize_68};
+  wire signed [12:0] mux_84 = query_bank_q ? c1_0_q : c0_0_q;
+  wire signed [40:0] shl_14 = {mux_84, 28'd0};
   wire eq_48 = query_step_q == 4'd0;
-  wire signed [29:0] mux_89 = eq_48 ? 30'sh0 : acc0_q;
-  wire [19:0] slice_53 = kv_state_word_1[19:0];
+  wire signed [29:0] mux_85 = eq_48 ? 30'sh0 : acc0_q;
+  wire [19:0] slice_53 = kv_query_row[19:0];
   wire signed [19:0] assint_53 = slice_53;
-  wire signed [27:0] mul_37 = {{20{mux_29[7]}}, mux_29} * {{8{assint_53[19]}}, assint_53};
-  wire signed [29:0] resize_79 = {{2{mul_37[27]}}, mul_37};
-  wire signed [29:0] mux_90 = lt_0 ? resize_79 : 30'sh0;
+  wire signed [27:0] mul_37 = {{20{mux_28[7]}}, mux_28} * {{8{assint_53[19]}}, assint_53};
+  wire signed [29:0] resize_70 = {{2{mul_37[27]}}, mul_37};
+  wire signed [29:0] mux_86 = lt_0 ? resize_70 : 30'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_50 = {mux_89[29], mux_89} + {mux_90[29], mux_90};
+  wire signed [30:0] add_46 = {mux_85[29], mux_85} + {mux_86[29], mux_86};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_80 = add_50[29:0];
-  wire signed [45:0] mul_38 = {{16{resize_80[29]}}, resize_80} * 46'h28be;
-  wire signed [46:0] add_51 = {{6{shl_14[40]}}, shl_14} + {mul_38[45], mul_38};
+  wire signed [29:0] resize_71 = add_46[29:0];
+  wire signed [45:0] mul_38 = {{16{resize_71[29]}}, resize_71} * 46'h28be;
+  wire signed [46:0] add_47 = {{6{shl_14[40]}}, shl_14} + {mul_38[45], mul_38};
   wire eq_49 = query_step_q == 4'd0;
-  wire signed [18:0] mux_91 = eq_49 ? 19'sh0 : fir0_q;
-  wire [7:0] slice_54 = taps_word_0[7:0];
+  wire signed [18:0] mux_87 = eq_49 ? 19'sh0 : fir0_q;
+  wire [7:0] slice_54 = taps_row[7:0];
   wire signed [7:0] assint_54 = slice_54;
-  wire [7:0] slice_55 = v_buf_word_0[7:0];
+  wire [7:0] slice_55 = v_row[7:0];
   wire signed [7:0] assint_55 = slice_55;
   wire signed [15:0] mul_39 = {{8{assint_54[7]}}, assint_54} * {{8{assint_55[7]}}, assint_55};
-  wire signed [18:0] resize_81 = {{3{mul_39[15]}}, mul_39};
-  wire signed [18:0] mux_92 = and_10 ? resize_81 : 19'sh0;
+  wire signed [18:0] resize_72 = {{3{mul_39[15]}}, mul_39};
+  wire signed [18:0] mux_88 = and_10 ? resize_72 : 19'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_52 = {mux_91[18], mux_91} + {mux_92[18], mux_92};
+  wire signed [19:0] add_48 = {mux_87[18], mux_87} + {mux_88[18], mux_88};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_82 = add_52[18:0];
-  wire signed [47:0] shl_15 = {resize_82, 29'd0};
+  wire signed [18:0] resize_73 = add_48[18:0];
+  wire signed [47:0] shl_15 = {resize_73, 29'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_53 = {{2{add_51[46]}}, add_51} + {shl_15[47], shl_15};
+  wire signed [48:0] add_49 = {{2{add_47[46]}}, add_47} + {shl_15[47], shl_15};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_83 = add_53[47:0];
-  wire signed [47:0] mux_93 = causal_on ? resize_78 : resize_83;
-  wire [47:0] asuint_7 = mux_93;
+  wire signed [47:0] resize_74 = add_49[47:0];
+  wire signed [47:0] mux_89 = causal_on ? resize_69 : resize_74;
+  wire [47:0] asuint_7 = mux_89;
   wire [383:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
   wire eq_50 = load_bank_q == 1'd0;
   wire and_11 = loaded & eq_50;
@@ -670,92 +644,92 @@ module castling_n16_d8 (
   wire and_16 = state_step & eq_57;
   wire eq_58 = load_bank_q == 1'd0;
   wire and_17 = and_16 & eq_58;
+  reg signed [12:0] mux_90;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_50;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_75;
+  reg signed [12:0] mux_91;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_51;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_76;
+  reg signed [12:0] mux_92;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_52;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_77;
+  reg signed [12:0] mux_93;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_53;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_78;
   reg signed [12:0] mux_94;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_54;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_84;
+  reg signed [12:0] resize_79;
   reg signed [12:0] mux_95;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_55;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_85;
+  reg signed [12:0] resize_80;
   reg signed [12:0] mux_96;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_56;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_86;
+  reg signed [12:0] resize_81;
   reg signed [12:0] mux_97;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_57;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_87;
-  reg signed [12:0] mux_98;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_58;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_88;
-  reg signed [12:0] mux_99;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_59;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_89;
-  reg signed [12:0] mux_100;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_60;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_90;
-  reg signed [12:0] mux_101;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_61;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_91;
+  reg signed [12:0] resize_82;
   wire eq_59 = load_step_q == 4'd0;
   wire and_18 = state_step & eq_59;
   wire eq_60 = load_bank_q == 1'd1;
   wire and_19 = and_18 & eq_60;
+  reg signed [12:0] mux_98;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_58;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_83;
+  reg signed [12:0] mux_99;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_59;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_84;
+  reg signed [12:0] mux_100;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_60;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_85;
+  reg signed [12:0] mux_101;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] add_61;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_86;
   reg signed [12:0] mux_102;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_62;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_92;
+  reg signed [12:0] resize_87;
   reg signed [12:0] mux_103;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_63;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_93;
+  reg signed [12:0] resize_88;
   reg signed [12:0] mux_104;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_64;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_94;
+  reg signed [12:0] resize_89;
   reg signed [12:0] mux_105;
   /* verilator lint_off UNUSEDSIGNAL */
   reg signed [13:0] add_65;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_95;
-  reg signed [12:0] mux_106;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_66;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_96;
-  reg signed [12:0] mux_107;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_67;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_97;
-  reg signed [12:0] mux_108;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_68;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_98;
-  reg signed [12:0] mux_109;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_69;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_99;
+  reg signed [12:0] resize_90;
   wire slice_57 = cfg_payload[0];
-  reg [1:0] mux_110;
+  reg [1:0] mux_106;
   wire eq_61 = load_state_q == 2'd3;
   wire not_1 = ~full0_q;
   wire not_2 = ~full1_q;
@@ -769,86 +743,166 @@ module castling_n16_d8 (
   wire not_3 = ~causal_q;
   reg not_4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_70;
+  reg [4:0] add_66;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_100;
-  reg [3:0] mux_111;
+  reg [3:0] resize_91;
+  reg [3:0] mux_107;
   reg eq_66;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_71 = {1'd0, load_step_q} + 5'd1;
+  wire [4:0] add_67 = {1'd0, load_step_q} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_101 = add_71[3:0];
-  reg [3:0] mux_112;
-  reg [3:0] mux_113;
-  wire eq_67 = load_state_q == 2'd2;
-  wire and_22 = eq_67 & causal_q;
-  wire and_23 = causal_on & and_6;
+  wire [3:0] resize_92 = add_67[3:0];
+  reg [3:0] mux_108;
+  reg [3:0] mux_109;
   wire not_5 = ~eq_3;
   wire or_1 = not_5 | out_ready;
-  wire and_24 = and_23 & or_1;
+  wire and_22 = and_6 & or_1;
+  wire mux_110 = causal_q ? and_22 : kv_valid;
+  wire eq_67 = load_state_q == 2'd2;
+  wire and_23 = mux_110 & eq_67;
   wire eq_68 = load_state_q == 2'd2;
-  wire not_6 = ~causal_q;
-  wire and_25 = eq_68 & not_6;
-  wire and_26 = and_25 & kv_valid;
+  wire not_6 = ~eq_68;
+  wire or_2 = not_6 | load_step;
+  wire eq_69 = load_state_q == 2'd2;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] add_68 = {1'd0, load_step_q} + 5'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] resize_93 = add_68[3:0];
+  wire [3:0] mux_111 = eq_3 ? 4'd0 : resize_93;
+  wire [3:0] mux_112 = eq_69 ? mux_111 : 4'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] add_69 = {1'd0, mux_112} + 5'd8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] resize_94 = add_69[3:0];
+  wire [3:0] mux_113 = load_bank_q ? resize_94 : mux_112;
+  wire eq_70 = load_state_q == 2'd2;
+  wire and_24 = eq_70 & causal_q;
+  wire and_25 = causal_on & and_6;
   wire not_7 = ~eq_3;
-  wire and_27 = causal_step & not_7;
-  wire and_28 = state_step & eq_3;
-  wire and_29 = and_28 & eq_65;
-  wire and_30 = out_valid & out_ready;
-  wire and_31 = query_out & and_30;
-  wire eq_69 = query_token_q == mux_33;
-  reg not_8;
-  reg eq_70;
+  wire or_3 = not_7 | out_ready;
+  wire and_26 = and_25 & or_3;
+  wire eq_71 = load_state_q == 2'd2;
+  wire not_8 = ~causal_q;
+  wire and_27 = eq_71 & not_8;
+  wire and_28 = and_27 & kv_valid;
+  wire not_9 = ~eq_3;
+  wire and_29 = causal_step & not_9;
+  wire and_30 = state_step & eq_3;
+  wire and_31 = and_30 & eq_65;
+  wire and_32 = out_valid & out_ready;
+  wire and_33 = query_out & and_32;
+  wire eq_72 = query_token_q == mux_31;
+  reg not_10;
+  reg eq_73;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_72;
+  reg [4:0] add_70;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_102;
+  reg [3:0] resize_95;
   reg [3:0] mux_114;
-  wire eq_71 = query_step_q == 4'd8;
-  wire not_9 = ~eq_71;
-  wire and_32 = query_running & not_9;
-  wire and_33 = and_32 & q_valid;
+  wire eq_74 = query_step_q == 4'd8;
+  wire not_11 = ~eq_74;
+  wire and_34 = query_running & not_11;
+  wire and_35 = and_34 & q_valid;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_73;
+  reg [4:0] add_71;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_103;
+  reg [3:0] resize_96;
   wire mux_115 = query_bank_q ? full1_q : full0_q;
-  wire and_34 = query_running & eq_71;
-  wire and_35 = out_valid & out_ready;
-  wire and_36 = query_out & and_35;
-  wire eq_72 = query_token_q == mux_33;
-  wire and_37 = and_36 & eq_72;
+  wire not_12 = ~eq_74;
+  wire and_36 = not_12 & q_valid;
+  wire and_37 = out_valid & out_ready;
+  wire and_38 = eq_74 & and_37;
+  wire or_4 = and_36 | and_38;
+  wire and_39 = query_running & or_4;
+  wire not_13 = ~query_running;
+  wire or_5 = query_advance | not_13;
+  wire and_40 = query_running & eq_74;
+  wire and_41 = out_valid & out_ready;
+  wire and_42 = and_40 & and_41;
+  wire eq_75 = query_token_q == mux_31;
+  wire and_43 = and_42 & eq_75;
+  wire not_14 = ~query_bank_q;
+  wire mux_116 = and_43 ? not_14 : query_bank_q;
+  wire not_15 = ~eq_74;
+  wire and_44 = query_running & not_15;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_74 = {1'd0, load_step_q} + 5'd8;
+  wire [4:0] add_72 = {1'd0, query_step_q} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_104 = add_74[3:0];
-  wire [3:0] mux_116 = load_bank_q ? resize_104 : load_step_q;
-  wire [19:0] asuint_8 = resize_1;
-  wire [19:0] asuint_9 = resize_21;
-  wire [19:0] asuint_10 = resize_30;
-  wire [19:0] asuint_11 = resize_39;
-  wire [19:0] asuint_12 = resize_48;
-  wire [19:0] asuint_13 = resize_57;
-  wire [19:0] asuint_14 = resize_66;
-  wire [19:0] asuint_15 = resize_75;
+  wire [3:0] resize_97 = add_72[3:0];
+  wire [3:0] mux_117 = and_44 ? resize_97 : 4'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] add_73 = {1'd0, mux_117} + 5'd8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] resize_98 = add_73[3:0];
+  wire [3:0] mux_118 = mux_116 ? resize_98 : mux_117;
+  wire and_45 = query_running & eq_74;
+  wire ne_0 = query_token_q != mux_31;
+  wire and_46 = and_45 & ne_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] add_74 = {1'd0, query_token_q} + 5'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] resize_99 = add_74[3:0];
+  wire not_16 = ~eq_74;
+  wire and_47 = query_running & not_16;
+  wire [3:0] mux_119 = and_47 ? query_token_q : 4'd0;
+  wire [3:0] mux_120 = and_46 ? resize_99 : mux_119;
+  wire [4:0] resize_100 = {1'd0, mux_120};
+  wire [4:0] resize_101 = {1'd0, mux_117};
+  wire [5:0] add_75 = {1'd0, resize_100} + {1'd0, resize_101};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [6:0] sub_0 = {1'd0, add_75} - 7'd4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] resize_102 = sub_0[3:0];
+  wire [4:0] resize_103 = {1'd0, resize_102};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] add_76 = {1'd0, resize_103} + 6'h10;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] resize_104 = add_76[4:0];
+  wire [4:0] resize_105 = {1'd0, resize_102};
+  wire [4:0] mux_121 = mux_116 ? resize_104 : resize_105;
+  wire [4:0] resize_106 = {1'd0, mux_117};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] add_77 = {1'd0, resize_106} + 6'd9;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] resize_107 = add_77[4:0];
+  wire [4:0] resize_108 = {1'd0, mux_117};
+  wire [4:0] mux_122 = mux_116 ? resize_107 : resize_108;
+  wire and_48 = query_running & eq_74;
+  wire and_49 = out_valid & out_ready;
+  wire and_50 = query_out & and_49;
+  wire eq_76 = query_token_q == mux_31;
+  wire and_51 = and_50 & eq_76;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] add_78 = {1'd0, load_step_q} + 5'd8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] resize_109 = add_78[3:0];
+  wire [3:0] mux_123 = load_bank_q ? resize_109 : load_step_q;
+  wire [19:0] asuint_8 = resize_0;
+  wire [19:0] asuint_9 = resize_12;
+  wire [19:0] asuint_10 = resize_21;
+  wire [19:0] asuint_11 = resize_30;
+  wire [19:0] asuint_12 = resize_39;
+  wire [19:0] asuint_13 = resize_48;
+  wire [19:0] asuint_14 = resize_57;
+  wire [19:0] asuint_15 = resize_66;
   wire [159:0] cat_1 = {asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
-  wire eq_73 = load_step_q == 4'd0;
-  wire and_38 = state_step & eq_73;
-  wire [4:0] resize_105 = {1'd0, load_token_q};
+  wire eq_77 = load_step_q == 4'd0;
+  wire and_52 = state_step & eq_77;
+  wire [4:0] resize_110 = {1'd0, load_token_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_75 = {1'd0, resize_105} + 6'h10;
+  wire [5:0] add_79 = {1'd0, resize_110} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_106 = add_75[4:0];
-  wire [4:0] resize_107 = {1'd0, load_token_q};
-  wire [4:0] mux_117 = load_bank_q ? resize_106 : resize_107;
+  wire [4:0] resize_111 = add_79[4:0];
+  wire [4:0] resize_112 = {1'd0, load_token_q};
+  wire [4:0] mux_124 = load_bank_q ? resize_111 : resize_112;
   wire [63:0] slice_58 = kv_payload[63:0];
-  wire [4:0] resize_108 = {1'd0, load_step_q};
+  wire [4:0] resize_113 = {1'd0, load_step_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_76 = {1'd0, resize_108} + 6'd9;
+  wire [5:0] add_80 = {1'd0, resize_113} + 6'd9;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_109 = add_76[4:0];
-  wire [4:0] resize_110 = {1'd0, load_step_q};
-  wire [4:0] mux_118 = load_bank_q ? resize_109 : resize_110;
+  wire [4:0] resize_114 = add_80[4:0];
+  wire [4:0] resize_115 = {1'd0, load_step_q};
+  wire [4:0] mux_125 = load_bank_q ? resize_114 : resize_115;
   assign cfg_ready = and_0;
   assign w_ready = eq_1;
   assign kv_ready = and_3;
@@ -902,160 +956,160 @@ module castling_n16_d8 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_17) begin
-      mux_94 = eq_12 ? 13'sh0 : c0_0_q;
-      add_54 = {mux_94[12], mux_94} + {{6{assint_52[7]}}, assint_52};
-      resize_84 = add_54[12:0];
-      c0_0_q <= resize_84;
+      mux_90 = eq_12 ? 13'sh0 : c0_0_q;
+      add_50 = {mux_90[12], mux_90} + {{6{assint_52[7]}}, assint_52};
+      resize_75 = add_50[12:0];
+      c0_0_q <= resize_75;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_17) begin
-      mux_95 = eq_12 ? 13'sh0 : c0_1_q;
-      add_55 = {mux_95[12], mux_95} + {{6{assint_47[7]}}, assint_47};
-      resize_85 = add_55[12:0];
-      c0_1_q <= resize_85;
+      mux_91 = eq_12 ? 13'sh0 : c0_1_q;
+      add_51 = {mux_91[12], mux_91} + {{6{assint_47[7]}}, assint_47};
+      resize_76 = add_51[12:0];
+      c0_1_q <= resize_76;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_17) begin
-      mux_96 = eq_12 ? 13'sh0 : c0_2_q;
-      add_56 = {mux_96[12], mux_96} + {{6{assint_42[7]}}, assint_42};
-      resize_86 = add_56[12:0];
-      c0_2_q <= resize_86;
+      mux_92 = eq_12 ? 13'sh0 : c0_2_q;
+      add_52 = {mux_92[12], mux_92} + {{6{assint_42[7]}}, assint_42};
+      resize_77 = add_52[12:0];
+      c0_2_q <= resize_77;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_17) begin
-      mux_97 = eq_12 ? 13'sh0 : c0_3_q;
-      add_57 = {mux_97[12], mux_97} + {{6{assint_37[7]}}, assint_37};
-      resize_87 = add_57[12:0];
-      c0_3_q <= resize_87;
+      mux_93 = eq_12 ? 13'sh0 : c0_3_q;
+      add_53 = {mux_93[12], mux_93} + {{6{assint_37[7]}}, assint_37};
+      resize_78 = add_53[12:0];
+      c0_3_q <= resize_78;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_17) begin
-      mux_98 = eq_12 ? 13'sh0 : c0_4_q;
-      add_58 = {mux_98[12], mux_98} + {{6{assint_32[7]}}, assint_32};
-      resize_88 = add_58[12:0];
-      c0_4_q <= resize_88;
+      mux_94 = eq_12 ? 13'sh0 : c0_4_q;
+      add_54 = {mux_94[12], mux_94} + {{6{assint_32[7]}}, assint_32};
+      resize_79 = add_54[12:0];
+      c0_4_q <= resize_79;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_17) begin
-      mux_99 = eq_12 ? 13'sh0 : c0_5_q;
-      add_59 = {mux_99[12], mux_99} + {{6{assint_27[7]}}, assint_27};
-      resize_89 = add_59[12:0];
-      c0_5_q <= resize_89;
+      mux_95 = eq_12 ? 13'sh0 : c0_5_q;
+      add_55 = {mux_95[12], mux_95} + {{6{assint_27[7]}}, assint_27};
+      resize_80 = add_55[12:0];
+      c0_5_q <= resize_80;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_17) begin
-      mux_100 = eq_12 ? 13'sh0 : c0_6_q;
-      add_60 = {mux_100[12], mux_100} + {{6{assint_22[7]}}, assint_22};
-      resize_90 = add_60[12:0];
-      c0_6_q <= resize_90;
+      mux_96 = eq_12 ? 13'sh0 : c0_6_q;
+      add_56 = {mux_96[12], mux_96} + {{6{assint_22[7]}}, assint_22};
+      resize_81 = add_56[12:0];
+      c0_6_q <= resize_81;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_17) begin
-      mux_101 = eq_12 ? 13'sh0 : c0_7_q;
-      add_61 = {mux_101[12], mux_101} + {{6{assint_17[7]}}, assint_17};
-      resize_91 = add_61[12:0];
-      c0_7_q <= resize_91;
+      mux_97 = eq_12 ? 13'sh0 : c0_7_q;
+      add_57 = {mux_97[12], mux_97} + {{6{assint_17[7]}}, assint_17};
+      resize_82 = add_57[12:0];
+      c0_7_q <= resize_82;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_19) begin
-      mux_102 = eq_12 ? 13'sh0 : c1_0_q;
-      add_62 = {mux_102[12], mux_102} + {{6{assint_52[7]}}, assint_52};
-      resize_92 = add_62[12:0];
-      c1_0_q <= resize_92;
+      mux_98 = eq_12 ? 13'sh0 : c1_0_q;
+      add_58 = {mux_98[12], mux_98} + {{6{assint_52[7]}}, assint_52};
+      resize_83 = add_58[12:0];
+      c1_0_q <= resize_83;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_19) begin
-      mux_103 = eq_12 ? 13'sh0 : c1_1_q;
-      add_63 = {mux_103[12], mux_103} + {{6{assint_47[7]}}, assint_47};
-      resize_93 = add_63[12:0];
-      c1_1_q <= resize_93;
+      mux_99 = eq_12 ? 13'sh0 : c1_1_q;
+      add_59 = {mux_99[12], mux_99} + {{6{assint_47[7]}}, assint_47};
+      resize_84 = add_59[12:0];
+      c1_1_q <= resize_84;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_19) begin
-      mux_104 = eq_12 ? 13'sh0 : c1_2_q;
-      add_64 = {mux_104[12], mux_104} + {{6{assint_42[7]}}, assint_42};
-      resize_94 = add_64[12:0];
-      c1_2_q <= resize_94;
+      mux_100 = eq_12 ? 13'sh0 : c1_2_q;
+      add_60 = {mux_100[12], mux_100} + {{6{assint_42[7]}}, assint_42};
+      resize_85 = add_60[12:0];
+      c1_2_q <= resize_85;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_19) begin
-      mux_105 = eq_12 ? 13'sh0 : c1_3_q;
-      add_65 = {mux_105[12], mux_105} + {{6{assint_37[7]}}, assint_37};
-      resize_95 = add_65[12:0];
-      c1_3_q <= resize_95;
+      mux_101 = eq_12 ? 13'sh0 : c1_3_q;
+      add_61 = {mux_101[12], mux_101} + {{6{assint_37[7]}}, assint_37};
+      resize_86 = add_61[12:0];
+      c1_3_q <= resize_86;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_19) begin
-      mux_106 = eq_12 ? 13'sh0 : c1_4_q;
-      add_66 = {mux_106[12], mux_106} + {{6{assint_32[7]}}, assint_32};
-      resize_96 = add_66[12:0];
-      c1_4_q <= resize_96;
+      mux_102 = eq_12 ? 13'sh0 : c1_4_q;
+      add_62 = {mux_102[12], mux_102} + {{6{assint_32[7]}}, assint_32};
+      resize_87 = add_62[12:0];
+      c1_4_q <= resize_87;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_19) begin
-      mux_107 = eq_12 ? 13'sh0 : c1_5_q;
-      add_67 = {mux_107[12], mux_107} + {{6{assint_27[7]}}, assint_27};
-      resize_97 = add_67[12:0];
-      c1_5_q <= resize_97;
+      mux_103 = eq_12 ? 13'sh0 : c1_5_q;
+      add_63 = {mux_103[12], mux_103} + {{6{assint_27[7]}}, assint_27};
+      resize_88 = add_63[12:0];
+      c1_5_q <= resize_88;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_19) begin
-      mux_108 = eq_12 ? 13'sh0 : c1_6_q;
-      add_68 = {mux_108[12], mux_108} + {{6{assint_22[7]}}, assint_22};
-      resize_98 = add_68[12:0];
-      c1_6_q <= resize_98;
+      mux_104 = eq_12 ? 13'sh0 : c1_6_q;
+      add_64 = {mux_104[12], mux_104} + {{6{assint_22[7]}}, assint_22};
+      resize_89 = add_64[12:0];
+      c1_6_q <= resize_89;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_19) begin
-      mux_109 = eq_12 ? 13'sh0 : c1_7_q;
-      add_69 = {mux_109[12], mux_109} + {{6{assint_17[7]}}, assint_17};
-      resize_99 = add_69[12:0];
-      c1_7_q <= resize_99;
+      mux_105 = eq_12 ? 13'sh0 : c1_7_q;
+      add_65 = {mux_105[12], mux_105} + {{6{assint_17[7]}}, assint_17};
+      resize_90 = add_65[12:0];
+      c1_7_q <= resize_90;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1066,8 +1120,8 @@ module castling_n16_d8 (
     end else begin
       if (eq_54) begin
         if (and_15) begin
-          mux_110 = slice_57 ? 2'd3 : 2'd1;
-          load_state_q <= mux_110;
+          mux_106 = slice_57 ? 2'd3 : 2'd1;
+          load_state_q <= mux_106;
         end
       end else begin
         if (eq_61) begin
@@ -1156,10 +1210,10 @@ module castling_n16_d8 (
           if (eq_64) begin
             if (or_0) begin
               if (eq_3) begin
-                add_70 = {1'd0, load_token_q} + 5'd1;
-                resize_100 = add_70[3:0];
-                mux_111 = eq_65 ? 4'd0 : resize_100;
-                load_token_q <= mux_111;
+                add_66 = {1'd0, load_token_q} + 5'd1;
+                resize_91 = add_66[3:0];
+                mux_107 = eq_65 ? 4'd0 : resize_91;
+                load_token_q <= mux_107;
               end
             end
           end
@@ -1180,14 +1234,14 @@ module castling_n16_d8 (
         if (eq_62) begin
           if (and_21) begin
             eq_66 = load_step_q == 4'd8;
-            mux_112 = eq_66 ? 4'd0 : resize_101;
-            load_step_q <= mux_112;
+            mux_108 = eq_66 ? 4'd0 : resize_92;
+            load_step_q <= mux_108;
           end
         end else begin
           if (eq_64) begin
             if (or_0) begin
-              mux_113 = eq_3 ? 4'd0 : resize_101;
-              load_step_q <= mux_113;
+              mux_109 = eq_3 ? 4'd0 : resize_92;
+              load_step_q <= mux_109;
             end
           end
         end
@@ -1195,59 +1249,65 @@ module castling_n16_d8 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign causal_on = and_22;
-  assign causal_step = and_24;
-  assign state_step = and_26;
+  assign load_step = and_23;
   always @(posedge clk) begin
-    if (and_27) begin
-      causal_acc0_q <= resize_77;
+    if (or_2) begin
+      kv_load_row <= kv_state[mux_113];
+    end
+  end
+  assign causal_on = and_24;
+  assign causal_step = and_26;
+  assign state_step = and_28;
+  always @(posedge clk) begin
+    if (and_29) begin
+      causal_acc0_q <= resize_68;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
-      causal_acc1_q <= resize_68;
+    if (and_29) begin
+      causal_acc1_q <= resize_59;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
-      causal_acc2_q <= resize_59;
+    if (and_29) begin
+      causal_acc2_q <= resize_50;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
-      causal_acc3_q <= resize_50;
+    if (and_29) begin
+      causal_acc3_q <= resize_41;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
-      causal_acc4_q <= resize_41;
+    if (and_29) begin
+      causal_acc4_q <= resize_32;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
-      causal_acc5_q <= resize_32;
+    if (and_29) begin
+      causal_acc5_q <= resize_23;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
-      causal_acc6_q <= resize_23;
+    if (and_29) begin
+      causal_acc6_q <= resize_14;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
-      causal_acc7_q <= resize_3;
+    if (and_29) begin
+      causal_acc7_q <= resize_2;
     end
   end
-  assign loaded = and_29;
+  assign loaded = and_31;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       query_bank_q <= 1'd0;
     end else begin
-      if (and_31) begin
-        if (eq_69) begin
-          not_8 = ~query_bank_q;
-          query_bank_q <= not_8;
+      if (and_33) begin
+        if (eq_72) begin
+          not_10 = ~query_bank_q;
+          query_bank_q <= not_10;
         end
       end
     end
@@ -1255,123 +1315,139 @@ module castling_n16_d8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_31) begin
-      eq_70 = query_token_q == mux_33;
-      add_72 = {1'd0, query_token_q} + 5'd1;
-      resize_102 = add_72[3:0];
-      mux_114 = eq_70 ? 4'd0 : resize_102;
+    if (and_33) begin
+      eq_73 = query_token_q == mux_31;
+      add_70 = {1'd0, query_token_q} + 5'd1;
+      resize_95 = add_70[3:0];
+      mux_114 = eq_73 ? 4'd0 : resize_95;
       query_token_q <= mux_114;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_33) begin
-      add_73 = {1'd0, query_step_q} + 5'd1;
-      resize_103 = add_73[3:0];
-      query_step_q <= resize_103;
+    if (and_35) begin
+      add_71 = {1'd0, query_step_q} + 5'd1;
+      resize_96 = add_71[3:0];
+      query_step_q <= resize_96;
     end
-    if (and_31) begin
+    if (and_33) begin
       query_step_q <= 4'd0;
     end
   end
   /* verilator lint_on BLKSEQ */
   assign query_running = mux_115;
+  assign query_advance = and_39;
   always @(posedge clk) begin
-    if (and_33) begin
-      acc0_q <= resize_80;
+    if (or_5) begin
+      kv_query_row <= kv_state[mux_118];
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      acc1_q <= resize_71;
+    if (and_35) begin
+      acc0_q <= resize_71;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      acc2_q <= resize_62;
+    if (and_35) begin
+      acc1_q <= resize_62;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      acc3_q <= resize_53;
+    if (and_35) begin
+      acc2_q <= resize_53;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      acc4_q <= resize_44;
+    if (and_35) begin
+      acc3_q <= resize_44;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      acc5_q <= resize_35;
+    if (and_35) begin
+      acc4_q <= resize_35;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      acc6_q <= resize_26;
+    if (and_35) begin
+      acc5_q <= resize_26;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      acc7_q <= resize_7;
+    if (and_35) begin
+      acc6_q <= resize_17;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      fir0_q <= resize_82;
+    if (and_35) begin
+      acc7_q <= resize_5;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      fir1_q <= resize_73;
+    if (and_35) begin
+      fir0_q <= resize_73;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      fir2_q <= resize_64;
+    if (and_35) begin
+      fir1_q <= resize_64;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      fir3_q <= resize_55;
+    if (and_35) begin
+      fir2_q <= resize_55;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      fir4_q <= resize_46;
+    if (and_35) begin
+      fir3_q <= resize_46;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      fir5_q <= resize_37;
+    if (and_35) begin
+      fir4_q <= resize_37;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      fir6_q <= resize_28;
+    if (and_35) begin
+      fir5_q <= resize_28;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      fir7_q <= resize_19;
+    if (and_35) begin
+      fir6_q <= resize_19;
     end
   end
-  assign query_out = and_34;
-  assign queried = and_37;
+  always @(posedge clk) begin
+    if (and_35) begin
+      fir7_q <= resize_10;
+    end
+  end
+  always @(posedge clk) begin
+    if (or_5) begin
+      v_row <= v_buf[mux_121];
+    end
+  end
+  always @(posedge clk) begin
+    if (or_5) begin
+      taps_row <= taps[mux_122];
+    end
+  end
+  assign query_out = and_48;
+  assign queried = and_51;
   always @(posedge clk) begin
     if (or_0) begin
-      kv_state[mux_116] <= cat_1;
+      kv_state[mux_123] <= cat_1;
     end
   end
   always @(posedge clk) begin
-    if (and_38) begin
-      v_buf[mux_117] <= slice_58;
+    if (and_52) begin
+      v_buf[mux_124] <= slice_58;
     end
   end
   always @(posedge clk) begin
     if (and_21) begin
-      taps[mux_118] <= w_payload;
+      taps[mux_125] <= w_payload;
     end
   end
 endmodule
