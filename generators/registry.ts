@@ -7,6 +7,7 @@ import { ParamError } from '../dsl/errors.ts';
 import type { Generator, ParamValue } from '../dsl/generator.ts';
 import type { Circuit } from '../dsl/ir/nodes.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
+import { castling } from './castling/index.ts';
 import { counter, mac } from './examples.ts';
 import { gcodGenerator as gcod } from './gcod/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
@@ -15,6 +16,7 @@ import { shiftaddllmMac } from './shiftaddllm-mac/index.ts';
 import { vitcod } from './vitcod/index.ts';
 
 export const registry: Record<string, Generator> = {
+  castling,
   counter,
   gcod,
   mac,
