@@ -1,0 +1,189 @@
+/**
+ * The SmartExchange engine (ACCELERATORS.md §5): a rebuild engine (shifters and adders) feeding a
+ * weight-stationary MAC array, with zero Ce rows and zero activations skipped by index logic.
+ *
+ * Architecture. `lanes` lanes, one filter each, 3 MACs a lane. A job (one cfg token) is Y = W·X for
+ * M filters (in groups of `lanes`) of K = 3·G weights over N columns:
+ *   LOADX    X arrives once, one token of 3 activations (X[3r..3r+2, n]) per (n, r), n-major, into
+ *            the activation buffer; a bit per (n, r) (any of the 3 nonzero) is gathered into the
+ *            column's activation mask (G bits, one word per column).
+ *   BASIS    per group, one token: each lane's 3×3 int8 basis B into registers.
+ *   REBUILD  per group, G tokens, one a cycle: each lane's Ce row r (3 codes {nz, sign, k}) → weight
+ *            row W[r,:] = Σ_j ±(B[j,:] << k_j) (three shifters and an adder tree per column, int16
+ *            exact) into the lane's weight buffer (weight-stationary for the whole group); a bit per
+ *            r (any lane's row nonzero) into the weight mask.
+ *   COMPUTE  per column n: the rows r with a nonzero activation triple AND a nonzero weight row in
+ *            some lane (act mask & weight mask) are walked one a cycle by a find-first-set; each
+ *            cycle every lane does 3 MACs W[r, 0..2]·X[3r..3r+2, n] into its int32 accumulator. The
+ *            last row's cycle emits the column's token (one int32 per lane); a column with no such
+ *            row costs one cycle. So a column costs max(1, rows left) cycles.
+ * Phases run one after another (no double buffering of the weights yet): a group costs
+ * 1 + G + Σ_n max(1, rows_n) cycles, the job G·N + 1 more for the load.
+ *
+ * Modelling notes: buffers are read asynchronously (LUT-RAM style) and the find-first-set over G
+ * bits is combinational; a timing-closed build would register the reads and pipeline the walker.
+ *
+ * Streams, in the order they are consumed (payload types in `sePorts`):
+ *   cfg  one token per job {gM1: G − 1, nM1: N − 1, groupsM1: ceil(M / lanes) − 1}
+ *   x    G·N tokens: X[3r..3r+2, n] for n, then r
+ *   b    one token per group: lane l's basis B (9 int8, row-major)
+ *   ce   G tokens per group: element l = lane l's Ce row r (3 codes)
+ *   y    N tokens per group: Y[group·lanes + l, n] for each lane l
+ */
+import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, pack, mux, cat, sumTree, lit } from '../../dsl/index.ts';
+import type { Value } from '../../dsl/index.ts';
+import { seModuleName, seSizes, type SeParams } from './params.ts';
+
+const IDLE = 0;
+const LOADX = 1;
+const BASIS = 2;
+const REBUILD = 3;
+const COMPUTE = 4;
+
+/** One Ce entry: 0 (nz = 0) or (−1)^sign · 2^k. */
+export const ceCodeType = Record({ nz: uint(1), sign: uint(1), k: uint(3) });
+
+/** A rebuilt weight row: 3 int16. */
+const weightRow = Vec(sint(16), 3);
+const actTriple = Vec(sint(8), 3);
+
+export function sePorts(p: SeParams) {
+  const z = seSizes(p);
+  return {
+    cfg: In(Stream(Record({ gM1: uint(z.gBits), nM1: uint(z.nBits), groupsM1: uint(z.groupBits) }))),
+    x: In(Stream(actTriple)),
+    b: In(Stream(Vec(Vec(sint(8), 9), p.lanes))),
+    ce: In(Stream(Vec(Vec(ceCodeType, 3), p.lanes))),
+    y: Out(Stream(Vec(sint(32), p.lanes))),
+  };
+}
+
+/** ±(b << k) or 0: one shifter of the rebuild engine, int16. */
+function term(b: Value, code: { nz: Value; sign: Value; k: Value }): Value {
+  const shifted = b.extend(16).shlBy(code.k);
+  const signed = mux(code.sign, shifted.neg().trunc(16), shifted);
+  return mux(code.nz, signed, lit(sint(16), 0));
+}
+
+export function createSmartExchange(p: SeParams) {
+  const z = seSizes(p);
+  const G = p.gmax;
+  return module(seModuleName(p), sePorts(p), (io, m) => {
+    const state = m.reg('state_q', uint(3), { reset: IDLE });
+    const at = (s: number): Value => state.eq(s);
+    const gM1 = m.reg('g_m1_q', uint(z.gBits));
+    const nM1 = m.reg('n_m1_q', uint(z.nBits));
+    const groupsM1 = m.reg('groups_m1_q', uint(z.groupBits));
+    const r = m.reg('row_q', uint(z.gBits));
+    const n = m.reg('col_q', uint(z.nBits));
+    const group = m.reg('group_q', uint(z.groupBits));
+    const xa = m.reg('x_addr_q', uint(z.xaBits));
+    const colBase = m.reg('col_base_q', uint(z.xaBits));
+    const actBits = Array.from({ length: G }, (_, i) => m.reg(`act_bit${i}_q`, uint(1)));
+    const wBits = Array.from({ length: G }, (_, i) => m.reg(`w_bit${i}_q`, uint(1)));
+    const word = (bitsOf: Value[]): Value => cat(...[...bitsOf].reverse());
+    const fresh = m.reg('fresh_q', uint(1), { reset: 1 });
+    const lastR = r.eq(gM1);
+    const lastN = n.eq(nM1);
+
+    // ---- cfg ------------------------------------------------------------------------------------
+    io.cfg.ready.set(at(IDLE));
+    m.when(io.cfg.fire, () => {
+      gM1.set(io.cfg.fields.gM1);
+      nM1.set(io.cfg.fields.nM1);
+      groupsM1.set(io.cfg.fields.groupsM1);
+      r.set(0);
+      n.set(0);
+      xa.set(0);
+      for (const b of [...actBits, ...wBits]) b.set(0);
+      state.set(LOADX);
+    });
+
+    // ---- LOADX: the activation buffer and the per-column masks -----------------------------------
+    const xbuf = m.mem('xbuf', { type: uint(24), depth: p.xdepth });
+    const actMask = m.mem('act_mask', { type: uint(G), depth: p.nmax });
+    io.x.ready.set(at(LOADX));
+    xbuf.write(xa.resize(xbuf.addrWidth), io.x.payload, io.x.fire);
+    const nzNow = io.x.payload.orR();
+    const colWord = word(actBits.map((b, i): Value => mux(r.eq(i), nzNow, b)));
+    actMask.write(n.resize(actMask.addrWidth), colWord, io.x.fire.and(lastR));
+    m.when(io.x.fire, () => {
+      xa.set(xa.add(1).trunc(z.xaBits));
+      actBits.forEach((b, i) => m.when(r.eq(i), () => b.set(nzNow)));
+      r.set(mux(lastR, 0, r.add(1).trunc(z.gBits)));
+      m.when(lastR, () => {
+        n.set(mux(lastN, 0, n.add(1).trunc(z.nBits)));
+        m.when(lastN, () => {
+          group.set(0);
+          state.set(BASIS);
+        });
+      });
+    });
+
+    // ---- BASIS and REBUILD: the rebuild engine into the lanes' weight buffers ----------------------
+    const basis = Array.from({ length: p.lanes }, (_, l) => Array.from({ length: 9 }, (_, i) => m.reg(`basis${l}_${i}_q`, sint(8))));
+    io.b.ready.set(at(BASIS));
+    m.when(io.b.fire, () => {
+      basis.forEach((regs, l) => regs.forEach((reg, i) => reg.set(io.b.fields[l]![i]!)));
+      r.set(0);
+      state.set(REBUILD);
+    });
+    io.ce.ready.set(at(REBUILD));
+    const wbuf = basis.map((_, l) => m.mem(`wbuf${l}`, { type: uint(48), depth: G }));
+    const nzAny = io.ce.fields.flatMap((codes): Value[] => codes.map((c) => c.nz)).reduce((a, b) => a.or(b));
+    basis.forEach((B, l) => {
+      const codes = io.ce.fields[l]!;
+      const row = [0, 1, 2].map((c) => sumTree([0, 1, 2].map((j) => term(B[j * 3 + c]!, codes[j]!))).trunc(16));
+      wbuf[l]!.write(r.resize(wbuf[l]!.addrWidth), pack(weightRow, row), io.ce.fire);
+    });
+    m.when(io.ce.fire, () => {
+      wBits.forEach((b, i) => m.when(r.eq(i), () => b.set(nzAny)));
+      r.set(mux(lastR, 0, r.add(1).trunc(z.gBits)));
+      m.when(lastR, () => {
+        n.set(0);
+        colBase.set(0);
+        fresh.set(1);
+        state.set(COMPUTE);
+      });
+    });
+
+    // ---- COMPUTE: walk the rows with work, one a cycle, 3 MACs a lane ------------------------------
+    const rem = m.reg('rem_q', uint(G));
+    const cur = mux(fresh, actMask.readAsync(n.resize(actMask.addrWidth)).and(word(wBits)), rem).named('work_mask');
+    const low = cur.and(cur.not().add(1).trunc(G)).named('work_low');
+    const after = cur.xor(low);
+    const idxBits = Array.from({ length: z.gBits }, (_, b) => {
+      const sel = Array.from({ length: G }, (_, i) => i).filter((i) => (i >> b) & 1).map((i) => low.bit(i));
+      return sel.length ? cat(...sel).orR() : lit(uint(1), 0);
+    });
+    const idx = cat(...idxBits.reverse()).named('work_row');
+    const any = cur.orR();
+    const last = after.orR().not();
+    const xw = unpack(actTriple, xbuf.readAsync(colBase.add(idx).trunc(z.xaBits).resize(xbuf.addrWidth)));
+    const accs = basis.map((_, l) => m.reg(`acc${l}_q`, sint(32)));
+    const accNew = accs.map((acc, l) => {
+      const w = unpack(weightRow, wbuf[l]!.readAsync(idx.resize(wbuf[l]!.addrWidth)));
+      const dot = sumTree([0, 1, 2].map((c) => w[c]!.mul(xw[c]!))).resize(32);
+      return mux(fresh, lit(sint(32), 0), acc).add(mux(any, dot, lit(sint(32), 0))).trunc(32);
+    });
+    const computing = at(COMPUTE);
+    io.y.valid.set(computing.and(last));
+    io.y.setFields(accNew);
+    const go = computing.and(last.not().or(io.y.ready));
+    m.when(go, () => {
+      m.when(last, () => {
+        fresh.set(1);
+        n.set(mux(lastN, 0, n.add(1).trunc(z.nBits)));
+        colBase.set(colBase.add(gM1).add(1).trunc(z.xaBits));
+        m.when(lastN, () => {
+          group.set(group.add(1).trunc(z.groupBits));
+          m.when(group.eq(groupsM1), () => state.set(IDLE)).otherwise(() => state.set(BASIS));
+        });
+      }).otherwise(() => {
+        accs.forEach((acc, l) => acc.set(accNew[l]!));
+        rem.set(after);
+        fresh.set(0);
+      });
+    });
+  });
+}
