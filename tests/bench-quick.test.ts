@@ -21,6 +21,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:shiftaddllm': ['bench:shiftaddllm'],
   'bench:gcod': ['bench:gcod'],
   'bench:vitcod': ['bench:vitcod'],
+  'bench:smartexchange': ['bench:smartexchange'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */
