@@ -4,9 +4,11 @@
  *
  * Architecture. `lanes` lanes, one filter each, 3 MACs a lane. A job (one cfg token) is Y = W·X for
  * M filters (in groups of `lanes`) of K = 3·G weights over N columns:
- *   LOADX    X arrives once, one token of 3 activations (X[3r..3r+2, n]) per (n, r), n-major, into
+ *   LOAD     X arrives once, one token of 3 activations (X[3r..3r+2, n]) per (n, r), n-major, into
  *            the activation buffer; a bit per (n, r) (any of the 3 nonzero) is gathered into the
- *            column's activation mask (G bits, one word per column).
+ *            column's activation mask (G bits, one word per column). The load runs from the cfg
+ *            token on, alongside group 0's basis, rebuild and compute (column n of group 0 waits
+ *            until the load has written all of column n).
  *   BASIS    per group, one token: each lane's 3×3 int8 basis B into registers.
  *   REBUILD  per group, G tokens, one a cycle: each lane's Ce row r (3 codes {nz, sign, k}) → weight
  *            row W[r,:] = Σ_j ±(B[j,:] << k_j) (three shifters and an adder tree per column, int16
@@ -17,8 +19,8 @@
  *            cycle every lane does 3 MACs W[r, 0..2]·X[3r..3r+2, n] into its int32 accumulator. The
  *            last row's cycle emits the column's token (one int32 per lane); a column with no such
  *            row costs one cycle. So a column costs max(1, rows left) cycles.
- * Phases run one after another (no double buffering of the weights yet): a group costs
- * 1 + G + Σ_n max(1, rows_n) cycles, the job G·N + 1 more for the load.
+ * The groups' phases run one after another (no double buffering of the weights yet): a group costs
+ * 1 + G + Σ_n max(1, rows_n) cycles; group 0 is also held to the load, one triple a cycle.
  *
  * Modelling notes: buffers are read asynchronously (LUT-RAM style) and the find-first-set over G
  * bits is combinational; a timing-closed build would register the reads and pipeline the walker.
@@ -35,7 +37,6 @@ import type { Value } from '../../dsl/index.ts';
 import { seModuleName, seSizes, type SeParams } from './params.ts';
 
 const IDLE = 0;
-const LOADX = 1;
 const BASIS = 2;
 const REBUILD = 3;
 const COMPUTE = 4;
@@ -78,6 +79,10 @@ export function createSmartExchange(p: SeParams) {
     const n = m.reg('col_q', uint(z.nBits));
     const group = m.reg('group_q', uint(z.groupBits));
     const xa = m.reg('x_addr_q', uint(z.xaBits));
+    // The load's own counters (it runs alongside the rebuild and compute of group 0).
+    const xLoading = m.reg('x_loading_q', uint(1), { reset: 0 });
+    const rL = m.reg('load_row_q', uint(z.gBits));
+    const nL = m.reg('load_cols_q', uint(z.nBits + 1));
     const colBase = m.reg('col_base_q', uint(z.xaBits));
     const actBits = Array.from({ length: G }, (_, i) => m.reg(`act_bit${i}_q`, uint(1)));
     const wBits = Array.from({ length: G }, (_, i) => m.reg(`w_bit${i}_q`, uint(1)));
@@ -92,31 +97,31 @@ export function createSmartExchange(p: SeParams) {
       gM1.set(io.cfg.fields.gM1);
       nM1.set(io.cfg.fields.nM1);
       groupsM1.set(io.cfg.fields.groupsM1);
-      r.set(0);
-      n.set(0);
+      rL.set(0);
+      nL.set(0);
       xa.set(0);
+      xLoading.set(1);
+      group.set(0);
       for (const b of [...actBits, ...wBits]) b.set(0);
-      state.set(LOADX);
+      state.set(BASIS);
     });
 
-    // ---- LOADX: the activation buffer and the per-column masks -----------------------------------
+    // ---- LOADX: the activation buffer and the per-column masks, alongside group 0's compute -------
     const xbuf = m.mem('xbuf', { type: uint(24), depth: p.xdepth });
     const actMask = m.mem('act_mask', { type: uint(G), depth: p.nmax });
-    io.x.ready.set(at(LOADX));
+    io.x.ready.set(xLoading);
     xbuf.write(xa.resize(xbuf.addrWidth), io.x.payload, io.x.fire);
     const nzNow = io.x.payload.orR();
-    const colWord = word(actBits.map((b, i): Value => mux(r.eq(i), nzNow, b)));
-    actMask.write(n.resize(actMask.addrWidth), colWord, io.x.fire.and(lastR));
+    const lastRL = rL.eq(gM1);
+    const colWord = word(actBits.map((b, i): Value => mux(rL.eq(i), nzNow, b)));
+    actMask.write(nL.resize(actMask.addrWidth), colWord, io.x.fire.and(lastRL));
     m.when(io.x.fire, () => {
       xa.set(xa.add(1).trunc(z.xaBits));
-      actBits.forEach((b, i) => m.when(r.eq(i), () => b.set(nzNow)));
-      r.set(mux(lastR, 0, r.add(1).trunc(z.gBits)));
-      m.when(lastR, () => {
-        n.set(mux(lastN, 0, n.add(1).trunc(z.nBits)));
-        m.when(lastN, () => {
-          group.set(0);
-          state.set(BASIS);
-        });
+      actBits.forEach((b, i) => m.when(rL.eq(i), () => b.set(nzNow)));
+      rL.set(mux(lastRL, 0, rL.add(1).trunc(z.gBits)));
+      m.when(lastRL, () => {
+        nL.set(nL.add(1).trunc(z.nBits + 1));
+        m.when(nL.eq(nM1.extend(z.nBits + 1)), () => xLoading.set(0));
       });
     });
 
@@ -166,7 +171,9 @@ export function createSmartExchange(p: SeParams) {
       const dot = sumTree([0, 1, 2].map((c) => w[c]!.mul(xw[c]!))).resize(32);
       return mux(fresh, lit(sint(32), 0), acc).add(mux(any, dot, lit(sint(32), 0))).trunc(32);
     });
-    const computing = at(COMPUTE);
+    // Column n is ready once the load has written all of it (nL columns loaded).
+    const colReady = xLoading.not().or(nL.gt(n.extend(z.nBits + 1)));
+    const computing = at(COMPUTE).and(colReady);
     io.y.valid.set(computing.and(last));
     io.y.setFields(accNew);
     const go = computing.and(last.not().or(io.y.ready));

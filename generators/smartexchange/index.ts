@@ -39,26 +39,31 @@ export function seProblem(t: Record<string, Tensor>) {
 }
 
 /**
- * Cycles of one job without stalls, as the control walks it: cfg, the load (G·N), then per group
- * its basis, G rebuild cycles and per column max(1, rows with work), where a row has work when an
- * activation of its triple and a Ce entry of the row in some lane of the group are nonzero.
+ * Cycles of one job without stalls, as the control walks it: cfg (cycle 0); the load, one triple a
+ * cycle from cycle 1 (column n complete at cycle (n + 1)·G); per group its basis, G rebuild cycles
+ * and per column max(1, rows with work), where a row has work when an activation of its triple and
+ * a Ce entry of the row in some lane of the group are nonzero. Group 0 computes alongside the load:
+ * its column n starts no earlier than cycle (n + 1)·G + 1.
  */
 export function seCycles(p: SeParams, t: Record<string, Tensor>): { total: number; load: number; rebuild: number; compute: number } {
   const { G, N, groups, M } = seShape(p, t);
   const { ce, X } = seProblem(t);
-  const load = 1 + G * N;
   let rebuild = 0;
   let compute = 0;
+  let end = 1;
   for (let g = 0; g < groups; g++) {
     rebuild += 1 + G;
+    end += 1 + G;
     const wRow = Array.from({ length: G }, (_, r) => ce.slice(g * p.lanes, Math.min(M, (g + 1) * p.lanes)).some((f) => f[r]!.some((c) => c !== 0)));
     for (let n = 0; n < N; n++) {
       let rows = 0;
       for (let r = 0; r < G; r++) if (wRow[r] && [0, 1, 2].some((c) => X[3 * r + c]![n] !== 0)) rows++;
       compute += Math.max(1, rows);
+      if (g === 0) end = Math.max(end, (n + 1) * G + 1);
+      end += Math.max(1, rows);
     }
   }
-  return { total: load + rebuild + compute, load, rebuild, compute };
+  return { total: end, load: G * N, rebuild, compute };
 }
 
 /** Random inputs: M filters, G rows, N columns, a fraction `ceZero` of zero Ce and `xZero` of zero activations. */
