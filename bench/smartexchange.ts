@@ -8,7 +8,7 @@
  * Figures per layer and sparsity: weight bytes moved (int8 dense; SmartExchange as stored, bitmap +
  * 4-bit codes, and as this RTL streams them, 5-bit codes), the decomposition's relative error, cycles
  * of the SmartExchange engine (its control model `seCycles`, equal cycle for cycle to the RTL in
- * tests/smartexchange-rtl.test.ts) against the ideal bound of the non-zero work (products with a
+ * tests/smartexchange-rtl.test.ts), its compute cycles and its load (one triple a cycle), against the ideal bound of the non-zero work (products with a
  * nonzero Ce row and a nonzero activation / 48) and the dense bound (M·K·N / 48), and the MAC
  * engine's cycles (its tile model: ceil(M/16)·ceil(K/3)·(N + 1), shiftadd README).
  * Also one Verilator run of the CI preset per sparsity, checked against golden, against the model.
@@ -97,7 +97,7 @@ function layerRows(threshold: number): { rows: (string | number)[][]; bytes: (st
       const dense = Math.ceil((M * K * N) / macs);
       const macEngine = Math.ceil(M / 16) * Math.ceil(K / 3) * (N + 1);
       const xz = X.flat().filter((x) => x === 0).length / X.flat().length;
-      rows.push([L.name, `${xZero * 100}% (${(100 * xz).toFixed(0)}% after im2col)`, k(se.total), k(se.compute), k(ideal), (se.total / ideal).toFixed(2), k(dense), k(macEngine), (macEngine / se.total).toFixed(2)]);
+      rows.push([L.name, `${xZero * 100}% (${(100 * xz).toFixed(0)}% after im2col)`, k(se.total), k(se.compute), k(se.load), k(ideal), (se.total / ideal).toFixed(2), k(dense), k(macEngine), (macEngine / se.total).toFixed(2)]);
     }
   });
   return { rows, bytes };
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     '',
     table(['layer', 'int8 dense bytes', 'SE stored bytes', 'SE streamed bytes (this RTL)', 'dense / stored', 'Ce zeros', 'SE rel. error', 'int8 rel. error'], bytes),
     '',
-    table(['layer', 'activation zeros', 'SE cycles', 'SE compute cycles', 'non-zero bound', 'SE / bound', 'dense bound', 'MAC engine cycles', 'MAC / SE'], rows),
+    table(['layer', 'activation zeros', 'SE cycles', 'SE compute cycles', 'load (G·N triples)', 'non-zero bound', 'SE / bound', 'dense bound', 'MAC engine cycles', 'MAC / SE'], rows),
     '',
     'Verilator, CI preset (4 lanes), one job of M 16, G 8, N 8 per sparsity, checked against golden:',
     '',

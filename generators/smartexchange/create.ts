@@ -32,7 +32,7 @@
  *   ce   G tokens per group: element l = lane l's Ce row r (3 codes)
  *   y    N tokens per group: Y[group·lanes + l, n] for each lane l
  */
-import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, pack, mux, cat, sumTree, lit } from '../../dsl/index.ts';
+import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, pack, mux, cat, select, sumTree, lit } from '../../dsl/index.ts';
 import type { Value } from '../../dsl/index.ts';
 import { seModuleName, seSizes, type SeParams } from './params.ts';
 
@@ -84,7 +84,10 @@ export function createSmartExchange(p: SeParams) {
     const rL = m.reg('load_row_q', uint(z.gBits));
     const nL = m.reg('load_cols_q', uint(z.nBits + 1));
     const colBase = m.reg('col_base_q', uint(z.xaBits));
-    const actBits = Array.from({ length: G }, (_, i) => m.reg(`act_bit${i}_q`, uint(1)));
+    // Activation mask bits, one per activation at 4r + c (c < 3; bit 4r + 3 is always 0).
+    const W4 = 4 * G;
+    const actBits = Array.from({ length: G }, (_, i) => [0, 1, 2].map((c) => m.reg(`act_bit${i}_${c}_q`, uint(1))));
+    const zeroBit = lit(uint(1), 0);
     const wBits = Array.from({ length: G }, (_, i) => m.reg(`w_bit${i}_q`, uint(1)));
     const word = (bitsOf: Value[]): Value => cat(...[...bitsOf].reverse());
     const fresh = m.reg('fresh_q', uint(1), { reset: 1 });
@@ -102,22 +105,22 @@ export function createSmartExchange(p: SeParams) {
       xa.set(0);
       xLoading.set(1);
       group.set(0);
-      for (const b of [...actBits, ...wBits]) b.set(0);
+      for (const b of [...actBits.flat(), ...wBits]) b.set(0);
       state.set(BASIS);
     });
 
     // ---- LOADX: the activation buffer and the per-column masks, alongside group 0's compute -------
     const xbuf = m.mem('xbuf', { type: uint(24), depth: p.xdepth });
-    const actMask = m.mem('act_mask', { type: uint(G), depth: p.nmax });
+    const actMask = m.mem('act_mask', { type: uint(W4), depth: p.nmax });
     io.x.ready.set(xLoading);
     xbuf.write(xa.resize(xbuf.addrWidth), io.x.payload, io.x.fire);
-    const nzNow = io.x.payload.orR();
+    const nzNow = io.x.fields.map((x) => x.ne(0));
     const lastRL = rL.eq(gM1);
-    const colWord = word(actBits.map((b, i): Value => mux(rL.eq(i), nzNow, b)));
+    const colWord = word(actBits.flatMap((bs, i): Value[] => [...bs.map((b, c) => mux(rL.eq(i), nzNow[c]!, b)), zeroBit]));
     actMask.write(nL.resize(actMask.addrWidth), colWord, io.x.fire.and(lastRL));
     m.when(io.x.fire, () => {
       xa.set(xa.add(1).trunc(z.xaBits));
-      actBits.forEach((b, i) => m.when(rL.eq(i), () => b.set(nzNow)));
+      actBits.forEach((bs, i) => m.when(rL.eq(i), () => bs.forEach((b, c) => b.set(nzNow[c]!))));
       rL.set(mux(lastRL, 0, rL.add(1).trunc(z.gBits)));
       m.when(lastRL, () => {
         nL.set(nL.add(1).trunc(z.nBits + 1));
@@ -152,24 +155,39 @@ export function createSmartExchange(p: SeParams) {
       });
     });
 
-    // ---- COMPUTE: walk the rows with work, one a cycle, 3 MACs a lane ------------------------------
-    const rem = m.reg('rem_q', uint(G));
-    const cur = mux(fresh, actMask.readAsync(n.resize(actMask.addrWidth)).and(word(wBits)), rem).named('work_mask');
-    const low = cur.and(cur.not().add(1).trunc(G)).named('work_low');
-    const after = cur.xor(low);
-    const idxBits = Array.from({ length: z.gBits }, (_, b) => {
-      const sel = Array.from({ length: G }, (_, i) => i).filter((i) => (i >> b) & 1).map((i) => low.bit(i));
-      return sel.length ? cat(...sel).orR() : lit(uint(1), 0);
-    });
-    const idx = cat(...idxBits.reverse()).named('work_row');
-    const any = cur.orR();
+    // ---- COMPUTE: walk the activations with work, three a cycle, 3 MACs a lane -------------------
+    // Work bit 4r + c: activation X[3r + c, n] nonzero and Ce row r nonzero in some lane.
+    const rem = m.reg('rem_q', uint(W4));
+    const wWord = word(wBits.flatMap((b): Value[] => [b, b, b, zeroBit]));
+    const cur = mux(fresh, actMask.readAsync(n.resize(actMask.addrWidth)).and(wWord), rem).named('work_mask');
+    const iBits = Math.ceil(Math.log2(W4));
+    /** The lowest set bit of `v`, its index, and `v` without it. */
+    const pick = (v: Value, k: number) => {
+      const low = v.and(v.not().add(1).trunc(W4)).named(`work_low${k}`);
+      const bitsOf = Array.from({ length: iBits }, (_, b) => {
+        const sel = Array.from({ length: W4 }, (_, i) => i).filter((i) => (i >> b) & 1 && i % 4 !== 3).map((i) => low.bit(i));
+        return sel.length ? cat(...sel).orR() : zeroBit;
+      });
+      const idx = cat(...bitsOf.reverse()).named(`work_idx${k}`);
+      return { valid: low.orR(), row: idx.shr(2), col: idx.slice(1, 0), rest: v.xor(low) };
+    };
+    const slots: ReturnType<typeof pick>[] = [];
+    let left = cur;
+    for (let k = 0; k < 3; k++) {
+      const s = pick(left, k);
+      slots.push(s);
+      left = s.rest;
+    }
+    const after = left;
     const last = after.orR().not();
-    const xw = unpack(actTriple, xbuf.readAsync(colBase.add(idx).trunc(z.xaBits).resize(xbuf.addrWidth)));
+    const xs = slots.map((sl) => select(sl.col, unpack(actTriple, xbuf.readAsync(colBase.add(sl.row).trunc(z.xaBits).resize(xbuf.addrWidth)))));
     const accs = basis.map((_, l) => m.reg(`acc${l}_q`, sint(32)));
     const accNew = accs.map((acc, l) => {
-      const w = unpack(weightRow, wbuf[l]!.readAsync(idx.resize(wbuf[l]!.addrWidth)));
-      const dot = sumTree([0, 1, 2].map((c) => w[c]!.mul(xw[c]!))).resize(32);
-      return mux(fresh, lit(sint(32), 0), acc).add(mux(any, dot, lit(sint(32), 0))).trunc(32);
+      const prods = slots.map((sl, k) => {
+        const w = select(sl.col, unpack(weightRow, wbuf[l]!.readAsync(sl.row.resize(wbuf[l]!.addrWidth))));
+        return mux(sl.valid, w.mul(xs[k]!), lit(sint(24), 0));
+      });
+      return mux(fresh, lit(sint(32), 0), acc).add(sumTree(prods).resize(32)).trunc(32);
     });
     // Column n is ready once the load has written all of it (nL columns loaded).
     const colReady = xLoading.not().or(nL.gt(n.extend(z.nBits + 1)));

@@ -56,11 +56,12 @@ export function seCycles(p: SeParams, t: Record<string, Tensor>): { total: numbe
     end += 1 + G;
     const wRow = Array.from({ length: G }, (_, r) => ce.slice(g * p.lanes, Math.min(M, (g + 1) * p.lanes)).some((f) => f[r]!.some((c) => c !== 0)));
     for (let n = 0; n < N; n++) {
-      let rows = 0;
-      for (let r = 0; r < G; r++) if (wRow[r] && [0, 1, 2].some((c) => X[3 * r + c]![n] !== 0)) rows++;
-      compute += Math.max(1, rows);
+      let work = 0;
+      for (let r = 0; r < G; r++) if (wRow[r]) for (let c = 0; c < 3; c++) if (X[3 * r + c]![n] !== 0) work++;
+      const cycles = Math.max(1, Math.ceil(work / 3));
+      compute += cycles;
       if (g === 0) end = Math.max(end, (n + 1) * G + 1);
-      end += Math.max(1, rows);
+      end += cycles;
     }
   }
   return { total: end, load: G * N, rebuild, compute };
