@@ -5,8 +5,8 @@
  * Architecture. `lanes` lanes, one filter each, 3 MACs a lane. A job (one cfg token) is Y = W·X for
  * M filters (in groups of `lanes`) of K = 3·G weights over N columns:
  *   LOAD     X arrives once, one token of 3 activations (X[3r..3r+2, n]) per (n, r), n-major, into
- *            the activation buffer; a bit per (n, r) (any of the 3 nonzero) is gathered into the
- *            column's activation mask (G bits, one word per column). The load runs from the cfg
+ *            the activation buffer; a bit per activation (nonzero) is gathered into the column's
+ *            activation mask (bit 4r + c, 4G bits, one word per column). The load runs from the cfg
  *            token on, alongside group 0's basis, rebuild and compute (column n of group 0 waits
  *            until the load has written all of column n).
  *   BASIS    per group, one token: each lane's 3×3 int8 basis B into registers.
@@ -14,16 +14,18 @@
  *            row W[r,:] = Σ_j ±(B[j,:] << k_j) (three shifters and an adder tree per column, int16
  *            exact) into the lane's weight buffer (weight-stationary for the whole group); a bit per
  *            r (any lane's row nonzero) into the weight mask.
- *   COMPUTE  per column n: the rows r with a nonzero activation triple AND a nonzero weight row in
- *            some lane (act mask & weight mask) are walked one a cycle by a find-first-set; each
- *            cycle every lane does 3 MACs W[r, 0..2]·X[3r..3r+2, n] into its int32 accumulator. The
- *            last row's cycle emits the column's token (one int32 per lane); a column with no such
- *            row costs one cycle. So a column costs max(1, rows left) cycles.
+ *   COMPUTE  per column n: the work bits (activation nonzero AND its Ce row nonzero in some lane:
+ *            act mask & weight mask) are taken three a cycle by three cascaded find-first-sets;
+ *            each cycle every lane does 3 MACs W[r_i, c_i]·X[3r_i + c_i, n] (i < 3) into its int32
+ *            accumulator. The cycle of the column's last work emits the column's token (one int32
+ *            per lane); a column without work costs one cycle. So a column costs
+ *            max(1, ceil(work / 3)) cycles.
  * The groups' phases run one after another (no double buffering of the weights yet): a group costs
- * 1 + G + Σ_n max(1, rows_n) cycles; group 0 is also held to the load, one triple a cycle.
+ * 1 + G + Σ_n max(1, ceil(work_n / 3)) cycles; group 0 is also held to the load, one triple a cycle.
  *
- * Modelling notes: buffers are read asynchronously (LUT-RAM style) and the find-first-set over G
- * bits is combinational; a timing-closed build would register the reads and pipeline the walker.
+ * Modelling notes: buffers are read asynchronously (LUT-RAM style, three read ports each) and the
+ * find-first-sets over 4G bits are combinational; a timing-closed build would register the reads
+ * and pipeline the walker.
  *
  * Streams, in the order they are consumed (payload types in `sePorts`):
  *   cfg  one token per job {gM1: G − 1, nM1: N − 1, groupsM1: ceil(M / lanes) − 1}

@@ -32,14 +32,30 @@ module smartexchange_l4_g8_n8_m16_x64 (
   reg [2:0] load_row_q;
   reg [3:0] load_cols_q;
   reg [5:0] col_base_q;
-  reg act_bit0_q;
-  reg act_bit1_q;
-  reg act_bit2_q;
-  reg act_bit3_q;
-  reg act_bit4_q;
-  reg act_bit5_q;
-  reg act_bit6_q;
-  reg act_bit7_q;
+  reg act_bit0_0_q;
+  reg act_bit0_1_q;
+  reg act_bit0_2_q;
+  reg act_bit1_0_q;
+  reg act_bit1_1_q;
+  reg act_bit1_2_q;
+  reg act_bit2_0_q;
+  reg act_bit2_1_q;
+  reg act_bit2_2_q;
+  reg act_bit3_0_q;
+  reg act_bit3_1_q;
+  reg act_bit3_2_q;
+  reg act_bit4_0_q;
+  reg act_bit4_1_q;
+  reg act_bit4_2_q;
+  reg act_bit5_0_q;
+  reg act_bit5_1_q;
+  reg act_bit5_2_q;
+  reg act_bit6_0_q;
+  reg act_bit6_1_q;
+  reg act_bit6_2_q;
+  reg act_bit7_0_q;
+  reg act_bit7_1_q;
+  reg act_bit7_2_q;
   reg w_bit0_q;
   reg w_bit1_q;
   reg w_bit2_q;
@@ -85,16 +101,20 @@ module smartexchange_l4_g8_n8_m16_x64 (
   reg signed [7:0] basis3_6_q;
   reg signed [7:0] basis3_7_q;
   reg signed [7:0] basis3_8_q;
-  reg [7:0] rem_q;
-  wire [7:0] work_mask;
-  wire [7:0] work_low;
-  wire [2:0] work_row;
+  reg [31:0] rem_q;
+  wire [31:0] work_mask;
+  wire [31:0] work_low0;
+  wire [4:0] work_idx0;
+  wire [31:0] work_low1;
+  wire [4:0] work_idx1;
+  wire [31:0] work_low2;
+  wire [4:0] work_idx2;
   reg signed [31:0] acc0_q;
   reg signed [31:0] acc1_q;
   reg signed [31:0] acc2_q;
   reg signed [31:0] acc3_q;
   reg [23:0] xbuf [0:63];
-  reg [7:0] act_mask [0:7];
+  reg [31:0] act_mask [0:7];
   reg [47:0] wbuf0 [0:7];
   reg [47:0] wbuf1 [0:7];
   reg [47:0] wbuf2 [0:7];
@@ -108,715 +128,1093 @@ module smartexchange_l4_g8_n8_m16_x64 (
   wire gt_0 = load_cols_q > resize_0;
   wire or_0 = not_0 | gt_0;
   wire and_0 = eq_3 & or_0;
-  wire [7:0] xor_0 = work_mask ^ work_low;
-  wire orr_0 = |xor_0;
+  wire [31:0] xor_0 = work_mask ^ work_low0;
+  wire [31:0] xor_1 = xor_0 ^ work_low1;
+  wire [31:0] xor_2 = xor_1 ^ work_low2;
+  wire orr_0 = |xor_2;
   wire not_1 = ~orr_0;
   wire and_1 = and_0 & not_1;
   wire signed [31:0] mux_0 = fresh_q ? 32'sh0 : acc3_q;
-  wire orr_1 = |work_mask;
-  wire [47:0] wbuf3_word_0 = wbuf3[work_row];
-  wire [15:0] slice_0 = wbuf3_word_0[15:0];
-  wire signed [15:0] assint_0 = slice_0;
+  wire orr_1 = |work_low0;
+  wire [1:0] slice_0 = work_idx0[1:0];
+  wire eq_4 = slice_0 == 2'd0;
+  wire [2:0] shr_0 = work_idx0[4:2];
+  wire [47:0] wbuf3_word_0 = wbuf3[shr_0];
+  wire [15:0] slice_1 = wbuf3_word_0[15:0];
+  wire signed [15:0] assint_0 = slice_1;
+  wire eq_5 = slice_0 == 2'd1;
+  wire [15:0] slice_2 = wbuf3_word_0[31:16];
+  wire signed [15:0] assint_1 = slice_2;
+  wire [15:0] slice_3 = wbuf3_word_0[47:32];
+  wire signed [15:0] assint_2 = slice_3;
+  wire signed [15:0] mux_1 = eq_5 ? assint_1 : assint_2;
+  wire signed [15:0] mux_2 = eq_4 ? assint_0 : mux_1;
+  wire eq_6 = slice_0 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_0 = {1'd0, col_base_q} + {4'd0, work_row};
+  wire [6:0] add_0 = {1'd0, col_base_q} + {4'd0, shr_0};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [5:0] resize_1 = add_0[5:0];
   wire [23:0] xbuf_word_0 = xbuf[resize_1];
-  wire [7:0] slice_1 = xbuf_word_0[7:0];
-  wire signed [7:0] assint_1 = slice_1;
-  wire signed [23:0] mul_0 = {{8{assint_0[15]}}, assint_0} * {{16{assint_1[7]}}, assint_1};
-  wire [15:0] slice_2 = wbuf3_word_0[31:16];
-  wire signed [15:0] assint_2 = slice_2;
-  wire [7:0] slice_3 = xbuf_word_0[15:8];
-  wire signed [7:0] assint_3 = slice_3;
-  wire signed [23:0] mul_1 = {{8{assint_2[15]}}, assint_2} * {{16{assint_3[7]}}, assint_3};
-  wire signed [24:0] add_1 = {mul_0[23], mul_0} + {mul_1[23], mul_1};
-  wire [15:0] slice_4 = wbuf3_word_0[47:32];
-  wire signed [15:0] assint_4 = slice_4;
-  wire [7:0] slice_5 = xbuf_word_0[23:16];
-  wire signed [7:0] assint_5 = slice_5;
-  wire signed [23:0] mul_2 = {{8{assint_4[15]}}, assint_4} * {{16{assint_5[7]}}, assint_5};
-  wire signed [24:0] resize_2 = {mul_2[23], mul_2};
-  wire signed [25:0] add_2 = {add_1[24], add_1} + {resize_2[24], resize_2};
-  wire signed [31:0] resize_3 = {{6{add_2[25]}}, add_2};
-  wire signed [31:0] mux_1 = orr_1 ? resize_3 : 32'sh0;
+  wire [7:0] slice_4 = xbuf_word_0[7:0];
+  wire signed [7:0] assint_3 = slice_4;
+  wire eq_7 = slice_0 == 2'd1;
+  wire [7:0] slice_5 = xbuf_word_0[15:8];
+  wire signed [7:0] assint_4 = slice_5;
+  wire [7:0] slice_6 = xbuf_word_0[23:16];
+  wire signed [7:0] assint_5 = slice_6;
+  wire signed [7:0] mux_3 = eq_7 ? assint_4 : assint_5;
+  wire signed [7:0] mux_4 = eq_6 ? assint_3 : mux_3;
+  wire signed [23:0] mul_0 = {{8{mux_2[15]}}, mux_2} * {{16{mux_4[7]}}, mux_4};
+  wire signed [23:0] mux_5 = orr_1 ? mul_0 : 24'sh0;
+  wire orr_2 = |work_low1;
+  wire [1:0] slice_7 = work_idx1[1:0];
+  wire eq_8 = slice_7 == 2'd0;
+  wire [2:0] shr_1 = work_idx1[4:2];
+  wire [47:0] wbuf3_word_1 = wbuf3[shr_1];
+  wire [15:0] slice_8 = wbuf3_word_1[15:0];
+  wire signed [15:0] assint_6 = slice_8;
+  wire eq_9 = slice_7 == 2'd1;
+  wire [15:0] slice_9 = wbuf3_word_1[31:16];
+  wire signed [15:0] assint_7 = slice_9;
+  wire [15:0] slice_10 = wbuf3_word_1[47:32];
+  wire signed [15:0] assint_8 = slice_10;
+  wire signed [15:0] mux_6 = eq_9 ? assint_7 : assint_8;
+  wire signed [15:0] mux_7 = eq_8 ? assint_6 : mux_6;
+  wire eq_10 = slice_7 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_3 = {mux_0[31], mux_0} + {mux_1[31], mux_1};
+  wire [6:0] add_1 = {1'd0, col_base_q} + {4'd0, shr_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_4 = add_3[31:0];
-  wire [31:0] asuint_0 = resize_4;
-  wire signed [31:0] mux_2 = fresh_q ? 32'sh0 : acc2_q;
-  wire [47:0] wbuf2_word_0 = wbuf2[work_row];
-  wire [15:0] slice_6 = wbuf2_word_0[15:0];
-  wire signed [15:0] assint_6 = slice_6;
-  wire signed [23:0] mul_3 = {{8{assint_6[15]}}, assint_6} * {{16{assint_1[7]}}, assint_1};
-  wire [15:0] slice_7 = wbuf2_word_0[31:16];
-  wire signed [15:0] assint_7 = slice_7;
-  wire signed [23:0] mul_4 = {{8{assint_7[15]}}, assint_7} * {{16{assint_3[7]}}, assint_3};
-  wire signed [24:0] add_4 = {mul_3[23], mul_3} + {mul_4[23], mul_4};
-  wire [15:0] slice_8 = wbuf2_word_0[47:32];
-  wire signed [15:0] assint_8 = slice_8;
-  wire signed [23:0] mul_5 = {{8{assint_8[15]}}, assint_8} * {{16{assint_5[7]}}, assint_5};
-  wire signed [24:0] resize_5 = {mul_5[23], mul_5};
-  wire signed [25:0] add_5 = {add_4[24], add_4} + {resize_5[24], resize_5};
-  wire signed [31:0] resize_6 = {{6{add_5[25]}}, add_5};
-  wire signed [31:0] mux_3 = orr_1 ? resize_6 : 32'sh0;
+  wire [5:0] resize_2 = add_1[5:0];
+  wire [23:0] xbuf_word_1 = xbuf[resize_2];
+  wire [7:0] slice_11 = xbuf_word_1[7:0];
+  wire signed [7:0] assint_9 = slice_11;
+  wire eq_11 = slice_7 == 2'd1;
+  wire [7:0] slice_12 = xbuf_word_1[15:8];
+  wire signed [7:0] assint_10 = slice_12;
+  wire [7:0] slice_13 = xbuf_word_1[23:16];
+  wire signed [7:0] assint_11 = slice_13;
+  wire signed [7:0] mux_8 = eq_11 ? assint_10 : assint_11;
+  wire signed [7:0] mux_9 = eq_10 ? assint_9 : mux_8;
+  wire signed [23:0] mul_1 = {{8{mux_7[15]}}, mux_7} * {{16{mux_9[7]}}, mux_9};
+  wire signed [23:0] mux_10 = orr_2 ? mul_1 : 24'sh0;
+  wire signed [24:0] add_2 = {mux_5[23], mux_5} + {mux_10[23], mux_10};
+  wire orr_3 = |work_low2;
+  wire [1:0] slice_14 = work_idx2[1:0];
+  wire eq_12 = slice_14 == 2'd0;
+  wire [2:0] shr_2 = work_idx2[4:2];
+  wire [47:0] wbuf3_word_2 = wbuf3[shr_2];
+  wire [15:0] slice_15 = wbuf3_word_2[15:0];
+  wire signed [15:0] assint_12 = slice_15;
+  wire eq_13 = slice_14 == 2'd1;
+  wire [15:0] slice_16 = wbuf3_word_2[31:16];
+  wire signed [15:0] assint_13 = slice_16;
+  wire [15:0] slice_17 = wbuf3_word_2[47:32];
+  wire signed [15:0] assint_14 = slice_17;
+  wire signed [15:0] mux_11 = eq_13 ? assint_13 : assint_14;
+  wire signed [15:0] mux_12 = eq_12 ? assint_12 : mux_11;
+  wire eq_14 = slice_14 == 2'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_6 = {mux_2[31], mux_2} + {mux_3[31], mux_3};
+  wire [6:0] add_3 = {1'd0, col_base_q} + {4'd0, shr_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_7 = add_6[31:0];
-  wire [31:0] asuint_1 = resize_7;
-  wire signed [31:0] mux_4 = fresh_q ? 32'sh0 : acc1_q;
-  wire [47:0] wbuf1_word_0 = wbuf1[work_row];
-  wire [15:0] slice_9 = wbuf1_word_0[15:0];
-  wire signed [15:0] assint_9 = slice_9;
-  wire signed [23:0] mul_6 = {{8{assint_9[15]}}, assint_9} * {{16{assint_1[7]}}, assint_1};
-  wire [15:0] slice_10 = wbuf1_word_0[31:16];
-  wire signed [15:0] assint_10 = slice_10;
-  wire signed [23:0] mul_7 = {{8{assint_10[15]}}, assint_10} * {{16{assint_3[7]}}, assint_3};
-  wire signed [24:0] add_7 = {mul_6[23], mul_6} + {mul_7[23], mul_7};
-  wire [15:0] slice_11 = wbuf1_word_0[47:32];
-  wire signed [15:0] assint_11 = slice_11;
-  wire signed [23:0] mul_8 = {{8{assint_11[15]}}, assint_11} * {{16{assint_5[7]}}, assint_5};
-  wire signed [24:0] resize_8 = {mul_8[23], mul_8};
-  wire signed [25:0] add_8 = {add_7[24], add_7} + {resize_8[24], resize_8};
-  wire signed [31:0] resize_9 = {{6{add_8[25]}}, add_8};
-  wire signed [31:0] mux_5 = orr_1 ? resize_9 : 32'sh0;
+  wire [5:0] resize_3 = add_3[5:0];
+  wire [23:0] xbuf_word_2 = xbuf[resize_3];
+  wire [7:0] slice_18 = xbuf_word_2[7:0];
+  wire signed [7:0] assint_15 = slice_18;
+  wire eq_15 = slice_14 == 2'd1;
+  wire [7:0] slice_19 = xbuf_word_2[15:8];
+  wire signed [7:0] assint_16 = slice_19;
+  wire [7:0] slice_20 = xbuf_word_2[23:16];
+  wire signed [7:0] assint_17 = slice_20;
+  wire signed [7:0] mux_13 = eq_15 ? assint_16 : assint_17;
+  wire signed [7:0] mux_14 = eq_14 ? assint_15 : mux_13;
+  wire signed [23:0] mul_2 = {{8{mux_12[15]}}, mux_12} * {{16{mux_14[7]}}, mux_14};
+  wire signed [23:0] mux_15 = orr_3 ? mul_2 : 24'sh0;
+  wire signed [24:0] resize_4 = {mux_15[23], mux_15};
+  wire signed [25:0] add_4 = {add_2[24], add_2} + {resize_4[24], resize_4};
+  wire signed [31:0] resize_5 = {{6{add_4[25]}}, add_4};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_9 = {mux_4[31], mux_4} + {mux_5[31], mux_5};
+  wire signed [32:0] add_5 = {mux_0[31], mux_0} + {resize_5[31], resize_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_10 = add_9[31:0];
-  wire [31:0] asuint_2 = resize_10;
-  wire signed [31:0] mux_6 = fresh_q ? 32'sh0 : acc0_q;
-  wire [47:0] wbuf0_word_0 = wbuf0[work_row];
-  wire [15:0] slice_12 = wbuf0_word_0[15:0];
-  wire signed [15:0] assint_12 = slice_12;
-  wire signed [23:0] mul_9 = {{8{assint_12[15]}}, assint_12} * {{16{assint_1[7]}}, assint_1};
-  wire [15:0] slice_13 = wbuf0_word_0[31:16];
-  wire signed [15:0] assint_13 = slice_13;
-  wire signed [23:0] mul_10 = {{8{assint_13[15]}}, assint_13} * {{16{assint_3[7]}}, assint_3};
-  wire signed [24:0] add_10 = {mul_9[23], mul_9} + {mul_10[23], mul_10};
-  wire [15:0] slice_14 = wbuf0_word_0[47:32];
-  wire signed [15:0] assint_14 = slice_14;
-  wire signed [23:0] mul_11 = {{8{assint_14[15]}}, assint_14} * {{16{assint_5[7]}}, assint_5};
-  wire signed [24:0] resize_11 = {mul_11[23], mul_11};
-  wire signed [25:0] add_11 = {add_10[24], add_10} + {resize_11[24], resize_11};
-  wire signed [31:0] resize_12 = {{6{add_11[25]}}, add_11};
-  wire signed [31:0] mux_7 = orr_1 ? resize_12 : 32'sh0;
+  wire signed [31:0] resize_6 = add_5[31:0];
+  wire [31:0] asuint_0 = resize_6;
+  wire signed [31:0] mux_16 = fresh_q ? 32'sh0 : acc2_q;
+  wire eq_16 = slice_0 == 2'd0;
+  wire [47:0] wbuf2_word_0 = wbuf2[shr_0];
+  wire [15:0] slice_21 = wbuf2_word_0[15:0];
+  wire signed [15:0] assint_18 = slice_21;
+  wire eq_17 = slice_0 == 2'd1;
+  wire [15:0] slice_22 = wbuf2_word_0[31:16];
+  wire signed [15:0] assint_19 = slice_22;
+  wire [15:0] slice_23 = wbuf2_word_0[47:32];
+  wire signed [15:0] assint_20 = slice_23;
+  wire signed [15:0] mux_17 = eq_17 ? assint_19 : assint_20;
+  wire signed [15:0] mux_18 = eq_16 ? assint_18 : mux_17;
+  wire signed [23:0] mul_3 = {{8{mux_18[15]}}, mux_18} * {{16{mux_4[7]}}, mux_4};
+  wire signed [23:0] mux_19 = orr_1 ? mul_3 : 24'sh0;
+  wire eq_18 = slice_7 == 2'd0;
+  wire [47:0] wbuf2_word_1 = wbuf2[shr_1];
+  wire [15:0] slice_24 = wbuf2_word_1[15:0];
+  wire signed [15:0] assint_21 = slice_24;
+  wire eq_19 = slice_7 == 2'd1;
+  wire [15:0] slice_25 = wbuf2_word_1[31:16];
+  wire signed [15:0] assint_22 = slice_25;
+  wire [15:0] slice_26 = wbuf2_word_1[47:32];
+  wire signed [15:0] assint_23 = slice_26;
+  wire signed [15:0] mux_20 = eq_19 ? assint_22 : assint_23;
+  wire signed [15:0] mux_21 = eq_18 ? assint_21 : mux_20;
+  wire signed [23:0] mul_4 = {{8{mux_21[15]}}, mux_21} * {{16{mux_9[7]}}, mux_9};
+  wire signed [23:0] mux_22 = orr_2 ? mul_4 : 24'sh0;
+  wire signed [24:0] add_6 = {mux_19[23], mux_19} + {mux_22[23], mux_22};
+  wire eq_20 = slice_14 == 2'd0;
+  wire [47:0] wbuf2_word_2 = wbuf2[shr_2];
+  wire [15:0] slice_27 = wbuf2_word_2[15:0];
+  wire signed [15:0] assint_24 = slice_27;
+  wire eq_21 = slice_14 == 2'd1;
+  wire [15:0] slice_28 = wbuf2_word_2[31:16];
+  wire signed [15:0] assint_25 = slice_28;
+  wire [15:0] slice_29 = wbuf2_word_2[47:32];
+  wire signed [15:0] assint_26 = slice_29;
+  wire signed [15:0] mux_23 = eq_21 ? assint_25 : assint_26;
+  wire signed [15:0] mux_24 = eq_20 ? assint_24 : mux_23;
+  wire signed [23:0] mul_5 = {{8{mux_24[15]}}, mux_24} * {{16{mux_14[7]}}, mux_14};
+  wire signed [23:0] mux_25 = orr_3 ? mul_5 : 24'sh0;
+  wire signed [24:0] resize_7 = {mux_25[23], mux_25};
+  wire signed [25:0] add_7 = {add_6[24], add_6} + {resize_7[24], resize_7};
+  wire signed [31:0] resize_8 = {{6{add_7[25]}}, add_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_12 = {mux_6[31], mux_6} + {mux_7[31], mux_7};
+  wire signed [32:0] add_8 = {mux_16[31], mux_16} + {resize_8[31], resize_8};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_13 = add_12[31:0];
-  wire [31:0] asuint_3 = resize_13;
+  wire signed [31:0] resize_9 = add_8[31:0];
+  wire [31:0] asuint_1 = resize_9;
+  wire signed [31:0] mux_26 = fresh_q ? 32'sh0 : acc1_q;
+  wire eq_22 = slice_0 == 2'd0;
+  wire [47:0] wbuf1_word_0 = wbuf1[shr_0];
+  wire [15:0] slice_30 = wbuf1_word_0[15:0];
+  wire signed [15:0] assint_27 = slice_30;
+  wire eq_23 = slice_0 == 2'd1;
+  wire [15:0] slice_31 = wbuf1_word_0[31:16];
+  wire signed [15:0] assint_28 = slice_31;
+  wire [15:0] slice_32 = wbuf1_word_0[47:32];
+  wire signed [15:0] assint_29 = slice_32;
+  wire signed [15:0] mux_27 = eq_23 ? assint_28 : assint_29;
+  wire signed [15:0] mux_28 = eq_22 ? assint_27 : mux_27;
+  wire signed [23:0] mul_6 = {{8{mux_28[15]}}, mux_28} * {{16{mux_4[7]}}, mux_4};
+  wire signed [23:0] mux_29 = orr_1 ? mul_6 : 24'sh0;
+  wire eq_24 = slice_7 == 2'd0;
+  wire [47:0] wbuf1_word_1 = wbuf1[shr_1];
+  wire [15:0] slice_33 = wbuf1_word_1[15:0];
+  wire signed [15:0] assint_30 = slice_33;
+  wire eq_25 = slice_7 == 2'd1;
+  wire [15:0] slice_34 = wbuf1_word_1[31:16];
+  wire signed [15:0] assint_31 = slice_34;
+  wire [15:0] slice_35 = wbuf1_word_1[47:32];
+  wire signed [15:0] assint_32 = slice_35;
+  wire signed [15:0] mux_30 = eq_25 ? assint_31 : assint_32;
+  wire signed [15:0] mux_31 = eq_24 ? assint_30 : mux_30;
+  wire signed [23:0] mul_7 = {{8{mux_31[15]}}, mux_31} * {{16{mux_9[7]}}, mux_9};
+  wire signed [23:0] mux_32 = orr_2 ? mul_7 : 24'sh0;
+  wire signed [24:0] add_9 = {mux_29[23], mux_29} + {mux_32[23], mux_32};
+  wire eq_26 = slice_14 == 2'd0;
+  wire [47:0] wbuf1_word_2 = wbuf1[shr_2];
+  wire [15:0] slice_36 = wbuf1_word_2[15:0];
+  wire signed [15:0] assint_33 = slice_36;
+  wire eq_27 = slice_14 == 2'd1;
+  wire [15:0] slice_37 = wbuf1_word_2[31:16];
+  wire signed [15:0] assint_34 = slice_37;
+  wire [15:0] slice_38 = wbuf1_word_2[47:32];
+  wire signed [15:0] assint_35 = slice_38;
+  wire signed [15:0] mux_33 = eq_27 ? assint_34 : assint_35;
+  wire signed [15:0] mux_34 = eq_26 ? assint_33 : mux_33;
+  wire signed [23:0] mul_8 = {{8{mux_34[15]}}, mux_34} * {{16{mux_14[7]}}, mux_14};
+  wire signed [23:0] mux_35 = orr_3 ? mul_8 : 24'sh0;
+  wire signed [24:0] resize_10 = {mux_35[23], mux_35};
+  wire signed [25:0] add_10 = {add_9[24], add_9} + {resize_10[24], resize_10};
+  wire signed [31:0] resize_11 = {{6{add_10[25]}}, add_10};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [32:0] add_11 = {mux_26[31], mux_26} + {resize_11[31], resize_11};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_12 = add_11[31:0];
+  wire [31:0] asuint_2 = resize_12;
+  wire signed [31:0] mux_36 = fresh_q ? 32'sh0 : acc0_q;
+  wire eq_28 = slice_0 == 2'd0;
+  wire [47:0] wbuf0_word_0 = wbuf0[shr_0];
+  wire [15:0] slice_39 = wbuf0_word_0[15:0];
+  wire signed [15:0] assint_36 = slice_39;
+  wire eq_29 = slice_0 == 2'd1;
+  wire [15:0] slice_40 = wbuf0_word_0[31:16];
+  wire signed [15:0] assint_37 = slice_40;
+  wire [15:0] slice_41 = wbuf0_word_0[47:32];
+  wire signed [15:0] assint_38 = slice_41;
+  wire signed [15:0] mux_37 = eq_29 ? assint_37 : assint_38;
+  wire signed [15:0] mux_38 = eq_28 ? assint_36 : mux_37;
+  wire signed [23:0] mul_9 = {{8{mux_38[15]}}, mux_38} * {{16{mux_4[7]}}, mux_4};
+  wire signed [23:0] mux_39 = orr_1 ? mul_9 : 24'sh0;
+  wire eq_30 = slice_7 == 2'd0;
+  wire [47:0] wbuf0_word_1 = wbuf0[shr_1];
+  wire [15:0] slice_42 = wbuf0_word_1[15:0];
+  wire signed [15:0] assint_39 = slice_42;
+  wire eq_31 = slice_7 == 2'd1;
+  wire [15:0] slice_43 = wbuf0_word_1[31:16];
+  wire signed [15:0] assint_40 = slice_43;
+  wire [15:0] slice_44 = wbuf0_word_1[47:32];
+  wire signed [15:0] assint_41 = slice_44;
+  wire signed [15:0] mux_40 = eq_31 ? assint_40 : assint_41;
+  wire signed [15:0] mux_41 = eq_30 ? assint_39 : mux_40;
+  wire signed [23:0] mul_10 = {{8{mux_41[15]}}, mux_41} * {{16{mux_9[7]}}, mux_9};
+  wire signed [23:0] mux_42 = orr_2 ? mul_10 : 24'sh0;
+  wire signed [24:0] add_12 = {mux_39[23], mux_39} + {mux_42[23], mux_42};
+  wire eq_32 = slice_14 == 2'd0;
+  wire [47:0] wbuf0_word_2 = wbuf0[shr_2];
+  wire [15:0] slice_45 = wbuf0_word_2[15:0];
+  wire signed [15:0] assint_42 = slice_45;
+  wire eq_33 = slice_14 == 2'd1;
+  wire [15:0] slice_46 = wbuf0_word_2[31:16];
+  wire signed [15:0] assint_43 = slice_46;
+  wire [15:0] slice_47 = wbuf0_word_2[47:32];
+  wire signed [15:0] assint_44 = slice_47;
+  wire signed [15:0] mux_43 = eq_33 ? assint_43 : assint_44;
+  wire signed [15:0] mux_44 = eq_32 ? assint_42 : mux_43;
+  wire signed [23:0] mul_11 = {{8{mux_44[15]}}, mux_44} * {{16{mux_14[7]}}, mux_14};
+  wire signed [23:0] mux_45 = orr_3 ? mul_11 : 24'sh0;
+  wire signed [24:0] resize_13 = {mux_45[23], mux_45};
+  wire signed [25:0] add_13 = {add_12[24], add_12} + {resize_13[24], resize_13};
+  wire signed [31:0] resize_14 = {{6{add_13[25]}}, add_13};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [32:0] add_14 = {mux_36[31], mux_36} + {resize_14[31], resize_14};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [31:0] resize_15 = add_14[31:0];
+  wire [31:0] asuint_3 = resize_15;
   wire [127:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3};
   wire and_2 = cfg_valid & cfg_ready;
   wire and_3 = b_valid & b_ready;
   wire and_4 = ce_valid & ce_ready;
-  wire eq_4 = row_q == g_m1_q;
+  wire eq_34 = row_q == g_m1_q;
   wire not_2 = ~not_1;
   wire or_1 = not_2 | y_ready;
   wire and_5 = and_0 & or_1;
-  wire eq_5 = col_q == n_m1_q;
-  wire eq_6 = group_q == groups_m1_q;
-  reg [2:0] slice_15;
-  reg [2:0] slice_16;
-  reg [1:0] slice_17;
+  wire eq_35 = col_q == n_m1_q;
+  wire eq_36 = group_q == groups_m1_q;
+  reg [2:0] slice_48;
+  reg [2:0] slice_49;
+  reg [1:0] slice_50;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_13;
+  reg [3:0] add_15;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_14;
-  reg [2:0] mux_8;
+  reg [2:0] resize_16;
+  reg [2:0] mux_46;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_14;
+  reg [3:0] add_16;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_15;
-  reg [2:0] mux_9;
+  reg [2:0] resize_17;
+  reg [2:0] mux_47;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_15;
+  reg [2:0] add_17;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_16;
+  reg [1:0] resize_18;
   wire and_6 = x_valid & x_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_16;
+  reg [6:0] add_18;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_17;
-  wire eq_7 = load_row_q == g_m1_q;
-  wire [3:0] resize_18 = {1'd0, n_m1_q};
-  wire eq_8 = load_cols_q == resize_18;
+  reg [5:0] resize_19;
+  wire eq_37 = load_row_q == g_m1_q;
+  wire [3:0] resize_20 = {1'd0, n_m1_q};
+  wire eq_38 = load_cols_q == resize_20;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_17;
+  reg [3:0] add_19;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_19;
-  reg [2:0] mux_10;
+  reg [2:0] resize_21;
+  reg [2:0] mux_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_18;
+  reg [4:0] add_20;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_20;
-  reg [6:0] add_19;
+  reg [3:0] resize_22;
+  reg [6:0] add_21;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_20;
+  reg [7:0] add_22;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_21;
-  wire eq_9 = load_row_q == 3'd0;
-  wire orr_2 = |x_payload;
-  wire eq_10 = load_row_q == 3'd1;
-  wire eq_11 = load_row_q == 3'd2;
-  wire eq_12 = load_row_q == 3'd3;
-  wire eq_13 = load_row_q == 3'd4;
-  wire eq_14 = load_row_q == 3'd5;
-  wire eq_15 = load_row_q == 3'd6;
-  wire eq_16 = load_row_q == 3'd7;
-  wire eq_17 = row_q == 3'd0;
-  wire slice_18 = ce_payload[4];
-  wire slice_19 = ce_payload[9];
-  wire or_2 = slice_18 | slice_19;
-  wire slice_20 = ce_payload[14];
-  wire or_3 = or_2 | slice_20;
-  wire slice_21 = ce_payload[19];
-  wire or_4 = or_3 | slice_21;
-  wire slice_22 = ce_payload[24];
-  wire or_5 = or_4 | slice_22;
-  wire slice_23 = ce_payload[29];
-  wire or_6 = or_5 | slice_23;
-  wire slice_24 = ce_payload[34];
-  wire or_7 = or_6 | slice_24;
-  wire slice_25 = ce_payload[39];
-  wire or_8 = or_7 | slice_25;
-  wire slice_26 = ce_payload[44];
-  wire or_9 = or_8 | slice_26;
-  wire slice_27 = ce_payload[49];
-  wire or_10 = or_9 | slice_27;
-  wire slice_28 = ce_payload[54];
-  wire or_11 = or_10 | slice_28;
-  wire slice_29 = ce_payload[59];
-  wire or_12 = or_11 | slice_29;
-  wire eq_18 = row_q == 3'd1;
-  wire eq_19 = row_q == 3'd2;
-  wire eq_20 = row_q == 3'd3;
-  wire eq_21 = row_q == 3'd4;
-  wire eq_22 = row_q == 3'd5;
-  wire eq_23 = row_q == 3'd6;
-  wire eq_24 = row_q == 3'd7;
-  reg [7:0] slice_30;
-  reg signed [7:0] assint_15;
-  reg [7:0] slice_31;
-  reg signed [7:0] assint_16;
-  reg [7:0] slice_32;
-  reg signed [7:0] assint_17;
-  reg [7:0] slice_33;
-  reg signed [7:0] assint_18;
-  reg [7:0] slice_34;
-  reg signed [7:0] assint_19;
-  reg [7:0] slice_35;
-  reg signed [7:0] assint_20;
-  reg [7:0] slice_36;
-  reg signed [7:0] assint_21;
-  reg [7:0] slice_37;
-  reg signed [7:0] assint_22;
-  reg [7:0] slice_38;
-  reg signed [7:0] assint_23;
-  reg [7:0] slice_39;
-  reg signed [7:0] assint_24;
-  reg [7:0] slice_40;
-  reg signed [7:0] assint_25;
-  reg [7:0] slice_41;
-  reg signed [7:0] assint_26;
-  reg [7:0] slice_42;
-  reg signed [7:0] assint_27;
-  reg [7:0] slice_43;
-  reg signed [7:0] assint_28;
-  reg [7:0] slice_44;
-  reg signed [7:0] assint_29;
-  reg [7:0] slice_45;
-  reg signed [7:0] assint_30;
-  reg [7:0] slice_46;
-  reg signed [7:0] assint_31;
-  reg [7:0] slice_47;
-  reg signed [7:0] assint_32;
-  reg [7:0] slice_48;
-  reg signed [7:0] assint_33;
-  reg [7:0] slice_49;
-  reg signed [7:0] assint_34;
-  reg [7:0] slice_50;
-  reg signed [7:0] assint_35;
-  reg [7:0] slice_51;
-  reg signed [7:0] assint_36;
-  reg [7:0] slice_52;
-  reg signed [7:0] assint_37;
-  reg [7:0] slice_53;
-  reg signed [7:0] assint_38;
-  reg [7:0] slice_54;
-  reg signed [7:0] assint_39;
-  reg [7:0] slice_55;
-  reg signed [7:0] assint_40;
-  reg [7:0] slice_56;
-  reg signed [7:0] assint_41;
-  reg [7:0] slice_57;
-  reg signed [7:0] assint_42;
-  reg [7:0] slice_58;
-  reg signed [7:0] assint_43;
-  reg [7:0] slice_59;
-  reg signed [7:0] assint_44;
-  reg [7:0] slice_60;
-  reg signed [7:0] assint_45;
-  reg [7:0] slice_61;
-  reg signed [7:0] assint_46;
-  reg [7:0] slice_62;
-  reg signed [7:0] assint_47;
-  reg [7:0] slice_63;
+  reg [5:0] resize_23;
+  wire eq_39 = load_row_q == 3'd0;
+  wire [7:0] slice_51 = x_payload[7:0];
+  wire signed [7:0] assint_45 = slice_51;
+  wire ne_0 = assint_45 != 8'd0;
+  wire [7:0] slice_52 = x_payload[15:8];
+  wire signed [7:0] assint_46 = slice_52;
+  wire ne_1 = assint_46 != 8'd0;
+  wire [7:0] slice_53 = x_payload[23:16];
+  wire signed [7:0] assint_47 = slice_53;
+  wire ne_2 = assint_47 != 8'd0;
+  wire eq_40 = load_row_q == 3'd1;
+  wire eq_41 = load_row_q == 3'd2;
+  wire eq_42 = load_row_q == 3'd3;
+  wire eq_43 = load_row_q == 3'd4;
+  wire eq_44 = load_row_q == 3'd5;
+  wire eq_45 = load_row_q == 3'd6;
+  wire eq_46 = load_row_q == 3'd7;
+  wire eq_47 = row_q == 3'd0;
+  wire slice_54 = ce_payload[4];
+  wire slice_55 = ce_payload[9];
+  wire or_2 = slice_54 | slice_55;
+  wire slice_56 = ce_payload[14];
+  wire or_3 = or_2 | slice_56;
+  wire slice_57 = ce_payload[19];
+  wire or_4 = or_3 | slice_57;
+  wire slice_58 = ce_payload[24];
+  wire or_5 = or_4 | slice_58;
+  wire slice_59 = ce_payload[29];
+  wire or_6 = or_5 | slice_59;
+  wire slice_60 = ce_payload[34];
+  wire or_7 = or_6 | slice_60;
+  wire slice_61 = ce_payload[39];
+  wire or_8 = or_7 | slice_61;
+  wire slice_62 = ce_payload[44];
+  wire or_9 = or_8 | slice_62;
+  wire slice_63 = ce_payload[49];
+  wire or_10 = or_9 | slice_63;
+  wire slice_64 = ce_payload[54];
+  wire or_11 = or_10 | slice_64;
+  wire slice_65 = ce_payload[59];
+  wire or_12 = or_11 | slice_65;
+  wire eq_48 = row_q == 3'd1;
+  wire eq_49 = row_q == 3'd2;
+  wire eq_50 = row_q == 3'd3;
+  wire eq_51 = row_q == 3'd4;
+  wire eq_52 = row_q == 3'd5;
+  wire eq_53 = row_q == 3'd6;
+  wire eq_54 = row_q == 3'd7;
+  reg [7:0] slice_66;
   reg signed [7:0] assint_48;
-  reg [7:0] slice_64;
+  reg [7:0] slice_67;
   reg signed [7:0] assint_49;
-  reg [7:0] slice_65;
+  reg [7:0] slice_68;
   reg signed [7:0] assint_50;
-  wire [7:0] act_mask_word_0 = act_mask[col_q];
-  wire [7:0] cat_1 = {w_bit7_q, w_bit6_q, w_bit5_q, w_bit4_q, w_bit3_q, w_bit2_q, w_bit1_q, w_bit0_q};
-  wire [7:0] and_7 = act_mask_word_0 & cat_1;
-  wire [7:0] mux_11 = fresh_q ? and_7 : rem_q;
-  wire [7:0] not_3 = ~work_mask;
+  reg [7:0] slice_69;
+  reg signed [7:0] assint_51;
+  reg [7:0] slice_70;
+  reg signed [7:0] assint_52;
+  reg [7:0] slice_71;
+  reg signed [7:0] assint_53;
+  reg [7:0] slice_72;
+  reg signed [7:0] assint_54;
+  reg [7:0] slice_73;
+  reg signed [7:0] assint_55;
+  reg [7:0] slice_74;
+  reg signed [7:0] assint_56;
+  reg [7:0] slice_75;
+  reg signed [7:0] assint_57;
+  reg [7:0] slice_76;
+  reg signed [7:0] assint_58;
+  reg [7:0] slice_77;
+  reg signed [7:0] assint_59;
+  reg [7:0] slice_78;
+  reg signed [7:0] assint_60;
+  reg [7:0] slice_79;
+  reg signed [7:0] assint_61;
+  reg [7:0] slice_80;
+  reg signed [7:0] assint_62;
+  reg [7:0] slice_81;
+  reg signed [7:0] assint_63;
+  reg [7:0] slice_82;
+  reg signed [7:0] assint_64;
+  reg [7:0] slice_83;
+  reg signed [7:0] assint_65;
+  reg [7:0] slice_84;
+  reg signed [7:0] assint_66;
+  reg [7:0] slice_85;
+  reg signed [7:0] assint_67;
+  reg [7:0] slice_86;
+  reg signed [7:0] assint_68;
+  reg [7:0] slice_87;
+  reg signed [7:0] assint_69;
+  reg [7:0] slice_88;
+  reg signed [7:0] assint_70;
+  reg [7:0] slice_89;
+  reg signed [7:0] assint_71;
+  reg [7:0] slice_90;
+  reg signed [7:0] assint_72;
+  reg [7:0] slice_91;
+  reg signed [7:0] assint_73;
+  reg [7:0] slice_92;
+  reg signed [7:0] assint_74;
+  reg [7:0] slice_93;
+  reg signed [7:0] assint_75;
+  reg [7:0] slice_94;
+  reg signed [7:0] assint_76;
+  reg [7:0] slice_95;
+  reg signed [7:0] assint_77;
+  reg [7:0] slice_96;
+  reg signed [7:0] assint_78;
+  reg [7:0] slice_97;
+  reg signed [7:0] assint_79;
+  reg [7:0] slice_98;
+  reg signed [7:0] assint_80;
+  reg [7:0] slice_99;
+  reg signed [7:0] assint_81;
+  reg [7:0] slice_100;
+  reg signed [7:0] assint_82;
+  reg [7:0] slice_101;
+  reg signed [7:0] assint_83;
+  wire [31:0] act_mask_word_0 = act_mask[col_q];
+  wire [31:0] cat_1 = {1'd0, w_bit7_q, w_bit7_q, w_bit7_q, 1'd0, w_bit6_q, w_bit6_q, w_bit6_q, 1'd0, w_bit5_q, w_bit5_q, w_bit5_q, 1'd0, w_bit4_q, w_bit4_q, w_bit4_q, 1'd0, w_bit3_q, w_bit3_q, w_bit3_q, 1'd0, w_bit2_q, w_bit2_q, w_bit2_q, 1'd0, w_bit1_q, w_bit1_q, w_bit1_q, 1'd0, w_bit0_q, w_bit0_q, w_bit0_q};
+  wire [31:0] and_7 = act_mask_word_0 & cat_1;
+  wire [31:0] mux_49 = fresh_q ? and_7 : rem_q;
+  wire [31:0] not_3 = ~work_mask;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [8:0] add_21 = {1'd0, not_3} + 9'd1;
+  wire [32:0] add_23 = {1'd0, not_3} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [7:0] resize_22 = add_21[7:0];
-  wire [7:0] and_8 = work_mask & resize_22;
-  wire slice_66 = work_low[4];
-  wire slice_67 = work_low[5];
-  wire slice_68 = work_low[6];
-  wire slice_69 = work_low[7];
-  wire [3:0] cat_2 = {slice_66, slice_67, slice_68, slice_69};
-  wire orr_3 = |cat_2;
-  wire slice_70 = work_low[2];
-  wire slice_71 = work_low[3];
-  wire slice_72 = work_low[6];
-  wire slice_73 = work_low[7];
-  wire [3:0] cat_3 = {slice_70, slice_71, slice_72, slice_73};
-  wire orr_4 = |cat_3;
-  wire slice_74 = work_low[1];
-  wire slice_75 = work_low[3];
-  wire slice_76 = work_low[5];
-  wire slice_77 = work_low[7];
-  wire [3:0] cat_4 = {slice_74, slice_75, slice_76, slice_77};
-  wire orr_5 = |cat_4;
-  wire [2:0] cat_5 = {orr_3, orr_4, orr_5};
-  wire and_9 = and_6 & eq_7;
-  wire [2:0] resize_23 = load_cols_q[2:0];
-  wire eq_25 = load_row_q == 3'd7;
-  wire mux_12 = eq_25 ? orr_2 : act_bit7_q;
-  wire eq_26 = load_row_q == 3'd6;
-  wire mux_13 = eq_26 ? orr_2 : act_bit6_q;
-  wire eq_27 = load_row_q == 3'd5;
-  wire mux_14 = eq_27 ? orr_2 : act_bit5_q;
-  wire eq_28 = load_row_q == 3'd4;
-  wire mux_15 = eq_28 ? orr_2 : act_bit4_q;
-  wire eq_29 = load_row_q == 3'd3;
-  wire mux_16 = eq_29 ? orr_2 : act_bit3_q;
-  wire eq_30 = load_row_q == 3'd2;
-  wire mux_17 = eq_30 ? orr_2 : act_bit2_q;
-  wire eq_31 = load_row_q == 3'd1;
-  wire mux_18 = eq_31 ? orr_2 : act_bit1_q;
-  wire eq_32 = load_row_q == 3'd0;
-  wire mux_19 = eq_32 ? orr_2 : act_bit0_q;
-  wire [7:0] cat_6 = {mux_12, mux_13, mux_14, mux_15, mux_16, mux_17, mux_18, mux_19};
-  wire slice_78 = ce_payload[3];
-  wire signed [15:0] resize_24 = {{8{basis0_2_q[7]}}, basis0_2_q};
-  wire [2:0] slice_79 = ce_payload[2:0];
-  wire signed [15:0] shlv_0 = resize_24 << slice_79;
+  wire [31:0] resize_24 = add_23[31:0];
+  wire [31:0] and_8 = work_mask & resize_24;
+  wire slice_102 = work_low0[16];
+  wire slice_103 = work_low0[17];
+  wire slice_104 = work_low0[18];
+  wire slice_105 = work_low0[20];
+  wire slice_106 = work_low0[21];
+  wire slice_107 = work_low0[22];
+  wire slice_108 = work_low0[24];
+  wire slice_109 = work_low0[25];
+  wire slice_110 = work_low0[26];
+  wire slice_111 = work_low0[28];
+  wire slice_112 = work_low0[29];
+  wire slice_113 = work_low0[30];
+  wire [11:0] cat_2 = {slice_102, slice_103, slice_104, slice_105, slice_106, slice_107, slice_108, slice_109, slice_110, slice_111, slice_112, slice_113};
+  wire orr_4 = |cat_2;
+  wire slice_114 = work_low0[8];
+  wire slice_115 = work_low0[9];
+  wire slice_116 = work_low0[10];
+  wire slice_117 = work_low0[12];
+  wire slice_118 = work_low0[13];
+  wire slice_119 = work_low0[14];
+  wire slice_120 = work_low0[24];
+  wire slice_121 = work_low0[25];
+  wire slice_122 = work_low0[26];
+  wire slice_123 = work_low0[28];
+  wire slice_124 = work_low0[29];
+  wire slice_125 = work_low0[30];
+  wire [11:0] cat_3 = {slice_114, slice_115, slice_116, slice_117, slice_118, slice_119, slice_120, slice_121, slice_122, slice_123, slice_124, slice_125};
+  wire orr_5 = |cat_3;
+  wire slice_126 = work_low0[4];
+  wire slice_127 = work_low0[5];
+  wire slice_128 = work_low0[6];
+  wire slice_129 = work_low0[12];
+  wire slice_130 = work_low0[13];
+  wire slice_131 = work_low0[14];
+  wire slice_132 = work_low0[20];
+  wire slice_133 = work_low0[21];
+  wire slice_134 = work_low0[22];
+  wire slice_135 = work_low0[28];
+  wire slice_136 = work_low0[29];
+  wire slice_137 = work_low0[30];
+  wire [11:0] cat_4 = {slice_126, slice_127, slice_128, slice_129, slice_130, slice_131, slice_132, slice_133, slice_134, slice_135, slice_136, slice_137};
+  wire orr_6 = |cat_4;
+  wire slice_138 = work_low0[2];
+  wire slice_139 = work_low0[6];
+  wire slice_140 = work_low0[10];
+  wire slice_141 = work_low0[14];
+  wire slice_142 = work_low0[18];
+  wire slice_143 = work_low0[22];
+  wire slice_144 = work_low0[26];
+  wire slice_145 = work_low0[30];
+  wire [7:0] cat_5 = {slice_138, slice_139, slice_140, slice_141, slice_142, slice_143, slice_144, slice_145};
+  wire orr_7 = |cat_5;
+  wire slice_146 = work_low0[1];
+  wire slice_147 = work_low0[5];
+  wire slice_148 = work_low0[9];
+  wire slice_149 = work_low0[13];
+  wire slice_150 = work_low0[17];
+  wire slice_151 = work_low0[21];
+  wire slice_152 = work_low0[25];
+  wire slice_153 = work_low0[29];
+  wire [7:0] cat_6 = {slice_146, slice_147, slice_148, slice_149, slice_150, slice_151, slice_152, slice_153};
+  wire orr_8 = |cat_6;
+  wire [4:0] cat_7 = {orr_4, orr_5, orr_6, orr_7, orr_8};
+  wire [31:0] not_4 = ~xor_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [32:0] add_24 = {1'd0, not_4} + 33'h1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [31:0] resize_25 = add_24[31:0];
+  wire [31:0] and_9 = xor_0 & resize_25;
+  wire slice_154 = work_low1[16];
+  wire slice_155 = work_low1[17];
+  wire slice_156 = work_low1[18];
+  wire slice_157 = work_low1[20];
+  wire slice_158 = work_low1[21];
+  wire slice_159 = work_low1[22];
+  wire slice_160 = work_low1[24];
+  wire slice_161 = work_low1[25];
+  wire slice_162 = work_low1[26];
+  wire slice_163 = work_low1[28];
+  wire slice_164 = work_low1[29];
+  wire slice_165 = work_low1[30];
+  wire [11:0] cat_8 = {slice_154, slice_155, slice_156, slice_157, slice_158, slice_159, slice_160, slice_161, slice_162, slice_163, slice_164, slice_165};
+  wire orr_9 = |cat_8;
+  wire slice_166 = work_low1[8];
+  wire slice_167 = work_low1[9];
+  wire slice_168 = work_low1[10];
+  wire slice_169 = work_low1[12];
+  wire slice_170 = work_low1[13];
+  wire slice_171 = work_low1[14];
+  wire slice_172 = work_low1[24];
+  wire slice_173 = work_low1[25];
+  wire slice_174 = work_low1[26];
+  wire slice_175 = work_low1[28];
+  wire slice_176 = work_low1[29];
+  wire slice_177 = work_low1[30];
+  wire [11:0] cat_9 = {slice_166, slice_167, slice_168, slice_169, slice_170, slice_171, slice_172, slice_173, slice_174, slice_175, slice_176, slice_177};
+  wire orr_10 = |cat_9;
+  wire slice_178 = work_low1[4];
+  wire slice_179 = work_low1[5];
+  wire slice_180 = work_low1[6];
+  wire slice_181 = work_low1[12];
+  wire slice_182 = work_low1[13];
+  wire slice_183 = work_low1[14];
+  wire slice_184 = work_low1[20];
+  wire slice_185 = work_low1[21];
+  wire slice_186 = work_low1[22];
+  wire slice_187 = work_low1[28];
+  wire slice_188 = work_low1[29];
+  wire slice_189 = work_low1[30];
+  wire [11:0] cat_10 = {slice_178, slice_179, slice_180, slice_181, slice_182, slice_183, slice_184, slice_185, slice_186, slice_187, slice_188, slice_189};
+  wire orr_11 = |cat_10;
+  wire slice_190 = work_low1[2];
+  wire slice_191 = work_low1[6];
+  wire slice_192 = work_low1[10];
+  wire slice_193 = work_low1[14];
+  wire slice_194 = work_low1[18];
+  wire slice_195 = work_low1[22];
+  wire slice_196 = work_low1[26];
+  wire slice_197 = work_low1[30];
+  wire [7:0] cat_11 = {slice_190, slice_191, slice_192, slice_193, slice_194, slice_195, slice_196, slice_197};
+  wire orr_12 = |cat_11;
+  wire slice_198 = work_low1[1];
+  wire slice_199 = work_low1[5];
+  wire slice_200 = work_low1[9];
+  wire slice_201 = work_low1[13];
+  wire slice_202 = work_low1[17];
+  wire slice_203 = work_low1[21];
+  wire slice_204 = work_low1[25];
+  wire slice_205 = work_low1[29];
+  wire [7:0] cat_12 = {slice_198, slice_199, slice_200, slice_201, slice_202, slice_203, slice_204, slice_205};
+  wire orr_13 = |cat_12;
+  wire [4:0] cat_13 = {orr_9, orr_10, orr_11, orr_12, orr_13};
+  wire [31:0] not_5 = ~xor_1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [32:0] add_25 = {1'd0, not_5} + 33'h1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [31:0] resize_26 = add_25[31:0];
+  wire [31:0] and_10 = xor_1 & resize_26;
+  wire slice_206 = work_low2[16];
+  wire slice_207 = work_low2[17];
+  wire slice_208 = work_low2[18];
+  wire slice_209 = work_low2[20];
+  wire slice_210 = work_low2[21];
+  wire slice_211 = work_low2[22];
+  wire slice_212 = work_low2[24];
+  wire slice_213 = work_low2[25];
+  wire slice_214 = work_low2[26];
+  wire slice_215 = work_low2[28];
+  wire slice_216 = work_low2[29];
+  wire slice_217 = work_low2[30];
+  wire [11:0] cat_14 = {slice_206, slice_207, slice_208, slice_209, slice_210, slice_211, slice_212, slice_213, slice_214, slice_215, slice_216, slice_217};
+  wire orr_14 = |cat_14;
+  wire slice_218 = work_low2[8];
+  wire slice_219 = work_low2[9];
+  wire slice_220 = work_low2[10];
+  wire slice_221 = work_low2[12];
+  wire slice_222 = work_low2[13];
+  wire slice_223 = work_low2[14];
+  wire slice_224 = work_low2[24];
+  wire slice_225 = work_low2[25];
+  wire slice_226 = work_low2[26];
+  wire slice_227 = work_low2[28];
+  wire slice_228 = work_low2[29];
+  wire slice_229 = work_low2[30];
+  wire [11:0] cat_15 = {slice_218, slice_219, slice_220, slice_221, slice_222, slice_223, slice_224, slice_225, slice_226, slice_227, slice_228, slice_229};
+  wire orr_15 = |cat_15;
+  wire slice_230 = work_low2[4];
+  wire slice_231 = work_low2[5];
+  wire slice_232 = work_low2[6];
+  wire slice_233 = work_low2[12];
+  wire slice_234 = work_low2[13];
+  wire slice_235 = work_low2[14];
+  wire slice_236 = work_low2[20];
+  wire slice_237 = work_low2[21];
+  wire slice_238 = work_low2[22];
+  wire slice_239 = work_low2[28];
+  wire slice_240 = work_low2[29];
+  wire slice_241 = work_low2[30];
+  wire [11:0] cat_16 = {slice_230, slice_231, slice_232, slice_233, slice_234, slice_235, slice_236, slice_237, slice_238, slice_239, slice_240, slice_241};
+  wire orr_16 = |cat_16;
+  wire slice_242 = work_low2[2];
+  wire slice_243 = work_low2[6];
+  wire slice_244 = work_low2[10];
+  wire slice_245 = work_low2[14];
+  wire slice_246 = work_low2[18];
+  wire slice_247 = work_low2[22];
+  wire slice_248 = work_low2[26];
+  wire slice_249 = work_low2[30];
+  wire [7:0] cat_17 = {slice_242, slice_243, slice_244, slice_245, slice_246, slice_247, slice_248, slice_249};
+  wire orr_17 = |cat_17;
+  wire slice_250 = work_low2[1];
+  wire slice_251 = work_low2[5];
+  wire slice_252 = work_low2[9];
+  wire slice_253 = work_low2[13];
+  wire slice_254 = work_low2[17];
+  wire slice_255 = work_low2[21];
+  wire slice_256 = work_low2[25];
+  wire slice_257 = work_low2[29];
+  wire [7:0] cat_18 = {slice_250, slice_251, slice_252, slice_253, slice_254, slice_255, slice_256, slice_257};
+  wire orr_18 = |cat_18;
+  wire [4:0] cat_19 = {orr_14, orr_15, orr_16, orr_17, orr_18};
+  wire and_11 = and_6 & eq_37;
+  wire [2:0] resize_27 = load_cols_q[2:0];
+  wire eq_55 = load_row_q == 3'd7;
+  wire mux_50 = eq_55 ? ne_2 : act_bit7_2_q;
+  wire eq_56 = load_row_q == 3'd7;
+  wire mux_51 = eq_56 ? ne_1 : act_bit7_1_q;
+  wire eq_57 = load_row_q == 3'd7;
+  wire mux_52 = eq_57 ? ne_0 : act_bit7_0_q;
+  wire eq_58 = load_row_q == 3'd6;
+  wire mux_53 = eq_58 ? ne_2 : act_bit6_2_q;
+  wire eq_59 = load_row_q == 3'd6;
+  wire mux_54 = eq_59 ? ne_1 : act_bit6_1_q;
+  wire eq_60 = load_row_q == 3'd6;
+  wire mux_55 = eq_60 ? ne_0 : act_bit6_0_q;
+  wire eq_61 = load_row_q == 3'd5;
+  wire mux_56 = eq_61 ? ne_2 : act_bit5_2_q;
+  wire eq_62 = load_row_q == 3'd5;
+  wire mux_57 = eq_62 ? ne_1 : act_bit5_1_q;
+  wire eq_63 = load_row_q == 3'd5;
+  wire mux_58 = eq_63 ? ne_0 : act_bit5_0_q;
+  wire eq_64 = load_row_q == 3'd4;
+  wire mux_59 = eq_64 ? ne_2 : act_bit4_2_q;
+  wire eq_65 = load_row_q == 3'd4;
+  wire mux_60 = eq_65 ? ne_1 : act_bit4_1_q;
+  wire eq_66 = load_row_q == 3'd4;
+  wire mux_61 = eq_66 ? ne_0 : act_bit4_0_q;
+  wire eq_67 = load_row_q == 3'd3;
+  wire mux_62 = eq_67 ? ne_2 : act_bit3_2_q;
+  wire eq_68 = load_row_q == 3'd3;
+  wire mux_63 = eq_68 ? ne_1 : act_bit3_1_q;
+  wire eq_69 = load_row_q == 3'd3;
+  wire mux_64 = eq_69 ? ne_0 : act_bit3_0_q;
+  wire eq_70 = load_row_q == 3'd2;
+  wire mux_65 = eq_70 ? ne_2 : act_bit2_2_q;
+  wire eq_71 = load_row_q == 3'd2;
+  wire mux_66 = eq_71 ? ne_1 : act_bit2_1_q;
+  wire eq_72 = load_row_q == 3'd2;
+  wire mux_67 = eq_72 ? ne_0 : act_bit2_0_q;
+  wire eq_73 = load_row_q == 3'd1;
+  wire mux_68 = eq_73 ? ne_2 : act_bit1_2_q;
+  wire eq_74 = load_row_q == 3'd1;
+  wire mux_69 = eq_74 ? ne_1 : act_bit1_1_q;
+  wire eq_75 = load_row_q == 3'd1;
+  wire mux_70 = eq_75 ? ne_0 : act_bit1_0_q;
+  wire eq_76 = load_row_q == 3'd0;
+  wire mux_71 = eq_76 ? ne_2 : act_bit0_2_q;
+  wire eq_77 = load_row_q == 3'd0;
+  wire mux_72 = eq_77 ? ne_1 : act_bit0_1_q;
+  wire eq_78 = load_row_q == 3'd0;
+  wire mux_73 = eq_78 ? ne_0 : act_bit0_0_q;
+  wire [31:0] cat_20 = {1'd0, mux_50, mux_51, mux_52, 1'd0, mux_53, mux_54, mux_55, 1'd0, mux_56, mux_57, mux_58, 1'd0, mux_59, mux_60, mux_61, 1'd0, mux_62, mux_63, mux_64, 1'd0, mux_65, mux_66, mux_67, 1'd0, mux_68, mux_69, mux_70, 1'd0, mux_71, mux_72, mux_73};
+  wire slice_258 = ce_payload[3];
+  wire signed [15:0] resize_28 = {{8{basis0_2_q[7]}}, basis0_2_q};
+  wire [2:0] slice_259 = ce_payload[2:0];
+  wire signed [15:0] shlv_0 = resize_28 << slice_259;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_0 = -{shlv_0[15], shlv_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_25 = neg_0[15:0];
-  wire signed [15:0] mux_20 = slice_78 ? resize_25 : shlv_0;
-  wire signed [15:0] mux_21 = slice_18 ? mux_20 : 16'sh0;
-  wire slice_80 = ce_payload[8];
-  wire signed [15:0] resize_26 = {{8{basis0_5_q[7]}}, basis0_5_q};
-  wire [2:0] slice_81 = ce_payload[7:5];
-  wire signed [15:0] shlv_1 = resize_26 << slice_81;
+  wire signed [15:0] resize_29 = neg_0[15:0];
+  wire signed [15:0] mux_74 = slice_258 ? resize_29 : shlv_0;
+  wire signed [15:0] mux_75 = slice_54 ? mux_74 : 16'sh0;
+  wire slice_260 = ce_payload[8];
+  wire signed [15:0] resize_30 = {{8{basis0_5_q[7]}}, basis0_5_q};
+  wire [2:0] slice_261 = ce_payload[7:5];
+  wire signed [15:0] shlv_1 = resize_30 << slice_261;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_1 = -{shlv_1[15], shlv_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_27 = neg_1[15:0];
-  wire signed [15:0] mux_22 = slice_80 ? resize_27 : shlv_1;
-  wire signed [15:0] mux_23 = slice_19 ? mux_22 : 16'sh0;
-  wire signed [16:0] add_22 = {mux_21[15], mux_21} + {mux_23[15], mux_23};
-  wire slice_82 = ce_payload[13];
-  wire signed [15:0] resize_28 = {{8{basis0_8_q[7]}}, basis0_8_q};
-  wire [2:0] slice_83 = ce_payload[12:10];
-  wire signed [15:0] shlv_2 = resize_28 << slice_83;
+  wire signed [15:0] resize_31 = neg_1[15:0];
+  wire signed [15:0] mux_76 = slice_260 ? resize_31 : shlv_1;
+  wire signed [15:0] mux_77 = slice_55 ? mux_76 : 16'sh0;
+  wire signed [16:0] add_26 = {mux_75[15], mux_75} + {mux_77[15], mux_77};
+  wire slice_262 = ce_payload[13];
+  wire signed [15:0] resize_32 = {{8{basis0_8_q[7]}}, basis0_8_q};
+  wire [2:0] slice_263 = ce_payload[12:10];
+  wire signed [15:0] shlv_2 = resize_32 << slice_263;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_2 = -{shlv_2[15], shlv_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_29 = neg_2[15:0];
-  wire signed [15:0] mux_24 = slice_82 ? resize_29 : shlv_2;
-  wire signed [15:0] mux_25 = slice_20 ? mux_24 : 16'sh0;
-  wire signed [16:0] resize_30 = {mux_25[15], mux_25};
+  wire signed [15:0] resize_33 = neg_2[15:0];
+  wire signed [15:0] mux_78 = slice_262 ? resize_33 : shlv_2;
+  wire signed [15:0] mux_79 = slice_56 ? mux_78 : 16'sh0;
+  wire signed [16:0] resize_34 = {mux_79[15], mux_79};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_23 = {add_22[16], add_22} + {resize_30[16], resize_30};
+  wire signed [17:0] add_27 = {add_26[16], add_26} + {resize_34[16], resize_34};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_31 = add_23[15:0];
-  wire [15:0] asuint_4 = resize_31;
-  wire signed [15:0] resize_32 = {{8{basis0_1_q[7]}}, basis0_1_q};
-  wire signed [15:0] shlv_3 = resize_32 << slice_79;
+  wire signed [15:0] resize_35 = add_27[15:0];
+  wire [15:0] asuint_4 = resize_35;
+  wire signed [15:0] resize_36 = {{8{basis0_1_q[7]}}, basis0_1_q};
+  wire signed [15:0] shlv_3 = resize_36 << slice_259;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_3 = -{shlv_3[15], shlv_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_33 = neg_3[15:0];
-  wire signed [15:0] mux_26 = slice_78 ? resize_33 : shlv_3;
-  wire signed [15:0] mux_27 = slice_18 ? mux_26 : 16'sh0;
-  wire signed [15:0] resize_34 = {{8{basis0_4_q[7]}}, basis0_4_q};
-  wire signed [15:0] shlv_4 = resize_34 << slice_81;
+  wire signed [15:0] resize_37 = neg_3[15:0];
+  wire signed [15:0] mux_80 = slice_258 ? resize_37 : shlv_3;
+  wire signed [15:0] mux_81 = slice_54 ? mux_80 : 16'sh0;
+  wire signed [15:0] resize_38 = {{8{basis0_4_q[7]}}, basis0_4_q};
+  wire signed [15:0] shlv_4 = resize_38 << slice_261;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_4 = -{shlv_4[15], shlv_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_35 = neg_4[15:0];
-  wire signed [15:0] mux_28 = slice_80 ? resize_35 : shlv_4;
-  wire signed [15:0] mux_29 = slice_19 ? mux_28 : 16'sh0;
-  wire signed [16:0] add_24 = {mux_27[15], mux_27} + {mux_29[15], mux_29};
-  wire signed [15:0] resize_36 = {{8{basis0_7_q[7]}}, basis0_7_q};
-  wire signed [15:0] shlv_5 = resize_36 << slice_83;
+  wire signed [15:0] resize_39 = neg_4[15:0];
+  wire signed [15:0] mux_82 = slice_260 ? resize_39 : shlv_4;
+  wire signed [15:0] mux_83 = slice_55 ? mux_82 : 16'sh0;
+  wire signed [16:0] add_28 = {mux_81[15], mux_81} + {mux_83[15], mux_83};
+  wire signed [15:0] resize_40 = {{8{basis0_7_q[7]}}, basis0_7_q};
+  wire signed [15:0] shlv_5 = resize_40 << slice_263;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_5 = -{shlv_5[15], shlv_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_37 = neg_5[15:0];
-  wire signed [15:0] mux_30 = slice_82 ? resize_37 : shlv_5;
-  wire signed [15:0] mux_31 = slice_20 ? mux_30 : 16'sh0;
-  wire signed [16:0] resize_38 = {mux_31[15], mux_31};
+  wire signed [15:0] resize_41 = neg_5[15:0];
+  wire signed [15:0] mux_84 = slice_262 ? resize_41 : shlv_5;
+  wire signed [15:0] mux_85 = slice_56 ? mux_84 : 16'sh0;
+  wire signed [16:0] resize_42 = {mux_85[15], mux_85};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_25 = {add_24[16], add_24} + {resize_38[16], resize_38};
+  wire signed [17:0] add_29 = {add_28[16], add_28} + {resize_42[16], resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_39 = add_25[15:0];
-  wire [15:0] asuint_5 = resize_39;
-  wire signed [15:0] resize_40 = {{8{basis0_0_q[7]}}, basis0_0_q};
-  wire signed [15:0] shlv_6 = resize_40 << slice_79;
+  wire signed [15:0] resize_43 = add_29[15:0];
+  wire [15:0] asuint_5 = resize_43;
+  wire signed [15:0] resize_44 = {{8{basis0_0_q[7]}}, basis0_0_q};
+  wire signed [15:0] shlv_6 = resize_44 << slice_259;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_6 = -{shlv_6[15], shlv_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_41 = neg_6[15:0];
-  wire signed [15:0] mux_32 = slice_78 ? resize_41 : shlv_6;
-  wire signed [15:0] mux_33 = slice_18 ? mux_32 : 16'sh0;
-  wire signed [15:0] resize_42 = {{8{basis0_3_q[7]}}, basis0_3_q};
-  wire signed [15:0] shlv_7 = resize_42 << slice_81;
+  wire signed [15:0] resize_45 = neg_6[15:0];
+  wire signed [15:0] mux_86 = slice_258 ? resize_45 : shlv_6;
+  wire signed [15:0] mux_87 = slice_54 ? mux_86 : 16'sh0;
+  wire signed [15:0] resize_46 = {{8{basis0_3_q[7]}}, basis0_3_q};
+  wire signed [15:0] shlv_7 = resize_46 << slice_261;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_7 = -{shlv_7[15], shlv_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_43 = neg_7[15:0];
-  wire signed [15:0] mux_34 = slice_80 ? resize_43 : shlv_7;
-  wire signed [15:0] mux_35 = slice_19 ? mux_34 : 16'sh0;
-  wire signed [16:0] add_26 = {mux_33[15], mux_33} + {mux_35[15], mux_35};
-  wire signed [15:0] resize_44 = {{8{basis0_6_q[7]}}, basis0_6_q};
-  wire signed [15:0] shlv_8 = resize_44 << slice_83;
+  wire signed [15:0] resize_47 = neg_7[15:0];
+  wire signed [15:0] mux_88 = slice_260 ? resize_47 : shlv_7;
+  wire signed [15:0] mux_89 = slice_55 ? mux_88 : 16'sh0;
+  wire signed [16:0] add_30 = {mux_87[15], mux_87} + {mux_89[15], mux_89};
+  wire signed [15:0] resize_48 = {{8{basis0_6_q[7]}}, basis0_6_q};
+  wire signed [15:0] shlv_8 = resize_48 << slice_263;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_8 = -{shlv_8[15], shlv_8};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_45 = neg_8[15:0];
-  wire signed [15:0] mux_36 = slice_82 ? resize_45 : shlv_8;
-  wire signed [15:0] mux_37 = slice_20 ? mux_36 : 16'sh0;
-  wire signed [16:0] resize_46 = {mux_37[15], mux_37};
+  wire signed [15:0] resize_49 = neg_8[15:0];
+  wire signed [15:0] mux_90 = slice_262 ? resize_49 : shlv_8;
+  wire signed [15:0] mux_91 = slice_56 ? mux_90 : 16'sh0;
+  wire signed [16:0] resize_50 = {mux_91[15], mux_91};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_27 = {add_26[16], add_26} + {resize_46[16], resize_46};
+  wire signed [17:0] add_31 = {add_30[16], add_30} + {resize_50[16], resize_50};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_47 = add_27[15:0];
-  wire [15:0] asuint_6 = resize_47;
-  wire [47:0] cat_7 = {asuint_4, asuint_5, asuint_6};
-  wire slice_84 = ce_payload[18];
-  wire signed [15:0] resize_48 = {{8{basis1_2_q[7]}}, basis1_2_q};
-  wire [2:0] slice_85 = ce_payload[17:15];
-  wire signed [15:0] shlv_9 = resize_48 << slice_85;
+  wire signed [15:0] resize_51 = add_31[15:0];
+  wire [15:0] asuint_6 = resize_51;
+  wire [47:0] cat_21 = {asuint_4, asuint_5, asuint_6};
+  wire slice_264 = ce_payload[18];
+  wire signed [15:0] resize_52 = {{8{basis1_2_q[7]}}, basis1_2_q};
+  wire [2:0] slice_265 = ce_payload[17:15];
+  wire signed [15:0] shlv_9 = resize_52 << slice_265;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_9 = -{shlv_9[15], shlv_9};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_49 = neg_9[15:0];
-  wire signed [15:0] mux_38 = slice_84 ? resize_49 : shlv_9;
-  wire signed [15:0] mux_39 = slice_21 ? mux_38 : 16'sh0;
-  wire slice_86 = ce_payload[23];
-  wire signed [15:0] resize_50 = {{8{basis1_5_q[7]}}, basis1_5_q};
-  wire [2:0] slice_87 = ce_payload[22:20];
-  wire signed [15:0] shlv_10 = resize_50 << slice_87;
+  wire signed [15:0] resize_53 = neg_9[15:0];
+  wire signed [15:0] mux_92 = slice_264 ? resize_53 : shlv_9;
+  wire signed [15:0] mux_93 = slice_57 ? mux_92 : 16'sh0;
+  wire slice_266 = ce_payload[23];
+  wire signed [15:0] resize_54 = {{8{basis1_5_q[7]}}, basis1_5_q};
+  wire [2:0] slice_267 = ce_payload[22:20];
+  wire signed [15:0] shlv_10 = resize_54 << slice_267;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_10 = -{shlv_10[15], shlv_10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_51 = neg_10[15:0];
-  wire signed [15:0] mux_40 = slice_86 ? resize_51 : shlv_10;
-  wire signed [15:0] mux_41 = slice_22 ? mux_40 : 16'sh0;
-  wire signed [16:0] add_28 = {mux_39[15], mux_39} + {mux_41[15], mux_41};
-  wire slice_88 = ce_payload[28];
-  wire signed [15:0] resize_52 = {{8{basis1_8_q[7]}}, basis1_8_q};
-  wire [2:0] slice_89 = ce_payload[27:25];
-  wire signed [15:0] shlv_11 = resize_52 << slice_89;
+  wire signed [15:0] resize_55 = neg_10[15:0];
+  wire signed [15:0] mux_94 = slice_266 ? resize_55 : shlv_10;
+  wire signed [15:0] mux_95 = slice_58 ? mux_94 : 16'sh0;
+  wire signed [16:0] add_32 = {mux_93[15], mux_93} + {mux_95[15], mux_95};
+  wire slice_268 = ce_payload[28];
+  wire signed [15:0] resize_56 = {{8{basis1_8_q[7]}}, basis1_8_q};
+  wire [2:0] slice_269 = ce_payload[27:25];
+  wire signed [15:0] shlv_11 = resize_56 << slice_269;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_11 = -{shlv_11[15], shlv_11};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_53 = neg_11[15:0];
-  wire signed [15:0] mux_42 = slice_88 ? resize_53 : shlv_11;
-  wire signed [15:0] mux_43 = slice_23 ? mux_42 : 16'sh0;
-  wire signed [16:0] resize_54 = {mux_43[15], mux_43};
+  wire signed [15:0] resize_57 = neg_11[15:0];
+  wire signed [15:0] mux_96 = slice_268 ? resize_57 : shlv_11;
+  wire signed [15:0] mux_97 = slice_59 ? mux_96 : 16'sh0;
+  wire signed [16:0] resize_58 = {mux_97[15], mux_97};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_29 = {add_28[16], add_28} + {resize_54[16], resize_54};
+  wire signed [17:0] add_33 = {add_32[16], add_32} + {resize_58[16], resize_58};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_55 = add_29[15:0];
-  wire [15:0] asuint_7 = resize_55;
-  wire signed [15:0] resize_56 = {{8{basis1_1_q[7]}}, basis1_1_q};
-  wire signed [15:0] shlv_12 = resize_56 << slice_85;
+  wire signed [15:0] resize_59 = add_33[15:0];
+  wire [15:0] asuint_7 = resize_59;
+  wire signed [15:0] resize_60 = {{8{basis1_1_q[7]}}, basis1_1_q};
+  wire signed [15:0] shlv_12 = resize_60 << slice_265;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_12 = -{shlv_12[15], shlv_12};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_57 = neg_12[15:0];
-  wire signed [15:0] mux_44 = slice_84 ? resize_57 : shlv_12;
-  wire signed [15:0] mux_45 = slice_21 ? mux_44 : 16'sh0;
-  wire signed [15:0] resize_58 = {{8{basis1_4_q[7]}}, basis1_4_q};
-  wire signed [15:0] shlv_13 = resize_58 << slice_87;
+  wire signed [15:0] resize_61 = neg_12[15:0];
+  wire signed [15:0] mux_98 = slice_264 ? resize_61 : shlv_12;
+  wire signed [15:0] mux_99 = slice_57 ? mux_98 : 16'sh0;
+  wire signed [15:0] resize_62 = {{8{basis1_4_q[7]}}, basis1_4_q};
+  wire signed [15:0] shlv_13 = resize_62 << slice_267;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_13 = -{shlv_13[15], shlv_13};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_59 = neg_13[15:0];
-  wire signed [15:0] mux_46 = slice_86 ? resize_59 : shlv_13;
-  wire signed [15:0] mux_47 = slice_22 ? mux_46 : 16'sh0;
-  wire signed [16:0] add_30 = {mux_45[15], mux_45} + {mux_47[15], mux_47};
-  wire signed [15:0] resize_60 = {{8{basis1_7_q[7]}}, basis1_7_q};
-  wire signed [15:0] shlv_14 = resize_60 << slice_89;
+  wire signed [15:0] resize_63 = neg_13[15:0];
+  wire signed [15:0] mux_100 = slice_266 ? resize_63 : shlv_13;
+  wire signed [15:0] mux_101 = slice_58 ? mux_100 : 16'sh0;
+  wire signed [16:0] add_34 = {mux_99[15], mux_99} + {mux_101[15], mux_101};
+  wire signed [15:0] resize_64 = {{8{basis1_7_q[7]}}, basis1_7_q};
+  wire signed [15:0] shlv_14 = resize_64 << slice_269;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_14 = -{shlv_14[15], shlv_14};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_61 = neg_14[15:0];
-  wire signed [15:0] mux_48 = slice_88 ? resize_61 : shlv_14;
-  wire signed [15:0] mux_49 = slice_23 ? mux_48 : 16'sh0;
-  wire signed [16:0] resize_62 = {mux_49[15], mux_49};
+  wire signed [15:0] resize_65 = neg_14[15:0];
+  wire signed [15:0] mux_102 = slice_268 ? resize_65 : shlv_14;
+  wire signed [15:0] mux_103 = slice_59 ? mux_102 : 16'sh0;
+  wire signed [16:0] resize_66 = {mux_103[15], mux_103};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_31 = {add_30[16], add_30} + {resize_62[16], resize_62};
+  wire signed [17:0] add_35 = {add_34[16], add_34} + {resize_66[16], resize_66};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_63 = add_31[15:0];
-  wire [15:0] asuint_8 = resize_63;
-  wire signed [15:0] resize_64 = {{8{basis1_0_q[7]}}, basis1_0_q};
-  wire signed [15:0] shlv_15 = resize_64 << slice_85;
+  wire signed [15:0] resize_67 = add_35[15:0];
+  wire [15:0] asuint_8 = resize_67;
+  wire signed [15:0] resize_68 = {{8{basis1_0_q[7]}}, basis1_0_q};
+  wire signed [15:0] shlv_15 = resize_68 << slice_265;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_15 = -{shlv_15[15], shlv_15};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_65 = neg_15[15:0];
-  wire signed [15:0] mux_50 = slice_84 ? resize_65 : shlv_15;
-  wire signed [15:0] mux_51 = slice_21 ? mux_50 : 16'sh0;
-  wire signed [15:0] resize_66 = {{8{basis1_3_q[7]}}, basis1_3_q};
-  wire signed [15:0] shlv_16 = resize_66 << slice_87;
+  wire signed [15:0] resize_69 = neg_15[15:0];
+  wire signed [15:0] mux_104 = slice_264 ? resize_69 : shlv_15;
+  wire signed [15:0] mux_105 = slice_57 ? mux_104 : 16'sh0;
+  wire signed [15:0] resize_70 = {{8{basis1_3_q[7]}}, basis1_3_q};
+  wire signed [15:0] shlv_16 = resize_70 << slice_267;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_16 = -{shlv_16[15], shlv_16};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_67 = neg_16[15:0];
-  wire signed [15:0] mux_52 = slice_86 ? resize_67 : shlv_16;
-  wire signed [15:0] mux_53 = slice_22 ? mux_52 : 16'sh0;
-  wire signed [16:0] add_32 = {mux_51[15], mux_51} + {mux_53[15], mux_53};
-  wire signed [15:0] resize_68 = {{8{basis1_6_q[7]}}, basis1_6_q};
-  wire signed [15:0] shlv_17 = resize_68 << slice_89;
+  wire signed [15:0] resize_71 = neg_16[15:0];
+  wire signed [15:0] mux_106 = slice_266 ? resize_71 : shlv_16;
+  wire signed [15:0] mux_107 = slice_58 ? mux_106 : 16'sh0;
+  wire signed [16:0] add_36 = {mux_105[15], mux_105} + {mux_107[15], mux_107};
+  wire signed [15:0] resize_72 = {{8{basis1_6_q[7]}}, basis1_6_q};
+  wire signed [15:0] shlv_17 = resize_72 << slice_269;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_17 = -{shlv_17[15], shlv_17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_69 = neg_17[15:0];
-  wire signed [15:0] mux_54 = slice_88 ? resize_69 : shlv_17;
-  wire signed [15:0] mux_55 = slice_23 ? mux_54 : 16'sh0;
-  wire signed [16:0] resize_70 = {mux_55[15], mux_55};
+  wire signed [15:0] resize_73 = neg_17[15:0];
+  wire signed [15:0] mux_108 = slice_268 ? resize_73 : shlv_17;
+  wire signed [15:0] mux_109 = slice_59 ? mux_108 : 16'sh0;
+  wire signed [16:0] resize_74 = {mux_109[15], mux_109};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_33 = {add_32[16], add_32} + {resize_70[16], resize_70};
+  wire signed [17:0] add_37 = {add_36[16], add_36} + {resize_74[16], resize_74};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_71 = add_33[15:0];
-  wire [15:0] asuint_9 = resize_71;
-  wire [47:0] cat_8 = {asuint_7, asuint_8, asuint_9};
-  wire slice_90 = ce_payload[33];
-  wire signed [15:0] resize_72 = {{8{basis2_2_q[7]}}, basis2_2_q};
-  wire [2:0] slice_91 = ce_payload[32:30];
-  wire signed [15:0] shlv_18 = resize_72 << slice_91;
+  wire signed [15:0] resize_75 = add_37[15:0];
+  wire [15:0] asuint_9 = resize_75;
+  wire [47:0] cat_22 = {asuint_7, asuint_8, asuint_9};
+  wire slice_270 = ce_payload[33];
+  wire signed [15:0] resize_76 = {{8{basis2_2_q[7]}}, basis2_2_q};
+  wire [2:0] slice_271 = ce_payload[32:30];
+  wire signed [15:0] shlv_18 = resize_76 << slice_271;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_18 = -{shlv_18[15], shlv_18};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_73 = neg_18[15:0];
-  wire signed [15:0] mux_56 = slice_90 ? resize_73 : shlv_18;
-  wire signed [15:0] mux_57 = slice_24 ? mux_56 : 16'sh0;
-  wire slice_92 = ce_payload[38];
-  wire signed [15:0] resize_74 = {{8{basis2_5_q[7]}}, basis2_5_q};
-  wire [2:0] slice_93 = ce_payload[37:35];
-  wire signed [15:0] shlv_19 = resize_74 << slice_93;
+  wire signed [15:0] resize_77 = neg_18[15:0];
+  wire signed [15:0] mux_110 = slice_270 ? resize_77 : shlv_18;
+  wire signed [15:0] mux_111 = slice_60 ? mux_110 : 16'sh0;
+  wire slice_272 = ce_payload[38];
+  wire signed [15:0] resize_78 = {{8{basis2_5_q[7]}}, basis2_5_q};
+  wire [2:0] slice_273 = ce_payload[37:35];
+  wire signed [15:0] shlv_19 = resize_78 << slice_273;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_19 = -{shlv_19[15], shlv_19};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_75 = neg_19[15:0];
-  wire signed [15:0] mux_58 = slice_92 ? resize_75 : shlv_19;
-  wire signed [15:0] mux_59 = slice_25 ? mux_58 : 16'sh0;
-  wire signed [16:0] add_34 = {mux_57[15], mux_57} + {mux_59[15], mux_59};
-  wire slice_94 = ce_payload[43];
-  wire signed [15:0] resize_76 = {{8{basis2_8_q[7]}}, basis2_8_q};
-  wire [2:0] slice_95 = ce_payload[42:40];
-  wire signed [15:0] shlv_20 = resize_76 << slice_95;
+  wire signed [15:0] resize_79 = neg_19[15:0];
+  wire signed [15:0] mux_112 = slice_272 ? resize_79 : shlv_19;
+  wire signed [15:0] mux_113 = slice_61 ? mux_112 : 16'sh0;
+  wire signed [16:0] add_38 = {mux_111[15], mux_111} + {mux_113[15], mux_113};
+  wire slice_274 = ce_payload[43];
+  wire signed [15:0] resize_80 = {{8{basis2_8_q[7]}}, basis2_8_q};
+  wire [2:0] slice_275 = ce_payload[42:40];
+  wire signed [15:0] shlv_20 = resize_80 << slice_275;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_20 = -{shlv_20[15], shlv_20};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_77 = neg_20[15:0];
-  wire signed [15:0] mux_60 = slice_94 ? resize_77 : shlv_20;
-  wire signed [15:0] mux_61 = slice_26 ? mux_60 : 16'sh0;
-  wire signed [16:0] resize_78 = {mux_61[15], mux_61};
+  wire signed [15:0] resize_81 = neg_20[15:0];
+  wire signed [15:0] mux_114 = slice_274 ? resize_81 : shlv_20;
+  wire signed [15:0] mux_115 = slice_62 ? mux_114 : 16'sh0;
+  wire signed [16:0] resize_82 = {mux_115[15], mux_115};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_35 = {add_34[16], add_34} + {resize_78[16], resize_78};
+  wire signed [17:0] add_39 = {add_38[16], add_38} + {resize_82[16], resize_82};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_79 = add_35[15:0];
-  wire [15:0] asuint_10 = resize_79;
-  wire signed [15:0] resize_80 = {{8{basis2_1_q[7]}}, basis2_1_q};
-  wire signed [15:0] shlv_21 = resize_80 << slice_91;
+  wire signed [15:0] resize_83 = add_39[15:0];
+  wire [15:0] asuint_10 = resize_83;
+  wire signed [15:0] resize_84 = {{8{basis2_1_q[7]}}, basis2_1_q};
+  wire signed [15:0] shlv_21 = resize_84 << slice_271;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_21 = -{shlv_21[15], shlv_21};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_81 = neg_21[15:0];
-  wire signed [15:0] mux_62 = slice_90 ? resize_81 : shlv_21;
-  wire signed [15:0] mux_63 = slice_24 ? mux_62 : 16'sh0;
-  wire signed [15:0] resize_82 = {{8{basis2_4_q[7]}}, basis2_4_q};
-  wire signed [15:0] shlv_22 = resize_82 << slice_93;
+  wire signed [15:0] resize_85 = neg_21[15:0];
+  wire signed [15:0] mux_116 = slice_270 ? resize_85 : shlv_21;
+  wire signed [15:0] mux_117 = slice_60 ? mux_116 : 16'sh0;
+  wire signed [15:0] resize_86 = {{8{basis2_4_q[7]}}, basis2_4_q};
+  wire signed [15:0] shlv_22 = resize_86 << slice_273;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_22 = -{shlv_22[15], shlv_22};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_83 = neg_22[15:0];
-  wire signed [15:0] mux_64 = slice_92 ? resize_83 : shlv_22;
-  wire signed [15:0] mux_65 = slice_25 ? mux_64 : 16'sh0;
-  wire signed [16:0] add_36 = {mux_63[15], mux_63} + {mux_65[15], mux_65};
-  wire signed [15:0] resize_84 = {{8{basis2_7_q[7]}}, basis2_7_q};
-  wire signed [15:0] shlv_23 = resize_84 << slice_95;
+  wire signed [15:0] resize_87 = neg_22[15:0];
+  wire signed [15:0] mux_118 = slice_272 ? resize_87 : shlv_22;
+  wire signed [15:0] mux_119 = slice_61 ? mux_118 : 16'sh0;
+  wire signed [16:0] add_40 = {mux_117[15], mux_117} + {mux_119[15], mux_119};
+  wire signed [15:0] resize_88 = {{8{basis2_7_q[7]}}, basis2_7_q};
+  wire signed [15:0] shlv_23 = resize_88 << slice_275;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_23 = -{shlv_23[15], shlv_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_85 = neg_23[15:0];
-  wire signed [15:0] mux_66 = slice_94 ? resize_85 : shlv_23;
-  wire signed [15:0] mux_67 = slice_26 ? mux_66 : 16'sh0;
-  wire signed [16:0] resize_86 = {mux_67[15], mux_67};
+  wire signed [15:0] resize_89 = neg_23[15:0];
+  wire signed [15:0] mux_120 = slice_274 ? resize_89 : shlv_23;
+  wire signed [15:0] mux_121 = slice_62 ? mux_120 : 16'sh0;
+  wire signed [16:0] resize_90 = {mux_121[15], mux_121};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_37 = {add_36[16], add_36} + {resize_86[16], resize_86};
+  wire signed [17:0] add_41 = {add_40[16], add_40} + {resize_90[16], resize_90};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_87 = add_37[15:0];
-  wire [15:0] asuint_11 = resize_87;
-  wire signed [15:0] resize_88 = {{8{basis2_0_q[7]}}, basis2_0_q};
-  wire signed [15:0] shlv_24 = resize_88 << slice_91;
+  wire signed [15:0] resize_91 = add_41[15:0];
+  wire [15:0] asuint_11 = resize_91;
+  wire signed [15:0] resize_92 = {{8{basis2_0_q[7]}}, basis2_0_q};
+  wire signed [15:0] shlv_24 = resize_92 << slice_271;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_24 = -{shlv_24[15], shlv_24};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_89 = neg_24[15:0];
-  wire signed [15:0] mux_68 = slice_90 ? resize_89 : shlv_24;
-  wire signed [15:0] mux_69 = slice_24 ? mux_68 : 16'sh0;
-  wire signed [15:0] resize_90 = {{8{basis2_3_q[7]}}, basis2_3_q};
-  wire signed [15:0] shlv_25 = resize_90 << slice_93;
+  wire signed [15:0] resize_93 = neg_24[15:0];
+  wire signed [15:0] mux_122 = slice_270 ? resize_93 : shlv_24;
+  wire signed [15:0] mux_123 = slice_60 ? mux_122 : 16'sh0;
+  wire signed [15:0] resize_94 = {{8{basis2_3_q[7]}}, basis2_3_q};
+  wire signed [15:0] shlv_25 = resize_94 << slice_273;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_25 = -{shlv_25[15], shlv_25};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_91 = neg_25[15:0];
-  wire signed [15:0] mux_70 = slice_92 ? resize_91 : shlv_25;
-  wire signed [15:0] mux_71 = slice_25 ? mux_70 : 16'sh0;
-  wire signed [16:0] add_38 = {mux_69[15], mux_69} + {mux_71[15], mux_71};
-  wire signed [15:0] resize_92 = {{8{basis2_6_q[7]}}, basis2_6_q};
-  wire signed [15:0] shlv_26 = resize_92 << slice_95;
+  wire signed [15:0] resize_95 = neg_25[15:0];
+  wire signed [15:0] mux_124 = slice_272 ? resize_95 : shlv_25;
+  wire signed [15:0] mux_125 = slice_61 ? mux_124 : 16'sh0;
+  wire signed [16:0] add_42 = {mux_123[15], mux_123} + {mux_125[15], mux_125};
+  wire signed [15:0] resize_96 = {{8{basis2_6_q[7]}}, basis2_6_q};
+  wire signed [15:0] shlv_26 = resize_96 << slice_275;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_26 = -{shlv_26[15], shlv_26};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_93 = neg_26[15:0];
-  wire signed [15:0] mux_72 = slice_94 ? resize_93 : shlv_26;
-  wire signed [15:0] mux_73 = slice_26 ? mux_72 : 16'sh0;
-  wire signed [16:0] resize_94 = {mux_73[15], mux_73};
+  wire signed [15:0] resize_97 = neg_26[15:0];
+  wire signed [15:0] mux_126 = slice_274 ? resize_97 : shlv_26;
+  wire signed [15:0] mux_127 = slice_62 ? mux_126 : 16'sh0;
+  wire signed [16:0] resize_98 = {mux_127[15], mux_127};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_39 = {add_38[16], add_38} + {resize_94[16], resize_94};
+  wire signed [17:0] add_43 = {add_42[16], add_42} + {resize_98[16], resize_98};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_95 = add_39[15:0];
-  wire [15:0] asuint_12 = resize_95;
-  wire [47:0] cat_9 = {asuint_10, asuint_11, asuint_12};
-  wire slice_96 = ce_payload[48];
-  wire signed [15:0] resize_96 = {{8{basis3_2_q[7]}}, basis3_2_q};
-  wire [2:0] slice_97 = ce_payload[47:45];
-  wire signed [15:0] shlv_27 = resize_96 << slice_97;
+  wire signed [15:0] resize_99 = add_43[15:0];
+  wire [15:0] asuint_12 = resize_99;
+  wire [47:0] cat_23 = {asuint_10, asuint_11, asuint_12};
+  wire slice_276 = ce_payload[48];
+  wire signed [15:0] resize_100 = {{8{basis3_2_q[7]}}, basis3_2_q};
+  wire [2:0] slice_277 = ce_payload[47:45];
+  wire signed [15:0] shlv_27 = resize_100 << slice_277;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_27 = -{shlv_27[15], shlv_27};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_97 = neg_27[15:0];
-  wire signed [15:0] mux_74 = slice_96 ? resize_97 : shlv_27;
-  wire signed [15:0] mux_75 = slice_27 ? mux_74 : 16'sh0;
-  wire slice_98 = ce_payload[53];
-  wire signed [15:0] resize_98 = {{8{basis3_5_q[7]}}, basis3_5_q};
-  wire [2:0] slice_99 = ce_payload[52:50];
-  wire signed [15:0] shlv_28 = resize_98 << slice_99;
+  wire signed [15:0] resize_101 = neg_27[15:0];
+  wire signed [15:0] mux_128 = slice_276 ? resize_101 : shlv_27;
+  wire signed [15:0] mux_129 = slice_63 ? mux_128 : 16'sh0;
+  wire slice_278 = ce_payload[53];
+  wire signed [15:0] resize_102 = {{8{basis3_5_q[7]}}, basis3_5_q};
+  wire [2:0] slice_279 = ce_payload[52:50];
+  wire signed [15:0] shlv_28 = resize_102 << slice_279;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_28 = -{shlv_28[15], shlv_28};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_99 = neg_28[15:0];
-  wire signed [15:0] mux_76 = slice_98 ? resize_99 : shlv_28;
-  wire signed [15:0] mux_77 = slice_28 ? mux_76 : 16'sh0;
-  wire signed [16:0] add_40 = {mux_75[15], mux_75} + {mux_77[15], mux_77};
-  wire slice_100 = ce_payload[58];
-  wire signed [15:0] resize_100 = {{8{basis3_8_q[7]}}, basis3_8_q};
-  wire [2:0] slice_101 = ce_payload[57:55];
-  wire signed [15:0] shlv_29 = resize_100 << slice_101;
+  wire signed [15:0] resize_103 = neg_28[15:0];
+  wire signed [15:0] mux_130 = slice_278 ? resize_103 : shlv_28;
+  wire signed [15:0] mux_131 = slice_64 ? mux_130 : 16'sh0;
+  wire signed [16:0] add_44 = {mux_129[15], mux_129} + {mux_131[15], mux_131};
+  wire slice_280 = ce_payload[58];
+  wire signed [15:0] resize_104 = {{8{basis3_8_q[7]}}, basis3_8_q};
+  wire [2:0] slice_281 = ce_payload[57:55];
+  wire signed [15:0] shlv_29 = resize_104 << slice_281;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_29 = -{shlv_29[15], shlv_29};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_101 = neg_29[15:0];
-  wire signed [15:0] mux_78 = slice_100 ? resize_101 : shlv_29;
-  wire signed [15:0] mux_79 = slice_29 ? mux_78 : 16'sh0;
-  wire signed [16:0] resize_102 = {mux_79[15], mux_79};
+  wire signed [15:0] resize_105 = neg_29[15:0];
+  wire signed [15:0] mux_132 = slice_280 ? resize_105 : shlv_29;
+  wire signed [15:0] mux_133 = slice_65 ? mux_132 : 16'sh0;
+  wire signed [16:0] resize_106 = {mux_133[15], mux_133};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_41 = {add_40[16], add_40} + {resize_102[16], resize_102};
+  wire signed [17:0] add_45 = {add_44[16], add_44} + {resize_106[16], resize_106};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_103 = add_41[15:0];
-  wire [15:0] asuint_13 = resize_103;
-  wire signed [15:0] resize_104 = {{8{basis3_1_q[7]}}, basis3_1_q};
-  wire signed [15:0] shlv_30 = resize_104 << slice_97;
+  wire signed [15:0] resize_107 = add_45[15:0];
+  wire [15:0] asuint_13 = resize_107;
+  wire signed [15:0] resize_108 = {{8{basis3_1_q[7]}}, basis3_1_q};
+  wire signed [15:0] shlv_30 = resize_108 << slice_277;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_30 = -{shlv_30[15], shlv_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_105 = neg_30[15:0];
-  wire signed [15:0] mux_80 = slice_96 ? resize_105 : shlv_30;
-  wire signed [15:0] mux_81 = slice_27 ? mux_80 : 16'sh0;
-  wire signed [15:0] resize_106 = {{8{basis3_4_q[7]}}, basis3_4_q};
-  wire signed [15:0] shlv_31 = resize_106 << slice_99;
+  wire signed [15:0] resize_109 = neg_30[15:0];
+  wire signed [15:0] mux_134 = slice_276 ? resize_109 : shlv_30;
+  wire signed [15:0] mux_135 = slice_63 ? mux_134 : 16'sh0;
+  wire signed [15:0] resize_110 = {{8{basis3_4_q[7]}}, basis3_4_q};
+  wire signed [15:0] shlv_31 = resize_110 << slice_279;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_31 = -{shlv_31[15], shlv_31};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_107 = neg_31[15:0];
-  wire signed [15:0] mux_82 = slice_98 ? resize_107 : shlv_31;
-  wire signed [15:0] mux_83 = slice_28 ? mux_82 : 16'sh0;
-  wire signed [16:0] add_42 = {mux_81[15], mux_81} + {mux_83[15], mux_83};
-  wire signed [15:0] resize_108 = {{8{basis3_7_q[7]}}, basis3_7_q};
-  wire signed [15:0] shlv_32 = resize_108 << slice_101;
+  wire signed [15:0] resize_111 = neg_31[15:0];
+  wire signed [15:0] mux_136 = slice_278 ? resize_111 : shlv_31;
+  wire signed [15:0] mux_137 = slice_64 ? mux_136 : 16'sh0;
+  wire signed [16:0] add_46 = {mux_135[15], mux_135} + {mux_137[15], mux_137};
+  wire signed [15:0] resize_112 = {{8{basis3_7_q[7]}}, basis3_7_q};
+  wire signed [15:0] shlv_32 = resize_112 << slice_281;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_32 = -{shlv_32[15], shlv_32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_109 = neg_32[15:0];
-  wire signed [15:0] mux_84 = slice_100 ? resize_109 : shlv_32;
-  wire signed [15:0] mux_85 = slice_29 ? mux_84 : 16'sh0;
-  wire signed [16:0] resize_110 = {mux_85[15], mux_85};
+  wire signed [15:0] resize_113 = neg_32[15:0];
+  wire signed [15:0] mux_138 = slice_280 ? resize_113 : shlv_32;
+  wire signed [15:0] mux_139 = slice_65 ? mux_138 : 16'sh0;
+  wire signed [16:0] resize_114 = {mux_139[15], mux_139};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_43 = {add_42[16], add_42} + {resize_110[16], resize_110};
+  wire signed [17:0] add_47 = {add_46[16], add_46} + {resize_114[16], resize_114};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_111 = add_43[15:0];
-  wire [15:0] asuint_14 = resize_111;
-  wire signed [15:0] resize_112 = {{8{basis3_0_q[7]}}, basis3_0_q};
-  wire signed [15:0] shlv_33 = resize_112 << slice_97;
+  wire signed [15:0] resize_115 = add_47[15:0];
+  wire [15:0] asuint_14 = resize_115;
+  wire signed [15:0] resize_116 = {{8{basis3_0_q[7]}}, basis3_0_q};
+  wire signed [15:0] shlv_33 = resize_116 << slice_277;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_33 = -{shlv_33[15], shlv_33};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_113 = neg_33[15:0];
-  wire signed [15:0] mux_86 = slice_96 ? resize_113 : shlv_33;
-  wire signed [15:0] mux_87 = slice_27 ? mux_86 : 16'sh0;
-  wire signed [15:0] resize_114 = {{8{basis3_3_q[7]}}, basis3_3_q};
-  wire signed [15:0] shlv_34 = resize_114 << slice_99;
+  wire signed [15:0] resize_117 = neg_33[15:0];
+  wire signed [15:0] mux_140 = slice_276 ? resize_117 : shlv_33;
+  wire signed [15:0] mux_141 = slice_63 ? mux_140 : 16'sh0;
+  wire signed [15:0] resize_118 = {{8{basis3_3_q[7]}}, basis3_3_q};
+  wire signed [15:0] shlv_34 = resize_118 << slice_279;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_34 = -{shlv_34[15], shlv_34};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_115 = neg_34[15:0];
-  wire signed [15:0] mux_88 = slice_98 ? resize_115 : shlv_34;
-  wire signed [15:0] mux_89 = slice_28 ? mux_88 : 16'sh0;
-  wire signed [16:0] add_44 = {mux_87[15], mux_87} + {mux_89[15], mux_89};
-  wire signed [15:0] resize_116 = {{8{basis3_6_q[7]}}, basis3_6_q};
-  wire signed [15:0] shlv_35 = resize_116 << slice_101;
+  wire signed [15:0] resize_119 = neg_34[15:0];
+  wire signed [15:0] mux_142 = slice_278 ? resize_119 : shlv_34;
+  wire signed [15:0] mux_143 = slice_64 ? mux_142 : 16'sh0;
+  wire signed [16:0] add_48 = {mux_141[15], mux_141} + {mux_143[15], mux_143};
+  wire signed [15:0] resize_120 = {{8{basis3_6_q[7]}}, basis3_6_q};
+  wire signed [15:0] shlv_35 = resize_120 << slice_281;
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [16:0] neg_35 = -{shlv_35[15], shlv_35};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_117 = neg_35[15:0];
-  wire signed [15:0] mux_90 = slice_100 ? resize_117 : shlv_35;
-  wire signed [15:0] mux_91 = slice_29 ? mux_90 : 16'sh0;
-  wire signed [16:0] resize_118 = {mux_91[15], mux_91};
+  wire signed [15:0] resize_121 = neg_35[15:0];
+  wire signed [15:0] mux_144 = slice_280 ? resize_121 : shlv_35;
+  wire signed [15:0] mux_145 = slice_65 ? mux_144 : 16'sh0;
+  wire signed [16:0] resize_122 = {mux_145[15], mux_145};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_45 = {add_44[16], add_44} + {resize_118[16], resize_118};
+  wire signed [17:0] add_49 = {add_48[16], add_48} + {resize_122[16], resize_122};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_119 = add_45[15:0];
-  wire [15:0] asuint_15 = resize_119;
-  wire [47:0] cat_10 = {asuint_13, asuint_14, asuint_15};
+  wire signed [15:0] resize_123 = add_49[15:0];
+  wire [15:0] asuint_15 = resize_123;
+  wire [47:0] cat_24 = {asuint_13, asuint_14, asuint_15};
   assign cfg_ready = eq_0;
   assign x_ready = x_loading_q;
   assign b_ready = eq_1;
@@ -834,14 +1232,14 @@ module smartexchange_l4_g8_n8_m16_x64 (
         state_q <= 3'd3;
       end
       if (and_4) begin
-        if (eq_4) begin
+        if (eq_34) begin
           state_q <= 3'd4;
         end
       end
       if (and_5) begin
         if (not_1) begin
-          if (eq_5) begin
-            if (eq_6) begin
+          if (eq_35) begin
+            if (eq_36) begin
               state_q <= 3'd0;
             end else begin
               state_q <= 3'd2;
@@ -854,24 +1252,24 @@ module smartexchange_l4_g8_n8_m16_x64 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_2) begin
-      slice_15 = cfg_payload[7:5];
-      g_m1_q <= slice_15;
+      slice_48 = cfg_payload[7:5];
+      g_m1_q <= slice_48;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_2) begin
-      slice_16 = cfg_payload[4:2];
-      n_m1_q <= slice_16;
+      slice_49 = cfg_payload[4:2];
+      n_m1_q <= slice_49;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_2) begin
-      slice_17 = cfg_payload[1:0];
-      groups_m1_q <= slice_17;
+      slice_50 = cfg_payload[1:0];
+      groups_m1_q <= slice_50;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -881,26 +1279,26 @@ module smartexchange_l4_g8_n8_m16_x64 (
       row_q <= 3'd0;
     end
     if (and_4) begin
-      add_13 = {1'd0, row_q} + 4'd1;
-      resize_14 = add_13[2:0];
-      mux_8 = eq_4 ? 3'd0 : resize_14;
-      row_q <= mux_8;
+      add_15 = {1'd0, row_q} + 4'd1;
+      resize_16 = add_15[2:0];
+      mux_46 = eq_34 ? 3'd0 : resize_16;
+      row_q <= mux_46;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_4) begin
-      if (eq_4) begin
+      if (eq_34) begin
         col_q <= 3'd0;
       end
     end
     if (and_5) begin
       if (not_1) begin
-        add_14 = {1'd0, col_q} + 4'd1;
-        resize_15 = add_14[2:0];
-        mux_9 = eq_5 ? 3'd0 : resize_15;
-        col_q <= mux_9;
+        add_16 = {1'd0, col_q} + 4'd1;
+        resize_17 = add_16[2:0];
+        mux_47 = eq_35 ? 3'd0 : resize_17;
+        col_q <= mux_47;
       end
     end
   end
@@ -912,10 +1310,10 @@ module smartexchange_l4_g8_n8_m16_x64 (
     end
     if (and_5) begin
       if (not_1) begin
-        if (eq_5) begin
-          add_15 = {1'd0, group_q} + 3'd1;
-          resize_16 = add_15[1:0];
-          group_q <= resize_16;
+        if (eq_35) begin
+          add_17 = {1'd0, group_q} + 3'd1;
+          resize_18 = add_17[1:0];
+          group_q <= resize_18;
         end
       end
     end
@@ -927,9 +1325,9 @@ module smartexchange_l4_g8_n8_m16_x64 (
       x_addr_q <= 6'd0;
     end
     if (and_6) begin
-      add_16 = {1'd0, x_addr_q} + 7'd1;
-      resize_17 = add_16[5:0];
-      x_addr_q <= resize_17;
+      add_18 = {1'd0, x_addr_q} + 7'd1;
+      resize_19 = add_18[5:0];
+      x_addr_q <= resize_19;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -941,8 +1339,8 @@ module smartexchange_l4_g8_n8_m16_x64 (
         x_loading_q <= 1'd1;
       end
       if (and_6) begin
-        if (eq_7) begin
-          if (eq_8) begin
+        if (eq_37) begin
+          if (eq_38) begin
             x_loading_q <= 1'd0;
           end
         end
@@ -955,10 +1353,10 @@ module smartexchange_l4_g8_n8_m16_x64 (
       load_row_q <= 3'd0;
     end
     if (and_6) begin
-      add_17 = {1'd0, load_row_q} + 4'd1;
-      resize_19 = add_17[2:0];
-      mux_10 = eq_7 ? 3'd0 : resize_19;
-      load_row_q <= mux_10;
+      add_19 = {1'd0, load_row_q} + 4'd1;
+      resize_21 = add_19[2:0];
+      mux_48 = eq_37 ? 3'd0 : resize_21;
+      load_row_q <= mux_48;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -968,10 +1366,10 @@ module smartexchange_l4_g8_n8_m16_x64 (
       load_cols_q <= 4'd0;
     end
     if (and_6) begin
-      if (eq_7) begin
-        add_18 = {1'd0, load_cols_q} + 5'd1;
-        resize_20 = add_18[3:0];
-        load_cols_q <= resize_20;
+      if (eq_37) begin
+        add_20 = {1'd0, load_cols_q} + 5'd1;
+        resize_22 = add_20[3:0];
+        load_cols_q <= resize_22;
       end
     end
   end
@@ -979,97 +1377,257 @@ module smartexchange_l4_g8_n8_m16_x64 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_4) begin
-      if (eq_4) begin
+      if (eq_34) begin
         col_base_q <= 6'd0;
       end
     end
     if (and_5) begin
       if (not_1) begin
-        add_19 = {1'd0, col_base_q} + {4'd0, g_m1_q};
-        add_20 = {1'd0, add_19} + 8'd1;
-        resize_21 = add_20[5:0];
-        col_base_q <= resize_21;
+        add_21 = {1'd0, col_base_q} + {4'd0, g_m1_q};
+        add_22 = {1'd0, add_21} + 8'd1;
+        resize_23 = add_22[5:0];
+        col_base_q <= resize_23;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (and_2) begin
-      act_bit0_q <= 1'd0;
+      act_bit0_0_q <= 1'd0;
     end
     if (and_6) begin
-      if (eq_9) begin
-        act_bit0_q <= orr_2;
+      if (eq_39) begin
+        act_bit0_0_q <= ne_0;
       end
     end
   end
   always @(posedge clk) begin
     if (and_2) begin
-      act_bit1_q <= 1'd0;
+      act_bit0_1_q <= 1'd0;
     end
     if (and_6) begin
-      if (eq_10) begin
-        act_bit1_q <= orr_2;
+      if (eq_39) begin
+        act_bit0_1_q <= ne_1;
       end
     end
   end
   always @(posedge clk) begin
     if (and_2) begin
-      act_bit2_q <= 1'd0;
+      act_bit0_2_q <= 1'd0;
     end
     if (and_6) begin
-      if (eq_11) begin
-        act_bit2_q <= orr_2;
+      if (eq_39) begin
+        act_bit0_2_q <= ne_2;
       end
     end
   end
   always @(posedge clk) begin
     if (and_2) begin
-      act_bit3_q <= 1'd0;
+      act_bit1_0_q <= 1'd0;
     end
     if (and_6) begin
-      if (eq_12) begin
-        act_bit3_q <= orr_2;
+      if (eq_40) begin
+        act_bit1_0_q <= ne_0;
       end
     end
   end
   always @(posedge clk) begin
     if (and_2) begin
-      act_bit4_q <= 1'd0;
+      act_bit1_1_q <= 1'd0;
     end
     if (and_6) begin
-      if (eq_13) begin
-        act_bit4_q <= orr_2;
+      if (eq_40) begin
+        act_bit1_1_q <= ne_1;
       end
     end
   end
   always @(posedge clk) begin
     if (and_2) begin
-      act_bit5_q <= 1'd0;
+      act_bit1_2_q <= 1'd0;
     end
     if (and_6) begin
-      if (eq_14) begin
-        act_bit5_q <= orr_2;
+      if (eq_40) begin
+        act_bit1_2_q <= ne_2;
       end
     end
   end
   always @(posedge clk) begin
     if (and_2) begin
-      act_bit6_q <= 1'd0;
+      act_bit2_0_q <= 1'd0;
     end
     if (and_6) begin
-      if (eq_15) begin
-        act_bit6_q <= orr_2;
+      if (eq_41) begin
+        act_bit2_0_q <= ne_0;
       end
     end
   end
   always @(posedge clk) begin
     if (and_2) begin
-      act_bit7_q <= 1'd0;
+      act_bit2_1_q <= 1'd0;
     end
     if (and_6) begin
-      if (eq_16) begin
-        act_bit7_q <= orr_2;
+      if (eq_41) begin
+        act_bit2_1_q <= ne_1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit2_2_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_41) begin
+        act_bit2_2_q <= ne_2;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit3_0_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_42) begin
+        act_bit3_0_q <= ne_0;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit3_1_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_42) begin
+        act_bit3_1_q <= ne_1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit3_2_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_42) begin
+        act_bit3_2_q <= ne_2;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit4_0_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_43) begin
+        act_bit4_0_q <= ne_0;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit4_1_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_43) begin
+        act_bit4_1_q <= ne_1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit4_2_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_43) begin
+        act_bit4_2_q <= ne_2;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit5_0_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_44) begin
+        act_bit5_0_q <= ne_0;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit5_1_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_44) begin
+        act_bit5_1_q <= ne_1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit5_2_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_44) begin
+        act_bit5_2_q <= ne_2;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit6_0_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_45) begin
+        act_bit6_0_q <= ne_0;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit6_1_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_45) begin
+        act_bit6_1_q <= ne_1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit6_2_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_45) begin
+        act_bit6_2_q <= ne_2;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit7_0_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_46) begin
+        act_bit7_0_q <= ne_0;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit7_1_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_46) begin
+        act_bit7_1_q <= ne_1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      act_bit7_2_q <= 1'd0;
+    end
+    if (and_6) begin
+      if (eq_46) begin
+        act_bit7_2_q <= ne_2;
       end
     end
   end
@@ -1078,7 +1636,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       w_bit0_q <= 1'd0;
     end
     if (and_4) begin
-      if (eq_17) begin
+      if (eq_47) begin
         w_bit0_q <= or_12;
       end
     end
@@ -1088,7 +1646,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       w_bit1_q <= 1'd0;
     end
     if (and_4) begin
-      if (eq_18) begin
+      if (eq_48) begin
         w_bit1_q <= or_12;
       end
     end
@@ -1098,7 +1656,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       w_bit2_q <= 1'd0;
     end
     if (and_4) begin
-      if (eq_19) begin
+      if (eq_49) begin
         w_bit2_q <= or_12;
       end
     end
@@ -1108,7 +1666,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       w_bit3_q <= 1'd0;
     end
     if (and_4) begin
-      if (eq_20) begin
+      if (eq_50) begin
         w_bit3_q <= or_12;
       end
     end
@@ -1118,7 +1676,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       w_bit4_q <= 1'd0;
     end
     if (and_4) begin
-      if (eq_21) begin
+      if (eq_51) begin
         w_bit4_q <= or_12;
       end
     end
@@ -1128,7 +1686,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       w_bit5_q <= 1'd0;
     end
     if (and_4) begin
-      if (eq_22) begin
+      if (eq_52) begin
         w_bit5_q <= or_12;
       end
     end
@@ -1138,7 +1696,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       w_bit6_q <= 1'd0;
     end
     if (and_4) begin
-      if (eq_23) begin
+      if (eq_53) begin
         w_bit6_q <= or_12;
       end
     end
@@ -1148,7 +1706,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       w_bit7_q <= 1'd0;
     end
     if (and_4) begin
-      if (eq_24) begin
+      if (eq_54) begin
         w_bit7_q <= or_12;
       end
     end
@@ -1158,7 +1716,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
       fresh_q <= 1'd1;
     end else begin
       if (and_4) begin
-        if (eq_4) begin
+        if (eq_34) begin
           fresh_q <= 1'd1;
         end
       end
@@ -1174,324 +1732,324 @@ module smartexchange_l4_g8_n8_m16_x64 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_30 = b_payload[7:0];
-      assint_15 = slice_30;
-      basis0_0_q <= assint_15;
+      slice_66 = b_payload[7:0];
+      assint_48 = slice_66;
+      basis0_0_q <= assint_48;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_31 = b_payload[15:8];
-      assint_16 = slice_31;
-      basis0_1_q <= assint_16;
+      slice_67 = b_payload[15:8];
+      assint_49 = slice_67;
+      basis0_1_q <= assint_49;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_32 = b_payload[23:16];
-      assint_17 = slice_32;
-      basis0_2_q <= assint_17;
+      slice_68 = b_payload[23:16];
+      assint_50 = slice_68;
+      basis0_2_q <= assint_50;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_33 = b_payload[31:24];
-      assint_18 = slice_33;
-      basis0_3_q <= assint_18;
+      slice_69 = b_payload[31:24];
+      assint_51 = slice_69;
+      basis0_3_q <= assint_51;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_34 = b_payload[39:32];
-      assint_19 = slice_34;
-      basis0_4_q <= assint_19;
+      slice_70 = b_payload[39:32];
+      assint_52 = slice_70;
+      basis0_4_q <= assint_52;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_35 = b_payload[47:40];
-      assint_20 = slice_35;
-      basis0_5_q <= assint_20;
+      slice_71 = b_payload[47:40];
+      assint_53 = slice_71;
+      basis0_5_q <= assint_53;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_36 = b_payload[55:48];
-      assint_21 = slice_36;
-      basis0_6_q <= assint_21;
+      slice_72 = b_payload[55:48];
+      assint_54 = slice_72;
+      basis0_6_q <= assint_54;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_37 = b_payload[63:56];
-      assint_22 = slice_37;
-      basis0_7_q <= assint_22;
+      slice_73 = b_payload[63:56];
+      assint_55 = slice_73;
+      basis0_7_q <= assint_55;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_38 = b_payload[71:64];
-      assint_23 = slice_38;
-      basis0_8_q <= assint_23;
+      slice_74 = b_payload[71:64];
+      assint_56 = slice_74;
+      basis0_8_q <= assint_56;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_39 = b_payload[79:72];
-      assint_24 = slice_39;
-      basis1_0_q <= assint_24;
+      slice_75 = b_payload[79:72];
+      assint_57 = slice_75;
+      basis1_0_q <= assint_57;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_40 = b_payload[87:80];
-      assint_25 = slice_40;
-      basis1_1_q <= assint_25;
+      slice_76 = b_payload[87:80];
+      assint_58 = slice_76;
+      basis1_1_q <= assint_58;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_41 = b_payload[95:88];
-      assint_26 = slice_41;
-      basis1_2_q <= assint_26;
+      slice_77 = b_payload[95:88];
+      assint_59 = slice_77;
+      basis1_2_q <= assint_59;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_42 = b_payload[103:96];
-      assint_27 = slice_42;
-      basis1_3_q <= assint_27;
+      slice_78 = b_payload[103:96];
+      assint_60 = slice_78;
+      basis1_3_q <= assint_60;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_43 = b_payload[111:104];
-      assint_28 = slice_43;
-      basis1_4_q <= assint_28;
+      slice_79 = b_payload[111:104];
+      assint_61 = slice_79;
+      basis1_4_q <= assint_61;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_44 = b_payload[119:112];
-      assint_29 = slice_44;
-      basis1_5_q <= assint_29;
+      slice_80 = b_payload[119:112];
+      assint_62 = slice_80;
+      basis1_5_q <= assint_62;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_45 = b_payload[127:120];
-      assint_30 = slice_45;
-      basis1_6_q <= assint_30;
+      slice_81 = b_payload[127:120];
+      assint_63 = slice_81;
+      basis1_6_q <= assint_63;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_46 = b_payload[135:128];
-      assint_31 = slice_46;
-      basis1_7_q <= assint_31;
+      slice_82 = b_payload[135:128];
+      assint_64 = slice_82;
+      basis1_7_q <= assint_64;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_47 = b_payload[143:136];
-      assint_32 = slice_47;
-      basis1_8_q <= assint_32;
+      slice_83 = b_payload[143:136];
+      assint_65 = slice_83;
+      basis1_8_q <= assint_65;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_48 = b_payload[151:144];
-      assint_33 = slice_48;
-      basis2_0_q <= assint_33;
+      slice_84 = b_payload[151:144];
+      assint_66 = slice_84;
+      basis2_0_q <= assint_66;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_49 = b_payload[159:152];
-      assint_34 = slice_49;
-      basis2_1_q <= assint_34;
+      slice_85 = b_payload[159:152];
+      assint_67 = slice_85;
+      basis2_1_q <= assint_67;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_50 = b_payload[167:160];
-      assint_35 = slice_50;
-      basis2_2_q <= assint_35;
+      slice_86 = b_payload[167:160];
+      assint_68 = slice_86;
+      basis2_2_q <= assint_68;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_51 = b_payload[175:168];
-      assint_36 = slice_51;
-      basis2_3_q <= assint_36;
+      slice_87 = b_payload[175:168];
+      assint_69 = slice_87;
+      basis2_3_q <= assint_69;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_52 = b_payload[183:176];
-      assint_37 = slice_52;
-      basis2_4_q <= assint_37;
+      slice_88 = b_payload[183:176];
+      assint_70 = slice_88;
+      basis2_4_q <= assint_70;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_53 = b_payload[191:184];
-      assint_38 = slice_53;
-      basis2_5_q <= assint_38;
+      slice_89 = b_payload[191:184];
+      assint_71 = slice_89;
+      basis2_5_q <= assint_71;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_54 = b_payload[199:192];
-      assint_39 = slice_54;
-      basis2_6_q <= assint_39;
+      slice_90 = b_payload[199:192];
+      assint_72 = slice_90;
+      basis2_6_q <= assint_72;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_55 = b_payload[207:200];
-      assint_40 = slice_55;
-      basis2_7_q <= assint_40;
+      slice_91 = b_payload[207:200];
+      assint_73 = slice_91;
+      basis2_7_q <= assint_73;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_56 = b_payload[215:208];
-      assint_41 = slice_56;
-      basis2_8_q <= assint_41;
+      slice_92 = b_payload[215:208];
+      assint_74 = slice_92;
+      basis2_8_q <= assint_74;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_57 = b_payload[223:216];
-      assint_42 = slice_57;
-      basis3_0_q <= assint_42;
+      slice_93 = b_payload[223:216];
+      assint_75 = slice_93;
+      basis3_0_q <= assint_75;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_58 = b_payload[231:224];
-      assint_43 = slice_58;
-      basis3_1_q <= assint_43;
+      slice_94 = b_payload[231:224];
+      assint_76 = slice_94;
+      basis3_1_q <= assint_76;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_59 = b_payload[239:232];
-      assint_44 = slice_59;
-      basis3_2_q <= assint_44;
+      slice_95 = b_payload[239:232];
+      assint_77 = slice_95;
+      basis3_2_q <= assint_77;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_60 = b_payload[247:240];
-      assint_45 = slice_60;
-      basis3_3_q <= assint_45;
+      slice_96 = b_payload[247:240];
+      assint_78 = slice_96;
+      basis3_3_q <= assint_78;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_61 = b_payload[255:248];
-      assint_46 = slice_61;
-      basis3_4_q <= assint_46;
+      slice_97 = b_payload[255:248];
+      assint_79 = slice_97;
+      basis3_4_q <= assint_79;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_62 = b_payload[263:256];
-      assint_47 = slice_62;
-      basis3_5_q <= assint_47;
+      slice_98 = b_payload[263:256];
+      assint_80 = slice_98;
+      basis3_5_q <= assint_80;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_63 = b_payload[271:264];
-      assint_48 = slice_63;
-      basis3_6_q <= assint_48;
+      slice_99 = b_payload[271:264];
+      assint_81 = slice_99;
+      basis3_6_q <= assint_81;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_64 = b_payload[279:272];
-      assint_49 = slice_64;
-      basis3_7_q <= assint_49;
+      slice_100 = b_payload[279:272];
+      assint_82 = slice_100;
+      basis3_7_q <= assint_82;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (and_3) begin
-      slice_65 = b_payload[287:280];
-      assint_50 = slice_65;
-      basis3_8_q <= assint_50;
+      slice_101 = b_payload[287:280];
+      assint_83 = slice_101;
+      basis3_8_q <= assint_83;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1499,26 +2057,22 @@ module smartexchange_l4_g8_n8_m16_x64 (
     if (and_5) begin
       if (not_1) begin
       end else begin
-        rem_q <= xor_0;
+        rem_q <= xor_2;
       end
     end
   end
-  assign work_mask = mux_11;
-  assign work_low = and_8;
-  assign work_row = cat_5;
+  assign work_mask = mux_49;
+  assign work_low0 = and_8;
+  assign work_idx0 = cat_7;
+  assign work_low1 = and_9;
+  assign work_idx1 = cat_13;
+  assign work_low2 = and_10;
+  assign work_idx2 = cat_19;
   always @(posedge clk) begin
     if (and_5) begin
       if (not_1) begin
       end else begin
-        acc0_q <= resize_13;
-      end
-    end
-  end
-  always @(posedge clk) begin
-    if (and_5) begin
-      if (not_1) begin
-      end else begin
-        acc1_q <= resize_10;
+        acc0_q <= resize_15;
       end
     end
   end
@@ -1526,7 +2080,7 @@ module smartexchange_l4_g8_n8_m16_x64 (
     if (and_5) begin
       if (not_1) begin
       end else begin
-        acc2_q <= resize_7;
+        acc1_q <= resize_12;
       end
     end
   end
@@ -1534,7 +2088,15 @@ module smartexchange_l4_g8_n8_m16_x64 (
     if (and_5) begin
       if (not_1) begin
       end else begin
-        acc3_q <= resize_4;
+        acc2_q <= resize_9;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (and_5) begin
+      if (not_1) begin
+      end else begin
+        acc3_q <= resize_6;
       end
     end
   end
@@ -1544,28 +2106,28 @@ module smartexchange_l4_g8_n8_m16_x64 (
     end
   end
   always @(posedge clk) begin
-    if (and_9) begin
-      act_mask[resize_23] <= cat_6;
+    if (and_11) begin
+      act_mask[resize_27] <= cat_20;
     end
   end
   always @(posedge clk) begin
     if (and_4) begin
-      wbuf0[row_q] <= cat_7;
+      wbuf0[row_q] <= cat_21;
     end
   end
   always @(posedge clk) begin
     if (and_4) begin
-      wbuf1[row_q] <= cat_8;
+      wbuf1[row_q] <= cat_22;
     end
   end
   always @(posedge clk) begin
     if (and_4) begin
-      wbuf2[row_q] <= cat_9;
+      wbuf2[row_q] <= cat_23;
     end
   end
   always @(posedge clk) begin
     if (and_4) begin
-      wbuf3[row_q] <= cat_10;
+      wbuf3[row_q] <= cat_24;
     end
   end
 endmodule
