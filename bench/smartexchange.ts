@@ -118,11 +118,12 @@ async function main(): Promise<void> {
   lines.push(
     `Command: \`npm run bench:smartexchange\`. Preset \`resnet20\` (16 lanes × 3 MACs = 48 MACs) against the int8 MAC engine of 16 × 3 = 48 MACs; ` +
       `seeded Gaussian (He) weights decomposed by ALS (threshold ${threshold}, at most 10 rounds), random int8 activations with i.i.d. zeros. ` +
-      'SmartExchange cycles are its control model (equal to the RTL in the tests); the MAC engine\'s its tile model. Weight bytes are per layer.',
+      `SmartExchange cycles are its control model (equal to the RTL in the tests); the MAC engine\'s its tile model. Weight bytes are per layer. ` +
+      `The SmartExchange activation port moves ${sePresets.resnet20!.xw} triples (${3 * sePresets.resnet20!.xw} bytes) a cycle, the MAC engine's 3 bytes (all its array consumes).`,
     '',
     table(['layer', 'int8 dense bytes', 'SE stored bytes', 'SE streamed bytes (this RTL)', 'dense / stored', 'Ce zeros', 'SE rel. error', 'int8 rel. error'], bytes),
     '',
-    table(['layer', 'activation zeros', 'SE cycles', 'SE compute cycles', 'load (G·N triples)', 'non-zero bound', 'SE / bound', 'dense bound', 'MAC engine cycles', 'MAC / SE'], rows),
+    table(['layer', 'activation zeros', 'SE cycles', 'SE compute cycles', 'load (ceil(G/xw)·N)', 'non-zero bound', 'SE / bound', 'dense bound', 'MAC engine cycles', 'MAC / SE'], rows),
     '',
     'Verilator, CI preset (4 lanes), one job of M 16, G 8, N 8 per sparsity, checked against golden:',
     '',

@@ -80,6 +80,24 @@ describe(`smartexchange cycles without stalls (seed ${seed})`, () => {
   });
 });
 
+describe(`smartexchange RTL, one triple per x token (xw = 1) under stalls (seed ${seed})`, () => {
+  const p1: SeParams = { ...ci, xw: 1, xdepth: 64 };
+  let sim: Sim;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ sim, cleanup } = await openLlmSim(acc, p1, { seed, stall: 0.3 }));
+  }, 240_000);
+  afterAll(async () => cleanup?.());
+
+  it('two jobs, equal to golden', async () => {
+    for (const s of [{ M: 7, G: 8, N: 8 }, { M: 4, G: 3, N: 5 }]) {
+      const t = randomSeInputs(seed + s.G, { ...s, xZero: 0.5 });
+      const { got } = await run(sim, p1, t);
+      expect(got.Y!.data, `xw 1, M ${s.M} G ${s.G} N ${s.N}, seed ${seed}`).toEqual(acc.golden(p1, t).outputs.Y!.data);
+    }
+  });
+});
+
 describe('smartexchange input checks', () => {
   const good = () => randomSeInputs(1, { M: 3, G: 2, N: 4 });
   it('bad shapes, codes and values are errors naming the tensor', () => {

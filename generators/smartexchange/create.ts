@@ -4,7 +4,8 @@
  *
  * Architecture. `lanes` lanes, one filter each, 3 MACs a lane. A job (one cfg token) is Y = W·X for
  * M filters (in groups of `lanes`) of K = 3·G weights over N columns:
- *   LOAD     X arrives once, one token of 3 activations (X[3r..3r+2, n]) per (n, r), n-major, into
+ *   LOAD     X arrives once, one token of xw triples (X[3r..3r+2, n] for xw consecutive r) a cycle,
+ *            column by column (n-major), into
  *            the activation buffer; a bit per activation (nonzero) is gathered into the column's
  *            activation mask (bit 4r + c, 4G bits, one word per column). The load runs from the cfg
  *            token on, alongside group 0's basis, rebuild and compute (column n of group 0 waits
@@ -21,7 +22,7 @@
  *            per lane); a column without work costs one cycle. So a column costs
  *            max(1, ceil(work / 3)) cycles.
  * The groups' phases run one after another (no double buffering of the weights yet): a group costs
- * 1 + G + Σ_n max(1, ceil(work_n / 3)) cycles; group 0 is also held to the load, one triple a cycle.
+ * 1 + G + Σ_n max(1, ceil(work_n / 3)) cycles; group 0 is also held to the load, xw triples a cycle.
  *
  * Modelling notes: buffers are read asynchronously (LUT-RAM style, three read ports each) and the
  * find-first-sets over 4G bits are combinational; a timing-closed build would register the reads
@@ -29,7 +30,7 @@
  *
  * Streams, in the order they are consumed (payload types in `sePorts`):
  *   cfg  one token per job {gM1: G − 1, nM1: N − 1, groupsM1: ceil(M / lanes) − 1}
- *   x    G·N tokens: X[3r..3r+2, n] for n, then r
+ *   x    ceil(G / xw)·N tokens: column n, word t = the triples X[3r..3r+2, n] of r = t·xw + e
  *   b    one token per group: lane l's basis B (9 int8, row-major)
  *   ce   G tokens per group: element l = lane l's Ce row r (3 codes)
  *   y    N tokens per group: Y[group·lanes + l, n] for each lane l
@@ -54,7 +55,7 @@ export function sePorts(p: SeParams) {
   const z = seSizes(p);
   return {
     cfg: In(Stream(Record({ gM1: uint(z.gBits), nM1: uint(z.nBits), groupsM1: uint(z.groupBits) }))),
-    x: In(Stream(actTriple)),
+    x: In(Stream(Vec(actTriple, p.xw))),
     b: In(Stream(Vec(Vec(sint(8), 9), p.lanes))),
     ce: In(Stream(Vec(Vec(ceCodeType, 3), p.lanes))),
     y: Out(Stream(Vec(sint(32), p.lanes))),
@@ -83,7 +84,7 @@ export function createSmartExchange(p: SeParams) {
     const xa = m.reg('x_addr_q', uint(z.xaBits));
     // The load's own counters (it runs alongside the rebuild and compute of group 0).
     const xLoading = m.reg('x_loading_q', uint(1), { reset: 0 });
-    const rL = m.reg('load_row_q', uint(z.gBits));
+    const rL = m.reg('load_word_q', uint(z.gBits));
     const nL = m.reg('load_cols_q', uint(z.nBits + 1));
     const colBase = m.reg('col_base_q', uint(z.xaBits));
     // Activation mask bits, one per activation at 4r + c (c < 3; bit 4r + 3 is always 0).
@@ -112,17 +113,20 @@ export function createSmartExchange(p: SeParams) {
     });
 
     // ---- LOADX: the activation buffer and the per-column masks, alongside group 0's compute -------
-    const xbuf = m.mem('xbuf', { type: uint(24), depth: p.xdepth });
+    const xbuf = m.mem('xbuf', { type: uint(24 * p.xw), depth: p.xdepth });
     const actMask = m.mem('act_mask', { type: uint(W4), depth: p.nmax });
     io.x.ready.set(xLoading);
     xbuf.write(xa.resize(xbuf.addrWidth), io.x.payload, io.x.fire);
-    const nzNow = io.x.fields.map((x) => x.ne(0));
-    const lastRL = rL.eq(gM1);
-    const colWord = word(actBits.flatMap((bs, i): Value[] => [...bs.map((b, c) => mux(rL.eq(i), nzNow[c]!, b)), zeroBit]));
+    // Token t of a column holds rows t·xw .. t·xw + xw − 1 (the host pads the last token with zeros).
+    const nzNow = io.x.fields.map((tr) => tr.map((x) => x.ne(0)));
+    const wordsM1 = gM1.shr(z.xwBits);
+    const lastRL = rL.eq(wordsM1);
+    const mine = (i: number): Value => rL.eq(Math.floor(i / p.xw));
+    const colWord = word(actBits.flatMap((bs, i): Value[] => [...bs.map((b, c) => mux(mine(i), nzNow[i % p.xw]![c]!, b)), zeroBit]));
     actMask.write(nL.resize(actMask.addrWidth), colWord, io.x.fire.and(lastRL));
     m.when(io.x.fire, () => {
       xa.set(xa.add(1).trunc(z.xaBits));
-      actBits.forEach((bs, i) => m.when(rL.eq(i), () => bs.forEach((b, c) => b.set(nzNow[c]!))));
+      actBits.forEach((bs, i) => m.when(mine(i), () => bs.forEach((b, c) => b.set(nzNow[i % p.xw]![c]!))));
       rL.set(mux(lastRL, 0, rL.add(1).trunc(z.gBits)));
       m.when(lastRL, () => {
         nL.set(nL.add(1).trunc(z.nBits + 1));
@@ -182,7 +186,12 @@ export function createSmartExchange(p: SeParams) {
     }
     const after = left;
     const last = after.orR().not();
-    const xs = slots.map((sl) => select(sl.col, unpack(actTriple, xbuf.readAsync(colBase.add(sl.row).trunc(z.xaBits).resize(xbuf.addrWidth)))));
+    const xs = slots.map((sl) => {
+      const wordAt = xbuf.readAsync(colBase.add(sl.row.shr(z.xwBits)).trunc(z.xaBits).resize(xbuf.addrWidth));
+      const triples = unpack(Vec(actTriple, p.xw), wordAt);
+      const triple = [0, 1, 2].map((c) => (p.xw === 1 ? triples[0]![c]! : select(sl.row.slice(z.xwBits - 1, 0), triples.map((t) => t[c]!))));
+      return select(sl.col, triple);
+    });
     const accs = basis.map((_, l) => m.reg(`acc${l}_q`, sint(32)));
     const accNew = accs.map((acc, l) => {
       const prods = slots.map((sl, k) => {
@@ -201,7 +210,7 @@ export function createSmartExchange(p: SeParams) {
       m.when(last, () => {
         fresh.set(1);
         n.set(mux(lastN, 0, n.add(1).trunc(z.nBits)));
-        colBase.set(colBase.add(gM1).add(1).trunc(z.xaBits));
+        colBase.set(colBase.add(wordsM1).add(1).trunc(z.xaBits));
         m.when(lastN, () => {
           group.set(group.add(1).trunc(z.groupBits));
           m.when(group.eq(groupsM1), () => state.set(IDLE)).otherwise(() => state.set(BASIS));

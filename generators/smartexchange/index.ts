@@ -40,10 +40,10 @@ export function seProblem(t: Record<string, Tensor>) {
 
 /**
  * Cycles of one job without stalls, as the control walks it: cfg (cycle 0); the load, one triple a
- * cycle from cycle 1 (column n complete at cycle (n + 1)·G); per group its basis, G rebuild cycles
+ * cycle from cycle 1, xw triples a token (column n complete at cycle (n + 1)·ceil(G / xw)); per group its basis, G rebuild cycles
  * and per column max(1, rows with work), where a row has work when an activation of its triple and
  * a Ce entry of the row in some lane of the group are nonzero. Group 0 computes alongside the load:
- * its column n starts no earlier than cycle (n + 1)·G + 1.
+ * its column n starts no earlier than cycle (n + 1)·ceil(G / xw) + 1.
  */
 export function seCycles(p: SeParams, t: Record<string, Tensor>): { total: number; load: number; rebuild: number; compute: number } {
   const { G, N, groups, M } = seShape(p, t);
@@ -60,11 +60,11 @@ export function seCycles(p: SeParams, t: Record<string, Tensor>): { total: numbe
       for (let r = 0; r < G; r++) if (wRow[r]) for (let c = 0; c < 3; c++) if (X[3 * r + c]![n] !== 0) work++;
       const cycles = Math.max(1, Math.ceil(work / 3));
       compute += cycles;
-      if (g === 0) end = Math.max(end, (n + 1) * G + 1);
+      if (g === 0) end = Math.max(end, (n + 1) * Math.ceil(G / p.xw) + 1);
       end += cycles;
     }
   }
-  return { total: end, load: G * N, rebuild, compute };
+  return { total: end, load: Math.ceil(G / p.xw) * N, rebuild, compute };
 }
 
 /** Random inputs: M filters, G rows, N columns, a fraction `ceZero` of zero Ce and `xZero` of zero activations. */
@@ -94,7 +94,8 @@ export const seAccelerator = defineAccelerator({
     const [B, C, X] = seInputs(p);
     const { G, N } = seShape(p, t);
     if (t.X!.shape[0] !== 3 * G) throw tensorError(X!, `shape [${t.X!.shape.join(', ')}]: K = ${t.X!.shape[0]} but C has G = ${G} rows, so K must be 3·G = ${3 * G}`);
-    if (G * N > p.xdepth) throw tensorError(X!, `G·N = ${G}·${N} = ${G * N} words, over the activation buffer's ${p.xdepth} (parameter 'xdepth')`);
+    const words = Math.ceil(G / p.xw) * N;
+    if (words > p.xdepth) throw tensorError(X!, `ceil(G / xw)·N = ${words} words of ${p.xw} triples, over the activation buffer's ${p.xdepth} (parameter 'xdepth')`);
     const bad = t.C!.data.findIndex((v) => !isCeValue(Number(v)));
     if (bad >= 0) throw tensorError(C!, `C[${indexOf(t.C!.shape, bad).join(', ')}] = ${t.C!.data[bad]}, not 0 or ±2^k with k in 0..${K_MAX}`);
     void B;
@@ -118,7 +119,10 @@ export const seAccelerator = defineAccelerator({
     const { M, G, N, groups } = seShape(p, t);
     const { B, ce, X } = seProblem(t);
     const tok: Record<string, TokenValue[]> = { cfg: [{ gM1: G - 1, nM1: N - 1, groupsM1: groups - 1 }], x: [], b: [], ce: [] };
-    for (let n = 0; n < N; n++) for (let r = 0; r < G; r++) tok.x!.push([0, 1, 2].map((c) => X[3 * r + c]![n]!));
+    const T = Math.ceil(G / p.xw);
+    for (let n = 0; n < N; n++)
+      for (let t = 0; t < T; t++)
+        tok.x!.push(Array.from({ length: p.xw }, (_, e) => [0, 1, 2].map((c) => X[3 * (t * p.xw + e) + c]?.[n] ?? 0)));
     const zero = { nz: 0, sign: 0, k: 0 };
     for (let g = 0; g < groups; g++) {
       const lanes = Array.from({ length: p.lanes }, (_, l) => g * p.lanes + l);
@@ -136,7 +140,7 @@ export const seAccelerator = defineAccelerator({
   },
   randomInputs: (p, seed) => {
     const r = mulberry32(seed ^ 0x5e);
-    return randomSeInputs(seed, { M: 1 + Math.floor(r() * p.mmax), G: 1 + Math.floor(r() * p.gmax), N: 1 + Math.floor(r() * Math.min(p.nmax, Math.floor(p.xdepth / p.gmax))) });
+    return randomSeInputs(seed, { M: 1 + Math.floor(r() * p.mmax), G: 1 + Math.floor(r() * p.gmax), N: 1 + Math.floor(r() * Math.min(p.nmax, Math.floor(p.xdepth / Math.ceil(p.gmax / p.xw)))) });
   },
 });
 

@@ -11,8 +11,10 @@ export interface SeParams extends Record<string, number | string> {
   nmax: number;
   /** Largest number of filters M. */
   mmax: number;
-  /** Words (of 3 activations) of the activation buffer: G·N must fit. */
+  /** Words of the activation buffer, `xw` triples each: ceil(G / xw)·N must fit. */
   xdepth: number;
+  /** Activation triples per `x` token (a power of two): the load moves 3·xw bytes a cycle. */
+  xw: number;
 }
 
 export const seParamSpecs: Record<keyof SeParams & string, ParamSpec> = {
@@ -20,13 +22,14 @@ export const seParamSpecs: Record<keyof SeParams & string, ParamSpec> = {
   gmax: { kind: 'int', doc: 'largest number of Ce rows per filter (K = 3G)', min: 2, max: 1024 },
   nmax: { kind: 'int', doc: 'largest number of activation columns N', min: 1, max: 1 << 16 },
   mmax: { kind: 'int', doc: 'largest number of filters M', min: 1, max: 1 << 16 },
-  xdepth: { kind: 'int', doc: 'activation buffer words (3 int8 each); G*N must fit', min: 1, max: 1 << 20 },
+  xdepth: { kind: 'int', doc: 'activation buffer words (xw triples each); ceil(G/xw)*N must fit', min: 1, max: 1 << 20 },
+  xw: { kind: 'int', doc: 'activation triples per x token (power of two)', min: 1, max: 16 },
 };
 
 export const sePresets: Record<string, SeParams> = {
-  ci: { lanes: 4, gmax: 8, nmax: 8, mmax: 16, xdepth: 64 },
-  /** ResNet-20 3×3 layers (c_in ≤ 64, so G ≤ 192; 32×32 maps at 16 channels), 16 lanes = 48 MACs. */
-  resnet20: { lanes: 16, gmax: 192, nmax: 1024, mmax: 64, xdepth: 49152 },
+  ci: { lanes: 4, gmax: 8, nmax: 8, mmax: 16, xdepth: 32, xw: 2 },
+  /** ResNet-20 3×3 layers (c_in ≤ 64, so G ≤ 192; 32×32 maps at 16 channels), 16 lanes = 48 MACs, 12 activation bytes a cycle. */
+  resnet20: { lanes: 16, gmax: 192, nmax: 1024, mmax: 64, xdepth: 12288, xw: 4 },
 };
 
 export interface SeSizes {
@@ -34,6 +37,8 @@ export interface SeSizes {
   nBits: number;
   groupBits: number;
   xaBits: number;
+  /** log2(xw). */
+  xwBits: number;
   /** Groups of `lanes` filters at most. */
   groups: number;
 }
@@ -42,17 +47,19 @@ const bits = (n: number): number => Math.max(1, Math.ceil(Math.log2(n)));
 
 export function seSizes(p: SeParams): SeSizes {
   const groups = Math.ceil(p.mmax / p.lanes);
-  return { gBits: bits(p.gmax), nBits: bits(p.nmax), groupBits: bits(groups), xaBits: bits(p.xdepth), groups };
+  return { gBits: bits(p.gmax), nBits: bits(p.nmax), groupBits: bits(groups), xaBits: bits(p.xdepth), xwBits: Math.log2(p.xw), groups };
 }
 
 export function validateSe(p: SeParams): void {
-  if (p.xdepth < p.gmax)
-    throw new ParamError(`parameter 'xdepth' = ${p.xdepth} must hold at least one column of gmax = ${p.gmax} words`, undefined, { field: 'xdepth', value: p.xdepth });
+  if (!Number.isInteger(Math.log2(p.xw)))
+    throw new ParamError(`parameter 'xw' = ${p.xw} must be a power of two`, undefined, { field: 'xw', value: p.xw });
+  if (p.xdepth < Math.ceil(p.gmax / p.xw))
+    throw new ParamError(`parameter 'xdepth' = ${p.xdepth} must hold at least one column of ceil(gmax / xw) = ${Math.ceil(p.gmax / p.xw)} words`, undefined, { field: 'xdepth', value: p.xdepth });
   // |W| ≤ 3·32·128 = 12288, |x| ≤ 128: K·12288·128 must stay within int32.
   if (3 * p.gmax * 12288 * 128 >= 2 ** 31)
     throw new ParamError(`parameter 'gmax' = ${p.gmax} is too large for int32 outputs`, undefined, { field: 'gmax', value: p.gmax });
 }
 
 export function seModuleName(p: SeParams): string {
-  return `smartexchange_l${p.lanes}_g${p.gmax}_n${p.nmax}_m${p.mmax}_x${p.xdepth}`;
+  return `smartexchange_l${p.lanes}_g${p.gmax}_n${p.nmax}_m${p.mmax}_x${p.xdepth}w${p.xw}`;
 }
