@@ -10,7 +10,7 @@
  * of the SmartExchange engine (its control model `seCycles`, equal cycle for cycle to the RTL in
  * tests/smartexchange-rtl.test.ts), its compute cycles and its load (one triple a cycle), against the ideal bound of the non-zero work (products with a
  * nonzero Ce row and a nonzero activation / 48) and the dense bound (M·K·N / 48), and the MAC
- * engine's cycles (its tile model: ceil(M/16)·ceil(K/3)·(N + 1), shiftadd README).
+ * engine's cycles in Verilator (and its tile model ceil(M/16)·ceil(K/3)·(N + 1), shiftadd README).
  * Also one Verilator run of the CI preset per sparsity, checked against golden, against the model.
  * `--quick`: the Verilator part only, on the CI preset; records nothing (record.ts).
  */
@@ -26,6 +26,8 @@ import { sePresets } from '../generators/smartexchange/params.ts';
 import { openSim } from '../testbenches/stream/session.ts';
 import { machineLine, quick, recordBlock } from './record.ts';
 import { mulberry32 } from '../generators/random.ts';
+import { randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
+import { shiftAddPresets, type ShiftAddParams } from '../generators/shiftadd/params.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-bench-se-'));
 const table = (head: string[], rows: (string | number)[][]): string =>
@@ -59,6 +61,31 @@ async function ciRuns(): Promise<(string | number)[][]> {
   return rows;
 }
 
+/** The int8 MAC engine (shiftadd `mul`, 16 × 3 = 48 MACs) in Verilator on each layer's matrix shape (random int8 W and X: its cycles do not depend on the data), checked against its golden. */
+async function macEngineCycles(): Promise<number[]> {
+  const p: ShiftAddParams = { ...shiftAddPresets['ci-mul']!, rows: 16, cols: 3, mMax: 64, kMax: 576, nMax: 1024 };
+  const c = elaborate(shiftadd.create(p));
+  const dir = writeDesign(c, path.join(tmp, c.top.name), { generator: 'shiftadd', params: p }).dir;
+  const s = await openSim(dir, { seed: 1, stall: { in: 0, out: 0 }, record: false, hangCycles: 100_000 });
+  const out: number[] = [];
+  try {
+    for (const L of LAYERS) {
+      const t = randomShiftAddInputs(p, { M: L.cin, K: 9 * L.cin, N: L.hw * L.hw }, 5);
+      const before = s.received('y').length;
+      const start = s.cycle;
+      for (const [name, list] of Object.entries(shiftadd.encode(p, t))) s.send(name, list);
+      await s.run({ until: { y: before + shiftadd.outputTokens!(p, t).y! } });
+      const got = shiftadd.decode(p, { y: s.received('y').slice(before) }, t);
+      const want = shiftadd.golden(p, t).outputs.Y!.data;
+      if (got.Y!.data.some((v, i) => v !== want[i])) throw new Error(`MAC engine, ${L.name}: outputs differ from golden`);
+      out.push(s.cycles('y').at(-1)! - start + 1);
+    }
+  } finally {
+    await s.close();
+  }
+  return out;
+}
+
 interface Layer { name: string; cin: number; hw: number }
 const LAYERS: Layer[] = [
   { name: 'conv 16→16, 32×32', cin: 16, hw: 32 },
@@ -66,7 +93,7 @@ const LAYERS: Layer[] = [
   { name: 'conv 64→64, 8×8', cin: 64, hw: 8 },
 ];
 
-function layerRows(threshold: number): { rows: (string | number)[][]; bytes: (string | number)[][] } {
+function layerRows(threshold: number, macMeasured: number[]): { rows: (string | number)[][]; bytes: (string | number)[][] } {
   const p = sePresets.resnet20!;
   const macs = 3 * p.lanes;
   const rows: (string | number)[][] = [];
@@ -95,9 +122,10 @@ function layerRows(threshold: number): { rows: (string | number)[][]; bytes: (st
       const se = seCycles(p, t);
       const ideal = Math.ceil(counts.macs / macs);
       const dense = Math.ceil((M * K * N) / macs);
-      const macEngine = Math.ceil(M / 16) * Math.ceil(K / 3) * (N + 1);
+      const macEngine = macMeasured[li]!;
+      const macModel = Math.ceil(M / 16) * Math.ceil(K / 3) * (N + 1);
       const xz = X.flat().filter((x) => x === 0).length / X.flat().length;
-      rows.push([L.name, `${xZero * 100}% (${(100 * xz).toFixed(0)}% after im2col)`, k(se.total), k(se.compute), k(se.load), k(ideal), (se.total / ideal).toFixed(2), k(dense), k(macEngine), (macEngine / se.total).toFixed(2)]);
+      rows.push([L.name, `${xZero * 100}% (${(100 * xz).toFixed(0)}% after im2col)`, k(se.total), k(se.compute), k(se.load), k(ideal), (se.total / ideal).toFixed(2), k(dense), `${k(macEngine)} (model ${k(macModel)})`, (macEngine / se.total).toFixed(2)]);
     }
   });
   return { rows, bytes };
@@ -114,16 +142,16 @@ async function main(): Promise<void> {
     return;
   }
   const threshold = 1;
-  const { rows, bytes } = layerRows(threshold);
+  const { rows, bytes } = layerRows(threshold, await macEngineCycles());
   lines.push(
     `Command: \`npm run bench:smartexchange\`. Preset \`resnet20\` (16 lanes × 3 MACs = 48 MACs) against the int8 MAC engine of 16 × 3 = 48 MACs; ` +
       `seeded Gaussian (He) weights decomposed by ALS (threshold ${threshold}, at most 10 rounds), random int8 activations with i.i.d. zeros. ` +
-      `SmartExchange cycles are its control model (equal to the RTL in the tests); the MAC engine\'s its tile model. Weight bytes are per layer. ` +
+      `SmartExchange cycles are its control model (equal to the RTL in the tests); the MAC engine's measured in Verilator (random int8 W and X of the layer's shape, checked against its golden; its tile model ceil(M/16)·ceil(K/3)·(N + 1) beside). Weight bytes are per layer. ` +
       `The SmartExchange activation port moves ${sePresets.resnet20!.xw} triples (${3 * sePresets.resnet20!.xw} bytes) a cycle, the MAC engine's 3 bytes (all its array consumes).`,
     '',
     table(['layer', 'int8 dense bytes', 'SE stored bytes', 'SE streamed bytes (this RTL)', 'dense / stored', 'Ce zeros', 'SE rel. error', 'int8 rel. error'], bytes),
     '',
-    table(['layer', 'activation zeros', 'SE cycles', 'SE compute cycles', 'load (ceil(G/xw)·N)', 'non-zero bound', 'SE / bound', 'dense bound', 'MAC engine cycles', 'MAC / SE'], rows),
+    table(['layer', 'activation zeros', 'SE cycles', 'SE compute cycles', 'load (ceil(G/xw)·N)', 'non-zero bound', 'SE / bound', 'dense bound', 'MAC engine cycles, Verilator', 'MAC / SE'], rows),
     '',
     'Verilator, CI preset (4 lanes), one job of M 16, G 8, N 8 per sparsity, checked against golden:',
     '',
