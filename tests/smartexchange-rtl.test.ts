@@ -68,7 +68,7 @@ describe(`smartexchange cycles without stalls (seed ${seed})`, () => {
   }, 240_000);
   afterAll(async () => cleanup?.());
 
-  it('match the control model (load, rebuild, max(1, rows with work) per column)', async () => {
+  it('match the control model (load, rebuild, max(1, ceil(work / 3)) per column)', async () => {
     for (const xZero of [0, 0.7]) {
       const t = randomSeInputs(seed + 99, { M: 12, G: 8, N: 8, xZero, ceZero: 0.5 });
       const { got, cycles } = await run(sim, ci, t);
