@@ -13,6 +13,7 @@ import { gcodGenerator as gcod } from './gcod/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 import { shiftaddllm } from './shiftaddllm/index.ts';
 import { shiftaddllmMac } from './shiftaddllm-mac/index.ts';
+import { smartexchange } from './smartexchange/index.ts';
 import { vitcod } from './vitcod/index.ts';
 
 export const registry: Record<string, Generator> = {
@@ -23,6 +24,7 @@ export const registry: Record<string, Generator> = {
   shiftadd,
   shiftaddllm,
   'shiftaddllm-mac': shiftaddllmMac,
+  smartexchange,
   vitcod,
 };
 

@@ -22,6 +22,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:gcod': ['bench:gcod'],
   'bench:vitcod': ['bench:vitcod'],
   'bench:linear-attention': ['bench:linear-attention'],
+  'bench:smartexchange': ['bench:smartexchange'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */

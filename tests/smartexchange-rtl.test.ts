@@ -1,0 +1,123 @@
+/**
+ * The SmartExchange engine's RTL in Verilator against the golden kernel (CI preset): random bases,
+ * Ce codes and activations at activation sparsities 0, 0.5 and 0.7, ragged M, G, N, several jobs
+ * back to back, under seeded random stalls on every stream; the cycle count without stalls against
+ * the control's model (`seCycles`); and the input checks (every bad tensor named).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkInputs } from '../dsl/tensors.ts';
+import type { Tensor } from '../dsl/generator.ts';
+import { randomSeInputs, seAccelerator as acc, seCycles } from '../generators/smartexchange/index.ts';
+import { sePresets, type SeParams } from '../generators/smartexchange/params.ts';
+import { openLlmSim } from './shiftaddllm-support.ts';
+import { testSeed } from './support/rng.ts';
+import type { Sim } from '../testbenches/stream/session.ts';
+
+const seed = testSeed();
+const ci = sePresets.ci!;
+
+async function run(sim: Sim, p: SeParams, inputs: Record<string, Tensor>) {
+  const expected = acc.outputTokens!(p, inputs).y!;
+  const before = sim.received('y').length;
+  const start = sim.cycle;
+  for (const [s, list] of Object.entries(acc.encode(p, inputs))) sim.send(s, list);
+  await sim.run({ until: { y: before + expected } });
+  const got = acc.decode(p, { y: sim.received('y').slice(before) }, inputs);
+  return { got, cycles: sim.cycles('y').at(-1)! - start + 1 };
+}
+
+function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, what: string): void {
+  expect(got.Y!.data, `${what}, seed ${seed}`).toEqual(acc.golden(ci, inputs).outputs.Y!.data);
+}
+
+describe(`smartexchange RTL, CI preset under random stalls (seed ${seed})`, () => {
+  let sim: Sim;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0.3 }));
+  }, 240_000);
+  afterAll(async () => cleanup?.());
+
+  it.each([0, 0.5, 0.7])('activation sparsity %s: full-size and ragged jobs back to back', async (xZero) => {
+    const sizes = [{ M: 16, G: 8, N: 8 }, { M: 5, G: 3, N: 7 }, { M: 1, G: 1, N: 1 }, { M: 9, G: 8, N: 2 }];
+    for (const [i, s] of sizes.entries()) {
+      const t = randomSeInputs(seed + i * 7 + Math.round(xZero * 10), { ...s, xZero, ceZero: 0.4 });
+      check((await run(sim, ci, t)).got, t, `M ${s.M} G ${s.G} N ${s.N} x-sparsity ${xZero}`);
+    }
+  });
+
+  it('extremes: B = −128 and Ce = ±32 everywhere (|W| = 12288), X = −128; all-zero Ce; all-zero X', async () => {
+    const M = 4, G = 8, N = 8;
+    const full = (shape: number[], v: bigint): Tensor => ({ shape, data: new Array(shape.reduce((a, b) => a * b, 1)).fill(v) });
+    const big = { B: full([M, 3, 3], -128n), C: full([M, G, 3], 32n), X: full([3 * G, N], -128n) };
+    check((await run(sim, ci, big)).got, big, 'largest');
+    const neg = { ...big, C: full([M, G, 3], -32n), X: full([3 * G, N], 127n) };
+    check((await run(sim, ci, neg)).got, neg, 'largest negative');
+    const noW = { ...big, C: full([M, G, 3], 0n) };
+    check((await run(sim, ci, noW)).got, noW, 'all-zero Ce');
+    const noX = { ...big, X: full([3 * G, N], 0n) };
+    check((await run(sim, ci, noX)).got, noX, 'all-zero X');
+  });
+});
+
+describe(`smartexchange cycles without stalls (seed ${seed})`, () => {
+  let sim: Sim;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0 }));
+  }, 240_000);
+  afterAll(async () => cleanup?.());
+
+  it('match the control model (load, rebuild, max(1, ceil(work / 3)) per column)', async () => {
+    for (const xZero of [0, 0.7]) {
+      const t = randomSeInputs(seed + 99, { M: 12, G: 8, N: 8, xZero, ceZero: 0.5 });
+      const { got, cycles } = await run(sim, ci, t);
+      check(got, t, `no stalls, x-sparsity ${xZero}`);
+      const model = seCycles(ci, t).total;
+      console.log(`smartexchange ci, x-sparsity ${xZero}: ${cycles} cycles, model ${model}, ideal ${acc.golden(ci, t).idealCycles}`);
+      expect(Math.abs(cycles - model), `cycles ${cycles} vs model ${model}`).toBeLessThanOrEqual(2);
+    }
+  });
+});
+
+describe(`smartexchange RTL, one triple per x token (xw = 1) under stalls (seed ${seed})`, () => {
+  const p1: SeParams = { ...ci, xw: 1, xdepth: 64 };
+  let sim: Sim;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ sim, cleanup } = await openLlmSim(acc, p1, { seed, stall: 0.3 }));
+  }, 240_000);
+  afterAll(async () => cleanup?.());
+
+  it('two jobs, equal to golden', async () => {
+    for (const s of [{ M: 7, G: 8, N: 8 }, { M: 4, G: 3, N: 5 }]) {
+      const t = randomSeInputs(seed + s.G, { ...s, xZero: 0.5 });
+      const { got } = await run(sim, p1, t);
+      expect(got.Y!.data, `xw 1, M ${s.M} G ${s.G} N ${s.N}, seed ${seed}`).toEqual(acc.golden(p1, t).outputs.Y!.data);
+    }
+  });
+});
+
+describe('smartexchange input checks', () => {
+  const good = () => randomSeInputs(1, { M: 3, G: 2, N: 4 });
+  it('bad shapes, codes and values are errors naming the tensor', () => {
+    expect(() => checkInputs(acc, ci, good())).not.toThrow();
+    const t1 = good();
+    t1.C!.data[4] = 3n;
+    expect(() => checkInputs(acc, ci, t1)).toThrow(/tensor 'C'.*C\[0, 1, 1\] = 3, not 0 or ±2\^k/);
+    const t2 = good();
+    t2.C!.data[0] = 64n;
+    expect(() => checkInputs(acc, ci, t2)).toThrow(/tensor 'C'.*= 64/);
+    const t3 = good();
+    t3.X!.data[0] = 128n;
+    expect(() => checkInputs(acc, ci, t3)).toThrow(/tensor 'X'/);
+    const t4 = good();
+    t4.X = { shape: [9, 4], data: new Array(36).fill(0n) };
+    expect(() => checkInputs(acc, ci, t4)).toThrow(/tensor 'X'.*K = 9 but C has G = 2/);
+    const t5 = good();
+    t5.B = { shape: [4, 3, 3], data: new Array(36).fill(0n) };
+    expect(() => acc.encode(ci, t5)).toThrow(/tensor '(B|C)'.*M = /);
+    const t6 = randomSeInputs(1, { M: 1, G: 8, N: 9 });
+    expect(() => checkInputs(acc, ci, t6)).toThrow(/tensor 'X'/);
+  });
+});
