@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
 import { castlingAccelerator as acc, randomCastlingInputs } from '../generators/castling/index.ts';
 import { castlingPresets, runBound, runCycles, type CastlingParams } from '../generators/castling/params.ts';
-import { openLlmSim } from './shiftaddllm-support.ts';
+import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import { Rng, testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
@@ -18,15 +18,7 @@ const ci = castlingPresets.ci!;
 const ciCausal = { ...ci, causal: 1 };
 
 /** Run the heads of `inputs` (mode from `p`) through an open session. */
-async function run(sim: Sim, p: CastlingParams, inputs: Record<string, Tensor>) {
-  const expected = acc.outputTokens!(p, inputs).out!;
-  const before = sim.received('out').length;
-  const start = sim.cycle;
-  for (const [s, list] of Object.entries(acc.encode(p, inputs))) sim.send(s, list);
-  await sim.run({ until: { out: before + expected } });
-  const got = acc.decode(p, { out: sim.received('out').slice(before) }, inputs);
-  return { got, cycles: sim.cycles('out').at(-1)! - start + 1 };
-}
+const run = (sim: Sim, p: CastlingParams, inputs: Record<string, Tensor>) => runJob(sim, acc, p, inputs, 'out');
 
 /** Queue several runs (each with its own mode) at once, then collect them in order. */
 async function runQueued(sim: Sim, runs: { p: CastlingParams; inputs: Record<string, Tensor> }[]) {
@@ -61,7 +53,7 @@ describe(`castling RTL, CI preset under random stalls 0.3 (seed ${seed})`, () =>
   let sim: Sim;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    ({ sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0.3 }));
+    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
   }, 240_000);
   afterAll(async () => cleanup?.());
 
@@ -99,7 +91,7 @@ describe(`castling RTL, CI preset under random stalls 0.3 (seed ${seed})`, () =>
 
 describe(`castling RTL cycles without stalls (seed ${seed})`, () => {
   it('cycles = the run model (runCycles) exactly; ≤ 1.10× the bound (runBound)', async () => {
-    const { sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0 });
+    const { sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0 });
     try {
       const cases = [
         [{ p: ci, inputs: randomCastlingInputs(ci, seed, 3, 16) }],

@@ -10,7 +10,8 @@ import { macGemvPresets } from '../generators/shiftaddllm-mac/create.ts';
 import { randomLlmInputs, shiftaddllmAccelerator as acc } from '../generators/shiftaddllm/index.ts';
 import { shiftAddLlmPresets, type ShiftAddLlmParams } from '../generators/shiftaddllm/params.ts';
 import { quantizeWeights } from '../generators/shiftaddllm/quantize.ts';
-import { driveStreams, openLlmSim, runOnSim } from './shiftaddllm-support.ts';
+import { driveStreams, runOnSim } from './shiftaddllm-support.ts';
+import { openAcceleratorSim } from './support/accelerator-sim.ts';
 import { Rng, testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
@@ -46,7 +47,7 @@ describe.each([
   let sim: Sim;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    ({ sim, cleanup } = await openLlmSim(acc, p, { seed, stall: 0.3 }));
+    ({ sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0.3 }));
   }, 120_000);
   afterAll(async () => cleanup?.());
 
@@ -72,7 +73,7 @@ describe.each([
 
 describe(`shiftaddllm cycles (seed ${seed})`, () => {
   it('without stalls, the CI preset finishes within 5% of the ideal plus loading and read-out', async () => {
-    const { sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0 });
+    const { sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0 });
     try {
       const inputs = randomLlmInputs(ci, seed);
       const cycles = await check(sim, ci, inputs, 'no stalls');
@@ -96,7 +97,7 @@ describe(`multiply baseline RTL (seed ${seed})`, () => {
   it('int8 GEMV on 4 MAC lanes: CI size and ragged sizes under stalls, then cycles without stalls', async () => {
     const p = macGemvPresets.ci!;
     const sized = (K: number, N: number, s: number): Record<string, Tensor> => mac.randomInputs({ ...p, kmax: K, nmax: N }, s);
-    const { sim, cleanup } = await openLlmSim(mac, p, { seed, stall: 0.3 });
+    const { sim, cleanup } = await openAcceleratorSim(mac, p, { seed, stall: 0.3 });
     try {
       for (const [K, N] of [[64, 16], [8, 1], [24, 7], [64, 13]] as const) {
         const inputs = sized(K, N, seed + K + N);
@@ -106,7 +107,7 @@ describe(`multiply baseline RTL (seed ${seed})`, () => {
     } finally {
       await cleanup();
     }
-    const quiet = await openLlmSim(mac, p, { seed, stall: 0 });
+    const quiet = await openAcceleratorSim(mac, p, { seed, stall: 0 });
     try {
       const inputs = sized(64, 16, seed);
       const got = await runOnSim(quiet.sim, mac, p, inputs);

@@ -1,14 +1,11 @@
 // A small valid/ready driver over the IR simulator for the ShiftAddLLM tests: every input stream
 // sends its tokens in order (streams are served concurrently; the design takes them when it is
 // ready), the output stream is read with random back-pressure, inputs stall at random.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Simulator, elaborate } from '../dsl/index.ts';
+import { Simulator } from '../dsl/index.ts';
 import type { Circuit } from '../dsl/index.ts';
 import type { Accelerator, Tensor } from '../dsl/generator.ts';
-import { writeDesign } from '../dsl/output.ts';
-import { openSim, type Sim } from '../testbenches/stream/session.ts';
+import type { Sim } from '../testbenches/stream/session.ts';
+import { runJob } from './support/accelerator-sim.ts';
 import { Rng } from './support/rng.ts';
 
 export interface DriveResult {
@@ -60,28 +57,6 @@ export function driveStreams(circuit: Circuit, inputs: Record<string, bigint[]>,
 
 /** One problem through an open Verilator session; returns y and the cycles from first send to last y. */
 export async function runOnSim<P extends Record<string, number | string>>(sim: Sim, acc: Accelerator<P>, p: P, inputs: Record<string, Tensor>): Promise<{ y: bigint[]; cycles: number }> {
-  const tokens = acc.encode(p, inputs);
-  const expected = acc.outputTokens!(p, inputs).y!;
-  const before = sim.received('y').length;
-  const start = sim.cycle;
-  for (const [s, list] of Object.entries(tokens)) sim.send(s, list);
-  await sim.run({ until: { y: before + expected } });
-  const toks = sim.received('y').slice(before);
-  const last = sim.cycles('y').at(-1)!;
-  return { y: acc.decode(p, { y: toks }, inputs).y!.data, cycles: last - start + 1 };
-}
-
-/** Write the preset's design to a temporary folder and open a Verilator session on it. */
-export async function openLlmSim<P extends Record<string, number | string>>(acc: Accelerator<P>, p: P, opts: { seed: number; stall: number }): Promise<{ sim: Sim; cleanup: () => Promise<void> }> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-llm-'));
-  const circuit = elaborate(acc.create(p));
-  const w = writeDesign(circuit, path.join(tmp, circuit.top.name), { generator: acc.name, params: p });
-  const sim = await openSim(w.dir, { seed: opts.seed, stall: { in: opts.stall, out: opts.stall } });
-  return {
-    sim,
-    cleanup: async () => {
-      await sim.close();
-      fs.rmSync(tmp, { recursive: true, force: true });
-    },
-  };
+  const { got, cycles } = await runJob(sim, acc, p, inputs, 'y');
+  return { y: got.y!.data, cycles };
 }

@@ -9,22 +9,14 @@ import { checkInputs } from '../dsl/tensors.ts';
 import type { Tensor } from '../dsl/generator.ts';
 import { randomSeInputs, seAccelerator as acc, seCycles } from '../generators/smartexchange/index.ts';
 import { sePresets, type SeParams } from '../generators/smartexchange/params.ts';
-import { openLlmSim } from './shiftaddllm-support.ts';
+import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import { testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
 const seed = testSeed();
 const ci = sePresets.ci!;
 
-async function run(sim: Sim, p: SeParams, inputs: Record<string, Tensor>) {
-  const expected = acc.outputTokens!(p, inputs).y!;
-  const before = sim.received('y').length;
-  const start = sim.cycle;
-  for (const [s, list] of Object.entries(acc.encode(p, inputs))) sim.send(s, list);
-  await sim.run({ until: { y: before + expected } });
-  const got = acc.decode(p, { y: sim.received('y').slice(before) }, inputs);
-  return { got, cycles: sim.cycles('y').at(-1)! - start + 1 };
-}
+const run = (sim: Sim, p: SeParams, inputs: Record<string, Tensor>) => runJob(sim, acc, p, inputs, 'y');
 
 function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, what: string): void {
   expect(got.Y!.data, `${what}, seed ${seed}`).toEqual(acc.golden(ci, inputs).outputs.Y!.data);
@@ -34,7 +26,7 @@ describe(`smartexchange RTL, CI preset under random stalls (seed ${seed})`, () =
   let sim: Sim;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    ({ sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0.3 }));
+    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
   }, 240_000);
   afterAll(async () => cleanup?.());
 
@@ -64,7 +56,7 @@ describe(`smartexchange cycles without stalls (seed ${seed})`, () => {
   let sim: Sim;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    ({ sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0 }));
+    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0 }));
   }, 240_000);
   afterAll(async () => cleanup?.());
 
@@ -85,7 +77,7 @@ describe(`smartexchange RTL, one triple per x token (xw = 1) under stalls (seed 
   let sim: Sim;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    ({ sim, cleanup } = await openLlmSim(acc, p1, { seed, stall: 0.3 }));
+    ({ sim, cleanup } = await openAcceleratorSim(acc, p1, { seed, stall: 0.3 }));
   }, 240_000);
   afterAll(async () => cleanup?.());
 

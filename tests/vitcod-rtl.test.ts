@@ -14,7 +14,8 @@ import type { Tensor } from '../dsl/generator.ts';
 import { pipelineCycles, planHeads, randomVitcodInputs, toHeads, vitcodAccelerator as acc, vitcodTokens } from '../generators/vitcod/index.ts';
 import { dataDir, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets, type VitcodParams } from '../generators/vitcod/params.ts';
-import { driveStreams, openLlmSim } from './shiftaddllm-support.ts';
+import { driveStreams } from './shiftaddllm-support.ts';
+import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import { Rng, testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
@@ -24,16 +25,7 @@ const DATA = dataDir(resolve(import.meta.dirname, '..'));
 if (!DATA) console.warn('vitcod-rtl: no ../shared/data (or HWFLOW_DATA) folder; the real-mask test is skipped');
 
 /** Run the heads of `inputs` through an open session; tokens from `tokens` (default: the accelerator's). */
-async function run(sim: Sim, p: VitcodParams, inputs: Record<string, Tensor>, tokens = acc.encode(p, inputs)) {
-  const expected = acc.outputTokens!(p, inputs).out!;
-  const before = sim.received('out').length;
-  const start = sim.cycle;
-  for (const [s, list] of Object.entries(tokens)) sim.send(s, list);
-  await sim.run({ until: { out: before + expected } });
-  const toks = sim.received('out').slice(before);
-  const got = acc.decode(p, { out: toks }, inputs);
-  return { got, cycles: sim.cycles('out').at(-1)! - start + 1 };
-}
+const run = (sim: Sim, p: VitcodParams, inputs: Record<string, Tensor>, tokens?: Record<string, bigint[]>) => runJob(sim, acc, p, inputs, 'out', tokens);
 
 function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, p: VitcodParams, what: string): void {
   const want = acc.golden(p, inputs).outputs;
@@ -45,7 +37,7 @@ describe(`vitcod RTL, CI preset under random stalls (seed ${seed})`, () => {
   let sim: Sim;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    ({ sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0.3 }));
+    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
   }, 240_000);
   afterAll(async () => cleanup?.());
 
@@ -87,7 +79,7 @@ describe.skipIf(!DATA)(`vitcod RTL on real DeiT-Tiny masks at d = 8 (seed ${seed
     };
     const heads = toHeads(p, inputs);
     const plans = planHeads(p, heads, picks.map(([l, h]) => masks.globalCount(l, h)));
-    const { sim, cleanup } = await openLlmSim(acc, p, { seed, stall: 0.2 });
+    const { sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0.2 });
     try {
       const tokens = acc.encode(p, inputs); // the default plan (threshold) ...
       check((await run(sim, p, inputs, tokens)).got, inputs, p, 'threshold plan');
@@ -103,7 +95,7 @@ describe.skipIf(!DATA)(`vitcod RTL on real DeiT-Tiny masks at d = 8 (seed ${seed
 
 describe(`vitcod cycles and the IR simulator (seed ${seed})`, () => {
   it('without stalls, the run takes the pipeline model (load, compute = 1 + 2·steps·d/macs + N/R, read-out = N, overlapped), sparse and dense', async () => {
-    const { sim, cleanup } = await openLlmSim(acc, ci, { seed, stall: 0 });
+    const { sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0 });
     try {
       const t = randomVitcodInputs(ci, seed, 4, 16, 0.3);
       const { got, cycles } = await run(sim, ci, t);

@@ -3,7 +3,7 @@
  * with scale 2^7) and, bidirectional, W (int8 depthwise taps, [heads, d, 9]) in; O ([heads, N, d],
  * signed, scale 2^29 bidirectional, 2^14 causal) out. The mode is the parameter `causal`.
  */
-import { ParamError } from '../../dsl/errors.ts';
+import { checkInputs } from '../../dsl/tensors.ts';
 import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TokenValue } from '../../dsl/generator.ts';
 import { createCastling } from './create.ts';
 import { castlingCausal, castlingHead, type CastlingHead } from './golden.ts';
@@ -14,10 +14,9 @@ import { mulberry32 as rng } from '../random.ts';
 /** Largest number of heads one run takes. */
 export const MAX_HEADS = 64;
 
-/** Tensors → per-head problems (the shapes and ranges are checked by the specs). */
+/** Tensors → per-head problems, after the shared input check (which names a bad tensor). */
 export function toHeads(p: CastlingParams, t: Record<string, Tensor>): CastlingHead[] {
-  for (const name of p.causal ? ['Q', 'K', 'V'] : ['Q', 'K', 'V', 'W'])
-    if (!t[name]) throw new ParamError(`castling needs tensors ${p.causal ? 'Q, K and V' : 'Q, K, V and W'}; '${name}' is missing`);
+  checkInputs(castlingAccelerator, p, t);
   const [H, N, d] = t.Q!.shape as [number, number, number];
   const rows = (x: Tensor, h: number, n: number, w: number) =>
     Array.from({ length: n }, (_, r) => Array.from({ length: w }, (_, c) => Number(x.data[(h * n + r) * w + c]!)));
