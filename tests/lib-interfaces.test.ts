@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   In, Out, Record, Stream, Vec, codec, connect, elaborate, emitVerilog, fieldsRecord, module, queue, s, sint, uint, type HwType, type PortSpec, type StreamType, type Value,
 } from '../dsl/index.ts';
+import { defineAccelerator } from '../dsl/generator.ts';
 import { streamCodec } from '../dsl/manifest.ts';
 import luma, { Config, Luma, Pixel } from '../examples/luma.ts';
 import { openSim, ScoreboardError } from '../testbenches/index.ts';
@@ -123,6 +124,19 @@ describe('host codecs', () => {
   });
 });
 
+describe('defineAccelerator', () => {
+  it('refuses tokens for a stream the design does not have, naming its streams', () => {
+    const acc = defineAccelerator<{ w: number }>({
+      name: 'iface_acc', description: 'test', params: { w: { kind: 'int', doc: 'width', min: 1, max: 8 } }, presets: { ci: { w: 4 } }, defaultPreset: 'ci',
+      create: (p) => module('iface_acc', { x: In(Stream(uint(p.w))), y: Out(Stream(uint(p.w))) }, (io) => connect(io.x, io.y)),
+      inputs: () => [], outputs: () => [], golden: () => ({ outputs: {}, counts: {}, idealCycles: 0 }), randomInputs: () => ({}),
+      toTokens: () => ({ z: [1] }),
+      fromTokens: () => ({}),
+    });
+    expect(() => acc.encode({ w: 4 }, {})).toThrow(/iface_acc: the design has no stream port 'z'; its streams are x, y/);
+  });
+});
+
 describe('a user design on interfaces (examples/luma.ts)', () => {
   it('hwflow gen writes lint-clean Verilog and a manifest with each stream\'s type', async () => {
     const out = path.join(tmp, 'luma');
@@ -155,6 +169,27 @@ describe('a user design on interfaces (examples/luma.ts)', () => {
       expect(err).toBeInstanceOf(ScoreboardError);
       expect((err as Error).message).toContain(`expected:  0x`);
       expect((err as Error).message).toContain(`({tag: ${want[3]!.tag}, y: ${want[3]!.y - 1}})`);
+      expect(() => sim.send('nope', [{ tag: 1 }])).toThrow(/luma_filter has no input stream 'nope' \(its input streams: 'px'\)/);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('a manifest written before streams recorded their type', () => {
+  it('still runs on bit patterns, and field values get a clear error', async () => {
+    const out = path.join(tmp, 'luma-old');
+    await execa('node', [path.resolve('bin/hwflow.mjs'), 'gen', 'examples/luma.ts', '--out', out]);
+    const file = path.join(out, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const st of manifest.streams) delete st.meta.type;
+    fs.writeFileSync(file, JSON.stringify(manifest));
+    const sim = await openSim(out, { seed: 1 });
+    try {
+      expect(() => sim.send('px', [{ tag: 1, rgb: [1, 2, 3] }])).toThrow(/stream 'px' of luma_filter has no payload type in its manifest .*regenerate the design, or use bit patterns/);
+      sim.send('px', [codec(Pixel).encode({ tag: 1, rgb: [4, 8, 4] })]);
+      await sim.run({ until: { y: 1 } });
+      expect(codec(Luma).decode(sim.received('y')[0]!)).toEqual({ tag: 1, y: 6 });
     } finally {
       await sim.close();
     }
