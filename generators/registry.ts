@@ -7,6 +7,7 @@ import { ParamError } from '../dsl/errors.ts';
 import type { Generator, ParamValue } from '../dsl/generator.ts';
 import type { Circuit } from '../dsl/ir/nodes.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
+import { bitfusion } from './bitfusion/index.ts';
 import { castling } from './castling/index.ts';
 import { counter, mac } from './examples.ts';
 import { gcodGenerator as gcod } from './gcod/index.ts';
@@ -17,6 +18,7 @@ import { smartexchange } from './smartexchange/index.ts';
 import { vitcod } from './vitcod/index.ts';
 
 export const registry: Record<string, Generator> = {
+  bitfusion,
   castling,
   counter,
   gcod,
