@@ -57,6 +57,20 @@ describe(`bitfusion RTL, CI preset under random stalls (seed ${seed})`, () => {
     }
     for (const [i, t] of extremes(bits, 2, 3, 40).entries()) check(ci, (await run(sim, ci, t)).got, t, `${bits} bits, extremes ${i}`);
   });
+
+  it('FracTrain\'s schedule 3, 4, 4, 6, 6: five jobs queued at once, the mode switching between them', async () => {
+    const jobs = [3, 4, 4, 6, 6].map((bits, i) => randomBitFusionInputs(seed + 500 + i, { M: 3, N: 4, K: 21, bits }));
+    const before = sim.received('y').length;
+    for (const t of jobs) for (const [s, list] of Object.entries(acc.encode(ci, t))) sim.send(s, list);
+    const counts = jobs.map((t) => acc.outputTokens!(ci, t).y!);
+    await sim.run({ until: { y: before + counts.reduce((a, b) => a + b, 0) } });
+    let at = before;
+    for (const [i, t] of jobs.entries()) {
+      const got = acc.decode(ci, { y: sim.received('y').slice(at, at + counts[i]!) }, t);
+      at += counts[i]!;
+      check(ci, got, t, `schedule job ${i} (${t.bits!.data[0]} bits)`);
+    }
+  });
 });
 
 describe(`bitfusion cycles without stalls (seed ${seed})`, () => {
