@@ -181,21 +181,24 @@ export function runProgram<V>(alg: Algebra<V>, program: readonly Instr[], vector
   const stores: V[] = [];
   const results: CleanupResult[] = [];
   const counts: Record<string, number> = { vectors: 0 };
+  // What each opcode does (a table by opcode, like the hardware's decode).
+  const step: Record<number, (x: Instr, at: number) => void> = {
+    [OP.LOAD]: (x, at) => {
+      if (next >= vectors.length) throw new Error(`instruction ${at} (LOAD) finds no vector left: ${vectors.length} given`);
+      r[x.dst] = vectors[next++]!;
+    },
+    [OP.BIND]: (x, at) => void (r[x.dst] = alg.bind(get(x.a, at), get(x.b, at))),
+    [OP.PERM]: (x, at) => void (r[x.dst] = alg.permute(get(x.a, at), x.imm)),
+    [OP.BUNDLE]: (x, at) => void (r[x.dst] = alg.bundle(Array.from({ length: x.imm }, (_, k) => get(x.a + k, at)))),
+    [OP.SIM]: (x, at) => void results.push({ index: 0, sim: alg.similarity(get(x.a, at), get(x.b, at)) }),
+    [OP.CLEANUP]: (x, at) => void results.push(alg.cleanup(get(x.a, at), codebook.slice(0, x.imm))),
+    [OP.STORE]: (x, at) => void stores.push(get(x.a, at)),
+  };
   program.forEach((x, at) => {
     counts.vectors! += x.op === OP.BUNDLE ? x.imm : x.op === OP.CLEANUP ? x.imm : 1;
-    switch (x.op) {
-      case OP.LOAD:
-        if (next >= vectors.length) throw new Error(`instruction ${at} (LOAD) finds no vector left: ${vectors.length} given`);
-        r[x.dst] = vectors[next++]!;
-        break;
-      case OP.BIND: r[x.dst] = alg.bind(get(x.a, at), get(x.b, at)); break;
-      case OP.PERM: r[x.dst] = alg.permute(get(x.a, at), x.imm); break;
-      case OP.BUNDLE: r[x.dst] = alg.bundle(Array.from({ length: x.imm }, (_, k) => get(x.a + k, at))); break;
-      case OP.SIM: results.push({ index: 0, sim: alg.similarity(get(x.a, at), get(x.b, at)) }); break;
-      case OP.CLEANUP: results.push(alg.cleanup(get(x.a, at), codebook.slice(0, x.imm))); break;
-      case OP.STORE: stores.push(get(x.a, at)); break;
-      default: throw new Error(`instruction ${at}: opcode ${x.op} is not an operation of a program`);
-    }
+    const run = step[x.op];
+    if (!run) throw new Error(`instruction ${at}: opcode ${x.op} is not an operation of a program`);
+    run(x, at);
   });
   return { stores, results, counts };
 }

@@ -1,6 +1,7 @@
 /** Parameters, presets and sizes of the VSA engine. */
 import { ParamError } from '../../dsl/errors.ts';
 import type { ParamSpec } from '../../dsl/generator.ts';
+import { OP } from './ops.ts';
 
 export interface VsaParams extends Record<string, number | string> {
   /** Bits of a hypervector (a multiple of 32 and of w). */
@@ -73,13 +74,9 @@ export function vsaModuleName(p: VsaParams): string {
 
 /** Cycles of one instruction without stalls (the engine's model; checked by tests/vsa-rtl.test.ts). */
 export function instrCycles(p: VsaParams, op: number, imm: number): number {
+  // One cycle to take the instruction, the word walk, one cycle to drain the read pipeline (LOAD
+  // and CBLOAD: a word per cycle from the vec stream, no read pipeline).
   const n = p.D / p.w;
-  // One cycle to take the instruction; the word walk; one cycle to drain the read pipeline.
-  switch (op) {
-    case 0: case 7: return 1 + n; // LOAD, CBLOAD: a word per cycle from the vec stream
-    case 2: return 2 + n + 1; // PERM: one extra read (the word before the first)
-    case 3: return 2 + n * imm; // BUNDLE: imm reads per word
-    case 5: return 2 + n * imm; // CLEANUP: one word of the query and one of an item per cycle
-    default: return 2 + n; // BIND, SIM, STORE
-  }
+  const walk: Record<number, number> = { [OP.LOAD]: n, [OP.CBLOAD]: n, [OP.PERM]: n + 1, [OP.BUNDLE]: n * imm, [OP.CLEANUP]: n * imm };
+  return (op === OP.LOAD || op === OP.CBLOAD ? 1 : 2) + (walk[op] ?? n);
 }
