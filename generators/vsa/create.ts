@@ -89,7 +89,6 @@ export function createVsa(p: VsaParams) {
     const lastJ = j.eq(n - 1);
     const lastK = k.resize(z.immBits + 1).add(1).trunc(z.immBits + 1).eq(imm.resize(z.immBits + 1));
     const shift = imm.slice(sBits - 1, 0);
-    const q = imm.shr(sBits).resize(z.wordBits);
 
     m.when(io.instr.fire, () => {
       op.set(f.op);
