@@ -21,6 +21,7 @@ import type { Tensor } from '../dsl/generator.ts';
 import { elaborate } from '../dsl/index.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { runSynth } from '../flows/fpga/synth.ts';
+import { buildIce40 } from '../flows/fpga/build.ts';
 import { cleanup as goldenCleanup, popcount32, type Hv } from '../generators/vsa/golden.ts';
 import { fromHvs, fromProgram, randomHvs, vsaAccelerator as acc } from '../generators/vsa/index.ts';
 import { OP } from '../generators/vsa/ops.ts';
@@ -226,10 +227,19 @@ function cpuRows(rows: readonly (CpuRow & { D: number; items: number })[], ghz: 
       (r.readSeconds * 1e6).toFixed(1), (r.bytes / (r.readSeconds * ghz * 1e9)).toFixed(2), (r.seconds / r.readSeconds).toFixed(2), w / 8]));
 }
 
+/** The CPU's clock in MHz: Node's figure, or /proc/cpuinfo's where Node reports 0 (virtual machines). */
+function cpuMhz(): number {
+  const node = os.cpus()[0]?.speed ?? 0;
+  if (node > 0) return node;
+  const m = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^cpu MHz\s*:\s*([\d.]+)/m) : null;
+  if (!m) throw new Error('bench:vsa: no CPU clock (os.cpus() and /proc/cpuinfo give none): bytes per cycle cannot be computed');
+  return Math.round(Number(m[1]));
+}
+
 async function main(): Promise<void> {
   const lines: string[] = [machineLine(), ''];
-  const mhz = os.cpus()[0]?.speed ?? 0;
-  const ghz = mhz / 1000 || 1;
+  const mhz = cpuMhz();
+  const ghz = mhz / 1000;
   const cc = await compileC();
   if (quick) {
     const p = vsaPresets.ci!;
@@ -259,6 +269,16 @@ async function main(): Promise<void> {
     const bits = (p.C + 2 * p.regs) * p.D;
     size.push([preset, p.D, p.w, p.C, p.regs, k(s.resources.luts), k(s.resources.carries), k(s.resources.ffs), s.resources.brams, Math.ceil(bits / 4096), s.cached ? 'cached' : s.seconds.toFixed(0)]);
   }
+  // Place and route of d1k on the iCE40 UP5K (in its serial shell: the chip has too few pins for the
+  // ports): the clock the engine reaches, hence its bytes per second beside the CPU's.
+  const d1k = vsaPresets.d1k!;
+  const c1k = elaborate(acc.create(d1k));
+  const b = await buildIce40(writeDesign(c1k, path.join(tmp, `pnr-${c1k.top.name}`), { generator: 'vsa', params: d1k }).dir, { target: 'ice40-up5k' });
+  const cRate = (items: number): string => {
+    const r = cpuAll.find((x) => x.what.startsWith('C') && x.items === items);
+    return r ? (r.bytes / r.seconds / 1e9).toFixed(2) : '—';
+  };
+  const engineGBs = ((b.fmaxMhz ?? 0) * 1e6 * (d1k.w / 8)) / 1e9;
   const cpuAll = [
     ...(await cpu(8192, 1024, 1, cc)).map((x) => ({ ...x, D: 8192, items: 1024 })),
     ...(await cpu(8192, 65536, 2, cc)).map((x) => ({ ...x, D: 8192, items: 65536 })),
@@ -277,6 +297,10 @@ async function main(): Promise<void> {
       `a plain read is a sum over the same words. ${cc ? '' : 'No gcc: the C rows are missing.'}`,
     '',
     cpuRows(cpuAll, ghz, 64),
+    '',
+    `Place and route of \`d1k\` on the iCE40 UP5K (nextpnr, serial shell; ${b.cached ? 'cached' : `${b.seconds.pnr.toFixed(0)} s`}): ${k(b.utilisation.lcs)} logic cells, ${b.utilisation.rams} block RAMs, ` +
+      `Fmax ${b.fmaxMhz ?? '—'} MHz, so the engine moves ${engineGBs.toFixed(2)} GB/s of codebook (w/8 = ${d1k.w / 8} bytes per cycle); ` +
+      `the C clean-up on this CPU ${cRate(1024)} GB/s (1 MiB) and ${cRate(65536)} GB/s (64 MiB).`,
   );
   console.log(lines.join('\n'));
   recordBlock('bench:vsa', 'VSA engine', lines.join('\n'));
