@@ -8,9 +8,12 @@
  *                  BIND and SIM read both operands in one cycle)
  *   codebook       C × D/w words
  *   tie            D/w words, the fixed seeded tie vector of BUNDLE (a ROM)
- * Two stages: ISSUE walks (operand k, word j) and reads the memories; EXECUTE, one cycle later,
- * gets the words and XORs, counts, writes the register file or emits an output token. EXECUTE
- * holds (and ISSUE with it, the reads held) while an output token waits for `out.ready`.
+ * Three stages: ISSUE walks (operand k, word j) and reads the memories; EXECUTE, one cycle later,
+ * gets the words, XORs, counts bits for BUNDLE, writes the register file, emits a STORE word, and
+ * registers the popcount of the XOR; COUNT, one cycle later again, sums the popcounts into the
+ * Hamming distance, keeps the running best and emits the SIM / CLEANUP result (the popcount tree
+ * and the sum with its compare in separate cycles, for the clock). The whole pipeline holds (the
+ * reads held) while an output token waits for `out.ready`.
  *
  * Per instruction (opcodes in ops.ts), n = D/w words:
  *   LOAD / CBLOAD  n words from `vec` into register dst / codebook item imm, one per cycle
@@ -25,8 +28,8 @@
  *                  (strictly fewer differing bits replaces it: ties keep the lowest item); one token
  *                  {index, sim} after n·imm cycles: the D·C/w bound
  *   STORE          n tokens {word: A[a][j]}
- * Each instruction costs its walk plus 2 cycles (take it; drain EXECUTE): the next is taken once
- * EXECUTE is empty, so no instruction reads a word its predecessor is still writing.
+ * Each instruction costs its walk plus 3 cycles (take it; drain EXECUTE and COUNT): the next is
+ * taken once both are empty, so no instruction reads a word its predecessor is still writing.
  *
  * Streams: instr (Record {op, dst, a, b, imm}), vec (words of w bits, little-endian: word j holds
  * bits j·w .. j·w + w − 1), out (Record {word, index, sim}: a STORE word, or a SIM / CLEANUP result).
@@ -78,7 +81,8 @@ export function createVsa(p: VsaParams) {
     const loading = m.reg('loading_q', uint(1), { reset: 0 });
     const issuing = m.reg('issuing_q', uint(1), { reset: 0 });
     const v1 = m.reg('exec_valid_q', uint(1), { reset: 0 });
-    io.instr.ready.set(loading.or(issuing).or(v1).not());
+    const v2 = m.reg('count_valid_q', uint(1), { reset: 0 });
+    io.instr.ready.set(loading.or(issuing).or(v1).or(v2).not());
     const f = io.instr.fields;
 
     // ---- ISSUE: the walk over (operand or item k, word j) ----------------------------------------
@@ -120,8 +124,14 @@ export function createVsa(p: VsaParams) {
     const pre1 = m.reg('exec_pre_q', uint(1));
     const lastJ1 = m.reg('exec_last_word_q', uint(1));
     const lastK1 = m.reg('exec_last_operand_q', uint(1));
-    const emits = v1.and(op1.eq(OP.STORE).or(op1.eq(OP.SIM).and(lastJ1)).or(op1.eq(OP.CLEANUP).and(lastJ1).and(lastK1))).named('emits');
-    const advance = v1.not().or(emits.not()).or(io.out.ready).named('advance');
+    // COUNT, the stage after EXECUTE for SIM and CLEANUP: the registered popcount summed, the best.
+    const first2 = m.reg('count_first_word_q', uint(1));
+    const k2 = m.reg('count_item_q', uint(kBits));
+    const lastJ2 = m.reg('count_last_word_q', uint(1));
+    const lastK2 = m.reg('count_last_item_q', uint(1));
+    const emits = v1.and(op1.eq(OP.STORE)).or(v2.and(op1.eq(OP.SIM).and(lastJ2).or(op1.eq(OP.CLEANUP).and(lastJ2).and(lastK2)))).named('emits');
+    // One stall for the whole pipeline: only the stage with an output token can wait.
+    const advance = emits.not().or(io.out.ready).named('advance');
     const issue = issuing.and(advance).named('issue');
     const execute = v1.and(advance).named('execute');
 
@@ -162,6 +172,11 @@ export function createVsa(p: VsaParams) {
       pre1.set(pre);
       lastJ1.set(lastJ);
       lastK1.set(lastK);
+      v2.set(v1);
+      first2.set(j1.eq(0));
+      k2.set(k1);
+      lastJ2.set(lastJ1);
+      lastK2.set(lastK1);
     });
 
     // ---- the memories and their reads (one cycle ahead of EXECUTE) ----------------------------------
@@ -196,16 +211,18 @@ export function createVsa(p: VsaParams) {
 
     // SIM, CLEANUP: differing bits of this word, summed over the words; the running best.
     const diff = wa.xor(mux(is(OP.CLEANUP), wc, wb));
-    const ones = sumTree(Array.from({ length: w }, (_, b) => diff.bit(b))).resize(z.hamBits);
+    const ones = m.reg('ones_q', uint(z.hamBits));
+    m.when(advance, () => ones.set(sumTree(Array.from({ length: w }, (_, b) => diff.bit(b))).resize(z.hamBits)));
     const ham = m.reg('ham_q', uint(z.hamBits));
-    const hamNow = mux(j1.eq(0), lit(uint(z.hamBits), 0), ham).add(ones).trunc(z.hamBits).named('ham_now');
-    m.when(execute, () => ham.set(hamNow));
+    const count = v2.and(advance).named('count');
+    const hamNow = mux(first2, lit(uint(z.hamBits), 0), ham).add(ones).trunc(z.hamBits).named('ham_now');
+    m.when(count, () => ham.set(hamNow));
     const bestHam = m.reg('best_ham_q', uint(z.hamBits));
     const bestIdx = m.reg('best_index_q', uint(z.itemBits));
-    const better = k1.eq(0).or(hamNow.lt(bestHam)).named('better');
+    const better = k2.eq(0).or(hamNow.lt(bestHam)).named('better');
     const newHam = mux(better, hamNow, bestHam);
-    const newIdx = mux(better, k1.resize(z.itemBits), bestIdx);
-    m.when(execute.and(is(OP.CLEANUP)).and(lastJ1), () => {
+    const newIdx = mux(better, k2.resize(z.itemBits), bestIdx);
+    m.when(count.and(is(OP.CLEANUP)).and(lastJ2), () => {
       bestHam.set(newHam);
       bestIdx.set(newIdx);
     });

@@ -74,9 +74,9 @@ export function vsaModuleName(p: VsaParams): string {
 
 /** Cycles of one instruction without stalls (the engine's model; checked by tests/vsa-rtl.test.ts). */
 export function instrCycles(p: VsaParams, op: number, imm: number): number {
-  // One cycle to take the instruction, the word walk, one cycle to drain the read pipeline (LOAD
-  // and CBLOAD: a word per cycle from the vec stream, no read pipeline).
+  // One cycle to take the instruction, the word walk, two to drain EXECUTE and COUNT (LOAD and
+  // CBLOAD: a word per cycle from the vec stream, no pipeline to drain).
   const n = p.D / p.w;
   const walk: Record<number, number> = { [OP.LOAD]: n, [OP.CBLOAD]: n, [OP.PERM]: n + 1, [OP.BUNDLE]: n * imm, [OP.CLEANUP]: n * imm };
-  return (op === OP.LOAD || op === OP.CBLOAD ? 1 : 2) + (walk[op] ?? n);
+  return (op === OP.LOAD || op === OP.CBLOAD ? 1 : 3) + (walk[op] ?? n);
 }

@@ -22,6 +22,7 @@ module vsa_d256_w32_c16_r8 (
   reg loading_q = 1'd0;
   reg issuing_q = 1'd0;
   reg exec_valid_q = 1'd0;
+  reg count_valid_q = 1'd0;
   reg [2:0] word_q;
   reg [3:0] operand_q;
   reg [2:0] perm_src_q;
@@ -31,6 +32,10 @@ module vsa_d256_w32_c16_r8 (
   reg exec_pre_q;
   reg exec_last_word_q;
   reg exec_last_operand_q;
+  reg count_first_word_q;
+  reg [3:0] count_item_q;
+  reg count_last_word_q;
+  reg count_last_item_q;
   wire emits;
   wire advance;
   wire issue;
@@ -73,7 +78,9 @@ module vsa_d256_w32_c16_r8 (
   reg [3:0] count29_q;
   reg [3:0] count30_q;
   reg [3:0] count31_q;
+  reg [8:0] ones_q;
   reg [8:0] ham_q;
+  wire count;
   wire [8:0] ham_now;
   reg [8:0] best_ham_q;
   reg [3:0] best_index_q;
@@ -85,11 +92,12 @@ module vsa_d256_w32_c16_r8 (
   reg [31:0] tie [0:7];
   wire or_0 = loading_q | issuing_q;
   wire or_1 = or_0 | exec_valid_q;
-  wire not_0 = ~or_1;
+  wire or_2 = or_1 | count_valid_q;
+  wire not_0 = ~or_2;
   wire eq_0 = op_q == 3'd6;
   wire [31:0] mux_0 = eq_0 ? word_a : 32'd0;
   wire eq_1 = op_q == 3'd5;
-  wire [3:0] mux_1 = better ? exec_operand_q : best_index_q;
+  wire [3:0] mux_1 = better ? count_item_q : best_index_q;
   wire [3:0] mux_2 = eq_1 ? mux_1 : 4'd0;
   wire eq_2 = op_q == 3'd6;
   wire eq_3 = op_q == 3'd5;
@@ -116,7 +124,7 @@ module vsa_d256_w32_c16_r8 (
   wire [7:0] slice_4 = instr_payload[7:0];
   wire eq_4 = slice_0 == 3'd0;
   wire eq_5 = slice_0 == 3'd7;
-  wire or_2 = eq_4 | eq_5;
+  wire or_3 = eq_4 | eq_5;
   wire and_1 = vec_valid & vec_ready;
   wire eq_6 = word_q == 3'd7;
   reg not_1;
@@ -159,23 +167,23 @@ module vsa_d256_w32_c16_r8 (
   /* verilator lint_on UNUSEDSIGNAL */
   reg [2:0] resize_11;
   reg [2:0] mux_9;
-  wire eq_11 = op_q == 3'd6;
-  wire eq_12 = op_q == 3'd4;
-  wire and_2 = eq_12 & exec_last_word_q;
-  wire or_3 = eq_11 | and_2;
-  wire eq_13 = op_q == 3'd5;
-  wire and_3 = eq_13 & exec_last_word_q;
-  wire and_4 = and_3 & exec_last_operand_q;
-  wire or_4 = or_3 | and_4;
-  wire and_5 = exec_valid_q & or_4;
-  wire not_2 = ~exec_valid_q;
-  wire not_3 = ~emits;
-  wire or_5 = not_2 | not_3;
-  wire or_6 = or_5 | out_ready;
-  wire and_6 = issuing_q & advance;
-  wire and_7 = exec_valid_q & advance;
-  wire eq_14 = perm_src_q == 3'd7;
-  wire eq_15 = op_q == 3'd3;
+  reg eq_11;
+  wire eq_12 = op_q == 3'd6;
+  wire and_2 = exec_valid_q & eq_12;
+  wire eq_13 = op_q == 3'd4;
+  wire and_3 = eq_13 & count_last_word_q;
+  wire eq_14 = op_q == 3'd5;
+  wire and_4 = eq_14 & count_last_word_q;
+  wire and_5 = and_4 & count_last_item_q;
+  wire or_4 = and_3 | and_5;
+  wire and_6 = count_valid_q & or_4;
+  wire or_5 = and_2 | and_6;
+  wire not_2 = ~emits;
+  wire or_6 = not_2 | out_ready;
+  wire and_7 = issuing_q & advance;
+  wire and_8 = exec_valid_q & advance;
+  wire eq_15 = perm_src_q == 3'd7;
+  wire eq_16 = op_q == 3'd3;
   wire [4:0] resize_12 = {2'd0, a_q};
   wire [4:0] resize_13 = {1'd0, operand_q};
   /* verilator lint_off UNUSEDSIGNAL */
@@ -183,14 +191,14 @@ module vsa_d256_w32_c16_r8 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire [4:0] resize_14 = add_6[4:0];
   wire [4:0] resize_15 = {2'd0, a_q};
-  wire [4:0] mux_10 = eq_15 ? resize_14 : resize_15;
+  wire [4:0] mux_10 = eq_16 ? resize_14 : resize_15;
   wire [5:0] resize_16 = {1'd0, mux_10};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [11:0] mul_0 = {6'd0, resize_16} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [5:0] resize_17 = mul_0[5:0];
-  wire eq_16 = op_q == 3'd2;
-  wire [2:0] mux_11 = eq_16 ? perm_src_q : word_q;
+  wire eq_17 = op_q == 3'd2;
+  wire [2:0] mux_11 = eq_17 ? perm_src_q : word_q;
   wire [5:0] resize_18 = {3'd0, mux_11};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [6:0] add_7 = {1'd0, resize_17} + {1'd0, resize_18};
@@ -206,8 +214,8 @@ module vsa_d256_w32_c16_r8 (
   wire [6:0] add_8 = {1'd0, resize_21} + {1'd0, resize_22};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [5:0] resize_23 = add_8[5:0];
-  wire eq_17 = op_q == 3'd5;
-  wire and_8 = issue & eq_17;
+  wire eq_18 = op_q == 3'd5;
+  wire and_9 = issue & eq_18;
   wire [6:0] resize_24 = {3'd0, operand_q};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [13:0] mul_2 = {7'd0, resize_24} * 14'd8;
@@ -218,10 +226,10 @@ module vsa_d256_w32_c16_r8 (
   wire [7:0] add_9 = {1'd0, resize_25} + {1'd0, resize_26};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [6:0] resize_27 = add_9[6:0];
-  wire eq_18 = op_q == 3'd2;
-  wire and_9 = execute & eq_18;
+  wire eq_19 = op_q == 3'd2;
+  wire and_10 = execute & eq_19;
   wire [4:0] slice_5 = imm_q[4:0];
-  wire eq_19 = slice_5 == 5'd0;
+  wire eq_20 = slice_5 == 5'd0;
   wire [31:0] shlv_0 = word_a << slice_5;
   wire [5:0] resize_28 = {1'd0, slice_5};
   /* verilator lint_off UNUSEDSIGNAL */
@@ -230,418 +238,418 @@ module vsa_d256_w32_c16_r8 (
   wire [5:0] resize_29 = sub_2[5:0];
   wire [31:0] shrv_0 = perm_prev_q >> resize_29;
   wire [31:0] or_7 = shlv_0 | shrv_0;
-  wire [31:0] mux_12 = eq_19 ? word_a : or_7;
-  wire eq_20 = op_q == 3'd3;
-  wire and_10 = execute & eq_20;
-  wire eq_21 = exec_operand_q == 4'd0;
-  wire [3:0] mux_13 = eq_21 ? 4'd0 : count0_q;
+  wire [31:0] mux_12 = eq_20 ? word_a : or_7;
+  wire eq_21 = op_q == 3'd3;
+  wire and_11 = execute & eq_21;
+  wire eq_22 = exec_operand_q == 4'd0;
+  wire [3:0] mux_13 = eq_22 ? 4'd0 : count0_q;
   wire slice_6 = word_a[0];
   wire [3:0] resize_30 = {3'd0, slice_6};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_10 = {1'd0, mux_13} + {1'd0, resize_30};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_31 = add_10[3:0];
-  wire eq_22 = op_q == 3'd3;
-  wire and_11 = execute & eq_22;
-  wire eq_23 = exec_operand_q == 4'd0;
-  wire [3:0] mux_14 = eq_23 ? 4'd0 : count1_q;
+  wire eq_23 = op_q == 3'd3;
+  wire and_12 = execute & eq_23;
+  wire eq_24 = exec_operand_q == 4'd0;
+  wire [3:0] mux_14 = eq_24 ? 4'd0 : count1_q;
   wire slice_7 = word_a[1];
   wire [3:0] resize_32 = {3'd0, slice_7};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_11 = {1'd0, mux_14} + {1'd0, resize_32};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_33 = add_11[3:0];
-  wire eq_24 = op_q == 3'd3;
-  wire and_12 = execute & eq_24;
-  wire eq_25 = exec_operand_q == 4'd0;
-  wire [3:0] mux_15 = eq_25 ? 4'd0 : count2_q;
+  wire eq_25 = op_q == 3'd3;
+  wire and_13 = execute & eq_25;
+  wire eq_26 = exec_operand_q == 4'd0;
+  wire [3:0] mux_15 = eq_26 ? 4'd0 : count2_q;
   wire slice_8 = word_a[2];
   wire [3:0] resize_34 = {3'd0, slice_8};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_12 = {1'd0, mux_15} + {1'd0, resize_34};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_35 = add_12[3:0];
-  wire eq_26 = op_q == 3'd3;
-  wire and_13 = execute & eq_26;
-  wire eq_27 = exec_operand_q == 4'd0;
-  wire [3:0] mux_16 = eq_27 ? 4'd0 : count3_q;
+  wire eq_27 = op_q == 3'd3;
+  wire and_14 = execute & eq_27;
+  wire eq_28 = exec_operand_q == 4'd0;
+  wire [3:0] mux_16 = eq_28 ? 4'd0 : count3_q;
   wire slice_9 = word_a[3];
   wire [3:0] resize_36 = {3'd0, slice_9};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_13 = {1'd0, mux_16} + {1'd0, resize_36};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_37 = add_13[3:0];
-  wire eq_28 = op_q == 3'd3;
-  wire and_14 = execute & eq_28;
-  wire eq_29 = exec_operand_q == 4'd0;
-  wire [3:0] mux_17 = eq_29 ? 4'd0 : count4_q;
+  wire eq_29 = op_q == 3'd3;
+  wire and_15 = execute & eq_29;
+  wire eq_30 = exec_operand_q == 4'd0;
+  wire [3:0] mux_17 = eq_30 ? 4'd0 : count4_q;
   wire slice_10 = word_a[4];
   wire [3:0] resize_38 = {3'd0, slice_10};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_14 = {1'd0, mux_17} + {1'd0, resize_38};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_39 = add_14[3:0];
-  wire eq_30 = op_q == 3'd3;
-  wire and_15 = execute & eq_30;
-  wire eq_31 = exec_operand_q == 4'd0;
-  wire [3:0] mux_18 = eq_31 ? 4'd0 : count5_q;
+  wire eq_31 = op_q == 3'd3;
+  wire and_16 = execute & eq_31;
+  wire eq_32 = exec_operand_q == 4'd0;
+  wire [3:0] mux_18 = eq_32 ? 4'd0 : count5_q;
   wire slice_11 = word_a[5];
   wire [3:0] resize_40 = {3'd0, slice_11};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_15 = {1'd0, mux_18} + {1'd0, resize_40};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_41 = add_15[3:0];
-  wire eq_32 = op_q == 3'd3;
-  wire and_16 = execute & eq_32;
-  wire eq_33 = exec_operand_q == 4'd0;
-  wire [3:0] mux_19 = eq_33 ? 4'd0 : count6_q;
+  wire eq_33 = op_q == 3'd3;
+  wire and_17 = execute & eq_33;
+  wire eq_34 = exec_operand_q == 4'd0;
+  wire [3:0] mux_19 = eq_34 ? 4'd0 : count6_q;
   wire slice_12 = word_a[6];
   wire [3:0] resize_42 = {3'd0, slice_12};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_16 = {1'd0, mux_19} + {1'd0, resize_42};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_43 = add_16[3:0];
-  wire eq_34 = op_q == 3'd3;
-  wire and_17 = execute & eq_34;
-  wire eq_35 = exec_operand_q == 4'd0;
-  wire [3:0] mux_20 = eq_35 ? 4'd0 : count7_q;
+  wire eq_35 = op_q == 3'd3;
+  wire and_18 = execute & eq_35;
+  wire eq_36 = exec_operand_q == 4'd0;
+  wire [3:0] mux_20 = eq_36 ? 4'd0 : count7_q;
   wire slice_13 = word_a[7];
   wire [3:0] resize_44 = {3'd0, slice_13};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_17 = {1'd0, mux_20} + {1'd0, resize_44};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_45 = add_17[3:0];
-  wire eq_36 = op_q == 3'd3;
-  wire and_18 = execute & eq_36;
-  wire eq_37 = exec_operand_q == 4'd0;
-  wire [3:0] mux_21 = eq_37 ? 4'd0 : count8_q;
+  wire eq_37 = op_q == 3'd3;
+  wire and_19 = execute & eq_37;
+  wire eq_38 = exec_operand_q == 4'd0;
+  wire [3:0] mux_21 = eq_38 ? 4'd0 : count8_q;
   wire slice_14 = word_a[8];
   wire [3:0] resize_46 = {3'd0, slice_14};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_18 = {1'd0, mux_21} + {1'd0, resize_46};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_47 = add_18[3:0];
-  wire eq_38 = op_q == 3'd3;
-  wire and_19 = execute & eq_38;
-  wire eq_39 = exec_operand_q == 4'd0;
-  wire [3:0] mux_22 = eq_39 ? 4'd0 : count9_q;
+  wire eq_39 = op_q == 3'd3;
+  wire and_20 = execute & eq_39;
+  wire eq_40 = exec_operand_q == 4'd0;
+  wire [3:0] mux_22 = eq_40 ? 4'd0 : count9_q;
   wire slice_15 = word_a[9];
   wire [3:0] resize_48 = {3'd0, slice_15};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_19 = {1'd0, mux_22} + {1'd0, resize_48};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_49 = add_19[3:0];
-  wire eq_40 = op_q == 3'd3;
-  wire and_20 = execute & eq_40;
-  wire eq_41 = exec_operand_q == 4'd0;
-  wire [3:0] mux_23 = eq_41 ? 4'd0 : count10_q;
+  wire eq_41 = op_q == 3'd3;
+  wire and_21 = execute & eq_41;
+  wire eq_42 = exec_operand_q == 4'd0;
+  wire [3:0] mux_23 = eq_42 ? 4'd0 : count10_q;
   wire slice_16 = word_a[10];
   wire [3:0] resize_50 = {3'd0, slice_16};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_20 = {1'd0, mux_23} + {1'd0, resize_50};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_51 = add_20[3:0];
-  wire eq_42 = op_q == 3'd3;
-  wire and_21 = execute & eq_42;
-  wire eq_43 = exec_operand_q == 4'd0;
-  wire [3:0] mux_24 = eq_43 ? 4'd0 : count11_q;
+  wire eq_43 = op_q == 3'd3;
+  wire and_22 = execute & eq_43;
+  wire eq_44 = exec_operand_q == 4'd0;
+  wire [3:0] mux_24 = eq_44 ? 4'd0 : count11_q;
   wire slice_17 = word_a[11];
   wire [3:0] resize_52 = {3'd0, slice_17};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_21 = {1'd0, mux_24} + {1'd0, resize_52};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_53 = add_21[3:0];
-  wire eq_44 = op_q == 3'd3;
-  wire and_22 = execute & eq_44;
-  wire eq_45 = exec_operand_q == 4'd0;
-  wire [3:0] mux_25 = eq_45 ? 4'd0 : count12_q;
+  wire eq_45 = op_q == 3'd3;
+  wire and_23 = execute & eq_45;
+  wire eq_46 = exec_operand_q == 4'd0;
+  wire [3:0] mux_25 = eq_46 ? 4'd0 : count12_q;
   wire slice_18 = word_a[12];
   wire [3:0] resize_54 = {3'd0, slice_18};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_22 = {1'd0, mux_25} + {1'd0, resize_54};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_55 = add_22[3:0];
-  wire eq_46 = op_q == 3'd3;
-  wire and_23 = execute & eq_46;
-  wire eq_47 = exec_operand_q == 4'd0;
-  wire [3:0] mux_26 = eq_47 ? 4'd0 : count13_q;
+  wire eq_47 = op_q == 3'd3;
+  wire and_24 = execute & eq_47;
+  wire eq_48 = exec_operand_q == 4'd0;
+  wire [3:0] mux_26 = eq_48 ? 4'd0 : count13_q;
   wire slice_19 = word_a[13];
   wire [3:0] resize_56 = {3'd0, slice_19};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_23 = {1'd0, mux_26} + {1'd0, resize_56};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_57 = add_23[3:0];
-  wire eq_48 = op_q == 3'd3;
-  wire and_24 = execute & eq_48;
-  wire eq_49 = exec_operand_q == 4'd0;
-  wire [3:0] mux_27 = eq_49 ? 4'd0 : count14_q;
+  wire eq_49 = op_q == 3'd3;
+  wire and_25 = execute & eq_49;
+  wire eq_50 = exec_operand_q == 4'd0;
+  wire [3:0] mux_27 = eq_50 ? 4'd0 : count14_q;
   wire slice_20 = word_a[14];
   wire [3:0] resize_58 = {3'd0, slice_20};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_24 = {1'd0, mux_27} + {1'd0, resize_58};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_59 = add_24[3:0];
-  wire eq_50 = op_q == 3'd3;
-  wire and_25 = execute & eq_50;
-  wire eq_51 = exec_operand_q == 4'd0;
-  wire [3:0] mux_28 = eq_51 ? 4'd0 : count15_q;
+  wire eq_51 = op_q == 3'd3;
+  wire and_26 = execute & eq_51;
+  wire eq_52 = exec_operand_q == 4'd0;
+  wire [3:0] mux_28 = eq_52 ? 4'd0 : count15_q;
   wire slice_21 = word_a[15];
   wire [3:0] resize_60 = {3'd0, slice_21};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_25 = {1'd0, mux_28} + {1'd0, resize_60};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_61 = add_25[3:0];
-  wire eq_52 = op_q == 3'd3;
-  wire and_26 = execute & eq_52;
-  wire eq_53 = exec_operand_q == 4'd0;
-  wire [3:0] mux_29 = eq_53 ? 4'd0 : count16_q;
+  wire eq_53 = op_q == 3'd3;
+  wire and_27 = execute & eq_53;
+  wire eq_54 = exec_operand_q == 4'd0;
+  wire [3:0] mux_29 = eq_54 ? 4'd0 : count16_q;
   wire slice_22 = word_a[16];
   wire [3:0] resize_62 = {3'd0, slice_22};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_26 = {1'd0, mux_29} + {1'd0, resize_62};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_63 = add_26[3:0];
-  wire eq_54 = op_q == 3'd3;
-  wire and_27 = execute & eq_54;
-  wire eq_55 = exec_operand_q == 4'd0;
-  wire [3:0] mux_30 = eq_55 ? 4'd0 : count17_q;
+  wire eq_55 = op_q == 3'd3;
+  wire and_28 = execute & eq_55;
+  wire eq_56 = exec_operand_q == 4'd0;
+  wire [3:0] mux_30 = eq_56 ? 4'd0 : count17_q;
   wire slice_23 = word_a[17];
   wire [3:0] resize_64 = {3'd0, slice_23};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_27 = {1'd0, mux_30} + {1'd0, resize_64};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_65 = add_27[3:0];
-  wire eq_56 = op_q == 3'd3;
-  wire and_28 = execute & eq_56;
-  wire eq_57 = exec_operand_q == 4'd0;
-  wire [3:0] mux_31 = eq_57 ? 4'd0 : count18_q;
+  wire eq_57 = op_q == 3'd3;
+  wire and_29 = execute & eq_57;
+  wire eq_58 = exec_operand_q == 4'd0;
+  wire [3:0] mux_31 = eq_58 ? 4'd0 : count18_q;
   wire slice_24 = word_a[18];
   wire [3:0] resize_66 = {3'd0, slice_24};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_28 = {1'd0, mux_31} + {1'd0, resize_66};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_67 = add_28[3:0];
-  wire eq_58 = op_q == 3'd3;
-  wire and_29 = execute & eq_58;
-  wire eq_59 = exec_operand_q == 4'd0;
-  wire [3:0] mux_32 = eq_59 ? 4'd0 : count19_q;
+  wire eq_59 = op_q == 3'd3;
+  wire and_30 = execute & eq_59;
+  wire eq_60 = exec_operand_q == 4'd0;
+  wire [3:0] mux_32 = eq_60 ? 4'd0 : count19_q;
   wire slice_25 = word_a[19];
   wire [3:0] resize_68 = {3'd0, slice_25};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_29 = {1'd0, mux_32} + {1'd0, resize_68};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_69 = add_29[3:0];
-  wire eq_60 = op_q == 3'd3;
-  wire and_30 = execute & eq_60;
-  wire eq_61 = exec_operand_q == 4'd0;
-  wire [3:0] mux_33 = eq_61 ? 4'd0 : count20_q;
+  wire eq_61 = op_q == 3'd3;
+  wire and_31 = execute & eq_61;
+  wire eq_62 = exec_operand_q == 4'd0;
+  wire [3:0] mux_33 = eq_62 ? 4'd0 : count20_q;
   wire slice_26 = word_a[20];
   wire [3:0] resize_70 = {3'd0, slice_26};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_30 = {1'd0, mux_33} + {1'd0, resize_70};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_71 = add_30[3:0];
-  wire eq_62 = op_q == 3'd3;
-  wire and_31 = execute & eq_62;
-  wire eq_63 = exec_operand_q == 4'd0;
-  wire [3:0] mux_34 = eq_63 ? 4'd0 : count21_q;
+  wire eq_63 = op_q == 3'd3;
+  wire and_32 = execute & eq_63;
+  wire eq_64 = exec_operand_q == 4'd0;
+  wire [3:0] mux_34 = eq_64 ? 4'd0 : count21_q;
   wire slice_27 = word_a[21];
   wire [3:0] resize_72 = {3'd0, slice_27};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_31 = {1'd0, mux_34} + {1'd0, resize_72};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_73 = add_31[3:0];
-  wire eq_64 = op_q == 3'd3;
-  wire and_32 = execute & eq_64;
-  wire eq_65 = exec_operand_q == 4'd0;
-  wire [3:0] mux_35 = eq_65 ? 4'd0 : count22_q;
+  wire eq_65 = op_q == 3'd3;
+  wire and_33 = execute & eq_65;
+  wire eq_66 = exec_operand_q == 4'd0;
+  wire [3:0] mux_35 = eq_66 ? 4'd0 : count22_q;
   wire slice_28 = word_a[22];
   wire [3:0] resize_74 = {3'd0, slice_28};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_32 = {1'd0, mux_35} + {1'd0, resize_74};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_75 = add_32[3:0];
-  wire eq_66 = op_q == 3'd3;
-  wire and_33 = execute & eq_66;
-  wire eq_67 = exec_operand_q == 4'd0;
-  wire [3:0] mux_36 = eq_67 ? 4'd0 : count23_q;
+  wire eq_67 = op_q == 3'd3;
+  wire and_34 = execute & eq_67;
+  wire eq_68 = exec_operand_q == 4'd0;
+  wire [3:0] mux_36 = eq_68 ? 4'd0 : count23_q;
   wire slice_29 = word_a[23];
   wire [3:0] resize_76 = {3'd0, slice_29};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_33 = {1'd0, mux_36} + {1'd0, resize_76};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_77 = add_33[3:0];
-  wire eq_68 = op_q == 3'd3;
-  wire and_34 = execute & eq_68;
-  wire eq_69 = exec_operand_q == 4'd0;
-  wire [3:0] mux_37 = eq_69 ? 4'd0 : count24_q;
+  wire eq_69 = op_q == 3'd3;
+  wire and_35 = execute & eq_69;
+  wire eq_70 = exec_operand_q == 4'd0;
+  wire [3:0] mux_37 = eq_70 ? 4'd0 : count24_q;
   wire slice_30 = word_a[24];
   wire [3:0] resize_78 = {3'd0, slice_30};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_34 = {1'd0, mux_37} + {1'd0, resize_78};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_79 = add_34[3:0];
-  wire eq_70 = op_q == 3'd3;
-  wire and_35 = execute & eq_70;
-  wire eq_71 = exec_operand_q == 4'd0;
-  wire [3:0] mux_38 = eq_71 ? 4'd0 : count25_q;
+  wire eq_71 = op_q == 3'd3;
+  wire and_36 = execute & eq_71;
+  wire eq_72 = exec_operand_q == 4'd0;
+  wire [3:0] mux_38 = eq_72 ? 4'd0 : count25_q;
   wire slice_31 = word_a[25];
   wire [3:0] resize_80 = {3'd0, slice_31};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_35 = {1'd0, mux_38} + {1'd0, resize_80};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_81 = add_35[3:0];
-  wire eq_72 = op_q == 3'd3;
-  wire and_36 = execute & eq_72;
-  wire eq_73 = exec_operand_q == 4'd0;
-  wire [3:0] mux_39 = eq_73 ? 4'd0 : count26_q;
+  wire eq_73 = op_q == 3'd3;
+  wire and_37 = execute & eq_73;
+  wire eq_74 = exec_operand_q == 4'd0;
+  wire [3:0] mux_39 = eq_74 ? 4'd0 : count26_q;
   wire slice_32 = word_a[26];
   wire [3:0] resize_82 = {3'd0, slice_32};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_36 = {1'd0, mux_39} + {1'd0, resize_82};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_83 = add_36[3:0];
-  wire eq_74 = op_q == 3'd3;
-  wire and_37 = execute & eq_74;
-  wire eq_75 = exec_operand_q == 4'd0;
-  wire [3:0] mux_40 = eq_75 ? 4'd0 : count27_q;
+  wire eq_75 = op_q == 3'd3;
+  wire and_38 = execute & eq_75;
+  wire eq_76 = exec_operand_q == 4'd0;
+  wire [3:0] mux_40 = eq_76 ? 4'd0 : count27_q;
   wire slice_33 = word_a[27];
   wire [3:0] resize_84 = {3'd0, slice_33};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_37 = {1'd0, mux_40} + {1'd0, resize_84};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_85 = add_37[3:0];
-  wire eq_76 = op_q == 3'd3;
-  wire and_38 = execute & eq_76;
-  wire eq_77 = exec_operand_q == 4'd0;
-  wire [3:0] mux_41 = eq_77 ? 4'd0 : count28_q;
+  wire eq_77 = op_q == 3'd3;
+  wire and_39 = execute & eq_77;
+  wire eq_78 = exec_operand_q == 4'd0;
+  wire [3:0] mux_41 = eq_78 ? 4'd0 : count28_q;
   wire slice_34 = word_a[28];
   wire [3:0] resize_86 = {3'd0, slice_34};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_38 = {1'd0, mux_41} + {1'd0, resize_86};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_87 = add_38[3:0];
-  wire eq_78 = op_q == 3'd3;
-  wire and_39 = execute & eq_78;
-  wire eq_79 = exec_operand_q == 4'd0;
-  wire [3:0] mux_42 = eq_79 ? 4'd0 : count29_q;
+  wire eq_79 = op_q == 3'd3;
+  wire and_40 = execute & eq_79;
+  wire eq_80 = exec_operand_q == 4'd0;
+  wire [3:0] mux_42 = eq_80 ? 4'd0 : count29_q;
   wire slice_35 = word_a[29];
   wire [3:0] resize_88 = {3'd0, slice_35};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_39 = {1'd0, mux_42} + {1'd0, resize_88};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_89 = add_39[3:0];
-  wire eq_80 = op_q == 3'd3;
-  wire and_40 = execute & eq_80;
-  wire eq_81 = exec_operand_q == 4'd0;
-  wire [3:0] mux_43 = eq_81 ? 4'd0 : count30_q;
+  wire eq_81 = op_q == 3'd3;
+  wire and_41 = execute & eq_81;
+  wire eq_82 = exec_operand_q == 4'd0;
+  wire [3:0] mux_43 = eq_82 ? 4'd0 : count30_q;
   wire slice_36 = word_a[30];
   wire [3:0] resize_90 = {3'd0, slice_36};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_40 = {1'd0, mux_43} + {1'd0, resize_90};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_91 = add_40[3:0];
-  wire eq_82 = op_q == 3'd3;
-  wire and_41 = execute & eq_82;
-  wire eq_83 = exec_operand_q == 4'd0;
-  wire [3:0] mux_44 = eq_83 ? 4'd0 : count31_q;
+  wire eq_83 = op_q == 3'd3;
+  wire and_42 = execute & eq_83;
+  wire eq_84 = exec_operand_q == 4'd0;
+  wire [3:0] mux_44 = eq_84 ? 4'd0 : count31_q;
   wire slice_37 = word_a[31];
   wire [3:0] resize_92 = {3'd0, slice_37};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [4:0] add_41 = {1'd0, mux_44} + {1'd0, resize_92};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_93 = add_41[3:0];
-  wire eq_84 = exec_word_q == 3'd0;
-  wire [8:0] mux_45 = eq_84 ? 9'd0 : ham_q;
-  wire eq_85 = op_q == 3'd5;
-  wire [31:0] mux_46 = eq_85 ? word_c : word_b;
-  wire [31:0] xor_0 = word_a ^ mux_46;
-  wire slice_38 = xor_0[0];
-  wire slice_39 = xor_0[1];
-  wire [1:0] add_42 = {1'd0, slice_38} + {1'd0, slice_39};
-  wire slice_40 = xor_0[2];
-  wire slice_41 = xor_0[3];
-  wire [1:0] add_43 = {1'd0, slice_40} + {1'd0, slice_41};
-  wire [2:0] add_44 = {1'd0, add_42} + {1'd0, add_43};
-  wire slice_42 = xor_0[4];
-  wire slice_43 = xor_0[5];
-  wire [1:0] add_45 = {1'd0, slice_42} + {1'd0, slice_43};
-  wire slice_44 = xor_0[6];
-  wire slice_45 = xor_0[7];
-  wire [1:0] add_46 = {1'd0, slice_44} + {1'd0, slice_45};
-  wire [2:0] add_47 = {1'd0, add_45} + {1'd0, add_46};
-  wire [3:0] add_48 = {1'd0, add_44} + {1'd0, add_47};
-  wire slice_46 = xor_0[8];
-  wire slice_47 = xor_0[9];
-  wire [1:0] add_49 = {1'd0, slice_46} + {1'd0, slice_47};
-  wire slice_48 = xor_0[10];
-  wire slice_49 = xor_0[11];
-  wire [1:0] add_50 = {1'd0, slice_48} + {1'd0, slice_49};
-  wire [2:0] add_51 = {1'd0, add_49} + {1'd0, add_50};
-  wire slice_50 = xor_0[12];
-  wire slice_51 = xor_0[13];
-  wire [1:0] add_52 = {1'd0, slice_50} + {1'd0, slice_51};
-  wire slice_52 = xor_0[14];
-  wire slice_53 = xor_0[15];
-  wire [1:0] add_53 = {1'd0, slice_52} + {1'd0, slice_53};
-  wire [2:0] add_54 = {1'd0, add_52} + {1'd0, add_53};
-  wire [3:0] add_55 = {1'd0, add_51} + {1'd0, add_54};
-  wire [4:0] add_56 = {1'd0, add_48} + {1'd0, add_55};
-  wire slice_54 = xor_0[16];
-  wire slice_55 = xor_0[17];
-  wire [1:0] add_57 = {1'd0, slice_54} + {1'd0, slice_55};
-  wire slice_56 = xor_0[18];
-  wire slice_57 = xor_0[19];
-  wire [1:0] add_58 = {1'd0, slice_56} + {1'd0, slice_57};
-  wire [2:0] add_59 = {1'd0, add_57} + {1'd0, add_58};
-  wire slice_58 = xor_0[20];
-  wire slice_59 = xor_0[21];
-  wire [1:0] add_60 = {1'd0, slice_58} + {1'd0, slice_59};
-  wire slice_60 = xor_0[22];
-  wire slice_61 = xor_0[23];
-  wire [1:0] add_61 = {1'd0, slice_60} + {1'd0, slice_61};
-  wire [2:0] add_62 = {1'd0, add_60} + {1'd0, add_61};
-  wire [3:0] add_63 = {1'd0, add_59} + {1'd0, add_62};
-  wire slice_62 = xor_0[24];
-  wire slice_63 = xor_0[25];
-  wire [1:0] add_64 = {1'd0, slice_62} + {1'd0, slice_63};
-  wire slice_64 = xor_0[26];
-  wire slice_65 = xor_0[27];
-  wire [1:0] add_65 = {1'd0, slice_64} + {1'd0, slice_65};
-  wire [2:0] add_66 = {1'd0, add_64} + {1'd0, add_65};
-  wire slice_66 = xor_0[28];
-  wire slice_67 = xor_0[29];
-  wire [1:0] add_67 = {1'd0, slice_66} + {1'd0, slice_67};
-  wire slice_68 = xor_0[30];
-  wire slice_69 = xor_0[31];
-  wire [1:0] add_68 = {1'd0, slice_68} + {1'd0, slice_69};
-  wire [2:0] add_69 = {1'd0, add_67} + {1'd0, add_68};
-  wire [3:0] add_70 = {1'd0, add_66} + {1'd0, add_69};
-  wire [4:0] add_71 = {1'd0, add_63} + {1'd0, add_70};
-  wire [5:0] add_72 = {1'd0, add_56} + {1'd0, add_71};
-  wire [8:0] resize_94 = {3'd0, add_72};
+  reg eq_85;
+  reg [31:0] mux_45;
+  reg [31:0] xor_0;
+  reg slice_38;
+  reg slice_39;
+  reg [1:0] add_42;
+  reg slice_40;
+  reg slice_41;
+  reg [1:0] add_43;
+  reg [2:0] add_44;
+  reg slice_42;
+  reg slice_43;
+  reg [1:0] add_45;
+  reg slice_44;
+  reg slice_45;
+  reg [1:0] add_46;
+  reg [2:0] add_47;
+  reg [3:0] add_48;
+  reg slice_46;
+  reg slice_47;
+  reg [1:0] add_49;
+  reg slice_48;
+  reg slice_49;
+  reg [1:0] add_50;
+  reg [2:0] add_51;
+  reg slice_50;
+  reg slice_51;
+  reg [1:0] add_52;
+  reg slice_52;
+  reg slice_53;
+  reg [1:0] add_53;
+  reg [2:0] add_54;
+  reg [3:0] add_55;
+  reg [4:0] add_56;
+  reg slice_54;
+  reg slice_55;
+  reg [1:0] add_57;
+  reg slice_56;
+  reg slice_57;
+  reg [1:0] add_58;
+  reg [2:0] add_59;
+  reg slice_58;
+  reg slice_59;
+  reg [1:0] add_60;
+  reg slice_60;
+  reg slice_61;
+  reg [1:0] add_61;
+  reg [2:0] add_62;
+  reg [3:0] add_63;
+  reg slice_62;
+  reg slice_63;
+  reg [1:0] add_64;
+  reg slice_64;
+  reg slice_65;
+  reg [1:0] add_65;
+  reg [2:0] add_66;
+  reg slice_66;
+  reg slice_67;
+  reg [1:0] add_67;
+  reg slice_68;
+  reg slice_69;
+  reg [1:0] add_68;
+  reg [2:0] add_69;
+  reg [3:0] add_70;
+  reg [4:0] add_71;
+  reg [5:0] add_72;
+  reg [8:0] resize_94;
+  wire and_43 = count_valid_q & advance;
+  wire [8:0] mux_46 = count_first_word_q ? 9'd0 : ham_q;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [9:0] add_73 = {1'd0, mux_45} + {1'd0, resize_94};
+  wire [9:0] add_73 = {1'd0, mux_46} + {1'd0, ones_q};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [8:0] resize_95 = add_73[8:0];
   wire eq_86 = op_q == 3'd5;
-  wire and_42 = execute & eq_86;
-  wire and_43 = and_42 & exec_last_word_q;
-  wire eq_87 = exec_operand_q == 4'd0;
+  wire and_44 = count & eq_86;
+  wire and_45 = and_44 & count_last_word_q;
+  wire eq_87 = count_item_q == 4'd0;
   wire lt_0 = ham_now < best_ham_q;
   wire or_8 = eq_87 | lt_0;
   wire eq_88 = op_q == 3'd1;
   wire eq_89 = op_q == 3'd2;
-  wire not_4 = ~exec_pre_q;
-  wire and_44 = eq_89 & not_4;
-  wire or_9 = eq_88 | and_44;
+  wire not_3 = ~exec_pre_q;
+  wire and_46 = eq_89 & not_3;
+  wire or_9 = eq_88 | and_46;
   wire eq_90 = op_q == 3'd3;
-  wire and_45 = eq_90 & exec_last_operand_q;
-  wire or_10 = or_9 | and_45;
-  wire and_46 = execute & or_10;
+  wire and_47 = eq_90 & exec_last_operand_q;
+  wire or_10 = or_9 | and_47;
+  wire and_48 = execute & or_10;
   wire eq_91 = op_q == 3'd0;
-  wire and_47 = and_1 & eq_91;
-  wire or_11 = and_47 | exec_write;
+  wire and_49 = and_1 & eq_91;
+  wire or_11 = and_49 | exec_write;
   wire [5:0] resize_96 = {3'd0, dst_q};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [11:0] mul_3 = {6'd0, resize_96} * 12'd8;
@@ -666,8 +674,8 @@ module vsa_d256_w32_c16_r8 (
   wire eq_94 = resize_101 == resize_102;
   wire [31:0] tie_word_0 = tie[exec_word_q];
   wire slice_70 = tie_word_0[31];
-  wire and_48 = eq_94 & slice_70;
-  wire or_12 = gt_0 | and_48;
+  wire and_50 = eq_94 & slice_70;
+  wire or_12 = gt_0 | and_50;
   wire [4:0] resize_103 = {1'd0, resize_91};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_2 = {resize_103, 1'd0};
@@ -676,8 +684,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_1 = resize_104 > resize_102;
   wire eq_95 = resize_104 == resize_102;
   wire slice_71 = tie_word_0[30];
-  wire and_49 = eq_95 & slice_71;
-  wire or_13 = gt_1 | and_49;
+  wire and_51 = eq_95 & slice_71;
+  wire or_13 = gt_1 | and_51;
   wire [4:0] resize_105 = {1'd0, resize_89};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_3 = {resize_105, 1'd0};
@@ -686,8 +694,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_2 = resize_106 > resize_102;
   wire eq_96 = resize_106 == resize_102;
   wire slice_72 = tie_word_0[29];
-  wire and_50 = eq_96 & slice_72;
-  wire or_14 = gt_2 | and_50;
+  wire and_52 = eq_96 & slice_72;
+  wire or_14 = gt_2 | and_52;
   wire [4:0] resize_107 = {1'd0, resize_87};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_4 = {resize_107, 1'd0};
@@ -696,8 +704,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_3 = resize_108 > resize_102;
   wire eq_97 = resize_108 == resize_102;
   wire slice_73 = tie_word_0[28];
-  wire and_51 = eq_97 & slice_73;
-  wire or_15 = gt_3 | and_51;
+  wire and_53 = eq_97 & slice_73;
+  wire or_15 = gt_3 | and_53;
   wire [4:0] resize_109 = {1'd0, resize_85};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_5 = {resize_109, 1'd0};
@@ -706,8 +714,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_4 = resize_110 > resize_102;
   wire eq_98 = resize_110 == resize_102;
   wire slice_74 = tie_word_0[27];
-  wire and_52 = eq_98 & slice_74;
-  wire or_16 = gt_4 | and_52;
+  wire and_54 = eq_98 & slice_74;
+  wire or_16 = gt_4 | and_54;
   wire [4:0] resize_111 = {1'd0, resize_83};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_6 = {resize_111, 1'd0};
@@ -716,8 +724,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_5 = resize_112 > resize_102;
   wire eq_99 = resize_112 == resize_102;
   wire slice_75 = tie_word_0[26];
-  wire and_53 = eq_99 & slice_75;
-  wire or_17 = gt_5 | and_53;
+  wire and_55 = eq_99 & slice_75;
+  wire or_17 = gt_5 | and_55;
   wire [4:0] resize_113 = {1'd0, resize_81};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_7 = {resize_113, 1'd0};
@@ -726,8 +734,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_6 = resize_114 > resize_102;
   wire eq_100 = resize_114 == resize_102;
   wire slice_76 = tie_word_0[25];
-  wire and_54 = eq_100 & slice_76;
-  wire or_18 = gt_6 | and_54;
+  wire and_56 = eq_100 & slice_76;
+  wire or_18 = gt_6 | and_56;
   wire [4:0] resize_115 = {1'd0, resize_79};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_8 = {resize_115, 1'd0};
@@ -736,8 +744,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_7 = resize_116 > resize_102;
   wire eq_101 = resize_116 == resize_102;
   wire slice_77 = tie_word_0[24];
-  wire and_55 = eq_101 & slice_77;
-  wire or_19 = gt_7 | and_55;
+  wire and_57 = eq_101 & slice_77;
+  wire or_19 = gt_7 | and_57;
   wire [4:0] resize_117 = {1'd0, resize_77};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_9 = {resize_117, 1'd0};
@@ -746,8 +754,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_8 = resize_118 > resize_102;
   wire eq_102 = resize_118 == resize_102;
   wire slice_78 = tie_word_0[23];
-  wire and_56 = eq_102 & slice_78;
-  wire or_20 = gt_8 | and_56;
+  wire and_58 = eq_102 & slice_78;
+  wire or_20 = gt_8 | and_58;
   wire [4:0] resize_119 = {1'd0, resize_75};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_10 = {resize_119, 1'd0};
@@ -756,8 +764,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_9 = resize_120 > resize_102;
   wire eq_103 = resize_120 == resize_102;
   wire slice_79 = tie_word_0[22];
-  wire and_57 = eq_103 & slice_79;
-  wire or_21 = gt_9 | and_57;
+  wire and_59 = eq_103 & slice_79;
+  wire or_21 = gt_9 | and_59;
   wire [4:0] resize_121 = {1'd0, resize_73};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_11 = {resize_121, 1'd0};
@@ -766,8 +774,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_10 = resize_122 > resize_102;
   wire eq_104 = resize_122 == resize_102;
   wire slice_80 = tie_word_0[21];
-  wire and_58 = eq_104 & slice_80;
-  wire or_22 = gt_10 | and_58;
+  wire and_60 = eq_104 & slice_80;
+  wire or_22 = gt_10 | and_60;
   wire [4:0] resize_123 = {1'd0, resize_71};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_12 = {resize_123, 1'd0};
@@ -776,8 +784,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_11 = resize_124 > resize_102;
   wire eq_105 = resize_124 == resize_102;
   wire slice_81 = tie_word_0[20];
-  wire and_59 = eq_105 & slice_81;
-  wire or_23 = gt_11 | and_59;
+  wire and_61 = eq_105 & slice_81;
+  wire or_23 = gt_11 | and_61;
   wire [4:0] resize_125 = {1'd0, resize_69};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_13 = {resize_125, 1'd0};
@@ -786,8 +794,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_12 = resize_126 > resize_102;
   wire eq_106 = resize_126 == resize_102;
   wire slice_82 = tie_word_0[19];
-  wire and_60 = eq_106 & slice_82;
-  wire or_24 = gt_12 | and_60;
+  wire and_62 = eq_106 & slice_82;
+  wire or_24 = gt_12 | and_62;
   wire [4:0] resize_127 = {1'd0, resize_67};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_14 = {resize_127, 1'd0};
@@ -796,8 +804,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_13 = resize_128 > resize_102;
   wire eq_107 = resize_128 == resize_102;
   wire slice_83 = tie_word_0[18];
-  wire and_61 = eq_107 & slice_83;
-  wire or_25 = gt_13 | and_61;
+  wire and_63 = eq_107 & slice_83;
+  wire or_25 = gt_13 | and_63;
   wire [4:0] resize_129 = {1'd0, resize_65};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_15 = {resize_129, 1'd0};
@@ -806,8 +814,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_14 = resize_130 > resize_102;
   wire eq_108 = resize_130 == resize_102;
   wire slice_84 = tie_word_0[17];
-  wire and_62 = eq_108 & slice_84;
-  wire or_26 = gt_14 | and_62;
+  wire and_64 = eq_108 & slice_84;
+  wire or_26 = gt_14 | and_64;
   wire [4:0] resize_131 = {1'd0, resize_63};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_16 = {resize_131, 1'd0};
@@ -816,8 +824,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_15 = resize_132 > resize_102;
   wire eq_109 = resize_132 == resize_102;
   wire slice_85 = tie_word_0[16];
-  wire and_63 = eq_109 & slice_85;
-  wire or_27 = gt_15 | and_63;
+  wire and_65 = eq_109 & slice_85;
+  wire or_27 = gt_15 | and_65;
   wire [4:0] resize_133 = {1'd0, resize_61};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_17 = {resize_133, 1'd0};
@@ -826,8 +834,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_16 = resize_134 > resize_102;
   wire eq_110 = resize_134 == resize_102;
   wire slice_86 = tie_word_0[15];
-  wire and_64 = eq_110 & slice_86;
-  wire or_28 = gt_16 | and_64;
+  wire and_66 = eq_110 & slice_86;
+  wire or_28 = gt_16 | and_66;
   wire [4:0] resize_135 = {1'd0, resize_59};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_18 = {resize_135, 1'd0};
@@ -836,8 +844,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_17 = resize_136 > resize_102;
   wire eq_111 = resize_136 == resize_102;
   wire slice_87 = tie_word_0[14];
-  wire and_65 = eq_111 & slice_87;
-  wire or_29 = gt_17 | and_65;
+  wire and_67 = eq_111 & slice_87;
+  wire or_29 = gt_17 | and_67;
   wire [4:0] resize_137 = {1'd0, resize_57};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_19 = {resize_137, 1'd0};
@@ -846,8 +854,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_18 = resize_138 > resize_102;
   wire eq_112 = resize_138 == resize_102;
   wire slice_88 = tie_word_0[13];
-  wire and_66 = eq_112 & slice_88;
-  wire or_30 = gt_18 | and_66;
+  wire and_68 = eq_112 & slice_88;
+  wire or_30 = gt_18 | and_68;
   wire [4:0] resize_139 = {1'd0, resize_55};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_20 = {resize_139, 1'd0};
@@ -856,8 +864,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_19 = resize_140 > resize_102;
   wire eq_113 = resize_140 == resize_102;
   wire slice_89 = tie_word_0[12];
-  wire and_67 = eq_113 & slice_89;
-  wire or_31 = gt_19 | and_67;
+  wire and_69 = eq_113 & slice_89;
+  wire or_31 = gt_19 | and_69;
   wire [4:0] resize_141 = {1'd0, resize_53};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_21 = {resize_141, 1'd0};
@@ -866,8 +874,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_20 = resize_142 > resize_102;
   wire eq_114 = resize_142 == resize_102;
   wire slice_90 = tie_word_0[11];
-  wire and_68 = eq_114 & slice_90;
-  wire or_32 = gt_20 | and_68;
+  wire and_70 = eq_114 & slice_90;
+  wire or_32 = gt_20 | and_70;
   wire [4:0] resize_143 = {1'd0, resize_51};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_22 = {resize_143, 1'd0};
@@ -876,8 +884,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_21 = resize_144 > resize_102;
   wire eq_115 = resize_144 == resize_102;
   wire slice_91 = tie_word_0[10];
-  wire and_69 = eq_115 & slice_91;
-  wire or_33 = gt_21 | and_69;
+  wire and_71 = eq_115 & slice_91;
+  wire or_33 = gt_21 | and_71;
   wire [4:0] resize_145 = {1'd0, resize_49};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_23 = {resize_145, 1'd0};
@@ -886,8 +894,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_22 = resize_146 > resize_102;
   wire eq_116 = resize_146 == resize_102;
   wire slice_92 = tie_word_0[9];
-  wire and_70 = eq_116 & slice_92;
-  wire or_34 = gt_22 | and_70;
+  wire and_72 = eq_116 & slice_92;
+  wire or_34 = gt_22 | and_72;
   wire [4:0] resize_147 = {1'd0, resize_47};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_24 = {resize_147, 1'd0};
@@ -896,8 +904,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_23 = resize_148 > resize_102;
   wire eq_117 = resize_148 == resize_102;
   wire slice_93 = tie_word_0[8];
-  wire and_71 = eq_117 & slice_93;
-  wire or_35 = gt_23 | and_71;
+  wire and_73 = eq_117 & slice_93;
+  wire or_35 = gt_23 | and_73;
   wire [4:0] resize_149 = {1'd0, resize_45};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_25 = {resize_149, 1'd0};
@@ -906,8 +914,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_24 = resize_150 > resize_102;
   wire eq_118 = resize_150 == resize_102;
   wire slice_94 = tie_word_0[7];
-  wire and_72 = eq_118 & slice_94;
-  wire or_36 = gt_24 | and_72;
+  wire and_74 = eq_118 & slice_94;
+  wire or_36 = gt_24 | and_74;
   wire [4:0] resize_151 = {1'd0, resize_43};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_26 = {resize_151, 1'd0};
@@ -916,8 +924,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_25 = resize_152 > resize_102;
   wire eq_119 = resize_152 == resize_102;
   wire slice_95 = tie_word_0[6];
-  wire and_73 = eq_119 & slice_95;
-  wire or_37 = gt_25 | and_73;
+  wire and_75 = eq_119 & slice_95;
+  wire or_37 = gt_25 | and_75;
   wire [4:0] resize_153 = {1'd0, resize_41};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_27 = {resize_153, 1'd0};
@@ -926,8 +934,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_26 = resize_154 > resize_102;
   wire eq_120 = resize_154 == resize_102;
   wire slice_96 = tie_word_0[5];
-  wire and_74 = eq_120 & slice_96;
-  wire or_38 = gt_26 | and_74;
+  wire and_76 = eq_120 & slice_96;
+  wire or_38 = gt_26 | and_76;
   wire [4:0] resize_155 = {1'd0, resize_39};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_28 = {resize_155, 1'd0};
@@ -936,8 +944,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_27 = resize_156 > resize_102;
   wire eq_121 = resize_156 == resize_102;
   wire slice_97 = tie_word_0[4];
-  wire and_75 = eq_121 & slice_97;
-  wire or_39 = gt_27 | and_75;
+  wire and_77 = eq_121 & slice_97;
+  wire or_39 = gt_27 | and_77;
   wire [4:0] resize_157 = {1'd0, resize_37};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_29 = {resize_157, 1'd0};
@@ -946,8 +954,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_28 = resize_158 > resize_102;
   wire eq_122 = resize_158 == resize_102;
   wire slice_98 = tie_word_0[3];
-  wire and_76 = eq_122 & slice_98;
-  wire or_40 = gt_28 | and_76;
+  wire and_78 = eq_122 & slice_98;
+  wire or_40 = gt_28 | and_78;
   wire [4:0] resize_159 = {1'd0, resize_35};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_30 = {resize_159, 1'd0};
@@ -956,8 +964,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_29 = resize_160 > resize_102;
   wire eq_123 = resize_160 == resize_102;
   wire slice_99 = tie_word_0[2];
-  wire and_77 = eq_123 & slice_99;
-  wire or_41 = gt_29 | and_77;
+  wire and_79 = eq_123 & slice_99;
+  wire or_41 = gt_29 | and_79;
   wire [4:0] resize_161 = {1'd0, resize_33};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_31 = {resize_161, 1'd0};
@@ -966,8 +974,8 @@ module vsa_d256_w32_c16_r8 (
   wire gt_30 = resize_162 > resize_102;
   wire eq_124 = resize_162 == resize_102;
   wire slice_100 = tie_word_0[1];
-  wire and_78 = eq_124 & slice_100;
-  wire or_42 = gt_30 | and_78;
+  wire and_80 = eq_124 & slice_100;
+  wire or_42 = gt_30 | and_80;
   wire [4:0] resize_163 = {1'd0, resize_31};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] shl_32 = {resize_163, 1'd0};
@@ -976,15 +984,15 @@ module vsa_d256_w32_c16_r8 (
   wire gt_31 = resize_164 > resize_102;
   wire eq_125 = resize_164 == resize_102;
   wire slice_101 = tie_word_0[0];
-  wire and_79 = eq_125 & slice_101;
-  wire or_43 = gt_31 | and_79;
+  wire and_81 = eq_125 & slice_101;
+  wire or_43 = gt_31 | and_81;
   wire [31:0] cat_1 = {or_12, or_13, or_14, or_15, or_16, or_17, or_18, or_19, or_20, or_21, or_22, or_23, or_24, or_25, or_26, or_27, or_28, or_29, or_30, or_31, or_32, or_33, or_34, or_35, or_36, or_37, or_38, or_39, or_40, or_41, or_42, or_43};
   wire [31:0] mux_48 = eq_93 ? rotated : cat_1;
   wire [31:0] mux_49 = eq_92 ? xor_1 : mux_48;
   wire [31:0] mux_50 = loading_q ? vec_payload : mux_49;
-  wire or_44 = and_47 | exec_write;
+  wire or_44 = and_49 | exec_write;
   wire eq_126 = op_q == 3'd7;
-  wire and_80 = and_1 & eq_126;
+  wire and_82 = and_1 & eq_126;
   wire [6:0] resize_165 = imm_q[6:0];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [13:0] mul_4 = {7'd0, resize_165} * 14'd8;
@@ -1048,7 +1056,7 @@ module vsa_d256_w32_c16_r8 (
       loading_q <= 1'd0;
     end else begin
       if (and_0) begin
-        loading_q <= or_2;
+        loading_q <= or_3;
       end
       if (and_1) begin
         if (eq_6) begin
@@ -1063,7 +1071,7 @@ module vsa_d256_w32_c16_r8 (
       issuing_q <= 1'd0;
     end else begin
       if (and_0) begin
-        not_1 = ~or_2;
+        not_1 = ~or_3;
         issuing_q <= not_1;
       end
       if (issue) begin
@@ -1105,6 +1113,15 @@ module vsa_d256_w32_c16_r8 (
     end else begin
       if (advance) begin
         exec_valid_q <= issue;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      count_valid_q <= 1'd0;
+    end else begin
+      if (advance) begin
+        count_valid_q <= exec_valid_q;
       end
     end
   end
@@ -1220,11 +1237,34 @@ module vsa_d256_w32_c16_r8 (
       exec_last_operand_q <= eq_9;
     end
   end
-  assign emits = and_5;
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (advance) begin
+      eq_11 = exec_word_q == 3'd0;
+      count_first_word_q <= eq_11;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (advance) begin
+      count_item_q <= exec_operand_q;
+    end
+  end
+  always @(posedge clk) begin
+    if (advance) begin
+      count_last_word_q <= exec_last_word_q;
+    end
+  end
+  always @(posedge clk) begin
+    if (advance) begin
+      count_last_item_q <= exec_last_operand_q;
+    end
+  end
+  assign emits = or_5;
   assign advance = or_6;
-  assign issue = and_6;
-  assign execute = and_7;
-  assign perm_src_last = eq_14;
+  assign issue = and_7;
+  assign execute = and_8;
+  assign perm_src_last = eq_15;
   always @(posedge clk) begin
     if (issue) begin
       word_a <= regfile_a[resize_19];
@@ -1236,194 +1276,269 @@ module vsa_d256_w32_c16_r8 (
     end
   end
   always @(posedge clk) begin
-    if (and_8) begin
+    if (and_9) begin
       word_c <= codebook[resize_27];
     end
   end
   always @(posedge clk) begin
-    if (and_9) begin
+    if (and_10) begin
       perm_prev_q <= word_a;
     end
   end
   assign rotated = mux_12;
   always @(posedge clk) begin
-    if (and_10) begin
+    if (and_11) begin
       count0_q <= resize_31;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
+    if (and_12) begin
       count1_q <= resize_33;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (and_13) begin
       count2_q <= resize_35;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
+    if (and_14) begin
       count3_q <= resize_37;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (and_15) begin
       count4_q <= resize_39;
     end
   end
   always @(posedge clk) begin
-    if (and_15) begin
+    if (and_16) begin
       count5_q <= resize_41;
     end
   end
   always @(posedge clk) begin
-    if (and_16) begin
+    if (and_17) begin
       count6_q <= resize_43;
     end
   end
   always @(posedge clk) begin
-    if (and_17) begin
+    if (and_18) begin
       count7_q <= resize_45;
     end
   end
   always @(posedge clk) begin
-    if (and_18) begin
+    if (and_19) begin
       count8_q <= resize_47;
     end
   end
   always @(posedge clk) begin
-    if (and_19) begin
+    if (and_20) begin
       count9_q <= resize_49;
     end
   end
   always @(posedge clk) begin
-    if (and_20) begin
+    if (and_21) begin
       count10_q <= resize_51;
     end
   end
   always @(posedge clk) begin
-    if (and_21) begin
+    if (and_22) begin
       count11_q <= resize_53;
     end
   end
   always @(posedge clk) begin
-    if (and_22) begin
+    if (and_23) begin
       count12_q <= resize_55;
     end
   end
   always @(posedge clk) begin
-    if (and_23) begin
+    if (and_24) begin
       count13_q <= resize_57;
     end
   end
   always @(posedge clk) begin
-    if (and_24) begin
+    if (and_25) begin
       count14_q <= resize_59;
     end
   end
   always @(posedge clk) begin
-    if (and_25) begin
+    if (and_26) begin
       count15_q <= resize_61;
     end
   end
   always @(posedge clk) begin
-    if (and_26) begin
+    if (and_27) begin
       count16_q <= resize_63;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
+    if (and_28) begin
       count17_q <= resize_65;
     end
   end
   always @(posedge clk) begin
-    if (and_28) begin
+    if (and_29) begin
       count18_q <= resize_67;
     end
   end
   always @(posedge clk) begin
-    if (and_29) begin
+    if (and_30) begin
       count19_q <= resize_69;
     end
   end
   always @(posedge clk) begin
-    if (and_30) begin
+    if (and_31) begin
       count20_q <= resize_71;
     end
   end
   always @(posedge clk) begin
-    if (and_31) begin
+    if (and_32) begin
       count21_q <= resize_73;
     end
   end
   always @(posedge clk) begin
-    if (and_32) begin
+    if (and_33) begin
       count22_q <= resize_75;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
+    if (and_34) begin
       count23_q <= resize_77;
     end
   end
   always @(posedge clk) begin
-    if (and_34) begin
+    if (and_35) begin
       count24_q <= resize_79;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
+    if (and_36) begin
       count25_q <= resize_81;
     end
   end
   always @(posedge clk) begin
-    if (and_36) begin
+    if (and_37) begin
       count26_q <= resize_83;
     end
   end
   always @(posedge clk) begin
-    if (and_37) begin
+    if (and_38) begin
       count27_q <= resize_85;
     end
   end
   always @(posedge clk) begin
-    if (and_38) begin
+    if (and_39) begin
       count28_q <= resize_87;
     end
   end
   always @(posedge clk) begin
-    if (and_39) begin
+    if (and_40) begin
       count29_q <= resize_89;
     end
   end
   always @(posedge clk) begin
-    if (and_40) begin
+    if (and_41) begin
       count30_q <= resize_91;
     end
   end
   always @(posedge clk) begin
-    if (and_41) begin
+    if (and_42) begin
       count31_q <= resize_93;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (execute) begin
+    if (advance) begin
+      eq_85 = op_q == 3'd5;
+      mux_45 = eq_85 ? word_c : word_b;
+      xor_0 = word_a ^ mux_45;
+      slice_38 = xor_0[0];
+      slice_39 = xor_0[1];
+      add_42 = {1'd0, slice_38} + {1'd0, slice_39};
+      slice_40 = xor_0[2];
+      slice_41 = xor_0[3];
+      add_43 = {1'd0, slice_40} + {1'd0, slice_41};
+      add_44 = {1'd0, add_42} + {1'd0, add_43};
+      slice_42 = xor_0[4];
+      slice_43 = xor_0[5];
+      add_45 = {1'd0, slice_42} + {1'd0, slice_43};
+      slice_44 = xor_0[6];
+      slice_45 = xor_0[7];
+      add_46 = {1'd0, slice_44} + {1'd0, slice_45};
+      add_47 = {1'd0, add_45} + {1'd0, add_46};
+      add_48 = {1'd0, add_44} + {1'd0, add_47};
+      slice_46 = xor_0[8];
+      slice_47 = xor_0[9];
+      add_49 = {1'd0, slice_46} + {1'd0, slice_47};
+      slice_48 = xor_0[10];
+      slice_49 = xor_0[11];
+      add_50 = {1'd0, slice_48} + {1'd0, slice_49};
+      add_51 = {1'd0, add_49} + {1'd0, add_50};
+      slice_50 = xor_0[12];
+      slice_51 = xor_0[13];
+      add_52 = {1'd0, slice_50} + {1'd0, slice_51};
+      slice_52 = xor_0[14];
+      slice_53 = xor_0[15];
+      add_53 = {1'd0, slice_52} + {1'd0, slice_53};
+      add_54 = {1'd0, add_52} + {1'd0, add_53};
+      add_55 = {1'd0, add_51} + {1'd0, add_54};
+      add_56 = {1'd0, add_48} + {1'd0, add_55};
+      slice_54 = xor_0[16];
+      slice_55 = xor_0[17];
+      add_57 = {1'd0, slice_54} + {1'd0, slice_55};
+      slice_56 = xor_0[18];
+      slice_57 = xor_0[19];
+      add_58 = {1'd0, slice_56} + {1'd0, slice_57};
+      add_59 = {1'd0, add_57} + {1'd0, add_58};
+      slice_58 = xor_0[20];
+      slice_59 = xor_0[21];
+      add_60 = {1'd0, slice_58} + {1'd0, slice_59};
+      slice_60 = xor_0[22];
+      slice_61 = xor_0[23];
+      add_61 = {1'd0, slice_60} + {1'd0, slice_61};
+      add_62 = {1'd0, add_60} + {1'd0, add_61};
+      add_63 = {1'd0, add_59} + {1'd0, add_62};
+      slice_62 = xor_0[24];
+      slice_63 = xor_0[25];
+      add_64 = {1'd0, slice_62} + {1'd0, slice_63};
+      slice_64 = xor_0[26];
+      slice_65 = xor_0[27];
+      add_65 = {1'd0, slice_64} + {1'd0, slice_65};
+      add_66 = {1'd0, add_64} + {1'd0, add_65};
+      slice_66 = xor_0[28];
+      slice_67 = xor_0[29];
+      add_67 = {1'd0, slice_66} + {1'd0, slice_67};
+      slice_68 = xor_0[30];
+      slice_69 = xor_0[31];
+      add_68 = {1'd0, slice_68} + {1'd0, slice_69};
+      add_69 = {1'd0, add_67} + {1'd0, add_68};
+      add_70 = {1'd0, add_66} + {1'd0, add_69};
+      add_71 = {1'd0, add_63} + {1'd0, add_70};
+      add_72 = {1'd0, add_56} + {1'd0, add_71};
+      resize_94 = {3'd0, add_72};
+      ones_q <= resize_94;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (count) begin
       ham_q <= ham_now;
     end
   end
+  assign count = and_43;
   assign ham_now = resize_95;
   always @(posedge clk) begin
-    if (and_43) begin
+    if (and_45) begin
       best_ham_q <= mux_3;
     end
   end
   always @(posedge clk) begin
-    if (and_43) begin
+    if (and_45) begin
       best_index_q <= mux_1;
     end
   end
   assign better = or_8;
-  assign exec_write = and_46;
+  assign exec_write = and_48;
   always @(posedge clk) begin
     if (or_11) begin
       regfile_a[resize_99] <= mux_50;
@@ -1435,7 +1550,7 @@ module vsa_d256_w32_c16_r8 (
     end
   end
   always @(posedge clk) begin
-    if (and_80) begin
+    if (and_82) begin
       codebook[resize_168] <= vec_payload;
     end
   end
