@@ -16,6 +16,7 @@ import { shiftaddllm } from './shiftaddllm/index.ts';
 import { shiftaddllmMac } from './shiftaddllm-mac/index.ts';
 import { smartexchange } from './smartexchange/index.ts';
 import { vitcod } from './vitcod/index.ts';
+import { vsa } from './vsa/index.ts';
 
 export const registry: Record<string, Generator> = {
   bitfusion,
@@ -28,6 +29,7 @@ export const registry: Record<string, Generator> = {
   'shiftaddllm-mac': shiftaddllmMac,
   smartexchange,
   vitcod,
+  vsa,
 };
 
 /** Check every value against its spec: kind and range. */

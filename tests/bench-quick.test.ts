@@ -24,6 +24,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:linear-attention': ['bench:linear-attention'],
   'bench:smartexchange': ['bench:smartexchange'],
   'bench:bitfusion': ['bench:bitfusion'],
+  'bench:vsa': ['bench:vsa'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */
