@@ -122,21 +122,7 @@ export const gcod = defineAccelerator<GcodParams>({
   // node, w as rows, the schedule's commands as they are; y back as (row, vals) in design order.
   toTokens(p, inputs) {
     const plan = hostPlan(p, inputs);
-    const x = need(inputs, 'x');
-    const [n, f] = x.shape as [number, number];
-    const xs = num(x);
-    const xTokens: TokenValue[] = [];
-    for (let i = 0; i < n; i++) {
-      const v = plan.order[i]!;
-      const nz: number[] = [];
-      for (let k = 0; k < f; k++) if (xs[v * f + k] !== 0) nz.push(k);
-      if (nz.length === 0) xTokens.push({ end: 0, last: 1, nz: 0, idx: 0, val: 0 });
-      nz.forEach((k, j) => xTokens.push({ end: 0, last: j + 1 === nz.length ? 1 : 0, nz: 1, idx: k, val: xs[v * f + k]! }));
-    }
-    xTokens.push({ end: 1, last: 0, nz: 0, idx: 0, val: 0 });
-    const ws = num(need(inputs, 'w'));
-    const wTokens = Array.from({ length: p.features }, (_, k) => ws.slice(k * p.hidden, (k + 1) * p.hidden));
-    const out: Record<string, readonly TokenValue[]> = { w: wTokens, x: xTokens };
+    const out: Record<string, readonly TokenValue[]> = layerTokens(p, inputs, plan.order);
     // A command is already the stream's fields; copied since TokenValue takes no interface type (no index signature).
     for (const e of engineLayout(p)) out[e.stream] = (plan.commands[e.stream] ?? []).map((c) => ({ ...c }));
     return out;
@@ -167,6 +153,28 @@ export const gcod = defineAccelerator<GcodParams>({
     return { edges: { shape: [e, 2], data: pairs }, x: { shape: [n, p.features], data: x }, w: { shape: [p.features, p.hidden], data: w } };
   },
 });
+
+/**
+ * The combination engine's tokens (shared with I-GCN, which has the same engine): w as rows, x as
+ * the non-zero features of node order[0], order[1], ..., then one end token.
+ */
+export function layerTokens(p: { features: number; hidden: number }, inputs: Record<string, Tensor>, order: Int32Array): { w: TokenValue[]; x: TokenValue[] } {
+  const x = need(inputs, 'x');
+  const [n, f] = x.shape as [number, number];
+  const xs = num(x);
+  const xTokens: TokenValue[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = order[i]!;
+    const nz: number[] = [];
+    for (let k = 0; k < f; k++) if (xs[v * f + k] !== 0) nz.push(k);
+    if (nz.length === 0) xTokens.push({ end: 0, last: 1, nz: 0, idx: 0, val: 0 });
+    nz.forEach((k, j) => xTokens.push({ end: 0, last: j + 1 === nz.length ? 1 : 0, nz: 1, idx: k, val: xs[v * f + k]! }));
+  }
+  xTokens.push({ end: 1, last: 0, nz: 0, idx: 0, val: 0 });
+  const ws = num(need(inputs, 'w'));
+  const wTokens = Array.from({ length: p.features }, (_, k) => ws.slice(k * p.hidden, (k + 1) * p.hidden));
+  return { w: wTokens, x: xTokens };
+}
 
 /** The design's `stats` token: off-chip Z-row reads and aggregation cycles, as counted in hardware. */
 export function decodeStats(tokens: readonly bigint[]): { reads: number; aggCycles: number } {
