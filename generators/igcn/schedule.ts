@@ -35,6 +35,8 @@ export interface IgcnSchedule {
   saved: number;
   /** Island index of each consumer's islands, in order. */
   islandsOf: number[][];
+  /** Multiply-add steps of each island (its rows and its hubs' partial rows). */
+  stepsOfIsland: number[];
 }
 
 /** Compile the consumers' command streams `cmd_0..cmd_{engines-1}`. */
@@ -44,10 +46,12 @@ export function igcnSchedule(a: Csr, isl: Islands, engines: number, slots: numbe
   const islandsOf: number[][] = Array.from({ length: engines }, () => []);
   const least = (): number => work.reduce((best, w, i) => (w < work[best]! ? i : best), 0);
   let saved = 0;
+  const stepsOfIsland: number[] = [];
   isl.islands.forEach((island, i) => {
     const e = least();
     const r = islandOps(a, island, isl.isHub);
     saved += r.saved;
+    stepsOfIsland.push(r.ops.length);
     ops[e]!.push(...r.ops);
     work[e]! += r.ops.length;
     islandsOf[e]!.push(i);
@@ -69,7 +73,7 @@ export function igcnSchedule(a: Csr, isl: Islands, engines: number, slots: numbe
       if (x.op === OP_MAC || x.op === OP_EMIT) steps++;
     }
   });
-  return { commands, loads, steps, saved, islandsOf };
+  return { commands, loads, steps, saved, islandsOf, stepsOfIsland };
 }
 
 /** One consumer's steps as commands, with its Z rows cached and loaded a chunk ahead. */

@@ -3,6 +3,8 @@
  * send every input stream's tokens, run until all output rows and the stats token are out, decode.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readCites } from '../../generators/gcod/graph.ts';
+import { Rng } from './rng.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Accelerator, ParamValue, Tensor } from '../../dsl/generator.ts';
@@ -52,4 +54,18 @@ export async function runAggregation<P extends Record<string, ParamValue>>(acc: 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A citation graph (`.cites` under `dataDir`) as the layer's tensors: seeded sparse binary features
+ * (`features` wide, 1.3% ones, the GCN papers' density) and int8 weights of hidden width 16.
+ */
+export function citationWorkload(dataDir: string, file: string, features: number, seed: number): Record<string, Tensor> {
+  const g = readCites(join(dataDir, file));
+  const rng = new Rng(seed);
+  return {
+    edges: { shape: [g.edges.length, 2], data: g.edges.flat().map(BigInt) },
+    x: { shape: [g.n, features], data: Array.from({ length: g.n * features }, () => (rng.next() < 0.013 ? 1n : 0n)) },
+    w: { shape: [features, 16], data: Array.from({ length: features * 16 }, () => BigInt(rng.int(-128, 127))) },
+  };
 }
