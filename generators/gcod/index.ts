@@ -20,7 +20,7 @@ import { aggregate, baselineReads, combine, gcodReads, layerCounts } from './gol
 import { statsType } from './merge.ts';
 import { baselineLanes, bufferRows, gcodParamSpecs, gcodPresets, totalMacs, validateGcod, type GcodParams } from './params.ts';
 import { polarise, type Polarised } from './partition.ts';
-import { baselineSchedule, gcodSchedule, type Command } from './schedule.ts';
+import { baselineSchedule, gcodSchedule, residentSchedule, type Command } from './schedule.ts';
 
 /** The host side's view of one input set: Â, its polarisation and the command streams. */
 export interface HostPlan {
@@ -50,13 +50,20 @@ export function hostPlan(p: GcodParams, inputs: Record<string, Tensor>): HostPla
   const pairs: [number, number][] = [];
   for (let i = 0; i < edges.shape[0]!; i++) pairs.push([Number(edges.data[2 * i]!), Number(edges.data[2 * i + 1]!)]);
   const a = normalisedAdjacency(graphFromEdges(n, pairs));
-  const polarised = polarise(a, { blockRows: p.blockRows, degreeClasses: p.degreeClasses });
+  const polarised = polarise(a, { blockRows: residentBlockRows(p) ?? p.blockRows, degreeClasses: p.degreeClasses });
   const plan: HostPlan =
     p.variant === 'baseline'
       ? { a, polarised, order: Int32Array.from({ length: n }, (_, i) => i), commands: baselineSchedule(a, bufferRows(p)) }
-      : { a, polarised, order: polarised.perm, commands: gcodSchedule(polarised, p.engines, p.sparseSlots) };
+      : p.variant === 'resident'
+        ? { a, polarised, order: polarised.perm, commands: residentSchedule(polarised, engineLayout(p).map((e) => ({ stream: e.stream, slots: e.shape.slots }))) }
+        : { a, polarised, order: polarised.perm, commands: gcodSchedule(polarised, p.engines, p.sparseSlots) };
   byKey.set(key, plan);
   return plan;
+}
+
+/** Blocks of the `resident` variant: half the smallest Z buffer, so the next block loads while one computes. */
+function residentBlockRows(p: GcodParams): number | undefined {
+  return p.variant === 'resident' ? Math.floor(Math.min(p.blockRows, p.sparseSlots) / 2) : undefined;
 }
 
 function need(inputs: Record<string, Tensor>, name: string): Tensor {
@@ -77,7 +84,8 @@ function golden(p: GcodParams, inputs: Record<string, Tensor>): GoldenResult {
   const y = aggregate(plan.a, z, h);
   const macs = p.variant === 'baseline' ? baselineLanes(p) : totalMacs(p);
   const { counts, idealCycles } = layerCounts(plan.a, xs.filter((v) => v !== 0).length, { hidden: h, aggregationMacs: macs, combinationLanes: h });
-  const g = gcodReads(plan.polarised);
+  // The resident variant reads every Z row once (each column belongs to one block, loaded once).
+  const g = p.variant === 'resident' ? { total: n, dense: n, sparse: 0 } : gcodReads(plan.polarised);
   return {
     outputs: { y: { shape: [n, h], data: y } },
     counts: {

@@ -26,6 +26,7 @@ import { combinationEngine, featureTokenType, weightRowType } from '../gcod/comb
 import { commandType, engineModule, zRowType, type CommandWidths, type EngineShape } from '../gcod/engine.ts';
 import { mergeAndDrain, outputRowType, statsType } from '../gcod/merge.ts';
 import { offchipMemory } from '../gcod/offchip.ts';
+import { requestsOf } from '../gcod/create.ts';
 import type { IgcnParams } from './params.ts';
 
 type ConsumerStream = `cmd_${number}`;
@@ -42,7 +43,7 @@ export function consumerLayout(p: IgcnParams): { stream: ConsumerStream; shape: 
 }
 
 export function igcnTopName(p: IgcnParams): string {
-  return `igcn_n${p.maxNodes}_f${p.features}_h${p.hidden}${p.binaryFeatures ? 'b' : ''}_l${p.latency}k${p.wordsPerCycle}_e${p.engines}m${p.macs}_z${p.slots}`;
+  return `igcn_n${p.maxNodes}_f${p.features}_h${p.hidden}${p.binaryFeatures ? 'b' : ''}_l${p.latency}k${p.wordsPerCycle}_e${p.engines}m${p.macs}_z${p.slots}${p.requestQueue > 0 ? `_q${p.requestQueue}` : ''}`;
 }
 
 function igcnPorts(p: IgcnParams) {
@@ -69,7 +70,7 @@ export function createIgcn(p: IgcnParams): ModuleDef<PortRecord> {
     const units = consumers.map((e, i) =>
       m.instance(`consumer_${i}`, engineModule(e.shape), { go, cmd: io[e.stream], resp: { valid: respValid[i]!, tag: respTag, data: respData } }),
     );
-    const port = offchipMemory(m, comb.zWrite, units.map((e) => e.req), { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
+    const port = offchipMemory(m, comb.zWrite, requestsOf(units.map((e) => e.req), p.requestQueue), { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
     port.respValid.forEach((r, i) => respValid[i]!.set(r));
     respTag.set(port.respTag);
     respData.set(port.respData);

@@ -26,6 +26,8 @@ export interface IgcnParams extends Record<string, number | boolean | string> {
   latency: number;
   /** Off-chip 32-bit words per cycle. */
   wordsPerCycle: number;
+  /** Read requests queued per consumer before the off-chip port (0: none). */
+  requestQueue: number;
   /** Locator: first hub threshold TH0 (nodes of degree >= TH become hubs; then TH <- floor(0.8 TH)). */
   th0: number;
   /** Locator: largest island C_max (a bounded BFS that grows past it is abandoned for the round). */
@@ -46,13 +48,14 @@ export const igcnParamSpecs: Record<keyof IgcnParams & string, ParamSpec> = {
   slots: { kind: 'int', doc: 'Z rows on chip per consumer', min: 4, max: 4096 },
   latency: { kind: 'int', doc: 'off-chip read latency (cycles)', min: 1, max: 256 },
   wordsPerCycle: { kind: 'int', doc: 'off-chip 32-bit words per cycle', min: 1, max: 64 },
+  requestQueue: { kind: 'int', doc: 'read requests queued per consumer before the off-chip port (0: none)', min: 0, max: 64 },
   th0: { kind: 'int', doc: 'locator: first hub degree threshold TH0', min: 1, max: 1 << 16 },
   cMax: { kind: 'int', doc: 'locator: largest island C_max', min: 1, max: 1 << 16 },
   bfsEngines: { kind: 'int', doc: 'locator: parallel bounded-BFS engines P2', min: 1, max: 64 },
   hubLanes: { kind: 'int', doc: 'locator: hub detection lanes', min: 1, max: 256 },
 };
 
-const common = { binaryFeatures: true, latency: 20, wordsPerCycle: 4, th0: 10, cMax: 200, bfsEngines: 4, hubLanes: 16 };
+const common = { binaryFeatures: true, latency: 20, wordsPerCycle: 4, requestQueue: 8, th0: 10, cMax: 200, bfsEngines: 4, hubLanes: 16 };
 
 /**
  * `ci`: tiny, for tests (hidden 4, 64 nodes, small islands so that random graphs have several);
@@ -60,7 +63,7 @@ const common = { binaryFeatures: true, latency: 20, wordsPerCycle: 4, th0: 10, c
  * on chip, the same totals as the gcod presets, TH0 = 10 and C_max = 200 as in the third-party run.
  */
 export const igcnPresets: Record<string, IgcnParams> = {
-  ci: { ...common, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 2, slots: 8, latency: 6, wordsPerCycle: 2, th0: 4, cMax: 6, bfsEngines: 2, hubLanes: 4 },
+  ci: { ...common, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 2, slots: 8, latency: 6, wordsPerCycle: 2, requestQueue: 4, th0: 4, cMax: 6, bfsEngines: 2, hubLanes: 4 },
   cora64: { ...common, maxNodes: 4096, features: 64, hidden: 16, engines: 4, macs: 4, slots: 100 },
   cora: { ...common, maxNodes: 4096, features: 1433, hidden: 16, engines: 4, macs: 4, slots: 100 },
   citeseer: { ...common, maxNodes: 4096, features: 3703, hidden: 16, engines: 4, macs: 4, slots: 100 },

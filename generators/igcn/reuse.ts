@@ -16,12 +16,8 @@
  */
 import type { Csr } from '../gcod/graph.ts';
 
-/** One aggregation step of the consumer: acc += a · Z[u]; with `emit`, the row goes to node v. */
-export interface Op {
-  u: number;
-  a: number;
-  emit?: { v: number; keep: boolean };
-}
+import type { Op } from '../gcod/schedule.ts';
+export type { Op } from '../gcod/schedule.ts';
 
 export interface Pair {
   first: number;

@@ -4,26 +4,18 @@
  * `keep` bit. The locator's queue feeds the consumers in order: each island goes whole to the
  * consumer with the least work so far (steps; ties: lower index), the hub pass's rows after them.
  *
- * Z rows: each consumer's `slots` rows are a cache the host manages. A consumer's steps are cut into
- * chunks touching at most slots/2 distinct rows; the rows a chunk misses are loaded (into the least
- * recently used slots not used by this chunk or the one before) BEFORE the previous chunk's steps, so
- * the loads of one chunk overlap the multiply-adds of the one before. Commands run in order, so a load
- * never overtakes the steps still reading its slot's old row. Rows that stay (hubs shared by many
- * islands) are not read again.
+ * Z rows: each consumer's `slots` rows are a cache the host manages (`compileCached` of
+ * generators/gcod/schedule.ts: chunks of at most slots/2 rows, each chunk's misses loaded while the
+ * chunk before computes); rows that stay (hubs shared by many islands) are not read again.
  */
 import type { Csr } from '../gcod/graph.ts';
-import { OP_EMIT, OP_END, OP_LOAD, OP_MAC } from '../gcod/engine.ts';
+import { OP_EMIT, OP_LOAD, OP_MAC } from '../gcod/engine.ts';
+import { compileCached, type CachedCommand } from '../gcod/schedule.ts';
 import type { Islands } from './locator.ts';
-import { hubOps, islandOps, type Op } from './reuse.ts';
+import { hubOps, islandOps } from './reuse.ts';
+import type { Op } from '../gcod/schedule.ts';
 
-export interface IgcnCommand {
-  op: number;
-  a: number;
-  slot: number;
-  r: number;
-  v: number;
-  keep: number;
-}
+export type IgcnCommand = CachedCommand;
 
 export interface IgcnSchedule {
   commands: Record<string, IgcnCommand[]>;
@@ -66,7 +58,7 @@ export function igcnSchedule(a: Csr, isl: Islands, engines: number, slots: numbe
   let loads = 0;
   let steps = 0;
   ops.forEach((list, e) => {
-    const c = compileConsumer(list, slots);
+    const c = compileCached(list, slots);
     commands[`cmd_${e}`] = c;
     for (const x of c) {
       if (x.op === OP_LOAD) loads++;
@@ -74,56 +66,4 @@ export function igcnSchedule(a: Csr, isl: Islands, engines: number, slots: numbe
     }
   });
   return { commands, loads, steps, saved, islandsOf, stepsOfIsland };
-}
-
-/** One consumer's steps as commands, with its Z rows cached and loaded a chunk ahead. */
-function compileConsumer(list: readonly Op[], slots: number): IgcnCommand[] {
-  const half = Math.max(1, Math.floor(slots / 2));
-  const chunks: { ops: Op[]; need: Set<number> }[] = [];
-  let cur = { ops: [] as Op[], need: new Set<number>() };
-  for (const op of list) {
-    if (!cur.need.has(op.u) && cur.need.size === half) {
-      chunks.push(cur);
-      cur = { ops: [], need: new Set() };
-    }
-    cur.need.add(op.u);
-    cur.ops.push(op);
-  }
-  if (cur.ops.length > 0) chunks.push(cur);
-
-  const nodeIn = new Int32Array(slots).fill(-1);
-  const lastUse = new Int32Array(slots).fill(-1);
-  const slotOf = new Map<number, number>();
-  const out: IgcnCommand[] = [];
-  const stepsOf = (ch: { ops: Op[] }): IgcnCommand[] =>
-    ch.ops.map((op) => ({
-      op: op.emit ? OP_EMIT : OP_MAC,
-      a: op.a,
-      slot: slotOf.get(op.u)!,
-      r: 0,
-      v: op.emit?.v ?? 0,
-      keep: op.emit?.keep ? 1 : 0,
-    }));
-  let pending: IgcnCommand[] = [];
-  let prevNeed = new Set<number>();
-  chunks.forEach((ch, t) => {
-    const victims = [...Array(slots).keys()]
-      .filter((s) => !prevNeed.has(nodeIn[s]!) && !ch.need.has(nodeIn[s]!))
-      .sort((x, y) => lastUse[x]! - lastUse[y]! || x - y);
-    let vi = 0;
-    for (const u of ch.need) {
-      if (slotOf.has(u)) continue;
-      const s = victims[vi++]!; // enough: slots - |prev| - |resident of this chunk| >= |misses|
-      if (nodeIn[s]! >= 0) slotOf.delete(nodeIn[s]!);
-      nodeIn[s] = u;
-      slotOf.set(u, s);
-      out.push({ op: OP_LOAD, a: 0, slot: s, r: 0, v: u, keep: 0 });
-    }
-    for (const u of ch.need) lastUse[slotOf.get(u)!] = t;
-    out.push(...pending);
-    pending = stepsOf(ch);
-    prevNeed = ch.need;
-  });
-  out.push(...pending, { op: OP_END, a: 0, slot: 0, r: 0, v: 0, keep: 0 });
-  return out;
 }
