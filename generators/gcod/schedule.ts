@@ -15,6 +15,7 @@
 import type { Csr } from './graph.ts';
 import type { Polarised } from './partition.ts';
 import { OP_EMIT, OP_END, OP_LOAD, OP_MAC } from './engine.ts';
+import type { Op } from './steps.ts';
 
 export interface Command {
   op: number;
@@ -126,12 +127,7 @@ export function baselineSchedule(a: Csr, slots: number): Record<string, Command[
   return { cmd_0: [...cmds, end] };
 }
 
-/** One aggregation step of an engine: acc += a · Z[u]; with `emit`, the row goes to node v (and with keep, stays). */
-export interface Op {
-  u: number;
-  a: number;
-  emit?: { v: number; keep: boolean };
-}
+export type { Op } from './steps.ts';
 
 /** A command with the keep bit (I-GCN's format; `withoutKeep` drops it for GCoD's). */
 export interface CachedCommand extends Command {

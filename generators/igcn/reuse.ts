@@ -16,8 +16,8 @@
  */
 import type { Csr } from '../gcod/graph.ts';
 
-import type { Op } from '../gcod/schedule.ts';
-export type { Op } from '../gcod/schedule.ts';
+import type { Op } from '../gcod/steps.ts';
+export type { Op } from '../gcod/steps.ts';
 
 export interface Pair {
   first: number;

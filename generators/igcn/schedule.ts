@@ -13,7 +13,7 @@ import { OP_EMIT, OP_LOAD, OP_MAC } from '../gcod/engine.ts';
 import { compileCached, type CachedCommand } from '../gcod/schedule.ts';
 import type { Islands } from './locator.ts';
 import { hubOps, islandOps } from './reuse.ts';
-import type { Op } from '../gcod/schedule.ts';
+import type { Op } from '../gcod/steps.ts';
 
 export type IgcnCommand = CachedCommand;
 
