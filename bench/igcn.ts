@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const p = cases()[0]!;
   say(machineLine());
   say('');
-  say(`Verilator, no stalls, seed ${SEED}; every design's Y checked against the golden layer. Same units and memory: ${totalMacs(p.g)} aggregation MACs (baseline: one row-wise engine; GCoD: ${p.g.engines} × ${p.g.macs} + sparser ${p.g.sparseMacs}; I-GCN: ${p.i.engines} island consumers × ${p.i.macs}), ${p.g.engines * p.g.blockRows + p.g.sparseSlots} Z rows on chip (I-GCN: ${p.i.engines} × ${p.i.slots}, request FIFO ${p.i.requestQueue}), off-chip latency ${p.g.latency}, ${p.g.wordsPerCycle} words/cycle. I-GCN: TH0 = ${p.i.th0}, C_max = ${p.i.cMax}, P2 = ${p.i.bfsEngines} BFS engines, ${p.i.hubLanes} hub lanes.`);
+  say(`Verilator, no stalls, seed ${SEED}; every design's Y checked against the golden layer. Same units and memory: ${totalMacs(p.g)} aggregation MACs (baseline: one row-wise engine; GCoD: ${p.g.engines} × ${p.g.macs} + sparser ${p.g.sparseMacs}; GCoD lifted: the same engines, ${p.r.engines + 1} block buffers of ${p.r.blockRows} rows, a ${p.r.requestQueue}-deep request FIFO each; I-GCN: ${p.i.engines} island consumers × ${p.i.macs}), ${p.g.engines * p.g.blockRows + p.g.sparseSlots} Z rows on chip (I-GCN: ${p.i.engines} × ${p.i.slots}, request FIFO ${p.i.requestQueue}), off-chip latency ${p.g.latency}, ${p.g.wordsPerCycle} words/cycle. I-GCN: TH0 = ${p.i.th0}, C_max = ${p.i.cMax}, P2 = ${p.i.bfsEngines} BFS engines, ${p.i.hubLanes} hub lanes.`);
   say('');
   say(`| graph | design | aggregation ops (vector MACs) | pruned vs nnz | agg. cycles | / ideal (nnz·${p.g.hidden}/${totalMacs(p.g)}) | off-chip Z reads | read cut vs baseline | total cycles |`);
   say('|---|---|---|---|---|---|---|---|---|');

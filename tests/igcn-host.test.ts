@@ -40,11 +40,13 @@ describe('igcn locator and reuse', () => {
       const isl = locateIslands(adj, { th0: rng.int(1, 12), cMax, bfsEngines: rng.int(1, 4), hubLanes: rng.int(1, 8) });
       expect(islandViolations(adj, isl, cMax), `seed ${seed}, graph ${t}`).toEqual([]);
       const z = layer(rng, n, 8, 3);
-      expect(islandAggregate(a, isl, z, 3), `seed ${seed}, graph ${t}`).toEqual(aggregate(a, z, 3));
-      const c = islandCounts(a, adj, isl, cMax);
+      const slots = rng.int(4, 12);
+      const group = Math.floor(slots / 2);
+      expect(islandAggregate(a, isl, z, 3, group), `seed ${seed}, graph ${t}`).toEqual(aggregate(a, z, 3));
+      const c = islandCounts(a, adj, isl, cMax, group);
       // Every non-zero is applied once, except those the shared sums cover twice.
       expect(c.aggregationOps! + c.reuseSaved!, `seed ${seed}, graph ${t}`).toBe(a.rowPtr[n]);
-      const s = igcnSchedule(a, isl, rng.int(1, 3), rng.int(4, 12));
+      const s = igcnSchedule(a, isl, rng.int(1, 3), slots);
       expect(s.steps).toBe(c.aggregationOps);
     }
   });
@@ -70,7 +72,7 @@ describe('igcn locator and reuse', () => {
     const a = normalisedAdjacency(g);
     const isl = locateIslands(adj, { th0: 10, cMax: 200, bfsEngines: 4, hubLanes: 16 });
     expect(islandViolations(adj, isl, 200)).toEqual([]);
-    const c = islandCounts(a, adj, isl, 200);
+    const c = islandCounts(a, adj, isl, 200, 50);
     expect(c.islandNodes! + c.hubs!).toBe(nodes);
     expect(c.reuseSaved).toBeGreaterThan(0);
     console.log(`${file}: ${c.islands} islands covering ${c.islandNodes} of ${nodes} nodes, ${c.hubs} hubs, ${c.interHubNonZeros} inter-hub non-zeros; aggregation ${c.aggregationOps} of ${c.aggregationOpsPlain} vector MACs (${(100 * c.reuseSaved! / c.aggregationOpsPlain!).toFixed(1)}% saved); locator ${c.locatorCycles} cycles`);

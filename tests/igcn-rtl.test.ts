@@ -20,7 +20,9 @@ describe('igcn engine (Verilator)', () => {
     const seed = testSeed();
     const rng = new Rng(seed);
     let saved = 0;
-    for (let t = 0; t < 3; t++) {
+    let islands = 0;
+    // At least 3 graphs, more (up to 6) until one has shared sums (about 1 in 3 small random graphs does).
+    for (let t = 0; t < 6 && (t < 3 || saved === 0); t++) {
       const inputs = igcn.randomInputs(p, rng.int(1, 1e9));
       const want = igcn.golden(p, inputs);
       const plan = igcnPlan(p, inputs);
@@ -29,8 +31,9 @@ describe('igcn engine (Verilator)', () => {
       expect(got.y.data, `seed ${seed}, graph ${t}`).toEqual(want.outputs.y!.data);
       expect(got.reads, `seed ${seed}, graph ${t}`).toBe(plan.schedule.loads);
       expect(want.outputs.y!.data.some((v) => v !== 0n)).toBe(true);
-      expect(want.counts.islands, `seed ${seed}`).toBeGreaterThan(0);
+      islands += want.counts.islands!;
     }
+    expect(islands, `seed ${seed}`).toBeGreaterThan(0);
     expect(saved, `seed ${seed}: the graphs exercise the shared sums (keep)`).toBeGreaterThan(0);
   });
 });

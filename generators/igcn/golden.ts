@@ -10,7 +10,7 @@
 import type { Csr } from '../gcod/graph.ts';
 import { ACC_BITS, OUT_BITS } from '../gcod/widths.ts';
 import { islandViolations, type Islands } from './locator.ts';
-import { hubOps, islandOps, type Op } from './reuse.ts';
+import { hubPassOps, islandOps, type Op } from './reuse.ts';
 
 export { aggregate, combine } from '../gcod/golden.ts';
 
@@ -27,16 +27,16 @@ function runOps(ops: readonly Op[], z: Int32Array, h: number, out: bigint[]): vo
   }
 }
 
-/** The layer computed island by island with the shared-neighbour reuse, then the hub pass. */
-export function islandAggregate(a: Csr, isl: Islands, z: Int32Array, h: number): bigint[] {
+/** The layer computed island by island with the shared-neighbour reuse, then the hub pass (hub columns in groups of `hubGroup`). */
+export function islandAggregate(a: Csr, isl: Islands, z: Int32Array, h: number, hubGroup: number): bigint[] {
   const sums: bigint[] = new Array<bigint>(a.n * h).fill(0n);
   for (const island of isl.islands) runOps(islandOps(a, island, isl.isHub).ops, z, h, sums);
-  for (const hub of isl.hubs) runOps(hubOps(a, hub, isl.isHub), z, h, sums);
+  for (const g of hubPassOps(a, isl.hubs, isl.islandOf, hubGroup)) runOps(g.ops, z, h, sums);
   return sums.map((s) => BigInt.asIntN(OUT_BITS, s >> 8n));
 }
 
 /** Aggregation work with and without the reuse, island figures, and the invariants' violations (empty when they hold). */
-export function islandCounts(a: Csr, adj: readonly (readonly number[])[], isl: Islands, cMax: number): Record<string, number> & { violations: number } {
+export function islandCounts(a: Csr, adj: readonly (readonly number[])[], isl: Islands, cMax: number, hubGroup: number): Record<string, number> & { violations: number } {
   const nnz = a.rowPtr[a.n]!;
   let steps = 0;
   let saved = 0;
@@ -45,7 +45,10 @@ export function islandCounts(a: Csr, adj: readonly (readonly number[])[], isl: I
     steps += r.ops.length;
     saved += r.saved;
   }
-  for (const hub of isl.hubs) steps += hubOps(a, hub, isl.isHub).length;
+  for (const g of hubPassOps(a, isl.hubs, isl.islandOf, hubGroup)) {
+    steps += g.ops.length;
+    saved += g.saved;
+  }
   let hubEdges = 0;
   for (const hub of isl.hubs) for (let k = a.rowPtr[hub]!; k < a.rowPtr[hub + 1]!; k++) if (isl.isHub[a.col[k]!] && a.col[k] !== hub) hubEdges++;
   return {

@@ -13,7 +13,7 @@ import type { GcodParams } from '../gcod/params.ts';
 import { consumerLayout, createIgcn } from './create.ts';
 import { aggregate, combine, islandCounts } from './golden.ts';
 import { locateIslands, type Islands } from './locator.ts';
-import { igcnMacs, igcnParamSpecs, igcnPresets, validateIgcn, type IgcnParams } from './params.ts';
+import { hubGroup, igcnMacs, igcnParamSpecs, igcnPresets, validateIgcn, type IgcnParams } from './params.ts';
 import { igcnSchedule, type IgcnSchedule } from './schedule.ts';
 
 /** The host side's view of one input set. */
@@ -61,7 +61,7 @@ function golden(p: IgcnParams, inputs: Record<string, Tensor>): GoldenResult {
   const z = combine(xs, num(inputs.w!), n, f, h);
   const nnz = plan.a.rowPtr[n]!;
   const xNonZeros = xs.filter((v) => v !== 0).length;
-  const counts = islandCounts(plan.a, plan.adj, plan.islands, p.cMax);
+  const counts = islandCounts(plan.a, plan.adj, plan.islands, p.cMax, hubGroup(p));
   return {
     outputs: { y: { shape: [n, h], data: aggregate(plan.a, z, h) } },
     counts: { adjacencyNonZeros: nnz, featureNonZeros: xNonZeros, combinationOps: xNonZeros * h, aggregationMacs: counts.aggregationOps! * h, ...counts },

@@ -69,6 +69,9 @@ export const igcnPresets: Record<string, IgcnParams> = {
   citeseer: { ...common, maxNodes: 4096, features: 3703, hidden: 16, engines: 4, macs: 4, slots: 100 },
 };
 
+/** Hubs whose Z rows the hub pass holds together: half a consumer's buffer (a chunk, see schedule.ts). */
+export const hubGroup = (p: IgcnParams): number => Math.max(1, Math.floor(p.slots / 2));
+
 /** MAC units of the whole aggregation. */
 export const igcnMacs = (p: IgcnParams): number => p.engines * p.macs;
 

@@ -2,7 +2,8 @@
  * Host compiler of the island consumer: the islands (in queue order) and the hub pass as one command
  * stream per consumer, in the command set of GCoD's sub-engine (generators/gcod/engine.ts) with its
  * `keep` bit. The locator's queue feeds the consumers in order: each island goes whole to the
- * consumer with the least work so far (steps; ties: lower index), the hub pass's rows after them.
+ * consumer with the least work so far (steps; ties: lower index), then the hub pass's groups (hub
+ * columns, slots/2 hubs a group, every row's entries in them) the same way.
  *
  * Z rows: each consumer's `slots` rows are a cache the host manages (`compileCached` of
  * generators/gcod/schedule.ts: chunks of at most slots/2 rows, each chunk's misses loaded while the
@@ -12,7 +13,7 @@ import type { Csr } from '../gcod/graph.ts';
 import { OP_EMIT, OP_LOAD, OP_MAC } from '../gcod/engine.ts';
 import { compileCached, type CachedCommand } from '../gcod/schedule.ts';
 import type { Islands } from './locator.ts';
-import { hubOps, islandOps } from './reuse.ts';
+import { hubPassOps, islandOps } from './reuse.ts';
 import type { Op } from '../gcod/steps.ts';
 
 export type IgcnCommand = CachedCommand;
@@ -48,11 +49,11 @@ export function igcnSchedule(a: Csr, isl: Islands, engines: number, slots: numbe
     work[e]! += r.ops.length;
     islandsOf[e]!.push(i);
   });
-  for (const h of isl.hubs) {
+  for (const g of hubPassOps(a, isl.hubs, isl.islandOf, Math.max(1, Math.floor(slots / 2)))) {
     const e = least();
-    const r = hubOps(a, h, isl.isHub);
-    ops[e]!.push(...r);
-    work[e]! += r.length;
+    saved += g.saved;
+    ops[e]!.push(...g.ops);
+    work[e]! += g.ops.length;
   }
   const commands: Record<string, IgcnCommand[]> = {};
   let loads = 0;
