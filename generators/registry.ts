@@ -11,6 +11,7 @@ import { bitfusion } from './bitfusion/index.ts';
 import { castling } from './castling/index.ts';
 import { counter, mac } from './examples.ts';
 import { gcodGenerator as gcod } from './gcod/index.ts';
+import { igcnGenerator as igcn } from './igcn/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 import { shiftaddllm } from './shiftaddllm/index.ts';
 import { shiftaddllmMac } from './shiftaddllm-mac/index.ts';
@@ -23,6 +24,7 @@ export const registry: Record<string, Generator> = {
   castling,
   counter,
   gcod,
+  igcn,
   mac,
   shiftadd,
   shiftaddllm,

@@ -20,6 +20,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:shiftadd': ['bench:shiftadd', 'bench:shiftadd-conv'],
   'bench:shiftaddllm': ['bench:shiftaddllm'],
   'bench:gcod': ['bench:gcod'],
+  'bench:igcn': ['bench:igcn'],
   'bench:vitcod': ['bench:vitcod'],
   'bench:linear-attention': ['bench:linear-attention'],
   'bench:smartexchange': ['bench:smartexchange'],

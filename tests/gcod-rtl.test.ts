@@ -26,7 +26,7 @@ function expectedReads(p: GcodParams, counts: Record<string, number>): number {
 }
 
 describe('gcod engine (Verilator)', () => {
-  it.each(['ci', 'ci-baseline'])('%s: random graphs give the golden layer and read counts', async (preset) => {
+  it.each(['ci', 'ci-baseline', 'ci-resident'])('%s: random graphs give the golden layer and read counts', async (preset) => {
     const p = gcodPresets[preset]!;
     const seed = testSeed();
     const rng = new Rng(seed);

@@ -28,7 +28,8 @@ import { In, Out, bool, uint, type PortRecord } from '../../dsl/builder/ports.ts
 import { Stream } from '../../dsl/builder/stream.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
 import { combinationEngine, featureTokenType, weightRowType } from './combination.ts';
-import { commandType, engineModule, zRowType, type CommandWidths, type EngineShape } from './engine.ts';
+import { commandType, engineModule, zRowType, type CommandWidths, type EngineShape, type ReadRequest } from './engine.ts';
+import { queue } from '../../dsl/lib/fifo.ts';
 import { mergeAndDrain, outputRowType, statsType } from './merge.ts';
 import { offchipMemory } from './offchip.ts';
 import { baselineLanes, bufferRows, type GcodParams } from './params.ts';
@@ -46,7 +47,8 @@ export function engineLayout(p: GcodParams): { stream: EngineStream; shape: Engi
     { stream: 'cmd_s', shape: { ...w, slots: p.sparseSlots, rows: 2, lanes: p.sparseMacs, hidden: p.hidden } },
     ...Array.from({ length: p.engines }, (_, e) => ({
       stream: `cmd_${e}` as const,
-      shape: { ...w, slots: p.blockRows, rows: p.blockRows, lanes: p.macs, hidden: p.hidden },
+      // The resident variant works on one row at a time (r = 0): two accumulator rows suffice.
+      shape: { ...w, slots: p.blockRows, rows: p.variant === 'resident' ? 2 : p.blockRows, lanes: p.macs, hidden: p.hidden },
     })),
   ];
 }
@@ -54,16 +56,16 @@ export function engineLayout(p: GcodParams): { stream: EngineStream; shape: Engi
 /** One command format per design, wide enough for every engine in it. */
 export function commandWidths(p: GcodParams): CommandWidths {
   const slots = p.variant === 'baseline' ? bufferRows(p) : Math.max(p.blockRows, p.sparseSlots);
-  const rows = p.variant === 'baseline' ? 2 : p.blockRows;
+  const rows = p.variant === 'gcod' ? p.blockRows : 2;
   return { nodeW: clog2(p.maxNodes), slotW: clog2(slots), rowW: clog2(rows) };
 }
 
 /** Verilog name of the top: every parameter that changes the hardware. */
 export function topName(p: GcodParams): string {
-  const core = `n${p.maxNodes}_f${p.features}_h${p.hidden}${p.binaryFeatures ? 'b' : ''}_l${p.latency}k${p.wordsPerCycle}`;
+  const core = `n${p.maxNodes}_f${p.features}_h${p.hidden}${p.binaryFeatures ? 'b' : ''}_l${p.latency}k${p.wordsPerCycle}${p.requestQueue > 0 ? `q${p.requestQueue}` : ''}`;
   return p.variant === 'baseline'
     ? `gcod_baseline_${core}_m${baselineLanes(p)}_z${bufferRows(p)}`
-    : `gcod_${core}_e${p.engines}m${p.macs}_s${p.sparseMacs}_b${p.blockRows}_r${p.sparseSlots}`;
+    : `gcod_${p.variant === 'resident' ? 'resident_' : ''}${core}_e${p.engines}m${p.macs}_s${p.sparseMacs}_b${p.blockRows}_r${p.sparseSlots}`;
 }
 
 /** The top's ports: W and X in, one command stream per engine (named as in `engineLayout`), Y and stats out. */
@@ -77,6 +79,14 @@ function gcodPorts(p: GcodParams) {
     commands,
     { y: Out(Stream(outputRowType(widths.nodeW, p.hidden))), stats: Out(Stream(statsType())) },
   );
+}
+
+/**
+ * The engines' read requests as the port sees them: through a FIFO of `depth` each when depth > 0, so
+ * an engine hands a LOAD over and goes on with its MACs while the port serves the others.
+ */
+export function requestsOf(reqs: Stream<ReadRequest>[], depth: number): Stream<ReadRequest>[] {
+  return depth > 0 ? reqs.map((r) => queue(r, depth)) : reqs;
 }
 
 /** The GCoD design (or its baseline) for `p`. */
@@ -96,7 +106,7 @@ export function createGcod(p: GcodParams): ModuleDef<PortRecord> {
       m.instance(`engine_${e.stream}`, engineModule(e.shape), { go, cmd: io[e.stream], resp: { valid: respValid[i]!, tag: respTag, data: respData } }),
     );
 
-    const port = offchipMemory(m, comb.zWrite, units.map((e) => e.req), { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
+    const port = offchipMemory(m, comb.zWrite, requestsOf(units.map((e) => e.req), p.requestQueue), { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
     port.respValid.forEach((r, i) => respValid[i]!.set(r));
     respTag.set(port.respTag);
     respData.set(port.respData);

@@ -37,11 +37,17 @@ export interface CommandWidths {
   nodeW: number;
   slotW: number;
   rowW: number;
+  /**
+   * Commands carry a `keep` bit (I-GCN's shared-neighbour reuse): an EMIT with keep = 1 sends its
+   * row out and leaves the accumulator row as it is, so a second row continues from the shared sum.
+   */
+  keep?: boolean;
 }
 
 /** Payload of a command token, first field most significant. */
-export function commandType(w: CommandWidths): RecordType<{ op: HwType; a: HwType; slot: HwType; r: HwType; v: HwType }> {
-  return Record({ op: uint(2), a: uint(8), slot: uint(w.slotW), r: uint(w.rowW), v: uint(w.nodeW) });
+export function commandType(w: CommandWidths): RecordType<{ op: HwType; a: HwType; slot: HwType; r: HwType; v: HwType; keep?: HwType }> {
+  const base = { op: uint(2), a: uint(8), slot: uint(w.slotW), r: uint(w.rowW), v: uint(w.nodeW) };
+  return Record(w.keep ? { ...base, keep: uint(1) } : base);
 }
 
 /**
@@ -148,7 +154,7 @@ const cache = new Map<string, ModuleDef<EnginePorts>>();
 
 /** The sub-engine module for one shape (one Verilog module per shape, named after it). */
 export function engineModule(s: EngineShape): ModuleDef<EnginePorts> {
-  const name = `gcod_engine_s${s.slots}_r${s.rows}_m${s.lanes}_h${s.hidden}_n${s.nodeW}_w${s.slotW}x${s.rowW}`;
+  const name = `gcod_engine_s${s.slots}_r${s.rows}_m${s.lanes}_h${s.hidden}_n${s.nodeW}_w${s.slotW}x${s.rowW}${s.keep ? 'k' : ''}`;
   const hit = cache.get(name);
   if (hit) return hit;
   const groups = s.hidden / s.lanes;
@@ -167,6 +173,7 @@ export function engineModule(s: EngineShape): ModuleDef<EnginePorts> {
     const bRow = m.reg('b_row', uint(acc.addrWidth));
     const bA = m.reg('b_a', uint(8));
     const bV = m.reg('b_v', uint(s.nodeW));
+    const bKeep = s.keep ? m.reg('b_keep', bool()) : undefined;
     const stall = bValid.and(bEmit).and(io.out.ready.not());
 
     const go = io.go.and(sweep.active.not());
@@ -191,6 +198,7 @@ export function engineModule(s: EngineShape): ModuleDef<EnginePorts> {
       bRow.set(row);
       bA.set(f.a);
       bV.set(f.v);
+      if (bKeep && f.keep) bKeep.set(f.keep);
     });
     const bGroup = g ? m.delay(g, { name: 'b_group', enable: macGo }) : undefined;
 
@@ -202,8 +210,9 @@ export function engineModule(s: EngineShape): ModuleDef<EnginePorts> {
     const bWrite = bValid.and(bEmit.not().or(io.out.ready));
     const accRow = accumulatorRead(m, acc, { row, issue: macGo, bRow });
     const updated = macUnits(accRow.old, z, bA.toSigned(), bGroup, s.lanes);
-    // A MAC writes the updated row; an EMIT sends it out and writes zeros once it is taken.
-    const clearing = bEmit.or(sweep.active);
+    // A MAC writes the updated row; an EMIT sends it out and writes zeros once it is taken (an EMIT
+    // with keep writes the updated row back instead).
+    const clearing = (bKeep ? bEmit.and(bKeep.not()) : bEmit).or(sweep.active);
     const data = updated.map((l) => mux(clearing, u(ACC_BITS, 0), l.asUInt()));
     acc.write(mux(sweep.active, sweep.addr, bRow), data, sweep.active.or(bWrite));
     accRow.forward(() => bWrite.and(bRow.eq(row)), data);

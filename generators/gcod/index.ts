@@ -20,7 +20,7 @@ import { aggregate, baselineReads, combine, gcodReads, layerCounts } from './gol
 import { statsType } from './merge.ts';
 import { baselineLanes, bufferRows, gcodParamSpecs, gcodPresets, totalMacs, validateGcod, type GcodParams } from './params.ts';
 import { polarise, type Polarised } from './partition.ts';
-import { baselineSchedule, gcodSchedule, type Command } from './schedule.ts';
+import { baselineSchedule, gcodSchedule, residentSchedule, type Command } from './schedule.ts';
 
 /** The host side's view of one input set: Â, its polarisation and the command streams. */
 export interface HostPlan {
@@ -50,13 +50,20 @@ export function hostPlan(p: GcodParams, inputs: Record<string, Tensor>): HostPla
   const pairs: [number, number][] = [];
   for (let i = 0; i < edges.shape[0]!; i++) pairs.push([Number(edges.data[2 * i]!), Number(edges.data[2 * i + 1]!)]);
   const a = normalisedAdjacency(graphFromEdges(n, pairs));
-  const polarised = polarise(a, { blockRows: p.blockRows, degreeClasses: p.degreeClasses });
+  const polarised = polarise(a, { blockRows: residentBlockRows(p) ?? p.blockRows, degreeClasses: p.degreeClasses });
   const plan: HostPlan =
     p.variant === 'baseline'
       ? { a, polarised, order: Int32Array.from({ length: n }, (_, i) => i), commands: baselineSchedule(a, bufferRows(p)) }
-      : { a, polarised, order: polarised.perm, commands: gcodSchedule(polarised, p.engines, p.sparseSlots) };
+      : p.variant === 'resident'
+        ? { a, polarised, order: polarised.perm, commands: residentSchedule(polarised, engineLayout(p).map((e) => ({ stream: e.stream, slots: e.shape.slots }))) }
+        : { a, polarised, order: polarised.perm, commands: gcodSchedule(polarised, p.engines, p.sparseSlots) };
   byKey.set(key, plan);
   return plan;
+}
+
+/** Blocks of the `resident` variant: half the smallest Z buffer, so the next block loads while one computes. */
+function residentBlockRows(p: GcodParams): number | undefined {
+  return p.variant === 'resident' ? Math.floor(Math.min(p.blockRows, p.sparseSlots) / 2) : undefined;
 }
 
 function need(inputs: Record<string, Tensor>, name: string): Tensor {
@@ -77,7 +84,8 @@ function golden(p: GcodParams, inputs: Record<string, Tensor>): GoldenResult {
   const y = aggregate(plan.a, z, h);
   const macs = p.variant === 'baseline' ? baselineLanes(p) : totalMacs(p);
   const { counts, idealCycles } = layerCounts(plan.a, xs.filter((v) => v !== 0).length, { hidden: h, aggregationMacs: macs, combinationLanes: h });
-  const g = gcodReads(plan.polarised);
+  // The resident variant reads every Z row once (each column belongs to one block, loaded once).
+  const g = p.variant === 'resident' ? { total: n, dense: n, sparse: 0 } : gcodReads(plan.polarised);
   return {
     outputs: { y: { shape: [n, h], data: y } },
     counts: {
@@ -122,21 +130,7 @@ export const gcod = defineAccelerator<GcodParams>({
   // node, w as rows, the schedule's commands as they are; y back as (row, vals) in design order.
   toTokens(p, inputs) {
     const plan = hostPlan(p, inputs);
-    const x = need(inputs, 'x');
-    const [n, f] = x.shape as [number, number];
-    const xs = num(x);
-    const xTokens: TokenValue[] = [];
-    for (let i = 0; i < n; i++) {
-      const v = plan.order[i]!;
-      const nz: number[] = [];
-      for (let k = 0; k < f; k++) if (xs[v * f + k] !== 0) nz.push(k);
-      if (nz.length === 0) xTokens.push({ end: 0, last: 1, nz: 0, idx: 0, val: 0 });
-      nz.forEach((k, j) => xTokens.push({ end: 0, last: j + 1 === nz.length ? 1 : 0, nz: 1, idx: k, val: xs[v * f + k]! }));
-    }
-    xTokens.push({ end: 1, last: 0, nz: 0, idx: 0, val: 0 });
-    const ws = num(need(inputs, 'w'));
-    const wTokens = Array.from({ length: p.features }, (_, k) => ws.slice(k * p.hidden, (k + 1) * p.hidden));
-    const out: Record<string, readonly TokenValue[]> = { w: wTokens, x: xTokens };
+    const out: Record<string, readonly TokenValue[]> = layerTokens(p, inputs, plan.order);
     // A command is already the stream's fields; copied since TokenValue takes no interface type (no index signature).
     for (const e of engineLayout(p)) out[e.stream] = (plan.commands[e.stream] ?? []).map((c) => ({ ...c }));
     return out;
@@ -167,6 +161,28 @@ export const gcod = defineAccelerator<GcodParams>({
     return { edges: { shape: [e, 2], data: pairs }, x: { shape: [n, p.features], data: x }, w: { shape: [p.features, p.hidden], data: w } };
   },
 });
+
+/**
+ * The combination engine's tokens (shared with I-GCN, which has the same engine): w as rows, x as
+ * the non-zero features of node order[0], order[1], ..., then one end token.
+ */
+export function layerTokens(p: { features: number; hidden: number }, inputs: Record<string, Tensor>, order: Int32Array): { w: TokenValue[]; x: TokenValue[] } {
+  const x = need(inputs, 'x');
+  const [n, f] = x.shape as [number, number];
+  const xs = num(x);
+  const xTokens: TokenValue[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = order[i]!;
+    const nz: number[] = [];
+    for (let k = 0; k < f; k++) if (xs[v * f + k] !== 0) nz.push(k);
+    if (nz.length === 0) xTokens.push({ end: 0, last: 1, nz: 0, idx: 0, val: 0 });
+    nz.forEach((k, j) => xTokens.push({ end: 0, last: j + 1 === nz.length ? 1 : 0, nz: 1, idx: k, val: xs[v * f + k]! }));
+  }
+  xTokens.push({ end: 1, last: 0, nz: 0, idx: 0, val: 0 });
+  const ws = num(need(inputs, 'w'));
+  const wTokens = Array.from({ length: p.features }, (_, k) => ws.slice(k * p.hidden, (k + 1) * p.hidden));
+  return { w: wTokens, x: xTokens };
+}
 
 /** The design's `stats` token: off-chip Z-row reads and aggregation cycles, as counted in hardware. */
 export function decodeStats(tokens: readonly bigint[]): { reads: number; aggCycles: number } {

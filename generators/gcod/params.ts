@@ -6,7 +6,11 @@ import { ParamError } from '../../dsl/errors.ts';
 import type { ParamSpec } from '../../dsl/generator.ts';
 
 export interface GcodParams extends Record<string, number | boolean | string> {
-  /** 'gcod' (denser + sparser branch over the polarised graph) or 'baseline' (one row-wise engine). */
+  /**
+   * 'gcod' (denser + sparser branch over the polarised graph), 'resident' (the same graph, every
+   * non-zero applied where its Z row is resident: schedule.ts `residentSchedule`) or 'baseline' (one
+   * row-wise engine).
+   */
   variant: string;
   /** Largest graph the design holds (depth of the off-chip Z memory and the output accumulator). */
   maxNodes: number;
@@ -32,10 +36,15 @@ export interface GcodParams extends Record<string, number | boolean | string> {
   wordsPerCycle: number;
   /** Degree classes of the host partitioner. */
   degreeClasses: number;
+  /**
+   * Read requests each engine may have waiting for the off-chip port (a FIFO between them); 0: none,
+   * an engine then waits at a LOAD until the port takes it, its MACs idle.
+   */
+  requestQueue: number;
 }
 
 export const gcodParamSpecs: Record<keyof GcodParams & string, ParamSpec> = {
-  variant: { kind: 'enum', doc: "'gcod' (two branches, polarised graph) or 'baseline' (row-wise, unreordered)", values: ['gcod', 'baseline'] },
+  variant: { kind: 'enum', doc: "'gcod' (two branches, polarised graph), 'resident' (non-zeros applied where their Z row is resident) or 'baseline' (row-wise, unreordered)", values: ['gcod', 'resident', 'baseline'] },
   maxNodes: { kind: 'int', doc: 'largest graph held (Z memory and output accumulator depth)', min: 2, max: 1 << 16 },
   features: { kind: 'int', doc: 'input feature width F', min: 1, max: 8192 },
   hidden: { kind: 'int', doc: 'hidden width H', min: 1, max: 64 },
@@ -48,9 +57,10 @@ export const gcodParamSpecs: Record<keyof GcodParams & string, ParamSpec> = {
   latency: { kind: 'int', doc: 'off-chip read latency (cycles)', min: 1, max: 256 },
   wordsPerCycle: { kind: 'int', doc: 'off-chip 32-bit words per cycle', min: 1, max: 64 },
   degreeClasses: { kind: 'int', doc: 'degree classes of the host partitioner', min: 1, max: 8 },
+  requestQueue: { kind: 'int', doc: 'read requests queued per engine before the off-chip port (0: none)', min: 0, max: 64 },
 };
 
-const common = { binaryFeatures: true, degreeClasses: 2 };
+const common = { binaryFeatures: true, degreeClasses: 2, requestQueue: 0 };
 
 /** `ci`: tiny engines for tests and yosys; `cora64`: Cora with 64 features; `cora`/`citeseer`: full width. */
 export const gcodPresets: Record<string, GcodParams> = {
@@ -58,6 +68,10 @@ export const gcodPresets: Record<string, GcodParams> = {
   'ci-baseline': { ...common, variant: 'baseline', maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 1, sparseMacs: 2, blockRows: 8, sparseSlots: 4, latency: 6, wordsPerCycle: 2 },
   cora64: { ...common, variant: 'gcod', maxNodes: 4096, features: 64, hidden: 16, engines: 3, macs: 4, sparseMacs: 4, blockRows: 128, sparseSlots: 16, latency: 20, wordsPerCycle: 4 },
   'cora64-baseline': { ...common, variant: 'baseline', maxNodes: 4096, features: 64, hidden: 16, engines: 3, macs: 4, sparseMacs: 4, blockRows: 128, sparseSlots: 16, latency: 20, wordsPerCycle: 4 },
+  'ci-resident': { ...common, variant: 'resident', requestQueue: 4, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 1, sparseMacs: 2, blockRows: 8, sparseSlots: 8, latency: 6, wordsPerCycle: 2 },
+  // The lift (README "Lifting GCoD"): the same 16 MACs and 400 Z rows as `cora`, as four 100-row buffers.
+  'cora-resident': { ...common, variant: 'resident', requestQueue: 8, maxNodes: 4096, features: 1433, hidden: 16, engines: 3, macs: 4, sparseMacs: 4, blockRows: 100, sparseSlots: 100, latency: 20, wordsPerCycle: 4 },
+  'citeseer-resident': { ...common, variant: 'resident', requestQueue: 8, maxNodes: 4096, features: 3703, hidden: 16, engines: 3, macs: 4, sparseMacs: 4, blockRows: 100, sparseSlots: 100, latency: 20, wordsPerCycle: 4 },
   cora: { ...common, variant: 'gcod', maxNodes: 4096, features: 1433, hidden: 16, engines: 3, macs: 4, sparseMacs: 4, blockRows: 128, sparseSlots: 16, latency: 20, wordsPerCycle: 4 },
   citeseer: { ...common, variant: 'gcod', maxNodes: 4096, features: 3703, hidden: 16, engines: 3, macs: 4, sparseMacs: 4, blockRows: 128, sparseSlots: 16, latency: 20, wordsPerCycle: 4 },
 };
@@ -84,6 +98,7 @@ export function validateGcod(p: GcodParams): void {
   };
   if (p.hidden % p.macs !== 0) bad('macs', `must divide hidden (${p.hidden})`);
   if (p.hidden % p.sparseMacs !== 0) bad('sparseMacs', `must divide hidden (${p.hidden})`);
-  if (p.variant !== 'gcod' && p.variant !== 'baseline') bad('variant', "must be 'gcod' or 'baseline'");
+  if (p.variant !== 'gcod' && p.variant !== 'baseline' && p.variant !== 'resident') bad('variant', "must be 'gcod', 'resident' or 'baseline'");
+  if (p.variant === 'resident' && Math.min(p.blockRows, p.sparseSlots) < 4) bad(p.blockRows < 4 ? 'blockRows' : 'sparseSlots', "must be at least 4 with variant 'resident' (blocks of half the smallest buffer)");
   if (p.variant === 'baseline' && bufferRows(p) > p.maxNodes * 4) bad('blockRows', 'gives a buffer far larger than the graph');
 }
