@@ -29,6 +29,9 @@ export interface ElementNote {
   capacity: number;
   /** The user's call that created it. */
   loc?: SourceLoc;
+  /** Names of the streams it consumes and produces (the dataflow graph; absent for elements without stream ends). */
+  ins?: string[];
+  outs?: string[];
   [extra: string]: unknown;
 }
 
