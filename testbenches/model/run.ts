@@ -41,11 +41,13 @@ export function runModel(manifest: Manifest, circuit: Circuit, rtl: RtlRun): Mod
   const unmodelled: GraphElement[] = [];
   const ctx = { evaluator, pokes, stream: (n: string) => graph.streams.get(n), rtl: (n: string) => rtl.tokens.get(n) ?? [] };
   for (const e of graph.elements) {
-    // An input nobody models (a hand-written producer, an instance's output) comes from the RTL.
+    // An input nobody models (a hand-written producer) comes from the RTL; one nobody traced either
+    // (an instance's output) leaves the element without a model.
+    const known = e.ins.every((s) => tokens.has(s) || rtl.tokens.has(s));
     const ins = e.ins.map((s) => tokens.get(s) ?? fromRtl(s));
     let outs = null;
     try {
-      outs = runElement(e, ins, ctx);
+      outs = known ? runElement(e, ins, ctx) : null;
     } catch {
       outs = null; // a signal the evaluator cannot see (e.g. driven by a child module): no model for it
     }
@@ -56,6 +58,24 @@ export function runModel(manifest: Manifest, circuit: Circuit, rtl: RtlRun): Mod
     e.outs.forEach((o, i) => tokens.set(o, outs[i]!));
   }
   return { graph, tokens, unmodelled };
+}
+
+/**
+ * Whether the design's output ports are wrong (what a test's scoreboard sees): a token that differs
+ * from the model's, an extra one, or one the model needs that never came. The reason, or undefined.
+ */
+export function outputFailure(model: ModelRun, rtl: RtlRun): string | undefined {
+  const needed = demand(model, rtl);
+  for (const s of model.graph.streams.values()) {
+    if (s.kind !== 'out') continue;
+    const want = model.tokens.get(s.name) ?? [];
+    const got = rtl.tokens.get(s.name) ?? [];
+    const k = got.findIndex((b, i) => i < want.length && want[i]!.bits !== b);
+    if (k >= 0) return `'${s.name}' token #${k} differs`;
+    if (got.length > want.length) return `'${s.name}' has ${got.length - want.length} extra tokens`;
+    if (got.length < (needed.get(s.name) ?? 0)) return `'${s.name}' is missing ${needed.get(s.name)! - got.length} tokens`;
+  }
+  return undefined;
 }
 
 /** The first disagreement, in graph order. */
