@@ -1,6 +1,6 @@
 /**
  * `npm run mutate`: a seeded mutation campaign for the provenance report. Each mutant changes one
- * element of a design's RTL (swapped operands, a wrong constant / off-by-one bound, a dropped ready,
+ * element of a design's RTL (swapped operands, a wrong operator, a wrong constant / off-by-one bound, a dropped ready,
  * a stage removed; see testbenches/model/mutants.ts); the design runs traced under random stalls and
  * the diff against the token model of the unchanged design must name that element. Mutants the
  * outputs do not expose (the test would pass) are counted apart. Records the figure and every miss
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const killed = results.filter((r) => r.killed);
   const located = killed.filter((r) => r.located);
   const pct = killed.length ? (100 * located.length) / killed.length : 0;
-  const byOp = ['swap', 'const', 'ready', 'stage'].map((op) => {
+  const byOp = ['swap', 'operator', 'const', 'ready', 'stage'].map((op) => {
     const k = killed.filter((r) => r.op === op);
     return `${op} ${k.filter((r) => r.located).length}/${k.length}`;
   });

@@ -4,7 +4,8 @@
  * while the token model keeps the original graph. The question each mutant asks: does the diff name
  * the element that was changed?
  *
- * Operators: swapped operands (a non-commutative op or a mux's arms), a wrong constant (+1: an
+ * Operators: swapped operands (a non-commutative op or a mux's arms), a wrong operator (`-` for
+ * `+`: a user's map is mostly sums, which swapping cannot break), a wrong constant (+1: an
  * off-by-one bound when it is a loop count or a FIFO's full level), a dropped ready (the element
  * takes tokens whether or not its output can), and a stage removed (a data register bypassed while
  * its valid still waits a cycle).
@@ -16,7 +17,7 @@ import type { Manifest } from '../../dsl/manifest.ts';
 import { mulberry32 } from '../../generators/random.ts';
 import { graphOf, type GraphElement } from './graph.ts';
 
-export type MutationOp = 'swap' | 'const' | 'ready' | 'stage';
+export type MutationOp = 'swap' | 'operator' | 'const' | 'ready' | 'stage';
 
 export interface Mutant {
   /** The element the fault is in. */
@@ -80,6 +81,8 @@ export function enumerateMutants(manifest: Manifest, c: Circuit): Mutant[] {
     for (const x of exprs) {
       if (x.kind === 'op' && SWAPPABLE.has(x.op) && x.args.length === 2 && x.args[0]!.type.width === x.args[1]!.type.width && x.args[0]!.type.signed === x.args[1]!.type.signed && x.args[0]!.id !== x.args[1]!.id)
         out.push({ element: e, op: 'swap', what: `${x.op} operands swapped`, rewrite: { replace: (y, copy) => (y.id === x.id && copy.kind === 'op' ? { ...copy, args: [copy.args[1]!, copy.args[0]!] } : undefined) } });
+      if (x.kind === 'op' && x.op === 'add')
+        out.push({ element: e, op: 'operator', what: 'add replaced by sub', rewrite: { replace: (y, copy) => (y.id === x.id && copy.kind === 'op' ? { ...copy, op: 'sub' } : undefined) } });
       if (x.kind === 'op' && x.op === 'mux')
         out.push({ element: e, op: 'swap', what: 'mux arms swapped', rewrite: { replace: (y, copy) => (y.id === x.id && copy.kind === 'op' ? { ...copy, args: [copy.args[0]!, copy.args[2]!, copy.args[1]!] } : undefined) } });
       if (x.kind === 'const' && x.type.width > 1)
