@@ -24,6 +24,7 @@ import { driveProvenanceDesign } from '../testbenches/model/drive.ts';
 import { PROVENANCE_DESIGNS } from '../tests/provenance-designs.ts';
 import { lumaStage } from '../examples/luma.ts';
 import { machineLine, quick, recordBlock } from '../bench/record.ts';
+import { mulberry32 } from '../generators/random.ts';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -57,7 +58,7 @@ export async function runMutant(design: string, def: ModuleDef<PortRecord>, muta
     writeDesign(applyMutant(circuit, mutant), dir, { generator: 'mutate' });
     const sim = await openSim(dir, { seed, stall: { in: 0.3, out: 0.3 }, trace: true, failureWaves: false, hangCycles: 2000 });
     try {
-      await driveProvenanceDesign(sim, seed);
+      await driveProvenanceDesign(sim, mulberry32(seed));
       const rtl = await rtlRunOf(sim);
       const model = runModel(sim.manifest, circuit, rtl);
       const killed = outputFailure(model, rtl);
@@ -78,7 +79,7 @@ export function campaign(seed: number, perDesign: number): { design: string; def
   for (const [design, def] of Object.entries(CAMPAIGN_DESIGNS)) {
     const c = elaborate(def);
     const all = enumerateMutants(buildManifest(c, { generator: 'mutate' }), c);
-    for (const mutant of sampleMutants(all, perDesign, seed)) out.push({ design, def, mutant });
+    for (const mutant of sampleMutants(all, perDesign, mulberry32(seed))) out.push({ design, def, mutant });
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVENANCE_DESIGNS } from './provenance-designs.ts';
 import { driveProvenanceDesign } from '../testbenches/model/drive.ts';
+import { mulberry32 } from '../generators/random.ts';
 
 describe('token model vs RTL', () => {
   for (const [name, def] of Object.entries(PROVENANCE_DESIGNS)) {
@@ -20,7 +21,7 @@ describe('token model vs RTL', () => {
         writeDesign(circuit, dir, { generator: 'test' });
         const sim = await openSim(dir, { seed: 7, stall: { in: 0.3, out: 0.3 }, trace: true });
         try {
-          await driveProvenanceDesign(sim, 7);
+          await driveProvenanceDesign(sim, mulberry32(7));
           const model = await checkAgainstModel(sim, circuit);
           expect(model.graph.order.length).toBeGreaterThan(3);
           expect(model.unmodelled.map((e) => e.element)).toEqual([]);

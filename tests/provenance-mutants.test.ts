@@ -13,6 +13,7 @@ import { checkAgainstModel, ProvenanceError } from '../testbenches/model/index.t
 import { applyMutant, enumerateMutants } from '../testbenches/model/mutants.ts';
 import { driveProvenanceDesign } from '../testbenches/model/drive.ts';
 import { lumaChain } from './provenance-designs.ts';
+import { mulberry32 } from '../generators/random.ts';
 
 const seed = Number(process.env.HWFLOW_SEED ?? 5);
 
@@ -33,7 +34,7 @@ describe('provenance of a fault (seed printed in every report)', () => {
         writeDesign(applyMutant(circuit, mutant), join(dir, 'rtl'), { generator: 'test' });
         const sim = await openSim(join(dir, 'rtl'), { seed, stall: { in: 0.3, out: 0.3 }, trace: true, hangCycles: 2000 });
         try {
-          await driveProvenanceDesign(sim, seed, { tokens: 24 });
+          await driveProvenanceDesign(sim, mulberry32(seed), { tokens: 24 });
           const err = await checkAgainstModel(sim, circuit, { reportDir: join(dir, 'report'), waves: mutant.op === 'operator' }).then(() => undefined, (e: unknown) => e);
           expect(err, `no divergence found (seed ${seed})`).toBeInstanceOf(ProvenanceError);
           const e = err as ProvenanceError;

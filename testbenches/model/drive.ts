@@ -4,12 +4,13 @@
  * the inputs are drained and the outputs have settled. Used by the mutation campaign and its tests,
  * where the designs differ but the question is the same: where do RTL and model first disagree?
  */
-import { mulberry32 } from '../../generators/random.ts';
 import type { Sim } from '../stream/session.ts';
 
-/** Random tokens in, drained, then `settle` more cycles for the pipelines to empty. */
-export async function driveProvenanceDesign(sim: Sim, seed: number, opts: { tokens?: number; settle?: number } = {}): Promise<void> {
-  const rng = mulberry32(seed);
+/**
+ * Random tokens in, drained, then `settle` more cycles for the pipelines to empty. `rng` is a
+ * seeded uniform source in [0, 1) (generators/random.ts's mulberry32 in the callers).
+ */
+export async function driveProvenanceDesign(sim: Sim, rng: () => number, opts: { tokens?: number; settle?: number } = {}): Promise<void> {
   const bits = (w: number): bigint => {
     let v = 0n;
     for (let i = 0; i < w; i += 16) v |= BigInt(Math.floor(rng() * 65536)) << BigInt(i);

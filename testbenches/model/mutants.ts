@@ -14,7 +14,6 @@ import { copyModule, type Rewrite } from '../../dsl/ir/copy.ts';
 import { walkExpr, type Circuit, type Expr, type ModuleIR, type SignalDecl } from '../../dsl/ir/nodes.ts';
 import { mask } from '../../dsl/ir/types.ts';
 import type { Manifest } from '../../dsl/manifest.ts';
-import { mulberry32 } from '../../generators/random.ts';
 import { graphOf, type GraphElement } from './graph.ts';
 
 export type MutationOp = 'swap' | 'operator' | 'const' | 'ready' | 'stage';
@@ -112,9 +111,8 @@ export function applyMutant(c: Circuit, mutant: Mutant): Circuit {
   return { ...c, top, modules: c.modules.map((x) => (x === c.top ? top : x)) };
 }
 
-/** A seeded sample of `n` mutants, spread over the operators (round robin) so no operator dominates. */
-export function sampleMutants(all: readonly Mutant[], n: number, seed: number): Mutant[] {
-  const rng = mulberry32(seed);
+/** A sample of `n` mutants drawn with `rng` (seeded), spread over the operators (round robin) so no operator dominates. */
+export function sampleMutants(all: readonly Mutant[], n: number, rng: () => number): Mutant[] {
   const byOp = new Map<MutationOp, Mutant[]>();
   for (const x of all) byOp.set(x.op, [...(byOp.get(x.op) ?? []), x]);
   for (const list of byOp.values())
