@@ -18,12 +18,20 @@ export { formatDivergence, writeFailure, timelineSvg } from './report.ts';
 /** Thrown by {@link checkAgainstModel}: the text names the stream, token, element and TS line. */
 export class ProvenanceError extends Error {
   override readonly name = 'ProvenanceError';
+  /**
+   * @param message the report's text
+   * @param divergence the first disagreement, in graph order
+   * @param files the failure.json and failure.html written for it
+   */
   constructor(message: string, readonly divergence: Divergence, readonly files: { json: string; html: string }) {
     super(message);
   }
 }
 
-/** What the RTL moved on every traced stream, every output port, and the inputs it accepted. */
+/**
+ * What the RTL moved on every traced stream, every output port, and the inputs it accepted.
+ * @param sim a session opened with `trace: true`
+ */
 export async function rtlRunOf(sim: Sim): Promise<RtlRun> {
   const taps = await sim.taps();
   const tokens = new Map<string, bigint[]>();
@@ -58,6 +66,9 @@ export interface CheckOptions {
  * Diffs a traced session (`openSim(dir, { trace: true })`, after its runs) with the token model of
  * `circuit` (the elaborated design the session's Verilog came from). Returns the model run when
  * every stream agrees; throws a {@link ProvenanceError} naming the first divergence otherwise.
+ * @param sim a session opened with `trace: true`, after its runs
+ * @param circuit the elaborated design its Verilog was written from
+ * @param opts where the failure files go, and whether to write a VCD window
  */
 export async function checkAgainstModel(sim: Sim, circuit: Circuit, opts: CheckOptions = {}): Promise<ModelRun> {
   const rtl = await rtlRunOf(sim);
