@@ -326,6 +326,7 @@ export class Sim {
     if (!taps || !(this.backend instanceof VerilatorBackend))
       throw new HarnessSetupError(`taps(): open the session with { trace: true } (Verilator back end) to record ${this.manifest.top}'s internal streams`);
     this.tapRecords ??= emptyTapRecords(taps);
+    if (taps.length === 0) return new Map(); // nothing to trace: the harness was built without taps
     const dir = mkdtempSync(join(tmpdir(), 'hwflow-taps-'));
     try {
       await this.backend.writeTaps(join(dir, 'taps.bin'));
