@@ -5,7 +5,7 @@
  */
 import {
   In, Out, Record, Stream, Vec, connect, deserialize, fork, join, loopNest, addressStream, module, pipelineMap, queue, reduceStream,
-  serialize, sint, skidBuffer, forwardSlice, streamDemux, streamMux, uint, type ModuleDef, type PortRecord,
+  serialize, sint, skidBuffer, forwardSlice, streamDemux, streamMux, uint, roundRobinArbiter, type ModuleDef, type PortRecord,
 } from '../dsl/index.ts';
 
 export const Pixel = Record({ tag: uint(4), rgb: Vec(uint(8), 3) });
@@ -48,6 +48,12 @@ export const loopChain = module('prov_loop', { addr: Out(Stream(uint(10))) }, (i
 export const muxChain = module('prov_mux', { a: In(Stream(uint(8))), b: In(Stream(uint(8))), sel: In(Stream(uint(1))), out: Out(Stream(uint(8))) }, (io) => {
   const m = streamMux(io.sel, [queue(io.a, 2), skidBuffer(io.b)], 'merge');
   connect(pipelineMap(m, uint(8), [(x) => x.add(1).trunc(8)]), io.out);
+});
+
+/** A round-robin merge (its order depends on arrival times: the model takes it from the RTL). Not in the campaign. */
+export const arbiterChain = module('prov_arb', { a: In(Stream(uint(8))), b: In(Stream(uint(8))), out: Out(Stream(uint(8))) }, (io) => {
+  const { out } = roundRobinArbiter([queue(io.a, 2), io.b.map(uint(8), (x) => x.add(100).trunc(8))], 'arb');
+  connect(forwardSlice(out), io.out);
 });
 
 /** Every design of the campaign, by name. */

@@ -1,6 +1,7 @@
 // The token model agrees with the RTL on every traced stream of the provenance designs under random
 // stalls (so a divergence report can only come from a real fault), and the taps record what moved.
-// prov_loop (the loop nest's model) runs in `npm run mutate` only, to keep CI builds few.
+// prov_loop (the loop nest's model) runs in `npm run mutate` only, to keep CI builds few; prov_arb
+// checks the arbiter's model, whose order comes from the RTL.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +12,19 @@ import { openSim } from '../testbenches/index.ts';
 import { checkAgainstModel } from '../testbenches/model/index.ts';
 import { driveProvenanceDesign } from '../testbenches/model/drive.ts';
 import { mulberry32 } from '../generators/random.ts';
-import { PROVENANCE_DESIGNS } from './provenance-designs.ts';
+import { PROVENANCE_DESIGNS, arbiterChain } from './provenance-designs.ts';
+import type { ModuleDef, PortRecord } from '../dsl/index.ts';
+
+const DESIGNS: Record<string, ModuleDef<PortRecord>> = { ...PROVENANCE_DESIGNS, prov_arb: arbiterChain as unknown as ModuleDef<PortRecord> };
 
 const seed = Number(process.env.HWFLOW_SEED ?? 7);
 
 describe(`token model vs RTL (seed ${seed})`, () => {
-  for (const name of ['prov_luma', 'prov_width', 'prov_mux']) {
+  for (const name of ['prov_luma', 'prov_width', 'prov_mux', 'prov_arb']) {
     it(`${name}: every traced stream agrees, every element has a model`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hwflow-prov-'));
       try {
-        const circuit = elaborate(PROVENANCE_DESIGNS[name]!);
+        const circuit = elaborate(DESIGNS[name]!);
         writeDesign(circuit, dir, { generator: 'test' });
         const sim = await openSim(dir, { seed, stall: { in: 0.3, out: 0.3 }, trace: true });
         try {
