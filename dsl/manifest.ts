@@ -34,6 +34,11 @@ export interface Manifest {
   streams: StreamInterface[];
   /** Facts recorded by library elements (latency, initiation interval, ...), top module only. */
   notes: Record<string, unknown>[];
+  /**
+   * Internal streams of the top module that library elements consume or produce (the dataflow
+   * graph's edges): the harness can record every token crossing them (`openSim(dir, { trace: true })`).
+   */
+  taps?: ManifestTap[];
   /** Module names, children before parents. */
   modules: string[];
   /** Elaboration warnings (legal but probably unintended hardware); absent when there are none. */
@@ -46,6 +51,33 @@ export interface ManifestWarning {
   message: string;
   /** Every source line involved, most relevant first, as `file:line`. */
   locations: string[];
+}
+
+/** An internal stream the harness can trace: its wires in the top module and its payload type. */
+export interface ManifestTap {
+  name: string;
+  valid: string;
+  ready: string;
+  payload: string;
+  width: number;
+  signed: boolean;
+  type: PayloadType;
+}
+
+/** Every named wire stream of the top module that an element note links, in creation order. */
+function tapsOf(top: Circuit['top']): ManifestTap[] {
+  const linked = new Set<string>();
+  for (const n of top.notes) if (n['kind'] === 'element') for (const s of [...((n['ins'] as string[]) ?? []), ...((n['outs'] as string[]) ?? [])]) linked.add(s);
+  const signals = new Map(top.signals.map((s) => [s.name, s]));
+  const taps: ManifestTap[] = [];
+  for (const n of top.notes) {
+    const name = n['name'] as string;
+    if (n['kind'] !== 'stream' || !linked.has(name)) continue;
+    const payload = signals.get(`${name}_payload`);
+    if (!payload || !signals.has(`${name}_valid`) || !signals.has(`${name}_ready`) || payload.type.width === 0) continue;
+    taps.push({ name, valid: `${name}_valid`, ready: `${name}_ready`, payload: payload.name, width: payload.type.width, signed: payload.type.signed, type: n['type'] as PayloadType });
+  }
+  return taps;
 }
 
 export function buildManifest(c: Circuit, info: { generator: string; preset?: string; params?: Record<string, unknown> }): Manifest {
@@ -69,7 +101,8 @@ export function buildManifest(c: Circuit, info: { generator: string; preset?: st
     reset: top.sequential ? 'rst' : null,
     ports,
     streams: [...top.streams],
-    notes: [...top.notes],
+    notes: top.notes.filter((n) => n['kind'] !== 'stream'),
+    taps: tapsOf(top),
     modules: c.modules.map((m) => m.name),
     ...(warnings.length ? { warnings } : {}),
   };

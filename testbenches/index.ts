@@ -10,3 +10,5 @@ export { TokenRangeError, toSigned, hex, type TokenBatch } from './stream/words.
 export { scoreboard, ScoreboardError, formatMismatch, type Mismatch } from './scoreboard.ts';
 export { parseVcd, readVcd, findSignal, valueAt, renderAscii, type Vcd, type VcdSignal, type AsciiOptions } from './vcd.ts';
 export { MissingToolError } from '../toolchain/tools.ts';
+export { checkAgainstModel, ProvenanceError, type CheckOptions } from './model/index.ts';
+export type { TapRecord } from './stream/taps.ts';

@@ -26,6 +26,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:smartexchange': ['bench:smartexchange'],
   'bench:bitfusion': ['bench:bitfusion'],
   'bench:vsa': ['bench:vsa'],
+  'bench:trace': ['bench:trace'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */

@@ -12,6 +12,7 @@ import type { Circuit } from '../dsl/ir/nodes.ts';
 import { writeDesign } from '../dsl/output.ts';
 import type { DesignInfo } from '../generators/registry.ts';
 import { openSim, type Sim } from '../testbenches/stream/session.ts';
+import { checkAgainstModel, ProvenanceError } from '../testbenches/model/index.ts';
 import { compareTensors } from './compare.ts';
 
 /** What running an accelerator found; `hwflow run` writes it as JSON. */
@@ -32,6 +33,8 @@ export interface RunReport {
   check: 'passed' | 'failed' | 'skipped';
   mismatch?: string;
   simulator: { backend: 'verilator'; buildSeconds: number; cached: boolean };
+  /** With `trace`: the diff of every internal stream against the token model (testbenches/model). */
+  trace?: { agrees: true; streams: number; unmodelled: string[] } | { agrees: false; report: string; json: string; html: string };
 }
 
 export interface RunOptions {
@@ -40,6 +43,9 @@ export interface RunOptions {
   stall: number;
   check: boolean;
   info: DesignInfo;
+  /** Record the internal streams and diff them with the token model; failure files go to `traceDir`. */
+  trace?: boolean;
+  traceDir?: string;
 }
 
 /** Drive all tokens and wait for every output token (exactly, or until the design falls quiet). */
@@ -68,12 +74,22 @@ export async function runAccelerator(acc: Accelerator, circuit: Circuit, inputs:
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-run-'));
   try {
     const w = writeDesign(circuit, path.join(tmp, circuit.top.name), o.info);
-    const sim = await openSim(w.dir, { seed: o.seed, stall: { in: o.stall, out: o.stall } });
+    const sim = await openSim(w.dir, { seed: o.seed, stall: { in: o.stall, out: o.stall }, trace: o.trace });
     let received: Record<string, bigint[]>;
     let cycles: number;
+    let trace: RunReport['trace'];
     try {
       const start = sim.cycle;
       await drive(sim, acc, params, inputs, tokens);
+      if (o.trace) {
+        try {
+          const model = await checkAgainstModel(sim, circuit, { reportDir: o.traceDir });
+          trace = { agrees: true, streams: model.graph.order.length, unmodelled: model.unmodelled.map((e) => `${e.element} '${e.name}'`) };
+        } catch (e) {
+          if (!(e instanceof ProvenanceError)) throw e;
+          trace = { agrees: false, report: e.message, ...e.files };
+        }
+      }
       received = Object.fromEntries(sim.layout.outStreams.map((s) => [s.name, [...sim.received(s.name)]]));
       const last = Math.max(start, ...sim.layout.outStreams.map((s) => sim.cycles(s.name).at(-1) ?? start));
       cycles = last - start + 1;
@@ -97,6 +113,7 @@ export async function runAccelerator(acc: Accelerator, circuit: Circuit, inputs:
       check: !o.check ? 'skipped' : mismatch ? 'failed' : 'passed',
       ...(mismatch ? { mismatch: `${mismatch} (seed ${o.seed})` } : {}),
       simulator: { backend: 'verilator', buildSeconds: Number(sim.build.seconds.toFixed(2)), cached: sim.build.cached },
+      ...(trace ? { trace } : {}),
     };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

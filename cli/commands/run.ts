@@ -3,7 +3,8 @@
  * in Verilator on the user's tensors. The tensors are checked against the design's specs, encoded
  * into stream tokens, driven through the streaming harness (with optional seeded random stalls),
  * decoded, compared with the golden kernel, and written as JSON with the cycle count, the ideal
- * bound and the utilisation (the run itself: verify/run-accelerator.ts). Exit status: 0 on success,
+ * bound and the utilisation (the run itself: verify/run-accelerator.ts); `--trace` also diffs every
+ * internal stream with the token model and reports the first divergence. Exit status: 0 on success,
  * 1 when the RTL disagrees with golden, 2 on bad usage or bad input.
  */
 import fs from 'node:fs';
@@ -29,6 +30,7 @@ interface CliOptions {
   check: boolean;
   seed?: string;
   stall: string;
+  trace?: boolean;
 }
 
 export function register(program: Command): void {
@@ -41,6 +43,7 @@ export function register(program: Command): void {
     .option('--no-check', 'do not compare with the golden kernel')
     .option('--seed <n>', 'seed of the random stalls', '1')
     .option('--stall <rate>', 'probability per cycle of a withheld valid/ready on every stream', '0')
+    .option('--trace', 'record every internal stream and diff it with the token model; on a divergence, name the element and TS line (failure.json/.html in ./hwflow-failure)')
     .action((design: string, opts: CliOptions) =>
       runCommand(async () => {
         const seed = Number(opts.seed);
@@ -61,7 +64,8 @@ export function register(program: Command): void {
           if (e instanceof RangeError) throw new UsageError(`input file '${opts.input}': ${e.message}`);
           throw e;
         }
-        const report = await runAccelerator(acc, d.circuit, inputs, { seed, stall, check: opts.check, info: d.info });
+        const report = await runAccelerator(acc, d.circuit, inputs, { seed, stall, check: opts.check, info: d.info, trace: opts.trace, traceDir: 'hwflow-failure' });
+        if (report.trace && !report.trace.agrees) process.stderr.write(`${report.trace.report}\n`);
         const text = formatReport(report);
         if (opts.output) {
           fs.writeFileSync(opts.output, text);

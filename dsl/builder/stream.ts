@@ -17,7 +17,7 @@
  * Each stream also carries its timing (latency from the module's inputs, and how many tokens the
  * path can buffer), which `join` uses to warn about reconvergent paths of unequal latency.
  */
-import { LazyLoc, WidthError, type SourceLoc } from '../errors.ts';
+import { LazyLoc, WidthError, userLoc, type SourceLoc } from '../errors.ts';
 import { typeEq } from '../ir/types.ts';
 import type { ModuleBuilder, Signal } from './module.ts';
 import { pack, payloadTag, payloadWidth, portType, unpack, type Fields, type PayloadType, type StreamType } from './payload.ts';
@@ -117,6 +117,8 @@ export function streamWire<T extends PayloadType>(m: ModuleBuilder, name: string
   const valid = m.wire(`${n}_valid`, bool());
   const ready = m.wire(`${n}_ready`, bool());
   const payload = m.wire(`${n}_payload`, portType(type));
+  // Its payload type, so the manifest can list it as a trace tap decoded into fields.
+  m.note({ kind: 'stream', name: n, type });
   return new StreamWire(type, valid, payload, ready, n, timing);
 }
 
@@ -132,6 +134,15 @@ export function connectStream<T extends PayloadType>(src: Stream<T>, dst: Stream
   dst.valid.set(src.valid);
   dst.payload.set(src.payload);
   src.ready.set(dst.ready);
+  noteStreamElement(src.m, 'connect', dst.name, [src.name], [dst.name]);
+}
+
+/**
+ * Record a zero-latency element in the module's notes with the streams it links, so the manifest's
+ * dataflow graph (see dsl/lib/notes.ts, which library elements use) also spans maps and connects.
+ */
+function noteStreamElement(m: ModuleBuilder, element: string, name: string, ins: string[], outs: string[]): void {
+  m.note({ kind: 'element', element, name, latency: 0, ii: 1, capacity: 0, loc: userLoc(), ins, outs });
 }
 
 /** Combinational transform of each token: same handshake, new payload. Latency 0. */
@@ -140,5 +151,6 @@ export function mapStream<T extends PayloadType, U extends PayloadType>(s: Strea
   out.valid.set(s.valid);
   out.payload.set(pack(outType, f(s.fields)));
   s.ready.set(out.ready);
+  noteStreamElement(s.m, 'map', out.name, [s.name], [out.name]);
   return out;
 }

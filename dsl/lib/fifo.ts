@@ -67,7 +67,7 @@ export function fifo<T extends PayloadType>(s: Stream<T>, opts: FifoOptions): Fi
   // token in the cycle it is full, even while giving one); that is what covers a latency skew.
   const out = streamWire(s.m, name, s.type, after(s.timing, latency, depth === 1 ? 1 : depth - 1, userLoc()));
   const occupancy = useBram ? bramFifo(s, out, depth) : registerFifo(s, out, depth);
-  noteElement(s.m, { element: 'fifo', name: out.name, latency, ii: 1, capacity: depth, style: useBram ? 'bram' : 'registers' });
+  noteElement(s.m, { element: 'fifo', name: out.name, latency, ii: 1, capacity: depth, style: useBram ? 'bram' : 'registers', depth, ins: [s.name], outs: [out.name] });
   return { out, occupancy, style: useBram ? 'bram' : 'registers' };
 }
 

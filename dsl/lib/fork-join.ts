@@ -45,7 +45,7 @@ export function fork<T extends PayloadType>(s: Stream<T>, n: number, opts: { laz
       m.when(s.valid.and(done), () => taken[i]!.set(0)).elsewhen(o.valid.and(o.ready), () => taken[i]!.set(1));
     });
   }
-  noteElement(m, { element: opts.lazy ? 'fork_lazy' : 'fork', name: base, latency: 0, ii: 1, capacity: 0, outputs: n, loc });
+  noteElement(m, { element: opts.lazy ? 'fork_lazy' : 'fork', name: base, latency: 0, ii: 1, capacity: 0, outputs: n, loc, ins: [s.name], outs: outs.map((o) => o.name) });
   return outs;
 }
 
@@ -84,7 +84,7 @@ export function join<S extends Record<string, Stream>>(inputs: S, name?: string)
   out.valid.set(allValid);
   out.payload.set(pack(type, Object.fromEntries(entries.map(([k, s]) => [k, s.fields])) as Fields<Joined<S>>));
   for (const [, s] of entries) s.ready.set(allValid.and(out.ready));
-  noteElement(m, { element: 'join', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: entries.map(([k]) => k) });
+  noteElement(m, { element: 'join', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: entries.map(([k]) => k), ins: entries.map(([, s]) => s.name), outs: [out.name] });
   return out;
 }
 
@@ -101,6 +101,6 @@ export function joinVector<T extends PayloadType>(inputs: readonly Stream<T>[], 
   out.valid.set(allValid);
   out.payload.set(pack(type, inputs.map((s) => s.fields) as Fields<VectorType<T>>));
   for (const s of inputs) s.ready.set(allValid.and(out.ready));
-  noteElement(m, { element: 'join', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: inputs.length });
+  noteElement(m, { element: 'join', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: inputs.length, ins: inputs.map((s) => s.name), outs: [out.name] });
   return out;
 }

@@ -174,7 +174,10 @@ export function loopNest(m: ModuleBuilder, opts: LoopNestOptions): LoopNest {
     m.when(fire, step);
   }
   if (gap) m.when(fire, () => gap.set(ii - 1)).elsewhen(gap.ne(0), () => gap.set(gap.sub(1).trunc(gap.width)));
-  noteElement(m, { element: 'loop_nest', name: n, latency: 0, ii, capacity: 0, loops: loops.map((l) => l.name) });
+  noteElement(m, { element: 'loop_nest', name: n, latency: 0, ii, capacity: 0, loops: loops.map((l) => l.name),
+    // The constant bounds, so a token-level model can replay the nest (null: a count from a signal).
+    bounds: loops.map((l) => ({ name: l.name, count: typeof l.count === 'number' ? l.count : null, start: l.start ?? 0, stride: l.stride ?? 1 })),
+    ...(opts.start ? { ins: [opts.start.name] } : {}), outs: [out.name] });
   return { out, widths, busy: running };
 }
 
@@ -214,6 +217,7 @@ export function addressStream(nest: Stream<LoopTuple>, spec: AffineSpec, name?: 
   out.valid.set(nest.valid);
   out.payload.set(pack(outType, { addr: affineAddress(f, spec), ...Object.fromEntries(flags.map(([k]) => [k, f[k]!])) } as never));
   nest.ready.set(out.ready);
+  noteElement(nest.m, { element: 'address_stream', name: out.name, latency: 0, ii: 1, capacity: 0, coefficients: spec.coefficients, base: spec.base ?? 0, ins: [nest.name], outs: [out.name] });
   return out;
 }
 

@@ -153,6 +153,6 @@ export function readStream<D extends PayloadType>(
   m.when(advance, () => outValid.set(addrs.valid));
   out.valid.set(outValid);
   out.payload.set(data.signed === portType(dataType).signed ? data : portType(dataType).signed ? data.asSInt() : data.asUInt());
-  noteElement(m, { element: 'read_stream', name: out.name, latency: 1, ii: 1, capacity: 1 });
+  noteElement(m, { element: 'read_stream', name: out.name, latency: 1, ii: 1, capacity: 1, ins: [addrs.name], outs: [out.name] });
   return out;
 }

@@ -1,8 +1,10 @@
 /**
  * What library elements tell the manifest about themselves, and the warnings channel.
  *
- * Every element records `{ kind: 'element', element, name, latency, ii, capacity, loc }` with
- * `m.note`, so a report can list each FIFO, slice and pipeline with its timing. A design that is
+ * Every element records `{ kind: 'element', element, name, latency, ii, capacity, loc, ins, outs }`
+ * with `m.note`, so a report can list each FIFO, slice and pipeline with its timing, and the
+ * streams it consumes and produces make the design's dataflow graph (the manifest's `taps`, the
+ * token model and the failure report of testbenches/model read it). A design that is
  * legal but likely wrong (two streams of different latency joined without enough buffering) gets a
  * note `{ kind: 'warning', message, locations }` (the core's `DesignWarning`); `elaborate` gathers
  * them into `circuit.warnings`, and `collectWarnings(circuit)` does the same for any circuit. Warnings never throw: the
@@ -29,6 +31,9 @@ export interface ElementNote {
   capacity: number;
   /** The user's call that created it. */
   loc?: SourceLoc;
+  /** Names of the streams it consumes and produces (the dataflow graph; absent for elements without stream ends). */
+  ins?: string[];
+  outs?: string[];
   [extra: string]: unknown;
 }
 

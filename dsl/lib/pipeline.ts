@@ -65,7 +65,7 @@ export function pipelineMap<T extends PayloadType, U extends PayloadType>(
   });
   out.valid.set(valids[n - 1]!);
   out.payload.set(pack(outType, value as Fields<U>));
-  noteElement(m, { element: 'pipeline', name: out.name, latency: n, ii: 1, capacity: n, stages: n });
+  noteElement(m, { element: 'pipeline', name: out.name, latency: n, ii: 1, capacity: n, stages: n, ins: [s.name], outs: [out.name] });
   return out;
 }
 

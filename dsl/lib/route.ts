@@ -41,7 +41,8 @@ export function streamMux<T extends PayloadType>(sel: Value | Stream, inputs: re
   const go = selValid ? out.ready.and(selValid) : out.ready;
   inputs.forEach((s, i) => s.ready.set(go.and(index.eq(i))));
   if (sel instanceof StreamSource) sel.ready.set(out.valid.and(out.ready));
-  noteElement(m, { element: 'stream_mux', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: n });
+  noteElement(m, { element: 'stream_mux', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: n,
+    ...(sel instanceof StreamSource ? { select: sel.name } : {}), ins: [...(sel instanceof StreamSource ? [sel.name] : []), ...inputs.map((s) => s.name)], outs: [out.name] });
   return out;
 }
 
@@ -57,7 +58,7 @@ export function streamDemux<T extends PayloadType>(s: Stream<T>, sel: Value, n: 
   });
   // An index past the last output holds the token (ready 0) rather than dropping it.
   s.ready.set(select(sel, [...outs.map((o) => o.ready as Value), ...(2 ** sel.width > n ? [lit(bool(), 0)] : [])]));
-  noteElement(s.m, { element: 'stream_demux', name: base, latency: 0, ii: 1, capacity: 0, outputs: n });
+  noteElement(s.m, { element: 'stream_demux', name: base, latency: 0, ii: 1, capacity: 0, outputs: n, ins: [s.name], outs: outs.map((o) => o.name) });
   return outs;
 }
 
@@ -103,6 +104,6 @@ export function roundRobinArbiter<T extends PayloadType>(inputs: readonly Stream
     locked.set(1);
     lockIdx.set(chosen);
   });
-  noteElement(m, { element: 'round_robin_arbiter', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: n });
+  noteElement(m, { element: 'round_robin_arbiter', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: n, ins: inputs.map((s) => s.name), outs: [out.name] });
   return { out, chosen };
 }

@@ -16,6 +16,7 @@ export function haltWhen<T extends PayloadType>(s: Stream<T>, cond: Value, name?
   out.valid.set(s.valid.and(cond.not()));
   out.payload.set(s.payload);
   s.ready.set(out.ready.and(cond.not()));
+  noteElement(s.m, { element: 'halt_when', name: out.name, latency: 0, ii: 1, capacity: 0, ins: [s.name], outs: [out.name] });
   return out;
 }
 
@@ -25,6 +26,7 @@ export function throwWhen<T extends PayloadType>(s: Stream<T>, cond: Value, name
   out.valid.set(s.valid.and(cond.not()));
   out.payload.set(s.payload);
   s.ready.set(out.ready.or(cond));
+  noteElement(s.m, { element: 'throw_when', name: out.name, latency: 0, ii: 1, capacity: 0, ins: [s.name], outs: [out.name] });
   return out;
 }
 

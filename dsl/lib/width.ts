@@ -48,7 +48,7 @@ export function serialize<T extends PayloadType>(s: Stream<T>, opts: { parts?: n
   out.valid.set(s.valid);
   out.payload.set(portType(element).signed ? piece.asSInt() : piece);
   s.ready.set(out.ready.and(last));
-  noteElement(s.m, { element: 'serialize', name: out.name, latency: 0, ii: 1, capacity: 0, ratio: n });
+  noteElement(s.m, { element: 'serialize', name: out.name, latency: 0, ii: 1, capacity: 0, ratio: n, ins: [s.name], outs: [out.name] });
   return out;
 }
 
@@ -66,6 +66,6 @@ export function deserialize<T extends PayloadType>(s: Stream<T>, n: number, name
   out.valid.set(s.valid.and(last));
   out.payload.set(cat(s.payload.asUInt(), ...[...held].reverse()));
   s.ready.set(last.not().or(out.ready));
-  noteElement(m, { element: 'deserialize', name: out.name, latency: n - 1, ii: 1, capacity: n - 1, ratio: n });
+  noteElement(m, { element: 'deserialize', name: out.name, latency: n - 1, ii: 1, capacity: n - 1, ratio: n, ins: [s.name], outs: [out.name] });
   return out;
 }

@@ -40,8 +40,20 @@ export interface PortLayout extends ManifestPort {
   words: number;
 }
 
+/** An internal stream the tracing harness records (see `openSim(dir, { trace: true })`). */
+export interface TapLayout {
+  name: string;
+  valid: string;
+  ready: string;
+  payload: string;
+  width: number;
+  words: number;
+}
+
 export interface DesignLayout {
   top: string;
+  /** Internal streams to record, only in a tracing session (the harness then compiles them in). */
+  taps?: TapLayout[];
   clock: string | null;
   reset: string | null;
   ports: PortLayout[];
@@ -85,6 +97,11 @@ export function layoutOf(m: Manifest): DesignLayout {
       return { name: s.name, dir, index, valid: s.valid, ready: s.ready, width: lo, words: wordsFor(lo), fields };
     });
   return { top: m.top, clock: m.clock, reset: m.reset, ports, inStreams: streams('in'), outStreams: streams('out') };
+}
+
+/** The manifest's tap list as the tracing harness needs it (empty for a manifest without taps). */
+export function tapsOf(m: Manifest): TapLayout[] {
+  return (m.taps ?? []).map((t) => ({ name: t.name, valid: t.valid, ready: t.ready, payload: t.payload, width: t.width, words: wordsFor(t.width) }));
 }
 
 /** Finds a stream by name and direction, with an error that lists the streams there are. */

@@ -66,6 +66,8 @@ export function templateView(l: DesignLayout): Record<string, unknown> {
     })),
     inStreams: l.inStreams.map(stream),
     outStreams: l.outStreams.map(stream),
+    tracing: (l.taps?.length ?? 0) > 0,
+    taps: (l.taps ?? []).map((t) => ({ ...t, wide: t.width > 64, quad: t.width > 32 && t.width <= 64 })),
   };
 }
 

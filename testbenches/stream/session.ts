@@ -6,7 +6,8 @@
  * codec of the payload type each stream's port declared, read from the manifest), and with a golden sequence and, on a mismatch, replays the session in a
  * tracing build to write a waveform window around the first bad token.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Codec, Host, TokenFields, TokenValue } from '../../dsl/builder/codec.ts';
 import type { PayloadType } from '../../dsl/builder/payload.ts';
@@ -16,10 +17,11 @@ import { scoreboard, ScoreboardError } from '../scoreboard.ts';
 import type { Backend, BackendKind, RunReply, WaveFormat } from './backend.ts';
 import { stallThreshold } from './backend.ts';
 import { HangError, RunLimitError, type StalledStream } from './errors.ts';
-import { HarnessSetupError, layoutOf, portOf, streamOf, type DesignLayout } from './layout.ts';
+import { HarnessSetupError, layoutOf, portOf, streamOf, tapsOf, type DesignLayout } from './layout.ts';
+import { absorbTapsFile, emptyTapRecords, type TapRecord } from './taps.ts';
 import { TokenStore } from './store.ts';
 import { VerilatorBackend } from './verilator.ts';
-import type { TokenBatch } from './words.ts';
+import { decodeTokens, type TokenBatch } from './words.ts';
 
 /** Random stalls: probability per cycle that an input withholds valid / an output withholds ready. */
 export interface StallOptions {
@@ -47,6 +49,11 @@ export interface SimOptions {
   resetCycles?: number;
   /** Keep the commands for failure replays (default true; benchmarks turn it off). */
   record?: boolean;
+  /**
+   * Record every token crossing the design's internal streams (the manifest's `taps`), read with
+   * `sim.taps()`. Verilator only; builds a model of its own (internal wires public, a recording loop).
+   */
+  trace?: boolean;
 }
 
 /** A design on disk: its folder (with manifest.json) or the manifest file, or both already read. */
@@ -143,8 +150,17 @@ export class Sim {
    */
   send(stream: string, tokens: TokenBatch | readonly TokenValue[]): void {
     const s = streamOf(this.layout, stream, 'in');
-    this.backend.send(s.index, isBitPatterns(tokens) ? tokens : this.codec(stream).encodeAll(tokens));
+    const batch = isBitPatterns(tokens) ? tokens : this.codec(stream).encodeAll(tokens);
+    this.backend.send(s.index, batch);
+    if (this.opts.trace) {
+      const list = this.inputLog.sent.get(stream) ?? [];
+      const bits = batch instanceof Uint32Array ? decodeTokens(Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength), batch.length / s.words, s.words) : batch;
+      for (const t of bits) list.push(BigInt(t));
+      this.inputLog.sent.set(stream, list);
+    }
   }
+  /** With `trace: true`: every token sent per input stream, and the last value poked per port (what a model replays). */
+  readonly inputLog = { sent: new Map<string, bigint[]>(), poked: new Map<string, bigint>() };
 
   /** The host codec of a stream's payload type (from the manifest). */
   codec(stream: string): Codec<PayloadType> {
@@ -301,11 +317,33 @@ export class Sim {
     return this.waveform(from, to, name);
   }
 
+  /**
+   * Every token that crossed each internal stream so far (a session opened with `trace: true`), by
+   * tap name, with its cycle, and valid/ready now.
+   */
+  async taps(): Promise<Map<string, TapRecord>> {
+    const taps = this.layout.taps;
+    if (!taps || !(this.backend instanceof VerilatorBackend))
+      throw new HarnessSetupError(`taps(): open the session with { trace: true } (Verilator back end) to record ${this.manifest.top}'s internal streams`);
+    this.tapRecords ??= emptyTapRecords(taps);
+    if (taps.length === 0) return new Map(); // nothing to trace: the harness was built without taps
+    const dir = mkdtempSync(join(tmpdir(), 'hwflow-taps-'));
+    try {
+      await this.backend.writeTaps(join(dir, 'taps.bin'));
+      absorbTapsFile(join(dir, 'taps.bin'), taps, this.tapRecords);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return new Map(this.tapRecords.map((r) => [r.name, r]));
+  }
+  private tapRecords: TapRecord[] | undefined;
+
   /** Drive an input port directly (queued; sent with the next run, step-and-peek or close). */
   poke(port: string, value: bigint | number): void {
     const p = portOf(this.layout, port);
     if (p.dir !== 'in' || p.name === this.layout.clock) throw new RangeError(`poke: '${port}' is not a drivable input of ${this.layout.top}`);
     this.backend.poke(p.index, BigInt(value));
+    if (this.opts.trace) this.inputLog.poked.set(port, BigInt.asUintN(p.width, BigInt(value)));
   }
   /** Clock `n` cycles without the stream drivers (ports keep their poked values). */
   step(n = 1): void {
@@ -346,6 +384,10 @@ export class Sim {
 export async function openSim(ref: DesignRef, opts: SimOptions = {}): Promise<Sim> {
   const { dir, manifest } = loadDesign(ref);
   const layout = layoutOf(manifest);
+  if (opts.trace) {
+    if (opts.backend === 'icarus') throw new HarnessSetupError(`trace: true needs the Verilator back end (the Icarus testbench records no taps); drop backend: 'icarus'`);
+    layout.taps = tapsOf(manifest);
+  }
   const files = manifest.files.map((f) => join(dir, f));
   const seed = opts.seed ?? defaultSeed();
   const w = opts.waves;

@@ -15,8 +15,8 @@ import { Rings, type RingGeometry } from './rings.ts';
 import type { TokenStore } from './store.ts';
 import { decodeTokens, encodeBatch, encodeTokens, type TokenBatch } from './words.ts';
 
-const CMD = { run: 2, poke: 3, peek: 4, step: 5, reset: 6, trace: 7, quit: 8, stall: 9, abortAt: 10, io: 11, feed: 12, ack: 13 } as const;
-const MAGIC = { hello: 0x32465748, run: 0x214e5552, peek: 0x4b454550, chunk: 0x4b4e4843, free: 0x45455246, ring: 0x474e4952 } as const;
+const CMD = { run: 2, poke: 3, peek: 4, step: 5, reset: 6, trace: 7, quit: 8, stall: 9, abortAt: 10, io: 11, feed: 12, ack: 13, taps: 14 } as const;
+const MAGIC = { hello: 0x32465748, run: 0x214e5552, peek: 0x4b454550, chunk: 0x4b4e4843, free: 0x45455246, ring: 0x474e4952, taps: 0x53504154 } as const;
 const NONE64 = 0xffffffffffffffffn;
 
 function command(cmd: number, bytes: number): Buffer {
@@ -29,6 +29,8 @@ function command(cmd: number, bytes: number): Buffer {
 async function build(files: string[], layout: DesignLayout, waves: WaveFormat | null) {
   const cpp = renderVerilatorHarness(layout);
   const flags = waves === 'vcd' ? ['--trace'] : waves === 'fst' ? ['--trace-fst'] : [];
+  // Trace taps read internal wires, which Verilator otherwise may inline or rename.
+  if (layout.taps?.length) flags.push('--public-flat-rw');
   return buildVerilatorModel({ files, top: layout.top, cppFiles: [cpp], flags });
 }
 
@@ -274,9 +276,22 @@ export class VerilatorBackend implements Backend {
     this.rings.close();
   }
 
+  /** Asks the harness to write the tap tokens recorded since the last call into `path`, and waits for it. */
+  async writeTaps(path: string): Promise<void> {
+    const p = Buffer.from(path, 'utf8');
+    const h = command(CMD.taps, 4 + p.length);
+    h.writeUInt32LE(p.length, 4);
+    p.copy(h, 8);
+    this.queue(h);
+    this.proc.context = 'while writing trace taps';
+    await this.flush();
+    if ((await this.proc.read(4)).readUInt32LE(0) !== MAGIC.taps) throw new Error('harness framing out of step (no TAPS reply)');
+  }
+
   async replayWithWaves(path: string, format: WaveFormat, from: number, to: number): Promise<void> {
     if (!this.log) throw new Error('this session was opened with record: false; it cannot be replayed for a waveform');
-    const traced = await VerilatorBackend.open(this.files, this.layout, { waves: format, record: false });
+    // The waveform build needs no taps (the VCD has every signal), so it is the one other sessions share.
+    const traced = await VerilatorBackend.open(this.files, { ...this.layout, taps: undefined }, { waves: format, record: false });
     // Aborts are not recorded: the replay must not crash where the original did before the window is written.
     traced.trace(from, to, path);
     try {

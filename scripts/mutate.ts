@@ -1,0 +1,128 @@
+/**
+ * `npm run mutate`: a seeded mutation campaign for the provenance report. Each mutant changes one
+ * element of a design's RTL (swapped operands, a wrong operator, a wrong constant / off-by-one bound, a dropped ready,
+ * a stage removed; see testbenches/model/mutants.ts); the design runs traced under random stalls and
+ * the diff against the token model of the unchanged design must name that element. Mutants the
+ * outputs do not expose (the test would pass) are counted apart. Records the figure and every miss
+ * in docs/benchmarks.md (block `mutate`). `--quick`: a handful of mutants, records nothing.
+ *
+ * Options: --seed N (default 1), --per-design N (mutants per design, default 14).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { elaborate } from '../dsl/passes/elaborate.ts';
+import { writeDesign } from '../dsl/output.ts';
+import { buildManifest } from '../dsl/manifest.ts';
+import type { ModuleDef } from '../dsl/builder/module.ts';
+import type { PortRecord } from '../dsl/builder/ports.ts';
+import { openSim } from '../testbenches/stream/session.ts';
+import { ProvenanceError, rtlRunOf } from '../testbenches/model/index.ts';
+import { firstDivergence, outputFailure, runModel } from '../testbenches/model/run.ts';
+import { applyMutant, enumerateMutants, sampleMutants, type Mutant } from '../testbenches/model/mutants.ts';
+import { driveProvenanceDesign } from '../testbenches/model/drive.ts';
+import { PROVENANCE_DESIGNS } from '../tests/provenance-designs.ts';
+import { lumaStage } from '../examples/luma.ts';
+import { machineLine, quick, recordBlock } from '../bench/record.ts';
+import { mulberry32 } from '../generators/random.ts';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+
+/** The designs of the campaign: the provenance designs and the README's luma stage. */
+export const CAMPAIGN_DESIGNS: Record<string, ModuleDef<PortRecord>> = {
+  ...PROVENANCE_DESIGNS,
+  luma_stage: lumaStage as unknown as ModuleDef<PortRecord>,
+};
+
+export interface MutantResult {
+  design: string;
+  element: string;
+  kind: string;
+  op: string;
+  what: string;
+  /** The outputs went wrong (the test fails). */
+  killed: string | undefined;
+  /** The element the report named, if any. */
+  named: string | undefined;
+  located: boolean;
+}
+
+/** Runs one mutant of `def`; seed for stalls and data. */
+export async function runMutant(design: string, def: ModuleDef<PortRecord>, mutant: Mutant, seed: number): Promise<MutantResult> {
+  const circuit = elaborate(def);
+  const dir = mkdtempSync(join(tmpdir(), 'hwflow-mutant-'));
+  try {
+    writeDesign(applyMutant(circuit, mutant), dir, { generator: 'mutate' });
+    const sim = await openSim(dir, { seed, stall: { in: 0.3, out: 0.3 }, trace: true, failureWaves: false, hangCycles: 2000 });
+    try {
+      await driveProvenanceDesign(sim, mulberry32(seed));
+      const rtl = await rtlRunOf(sim);
+      const model = runModel(sim.manifest, circuit, rtl);
+      const killed = outputFailure(model, rtl);
+      const d = firstDivergence(model, rtl);
+      const named = d?.element ? `${d.element.element} '${d.element.name}'` : undefined;
+      return { design, element: mutant.element.name, kind: mutant.element.element, op: mutant.op, what: mutant.what, killed, named, located: d?.element?.name === mutant.element.name };
+    } finally {
+      await sim.kill();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The mutants of every campaign design, `perDesign` each, seeded. */
+export function campaign(seed: number, perDesign: number): { design: string; def: ModuleDef<PortRecord>; mutant: Mutant }[] {
+  const out = [];
+  for (const [design, def] of Object.entries(CAMPAIGN_DESIGNS)) {
+    const c = elaborate(def);
+    const all = enumerateMutants(buildManifest(c, { generator: 'mutate' }), c);
+    for (const mutant of sampleMutants(all, perDesign, mulberry32(seed))) out.push({ design, def, mutant });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const seed = arg('seed', 1);
+  const perDesign = quick ? 2 : arg('per-design', 14);
+  const list = campaign(seed, perDesign);
+  const results: MutantResult[] = [];
+  const t0 = performance.now();
+  for (const [i, x] of list.entries()) {
+    const r = await runMutant(x.design, x.def, x.mutant, seed + i);
+    results.push(r);
+    process.stdout.write(`${i + 1}/${list.length} ${r.design} ${r.kind} '${r.element}' ${r.what}: ${r.killed ? `killed (${r.killed}); report names ${r.named ?? 'nothing'}${r.located ? '' : '  <-- MISS'}` : 'survived (outputs right)'}\n`);
+  }
+  const killed = results.filter((r) => r.killed);
+  const located = killed.filter((r) => r.located);
+  const pct = killed.length ? (100 * located.length) / killed.length : 0;
+  const byOp = ['swap', 'operator', 'const', 'ready', 'stage'].map((op) => {
+    const k = killed.filter((r) => r.op === op);
+    return `${op} ${k.filter((r) => r.located).length}/${k.length}`;
+  });
+  const lines = [
+    machineLine(),
+    '',
+    `Command: \`npm run mutate -- --seed ${seed} --per-design ${perDesign}\`: ${results.length} mutants over ${Object.keys(CAMPAIGN_DESIGNS).length} designs (${Object.keys(CAMPAIGN_DESIGNS).join(', ')}), Verilator with trace taps, 30% random stalls on every port, ${((performance.now() - t0) / 1000).toFixed(0)} s.`,
+    '',
+    `| mutants | test fails (outputs wrong) | report names the mutated element | by operator (named/failing) |`,
+    `|---|---|---|---|`,
+    `| ${results.length} | ${killed.length} | ${located.length} (${pct.toFixed(1)}%) | ${byOp.join(', ')} |`,
+    '',
+    'Misses (the test fails, the report names another element):',
+    '',
+    ...(killed.filter((r) => !r.located).map((r) => `- ${r.design}: ${r.kind} '${r.element}', ${r.what} (${r.killed}); report names ${r.named ?? 'nothing'}`)),
+    ...(killed.every((r) => r.located) ? ['- none'] : []),
+    '',
+    `Survivors (outputs right, so no test fails): ${results.filter((r) => !r.killed).map((r) => `${r.design} ${r.kind} '${r.element}' ${r.what}`).join('; ') || 'none'}.`,
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  recordBlock('mutate', 'Mutation campaign: does the failure report name the broken element?', lines.join('\n'));
+}
+
+if (process.argv[1]?.endsWith('mutate.ts')) main().catch((e) => {
+  process.stderr.write(`${e instanceof ProvenanceError ? e.message : (e as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+/**
+ * Evaluates the combinational logic of one element on one token, untimed: the element's output
+ * payload (or valid) expression in the design's IR, with its input streams' payload wires set to
+ * the token and its own pipeline registers made transparent (a register reads as the value it would
+ * load). This is how user `map` and `pipelineMap` functions run in the model: on the same IR the
+ * Verilog was printed from, by the ops of dsl/ir/ops.ts, but without any clock or handshake.
+ */
+import type { Expr, ModuleIR, SignalDecl } from '../../dsl/ir/nodes.ts';
+import { evalOp } from '../../dsl/ir/ops.ts';
+
+/** What the evaluation may assume about signals outside the element. */
+export interface EvalEnv {
+  /** Signal name -> bit pattern (input payloads, valids, poked top-level inputs). */
+  readonly fixed: ReadonlyMap<string, bigint>;
+  /** Registers read as the value they load (the element's pipeline stages). */
+  readonly transparent: (reg: SignalDecl) => boolean;
+}
+
+/** Evaluates named signals of one module under an environment; memoised per call of {@link evaluate}. */
+export class TokenEvaluator {
+  private readonly byName: Map<string, SignalDecl>;
+  constructor(readonly module: ModuleIR) {
+    this.byName = new Map(module.signals.map((s) => [s.name, s]));
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** The bit pattern of signal `name` under `env`. */
+  evaluate(name: string, env: EvalEnv): bigint {
+    const s = this.byName.get(name);
+    if (!s) throw new Error(`model: ${this.module.name} has no signal '${name}'`);
+    const cache = new Map<number, bigint>();
+    const sig = (d: SignalDecl, depth: number): bigint => {
+      const f = env.fixed.get(d.name);
+      if (f !== undefined) return f;
+      const key = -1 - d.id;
+      const hit = cache.get(key);
+      if (hit !== undefined) return hit;
+      if (depth > 10_000) throw new Error(`model: combinational loop through '${d.name}'`);
+      let v: bigint;
+      if (d.kind === 'reg') {
+        const last = d.assigns[d.assigns.length - 1];
+        v = env.transparent(d) && last ? expr(last.value, depth + 1) : d.reset ?? d.init ?? 0n;
+      } else if (d.kind === 'input' || d.kind === 'instout') v = 0n;
+      else {
+        v = 0n;
+        for (let i = d.assigns.length - 1; i >= 0; i--) {
+          const a = d.assigns[i]!;
+          if (a.path.every((st) => (expr(st.node.cond, depth + 1) === 1n) === st.branch)) {
+            v = expr(a.value, depth + 1);
+            break;
+          }
+        }
+      }
+      cache.set(key, v);
+      return v;
+    };
+    const expr = (e: Expr, depth: number): bigint => {
+      if (e.kind === 'const') return e.bits;
+      if (e.kind === 'ref') return sig(e.signal, depth);
+      const hit = cache.get(e.id);
+      if (hit !== undefined) return hit;
+      const v = e.kind === 'memread' ? (e.memory.init?.[Number(expr(e.addr, depth + 1))] ?? 0n) : evalOp(e, e.args.map((a) => expr(a, depth + 1)));
+      cache.set(e.id, v);
+      return v;
+    };
+    return sig(s, 0);
+  }
+}
