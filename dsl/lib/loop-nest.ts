@@ -104,7 +104,9 @@ export function loopNest(m: ModuleBuilder, opts: LoopNestOptions): LoopNest {
   const base = opts.name ?? m.freshName('loop');
   const out = streamWire(m, base, tupleType, { latency: 0, capacity: 0, loc: userLoc() });
   const n = out.name;
-  const running = m.reg(`${n}_running_q`, bool(), { reset: opts.start ? 0 : 1 });
+  // Without a start stream the nest runs forever: `running` is the constant 1, not a register (a
+  // register nothing assigns is an error).
+  const running: Value = opts.start ? m.reg(`${n}_running_q`, bool(), { reset: 0 }) : lit(bool(), 1);
   const gap = ii > 1 ? m.reg(`${n}_gap_q`, uint(bitsFor(ii - 1)), { reset: 0 }) : undefined;
   const valid = gap ? running.and(gap.eq(0)) : running;
   const fire = valid.and(out.ready);
@@ -164,10 +166,10 @@ export function loopNest(m: ModuleBuilder, opts: LoopNestOptions): LoopNest {
     m.when(startFire, () => {
       for (const l of levels) if (typeof l.spec.count !== 'number') (l.count as Signal).set(l.spec.count as Value);
       restart();
-      running.set(anyZero.not());
+      (running as Signal).set(anyZero.not());
     }).elsewhen(fire, () => {
       step();
-      m.when(allLast, () => running.set(0));
+      m.when(allLast, () => (running as Signal).set(0));
     });
   } else {
     for (const l of levels) if (typeof l.spec.count !== 'number') (l.count as Signal).set(l.spec.count as Value);
