@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 
+/** One signal of a VCD file: its name, width and value changes. */
 export interface VcdSignal {
   /** Hierarchical name, scopes joined by '.', e.g. `TOP.in_valid` or `hwflow_tb.dut.in_valid`. */
   path: string;
@@ -19,6 +20,7 @@ export interface VcdSignal {
   changes: { time: number; value: string }[];
 }
 
+/** A parsed VCD file: its timescale and signals. */
 export interface Vcd {
   timescale: string;
   signals: VcdSignal[];
@@ -26,7 +28,10 @@ export interface Vcd {
   endTime: number;
 }
 
-/** Parses VCD text (the subset simulators write: scopes, vars, scalar, vector and real changes). */
+/**
+ * Parses VCD text (the subset simulators write: scopes, vars, scalar, vector and real changes).
+ * @param text the VCD file contents
+ */
 export function parseVcd(text: string): Vcd {
   const tokens = text.split(/\s+/).filter((t) => t.length > 0);
   const byId = new Map<string, VcdSignal[]>();
@@ -78,7 +83,10 @@ export function parseVcd(text: string): Vcd {
   return { timescale, signals, endTime: time };
 }
 
-/** Reads and parses a VCD file. */
+/**
+ * Reads and parses a VCD file.
+ * @param file path of the VCD file
+ */
 export function readVcd(file: string): Vcd {
   return parseVcd(readFileSync(file, 'utf8'));
 }
@@ -86,6 +94,8 @@ export function readVcd(file: string): Vcd {
 /**
  * Finds a signal by full path, by path suffix (`dut.count`) or by leaf name; among several matches
  * the shallowest wins (the top-level port rather than the same net seen inside the design).
+ * @param vcd the parsed file
+ * @param name the signal name, or a unique suffix of its hierarchical name
  */
 export function findSignal(vcd: Vcd, name: string): VcdSignal {
   const hits = vcd.signals.filter((s) => s.path === name || s.path.endsWith(`.${name}`));
@@ -93,7 +103,11 @@ export function findSignal(vcd: Vcd, name: string): VcdSignal {
   return hits.sort((a, b) => a.path.split('.').length - b.path.split('.').length)[0]!;
 }
 
-/** The value (bit string) of a signal at `time`: the last change at or before it, 'x' before any. */
+/**
+ * The value (bit string) of a signal at `time`: the last change at or before it, 'x' before any.
+ * @param s the signal
+ * @param time the time in VCD units
+ */
 export function valueAt(s: VcdSignal, time: number): string {
   let lo = 0;
   let hi = s.changes.length - 1;
@@ -110,6 +124,7 @@ function showBus(bits: string): string {
   return BigInt(`0b${bits}`).toString(16);
 }
 
+/** Options of `renderAscii`: the cycle window, the cell width, the period and sampling offset. */
 export interface AsciiOptions {
   /** First and last cycle to draw (default: every cycle in the file). */
   from?: number;
@@ -124,6 +139,9 @@ export interface AsciiOptions {
 /**
  * Draws signals one per row, one column block per cycle: 1-bit signals as `‾‾‾‾`/`____` with `/` and
  * `\` at changes, wider ones as hex values written where they change.
+ * @param vcd the parsed file
+ * @param names the signals to draw, top to bottom
+ * @param o cycle window, cell width, period, offset
  */
 export function renderAscii(vcd: Vcd, names: readonly string[], o: AsciiOptions = {}): string {
   const period = o.period ?? 10;

@@ -111,6 +111,7 @@ export class Sim {
     for (const s of layout.inStreams) this.accepted.set(s.name, 0);
   }
 
+  /** The simulator this session runs on. */
   get backendKind(): BackendKind {
     return this.backend.kind;
   }
@@ -342,7 +343,11 @@ export class Sim {
   }
 }
 
-/** Opens a simulation of a design written by `writeDesign` (or any folder with a manifest.json). */
+/**
+ * Opens a simulation of a design written by `writeDesign` (or any folder with a manifest.json).
+ * @param ref the design folder (or `{ dir, manifest }`) written by `writeDesign`
+ * @param opts back end, seed, random stalls, waveforms, random initial values
+ */
 export async function openSim(ref: DesignRef, opts: SimOptions = {}): Promise<Sim> {
   const { dir, manifest } = loadDesign(ref);
   const layout = layoutOf(manifest);
