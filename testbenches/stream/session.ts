@@ -47,6 +47,12 @@ export interface SimOptions {
   resetCycles?: number;
   /** Keep the commands for failure replays (default true; benchmarks turn it off). */
   record?: boolean;
+  /**
+   * Start every register and memory word without a reset or initial value from a random pattern drawn
+   * from this seed (a positive integer; Verilator only), instead of Verilator's zeros: a register that
+   * misses its reset then shows up in a test rather than on the board. Same seed, same values.
+   */
+  randomInit?: number;
 }
 
 /** A design on disk: its folder (with manifest.json) or the manifest file, or both already read. */
@@ -357,9 +363,15 @@ export async function openSim(ref: DesignRef, opts: SimOptions = {}): Promise<Si
   const format: WaveFormat | null = !w ? null : typeof w === 'string' ? w : w.format ?? 'vcd';
   const record = opts.record ?? true;
   const kind = opts.backend ?? 'verilator';
+  const randomInit = opts.randomInit;
+  if (randomInit !== undefined) {
+    if (!Number.isInteger(randomInit) || randomInit < 1 || randomInit > 0x7fffffff)
+      throw new RangeError(`randomInit must be a seed from 1 to 2147483647, got ${randomInit}`);
+    if (kind === 'icarus') throw new Error("randomInit needs the Verilator back end: Icarus starts every register at x, which already shows a missing reset as x on the outputs");
+  }
   const backend: Backend = kind === 'icarus'
     ? await (await import('./icarus.ts')).IcarusBackend.open(files, layout, { waves: format, record })
-    : await VerilatorBackend.open(files, layout, { waves: format, record });
+    : await VerilatorBackend.open(files, layout, { waves: format, record, randomInit });
   let wavePath: string | undefined;
   if (format) {
     const dir = opts.waveDir ?? join(cacheRoot(), 'waves');
