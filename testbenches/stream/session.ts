@@ -16,10 +16,10 @@ import { scoreboard, ScoreboardError } from '../scoreboard.ts';
 import type { Backend, BackendKind, RunReply, WaveFormat } from './backend.ts';
 import { stallThreshold } from './backend.ts';
 import { HangError, RunLimitError, type StalledStream } from './errors.ts';
-import { HarnessSetupError, layoutOf, portOf, streamOf, type DesignLayout } from './layout.ts';
+import { HarnessSetupError, layoutOf, portOf, streamOf, type DesignLayout, type StreamLayout } from './layout.ts';
 import { TokenStore } from './store.ts';
 import { VerilatorBackend } from './verilator.ts';
-import type { TokenBatch } from './words.ts';
+import { hex, type TokenBatch } from './words.ts';
 
 /** Random stalls: probability per cycle that an input withholds valid / an output withholds ready. */
 export interface StallOptions {
@@ -159,6 +159,17 @@ export class Sim {
     if (!c) throw new HarnessSetupError(`stream '${stream}' of ${this.manifest.top} has no payload type in its manifest (written by an older hwflow?); regenerate the design, or use bit patterns`);
     return c;
   }
+  /** Token text from its payload ports when the manifest has no payload type: signed ports as signed. */
+  private portShow(s: StreamLayout): (bits: bigint) => string {
+    const parts = s.fields.map((f) => ({ f, signed: this.layout.ports[f.portIndex]!.signed }));
+    return (bits) => {
+      const vals = parts.map(({ f, signed }) => {
+        const raw = BigInt.asUintN(f.width, bits >> BigInt(f.lo));
+        return `${f.port}: ${signed ? BigInt.asIntN(f.width, raw) : raw}`;
+      });
+      return vals.length === 1 ? vals[0]!.slice(vals[0]!.indexOf(': ') + 2) : `{${vals.reverse().join(', ')}}`;
+    };
+  }
   private codecOrNone(stream: string): Codec<PayloadType> | undefined {
     const s = this.manifest.streams.find((x) => x.name === stream);
     if (!s) throw new HarnessSetupError(`${this.manifest.top} has no stream '${stream}' (its streams: ${this.manifest.streams.map((x) => `'${x.name}'`).join(', ') || 'none'})`);
@@ -281,7 +292,7 @@ export class Sim {
     } catch (e) {
       waveError = (e as Error).message.split('\n')[0];
     }
-    throw new ScoreboardError(m, { design: this.manifest.top, stream, width: s.width, seed: this.seed, backend: this.backend.kind, cycle, lastCycle, wave, waveError, show: c?.show });
+    throw new ScoreboardError(m, { design: this.manifest.top, stream, width: s.width, seed: this.seed, backend: this.backend.kind, cycle, lastCycle, wave, waveError, show: c?.show ?? this.portShow(s) });
   }
 
   /**
@@ -325,6 +336,23 @@ export class Sim {
     const r = await this.backend.peek(p.index);
     this.now = r.cycle;
     return p.signed ? BigInt.asIntN(p.width, r.value) : r.value;
+  }
+  /**
+   * Peek a port and assert its value: a mismatch throws an error naming the design, the port, the
+   * cycle, both values (signed ports as signed, and in hex) and the seed.
+   * @param port the port to read
+   * @param value the value it must have (negative for a signed port is fine)
+   * @param what optional words saying what is being checked, added to the message
+   */
+  async expect(port: string, value: bigint | number, what?: string): Promise<void> {
+    const p = portOf(this.layout, port);
+    const actual = await this.peek(port);
+    const want = p.signed ? BigInt.asIntN(p.width, BigInt(value)) : BigInt.asUintN(p.width, BigInt(value));
+    if (actual === want && BigInt(value) === want) return;
+    const show = (v: bigint): string => `${v} (${hex(BigInt.asUintN(p.width, v), p.width)})`;
+    throw new Error(`expect failed on port '${port}' of ${this.manifest.top} at cycle ${this.now}${what ? ` (${what})` : ''}: ` +
+      `expected ${BigInt(value) === want ? show(want) : `${value}, which does not fit ${p.signed ? 'sint' : 'uint'}(${p.width})`}, got ${show(actual)}` +
+      `; seed ${this.seed} (reproduce with HWFLOW_SEED=${this.seed})`);
   }
   /** Hold reset for `cycles` cycles. */
   reset(cycles = 2): void {
