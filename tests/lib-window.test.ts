@@ -1,10 +1,10 @@
 // window(s, n) (issue 16, item 4, first part): the last n tokens as a vector, element 0 the newest;
 // checked token for token in the IR simulator under random stalls, and an 8-tap FIR written with it
-// and constant coefficients checked in Verilator under random stalls against a plain model.
+// and constant coefficients (mulConst, shift-and-add) checked in Verilator under random stalls against a plain model.
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { In, Out, ParamError, Stream, Vec, connect, elaborate, module, s, sint, sumTree, uint, window, type Value } from '../dsl/index.ts';
+import { In, Out, ParamError, Stream, Vec, connect, elaborate, module, mulConst, sint, sumTree, uint, window, type Value } from '../dsl/index.ts';
 import { withSim, writeTempDesign } from '../testbenches/vitest.ts';
 import { defaultSeed } from '../testbenches/index.ts';
 import { makeRng, randomBits, runStreams, simulate, streamElement } from './lib-support.ts';
@@ -33,8 +33,8 @@ describe('window', () => {
 const TAPS = [3, -5, 12, 27, 27, 12, -5, 3];
 const fir8 = module('fir8_window', { x: In(Stream(sint(8))), y: Out(Stream(sint(19))) }, (io) => {
   const taps = window(io.x, TAPS.length);
-  // y[t] = Σ h[k]·x[t-k]: element k of the window is x[t-k]; each product sint(8)·sint(6) = sint(14).
-  connect(taps.map(sint(19), (w: Value[]) => sumTree(w.map((x, k) => x.mul(s(6, TAPS[k]!)))).resize(19)), io.y);
+  // y[t] = Σ h[k]·x[t-k]: element k of the window is x[t-k]; each constant product by shifts and adds (CSD).
+  connect(taps.map(sint(19), (w: Value[]) => sumTree(w.map((x, k) => mulConst(x, TAPS[k]!).resize(14))).resize(19)), io.y);
 });
 const firModel = (xs: number[]): number[] => xs.slice(TAPS.length - 1).map((_, i) => TAPS.reduce((acc, h, k) => acc + h * xs[i + TAPS.length - 1 - k]!, 0));
 
