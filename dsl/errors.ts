@@ -13,6 +13,10 @@ export interface SourceLoc {
   column: number;
 }
 
+/**
+ * `file:line` of a source location, or `<unknown>`.
+ * @param loc the location (may be undefined)
+ */
 export function formatLoc(loc: SourceLoc | undefined): string {
   return loc ? `${loc.file}:${loc.line}` : '<unknown location>';
 }
@@ -61,7 +65,10 @@ export class TensorError extends HdlError {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const libraryDirs = [here + path.sep];
 
-/** Mark another folder as library code (e.g. a reusable component package), so locations skip it. */
+/**
+ * Mark another folder as library code (e.g. a reusable component package), so locations skip it.
+ * @param dir absolute or working-directory-relative folder
+ */
 export function registerLibraryDir(dir: string): void {
   libraryDirs.push(path.resolve(dir) + path.sep);
 }

@@ -29,6 +29,8 @@ export { singlePortRam, simpleDualPortRam, bankedMemory, BankedMemory, readStrea
 export { fork, join, joinVector, checkJoinTiming } from './lib/fork-join.ts';
 export { streamMux, streamDemux, roundRobinArbiter, type Arbitrated } from './lib/route.ts';
 export { serialize, deserialize } from './lib/width.ts';
+export { window } from './lib/window.ts';
+export { mulConst, csdDigits, type ConstMulOptions, type CsdDigit } from './lib/const-mul.ts';
 export { pipelineMap, registerBundle, reductionTree, reduceLevel, reduceStream, treeDepth, type Bundle, type ReduceOp } from './lib/pipeline.ts';
 export { pingPongBuffer, PingPongBuffer } from './lib/ping-pong.ts';
 export { peGrid, skew, deskew, type PeCell, type PeOutputs, type PeGridOptions, type PeGrid } from './lib/pe-grid.ts';

@@ -16,7 +16,11 @@ export interface Mismatch {
   actualCount: number;
 }
 
-/** Compares in order; null when both sequences are equal. */
+/**
+ * Compares in order; null when both sequences are equal.
+ * @param expected the golden tokens
+ * @param actual the tokens the design produced
+ */
 export function scoreboard(expected: readonly bigint[], actual: readonly bigint[]): Mismatch | null {
   const n = Math.min(expected.length, actual.length);
   for (let i = 0; i < n; i++) {
@@ -52,7 +56,11 @@ export class ScoreboardError extends Error {
   }
 }
 
-/** The multi-line failure report. */
+/**
+ * The multi-line failure report.
+ * @param m the mismatch
+ * @param c where it happened (stream, cycle, seed, waves)
+ */
 export function formatMismatch(m: Mismatch, c: MismatchContext): string {
   const v = (x: bigint | undefined) => (x === undefined ? '(no token)' : `${hex(x, c.width)} (${c.show ? c.show(x) : x})`);
   const where = c.cycle !== undefined ? `at cycle ${c.cycle}` : c.lastCycle !== undefined ? `missing (last token at cycle ${c.lastCycle})` : 'missing (no token received)';

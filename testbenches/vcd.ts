@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 
+/** One signal of a VCD file: its name, width and value changes. */
 export interface VcdSignal {
   /** Hierarchical name, scopes joined by '.', e.g. `TOP.in_valid` or `hwflow_tb.dut.in_valid`. */
   path: string;
@@ -19,6 +20,7 @@ export interface VcdSignal {
   changes: { time: number; value: string }[];
 }
 
+/** A parsed VCD file: its timescale and signals. */
 export interface Vcd {
   timescale: string;
   signals: VcdSignal[];
@@ -26,7 +28,10 @@ export interface Vcd {
   endTime: number;
 }
 
-/** Parses VCD text (the subset simulators write: scopes, vars, scalar, vector and real changes). */
+/**
+ * Parses VCD text (the subset simulators write: scopes, vars, scalar, vector and real changes).
+ * @param text the VCD file contents
+ */
 export function parseVcd(text: string): Vcd {
   const tokens = text.split(/\s+/).filter((t) => t.length > 0);
   const byId = new Map<string, VcdSignal[]>();
@@ -78,7 +83,10 @@ export function parseVcd(text: string): Vcd {
   return { timescale, signals, endTime: time };
 }
 
-/** Reads and parses a VCD file. */
+/**
+ * Reads and parses a VCD file.
+ * @param file path of the VCD file
+ */
 export function readVcd(file: string): Vcd {
   return parseVcd(readFileSync(file, 'utf8'));
 }
@@ -86,6 +94,8 @@ export function readVcd(file: string): Vcd {
 /**
  * Finds a signal by full path, by path suffix (`dut.count`) or by leaf name; among several matches
  * the shallowest wins (the top-level port rather than the same net seen inside the design).
+ * @param vcd the parsed file
+ * @param name the signal name, or a unique suffix of its hierarchical name
  */
 export function findSignal(vcd: Vcd, name: string): VcdSignal {
   const hits = vcd.signals.filter((s) => s.path === name || s.path.endsWith(`.${name}`));
@@ -93,7 +103,11 @@ export function findSignal(vcd: Vcd, name: string): VcdSignal {
   return hits.sort((a, b) => a.path.split('.').length - b.path.split('.').length)[0]!;
 }
 
-/** The value (bit string) of a signal at `time`: the last change at or before it, 'x' before any. */
+/**
+ * The value (bit string) of a signal at `time`: the last change at or before it, 'x' before any.
+ * @param s the signal
+ * @param time the time in VCD units
+ */
 export function valueAt(s: VcdSignal, time: number): string {
   let lo = 0;
   let hi = s.changes.length - 1;
@@ -110,44 +124,53 @@ function showBus(bits: string): string {
   return BigInt(`0b${bits}`).toString(16);
 }
 
+/** Options of `renderAscii`: the cycle window, the cell width, the period and sampling offset. */
 export interface AsciiOptions {
-  /** First and last cycle to draw (default: every cycle in the file). */
+  /** First cycle to draw (default: the first cycle the file has values for, e.g. a failure window's start). */
   from?: number;
+  /** Last cycle to draw (default: the last cycle in the file). */
   to?: number;
-  /** Characters per cycle (default 4). */
+  /** Characters per cycle, at least (default 4); widened so cycle numbers and hex values fit whole. */
   cell?: number;
-  /** Time units per cycle and sampling offset inside it (the harness: 10 and 0). */
+  /** Time units per cycle (the harness: 10). */
   period?: number;
+  /** Sampling offset inside a cycle, in time units (the harness: 0). */
   offset?: number;
 }
 
 /**
  * Draws signals one per row, one column block per cycle: 1-bit signals as `‾‾‾‾`/`____` with `/` and
- * `\` at changes, wider ones as hex values written where they change.
+ * `\` at changes, wider ones as hex values written where they change. Columns are as wide as the
+ * widest cycle number (plus a space) or hex value (after its `|`) of the window needs: nothing is cut.
+ * @param vcd the parsed file
+ * @param names the signals to draw, top to bottom
+ * @param o cycle window, cell width, period, offset
  */
 export function renderAscii(vcd: Vcd, names: readonly string[], o: AsciiOptions = {}): string {
   const period = o.period ?? 10;
   const offset = o.offset ?? 0;
-  const cell = o.cell ?? 4;
-  const from = o.from ?? 0;
-  const to = o.to ?? Math.floor((vcd.endTime - offset) / period);
   const sigs = names.map((n) => findSignal(vcd, n));
+  // A window written mid-run (a failure waveform) starts late: draw from its first values, not all x.
+  const firstTime = Math.min(...vcd.signals.filter((s) => s.changes.length > 0).map((s) => s.changes[0]!.time));
+  const from = o.from ?? (Number.isFinite(firstTime) ? Math.max(0, Math.ceil((firstTime - offset) / period)) : 0);
+  const to = o.to ?? Math.floor((vcd.endTime - offset) / period);
+  const cycles = Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+  const values = sigs.map((s) => cycles.map((c) => valueAt(s, c * period + offset)));
+  const busWidth = Math.max(0, ...sigs.flatMap((s, k) => (s.width === 1 ? [] : values[k]!.map((v) => showBus(v).length + 1))));
+  // A bus value starts with '|', which keeps neighbours apart; cycle numbers need a space.
+  const cell = Math.max(o.cell ?? 4, String(to).length + 1, busWidth);
   const label = Math.max(5, ...names.map((n) => n.length)) + 1;
-  const rows: string[] = [];
-  let ruler = 'cycle'.padEnd(label);
-  for (let c = from; c <= to; c++) ruler += String(c).padEnd(cell);
-  rows.push(ruler.trimEnd());
+  const rows: string[] = [('cycle'.padEnd(label) + cycles.map((c) => String(c).padEnd(cell)).join('')).trimEnd()];
   sigs.forEach((s, k) => {
     let row = names[k]!.padEnd(label);
     let prev: string | undefined;
-    for (let c = from; c <= to; c++) {
-      const v = valueAt(s, c * period + offset);
+    for (const v of values[k]!) {
       if (s.width === 1) {
         const ch = v === '1' ? '‾' : v === '0' ? '_' : 'x';
         const edge = prev === undefined || prev === v ? ch : v === '1' ? '/' : v === '0' ? '\\' : 'x';
         row += edge + ch.repeat(cell - 1);
       } else {
-        row += prev === undefined || prev !== v ? `|${showBus(v)}`.slice(0, cell).padEnd(cell) : ' '.repeat(cell);
+        row += prev === undefined || prev !== v ? `|${showBus(v)}`.padEnd(cell) : ' '.repeat(cell);
       }
       prev = v;
     }

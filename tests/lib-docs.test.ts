@@ -44,9 +44,11 @@ describe('docs/library.md examples', () => {
     // The interfaces example is examples/luma.ts (run by tests/lib-interfaces.test.ts).
     const luma = fs.readFileSync('examples/luma.ts', 'utf8');
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
-    expect(blocks).toHaveLength(3);
+    expect(blocks).toHaveLength(4);
     expect(luma).toContain(blocks[0]);
-    for (const b of blocks.slice(1)) expect(self).toContain(b);
+    // The FIR written with window and constant multipliers is checked by tests/lib-window.test.ts.
+    const fir = fs.readFileSync('tests/lib-window.test.ts', 'utf8');
+    for (const b of blocks.slice(1)) expect(b.includes('fir8_window') ? fir : self).toContain(b);
     // The README shows the same two examples.
     const readme = [...fs.readFileSync('README.md', 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
     for (const name of ['dot4_pipe3', 'transpose_4x6']) expect(readme.filter((b) => b.includes(name) && self.includes(b)), name).toHaveLength(1);

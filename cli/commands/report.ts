@@ -45,6 +45,7 @@ export async function makeReport(design: string, o: ReportOptions): Promise<{ re
   let preset: string | undefined;
   for (const v of variants) {
     const { dir, resolved } = await designFolderFor(design, { preset: o.preset, param: v.param });
+    if (notes.length === 0 && !(resolved?.generator && isAccelerator(resolved.generator)) && !sims.length) notes.push(plainModuleNote(design, resolved !== undefined));
     const top = resolved?.circuit.top.name ?? path.basename(dir);
     const params = resolved?.info.params ?? {};
     designName = resolved?.info.generator ?? design;
@@ -66,6 +67,17 @@ export async function makeReport(design: string, o: ReportOptions): Promise<{ re
   const report: Report = { hwflowReport: 1, design: designName, ...(preset ? { preset } : {}), energyTable: { name: table.name, source: table.source }, points, notes };
   const outDir = o.out ?? path.join('reports', points[0]?.top ?? 'design');
   return { report, files: writeReport(report, outDir) };
+}
+
+/**
+ * What a report can show for a design that is not an Accelerator (a plain module, a generator without a
+ * golden kernel, or a folder written by gen), and what it needs for the rest.
+ */
+function plainModuleNote(design: string, elaborated: boolean): string {
+  const units = elaborated ? 'its datapath units (from the elaborated design), ' : '';
+  return `'${design}' is not an Accelerator (no golden kernel), so this report shows ${units}yosys resources (--synth) and, with --build ice40-hx8k|ice40-up5k, Fmax and utilisation; ` +
+    'cycles and energy need a simulation result: --sim run.json with "cycles" and "counts" (operation counts such as "multiplies", "adds", "reads"), ' +
+    'written by `hwflow run --output` for an Accelerator or by your own harness test; or define the design with defineAccelerator (dsl/generator.ts) to get them from its golden kernel';
 }
 
 export function register(program: Command): void {

@@ -30,6 +30,7 @@ export type TokenFields = bigint | TokenFields[] | { [field: string]: TokenField
 /** Integers a double holds exactly: leaves up to this width decode to `number`. */
 const EXACT_BITS = 53;
 
+/** Encodes host values of a payload type to packed bit patterns and back (see `codec`). */
 export interface Codec<T extends PayloadType> {
   readonly type: T;
   /** Packed width in bits. */
@@ -52,7 +53,10 @@ export interface Codec<T extends PayloadType> {
 
 const cache = new WeakMap<PayloadType, Codec<PayloadType>>();
 
-/** The host codec of a payload type (cached per type object). */
+/**
+ * The host codec of a payload type (cached per type object).
+ * @param type the payload type (bit vector, `Record`, `Vec`) whose tokens are encoded
+ */
 export function codec<T extends PayloadType>(type: T): Codec<T> {
   let c = cache.get(type);
   if (!c) {

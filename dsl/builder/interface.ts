@@ -64,7 +64,12 @@ interface FlatPort {
 
 const flip = (d: PortDir): PortDir => (d === 'input' ? 'output' : 'input');
 
-/** The Verilog ports of one interface port, in declaration order. */
+/**
+ * The Verilog ports of one interface port, in declaration order.
+ * @param name the interface port name
+ * @param dir 'input' or 'output'
+ * @param t the port type (payload, stream or vector of streams)
+ */
 export function flattenPort(name: string, dir: PortDir, t: PortSpec['type']): FlatPort[] {
   if (isStream(t))
     return [{ name: `${name}_valid`, dir, type: bool() }, { name: `${name}_ready`, dir: flip(dir), type: bool() }, { name: `${name}_payload`, dir, type: portType(t.payload) }];
@@ -210,8 +215,15 @@ function describeValue(v: unknown): string {
  * Drive `dst` from `src`, whole interfaces at once: a Stream into a StreamSink (valid and payload
  * forward, ready back), or records and vectors of values into records and vectors of signals, leaf by
  * leaf. Shapes and types must match; a mismatch is an error at the caller's line.
+ * @param src the stream (its producer side) to forward
+ * @param dst the sink it drives: an output stream port or an instance's input stream
  */
 export function connect<T extends PayloadType>(src: Stream<T>, dst: StreamSink<T>): void;
+/**
+ * Drive records and vectors of signals from values shaped like them, leaf by leaf.
+ * @param src values (or numbers) shaped like `dst`
+ * @param dst signals: a record or vector port, or an instance's inputs
+ */
 export function connect(src: Connectable<Operand>, dst: Connectable<Signal>): void;
 export function connect(src: unknown, dst: unknown): void {
   connectAt(src, dst, 'connect');

@@ -26,6 +26,7 @@ export class Signal extends Value {
   ) {
     super(ctx.refNode(decl), ctx);
   }
+  /** The signal's name in the Verilog. */
   get name(): string {
     return this.decl.name;
   }
@@ -35,6 +36,7 @@ export class Signal extends Value {
   }
 }
 
+/** Options of `m.reg` and `m.delay`: reset value, clock enable, power-up value, name. */
 export interface RegOptions {
   /** Value on synchronous reset; omit for a register without reset. */
   reset?: number | bigint;
@@ -44,6 +46,7 @@ export interface RegOptions {
   init?: number | bigint;
 }
 
+/** Options of `m.mem`: word type, depth and initial contents. */
 export interface MemOptions {
   type: HwType;
   depth: number;
@@ -57,6 +60,7 @@ export class Memory {
     readonly decl: MemoryDecl,
     private readonly b: ModuleBuilder,
   ) {}
+  /** Address width in bits (clog2 of the depth, at least 1). */
   get addrWidth(): number {
     return this.decl.addrWidth;
   }
@@ -121,12 +125,18 @@ export class ModuleBuilder implements NodeFactory {
   }
 
   // ---- node factory -----------------------------------------------------------------------
+  /** IR node factory for the builder and library.
+@internal */
   constNode(type: HwType, bits: bigint, loc: LazyLoc): Expr {
     return { kind: 'const', id: newId(), type, bits, loc };
   }
+  /** IR node factory for the builder and library.
+@internal */
   opNode(op: OpName, type: HwType, args: Expr[], params: number[], loc: LazyLoc): Expr {
     return { kind: 'op', id: newId(), type, op, args, params, loc };
   }
+  /** IR node factory for the builder and library.
+@internal */
   refNode(signal: SignalDecl): Expr {
     let r = this.refs.get(signal.id);
     if (!r) {
@@ -137,6 +147,8 @@ export class ModuleBuilder implements NodeFactory {
   }
 
   // ---- declarations -----------------------------------------------------------------------
+  /** Reserve a Verilog name in this module (used by declarations).
+@internal */
   claimName(name: string, loc: LazyLoc, what: string): void {
     checkName(name, loc, what);
     const prev = this.names.get(name);
@@ -207,6 +219,8 @@ export class ModuleBuilder implements NodeFactory {
   }
 
   // ---- memories ---------------------------------------------------------------------------
+  /** Memory write port; designs use `Memory.write`.
+@internal */
   memWrite(mem: Memory, addr: Value, data: Operand, enable: Value | undefined, loc: LazyLoc): void {
     const d = mem.decl;
     this.checkAddr(d, addr, loc);
@@ -218,10 +232,14 @@ export class ModuleBuilder implements NodeFactory {
     d.writes.push({ path, addr: addr.node, data: value.node, loc });
     this.ir.sequential = true;
   }
+  /** Asynchronous memory read; designs use `Memory.readAsync`.
+@internal */
   memReadAsync(mem: Memory, addr: Value, loc: LazyLoc): Value {
     this.checkAddr(mem.decl, addr, loc);
     return new Value({ kind: 'memread', id: newId(), type: mem.decl.type, memory: mem.decl, addr: addr.node, loc }, this);
   }
+  /** Synchronous memory read; designs use `Memory.read`.
+@internal */
   memReadSync(mem: Memory, addr: Value, enable: Value | undefined, name: string | undefined, loc: LazyLoc): Value {
     const data = this.reg(name ?? this.freshName(`${mem.decl.name}_rdata`), mem.decl.type);
     const word = this.memReadAsync(mem, addr, loc);
@@ -236,6 +254,8 @@ export class ModuleBuilder implements NodeFactory {
   }
 
   // ---- assignment and control -------------------------------------------------------------
+  /** Record an assignment under the current `when` path; designs use `Signal.set`.
+@internal */
   assign(target: Signal, v: Operand, loc: LazyLoc): void {
     const d = target.decl;
     if (target.ctx !== this) throw new DriverError(`signal '${d.name}' belongs to module '${target.ctx.ir.name}'`, loc.get());
@@ -267,6 +287,8 @@ export class ModuleBuilder implements NodeFactory {
   when(cond: Value, body: () => void): WhenChain {
     return this.whenAt(this.path, cond, body, new LazyLoc());
   }
+  /** `when` under an explicit path; designs use `m.when`.
+@internal */
   whenAt(base: CondStep[], cond: Value, body: () => void, loc: LazyLoc): WhenChain {
     this.checkOwn(cond, loc);
     if (cond.width !== 1) throw new WidthError(`a when condition must be 1 bit wide, got ${showType(cond.type)}`, loc.get());
@@ -274,6 +296,8 @@ export class ModuleBuilder implements NodeFactory {
     this.withPath([...base, { node, branch: true }], body);
     return new WhenChain(this, [...base, { node, branch: false }]);
   }
+  /** Run `body` under an explicit `when` path (library use).
+@internal */
   withPath(path: CondStep[], body: () => void): void {
     const saved = this.path;
     this.path = path;
@@ -283,6 +307,10 @@ export class ModuleBuilder implements NodeFactory {
       this.path = saved;
     }
   }
+  /**
+   * Compare `sel` with constants: `m.switch(sel).is(0, () => ...).is(1, () => ...).default(() => ...)`.
+   * @param sel the value compared against each `is` case
+   */
   switch(sel: Value): SwitchChain {
     return new SwitchChain(this, sel);
   }
@@ -390,6 +418,9 @@ export class ModuleDef<P extends PortRecord = PortRecord> {
 /**
  * Declare a module: `module('mac', { a: In(sint(8)), y: Out(sint(16)) }, (io, m) => { ... })`.
  * The name is the Verilog module name; generators put their parameters in it (`mac_s8`).
+ * @param name the Verilog module name (put parameters in it: `mac_s8`)
+ * @param ports the port record: `{ a: In(uint(8)), out: Out(Stream(T)) }`
+ * @param body builds the module from `io` (typed port views) and `m` (the module builder)
  */
 export function module<P extends PortRecord>(name: string, ports: P, body: (io: IO<P>, m: ModuleBuilder) => void): ModuleDef<P> {
   const loc = new LazyLoc();

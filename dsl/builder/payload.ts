@@ -53,57 +53,96 @@ export interface FieldLayout {
   signed: boolean;
 }
 
-/** Declare a record: `Record({ row: uint(4), value: sint(8) })`, a payload or a port type. */
+/**
+ * Declare a record: `Record({ row: uint(4), value: sint(8) })`, a payload or a port type.
+ * @param fields field name to payload type, most significant first
+ */
 export function Record<F extends Record<string, PayloadType>>(fields: F): RecordType<F> {
   if (Object.keys(fields).length === 0) throw new ParamError('Record needs at least one field, got {}', new LazyLoc().get(), { field: 'fields' });
   return { kind: 'record', fields };
 }
-/** A record of unsigned fields given by their widths, first field most significant (a cfg word). */
+/**
+ * A record of unsigned fields given by their widths, first field most significant (a cfg word).
+ * @param widths field name to unsigned width, most significant first
+ */
 export function fieldsRecord<K extends string>(widths: { [F in K]: number }): RecordType<{ [F in K]: HwType }> {
   return Record(Object.fromEntries(Object.entries(widths).map(([k, width]) => [k, { signed: false, width }])) as { [F in K]: HwType });
 }
-/** Declare a vector: `Vec(sint(8), 4)`, a payload or a port type. */
+/**
+ * Declare a vector: `Vec(sint(8), 4)`, a payload or a port type.
+ * @param element the element type (a payload, or a `Stream` for a vector of stream ports)
+ * @param length number of elements, >= 1
+ */
 export function Vec<E extends PayloadType | StreamType>(element: E, length: number): VectorType<E> {
   if (!Number.isInteger(length) || length < 1)
     throw new ParamError(`Vec length must be an integer >= 1, got ${length}`, new LazyLoc().get(), { field: 'length', value: length });
   return { kind: 'vector', element, length };
 }
 
+/**
+ * True for a `Record` type.
+ * @param t a port or payload type
+ */
 export function isRecord(t: PortType): t is RecordType {
   return (t as RecordType).kind === 'record';
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any element, so the else branch narrows
+/**
+ * True for a `Vec` type.
+ * @param t a port or payload type
+ */
 export function isVector(t: PortType): t is VectorType<any> {
   return (t as { kind?: string }).kind === 'vector';
 }
+/**
+ * True for a `Stream` port type.
+ * @param t a port or payload type
+ */
 export function isStream(t: PortType): t is StreamType {
   return (t as StreamType).kind === 'stream';
 }
-/** True for a plain bit vector (the payload port then keeps its signedness). */
+/**
+ * True for a plain bit vector (the payload port then keeps its signedness).
+ * @param t a port or payload type
+ */
 export function isBits(t: PortType): t is HwType {
   return !isRecord(t) && !isVector(t) && !isStream(t);
 }
 
-/** Total packed width in bits. */
+/**
+ * Total packed width in bits.
+ * @param t the payload type
+ */
 export function payloadWidth(t: PayloadType): number {
   if (isRecord(t)) return Object.values(t.fields).reduce((s, f) => s + payloadWidth(f), 0);
   if (isVector(t)) return t.length * payloadWidth(t.element);
   return t.width;
 }
 
-/** The port type that carries a payload: the bit vector itself, or uint(width) for structures. */
+/**
+ * The port type that carries a payload: the bit vector itself, or uint(width) for structures.
+ * @param t the payload type
+ */
 export function portType(t: PayloadType): HwType {
   return isBits(t) ? t : { signed: false, width: payloadWidth(t) };
 }
 
-/** Short text for module names and messages: `s8`, `u4`, `r12`, `v4xs8`. */
+/**
+ * Short text for module names and messages: `s8`, `u4`, `r12`, `v4xs8`.
+ * @param t the payload type
+ */
 export function payloadTag(t: PayloadType): string {
   if (isRecord(t)) return `r${payloadWidth(t)}`;
   if (isVector(t)) return `v${t.length}x${payloadTag(t.element)}`;
   return `${t.signed ? 's' : 'u'}${t.width}`;
 }
 
-/** Leaf positions, most significant first; recorded in the stream's manifest entry. */
+/**
+ * Leaf positions, most significant first; recorded in the stream's manifest entry.
+ * @param t the payload type
+ * @param prefix field path prefix (for nested fields)
+ * @param lo bit offset of `t` in the packed vector
+ */
 export function payloadLayout(t: PayloadType, prefix = '', lo = 0): FieldLayout[] {
   if (isBits(t)) return [{ path: prefix || 'payload', hi: lo + t.width - 1, lo, signed: t.signed }];
   const out: FieldLayout[] = [];
@@ -127,7 +166,11 @@ function children(t: RecordType | VectorType, base: number): [string, PayloadTyp
   return out.reverse();
 }
 
-/** Pack hardware values shaped like `t` into one vector of `portType(t)`. */
+/**
+ * Pack hardware values shaped like `t` into one vector of `portType(t)`.
+ * @param t the payload type
+ * @param fields hardware values shaped like `t` (objects for records, arrays for vectors)
+ */
 export function pack<T extends PayloadType>(t: T, fields: Fields<T>): Value {
   if (isBits(t)) {
     const v = fields as Value;
@@ -182,7 +225,11 @@ function catRuns(parts: Value[]): Value {
   return cat(...runs);
 }
 
-/** Split a packed vector into hardware values shaped like `t`. */
+/**
+ * Split a packed vector into hardware values shaped like `t`.
+ * @param t the payload type
+ * @param packed a value of `portType(t)`
+ */
 export function unpack<T extends PayloadType>(t: T, packed: Value): Fields<T> {
   if (packed.width !== payloadWidth(t))
     throw new WidthError(`cannot unpack ${showType(packed.type)} as a ${payloadWidth(t)}-bit payload`, new LazyLoc().get());

@@ -36,7 +36,10 @@ export interface StreamTiming {
 
 export const ZERO_TIMING: StreamTiming = { latency: 0, capacity: 0 };
 
-/** The port type of a stream of `payload` tokens: `In(Stream(Record({ a: sint(8) })))`. */
+/**
+ * The port type of a stream of `payload` tokens: `In(Stream(Record({ a: sint(8) })))`.
+ * @param payload the token type (bit vector, `Record` or `Vec`)
+ */
 export function Stream<T extends PayloadType>(payload: T): StreamType<T> {
   return { kind: 'stream', payload };
 }
@@ -84,6 +87,7 @@ export class StreamSink<T extends PayloadType = PayloadType> {
     readonly ready: Value,
     readonly name: string,
   ) {}
+  /** `valid && ready`: a token moves this cycle. */
   get fire(): Value {
     return this.valid.and(this.ready);
   }
@@ -111,7 +115,13 @@ export function freshStreamName(m: ModuleBuilder, base: string): string {
   }
 }
 
-/** A stream of wires `<name>_valid/_ready/_payload` in module `m`; the producer drives `.sink`. */
+/**
+ * A stream of wires `<name>_valid/_ready/_payload` in module `m`; the producer drives `.sink`.
+ * @param m the module the wires live in
+ * @param name prefix of `<name>_valid`, `<name>_ready`, `<name>_payload`
+ * @param type the payload type
+ * @param timing the tokens' latency and buffering relative to the module's inputs (for join checks)
+ */
 export function streamWire<T extends PayloadType>(m: ModuleBuilder, name: string, type: T, timing: StreamTiming = ZERO_TIMING): StreamWire<T> {
   const n = freshStreamName(m, name);
   const valid = m.wire(`${n}_valid`, bool());
@@ -145,7 +155,13 @@ function noteStreamElement(m: ModuleBuilder, element: string, name: string, ins:
   m.note({ kind: 'element', element, name, latency: 0, ii: 1, capacity: 0, loc: userLoc(), ins, outs });
 }
 
-/** Combinational transform of each token: same handshake, new payload. Latency 0. */
+/**
+ * Combinational transform of each token: same handshake, new payload. Latency 0.
+ * @param s the input stream
+ * @param outType the payload type of the result
+ * @param f builds the output fields from the input fields (combinational)
+ * @param name name prefix of the new stream (default derived from `s`)
+ */
 export function mapStream<T extends PayloadType, U extends PayloadType>(s: Stream<T>, outType: U, f: (fields: Fields<T>) => Fields<U>, name?: string): Stream<U> {
   const out = streamWire(s.m, name ?? `${s.name}_map`, outType, s.timing);
   out.valid.set(s.valid);

@@ -11,23 +11,29 @@ import { OPS, type OpName } from '../ir/ops.ts';
 import { MAX_WIDTH, bitsFor, fits, maxValue, minValue, showType, toBits, typeEq, type HwType } from '../ir/types.ts';
 import { currentBuilder, type NodeFactory } from './context.ts';
 
+/** What an operator accepts: a hardware value or a TypeScript number/bigint constant (sized to fit). */
 export type Operand = Value | number | bigint;
 
+/** A hardware value of a fixed width and signedness; its operators build logic and check widths at the calling line. */
 export class Value {
   constructor(
     readonly node: Expr,
     readonly ctx: NodeFactory,
   ) {}
 
+  /** The bit-vector type (width and signedness). */
   get type(): HwType {
     return this.node.type;
   }
+  /** Width in bits. */
   get width(): number {
     return this.node.type.width;
   }
+  /** True for a signed (two's complement) value. */
   get signed(): boolean {
     return this.node.type.signed;
   }
+  /** Short description for messages (its type). */
   toString(): string {
     return `Value<${showType(this.type)}>`;
   }
@@ -58,24 +64,40 @@ export class Value {
   }
 
   // ---- bitwise ----------------------------------------------------------------------------
+  /**
+   * Bitwise and; operands of equal width.
+   * @param o the other operand (a number takes this width)
+   */
   and(o: Operand): Value {
     return this.binary('and', o);
   }
+  /**
+   * Bitwise or; operands of equal width.
+   * @param o the other operand (a number takes this width)
+   */
   or(o: Operand): Value {
     return this.binary('or', o);
   }
+  /**
+   * Bitwise exclusive or; operands of equal width.
+   * @param o the other operand (a number takes this width)
+   */
   xor(o: Operand): Value {
     return this.binary('xor', o);
   }
+  /** Bitwise complement, same type. */
   not(): Value {
     return this.unary('not');
   }
+  /** And of all bits (1 bit). */
   andR(): Value {
     return this.unary('andr');
   }
+  /** Or of all bits: is any bit set (1 bit). */
   orR(): Value {
     return this.unary('orr');
   }
+  /** Exclusive or of all bits: parity (1 bit). */
   xorR(): Value {
     return this.unary('xorr');
   }
@@ -105,21 +127,45 @@ export class Value {
   }
 
   // ---- comparisons --------------------------------------------------------------------------
+  /**
+   * Compare, less than (1 bit); signedness must match, widths may differ.
+   * @param o the other operand
+   */
   lt(o: Operand): Value {
     return this.binary('lt', o);
   }
+  /**
+   * Compare, less than or equal (1 bit); signedness must match, widths may differ.
+   * @param o the other operand
+   */
   le(o: Operand): Value {
     return this.binary('le', o);
   }
+  /**
+   * Compare, greater than (1 bit); signedness must match, widths may differ.
+   * @param o the other operand
+   */
   gt(o: Operand): Value {
     return this.binary('gt', o);
   }
+  /**
+   * Compare, greater than or equal (1 bit); signedness must match, widths may differ.
+   * @param o the other operand
+   */
   ge(o: Operand): Value {
     return this.binary('ge', o);
   }
+  /**
+   * Compare, equal (1 bit); signedness must match, widths may differ.
+   * @param o the other operand
+   */
   eq(o: Operand): Value {
     return this.binary('eq', o);
   }
+  /**
+   * Compare, not equal (1 bit); signedness must match, widths may differ.
+   * @param o the other operand
+   */
   ne(o: Operand): Value {
     return this.binary('ne', o);
   }
@@ -237,7 +283,11 @@ export function checkWidth(width: number, what = 'width'): void {
     throw new ParamError(`${what} must be an integer from 1 to ${MAX_WIDTH}, got ${width}`, new LazyLoc().get());
 }
 
-/** A constant of a given type. Throws when the value does not fit. */
+/**
+ * A constant of a given type. Throws when the value does not fit.
+ * @param type the constant's type
+ * @param value the value (must fit the type)
+ */
 export function lit(type: HwType, value: number | bigint): Value {
   checkWidth(type.width);
   if (typeof value === 'number' && !Number.isSafeInteger(value))
@@ -248,20 +298,36 @@ export function lit(type: HwType, value: number | bigint): Value {
   const b = currentBuilder('a constant');
   return new Value(b.constNode(type, toBits(v, type.width), new LazyLoc()), b);
 }
-/** Unsigned constant: `u(8, 200)`. */
+/**
+ * Unsigned constant: `u(8, 200)`.
+ * @param width bits
+ * @param value a value from 0 to 2^width - 1
+ */
 export function u(width: number, value: number | bigint): Value {
   return lit({ signed: false, width }, value);
 }
-/** Signed constant: `s(8, -3)`. */
+/**
+ * Signed constant: `s(8, -3)`.
+ * @param width bits, including the sign
+ * @param value a value from -2^(width-1) to 2^(width-1) - 1
+ */
 export function s(width: number, value: number | bigint): Value {
   return lit({ signed: true, width }, value);
 }
-/** The smallest unsigned constant holding n. */
+/**
+ * The smallest unsigned constant holding n.
+ * @param n a non-negative value
+ */
 export function uconst(n: number | bigint): Value {
   return u(bitsFor(n), n);
 }
 
-/** `cond ? whenTrue : whenFalse`. Both sides must have the same type (numbers take the other's). */
+/**
+ * `cond ? whenTrue : whenFalse`. Both sides must have the same type (numbers take the other's).
+ * @param cond a 1-bit condition
+ * @param whenTrue the result when `cond` is 1
+ * @param whenFalse the result when `cond` is 0
+ */
 export function mux(cond: Value, whenTrue: Operand, whenFalse: Operand): Value {
   if (cond.width !== 1) throw new WidthError(`mux condition must be 1 bit wide, got ${showType(cond.type)}`, new LazyLoc().get());
   const t = whenTrue instanceof Value ? whenTrue : whenFalse instanceof Value ? lit(whenFalse.type, whenTrue) : undefined;
@@ -274,7 +340,11 @@ export function mux(cond: Value, whenTrue: Operand, whenFalse: Operand): Value {
   return new Value(cond.ctx.opNode('mux', t.type, [cond.node, t.node, f.node], [], new LazyLoc()), cond.ctx);
 }
 
-/** Select `options[index]`; out-of-range indices give the last option. All options share one type. */
+/**
+ * Select `options[index]`; out-of-range indices give the last option. All options share one type.
+ * @param index an unsigned index
+ * @param options the values to choose from, one type
+ */
 export function select(index: Value, options: readonly Value[]): Value {
   if (options.length === 0) throw new ParamError('select needs at least one option', new LazyLoc().get());
   let out = options[options.length - 1]!;
@@ -282,7 +352,10 @@ export function select(index: Value, options: readonly Value[]): Value {
   return out;
 }
 
-/** Concatenate, first argument most significant. The result is unsigned. */
+/**
+ * Concatenate, first argument most significant. The result is unsigned.
+ * @param parts values, first most significant
+ */
 export function cat(...parts: Value[]): Value {
   if (parts.length === 0) throw new ParamError('cat needs at least one part', new LazyLoc().get());
   const ctx = parts[0]!.ctx;
@@ -293,7 +366,10 @@ export function cat(...parts: Value[]): Value {
   return new Value(ctx.opNode('cat', type, parts.map((p) => p.node), [], new LazyLoc()), ctx);
 }
 
-/** Sum a list of values with a balanced tree of adders (each level grows one bit). */
+/**
+ * Sum a list of values with a balanced tree of adders (each level grows one bit).
+ * @param values the addends (one signedness)
+ */
 export function sumTree(values: readonly Value[]): Value {
   if (values.length === 0) throw new ParamError('sumTree needs at least one value', new LazyLoc().get());
   let level = [...values];

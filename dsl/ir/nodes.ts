@@ -113,6 +113,7 @@ export interface StreamInterface {
   readonly meta?: Record<string, unknown>;
 }
 
+/** One elaborated module: ports, signals, memories, instances, streams and element notes. */
 export interface ModuleIR {
   readonly name: string;
   readonly loc: LazyLoc;

@@ -6,6 +6,10 @@ import type { Assignment, Expr, ModuleIR } from './nodes.ts';
 import { moduleRoots, walkExpr } from './nodes.ts';
 import { showType } from './types.ts';
 
+/**
+ * A readable text dump of a module's IR (for debugging and tests).
+ * @param m the module
+ */
 export function printModule(m: ModuleIR): string {
   const names = new Map<number, string>();
   const lines: string[] = [`module ${m.name}${m.sequential ? ' (clocked)' : ''}`];

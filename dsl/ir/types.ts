@@ -10,10 +10,19 @@ export const MAX_WIDTH = 4096;
 export const uintT = (width: number): HwType => ({ signed: false, width });
 export const sintT = (width: number): HwType => ({ signed: true, width });
 
+/**
+ * True when two types have the same width and signedness.
+ * @param a a type
+ * @param b another type
+ */
 export function typeEq(a: HwType, b: HwType): boolean {
   return a.signed === b.signed && a.width === b.width;
 }
 
+/**
+ * `uint(8)` / `sint(8)`: how messages print a type.
+ * @param t the type
+ */
 export function showType(t: HwType): string {
   return `${t.signed ? 'sint' : 'uint'}(${t.width})`;
 }
@@ -43,7 +52,10 @@ export function fits(value: bigint, t: HwType): boolean {
   return value >= minValue(t) && value <= maxValue(t);
 }
 
-/** Bits needed to hold unsigned n (at least 1). */
+/**
+ * Bits needed to hold unsigned n (at least 1).
+ * @param n a non-negative integer
+ */
 export function bitsFor(n: number | bigint): number {
   let v = BigInt(n);
   if (v < 0n) throw new RangeError('bitsFor takes a non-negative number');
@@ -55,7 +67,10 @@ export function bitsFor(n: number | bigint): number {
   return w;
 }
 
-/** ceil(log2(n)) for n >= 1; the address width of a memory of depth n (at least 1). */
+/**
+ * ceil(log2(n)) for n >= 1; the address width of a memory of depth n (at least 1).
+ * @param n a positive integer
+ */
 export function clog2(n: number): number {
   let w = 0;
   while (1 << w < n) w++;

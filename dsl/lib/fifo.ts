@@ -23,6 +23,7 @@ import { portType, type PayloadType } from '../builder/payload.ts';
 import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
 
+/** Options of `queue` and `fifo`. */
 export interface FifoOptions {
   /** Tokens the FIFO holds, >= 1. */
   depth: number;
@@ -42,12 +43,20 @@ export interface FifoStatus<T extends PayloadType> {
   style: 'registers' | 'bram';
 }
 
-/** Buffer a stream in a FIFO of `depth` tokens: `queue(s, 16)` or `queue(s, { depth: 1024 })`. */
+/**
+ * Buffer a stream in a FIFO of `depth` tokens: `queue(s, 16)` or `queue(s, { depth: 1024 })`.
+ * @param s the stream to buffer
+ * @param opts the depth, or `FifoOptions`
+ */
 export function queue<T extends PayloadType>(s: Stream<T>, opts: FifoOptions | number): Stream<T> {
   return fifo(s, typeof opts === 'number' ? { depth: opts } : opts).out;
 }
 
-/** Like `queue`, and also returns the occupancy and the chosen implementation. */
+/**
+ * Like `queue`, and also returns the occupancy and the chosen implementation.
+ * @param s the stream to buffer
+ * @param opts depth, name, style (registers or block RAM)
+ */
 export function fifo<T extends PayloadType>(s: Stream<T>, opts: FifoOptions): FifoStatus<T> {
   const loc = new LazyLoc();
   const { depth } = opts;

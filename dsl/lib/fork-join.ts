@@ -19,7 +19,12 @@ import { noteElement, warnDesign } from './notes.ts';
 import { pack, Record, Vec, type Fields, type PayloadType, type RecordType, type VectorType } from '../builder/payload.ts';
 import { checkPayload, streamWire, type Stream, type StreamTiming } from '../builder/stream.ts';
 
-/** Split a stream into `n` copies; every copy sees every token. */
+/**
+ * Split a stream into `n` copies; every copy sees every token.
+ * @param s the stream to copy
+ * @param n number of copies
+ * @param opts `lazy`: each copy takes the token independently (else all at once); `name`
+ */
 export function fork<T extends PayloadType>(s: Stream<T>, n: number, opts: { lazy?: boolean; name?: string } = {}): Stream<T>[] {
   if (!Number.isInteger(n) || n < 1)
     throw new ParamError(`fork needs an integer number of outputs >= 1, got ${n}`, new LazyLoc().get(), { field: 'n', value: n });
@@ -49,7 +54,12 @@ export function fork<T extends PayloadType>(s: Stream<T>, n: number, opts: { laz
   return outs;
 }
 
-/** Warn when reconverging inputs differ in latency and the faster one cannot buffer the difference. */
+/**
+ * Warn when reconverging inputs differ in latency and the faster one cannot buffer the difference.
+ * @param m the module to warn in
+ * @param inputs the reconverging streams by name
+ * @param what the element named in the warning
+ */
 export function checkJoinTiming(m: Stream['m'], inputs: Record<string, Stream>, what: string): void {
   const entries = Object.entries(inputs);
   const slowest = entries.reduce((a, b) => (b[1].timing.latency > a[1].timing.latency ? b : a));
@@ -71,7 +81,11 @@ export function checkJoinTiming(m: Stream['m'], inputs: Record<string, Stream>, 
 
 type Joined<S extends Record<string, Stream>> = RecordType<{ [K in keyof S]: S[K]['type'] }>;
 
-/** Wait for one token on every input; emit them together as a record `{ name: payload }`. */
+/**
+ * Wait for one token on every input; emit them together as a record `{ name: payload }`.
+ * @param inputs streams by field name
+ * @param name name prefix of the joined stream
+ */
 export function join<S extends Record<string, Stream>>(inputs: S, name?: string): Stream<Joined<S>> {
   const entries = Object.entries(inputs);
   if (entries.length === 0) throw new ParamError('join needs at least one input stream, got {}', new LazyLoc().get(), { field: 'inputs' });
@@ -88,7 +102,11 @@ export function join<S extends Record<string, Stream>>(inputs: S, name?: string)
   return out;
 }
 
-/** Join streams of one payload type into a vector (input 0 is element 0). */
+/**
+ * Join streams of one payload type into a vector (input 0 is element 0).
+ * @param inputs streams of one payload type
+ * @param name name prefix of the joined stream
+ */
 export function joinVector<T extends PayloadType>(inputs: readonly Stream<T>[], name?: string): Stream<VectorType<T>> {
   if (inputs.length === 0) throw new ParamError('joinVector needs at least one input stream', new LazyLoc().get(), { field: 'inputs' });
   for (const s of inputs) checkPayload(s, inputs[0]!.type, 'joinVector');

@@ -19,6 +19,7 @@ import { noteElement } from './notes.ts';
 import { pack, Record, type PayloadType, type RecordType } from '../builder/payload.ts';
 import { streamWire, type Stream } from '../builder/stream.ts';
 
+/** One loop of a `loopNest`: its index name, trip count, stride and start. */
 export interface LoopSpec {
   /** Field name of this loop's index in the tuple. */
   name: string;
@@ -30,6 +31,7 @@ export interface LoopSpec {
   start?: number;
 }
 
+/** Options of `loopNest`. */
 export interface LoopNestOptions {
   /** Loops, outermost first. */
   loops: readonly LoopSpec[];
@@ -47,6 +49,7 @@ export interface LoopNestOptions {
 /** The tuple type of a nest: each index, then `first_<loop>` and `last_<loop>` flags. */
 export type LoopTuple = RecordType<Record<string, PayloadType>>;
 
+/** What `loopNest` returns: the tuple stream, index widths and a busy flag. */
 export interface LoopNest {
   out: Stream<LoopTuple>;
   /** Index width of each loop. */
@@ -55,7 +58,10 @@ export interface LoopNest {
   busy: Value;
 }
 
-/** Validated loops in run order, their index widths and the tuple type. */
+/**
+ * Validated loops in run order, their index widths and the tuple type.
+ * @param opts the loops, their order and index width
+ */
 export function loopTupleType(opts: Pick<LoopNestOptions, 'loops' | 'order' | 'indexWidth'> & { ii?: number }): { loops: LoopSpec[]; widths: Record<string, number>; type: LoopTuple } {
   const loc = new LazyLoc();
   const bad = (field: string, value: unknown, valid: string): never => {
@@ -94,7 +100,11 @@ export function loopTupleType(opts: Pick<LoopNestOptions, 'loops' | 'order' | 'i
   return { loops, widths, type: Record(fields) };
 }
 
-/** Build a loop nest; see the file comment. */
+/**
+ * Build a loop nest; see the file comment.
+ * @param m the module to build in
+ * @param opts loops (outermost first), order, II, start stream, name
+ */
 export function loopNest(m: ModuleBuilder, opts: LoopNestOptions): LoopNest {
   const { loops, widths, type: tupleType } = loopTupleType(opts);
   const ii = opts.ii ?? 1;
@@ -104,7 +114,9 @@ export function loopNest(m: ModuleBuilder, opts: LoopNestOptions): LoopNest {
   const base = opts.name ?? m.freshName('loop');
   const out = streamWire(m, base, tupleType, { latency: 0, capacity: 0, loc: userLoc() });
   const n = out.name;
-  const running = m.reg(`${n}_running_q`, bool(), { reset: opts.start ? 0 : 1 });
+  // Without a start stream the nest runs forever: `running` is the constant 1, not a register (a
+  // register nothing assigns is an error).
+  const running: Value = opts.start ? m.reg(`${n}_running_q`, bool(), { reset: 0 }) : lit(bool(), 1);
   const gap = ii > 1 ? m.reg(`${n}_gap_q`, uint(bitsFor(ii - 1)), { reset: 0 }) : undefined;
   const valid = gap ? running.and(gap.eq(0)) : running;
   const fire = valid.and(out.ready);
@@ -164,10 +176,10 @@ export function loopNest(m: ModuleBuilder, opts: LoopNestOptions): LoopNest {
     m.when(startFire, () => {
       for (const l of levels) if (typeof l.spec.count !== 'number') (l.count as Signal).set(l.spec.count as Value);
       restart();
-      running.set(anyZero.not());
+      (running as Signal).set(anyZero.not());
     }).elsewhen(fire, () => {
       step();
-      m.when(allLast, () => running.set(0));
+      m.when(allLast, () => (running as Signal).set(0));
     });
   } else {
     for (const l of levels) if (typeof l.spec.count !== 'number') (l.count as Signal).set(l.spec.count as Value);
@@ -181,6 +193,7 @@ export function loopNest(m: ModuleBuilder, opts: LoopNestOptions): LoopNest {
   return { out, widths, busy: running };
 }
 
+/** An affine address `base + sum(coef * index)` over a loop tuple (see `affineAddress`). */
 export interface AffineSpec {
   /** Non-negative coefficient per loop index; missing loops contribute 0. */
   coefficients: Record<string, number>;
@@ -190,7 +203,11 @@ export interface AffineSpec {
   width: number;
 }
 
-/** `base + Σ c·index` from a tuple's fields, built from shifts and adds (no multipliers). */
+/**
+ * `base + Σ c·index` from a tuple's fields, built from shifts and adds (no multipliers).
+ * @param fields the tuple's fields (index values)
+ * @param spec base, coefficients and address width
+ */
 export function affineAddress(fields: Record<string, Value>, spec: AffineSpec): Value {
   const loc = new LazyLoc();
   const t: HwType = uint(spec.width);
@@ -208,7 +225,12 @@ export function affineAddress(fields: Record<string, Value>, spec: AffineSpec): 
   return sum;
 }
 
-/** A stream of addresses (record `{ addr, ...flags }`) from a loop nest's tuples. Latency 0. */
+/**
+ * A stream of addresses (record `{ addr, ...flags }`) from a loop nest's tuples. Latency 0.
+ * @param nest the tuple stream of a loop nest
+ * @param spec the affine address
+ * @param name name prefix of the address stream
+ */
 export function addressStream(nest: Stream<LoopTuple>, spec: AffineSpec, name?: string): Stream<LoopTuple> {
   const flags = Object.entries(nest.type.fields).filter(([f]) => f.startsWith('first_') || f.startsWith('last_'));
   const outType = Record({ addr: uint(spec.width), ...Object.fromEntries(flags) });

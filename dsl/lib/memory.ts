@@ -16,6 +16,7 @@ import { isRecord, payloadTag, portType, type PayloadType } from '../builder/pay
 import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
 
+/** Options of `singlePortRam` and `simpleDualPortRam`: word type, depth, name, initial contents. */
 export interface RamOptions {
   /** Word type. */
   type: HwType;
@@ -35,6 +36,7 @@ function checkRam(opts: RamOptions, loc: LazyLoc): void {
 /**
  * A single-port RAM module: one address for reads and writes. Ports `addr`, `en`, `we`, `wdata`,
  * `rdata`; `rdata` is the word at `addr` one cycle after an access with `en` (read-first).
+ * @param opts word type, depth and name
  */
 export function singlePortRam(opts: RamOptions): ModuleDef<PortRecord> {
   const loc = new LazyLoc();
@@ -53,6 +55,7 @@ export function singlePortRam(opts: RamOptions): ModuleDef<PortRecord> {
 /**
  * A simple dual-port RAM module: one write port and one read port, independent addresses.
  * Ports `waddr`, `we`, `wdata`, `raddr`, `re`, `rdata`.
+ * @param opts word type, depth and name
  */
 export function simpleDualPortRam(opts: RamOptions): ModuleDef<PortRecord> {
   const loc = new LazyLoc();
@@ -125,7 +128,12 @@ export class BankedMemory {
   }
 }
 
-/** Banked memory in module `m`: `bankedMemory(m, 'act', { type: sint(8), depth: 1024, banks: 4 })`. */
+/**
+ * Banked memory in module `m`: `bankedMemory(m, 'act', { type: sint(8), depth: 1024, banks: 4 })`.
+ * @param m the module to build in
+ * @param name name prefix of the banks
+ * @param opts word type, total depth and number of banks
+ */
 export function bankedMemory(m: ModuleBuilder, name: string, opts: { type: HwType; depth: number; banks: number }): BankedMemory {
   return new BankedMemory(m, name, opts.type, opts.depth, opts.banks);
 }
@@ -135,6 +143,10 @@ export function bankedMemory(m: ModuleBuilder, name: string, opts: { type: HwTyp
  * latency 1. `read(addr, enable)` is the memory's sync read (`mem.read`, `banked.read`, ...). The
  * address is the payload, its `addr` field (as `addressStream` makes), or `opts.addr(payload)`.
  * The read-data register is the output register, so nothing is added on the data path.
+ * @param addrs a stream of addresses (records with an `addr` field and flags passed along)
+ * @param dataType the word type read
+ * @param read issues a synchronous read of an address with an enable, returns the data a cycle later
+ * @param opts name and options
  */
 export function readStream<D extends PayloadType>(
   addrs: Stream, dataType: D, read: (addr: Value, enable: Value) => Value, opts: { name?: string; addr?: (payload: Value) => Value } = {},

@@ -38,7 +38,11 @@ export interface ElementNote {
 }
 
 
-/** Record an element's timing in the current module's notes. Returns the note. */
+/**
+ * Record an element's timing in the current module's notes. Returns the note.
+ * @param m the module the element lives in
+ * @param fact its timing facts (element, name, latency, II, capacity, ...)
+ */
 export function noteElement(
   m: ModuleBuilder,
   fact: { element: string; name: string; latency: number; ii: number; capacity: number; loc?: SourceLoc; [extra: string]: unknown },
@@ -48,21 +52,32 @@ export function noteElement(
   return note;
 }
 
-/** Raise a warning in module `m`; the message is prefixed with the first location, as errors are. */
+/**
+ * Raise a warning in module `m`; the message is prefixed with the first location, as errors are.
+ * @param m the module to warn in
+ * @param message the warning text
+ * @param locations user source lines involved, first one leads
+ */
 export function warnDesign(m: ModuleBuilder, message: string, locations: (SourceLoc | undefined)[]): DesignWarning {
   const w: DesignWarning = { kind: 'warning', module: m.ir.name, message: `${formatLoc(locations[0])}: ${message}`, locations };
   m.note(w as unknown as Record<string, unknown>);
   return w;
 }
 
-/** Every warning noted in the circuit's modules, children before parents. */
+/**
+ * Every warning noted in the circuit's modules, children before parents.
+ * @param c the elaborated circuit
+ */
 export function collectWarnings(c: Pick<Circuit, 'modules'>): DesignWarning[] {
   const out: DesignWarning[] = [];
   for (const m of c.modules) for (const n of m.notes) if (n['kind'] === 'warning') out.push(n as unknown as DesignWarning);
   return out;
 }
 
-/** Every element note of the circuit's modules, each tagged with its module. */
+/**
+ * Every element note of the circuit's modules, each tagged with its module.
+ * @param c the elaborated circuit
+ */
 export function collectElements(c: Pick<Circuit, 'modules'>): (ElementNote & { module: string })[] {
   const out: (ElementNote & { module: string })[] = [];
   for (const m of c.modules) for (const n of m.notes) if (n['kind'] === 'element') out.push({ ...(n as ElementNote), module: m.name });

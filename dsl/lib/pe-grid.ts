@@ -14,6 +14,7 @@ import { lit, type Value } from '../builder/value.ts';
 import { noteElement } from './notes.ts';
 import { registerBundle, type Bundle } from './pipeline.ts';
 
+/** What a PE builder gets: its position and the values arriving from west and north. */
 export interface PeCell<H extends Bundle, V extends Bundle> {
   row: number;
   col: number;
@@ -23,6 +24,7 @@ export interface PeCell<H extends Bundle, V extends Bundle> {
   north: V;
 }
 
+/** What a PE builder returns: the values passed east and south, and anything else it exposes. */
 export interface PeOutputs<H extends Bundle, V extends Bundle, O> {
   east: H;
   south: V;
@@ -30,6 +32,7 @@ export interface PeOutputs<H extends Bundle, V extends Bundle, O> {
   out?: O;
 }
 
+/** Options of `peGrid`: size, edge inputs, the PE builder, link registers and enable. */
 export interface PeGridOptions<H extends Bundle, V extends Bundle, O> {
   rows: number;
   cols: number;
@@ -37,6 +40,7 @@ export interface PeGridOptions<H extends Bundle, V extends Bundle, O> {
   west: readonly H[];
   /** North edge input per column. */
   north: readonly V[];
+  /** Builds one PE from its position and west/north inputs; returns what it passes east and south. */
   pe: (cell: PeCell<H, V>) => PeOutputs<H, V, O>;
   /** Register the east and/or south links (systolic). Default: both. */
   registerLinks?: { east?: boolean; south?: boolean };
@@ -45,6 +49,7 @@ export interface PeGridOptions<H extends Bundle, V extends Bundle, O> {
   name?: string;
 }
 
+/** What `peGrid` returns: per-cell outputs and the east and south edge values. */
 export interface PeGrid<H extends Bundle, V extends Bundle, O> {
   /** `out` of every cell, [row][col]. */
   outs: (O | undefined)[][];
@@ -54,7 +59,11 @@ export interface PeGrid<H extends Bundle, V extends Bundle, O> {
   south: V[];
 }
 
-/** Build a rows x cols grid of PEs; see the file comment. */
+/**
+ * Build a rows x cols grid of PEs; see the file comment.
+ * @param m the module to build in
+ * @param opts rows, cols, west/north edge inputs, the `pe` builder, link registers, enable, name
+ */
 export function peGrid<H extends Bundle, V extends Bundle, O = unknown>(m: ModuleBuilder, opts: PeGridOptions<H, V, O>): PeGrid<H, V, O> {
   const loc = new LazyLoc();
   for (const f of ['rows', 'cols'] as const)
@@ -92,7 +101,14 @@ export function peGrid<H extends Bundle, V extends Bundle, O = unknown>(m: Modul
   return { outs, east, south: fromNorth };
 }
 
-/** Delay element i of `values` by `i * step` cycles (register chains with a shared enable). */
+/**
+ * Delay element i of `values` by `i * step` cycles (register chains with a shared enable).
+ * @param m the module to build in
+ * @param name name prefix of the registers
+ * @param values one value per lane
+ * @param enable clock enable of the registers (default: always)
+ * @param step cycles of delay per lane (default 1)
+ */
 export function skew(m: ModuleBuilder, name: string, values: readonly Value[], enable?: Value, step = 1): Value[] {
   const en = enable ?? lit({ signed: false, width: 1 }, 1);
   return values.map((v, i) => {
@@ -102,7 +118,14 @@ export function skew(m: ModuleBuilder, name: string, values: readonly Value[], e
   });
 }
 
-/** Delay element i of `values` by `(n - 1 - i) * step` cycles, undoing a skew. */
+/**
+ * Delay element i of `values` by `(n - 1 - i) * step` cycles, undoing a skew.
+ * @param m the module to build in
+ * @param name name prefix of the registers
+ * @param values one value per lane
+ * @param enable clock enable of the registers (default: always)
+ * @param step cycles of delay per lane (default 1)
+ */
 export function deskew(m: ModuleBuilder, name: string, values: readonly Value[], enable?: Value, step = 1): Value[] {
   return skew(m, name, [...values].reverse(), enable, step).reverse();
 }

@@ -15,6 +15,7 @@ import { cat, mux, type Value } from '../builder/value.ts';
 import { clog2, type HwType } from '../ir/types.ts';
 import { noteElement } from './notes.ts';
 
+/** Two memory halves: the producer fills one while the consumer reads the other; `commit`/`release` swap them. */
 export class PingPongBuffer {
   /** Drive high for one cycle when the producer's half is complete (counts only while writeReady). */
   readonly commit: Signal;
@@ -70,7 +71,12 @@ export class PingPongBuffer {
   }
 }
 
-/** A ping-pong buffer of two halves of `depth` words each. */
+/**
+ * A ping-pong buffer of two halves of `depth` words each.
+ * @param m the module to build in
+ * @param name name prefix of its memories and registers
+ * @param opts word type and words per half
+ */
 export function pingPongBuffer(m: ModuleBuilder, name: string, opts: { type: HwType; depth: number }): PingPongBuffer {
   return new PingPongBuffer(m, name, opts.type, opts.depth);
 }

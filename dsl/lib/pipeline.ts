@@ -25,6 +25,10 @@ export type Bundle = Value | readonly Bundle[] | { readonly [k: string]: Bundle 
  * first, last) and reset to 0, so nothing downstream sees a token that was never sent after a
  * reset; wider leaves are data and have no reset: only a flag says when they are read, and a reset
  * on every datapath bit costs logic and routing for nothing (as in SpinalHDL's `Reg` vs `RegInit`).
+ * @param m the module to build in
+ * @param prefix name prefix of the registers
+ * @param b the values to register (a value, array or object of values)
+ * @param enable clock enable
  */
 export function registerBundle<B extends Bundle>(m: ModuleBuilder, prefix: string, b: B, enable: Value): B {
   if (b instanceof Value) {
@@ -39,6 +43,10 @@ export function registerBundle<B extends Bundle>(m: ModuleBuilder, prefix: strin
 /**
  * Run `stages` on every token with a register after each stage. The first stage gets the input's
  * fields; the last must return fields of `outType`. `pipelineMap(s, outType, [f])` is one stage.
+ * @param s the input stream
+ * @param outType the payload type of the result
+ * @param stages one function per pipeline stage, each from the previous stage's bundle
+ * @param name name prefix (default derived from `s`)
  */
 export function pipelineMap<T extends PayloadType, U extends PayloadType>(
   s: Stream<T>, outType: U, stages: readonly ((x: any) => Bundle)[], name?: string, // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -81,7 +89,11 @@ function combine(op: ReduceOp, a: Value, b: Value): Value {
   return op(x, y);
 }
 
-/** One level of a balanced tree: pairs combined, an odd last value carried (widened to match). */
+/**
+ * One level of a balanced tree: pairs combined, an odd last value carried (widened to match).
+ * @param values the level's inputs
+ * @param op the combining operator
+ */
 export function reduceLevel(values: readonly Value[], op: ReduceOp): Value[] {
   const next: Value[] = [];
   for (let i = 0; i + 1 < values.length; i += 2) next.push(combine(op, values[i]!, values[i + 1]!));
@@ -90,12 +102,19 @@ export function reduceLevel(values: readonly Value[], op: ReduceOp): Value[] {
   return next.map((v) => (v.width < w ? v.extend(w) : v));
 }
 
-/** Levels of a balanced tree over `n` leaves: ceil(log2 n). */
+/**
+ * Levels of a balanced tree over `n` leaves: ceil(log2 n).
+ * @param n number of leaves
+ */
 export function treeDepth(n: number): number {
   return n <= 1 ? 0 : Math.ceil(Math.log2(n));
 }
 
-/** Combinational balanced reduction tree. */
+/**
+ * Combinational balanced reduction tree.
+ * @param values the leaves
+ * @param op the combining operator
+ */
 export function reductionTree(values: readonly Value[], op: ReduceOp): Value {
   if (values.length === 0) throw new ParamError('reductionTree needs at least one value, got 0', new LazyLoc().get(), { field: 'values' });
   let level = [...values];
@@ -106,6 +125,10 @@ export function reductionTree(values: readonly Value[], op: ReduceOp): Value {
 /**
  * A reduction tree over the elements of each vector token, with a register stage after every
  * `levelsPerStage` levels (1 = fully pipelined; >= depth = one stage). Latency = number of stages.
+ * @param s a stream of vector tokens
+ * @param outType the payload type of the result
+ * @param op the combining operator
+ * @param opts `levelsPerStage` (tree levels between registers) and `name`
  */
 export function reduceStream(s: Stream, outType: PayloadType, op: ReduceOp, opts: { levelsPerStage?: number; name?: string } = {}): Stream<PayloadType> {
   const per = opts.levelsPerStage ?? 1;

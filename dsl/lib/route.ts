@@ -23,7 +23,12 @@ function checkSel(sel: Value, n: number, what: string): void {
     throw new ParamError(`${what} select must be unsigned and at least ${clog2(n)} bits for ${n} ways, got ${showType(sel.type)}`, new LazyLoc().get(), { field: 'sel' });
 }
 
-/** Pass through input `sel` (a signal, or a stream of indices consumed one per token). */
+/**
+ * Pass through input `sel` (a signal, or a stream of indices consumed one per token).
+ * @param sel the input index: a signal, or a stream of indices
+ * @param inputs the streams to choose from
+ * @param name name prefix of the output
+ */
 export function streamMux<T extends PayloadType>(sel: Value | Stream, inputs: readonly Stream<T>[], name?: string): Stream<T> {
   const n = inputs.length;
   if (n < 1) throw new ParamError('streamMux needs at least one input stream, got 0', new LazyLoc().get(), { field: 'inputs' });
@@ -46,7 +51,13 @@ export function streamMux<T extends PayloadType>(sel: Value | Stream, inputs: re
   return out;
 }
 
-/** Send each token of `s` to output `sel` of `n`. */
+/**
+ * Send each token of `s` to output `sel` of `n`.
+ * @param s the input stream
+ * @param sel the output index of the current token
+ * @param n number of outputs
+ * @param name name prefix of the outputs
+ */
 export function streamDemux<T extends PayloadType>(s: Stream<T>, sel: Value, n: number, name?: string): Stream<T>[] {
   if (!Number.isInteger(n) || n < 1) throw new ParamError(`streamDemux needs an integer number of outputs >= 1, got ${n}`, new LazyLoc().get(), { field: 'n', value: n });
   checkSel(sel, n, 'streamDemux');
@@ -62,13 +73,18 @@ export function streamDemux<T extends PayloadType>(s: Stream<T>, sel: Value, n: 
   return outs;
 }
 
+/** What `roundRobinArbiter` returns: the merged stream and the index of the input each token came from. */
 export interface Arbitrated<T extends PayloadType> {
   out: Stream<T>;
   /** Index of the input whose token is on the output (meaningful while `out.valid`). */
   chosen: Value;
 }
 
-/** Merge `inputs` into one stream, taking turns. */
+/**
+ * Merge `inputs` into one stream, taking turns.
+ * @param inputs the streams to merge
+ * @param name name prefix of the output
+ */
 export function roundRobinArbiter<T extends PayloadType>(inputs: readonly Stream<T>[], name?: string): Arbitrated<T> {
   const n = inputs.length;
   if (n < 1) throw new ParamError('roundRobinArbiter needs at least one input stream, got 0', new LazyLoc().get(), { field: 'inputs' });

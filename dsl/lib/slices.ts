@@ -50,21 +50,33 @@ export function backwardSliceRaw<T extends PayloadType>(s: Stream<T>, name: stri
   return out;
 }
 
-/** Register valid and payload: latency 1, capacity 1, one token per cycle. */
+/**
+ * Register valid and payload: latency 1, capacity 1, one token per cycle.
+ * @param s the input stream
+ * @param name name prefix of its registers
+ */
 export function forwardSlice<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
   const out = forwardSliceRaw(s, name ?? `${s.name}_fwd`);
   noteElement(s.m, { element: 'forward_slice', name: out.name, latency: 1, ii: 1, capacity: 1, ins: [s.name], outs: [out.name] });
   return out;
 }
 
-/** Register ready: latency 0, capacity 1, one token per cycle. */
+/**
+ * Register ready: latency 0, capacity 1, one token per cycle.
+ * @param s the input stream
+ * @param name name prefix of its registers
+ */
 export function backwardSlice<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
   const out = backwardSliceRaw(s, name ?? `${s.name}_bwd`);
   noteElement(s.m, { element: 'backward_slice', name: out.name, latency: 0, ii: 1, capacity: 1, ins: [s.name], outs: [out.name] });
   return out;
 }
 
-/** Fully registered two-slot buffer: latency 1, capacity 2, one token per cycle. */
+/**
+ * Fully registered two-slot buffer: latency 1, capacity 2, one token per cycle.
+ * @param s the input stream
+ * @param name name prefix of its registers
+ */
 export function skidBuffer<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
   const base = name ?? `${s.name}_skid`;
   const out = forwardSliceRaw(backwardSliceRaw(s, `${base}_in`), base);

@@ -10,7 +10,12 @@ import { streamWire, type Stream, type StreamTiming } from '../builder/stream.ts
 import type { Value } from '../builder/value.ts';
 import { noteElement } from './notes.ts';
 
-/** Hold tokens back while `cond` is high (neither side sees a handshake). */
+/**
+ * Hold tokens back while `cond` is high (neither side sees a handshake).
+ * @param s the input stream
+ * @param cond a 1-bit condition
+ * @param name name prefix of the output
+ */
 export function haltWhen<T extends PayloadType>(s: Stream<T>, cond: Value, name?: string): Stream<T> {
   const out = streamWire(s.m, name ?? `${s.name}_halt`, s.type, s.timing);
   out.valid.set(s.valid.and(cond.not()));
@@ -20,7 +25,12 @@ export function haltWhen<T extends PayloadType>(s: Stream<T>, cond: Value, name?
   return out;
 }
 
-/** Drop tokens while `cond` is high (they are consumed without reaching the output). */
+/**
+ * Drop tokens while `cond` is high (they are consumed without reaching the output).
+ * @param s the input stream
+ * @param cond a 1-bit condition
+ * @param name name prefix of the output
+ */
 export function throwWhen<T extends PayloadType>(s: Stream<T>, cond: Value, name?: string): Stream<T> {
   const out = streamWire(s.m, name ?? `${s.name}_throw`, s.type, s.timing);
   out.valid.set(s.valid.and(cond.not()));

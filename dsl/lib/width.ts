@@ -23,7 +23,11 @@ function counter(s: Stream, name: string, n: number, advance: Value): { k: Value
   return { k, last };
 }
 
-/** One token per element of each vector token (or per `parts` slice of a bit-vector token). */
+/**
+ * One token per element of each vector token (or per `parts` slice of a bit-vector token).
+ * @param s a stream of vector (or wide bit-vector) tokens
+ * @param opts `parts` (slices of a bit-vector token) and `name`
+ */
 export function serialize<T extends PayloadType>(s: Stream<T>, opts: { parts?: number; name?: string } = {}): Stream<PayloadType> {
   const loc = new LazyLoc();
   let n: number;
@@ -52,7 +56,12 @@ export function serialize<T extends PayloadType>(s: Stream<T>, opts: { parts?: n
   return out;
 }
 
-/** Gather `n` tokens into one vector token. */
+/**
+ * Gather `n` tokens into one vector token.
+ * @param s the input stream
+ * @param n tokens gathered per vector
+ * @param name name prefix of the output
+ */
 export function deserialize<T extends PayloadType>(s: Stream<T>, n: number, name?: string): Stream<VectorType<T>> {
   if (!Number.isInteger(n) || n < 1)
     throw new ParamError(`deserialize needs an integer group size >= 1, got ${n}`, new LazyLoc().get(), { field: 'n', value: n });

@@ -1,10 +1,12 @@
 /**
  * Design checks, run on every module after elaboration. Each reports the user's source line:
- * undriven outputs and wires, incomplete assignment (a latch), and combinational loops (the loop's
- * signals and lines, through child instances too).
+ * undriven outputs and wires, registers never assigned (a constant in disguise), incomplete
+ * assignment (a latch), and combinational loops (the `.set` lines that close the loop, through child
+ * instances too).
  */
-import { DriverError, LoopError, formatLoc } from '../errors.ts';
+import { DriverError, LoopError, formatLoc, type SourceLoc } from '../errors.ts';
 import type { Assignment, CondStep, Expr, ModuleIR, SignalDecl } from '../ir/nodes.ts';
+import { showType, toValue } from '../ir/types.ts';
 import { walkExpr } from '../ir/nodes.ts';
 
 /** Raise on the first design-rule violation in `m`. */
@@ -15,6 +17,18 @@ export function checkModule(m: ModuleIR, combDeps: Map<ModuleIR, Map<string, Set
 
 function checkDrivers(m: ModuleIR): void {
   for (const s of m.signals) {
+    // A register nothing assigns holds its reset (or power-up) value forever: it is a constant, and
+    // its Verilog would be an undriven flip-flop (Verilator UNDRIVEN, and an unused clock).
+    if (s.kind === 'reg' && s.assigns.length === 0) {
+      const bits = s.reset ?? s.init;
+      const held = s.reset !== undefined ? 'its reset value' : s.init !== undefined ? 'its initial value' : 'an undefined value';
+      const hint = bits === undefined ? 'a constant' : `a constant, lit(${showType(s.type)}, ${toValue(bits, s.type)}),`;
+      throw new DriverError(
+        `register '${s.name}' of module '${m.name}' is never assigned: it would hold ${held} forever; use ${hint} if that is what you mean, or assign it with .set(...)`,
+        s.loc.get(),
+        { signal: s.name },
+      );
+    }
     if (s.kind !== 'wire' && s.kind !== 'output') continue;
     const what = s.kind === 'output' ? 'output port' : 'wire';
     if (s.assigns.length === 0)
@@ -99,11 +113,16 @@ function checkLoops(m: ModuleIR, childDeps: Map<ModuleIR, Map<string, Set<string
       const found = stack.slice(stack.indexOf(s));
       const start = found.reduce((best, c, i) => (c.id < found[best]!.id ? i : best), 0);
       const cycle = [...found.slice(start), ...found.slice(0, start)];
-      const where = cycle.map((c) => `${c.name} (${formatLoc(c.loc.get())})`).join(' -> ');
-      throw new LoopError(`combinational loop in module '${m.name}': ${where} -> ${cycle[0]!.name}`, cycle[0]!.loc.get(), {
-        signals: cycle.map((c) => c.name),
-        locations: cycle.map((c) => c.loc.get()),
-      });
+      // Each signal reads the next one: name the assignment (or connection) that makes it do so.
+      const closers = cycle.map((c, i) => closingAssignment(c, cycle[(i + 1) % cycle.length]!, childDeps));
+      const names = [...cycle.map((c) => c.name), cycle[0]!.name].join(' -> ');
+      const lines = closers.map((c) => `${c.what} at ${formatLoc(c.loc)}`).join('; ');
+      const declared = cycle.map((c) => `${c.name} at ${formatLoc(c.loc.get())}`).join(', ');
+      throw new LoopError(
+        `combinational loop in module '${m.name}': ${names}, closed by ${lines} (declared: ${declared}); break it with a register (m.reg or m.delay)`,
+        closers[0]!.loc ?? cycle[0]!.loc.get(),
+        { signals: cycle.map((c) => c.name), locations: closers.map((c) => c.loc), declared: cycle.map((c) => c.loc.get()) },
+      );
     }
     state.set(s.id, 'active');
     stack.push(s);
@@ -112,4 +131,33 @@ function checkLoops(m: ModuleIR, childDeps: Map<ModuleIR, Map<string, Set<string
     state.set(s.id, 'done');
   };
   for (const s of m.signals) dfs(s);
+}
+
+/** Where `from` takes `to` into its value in the same cycle: its `.set`, a `when` condition, or an instance connection. */
+function closingAssignment(
+  from: SignalDecl,
+  to: SignalDecl,
+  childDeps: Map<ModuleIR, Map<string, Set<string>>>,
+): { what: string; loc: SourceLoc | undefined } {
+  const reads = (e: Expr): boolean => {
+    let hit = false;
+    walkExpr(e, (x) => {
+      if (x.kind === 'ref' && x.signal.id === to.id) hit = true;
+    });
+    return hit;
+  };
+  if (from.kind === 'instout') {
+    const { instance, port } = from.source!;
+    for (const d of childDeps.get(instance.module)?.get(port) ?? []) {
+      const input = instance.inputs.get(d)!;
+      if (reads(input.value))
+        return { what: `${instance.name}.${d} (instance input; output ${port} follows it) reads ${to.name}`, loc: input.loc.get() };
+    }
+  }
+  for (const a of from.assigns) {
+    if (reads(a.value)) return { what: `${from.name}.set(...) reads ${to.name}`, loc: a.loc.get() };
+    const step = a.path.find((st) => reads(st.node.cond));
+    if (step) return { what: `the when condition over ${from.name}.set(...) reads ${to.name}`, loc: step.node.loc.get() };
+  }
+  return { what: `${from.name} reads ${to.name}`, loc: from.loc.get() };
 }

@@ -9,6 +9,10 @@ import type { Circuit, DesignWarning, InstanceDecl, ModuleIR } from '../ir/nodes
 import { printModule } from '../ir/print.ts';
 import { checkModule, combDependencies } from './checks.ts';
 
+/**
+ * Build a module definition into a checked circuit (children first); throws the first design error at its line.
+ * @param def the top module (from `module(...)`)
+ */
 export function elaborate(def: ModuleDef<PortRecord>): Circuit {
   const top = def.elaborate();
   const modules = uniqueModules(top);

@@ -20,6 +20,7 @@ interface Scope {
   cache: Map<number, bigint>;
 }
 
+/** The IR simulator: cycle-accurate evaluation of an elaborated circuit in TypeScript (poke inputs, step, peek outputs). */
 export class Simulator {
   private readonly root: Scope;
   private readonly scopes: Scope[] = [];

@@ -13,6 +13,7 @@ import { foldToMux } from './mux-fold.ts';
 import { id, lit, operands, type Operands } from './operands.ts';
 import { markUnread } from './read-bits.ts';
 
+/** Options of `emitVerilog`. */
 export interface EmitOptions {
   /** Put `// file:line` comments on declarations (off for committed snapshots). */
   sourceLocs?: boolean;

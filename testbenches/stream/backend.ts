@@ -7,7 +7,9 @@ import type { DesignLayout } from './layout.ts';
 import type { TokenStore } from './store.ts';
 import type { TokenBatch } from './words.ts';
 
+/** The simulator a `Sim` runs on. */
 export type BackendKind = 'verilator' | 'icarus';
+/** Waveform file format. */
 export type WaveFormat = 'vcd' | 'fst';
 
 /** What one `run` asks for. Targets are cumulative token counts per output stream (absent: none). */

@@ -50,6 +50,7 @@ export interface TapLayout {
   words: number;
 }
 
+/** How the harness sees a design: its top, clock, reset, ports and streams. */
 export interface DesignLayout {
   top: string;
   /** Internal streams to record, only in a tracing session (the harness then compiles them in). */
@@ -68,7 +69,10 @@ export class HarnessSetupError extends Error {
 
 export const wordsFor = (width: number): number => Math.max(1, Math.ceil(width / 32));
 
-/** Computes the layout, checking every stream against the ports it names. */
+/**
+ * Computes the layout, checking every stream against the ports it names.
+ * @param m the design's manifest
+ */
 export function layoutOf(m: Manifest): DesignLayout {
   const ports: PortLayout[] = m.ports.map((p, index) => ({ ...p, index, words: wordsFor(p.width) }));
   const byName = new Map(ports.map((p) => [p.name, p]));

@@ -100,6 +100,8 @@ export class SimProcess {
 
   /** Exactly `n` bytes from stdout. */
   read(n: number): Promise<Buffer> {
+    // Nothing to wait for (a design without streams has no ring geometry to read).
+    if (n === 0) return Promise.resolve(Buffer.alloc(0));
     return new Promise((resolve, reject) => {
       this.waiters.push({ kind: 'bytes', n, resolve, reject });
       this.pump();

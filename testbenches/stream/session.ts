@@ -17,11 +17,11 @@ import { scoreboard, ScoreboardError } from '../scoreboard.ts';
 import type { Backend, BackendKind, RunReply, WaveFormat } from './backend.ts';
 import { stallThreshold } from './backend.ts';
 import { HangError, RunLimitError, type StalledStream } from './errors.ts';
-import { HarnessSetupError, layoutOf, portOf, streamOf, tapsOf, type DesignLayout } from './layout.ts';
+import { HarnessSetupError, layoutOf, portOf, streamOf, tapsOf, type DesignLayout, type StreamLayout } from './layout.ts';
 import { absorbTapsFile, emptyTapRecords, type TapRecord } from './taps.ts';
 import { TokenStore } from './store.ts';
 import { VerilatorBackend } from './verilator.ts';
-import { decodeTokens, type TokenBatch } from './words.ts';
+import { decodeTokens, hex, type TokenBatch } from './words.ts';
 
 /** Random stalls: probability per cycle that an input withholds valid / an output withholds ready. */
 export interface StallOptions {
@@ -54,6 +54,12 @@ export interface SimOptions {
    * `sim.taps()`. Verilator only; builds a model of its own (internal wires public, a recording loop).
    */
   trace?: boolean;
+  /**
+   * Start every register and memory word without a reset or initial value from a random pattern drawn
+   * from this seed (a positive integer; Verilator only), instead of Verilator's zeros: a register that
+   * misses its reset then shows up in a test rather than on the board. Same seed, same values.
+   */
+  randomInit?: number;
 }
 
 /** A design on disk: its folder (with manifest.json) or the manifest file, or both already read. */
@@ -118,6 +124,7 @@ export class Sim {
     for (const s of layout.inStreams) this.accepted.set(s.name, 0);
   }
 
+  /** The simulator this session runs on. */
   get backendKind(): BackendKind {
     return this.backend.kind;
   }
@@ -167,6 +174,17 @@ export class Sim {
     const c = this.codecOrNone(stream);
     if (!c) throw new HarnessSetupError(`stream '${stream}' of ${this.manifest.top} has no payload type in its manifest (written by an older hwflow?); regenerate the design, or use bit patterns`);
     return c;
+  }
+  /** Token text from its payload ports when the manifest has no payload type: signed ports as signed. */
+  private portShow(s: StreamLayout): (bits: bigint) => string {
+    const parts = s.fields.map((f) => ({ f, signed: this.layout.ports[f.portIndex]!.signed }));
+    return (bits) => {
+      const vals = parts.map(({ f, signed }) => {
+        const raw = BigInt.asUintN(f.width, bits >> BigInt(f.lo));
+        return `${f.port}: ${signed ? BigInt.asIntN(f.width, raw) : raw}`;
+      });
+      return vals.length === 1 ? vals[0]!.slice(vals[0]!.indexOf(': ') + 2) : `{${vals.reverse().join(', ')}}`;
+    };
   }
   private codecOrNone(stream: string): Codec<PayloadType> | undefined {
     const s = this.manifest.streams.find((x) => x.name === stream);
@@ -290,7 +308,7 @@ export class Sim {
     } catch (e) {
       waveError = (e as Error).message.split('\n')[0];
     }
-    throw new ScoreboardError(m, { design: this.manifest.top, stream, width: s.width, seed: this.seed, backend: this.backend.kind, cycle, lastCycle, wave, waveError, show: c?.show });
+    throw new ScoreboardError(m, { design: this.manifest.top, stream, width: s.width, seed: this.seed, backend: this.backend.kind, cycle, lastCycle, wave, waveError, show: c?.show ?? this.portShow(s) });
   }
 
   /**
@@ -357,6 +375,23 @@ export class Sim {
     this.now = r.cycle;
     return p.signed ? BigInt.asIntN(p.width, r.value) : r.value;
   }
+  /**
+   * Peek a port and assert its value: a mismatch throws an error naming the design, the port, the
+   * cycle, both values (signed ports as signed, and in hex) and the seed.
+   * @param port the port to read
+   * @param value the value it must have (negative for a signed port is fine)
+   * @param what optional words saying what is being checked, added to the message
+   */
+  async expect(port: string, value: bigint | number, what?: string): Promise<void> {
+    const p = portOf(this.layout, port);
+    const actual = await this.peek(port);
+    const want = p.signed ? BigInt.asIntN(p.width, BigInt(value)) : BigInt.asUintN(p.width, BigInt(value));
+    if (actual === want && BigInt(value) === want) return;
+    const show = (v: bigint): string => `${v} (${hex(BigInt.asUintN(p.width, v), p.width)})`;
+    throw new Error(`expect failed on port '${port}' of ${this.manifest.top} at cycle ${this.now}${what ? ` (${what})` : ''}: ` +
+      `expected ${BigInt(value) === want ? show(want) : `${value}, which does not fit ${p.signed ? 'sint' : 'uint'}(${p.width})`}, got ${show(actual)}` +
+      `; seed ${this.seed} (reproduce with HWFLOW_SEED=${this.seed})`);
+  }
   /** Hold reset for `cycles` cycles. */
   reset(cycles = 2): void {
     this.backend.reset(cycles);
@@ -380,7 +415,11 @@ export class Sim {
   }
 }
 
-/** Opens a simulation of a design written by `writeDesign` (or any folder with a manifest.json). */
+/**
+ * Opens a simulation of a design written by `writeDesign` (or any folder with a manifest.json).
+ * @param ref the design folder (or `{ dir, manifest }`) written by `writeDesign`
+ * @param opts back end, seed, random stalls, waveforms, random initial values
+ */
 export async function openSim(ref: DesignRef, opts: SimOptions = {}): Promise<Sim> {
   const { dir, manifest } = loadDesign(ref);
   const layout = layoutOf(manifest);
@@ -394,9 +433,15 @@ export async function openSim(ref: DesignRef, opts: SimOptions = {}): Promise<Si
   const format: WaveFormat | null = !w ? null : typeof w === 'string' ? w : w.format ?? 'vcd';
   const record = opts.record ?? true;
   const kind = opts.backend ?? 'verilator';
+  const randomInit = opts.randomInit;
+  if (randomInit !== undefined) {
+    if (!Number.isInteger(randomInit) || randomInit < 1 || randomInit > 0x7fffffff)
+      throw new RangeError(`randomInit must be a seed from 1 to 2147483647, got ${randomInit}`);
+    if (kind === 'icarus') throw new Error("randomInit needs the Verilator back end: Icarus starts every register at x, which already shows a missing reset as x on the outputs");
+  }
   const backend: Backend = kind === 'icarus'
     ? await (await import('./icarus.ts')).IcarusBackend.open(files, layout, { waves: format, record })
-    : await VerilatorBackend.open(files, layout, { waves: format, record });
+    : await VerilatorBackend.open(files, layout, { waves: format, record, randomInit });
   let wavePath: string | undefined;
   if (format) {
     const dir = opts.waveDir ?? join(cacheRoot(), 'waves');

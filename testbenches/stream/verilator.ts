@@ -25,13 +25,22 @@ function command(cmd: number, bytes: number): Buffer {
   return b;
 }
 
-/** Builds the model for `files`/`layout` with the given wave format compiled in (or none). */
-async function build(files: string[], layout: DesignLayout, waves: WaveFormat | null) {
+/**
+ * Builds the model for `files`/`layout` with the given wave format compiled in (or none). With random
+ * initial values, every variable without an initial value starts from its own random pattern
+ * (`--x-initial unique`, drawn at run time by `randomInitArgs`).
+ */
+async function build(files: string[], layout: DesignLayout, waves: WaveFormat | null, randomInit: boolean) {
   const cpp = renderVerilatorHarness(layout);
-  const flags = waves === 'vcd' ? ['--trace'] : waves === 'fst' ? ['--trace-fst'] : [];
+  const flags = [...(waves === 'vcd' ? ['--trace'] : waves === 'fst' ? ['--trace-fst'] : []), ...(randomInit ? ['--x-initial', 'unique'] : [])];
   // Trace taps read internal wires, which Verilator otherwise may inline or rename.
   if (layout.taps?.length) flags.push('--public-flat-rw');
   return buildVerilatorModel({ files, top: layout.top, cppFiles: [cpp], flags });
+}
+
+/** The model's command line for random initial values from `seed` (Verilator's reset mode 2: random). */
+function randomInitArgs(seed: number | undefined): string[] {
+  return seed === undefined ? [] : [`+verilator+seed+${seed}`, '+verilator+rand+reset+2'];
 }
 
 /** One recorded call, re-made on a tracing back end by {@link VerilatorBackend.replayWithWaves}. */
@@ -53,15 +62,17 @@ export class VerilatorBackend implements Backend {
     readonly buildSeconds: number,
     readonly cached: boolean,
     record: boolean,
+    /** Seed of the random initial values, or undefined for Verilator's zeros. */
+    private readonly randomInit?: number,
   ) {
     this.log = record ? [] : null;
     void proc.ended.then(() => rings.close());
   }
 
   /** Builds or finds the model, starts it, checks its greeting against the layout and sets up the rings. */
-  static async open(files: string[], layout: DesignLayout, opts: { waves: WaveFormat | null; record: boolean }): Promise<VerilatorBackend> {
-    const model = await build(files, layout, opts.waves);
-    const proc = new SimProcess(model.exe, [], { replyFd: 3 });
+  static async open(files: string[], layout: DesignLayout, opts: { waves: WaveFormat | null; record: boolean; randomInit?: number }): Promise<VerilatorBackend> {
+    const model = await build(files, layout, opts.waves, opts.randomInit !== undefined);
+    const proc = new SimProcess(model.exe, randomInitArgs(opts.randomInit), { replyFd: 3 });
     try {
       const hello = await proc.read(16);
       if (hello.readUInt32LE(0) !== MAGIC.hello || hello.readUInt32LE(4) !== layout.ports.length
@@ -82,7 +93,7 @@ export class VerilatorBackend implements Backend {
         return Array.from({ length: n }, (_, k): RingGeometry => ({ slots, cap: body.readUInt32LE(12 * k), slotBytes: Number(body.readBigUInt64LE(12 * k + 4)) }));
       });
       proc.context = 'after start';
-      return new VerilatorBackend(layout, files, proc, rings, model.seconds, model.cached, opts.record);
+      return new VerilatorBackend(layout, files, proc, rings, model.seconds, model.cached, opts.record, opts.randomInit);
     } catch (e) {
       await proc.kill();
       throw e;
@@ -291,7 +302,7 @@ export class VerilatorBackend implements Backend {
   async replayWithWaves(path: string, format: WaveFormat, from: number, to: number): Promise<void> {
     if (!this.log) throw new Error('this session was opened with record: false; it cannot be replayed for a waveform');
     // The waveform build needs no taps (the VCD has every signal), so it is the one other sessions share.
-    const traced = await VerilatorBackend.open(this.files, { ...this.layout, taps: undefined }, { waves: format, record: false });
+    const traced = await VerilatorBackend.open(this.files, { ...this.layout, taps: undefined }, { waves: format, record: false, randomInit: this.randomInit });
     // Aborts are not recorded: the replay must not crash where the original did before the window is written.
     traced.trace(from, to, path);
     try {

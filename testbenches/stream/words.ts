@@ -118,12 +118,20 @@ export function decodeTokens(buf: Buffer, n: number, words: number): bigint[] {
   return out;
 }
 
-/** Two's-complement reading of a `width`-bit pattern (for signed ports and fields). */
+/**
+ * Two's-complement reading of a `width`-bit pattern (for signed ports and fields).
+ * @param v the bit pattern
+ * @param width its width in bits
+ */
 export function toSigned(v: bigint, width: number): bigint {
   return BigInt.asIntN(width, v);
 }
 
-/** Hex with the stream's digit count, e.g. `0x00ff`: how the reports print values. */
+/**
+ * Hex with the stream's digit count, e.g. `0x00ff`: how the reports print values.
+ * @param v the bit pattern
+ * @param width its width in bits (sets the digit count)
+ */
 export function hex(v: bigint, width: number): string {
   return `0x${v.toString(16).padStart(Math.ceil(width / 4), '0')}`;
 }

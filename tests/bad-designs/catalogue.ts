@@ -126,13 +126,52 @@ export const catalogue: BadDesign[] = [
     }),
   },
   {
-    name: 'comb-loop', error: LoopError, message: /combinational loop in module 'm16': p \(tests\/bad-designs\/catalogue\.ts:\d+\) -> q \(tests\/bad-designs\/catalogue\.ts:\d+\) -> p/,
+    name: 'comb-loop', error: LoopError,
+    message: /combinational loop in module 'm16': p -> q -> p, closed by p\.set\(\.\.\.\) reads q at tests\/bad-designs\/catalogue\.ts:(\d+); q\.set\(\.\.\.\) reads p at tests\/bad-designs\/catalogue\.ts:(?!\1)\d+ \(declared: p at .*catalogue\.ts:\d+, q at .*\); break it with a register/,
     design: () => module('m16', { y: Out(uint(8)) }, (io, m) => {
-      const p = m.wire('p', uint(8)); // @bad comb-loop
+      const p = m.wire('p', uint(8));
       const q = m.wire('q', uint(8));
-      p.set(q.add(1).trunc(8));
+      p.set(q.add(1).trunc(8)); // @bad comb-loop
       q.set(p);
       io.y.set(q);
+    }),
+  },
+  {
+    name: 'loop-through-condition', error: LoopError,
+    message: /combinational loop in module 'm16c': go -> done -> go, closed by go\.set\(\.\.\.\) reads done at .*; the when condition over done\.set\(\.\.\.\) reads go at tests\/bad-designs\/catalogue\.ts:\d+/,
+    design: () => module('m16c', { a: In(uint(1)), y: Out(uint(1)) }, (io, m) => {
+      const go = m.wire('go', uint(1));
+      const done = m.wire('done', uint(1));
+      go.set(io.a.and(done.not())); // @bad loop-through-condition
+      done.set(0);
+      m.when(go, () => done.set(1));
+      io.y.set(done);
+    }),
+  },
+  {
+    name: 'loop-through-instance', error: LoopError,
+    message: /combinational loop in module 'm16i': w -> u0_y -> w, closed by w\.set\(\.\.\.\) reads u0_y at .*; u0\.a \(instance input; output y follows it\) reads w at tests\/bad-designs\/catalogue\.ts:\d+/,
+    design: () => module('m16i', { y: Out(uint(8)) }, (io, m) => {
+      const w = m.wire('w', uint(8));
+      const o = m.instance('u0', leaf, { a: w });
+      w.set(o.y.add(1).trunc(8)); // @bad loop-through-instance
+      io.y.set(w);
+    }),
+  },
+  {
+    name: 'never-assigned-register', error: DriverError,
+    message: /register 'never_set' of module 'm16r' is never assigned: it would hold its reset value forever; use a constant, lit\(uint\(8\), 5\), if that is what you mean, or assign it with \.set\(\.\.\.\)/,
+    design: () => module('m16r', { a: In(uint(8)), y: Out(uint(8)) }, (io, m) => {
+      const r = m.reg('never_set', uint(8), { reset: 5 }); // @bad never-assigned-register
+      io.y.set(io.a.xor(r));
+    }),
+  },
+  {
+    name: 'unassigned-register-no-reset', error: DriverError,
+    message: /register 'k' of module 'm16n' is never assigned: it would hold an undefined value forever; use a constant if that is what you mean/,
+    design: () => module('m16n', { a: In(sint(8)), y: Out(sint(8)) }, (io, m) => {
+      const k = m.reg('k', sint(8)); // @bad unassigned-register-no-reset
+      io.y.set(io.a.add(k).trunc(8));
     }),
   },
   {

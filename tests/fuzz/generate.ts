@@ -12,7 +12,7 @@ import { module } from '../../dsl/builder/module.ts';
 import type { OpName } from '../../dsl/ir/ops.ts';
 import type { HwType } from '../../dsl/ir/types.ts';
 import { ProgramBuilder, hwType, inputName, rememberTypes } from './build.ts';
-import { hex, type FuzzOp, type MemDesc, type NodeDesc, type Program, type Stmt, type TypeDesc } from './program.ts';
+import { hex, walkStmts, type FuzzOp, type MemDesc, type NodeDesc, type Program, type Stmt, type TypeDesc } from './program.ts';
 import type { Rng } from './rng.ts';
 
 export interface GenOptions {
@@ -235,5 +235,9 @@ function generateBody(rng: Rng, p: Program, types: HwType[]): Stmt[] {
     const s = when(-1, 0);
     if (s) body.push(s);
   }
+  // A register nothing assigns is a design error (a constant in disguise): give each one a set.
+  const assigned = new Set<number>();
+  walkStmts(body, (s) => { if (s.k === 'set') assigned.add(s.dst); });
+  for (const r of regs) if (!assigned.has(r)) body.push({ k: 'set', dst: r, v: anyNode() });
   return body;
 }

@@ -181,7 +181,7 @@ export function collectGarbage(p: Program): Program {
   return { nodes, mems, body: rewrite(p.body), outs: p.outs.map(r) };
 }
 
-/** Check the structural invariants (references point backwards, wires are assigned legally). */
+/** Check the structural invariants (references point backwards, wires are assigned legally, every register is assigned). */
 export function validateProgram(p: Program): string | undefined {
   for (let i = 0; i < p.nodes.length; i++) {
     const n = p.nodes[i]!;
@@ -204,5 +204,9 @@ export function validateProgram(p: Program): string | undefined {
     }
     if (s.k === 'write' && !p.mems[s.mem]) err ??= `write to missing memory ${s.mem}`;
   });
+  // The DSL rejects a register that nothing assigns (it would be a constant).
+  const assigned = new Set<number>();
+  walkStmts(p.body, (s) => { if (s.k === 'set') assigned.add(s.dst); });
+  p.nodes.forEach((n, i) => { if (n.k === 'reg' && !assigned.has(i)) err ??= `register ${i} is never assigned`; });
   return err;
 }

@@ -24,7 +24,7 @@ export interface EnergyTable {
 /** The default table. Memory: DRAM 200 pJ; buffer 6x, network 2x, register file 1x the 3.7 pJ basis. */
 export const SHIFTADD_45NM: EnergyTable = {
   name: 'ShiftAdd 45 nm unit energies',
-  source: "specs/ACCELERATORS.md, table 'Unit energies at 45 nm used by the ShiftAdd papers' cost model'",
+  source: "docs/report.md, section Energy: the ShiftAdd papers' cost model at 45 nm (pJ per operation, per 16-bit word moved)",
   ops: {
     multiply: { 8: 0.2, 16: 1.1, 32: 3.7 },
     add: { 8: 0.03, 16: 0.4, 32: 0.9 },
