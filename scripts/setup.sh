@@ -13,6 +13,9 @@ have yosys || need+=(yosys)
 have nextpnr-ice40 || need+=(nextpnr-ice40)
 have icepack || need+=(fpga-icestorm)
 have ccache || need+=(ccache)
+# Formal (hwflow prove --solver z3|boolector): SMT solvers yosys-smtbmc drives.
+have z3 || need+=(z3)
+have boolector || need+=(boolector)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ "${HWFLOW_SETUP_CHROMIUM:-0}" = 1 ] && ! have chromium; then need+=(chromium); fi
 
@@ -28,7 +31,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 else
-  echo "hwflow setup: verilator, iverilog, yosys, nextpnr-ice40, icestorm, ccache already installed"
+  echo "hwflow setup: verilator, iverilog, yosys, nextpnr-ice40, icestorm, ccache, z3, boolector already installed"
 fi
 
 npm ci --no-audit --no-fund

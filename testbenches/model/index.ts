@@ -55,6 +55,7 @@ export async function rtlRunOf(sim: Sim): Promise<RtlRun> {
   return { tokens, cycles, state, sent: sim.inputLog.sent, poked: sim.inputLog.poked, cycle: sim.cycle };
 }
 
+/** Options of {@link checkAgainstModel}: where its failure files go. */
 export interface CheckOptions {
   /** Folder for failure.json / failure.html (default `<cacheRoot>/failures/<top>-seed<seed>`). */
   reportDir?: string;
