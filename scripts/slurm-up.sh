@@ -15,9 +15,10 @@ if [ "${1:-}" = --down ]; then
   dir=$(realpath "${2:?usage: slurm-up.sh --down DIR}")
   for d in slurmd slurmctld; do
     f="$dir/$d.pid"
-    if [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then
-      kill "$(cat "$f")"
-      for _ in $(seq 50); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 0.1; done
+    pid=$(cat "$f" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
     rm -f "$f"
   done

@@ -69,11 +69,12 @@ export function missingResult(job: ExploreJob, task: number, why: string): Point
   return { index: p.index, label: p.label, assignments: p.assignments, key: p.key, status: 'failed', error: why, cached: false, seconds: 0 };
 }
 
-/** The last lines of a task's log, for the message of a task that wrote no result. */
+/** The last lines of a task's log as `: <lines>`, for the message of a task that wrote no result ('' when it logged nothing). */
 export function logTail(dir: string, task: number, lines = 6): string {
   try {
-    return fs.readFileSync(taskLogFile(dir, task), 'utf8').trim().split('\n').slice(-lines).join('\n');
+    const text = fs.readFileSync(taskLogFile(dir, task), 'utf8').trim();
+    return text ? `: ${text.split('\n').slice(-lines).join('\n')}` : '';
   } catch {
-    return '(no log)';
+    return '';
   }
 }

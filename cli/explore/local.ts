@@ -17,7 +17,7 @@ export async function runLocal(jobDir: string, jobs: number, onResult: (r: Point
     for (let task = next++; task < job.points.length; task = next++) {
       const p = await execa(process.execPath, [hwflowBin, 'explore-point', jobDir, String(task)], { reject: false, stdin: 'ignore', all: true });
       fs.writeFileSync(taskLogFile(jobDir, task), (p.all ?? '') + '\n');
-      onResult(readTaskResult(jobDir, task) ?? missingResult(job, task, `worker exited (${p.exitCode ?? p.signal}) without a result: ${logTail(jobDir, task)}`));
+      onResult(readTaskResult(jobDir, task) ?? missingResult(job, task, `worker exited (${p.exitCode ?? p.signal}) without a result${logTail(jobDir, task)}`));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, job.points.length)) }, worker));

@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { findTool } from '../../toolchain/tools.ts';
 import { UsageError } from '../errors.ts';
 import { hwflowBin } from './worker-command.ts';
-import { logTail, missingResult, readJob, readTaskResult } from './job.ts';
+import { logTail, missingResult, readJob, readTaskResult, taskLogFile } from './job.ts';
 import type { PointResult } from './result.ts';
 
 /** What the array job left to do. */
@@ -75,7 +75,7 @@ export async function runSlurm(jobDir: string, jobs: number, onResult: (r: Point
   for (let t = 0; t < n; t++) {
     if (seen.has(t)) continue;
     missingTasks.push(t);
-    onResult(missingResult(job, t, `slurm task ${jobId}_${t} wrote no result: ${logTail(jobDir, t)}`));
+    onResult(missingResult(job, t, `slurm task ${jobId}_${t} wrote no result (log ${taskLogFile(jobDir, t)})${logTail(jobDir, t)}`));
   }
   return { jobId, missingTasks, ...(missingTasks.length ? { resubmit: `sbatch --array=${missingTasks.join(',')} ${script}` } : {}) };
 }
