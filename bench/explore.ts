@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 
 /**
  * `--costs`: the measured cost table. Each op of the hybrid networks at a CIFAR layer size of
- * ResNet-20's last stage (64 channels, 8×8 maps) becomes the GEMM of a ShiftAdd engine (8×8 PEs)
+ * ResNet-20's last stage (64 channels, 8×8 maps) becomes the GEMM of a ShiftAdd engine (4×4 PEs)
  * sized for it, swept over the three forms; written to generators/nasa/cost-table.json and recorded
  * in the `bench:explore-costs` block. Uses the normal cache, so a re-run re-measures nothing unchanged.
  */
@@ -75,23 +75,23 @@ async function costs(): Promise<void> {
   for (const o of OPS) {
     const gemm = { M: o.cout, K: o.cin * o.r * o.r, N: o.hw * o.hw };
     const out = await explore({
-      design: 'shiftadd', preset: 'ci', param: ['rows=8', 'cols=8', `mMax=${gemm.M}`, `kMax=${gemm.K}`, `nMax=${gemm.N}`], sweep: ['kind=mul,shift,adder'],
+      design: 'shiftadd', preset: 'ci', param: ['rows=4', 'cols=4', `mMax=${gemm.M}`, `kMax=${gemm.K}`, `nMax=${gemm.N}`], sweep: ['kind=mul,shift,adder'],
       synth: ['ice40'], run: 'random', seed: 1, jobs: 2, executor: 'local', out: path.join(tmp, `costs-${o.op}`), progress: false,
     });
     for (const r of out.results) {
       if (r.status !== 'ok') throw new Error(`${o.op} ${r.label} failed: ${r.error}`);
       const macs = gemm.M * gemm.K * gemm.N;
       const e: CostEntry = {
-        op: o.op, form: r.assignments.kind as OpForm, layer: { cout: o.cout, cin: o.cin, r: o.r, hw: o.hw }, gemm, engine: { rows: 8, cols: 8 }, macs,
+        op: o.op, form: r.assignments.kind as OpForm, layer: { cout: o.cout, cin: o.cin, r: o.r, hw: o.hw }, gemm, engine: { rows: 4, cols: 4 }, macs,
         cycles: r.cycles!, idealCycles: r.idealCycles!, luts: r.luts!, ffs: r.ffs!, brams: r.brams!, energyPj: r.energyPj!, energyPerMacPj: Number((r.energyPj! / macs).toFixed(5)),
       };
       entries.push(e);
       rows.push([o.op, e.form, `${gemm.M}×${gemm.K}×${gemm.N}`, e.cycles, e.idealCycles, (e.idealCycles / e.cycles * 100).toFixed(1) + '%', e.luts, e.ffs, e.brams, e.energyPj.toFixed(0), e.energyPerMacPj]);
     }
   }
-  const costTable: CostTable = { hwflowCostTable: 1, source: `npm run bench:explore -- --costs: shiftadd ci preset, 8×8 PEs sized per op, Verilator on random int8 inputs (seed 1, checked against golden), yosys synth_ice40, ShiftAdd 45 nm unit energies at 8 bits; ${machineLine()}`, entries };
+  const costTable: CostTable = { hwflowCostTable: 1, source: `npm run bench:explore -- --costs: shiftadd ci preset, 4×4 PEs sized per op, Verilator on random int8 inputs (seed 1, checked against golden), yosys synth_ice40, ShiftAdd 45 nm unit energies at 8 bits; ${machineLine()}`, entries };
   fs.writeFileSync(COST_TABLE_FILE, JSON.stringify(costTable, null, 2) + '\n');
-  const text = [machineLine(), '', 'Command: `npm run bench:explore -- --costs` (ResNet-20 last-stage layers on CIFAR: 64→64 channels, 8×8 maps, as GEMMs M×K×N on 8×8-PE ShiftAdd engines; Verilator, iCE40 yosys, 45 nm energies). Written to generators/nasa/cost-table.json.', '',
+  const text = [machineLine(), '', 'Command: `npm run bench:explore -- --costs` (ResNet-20 last-stage layers on CIFAR: 64→64 channels, 8×8 maps, as GEMMs M×K×N on 4×4-PE ShiftAdd engines; Verilator, iCE40 yosys, 45 nm energies). Written to generators/nasa/cost-table.json.', '',
     table(['op', 'form', 'GEMM M×K×N', 'cycles', 'ideal', 'utilisation', 'LUTs', 'FFs', 'BRAMs', 'energy pJ', 'pJ / MAC'], rows)].join('\n');
   console.log(text);
   recordBlock('bench:explore-costs', 'Measured op cost table (HW-NAS-Bench style)', text);

@@ -1,13 +1,14 @@
 /**
  * Content-addressed results of sweep points: a point's key hashes its Verilog and manifest, its
- * inputs (the --input file's bytes, or the random seed), the flags that change a result and the
- * versions of the tools that produce it, so a re-run computes only new or changed points and an
+ * inputs (the --input file's bytes, or the random seed), the flags that change a result, the
+ * unit-energy table and the versions of the tools that produce it, so a re-run computes only new or changed points and an
  * interrupted sweep resumes where it stopped. Only successful points are stored: a failure (a tool
  * crash, a full disk) is tried again next time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { contentHash } from '../../flows/fpga/cache.ts';
+import { SHIFTADD_45NM } from '../../flows/fpga/report/energy.ts';
 import { toolVersion } from '../../toolchain/tools.ts';
 import { cacheRoot } from '../../toolchain/cache-root.ts';
 import type { RunMode } from './job.ts';
@@ -29,7 +30,8 @@ export function pointKey(designFiles: readonly string[], flags: { run: RunMode; 
   const { inputFile, ...rest } = flags;
   // The input file is hashed by content (contentHash reads it), not by its path.
   const files = inputFile ? [...designFiles, inputFile] : [...designFiles];
-  return contentHash({ explore: EXPLORE_VERSION, ...rest, seed: flags.run === 'random' ? flags.seed : undefined }, files);
+  // The unit-energy table prices every point, so a change of its numbers is a change of every result.
+  return contentHash({ explore: EXPLORE_VERSION, ...rest, seed: flags.run === 'random' ? flags.seed : undefined, energy: SHIFTADD_45NM }, files);
 }
 
 const entry = (key: string): string => path.join(cacheRoot(), 'explore', `${key}.json`);

@@ -2,7 +2,7 @@
  * The measured cost table of the hybrid networks' op set (HW-NAS-Bench style), which NASA's mapper
  * reads: for each op (3×3 and 5×5 convolutions and 1×1 projections, as the GEMM a ShiftAdd engine
  * runs: M = Cout, K = Cin·R², N = output pixels) in each arithmetic form (multiply, shift, adder), the
- * Verilator-measured cycles on an 8×8 engine, its iCE40 LUTs/FFs/BRAMs and the energy of its
+ * Verilator-measured cycles on a 4×4-PE engine, its iCE40 LUTs/FFs/BRAMs and the energy of its
  * operation counts. Written by `npm run bench:explore -- --costs` into cost-table.json next to this
  * file; plain data, no hardware, so a mapper imports it without the DSL.
  */
