@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const second = await timed();
   const o = first.o;
   const cmd = `hwflow explore ${SWEEP.design}${SWEEP.preset ? ` --preset ${SWEEP.preset}` : ''}${SWEEP.param.map((p) => ` --param ${p}`).join('')}${SWEEP.sweep.map((s) => ` --sweep ${s}`).join('')} --synth ${SWEEP.synth.join(',')}${SWEEP.run === 'none' ? ' --run none' : ''} --jobs ${SWEEP.jobs}`;
-  const lines = [machineLine(), '', `Command: \`npm run bench:explore${quick ? ' -- --quick' : ''}\` = \`${cmd}\` (seed ${SWEEP.seed}, Verilator outputs checked against golden, iCE40 yosys, ShiftAdd 45 nm energies, private cache).`, ''];
+  const lines = [machineLine(), '', `Command: \`npm run bench:explore${quick ? ' -- --quick' : ''}\` = \`${cmd}\` (${SWEEP.run === 'none' ? 'no simulation' : `seed ${SWEEP.seed}, Verilator outputs checked against golden`}, iCE40 yosys, ShiftAdd 45 nm energies, private cache).`, ''];
   lines.push(table(['point', 'cycles', 'ideal', 'utilisation', 'LUTs', 'FFs', 'carries', 'BRAMs', 'energy pJ', 'Pareto'],
     o.results.map((r) => r.status === 'failed'
       ? [r.label, `failed: ${r.error}`, '', '', '', '', '', '', '', '']
