@@ -9,6 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dominates, paretoFront, sharedObjectives } from '../cli/explore/pareto.ts';
 import { crossProduct, parseSweeps } from '../cli/explore/sweep.ts';
 import type { PointResult } from '../cli/explore/result.ts';
+import { execa } from 'execa';
+import type { Accelerator } from '../dsl/generator.ts';
+import { registry } from '../generators/registry.ts';
+import { shiftAddPresets } from '../generators/shiftadd/params.ts';
+import { tensorToJson } from '../cli/tensors.ts';
 import { hwflowIn, writeCrashingDesign } from './support/explore-fixtures.ts';
 import { Rng, testSeed } from './support/rng.ts';
 
@@ -99,6 +104,24 @@ describe('hwflow explore (local pool)', () => {
     expect(res[1]!.error).toMatch(/^worker exited \(3\) without a result/);
   });
 
+  it('resumes an interrupted sweep: the points finished before the kill come from the cache', async () => {
+    const dir = path.join(tmp, 'interrupted');
+    const args = ['explore', 'counter', '--sweep', 'width=9,10,11', '--synth', 'ice40', '--jobs', '1', '--out', dir];
+    const run = execa('node', [path.resolve('bin/hwflow.mjs'), ...args], { reject: false, env: { HWFLOW_CACHE: path.join(tmp, 'cache'), CI: '1' } });
+    const jsonl = path.join(dir, 'results.jsonl');
+    const deadline = Date.now() + 120_000;
+    while (!(fs.existsSync(jsonl) && fs.readFileSync(jsonl, 'utf8').includes('"status":"ok"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    run.kill('SIGTERM');
+    const killed = await run;
+    expect(killed.stdout, 'the sweep finished before it could be interrupted').not.toMatch(/3 points:/);
+    const resumed = await hwflow(...args);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const m = /3 points: (\d) computed, (\d) cached, 0 failed/.exec(resumed.stdout);
+    expect(m, resumed.stdout).not.toBeNull();
+    expect(Number(m![2])).toBeGreaterThanOrEqual(1);
+    expect(Number(m![1]) + Number(m![2])).toBe(3);
+  });
+
   it('rejects a bad executor, target or job count before doing any work', async () => {
     const bad = await hwflow('explore', 'counter', '--sweep', 'width=4', '--executor', 'cloud', '--out', path.join(tmp, 'bad'));
     expect(bad.exitCode).toBe(2);
@@ -122,5 +145,17 @@ describe('hwflow explore on an accelerator', () => {
     expect(p!.utilisation).toBeCloseTo(p!.idealCycles! / p!.cycles!, 3);
     expect(p!.energyPj).toBeGreaterThan(0);
     expect(p!.luts).toBeUndefined();
+    // The same point on the tensors of an --input file: a different key (the inputs are part of it), same model.
+    const params = { ...shiftAddPresets.ci!, kind: 'adder', rows: 2, cols: 2, mMax: 2, kMax: 4, nMax: 2 };
+    const tensors = (registry.shiftadd as Accelerator).randomInputs(params, 11);
+    const input = path.join(tmp, 'in.json');
+    fs.writeFileSync(input, JSON.stringify(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, tensorToJson(t)]))));
+    const withInput = await hwflow('explore', 'shiftadd', '--preset', 'ci', '--param', 'kind=adder', '--param', 'cols=2', '--param', 'mMax=2', '--param', 'kMax=4', '--param', 'nMax=2',
+      '--sweep', 'rows=2', '--synth', 'none', '--input', input, '--out', path.join(tmp, 'shiftadd-input'));
+    expect(withInput.exitCode, withInput.stderr).toBe(0);
+    const [q] = readJsonl(path.join(tmp, 'shiftadd-input', 'results.jsonl'));
+    expect(q).toMatchObject({ status: 'ok', cached: false, idealCycles: p!.idealCycles });
+    expect(q!.key).not.toBe(p!.key);
+    expect(q!.cycles).toBeGreaterThanOrEqual(q!.idealCycles!);
   });
 });
