@@ -17,6 +17,9 @@ have ccache || need+=(ccache)
 have z3 || need+=(z3)
 have boolector || need+=(boolector)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# Slurm and munge: `hwflow explore --executor slurm` and its test (scripts/slurm-up.sh starts a one-node cluster).
+have sbatch || need+=(slurm-wlm)
+have munged || need+=(munge)
 if [ "${HWFLOW_SETUP_CHROMIUM:-0}" = 1 ] && ! have chromium; then need+=(chromium); fi
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -31,7 +34,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 else
-  echo "hwflow setup: verilator, iverilog, yosys, nextpnr-ice40, icestorm, ccache, z3, boolector already installed"
+  echo "hwflow setup: verilator, iverilog, yosys, nextpnr-ice40, icestorm, ccache, z3, boolector, slurm, munge already installed"
 fi
 
 npm ci --no-audit --no-fund

@@ -27,6 +27,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:bitfusion': ['bench:bitfusion'],
   'bench:vsa': ['bench:vsa'],
   'bench:trace': ['bench:trace'],
+  'bench:explore': ['bench:explore'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */

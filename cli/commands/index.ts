@@ -9,5 +9,6 @@ import { register as gen } from './gen.ts';
 import { register as demo } from './demo.ts';
 import { register as run } from './run.ts';
 import { register as init } from './init.ts';
+import { register as explore } from './explore.ts';
 
-export const commands: ((program: Command) => void)[] = [init, list, gen, demo, run, exportCmd, build, synth, report];
+export const commands: ((program: Command) => void)[] = [init, list, gen, demo, run, exportCmd, build, synth, report, explore];

@@ -3,6 +3,7 @@
  * design — datapath units, yosys resources per target, an optional iCE40 build, cycles and counts
  * from simulation results or the golden kernel, and energy from a unit-energy table.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FpgaUsageError } from '../../flows/fpga/errors.ts';
@@ -12,6 +13,7 @@ import { isAccelerator } from '../../dsl/generator.ts';
 import { runCommand } from '../errors.ts';
 import { collect } from '../options.ts';
 import { designFolderFor, designOptions, type DesignOptions } from './export.ts';
+import { writeExploreReport } from '../explore/report.ts';
 
 interface ReportOptions extends DesignOptions {
   out?: string;
@@ -81,7 +83,7 @@ function plainModuleNote(design: string, elaborated: boolean): string {
 }
 
 export function register(program: Command): void {
-  designOptions(program.command('report').description('write report.json, report.md and report.html (SVG charts) for a design'))
+  designOptions(program.command('report').description('write report.json, report.md and report.html (SVG charts) for a design, or the Pareto front of an explore results folder'))
     .option('--out <dir>', 'output folder (default: reports/<top>)')
     .option('--synth <targets>', 'comma-separated yosys targets (ice40, ice40-dsp, xilinx-7, generic) or none', 'ice40')
     .option('--build <target>', 'also place and route on ice40-hx8k or ice40-up5k for Fmax and utilisation')
@@ -93,6 +95,12 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the golden kernel\'s random inputs', '1')
     .action((design: string, opts: ReportOptions) =>
       runCommand(async () => {
+        // A results folder of `hwflow explore`: the Pareto front of its points.
+        if (fs.existsSync(path.join(design, 'results.jsonl'))) {
+          const r = writeExploreReport(design, opts.out ?? design);
+          process.stdout.write(`Pareto front: ${r.front} points over ${r.objectives.join(', ')}\n${r.markdown}\n${r.html}\n`);
+          return;
+        }
         const { report, files } = await makeReport(design, opts);
         process.stdout.write(`energy table: ${report.energyTable.name} (${report.energyTable.source})\n`);
         for (const n of report.notes) process.stdout.write(`note: ${n}\n`);

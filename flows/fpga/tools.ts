@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import cliProgress from 'cli-progress';
 import { execa } from 'execa';
 import { requireTool } from '../../toolchain/tools.ts';
 import { ToolError } from './errors.ts';
@@ -37,8 +38,9 @@ export async function runTool(tool: string, args: readonly string[], cwd: string
 
 /*
  * Progress for long steps (synthesis, place and route): a one-line spinner with the step name and
- * elapsed seconds on stderr in an interactive terminal; silent when `CI` is set or stdout is not a
- * TTY, so logs and JSON output stay clean.
+ * elapsed seconds on stderr in an interactive terminal, drawn by cli-progress (the library the
+ * explore sweep's bar uses too); silent when `CI` is set or stdout is not a TTY, so logs and JSON
+ * output stay clean.
  */
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -51,20 +53,19 @@ export function progressEnabled(): boolean {
 export async function withProgress<T>(label: string, work: () => Promise<T>, enabled = progressEnabled()): Promise<T> {
   if (!enabled) return work();
   const t0 = Date.now();
+  const secs = (): string => ((Date.now() - t0) / 1000).toFixed(1);
+  const line = new cliProgress.SingleBar({ format: '{frame} {label} {secs}s', stream: process.stderr, hideCursor: true, clearOnComplete: true, fps: 10 });
   let i = 0;
-  const draw = (): void => {
-    process.stderr.write(`\r${FRAMES[i++ % FRAMES.length]} ${label} ${((Date.now() - t0) / 1000).toFixed(1)}s\x1b[K`);
-  };
-  draw();
-  const timer = setInterval(draw, 100);
+  line.start(1, 0, { frame: FRAMES[0], label, secs: secs() });
+  const timer = setInterval(() => line.update({ frame: FRAMES[++i % FRAMES.length], secs: secs() }), 100);
   try {
     const r = await work();
-    process.stderr.write(`\r✓ ${label} ${((Date.now() - t0) / 1000).toFixed(1)}s\x1b[K\n`);
+    clearInterval(timer);
+    line.stop();
+    process.stderr.write(`✓ ${label} ${secs()}s\n`);
     return r;
-  } catch (e) {
-    process.stderr.write('\r\x1b[K');
-    throw e;
   } finally {
     clearInterval(timer);
+    line.stop();
   }
 }
