@@ -7,13 +7,15 @@
 import { ICE40_DELAYS } from './ice40-delays.ts';
 
 /** Rows of the delay table. 'wire' ops (constant shifts, wraps, inversions) are free. */
-export type DelayClass = 'wire' | 'lut' | 'adder' | 'multiplier' | 'comparator' | 'equality' | 'selector' | 'shifter' | 'table';
+export type DelayClass = 'wire' | 'lut' | 'adder' | 'multiplier' | 'comparator' | 'equality' | 'selector' | 'shifter' | 'table'
+  /** Composites: compare then select; negate then select. */
+  | 'minmax' | 'absolute';
 
 export interface DelayTable {
   /** Register clock-to-out plus setup, and the routing into and out of the op: subtracted from the period. */
   overheadNs: number;
   /** ns by width, `[width, ns][]` sorted by width, for each class (not 'wire'). */
-  ops: Record<Exclude<DelayClass, 'wire'>, [number, number][]>;
+  ops: Record<Exclude<DelayClass, 'wire' | 'minmax' | 'absolute'>, [number, number][]>;
   /** How it was measured. */
   source: string;
 }
@@ -21,6 +23,8 @@ export interface DelayTable {
 /** Delay in ns of one op of class `c` on `width`-bit operands (for 'table': index bits). */
 export function opDelay(c: DelayClass, width: number, table: DelayTable = ICE40_DELAYS): number {
   if (c === 'wire') return 0;
+  if (c === 'minmax') return opDelay('comparator', width, table) + opDelay('selector', width, table);
+  if (c === 'absolute') return opDelay('adder', width, table) + opDelay('selector', width, table);
   const pts = table.ops[c];
   if (width <= pts[0]![0]) return pts[0]![1];
   for (let i = 1; i < pts.length; i++) {

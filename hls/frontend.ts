@@ -18,7 +18,8 @@ export type Val = { t: 'num'; n: HNode } | { t: 'bool'; n: HNode } | { t: 'arr';
 
 interface Binding { v: Val; isConst: boolean; declEff: HNode }
 interface LoopState { broken: HNode; continued: HNode }
-interface Frame { name: string; scopes: Map<string, Binding>[]; path: HNode; returned: HNode; ret?: Val; loops: LoopState[] }
+/** `outer`: the caller's predicate at the call, which guards writes to arrays the caller may see. */
+interface Frame { name: string; scopes: Map<string, Binding>[]; path: HNode; outer: HNode; returned: HNode; ret?: Val; loops: LoopState[] }
 
 /** What the front end hands the back end. */
 export interface Kernel {
@@ -83,7 +84,6 @@ class Interp {
   }
 
   private inputVal(at: Node, t: PayloadType, path: (string | number)[]): Val {
-    const tn = at.getType?.().getText?.() ?? '';
     if ('width' in t && 'signed' in t) {
       const [lo, hi] = typeRange(t.signed, t.width);
       if (hi > 2n ** 53n - 1n || lo < -(2n ** 53n - 1n)) this.err(at, `${path.join('.')}: ${t.width}-bit values do not fit a TS number exactly; use at most 53 bits`);
@@ -93,7 +93,7 @@ class Interp {
       const v = t as { element: PayloadType; length: number };
       return { t: 'arr', items: Array.from({ length: v.length }, (_, i) => this.inputVal(at, v.element, [...path, i])) };
     }
-    return this.err(at, `${path.join('.')} has type ${tn || 'record'}: the HLS subset takes numbers and (nested) arrays of numbers as parameters, typed with uint/sint and Vec`);
+    return this.err(at, `${path.join('.')} has a record type: the HLS subset takes numbers and (nested) arrays of numbers as parameters, typed with uint/sint and Vec`);
   }
 
   // ---- frames, predicates ----------------------------------------------------------------------
@@ -102,15 +102,18 @@ class Interp {
     if (a === this.zero || b === this.zero) return this.zero;
     if (a === this.one) return b;
     if (b === this.one) return a;
+    if (isNot(a, b) || isNot(b, a)) return this.zero;
     return a === b ? a : this.g.op('and', [a, b], this.loc(at));
   }
   private or(a: HNode, b: HNode, at: Node): HNode {
     if (a === this.one || b === this.one) return this.one;
     if (a === this.zero) return b;
     if (b === this.zero) return a;
+    if (isNot(a, b) || isNot(b, a)) return this.one;
     return a === b ? a : this.g.op('or', [a, b], this.loc(at));
   }
   private not(a: HNode, at: Node): HNode {
+    if (a.op === 'lnot') return a.args[0]!;
     return this.g.op('lnot', [a], this.loc(at));
   }
   /** The condition under which the current statement runs. */
@@ -150,11 +153,11 @@ class Interp {
       if (p.hasInitializer()) this.err(p, 'default parameter values are not in the HLS subset; pass every argument');
       scope.set(p.getName(), { v: args[i]!, isConst: false, declEff: path });
     });
-    this.frames.push({ name, scopes: [scope], path, returned: this.zero, loops: [] });
+    this.frames.push({ name, scopes: [scope], path: this.one, outer: path, returned: this.zero, loops: [] });
     try {
       this.block(body);
       const f = this.frame;
-      if (f.ret && f.returned !== this.one)
+      if (f.ret && f.returned !== this.one && !alwaysReturns(body))
         this.err(body.getLastToken(), `'${name}' does not return a value on every path; add a final return`);
       return f.ret;
     } finally {
@@ -242,23 +245,33 @@ class Interp {
 
   private loopBody(body: Statement, step: () => void, more: () => boolean, at: Node): void {
     const loop: LoopState = { broken: this.zero, continued: this.zero };
+    const entry = this.frame.path;
     this.frame.loops.push(loop);
     let n = 0;
     try {
-      while (more()) {
+      while (this.unguarded(loop, entry, more)) {
         if (++n > MAX_ITERATIONS) this.err(at, `this loop runs more than ${MAX_ITERATIONS} iterations; unrolled, that is too much hardware: use a smaller constant bound`);
         loop.continued = this.zero;
         this.stmt(body);
         loop.continued = this.zero;
         if (loop.broken === this.one || this.eff(at) === this.zero) break;
-        // The update runs on every path (a broken path's counter is never read again), so it stays constant.
-        const saved = loop.broken;
-        loop.broken = this.zero;
-        try { step(); } finally { loop.broken = saved; }
+        // The update runs as on every path (a path that broke or returned never reads the counter
+        // again), so the counter stays a constant and the bound decidable.
+        this.unguarded(loop, entry, step);
       }
     } finally {
       this.frame.loops.pop();
     }
+  }
+
+  /** Run `f` as if every path were still in the loop (for the loop's own condition and update). */
+  private unguarded<T>(loop: LoopState, entry: HNode, f: () => T): T {
+    const fr = this.frame;
+    const saved = [fr.loops, fr.returned, fr.path] as const;
+    fr.loops = fr.loops.map(() => ({ broken: this.zero, continued: this.zero }));
+    fr.returned = this.zero;
+    fr.path = entry;
+    try { return f(); } finally { [fr.loops, fr.returned, fr.path] = saved; }
   }
 
   private constCond(e: Expression | undefined, at: Node): boolean {
@@ -279,7 +292,8 @@ class Interp {
           for (const d of init.getDeclarations()) {
             const i = d.getInitializer();
             if (!i) this.err(d, 'initialize the loop variable');
-            this.frame.scopes[this.frame.scopes.length - 1]!.set(d.getName(), { v: this.expr(i), isConst: false, declEff: this.eff(s) });
+            // Declared as on every path of the loop's entry, like its updates (see unguarded).
+            this.frame.scopes[this.frame.scopes.length - 1]!.set(d.getName(), { v: this.expr(i), isConst: false, declEff: this.frame.path });
           }
         } else this.expr(init);
       }
@@ -433,7 +447,7 @@ class Interp {
     if (!init) this.err(decl, `'${name}' has no value`);
     this.globals.set(name, 'busy');
     // Evaluated in a frame of its own: only constants may come out.
-    this.frames.push({ name: `<const ${name}>`, scopes: [new Map()], path: this.one, returned: this.zero, loops: [] });
+    this.frames.push({ name: `<const ${name}>`, scopes: [new Map()], path: this.one, outer: this.one, returned: this.zero, loops: [] });
     let v: Val;
     try {
       v = this.expr(init);
@@ -481,6 +495,7 @@ class Interp {
       this.err(at, `'${name}' is not a local variable; a kernel assigns only its own variables and arrays`);
     }
     if (Node.isElementAccessExpression(target)) {
+      const eff = this.and(this.frame.outer, this.eff(at), at);
       const arr = this.expr(target.getExpression());
       if (arr.t !== 'arr') this.err(target, `'${target.getExpression().getText()}' is not an array`);
       const i = this.num(target.getArgumentExpressionOrThrow());
@@ -667,12 +682,12 @@ class Interp {
   private max(a: HNode, b: HNode, at: SourceLoc): HNode {
     if (a.lo >= b.hi) return a;
     if (b.lo >= a.hi) return b;
-    return this.g.op('mux', [this.g.op('gt', [a, b], at), a, b], at);
+    return this.g.op('max', [a, b], at);
   }
   private min(a: HNode, b: HNode, at: SourceLoc): HNode {
     if (a.hi <= b.lo) return a;
     if (b.hi <= a.lo) return b;
-    return this.g.op('mux', [this.g.op('lt', [a, b], at), a, b], at);
+    return this.g.op('min', [a, b], at);
   }
 
   private mathCall(name: string, args: Expression[], e: Node): Val {
@@ -686,7 +701,7 @@ class Interp {
     if (name === 'abs') {
       const x = this.num(args[0]!);
       if (x.lo >= 0n) return { t: 'num', n: x };
-      return { t: 'num', n: this.g.op('mux', [this.g.op('lt', [x, this.zero], at), this.g.op('neg', [x], at), x], at) };
+      return { t: 'num', n: this.g.op('abs', [x], at) };
     }
     if (name === 'floor' || name === 'trunc') {
       const a = args[0]!;
@@ -726,6 +741,17 @@ const COMPARE = new Map<SyntaxKind, HOp>([
   [SyntaxKind.GreaterThanEqualsToken, 'ge'], [SyntaxKind.EqualsEqualsEqualsToken, 'eq'], [SyntaxKind.ExclamationEqualsEqualsToken, 'ne'],
   [SyntaxKind.EqualsEqualsToken, 'eq'], [SyntaxKind.ExclamationEqualsToken, 'ne'],
 ]);
+
+/** A statement returns on every path (syntactically: a return, a block ending in one, an if whose branches both do). */
+function alwaysReturns(s: Statement): boolean {
+  if (Node.isReturnStatement(s)) return true;
+  if (Node.isBlock(s)) return s.getStatements().some(alwaysReturns);
+  if (Node.isIfStatement(s)) { const e = s.getElseStatement(); return !!e && alwaysReturns(s.getThenStatement()) && alwaysReturns(e); }
+  return false;
+}
+
+/** `a` is `!b`. */
+const isNot = (a: HNode, b: HNode) => a.op === 'lnot' && a.args[0] === b;
 
 function shapeOf(v: Val): string {
   return v.t === 'arr' ? `[${v.items.map(shapeOf).join(',')}]` : v.t;

@@ -13,7 +13,7 @@ export { rangeType, typeRange } from './ops.ts';
 /** Node operations, with exact (infinite-precision integer) meaning; see `evalNode`. */
 export type HOp =
   | 'in' | 'const' | 'add' | 'sub' | 'mul' | 'neg' | 'and' | 'or' | 'xor' | 'not' | 'shl' | 'shr' | 'shlv' | 'shrv'
-  | 'wrap' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne' | 'mux' | 'lnot' | 'rom' | 'sel';
+  | 'wrap' | 'max' | 'min' | 'abs' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne' | 'mux' | 'lnot' | 'rom' | 'sel';
 
 export interface HNode {
   id: number;

@@ -153,6 +153,26 @@ export const HOPS: Record<HOp, OpRow> = {
     range: ([, x, y]) => [x!.lo < y!.lo ? x!.lo : y!.lo, hiOr(x!.hi, y!.hi)],
     emit: (a, _n, t) => mux(a[0]!, fit(a[1]!, t), fit(a[2]!, t)), delay: 'selector',
   },
+  max: {
+    evaluate: ([x, y]) => (x! > y! ? x! : y!),
+    range: ([x, y]) => [x!.lo > y!.lo ? x!.lo : y!.lo, hiOr(x!.hi, y!.hi)],
+    emit: (a, _n, t) => { const [x, y] = unify(a[0]!, a[1]!); return fit(mux(x.gt(y), x, y), t); }, delay: 'minmax',
+  },
+  min: {
+    evaluate: ([x, y]) => (x! < y! ? x! : y!),
+    range: ([x, y]) => [x!.lo < y!.lo ? x!.lo : y!.lo, x!.hi < y!.hi ? x!.hi : y!.hi],
+    emit: (a, _n, t) => { const [x, y] = unify(a[0]!, a[1]!); return fit(mux(x.lt(y), x, y), t); }, delay: 'minmax',
+  },
+  abs: {
+    evaluate: ([x]) => (x! < 0n ? -x! : x!),
+    range: ([x]) => (x!.lo >= 0n ? [x!.lo, x!.hi] : x!.hi <= 0n ? [-x!.hi, -x!.lo] : [0n, hiOr(-x!.lo, x!.hi)]),
+    emit: (a, _n, t) => {
+      const x = a[0]!.toSigned();
+      const neg = x.neg();
+      return fit(mux(x.lt(0), neg, x.extend(neg.width)), t);
+    },
+    delay: 'absolute',
+  },
   rom: {
     evaluate: ([i], _p, table) => table![Number(i)]!,
     range: ([i], _p, table) => minMax(table!.slice(Number(i!.lo), Number(i!.hi) + 1)),
