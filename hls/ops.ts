@@ -176,11 +176,20 @@ export const HOPS: Record<HOp, OpRow> = {
   rom: {
     evaluate: ([i], _p, table) => table![Number(i)]!,
     range: ([i], _p, table) => minMax(table!.slice(Number(i!.lo), Number(i!.hi) + 1)),
-    emit: (a, n, t) => muxTree(a[0]!, 0, n.table!.map((v) => lit(t, v))), delay: 'table',
+    // Entries the index cannot reach need not fit the result type: they repeat a reachable one.
+    emit: (a, n, t) => {
+      const [lo, hi] = [Number(n.args[0]!.lo), Number(n.args[0]!.hi)];
+      return muxTree(a[0]!, 0, n.table!.slice(0, hi + 1).map((v, k) => lit(t, k < lo ? n.table![lo]! : v)));
+    },
+    delay: 'table',
   },
   sel: {
     evaluate: (a) => a[1 + Number(a[0])]!,
     range: (a) => minMax(a.slice(1 + Number(a[0]!.lo), 2 + Number(a[0]!.hi)).flatMap((x) => [x.lo, x.hi])),
-    emit: (a, _n, t) => muxTree(a[0]!, 0, a.slice(1).map((x) => fit(x, t))), delay: 'table',
+    emit: (a, n, t) => {
+      const [lo, hi] = [Number(n.args[0]!.lo), Number(n.args[0]!.hi)];
+      return muxTree(a[0]!, 0, a.slice(1, hi + 2).map((x, k) => fit(k < lo ? a[1 + lo]! : x, t)));
+    },
+    delay: 'table',
   },
 };

@@ -91,11 +91,11 @@ export class HlsCheckError extends UsageError {}
  */
 export async function checkKernel(
   r: Pick<HlsResult, 'argsType'> | Pick<HlsResult, 'argsType'>[], dir: string,
-  kernels: { f: (...a: unknown[]) => unknown; name: string }[], n: number, seed: number,
+  kernels: { f: (...a: unknown[]) => unknown; name: string }[], n: number, seed: number, compile?: 'optimized' | 'quick',
 ): Promise<{ tokens: number }> {
   const specs = Array.isArray(r) ? r : [r];
   const next = mulberry32(seed);
-  const sim = await openSim(dir, { seed, stall: { in: 0.3, out: 0.3 }, record: false });
+  const sim = await openSim(dir, { seed, stall: { in: 0.3, out: 0.3 }, record: false, compile });
   try {
     const single = kernels.length === 1 && !Array.isArray(r);
     const sent = kernels.map((k, i) => {

@@ -26,10 +26,10 @@ function command(cmd: number, bytes: number): Buffer {
 }
 
 /** Builds the model for `files`/`layout` with the given wave format compiled in (or none). */
-async function build(files: string[], layout: DesignLayout, waves: WaveFormat | null) {
+async function build(files: string[], layout: DesignLayout, waves: WaveFormat | null, compile?: 'optimized' | 'quick') {
   const cpp = renderVerilatorHarness(layout);
   const flags = waves === 'vcd' ? ['--trace'] : waves === 'fst' ? ['--trace-fst'] : [];
-  return buildVerilatorModel({ files, top: layout.top, cppFiles: [cpp], flags });
+  return buildVerilatorModel({ files, top: layout.top, cppFiles: [cpp], flags, compile });
 }
 
 /** One recorded call, re-made on a tracing back end by {@link VerilatorBackend.replayWithWaves}. */
@@ -57,8 +57,8 @@ export class VerilatorBackend implements Backend {
   }
 
   /** Builds or finds the model, starts it, checks its greeting against the layout and sets up the rings. */
-  static async open(files: string[], layout: DesignLayout, opts: { waves: WaveFormat | null; record: boolean }): Promise<VerilatorBackend> {
-    const model = await build(files, layout, opts.waves);
+  static async open(files: string[], layout: DesignLayout, opts: { waves: WaveFormat | null; record: boolean; compile?: 'optimized' | 'quick' }): Promise<VerilatorBackend> {
+    const model = await build(files, layout, opts.waves, opts.compile);
     const proc = new SimProcess(model.exe, [], { replyFd: 3 });
     try {
       const hello = await proc.read(16);
