@@ -54,6 +54,12 @@ export class Graph {
       this.checkSafe(v, v, loc);
       return this.constant(v, loc);
     }
+    if (op === 'mul') {
+      // A product with a power of two is a shift (free wiring, not a multiplier).
+      const [c, x] = args[0]!.op === 'const' ? [args[0]!, args[1]!] : [args[1]!, args[0]!];
+      const v = c.value ?? 0n;
+      if (c.op === 'const' && v > 0n && (v & (v - 1n)) === 0n) return this.op('shl', [x], loc, [v.toString(2).length - 1]);
+    }
     if (op === 'mux') {
       if (args[1] === args[2]) return args[1]!;
       if (args[0]!.op === 'const') return args[0]!.value !== 0n ? args[1]! : args[2]!;
