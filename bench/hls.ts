@@ -88,7 +88,7 @@ interface Measured { stages: number; luts: number; ffs: number; fmax: number | n
 
 async function measure(def: ModuleDef<PortRecord>, dir: string, argsType: Record<string, PayloadType>, f: (...a: unknown[]) => unknown, name: string): Promise<Measured> {
   const w = writeDesign(elaborate(def), dir, { generator: 'bench:hls' });
-  await checkKernel({ argsType }, w.dir, [{ f, name }], quick ? 50 : 300, 1);
+  await checkKernel({ argsType }, w.dir, [{ f, name }], quick ? 50 : 300, 1, 'quick');
   const synth = await runSynth(w.dir, { target: 'ice40' });
   const stages = w.manifest.notes.filter((e) => e.element === 'pipeline').reduce((s, e) => s + Number(e.latency), 0);
   const fmax = quick ? null : (await buildIce40(w.dir, { target: 'ice40-hx8k', shell: 'always', progress: false })).fmaxMhz;
