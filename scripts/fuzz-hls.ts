@@ -70,7 +70,8 @@ export function randomKernel(seed: number, name = 'f'): FuzzKernel {
     const c = int(0, 6);
     if (c === 5 && d > 0) return `(${cond(d - 1)} && ${cond(d - 1)})`;
     if (c === 6 && d > 0) return `!(${cond(d - 1)})`;
-    return `${expr(d)} ${pick(['<', '<=', '>', '>=', '===', '!=='])} ${expr(d)}`;
+    // Parenthesized: \`a < b ? c : d) > (e)\` could otherwise parse as a generic call in TS.
+    return `(${expr(d)} ${pick(['<', '<=', '>', '>=', '===', '!=='])} ${expr(d)})`;
   };
   const assign = (): string => {
     const t = pick(locals);
