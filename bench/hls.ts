@@ -93,7 +93,7 @@ async function measure(def: ModuleDef<PortRecord>, dir: string, argsType: Record
   const stages = w.manifest.notes.filter((e) => e.element === 'pipeline').reduce((s, e) => s + Number(e.latency), 0);
   // A design too big for the HX8K (with the shell's chains) has no Fmax: recorded as such.
   const fmax = quick ? null : await buildIce40(w.dir, { target: 'ice40-hx8k', shell: 'always', progress: false }).then((b) => b.fmaxMhz, (e: Error) => {
-    if (/Failed to expand region|Unable to place|too many/i.test(e.message + JSON.stringify(e))) return 'does not fit' as const;
+    if (/Failed to expand region|Unable to find legal placement|Unable to place|too many/i.test(e.message + JSON.stringify(e))) return 'does not fit' as const;
     throw e;
   });
   return { stages, luts: synth.resources.luts, ffs: synth.resources.ffs, fmax };
