@@ -10,5 +10,6 @@ import { register as demo } from './demo.ts';
 import { register as run } from './run.ts';
 import { register as init } from './init.ts';
 import { register as explore } from './explore.ts';
+import { register as hlsCmd } from './hls.ts';
 
-export const commands: ((program: Command) => void)[] = [init, list, gen, demo, run, exportCmd, build, synth, report, explore];
+export const commands: ((program: Command) => void)[] = [init, list, gen, demo, run, hlsCmd, exportCmd, build, synth, report, explore];

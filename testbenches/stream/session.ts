@@ -60,6 +60,8 @@ export interface SimOptions {
    * misses its reset then shows up in a test rather than on the board. Same seed, same values.
    */
   randomInit?: number;
+  /** Verilator only: `quick` builds the model at g++ -O0 (about five times faster to build; for short runs such as fuzz batches). */
+  compile?: 'optimized' | 'quick';
 }
 
 /** A design on disk: its folder (with manifest.json) or the manifest file, or both already read. */
@@ -441,7 +443,7 @@ export async function openSim(ref: DesignRef, opts: SimOptions = {}): Promise<Si
   }
   const backend: Backend = kind === 'icarus'
     ? await (await import('./icarus.ts')).IcarusBackend.open(files, layout, { waves: format, record })
-    : await VerilatorBackend.open(files, layout, { waves: format, record, randomInit });
+    : await VerilatorBackend.open(files, layout, { waves: format, record, randomInit, compile: opts.compile });
   let wavePath: string | undefined;
   if (format) {
     const dir = opts.waveDir ?? join(cacheRoot(), 'waves');

@@ -28,14 +28,14 @@ function command(cmd: number, bytes: number): Buffer {
 /**
  * Builds the model for `files`/`layout` with the given wave format compiled in (or none). With random
  * initial values, every variable without an initial value starts from its own random pattern
- * (`--x-initial unique`, drawn at run time by `randomInitArgs`).
+ * (`--x-initial unique`, drawn at run time by `randomInitArgs`); `quick` compiles at -O0.
  */
-async function build(files: string[], layout: DesignLayout, waves: WaveFormat | null, randomInit: boolean) {
+async function build(files: string[], layout: DesignLayout, waves: WaveFormat | null, randomInit: boolean, compile?: 'optimized' | 'quick') {
   const cpp = renderVerilatorHarness(layout);
   const flags = [...(waves === 'vcd' ? ['--trace'] : waves === 'fst' ? ['--trace-fst'] : []), ...(randomInit ? ['--x-initial', 'unique'] : [])];
   // Trace taps read internal wires, which Verilator otherwise may inline or rename.
   if (layout.taps?.length) flags.push('--public-flat-rw');
-  return buildVerilatorModel({ files, top: layout.top, cppFiles: [cpp], flags });
+  return buildVerilatorModel({ files, top: layout.top, cppFiles: [cpp], flags, compile });
 }
 
 /** The model's command line for random initial values from `seed` (Verilator's reset mode 2: random). */
@@ -70,8 +70,8 @@ export class VerilatorBackend implements Backend {
   }
 
   /** Builds or finds the model, starts it, checks its greeting against the layout and sets up the rings. */
-  static async open(files: string[], layout: DesignLayout, opts: { waves: WaveFormat | null; record: boolean; randomInit?: number }): Promise<VerilatorBackend> {
-    const model = await build(files, layout, opts.waves, opts.randomInit !== undefined);
+  static async open(files: string[], layout: DesignLayout, opts: { waves: WaveFormat | null; record: boolean; randomInit?: number; compile?: 'optimized' | 'quick' }): Promise<VerilatorBackend> {
+    const model = await build(files, layout, opts.waves, opts.randomInit !== undefined, opts.compile);
     const proc = new SimProcess(model.exe, randomInitArgs(opts.randomInit), { replyFd: 3 });
     try {
       const hello = await proc.read(16);

@@ -1,0 +1,68 @@
+/**
+ * The scheduler: ops in topological order, each placed in the earliest pipeline stage its arguments
+ * allow, chained within a stage while the summed delays (hls/delays.ts) fit the clock period, and
+ * started in the next stage when they would not (ASAP with operator chaining, as in Vitis HLS and
+ * LegUp). Every stage ends in a register, so the circuit accepts a new argument set each cycle (II=1).
+ */
+import type { HwType } from '../dsl/index.ts';
+import { opDelay } from './delays.ts';
+import type { HNode } from './graph.ts';
+import { HOPS, rangeType } from './ops.ts';
+import { ICE40_DELAYS } from './ice40-delays.ts';
+
+export interface Schedule {
+  /** Pipeline stages (= latency in cycles; every stage ends in a register). */
+  stages: number;
+  ii: number;
+  clockMHz: number;
+  /** Stage of each op node (inputs 0; constants -1: made where they are used). */
+  stageOf: Map<HNode, number>;
+  /** The nodes the outputs need, in topological order. */
+  order: HNode[];
+  /** The longest estimated combinational path in a stage, ns (overhead included). */
+  criticalNs: number;
+  /** Ops by delay class (the datapath units). */
+  units: Record<string, number>;
+}
+
+/** The type of a node's value, from its range. */
+export function nodeType(n: HNode): HwType {
+  return rangeType(n.lo, n.hi);
+}
+
+/** The width that times an op: the widest argument (index bits for a ROM/select) or the result. */
+function timingWidth(n: HNode): number {
+  if (n.op === 'rom' || n.op === 'sel') return nodeType(n.args[0]!).width;
+  return Math.max(nodeType(n).width, ...n.args.map((a) => nodeType(a).width));
+}
+
+export function schedule(outputs: HNode[], clockMHz: number): Schedule {
+  const seen = new Set<HNode>();
+  const visit = (n: HNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    n.args.forEach(visit);
+  };
+  outputs.forEach(visit);
+  const order = [...seen].sort((a, b) => a.id - b.id); // args are always made before their users
+  const budget = 1000 / clockMHz - ICE40_DELAYS.overheadNs;
+  const stageOf = new Map<HNode, number>();
+  const finish = new Map<HNode, number>();
+  const units: Record<string, number> = {};
+  let critical = 0;
+  for (const n of order) {
+    if (n.op === 'const') { stageOf.set(n, -1); finish.set(n, 0); continue; }
+    if (n.op === 'in') { stageOf.set(n, 0); finish.set(n, 0); continue; }
+    const row = HOPS[n.op];
+    const d = opDelay(row.delay, timingWidth(n));
+    if (row.delay !== 'wire') units[row.delay] = (units[row.delay] ?? 0) + 1;
+    let s = Math.max(0, ...n.args.map((a) => stageOf.get(a)!));
+    let t0 = Math.max(0, ...n.args.filter((a) => stageOf.get(a) === s).map((a) => finish.get(a)!));
+    if (t0 > 0 && t0 + d > budget) { s += 1; t0 = 0; }
+    stageOf.set(n, s);
+    finish.set(n, t0 + d);
+    critical = Math.max(critical, t0 + d);
+  }
+  const stages = 1 + Math.max(0, ...order.map((n) => stageOf.get(n)!));
+  return { stages, ii: 1, clockMHz, stageOf, order, criticalNs: Math.round((critical + ICE40_DELAYS.overheadNs) * 100) / 100, units };
+}
