@@ -10,7 +10,8 @@ import {
 } from '../dsl/index.ts';
 import { withSim, writeTempDesign } from '../testbenches/vitest.ts';
 import { defaultSeed } from '../testbenches/index.ts';
-import { makeRng, simulate } from './lib-support.ts';
+import { readFileSync } from 'node:fs';
+import { makeRng, runStreams, simulate } from './lib-support.ts';
 
 // ---- golden: exact rationals raw / 2^frac, no dsl/ arithmetic ------------------------------------
 interface Fmt { signed: boolean; i: number; f: number }
@@ -224,4 +225,34 @@ describe('a Q1.7 multiply-accumulate with rounding and saturation', () => {
       expect(sim.receivedFields('y').slice(0, 3)).toEqual(want.slice(0, 3));
     });
   }, 300_000);
+});
+
+// ---- docs/library.md's fixed-point example, verbatim (the text between the markers is in the docs) ----
+// docs-begin
+const Q17d = sfix(1, 7), ACCd = sfix(4, 7);
+const macDoc = module('fix_mac_q17', { x: In(Stream(Record({ a: Q17d, b: Q17d }))), y: Out(Stream(ACCd)) }, (io, m) => {
+  const acc = m.reg('acc', ACCd, { reset: 0 });
+  const { a, b } = io.x.fields;
+  const next = fixed(ACCd, acc).add(fixed(Q17d, a).mul(fixed(Q17d, b)).round(7)).sat(4); // sfix(4, 7)
+  io.y.valid.set(io.x.valid);
+  io.x.ready.set(io.y.ready);
+  io.y.payload.set(next.raw);
+  m.when(io.x.valid.and(io.y.ready), () => acc.set(next.raw));
+});
+// docs-end
+
+describe('the docs/library.md fixed-point example', () => {
+  it('is in the docs verbatim and runs in the IR simulator under stalls', () => {
+    const me = readFileSync(new URL(import.meta.url), 'utf8');
+    const code = me.slice(me.indexOf('// docs-begin\n') + 14, me.indexOf('// docs-end')).replaceAll('Q17d', 'Q17').replaceAll('ACCd', 'ACC').replace('const macDoc', 'const mac');
+    expect(readFileSync(new URL('../docs/library.md', import.meta.url), 'utf8')).toContain(code);
+    const xs = [{ a: 0.5, b: -0.25 }, { a: -1, b: -1 }, ...Array.from({ length: 12 }, () => ({ a: -1, b: -1 }))];
+    const want = macModel(xs).map((w) => w.acc);
+    const { sim } = simulate(macDoc);
+    const inC = codec(Record({ a: Q17d, b: Q17d }));
+    const r = runStreams(sim, { inputs: { x: xs.map((x) => inC.encode(x)) }, expect: { y: xs.length }, inStall: 0.3, outStall: 0.3, seed: 7 });
+    expect(r.outputs.y!.map((b) => codec(ACCd).decode(b))).toEqual(want);
+    expect(want[0]).toBe(-0.125);
+    expect(want.at(-1)).toBe(8 - 1 / 128); // saturated
+  });
 });
