@@ -30,7 +30,7 @@ describe('throughput along a stream path', () => {
   it('serialize straight after a loopNest with ii 4: 7 cycles per tuple, and a warning at the serialize line', () => {
     const def = nestIntoSerialize('tp_unbuffered', 4, (s) => s);
     expect(cyclesPerTuple(def)).toBe(7);
-    const ws = elaborate(def).warnings.map((w) => w.message);
+    const ws = (elaborate(def).warnings ?? []).map((w) => w.message);
     expect(ws).toHaveLength(1);
     expect(ws[0]).toMatch(SERIALIZE_LINE);
     expect(ws[0]).toMatch(/the path runs at 7 cycles per token where both could do 4; put a buffer in front \(queue\(s, 1\), forwardSlice or skidBuffer\)/);
