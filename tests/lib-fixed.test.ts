@@ -11,7 +11,7 @@ import {
 import { withSim, writeTempDesign } from '../testbenches/vitest.ts';
 import { defaultSeed } from '../testbenches/index.ts';
 import { readFileSync } from 'node:fs';
-import { makeRng, runStreams, simulate } from './lib-support.ts';
+import { makeRng, runStreams, simulate, verilatorLint } from './lib-support.ts';
 
 // ---- golden: exact rationals raw / 2^frac, no dsl/ arithmetic ------------------------------------
 interface Fmt { signed: boolean; i: number; f: number }
@@ -201,6 +201,9 @@ function macModel(xs: { a: number; b: number }[]): { acc: number; q: number }[] 
 describe('a Q1.7 multiply-accumulate with rounding and saturation', () => {
   const design = writeTempDesign(mac);
   afterAll(() => rmSync(join(design.dir, '..'), { recursive: true, force: true }));
+  it('is verilator -Wall clean (the dropped fraction bits included)', async () => {
+    expect(await verilatorLint(elaborate(mac))).toBe('');
+  }, 120_000);
   it('records the scale in the manifest', () => {
     const { manifest } = design as Exclude<typeof design, string>;
     const s = manifest.streams.find((x) => x.name === 'x')!;
