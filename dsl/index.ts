@@ -11,6 +11,7 @@ export {
   Record, Vec, fieldsRecord, payloadWidth, payloadLayout, payloadTag, portType, pack, unpack, isRecord, isVector, isBits, isStream,
   type PayloadType, type RecordType, type VectorType, type StreamType, type PortType, type Fields, type Plain, type Leaves, type FieldLayout,
 } from './builder/payload.ts';
+export { Fixed, sfix, ufix, fixed, toFixed, fixedConst, fixedRaw, fixedReal, isFixedType, showFixed, type FixedType } from './builder/fixed.ts';
 export { codec, type Codec, type Host, type HostInput, type TokenValue, type TokenFields } from './builder/codec.ts';
 export { Stream, StreamSource, StreamSink, StreamWire, streamWire, mapStream, type StreamTiming } from './builder/stream.ts';
 export { connect, flattenPort, type IO, type InstanceIO, type InstanceInputs, type PortView, type InstancePort } from './builder/interface.ts';

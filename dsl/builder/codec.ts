@@ -7,9 +7,12 @@
  * Leaves come in two host forms: `Host<T>` has `number` leaves (signed fields negative), the form a
  * testbench writes; `Plain<T>` has `bigint` leaves, for fields wider than a double holds exactly.
  * `encode` takes either; `decode` gives numbers and `decodeBig` bigints.
+ * A fixed-point field (`sfix`/`ufix`, fixed.ts) is a real number in the `number` form (exact at its
+ * scale, else an error naming the field) and its raw integer (value * 2^frac) in the `bigint` form.
  */
 import { LazyLoc, ParamError } from '../errors.ts';
 import { maxValue, minValue, showType, type HwType } from '../ir/types.ts';
+import { fixedRaw, fixedReal, isFixedType } from './fixed.ts';
 import { isBits, isVector, payloadLayout, payloadWidth, type FieldLayout, type Leaves, type PayloadType, type Plain, type RecordType, type VectorType } from './payload.ts';
 
 /** Host values of a payload with `number` leaves (signed fields negative). */
@@ -77,7 +80,7 @@ function makeCodec<T extends PayloadType>(type: T): Codec<T> {
     encode: (value) => encodeAt(type, value as unknown, 0, ''),
     decode: (bits) => {
       if (wide) throw new ParamError(`a field of ${describe(type)} is wider than ${EXACT_BITS} bits; decode it with decodeBig`, new LazyLoc().get());
-      return decodeAt(type, bits, 0, (v) => Number(v)) as Host<T>;
+      return decodeAt(type, bits, 0, realLeaf) as Host<T>;
     },
     decodeBig: (bits) => decodeAt(type, bits, 0, (v) => v) as Plain<T>,
     encodeAll: (values) => {
@@ -87,7 +90,7 @@ function makeCodec<T extends PayloadType>(type: T): Codec<T> {
       return out;
     },
     decodeAll: (tokens) => Array.from(tokens, (t) => c.decode(t)),
-    show: (bits) => showFields(decodeAt(type, bits, 0, (v) => v)),
+    show: (bits) => showFields(decodeAt(type, bits, 0, (v, t) => (isFixedType(t) ? fixedReal(t, v) : v))),
   };
   return c;
 }
@@ -99,8 +102,13 @@ function describe(t: PayloadType): string {
   return `Record{${Object.keys((t as RecordType).fields).join(', ')}}`;
 }
 
+/** A leaf as a number: fixed-point fields (sfix/ufix) as their real value, integers as themselves. */
+function realLeaf(v: bigint, t: HwType): number {
+  return isFixedType(t) ? fixedReal(t, v) : Number(v);
+}
+
 function showFields(v: unknown): string {
-  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'bigint' || typeof v === 'number') return v.toString();
   if (Array.isArray(v)) return `[${v.map(showFields).join(', ')}]`;
   return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${showFields(x)}`).join(', ')}}`;
 }
@@ -133,6 +141,8 @@ function encodeAt(t: PayloadType, v: unknown, lo: number, path: string): bigint 
 
 function encodeLeaf(t: HwType, v: unknown, lo: number, path: string): bigint {
   const where = path || 'token';
+  // A fixed-point field takes a real number (exact at its scale) or, as a bigint, its raw integer.
+  if (isFixedType(t) && typeof v === 'number') return BigInt.asUintN(t.width, fixedRaw(t, v, where)) << BigInt(lo);
   let b: bigint;
   if (typeof v === 'bigint') b = v;
   else if (typeof v === 'number' && Number.isSafeInteger(v)) b = BigInt(v);
@@ -142,10 +152,10 @@ function encodeLeaf(t: HwType, v: unknown, lo: number, path: string): bigint {
   return BigInt.asUintN(t.width, b) << BigInt(lo);
 }
 
-function decodeAt<L>(t: PayloadType, bits: bigint, lo: number, leaf: (v: bigint) => L): unknown {
+function decodeAt<L>(t: PayloadType, bits: bigint, lo: number, leaf: (v: bigint, t: HwType) => L): unknown {
   if (isBits(t)) {
     const u = BigInt.asUintN(t.width, bits >> BigInt(lo));
-    return leaf(t.signed ? BigInt.asIntN(t.width, u) : u);
+    return leaf(t.signed ? BigInt.asIntN(t.width, u) : u, t);
   }
   if (isVector(t)) {
     const w = payloadWidth(t.element);

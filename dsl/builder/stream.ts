@@ -32,6 +32,11 @@ export interface StreamTiming {
   readonly capacity: number;
   /** The user's line that made the last element on the path. */
   readonly loc?: SourceLoc;
+  /**
+   * The source's initiation interval when over 1 (a `loopNest` with `ii`): it starts counting the
+   * next gap only when a token leaves, so an unbuffered element that holds tokens adds to it.
+   */
+  readonly ii?: { cycles: number; loc?: SourceLoc; element: string; capacity: number };
 }
 
 export const ZERO_TIMING: StreamTiming = { latency: 0, capacity: 0 };

@@ -112,7 +112,9 @@ export function loopNest(m: ModuleBuilder, opts: LoopNestOptions): LoopNest {
     if (typeof l.count !== 'number' && !(l.count instanceof Value))
       throw new ParamError(`loopNest loops.${l.name}.count must be a number or a hardware value`, new LazyLoc().get(), { field: `loops.${l.name}.count` });
   const base = opts.name ?? m.freshName('loop');
-  const out = streamWire(m, base, tupleType, { latency: 0, capacity: 0, loc: userLoc() });
+  const here = userLoc();
+  // The II travels with the stream, so an element that holds tokens downstream can tell (throughput.ts).
+  const out = streamWire(m, base, tupleType, { latency: 0, capacity: 0, loc: here, ...(ii > 1 ? { ii: { cycles: ii, loc: here, element: 'loopNest', capacity: 0 } } : {}) });
   const n = out.name;
   // Without a start stream the nest runs forever: `running` is the constant 1, not a register (a
   // register nothing assigns is an error).

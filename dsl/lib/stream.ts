@@ -42,7 +42,7 @@ export function throwWhen<T extends PayloadType>(s: Stream<T>, cond: Value, name
 
 /** Timing of an element's output given its input timing and its own latency and capacity. */
 export function after(t: StreamTiming, latency: number, capacity: number, loc: SourceLoc | undefined): StreamTiming {
-  return { latency: t.latency + latency, capacity: t.capacity + capacity, loc };
+  return { latency: t.latency + latency, capacity: t.capacity + capacity, loc, ...(t.ii ? { ii: t.ii } : {}) };
 }
 
 /** Note a zero-latency combinational element (map, fork, ...). */

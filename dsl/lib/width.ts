@@ -14,6 +14,7 @@ import { noteElement } from './notes.ts';
 import { isBits, isVector, payloadWidth, portType, Vec, type PayloadType, type VectorType } from '../builder/payload.ts';
 import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
+import { checkHoldingElement } from './throughput.ts';
 
 function counter(s: Stream, name: string, n: number, advance: Value): { k: Value; last: Value } {
   const m = s.m;
@@ -52,7 +53,8 @@ export function serialize<T extends PayloadType>(s: Stream<T>, opts: { parts?: n
   out.valid.set(s.valid);
   out.payload.set(portType(element).signed ? piece.asSInt() : piece);
   s.ready.set(out.ready.and(last));
-  noteElement(s.m, { element: 'serialize', name: out.name, latency: 0, ii: 1, capacity: 0, ratio: n, ins: [s.name], outs: [out.name] });
+  const pathIi = checkHoldingElement(s, 'serialize', n, loc.get());
+  noteElement(s.m, { element: 'serialize', name: out.name, latency: 0, ii: 1, capacity: 0, ratio: n, ins: [s.name], outs: [out.name], ...(pathIi ? { pathIi } : {}) });
   return out;
 }
 
