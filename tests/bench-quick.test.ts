@@ -28,6 +28,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:vsa': ['bench:vsa'],
   'bench:trace': ['bench:trace'],
   'bench:explore': ['bench:explore'],
+  'bench:nasa': ['bench:nasa'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */

@@ -50,7 +50,7 @@ export interface Mapping {
 }
 
 export interface MapOptions {
-  /** Candidate chunk sides (rows and cols); default powers of two 1..64. */
+  /** Candidate chunk sides (rows and cols); default 1, 2, 3, 4, 6, 8, ... 48, 64. */
   sides?: readonly number[];
   /**
    * Chain the chunks as the generated top does (forms in network order, each chunk's rows equal to
@@ -89,7 +89,8 @@ export function layerCycles(m: CostModel, l: HybridLayer, rows: number, cols: nu
   return tiles * (g.N + m.tileExtra) + m.jobExtra;
 }
 
-const defaultSides = [1, 2, 4, 8, 16, 32, 64];
+/** Powers of two and three times powers of two, 1..64 (a budget is not always a power of two). */
+const defaultSides = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 
 /** Size the chunks for `net` within `budget`; the fastest pipeline wins, then the fewest LUTs. */
 export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: CostTable, opts: MapOptions = {}): Mapping {
