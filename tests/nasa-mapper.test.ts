@@ -18,7 +18,7 @@ function exhaustive(net: HybridLayer[], luts: number, sides: number[]): number {
   const rec = (i: number, spent: number, slow: number): void => {
     if (i === forms.length) { best = Math.min(best, slow); return; }
     for (const r of sides) for (const c of sides) {
-      const cost = r * c * model.lutsPerPe[forms[i]!];
+      const cost = Math.round(r * c * model.lutsPerPe[forms[i]!]);
       if (spent + cost > luts) continue;
       const cyc = net.filter((l) => l.op === forms[i]).reduce((a, l) => a + layerCycles(model, l, r, c), 0);
       rec(i + 1, spent + cost, Math.max(slow, cyc));

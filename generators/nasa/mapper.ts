@@ -106,7 +106,7 @@ export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: C
   }
   const sides = opts.sides ?? defaultSides;
   const limit = 'pes' in budget ? budget.pes : budget.luts;
-  const costPerPe = (f: OpForm) => ('pes' in budget ? 1 : model.lutsPerPe[f]);
+
   // Each form's candidate chunks with their cycles.
   const options = forms.map((f) => {
     const layers = net.filter((l) => l.op === f);
@@ -114,7 +114,8 @@ export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: C
       form: f, rows, cols, layers: layers.map((l) => l.name),
       cycles: layers.reduce((a, l) => a + layerCycles(model, l, rows, cols), 0),
       luts: Math.round(rows * cols * model.lutsPerPe[f]),
-      cost: rows * cols * costPerPe(f),
+      // What the budget counts: PEs, or the chunk's LUTs as reported (so the reported total fits).
+      cost: 'pes' in budget ? rows * cols : Math.round(rows * cols * model.lutsPerPe[f]),
     })));
   });
   let best: (typeof options)[number] | undefined;
