@@ -86,3 +86,16 @@ describe('nasa mapper', () => {
     expect(s.data).toEqual([-127n]);
   });
 });
+
+describe('nasa accelerator inputs', () => {
+  it('names the tensor of a bad input', async () => {
+    const { nasaTyped: nasa, randomNasaInputs } = await import('../generators/nasa/index.ts');
+    const { nasaPresets } = await import('../generators/nasa/params.ts');
+    const p = nasaPresets.ci!;
+    const t = randomNasaInputs(p, 5, { B: 1, M0: 4, K0: 6, M1: 3, M2: 2, N: 5 });
+    expect(() => nasa.toTokens(p, { ...t, W0: { shape: [4, 7], data: new Array(28).fill(0n) } })).toThrow(/tensor 'W0' .* K0 = 7, but tensor 'X' has K0 = 6/);
+    expect(() => nasa.toTokens(p, { ...t, W1_exp: { shape: [3, 4], data: new Array(12).fill(8n) } })).toThrow(/tensor 'W1_exp' .* W1_exp\[0, 0\] = 8/);
+    expect(() => nasa.golden(p, { ...t, X: { shape: [1, 40, 5], data: new Array(200).fill(0n) } })).toThrow(/tensor 'X' .* K0 = 40 is not in 1\.\.32/);
+    expect(nasa.golden(p, t).outputs.Y!.shape).toEqual([1, 2, 5]);
+  });
+});
