@@ -12,6 +12,7 @@ import { castling } from './castling/index.ts';
 import { counter, mac } from './examples.ts';
 import { gcodGenerator as gcod } from './gcod/index.ts';
 import { igcnGenerator as igcn } from './igcn/index.ts';
+import { nasaAccelerator as nasa } from './nasa/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 import { shiftaddllm } from './shiftaddllm/index.ts';
 import { shiftaddllmMac } from './shiftaddllm-mac/index.ts';
@@ -26,6 +27,7 @@ export const registry: Record<string, Generator> = {
   gcod,
   igcn,
   mac,
+  nasa,
   shiftadd,
   shiftaddllm,
   'shiftaddllm-mac': shiftaddllmMac,

@@ -29,6 +29,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:trace': ['bench:trace'],
   'bench:explore': ['bench:explore'],
   'bench:hls': ['bench:hls'],
+  'bench:nasa': ['bench:nasa'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:nasa`: NASA's chunk accelerator against single-form accelerators of the same budget.
+ *
+ * 1. Predicted (the mapper, `generators/nasa/mapper.ts`, from the measured cost table): cycles per
+ *    image of the NASA-like CIFAR network (`NASA_CIFAR`) on the mapped multiply/shift/adder chunks,
+ *    on one multiply chunk (every layer in multiply form) and on shift + adder chunks (multiply
+ *    layers as shift layers), for LUT and PE budgets; the mapper's search time and combinations.
+ * 2. Measured (Verilator, no stalls, outputs checked against golden): the tiny chain (`TINY_CHAIN`)
+ *    on the generated chunk accelerator (ci preset, the mapper's chunks for 96 PEs), steady-state
+ *    cycles per image vs predicted; and the same three layers as back-to-back jobs on one
+ *    ShiftAdd multiply engine of the all-multiply mapping of the same 96 PEs, vs its prediction.
+ *
+ * Writes the generated block of `## NASA` in docs/benchmarks.md. `--quick`: fewer budgets and 3 images.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compareTensors } from '../verify/compare.ts';
+import { writeDesign } from '../dsl/output.ts';
+import { elaborate } from '../dsl/passes/elaborate.ts';
+import { loadCostTable } from '../generators/nasa/cost-table.ts';
+import { nasaTyped as nasa, randomNasaInputs } from '../generators/nasa/index.ts';
+import { allInForm, mapNetwork, shiftAddOnly, type Budget, type Mapping } from '../generators/nasa/mapper.ts';
+import { NASA_CIFAR, TINY_CHAIN, layerGemm } from '../generators/nasa/network.ts';
+import { nasaPresets } from '../generators/nasa/params.ts';
+import { randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
+import { shiftAddPresets, type ShiftAddParams } from '../generators/shiftadd/params.ts';
+import { openSim } from '../testbenches/stream/session.ts';
+import { machineLine, quick, recordBlock } from './record.ts';
+
+const SEED = 11;
+const table = loadCostTable();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-bench-nasa-'));
+const B = quick ? 3 : 8;
+
+const shapes = (m: Mapping): string => m.chunks.map((c) => `${c.form} ${c.rows}×${c.cols}`).join(', ');
+const budgetText = (b: Budget): string => ('pes' in b ? `${b.pes} PEs` : `${b.luts} LUTs`);
+
+function predicted(): string[] {
+  const budgets: Budget[] = quick ? [{ luts: 20_000 }] : [{ luts: 10_000 }, { luts: 20_000 }, { luts: 40_000 }, { luts: 80_000 }, { pes: 128 }, { pes: 256 }];
+  const rows = ['| budget | design | chunks | PEs | LUTs (table) | cycles/image | hybrid speed-up | search | combinations |', '|---|---|---|---|---|---|---|---|---|'];
+  for (const b of budgets) {
+    const runs = [['NASA hybrid (mapped)', NASA_CIFAR], ['all multiply', allInForm(NASA_CIFAR, 'mul')], ['shift + adder', shiftAddOnly(NASA_CIFAR)]] as const;
+    const maps = runs.map(([, net]) => mapNetwork(net, b, table));
+    const hybrid = maps[0]!.cyclesPerImage;
+    runs.forEach(([label], i) => {
+      const m = maps[i]!;
+      rows.push(`| ${budgetText(b)} | ${label} | ${shapes(m)} | ${m.pes} | ${m.luts} | ${m.cyclesPerImage} | ${i === 0 ? '—' : `**${(m.cyclesPerImage / hybrid).toFixed(2)}×**`} | ${m.searchMs.toFixed(1)} ms | ${m.evaluated} |`);
+    });
+  }
+  return rows;
+}
+
+function designDir(def: ReturnType<typeof nasa.create>, info: { generator: string; params: Record<string, unknown> }): string {
+  const c = elaborate(def);
+  return writeDesign(c, path.join(tmp, c.top.name), info as never).dir;
+}
+
+/** The ci chunk accelerator on B images of the tiny chain: steady-state cycles per image. */
+async function measureChunks(): Promise<{ predicted: number; measured: number; mapping: Mapping }> {
+  const p = nasaPresets.ci!;
+  const mapping = mapNetwork(TINY_CHAIN, { pes: 96 }, table, { chain: true, sides: [2, 4, 8] });
+  const [l0, l1, l2] = TINY_CHAIN;
+  const t = randomNasaInputs(p, SEED, { B, M0: l0!.cout, K0: l0!.cin, M1: l1!.cout, M2: l2!.cout, N: l0!.hw * l0!.hw });
+  const sim = await openSim(designDir(nasa.create(p), { generator: 'nasa', params: p }), { seed: SEED, stall: { in: 0, out: 0 } });
+  try {
+    for (const [s, tokens] of Object.entries(nasa.encode(p, t))) sim.send(s, tokens);
+    const total = nasa.outputTokens!(p, t).y!;
+    await sim.run({ until: { y: total } });
+    if (compareTensors(nasa.decode(p, { y: sim.received('y') }, t), nasa.golden(p, t).outputs) !== null) throw new Error(`nasa ci: outputs differ from the layer chain (seed ${SEED})`);
+    const per = total / B;
+    const cyc = sim.cycles('y');
+    return { predicted: mapping.cyclesPerImage, measured: (cyc[B * per - 1]! - cyc[per - 1]!) / (B - 1), mapping };
+  } finally {
+    await sim.close();
+  }
+}
+
+/** The tiny chain's three layers as multiply jobs back to back on one ShiftAdd multiply engine (the all-multiply mapping). */
+async function measureAllMul(): Promise<{ predicted: number; measured: number; mapping: Mapping }> {
+  const mapping = mapNetwork(allInForm(TINY_CHAIN, 'mul'), { pes: 96 }, table);
+  const c = mapping.chunks[0]!;
+  const p: ShiftAddParams = { ...shiftAddPresets['ci-mul']!, rows: c.rows, cols: c.cols, mMax: 32, kMax: 32, nMax: 16 };
+  const sim = await openSim(designDir(shiftadd.create(p) as never, { generator: 'shiftadd', params: p }), { seed: SEED, stall: { in: 0, out: 0 } });
+  try {
+    let expected = 0;
+    const ends: number[] = [];
+    for (let b = 0; b < B; b++)
+      for (const [i, l] of TINY_CHAIN.entries()) {
+        const g = layerGemm(l);
+        const t = randomShiftAddInputs(p, { M: g.M, K: g.K, N: g.N }, SEED + 3 * b + i);
+        for (const [s, tokens] of Object.entries(shiftadd.encode(p, t))) sim.send(s, tokens);
+        expected += shiftadd.outputTokens!(p, t).y!;
+        if (i === TINY_CHAIN.length - 1) ends.push(expected);
+      }
+    await sim.run({ until: { y: expected } });
+    const cyc = sim.cycles('y');
+    return { predicted: mapping.cyclesPerImage, measured: (cyc[ends[B - 1]! - 1]! - cyc[ends[0]! - 1]!) / (B - 1), mapping };
+  } finally {
+    await sim.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const lines = [machineLine(), '', `Predicted (mapper on \`cost-table.json\`), NASA-like CIFAR network (${NASA_CIFAR.length} layers, 32×32 images):`, '', ...predicted()];
+  const chunks = await measureChunks();
+  const mul = await measureAllMul();
+  const err = (r: { predicted: number; measured: number }) => `${((100 * (r.measured - r.predicted)) / r.predicted).toFixed(1)}%`;
+  lines.push('', `Measured (Verilator, no stalls, outputs checked against golden, seed ${SEED}), tiny chain (${TINY_CHAIN.map((l) => `${l.op} ${l.cout}×${l.cin}`).join(' → ')}, N = 16) on a 96-PE budget, steady state over ${B} images:`, '',
+    '| design | chunks | PEs | predicted cycles/image | measured | error |', '|---|---|---|---|---|---|',
+    `| NASA chunks (ci preset) | ${shapes(chunks.mapping)} | ${chunks.mapping.pes} | ${chunks.predicted} | ${chunks.measured} | ${err(chunks)} |`,
+    `| all multiply (one ShiftAdd engine, layers as jobs) | ${shapes(mul.mapping)} | ${mul.mapping.pes} | ${mul.predicted} | ${mul.measured} | ${err(mul)} |`,
+    '', `Measured speed-up of the chunks over one multiply engine of the same budget: **${(mul.measured / chunks.measured).toFixed(2)}×** (predicted ${(mul.predicted / chunks.predicted).toFixed(2)}×).`);
+  for (const l of lines) console.log(l);
+  recordBlock('bench:nasa', 'NASA', lines.join('\n'));
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+await main();
