@@ -1,0 +1,391 @@
+/**
+ * The island locator in hardware (ACCELERATORS.md §6): the same algorithm as `locateIslands` in
+ * locator.ts, bit for bit and in the same order, as a module that reads the graph in CSR form from a
+ * stream into block RAM and emits the islands and hubs on an output stream.
+ *
+ *   csr ──► row RAM (start, end of each node's neighbours) + column RAM (neighbour ids)
+ *           state RAM (2+1 bits a node: FREE / HUB / CLAIMED / ABANDONED this round / SEEN by this BFS)
+ *           hub list RAM (hubs in detection order), BFS queue RAM (C_max node ids: the island)
+ *   rounds: TH from a table (TH0, then max(1, floor(0.8 TH)): `nextThreshold`, elaborated)
+ *     1. hub detection: one node a cycle pair (read state + row, decide); degree 0: an island of one;
+ *        degree >= TH: a hub (appended to the hub list, emitted); ABANDONED -> FREE (the round's reset)
+ *     2. dispatcher: every hub (detection order) x every neighbour (ascending) that is FREE starts a
+ *        bounded BFS; the BFS engine pops queue nodes and checks each neighbour's state: HUB, CLAIMED,
+ *        SEEN skip; ABANDONED or a full queue (C_max) abandons; FREE -> SEEN, pushed. Then a walk
+ *        over the queue writes CLAIMED (emitting the island's nodes, the last one marked) or ABANDONED.
+ *   ──► islands: {kind, id}: NODE / LAST (an island's last node) / HUB / END (all nodes placed)
+ *
+ * One hub lane and one BFS engine (P2 = 1): the rounds' order of islands is then the host's by
+ * construction. Each memory has one read and one write port (block RAM); a step is a sequence of
+ * registered reads, so a neighbour check takes 3 cycles (column read, state read, decide) where the
+ * cycle model of locator.ts counts 1 (see README "Locator in hardware" for measured cycles).
+ * After END the module takes the next graph.
+ */
+import { module, type ModuleDef, type Signal } from '../../dsl/builder/module.ts';
+import { In, Out, bool, uint, type PortRecord } from '../../dsl/builder/ports.ts';
+import { Record } from '../../dsl/builder/payload.ts';
+import { Stream } from '../../dsl/builder/stream.ts';
+import { cat, mux, u, type Value } from '../../dsl/builder/value.ts';
+import { clog2 } from '../../dsl/ir/types.ts';
+import { ParamError } from '../../dsl/errors.ts';
+import { nextThreshold } from './locator.ts';
+
+export interface LocatorHwParams {
+  /** Largest graph (nodes). */
+  maxNodes: number;
+  /** Largest number of CSR column entries (2 x undirected edges). */
+  maxEdges: number;
+  th0: number;
+  cMax: number;
+}
+
+/** Output token kinds. */
+export const LOC_NODE = 0;
+export const LOC_LAST = 1;
+export const LOC_HUB = 2;
+export const LOC_END = 3;
+
+const FREE = 0;
+const HUB = 1;
+const CLAIMED = 2;
+const ABANDONED = 3;
+const SEEN = 4;
+
+/** Field widths of the locator's streams. */
+export function locatorWidths(p: LocatorHwParams): { nodeW: number; ptrW: number; valueW: number } {
+  const nodeW = Math.max(1, clog2(p.maxNodes));
+  const ptrW = Math.max(1, clog2(p.maxEdges + 1));
+  return { nodeW, ptrW, valueW: Math.max(nodeW, ptrW) };
+}
+
+/** Input token: a row pointer (`ptr` = 1: rowPtr[0..n], in order) or a column index (then, in order); `last` on the final token. */
+export const csrTokenType = (p: LocatorHwParams) => Record({ last: bool(), ptr: bool(), value: uint(locatorWidths(p).valueW) });
+/** Output token: `kind` (LOC_NODE, LOC_LAST, LOC_HUB, LOC_END) and a node id. */
+export const islandTokenType = (p: LocatorHwParams) => Record({ kind: uint(2), id: uint(locatorWidths(p).nodeW) });
+
+/** The thresholds of the rounds: TH0, then nextThreshold until 1 (the last repeats). */
+export function thresholdTable(th0: number): number[] {
+  const t = [th0];
+  while (t[t.length - 1]! > 1) t.push(nextThreshold(t[t.length - 1]!));
+  return t;
+}
+
+/** The CSR tokens of neighbour lists (sorted, symmetric, no self loops), as field values. */
+export function csrTokens(adj: readonly (readonly number[])[]): { last: number; ptr: number; value: number }[] {
+  const out: { last: number; ptr: number; value: number }[] = [];
+  let at = 0;
+  out.push({ last: 0, ptr: 1, value: 0 });
+  for (const list of adj) out.push({ last: 0, ptr: 1, value: (at += list.length) });
+  for (const list of adj) for (const v of list) out.push({ last: 0, ptr: 0, value: v });
+  out[out.length - 1]!.last = 1;
+  return out;
+}
+
+const S = {
+  LOAD: 0, ROUND: 1, SCAN_RD: 2, SCAN_EV: 3, HUB_RD: 4, HUB_ROW: 5, DISP_SET: 6, DISP_RD: 7, DISP_ST: 8, DISP_EV: 9,
+  POP_RD: 10, POP_ROW: 11, POP_SET: 12, NB_RD: 13, NB_ST: 14, NB_EV: 15, WALK_RD: 16, WALK_EV: 17, FINISH: 18,
+} as const;
+
+export function locatorName(p: LocatorHwParams): string {
+  return `igcn_locator_n${p.maxNodes}_e${p.maxEdges}_t${p.th0}_c${p.cMax}`;
+}
+
+/** The locator module for `p`. */
+export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
+  for (const [field, min] of [['maxNodes', 2], ['maxEdges', 2], ['th0', 1], ['cMax', 1]] as const)
+    if (!Number.isInteger(p[field]) || p[field] < min) throw new ParamError(`locator parameter '${field}' = ${p[field]} must be an integer >= ${min}`, undefined, { field, value: p[field] });
+  const { nodeW, ptrW } = locatorWidths(p);
+  const cntW = clog2(p.maxNodes + 1);
+  const qW = clog2(p.cMax + 1);
+  const table = thresholdTable(p.th0);
+  const thW = Math.max(ptrW, clog2(p.th0 + 1));
+  return module(locatorName(p), { csr: In(Stream(csrTokenType(p))), islands: Out(Stream(islandTokenType(p))) }, (io, m) => {
+    const rowMem = m.mem('row_mem', { type: uint(2 * ptrW), depth: p.maxNodes });
+    const colMem = m.mem('col_mem', { type: uint(nodeW), depth: Math.max(2, p.maxEdges) });
+    const stateMem = m.mem('state_mem', { type: uint(3), depth: p.maxNodes });
+    const hubMem = m.mem('hub_mem', { type: uint(nodeW), depth: p.maxNodes });
+    const queueMem = m.mem('queue_mem', { type: uint(nodeW), depth: Math.max(2, p.cMax) });
+    const node = (v: Value): Value => v.resize(nodeW);
+    const at = (mem: { addrWidth: number }, v: Value): Value => v.resize(mem.addrWidth);
+
+    const st = m.reg('st', uint(5), { reset: S.LOAD });
+    const loadIdx = m.reg('load_idx', uint(cntW + 1), { reset: 0 });
+    const colIdx = m.reg('col_idx', uint(ptrW), { reset: 0 });
+    const prevPtr = m.reg('prev_ptr', uint(ptrW));
+    const n = m.reg('n', uint(cntW));
+    const left = m.reg('left', uint(cntW));
+    const round = m.reg('round', uint(clog2(table.length + 1)));
+    const th = m.reg('th', uint(thW));
+    const v = m.reg('v', uint(cntW));
+    const hubCount = m.reg('hub_count', uint(cntW));
+    const hi = m.reg('hi', uint(cntW));
+    const dEp = m.reg('d_ep', uint(ptrW));
+    const dEnd = m.reg('d_end', uint(ptrW));
+    const bEp = m.reg('b_ep', uint(ptrW));
+    const bEnd = m.reg('b_end', uint(ptrW));
+    const qlen = m.reg('qlen', uint(qW));
+    const head = m.reg('head', uint(qW));
+    const wi = m.reg('wi', uint(qW));
+    const ok = m.reg('ok', bool());
+    const outValid = m.reg('out_valid', bool(), { reset: 0 });
+    const outKind = m.reg('out_kind', uint(2));
+    const outId = m.reg('out_id', uint(nodeW));
+
+    // One read port per memory: address and enable wires driven by the FSM.
+    const rd = (name: string, mem: { addrWidth: number; read: (a: Value, e: Value, n: string) => Value }) => {
+      const addr = m.wire(`${name}_raddr`, uint(mem.addrWidth));
+      const en = m.wire(`${name}_re`, bool());
+      addr.set(u(mem.addrWidth, 0));
+      en.set(u(1, 0));
+      return { addr, en, data: mem.read(addr, en, `${name}_rdata`) };
+    };
+    const row = rd('row', rowMem);
+    const col = rd('col', colMem);
+    const state = rd('state', stateMem);
+    const hub = rd('hub', hubMem);
+    const queue = rd('queue', queueMem);
+    // One write port per memory.
+    const wr = (name: string, mem: { addrWidth: number; write: (a: Value, d: Value, e: Value) => void }, width: number) => {
+      const addr = m.wire(`${name}_waddr`, uint(mem.addrWidth));
+      const data = m.wire(`${name}_wdata`, uint(width));
+      const en = m.wire(`${name}_we`, bool());
+      addr.set(u(mem.addrWidth, 0));
+      data.set(u(width, 0));
+      en.set(u(1, 0));
+      mem.write(addr, data, en);
+      return (a: Value, d: Value | number): void => {
+        addr.set(a.resize(mem.addrWidth));
+        data.set(typeof d === 'number' ? u(width, d) : d.resize(width));
+        en.set(u(1, 1));
+      };
+    };
+    const writeRow = wr('row', rowMem, 2 * ptrW);
+    const writeCol = wr('col', colMem, nodeW);
+    const writeState = wr('state', stateMem, 3);
+    const writeHub = wr('hub', hubMem, nodeW);
+    const writeQueue = wr('queue', queueMem, nodeW);
+
+    const rowStart = row.data.slice(2 * ptrW - 1, ptrW);
+    const rowEnd = row.data.slice(ptrW - 1, 0);
+    const canEmit = outValid.not().or(io.islands.ready);
+    m.when(io.islands.ready, () => outValid.set(u(1, 0)));
+    const emit = (kind: number | Value, id: Value): void => {
+      outValid.set(u(1, 1));
+      outKind.set(typeof kind === 'number' ? u(2, kind) : kind);
+      outId.set(node(id));
+    };
+    io.islands.valid.set(outValid);
+    io.islands.setFields({ kind: outKind, id: outId });
+    const go = (s: number): void => st.set(u(5, s));
+    const inc = (r: Signal): void => r.set(r.add(1).trunc(r.width));
+    const thOf = (r: Value): Value => table.reduceRight<Value>((acc, t, i) => (i === table.length - 1 ? u(thW, t) : mux(r.eq(i), u(thW, t), acc)), u(thW, 1));
+
+    const csr = io.csr.fields;
+    io.csr.ready.set(st.eq(S.LOAD));
+
+    m.switch(st)
+      .is(S.LOAD, () => {
+        m.when(io.csr.valid, () => {
+          m.when(csr.ptr, () => {
+            m.when(loadIdx.ne(0), () => {
+              const idx = loadIdx.sub(1).trunc(loadIdx.width);
+              writeRow(idx, cat(prevPtr, csr.value.resize(ptrW)));
+              writeState(idx, FREE);
+            });
+            prevPtr.set(csr.value.resize(ptrW));
+            inc(loadIdx);
+          }).otherwise(() => {
+            writeCol(colIdx, node(csr.value));
+            inc(colIdx);
+          });
+          m.when(csr.last, () => {
+            const ptrs = loadIdx.add(mux(csr.ptr, u(1, 1), u(1, 0))).trunc(loadIdx.width);
+            const nodes = ptrs.sub(1).trunc(cntW);
+            n.set(nodes);
+            left.set(nodes);
+            round.set(u(round.width, 0));
+            hubCount.set(u(cntW, 0));
+            loadIdx.set(u(loadIdx.width, 0));
+            colIdx.set(u(ptrW, 0));
+            go(S.ROUND);
+          });
+        });
+      })
+      .is(S.ROUND, () => {
+        m.when(left.eq(0), () => go(S.FINISH)).otherwise(() => {
+          th.set(thOf(round));
+          m.when(round.lt(table.length - 1), () => inc(round));
+          v.set(u(cntW, 0));
+          go(S.SCAN_RD);
+        });
+      })
+      // 1. hub detection
+      .is(S.SCAN_RD, () => {
+        m.when(v.eq(n), () => {
+          hi.set(u(cntW, 0));
+          go(S.HUB_RD);
+        }).otherwise(() => {
+          row.addr.set(at(rowMem, v));
+          row.en.set(u(1, 1));
+          state.addr.set(at(stateMem, v));
+          state.en.set(u(1, 1));
+          go(S.SCAN_EV);
+        });
+      })
+      .is(S.SCAN_EV, () => {
+        const s = state.data;
+        const free = s.eq(FREE).or(s.eq(ABANDONED));
+        const deg = rowEnd.sub(rowStart).trunc(ptrW).resize(thW);
+        const next = (): void => {
+          inc(v);
+          go(S.SCAN_RD);
+        };
+        m.when(free.and(deg.eq(0)), () => {
+          m.when(canEmit, () => {
+            writeState(v, CLAIMED);
+            emit(LOC_LAST, v);
+            left.set(left.sub(1).trunc(cntW));
+            next();
+          });
+        })
+          .elsewhen(free.and(deg.ge(th)), () => {
+            m.when(canEmit, () => {
+              writeState(v, HUB);
+              writeHub(hubCount, node(v));
+              inc(hubCount);
+              emit(LOC_HUB, v);
+              left.set(left.sub(1).trunc(cntW));
+              next();
+            });
+          })
+          .otherwise(() => {
+            m.when(s.eq(ABANDONED), () => writeState(v, FREE));
+            next();
+          });
+      })
+      // 2. dispatcher over every hub's neighbours
+      .is(S.HUB_RD, () => {
+        m.when(hi.eq(hubCount), () => go(S.ROUND)).otherwise(() => {
+          hub.addr.set(at(hubMem, hi));
+          hub.en.set(u(1, 1));
+          go(S.HUB_ROW);
+        });
+      })
+      .is(S.HUB_ROW, () => {
+        row.addr.set(at(rowMem, hub.data));
+        row.en.set(u(1, 1));
+        go(S.DISP_SET);
+      })
+      .is(S.DISP_SET, () => {
+        dEp.set(rowStart);
+        dEnd.set(rowEnd);
+        go(S.DISP_RD);
+      })
+      .is(S.DISP_RD, () => {
+        m.when(dEp.eq(dEnd), () => {
+          inc(hi);
+          go(S.HUB_RD);
+        }).otherwise(() => {
+          col.addr.set(at(colMem, dEp));
+          col.en.set(u(1, 1));
+          go(S.DISP_ST);
+        });
+      })
+      .is(S.DISP_ST, () => {
+        state.addr.set(at(stateMem, col.data));
+        state.en.set(u(1, 1));
+        go(S.DISP_EV);
+      })
+      .is(S.DISP_EV, () => {
+        inc(dEp);
+        m.when(state.data.eq(FREE), () => {
+          writeState(col.data, SEEN);
+          writeQueue(u(1, 0), col.data);
+          qlen.set(u(qW, 1));
+          head.set(u(qW, 0));
+          go(S.POP_RD);
+        }).otherwise(() => go(S.DISP_RD));
+      })
+      // the bounded BFS engine
+      .is(S.POP_RD, () => {
+        m.when(head.eq(qlen), () => {
+          ok.set(u(1, 1));
+          wi.set(u(qW, 0));
+          go(S.WALK_RD);
+        }).otherwise(() => {
+          queue.addr.set(at(queueMem, head));
+          queue.en.set(u(1, 1));
+          go(S.POP_ROW);
+        });
+      })
+      .is(S.POP_ROW, () => {
+        row.addr.set(at(rowMem, queue.data));
+        row.en.set(u(1, 1));
+        go(S.POP_SET);
+      })
+      .is(S.POP_SET, () => {
+        bEp.set(rowStart);
+        bEnd.set(rowEnd);
+        inc(head);
+        go(S.NB_RD);
+      })
+      .is(S.NB_RD, () => {
+        m.when(bEp.eq(bEnd), () => go(S.POP_RD)).otherwise(() => {
+          col.addr.set(at(colMem, bEp));
+          col.en.set(u(1, 1));
+          go(S.NB_ST);
+        });
+      })
+      .is(S.NB_ST, () => {
+        state.addr.set(at(stateMem, col.data));
+        state.en.set(u(1, 1));
+        go(S.NB_EV);
+      })
+      .is(S.NB_EV, () => {
+        const s = state.data;
+        inc(bEp);
+        m.when(s.eq(HUB).or(s.eq(CLAIMED)).or(s.eq(SEEN)), () => go(S.NB_RD))
+          .elsewhen(s.eq(ABANDONED).or(qlen.eq(p.cMax)), () => {
+            ok.set(u(1, 0));
+            wi.set(u(qW, 0));
+            go(S.WALK_RD);
+          })
+          .otherwise(() => {
+            writeState(col.data, SEEN);
+            writeQueue(qlen, col.data);
+            inc(qlen);
+            go(S.NB_RD);
+          });
+      })
+      // the walk: claim (and emit) the island, or mark the abandoned BFS's nodes for the round
+      .is(S.WALK_RD, () => {
+        m.when(wi.eq(qlen), () => go(S.DISP_RD)).otherwise(() => {
+          queue.addr.set(at(queueMem, wi));
+          queue.en.set(u(1, 1));
+          go(S.WALK_EV);
+        });
+      })
+      .is(S.WALK_EV, () => {
+        m.when(ok, () => {
+          m.when(canEmit, () => {
+            writeState(queue.data, CLAIMED);
+            emit(mux(wi.add(1).trunc(qW).eq(qlen), u(2, LOC_LAST), u(2, LOC_NODE)), queue.data);
+            left.set(left.sub(1).trunc(cntW));
+            inc(wi);
+            go(S.WALK_RD);
+          });
+        }).otherwise(() => {
+          writeState(queue.data, ABANDONED);
+          inc(wi);
+          go(S.WALK_RD);
+        });
+      })
+      .is(S.FINISH, () => {
+        m.when(canEmit, () => {
+          emit(LOC_END, u(nodeW, 0));
+          go(S.LOAD);
+        });
+      })
+      .default(() => go(S.LOAD));
+  });
+}
