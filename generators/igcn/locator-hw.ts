@@ -81,10 +81,7 @@ export function csrTokens(adj: readonly (readonly number[])[]): { last: number; 
   return out;
 }
 
-const S = {
-  LOAD: 0, ROUND: 1, SCAN_RD: 2, SCAN_EV: 3, HUB_RD: 4, HUB_ROW: 5, DISP_SET: 6, DISP_RD: 7, DISP_ST: 8, DISP_EV: 9,
-  POP_RD: 10, POP_ROW: 11, POP_SET: 12, NB_RD: 13, NB_ST: 14, NB_EV: 15, WALK_RD: 16, WALK_EV: 17, FINISH: 18,
-} as const;
+const S = { LOAD: 0, ROUND: 1, SCAN: 2, HUB_RD: 3, HUB_SET: 4, DISP: 5, POP_RD: 6, POP_SET: 7, NB: 8, WALK: 9, FINISH: 10 } as const;
 
 export function locatorName(p: LocatorHwParams): string {
   return `igcn_locator_n${p.maxNodes}_e${p.maxEdges}_t${p.th0}_c${p.cMax}`;
@@ -100,15 +97,17 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
   const table = thresholdTable(p.th0);
   const thW = Math.max(ptrW, clog2(p.th0 + 1));
   return module(locatorName(p), { csr: In(Stream(csrTokenType(p))), islands: Out(Stream(islandTokenType(p))) }, (io, m) => {
-    const rowMem = m.mem('row_mem', { type: uint(2 * ptrW), depth: p.maxNodes });
+    const rowW = 2 * ptrW;
+    // A node's neighbour range {start, end} travels with it (row RAM -> hub list, BFS queue), so a
+    // hub or a popped node needs one read before its neighbours stream.
+    const rowMem = m.mem('row_mem', { type: uint(rowW), depth: p.maxNodes });
     const colMem = m.mem('col_mem', { type: uint(nodeW), depth: Math.max(2, p.maxEdges) });
     const stateMem = m.mem('state_mem', { type: uint(3), depth: p.maxNodes });
-    const hubMem = m.mem('hub_mem', { type: uint(nodeW), depth: p.maxNodes });
-    const queueMem = m.mem('queue_mem', { type: uint(nodeW), depth: Math.max(2, p.cMax) });
+    const hubMem = m.mem('hub_mem', { type: uint(rowW), depth: p.maxNodes });
+    const queueMem = m.mem('queue_mem', { type: uint(nodeW + rowW), depth: Math.max(2, p.cMax) });
     const node = (v: Value): Value => v.resize(nodeW);
-    const at = (mem: { addrWidth: number }, v: Value): Value => v.resize(mem.addrWidth);
 
-    const st = m.reg('st', uint(5), { reset: S.LOAD });
+    const st = m.reg('st', uint(4), { reset: S.LOAD });
     const loadIdx = m.reg('load_idx', uint(cntW + 1), { reset: 0 });
     const colIdx = m.reg('col_idx', uint(ptrW), { reset: 0 });
     const prevPtr = m.reg('prev_ptr', uint(ptrW));
@@ -127,6 +126,15 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
     const head = m.reg('head', uint(qW));
     const wi = m.reg('wi', uint(qW));
     const ok = m.reg('ok', bool());
+    // Pipeline of the read-then-decide loops: stage 1 holds what the reads issued last cycle belong to.
+    const s1 = m.reg('s1_valid', bool(), { reset: 0 });
+    const s1Ep = m.reg('s1_ep', uint(ptrW));
+    const s1Node = m.reg('s1_node', uint(cntW));
+    const s1Last = m.reg('s1_last', bool());
+    // Stage 2 of the edge loops (column read -> state and row reads -> decide).
+    const s2 = m.reg('s2_valid', bool(), { reset: 0 });
+    const s2Ep = m.reg('s2_ep', uint(ptrW));
+    const s2W = m.reg('s2_w', uint(nodeW));
     const outValid = m.reg('out_valid', bool(), { reset: 0 });
     const outKind = m.reg('out_kind', uint(2));
     const outId = m.reg('out_id', uint(nodeW));
@@ -137,7 +145,13 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
       const en = m.wire(`${name}_re`, bool());
       addr.set(u(mem.addrWidth, 0));
       en.set(u(1, 0));
-      return { addr, en, data: mem.read(addr, en, `${name}_rdata`) };
+      return {
+        data: mem.read(addr, en, `${name}_rdata`),
+        at: (a: Value): void => {
+          addr.set(a.resize(mem.addrWidth));
+          en.set(u(1, 1));
+        },
+      };
     };
     const row = rd('row', rowMem);
     const col = rd('col', colMem);
@@ -159,14 +173,14 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
         en.set(u(1, 1));
       };
     };
-    const writeRow = wr('row', rowMem, 2 * ptrW);
+    const writeRow = wr('row', rowMem, rowW);
     const writeCol = wr('col', colMem, nodeW);
     const writeState = wr('state', stateMem, 3);
-    const writeHub = wr('hub', hubMem, nodeW);
-    const writeQueue = wr('queue', queueMem, nodeW);
+    const writeHub = wr('hub', hubMem, rowW);
+    const writeQueue = wr('queue', queueMem, nodeW + rowW);
 
-    const rowStart = row.data.slice(2 * ptrW - 1, ptrW);
-    const rowEnd = row.data.slice(ptrW - 1, 0);
+    const startOf = (r: Value): Value => r.slice(rowW - 1, ptrW);
+    const endOf = (r: Value): Value => r.slice(ptrW - 1, 0);
     const canEmit = outValid.not().or(io.islands.ready);
     m.when(io.islands.ready, () => outValid.set(u(1, 0)));
     const emit = (kind: number | Value, id: Value): void => {
@@ -176,9 +190,69 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
     };
     io.islands.valid.set(outValid);
     io.islands.setFields({ kind: outKind, id: outId });
-    const go = (s: number): void => st.set(u(5, s));
+    const go = (x: number): void => st.set(u(4, x));
     const inc = (r: Signal): void => r.set(r.add(1).trunc(r.width));
+    const dec = (r: Signal): void => r.set(r.sub(1).trunc(r.width));
     const thOf = (r: Value): Value => table.reduceRight<Value>((acc, t, i) => (i === table.length - 1 ? u(thW, t) : mux(r.eq(i), u(thW, t), acc)), u(thW, 1));
+
+    /**
+     * The edge loop of the dispatcher and the BFS engine, one neighbour a cycle: stage 0 reads the
+     * column entry at `ep`, stage 1 reads that node's state and row, stage 2 (`decide`) acts on them.
+     * Neighbour lists hold no duplicates, so a state written in stage 2 is never the one stage 1
+     * reads on the same edge; `decide` returns true to stop the loop (the reads in flight are dropped).
+     */
+    // Loop control wires, declared (and defaulted) outside the FSM's branches.
+    const flag = (name: string): Signal => {
+      const w = m.wire(name, bool());
+      w.set(u(1, 0));
+      return w;
+    };
+    const dispStop = flag('disp_stop');
+    const bfsStop = flag('bfs_stop');
+    const scanWait = flag('scan_wait');
+    const walkWait = flag('walk_wait');
+    const edgeLoop = (stop: Signal, ep: Signal, end: Signal, decide: () => Value, finished: () => void): void => {
+      m.when(s2, () => stop.set(decide()));
+      const issue = ep.ne(end).and(stop.not());
+      m.when(issue, () => {
+        col.at(ep);
+        inc(ep);
+        s1Ep.set(ep);
+      });
+      s1.set(issue);
+      m.when(s1.and(stop.not()), () => {
+        state.at(col.data);
+        row.at(col.data);
+        s2W.set(col.data);
+        s2Ep.set(s1Ep);
+      });
+      s2.set(s1.and(stop.not()));
+      m.when(stop, () => {
+        s1.set(u(1, 0));
+        s2.set(u(1, 0));
+      });
+      m.when(ep.eq(end).and(s1.not()).and(s2.not()), finished);
+    };
+
+    /**
+     * The node loops of hub detection and the walk, one node a cycle: stage 0 reads at index `i`
+     * (`read`), stage 1 (`decide`) acts; `decide` returns true when it must wait (the output is full),
+     * which holds the reads' data and stage 0.
+     */
+    const nodeLoop = (wait: Signal, i: Signal, count: Value, read: (i: Value) => void, decide: () => Value, finished: () => void): void => {
+      m.when(s1, () => wait.set(decide()));
+      m.when(wait.not(), () => {
+        const more = i.ne(count);
+        m.when(more, () => {
+          read(i);
+          inc(i);
+          s1Node.set(i.resize(cntW));
+          s1Last.set(i.add(1).trunc(i.width).eq(count));
+        });
+        s1.set(more);
+        m.when(more.not().and(s1.not()), finished);
+      });
+    };
 
     const csr = io.csr.fields;
     io.csr.ready.set(st.eq(S.LOAD));
@@ -216,168 +290,125 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
           th.set(thOf(round));
           m.when(round.lt(table.length - 1), () => inc(round));
           v.set(u(cntW, 0));
-          go(S.SCAN_RD);
+          s1.set(u(1, 0));
+          go(S.SCAN);
         });
       })
-      // 1. hub detection
-      .is(S.SCAN_RD, () => {
-        m.when(v.eq(n), () => {
+      // 1. hub detection, one node a cycle
+      .is(S.SCAN, () => {
+        nodeLoop(scanWait, v, n, (i) => {
+          row.at(i);
+          state.at(i);
+        }, () => {
+          const s = state.data;
+          const free = s.eq(FREE).or(s.eq(ABANDONED));
+          const deg = endOf(row.data).sub(startOf(row.data)).trunc(ptrW).resize(thW);
+          const isolated = free.and(deg.eq(0));
+          const isHub = free.and(deg.ge(th)).and(deg.ne(0));
+          const wait = isolated.or(isHub).and(canEmit.not());
+          m.when(wait.not(), () => {
+            m.when(isolated, () => {
+              writeState(s1Node, CLAIMED);
+              emit(LOC_LAST, s1Node);
+              dec(left);
+            }).elsewhen(isHub, () => {
+              writeState(s1Node, HUB);
+              writeHub(hubCount, row.data);
+              inc(hubCount);
+              emit(LOC_HUB, s1Node);
+              dec(left);
+            }).elsewhen(s.eq(ABANDONED), () => writeState(s1Node, FREE));
+          });
+          return wait;
+        }, () => {
           hi.set(u(cntW, 0));
           go(S.HUB_RD);
-        }).otherwise(() => {
-          row.addr.set(at(rowMem, v));
-          row.en.set(u(1, 1));
-          state.addr.set(at(stateMem, v));
-          state.en.set(u(1, 1));
-          go(S.SCAN_EV);
         });
-      })
-      .is(S.SCAN_EV, () => {
-        const s = state.data;
-        const free = s.eq(FREE).or(s.eq(ABANDONED));
-        const deg = rowEnd.sub(rowStart).trunc(ptrW).resize(thW);
-        const next = (): void => {
-          inc(v);
-          go(S.SCAN_RD);
-        };
-        m.when(free.and(deg.eq(0)), () => {
-          m.when(canEmit, () => {
-            writeState(v, CLAIMED);
-            emit(LOC_LAST, v);
-            left.set(left.sub(1).trunc(cntW));
-            next();
-          });
-        })
-          .elsewhen(free.and(deg.ge(th)), () => {
-            m.when(canEmit, () => {
-              writeState(v, HUB);
-              writeHub(hubCount, node(v));
-              inc(hubCount);
-              emit(LOC_HUB, v);
-              left.set(left.sub(1).trunc(cntW));
-              next();
-            });
-          })
-          .otherwise(() => {
-            m.when(s.eq(ABANDONED), () => writeState(v, FREE));
-            next();
-          });
       })
       // 2. dispatcher over every hub's neighbours
       .is(S.HUB_RD, () => {
         m.when(hi.eq(hubCount), () => go(S.ROUND)).otherwise(() => {
-          hub.addr.set(at(hubMem, hi));
-          hub.en.set(u(1, 1));
-          go(S.HUB_ROW);
-        });
-      })
-      .is(S.HUB_ROW, () => {
-        row.addr.set(at(rowMem, hub.data));
-        row.en.set(u(1, 1));
-        go(S.DISP_SET);
-      })
-      .is(S.DISP_SET, () => {
-        dEp.set(rowStart);
-        dEnd.set(rowEnd);
-        go(S.DISP_RD);
-      })
-      .is(S.DISP_RD, () => {
-        m.when(dEp.eq(dEnd), () => {
+          hub.at(hi);
           inc(hi);
-          go(S.HUB_RD);
-        }).otherwise(() => {
-          col.addr.set(at(colMem, dEp));
-          col.en.set(u(1, 1));
-          go(S.DISP_ST);
+          go(S.HUB_SET);
         });
       })
-      .is(S.DISP_ST, () => {
-        state.addr.set(at(stateMem, col.data));
-        state.en.set(u(1, 1));
-        go(S.DISP_EV);
+      .is(S.HUB_SET, () => {
+        dEp.set(startOf(hub.data));
+        dEnd.set(endOf(hub.data));
+        s1.set(u(1, 0));
+        s2.set(u(1, 0));
+        go(S.DISP);
       })
-      .is(S.DISP_EV, () => {
-        inc(dEp);
-        m.when(state.data.eq(FREE), () => {
-          writeState(col.data, SEEN);
-          writeQueue(u(1, 0), col.data);
-          qlen.set(u(qW, 1));
-          head.set(u(qW, 0));
-          go(S.POP_RD);
-        }).otherwise(() => go(S.DISP_RD));
+      .is(S.DISP, () => {
+        edgeLoop(dispStop, dEp, dEnd, () => {
+          const start = state.data.eq(FREE);
+          m.when(start, () => {
+            writeState(s2W, SEEN);
+            writeQueue(u(1, 0), cat(s2W, row.data));
+            qlen.set(u(qW, 1));
+            head.set(u(qW, 0));
+            dEp.set(s2Ep.add(1).trunc(ptrW)); // resume after this entry
+            go(S.POP_RD);
+          });
+          return start;
+        }, () => go(S.HUB_RD));
       })
       // the bounded BFS engine
       .is(S.POP_RD, () => {
         m.when(head.eq(qlen), () => {
           ok.set(u(1, 1));
           wi.set(u(qW, 0));
-          go(S.WALK_RD);
+          s1.set(u(1, 0));
+          go(S.WALK);
         }).otherwise(() => {
-          queue.addr.set(at(queueMem, head));
-          queue.en.set(u(1, 1));
-          go(S.POP_ROW);
+          queue.at(head);
+          inc(head);
+          go(S.POP_SET);
         });
-      })
-      .is(S.POP_ROW, () => {
-        row.addr.set(at(rowMem, queue.data));
-        row.en.set(u(1, 1));
-        go(S.POP_SET);
       })
       .is(S.POP_SET, () => {
-        bEp.set(rowStart);
-        bEnd.set(rowEnd);
-        inc(head);
-        go(S.NB_RD);
+        const r = queue.data.slice(rowW - 1, 0);
+        bEp.set(startOf(r));
+        bEnd.set(endOf(r));
+        s1.set(u(1, 0));
+        s2.set(u(1, 0));
+        go(S.NB);
       })
-      .is(S.NB_RD, () => {
-        m.when(bEp.eq(bEnd), () => go(S.POP_RD)).otherwise(() => {
-          col.addr.set(at(colMem, bEp));
-          col.en.set(u(1, 1));
-          go(S.NB_ST);
-        });
-      })
-      .is(S.NB_ST, () => {
-        state.addr.set(at(stateMem, col.data));
-        state.en.set(u(1, 1));
-        go(S.NB_EV);
-      })
-      .is(S.NB_EV, () => {
-        const s = state.data;
-        inc(bEp);
-        m.when(s.eq(HUB).or(s.eq(CLAIMED)).or(s.eq(SEEN)), () => go(S.NB_RD))
-          .elsewhen(s.eq(ABANDONED).or(qlen.eq(p.cMax)), () => {
+      .is(S.NB, () => {
+        edgeLoop(bfsStop, bEp, bEnd, () => {
+          const s = state.data;
+          const skip = s.eq(HUB).or(s.eq(CLAIMED)).or(s.eq(SEEN));
+          const abandon = skip.not().and(s.eq(ABANDONED).or(qlen.eq(p.cMax)));
+          m.when(abandon, () => {
             ok.set(u(1, 0));
             wi.set(u(qW, 0));
-            go(S.WALK_RD);
-          })
-          .otherwise(() => {
-            writeState(col.data, SEEN);
-            writeQueue(qlen, col.data);
+            go(S.WALK);
+          }).elsewhen(skip.not(), () => {
+            writeState(s2W, SEEN);
+            writeQueue(qlen, cat(s2W, row.data));
             inc(qlen);
-            go(S.NB_RD);
           });
+          return abandon;
+        }, () => go(S.POP_RD));
       })
       // the walk: claim (and emit) the island, or mark the abandoned BFS's nodes for the round
-      .is(S.WALK_RD, () => {
-        m.when(wi.eq(qlen), () => go(S.DISP_RD)).otherwise(() => {
-          queue.addr.set(at(queueMem, wi));
-          queue.en.set(u(1, 1));
-          go(S.WALK_EV);
-        });
-      })
-      .is(S.WALK_EV, () => {
-        m.when(ok, () => {
-          m.when(canEmit, () => {
-            writeState(queue.data, CLAIMED);
-            emit(mux(wi.add(1).trunc(qW).eq(qlen), u(2, LOC_LAST), u(2, LOC_NODE)), queue.data);
-            left.set(left.sub(1).trunc(cntW));
-            inc(wi);
-            go(S.WALK_RD);
+      .is(S.WALK, () => {
+        nodeLoop(walkWait, wi, qlen, (i) => queue.at(i), () => {
+          const id = queue.data.slice(nodeW + rowW - 1, rowW);
+          const wait = ok.and(canEmit.not());
+          m.when(wait.not(), () => {
+            writeState(id, mux(ok, u(3, CLAIMED), u(3, ABANDONED)));
+            m.when(ok, () => {
+              emit(mux(s1Last, u(2, LOC_LAST), u(2, LOC_NODE)), id);
+              dec(left);
+            });
           });
-        }).otherwise(() => {
-          writeState(queue.data, ABANDONED);
-          inc(wi);
-          go(S.WALK_RD);
+          return wait;
+        }, () => {
+          s1.set(u(1, 0));
+          s2.set(u(1, 0));
+          go(S.DISP);
         });
       })
       .is(S.FINISH, () => {
