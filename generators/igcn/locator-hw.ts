@@ -254,6 +254,39 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
       });
     };
 
+    /** Begin an edge loop over the range in `r` ({start, end}), its first column read issued now. */
+    const startEdges = (ep: Signal, end: Signal, r: Value): void => {
+      const first = startOf(r);
+      const some = first.ne(endOf(r));
+      end.set(endOf(r));
+      m.when(some, () => col.at(first));
+      ep.set(mux(some, first.add(1).trunc(ptrW), first));
+      s1.set(some);
+      s1Ep.set(first);
+      s2.set(u(1, 0));
+    };
+    /** The next hub's range (read now), or the round's end: also the dispatcher loop's exit, saving a cycle a hub. */
+    const nextHub = (): void => {
+      m.when(hi.eq(hubCount), () => go(S.ROUND)).otherwise(() => {
+        hub.at(hi);
+        inc(hi);
+        go(S.HUB_SET);
+      });
+    };
+    /** The BFS engine's next queued node (read now), or the island complete: also the neighbour loop's exit. */
+    const nextPop = (): void => {
+      m.when(head.eq(qlen), () => {
+        ok.set(u(1, 1));
+        wi.set(u(qW, 0));
+        s1.set(u(1, 0));
+        go(S.WALK);
+      }).otherwise(() => {
+        queue.at(head);
+        inc(head);
+        go(S.POP_SET);
+      });
+    };
+
     const csr = io.csr.fields;
     io.csr.ready.set(st.eq(S.LOAD));
 
@@ -326,18 +359,9 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
         });
       })
       // 2. dispatcher over every hub's neighbours
-      .is(S.HUB_RD, () => {
-        m.when(hi.eq(hubCount), () => go(S.ROUND)).otherwise(() => {
-          hub.at(hi);
-          inc(hi);
-          go(S.HUB_SET);
-        });
-      })
+      .is(S.HUB_RD, nextHub)
       .is(S.HUB_SET, () => {
-        dEp.set(startOf(hub.data));
-        dEnd.set(endOf(hub.data));
-        s1.set(u(1, 0));
-        s2.set(u(1, 0));
+        startEdges(dEp, dEnd, hub.data);
         go(S.DISP);
       })
       .is(S.DISP, () => {
@@ -352,27 +376,12 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
             go(S.POP_RD);
           });
           return start;
-        }, () => go(S.HUB_RD));
+        }, nextHub);
       })
       // the bounded BFS engine
-      .is(S.POP_RD, () => {
-        m.when(head.eq(qlen), () => {
-          ok.set(u(1, 1));
-          wi.set(u(qW, 0));
-          s1.set(u(1, 0));
-          go(S.WALK);
-        }).otherwise(() => {
-          queue.at(head);
-          inc(head);
-          go(S.POP_SET);
-        });
-      })
+      .is(S.POP_RD, nextPop)
       .is(S.POP_SET, () => {
-        const r = queue.data.slice(rowW - 1, 0);
-        bEp.set(startOf(r));
-        bEnd.set(endOf(r));
-        s1.set(u(1, 0));
-        s2.set(u(1, 0));
+        startEdges(bEp, bEnd, queue.data.slice(rowW - 1, 0));
         go(S.NB);
       })
       .is(S.NB, () => {
@@ -390,7 +399,7 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
             inc(qlen);
           });
           return abandon;
-        }, () => go(S.POP_RD));
+        }, nextPop);
       })
       // the walk: claim (and emit) the island, or mark the abandoned BFS's nodes for the round
       .is(S.WALK, () => {
