@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { locateIslands } from '../generators/igcn/locator.ts';
-import type { LocatorHwParams } from '../generators/igcn/locator-hw.ts';
+import { csrTokens, type LocatorHwParams } from '../generators/igcn/locator-hw.ts';
 import { Rng, testSeed } from './support/rng.ts';
 import { runLocator } from './support/locator-run.ts';
 
@@ -47,5 +47,11 @@ describe('igcn locator (Verilator)', () => {
     // The graphs exercise the paths that matter: many islands and some abandoned BFS runs.
     expect(islands, `seed ${seed}`).toBeGreaterThan(40);
     expect(abandoned, `seed ${seed}`).toBeGreaterThan(0);
+  });
+
+  it('a graph larger than the module holds is an error naming the limit', () => {
+    expect(() => csrTokens(P, Array.from({ length: 33 }, () => []))).toThrow(/33 nodes; this module holds 1\.\.32 \(maxNodes\)/);
+    const star = [Array.from({ length: 31 }, (_, i) => i + 1), ...Array.from({ length: 31 }, () => [0])];
+    expect(() => csrTokens({ ...P, maxEdges: 40 }, star)).toThrow(/62 neighbour entries; this module holds up to 40 \(maxEdges\)/);
   });
 });

@@ -70,8 +70,14 @@ export function thresholdTable(th0: number): number[] {
   return t;
 }
 
-/** The CSR tokens of neighbour lists (sorted, symmetric, no self loops), as field values. */
-export function csrTokens(adj: readonly (readonly number[])[]): { last: number; ptr: number; value: number }[] {
+/**
+ * The CSR tokens of neighbour lists (sorted, symmetric, no self loops), as field values; a graph
+ * larger than the module holds is an error naming the limit.
+ */
+export function csrTokens(p: LocatorHwParams, adj: readonly (readonly number[])[]): { last: number; ptr: number; value: number }[] {
+  const nnz = adj.reduce((k, l) => k + l.length, 0);
+  if (adj.length < 1 || adj.length > p.maxNodes) throw new ParamError(`locator: the graph has ${adj.length} nodes; this module holds 1..${p.maxNodes} (maxNodes)`, undefined, { field: 'maxNodes', value: adj.length });
+  if (nnz > p.maxEdges) throw new ParamError(`locator: the graph has ${nnz} neighbour entries; this module holds up to ${p.maxEdges} (maxEdges)`, undefined, { field: 'maxEdges', value: nnz });
   const out: { last: number; ptr: number; value: number }[] = [];
   let at = 0;
   out.push({ last: 0, ptr: 1, value: 0 });

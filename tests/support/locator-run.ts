@@ -24,7 +24,7 @@ export async function runLocator(p: LocatorHwParams, graphs: readonly (readonly 
     const design = writeDesign(elaborate(createLocator(p)), join(dir, 'design'), { generator: 'igcn-locator', params: { ...p } });
     const sim = await openSim({ dir: design.dir, manifest: design.manifest }, { seed: opts.seed, stall: opts.stall, failureWaves: false, record: false, hangCycles: 200_000 });
     try {
-      for (const adj of graphs) sim.send('csr', csrTokens(adj));
+      for (const adj of graphs) sim.send('csr', csrTokens(p, adj));
       await sim.run({ until: { islands: graphs.reduce((k, adj) => k + adj.length + 1, 0) }, cycles: 100_000_000 });
       const toks = sim.receivedFields('islands') as { kind: number; id: number }[];
       const cycles = sim.cycles('islands');
