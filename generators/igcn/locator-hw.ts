@@ -109,7 +109,8 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
     const rowMem = m.mem('row_mem', { type: uint(rowW), depth: p.maxNodes });
     const colMem = m.mem('col_mem', { type: uint(nodeW), depth: Math.max(2, p.maxEdges) });
     const stateMem = m.mem('state_mem', { type: uint(3), depth: p.maxNodes });
-    const hubMem = m.mem('hub_mem', { type: uint(rowW), depth: p.maxNodes });
+    // A hub's word: {settled, start, end}; settled once a dispatcher pass found all its neighbours HUB or CLAIMED.
+    const hubMem = m.mem('hub_mem', { type: uint(rowW + 1), depth: p.maxNodes });
     const queueMem = m.mem('queue_mem', { type: uint(nodeW + rowW), depth: Math.max(2, p.cMax) });
     const node = (v: Value): Value => v.resize(nodeW);
 
@@ -132,6 +133,8 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
     const head = m.reg('head', uint(qW));
     const wi = m.reg('wi', uint(qW));
     const ok = m.reg('ok', bool());
+    const hubRow = m.reg('hub_row', uint(rowW));
+    const hubOpen = m.reg('hub_open', bool());
     // Pipeline of the read-then-decide loops: stage 1 holds what the reads issued last cycle belong to.
     const s1 = m.reg('s1_valid', bool(), { reset: 0 });
     const s1Ep = m.reg('s1_ep', uint(ptrW));
@@ -182,7 +185,7 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
     const writeRow = wr('row', rowMem, rowW);
     const writeCol = wr('col', colMem, nodeW);
     const writeState = wr('state', stateMem, 3);
-    const writeHub = wr('hub', hubMem, rowW);
+    const writeHub = wr('hub', hubMem, rowW + 1);
     const writeQueue = wr('queue', queueMem, nodeW + rowW);
 
     const startOf = (r: Value): Value => r.slice(rowW - 1, ptrW);
@@ -352,7 +355,7 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
               dec(left);
             }).elsewhen(isHub, () => {
               writeState(s1Node, HUB);
-              writeHub(hubCount, row.data);
+              writeHub(hubCount, cat(u(1, 0), row.data));
               inc(hubCount);
               emit(LOC_HUB, s1Node);
               dec(left);
@@ -367,12 +370,19 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
       // 2. dispatcher over every hub's neighbours
       .is(S.HUB_RD, nextHub)
       .is(S.HUB_SET, () => {
-        startEdges(dEp, dEnd, hub.data);
-        go(S.DISP);
+        // A settled hub's neighbours can start nothing (HUB and CLAIMED are final): skip its list.
+        m.when(hub.data.bit(rowW), nextHub).otherwise(() => {
+          const r = hub.data.slice(rowW - 1, 0);
+          startEdges(dEp, dEnd, r);
+          hubRow.set(r);
+          hubOpen.set(u(1, 0));
+          go(S.DISP);
+        });
       })
       .is(S.DISP, () => {
         edgeLoop(dispStop, dEp, dEnd, () => {
           const start = state.data.eq(FREE);
+          m.when(start.or(state.data.eq(ABANDONED)), () => hubOpen.set(u(1, 1)));
           m.when(start, () => {
             writeState(s2W, SEEN);
             writeQueue(u(1, 0), cat(s2W, row.data));
@@ -382,7 +392,10 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
             go(S.POP_RD);
           });
           return start;
-        }, nextHub);
+        }, () => {
+          m.when(hubOpen.not(), () => writeHub(hi.sub(1).trunc(hi.width), cat(u(1, 1), hubRow)));
+          nextHub();
+        });
       })
       // the bounded BFS engine
       .is(S.POP_RD, nextPop)
