@@ -5,9 +5,10 @@
  *
  *   csr ──► row RAM (start, end of each node's neighbours) + column RAM (neighbour ids)
  *           state RAM (2+1 bits a node: FREE / HUB / CLAIMED / ABANDONED this round / SEEN by this BFS)
- *           hub list RAM (hubs in detection order), BFS queue RAM (C_max node ids: the island)
+ *           hub list RAM (hubs in detection order), BFS queue RAM (C_max nodes: the island; the visited
+ *           set is the state RAM)
  *   rounds: TH from a table (TH0, then max(1, floor(0.8 TH)): `nextThreshold`, elaborated)
- *     1. hub detection: one node a cycle pair (read state + row, decide); degree 0: an island of one;
+ *     1. hub detection (read state + row, decide): degree 0: an island of one;
  *        degree >= TH: a hub (appended to the hub list, emitted); ABANDONED -> FREE (the round's reset)
  *     2. dispatcher: every hub (detection order) x every neighbour (ascending) that is FREE starts a
  *        bounded BFS; the BFS engine pops queue nodes and checks each neighbour's state: HUB, CLAIMED,
@@ -15,10 +16,13 @@
  *        over the queue writes CLAIMED (emitting the island's nodes, the last one marked) or ABANDONED.
  *   ──► islands: {kind, id}: NODE / LAST (an island's last node) / HUB / END (all nodes placed)
  *
- * One hub lane and one BFS engine (P2 = 1): the rounds' order of islands is then the host's by
- * construction. Each memory has one read and one write port (block RAM); a step is a sequence of
- * registered reads, so a neighbour check takes 3 cycles (column read, state read, decide) where the
- * cycle model of locator.ts counts 1 (see README "Locator in hardware" for measured cycles).
+ * One hub lane and one BFS engine (P2 = 1): the order of islands is then the host's by construction.
+ * Each memory has one read and one write port (block RAM). The loops are pipelined: hub detection and
+ * the walk take one node a cycle, the dispatcher and the BFS one neighbour a cycle (column read, then
+ * state and row reads, then the decision); a node's neighbour range travels with it into the hub list
+ * and the queue. A hub whose neighbours were all HUB or CLAIMED in a dispatcher pass is marked
+ * settled and skipped in later rounds (its list could start nothing; the results do not change).
+ * Measured cycles against the cycle model of locator.ts: README "Locator in hardware".
  * After END the module takes the next graph.
  */
 import { module, type ModuleDef, type Signal } from '../../dsl/builder/module.ts';
