@@ -91,7 +91,7 @@ export function csrTokens(p: LocatorHwParams, adj: readonly (readonly number[])[
   return out;
 }
 
-const S = { LOAD: 0, ROUND: 1, SCAN: 2, HUB_RD: 3, HUB_SET: 4, DISP: 5, POP_RD: 6, POP_SET: 7, NB: 8, WALK: 9, FINISH: 10 } as const;
+const S = { LOAD: 0, ROUND: 1, SCAN: 2, HUB_RD: 3, HUB_SET: 4, DISP: 5, POP_SET: 6, NB: 7, WALK: 8, FINISH: 9 } as const;
 
 export function locatorName(p: LocatorHwParams): string {
   return `igcn_locator_n${p.maxNodes}_e${p.maxEdges}_t${p.th0}_c${p.cMax}`;
@@ -225,7 +225,6 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
     const scanWait = flag('scan_wait');
     const walkWait = flag('walk_wait');
     const edgeLoop = (stop: Signal, ep: Signal, end: Signal, decide: () => Value, finished: () => void): void => {
-      m.when(s2, () => stop.set(decide()));
       const issue = ep.ne(end).and(stop.not());
       m.when(issue, () => {
         col.at(ep);
@@ -244,6 +243,8 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
         s1.set(u(1, 0));
         s2.set(u(1, 0));
       });
+      // Last, so that what `decide` starts (another loop) overrides the flush.
+      m.when(s2, () => stop.set(decide()));
       m.when(ep.eq(end).and(s1.not()).and(s2.not()), finished);
     };
 
@@ -391,9 +392,11 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
             writeState(s2W, SEEN);
             writeQueue(u(1, 0), cat(s2W, row.data));
             qlen.set(u(qW, 1));
-            head.set(u(qW, 0));
+            // The start is popped at once: its neighbour range is at hand.
+            head.set(u(qW, 1));
+            startEdges(bEp, bEnd, row.data);
             dEp.set(s2Ep.add(1).trunc(ptrW)); // resume after this entry
-            go(S.POP_RD);
+            go(S.NB);
           });
           return start;
         }, () => {
@@ -402,7 +405,6 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
         });
       })
       // the bounded BFS engine
-      .is(S.POP_RD, nextPop)
       .is(S.POP_SET, () => {
         startEdges(bEp, bEnd, queue.data.slice(rowW - 1, 0));
         go(S.NB);
