@@ -4,7 +4,9 @@
  * 16), one table. All three are simulated in Verilator without stalls on the same 16 aggregation MACs,
  * the same 400 on-chip Z rows, the same off-chip port model and merge; outputs are checked against the
  * golden layer; cycles and reads are the hardware's counters. The locator figures (islands, cycles)
- * come from its exact algorithm and cycle model (generators/igcn/locator.ts: it is not RTL).
+ * come from its exact algorithm and cycle model (generators/igcn/locator.ts); the locator in hardware
+ * (generators/igcn/locator-hw.ts, one hub lane, one BFS engine) runs on the same graphs in Verilator,
+ * its islands checked equal to the host's, its cycles next to the model's.
  * `--quick`: two random graphs on the CI presets (no data files), measures nothing.
  */
 import { existsSync } from 'node:fs';
@@ -14,6 +16,8 @@ import { gcod } from '../generators/gcod/index.ts';
 import { gcodPresets, totalMacs, type GcodParams } from '../generators/gcod/params.ts';
 import { igcn, igcnPlan } from '../generators/igcn/index.ts';
 import { igcnPresets, type IgcnParams } from '../generators/igcn/params.ts';
+import { locateIslands } from '../generators/igcn/locator.ts';
+import { runLocator } from '../tests/support/locator-run.ts';
 import { citationWorkload, runAggregation, runGcod, type GcodRun } from '../tests/support/gcod-run.ts';
 import { machineLine, quick, recordBlock } from './record.ts';
 
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const loc: string[] = [];
   const stallChecks: string[] = [];
+  const hw: string[] = [];
   for (const c of cases()) {
     const inputs = c.inputs();
     const wantG = gcod.golden(c.g, inputs);
@@ -102,6 +107,23 @@ async function main(): Promise<void> {
       `| ${c.name} | ${label} | ${o} | ${(100 * (1 - o / nnz)).toFixed(1)}% | ${r.aggCycles} | ${(r.aggCycles / ideal).toFixed(2)} | ${r.reads} | ${(res.baseline!.reads / r.reads).toFixed(2)}× | ${r.cycles} |`;
     rows.push(row('row-wise baseline', res.baseline!, nnz), row('GCoD', res.gcod!, nnz), row('GCoD lifted (resident)', res.resident!, nnz), row('I-GCN', res.igcn!, ops));
     const ic = wantI.counts;
+    {
+      // The locator in hardware on this graph (no stalls): the same hubs and islands, its cycles.
+      const adj = igcnPlan(c.i, inputs).adj;
+      const nnzAdj = adj.reduce((k, l) => k + l.length, 0);
+      const lp = { maxNodes: c.i.maxNodes, maxEdges: quick ? Math.max(2, nnzAdj) : 16384, th0: c.i.th0, cMax: c.i.cMax };
+      const t0 = performance.now();
+      const [r] = await runLocator(lp, [adj], { seed: SEED });
+      const seconds = (performance.now() - t0) / 1000;
+      const host = locateIslands(adj, { ...c.i, bfsEngines: 1, hubLanes: 1 });
+      if (JSON.stringify(r!.hubs) !== JSON.stringify(host.hubs) || JSON.stringify(r!.islands) !== JSON.stringify(host.islands))
+        throw new Error(`${c.name}: the hardware locator's islands differ from locator.ts`);
+      const load = adj.length + 1 + nnzAdj;
+      const locate = r!.endCycle - load;
+      const comb = wantI.counts.featureNonZeros!;
+      hw.push(`| ${c.name} | ${host.islands.length} (equal) | ${r!.endCycle} | ${load} | ${locate} | ${host.cycles} | ${(locate / host.cycles).toFixed(2)} | ${ic.locatorCycles} | ${comb} | ${locate <= comb ? 'yes' : `no (${locate - comb} more)`} |`);
+      console.log(`${c.name} locator hw: ${r!.endCycle} cycles (${seconds.toFixed(1)} s with build)`);
+    }
     const exposed = exposedLocator(c.i, inputs, wantI.counts.featureNonZeros!);
     loc.push(
       `| ${c.name} | ${ic.islands} | ${ic.islandNodes} of ${ic.islandNodes! + ic.hubs!} | ${ic.hubs} | ${ic.interHubNonZeros} | ${ic.locatorRounds} | ${ic.locatorCycles} | ${wantI.counts.featureNonZeros} | ${exposed <= 0 ? 'yes (0 exposed)' : `no: ≤ ${exposed} exposed`} | ${THIRD_PARTY[c.name] ?? '—'} |`,
@@ -123,6 +145,12 @@ async function main(): Promise<void> {
   say('| graph | islands | nodes in islands | hubs | inter-hub non-zeros | rounds | locator cycles | combination cycles | hidden behind combination + consumers | third-party run |');
   say('|---|---|---|---|---|---|---|---|---|---|');
   for (const l of loc) say(l);
+  say('');
+  say('I-GCN island locator in hardware (generators/igcn/locator-hw.ts: 1 hub lane, 1 BFS engine; Verilator, no stalls; the graph streamed in as CSR, 1 token a cycle, then located; islands and hubs checked equal to locator.ts, in order):');
+  say('');
+  say('| graph | islands | END at cycle | CSR load (tokens) | locate cycles | model, P2 = 1, 1 lane | hw / model | model, preset P2 and lanes | combination cycles | locate ≤ combination |');
+  say('|---|---|---|---|---|---|---|---|---|---|');
+  for (const l of hw) say(l);
   recordBlock('bench:igcn', 'I-GCN', lines.join('\n'));
 }
 

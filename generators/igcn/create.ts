@@ -14,8 +14,9 @@
  *       merge: one-port read-modify-write output accumulator ──► y, stats (reads, aggregation cycles)
  *
  * The consumers are GCoD's sub-engine (generators/gcod/engine.ts) with the `keep` bit; the island
- * locator runs on the host as an exact algorithm with a cycle model (locator.ts) and its queue of
- * islands is compiled into the consumers' commands (schedule.ts): the locator is not RTL yet.
+ * locator's queue of islands (locator.ts on the host) is compiled into the consumers' commands
+ * (schedule.ts). The locator also exists as hardware (locator-hw.ts, the same islands in the same
+ * order), tested on its own; it does not feed the consumers here yet (see README).
  */
 import { module, type ModuleDef } from '../../dsl/builder/module.ts';
 import { portType } from '../../dsl/builder/payload.ts';

@@ -49,6 +49,11 @@ export interface Islands {
   abandoned: number;
 }
 
+/** The threshold after a round at `th`: max(1, floor(0.8 TH)) (the hardware's table is built from it). */
+export function nextThreshold(th: number): number {
+  return Math.max(1, Math.floor(0.8 * th));
+}
+
 /** Run the locator on neighbour lists (sorted, no self loops, symmetric). */
 export function locateIslands(adj: readonly (readonly number[])[], p: LocatorParams): Islands {
   const n = adj.length;
@@ -110,7 +115,7 @@ export function locateIslands(adj: readonly (readonly number[])[], p: LocatorPar
         }
       }
     cycle = Math.max(dispatch, lastReady, ...engineFree);
-    th = Math.max(1, Math.floor(0.8 * th));
+    th = nextThreshold(th);
   }
   return { n, hubs, isHub, islands, islandOf, ready, cycles: cycle, thresholds, abandoned };
 }
