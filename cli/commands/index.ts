@@ -8,5 +8,6 @@ import { register as list } from './list.ts';
 import { register as gen } from './gen.ts';
 import { register as demo } from './demo.ts';
 import { register as run } from './run.ts';
+import { register as prove } from './prove.ts';
 
-export const commands: ((program: Command) => void)[] = [list, gen, demo, run, exportCmd, build, synth, report];
+export const commands: ((program: Command) => void)[] = [list, gen, demo, run, exportCmd, build, synth, report, prove];

@@ -39,7 +39,7 @@ export type VItem =
   /** `blockingTemps`: the clocked block computes branch-local temporaries with `=` (lint waiver). */
   | { k: 'always'; clocked: boolean; body: VStmt[]; comment?: string; blockingTemps?: boolean }
   | { k: 'initial'; body: VStmt[] }
-  /** Formal checks inside `ifdef FORMAL`: on each clock edge out of reset (`clocked`), else in an `always @*`. */
+  /** Formal checks inside `ifdef FORMAL`, in an `always @*`; `clocked`: skipped while `rst` is high. */
   | { k: 'formal'; clocked: boolean; body: VStmt[] }
   /** `dir`: whether a connection feeds the child (the parent reads it) or is driven by it. */
   | { k: 'instance'; module: string; name: string; conns: { port: string; value: VExpr; dir: 'in' | 'out' }[]; comment?: string }

@@ -90,9 +90,11 @@ function printItem(item: VItem, out: string[]): void {
       return;
     case 'formal':
       // Only `read_verilog -formal` (which defines FORMAL) sees these: simulation and synthesis builds are unchanged.
+      // `always @*` checks each cycle's values in that cycle. A clocked block would make yosys 0.23
+      // register each check (free in the first step), which stalls z3 4.8.12 in step 0.
       out.push('`ifdef FORMAL');
       if (item.clocked) {
-        out.push('  always @(posedge clk) begin', '    if (!rst) begin');
+        out.push('  always @* begin', '    if (!rst) begin');
         printStmts(item.body, '      ', out);
         out.push('    end', '  end');
       } else {
