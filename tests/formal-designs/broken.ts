@@ -1,5 +1,5 @@
 // Broken stream elements written for the formal tests: each breaks one rule the harness checks.
-import { module, In, Out, Stream, uint, type ModuleDef, type PortRecord } from '../../dsl/index.ts';
+import { module, mux, In, Out, Stream, uint, type ModuleDef, type PortRecord } from '../../dsl/index.ts';
 
 const T = uint(3);
 
@@ -27,7 +27,8 @@ export const overwritingFifo: ModuleDef<PortRecord> = module('overwriting_fifo',
   const push = io.in.valid;
   const pop = io.out.valid.and(io.out.ready);
   m.when(push, () => {
-    mem.write(wptr, io.in.payload);
+    // The newest token is overwritten (the slot before wptr), so the head stays steady and only token tracking sees the loss.
+    mem.write(mux(full, wptr.sub(1).trunc(1), wptr), io.in.payload);
     m.when(full.not(), () => wptr.set(wptr.add(1).trunc(1)));
   });
   m.when(pop, () => rptr.set(rptr.add(1).trunc(1)));
