@@ -23,6 +23,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:vitcod': ['bench:vitcod'],
   'bench:linear-attention': ['bench:linear-attention'],
   'bench:smartexchange': ['bench:smartexchange'],
+  'bench:formal': ['bench:formal'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */
