@@ -30,6 +30,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:explore': ['bench:explore'],
   'bench:hls': ['bench:hls'],
   'bench:nasa': ['bench:nasa'],
+  'bench:formal': ['bench:formal'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */

@@ -11,5 +11,6 @@ import { register as run } from './run.ts';
 import { register as init } from './init.ts';
 import { register as explore } from './explore.ts';
 import { register as hlsCmd } from './hls.ts';
+import { register as prove } from './prove.ts';
 
-export const commands: ((program: Command) => void)[] = [init, list, gen, demo, run, hlsCmd, exportCmd, build, synth, report, explore];
+export const commands: ((program: Command) => void)[] = [init, list, gen, demo, run, hlsCmd, exportCmd, build, synth, prove, report, explore];

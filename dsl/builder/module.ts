@@ -5,7 +5,7 @@
  */
 import { DriverError, HdlError, LazyLoc, NameError, ParamError, WidthError, formatLoc } from '../errors.ts';
 import type {
-  Assignment, CondStep, Expr, InstanceDecl, MemoryDecl, ModuleIR, SignalDecl, SignalKind, StreamInterface, WhenNode,
+  Assignment, CheckKind, CondStep, Expr, InstanceDecl, MemoryDecl, ModuleIR, SignalDecl, SignalKind, StreamInterface, WhenNode,
 } from '../ir/nodes.ts';
 import type { OpName } from '../ir/ops.ts';
 import { MAX_WIDTH, clog2, fits, showType, toBits, typeEq, type HwType } from '../ir/types.ts';
@@ -121,7 +121,7 @@ export class ModuleBuilder implements NodeFactory {
   private readonly refs = new Map<number, Expr>();
 
   constructor(name: string, loc: LazyLoc) {
-    this.ir = { name, loc, ports: [], signals: [], memories: [], instances: [], streams: [], notes: [], sequential: false };
+    this.ir = { name, loc, ports: [], signals: [], memories: [], instances: [], streams: [], notes: [], checks: [], sequential: false };
   }
 
   // ---- node factory -----------------------------------------------------------------------
@@ -320,6 +320,28 @@ export class ModuleBuilder implements NodeFactory {
   }
   private checkOwn(v: Value, loc: LazyLoc): void {
     if (v.ctx !== this) throw new WidthError(`a value of module '${v.ctx.ir.name}' is used in module '${this.ir.name}'; connect it through a port`, loc.get());
+  }
+
+  // ---- formal checks ----------------------------------------------------------------------
+  /**
+   * A property the design must keep: `cond` holds on every clock edge out of reset (where the
+   * enclosing `when` conditions hold). Proven by `hwflow prove`; the IR simulator checks it too.
+   */
+  assert(cond: Value, message?: string): void {
+    this.check('assert', cond, message, new LazyLoc());
+  }
+  /** A property of the environment (the inputs) that `hwflow prove` takes as given. */
+  assume(cond: Value, message?: string): void {
+    this.check('assume', cond, message, new LazyLoc());
+  }
+  /** A state `hwflow prove` should show reachable (a trace that reaches `cond`). */
+  cover(cond: Value, message?: string): void {
+    this.check('cover', cond, message, new LazyLoc());
+  }
+  private check(kind: CheckKind, cond: Value, message: string | undefined, loc: LazyLoc): void {
+    this.checkOwn(cond, loc);
+    if (cond.width !== 1) throw new WidthError(`the condition of m.${kind} must be 1 bit wide, got ${showType(cond.type)}`, loc.get());
+    this.ir.checks!.push({ id: newId(), kind, path: [...this.path], cond: cond.node, message, loc });
   }
 
   // ---- hierarchy ----------------------------------------------------------------------------

@@ -61,8 +61,10 @@ export function copyModule(m: ModuleIR, rw: Rewrite, children: ReadonlyMap<Modul
     for (const [port, v] of i.inputs) c.inputs.set(port, { ...v, value: expr(v.value) });
     for (const [port, s] of i.outputs) c.outputs.set(port, signals.get(s)!);
   }
+  const checks = m.checks?.map((c) => ({ ...c, path: path(c.path), cond: expr(c.cond) }));
   return {
     ...m,
+    ...(checks ? { checks } : {}),
     ports: m.ports.map((p) => signals.get(p)!),
     signals: [...signals.values()],
     memories: [...memories.values()],

@@ -101,6 +101,22 @@ export interface InstanceDecl {
   readonly loc: LazyLoc;
 }
 
+/** What a formal check says: a property the design must keep, one the environment is assumed to keep, or a reachability goal. */
+export type CheckKind = 'assert' | 'assume' | 'cover';
+/**
+ * `m.assert(cond, msg)`, `m.assume(cond)` or `m.cover(cond)`: checked on every clock edge out of
+ * reset where its `when` path holds. Emitted only inside `ifdef FORMAL`, so simulation and
+ * synthesis builds are unchanged; the IR simulator checks asserts too.
+ */
+export interface FormalCheck {
+  readonly id: number;
+  readonly kind: CheckKind;
+  readonly path: readonly CondStep[];
+  readonly cond: Expr;
+  readonly message?: string;
+  readonly loc: LazyLoc;
+}
+
 /** A named group of ports that form a valid/ready stream; recorded for the manifest and harness. */
 export interface StreamInterface {
   readonly name: string;
@@ -126,6 +142,8 @@ export interface ModuleIR {
   readonly streams: StreamInterface[];
   /** Free-form facts recorded by library elements (latency, II) for the manifest. */
   readonly notes: Record<string, unknown>[];
+  /** Formal checks (assert/assume/cover), in program order; absent in modules built outside the builder. */
+  readonly checks?: FormalCheck[];
   /** True when the module has a clock (registers, memory writes, or a clocked child). */
   sequential: boolean;
 }
@@ -175,7 +193,7 @@ export interface ModuleRead {
   readonly regValue?: Assignment;
 }
 
-/** What a module reads directly: `when` conditions, assigned values, memory writes, instance inputs. */
+/** What a module reads directly: `when` conditions, assigned values, memory writes, instance inputs, formal checks. */
 function moduleReads(m: ModuleIR): ModuleRead[] {
   const reads: ModuleRead[] = [];
   for (const s of m.signals)
@@ -189,6 +207,11 @@ function moduleReads(m: ModuleIR): ModuleRead[] {
       reads.push({ e: w.addr }, { e: w.data });
     }
   for (const inst of m.instances) for (const { value } of inst.inputs.values()) reads.push({ e: value });
+  // A checked condition is read like any driver, so the passes keep (and name) the logic under it.
+  for (const c of m.checks ?? []) {
+    for (const step of c.path) reads.push({ e: step.node.cond });
+    reads.push({ e: c.cond });
+  }
   return reads;
 }
 

@@ -47,6 +47,7 @@ export function printModule(m: ModuleIR): string {
     const outs = [...i.outputs].map(([p, d]) => `${p}->${d.name}`);
     lines.push(`  instance ${i.name}: ${i.module.name}(${[...conns, ...outs].join(', ')})`);
   }
+  for (const c of m.checks ?? []) lines.push(`  ${c.kind} when ${path(c)}: ${name(c.cond)}${c.message ? ` "${c.message}"` : ''}`);
   for (const st of m.streams) lines.push(`  stream ${st.dir} ${st.name}: ${st.valid}/${st.ready}/${st.payload.join(',')}`);
   return lines.join('\n') + '\n';
 }

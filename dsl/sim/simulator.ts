@@ -91,6 +91,7 @@ export class Simulator {
   }
 
   private edge(): void {
+    if (!this.rst) this.checkAsserts();
     const regUpdates: [Scope, number, bigint][] = [];
     const memUpdates: [bigint[], number, bigint][] = [];
     for (const scope of this.scopes) {
@@ -115,6 +116,15 @@ export class Simulator {
     for (const [words, addr, v] of memUpdates) words[addr] = v;
     this.cycle++;
     this.invalidate();
+  }
+
+  /** Every `m.assert` whose path holds must hold on this edge (out of reset), as the formal build checks. */
+  private checkAsserts(): void {
+    for (const scope of this.scopes)
+      for (const c of scope.module.checks ?? []) {
+        if (c.kind !== 'assert' || !this.holds(scope, c.path) || this.expr(scope, c.cond) === 1n) continue;
+        throw new HdlError(`assertion failed in module '${scope.module.name}' at cycle ${this.cycle}${c.message ? `: ${c.message}` : ''}`, c.loc.get(), { cycle: this.cycle, message: c.message });
+      }
   }
 
   private holds(scope: Scope, path: readonly CondStep[]): boolean {

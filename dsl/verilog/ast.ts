@@ -14,7 +14,9 @@ export type VExpr =
 
 export type VStmt =
   | { k: 'set'; lhs: VExpr; rhs: VExpr; nonblocking: boolean; comment?: string }
-  | { k: 'if'; cond: VExpr; then: VStmt[]; else: VStmt[] };
+  | { k: 'if'; cond: VExpr; then: VStmt[]; else: VStmt[] }
+  /** An immediate `assert`/`assume`/`cover`; only inside a `formal` item. */
+  | { k: 'check'; kind: 'assert' | 'assume' | 'cover'; cond: VExpr; comment?: string };
 
 export interface VDecl {
   k: 'decl';
@@ -37,6 +39,8 @@ export type VItem =
   /** `blockingTemps`: the clocked block computes branch-local temporaries with `=` (lint waiver). */
   | { k: 'always'; clocked: boolean; body: VStmt[]; comment?: string; blockingTemps?: boolean }
   | { k: 'initial'; body: VStmt[] }
+  /** Formal checks inside `ifdef FORMAL`, in an `always @*`; `clocked`: skipped while `rst` is high. */
+  | { k: 'formal'; clocked: boolean; body: VStmt[] }
   /** `dir`: whether a connection feeds the child (the parent reads it) or is driven by it. */
   | { k: 'instance'; module: string; name: string; conns: { port: string; value: VExpr; dir: 'in' | 'out' }[]; comment?: string }
   | { k: 'blank'; comment?: string };

@@ -111,7 +111,26 @@ function behaviour(l: Lowering): VItem[] {
         : { port: p.name, value: id(inst.outputs.get(p.name)!.name), dir: 'out' });
     items.push({ k: 'instance', module: inst.module.name, name: inst.name, conns, comment: loc(inst.loc) });
   }
+  const checks = formalChecks(l);
+  if (checks.length) items.push({ k: 'formal', clocked: m.sequential, body: checks });
   return items;
+}
+
+/**
+ * Each formal check as an immediate assertion under its `when` path. The comment always names the
+ * user's TS line (not only with `sourceLocs`): `hwflow prove` maps a failing Verilog line back to it.
+ */
+function formalChecks({ m, x }: Lowering): VStmt[] {
+  return (m.checks ?? []).map((c) => {
+    const comment = `${c.kind} at ${formatLoc(c.loc.get())}${c.message ? `: ${c.message.replace(/[\r\n]+/g, ' ')}` : ''}`;
+    let stmt: VStmt = { k: 'check', kind: c.kind, cond: x.operand(c.cond), comment };
+    for (let i = c.path.length - 1; i >= 0; i--) {
+      const step = c.path[i]!;
+      const cond = x.operand(step.node.cond);
+      stmt = step.branch ? { k: 'if', cond, then: [stmt], else: [] } : { k: 'if', cond, then: [], else: [stmt] };
+    }
+    return stmt;
+  });
 }
 
 /** A register's clocked block: reset, then its assignments as if/else, each branch computing its own temporaries. */

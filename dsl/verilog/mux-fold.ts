@@ -54,6 +54,7 @@ function fold(stmts: readonly VStmt[], before: VExpr | undefined, hold: (e: VExp
       cur = st.rhs;
       continue;
     }
+    if (st.k === 'check') continue; // never in a wire's body
     if (cur && !assignsAlways(st.then) && !assignsAlways(st.else)) cur = hold(cur);
     const t = fold(st.then, cur, hold);
     const f = fold(st.else, cur, hold);
@@ -64,7 +65,7 @@ function fold(stmts: readonly VStmt[], before: VExpr | undefined, hold: (e: VExp
 
 /** Whether a statement list assigns its target on every path. */
 function assignsAlways(stmts: readonly VStmt[]): boolean {
-  return stmts.some((st) => st.k === 'set' || (assignsAlways(st.then) && assignsAlways(st.else)));
+  return stmts.some((st) => st.k === 'set' || (st.k === 'if' && assignsAlways(st.then) && assignsAlways(st.else)));
 }
 
 function forEachChild(e: VExpr, f: (x: VExpr) => void): void {

@@ -53,6 +53,8 @@ function printStmts(stmts: VStmt[], indent: string, out: string[]): void {
   for (const s of stmts) {
     if (s.k === 'set') {
       out.push(`${indent}${printExpr(s.lhs)} ${s.nonblocking ? '<=' : '='} ${printExpr(s.rhs)};${trailer(s.comment)}`);
+    } else if (s.k === 'check') {
+      out.push(`${indent}${s.kind} (${printExpr(s.cond)});${trailer(s.comment)}`);
     } else {
       out.push(`${indent}if (${printExpr(s.cond)}) begin`);
       printStmts(s.then, indent + '  ', out);
@@ -85,6 +87,22 @@ function printItem(item: VItem, out: string[]): void {
       printStmts(item.body, '    ', out);
       out.push('  end');
       if (item.blockingTemps) out.push('  /* verilator lint_on BLKSEQ */');
+      return;
+    case 'formal':
+      // Only `read_verilog -formal` (which defines FORMAL) sees these: simulation and synthesis builds are unchanged.
+      // `always @*` checks each cycle's values in that cycle. A clocked block would make yosys 0.23
+      // register each check (free in the first step), which stalls z3 4.8.12 in step 0.
+      out.push('`ifdef FORMAL');
+      if (item.clocked) {
+        out.push('  always @* begin', '    if (!rst) begin');
+        printStmts(item.body, '      ', out);
+        out.push('    end', '  end');
+      } else {
+        out.push('  always @* begin');
+        printStmts(item.body, '    ', out);
+        out.push('  end');
+      }
+      out.push('`endif');
       return;
     case 'initial':
       out.push('  initial begin');

@@ -29,7 +29,7 @@ export function markUnread(v: VModule, exempt: ReadonlySet<string>): void {
         expr(s.cond);
         stmts(s.then);
         stmts(s.else);
-      } else {
+      } else if (s.k === 'set') {
         expr(s.rhs);
         if (s.lhs.k === 'word') expr(s.lhs.addr);
       }
@@ -39,6 +39,7 @@ export function markUnread(v: VModule, exempt: ReadonlySet<string>): void {
     if (item.k === 'decl' && item.init) expr(item.init);
     else if (item.k === 'assign') expr(item.rhs);
     else if (item.k === 'always' || item.k === 'initial') stmts(item.body);
+    // Formal checks ('formal' items) do not count: Verilator never sees them, so what only they read keeps its waiver.
     else if (item.k === 'instance') for (const c of item.conns) if (c.dir === 'in') expr(c.value);
   }
   const unread = (name: string, width: number): boolean => ((read.get(name) ?? 0n) & mask(width)) !== mask(width);
