@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what hwflow needs on a fresh Debian machine: the simulators and FPGA tools from Debian's
-# packages (only those missing), then the npm dependencies. Optional: HWFLOW_SETUP_CHROMIUM=1 also
-# installs Chromium for the HTML report test.
+# packages (only those missing), then the npm dependencies. Chromium comes too (the HTML report test
+# opens the report in a real browser); HWFLOW_SETUP_CHROMIUM=0 leaves it out, and that test then skips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +20,7 @@ have boolector || need+=(boolector)
 # Slurm and munge: `hwflow explore --executor slurm` and its test (scripts/slurm-up.sh starts a one-node cluster).
 have sbatch || need+=(slurm-wlm)
 have munged || need+=(munge)
-if [ "${HWFLOW_SETUP_CHROMIUM:-0}" = 1 ] && ! have chromium; then need+=(chromium); fi
+if [ "${HWFLOW_SETUP_CHROMIUM:-1}" != 0 ] && ! have chromium; then need+=(chromium); fi
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""
