@@ -73,7 +73,9 @@ describe('fixed-point arithmetic and conversions, IR simulator against the ratio
       if (width(fa) < 1) fa.f = 1;
       if (width(fb) < 1) fb.f = 1;
       const prod = g.mul({ raw: 0n, fmt: fa }, { raw: 0n, fmt: fb }).fmt;
-      const cf = int(0, prod.f + 1); // conversion target: fewer, equal or more fraction bits
+      // Conversion target: fewer, equal or more fraction bits (at least one when the product has no
+      // integer bits, so that floor(cf) keeps a bit: ufix(0, 0) is no type).
+      const cf = int(prod.i === 0 ? 1 : 0, prod.f + 1);
       const ci = int(signed ? 1 : 0, 3);
       const z = (fmt: Fmt): Num => ({ raw: 0n, fmt });
       const outs = {

@@ -92,8 +92,9 @@ describe(`shiftaddllm quantiser (seed ${seed})`, () => {
       return qz;
     });
     for (let i = 1; i < 4; i++) expect(errs[i]!.relErrorFloat, `seed ${seed}`).toBeLessThan(errs[i - 1]!.relErrorFloat);
-    // Three planes reach a few percent with block scales; per-row scales are coarser.
-    expect(errs[2]!.relError).toBeLessThan(mode === 'block' ? 0.12 : 0.3);
+    // Three planes: over seeds 1..2000 the relative error is 0.113 median, 0.126 at worst with block
+    // scales and 0.171 / 0.189 with per-row scales (coarser); the bounds leave room above the worst.
+    expect(errs[2]!.relError, `seed ${seed}`).toBeLessThan(mode === 'block' ? 0.14 : 0.21);
   });
 
   it('codes an integer matrix the golden kernel then multiplies: s·y ≈ W·x', () => {

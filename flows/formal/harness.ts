@@ -46,8 +46,8 @@ export interface Harness {
   properties: string[];
 }
 
-/** Elements that only buffer tokens, in order: a design of these alone is a queue. */
-const BUFFERS = new Set(['fifo', 'forward_slice', 'backward_slice', 'skid_buffer']);
+/** Elements that only buffer (or, for `connect`, only wire) tokens, in order: a design of these alone is a queue. */
+const BUFFERS = new Set(['fifo', 'forward_slice', 'backward_slice', 'skid_buffer', 'connect']);
 
 /**
  * A design is a queue when it has one input and one output stream of the same payload width and
