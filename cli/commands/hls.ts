@@ -75,7 +75,7 @@ export function randomValue(t: PayloadType, next: () => number): Host {
 }
 
 /** A kernel's result as the output stream's field value (booleans as 0/1). */
-function asField(v: unknown): Host {
+export function asField(v: unknown): Host {
   if (Array.isArray(v)) return v.map(asField);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') return v === 0 ? 0 : v; // -0 reads back as 0
