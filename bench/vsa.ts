@@ -254,7 +254,7 @@ async function main(): Promise<void> {
   const items = [16, 64, 256, 1024];
   const rs: Periods[] = [];
   for (const D of [1024, 4096, 8192]) {
-    const r = await measure({ D, w: 64, C: 1024, regs: 8 }, items, D);
+    const r = await measure({ D, w: 64, C: 1024, regs: 8, elemBits: 1 }, items, D);
     console.log(`D = ${D}: built in ${r.build.toFixed(0)} s, ran in ${r.simSeconds.toFixed(1)} s`);
     rs.push(r);
   }
