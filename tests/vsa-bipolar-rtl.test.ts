@@ -8,10 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
+import { elaborate } from '../dsl/index.ts';
+import { driveStreams } from './shiftaddllm-support.ts';
 import { bipolarAlgebraBits, packElems, unpackElems } from '../generators/vsa/golden.ts';
 import { fromHvs, fromProgram, randomHvs, randomProgram, runCycles, toProgram, vsaAccelerator as acc } from '../generators/vsa/index.ts';
 import { OP } from '../generators/vsa/ops.ts';
-import { vsaPresets, type VsaParams } from '../generators/vsa/params.ts';
+import { validateVsa, vsaPresets, type VsaParams } from '../generators/vsa/params.ts';
 import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 import { testSeed } from './support/rng.ts';
@@ -107,4 +109,19 @@ describe(`vsa bipolar cycles without stalls (seed ${seed})`, () => {
       await cleanup();
     }
   }, 240_000);
+});
+
+describe(`vsa bipolar at 2- and 8-bit elements in the IR simulator, and bad element widths (seed ${seed})`, () => {
+  it('elemBits 2 and 8 (D = 96: 48 or 12 elements, 16 or 4 lanes) agree with golden under stalls; no Verilator', () => {
+    for (const elemBits of [2, 8]) {
+      const q: VsaParams = { D: 96, w: 32, C: 5, regs: 6, elemBits };
+      const t = randomProgram(q, seed + elemBits, 30, 5);
+      const r = driveStreams(elaborate(acc.create(q)), acc.encode(q, t), acc.outputTokens!(q, t), { seed, stall: 0.25, maxCycles: 20000 });
+      check(acc.decode(q, r.outputs, t), t, q, `IR simulator, elemBits ${elemBits}`);
+    }
+  });
+
+  it('elemBits 3 is refused, naming the valid widths', () => {
+    expect(() => validateVsa({ ...p, elemBits: 3 })).toThrow(/'elemBits' = 3 must be 1 \(binary\) or 2, 4, 8/);
+  });
 });
