@@ -25,7 +25,7 @@ import { buildIce40 } from '../flows/fpga/build.ts';
 import { cleanup as goldenCleanup, popcount32, type Hv } from '../generators/vsa/golden.ts';
 import { fromHvs, fromProgram, randomHvs, vsaAccelerator as acc } from '../generators/vsa/index.ts';
 import { OP } from '../generators/vsa/ops.ts';
-import { vsaPresets, type VsaParams } from '../generators/vsa/params.ts';
+import { vsaPresets, vsaSizes, type VsaParams } from '../generators/vsa/params.ts';
 import type { Instr } from '../generators/vsa/golden.ts';
 import { openSim } from '../testbenches/stream/session.ts';
 import { machineLine, quick, recordBlock } from './record.ts';
@@ -59,7 +59,7 @@ function periodProgram(p: VsaParams, items: readonly number[]): Instr[] {
     ...[2, 3, 4, 5].map((d) => I(OP.BIND, d, 0, 1, 0)), sim,
     I(OP.BUNDLE, 6, 0, 0, 3), I(OP.BUNDLE, 6, 0, 0, 3), sim,
     I(OP.BUNDLE, 6, 0, 0, 8), I(OP.BUNDLE, 6, 0, 0, 8), sim,
-    I(OP.PERM, 7, 0, 0, p.D / 2 + 5), I(OP.PERM, 7, 1, 0, 3), sim,
+    I(OP.PERM, 7, 0, 0, vsaSizes(p).elems / 2 + 5), I(OP.PERM, 7, 1, 0, 3), sim, // rotations in elements (bits when binary)
     ...items.flatMap((c) => [I(OP.CLEANUP, 0, 2, 0, c), I(OP.CLEANUP, 0, 3, 0, c)]),
     I(OP.STORE, 0, 6, 0, 0), I(OP.STORE, 0, 7, 0, 0),
   ];
@@ -211,13 +211,13 @@ function periodRows(rs: readonly Periods[]): string[] {
   for (const r of rs)
     for (const c of r.cleanups) {
       const bound = (r.p.D * c.items) / r.p.w;
-      cl.push([r.p.D, r.p.w, c.items, k(c.cycles), k(bound), (c.cycles / bound).toFixed(4)]);
+      cl.push([r.p.D, r.p.w, r.p.elemBits, c.items, k(c.cycles), k(bound), (c.cycles / bound).toFixed(4)]);
     }
   out.push('Clean-up (argmax similarity over the codebook), cycles of one CLEANUP measured between two results:', '',
-    table(['D', 'w', 'items C', 'cycles', 'bound D·C/w', 'cycles / bound'], cl), '');
+    table(['D', 'w', 'elem bits', 'items C', 'cycles', 'bound D·C/w', 'cycles / bound'], cl), '');
   out.push('Other ops, cycles per instruction (measured) and bits through the datapath per cycle:', '',
-    table(['D', 'w', 'SIM', 'BIND', 'BIND: result bits / cycle', 'PERM', 'BUNDLE of 3', 'BUNDLE of 8', 'BUNDLE of 8: operand bits / cycle', 'build s', 'sim s'],
-      rs.map((r) => [r.p.D, r.p.w, r.sim, r.bind, (r.p.D / r.bind).toFixed(1), r.perm, r.bundle3, r.bundle8, ((8 * r.p.D) / r.bundle8).toFixed(1), r.build.toFixed(0), r.simSeconds.toFixed(1)])));
+    table(['D', 'w', 'elem bits', 'SIM', 'BIND', 'BIND: result bits / cycle', 'PERM', 'BUNDLE of 3', 'BUNDLE of 8', 'BUNDLE of 8: operand bits / cycle', 'build s', 'sim s'],
+      rs.map((r) => [r.p.D, r.p.w, r.p.elemBits, r.sim, r.bind, (r.p.D / r.bind).toFixed(1), r.perm, r.bundle3, r.bundle8, ((8 * r.p.D) / r.bundle8).toFixed(1), r.build.toFixed(0), r.simSeconds.toFixed(1)])));
   return out;
 }
 
@@ -244,9 +244,11 @@ async function main(): Promise<void> {
   if (quick) {
     const p = vsaPresets.ci!;
     const r = await measure(p, [4, 16], 1);
+    // The bipolar mode (4-bit elements, 8 lanes of 32 bits): the same walks, so the same cycles.
+    const rb = await measure(vsaPresets['ci-bipolar']!, [4, 8], 1);
     const c = await cpu(1024, 64, 0.05, cc);
-    lines.push('Command: `npm run bench:vsa -- --quick`: the CI preset (D = 256, w = 32, C = 16), Verilator, no stalls, checked against golden; a 64-item CPU clean-up.', '');
-    lines.push(...periodRows([r]), '', cpuRows(c.map((x) => ({ ...x, D: 1024, items: 64 })), ghz, p.w));
+    lines.push('Command: `npm run bench:vsa -- --quick`: the CI presets (D = 256, w = 32; binary C = 16 and bipolar 4-bit elements C = 8), Verilator, no stalls, checked against golden; a 64-item CPU clean-up.', '');
+    lines.push(...periodRows([r, rb]), '', cpuRows(c.map((x) => ({ ...x, D: 1024, items: 64 })), ghz, p.w));
     console.log(lines.join('\n'));
     recordBlock('bench:vsa', 'VSA engine', lines.join('\n'));
     return;
@@ -254,13 +256,15 @@ async function main(): Promise<void> {
   const items = [16, 64, 256, 1024];
   const rs: Periods[] = [];
   for (const D of [1024, 4096, 8192]) {
-    const r = await measure({ D, w: 64, C: 1024, regs: 8 }, items, D);
+    const r = await measure({ D, w: 64, C: 1024, regs: 8, elemBits: 1 }, items, D);
     console.log(`D = ${D}: built in ${r.build.toFixed(0)} s, ran in ${r.simSeconds.toFixed(1)} s`);
     rs.push(r);
   }
+  // The bipolar mode at D = 1024 bits (256 elements of 4 bits, 16 lanes per 64-bit word).
+  rs.push(await measure({ D: 1024, w: 64, C: 1024, regs: 8, elemBits: 4 }, items, 4));
   // Size: yosys for iCE40 (LUT4, carries, FFs, block RAMs), one job at a time (the machine is shared).
   const size: (string | number)[][] = [];
-  for (const preset of ['ci', 'd1k']) {
+  for (const preset of ['ci', 'ci-bipolar', 'd1k']) {
     const p = vsaPresets[preset]!;
     const c = elaborate(acc.create(p));
     const dir = writeDesign(c, path.join(tmp, `synth-${c.top.name}`), { generator: 'vsa', params: p }).dir;

@@ -117,7 +117,7 @@ describe(`vsa cycles and the IR simulator (seed ${seed})`, () => {
   });
 
   it('the IR simulator agrees with golden on a small design (D = 96: 3 words of 32 bits, 5 items, 6 registers; no Verilator)', () => {
-    const p: VsaParams = { D: 96, w: 32, C: 5, regs: 6 };
+    const p: VsaParams = { D: 96, w: 32, C: 5, regs: 6, elemBits: 1 };
     const t = randomProgram(p, seed, 30, 5);
     const r = driveStreams(elaborate(acc.create(p)), acc.encode(p, t), acc.outputTokens!(p, t), { seed, stall: 0.25, maxCycles: 20000 });
     check(acc.decode(p, r.outputs, t), t, p, 'IR simulator');

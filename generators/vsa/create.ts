@@ -67,6 +67,10 @@ export function createVsa(p: VsaParams) {
   const kBits = clog2(Math.max(p.C, p.regs));
   const regAw = clog2(p.regs * n);
   const cbAw = clog2(p.C * n);
+  // Bipolar (elemBits e > 1): w/e lanes of e-bit signed elements per word; binary otherwise.
+  const e = p.elemBits;
+  const bip = e > 1;
+  const lanes = z.lanes;
   return module(vsaModuleName(p), vsaPorts(p), (io, m) => {
     /** Word `col` of row `row` in a memory of rows of n words. */
     const at = (row: Value, col: Value, aw: number): Value => row.resize(aw).mul(lit(uint(aw), n)).trunc(aw).add(col.resize(aw)).trunc(aw);
@@ -99,12 +103,14 @@ export function createVsa(p: VsaParams) {
       dst.set(f.dst);
       ra.set(f.a);
       rb.set(f.b);
-      imm.set(f.imm);
+      // Bipolar: PERM rotates by imm elements, imm·e bits (below D: imm < D/e).
+      const permImm = bip ? f.imm.shl(Math.log2(e)).trunc(z.immBits) : f.imm;
+      imm.set(bip ? mux(f.op.eq(OP.PERM), permImm, f.imm) : f.imm);
       j.set(0);
       k.set(0);
       pre.set(1);
       // Word −q − 1 (mod n) first: q < n because imm < D.
-      src.set(lit(uint(z.wordBits), n - 1).sub(f.imm.shr(sBits).resize(z.wordBits)).trunc(z.wordBits));
+      src.set(lit(uint(z.wordBits), n - 1).sub(permImm.shr(sBits).resize(z.wordBits)).trunc(z.wordBits));
       const load = f.op.eq(OP.LOAD).or(f.op.eq(OP.CBLOAD));
       loading.set(load);
       issuing.set(load.not());
@@ -199,7 +205,7 @@ export function createVsa(p: VsaParams) {
 
     // BUNDLE: a counter per bit over the operands of this word; the majority at the last operand.
     const tieWord = tie.readAsync(j1.resize(tie.addrWidth));
-    const counts = Array.from({ length: w }, (_, b) => m.reg(`count${b}_q`, uint(z.countBits)));
+    const counts = Array.from({ length: bip ? 0 : w }, (_, b) => m.reg(`count${b}_q`, uint(z.countBits)));
     const nOps = imm.resize(z.countBits + 1);
     const majority: Value[] = counts.map((c, b) => {
       const now = mux(k1.eq(0), lit(uint(z.countBits), 0), c).add(wa.bit(b).resize(z.countBits)).trunc(z.countBits);
@@ -207,27 +213,66 @@ export function createVsa(p: VsaParams) {
       const twice = now.resize(z.countBits + 1).shl(1).trunc(z.countBits + 1);
       return twice.gt(nOps).or(twice.eq(nOps).and(tieWord.bit(b)));
     });
-    const majWord = cat(...majority.slice().reverse());
+    const majWord = bip ? lit(uint(w), 0) : cat(...majority.slice().reverse());
+    /** Lane l of a word as a signed e-bit element. */
+    const lane = (word: Value, l: number): Value => word.slice(l * e + e - 1, l * e).asSInt();
+    const packLanes = (vs: Value[]): Value => cat(...vs.map((v) => v.asUInt()).reverse());
+    // Bipolar BUNDLE: an e-bit signed sum per lane over the operands (wrapping, as the golden model).
+    const sums: Value[] = !bip
+      ? []
+      : Array.from({ length: lanes }, (_, l) => {
+          const acc = m.reg(`sum${l}_q`, sint(e));
+          const now = mux(k1.eq(0), lit(sint(e), 0), acc).add(lane(wa, l)).trunc(e);
+          m.when(execute.and(is(OP.BUNDLE)), () => acc.set(now));
+          return now;
+        });
+    const sumWord = bip ? packLanes(sums) : majWord;
+    // Bipolar BIND: the lane products wrapped to e bits; SIM / CLEANUP: the full products summed.
+    const bOperand = mux(is(OP.CLEANUP), wc, wb);
+    const products = bip ? Array.from({ length: lanes }, (_, l) => lane(wa, l).mul(lane(bOperand, l))) : [];
+    const bindWord = bip ? packLanes(products.map((x) => x.trunc(e))) : wa.xor(wb);
 
     // SIM, CLEANUP: differing bits of this word, summed over the words; the running best.
-    const diff = wa.xor(mux(is(OP.CLEANUP), wc, wb));
-    const ones = m.reg('ones_q', uint(z.hamBits));
-    m.when(advance, () => ones.set(sumTree(Array.from({ length: w }, (_, b) => diff.bit(b))).resize(z.hamBits)));
-    const ham = m.reg('ham_q', uint(z.hamBits));
+    const diff = wa.xor(bOperand);
     const count = v2.and(advance).named('count');
-    const hamNow = mux(first2, lit(uint(z.hamBits), 0), ham).add(ones).trunc(z.hamBits).named('ham_now');
-    m.when(count, () => ham.set(hamNow));
-    const bestHam = m.reg('best_ham_q', uint(z.hamBits));
     const bestIdx = m.reg('best_index_q', uint(z.itemBits));
-    const better = k2.eq(0).or(hamNow.lt(bestHam)).named('better');
-    const newHam = mux(better, hamNow, bestHam);
-    const newIdx = mux(better, k2.resize(z.itemBits), bestIdx);
-    m.when(count.and(is(OP.CLEANUP)).and(lastJ2), () => {
-      bestHam.set(newHam);
-      bestIdx.set(newIdx);
-    });
-    const hamOut = mux(is(OP.CLEANUP), newHam, hamNow);
-    const sim = lit(uint(z.hamBits + 1), p.D).sub(hamOut.resize(z.hamBits + 1).shl(1).trunc(z.hamBits + 1)).trunc(z.simBits).asSInt();
+    let sim: Value;
+    let newIdx: Value;
+    if (!bip) {
+      const ones = m.reg('ones_q', uint(z.hamBits));
+      m.when(advance, () => ones.set(sumTree(Array.from({ length: w }, (_, b) => diff.bit(b))).resize(z.hamBits)));
+      const ham = m.reg('ham_q', uint(z.hamBits));
+      const hamNow = mux(first2, lit(uint(z.hamBits), 0), ham).add(ones).trunc(z.hamBits).named('ham_now');
+      m.when(count, () => ham.set(hamNow));
+      const bestHam = m.reg('best_ham_q', uint(z.hamBits));
+      const better = k2.eq(0).or(hamNow.lt(bestHam)).named('better');
+      const newHam = mux(better, hamNow, bestHam);
+      newIdx = mux(better, k2.resize(z.itemBits), bestIdx);
+      m.when(count.and(is(OP.CLEANUP)).and(lastJ2), () => {
+        bestHam.set(newHam);
+        bestIdx.set(newIdx);
+      });
+      const hamOut = mux(is(OP.CLEANUP), newHam, hamNow);
+      sim = lit(uint(z.hamBits + 1), p.D).sub(hamOut.resize(z.hamBits + 1).shl(1).trunc(z.hamBits + 1)).trunc(z.simBits).asSInt();
+    } else {
+      // Bipolar: the adder tree of the lane products (EXECUTE), the running dot product and the
+      // best (COUNT; strictly larger replaces it, so ties keep the lowest item).
+      const t = sumTree(products);
+      const part = m.reg('dot_part_q', sint(t.width));
+      m.when(advance, () => part.set(t));
+      const dot = m.reg('dot_q', sint(z.simBits));
+      const dotNow = mux(first2, lit(sint(z.simBits), 0), dot).add(part).resize(z.simBits).named('dot_now');
+      m.when(count, () => dot.set(dotNow));
+      const bestDot = m.reg('best_dot_q', sint(z.simBits));
+      const better = k2.eq(0).or(dotNow.gt(bestDot)).named('better');
+      const newDot = mux(better, dotNow, bestDot);
+      newIdx = mux(better, k2.resize(z.itemBits), bestIdx);
+      m.when(count.and(is(OP.CLEANUP)).and(lastJ2), () => {
+        bestDot.set(newDot);
+        bestIdx.set(newIdx);
+      });
+      sim = mux(is(OP.CLEANUP), newDot, dotNow);
+    }
 
     io.out.valid.set(emits);
     io.out.setFields({
@@ -240,7 +285,7 @@ export function createVsa(p: VsaParams) {
     const loadReg = io.vec.fire.and(is(OP.LOAD));
     const execWrite = execute.and(is(OP.BIND).or(is(OP.PERM).and(pre1.not())).or(is(OP.BUNDLE).and(lastK1))).named('exec_write');
     const wAddr = at(dst, mux(loading, j, j1), regAw);
-    const wData = mux(loading, io.vec.payload, mux(is(OP.BIND), wa.xor(wb), mux(is(OP.PERM), rotated, majWord)));
+    const wData = mux(loading, io.vec.payload, mux(is(OP.BIND), bindWord, mux(is(OP.PERM), rotated, sumWord)));
     for (const r of [regA, regB]) r.write(wAddr, wData, loadReg.or(execWrite));
     codebook.write(at(imm, j, cbAw), io.vec.payload, io.vec.fire.and(is(OP.CBLOAD)));
   });

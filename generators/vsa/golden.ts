@@ -129,6 +129,39 @@ export const bipolar = {
   },
 };
 
+/** x wrapped to a `bits`-bit two's complement integer. */
+export function wrapSigned(x: number, bits: number): number {
+  const m = 2 ** bits;
+  const r = ((x % m) + m) % m;
+  return r >= m / 2 ? r - m : r;
+}
+
+/**
+ * The bipolar algebra at a declared element width (the engine with elemBits = bits > 1): bind and
+ * bundle wrap each element to `bits` bits, two's complement (the same as `bipolar` while no element
+ * overflows); similarity and clean-up are exact (their width is made to hold the largest dot product).
+ */
+export function bipolarAlgebraBits(bits: number): Algebra<Bipolar> {
+  const wrap = (v: Bipolar): Bipolar => v.map((x) => wrapSigned(x, bits));
+  return { bind: (a, b) => wrap(bipolar.bind(a, b)), permute: bipolar.permute, bundle: (vs) => wrap(bipolar.bundle(vs)), similarity: bipolar.similarity, cleanup: bipolar.cleanup };
+}
+
+/** 32-bit words → signed elements of `bits` bits (2, 4, 8): element i is bits i·bits .. of the words, little-endian. */
+export function unpackElems(words: Hv, bits: number): Bipolar {
+  const per = 32 / bits;
+  return Int32Array.from({ length: words.length * per }, (_, i) => wrapSigned((words[Math.floor(i / per)]! >>> ((i % per) * bits)) & (2 ** bits - 1), bits));
+}
+
+/** Signed elements of `bits` bits → 32-bit words (the inverse of unpackElems; elements wrapped). */
+export function packElems(x: Bipolar, bits: number): Hv {
+  const per = 32 / bits;
+  const out = new Uint32Array(x.length / per);
+  x.forEach((v, i) => {
+    out[Math.floor(i / per)]! |= (v & (2 ** bits - 1)) << ((i % per) * bits);
+  });
+  return out;
+}
+
 // ---- the instruction stream -----------------------------------------------------------------
 
 /** One instruction: opcode (ops.ts) and its fields; unused fields are 0. */

@@ -7,7 +7,7 @@
 import { tensorError } from '../../dsl/tensors.ts';
 import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TensorSpec, type TokenValue } from '../../dsl/generator.ts';
 import { createVsa } from './create.ts';
-import { binaryAlgebra, runProgram, type Hv, type Instr } from './golden.ts';
+import { binaryAlgebra, bipolarAlgebraBits, packElems, runProgram, unpackElems, type Hv, type Instr } from './golden.ts';
 import { OP, OP_NAMES, fromWideWords, toWideWords } from './ops.ts';
 import { instrCycles, validateVsa, vsaParamSpecs, vsaPresets, vsaSizes, type VsaParams } from './params.ts';
 import { intRng } from '../random.ts';
@@ -59,7 +59,7 @@ function instrProblem(p: VsaParams, x: Instr, at: number, written: boolean[], it
       reads.push(x.a, x.b);
     },
     [OP.PERM]: () => {
-      checks.push(reg('dst'), reg('a'), x.imm >= p.D ? `${where}: imm = ${x.imm} is not a rotation 0..${p.D - 1}` : undefined,
+      checks.push(reg('dst'), reg('a'), x.imm >= vsaSizes(p).elems ? `${where}: imm = ${x.imm} is not a rotation 0..${vsaSizes(p).elems - 1} (elements)` : undefined,
         x.dst === x.a ? `${where}: dst must differ from a (the rotation reads words it would overwrite)` : undefined);
       reads.push(x.a);
     },
@@ -143,10 +143,11 @@ export function recordProgram(p: VsaParams, seed: number, items = Math.min(p.C, 
   const rec = 2 * pairs;
   const tmp = rec + 1;
   ins(OP.BUNDLE, rec, pairs, 0, pairs);
-  const rot = r(1, p.D - 1);
+  const elems = vsaSizes(p).elems;
+  const rot = r(1, elems - 1);
   ins(OP.PERM, tmp, rec, 0, rot);
   ins(OP.STORE, 0, tmp, 0, 0);
-  ins(OP.PERM, pairs, tmp, 0, p.D - rot);
+  ins(OP.PERM, pairs, tmp, 0, elems - rot);
   ins(OP.SIM, 0, pairs, rec, 0);
   for (let k = 0; k < pairs; k++) {
     ins(OP.BIND, tmp, rec, k, 0);
@@ -176,7 +177,8 @@ export function randomProgram(p: VsaParams, seed: number, length = 24, items = M
     const x: Instr = { op, dst: reg(), a: reg(), b: reg(), imm: 0 };
     if (op === OP.LOAD) loads++;
     if (op === OP.PERM) {
-      x.imm = r(0, 3) === 0 ? r(0, 2) * p.w : r(0, p.D - 1);
+      const z = vsaSizes(p);
+      x.imm = r(0, 3) === 0 ? r(0, 2) * z.lanes : r(0, z.elems - 1);
       if (x.dst === x.a) x.dst = (x.a + 1) % p.regs;
     }
     if (op === OP.BUNDLE) {
@@ -221,7 +223,15 @@ export const vsaAccelerator: Accelerator<VsaParams> = defineAccelerator({
   golden(p, t) {
     const prog = checkedProgram(p, t);
     const codebook = toHvs(t.CB!);
-    const res = runProgram(binaryAlgebra(p.D), prog, toHvs(t.V!), codebook, p.regs);
+    const e = p.elemBits;
+    // Binary: bits; bipolar: the words unpacked into elements of e bits and the stores packed back.
+    const res =
+      e === 1
+        ? runProgram(binaryAlgebra(p.D), prog, toHvs(t.V!), codebook, p.regs)
+        : (() => {
+            const r = runProgram(bipolarAlgebraBits(e), prog, toHvs(t.V!).map((v) => unpackElems(v, e)), codebook.map((c) => unpackElems(c, e)), p.regs);
+            return { ...r, stores: r.stores.map((v) => packElems(v, e)) };
+          })();
     const n = vsaSizes(p).words;
     // Words of w bits through the datapath: the bound of one word per cycle.
     const words = (codebook.length + res.counts.vectors!) * n;

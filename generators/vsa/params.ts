@@ -12,6 +12,11 @@ export interface VsaParams extends Record<string, number | string> {
   C: number;
   /** Hypervectors in the register file. */
   regs: number;
+  /**
+   * Bits of an element: 1 = binary (bit algebra: XOR, majority, Hamming); 2, 4 or 8 = bipolar
+   * integer elements (two's complement; product, sum, dot product), w/elemBits lanes per word.
+   */
+  elemBits: number;
 }
 
 export const vsaParamSpecs: Record<keyof VsaParams & string, ParamSpec> = {
@@ -19,14 +24,17 @@ export const vsaParamSpecs: Record<keyof VsaParams & string, ParamSpec> = {
   w: { kind: 'int', doc: 'bits per cycle through XOR and popcount (power of two)', min: 8, max: 512 },
   C: { kind: 'int', doc: 'codebook items in block RAM', min: 2, max: 1024 },
   regs: { kind: 'int', doc: 'hypervectors in the register file', min: 2, max: 64 },
+  elemBits: { kind: 'int', doc: 'bits of an element: 1 = binary, 2/4/8 = bipolar signed integers', min: 1, max: 8 },
 };
 
 export const vsaPresets: Record<string, VsaParams> = {
-  ci: { D: 256, w: 32, C: 16, regs: 8 },
+  ci: { D: 256, w: 32, C: 16, regs: 8, elemBits: 1 },
+  /** The bipolar variant: 64 elements of 4 bits, 8 lanes per word. */
+  'ci-bipolar': { D: 256, w: 32, C: 8, regs: 8, elemBits: 4 },
   /** The smallest size of the paper's range: D = 1024, C = 64 items, 64 bits per cycle. */
-  d1k: { D: 1024, w: 64, C: 64, regs: 16 },
+  d1k: { D: 1024, w: 64, C: 64, regs: 16, elemBits: 1 },
   /** The largest: D = 8192, C = 1024. */
-  paper: { D: 8192, w: 128, C: 1024, regs: 16 },
+  paper: { D: 8192, w: 128, C: 1024, regs: 16, elemBits: 1 },
 };
 
 export interface VsaSizes {
@@ -39,8 +47,12 @@ export interface VsaSizes {
   immBits: number;
   /** Hamming distance 0..D. */
   hamBits: number;
-  /** Similarity −D..D, signed. */
+  /** Similarity −D..D (binary) or the dot product's range (bipolar), signed. */
   simBits: number;
+  /** Elements of a hypervector: D / elemBits. */
+  elems: number;
+  /** Elements per word: w / elemBits. */
+  lanes: number;
   /** Bits of a per-bit count in a bundle (0..regs). */
   countBits: number;
 }
@@ -49,6 +61,7 @@ export const clog2 = (n: number): number => Math.max(1, Math.ceil(Math.log2(n)))
 
 export function vsaSizes(p: VsaParams): VsaSizes {
   const words = p.D / p.w;
+  const e = p.elemBits;
   return {
     words,
     wordBits: clog2(words),
@@ -56,7 +69,10 @@ export function vsaSizes(p: VsaParams): VsaSizes {
     itemBits: clog2(p.C),
     immBits: clog2(Math.max(p.D, p.C + 1, p.regs + 1)),
     hamBits: clog2(p.D + 1),
-    simBits: clog2(p.D + 1) + 1,
+    // Bipolar: |dot| <= elems · 2^(2·elemBits − 2) (the product of two most negative elements).
+    simBits: e === 1 ? clog2(p.D + 1) + 1 : clog2((p.D / e) * 2 ** (2 * e - 2) + 1) + 1,
+    elems: p.D / e,
+    lanes: p.w / e,
     countBits: clog2(p.regs + 1),
   };
 }
@@ -66,10 +82,12 @@ export function validateVsa(p: VsaParams): void {
     throw new ParamError(`parameter 'w' = ${p.w} must be a power of two (8, 16, ..., 512)`, undefined, { field: 'w', value: p.w });
   if (p.D % 32 !== 0 || p.D % p.w !== 0 || p.D / p.w < 2)
     throw new ParamError(`parameter 'D' = ${p.D} must be a multiple of 32 and of w = ${p.w}, at least 2·w`, undefined, { field: 'D', value: p.D });
+  if (![1, 2, 4, 8].includes(p.elemBits))
+    throw new ParamError(`parameter 'elemBits' = ${p.elemBits} must be 1 (binary) or 2, 4, 8 (bipolar integer elements)`, undefined, { field: 'elemBits', value: p.elemBits });
 }
 
 export function vsaModuleName(p: VsaParams): string {
-  return `vsa_d${p.D}_w${p.w}_c${p.C}_r${p.regs}`;
+  return `vsa_d${p.D}_w${p.w}_c${p.C}_r${p.regs}${p.elemBits > 1 ? `_e${p.elemBits}` : ''}`;
 }
 
 /** Cycles of one instruction without stalls (the engine's model; checked by tests/vsa-rtl.test.ts). */

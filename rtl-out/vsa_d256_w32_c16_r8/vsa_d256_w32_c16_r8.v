@@ -78,12 +78,12 @@ module vsa_d256_w32_c16_r8 (
   reg [3:0] count29_q;
   reg [3:0] count30_q;
   reg [3:0] count31_q;
+  wire count;
+  reg [3:0] best_index_q;
   reg [8:0] ones_q;
   reg [8:0] ham_q;
-  wire count;
   wire [8:0] ham_now;
   reg [8:0] best_ham_q;
-  reg [3:0] best_index_q;
   wire better;
   wire exec_write;
   reg [31:0] regfile_a [0:63];
@@ -559,7 +559,11 @@ module vsa_d256_w32_c16_r8 (
   wire [4:0] add_41 = {1'd0, mux_44} + {1'd0, resize_92};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [3:0] resize_93 = add_41[3:0];
-  reg eq_85;
+  wire and_43 = count_valid_q & advance;
+  wire eq_85 = op_q == 3'd5;
+  wire and_44 = count & eq_85;
+  wire and_45 = and_44 & count_last_word_q;
+  reg eq_86;
   reg [31:0] mux_45;
   reg [31:0] xor_0;
   reg slice_38;
@@ -626,15 +630,11 @@ module vsa_d256_w32_c16_r8 (
   reg [4:0] add_71;
   reg [5:0] add_72;
   reg [8:0] resize_94;
-  wire and_43 = count_valid_q & advance;
   wire [8:0] mux_46 = count_first_word_q ? 9'd0 : ham_q;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [9:0] add_73 = {1'd0, mux_46} + {1'd0, ones_q};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [8:0] resize_95 = add_73[8:0];
-  wire eq_86 = op_q == 3'd5;
-  wire and_44 = count & eq_86;
-  wire and_45 = and_44 & count_last_word_q;
   wire eq_87 = count_item_q == 4'd0;
   wire lt_0 = ham_now < best_ham_q;
   wire or_8 = eq_87 | lt_0;
@@ -1446,11 +1446,17 @@ module vsa_d256_w32_c16_r8 (
       count31_q <= resize_93;
     end
   end
+  assign count = and_43;
+  always @(posedge clk) begin
+    if (and_45) begin
+      best_index_q <= mux_1;
+    end
+  end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_85 = op_q == 3'd5;
-      mux_45 = eq_85 ? word_c : word_b;
+      eq_86 = op_q == 3'd5;
+      mux_45 = eq_86 ? word_c : word_b;
       xor_0 = word_a ^ mux_45;
       slice_38 = xor_0[0];
       slice_39 = xor_0[1];
@@ -1525,16 +1531,10 @@ module vsa_d256_w32_c16_r8 (
       ham_q <= ham_now;
     end
   end
-  assign count = and_43;
   assign ham_now = resize_95;
   always @(posedge clk) begin
     if (and_45) begin
       best_ham_q <= mux_3;
-    end
-  end
-  always @(posedge clk) begin
-    if (and_45) begin
-      best_index_q <= mux_1;
     end
   end
   assign better = or_8;
