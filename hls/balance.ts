@@ -10,12 +10,13 @@
  * passed the graph's check (its bounds are the sums of all terms' bounds), and is checked again here
  * so that a change elsewhere cannot make the pass build an inexact tree.
  */
-import type { HNode, HOp } from './graph.ts';
+import type { HNode } from './graph.ts';
 import { MAX_SAFE, type Graph } from './graph.ts';
 import type { Kernel, Val } from './frontend.ts';
 import { HOPS } from './ops.ts';
 
-const ASSOCIATIVE = new Set<HOp>(['add', 'max', 'min', 'and', 'or', 'xor']);
+/** Ops the op table marks associative and commutative (+, max, min, &, |, ^). */
+const isAssociative = (n: HNode): boolean => HOPS[n.op].associative === true;
 
 /** The kernel with every chain of an associative op rebuilt as a balanced tree (same graph object). */
 export function balanceKernel(k: Kernel): Kernel {
@@ -39,7 +40,7 @@ export function balanceKernel(k: Kernel): Kernel {
     if (hit) return hit;
     let out: HNode;
     if (n.args.length === 0) out = n;
-    else if (ASSOCIATIVE.has(n.op)) {
+    else if (isAssociative(n)) {
       const terms: HNode[] = [];
       // Leaves in source order; iterative, as a chain can be as long as an unrolled loop.
       const stack = [n];
@@ -56,7 +57,7 @@ export function balanceKernel(k: Kernel): Kernel {
     return out;
   };
   // Deep chains recurse deeply: visit in id order (arguments first) so each rebuild call is shallow.
-  [...seen].sort((a, b) => a.id - b.id).forEach((n) => { if (!ASSOCIATIVE.has(n.op) || (uses.get(n) ?? 0) !== 1) rebuild(n); });
+  [...seen].sort((a, b) => a.id - b.id).forEach((n) => { if (!isAssociative(n) || (uses.get(n) ?? 0) !== 1) rebuild(n); });
   const map = (v: Val): Val => (v.t === 'arr' ? { ...v, items: v.items.map(map) } : { ...v, n: rebuild(v.n) });
   return { ...k, result: map(k.result) };
 }
@@ -74,16 +75,13 @@ function sameOp(g: Graph, n: HNode, args: HNode[]): HNode {
   return g.op(n.op, args, n.loc, n.params, n.table);
 }
 
-/** Identity of each op on exact integers (x + 0 = x | 0 = x ^ 0 = x & -1 = x); max/min have none here. */
-const IDENTITY: Partial<Record<HOp, bigint>> = { add: 0n, or: 0n, xor: 0n, and: -1n };
-
 /** The constant terms folded into one (dropped when it is the op's identity), after the others. */
 function foldConstants(g: Graph, n: HNode, terms: HNode[]): HNode[] {
   const consts = terms.filter((t) => t.op === 'const');
   if (consts.length === 0) return terms;
   const rest = terms.filter((t) => t.op !== 'const');
   const v = consts.map((c) => c.value!).reduce((a, b) => HOPS[n.op].evaluate([a, b], []));
-  if (rest.length > 0 && IDENTITY[n.op] === v) return rest;
+  if (rest.length > 0 && HOPS[n.op].identity === v) return rest;
   return [...rest, g.constant(v, consts[0]!.loc)];
 }
 
