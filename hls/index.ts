@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { ModuleDef, PayloadType, PortRecord } from '../dsl/index.ts';
 import { buildModule, resultLeaves, resultType } from './backend.ts';
 import { compileFunction, type Kernel } from './frontend.ts';
+import { balanceKernel } from './balance.ts';
 import { schedule, type Schedule } from './schedule.ts';
 import { HlsError } from './errors.ts';
 
@@ -43,7 +44,8 @@ export function hls(source: string | URL | ((...a: never[]) => unknown), fnName:
   const src = typeof source === 'function'
     ? { file: `${fnName}.fn.ts`, text: `export ${source.toString()}` }
     : { file: source instanceof URL ? fileURLToPath(source) : path.resolve(source) };
-  const kernel = compileFunction(src, fnName, types);
+  // Chains of associative ops become balanced trees before scheduling (hls/balance.ts).
+  const kernel = balanceKernel(compileFunction(src, fnName, types));
   const sched = schedule(resultLeaves(kernel.result), clockMHz);
   const def = buildModule(opts.name ?? `hls_${fnName}`, kernel, types, sched);
   return { def, kernel, schedule: sched, argsType: types, resultType: resultType(kernel.result) };

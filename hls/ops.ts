@@ -14,6 +14,10 @@ export interface OpRow {
   /** Hardware for the op with result type `t` (arguments already built). */
   emit(a: Value[], n: HNode, t: HwType): Value;
   delay: DelayClass;
+  /** Associative and commutative on exact integers: a chain may be rebuilt as a tree (hls/balance.ts). */
+  associative?: true;
+  /** The value x op identity = x for every integer x (for dropping constant terms of a chain). */
+  identity?: bigint;
 }
 
 /** The range of a `width`-bit value. */
@@ -93,7 +97,7 @@ function bitRange(kind: 'and' | 'or' | 'xor') {
 export const HOPS: Record<HOp, OpRow> = {
   in: { evaluate: () => { throw new Error('an input has no constant value'); }, range: () => [0n, 0n], emit: (a) => a[0]!, delay: 'wire' },
   const: { evaluate: () => { throw new Error('constants fold'); }, range: () => [0n, 0n], emit: (_a, n, t) => lit(t, n.value!), delay: 'wire' },
-  add: { evaluate: ([x, y]) => x! + y!, range: ([x, y]) => [x!.lo + y!.lo, x!.hi + y!.hi], emit: arith((x, y) => x.add(y)), delay: 'adder' },
+  add: { evaluate: ([x, y]) => x! + y!, range: ([x, y]) => [x!.lo + y!.lo, x!.hi + y!.hi], emit: arith((x, y) => x.add(y)), delay: 'adder', associative: true, identity: 0n },
   sub: { evaluate: ([x, y]) => x! - y!, range: ([x, y]) => [x!.lo - y!.hi, x!.hi - y!.lo], emit: arith((x, y) => x.sub(y)), delay: 'adder' },
   mul: {
     evaluate: ([x, y]) => x! * y!,
@@ -102,9 +106,9 @@ export const HOPS: Record<HOp, OpRow> = {
   },
   neg: { evaluate: ([x]) => -x!, range: ([x]) => [-x!.hi, -x!.lo], emit: (a, _n, t) => fit(a[0]!.toSigned().neg(), t), delay: 'adder' },
   not: { evaluate: ([x]) => ~x!, range: ([x]) => [-x!.hi - 1n, -x!.lo - 1n], emit: (a, _n, t) => fit(a[0]!.toSigned().not(), t), delay: 'wire' },
-  and: { evaluate: ([x, y]) => x! & y!, range: bitRange('and'), emit: arith((x, y) => x.and(y), false), delay: 'lut' },
-  or: { evaluate: ([x, y]) => x! | y!, range: bitRange('or'), emit: arith((x, y) => x.or(y), false), delay: 'lut' },
-  xor: { evaluate: ([x, y]) => x! ^ y!, range: bitRange('xor'), emit: arith((x, y) => x.xor(y), false), delay: 'lut' },
+  and: { evaluate: ([x, y]) => x! & y!, range: bitRange('and'), emit: arith((x, y) => x.and(y), false), delay: 'lut', associative: true, identity: -1n },
+  or: { evaluate: ([x, y]) => x! | y!, range: bitRange('or'), emit: arith((x, y) => x.or(y), false), delay: 'lut', associative: true, identity: 0n },
+  xor: { evaluate: ([x, y]) => x! ^ y!, range: bitRange('xor'), emit: arith((x, y) => x.xor(y), false), delay: 'lut', associative: true, identity: 0n },
   shl: {
     evaluate: ([x], p) => x! << BigInt(p[0]!), range: ([x], p) => [x!.lo << BigInt(p[0]!), x!.hi << BigInt(p[0]!)],
     emit: (a, n, t) => fit(a[0]!.shl(n.params[0]!), t), delay: 'wire',
@@ -156,12 +160,12 @@ export const HOPS: Record<HOp, OpRow> = {
   max: {
     evaluate: ([x, y]) => (x! > y! ? x! : y!),
     range: ([x, y]) => [x!.lo > y!.lo ? x!.lo : y!.lo, hiOr(x!.hi, y!.hi)],
-    emit: (a, _n, t) => { const [x, y] = unify(a[0]!, a[1]!); return fit(mux(x.gt(y), x, y), t); }, delay: 'minmax',
+    emit: (a, _n, t) => { const [x, y] = unify(a[0]!, a[1]!); return fit(mux(x.gt(y), x, y), t); }, delay: 'minmax', associative: true,
   },
   min: {
     evaluate: ([x, y]) => (x! < y! ? x! : y!),
     range: ([x, y]) => [x!.lo < y!.lo ? x!.lo : y!.lo, x!.hi < y!.hi ? x!.hi : y!.hi],
-    emit: (a, _n, t) => { const [x, y] = unify(a[0]!, a[1]!); return fit(mux(x.lt(y), x, y), t); }, delay: 'minmax',
+    emit: (a, _n, t) => { const [x, y] = unify(a[0]!, a[1]!); return fit(mux(x.lt(y), x, y), t); }, delay: 'minmax', associative: true,
   },
   abs: {
     evaluate: ([x]) => (x! < 0n ? -x! : x!),

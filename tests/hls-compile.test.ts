@@ -43,7 +43,7 @@ describe('hls: example kernels', () => {
   it('sizes results from ranges: the dot product of 8 sint(8) pairs is sint(16 + 3) wide', () => {
     const r = hls(path.join(EX, 'dot.ts'), 'dot', parseTypes('{ x: Vec(sint(8), 8), w: Vec(sint(8), 8) }'));
     expect(r.resultType).toEqual({ signed: true, width: 19 });
-    expect(r.schedule.units).toEqual({ multiplier: 8, adder: 8 });
+    expect(r.schedule.units).toEqual({ multiplier: 8, adder: 7 }); // a tree of 7 (the `acc = 0` start folds away)
   });
 
   it('schedules more stages for a faster clock, and records the schedule in the manifest notes', () => {
