@@ -71,7 +71,9 @@ export function randomValue(t: PayloadType, next: () => number): Host {
   const r = next();
   if (r < 1 / 16) return lo;
   if (r < 1 / 8) return hi;
-  return lo + Math.floor((next() * 2 ** 21 + next()) / 2 ** 21 * (hi - lo + 1));
+  // A uniform draw in [0, 1) with 53 bits: floor(u·2^21) + v stays below 2^21 (u·2^21 + v could reach it).
+  const u = (Math.floor(next() * 2 ** 21) + next()) / 2 ** 21;
+  return lo + Math.floor(u * (hi - lo + 1));
 }
 
 /** A kernel's result as the output stream's field value (booleans as 0/1). */
