@@ -22,10 +22,10 @@
  * MAC units (as one engine of min(hidden, total) lanes), the same number of on-chip Z rows (as a
  * direct-mapped buffer) and walks the unreordered graph row by row. Both share every module here.
  */
-import { module, type ModuleDef } from '../../dsl/builder/module.ts';
+import { module, type ModuleBuilder, type ModuleDef } from '../../dsl/builder/module.ts';
 import { portType } from '../../dsl/builder/payload.ts';
 import { In, Out, bool, uint, type PortRecord } from '../../dsl/builder/ports.ts';
-import { Stream } from '../../dsl/builder/stream.ts';
+import { Stream, type StreamSink } from '../../dsl/builder/stream.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
 import { combinationEngine, featureTokenType, weightRowType } from './combination.ts';
 import { commandType, engineModule, zRowType, type CommandWidths, type EngineShape, type ReadRequest } from './engine.ts';
@@ -70,10 +70,13 @@ export function topName(p: GcodParams): string {
 
 /** The top's ports: W and X in, one command stream per engine (named as in `engineLayout`), Y and stats out. */
 function gcodPorts(p: GcodParams) {
-  const widths = commandWidths(p);
-  const cmdT = commandType(widths);
-  const cmd = () => In(Stream(cmdT));
-  const commands: Record<EngineStream, ReturnType<typeof cmd>> = Object.fromEntries(engineLayout(p).map((e) => [e.stream, cmd()]));
+  return aggregationPorts(p, commandWidths(p), engineLayout(p).map((e) => e.stream));
+}
+
+/** The ports GCoD, its baseline and I-GCN share: W and X in, a command stream per name of `streams`, Y and stats out. */
+export function aggregationPorts<S extends string>(p: { features: number; hidden: number }, widths: CommandWidths, streams: S[]) {
+  const cmd = () => In(Stream(commandType(widths)));
+  const commands = Object.fromEntries(streams.map((s) => [s, cmd()])) as Record<S, ReturnType<typeof cmd>>;
   return Object.assign(
     { w: In(Stream(weightRowType(p.hidden))), x: In(Stream(featureTokenType(p.features))) },
     commands,
@@ -94,31 +97,62 @@ export function createGcod(p: GcodParams): ModuleDef<PortRecord> {
   const widths = commandWidths(p);
   const engines = engineLayout(p);
   return module(topName(p), gcodPorts(p), (io, m) => {
-    const comb = combinationEngine(m, io.w, io.x, { ...p, nodeW: widths.nodeW });
-    const go = m.wire('agg_go', bool());
-
-    // The engines' read responses come from the off-chip port, which takes their requests: declared
-    // here, driven below (a loop through registers only).
-    const respValid = engines.map((_, i) => m.wire(`resp_valid_${i}`, bool()));
-    const respTag = m.wire('resp_tag', uint(widths.slotW));
-    const respData = m.wire('resp_data', portType(zRowType(p.hidden)));
-    const units = engines.map((e, i) =>
-      m.instance(`engine_${e.stream}`, engineModule(e.shape), { go, cmd: io[e.stream], resp: { valid: respValid[i]!, tag: respTag, data: respData } }),
-    );
-
-    const port = offchipMemory(m, comb.zWrite, requestsOf(units.map((e) => e.req), p.requestQueue), { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
-    port.respValid.forEach((r, i) => respValid[i]!.set(r));
-    respTag.set(port.respTag);
-    respData.set(port.respData);
-
-    const merge = mergeAndDrain(m, units.map((e) => e.out), { ...p, nodeW: widths.nodeW }, {
-      go,
-      allDone: units.map((e) => e.done).reduce((a, b) => a.and(b)),
-      nodes: comb.nodes,
-      reads: port.reads,
-      y: io.y,
-      stats: io.stats,
-    });
-    go.set(comb.done.and(merge.swept));
+    aggregationDatapath(m, io, engines.map((e) => ({ name: `engine_${e.stream}`, cmd: io[e.stream]!, shape: e.shape })), p, widths);
   });
+}
+
+type WeightRow = ReturnType<typeof weightRowType>;
+type FeatureToken = ReturnType<typeof featureTokenType>;
+type OutputRow = ReturnType<typeof outputRowType>;
+type Stats = ReturnType<typeof statsType>;
+type CommandToken = ReturnType<typeof commandType>;
+
+/** What {@link aggregationDatapath} reads of a design's parameters. */
+export interface DatapathParams {
+  features: number;
+  hidden: number;
+  binaryFeatures: boolean;
+  maxNodes: number;
+  latency: number;
+  wordsPerCycle: number;
+  requestQueue: number;
+}
+
+/**
+ * The datapath GCoD, its baseline and I-GCN share: the combination engine, one aggregation engine per
+ * command stream (in priority order) behind the off-chip Z port, and the merge into Y and stats.
+ */
+export function aggregationDatapath(
+  m: ModuleBuilder,
+  io: { w: Stream<WeightRow>; x: Stream<FeatureToken>; y: StreamSink<OutputRow>; stats: StreamSink<Stats> },
+  engines: { name: string; cmd: Stream<CommandToken>; shape: EngineShape }[],
+  p: DatapathParams,
+  widths: CommandWidths,
+): void {
+  const comb = combinationEngine(m, io.w, io.x, { ...p, nodeW: widths.nodeW });
+  const go = m.wire('agg_go', bool());
+
+  // The engines' read responses come from the off-chip port, which takes their requests: declared
+  // here, driven below (a loop through registers only).
+  const respValid = engines.map((_, i) => m.wire(`resp_valid_${i}`, bool()));
+  const respTag = m.wire('resp_tag', uint(widths.slotW));
+  const respData = m.wire('resp_data', portType(zRowType(p.hidden)));
+  const units = engines.map((e, i) =>
+    m.instance(e.name, engineModule(e.shape), { go, cmd: e.cmd, resp: { valid: respValid[i]!, tag: respTag, data: respData } }),
+  );
+
+  const port = offchipMemory(m, comb.zWrite, requestsOf(units.map((e) => e.req), p.requestQueue), { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
+  port.respValid.forEach((r, i) => respValid[i]!.set(r));
+  respTag.set(port.respTag);
+  respData.set(port.respData);
+
+  const merge = mergeAndDrain(m, units.map((e) => e.out), { ...p, nodeW: widths.nodeW }, {
+    go,
+    allDone: units.map((e) => e.done).reduce((a, b) => a.and(b)),
+    nodes: comb.nodes,
+    reads: port.reads,
+    y: io.y,
+    stats: io.stats,
+  });
+  go.set(comb.done.and(merge.swept));
 }

@@ -19,15 +19,10 @@
  * order), tested on its own; it does not feed the consumers here yet (see README).
  */
 import { module, type ModuleDef } from '../../dsl/builder/module.ts';
-import { portType } from '../../dsl/builder/payload.ts';
-import { In, Out, bool, uint, type PortRecord } from '../../dsl/builder/ports.ts';
-import { Stream } from '../../dsl/builder/stream.ts';
+import { type PortRecord } from '../../dsl/builder/ports.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
-import { combinationEngine, featureTokenType, weightRowType } from '../gcod/combination.ts';
-import { commandType, engineModule, zRowType, type CommandWidths, type EngineShape } from '../gcod/engine.ts';
-import { mergeAndDrain, outputRowType, statsType } from '../gcod/merge.ts';
-import { offchipMemory } from '../gcod/offchip.ts';
-import { requestsOf } from '../gcod/create.ts';
+import { type CommandWidths, type EngineShape } from '../gcod/engine.ts';
+import { aggregationDatapath, aggregationPorts } from '../gcod/create.ts';
 import type { IgcnParams } from './params.ts';
 
 type ConsumerStream = `cmd_${number}`;
@@ -48,14 +43,7 @@ export function igcnTopName(p: IgcnParams): string {
 }
 
 function igcnPorts(p: IgcnParams) {
-  const widths = igcnCommandWidths(p);
-  const cmd = () => In(Stream(commandType(widths)));
-  const commands: Record<ConsumerStream, ReturnType<typeof cmd>> = Object.fromEntries(consumerLayout(p).map((e) => [e.stream, cmd()]));
-  return Object.assign(
-    { w: In(Stream(weightRowType(p.hidden))), x: In(Stream(featureTokenType(p.features))) },
-    commands,
-    { y: Out(Stream(outputRowType(widths.nodeW, p.hidden))), stats: Out(Stream(statsType())) },
-  );
+  return aggregationPorts(p, igcnCommandWidths(p), consumerLayout(p).map((e) => e.stream));
 }
 
 /** The I-GCN design for `p`. */
@@ -63,26 +51,6 @@ export function createIgcn(p: IgcnParams): ModuleDef<PortRecord> {
   const widths = igcnCommandWidths(p);
   const consumers = consumerLayout(p);
   return module(igcnTopName(p), igcnPorts(p), (io, m) => {
-    const comb = combinationEngine(m, io.w, io.x, { ...p, nodeW: widths.nodeW });
-    const go = m.wire('agg_go', bool());
-    const respValid = consumers.map((_, i) => m.wire(`resp_valid_${i}`, bool()));
-    const respTag = m.wire('resp_tag', uint(widths.slotW));
-    const respData = m.wire('resp_data', portType(zRowType(p.hidden)));
-    const units = consumers.map((e, i) =>
-      m.instance(`consumer_${i}`, engineModule(e.shape), { go, cmd: io[e.stream], resp: { valid: respValid[i]!, tag: respTag, data: respData } }),
-    );
-    const port = offchipMemory(m, comb.zWrite, requestsOf(units.map((e) => e.req), p.requestQueue), { ...p, nodeW: widths.nodeW, slotW: widths.slotW });
-    port.respValid.forEach((r, i) => respValid[i]!.set(r));
-    respTag.set(port.respTag);
-    respData.set(port.respData);
-    const merge = mergeAndDrain(m, units.map((e) => e.out), { ...p, nodeW: widths.nodeW }, {
-      go,
-      allDone: units.map((e) => e.done).reduce((a, b) => a.and(b)),
-      nodes: comb.nodes,
-      reads: port.reads,
-      y: io.y,
-      stats: io.stats,
-    });
-    go.set(comb.done.and(merge.swept));
+    aggregationDatapath(m, io, consumers.map((e, i) => ({ name: `consumer_${i}`, cmd: io[e.stream]!, shape: e.shape })), p, widths);
   });
 }
