@@ -75,7 +75,7 @@ export function registerLibraryDir(dir: string): void {
 
 /** A lazily-resolved location: the V8 call sites are captured now, formatted only when asked. */
 export class LazyLoc {
-  private resolved: SourceLoc | undefined | null = null;
+  private resolved: UserFrame | null = null;
   private readonly holder: { stack?: string };
   constructor() {
     const limit = Error.stackTraceLimit;
@@ -84,15 +84,41 @@ export class LazyLoc {
     Error.captureStackTrace(this.holder, LazyLoc);
     Error.stackTraceLimit = limit;
   }
-  get(): SourceLoc | undefined {
-    if (this.resolved === null) this.resolved = parseUserFrame(this.holder.stack ?? '');
+  private frame(): UserFrame {
+    if (this.resolved === null) {
+      const stack = this.holder.stack ?? '';
+      this.resolved = parsed.get(stack) ?? parseUserFrame(stack);
+      if (parsed.size > 100_000) parsed.clear();
+      parsed.set(stack, this.resolved);
+    }
     return this.resolved;
+  }
+  get(): SourceLoc | undefined {
+    return this.frame().loc;
+  }
+  /**
+   * True when the user's line called the builder itself (`a.add(b)`, `m.mux(...)`), not a library
+   * element that made the node on its behalf: only then does the user's line describe this node.
+   */
+  direct(): boolean {
+    return this.frame().direct;
   }
 }
 
-const frameRe = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/;
+// Loops build many nodes from one call path: their stacks are equal strings, parsed once.
+const parsed = new Map<string, UserFrame>();
 
-function parseUserFrame(stack: string): SourceLoc | undefined {
+interface UserFrame {
+  loc: SourceLoc | undefined;
+  direct: boolean;
+}
+
+const frameRe = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/;
+// Library frames that are the builder's own API (values, modules, streams), not library elements.
+const builderDirs = ['builder', 'ir'].map((d) => path.join(here, d) + path.sep);
+
+function parseUserFrame(stack: string): UserFrame {
+  let direct = true;
   for (const rawLine of stack.split('\n').slice(1)) {
     const m = frameRe.exec(rawLine.trim());
     if (!m) continue;
@@ -100,11 +126,14 @@ function parseUserFrame(stack: string): SourceLoc | undefined {
     if (file.startsWith('file://')) file = fileURLToPath(file);
     if (file.startsWith('node:') || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
     if (!path.isAbsolute(file)) continue;
-    if (libraryDirs.some((d) => file.startsWith(d))) continue;
+    if (libraryDirs.some((d) => file.startsWith(d))) {
+      if (!builderDirs.some((d) => file.startsWith(d))) direct = false;
+      continue;
+    }
     const rel = path.relative(process.cwd(), file);
-    return { file: rel.startsWith('..') ? file : rel, line: Number(m[2]), column: Number(m[3]) };
+    return { loc: { file: rel.startsWith('..') ? file : rel, line: Number(m[2]), column: Number(m[3]) }, direct };
   }
-  return undefined;
+  return { loc: undefined, direct: false };
 }
 
 /** Capture the user's location now (eagerly). */

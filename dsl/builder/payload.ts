@@ -233,13 +233,17 @@ function catRuns(parts: Value[]): Value {
 export function unpack<T extends PayloadType>(t: T, packed: Value): Fields<T> {
   if (packed.width !== payloadWidth(t))
     throw new WidthError(`cannot unpack ${showType(packed.type)} as a ${payloadWidth(t)}-bit payload`, new LazyLoc().get());
-  return unpackAt(t, packed, 0) as Fields<T>;
+  const n = packed.node;
+  return unpackAt(t, packed, 0, n.kind === 'ref' ? n.signal.name.replace(/_payload$/, '') : undefined) as Fields<T>;
 }
-function unpackAt(t: PayloadType, packed: Value, lo: number): unknown {
+/** Each leaf is named after its field path under `prefix` (`px_rgb_0`), so the Verilog says which field it is. */
+function unpackAt(t: PayloadType, packed: Value, lo: number, prefix: string | undefined): unknown {
   if (isBits(t)) {
     const bits = packed.width === t.width ? packed.asUInt() : packed.slice(lo + t.width - 1, lo);
-    return t.signed ? bits.asSInt() : bits;
+    const leaf = t.signed ? bits.asSInt() : bits;
+    if (prefix !== undefined && leaf.node.kind === 'op' && leaf.node !== packed.node) leaf.node.name ??= prefix;
+    return leaf;
   }
-  const kids = children(t, lo).map(([name, ft, at]) => [name, unpackAt(ft, packed, at)] as const);
+  const kids = children(t, lo).map(([name, ft, at]) => [name, unpackAt(ft, packed, at, prefix === undefined ? undefined : `${prefix}_${name.replace(/^\[(\d+)\]$/, '$1')}`)] as const);
   return isVector(t) ? kids.map(([, v]) => v) : Object.fromEntries(kids);
 }

@@ -31,6 +31,8 @@ export interface OpExpr extends ExprBase {
   readonly op: OpName;
   readonly args: readonly Expr[];
   readonly params: readonly number[];
+  /** A name the builder suggests for the value (the record field it unpacks), for the Verilog. */
+  name?: string;
 }
 /** Asynchronous (combinational) read of a memory word. A synchronous read is a register fed by this. */
 export interface MemReadExpr extends ExprBase {

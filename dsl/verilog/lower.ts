@@ -21,6 +21,11 @@ export interface EmitOptions {
   header?: string[];
   /** Passes to skip (`hwflow gen --no-pass`); see dsl/passes/pipeline.ts. */
   skipPasses?: readonly string[];
+  /**
+   * Name op temporaries `<op>_<n>` only, not after the user's variables and operands (default
+   * false): for tools that must tell temporaries from the design's own signals by name.
+   */
+  numberedTemps?: boolean;
 }
 
 /** What lowering one module needs at every step. */
@@ -36,7 +41,7 @@ interface Lowering {
 export function lowerModule(m: ModuleIR, hints: LoweringHints = {}, opts: EmitOptions = {}): VModule {
   const l: Lowering = {
     m,
-    x: operands(m, hints.inlineReads ?? new Set()),
+    x: operands(m, hints.inlineReads ?? new Set(), !opts.numberedTemps),
     branchLocal: hints.branchLocal ?? new Map(),
     loc: (at) => (opts.sourceLocs && at ? formatLoc(at.get() as never) : undefined),
   };

@@ -1,6 +1,7 @@
 /**
  * How a module's expressions print. Every op, and every memory read not printed inline, gets a
- * name: `<op>_<n>` (or `<memory>_word_<n>`), numbered in a fixed walk order so output is
+ * name: the user's variable or one derived from the op and its operands (op-names.ts), numbered in
+ * a fixed walk order where it repeats (and `<memory>_word_<n>` for reads), so output is
  * byte-identical across runs. An operand prints as its name (or a literal); an op's own value
  * prints in the Verilog form of its op-table row, with operands extended explicitly so Verilog's
  * context-dependent width and sign rules never decide a value.
@@ -8,6 +9,8 @@
 import type { Expr, ModuleIR } from '../ir/nodes.ts';
 import { moduleView } from '../ir/nodes.ts';
 import { OPS, type VerilogForms } from '../ir/ops.ts';
+import { VERILOG_KEYWORDS } from '../builder/names.ts';
+import { opNamer } from './op-names.ts';
 import { mask } from '../ir/types.ts';
 import type { VExpr } from './ast.ts';
 
@@ -27,7 +30,7 @@ export interface Operands {
   rhs(e: Expr): VExpr;
 }
 
-export function operands(m: ModuleIR, inlineReads: ReadonlySet<number>): Operands {
+export function operands(m: ModuleIR, inlineReads: ReadonlySet<number>, readableNames = true): Operands {
   const taken = new Set<string>([...m.signals.map((s) => s.name), ...m.memories.map((x) => x.name), ...m.instances.map((i) => i.name), 'clk', 'rst']);
   const counters = new Map<string, number>();
   const fresh = (base: string): string => {
@@ -37,11 +40,21 @@ export function operands(m: ModuleIR, inlineReads: ReadonlySet<number>): Operand
     taken.add(`${base}_${n}`);
     return `${base}_${n}`;
   };
+  // A readable name is used bare the first time; a repeat, a keyword or a clash gets a number.
+  const readable = (base: string): string => {
+    if (/^[0-9]/.test(base)) base = `v${base}`;
+    if (taken.has(base) || VERILOG_KEYWORDS.has(base)) return fresh(base);
+    taken.add(base);
+    return base;
+  };
   const { order } = moduleView(m);
+  const baseName = readableNames ? opNamer(order) : () => undefined;
   const names = new Map<number, string>();
   for (const e of order) {
-    if (e.kind === 'op') names.set(e.id, fresh(e.op));
-    else if (e.kind === 'memread' && !inlineReads.has(e.id)) names.set(e.id, fresh(`${e.memory.name}_word`));
+    if (e.kind === 'op') {
+      const base = baseName(e, names);
+      names.set(e.id, base === undefined ? fresh(e.op) : readable(base));
+    } else if (e.kind === 'memread' && !inlineReads.has(e.id)) names.set(e.id, fresh(`${e.memory.name}_word`));
   }
 
   const operand = (e: Expr): VExpr => {

@@ -26,7 +26,7 @@ export interface EquivResult {
 function variant(dir: string, name: string, c: Circuit, skip: string[]): string[] {
   const sub = path.join(dir, name);
   fs.mkdirSync(sub, { recursive: true });
-  const files = emitVerilog(c, { skipPasses: skip }).map((f) => {
+  const files = emitVerilog(c, { skipPasses: skip, numberedTemps: true }).map((f) => {
     fs.writeFileSync(path.join(sub, f.name), f.text);
     return path.join(name, f.name);
   });

@@ -39,83 +39,83 @@ module bitfusion_mac_u2_k40_m4_n4 (
   reg signed [31:0] result0_q;
   reg signed [31:0] acc1_q;
   reg signed [31:0] result1_q;
-  wire not_0 = ~running_q;
-  wire and_0 = can_go & w_valid;
-  wire and_1 = can_go & x_valid;
-  wire [31:0] asuint_0 = result1_q;
-  wire [31:0] asuint_1 = result0_q;
-  wire [63:0] cat_0 = {asuint_0, asuint_1};
-  wire and_2 = cfg_valid & cfg_ready;
-  wire eq_0 = outs_q == outs_m1_q;
-  reg [1:0] slice_0;
-  reg [5:0] slice_1;
-  reg [2:0] slice_2;
+  wire not_running_q = ~running_q;
+  wire can_go_and_w_valid = can_go & w_valid;
+  wire can_go_and_x_valid = can_go & x_valid;
+  wire [31:0] result1_q_u = result1_q;
+  wire [31:0] result0_q_u = result0_q;
+  wire [63:0] cat_result1_q_u_result0_q_u = {result1_q_u, result0_q_u};
+  wire cfg_valid_and_cfg_ready = cfg_valid & cfg_ready;
+  wire outs_q_eq_outs_m1_q = outs_q == outs_m1_q;
+  reg [1:0] cfg_mode;
+  reg [5:0] cfg_chunksM1;
+  reg [2:0] cfg_outsM1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_0;
+  reg [6:0] chunk_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_0;
-  reg [5:0] mux_0;
+  reg [5:0] chunk_q_add_1_w6;
+  reg [5:0] last_chunk_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_1;
+  reg [3:0] outs_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_1;
-  wire and_3 = fire & last_chunk;
-  wire not_1 = ~out_valid_q;
-  wire or_0 = not_1 | y_ready;
-  wire and_4 = running_q & or_0;
-  wire and_5 = can_go & x_valid;
-  wire and_6 = and_5 & w_valid;
-  wire eq_1 = chunk_q == chunks_m1_q;
-  wire [1:0] slice_3 = x_payload[7:6];
-  wire [1:0] slice_4 = x_payload[5:4];
-  wire [1:0] slice_5 = x_payload[3:2];
-  wire [1:0] slice_6 = x_payload[1:0];
-  wire [7:0] cat_1 = {slice_3, slice_4, slice_5, slice_6};
-  wire signed [7:0] assint_0 = cat_1;
-  wire [1:0] slice_7 = w_payload[7:6];
-  wire [1:0] slice_8 = w_payload[5:4];
-  wire [1:0] slice_9 = w_payload[3:2];
-  wire [1:0] slice_10 = w_payload[1:0];
-  wire [7:0] cat_2 = {slice_7, slice_8, slice_9, slice_10};
-  wire signed [7:0] assint_1 = cat_2;
-  wire signed [15:0] mul_0 = {{8{assint_0[7]}}, assint_0} * {{8{assint_1[7]}}, assint_1};
-  wire [7:0] cat_3 = {slice_3, slice_4, slice_5, slice_6};
-  wire signed [7:0] assint_2 = cat_3;
-  wire [1:0] slice_11 = w_payload[39:38];
-  wire [1:0] slice_12 = w_payload[37:36];
-  wire [1:0] slice_13 = w_payload[35:34];
-  wire [1:0] slice_14 = w_payload[33:32];
-  wire [7:0] cat_4 = {slice_11, slice_12, slice_13, slice_14};
-  wire signed [7:0] assint_3 = cat_4;
-  wire signed [15:0] mul_1 = {{8{assint_2[7]}}, assint_2} * {{8{assint_3[7]}}, assint_3};
-  wire eq_2 = chunk_q == 6'd0;
-  wire signed [31:0] resize_2 = {{16{unit0_sum[15]}}, unit0_sum};
+  reg [2:0] outs_q_add_1_w3;
+  wire fire_and_last_chunk = fire & last_chunk;
+  wire not_out_valid_q = ~out_valid_q;
+  wire not_out_valid_q_or_y_ready = not_out_valid_q | y_ready;
+  wire canGo = running_q & not_out_valid_q_or_y_ready;
+  wire can_go_and_x_valid_0 = can_go & x_valid;
+  wire fire_0 = can_go_and_x_valid_0 & w_valid;
+  wire last = chunk_q == chunks_m1_q;
+  wire [1:0] x_3 = x_payload[7:6];
+  wire [1:0] x_2 = x_payload[5:4];
+  wire [1:0] x_1 = x_payload[3:2];
+  wire [1:0] x_0 = x_payload[1:0];
+  wire [7:0] cat_x_3_x_2_x_1_x_0 = {x_3, x_2, x_1, x_0};
+  wire signed [7:0] int8 = cat_x_3_x_2_x_1_x_0;
+  wire [1:0] w_0_3 = w_payload[7:6];
+  wire [1:0] w_0_2 = w_payload[5:4];
+  wire [1:0] w_0_1 = w_payload[3:2];
+  wire [1:0] w_0_0 = w_payload[1:0];
+  wire [7:0] cat_w_0_3_w_0_2_w_0_1_w_0_0 = {w_0_3, w_0_2, w_0_1, w_0_0};
+  wire signed [7:0] int8_0 = cat_w_0_3_w_0_2_w_0_1_w_0_0;
+  wire signed [15:0] int8_mul_int8_0 = {{8{int8[7]}}, int8} * {{8{int8_0[7]}}, int8_0};
+  wire [7:0] cat_x_3_x_2_x_1_x_0_0 = {x_3, x_2, x_1, x_0};
+  wire signed [7:0] int8_1 = cat_x_3_x_2_x_1_x_0_0;
+  wire [1:0] w_1_3 = w_payload[39:38];
+  wire [1:0] w_1_2 = w_payload[37:36];
+  wire [1:0] w_1_1 = w_payload[35:34];
+  wire [1:0] w_1_0 = w_payload[33:32];
+  wire [7:0] cat_w_1_3_w_1_2_w_1_1_w_1_0 = {w_1_3, w_1_2, w_1_1, w_1_0};
+  wire signed [7:0] int8_2 = cat_w_1_3_w_1_2_w_1_1_w_1_0;
+  wire signed [15:0] int8_1_mul_int8_2 = {{8{int8_1[7]}}, int8_1} * {{8{int8_2[7]}}, int8_2};
+  wire first = chunk_q == 6'd0;
+  wire signed [31:0] unit0_sum_w32 = {{16{unit0_sum[15]}}, unit0_sum};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_2 = {acc0_q[31], acc0_q} + {{17{unit0_sum[15]}}, unit0_sum};
+  wire signed [32:0] acc0_q_add_unit0_sum = {acc0_q[31], acc0_q} + {{17{unit0_sum[15]}}, unit0_sum};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_3 = add_2[31:0];
-  wire signed [31:0] mux_1 = eq_2 ? resize_2 : resize_3;
-  wire signed [31:0] resize_4 = {{16{unit1_sum[15]}}, unit1_sum};
+  wire signed [31:0] acc0_q_add_unit0_sum_w32 = acc0_q_add_unit0_sum[31:0];
+  wire signed [31:0] next = first ? unit0_sum_w32 : acc0_q_add_unit0_sum_w32;
+  wire signed [31:0] unit1_sum_w32 = {{16{unit1_sum[15]}}, unit1_sum};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_3 = {acc1_q[31], acc1_q} + {{17{unit1_sum[15]}}, unit1_sum};
+  wire signed [32:0] acc1_q_add_unit1_sum = {acc1_q[31], acc1_q} + {{17{unit1_sum[15]}}, unit1_sum};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_5 = add_3[31:0];
-  wire signed [31:0] mux_2 = eq_2 ? resize_4 : resize_5;
-  assign cfg_ready = not_0;
-  assign x_ready = and_0;
-  assign w_ready = and_1;
+  wire signed [31:0] acc1_q_add_unit1_sum_w32 = acc1_q_add_unit1_sum[31:0];
+  wire signed [31:0] next_0 = first ? unit1_sum_w32 : acc1_q_add_unit1_sum_w32;
+  assign cfg_ready = not_running_q;
+  assign x_ready = can_go_and_w_valid;
+  assign w_ready = can_go_and_x_valid;
   assign y_valid = out_valid_q;
-  assign y_payload = cat_0;
+  assign y_payload = cat_result1_q_u_result0_q_u;
   always @(posedge clk) begin
     if (rst) begin
       running_q <= 1'd0;
     end else begin
-      if (and_2) begin
+      if (cfg_valid_and_cfg_ready) begin
         running_q <= 1'd1;
       end
       if (fire) begin
         if (last_chunk) begin
-          if (eq_0) begin
+          if (outs_q_eq_outs_m1_q) begin
             running_q <= 1'd0;
           end
         end
@@ -124,51 +124,51 @@ module bitfusion_mac_u2_k40_m4_n4 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
-      slice_0 = cfg_payload[10:9];
-      mode_q <= slice_0;
+    if (cfg_valid_and_cfg_ready) begin
+      cfg_mode = cfg_payload[10:9];
+      mode_q <= cfg_mode;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
-      slice_1 = cfg_payload[8:3];
-      chunks_m1_q <= slice_1;
+    if (cfg_valid_and_cfg_ready) begin
+      cfg_chunksM1 = cfg_payload[8:3];
+      chunks_m1_q <= cfg_chunksM1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
-      slice_2 = cfg_payload[2:0];
-      outs_m1_q <= slice_2;
+    if (cfg_valid_and_cfg_ready) begin
+      cfg_outsM1 = cfg_payload[2:0];
+      outs_m1_q <= cfg_outsM1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       chunk_q <= 6'd0;
     end
     if (fire) begin
-      add_0 = {1'd0, chunk_q} + 7'd1;
-      resize_0 = add_0[5:0];
-      mux_0 = last_chunk ? 6'd0 : resize_0;
-      chunk_q <= mux_0;
+      chunk_q_add_1 = {1'd0, chunk_q} + 7'd1;
+      chunk_q_add_1_w6 = chunk_q_add_1[5:0];
+      last_chunk_mux = last_chunk ? 6'd0 : chunk_q_add_1_w6;
+      chunk_q <= last_chunk_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       outs_q <= 3'd0;
     end
     if (fire) begin
       if (last_chunk) begin
-        add_1 = {1'd0, outs_q} + 4'd1;
-        resize_1 = add_1[2:0];
-        outs_q <= resize_1;
+        outs_q_add_1 = {1'd0, outs_q} + 4'd1;
+        outs_q_add_1_w3 = outs_q_add_1[2:0];
+        outs_q <= outs_q_add_1_w3;
       end
     end
   end
@@ -177,7 +177,7 @@ module bitfusion_mac_u2_k40_m4_n4 (
     if (rst) begin
       out_valid_q <= 1'd0;
     end else begin
-      if (and_3) begin
+      if (fire_and_last_chunk) begin
         out_valid_q <= 1'd1;
       end else begin
         if (y_ready) begin
@@ -186,23 +186,23 @@ module bitfusion_mac_u2_k40_m4_n4 (
       end
     end
   end
-  assign can_go = and_4;
-  assign fire = and_6;
-  assign last_chunk = eq_1;
-  assign unit0_sum = mul_0;
-  assign unit1_sum = mul_1;
+  assign can_go = canGo;
+  assign fire = fire_0;
+  assign last_chunk = last;
+  assign unit0_sum = int8_mul_int8_0;
+  assign unit1_sum = int8_1_mul_int8_2;
   always @(posedge clk) begin
     if (fire) begin
       if (last_chunk) begin
       end else begin
-        acc0_q <= mux_1;
+        acc0_q <= next;
       end
     end
   end
   always @(posedge clk) begin
     if (fire) begin
       if (last_chunk) begin
-        result0_q <= mux_1;
+        result0_q <= next;
       end
     end
   end
@@ -210,14 +210,14 @@ module bitfusion_mac_u2_k40_m4_n4 (
     if (fire) begin
       if (last_chunk) begin
       end else begin
-        acc1_q <= mux_2;
+        acc1_q <= next_0;
       end
     end
   end
   always @(posedge clk) begin
     if (fire) begin
       if (last_chunk) begin
-        result1_q <= mux_2;
+        result1_q <= next_0;
       end
     end
   end

@@ -89,834 +89,834 @@ module castling_n16_d8 (
   reg [159:0] kv_state [0:15];
   reg [63:0] v_buf [0:31];
   reg [63:0] taps [0:17];
-  wire eq_0 = load_state_q == 2'd0;
-  wire mux_0 = load_bank_q ? full1_q : full0_q;
-  wire not_0 = ~mux_0;
-  wire and_0 = eq_0 & not_0;
-  wire eq_1 = load_state_q == 2'd1;
-  wire eq_2 = load_state_q == 2'd2;
-  wire eq_3 = load_step_q == 4'd7;
-  wire and_1 = eq_2 & eq_3;
-  wire and_2 = q_valid & out_ready;
-  wire mux_1 = causal_q ? and_2 : 1'd1;
-  wire and_3 = and_1 & mux_1;
-  wire and_4 = eq_3 & kv_valid;
-  wire mux_2 = causal_on ? and_4 : query_out;
-  wire and_5 = mux_2 & out_ready;
-  wire and_6 = kv_valid & q_valid;
-  wire and_7 = eq_3 & and_6;
-  wire and_8 = query_out & q_valid;
-  wire mux_3 = causal_on ? and_7 : and_8;
-  wire eq_4 = load_step_q == 4'd0;
-  wire signed [29:0] mux_4 = eq_4 ? 30'sh0 : causal_acc7_q;
-  wire eq_5 = load_step_q == 4'd0;
-  wire [7:0] slice_0 = q_payload[7:0];
-  wire signed [7:0] assint_0 = slice_0;
-  wire eq_6 = load_step_q == 4'd1;
-  wire [7:0] slice_1 = q_payload[15:8];
-  wire signed [7:0] assint_1 = slice_1;
-  wire eq_7 = load_step_q == 4'd2;
-  wire [7:0] slice_2 = q_payload[23:16];
-  wire signed [7:0] assint_2 = slice_2;
-  wire eq_8 = load_step_q == 4'd3;
-  wire [7:0] slice_3 = q_payload[31:24];
-  wire signed [7:0] assint_3 = slice_3;
-  wire eq_9 = load_step_q == 4'd4;
-  wire [7:0] slice_4 = q_payload[39:32];
-  wire signed [7:0] assint_4 = slice_4;
-  wire eq_10 = load_step_q == 4'd5;
-  wire [7:0] slice_5 = q_payload[47:40];
-  wire signed [7:0] assint_5 = slice_5;
-  wire eq_11 = load_step_q == 4'd6;
-  wire [7:0] slice_6 = q_payload[55:48];
-  wire signed [7:0] assint_6 = slice_6;
-  wire [7:0] slice_7 = q_payload[63:56];
-  wire signed [7:0] assint_7 = slice_7;
-  wire signed [7:0] mux_5 = eq_11 ? assint_6 : assint_7;
-  wire signed [7:0] mux_6 = eq_10 ? assint_5 : mux_5;
-  wire signed [7:0] mux_7 = eq_9 ? assint_4 : mux_6;
-  wire signed [7:0] mux_8 = eq_8 ? assint_3 : mux_7;
-  wire signed [7:0] mux_9 = eq_7 ? assint_2 : mux_8;
-  wire signed [7:0] mux_10 = eq_6 ? assint_1 : mux_9;
-  wire signed [7:0] mux_11 = eq_5 ? assint_0 : mux_10;
-  wire eq_12 = load_token_q == 4'd0;
-  wire [19:0] slice_8 = kv_load_row[159:140];
-  wire signed [19:0] assint_8 = slice_8;
-  wire signed [19:0] mux_12 = eq_12 ? 20'sh0 : assint_8;
-  wire eq_13 = load_step_q == 4'd0;
-  wire [7:0] slice_9 = kv_payload[71:64];
-  wire signed [7:0] assint_9 = slice_9;
-  wire eq_14 = load_step_q == 4'd1;
-  wire [7:0] slice_10 = kv_payload[79:72];
-  wire signed [7:0] assint_10 = slice_10;
-  wire eq_15 = load_step_q == 4'd2;
-  wire [7:0] slice_11 = kv_payload[87:80];
-  wire signed [7:0] assint_11 = slice_11;
-  wire eq_16 = load_step_q == 4'd3;
-  wire [7:0] slice_12 = kv_payload[95:88];
-  wire signed [7:0] assint_12 = slice_12;
-  wire eq_17 = load_step_q == 4'd4;
-  wire [7:0] slice_13 = kv_payload[103:96];
-  wire signed [7:0] assint_13 = slice_13;
-  wire eq_18 = load_step_q == 4'd5;
-  wire [7:0] slice_14 = kv_payload[111:104];
-  wire signed [7:0] assint_14 = slice_14;
-  wire eq_19 = load_step_q == 4'd6;
-  wire [7:0] slice_15 = kv_payload[119:112];
-  wire signed [7:0] assint_15 = slice_15;
-  wire [7:0] slice_16 = kv_payload[127:120];
-  wire signed [7:0] assint_16 = slice_16;
-  wire signed [7:0] mux_13 = eq_19 ? assint_15 : assint_16;
-  wire signed [7:0] mux_14 = eq_18 ? assint_14 : mux_13;
-  wire signed [7:0] mux_15 = eq_17 ? assint_13 : mux_14;
-  wire signed [7:0] mux_16 = eq_16 ? assint_12 : mux_15;
-  wire signed [7:0] mux_17 = eq_15 ? assint_11 : mux_16;
-  wire signed [7:0] mux_18 = eq_14 ? assint_10 : mux_17;
-  wire signed [7:0] mux_19 = eq_13 ? assint_9 : mux_18;
-  wire [7:0] slice_17 = kv_payload[63:56];
-  wire signed [7:0] assint_17 = slice_17;
-  wire signed [15:0] mul_0 = {{8{mux_19[7]}}, mux_19} * {{8{assint_17[7]}}, assint_17};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_0 = {mux_12[19], mux_12} + {{5{mul_0[15]}}, mul_0};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_0 = add_0[19:0];
-  wire signed [27:0] mul_1 = {{20{mux_11[7]}}, mux_11} * {{8{resize_0[19]}}, resize_0};
-  wire signed [29:0] resize_1 = {{2{mul_1[27]}}, mul_1};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_1 = {mux_4[29], mux_4} + {resize_1[29], resize_1};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_2 = add_1[29:0];
-  wire signed [47:0] resize_3 = {{18{resize_2[29]}}, resize_2};
-  wire signed [12:0] mux_20 = query_bank_q ? c1_7_q : c0_7_q;
-  wire signed [40:0] shl_0 = {mux_20, 28'd0};
-  wire eq_20 = query_step_q == 4'd0;
-  wire signed [29:0] mux_21 = eq_20 ? 30'sh0 : acc7_q;
-  wire lt_0 = query_step_q < 4'd8;
-  wire eq_21 = query_step_q == 4'd0;
-  wire eq_22 = query_step_q == 4'd1;
-  wire eq_23 = query_step_q == 4'd2;
-  wire eq_24 = query_step_q == 4'd3;
-  wire eq_25 = query_step_q == 4'd4;
-  wire eq_26 = query_step_q == 4'd5;
-  wire eq_27 = query_step_q == 4'd6;
-  wire signed [7:0] mux_22 = eq_27 ? assint_6 : assint_7;
-  wire signed [7:0] mux_23 = eq_26 ? assint_5 : mux_22;
-  wire signed [7:0] mux_24 = eq_25 ? assint_4 : mux_23;
-  wire signed [7:0] mux_25 = eq_24 ? assint_3 : mux_24;
-  wire signed [7:0] mux_26 = eq_23 ? assint_2 : mux_25;
-  wire signed [7:0] mux_27 = eq_22 ? assint_1 : mux_26;
-  wire signed [7:0] mux_28 = eq_21 ? assint_0 : mux_27;
-  wire [19:0] slice_18 = kv_query_row[159:140];
-  wire signed [19:0] assint_18 = slice_18;
-  wire signed [27:0] mul_2 = {{20{mux_28[7]}}, mux_28} * {{8{assint_18[19]}}, assint_18};
-  wire signed [29:0] resize_4 = {{2{mul_2[27]}}, mul_2};
-  wire signed [29:0] mux_29 = lt_0 ? resize_4 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_2 = {mux_21[29], mux_21} + {mux_29[29], mux_29};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_5 = add_2[29:0];
-  wire signed [45:0] mul_3 = {{16{resize_5[29]}}, resize_5} * 46'h28be;
-  wire signed [46:0] add_3 = {{6{shl_0[40]}}, shl_0} + {mul_3[45], mul_3};
-  wire eq_28 = query_step_q == 4'd0;
-  wire signed [18:0] mux_30 = eq_28 ? 19'sh0 : fir7_q;
-  wire lt_1 = query_step_q < 4'd9;
-  wire [4:0] resize_6 = {1'd0, query_token_q};
-  wire [4:0] resize_7 = {1'd0, query_step_q};
-  wire [5:0] add_4 = {1'd0, resize_6} + {1'd0, resize_7};
-  wire ge_0 = add_4 >= 6'd4;
-  wire and_9 = lt_1 & ge_0;
-  wire [3:0] mux_31 = query_bank_q ? bank1_n_m1_q : bank0_n_m1_q;
-  wire [5:0] resize_8 = {2'd0, mux_31};
-  wire [6:0] add_5 = {1'd0, resize_8} + 7'd4;
-  wire le_0 = {1'd0, add_4} <= add_5;
-  wire and_10 = and_9 & le_0;
-  wire [7:0] slice_19 = taps_row[63:56];
-  wire signed [7:0] assint_19 = slice_19;
-  wire [7:0] slice_20 = v_row[63:56];
-  wire signed [7:0] assint_20 = slice_20;
-  wire signed [15:0] mul_4 = {{8{assint_19[7]}}, assint_19} * {{8{assint_20[7]}}, assint_20};
-  wire signed [18:0] resize_9 = {{3{mul_4[15]}}, mul_4};
-  wire signed [18:0] mux_32 = and_10 ? resize_9 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_6 = {mux_30[18], mux_30} + {mux_32[18], mux_32};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_10 = add_6[18:0];
-  wire signed [47:0] shl_1 = {resize_10, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_7 = {{2{add_3[46]}}, add_3} + {shl_1[47], shl_1};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_11 = add_7[47:0];
-  wire signed [47:0] mux_33 = causal_on ? resize_3 : resize_11;
-  wire [47:0] asuint_0 = mux_33;
-  wire eq_29 = load_step_q == 4'd0;
-  wire signed [29:0] mux_34 = eq_29 ? 30'sh0 : causal_acc6_q;
-  wire [19:0] slice_21 = kv_load_row[139:120];
-  wire signed [19:0] assint_21 = slice_21;
-  wire signed [19:0] mux_35 = eq_12 ? 20'sh0 : assint_21;
-  wire [7:0] slice_22 = kv_payload[55:48];
-  wire signed [7:0] assint_22 = slice_22;
-  wire signed [15:0] mul_5 = {{8{mux_19[7]}}, mux_19} * {{8{assint_22[7]}}, assint_22};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_8 = {mux_35[19], mux_35} + {{5{mul_5[15]}}, mul_5};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_12 = add_8[19:0];
-  wire signed [27:0] mul_6 = {{20{mux_11[7]}}, mux_11} * {{8{resize_12[19]}}, resize_12};
-  wire signed [29:0] resize_13 = {{2{mul_6[27]}}, mul_6};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_9 = {mux_34[29], mux_34} + {resize_13[29], resize_13};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_14 = add_9[29:0];
-  wire signed [47:0] resize_15 = {{18{resize_14[29]}}, resize_14};
-  wire signed [12:0] mux_36 = query_bank_q ? c1_6_q : c0_6_q;
-  wire signed [40:0] shl_2 = {mux_36, 28'd0};
-  wire eq_30 = query_step_q == 4'd0;
-  wire signed [29:0] mux_37 = eq_30 ? 30'sh0 : acc6_q;
-  wire [19:0] slice_23 = kv_query_row[139:120];
-  wire signed [19:0] assint_23 = slice_23;
-  wire signed [27:0] mul_7 = {{20{mux_28[7]}}, mux_28} * {{8{assint_23[19]}}, assint_23};
-  wire signed [29:0] resize_16 = {{2{mul_7[27]}}, mul_7};
-  wire signed [29:0] mux_38 = lt_0 ? resize_16 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_10 = {mux_37[29], mux_37} + {mux_38[29], mux_38};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_17 = add_10[29:0];
-  wire signed [45:0] mul_8 = {{16{resize_17[29]}}, resize_17} * 46'h28be;
-  wire signed [46:0] add_11 = {{6{shl_2[40]}}, shl_2} + {mul_8[45], mul_8};
-  wire eq_31 = query_step_q == 4'd0;
-  wire signed [18:0] mux_39 = eq_31 ? 19'sh0 : fir6_q;
-  wire [7:0] slice_24 = taps_row[55:48];
-  wire signed [7:0] assint_24 = slice_24;
-  wire [7:0] slice_25 = v_row[55:48];
-  wire signed [7:0] assint_25 = slice_25;
-  wire signed [15:0] mul_9 = {{8{assint_24[7]}}, assint_24} * {{8{assint_25[7]}}, assint_25};
-  wire signed [18:0] resize_18 = {{3{mul_9[15]}}, mul_9};
-  wire signed [18:0] mux_40 = and_10 ? resize_18 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_12 = {mux_39[18], mux_39} + {mux_40[18], mux_40};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_19 = add_12[18:0];
-  wire signed [47:0] shl_3 = {resize_19, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_13 = {{2{add_11[46]}}, add_11} + {shl_3[47], shl_3};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_20 = add_13[47:0];
-  wire signed [47:0] mux_41 = causal_on ? resize_15 : resize_20;
-  wire [47:0] asuint_1 = mux_41;
-  wire eq_32 = load_step_q == 4'd0;
-  wire signed [29:0] mux_42 = eq_32 ? 30'sh0 : causal_acc5_q;
-  wire [19:0] slice_26 = kv_load_row[119:100];
-  wire signed [19:0] assint_26 = slice_26;
-  wire signed [19:0] mux_43 = eq_12 ? 20'sh0 : assint_26;
-  wire [7:0] slice_27 = kv_payload[47:40];
-  wire signed [7:0] assint_27 = slice_27;
-  wire signed [15:0] mul_10 = {{8{mux_19[7]}}, mux_19} * {{8{assint_27[7]}}, assint_27};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_14 = {mux_43[19], mux_43} + {{5{mul_10[15]}}, mul_10};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_21 = add_14[19:0];
-  wire signed [27:0] mul_11 = {{20{mux_11[7]}}, mux_11} * {{8{resize_21[19]}}, resize_21};
-  wire signed [29:0] resize_22 = {{2{mul_11[27]}}, mul_11};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_15 = {mux_42[29], mux_42} + {resize_22[29], resize_22};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_23 = add_15[29:0];
-  wire signed [47:0] resize_24 = {{18{resize_23[29]}}, resize_23};
-  wire signed [12:0] mux_44 = query_bank_q ? c1_5_q : c0_5_q;
-  wire signed [40:0] shl_4 = {mux_44, 28'd0};
-  wire eq_33 = query_step_q == 4'd0;
-  wire signed [29:0] mux_45 = eq_33 ? 30'sh0 : acc5_q;
-  wire [19:0] slice_28 = kv_query_row[119:100];
-  wire signed [19:0] assint_28 = slice_28;
-  wire signed [27:0] mul_12 = {{20{mux_28[7]}}, mux_28} * {{8{assint_28[19]}}, assint_28};
-  wire signed [29:0] resize_25 = {{2{mul_12[27]}}, mul_12};
-  wire signed [29:0] mux_46 = lt_0 ? resize_25 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_16 = {mux_45[29], mux_45} + {mux_46[29], mux_46};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_26 = add_16[29:0];
-  wire signed [45:0] mul_13 = {{16{resize_26[29]}}, resize_26} * 46'h28be;
-  wire signed [46:0] add_17 = {{6{shl_4[40]}}, shl_4} + {mul_13[45], mul_13};
-  wire eq_34 = query_step_q == 4'd0;
-  wire signed [18:0] mux_47 = eq_34 ? 19'sh0 : fir5_q;
-  wire [7:0] slice_29 = taps_row[47:40];
-  wire signed [7:0] assint_29 = slice_29;
-  wire [7:0] slice_30 = v_row[47:40];
-  wire signed [7:0] assint_30 = slice_30;
-  wire signed [15:0] mul_14 = {{8{assint_29[7]}}, assint_29} * {{8{assint_30[7]}}, assint_30};
-  wire signed [18:0] resize_27 = {{3{mul_14[15]}}, mul_14};
-  wire signed [18:0] mux_48 = and_10 ? resize_27 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_18 = {mux_47[18], mux_47} + {mux_48[18], mux_48};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_28 = add_18[18:0];
-  wire signed [47:0] shl_5 = {resize_28, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_19 = {{2{add_17[46]}}, add_17} + {shl_5[47], shl_5};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_29 = add_19[47:0];
-  wire signed [47:0] mux_49 = causal_on ? resize_24 : resize_29;
-  wire [47:0] asuint_2 = mux_49;
-  wire eq_35 = load_step_q == 4'd0;
-  wire signed [29:0] mux_50 = eq_35 ? 30'sh0 : causal_acc4_q;
-  wire [19:0] slice_31 = kv_load_row[99:80];
-  wire signed [19:0] assint_31 = slice_31;
-  wire signed [19:0] mux_51 = eq_12 ? 20'sh0 : assint_31;
-  wire [7:0] slice_32 = kv_payload[39:32];
-  wire signed [7:0] assint_32 = slice_32;
-  wire signed [15:0] mul_15 = {{8{mux_19[7]}}, mux_19} * {{8{assint_32[7]}}, assint_32};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_20 = {mux_51[19], mux_51} + {{5{mul_15[15]}}, mul_15};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_30 = add_20[19:0];
-  wire signed [27:0] mul_16 = {{20{mux_11[7]}}, mux_11} * {{8{resize_30[19]}}, resize_30};
-  wire signed [29:0] resize_31 = {{2{mul_16[27]}}, mul_16};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_21 = {mux_50[29], mux_50} + {resize_31[29], resize_31};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_32 = add_21[29:0];
-  wire signed [47:0] resize_33 = {{18{resize_32[29]}}, resize_32};
-  wire signed [12:0] mux_52 = query_bank_q ? c1_4_q : c0_4_q;
-  wire signed [40:0] shl_6 = {mux_52, 28'd0};
-  wire eq_36 = query_step_q == 4'd0;
-  wire signed [29:0] mux_53 = eq_36 ? 30'sh0 : acc4_q;
-  wire [19:0] slice_33 = kv_query_row[99:80];
-  wire signed [19:0] assint_33 = slice_33;
-  wire signed [27:0] mul_17 = {{20{mux_28[7]}}, mux_28} * {{8{assint_33[19]}}, assint_33};
-  wire signed [29:0] resize_34 = {{2{mul_17[27]}}, mul_17};
-  wire signed [29:0] mux_54 = lt_0 ? resize_34 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_22 = {mux_53[29], mux_53} + {mux_54[29], mux_54};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_35 = add_22[29:0];
-  wire signed [45:0] mul_18 = {{16{resize_35[29]}}, resize_35} * 46'h28be;
-  wire signed [46:0] add_23 = {{6{shl_6[40]}}, shl_6} + {mul_18[45], mul_18};
-  wire eq_37 = query_step_q == 4'd0;
-  wire signed [18:0] mux_55 = eq_37 ? 19'sh0 : fir4_q;
-  wire [7:0] slice_34 = taps_row[39:32];
-  wire signed [7:0] assint_34 = slice_34;
-  wire [7:0] slice_35 = v_row[39:32];
-  wire signed [7:0] assint_35 = slice_35;
-  wire signed [15:0] mul_19 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
-  wire signed [18:0] resize_36 = {{3{mul_19[15]}}, mul_19};
-  wire signed [18:0] mux_56 = and_10 ? resize_36 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_24 = {mux_55[18], mux_55} + {mux_56[18], mux_56};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_37 = add_24[18:0];
-  wire signed [47:0] shl_7 = {resize_37, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_25 = {{2{add_23[46]}}, add_23} + {shl_7[47], shl_7};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_38 = add_25[47:0];
-  wire signed [47:0] mux_57 = causal_on ? resize_33 : resize_38;
-  wire [47:0] asuint_3 = mux_57;
-  wire eq_38 = load_step_q == 4'd0;
-  wire signed [29:0] mux_58 = eq_38 ? 30'sh0 : causal_acc3_q;
-  wire [19:0] slice_36 = kv_load_row[79:60];
-  wire signed [19:0] assint_36 = slice_36;
-  wire signed [19:0] mux_59 = eq_12 ? 20'sh0 : assint_36;
-  wire [7:0] slice_37 = kv_payload[31:24];
-  wire signed [7:0] assint_37 = slice_37;
-  wire signed [15:0] mul_20 = {{8{mux_19[7]}}, mux_19} * {{8{assint_37[7]}}, assint_37};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_26 = {mux_59[19], mux_59} + {{5{mul_20[15]}}, mul_20};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_39 = add_26[19:0];
-  wire signed [27:0] mul_21 = {{20{mux_11[7]}}, mux_11} * {{8{resize_39[19]}}, resize_39};
-  wire signed [29:0] resize_40 = {{2{mul_21[27]}}, mul_21};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_27 = {mux_58[29], mux_58} + {resize_40[29], resize_40};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_41 = add_27[29:0];
-  wire signed [47:0] resize_42 = {{18{resize_41[29]}}, resize_41};
-  wire signed [12:0] mux_60 = query_bank_q ? c1_3_q : c0_3_q;
-  wire signed [40:0] shl_8 = {mux_60, 28'd0};
-  wire eq_39 = query_step_q == 4'd0;
-  wire signed [29:0] mux_61 = eq_39 ? 30'sh0 : acc3_q;
-  wire [19:0] slice_38 = kv_query_row[79:60];
-  wire signed [19:0] assint_38 = slice_38;
-  wire signed [27:0] mul_22 = {{20{mux_28[7]}}, mux_28} * {{8{assint_38[19]}}, assint_38};
-  wire signed [29:0] resize_43 = {{2{mul_22[27]}}, mul_22};
-  wire signed [29:0] mux_62 = lt_0 ? resize_43 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_28 = {mux_61[29], mux_61} + {mux_62[29], mux_62};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_44 = add_28[29:0];
-  wire signed [45:0] mul_23 = {{16{resize_44[29]}}, resize_44} * 46'h28be;
-  wire signed [46:0] add_29 = {{6{shl_8[40]}}, shl_8} + {mul_23[45], mul_23};
-  wire eq_40 = query_step_q == 4'd0;
-  wire signed [18:0] mux_63 = eq_40 ? 19'sh0 : fir3_q;
-  wire [7:0] slice_39 = taps_row[31:24];
-  wire signed [7:0] assint_39 = slice_39;
-  wire [7:0] slice_40 = v_row[31:24];
-  wire signed [7:0] assint_40 = slice_40;
-  wire signed [15:0] mul_24 = {{8{assint_39[7]}}, assint_39} * {{8{assint_40[7]}}, assint_40};
-  wire signed [18:0] resize_45 = {{3{mul_24[15]}}, mul_24};
-  wire signed [18:0] mux_64 = and_10 ? resize_45 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_30 = {mux_63[18], mux_63} + {mux_64[18], mux_64};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_46 = add_30[18:0];
-  wire signed [47:0] shl_9 = {resize_46, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_31 = {{2{add_29[46]}}, add_29} + {shl_9[47], shl_9};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_47 = add_31[47:0];
-  wire signed [47:0] mux_65 = causal_on ? resize_42 : resize_47;
-  wire [47:0] asuint_4 = mux_65;
-  wire eq_41 = load_step_q == 4'd0;
-  wire signed [29:0] mux_66 = eq_41 ? 30'sh0 : causal_acc2_q;
-  wire [19:0] slice_41 = kv_load_row[59:40];
-  wire signed [19:0] assint_41 = slice_41;
-  wire signed [19:0] mux_67 = eq_12 ? 20'sh0 : assint_41;
-  wire [7:0] slice_42 = kv_payload[23:16];
-  wire signed [7:0] assint_42 = slice_42;
-  wire signed [15:0] mul_25 = {{8{mux_19[7]}}, mux_19} * {{8{assint_42[7]}}, assint_42};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_32 = {mux_67[19], mux_67} + {{5{mul_25[15]}}, mul_25};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_48 = add_32[19:0];
-  wire signed [27:0] mul_26 = {{20{mux_11[7]}}, mux_11} * {{8{resize_48[19]}}, resize_48};
-  wire signed [29:0] resize_49 = {{2{mul_26[27]}}, mul_26};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_33 = {mux_66[29], mux_66} + {resize_49[29], resize_49};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_50 = add_33[29:0];
-  wire signed [47:0] resize_51 = {{18{resize_50[29]}}, resize_50};
-  wire signed [12:0] mux_68 = query_bank_q ? c1_2_q : c0_2_q;
-  wire signed [40:0] shl_10 = {mux_68, 28'd0};
-  wire eq_42 = query_step_q == 4'd0;
-  wire signed [29:0] mux_69 = eq_42 ? 30'sh0 : acc2_q;
-  wire [19:0] slice_43 = kv_query_row[59:40];
-  wire signed [19:0] assint_43 = slice_43;
-  wire signed [27:0] mul_27 = {{20{mux_28[7]}}, mux_28} * {{8{assint_43[19]}}, assint_43};
-  wire signed [29:0] resize_52 = {{2{mul_27[27]}}, mul_27};
-  wire signed [29:0] mux_70 = lt_0 ? resize_52 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_34 = {mux_69[29], mux_69} + {mux_70[29], mux_70};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_53 = add_34[29:0];
-  wire signed [45:0] mul_28 = {{16{resize_53[29]}}, resize_53} * 46'h28be;
-  wire signed [46:0] add_35 = {{6{shl_10[40]}}, shl_10} + {mul_28[45], mul_28};
-  wire eq_43 = query_step_q == 4'd0;
-  wire signed [18:0] mux_71 = eq_43 ? 19'sh0 : fir2_q;
-  wire [7:0] slice_44 = taps_row[23:16];
-  wire signed [7:0] assint_44 = slice_44;
-  wire [7:0] slice_45 = v_row[23:16];
-  wire signed [7:0] assint_45 = slice_45;
-  wire signed [15:0] mul_29 = {{8{assint_44[7]}}, assint_44} * {{8{assint_45[7]}}, assint_45};
-  wire signed [18:0] resize_54 = {{3{mul_29[15]}}, mul_29};
-  wire signed [18:0] mux_72 = and_10 ? resize_54 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_36 = {mux_71[18], mux_71} + {mux_72[18], mux_72};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_55 = add_36[18:0];
-  wire signed [47:0] shl_11 = {resize_55, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_37 = {{2{add_35[46]}}, add_35} + {shl_11[47], shl_11};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_56 = add_37[47:0];
-  wire signed [47:0] mux_73 = causal_on ? resize_51 : resize_56;
-  wire [47:0] asuint_5 = mux_73;
-  wire eq_44 = load_step_q == 4'd0;
-  wire signed [29:0] mux_74 = eq_44 ? 30'sh0 : causal_acc1_q;
-  wire [19:0] slice_46 = kv_load_row[39:20];
-  wire signed [19:0] assint_46 = slice_46;
-  wire signed [19:0] mux_75 = eq_12 ? 20'sh0 : assint_46;
-  wire [7:0] slice_47 = kv_payload[15:8];
-  wire signed [7:0] assint_47 = slice_47;
-  wire signed [15:0] mul_30 = {{8{mux_19[7]}}, mux_19} * {{8{assint_47[7]}}, assint_47};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_38 = {mux_75[19], mux_75} + {{5{mul_30[15]}}, mul_30};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_57 = add_38[19:0];
-  wire signed [27:0] mul_31 = {{20{mux_11[7]}}, mux_11} * {{8{resize_57[19]}}, resize_57};
-  wire signed [29:0] resize_58 = {{2{mul_31[27]}}, mul_31};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_39 = {mux_74[29], mux_74} + {resize_58[29], resize_58};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_59 = add_39[29:0];
-  wire signed [47:0] resize_60 = {{18{resize_59[29]}}, resize_59};
-  wire signed [12:0] mux_76 = query_bank_q ? c1_1_q : c0_1_q;
-  wire signed [40:0] shl_12 = {mux_76, 28'd0};
-  wire eq_45 = query_step_q == 4'd0;
-  wire signed [29:0] mux_77 = eq_45 ? 30'sh0 : acc1_q;
-  wire [19:0] slice_48 = kv_query_row[39:20];
-  wire signed [19:0] assint_48 = slice_48;
-  wire signed [27:0] mul_32 = {{20{mux_28[7]}}, mux_28} * {{8{assint_48[19]}}, assint_48};
-  wire signed [29:0] resize_61 = {{2{mul_32[27]}}, mul_32};
-  wire signed [29:0] mux_78 = lt_0 ? resize_61 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_40 = {mux_77[29], mux_77} + {mux_78[29], mux_78};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_62 = add_40[29:0];
-  wire signed [45:0] mul_33 = {{16{resize_62[29]}}, resize_62} * 46'h28be;
-  wire signed [46:0] add_41 = {{6{shl_12[40]}}, shl_12} + {mul_33[45], mul_33};
-  wire eq_46 = query_step_q == 4'd0;
-  wire signed [18:0] mux_79 = eq_46 ? 19'sh0 : fir1_q;
-  wire [7:0] slice_49 = taps_row[15:8];
-  wire signed [7:0] assint_49 = slice_49;
-  wire [7:0] slice_50 = v_row[15:8];
-  wire signed [7:0] assint_50 = slice_50;
-  wire signed [15:0] mul_34 = {{8{assint_49[7]}}, assint_49} * {{8{assint_50[7]}}, assint_50};
-  wire signed [18:0] resize_63 = {{3{mul_34[15]}}, mul_34};
-  wire signed [18:0] mux_80 = and_10 ? resize_63 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_42 = {mux_79[18], mux_79} + {mux_80[18], mux_80};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_64 = add_42[18:0];
-  wire signed [47:0] shl_13 = {resize_64, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_43 = {{2{add_41[46]}}, add_41} + {shl_13[47], shl_13};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_65 = add_43[47:0];
-  wire signed [47:0] mux_81 = causal_on ? resize_60 : resize_65;
-  wire [47:0] asuint_6 = mux_81;
-  wire eq_47 = load_step_q == 4'd0;
-  wire signed [29:0] mux_82 = eq_47 ? 30'sh0 : causal_acc0_q;
-  wire [19:0] slice_51 = kv_load_row[19:0];
-  wire signed [19:0] assint_51 = slice_51;
-  wire signed [19:0] mux_83 = eq_12 ? 20'sh0 : assint_51;
-  wire [7:0] slice_52 = kv_payload[7:0];
-  wire signed [7:0] assint_52 = slice_52;
-  wire signed [15:0] mul_35 = {{8{mux_19[7]}}, mux_19} * {{8{assint_52[7]}}, assint_52};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] add_44 = {mux_83[19], mux_83} + {{5{mul_35[15]}}, mul_35};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [19:0] resize_66 = add_44[19:0];
-  wire signed [27:0] mul_36 = {{20{mux_11[7]}}, mux_11} * {{8{resize_66[19]}}, resize_66};
-  wire signed [29:0] resize_67 = {{2{mul_36[27]}}, mul_36};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_45 = {mux_82[29], mux_82} + {resize_67[29], resize_67};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_68 = add_45[29:0];
-  wire signed [47:0] resize_69 = {{18{resize_68[29]}}, resize_68};
-  wire signed [12:0] mux_84 = query_bank_q ? c1_0_q : c0_0_q;
-  wire signed [40:0] shl_14 = {mux_84, 28'd0};
-  wire eq_48 = query_step_q == 4'd0;
-  wire signed [29:0] mux_85 = eq_48 ? 30'sh0 : acc0_q;
-  wire [19:0] slice_53 = kv_query_row[19:0];
-  wire signed [19:0] assint_53 = slice_53;
-  wire signed [27:0] mul_37 = {{20{mux_28[7]}}, mux_28} * {{8{assint_53[19]}}, assint_53};
-  wire signed [29:0] resize_70 = {{2{mul_37[27]}}, mul_37};
-  wire signed [29:0] mux_86 = lt_0 ? resize_70 : 30'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [30:0] add_46 = {mux_85[29], mux_85} + {mux_86[29], mux_86};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [29:0] resize_71 = add_46[29:0];
-  wire signed [45:0] mul_38 = {{16{resize_71[29]}}, resize_71} * 46'h28be;
-  wire signed [46:0] add_47 = {{6{shl_14[40]}}, shl_14} + {mul_38[45], mul_38};
-  wire eq_49 = query_step_q == 4'd0;
-  wire signed [18:0] mux_87 = eq_49 ? 19'sh0 : fir0_q;
-  wire [7:0] slice_54 = taps_row[7:0];
-  wire signed [7:0] assint_54 = slice_54;
-  wire [7:0] slice_55 = v_row[7:0];
-  wire signed [7:0] assint_55 = slice_55;
-  wire signed [15:0] mul_39 = {{8{assint_54[7]}}, assint_54} * {{8{assint_55[7]}}, assint_55};
-  wire signed [18:0] resize_72 = {{3{mul_39[15]}}, mul_39};
-  wire signed [18:0] mux_88 = and_10 ? resize_72 : 19'sh0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_48 = {mux_87[18], mux_87} + {mux_88[18], mux_88};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_73 = add_48[18:0];
-  wire signed [47:0] shl_15 = {resize_73, 29'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_49 = {{2{add_47[46]}}, add_47} + {shl_15[47], shl_15};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_74 = add_49[47:0];
-  wire signed [47:0] mux_89 = causal_on ? resize_69 : resize_74;
-  wire [47:0] asuint_7 = mux_89;
-  wire [383:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  wire eq_50 = load_bank_q == 1'd0;
-  wire and_11 = loaded & eq_50;
-  wire eq_51 = query_bank_q == 1'd0;
-  wire and_12 = queried & eq_51;
-  wire eq_52 = load_bank_q == 1'd1;
-  wire and_13 = loaded & eq_52;
-  wire eq_53 = query_bank_q == 1'd1;
-  wire and_14 = queried & eq_53;
-  wire eq_54 = load_state_q == 2'd0;
-  wire and_15 = cfg_valid & cfg_ready;
-  wire eq_55 = load_bank_q == 1'd0;
-  wire [3:0] slice_56 = cfg_payload[4:1];
-  wire eq_56 = load_bank_q == 1'd1;
-  wire eq_57 = load_step_q == 4'd0;
-  wire and_16 = state_step & eq_57;
-  wire eq_58 = load_bank_q == 1'd0;
-  wire and_17 = and_16 & eq_58;
-  reg signed [12:0] mux_90;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_50;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_75;
-  reg signed [12:0] mux_91;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_51;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_76;
-  reg signed [12:0] mux_92;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_52;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_77;
-  reg signed [12:0] mux_93;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_53;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_78;
-  reg signed [12:0] mux_94;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_54;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_79;
-  reg signed [12:0] mux_95;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_55;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_80;
-  reg signed [12:0] mux_96;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_56;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_81;
-  reg signed [12:0] mux_97;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_57;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_82;
-  wire eq_59 = load_step_q == 4'd0;
-  wire and_18 = state_step & eq_59;
-  wire eq_60 = load_bank_q == 1'd1;
-  wire and_19 = and_18 & eq_60;
-  reg signed [12:0] mux_98;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_58;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_83;
-  reg signed [12:0] mux_99;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_59;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_84;
-  reg signed [12:0] mux_100;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_60;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_85;
-  reg signed [12:0] mux_101;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_61;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_86;
-  reg signed [12:0] mux_102;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_62;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_87;
-  reg signed [12:0] mux_103;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_63;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_88;
-  reg signed [12:0] mux_104;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_64;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_89;
-  reg signed [12:0] mux_105;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_65;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_90;
-  wire slice_57 = cfg_payload[0];
-  reg [1:0] mux_106;
-  wire eq_61 = load_state_q == 2'd3;
-  wire not_1 = ~full0_q;
-  wire not_2 = ~full1_q;
-  wire and_20 = not_1 & not_2;
-  wire eq_62 = load_state_q == 2'd1;
-  wire and_21 = w_valid & w_ready;
-  wire eq_63 = load_step_q == 4'd8;
-  wire eq_64 = load_state_q == 2'd2;
-  wire or_0 = causal_step | state_step;
-  wire eq_65 = load_token_q == load_n_m1_q;
-  wire not_3 = ~causal_q;
-  reg not_4;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_66;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_91;
-  reg [3:0] mux_107;
-  reg eq_66;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_67 = {1'd0, load_step_q} + 5'd1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_92 = add_67[3:0];
-  reg [3:0] mux_108;
-  reg [3:0] mux_109;
-  wire not_5 = ~eq_3;
-  wire or_1 = not_5 | out_ready;
-  wire and_22 = and_6 & or_1;
-  wire mux_110 = causal_q ? and_22 : kv_valid;
-  wire eq_67 = load_state_q == 2'd2;
-  wire and_23 = mux_110 & eq_67;
-  wire eq_68 = load_state_q == 2'd2;
-  wire not_6 = ~eq_68;
-  wire or_2 = not_6 | load_step;
-  wire eq_69 = load_state_q == 2'd2;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_68 = {1'd0, load_step_q} + 5'd1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_93 = add_68[3:0];
-  wire [3:0] mux_111 = eq_3 ? 4'd0 : resize_93;
-  wire [3:0] mux_112 = eq_69 ? mux_111 : 4'd0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_69 = {1'd0, mux_112} + 5'd8;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_94 = add_69[3:0];
-  wire [3:0] mux_113 = load_bank_q ? resize_94 : mux_112;
-  wire eq_70 = load_state_q == 2'd2;
-  wire and_24 = eq_70 & causal_q;
-  wire and_25 = causal_on & and_6;
-  wire not_7 = ~eq_3;
-  wire or_3 = not_7 | out_ready;
-  wire and_26 = and_25 & or_3;
-  wire eq_71 = load_state_q == 2'd2;
-  wire not_8 = ~causal_q;
-  wire and_27 = eq_71 & not_8;
-  wire and_28 = and_27 & kv_valid;
-  wire not_9 = ~eq_3;
-  wire and_29 = causal_step & not_9;
-  wire and_30 = state_step & eq_3;
-  wire and_31 = and_30 & eq_65;
-  wire and_32 = out_valid & out_ready;
-  wire and_33 = query_out & and_32;
-  wire eq_72 = query_token_q == mux_31;
-  reg not_10;
-  reg eq_73;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_70;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_95;
-  reg [3:0] mux_114;
-  wire eq_74 = query_step_q == 4'd8;
-  wire not_11 = ~eq_74;
-  wire and_34 = query_running & not_11;
-  wire and_35 = and_34 & q_valid;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_71;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_96;
-  wire mux_115 = query_bank_q ? full1_q : full0_q;
-  wire not_12 = ~eq_74;
-  wire and_36 = not_12 & q_valid;
-  wire and_37 = out_valid & out_ready;
-  wire and_38 = eq_74 & and_37;
-  wire or_4 = and_36 | and_38;
-  wire and_39 = query_running & or_4;
-  wire not_13 = ~query_running;
-  wire or_5 = query_advance | not_13;
-  wire and_40 = query_running & eq_74;
-  wire and_41 = out_valid & out_ready;
-  wire and_42 = and_40 & and_41;
-  wire eq_75 = query_token_q == mux_31;
-  wire and_43 = and_42 & eq_75;
-  wire not_14 = ~query_bank_q;
-  wire mux_116 = and_43 ? not_14 : query_bank_q;
-  wire not_15 = ~eq_74;
-  wire and_44 = query_running & not_15;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_72 = {1'd0, query_step_q} + 5'd1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_97 = add_72[3:0];
-  wire [3:0] mux_117 = and_44 ? resize_97 : 4'd0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_73 = {1'd0, mux_117} + 5'd8;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_98 = add_73[3:0];
-  wire [3:0] mux_118 = mux_116 ? resize_98 : mux_117;
-  wire and_45 = query_running & eq_74;
-  wire ne_0 = query_token_q != mux_31;
-  wire and_46 = and_45 & ne_0;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_74 = {1'd0, query_token_q} + 5'd1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_99 = add_74[3:0];
-  wire not_16 = ~eq_74;
-  wire and_47 = query_running & not_16;
-  wire [3:0] mux_119 = and_47 ? query_token_q : 4'd0;
-  wire [3:0] mux_120 = and_46 ? resize_99 : mux_119;
-  wire [4:0] resize_100 = {1'd0, mux_120};
-  wire [4:0] resize_101 = {1'd0, mux_117};
-  wire [5:0] add_75 = {1'd0, resize_100} + {1'd0, resize_101};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] sub_0 = {1'd0, add_75} - 7'd4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_102 = sub_0[3:0];
-  wire [4:0] resize_103 = {1'd0, resize_102};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_76 = {1'd0, resize_103} + 6'h10;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_104 = add_76[4:0];
-  wire [4:0] resize_105 = {1'd0, resize_102};
-  wire [4:0] mux_121 = mux_116 ? resize_104 : resize_105;
-  wire [4:0] resize_106 = {1'd0, mux_117};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_77 = {1'd0, resize_106} + 6'd9;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_107 = add_77[4:0];
-  wire [4:0] resize_108 = {1'd0, mux_117};
-  wire [4:0] mux_122 = mux_116 ? resize_107 : resize_108;
-  wire and_48 = query_running & eq_74;
-  wire and_49 = out_valid & out_ready;
-  wire and_50 = query_out & and_49;
-  wire eq_76 = query_token_q == mux_31;
-  wire and_51 = and_50 & eq_76;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_78 = {1'd0, load_step_q} + 5'd8;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_109 = add_78[3:0];
-  wire [3:0] mux_123 = load_bank_q ? resize_109 : load_step_q;
-  wire [19:0] asuint_8 = resize_0;
-  wire [19:0] asuint_9 = resize_12;
-  wire [19:0] asuint_10 = resize_21;
-  wire [19:0] asuint_11 = resize_30;
-  wire [19:0] asuint_12 = resize_39;
-  wire [19:0] asuint_13 = resize_48;
-  wire [19:0] asuint_14 = resize_57;
-  wire [19:0] asuint_15 = resize_66;
-  wire [159:0] cat_1 = {asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
-  wire eq_77 = load_step_q == 4'd0;
-  wire and_52 = state_step & eq_77;
-  wire [4:0] resize_110 = {1'd0, load_token_q};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_79 = {1'd0, resize_110} + 6'h10;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_111 = add_79[4:0];
-  wire [4:0] resize_112 = {1'd0, load_token_q};
-  wire [4:0] mux_124 = load_bank_q ? resize_111 : resize_112;
-  wire [63:0] slice_58 = kv_payload[63:0];
-  wire [4:0] resize_113 = {1'd0, load_step_q};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_80 = {1'd0, resize_113} + 6'd9;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_114 = add_80[4:0];
-  wire [4:0] resize_115 = {1'd0, load_step_q};
-  wire [4:0] mux_125 = load_bank_q ? resize_114 : resize_115;
-  assign cfg_ready = and_0;
-  assign w_ready = eq_1;
-  assign kv_ready = and_3;
-  assign q_ready = and_5;
-  assign out_valid = mux_3;
+  wire at = load_state_q == 2'd0;
+  wire fullAt = load_bank_q ? full1_q : full0_q;
+  wire not_fullAt = ~fullAt;
+  wire at_and_not_fullAt = at & not_fullAt;
+  wire at_0 = load_state_q == 2'd1;
+  wire at_1 = load_state_q == 2'd2;
+  wire lastRow = load_step_q == 4'd7;
+  wire at_1_and_lastRow = at_1 & lastRow;
+  wire q_valid_and_out_ready = q_valid & out_ready;
+  wire causal_q_mux = causal_q ? q_valid_and_out_ready : 1'd1;
+  wire and_0 = at_1_and_lastRow & causal_q_mux;
+  wire lastRow_and_kv_valid = lastRow & kv_valid;
+  wire causal_on_mux = causal_on ? lastRow_and_kv_valid : query_out;
+  wire causal_on_mux_and_out_ready = causal_on_mux & out_ready;
+  wire both = kv_valid & q_valid;
+  wire lastRow_and_both = lastRow & both;
+  wire query_out_and_q_valid = query_out & q_valid;
+  wire causal_on_mux_0 = causal_on ? lastRow_and_both : query_out_and_q_valid;
+  wire load_step_q_eq_0 = load_step_q == 4'd0;
+  wire signed [29:0] load_step_q_eq_0_mux = load_step_q_eq_0 ? 30'sh0 : causal_acc7_q;
+  wire load_step_q_eq_0_0 = load_step_q == 4'd0;
+  wire [7:0] q_payload_7_0 = q_payload[7:0];
+  wire signed [7:0] q_0 = q_payload_7_0;
+  wire load_step_q_eq_1 = load_step_q == 4'd1;
+  wire [7:0] q_payload_15_8 = q_payload[15:8];
+  wire signed [7:0] q_1 = q_payload_15_8;
+  wire load_step_q_eq_2 = load_step_q == 4'd2;
+  wire [7:0] q_payload_23_16 = q_payload[23:16];
+  wire signed [7:0] q_2 = q_payload_23_16;
+  wire load_step_q_eq_3 = load_step_q == 4'd3;
+  wire [7:0] q_payload_31_24 = q_payload[31:24];
+  wire signed [7:0] q_3 = q_payload_31_24;
+  wire load_step_q_eq_4 = load_step_q == 4'd4;
+  wire [7:0] q_payload_39_32 = q_payload[39:32];
+  wire signed [7:0] q_4 = q_payload_39_32;
+  wire load_step_q_eq_5 = load_step_q == 4'd5;
+  wire [7:0] q_payload_47_40 = q_payload[47:40];
+  wire signed [7:0] q_5 = q_payload_47_40;
+  wire load_step_q_eq_6 = load_step_q == 4'd6;
+  wire [7:0] q_payload_55_48 = q_payload[55:48];
+  wire signed [7:0] q_6 = q_payload_55_48;
+  wire [7:0] q_payload_63_56 = q_payload[63:56];
+  wire signed [7:0] q_7 = q_payload_63_56;
+  wire signed [7:0] load_step_q_eq_6_mux = load_step_q_eq_6 ? q_6 : q_7;
+  wire signed [7:0] load_step_q_eq_5_mux = load_step_q_eq_5 ? q_5 : load_step_q_eq_6_mux;
+  wire signed [7:0] load_step_q_eq_4_mux = load_step_q_eq_4 ? q_4 : load_step_q_eq_5_mux;
+  wire signed [7:0] load_step_q_eq_3_mux = load_step_q_eq_3 ? q_3 : load_step_q_eq_4_mux;
+  wire signed [7:0] load_step_q_eq_2_mux = load_step_q_eq_2 ? q_2 : load_step_q_eq_3_mux;
+  wire signed [7:0] load_step_q_eq_1_mux = load_step_q_eq_1 ? q_1 : load_step_q_eq_2_mux;
+  wire signed [7:0] qa = load_step_q_eq_0_0 ? q_0 : load_step_q_eq_1_mux;
+  wire first = load_token_q == 4'd0;
+  wire [19:0] kv_load_row_159_140 = kv_load_row[159:140];
+  wire signed [19:0] kv_load_row_7 = kv_load_row_159_140;
+  wire signed [19:0] first_mux = first ? 20'sh0 : kv_load_row_7;
+  wire load_step_q_eq_0_1 = load_step_q == 4'd0;
+  wire [7:0] kv_payload_71_64 = kv_payload[71:64];
+  wire signed [7:0] kv_k_0 = kv_payload_71_64;
+  wire load_step_q_eq_1_0 = load_step_q == 4'd1;
+  wire [7:0] kv_payload_79_72 = kv_payload[79:72];
+  wire signed [7:0] kv_k_1 = kv_payload_79_72;
+  wire load_step_q_eq_2_0 = load_step_q == 4'd2;
+  wire [7:0] kv_payload_87_80 = kv_payload[87:80];
+  wire signed [7:0] kv_k_2 = kv_payload_87_80;
+  wire load_step_q_eq_3_0 = load_step_q == 4'd3;
+  wire [7:0] kv_payload_95_88 = kv_payload[95:88];
+  wire signed [7:0] kv_k_3 = kv_payload_95_88;
+  wire load_step_q_eq_4_0 = load_step_q == 4'd4;
+  wire [7:0] kv_payload_103_96 = kv_payload[103:96];
+  wire signed [7:0] kv_k_4 = kv_payload_103_96;
+  wire load_step_q_eq_5_0 = load_step_q == 4'd5;
+  wire [7:0] kv_payload_111_104 = kv_payload[111:104];
+  wire signed [7:0] kv_k_5 = kv_payload_111_104;
+  wire load_step_q_eq_6_0 = load_step_q == 4'd6;
+  wire [7:0] kv_payload_119_112 = kv_payload[119:112];
+  wire signed [7:0] kv_k_6 = kv_payload_119_112;
+  wire [7:0] kv_payload_127_120 = kv_payload[127:120];
+  wire signed [7:0] kv_k_7 = kv_payload_127_120;
+  wire signed [7:0] load_step_q_eq_6_0_mux = load_step_q_eq_6_0 ? kv_k_6 : kv_k_7;
+  wire signed [7:0] load_step_q_eq_5_0_mux = load_step_q_eq_5_0 ? kv_k_5 : load_step_q_eq_6_0_mux;
+  wire signed [7:0] load_step_q_eq_4_0_mux = load_step_q_eq_4_0 ? kv_k_4 : load_step_q_eq_5_0_mux;
+  wire signed [7:0] load_step_q_eq_3_0_mux = load_step_q_eq_3_0 ? kv_k_3 : load_step_q_eq_4_0_mux;
+  wire signed [7:0] load_step_q_eq_2_0_mux = load_step_q_eq_2_0 ? kv_k_2 : load_step_q_eq_3_0_mux;
+  wire signed [7:0] load_step_q_eq_1_0_mux = load_step_q_eq_1_0 ? kv_k_1 : load_step_q_eq_2_0_mux;
+  wire signed [7:0] ka = load_step_q_eq_0_1 ? kv_k_0 : load_step_q_eq_1_0_mux;
+  wire [7:0] kv_payload_63_56 = kv_payload[63:56];
+  wire signed [7:0] kv_v_7 = kv_payload_63_56;
+  wire signed [15:0] ka_mul_kv_v_7 = {{8{ka[7]}}, ka} * {{8{kv_v_7[7]}}, kv_v_7};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] first_mux_add_ka_mul_kv_v_7 = {first_mux[19], first_mux} + {{5{ka_mul_kv_v_7[15]}}, ka_mul_kv_v_7};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] first_mux_add_ka_mul_kv_v_7_w20 = first_mux_add_ka_mul_kv_v_7[19:0];
+  wire signed [27:0] mul_0 = {{20{qa[7]}}, qa} * {{8{first_mux_add_ka_mul_kv_v_7_w20[19]}}, first_mux_add_ka_mul_kv_v_7_w20};
+  wire signed [29:0] mul_0_w30 = {{2{mul_0[27]}}, mul_0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_0 = {load_step_q_eq_0_mux[29], load_step_q_eq_0_mux} + {mul_0_w30[29], mul_0_w30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_0_w30 = add_0[29:0];
+  wire signed [47:0] add_0_w30_w48 = {{18{add_0_w30[29]}}, add_0_w30};
+  wire signed [12:0] query_bank_q_mux = query_bank_q ? c1_7_q : c0_7_q;
+  wire signed [40:0] query_bank_q_mux_shl28 = {query_bank_q_mux, 28'd0};
+  wire query_step_q_eq_0 = query_step_q == 4'd0;
+  wire signed [29:0] query_step_q_eq_0_mux = query_step_q_eq_0 ? 30'sh0 : acc7_q;
+  wire inRows = query_step_q < 4'd8;
+  wire query_step_q_eq_0_0 = query_step_q == 4'd0;
+  wire query_step_q_eq_1 = query_step_q == 4'd1;
+  wire query_step_q_eq_2 = query_step_q == 4'd2;
+  wire query_step_q_eq_3 = query_step_q == 4'd3;
+  wire query_step_q_eq_4 = query_step_q == 4'd4;
+  wire query_step_q_eq_5 = query_step_q == 4'd5;
+  wire query_step_q_eq_6 = query_step_q == 4'd6;
+  wire signed [7:0] query_step_q_eq_6_mux = query_step_q_eq_6 ? q_6 : q_7;
+  wire signed [7:0] query_step_q_eq_5_mux = query_step_q_eq_5 ? q_5 : query_step_q_eq_6_mux;
+  wire signed [7:0] query_step_q_eq_4_mux = query_step_q_eq_4 ? q_4 : query_step_q_eq_5_mux;
+  wire signed [7:0] query_step_q_eq_3_mux = query_step_q_eq_3 ? q_3 : query_step_q_eq_4_mux;
+  wire signed [7:0] query_step_q_eq_2_mux = query_step_q_eq_2 ? q_2 : query_step_q_eq_3_mux;
+  wire signed [7:0] query_step_q_eq_1_mux = query_step_q_eq_1 ? q_1 : query_step_q_eq_2_mux;
+  wire signed [7:0] qx = query_step_q_eq_0_0 ? q_0 : query_step_q_eq_1_mux;
+  wire [19:0] kv_query_row_159_140 = kv_query_row[159:140];
+  wire signed [19:0] kv_query_row_7 = kv_query_row_159_140;
+  wire signed [27:0] qx_mul_kv_query_row_7 = {{20{qx[7]}}, qx} * {{8{kv_query_row_7[19]}}, kv_query_row_7};
+  wire signed [29:0] qx_mul_kv_query_row_7_w30 = {{2{qx_mul_kv_query_row_7[27]}}, qx_mul_kv_query_row_7};
+  wire signed [29:0] inRows_mux = inRows ? qx_mul_kv_query_row_7_w30 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_1 = {query_step_q_eq_0_mux[29], query_step_q_eq_0_mux} + {inRows_mux[29], inRows_mux};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_1_w30 = add_1[29:0];
+  wire signed [45:0] add_1_w30_mul_10430 = {{16{add_1_w30[29]}}, add_1_w30} * 46'h28be;
+  wire signed [46:0] add_2 = {{6{query_bank_q_mux_shl28[40]}}, query_bank_q_mux_shl28} + {add_1_w30_mul_10430[45], add_1_w30_mul_10430};
+  wire query_step_q_eq_0_1 = query_step_q == 4'd0;
+  wire signed [18:0] query_step_q_eq_0_1_mux = query_step_q_eq_0_1 ? 19'sh0 : fir7_q;
+  wire query_step_q_lt_9 = query_step_q < 4'd9;
+  wire [4:0] query_token_q_w5 = {1'd0, query_token_q};
+  wire [4:0] query_step_q_w5 = {1'd0, query_step_q};
+  wire [5:0] j = {1'd0, query_token_q_w5} + {1'd0, query_step_q_w5};
+  wire j_ge_4 = j >= 6'd4;
+  wire query_step_q_lt_9_and_j_ge_4 = query_step_q_lt_9 & j_ge_4;
+  wire [3:0] qN = query_bank_q ? bank1_n_m1_q : bank0_n_m1_q;
+  wire [5:0] qN_w6 = {2'd0, qN};
+  wire [6:0] qN_w6_add_4 = {1'd0, qN_w6} + 7'd4;
+  wire j_le_qN_w6_add_4 = {1'd0, j} <= qN_w6_add_4;
+  wire jIn = query_step_q_lt_9_and_j_ge_4 & j_le_qN_w6_add_4;
+  wire [7:0] taps_row_63_56 = taps_row[63:56];
+  wire signed [7:0] taps_row_7 = taps_row_63_56;
+  wire [7:0] v_row_63_56 = v_row[63:56];
+  wire signed [7:0] v_row_7 = v_row_63_56;
+  wire signed [15:0] taps_row_7_mul_v_row_7 = {{8{taps_row_7[7]}}, taps_row_7} * {{8{v_row_7[7]}}, v_row_7};
+  wire signed [18:0] taps_row_7_mul_v_row_7_w19 = {{3{taps_row_7_mul_v_row_7[15]}}, taps_row_7_mul_v_row_7};
+  wire signed [18:0] jIn_mux = jIn ? taps_row_7_mul_v_row_7_w19 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_3 = {query_step_q_eq_0_1_mux[18], query_step_q_eq_0_1_mux} + {jIn_mux[18], jIn_mux};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] add_3_w19 = add_3[18:0];
+  wire signed [47:0] add_3_w19_shl29 = {add_3_w19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_2_add_add_3_w19_shl29 = {{2{add_2[46]}}, add_2} + {add_3_w19_shl29[47], add_3_w19_shl29};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] add_2_add_add_3_w19_shl29_w48 = add_2_add_add_3_w19_shl29[47:0];
+  wire signed [47:0] causal_on_mux_1 = causal_on ? add_0_w30_w48 : add_2_add_add_3_w19_shl29_w48;
+  wire [47:0] causal_on_mux_1_u = causal_on_mux_1;
+  wire load_step_q_eq_0_2 = load_step_q == 4'd0;
+  wire signed [29:0] load_step_q_eq_0_2_mux = load_step_q_eq_0_2 ? 30'sh0 : causal_acc6_q;
+  wire [19:0] kv_load_row_139_120 = kv_load_row[139:120];
+  wire signed [19:0] kv_load_row_6 = kv_load_row_139_120;
+  wire signed [19:0] first_mux_0 = first ? 20'sh0 : kv_load_row_6;
+  wire [7:0] kv_payload_55_48 = kv_payload[55:48];
+  wire signed [7:0] kv_v_6 = kv_payload_55_48;
+  wire signed [15:0] ka_mul_kv_v_6 = {{8{ka[7]}}, ka} * {{8{kv_v_6[7]}}, kv_v_6};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] first_mux_0_add_ka_mul_kv_v_6 = {first_mux_0[19], first_mux_0} + {{5{ka_mul_kv_v_6[15]}}, ka_mul_kv_v_6};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_0 = first_mux_0_add_ka_mul_kv_v_6[19:0];
+  wire signed [27:0] qa_mul_resize_0 = {{20{qa[7]}}, qa} * {{8{resize_0[19]}}, resize_0};
+  wire signed [29:0] qa_mul_resize_0_w30 = {{2{qa_mul_resize_0[27]}}, qa_mul_resize_0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_4 = {load_step_q_eq_0_2_mux[29], load_step_q_eq_0_2_mux} + {qa_mul_resize_0_w30[29], qa_mul_resize_0_w30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_4_w30 = add_4[29:0];
+  wire signed [47:0] add_4_w30_w48 = {{18{add_4_w30[29]}}, add_4_w30};
+  wire signed [12:0] query_bank_q_mux_0 = query_bank_q ? c1_6_q : c0_6_q;
+  wire signed [40:0] query_bank_q_mux_0_shl28 = {query_bank_q_mux_0, 28'd0};
+  wire query_step_q_eq_0_2 = query_step_q == 4'd0;
+  wire signed [29:0] query_step_q_eq_0_2_mux = query_step_q_eq_0_2 ? 30'sh0 : acc6_q;
+  wire [19:0] kv_query_row_139_120 = kv_query_row[139:120];
+  wire signed [19:0] kv_query_row_6 = kv_query_row_139_120;
+  wire signed [27:0] qx_mul_kv_query_row_6 = {{20{qx[7]}}, qx} * {{8{kv_query_row_6[19]}}, kv_query_row_6};
+  wire signed [29:0] qx_mul_kv_query_row_6_w30 = {{2{qx_mul_kv_query_row_6[27]}}, qx_mul_kv_query_row_6};
+  wire signed [29:0] inRows_mux_0 = inRows ? qx_mul_kv_query_row_6_w30 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_5 = {query_step_q_eq_0_2_mux[29], query_step_q_eq_0_2_mux} + {inRows_mux_0[29], inRows_mux_0};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_5_w30 = add_5[29:0];
+  wire signed [45:0] add_5_w30_mul_10430 = {{16{add_5_w30[29]}}, add_5_w30} * 46'h28be;
+  wire signed [46:0] add_6 = {{6{query_bank_q_mux_0_shl28[40]}}, query_bank_q_mux_0_shl28} + {add_5_w30_mul_10430[45], add_5_w30_mul_10430};
+  wire query_step_q_eq_0_3 = query_step_q == 4'd0;
+  wire signed [18:0] query_step_q_eq_0_3_mux = query_step_q_eq_0_3 ? 19'sh0 : fir6_q;
+  wire [7:0] taps_row_55_48 = taps_row[55:48];
+  wire signed [7:0] taps_row_6 = taps_row_55_48;
+  wire [7:0] v_row_55_48 = v_row[55:48];
+  wire signed [7:0] v_row_6 = v_row_55_48;
+  wire signed [15:0] taps_row_6_mul_v_row_6 = {{8{taps_row_6[7]}}, taps_row_6} * {{8{v_row_6[7]}}, v_row_6};
+  wire signed [18:0] taps_row_6_mul_v_row_6_w19 = {{3{taps_row_6_mul_v_row_6[15]}}, taps_row_6_mul_v_row_6};
+  wire signed [18:0] jIn_mux_0 = jIn ? taps_row_6_mul_v_row_6_w19 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_7 = {query_step_q_eq_0_3_mux[18], query_step_q_eq_0_3_mux} + {jIn_mux_0[18], jIn_mux_0};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] add_7_w19 = add_7[18:0];
+  wire signed [47:0] add_7_w19_shl29 = {add_7_w19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_6_add_add_7_w19_shl29 = {{2{add_6[46]}}, add_6} + {add_7_w19_shl29[47], add_7_w19_shl29};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] add_6_add_add_7_w19_shl29_w48 = add_6_add_add_7_w19_shl29[47:0];
+  wire signed [47:0] causal_on_mux_2 = causal_on ? add_4_w30_w48 : add_6_add_add_7_w19_shl29_w48;
+  wire [47:0] causal_on_mux_2_u = causal_on_mux_2;
+  wire load_step_q_eq_0_3 = load_step_q == 4'd0;
+  wire signed [29:0] load_step_q_eq_0_3_mux = load_step_q_eq_0_3 ? 30'sh0 : causal_acc5_q;
+  wire [19:0] kv_load_row_119_100 = kv_load_row[119:100];
+  wire signed [19:0] kv_load_row_5 = kv_load_row_119_100;
+  wire signed [19:0] first_mux_1 = first ? 20'sh0 : kv_load_row_5;
+  wire [7:0] kv_payload_47_40 = kv_payload[47:40];
+  wire signed [7:0] kv_v_5 = kv_payload_47_40;
+  wire signed [15:0] ka_mul_kv_v_5 = {{8{ka[7]}}, ka} * {{8{kv_v_5[7]}}, kv_v_5};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] first_mux_1_add_ka_mul_kv_v_5 = {first_mux_1[19], first_mux_1} + {{5{ka_mul_kv_v_5[15]}}, ka_mul_kv_v_5};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_1 = first_mux_1_add_ka_mul_kv_v_5[19:0];
+  wire signed [27:0] qa_mul_resize_1 = {{20{qa[7]}}, qa} * {{8{resize_1[19]}}, resize_1};
+  wire signed [29:0] qa_mul_resize_1_w30 = {{2{qa_mul_resize_1[27]}}, qa_mul_resize_1};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_8 = {load_step_q_eq_0_3_mux[29], load_step_q_eq_0_3_mux} + {qa_mul_resize_1_w30[29], qa_mul_resize_1_w30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_8_w30 = add_8[29:0];
+  wire signed [47:0] add_8_w30_w48 = {{18{add_8_w30[29]}}, add_8_w30};
+  wire signed [12:0] query_bank_q_mux_1 = query_bank_q ? c1_5_q : c0_5_q;
+  wire signed [40:0] query_bank_q_mux_1_shl28 = {query_bank_q_mux_1, 28'd0};
+  wire query_step_q_eq_0_4 = query_step_q == 4'd0;
+  wire signed [29:0] query_step_q_eq_0_4_mux = query_step_q_eq_0_4 ? 30'sh0 : acc5_q;
+  wire [19:0] kv_query_row_119_100 = kv_query_row[119:100];
+  wire signed [19:0] kv_query_row_5 = kv_query_row_119_100;
+  wire signed [27:0] qx_mul_kv_query_row_5 = {{20{qx[7]}}, qx} * {{8{kv_query_row_5[19]}}, kv_query_row_5};
+  wire signed [29:0] qx_mul_kv_query_row_5_w30 = {{2{qx_mul_kv_query_row_5[27]}}, qx_mul_kv_query_row_5};
+  wire signed [29:0] inRows_mux_1 = inRows ? qx_mul_kv_query_row_5_w30 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_9 = {query_step_q_eq_0_4_mux[29], query_step_q_eq_0_4_mux} + {inRows_mux_1[29], inRows_mux_1};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_9_w30 = add_9[29:0];
+  wire signed [45:0] add_9_w30_mul_10430 = {{16{add_9_w30[29]}}, add_9_w30} * 46'h28be;
+  wire signed [46:0] add_10 = {{6{query_bank_q_mux_1_shl28[40]}}, query_bank_q_mux_1_shl28} + {add_9_w30_mul_10430[45], add_9_w30_mul_10430};
+  wire query_step_q_eq_0_5 = query_step_q == 4'd0;
+  wire signed [18:0] query_step_q_eq_0_5_mux = query_step_q_eq_0_5 ? 19'sh0 : fir5_q;
+  wire [7:0] taps_row_47_40 = taps_row[47:40];
+  wire signed [7:0] taps_row_5 = taps_row_47_40;
+  wire [7:0] v_row_47_40 = v_row[47:40];
+  wire signed [7:0] v_row_5 = v_row_47_40;
+  wire signed [15:0] taps_row_5_mul_v_row_5 = {{8{taps_row_5[7]}}, taps_row_5} * {{8{v_row_5[7]}}, v_row_5};
+  wire signed [18:0] taps_row_5_mul_v_row_5_w19 = {{3{taps_row_5_mul_v_row_5[15]}}, taps_row_5_mul_v_row_5};
+  wire signed [18:0] jIn_mux_1 = jIn ? taps_row_5_mul_v_row_5_w19 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_11 = {query_step_q_eq_0_5_mux[18], query_step_q_eq_0_5_mux} + {jIn_mux_1[18], jIn_mux_1};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] add_11_w19 = add_11[18:0];
+  wire signed [47:0] add_11_w19_shl29 = {add_11_w19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_10_add_add_11_w19_shl29 = {{2{add_10[46]}}, add_10} + {add_11_w19_shl29[47], add_11_w19_shl29};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] add_10_add_add_11_w19_shl29_w48 = add_10_add_add_11_w19_shl29[47:0];
+  wire signed [47:0] causal_on_mux_3 = causal_on ? add_8_w30_w48 : add_10_add_add_11_w19_shl29_w48;
+  wire [47:0] causal_on_mux_3_u = causal_on_mux_3;
+  wire load_step_q_eq_0_4 = load_step_q == 4'd0;
+  wire signed [29:0] load_step_q_eq_0_4_mux = load_step_q_eq_0_4 ? 30'sh0 : causal_acc4_q;
+  wire [19:0] kv_load_row_99_80 = kv_load_row[99:80];
+  wire signed [19:0] kv_load_row_4 = kv_load_row_99_80;
+  wire signed [19:0] first_mux_2 = first ? 20'sh0 : kv_load_row_4;
+  wire [7:0] kv_payload_39_32 = kv_payload[39:32];
+  wire signed [7:0] kv_v_4 = kv_payload_39_32;
+  wire signed [15:0] ka_mul_kv_v_4 = {{8{ka[7]}}, ka} * {{8{kv_v_4[7]}}, kv_v_4};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] first_mux_2_add_ka_mul_kv_v_4 = {first_mux_2[19], first_mux_2} + {{5{ka_mul_kv_v_4[15]}}, ka_mul_kv_v_4};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_2 = first_mux_2_add_ka_mul_kv_v_4[19:0];
+  wire signed [27:0] qa_mul_resize_2 = {{20{qa[7]}}, qa} * {{8{resize_2[19]}}, resize_2};
+  wire signed [29:0] qa_mul_resize_2_w30 = {{2{qa_mul_resize_2[27]}}, qa_mul_resize_2};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_12 = {load_step_q_eq_0_4_mux[29], load_step_q_eq_0_4_mux} + {qa_mul_resize_2_w30[29], qa_mul_resize_2_w30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_12_w30 = add_12[29:0];
+  wire signed [47:0] add_12_w30_w48 = {{18{add_12_w30[29]}}, add_12_w30};
+  wire signed [12:0] query_bank_q_mux_2 = query_bank_q ? c1_4_q : c0_4_q;
+  wire signed [40:0] query_bank_q_mux_2_shl28 = {query_bank_q_mux_2, 28'd0};
+  wire query_step_q_eq_0_6 = query_step_q == 4'd0;
+  wire signed [29:0] query_step_q_eq_0_6_mux = query_step_q_eq_0_6 ? 30'sh0 : acc4_q;
+  wire [19:0] kv_query_row_99_80 = kv_query_row[99:80];
+  wire signed [19:0] kv_query_row_4 = kv_query_row_99_80;
+  wire signed [27:0] qx_mul_kv_query_row_4 = {{20{qx[7]}}, qx} * {{8{kv_query_row_4[19]}}, kv_query_row_4};
+  wire signed [29:0] qx_mul_kv_query_row_4_w30 = {{2{qx_mul_kv_query_row_4[27]}}, qx_mul_kv_query_row_4};
+  wire signed [29:0] inRows_mux_2 = inRows ? qx_mul_kv_query_row_4_w30 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_13 = {query_step_q_eq_0_6_mux[29], query_step_q_eq_0_6_mux} + {inRows_mux_2[29], inRows_mux_2};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_13_w30 = add_13[29:0];
+  wire signed [45:0] add_13_w30_mul_10430 = {{16{add_13_w30[29]}}, add_13_w30} * 46'h28be;
+  wire signed [46:0] add_14 = {{6{query_bank_q_mux_2_shl28[40]}}, query_bank_q_mux_2_shl28} + {add_13_w30_mul_10430[45], add_13_w30_mul_10430};
+  wire query_step_q_eq_0_7 = query_step_q == 4'd0;
+  wire signed [18:0] query_step_q_eq_0_7_mux = query_step_q_eq_0_7 ? 19'sh0 : fir4_q;
+  wire [7:0] taps_row_39_32 = taps_row[39:32];
+  wire signed [7:0] taps_row_4 = taps_row_39_32;
+  wire [7:0] v_row_39_32 = v_row[39:32];
+  wire signed [7:0] v_row_4 = v_row_39_32;
+  wire signed [15:0] taps_row_4_mul_v_row_4 = {{8{taps_row_4[7]}}, taps_row_4} * {{8{v_row_4[7]}}, v_row_4};
+  wire signed [18:0] taps_row_4_mul_v_row_4_w19 = {{3{taps_row_4_mul_v_row_4[15]}}, taps_row_4_mul_v_row_4};
+  wire signed [18:0] jIn_mux_2 = jIn ? taps_row_4_mul_v_row_4_w19 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_15 = {query_step_q_eq_0_7_mux[18], query_step_q_eq_0_7_mux} + {jIn_mux_2[18], jIn_mux_2};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] add_15_w19 = add_15[18:0];
+  wire signed [47:0] add_15_w19_shl29 = {add_15_w19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_14_add_add_15_w19_shl29 = {{2{add_14[46]}}, add_14} + {add_15_w19_shl29[47], add_15_w19_shl29};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] add_14_add_add_15_w19_shl29_w48 = add_14_add_add_15_w19_shl29[47:0];
+  wire signed [47:0] causal_on_mux_4 = causal_on ? add_12_w30_w48 : add_14_add_add_15_w19_shl29_w48;
+  wire [47:0] causal_on_mux_4_u = causal_on_mux_4;
+  wire load_step_q_eq_0_5 = load_step_q == 4'd0;
+  wire signed [29:0] load_step_q_eq_0_5_mux = load_step_q_eq_0_5 ? 30'sh0 : causal_acc3_q;
+  wire [19:0] kv_load_row_79_60 = kv_load_row[79:60];
+  wire signed [19:0] kv_load_row_3 = kv_load_row_79_60;
+  wire signed [19:0] first_mux_3 = first ? 20'sh0 : kv_load_row_3;
+  wire [7:0] kv_payload_31_24 = kv_payload[31:24];
+  wire signed [7:0] kv_v_3 = kv_payload_31_24;
+  wire signed [15:0] ka_mul_kv_v_3 = {{8{ka[7]}}, ka} * {{8{kv_v_3[7]}}, kv_v_3};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] first_mux_3_add_ka_mul_kv_v_3 = {first_mux_3[19], first_mux_3} + {{5{ka_mul_kv_v_3[15]}}, ka_mul_kv_v_3};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_3 = first_mux_3_add_ka_mul_kv_v_3[19:0];
+  wire signed [27:0] qa_mul_resize_3 = {{20{qa[7]}}, qa} * {{8{resize_3[19]}}, resize_3};
+  wire signed [29:0] qa_mul_resize_3_w30 = {{2{qa_mul_resize_3[27]}}, qa_mul_resize_3};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_16 = {load_step_q_eq_0_5_mux[29], load_step_q_eq_0_5_mux} + {qa_mul_resize_3_w30[29], qa_mul_resize_3_w30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_16_w30 = add_16[29:0];
+  wire signed [47:0] add_16_w30_w48 = {{18{add_16_w30[29]}}, add_16_w30};
+  wire signed [12:0] query_bank_q_mux_3 = query_bank_q ? c1_3_q : c0_3_q;
+  wire signed [40:0] query_bank_q_mux_3_shl28 = {query_bank_q_mux_3, 28'd0};
+  wire query_step_q_eq_0_8 = query_step_q == 4'd0;
+  wire signed [29:0] query_step_q_eq_0_8_mux = query_step_q_eq_0_8 ? 30'sh0 : acc3_q;
+  wire [19:0] kv_query_row_79_60 = kv_query_row[79:60];
+  wire signed [19:0] kv_query_row_3 = kv_query_row_79_60;
+  wire signed [27:0] qx_mul_kv_query_row_3 = {{20{qx[7]}}, qx} * {{8{kv_query_row_3[19]}}, kv_query_row_3};
+  wire signed [29:0] qx_mul_kv_query_row_3_w30 = {{2{qx_mul_kv_query_row_3[27]}}, qx_mul_kv_query_row_3};
+  wire signed [29:0] inRows_mux_3 = inRows ? qx_mul_kv_query_row_3_w30 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_17 = {query_step_q_eq_0_8_mux[29], query_step_q_eq_0_8_mux} + {inRows_mux_3[29], inRows_mux_3};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_17_w30 = add_17[29:0];
+  wire signed [45:0] add_17_w30_mul_10430 = {{16{add_17_w30[29]}}, add_17_w30} * 46'h28be;
+  wire signed [46:0] add_18 = {{6{query_bank_q_mux_3_shl28[40]}}, query_bank_q_mux_3_shl28} + {add_17_w30_mul_10430[45], add_17_w30_mul_10430};
+  wire query_step_q_eq_0_9 = query_step_q == 4'd0;
+  wire signed [18:0] query_step_q_eq_0_9_mux = query_step_q_eq_0_9 ? 19'sh0 : fir3_q;
+  wire [7:0] taps_row_31_24 = taps_row[31:24];
+  wire signed [7:0] taps_row_3 = taps_row_31_24;
+  wire [7:0] v_row_31_24 = v_row[31:24];
+  wire signed [7:0] v_row_3 = v_row_31_24;
+  wire signed [15:0] taps_row_3_mul_v_row_3 = {{8{taps_row_3[7]}}, taps_row_3} * {{8{v_row_3[7]}}, v_row_3};
+  wire signed [18:0] taps_row_3_mul_v_row_3_w19 = {{3{taps_row_3_mul_v_row_3[15]}}, taps_row_3_mul_v_row_3};
+  wire signed [18:0] jIn_mux_3 = jIn ? taps_row_3_mul_v_row_3_w19 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_19 = {query_step_q_eq_0_9_mux[18], query_step_q_eq_0_9_mux} + {jIn_mux_3[18], jIn_mux_3};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] add_19_w19 = add_19[18:0];
+  wire signed [47:0] add_19_w19_shl29 = {add_19_w19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_18_add_add_19_w19_shl29 = {{2{add_18[46]}}, add_18} + {add_19_w19_shl29[47], add_19_w19_shl29};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] add_18_add_add_19_w19_shl29_w48 = add_18_add_add_19_w19_shl29[47:0];
+  wire signed [47:0] causal_on_mux_5 = causal_on ? add_16_w30_w48 : add_18_add_add_19_w19_shl29_w48;
+  wire [47:0] causal_on_mux_5_u = causal_on_mux_5;
+  wire load_step_q_eq_0_6 = load_step_q == 4'd0;
+  wire signed [29:0] load_step_q_eq_0_6_mux = load_step_q_eq_0_6 ? 30'sh0 : causal_acc2_q;
+  wire [19:0] kv_load_row_59_40 = kv_load_row[59:40];
+  wire signed [19:0] kv_load_row_2 = kv_load_row_59_40;
+  wire signed [19:0] first_mux_4 = first ? 20'sh0 : kv_load_row_2;
+  wire [7:0] kv_payload_23_16 = kv_payload[23:16];
+  wire signed [7:0] kv_v_2 = kv_payload_23_16;
+  wire signed [15:0] ka_mul_kv_v_2 = {{8{ka[7]}}, ka} * {{8{kv_v_2[7]}}, kv_v_2};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] first_mux_4_add_ka_mul_kv_v_2 = {first_mux_4[19], first_mux_4} + {{5{ka_mul_kv_v_2[15]}}, ka_mul_kv_v_2};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_4 = first_mux_4_add_ka_mul_kv_v_2[19:0];
+  wire signed [27:0] qa_mul_resize_4 = {{20{qa[7]}}, qa} * {{8{resize_4[19]}}, resize_4};
+  wire signed [29:0] qa_mul_resize_4_w30 = {{2{qa_mul_resize_4[27]}}, qa_mul_resize_4};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_20 = {load_step_q_eq_0_6_mux[29], load_step_q_eq_0_6_mux} + {qa_mul_resize_4_w30[29], qa_mul_resize_4_w30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_20_w30 = add_20[29:0];
+  wire signed [47:0] add_20_w30_w48 = {{18{add_20_w30[29]}}, add_20_w30};
+  wire signed [12:0] query_bank_q_mux_4 = query_bank_q ? c1_2_q : c0_2_q;
+  wire signed [40:0] query_bank_q_mux_4_shl28 = {query_bank_q_mux_4, 28'd0};
+  wire query_step_q_eq_0_10 = query_step_q == 4'd0;
+  wire signed [29:0] query_step_q_eq_0_10_mux = query_step_q_eq_0_10 ? 30'sh0 : acc2_q;
+  wire [19:0] kv_query_row_59_40 = kv_query_row[59:40];
+  wire signed [19:0] kv_query_row_2 = kv_query_row_59_40;
+  wire signed [27:0] qx_mul_kv_query_row_2 = {{20{qx[7]}}, qx} * {{8{kv_query_row_2[19]}}, kv_query_row_2};
+  wire signed [29:0] qx_mul_kv_query_row_2_w30 = {{2{qx_mul_kv_query_row_2[27]}}, qx_mul_kv_query_row_2};
+  wire signed [29:0] inRows_mux_4 = inRows ? qx_mul_kv_query_row_2_w30 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_21 = {query_step_q_eq_0_10_mux[29], query_step_q_eq_0_10_mux} + {inRows_mux_4[29], inRows_mux_4};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_21_w30 = add_21[29:0];
+  wire signed [45:0] add_21_w30_mul_10430 = {{16{add_21_w30[29]}}, add_21_w30} * 46'h28be;
+  wire signed [46:0] add_22 = {{6{query_bank_q_mux_4_shl28[40]}}, query_bank_q_mux_4_shl28} + {add_21_w30_mul_10430[45], add_21_w30_mul_10430};
+  wire query_step_q_eq_0_11 = query_step_q == 4'd0;
+  wire signed [18:0] query_step_q_eq_0_11_mux = query_step_q_eq_0_11 ? 19'sh0 : fir2_q;
+  wire [7:0] taps_row_23_16 = taps_row[23:16];
+  wire signed [7:0] taps_row_2 = taps_row_23_16;
+  wire [7:0] v_row_23_16 = v_row[23:16];
+  wire signed [7:0] v_row_2 = v_row_23_16;
+  wire signed [15:0] taps_row_2_mul_v_row_2 = {{8{taps_row_2[7]}}, taps_row_2} * {{8{v_row_2[7]}}, v_row_2};
+  wire signed [18:0] taps_row_2_mul_v_row_2_w19 = {{3{taps_row_2_mul_v_row_2[15]}}, taps_row_2_mul_v_row_2};
+  wire signed [18:0] jIn_mux_4 = jIn ? taps_row_2_mul_v_row_2_w19 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_23 = {query_step_q_eq_0_11_mux[18], query_step_q_eq_0_11_mux} + {jIn_mux_4[18], jIn_mux_4};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] add_23_w19 = add_23[18:0];
+  wire signed [47:0] add_23_w19_shl29 = {add_23_w19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_22_add_add_23_w19_shl29 = {{2{add_22[46]}}, add_22} + {add_23_w19_shl29[47], add_23_w19_shl29};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] add_22_add_add_23_w19_shl29_w48 = add_22_add_add_23_w19_shl29[47:0];
+  wire signed [47:0] causal_on_mux_6 = causal_on ? add_20_w30_w48 : add_22_add_add_23_w19_shl29_w48;
+  wire [47:0] causal_on_mux_6_u = causal_on_mux_6;
+  wire load_step_q_eq_0_7 = load_step_q == 4'd0;
+  wire signed [29:0] load_step_q_eq_0_7_mux = load_step_q_eq_0_7 ? 30'sh0 : causal_acc1_q;
+  wire [19:0] kv_load_row_39_20 = kv_load_row[39:20];
+  wire signed [19:0] kv_load_row_1 = kv_load_row_39_20;
+  wire signed [19:0] first_mux_5 = first ? 20'sh0 : kv_load_row_1;
+  wire [7:0] kv_payload_15_8 = kv_payload[15:8];
+  wire signed [7:0] kv_v_1 = kv_payload_15_8;
+  wire signed [15:0] ka_mul_kv_v_1 = {{8{ka[7]}}, ka} * {{8{kv_v_1[7]}}, kv_v_1};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] first_mux_5_add_ka_mul_kv_v_1 = {first_mux_5[19], first_mux_5} + {{5{ka_mul_kv_v_1[15]}}, ka_mul_kv_v_1};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_5 = first_mux_5_add_ka_mul_kv_v_1[19:0];
+  wire signed [27:0] qa_mul_resize_5 = {{20{qa[7]}}, qa} * {{8{resize_5[19]}}, resize_5};
+  wire signed [29:0] qa_mul_resize_5_w30 = {{2{qa_mul_resize_5[27]}}, qa_mul_resize_5};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_24 = {load_step_q_eq_0_7_mux[29], load_step_q_eq_0_7_mux} + {qa_mul_resize_5_w30[29], qa_mul_resize_5_w30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_24_w30 = add_24[29:0];
+  wire signed [47:0] add_24_w30_w48 = {{18{add_24_w30[29]}}, add_24_w30};
+  wire signed [12:0] query_bank_q_mux_5 = query_bank_q ? c1_1_q : c0_1_q;
+  wire signed [40:0] query_bank_q_mux_5_shl28 = {query_bank_q_mux_5, 28'd0};
+  wire query_step_q_eq_0_12 = query_step_q == 4'd0;
+  wire signed [29:0] query_step_q_eq_0_12_mux = query_step_q_eq_0_12 ? 30'sh0 : acc1_q;
+  wire [19:0] kv_query_row_39_20 = kv_query_row[39:20];
+  wire signed [19:0] kv_query_row_1 = kv_query_row_39_20;
+  wire signed [27:0] qx_mul_kv_query_row_1 = {{20{qx[7]}}, qx} * {{8{kv_query_row_1[19]}}, kv_query_row_1};
+  wire signed [29:0] qx_mul_kv_query_row_1_w30 = {{2{qx_mul_kv_query_row_1[27]}}, qx_mul_kv_query_row_1};
+  wire signed [29:0] inRows_mux_5 = inRows ? qx_mul_kv_query_row_1_w30 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_25 = {query_step_q_eq_0_12_mux[29], query_step_q_eq_0_12_mux} + {inRows_mux_5[29], inRows_mux_5};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_25_w30 = add_25[29:0];
+  wire signed [45:0] add_25_w30_mul_10430 = {{16{add_25_w30[29]}}, add_25_w30} * 46'h28be;
+  wire signed [46:0] add_26 = {{6{query_bank_q_mux_5_shl28[40]}}, query_bank_q_mux_5_shl28} + {add_25_w30_mul_10430[45], add_25_w30_mul_10430};
+  wire query_step_q_eq_0_13 = query_step_q == 4'd0;
+  wire signed [18:0] query_step_q_eq_0_13_mux = query_step_q_eq_0_13 ? 19'sh0 : fir1_q;
+  wire [7:0] taps_row_15_8 = taps_row[15:8];
+  wire signed [7:0] taps_row_1 = taps_row_15_8;
+  wire [7:0] v_row_15_8 = v_row[15:8];
+  wire signed [7:0] v_row_1 = v_row_15_8;
+  wire signed [15:0] taps_row_1_mul_v_row_1 = {{8{taps_row_1[7]}}, taps_row_1} * {{8{v_row_1[7]}}, v_row_1};
+  wire signed [18:0] taps_row_1_mul_v_row_1_w19 = {{3{taps_row_1_mul_v_row_1[15]}}, taps_row_1_mul_v_row_1};
+  wire signed [18:0] jIn_mux_5 = jIn ? taps_row_1_mul_v_row_1_w19 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_27 = {query_step_q_eq_0_13_mux[18], query_step_q_eq_0_13_mux} + {jIn_mux_5[18], jIn_mux_5};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] add_27_w19 = add_27[18:0];
+  wire signed [47:0] add_27_w19_shl29 = {add_27_w19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_26_add_add_27_w19_shl29 = {{2{add_26[46]}}, add_26} + {add_27_w19_shl29[47], add_27_w19_shl29};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] add_26_add_add_27_w19_shl29_w48 = add_26_add_add_27_w19_shl29[47:0];
+  wire signed [47:0] causal_on_mux_7 = causal_on ? add_24_w30_w48 : add_26_add_add_27_w19_shl29_w48;
+  wire [47:0] causal_on_mux_7_u = causal_on_mux_7;
+  wire load_step_q_eq_0_8 = load_step_q == 4'd0;
+  wire signed [29:0] load_step_q_eq_0_8_mux = load_step_q_eq_0_8 ? 30'sh0 : causal_acc0_q;
+  wire [19:0] kv_load_row_19_0 = kv_load_row[19:0];
+  wire signed [19:0] kv_load_row_0 = kv_load_row_19_0;
+  wire signed [19:0] first_mux_6 = first ? 20'sh0 : kv_load_row_0;
+  wire [7:0] kv_payload_7_0 = kv_payload[7:0];
+  wire signed [7:0] kv_v_0 = kv_payload_7_0;
+  wire signed [15:0] ka_mul_kv_v_0 = {{8{ka[7]}}, ka} * {{8{kv_v_0[7]}}, kv_v_0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [20:0] first_mux_6_add_ka_mul_kv_v_0 = {first_mux_6[19], first_mux_6} + {{5{ka_mul_kv_v_0[15]}}, ka_mul_kv_v_0};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [19:0] resize_6 = first_mux_6_add_ka_mul_kv_v_0[19:0];
+  wire signed [27:0] qa_mul_resize_6 = {{20{qa[7]}}, qa} * {{8{resize_6[19]}}, resize_6};
+  wire signed [29:0] qa_mul_resize_6_w30 = {{2{qa_mul_resize_6[27]}}, qa_mul_resize_6};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_28 = {load_step_q_eq_0_8_mux[29], load_step_q_eq_0_8_mux} + {qa_mul_resize_6_w30[29], qa_mul_resize_6_w30};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_28_w30 = add_28[29:0];
+  wire signed [47:0] add_28_w30_w48 = {{18{add_28_w30[29]}}, add_28_w30};
+  wire signed [12:0] query_bank_q_mux_6 = query_bank_q ? c1_0_q : c0_0_q;
+  wire signed [40:0] query_bank_q_mux_6_shl28 = {query_bank_q_mux_6, 28'd0};
+  wire query_step_q_eq_0_14 = query_step_q == 4'd0;
+  wire signed [29:0] query_step_q_eq_0_14_mux = query_step_q_eq_0_14 ? 30'sh0 : acc0_q;
+  wire [19:0] kv_query_row_19_0 = kv_query_row[19:0];
+  wire signed [19:0] kv_query_row_0 = kv_query_row_19_0;
+  wire signed [27:0] qx_mul_kv_query_row_0 = {{20{qx[7]}}, qx} * {{8{kv_query_row_0[19]}}, kv_query_row_0};
+  wire signed [29:0] qx_mul_kv_query_row_0_w30 = {{2{qx_mul_kv_query_row_0[27]}}, qx_mul_kv_query_row_0};
+  wire signed [29:0] inRows_mux_6 = inRows ? qx_mul_kv_query_row_0_w30 : 30'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [30:0] add_29 = {query_step_q_eq_0_14_mux[29], query_step_q_eq_0_14_mux} + {inRows_mux_6[29], inRows_mux_6};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [29:0] add_29_w30 = add_29[29:0];
+  wire signed [45:0] add_29_w30_mul_10430 = {{16{add_29_w30[29]}}, add_29_w30} * 46'h28be;
+  wire signed [46:0] add_30 = {{6{query_bank_q_mux_6_shl28[40]}}, query_bank_q_mux_6_shl28} + {add_29_w30_mul_10430[45], add_29_w30_mul_10430};
+  wire query_step_q_eq_0_15 = query_step_q == 4'd0;
+  wire signed [18:0] query_step_q_eq_0_15_mux = query_step_q_eq_0_15 ? 19'sh0 : fir0_q;
+  wire [7:0] taps_row_7_0 = taps_row[7:0];
+  wire signed [7:0] taps_row_0 = taps_row_7_0;
+  wire [7:0] v_row_7_0 = v_row[7:0];
+  wire signed [7:0] v_row_0 = v_row_7_0;
+  wire signed [15:0] taps_row_0_mul_v_row_0 = {{8{taps_row_0[7]}}, taps_row_0} * {{8{v_row_0[7]}}, v_row_0};
+  wire signed [18:0] taps_row_0_mul_v_row_0_w19 = {{3{taps_row_0_mul_v_row_0[15]}}, taps_row_0_mul_v_row_0};
+  wire signed [18:0] jIn_mux_6 = jIn ? taps_row_0_mul_v_row_0_w19 : 19'sh0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [19:0] add_31 = {query_step_q_eq_0_15_mux[18], query_step_q_eq_0_15_mux} + {jIn_mux_6[18], jIn_mux_6};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [18:0] add_31_w19 = add_31[18:0];
+  wire signed [47:0] add_31_w19_shl29 = {add_31_w19, 29'd0};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [48:0] add_30_add_add_31_w19_shl29 = {{2{add_30[46]}}, add_30} + {add_31_w19_shl29[47], add_31_w19_shl29};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] add_30_add_add_31_w19_shl29_w48 = add_30_add_add_31_w19_shl29[47:0];
+  wire signed [47:0] causal_on_mux_8 = causal_on ? add_28_w30_w48 : add_30_add_add_31_w19_shl29_w48;
+  wire [47:0] causal_on_mux_8_u = causal_on_mux_8;
+  wire [383:0] cat_0 = {causal_on_mux_1_u, causal_on_mux_2_u, causal_on_mux_3_u, causal_on_mux_4_u, causal_on_mux_5_u, causal_on_mux_6_u, causal_on_mux_7_u, causal_on_mux_8_u};
+  wire load_bank_q_eq_0 = load_bank_q == 1'd0;
+  wire loaded_and_load_bank_q_eq_0 = loaded & load_bank_q_eq_0;
+  wire query_bank_q_eq_0 = query_bank_q == 1'd0;
+  wire queried_and_query_bank_q_eq_0 = queried & query_bank_q_eq_0;
+  wire load_bank_q_eq_1 = load_bank_q == 1'd1;
+  wire loaded_and_load_bank_q_eq_1 = loaded & load_bank_q_eq_1;
+  wire query_bank_q_eq_1 = query_bank_q == 1'd1;
+  wire queried_and_query_bank_q_eq_1 = queried & query_bank_q_eq_1;
+  wire load_state_q_eq_0 = load_state_q == 2'd0;
+  wire cfg_valid_and_cfg_ready = cfg_valid & cfg_ready;
+  wire load_bank_q_eq_0_0 = load_bank_q == 1'd0;
+  wire [3:0] cfg_nM1 = cfg_payload[4:1];
+  wire load_bank_q_eq_1_0 = load_bank_q == 1'd1;
+  wire load_step_q_eq_0_9 = load_step_q == 4'd0;
+  wire and_1 = state_step & load_step_q_eq_0_9;
+  wire load_bank_q_eq_0_1 = load_bank_q == 1'd0;
+  wire and_1_and_load_bank_q_eq_0_1 = and_1 & load_bank_q_eq_0_1;
+  reg signed [12:0] first_mux_7;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_7_add_kv_v_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_7_add_kv_v_0_w13;
+  reg signed [12:0] first_mux_8;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_8_add_kv_v_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_8_add_kv_v_1_w13;
+  reg signed [12:0] first_mux_9;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_9_add_kv_v_2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_9_add_kv_v_2_w13;
+  reg signed [12:0] first_mux_10;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_10_add_kv_v_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_10_add_kv_v_3_w13;
+  reg signed [12:0] first_mux_11;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_11_add_kv_v_4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_11_add_kv_v_4_w13;
+  reg signed [12:0] first_mux_12;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_12_add_kv_v_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_12_add_kv_v_5_w13;
+  reg signed [12:0] first_mux_13;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_13_add_kv_v_6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_13_add_kv_v_6_w13;
+  reg signed [12:0] first_mux_14;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_14_add_kv_v_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_14_add_kv_v_7_w13;
+  wire load_step_q_eq_0_10 = load_step_q == 4'd0;
+  wire and_2 = state_step & load_step_q_eq_0_10;
+  wire load_bank_q_eq_1_1 = load_bank_q == 1'd1;
+  wire and_2_and_load_bank_q_eq_1_1 = and_2 & load_bank_q_eq_1_1;
+  reg signed [12:0] first_mux_15;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_15_add_kv_v_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_15_add_kv_v_0_w13;
+  reg signed [12:0] first_mux_16;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_16_add_kv_v_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_16_add_kv_v_1_w13;
+  reg signed [12:0] first_mux_17;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_17_add_kv_v_2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_17_add_kv_v_2_w13;
+  reg signed [12:0] first_mux_18;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_18_add_kv_v_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_18_add_kv_v_3_w13;
+  reg signed [12:0] first_mux_19;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_19_add_kv_v_4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_19_add_kv_v_4_w13;
+  reg signed [12:0] first_mux_20;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_20_add_kv_v_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_20_add_kv_v_5_w13;
+  reg signed [12:0] first_mux_21;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_21_add_kv_v_6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_21_add_kv_v_6_w13;
+  reg signed [12:0] first_mux_22;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_22_add_kv_v_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_22_add_kv_v_7_w13;
+  wire cfg_causal = cfg_payload[0];
+  reg [1:0] cfg_causal_mux;
+  wire load_state_q_eq_3 = load_state_q == 2'd3;
+  wire not_full0_q = ~full0_q;
+  wire not_full1_q = ~full1_q;
+  wire not_full0_q_and_not_full1_q = not_full0_q & not_full1_q;
+  wire load_state_q_eq_1 = load_state_q == 2'd1;
+  wire w_valid_and_w_ready = w_valid & w_ready;
+  wire load_step_q_eq_8 = load_step_q == 4'd8;
+  wire load_state_q_eq_2 = load_state_q == 2'd2;
+  wire stepping = causal_step | state_step;
+  wire lastT = load_token_q == load_n_m1_q;
+  wire not_causal_q = ~causal_q;
+  reg not_load_bank_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] load_token_q_add_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] load_token_q_add_1_w4;
+  reg [3:0] lastT_mux;
+  reg load_step_q_eq_8_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] load_step_q_add_1 = {1'd0, load_step_q} + 5'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] sNext = load_step_q_add_1[3:0];
+  reg [3:0] load_step_q_eq_8_0_mux;
+  reg [3:0] lastRow_mux;
+  wire not_lastRow = ~lastRow;
+  wire not_lastRow_or_out_ready = not_lastRow | out_ready;
+  wire and_3 = both & not_lastRow_or_out_ready;
+  wire causal_q_mux_0 = causal_q ? and_3 : kv_valid;
+  wire at_2 = load_state_q == 2'd2;
+  wire loadStep = causal_q_mux_0 & at_2;
+  wire at_3 = load_state_q == 2'd2;
+  wire not_at_3 = ~at_3;
+  wire not_at_3_or_load_step = not_at_3 | load_step;
+  wire at_4 = load_state_q == 2'd2;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] load_step_q_add_1_0 = {1'd0, load_step_q} + 5'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] load_step_q_add_1_0_w4 = load_step_q_add_1_0[3:0];
+  wire [3:0] rowNext = lastRow ? 4'd0 : load_step_q_add_1_0_w4;
+  wire [3:0] loadRead = at_4 ? rowNext : 4'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] loadRead_add_8 = {1'd0, loadRead} + 5'd8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] loadRead_add_8_w4 = loadRead_add_8[3:0];
+  wire [3:0] load_bank_q_mux = load_bank_q ? loadRead_add_8_w4 : loadRead;
+  wire at_5 = load_state_q == 2'd2;
+  wire causalOn = at_5 & causal_q;
+  wire causal_on_and_both = causal_on & both;
+  wire not_lastRow_0 = ~lastRow;
+  wire not_lastRow_0_or_out_ready = not_lastRow_0 | out_ready;
+  wire causalStep = causal_on_and_both & not_lastRow_0_or_out_ready;
+  wire at_6 = load_state_q == 2'd2;
+  wire not_causal_q_0 = ~causal_q;
+  wire at_6_and_not_causal_q_0 = at_6 & not_causal_q_0;
+  wire stateStep = at_6_and_not_causal_q_0 & kv_valid;
+  wire not_lastRow_1 = ~lastRow;
+  wire causal_step_and_not_lastRow_1 = causal_step & not_lastRow_1;
+  wire state_step_and_lastRow = state_step & lastRow;
+  wire loaded_0 = state_step_and_lastRow & lastT;
+  wire out_valid_and_out_ready = out_valid & out_ready;
+  wire and_4 = query_out & out_valid_and_out_ready;
+  wire query_token_q_eq_qN = query_token_q == qN;
+  reg not_query_bank_q;
+  reg query_token_q_eq_qN_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] query_token_q_add_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] query_token_q_add_1_w4;
+  reg [3:0] query_token_q_eq_qN_0_mux;
+  wire qLast = query_step_q == 4'd8;
+  wire not_qLast = ~qLast;
+  wire query_running_and_not_qLast = query_running & not_qLast;
+  wire and_5 = query_running_and_not_qLast & q_valid;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] query_step_q_add_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] query_step_q_add_1_w4;
+  wire fullAt_0 = query_bank_q ? full1_q : full0_q;
+  wire not_qLast_0 = ~qLast;
+  wire not_qLast_0_and_q_valid = not_qLast_0 & q_valid;
+  wire out_valid_and_out_ready_0 = out_valid & out_ready;
+  wire and_6 = qLast & out_valid_and_out_ready_0;
+  wire not_qLast_0_and_q_valid_or_and_6 = not_qLast_0_and_q_valid | and_6;
+  wire qAdvance = query_running & not_qLast_0_and_q_valid_or_and_6;
+  wire not_query_running = ~query_running;
+  wire readEn = query_advance | not_query_running;
+  wire query_running_and_qLast = query_running & qLast;
+  wire out_valid_and_out_ready_1 = out_valid & out_ready;
+  wire and_7 = query_running_and_qLast & out_valid_and_out_ready_1;
+  wire query_token_q_eq_qN_1 = query_token_q == qN;
+  wire qDone = and_7 & query_token_q_eq_qN_1;
+  wire not_query_bank_q_0 = ~query_bank_q;
+  wire bankAhead = qDone ? not_query_bank_q_0 : query_bank_q;
+  wire not_qLast_1 = ~qLast;
+  wire query_running_and_not_qLast_1 = query_running & not_qLast_1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] query_step_q_add_1_0 = {1'd0, query_step_q} + 5'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] query_step_q_add_1_0_w4 = query_step_q_add_1_0[3:0];
+  wire [3:0] qsAhead = query_running_and_not_qLast_1 ? query_step_q_add_1_0_w4 : 4'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] qsAhead_add_8 = {1'd0, qsAhead} + 5'd8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] qsAhead_add_8_w4 = qsAhead_add_8[3:0];
+  wire [3:0] bankAhead_mux = bankAhead ? qsAhead_add_8_w4 : qsAhead;
+  wire query_running_and_qLast_0 = query_running & qLast;
+  wire query_token_q_ne_qN = query_token_q != qN;
+  wire and_8 = query_running_and_qLast_0 & query_token_q_ne_qN;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] query_token_q_add_1_0 = {1'd0, query_token_q} + 5'd1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] query_token_q_add_1_0_w4 = query_token_q_add_1_0[3:0];
+  wire not_qLast_2 = ~qLast;
+  wire query_running_and_not_qLast_2 = query_running & not_qLast_2;
+  wire [3:0] mux_0 = query_running_and_not_qLast_2 ? query_token_q : 4'd0;
+  wire [3:0] qtAhead = and_8 ? query_token_q_add_1_0_w4 : mux_0;
+  wire [4:0] qtAhead_w5 = {1'd0, qtAhead};
+  wire [4:0] qsAhead_w5 = {1'd0, qsAhead};
+  wire [5:0] jAhead = {1'd0, qtAhead_w5} + {1'd0, qsAhead_w5};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [6:0] jAhead_sub_4 = {1'd0, jAhead} - 7'd4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] jAhead_sub_4_w4 = jAhead_sub_4[3:0];
+  wire [4:0] jAhead_sub_4_w4_w5 = {1'd0, jAhead_sub_4_w4};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] jAhead_sub_4_w4_w5_add_16 = {1'd0, jAhead_sub_4_w4_w5} + 6'h10;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] jAhead_sub_4_w4_w5_add_16_w5 = jAhead_sub_4_w4_w5_add_16[4:0];
+  wire [4:0] jAhead_sub_4_w4_w5_0 = {1'd0, jAhead_sub_4_w4};
+  wire [4:0] bankAhead_mux_0 = bankAhead ? jAhead_sub_4_w4_w5_add_16_w5 : jAhead_sub_4_w4_w5_0;
+  wire [4:0] qsAhead_w5_0 = {1'd0, qsAhead};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] qsAhead_w5_0_add_9 = {1'd0, qsAhead_w5_0} + 6'd9;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] qsAhead_w5_0_add_9_w5 = qsAhead_w5_0_add_9[4:0];
+  wire [4:0] qsAhead_w5_1 = {1'd0, qsAhead};
+  wire [4:0] bankAhead_mux_1 = bankAhead ? qsAhead_w5_0_add_9_w5 : qsAhead_w5_1;
+  wire queryOut = query_running & qLast;
+  wire out_valid_and_out_ready_2 = out_valid & out_ready;
+  wire and_9 = query_out & out_valid_and_out_ready_2;
+  wire query_token_q_eq_qN_2 = query_token_q == qN;
+  wire queried_0 = and_9 & query_token_q_eq_qN_2;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [4:0] load_step_q_add_8 = {1'd0, load_step_q} + 5'd8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [3:0] load_step_q_add_8_w4 = load_step_q_add_8[3:0];
+  wire [3:0] load_bank_q_mux_0 = load_bank_q ? load_step_q_add_8_w4 : load_step_q;
+  wire [19:0] asuint_0 = first_mux_add_ka_mul_kv_v_7_w20;
+  wire [19:0] resize_0_u = resize_0;
+  wire [19:0] resize_1_u = resize_1;
+  wire [19:0] resize_2_u = resize_2;
+  wire [19:0] resize_3_u = resize_3;
+  wire [19:0] resize_4_u = resize_4;
+  wire [19:0] resize_5_u = resize_5;
+  wire [19:0] resize_6_u = resize_6;
+  wire [159:0] cat_1 = {asuint_0, resize_0_u, resize_1_u, resize_2_u, resize_3_u, resize_4_u, resize_5_u, resize_6_u};
+  wire load_step_q_eq_0_11 = load_step_q == 4'd0;
+  wire and_10 = state_step & load_step_q_eq_0_11;
+  wire [4:0] load_token_q_w5 = {1'd0, load_token_q};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] load_token_q_w5_add_16 = {1'd0, load_token_q_w5} + 6'h10;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] load_token_q_w5_add_16_w5 = load_token_q_w5_add_16[4:0];
+  wire [4:0] load_token_q_w5_0 = {1'd0, load_token_q};
+  wire [4:0] load_bank_q_mux_1 = load_bank_q ? load_token_q_w5_add_16_w5 : load_token_q_w5_0;
+  wire [63:0] kv_payload_63_0 = kv_payload[63:0];
+  wire [4:0] load_step_q_w5 = {1'd0, load_step_q};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [5:0] load_step_q_w5_add_9 = {1'd0, load_step_q_w5} + 6'd9;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [4:0] load_step_q_w5_add_9_w5 = load_step_q_w5_add_9[4:0];
+  wire [4:0] load_step_q_w5_0 = {1'd0, load_step_q};
+  wire [4:0] load_bank_q_mux_2 = load_bank_q ? load_step_q_w5_add_9_w5 : load_step_q_w5_0;
+  assign cfg_ready = at_and_not_fullAt;
+  assign w_ready = at_0;
+  assign kv_ready = and_0;
+  assign q_ready = causal_on_mux_and_out_ready;
+  assign out_valid = causal_on_mux_0;
   assign out_payload = cat_0;
   always @(posedge clk) begin
     if (rst) begin
       full0_q <= 1'd0;
     end else begin
-      if (and_11) begin
+      if (loaded_and_load_bank_q_eq_0) begin
         full0_q <= 1'd1;
       end else begin
-        if (and_12) begin
+        if (queried_and_query_bank_q_eq_0) begin
           full0_q <= 1'd0;
         end
       end
@@ -926,190 +926,190 @@ module castling_n16_d8 (
     if (rst) begin
       full1_q <= 1'd0;
     end else begin
-      if (and_13) begin
+      if (loaded_and_load_bank_q_eq_1) begin
         full1_q <= 1'd1;
       end else begin
-        if (and_14) begin
+        if (queried_and_query_bank_q_eq_1) begin
           full1_q <= 1'd0;
         end
       end
     end
   end
   always @(posedge clk) begin
-    if (eq_54) begin
-      if (and_15) begin
-        if (eq_55) begin
-          bank0_n_m1_q <= slice_56;
+    if (load_state_q_eq_0) begin
+      if (cfg_valid_and_cfg_ready) begin
+        if (load_bank_q_eq_0_0) begin
+          bank0_n_m1_q <= cfg_nM1;
         end
       end
     end
   end
   always @(posedge clk) begin
-    if (eq_54) begin
-      if (and_15) begin
-        if (eq_56) begin
-          bank1_n_m1_q <= slice_56;
+    if (load_state_q_eq_0) begin
+      if (cfg_valid_and_cfg_ready) begin
+        if (load_bank_q_eq_1_0) begin
+          bank1_n_m1_q <= cfg_nM1;
         end
       end
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_17) begin
-      mux_90 = eq_12 ? 13'sh0 : c0_0_q;
-      add_50 = {mux_90[12], mux_90} + {{6{assint_52[7]}}, assint_52};
-      resize_75 = add_50[12:0];
-      c0_0_q <= resize_75;
+    if (and_1_and_load_bank_q_eq_0_1) begin
+      first_mux_7 = first ? 13'sh0 : c0_0_q;
+      first_mux_7_add_kv_v_0 = {first_mux_7[12], first_mux_7} + {{6{kv_v_0[7]}}, kv_v_0};
+      first_mux_7_add_kv_v_0_w13 = first_mux_7_add_kv_v_0[12:0];
+      c0_0_q <= first_mux_7_add_kv_v_0_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_17) begin
-      mux_91 = eq_12 ? 13'sh0 : c0_1_q;
-      add_51 = {mux_91[12], mux_91} + {{6{assint_47[7]}}, assint_47};
-      resize_76 = add_51[12:0];
-      c0_1_q <= resize_76;
+    if (and_1_and_load_bank_q_eq_0_1) begin
+      first_mux_8 = first ? 13'sh0 : c0_1_q;
+      first_mux_8_add_kv_v_1 = {first_mux_8[12], first_mux_8} + {{6{kv_v_1[7]}}, kv_v_1};
+      first_mux_8_add_kv_v_1_w13 = first_mux_8_add_kv_v_1[12:0];
+      c0_1_q <= first_mux_8_add_kv_v_1_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_17) begin
-      mux_92 = eq_12 ? 13'sh0 : c0_2_q;
-      add_52 = {mux_92[12], mux_92} + {{6{assint_42[7]}}, assint_42};
-      resize_77 = add_52[12:0];
-      c0_2_q <= resize_77;
+    if (and_1_and_load_bank_q_eq_0_1) begin
+      first_mux_9 = first ? 13'sh0 : c0_2_q;
+      first_mux_9_add_kv_v_2 = {first_mux_9[12], first_mux_9} + {{6{kv_v_2[7]}}, kv_v_2};
+      first_mux_9_add_kv_v_2_w13 = first_mux_9_add_kv_v_2[12:0];
+      c0_2_q <= first_mux_9_add_kv_v_2_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_17) begin
-      mux_93 = eq_12 ? 13'sh0 : c0_3_q;
-      add_53 = {mux_93[12], mux_93} + {{6{assint_37[7]}}, assint_37};
-      resize_78 = add_53[12:0];
-      c0_3_q <= resize_78;
+    if (and_1_and_load_bank_q_eq_0_1) begin
+      first_mux_10 = first ? 13'sh0 : c0_3_q;
+      first_mux_10_add_kv_v_3 = {first_mux_10[12], first_mux_10} + {{6{kv_v_3[7]}}, kv_v_3};
+      first_mux_10_add_kv_v_3_w13 = first_mux_10_add_kv_v_3[12:0];
+      c0_3_q <= first_mux_10_add_kv_v_3_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_17) begin
-      mux_94 = eq_12 ? 13'sh0 : c0_4_q;
-      add_54 = {mux_94[12], mux_94} + {{6{assint_32[7]}}, assint_32};
-      resize_79 = add_54[12:0];
-      c0_4_q <= resize_79;
+    if (and_1_and_load_bank_q_eq_0_1) begin
+      first_mux_11 = first ? 13'sh0 : c0_4_q;
+      first_mux_11_add_kv_v_4 = {first_mux_11[12], first_mux_11} + {{6{kv_v_4[7]}}, kv_v_4};
+      first_mux_11_add_kv_v_4_w13 = first_mux_11_add_kv_v_4[12:0];
+      c0_4_q <= first_mux_11_add_kv_v_4_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_17) begin
-      mux_95 = eq_12 ? 13'sh0 : c0_5_q;
-      add_55 = {mux_95[12], mux_95} + {{6{assint_27[7]}}, assint_27};
-      resize_80 = add_55[12:0];
-      c0_5_q <= resize_80;
+    if (and_1_and_load_bank_q_eq_0_1) begin
+      first_mux_12 = first ? 13'sh0 : c0_5_q;
+      first_mux_12_add_kv_v_5 = {first_mux_12[12], first_mux_12} + {{6{kv_v_5[7]}}, kv_v_5};
+      first_mux_12_add_kv_v_5_w13 = first_mux_12_add_kv_v_5[12:0];
+      c0_5_q <= first_mux_12_add_kv_v_5_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_17) begin
-      mux_96 = eq_12 ? 13'sh0 : c0_6_q;
-      add_56 = {mux_96[12], mux_96} + {{6{assint_22[7]}}, assint_22};
-      resize_81 = add_56[12:0];
-      c0_6_q <= resize_81;
+    if (and_1_and_load_bank_q_eq_0_1) begin
+      first_mux_13 = first ? 13'sh0 : c0_6_q;
+      first_mux_13_add_kv_v_6 = {first_mux_13[12], first_mux_13} + {{6{kv_v_6[7]}}, kv_v_6};
+      first_mux_13_add_kv_v_6_w13 = first_mux_13_add_kv_v_6[12:0];
+      c0_6_q <= first_mux_13_add_kv_v_6_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_17) begin
-      mux_97 = eq_12 ? 13'sh0 : c0_7_q;
-      add_57 = {mux_97[12], mux_97} + {{6{assint_17[7]}}, assint_17};
-      resize_82 = add_57[12:0];
-      c0_7_q <= resize_82;
+    if (and_1_and_load_bank_q_eq_0_1) begin
+      first_mux_14 = first ? 13'sh0 : c0_7_q;
+      first_mux_14_add_kv_v_7 = {first_mux_14[12], first_mux_14} + {{6{kv_v_7[7]}}, kv_v_7};
+      first_mux_14_add_kv_v_7_w13 = first_mux_14_add_kv_v_7[12:0];
+      c0_7_q <= first_mux_14_add_kv_v_7_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_19) begin
-      mux_98 = eq_12 ? 13'sh0 : c1_0_q;
-      add_58 = {mux_98[12], mux_98} + {{6{assint_52[7]}}, assint_52};
-      resize_83 = add_58[12:0];
-      c1_0_q <= resize_83;
+    if (and_2_and_load_bank_q_eq_1_1) begin
+      first_mux_15 = first ? 13'sh0 : c1_0_q;
+      first_mux_15_add_kv_v_0 = {first_mux_15[12], first_mux_15} + {{6{kv_v_0[7]}}, kv_v_0};
+      first_mux_15_add_kv_v_0_w13 = first_mux_15_add_kv_v_0[12:0];
+      c1_0_q <= first_mux_15_add_kv_v_0_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_19) begin
-      mux_99 = eq_12 ? 13'sh0 : c1_1_q;
-      add_59 = {mux_99[12], mux_99} + {{6{assint_47[7]}}, assint_47};
-      resize_84 = add_59[12:0];
-      c1_1_q <= resize_84;
+    if (and_2_and_load_bank_q_eq_1_1) begin
+      first_mux_16 = first ? 13'sh0 : c1_1_q;
+      first_mux_16_add_kv_v_1 = {first_mux_16[12], first_mux_16} + {{6{kv_v_1[7]}}, kv_v_1};
+      first_mux_16_add_kv_v_1_w13 = first_mux_16_add_kv_v_1[12:0];
+      c1_1_q <= first_mux_16_add_kv_v_1_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_19) begin
-      mux_100 = eq_12 ? 13'sh0 : c1_2_q;
-      add_60 = {mux_100[12], mux_100} + {{6{assint_42[7]}}, assint_42};
-      resize_85 = add_60[12:0];
-      c1_2_q <= resize_85;
+    if (and_2_and_load_bank_q_eq_1_1) begin
+      first_mux_17 = first ? 13'sh0 : c1_2_q;
+      first_mux_17_add_kv_v_2 = {first_mux_17[12], first_mux_17} + {{6{kv_v_2[7]}}, kv_v_2};
+      first_mux_17_add_kv_v_2_w13 = first_mux_17_add_kv_v_2[12:0];
+      c1_2_q <= first_mux_17_add_kv_v_2_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_19) begin
-      mux_101 = eq_12 ? 13'sh0 : c1_3_q;
-      add_61 = {mux_101[12], mux_101} + {{6{assint_37[7]}}, assint_37};
-      resize_86 = add_61[12:0];
-      c1_3_q <= resize_86;
+    if (and_2_and_load_bank_q_eq_1_1) begin
+      first_mux_18 = first ? 13'sh0 : c1_3_q;
+      first_mux_18_add_kv_v_3 = {first_mux_18[12], first_mux_18} + {{6{kv_v_3[7]}}, kv_v_3};
+      first_mux_18_add_kv_v_3_w13 = first_mux_18_add_kv_v_3[12:0];
+      c1_3_q <= first_mux_18_add_kv_v_3_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_19) begin
-      mux_102 = eq_12 ? 13'sh0 : c1_4_q;
-      add_62 = {mux_102[12], mux_102} + {{6{assint_32[7]}}, assint_32};
-      resize_87 = add_62[12:0];
-      c1_4_q <= resize_87;
+    if (and_2_and_load_bank_q_eq_1_1) begin
+      first_mux_19 = first ? 13'sh0 : c1_4_q;
+      first_mux_19_add_kv_v_4 = {first_mux_19[12], first_mux_19} + {{6{kv_v_4[7]}}, kv_v_4};
+      first_mux_19_add_kv_v_4_w13 = first_mux_19_add_kv_v_4[12:0];
+      c1_4_q <= first_mux_19_add_kv_v_4_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_19) begin
-      mux_103 = eq_12 ? 13'sh0 : c1_5_q;
-      add_63 = {mux_103[12], mux_103} + {{6{assint_27[7]}}, assint_27};
-      resize_88 = add_63[12:0];
-      c1_5_q <= resize_88;
+    if (and_2_and_load_bank_q_eq_1_1) begin
+      first_mux_20 = first ? 13'sh0 : c1_5_q;
+      first_mux_20_add_kv_v_5 = {first_mux_20[12], first_mux_20} + {{6{kv_v_5[7]}}, kv_v_5};
+      first_mux_20_add_kv_v_5_w13 = first_mux_20_add_kv_v_5[12:0];
+      c1_5_q <= first_mux_20_add_kv_v_5_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_19) begin
-      mux_104 = eq_12 ? 13'sh0 : c1_6_q;
-      add_64 = {mux_104[12], mux_104} + {{6{assint_22[7]}}, assint_22};
-      resize_89 = add_64[12:0];
-      c1_6_q <= resize_89;
+    if (and_2_and_load_bank_q_eq_1_1) begin
+      first_mux_21 = first ? 13'sh0 : c1_6_q;
+      first_mux_21_add_kv_v_6 = {first_mux_21[12], first_mux_21} + {{6{kv_v_6[7]}}, kv_v_6};
+      first_mux_21_add_kv_v_6_w13 = first_mux_21_add_kv_v_6[12:0];
+      c1_6_q <= first_mux_21_add_kv_v_6_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_19) begin
-      mux_105 = eq_12 ? 13'sh0 : c1_7_q;
-      add_65 = {mux_105[12], mux_105} + {{6{assint_17[7]}}, assint_17};
-      resize_90 = add_65[12:0];
-      c1_7_q <= resize_90;
+    if (and_2_and_load_bank_q_eq_1_1) begin
+      first_mux_22 = first ? 13'sh0 : c1_7_q;
+      first_mux_22_add_kv_v_7 = {first_mux_22[12], first_mux_22} + {{6{kv_v_7[7]}}, kv_v_7};
+      first_mux_22_add_kv_v_7_w13 = first_mux_22_add_kv_v_7[12:0];
+      c1_7_q <= first_mux_22_add_kv_v_7_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1118,28 +1118,28 @@ module castling_n16_d8 (
     if (rst) begin
       load_state_q <= 2'd0;
     end else begin
-      if (eq_54) begin
-        if (and_15) begin
-          mux_106 = slice_57 ? 2'd3 : 2'd1;
-          load_state_q <= mux_106;
+      if (load_state_q_eq_0) begin
+        if (cfg_valid_and_cfg_ready) begin
+          cfg_causal_mux = cfg_causal ? 2'd3 : 2'd1;
+          load_state_q <= cfg_causal_mux;
         end
       end else begin
-        if (eq_61) begin
-          if (and_20) begin
+        if (load_state_q_eq_3) begin
+          if (not_full0_q_and_not_full1_q) begin
             load_state_q <= 2'd2;
           end
         end else begin
-          if (eq_62) begin
-            if (and_21) begin
-              if (eq_63) begin
+          if (load_state_q_eq_1) begin
+            if (w_valid_and_w_ready) begin
+              if (load_step_q_eq_8) begin
                 load_state_q <= 2'd2;
               end
             end
           end else begin
-            if (eq_64) begin
-              if (or_0) begin
-                if (eq_3) begin
-                  if (eq_65) begin
+            if (load_state_q_eq_2) begin
+              if (stepping) begin
+                if (lastRow) begin
+                  if (lastT) begin
                     load_state_q <= 2'd0;
                   end
                 end
@@ -1158,19 +1158,19 @@ module castling_n16_d8 (
     if (rst) begin
       load_bank_q <= 1'd0;
     end else begin
-      if (eq_54) begin
+      if (load_state_q_eq_0) begin
       end else begin
-        if (eq_61) begin
+        if (load_state_q_eq_3) begin
         end else begin
-          if (eq_62) begin
+          if (load_state_q_eq_1) begin
           end else begin
-            if (eq_64) begin
-              if (or_0) begin
-                if (eq_3) begin
-                  if (eq_65) begin
-                    if (not_3) begin
-                      not_4 = ~load_bank_q;
-                      load_bank_q <= not_4;
+            if (load_state_q_eq_2) begin
+              if (stepping) begin
+                if (lastRow) begin
+                  if (lastT) begin
+                    if (not_causal_q) begin
+                      not_load_bank_q = ~load_bank_q;
+                      load_bank_q <= not_load_bank_q;
                     end
                   end
                 end
@@ -1183,37 +1183,37 @@ module castling_n16_d8 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (eq_54) begin
-      if (and_15) begin
-        load_n_m1_q <= slice_56;
+    if (load_state_q_eq_0) begin
+      if (cfg_valid_and_cfg_ready) begin
+        load_n_m1_q <= cfg_nM1;
       end
     end
   end
   always @(posedge clk) begin
-    if (eq_54) begin
-      if (and_15) begin
-        causal_q <= slice_57;
+    if (load_state_q_eq_0) begin
+      if (cfg_valid_and_cfg_ready) begin
+        causal_q <= cfg_causal;
       end
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_54) begin
-      if (and_15) begin
+    if (load_state_q_eq_0) begin
+      if (cfg_valid_and_cfg_ready) begin
         load_token_q <= 4'd0;
       end
     end else begin
-      if (eq_61) begin
+      if (load_state_q_eq_3) begin
       end else begin
-        if (eq_62) begin
+        if (load_state_q_eq_1) begin
         end else begin
-          if (eq_64) begin
-            if (or_0) begin
-              if (eq_3) begin
-                add_66 = {1'd0, load_token_q} + 5'd1;
-                resize_91 = add_66[3:0];
-                mux_107 = eq_65 ? 4'd0 : resize_91;
-                load_token_q <= mux_107;
+          if (load_state_q_eq_2) begin
+            if (stepping) begin
+              if (lastRow) begin
+                load_token_q_add_1 = {1'd0, load_token_q} + 5'd1;
+                load_token_q_add_1_w4 = load_token_q_add_1[3:0];
+                lastT_mux = lastT ? 4'd0 : load_token_q_add_1_w4;
+                load_token_q <= lastT_mux;
               end
             end
           end
@@ -1224,24 +1224,24 @@ module castling_n16_d8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_54) begin
-      if (and_15) begin
+    if (load_state_q_eq_0) begin
+      if (cfg_valid_and_cfg_ready) begin
         load_step_q <= 4'd0;
       end
     end else begin
-      if (eq_61) begin
+      if (load_state_q_eq_3) begin
       end else begin
-        if (eq_62) begin
-          if (and_21) begin
-            eq_66 = load_step_q == 4'd8;
-            mux_108 = eq_66 ? 4'd0 : resize_92;
-            load_step_q <= mux_108;
+        if (load_state_q_eq_1) begin
+          if (w_valid_and_w_ready) begin
+            load_step_q_eq_8_0 = load_step_q == 4'd8;
+            load_step_q_eq_8_0_mux = load_step_q_eq_8_0 ? 4'd0 : sNext;
+            load_step_q <= load_step_q_eq_8_0_mux;
           end
         end else begin
-          if (eq_64) begin
-            if (or_0) begin
-              mux_109 = eq_3 ? 4'd0 : resize_92;
-              load_step_q <= mux_109;
+          if (load_state_q_eq_2) begin
+            if (stepping) begin
+              lastRow_mux = lastRow ? 4'd0 : sNext;
+              load_step_q <= lastRow_mux;
             end
           end
         end
@@ -1249,65 +1249,65 @@ module castling_n16_d8 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign load_step = and_23;
+  assign load_step = loadStep;
   always @(posedge clk) begin
-    if (or_2) begin
-      kv_load_row <= kv_state[mux_113];
+    if (not_at_3_or_load_step) begin
+      kv_load_row <= kv_state[load_bank_q_mux];
     end
   end
-  assign causal_on = and_24;
-  assign causal_step = and_26;
-  assign state_step = and_28;
+  assign causal_on = causalOn;
+  assign causal_step = causalStep;
+  assign state_step = stateStep;
   always @(posedge clk) begin
-    if (and_29) begin
-      causal_acc0_q <= resize_68;
-    end
-  end
-  always @(posedge clk) begin
-    if (and_29) begin
-      causal_acc1_q <= resize_59;
+    if (causal_step_and_not_lastRow_1) begin
+      causal_acc0_q <= add_28_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_29) begin
-      causal_acc2_q <= resize_50;
+    if (causal_step_and_not_lastRow_1) begin
+      causal_acc1_q <= add_24_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_29) begin
-      causal_acc3_q <= resize_41;
+    if (causal_step_and_not_lastRow_1) begin
+      causal_acc2_q <= add_20_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_29) begin
-      causal_acc4_q <= resize_32;
+    if (causal_step_and_not_lastRow_1) begin
+      causal_acc3_q <= add_16_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_29) begin
-      causal_acc5_q <= resize_23;
+    if (causal_step_and_not_lastRow_1) begin
+      causal_acc4_q <= add_12_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_29) begin
-      causal_acc6_q <= resize_14;
+    if (causal_step_and_not_lastRow_1) begin
+      causal_acc5_q <= add_8_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_29) begin
-      causal_acc7_q <= resize_2;
+    if (causal_step_and_not_lastRow_1) begin
+      causal_acc6_q <= add_4_w30;
     end
   end
-  assign loaded = and_31;
+  always @(posedge clk) begin
+    if (causal_step_and_not_lastRow_1) begin
+      causal_acc7_q <= add_0_w30;
+    end
+  end
+  assign loaded = loaded_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       query_bank_q <= 1'd0;
     end else begin
-      if (and_33) begin
-        if (eq_72) begin
-          not_10 = ~query_bank_q;
-          query_bank_q <= not_10;
+      if (and_4) begin
+        if (query_token_q_eq_qN) begin
+          not_query_bank_q = ~query_bank_q;
+          query_bank_q <= not_query_bank_q;
         end
       end
     end
@@ -1315,139 +1315,139 @@ module castling_n16_d8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_33) begin
-      eq_73 = query_token_q == mux_31;
-      add_70 = {1'd0, query_token_q} + 5'd1;
-      resize_95 = add_70[3:0];
-      mux_114 = eq_73 ? 4'd0 : resize_95;
-      query_token_q <= mux_114;
+    if (and_4) begin
+      query_token_q_eq_qN_0 = query_token_q == qN;
+      query_token_q_add_1 = {1'd0, query_token_q} + 5'd1;
+      query_token_q_add_1_w4 = query_token_q_add_1[3:0];
+      query_token_q_eq_qN_0_mux = query_token_q_eq_qN_0 ? 4'd0 : query_token_q_add_1_w4;
+      query_token_q <= query_token_q_eq_qN_0_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_35) begin
-      add_71 = {1'd0, query_step_q} + 5'd1;
-      resize_96 = add_71[3:0];
-      query_step_q <= resize_96;
+    if (and_5) begin
+      query_step_q_add_1 = {1'd0, query_step_q} + 5'd1;
+      query_step_q_add_1_w4 = query_step_q_add_1[3:0];
+      query_step_q <= query_step_q_add_1_w4;
     end
-    if (and_33) begin
+    if (and_4) begin
       query_step_q <= 4'd0;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign query_running = mux_115;
-  assign query_advance = and_39;
+  assign query_running = fullAt_0;
+  assign query_advance = qAdvance;
   always @(posedge clk) begin
-    if (or_5) begin
-      kv_query_row <= kv_state[mux_118];
+    if (readEn) begin
+      kv_query_row <= kv_state[bankAhead_mux];
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      acc0_q <= resize_71;
+    if (and_5) begin
+      acc0_q <= add_29_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      acc1_q <= resize_62;
+    if (and_5) begin
+      acc1_q <= add_25_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      acc2_q <= resize_53;
+    if (and_5) begin
+      acc2_q <= add_21_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      acc3_q <= resize_44;
+    if (and_5) begin
+      acc3_q <= add_17_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      acc4_q <= resize_35;
+    if (and_5) begin
+      acc4_q <= add_13_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      acc5_q <= resize_26;
+    if (and_5) begin
+      acc5_q <= add_9_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      acc6_q <= resize_17;
+    if (and_5) begin
+      acc6_q <= add_5_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      acc7_q <= resize_5;
+    if (and_5) begin
+      acc7_q <= add_1_w30;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      fir0_q <= resize_73;
+    if (and_5) begin
+      fir0_q <= add_31_w19;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      fir1_q <= resize_64;
+    if (and_5) begin
+      fir1_q <= add_27_w19;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      fir2_q <= resize_55;
+    if (and_5) begin
+      fir2_q <= add_23_w19;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      fir3_q <= resize_46;
+    if (and_5) begin
+      fir3_q <= add_19_w19;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      fir4_q <= resize_37;
+    if (and_5) begin
+      fir4_q <= add_15_w19;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      fir5_q <= resize_28;
+    if (and_5) begin
+      fir5_q <= add_11_w19;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      fir6_q <= resize_19;
+    if (and_5) begin
+      fir6_q <= add_7_w19;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      fir7_q <= resize_10;
+    if (and_5) begin
+      fir7_q <= add_3_w19;
     end
   end
   always @(posedge clk) begin
-    if (or_5) begin
-      v_row <= v_buf[mux_121];
+    if (readEn) begin
+      v_row <= v_buf[bankAhead_mux_0];
     end
   end
   always @(posedge clk) begin
-    if (or_5) begin
-      taps_row <= taps[mux_122];
+    if (readEn) begin
+      taps_row <= taps[bankAhead_mux_1];
     end
   end
-  assign query_out = and_48;
-  assign queried = and_51;
+  assign query_out = queryOut;
+  assign queried = queried_0;
   always @(posedge clk) begin
-    if (or_0) begin
-      kv_state[mux_123] <= cat_1;
-    end
-  end
-  always @(posedge clk) begin
-    if (and_52) begin
-      v_buf[mux_124] <= slice_58;
+    if (stepping) begin
+      kv_state[load_bank_q_mux_0] <= cat_1;
     end
   end
   always @(posedge clk) begin
-    if (and_21) begin
-      taps[mux_125] <= w_payload;
+    if (and_10) begin
+      v_buf[load_bank_q_mux_1] <= kv_payload_63_0;
+    end
+  end
+  always @(posedge clk) begin
+    if (w_valid_and_w_ready) begin
+      taps[load_bank_q_mux_2] <= w_payload;
     end
   end
 endmodule

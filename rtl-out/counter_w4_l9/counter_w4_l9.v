@@ -9,26 +9,26 @@ module counter_w4_l9 (
   output wire       wrap
 );
   reg [3:0] count_q = 4'd0;
-  wire eq_0 = count_q == 4'd9;
-  wire and_0 = enable & eq_0;
+  wire atLimit = count_q == 4'd9;
+  wire enable_and_atLimit = enable & atLimit;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_0;
+  reg [4:0] count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_0;
+  reg [3:0] count_q_add_1_w4;
   assign count = count_q;
-  assign wrap = and_0;
+  assign wrap = enable_and_atLimit;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       count_q <= 4'd0;
     end else begin
       if (enable) begin
-        if (eq_0) begin
+        if (atLimit) begin
           count_q <= 4'd0;
         end else begin
-          add_0 = {1'd0, count_q} + 5'd1;
-          resize_0 = add_0[3:0];
-          count_q <= resize_0;
+          count_q_add_1 = {1'd0, count_q} + 5'd1;
+          count_q_add_1_w4 = count_q_add_1[3:0];
+          count_q <= count_q_add_1_w4;
         end
       end
     end

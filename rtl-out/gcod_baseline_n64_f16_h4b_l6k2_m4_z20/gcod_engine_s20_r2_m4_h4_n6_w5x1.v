@@ -39,143 +39,143 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
   reg [31:0] zbuf_1 [0:19];
   reg [31:0] zbuf_2 [0:19];
   reg [31:0] zbuf_3 [0:19];
-  wire [1:0] slice_0 = cmd_payload[21:20];
-  wire eq_0 = slice_0 == 2'd0;
-  wire eq_1 = slice_0 == 2'd1;
-  wire eq_2 = slice_0 == 2'd2;
-  wire or_0 = eq_1 | eq_2;
-  wire [4:0] slice_1 = cmd_payload[11:7];
+  wire [1:0] cmd_op = cmd_payload[21:20];
+  wire isLoad = cmd_op == 2'd0;
+  wire isMac = cmd_op == 2'd1;
+  wire isEmit = cmd_op == 2'd2;
+  wire isMac_or_isEmit = isMac | isEmit;
+  wire [4:0] cmd_slot = cmd_payload[11:7];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [19:0] shrv_0 = landed >> slice_1;
+  wire [19:0] landed_shrv_cmd_slot = landed >> cmd_slot;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire slice_2 = shrv_0[0];
-  wire and_0 = slice_2 & 1'd1;
-  wire mux_0 = or_0 ? and_0 : 1'd1;
-  wire mux_1 = eq_0 ? req_ready : mux_0;
-  wire lt_0 = sweep < 2'd2;
-  wire not_0 = ~lt_0;
-  wire and_1 = go & not_0;
-  wire and_2 = mux_1 & and_1;
-  wire and_3 = b_valid & b_emit;
-  wire not_1 = ~out_ready;
-  wire and_4 = and_3 & not_1;
-  wire not_2 = ~and_4;
-  wire and_5 = and_2 & not_2;
-  wire and_6 = cmd_valid & and_1;
-  wire not_3 = ~and_4;
-  wire and_7 = and_6 & not_3;
-  wire and_8 = and_7 & eq_0;
-  wire [5:0] slice_3 = cmd_payload[5:0];
-  wire [10:0] cat_0 = {slice_3, slice_1};
-  wire and_9 = b_valid & b_emit;
+  wire has = landed_shrv_cmd_slot[0];
+  wire has_and_1 = has & 1'd1;
+  wire isMac_or_isEmit_mux = isMac_or_isEmit ? has_and_1 : 1'd1;
+  wire ready = isLoad ? req_ready : isMac_or_isEmit_mux;
+  wire active = sweep < 2'd2;
+  wire not_active = ~active;
+  wire go_0 = go & not_active;
+  wire ready_and_go_0 = ready & go_0;
+  wire b_valid_and_b_emit = b_valid & b_emit;
+  wire not_out_ready = ~out_ready;
+  wire stall = b_valid_and_b_emit & not_out_ready;
+  wire not_stall = ~stall;
+  wire ready_and_go_0_and_not_stall = ready_and_go_0 & not_stall;
+  wire cmd_valid_and_go_0 = cmd_valid & go_0;
+  wire not_stall_0 = ~stall;
+  wire valid = cmd_valid_and_go_0 & not_stall_0;
+  wire valid_and_isLoad = valid & isLoad;
+  wire [5:0] cmd_v = cmd_payload[5:0];
+  wire [10:0] cat_cmd_v_cmd_slot = {cmd_v, cmd_slot};
+  wire b_valid_and_b_emit_0 = b_valid & b_emit;
   wire [47:0] acc_3_word_0 = acc_3[b_row];
-  wire signed [47:0] assint_0 = acc_3_word_0;
-  wire [8:0] resize_0 = {1'd0, b_a};
-  wire signed [8:0] assint_1 = resize_0;
-  wire signed [31:0] assint_2 = z_q_3;
-  wire signed [40:0] mul_0 = {{32{assint_1[8]}}, assint_1} * {{9{assint_2[31]}}, assint_2};
-  wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
+  wire signed [47:0] acc_3_word_0_s = acc_3_word_0;
+  wire [8:0] b_a_w9 = {1'd0, b_a};
+  wire signed [8:0] b_a_w9_s = b_a_w9;
+  wire signed [31:0] z_q_3_s = z_q_3;
+  wire signed [40:0] b_a_w9_s_mul_z_q_3_s = {{32{b_a_w9_s[8]}}, b_a_w9_s} * {{9{z_q_3_s[31]}}, z_q_3_s};
+  wire signed [47:0] b_a_w9_s_mul_z_q_3_s_w48 = {{7{b_a_w9_s_mul_z_q_3_s[40]}}, b_a_w9_s_mul_z_q_3_s};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_0 = {assint_0[47], assint_0} + {resize_1[47], resize_1};
+  wire signed [48:0] add_0 = {acc_3_word_0_s[47], acc_3_word_0_s} + {b_a_w9_s_mul_z_q_3_s_w48[47], b_a_w9_s_mul_z_q_3_s_w48};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_2 = add_0[47:0];
-  wire [47:0] asuint_0 = resize_2;
+  wire signed [47:0] add_0_w48 = add_0[47:0];
+  wire [47:0] add_0_w48_u = add_0_w48;
   wire [47:0] acc_2_word_0 = acc_2[b_row];
-  wire signed [47:0] assint_3 = acc_2_word_0;
-  wire signed [31:0] assint_4 = z_q_2;
-  wire signed [40:0] mul_1 = {{32{assint_1[8]}}, assint_1} * {{9{assint_4[31]}}, assint_4};
-  wire signed [47:0] resize_3 = {{7{mul_1[40]}}, mul_1};
+  wire signed [47:0] acc_2_word_0_s = acc_2_word_0;
+  wire signed [31:0] z_q_2_s = z_q_2;
+  wire signed [40:0] b_a_w9_s_mul_z_q_2_s = {{32{b_a_w9_s[8]}}, b_a_w9_s} * {{9{z_q_2_s[31]}}, z_q_2_s};
+  wire signed [47:0] b_a_w9_s_mul_z_q_2_s_w48 = {{7{b_a_w9_s_mul_z_q_2_s[40]}}, b_a_w9_s_mul_z_q_2_s};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_1 = {assint_3[47], assint_3} + {resize_3[47], resize_3};
+  wire signed [48:0] add_1 = {acc_2_word_0_s[47], acc_2_word_0_s} + {b_a_w9_s_mul_z_q_2_s_w48[47], b_a_w9_s_mul_z_q_2_s_w48};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_4 = add_1[47:0];
-  wire [47:0] asuint_1 = resize_4;
+  wire signed [47:0] add_1_w48 = add_1[47:0];
+  wire [47:0] add_1_w48_u = add_1_w48;
   wire [47:0] acc_1_word_0 = acc_1[b_row];
-  wire signed [47:0] assint_5 = acc_1_word_0;
-  wire signed [31:0] assint_6 = z_q_1;
-  wire signed [40:0] mul_2 = {{32{assint_1[8]}}, assint_1} * {{9{assint_6[31]}}, assint_6};
-  wire signed [47:0] resize_5 = {{7{mul_2[40]}}, mul_2};
+  wire signed [47:0] acc_1_word_0_s = acc_1_word_0;
+  wire signed [31:0] z_q_1_s = z_q_1;
+  wire signed [40:0] b_a_w9_s_mul_z_q_1_s = {{32{b_a_w9_s[8]}}, b_a_w9_s} * {{9{z_q_1_s[31]}}, z_q_1_s};
+  wire signed [47:0] b_a_w9_s_mul_z_q_1_s_w48 = {{7{b_a_w9_s_mul_z_q_1_s[40]}}, b_a_w9_s_mul_z_q_1_s};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_2 = {assint_5[47], assint_5} + {resize_5[47], resize_5};
+  wire signed [48:0] add_2 = {acc_1_word_0_s[47], acc_1_word_0_s} + {b_a_w9_s_mul_z_q_1_s_w48[47], b_a_w9_s_mul_z_q_1_s_w48};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_6 = add_2[47:0];
-  wire [47:0] asuint_2 = resize_6;
+  wire signed [47:0] add_2_w48 = add_2[47:0];
+  wire [47:0] add_2_w48_u = add_2_w48;
   wire [47:0] acc_0_word_0 = acc_0[b_row];
-  wire signed [47:0] assint_7 = acc_0_word_0;
-  wire signed [31:0] assint_8 = z_q_0;
-  wire signed [40:0] mul_3 = {{32{assint_1[8]}}, assint_1} * {{9{assint_8[31]}}, assint_8};
-  wire signed [47:0] resize_7 = {{7{mul_3[40]}}, mul_3};
+  wire signed [47:0] acc_0_word_0_s = acc_0_word_0;
+  wire signed [31:0] z_q_0_s = z_q_0;
+  wire signed [40:0] b_a_w9_s_mul_z_q_0_s = {{32{b_a_w9_s[8]}}, b_a_w9_s} * {{9{z_q_0_s[31]}}, z_q_0_s};
+  wire signed [47:0] b_a_w9_s_mul_z_q_0_s_w48 = {{7{b_a_w9_s_mul_z_q_0_s[40]}}, b_a_w9_s_mul_z_q_0_s};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_3 = {assint_7[47], assint_7} + {resize_7[47], resize_7};
+  wire signed [48:0] add_3 = {acc_0_word_0_s[47], acc_0_word_0_s} + {b_a_w9_s_mul_z_q_0_s_w48[47], b_a_w9_s_mul_z_q_0_s_w48};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_8 = add_3[47:0];
-  wire [47:0] asuint_3 = resize_8;
-  wire [191:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  wire [197:0] cat_2 = {b_v, cat_1};
+  wire signed [47:0] add_3_w48 = add_3[47:0];
+  wire [47:0] add_3_w48_u = add_3_w48;
+  wire [191:0] cat_0 = {add_0_w48_u, add_1_w48_u, add_2_w48_u, add_3_w48_u};
+  wire [197:0] cat_b_v_cat_0 = {b_v, cat_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_4;
+  reg [2:0] sweep_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_9;
-  wire not_4 = ~and_4;
-  wire or_1 = eq_1 | eq_2;
-  wire and_10 = and_7 & or_1;
-  wire and_11 = and_10 & slice_2;
-  reg and_12;
-  reg slice_4;
-  reg [7:0] slice_5;
-  wire [19:0] shlv_0 = 20'd1 << resp_tag;
-  wire [19:0] mux_2 = resp_valid ? shlv_0 : 20'd0;
-  wire [19:0] or_2 = landed | mux_2;
-  wire and_13 = and_7 & eq_0;
-  wire and_14 = and_13 & req_ready;
-  wire [19:0] shlv_1 = 20'd1 << slice_1;
-  wire [19:0] mux_3 = and_14 ? shlv_1 : 20'd0;
-  wire [19:0] not_5 = ~mux_3;
-  wire [19:0] and_15 = or_2 & not_5;
-  wire eq_3 = slice_0 == 2'd3;
-  wire and_16 = and_7 & eq_3;
-  wire not_6 = ~b_emit;
-  wire or_3 = not_6 | out_ready;
-  wire and_17 = b_valid & or_3;
-  wire or_4 = lt_0 | and_17;
-  wire resize_10 = sweep[0];
-  wire mux_4 = lt_0 ? resize_10 : b_row;
-  wire or_5 = b_emit | lt_0;
-  wire [47:0] asuint_4 = resize_8;
-  wire [47:0] mux_5 = or_5 ? 48'h0 : asuint_4;
-  wire [47:0] asuint_5 = resize_6;
-  wire [47:0] mux_6 = or_5 ? 48'h0 : asuint_5;
-  wire [47:0] asuint_6 = resize_4;
-  wire [47:0] mux_7 = or_5 ? 48'h0 : asuint_6;
-  wire [47:0] asuint_7 = resize_2;
-  wire [47:0] mux_8 = or_5 ? 48'h0 : asuint_7;
-  wire [31:0] slice_6 = resp_data[31:0];
-  wire signed [31:0] assint_9 = slice_6;
-  wire [31:0] asuint_8 = assint_9;
-  wire [31:0] slice_7 = resp_data[63:32];
-  wire signed [31:0] assint_10 = slice_7;
-  wire [31:0] asuint_9 = assint_10;
-  wire [31:0] slice_8 = resp_data[95:64];
-  wire signed [31:0] assint_11 = slice_8;
-  wire [31:0] asuint_10 = assint_11;
-  wire [31:0] slice_9 = resp_data[127:96];
-  wire signed [31:0] assint_12 = slice_9;
-  wire [31:0] asuint_11 = assint_12;
-  assign cmd_ready = and_5;
-  assign req_valid = and_8;
-  assign req_payload = cat_0;
-  assign out_valid = and_9;
-  assign out_payload = cat_2;
+  reg [1:0] sweep_add_1_w2;
+  wire not_stall_1 = ~stall;
+  wire isMac_or_isEmit_0 = isMac | isEmit;
+  wire valid_and_isMac_or_isEmit_0 = valid & isMac_or_isEmit_0;
+  wire macGo = valid_and_isMac_or_isEmit_0 & has;
+  reg isEmit_and_1;
+  reg cmd_r;
+  reg [7:0] cmd_a;
+  wire [19:0] v1_shlv_resp_tag = 20'd1 << resp_tag;
+  wire [19:0] mask = resp_valid ? v1_shlv_resp_tag : 20'd0;
+  wire [19:0] landed_or_mask = landed | mask;
+  wire valid_and_isLoad_0 = valid & isLoad;
+  wire loadFire = valid_and_isLoad_0 & req_ready;
+  wire [19:0] v1_shlv_cmd_slot = 20'd1 << cmd_slot;
+  wire [19:0] mask_0 = loadFire ? v1_shlv_cmd_slot : 20'd0;
+  wire [19:0] not_mask_0 = ~mask_0;
+  wire [19:0] landed_or_mask_and_not_mask_0 = landed_or_mask & not_mask_0;
+  wire isEnd = cmd_op == 2'd3;
+  wire valid_and_isEnd = valid & isEnd;
+  wire not_b_emit = ~b_emit;
+  wire not_b_emit_or_out_ready = not_b_emit | out_ready;
+  wire bWrite = b_valid & not_b_emit_or_out_ready;
+  wire active_or_bWrite = active | bWrite;
+  wire sweep_w1 = sweep[0];
+  wire active_mux = active ? sweep_w1 : b_row;
+  wire clearing = b_emit | active;
+  wire [47:0] add_3_w48_u_0 = add_3_w48;
+  wire [47:0] clearing_mux = clearing ? 48'h0 : add_3_w48_u_0;
+  wire [47:0] add_2_w48_u_0 = add_2_w48;
+  wire [47:0] clearing_mux_0 = clearing ? 48'h0 : add_2_w48_u_0;
+  wire [47:0] add_1_w48_u_0 = add_1_w48;
+  wire [47:0] clearing_mux_1 = clearing ? 48'h0 : add_1_w48_u_0;
+  wire [47:0] add_0_w48_u_0 = add_0_w48;
+  wire [47:0] clearing_mux_2 = clearing ? 48'h0 : add_0_w48_u_0;
+  wire [31:0] resp_data_31_0 = resp_data[31:0];
+  wire signed [31:0] resp_data_0 = resp_data_31_0;
+  wire [31:0] resp_data_0_u = resp_data_0;
+  wire [31:0] resp_data_63_32 = resp_data[63:32];
+  wire signed [31:0] resp_data_1 = resp_data_63_32;
+  wire [31:0] resp_data_1_u = resp_data_1;
+  wire [31:0] resp_data_95_64 = resp_data[95:64];
+  wire signed [31:0] resp_data_2 = resp_data_95_64;
+  wire [31:0] resp_data_2_u = resp_data_2;
+  wire [31:0] resp_data_127_96 = resp_data[127:96];
+  wire signed [31:0] resp_data_3 = resp_data_127_96;
+  wire [31:0] resp_data_3_u = resp_data_3;
+  assign cmd_ready = ready_and_go_0_and_not_stall;
+  assign req_valid = valid_and_isLoad;
+  assign req_payload = cat_cmd_v_cmd_slot;
+  assign out_valid = b_valid_and_b_emit_0;
+  assign out_payload = cat_b_v_cat_0;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       sweep <= 2'd0;
     end else begin
-      if (lt_0) begin
-        add_4 = {1'd0, sweep} + 3'd1;
-        resize_9 = add_4[1:0];
-        sweep <= resize_9;
+      if (active) begin
+        sweep_add_1 = {1'd0, sweep} + 3'd1;
+        sweep_add_1_w2 = sweep_add_1[1:0];
+        sweep <= sweep_add_1_w2;
       end
     end
   end
@@ -184,114 +184,114 @@ module gcod_engine_s20_r2_m4_h4_n6_w5x1 (
     if (rst) begin
       b_valid <= 1'd0;
     end else begin
-      if (not_4) begin
-        b_valid <= and_11;
+      if (not_stall_1) begin
+        b_valid <= macGo;
       end
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      and_12 = eq_2 & 1'd1;
-      b_emit <= and_12;
+    if (macGo) begin
+      isEmit_and_1 = isEmit & 1'd1;
+      b_emit <= isEmit_and_1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      slice_4 = cmd_payload[6];
-      b_row <= slice_4;
+    if (macGo) begin
+      cmd_r = cmd_payload[6];
+      b_row <= cmd_r;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      slice_5 = cmd_payload[19:12];
-      b_a <= slice_5;
+    if (macGo) begin
+      cmd_a = cmd_payload[19:12];
+      b_a <= cmd_a;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      b_v <= slice_3;
+    if (macGo) begin
+      b_v <= cmd_v;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       landed <= 20'd0;
     end else begin
-      landed <= and_15;
+      landed <= landed_or_mask_and_not_mask_0;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_0 <= zbuf_0[slice_1];
+    if (macGo) begin
+      z_q_0 <= zbuf_0[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_1 <= zbuf_1[slice_1];
+    if (macGo) begin
+      z_q_1 <= zbuf_1[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_2 <= zbuf_2[slice_1];
+    if (macGo) begin
+      z_q_2 <= zbuf_2[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_3 <= zbuf_3[slice_1];
+    if (macGo) begin
+      z_q_3 <= zbuf_3[cmd_slot];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       done_r <= 1'd0;
     end else begin
-      if (and_16) begin
+      if (valid_and_isEnd) begin
         done_r <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (or_4) begin
-      acc_0[mux_4] <= mux_5;
+    if (active_or_bWrite) begin
+      acc_0[active_mux] <= clearing_mux;
     end
   end
   always @(posedge clk) begin
-    if (or_4) begin
-      acc_1[mux_4] <= mux_6;
+    if (active_or_bWrite) begin
+      acc_1[active_mux] <= clearing_mux_0;
     end
   end
   always @(posedge clk) begin
-    if (or_4) begin
-      acc_2[mux_4] <= mux_7;
+    if (active_or_bWrite) begin
+      acc_2[active_mux] <= clearing_mux_1;
     end
   end
   always @(posedge clk) begin
-    if (or_4) begin
-      acc_3[mux_4] <= mux_8;
-    end
-  end
-  always @(posedge clk) begin
-    if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_8;
+    if (active_or_bWrite) begin
+      acc_3[active_mux] <= clearing_mux_2;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_9;
+      zbuf_0[resp_tag] <= resp_data_0_u;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_10;
+      zbuf_1[resp_tag] <= resp_data_1_u;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_11;
+      zbuf_2[resp_tag] <= resp_data_2_u;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_3[resp_tag] <= resp_data_3_u;
     end
   end
 endmodule

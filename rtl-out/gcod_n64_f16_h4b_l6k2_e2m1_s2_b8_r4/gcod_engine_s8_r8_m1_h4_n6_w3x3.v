@@ -50,161 +50,161 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
   reg [31:0] zbuf_1 [0:7];
   reg [31:0] zbuf_2 [0:7];
   reg [31:0] zbuf_3 [0:7];
-  wire [1:0] slice_0 = cmd_payload[21:20];
-  wire eq_0 = slice_0 == 2'd0;
-  wire eq_1 = slice_0 == 2'd1;
-  wire eq_2 = slice_0 == 2'd2;
-  wire or_0 = eq_1 | eq_2;
-  wire [2:0] slice_1 = cmd_payload[11:9];
+  wire [1:0] cmd_op = cmd_payload[21:20];
+  wire isLoad = cmd_op == 2'd0;
+  wire isMac = cmd_op == 2'd1;
+  wire isEmit = cmd_op == 2'd2;
+  wire isMac_or_isEmit = isMac | isEmit;
+  wire [2:0] cmd_slot = cmd_payload[11:9];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] shrv_0 = landed >> slice_1;
+  wire [7:0] landed_shrv_cmd_slot = landed >> cmd_slot;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire slice_2 = shrv_0[0];
-  wire eq_3 = group == 2'd3;
-  wire and_0 = slice_2 & eq_3;
-  wire mux_0 = or_0 ? and_0 : 1'd1;
-  wire mux_1 = eq_0 ? req_ready : mux_0;
-  wire lt_0 = sweep < 4'd8;
-  wire not_0 = ~lt_0;
-  wire and_1 = go & not_0;
-  wire and_2 = mux_1 & and_1;
-  wire and_3 = b_valid & b_emit;
-  wire not_1 = ~out_ready;
-  wire and_4 = and_3 & not_1;
-  wire not_2 = ~and_4;
-  wire and_5 = and_2 & not_2;
-  wire and_6 = cmd_valid & and_1;
-  wire not_3 = ~and_4;
-  wire and_7 = and_6 & not_3;
-  wire and_8 = and_7 & eq_0;
-  wire [5:0] slice_3 = cmd_payload[5:0];
-  wire [8:0] cat_0 = {slice_3, slice_1};
-  wire and_9 = b_valid & b_emit;
-  wire eq_4 = b_group == 2'd3;
-  wire eq_5 = b_group == 2'd0;
-  wire signed [47:0] assint_0 = acc_q_0;
-  wire [47:0] asuint_0 = assint_0;
-  wire [47:0] mux_2 = fwd_hit ? fwd_0 : asuint_0;
-  wire signed [47:0] assint_1 = mux_2;
-  wire eq_6 = b_group == 2'd1;
-  wire signed [47:0] assint_2 = acc_q_1;
-  wire [47:0] asuint_1 = assint_2;
-  wire [47:0] mux_3 = fwd_hit ? fwd_1 : asuint_1;
-  wire signed [47:0] assint_3 = mux_3;
-  wire eq_7 = b_group == 2'd2;
-  wire signed [47:0] assint_4 = acc_q_2;
-  wire [47:0] asuint_2 = assint_4;
-  wire [47:0] mux_4 = fwd_hit ? fwd_2 : asuint_2;
-  wire signed [47:0] assint_5 = mux_4;
-  wire signed [47:0] assint_6 = acc_q_3;
-  wire [47:0] asuint_3 = assint_6;
-  wire [47:0] mux_5 = fwd_hit ? fwd_3 : asuint_3;
-  wire signed [47:0] assint_7 = mux_5;
-  wire signed [47:0] mux_6 = eq_7 ? assint_5 : assint_7;
-  wire signed [47:0] mux_7 = eq_6 ? assint_3 : mux_6;
-  wire signed [47:0] mux_8 = eq_5 ? assint_1 : mux_7;
-  wire [8:0] resize_0 = {1'd0, b_a};
-  wire signed [8:0] assint_8 = resize_0;
-  wire eq_8 = b_group == 2'd0;
-  wire signed [31:0] assint_9 = z_q_0;
-  wire eq_9 = b_group == 2'd1;
-  wire signed [31:0] assint_10 = z_q_1;
-  wire eq_10 = b_group == 2'd2;
-  wire signed [31:0] assint_11 = z_q_2;
-  wire signed [31:0] assint_12 = z_q_3;
-  wire signed [31:0] mux_9 = eq_10 ? assint_11 : assint_12;
-  wire signed [31:0] mux_10 = eq_9 ? assint_10 : mux_9;
-  wire signed [31:0] mux_11 = eq_8 ? assint_9 : mux_10;
-  wire signed [40:0] mul_0 = {{32{assint_8[8]}}, assint_8} * {{9{mux_11[31]}}, mux_11};
-  wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
+  wire has = landed_shrv_cmd_slot[0];
+  wire lastGroup = group == 2'd3;
+  wire has_and_lastGroup = has & lastGroup;
+  wire isMac_or_isEmit_mux = isMac_or_isEmit ? has_and_lastGroup : 1'd1;
+  wire ready = isLoad ? req_ready : isMac_or_isEmit_mux;
+  wire active = sweep < 4'd8;
+  wire not_active = ~active;
+  wire go_0 = go & not_active;
+  wire ready_and_go_0 = ready & go_0;
+  wire b_valid_and_b_emit = b_valid & b_emit;
+  wire not_out_ready = ~out_ready;
+  wire stall = b_valid_and_b_emit & not_out_ready;
+  wire not_stall = ~stall;
+  wire ready_and_go_0_and_not_stall = ready_and_go_0 & not_stall;
+  wire cmd_valid_and_go_0 = cmd_valid & go_0;
+  wire not_stall_0 = ~stall;
+  wire valid = cmd_valid_and_go_0 & not_stall_0;
+  wire valid_and_isLoad = valid & isLoad;
+  wire [5:0] cmd_v = cmd_payload[5:0];
+  wire [8:0] cat_cmd_v_cmd_slot = {cmd_v, cmd_slot};
+  wire b_valid_and_b_emit_0 = b_valid & b_emit;
+  wire b_group_eq_3 = b_group == 2'd3;
+  wire b_group_eq_0 = b_group == 2'd0;
+  wire signed [47:0] acc_q_0_s = acc_q_0;
+  wire [47:0] acc_q_0_s_u = acc_q_0_s;
+  wire [47:0] fwd_hit_mux = fwd_hit ? fwd_0 : acc_q_0_s_u;
+  wire signed [47:0] fwd_hit_mux_s = fwd_hit_mux;
+  wire b_group_eq_1 = b_group == 2'd1;
+  wire signed [47:0] acc_q_1_s = acc_q_1;
+  wire [47:0] acc_q_1_s_u = acc_q_1_s;
+  wire [47:0] fwd_hit_mux_0 = fwd_hit ? fwd_1 : acc_q_1_s_u;
+  wire signed [47:0] fwd_hit_mux_0_s = fwd_hit_mux_0;
+  wire b_group_eq_2 = b_group == 2'd2;
+  wire signed [47:0] acc_q_2_s = acc_q_2;
+  wire [47:0] acc_q_2_s_u = acc_q_2_s;
+  wire [47:0] fwd_hit_mux_1 = fwd_hit ? fwd_2 : acc_q_2_s_u;
+  wire signed [47:0] fwd_hit_mux_1_s = fwd_hit_mux_1;
+  wire signed [47:0] acc_q_3_s = acc_q_3;
+  wire [47:0] acc_q_3_s_u = acc_q_3_s;
+  wire [47:0] fwd_hit_mux_2 = fwd_hit ? fwd_3 : acc_q_3_s_u;
+  wire signed [47:0] fwd_hit_mux_2_s = fwd_hit_mux_2;
+  wire signed [47:0] b_group_eq_2_mux = b_group_eq_2 ? fwd_hit_mux_1_s : fwd_hit_mux_2_s;
+  wire signed [47:0] b_group_eq_1_mux = b_group_eq_1 ? fwd_hit_mux_0_s : b_group_eq_2_mux;
+  wire signed [47:0] b_group_eq_0_mux = b_group_eq_0 ? fwd_hit_mux_s : b_group_eq_1_mux;
+  wire [8:0] b_a_w9 = {1'd0, b_a};
+  wire signed [8:0] b_a_w9_s = b_a_w9;
+  wire b_group_eq_0_0 = b_group == 2'd0;
+  wire signed [31:0] z_q_0_s = z_q_0;
+  wire b_group_eq_1_0 = b_group == 2'd1;
+  wire signed [31:0] z_q_1_s = z_q_1;
+  wire b_group_eq_2_0 = b_group == 2'd2;
+  wire signed [31:0] z_q_2_s = z_q_2;
+  wire signed [31:0] z_q_3_s = z_q_3;
+  wire signed [31:0] b_group_eq_2_0_mux = b_group_eq_2_0 ? z_q_2_s : z_q_3_s;
+  wire signed [31:0] b_group_eq_1_0_mux = b_group_eq_1_0 ? z_q_1_s : b_group_eq_2_0_mux;
+  wire signed [31:0] b_group_eq_0_0_mux = b_group_eq_0_0 ? z_q_0_s : b_group_eq_1_0_mux;
+  wire signed [40:0] b_a_w9_s_mul_b_group_eq_0_0_mux = {{32{b_a_w9_s[8]}}, b_a_w9_s} * {{9{b_group_eq_0_0_mux[31]}}, b_group_eq_0_0_mux};
+  wire signed [47:0] resize_0 = {{7{b_a_w9_s_mul_b_group_eq_0_0_mux[40]}}, b_a_w9_s_mul_b_group_eq_0_0_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_0 = {mux_8[47], mux_8} + {resize_1[47], resize_1};
+  wire signed [48:0] b_group_eq_0_mux_add_resize_0 = {b_group_eq_0_mux[47], b_group_eq_0_mux} + {resize_0[47], resize_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_2 = add_0[47:0];
-  wire signed [47:0] mux_12 = eq_4 ? resize_2 : assint_7;
-  wire [47:0] asuint_4 = mux_12;
-  wire eq_11 = b_group == 2'd2;
-  wire signed [47:0] mux_13 = eq_11 ? resize_2 : assint_5;
-  wire [47:0] asuint_5 = mux_13;
-  wire eq_12 = b_group == 2'd1;
-  wire signed [47:0] mux_14 = eq_12 ? resize_2 : assint_3;
-  wire [47:0] asuint_6 = mux_14;
-  wire eq_13 = b_group == 2'd0;
-  wire signed [47:0] mux_15 = eq_13 ? resize_2 : assint_1;
-  wire [47:0] asuint_7 = mux_15;
-  wire [191:0] cat_1 = {asuint_4, asuint_5, asuint_6, asuint_7};
-  wire [197:0] cat_2 = {b_v, cat_1};
+  wire signed [47:0] resize_1 = b_group_eq_0_mux_add_resize_0[47:0];
+  wire signed [47:0] b_group_eq_3_mux = b_group_eq_3 ? resize_1 : fwd_hit_mux_2_s;
+  wire [47:0] b_group_eq_3_mux_u = b_group_eq_3_mux;
+  wire b_group_eq_2_1 = b_group == 2'd2;
+  wire signed [47:0] b_group_eq_2_1_mux = b_group_eq_2_1 ? resize_1 : fwd_hit_mux_1_s;
+  wire [47:0] b_group_eq_2_1_mux_u = b_group_eq_2_1_mux;
+  wire b_group_eq_1_1 = b_group == 2'd1;
+  wire signed [47:0] b_group_eq_1_1_mux = b_group_eq_1_1 ? resize_1 : fwd_hit_mux_0_s;
+  wire [47:0] b_group_eq_1_1_mux_u = b_group_eq_1_1_mux;
+  wire b_group_eq_0_1 = b_group == 2'd0;
+  wire signed [47:0] b_group_eq_0_1_mux = b_group_eq_0_1 ? resize_1 : fwd_hit_mux_s;
+  wire [47:0] b_group_eq_0_1_mux_u = b_group_eq_0_1_mux;
+  wire [191:0] cat_0 = {b_group_eq_3_mux_u, b_group_eq_2_1_mux_u, b_group_eq_1_1_mux_u, b_group_eq_0_1_mux_u};
+  wire [197:0] cat_b_v_cat_0 = {b_v, cat_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_1;
+  reg [4:0] sweep_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_3;
-  wire not_4 = ~and_4;
-  wire or_1 = eq_1 | eq_2;
-  wire and_10 = and_7 & or_1;
-  wire and_11 = and_10 & slice_2;
-  reg and_12;
-  wire [2:0] slice_4 = cmd_payload[8:6];
-  reg [7:0] slice_5;
-  wire [7:0] shlv_0 = 8'd1 << resp_tag;
-  wire [7:0] mux_16 = resp_valid ? shlv_0 : 8'd0;
-  wire [7:0] or_2 = landed | mux_16;
-  wire and_13 = and_7 & eq_0;
-  wire and_14 = and_13 & req_ready;
-  wire [7:0] shlv_1 = 8'd1 << slice_1;
-  wire [7:0] mux_17 = and_14 ? shlv_1 : 8'd0;
-  wire [7:0] not_5 = ~mux_17;
-  wire [7:0] and_15 = or_2 & not_5;
+  reg [3:0] sweep_add_1_w4;
+  wire not_stall_1 = ~stall;
+  wire isMac_or_isEmit_0 = isMac | isEmit;
+  wire valid_and_isMac_or_isEmit_0 = valid & isMac_or_isEmit_0;
+  wire macGo = valid_and_isMac_or_isEmit_0 & has;
+  reg isEmit_and_lastGroup;
+  wire [2:0] cmd_r = cmd_payload[8:6];
+  reg [7:0] cmd_a;
+  wire [7:0] v1_shlv_resp_tag = 8'd1 << resp_tag;
+  wire [7:0] mask = resp_valid ? v1_shlv_resp_tag : 8'd0;
+  wire [7:0] landed_or_mask = landed | mask;
+  wire valid_and_isLoad_0 = valid & isLoad;
+  wire loadFire = valid_and_isLoad_0 & req_ready;
+  wire [7:0] v1_shlv_cmd_slot = 8'd1 << cmd_slot;
+  wire [7:0] mask_0 = loadFire ? v1_shlv_cmd_slot : 8'd0;
+  wire [7:0] not_mask_0 = ~mask_0;
+  wire [7:0] landed_or_mask_and_not_mask_0 = landed_or_mask & not_mask_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_2;
+  reg [2:0] group_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_4;
-  reg [1:0] mux_18;
-  wire not_6 = ~b_emit;
-  wire or_3 = not_6 | out_ready;
-  wire and_16 = b_valid & or_3;
-  reg eq_14;
-  reg and_17;
-  wire or_4 = b_emit | lt_0;
-  wire [47:0] asuint_8 = mux_15;
-  wire [47:0] mux_19 = or_4 ? 48'h0 : asuint_8;
-  wire [47:0] asuint_9 = mux_14;
-  wire [47:0] mux_20 = or_4 ? 48'h0 : asuint_9;
-  wire [47:0] asuint_10 = mux_13;
-  wire [47:0] mux_21 = or_4 ? 48'h0 : asuint_10;
-  wire [47:0] asuint_11 = mux_12;
-  wire [47:0] mux_22 = or_4 ? 48'h0 : asuint_11;
-  wire eq_15 = slice_0 == 2'd3;
-  wire and_18 = and_7 & eq_15;
-  wire or_5 = lt_0 | and_16;
-  wire [2:0] resize_5 = sweep[2:0];
-  wire [2:0] mux_23 = lt_0 ? resize_5 : b_row;
-  wire [31:0] slice_6 = resp_data[31:0];
-  wire signed [31:0] assint_13 = slice_6;
-  wire [31:0] asuint_12 = assint_13;
-  wire [31:0] slice_7 = resp_data[63:32];
-  wire signed [31:0] assint_14 = slice_7;
-  wire [31:0] asuint_13 = assint_14;
-  wire [31:0] slice_8 = resp_data[95:64];
-  wire signed [31:0] assint_15 = slice_8;
-  wire [31:0] asuint_14 = assint_15;
-  wire [31:0] slice_9 = resp_data[127:96];
-  wire signed [31:0] assint_16 = slice_9;
-  wire [31:0] asuint_15 = assint_16;
-  assign cmd_ready = and_5;
-  assign req_valid = and_8;
-  assign req_payload = cat_0;
-  assign out_valid = and_9;
-  assign out_payload = cat_2;
+  reg [1:0] group_add_1_w2;
+  reg [1:0] lastGroup_mux;
+  wire not_b_emit = ~b_emit;
+  wire not_b_emit_or_out_ready = not_b_emit | out_ready;
+  wire bWrite = b_valid & not_b_emit_or_out_ready;
+  reg b_row_eq_cmd_r;
+  reg bWrite_and_b_row_eq_cmd_r;
+  wire clearing = b_emit | active;
+  wire [47:0] b_group_eq_0_1_mux_u_0 = b_group_eq_0_1_mux;
+  wire [47:0] clearing_mux = clearing ? 48'h0 : b_group_eq_0_1_mux_u_0;
+  wire [47:0] b_group_eq_1_1_mux_u_0 = b_group_eq_1_1_mux;
+  wire [47:0] clearing_mux_0 = clearing ? 48'h0 : b_group_eq_1_1_mux_u_0;
+  wire [47:0] b_group_eq_2_1_mux_u_0 = b_group_eq_2_1_mux;
+  wire [47:0] clearing_mux_1 = clearing ? 48'h0 : b_group_eq_2_1_mux_u_0;
+  wire [47:0] b_group_eq_3_mux_u_0 = b_group_eq_3_mux;
+  wire [47:0] clearing_mux_2 = clearing ? 48'h0 : b_group_eq_3_mux_u_0;
+  wire isEnd = cmd_op == 2'd3;
+  wire valid_and_isEnd = valid & isEnd;
+  wire active_or_bWrite = active | bWrite;
+  wire [2:0] sweep_w3 = sweep[2:0];
+  wire [2:0] active_mux = active ? sweep_w3 : b_row;
+  wire [31:0] resp_data_31_0 = resp_data[31:0];
+  wire signed [31:0] resp_data_0 = resp_data_31_0;
+  wire [31:0] resp_data_0_u = resp_data_0;
+  wire [31:0] resp_data_63_32 = resp_data[63:32];
+  wire signed [31:0] resp_data_1 = resp_data_63_32;
+  wire [31:0] resp_data_1_u = resp_data_1;
+  wire [31:0] resp_data_95_64 = resp_data[95:64];
+  wire signed [31:0] resp_data_2 = resp_data_95_64;
+  wire [31:0] resp_data_2_u = resp_data_2;
+  wire [31:0] resp_data_127_96 = resp_data[127:96];
+  wire signed [31:0] resp_data_3 = resp_data_127_96;
+  wire [31:0] resp_data_3_u = resp_data_3;
+  assign cmd_ready = ready_and_go_0_and_not_stall;
+  assign req_valid = valid_and_isLoad;
+  assign req_payload = cat_cmd_v_cmd_slot;
+  assign out_valid = b_valid_and_b_emit_0;
+  assign out_payload = cat_b_v_cat_0;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       sweep <= 4'd0;
     end else begin
-      if (lt_0) begin
-        add_1 = {1'd0, sweep} + 5'd1;
-        resize_3 = add_1[3:0];
-        sweep <= resize_3;
+      if (active) begin
+        sweep_add_1 = {1'd0, sweep} + 5'd1;
+        sweep_add_1_w4 = sweep_add_1[3:0];
+        sweep <= sweep_add_1_w4;
       end
     end
   end
@@ -213,42 +213,42 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
     if (rst) begin
       b_valid <= 1'd0;
     end else begin
-      if (not_4) begin
-        b_valid <= and_11;
+      if (not_stall_1) begin
+        b_valid <= macGo;
       end
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      and_12 = eq_2 & eq_3;
-      b_emit <= and_12;
+    if (macGo) begin
+      isEmit_and_lastGroup = isEmit & lastGroup;
+      b_emit <= isEmit_and_lastGroup;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      b_row <= slice_4;
+    if (macGo) begin
+      b_row <= cmd_r;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      slice_5 = cmd_payload[19:12];
-      b_a <= slice_5;
+    if (macGo) begin
+      cmd_a = cmd_payload[19:12];
+      b_a <= cmd_a;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      b_v <= slice_3;
+    if (macGo) begin
+      b_v <= cmd_v;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       landed <= 8'd0;
     end else begin
-      landed <= and_15;
+      landed <= landed_or_mask_and_not_mask_0;
     end
   end
   /* verilator lint_off BLKSEQ */
@@ -256,136 +256,136 @@ module gcod_engine_s8_r8_m1_h4_n6_w3x3 (
     if (rst) begin
       group <= 2'd0;
     end else begin
-      if (and_11) begin
-        add_2 = {1'd0, group} + 3'd1;
-        resize_4 = add_2[1:0];
-        mux_18 = eq_3 ? 2'd0 : resize_4;
-        group <= mux_18;
+      if (macGo) begin
+        group_add_1 = {1'd0, group} + 3'd1;
+        group_add_1_w2 = group_add_1[1:0];
+        lastGroup_mux = lastGroup ? 2'd0 : group_add_1_w2;
+        group <= lastGroup_mux;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
+    if (macGo) begin
       b_group <= group;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_0 <= zbuf_0[slice_1];
+    if (macGo) begin
+      z_q_0 <= zbuf_0[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_1 <= zbuf_1[slice_1];
+    if (macGo) begin
+      z_q_1 <= zbuf_1[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_2 <= zbuf_2[slice_1];
+    if (macGo) begin
+      z_q_2 <= zbuf_2[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_3 <= zbuf_3[slice_1];
+    if (macGo) begin
+      z_q_3 <= zbuf_3[cmd_slot];
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      eq_14 = b_row == slice_4;
-      and_17 = and_16 & eq_14;
-      fwd_hit <= and_17;
+    if (macGo) begin
+      b_row_eq_cmd_r = b_row == cmd_r;
+      bWrite_and_b_row_eq_cmd_r = bWrite & b_row_eq_cmd_r;
+      fwd_hit <= bWrite_and_b_row_eq_cmd_r;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      fwd_0 <= mux_19;
+    if (macGo) begin
+      fwd_0 <= clearing_mux;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      fwd_1 <= mux_20;
+    if (macGo) begin
+      fwd_1 <= clearing_mux_0;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      fwd_2 <= mux_21;
+    if (macGo) begin
+      fwd_2 <= clearing_mux_1;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      fwd_3 <= mux_22;
+    if (macGo) begin
+      fwd_3 <= clearing_mux_2;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      acc_q_0 <= acc_0[slice_4];
+    if (macGo) begin
+      acc_q_0 <= acc_0[cmd_r];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      acc_q_1 <= acc_1[slice_4];
+    if (macGo) begin
+      acc_q_1 <= acc_1[cmd_r];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      acc_q_2 <= acc_2[slice_4];
+    if (macGo) begin
+      acc_q_2 <= acc_2[cmd_r];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      acc_q_3 <= acc_3[slice_4];
+    if (macGo) begin
+      acc_q_3 <= acc_3[cmd_r];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       done_r <= 1'd0;
     end else begin
-      if (and_18) begin
+      if (valid_and_isEnd) begin
         done_r <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (or_5) begin
-      acc_0[mux_23] <= mux_19;
+    if (active_or_bWrite) begin
+      acc_0[active_mux] <= clearing_mux;
     end
   end
   always @(posedge clk) begin
-    if (or_5) begin
-      acc_1[mux_23] <= mux_20;
+    if (active_or_bWrite) begin
+      acc_1[active_mux] <= clearing_mux_0;
     end
   end
   always @(posedge clk) begin
-    if (or_5) begin
-      acc_2[mux_23] <= mux_21;
+    if (active_or_bWrite) begin
+      acc_2[active_mux] <= clearing_mux_1;
     end
   end
   always @(posedge clk) begin
-    if (or_5) begin
-      acc_3[mux_23] <= mux_22;
-    end
-  end
-  always @(posedge clk) begin
-    if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_12;
+    if (active_or_bWrite) begin
+      acc_3[active_mux] <= clearing_mux_2;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_13;
+      zbuf_0[resp_tag] <= resp_data_0_u;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_14;
+      zbuf_1[resp_tag] <= resp_data_1_u;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_15;
+      zbuf_2[resp_tag] <= resp_data_2_u;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_3[resp_tag] <= resp_data_3_u;
     end
   end
 endmodule

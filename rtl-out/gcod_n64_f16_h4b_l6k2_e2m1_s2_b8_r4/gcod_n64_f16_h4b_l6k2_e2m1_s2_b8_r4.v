@@ -120,260 +120,260 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   reg [47:0] yacc_1 [0:63];
   reg [47:0] yacc_2 [0:63];
   reg [47:0] yacc_3 [0:63];
-  wire eq_0 = w_count == 5'h10;
-  wire not_0 = ~eq_0;
-  wire not_1 = ~comb_ended;
-  wire and_0 = eq_0 & not_1;
-  wire signed [47:0] assint_0 = yacc_q_3;
+  wire wLoaded = w_count == 5'h10;
+  wire not_wLoaded = ~wLoaded;
+  wire not_comb_ended = ~comb_ended;
+  wire wLoaded_and_not_comb_ended = wLoaded & not_comb_ended;
+  wire signed [47:0] yacc_q_3_s = yacc_q_3;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [39:0] shr_0 = assint_0[47:8];
+  wire signed [39:0] yacc_q_3_s_shr8 = yacc_q_3_s[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_0 = shr_0[31:0];
-  wire [31:0] asuint_0 = resize_0;
-  wire signed [47:0] assint_1 = yacc_q_2;
+  wire signed [31:0] yacc_q_3_s_shr8_w32 = yacc_q_3_s_shr8[31:0];
+  wire [31:0] yacc_q_3_s_shr8_w32_u = yacc_q_3_s_shr8_w32;
+  wire signed [47:0] yacc_q_2_s = yacc_q_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [39:0] shr_1 = assint_1[47:8];
+  wire signed [39:0] yacc_q_2_s_shr8 = yacc_q_2_s[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_1 = shr_1[31:0];
-  wire [31:0] asuint_1 = resize_1;
-  wire signed [47:0] assint_2 = yacc_q_1;
+  wire signed [31:0] yacc_q_2_s_shr8_w32 = yacc_q_2_s_shr8[31:0];
+  wire [31:0] yacc_q_2_s_shr8_w32_u = yacc_q_2_s_shr8_w32;
+  wire signed [47:0] yacc_q_1_s = yacc_q_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [39:0] shr_2 = assint_2[47:8];
+  wire signed [39:0] yacc_q_1_s_shr8 = yacc_q_1_s[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_2 = shr_2[31:0];
-  wire [31:0] asuint_2 = resize_2;
-  wire signed [47:0] assint_3 = yacc_q_0;
+  wire signed [31:0] yacc_q_1_s_shr8_w32 = yacc_q_1_s_shr8[31:0];
+  wire [31:0] yacc_q_1_s_shr8_w32_u = yacc_q_1_s_shr8_w32;
+  wire signed [47:0] yacc_q_0_s = yacc_q_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [39:0] shr_3 = assint_3[47:8];
+  wire signed [39:0] yacc_q_0_s_shr8 = yacc_q_0_s[47:8];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_3 = shr_3[31:0];
-  wire [31:0] asuint_3 = resize_3;
-  wire [127:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  wire [133:0] cat_1 = {drain_row, cat_0};
-  wire and_1 = engine_cmd_s_done & engine_cmd_0_done;
-  wire and_2 = and_1 & engine_cmd_1_done;
-  wire eq_1 = drain_ptr == comb_nodes;
-  wire and_3 = and_2 & eq_1;
-  wire not_2 = ~drain_valid;
-  wire and_4 = and_3 & not_2;
-  wire not_3 = ~stats_sent;
-  wire and_5 = and_4 & not_3;
-  wire [63:0] cat_2 = {offchip_reads, agg_cycles};
-  wire and_6 = w_valid & w_ready;
+  wire signed [31:0] yacc_q_0_s_shr8_w32 = yacc_q_0_s_shr8[31:0];
+  wire [31:0] yacc_q_0_s_shr8_w32_u = yacc_q_0_s_shr8_w32;
+  wire [127:0] cat_0 = {yacc_q_3_s_shr8_w32_u, yacc_q_2_s_shr8_w32_u, yacc_q_1_s_shr8_w32_u, yacc_q_0_s_shr8_w32_u};
+  wire [133:0] cat_drain_row_cat_0 = {drain_row, cat_0};
+  wire and_0 = engine_cmd_s_done & engine_cmd_0_done;
+  wire and_0_and_engine_cmd_1_done = and_0 & engine_cmd_1_done;
+  wire drain_ptr_eq_comb_nodes = drain_ptr == comb_nodes;
+  wire and_1 = and_0_and_engine_cmd_1_done & drain_ptr_eq_comb_nodes;
+  wire not_drain_valid = ~drain_valid;
+  wire and_1_and_not_drain_valid = and_1 & not_drain_valid;
+  wire not_stats_sent = ~stats_sent;
+  wire statsValid = and_1_and_not_drain_valid & not_stats_sent;
+  wire [63:0] cat_offchip_reads_agg_cycles = {offchip_reads, agg_cycles};
+  wire w_valid_and_w_ready = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_0;
+  reg [5:0] w_count_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_4;
-  wire slice_0 = comb_token[14];
-  wire and_7 = comb_valid & slice_0;
-  wire and_8 = x_valid & x_ready;
-  wire slice_1 = x_payload[14];
-  wire and_9 = and_8 & slice_1;
-  wire not_4 = ~slice_0;
-  wire and_10 = comb_valid & not_4;
-  wire slice_2 = comb_token[13];
-  wire and_11 = and_10 & slice_2;
+  reg [4:0] w_count_add_1_w5;
+  wire comb_token_end = comb_token[14];
+  wire comb_valid_and_comb_token_end = comb_valid & comb_token_end;
+  wire x_valid_and_x_ready = x_valid & x_ready;
+  wire x_end = x_payload[14];
+  wire x_valid_and_x_ready_and_x_end = x_valid_and_x_ready & x_end;
+  wire not_comb_token_end = ~comb_token_end;
+  wire take = comb_valid & not_comb_token_end;
+  wire comb_token_last = comb_token[13];
+  wire rowDone = take & comb_token_last;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_1;
+  reg [7:0] comb_nodes_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_5;
-  wire [3:0] slice_3 = x_payload[11:8];
-  wire slice_4 = comb_token[12];
-  wire [7:0] slice_5 = w_row[7:0];
-  wire signed [7:0] assint_4 = slice_5;
-  wire signed [31:0] resize_6 = {{24{assint_4[7]}}, assint_4};
+  reg [6:0] comb_nodes_add_1_w7;
+  wire [3:0] x_idx = x_payload[11:8];
+  wire comb_token_nz = comb_token[12];
+  wire [7:0] w_row_7_0 = w_row[7:0];
+  wire signed [7:0] w_row_0 = w_row_7_0;
+  wire signed [31:0] w_row_0_w32 = {{24{w_row_0[7]}}, w_row_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_2 = {zacc_0[31], zacc_0} + {resize_6[31], resize_6};
+  wire signed [32:0] zacc_0_add_w_row_0_w32 = {zacc_0[31], zacc_0} + {w_row_0_w32[31], w_row_0_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_7 = add_2[31:0];
-  wire signed [31:0] mux_0 = slice_4 ? resize_7 : zacc_0;
-  reg signed [31:0] mux_1;
-  wire [7:0] slice_6 = w_row[15:8];
-  wire signed [7:0] assint_5 = slice_6;
-  wire signed [31:0] resize_8 = {{24{assint_5[7]}}, assint_5};
+  wire signed [31:0] zacc_0_add_w_row_0_w32_w32 = zacc_0_add_w_row_0_w32[31:0];
+  wire signed [31:0] comb_token_nz_mux = comb_token_nz ? zacc_0_add_w_row_0_w32_w32 : zacc_0;
+  reg signed [31:0] comb_token_last_mux;
+  wire [7:0] w_row_15_8 = w_row[15:8];
+  wire signed [7:0] w_row_1 = w_row_15_8;
+  wire signed [31:0] w_row_1_w32 = {{24{w_row_1[7]}}, w_row_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_3 = {zacc_1[31], zacc_1} + {resize_8[31], resize_8};
+  wire signed [32:0] zacc_1_add_w_row_1_w32 = {zacc_1[31], zacc_1} + {w_row_1_w32[31], w_row_1_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_9 = add_3[31:0];
-  wire signed [31:0] mux_2 = slice_4 ? resize_9 : zacc_1;
-  reg signed [31:0] mux_3;
-  wire [7:0] slice_7 = w_row[23:16];
-  wire signed [7:0] assint_6 = slice_7;
-  wire signed [31:0] resize_10 = {{24{assint_6[7]}}, assint_6};
+  wire signed [31:0] zacc_1_add_w_row_1_w32_w32 = zacc_1_add_w_row_1_w32[31:0];
+  wire signed [31:0] comb_token_nz_mux_0 = comb_token_nz ? zacc_1_add_w_row_1_w32_w32 : zacc_1;
+  reg signed [31:0] comb_token_last_mux_0;
+  wire [7:0] w_row_23_16 = w_row[23:16];
+  wire signed [7:0] w_row_2 = w_row_23_16;
+  wire signed [31:0] w_row_2_w32 = {{24{w_row_2[7]}}, w_row_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_4 = {zacc_2[31], zacc_2} + {resize_10[31], resize_10};
+  wire signed [32:0] zacc_2_add_w_row_2_w32 = {zacc_2[31], zacc_2} + {w_row_2_w32[31], w_row_2_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_11 = add_4[31:0];
-  wire signed [31:0] mux_4 = slice_4 ? resize_11 : zacc_2;
-  reg signed [31:0] mux_5;
-  wire [7:0] slice_8 = w_row[31:24];
-  wire signed [7:0] assint_7 = slice_8;
-  wire signed [31:0] resize_12 = {{24{assint_7[7]}}, assint_7};
+  wire signed [31:0] zacc_2_add_w_row_2_w32_w32 = zacc_2_add_w_row_2_w32[31:0];
+  wire signed [31:0] comb_token_nz_mux_1 = comb_token_nz ? zacc_2_add_w_row_2_w32_w32 : zacc_2;
+  reg signed [31:0] comb_token_last_mux_1;
+  wire [7:0] w_row_31_24 = w_row[31:24];
+  wire signed [7:0] w_row_3 = w_row_31_24;
+  wire signed [31:0] w_row_3_w32 = {{24{w_row_3[7]}}, w_row_3};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_5 = {zacc_3[31], zacc_3} + {resize_12[31], resize_12};
+  wire signed [32:0] zacc_3_add_w_row_3_w32 = {zacc_3[31], zacc_3} + {w_row_3_w32[31], w_row_3_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_13 = add_5[31:0];
-  wire signed [31:0] mux_6 = slice_4 ? resize_13 : zacc_3;
-  reg signed [31:0] mux_7;
-  wire lt_0 = yacc_sweep < 7'h40;
-  wire not_5 = ~lt_0;
-  wire and_12 = comb_done & not_5;
-  wire eq_2 = lat_id_5 == 2'd0;
-  wire and_13 = lat_v_5 & eq_2;
-  wire eq_3 = lat_id_5 == 2'd1;
-  wire and_14 = lat_v_5 & eq_3;
-  wire eq_4 = lat_id_5 == 2'd2;
-  wire and_15 = lat_v_5 & eq_4;
-  wire signed [31:0] assint_8 = z_rdata_3;
-  wire [31:0] asuint_4 = assint_8;
-  wire signed [31:0] assint_9 = z_rdata_2;
-  wire [31:0] asuint_5 = assint_9;
-  wire signed [31:0] assint_10 = z_rdata_1;
-  wire [31:0] asuint_6 = assint_10;
-  wire signed [31:0] assint_11 = z_rdata_0;
-  wire [31:0] asuint_7 = assint_11;
-  wire [127:0] cat_3 = {asuint_4, asuint_5, asuint_6, asuint_7};
-  wire eq_5 = port_busy == 1'd0;
-  wire not_6 = ~1'd0;
-  wire and_16 = eq_5 & not_6;
-  wire [5:0] slice_9 = engine_cmd_s_out_payload[197:192];
-  wire [5:0] slice_10 = engine_cmd_0_out_payload[197:192];
-  wire [5:0] slice_11 = engine_cmd_1_out_payload[197:192];
-  wire [5:0] mux_8 = engine_cmd_0_out_valid ? slice_10 : slice_11;
-  wire [5:0] mux_9 = engine_cmd_s_out_valid ? slice_9 : mux_8;
-  wire eq_6 = merge_row == mux_9;
-  wire and_17 = merge_valid & eq_6;
-  wire or_0 = 1'd0 | and_17;
-  wire not_7 = ~or_0;
-  wire or_1 = 1'd0 | engine_cmd_s_req_valid;
-  wire not_8 = ~or_1;
-  wire and_18 = eq_5 & not_8;
-  wire or_2 = 1'd0 | engine_cmd_s_out_valid;
-  wire or_3 = or_2 | and_17;
-  wire not_9 = ~or_3;
-  wire or_4 = or_1 | engine_cmd_0_req_valid;
-  wire not_10 = ~or_4;
-  wire and_19 = eq_5 & not_10;
-  wire or_5 = or_2 | engine_cmd_0_out_valid;
-  wire or_6 = or_5 | and_17;
-  wire not_11 = ~or_6;
-  wire or_7 = or_4 | engine_cmd_1_req_valid;
-  wire and_20 = eq_5 & or_7;
-  wire ne_0 = port_busy != 1'd0;
+  wire signed [31:0] zacc_3_add_w_row_3_w32_w32 = zacc_3_add_w_row_3_w32[31:0];
+  wire signed [31:0] comb_token_nz_mux_2 = comb_token_nz ? zacc_3_add_w_row_3_w32_w32 : zacc_3;
+  reg signed [31:0] comb_token_last_mux_2;
+  wire active = yacc_sweep < 7'h40;
+  wire not_active = ~active;
+  wire comb_done_and_not_active = comb_done & not_active;
+  wire lat_id_5_eq_0 = lat_id_5 == 2'd0;
+  wire lat_v_5_and_lat_id_5_eq_0 = lat_v_5 & lat_id_5_eq_0;
+  wire lat_id_5_eq_1 = lat_id_5 == 2'd1;
+  wire lat_v_5_and_lat_id_5_eq_1 = lat_v_5 & lat_id_5_eq_1;
+  wire lat_id_5_eq_2 = lat_id_5 == 2'd2;
+  wire lat_v_5_and_lat_id_5_eq_2 = lat_v_5 & lat_id_5_eq_2;
+  wire signed [31:0] z_rdata_3_s = z_rdata_3;
+  wire [31:0] z_rdata_3_s_u = z_rdata_3_s;
+  wire signed [31:0] z_rdata_2_s = z_rdata_2;
+  wire [31:0] z_rdata_2_s_u = z_rdata_2_s;
+  wire signed [31:0] z_rdata_1_s = z_rdata_1;
+  wire [31:0] z_rdata_1_s_u = z_rdata_1_s;
+  wire signed [31:0] z_rdata_0_s = z_rdata_0;
+  wire [31:0] z_rdata_0_s_u = z_rdata_0_s;
+  wire [127:0] respData = {z_rdata_3_s_u, z_rdata_2_s_u, z_rdata_1_s_u, z_rdata_0_s_u};
+  wire free = port_busy == 1'd0;
+  wire not_0 = ~1'd0;
+  wire free_and_not_0 = free & not_0;
+  wire [5:0] engine_cmd_s_out_row = engine_cmd_s_out_payload[197:192];
+  wire [5:0] engine_cmd_0_out_row = engine_cmd_0_out_payload[197:192];
+  wire [5:0] engine_cmd_1_out_row = engine_cmd_1_out_payload[197:192];
+  wire [5:0] engine_cmd_0_out_valid_mux = engine_cmd_0_out_valid ? engine_cmd_0_out_row : engine_cmd_1_out_row;
+  wire [5:0] gRow = engine_cmd_s_out_valid ? engine_cmd_s_out_row : engine_cmd_0_out_valid_mux;
+  wire merge_row_eq_gRow = merge_row == gRow;
+  wire hazard = merge_valid & merge_row_eq_gRow;
+  wire v0_or_hazard = 1'd0 | hazard;
+  wire not_v0_or_hazard = ~v0_or_hazard;
+  wire v0_or_engine_cmd_s_req_valid = 1'd0 | engine_cmd_s_req_valid;
+  wire not_v0_or_engine_cmd_s_req_valid = ~v0_or_engine_cmd_s_req_valid;
+  wire and_2 = free & not_v0_or_engine_cmd_s_req_valid;
+  wire v0_or_engine_cmd_s_out_valid = 1'd0 | engine_cmd_s_out_valid;
+  wire or_0 = v0_or_engine_cmd_s_out_valid | hazard;
+  wire not_or_0 = ~or_0;
+  wire or_1 = v0_or_engine_cmd_s_req_valid | engine_cmd_0_req_valid;
+  wire not_or_1 = ~or_1;
+  wire free_and_not_or_1 = free & not_or_1;
+  wire or_2 = v0_or_engine_cmd_s_out_valid | engine_cmd_0_out_valid;
+  wire or_2_or_hazard = or_2 | hazard;
+  wire not_or_2_or_hazard = ~or_2_or_hazard;
+  wire earlier = or_1 | engine_cmd_1_req_valid;
+  wire taken = free & earlier;
+  wire port_busy_ne_0 = port_busy != 1'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [1:0] sub_0;
+  reg [1:0] port_busy_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg resize_14;
-  wire [5:0] slice_12 = engine_cmd_s_req_payload[8:3];
-  wire [5:0] slice_13 = engine_cmd_0_req_payload[8:3];
-  wire [5:0] slice_14 = engine_cmd_1_req_payload[8:3];
-  wire [5:0] mux_10 = engine_cmd_0_req_valid ? slice_13 : slice_14;
-  wire [5:0] mux_11 = engine_cmd_s_req_valid ? slice_12 : mux_10;
-  wire [1:0] mux_12 = engine_cmd_0_req_valid ? 2'd1 : 2'd2;
-  wire [1:0] mux_13 = engine_cmd_s_req_valid ? 2'd0 : mux_12;
-  wire [2:0] slice_15 = engine_cmd_s_req_payload[2:0];
-  wire [2:0] slice_16 = engine_cmd_0_req_payload[2:0];
-  wire [2:0] slice_17 = engine_cmd_1_req_payload[2:0];
-  wire [2:0] mux_14 = engine_cmd_0_req_valid ? slice_16 : slice_17;
-  wire [2:0] mux_15 = engine_cmd_s_req_valid ? slice_15 : mux_14;
+  reg port_busy_sub_1_w1;
+  wire [5:0] engine_cmd_s_req_addr = engine_cmd_s_req_payload[8:3];
+  wire [5:0] engine_cmd_0_req_addr = engine_cmd_0_req_payload[8:3];
+  wire [5:0] engine_cmd_1_req_addr = engine_cmd_1_req_payload[8:3];
+  wire [5:0] engine_cmd_0_req_valid_mux = engine_cmd_0_req_valid ? engine_cmd_0_req_addr : engine_cmd_1_req_addr;
+  wire [5:0] gAddr = engine_cmd_s_req_valid ? engine_cmd_s_req_addr : engine_cmd_0_req_valid_mux;
+  wire [1:0] engine_cmd_0_req_valid_mux_0 = engine_cmd_0_req_valid ? 2'd1 : 2'd2;
+  wire [1:0] gId = engine_cmd_s_req_valid ? 2'd0 : engine_cmd_0_req_valid_mux_0;
+  wire [2:0] engine_cmd_s_req_tag = engine_cmd_s_req_payload[2:0];
+  wire [2:0] engine_cmd_0_req_tag = engine_cmd_0_req_payload[2:0];
+  wire [2:0] engine_cmd_1_req_tag = engine_cmd_1_req_payload[2:0];
+  wire [2:0] engine_cmd_0_req_valid_mux_1 = engine_cmd_0_req_valid ? engine_cmd_0_req_tag : engine_cmd_1_req_tag;
+  wire [2:0] gTag = engine_cmd_s_req_valid ? engine_cmd_s_req_tag : engine_cmd_0_req_valid_mux_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [32:0] add_6;
+  reg [32:0] offchip_reads_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [31:0] resize_15;
+  reg [31:0] offchip_reads_add_1_w32;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_7;
+  reg [7:0] yacc_sweep_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_16;
-  wire or_8 = or_5 | engine_cmd_1_out_valid;
-  wire not_12 = ~and_17;
-  wire and_21 = or_8 & not_12;
-  reg [191:0] slice_18;
-  reg [191:0] slice_19;
-  reg [191:0] slice_20;
-  reg [191:0] mux_16;
-  reg [191:0] mux_17;
-  wire not_13 = ~merge_valid;
-  wire and_22 = and_2 & not_13;
-  wire lt_1 = drain_ptr < comb_nodes;
-  wire and_23 = and_22 & lt_1;
-  wire not_14 = ~drain_valid;
-  wire or_9 = not_14 | y_ready;
-  wire and_24 = and_23 & or_9;
+  reg [6:0] yacc_sweep_add_1_w7;
+  wire earlier_0 = or_2 | engine_cmd_1_out_valid;
+  wire not_hazard = ~hazard;
+  wire take_0 = earlier_0 & not_hazard;
+  reg [191:0] engine_cmd_s_out_data;
+  reg [191:0] engine_cmd_0_out_data;
+  reg [191:0] engine_cmd_1_out_data;
+  reg [191:0] engine_cmd_0_out_valid_mux_0;
+  reg [191:0] gData;
+  wire not_merge_valid = ~merge_valid;
+  wire and_3 = and_0_and_engine_cmd_1_done & not_merge_valid;
+  wire drain_ptr_lt_comb_nodes = drain_ptr < comb_nodes;
+  wire and_4 = and_3 & drain_ptr_lt_comb_nodes;
+  wire not_drain_valid_0 = ~drain_valid;
+  wire not_drain_valid_0_or_y_ready = not_drain_valid_0 | y_ready;
+  wire issue = and_4 & not_drain_valid_0_or_y_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_8;
+  reg [7:0] drain_ptr_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_17;
-  reg [5:0] resize_18;
-  wire and_25 = stats_valid & stats_ready;
-  wire not_15 = ~and_2;
-  wire or_10 = not_15 | and_24;
-  wire [5:0] resize_19 = drain_ptr[5:0];
-  wire [5:0] mux_18 = and_2 ? resize_19 : mux_9;
-  wire not_16 = ~and_2;
-  wire and_26 = agg_go & not_16;
+  reg [6:0] drain_ptr_add_1_w7;
+  reg [5:0] drain_ptr_w6;
+  wire stats_valid_and_stats_ready = stats_valid & stats_ready;
+  wire not_and_0_and_engine_cmd_1_done = ~and_0_and_engine_cmd_1_done;
+  wire or_3 = not_and_0_and_engine_cmd_1_done | issue;
+  wire [5:0] drain_ptr_w6_0 = drain_ptr[5:0];
+  wire [5:0] raddr = and_0_and_engine_cmd_1_done ? drain_ptr_w6_0 : gRow;
+  wire not_and_0_and_engine_cmd_1_done_0 = ~and_0_and_engine_cmd_1_done;
+  wire and_5 = agg_go & not_and_0_and_engine_cmd_1_done_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [32:0] add_9;
+  reg [32:0] agg_cycles_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [31:0] resize_20;
-  wire [3:0] resize_21 = w_count[3:0];
-  wire [5:0] resize_22 = comb_nodes[5:0];
-  wire [31:0] asuint_8 = mux_0;
-  wire [31:0] asuint_9 = mux_2;
-  wire [31:0] asuint_10 = mux_4;
-  wire [31:0] asuint_11 = mux_6;
-  wire or_11 = lt_0 | merge_valid;
-  wire [5:0] resize_23 = yacc_sweep[5:0];
-  wire [5:0] mux_19 = lt_0 ? resize_23 : merge_row;
-  wire [47:0] slice_21 = merge_data[47:0];
-  wire signed [47:0] assint_12 = slice_21;
+  reg [31:0] agg_cycles_add_1_w32;
+  wire [3:0] w_count_w4 = w_count[3:0];
+  wire [5:0] comb_nodes_w6 = comb_nodes[5:0];
+  wire [31:0] comb_token_nz_mux_u = comb_token_nz_mux;
+  wire [31:0] comb_token_nz_mux_0_u = comb_token_nz_mux_0;
+  wire [31:0] comb_token_nz_mux_1_u = comb_token_nz_mux_1;
+  wire [31:0] comb_token_nz_mux_2_u = comb_token_nz_mux_2;
+  wire active_or_merge_valid = active | merge_valid;
+  wire [5:0] yacc_sweep_w6 = yacc_sweep[5:0];
+  wire [5:0] active_mux = active ? yacc_sweep_w6 : merge_row;
+  wire [47:0] merge_data_47_0 = merge_data[47:0];
+  wire signed [47:0] merge_data_0 = merge_data_47_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_10 = {assint_3[47], assint_3} + {assint_12[47], assint_12};
+  wire signed [48:0] yacc_q_0_s_add_merge_data_0 = {yacc_q_0_s[47], yacc_q_0_s} + {merge_data_0[47], merge_data_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_24 = add_10[47:0];
-  wire [47:0] asuint_12 = resize_24;
-  wire [47:0] mux_20 = lt_0 ? 48'h0 : asuint_12;
-  wire [47:0] slice_22 = merge_data[95:48];
-  wire signed [47:0] assint_13 = slice_22;
+  wire signed [47:0] yacc_q_0_s_add_merge_data_0_w48 = yacc_q_0_s_add_merge_data_0[47:0];
+  wire [47:0] asuint_0 = yacc_q_0_s_add_merge_data_0_w48;
+  wire [47:0] active_mux_0 = active ? 48'h0 : asuint_0;
+  wire [47:0] merge_data_95_48 = merge_data[95:48];
+  wire signed [47:0] merge_data_1 = merge_data_95_48;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_11 = {assint_2[47], assint_2} + {assint_13[47], assint_13};
+  wire signed [48:0] yacc_q_1_s_add_merge_data_1 = {yacc_q_1_s[47], yacc_q_1_s} + {merge_data_1[47], merge_data_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_25 = add_11[47:0];
-  wire [47:0] asuint_13 = resize_25;
-  wire [47:0] mux_21 = lt_0 ? 48'h0 : asuint_13;
-  wire [47:0] slice_23 = merge_data[143:96];
-  wire signed [47:0] assint_14 = slice_23;
+  wire signed [47:0] yacc_q_1_s_add_merge_data_1_w48 = yacc_q_1_s_add_merge_data_1[47:0];
+  wire [47:0] asuint_1 = yacc_q_1_s_add_merge_data_1_w48;
+  wire [47:0] active_mux_1 = active ? 48'h0 : asuint_1;
+  wire [47:0] merge_data_143_96 = merge_data[143:96];
+  wire signed [47:0] merge_data_2 = merge_data_143_96;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_12 = {assint_1[47], assint_1} + {assint_14[47], assint_14};
+  wire signed [48:0] yacc_q_2_s_add_merge_data_2 = {yacc_q_2_s[47], yacc_q_2_s} + {merge_data_2[47], merge_data_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_26 = add_12[47:0];
-  wire [47:0] asuint_14 = resize_26;
-  wire [47:0] mux_22 = lt_0 ? 48'h0 : asuint_14;
-  wire [47:0] slice_24 = merge_data[191:144];
-  wire signed [47:0] assint_15 = slice_24;
+  wire signed [47:0] yacc_q_2_s_add_merge_data_2_w48 = yacc_q_2_s_add_merge_data_2[47:0];
+  wire [47:0] asuint_2 = yacc_q_2_s_add_merge_data_2_w48;
+  wire [47:0] active_mux_2 = active ? 48'h0 : asuint_2;
+  wire [47:0] merge_data_191_144 = merge_data[191:144];
+  wire signed [47:0] merge_data_3 = merge_data_191_144;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_13 = {assint_0[47], assint_0} + {assint_15[47], assint_15};
+  wire signed [48:0] yacc_q_3_s_add_merge_data_3 = {yacc_q_3_s[47], yacc_q_3_s} + {merge_data_3[47], merge_data_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_27 = add_13[47:0];
-  wire [47:0] asuint_15 = resize_27;
-  wire [47:0] mux_23 = lt_0 ? 48'h0 : asuint_15;
-  assign w_ready = not_0;
-  assign x_ready = and_0;
+  wire signed [47:0] yacc_q_3_s_add_merge_data_3_w48 = yacc_q_3_s_add_merge_data_3[47:0];
+  wire [47:0] asuint_3 = yacc_q_3_s_add_merge_data_3_w48;
+  wire [47:0] active_mux_3 = active ? 48'h0 : asuint_3;
+  assign w_ready = not_wLoaded;
+  assign x_ready = wLoaded_and_not_comb_ended;
   assign cmd_s_ready = engine_cmd_s_cmd_ready;
   assign cmd_0_ready = engine_cmd_0_cmd_ready;
   assign cmd_1_ready = engine_cmd_1_cmd_ready;
   assign y_valid = drain_valid;
-  assign y_payload = cat_1;
-  assign stats_valid = and_5;
-  assign stats_payload = cat_2;
+  assign y_payload = cat_drain_row_cat_0;
+  assign stats_valid = statsValid;
+  assign stats_payload = cat_offchip_reads_agg_cycles;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       w_count <= 5'd0;
     end else begin
-      if (and_6) begin
-        add_0 = {1'd0, w_count} + 6'd1;
-        resize_4 = add_0[4:0];
-        w_count <= resize_4;
+      if (w_valid_and_w_ready) begin
+        w_count_add_1 = {1'd0, w_count} + 6'd1;
+        w_count_add_1_w5 = w_count_add_1[4:0];
+        w_count <= w_count_add_1_w5;
       end
     end
   end
@@ -382,7 +382,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       comb_done <= 1'd0;
     end else begin
-      if (and_7) begin
+      if (comb_valid_and_comb_token_end) begin
         comb_done <= 1'd1;
       end
     end
@@ -391,7 +391,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       comb_ended <= 1'd0;
     end else begin
-      if (and_9) begin
+      if (x_valid_and_x_ready_and_x_end) begin
         comb_ended <= 1'd1;
       end
     end
@@ -401,28 +401,28 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       comb_nodes <= 7'd0;
     end else begin
-      if (and_11) begin
-        add_1 = {1'd0, comb_nodes} + 8'd1;
-        resize_5 = add_1[6:0];
-        comb_nodes <= resize_5;
+      if (rowDone) begin
+        comb_nodes_add_1 = {1'd0, comb_nodes} + 8'd1;
+        comb_nodes_add_1_w7 = comb_nodes_add_1[6:0];
+        comb_nodes <= comb_nodes_add_1_w7;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_8) begin
-      w_row <= wmem[slice_3];
+    if (x_valid_and_x_ready) begin
+      w_row <= wmem[x_idx];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       comb_valid <= 1'd0;
     end else begin
-      comb_valid <= and_8;
+      comb_valid <= x_valid_and_x_ready;
     end
   end
   always @(posedge clk) begin
-    if (and_8) begin
+    if (x_valid_and_x_ready) begin
       comb_token <= x_payload;
     end
   end
@@ -431,9 +431,9 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       zacc_0 <= 32'sh0;
     end else begin
-      if (and_10) begin
-        mux_1 = slice_2 ? 32'sh0 : mux_0;
-        zacc_0 <= mux_1;
+      if (take) begin
+        comb_token_last_mux = comb_token_last ? 32'sh0 : comb_token_nz_mux;
+        zacc_0 <= comb_token_last_mux;
       end
     end
   end
@@ -443,9 +443,9 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       zacc_1 <= 32'sh0;
     end else begin
-      if (and_10) begin
-        mux_3 = slice_2 ? 32'sh0 : mux_2;
-        zacc_1 <= mux_3;
+      if (take) begin
+        comb_token_last_mux_0 = comb_token_last ? 32'sh0 : comb_token_nz_mux_0;
+        zacc_1 <= comb_token_last_mux_0;
       end
     end
   end
@@ -455,9 +455,9 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       zacc_2 <= 32'sh0;
     end else begin
-      if (and_10) begin
-        mux_5 = slice_2 ? 32'sh0 : mux_4;
-        zacc_2 <= mux_5;
+      if (take) begin
+        comb_token_last_mux_1 = comb_token_last ? 32'sh0 : comb_token_nz_mux_1;
+        zacc_2 <= comb_token_last_mux_1;
       end
     end
   end
@@ -467,57 +467,57 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       zacc_3 <= 32'sh0;
     end else begin
-      if (and_10) begin
-        mux_7 = slice_2 ? 32'sh0 : mux_6;
-        zacc_3 <= mux_7;
+      if (take) begin
+        comb_token_last_mux_2 = comb_token_last ? 32'sh0 : comb_token_nz_mux_2;
+        zacc_3 <= comb_token_last_mux_2;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign agg_go = and_12;
-  assign resp_valid_0 = and_13;
-  assign resp_valid_1 = and_14;
-  assign resp_valid_2 = and_15;
+  assign agg_go = comb_done_and_not_active;
+  assign resp_valid_0 = lat_v_5_and_lat_id_5_eq_0;
+  assign resp_valid_1 = lat_v_5_and_lat_id_5_eq_1;
+  assign resp_valid_2 = lat_v_5_and_lat_id_5_eq_2;
   assign resp_tag = lat_tag_5;
-  assign resp_data = cat_3;
-  assign engine_cmd_s_req_ready = and_16;
-  assign engine_cmd_s_out_ready = not_7;
-  assign engine_cmd_0_req_ready = and_18;
-  assign engine_cmd_0_out_ready = not_9;
-  assign engine_cmd_1_req_ready = and_19;
-  assign engine_cmd_1_out_ready = not_11;
+  assign resp_data = respData;
+  assign engine_cmd_s_req_ready = free_and_not_0;
+  assign engine_cmd_s_out_ready = not_v0_or_hazard;
+  assign engine_cmd_0_req_ready = and_2;
+  assign engine_cmd_0_out_ready = not_or_0;
+  assign engine_cmd_1_req_ready = free_and_not_or_1;
+  assign engine_cmd_1_out_ready = not_or_2_or_hazard;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       port_busy <= 1'd0;
     end else begin
-      if (and_20) begin
+      if (taken) begin
         port_busy <= 1'd1;
       end else begin
-        if (ne_0) begin
-          sub_0 = {1'd0, port_busy} - 2'd1;
-          resize_14 = sub_0[0];
-          port_busy <= resize_14;
+        if (port_busy_ne_0) begin
+          port_busy_sub_1 = {1'd0, port_busy} - 2'd1;
+          port_busy_sub_1_w1 = port_busy_sub_1[0];
+          port_busy <= port_busy_sub_1_w1;
         end
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    lat_addr_0 <= mux_11;
+    lat_addr_0 <= gAddr;
   end
   always @(posedge clk) begin
     if (rst) begin
       lat_v_0 <= 1'd0;
     end else begin
-      lat_v_0 <= and_20;
+      lat_v_0 <= taken;
     end
   end
   always @(posedge clk) begin
-    lat_id_0 <= mux_13;
+    lat_id_0 <= gId;
   end
   always @(posedge clk) begin
-    lat_tag_0 <= mux_15;
+    lat_tag_0 <= gTag;
   end
   always @(posedge clk) begin
     lat_addr_1 <= lat_addr_0;
@@ -621,10 +621,10 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       offchip_reads <= 32'd0;
     end else begin
-      if (and_20) begin
-        add_6 = {1'd0, offchip_reads} + 33'h1;
-        resize_15 = add_6[31:0];
-        offchip_reads <= resize_15;
+      if (taken) begin
+        offchip_reads_add_1 = {1'd0, offchip_reads} + 33'h1;
+        offchip_reads_add_1_w32 = offchip_reads_add_1[31:0];
+        offchip_reads <= offchip_reads_add_1_w32;
       end
     end
   end
@@ -634,10 +634,10 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       yacc_sweep <= 7'd0;
     end else begin
-      if (lt_0) begin
-        add_7 = {1'd0, yacc_sweep} + 8'd1;
-        resize_16 = add_7[6:0];
-        yacc_sweep <= resize_16;
+      if (active) begin
+        yacc_sweep_add_1 = {1'd0, yacc_sweep} + 8'd1;
+        yacc_sweep_add_1_w7 = yacc_sweep_add_1[6:0];
+        yacc_sweep <= yacc_sweep_add_1_w7;
       end
     end
   end
@@ -646,23 +646,23 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       merge_valid <= 1'd0;
     end else begin
-      merge_valid <= and_21;
+      merge_valid <= take_0;
     end
   end
   always @(posedge clk) begin
-    if (and_21) begin
-      merge_row <= mux_9;
+    if (take_0) begin
+      merge_row <= gRow;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_21) begin
-      slice_18 = engine_cmd_s_out_payload[191:0];
-      slice_19 = engine_cmd_0_out_payload[191:0];
-      slice_20 = engine_cmd_1_out_payload[191:0];
-      mux_16 = engine_cmd_0_out_valid ? slice_19 : slice_20;
-      mux_17 = engine_cmd_s_out_valid ? slice_18 : mux_16;
-      merge_data <= mux_17;
+    if (take_0) begin
+      engine_cmd_s_out_data = engine_cmd_s_out_payload[191:0];
+      engine_cmd_0_out_data = engine_cmd_0_out_payload[191:0];
+      engine_cmd_1_out_data = engine_cmd_1_out_payload[191:0];
+      engine_cmd_0_out_valid_mux_0 = engine_cmd_0_out_valid ? engine_cmd_0_out_data : engine_cmd_1_out_data;
+      gData = engine_cmd_s_out_valid ? engine_cmd_s_out_data : engine_cmd_0_out_valid_mux_0;
+      merge_data <= gData;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -671,10 +671,10 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       drain_ptr <= 7'd0;
     end else begin
-      if (and_24) begin
-        add_8 = {1'd0, drain_ptr} + 8'd1;
-        resize_17 = add_8[6:0];
-        drain_ptr <= resize_17;
+      if (issue) begin
+        drain_ptr_add_1 = {1'd0, drain_ptr} + 8'd1;
+        drain_ptr_add_1_w7 = drain_ptr_add_1[6:0];
+        drain_ptr <= drain_ptr_add_1_w7;
       end
     end
   end
@@ -683,7 +683,7 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       drain_valid <= 1'd0;
     end else begin
-      if (and_24) begin
+      if (issue) begin
         drain_valid <= 1'd1;
       end else begin
         if (y_ready) begin
@@ -694,9 +694,9 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_24) begin
-      resize_18 = drain_ptr[5:0];
-      drain_row <= resize_18;
+    if (issue) begin
+      drain_ptr_w6 = drain_ptr[5:0];
+      drain_row <= drain_ptr_w6;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -704,29 +704,29 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       stats_sent <= 1'd0;
     end else begin
-      if (and_25) begin
+      if (stats_valid_and_stats_ready) begin
         stats_sent <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (or_10) begin
-      yacc_q_0 <= yacc_0[mux_18];
+    if (or_3) begin
+      yacc_q_0 <= yacc_0[raddr];
     end
   end
   always @(posedge clk) begin
-    if (or_10) begin
-      yacc_q_1 <= yacc_1[mux_18];
+    if (or_3) begin
+      yacc_q_1 <= yacc_1[raddr];
     end
   end
   always @(posedge clk) begin
-    if (or_10) begin
-      yacc_q_2 <= yacc_2[mux_18];
+    if (or_3) begin
+      yacc_q_2 <= yacc_2[raddr];
     end
   end
   always @(posedge clk) begin
-    if (or_10) begin
-      yacc_q_3 <= yacc_3[mux_18];
+    if (or_3) begin
+      yacc_q_3 <= yacc_3[raddr];
     end
   end
   /* verilator lint_off BLKSEQ */
@@ -734,57 +734,57 @@ module gcod_n64_f16_h4b_l6k2_e2m1_s2_b8_r4 (
     if (rst) begin
       agg_cycles <= 32'd0;
     end else begin
-      if (and_26) begin
-        add_9 = {1'd0, agg_cycles} + 33'h1;
-        resize_20 = add_9[31:0];
-        agg_cycles <= resize_20;
+      if (and_5) begin
+        agg_cycles_add_1 = {1'd0, agg_cycles} + 33'h1;
+        agg_cycles_add_1_w32 = agg_cycles_add_1[31:0];
+        agg_cycles <= agg_cycles_add_1_w32;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_6) begin
-      wmem[resize_21] <= w_payload;
+    if (w_valid_and_w_ready) begin
+      wmem[w_count_w4] <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      zmem_0[resize_22] <= asuint_8;
+    if (rowDone) begin
+      zmem_0[comb_nodes_w6] <= comb_token_nz_mux_u;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      zmem_1[resize_22] <= asuint_9;
+    if (rowDone) begin
+      zmem_1[comb_nodes_w6] <= comb_token_nz_mux_0_u;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      zmem_2[resize_22] <= asuint_10;
+    if (rowDone) begin
+      zmem_2[comb_nodes_w6] <= comb_token_nz_mux_1_u;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      zmem_3[resize_22] <= asuint_11;
+    if (rowDone) begin
+      zmem_3[comb_nodes_w6] <= comb_token_nz_mux_2_u;
     end
   end
   always @(posedge clk) begin
-    if (or_11) begin
-      yacc_0[mux_19] <= mux_20;
+    if (active_or_merge_valid) begin
+      yacc_0[active_mux] <= active_mux_0;
     end
   end
   always @(posedge clk) begin
-    if (or_11) begin
-      yacc_1[mux_19] <= mux_21;
+    if (active_or_merge_valid) begin
+      yacc_1[active_mux] <= active_mux_1;
     end
   end
   always @(posedge clk) begin
-    if (or_11) begin
-      yacc_2[mux_19] <= mux_22;
+    if (active_or_merge_valid) begin
+      yacc_2[active_mux] <= active_mux_2;
     end
   end
   always @(posedge clk) begin
-    if (or_11) begin
-      yacc_3[mux_19] <= mux_23;
+    if (active_or_merge_valid) begin
+      yacc_3[active_mux] <= active_mux_3;
     end
   end
   gcod_engine_s4_r2_m2_h4_n6_w3x3 engine_cmd_s (

@@ -40,134 +40,134 @@ module gemv_mac_k64_n16_l4_a8 (
   reg signed [21:0] acc3_q;
   reg signed [31:0] result3_q;
   reg [63:0] activations [0:7];
-  wire eq_0 = state_q == 2'd0;
-  wire eq_1 = state_q == 2'd1;
-  wire eq_2 = state_q == 2'd2;
-  wire not_0 = ~out_valid_q;
-  wire or_0 = not_0 | y_ready;
-  wire and_0 = eq_2 & or_0;
-  wire [31:0] asuint_0 = result3_q;
-  wire [31:0] asuint_1 = result2_q;
-  wire [31:0] asuint_2 = result1_q;
-  wire [31:0] asuint_3 = result0_q;
-  wire [127:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  wire eq_3 = state_q == 2'd0;
-  wire eq_4 = state_q == 2'd1;
-  wire and_1 = x_valid & x_ready;
-  wire eq_5 = k_group_q == groups_m1_q;
-  wire eq_6 = state_q == 2'd2;
-  wire eq_7 = k_group_q == groups_m1_q;
-  wire eq_8 = k_lane_q == 3'd7;
-  wire and_2 = eq_7 & eq_8;
-  wire eq_9 = row_q == chunks_m1_q;
-  wire eq_10 = state_q == 2'd3;
-  wire not_1 = ~valid_q;
-  wire not_2 = ~out_valid_q;
-  wire and_3 = not_1 & not_2;
-  reg [2:0] slice_0;
-  reg [1:0] slice_1;
-  reg eq_11;
+  wire state_q_eq_0 = state_q == 2'd0;
+  wire state_q_eq_1 = state_q == 2'd1;
+  wire state_q_eq_2 = state_q == 2'd2;
+  wire not_out_valid_q = ~out_valid_q;
+  wire not_out_valid_q_or_y_ready = not_out_valid_q | y_ready;
+  wire and_0 = state_q_eq_2 & not_out_valid_q_or_y_ready;
+  wire [31:0] result3_q_u = result3_q;
+  wire [31:0] result2_q_u = result2_q;
+  wire [31:0] result1_q_u = result1_q;
+  wire [31:0] result0_q_u = result0_q;
+  wire [127:0] cat_0 = {result3_q_u, result2_q_u, result1_q_u, result0_q_u};
+  wire state_q_eq_0_0 = state_q == 2'd0;
+  wire state_q_eq_1_0 = state_q == 2'd1;
+  wire xFire = x_valid & x_ready;
+  wire k_group_q_eq_groups_m1_q = k_group_q == groups_m1_q;
+  wire state_q_eq_2_0 = state_q == 2'd2;
+  wire k_group_q_eq_groups_m1_q_0 = k_group_q == groups_m1_q;
+  wire k_lane_q_eq_7 = k_lane_q == 3'd7;
+  wire lastK = k_group_q_eq_groups_m1_q_0 & k_lane_q_eq_7;
+  wire row_q_eq_chunks_m1_q = row_q == chunks_m1_q;
+  wire state_q_eq_3 = state_q == 2'd3;
+  wire not_valid_q = ~valid_q;
+  wire not_out_valid_q_0 = ~out_valid_q;
+  wire and_1 = not_valid_q & not_out_valid_q_0;
+  reg [2:0] cfg_groupsM1;
+  reg [1:0] cfg_chunksM1;
+  reg k_group_q_eq_groups_m1_q_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_0;
+  reg [3:0] k_group_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_0;
-  reg [2:0] mux_0;
-  wire eq_12 = k_lane_q == 3'd7;
-  reg eq_13;
+  reg [2:0] k_group_q_add_1_w3;
+  reg [2:0] k_group_q_eq_groups_m1_q_1_mux;
+  wire k_lane_q_eq_7_0 = k_lane_q == 3'd7;
+  reg k_group_q_eq_groups_m1_q_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_1;
+  reg [3:0] k_group_q_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_1;
-  reg [2:0] mux_1;
+  reg [2:0] k_group_q_add_1_0_w3;
+  reg [2:0] k_group_q_eq_groups_m1_q_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_2;
+  reg [3:0] k_lane_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_2;
+  reg [2:0] k_lane_q_add_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_3;
+  reg [2:0] row_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_3;
-  wire and_4 = valid_q & last_q;
-  wire and_5 = w_valid & w_ready;
-  reg eq_14;
-  reg eq_15;
-  reg and_6;
-  wire [7:0] slice_2 = weights_q[7:0];
-  wire signed [7:0] assint_0 = slice_2;
-  wire eq_16 = sel_q == 3'd0;
-  wire [7:0] slice_3 = xword_q[7:0];
-  wire signed [7:0] assint_1 = slice_3;
-  wire eq_17 = sel_q == 3'd1;
-  wire [7:0] slice_4 = xword_q[15:8];
-  wire signed [7:0] assint_2 = slice_4;
-  wire eq_18 = sel_q == 3'd2;
-  wire [7:0] slice_5 = xword_q[23:16];
-  wire signed [7:0] assint_3 = slice_5;
-  wire eq_19 = sel_q == 3'd3;
-  wire [7:0] slice_6 = xword_q[31:24];
-  wire signed [7:0] assint_4 = slice_6;
-  wire eq_20 = sel_q == 3'd4;
-  wire [7:0] slice_7 = xword_q[39:32];
-  wire signed [7:0] assint_5 = slice_7;
-  wire eq_21 = sel_q == 3'd5;
-  wire [7:0] slice_8 = xword_q[47:40];
-  wire signed [7:0] assint_6 = slice_8;
-  wire eq_22 = sel_q == 3'd6;
-  wire [7:0] slice_9 = xword_q[55:48];
-  wire signed [7:0] assint_7 = slice_9;
-  wire [7:0] slice_10 = xword_q[63:56];
-  wire signed [7:0] assint_8 = slice_10;
-  wire signed [7:0] mux_2 = eq_22 ? assint_7 : assint_8;
-  wire signed [7:0] mux_3 = eq_21 ? assint_6 : mux_2;
-  wire signed [7:0] mux_4 = eq_20 ? assint_5 : mux_3;
-  wire signed [7:0] mux_5 = eq_19 ? assint_4 : mux_4;
-  wire signed [7:0] mux_6 = eq_18 ? assint_3 : mux_5;
-  wire signed [7:0] mux_7 = eq_17 ? assint_2 : mux_6;
-  wire signed [7:0] mux_8 = eq_16 ? assint_1 : mux_7;
-  wire signed [15:0] mul_0 = {{8{assint_0[7]}}, assint_0} * {{8{mux_8[7]}}, mux_8};
-  wire signed [21:0] resize_4 = {{6{mul_0[15]}}, mul_0};
+  reg [1:0] row_q_add_1_w2;
+  wire valid_q_and_last_q = valid_q & last_q;
+  wire wFire = w_valid & w_ready;
+  reg k_group_q_eq_0;
+  reg k_lane_q_eq_0;
+  reg k_group_q_eq_0_and_k_lane_q_eq_0;
+  wire [7:0] weights_q_7_0 = weights_q[7:0];
+  wire signed [7:0] weights_q_0 = weights_q_7_0;
+  wire sel_q_eq_0 = sel_q == 3'd0;
+  wire [7:0] xword_q_7_0 = xword_q[7:0];
+  wire signed [7:0] xword_q_0 = xword_q_7_0;
+  wire sel_q_eq_1 = sel_q == 3'd1;
+  wire [7:0] xword_q_15_8 = xword_q[15:8];
+  wire signed [7:0] xword_q_1 = xword_q_15_8;
+  wire sel_q_eq_2 = sel_q == 3'd2;
+  wire [7:0] xword_q_23_16 = xword_q[23:16];
+  wire signed [7:0] xword_q_2 = xword_q_23_16;
+  wire sel_q_eq_3 = sel_q == 3'd3;
+  wire [7:0] xword_q_31_24 = xword_q[31:24];
+  wire signed [7:0] xword_q_3 = xword_q_31_24;
+  wire sel_q_eq_4 = sel_q == 3'd4;
+  wire [7:0] xword_q_39_32 = xword_q[39:32];
+  wire signed [7:0] xword_q_4 = xword_q_39_32;
+  wire sel_q_eq_5 = sel_q == 3'd5;
+  wire [7:0] xword_q_47_40 = xword_q[47:40];
+  wire signed [7:0] xword_q_5 = xword_q_47_40;
+  wire sel_q_eq_6 = sel_q == 3'd6;
+  wire [7:0] xword_q_55_48 = xword_q[55:48];
+  wire signed [7:0] xword_q_6 = xword_q_55_48;
+  wire [7:0] xword_q_63_56 = xword_q[63:56];
+  wire signed [7:0] xword_q_7 = xword_q_63_56;
+  wire signed [7:0] sel_q_eq_6_mux = sel_q_eq_6 ? xword_q_6 : xword_q_7;
+  wire signed [7:0] sel_q_eq_5_mux = sel_q_eq_5 ? xword_q_5 : sel_q_eq_6_mux;
+  wire signed [7:0] sel_q_eq_4_mux = sel_q_eq_4 ? xword_q_4 : sel_q_eq_5_mux;
+  wire signed [7:0] sel_q_eq_3_mux = sel_q_eq_3 ? xword_q_3 : sel_q_eq_4_mux;
+  wire signed [7:0] sel_q_eq_2_mux = sel_q_eq_2 ? xword_q_2 : sel_q_eq_3_mux;
+  wire signed [7:0] sel_q_eq_1_mux = sel_q_eq_1 ? xword_q_1 : sel_q_eq_2_mux;
+  wire signed [7:0] x1 = sel_q_eq_0 ? xword_q_0 : sel_q_eq_1_mux;
+  wire signed [15:0] weights_q_0_mul_x1 = {{8{weights_q_0[7]}}, weights_q_0} * {{8{x1[7]}}, x1};
+  wire signed [21:0] product = {{6{weights_q_0_mul_x1[15]}}, weights_q_0_mul_x1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_4 = {acc0_q[21], acc0_q} + {resize_4[21], resize_4};
+  wire signed [22:0] acc0_q_add_product = {acc0_q[21], acc0_q} + {product[21], product};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_5 = add_4[21:0];
-  wire signed [21:0] mux_9 = first_q ? resize_4 : resize_5;
-  wire and_7 = valid_q & last_q;
-  reg signed [31:0] resize_6;
-  wire [7:0] slice_11 = weights_q[15:8];
-  wire signed [7:0] assint_9 = slice_11;
-  wire signed [15:0] mul_1 = {{8{assint_9[7]}}, assint_9} * {{8{mux_8[7]}}, mux_8};
-  wire signed [21:0] resize_7 = {{6{mul_1[15]}}, mul_1};
+  wire signed [21:0] acc0_q_add_product_w22 = acc0_q_add_product[21:0];
+  wire signed [21:0] sum = first_q ? product : acc0_q_add_product_w22;
+  wire valid_q_and_last_q_0 = valid_q & last_q;
+  reg signed [31:0] sum_w32;
+  wire [7:0] weights_q_15_8 = weights_q[15:8];
+  wire signed [7:0] weights_q_1 = weights_q_15_8;
+  wire signed [15:0] weights_q_1_mul_x1 = {{8{weights_q_1[7]}}, weights_q_1} * {{8{x1[7]}}, x1};
+  wire signed [21:0] product_0 = {{6{weights_q_1_mul_x1[15]}}, weights_q_1_mul_x1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_5 = {acc1_q[21], acc1_q} + {resize_7[21], resize_7};
+  wire signed [22:0] acc1_q_add_product_0 = {acc1_q[21], acc1_q} + {product_0[21], product_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_8 = add_5[21:0];
-  wire signed [21:0] mux_10 = first_q ? resize_7 : resize_8;
-  wire and_8 = valid_q & last_q;
-  reg signed [31:0] resize_9;
-  wire [7:0] slice_12 = weights_q[23:16];
-  wire signed [7:0] assint_10 = slice_12;
-  wire signed [15:0] mul_2 = {{8{assint_10[7]}}, assint_10} * {{8{mux_8[7]}}, mux_8};
-  wire signed [21:0] resize_10 = {{6{mul_2[15]}}, mul_2};
+  wire signed [21:0] acc1_q_add_product_0_w22 = acc1_q_add_product_0[21:0];
+  wire signed [21:0] sum_0 = first_q ? product_0 : acc1_q_add_product_0_w22;
+  wire valid_q_and_last_q_1 = valid_q & last_q;
+  reg signed [31:0] sum_0_w32;
+  wire [7:0] weights_q_23_16 = weights_q[23:16];
+  wire signed [7:0] weights_q_2 = weights_q_23_16;
+  wire signed [15:0] weights_q_2_mul_x1 = {{8{weights_q_2[7]}}, weights_q_2} * {{8{x1[7]}}, x1};
+  wire signed [21:0] product_1 = {{6{weights_q_2_mul_x1[15]}}, weights_q_2_mul_x1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_6 = {acc2_q[21], acc2_q} + {resize_10[21], resize_10};
+  wire signed [22:0] acc2_q_add_product_1 = {acc2_q[21], acc2_q} + {product_1[21], product_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_11 = add_6[21:0];
-  wire signed [21:0] mux_11 = first_q ? resize_10 : resize_11;
-  wire and_9 = valid_q & last_q;
-  reg signed [31:0] resize_12;
-  wire [7:0] slice_13 = weights_q[31:24];
-  wire signed [7:0] assint_11 = slice_13;
-  wire signed [15:0] mul_3 = {{8{assint_11[7]}}, assint_11} * {{8{mux_8[7]}}, mux_8};
-  wire signed [21:0] resize_13 = {{6{mul_3[15]}}, mul_3};
+  wire signed [21:0] acc2_q_add_product_1_w22 = acc2_q_add_product_1[21:0];
+  wire signed [21:0] sum_1 = first_q ? product_1 : acc2_q_add_product_1_w22;
+  wire valid_q_and_last_q_2 = valid_q & last_q;
+  reg signed [31:0] sum_1_w32;
+  wire [7:0] weights_q_31_24 = weights_q[31:24];
+  wire signed [7:0] weights_q_3 = weights_q_31_24;
+  wire signed [15:0] weights_q_3_mul_x1 = {{8{weights_q_3[7]}}, weights_q_3} * {{8{x1[7]}}, x1};
+  wire signed [21:0] product_2 = {{6{weights_q_3_mul_x1[15]}}, weights_q_3_mul_x1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_7 = {acc3_q[21], acc3_q} + {resize_13[21], resize_13};
+  wire signed [22:0] acc3_q_add_product_2 = {acc3_q[21], acc3_q} + {product_2[21], product_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_14 = add_7[21:0];
-  wire signed [21:0] mux_12 = first_q ? resize_13 : resize_14;
-  wire and_10 = valid_q & last_q;
-  reg signed [31:0] resize_15;
-  assign cfg_ready = eq_0;
-  assign x_ready = eq_1;
+  wire signed [21:0] acc3_q_add_product_2_w22 = acc3_q_add_product_2[21:0];
+  wire signed [21:0] sum_2 = first_q ? product_2 : acc3_q_add_product_2_w22;
+  wire valid_q_and_last_q_3 = valid_q & last_q;
+  reg signed [31:0] sum_2_w32;
+  assign cfg_ready = state_q_eq_0;
+  assign x_ready = state_q_eq_1;
   assign w_ready = and_0;
   assign y_valid = out_valid_q;
   assign y_payload = cat_0;
@@ -175,29 +175,29 @@ module gemv_mac_k64_n16_l4_a8 (
     if (rst) begin
       state_q <= 2'd0;
     end else begin
-      if (eq_3) begin
+      if (state_q_eq_0_0) begin
         if (cfg_valid) begin
           state_q <= 2'd1;
         end
       end else begin
-        if (eq_4) begin
-          if (and_1) begin
-            if (eq_5) begin
+        if (state_q_eq_1_0) begin
+          if (xFire) begin
+            if (k_group_q_eq_groups_m1_q) begin
               state_q <= 2'd2;
             end
           end
         end else begin
-          if (eq_6) begin
+          if (state_q_eq_2_0) begin
             if (w_fire) begin
-              if (and_2) begin
-                if (eq_9) begin
+              if (lastK) begin
+                if (row_q_eq_chunks_m1_q) begin
                   state_q <= 2'd3;
                 end
               end
             end
           end else begin
-            if (eq_10) begin
-              if (and_3) begin
+            if (state_q_eq_3) begin
+              if (and_1) begin
                 state_q <= 2'd0;
               end
             end
@@ -208,48 +208,48 @@ module gemv_mac_k64_n16_l4_a8 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_3) begin
+    if (state_q_eq_0_0) begin
       if (cfg_valid) begin
-        slice_0 = cfg_payload[4:2];
-        groups_m1_q <= slice_0;
+        cfg_groupsM1 = cfg_payload[4:2];
+        groups_m1_q <= cfg_groupsM1;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_3) begin
+    if (state_q_eq_0_0) begin
       if (cfg_valid) begin
-        slice_1 = cfg_payload[1:0];
-        chunks_m1_q <= slice_1;
+        cfg_chunksM1 = cfg_payload[1:0];
+        chunks_m1_q <= cfg_chunksM1;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_3) begin
+    if (state_q_eq_0_0) begin
       if (cfg_valid) begin
         k_group_q <= 3'd0;
       end
     end else begin
-      if (eq_4) begin
-        if (and_1) begin
-          eq_11 = k_group_q == groups_m1_q;
-          add_0 = {1'd0, k_group_q} + 4'd1;
-          resize_0 = add_0[2:0];
-          mux_0 = eq_11 ? 3'd0 : resize_0;
-          k_group_q <= mux_0;
+      if (state_q_eq_1_0) begin
+        if (xFire) begin
+          k_group_q_eq_groups_m1_q_1 = k_group_q == groups_m1_q;
+          k_group_q_add_1 = {1'd0, k_group_q} + 4'd1;
+          k_group_q_add_1_w3 = k_group_q_add_1[2:0];
+          k_group_q_eq_groups_m1_q_1_mux = k_group_q_eq_groups_m1_q_1 ? 3'd0 : k_group_q_add_1_w3;
+          k_group_q <= k_group_q_eq_groups_m1_q_1_mux;
         end
       end else begin
-        if (eq_6) begin
+        if (state_q_eq_2_0) begin
           if (w_fire) begin
-            if (eq_12) begin
-              eq_13 = k_group_q == groups_m1_q;
-              add_1 = {1'd0, k_group_q} + 4'd1;
-              resize_1 = add_1[2:0];
-              mux_1 = eq_13 ? 3'd0 : resize_1;
-              k_group_q <= mux_1;
+            if (k_lane_q_eq_7_0) begin
+              k_group_q_eq_groups_m1_q_2 = k_group_q == groups_m1_q;
+              k_group_q_add_1_0 = {1'd0, k_group_q} + 4'd1;
+              k_group_q_add_1_0_w3 = k_group_q_add_1_0[2:0];
+              k_group_q_eq_groups_m1_q_2_mux = k_group_q_eq_groups_m1_q_2 ? 3'd0 : k_group_q_add_1_0_w3;
+              k_group_q <= k_group_q_eq_groups_m1_q_2_mux;
             end
           end
         end
@@ -259,18 +259,18 @@ module gemv_mac_k64_n16_l4_a8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_3) begin
+    if (state_q_eq_0_0) begin
       if (cfg_valid) begin
         k_lane_q <= 3'd0;
       end
     end else begin
-      if (eq_4) begin
+      if (state_q_eq_1_0) begin
       end else begin
-        if (eq_6) begin
+        if (state_q_eq_2_0) begin
           if (w_fire) begin
-            add_2 = {1'd0, k_lane_q} + 4'd1;
-            resize_2 = add_2[2:0];
-            k_lane_q <= resize_2;
+            k_lane_q_add_1 = {1'd0, k_lane_q} + 4'd1;
+            k_lane_q_add_1_w3 = k_lane_q_add_1[2:0];
+            k_lane_q <= k_lane_q_add_1_w3;
           end
         end
       end
@@ -279,19 +279,19 @@ module gemv_mac_k64_n16_l4_a8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_3) begin
+    if (state_q_eq_0_0) begin
       if (cfg_valid) begin
         row_q <= 2'd0;
       end
     end else begin
-      if (eq_4) begin
+      if (state_q_eq_1_0) begin
       end else begin
-        if (eq_6) begin
+        if (state_q_eq_2_0) begin
           if (w_fire) begin
-            if (and_2) begin
-              add_3 = {1'd0, row_q} + 3'd1;
-              resize_3 = add_3[1:0];
-              row_q <= resize_3;
+            if (lastK) begin
+              row_q_add_1 = {1'd0, row_q} + 3'd1;
+              row_q_add_1_w2 = row_q_add_1[1:0];
+              row_q <= row_q_add_1_w2;
             end
           end
         end
@@ -303,7 +303,7 @@ module gemv_mac_k64_n16_l4_a8 (
     if (rst) begin
       out_valid_q <= 1'd0;
     end else begin
-      if (and_4) begin
+      if (valid_q_and_last_q) begin
         out_valid_q <= 1'd1;
       end else begin
         if (y_ready) begin
@@ -312,7 +312,7 @@ module gemv_mac_k64_n16_l4_a8 (
       end
     end
   end
-  assign w_fire = and_5;
+  assign w_fire = wFire;
   always @(posedge clk) begin
     if (w_fire) begin
       xword_q <= activations[k_group_q];
@@ -333,16 +333,16 @@ module gemv_mac_k64_n16_l4_a8 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (w_fire) begin
-      eq_14 = k_group_q == 3'd0;
-      eq_15 = k_lane_q == 3'd0;
-      and_6 = eq_14 & eq_15;
-      first_q <= and_6;
+      k_group_q_eq_0 = k_group_q == 3'd0;
+      k_lane_q_eq_0 = k_lane_q == 3'd0;
+      k_group_q_eq_0_and_k_lane_q_eq_0 = k_group_q_eq_0 & k_lane_q_eq_0;
+      first_q <= k_group_q_eq_0_and_k_lane_q_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (w_fire) begin
-      last_q <= and_2;
+      last_q <= lastK;
     end
   end
   always @(posedge clk) begin
@@ -352,58 +352,58 @@ module gemv_mac_k64_n16_l4_a8 (
   end
   always @(posedge clk) begin
     if (valid_q) begin
-      acc0_q <= mux_9;
+      acc0_q <= sum;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_7) begin
-      resize_6 = {{10{mux_9[21]}}, mux_9};
-      result0_q <= resize_6;
+    if (valid_q_and_last_q_0) begin
+      sum_w32 = {{10{sum[21]}}, sum};
+      result0_q <= sum_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (valid_q) begin
-      acc1_q <= mux_10;
+      acc1_q <= sum_0;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_8) begin
-      resize_9 = {{10{mux_10[21]}}, mux_10};
-      result1_q <= resize_9;
+    if (valid_q_and_last_q_1) begin
+      sum_0_w32 = {{10{sum_0[21]}}, sum_0};
+      result1_q <= sum_0_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (valid_q) begin
-      acc2_q <= mux_11;
+      acc2_q <= sum_1;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_9) begin
-      resize_12 = {{10{mux_11[21]}}, mux_11};
-      result2_q <= resize_12;
+    if (valid_q_and_last_q_2) begin
+      sum_1_w32 = {{10{sum_1[21]}}, sum_1};
+      result2_q <= sum_1_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (valid_q) begin
-      acc3_q <= mux_12;
+      acc3_q <= sum_2;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_10) begin
-      resize_15 = {{10{mux_12[21]}}, mux_12};
-      result3_q <= resize_15;
+    if (valid_q_and_last_q_3) begin
+      sum_2_w32 = {{10{sum_2[21]}}, sum_2};
+      result3_q <= sum_2_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_1) begin
+    if (xFire) begin
       activations[k_group_q] <= x_payload;
     end
   end

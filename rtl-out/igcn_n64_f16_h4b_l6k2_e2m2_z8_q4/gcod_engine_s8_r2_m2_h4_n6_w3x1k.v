@@ -42,156 +42,156 @@ module gcod_engine_s8_r2_m2_h4_n6_w3x1k (
   reg [31:0] zbuf_1 [0:7];
   reg [31:0] zbuf_2 [0:7];
   reg [31:0] zbuf_3 [0:7];
-  wire [1:0] slice_0 = cmd_payload[20:19];
-  wire eq_0 = slice_0 == 2'd0;
-  wire eq_1 = slice_0 == 2'd1;
-  wire eq_2 = slice_0 == 2'd2;
-  wire or_0 = eq_1 | eq_2;
-  wire [2:0] slice_1 = cmd_payload[10:8];
+  wire [1:0] cmd_op = cmd_payload[20:19];
+  wire isLoad = cmd_op == 2'd0;
+  wire isMac = cmd_op == 2'd1;
+  wire isEmit = cmd_op == 2'd2;
+  wire isMac_or_isEmit = isMac | isEmit;
+  wire [2:0] cmd_slot = cmd_payload[10:8];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] shrv_0 = landed >> slice_1;
+  wire [7:0] landed_shrv_cmd_slot = landed >> cmd_slot;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire slice_2 = shrv_0[0];
-  wire eq_3 = group == 1'd1;
-  wire and_0 = slice_2 & eq_3;
-  wire mux_0 = or_0 ? and_0 : 1'd1;
-  wire mux_1 = eq_0 ? req_ready : mux_0;
-  wire lt_0 = sweep < 2'd2;
-  wire not_0 = ~lt_0;
-  wire and_1 = go & not_0;
-  wire and_2 = mux_1 & and_1;
-  wire and_3 = b_valid & b_emit;
-  wire not_1 = ~out_ready;
-  wire and_4 = and_3 & not_1;
-  wire not_2 = ~and_4;
-  wire and_5 = and_2 & not_2;
-  wire and_6 = cmd_valid & and_1;
-  wire not_3 = ~and_4;
-  wire and_7 = and_6 & not_3;
-  wire and_8 = and_7 & eq_0;
-  wire [5:0] slice_3 = cmd_payload[6:1];
-  wire [8:0] cat_0 = {slice_3, slice_1};
-  wire and_9 = b_valid & b_emit;
-  wire eq_4 = b_group == 1'd1;
-  wire eq_5 = b_group == 1'd0;
+  wire has = landed_shrv_cmd_slot[0];
+  wire lastGroup = group == 1'd1;
+  wire has_and_lastGroup = has & lastGroup;
+  wire isMac_or_isEmit_mux = isMac_or_isEmit ? has_and_lastGroup : 1'd1;
+  wire ready = isLoad ? req_ready : isMac_or_isEmit_mux;
+  wire active = sweep < 2'd2;
+  wire not_active = ~active;
+  wire go_0 = go & not_active;
+  wire ready_and_go_0 = ready & go_0;
+  wire b_valid_and_b_emit = b_valid & b_emit;
+  wire not_out_ready = ~out_ready;
+  wire stall = b_valid_and_b_emit & not_out_ready;
+  wire not_stall = ~stall;
+  wire ready_and_go_0_and_not_stall = ready_and_go_0 & not_stall;
+  wire cmd_valid_and_go_0 = cmd_valid & go_0;
+  wire not_stall_0 = ~stall;
+  wire valid = cmd_valid_and_go_0 & not_stall_0;
+  wire valid_and_isLoad = valid & isLoad;
+  wire [5:0] cmd_v = cmd_payload[6:1];
+  wire [8:0] cat_cmd_v_cmd_slot = {cmd_v, cmd_slot};
+  wire b_valid_and_b_emit_0 = b_valid & b_emit;
+  wire b_group_eq_1 = b_group == 1'd1;
+  wire b_group_eq_0 = b_group == 1'd0;
   wire [47:0] acc_1_word_0 = acc_1[b_row];
-  wire signed [47:0] assint_0 = acc_1_word_0;
+  wire signed [47:0] acc_1_word_0_s = acc_1_word_0;
   wire [47:0] acc_3_word_0 = acc_3[b_row];
-  wire signed [47:0] assint_1 = acc_3_word_0;
-  wire signed [47:0] mux_2 = eq_5 ? assint_0 : assint_1;
-  wire [8:0] resize_0 = {1'd0, b_a};
-  wire signed [8:0] assint_2 = resize_0;
-  wire eq_6 = b_group == 1'd0;
-  wire signed [31:0] assint_3 = z_q_1;
-  wire signed [31:0] assint_4 = z_q_3;
-  wire signed [31:0] mux_3 = eq_6 ? assint_3 : assint_4;
-  wire signed [40:0] mul_0 = {{32{assint_2[8]}}, assint_2} * {{9{mux_3[31]}}, mux_3};
-  wire signed [47:0] resize_1 = {{7{mul_0[40]}}, mul_0};
+  wire signed [47:0] acc_3_word_0_s = acc_3_word_0;
+  wire signed [47:0] b_group_eq_0_mux = b_group_eq_0 ? acc_1_word_0_s : acc_3_word_0_s;
+  wire [8:0] b_a_w9 = {1'd0, b_a};
+  wire signed [8:0] b_a_w9_s = b_a_w9;
+  wire b_group_eq_0_0 = b_group == 1'd0;
+  wire signed [31:0] z_q_1_s = z_q_1;
+  wire signed [31:0] z_q_3_s = z_q_3;
+  wire signed [31:0] b_group_eq_0_0_mux = b_group_eq_0_0 ? z_q_1_s : z_q_3_s;
+  wire signed [40:0] b_a_w9_s_mul_b_group_eq_0_0_mux = {{32{b_a_w9_s[8]}}, b_a_w9_s} * {{9{b_group_eq_0_0_mux[31]}}, b_group_eq_0_0_mux};
+  wire signed [47:0] resize_0 = {{7{b_a_w9_s_mul_b_group_eq_0_0_mux[40]}}, b_a_w9_s_mul_b_group_eq_0_0_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_0 = {mux_2[47], mux_2} + {resize_1[47], resize_1};
+  wire signed [48:0] b_group_eq_0_mux_add_resize_0 = {b_group_eq_0_mux[47], b_group_eq_0_mux} + {resize_0[47], resize_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_2 = add_0[47:0];
-  wire signed [47:0] mux_4 = eq_4 ? resize_2 : assint_1;
-  wire [47:0] asuint_0 = mux_4;
-  wire eq_7 = b_group == 1'd1;
-  wire eq_8 = b_group == 1'd0;
+  wire signed [47:0] resize_1 = b_group_eq_0_mux_add_resize_0[47:0];
+  wire signed [47:0] b_group_eq_1_mux = b_group_eq_1 ? resize_1 : acc_3_word_0_s;
+  wire [47:0] b_group_eq_1_mux_u = b_group_eq_1_mux;
+  wire b_group_eq_1_0 = b_group == 1'd1;
+  wire b_group_eq_0_1 = b_group == 1'd0;
   wire [47:0] acc_0_word_0 = acc_0[b_row];
-  wire signed [47:0] assint_5 = acc_0_word_0;
+  wire signed [47:0] acc_0_word_0_s = acc_0_word_0;
   wire [47:0] acc_2_word_0 = acc_2[b_row];
-  wire signed [47:0] assint_6 = acc_2_word_0;
-  wire signed [47:0] mux_5 = eq_8 ? assint_5 : assint_6;
-  wire eq_9 = b_group == 1'd0;
-  wire signed [31:0] assint_7 = z_q_0;
-  wire signed [31:0] assint_8 = z_q_2;
-  wire signed [31:0] mux_6 = eq_9 ? assint_7 : assint_8;
-  wire signed [40:0] mul_1 = {{32{assint_2[8]}}, assint_2} * {{9{mux_6[31]}}, mux_6};
-  wire signed [47:0] resize_3 = {{7{mul_1[40]}}, mul_1};
+  wire signed [47:0] acc_2_word_0_s = acc_2_word_0;
+  wire signed [47:0] b_group_eq_0_1_mux = b_group_eq_0_1 ? acc_0_word_0_s : acc_2_word_0_s;
+  wire b_group_eq_0_2 = b_group == 1'd0;
+  wire signed [31:0] z_q_0_s = z_q_0;
+  wire signed [31:0] z_q_2_s = z_q_2;
+  wire signed [31:0] b_group_eq_0_2_mux = b_group_eq_0_2 ? z_q_0_s : z_q_2_s;
+  wire signed [40:0] b_a_w9_s_mul_b_group_eq_0_2_mux = {{32{b_a_w9_s[8]}}, b_a_w9_s} * {{9{b_group_eq_0_2_mux[31]}}, b_group_eq_0_2_mux};
+  wire signed [47:0] resize_2 = {{7{b_a_w9_s_mul_b_group_eq_0_2_mux[40]}}, b_a_w9_s_mul_b_group_eq_0_2_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [48:0] add_1 = {mux_5[47], mux_5} + {resize_3[47], resize_3};
+  wire signed [48:0] b_group_eq_0_1_mux_add_resize_2 = {b_group_eq_0_1_mux[47], b_group_eq_0_1_mux} + {resize_2[47], resize_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] resize_4 = add_1[47:0];
-  wire signed [47:0] mux_7 = eq_7 ? resize_4 : assint_6;
-  wire [47:0] asuint_1 = mux_7;
-  wire eq_10 = b_group == 1'd0;
-  wire signed [47:0] mux_8 = eq_10 ? resize_2 : assint_0;
-  wire [47:0] asuint_2 = mux_8;
-  wire eq_11 = b_group == 1'd0;
-  wire signed [47:0] mux_9 = eq_11 ? resize_4 : assint_5;
-  wire [47:0] asuint_3 = mux_9;
-  wire [191:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  wire [197:0] cat_2 = {b_v, cat_1};
+  wire signed [47:0] resize_3 = b_group_eq_0_1_mux_add_resize_2[47:0];
+  wire signed [47:0] b_group_eq_1_0_mux = b_group_eq_1_0 ? resize_3 : acc_2_word_0_s;
+  wire [47:0] b_group_eq_1_0_mux_u = b_group_eq_1_0_mux;
+  wire b_group_eq_0_3 = b_group == 1'd0;
+  wire signed [47:0] b_group_eq_0_3_mux = b_group_eq_0_3 ? resize_1 : acc_1_word_0_s;
+  wire [47:0] b_group_eq_0_3_mux_u = b_group_eq_0_3_mux;
+  wire b_group_eq_0_4 = b_group == 1'd0;
+  wire signed [47:0] b_group_eq_0_4_mux = b_group_eq_0_4 ? resize_3 : acc_0_word_0_s;
+  wire [47:0] b_group_eq_0_4_mux_u = b_group_eq_0_4_mux;
+  wire [191:0] cat_0 = {b_group_eq_1_mux_u, b_group_eq_1_0_mux_u, b_group_eq_0_3_mux_u, b_group_eq_0_4_mux_u};
+  wire [197:0] cat_b_v_cat_0 = {b_v, cat_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_2;
+  reg [2:0] sweep_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_5;
-  wire not_4 = ~and_4;
-  wire or_1 = eq_1 | eq_2;
-  wire and_10 = and_7 & or_1;
-  wire and_11 = and_10 & slice_2;
-  reg and_12;
-  reg slice_4;
-  reg [7:0] slice_5;
-  reg slice_6;
-  wire [7:0] shlv_0 = 8'd1 << resp_tag;
-  wire [7:0] mux_10 = resp_valid ? shlv_0 : 8'd0;
-  wire [7:0] or_2 = landed | mux_10;
-  wire and_13 = and_7 & eq_0;
-  wire and_14 = and_13 & req_ready;
-  wire [7:0] shlv_1 = 8'd1 << slice_1;
-  wire [7:0] mux_11 = and_14 ? shlv_1 : 8'd0;
-  wire [7:0] not_5 = ~mux_11;
-  wire [7:0] and_15 = or_2 & not_5;
+  reg [1:0] sweep_add_1_w2;
+  wire not_stall_1 = ~stall;
+  wire isMac_or_isEmit_0 = isMac | isEmit;
+  wire valid_and_isMac_or_isEmit_0 = valid & isMac_or_isEmit_0;
+  wire macGo = valid_and_isMac_or_isEmit_0 & has;
+  reg isEmit_and_lastGroup;
+  reg cmd_r;
+  reg [7:0] cmd_a;
+  reg cmd_keep;
+  wire [7:0] v1_shlv_resp_tag = 8'd1 << resp_tag;
+  wire [7:0] mask = resp_valid ? v1_shlv_resp_tag : 8'd0;
+  wire [7:0] landed_or_mask = landed | mask;
+  wire valid_and_isLoad_0 = valid & isLoad;
+  wire loadFire = valid_and_isLoad_0 & req_ready;
+  wire [7:0] v1_shlv_cmd_slot = 8'd1 << cmd_slot;
+  wire [7:0] mask_0 = loadFire ? v1_shlv_cmd_slot : 8'd0;
+  wire [7:0] not_mask_0 = ~mask_0;
+  wire [7:0] landed_or_mask_and_not_mask_0 = landed_or_mask & not_mask_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [1:0] add_3;
+  reg [1:0] group_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg resize_6;
-  reg mux_12;
-  wire eq_12 = slice_0 == 2'd3;
-  wire and_16 = and_7 & eq_12;
-  wire not_6 = ~b_emit;
-  wire or_3 = not_6 | out_ready;
-  wire and_17 = b_valid & or_3;
-  wire or_4 = lt_0 | and_17;
-  wire resize_7 = sweep[0];
-  wire mux_13 = lt_0 ? resize_7 : b_row;
-  wire not_7 = ~b_keep;
-  wire and_18 = b_emit & not_7;
-  wire or_5 = and_18 | lt_0;
-  wire [47:0] asuint_4 = mux_9;
-  wire [47:0] mux_14 = or_5 ? 48'h0 : asuint_4;
-  wire [47:0] asuint_5 = mux_8;
-  wire [47:0] mux_15 = or_5 ? 48'h0 : asuint_5;
-  wire [47:0] asuint_6 = mux_7;
-  wire [47:0] mux_16 = or_5 ? 48'h0 : asuint_6;
-  wire [47:0] asuint_7 = mux_4;
-  wire [47:0] mux_17 = or_5 ? 48'h0 : asuint_7;
-  wire [31:0] slice_7 = resp_data[31:0];
-  wire signed [31:0] assint_9 = slice_7;
-  wire [31:0] asuint_8 = assint_9;
-  wire [31:0] slice_8 = resp_data[63:32];
-  wire signed [31:0] assint_10 = slice_8;
-  wire [31:0] asuint_9 = assint_10;
-  wire [31:0] slice_9 = resp_data[95:64];
-  wire signed [31:0] assint_11 = slice_9;
-  wire [31:0] asuint_10 = assint_11;
-  wire [31:0] slice_10 = resp_data[127:96];
-  wire signed [31:0] assint_12 = slice_10;
-  wire [31:0] asuint_11 = assint_12;
-  assign cmd_ready = and_5;
-  assign req_valid = and_8;
-  assign req_payload = cat_0;
-  assign out_valid = and_9;
-  assign out_payload = cat_2;
+  reg group_add_1_w1;
+  reg lastGroup_mux;
+  wire isEnd = cmd_op == 2'd3;
+  wire valid_and_isEnd = valid & isEnd;
+  wire not_b_emit = ~b_emit;
+  wire not_b_emit_or_out_ready = not_b_emit | out_ready;
+  wire bWrite = b_valid & not_b_emit_or_out_ready;
+  wire active_or_bWrite = active | bWrite;
+  wire sweep_w1 = sweep[0];
+  wire active_mux = active ? sweep_w1 : b_row;
+  wire not_b_keep = ~b_keep;
+  wire b_emit_and_not_b_keep = b_emit & not_b_keep;
+  wire clearing = b_emit_and_not_b_keep | active;
+  wire [47:0] b_group_eq_0_4_mux_u_0 = b_group_eq_0_4_mux;
+  wire [47:0] clearing_mux = clearing ? 48'h0 : b_group_eq_0_4_mux_u_0;
+  wire [47:0] b_group_eq_0_3_mux_u_0 = b_group_eq_0_3_mux;
+  wire [47:0] clearing_mux_0 = clearing ? 48'h0 : b_group_eq_0_3_mux_u_0;
+  wire [47:0] b_group_eq_1_0_mux_u_0 = b_group_eq_1_0_mux;
+  wire [47:0] clearing_mux_1 = clearing ? 48'h0 : b_group_eq_1_0_mux_u_0;
+  wire [47:0] b_group_eq_1_mux_u_0 = b_group_eq_1_mux;
+  wire [47:0] clearing_mux_2 = clearing ? 48'h0 : b_group_eq_1_mux_u_0;
+  wire [31:0] resp_data_31_0 = resp_data[31:0];
+  wire signed [31:0] resp_data_0 = resp_data_31_0;
+  wire [31:0] resp_data_0_u = resp_data_0;
+  wire [31:0] resp_data_63_32 = resp_data[63:32];
+  wire signed [31:0] resp_data_1 = resp_data_63_32;
+  wire [31:0] resp_data_1_u = resp_data_1;
+  wire [31:0] resp_data_95_64 = resp_data[95:64];
+  wire signed [31:0] resp_data_2 = resp_data_95_64;
+  wire [31:0] resp_data_2_u = resp_data_2;
+  wire [31:0] resp_data_127_96 = resp_data[127:96];
+  wire signed [31:0] resp_data_3 = resp_data_127_96;
+  wire [31:0] resp_data_3_u = resp_data_3;
+  assign cmd_ready = ready_and_go_0_and_not_stall;
+  assign req_valid = valid_and_isLoad;
+  assign req_payload = cat_cmd_v_cmd_slot;
+  assign out_valid = b_valid_and_b_emit_0;
+  assign out_payload = cat_b_v_cat_0;
   assign done = done_r;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       sweep <= 2'd0;
     end else begin
-      if (lt_0) begin
-        add_2 = {1'd0, sweep} + 3'd1;
-        resize_5 = add_2[1:0];
-        sweep <= resize_5;
+      if (active) begin
+        sweep_add_1 = {1'd0, sweep} + 3'd1;
+        sweep_add_1_w2 = sweep_add_1[1:0];
+        sweep <= sweep_add_1_w2;
       end
     end
   end
@@ -200,45 +200,45 @@ module gcod_engine_s8_r2_m2_h4_n6_w3x1k (
     if (rst) begin
       b_valid <= 1'd0;
     end else begin
-      if (not_4) begin
-        b_valid <= and_11;
+      if (not_stall_1) begin
+        b_valid <= macGo;
       end
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      and_12 = eq_2 & eq_3;
-      b_emit <= and_12;
+    if (macGo) begin
+      isEmit_and_lastGroup = isEmit & lastGroup;
+      b_emit <= isEmit_and_lastGroup;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      slice_4 = cmd_payload[7];
-      b_row <= slice_4;
+    if (macGo) begin
+      cmd_r = cmd_payload[7];
+      b_row <= cmd_r;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      slice_5 = cmd_payload[18:11];
-      b_a <= slice_5;
+    if (macGo) begin
+      cmd_a = cmd_payload[18:11];
+      b_a <= cmd_a;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      b_v <= slice_3;
+    if (macGo) begin
+      b_v <= cmd_v;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
-      slice_6 = cmd_payload[0];
-      b_keep <= slice_6;
+    if (macGo) begin
+      cmd_keep = cmd_payload[0];
+      b_keep <= cmd_keep;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -246,7 +246,7 @@ module gcod_engine_s8_r2_m2_h4_n6_w3x1k (
     if (rst) begin
       landed <= 8'd0;
     end else begin
-      landed <= and_15;
+      landed <= landed_or_mask_and_not_mask_0;
     end
   end
   /* verilator lint_off BLKSEQ */
@@ -254,87 +254,87 @@ module gcod_engine_s8_r2_m2_h4_n6_w3x1k (
     if (rst) begin
       group <= 1'd0;
     end else begin
-      if (and_11) begin
-        add_3 = {1'd0, group} + 2'd1;
-        resize_6 = add_3[0];
-        mux_12 = eq_3 ? 1'd0 : resize_6;
-        group <= mux_12;
+      if (macGo) begin
+        group_add_1 = {1'd0, group} + 2'd1;
+        group_add_1_w1 = group_add_1[0];
+        lastGroup_mux = lastGroup ? 1'd0 : group_add_1_w1;
+        group <= lastGroup_mux;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_11) begin
+    if (macGo) begin
       b_group <= group;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_0 <= zbuf_0[slice_1];
+    if (macGo) begin
+      z_q_0 <= zbuf_0[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_1 <= zbuf_1[slice_1];
+    if (macGo) begin
+      z_q_1 <= zbuf_1[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_2 <= zbuf_2[slice_1];
+    if (macGo) begin
+      z_q_2 <= zbuf_2[cmd_slot];
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      z_q_3 <= zbuf_3[slice_1];
+    if (macGo) begin
+      z_q_3 <= zbuf_3[cmd_slot];
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       done_r <= 1'd0;
     end else begin
-      if (and_16) begin
+      if (valid_and_isEnd) begin
         done_r <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (or_4) begin
-      acc_0[mux_13] <= mux_14;
+    if (active_or_bWrite) begin
+      acc_0[active_mux] <= clearing_mux;
     end
   end
   always @(posedge clk) begin
-    if (or_4) begin
-      acc_1[mux_13] <= mux_15;
+    if (active_or_bWrite) begin
+      acc_1[active_mux] <= clearing_mux_0;
     end
   end
   always @(posedge clk) begin
-    if (or_4) begin
-      acc_2[mux_13] <= mux_16;
+    if (active_or_bWrite) begin
+      acc_2[active_mux] <= clearing_mux_1;
     end
   end
   always @(posedge clk) begin
-    if (or_4) begin
-      acc_3[mux_13] <= mux_17;
-    end
-  end
-  always @(posedge clk) begin
-    if (resp_valid) begin
-      zbuf_0[resp_tag] <= asuint_8;
+    if (active_or_bWrite) begin
+      acc_3[active_mux] <= clearing_mux_2;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_1[resp_tag] <= asuint_9;
+      zbuf_0[resp_tag] <= resp_data_0_u;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_2[resp_tag] <= asuint_10;
+      zbuf_1[resp_tag] <= resp_data_1_u;
     end
   end
   always @(posedge clk) begin
     if (resp_valid) begin
-      zbuf_3[resp_tag] <= asuint_11;
+      zbuf_2[resp_tag] <= resp_data_2_u;
+    end
+  end
+  always @(posedge clk) begin
+    if (resp_valid) begin
+      zbuf_3[resp_tag] <= resp_data_3_u;
     end
   end
 endmodule

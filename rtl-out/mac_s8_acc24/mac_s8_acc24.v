@@ -11,12 +11,12 @@ module mac_s8_acc24 (
   output wire signed [23:0] acc
 );
   reg signed [23:0] acc_q = 24'sh0;
-  reg signed [15:0] mul_0;
-  reg signed [23:0] resize_0;
+  reg signed [15:0] a_mul_b;
+  reg signed [23:0] product;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [24:0] add_0;
+  reg signed [24:0] acc_q_add_product;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [23:0] resize_1;
+  reg signed [23:0] acc_q_add_product_w24;
   assign acc = acc_q;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
@@ -27,11 +27,11 @@ module mac_s8_acc24 (
         acc_q <= 24'sh0;
       end else begin
         if (valid) begin
-          mul_0 = {{8{a[7]}}, a} * {{8{b[7]}}, b};
-          resize_0 = {{8{mul_0[15]}}, mul_0};
-          add_0 = {acc_q[23], acc_q} + {resize_0[23], resize_0};
-          resize_1 = add_0[23:0];
-          acc_q <= resize_1;
+          a_mul_b = {{8{a[7]}}, a} * {{8{b[7]}}, b};
+          product = {{8{a_mul_b[15]}}, a_mul_b};
+          acc_q_add_product = {acc_q[23], acc_q} + {product[23], product};
+          acc_q_add_product_w24 = acc_q_add_product[23:0];
+          acc_q <= acc_q_add_product_w24;
         end
       end
     end

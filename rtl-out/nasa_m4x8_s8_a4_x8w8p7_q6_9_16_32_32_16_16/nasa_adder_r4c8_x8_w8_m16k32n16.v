@@ -79,967 +79,967 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
   reg y_last_job = 1'd0;
   reg [63:0] x_buffer [0:63];
   reg [55:0] acc [0:15];
-  wire not_0 = ~busy;
-  wire not_1 = ~shadow_full;
-  wire and_0 = busy & not_1;
-  wire not_2 = ~loader_done;
-  wire and_1 = and_0 & not_2;
-  wire and_2 = busy & active_valid;
-  wire not_3 = ~issue_done;
-  wire and_3 = and_2 & not_3;
-  wire and_4 = and_3 & advance;
-  wire and_5 = and_4 & first_m_tile;
-  wire and_6 = y_valid_q & y_ready;
-  wire and_7 = and_6 & y_last_job;
-  wire not_4 = ~busy;
-  wire and_8 = cfg_valid & not_4;
-  reg [4:0] slice_0;
-  reg [5:0] slice_1;
-  reg [4:0] slice_2;
-  reg [5:0] resize_0;
-  reg and_9;
-  wire not_5 = ~y_valid_q;
-  wire or_0 = not_5 | y_ready;
-  wire [6:0] add_0 = {1'd0, w_k0} + 7'd8;
-  wire [6:0] resize_1 = {1'd0, size_k};
-  wire ge_0 = add_0 >= resize_1;
-  wire [5:0] add_1 = {1'd0, w_m0} + 6'd4;
-  wire [5:0] resize_2 = {1'd0, size_m};
-  wire ge_1 = add_1 >= resize_2;
+  wire not_busy = ~busy;
+  wire not_shadow_full = ~shadow_full;
+  wire busy_and_not_shadow_full = busy & not_shadow_full;
+  wire not_loader_done = ~loader_done;
+  wire wReady = busy_and_not_shadow_full & not_loader_done;
+  wire busy_and_active_valid = busy & active_valid;
+  wire not_issue_done = ~issue_done;
+  wire and_0 = busy_and_active_valid & not_issue_done;
+  wire ready = and_0 & advance;
+  wire ready_and_first_m_tile = ready & first_m_tile;
+  wire y_valid_q_and_y_ready = y_valid_q & y_ready;
+  wire and_1 = y_valid_q_and_y_ready & y_last_job;
+  wire not_busy_0 = ~busy;
+  wire cfgFire = cfg_valid & not_busy_0;
+  reg [4:0] cfg_m;
+  reg [5:0] cfg_k;
+  reg [4:0] cfg_n;
+  reg [5:0] cfg_n_w6;
+  reg s2_valid_and_s2_last_k;
+  wire not_y_valid_q = ~y_valid_q;
+  wire advance_0 = not_y_valid_q | y_ready;
+  wire [6:0] w_k0_add_8 = {1'd0, w_k0} + 7'd8;
+  wire [6:0] size_k_w7 = {1'd0, size_k};
+  wire wLastK = w_k0_add_8 >= size_k_w7;
+  wire [5:0] w_m0_add_4 = {1'd0, w_m0} + 6'd4;
+  wire [5:0] size_m_w6 = {1'd0, size_m};
+  wire w_m0_add_4_ge_size_m_w6 = w_m0_add_4 >= size_m_w6;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_2;
+  reg [3:0] w_row_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_3;
+  reg [2:0] w_row_add_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_3;
+  reg [5:0] w_m0_add_4_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_4;
+  reg [4:0] w_m0_add_4_0_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_4;
+  reg [6:0] w_k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_5;
-  wire and_10 = w_valid & and_1;
-  wire eq_0 = w_row == 3'd3;
-  wire [4:0] resize_6 = {2'd0, w_row};
-  wire [5:0] add_5 = {1'd0, w_m0} + {1'd0, resize_6};
-  wire [6:0] add_6 = {1'd0, add_5} + 7'd1;
-  wire [6:0] resize_7 = {2'd0, size_m};
-  wire ge_2 = add_6 >= resize_7;
-  wire or_1 = eq_0 | ge_2;
-  wire eq_1 = w_row == 3'd0;
-  wire and_11 = w_fire & eq_1;
-  wire eq_2 = w_row == 3'd1;
-  wire and_12 = w_fire & eq_2;
-  wire eq_3 = w_row == 3'd2;
-  wire and_13 = w_fire & eq_3;
-  wire eq_4 = w_row == 3'd3;
-  wire and_14 = w_fire & eq_4;
-  wire [6:0] add_7 = {1'd0, n} + 7'd1;
-  wire [6:0] resize_8 = {1'd0, size_n};
-  wire eq_5 = add_7 == resize_8;
-  wire not_6 = ~active_valid;
-  wire and_15 = busy & not_6;
-  wire and_16 = and_15 & shadow_full;
-  wire and_17 = and_16 & advance;
-  wire [6:0] add_8 = {1'd0, k0} + 7'd8;
-  wire [6:0] resize_9 = {1'd0, size_k};
-  wire ge_3 = add_8 >= resize_9;
+  reg [5:0] w_k0_add_8_0_w6;
+  wire wFire = w_valid & wReady;
+  wire w_row_eq_3 = w_row == 3'd3;
+  wire [4:0] w_row_w5 = {2'd0, w_row};
+  wire [5:0] w_m0_add_w_row_w5 = {1'd0, w_m0} + {1'd0, w_row_w5};
+  wire [6:0] w_m0_add_w_row_w5_add_1 = {1'd0, w_m0_add_w_row_w5} + 7'd1;
+  wire [6:0] size_m_w7 = {2'd0, size_m};
+  wire ge_0 = w_m0_add_w_row_w5_add_1 >= size_m_w7;
+  wire wLastRow = w_row_eq_3 | ge_0;
+  wire w_row_eq_0 = w_row == 3'd0;
+  wire w_fire_and_w_row_eq_0 = w_fire & w_row_eq_0;
+  wire w_row_eq_1 = w_row == 3'd1;
+  wire w_fire_and_w_row_eq_1 = w_fire & w_row_eq_1;
+  wire w_row_eq_2 = w_row == 3'd2;
+  wire w_fire_and_w_row_eq_2 = w_fire & w_row_eq_2;
+  wire w_row_eq_3_0 = w_row == 3'd3;
+  wire w_fire_and_w_row_eq_3_0 = w_fire & w_row_eq_3_0;
+  wire [6:0] n_add_1 = {1'd0, n} + 7'd1;
+  wire [6:0] size_n_w7 = {1'd0, size_n};
+  wire lastN = n_add_1 == size_n_w7;
+  wire not_active_valid = ~active_valid;
+  wire busy_and_not_active_valid = busy & not_active_valid;
+  wire and_2 = busy_and_not_active_valid & shadow_full;
+  wire swap_0 = and_2 & advance;
+  wire [6:0] k0_add_8 = {1'd0, k0} + 7'd8;
+  wire [6:0] size_k_w7_0 = {1'd0, size_k};
+  wire lastK = k0_add_8 >= size_k_w7_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_9;
+  reg [5:0] m0_add_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_10;
+  reg [4:0] m0_add_4_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_10;
+  reg [6:0] k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_11;
+  reg [5:0] k0_add_8_0_w6;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_11;
+  reg [6:0] n_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_12;
-  wire [5:0] add_12 = {1'd0, m0} + 6'd4;
-  wire [5:0] resize_13 = {1'd0, size_m};
-  wire ge_4 = add_12 >= resize_13;
+  reg [5:0] n_add_1_0_w6;
+  wire [5:0] m0_add_4_0 = {1'd0, m0} + 6'd4;
+  wire [5:0] size_m_w6_0 = {1'd0, size_m};
+  wire lastM = m0_add_4_0 >= size_m_w6_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_13;
+  reg [6:0] x_addr_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_14;
-  wire eq_6 = m0 == 5'd0;
-  wire not_7 = ~first_m_tile;
-  wire or_2 = not_7 | x_valid;
-  wire and_18 = and_4 & or_2;
-  reg [6:0] add_14;
-  reg [6:0] resize_15;
-  reg lt_0;
-  reg [6:0] add_15;
-  reg [6:0] resize_16;
-  reg lt_1;
-  reg [6:0] add_16;
-  reg [6:0] resize_17;
-  reg lt_2;
-  reg [6:0] add_17;
-  reg [6:0] resize_18;
-  reg lt_3;
-  reg [6:0] add_18;
-  reg [6:0] resize_19;
-  reg lt_4;
-  reg [6:0] add_19;
-  reg [6:0] resize_20;
-  reg lt_5;
-  reg [6:0] add_20;
-  reg [6:0] resize_21;
-  reg lt_6;
-  reg [6:0] add_21;
-  reg [6:0] resize_22;
-  reg lt_7;
-  reg [7:0] cat_0;
-  reg eq_7;
-  reg and_19;
-  reg and_20;
-  wire [63:0] mux_0 = s1_from_stream ? s1_x : x_replay;
-  reg slice_3;
-  reg [7:0] slice_4;
-  reg signed [7:0] assint_0;
-  reg [7:0] slice_5;
-  reg signed [7:0] assint_1;
-  reg signed [8:0] sub_0;
-  reg lt_8;
+  reg [5:0] x_addr_add_1_w6;
+  wire firstM = m0 == 5'd0;
+  wire not_first_m_tile = ~first_m_tile;
+  wire not_first_m_tile_or_x_valid = not_first_m_tile | x_valid;
+  wire fire = ready & not_first_m_tile_or_x_valid;
+  reg [6:0] k0_add_7;
+  reg [6:0] size_k_w7_1;
+  reg k0_add_7_lt_size_k_w7_1;
+  reg [6:0] k0_add_6;
+  reg [6:0] size_k_w7_2;
+  reg k0_add_6_lt_size_k_w7_2;
+  reg [6:0] k0_add_5;
+  reg [6:0] size_k_w7_3;
+  reg k0_add_5_lt_size_k_w7_3;
+  reg [6:0] k0_add_4;
+  reg [6:0] size_k_w7_4;
+  reg k0_add_4_lt_size_k_w7_4;
+  reg [6:0] k0_add_3;
+  reg [6:0] size_k_w7_5;
+  reg k0_add_3_lt_size_k_w7_5;
+  reg [6:0] k0_add_2;
+  reg [6:0] size_k_w7_6;
+  reg k0_add_2_lt_size_k_w7_6;
+  reg [6:0] k0_add_1;
+  reg [6:0] size_k_w7_7;
+  reg k0_add_1_lt_size_k_w7_7;
+  reg [6:0] k0_add_0;
+  reg [6:0] size_k_w7_8;
+  reg k0_add_0_lt_size_k_w7_8;
+  reg [7:0] laneMask;
+  reg k0_eq_0;
+  reg lastN_and_lastK;
+  reg lastN_and_lastK_and_lastM;
+  wire [63:0] xVec = s1_from_stream ? s1_x : x_replay;
+  reg s1_mask_0;
+  reg [7:0] x_vec_7_0;
+  reg signed [7:0] x_vec_0;
+  reg [7:0] active_0_7_0;
+  reg signed [7:0] active_0_0;
+  reg signed [8:0] x_vec_0_sub_active_0_0;
+  reg x_vec_0_sub_active_0_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_0;
+  reg signed [9:0] neg_x_vec_0_sub_active_0_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_23;
+  reg signed [8:0] neg_x_vec_0_sub_active_0_0_w9;
+  reg [8:0] neg_x_vec_0_sub_active_0_0_w9_u;
+  reg [8:0] x_vec_0_sub_active_0_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_0_sub_active_0_0_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude;
+  reg [8:0] magnitude_w9;
+  reg signed [8:0] magnitude_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_w9_s_w9;
+  reg signed [8:0] s1_mask_0_mux;
+  reg s1_mask_1;
+  reg [7:0] x_vec_15_8;
+  reg signed [7:0] x_vec_1;
+  reg [7:0] active_0_15_8;
+  reg signed [7:0] active_0_1;
+  reg signed [8:0] x_vec_1_sub_active_0_1;
+  reg x_vec_1_sub_active_0_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_sub_active_0_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_sub_active_0_1_w9;
+  reg [8:0] neg_x_vec_1_sub_active_0_1_w9_u;
+  reg [8:0] x_vec_1_sub_active_0_1_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_1_sub_active_0_1_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_0;
+  reg [8:0] magnitude_0_w9;
+  reg signed [8:0] magnitude_0_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_0_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_0_w9_s_w9;
+  reg signed [8:0] s1_mask_1_mux;
+  reg signed [9:0] s1_mask_0_mux_add_s1_mask_1_mux;
+  reg s1_mask_2;
+  reg [7:0] x_vec_23_16;
+  reg signed [7:0] x_vec_2;
+  reg [7:0] active_0_23_16;
+  reg signed [7:0] active_0_2;
+  reg signed [8:0] x_vec_2_sub_active_0_2;
+  reg x_vec_2_sub_active_0_2_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_2_sub_active_0_2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_2_sub_active_0_2_w9;
+  reg [8:0] neg_x_vec_2_sub_active_0_2_w9_u;
+  reg [8:0] x_vec_2_sub_active_0_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_2_sub_active_0_2_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_1;
+  reg [8:0] magnitude_1_w9;
+  reg signed [8:0] magnitude_1_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_1_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_1_w9_s_w9;
+  reg signed [8:0] s1_mask_2_mux;
+  reg s1_mask_3;
+  reg [7:0] x_vec_31_24;
+  reg signed [7:0] x_vec_3;
+  reg [7:0] active_0_31_24;
+  reg signed [7:0] active_0_3;
+  reg signed [8:0] x_vec_3_sub_active_0_3;
+  reg x_vec_3_sub_active_0_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_sub_active_0_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_sub_active_0_3_w9;
+  reg [8:0] neg_x_vec_3_sub_active_0_3_w9_u;
+  reg [8:0] x_vec_3_sub_active_0_3_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_3_sub_active_0_3_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_2;
+  reg [8:0] magnitude_2_w9;
+  reg signed [8:0] magnitude_2_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_2_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_2_w9_s_w9;
+  reg signed [8:0] s1_mask_3_mux;
+  reg signed [9:0] s1_mask_2_mux_add_s1_mask_3_mux;
+  reg signed [10:0] add_0;
+  reg s1_mask_4;
+  reg [7:0] x_vec_39_32;
+  reg signed [7:0] x_vec_4;
+  reg [7:0] active_0_39_32;
+  reg signed [7:0] active_0_4;
+  reg signed [8:0] x_vec_4_sub_active_0_4;
+  reg x_vec_4_sub_active_0_4_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_4_sub_active_0_4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_4_sub_active_0_4_w9;
+  reg [8:0] neg_x_vec_4_sub_active_0_4_w9_u;
+  reg [8:0] x_vec_4_sub_active_0_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_4_sub_active_0_4_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_3;
+  reg [8:0] magnitude_3_w9;
+  reg signed [8:0] magnitude_3_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_3_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_3_w9_s_w9;
+  reg signed [8:0] s1_mask_4_mux;
+  reg s1_mask_5;
+  reg [7:0] x_vec_47_40;
+  reg signed [7:0] x_vec_5;
+  reg [7:0] active_0_47_40;
+  reg signed [7:0] active_0_5;
+  reg signed [8:0] x_vec_5_sub_active_0_5;
+  reg x_vec_5_sub_active_0_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_sub_active_0_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_sub_active_0_5_w9;
+  reg [8:0] neg_x_vec_5_sub_active_0_5_w9_u;
+  reg [8:0] x_vec_5_sub_active_0_5_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_5_sub_active_0_5_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_4;
+  reg [8:0] magnitude_4_w9;
+  reg signed [8:0] magnitude_4_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_4_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_4_w9_s_w9;
+  reg signed [8:0] s1_mask_5_mux;
+  reg signed [9:0] s1_mask_4_mux_add_s1_mask_5_mux;
+  reg s1_mask_6;
+  reg [7:0] x_vec_55_48;
+  reg signed [7:0] x_vec_6;
+  reg [7:0] active_0_55_48;
+  reg signed [7:0] active_0_6;
+  reg signed [8:0] x_vec_6_sub_active_0_6;
+  reg x_vec_6_sub_active_0_6_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_6_sub_active_0_6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_6_sub_active_0_6_w9;
+  reg [8:0] neg_x_vec_6_sub_active_0_6_w9_u;
+  reg [8:0] x_vec_6_sub_active_0_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_6_sub_active_0_6_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_5;
+  reg [8:0] magnitude_5_w9;
+  reg signed [8:0] magnitude_5_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_5_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_5_w9_s_w9;
+  reg signed [8:0] s1_mask_6_mux;
+  reg s1_mask_7;
+  reg [7:0] x_vec_63_56;
+  reg signed [7:0] x_vec_7;
+  reg [7:0] active_0_63_56;
+  reg signed [7:0] active_0_7;
+  reg signed [8:0] x_vec_7_sub_active_0_7;
+  reg x_vec_7_sub_active_0_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_sub_active_0_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_sub_active_0_7_w9;
+  reg [8:0] neg_x_vec_7_sub_active_0_7_w9_u;
+  reg [8:0] x_vec_7_sub_active_0_7_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_7_sub_active_0_7_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_6;
+  reg [8:0] magnitude_6_w9;
+  reg signed [8:0] magnitude_6_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_6_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_6_w9_s_w9;
+  reg signed [8:0] s1_mask_7_mux;
+  reg signed [9:0] s1_mask_6_mux_add_s1_mask_7_mux;
+  reg signed [10:0] add_1;
+  reg signed [11:0] add_0_add_add_1;
+  reg signed [13:0] add_0_add_add_1_w14;
+  reg s1_mask_0_0;
+  reg [7:0] x_vec_7_0_0;
+  reg signed [7:0] x_vec_0_0;
+  reg [7:0] active_1_7_0;
+  reg signed [7:0] active_1_0;
+  reg signed [8:0] x_vec_0_0_sub_active_1_0;
+  reg x_vec_0_0_sub_active_1_0_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_0_0_sub_active_1_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_0_0_sub_active_1_0_w9;
   reg [8:0] asuint_0;
+  reg [8:0] x_vec_0_0_sub_active_1_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_7;
+  reg [8:0] magnitude_7_w9;
+  reg signed [8:0] magnitude_7_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_7_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_7_w9_s_w9;
+  reg signed [8:0] s1_mask_0_0_mux;
+  reg s1_mask_1_0;
+  reg [7:0] x_vec_15_8_0;
+  reg signed [7:0] x_vec_1_0;
+  reg [7:0] active_1_15_8;
+  reg signed [7:0] active_1_1;
+  reg signed [8:0] x_vec_1_0_sub_active_1_1;
+  reg x_vec_1_0_sub_active_1_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_0_sub_active_1_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_0_sub_active_1_1_w9;
   reg [8:0] asuint_1;
+  reg [8:0] x_vec_1_0_sub_active_1_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_24;
-  reg [8:0] resize_25;
-  reg signed [8:0] assint_2;
+  reg [7:0] magnitude_8;
+  reg [8:0] magnitude_8_w9;
+  reg signed [8:0] magnitude_8_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_1;
+  reg signed [9:0] v0_sub_magnitude_8_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_26;
-  reg signed [8:0] mux_2;
-  reg slice_6;
-  reg [7:0] slice_7;
-  reg signed [7:0] assint_3;
-  reg [7:0] slice_8;
-  reg signed [7:0] assint_4;
-  reg signed [8:0] sub_2;
-  reg lt_9;
+  reg signed [8:0] v0_sub_magnitude_8_w9_s_w9;
+  reg signed [8:0] s1_mask_1_0_mux;
+  reg signed [9:0] add_2;
+  reg s1_mask_2_0;
+  reg [7:0] x_vec_23_16_0;
+  reg signed [7:0] x_vec_2_0;
+  reg [7:0] active_1_23_16;
+  reg signed [7:0] active_1_2;
+  reg signed [8:0] x_vec_2_0_sub_active_1_2;
+  reg x_vec_2_0_sub_active_1_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_1;
+  reg signed [9:0] neg_x_vec_2_0_sub_active_1_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_27;
+  reg signed [8:0] neg_x_vec_2_0_sub_active_1_2_w9;
   reg [8:0] asuint_2;
+  reg [8:0] x_vec_2_0_sub_active_1_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_9;
+  reg [8:0] magnitude_9_w9;
+  reg signed [8:0] magnitude_9_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_9_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_9_w9_s_w9;
+  reg signed [8:0] s1_mask_2_0_mux;
+  reg s1_mask_3_0;
+  reg [7:0] x_vec_31_24_0;
+  reg signed [7:0] x_vec_3_0;
+  reg [7:0] active_1_31_24;
+  reg signed [7:0] active_1_3;
+  reg signed [8:0] x_vec_3_0_sub_active_1_3;
+  reg x_vec_3_0_sub_active_1_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_0_sub_active_1_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_0_sub_active_1_3_w9;
   reg [8:0] asuint_3;
+  reg [8:0] x_vec_3_0_sub_active_1_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_28;
-  reg [8:0] resize_29;
-  reg signed [8:0] assint_5;
+  reg [7:0] magnitude_10;
+  reg [8:0] magnitude_10_w9;
+  reg signed [8:0] magnitude_10_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_3;
+  reg signed [9:0] v0_sub_magnitude_10_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_30;
-  reg signed [8:0] mux_4;
-  reg signed [9:0] add_22;
-  reg slice_9;
-  reg [7:0] slice_10;
-  reg signed [7:0] assint_6;
-  reg [7:0] slice_11;
-  reg signed [7:0] assint_7;
-  reg signed [8:0] sub_4;
-  reg lt_10;
+  reg signed [8:0] v0_sub_magnitude_10_w9_s_w9;
+  reg signed [8:0] s1_mask_3_0_mux;
+  reg signed [9:0] add_3;
+  reg signed [10:0] add_2_add_add_3;
+  reg s1_mask_4_0;
+  reg [7:0] x_vec_39_32_0;
+  reg signed [7:0] x_vec_4_0;
+  reg [7:0] active_1_39_32;
+  reg signed [7:0] active_1_4;
+  reg signed [8:0] x_vec_4_0_sub_active_1_4;
+  reg x_vec_4_0_sub_active_1_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_2;
+  reg signed [9:0] neg_x_vec_4_0_sub_active_1_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_31;
+  reg signed [8:0] neg_x_vec_4_0_sub_active_1_4_w9;
   reg [8:0] asuint_4;
+  reg [8:0] x_vec_4_0_sub_active_1_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_11;
+  reg [8:0] magnitude_11_w9;
+  reg signed [8:0] magnitude_11_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_11_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_11_w9_s_w9;
+  reg signed [8:0] s1_mask_4_0_mux;
+  reg s1_mask_5_0;
+  reg [7:0] x_vec_47_40_0;
+  reg signed [7:0] x_vec_5_0;
+  reg [7:0] active_1_47_40;
+  reg signed [7:0] active_1_5;
+  reg signed [8:0] x_vec_5_0_sub_active_1_5;
+  reg x_vec_5_0_sub_active_1_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_0_sub_active_1_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_0_sub_active_1_5_w9;
   reg [8:0] asuint_5;
+  reg [8:0] x_vec_5_0_sub_active_1_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_5;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_32;
-  reg [8:0] resize_33;
-  reg signed [8:0] assint_8;
+  reg [7:0] magnitude_12;
+  reg [8:0] magnitude_12_w9;
+  reg signed [8:0] magnitude_12_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_5;
+  reg signed [9:0] v0_sub_magnitude_12_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_34;
-  reg signed [8:0] mux_6;
-  reg slice_12;
-  reg [7:0] slice_13;
-  reg signed [7:0] assint_9;
-  reg [7:0] slice_14;
-  reg signed [7:0] assint_10;
-  reg signed [8:0] sub_6;
-  reg lt_11;
+  reg signed [8:0] v0_sub_magnitude_12_w9_s_w9;
+  reg signed [8:0] s1_mask_5_0_mux;
+  reg signed [9:0] add_4;
+  reg s1_mask_6_0;
+  reg [7:0] x_vec_55_48_0;
+  reg signed [7:0] x_vec_6_0;
+  reg [7:0] active_1_55_48;
+  reg signed [7:0] active_1_6;
+  reg signed [8:0] x_vec_6_0_sub_active_1_6;
+  reg x_vec_6_0_sub_active_1_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_3;
+  reg signed [9:0] neg_x_vec_6_0_sub_active_1_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_35;
+  reg signed [8:0] neg_x_vec_6_0_sub_active_1_6_w9;
   reg [8:0] asuint_6;
+  reg [8:0] x_vec_6_0_sub_active_1_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_13;
+  reg [8:0] magnitude_13_w9;
+  reg signed [8:0] magnitude_13_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_13_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_13_w9_s_w9;
+  reg signed [8:0] s1_mask_6_0_mux;
+  reg s1_mask_7_0;
+  reg [7:0] x_vec_63_56_0;
+  reg signed [7:0] x_vec_7_1;
+  reg [7:0] active_1_63_56;
+  reg signed [7:0] active_1_7;
+  reg signed [8:0] x_vec_7_1_sub_active_1_7;
+  reg x_vec_7_1_sub_active_1_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_1_sub_active_1_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_1_sub_active_1_7_w9;
   reg [8:0] asuint_7;
+  reg [8:0] x_vec_7_1_sub_active_1_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_36;
-  reg [8:0] resize_37;
-  reg signed [8:0] assint_11;
+  reg [7:0] magnitude_14;
+  reg [8:0] magnitude_14_w9;
+  reg signed [8:0] magnitude_14_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_7;
+  reg signed [9:0] v0_sub_magnitude_14_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_38;
-  reg signed [8:0] mux_8;
-  reg signed [9:0] add_23;
-  reg signed [10:0] add_24;
-  reg slice_15;
-  reg [7:0] slice_16;
-  reg signed [7:0] assint_12;
-  reg [7:0] slice_17;
-  reg signed [7:0] assint_13;
-  reg signed [8:0] sub_8;
-  reg lt_12;
+  reg signed [8:0] v0_sub_magnitude_14_w9_s_w9;
+  reg signed [8:0] s1_mask_7_0_mux;
+  reg signed [9:0] add_5;
+  reg signed [10:0] add_4_add_add_5;
+  reg signed [11:0] add_6;
+  reg signed [13:0] add_6_w14;
+  reg s1_mask_0_1;
+  reg [7:0] x_vec_7_0_1;
+  reg signed [7:0] x_vec_0_1;
+  reg [7:0] active_2_7_0;
+  reg signed [7:0] active_2_0;
+  reg signed [8:0] x_vec_0_1_sub_active_2_0;
+  reg x_vec_0_1_sub_active_2_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_4;
+  reg signed [9:0] neg_x_vec_0_1_sub_active_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_39;
+  reg signed [8:0] neg_x_vec_0_1_sub_active_2_0_w9;
   reg [8:0] asuint_8;
+  reg [8:0] x_vec_0_1_sub_active_2_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_15;
+  reg [8:0] magnitude_15_w9;
+  reg signed [8:0] magnitude_15_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_15_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_15_w9_s_w9;
+  reg signed [8:0] s1_mask_0_1_mux;
+  reg s1_mask_1_1;
+  reg [7:0] x_vec_15_8_1;
+  reg signed [7:0] x_vec_1_1;
+  reg [7:0] active_2_15_8;
+  reg signed [7:0] active_2_1;
+  reg signed [8:0] x_vec_1_1_sub_active_2_1;
+  reg x_vec_1_1_sub_active_2_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_1_sub_active_2_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_1_sub_active_2_1_w9;
   reg [8:0] asuint_9;
+  reg [8:0] x_vec_1_1_sub_active_2_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_9;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_40;
-  reg [8:0] resize_41;
-  reg signed [8:0] assint_14;
+  reg [7:0] magnitude_16;
+  reg [8:0] magnitude_16_w9;
+  reg signed [8:0] magnitude_16_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_9;
+  reg signed [9:0] v0_sub_magnitude_16_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_42;
-  reg signed [8:0] mux_10;
-  reg slice_18;
-  reg [7:0] slice_19;
-  reg signed [7:0] assint_15;
-  reg [7:0] slice_20;
-  reg signed [7:0] assint_16;
-  reg signed [8:0] sub_10;
-  reg lt_13;
+  reg signed [8:0] v0_sub_magnitude_16_w9_s_w9;
+  reg signed [8:0] s1_mask_1_1_mux;
+  reg signed [9:0] add_7;
+  reg s1_mask_2_1;
+  reg [7:0] x_vec_23_16_1;
+  reg signed [7:0] x_vec_2_1;
+  reg [7:0] active_2_23_16;
+  reg signed [7:0] active_2_2;
+  reg signed [8:0] x_vec_2_1_sub_active_2_2;
+  reg x_vec_2_1_sub_active_2_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_5;
+  reg signed [9:0] neg_x_vec_2_1_sub_active_2_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_43;
+  reg signed [8:0] neg_x_vec_2_1_sub_active_2_2_w9;
   reg [8:0] asuint_10;
+  reg [8:0] x_vec_2_1_sub_active_2_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_10;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_17;
+  reg [8:0] magnitude_17_w9;
+  reg signed [8:0] magnitude_17_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_17_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_17_w9_s_w9;
+  reg signed [8:0] s1_mask_2_1_mux;
+  reg s1_mask_3_1;
+  reg [7:0] x_vec_31_24_1;
+  reg signed [7:0] x_vec_3_1;
+  reg [7:0] active_2_31_24;
+  reg signed [7:0] active_2_3;
+  reg signed [8:0] x_vec_3_1_sub_active_2_3;
+  reg x_vec_3_1_sub_active_2_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_1_sub_active_2_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_1_sub_active_2_3_w9;
   reg [8:0] asuint_11;
+  reg [8:0] x_vec_3_1_sub_active_2_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_11;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_44;
-  reg [8:0] resize_45;
-  reg signed [8:0] assint_17;
+  reg [7:0] magnitude_18;
+  reg [8:0] magnitude_18_w9;
+  reg signed [8:0] magnitude_18_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_11;
+  reg signed [9:0] v0_sub_magnitude_18_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_46;
-  reg signed [8:0] mux_12;
-  reg signed [9:0] add_25;
-  reg slice_21;
-  reg [7:0] slice_22;
-  reg signed [7:0] assint_18;
-  reg [7:0] slice_23;
-  reg signed [7:0] assint_19;
-  reg signed [8:0] sub_12;
-  reg lt_14;
+  reg signed [8:0] v0_sub_magnitude_18_w9_s_w9;
+  reg signed [8:0] s1_mask_3_1_mux;
+  reg signed [9:0] add_8;
+  reg signed [10:0] add_7_add_add_8;
+  reg s1_mask_4_1;
+  reg [7:0] x_vec_39_32_1;
+  reg signed [7:0] x_vec_4_1;
+  reg [7:0] active_2_39_32;
+  reg signed [7:0] active_2_4;
+  reg signed [8:0] x_vec_4_1_sub_active_2_4;
+  reg x_vec_4_1_sub_active_2_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_6;
+  reg signed [9:0] neg_x_vec_4_1_sub_active_2_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_47;
+  reg signed [8:0] neg_x_vec_4_1_sub_active_2_4_w9;
   reg [8:0] asuint_12;
+  reg [8:0] x_vec_4_1_sub_active_2_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_12;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_19;
+  reg [8:0] magnitude_19_w9;
+  reg signed [8:0] magnitude_19_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_19_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_19_w9_s_w9;
+  reg signed [8:0] s1_mask_4_1_mux;
+  reg s1_mask_5_1;
+  reg [7:0] x_vec_47_40_1;
+  reg signed [7:0] x_vec_5_1;
+  reg [7:0] active_2_47_40;
+  reg signed [7:0] active_2_5;
+  reg signed [8:0] x_vec_5_1_sub_active_2_5;
+  reg x_vec_5_1_sub_active_2_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_1_sub_active_2_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_1_sub_active_2_5_w9;
   reg [8:0] asuint_13;
+  reg [8:0] x_vec_5_1_sub_active_2_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_13;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_48;
-  reg [8:0] resize_49;
-  reg signed [8:0] assint_20;
+  reg [7:0] magnitude_20;
+  reg [8:0] magnitude_20_w9;
+  reg signed [8:0] magnitude_20_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_13;
+  reg signed [9:0] v0_sub_magnitude_20_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_50;
-  reg signed [8:0] mux_14;
-  reg slice_24;
-  reg [7:0] slice_25;
-  reg signed [7:0] assint_21;
-  reg [7:0] slice_26;
-  reg signed [7:0] assint_22;
-  reg signed [8:0] sub_14;
-  reg lt_15;
+  reg signed [8:0] v0_sub_magnitude_20_w9_s_w9;
+  reg signed [8:0] s1_mask_5_1_mux;
+  reg signed [9:0] add_9;
+  reg s1_mask_6_1;
+  reg [7:0] x_vec_55_48_1;
+  reg signed [7:0] x_vec_6_1;
+  reg [7:0] active_2_55_48;
+  reg signed [7:0] active_2_6;
+  reg signed [8:0] x_vec_6_1_sub_active_2_6;
+  reg x_vec_6_1_sub_active_2_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_7;
+  reg signed [9:0] neg_x_vec_6_1_sub_active_2_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_51;
+  reg signed [8:0] neg_x_vec_6_1_sub_active_2_6_w9;
   reg [8:0] asuint_14;
+  reg [8:0] x_vec_6_1_sub_active_2_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_14;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_21;
+  reg [8:0] magnitude_21_w9;
+  reg signed [8:0] magnitude_21_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_21_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_21_w9_s_w9;
+  reg signed [8:0] s1_mask_6_1_mux;
+  reg s1_mask_7_1;
+  reg [7:0] x_vec_63_56_1;
+  reg signed [7:0] x_vec_7_2;
+  reg [7:0] active_2_63_56;
+  reg signed [7:0] active_2_7;
+  reg signed [8:0] x_vec_7_2_sub_active_2_7;
+  reg x_vec_7_2_sub_active_2_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_2_sub_active_2_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_2_sub_active_2_7_w9;
   reg [8:0] asuint_15;
+  reg [8:0] x_vec_7_2_sub_active_2_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_15;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_52;
-  reg [8:0] resize_53;
-  reg signed [8:0] assint_23;
+  reg [7:0] magnitude_22;
+  reg [8:0] magnitude_22_w9;
+  reg signed [8:0] magnitude_22_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_15;
+  reg signed [9:0] v0_sub_magnitude_22_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_54;
-  reg signed [8:0] mux_16;
-  reg signed [9:0] add_26;
-  reg signed [10:0] add_27;
-  reg signed [11:0] add_28;
-  reg signed [13:0] resize_55;
-  reg slice_27;
-  reg [7:0] slice_28;
-  reg signed [7:0] assint_24;
-  reg [7:0] slice_29;
-  reg signed [7:0] assint_25;
-  reg signed [8:0] sub_16;
-  reg lt_16;
+  reg signed [8:0] v0_sub_magnitude_22_w9_s_w9;
+  reg signed [8:0] s1_mask_7_1_mux;
+  reg signed [9:0] add_10;
+  reg signed [10:0] add_9_add_add_10;
+  reg signed [11:0] add_11;
+  reg signed [13:0] add_11_w14;
+  reg s1_mask_0_2;
+  reg [7:0] x_vec_7_0_2;
+  reg signed [7:0] x_vec_0_2;
+  reg [7:0] active_3_7_0;
+  reg signed [7:0] active_3_0;
+  reg signed [8:0] x_vec_0_2_sub_active_3_0;
+  reg x_vec_0_2_sub_active_3_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_8;
+  reg signed [9:0] neg_x_vec_0_2_sub_active_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_56;
+  reg signed [8:0] neg_x_vec_0_2_sub_active_3_0_w9;
   reg [8:0] asuint_16;
+  reg [8:0] x_vec_0_2_sub_active_3_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_16;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_23;
+  reg [8:0] magnitude_23_w9;
+  reg signed [8:0] magnitude_23_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_23_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_23_w9_s_w9;
+  reg signed [8:0] s1_mask_0_2_mux;
+  reg s1_mask_1_2;
+  reg [7:0] x_vec_15_8_2;
+  reg signed [7:0] x_vec_1_2;
+  reg [7:0] active_3_15_8;
+  reg signed [7:0] active_3_1;
+  reg signed [8:0] x_vec_1_2_sub_active_3_1;
+  reg x_vec_1_2_sub_active_3_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_2_sub_active_3_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_2_sub_active_3_1_w9;
   reg [8:0] asuint_17;
+  reg [8:0] x_vec_1_2_sub_active_3_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_17;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_57;
-  reg [8:0] resize_58;
-  reg signed [8:0] assint_26;
+  reg [7:0] magnitude_24;
+  reg [8:0] magnitude_24_w9;
+  reg signed [8:0] magnitude_24_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_17;
+  reg signed [9:0] v0_sub_magnitude_24_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_59;
-  reg signed [8:0] mux_18;
-  reg slice_30;
-  reg [7:0] slice_31;
-  reg signed [7:0] assint_27;
-  reg [7:0] slice_32;
-  reg signed [7:0] assint_28;
-  reg signed [8:0] sub_18;
-  reg lt_17;
+  reg signed [8:0] v0_sub_magnitude_24_w9_s_w9;
+  reg signed [8:0] s1_mask_1_2_mux;
+  reg signed [9:0] add_12;
+  reg s1_mask_2_2;
+  reg [7:0] x_vec_23_16_2;
+  reg signed [7:0] x_vec_2_2;
+  reg [7:0] active_3_23_16;
+  reg signed [7:0] active_3_2;
+  reg signed [8:0] x_vec_2_2_sub_active_3_2;
+  reg x_vec_2_2_sub_active_3_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_9;
+  reg signed [9:0] neg_x_vec_2_2_sub_active_3_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_60;
+  reg signed [8:0] neg_x_vec_2_2_sub_active_3_2_w9;
   reg [8:0] asuint_18;
+  reg [8:0] x_vec_2_2_sub_active_3_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_18;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_25;
+  reg [8:0] magnitude_25_w9;
+  reg signed [8:0] magnitude_25_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_25_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_25_w9_s_w9;
+  reg signed [8:0] s1_mask_2_2_mux;
+  reg s1_mask_3_2;
+  reg [7:0] x_vec_31_24_2;
+  reg signed [7:0] x_vec_3_2;
+  reg [7:0] active_3_31_24;
+  reg signed [7:0] active_3_3;
+  reg signed [8:0] x_vec_3_2_sub_active_3_3;
+  reg x_vec_3_2_sub_active_3_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_2_sub_active_3_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_2_sub_active_3_3_w9;
   reg [8:0] asuint_19;
+  reg [8:0] x_vec_3_2_sub_active_3_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_19;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_61;
-  reg [8:0] resize_62;
-  reg signed [8:0] assint_29;
+  reg [7:0] magnitude_26;
+  reg [8:0] magnitude_26_w9;
+  reg signed [8:0] magnitude_26_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_19;
+  reg signed [9:0] v0_sub_magnitude_26_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_63;
-  reg signed [8:0] mux_20;
-  reg signed [9:0] add_29;
-  reg slice_33;
-  reg [7:0] slice_34;
-  reg signed [7:0] assint_30;
-  reg [7:0] slice_35;
-  reg signed [7:0] assint_31;
-  reg signed [8:0] sub_20;
-  reg lt_18;
+  reg signed [8:0] v0_sub_magnitude_26_w9_s_w9;
+  reg signed [8:0] s1_mask_3_2_mux;
+  reg signed [9:0] add_13;
+  reg signed [10:0] add_12_add_add_13;
+  reg s1_mask_4_2;
+  reg [7:0] x_vec_39_32_2;
+  reg signed [7:0] x_vec_4_2;
+  reg [7:0] active_3_39_32;
+  reg signed [7:0] active_3_4;
+  reg signed [8:0] x_vec_4_2_sub_active_3_4;
+  reg x_vec_4_2_sub_active_3_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_10;
+  reg signed [9:0] neg_x_vec_4_2_sub_active_3_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_64;
+  reg signed [8:0] neg_x_vec_4_2_sub_active_3_4_w9;
   reg [8:0] asuint_20;
+  reg [8:0] x_vec_4_2_sub_active_3_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_20;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_27;
+  reg [8:0] magnitude_27_w9;
+  reg signed [8:0] magnitude_27_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_27_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_27_w9_s_w9;
+  reg signed [8:0] s1_mask_4_2_mux;
+  reg s1_mask_5_2;
+  reg [7:0] x_vec_47_40_2;
+  reg signed [7:0] x_vec_5_2;
+  reg [7:0] active_3_47_40;
+  reg signed [7:0] active_3_5;
+  reg signed [8:0] x_vec_5_2_sub_active_3_5;
+  reg x_vec_5_2_sub_active_3_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_2_sub_active_3_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_2_sub_active_3_5_w9;
   reg [8:0] asuint_21;
+  reg [8:0] x_vec_5_2_sub_active_3_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_21;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_65;
-  reg [8:0] resize_66;
-  reg signed [8:0] assint_32;
+  reg [7:0] magnitude_28;
+  reg [8:0] magnitude_28_w9;
+  reg signed [8:0] magnitude_28_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_21;
+  reg signed [9:0] v0_sub_magnitude_28_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_67;
-  reg signed [8:0] mux_22;
-  reg slice_36;
-  reg [7:0] slice_37;
-  reg signed [7:0] assint_33;
-  reg [7:0] slice_38;
-  reg signed [7:0] assint_34;
-  reg signed [8:0] sub_22;
-  reg lt_19;
+  reg signed [8:0] v0_sub_magnitude_28_w9_s_w9;
+  reg signed [8:0] s1_mask_5_2_mux;
+  reg signed [9:0] add_14;
+  reg s1_mask_6_2;
+  reg [7:0] x_vec_55_48_2;
+  reg signed [7:0] x_vec_6_2;
+  reg [7:0] active_3_55_48;
+  reg signed [7:0] active_3_6;
+  reg signed [8:0] x_vec_6_2_sub_active_3_6;
+  reg x_vec_6_2_sub_active_3_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_11;
+  reg signed [9:0] neg_x_vec_6_2_sub_active_3_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_68;
+  reg signed [8:0] neg_x_vec_6_2_sub_active_3_6_w9;
   reg [8:0] asuint_22;
+  reg [8:0] x_vec_6_2_sub_active_3_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_22;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_29;
+  reg [8:0] magnitude_29_w9;
+  reg signed [8:0] magnitude_29_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_29_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_29_w9_s_w9;
+  reg signed [8:0] s1_mask_6_2_mux;
+  reg s1_mask_7_2;
+  reg [7:0] x_vec_63_56_2;
+  reg signed [7:0] x_vec_7_3;
+  reg [7:0] active_3_63_56;
+  reg signed [7:0] active_3_7;
+  reg signed [8:0] x_vec_7_3_sub_active_3_7;
+  reg x_vec_7_3_sub_active_3_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_3_sub_active_3_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_3_sub_active_3_7_w9;
   reg [8:0] asuint_23;
+  reg [8:0] x_vec_7_3_sub_active_3_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_23;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_69;
-  reg [8:0] resize_70;
-  reg signed [8:0] assint_35;
+  reg [7:0] magnitude_30;
+  reg [8:0] magnitude_30_w9;
+  reg signed [8:0] magnitude_30_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_23;
+  reg signed [9:0] v0_sub_magnitude_30_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_71;
-  reg signed [8:0] mux_24;
-  reg signed [9:0] add_30;
-  reg signed [10:0] add_31;
-  reg slice_39;
-  reg [7:0] slice_40;
-  reg signed [7:0] assint_36;
-  reg [7:0] slice_41;
-  reg signed [7:0] assint_37;
-  reg signed [8:0] sub_24;
-  reg lt_20;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_12;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_72;
-  reg [8:0] asuint_24;
-  reg [8:0] asuint_25;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_25;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_73;
-  reg [8:0] resize_74;
-  reg signed [8:0] assint_38;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_25;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_75;
-  reg signed [8:0] mux_26;
-  reg slice_42;
-  reg [7:0] slice_43;
-  reg signed [7:0] assint_39;
-  reg [7:0] slice_44;
-  reg signed [7:0] assint_40;
-  reg signed [8:0] sub_26;
-  reg lt_21;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_13;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_76;
-  reg [8:0] asuint_26;
-  reg [8:0] asuint_27;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_27;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_77;
-  reg [8:0] resize_78;
-  reg signed [8:0] assint_41;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_27;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_79;
-  reg signed [8:0] mux_28;
-  reg signed [9:0] add_32;
-  reg slice_45;
-  reg [7:0] slice_46;
-  reg signed [7:0] assint_42;
-  reg [7:0] slice_47;
-  reg signed [7:0] assint_43;
-  reg signed [8:0] sub_28;
-  reg lt_22;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_14;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_80;
-  reg [8:0] asuint_28;
-  reg [8:0] asuint_29;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_29;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_81;
-  reg [8:0] resize_82;
-  reg signed [8:0] assint_44;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_29;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_83;
-  reg signed [8:0] mux_30;
-  reg slice_48;
-  reg [7:0] slice_49;
-  reg signed [7:0] assint_45;
-  reg [7:0] slice_50;
-  reg signed [7:0] assint_46;
-  reg signed [8:0] sub_30;
-  reg lt_23;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_15;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_84;
-  reg [8:0] asuint_30;
-  reg [8:0] asuint_31;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_31;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_85;
-  reg [8:0] resize_86;
-  reg signed [8:0] assint_47;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_31;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_87;
-  reg signed [8:0] mux_32;
-  reg signed [9:0] add_33;
-  reg signed [10:0] add_34;
-  reg signed [11:0] add_35;
-  reg signed [13:0] resize_88;
-  reg slice_51;
-  reg [7:0] slice_52;
-  reg signed [7:0] assint_48;
-  reg [7:0] slice_53;
-  reg signed [7:0] assint_49;
-  reg signed [8:0] sub_32;
-  reg lt_24;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_16;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_89;
-  reg [8:0] asuint_32;
-  reg [8:0] asuint_33;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_33;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_90;
-  reg [8:0] resize_91;
-  reg signed [8:0] assint_50;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_33;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_92;
-  reg signed [8:0] mux_34;
-  reg slice_54;
-  reg [7:0] slice_55;
-  reg signed [7:0] assint_51;
-  reg [7:0] slice_56;
-  reg signed [7:0] assint_52;
-  reg signed [8:0] sub_34;
-  reg lt_25;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_17;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_93;
-  reg [8:0] asuint_34;
-  reg [8:0] asuint_35;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_35;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_94;
-  reg [8:0] resize_95;
-  reg signed [8:0] assint_53;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_35;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_96;
-  reg signed [8:0] mux_36;
-  reg signed [9:0] add_36;
-  reg slice_57;
-  reg [7:0] slice_58;
-  reg signed [7:0] assint_54;
-  reg [7:0] slice_59;
-  reg signed [7:0] assint_55;
-  reg signed [8:0] sub_36;
-  reg lt_26;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_18;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_97;
-  reg [8:0] asuint_36;
-  reg [8:0] asuint_37;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_37;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_98;
-  reg [8:0] resize_99;
-  reg signed [8:0] assint_56;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_37;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_100;
-  reg signed [8:0] mux_38;
-  reg slice_60;
-  reg [7:0] slice_61;
-  reg signed [7:0] assint_57;
-  reg [7:0] slice_62;
-  reg signed [7:0] assint_58;
-  reg signed [8:0] sub_38;
-  reg lt_27;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_19;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_101;
-  reg [8:0] asuint_38;
-  reg [8:0] asuint_39;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_39;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_102;
-  reg [8:0] resize_103;
-  reg signed [8:0] assint_59;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_39;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_104;
-  reg signed [8:0] mux_40;
-  reg signed [9:0] add_37;
-  reg signed [10:0] add_38;
-  reg slice_63;
-  reg [7:0] slice_64;
-  reg signed [7:0] assint_60;
-  reg [7:0] slice_65;
-  reg signed [7:0] assint_61;
-  reg signed [8:0] sub_40;
-  reg lt_28;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_20;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_105;
-  reg [8:0] asuint_40;
-  reg [8:0] asuint_41;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_41;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_106;
-  reg [8:0] resize_107;
-  reg signed [8:0] assint_62;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_41;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_108;
-  reg signed [8:0] mux_42;
-  reg slice_66;
-  reg [7:0] slice_67;
-  reg signed [7:0] assint_63;
-  reg [7:0] slice_68;
-  reg signed [7:0] assint_64;
-  reg signed [8:0] sub_42;
-  reg lt_29;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_21;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_109;
-  reg [8:0] asuint_42;
-  reg [8:0] asuint_43;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_43;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_110;
-  reg [8:0] resize_111;
-  reg signed [8:0] assint_65;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_43;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_112;
-  reg signed [8:0] mux_44;
-  reg signed [9:0] add_39;
-  reg slice_69;
-  reg [7:0] slice_70;
-  reg signed [7:0] assint_66;
-  reg [7:0] slice_71;
-  reg signed [7:0] assint_67;
-  reg signed [8:0] sub_44;
-  reg lt_30;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_22;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_113;
-  reg [8:0] asuint_44;
-  reg [8:0] asuint_45;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_45;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_114;
-  reg [8:0] resize_115;
-  reg signed [8:0] assint_68;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_45;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_116;
-  reg signed [8:0] mux_46;
-  reg slice_72;
-  reg [7:0] slice_73;
-  reg signed [7:0] assint_69;
-  reg [7:0] slice_74;
-  reg signed [7:0] assint_70;
-  reg signed [8:0] sub_46;
-  reg lt_31;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_23;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_117;
-  reg [8:0] asuint_46;
-  reg [8:0] asuint_47;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_47;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_118;
-  reg [8:0] resize_119;
-  reg signed [8:0] assint_71;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_47;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_120;
-  reg signed [8:0] mux_48;
-  reg signed [9:0] add_40;
-  reg signed [10:0] add_41;
-  reg signed [11:0] add_42;
-  reg signed [13:0] resize_121;
-  reg slice_75;
-  reg [7:0] slice_76;
-  reg signed [7:0] assint_72;
-  reg [7:0] slice_77;
-  reg signed [7:0] assint_73;
-  reg signed [8:0] sub_48;
-  reg lt_32;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_24;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_122;
-  reg [8:0] asuint_48;
-  reg [8:0] asuint_49;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_49;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_123;
-  reg [8:0] resize_124;
-  reg signed [8:0] assint_74;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_49;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_125;
-  reg signed [8:0] mux_50;
-  reg slice_78;
-  reg [7:0] slice_79;
-  reg signed [7:0] assint_75;
-  reg [7:0] slice_80;
-  reg signed [7:0] assint_76;
-  reg signed [8:0] sub_50;
-  reg lt_33;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_25;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_126;
-  reg [8:0] asuint_50;
-  reg [8:0] asuint_51;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_51;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_127;
-  reg [8:0] resize_128;
-  reg signed [8:0] assint_77;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_51;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_129;
-  reg signed [8:0] mux_52;
-  reg signed [9:0] add_43;
-  reg slice_81;
-  reg [7:0] slice_82;
-  reg signed [7:0] assint_78;
-  reg [7:0] slice_83;
-  reg signed [7:0] assint_79;
-  reg signed [8:0] sub_52;
-  reg lt_34;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_26;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_130;
-  reg [8:0] asuint_52;
-  reg [8:0] asuint_53;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_53;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_131;
-  reg [8:0] resize_132;
-  reg signed [8:0] assint_80;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_53;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_133;
-  reg signed [8:0] mux_54;
-  reg slice_84;
-  reg [7:0] slice_85;
-  reg signed [7:0] assint_81;
-  reg [7:0] slice_86;
-  reg signed [7:0] assint_82;
-  reg signed [8:0] sub_54;
-  reg lt_35;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_27;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_134;
-  reg [8:0] asuint_54;
-  reg [8:0] asuint_55;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_55;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_135;
-  reg [8:0] resize_136;
-  reg signed [8:0] assint_83;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_55;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_137;
-  reg signed [8:0] mux_56;
-  reg signed [9:0] add_44;
-  reg signed [10:0] add_45;
-  reg slice_87;
-  reg [7:0] slice_88;
-  reg signed [7:0] assint_84;
-  reg [7:0] slice_89;
-  reg signed [7:0] assint_85;
-  reg signed [8:0] sub_56;
-  reg lt_36;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_28;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_138;
-  reg [8:0] asuint_56;
-  reg [8:0] asuint_57;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_57;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_139;
-  reg [8:0] resize_140;
-  reg signed [8:0] assint_86;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_57;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_141;
-  reg signed [8:0] mux_58;
-  reg slice_90;
-  reg [7:0] slice_91;
-  reg signed [7:0] assint_87;
-  reg [7:0] slice_92;
-  reg signed [7:0] assint_88;
-  reg signed [8:0] sub_58;
-  reg lt_37;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_29;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_142;
-  reg [8:0] asuint_58;
-  reg [8:0] asuint_59;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_59;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_143;
-  reg [8:0] resize_144;
-  reg signed [8:0] assint_89;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_59;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_145;
-  reg signed [8:0] mux_60;
-  reg signed [9:0] add_46;
-  reg slice_93;
-  reg [7:0] slice_94;
-  reg signed [7:0] assint_90;
-  reg [7:0] slice_95;
-  reg signed [7:0] assint_91;
-  reg signed [8:0] sub_60;
-  reg lt_38;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_30;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_146;
-  reg [8:0] asuint_60;
-  reg [8:0] asuint_61;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_61;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_147;
-  reg [8:0] resize_148;
-  reg signed [8:0] assint_92;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_61;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_149;
-  reg signed [8:0] mux_62;
-  reg slice_96;
-  reg [7:0] slice_97;
-  reg signed [7:0] assint_93;
-  reg [7:0] slice_98;
-  reg signed [7:0] assint_94;
-  reg signed [8:0] sub_62;
-  reg lt_39;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_31;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_150;
-  reg [8:0] asuint_62;
-  reg [8:0] asuint_63;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_63;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_151;
-  reg [8:0] resize_152;
-  reg signed [8:0] assint_95;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_63;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_153;
-  reg signed [8:0] mux_64;
-  reg signed [9:0] add_47;
-  reg signed [10:0] add_48;
-  reg signed [11:0] add_49;
-  reg signed [13:0] resize_154;
-  wire [3:0] resize_155 = s2_n[3:0];
-  wire [3:0] resize_156 = s1_n[3:0];
-  wire and_21 = s2_valid & advance;
-  wire eq_8 = acc_waddr == acc_raddr;
-  wire and_22 = acc_we & eq_8;
+  reg signed [8:0] v0_sub_magnitude_30_w9_s_w9;
+  reg signed [8:0] s1_mask_7_2_mux;
+  reg signed [9:0] add_15;
+  reg signed [10:0] add_14_add_add_15;
+  reg signed [11:0] add_16;
+  reg signed [13:0] add_16_w14;
+  wire [3:0] accWAddr = s2_n[3:0];
+  wire [3:0] accRAddr = s1_n[3:0];
+  wire accWrite = s2_valid & advance;
+  wire acc_waddr_eq_acc_raddr = acc_waddr == acc_raddr;
+  wire accForward = acc_we & acc_waddr_eq_acc_raddr;
   wire [55:0] acc_word_0 = acc[acc_raddr];
-  reg [55:0] mux_65;
-  wire [13:0] slice_99 = acc_q[55:42];
-  wire signed [13:0] assint_96 = slice_99;
+  reg [55:0] acc_forward_mux;
+  wire [13:0] acc_q_55_42 = acc_q[55:42];
+  wire signed [13:0] acc_q_3 = acc_q_55_42;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [14:0] add_50 = {assint_96[13], assint_96} + {s2_psum_3[13], s2_psum_3};
+  wire signed [14:0] acc_q_3_add_s2_psum_3 = {acc_q_3[13], acc_q_3} + {s2_psum_3[13], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [13:0] resize_157 = add_50[13:0];
-  wire signed [13:0] mux_66 = s2_first_k ? s2_psum_3 : resize_157;
-  wire [13:0] asuint_64 = mux_66;
-  wire [13:0] slice_100 = acc_q[41:28];
-  wire signed [13:0] assint_97 = slice_100;
+  wire signed [13:0] acc_q_3_add_s2_psum_3_w14 = acc_q_3_add_s2_psum_3[13:0];
+  wire signed [13:0] s2_first_k_mux = s2_first_k ? s2_psum_3 : acc_q_3_add_s2_psum_3_w14;
+  wire [13:0] s2_first_k_mux_u = s2_first_k_mux;
+  wire [13:0] acc_q_41_28 = acc_q[41:28];
+  wire signed [13:0] acc_q_2 = acc_q_41_28;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [14:0] add_51 = {assint_97[13], assint_97} + {s2_psum_2[13], s2_psum_2};
+  wire signed [14:0] acc_q_2_add_s2_psum_2 = {acc_q_2[13], acc_q_2} + {s2_psum_2[13], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [13:0] resize_158 = add_51[13:0];
-  wire signed [13:0] mux_67 = s2_first_k ? s2_psum_2 : resize_158;
-  wire [13:0] asuint_65 = mux_67;
-  wire [13:0] slice_101 = acc_q[27:14];
-  wire signed [13:0] assint_98 = slice_101;
+  wire signed [13:0] acc_q_2_add_s2_psum_2_w14 = acc_q_2_add_s2_psum_2[13:0];
+  wire signed [13:0] s2_first_k_mux_0 = s2_first_k ? s2_psum_2 : acc_q_2_add_s2_psum_2_w14;
+  wire [13:0] s2_first_k_mux_0_u = s2_first_k_mux_0;
+  wire [13:0] acc_q_27_14 = acc_q[27:14];
+  wire signed [13:0] acc_q_1 = acc_q_27_14;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [14:0] add_52 = {assint_98[13], assint_98} + {s2_psum_1[13], s2_psum_1};
+  wire signed [14:0] acc_q_1_add_s2_psum_1 = {acc_q_1[13], acc_q_1} + {s2_psum_1[13], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [13:0] resize_159 = add_52[13:0];
-  wire signed [13:0] mux_68 = s2_first_k ? s2_psum_1 : resize_159;
-  wire [13:0] asuint_66 = mux_68;
-  wire [13:0] slice_102 = acc_q[13:0];
-  wire signed [13:0] assint_99 = slice_102;
+  wire signed [13:0] acc_q_1_add_s2_psum_1_w14 = acc_q_1_add_s2_psum_1[13:0];
+  wire signed [13:0] s2_first_k_mux_1 = s2_first_k ? s2_psum_1 : acc_q_1_add_s2_psum_1_w14;
+  wire [13:0] s2_first_k_mux_1_u = s2_first_k_mux_1;
+  wire [13:0] acc_q_13_0 = acc_q[13:0];
+  wire signed [13:0] acc_q_0 = acc_q_13_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [14:0] add_53 = {assint_99[13], assint_99} + {s2_psum_0[13], s2_psum_0};
+  wire signed [14:0] acc_q_0_add_s2_psum_0 = {acc_q_0[13], acc_q_0} + {s2_psum_0[13], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [13:0] resize_160 = add_53[13:0];
-  wire signed [13:0] mux_69 = s2_first_k ? s2_psum_0 : resize_160;
-  wire [13:0] asuint_67 = mux_69;
-  wire [55:0] cat_1 = {asuint_64, asuint_65, asuint_66, asuint_67};
-  wire and_23 = issue & first_m_tile;
-  assign cfg_ready = not_0;
-  assign w_ready = and_1;
-  assign x_ready = and_5;
+  wire signed [13:0] acc_q_0_add_s2_psum_0_w14 = acc_q_0_add_s2_psum_0[13:0];
+  wire signed [13:0] s2_first_k_mux_2 = s2_first_k ? s2_psum_0 : acc_q_0_add_s2_psum_0_w14;
+  wire [13:0] s2_first_k_mux_2_u = s2_first_k_mux_2;
+  wire [55:0] sumWord = {s2_first_k_mux_u, s2_first_k_mux_0_u, s2_first_k_mux_1_u, s2_first_k_mux_2_u};
+  wire issue_and_first_m_tile = issue & first_m_tile;
+  assign cfg_ready = not_busy;
+  assign w_ready = wReady;
+  assign x_ready = ready_and_first_m_tile;
   assign y_valid = y_valid_q;
   assign y_payload = y_payload_q;
   always @(posedge clk) begin
@@ -1049,34 +1049,34 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
       if (cfg_fire) begin
         busy <= 1'd1;
       end
-      if (and_7) begin
+      if (and_1) begin
         busy <= 1'd0;
       end
     end
   end
-  assign cfg_fire = and_8;
+  assign cfg_fire = cfgFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_0 = cfg_payload[15:11];
-      size_m <= slice_0;
+      cfg_m = cfg_payload[15:11];
+      size_m <= cfg_m;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_1 = cfg_payload[10:5];
-      size_k <= slice_1;
+      cfg_k = cfg_payload[10:5];
+      size_k <= cfg_k;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_2 = cfg_payload[4:0];
-      resize_0 = {1'd0, slice_2};
-      size_n <= resize_0;
+      cfg_n = cfg_payload[4:0];
+      cfg_n_w6 = {1'd0, cfg_n};
+      size_n <= cfg_n_w6;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1086,13 +1086,13 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
       y_valid_q <= 1'd0;
     end else begin
       if (advance) begin
-        and_9 = s2_valid & s2_last_k;
-        y_valid_q <= and_9;
+        s2_valid_and_s2_last_k = s2_valid & s2_last_k;
+        y_valid_q <= s2_valid_and_s2_last_k;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign advance = or_0;
+  assign advance = advance_0;
   always @(posedge clk) begin
     if (rst) begin
       shadow_full <= 1'd0;
@@ -1116,8 +1116,8 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            if (ge_1) begin
+          if (wLastK) begin
+            if (w_m0_add_4_ge_size_m_w6) begin
               loader_done <= 1'd1;
             end
           end
@@ -1137,9 +1137,9 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
         if (w_last_row) begin
           w_row <= 3'd0;
         end else begin
-          add_2 = {1'd0, w_row} + 4'd1;
-          resize_3 = add_2[2:0];
-          w_row <= resize_3;
+          w_row_add_1 = {1'd0, w_row} + 4'd1;
+          w_row_add_1_w3 = w_row_add_1[2:0];
+          w_row <= w_row_add_1_w3;
         end
       end
       if (cfg_fire) begin
@@ -1155,10 +1155,10 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            add_3 = {1'd0, w_m0} + 6'd4;
-            resize_4 = add_3[4:0];
-            w_m0 <= resize_4;
+          if (wLastK) begin
+            w_m0_add_4_0 = {1'd0, w_m0} + 6'd4;
+            w_m0_add_4_0_w5 = w_m0_add_4_0[4:0];
+            w_m0 <= w_m0_add_4_0_w5;
           end
         end
       end
@@ -1175,12 +1175,12 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
+          if (wLastK) begin
             w_k0 <= 6'd0;
           end else begin
-            add_4 = {1'd0, w_k0} + 7'd8;
-            resize_5 = add_4[5:0];
-            w_k0 <= resize_5;
+            w_k0_add_8_0 = {1'd0, w_k0} + 7'd8;
+            w_k0_add_8_0_w6 = w_k0_add_8_0[5:0];
+            w_k0 <= w_k0_add_8_0_w6;
           end
         end
       end
@@ -1190,25 +1190,25 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign w_fire = and_10;
-  assign w_last_row = or_1;
+  assign w_fire = wFire;
+  assign w_last_row = wLastRow;
   always @(posedge clk) begin
-    if (and_11) begin
+    if (w_fire_and_w_row_eq_0) begin
       shadow_0 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (w_fire_and_w_row_eq_1) begin
       shadow_1 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
+    if (w_fire_and_w_row_eq_2) begin
       shadow_2 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (w_fire_and_w_row_eq_3_0) begin
       shadow_3 <= w_payload;
     end
   end
@@ -1240,7 +1240,7 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
         active_valid <= 1'd1;
       end
       if (issue) begin
-        if (eq_5) begin
+        if (lastN) begin
           active_valid <= 1'd0;
         end
       end
@@ -1249,18 +1249,18 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
       end
     end
   end
-  assign swap = and_17;
+  assign swap = swap_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 5'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
-            add_9 = {1'd0, m0} + 6'd4;
-            resize_10 = add_9[4:0];
-            m0 <= resize_10;
+        if (lastN) begin
+          if (lastK) begin
+            m0_add_4 = {1'd0, m0} + 6'd4;
+            m0_add_4_w5 = m0_add_4[4:0];
+            m0 <= m0_add_4_w5;
           end
         end
       end
@@ -1276,13 +1276,13 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
       k0 <= 6'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
+        if (lastN) begin
+          if (lastK) begin
             k0 <= 6'd0;
           end else begin
-            add_10 = {1'd0, k0} + 7'd8;
-            resize_11 = add_10[5:0];
-            k0 <= resize_11;
+            k0_add_8_0 = {1'd0, k0} + 7'd8;
+            k0_add_8_0_w6 = k0_add_8_0[5:0];
+            k0 <= k0_add_8_0_w6;
           end
         end
       end
@@ -1298,10 +1298,10 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
       n <= 6'd0;
     end else begin
       if (issue) begin
-        add_11 = {1'd0, n} + 7'd1;
-        resize_12 = add_11[5:0];
-        n <= resize_12;
-        if (eq_5) begin
+        n_add_1_0 = {1'd0, n} + 7'd1;
+        n_add_1_0_w6 = n_add_1_0[5:0];
+        n <= n_add_1_0_w6;
+        if (lastN) begin
           n <= 6'd0;
         end
       end
@@ -1316,9 +1316,9 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
       issue_done <= 1'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
-            if (ge_4) begin
+        if (lastN) begin
+          if (lastK) begin
+            if (lastM) begin
               issue_done <= 1'd1;
             end
           end
@@ -1335,11 +1335,11 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
       x_addr <= 6'd0;
     end else begin
       if (issue) begin
-        add_13 = {1'd0, x_addr} + 7'd1;
-        resize_14 = add_13[5:0];
-        x_addr <= resize_14;
-        if (eq_5) begin
-          if (ge_3) begin
+        x_addr_add_1 = {1'd0, x_addr} + 7'd1;
+        x_addr_add_1_w6 = x_addr_add_1[5:0];
+        x_addr <= x_addr_add_1_w6;
+        if (lastN) begin
+          if (lastK) begin
             x_addr <= 6'd0;
           end
         end
@@ -1350,8 +1350,8 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign first_m_tile = eq_6;
-  assign issue = and_18;
+  assign first_m_tile = firstM;
+  assign issue = fire;
   always @(posedge clk) begin
     if (advance) begin
       x_replay <= x_buffer[x_addr];
@@ -1379,32 +1379,32 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      add_14 = {1'd0, k0} + 7'd7;
-      resize_15 = {1'd0, size_k};
-      lt_0 = add_14 < resize_15;
-      add_15 = {1'd0, k0} + 7'd6;
-      resize_16 = {1'd0, size_k};
-      lt_1 = add_15 < resize_16;
-      add_16 = {1'd0, k0} + 7'd5;
-      resize_17 = {1'd0, size_k};
-      lt_2 = add_16 < resize_17;
-      add_17 = {1'd0, k0} + 7'd4;
-      resize_18 = {1'd0, size_k};
-      lt_3 = add_17 < resize_18;
-      add_18 = {1'd0, k0} + 7'd3;
-      resize_19 = {1'd0, size_k};
-      lt_4 = add_18 < resize_19;
-      add_19 = {1'd0, k0} + 7'd2;
-      resize_20 = {1'd0, size_k};
-      lt_5 = add_19 < resize_20;
-      add_20 = {1'd0, k0} + 7'd1;
-      resize_21 = {1'd0, size_k};
-      lt_6 = add_20 < resize_21;
-      add_21 = {1'd0, k0} + 7'd0;
-      resize_22 = {1'd0, size_k};
-      lt_7 = add_21 < resize_22;
-      cat_0 = {lt_0, lt_1, lt_2, lt_3, lt_4, lt_5, lt_6, lt_7};
-      s1_mask <= cat_0;
+      k0_add_7 = {1'd0, k0} + 7'd7;
+      size_k_w7_1 = {1'd0, size_k};
+      k0_add_7_lt_size_k_w7_1 = k0_add_7 < size_k_w7_1;
+      k0_add_6 = {1'd0, k0} + 7'd6;
+      size_k_w7_2 = {1'd0, size_k};
+      k0_add_6_lt_size_k_w7_2 = k0_add_6 < size_k_w7_2;
+      k0_add_5 = {1'd0, k0} + 7'd5;
+      size_k_w7_3 = {1'd0, size_k};
+      k0_add_5_lt_size_k_w7_3 = k0_add_5 < size_k_w7_3;
+      k0_add_4 = {1'd0, k0} + 7'd4;
+      size_k_w7_4 = {1'd0, size_k};
+      k0_add_4_lt_size_k_w7_4 = k0_add_4 < size_k_w7_4;
+      k0_add_3 = {1'd0, k0} + 7'd3;
+      size_k_w7_5 = {1'd0, size_k};
+      k0_add_3_lt_size_k_w7_5 = k0_add_3 < size_k_w7_5;
+      k0_add_2 = {1'd0, k0} + 7'd2;
+      size_k_w7_6 = {1'd0, size_k};
+      k0_add_2_lt_size_k_w7_6 = k0_add_2 < size_k_w7_6;
+      k0_add_1 = {1'd0, k0} + 7'd1;
+      size_k_w7_7 = {1'd0, size_k};
+      k0_add_1_lt_size_k_w7_7 = k0_add_1 < size_k_w7_7;
+      k0_add_0 = {1'd0, k0} + 7'd0;
+      size_k_w7_8 = {1'd0, size_k};
+      k0_add_0_lt_size_k_w7_8 = k0_add_0 < size_k_w7_8;
+      laneMask = {k0_add_7_lt_size_k_w7_1, k0_add_6_lt_size_k_w7_2, k0_add_5_lt_size_k_w7_3, k0_add_4_lt_size_k_w7_4, k0_add_3_lt_size_k_w7_5, k0_add_2_lt_size_k_w7_6, k0_add_1_lt_size_k_w7_7, k0_add_0_lt_size_k_w7_8};
+      s1_mask <= laneMask;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1416,26 +1416,26 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_7 = k0 == 6'd0;
-      s1_first_k <= eq_7;
+      k0_eq_0 = k0 == 6'd0;
+      s1_first_k <= k0_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      s1_last_k <= ge_3;
+      s1_last_k <= lastK;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      and_19 = eq_5 & ge_3;
-      and_20 = and_19 & ge_4;
-      s1_last_job <= and_20;
+      lastN_and_lastK = lastN & lastK;
+      lastN_and_lastK_and_lastM = lastN_and_lastK & lastM;
+      s1_last_job <= lastN_and_lastK_and_lastM;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign x_vec = mux_0;
+  assign x_vec = xVec;
   always @(posedge clk) begin
     if (rst) begin
       s2_valid <= 1'd0;
@@ -1468,652 +1468,652 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_3 = s1_mask[0];
-      slice_4 = x_vec[7:0];
-      assint_0 = slice_4;
-      slice_5 = active_0[7:0];
-      assint_1 = slice_5;
-      sub_0 = {assint_0[7], assint_0} - {assint_1[7], assint_1};
-      lt_8 = $signed(sub_0) < $signed(9'd0);
-      neg_0 = -{sub_0[8], sub_0};
-      resize_23 = neg_0[8:0];
-      asuint_0 = resize_23;
-      asuint_1 = sub_0;
-      mux_1 = lt_8 ? asuint_0 : asuint_1;
-      resize_24 = mux_1[7:0];
-      resize_25 = {1'd0, resize_24};
-      assint_2 = resize_25;
-      sub_1 = 10'd0 - {assint_2[8], assint_2};
-      resize_26 = sub_1[8:0];
-      mux_2 = slice_3 ? resize_26 : 9'sh0;
-      slice_6 = s1_mask[1];
-      slice_7 = x_vec[15:8];
-      assint_3 = slice_7;
-      slice_8 = active_0[15:8];
-      assint_4 = slice_8;
-      sub_2 = {assint_3[7], assint_3} - {assint_4[7], assint_4};
-      lt_9 = $signed(sub_2) < $signed(9'd0);
-      neg_1 = -{sub_2[8], sub_2};
-      resize_27 = neg_1[8:0];
-      asuint_2 = resize_27;
-      asuint_3 = sub_2;
-      mux_3 = lt_9 ? asuint_2 : asuint_3;
-      resize_28 = mux_3[7:0];
-      resize_29 = {1'd0, resize_28};
-      assint_5 = resize_29;
-      sub_3 = 10'd0 - {assint_5[8], assint_5};
-      resize_30 = sub_3[8:0];
-      mux_4 = slice_6 ? resize_30 : 9'sh0;
-      add_22 = {mux_2[8], mux_2} + {mux_4[8], mux_4};
-      slice_9 = s1_mask[2];
-      slice_10 = x_vec[23:16];
-      assint_6 = slice_10;
-      slice_11 = active_0[23:16];
-      assint_7 = slice_11;
-      sub_4 = {assint_6[7], assint_6} - {assint_7[7], assint_7};
-      lt_10 = $signed(sub_4) < $signed(9'd0);
-      neg_2 = -{sub_4[8], sub_4};
-      resize_31 = neg_2[8:0];
-      asuint_4 = resize_31;
-      asuint_5 = sub_4;
-      mux_5 = lt_10 ? asuint_4 : asuint_5;
-      resize_32 = mux_5[7:0];
-      resize_33 = {1'd0, resize_32};
-      assint_8 = resize_33;
-      sub_5 = 10'd0 - {assint_8[8], assint_8};
-      resize_34 = sub_5[8:0];
-      mux_6 = slice_9 ? resize_34 : 9'sh0;
-      slice_12 = s1_mask[3];
-      slice_13 = x_vec[31:24];
-      assint_9 = slice_13;
-      slice_14 = active_0[31:24];
-      assint_10 = slice_14;
-      sub_6 = {assint_9[7], assint_9} - {assint_10[7], assint_10};
-      lt_11 = $signed(sub_6) < $signed(9'd0);
-      neg_3 = -{sub_6[8], sub_6};
-      resize_35 = neg_3[8:0];
-      asuint_6 = resize_35;
-      asuint_7 = sub_6;
-      mux_7 = lt_11 ? asuint_6 : asuint_7;
-      resize_36 = mux_7[7:0];
-      resize_37 = {1'd0, resize_36};
-      assint_11 = resize_37;
-      sub_7 = 10'd0 - {assint_11[8], assint_11};
-      resize_38 = sub_7[8:0];
-      mux_8 = slice_12 ? resize_38 : 9'sh0;
-      add_23 = {mux_6[8], mux_6} + {mux_8[8], mux_8};
-      add_24 = {add_22[9], add_22} + {add_23[9], add_23};
-      slice_15 = s1_mask[4];
-      slice_16 = x_vec[39:32];
-      assint_12 = slice_16;
-      slice_17 = active_0[39:32];
-      assint_13 = slice_17;
-      sub_8 = {assint_12[7], assint_12} - {assint_13[7], assint_13};
-      lt_12 = $signed(sub_8) < $signed(9'd0);
-      neg_4 = -{sub_8[8], sub_8};
-      resize_39 = neg_4[8:0];
-      asuint_8 = resize_39;
-      asuint_9 = sub_8;
-      mux_9 = lt_12 ? asuint_8 : asuint_9;
-      resize_40 = mux_9[7:0];
-      resize_41 = {1'd0, resize_40};
-      assint_14 = resize_41;
-      sub_9 = 10'd0 - {assint_14[8], assint_14};
-      resize_42 = sub_9[8:0];
-      mux_10 = slice_15 ? resize_42 : 9'sh0;
-      slice_18 = s1_mask[5];
-      slice_19 = x_vec[47:40];
-      assint_15 = slice_19;
-      slice_20 = active_0[47:40];
-      assint_16 = slice_20;
-      sub_10 = {assint_15[7], assint_15} - {assint_16[7], assint_16};
-      lt_13 = $signed(sub_10) < $signed(9'd0);
-      neg_5 = -{sub_10[8], sub_10};
-      resize_43 = neg_5[8:0];
-      asuint_10 = resize_43;
-      asuint_11 = sub_10;
-      mux_11 = lt_13 ? asuint_10 : asuint_11;
-      resize_44 = mux_11[7:0];
-      resize_45 = {1'd0, resize_44};
-      assint_17 = resize_45;
-      sub_11 = 10'd0 - {assint_17[8], assint_17};
-      resize_46 = sub_11[8:0];
-      mux_12 = slice_18 ? resize_46 : 9'sh0;
-      add_25 = {mux_10[8], mux_10} + {mux_12[8], mux_12};
-      slice_21 = s1_mask[6];
-      slice_22 = x_vec[55:48];
-      assint_18 = slice_22;
-      slice_23 = active_0[55:48];
-      assint_19 = slice_23;
-      sub_12 = {assint_18[7], assint_18} - {assint_19[7], assint_19};
-      lt_14 = $signed(sub_12) < $signed(9'd0);
-      neg_6 = -{sub_12[8], sub_12};
-      resize_47 = neg_6[8:0];
-      asuint_12 = resize_47;
-      asuint_13 = sub_12;
-      mux_13 = lt_14 ? asuint_12 : asuint_13;
-      resize_48 = mux_13[7:0];
-      resize_49 = {1'd0, resize_48};
-      assint_20 = resize_49;
-      sub_13 = 10'd0 - {assint_20[8], assint_20};
-      resize_50 = sub_13[8:0];
-      mux_14 = slice_21 ? resize_50 : 9'sh0;
-      slice_24 = s1_mask[7];
-      slice_25 = x_vec[63:56];
-      assint_21 = slice_25;
-      slice_26 = active_0[63:56];
-      assint_22 = slice_26;
-      sub_14 = {assint_21[7], assint_21} - {assint_22[7], assint_22};
-      lt_15 = $signed(sub_14) < $signed(9'd0);
-      neg_7 = -{sub_14[8], sub_14};
-      resize_51 = neg_7[8:0];
-      asuint_14 = resize_51;
-      asuint_15 = sub_14;
-      mux_15 = lt_15 ? asuint_14 : asuint_15;
-      resize_52 = mux_15[7:0];
-      resize_53 = {1'd0, resize_52};
-      assint_23 = resize_53;
-      sub_15 = 10'd0 - {assint_23[8], assint_23};
-      resize_54 = sub_15[8:0];
-      mux_16 = slice_24 ? resize_54 : 9'sh0;
-      add_26 = {mux_14[8], mux_14} + {mux_16[8], mux_16};
-      add_27 = {add_25[9], add_25} + {add_26[9], add_26};
-      add_28 = {add_24[10], add_24} + {add_27[10], add_27};
-      resize_55 = {{2{add_28[11]}}, add_28};
-      s2_psum_0 <= resize_55;
+      s1_mask_0 = s1_mask[0];
+      x_vec_7_0 = x_vec[7:0];
+      x_vec_0 = x_vec_7_0;
+      active_0_7_0 = active_0[7:0];
+      active_0_0 = active_0_7_0;
+      x_vec_0_sub_active_0_0 = {x_vec_0[7], x_vec_0} - {active_0_0[7], active_0_0};
+      x_vec_0_sub_active_0_0_lt_0 = $signed(x_vec_0_sub_active_0_0) < $signed(9'd0);
+      neg_x_vec_0_sub_active_0_0 = -{x_vec_0_sub_active_0_0[8], x_vec_0_sub_active_0_0};
+      neg_x_vec_0_sub_active_0_0_w9 = neg_x_vec_0_sub_active_0_0[8:0];
+      neg_x_vec_0_sub_active_0_0_w9_u = neg_x_vec_0_sub_active_0_0_w9;
+      x_vec_0_sub_active_0_0_u = x_vec_0_sub_active_0_0;
+      x_vec_0_sub_active_0_0_lt_0_mux = x_vec_0_sub_active_0_0_lt_0 ? neg_x_vec_0_sub_active_0_0_w9_u : x_vec_0_sub_active_0_0_u;
+      magnitude = x_vec_0_sub_active_0_0_lt_0_mux[7:0];
+      magnitude_w9 = {1'd0, magnitude};
+      magnitude_w9_s = magnitude_w9;
+      v0_sub_magnitude_w9_s = 10'd0 - {magnitude_w9_s[8], magnitude_w9_s};
+      v0_sub_magnitude_w9_s_w9 = v0_sub_magnitude_w9_s[8:0];
+      s1_mask_0_mux = s1_mask_0 ? v0_sub_magnitude_w9_s_w9 : 9'sh0;
+      s1_mask_1 = s1_mask[1];
+      x_vec_15_8 = x_vec[15:8];
+      x_vec_1 = x_vec_15_8;
+      active_0_15_8 = active_0[15:8];
+      active_0_1 = active_0_15_8;
+      x_vec_1_sub_active_0_1 = {x_vec_1[7], x_vec_1} - {active_0_1[7], active_0_1};
+      x_vec_1_sub_active_0_1_lt_0 = $signed(x_vec_1_sub_active_0_1) < $signed(9'd0);
+      neg_x_vec_1_sub_active_0_1 = -{x_vec_1_sub_active_0_1[8], x_vec_1_sub_active_0_1};
+      neg_x_vec_1_sub_active_0_1_w9 = neg_x_vec_1_sub_active_0_1[8:0];
+      neg_x_vec_1_sub_active_0_1_w9_u = neg_x_vec_1_sub_active_0_1_w9;
+      x_vec_1_sub_active_0_1_u = x_vec_1_sub_active_0_1;
+      x_vec_1_sub_active_0_1_lt_0_mux = x_vec_1_sub_active_0_1_lt_0 ? neg_x_vec_1_sub_active_0_1_w9_u : x_vec_1_sub_active_0_1_u;
+      magnitude_0 = x_vec_1_sub_active_0_1_lt_0_mux[7:0];
+      magnitude_0_w9 = {1'd0, magnitude_0};
+      magnitude_0_w9_s = magnitude_0_w9;
+      v0_sub_magnitude_0_w9_s = 10'd0 - {magnitude_0_w9_s[8], magnitude_0_w9_s};
+      v0_sub_magnitude_0_w9_s_w9 = v0_sub_magnitude_0_w9_s[8:0];
+      s1_mask_1_mux = s1_mask_1 ? v0_sub_magnitude_0_w9_s_w9 : 9'sh0;
+      s1_mask_0_mux_add_s1_mask_1_mux = {s1_mask_0_mux[8], s1_mask_0_mux} + {s1_mask_1_mux[8], s1_mask_1_mux};
+      s1_mask_2 = s1_mask[2];
+      x_vec_23_16 = x_vec[23:16];
+      x_vec_2 = x_vec_23_16;
+      active_0_23_16 = active_0[23:16];
+      active_0_2 = active_0_23_16;
+      x_vec_2_sub_active_0_2 = {x_vec_2[7], x_vec_2} - {active_0_2[7], active_0_2};
+      x_vec_2_sub_active_0_2_lt_0 = $signed(x_vec_2_sub_active_0_2) < $signed(9'd0);
+      neg_x_vec_2_sub_active_0_2 = -{x_vec_2_sub_active_0_2[8], x_vec_2_sub_active_0_2};
+      neg_x_vec_2_sub_active_0_2_w9 = neg_x_vec_2_sub_active_0_2[8:0];
+      neg_x_vec_2_sub_active_0_2_w9_u = neg_x_vec_2_sub_active_0_2_w9;
+      x_vec_2_sub_active_0_2_u = x_vec_2_sub_active_0_2;
+      x_vec_2_sub_active_0_2_lt_0_mux = x_vec_2_sub_active_0_2_lt_0 ? neg_x_vec_2_sub_active_0_2_w9_u : x_vec_2_sub_active_0_2_u;
+      magnitude_1 = x_vec_2_sub_active_0_2_lt_0_mux[7:0];
+      magnitude_1_w9 = {1'd0, magnitude_1};
+      magnitude_1_w9_s = magnitude_1_w9;
+      v0_sub_magnitude_1_w9_s = 10'd0 - {magnitude_1_w9_s[8], magnitude_1_w9_s};
+      v0_sub_magnitude_1_w9_s_w9 = v0_sub_magnitude_1_w9_s[8:0];
+      s1_mask_2_mux = s1_mask_2 ? v0_sub_magnitude_1_w9_s_w9 : 9'sh0;
+      s1_mask_3 = s1_mask[3];
+      x_vec_31_24 = x_vec[31:24];
+      x_vec_3 = x_vec_31_24;
+      active_0_31_24 = active_0[31:24];
+      active_0_3 = active_0_31_24;
+      x_vec_3_sub_active_0_3 = {x_vec_3[7], x_vec_3} - {active_0_3[7], active_0_3};
+      x_vec_3_sub_active_0_3_lt_0 = $signed(x_vec_3_sub_active_0_3) < $signed(9'd0);
+      neg_x_vec_3_sub_active_0_3 = -{x_vec_3_sub_active_0_3[8], x_vec_3_sub_active_0_3};
+      neg_x_vec_3_sub_active_0_3_w9 = neg_x_vec_3_sub_active_0_3[8:0];
+      neg_x_vec_3_sub_active_0_3_w9_u = neg_x_vec_3_sub_active_0_3_w9;
+      x_vec_3_sub_active_0_3_u = x_vec_3_sub_active_0_3;
+      x_vec_3_sub_active_0_3_lt_0_mux = x_vec_3_sub_active_0_3_lt_0 ? neg_x_vec_3_sub_active_0_3_w9_u : x_vec_3_sub_active_0_3_u;
+      magnitude_2 = x_vec_3_sub_active_0_3_lt_0_mux[7:0];
+      magnitude_2_w9 = {1'd0, magnitude_2};
+      magnitude_2_w9_s = magnitude_2_w9;
+      v0_sub_magnitude_2_w9_s = 10'd0 - {magnitude_2_w9_s[8], magnitude_2_w9_s};
+      v0_sub_magnitude_2_w9_s_w9 = v0_sub_magnitude_2_w9_s[8:0];
+      s1_mask_3_mux = s1_mask_3 ? v0_sub_magnitude_2_w9_s_w9 : 9'sh0;
+      s1_mask_2_mux_add_s1_mask_3_mux = {s1_mask_2_mux[8], s1_mask_2_mux} + {s1_mask_3_mux[8], s1_mask_3_mux};
+      add_0 = {s1_mask_0_mux_add_s1_mask_1_mux[9], s1_mask_0_mux_add_s1_mask_1_mux} + {s1_mask_2_mux_add_s1_mask_3_mux[9], s1_mask_2_mux_add_s1_mask_3_mux};
+      s1_mask_4 = s1_mask[4];
+      x_vec_39_32 = x_vec[39:32];
+      x_vec_4 = x_vec_39_32;
+      active_0_39_32 = active_0[39:32];
+      active_0_4 = active_0_39_32;
+      x_vec_4_sub_active_0_4 = {x_vec_4[7], x_vec_4} - {active_0_4[7], active_0_4};
+      x_vec_4_sub_active_0_4_lt_0 = $signed(x_vec_4_sub_active_0_4) < $signed(9'd0);
+      neg_x_vec_4_sub_active_0_4 = -{x_vec_4_sub_active_0_4[8], x_vec_4_sub_active_0_4};
+      neg_x_vec_4_sub_active_0_4_w9 = neg_x_vec_4_sub_active_0_4[8:0];
+      neg_x_vec_4_sub_active_0_4_w9_u = neg_x_vec_4_sub_active_0_4_w9;
+      x_vec_4_sub_active_0_4_u = x_vec_4_sub_active_0_4;
+      x_vec_4_sub_active_0_4_lt_0_mux = x_vec_4_sub_active_0_4_lt_0 ? neg_x_vec_4_sub_active_0_4_w9_u : x_vec_4_sub_active_0_4_u;
+      magnitude_3 = x_vec_4_sub_active_0_4_lt_0_mux[7:0];
+      magnitude_3_w9 = {1'd0, magnitude_3};
+      magnitude_3_w9_s = magnitude_3_w9;
+      v0_sub_magnitude_3_w9_s = 10'd0 - {magnitude_3_w9_s[8], magnitude_3_w9_s};
+      v0_sub_magnitude_3_w9_s_w9 = v0_sub_magnitude_3_w9_s[8:0];
+      s1_mask_4_mux = s1_mask_4 ? v0_sub_magnitude_3_w9_s_w9 : 9'sh0;
+      s1_mask_5 = s1_mask[5];
+      x_vec_47_40 = x_vec[47:40];
+      x_vec_5 = x_vec_47_40;
+      active_0_47_40 = active_0[47:40];
+      active_0_5 = active_0_47_40;
+      x_vec_5_sub_active_0_5 = {x_vec_5[7], x_vec_5} - {active_0_5[7], active_0_5};
+      x_vec_5_sub_active_0_5_lt_0 = $signed(x_vec_5_sub_active_0_5) < $signed(9'd0);
+      neg_x_vec_5_sub_active_0_5 = -{x_vec_5_sub_active_0_5[8], x_vec_5_sub_active_0_5};
+      neg_x_vec_5_sub_active_0_5_w9 = neg_x_vec_5_sub_active_0_5[8:0];
+      neg_x_vec_5_sub_active_0_5_w9_u = neg_x_vec_5_sub_active_0_5_w9;
+      x_vec_5_sub_active_0_5_u = x_vec_5_sub_active_0_5;
+      x_vec_5_sub_active_0_5_lt_0_mux = x_vec_5_sub_active_0_5_lt_0 ? neg_x_vec_5_sub_active_0_5_w9_u : x_vec_5_sub_active_0_5_u;
+      magnitude_4 = x_vec_5_sub_active_0_5_lt_0_mux[7:0];
+      magnitude_4_w9 = {1'd0, magnitude_4};
+      magnitude_4_w9_s = magnitude_4_w9;
+      v0_sub_magnitude_4_w9_s = 10'd0 - {magnitude_4_w9_s[8], magnitude_4_w9_s};
+      v0_sub_magnitude_4_w9_s_w9 = v0_sub_magnitude_4_w9_s[8:0];
+      s1_mask_5_mux = s1_mask_5 ? v0_sub_magnitude_4_w9_s_w9 : 9'sh0;
+      s1_mask_4_mux_add_s1_mask_5_mux = {s1_mask_4_mux[8], s1_mask_4_mux} + {s1_mask_5_mux[8], s1_mask_5_mux};
+      s1_mask_6 = s1_mask[6];
+      x_vec_55_48 = x_vec[55:48];
+      x_vec_6 = x_vec_55_48;
+      active_0_55_48 = active_0[55:48];
+      active_0_6 = active_0_55_48;
+      x_vec_6_sub_active_0_6 = {x_vec_6[7], x_vec_6} - {active_0_6[7], active_0_6};
+      x_vec_6_sub_active_0_6_lt_0 = $signed(x_vec_6_sub_active_0_6) < $signed(9'd0);
+      neg_x_vec_6_sub_active_0_6 = -{x_vec_6_sub_active_0_6[8], x_vec_6_sub_active_0_6};
+      neg_x_vec_6_sub_active_0_6_w9 = neg_x_vec_6_sub_active_0_6[8:0];
+      neg_x_vec_6_sub_active_0_6_w9_u = neg_x_vec_6_sub_active_0_6_w9;
+      x_vec_6_sub_active_0_6_u = x_vec_6_sub_active_0_6;
+      x_vec_6_sub_active_0_6_lt_0_mux = x_vec_6_sub_active_0_6_lt_0 ? neg_x_vec_6_sub_active_0_6_w9_u : x_vec_6_sub_active_0_6_u;
+      magnitude_5 = x_vec_6_sub_active_0_6_lt_0_mux[7:0];
+      magnitude_5_w9 = {1'd0, magnitude_5};
+      magnitude_5_w9_s = magnitude_5_w9;
+      v0_sub_magnitude_5_w9_s = 10'd0 - {magnitude_5_w9_s[8], magnitude_5_w9_s};
+      v0_sub_magnitude_5_w9_s_w9 = v0_sub_magnitude_5_w9_s[8:0];
+      s1_mask_6_mux = s1_mask_6 ? v0_sub_magnitude_5_w9_s_w9 : 9'sh0;
+      s1_mask_7 = s1_mask[7];
+      x_vec_63_56 = x_vec[63:56];
+      x_vec_7 = x_vec_63_56;
+      active_0_63_56 = active_0[63:56];
+      active_0_7 = active_0_63_56;
+      x_vec_7_sub_active_0_7 = {x_vec_7[7], x_vec_7} - {active_0_7[7], active_0_7};
+      x_vec_7_sub_active_0_7_lt_0 = $signed(x_vec_7_sub_active_0_7) < $signed(9'd0);
+      neg_x_vec_7_sub_active_0_7 = -{x_vec_7_sub_active_0_7[8], x_vec_7_sub_active_0_7};
+      neg_x_vec_7_sub_active_0_7_w9 = neg_x_vec_7_sub_active_0_7[8:0];
+      neg_x_vec_7_sub_active_0_7_w9_u = neg_x_vec_7_sub_active_0_7_w9;
+      x_vec_7_sub_active_0_7_u = x_vec_7_sub_active_0_7;
+      x_vec_7_sub_active_0_7_lt_0_mux = x_vec_7_sub_active_0_7_lt_0 ? neg_x_vec_7_sub_active_0_7_w9_u : x_vec_7_sub_active_0_7_u;
+      magnitude_6 = x_vec_7_sub_active_0_7_lt_0_mux[7:0];
+      magnitude_6_w9 = {1'd0, magnitude_6};
+      magnitude_6_w9_s = magnitude_6_w9;
+      v0_sub_magnitude_6_w9_s = 10'd0 - {magnitude_6_w9_s[8], magnitude_6_w9_s};
+      v0_sub_magnitude_6_w9_s_w9 = v0_sub_magnitude_6_w9_s[8:0];
+      s1_mask_7_mux = s1_mask_7 ? v0_sub_magnitude_6_w9_s_w9 : 9'sh0;
+      s1_mask_6_mux_add_s1_mask_7_mux = {s1_mask_6_mux[8], s1_mask_6_mux} + {s1_mask_7_mux[8], s1_mask_7_mux};
+      add_1 = {s1_mask_4_mux_add_s1_mask_5_mux[9], s1_mask_4_mux_add_s1_mask_5_mux} + {s1_mask_6_mux_add_s1_mask_7_mux[9], s1_mask_6_mux_add_s1_mask_7_mux};
+      add_0_add_add_1 = {add_0[10], add_0} + {add_1[10], add_1};
+      add_0_add_add_1_w14 = {{2{add_0_add_add_1[11]}}, add_0_add_add_1};
+      s2_psum_0 <= add_0_add_add_1_w14;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_27 = s1_mask[0];
-      slice_28 = x_vec[7:0];
-      assint_24 = slice_28;
-      slice_29 = active_1[7:0];
-      assint_25 = slice_29;
-      sub_16 = {assint_24[7], assint_24} - {assint_25[7], assint_25};
-      lt_16 = $signed(sub_16) < $signed(9'd0);
-      neg_8 = -{sub_16[8], sub_16};
-      resize_56 = neg_8[8:0];
-      asuint_16 = resize_56;
-      asuint_17 = sub_16;
-      mux_17 = lt_16 ? asuint_16 : asuint_17;
-      resize_57 = mux_17[7:0];
-      resize_58 = {1'd0, resize_57};
-      assint_26 = resize_58;
-      sub_17 = 10'd0 - {assint_26[8], assint_26};
-      resize_59 = sub_17[8:0];
-      mux_18 = slice_27 ? resize_59 : 9'sh0;
-      slice_30 = s1_mask[1];
-      slice_31 = x_vec[15:8];
-      assint_27 = slice_31;
-      slice_32 = active_1[15:8];
-      assint_28 = slice_32;
-      sub_18 = {assint_27[7], assint_27} - {assint_28[7], assint_28};
-      lt_17 = $signed(sub_18) < $signed(9'd0);
-      neg_9 = -{sub_18[8], sub_18};
-      resize_60 = neg_9[8:0];
-      asuint_18 = resize_60;
-      asuint_19 = sub_18;
-      mux_19 = lt_17 ? asuint_18 : asuint_19;
-      resize_61 = mux_19[7:0];
-      resize_62 = {1'd0, resize_61};
-      assint_29 = resize_62;
-      sub_19 = 10'd0 - {assint_29[8], assint_29};
-      resize_63 = sub_19[8:0];
-      mux_20 = slice_30 ? resize_63 : 9'sh0;
-      add_29 = {mux_18[8], mux_18} + {mux_20[8], mux_20};
-      slice_33 = s1_mask[2];
-      slice_34 = x_vec[23:16];
-      assint_30 = slice_34;
-      slice_35 = active_1[23:16];
-      assint_31 = slice_35;
-      sub_20 = {assint_30[7], assint_30} - {assint_31[7], assint_31};
-      lt_18 = $signed(sub_20) < $signed(9'd0);
-      neg_10 = -{sub_20[8], sub_20};
-      resize_64 = neg_10[8:0];
-      asuint_20 = resize_64;
-      asuint_21 = sub_20;
-      mux_21 = lt_18 ? asuint_20 : asuint_21;
-      resize_65 = mux_21[7:0];
-      resize_66 = {1'd0, resize_65};
-      assint_32 = resize_66;
-      sub_21 = 10'd0 - {assint_32[8], assint_32};
-      resize_67 = sub_21[8:0];
-      mux_22 = slice_33 ? resize_67 : 9'sh0;
-      slice_36 = s1_mask[3];
-      slice_37 = x_vec[31:24];
-      assint_33 = slice_37;
-      slice_38 = active_1[31:24];
-      assint_34 = slice_38;
-      sub_22 = {assint_33[7], assint_33} - {assint_34[7], assint_34};
-      lt_19 = $signed(sub_22) < $signed(9'd0);
-      neg_11 = -{sub_22[8], sub_22};
-      resize_68 = neg_11[8:0];
-      asuint_22 = resize_68;
-      asuint_23 = sub_22;
-      mux_23 = lt_19 ? asuint_22 : asuint_23;
-      resize_69 = mux_23[7:0];
-      resize_70 = {1'd0, resize_69};
-      assint_35 = resize_70;
-      sub_23 = 10'd0 - {assint_35[8], assint_35};
-      resize_71 = sub_23[8:0];
-      mux_24 = slice_36 ? resize_71 : 9'sh0;
-      add_30 = {mux_22[8], mux_22} + {mux_24[8], mux_24};
-      add_31 = {add_29[9], add_29} + {add_30[9], add_30};
-      slice_39 = s1_mask[4];
-      slice_40 = x_vec[39:32];
-      assint_36 = slice_40;
-      slice_41 = active_1[39:32];
-      assint_37 = slice_41;
-      sub_24 = {assint_36[7], assint_36} - {assint_37[7], assint_37};
-      lt_20 = $signed(sub_24) < $signed(9'd0);
-      neg_12 = -{sub_24[8], sub_24};
-      resize_72 = neg_12[8:0];
-      asuint_24 = resize_72;
-      asuint_25 = sub_24;
-      mux_25 = lt_20 ? asuint_24 : asuint_25;
-      resize_73 = mux_25[7:0];
-      resize_74 = {1'd0, resize_73};
-      assint_38 = resize_74;
-      sub_25 = 10'd0 - {assint_38[8], assint_38};
-      resize_75 = sub_25[8:0];
-      mux_26 = slice_39 ? resize_75 : 9'sh0;
-      slice_42 = s1_mask[5];
-      slice_43 = x_vec[47:40];
-      assint_39 = slice_43;
-      slice_44 = active_1[47:40];
-      assint_40 = slice_44;
-      sub_26 = {assint_39[7], assint_39} - {assint_40[7], assint_40};
-      lt_21 = $signed(sub_26) < $signed(9'd0);
-      neg_13 = -{sub_26[8], sub_26};
-      resize_76 = neg_13[8:0];
-      asuint_26 = resize_76;
-      asuint_27 = sub_26;
-      mux_27 = lt_21 ? asuint_26 : asuint_27;
-      resize_77 = mux_27[7:0];
-      resize_78 = {1'd0, resize_77};
-      assint_41 = resize_78;
-      sub_27 = 10'd0 - {assint_41[8], assint_41};
-      resize_79 = sub_27[8:0];
-      mux_28 = slice_42 ? resize_79 : 9'sh0;
-      add_32 = {mux_26[8], mux_26} + {mux_28[8], mux_28};
-      slice_45 = s1_mask[6];
-      slice_46 = x_vec[55:48];
-      assint_42 = slice_46;
-      slice_47 = active_1[55:48];
-      assint_43 = slice_47;
-      sub_28 = {assint_42[7], assint_42} - {assint_43[7], assint_43};
-      lt_22 = $signed(sub_28) < $signed(9'd0);
-      neg_14 = -{sub_28[8], sub_28};
-      resize_80 = neg_14[8:0];
-      asuint_28 = resize_80;
-      asuint_29 = sub_28;
-      mux_29 = lt_22 ? asuint_28 : asuint_29;
-      resize_81 = mux_29[7:0];
-      resize_82 = {1'd0, resize_81};
-      assint_44 = resize_82;
-      sub_29 = 10'd0 - {assint_44[8], assint_44};
-      resize_83 = sub_29[8:0];
-      mux_30 = slice_45 ? resize_83 : 9'sh0;
-      slice_48 = s1_mask[7];
-      slice_49 = x_vec[63:56];
-      assint_45 = slice_49;
-      slice_50 = active_1[63:56];
-      assint_46 = slice_50;
-      sub_30 = {assint_45[7], assint_45} - {assint_46[7], assint_46};
-      lt_23 = $signed(sub_30) < $signed(9'd0);
-      neg_15 = -{sub_30[8], sub_30};
-      resize_84 = neg_15[8:0];
-      asuint_30 = resize_84;
-      asuint_31 = sub_30;
-      mux_31 = lt_23 ? asuint_30 : asuint_31;
-      resize_85 = mux_31[7:0];
-      resize_86 = {1'd0, resize_85};
-      assint_47 = resize_86;
-      sub_31 = 10'd0 - {assint_47[8], assint_47};
-      resize_87 = sub_31[8:0];
-      mux_32 = slice_48 ? resize_87 : 9'sh0;
-      add_33 = {mux_30[8], mux_30} + {mux_32[8], mux_32};
-      add_34 = {add_32[9], add_32} + {add_33[9], add_33};
-      add_35 = {add_31[10], add_31} + {add_34[10], add_34};
-      resize_88 = {{2{add_35[11]}}, add_35};
-      s2_psum_1 <= resize_88;
+      s1_mask_0_0 = s1_mask[0];
+      x_vec_7_0_0 = x_vec[7:0];
+      x_vec_0_0 = x_vec_7_0_0;
+      active_1_7_0 = active_1[7:0];
+      active_1_0 = active_1_7_0;
+      x_vec_0_0_sub_active_1_0 = {x_vec_0_0[7], x_vec_0_0} - {active_1_0[7], active_1_0};
+      x_vec_0_0_sub_active_1_0_lt_0 = $signed(x_vec_0_0_sub_active_1_0) < $signed(9'd0);
+      neg_x_vec_0_0_sub_active_1_0 = -{x_vec_0_0_sub_active_1_0[8], x_vec_0_0_sub_active_1_0};
+      neg_x_vec_0_0_sub_active_1_0_w9 = neg_x_vec_0_0_sub_active_1_0[8:0];
+      asuint_0 = neg_x_vec_0_0_sub_active_1_0_w9;
+      x_vec_0_0_sub_active_1_0_u = x_vec_0_0_sub_active_1_0;
+      mux_0 = x_vec_0_0_sub_active_1_0_lt_0 ? asuint_0 : x_vec_0_0_sub_active_1_0_u;
+      magnitude_7 = mux_0[7:0];
+      magnitude_7_w9 = {1'd0, magnitude_7};
+      magnitude_7_w9_s = magnitude_7_w9;
+      v0_sub_magnitude_7_w9_s = 10'd0 - {magnitude_7_w9_s[8], magnitude_7_w9_s};
+      v0_sub_magnitude_7_w9_s_w9 = v0_sub_magnitude_7_w9_s[8:0];
+      s1_mask_0_0_mux = s1_mask_0_0 ? v0_sub_magnitude_7_w9_s_w9 : 9'sh0;
+      s1_mask_1_0 = s1_mask[1];
+      x_vec_15_8_0 = x_vec[15:8];
+      x_vec_1_0 = x_vec_15_8_0;
+      active_1_15_8 = active_1[15:8];
+      active_1_1 = active_1_15_8;
+      x_vec_1_0_sub_active_1_1 = {x_vec_1_0[7], x_vec_1_0} - {active_1_1[7], active_1_1};
+      x_vec_1_0_sub_active_1_1_lt_0 = $signed(x_vec_1_0_sub_active_1_1) < $signed(9'd0);
+      neg_x_vec_1_0_sub_active_1_1 = -{x_vec_1_0_sub_active_1_1[8], x_vec_1_0_sub_active_1_1};
+      neg_x_vec_1_0_sub_active_1_1_w9 = neg_x_vec_1_0_sub_active_1_1[8:0];
+      asuint_1 = neg_x_vec_1_0_sub_active_1_1_w9;
+      x_vec_1_0_sub_active_1_1_u = x_vec_1_0_sub_active_1_1;
+      mux_1 = x_vec_1_0_sub_active_1_1_lt_0 ? asuint_1 : x_vec_1_0_sub_active_1_1_u;
+      magnitude_8 = mux_1[7:0];
+      magnitude_8_w9 = {1'd0, magnitude_8};
+      magnitude_8_w9_s = magnitude_8_w9;
+      v0_sub_magnitude_8_w9_s = 10'd0 - {magnitude_8_w9_s[8], magnitude_8_w9_s};
+      v0_sub_magnitude_8_w9_s_w9 = v0_sub_magnitude_8_w9_s[8:0];
+      s1_mask_1_0_mux = s1_mask_1_0 ? v0_sub_magnitude_8_w9_s_w9 : 9'sh0;
+      add_2 = {s1_mask_0_0_mux[8], s1_mask_0_0_mux} + {s1_mask_1_0_mux[8], s1_mask_1_0_mux};
+      s1_mask_2_0 = s1_mask[2];
+      x_vec_23_16_0 = x_vec[23:16];
+      x_vec_2_0 = x_vec_23_16_0;
+      active_1_23_16 = active_1[23:16];
+      active_1_2 = active_1_23_16;
+      x_vec_2_0_sub_active_1_2 = {x_vec_2_0[7], x_vec_2_0} - {active_1_2[7], active_1_2};
+      x_vec_2_0_sub_active_1_2_lt_0 = $signed(x_vec_2_0_sub_active_1_2) < $signed(9'd0);
+      neg_x_vec_2_0_sub_active_1_2 = -{x_vec_2_0_sub_active_1_2[8], x_vec_2_0_sub_active_1_2};
+      neg_x_vec_2_0_sub_active_1_2_w9 = neg_x_vec_2_0_sub_active_1_2[8:0];
+      asuint_2 = neg_x_vec_2_0_sub_active_1_2_w9;
+      x_vec_2_0_sub_active_1_2_u = x_vec_2_0_sub_active_1_2;
+      mux_2 = x_vec_2_0_sub_active_1_2_lt_0 ? asuint_2 : x_vec_2_0_sub_active_1_2_u;
+      magnitude_9 = mux_2[7:0];
+      magnitude_9_w9 = {1'd0, magnitude_9};
+      magnitude_9_w9_s = magnitude_9_w9;
+      v0_sub_magnitude_9_w9_s = 10'd0 - {magnitude_9_w9_s[8], magnitude_9_w9_s};
+      v0_sub_magnitude_9_w9_s_w9 = v0_sub_magnitude_9_w9_s[8:0];
+      s1_mask_2_0_mux = s1_mask_2_0 ? v0_sub_magnitude_9_w9_s_w9 : 9'sh0;
+      s1_mask_3_0 = s1_mask[3];
+      x_vec_31_24_0 = x_vec[31:24];
+      x_vec_3_0 = x_vec_31_24_0;
+      active_1_31_24 = active_1[31:24];
+      active_1_3 = active_1_31_24;
+      x_vec_3_0_sub_active_1_3 = {x_vec_3_0[7], x_vec_3_0} - {active_1_3[7], active_1_3};
+      x_vec_3_0_sub_active_1_3_lt_0 = $signed(x_vec_3_0_sub_active_1_3) < $signed(9'd0);
+      neg_x_vec_3_0_sub_active_1_3 = -{x_vec_3_0_sub_active_1_3[8], x_vec_3_0_sub_active_1_3};
+      neg_x_vec_3_0_sub_active_1_3_w9 = neg_x_vec_3_0_sub_active_1_3[8:0];
+      asuint_3 = neg_x_vec_3_0_sub_active_1_3_w9;
+      x_vec_3_0_sub_active_1_3_u = x_vec_3_0_sub_active_1_3;
+      mux_3 = x_vec_3_0_sub_active_1_3_lt_0 ? asuint_3 : x_vec_3_0_sub_active_1_3_u;
+      magnitude_10 = mux_3[7:0];
+      magnitude_10_w9 = {1'd0, magnitude_10};
+      magnitude_10_w9_s = magnitude_10_w9;
+      v0_sub_magnitude_10_w9_s = 10'd0 - {magnitude_10_w9_s[8], magnitude_10_w9_s};
+      v0_sub_magnitude_10_w9_s_w9 = v0_sub_magnitude_10_w9_s[8:0];
+      s1_mask_3_0_mux = s1_mask_3_0 ? v0_sub_magnitude_10_w9_s_w9 : 9'sh0;
+      add_3 = {s1_mask_2_0_mux[8], s1_mask_2_0_mux} + {s1_mask_3_0_mux[8], s1_mask_3_0_mux};
+      add_2_add_add_3 = {add_2[9], add_2} + {add_3[9], add_3};
+      s1_mask_4_0 = s1_mask[4];
+      x_vec_39_32_0 = x_vec[39:32];
+      x_vec_4_0 = x_vec_39_32_0;
+      active_1_39_32 = active_1[39:32];
+      active_1_4 = active_1_39_32;
+      x_vec_4_0_sub_active_1_4 = {x_vec_4_0[7], x_vec_4_0} - {active_1_4[7], active_1_4};
+      x_vec_4_0_sub_active_1_4_lt_0 = $signed(x_vec_4_0_sub_active_1_4) < $signed(9'd0);
+      neg_x_vec_4_0_sub_active_1_4 = -{x_vec_4_0_sub_active_1_4[8], x_vec_4_0_sub_active_1_4};
+      neg_x_vec_4_0_sub_active_1_4_w9 = neg_x_vec_4_0_sub_active_1_4[8:0];
+      asuint_4 = neg_x_vec_4_0_sub_active_1_4_w9;
+      x_vec_4_0_sub_active_1_4_u = x_vec_4_0_sub_active_1_4;
+      mux_4 = x_vec_4_0_sub_active_1_4_lt_0 ? asuint_4 : x_vec_4_0_sub_active_1_4_u;
+      magnitude_11 = mux_4[7:0];
+      magnitude_11_w9 = {1'd0, magnitude_11};
+      magnitude_11_w9_s = magnitude_11_w9;
+      v0_sub_magnitude_11_w9_s = 10'd0 - {magnitude_11_w9_s[8], magnitude_11_w9_s};
+      v0_sub_magnitude_11_w9_s_w9 = v0_sub_magnitude_11_w9_s[8:0];
+      s1_mask_4_0_mux = s1_mask_4_0 ? v0_sub_magnitude_11_w9_s_w9 : 9'sh0;
+      s1_mask_5_0 = s1_mask[5];
+      x_vec_47_40_0 = x_vec[47:40];
+      x_vec_5_0 = x_vec_47_40_0;
+      active_1_47_40 = active_1[47:40];
+      active_1_5 = active_1_47_40;
+      x_vec_5_0_sub_active_1_5 = {x_vec_5_0[7], x_vec_5_0} - {active_1_5[7], active_1_5};
+      x_vec_5_0_sub_active_1_5_lt_0 = $signed(x_vec_5_0_sub_active_1_5) < $signed(9'd0);
+      neg_x_vec_5_0_sub_active_1_5 = -{x_vec_5_0_sub_active_1_5[8], x_vec_5_0_sub_active_1_5};
+      neg_x_vec_5_0_sub_active_1_5_w9 = neg_x_vec_5_0_sub_active_1_5[8:0];
+      asuint_5 = neg_x_vec_5_0_sub_active_1_5_w9;
+      x_vec_5_0_sub_active_1_5_u = x_vec_5_0_sub_active_1_5;
+      mux_5 = x_vec_5_0_sub_active_1_5_lt_0 ? asuint_5 : x_vec_5_0_sub_active_1_5_u;
+      magnitude_12 = mux_5[7:0];
+      magnitude_12_w9 = {1'd0, magnitude_12};
+      magnitude_12_w9_s = magnitude_12_w9;
+      v0_sub_magnitude_12_w9_s = 10'd0 - {magnitude_12_w9_s[8], magnitude_12_w9_s};
+      v0_sub_magnitude_12_w9_s_w9 = v0_sub_magnitude_12_w9_s[8:0];
+      s1_mask_5_0_mux = s1_mask_5_0 ? v0_sub_magnitude_12_w9_s_w9 : 9'sh0;
+      add_4 = {s1_mask_4_0_mux[8], s1_mask_4_0_mux} + {s1_mask_5_0_mux[8], s1_mask_5_0_mux};
+      s1_mask_6_0 = s1_mask[6];
+      x_vec_55_48_0 = x_vec[55:48];
+      x_vec_6_0 = x_vec_55_48_0;
+      active_1_55_48 = active_1[55:48];
+      active_1_6 = active_1_55_48;
+      x_vec_6_0_sub_active_1_6 = {x_vec_6_0[7], x_vec_6_0} - {active_1_6[7], active_1_6};
+      x_vec_6_0_sub_active_1_6_lt_0 = $signed(x_vec_6_0_sub_active_1_6) < $signed(9'd0);
+      neg_x_vec_6_0_sub_active_1_6 = -{x_vec_6_0_sub_active_1_6[8], x_vec_6_0_sub_active_1_6};
+      neg_x_vec_6_0_sub_active_1_6_w9 = neg_x_vec_6_0_sub_active_1_6[8:0];
+      asuint_6 = neg_x_vec_6_0_sub_active_1_6_w9;
+      x_vec_6_0_sub_active_1_6_u = x_vec_6_0_sub_active_1_6;
+      mux_6 = x_vec_6_0_sub_active_1_6_lt_0 ? asuint_6 : x_vec_6_0_sub_active_1_6_u;
+      magnitude_13 = mux_6[7:0];
+      magnitude_13_w9 = {1'd0, magnitude_13};
+      magnitude_13_w9_s = magnitude_13_w9;
+      v0_sub_magnitude_13_w9_s = 10'd0 - {magnitude_13_w9_s[8], magnitude_13_w9_s};
+      v0_sub_magnitude_13_w9_s_w9 = v0_sub_magnitude_13_w9_s[8:0];
+      s1_mask_6_0_mux = s1_mask_6_0 ? v0_sub_magnitude_13_w9_s_w9 : 9'sh0;
+      s1_mask_7_0 = s1_mask[7];
+      x_vec_63_56_0 = x_vec[63:56];
+      x_vec_7_1 = x_vec_63_56_0;
+      active_1_63_56 = active_1[63:56];
+      active_1_7 = active_1_63_56;
+      x_vec_7_1_sub_active_1_7 = {x_vec_7_1[7], x_vec_7_1} - {active_1_7[7], active_1_7};
+      x_vec_7_1_sub_active_1_7_lt_0 = $signed(x_vec_7_1_sub_active_1_7) < $signed(9'd0);
+      neg_x_vec_7_1_sub_active_1_7 = -{x_vec_7_1_sub_active_1_7[8], x_vec_7_1_sub_active_1_7};
+      neg_x_vec_7_1_sub_active_1_7_w9 = neg_x_vec_7_1_sub_active_1_7[8:0];
+      asuint_7 = neg_x_vec_7_1_sub_active_1_7_w9;
+      x_vec_7_1_sub_active_1_7_u = x_vec_7_1_sub_active_1_7;
+      mux_7 = x_vec_7_1_sub_active_1_7_lt_0 ? asuint_7 : x_vec_7_1_sub_active_1_7_u;
+      magnitude_14 = mux_7[7:0];
+      magnitude_14_w9 = {1'd0, magnitude_14};
+      magnitude_14_w9_s = magnitude_14_w9;
+      v0_sub_magnitude_14_w9_s = 10'd0 - {magnitude_14_w9_s[8], magnitude_14_w9_s};
+      v0_sub_magnitude_14_w9_s_w9 = v0_sub_magnitude_14_w9_s[8:0];
+      s1_mask_7_0_mux = s1_mask_7_0 ? v0_sub_magnitude_14_w9_s_w9 : 9'sh0;
+      add_5 = {s1_mask_6_0_mux[8], s1_mask_6_0_mux} + {s1_mask_7_0_mux[8], s1_mask_7_0_mux};
+      add_4_add_add_5 = {add_4[9], add_4} + {add_5[9], add_5};
+      add_6 = {add_2_add_add_3[10], add_2_add_add_3} + {add_4_add_add_5[10], add_4_add_add_5};
+      add_6_w14 = {{2{add_6[11]}}, add_6};
+      s2_psum_1 <= add_6_w14;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_51 = s1_mask[0];
-      slice_52 = x_vec[7:0];
-      assint_48 = slice_52;
-      slice_53 = active_2[7:0];
-      assint_49 = slice_53;
-      sub_32 = {assint_48[7], assint_48} - {assint_49[7], assint_49};
-      lt_24 = $signed(sub_32) < $signed(9'd0);
-      neg_16 = -{sub_32[8], sub_32};
-      resize_89 = neg_16[8:0];
-      asuint_32 = resize_89;
-      asuint_33 = sub_32;
-      mux_33 = lt_24 ? asuint_32 : asuint_33;
-      resize_90 = mux_33[7:0];
-      resize_91 = {1'd0, resize_90};
-      assint_50 = resize_91;
-      sub_33 = 10'd0 - {assint_50[8], assint_50};
-      resize_92 = sub_33[8:0];
-      mux_34 = slice_51 ? resize_92 : 9'sh0;
-      slice_54 = s1_mask[1];
-      slice_55 = x_vec[15:8];
-      assint_51 = slice_55;
-      slice_56 = active_2[15:8];
-      assint_52 = slice_56;
-      sub_34 = {assint_51[7], assint_51} - {assint_52[7], assint_52};
-      lt_25 = $signed(sub_34) < $signed(9'd0);
-      neg_17 = -{sub_34[8], sub_34};
-      resize_93 = neg_17[8:0];
-      asuint_34 = resize_93;
-      asuint_35 = sub_34;
-      mux_35 = lt_25 ? asuint_34 : asuint_35;
-      resize_94 = mux_35[7:0];
-      resize_95 = {1'd0, resize_94};
-      assint_53 = resize_95;
-      sub_35 = 10'd0 - {assint_53[8], assint_53};
-      resize_96 = sub_35[8:0];
-      mux_36 = slice_54 ? resize_96 : 9'sh0;
-      add_36 = {mux_34[8], mux_34} + {mux_36[8], mux_36};
-      slice_57 = s1_mask[2];
-      slice_58 = x_vec[23:16];
-      assint_54 = slice_58;
-      slice_59 = active_2[23:16];
-      assint_55 = slice_59;
-      sub_36 = {assint_54[7], assint_54} - {assint_55[7], assint_55};
-      lt_26 = $signed(sub_36) < $signed(9'd0);
-      neg_18 = -{sub_36[8], sub_36};
-      resize_97 = neg_18[8:0];
-      asuint_36 = resize_97;
-      asuint_37 = sub_36;
-      mux_37 = lt_26 ? asuint_36 : asuint_37;
-      resize_98 = mux_37[7:0];
-      resize_99 = {1'd0, resize_98};
-      assint_56 = resize_99;
-      sub_37 = 10'd0 - {assint_56[8], assint_56};
-      resize_100 = sub_37[8:0];
-      mux_38 = slice_57 ? resize_100 : 9'sh0;
-      slice_60 = s1_mask[3];
-      slice_61 = x_vec[31:24];
-      assint_57 = slice_61;
-      slice_62 = active_2[31:24];
-      assint_58 = slice_62;
-      sub_38 = {assint_57[7], assint_57} - {assint_58[7], assint_58};
-      lt_27 = $signed(sub_38) < $signed(9'd0);
-      neg_19 = -{sub_38[8], sub_38};
-      resize_101 = neg_19[8:0];
-      asuint_38 = resize_101;
-      asuint_39 = sub_38;
-      mux_39 = lt_27 ? asuint_38 : asuint_39;
-      resize_102 = mux_39[7:0];
-      resize_103 = {1'd0, resize_102};
-      assint_59 = resize_103;
-      sub_39 = 10'd0 - {assint_59[8], assint_59};
-      resize_104 = sub_39[8:0];
-      mux_40 = slice_60 ? resize_104 : 9'sh0;
-      add_37 = {mux_38[8], mux_38} + {mux_40[8], mux_40};
-      add_38 = {add_36[9], add_36} + {add_37[9], add_37};
-      slice_63 = s1_mask[4];
-      slice_64 = x_vec[39:32];
-      assint_60 = slice_64;
-      slice_65 = active_2[39:32];
-      assint_61 = slice_65;
-      sub_40 = {assint_60[7], assint_60} - {assint_61[7], assint_61};
-      lt_28 = $signed(sub_40) < $signed(9'd0);
-      neg_20 = -{sub_40[8], sub_40};
-      resize_105 = neg_20[8:0];
-      asuint_40 = resize_105;
-      asuint_41 = sub_40;
-      mux_41 = lt_28 ? asuint_40 : asuint_41;
-      resize_106 = mux_41[7:0];
-      resize_107 = {1'd0, resize_106};
-      assint_62 = resize_107;
-      sub_41 = 10'd0 - {assint_62[8], assint_62};
-      resize_108 = sub_41[8:0];
-      mux_42 = slice_63 ? resize_108 : 9'sh0;
-      slice_66 = s1_mask[5];
-      slice_67 = x_vec[47:40];
-      assint_63 = slice_67;
-      slice_68 = active_2[47:40];
-      assint_64 = slice_68;
-      sub_42 = {assint_63[7], assint_63} - {assint_64[7], assint_64};
-      lt_29 = $signed(sub_42) < $signed(9'd0);
-      neg_21 = -{sub_42[8], sub_42};
-      resize_109 = neg_21[8:0];
-      asuint_42 = resize_109;
-      asuint_43 = sub_42;
-      mux_43 = lt_29 ? asuint_42 : asuint_43;
-      resize_110 = mux_43[7:0];
-      resize_111 = {1'd0, resize_110};
-      assint_65 = resize_111;
-      sub_43 = 10'd0 - {assint_65[8], assint_65};
-      resize_112 = sub_43[8:0];
-      mux_44 = slice_66 ? resize_112 : 9'sh0;
-      add_39 = {mux_42[8], mux_42} + {mux_44[8], mux_44};
-      slice_69 = s1_mask[6];
-      slice_70 = x_vec[55:48];
-      assint_66 = slice_70;
-      slice_71 = active_2[55:48];
-      assint_67 = slice_71;
-      sub_44 = {assint_66[7], assint_66} - {assint_67[7], assint_67};
-      lt_30 = $signed(sub_44) < $signed(9'd0);
-      neg_22 = -{sub_44[8], sub_44};
-      resize_113 = neg_22[8:0];
-      asuint_44 = resize_113;
-      asuint_45 = sub_44;
-      mux_45 = lt_30 ? asuint_44 : asuint_45;
-      resize_114 = mux_45[7:0];
-      resize_115 = {1'd0, resize_114};
-      assint_68 = resize_115;
-      sub_45 = 10'd0 - {assint_68[8], assint_68};
-      resize_116 = sub_45[8:0];
-      mux_46 = slice_69 ? resize_116 : 9'sh0;
-      slice_72 = s1_mask[7];
-      slice_73 = x_vec[63:56];
-      assint_69 = slice_73;
-      slice_74 = active_2[63:56];
-      assint_70 = slice_74;
-      sub_46 = {assint_69[7], assint_69} - {assint_70[7], assint_70};
-      lt_31 = $signed(sub_46) < $signed(9'd0);
-      neg_23 = -{sub_46[8], sub_46};
-      resize_117 = neg_23[8:0];
-      asuint_46 = resize_117;
-      asuint_47 = sub_46;
-      mux_47 = lt_31 ? asuint_46 : asuint_47;
-      resize_118 = mux_47[7:0];
-      resize_119 = {1'd0, resize_118};
-      assint_71 = resize_119;
-      sub_47 = 10'd0 - {assint_71[8], assint_71};
-      resize_120 = sub_47[8:0];
-      mux_48 = slice_72 ? resize_120 : 9'sh0;
-      add_40 = {mux_46[8], mux_46} + {mux_48[8], mux_48};
-      add_41 = {add_39[9], add_39} + {add_40[9], add_40};
-      add_42 = {add_38[10], add_38} + {add_41[10], add_41};
-      resize_121 = {{2{add_42[11]}}, add_42};
-      s2_psum_2 <= resize_121;
+      s1_mask_0_1 = s1_mask[0];
+      x_vec_7_0_1 = x_vec[7:0];
+      x_vec_0_1 = x_vec_7_0_1;
+      active_2_7_0 = active_2[7:0];
+      active_2_0 = active_2_7_0;
+      x_vec_0_1_sub_active_2_0 = {x_vec_0_1[7], x_vec_0_1} - {active_2_0[7], active_2_0};
+      x_vec_0_1_sub_active_2_0_lt_0 = $signed(x_vec_0_1_sub_active_2_0) < $signed(9'd0);
+      neg_x_vec_0_1_sub_active_2_0 = -{x_vec_0_1_sub_active_2_0[8], x_vec_0_1_sub_active_2_0};
+      neg_x_vec_0_1_sub_active_2_0_w9 = neg_x_vec_0_1_sub_active_2_0[8:0];
+      asuint_8 = neg_x_vec_0_1_sub_active_2_0_w9;
+      x_vec_0_1_sub_active_2_0_u = x_vec_0_1_sub_active_2_0;
+      mux_8 = x_vec_0_1_sub_active_2_0_lt_0 ? asuint_8 : x_vec_0_1_sub_active_2_0_u;
+      magnitude_15 = mux_8[7:0];
+      magnitude_15_w9 = {1'd0, magnitude_15};
+      magnitude_15_w9_s = magnitude_15_w9;
+      v0_sub_magnitude_15_w9_s = 10'd0 - {magnitude_15_w9_s[8], magnitude_15_w9_s};
+      v0_sub_magnitude_15_w9_s_w9 = v0_sub_magnitude_15_w9_s[8:0];
+      s1_mask_0_1_mux = s1_mask_0_1 ? v0_sub_magnitude_15_w9_s_w9 : 9'sh0;
+      s1_mask_1_1 = s1_mask[1];
+      x_vec_15_8_1 = x_vec[15:8];
+      x_vec_1_1 = x_vec_15_8_1;
+      active_2_15_8 = active_2[15:8];
+      active_2_1 = active_2_15_8;
+      x_vec_1_1_sub_active_2_1 = {x_vec_1_1[7], x_vec_1_1} - {active_2_1[7], active_2_1};
+      x_vec_1_1_sub_active_2_1_lt_0 = $signed(x_vec_1_1_sub_active_2_1) < $signed(9'd0);
+      neg_x_vec_1_1_sub_active_2_1 = -{x_vec_1_1_sub_active_2_1[8], x_vec_1_1_sub_active_2_1};
+      neg_x_vec_1_1_sub_active_2_1_w9 = neg_x_vec_1_1_sub_active_2_1[8:0];
+      asuint_9 = neg_x_vec_1_1_sub_active_2_1_w9;
+      x_vec_1_1_sub_active_2_1_u = x_vec_1_1_sub_active_2_1;
+      mux_9 = x_vec_1_1_sub_active_2_1_lt_0 ? asuint_9 : x_vec_1_1_sub_active_2_1_u;
+      magnitude_16 = mux_9[7:0];
+      magnitude_16_w9 = {1'd0, magnitude_16};
+      magnitude_16_w9_s = magnitude_16_w9;
+      v0_sub_magnitude_16_w9_s = 10'd0 - {magnitude_16_w9_s[8], magnitude_16_w9_s};
+      v0_sub_magnitude_16_w9_s_w9 = v0_sub_magnitude_16_w9_s[8:0];
+      s1_mask_1_1_mux = s1_mask_1_1 ? v0_sub_magnitude_16_w9_s_w9 : 9'sh0;
+      add_7 = {s1_mask_0_1_mux[8], s1_mask_0_1_mux} + {s1_mask_1_1_mux[8], s1_mask_1_1_mux};
+      s1_mask_2_1 = s1_mask[2];
+      x_vec_23_16_1 = x_vec[23:16];
+      x_vec_2_1 = x_vec_23_16_1;
+      active_2_23_16 = active_2[23:16];
+      active_2_2 = active_2_23_16;
+      x_vec_2_1_sub_active_2_2 = {x_vec_2_1[7], x_vec_2_1} - {active_2_2[7], active_2_2};
+      x_vec_2_1_sub_active_2_2_lt_0 = $signed(x_vec_2_1_sub_active_2_2) < $signed(9'd0);
+      neg_x_vec_2_1_sub_active_2_2 = -{x_vec_2_1_sub_active_2_2[8], x_vec_2_1_sub_active_2_2};
+      neg_x_vec_2_1_sub_active_2_2_w9 = neg_x_vec_2_1_sub_active_2_2[8:0];
+      asuint_10 = neg_x_vec_2_1_sub_active_2_2_w9;
+      x_vec_2_1_sub_active_2_2_u = x_vec_2_1_sub_active_2_2;
+      mux_10 = x_vec_2_1_sub_active_2_2_lt_0 ? asuint_10 : x_vec_2_1_sub_active_2_2_u;
+      magnitude_17 = mux_10[7:0];
+      magnitude_17_w9 = {1'd0, magnitude_17};
+      magnitude_17_w9_s = magnitude_17_w9;
+      v0_sub_magnitude_17_w9_s = 10'd0 - {magnitude_17_w9_s[8], magnitude_17_w9_s};
+      v0_sub_magnitude_17_w9_s_w9 = v0_sub_magnitude_17_w9_s[8:0];
+      s1_mask_2_1_mux = s1_mask_2_1 ? v0_sub_magnitude_17_w9_s_w9 : 9'sh0;
+      s1_mask_3_1 = s1_mask[3];
+      x_vec_31_24_1 = x_vec[31:24];
+      x_vec_3_1 = x_vec_31_24_1;
+      active_2_31_24 = active_2[31:24];
+      active_2_3 = active_2_31_24;
+      x_vec_3_1_sub_active_2_3 = {x_vec_3_1[7], x_vec_3_1} - {active_2_3[7], active_2_3};
+      x_vec_3_1_sub_active_2_3_lt_0 = $signed(x_vec_3_1_sub_active_2_3) < $signed(9'd0);
+      neg_x_vec_3_1_sub_active_2_3 = -{x_vec_3_1_sub_active_2_3[8], x_vec_3_1_sub_active_2_3};
+      neg_x_vec_3_1_sub_active_2_3_w9 = neg_x_vec_3_1_sub_active_2_3[8:0];
+      asuint_11 = neg_x_vec_3_1_sub_active_2_3_w9;
+      x_vec_3_1_sub_active_2_3_u = x_vec_3_1_sub_active_2_3;
+      mux_11 = x_vec_3_1_sub_active_2_3_lt_0 ? asuint_11 : x_vec_3_1_sub_active_2_3_u;
+      magnitude_18 = mux_11[7:0];
+      magnitude_18_w9 = {1'd0, magnitude_18};
+      magnitude_18_w9_s = magnitude_18_w9;
+      v0_sub_magnitude_18_w9_s = 10'd0 - {magnitude_18_w9_s[8], magnitude_18_w9_s};
+      v0_sub_magnitude_18_w9_s_w9 = v0_sub_magnitude_18_w9_s[8:0];
+      s1_mask_3_1_mux = s1_mask_3_1 ? v0_sub_magnitude_18_w9_s_w9 : 9'sh0;
+      add_8 = {s1_mask_2_1_mux[8], s1_mask_2_1_mux} + {s1_mask_3_1_mux[8], s1_mask_3_1_mux};
+      add_7_add_add_8 = {add_7[9], add_7} + {add_8[9], add_8};
+      s1_mask_4_1 = s1_mask[4];
+      x_vec_39_32_1 = x_vec[39:32];
+      x_vec_4_1 = x_vec_39_32_1;
+      active_2_39_32 = active_2[39:32];
+      active_2_4 = active_2_39_32;
+      x_vec_4_1_sub_active_2_4 = {x_vec_4_1[7], x_vec_4_1} - {active_2_4[7], active_2_4};
+      x_vec_4_1_sub_active_2_4_lt_0 = $signed(x_vec_4_1_sub_active_2_4) < $signed(9'd0);
+      neg_x_vec_4_1_sub_active_2_4 = -{x_vec_4_1_sub_active_2_4[8], x_vec_4_1_sub_active_2_4};
+      neg_x_vec_4_1_sub_active_2_4_w9 = neg_x_vec_4_1_sub_active_2_4[8:0];
+      asuint_12 = neg_x_vec_4_1_sub_active_2_4_w9;
+      x_vec_4_1_sub_active_2_4_u = x_vec_4_1_sub_active_2_4;
+      mux_12 = x_vec_4_1_sub_active_2_4_lt_0 ? asuint_12 : x_vec_4_1_sub_active_2_4_u;
+      magnitude_19 = mux_12[7:0];
+      magnitude_19_w9 = {1'd0, magnitude_19};
+      magnitude_19_w9_s = magnitude_19_w9;
+      v0_sub_magnitude_19_w9_s = 10'd0 - {magnitude_19_w9_s[8], magnitude_19_w9_s};
+      v0_sub_magnitude_19_w9_s_w9 = v0_sub_magnitude_19_w9_s[8:0];
+      s1_mask_4_1_mux = s1_mask_4_1 ? v0_sub_magnitude_19_w9_s_w9 : 9'sh0;
+      s1_mask_5_1 = s1_mask[5];
+      x_vec_47_40_1 = x_vec[47:40];
+      x_vec_5_1 = x_vec_47_40_1;
+      active_2_47_40 = active_2[47:40];
+      active_2_5 = active_2_47_40;
+      x_vec_5_1_sub_active_2_5 = {x_vec_5_1[7], x_vec_5_1} - {active_2_5[7], active_2_5};
+      x_vec_5_1_sub_active_2_5_lt_0 = $signed(x_vec_5_1_sub_active_2_5) < $signed(9'd0);
+      neg_x_vec_5_1_sub_active_2_5 = -{x_vec_5_1_sub_active_2_5[8], x_vec_5_1_sub_active_2_5};
+      neg_x_vec_5_1_sub_active_2_5_w9 = neg_x_vec_5_1_sub_active_2_5[8:0];
+      asuint_13 = neg_x_vec_5_1_sub_active_2_5_w9;
+      x_vec_5_1_sub_active_2_5_u = x_vec_5_1_sub_active_2_5;
+      mux_13 = x_vec_5_1_sub_active_2_5_lt_0 ? asuint_13 : x_vec_5_1_sub_active_2_5_u;
+      magnitude_20 = mux_13[7:0];
+      magnitude_20_w9 = {1'd0, magnitude_20};
+      magnitude_20_w9_s = magnitude_20_w9;
+      v0_sub_magnitude_20_w9_s = 10'd0 - {magnitude_20_w9_s[8], magnitude_20_w9_s};
+      v0_sub_magnitude_20_w9_s_w9 = v0_sub_magnitude_20_w9_s[8:0];
+      s1_mask_5_1_mux = s1_mask_5_1 ? v0_sub_magnitude_20_w9_s_w9 : 9'sh0;
+      add_9 = {s1_mask_4_1_mux[8], s1_mask_4_1_mux} + {s1_mask_5_1_mux[8], s1_mask_5_1_mux};
+      s1_mask_6_1 = s1_mask[6];
+      x_vec_55_48_1 = x_vec[55:48];
+      x_vec_6_1 = x_vec_55_48_1;
+      active_2_55_48 = active_2[55:48];
+      active_2_6 = active_2_55_48;
+      x_vec_6_1_sub_active_2_6 = {x_vec_6_1[7], x_vec_6_1} - {active_2_6[7], active_2_6};
+      x_vec_6_1_sub_active_2_6_lt_0 = $signed(x_vec_6_1_sub_active_2_6) < $signed(9'd0);
+      neg_x_vec_6_1_sub_active_2_6 = -{x_vec_6_1_sub_active_2_6[8], x_vec_6_1_sub_active_2_6};
+      neg_x_vec_6_1_sub_active_2_6_w9 = neg_x_vec_6_1_sub_active_2_6[8:0];
+      asuint_14 = neg_x_vec_6_1_sub_active_2_6_w9;
+      x_vec_6_1_sub_active_2_6_u = x_vec_6_1_sub_active_2_6;
+      mux_14 = x_vec_6_1_sub_active_2_6_lt_0 ? asuint_14 : x_vec_6_1_sub_active_2_6_u;
+      magnitude_21 = mux_14[7:0];
+      magnitude_21_w9 = {1'd0, magnitude_21};
+      magnitude_21_w9_s = magnitude_21_w9;
+      v0_sub_magnitude_21_w9_s = 10'd0 - {magnitude_21_w9_s[8], magnitude_21_w9_s};
+      v0_sub_magnitude_21_w9_s_w9 = v0_sub_magnitude_21_w9_s[8:0];
+      s1_mask_6_1_mux = s1_mask_6_1 ? v0_sub_magnitude_21_w9_s_w9 : 9'sh0;
+      s1_mask_7_1 = s1_mask[7];
+      x_vec_63_56_1 = x_vec[63:56];
+      x_vec_7_2 = x_vec_63_56_1;
+      active_2_63_56 = active_2[63:56];
+      active_2_7 = active_2_63_56;
+      x_vec_7_2_sub_active_2_7 = {x_vec_7_2[7], x_vec_7_2} - {active_2_7[7], active_2_7};
+      x_vec_7_2_sub_active_2_7_lt_0 = $signed(x_vec_7_2_sub_active_2_7) < $signed(9'd0);
+      neg_x_vec_7_2_sub_active_2_7 = -{x_vec_7_2_sub_active_2_7[8], x_vec_7_2_sub_active_2_7};
+      neg_x_vec_7_2_sub_active_2_7_w9 = neg_x_vec_7_2_sub_active_2_7[8:0];
+      asuint_15 = neg_x_vec_7_2_sub_active_2_7_w9;
+      x_vec_7_2_sub_active_2_7_u = x_vec_7_2_sub_active_2_7;
+      mux_15 = x_vec_7_2_sub_active_2_7_lt_0 ? asuint_15 : x_vec_7_2_sub_active_2_7_u;
+      magnitude_22 = mux_15[7:0];
+      magnitude_22_w9 = {1'd0, magnitude_22};
+      magnitude_22_w9_s = magnitude_22_w9;
+      v0_sub_magnitude_22_w9_s = 10'd0 - {magnitude_22_w9_s[8], magnitude_22_w9_s};
+      v0_sub_magnitude_22_w9_s_w9 = v0_sub_magnitude_22_w9_s[8:0];
+      s1_mask_7_1_mux = s1_mask_7_1 ? v0_sub_magnitude_22_w9_s_w9 : 9'sh0;
+      add_10 = {s1_mask_6_1_mux[8], s1_mask_6_1_mux} + {s1_mask_7_1_mux[8], s1_mask_7_1_mux};
+      add_9_add_add_10 = {add_9[9], add_9} + {add_10[9], add_10};
+      add_11 = {add_7_add_add_8[10], add_7_add_add_8} + {add_9_add_add_10[10], add_9_add_add_10};
+      add_11_w14 = {{2{add_11[11]}}, add_11};
+      s2_psum_2 <= add_11_w14;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_75 = s1_mask[0];
-      slice_76 = x_vec[7:0];
-      assint_72 = slice_76;
-      slice_77 = active_3[7:0];
-      assint_73 = slice_77;
-      sub_48 = {assint_72[7], assint_72} - {assint_73[7], assint_73};
-      lt_32 = $signed(sub_48) < $signed(9'd0);
-      neg_24 = -{sub_48[8], sub_48};
-      resize_122 = neg_24[8:0];
-      asuint_48 = resize_122;
-      asuint_49 = sub_48;
-      mux_49 = lt_32 ? asuint_48 : asuint_49;
-      resize_123 = mux_49[7:0];
-      resize_124 = {1'd0, resize_123};
-      assint_74 = resize_124;
-      sub_49 = 10'd0 - {assint_74[8], assint_74};
-      resize_125 = sub_49[8:0];
-      mux_50 = slice_75 ? resize_125 : 9'sh0;
-      slice_78 = s1_mask[1];
-      slice_79 = x_vec[15:8];
-      assint_75 = slice_79;
-      slice_80 = active_3[15:8];
-      assint_76 = slice_80;
-      sub_50 = {assint_75[7], assint_75} - {assint_76[7], assint_76};
-      lt_33 = $signed(sub_50) < $signed(9'd0);
-      neg_25 = -{sub_50[8], sub_50};
-      resize_126 = neg_25[8:0];
-      asuint_50 = resize_126;
-      asuint_51 = sub_50;
-      mux_51 = lt_33 ? asuint_50 : asuint_51;
-      resize_127 = mux_51[7:0];
-      resize_128 = {1'd0, resize_127};
-      assint_77 = resize_128;
-      sub_51 = 10'd0 - {assint_77[8], assint_77};
-      resize_129 = sub_51[8:0];
-      mux_52 = slice_78 ? resize_129 : 9'sh0;
-      add_43 = {mux_50[8], mux_50} + {mux_52[8], mux_52};
-      slice_81 = s1_mask[2];
-      slice_82 = x_vec[23:16];
-      assint_78 = slice_82;
-      slice_83 = active_3[23:16];
-      assint_79 = slice_83;
-      sub_52 = {assint_78[7], assint_78} - {assint_79[7], assint_79};
-      lt_34 = $signed(sub_52) < $signed(9'd0);
-      neg_26 = -{sub_52[8], sub_52};
-      resize_130 = neg_26[8:0];
-      asuint_52 = resize_130;
-      asuint_53 = sub_52;
-      mux_53 = lt_34 ? asuint_52 : asuint_53;
-      resize_131 = mux_53[7:0];
-      resize_132 = {1'd0, resize_131};
-      assint_80 = resize_132;
-      sub_53 = 10'd0 - {assint_80[8], assint_80};
-      resize_133 = sub_53[8:0];
-      mux_54 = slice_81 ? resize_133 : 9'sh0;
-      slice_84 = s1_mask[3];
-      slice_85 = x_vec[31:24];
-      assint_81 = slice_85;
-      slice_86 = active_3[31:24];
-      assint_82 = slice_86;
-      sub_54 = {assint_81[7], assint_81} - {assint_82[7], assint_82};
-      lt_35 = $signed(sub_54) < $signed(9'd0);
-      neg_27 = -{sub_54[8], sub_54};
-      resize_134 = neg_27[8:0];
-      asuint_54 = resize_134;
-      asuint_55 = sub_54;
-      mux_55 = lt_35 ? asuint_54 : asuint_55;
-      resize_135 = mux_55[7:0];
-      resize_136 = {1'd0, resize_135};
-      assint_83 = resize_136;
-      sub_55 = 10'd0 - {assint_83[8], assint_83};
-      resize_137 = sub_55[8:0];
-      mux_56 = slice_84 ? resize_137 : 9'sh0;
-      add_44 = {mux_54[8], mux_54} + {mux_56[8], mux_56};
-      add_45 = {add_43[9], add_43} + {add_44[9], add_44};
-      slice_87 = s1_mask[4];
-      slice_88 = x_vec[39:32];
-      assint_84 = slice_88;
-      slice_89 = active_3[39:32];
-      assint_85 = slice_89;
-      sub_56 = {assint_84[7], assint_84} - {assint_85[7], assint_85};
-      lt_36 = $signed(sub_56) < $signed(9'd0);
-      neg_28 = -{sub_56[8], sub_56};
-      resize_138 = neg_28[8:0];
-      asuint_56 = resize_138;
-      asuint_57 = sub_56;
-      mux_57 = lt_36 ? asuint_56 : asuint_57;
-      resize_139 = mux_57[7:0];
-      resize_140 = {1'd0, resize_139};
-      assint_86 = resize_140;
-      sub_57 = 10'd0 - {assint_86[8], assint_86};
-      resize_141 = sub_57[8:0];
-      mux_58 = slice_87 ? resize_141 : 9'sh0;
-      slice_90 = s1_mask[5];
-      slice_91 = x_vec[47:40];
-      assint_87 = slice_91;
-      slice_92 = active_3[47:40];
-      assint_88 = slice_92;
-      sub_58 = {assint_87[7], assint_87} - {assint_88[7], assint_88};
-      lt_37 = $signed(sub_58) < $signed(9'd0);
-      neg_29 = -{sub_58[8], sub_58};
-      resize_142 = neg_29[8:0];
-      asuint_58 = resize_142;
-      asuint_59 = sub_58;
-      mux_59 = lt_37 ? asuint_58 : asuint_59;
-      resize_143 = mux_59[7:0];
-      resize_144 = {1'd0, resize_143};
-      assint_89 = resize_144;
-      sub_59 = 10'd0 - {assint_89[8], assint_89};
-      resize_145 = sub_59[8:0];
-      mux_60 = slice_90 ? resize_145 : 9'sh0;
-      add_46 = {mux_58[8], mux_58} + {mux_60[8], mux_60};
-      slice_93 = s1_mask[6];
-      slice_94 = x_vec[55:48];
-      assint_90 = slice_94;
-      slice_95 = active_3[55:48];
-      assint_91 = slice_95;
-      sub_60 = {assint_90[7], assint_90} - {assint_91[7], assint_91};
-      lt_38 = $signed(sub_60) < $signed(9'd0);
-      neg_30 = -{sub_60[8], sub_60};
-      resize_146 = neg_30[8:0];
-      asuint_60 = resize_146;
-      asuint_61 = sub_60;
-      mux_61 = lt_38 ? asuint_60 : asuint_61;
-      resize_147 = mux_61[7:0];
-      resize_148 = {1'd0, resize_147};
-      assint_92 = resize_148;
-      sub_61 = 10'd0 - {assint_92[8], assint_92};
-      resize_149 = sub_61[8:0];
-      mux_62 = slice_93 ? resize_149 : 9'sh0;
-      slice_96 = s1_mask[7];
-      slice_97 = x_vec[63:56];
-      assint_93 = slice_97;
-      slice_98 = active_3[63:56];
-      assint_94 = slice_98;
-      sub_62 = {assint_93[7], assint_93} - {assint_94[7], assint_94};
-      lt_39 = $signed(sub_62) < $signed(9'd0);
-      neg_31 = -{sub_62[8], sub_62};
-      resize_150 = neg_31[8:0];
-      asuint_62 = resize_150;
-      asuint_63 = sub_62;
-      mux_63 = lt_39 ? asuint_62 : asuint_63;
-      resize_151 = mux_63[7:0];
-      resize_152 = {1'd0, resize_151};
-      assint_95 = resize_152;
-      sub_63 = 10'd0 - {assint_95[8], assint_95};
-      resize_153 = sub_63[8:0];
-      mux_64 = slice_96 ? resize_153 : 9'sh0;
-      add_47 = {mux_62[8], mux_62} + {mux_64[8], mux_64};
-      add_48 = {add_46[9], add_46} + {add_47[9], add_47};
-      add_49 = {add_45[10], add_45} + {add_48[10], add_48};
-      resize_154 = {{2{add_49[11]}}, add_49};
-      s2_psum_3 <= resize_154;
+      s1_mask_0_2 = s1_mask[0];
+      x_vec_7_0_2 = x_vec[7:0];
+      x_vec_0_2 = x_vec_7_0_2;
+      active_3_7_0 = active_3[7:0];
+      active_3_0 = active_3_7_0;
+      x_vec_0_2_sub_active_3_0 = {x_vec_0_2[7], x_vec_0_2} - {active_3_0[7], active_3_0};
+      x_vec_0_2_sub_active_3_0_lt_0 = $signed(x_vec_0_2_sub_active_3_0) < $signed(9'd0);
+      neg_x_vec_0_2_sub_active_3_0 = -{x_vec_0_2_sub_active_3_0[8], x_vec_0_2_sub_active_3_0};
+      neg_x_vec_0_2_sub_active_3_0_w9 = neg_x_vec_0_2_sub_active_3_0[8:0];
+      asuint_16 = neg_x_vec_0_2_sub_active_3_0_w9;
+      x_vec_0_2_sub_active_3_0_u = x_vec_0_2_sub_active_3_0;
+      mux_16 = x_vec_0_2_sub_active_3_0_lt_0 ? asuint_16 : x_vec_0_2_sub_active_3_0_u;
+      magnitude_23 = mux_16[7:0];
+      magnitude_23_w9 = {1'd0, magnitude_23};
+      magnitude_23_w9_s = magnitude_23_w9;
+      v0_sub_magnitude_23_w9_s = 10'd0 - {magnitude_23_w9_s[8], magnitude_23_w9_s};
+      v0_sub_magnitude_23_w9_s_w9 = v0_sub_magnitude_23_w9_s[8:0];
+      s1_mask_0_2_mux = s1_mask_0_2 ? v0_sub_magnitude_23_w9_s_w9 : 9'sh0;
+      s1_mask_1_2 = s1_mask[1];
+      x_vec_15_8_2 = x_vec[15:8];
+      x_vec_1_2 = x_vec_15_8_2;
+      active_3_15_8 = active_3[15:8];
+      active_3_1 = active_3_15_8;
+      x_vec_1_2_sub_active_3_1 = {x_vec_1_2[7], x_vec_1_2} - {active_3_1[7], active_3_1};
+      x_vec_1_2_sub_active_3_1_lt_0 = $signed(x_vec_1_2_sub_active_3_1) < $signed(9'd0);
+      neg_x_vec_1_2_sub_active_3_1 = -{x_vec_1_2_sub_active_3_1[8], x_vec_1_2_sub_active_3_1};
+      neg_x_vec_1_2_sub_active_3_1_w9 = neg_x_vec_1_2_sub_active_3_1[8:0];
+      asuint_17 = neg_x_vec_1_2_sub_active_3_1_w9;
+      x_vec_1_2_sub_active_3_1_u = x_vec_1_2_sub_active_3_1;
+      mux_17 = x_vec_1_2_sub_active_3_1_lt_0 ? asuint_17 : x_vec_1_2_sub_active_3_1_u;
+      magnitude_24 = mux_17[7:0];
+      magnitude_24_w9 = {1'd0, magnitude_24};
+      magnitude_24_w9_s = magnitude_24_w9;
+      v0_sub_magnitude_24_w9_s = 10'd0 - {magnitude_24_w9_s[8], magnitude_24_w9_s};
+      v0_sub_magnitude_24_w9_s_w9 = v0_sub_magnitude_24_w9_s[8:0];
+      s1_mask_1_2_mux = s1_mask_1_2 ? v0_sub_magnitude_24_w9_s_w9 : 9'sh0;
+      add_12 = {s1_mask_0_2_mux[8], s1_mask_0_2_mux} + {s1_mask_1_2_mux[8], s1_mask_1_2_mux};
+      s1_mask_2_2 = s1_mask[2];
+      x_vec_23_16_2 = x_vec[23:16];
+      x_vec_2_2 = x_vec_23_16_2;
+      active_3_23_16 = active_3[23:16];
+      active_3_2 = active_3_23_16;
+      x_vec_2_2_sub_active_3_2 = {x_vec_2_2[7], x_vec_2_2} - {active_3_2[7], active_3_2};
+      x_vec_2_2_sub_active_3_2_lt_0 = $signed(x_vec_2_2_sub_active_3_2) < $signed(9'd0);
+      neg_x_vec_2_2_sub_active_3_2 = -{x_vec_2_2_sub_active_3_2[8], x_vec_2_2_sub_active_3_2};
+      neg_x_vec_2_2_sub_active_3_2_w9 = neg_x_vec_2_2_sub_active_3_2[8:0];
+      asuint_18 = neg_x_vec_2_2_sub_active_3_2_w9;
+      x_vec_2_2_sub_active_3_2_u = x_vec_2_2_sub_active_3_2;
+      mux_18 = x_vec_2_2_sub_active_3_2_lt_0 ? asuint_18 : x_vec_2_2_sub_active_3_2_u;
+      magnitude_25 = mux_18[7:0];
+      magnitude_25_w9 = {1'd0, magnitude_25};
+      magnitude_25_w9_s = magnitude_25_w9;
+      v0_sub_magnitude_25_w9_s = 10'd0 - {magnitude_25_w9_s[8], magnitude_25_w9_s};
+      v0_sub_magnitude_25_w9_s_w9 = v0_sub_magnitude_25_w9_s[8:0];
+      s1_mask_2_2_mux = s1_mask_2_2 ? v0_sub_magnitude_25_w9_s_w9 : 9'sh0;
+      s1_mask_3_2 = s1_mask[3];
+      x_vec_31_24_2 = x_vec[31:24];
+      x_vec_3_2 = x_vec_31_24_2;
+      active_3_31_24 = active_3[31:24];
+      active_3_3 = active_3_31_24;
+      x_vec_3_2_sub_active_3_3 = {x_vec_3_2[7], x_vec_3_2} - {active_3_3[7], active_3_3};
+      x_vec_3_2_sub_active_3_3_lt_0 = $signed(x_vec_3_2_sub_active_3_3) < $signed(9'd0);
+      neg_x_vec_3_2_sub_active_3_3 = -{x_vec_3_2_sub_active_3_3[8], x_vec_3_2_sub_active_3_3};
+      neg_x_vec_3_2_sub_active_3_3_w9 = neg_x_vec_3_2_sub_active_3_3[8:0];
+      asuint_19 = neg_x_vec_3_2_sub_active_3_3_w9;
+      x_vec_3_2_sub_active_3_3_u = x_vec_3_2_sub_active_3_3;
+      mux_19 = x_vec_3_2_sub_active_3_3_lt_0 ? asuint_19 : x_vec_3_2_sub_active_3_3_u;
+      magnitude_26 = mux_19[7:0];
+      magnitude_26_w9 = {1'd0, magnitude_26};
+      magnitude_26_w9_s = magnitude_26_w9;
+      v0_sub_magnitude_26_w9_s = 10'd0 - {magnitude_26_w9_s[8], magnitude_26_w9_s};
+      v0_sub_magnitude_26_w9_s_w9 = v0_sub_magnitude_26_w9_s[8:0];
+      s1_mask_3_2_mux = s1_mask_3_2 ? v0_sub_magnitude_26_w9_s_w9 : 9'sh0;
+      add_13 = {s1_mask_2_2_mux[8], s1_mask_2_2_mux} + {s1_mask_3_2_mux[8], s1_mask_3_2_mux};
+      add_12_add_add_13 = {add_12[9], add_12} + {add_13[9], add_13};
+      s1_mask_4_2 = s1_mask[4];
+      x_vec_39_32_2 = x_vec[39:32];
+      x_vec_4_2 = x_vec_39_32_2;
+      active_3_39_32 = active_3[39:32];
+      active_3_4 = active_3_39_32;
+      x_vec_4_2_sub_active_3_4 = {x_vec_4_2[7], x_vec_4_2} - {active_3_4[7], active_3_4};
+      x_vec_4_2_sub_active_3_4_lt_0 = $signed(x_vec_4_2_sub_active_3_4) < $signed(9'd0);
+      neg_x_vec_4_2_sub_active_3_4 = -{x_vec_4_2_sub_active_3_4[8], x_vec_4_2_sub_active_3_4};
+      neg_x_vec_4_2_sub_active_3_4_w9 = neg_x_vec_4_2_sub_active_3_4[8:0];
+      asuint_20 = neg_x_vec_4_2_sub_active_3_4_w9;
+      x_vec_4_2_sub_active_3_4_u = x_vec_4_2_sub_active_3_4;
+      mux_20 = x_vec_4_2_sub_active_3_4_lt_0 ? asuint_20 : x_vec_4_2_sub_active_3_4_u;
+      magnitude_27 = mux_20[7:0];
+      magnitude_27_w9 = {1'd0, magnitude_27};
+      magnitude_27_w9_s = magnitude_27_w9;
+      v0_sub_magnitude_27_w9_s = 10'd0 - {magnitude_27_w9_s[8], magnitude_27_w9_s};
+      v0_sub_magnitude_27_w9_s_w9 = v0_sub_magnitude_27_w9_s[8:0];
+      s1_mask_4_2_mux = s1_mask_4_2 ? v0_sub_magnitude_27_w9_s_w9 : 9'sh0;
+      s1_mask_5_2 = s1_mask[5];
+      x_vec_47_40_2 = x_vec[47:40];
+      x_vec_5_2 = x_vec_47_40_2;
+      active_3_47_40 = active_3[47:40];
+      active_3_5 = active_3_47_40;
+      x_vec_5_2_sub_active_3_5 = {x_vec_5_2[7], x_vec_5_2} - {active_3_5[7], active_3_5};
+      x_vec_5_2_sub_active_3_5_lt_0 = $signed(x_vec_5_2_sub_active_3_5) < $signed(9'd0);
+      neg_x_vec_5_2_sub_active_3_5 = -{x_vec_5_2_sub_active_3_5[8], x_vec_5_2_sub_active_3_5};
+      neg_x_vec_5_2_sub_active_3_5_w9 = neg_x_vec_5_2_sub_active_3_5[8:0];
+      asuint_21 = neg_x_vec_5_2_sub_active_3_5_w9;
+      x_vec_5_2_sub_active_3_5_u = x_vec_5_2_sub_active_3_5;
+      mux_21 = x_vec_5_2_sub_active_3_5_lt_0 ? asuint_21 : x_vec_5_2_sub_active_3_5_u;
+      magnitude_28 = mux_21[7:0];
+      magnitude_28_w9 = {1'd0, magnitude_28};
+      magnitude_28_w9_s = magnitude_28_w9;
+      v0_sub_magnitude_28_w9_s = 10'd0 - {magnitude_28_w9_s[8], magnitude_28_w9_s};
+      v0_sub_magnitude_28_w9_s_w9 = v0_sub_magnitude_28_w9_s[8:0];
+      s1_mask_5_2_mux = s1_mask_5_2 ? v0_sub_magnitude_28_w9_s_w9 : 9'sh0;
+      add_14 = {s1_mask_4_2_mux[8], s1_mask_4_2_mux} + {s1_mask_5_2_mux[8], s1_mask_5_2_mux};
+      s1_mask_6_2 = s1_mask[6];
+      x_vec_55_48_2 = x_vec[55:48];
+      x_vec_6_2 = x_vec_55_48_2;
+      active_3_55_48 = active_3[55:48];
+      active_3_6 = active_3_55_48;
+      x_vec_6_2_sub_active_3_6 = {x_vec_6_2[7], x_vec_6_2} - {active_3_6[7], active_3_6};
+      x_vec_6_2_sub_active_3_6_lt_0 = $signed(x_vec_6_2_sub_active_3_6) < $signed(9'd0);
+      neg_x_vec_6_2_sub_active_3_6 = -{x_vec_6_2_sub_active_3_6[8], x_vec_6_2_sub_active_3_6};
+      neg_x_vec_6_2_sub_active_3_6_w9 = neg_x_vec_6_2_sub_active_3_6[8:0];
+      asuint_22 = neg_x_vec_6_2_sub_active_3_6_w9;
+      x_vec_6_2_sub_active_3_6_u = x_vec_6_2_sub_active_3_6;
+      mux_22 = x_vec_6_2_sub_active_3_6_lt_0 ? asuint_22 : x_vec_6_2_sub_active_3_6_u;
+      magnitude_29 = mux_22[7:0];
+      magnitude_29_w9 = {1'd0, magnitude_29};
+      magnitude_29_w9_s = magnitude_29_w9;
+      v0_sub_magnitude_29_w9_s = 10'd0 - {magnitude_29_w9_s[8], magnitude_29_w9_s};
+      v0_sub_magnitude_29_w9_s_w9 = v0_sub_magnitude_29_w9_s[8:0];
+      s1_mask_6_2_mux = s1_mask_6_2 ? v0_sub_magnitude_29_w9_s_w9 : 9'sh0;
+      s1_mask_7_2 = s1_mask[7];
+      x_vec_63_56_2 = x_vec[63:56];
+      x_vec_7_3 = x_vec_63_56_2;
+      active_3_63_56 = active_3[63:56];
+      active_3_7 = active_3_63_56;
+      x_vec_7_3_sub_active_3_7 = {x_vec_7_3[7], x_vec_7_3} - {active_3_7[7], active_3_7};
+      x_vec_7_3_sub_active_3_7_lt_0 = $signed(x_vec_7_3_sub_active_3_7) < $signed(9'd0);
+      neg_x_vec_7_3_sub_active_3_7 = -{x_vec_7_3_sub_active_3_7[8], x_vec_7_3_sub_active_3_7};
+      neg_x_vec_7_3_sub_active_3_7_w9 = neg_x_vec_7_3_sub_active_3_7[8:0];
+      asuint_23 = neg_x_vec_7_3_sub_active_3_7_w9;
+      x_vec_7_3_sub_active_3_7_u = x_vec_7_3_sub_active_3_7;
+      mux_23 = x_vec_7_3_sub_active_3_7_lt_0 ? asuint_23 : x_vec_7_3_sub_active_3_7_u;
+      magnitude_30 = mux_23[7:0];
+      magnitude_30_w9 = {1'd0, magnitude_30};
+      magnitude_30_w9_s = magnitude_30_w9;
+      v0_sub_magnitude_30_w9_s = 10'd0 - {magnitude_30_w9_s[8], magnitude_30_w9_s};
+      v0_sub_magnitude_30_w9_s_w9 = v0_sub_magnitude_30_w9_s[8:0];
+      s1_mask_7_2_mux = s1_mask_7_2 ? v0_sub_magnitude_30_w9_s_w9 : 9'sh0;
+      add_15 = {s1_mask_6_2_mux[8], s1_mask_6_2_mux} + {s1_mask_7_2_mux[8], s1_mask_7_2_mux};
+      add_14_add_add_15 = {add_14[9], add_14} + {add_15[9], add_15};
+      add_16 = {add_12_add_add_13[10], add_12_add_add_13} + {add_14_add_add_15[10], add_14_add_add_15};
+      add_16_w14 = {{2{add_16[11]}}, add_16};
+      s2_psum_3 <= add_16_w14;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_waddr = resize_155;
-  assign acc_raddr = resize_156;
-  assign acc_we = and_21;
-  assign acc_forward = and_22;
+  assign acc_waddr = accWAddr;
+  assign acc_raddr = accRAddr;
+  assign acc_we = accWrite;
+  assign acc_forward = accForward;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      mux_65 = acc_forward ? acc_next : acc_word_0;
-      acc_q <= mux_65;
+      acc_forward_mux = acc_forward ? acc_next : acc_word_0;
+      acc_q <= acc_forward_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_next = cat_1;
+  assign acc_next = sumWord;
   always @(posedge clk) begin
     if (advance) begin
       y_payload_q <= acc_next;
@@ -2129,7 +2129,7 @@ module nasa_adder_r4c8_x8_w8_m16k32n16 (
     end
   end
   always @(posedge clk) begin
-    if (and_23) begin
+    if (issue_and_first_m_tile) begin
       x_buffer[x_addr] <= x_payload;
     end
   end

@@ -117,333 +117,333 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
   reg [63:0] shift_to_adder_mem [0:62];
   wire or_0 = cfg_copy0_taken_q | cfg_copy0_ready;
   wire or_1 = cfg_copy1_taken_q | cfg_copy1_ready;
-  wire and_0 = or_0 & or_1;
+  wire or_0_and_or_1 = or_0 & or_1;
   wire or_2 = cfg_copy2_taken_q | cfg_copy2_ready;
-  wire and_1 = and_0 & or_2;
-  wire not_0 = ~cfg_copy0_taken_q;
-  wire and_2 = cfg_valid & not_0;
-  wire eq_0 = cfg_q0_count_q == 3'd4;
-  wire not_1 = ~eq_0;
-  wire not_2 = ~cfg_copy1_taken_q;
-  wire and_3 = cfg_valid & not_2;
-  wire eq_1 = cfg_q1_count_q == 3'd4;
-  wire not_3 = ~eq_1;
-  wire not_4 = ~cfg_copy2_taken_q;
-  wire and_4 = cfg_valid & not_4;
-  wire eq_2 = cfg_q2_count_q == 3'd4;
-  wire not_5 = ~eq_2;
-  wire and_5 = cfg_valid & and_1;
-  wire and_6 = cfg_copy0_valid & cfg_copy0_ready;
-  wire and_7 = cfg_valid & and_1;
-  wire and_8 = cfg_copy1_valid & cfg_copy1_ready;
-  wire and_9 = cfg_valid & and_1;
-  wire and_10 = cfg_copy2_valid & cfg_copy2_ready;
-  wire eq_3 = cfg_q0_count_q == 3'd0;
-  wire not_6 = ~eq_3;
+  wire or_0_and_or_1_and_or_2 = or_0_and_or_1 & or_2;
+  wire not_cfg_copy0_taken_q = ~cfg_copy0_taken_q;
+  wire and_0 = cfg_valid & not_cfg_copy0_taken_q;
+  wire cfg_q0_count_q_eq_4 = cfg_q0_count_q == 3'd4;
+  wire not_cfg_q0_count_q_eq_4 = ~cfg_q0_count_q_eq_4;
+  wire not_cfg_copy1_taken_q = ~cfg_copy1_taken_q;
+  wire and_1 = cfg_valid & not_cfg_copy1_taken_q;
+  wire cfg_q1_count_q_eq_4 = cfg_q1_count_q == 3'd4;
+  wire not_cfg_q1_count_q_eq_4 = ~cfg_q1_count_q_eq_4;
+  wire not_cfg_copy2_taken_q = ~cfg_copy2_taken_q;
+  wire and_2 = cfg_valid & not_cfg_copy2_taken_q;
+  wire cfg_q2_count_q_eq_4 = cfg_q2_count_q == 3'd4;
+  wire not_cfg_q2_count_q_eq_4 = ~cfg_q2_count_q_eq_4;
+  wire and_3 = cfg_valid & or_0_and_or_1_and_or_2;
+  wire and_4 = cfg_copy0_valid & cfg_copy0_ready;
+  wire and_5 = cfg_valid & or_0_and_or_1_and_or_2;
+  wire and_6 = cfg_copy1_valid & cfg_copy1_ready;
+  wire and_7 = cfg_valid & or_0_and_or_1_and_or_2;
+  wire and_8 = cfg_copy2_valid & cfg_copy2_ready;
+  wire cfg_q0_count_q_eq_0 = cfg_q0_count_q == 3'd0;
+  wire not_cfg_q0_count_q_eq_0 = ~cfg_q0_count_q_eq_0;
   wire [26:0] cfg_q0_mem_word_0 = cfg_q0_mem[cfg_q0_rptr_q];
-  wire and_11 = cfg_copy0_valid & cfg_copy0_ready;
-  wire and_12 = cfg_q0_valid & cfg_q0_ready;
-  wire not_7 = ~and_12;
-  wire and_13 = and_11 & not_7;
+  wire and_9 = cfg_copy0_valid & cfg_copy0_ready;
+  wire cfg_q0_valid_and_cfg_q0_ready = cfg_q0_valid & cfg_q0_ready;
+  wire not_0 = ~cfg_q0_valid_and_cfg_q0_ready;
+  wire and_9_and_not_0 = and_9 & not_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_0;
+  reg [3:0] cfg_q0_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_0;
-  wire not_8 = ~and_11;
-  wire and_14 = and_12 & not_8;
+  reg [2:0] cfg_q0_count_q_add_1_w3;
+  wire not_and_9 = ~and_9;
+  wire and_10 = cfg_q0_valid_and_cfg_q0_ready & not_and_9;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_0;
+  reg [3:0] cfg_q0_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_1;
+  reg [2:0] cfg_q0_count_q_sub_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_1;
+  reg [2:0] cfg_q0_wptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_2;
+  reg [1:0] cfg_q0_wptr_q_add_1_w2;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_2;
+  reg [2:0] cfg_q0_rptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_3;
-  wire eq_4 = cfg_q1_count_q == 3'd0;
-  wire not_9 = ~eq_4;
+  reg [1:0] cfg_q0_rptr_q_add_1_w2;
+  wire cfg_q1_count_q_eq_0 = cfg_q1_count_q == 3'd0;
+  wire not_cfg_q1_count_q_eq_0 = ~cfg_q1_count_q_eq_0;
   wire [26:0] cfg_q1_mem_word_0 = cfg_q1_mem[cfg_q1_rptr_q];
-  wire and_15 = cfg_copy1_valid & cfg_copy1_ready;
-  wire and_16 = cfg_q1_valid & cfg_q1_ready;
-  wire not_10 = ~and_16;
-  wire and_17 = and_15 & not_10;
+  wire and_11 = cfg_copy1_valid & cfg_copy1_ready;
+  wire cfg_q1_valid_and_cfg_q1_ready = cfg_q1_valid & cfg_q1_ready;
+  wire not_1 = ~cfg_q1_valid_and_cfg_q1_ready;
+  wire and_11_and_not_1 = and_11 & not_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_3;
+  reg [3:0] cfg_q1_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_4;
-  wire not_11 = ~and_15;
-  wire and_18 = and_16 & not_11;
+  reg [2:0] cfg_q1_count_q_add_1_w3;
+  wire not_and_11 = ~and_11;
+  wire and_12 = cfg_q1_valid_and_cfg_q1_ready & not_and_11;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_1;
+  reg [3:0] cfg_q1_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_5;
+  reg [2:0] cfg_q1_count_q_sub_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_4;
+  reg [2:0] cfg_q1_wptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_6;
+  reg [1:0] cfg_q1_wptr_q_add_1_w2;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_5;
+  reg [2:0] cfg_q1_rptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_7;
-  wire eq_5 = cfg_q2_count_q == 3'd0;
-  wire not_12 = ~eq_5;
+  reg [1:0] cfg_q1_rptr_q_add_1_w2;
+  wire cfg_q2_count_q_eq_0 = cfg_q2_count_q == 3'd0;
+  wire not_cfg_q2_count_q_eq_0 = ~cfg_q2_count_q_eq_0;
   wire [26:0] cfg_q2_mem_word_0 = cfg_q2_mem[cfg_q2_rptr_q];
-  wire and_19 = cfg_copy2_valid & cfg_copy2_ready;
-  wire and_20 = cfg_q2_valid & cfg_q2_ready;
-  wire not_13 = ~and_20;
-  wire and_21 = and_19 & not_13;
+  wire and_13 = cfg_copy2_valid & cfg_copy2_ready;
+  wire cfg_q2_valid_and_cfg_q2_ready = cfg_q2_valid & cfg_q2_ready;
+  wire not_2 = ~cfg_q2_valid_and_cfg_q2_ready;
+  wire and_13_and_not_2 = and_13 & not_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_6;
+  reg [3:0] cfg_q2_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_8;
-  wire not_14 = ~and_19;
-  wire and_22 = and_20 & not_14;
+  reg [2:0] cfg_q2_count_q_add_1_w3;
+  wire not_and_13 = ~and_13;
+  wire and_14 = cfg_q2_valid_and_cfg_q2_ready & not_and_13;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_2;
+  reg [3:0] cfg_q2_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_9;
+  reg [2:0] cfg_q2_count_q_sub_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_7;
+  reg [2:0] cfg_q2_wptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_10;
+  reg [1:0] cfg_q2_wptr_q_add_1_w2;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_8;
+  reg [2:0] cfg_q2_rptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_11;
-  wire [10:0] slice_0 = cfg_q0_payload[26:16];
-  wire [4:0] slice_1 = cfg_q0_payload[4:0];
-  wire [15:0] cat_0 = {slice_0, slice_1};
-  wire [5:0] slice_2 = cfg_q1_payload[15:10];
-  wire [4:0] slice_3 = cfg_q1_payload[26:22];
-  wire [4:0] slice_4 = cfg_q1_payload[4:0];
-  wire [15:0] cat_1 = {slice_2, slice_3, slice_4};
-  wire [4:0] slice_5 = cfg_q2_payload[9:5];
-  wire [5:0] slice_6 = cfg_q2_payload[15:10];
-  wire [4:0] slice_7 = cfg_q2_payload[4:0];
-  wire [15:0] cat_2 = {slice_5, slice_6, slice_7};
-  wire ne_0 = mul_to_shift_count_q != 6'h3f;
-  wire [20:0] slice_8 = mul_chunk_y_payload[83:63];
+  reg [1:0] cfg_q2_rptr_q_add_1_w2;
+  wire [10:0] cfg_q0_payload_26_16 = cfg_q0_payload[26:16];
+  wire [4:0] cfg_q0_n = cfg_q0_payload[4:0];
+  wire [15:0] mulCfg = {cfg_q0_payload_26_16, cfg_q0_n};
+  wire [5:0] cfg_q1_m1 = cfg_q1_payload[15:10];
+  wire [4:0] cfg_q1_m0 = cfg_q1_payload[26:22];
+  wire [4:0] cfg_q1_n = cfg_q1_payload[4:0];
+  wire [15:0] shiftCfg = {cfg_q1_m1, cfg_q1_m0, cfg_q1_n};
+  wire [4:0] cfg_q2_m2 = cfg_q2_payload[9:5];
+  wire [5:0] cfg_q2_m1 = cfg_q2_payload[15:10];
+  wire [4:0] cfg_q2_n = cfg_q2_payload[4:0];
+  wire [15:0] adderCfg = {cfg_q2_m2, cfg_q2_m1, cfg_q2_n};
+  wire mul_to_shift_count_q_ne_63 = mul_to_shift_count_q != 6'h3f;
+  wire [20:0] mul_chunk_y_payload_83_63 = mul_chunk_y_payload[83:63];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] assint_0 = slice_8;
+  wire signed [20:0] mul_chunk_y_3 = mul_chunk_y_payload_83_63;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] shr_0 = assint_0[20:6];
-  wire gt_0 = $signed(shr_0) > $signed(15'h7f);
-  wire lt_0 = $signed(shr_0) < $signed(15'h7f80);
-  wire signed [7:0] resize_12 = shr_0[7:0];
-  wire signed [7:0] mux_0 = lt_0 ? 8'sh80 : resize_12;
-  wire signed [7:0] mux_1 = gt_0 ? 8'sh7f : mux_0;
-  wire [7:0] asuint_0 = mux_1;
-  wire [20:0] slice_9 = mul_chunk_y_payload[62:42];
+  wire signed [14:0] mul_chunk_y_3_shr6 = mul_chunk_y_3[20:6];
+  wire mul_chunk_y_3_shr6_gt_127 = $signed(mul_chunk_y_3_shr6) > $signed(15'h7f);
+  wire mul_chunk_y_3_shr6_lt_m128 = $signed(mul_chunk_y_3_shr6) < $signed(15'h7f80);
+  wire signed [7:0] mul_chunk_y_3_shr6_w8 = mul_chunk_y_3_shr6[7:0];
+  wire signed [7:0] mul_chunk_y_3_shr6_lt_m128_mux = mul_chunk_y_3_shr6_lt_m128 ? 8'sh80 : mul_chunk_y_3_shr6_w8;
+  wire signed [7:0] mul_chunk_y_3_shr6_gt_127_mux = mul_chunk_y_3_shr6_gt_127 ? 8'sh7f : mul_chunk_y_3_shr6_lt_m128_mux;
+  wire [7:0] mul_chunk_y_3_shr6_gt_127_mux_u = mul_chunk_y_3_shr6_gt_127_mux;
+  wire [20:0] mul_chunk_y_payload_62_42 = mul_chunk_y_payload[62:42];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] assint_1 = slice_9;
+  wire signed [20:0] mul_chunk_y_2 = mul_chunk_y_payload_62_42;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] shr_1 = assint_1[20:6];
-  wire gt_1 = $signed(shr_1) > $signed(15'h7f);
-  wire lt_1 = $signed(shr_1) < $signed(15'h7f80);
-  wire signed [7:0] resize_13 = shr_1[7:0];
-  wire signed [7:0] mux_2 = lt_1 ? 8'sh80 : resize_13;
-  wire signed [7:0] mux_3 = gt_1 ? 8'sh7f : mux_2;
-  wire [7:0] asuint_1 = mux_3;
-  wire [20:0] slice_10 = mul_chunk_y_payload[41:21];
+  wire signed [14:0] mul_chunk_y_2_shr6 = mul_chunk_y_2[20:6];
+  wire mul_chunk_y_2_shr6_gt_127 = $signed(mul_chunk_y_2_shr6) > $signed(15'h7f);
+  wire mul_chunk_y_2_shr6_lt_m128 = $signed(mul_chunk_y_2_shr6) < $signed(15'h7f80);
+  wire signed [7:0] mul_chunk_y_2_shr6_w8 = mul_chunk_y_2_shr6[7:0];
+  wire signed [7:0] mul_chunk_y_2_shr6_lt_m128_mux = mul_chunk_y_2_shr6_lt_m128 ? 8'sh80 : mul_chunk_y_2_shr6_w8;
+  wire signed [7:0] mul_chunk_y_2_shr6_gt_127_mux = mul_chunk_y_2_shr6_gt_127 ? 8'sh7f : mul_chunk_y_2_shr6_lt_m128_mux;
+  wire [7:0] mul_chunk_y_2_shr6_gt_127_mux_u = mul_chunk_y_2_shr6_gt_127_mux;
+  wire [20:0] mul_chunk_y_payload_41_21 = mul_chunk_y_payload[41:21];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] assint_2 = slice_10;
+  wire signed [20:0] mul_chunk_y_1 = mul_chunk_y_payload_41_21;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] shr_2 = assint_2[20:6];
-  wire gt_2 = $signed(shr_2) > $signed(15'h7f);
-  wire lt_2 = $signed(shr_2) < $signed(15'h7f80);
-  wire signed [7:0] resize_14 = shr_2[7:0];
-  wire signed [7:0] mux_4 = lt_2 ? 8'sh80 : resize_14;
-  wire signed [7:0] mux_5 = gt_2 ? 8'sh7f : mux_4;
-  wire [7:0] asuint_2 = mux_5;
-  wire [20:0] slice_11 = mul_chunk_y_payload[20:0];
+  wire signed [14:0] mul_chunk_y_1_shr6 = mul_chunk_y_1[20:6];
+  wire mul_chunk_y_1_shr6_gt_127 = $signed(mul_chunk_y_1_shr6) > $signed(15'h7f);
+  wire mul_chunk_y_1_shr6_lt_m128 = $signed(mul_chunk_y_1_shr6) < $signed(15'h7f80);
+  wire signed [7:0] mul_chunk_y_1_shr6_w8 = mul_chunk_y_1_shr6[7:0];
+  wire signed [7:0] mul_chunk_y_1_shr6_lt_m128_mux = mul_chunk_y_1_shr6_lt_m128 ? 8'sh80 : mul_chunk_y_1_shr6_w8;
+  wire signed [7:0] mul_chunk_y_1_shr6_gt_127_mux = mul_chunk_y_1_shr6_gt_127 ? 8'sh7f : mul_chunk_y_1_shr6_lt_m128_mux;
+  wire [7:0] mul_chunk_y_1_shr6_gt_127_mux_u = mul_chunk_y_1_shr6_gt_127_mux;
+  wire [20:0] mul_chunk_y_payload_20_0 = mul_chunk_y_payload[20:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [20:0] assint_3 = slice_11;
+  wire signed [20:0] mul_chunk_y_0 = mul_chunk_y_payload_20_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] shr_3 = assint_3[20:6];
-  wire gt_3 = $signed(shr_3) > $signed(15'h7f);
-  wire lt_3 = $signed(shr_3) < $signed(15'h7f80);
-  wire signed [7:0] resize_15 = shr_3[7:0];
-  wire signed [7:0] mux_6 = lt_3 ? 8'sh80 : resize_15;
-  wire signed [7:0] mux_7 = gt_3 ? 8'sh7f : mux_6;
-  wire [7:0] asuint_3 = mux_7;
-  wire [31:0] cat_3 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  wire and_23 = a0_valid & a0_ready;
-  reg eq_6;
+  wire signed [14:0] mul_chunk_y_0_shr6 = mul_chunk_y_0[20:6];
+  wire mul_chunk_y_0_shr6_gt_127 = $signed(mul_chunk_y_0_shr6) > $signed(15'h7f);
+  wire mul_chunk_y_0_shr6_lt_m128 = $signed(mul_chunk_y_0_shr6) < $signed(15'h7f80);
+  wire signed [7:0] mul_chunk_y_0_shr6_w8 = mul_chunk_y_0_shr6[7:0];
+  wire signed [7:0] mul_chunk_y_0_shr6_lt_m128_mux = mul_chunk_y_0_shr6_lt_m128 ? 8'sh80 : mul_chunk_y_0_shr6_w8;
+  wire signed [7:0] mul_chunk_y_0_shr6_gt_127_mux = mul_chunk_y_0_shr6_gt_127 ? 8'sh7f : mul_chunk_y_0_shr6_lt_m128_mux;
+  wire [7:0] mul_chunk_y_0_shr6_gt_127_mux_u = mul_chunk_y_0_shr6_gt_127_mux;
+  wire [31:0] cat_0 = {mul_chunk_y_3_shr6_gt_127_mux_u, mul_chunk_y_2_shr6_gt_127_mux_u, mul_chunk_y_1_shr6_gt_127_mux_u, mul_chunk_y_0_shr6_gt_127_mux_u};
+  wire a0_valid_and_a0_ready = a0_valid & a0_ready;
+  reg mul_to_shift_wptr_q_eq_62;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_9;
+  reg [6:0] mul_to_shift_wptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_16;
-  reg [5:0] mux_8;
-  reg eq_7;
+  reg [5:0] mul_to_shift_wptr_q_add_1_w6;
+  reg [5:0] mul_to_shift_wptr_q_eq_62_mux;
+  reg mul_to_shift_rptr_q_eq_62;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_10;
+  reg [6:0] mul_to_shift_rptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_17;
-  reg [5:0] mux_9;
-  wire not_15 = ~mul_to_shift_read;
-  wire and_24 = and_23 & not_15;
+  reg [5:0] mul_to_shift_rptr_q_add_1_w6;
+  reg [5:0] mul_to_shift_rptr_q_eq_62_mux;
+  wire not_mul_to_shift_read = ~mul_to_shift_read;
+  wire and_15 = a0_valid_and_a0_ready & not_mul_to_shift_read;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_11;
+  reg [6:0] mul_to_shift_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_18;
-  wire not_16 = ~and_23;
-  wire and_25 = mul_to_shift_read & not_16;
+  reg [5:0] mul_to_shift_count_q_add_1_w6;
+  wire not_a0_valid_and_a0_ready = ~a0_valid_and_a0_ready;
+  wire and_16 = mul_to_shift_read & not_a0_valid_and_a0_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] sub_3;
+  reg [6:0] mul_to_shift_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_19;
-  wire and_26 = mul_to_shift_out_valid_q & mul_to_shift_ready;
-  wire ne_1 = mul_to_shift_count_q != 6'd0;
-  wire not_17 = ~mul_to_shift_out_valid_q;
-  wire or_3 = not_17 | mul_to_shift_ready;
-  wire and_27 = ne_1 & or_3;
-  wire ne_2 = shift_to_adder_count_q != 6'h3f;
-  wire [19:0] slice_12 = shift_chunk_y_payload[159:140];
+  reg [5:0] mul_to_shift_count_q_sub_1_w6;
+  wire and_17 = mul_to_shift_out_valid_q & mul_to_shift_ready;
+  wire mul_to_shift_count_q_ne_0 = mul_to_shift_count_q != 6'd0;
+  wire not_mul_to_shift_out_valid_q = ~mul_to_shift_out_valid_q;
+  wire or_3 = not_mul_to_shift_out_valid_q | mul_to_shift_ready;
+  wire and_18 = mul_to_shift_count_q_ne_0 & or_3;
+  wire shift_to_adder_count_q_ne_63 = shift_to_adder_count_q != 6'h3f;
+  wire [19:0] shift_chunk_y_payload_159_140 = shift_chunk_y_payload[159:140];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] assint_4 = slice_12;
+  wire signed [19:0] shift_chunk_y_7 = shift_chunk_y_payload_159_140;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [10:0] shr_4 = assint_4[19:9];
-  wire gt_4 = $signed(shr_4) > $signed(11'h7f);
-  wire lt_4 = $signed(shr_4) < $signed(11'h780);
-  wire signed [7:0] resize_20 = shr_4[7:0];
-  wire signed [7:0] mux_10 = lt_4 ? 8'sh80 : resize_20;
-  wire signed [7:0] mux_11 = gt_4 ? 8'sh7f : mux_10;
-  wire [7:0] asuint_4 = mux_11;
-  wire [19:0] slice_13 = shift_chunk_y_payload[139:120];
+  wire signed [10:0] shift_chunk_y_7_shr9 = shift_chunk_y_7[19:9];
+  wire shift_chunk_y_7_shr9_gt_127 = $signed(shift_chunk_y_7_shr9) > $signed(11'h7f);
+  wire shift_chunk_y_7_shr9_lt_m128 = $signed(shift_chunk_y_7_shr9) < $signed(11'h780);
+  wire signed [7:0] shift_chunk_y_7_shr9_w8 = shift_chunk_y_7_shr9[7:0];
+  wire signed [7:0] shift_chunk_y_7_shr9_lt_m128_mux = shift_chunk_y_7_shr9_lt_m128 ? 8'sh80 : shift_chunk_y_7_shr9_w8;
+  wire signed [7:0] shift_chunk_y_7_shr9_gt_127_mux = shift_chunk_y_7_shr9_gt_127 ? 8'sh7f : shift_chunk_y_7_shr9_lt_m128_mux;
+  wire [7:0] asuint_0 = shift_chunk_y_7_shr9_gt_127_mux;
+  wire [19:0] shift_chunk_y_payload_139_120 = shift_chunk_y_payload[139:120];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] assint_5 = slice_13;
+  wire signed [19:0] shift_chunk_y_6 = shift_chunk_y_payload_139_120;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [10:0] shr_5 = assint_5[19:9];
-  wire gt_5 = $signed(shr_5) > $signed(11'h7f);
-  wire lt_5 = $signed(shr_5) < $signed(11'h780);
-  wire signed [7:0] resize_21 = shr_5[7:0];
-  wire signed [7:0] mux_12 = lt_5 ? 8'sh80 : resize_21;
-  wire signed [7:0] mux_13 = gt_5 ? 8'sh7f : mux_12;
-  wire [7:0] asuint_5 = mux_13;
-  wire [19:0] slice_14 = shift_chunk_y_payload[119:100];
+  wire signed [10:0] shift_chunk_y_6_shr9 = shift_chunk_y_6[19:9];
+  wire shift_chunk_y_6_shr9_gt_127 = $signed(shift_chunk_y_6_shr9) > $signed(11'h7f);
+  wire shift_chunk_y_6_shr9_lt_m128 = $signed(shift_chunk_y_6_shr9) < $signed(11'h780);
+  wire signed [7:0] shift_chunk_y_6_shr9_w8 = shift_chunk_y_6_shr9[7:0];
+  wire signed [7:0] shift_chunk_y_6_shr9_lt_m128_mux = shift_chunk_y_6_shr9_lt_m128 ? 8'sh80 : shift_chunk_y_6_shr9_w8;
+  wire signed [7:0] shift_chunk_y_6_shr9_gt_127_mux = shift_chunk_y_6_shr9_gt_127 ? 8'sh7f : shift_chunk_y_6_shr9_lt_m128_mux;
+  wire [7:0] asuint_1 = shift_chunk_y_6_shr9_gt_127_mux;
+  wire [19:0] shift_chunk_y_payload_119_100 = shift_chunk_y_payload[119:100];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] assint_6 = slice_14;
+  wire signed [19:0] shift_chunk_y_5 = shift_chunk_y_payload_119_100;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [10:0] shr_6 = assint_6[19:9];
-  wire gt_6 = $signed(shr_6) > $signed(11'h7f);
-  wire lt_6 = $signed(shr_6) < $signed(11'h780);
-  wire signed [7:0] resize_22 = shr_6[7:0];
-  wire signed [7:0] mux_14 = lt_6 ? 8'sh80 : resize_22;
-  wire signed [7:0] mux_15 = gt_6 ? 8'sh7f : mux_14;
-  wire [7:0] asuint_6 = mux_15;
-  wire [19:0] slice_15 = shift_chunk_y_payload[99:80];
+  wire signed [10:0] shift_chunk_y_5_shr9 = shift_chunk_y_5[19:9];
+  wire shift_chunk_y_5_shr9_gt_127 = $signed(shift_chunk_y_5_shr9) > $signed(11'h7f);
+  wire shift_chunk_y_5_shr9_lt_m128 = $signed(shift_chunk_y_5_shr9) < $signed(11'h780);
+  wire signed [7:0] shift_chunk_y_5_shr9_w8 = shift_chunk_y_5_shr9[7:0];
+  wire signed [7:0] shift_chunk_y_5_shr9_lt_m128_mux = shift_chunk_y_5_shr9_lt_m128 ? 8'sh80 : shift_chunk_y_5_shr9_w8;
+  wire signed [7:0] shift_chunk_y_5_shr9_gt_127_mux = shift_chunk_y_5_shr9_gt_127 ? 8'sh7f : shift_chunk_y_5_shr9_lt_m128_mux;
+  wire [7:0] asuint_2 = shift_chunk_y_5_shr9_gt_127_mux;
+  wire [19:0] shift_chunk_y_payload_99_80 = shift_chunk_y_payload[99:80];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] assint_7 = slice_15;
+  wire signed [19:0] shift_chunk_y_4 = shift_chunk_y_payload_99_80;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [10:0] shr_7 = assint_7[19:9];
-  wire gt_7 = $signed(shr_7) > $signed(11'h7f);
-  wire lt_7 = $signed(shr_7) < $signed(11'h780);
-  wire signed [7:0] resize_23 = shr_7[7:0];
-  wire signed [7:0] mux_16 = lt_7 ? 8'sh80 : resize_23;
-  wire signed [7:0] mux_17 = gt_7 ? 8'sh7f : mux_16;
-  wire [7:0] asuint_7 = mux_17;
-  wire [19:0] slice_16 = shift_chunk_y_payload[79:60];
+  wire signed [10:0] shift_chunk_y_4_shr9 = shift_chunk_y_4[19:9];
+  wire shift_chunk_y_4_shr9_gt_127 = $signed(shift_chunk_y_4_shr9) > $signed(11'h7f);
+  wire shift_chunk_y_4_shr9_lt_m128 = $signed(shift_chunk_y_4_shr9) < $signed(11'h780);
+  wire signed [7:0] shift_chunk_y_4_shr9_w8 = shift_chunk_y_4_shr9[7:0];
+  wire signed [7:0] shift_chunk_y_4_shr9_lt_m128_mux = shift_chunk_y_4_shr9_lt_m128 ? 8'sh80 : shift_chunk_y_4_shr9_w8;
+  wire signed [7:0] shift_chunk_y_4_shr9_gt_127_mux = shift_chunk_y_4_shr9_gt_127 ? 8'sh7f : shift_chunk_y_4_shr9_lt_m128_mux;
+  wire [7:0] asuint_3 = shift_chunk_y_4_shr9_gt_127_mux;
+  wire [19:0] shift_chunk_y_payload_79_60 = shift_chunk_y_payload[79:60];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] assint_8 = slice_16;
+  wire signed [19:0] shift_chunk_y_3 = shift_chunk_y_payload_79_60;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [10:0] shr_8 = assint_8[19:9];
-  wire gt_8 = $signed(shr_8) > $signed(11'h7f);
-  wire lt_8 = $signed(shr_8) < $signed(11'h780);
-  wire signed [7:0] resize_24 = shr_8[7:0];
-  wire signed [7:0] mux_18 = lt_8 ? 8'sh80 : resize_24;
-  wire signed [7:0] mux_19 = gt_8 ? 8'sh7f : mux_18;
-  wire [7:0] asuint_8 = mux_19;
-  wire [19:0] slice_17 = shift_chunk_y_payload[59:40];
+  wire signed [10:0] shift_chunk_y_3_shr9 = shift_chunk_y_3[19:9];
+  wire shift_chunk_y_3_shr9_gt_127 = $signed(shift_chunk_y_3_shr9) > $signed(11'h7f);
+  wire shift_chunk_y_3_shr9_lt_m128 = $signed(shift_chunk_y_3_shr9) < $signed(11'h780);
+  wire signed [7:0] shift_chunk_y_3_shr9_w8 = shift_chunk_y_3_shr9[7:0];
+  wire signed [7:0] shift_chunk_y_3_shr9_lt_m128_mux = shift_chunk_y_3_shr9_lt_m128 ? 8'sh80 : shift_chunk_y_3_shr9_w8;
+  wire signed [7:0] shift_chunk_y_3_shr9_gt_127_mux = shift_chunk_y_3_shr9_gt_127 ? 8'sh7f : shift_chunk_y_3_shr9_lt_m128_mux;
+  wire [7:0] asuint_4 = shift_chunk_y_3_shr9_gt_127_mux;
+  wire [19:0] shift_chunk_y_payload_59_40 = shift_chunk_y_payload[59:40];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] assint_9 = slice_17;
+  wire signed [19:0] shift_chunk_y_2 = shift_chunk_y_payload_59_40;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [10:0] shr_9 = assint_9[19:9];
-  wire gt_9 = $signed(shr_9) > $signed(11'h7f);
-  wire lt_9 = $signed(shr_9) < $signed(11'h780);
-  wire signed [7:0] resize_25 = shr_9[7:0];
-  wire signed [7:0] mux_20 = lt_9 ? 8'sh80 : resize_25;
-  wire signed [7:0] mux_21 = gt_9 ? 8'sh7f : mux_20;
-  wire [7:0] asuint_9 = mux_21;
-  wire [19:0] slice_18 = shift_chunk_y_payload[39:20];
+  wire signed [10:0] shift_chunk_y_2_shr9 = shift_chunk_y_2[19:9];
+  wire shift_chunk_y_2_shr9_gt_127 = $signed(shift_chunk_y_2_shr9) > $signed(11'h7f);
+  wire shift_chunk_y_2_shr9_lt_m128 = $signed(shift_chunk_y_2_shr9) < $signed(11'h780);
+  wire signed [7:0] shift_chunk_y_2_shr9_w8 = shift_chunk_y_2_shr9[7:0];
+  wire signed [7:0] shift_chunk_y_2_shr9_lt_m128_mux = shift_chunk_y_2_shr9_lt_m128 ? 8'sh80 : shift_chunk_y_2_shr9_w8;
+  wire signed [7:0] shift_chunk_y_2_shr9_gt_127_mux = shift_chunk_y_2_shr9_gt_127 ? 8'sh7f : shift_chunk_y_2_shr9_lt_m128_mux;
+  wire [7:0] asuint_5 = shift_chunk_y_2_shr9_gt_127_mux;
+  wire [19:0] shift_chunk_y_payload_39_20 = shift_chunk_y_payload[39:20];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] assint_10 = slice_18;
+  wire signed [19:0] shift_chunk_y_1 = shift_chunk_y_payload_39_20;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [10:0] shr_10 = assint_10[19:9];
-  wire gt_10 = $signed(shr_10) > $signed(11'h7f);
-  wire lt_10 = $signed(shr_10) < $signed(11'h780);
-  wire signed [7:0] resize_26 = shr_10[7:0];
-  wire signed [7:0] mux_22 = lt_10 ? 8'sh80 : resize_26;
-  wire signed [7:0] mux_23 = gt_10 ? 8'sh7f : mux_22;
-  wire [7:0] asuint_10 = mux_23;
-  wire [19:0] slice_19 = shift_chunk_y_payload[19:0];
+  wire signed [10:0] shift_chunk_y_1_shr9 = shift_chunk_y_1[19:9];
+  wire shift_chunk_y_1_shr9_gt_127 = $signed(shift_chunk_y_1_shr9) > $signed(11'h7f);
+  wire shift_chunk_y_1_shr9_lt_m128 = $signed(shift_chunk_y_1_shr9) < $signed(11'h780);
+  wire signed [7:0] shift_chunk_y_1_shr9_w8 = shift_chunk_y_1_shr9[7:0];
+  wire signed [7:0] shift_chunk_y_1_shr9_lt_m128_mux = shift_chunk_y_1_shr9_lt_m128 ? 8'sh80 : shift_chunk_y_1_shr9_w8;
+  wire signed [7:0] shift_chunk_y_1_shr9_gt_127_mux = shift_chunk_y_1_shr9_gt_127 ? 8'sh7f : shift_chunk_y_1_shr9_lt_m128_mux;
+  wire [7:0] asuint_6 = shift_chunk_y_1_shr9_gt_127_mux;
+  wire [19:0] shift_chunk_y_payload_19_0 = shift_chunk_y_payload[19:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] assint_11 = slice_19;
+  wire signed [19:0] shift_chunk_y_0 = shift_chunk_y_payload_19_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [10:0] shr_11 = assint_11[19:9];
-  wire gt_11 = $signed(shr_11) > $signed(11'h7f);
-  wire lt_11 = $signed(shr_11) < $signed(11'h780);
-  wire signed [7:0] resize_27 = shr_11[7:0];
-  wire signed [7:0] mux_24 = lt_11 ? 8'sh80 : resize_27;
-  wire signed [7:0] mux_25 = gt_11 ? 8'sh7f : mux_24;
-  wire [7:0] asuint_11 = mux_25;
-  wire [63:0] cat_4 = {asuint_4, asuint_5, asuint_6, asuint_7, asuint_8, asuint_9, asuint_10, asuint_11};
-  wire and_28 = a1_valid & a1_ready;
-  reg eq_8;
+  wire signed [10:0] shift_chunk_y_0_shr9 = shift_chunk_y_0[19:9];
+  wire shift_chunk_y_0_shr9_gt_127 = $signed(shift_chunk_y_0_shr9) > $signed(11'h7f);
+  wire shift_chunk_y_0_shr9_lt_m128 = $signed(shift_chunk_y_0_shr9) < $signed(11'h780);
+  wire signed [7:0] shift_chunk_y_0_shr9_w8 = shift_chunk_y_0_shr9[7:0];
+  wire signed [7:0] shift_chunk_y_0_shr9_lt_m128_mux = shift_chunk_y_0_shr9_lt_m128 ? 8'sh80 : shift_chunk_y_0_shr9_w8;
+  wire signed [7:0] shift_chunk_y_0_shr9_gt_127_mux = shift_chunk_y_0_shr9_gt_127 ? 8'sh7f : shift_chunk_y_0_shr9_lt_m128_mux;
+  wire [7:0] asuint_7 = shift_chunk_y_0_shr9_gt_127_mux;
+  wire [63:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
+  wire a1_valid_and_a1_ready = a1_valid & a1_ready;
+  reg shift_to_adder_wptr_q_eq_62;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_12;
+  reg [6:0] shift_to_adder_wptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_28;
-  reg [5:0] mux_26;
-  reg eq_9;
+  reg [5:0] shift_to_adder_wptr_q_add_1_w6;
+  reg [5:0] shift_to_adder_wptr_q_eq_62_mux;
+  reg shift_to_adder_rptr_q_eq_62;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_13;
+  reg [6:0] shift_to_adder_rptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_29;
-  reg [5:0] mux_27;
-  wire not_18 = ~shift_to_adder_read;
-  wire and_29 = and_28 & not_18;
+  reg [5:0] shift_to_adder_rptr_q_add_1_w6;
+  reg [5:0] shift_to_adder_rptr_q_eq_62_mux;
+  wire not_shift_to_adder_read = ~shift_to_adder_read;
+  wire and_19 = a1_valid_and_a1_ready & not_shift_to_adder_read;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_14;
+  reg [6:0] shift_to_adder_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_30;
-  wire not_19 = ~and_28;
-  wire and_30 = shift_to_adder_read & not_19;
+  reg [5:0] shift_to_adder_count_q_add_1_w6;
+  wire not_a1_valid_and_a1_ready = ~a1_valid_and_a1_ready;
+  wire and_20 = shift_to_adder_read & not_a1_valid_and_a1_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] sub_4;
+  reg [6:0] shift_to_adder_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_31;
-  wire and_31 = shift_to_adder_out_valid_q & shift_to_adder_ready;
-  wire ne_3 = shift_to_adder_count_q != 6'd0;
-  wire not_20 = ~shift_to_adder_out_valid_q;
-  wire or_4 = not_20 | shift_to_adder_ready;
-  wire and_32 = ne_3 & or_4;
-  assign cfg_ready = and_1;
+  reg [5:0] shift_to_adder_count_q_sub_1_w6;
+  wire and_21 = shift_to_adder_out_valid_q & shift_to_adder_ready;
+  wire shift_to_adder_count_q_ne_0 = shift_to_adder_count_q != 6'd0;
+  wire not_shift_to_adder_out_valid_q = ~shift_to_adder_out_valid_q;
+  wire or_4 = not_shift_to_adder_out_valid_q | shift_to_adder_ready;
+  wire and_22 = shift_to_adder_count_q_ne_0 & or_4;
+  assign cfg_ready = or_0_and_or_1_and_or_2;
   assign w0_ready = mul_chunk_w_ready;
   assign w1_ready = shift_chunk_w_ready;
   assign w2_ready = adder_chunk_w_ready;
   assign x_ready = mul_chunk_x_ready;
   assign y_valid = adder_chunk_y_valid;
   assign y_payload = adder_chunk_y_payload;
-  assign cfg_copy0_valid = and_2;
-  assign cfg_copy0_ready = not_1;
+  assign cfg_copy0_valid = and_0;
+  assign cfg_copy0_ready = not_cfg_q0_count_q_eq_4;
   assign cfg_copy0_payload = cfg_payload;
-  assign cfg_copy1_valid = and_3;
-  assign cfg_copy1_ready = not_3;
+  assign cfg_copy1_valid = and_1;
+  assign cfg_copy1_ready = not_cfg_q1_count_q_eq_4;
   assign cfg_copy1_payload = cfg_payload;
-  assign cfg_copy2_valid = and_4;
-  assign cfg_copy2_ready = not_5;
+  assign cfg_copy2_valid = and_2;
+  assign cfg_copy2_ready = not_cfg_q2_count_q_eq_4;
   assign cfg_copy2_payload = cfg_payload;
   always @(posedge clk) begin
     if (rst) begin
       cfg_copy0_taken_q <= 1'd0;
     end else begin
-      if (and_5) begin
+      if (and_3) begin
         cfg_copy0_taken_q <= 1'd0;
       end else begin
-        if (and_6) begin
+        if (and_4) begin
           cfg_copy0_taken_q <= 1'd1;
         end
       end
@@ -453,10 +453,10 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_copy1_taken_q <= 1'd0;
     end else begin
-      if (and_7) begin
+      if (and_5) begin
         cfg_copy1_taken_q <= 1'd0;
       end else begin
-        if (and_8) begin
+        if (and_6) begin
           cfg_copy1_taken_q <= 1'd1;
         end
       end
@@ -466,16 +466,16 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_copy2_taken_q <= 1'd0;
     end else begin
-      if (and_9) begin
+      if (and_7) begin
         cfg_copy2_taken_q <= 1'd0;
       end else begin
-        if (and_10) begin
+        if (and_8) begin
           cfg_copy2_taken_q <= 1'd1;
         end
       end
     end
   end
-  assign cfg_q0_valid = not_6;
+  assign cfg_q0_valid = not_cfg_q0_count_q_eq_0;
   assign cfg_q0_ready = mul_cfg_ready;
   assign cfg_q0_payload = cfg_q0_mem_word_0;
   /* verilator lint_off BLKSEQ */
@@ -483,15 +483,15 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q0_count_q <= 3'd0;
     end else begin
-      if (and_13) begin
-        add_0 = {1'd0, cfg_q0_count_q} + 4'd1;
-        resize_0 = add_0[2:0];
-        cfg_q0_count_q <= resize_0;
+      if (and_9_and_not_0) begin
+        cfg_q0_count_q_add_1 = {1'd0, cfg_q0_count_q} + 4'd1;
+        cfg_q0_count_q_add_1_w3 = cfg_q0_count_q_add_1[2:0];
+        cfg_q0_count_q <= cfg_q0_count_q_add_1_w3;
       end else begin
-        if (and_14) begin
-          sub_0 = {1'd0, cfg_q0_count_q} - 4'd1;
-          resize_1 = sub_0[2:0];
-          cfg_q0_count_q <= resize_1;
+        if (and_10) begin
+          cfg_q0_count_q_sub_1 = {1'd0, cfg_q0_count_q} - 4'd1;
+          cfg_q0_count_q_sub_1_w3 = cfg_q0_count_q_sub_1[2:0];
+          cfg_q0_count_q <= cfg_q0_count_q_sub_1_w3;
         end
       end
     end
@@ -502,10 +502,10 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q0_wptr_q <= 2'd0;
     end else begin
-      if (and_11) begin
-        add_1 = {1'd0, cfg_q0_wptr_q} + 3'd1;
-        resize_2 = add_1[1:0];
-        cfg_q0_wptr_q <= resize_2;
+      if (and_9) begin
+        cfg_q0_wptr_q_add_1 = {1'd0, cfg_q0_wptr_q} + 3'd1;
+        cfg_q0_wptr_q_add_1_w2 = cfg_q0_wptr_q_add_1[1:0];
+        cfg_q0_wptr_q <= cfg_q0_wptr_q_add_1_w2;
       end
     end
   end
@@ -515,15 +515,15 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q0_rptr_q <= 2'd0;
     end else begin
-      if (and_12) begin
-        add_2 = {1'd0, cfg_q0_rptr_q} + 3'd1;
-        resize_3 = add_2[1:0];
-        cfg_q0_rptr_q <= resize_3;
+      if (cfg_q0_valid_and_cfg_q0_ready) begin
+        cfg_q0_rptr_q_add_1 = {1'd0, cfg_q0_rptr_q} + 3'd1;
+        cfg_q0_rptr_q_add_1_w2 = cfg_q0_rptr_q_add_1[1:0];
+        cfg_q0_rptr_q <= cfg_q0_rptr_q_add_1_w2;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign cfg_q1_valid = not_9;
+  assign cfg_q1_valid = not_cfg_q1_count_q_eq_0;
   assign cfg_q1_ready = shift_cfg_ready;
   assign cfg_q1_payload = cfg_q1_mem_word_0;
   /* verilator lint_off BLKSEQ */
@@ -531,15 +531,15 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q1_count_q <= 3'd0;
     end else begin
-      if (and_17) begin
-        add_3 = {1'd0, cfg_q1_count_q} + 4'd1;
-        resize_4 = add_3[2:0];
-        cfg_q1_count_q <= resize_4;
+      if (and_11_and_not_1) begin
+        cfg_q1_count_q_add_1 = {1'd0, cfg_q1_count_q} + 4'd1;
+        cfg_q1_count_q_add_1_w3 = cfg_q1_count_q_add_1[2:0];
+        cfg_q1_count_q <= cfg_q1_count_q_add_1_w3;
       end else begin
-        if (and_18) begin
-          sub_1 = {1'd0, cfg_q1_count_q} - 4'd1;
-          resize_5 = sub_1[2:0];
-          cfg_q1_count_q <= resize_5;
+        if (and_12) begin
+          cfg_q1_count_q_sub_1 = {1'd0, cfg_q1_count_q} - 4'd1;
+          cfg_q1_count_q_sub_1_w3 = cfg_q1_count_q_sub_1[2:0];
+          cfg_q1_count_q <= cfg_q1_count_q_sub_1_w3;
         end
       end
     end
@@ -550,10 +550,10 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q1_wptr_q <= 2'd0;
     end else begin
-      if (and_15) begin
-        add_4 = {1'd0, cfg_q1_wptr_q} + 3'd1;
-        resize_6 = add_4[1:0];
-        cfg_q1_wptr_q <= resize_6;
+      if (and_11) begin
+        cfg_q1_wptr_q_add_1 = {1'd0, cfg_q1_wptr_q} + 3'd1;
+        cfg_q1_wptr_q_add_1_w2 = cfg_q1_wptr_q_add_1[1:0];
+        cfg_q1_wptr_q <= cfg_q1_wptr_q_add_1_w2;
       end
     end
   end
@@ -563,15 +563,15 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q1_rptr_q <= 2'd0;
     end else begin
-      if (and_16) begin
-        add_5 = {1'd0, cfg_q1_rptr_q} + 3'd1;
-        resize_7 = add_5[1:0];
-        cfg_q1_rptr_q <= resize_7;
+      if (cfg_q1_valid_and_cfg_q1_ready) begin
+        cfg_q1_rptr_q_add_1 = {1'd0, cfg_q1_rptr_q} + 3'd1;
+        cfg_q1_rptr_q_add_1_w2 = cfg_q1_rptr_q_add_1[1:0];
+        cfg_q1_rptr_q <= cfg_q1_rptr_q_add_1_w2;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign cfg_q2_valid = not_12;
+  assign cfg_q2_valid = not_cfg_q2_count_q_eq_0;
   assign cfg_q2_ready = adder_cfg_ready;
   assign cfg_q2_payload = cfg_q2_mem_word_0;
   /* verilator lint_off BLKSEQ */
@@ -579,15 +579,15 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q2_count_q <= 3'd0;
     end else begin
-      if (and_21) begin
-        add_6 = {1'd0, cfg_q2_count_q} + 4'd1;
-        resize_8 = add_6[2:0];
-        cfg_q2_count_q <= resize_8;
+      if (and_13_and_not_2) begin
+        cfg_q2_count_q_add_1 = {1'd0, cfg_q2_count_q} + 4'd1;
+        cfg_q2_count_q_add_1_w3 = cfg_q2_count_q_add_1[2:0];
+        cfg_q2_count_q <= cfg_q2_count_q_add_1_w3;
       end else begin
-        if (and_22) begin
-          sub_2 = {1'd0, cfg_q2_count_q} - 4'd1;
-          resize_9 = sub_2[2:0];
-          cfg_q2_count_q <= resize_9;
+        if (and_14) begin
+          cfg_q2_count_q_sub_1 = {1'd0, cfg_q2_count_q} - 4'd1;
+          cfg_q2_count_q_sub_1_w3 = cfg_q2_count_q_sub_1[2:0];
+          cfg_q2_count_q <= cfg_q2_count_q_sub_1_w3;
         end
       end
     end
@@ -598,10 +598,10 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q2_wptr_q <= 2'd0;
     end else begin
-      if (and_19) begin
-        add_7 = {1'd0, cfg_q2_wptr_q} + 3'd1;
-        resize_10 = add_7[1:0];
-        cfg_q2_wptr_q <= resize_10;
+      if (and_13) begin
+        cfg_q2_wptr_q_add_1 = {1'd0, cfg_q2_wptr_q} + 3'd1;
+        cfg_q2_wptr_q_add_1_w2 = cfg_q2_wptr_q_add_1[1:0];
+        cfg_q2_wptr_q <= cfg_q2_wptr_q_add_1_w2;
       end
     end
   end
@@ -611,27 +611,27 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       cfg_q2_rptr_q <= 2'd0;
     end else begin
-      if (and_20) begin
-        add_8 = {1'd0, cfg_q2_rptr_q} + 3'd1;
-        resize_11 = add_8[1:0];
-        cfg_q2_rptr_q <= resize_11;
+      if (cfg_q2_valid_and_cfg_q2_ready) begin
+        cfg_q2_rptr_q_add_1 = {1'd0, cfg_q2_rptr_q} + 3'd1;
+        cfg_q2_rptr_q_add_1_w2 = cfg_q2_rptr_q_add_1[1:0];
+        cfg_q2_rptr_q <= cfg_q2_rptr_q_add_1_w2;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   assign mul_cfg_valid = cfg_q0_valid;
   assign mul_cfg_ready = mul_chunk_cfg_ready;
-  assign mul_cfg_payload = cat_0;
+  assign mul_cfg_payload = mulCfg;
   assign shift_cfg_valid = cfg_q1_valid;
   assign shift_cfg_ready = shift_chunk_cfg_ready;
-  assign shift_cfg_payload = cat_1;
+  assign shift_cfg_payload = shiftCfg;
   assign adder_cfg_valid = cfg_q2_valid;
   assign adder_cfg_ready = adder_chunk_cfg_ready;
-  assign adder_cfg_payload = cat_2;
+  assign adder_cfg_payload = adderCfg;
   assign mul_chunk_y_ready = a0_ready;
   assign a0_valid = mul_chunk_y_valid;
-  assign a0_ready = ne_0;
-  assign a0_payload = cat_3;
+  assign a0_ready = mul_to_shift_count_q_ne_63;
+  assign a0_payload = cat_0;
   assign mul_to_shift_valid = mul_to_shift_out_valid_q;
   assign mul_to_shift_ready = shift_chunk_x_ready;
   assign mul_to_shift_payload = mul_to_shift_rdata_q;
@@ -640,12 +640,12 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       mul_to_shift_wptr_q <= 6'd0;
     end else begin
-      if (and_23) begin
-        eq_6 = mul_to_shift_wptr_q == 6'h3e;
-        add_9 = {1'd0, mul_to_shift_wptr_q} + 7'd1;
-        resize_16 = add_9[5:0];
-        mux_8 = eq_6 ? 6'd0 : resize_16;
-        mul_to_shift_wptr_q <= mux_8;
+      if (a0_valid_and_a0_ready) begin
+        mul_to_shift_wptr_q_eq_62 = mul_to_shift_wptr_q == 6'h3e;
+        mul_to_shift_wptr_q_add_1 = {1'd0, mul_to_shift_wptr_q} + 7'd1;
+        mul_to_shift_wptr_q_add_1_w6 = mul_to_shift_wptr_q_add_1[5:0];
+        mul_to_shift_wptr_q_eq_62_mux = mul_to_shift_wptr_q_eq_62 ? 6'd0 : mul_to_shift_wptr_q_add_1_w6;
+        mul_to_shift_wptr_q <= mul_to_shift_wptr_q_eq_62_mux;
       end
     end
   end
@@ -656,11 +656,11 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
       mul_to_shift_rptr_q <= 6'd0;
     end else begin
       if (mul_to_shift_read) begin
-        eq_7 = mul_to_shift_rptr_q == 6'h3e;
-        add_10 = {1'd0, mul_to_shift_rptr_q} + 7'd1;
-        resize_17 = add_10[5:0];
-        mux_9 = eq_7 ? 6'd0 : resize_17;
-        mul_to_shift_rptr_q <= mux_9;
+        mul_to_shift_rptr_q_eq_62 = mul_to_shift_rptr_q == 6'h3e;
+        mul_to_shift_rptr_q_add_1 = {1'd0, mul_to_shift_rptr_q} + 7'd1;
+        mul_to_shift_rptr_q_add_1_w6 = mul_to_shift_rptr_q_add_1[5:0];
+        mul_to_shift_rptr_q_eq_62_mux = mul_to_shift_rptr_q_eq_62 ? 6'd0 : mul_to_shift_rptr_q_add_1_w6;
+        mul_to_shift_rptr_q <= mul_to_shift_rptr_q_eq_62_mux;
       end
     end
   end
@@ -670,15 +670,15 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       mul_to_shift_count_q <= 6'd0;
     end else begin
-      if (and_24) begin
-        add_11 = {1'd0, mul_to_shift_count_q} + 7'd1;
-        resize_18 = add_11[5:0];
-        mul_to_shift_count_q <= resize_18;
+      if (and_15) begin
+        mul_to_shift_count_q_add_1 = {1'd0, mul_to_shift_count_q} + 7'd1;
+        mul_to_shift_count_q_add_1_w6 = mul_to_shift_count_q_add_1[5:0];
+        mul_to_shift_count_q <= mul_to_shift_count_q_add_1_w6;
       end else begin
-        if (and_25) begin
-          sub_3 = {1'd0, mul_to_shift_count_q} - 7'd1;
-          resize_19 = sub_3[5:0];
-          mul_to_shift_count_q <= resize_19;
+        if (and_16) begin
+          mul_to_shift_count_q_sub_1 = {1'd0, mul_to_shift_count_q} - 7'd1;
+          mul_to_shift_count_q_sub_1_w6 = mul_to_shift_count_q_sub_1[5:0];
+          mul_to_shift_count_q <= mul_to_shift_count_q_sub_1_w6;
         end
       end
     end
@@ -691,13 +691,13 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
       if (mul_to_shift_read) begin
         mul_to_shift_out_valid_q <= 1'd1;
       end else begin
-        if (and_26) begin
+        if (and_17) begin
           mul_to_shift_out_valid_q <= 1'd0;
         end
       end
     end
   end
-  assign mul_to_shift_read = and_27;
+  assign mul_to_shift_read = and_18;
   always @(posedge clk) begin
     if (mul_to_shift_read) begin
       mul_to_shift_rdata_q <= mul_to_shift_mem[mul_to_shift_rptr_q];
@@ -705,8 +705,8 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
   end
   assign shift_chunk_y_ready = a1_ready;
   assign a1_valid = shift_chunk_y_valid;
-  assign a1_ready = ne_2;
-  assign a1_payload = cat_4;
+  assign a1_ready = shift_to_adder_count_q_ne_63;
+  assign a1_payload = cat_1;
   assign shift_to_adder_valid = shift_to_adder_out_valid_q;
   assign shift_to_adder_ready = adder_chunk_x_ready;
   assign shift_to_adder_payload = shift_to_adder_rdata_q;
@@ -715,12 +715,12 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       shift_to_adder_wptr_q <= 6'd0;
     end else begin
-      if (and_28) begin
-        eq_8 = shift_to_adder_wptr_q == 6'h3e;
-        add_12 = {1'd0, shift_to_adder_wptr_q} + 7'd1;
-        resize_28 = add_12[5:0];
-        mux_26 = eq_8 ? 6'd0 : resize_28;
-        shift_to_adder_wptr_q <= mux_26;
+      if (a1_valid_and_a1_ready) begin
+        shift_to_adder_wptr_q_eq_62 = shift_to_adder_wptr_q == 6'h3e;
+        shift_to_adder_wptr_q_add_1 = {1'd0, shift_to_adder_wptr_q} + 7'd1;
+        shift_to_adder_wptr_q_add_1_w6 = shift_to_adder_wptr_q_add_1[5:0];
+        shift_to_adder_wptr_q_eq_62_mux = shift_to_adder_wptr_q_eq_62 ? 6'd0 : shift_to_adder_wptr_q_add_1_w6;
+        shift_to_adder_wptr_q <= shift_to_adder_wptr_q_eq_62_mux;
       end
     end
   end
@@ -731,11 +731,11 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
       shift_to_adder_rptr_q <= 6'd0;
     end else begin
       if (shift_to_adder_read) begin
-        eq_9 = shift_to_adder_rptr_q == 6'h3e;
-        add_13 = {1'd0, shift_to_adder_rptr_q} + 7'd1;
-        resize_29 = add_13[5:0];
-        mux_27 = eq_9 ? 6'd0 : resize_29;
-        shift_to_adder_rptr_q <= mux_27;
+        shift_to_adder_rptr_q_eq_62 = shift_to_adder_rptr_q == 6'h3e;
+        shift_to_adder_rptr_q_add_1 = {1'd0, shift_to_adder_rptr_q} + 7'd1;
+        shift_to_adder_rptr_q_add_1_w6 = shift_to_adder_rptr_q_add_1[5:0];
+        shift_to_adder_rptr_q_eq_62_mux = shift_to_adder_rptr_q_eq_62 ? 6'd0 : shift_to_adder_rptr_q_add_1_w6;
+        shift_to_adder_rptr_q <= shift_to_adder_rptr_q_eq_62_mux;
       end
     end
   end
@@ -745,15 +745,15 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
     if (rst) begin
       shift_to_adder_count_q <= 6'd0;
     end else begin
-      if (and_29) begin
-        add_14 = {1'd0, shift_to_adder_count_q} + 7'd1;
-        resize_30 = add_14[5:0];
-        shift_to_adder_count_q <= resize_30;
+      if (and_19) begin
+        shift_to_adder_count_q_add_1 = {1'd0, shift_to_adder_count_q} + 7'd1;
+        shift_to_adder_count_q_add_1_w6 = shift_to_adder_count_q_add_1[5:0];
+        shift_to_adder_count_q <= shift_to_adder_count_q_add_1_w6;
       end else begin
-        if (and_30) begin
-          sub_4 = {1'd0, shift_to_adder_count_q} - 7'd1;
-          resize_31 = sub_4[5:0];
-          shift_to_adder_count_q <= resize_31;
+        if (and_20) begin
+          shift_to_adder_count_q_sub_1 = {1'd0, shift_to_adder_count_q} - 7'd1;
+          shift_to_adder_count_q_sub_1_w6 = shift_to_adder_count_q_sub_1[5:0];
+          shift_to_adder_count_q <= shift_to_adder_count_q_sub_1_w6;
         end
       end
     end
@@ -766,13 +766,13 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
       if (shift_to_adder_read) begin
         shift_to_adder_out_valid_q <= 1'd1;
       end else begin
-        if (and_31) begin
+        if (and_21) begin
           shift_to_adder_out_valid_q <= 1'd0;
         end
       end
     end
   end
-  assign shift_to_adder_read = and_32;
+  assign shift_to_adder_read = and_22;
   always @(posedge clk) begin
     if (shift_to_adder_read) begin
       shift_to_adder_rdata_q <= shift_to_adder_mem[shift_to_adder_rptr_q];
@@ -780,27 +780,27 @@ module nasa_m4x8_s8_a4_x8w8p7_q6_9_16_32_32_16_16 (
   end
   assign adder_chunk_y_ready = y_ready;
   always @(posedge clk) begin
-    if (and_11) begin
+    if (and_9) begin
       cfg_q0_mem[cfg_q0_wptr_q] <= cfg_copy0_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_15) begin
+    if (and_11) begin
       cfg_q1_mem[cfg_q1_wptr_q] <= cfg_copy1_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_19) begin
+    if (and_13) begin
       cfg_q2_mem[cfg_q2_wptr_q] <= cfg_copy2_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_23) begin
+    if (a0_valid_and_a0_ready) begin
       mul_to_shift_mem[mul_to_shift_wptr_q] <= a0_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_28) begin
+    if (a1_valid_and_a1_ready) begin
       shift_to_adder_mem[shift_to_adder_wptr_q] <= a1_payload;
     end
   end

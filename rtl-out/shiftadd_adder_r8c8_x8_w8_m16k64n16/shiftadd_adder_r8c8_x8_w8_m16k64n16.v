@@ -91,1807 +91,1807 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
   reg y_last_job = 1'd0;
   reg [63:0] x_buffer [0:127];
   reg [119:0] acc [0:15];
-  wire not_0 = ~busy;
-  wire not_1 = ~shadow_full;
-  wire and_0 = busy & not_1;
-  wire not_2 = ~loader_done;
-  wire and_1 = and_0 & not_2;
-  wire and_2 = busy & active_valid;
-  wire not_3 = ~issue_done;
-  wire and_3 = and_2 & not_3;
-  wire and_4 = and_3 & advance;
-  wire and_5 = and_4 & first_m_tile;
-  wire and_6 = y_valid_q & y_ready;
-  wire and_7 = and_6 & y_last_job;
-  wire not_4 = ~busy;
-  wire and_8 = cfg_valid & not_4;
-  reg [4:0] slice_0;
-  reg [6:0] slice_1;
-  reg [4:0] slice_2;
-  reg [5:0] resize_0;
-  reg and_9;
-  wire not_5 = ~y_valid_q;
-  wire or_0 = not_5 | y_ready;
-  wire [7:0] add_0 = {1'd0, w_k0} + 8'd8;
-  wire [7:0] resize_1 = {1'd0, size_k};
-  wire ge_0 = add_0 >= resize_1;
-  wire [5:0] add_1 = {1'd0, w_m0} + 6'd8;
-  wire [5:0] resize_2 = {1'd0, size_m};
-  wire ge_1 = add_1 >= resize_2;
+  wire not_busy = ~busy;
+  wire not_shadow_full = ~shadow_full;
+  wire busy_and_not_shadow_full = busy & not_shadow_full;
+  wire not_loader_done = ~loader_done;
+  wire wReady = busy_and_not_shadow_full & not_loader_done;
+  wire busy_and_active_valid = busy & active_valid;
+  wire not_issue_done = ~issue_done;
+  wire and_0 = busy_and_active_valid & not_issue_done;
+  wire ready = and_0 & advance;
+  wire ready_and_first_m_tile = ready & first_m_tile;
+  wire y_valid_q_and_y_ready = y_valid_q & y_ready;
+  wire and_1 = y_valid_q_and_y_ready & y_last_job;
+  wire not_busy_0 = ~busy;
+  wire cfgFire = cfg_valid & not_busy_0;
+  reg [4:0] cfg_m;
+  reg [6:0] cfg_k;
+  reg [4:0] cfg_n;
+  reg [5:0] cfg_n_w6;
+  reg s2_valid_and_s2_last_k;
+  wire not_y_valid_q = ~y_valid_q;
+  wire advance_0 = not_y_valid_q | y_ready;
+  wire [7:0] w_k0_add_8 = {1'd0, w_k0} + 8'd8;
+  wire [7:0] size_k_w8 = {1'd0, size_k};
+  wire wLastK = w_k0_add_8 >= size_k_w8;
+  wire [5:0] w_m0_add_8 = {1'd0, w_m0} + 6'd8;
+  wire [5:0] size_m_w6 = {1'd0, size_m};
+  wire w_m0_add_8_ge_size_m_w6 = w_m0_add_8 >= size_m_w6;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_2;
+  reg [4:0] w_row_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_3;
+  reg [3:0] w_row_add_1_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_3;
+  reg [5:0] w_m0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_4;
+  reg [4:0] w_m0_add_8_0_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_4;
+  reg [7:0] w_k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_5;
-  wire and_10 = w_valid & and_1;
-  wire eq_0 = w_row == 4'd7;
-  wire [4:0] resize_6 = {1'd0, w_row};
-  wire [5:0] add_5 = {1'd0, w_m0} + {1'd0, resize_6};
-  wire [6:0] add_6 = {1'd0, add_5} + 7'd1;
-  wire [6:0] resize_7 = {2'd0, size_m};
-  wire ge_2 = add_6 >= resize_7;
-  wire or_1 = eq_0 | ge_2;
-  wire eq_1 = w_row == 4'd0;
-  wire and_11 = w_fire & eq_1;
-  wire eq_2 = w_row == 4'd1;
-  wire and_12 = w_fire & eq_2;
-  wire eq_3 = w_row == 4'd2;
-  wire and_13 = w_fire & eq_3;
-  wire eq_4 = w_row == 4'd3;
-  wire and_14 = w_fire & eq_4;
-  wire eq_5 = w_row == 4'd4;
-  wire and_15 = w_fire & eq_5;
-  wire eq_6 = w_row == 4'd5;
-  wire and_16 = w_fire & eq_6;
-  wire eq_7 = w_row == 4'd6;
-  wire and_17 = w_fire & eq_7;
-  wire eq_8 = w_row == 4'd7;
-  wire and_18 = w_fire & eq_8;
-  wire [6:0] add_7 = {1'd0, n} + 7'd1;
-  wire [6:0] resize_8 = {1'd0, size_n};
-  wire eq_9 = add_7 == resize_8;
-  wire not_6 = ~active_valid;
-  wire and_19 = busy & not_6;
-  wire and_20 = and_19 & shadow_full;
-  wire and_21 = and_20 & advance;
-  wire [7:0] add_8 = {1'd0, k0} + 8'd8;
-  wire [7:0] resize_9 = {1'd0, size_k};
-  wire ge_3 = add_8 >= resize_9;
+  reg [6:0] w_k0_add_8_0_w7;
+  wire wFire = w_valid & wReady;
+  wire w_row_eq_7 = w_row == 4'd7;
+  wire [4:0] w_row_w5 = {1'd0, w_row};
+  wire [5:0] w_m0_add_w_row_w5 = {1'd0, w_m0} + {1'd0, w_row_w5};
+  wire [6:0] w_m0_add_w_row_w5_add_1 = {1'd0, w_m0_add_w_row_w5} + 7'd1;
+  wire [6:0] size_m_w7 = {2'd0, size_m};
+  wire ge_0 = w_m0_add_w_row_w5_add_1 >= size_m_w7;
+  wire wLastRow = w_row_eq_7 | ge_0;
+  wire w_row_eq_0 = w_row == 4'd0;
+  wire w_fire_and_w_row_eq_0 = w_fire & w_row_eq_0;
+  wire w_row_eq_1 = w_row == 4'd1;
+  wire w_fire_and_w_row_eq_1 = w_fire & w_row_eq_1;
+  wire w_row_eq_2 = w_row == 4'd2;
+  wire w_fire_and_w_row_eq_2 = w_fire & w_row_eq_2;
+  wire w_row_eq_3 = w_row == 4'd3;
+  wire w_fire_and_w_row_eq_3 = w_fire & w_row_eq_3;
+  wire w_row_eq_4 = w_row == 4'd4;
+  wire w_fire_and_w_row_eq_4 = w_fire & w_row_eq_4;
+  wire w_row_eq_5 = w_row == 4'd5;
+  wire w_fire_and_w_row_eq_5 = w_fire & w_row_eq_5;
+  wire w_row_eq_6 = w_row == 4'd6;
+  wire w_fire_and_w_row_eq_6 = w_fire & w_row_eq_6;
+  wire w_row_eq_7_0 = w_row == 4'd7;
+  wire w_fire_and_w_row_eq_7_0 = w_fire & w_row_eq_7_0;
+  wire [6:0] n_add_1 = {1'd0, n} + 7'd1;
+  wire [6:0] size_n_w7 = {1'd0, size_n};
+  wire lastN = n_add_1 == size_n_w7;
+  wire not_active_valid = ~active_valid;
+  wire busy_and_not_active_valid = busy & not_active_valid;
+  wire and_2 = busy_and_not_active_valid & shadow_full;
+  wire swap_0 = and_2 & advance;
+  wire [7:0] k0_add_8 = {1'd0, k0} + 8'd8;
+  wire [7:0] size_k_w8_0 = {1'd0, size_k};
+  wire lastK = k0_add_8 >= size_k_w8_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_9;
+  reg [5:0] m0_add_8;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_10;
+  reg [4:0] m0_add_8_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_10;
+  reg [7:0] k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_11;
+  reg [6:0] k0_add_8_0_w7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_11;
+  reg [6:0] n_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_12;
-  wire [5:0] add_12 = {1'd0, m0} + 6'd8;
-  wire [5:0] resize_13 = {1'd0, size_m};
-  wire ge_4 = add_12 >= resize_13;
+  reg [5:0] n_add_1_0_w6;
+  wire [5:0] m0_add_8_0 = {1'd0, m0} + 6'd8;
+  wire [5:0] size_m_w6_0 = {1'd0, size_m};
+  wire lastM = m0_add_8_0 >= size_m_w6_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_13;
+  reg [7:0] x_addr_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_14;
-  wire eq_10 = m0 == 5'd0;
-  wire not_7 = ~first_m_tile;
-  wire or_2 = not_7 | x_valid;
-  wire and_22 = and_4 & or_2;
-  reg [7:0] add_14;
-  reg [7:0] resize_15;
-  reg lt_0;
-  reg [7:0] add_15;
-  reg [7:0] resize_16;
-  reg lt_1;
-  reg [7:0] add_16;
-  reg [7:0] resize_17;
-  reg lt_2;
-  reg [7:0] add_17;
-  reg [7:0] resize_18;
-  reg lt_3;
-  reg [7:0] add_18;
-  reg [7:0] resize_19;
-  reg lt_4;
-  reg [7:0] add_19;
-  reg [7:0] resize_20;
-  reg lt_5;
-  reg [7:0] add_20;
-  reg [7:0] resize_21;
-  reg lt_6;
-  reg [7:0] add_21;
-  reg [7:0] resize_22;
-  reg lt_7;
-  reg [7:0] cat_0;
-  reg eq_11;
-  reg and_23;
-  reg and_24;
-  wire [63:0] mux_0 = s1_from_stream ? s1_x : x_replay;
-  reg slice_3;
-  reg [7:0] slice_4;
-  reg signed [7:0] assint_0;
-  reg [7:0] slice_5;
-  reg signed [7:0] assint_1;
-  reg signed [8:0] sub_0;
-  reg lt_8;
+  reg [6:0] x_addr_add_1_w7;
+  wire firstM = m0 == 5'd0;
+  wire not_first_m_tile = ~first_m_tile;
+  wire not_first_m_tile_or_x_valid = not_first_m_tile | x_valid;
+  wire fire = ready & not_first_m_tile_or_x_valid;
+  reg [7:0] k0_add_7;
+  reg [7:0] size_k_w8_1;
+  reg k0_add_7_lt_size_k_w8_1;
+  reg [7:0] k0_add_6;
+  reg [7:0] size_k_w8_2;
+  reg k0_add_6_lt_size_k_w8_2;
+  reg [7:0] k0_add_5;
+  reg [7:0] size_k_w8_3;
+  reg k0_add_5_lt_size_k_w8_3;
+  reg [7:0] k0_add_4;
+  reg [7:0] size_k_w8_4;
+  reg k0_add_4_lt_size_k_w8_4;
+  reg [7:0] k0_add_3;
+  reg [7:0] size_k_w8_5;
+  reg k0_add_3_lt_size_k_w8_5;
+  reg [7:0] k0_add_2;
+  reg [7:0] size_k_w8_6;
+  reg k0_add_2_lt_size_k_w8_6;
+  reg [7:0] k0_add_1;
+  reg [7:0] size_k_w8_7;
+  reg k0_add_1_lt_size_k_w8_7;
+  reg [7:0] k0_add_0;
+  reg [7:0] size_k_w8_8;
+  reg k0_add_0_lt_size_k_w8_8;
+  reg [7:0] laneMask;
+  reg k0_eq_0;
+  reg lastN_and_lastK;
+  reg lastN_and_lastK_and_lastM;
+  wire [63:0] xVec = s1_from_stream ? s1_x : x_replay;
+  reg s1_mask_0;
+  reg [7:0] x_vec_7_0;
+  reg signed [7:0] x_vec_0;
+  reg [7:0] active_0_7_0;
+  reg signed [7:0] active_0_0;
+  reg signed [8:0] x_vec_0_sub_active_0_0;
+  reg x_vec_0_sub_active_0_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_0;
+  reg signed [9:0] neg_x_vec_0_sub_active_0_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_23;
+  reg signed [8:0] neg_x_vec_0_sub_active_0_0_w9;
+  reg [8:0] neg_x_vec_0_sub_active_0_0_w9_u;
+  reg [8:0] x_vec_0_sub_active_0_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_0_sub_active_0_0_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude;
+  reg [8:0] magnitude_w9;
+  reg signed [8:0] magnitude_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_w9_s_w9;
+  reg signed [8:0] s1_mask_0_mux;
+  reg s1_mask_1;
+  reg [7:0] x_vec_15_8;
+  reg signed [7:0] x_vec_1;
+  reg [7:0] active_0_15_8;
+  reg signed [7:0] active_0_1;
+  reg signed [8:0] x_vec_1_sub_active_0_1;
+  reg x_vec_1_sub_active_0_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_sub_active_0_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_sub_active_0_1_w9;
+  reg [8:0] neg_x_vec_1_sub_active_0_1_w9_u;
+  reg [8:0] x_vec_1_sub_active_0_1_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_1_sub_active_0_1_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_0;
+  reg [8:0] magnitude_0_w9;
+  reg signed [8:0] magnitude_0_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_0_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_0_w9_s_w9;
+  reg signed [8:0] s1_mask_1_mux;
+  reg signed [9:0] s1_mask_0_mux_add_s1_mask_1_mux;
+  reg s1_mask_2;
+  reg [7:0] x_vec_23_16;
+  reg signed [7:0] x_vec_2;
+  reg [7:0] active_0_23_16;
+  reg signed [7:0] active_0_2;
+  reg signed [8:0] x_vec_2_sub_active_0_2;
+  reg x_vec_2_sub_active_0_2_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_2_sub_active_0_2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_2_sub_active_0_2_w9;
+  reg [8:0] neg_x_vec_2_sub_active_0_2_w9_u;
+  reg [8:0] x_vec_2_sub_active_0_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_2_sub_active_0_2_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_1;
+  reg [8:0] magnitude_1_w9;
+  reg signed [8:0] magnitude_1_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_1_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_1_w9_s_w9;
+  reg signed [8:0] s1_mask_2_mux;
+  reg s1_mask_3;
+  reg [7:0] x_vec_31_24;
+  reg signed [7:0] x_vec_3;
+  reg [7:0] active_0_31_24;
+  reg signed [7:0] active_0_3;
+  reg signed [8:0] x_vec_3_sub_active_0_3;
+  reg x_vec_3_sub_active_0_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_sub_active_0_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_sub_active_0_3_w9;
+  reg [8:0] neg_x_vec_3_sub_active_0_3_w9_u;
+  reg [8:0] x_vec_3_sub_active_0_3_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_3_sub_active_0_3_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_2;
+  reg [8:0] magnitude_2_w9;
+  reg signed [8:0] magnitude_2_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_2_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_2_w9_s_w9;
+  reg signed [8:0] s1_mask_3_mux;
+  reg signed [9:0] s1_mask_2_mux_add_s1_mask_3_mux;
+  reg signed [10:0] add_0;
+  reg s1_mask_4;
+  reg [7:0] x_vec_39_32;
+  reg signed [7:0] x_vec_4;
+  reg [7:0] active_0_39_32;
+  reg signed [7:0] active_0_4;
+  reg signed [8:0] x_vec_4_sub_active_0_4;
+  reg x_vec_4_sub_active_0_4_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_4_sub_active_0_4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_4_sub_active_0_4_w9;
+  reg [8:0] neg_x_vec_4_sub_active_0_4_w9_u;
+  reg [8:0] x_vec_4_sub_active_0_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_4_sub_active_0_4_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_3;
+  reg [8:0] magnitude_3_w9;
+  reg signed [8:0] magnitude_3_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_3_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_3_w9_s_w9;
+  reg signed [8:0] s1_mask_4_mux;
+  reg s1_mask_5;
+  reg [7:0] x_vec_47_40;
+  reg signed [7:0] x_vec_5;
+  reg [7:0] active_0_47_40;
+  reg signed [7:0] active_0_5;
+  reg signed [8:0] x_vec_5_sub_active_0_5;
+  reg x_vec_5_sub_active_0_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_sub_active_0_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_sub_active_0_5_w9;
+  reg [8:0] neg_x_vec_5_sub_active_0_5_w9_u;
+  reg [8:0] x_vec_5_sub_active_0_5_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_5_sub_active_0_5_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_4;
+  reg [8:0] magnitude_4_w9;
+  reg signed [8:0] magnitude_4_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_4_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_4_w9_s_w9;
+  reg signed [8:0] s1_mask_5_mux;
+  reg signed [9:0] s1_mask_4_mux_add_s1_mask_5_mux;
+  reg s1_mask_6;
+  reg [7:0] x_vec_55_48;
+  reg signed [7:0] x_vec_6;
+  reg [7:0] active_0_55_48;
+  reg signed [7:0] active_0_6;
+  reg signed [8:0] x_vec_6_sub_active_0_6;
+  reg x_vec_6_sub_active_0_6_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_6_sub_active_0_6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_6_sub_active_0_6_w9;
+  reg [8:0] neg_x_vec_6_sub_active_0_6_w9_u;
+  reg [8:0] x_vec_6_sub_active_0_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_6_sub_active_0_6_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_5;
+  reg [8:0] magnitude_5_w9;
+  reg signed [8:0] magnitude_5_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_5_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_5_w9_s_w9;
+  reg signed [8:0] s1_mask_6_mux;
+  reg s1_mask_7;
+  reg [7:0] x_vec_63_56;
+  reg signed [7:0] x_vec_7;
+  reg [7:0] active_0_63_56;
+  reg signed [7:0] active_0_7;
+  reg signed [8:0] x_vec_7_sub_active_0_7;
+  reg x_vec_7_sub_active_0_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_sub_active_0_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_sub_active_0_7_w9;
+  reg [8:0] neg_x_vec_7_sub_active_0_7_w9_u;
+  reg [8:0] x_vec_7_sub_active_0_7_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] x_vec_7_sub_active_0_7_lt_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_6;
+  reg [8:0] magnitude_6_w9;
+  reg signed [8:0] magnitude_6_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_6_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_6_w9_s_w9;
+  reg signed [8:0] s1_mask_7_mux;
+  reg signed [9:0] s1_mask_6_mux_add_s1_mask_7_mux;
+  reg signed [10:0] add_1;
+  reg signed [11:0] add_0_add_add_1;
+  reg signed [14:0] add_0_add_add_1_w15;
+  reg s1_mask_0_0;
+  reg [7:0] x_vec_7_0_0;
+  reg signed [7:0] x_vec_0_0;
+  reg [7:0] active_1_7_0;
+  reg signed [7:0] active_1_0;
+  reg signed [8:0] x_vec_0_0_sub_active_1_0;
+  reg x_vec_0_0_sub_active_1_0_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_0_0_sub_active_1_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_0_0_sub_active_1_0_w9;
   reg [8:0] asuint_0;
+  reg [8:0] x_vec_0_0_sub_active_1_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_7;
+  reg [8:0] magnitude_7_w9;
+  reg signed [8:0] magnitude_7_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_7_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_7_w9_s_w9;
+  reg signed [8:0] s1_mask_0_0_mux;
+  reg s1_mask_1_0;
+  reg [7:0] x_vec_15_8_0;
+  reg signed [7:0] x_vec_1_0;
+  reg [7:0] active_1_15_8;
+  reg signed [7:0] active_1_1;
+  reg signed [8:0] x_vec_1_0_sub_active_1_1;
+  reg x_vec_1_0_sub_active_1_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_0_sub_active_1_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_0_sub_active_1_1_w9;
   reg [8:0] asuint_1;
+  reg [8:0] x_vec_1_0_sub_active_1_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_24;
-  reg [8:0] resize_25;
-  reg signed [8:0] assint_2;
+  reg [7:0] magnitude_8;
+  reg [8:0] magnitude_8_w9;
+  reg signed [8:0] magnitude_8_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_1;
+  reg signed [9:0] v0_sub_magnitude_8_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_26;
-  reg signed [8:0] mux_2;
-  reg slice_6;
-  reg [7:0] slice_7;
-  reg signed [7:0] assint_3;
-  reg [7:0] slice_8;
-  reg signed [7:0] assint_4;
-  reg signed [8:0] sub_2;
-  reg lt_9;
+  reg signed [8:0] v0_sub_magnitude_8_w9_s_w9;
+  reg signed [8:0] s1_mask_1_0_mux;
+  reg signed [9:0] add_2;
+  reg s1_mask_2_0;
+  reg [7:0] x_vec_23_16_0;
+  reg signed [7:0] x_vec_2_0;
+  reg [7:0] active_1_23_16;
+  reg signed [7:0] active_1_2;
+  reg signed [8:0] x_vec_2_0_sub_active_1_2;
+  reg x_vec_2_0_sub_active_1_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_1;
+  reg signed [9:0] neg_x_vec_2_0_sub_active_1_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_27;
+  reg signed [8:0] neg_x_vec_2_0_sub_active_1_2_w9;
   reg [8:0] asuint_2;
+  reg [8:0] x_vec_2_0_sub_active_1_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_9;
+  reg [8:0] magnitude_9_w9;
+  reg signed [8:0] magnitude_9_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_9_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_9_w9_s_w9;
+  reg signed [8:0] s1_mask_2_0_mux;
+  reg s1_mask_3_0;
+  reg [7:0] x_vec_31_24_0;
+  reg signed [7:0] x_vec_3_0;
+  reg [7:0] active_1_31_24;
+  reg signed [7:0] active_1_3;
+  reg signed [8:0] x_vec_3_0_sub_active_1_3;
+  reg x_vec_3_0_sub_active_1_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_0_sub_active_1_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_0_sub_active_1_3_w9;
   reg [8:0] asuint_3;
+  reg [8:0] x_vec_3_0_sub_active_1_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_28;
-  reg [8:0] resize_29;
-  reg signed [8:0] assint_5;
+  reg [7:0] magnitude_10;
+  reg [8:0] magnitude_10_w9;
+  reg signed [8:0] magnitude_10_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_3;
+  reg signed [9:0] v0_sub_magnitude_10_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_30;
-  reg signed [8:0] mux_4;
-  reg signed [9:0] add_22;
-  reg slice_9;
-  reg [7:0] slice_10;
-  reg signed [7:0] assint_6;
-  reg [7:0] slice_11;
-  reg signed [7:0] assint_7;
-  reg signed [8:0] sub_4;
-  reg lt_10;
+  reg signed [8:0] v0_sub_magnitude_10_w9_s_w9;
+  reg signed [8:0] s1_mask_3_0_mux;
+  reg signed [9:0] add_3;
+  reg signed [10:0] add_2_add_add_3;
+  reg s1_mask_4_0;
+  reg [7:0] x_vec_39_32_0;
+  reg signed [7:0] x_vec_4_0;
+  reg [7:0] active_1_39_32;
+  reg signed [7:0] active_1_4;
+  reg signed [8:0] x_vec_4_0_sub_active_1_4;
+  reg x_vec_4_0_sub_active_1_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_2;
+  reg signed [9:0] neg_x_vec_4_0_sub_active_1_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_31;
+  reg signed [8:0] neg_x_vec_4_0_sub_active_1_4_w9;
   reg [8:0] asuint_4;
+  reg [8:0] x_vec_4_0_sub_active_1_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_11;
+  reg [8:0] magnitude_11_w9;
+  reg signed [8:0] magnitude_11_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_11_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_11_w9_s_w9;
+  reg signed [8:0] s1_mask_4_0_mux;
+  reg s1_mask_5_0;
+  reg [7:0] x_vec_47_40_0;
+  reg signed [7:0] x_vec_5_0;
+  reg [7:0] active_1_47_40;
+  reg signed [7:0] active_1_5;
+  reg signed [8:0] x_vec_5_0_sub_active_1_5;
+  reg x_vec_5_0_sub_active_1_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_0_sub_active_1_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_0_sub_active_1_5_w9;
   reg [8:0] asuint_5;
+  reg [8:0] x_vec_5_0_sub_active_1_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_5;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_32;
-  reg [8:0] resize_33;
-  reg signed [8:0] assint_8;
+  reg [7:0] magnitude_12;
+  reg [8:0] magnitude_12_w9;
+  reg signed [8:0] magnitude_12_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_5;
+  reg signed [9:0] v0_sub_magnitude_12_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_34;
-  reg signed [8:0] mux_6;
-  reg slice_12;
-  reg [7:0] slice_13;
-  reg signed [7:0] assint_9;
-  reg [7:0] slice_14;
-  reg signed [7:0] assint_10;
-  reg signed [8:0] sub_6;
-  reg lt_11;
+  reg signed [8:0] v0_sub_magnitude_12_w9_s_w9;
+  reg signed [8:0] s1_mask_5_0_mux;
+  reg signed [9:0] add_4;
+  reg s1_mask_6_0;
+  reg [7:0] x_vec_55_48_0;
+  reg signed [7:0] x_vec_6_0;
+  reg [7:0] active_1_55_48;
+  reg signed [7:0] active_1_6;
+  reg signed [8:0] x_vec_6_0_sub_active_1_6;
+  reg x_vec_6_0_sub_active_1_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_3;
+  reg signed [9:0] neg_x_vec_6_0_sub_active_1_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_35;
+  reg signed [8:0] neg_x_vec_6_0_sub_active_1_6_w9;
   reg [8:0] asuint_6;
+  reg [8:0] x_vec_6_0_sub_active_1_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_13;
+  reg [8:0] magnitude_13_w9;
+  reg signed [8:0] magnitude_13_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_13_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_13_w9_s_w9;
+  reg signed [8:0] s1_mask_6_0_mux;
+  reg s1_mask_7_0;
+  reg [7:0] x_vec_63_56_0;
+  reg signed [7:0] x_vec_7_1;
+  reg [7:0] active_1_63_56;
+  reg signed [7:0] active_1_7;
+  reg signed [8:0] x_vec_7_1_sub_active_1_7;
+  reg x_vec_7_1_sub_active_1_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_1_sub_active_1_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_1_sub_active_1_7_w9;
   reg [8:0] asuint_7;
+  reg [8:0] x_vec_7_1_sub_active_1_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_36;
-  reg [8:0] resize_37;
-  reg signed [8:0] assint_11;
+  reg [7:0] magnitude_14;
+  reg [8:0] magnitude_14_w9;
+  reg signed [8:0] magnitude_14_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_7;
+  reg signed [9:0] v0_sub_magnitude_14_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_38;
-  reg signed [8:0] mux_8;
-  reg signed [9:0] add_23;
-  reg signed [10:0] add_24;
-  reg slice_15;
-  reg [7:0] slice_16;
-  reg signed [7:0] assint_12;
-  reg [7:0] slice_17;
-  reg signed [7:0] assint_13;
-  reg signed [8:0] sub_8;
-  reg lt_12;
+  reg signed [8:0] v0_sub_magnitude_14_w9_s_w9;
+  reg signed [8:0] s1_mask_7_0_mux;
+  reg signed [9:0] add_5;
+  reg signed [10:0] add_4_add_add_5;
+  reg signed [11:0] add_6;
+  reg signed [14:0] add_6_w15;
+  reg s1_mask_0_1;
+  reg [7:0] x_vec_7_0_1;
+  reg signed [7:0] x_vec_0_1;
+  reg [7:0] active_2_7_0;
+  reg signed [7:0] active_2_0;
+  reg signed [8:0] x_vec_0_1_sub_active_2_0;
+  reg x_vec_0_1_sub_active_2_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_4;
+  reg signed [9:0] neg_x_vec_0_1_sub_active_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_39;
+  reg signed [8:0] neg_x_vec_0_1_sub_active_2_0_w9;
   reg [8:0] asuint_8;
+  reg [8:0] x_vec_0_1_sub_active_2_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_8;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_15;
+  reg [8:0] magnitude_15_w9;
+  reg signed [8:0] magnitude_15_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_15_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_15_w9_s_w9;
+  reg signed [8:0] s1_mask_0_1_mux;
+  reg s1_mask_1_1;
+  reg [7:0] x_vec_15_8_1;
+  reg signed [7:0] x_vec_1_1;
+  reg [7:0] active_2_15_8;
+  reg signed [7:0] active_2_1;
+  reg signed [8:0] x_vec_1_1_sub_active_2_1;
+  reg x_vec_1_1_sub_active_2_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_1_sub_active_2_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_1_sub_active_2_1_w9;
   reg [8:0] asuint_9;
+  reg [8:0] x_vec_1_1_sub_active_2_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_9;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_40;
-  reg [8:0] resize_41;
-  reg signed [8:0] assint_14;
+  reg [7:0] magnitude_16;
+  reg [8:0] magnitude_16_w9;
+  reg signed [8:0] magnitude_16_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_9;
+  reg signed [9:0] v0_sub_magnitude_16_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_42;
-  reg signed [8:0] mux_10;
-  reg slice_18;
-  reg [7:0] slice_19;
-  reg signed [7:0] assint_15;
-  reg [7:0] slice_20;
-  reg signed [7:0] assint_16;
-  reg signed [8:0] sub_10;
-  reg lt_13;
+  reg signed [8:0] v0_sub_magnitude_16_w9_s_w9;
+  reg signed [8:0] s1_mask_1_1_mux;
+  reg signed [9:0] add_7;
+  reg s1_mask_2_1;
+  reg [7:0] x_vec_23_16_1;
+  reg signed [7:0] x_vec_2_1;
+  reg [7:0] active_2_23_16;
+  reg signed [7:0] active_2_2;
+  reg signed [8:0] x_vec_2_1_sub_active_2_2;
+  reg x_vec_2_1_sub_active_2_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_5;
+  reg signed [9:0] neg_x_vec_2_1_sub_active_2_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_43;
+  reg signed [8:0] neg_x_vec_2_1_sub_active_2_2_w9;
   reg [8:0] asuint_10;
+  reg [8:0] x_vec_2_1_sub_active_2_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_10;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_17;
+  reg [8:0] magnitude_17_w9;
+  reg signed [8:0] magnitude_17_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_17_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_17_w9_s_w9;
+  reg signed [8:0] s1_mask_2_1_mux;
+  reg s1_mask_3_1;
+  reg [7:0] x_vec_31_24_1;
+  reg signed [7:0] x_vec_3_1;
+  reg [7:0] active_2_31_24;
+  reg signed [7:0] active_2_3;
+  reg signed [8:0] x_vec_3_1_sub_active_2_3;
+  reg x_vec_3_1_sub_active_2_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_1_sub_active_2_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_1_sub_active_2_3_w9;
   reg [8:0] asuint_11;
+  reg [8:0] x_vec_3_1_sub_active_2_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_11;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_44;
-  reg [8:0] resize_45;
-  reg signed [8:0] assint_17;
+  reg [7:0] magnitude_18;
+  reg [8:0] magnitude_18_w9;
+  reg signed [8:0] magnitude_18_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_11;
+  reg signed [9:0] v0_sub_magnitude_18_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_46;
-  reg signed [8:0] mux_12;
-  reg signed [9:0] add_25;
-  reg slice_21;
-  reg [7:0] slice_22;
-  reg signed [7:0] assint_18;
-  reg [7:0] slice_23;
-  reg signed [7:0] assint_19;
-  reg signed [8:0] sub_12;
-  reg lt_14;
+  reg signed [8:0] v0_sub_magnitude_18_w9_s_w9;
+  reg signed [8:0] s1_mask_3_1_mux;
+  reg signed [9:0] add_8;
+  reg signed [10:0] add_7_add_add_8;
+  reg s1_mask_4_1;
+  reg [7:0] x_vec_39_32_1;
+  reg signed [7:0] x_vec_4_1;
+  reg [7:0] active_2_39_32;
+  reg signed [7:0] active_2_4;
+  reg signed [8:0] x_vec_4_1_sub_active_2_4;
+  reg x_vec_4_1_sub_active_2_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_6;
+  reg signed [9:0] neg_x_vec_4_1_sub_active_2_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_47;
+  reg signed [8:0] neg_x_vec_4_1_sub_active_2_4_w9;
   reg [8:0] asuint_12;
+  reg [8:0] x_vec_4_1_sub_active_2_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_12;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_19;
+  reg [8:0] magnitude_19_w9;
+  reg signed [8:0] magnitude_19_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_19_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_19_w9_s_w9;
+  reg signed [8:0] s1_mask_4_1_mux;
+  reg s1_mask_5_1;
+  reg [7:0] x_vec_47_40_1;
+  reg signed [7:0] x_vec_5_1;
+  reg [7:0] active_2_47_40;
+  reg signed [7:0] active_2_5;
+  reg signed [8:0] x_vec_5_1_sub_active_2_5;
+  reg x_vec_5_1_sub_active_2_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_1_sub_active_2_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_1_sub_active_2_5_w9;
   reg [8:0] asuint_13;
+  reg [8:0] x_vec_5_1_sub_active_2_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_13;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_48;
-  reg [8:0] resize_49;
-  reg signed [8:0] assint_20;
+  reg [7:0] magnitude_20;
+  reg [8:0] magnitude_20_w9;
+  reg signed [8:0] magnitude_20_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_13;
+  reg signed [9:0] v0_sub_magnitude_20_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_50;
-  reg signed [8:0] mux_14;
-  reg slice_24;
-  reg [7:0] slice_25;
-  reg signed [7:0] assint_21;
-  reg [7:0] slice_26;
-  reg signed [7:0] assint_22;
-  reg signed [8:0] sub_14;
-  reg lt_15;
+  reg signed [8:0] v0_sub_magnitude_20_w9_s_w9;
+  reg signed [8:0] s1_mask_5_1_mux;
+  reg signed [9:0] add_9;
+  reg s1_mask_6_1;
+  reg [7:0] x_vec_55_48_1;
+  reg signed [7:0] x_vec_6_1;
+  reg [7:0] active_2_55_48;
+  reg signed [7:0] active_2_6;
+  reg signed [8:0] x_vec_6_1_sub_active_2_6;
+  reg x_vec_6_1_sub_active_2_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_7;
+  reg signed [9:0] neg_x_vec_6_1_sub_active_2_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_51;
+  reg signed [8:0] neg_x_vec_6_1_sub_active_2_6_w9;
   reg [8:0] asuint_14;
+  reg [8:0] x_vec_6_1_sub_active_2_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_14;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_21;
+  reg [8:0] magnitude_21_w9;
+  reg signed [8:0] magnitude_21_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_21_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_21_w9_s_w9;
+  reg signed [8:0] s1_mask_6_1_mux;
+  reg s1_mask_7_1;
+  reg [7:0] x_vec_63_56_1;
+  reg signed [7:0] x_vec_7_2;
+  reg [7:0] active_2_63_56;
+  reg signed [7:0] active_2_7;
+  reg signed [8:0] x_vec_7_2_sub_active_2_7;
+  reg x_vec_7_2_sub_active_2_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_2_sub_active_2_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_2_sub_active_2_7_w9;
   reg [8:0] asuint_15;
+  reg [8:0] x_vec_7_2_sub_active_2_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_15;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_52;
-  reg [8:0] resize_53;
-  reg signed [8:0] assint_23;
+  reg [7:0] magnitude_22;
+  reg [8:0] magnitude_22_w9;
+  reg signed [8:0] magnitude_22_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_15;
+  reg signed [9:0] v0_sub_magnitude_22_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_54;
-  reg signed [8:0] mux_16;
-  reg signed [9:0] add_26;
-  reg signed [10:0] add_27;
-  reg signed [11:0] add_28;
-  reg signed [14:0] resize_55;
-  reg slice_27;
-  reg [7:0] slice_28;
-  reg signed [7:0] assint_24;
-  reg [7:0] slice_29;
-  reg signed [7:0] assint_25;
-  reg signed [8:0] sub_16;
-  reg lt_16;
+  reg signed [8:0] v0_sub_magnitude_22_w9_s_w9;
+  reg signed [8:0] s1_mask_7_1_mux;
+  reg signed [9:0] add_10;
+  reg signed [10:0] add_9_add_add_10;
+  reg signed [11:0] add_11;
+  reg signed [14:0] add_11_w15;
+  reg s1_mask_0_2;
+  reg [7:0] x_vec_7_0_2;
+  reg signed [7:0] x_vec_0_2;
+  reg [7:0] active_3_7_0;
+  reg signed [7:0] active_3_0;
+  reg signed [8:0] x_vec_0_2_sub_active_3_0;
+  reg x_vec_0_2_sub_active_3_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_8;
+  reg signed [9:0] neg_x_vec_0_2_sub_active_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_56;
+  reg signed [8:0] neg_x_vec_0_2_sub_active_3_0_w9;
   reg [8:0] asuint_16;
+  reg [8:0] x_vec_0_2_sub_active_3_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_16;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_23;
+  reg [8:0] magnitude_23_w9;
+  reg signed [8:0] magnitude_23_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_23_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_23_w9_s_w9;
+  reg signed [8:0] s1_mask_0_2_mux;
+  reg s1_mask_1_2;
+  reg [7:0] x_vec_15_8_2;
+  reg signed [7:0] x_vec_1_2;
+  reg [7:0] active_3_15_8;
+  reg signed [7:0] active_3_1;
+  reg signed [8:0] x_vec_1_2_sub_active_3_1;
+  reg x_vec_1_2_sub_active_3_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_2_sub_active_3_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_2_sub_active_3_1_w9;
   reg [8:0] asuint_17;
+  reg [8:0] x_vec_1_2_sub_active_3_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_17;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_57;
-  reg [8:0] resize_58;
-  reg signed [8:0] assint_26;
+  reg [7:0] magnitude_24;
+  reg [8:0] magnitude_24_w9;
+  reg signed [8:0] magnitude_24_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_17;
+  reg signed [9:0] v0_sub_magnitude_24_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_59;
-  reg signed [8:0] mux_18;
-  reg slice_30;
-  reg [7:0] slice_31;
-  reg signed [7:0] assint_27;
-  reg [7:0] slice_32;
-  reg signed [7:0] assint_28;
-  reg signed [8:0] sub_18;
-  reg lt_17;
+  reg signed [8:0] v0_sub_magnitude_24_w9_s_w9;
+  reg signed [8:0] s1_mask_1_2_mux;
+  reg signed [9:0] add_12;
+  reg s1_mask_2_2;
+  reg [7:0] x_vec_23_16_2;
+  reg signed [7:0] x_vec_2_2;
+  reg [7:0] active_3_23_16;
+  reg signed [7:0] active_3_2;
+  reg signed [8:0] x_vec_2_2_sub_active_3_2;
+  reg x_vec_2_2_sub_active_3_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_9;
+  reg signed [9:0] neg_x_vec_2_2_sub_active_3_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_60;
+  reg signed [8:0] neg_x_vec_2_2_sub_active_3_2_w9;
   reg [8:0] asuint_18;
+  reg [8:0] x_vec_2_2_sub_active_3_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_18;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_25;
+  reg [8:0] magnitude_25_w9;
+  reg signed [8:0] magnitude_25_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_25_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_25_w9_s_w9;
+  reg signed [8:0] s1_mask_2_2_mux;
+  reg s1_mask_3_2;
+  reg [7:0] x_vec_31_24_2;
+  reg signed [7:0] x_vec_3_2;
+  reg [7:0] active_3_31_24;
+  reg signed [7:0] active_3_3;
+  reg signed [8:0] x_vec_3_2_sub_active_3_3;
+  reg x_vec_3_2_sub_active_3_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_2_sub_active_3_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_2_sub_active_3_3_w9;
   reg [8:0] asuint_19;
+  reg [8:0] x_vec_3_2_sub_active_3_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_19;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_61;
-  reg [8:0] resize_62;
-  reg signed [8:0] assint_29;
+  reg [7:0] magnitude_26;
+  reg [8:0] magnitude_26_w9;
+  reg signed [8:0] magnitude_26_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_19;
+  reg signed [9:0] v0_sub_magnitude_26_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_63;
-  reg signed [8:0] mux_20;
-  reg signed [9:0] add_29;
-  reg slice_33;
-  reg [7:0] slice_34;
-  reg signed [7:0] assint_30;
-  reg [7:0] slice_35;
-  reg signed [7:0] assint_31;
-  reg signed [8:0] sub_20;
-  reg lt_18;
+  reg signed [8:0] v0_sub_magnitude_26_w9_s_w9;
+  reg signed [8:0] s1_mask_3_2_mux;
+  reg signed [9:0] add_13;
+  reg signed [10:0] add_12_add_add_13;
+  reg s1_mask_4_2;
+  reg [7:0] x_vec_39_32_2;
+  reg signed [7:0] x_vec_4_2;
+  reg [7:0] active_3_39_32;
+  reg signed [7:0] active_3_4;
+  reg signed [8:0] x_vec_4_2_sub_active_3_4;
+  reg x_vec_4_2_sub_active_3_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_10;
+  reg signed [9:0] neg_x_vec_4_2_sub_active_3_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_64;
+  reg signed [8:0] neg_x_vec_4_2_sub_active_3_4_w9;
   reg [8:0] asuint_20;
+  reg [8:0] x_vec_4_2_sub_active_3_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_20;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_27;
+  reg [8:0] magnitude_27_w9;
+  reg signed [8:0] magnitude_27_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_27_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_27_w9_s_w9;
+  reg signed [8:0] s1_mask_4_2_mux;
+  reg s1_mask_5_2;
+  reg [7:0] x_vec_47_40_2;
+  reg signed [7:0] x_vec_5_2;
+  reg [7:0] active_3_47_40;
+  reg signed [7:0] active_3_5;
+  reg signed [8:0] x_vec_5_2_sub_active_3_5;
+  reg x_vec_5_2_sub_active_3_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_2_sub_active_3_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_2_sub_active_3_5_w9;
   reg [8:0] asuint_21;
+  reg [8:0] x_vec_5_2_sub_active_3_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_21;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_65;
-  reg [8:0] resize_66;
-  reg signed [8:0] assint_32;
+  reg [7:0] magnitude_28;
+  reg [8:0] magnitude_28_w9;
+  reg signed [8:0] magnitude_28_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_21;
+  reg signed [9:0] v0_sub_magnitude_28_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_67;
-  reg signed [8:0] mux_22;
-  reg slice_36;
-  reg [7:0] slice_37;
-  reg signed [7:0] assint_33;
-  reg [7:0] slice_38;
-  reg signed [7:0] assint_34;
-  reg signed [8:0] sub_22;
-  reg lt_19;
+  reg signed [8:0] v0_sub_magnitude_28_w9_s_w9;
+  reg signed [8:0] s1_mask_5_2_mux;
+  reg signed [9:0] add_14;
+  reg s1_mask_6_2;
+  reg [7:0] x_vec_55_48_2;
+  reg signed [7:0] x_vec_6_2;
+  reg [7:0] active_3_55_48;
+  reg signed [7:0] active_3_6;
+  reg signed [8:0] x_vec_6_2_sub_active_3_6;
+  reg x_vec_6_2_sub_active_3_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_11;
+  reg signed [9:0] neg_x_vec_6_2_sub_active_3_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_68;
+  reg signed [8:0] neg_x_vec_6_2_sub_active_3_6_w9;
   reg [8:0] asuint_22;
+  reg [8:0] x_vec_6_2_sub_active_3_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_22;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_29;
+  reg [8:0] magnitude_29_w9;
+  reg signed [8:0] magnitude_29_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_29_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_29_w9_s_w9;
+  reg signed [8:0] s1_mask_6_2_mux;
+  reg s1_mask_7_2;
+  reg [7:0] x_vec_63_56_2;
+  reg signed [7:0] x_vec_7_3;
+  reg [7:0] active_3_63_56;
+  reg signed [7:0] active_3_7;
+  reg signed [8:0] x_vec_7_3_sub_active_3_7;
+  reg x_vec_7_3_sub_active_3_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_3_sub_active_3_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_3_sub_active_3_7_w9;
   reg [8:0] asuint_23;
+  reg [8:0] x_vec_7_3_sub_active_3_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_23;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_69;
-  reg [8:0] resize_70;
-  reg signed [8:0] assint_35;
+  reg [7:0] magnitude_30;
+  reg [8:0] magnitude_30_w9;
+  reg signed [8:0] magnitude_30_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_23;
+  reg signed [9:0] v0_sub_magnitude_30_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_71;
-  reg signed [8:0] mux_24;
-  reg signed [9:0] add_30;
-  reg signed [10:0] add_31;
-  reg slice_39;
-  reg [7:0] slice_40;
-  reg signed [7:0] assint_36;
-  reg [7:0] slice_41;
-  reg signed [7:0] assint_37;
-  reg signed [8:0] sub_24;
-  reg lt_20;
+  reg signed [8:0] v0_sub_magnitude_30_w9_s_w9;
+  reg signed [8:0] s1_mask_7_2_mux;
+  reg signed [9:0] add_15;
+  reg signed [10:0] add_14_add_add_15;
+  reg signed [11:0] add_16;
+  reg signed [14:0] add_16_w15;
+  reg s1_mask_0_3;
+  reg [7:0] x_vec_7_0_3;
+  reg signed [7:0] x_vec_0_3;
+  reg [7:0] active_4_7_0;
+  reg signed [7:0] active_4_0;
+  reg signed [8:0] x_vec_0_3_sub_active_4_0;
+  reg x_vec_0_3_sub_active_4_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_12;
+  reg signed [9:0] neg_x_vec_0_3_sub_active_4_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_72;
+  reg signed [8:0] neg_x_vec_0_3_sub_active_4_0_w9;
   reg [8:0] asuint_24;
+  reg [8:0] x_vec_0_3_sub_active_4_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_24;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_31;
+  reg [8:0] magnitude_31_w9;
+  reg signed [8:0] magnitude_31_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_31_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_31_w9_s_w9;
+  reg signed [8:0] s1_mask_0_3_mux;
+  reg s1_mask_1_3;
+  reg [7:0] x_vec_15_8_3;
+  reg signed [7:0] x_vec_1_3;
+  reg [7:0] active_4_15_8;
+  reg signed [7:0] active_4_1;
+  reg signed [8:0] x_vec_1_3_sub_active_4_1;
+  reg x_vec_1_3_sub_active_4_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_3_sub_active_4_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_3_sub_active_4_1_w9;
   reg [8:0] asuint_25;
+  reg [8:0] x_vec_1_3_sub_active_4_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_25;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_73;
-  reg [8:0] resize_74;
-  reg signed [8:0] assint_38;
+  reg [7:0] magnitude_32;
+  reg [8:0] magnitude_32_w9;
+  reg signed [8:0] magnitude_32_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_25;
+  reg signed [9:0] v0_sub_magnitude_32_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_75;
-  reg signed [8:0] mux_26;
-  reg slice_42;
-  reg [7:0] slice_43;
-  reg signed [7:0] assint_39;
-  reg [7:0] slice_44;
-  reg signed [7:0] assint_40;
-  reg signed [8:0] sub_26;
-  reg lt_21;
+  reg signed [8:0] v0_sub_magnitude_32_w9_s_w9;
+  reg signed [8:0] s1_mask_1_3_mux;
+  reg signed [9:0] add_17;
+  reg s1_mask_2_3;
+  reg [7:0] x_vec_23_16_3;
+  reg signed [7:0] x_vec_2_3;
+  reg [7:0] active_4_23_16;
+  reg signed [7:0] active_4_2;
+  reg signed [8:0] x_vec_2_3_sub_active_4_2;
+  reg x_vec_2_3_sub_active_4_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_13;
+  reg signed [9:0] neg_x_vec_2_3_sub_active_4_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_76;
+  reg signed [8:0] neg_x_vec_2_3_sub_active_4_2_w9;
   reg [8:0] asuint_26;
+  reg [8:0] x_vec_2_3_sub_active_4_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_26;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_33;
+  reg [8:0] magnitude_33_w9;
+  reg signed [8:0] magnitude_33_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_33_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_33_w9_s_w9;
+  reg signed [8:0] s1_mask_2_3_mux;
+  reg s1_mask_3_3;
+  reg [7:0] x_vec_31_24_3;
+  reg signed [7:0] x_vec_3_3;
+  reg [7:0] active_4_31_24;
+  reg signed [7:0] active_4_3;
+  reg signed [8:0] x_vec_3_3_sub_active_4_3;
+  reg x_vec_3_3_sub_active_4_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_3_sub_active_4_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_3_sub_active_4_3_w9;
   reg [8:0] asuint_27;
+  reg [8:0] x_vec_3_3_sub_active_4_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_27;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_77;
-  reg [8:0] resize_78;
-  reg signed [8:0] assint_41;
+  reg [7:0] magnitude_34;
+  reg [8:0] magnitude_34_w9;
+  reg signed [8:0] magnitude_34_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_27;
+  reg signed [9:0] v0_sub_magnitude_34_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_79;
-  reg signed [8:0] mux_28;
-  reg signed [9:0] add_32;
-  reg slice_45;
-  reg [7:0] slice_46;
-  reg signed [7:0] assint_42;
-  reg [7:0] slice_47;
-  reg signed [7:0] assint_43;
-  reg signed [8:0] sub_28;
-  reg lt_22;
+  reg signed [8:0] v0_sub_magnitude_34_w9_s_w9;
+  reg signed [8:0] s1_mask_3_3_mux;
+  reg signed [9:0] add_18;
+  reg signed [10:0] add_17_add_add_18;
+  reg s1_mask_4_3;
+  reg [7:0] x_vec_39_32_3;
+  reg signed [7:0] x_vec_4_3;
+  reg [7:0] active_4_39_32;
+  reg signed [7:0] active_4_4;
+  reg signed [8:0] x_vec_4_3_sub_active_4_4;
+  reg x_vec_4_3_sub_active_4_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_14;
+  reg signed [9:0] neg_x_vec_4_3_sub_active_4_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_80;
+  reg signed [8:0] neg_x_vec_4_3_sub_active_4_4_w9;
   reg [8:0] asuint_28;
+  reg [8:0] x_vec_4_3_sub_active_4_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_28;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_35;
+  reg [8:0] magnitude_35_w9;
+  reg signed [8:0] magnitude_35_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_35_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_35_w9_s_w9;
+  reg signed [8:0] s1_mask_4_3_mux;
+  reg s1_mask_5_3;
+  reg [7:0] x_vec_47_40_3;
+  reg signed [7:0] x_vec_5_3;
+  reg [7:0] active_4_47_40;
+  reg signed [7:0] active_4_5;
+  reg signed [8:0] x_vec_5_3_sub_active_4_5;
+  reg x_vec_5_3_sub_active_4_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_3_sub_active_4_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_3_sub_active_4_5_w9;
   reg [8:0] asuint_29;
+  reg [8:0] x_vec_5_3_sub_active_4_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_29;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_81;
-  reg [8:0] resize_82;
-  reg signed [8:0] assint_44;
+  reg [7:0] magnitude_36;
+  reg [8:0] magnitude_36_w9;
+  reg signed [8:0] magnitude_36_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_29;
+  reg signed [9:0] v0_sub_magnitude_36_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_83;
-  reg signed [8:0] mux_30;
-  reg slice_48;
-  reg [7:0] slice_49;
-  reg signed [7:0] assint_45;
-  reg [7:0] slice_50;
-  reg signed [7:0] assint_46;
-  reg signed [8:0] sub_30;
-  reg lt_23;
+  reg signed [8:0] v0_sub_magnitude_36_w9_s_w9;
+  reg signed [8:0] s1_mask_5_3_mux;
+  reg signed [9:0] add_19;
+  reg s1_mask_6_3;
+  reg [7:0] x_vec_55_48_3;
+  reg signed [7:0] x_vec_6_3;
+  reg [7:0] active_4_55_48;
+  reg signed [7:0] active_4_6;
+  reg signed [8:0] x_vec_6_3_sub_active_4_6;
+  reg x_vec_6_3_sub_active_4_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_15;
+  reg signed [9:0] neg_x_vec_6_3_sub_active_4_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_84;
+  reg signed [8:0] neg_x_vec_6_3_sub_active_4_6_w9;
   reg [8:0] asuint_30;
+  reg [8:0] x_vec_6_3_sub_active_4_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_30;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_37;
+  reg [8:0] magnitude_37_w9;
+  reg signed [8:0] magnitude_37_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_37_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_37_w9_s_w9;
+  reg signed [8:0] s1_mask_6_3_mux;
+  reg s1_mask_7_3;
+  reg [7:0] x_vec_63_56_3;
+  reg signed [7:0] x_vec_7_4;
+  reg [7:0] active_4_63_56;
+  reg signed [7:0] active_4_7;
+  reg signed [8:0] x_vec_7_4_sub_active_4_7;
+  reg x_vec_7_4_sub_active_4_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_4_sub_active_4_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_4_sub_active_4_7_w9;
   reg [8:0] asuint_31;
+  reg [8:0] x_vec_7_4_sub_active_4_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_31;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_85;
-  reg [8:0] resize_86;
-  reg signed [8:0] assint_47;
+  reg [7:0] magnitude_38;
+  reg [8:0] magnitude_38_w9;
+  reg signed [8:0] magnitude_38_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_31;
+  reg signed [9:0] v0_sub_magnitude_38_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_87;
-  reg signed [8:0] mux_32;
-  reg signed [9:0] add_33;
-  reg signed [10:0] add_34;
-  reg signed [11:0] add_35;
-  reg signed [14:0] resize_88;
-  reg slice_51;
-  reg [7:0] slice_52;
-  reg signed [7:0] assint_48;
-  reg [7:0] slice_53;
-  reg signed [7:0] assint_49;
-  reg signed [8:0] sub_32;
-  reg lt_24;
+  reg signed [8:0] v0_sub_magnitude_38_w9_s_w9;
+  reg signed [8:0] s1_mask_7_3_mux;
+  reg signed [9:0] add_20;
+  reg signed [10:0] add_19_add_add_20;
+  reg signed [11:0] add_21;
+  reg signed [14:0] add_21_w15;
+  reg s1_mask_0_4;
+  reg [7:0] x_vec_7_0_4;
+  reg signed [7:0] x_vec_0_4;
+  reg [7:0] active_5_7_0;
+  reg signed [7:0] active_5_0;
+  reg signed [8:0] x_vec_0_4_sub_active_5_0;
+  reg x_vec_0_4_sub_active_5_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_16;
+  reg signed [9:0] neg_x_vec_0_4_sub_active_5_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_89;
+  reg signed [8:0] neg_x_vec_0_4_sub_active_5_0_w9;
   reg [8:0] asuint_32;
+  reg [8:0] x_vec_0_4_sub_active_5_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_32;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_39;
+  reg [8:0] magnitude_39_w9;
+  reg signed [8:0] magnitude_39_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_39_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_39_w9_s_w9;
+  reg signed [8:0] s1_mask_0_4_mux;
+  reg s1_mask_1_4;
+  reg [7:0] x_vec_15_8_4;
+  reg signed [7:0] x_vec_1_4;
+  reg [7:0] active_5_15_8;
+  reg signed [7:0] active_5_1;
+  reg signed [8:0] x_vec_1_4_sub_active_5_1;
+  reg x_vec_1_4_sub_active_5_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_4_sub_active_5_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_4_sub_active_5_1_w9;
   reg [8:0] asuint_33;
+  reg [8:0] x_vec_1_4_sub_active_5_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_33;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_90;
-  reg [8:0] resize_91;
-  reg signed [8:0] assint_50;
+  reg [7:0] magnitude_40;
+  reg [8:0] magnitude_40_w9;
+  reg signed [8:0] magnitude_40_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_33;
+  reg signed [9:0] v0_sub_magnitude_40_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_92;
-  reg signed [8:0] mux_34;
-  reg slice_54;
-  reg [7:0] slice_55;
-  reg signed [7:0] assint_51;
-  reg [7:0] slice_56;
-  reg signed [7:0] assint_52;
-  reg signed [8:0] sub_34;
-  reg lt_25;
+  reg signed [8:0] v0_sub_magnitude_40_w9_s_w9;
+  reg signed [8:0] s1_mask_1_4_mux;
+  reg signed [9:0] add_22;
+  reg s1_mask_2_4;
+  reg [7:0] x_vec_23_16_4;
+  reg signed [7:0] x_vec_2_4;
+  reg [7:0] active_5_23_16;
+  reg signed [7:0] active_5_2;
+  reg signed [8:0] x_vec_2_4_sub_active_5_2;
+  reg x_vec_2_4_sub_active_5_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_17;
+  reg signed [9:0] neg_x_vec_2_4_sub_active_5_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_93;
+  reg signed [8:0] neg_x_vec_2_4_sub_active_5_2_w9;
   reg [8:0] asuint_34;
+  reg [8:0] x_vec_2_4_sub_active_5_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_34;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_41;
+  reg [8:0] magnitude_41_w9;
+  reg signed [8:0] magnitude_41_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_41_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_41_w9_s_w9;
+  reg signed [8:0] s1_mask_2_4_mux;
+  reg s1_mask_3_4;
+  reg [7:0] x_vec_31_24_4;
+  reg signed [7:0] x_vec_3_4;
+  reg [7:0] active_5_31_24;
+  reg signed [7:0] active_5_3;
+  reg signed [8:0] x_vec_3_4_sub_active_5_3;
+  reg x_vec_3_4_sub_active_5_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_4_sub_active_5_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_4_sub_active_5_3_w9;
   reg [8:0] asuint_35;
+  reg [8:0] x_vec_3_4_sub_active_5_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_35;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_94;
-  reg [8:0] resize_95;
-  reg signed [8:0] assint_53;
+  reg [7:0] magnitude_42;
+  reg [8:0] magnitude_42_w9;
+  reg signed [8:0] magnitude_42_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_35;
+  reg signed [9:0] v0_sub_magnitude_42_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_96;
-  reg signed [8:0] mux_36;
-  reg signed [9:0] add_36;
-  reg slice_57;
-  reg [7:0] slice_58;
-  reg signed [7:0] assint_54;
-  reg [7:0] slice_59;
-  reg signed [7:0] assint_55;
-  reg signed [8:0] sub_36;
-  reg lt_26;
+  reg signed [8:0] v0_sub_magnitude_42_w9_s_w9;
+  reg signed [8:0] s1_mask_3_4_mux;
+  reg signed [9:0] add_23;
+  reg signed [10:0] add_22_add_add_23;
+  reg s1_mask_4_4;
+  reg [7:0] x_vec_39_32_4;
+  reg signed [7:0] x_vec_4_4;
+  reg [7:0] active_5_39_32;
+  reg signed [7:0] active_5_4;
+  reg signed [8:0] x_vec_4_4_sub_active_5_4;
+  reg x_vec_4_4_sub_active_5_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_18;
+  reg signed [9:0] neg_x_vec_4_4_sub_active_5_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_97;
+  reg signed [8:0] neg_x_vec_4_4_sub_active_5_4_w9;
   reg [8:0] asuint_36;
+  reg [8:0] x_vec_4_4_sub_active_5_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_36;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_43;
+  reg [8:0] magnitude_43_w9;
+  reg signed [8:0] magnitude_43_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_43_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_43_w9_s_w9;
+  reg signed [8:0] s1_mask_4_4_mux;
+  reg s1_mask_5_4;
+  reg [7:0] x_vec_47_40_4;
+  reg signed [7:0] x_vec_5_4;
+  reg [7:0] active_5_47_40;
+  reg signed [7:0] active_5_5;
+  reg signed [8:0] x_vec_5_4_sub_active_5_5;
+  reg x_vec_5_4_sub_active_5_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_4_sub_active_5_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_4_sub_active_5_5_w9;
   reg [8:0] asuint_37;
+  reg [8:0] x_vec_5_4_sub_active_5_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_37;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_98;
-  reg [8:0] resize_99;
-  reg signed [8:0] assint_56;
+  reg [7:0] magnitude_44;
+  reg [8:0] magnitude_44_w9;
+  reg signed [8:0] magnitude_44_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_37;
+  reg signed [9:0] v0_sub_magnitude_44_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_100;
-  reg signed [8:0] mux_38;
-  reg slice_60;
-  reg [7:0] slice_61;
-  reg signed [7:0] assint_57;
-  reg [7:0] slice_62;
-  reg signed [7:0] assint_58;
-  reg signed [8:0] sub_38;
-  reg lt_27;
+  reg signed [8:0] v0_sub_magnitude_44_w9_s_w9;
+  reg signed [8:0] s1_mask_5_4_mux;
+  reg signed [9:0] add_24;
+  reg s1_mask_6_4;
+  reg [7:0] x_vec_55_48_4;
+  reg signed [7:0] x_vec_6_4;
+  reg [7:0] active_5_55_48;
+  reg signed [7:0] active_5_6;
+  reg signed [8:0] x_vec_6_4_sub_active_5_6;
+  reg x_vec_6_4_sub_active_5_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_19;
+  reg signed [9:0] neg_x_vec_6_4_sub_active_5_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_101;
+  reg signed [8:0] neg_x_vec_6_4_sub_active_5_6_w9;
   reg [8:0] asuint_38;
+  reg [8:0] x_vec_6_4_sub_active_5_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_38;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_45;
+  reg [8:0] magnitude_45_w9;
+  reg signed [8:0] magnitude_45_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_45_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_45_w9_s_w9;
+  reg signed [8:0] s1_mask_6_4_mux;
+  reg s1_mask_7_4;
+  reg [7:0] x_vec_63_56_4;
+  reg signed [7:0] x_vec_7_5;
+  reg [7:0] active_5_63_56;
+  reg signed [7:0] active_5_7;
+  reg signed [8:0] x_vec_7_5_sub_active_5_7;
+  reg x_vec_7_5_sub_active_5_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_5_sub_active_5_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_5_sub_active_5_7_w9;
   reg [8:0] asuint_39;
+  reg [8:0] x_vec_7_5_sub_active_5_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_39;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_102;
-  reg [8:0] resize_103;
-  reg signed [8:0] assint_59;
+  reg [7:0] magnitude_46;
+  reg [8:0] magnitude_46_w9;
+  reg signed [8:0] magnitude_46_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_39;
+  reg signed [9:0] v0_sub_magnitude_46_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_104;
-  reg signed [8:0] mux_40;
-  reg signed [9:0] add_37;
-  reg signed [10:0] add_38;
-  reg slice_63;
-  reg [7:0] slice_64;
-  reg signed [7:0] assint_60;
-  reg [7:0] slice_65;
-  reg signed [7:0] assint_61;
-  reg signed [8:0] sub_40;
-  reg lt_28;
+  reg signed [8:0] v0_sub_magnitude_46_w9_s_w9;
+  reg signed [8:0] s1_mask_7_4_mux;
+  reg signed [9:0] add_25;
+  reg signed [10:0] add_24_add_add_25;
+  reg signed [11:0] add_26;
+  reg signed [14:0] add_26_w15;
+  reg s1_mask_0_5;
+  reg [7:0] x_vec_7_0_5;
+  reg signed [7:0] x_vec_0_5;
+  reg [7:0] active_6_7_0;
+  reg signed [7:0] active_6_0;
+  reg signed [8:0] x_vec_0_5_sub_active_6_0;
+  reg x_vec_0_5_sub_active_6_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_20;
+  reg signed [9:0] neg_x_vec_0_5_sub_active_6_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_105;
+  reg signed [8:0] neg_x_vec_0_5_sub_active_6_0_w9;
   reg [8:0] asuint_40;
+  reg [8:0] x_vec_0_5_sub_active_6_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_40;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_47;
+  reg [8:0] magnitude_47_w9;
+  reg signed [8:0] magnitude_47_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_47_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_47_w9_s_w9;
+  reg signed [8:0] s1_mask_0_5_mux;
+  reg s1_mask_1_5;
+  reg [7:0] x_vec_15_8_5;
+  reg signed [7:0] x_vec_1_5;
+  reg [7:0] active_6_15_8;
+  reg signed [7:0] active_6_1;
+  reg signed [8:0] x_vec_1_5_sub_active_6_1;
+  reg x_vec_1_5_sub_active_6_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_5_sub_active_6_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_5_sub_active_6_1_w9;
   reg [8:0] asuint_41;
+  reg [8:0] x_vec_1_5_sub_active_6_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_41;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_106;
-  reg [8:0] resize_107;
-  reg signed [8:0] assint_62;
+  reg [7:0] magnitude_48;
+  reg [8:0] magnitude_48_w9;
+  reg signed [8:0] magnitude_48_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_41;
+  reg signed [9:0] v0_sub_magnitude_48_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_108;
-  reg signed [8:0] mux_42;
-  reg slice_66;
-  reg [7:0] slice_67;
-  reg signed [7:0] assint_63;
-  reg [7:0] slice_68;
-  reg signed [7:0] assint_64;
-  reg signed [8:0] sub_42;
-  reg lt_29;
+  reg signed [8:0] v0_sub_magnitude_48_w9_s_w9;
+  reg signed [8:0] s1_mask_1_5_mux;
+  reg signed [9:0] add_27;
+  reg s1_mask_2_5;
+  reg [7:0] x_vec_23_16_5;
+  reg signed [7:0] x_vec_2_5;
+  reg [7:0] active_6_23_16;
+  reg signed [7:0] active_6_2;
+  reg signed [8:0] x_vec_2_5_sub_active_6_2;
+  reg x_vec_2_5_sub_active_6_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_21;
+  reg signed [9:0] neg_x_vec_2_5_sub_active_6_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_109;
+  reg signed [8:0] neg_x_vec_2_5_sub_active_6_2_w9;
   reg [8:0] asuint_42;
+  reg [8:0] x_vec_2_5_sub_active_6_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_42;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_49;
+  reg [8:0] magnitude_49_w9;
+  reg signed [8:0] magnitude_49_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_49_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_49_w9_s_w9;
+  reg signed [8:0] s1_mask_2_5_mux;
+  reg s1_mask_3_5;
+  reg [7:0] x_vec_31_24_5;
+  reg signed [7:0] x_vec_3_5;
+  reg [7:0] active_6_31_24;
+  reg signed [7:0] active_6_3;
+  reg signed [8:0] x_vec_3_5_sub_active_6_3;
+  reg x_vec_3_5_sub_active_6_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_5_sub_active_6_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_5_sub_active_6_3_w9;
   reg [8:0] asuint_43;
+  reg [8:0] x_vec_3_5_sub_active_6_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_43;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_110;
-  reg [8:0] resize_111;
-  reg signed [8:0] assint_65;
+  reg [7:0] magnitude_50;
+  reg [8:0] magnitude_50_w9;
+  reg signed [8:0] magnitude_50_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_43;
+  reg signed [9:0] v0_sub_magnitude_50_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_112;
-  reg signed [8:0] mux_44;
-  reg signed [9:0] add_39;
-  reg slice_69;
-  reg [7:0] slice_70;
-  reg signed [7:0] assint_66;
-  reg [7:0] slice_71;
-  reg signed [7:0] assint_67;
-  reg signed [8:0] sub_44;
-  reg lt_30;
+  reg signed [8:0] v0_sub_magnitude_50_w9_s_w9;
+  reg signed [8:0] s1_mask_3_5_mux;
+  reg signed [9:0] add_28;
+  reg signed [10:0] add_27_add_add_28;
+  reg s1_mask_4_5;
+  reg [7:0] x_vec_39_32_5;
+  reg signed [7:0] x_vec_4_5;
+  reg [7:0] active_6_39_32;
+  reg signed [7:0] active_6_4;
+  reg signed [8:0] x_vec_4_5_sub_active_6_4;
+  reg x_vec_4_5_sub_active_6_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_22;
+  reg signed [9:0] neg_x_vec_4_5_sub_active_6_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_113;
+  reg signed [8:0] neg_x_vec_4_5_sub_active_6_4_w9;
   reg [8:0] asuint_44;
+  reg [8:0] x_vec_4_5_sub_active_6_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_44;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_51;
+  reg [8:0] magnitude_51_w9;
+  reg signed [8:0] magnitude_51_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_51_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_51_w9_s_w9;
+  reg signed [8:0] s1_mask_4_5_mux;
+  reg s1_mask_5_5;
+  reg [7:0] x_vec_47_40_5;
+  reg signed [7:0] x_vec_5_5;
+  reg [7:0] active_6_47_40;
+  reg signed [7:0] active_6_5;
+  reg signed [8:0] x_vec_5_5_sub_active_6_5;
+  reg x_vec_5_5_sub_active_6_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_5_sub_active_6_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_5_sub_active_6_5_w9;
   reg [8:0] asuint_45;
+  reg [8:0] x_vec_5_5_sub_active_6_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_45;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_114;
-  reg [8:0] resize_115;
-  reg signed [8:0] assint_68;
+  reg [7:0] magnitude_52;
+  reg [8:0] magnitude_52_w9;
+  reg signed [8:0] magnitude_52_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_45;
+  reg signed [9:0] v0_sub_magnitude_52_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_116;
-  reg signed [8:0] mux_46;
-  reg slice_72;
-  reg [7:0] slice_73;
-  reg signed [7:0] assint_69;
-  reg [7:0] slice_74;
-  reg signed [7:0] assint_70;
-  reg signed [8:0] sub_46;
-  reg lt_31;
+  reg signed [8:0] v0_sub_magnitude_52_w9_s_w9;
+  reg signed [8:0] s1_mask_5_5_mux;
+  reg signed [9:0] add_29;
+  reg s1_mask_6_5;
+  reg [7:0] x_vec_55_48_5;
+  reg signed [7:0] x_vec_6_5;
+  reg [7:0] active_6_55_48;
+  reg signed [7:0] active_6_6;
+  reg signed [8:0] x_vec_6_5_sub_active_6_6;
+  reg x_vec_6_5_sub_active_6_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_23;
+  reg signed [9:0] neg_x_vec_6_5_sub_active_6_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_117;
+  reg signed [8:0] neg_x_vec_6_5_sub_active_6_6_w9;
   reg [8:0] asuint_46;
+  reg [8:0] x_vec_6_5_sub_active_6_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_46;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_53;
+  reg [8:0] magnitude_53_w9;
+  reg signed [8:0] magnitude_53_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_53_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_53_w9_s_w9;
+  reg signed [8:0] s1_mask_6_5_mux;
+  reg s1_mask_7_5;
+  reg [7:0] x_vec_63_56_5;
+  reg signed [7:0] x_vec_7_6;
+  reg [7:0] active_6_63_56;
+  reg signed [7:0] active_6_7;
+  reg signed [8:0] x_vec_7_6_sub_active_6_7;
+  reg x_vec_7_6_sub_active_6_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_6_sub_active_6_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_6_sub_active_6_7_w9;
   reg [8:0] asuint_47;
+  reg [8:0] x_vec_7_6_sub_active_6_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_47;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_118;
-  reg [8:0] resize_119;
-  reg signed [8:0] assint_71;
+  reg [7:0] magnitude_54;
+  reg [8:0] magnitude_54_w9;
+  reg signed [8:0] magnitude_54_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_47;
+  reg signed [9:0] v0_sub_magnitude_54_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_120;
-  reg signed [8:0] mux_48;
-  reg signed [9:0] add_40;
-  reg signed [10:0] add_41;
-  reg signed [11:0] add_42;
-  reg signed [14:0] resize_121;
-  reg slice_75;
-  reg [7:0] slice_76;
-  reg signed [7:0] assint_72;
-  reg [7:0] slice_77;
-  reg signed [7:0] assint_73;
-  reg signed [8:0] sub_48;
-  reg lt_32;
+  reg signed [8:0] v0_sub_magnitude_54_w9_s_w9;
+  reg signed [8:0] s1_mask_7_5_mux;
+  reg signed [9:0] add_30;
+  reg signed [10:0] add_29_add_add_30;
+  reg signed [11:0] add_31;
+  reg signed [14:0] add_31_w15;
+  reg s1_mask_0_6;
+  reg [7:0] x_vec_7_0_6;
+  reg signed [7:0] x_vec_0_6;
+  reg [7:0] active_7_7_0;
+  reg signed [7:0] active_7_0;
+  reg signed [8:0] x_vec_0_6_sub_active_7_0;
+  reg x_vec_0_6_sub_active_7_0_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_24;
+  reg signed [9:0] neg_x_vec_0_6_sub_active_7_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_122;
+  reg signed [8:0] neg_x_vec_0_6_sub_active_7_0_w9;
   reg [8:0] asuint_48;
+  reg [8:0] x_vec_0_6_sub_active_7_0_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_48;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_55;
+  reg [8:0] magnitude_55_w9;
+  reg signed [8:0] magnitude_55_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_55_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_55_w9_s_w9;
+  reg signed [8:0] s1_mask_0_6_mux;
+  reg s1_mask_1_6;
+  reg [7:0] x_vec_15_8_6;
+  reg signed [7:0] x_vec_1_6;
+  reg [7:0] active_7_15_8;
+  reg signed [7:0] active_7_1;
+  reg signed [8:0] x_vec_1_6_sub_active_7_1;
+  reg x_vec_1_6_sub_active_7_1_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_1_6_sub_active_7_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_1_6_sub_active_7_1_w9;
   reg [8:0] asuint_49;
+  reg [8:0] x_vec_1_6_sub_active_7_1_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_49;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_123;
-  reg [8:0] resize_124;
-  reg signed [8:0] assint_74;
+  reg [7:0] magnitude_56;
+  reg [8:0] magnitude_56_w9;
+  reg signed [8:0] magnitude_56_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_49;
+  reg signed [9:0] v0_sub_magnitude_56_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_125;
-  reg signed [8:0] mux_50;
-  reg slice_78;
-  reg [7:0] slice_79;
-  reg signed [7:0] assint_75;
-  reg [7:0] slice_80;
-  reg signed [7:0] assint_76;
-  reg signed [8:0] sub_50;
-  reg lt_33;
+  reg signed [8:0] v0_sub_magnitude_56_w9_s_w9;
+  reg signed [8:0] s1_mask_1_6_mux;
+  reg signed [9:0] add_32;
+  reg s1_mask_2_6;
+  reg [7:0] x_vec_23_16_6;
+  reg signed [7:0] x_vec_2_6;
+  reg [7:0] active_7_23_16;
+  reg signed [7:0] active_7_2;
+  reg signed [8:0] x_vec_2_6_sub_active_7_2;
+  reg x_vec_2_6_sub_active_7_2_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_25;
+  reg signed [9:0] neg_x_vec_2_6_sub_active_7_2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_126;
+  reg signed [8:0] neg_x_vec_2_6_sub_active_7_2_w9;
   reg [8:0] asuint_50;
+  reg [8:0] x_vec_2_6_sub_active_7_2_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_50;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_57;
+  reg [8:0] magnitude_57_w9;
+  reg signed [8:0] magnitude_57_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_57_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_57_w9_s_w9;
+  reg signed [8:0] s1_mask_2_6_mux;
+  reg s1_mask_3_6;
+  reg [7:0] x_vec_31_24_6;
+  reg signed [7:0] x_vec_3_6;
+  reg [7:0] active_7_31_24;
+  reg signed [7:0] active_7_3;
+  reg signed [8:0] x_vec_3_6_sub_active_7_3;
+  reg x_vec_3_6_sub_active_7_3_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_3_6_sub_active_7_3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_3_6_sub_active_7_3_w9;
   reg [8:0] asuint_51;
+  reg [8:0] x_vec_3_6_sub_active_7_3_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_51;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_127;
-  reg [8:0] resize_128;
-  reg signed [8:0] assint_77;
+  reg [7:0] magnitude_58;
+  reg [8:0] magnitude_58_w9;
+  reg signed [8:0] magnitude_58_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_51;
+  reg signed [9:0] v0_sub_magnitude_58_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_129;
-  reg signed [8:0] mux_52;
-  reg signed [9:0] add_43;
-  reg slice_81;
-  reg [7:0] slice_82;
-  reg signed [7:0] assint_78;
-  reg [7:0] slice_83;
-  reg signed [7:0] assint_79;
-  reg signed [8:0] sub_52;
-  reg lt_34;
+  reg signed [8:0] v0_sub_magnitude_58_w9_s_w9;
+  reg signed [8:0] s1_mask_3_6_mux;
+  reg signed [9:0] add_33;
+  reg signed [10:0] add_32_add_add_33;
+  reg s1_mask_4_6;
+  reg [7:0] x_vec_39_32_6;
+  reg signed [7:0] x_vec_4_6;
+  reg [7:0] active_7_39_32;
+  reg signed [7:0] active_7_4;
+  reg signed [8:0] x_vec_4_6_sub_active_7_4;
+  reg x_vec_4_6_sub_active_7_4_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_26;
+  reg signed [9:0] neg_x_vec_4_6_sub_active_7_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_130;
+  reg signed [8:0] neg_x_vec_4_6_sub_active_7_4_w9;
   reg [8:0] asuint_52;
+  reg [8:0] x_vec_4_6_sub_active_7_4_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_52;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_59;
+  reg [8:0] magnitude_59_w9;
+  reg signed [8:0] magnitude_59_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_59_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_59_w9_s_w9;
+  reg signed [8:0] s1_mask_4_6_mux;
+  reg s1_mask_5_6;
+  reg [7:0] x_vec_47_40_6;
+  reg signed [7:0] x_vec_5_6;
+  reg [7:0] active_7_47_40;
+  reg signed [7:0] active_7_5;
+  reg signed [8:0] x_vec_5_6_sub_active_7_5;
+  reg x_vec_5_6_sub_active_7_5_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_5_6_sub_active_7_5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_5_6_sub_active_7_5_w9;
   reg [8:0] asuint_53;
+  reg [8:0] x_vec_5_6_sub_active_7_5_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_53;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_131;
-  reg [8:0] resize_132;
-  reg signed [8:0] assint_80;
+  reg [7:0] magnitude_60;
+  reg [8:0] magnitude_60_w9;
+  reg signed [8:0] magnitude_60_w9_s;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_53;
+  reg signed [9:0] v0_sub_magnitude_60_w9_s;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_133;
-  reg signed [8:0] mux_54;
-  reg slice_84;
-  reg [7:0] slice_85;
-  reg signed [7:0] assint_81;
-  reg [7:0] slice_86;
-  reg signed [7:0] assint_82;
-  reg signed [8:0] sub_54;
-  reg lt_35;
+  reg signed [8:0] v0_sub_magnitude_60_w9_s_w9;
+  reg signed [8:0] s1_mask_5_6_mux;
+  reg signed [9:0] add_34;
+  reg s1_mask_6_6;
+  reg [7:0] x_vec_55_48_6;
+  reg signed [7:0] x_vec_6_6;
+  reg [7:0] active_7_55_48;
+  reg signed [7:0] active_7_6;
+  reg signed [8:0] x_vec_6_6_sub_active_7_6;
+  reg x_vec_6_6_sub_active_7_6_lt_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_27;
+  reg signed [9:0] neg_x_vec_6_6_sub_active_7_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_134;
+  reg signed [8:0] neg_x_vec_6_6_sub_active_7_6_w9;
   reg [8:0] asuint_54;
+  reg [8:0] x_vec_6_6_sub_active_7_6_u;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [8:0] mux_54;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [7:0] magnitude_61;
+  reg [8:0] magnitude_61_w9;
+  reg signed [8:0] magnitude_61_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_61_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_61_w9_s_w9;
+  reg signed [8:0] s1_mask_6_6_mux;
+  reg s1_mask_7_6;
+  reg [7:0] x_vec_63_56_6;
+  reg signed [7:0] x_vec_7_7;
+  reg [7:0] active_7_63_56;
+  reg signed [7:0] active_7_7;
+  reg signed [8:0] x_vec_7_7_sub_active_7_7;
+  reg x_vec_7_7_sub_active_7_7_lt_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] neg_x_vec_7_7_sub_active_7_7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] neg_x_vec_7_7_sub_active_7_7_w9;
   reg [8:0] asuint_55;
+  reg [8:0] x_vec_7_7_sub_active_7_7_u;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] mux_55;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_135;
-  reg [8:0] resize_136;
-  reg signed [8:0] assint_83;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_55;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_137;
-  reg signed [8:0] mux_56;
-  reg signed [9:0] add_44;
-  reg signed [10:0] add_45;
-  reg slice_87;
-  reg [7:0] slice_88;
-  reg signed [7:0] assint_84;
-  reg [7:0] slice_89;
-  reg signed [7:0] assint_85;
-  reg signed [8:0] sub_56;
-  reg lt_36;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_28;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_138;
-  reg [8:0] asuint_56;
-  reg [8:0] asuint_57;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_57;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_139;
-  reg [8:0] resize_140;
-  reg signed [8:0] assint_86;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_57;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_141;
-  reg signed [8:0] mux_58;
-  reg slice_90;
-  reg [7:0] slice_91;
-  reg signed [7:0] assint_87;
-  reg [7:0] slice_92;
-  reg signed [7:0] assint_88;
-  reg signed [8:0] sub_58;
-  reg lt_37;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_29;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_142;
-  reg [8:0] asuint_58;
-  reg [8:0] asuint_59;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_59;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_143;
-  reg [8:0] resize_144;
-  reg signed [8:0] assint_89;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_59;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_145;
-  reg signed [8:0] mux_60;
-  reg signed [9:0] add_46;
-  reg slice_93;
-  reg [7:0] slice_94;
-  reg signed [7:0] assint_90;
-  reg [7:0] slice_95;
-  reg signed [7:0] assint_91;
-  reg signed [8:0] sub_60;
-  reg lt_38;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_30;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_146;
-  reg [8:0] asuint_60;
-  reg [8:0] asuint_61;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_61;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_147;
-  reg [8:0] resize_148;
-  reg signed [8:0] assint_92;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_61;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_149;
-  reg signed [8:0] mux_62;
-  reg slice_96;
-  reg [7:0] slice_97;
-  reg signed [7:0] assint_93;
-  reg [7:0] slice_98;
-  reg signed [7:0] assint_94;
-  reg signed [8:0] sub_62;
-  reg lt_39;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_31;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_150;
-  reg [8:0] asuint_62;
-  reg [8:0] asuint_63;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_63;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_151;
-  reg [8:0] resize_152;
-  reg signed [8:0] assint_95;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_63;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_153;
-  reg signed [8:0] mux_64;
-  reg signed [9:0] add_47;
-  reg signed [10:0] add_48;
-  reg signed [11:0] add_49;
-  reg signed [14:0] resize_154;
-  reg slice_99;
-  reg [7:0] slice_100;
-  reg signed [7:0] assint_96;
-  reg [7:0] slice_101;
-  reg signed [7:0] assint_97;
-  reg signed [8:0] sub_64;
-  reg lt_40;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_32;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_155;
-  reg [8:0] asuint_64;
-  reg [8:0] asuint_65;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_65;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_156;
-  reg [8:0] resize_157;
-  reg signed [8:0] assint_98;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_65;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_158;
-  reg signed [8:0] mux_66;
-  reg slice_102;
-  reg [7:0] slice_103;
-  reg signed [7:0] assint_99;
-  reg [7:0] slice_104;
-  reg signed [7:0] assint_100;
-  reg signed [8:0] sub_66;
-  reg lt_41;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_33;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_159;
-  reg [8:0] asuint_66;
-  reg [8:0] asuint_67;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_67;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_160;
-  reg [8:0] resize_161;
-  reg signed [8:0] assint_101;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_67;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_162;
-  reg signed [8:0] mux_68;
-  reg signed [9:0] add_50;
-  reg slice_105;
-  reg [7:0] slice_106;
-  reg signed [7:0] assint_102;
-  reg [7:0] slice_107;
-  reg signed [7:0] assint_103;
-  reg signed [8:0] sub_68;
-  reg lt_42;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_34;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_163;
-  reg [8:0] asuint_68;
-  reg [8:0] asuint_69;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_69;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_164;
-  reg [8:0] resize_165;
-  reg signed [8:0] assint_104;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_69;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_166;
-  reg signed [8:0] mux_70;
-  reg slice_108;
-  reg [7:0] slice_109;
-  reg signed [7:0] assint_105;
-  reg [7:0] slice_110;
-  reg signed [7:0] assint_106;
-  reg signed [8:0] sub_70;
-  reg lt_43;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_35;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_167;
-  reg [8:0] asuint_70;
-  reg [8:0] asuint_71;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_71;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_168;
-  reg [8:0] resize_169;
-  reg signed [8:0] assint_107;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_71;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_170;
-  reg signed [8:0] mux_72;
-  reg signed [9:0] add_51;
-  reg signed [10:0] add_52;
-  reg slice_111;
-  reg [7:0] slice_112;
-  reg signed [7:0] assint_108;
-  reg [7:0] slice_113;
-  reg signed [7:0] assint_109;
-  reg signed [8:0] sub_72;
-  reg lt_44;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_36;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_171;
-  reg [8:0] asuint_72;
-  reg [8:0] asuint_73;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_73;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_172;
-  reg [8:0] resize_173;
-  reg signed [8:0] assint_110;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_73;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_174;
-  reg signed [8:0] mux_74;
-  reg slice_114;
-  reg [7:0] slice_115;
-  reg signed [7:0] assint_111;
-  reg [7:0] slice_116;
-  reg signed [7:0] assint_112;
-  reg signed [8:0] sub_74;
-  reg lt_45;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_37;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_175;
-  reg [8:0] asuint_74;
-  reg [8:0] asuint_75;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_75;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_176;
-  reg [8:0] resize_177;
-  reg signed [8:0] assint_113;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_75;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_178;
-  reg signed [8:0] mux_76;
-  reg signed [9:0] add_53;
-  reg slice_117;
-  reg [7:0] slice_118;
-  reg signed [7:0] assint_114;
-  reg [7:0] slice_119;
-  reg signed [7:0] assint_115;
-  reg signed [8:0] sub_76;
-  reg lt_46;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_38;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_179;
-  reg [8:0] asuint_76;
-  reg [8:0] asuint_77;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_77;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_180;
-  reg [8:0] resize_181;
-  reg signed [8:0] assint_116;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_77;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_182;
-  reg signed [8:0] mux_78;
-  reg slice_120;
-  reg [7:0] slice_121;
-  reg signed [7:0] assint_117;
-  reg [7:0] slice_122;
-  reg signed [7:0] assint_118;
-  reg signed [8:0] sub_78;
-  reg lt_47;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_39;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_183;
-  reg [8:0] asuint_78;
-  reg [8:0] asuint_79;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_79;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_184;
-  reg [8:0] resize_185;
-  reg signed [8:0] assint_119;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_79;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_186;
-  reg signed [8:0] mux_80;
-  reg signed [9:0] add_54;
-  reg signed [10:0] add_55;
-  reg signed [11:0] add_56;
-  reg signed [14:0] resize_187;
-  reg slice_123;
-  reg [7:0] slice_124;
-  reg signed [7:0] assint_120;
-  reg [7:0] slice_125;
-  reg signed [7:0] assint_121;
-  reg signed [8:0] sub_80;
-  reg lt_48;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_40;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_188;
-  reg [8:0] asuint_80;
-  reg [8:0] asuint_81;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_81;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_189;
-  reg [8:0] resize_190;
-  reg signed [8:0] assint_122;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_81;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_191;
-  reg signed [8:0] mux_82;
-  reg slice_126;
-  reg [7:0] slice_127;
-  reg signed [7:0] assint_123;
-  reg [7:0] slice_128;
-  reg signed [7:0] assint_124;
-  reg signed [8:0] sub_82;
-  reg lt_49;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_41;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_192;
-  reg [8:0] asuint_82;
-  reg [8:0] asuint_83;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_83;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_193;
-  reg [8:0] resize_194;
-  reg signed [8:0] assint_125;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_83;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_195;
-  reg signed [8:0] mux_84;
-  reg signed [9:0] add_57;
-  reg slice_129;
-  reg [7:0] slice_130;
-  reg signed [7:0] assint_126;
-  reg [7:0] slice_131;
-  reg signed [7:0] assint_127;
-  reg signed [8:0] sub_84;
-  reg lt_50;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_42;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_196;
-  reg [8:0] asuint_84;
-  reg [8:0] asuint_85;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_85;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_197;
-  reg [8:0] resize_198;
-  reg signed [8:0] assint_128;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_85;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_199;
-  reg signed [8:0] mux_86;
-  reg slice_132;
-  reg [7:0] slice_133;
-  reg signed [7:0] assint_129;
-  reg [7:0] slice_134;
-  reg signed [7:0] assint_130;
-  reg signed [8:0] sub_86;
-  reg lt_51;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_43;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_200;
-  reg [8:0] asuint_86;
-  reg [8:0] asuint_87;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_87;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_201;
-  reg [8:0] resize_202;
-  reg signed [8:0] assint_131;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_87;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_203;
-  reg signed [8:0] mux_88;
-  reg signed [9:0] add_58;
-  reg signed [10:0] add_59;
-  reg slice_135;
-  reg [7:0] slice_136;
-  reg signed [7:0] assint_132;
-  reg [7:0] slice_137;
-  reg signed [7:0] assint_133;
-  reg signed [8:0] sub_88;
-  reg lt_52;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_44;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_204;
-  reg [8:0] asuint_88;
-  reg [8:0] asuint_89;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_89;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_205;
-  reg [8:0] resize_206;
-  reg signed [8:0] assint_134;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_89;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_207;
-  reg signed [8:0] mux_90;
-  reg slice_138;
-  reg [7:0] slice_139;
-  reg signed [7:0] assint_135;
-  reg [7:0] slice_140;
-  reg signed [7:0] assint_136;
-  reg signed [8:0] sub_90;
-  reg lt_53;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_45;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_208;
-  reg [8:0] asuint_90;
-  reg [8:0] asuint_91;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_91;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_209;
-  reg [8:0] resize_210;
-  reg signed [8:0] assint_137;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_91;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_211;
-  reg signed [8:0] mux_92;
-  reg signed [9:0] add_60;
-  reg slice_141;
-  reg [7:0] slice_142;
-  reg signed [7:0] assint_138;
-  reg [7:0] slice_143;
-  reg signed [7:0] assint_139;
-  reg signed [8:0] sub_92;
-  reg lt_54;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_46;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_212;
-  reg [8:0] asuint_92;
-  reg [8:0] asuint_93;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_93;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_213;
-  reg [8:0] resize_214;
-  reg signed [8:0] assint_140;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_93;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_215;
-  reg signed [8:0] mux_94;
-  reg slice_144;
-  reg [7:0] slice_145;
-  reg signed [7:0] assint_141;
-  reg [7:0] slice_146;
-  reg signed [7:0] assint_142;
-  reg signed [8:0] sub_94;
-  reg lt_55;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_47;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_216;
-  reg [8:0] asuint_94;
-  reg [8:0] asuint_95;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_95;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_217;
-  reg [8:0] resize_218;
-  reg signed [8:0] assint_143;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_95;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_219;
-  reg signed [8:0] mux_96;
-  reg signed [9:0] add_61;
-  reg signed [10:0] add_62;
-  reg signed [11:0] add_63;
-  reg signed [14:0] resize_220;
-  reg slice_147;
-  reg [7:0] slice_148;
-  reg signed [7:0] assint_144;
-  reg [7:0] slice_149;
-  reg signed [7:0] assint_145;
-  reg signed [8:0] sub_96;
-  reg lt_56;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_48;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_221;
-  reg [8:0] asuint_96;
-  reg [8:0] asuint_97;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_97;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_222;
-  reg [8:0] resize_223;
-  reg signed [8:0] assint_146;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_97;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_224;
-  reg signed [8:0] mux_98;
-  reg slice_150;
-  reg [7:0] slice_151;
-  reg signed [7:0] assint_147;
-  reg [7:0] slice_152;
-  reg signed [7:0] assint_148;
-  reg signed [8:0] sub_98;
-  reg lt_57;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_49;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_225;
-  reg [8:0] asuint_98;
-  reg [8:0] asuint_99;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_99;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_226;
-  reg [8:0] resize_227;
-  reg signed [8:0] assint_149;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_99;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_228;
-  reg signed [8:0] mux_100;
-  reg signed [9:0] add_64;
-  reg slice_153;
-  reg [7:0] slice_154;
-  reg signed [7:0] assint_150;
-  reg [7:0] slice_155;
-  reg signed [7:0] assint_151;
-  reg signed [8:0] sub_100;
-  reg lt_58;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_50;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_229;
-  reg [8:0] asuint_100;
-  reg [8:0] asuint_101;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_101;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_230;
-  reg [8:0] resize_231;
-  reg signed [8:0] assint_152;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_101;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_232;
-  reg signed [8:0] mux_102;
-  reg slice_156;
-  reg [7:0] slice_157;
-  reg signed [7:0] assint_153;
-  reg [7:0] slice_158;
-  reg signed [7:0] assint_154;
-  reg signed [8:0] sub_102;
-  reg lt_59;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_51;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_233;
-  reg [8:0] asuint_102;
-  reg [8:0] asuint_103;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_103;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_234;
-  reg [8:0] resize_235;
-  reg signed [8:0] assint_155;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_103;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_236;
-  reg signed [8:0] mux_104;
-  reg signed [9:0] add_65;
-  reg signed [10:0] add_66;
-  reg slice_159;
-  reg [7:0] slice_160;
-  reg signed [7:0] assint_156;
-  reg [7:0] slice_161;
-  reg signed [7:0] assint_157;
-  reg signed [8:0] sub_104;
-  reg lt_60;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_52;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_237;
-  reg [8:0] asuint_104;
-  reg [8:0] asuint_105;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_105;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_238;
-  reg [8:0] resize_239;
-  reg signed [8:0] assint_158;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_105;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_240;
-  reg signed [8:0] mux_106;
-  reg slice_162;
-  reg [7:0] slice_163;
-  reg signed [7:0] assint_159;
-  reg [7:0] slice_164;
-  reg signed [7:0] assint_160;
-  reg signed [8:0] sub_106;
-  reg lt_61;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_53;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_241;
-  reg [8:0] asuint_106;
-  reg [8:0] asuint_107;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_107;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_242;
-  reg [8:0] resize_243;
-  reg signed [8:0] assint_161;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_107;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_244;
-  reg signed [8:0] mux_108;
-  reg signed [9:0] add_67;
-  reg slice_165;
-  reg [7:0] slice_166;
-  reg signed [7:0] assint_162;
-  reg [7:0] slice_167;
-  reg signed [7:0] assint_163;
-  reg signed [8:0] sub_108;
-  reg lt_62;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_54;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_245;
-  reg [8:0] asuint_108;
-  reg [8:0] asuint_109;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_109;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_246;
-  reg [8:0] resize_247;
-  reg signed [8:0] assint_164;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_109;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_248;
-  reg signed [8:0] mux_110;
-  reg slice_168;
-  reg [7:0] slice_169;
-  reg signed [7:0] assint_165;
-  reg [7:0] slice_170;
-  reg signed [7:0] assint_166;
-  reg signed [8:0] sub_110;
-  reg lt_63;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_55;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_249;
-  reg [8:0] asuint_110;
-  reg [8:0] asuint_111;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_111;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_250;
-  reg [8:0] resize_251;
-  reg signed [8:0] assint_167;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_111;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_252;
-  reg signed [8:0] mux_112;
-  reg signed [9:0] add_68;
-  reg signed [10:0] add_69;
-  reg signed [11:0] add_70;
-  reg signed [14:0] resize_253;
-  reg slice_171;
-  reg [7:0] slice_172;
-  reg signed [7:0] assint_168;
-  reg [7:0] slice_173;
-  reg signed [7:0] assint_169;
-  reg signed [8:0] sub_112;
-  reg lt_64;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_56;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_254;
-  reg [8:0] asuint_112;
-  reg [8:0] asuint_113;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_113;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_255;
-  reg [8:0] resize_256;
-  reg signed [8:0] assint_170;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_113;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_257;
-  reg signed [8:0] mux_114;
-  reg slice_174;
-  reg [7:0] slice_175;
-  reg signed [7:0] assint_171;
-  reg [7:0] slice_176;
-  reg signed [7:0] assint_172;
-  reg signed [8:0] sub_114;
-  reg lt_65;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_57;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_258;
-  reg [8:0] asuint_114;
-  reg [8:0] asuint_115;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_115;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_259;
-  reg [8:0] resize_260;
-  reg signed [8:0] assint_173;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_115;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_261;
-  reg signed [8:0] mux_116;
-  reg signed [9:0] add_71;
-  reg slice_177;
-  reg [7:0] slice_178;
-  reg signed [7:0] assint_174;
-  reg [7:0] slice_179;
-  reg signed [7:0] assint_175;
-  reg signed [8:0] sub_116;
-  reg lt_66;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_58;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_262;
-  reg [8:0] asuint_116;
-  reg [8:0] asuint_117;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_117;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_263;
-  reg [8:0] resize_264;
-  reg signed [8:0] assint_176;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_117;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_265;
-  reg signed [8:0] mux_118;
-  reg slice_180;
-  reg [7:0] slice_181;
-  reg signed [7:0] assint_177;
-  reg [7:0] slice_182;
-  reg signed [7:0] assint_178;
-  reg signed [8:0] sub_118;
-  reg lt_67;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_59;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_266;
-  reg [8:0] asuint_118;
-  reg [8:0] asuint_119;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_119;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_267;
-  reg [8:0] resize_268;
-  reg signed [8:0] assint_179;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_119;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_269;
-  reg signed [8:0] mux_120;
-  reg signed [9:0] add_72;
-  reg signed [10:0] add_73;
-  reg slice_183;
-  reg [7:0] slice_184;
-  reg signed [7:0] assint_180;
-  reg [7:0] slice_185;
-  reg signed [7:0] assint_181;
-  reg signed [8:0] sub_120;
-  reg lt_68;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_60;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_270;
-  reg [8:0] asuint_120;
-  reg [8:0] asuint_121;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_121;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_271;
-  reg [8:0] resize_272;
-  reg signed [8:0] assint_182;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_121;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_273;
-  reg signed [8:0] mux_122;
-  reg slice_186;
-  reg [7:0] slice_187;
-  reg signed [7:0] assint_183;
-  reg [7:0] slice_188;
-  reg signed [7:0] assint_184;
-  reg signed [8:0] sub_122;
-  reg lt_69;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_61;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_274;
-  reg [8:0] asuint_122;
-  reg [8:0] asuint_123;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_123;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_275;
-  reg [8:0] resize_276;
-  reg signed [8:0] assint_185;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_123;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_277;
-  reg signed [8:0] mux_124;
-  reg signed [9:0] add_74;
-  reg slice_189;
-  reg [7:0] slice_190;
-  reg signed [7:0] assint_186;
-  reg [7:0] slice_191;
-  reg signed [7:0] assint_187;
-  reg signed [8:0] sub_124;
-  reg lt_70;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_62;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_278;
-  reg [8:0] asuint_124;
-  reg [8:0] asuint_125;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_125;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_279;
-  reg [8:0] resize_280;
-  reg signed [8:0] assint_188;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_125;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_281;
-  reg signed [8:0] mux_126;
-  reg slice_192;
-  reg [7:0] slice_193;
-  reg signed [7:0] assint_189;
-  reg [7:0] slice_194;
-  reg signed [7:0] assint_190;
-  reg signed [8:0] sub_126;
-  reg lt_71;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] neg_63;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_282;
-  reg [8:0] asuint_126;
-  reg [8:0] asuint_127;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] mux_127;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_283;
-  reg [8:0] resize_284;
-  reg signed [8:0] assint_191;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [9:0] sub_127;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [8:0] resize_285;
-  reg signed [8:0] mux_128;
-  reg signed [9:0] add_75;
-  reg signed [10:0] add_76;
-  reg signed [11:0] add_77;
-  reg signed [14:0] resize_286;
-  wire [3:0] resize_287 = s2_n[3:0];
-  wire [3:0] resize_288 = s1_n[3:0];
-  wire and_25 = s2_valid & advance;
-  wire eq_12 = acc_waddr == acc_raddr;
-  wire and_26 = acc_we & eq_12;
+  reg [7:0] magnitude_62;
+  reg [8:0] magnitude_62_w9;
+  reg signed [8:0] magnitude_62_w9_s;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [9:0] v0_sub_magnitude_62_w9_s;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [8:0] v0_sub_magnitude_62_w9_s_w9;
+  reg signed [8:0] s1_mask_7_6_mux;
+  reg signed [9:0] add_35;
+  reg signed [10:0] add_34_add_add_35;
+  reg signed [11:0] add_36;
+  reg signed [14:0] add_36_w15;
+  wire [3:0] accWAddr = s2_n[3:0];
+  wire [3:0] accRAddr = s1_n[3:0];
+  wire accWrite = s2_valid & advance;
+  wire acc_waddr_eq_acc_raddr = acc_waddr == acc_raddr;
+  wire accForward = acc_we & acc_waddr_eq_acc_raddr;
   wire [119:0] acc_word_0 = acc[acc_raddr];
-  reg [119:0] mux_129;
-  wire [14:0] slice_195 = acc_q[119:105];
-  wire signed [14:0] assint_192 = slice_195;
+  reg [119:0] acc_forward_mux;
+  wire [14:0] acc_q_119_105 = acc_q[119:105];
+  wire signed [14:0] acc_q_7 = acc_q_119_105;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [15:0] add_78 = {assint_192[14], assint_192} + {s2_psum_7[14], s2_psum_7};
+  wire signed [15:0] acc_q_7_add_s2_psum_7 = {acc_q_7[14], acc_q_7} + {s2_psum_7[14], s2_psum_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] resize_289 = add_78[14:0];
-  wire signed [14:0] mux_130 = s2_first_k ? s2_psum_7 : resize_289;
-  wire [14:0] asuint_128 = mux_130;
-  wire [14:0] slice_196 = acc_q[104:90];
-  wire signed [14:0] assint_193 = slice_196;
+  wire signed [14:0] acc_q_7_add_s2_psum_7_w15 = acc_q_7_add_s2_psum_7[14:0];
+  wire signed [14:0] s2_first_k_mux = s2_first_k ? s2_psum_7 : acc_q_7_add_s2_psum_7_w15;
+  wire [14:0] s2_first_k_mux_u = s2_first_k_mux;
+  wire [14:0] acc_q_104_90 = acc_q[104:90];
+  wire signed [14:0] acc_q_6 = acc_q_104_90;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [15:0] add_79 = {assint_193[14], assint_193} + {s2_psum_6[14], s2_psum_6};
+  wire signed [15:0] acc_q_6_add_s2_psum_6 = {acc_q_6[14], acc_q_6} + {s2_psum_6[14], s2_psum_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] resize_290 = add_79[14:0];
-  wire signed [14:0] mux_131 = s2_first_k ? s2_psum_6 : resize_290;
-  wire [14:0] asuint_129 = mux_131;
-  wire [14:0] slice_197 = acc_q[89:75];
-  wire signed [14:0] assint_194 = slice_197;
+  wire signed [14:0] acc_q_6_add_s2_psum_6_w15 = acc_q_6_add_s2_psum_6[14:0];
+  wire signed [14:0] s2_first_k_mux_0 = s2_first_k ? s2_psum_6 : acc_q_6_add_s2_psum_6_w15;
+  wire [14:0] s2_first_k_mux_0_u = s2_first_k_mux_0;
+  wire [14:0] acc_q_89_75 = acc_q[89:75];
+  wire signed [14:0] acc_q_5 = acc_q_89_75;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [15:0] add_80 = {assint_194[14], assint_194} + {s2_psum_5[14], s2_psum_5};
+  wire signed [15:0] acc_q_5_add_s2_psum_5 = {acc_q_5[14], acc_q_5} + {s2_psum_5[14], s2_psum_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] resize_291 = add_80[14:0];
-  wire signed [14:0] mux_132 = s2_first_k ? s2_psum_5 : resize_291;
-  wire [14:0] asuint_130 = mux_132;
-  wire [14:0] slice_198 = acc_q[74:60];
-  wire signed [14:0] assint_195 = slice_198;
+  wire signed [14:0] acc_q_5_add_s2_psum_5_w15 = acc_q_5_add_s2_psum_5[14:0];
+  wire signed [14:0] s2_first_k_mux_1 = s2_first_k ? s2_psum_5 : acc_q_5_add_s2_psum_5_w15;
+  wire [14:0] s2_first_k_mux_1_u = s2_first_k_mux_1;
+  wire [14:0] acc_q_74_60 = acc_q[74:60];
+  wire signed [14:0] acc_q_4 = acc_q_74_60;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [15:0] add_81 = {assint_195[14], assint_195} + {s2_psum_4[14], s2_psum_4};
+  wire signed [15:0] acc_q_4_add_s2_psum_4 = {acc_q_4[14], acc_q_4} + {s2_psum_4[14], s2_psum_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] resize_292 = add_81[14:0];
-  wire signed [14:0] mux_133 = s2_first_k ? s2_psum_4 : resize_292;
-  wire [14:0] asuint_131 = mux_133;
-  wire [14:0] slice_199 = acc_q[59:45];
-  wire signed [14:0] assint_196 = slice_199;
+  wire signed [14:0] acc_q_4_add_s2_psum_4_w15 = acc_q_4_add_s2_psum_4[14:0];
+  wire signed [14:0] s2_first_k_mux_2 = s2_first_k ? s2_psum_4 : acc_q_4_add_s2_psum_4_w15;
+  wire [14:0] s2_first_k_mux_2_u = s2_first_k_mux_2;
+  wire [14:0] acc_q_59_45 = acc_q[59:45];
+  wire signed [14:0] acc_q_3 = acc_q_59_45;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [15:0] add_82 = {assint_196[14], assint_196} + {s2_psum_3[14], s2_psum_3};
+  wire signed [15:0] acc_q_3_add_s2_psum_3 = {acc_q_3[14], acc_q_3} + {s2_psum_3[14], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] resize_293 = add_82[14:0];
-  wire signed [14:0] mux_134 = s2_first_k ? s2_psum_3 : resize_293;
-  wire [14:0] asuint_132 = mux_134;
-  wire [14:0] slice_200 = acc_q[44:30];
-  wire signed [14:0] assint_197 = slice_200;
+  wire signed [14:0] acc_q_3_add_s2_psum_3_w15 = acc_q_3_add_s2_psum_3[14:0];
+  wire signed [14:0] s2_first_k_mux_3 = s2_first_k ? s2_psum_3 : acc_q_3_add_s2_psum_3_w15;
+  wire [14:0] s2_first_k_mux_3_u = s2_first_k_mux_3;
+  wire [14:0] acc_q_44_30 = acc_q[44:30];
+  wire signed [14:0] acc_q_2 = acc_q_44_30;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [15:0] add_83 = {assint_197[14], assint_197} + {s2_psum_2[14], s2_psum_2};
+  wire signed [15:0] acc_q_2_add_s2_psum_2 = {acc_q_2[14], acc_q_2} + {s2_psum_2[14], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] resize_294 = add_83[14:0];
-  wire signed [14:0] mux_135 = s2_first_k ? s2_psum_2 : resize_294;
-  wire [14:0] asuint_133 = mux_135;
-  wire [14:0] slice_201 = acc_q[29:15];
-  wire signed [14:0] assint_198 = slice_201;
+  wire signed [14:0] acc_q_2_add_s2_psum_2_w15 = acc_q_2_add_s2_psum_2[14:0];
+  wire signed [14:0] s2_first_k_mux_4 = s2_first_k ? s2_psum_2 : acc_q_2_add_s2_psum_2_w15;
+  wire [14:0] s2_first_k_mux_4_u = s2_first_k_mux_4;
+  wire [14:0] acc_q_29_15 = acc_q[29:15];
+  wire signed [14:0] acc_q_1 = acc_q_29_15;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [15:0] add_84 = {assint_198[14], assint_198} + {s2_psum_1[14], s2_psum_1};
+  wire signed [15:0] acc_q_1_add_s2_psum_1 = {acc_q_1[14], acc_q_1} + {s2_psum_1[14], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] resize_295 = add_84[14:0];
-  wire signed [14:0] mux_136 = s2_first_k ? s2_psum_1 : resize_295;
-  wire [14:0] asuint_134 = mux_136;
-  wire [14:0] slice_202 = acc_q[14:0];
-  wire signed [14:0] assint_199 = slice_202;
+  wire signed [14:0] acc_q_1_add_s2_psum_1_w15 = acc_q_1_add_s2_psum_1[14:0];
+  wire signed [14:0] s2_first_k_mux_5 = s2_first_k ? s2_psum_1 : acc_q_1_add_s2_psum_1_w15;
+  wire [14:0] s2_first_k_mux_5_u = s2_first_k_mux_5;
+  wire [14:0] acc_q_14_0 = acc_q[14:0];
+  wire signed [14:0] acc_q_0 = acc_q_14_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [15:0] add_85 = {assint_199[14], assint_199} + {s2_psum_0[14], s2_psum_0};
+  wire signed [15:0] acc_q_0_add_s2_psum_0 = {acc_q_0[14], acc_q_0} + {s2_psum_0[14], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [14:0] resize_296 = add_85[14:0];
-  wire signed [14:0] mux_137 = s2_first_k ? s2_psum_0 : resize_296;
-  wire [14:0] asuint_135 = mux_137;
-  wire [119:0] cat_1 = {asuint_128, asuint_129, asuint_130, asuint_131, asuint_132, asuint_133, asuint_134, asuint_135};
-  wire and_27 = issue & first_m_tile;
-  assign cfg_ready = not_0;
-  assign w_ready = and_1;
-  assign x_ready = and_5;
+  wire signed [14:0] acc_q_0_add_s2_psum_0_w15 = acc_q_0_add_s2_psum_0[14:0];
+  wire signed [14:0] s2_first_k_mux_6 = s2_first_k ? s2_psum_0 : acc_q_0_add_s2_psum_0_w15;
+  wire [14:0] s2_first_k_mux_6_u = s2_first_k_mux_6;
+  wire [119:0] sumWord = {s2_first_k_mux_u, s2_first_k_mux_0_u, s2_first_k_mux_1_u, s2_first_k_mux_2_u, s2_first_k_mux_3_u, s2_first_k_mux_4_u, s2_first_k_mux_5_u, s2_first_k_mux_6_u};
+  wire issue_and_first_m_tile = issue & first_m_tile;
+  assign cfg_ready = not_busy;
+  assign w_ready = wReady;
+  assign x_ready = ready_and_first_m_tile;
   assign y_valid = y_valid_q;
   assign y_payload = y_payload_q;
   always @(posedge clk) begin
@@ -1901,34 +1901,34 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
       if (cfg_fire) begin
         busy <= 1'd1;
       end
-      if (and_7) begin
+      if (and_1) begin
         busy <= 1'd0;
       end
     end
   end
-  assign cfg_fire = and_8;
+  assign cfg_fire = cfgFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_0 = cfg_payload[16:12];
-      size_m <= slice_0;
+      cfg_m = cfg_payload[16:12];
+      size_m <= cfg_m;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_1 = cfg_payload[11:5];
-      size_k <= slice_1;
+      cfg_k = cfg_payload[11:5];
+      size_k <= cfg_k;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_2 = cfg_payload[4:0];
-      resize_0 = {1'd0, slice_2};
-      size_n <= resize_0;
+      cfg_n = cfg_payload[4:0];
+      cfg_n_w6 = {1'd0, cfg_n};
+      size_n <= cfg_n_w6;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1938,13 +1938,13 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
       y_valid_q <= 1'd0;
     end else begin
       if (advance) begin
-        and_9 = s2_valid & s2_last_k;
-        y_valid_q <= and_9;
+        s2_valid_and_s2_last_k = s2_valid & s2_last_k;
+        y_valid_q <= s2_valid_and_s2_last_k;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign advance = or_0;
+  assign advance = advance_0;
   always @(posedge clk) begin
     if (rst) begin
       shadow_full <= 1'd0;
@@ -1968,8 +1968,8 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            if (ge_1) begin
+          if (wLastK) begin
+            if (w_m0_add_8_ge_size_m_w6) begin
               loader_done <= 1'd1;
             end
           end
@@ -1989,9 +1989,9 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
         if (w_last_row) begin
           w_row <= 4'd0;
         end else begin
-          add_2 = {1'd0, w_row} + 5'd1;
-          resize_3 = add_2[3:0];
-          w_row <= resize_3;
+          w_row_add_1 = {1'd0, w_row} + 5'd1;
+          w_row_add_1_w4 = w_row_add_1[3:0];
+          w_row <= w_row_add_1_w4;
         end
       end
       if (cfg_fire) begin
@@ -2007,10 +2007,10 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            add_3 = {1'd0, w_m0} + 6'd8;
-            resize_4 = add_3[4:0];
-            w_m0 <= resize_4;
+          if (wLastK) begin
+            w_m0_add_8_0 = {1'd0, w_m0} + 6'd8;
+            w_m0_add_8_0_w5 = w_m0_add_8_0[4:0];
+            w_m0 <= w_m0_add_8_0_w5;
           end
         end
       end
@@ -2027,12 +2027,12 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
+          if (wLastK) begin
             w_k0 <= 7'd0;
           end else begin
-            add_4 = {1'd0, w_k0} + 8'd8;
-            resize_5 = add_4[6:0];
-            w_k0 <= resize_5;
+            w_k0_add_8_0 = {1'd0, w_k0} + 8'd8;
+            w_k0_add_8_0_w7 = w_k0_add_8_0[6:0];
+            w_k0 <= w_k0_add_8_0_w7;
           end
         end
       end
@@ -2042,45 +2042,45 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign w_fire = and_10;
-  assign w_last_row = or_1;
+  assign w_fire = wFire;
+  assign w_last_row = wLastRow;
   always @(posedge clk) begin
-    if (and_11) begin
+    if (w_fire_and_w_row_eq_0) begin
       shadow_0 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (w_fire_and_w_row_eq_1) begin
       shadow_1 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
+    if (w_fire_and_w_row_eq_2) begin
       shadow_2 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (w_fire_and_w_row_eq_3) begin
       shadow_3 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_15) begin
+    if (w_fire_and_w_row_eq_4) begin
       shadow_4 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_16) begin
+    if (w_fire_and_w_row_eq_5) begin
       shadow_5 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_17) begin
+    if (w_fire_and_w_row_eq_6) begin
       shadow_6 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_18) begin
+    if (w_fire_and_w_row_eq_7_0) begin
       shadow_7 <= w_payload;
     end
   end
@@ -2132,7 +2132,7 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
         active_valid <= 1'd1;
       end
       if (issue) begin
-        if (eq_9) begin
+        if (lastN) begin
           active_valid <= 1'd0;
         end
       end
@@ -2141,18 +2141,18 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
-  assign swap = and_21;
+  assign swap = swap_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 5'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
-            add_9 = {1'd0, m0} + 6'd8;
-            resize_10 = add_9[4:0];
-            m0 <= resize_10;
+        if (lastN) begin
+          if (lastK) begin
+            m0_add_8 = {1'd0, m0} + 6'd8;
+            m0_add_8_w5 = m0_add_8[4:0];
+            m0 <= m0_add_8_w5;
           end
         end
       end
@@ -2168,13 +2168,13 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
       k0 <= 7'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
+        if (lastN) begin
+          if (lastK) begin
             k0 <= 7'd0;
           end else begin
-            add_10 = {1'd0, k0} + 8'd8;
-            resize_11 = add_10[6:0];
-            k0 <= resize_11;
+            k0_add_8_0 = {1'd0, k0} + 8'd8;
+            k0_add_8_0_w7 = k0_add_8_0[6:0];
+            k0 <= k0_add_8_0_w7;
           end
         end
       end
@@ -2190,10 +2190,10 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
       n <= 6'd0;
     end else begin
       if (issue) begin
-        add_11 = {1'd0, n} + 7'd1;
-        resize_12 = add_11[5:0];
-        n <= resize_12;
-        if (eq_9) begin
+        n_add_1_0 = {1'd0, n} + 7'd1;
+        n_add_1_0_w6 = n_add_1_0[5:0];
+        n <= n_add_1_0_w6;
+        if (lastN) begin
           n <= 6'd0;
         end
       end
@@ -2208,9 +2208,9 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
       issue_done <= 1'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
-            if (ge_4) begin
+        if (lastN) begin
+          if (lastK) begin
+            if (lastM) begin
               issue_done <= 1'd1;
             end
           end
@@ -2227,11 +2227,11 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
       x_addr <= 7'd0;
     end else begin
       if (issue) begin
-        add_13 = {1'd0, x_addr} + 8'd1;
-        resize_14 = add_13[6:0];
-        x_addr <= resize_14;
-        if (eq_9) begin
-          if (ge_3) begin
+        x_addr_add_1 = {1'd0, x_addr} + 8'd1;
+        x_addr_add_1_w7 = x_addr_add_1[6:0];
+        x_addr <= x_addr_add_1_w7;
+        if (lastN) begin
+          if (lastK) begin
             x_addr <= 7'd0;
           end
         end
@@ -2242,8 +2242,8 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign first_m_tile = eq_10;
-  assign issue = and_22;
+  assign first_m_tile = firstM;
+  assign issue = fire;
   always @(posedge clk) begin
     if (advance) begin
       x_replay <= x_buffer[x_addr];
@@ -2271,32 +2271,32 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      add_14 = {1'd0, k0} + 8'd7;
-      resize_15 = {1'd0, size_k};
-      lt_0 = add_14 < resize_15;
-      add_15 = {1'd0, k0} + 8'd6;
-      resize_16 = {1'd0, size_k};
-      lt_1 = add_15 < resize_16;
-      add_16 = {1'd0, k0} + 8'd5;
-      resize_17 = {1'd0, size_k};
-      lt_2 = add_16 < resize_17;
-      add_17 = {1'd0, k0} + 8'd4;
-      resize_18 = {1'd0, size_k};
-      lt_3 = add_17 < resize_18;
-      add_18 = {1'd0, k0} + 8'd3;
-      resize_19 = {1'd0, size_k};
-      lt_4 = add_18 < resize_19;
-      add_19 = {1'd0, k0} + 8'd2;
-      resize_20 = {1'd0, size_k};
-      lt_5 = add_19 < resize_20;
-      add_20 = {1'd0, k0} + 8'd1;
-      resize_21 = {1'd0, size_k};
-      lt_6 = add_20 < resize_21;
-      add_21 = {1'd0, k0} + 8'd0;
-      resize_22 = {1'd0, size_k};
-      lt_7 = add_21 < resize_22;
-      cat_0 = {lt_0, lt_1, lt_2, lt_3, lt_4, lt_5, lt_6, lt_7};
-      s1_mask <= cat_0;
+      k0_add_7 = {1'd0, k0} + 8'd7;
+      size_k_w8_1 = {1'd0, size_k};
+      k0_add_7_lt_size_k_w8_1 = k0_add_7 < size_k_w8_1;
+      k0_add_6 = {1'd0, k0} + 8'd6;
+      size_k_w8_2 = {1'd0, size_k};
+      k0_add_6_lt_size_k_w8_2 = k0_add_6 < size_k_w8_2;
+      k0_add_5 = {1'd0, k0} + 8'd5;
+      size_k_w8_3 = {1'd0, size_k};
+      k0_add_5_lt_size_k_w8_3 = k0_add_5 < size_k_w8_3;
+      k0_add_4 = {1'd0, k0} + 8'd4;
+      size_k_w8_4 = {1'd0, size_k};
+      k0_add_4_lt_size_k_w8_4 = k0_add_4 < size_k_w8_4;
+      k0_add_3 = {1'd0, k0} + 8'd3;
+      size_k_w8_5 = {1'd0, size_k};
+      k0_add_3_lt_size_k_w8_5 = k0_add_3 < size_k_w8_5;
+      k0_add_2 = {1'd0, k0} + 8'd2;
+      size_k_w8_6 = {1'd0, size_k};
+      k0_add_2_lt_size_k_w8_6 = k0_add_2 < size_k_w8_6;
+      k0_add_1 = {1'd0, k0} + 8'd1;
+      size_k_w8_7 = {1'd0, size_k};
+      k0_add_1_lt_size_k_w8_7 = k0_add_1 < size_k_w8_7;
+      k0_add_0 = {1'd0, k0} + 8'd0;
+      size_k_w8_8 = {1'd0, size_k};
+      k0_add_0_lt_size_k_w8_8 = k0_add_0 < size_k_w8_8;
+      laneMask = {k0_add_7_lt_size_k_w8_1, k0_add_6_lt_size_k_w8_2, k0_add_5_lt_size_k_w8_3, k0_add_4_lt_size_k_w8_4, k0_add_3_lt_size_k_w8_5, k0_add_2_lt_size_k_w8_6, k0_add_1_lt_size_k_w8_7, k0_add_0_lt_size_k_w8_8};
+      s1_mask <= laneMask;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -2308,26 +2308,26 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_11 = k0 == 7'd0;
-      s1_first_k <= eq_11;
+      k0_eq_0 = k0 == 7'd0;
+      s1_first_k <= k0_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      s1_last_k <= ge_3;
+      s1_last_k <= lastK;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      and_23 = eq_9 & ge_3;
-      and_24 = and_23 & ge_4;
-      s1_last_job <= and_24;
+      lastN_and_lastK = lastN & lastK;
+      lastN_and_lastK_and_lastM = lastN_and_lastK & lastM;
+      s1_last_job <= lastN_and_lastK_and_lastM;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign x_vec = mux_0;
+  assign x_vec = xVec;
   always @(posedge clk) begin
     if (rst) begin
       s2_valid <= 1'd0;
@@ -2360,1288 +2360,1288 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_3 = s1_mask[0];
-      slice_4 = x_vec[7:0];
-      assint_0 = slice_4;
-      slice_5 = active_0[7:0];
-      assint_1 = slice_5;
-      sub_0 = {assint_0[7], assint_0} - {assint_1[7], assint_1};
-      lt_8 = $signed(sub_0) < $signed(9'd0);
-      neg_0 = -{sub_0[8], sub_0};
-      resize_23 = neg_0[8:0];
-      asuint_0 = resize_23;
-      asuint_1 = sub_0;
-      mux_1 = lt_8 ? asuint_0 : asuint_1;
-      resize_24 = mux_1[7:0];
-      resize_25 = {1'd0, resize_24};
-      assint_2 = resize_25;
-      sub_1 = 10'd0 - {assint_2[8], assint_2};
-      resize_26 = sub_1[8:0];
-      mux_2 = slice_3 ? resize_26 : 9'sh0;
-      slice_6 = s1_mask[1];
-      slice_7 = x_vec[15:8];
-      assint_3 = slice_7;
-      slice_8 = active_0[15:8];
-      assint_4 = slice_8;
-      sub_2 = {assint_3[7], assint_3} - {assint_4[7], assint_4};
-      lt_9 = $signed(sub_2) < $signed(9'd0);
-      neg_1 = -{sub_2[8], sub_2};
-      resize_27 = neg_1[8:0];
-      asuint_2 = resize_27;
-      asuint_3 = sub_2;
-      mux_3 = lt_9 ? asuint_2 : asuint_3;
-      resize_28 = mux_3[7:0];
-      resize_29 = {1'd0, resize_28};
-      assint_5 = resize_29;
-      sub_3 = 10'd0 - {assint_5[8], assint_5};
-      resize_30 = sub_3[8:0];
-      mux_4 = slice_6 ? resize_30 : 9'sh0;
-      add_22 = {mux_2[8], mux_2} + {mux_4[8], mux_4};
-      slice_9 = s1_mask[2];
-      slice_10 = x_vec[23:16];
-      assint_6 = slice_10;
-      slice_11 = active_0[23:16];
-      assint_7 = slice_11;
-      sub_4 = {assint_6[7], assint_6} - {assint_7[7], assint_7};
-      lt_10 = $signed(sub_4) < $signed(9'd0);
-      neg_2 = -{sub_4[8], sub_4};
-      resize_31 = neg_2[8:0];
-      asuint_4 = resize_31;
-      asuint_5 = sub_4;
-      mux_5 = lt_10 ? asuint_4 : asuint_5;
-      resize_32 = mux_5[7:0];
-      resize_33 = {1'd0, resize_32};
-      assint_8 = resize_33;
-      sub_5 = 10'd0 - {assint_8[8], assint_8};
-      resize_34 = sub_5[8:0];
-      mux_6 = slice_9 ? resize_34 : 9'sh0;
-      slice_12 = s1_mask[3];
-      slice_13 = x_vec[31:24];
-      assint_9 = slice_13;
-      slice_14 = active_0[31:24];
-      assint_10 = slice_14;
-      sub_6 = {assint_9[7], assint_9} - {assint_10[7], assint_10};
-      lt_11 = $signed(sub_6) < $signed(9'd0);
-      neg_3 = -{sub_6[8], sub_6};
-      resize_35 = neg_3[8:0];
-      asuint_6 = resize_35;
-      asuint_7 = sub_6;
-      mux_7 = lt_11 ? asuint_6 : asuint_7;
-      resize_36 = mux_7[7:0];
-      resize_37 = {1'd0, resize_36};
-      assint_11 = resize_37;
-      sub_7 = 10'd0 - {assint_11[8], assint_11};
-      resize_38 = sub_7[8:0];
-      mux_8 = slice_12 ? resize_38 : 9'sh0;
-      add_23 = {mux_6[8], mux_6} + {mux_8[8], mux_8};
-      add_24 = {add_22[9], add_22} + {add_23[9], add_23};
-      slice_15 = s1_mask[4];
-      slice_16 = x_vec[39:32];
-      assint_12 = slice_16;
-      slice_17 = active_0[39:32];
-      assint_13 = slice_17;
-      sub_8 = {assint_12[7], assint_12} - {assint_13[7], assint_13};
-      lt_12 = $signed(sub_8) < $signed(9'd0);
-      neg_4 = -{sub_8[8], sub_8};
-      resize_39 = neg_4[8:0];
-      asuint_8 = resize_39;
-      asuint_9 = sub_8;
-      mux_9 = lt_12 ? asuint_8 : asuint_9;
-      resize_40 = mux_9[7:0];
-      resize_41 = {1'd0, resize_40};
-      assint_14 = resize_41;
-      sub_9 = 10'd0 - {assint_14[8], assint_14};
-      resize_42 = sub_9[8:0];
-      mux_10 = slice_15 ? resize_42 : 9'sh0;
-      slice_18 = s1_mask[5];
-      slice_19 = x_vec[47:40];
-      assint_15 = slice_19;
-      slice_20 = active_0[47:40];
-      assint_16 = slice_20;
-      sub_10 = {assint_15[7], assint_15} - {assint_16[7], assint_16};
-      lt_13 = $signed(sub_10) < $signed(9'd0);
-      neg_5 = -{sub_10[8], sub_10};
-      resize_43 = neg_5[8:0];
-      asuint_10 = resize_43;
-      asuint_11 = sub_10;
-      mux_11 = lt_13 ? asuint_10 : asuint_11;
-      resize_44 = mux_11[7:0];
-      resize_45 = {1'd0, resize_44};
-      assint_17 = resize_45;
-      sub_11 = 10'd0 - {assint_17[8], assint_17};
-      resize_46 = sub_11[8:0];
-      mux_12 = slice_18 ? resize_46 : 9'sh0;
-      add_25 = {mux_10[8], mux_10} + {mux_12[8], mux_12};
-      slice_21 = s1_mask[6];
-      slice_22 = x_vec[55:48];
-      assint_18 = slice_22;
-      slice_23 = active_0[55:48];
-      assint_19 = slice_23;
-      sub_12 = {assint_18[7], assint_18} - {assint_19[7], assint_19};
-      lt_14 = $signed(sub_12) < $signed(9'd0);
-      neg_6 = -{sub_12[8], sub_12};
-      resize_47 = neg_6[8:0];
-      asuint_12 = resize_47;
-      asuint_13 = sub_12;
-      mux_13 = lt_14 ? asuint_12 : asuint_13;
-      resize_48 = mux_13[7:0];
-      resize_49 = {1'd0, resize_48};
-      assint_20 = resize_49;
-      sub_13 = 10'd0 - {assint_20[8], assint_20};
-      resize_50 = sub_13[8:0];
-      mux_14 = slice_21 ? resize_50 : 9'sh0;
-      slice_24 = s1_mask[7];
-      slice_25 = x_vec[63:56];
-      assint_21 = slice_25;
-      slice_26 = active_0[63:56];
-      assint_22 = slice_26;
-      sub_14 = {assint_21[7], assint_21} - {assint_22[7], assint_22};
-      lt_15 = $signed(sub_14) < $signed(9'd0);
-      neg_7 = -{sub_14[8], sub_14};
-      resize_51 = neg_7[8:0];
-      asuint_14 = resize_51;
-      asuint_15 = sub_14;
-      mux_15 = lt_15 ? asuint_14 : asuint_15;
-      resize_52 = mux_15[7:0];
-      resize_53 = {1'd0, resize_52};
-      assint_23 = resize_53;
-      sub_15 = 10'd0 - {assint_23[8], assint_23};
-      resize_54 = sub_15[8:0];
-      mux_16 = slice_24 ? resize_54 : 9'sh0;
-      add_26 = {mux_14[8], mux_14} + {mux_16[8], mux_16};
-      add_27 = {add_25[9], add_25} + {add_26[9], add_26};
-      add_28 = {add_24[10], add_24} + {add_27[10], add_27};
-      resize_55 = {{3{add_28[11]}}, add_28};
-      s2_psum_0 <= resize_55;
+      s1_mask_0 = s1_mask[0];
+      x_vec_7_0 = x_vec[7:0];
+      x_vec_0 = x_vec_7_0;
+      active_0_7_0 = active_0[7:0];
+      active_0_0 = active_0_7_0;
+      x_vec_0_sub_active_0_0 = {x_vec_0[7], x_vec_0} - {active_0_0[7], active_0_0};
+      x_vec_0_sub_active_0_0_lt_0 = $signed(x_vec_0_sub_active_0_0) < $signed(9'd0);
+      neg_x_vec_0_sub_active_0_0 = -{x_vec_0_sub_active_0_0[8], x_vec_0_sub_active_0_0};
+      neg_x_vec_0_sub_active_0_0_w9 = neg_x_vec_0_sub_active_0_0[8:0];
+      neg_x_vec_0_sub_active_0_0_w9_u = neg_x_vec_0_sub_active_0_0_w9;
+      x_vec_0_sub_active_0_0_u = x_vec_0_sub_active_0_0;
+      x_vec_0_sub_active_0_0_lt_0_mux = x_vec_0_sub_active_0_0_lt_0 ? neg_x_vec_0_sub_active_0_0_w9_u : x_vec_0_sub_active_0_0_u;
+      magnitude = x_vec_0_sub_active_0_0_lt_0_mux[7:0];
+      magnitude_w9 = {1'd0, magnitude};
+      magnitude_w9_s = magnitude_w9;
+      v0_sub_magnitude_w9_s = 10'd0 - {magnitude_w9_s[8], magnitude_w9_s};
+      v0_sub_magnitude_w9_s_w9 = v0_sub_magnitude_w9_s[8:0];
+      s1_mask_0_mux = s1_mask_0 ? v0_sub_magnitude_w9_s_w9 : 9'sh0;
+      s1_mask_1 = s1_mask[1];
+      x_vec_15_8 = x_vec[15:8];
+      x_vec_1 = x_vec_15_8;
+      active_0_15_8 = active_0[15:8];
+      active_0_1 = active_0_15_8;
+      x_vec_1_sub_active_0_1 = {x_vec_1[7], x_vec_1} - {active_0_1[7], active_0_1};
+      x_vec_1_sub_active_0_1_lt_0 = $signed(x_vec_1_sub_active_0_1) < $signed(9'd0);
+      neg_x_vec_1_sub_active_0_1 = -{x_vec_1_sub_active_0_1[8], x_vec_1_sub_active_0_1};
+      neg_x_vec_1_sub_active_0_1_w9 = neg_x_vec_1_sub_active_0_1[8:0];
+      neg_x_vec_1_sub_active_0_1_w9_u = neg_x_vec_1_sub_active_0_1_w9;
+      x_vec_1_sub_active_0_1_u = x_vec_1_sub_active_0_1;
+      x_vec_1_sub_active_0_1_lt_0_mux = x_vec_1_sub_active_0_1_lt_0 ? neg_x_vec_1_sub_active_0_1_w9_u : x_vec_1_sub_active_0_1_u;
+      magnitude_0 = x_vec_1_sub_active_0_1_lt_0_mux[7:0];
+      magnitude_0_w9 = {1'd0, magnitude_0};
+      magnitude_0_w9_s = magnitude_0_w9;
+      v0_sub_magnitude_0_w9_s = 10'd0 - {magnitude_0_w9_s[8], magnitude_0_w9_s};
+      v0_sub_magnitude_0_w9_s_w9 = v0_sub_magnitude_0_w9_s[8:0];
+      s1_mask_1_mux = s1_mask_1 ? v0_sub_magnitude_0_w9_s_w9 : 9'sh0;
+      s1_mask_0_mux_add_s1_mask_1_mux = {s1_mask_0_mux[8], s1_mask_0_mux} + {s1_mask_1_mux[8], s1_mask_1_mux};
+      s1_mask_2 = s1_mask[2];
+      x_vec_23_16 = x_vec[23:16];
+      x_vec_2 = x_vec_23_16;
+      active_0_23_16 = active_0[23:16];
+      active_0_2 = active_0_23_16;
+      x_vec_2_sub_active_0_2 = {x_vec_2[7], x_vec_2} - {active_0_2[7], active_0_2};
+      x_vec_2_sub_active_0_2_lt_0 = $signed(x_vec_2_sub_active_0_2) < $signed(9'd0);
+      neg_x_vec_2_sub_active_0_2 = -{x_vec_2_sub_active_0_2[8], x_vec_2_sub_active_0_2};
+      neg_x_vec_2_sub_active_0_2_w9 = neg_x_vec_2_sub_active_0_2[8:0];
+      neg_x_vec_2_sub_active_0_2_w9_u = neg_x_vec_2_sub_active_0_2_w9;
+      x_vec_2_sub_active_0_2_u = x_vec_2_sub_active_0_2;
+      x_vec_2_sub_active_0_2_lt_0_mux = x_vec_2_sub_active_0_2_lt_0 ? neg_x_vec_2_sub_active_0_2_w9_u : x_vec_2_sub_active_0_2_u;
+      magnitude_1 = x_vec_2_sub_active_0_2_lt_0_mux[7:0];
+      magnitude_1_w9 = {1'd0, magnitude_1};
+      magnitude_1_w9_s = magnitude_1_w9;
+      v0_sub_magnitude_1_w9_s = 10'd0 - {magnitude_1_w9_s[8], magnitude_1_w9_s};
+      v0_sub_magnitude_1_w9_s_w9 = v0_sub_magnitude_1_w9_s[8:0];
+      s1_mask_2_mux = s1_mask_2 ? v0_sub_magnitude_1_w9_s_w9 : 9'sh0;
+      s1_mask_3 = s1_mask[3];
+      x_vec_31_24 = x_vec[31:24];
+      x_vec_3 = x_vec_31_24;
+      active_0_31_24 = active_0[31:24];
+      active_0_3 = active_0_31_24;
+      x_vec_3_sub_active_0_3 = {x_vec_3[7], x_vec_3} - {active_0_3[7], active_0_3};
+      x_vec_3_sub_active_0_3_lt_0 = $signed(x_vec_3_sub_active_0_3) < $signed(9'd0);
+      neg_x_vec_3_sub_active_0_3 = -{x_vec_3_sub_active_0_3[8], x_vec_3_sub_active_0_3};
+      neg_x_vec_3_sub_active_0_3_w9 = neg_x_vec_3_sub_active_0_3[8:0];
+      neg_x_vec_3_sub_active_0_3_w9_u = neg_x_vec_3_sub_active_0_3_w9;
+      x_vec_3_sub_active_0_3_u = x_vec_3_sub_active_0_3;
+      x_vec_3_sub_active_0_3_lt_0_mux = x_vec_3_sub_active_0_3_lt_0 ? neg_x_vec_3_sub_active_0_3_w9_u : x_vec_3_sub_active_0_3_u;
+      magnitude_2 = x_vec_3_sub_active_0_3_lt_0_mux[7:0];
+      magnitude_2_w9 = {1'd0, magnitude_2};
+      magnitude_2_w9_s = magnitude_2_w9;
+      v0_sub_magnitude_2_w9_s = 10'd0 - {magnitude_2_w9_s[8], magnitude_2_w9_s};
+      v0_sub_magnitude_2_w9_s_w9 = v0_sub_magnitude_2_w9_s[8:0];
+      s1_mask_3_mux = s1_mask_3 ? v0_sub_magnitude_2_w9_s_w9 : 9'sh0;
+      s1_mask_2_mux_add_s1_mask_3_mux = {s1_mask_2_mux[8], s1_mask_2_mux} + {s1_mask_3_mux[8], s1_mask_3_mux};
+      add_0 = {s1_mask_0_mux_add_s1_mask_1_mux[9], s1_mask_0_mux_add_s1_mask_1_mux} + {s1_mask_2_mux_add_s1_mask_3_mux[9], s1_mask_2_mux_add_s1_mask_3_mux};
+      s1_mask_4 = s1_mask[4];
+      x_vec_39_32 = x_vec[39:32];
+      x_vec_4 = x_vec_39_32;
+      active_0_39_32 = active_0[39:32];
+      active_0_4 = active_0_39_32;
+      x_vec_4_sub_active_0_4 = {x_vec_4[7], x_vec_4} - {active_0_4[7], active_0_4};
+      x_vec_4_sub_active_0_4_lt_0 = $signed(x_vec_4_sub_active_0_4) < $signed(9'd0);
+      neg_x_vec_4_sub_active_0_4 = -{x_vec_4_sub_active_0_4[8], x_vec_4_sub_active_0_4};
+      neg_x_vec_4_sub_active_0_4_w9 = neg_x_vec_4_sub_active_0_4[8:0];
+      neg_x_vec_4_sub_active_0_4_w9_u = neg_x_vec_4_sub_active_0_4_w9;
+      x_vec_4_sub_active_0_4_u = x_vec_4_sub_active_0_4;
+      x_vec_4_sub_active_0_4_lt_0_mux = x_vec_4_sub_active_0_4_lt_0 ? neg_x_vec_4_sub_active_0_4_w9_u : x_vec_4_sub_active_0_4_u;
+      magnitude_3 = x_vec_4_sub_active_0_4_lt_0_mux[7:0];
+      magnitude_3_w9 = {1'd0, magnitude_3};
+      magnitude_3_w9_s = magnitude_3_w9;
+      v0_sub_magnitude_3_w9_s = 10'd0 - {magnitude_3_w9_s[8], magnitude_3_w9_s};
+      v0_sub_magnitude_3_w9_s_w9 = v0_sub_magnitude_3_w9_s[8:0];
+      s1_mask_4_mux = s1_mask_4 ? v0_sub_magnitude_3_w9_s_w9 : 9'sh0;
+      s1_mask_5 = s1_mask[5];
+      x_vec_47_40 = x_vec[47:40];
+      x_vec_5 = x_vec_47_40;
+      active_0_47_40 = active_0[47:40];
+      active_0_5 = active_0_47_40;
+      x_vec_5_sub_active_0_5 = {x_vec_5[7], x_vec_5} - {active_0_5[7], active_0_5};
+      x_vec_5_sub_active_0_5_lt_0 = $signed(x_vec_5_sub_active_0_5) < $signed(9'd0);
+      neg_x_vec_5_sub_active_0_5 = -{x_vec_5_sub_active_0_5[8], x_vec_5_sub_active_0_5};
+      neg_x_vec_5_sub_active_0_5_w9 = neg_x_vec_5_sub_active_0_5[8:0];
+      neg_x_vec_5_sub_active_0_5_w9_u = neg_x_vec_5_sub_active_0_5_w9;
+      x_vec_5_sub_active_0_5_u = x_vec_5_sub_active_0_5;
+      x_vec_5_sub_active_0_5_lt_0_mux = x_vec_5_sub_active_0_5_lt_0 ? neg_x_vec_5_sub_active_0_5_w9_u : x_vec_5_sub_active_0_5_u;
+      magnitude_4 = x_vec_5_sub_active_0_5_lt_0_mux[7:0];
+      magnitude_4_w9 = {1'd0, magnitude_4};
+      magnitude_4_w9_s = magnitude_4_w9;
+      v0_sub_magnitude_4_w9_s = 10'd0 - {magnitude_4_w9_s[8], magnitude_4_w9_s};
+      v0_sub_magnitude_4_w9_s_w9 = v0_sub_magnitude_4_w9_s[8:0];
+      s1_mask_5_mux = s1_mask_5 ? v0_sub_magnitude_4_w9_s_w9 : 9'sh0;
+      s1_mask_4_mux_add_s1_mask_5_mux = {s1_mask_4_mux[8], s1_mask_4_mux} + {s1_mask_5_mux[8], s1_mask_5_mux};
+      s1_mask_6 = s1_mask[6];
+      x_vec_55_48 = x_vec[55:48];
+      x_vec_6 = x_vec_55_48;
+      active_0_55_48 = active_0[55:48];
+      active_0_6 = active_0_55_48;
+      x_vec_6_sub_active_0_6 = {x_vec_6[7], x_vec_6} - {active_0_6[7], active_0_6};
+      x_vec_6_sub_active_0_6_lt_0 = $signed(x_vec_6_sub_active_0_6) < $signed(9'd0);
+      neg_x_vec_6_sub_active_0_6 = -{x_vec_6_sub_active_0_6[8], x_vec_6_sub_active_0_6};
+      neg_x_vec_6_sub_active_0_6_w9 = neg_x_vec_6_sub_active_0_6[8:0];
+      neg_x_vec_6_sub_active_0_6_w9_u = neg_x_vec_6_sub_active_0_6_w9;
+      x_vec_6_sub_active_0_6_u = x_vec_6_sub_active_0_6;
+      x_vec_6_sub_active_0_6_lt_0_mux = x_vec_6_sub_active_0_6_lt_0 ? neg_x_vec_6_sub_active_0_6_w9_u : x_vec_6_sub_active_0_6_u;
+      magnitude_5 = x_vec_6_sub_active_0_6_lt_0_mux[7:0];
+      magnitude_5_w9 = {1'd0, magnitude_5};
+      magnitude_5_w9_s = magnitude_5_w9;
+      v0_sub_magnitude_5_w9_s = 10'd0 - {magnitude_5_w9_s[8], magnitude_5_w9_s};
+      v0_sub_magnitude_5_w9_s_w9 = v0_sub_magnitude_5_w9_s[8:0];
+      s1_mask_6_mux = s1_mask_6 ? v0_sub_magnitude_5_w9_s_w9 : 9'sh0;
+      s1_mask_7 = s1_mask[7];
+      x_vec_63_56 = x_vec[63:56];
+      x_vec_7 = x_vec_63_56;
+      active_0_63_56 = active_0[63:56];
+      active_0_7 = active_0_63_56;
+      x_vec_7_sub_active_0_7 = {x_vec_7[7], x_vec_7} - {active_0_7[7], active_0_7};
+      x_vec_7_sub_active_0_7_lt_0 = $signed(x_vec_7_sub_active_0_7) < $signed(9'd0);
+      neg_x_vec_7_sub_active_0_7 = -{x_vec_7_sub_active_0_7[8], x_vec_7_sub_active_0_7};
+      neg_x_vec_7_sub_active_0_7_w9 = neg_x_vec_7_sub_active_0_7[8:0];
+      neg_x_vec_7_sub_active_0_7_w9_u = neg_x_vec_7_sub_active_0_7_w9;
+      x_vec_7_sub_active_0_7_u = x_vec_7_sub_active_0_7;
+      x_vec_7_sub_active_0_7_lt_0_mux = x_vec_7_sub_active_0_7_lt_0 ? neg_x_vec_7_sub_active_0_7_w9_u : x_vec_7_sub_active_0_7_u;
+      magnitude_6 = x_vec_7_sub_active_0_7_lt_0_mux[7:0];
+      magnitude_6_w9 = {1'd0, magnitude_6};
+      magnitude_6_w9_s = magnitude_6_w9;
+      v0_sub_magnitude_6_w9_s = 10'd0 - {magnitude_6_w9_s[8], magnitude_6_w9_s};
+      v0_sub_magnitude_6_w9_s_w9 = v0_sub_magnitude_6_w9_s[8:0];
+      s1_mask_7_mux = s1_mask_7 ? v0_sub_magnitude_6_w9_s_w9 : 9'sh0;
+      s1_mask_6_mux_add_s1_mask_7_mux = {s1_mask_6_mux[8], s1_mask_6_mux} + {s1_mask_7_mux[8], s1_mask_7_mux};
+      add_1 = {s1_mask_4_mux_add_s1_mask_5_mux[9], s1_mask_4_mux_add_s1_mask_5_mux} + {s1_mask_6_mux_add_s1_mask_7_mux[9], s1_mask_6_mux_add_s1_mask_7_mux};
+      add_0_add_add_1 = {add_0[10], add_0} + {add_1[10], add_1};
+      add_0_add_add_1_w15 = {{3{add_0_add_add_1[11]}}, add_0_add_add_1};
+      s2_psum_0 <= add_0_add_add_1_w15;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_27 = s1_mask[0];
-      slice_28 = x_vec[7:0];
-      assint_24 = slice_28;
-      slice_29 = active_1[7:0];
-      assint_25 = slice_29;
-      sub_16 = {assint_24[7], assint_24} - {assint_25[7], assint_25};
-      lt_16 = $signed(sub_16) < $signed(9'd0);
-      neg_8 = -{sub_16[8], sub_16};
-      resize_56 = neg_8[8:0];
-      asuint_16 = resize_56;
-      asuint_17 = sub_16;
-      mux_17 = lt_16 ? asuint_16 : asuint_17;
-      resize_57 = mux_17[7:0];
-      resize_58 = {1'd0, resize_57};
-      assint_26 = resize_58;
-      sub_17 = 10'd0 - {assint_26[8], assint_26};
-      resize_59 = sub_17[8:0];
-      mux_18 = slice_27 ? resize_59 : 9'sh0;
-      slice_30 = s1_mask[1];
-      slice_31 = x_vec[15:8];
-      assint_27 = slice_31;
-      slice_32 = active_1[15:8];
-      assint_28 = slice_32;
-      sub_18 = {assint_27[7], assint_27} - {assint_28[7], assint_28};
-      lt_17 = $signed(sub_18) < $signed(9'd0);
-      neg_9 = -{sub_18[8], sub_18};
-      resize_60 = neg_9[8:0];
-      asuint_18 = resize_60;
-      asuint_19 = sub_18;
-      mux_19 = lt_17 ? asuint_18 : asuint_19;
-      resize_61 = mux_19[7:0];
-      resize_62 = {1'd0, resize_61};
-      assint_29 = resize_62;
-      sub_19 = 10'd0 - {assint_29[8], assint_29};
-      resize_63 = sub_19[8:0];
-      mux_20 = slice_30 ? resize_63 : 9'sh0;
-      add_29 = {mux_18[8], mux_18} + {mux_20[8], mux_20};
-      slice_33 = s1_mask[2];
-      slice_34 = x_vec[23:16];
-      assint_30 = slice_34;
-      slice_35 = active_1[23:16];
-      assint_31 = slice_35;
-      sub_20 = {assint_30[7], assint_30} - {assint_31[7], assint_31};
-      lt_18 = $signed(sub_20) < $signed(9'd0);
-      neg_10 = -{sub_20[8], sub_20};
-      resize_64 = neg_10[8:0];
-      asuint_20 = resize_64;
-      asuint_21 = sub_20;
-      mux_21 = lt_18 ? asuint_20 : asuint_21;
-      resize_65 = mux_21[7:0];
-      resize_66 = {1'd0, resize_65};
-      assint_32 = resize_66;
-      sub_21 = 10'd0 - {assint_32[8], assint_32};
-      resize_67 = sub_21[8:0];
-      mux_22 = slice_33 ? resize_67 : 9'sh0;
-      slice_36 = s1_mask[3];
-      slice_37 = x_vec[31:24];
-      assint_33 = slice_37;
-      slice_38 = active_1[31:24];
-      assint_34 = slice_38;
-      sub_22 = {assint_33[7], assint_33} - {assint_34[7], assint_34};
-      lt_19 = $signed(sub_22) < $signed(9'd0);
-      neg_11 = -{sub_22[8], sub_22};
-      resize_68 = neg_11[8:0];
-      asuint_22 = resize_68;
-      asuint_23 = sub_22;
-      mux_23 = lt_19 ? asuint_22 : asuint_23;
-      resize_69 = mux_23[7:0];
-      resize_70 = {1'd0, resize_69};
-      assint_35 = resize_70;
-      sub_23 = 10'd0 - {assint_35[8], assint_35};
-      resize_71 = sub_23[8:0];
-      mux_24 = slice_36 ? resize_71 : 9'sh0;
-      add_30 = {mux_22[8], mux_22} + {mux_24[8], mux_24};
-      add_31 = {add_29[9], add_29} + {add_30[9], add_30};
-      slice_39 = s1_mask[4];
-      slice_40 = x_vec[39:32];
-      assint_36 = slice_40;
-      slice_41 = active_1[39:32];
-      assint_37 = slice_41;
-      sub_24 = {assint_36[7], assint_36} - {assint_37[7], assint_37};
-      lt_20 = $signed(sub_24) < $signed(9'd0);
-      neg_12 = -{sub_24[8], sub_24};
-      resize_72 = neg_12[8:0];
-      asuint_24 = resize_72;
-      asuint_25 = sub_24;
-      mux_25 = lt_20 ? asuint_24 : asuint_25;
-      resize_73 = mux_25[7:0];
-      resize_74 = {1'd0, resize_73};
-      assint_38 = resize_74;
-      sub_25 = 10'd0 - {assint_38[8], assint_38};
-      resize_75 = sub_25[8:0];
-      mux_26 = slice_39 ? resize_75 : 9'sh0;
-      slice_42 = s1_mask[5];
-      slice_43 = x_vec[47:40];
-      assint_39 = slice_43;
-      slice_44 = active_1[47:40];
-      assint_40 = slice_44;
-      sub_26 = {assint_39[7], assint_39} - {assint_40[7], assint_40};
-      lt_21 = $signed(sub_26) < $signed(9'd0);
-      neg_13 = -{sub_26[8], sub_26};
-      resize_76 = neg_13[8:0];
-      asuint_26 = resize_76;
-      asuint_27 = sub_26;
-      mux_27 = lt_21 ? asuint_26 : asuint_27;
-      resize_77 = mux_27[7:0];
-      resize_78 = {1'd0, resize_77};
-      assint_41 = resize_78;
-      sub_27 = 10'd0 - {assint_41[8], assint_41};
-      resize_79 = sub_27[8:0];
-      mux_28 = slice_42 ? resize_79 : 9'sh0;
-      add_32 = {mux_26[8], mux_26} + {mux_28[8], mux_28};
-      slice_45 = s1_mask[6];
-      slice_46 = x_vec[55:48];
-      assint_42 = slice_46;
-      slice_47 = active_1[55:48];
-      assint_43 = slice_47;
-      sub_28 = {assint_42[7], assint_42} - {assint_43[7], assint_43};
-      lt_22 = $signed(sub_28) < $signed(9'd0);
-      neg_14 = -{sub_28[8], sub_28};
-      resize_80 = neg_14[8:0];
-      asuint_28 = resize_80;
-      asuint_29 = sub_28;
-      mux_29 = lt_22 ? asuint_28 : asuint_29;
-      resize_81 = mux_29[7:0];
-      resize_82 = {1'd0, resize_81};
-      assint_44 = resize_82;
-      sub_29 = 10'd0 - {assint_44[8], assint_44};
-      resize_83 = sub_29[8:0];
-      mux_30 = slice_45 ? resize_83 : 9'sh0;
-      slice_48 = s1_mask[7];
-      slice_49 = x_vec[63:56];
-      assint_45 = slice_49;
-      slice_50 = active_1[63:56];
-      assint_46 = slice_50;
-      sub_30 = {assint_45[7], assint_45} - {assint_46[7], assint_46};
-      lt_23 = $signed(sub_30) < $signed(9'd0);
-      neg_15 = -{sub_30[8], sub_30};
-      resize_84 = neg_15[8:0];
-      asuint_30 = resize_84;
-      asuint_31 = sub_30;
-      mux_31 = lt_23 ? asuint_30 : asuint_31;
-      resize_85 = mux_31[7:0];
-      resize_86 = {1'd0, resize_85};
-      assint_47 = resize_86;
-      sub_31 = 10'd0 - {assint_47[8], assint_47};
-      resize_87 = sub_31[8:0];
-      mux_32 = slice_48 ? resize_87 : 9'sh0;
-      add_33 = {mux_30[8], mux_30} + {mux_32[8], mux_32};
-      add_34 = {add_32[9], add_32} + {add_33[9], add_33};
-      add_35 = {add_31[10], add_31} + {add_34[10], add_34};
-      resize_88 = {{3{add_35[11]}}, add_35};
-      s2_psum_1 <= resize_88;
+      s1_mask_0_0 = s1_mask[0];
+      x_vec_7_0_0 = x_vec[7:0];
+      x_vec_0_0 = x_vec_7_0_0;
+      active_1_7_0 = active_1[7:0];
+      active_1_0 = active_1_7_0;
+      x_vec_0_0_sub_active_1_0 = {x_vec_0_0[7], x_vec_0_0} - {active_1_0[7], active_1_0};
+      x_vec_0_0_sub_active_1_0_lt_0 = $signed(x_vec_0_0_sub_active_1_0) < $signed(9'd0);
+      neg_x_vec_0_0_sub_active_1_0 = -{x_vec_0_0_sub_active_1_0[8], x_vec_0_0_sub_active_1_0};
+      neg_x_vec_0_0_sub_active_1_0_w9 = neg_x_vec_0_0_sub_active_1_0[8:0];
+      asuint_0 = neg_x_vec_0_0_sub_active_1_0_w9;
+      x_vec_0_0_sub_active_1_0_u = x_vec_0_0_sub_active_1_0;
+      mux_0 = x_vec_0_0_sub_active_1_0_lt_0 ? asuint_0 : x_vec_0_0_sub_active_1_0_u;
+      magnitude_7 = mux_0[7:0];
+      magnitude_7_w9 = {1'd0, magnitude_7};
+      magnitude_7_w9_s = magnitude_7_w9;
+      v0_sub_magnitude_7_w9_s = 10'd0 - {magnitude_7_w9_s[8], magnitude_7_w9_s};
+      v0_sub_magnitude_7_w9_s_w9 = v0_sub_magnitude_7_w9_s[8:0];
+      s1_mask_0_0_mux = s1_mask_0_0 ? v0_sub_magnitude_7_w9_s_w9 : 9'sh0;
+      s1_mask_1_0 = s1_mask[1];
+      x_vec_15_8_0 = x_vec[15:8];
+      x_vec_1_0 = x_vec_15_8_0;
+      active_1_15_8 = active_1[15:8];
+      active_1_1 = active_1_15_8;
+      x_vec_1_0_sub_active_1_1 = {x_vec_1_0[7], x_vec_1_0} - {active_1_1[7], active_1_1};
+      x_vec_1_0_sub_active_1_1_lt_0 = $signed(x_vec_1_0_sub_active_1_1) < $signed(9'd0);
+      neg_x_vec_1_0_sub_active_1_1 = -{x_vec_1_0_sub_active_1_1[8], x_vec_1_0_sub_active_1_1};
+      neg_x_vec_1_0_sub_active_1_1_w9 = neg_x_vec_1_0_sub_active_1_1[8:0];
+      asuint_1 = neg_x_vec_1_0_sub_active_1_1_w9;
+      x_vec_1_0_sub_active_1_1_u = x_vec_1_0_sub_active_1_1;
+      mux_1 = x_vec_1_0_sub_active_1_1_lt_0 ? asuint_1 : x_vec_1_0_sub_active_1_1_u;
+      magnitude_8 = mux_1[7:0];
+      magnitude_8_w9 = {1'd0, magnitude_8};
+      magnitude_8_w9_s = magnitude_8_w9;
+      v0_sub_magnitude_8_w9_s = 10'd0 - {magnitude_8_w9_s[8], magnitude_8_w9_s};
+      v0_sub_magnitude_8_w9_s_w9 = v0_sub_magnitude_8_w9_s[8:0];
+      s1_mask_1_0_mux = s1_mask_1_0 ? v0_sub_magnitude_8_w9_s_w9 : 9'sh0;
+      add_2 = {s1_mask_0_0_mux[8], s1_mask_0_0_mux} + {s1_mask_1_0_mux[8], s1_mask_1_0_mux};
+      s1_mask_2_0 = s1_mask[2];
+      x_vec_23_16_0 = x_vec[23:16];
+      x_vec_2_0 = x_vec_23_16_0;
+      active_1_23_16 = active_1[23:16];
+      active_1_2 = active_1_23_16;
+      x_vec_2_0_sub_active_1_2 = {x_vec_2_0[7], x_vec_2_0} - {active_1_2[7], active_1_2};
+      x_vec_2_0_sub_active_1_2_lt_0 = $signed(x_vec_2_0_sub_active_1_2) < $signed(9'd0);
+      neg_x_vec_2_0_sub_active_1_2 = -{x_vec_2_0_sub_active_1_2[8], x_vec_2_0_sub_active_1_2};
+      neg_x_vec_2_0_sub_active_1_2_w9 = neg_x_vec_2_0_sub_active_1_2[8:0];
+      asuint_2 = neg_x_vec_2_0_sub_active_1_2_w9;
+      x_vec_2_0_sub_active_1_2_u = x_vec_2_0_sub_active_1_2;
+      mux_2 = x_vec_2_0_sub_active_1_2_lt_0 ? asuint_2 : x_vec_2_0_sub_active_1_2_u;
+      magnitude_9 = mux_2[7:0];
+      magnitude_9_w9 = {1'd0, magnitude_9};
+      magnitude_9_w9_s = magnitude_9_w9;
+      v0_sub_magnitude_9_w9_s = 10'd0 - {magnitude_9_w9_s[8], magnitude_9_w9_s};
+      v0_sub_magnitude_9_w9_s_w9 = v0_sub_magnitude_9_w9_s[8:0];
+      s1_mask_2_0_mux = s1_mask_2_0 ? v0_sub_magnitude_9_w9_s_w9 : 9'sh0;
+      s1_mask_3_0 = s1_mask[3];
+      x_vec_31_24_0 = x_vec[31:24];
+      x_vec_3_0 = x_vec_31_24_0;
+      active_1_31_24 = active_1[31:24];
+      active_1_3 = active_1_31_24;
+      x_vec_3_0_sub_active_1_3 = {x_vec_3_0[7], x_vec_3_0} - {active_1_3[7], active_1_3};
+      x_vec_3_0_sub_active_1_3_lt_0 = $signed(x_vec_3_0_sub_active_1_3) < $signed(9'd0);
+      neg_x_vec_3_0_sub_active_1_3 = -{x_vec_3_0_sub_active_1_3[8], x_vec_3_0_sub_active_1_3};
+      neg_x_vec_3_0_sub_active_1_3_w9 = neg_x_vec_3_0_sub_active_1_3[8:0];
+      asuint_3 = neg_x_vec_3_0_sub_active_1_3_w9;
+      x_vec_3_0_sub_active_1_3_u = x_vec_3_0_sub_active_1_3;
+      mux_3 = x_vec_3_0_sub_active_1_3_lt_0 ? asuint_3 : x_vec_3_0_sub_active_1_3_u;
+      magnitude_10 = mux_3[7:0];
+      magnitude_10_w9 = {1'd0, magnitude_10};
+      magnitude_10_w9_s = magnitude_10_w9;
+      v0_sub_magnitude_10_w9_s = 10'd0 - {magnitude_10_w9_s[8], magnitude_10_w9_s};
+      v0_sub_magnitude_10_w9_s_w9 = v0_sub_magnitude_10_w9_s[8:0];
+      s1_mask_3_0_mux = s1_mask_3_0 ? v0_sub_magnitude_10_w9_s_w9 : 9'sh0;
+      add_3 = {s1_mask_2_0_mux[8], s1_mask_2_0_mux} + {s1_mask_3_0_mux[8], s1_mask_3_0_mux};
+      add_2_add_add_3 = {add_2[9], add_2} + {add_3[9], add_3};
+      s1_mask_4_0 = s1_mask[4];
+      x_vec_39_32_0 = x_vec[39:32];
+      x_vec_4_0 = x_vec_39_32_0;
+      active_1_39_32 = active_1[39:32];
+      active_1_4 = active_1_39_32;
+      x_vec_4_0_sub_active_1_4 = {x_vec_4_0[7], x_vec_4_0} - {active_1_4[7], active_1_4};
+      x_vec_4_0_sub_active_1_4_lt_0 = $signed(x_vec_4_0_sub_active_1_4) < $signed(9'd0);
+      neg_x_vec_4_0_sub_active_1_4 = -{x_vec_4_0_sub_active_1_4[8], x_vec_4_0_sub_active_1_4};
+      neg_x_vec_4_0_sub_active_1_4_w9 = neg_x_vec_4_0_sub_active_1_4[8:0];
+      asuint_4 = neg_x_vec_4_0_sub_active_1_4_w9;
+      x_vec_4_0_sub_active_1_4_u = x_vec_4_0_sub_active_1_4;
+      mux_4 = x_vec_4_0_sub_active_1_4_lt_0 ? asuint_4 : x_vec_4_0_sub_active_1_4_u;
+      magnitude_11 = mux_4[7:0];
+      magnitude_11_w9 = {1'd0, magnitude_11};
+      magnitude_11_w9_s = magnitude_11_w9;
+      v0_sub_magnitude_11_w9_s = 10'd0 - {magnitude_11_w9_s[8], magnitude_11_w9_s};
+      v0_sub_magnitude_11_w9_s_w9 = v0_sub_magnitude_11_w9_s[8:0];
+      s1_mask_4_0_mux = s1_mask_4_0 ? v0_sub_magnitude_11_w9_s_w9 : 9'sh0;
+      s1_mask_5_0 = s1_mask[5];
+      x_vec_47_40_0 = x_vec[47:40];
+      x_vec_5_0 = x_vec_47_40_0;
+      active_1_47_40 = active_1[47:40];
+      active_1_5 = active_1_47_40;
+      x_vec_5_0_sub_active_1_5 = {x_vec_5_0[7], x_vec_5_0} - {active_1_5[7], active_1_5};
+      x_vec_5_0_sub_active_1_5_lt_0 = $signed(x_vec_5_0_sub_active_1_5) < $signed(9'd0);
+      neg_x_vec_5_0_sub_active_1_5 = -{x_vec_5_0_sub_active_1_5[8], x_vec_5_0_sub_active_1_5};
+      neg_x_vec_5_0_sub_active_1_5_w9 = neg_x_vec_5_0_sub_active_1_5[8:0];
+      asuint_5 = neg_x_vec_5_0_sub_active_1_5_w9;
+      x_vec_5_0_sub_active_1_5_u = x_vec_5_0_sub_active_1_5;
+      mux_5 = x_vec_5_0_sub_active_1_5_lt_0 ? asuint_5 : x_vec_5_0_sub_active_1_5_u;
+      magnitude_12 = mux_5[7:0];
+      magnitude_12_w9 = {1'd0, magnitude_12};
+      magnitude_12_w9_s = magnitude_12_w9;
+      v0_sub_magnitude_12_w9_s = 10'd0 - {magnitude_12_w9_s[8], magnitude_12_w9_s};
+      v0_sub_magnitude_12_w9_s_w9 = v0_sub_magnitude_12_w9_s[8:0];
+      s1_mask_5_0_mux = s1_mask_5_0 ? v0_sub_magnitude_12_w9_s_w9 : 9'sh0;
+      add_4 = {s1_mask_4_0_mux[8], s1_mask_4_0_mux} + {s1_mask_5_0_mux[8], s1_mask_5_0_mux};
+      s1_mask_6_0 = s1_mask[6];
+      x_vec_55_48_0 = x_vec[55:48];
+      x_vec_6_0 = x_vec_55_48_0;
+      active_1_55_48 = active_1[55:48];
+      active_1_6 = active_1_55_48;
+      x_vec_6_0_sub_active_1_6 = {x_vec_6_0[7], x_vec_6_0} - {active_1_6[7], active_1_6};
+      x_vec_6_0_sub_active_1_6_lt_0 = $signed(x_vec_6_0_sub_active_1_6) < $signed(9'd0);
+      neg_x_vec_6_0_sub_active_1_6 = -{x_vec_6_0_sub_active_1_6[8], x_vec_6_0_sub_active_1_6};
+      neg_x_vec_6_0_sub_active_1_6_w9 = neg_x_vec_6_0_sub_active_1_6[8:0];
+      asuint_6 = neg_x_vec_6_0_sub_active_1_6_w9;
+      x_vec_6_0_sub_active_1_6_u = x_vec_6_0_sub_active_1_6;
+      mux_6 = x_vec_6_0_sub_active_1_6_lt_0 ? asuint_6 : x_vec_6_0_sub_active_1_6_u;
+      magnitude_13 = mux_6[7:0];
+      magnitude_13_w9 = {1'd0, magnitude_13};
+      magnitude_13_w9_s = magnitude_13_w9;
+      v0_sub_magnitude_13_w9_s = 10'd0 - {magnitude_13_w9_s[8], magnitude_13_w9_s};
+      v0_sub_magnitude_13_w9_s_w9 = v0_sub_magnitude_13_w9_s[8:0];
+      s1_mask_6_0_mux = s1_mask_6_0 ? v0_sub_magnitude_13_w9_s_w9 : 9'sh0;
+      s1_mask_7_0 = s1_mask[7];
+      x_vec_63_56_0 = x_vec[63:56];
+      x_vec_7_1 = x_vec_63_56_0;
+      active_1_63_56 = active_1[63:56];
+      active_1_7 = active_1_63_56;
+      x_vec_7_1_sub_active_1_7 = {x_vec_7_1[7], x_vec_7_1} - {active_1_7[7], active_1_7};
+      x_vec_7_1_sub_active_1_7_lt_0 = $signed(x_vec_7_1_sub_active_1_7) < $signed(9'd0);
+      neg_x_vec_7_1_sub_active_1_7 = -{x_vec_7_1_sub_active_1_7[8], x_vec_7_1_sub_active_1_7};
+      neg_x_vec_7_1_sub_active_1_7_w9 = neg_x_vec_7_1_sub_active_1_7[8:0];
+      asuint_7 = neg_x_vec_7_1_sub_active_1_7_w9;
+      x_vec_7_1_sub_active_1_7_u = x_vec_7_1_sub_active_1_7;
+      mux_7 = x_vec_7_1_sub_active_1_7_lt_0 ? asuint_7 : x_vec_7_1_sub_active_1_7_u;
+      magnitude_14 = mux_7[7:0];
+      magnitude_14_w9 = {1'd0, magnitude_14};
+      magnitude_14_w9_s = magnitude_14_w9;
+      v0_sub_magnitude_14_w9_s = 10'd0 - {magnitude_14_w9_s[8], magnitude_14_w9_s};
+      v0_sub_magnitude_14_w9_s_w9 = v0_sub_magnitude_14_w9_s[8:0];
+      s1_mask_7_0_mux = s1_mask_7_0 ? v0_sub_magnitude_14_w9_s_w9 : 9'sh0;
+      add_5 = {s1_mask_6_0_mux[8], s1_mask_6_0_mux} + {s1_mask_7_0_mux[8], s1_mask_7_0_mux};
+      add_4_add_add_5 = {add_4[9], add_4} + {add_5[9], add_5};
+      add_6 = {add_2_add_add_3[10], add_2_add_add_3} + {add_4_add_add_5[10], add_4_add_add_5};
+      add_6_w15 = {{3{add_6[11]}}, add_6};
+      s2_psum_1 <= add_6_w15;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_51 = s1_mask[0];
-      slice_52 = x_vec[7:0];
-      assint_48 = slice_52;
-      slice_53 = active_2[7:0];
-      assint_49 = slice_53;
-      sub_32 = {assint_48[7], assint_48} - {assint_49[7], assint_49};
-      lt_24 = $signed(sub_32) < $signed(9'd0);
-      neg_16 = -{sub_32[8], sub_32};
-      resize_89 = neg_16[8:0];
-      asuint_32 = resize_89;
-      asuint_33 = sub_32;
-      mux_33 = lt_24 ? asuint_32 : asuint_33;
-      resize_90 = mux_33[7:0];
-      resize_91 = {1'd0, resize_90};
-      assint_50 = resize_91;
-      sub_33 = 10'd0 - {assint_50[8], assint_50};
-      resize_92 = sub_33[8:0];
-      mux_34 = slice_51 ? resize_92 : 9'sh0;
-      slice_54 = s1_mask[1];
-      slice_55 = x_vec[15:8];
-      assint_51 = slice_55;
-      slice_56 = active_2[15:8];
-      assint_52 = slice_56;
-      sub_34 = {assint_51[7], assint_51} - {assint_52[7], assint_52};
-      lt_25 = $signed(sub_34) < $signed(9'd0);
-      neg_17 = -{sub_34[8], sub_34};
-      resize_93 = neg_17[8:0];
-      asuint_34 = resize_93;
-      asuint_35 = sub_34;
-      mux_35 = lt_25 ? asuint_34 : asuint_35;
-      resize_94 = mux_35[7:0];
-      resize_95 = {1'd0, resize_94};
-      assint_53 = resize_95;
-      sub_35 = 10'd0 - {assint_53[8], assint_53};
-      resize_96 = sub_35[8:0];
-      mux_36 = slice_54 ? resize_96 : 9'sh0;
-      add_36 = {mux_34[8], mux_34} + {mux_36[8], mux_36};
-      slice_57 = s1_mask[2];
-      slice_58 = x_vec[23:16];
-      assint_54 = slice_58;
-      slice_59 = active_2[23:16];
-      assint_55 = slice_59;
-      sub_36 = {assint_54[7], assint_54} - {assint_55[7], assint_55};
-      lt_26 = $signed(sub_36) < $signed(9'd0);
-      neg_18 = -{sub_36[8], sub_36};
-      resize_97 = neg_18[8:0];
-      asuint_36 = resize_97;
-      asuint_37 = sub_36;
-      mux_37 = lt_26 ? asuint_36 : asuint_37;
-      resize_98 = mux_37[7:0];
-      resize_99 = {1'd0, resize_98};
-      assint_56 = resize_99;
-      sub_37 = 10'd0 - {assint_56[8], assint_56};
-      resize_100 = sub_37[8:0];
-      mux_38 = slice_57 ? resize_100 : 9'sh0;
-      slice_60 = s1_mask[3];
-      slice_61 = x_vec[31:24];
-      assint_57 = slice_61;
-      slice_62 = active_2[31:24];
-      assint_58 = slice_62;
-      sub_38 = {assint_57[7], assint_57} - {assint_58[7], assint_58};
-      lt_27 = $signed(sub_38) < $signed(9'd0);
-      neg_19 = -{sub_38[8], sub_38};
-      resize_101 = neg_19[8:0];
-      asuint_38 = resize_101;
-      asuint_39 = sub_38;
-      mux_39 = lt_27 ? asuint_38 : asuint_39;
-      resize_102 = mux_39[7:0];
-      resize_103 = {1'd0, resize_102};
-      assint_59 = resize_103;
-      sub_39 = 10'd0 - {assint_59[8], assint_59};
-      resize_104 = sub_39[8:0];
-      mux_40 = slice_60 ? resize_104 : 9'sh0;
-      add_37 = {mux_38[8], mux_38} + {mux_40[8], mux_40};
-      add_38 = {add_36[9], add_36} + {add_37[9], add_37};
-      slice_63 = s1_mask[4];
-      slice_64 = x_vec[39:32];
-      assint_60 = slice_64;
-      slice_65 = active_2[39:32];
-      assint_61 = slice_65;
-      sub_40 = {assint_60[7], assint_60} - {assint_61[7], assint_61};
-      lt_28 = $signed(sub_40) < $signed(9'd0);
-      neg_20 = -{sub_40[8], sub_40};
-      resize_105 = neg_20[8:0];
-      asuint_40 = resize_105;
-      asuint_41 = sub_40;
-      mux_41 = lt_28 ? asuint_40 : asuint_41;
-      resize_106 = mux_41[7:0];
-      resize_107 = {1'd0, resize_106};
-      assint_62 = resize_107;
-      sub_41 = 10'd0 - {assint_62[8], assint_62};
-      resize_108 = sub_41[8:0];
-      mux_42 = slice_63 ? resize_108 : 9'sh0;
-      slice_66 = s1_mask[5];
-      slice_67 = x_vec[47:40];
-      assint_63 = slice_67;
-      slice_68 = active_2[47:40];
-      assint_64 = slice_68;
-      sub_42 = {assint_63[7], assint_63} - {assint_64[7], assint_64};
-      lt_29 = $signed(sub_42) < $signed(9'd0);
-      neg_21 = -{sub_42[8], sub_42};
-      resize_109 = neg_21[8:0];
-      asuint_42 = resize_109;
-      asuint_43 = sub_42;
-      mux_43 = lt_29 ? asuint_42 : asuint_43;
-      resize_110 = mux_43[7:0];
-      resize_111 = {1'd0, resize_110};
-      assint_65 = resize_111;
-      sub_43 = 10'd0 - {assint_65[8], assint_65};
-      resize_112 = sub_43[8:0];
-      mux_44 = slice_66 ? resize_112 : 9'sh0;
-      add_39 = {mux_42[8], mux_42} + {mux_44[8], mux_44};
-      slice_69 = s1_mask[6];
-      slice_70 = x_vec[55:48];
-      assint_66 = slice_70;
-      slice_71 = active_2[55:48];
-      assint_67 = slice_71;
-      sub_44 = {assint_66[7], assint_66} - {assint_67[7], assint_67};
-      lt_30 = $signed(sub_44) < $signed(9'd0);
-      neg_22 = -{sub_44[8], sub_44};
-      resize_113 = neg_22[8:0];
-      asuint_44 = resize_113;
-      asuint_45 = sub_44;
-      mux_45 = lt_30 ? asuint_44 : asuint_45;
-      resize_114 = mux_45[7:0];
-      resize_115 = {1'd0, resize_114};
-      assint_68 = resize_115;
-      sub_45 = 10'd0 - {assint_68[8], assint_68};
-      resize_116 = sub_45[8:0];
-      mux_46 = slice_69 ? resize_116 : 9'sh0;
-      slice_72 = s1_mask[7];
-      slice_73 = x_vec[63:56];
-      assint_69 = slice_73;
-      slice_74 = active_2[63:56];
-      assint_70 = slice_74;
-      sub_46 = {assint_69[7], assint_69} - {assint_70[7], assint_70};
-      lt_31 = $signed(sub_46) < $signed(9'd0);
-      neg_23 = -{sub_46[8], sub_46};
-      resize_117 = neg_23[8:0];
-      asuint_46 = resize_117;
-      asuint_47 = sub_46;
-      mux_47 = lt_31 ? asuint_46 : asuint_47;
-      resize_118 = mux_47[7:0];
-      resize_119 = {1'd0, resize_118};
-      assint_71 = resize_119;
-      sub_47 = 10'd0 - {assint_71[8], assint_71};
-      resize_120 = sub_47[8:0];
-      mux_48 = slice_72 ? resize_120 : 9'sh0;
-      add_40 = {mux_46[8], mux_46} + {mux_48[8], mux_48};
-      add_41 = {add_39[9], add_39} + {add_40[9], add_40};
-      add_42 = {add_38[10], add_38} + {add_41[10], add_41};
-      resize_121 = {{3{add_42[11]}}, add_42};
-      s2_psum_2 <= resize_121;
+      s1_mask_0_1 = s1_mask[0];
+      x_vec_7_0_1 = x_vec[7:0];
+      x_vec_0_1 = x_vec_7_0_1;
+      active_2_7_0 = active_2[7:0];
+      active_2_0 = active_2_7_0;
+      x_vec_0_1_sub_active_2_0 = {x_vec_0_1[7], x_vec_0_1} - {active_2_0[7], active_2_0};
+      x_vec_0_1_sub_active_2_0_lt_0 = $signed(x_vec_0_1_sub_active_2_0) < $signed(9'd0);
+      neg_x_vec_0_1_sub_active_2_0 = -{x_vec_0_1_sub_active_2_0[8], x_vec_0_1_sub_active_2_0};
+      neg_x_vec_0_1_sub_active_2_0_w9 = neg_x_vec_0_1_sub_active_2_0[8:0];
+      asuint_8 = neg_x_vec_0_1_sub_active_2_0_w9;
+      x_vec_0_1_sub_active_2_0_u = x_vec_0_1_sub_active_2_0;
+      mux_8 = x_vec_0_1_sub_active_2_0_lt_0 ? asuint_8 : x_vec_0_1_sub_active_2_0_u;
+      magnitude_15 = mux_8[7:0];
+      magnitude_15_w9 = {1'd0, magnitude_15};
+      magnitude_15_w9_s = magnitude_15_w9;
+      v0_sub_magnitude_15_w9_s = 10'd0 - {magnitude_15_w9_s[8], magnitude_15_w9_s};
+      v0_sub_magnitude_15_w9_s_w9 = v0_sub_magnitude_15_w9_s[8:0];
+      s1_mask_0_1_mux = s1_mask_0_1 ? v0_sub_magnitude_15_w9_s_w9 : 9'sh0;
+      s1_mask_1_1 = s1_mask[1];
+      x_vec_15_8_1 = x_vec[15:8];
+      x_vec_1_1 = x_vec_15_8_1;
+      active_2_15_8 = active_2[15:8];
+      active_2_1 = active_2_15_8;
+      x_vec_1_1_sub_active_2_1 = {x_vec_1_1[7], x_vec_1_1} - {active_2_1[7], active_2_1};
+      x_vec_1_1_sub_active_2_1_lt_0 = $signed(x_vec_1_1_sub_active_2_1) < $signed(9'd0);
+      neg_x_vec_1_1_sub_active_2_1 = -{x_vec_1_1_sub_active_2_1[8], x_vec_1_1_sub_active_2_1};
+      neg_x_vec_1_1_sub_active_2_1_w9 = neg_x_vec_1_1_sub_active_2_1[8:0];
+      asuint_9 = neg_x_vec_1_1_sub_active_2_1_w9;
+      x_vec_1_1_sub_active_2_1_u = x_vec_1_1_sub_active_2_1;
+      mux_9 = x_vec_1_1_sub_active_2_1_lt_0 ? asuint_9 : x_vec_1_1_sub_active_2_1_u;
+      magnitude_16 = mux_9[7:0];
+      magnitude_16_w9 = {1'd0, magnitude_16};
+      magnitude_16_w9_s = magnitude_16_w9;
+      v0_sub_magnitude_16_w9_s = 10'd0 - {magnitude_16_w9_s[8], magnitude_16_w9_s};
+      v0_sub_magnitude_16_w9_s_w9 = v0_sub_magnitude_16_w9_s[8:0];
+      s1_mask_1_1_mux = s1_mask_1_1 ? v0_sub_magnitude_16_w9_s_w9 : 9'sh0;
+      add_7 = {s1_mask_0_1_mux[8], s1_mask_0_1_mux} + {s1_mask_1_1_mux[8], s1_mask_1_1_mux};
+      s1_mask_2_1 = s1_mask[2];
+      x_vec_23_16_1 = x_vec[23:16];
+      x_vec_2_1 = x_vec_23_16_1;
+      active_2_23_16 = active_2[23:16];
+      active_2_2 = active_2_23_16;
+      x_vec_2_1_sub_active_2_2 = {x_vec_2_1[7], x_vec_2_1} - {active_2_2[7], active_2_2};
+      x_vec_2_1_sub_active_2_2_lt_0 = $signed(x_vec_2_1_sub_active_2_2) < $signed(9'd0);
+      neg_x_vec_2_1_sub_active_2_2 = -{x_vec_2_1_sub_active_2_2[8], x_vec_2_1_sub_active_2_2};
+      neg_x_vec_2_1_sub_active_2_2_w9 = neg_x_vec_2_1_sub_active_2_2[8:0];
+      asuint_10 = neg_x_vec_2_1_sub_active_2_2_w9;
+      x_vec_2_1_sub_active_2_2_u = x_vec_2_1_sub_active_2_2;
+      mux_10 = x_vec_2_1_sub_active_2_2_lt_0 ? asuint_10 : x_vec_2_1_sub_active_2_2_u;
+      magnitude_17 = mux_10[7:0];
+      magnitude_17_w9 = {1'd0, magnitude_17};
+      magnitude_17_w9_s = magnitude_17_w9;
+      v0_sub_magnitude_17_w9_s = 10'd0 - {magnitude_17_w9_s[8], magnitude_17_w9_s};
+      v0_sub_magnitude_17_w9_s_w9 = v0_sub_magnitude_17_w9_s[8:0];
+      s1_mask_2_1_mux = s1_mask_2_1 ? v0_sub_magnitude_17_w9_s_w9 : 9'sh0;
+      s1_mask_3_1 = s1_mask[3];
+      x_vec_31_24_1 = x_vec[31:24];
+      x_vec_3_1 = x_vec_31_24_1;
+      active_2_31_24 = active_2[31:24];
+      active_2_3 = active_2_31_24;
+      x_vec_3_1_sub_active_2_3 = {x_vec_3_1[7], x_vec_3_1} - {active_2_3[7], active_2_3};
+      x_vec_3_1_sub_active_2_3_lt_0 = $signed(x_vec_3_1_sub_active_2_3) < $signed(9'd0);
+      neg_x_vec_3_1_sub_active_2_3 = -{x_vec_3_1_sub_active_2_3[8], x_vec_3_1_sub_active_2_3};
+      neg_x_vec_3_1_sub_active_2_3_w9 = neg_x_vec_3_1_sub_active_2_3[8:0];
+      asuint_11 = neg_x_vec_3_1_sub_active_2_3_w9;
+      x_vec_3_1_sub_active_2_3_u = x_vec_3_1_sub_active_2_3;
+      mux_11 = x_vec_3_1_sub_active_2_3_lt_0 ? asuint_11 : x_vec_3_1_sub_active_2_3_u;
+      magnitude_18 = mux_11[7:0];
+      magnitude_18_w9 = {1'd0, magnitude_18};
+      magnitude_18_w9_s = magnitude_18_w9;
+      v0_sub_magnitude_18_w9_s = 10'd0 - {magnitude_18_w9_s[8], magnitude_18_w9_s};
+      v0_sub_magnitude_18_w9_s_w9 = v0_sub_magnitude_18_w9_s[8:0];
+      s1_mask_3_1_mux = s1_mask_3_1 ? v0_sub_magnitude_18_w9_s_w9 : 9'sh0;
+      add_8 = {s1_mask_2_1_mux[8], s1_mask_2_1_mux} + {s1_mask_3_1_mux[8], s1_mask_3_1_mux};
+      add_7_add_add_8 = {add_7[9], add_7} + {add_8[9], add_8};
+      s1_mask_4_1 = s1_mask[4];
+      x_vec_39_32_1 = x_vec[39:32];
+      x_vec_4_1 = x_vec_39_32_1;
+      active_2_39_32 = active_2[39:32];
+      active_2_4 = active_2_39_32;
+      x_vec_4_1_sub_active_2_4 = {x_vec_4_1[7], x_vec_4_1} - {active_2_4[7], active_2_4};
+      x_vec_4_1_sub_active_2_4_lt_0 = $signed(x_vec_4_1_sub_active_2_4) < $signed(9'd0);
+      neg_x_vec_4_1_sub_active_2_4 = -{x_vec_4_1_sub_active_2_4[8], x_vec_4_1_sub_active_2_4};
+      neg_x_vec_4_1_sub_active_2_4_w9 = neg_x_vec_4_1_sub_active_2_4[8:0];
+      asuint_12 = neg_x_vec_4_1_sub_active_2_4_w9;
+      x_vec_4_1_sub_active_2_4_u = x_vec_4_1_sub_active_2_4;
+      mux_12 = x_vec_4_1_sub_active_2_4_lt_0 ? asuint_12 : x_vec_4_1_sub_active_2_4_u;
+      magnitude_19 = mux_12[7:0];
+      magnitude_19_w9 = {1'd0, magnitude_19};
+      magnitude_19_w9_s = magnitude_19_w9;
+      v0_sub_magnitude_19_w9_s = 10'd0 - {magnitude_19_w9_s[8], magnitude_19_w9_s};
+      v0_sub_magnitude_19_w9_s_w9 = v0_sub_magnitude_19_w9_s[8:0];
+      s1_mask_4_1_mux = s1_mask_4_1 ? v0_sub_magnitude_19_w9_s_w9 : 9'sh0;
+      s1_mask_5_1 = s1_mask[5];
+      x_vec_47_40_1 = x_vec[47:40];
+      x_vec_5_1 = x_vec_47_40_1;
+      active_2_47_40 = active_2[47:40];
+      active_2_5 = active_2_47_40;
+      x_vec_5_1_sub_active_2_5 = {x_vec_5_1[7], x_vec_5_1} - {active_2_5[7], active_2_5};
+      x_vec_5_1_sub_active_2_5_lt_0 = $signed(x_vec_5_1_sub_active_2_5) < $signed(9'd0);
+      neg_x_vec_5_1_sub_active_2_5 = -{x_vec_5_1_sub_active_2_5[8], x_vec_5_1_sub_active_2_5};
+      neg_x_vec_5_1_sub_active_2_5_w9 = neg_x_vec_5_1_sub_active_2_5[8:0];
+      asuint_13 = neg_x_vec_5_1_sub_active_2_5_w9;
+      x_vec_5_1_sub_active_2_5_u = x_vec_5_1_sub_active_2_5;
+      mux_13 = x_vec_5_1_sub_active_2_5_lt_0 ? asuint_13 : x_vec_5_1_sub_active_2_5_u;
+      magnitude_20 = mux_13[7:0];
+      magnitude_20_w9 = {1'd0, magnitude_20};
+      magnitude_20_w9_s = magnitude_20_w9;
+      v0_sub_magnitude_20_w9_s = 10'd0 - {magnitude_20_w9_s[8], magnitude_20_w9_s};
+      v0_sub_magnitude_20_w9_s_w9 = v0_sub_magnitude_20_w9_s[8:0];
+      s1_mask_5_1_mux = s1_mask_5_1 ? v0_sub_magnitude_20_w9_s_w9 : 9'sh0;
+      add_9 = {s1_mask_4_1_mux[8], s1_mask_4_1_mux} + {s1_mask_5_1_mux[8], s1_mask_5_1_mux};
+      s1_mask_6_1 = s1_mask[6];
+      x_vec_55_48_1 = x_vec[55:48];
+      x_vec_6_1 = x_vec_55_48_1;
+      active_2_55_48 = active_2[55:48];
+      active_2_6 = active_2_55_48;
+      x_vec_6_1_sub_active_2_6 = {x_vec_6_1[7], x_vec_6_1} - {active_2_6[7], active_2_6};
+      x_vec_6_1_sub_active_2_6_lt_0 = $signed(x_vec_6_1_sub_active_2_6) < $signed(9'd0);
+      neg_x_vec_6_1_sub_active_2_6 = -{x_vec_6_1_sub_active_2_6[8], x_vec_6_1_sub_active_2_6};
+      neg_x_vec_6_1_sub_active_2_6_w9 = neg_x_vec_6_1_sub_active_2_6[8:0];
+      asuint_14 = neg_x_vec_6_1_sub_active_2_6_w9;
+      x_vec_6_1_sub_active_2_6_u = x_vec_6_1_sub_active_2_6;
+      mux_14 = x_vec_6_1_sub_active_2_6_lt_0 ? asuint_14 : x_vec_6_1_sub_active_2_6_u;
+      magnitude_21 = mux_14[7:0];
+      magnitude_21_w9 = {1'd0, magnitude_21};
+      magnitude_21_w9_s = magnitude_21_w9;
+      v0_sub_magnitude_21_w9_s = 10'd0 - {magnitude_21_w9_s[8], magnitude_21_w9_s};
+      v0_sub_magnitude_21_w9_s_w9 = v0_sub_magnitude_21_w9_s[8:0];
+      s1_mask_6_1_mux = s1_mask_6_1 ? v0_sub_magnitude_21_w9_s_w9 : 9'sh0;
+      s1_mask_7_1 = s1_mask[7];
+      x_vec_63_56_1 = x_vec[63:56];
+      x_vec_7_2 = x_vec_63_56_1;
+      active_2_63_56 = active_2[63:56];
+      active_2_7 = active_2_63_56;
+      x_vec_7_2_sub_active_2_7 = {x_vec_7_2[7], x_vec_7_2} - {active_2_7[7], active_2_7};
+      x_vec_7_2_sub_active_2_7_lt_0 = $signed(x_vec_7_2_sub_active_2_7) < $signed(9'd0);
+      neg_x_vec_7_2_sub_active_2_7 = -{x_vec_7_2_sub_active_2_7[8], x_vec_7_2_sub_active_2_7};
+      neg_x_vec_7_2_sub_active_2_7_w9 = neg_x_vec_7_2_sub_active_2_7[8:0];
+      asuint_15 = neg_x_vec_7_2_sub_active_2_7_w9;
+      x_vec_7_2_sub_active_2_7_u = x_vec_7_2_sub_active_2_7;
+      mux_15 = x_vec_7_2_sub_active_2_7_lt_0 ? asuint_15 : x_vec_7_2_sub_active_2_7_u;
+      magnitude_22 = mux_15[7:0];
+      magnitude_22_w9 = {1'd0, magnitude_22};
+      magnitude_22_w9_s = magnitude_22_w9;
+      v0_sub_magnitude_22_w9_s = 10'd0 - {magnitude_22_w9_s[8], magnitude_22_w9_s};
+      v0_sub_magnitude_22_w9_s_w9 = v0_sub_magnitude_22_w9_s[8:0];
+      s1_mask_7_1_mux = s1_mask_7_1 ? v0_sub_magnitude_22_w9_s_w9 : 9'sh0;
+      add_10 = {s1_mask_6_1_mux[8], s1_mask_6_1_mux} + {s1_mask_7_1_mux[8], s1_mask_7_1_mux};
+      add_9_add_add_10 = {add_9[9], add_9} + {add_10[9], add_10};
+      add_11 = {add_7_add_add_8[10], add_7_add_add_8} + {add_9_add_add_10[10], add_9_add_add_10};
+      add_11_w15 = {{3{add_11[11]}}, add_11};
+      s2_psum_2 <= add_11_w15;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_75 = s1_mask[0];
-      slice_76 = x_vec[7:0];
-      assint_72 = slice_76;
-      slice_77 = active_3[7:0];
-      assint_73 = slice_77;
-      sub_48 = {assint_72[7], assint_72} - {assint_73[7], assint_73};
-      lt_32 = $signed(sub_48) < $signed(9'd0);
-      neg_24 = -{sub_48[8], sub_48};
-      resize_122 = neg_24[8:0];
-      asuint_48 = resize_122;
-      asuint_49 = sub_48;
-      mux_49 = lt_32 ? asuint_48 : asuint_49;
-      resize_123 = mux_49[7:0];
-      resize_124 = {1'd0, resize_123};
-      assint_74 = resize_124;
-      sub_49 = 10'd0 - {assint_74[8], assint_74};
-      resize_125 = sub_49[8:0];
-      mux_50 = slice_75 ? resize_125 : 9'sh0;
-      slice_78 = s1_mask[1];
-      slice_79 = x_vec[15:8];
-      assint_75 = slice_79;
-      slice_80 = active_3[15:8];
-      assint_76 = slice_80;
-      sub_50 = {assint_75[7], assint_75} - {assint_76[7], assint_76};
-      lt_33 = $signed(sub_50) < $signed(9'd0);
-      neg_25 = -{sub_50[8], sub_50};
-      resize_126 = neg_25[8:0];
-      asuint_50 = resize_126;
-      asuint_51 = sub_50;
-      mux_51 = lt_33 ? asuint_50 : asuint_51;
-      resize_127 = mux_51[7:0];
-      resize_128 = {1'd0, resize_127};
-      assint_77 = resize_128;
-      sub_51 = 10'd0 - {assint_77[8], assint_77};
-      resize_129 = sub_51[8:0];
-      mux_52 = slice_78 ? resize_129 : 9'sh0;
-      add_43 = {mux_50[8], mux_50} + {mux_52[8], mux_52};
-      slice_81 = s1_mask[2];
-      slice_82 = x_vec[23:16];
-      assint_78 = slice_82;
-      slice_83 = active_3[23:16];
-      assint_79 = slice_83;
-      sub_52 = {assint_78[7], assint_78} - {assint_79[7], assint_79};
-      lt_34 = $signed(sub_52) < $signed(9'd0);
-      neg_26 = -{sub_52[8], sub_52};
-      resize_130 = neg_26[8:0];
-      asuint_52 = resize_130;
-      asuint_53 = sub_52;
-      mux_53 = lt_34 ? asuint_52 : asuint_53;
-      resize_131 = mux_53[7:0];
-      resize_132 = {1'd0, resize_131};
-      assint_80 = resize_132;
-      sub_53 = 10'd0 - {assint_80[8], assint_80};
-      resize_133 = sub_53[8:0];
-      mux_54 = slice_81 ? resize_133 : 9'sh0;
-      slice_84 = s1_mask[3];
-      slice_85 = x_vec[31:24];
-      assint_81 = slice_85;
-      slice_86 = active_3[31:24];
-      assint_82 = slice_86;
-      sub_54 = {assint_81[7], assint_81} - {assint_82[7], assint_82};
-      lt_35 = $signed(sub_54) < $signed(9'd0);
-      neg_27 = -{sub_54[8], sub_54};
-      resize_134 = neg_27[8:0];
-      asuint_54 = resize_134;
-      asuint_55 = sub_54;
-      mux_55 = lt_35 ? asuint_54 : asuint_55;
-      resize_135 = mux_55[7:0];
-      resize_136 = {1'd0, resize_135};
-      assint_83 = resize_136;
-      sub_55 = 10'd0 - {assint_83[8], assint_83};
-      resize_137 = sub_55[8:0];
-      mux_56 = slice_84 ? resize_137 : 9'sh0;
-      add_44 = {mux_54[8], mux_54} + {mux_56[8], mux_56};
-      add_45 = {add_43[9], add_43} + {add_44[9], add_44};
-      slice_87 = s1_mask[4];
-      slice_88 = x_vec[39:32];
-      assint_84 = slice_88;
-      slice_89 = active_3[39:32];
-      assint_85 = slice_89;
-      sub_56 = {assint_84[7], assint_84} - {assint_85[7], assint_85};
-      lt_36 = $signed(sub_56) < $signed(9'd0);
-      neg_28 = -{sub_56[8], sub_56};
-      resize_138 = neg_28[8:0];
-      asuint_56 = resize_138;
-      asuint_57 = sub_56;
-      mux_57 = lt_36 ? asuint_56 : asuint_57;
-      resize_139 = mux_57[7:0];
-      resize_140 = {1'd0, resize_139};
-      assint_86 = resize_140;
-      sub_57 = 10'd0 - {assint_86[8], assint_86};
-      resize_141 = sub_57[8:0];
-      mux_58 = slice_87 ? resize_141 : 9'sh0;
-      slice_90 = s1_mask[5];
-      slice_91 = x_vec[47:40];
-      assint_87 = slice_91;
-      slice_92 = active_3[47:40];
-      assint_88 = slice_92;
-      sub_58 = {assint_87[7], assint_87} - {assint_88[7], assint_88};
-      lt_37 = $signed(sub_58) < $signed(9'd0);
-      neg_29 = -{sub_58[8], sub_58};
-      resize_142 = neg_29[8:0];
-      asuint_58 = resize_142;
-      asuint_59 = sub_58;
-      mux_59 = lt_37 ? asuint_58 : asuint_59;
-      resize_143 = mux_59[7:0];
-      resize_144 = {1'd0, resize_143};
-      assint_89 = resize_144;
-      sub_59 = 10'd0 - {assint_89[8], assint_89};
-      resize_145 = sub_59[8:0];
-      mux_60 = slice_90 ? resize_145 : 9'sh0;
-      add_46 = {mux_58[8], mux_58} + {mux_60[8], mux_60};
-      slice_93 = s1_mask[6];
-      slice_94 = x_vec[55:48];
-      assint_90 = slice_94;
-      slice_95 = active_3[55:48];
-      assint_91 = slice_95;
-      sub_60 = {assint_90[7], assint_90} - {assint_91[7], assint_91};
-      lt_38 = $signed(sub_60) < $signed(9'd0);
-      neg_30 = -{sub_60[8], sub_60};
-      resize_146 = neg_30[8:0];
-      asuint_60 = resize_146;
-      asuint_61 = sub_60;
-      mux_61 = lt_38 ? asuint_60 : asuint_61;
-      resize_147 = mux_61[7:0];
-      resize_148 = {1'd0, resize_147};
-      assint_92 = resize_148;
-      sub_61 = 10'd0 - {assint_92[8], assint_92};
-      resize_149 = sub_61[8:0];
-      mux_62 = slice_93 ? resize_149 : 9'sh0;
-      slice_96 = s1_mask[7];
-      slice_97 = x_vec[63:56];
-      assint_93 = slice_97;
-      slice_98 = active_3[63:56];
-      assint_94 = slice_98;
-      sub_62 = {assint_93[7], assint_93} - {assint_94[7], assint_94};
-      lt_39 = $signed(sub_62) < $signed(9'd0);
-      neg_31 = -{sub_62[8], sub_62};
-      resize_150 = neg_31[8:0];
-      asuint_62 = resize_150;
-      asuint_63 = sub_62;
-      mux_63 = lt_39 ? asuint_62 : asuint_63;
-      resize_151 = mux_63[7:0];
-      resize_152 = {1'd0, resize_151};
-      assint_95 = resize_152;
-      sub_63 = 10'd0 - {assint_95[8], assint_95};
-      resize_153 = sub_63[8:0];
-      mux_64 = slice_96 ? resize_153 : 9'sh0;
-      add_47 = {mux_62[8], mux_62} + {mux_64[8], mux_64};
-      add_48 = {add_46[9], add_46} + {add_47[9], add_47};
-      add_49 = {add_45[10], add_45} + {add_48[10], add_48};
-      resize_154 = {{3{add_49[11]}}, add_49};
-      s2_psum_3 <= resize_154;
+      s1_mask_0_2 = s1_mask[0];
+      x_vec_7_0_2 = x_vec[7:0];
+      x_vec_0_2 = x_vec_7_0_2;
+      active_3_7_0 = active_3[7:0];
+      active_3_0 = active_3_7_0;
+      x_vec_0_2_sub_active_3_0 = {x_vec_0_2[7], x_vec_0_2} - {active_3_0[7], active_3_0};
+      x_vec_0_2_sub_active_3_0_lt_0 = $signed(x_vec_0_2_sub_active_3_0) < $signed(9'd0);
+      neg_x_vec_0_2_sub_active_3_0 = -{x_vec_0_2_sub_active_3_0[8], x_vec_0_2_sub_active_3_0};
+      neg_x_vec_0_2_sub_active_3_0_w9 = neg_x_vec_0_2_sub_active_3_0[8:0];
+      asuint_16 = neg_x_vec_0_2_sub_active_3_0_w9;
+      x_vec_0_2_sub_active_3_0_u = x_vec_0_2_sub_active_3_0;
+      mux_16 = x_vec_0_2_sub_active_3_0_lt_0 ? asuint_16 : x_vec_0_2_sub_active_3_0_u;
+      magnitude_23 = mux_16[7:0];
+      magnitude_23_w9 = {1'd0, magnitude_23};
+      magnitude_23_w9_s = magnitude_23_w9;
+      v0_sub_magnitude_23_w9_s = 10'd0 - {magnitude_23_w9_s[8], magnitude_23_w9_s};
+      v0_sub_magnitude_23_w9_s_w9 = v0_sub_magnitude_23_w9_s[8:0];
+      s1_mask_0_2_mux = s1_mask_0_2 ? v0_sub_magnitude_23_w9_s_w9 : 9'sh0;
+      s1_mask_1_2 = s1_mask[1];
+      x_vec_15_8_2 = x_vec[15:8];
+      x_vec_1_2 = x_vec_15_8_2;
+      active_3_15_8 = active_3[15:8];
+      active_3_1 = active_3_15_8;
+      x_vec_1_2_sub_active_3_1 = {x_vec_1_2[7], x_vec_1_2} - {active_3_1[7], active_3_1};
+      x_vec_1_2_sub_active_3_1_lt_0 = $signed(x_vec_1_2_sub_active_3_1) < $signed(9'd0);
+      neg_x_vec_1_2_sub_active_3_1 = -{x_vec_1_2_sub_active_3_1[8], x_vec_1_2_sub_active_3_1};
+      neg_x_vec_1_2_sub_active_3_1_w9 = neg_x_vec_1_2_sub_active_3_1[8:0];
+      asuint_17 = neg_x_vec_1_2_sub_active_3_1_w9;
+      x_vec_1_2_sub_active_3_1_u = x_vec_1_2_sub_active_3_1;
+      mux_17 = x_vec_1_2_sub_active_3_1_lt_0 ? asuint_17 : x_vec_1_2_sub_active_3_1_u;
+      magnitude_24 = mux_17[7:0];
+      magnitude_24_w9 = {1'd0, magnitude_24};
+      magnitude_24_w9_s = magnitude_24_w9;
+      v0_sub_magnitude_24_w9_s = 10'd0 - {magnitude_24_w9_s[8], magnitude_24_w9_s};
+      v0_sub_magnitude_24_w9_s_w9 = v0_sub_magnitude_24_w9_s[8:0];
+      s1_mask_1_2_mux = s1_mask_1_2 ? v0_sub_magnitude_24_w9_s_w9 : 9'sh0;
+      add_12 = {s1_mask_0_2_mux[8], s1_mask_0_2_mux} + {s1_mask_1_2_mux[8], s1_mask_1_2_mux};
+      s1_mask_2_2 = s1_mask[2];
+      x_vec_23_16_2 = x_vec[23:16];
+      x_vec_2_2 = x_vec_23_16_2;
+      active_3_23_16 = active_3[23:16];
+      active_3_2 = active_3_23_16;
+      x_vec_2_2_sub_active_3_2 = {x_vec_2_2[7], x_vec_2_2} - {active_3_2[7], active_3_2};
+      x_vec_2_2_sub_active_3_2_lt_0 = $signed(x_vec_2_2_sub_active_3_2) < $signed(9'd0);
+      neg_x_vec_2_2_sub_active_3_2 = -{x_vec_2_2_sub_active_3_2[8], x_vec_2_2_sub_active_3_2};
+      neg_x_vec_2_2_sub_active_3_2_w9 = neg_x_vec_2_2_sub_active_3_2[8:0];
+      asuint_18 = neg_x_vec_2_2_sub_active_3_2_w9;
+      x_vec_2_2_sub_active_3_2_u = x_vec_2_2_sub_active_3_2;
+      mux_18 = x_vec_2_2_sub_active_3_2_lt_0 ? asuint_18 : x_vec_2_2_sub_active_3_2_u;
+      magnitude_25 = mux_18[7:0];
+      magnitude_25_w9 = {1'd0, magnitude_25};
+      magnitude_25_w9_s = magnitude_25_w9;
+      v0_sub_magnitude_25_w9_s = 10'd0 - {magnitude_25_w9_s[8], magnitude_25_w9_s};
+      v0_sub_magnitude_25_w9_s_w9 = v0_sub_magnitude_25_w9_s[8:0];
+      s1_mask_2_2_mux = s1_mask_2_2 ? v0_sub_magnitude_25_w9_s_w9 : 9'sh0;
+      s1_mask_3_2 = s1_mask[3];
+      x_vec_31_24_2 = x_vec[31:24];
+      x_vec_3_2 = x_vec_31_24_2;
+      active_3_31_24 = active_3[31:24];
+      active_3_3 = active_3_31_24;
+      x_vec_3_2_sub_active_3_3 = {x_vec_3_2[7], x_vec_3_2} - {active_3_3[7], active_3_3};
+      x_vec_3_2_sub_active_3_3_lt_0 = $signed(x_vec_3_2_sub_active_3_3) < $signed(9'd0);
+      neg_x_vec_3_2_sub_active_3_3 = -{x_vec_3_2_sub_active_3_3[8], x_vec_3_2_sub_active_3_3};
+      neg_x_vec_3_2_sub_active_3_3_w9 = neg_x_vec_3_2_sub_active_3_3[8:0];
+      asuint_19 = neg_x_vec_3_2_sub_active_3_3_w9;
+      x_vec_3_2_sub_active_3_3_u = x_vec_3_2_sub_active_3_3;
+      mux_19 = x_vec_3_2_sub_active_3_3_lt_0 ? asuint_19 : x_vec_3_2_sub_active_3_3_u;
+      magnitude_26 = mux_19[7:0];
+      magnitude_26_w9 = {1'd0, magnitude_26};
+      magnitude_26_w9_s = magnitude_26_w9;
+      v0_sub_magnitude_26_w9_s = 10'd0 - {magnitude_26_w9_s[8], magnitude_26_w9_s};
+      v0_sub_magnitude_26_w9_s_w9 = v0_sub_magnitude_26_w9_s[8:0];
+      s1_mask_3_2_mux = s1_mask_3_2 ? v0_sub_magnitude_26_w9_s_w9 : 9'sh0;
+      add_13 = {s1_mask_2_2_mux[8], s1_mask_2_2_mux} + {s1_mask_3_2_mux[8], s1_mask_3_2_mux};
+      add_12_add_add_13 = {add_12[9], add_12} + {add_13[9], add_13};
+      s1_mask_4_2 = s1_mask[4];
+      x_vec_39_32_2 = x_vec[39:32];
+      x_vec_4_2 = x_vec_39_32_2;
+      active_3_39_32 = active_3[39:32];
+      active_3_4 = active_3_39_32;
+      x_vec_4_2_sub_active_3_4 = {x_vec_4_2[7], x_vec_4_2} - {active_3_4[7], active_3_4};
+      x_vec_4_2_sub_active_3_4_lt_0 = $signed(x_vec_4_2_sub_active_3_4) < $signed(9'd0);
+      neg_x_vec_4_2_sub_active_3_4 = -{x_vec_4_2_sub_active_3_4[8], x_vec_4_2_sub_active_3_4};
+      neg_x_vec_4_2_sub_active_3_4_w9 = neg_x_vec_4_2_sub_active_3_4[8:0];
+      asuint_20 = neg_x_vec_4_2_sub_active_3_4_w9;
+      x_vec_4_2_sub_active_3_4_u = x_vec_4_2_sub_active_3_4;
+      mux_20 = x_vec_4_2_sub_active_3_4_lt_0 ? asuint_20 : x_vec_4_2_sub_active_3_4_u;
+      magnitude_27 = mux_20[7:0];
+      magnitude_27_w9 = {1'd0, magnitude_27};
+      magnitude_27_w9_s = magnitude_27_w9;
+      v0_sub_magnitude_27_w9_s = 10'd0 - {magnitude_27_w9_s[8], magnitude_27_w9_s};
+      v0_sub_magnitude_27_w9_s_w9 = v0_sub_magnitude_27_w9_s[8:0];
+      s1_mask_4_2_mux = s1_mask_4_2 ? v0_sub_magnitude_27_w9_s_w9 : 9'sh0;
+      s1_mask_5_2 = s1_mask[5];
+      x_vec_47_40_2 = x_vec[47:40];
+      x_vec_5_2 = x_vec_47_40_2;
+      active_3_47_40 = active_3[47:40];
+      active_3_5 = active_3_47_40;
+      x_vec_5_2_sub_active_3_5 = {x_vec_5_2[7], x_vec_5_2} - {active_3_5[7], active_3_5};
+      x_vec_5_2_sub_active_3_5_lt_0 = $signed(x_vec_5_2_sub_active_3_5) < $signed(9'd0);
+      neg_x_vec_5_2_sub_active_3_5 = -{x_vec_5_2_sub_active_3_5[8], x_vec_5_2_sub_active_3_5};
+      neg_x_vec_5_2_sub_active_3_5_w9 = neg_x_vec_5_2_sub_active_3_5[8:0];
+      asuint_21 = neg_x_vec_5_2_sub_active_3_5_w9;
+      x_vec_5_2_sub_active_3_5_u = x_vec_5_2_sub_active_3_5;
+      mux_21 = x_vec_5_2_sub_active_3_5_lt_0 ? asuint_21 : x_vec_5_2_sub_active_3_5_u;
+      magnitude_28 = mux_21[7:0];
+      magnitude_28_w9 = {1'd0, magnitude_28};
+      magnitude_28_w9_s = magnitude_28_w9;
+      v0_sub_magnitude_28_w9_s = 10'd0 - {magnitude_28_w9_s[8], magnitude_28_w9_s};
+      v0_sub_magnitude_28_w9_s_w9 = v0_sub_magnitude_28_w9_s[8:0];
+      s1_mask_5_2_mux = s1_mask_5_2 ? v0_sub_magnitude_28_w9_s_w9 : 9'sh0;
+      add_14 = {s1_mask_4_2_mux[8], s1_mask_4_2_mux} + {s1_mask_5_2_mux[8], s1_mask_5_2_mux};
+      s1_mask_6_2 = s1_mask[6];
+      x_vec_55_48_2 = x_vec[55:48];
+      x_vec_6_2 = x_vec_55_48_2;
+      active_3_55_48 = active_3[55:48];
+      active_3_6 = active_3_55_48;
+      x_vec_6_2_sub_active_3_6 = {x_vec_6_2[7], x_vec_6_2} - {active_3_6[7], active_3_6};
+      x_vec_6_2_sub_active_3_6_lt_0 = $signed(x_vec_6_2_sub_active_3_6) < $signed(9'd0);
+      neg_x_vec_6_2_sub_active_3_6 = -{x_vec_6_2_sub_active_3_6[8], x_vec_6_2_sub_active_3_6};
+      neg_x_vec_6_2_sub_active_3_6_w9 = neg_x_vec_6_2_sub_active_3_6[8:0];
+      asuint_22 = neg_x_vec_6_2_sub_active_3_6_w9;
+      x_vec_6_2_sub_active_3_6_u = x_vec_6_2_sub_active_3_6;
+      mux_22 = x_vec_6_2_sub_active_3_6_lt_0 ? asuint_22 : x_vec_6_2_sub_active_3_6_u;
+      magnitude_29 = mux_22[7:0];
+      magnitude_29_w9 = {1'd0, magnitude_29};
+      magnitude_29_w9_s = magnitude_29_w9;
+      v0_sub_magnitude_29_w9_s = 10'd0 - {magnitude_29_w9_s[8], magnitude_29_w9_s};
+      v0_sub_magnitude_29_w9_s_w9 = v0_sub_magnitude_29_w9_s[8:0];
+      s1_mask_6_2_mux = s1_mask_6_2 ? v0_sub_magnitude_29_w9_s_w9 : 9'sh0;
+      s1_mask_7_2 = s1_mask[7];
+      x_vec_63_56_2 = x_vec[63:56];
+      x_vec_7_3 = x_vec_63_56_2;
+      active_3_63_56 = active_3[63:56];
+      active_3_7 = active_3_63_56;
+      x_vec_7_3_sub_active_3_7 = {x_vec_7_3[7], x_vec_7_3} - {active_3_7[7], active_3_7};
+      x_vec_7_3_sub_active_3_7_lt_0 = $signed(x_vec_7_3_sub_active_3_7) < $signed(9'd0);
+      neg_x_vec_7_3_sub_active_3_7 = -{x_vec_7_3_sub_active_3_7[8], x_vec_7_3_sub_active_3_7};
+      neg_x_vec_7_3_sub_active_3_7_w9 = neg_x_vec_7_3_sub_active_3_7[8:0];
+      asuint_23 = neg_x_vec_7_3_sub_active_3_7_w9;
+      x_vec_7_3_sub_active_3_7_u = x_vec_7_3_sub_active_3_7;
+      mux_23 = x_vec_7_3_sub_active_3_7_lt_0 ? asuint_23 : x_vec_7_3_sub_active_3_7_u;
+      magnitude_30 = mux_23[7:0];
+      magnitude_30_w9 = {1'd0, magnitude_30};
+      magnitude_30_w9_s = magnitude_30_w9;
+      v0_sub_magnitude_30_w9_s = 10'd0 - {magnitude_30_w9_s[8], magnitude_30_w9_s};
+      v0_sub_magnitude_30_w9_s_w9 = v0_sub_magnitude_30_w9_s[8:0];
+      s1_mask_7_2_mux = s1_mask_7_2 ? v0_sub_magnitude_30_w9_s_w9 : 9'sh0;
+      add_15 = {s1_mask_6_2_mux[8], s1_mask_6_2_mux} + {s1_mask_7_2_mux[8], s1_mask_7_2_mux};
+      add_14_add_add_15 = {add_14[9], add_14} + {add_15[9], add_15};
+      add_16 = {add_12_add_add_13[10], add_12_add_add_13} + {add_14_add_add_15[10], add_14_add_add_15};
+      add_16_w15 = {{3{add_16[11]}}, add_16};
+      s2_psum_3 <= add_16_w15;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_99 = s1_mask[0];
-      slice_100 = x_vec[7:0];
-      assint_96 = slice_100;
-      slice_101 = active_4[7:0];
-      assint_97 = slice_101;
-      sub_64 = {assint_96[7], assint_96} - {assint_97[7], assint_97};
-      lt_40 = $signed(sub_64) < $signed(9'd0);
-      neg_32 = -{sub_64[8], sub_64};
-      resize_155 = neg_32[8:0];
-      asuint_64 = resize_155;
-      asuint_65 = sub_64;
-      mux_65 = lt_40 ? asuint_64 : asuint_65;
-      resize_156 = mux_65[7:0];
-      resize_157 = {1'd0, resize_156};
-      assint_98 = resize_157;
-      sub_65 = 10'd0 - {assint_98[8], assint_98};
-      resize_158 = sub_65[8:0];
-      mux_66 = slice_99 ? resize_158 : 9'sh0;
-      slice_102 = s1_mask[1];
-      slice_103 = x_vec[15:8];
-      assint_99 = slice_103;
-      slice_104 = active_4[15:8];
-      assint_100 = slice_104;
-      sub_66 = {assint_99[7], assint_99} - {assint_100[7], assint_100};
-      lt_41 = $signed(sub_66) < $signed(9'd0);
-      neg_33 = -{sub_66[8], sub_66};
-      resize_159 = neg_33[8:0];
-      asuint_66 = resize_159;
-      asuint_67 = sub_66;
-      mux_67 = lt_41 ? asuint_66 : asuint_67;
-      resize_160 = mux_67[7:0];
-      resize_161 = {1'd0, resize_160};
-      assint_101 = resize_161;
-      sub_67 = 10'd0 - {assint_101[8], assint_101};
-      resize_162 = sub_67[8:0];
-      mux_68 = slice_102 ? resize_162 : 9'sh0;
-      add_50 = {mux_66[8], mux_66} + {mux_68[8], mux_68};
-      slice_105 = s1_mask[2];
-      slice_106 = x_vec[23:16];
-      assint_102 = slice_106;
-      slice_107 = active_4[23:16];
-      assint_103 = slice_107;
-      sub_68 = {assint_102[7], assint_102} - {assint_103[7], assint_103};
-      lt_42 = $signed(sub_68) < $signed(9'd0);
-      neg_34 = -{sub_68[8], sub_68};
-      resize_163 = neg_34[8:0];
-      asuint_68 = resize_163;
-      asuint_69 = sub_68;
-      mux_69 = lt_42 ? asuint_68 : asuint_69;
-      resize_164 = mux_69[7:0];
-      resize_165 = {1'd0, resize_164};
-      assint_104 = resize_165;
-      sub_69 = 10'd0 - {assint_104[8], assint_104};
-      resize_166 = sub_69[8:0];
-      mux_70 = slice_105 ? resize_166 : 9'sh0;
-      slice_108 = s1_mask[3];
-      slice_109 = x_vec[31:24];
-      assint_105 = slice_109;
-      slice_110 = active_4[31:24];
-      assint_106 = slice_110;
-      sub_70 = {assint_105[7], assint_105} - {assint_106[7], assint_106};
-      lt_43 = $signed(sub_70) < $signed(9'd0);
-      neg_35 = -{sub_70[8], sub_70};
-      resize_167 = neg_35[8:0];
-      asuint_70 = resize_167;
-      asuint_71 = sub_70;
-      mux_71 = lt_43 ? asuint_70 : asuint_71;
-      resize_168 = mux_71[7:0];
-      resize_169 = {1'd0, resize_168};
-      assint_107 = resize_169;
-      sub_71 = 10'd0 - {assint_107[8], assint_107};
-      resize_170 = sub_71[8:0];
-      mux_72 = slice_108 ? resize_170 : 9'sh0;
-      add_51 = {mux_70[8], mux_70} + {mux_72[8], mux_72};
-      add_52 = {add_50[9], add_50} + {add_51[9], add_51};
-      slice_111 = s1_mask[4];
-      slice_112 = x_vec[39:32];
-      assint_108 = slice_112;
-      slice_113 = active_4[39:32];
-      assint_109 = slice_113;
-      sub_72 = {assint_108[7], assint_108} - {assint_109[7], assint_109};
-      lt_44 = $signed(sub_72) < $signed(9'd0);
-      neg_36 = -{sub_72[8], sub_72};
-      resize_171 = neg_36[8:0];
-      asuint_72 = resize_171;
-      asuint_73 = sub_72;
-      mux_73 = lt_44 ? asuint_72 : asuint_73;
-      resize_172 = mux_73[7:0];
-      resize_173 = {1'd0, resize_172};
-      assint_110 = resize_173;
-      sub_73 = 10'd0 - {assint_110[8], assint_110};
-      resize_174 = sub_73[8:0];
-      mux_74 = slice_111 ? resize_174 : 9'sh0;
-      slice_114 = s1_mask[5];
-      slice_115 = x_vec[47:40];
-      assint_111 = slice_115;
-      slice_116 = active_4[47:40];
-      assint_112 = slice_116;
-      sub_74 = {assint_111[7], assint_111} - {assint_112[7], assint_112};
-      lt_45 = $signed(sub_74) < $signed(9'd0);
-      neg_37 = -{sub_74[8], sub_74};
-      resize_175 = neg_37[8:0];
-      asuint_74 = resize_175;
-      asuint_75 = sub_74;
-      mux_75 = lt_45 ? asuint_74 : asuint_75;
-      resize_176 = mux_75[7:0];
-      resize_177 = {1'd0, resize_176};
-      assint_113 = resize_177;
-      sub_75 = 10'd0 - {assint_113[8], assint_113};
-      resize_178 = sub_75[8:0];
-      mux_76 = slice_114 ? resize_178 : 9'sh0;
-      add_53 = {mux_74[8], mux_74} + {mux_76[8], mux_76};
-      slice_117 = s1_mask[6];
-      slice_118 = x_vec[55:48];
-      assint_114 = slice_118;
-      slice_119 = active_4[55:48];
-      assint_115 = slice_119;
-      sub_76 = {assint_114[7], assint_114} - {assint_115[7], assint_115};
-      lt_46 = $signed(sub_76) < $signed(9'd0);
-      neg_38 = -{sub_76[8], sub_76};
-      resize_179 = neg_38[8:0];
-      asuint_76 = resize_179;
-      asuint_77 = sub_76;
-      mux_77 = lt_46 ? asuint_76 : asuint_77;
-      resize_180 = mux_77[7:0];
-      resize_181 = {1'd0, resize_180};
-      assint_116 = resize_181;
-      sub_77 = 10'd0 - {assint_116[8], assint_116};
-      resize_182 = sub_77[8:0];
-      mux_78 = slice_117 ? resize_182 : 9'sh0;
-      slice_120 = s1_mask[7];
-      slice_121 = x_vec[63:56];
-      assint_117 = slice_121;
-      slice_122 = active_4[63:56];
-      assint_118 = slice_122;
-      sub_78 = {assint_117[7], assint_117} - {assint_118[7], assint_118};
-      lt_47 = $signed(sub_78) < $signed(9'd0);
-      neg_39 = -{sub_78[8], sub_78};
-      resize_183 = neg_39[8:0];
-      asuint_78 = resize_183;
-      asuint_79 = sub_78;
-      mux_79 = lt_47 ? asuint_78 : asuint_79;
-      resize_184 = mux_79[7:0];
-      resize_185 = {1'd0, resize_184};
-      assint_119 = resize_185;
-      sub_79 = 10'd0 - {assint_119[8], assint_119};
-      resize_186 = sub_79[8:0];
-      mux_80 = slice_120 ? resize_186 : 9'sh0;
-      add_54 = {mux_78[8], mux_78} + {mux_80[8], mux_80};
-      add_55 = {add_53[9], add_53} + {add_54[9], add_54};
-      add_56 = {add_52[10], add_52} + {add_55[10], add_55};
-      resize_187 = {{3{add_56[11]}}, add_56};
-      s2_psum_4 <= resize_187;
+      s1_mask_0_3 = s1_mask[0];
+      x_vec_7_0_3 = x_vec[7:0];
+      x_vec_0_3 = x_vec_7_0_3;
+      active_4_7_0 = active_4[7:0];
+      active_4_0 = active_4_7_0;
+      x_vec_0_3_sub_active_4_0 = {x_vec_0_3[7], x_vec_0_3} - {active_4_0[7], active_4_0};
+      x_vec_0_3_sub_active_4_0_lt_0 = $signed(x_vec_0_3_sub_active_4_0) < $signed(9'd0);
+      neg_x_vec_0_3_sub_active_4_0 = -{x_vec_0_3_sub_active_4_0[8], x_vec_0_3_sub_active_4_0};
+      neg_x_vec_0_3_sub_active_4_0_w9 = neg_x_vec_0_3_sub_active_4_0[8:0];
+      asuint_24 = neg_x_vec_0_3_sub_active_4_0_w9;
+      x_vec_0_3_sub_active_4_0_u = x_vec_0_3_sub_active_4_0;
+      mux_24 = x_vec_0_3_sub_active_4_0_lt_0 ? asuint_24 : x_vec_0_3_sub_active_4_0_u;
+      magnitude_31 = mux_24[7:0];
+      magnitude_31_w9 = {1'd0, magnitude_31};
+      magnitude_31_w9_s = magnitude_31_w9;
+      v0_sub_magnitude_31_w9_s = 10'd0 - {magnitude_31_w9_s[8], magnitude_31_w9_s};
+      v0_sub_magnitude_31_w9_s_w9 = v0_sub_magnitude_31_w9_s[8:0];
+      s1_mask_0_3_mux = s1_mask_0_3 ? v0_sub_magnitude_31_w9_s_w9 : 9'sh0;
+      s1_mask_1_3 = s1_mask[1];
+      x_vec_15_8_3 = x_vec[15:8];
+      x_vec_1_3 = x_vec_15_8_3;
+      active_4_15_8 = active_4[15:8];
+      active_4_1 = active_4_15_8;
+      x_vec_1_3_sub_active_4_1 = {x_vec_1_3[7], x_vec_1_3} - {active_4_1[7], active_4_1};
+      x_vec_1_3_sub_active_4_1_lt_0 = $signed(x_vec_1_3_sub_active_4_1) < $signed(9'd0);
+      neg_x_vec_1_3_sub_active_4_1 = -{x_vec_1_3_sub_active_4_1[8], x_vec_1_3_sub_active_4_1};
+      neg_x_vec_1_3_sub_active_4_1_w9 = neg_x_vec_1_3_sub_active_4_1[8:0];
+      asuint_25 = neg_x_vec_1_3_sub_active_4_1_w9;
+      x_vec_1_3_sub_active_4_1_u = x_vec_1_3_sub_active_4_1;
+      mux_25 = x_vec_1_3_sub_active_4_1_lt_0 ? asuint_25 : x_vec_1_3_sub_active_4_1_u;
+      magnitude_32 = mux_25[7:0];
+      magnitude_32_w9 = {1'd0, magnitude_32};
+      magnitude_32_w9_s = magnitude_32_w9;
+      v0_sub_magnitude_32_w9_s = 10'd0 - {magnitude_32_w9_s[8], magnitude_32_w9_s};
+      v0_sub_magnitude_32_w9_s_w9 = v0_sub_magnitude_32_w9_s[8:0];
+      s1_mask_1_3_mux = s1_mask_1_3 ? v0_sub_magnitude_32_w9_s_w9 : 9'sh0;
+      add_17 = {s1_mask_0_3_mux[8], s1_mask_0_3_mux} + {s1_mask_1_3_mux[8], s1_mask_1_3_mux};
+      s1_mask_2_3 = s1_mask[2];
+      x_vec_23_16_3 = x_vec[23:16];
+      x_vec_2_3 = x_vec_23_16_3;
+      active_4_23_16 = active_4[23:16];
+      active_4_2 = active_4_23_16;
+      x_vec_2_3_sub_active_4_2 = {x_vec_2_3[7], x_vec_2_3} - {active_4_2[7], active_4_2};
+      x_vec_2_3_sub_active_4_2_lt_0 = $signed(x_vec_2_3_sub_active_4_2) < $signed(9'd0);
+      neg_x_vec_2_3_sub_active_4_2 = -{x_vec_2_3_sub_active_4_2[8], x_vec_2_3_sub_active_4_2};
+      neg_x_vec_2_3_sub_active_4_2_w9 = neg_x_vec_2_3_sub_active_4_2[8:0];
+      asuint_26 = neg_x_vec_2_3_sub_active_4_2_w9;
+      x_vec_2_3_sub_active_4_2_u = x_vec_2_3_sub_active_4_2;
+      mux_26 = x_vec_2_3_sub_active_4_2_lt_0 ? asuint_26 : x_vec_2_3_sub_active_4_2_u;
+      magnitude_33 = mux_26[7:0];
+      magnitude_33_w9 = {1'd0, magnitude_33};
+      magnitude_33_w9_s = magnitude_33_w9;
+      v0_sub_magnitude_33_w9_s = 10'd0 - {magnitude_33_w9_s[8], magnitude_33_w9_s};
+      v0_sub_magnitude_33_w9_s_w9 = v0_sub_magnitude_33_w9_s[8:0];
+      s1_mask_2_3_mux = s1_mask_2_3 ? v0_sub_magnitude_33_w9_s_w9 : 9'sh0;
+      s1_mask_3_3 = s1_mask[3];
+      x_vec_31_24_3 = x_vec[31:24];
+      x_vec_3_3 = x_vec_31_24_3;
+      active_4_31_24 = active_4[31:24];
+      active_4_3 = active_4_31_24;
+      x_vec_3_3_sub_active_4_3 = {x_vec_3_3[7], x_vec_3_3} - {active_4_3[7], active_4_3};
+      x_vec_3_3_sub_active_4_3_lt_0 = $signed(x_vec_3_3_sub_active_4_3) < $signed(9'd0);
+      neg_x_vec_3_3_sub_active_4_3 = -{x_vec_3_3_sub_active_4_3[8], x_vec_3_3_sub_active_4_3};
+      neg_x_vec_3_3_sub_active_4_3_w9 = neg_x_vec_3_3_sub_active_4_3[8:0];
+      asuint_27 = neg_x_vec_3_3_sub_active_4_3_w9;
+      x_vec_3_3_sub_active_4_3_u = x_vec_3_3_sub_active_4_3;
+      mux_27 = x_vec_3_3_sub_active_4_3_lt_0 ? asuint_27 : x_vec_3_3_sub_active_4_3_u;
+      magnitude_34 = mux_27[7:0];
+      magnitude_34_w9 = {1'd0, magnitude_34};
+      magnitude_34_w9_s = magnitude_34_w9;
+      v0_sub_magnitude_34_w9_s = 10'd0 - {magnitude_34_w9_s[8], magnitude_34_w9_s};
+      v0_sub_magnitude_34_w9_s_w9 = v0_sub_magnitude_34_w9_s[8:0];
+      s1_mask_3_3_mux = s1_mask_3_3 ? v0_sub_magnitude_34_w9_s_w9 : 9'sh0;
+      add_18 = {s1_mask_2_3_mux[8], s1_mask_2_3_mux} + {s1_mask_3_3_mux[8], s1_mask_3_3_mux};
+      add_17_add_add_18 = {add_17[9], add_17} + {add_18[9], add_18};
+      s1_mask_4_3 = s1_mask[4];
+      x_vec_39_32_3 = x_vec[39:32];
+      x_vec_4_3 = x_vec_39_32_3;
+      active_4_39_32 = active_4[39:32];
+      active_4_4 = active_4_39_32;
+      x_vec_4_3_sub_active_4_4 = {x_vec_4_3[7], x_vec_4_3} - {active_4_4[7], active_4_4};
+      x_vec_4_3_sub_active_4_4_lt_0 = $signed(x_vec_4_3_sub_active_4_4) < $signed(9'd0);
+      neg_x_vec_4_3_sub_active_4_4 = -{x_vec_4_3_sub_active_4_4[8], x_vec_4_3_sub_active_4_4};
+      neg_x_vec_4_3_sub_active_4_4_w9 = neg_x_vec_4_3_sub_active_4_4[8:0];
+      asuint_28 = neg_x_vec_4_3_sub_active_4_4_w9;
+      x_vec_4_3_sub_active_4_4_u = x_vec_4_3_sub_active_4_4;
+      mux_28 = x_vec_4_3_sub_active_4_4_lt_0 ? asuint_28 : x_vec_4_3_sub_active_4_4_u;
+      magnitude_35 = mux_28[7:0];
+      magnitude_35_w9 = {1'd0, magnitude_35};
+      magnitude_35_w9_s = magnitude_35_w9;
+      v0_sub_magnitude_35_w9_s = 10'd0 - {magnitude_35_w9_s[8], magnitude_35_w9_s};
+      v0_sub_magnitude_35_w9_s_w9 = v0_sub_magnitude_35_w9_s[8:0];
+      s1_mask_4_3_mux = s1_mask_4_3 ? v0_sub_magnitude_35_w9_s_w9 : 9'sh0;
+      s1_mask_5_3 = s1_mask[5];
+      x_vec_47_40_3 = x_vec[47:40];
+      x_vec_5_3 = x_vec_47_40_3;
+      active_4_47_40 = active_4[47:40];
+      active_4_5 = active_4_47_40;
+      x_vec_5_3_sub_active_4_5 = {x_vec_5_3[7], x_vec_5_3} - {active_4_5[7], active_4_5};
+      x_vec_5_3_sub_active_4_5_lt_0 = $signed(x_vec_5_3_sub_active_4_5) < $signed(9'd0);
+      neg_x_vec_5_3_sub_active_4_5 = -{x_vec_5_3_sub_active_4_5[8], x_vec_5_3_sub_active_4_5};
+      neg_x_vec_5_3_sub_active_4_5_w9 = neg_x_vec_5_3_sub_active_4_5[8:0];
+      asuint_29 = neg_x_vec_5_3_sub_active_4_5_w9;
+      x_vec_5_3_sub_active_4_5_u = x_vec_5_3_sub_active_4_5;
+      mux_29 = x_vec_5_3_sub_active_4_5_lt_0 ? asuint_29 : x_vec_5_3_sub_active_4_5_u;
+      magnitude_36 = mux_29[7:0];
+      magnitude_36_w9 = {1'd0, magnitude_36};
+      magnitude_36_w9_s = magnitude_36_w9;
+      v0_sub_magnitude_36_w9_s = 10'd0 - {magnitude_36_w9_s[8], magnitude_36_w9_s};
+      v0_sub_magnitude_36_w9_s_w9 = v0_sub_magnitude_36_w9_s[8:0];
+      s1_mask_5_3_mux = s1_mask_5_3 ? v0_sub_magnitude_36_w9_s_w9 : 9'sh0;
+      add_19 = {s1_mask_4_3_mux[8], s1_mask_4_3_mux} + {s1_mask_5_3_mux[8], s1_mask_5_3_mux};
+      s1_mask_6_3 = s1_mask[6];
+      x_vec_55_48_3 = x_vec[55:48];
+      x_vec_6_3 = x_vec_55_48_3;
+      active_4_55_48 = active_4[55:48];
+      active_4_6 = active_4_55_48;
+      x_vec_6_3_sub_active_4_6 = {x_vec_6_3[7], x_vec_6_3} - {active_4_6[7], active_4_6};
+      x_vec_6_3_sub_active_4_6_lt_0 = $signed(x_vec_6_3_sub_active_4_6) < $signed(9'd0);
+      neg_x_vec_6_3_sub_active_4_6 = -{x_vec_6_3_sub_active_4_6[8], x_vec_6_3_sub_active_4_6};
+      neg_x_vec_6_3_sub_active_4_6_w9 = neg_x_vec_6_3_sub_active_4_6[8:0];
+      asuint_30 = neg_x_vec_6_3_sub_active_4_6_w9;
+      x_vec_6_3_sub_active_4_6_u = x_vec_6_3_sub_active_4_6;
+      mux_30 = x_vec_6_3_sub_active_4_6_lt_0 ? asuint_30 : x_vec_6_3_sub_active_4_6_u;
+      magnitude_37 = mux_30[7:0];
+      magnitude_37_w9 = {1'd0, magnitude_37};
+      magnitude_37_w9_s = magnitude_37_w9;
+      v0_sub_magnitude_37_w9_s = 10'd0 - {magnitude_37_w9_s[8], magnitude_37_w9_s};
+      v0_sub_magnitude_37_w9_s_w9 = v0_sub_magnitude_37_w9_s[8:0];
+      s1_mask_6_3_mux = s1_mask_6_3 ? v0_sub_magnitude_37_w9_s_w9 : 9'sh0;
+      s1_mask_7_3 = s1_mask[7];
+      x_vec_63_56_3 = x_vec[63:56];
+      x_vec_7_4 = x_vec_63_56_3;
+      active_4_63_56 = active_4[63:56];
+      active_4_7 = active_4_63_56;
+      x_vec_7_4_sub_active_4_7 = {x_vec_7_4[7], x_vec_7_4} - {active_4_7[7], active_4_7};
+      x_vec_7_4_sub_active_4_7_lt_0 = $signed(x_vec_7_4_sub_active_4_7) < $signed(9'd0);
+      neg_x_vec_7_4_sub_active_4_7 = -{x_vec_7_4_sub_active_4_7[8], x_vec_7_4_sub_active_4_7};
+      neg_x_vec_7_4_sub_active_4_7_w9 = neg_x_vec_7_4_sub_active_4_7[8:0];
+      asuint_31 = neg_x_vec_7_4_sub_active_4_7_w9;
+      x_vec_7_4_sub_active_4_7_u = x_vec_7_4_sub_active_4_7;
+      mux_31 = x_vec_7_4_sub_active_4_7_lt_0 ? asuint_31 : x_vec_7_4_sub_active_4_7_u;
+      magnitude_38 = mux_31[7:0];
+      magnitude_38_w9 = {1'd0, magnitude_38};
+      magnitude_38_w9_s = magnitude_38_w9;
+      v0_sub_magnitude_38_w9_s = 10'd0 - {magnitude_38_w9_s[8], magnitude_38_w9_s};
+      v0_sub_magnitude_38_w9_s_w9 = v0_sub_magnitude_38_w9_s[8:0];
+      s1_mask_7_3_mux = s1_mask_7_3 ? v0_sub_magnitude_38_w9_s_w9 : 9'sh0;
+      add_20 = {s1_mask_6_3_mux[8], s1_mask_6_3_mux} + {s1_mask_7_3_mux[8], s1_mask_7_3_mux};
+      add_19_add_add_20 = {add_19[9], add_19} + {add_20[9], add_20};
+      add_21 = {add_17_add_add_18[10], add_17_add_add_18} + {add_19_add_add_20[10], add_19_add_add_20};
+      add_21_w15 = {{3{add_21[11]}}, add_21};
+      s2_psum_4 <= add_21_w15;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_123 = s1_mask[0];
-      slice_124 = x_vec[7:0];
-      assint_120 = slice_124;
-      slice_125 = active_5[7:0];
-      assint_121 = slice_125;
-      sub_80 = {assint_120[7], assint_120} - {assint_121[7], assint_121};
-      lt_48 = $signed(sub_80) < $signed(9'd0);
-      neg_40 = -{sub_80[8], sub_80};
-      resize_188 = neg_40[8:0];
-      asuint_80 = resize_188;
-      asuint_81 = sub_80;
-      mux_81 = lt_48 ? asuint_80 : asuint_81;
-      resize_189 = mux_81[7:0];
-      resize_190 = {1'd0, resize_189};
-      assint_122 = resize_190;
-      sub_81 = 10'd0 - {assint_122[8], assint_122};
-      resize_191 = sub_81[8:0];
-      mux_82 = slice_123 ? resize_191 : 9'sh0;
-      slice_126 = s1_mask[1];
-      slice_127 = x_vec[15:8];
-      assint_123 = slice_127;
-      slice_128 = active_5[15:8];
-      assint_124 = slice_128;
-      sub_82 = {assint_123[7], assint_123} - {assint_124[7], assint_124};
-      lt_49 = $signed(sub_82) < $signed(9'd0);
-      neg_41 = -{sub_82[8], sub_82};
-      resize_192 = neg_41[8:0];
-      asuint_82 = resize_192;
-      asuint_83 = sub_82;
-      mux_83 = lt_49 ? asuint_82 : asuint_83;
-      resize_193 = mux_83[7:0];
-      resize_194 = {1'd0, resize_193};
-      assint_125 = resize_194;
-      sub_83 = 10'd0 - {assint_125[8], assint_125};
-      resize_195 = sub_83[8:0];
-      mux_84 = slice_126 ? resize_195 : 9'sh0;
-      add_57 = {mux_82[8], mux_82} + {mux_84[8], mux_84};
-      slice_129 = s1_mask[2];
-      slice_130 = x_vec[23:16];
-      assint_126 = slice_130;
-      slice_131 = active_5[23:16];
-      assint_127 = slice_131;
-      sub_84 = {assint_126[7], assint_126} - {assint_127[7], assint_127};
-      lt_50 = $signed(sub_84) < $signed(9'd0);
-      neg_42 = -{sub_84[8], sub_84};
-      resize_196 = neg_42[8:0];
-      asuint_84 = resize_196;
-      asuint_85 = sub_84;
-      mux_85 = lt_50 ? asuint_84 : asuint_85;
-      resize_197 = mux_85[7:0];
-      resize_198 = {1'd0, resize_197};
-      assint_128 = resize_198;
-      sub_85 = 10'd0 - {assint_128[8], assint_128};
-      resize_199 = sub_85[8:0];
-      mux_86 = slice_129 ? resize_199 : 9'sh0;
-      slice_132 = s1_mask[3];
-      slice_133 = x_vec[31:24];
-      assint_129 = slice_133;
-      slice_134 = active_5[31:24];
-      assint_130 = slice_134;
-      sub_86 = {assint_129[7], assint_129} - {assint_130[7], assint_130};
-      lt_51 = $signed(sub_86) < $signed(9'd0);
-      neg_43 = -{sub_86[8], sub_86};
-      resize_200 = neg_43[8:0];
-      asuint_86 = resize_200;
-      asuint_87 = sub_86;
-      mux_87 = lt_51 ? asuint_86 : asuint_87;
-      resize_201 = mux_87[7:0];
-      resize_202 = {1'd0, resize_201};
-      assint_131 = resize_202;
-      sub_87 = 10'd0 - {assint_131[8], assint_131};
-      resize_203 = sub_87[8:0];
-      mux_88 = slice_132 ? resize_203 : 9'sh0;
-      add_58 = {mux_86[8], mux_86} + {mux_88[8], mux_88};
-      add_59 = {add_57[9], add_57} + {add_58[9], add_58};
-      slice_135 = s1_mask[4];
-      slice_136 = x_vec[39:32];
-      assint_132 = slice_136;
-      slice_137 = active_5[39:32];
-      assint_133 = slice_137;
-      sub_88 = {assint_132[7], assint_132} - {assint_133[7], assint_133};
-      lt_52 = $signed(sub_88) < $signed(9'd0);
-      neg_44 = -{sub_88[8], sub_88};
-      resize_204 = neg_44[8:0];
-      asuint_88 = resize_204;
-      asuint_89 = sub_88;
-      mux_89 = lt_52 ? asuint_88 : asuint_89;
-      resize_205 = mux_89[7:0];
-      resize_206 = {1'd0, resize_205};
-      assint_134 = resize_206;
-      sub_89 = 10'd0 - {assint_134[8], assint_134};
-      resize_207 = sub_89[8:0];
-      mux_90 = slice_135 ? resize_207 : 9'sh0;
-      slice_138 = s1_mask[5];
-      slice_139 = x_vec[47:40];
-      assint_135 = slice_139;
-      slice_140 = active_5[47:40];
-      assint_136 = slice_140;
-      sub_90 = {assint_135[7], assint_135} - {assint_136[7], assint_136};
-      lt_53 = $signed(sub_90) < $signed(9'd0);
-      neg_45 = -{sub_90[8], sub_90};
-      resize_208 = neg_45[8:0];
-      asuint_90 = resize_208;
-      asuint_91 = sub_90;
-      mux_91 = lt_53 ? asuint_90 : asuint_91;
-      resize_209 = mux_91[7:0];
-      resize_210 = {1'd0, resize_209};
-      assint_137 = resize_210;
-      sub_91 = 10'd0 - {assint_137[8], assint_137};
-      resize_211 = sub_91[8:0];
-      mux_92 = slice_138 ? resize_211 : 9'sh0;
-      add_60 = {mux_90[8], mux_90} + {mux_92[8], mux_92};
-      slice_141 = s1_mask[6];
-      slice_142 = x_vec[55:48];
-      assint_138 = slice_142;
-      slice_143 = active_5[55:48];
-      assint_139 = slice_143;
-      sub_92 = {assint_138[7], assint_138} - {assint_139[7], assint_139};
-      lt_54 = $signed(sub_92) < $signed(9'd0);
-      neg_46 = -{sub_92[8], sub_92};
-      resize_212 = neg_46[8:0];
-      asuint_92 = resize_212;
-      asuint_93 = sub_92;
-      mux_93 = lt_54 ? asuint_92 : asuint_93;
-      resize_213 = mux_93[7:0];
-      resize_214 = {1'd0, resize_213};
-      assint_140 = resize_214;
-      sub_93 = 10'd0 - {assint_140[8], assint_140};
-      resize_215 = sub_93[8:0];
-      mux_94 = slice_141 ? resize_215 : 9'sh0;
-      slice_144 = s1_mask[7];
-      slice_145 = x_vec[63:56];
-      assint_141 = slice_145;
-      slice_146 = active_5[63:56];
-      assint_142 = slice_146;
-      sub_94 = {assint_141[7], assint_141} - {assint_142[7], assint_142};
-      lt_55 = $signed(sub_94) < $signed(9'd0);
-      neg_47 = -{sub_94[8], sub_94};
-      resize_216 = neg_47[8:0];
-      asuint_94 = resize_216;
-      asuint_95 = sub_94;
-      mux_95 = lt_55 ? asuint_94 : asuint_95;
-      resize_217 = mux_95[7:0];
-      resize_218 = {1'd0, resize_217};
-      assint_143 = resize_218;
-      sub_95 = 10'd0 - {assint_143[8], assint_143};
-      resize_219 = sub_95[8:0];
-      mux_96 = slice_144 ? resize_219 : 9'sh0;
-      add_61 = {mux_94[8], mux_94} + {mux_96[8], mux_96};
-      add_62 = {add_60[9], add_60} + {add_61[9], add_61};
-      add_63 = {add_59[10], add_59} + {add_62[10], add_62};
-      resize_220 = {{3{add_63[11]}}, add_63};
-      s2_psum_5 <= resize_220;
+      s1_mask_0_4 = s1_mask[0];
+      x_vec_7_0_4 = x_vec[7:0];
+      x_vec_0_4 = x_vec_7_0_4;
+      active_5_7_0 = active_5[7:0];
+      active_5_0 = active_5_7_0;
+      x_vec_0_4_sub_active_5_0 = {x_vec_0_4[7], x_vec_0_4} - {active_5_0[7], active_5_0};
+      x_vec_0_4_sub_active_5_0_lt_0 = $signed(x_vec_0_4_sub_active_5_0) < $signed(9'd0);
+      neg_x_vec_0_4_sub_active_5_0 = -{x_vec_0_4_sub_active_5_0[8], x_vec_0_4_sub_active_5_0};
+      neg_x_vec_0_4_sub_active_5_0_w9 = neg_x_vec_0_4_sub_active_5_0[8:0];
+      asuint_32 = neg_x_vec_0_4_sub_active_5_0_w9;
+      x_vec_0_4_sub_active_5_0_u = x_vec_0_4_sub_active_5_0;
+      mux_32 = x_vec_0_4_sub_active_5_0_lt_0 ? asuint_32 : x_vec_0_4_sub_active_5_0_u;
+      magnitude_39 = mux_32[7:0];
+      magnitude_39_w9 = {1'd0, magnitude_39};
+      magnitude_39_w9_s = magnitude_39_w9;
+      v0_sub_magnitude_39_w9_s = 10'd0 - {magnitude_39_w9_s[8], magnitude_39_w9_s};
+      v0_sub_magnitude_39_w9_s_w9 = v0_sub_magnitude_39_w9_s[8:0];
+      s1_mask_0_4_mux = s1_mask_0_4 ? v0_sub_magnitude_39_w9_s_w9 : 9'sh0;
+      s1_mask_1_4 = s1_mask[1];
+      x_vec_15_8_4 = x_vec[15:8];
+      x_vec_1_4 = x_vec_15_8_4;
+      active_5_15_8 = active_5[15:8];
+      active_5_1 = active_5_15_8;
+      x_vec_1_4_sub_active_5_1 = {x_vec_1_4[7], x_vec_1_4} - {active_5_1[7], active_5_1};
+      x_vec_1_4_sub_active_5_1_lt_0 = $signed(x_vec_1_4_sub_active_5_1) < $signed(9'd0);
+      neg_x_vec_1_4_sub_active_5_1 = -{x_vec_1_4_sub_active_5_1[8], x_vec_1_4_sub_active_5_1};
+      neg_x_vec_1_4_sub_active_5_1_w9 = neg_x_vec_1_4_sub_active_5_1[8:0];
+      asuint_33 = neg_x_vec_1_4_sub_active_5_1_w9;
+      x_vec_1_4_sub_active_5_1_u = x_vec_1_4_sub_active_5_1;
+      mux_33 = x_vec_1_4_sub_active_5_1_lt_0 ? asuint_33 : x_vec_1_4_sub_active_5_1_u;
+      magnitude_40 = mux_33[7:0];
+      magnitude_40_w9 = {1'd0, magnitude_40};
+      magnitude_40_w9_s = magnitude_40_w9;
+      v0_sub_magnitude_40_w9_s = 10'd0 - {magnitude_40_w9_s[8], magnitude_40_w9_s};
+      v0_sub_magnitude_40_w9_s_w9 = v0_sub_magnitude_40_w9_s[8:0];
+      s1_mask_1_4_mux = s1_mask_1_4 ? v0_sub_magnitude_40_w9_s_w9 : 9'sh0;
+      add_22 = {s1_mask_0_4_mux[8], s1_mask_0_4_mux} + {s1_mask_1_4_mux[8], s1_mask_1_4_mux};
+      s1_mask_2_4 = s1_mask[2];
+      x_vec_23_16_4 = x_vec[23:16];
+      x_vec_2_4 = x_vec_23_16_4;
+      active_5_23_16 = active_5[23:16];
+      active_5_2 = active_5_23_16;
+      x_vec_2_4_sub_active_5_2 = {x_vec_2_4[7], x_vec_2_4} - {active_5_2[7], active_5_2};
+      x_vec_2_4_sub_active_5_2_lt_0 = $signed(x_vec_2_4_sub_active_5_2) < $signed(9'd0);
+      neg_x_vec_2_4_sub_active_5_2 = -{x_vec_2_4_sub_active_5_2[8], x_vec_2_4_sub_active_5_2};
+      neg_x_vec_2_4_sub_active_5_2_w9 = neg_x_vec_2_4_sub_active_5_2[8:0];
+      asuint_34 = neg_x_vec_2_4_sub_active_5_2_w9;
+      x_vec_2_4_sub_active_5_2_u = x_vec_2_4_sub_active_5_2;
+      mux_34 = x_vec_2_4_sub_active_5_2_lt_0 ? asuint_34 : x_vec_2_4_sub_active_5_2_u;
+      magnitude_41 = mux_34[7:0];
+      magnitude_41_w9 = {1'd0, magnitude_41};
+      magnitude_41_w9_s = magnitude_41_w9;
+      v0_sub_magnitude_41_w9_s = 10'd0 - {magnitude_41_w9_s[8], magnitude_41_w9_s};
+      v0_sub_magnitude_41_w9_s_w9 = v0_sub_magnitude_41_w9_s[8:0];
+      s1_mask_2_4_mux = s1_mask_2_4 ? v0_sub_magnitude_41_w9_s_w9 : 9'sh0;
+      s1_mask_3_4 = s1_mask[3];
+      x_vec_31_24_4 = x_vec[31:24];
+      x_vec_3_4 = x_vec_31_24_4;
+      active_5_31_24 = active_5[31:24];
+      active_5_3 = active_5_31_24;
+      x_vec_3_4_sub_active_5_3 = {x_vec_3_4[7], x_vec_3_4} - {active_5_3[7], active_5_3};
+      x_vec_3_4_sub_active_5_3_lt_0 = $signed(x_vec_3_4_sub_active_5_3) < $signed(9'd0);
+      neg_x_vec_3_4_sub_active_5_3 = -{x_vec_3_4_sub_active_5_3[8], x_vec_3_4_sub_active_5_3};
+      neg_x_vec_3_4_sub_active_5_3_w9 = neg_x_vec_3_4_sub_active_5_3[8:0];
+      asuint_35 = neg_x_vec_3_4_sub_active_5_3_w9;
+      x_vec_3_4_sub_active_5_3_u = x_vec_3_4_sub_active_5_3;
+      mux_35 = x_vec_3_4_sub_active_5_3_lt_0 ? asuint_35 : x_vec_3_4_sub_active_5_3_u;
+      magnitude_42 = mux_35[7:0];
+      magnitude_42_w9 = {1'd0, magnitude_42};
+      magnitude_42_w9_s = magnitude_42_w9;
+      v0_sub_magnitude_42_w9_s = 10'd0 - {magnitude_42_w9_s[8], magnitude_42_w9_s};
+      v0_sub_magnitude_42_w9_s_w9 = v0_sub_magnitude_42_w9_s[8:0];
+      s1_mask_3_4_mux = s1_mask_3_4 ? v0_sub_magnitude_42_w9_s_w9 : 9'sh0;
+      add_23 = {s1_mask_2_4_mux[8], s1_mask_2_4_mux} + {s1_mask_3_4_mux[8], s1_mask_3_4_mux};
+      add_22_add_add_23 = {add_22[9], add_22} + {add_23[9], add_23};
+      s1_mask_4_4 = s1_mask[4];
+      x_vec_39_32_4 = x_vec[39:32];
+      x_vec_4_4 = x_vec_39_32_4;
+      active_5_39_32 = active_5[39:32];
+      active_5_4 = active_5_39_32;
+      x_vec_4_4_sub_active_5_4 = {x_vec_4_4[7], x_vec_4_4} - {active_5_4[7], active_5_4};
+      x_vec_4_4_sub_active_5_4_lt_0 = $signed(x_vec_4_4_sub_active_5_4) < $signed(9'd0);
+      neg_x_vec_4_4_sub_active_5_4 = -{x_vec_4_4_sub_active_5_4[8], x_vec_4_4_sub_active_5_4};
+      neg_x_vec_4_4_sub_active_5_4_w9 = neg_x_vec_4_4_sub_active_5_4[8:0];
+      asuint_36 = neg_x_vec_4_4_sub_active_5_4_w9;
+      x_vec_4_4_sub_active_5_4_u = x_vec_4_4_sub_active_5_4;
+      mux_36 = x_vec_4_4_sub_active_5_4_lt_0 ? asuint_36 : x_vec_4_4_sub_active_5_4_u;
+      magnitude_43 = mux_36[7:0];
+      magnitude_43_w9 = {1'd0, magnitude_43};
+      magnitude_43_w9_s = magnitude_43_w9;
+      v0_sub_magnitude_43_w9_s = 10'd0 - {magnitude_43_w9_s[8], magnitude_43_w9_s};
+      v0_sub_magnitude_43_w9_s_w9 = v0_sub_magnitude_43_w9_s[8:0];
+      s1_mask_4_4_mux = s1_mask_4_4 ? v0_sub_magnitude_43_w9_s_w9 : 9'sh0;
+      s1_mask_5_4 = s1_mask[5];
+      x_vec_47_40_4 = x_vec[47:40];
+      x_vec_5_4 = x_vec_47_40_4;
+      active_5_47_40 = active_5[47:40];
+      active_5_5 = active_5_47_40;
+      x_vec_5_4_sub_active_5_5 = {x_vec_5_4[7], x_vec_5_4} - {active_5_5[7], active_5_5};
+      x_vec_5_4_sub_active_5_5_lt_0 = $signed(x_vec_5_4_sub_active_5_5) < $signed(9'd0);
+      neg_x_vec_5_4_sub_active_5_5 = -{x_vec_5_4_sub_active_5_5[8], x_vec_5_4_sub_active_5_5};
+      neg_x_vec_5_4_sub_active_5_5_w9 = neg_x_vec_5_4_sub_active_5_5[8:0];
+      asuint_37 = neg_x_vec_5_4_sub_active_5_5_w9;
+      x_vec_5_4_sub_active_5_5_u = x_vec_5_4_sub_active_5_5;
+      mux_37 = x_vec_5_4_sub_active_5_5_lt_0 ? asuint_37 : x_vec_5_4_sub_active_5_5_u;
+      magnitude_44 = mux_37[7:0];
+      magnitude_44_w9 = {1'd0, magnitude_44};
+      magnitude_44_w9_s = magnitude_44_w9;
+      v0_sub_magnitude_44_w9_s = 10'd0 - {magnitude_44_w9_s[8], magnitude_44_w9_s};
+      v0_sub_magnitude_44_w9_s_w9 = v0_sub_magnitude_44_w9_s[8:0];
+      s1_mask_5_4_mux = s1_mask_5_4 ? v0_sub_magnitude_44_w9_s_w9 : 9'sh0;
+      add_24 = {s1_mask_4_4_mux[8], s1_mask_4_4_mux} + {s1_mask_5_4_mux[8], s1_mask_5_4_mux};
+      s1_mask_6_4 = s1_mask[6];
+      x_vec_55_48_4 = x_vec[55:48];
+      x_vec_6_4 = x_vec_55_48_4;
+      active_5_55_48 = active_5[55:48];
+      active_5_6 = active_5_55_48;
+      x_vec_6_4_sub_active_5_6 = {x_vec_6_4[7], x_vec_6_4} - {active_5_6[7], active_5_6};
+      x_vec_6_4_sub_active_5_6_lt_0 = $signed(x_vec_6_4_sub_active_5_6) < $signed(9'd0);
+      neg_x_vec_6_4_sub_active_5_6 = -{x_vec_6_4_sub_active_5_6[8], x_vec_6_4_sub_active_5_6};
+      neg_x_vec_6_4_sub_active_5_6_w9 = neg_x_vec_6_4_sub_active_5_6[8:0];
+      asuint_38 = neg_x_vec_6_4_sub_active_5_6_w9;
+      x_vec_6_4_sub_active_5_6_u = x_vec_6_4_sub_active_5_6;
+      mux_38 = x_vec_6_4_sub_active_5_6_lt_0 ? asuint_38 : x_vec_6_4_sub_active_5_6_u;
+      magnitude_45 = mux_38[7:0];
+      magnitude_45_w9 = {1'd0, magnitude_45};
+      magnitude_45_w9_s = magnitude_45_w9;
+      v0_sub_magnitude_45_w9_s = 10'd0 - {magnitude_45_w9_s[8], magnitude_45_w9_s};
+      v0_sub_magnitude_45_w9_s_w9 = v0_sub_magnitude_45_w9_s[8:0];
+      s1_mask_6_4_mux = s1_mask_6_4 ? v0_sub_magnitude_45_w9_s_w9 : 9'sh0;
+      s1_mask_7_4 = s1_mask[7];
+      x_vec_63_56_4 = x_vec[63:56];
+      x_vec_7_5 = x_vec_63_56_4;
+      active_5_63_56 = active_5[63:56];
+      active_5_7 = active_5_63_56;
+      x_vec_7_5_sub_active_5_7 = {x_vec_7_5[7], x_vec_7_5} - {active_5_7[7], active_5_7};
+      x_vec_7_5_sub_active_5_7_lt_0 = $signed(x_vec_7_5_sub_active_5_7) < $signed(9'd0);
+      neg_x_vec_7_5_sub_active_5_7 = -{x_vec_7_5_sub_active_5_7[8], x_vec_7_5_sub_active_5_7};
+      neg_x_vec_7_5_sub_active_5_7_w9 = neg_x_vec_7_5_sub_active_5_7[8:0];
+      asuint_39 = neg_x_vec_7_5_sub_active_5_7_w9;
+      x_vec_7_5_sub_active_5_7_u = x_vec_7_5_sub_active_5_7;
+      mux_39 = x_vec_7_5_sub_active_5_7_lt_0 ? asuint_39 : x_vec_7_5_sub_active_5_7_u;
+      magnitude_46 = mux_39[7:0];
+      magnitude_46_w9 = {1'd0, magnitude_46};
+      magnitude_46_w9_s = magnitude_46_w9;
+      v0_sub_magnitude_46_w9_s = 10'd0 - {magnitude_46_w9_s[8], magnitude_46_w9_s};
+      v0_sub_magnitude_46_w9_s_w9 = v0_sub_magnitude_46_w9_s[8:0];
+      s1_mask_7_4_mux = s1_mask_7_4 ? v0_sub_magnitude_46_w9_s_w9 : 9'sh0;
+      add_25 = {s1_mask_6_4_mux[8], s1_mask_6_4_mux} + {s1_mask_7_4_mux[8], s1_mask_7_4_mux};
+      add_24_add_add_25 = {add_24[9], add_24} + {add_25[9], add_25};
+      add_26 = {add_22_add_add_23[10], add_22_add_add_23} + {add_24_add_add_25[10], add_24_add_add_25};
+      add_26_w15 = {{3{add_26[11]}}, add_26};
+      s2_psum_5 <= add_26_w15;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_147 = s1_mask[0];
-      slice_148 = x_vec[7:0];
-      assint_144 = slice_148;
-      slice_149 = active_6[7:0];
-      assint_145 = slice_149;
-      sub_96 = {assint_144[7], assint_144} - {assint_145[7], assint_145};
-      lt_56 = $signed(sub_96) < $signed(9'd0);
-      neg_48 = -{sub_96[8], sub_96};
-      resize_221 = neg_48[8:0];
-      asuint_96 = resize_221;
-      asuint_97 = sub_96;
-      mux_97 = lt_56 ? asuint_96 : asuint_97;
-      resize_222 = mux_97[7:0];
-      resize_223 = {1'd0, resize_222};
-      assint_146 = resize_223;
-      sub_97 = 10'd0 - {assint_146[8], assint_146};
-      resize_224 = sub_97[8:0];
-      mux_98 = slice_147 ? resize_224 : 9'sh0;
-      slice_150 = s1_mask[1];
-      slice_151 = x_vec[15:8];
-      assint_147 = slice_151;
-      slice_152 = active_6[15:8];
-      assint_148 = slice_152;
-      sub_98 = {assint_147[7], assint_147} - {assint_148[7], assint_148};
-      lt_57 = $signed(sub_98) < $signed(9'd0);
-      neg_49 = -{sub_98[8], sub_98};
-      resize_225 = neg_49[8:0];
-      asuint_98 = resize_225;
-      asuint_99 = sub_98;
-      mux_99 = lt_57 ? asuint_98 : asuint_99;
-      resize_226 = mux_99[7:0];
-      resize_227 = {1'd0, resize_226};
-      assint_149 = resize_227;
-      sub_99 = 10'd0 - {assint_149[8], assint_149};
-      resize_228 = sub_99[8:0];
-      mux_100 = slice_150 ? resize_228 : 9'sh0;
-      add_64 = {mux_98[8], mux_98} + {mux_100[8], mux_100};
-      slice_153 = s1_mask[2];
-      slice_154 = x_vec[23:16];
-      assint_150 = slice_154;
-      slice_155 = active_6[23:16];
-      assint_151 = slice_155;
-      sub_100 = {assint_150[7], assint_150} - {assint_151[7], assint_151};
-      lt_58 = $signed(sub_100) < $signed(9'd0);
-      neg_50 = -{sub_100[8], sub_100};
-      resize_229 = neg_50[8:0];
-      asuint_100 = resize_229;
-      asuint_101 = sub_100;
-      mux_101 = lt_58 ? asuint_100 : asuint_101;
-      resize_230 = mux_101[7:0];
-      resize_231 = {1'd0, resize_230};
-      assint_152 = resize_231;
-      sub_101 = 10'd0 - {assint_152[8], assint_152};
-      resize_232 = sub_101[8:0];
-      mux_102 = slice_153 ? resize_232 : 9'sh0;
-      slice_156 = s1_mask[3];
-      slice_157 = x_vec[31:24];
-      assint_153 = slice_157;
-      slice_158 = active_6[31:24];
-      assint_154 = slice_158;
-      sub_102 = {assint_153[7], assint_153} - {assint_154[7], assint_154};
-      lt_59 = $signed(sub_102) < $signed(9'd0);
-      neg_51 = -{sub_102[8], sub_102};
-      resize_233 = neg_51[8:0];
-      asuint_102 = resize_233;
-      asuint_103 = sub_102;
-      mux_103 = lt_59 ? asuint_102 : asuint_103;
-      resize_234 = mux_103[7:0];
-      resize_235 = {1'd0, resize_234};
-      assint_155 = resize_235;
-      sub_103 = 10'd0 - {assint_155[8], assint_155};
-      resize_236 = sub_103[8:0];
-      mux_104 = slice_156 ? resize_236 : 9'sh0;
-      add_65 = {mux_102[8], mux_102} + {mux_104[8], mux_104};
-      add_66 = {add_64[9], add_64} + {add_65[9], add_65};
-      slice_159 = s1_mask[4];
-      slice_160 = x_vec[39:32];
-      assint_156 = slice_160;
-      slice_161 = active_6[39:32];
-      assint_157 = slice_161;
-      sub_104 = {assint_156[7], assint_156} - {assint_157[7], assint_157};
-      lt_60 = $signed(sub_104) < $signed(9'd0);
-      neg_52 = -{sub_104[8], sub_104};
-      resize_237 = neg_52[8:0];
-      asuint_104 = resize_237;
-      asuint_105 = sub_104;
-      mux_105 = lt_60 ? asuint_104 : asuint_105;
-      resize_238 = mux_105[7:0];
-      resize_239 = {1'd0, resize_238};
-      assint_158 = resize_239;
-      sub_105 = 10'd0 - {assint_158[8], assint_158};
-      resize_240 = sub_105[8:0];
-      mux_106 = slice_159 ? resize_240 : 9'sh0;
-      slice_162 = s1_mask[5];
-      slice_163 = x_vec[47:40];
-      assint_159 = slice_163;
-      slice_164 = active_6[47:40];
-      assint_160 = slice_164;
-      sub_106 = {assint_159[7], assint_159} - {assint_160[7], assint_160};
-      lt_61 = $signed(sub_106) < $signed(9'd0);
-      neg_53 = -{sub_106[8], sub_106};
-      resize_241 = neg_53[8:0];
-      asuint_106 = resize_241;
-      asuint_107 = sub_106;
-      mux_107 = lt_61 ? asuint_106 : asuint_107;
-      resize_242 = mux_107[7:0];
-      resize_243 = {1'd0, resize_242};
-      assint_161 = resize_243;
-      sub_107 = 10'd0 - {assint_161[8], assint_161};
-      resize_244 = sub_107[8:0];
-      mux_108 = slice_162 ? resize_244 : 9'sh0;
-      add_67 = {mux_106[8], mux_106} + {mux_108[8], mux_108};
-      slice_165 = s1_mask[6];
-      slice_166 = x_vec[55:48];
-      assint_162 = slice_166;
-      slice_167 = active_6[55:48];
-      assint_163 = slice_167;
-      sub_108 = {assint_162[7], assint_162} - {assint_163[7], assint_163};
-      lt_62 = $signed(sub_108) < $signed(9'd0);
-      neg_54 = -{sub_108[8], sub_108};
-      resize_245 = neg_54[8:0];
-      asuint_108 = resize_245;
-      asuint_109 = sub_108;
-      mux_109 = lt_62 ? asuint_108 : asuint_109;
-      resize_246 = mux_109[7:0];
-      resize_247 = {1'd0, resize_246};
-      assint_164 = resize_247;
-      sub_109 = 10'd0 - {assint_164[8], assint_164};
-      resize_248 = sub_109[8:0];
-      mux_110 = slice_165 ? resize_248 : 9'sh0;
-      slice_168 = s1_mask[7];
-      slice_169 = x_vec[63:56];
-      assint_165 = slice_169;
-      slice_170 = active_6[63:56];
-      assint_166 = slice_170;
-      sub_110 = {assint_165[7], assint_165} - {assint_166[7], assint_166};
-      lt_63 = $signed(sub_110) < $signed(9'd0);
-      neg_55 = -{sub_110[8], sub_110};
-      resize_249 = neg_55[8:0];
-      asuint_110 = resize_249;
-      asuint_111 = sub_110;
-      mux_111 = lt_63 ? asuint_110 : asuint_111;
-      resize_250 = mux_111[7:0];
-      resize_251 = {1'd0, resize_250};
-      assint_167 = resize_251;
-      sub_111 = 10'd0 - {assint_167[8], assint_167};
-      resize_252 = sub_111[8:0];
-      mux_112 = slice_168 ? resize_252 : 9'sh0;
-      add_68 = {mux_110[8], mux_110} + {mux_112[8], mux_112};
-      add_69 = {add_67[9], add_67} + {add_68[9], add_68};
-      add_70 = {add_66[10], add_66} + {add_69[10], add_69};
-      resize_253 = {{3{add_70[11]}}, add_70};
-      s2_psum_6 <= resize_253;
+      s1_mask_0_5 = s1_mask[0];
+      x_vec_7_0_5 = x_vec[7:0];
+      x_vec_0_5 = x_vec_7_0_5;
+      active_6_7_0 = active_6[7:0];
+      active_6_0 = active_6_7_0;
+      x_vec_0_5_sub_active_6_0 = {x_vec_0_5[7], x_vec_0_5} - {active_6_0[7], active_6_0};
+      x_vec_0_5_sub_active_6_0_lt_0 = $signed(x_vec_0_5_sub_active_6_0) < $signed(9'd0);
+      neg_x_vec_0_5_sub_active_6_0 = -{x_vec_0_5_sub_active_6_0[8], x_vec_0_5_sub_active_6_0};
+      neg_x_vec_0_5_sub_active_6_0_w9 = neg_x_vec_0_5_sub_active_6_0[8:0];
+      asuint_40 = neg_x_vec_0_5_sub_active_6_0_w9;
+      x_vec_0_5_sub_active_6_0_u = x_vec_0_5_sub_active_6_0;
+      mux_40 = x_vec_0_5_sub_active_6_0_lt_0 ? asuint_40 : x_vec_0_5_sub_active_6_0_u;
+      magnitude_47 = mux_40[7:0];
+      magnitude_47_w9 = {1'd0, magnitude_47};
+      magnitude_47_w9_s = magnitude_47_w9;
+      v0_sub_magnitude_47_w9_s = 10'd0 - {magnitude_47_w9_s[8], magnitude_47_w9_s};
+      v0_sub_magnitude_47_w9_s_w9 = v0_sub_magnitude_47_w9_s[8:0];
+      s1_mask_0_5_mux = s1_mask_0_5 ? v0_sub_magnitude_47_w9_s_w9 : 9'sh0;
+      s1_mask_1_5 = s1_mask[1];
+      x_vec_15_8_5 = x_vec[15:8];
+      x_vec_1_5 = x_vec_15_8_5;
+      active_6_15_8 = active_6[15:8];
+      active_6_1 = active_6_15_8;
+      x_vec_1_5_sub_active_6_1 = {x_vec_1_5[7], x_vec_1_5} - {active_6_1[7], active_6_1};
+      x_vec_1_5_sub_active_6_1_lt_0 = $signed(x_vec_1_5_sub_active_6_1) < $signed(9'd0);
+      neg_x_vec_1_5_sub_active_6_1 = -{x_vec_1_5_sub_active_6_1[8], x_vec_1_5_sub_active_6_1};
+      neg_x_vec_1_5_sub_active_6_1_w9 = neg_x_vec_1_5_sub_active_6_1[8:0];
+      asuint_41 = neg_x_vec_1_5_sub_active_6_1_w9;
+      x_vec_1_5_sub_active_6_1_u = x_vec_1_5_sub_active_6_1;
+      mux_41 = x_vec_1_5_sub_active_6_1_lt_0 ? asuint_41 : x_vec_1_5_sub_active_6_1_u;
+      magnitude_48 = mux_41[7:0];
+      magnitude_48_w9 = {1'd0, magnitude_48};
+      magnitude_48_w9_s = magnitude_48_w9;
+      v0_sub_magnitude_48_w9_s = 10'd0 - {magnitude_48_w9_s[8], magnitude_48_w9_s};
+      v0_sub_magnitude_48_w9_s_w9 = v0_sub_magnitude_48_w9_s[8:0];
+      s1_mask_1_5_mux = s1_mask_1_5 ? v0_sub_magnitude_48_w9_s_w9 : 9'sh0;
+      add_27 = {s1_mask_0_5_mux[8], s1_mask_0_5_mux} + {s1_mask_1_5_mux[8], s1_mask_1_5_mux};
+      s1_mask_2_5 = s1_mask[2];
+      x_vec_23_16_5 = x_vec[23:16];
+      x_vec_2_5 = x_vec_23_16_5;
+      active_6_23_16 = active_6[23:16];
+      active_6_2 = active_6_23_16;
+      x_vec_2_5_sub_active_6_2 = {x_vec_2_5[7], x_vec_2_5} - {active_6_2[7], active_6_2};
+      x_vec_2_5_sub_active_6_2_lt_0 = $signed(x_vec_2_5_sub_active_6_2) < $signed(9'd0);
+      neg_x_vec_2_5_sub_active_6_2 = -{x_vec_2_5_sub_active_6_2[8], x_vec_2_5_sub_active_6_2};
+      neg_x_vec_2_5_sub_active_6_2_w9 = neg_x_vec_2_5_sub_active_6_2[8:0];
+      asuint_42 = neg_x_vec_2_5_sub_active_6_2_w9;
+      x_vec_2_5_sub_active_6_2_u = x_vec_2_5_sub_active_6_2;
+      mux_42 = x_vec_2_5_sub_active_6_2_lt_0 ? asuint_42 : x_vec_2_5_sub_active_6_2_u;
+      magnitude_49 = mux_42[7:0];
+      magnitude_49_w9 = {1'd0, magnitude_49};
+      magnitude_49_w9_s = magnitude_49_w9;
+      v0_sub_magnitude_49_w9_s = 10'd0 - {magnitude_49_w9_s[8], magnitude_49_w9_s};
+      v0_sub_magnitude_49_w9_s_w9 = v0_sub_magnitude_49_w9_s[8:0];
+      s1_mask_2_5_mux = s1_mask_2_5 ? v0_sub_magnitude_49_w9_s_w9 : 9'sh0;
+      s1_mask_3_5 = s1_mask[3];
+      x_vec_31_24_5 = x_vec[31:24];
+      x_vec_3_5 = x_vec_31_24_5;
+      active_6_31_24 = active_6[31:24];
+      active_6_3 = active_6_31_24;
+      x_vec_3_5_sub_active_6_3 = {x_vec_3_5[7], x_vec_3_5} - {active_6_3[7], active_6_3};
+      x_vec_3_5_sub_active_6_3_lt_0 = $signed(x_vec_3_5_sub_active_6_3) < $signed(9'd0);
+      neg_x_vec_3_5_sub_active_6_3 = -{x_vec_3_5_sub_active_6_3[8], x_vec_3_5_sub_active_6_3};
+      neg_x_vec_3_5_sub_active_6_3_w9 = neg_x_vec_3_5_sub_active_6_3[8:0];
+      asuint_43 = neg_x_vec_3_5_sub_active_6_3_w9;
+      x_vec_3_5_sub_active_6_3_u = x_vec_3_5_sub_active_6_3;
+      mux_43 = x_vec_3_5_sub_active_6_3_lt_0 ? asuint_43 : x_vec_3_5_sub_active_6_3_u;
+      magnitude_50 = mux_43[7:0];
+      magnitude_50_w9 = {1'd0, magnitude_50};
+      magnitude_50_w9_s = magnitude_50_w9;
+      v0_sub_magnitude_50_w9_s = 10'd0 - {magnitude_50_w9_s[8], magnitude_50_w9_s};
+      v0_sub_magnitude_50_w9_s_w9 = v0_sub_magnitude_50_w9_s[8:0];
+      s1_mask_3_5_mux = s1_mask_3_5 ? v0_sub_magnitude_50_w9_s_w9 : 9'sh0;
+      add_28 = {s1_mask_2_5_mux[8], s1_mask_2_5_mux} + {s1_mask_3_5_mux[8], s1_mask_3_5_mux};
+      add_27_add_add_28 = {add_27[9], add_27} + {add_28[9], add_28};
+      s1_mask_4_5 = s1_mask[4];
+      x_vec_39_32_5 = x_vec[39:32];
+      x_vec_4_5 = x_vec_39_32_5;
+      active_6_39_32 = active_6[39:32];
+      active_6_4 = active_6_39_32;
+      x_vec_4_5_sub_active_6_4 = {x_vec_4_5[7], x_vec_4_5} - {active_6_4[7], active_6_4};
+      x_vec_4_5_sub_active_6_4_lt_0 = $signed(x_vec_4_5_sub_active_6_4) < $signed(9'd0);
+      neg_x_vec_4_5_sub_active_6_4 = -{x_vec_4_5_sub_active_6_4[8], x_vec_4_5_sub_active_6_4};
+      neg_x_vec_4_5_sub_active_6_4_w9 = neg_x_vec_4_5_sub_active_6_4[8:0];
+      asuint_44 = neg_x_vec_4_5_sub_active_6_4_w9;
+      x_vec_4_5_sub_active_6_4_u = x_vec_4_5_sub_active_6_4;
+      mux_44 = x_vec_4_5_sub_active_6_4_lt_0 ? asuint_44 : x_vec_4_5_sub_active_6_4_u;
+      magnitude_51 = mux_44[7:0];
+      magnitude_51_w9 = {1'd0, magnitude_51};
+      magnitude_51_w9_s = magnitude_51_w9;
+      v0_sub_magnitude_51_w9_s = 10'd0 - {magnitude_51_w9_s[8], magnitude_51_w9_s};
+      v0_sub_magnitude_51_w9_s_w9 = v0_sub_magnitude_51_w9_s[8:0];
+      s1_mask_4_5_mux = s1_mask_4_5 ? v0_sub_magnitude_51_w9_s_w9 : 9'sh0;
+      s1_mask_5_5 = s1_mask[5];
+      x_vec_47_40_5 = x_vec[47:40];
+      x_vec_5_5 = x_vec_47_40_5;
+      active_6_47_40 = active_6[47:40];
+      active_6_5 = active_6_47_40;
+      x_vec_5_5_sub_active_6_5 = {x_vec_5_5[7], x_vec_5_5} - {active_6_5[7], active_6_5};
+      x_vec_5_5_sub_active_6_5_lt_0 = $signed(x_vec_5_5_sub_active_6_5) < $signed(9'd0);
+      neg_x_vec_5_5_sub_active_6_5 = -{x_vec_5_5_sub_active_6_5[8], x_vec_5_5_sub_active_6_5};
+      neg_x_vec_5_5_sub_active_6_5_w9 = neg_x_vec_5_5_sub_active_6_5[8:0];
+      asuint_45 = neg_x_vec_5_5_sub_active_6_5_w9;
+      x_vec_5_5_sub_active_6_5_u = x_vec_5_5_sub_active_6_5;
+      mux_45 = x_vec_5_5_sub_active_6_5_lt_0 ? asuint_45 : x_vec_5_5_sub_active_6_5_u;
+      magnitude_52 = mux_45[7:0];
+      magnitude_52_w9 = {1'd0, magnitude_52};
+      magnitude_52_w9_s = magnitude_52_w9;
+      v0_sub_magnitude_52_w9_s = 10'd0 - {magnitude_52_w9_s[8], magnitude_52_w9_s};
+      v0_sub_magnitude_52_w9_s_w9 = v0_sub_magnitude_52_w9_s[8:0];
+      s1_mask_5_5_mux = s1_mask_5_5 ? v0_sub_magnitude_52_w9_s_w9 : 9'sh0;
+      add_29 = {s1_mask_4_5_mux[8], s1_mask_4_5_mux} + {s1_mask_5_5_mux[8], s1_mask_5_5_mux};
+      s1_mask_6_5 = s1_mask[6];
+      x_vec_55_48_5 = x_vec[55:48];
+      x_vec_6_5 = x_vec_55_48_5;
+      active_6_55_48 = active_6[55:48];
+      active_6_6 = active_6_55_48;
+      x_vec_6_5_sub_active_6_6 = {x_vec_6_5[7], x_vec_6_5} - {active_6_6[7], active_6_6};
+      x_vec_6_5_sub_active_6_6_lt_0 = $signed(x_vec_6_5_sub_active_6_6) < $signed(9'd0);
+      neg_x_vec_6_5_sub_active_6_6 = -{x_vec_6_5_sub_active_6_6[8], x_vec_6_5_sub_active_6_6};
+      neg_x_vec_6_5_sub_active_6_6_w9 = neg_x_vec_6_5_sub_active_6_6[8:0];
+      asuint_46 = neg_x_vec_6_5_sub_active_6_6_w9;
+      x_vec_6_5_sub_active_6_6_u = x_vec_6_5_sub_active_6_6;
+      mux_46 = x_vec_6_5_sub_active_6_6_lt_0 ? asuint_46 : x_vec_6_5_sub_active_6_6_u;
+      magnitude_53 = mux_46[7:0];
+      magnitude_53_w9 = {1'd0, magnitude_53};
+      magnitude_53_w9_s = magnitude_53_w9;
+      v0_sub_magnitude_53_w9_s = 10'd0 - {magnitude_53_w9_s[8], magnitude_53_w9_s};
+      v0_sub_magnitude_53_w9_s_w9 = v0_sub_magnitude_53_w9_s[8:0];
+      s1_mask_6_5_mux = s1_mask_6_5 ? v0_sub_magnitude_53_w9_s_w9 : 9'sh0;
+      s1_mask_7_5 = s1_mask[7];
+      x_vec_63_56_5 = x_vec[63:56];
+      x_vec_7_6 = x_vec_63_56_5;
+      active_6_63_56 = active_6[63:56];
+      active_6_7 = active_6_63_56;
+      x_vec_7_6_sub_active_6_7 = {x_vec_7_6[7], x_vec_7_6} - {active_6_7[7], active_6_7};
+      x_vec_7_6_sub_active_6_7_lt_0 = $signed(x_vec_7_6_sub_active_6_7) < $signed(9'd0);
+      neg_x_vec_7_6_sub_active_6_7 = -{x_vec_7_6_sub_active_6_7[8], x_vec_7_6_sub_active_6_7};
+      neg_x_vec_7_6_sub_active_6_7_w9 = neg_x_vec_7_6_sub_active_6_7[8:0];
+      asuint_47 = neg_x_vec_7_6_sub_active_6_7_w9;
+      x_vec_7_6_sub_active_6_7_u = x_vec_7_6_sub_active_6_7;
+      mux_47 = x_vec_7_6_sub_active_6_7_lt_0 ? asuint_47 : x_vec_7_6_sub_active_6_7_u;
+      magnitude_54 = mux_47[7:0];
+      magnitude_54_w9 = {1'd0, magnitude_54};
+      magnitude_54_w9_s = magnitude_54_w9;
+      v0_sub_magnitude_54_w9_s = 10'd0 - {magnitude_54_w9_s[8], magnitude_54_w9_s};
+      v0_sub_magnitude_54_w9_s_w9 = v0_sub_magnitude_54_w9_s[8:0];
+      s1_mask_7_5_mux = s1_mask_7_5 ? v0_sub_magnitude_54_w9_s_w9 : 9'sh0;
+      add_30 = {s1_mask_6_5_mux[8], s1_mask_6_5_mux} + {s1_mask_7_5_mux[8], s1_mask_7_5_mux};
+      add_29_add_add_30 = {add_29[9], add_29} + {add_30[9], add_30};
+      add_31 = {add_27_add_add_28[10], add_27_add_add_28} + {add_29_add_add_30[10], add_29_add_add_30};
+      add_31_w15 = {{3{add_31[11]}}, add_31};
+      s2_psum_6 <= add_31_w15;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_171 = s1_mask[0];
-      slice_172 = x_vec[7:0];
-      assint_168 = slice_172;
-      slice_173 = active_7[7:0];
-      assint_169 = slice_173;
-      sub_112 = {assint_168[7], assint_168} - {assint_169[7], assint_169};
-      lt_64 = $signed(sub_112) < $signed(9'd0);
-      neg_56 = -{sub_112[8], sub_112};
-      resize_254 = neg_56[8:0];
-      asuint_112 = resize_254;
-      asuint_113 = sub_112;
-      mux_113 = lt_64 ? asuint_112 : asuint_113;
-      resize_255 = mux_113[7:0];
-      resize_256 = {1'd0, resize_255};
-      assint_170 = resize_256;
-      sub_113 = 10'd0 - {assint_170[8], assint_170};
-      resize_257 = sub_113[8:0];
-      mux_114 = slice_171 ? resize_257 : 9'sh0;
-      slice_174 = s1_mask[1];
-      slice_175 = x_vec[15:8];
-      assint_171 = slice_175;
-      slice_176 = active_7[15:8];
-      assint_172 = slice_176;
-      sub_114 = {assint_171[7], assint_171} - {assint_172[7], assint_172};
-      lt_65 = $signed(sub_114) < $signed(9'd0);
-      neg_57 = -{sub_114[8], sub_114};
-      resize_258 = neg_57[8:0];
-      asuint_114 = resize_258;
-      asuint_115 = sub_114;
-      mux_115 = lt_65 ? asuint_114 : asuint_115;
-      resize_259 = mux_115[7:0];
-      resize_260 = {1'd0, resize_259};
-      assint_173 = resize_260;
-      sub_115 = 10'd0 - {assint_173[8], assint_173};
-      resize_261 = sub_115[8:0];
-      mux_116 = slice_174 ? resize_261 : 9'sh0;
-      add_71 = {mux_114[8], mux_114} + {mux_116[8], mux_116};
-      slice_177 = s1_mask[2];
-      slice_178 = x_vec[23:16];
-      assint_174 = slice_178;
-      slice_179 = active_7[23:16];
-      assint_175 = slice_179;
-      sub_116 = {assint_174[7], assint_174} - {assint_175[7], assint_175};
-      lt_66 = $signed(sub_116) < $signed(9'd0);
-      neg_58 = -{sub_116[8], sub_116};
-      resize_262 = neg_58[8:0];
-      asuint_116 = resize_262;
-      asuint_117 = sub_116;
-      mux_117 = lt_66 ? asuint_116 : asuint_117;
-      resize_263 = mux_117[7:0];
-      resize_264 = {1'd0, resize_263};
-      assint_176 = resize_264;
-      sub_117 = 10'd0 - {assint_176[8], assint_176};
-      resize_265 = sub_117[8:0];
-      mux_118 = slice_177 ? resize_265 : 9'sh0;
-      slice_180 = s1_mask[3];
-      slice_181 = x_vec[31:24];
-      assint_177 = slice_181;
-      slice_182 = active_7[31:24];
-      assint_178 = slice_182;
-      sub_118 = {assint_177[7], assint_177} - {assint_178[7], assint_178};
-      lt_67 = $signed(sub_118) < $signed(9'd0);
-      neg_59 = -{sub_118[8], sub_118};
-      resize_266 = neg_59[8:0];
-      asuint_118 = resize_266;
-      asuint_119 = sub_118;
-      mux_119 = lt_67 ? asuint_118 : asuint_119;
-      resize_267 = mux_119[7:0];
-      resize_268 = {1'd0, resize_267};
-      assint_179 = resize_268;
-      sub_119 = 10'd0 - {assint_179[8], assint_179};
-      resize_269 = sub_119[8:0];
-      mux_120 = slice_180 ? resize_269 : 9'sh0;
-      add_72 = {mux_118[8], mux_118} + {mux_120[8], mux_120};
-      add_73 = {add_71[9], add_71} + {add_72[9], add_72};
-      slice_183 = s1_mask[4];
-      slice_184 = x_vec[39:32];
-      assint_180 = slice_184;
-      slice_185 = active_7[39:32];
-      assint_181 = slice_185;
-      sub_120 = {assint_180[7], assint_180} - {assint_181[7], assint_181};
-      lt_68 = $signed(sub_120) < $signed(9'd0);
-      neg_60 = -{sub_120[8], sub_120};
-      resize_270 = neg_60[8:0];
-      asuint_120 = resize_270;
-      asuint_121 = sub_120;
-      mux_121 = lt_68 ? asuint_120 : asuint_121;
-      resize_271 = mux_121[7:0];
-      resize_272 = {1'd0, resize_271};
-      assint_182 = resize_272;
-      sub_121 = 10'd0 - {assint_182[8], assint_182};
-      resize_273 = sub_121[8:0];
-      mux_122 = slice_183 ? resize_273 : 9'sh0;
-      slice_186 = s1_mask[5];
-      slice_187 = x_vec[47:40];
-      assint_183 = slice_187;
-      slice_188 = active_7[47:40];
-      assint_184 = slice_188;
-      sub_122 = {assint_183[7], assint_183} - {assint_184[7], assint_184};
-      lt_69 = $signed(sub_122) < $signed(9'd0);
-      neg_61 = -{sub_122[8], sub_122};
-      resize_274 = neg_61[8:0];
-      asuint_122 = resize_274;
-      asuint_123 = sub_122;
-      mux_123 = lt_69 ? asuint_122 : asuint_123;
-      resize_275 = mux_123[7:0];
-      resize_276 = {1'd0, resize_275};
-      assint_185 = resize_276;
-      sub_123 = 10'd0 - {assint_185[8], assint_185};
-      resize_277 = sub_123[8:0];
-      mux_124 = slice_186 ? resize_277 : 9'sh0;
-      add_74 = {mux_122[8], mux_122} + {mux_124[8], mux_124};
-      slice_189 = s1_mask[6];
-      slice_190 = x_vec[55:48];
-      assint_186 = slice_190;
-      slice_191 = active_7[55:48];
-      assint_187 = slice_191;
-      sub_124 = {assint_186[7], assint_186} - {assint_187[7], assint_187};
-      lt_70 = $signed(sub_124) < $signed(9'd0);
-      neg_62 = -{sub_124[8], sub_124};
-      resize_278 = neg_62[8:0];
-      asuint_124 = resize_278;
-      asuint_125 = sub_124;
-      mux_125 = lt_70 ? asuint_124 : asuint_125;
-      resize_279 = mux_125[7:0];
-      resize_280 = {1'd0, resize_279};
-      assint_188 = resize_280;
-      sub_125 = 10'd0 - {assint_188[8], assint_188};
-      resize_281 = sub_125[8:0];
-      mux_126 = slice_189 ? resize_281 : 9'sh0;
-      slice_192 = s1_mask[7];
-      slice_193 = x_vec[63:56];
-      assint_189 = slice_193;
-      slice_194 = active_7[63:56];
-      assint_190 = slice_194;
-      sub_126 = {assint_189[7], assint_189} - {assint_190[7], assint_190};
-      lt_71 = $signed(sub_126) < $signed(9'd0);
-      neg_63 = -{sub_126[8], sub_126};
-      resize_282 = neg_63[8:0];
-      asuint_126 = resize_282;
-      asuint_127 = sub_126;
-      mux_127 = lt_71 ? asuint_126 : asuint_127;
-      resize_283 = mux_127[7:0];
-      resize_284 = {1'd0, resize_283};
-      assint_191 = resize_284;
-      sub_127 = 10'd0 - {assint_191[8], assint_191};
-      resize_285 = sub_127[8:0];
-      mux_128 = slice_192 ? resize_285 : 9'sh0;
-      add_75 = {mux_126[8], mux_126} + {mux_128[8], mux_128};
-      add_76 = {add_74[9], add_74} + {add_75[9], add_75};
-      add_77 = {add_73[10], add_73} + {add_76[10], add_76};
-      resize_286 = {{3{add_77[11]}}, add_77};
-      s2_psum_7 <= resize_286;
+      s1_mask_0_6 = s1_mask[0];
+      x_vec_7_0_6 = x_vec[7:0];
+      x_vec_0_6 = x_vec_7_0_6;
+      active_7_7_0 = active_7[7:0];
+      active_7_0 = active_7_7_0;
+      x_vec_0_6_sub_active_7_0 = {x_vec_0_6[7], x_vec_0_6} - {active_7_0[7], active_7_0};
+      x_vec_0_6_sub_active_7_0_lt_0 = $signed(x_vec_0_6_sub_active_7_0) < $signed(9'd0);
+      neg_x_vec_0_6_sub_active_7_0 = -{x_vec_0_6_sub_active_7_0[8], x_vec_0_6_sub_active_7_0};
+      neg_x_vec_0_6_sub_active_7_0_w9 = neg_x_vec_0_6_sub_active_7_0[8:0];
+      asuint_48 = neg_x_vec_0_6_sub_active_7_0_w9;
+      x_vec_0_6_sub_active_7_0_u = x_vec_0_6_sub_active_7_0;
+      mux_48 = x_vec_0_6_sub_active_7_0_lt_0 ? asuint_48 : x_vec_0_6_sub_active_7_0_u;
+      magnitude_55 = mux_48[7:0];
+      magnitude_55_w9 = {1'd0, magnitude_55};
+      magnitude_55_w9_s = magnitude_55_w9;
+      v0_sub_magnitude_55_w9_s = 10'd0 - {magnitude_55_w9_s[8], magnitude_55_w9_s};
+      v0_sub_magnitude_55_w9_s_w9 = v0_sub_magnitude_55_w9_s[8:0];
+      s1_mask_0_6_mux = s1_mask_0_6 ? v0_sub_magnitude_55_w9_s_w9 : 9'sh0;
+      s1_mask_1_6 = s1_mask[1];
+      x_vec_15_8_6 = x_vec[15:8];
+      x_vec_1_6 = x_vec_15_8_6;
+      active_7_15_8 = active_7[15:8];
+      active_7_1 = active_7_15_8;
+      x_vec_1_6_sub_active_7_1 = {x_vec_1_6[7], x_vec_1_6} - {active_7_1[7], active_7_1};
+      x_vec_1_6_sub_active_7_1_lt_0 = $signed(x_vec_1_6_sub_active_7_1) < $signed(9'd0);
+      neg_x_vec_1_6_sub_active_7_1 = -{x_vec_1_6_sub_active_7_1[8], x_vec_1_6_sub_active_7_1};
+      neg_x_vec_1_6_sub_active_7_1_w9 = neg_x_vec_1_6_sub_active_7_1[8:0];
+      asuint_49 = neg_x_vec_1_6_sub_active_7_1_w9;
+      x_vec_1_6_sub_active_7_1_u = x_vec_1_6_sub_active_7_1;
+      mux_49 = x_vec_1_6_sub_active_7_1_lt_0 ? asuint_49 : x_vec_1_6_sub_active_7_1_u;
+      magnitude_56 = mux_49[7:0];
+      magnitude_56_w9 = {1'd0, magnitude_56};
+      magnitude_56_w9_s = magnitude_56_w9;
+      v0_sub_magnitude_56_w9_s = 10'd0 - {magnitude_56_w9_s[8], magnitude_56_w9_s};
+      v0_sub_magnitude_56_w9_s_w9 = v0_sub_magnitude_56_w9_s[8:0];
+      s1_mask_1_6_mux = s1_mask_1_6 ? v0_sub_magnitude_56_w9_s_w9 : 9'sh0;
+      add_32 = {s1_mask_0_6_mux[8], s1_mask_0_6_mux} + {s1_mask_1_6_mux[8], s1_mask_1_6_mux};
+      s1_mask_2_6 = s1_mask[2];
+      x_vec_23_16_6 = x_vec[23:16];
+      x_vec_2_6 = x_vec_23_16_6;
+      active_7_23_16 = active_7[23:16];
+      active_7_2 = active_7_23_16;
+      x_vec_2_6_sub_active_7_2 = {x_vec_2_6[7], x_vec_2_6} - {active_7_2[7], active_7_2};
+      x_vec_2_6_sub_active_7_2_lt_0 = $signed(x_vec_2_6_sub_active_7_2) < $signed(9'd0);
+      neg_x_vec_2_6_sub_active_7_2 = -{x_vec_2_6_sub_active_7_2[8], x_vec_2_6_sub_active_7_2};
+      neg_x_vec_2_6_sub_active_7_2_w9 = neg_x_vec_2_6_sub_active_7_2[8:0];
+      asuint_50 = neg_x_vec_2_6_sub_active_7_2_w9;
+      x_vec_2_6_sub_active_7_2_u = x_vec_2_6_sub_active_7_2;
+      mux_50 = x_vec_2_6_sub_active_7_2_lt_0 ? asuint_50 : x_vec_2_6_sub_active_7_2_u;
+      magnitude_57 = mux_50[7:0];
+      magnitude_57_w9 = {1'd0, magnitude_57};
+      magnitude_57_w9_s = magnitude_57_w9;
+      v0_sub_magnitude_57_w9_s = 10'd0 - {magnitude_57_w9_s[8], magnitude_57_w9_s};
+      v0_sub_magnitude_57_w9_s_w9 = v0_sub_magnitude_57_w9_s[8:0];
+      s1_mask_2_6_mux = s1_mask_2_6 ? v0_sub_magnitude_57_w9_s_w9 : 9'sh0;
+      s1_mask_3_6 = s1_mask[3];
+      x_vec_31_24_6 = x_vec[31:24];
+      x_vec_3_6 = x_vec_31_24_6;
+      active_7_31_24 = active_7[31:24];
+      active_7_3 = active_7_31_24;
+      x_vec_3_6_sub_active_7_3 = {x_vec_3_6[7], x_vec_3_6} - {active_7_3[7], active_7_3};
+      x_vec_3_6_sub_active_7_3_lt_0 = $signed(x_vec_3_6_sub_active_7_3) < $signed(9'd0);
+      neg_x_vec_3_6_sub_active_7_3 = -{x_vec_3_6_sub_active_7_3[8], x_vec_3_6_sub_active_7_3};
+      neg_x_vec_3_6_sub_active_7_3_w9 = neg_x_vec_3_6_sub_active_7_3[8:0];
+      asuint_51 = neg_x_vec_3_6_sub_active_7_3_w9;
+      x_vec_3_6_sub_active_7_3_u = x_vec_3_6_sub_active_7_3;
+      mux_51 = x_vec_3_6_sub_active_7_3_lt_0 ? asuint_51 : x_vec_3_6_sub_active_7_3_u;
+      magnitude_58 = mux_51[7:0];
+      magnitude_58_w9 = {1'd0, magnitude_58};
+      magnitude_58_w9_s = magnitude_58_w9;
+      v0_sub_magnitude_58_w9_s = 10'd0 - {magnitude_58_w9_s[8], magnitude_58_w9_s};
+      v0_sub_magnitude_58_w9_s_w9 = v0_sub_magnitude_58_w9_s[8:0];
+      s1_mask_3_6_mux = s1_mask_3_6 ? v0_sub_magnitude_58_w9_s_w9 : 9'sh0;
+      add_33 = {s1_mask_2_6_mux[8], s1_mask_2_6_mux} + {s1_mask_3_6_mux[8], s1_mask_3_6_mux};
+      add_32_add_add_33 = {add_32[9], add_32} + {add_33[9], add_33};
+      s1_mask_4_6 = s1_mask[4];
+      x_vec_39_32_6 = x_vec[39:32];
+      x_vec_4_6 = x_vec_39_32_6;
+      active_7_39_32 = active_7[39:32];
+      active_7_4 = active_7_39_32;
+      x_vec_4_6_sub_active_7_4 = {x_vec_4_6[7], x_vec_4_6} - {active_7_4[7], active_7_4};
+      x_vec_4_6_sub_active_7_4_lt_0 = $signed(x_vec_4_6_sub_active_7_4) < $signed(9'd0);
+      neg_x_vec_4_6_sub_active_7_4 = -{x_vec_4_6_sub_active_7_4[8], x_vec_4_6_sub_active_7_4};
+      neg_x_vec_4_6_sub_active_7_4_w9 = neg_x_vec_4_6_sub_active_7_4[8:0];
+      asuint_52 = neg_x_vec_4_6_sub_active_7_4_w9;
+      x_vec_4_6_sub_active_7_4_u = x_vec_4_6_sub_active_7_4;
+      mux_52 = x_vec_4_6_sub_active_7_4_lt_0 ? asuint_52 : x_vec_4_6_sub_active_7_4_u;
+      magnitude_59 = mux_52[7:0];
+      magnitude_59_w9 = {1'd0, magnitude_59};
+      magnitude_59_w9_s = magnitude_59_w9;
+      v0_sub_magnitude_59_w9_s = 10'd0 - {magnitude_59_w9_s[8], magnitude_59_w9_s};
+      v0_sub_magnitude_59_w9_s_w9 = v0_sub_magnitude_59_w9_s[8:0];
+      s1_mask_4_6_mux = s1_mask_4_6 ? v0_sub_magnitude_59_w9_s_w9 : 9'sh0;
+      s1_mask_5_6 = s1_mask[5];
+      x_vec_47_40_6 = x_vec[47:40];
+      x_vec_5_6 = x_vec_47_40_6;
+      active_7_47_40 = active_7[47:40];
+      active_7_5 = active_7_47_40;
+      x_vec_5_6_sub_active_7_5 = {x_vec_5_6[7], x_vec_5_6} - {active_7_5[7], active_7_5};
+      x_vec_5_6_sub_active_7_5_lt_0 = $signed(x_vec_5_6_sub_active_7_5) < $signed(9'd0);
+      neg_x_vec_5_6_sub_active_7_5 = -{x_vec_5_6_sub_active_7_5[8], x_vec_5_6_sub_active_7_5};
+      neg_x_vec_5_6_sub_active_7_5_w9 = neg_x_vec_5_6_sub_active_7_5[8:0];
+      asuint_53 = neg_x_vec_5_6_sub_active_7_5_w9;
+      x_vec_5_6_sub_active_7_5_u = x_vec_5_6_sub_active_7_5;
+      mux_53 = x_vec_5_6_sub_active_7_5_lt_0 ? asuint_53 : x_vec_5_6_sub_active_7_5_u;
+      magnitude_60 = mux_53[7:0];
+      magnitude_60_w9 = {1'd0, magnitude_60};
+      magnitude_60_w9_s = magnitude_60_w9;
+      v0_sub_magnitude_60_w9_s = 10'd0 - {magnitude_60_w9_s[8], magnitude_60_w9_s};
+      v0_sub_magnitude_60_w9_s_w9 = v0_sub_magnitude_60_w9_s[8:0];
+      s1_mask_5_6_mux = s1_mask_5_6 ? v0_sub_magnitude_60_w9_s_w9 : 9'sh0;
+      add_34 = {s1_mask_4_6_mux[8], s1_mask_4_6_mux} + {s1_mask_5_6_mux[8], s1_mask_5_6_mux};
+      s1_mask_6_6 = s1_mask[6];
+      x_vec_55_48_6 = x_vec[55:48];
+      x_vec_6_6 = x_vec_55_48_6;
+      active_7_55_48 = active_7[55:48];
+      active_7_6 = active_7_55_48;
+      x_vec_6_6_sub_active_7_6 = {x_vec_6_6[7], x_vec_6_6} - {active_7_6[7], active_7_6};
+      x_vec_6_6_sub_active_7_6_lt_0 = $signed(x_vec_6_6_sub_active_7_6) < $signed(9'd0);
+      neg_x_vec_6_6_sub_active_7_6 = -{x_vec_6_6_sub_active_7_6[8], x_vec_6_6_sub_active_7_6};
+      neg_x_vec_6_6_sub_active_7_6_w9 = neg_x_vec_6_6_sub_active_7_6[8:0];
+      asuint_54 = neg_x_vec_6_6_sub_active_7_6_w9;
+      x_vec_6_6_sub_active_7_6_u = x_vec_6_6_sub_active_7_6;
+      mux_54 = x_vec_6_6_sub_active_7_6_lt_0 ? asuint_54 : x_vec_6_6_sub_active_7_6_u;
+      magnitude_61 = mux_54[7:0];
+      magnitude_61_w9 = {1'd0, magnitude_61};
+      magnitude_61_w9_s = magnitude_61_w9;
+      v0_sub_magnitude_61_w9_s = 10'd0 - {magnitude_61_w9_s[8], magnitude_61_w9_s};
+      v0_sub_magnitude_61_w9_s_w9 = v0_sub_magnitude_61_w9_s[8:0];
+      s1_mask_6_6_mux = s1_mask_6_6 ? v0_sub_magnitude_61_w9_s_w9 : 9'sh0;
+      s1_mask_7_6 = s1_mask[7];
+      x_vec_63_56_6 = x_vec[63:56];
+      x_vec_7_7 = x_vec_63_56_6;
+      active_7_63_56 = active_7[63:56];
+      active_7_7 = active_7_63_56;
+      x_vec_7_7_sub_active_7_7 = {x_vec_7_7[7], x_vec_7_7} - {active_7_7[7], active_7_7};
+      x_vec_7_7_sub_active_7_7_lt_0 = $signed(x_vec_7_7_sub_active_7_7) < $signed(9'd0);
+      neg_x_vec_7_7_sub_active_7_7 = -{x_vec_7_7_sub_active_7_7[8], x_vec_7_7_sub_active_7_7};
+      neg_x_vec_7_7_sub_active_7_7_w9 = neg_x_vec_7_7_sub_active_7_7[8:0];
+      asuint_55 = neg_x_vec_7_7_sub_active_7_7_w9;
+      x_vec_7_7_sub_active_7_7_u = x_vec_7_7_sub_active_7_7;
+      mux_55 = x_vec_7_7_sub_active_7_7_lt_0 ? asuint_55 : x_vec_7_7_sub_active_7_7_u;
+      magnitude_62 = mux_55[7:0];
+      magnitude_62_w9 = {1'd0, magnitude_62};
+      magnitude_62_w9_s = magnitude_62_w9;
+      v0_sub_magnitude_62_w9_s = 10'd0 - {magnitude_62_w9_s[8], magnitude_62_w9_s};
+      v0_sub_magnitude_62_w9_s_w9 = v0_sub_magnitude_62_w9_s[8:0];
+      s1_mask_7_6_mux = s1_mask_7_6 ? v0_sub_magnitude_62_w9_s_w9 : 9'sh0;
+      add_35 = {s1_mask_6_6_mux[8], s1_mask_6_6_mux} + {s1_mask_7_6_mux[8], s1_mask_7_6_mux};
+      add_34_add_add_35 = {add_34[9], add_34} + {add_35[9], add_35};
+      add_36 = {add_32_add_add_33[10], add_32_add_add_33} + {add_34_add_add_35[10], add_34_add_add_35};
+      add_36_w15 = {{3{add_36[11]}}, add_36};
+      s2_psum_7 <= add_36_w15;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_waddr = resize_287;
-  assign acc_raddr = resize_288;
-  assign acc_we = and_25;
-  assign acc_forward = and_26;
+  assign acc_waddr = accWAddr;
+  assign acc_raddr = accRAddr;
+  assign acc_we = accWrite;
+  assign acc_forward = accForward;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      mux_129 = acc_forward ? acc_next : acc_word_0;
-      acc_q <= mux_129;
+      acc_forward_mux = acc_forward ? acc_next : acc_word_0;
+      acc_q <= acc_forward_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_next = cat_1;
+  assign acc_next = sumWord;
   always @(posedge clk) begin
     if (advance) begin
       y_payload_q <= acc_next;
@@ -3657,7 +3657,7 @@ module shiftadd_adder_r8c8_x8_w8_m16k64n16 (
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
+    if (issue_and_first_m_tile) begin
       x_buffer[x_addr] <= x_payload;
     end
   end

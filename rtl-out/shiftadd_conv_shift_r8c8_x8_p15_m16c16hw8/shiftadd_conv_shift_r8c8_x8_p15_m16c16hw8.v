@@ -33,20 +33,20 @@ module shiftadd_conv_shift_r8c8_x8_p15_m16c16hw8 (
   wire engine_y_valid;
   wire [255:0] engine_y_payload;
   wire and_0 = engine_cfg_ready & address_gen_cfg_ready;
-  wire and_1 = cfg_valid & engine_cfg_ready;
-  wire [25:0] slice_0 = cfg_payload[25:0];
-  wire and_2 = cfg_valid & address_gen_cfg_ready;
-  wire [19:0] slice_1 = cfg_payload[45:26];
+  wire cfg_valid_and_engine_cfg_ready = cfg_valid & engine_cfg_ready;
+  wire [25:0] cfg_payload_25_0 = cfg_payload[25:0];
+  wire and_1 = cfg_valid & address_gen_cfg_ready;
+  wire [19:0] cfg_payload_45_26 = cfg_payload[45:26];
   assign cfg_ready = and_0;
   assign w_ready = engine_w_ready;
   assign fm_ready = address_gen_fm_ready;
   assign y_valid = engine_y_valid;
   assign y_payload = engine_y_payload;
-  assign address_gen_cfg_valid = and_1;
-  assign address_gen_cfg_payload = slice_0;
+  assign address_gen_cfg_valid = cfg_valid_and_engine_cfg_ready;
+  assign address_gen_cfg_payload = cfg_payload_25_0;
   assign address_gen_x_ready = engine_x_ready;
-  assign engine_cfg_valid = and_2;
-  assign engine_cfg_payload = slice_1;
+  assign engine_cfg_valid = and_1;
+  assign engine_cfg_payload = cfg_payload_45_26;
   assign engine_y_ready = y_ready;
   shiftadd_convfe_r8c8_x8_m16c16hw8 address_gen (
     .clk(clk),

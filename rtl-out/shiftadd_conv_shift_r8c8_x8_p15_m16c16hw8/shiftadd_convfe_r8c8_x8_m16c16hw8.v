@@ -55,313 +55,313 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
   reg [63:0] fm_rdata;
   reg inside_q;
   reg [63:0] fm_buffer [0:127];
-  wire not_0 = ~busy;
-  wire and_0 = busy & loading;
-  wire [63:0] mux_0 = inside_q ? fm_rdata : 64'h0;
-  wire not_1 = ~out_valid;
-  wire or_0 = not_1 | x_ready;
-  wire and_1 = gen_done & or_0;
-  wire and_2 = and_1 & busy;
-  wire not_2 = ~loading;
-  wire and_3 = and_2 & not_2;
-  wire not_3 = ~busy;
-  wire and_4 = cfg_valid & not_3;
-  reg [4:0] slice_0;
-  reg [1:0] slice_1;
-  reg [3:0] slice_2;
-  wire [3:0] slice_3 = cfg_payload[14:11];
-  reg [3:0] slice_4;
-  reg [3:0] slice_5;
-  reg slice_6;
-  wire slice_7 = cfg_payload[1];
-  wire slice_8 = cfg_payload[0];
+  wire not_busy = ~busy;
+  wire busy_and_loading = busy & loading;
+  wire [63:0] inside_q_mux = inside_q ? fm_rdata : 64'h0;
+  wire not_out_valid = ~out_valid;
+  wire not_out_valid_or_x_ready = not_out_valid | x_ready;
+  wire and_0 = gen_done & not_out_valid_or_x_ready;
+  wire and_0_and_busy = and_0 & busy;
+  wire not_loading = ~loading;
+  wire and_0_and_busy_and_not_loading = and_0_and_busy & not_loading;
+  wire not_busy_0 = ~busy;
+  wire cfgFire = cfg_valid & not_busy_0;
+  reg [4:0] cfg_m_0;
+  reg [1:0] cfg_tiles_0;
+  reg [3:0] cfg_h_0;
+  wire [3:0] cfg_w_0 = cfg_payload[14:11];
+  reg [3:0] cfg_ho_0;
+  reg [3:0] cfg_wo_0;
+  reg cfg_k3_0;
+  wire cfg_s2_0 = cfg_payload[1];
+  wire cfg_pad_0 = cfg_payload[0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_0 = {1'd0, cfg_h} + 5'd1;
+  wire [4:0] cfg_h_add_1 = {1'd0, cfg_h} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] shr_0 = add_0[4:1];
-  wire [3:0] mux_1 = cfg_s2 ? shr_0 : cfg_h;
+  wire [3:0] half = cfg_h_add_1[4:1];
+  wire [3:0] gridH = cfg_s2 ? half : cfg_h;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_1 = {1'd0, cfg_w} + 5'd1;
+  wire [4:0] cfg_w_add_1 = {1'd0, cfg_w} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] shr_1 = add_1[4:1];
-  wire [3:0] mux_2 = cfg_s2 ? shr_1 : cfg_w;
-  wire [7:0] mul_0 = {4'd0, grid_h} * {4'd0, grid_w};
-  wire [9:0] mul_1 = {8'd0, cfg_tiles} * {2'd0, plane_size};
-  wire and_5 = cfg_s2 & cfg_k3;
-  wire [11:0] shl_0 = {phase_words, 2'd0};
-  wire [11:0] resize_0 = {2'd0, phase_words};
-  wire [11:0] mux_3 = and_5 ? shl_0 : resize_0;
-  wire [11:0] resize_1 = {5'd0, ld_addr};
-  wire [12:0] add_2 = {1'd0, resize_1} + 13'd1;
-  wire [12:0] resize_2 = {1'd0, map_words};
-  wire eq_0 = add_2 == resize_2;
+  wire [3:0] half_0 = cfg_w_add_1[4:1];
+  wire [3:0] gridW = cfg_s2 ? half_0 : cfg_w;
+  wire [7:0] plane = {4'd0, grid_h} * {4'd0, grid_w};
+  wire [9:0] phaseWords = {8'd0, cfg_tiles} * {2'd0, plane_size};
+  wire cfg_s2_and_cfg_k3 = cfg_s2 & cfg_k3;
+  wire [11:0] phase_words_shl2 = {phase_words, 2'd0};
+  wire [11:0] phase_words_w12 = {2'd0, phase_words};
+  wire [11:0] total = cfg_s2_and_cfg_k3 ? phase_words_shl2 : phase_words_w12;
+  wire [11:0] ld_addr_w12 = {5'd0, ld_addr};
+  wire [12:0] ld_addr_w12_add_1 = {1'd0, ld_addr_w12} + 13'd1;
+  wire [12:0] map_words_w13 = {1'd0, map_words};
+  wire eq_0 = ld_addr_w12_add_1 == map_words_w13;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_3;
+  reg [7:0] ld_addr_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_3;
-  wire and_6 = fm_valid & busy;
-  wire and_7 = and_6 & loading;
-  wire not_4 = ~out_valid;
-  wire or_1 = not_4 | x_ready;
-  wire [4:0] resize_4 = {1'd0, ox};
-  wire [5:0] add_4 = {1'd0, resize_4} + 6'd1;
-  wire [5:0] resize_5 = {2'd0, cfg_wo};
-  wire eq_1 = add_4 == resize_5;
-  wire [4:0] resize_6 = {1'd0, oy};
-  wire [5:0] add_5 = {1'd0, resize_6} + 6'd1;
-  wire [5:0] resize_7 = {2'd0, cfg_ho};
-  wire eq_2 = add_5 == resize_7;
-  wire [2:0] resize_8 = {1'd0, ct};
-  wire [3:0] add_6 = {1'd0, resize_8} + 4'd1;
-  wire [3:0] resize_9 = {2'd0, cfg_tiles};
-  wire eq_3 = add_6 == resize_9;
-  wire eq_4 = dx == 2'd2;
-  wire mux_4 = cfg_k3 ? eq_4 : 1'd1;
-  wire eq_5 = dy == 2'd2;
-  wire mux_5 = cfg_k3 ? eq_5 : 1'd1;
-  wire [5:0] add_7 = {1'd0, m0} + 6'd8;
-  wire [5:0] resize_10 = {1'd0, cfg_m};
-  wire ge_0 = add_7 >= resize_10;
-  wire not_5 = ~loading;
-  wire not_6 = ~in_map;
-  wire or_2 = not_5 | not_6;
-  wire lt_0 = rd_addr < ld_addr;
-  wire or_3 = or_2 | lt_0;
-  wire not_7 = ~gen_done;
-  wire and_8 = busy & not_7;
-  wire and_9 = and_8 & advance;
-  wire and_10 = and_9 & rd_ok;
+  reg [6:0] ld_addr_add_1_w7;
+  wire fm_valid_and_busy = fm_valid & busy;
+  wire ldFire = fm_valid_and_busy & loading;
+  wire not_out_valid_0 = ~out_valid;
+  wire advance_0 = not_out_valid_0 | x_ready;
+  wire [4:0] ox_w5 = {1'd0, ox};
+  wire [5:0] ox_w5_add_1 = {1'd0, ox_w5} + 6'd1;
+  wire [5:0] cfg_wo_w6 = {2'd0, cfg_wo};
+  wire last = ox_w5_add_1 == cfg_wo_w6;
+  wire [4:0] oy_w5 = {1'd0, oy};
+  wire [5:0] oy_w5_add_1 = {1'd0, oy_w5} + 6'd1;
+  wire [5:0] cfg_ho_w6 = {2'd0, cfg_ho};
+  wire last_0 = oy_w5_add_1 == cfg_ho_w6;
+  wire [2:0] ct_w3 = {1'd0, ct};
+  wire [3:0] ct_w3_add_1 = {1'd0, ct_w3} + 4'd1;
+  wire [3:0] cfg_tiles_w4 = {2'd0, cfg_tiles};
+  wire last_1 = ct_w3_add_1 == cfg_tiles_w4;
+  wire dx_eq_2 = dx == 2'd2;
+  wire lastDx = cfg_k3 ? dx_eq_2 : 1'd1;
+  wire dy_eq_2 = dy == 2'd2;
+  wire lastDy = cfg_k3 ? dy_eq_2 : 1'd1;
+  wire [5:0] m0_add_8 = {1'd0, m0} + 6'd8;
+  wire [5:0] cfg_m_w6 = {1'd0, cfg_m};
+  wire lastM = m0_add_8 >= cfg_m_w6;
+  wire not_loading_0 = ~loading;
+  wire not_in_map = ~in_map;
+  wire not_loading_0_or_not_in_map = not_loading_0 | not_in_map;
+  wire rd_addr_lt_ld_addr = rd_addr < ld_addr;
+  wire or_0 = not_loading_0_or_not_in_map | rd_addr_lt_ld_addr;
+  wire not_gen_done = ~gen_done;
+  wire busy_and_not_gen_done = busy & not_gen_done;
+  wire and_1 = busy_and_not_gen_done & advance;
+  wire genFire = and_1 & rd_ok;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_8;
+  reg [5:0] m0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_11;
+  reg [4:0] m0_add_8_0_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_9 = {1'd0, dy} + 3'd1;
+  wire [2:0] dy_add_1 = {1'd0, dy} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_12 = add_9[1:0];
+  wire [1:0] dyNext = dy_add_1[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2:0] add_10 = {1'd0, dx} + 3'd1;
+  wire [2:0] dx_add_1 = {1'd0, dx} + 3'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [1:0] resize_13 = add_10[1:0];
+  wire [1:0] dxNext = dx_add_1[1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_11;
+  reg [2:0] ct_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_14;
+  reg [1:0] ct_add_1_w2;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_12;
+  reg [4:0] oy_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_15;
+  reg [3:0] oy_add_1_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_13;
+  reg [4:0] ox_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_16;
-  wire [2:0] resize_17 = {1'd0, stride};
-  wire signed [2:0] assint_0 = resize_17;
-  wire signed [11:0] resize_18 = {{9{assint_0[2]}}, assint_0};
+  reg [3:0] ox_add_1_w4;
+  wire [2:0] stride_w3 = {1'd0, stride};
+  wire signed [2:0] stride_w3_s = stride_w3;
+  wire signed [11:0] sg = {{9{stride_w3_s[2]}}, stride_w3_s};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] add_14;
+  reg signed [12:0] iy_add_sg;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_19;
-  reg [2:0] resize_20;
-  reg signed [2:0] assint_1;
-  reg signed [11:0] resize_21;
-  wire [1:0] resize_22 = {1'd0, cfg_pad};
-  wire signed [1:0] assint_2 = resize_22;
-  wire signed [11:0] resize_23 = {{10{assint_2[1]}}, assint_2};
+  reg signed [11:0] wrap;
+  reg [2:0] dy_w3;
+  reg signed [2:0] dy_w3_s;
+  reg signed [11:0] sg_0;
+  wire [1:0] cfg_pad_w2 = {1'd0, cfg_pad};
+  wire signed [1:0] cfg_pad_w2_s = cfg_pad_w2;
+  wire signed [11:0] sg_1 = {{10{cfg_pad_w2_s[1]}}, cfg_pad_w2_s};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_0;
+  reg signed [12:0] sg_0_sub_sg_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_24;
-  reg [2:0] resize_25;
-  reg signed [2:0] assint_3;
-  reg signed [11:0] resize_26;
+  reg signed [11:0] wrap_0;
+  reg [2:0] dyNext_w3;
+  reg signed [2:0] dyNext_w3_s;
+  reg signed [11:0] sg_2;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_1;
+  reg signed [12:0] sg_2_sub_sg_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_27;
+  reg signed [11:0] wrap_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_2;
+  reg signed [12:0] v0_sub_sg_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_28;
-  wire [1:0] resize_29 = {1'd0, slice_8};
-  wire signed [1:0] assint_4 = resize_29;
-  wire signed [11:0] resize_30 = {{10{assint_4[1]}}, assint_4};
+  reg signed [11:0] wrap_2;
+  wire [1:0] cfg_pad_0_w2 = {1'd0, cfg_pad_0};
+  wire signed [1:0] cfg_pad_0_w2_s = cfg_pad_0_w2;
+  wire signed [11:0] sg_3 = {{10{cfg_pad_0_w2_s[1]}}, cfg_pad_0_w2_s};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_3;
+  reg signed [12:0] v0_sub_sg_3;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_31;
+  reg signed [11:0] wrap_3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] add_15;
+  reg signed [12:0] ix_add_sg;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_32;
-  reg [2:0] resize_33;
-  reg signed [2:0] assint_5;
-  reg signed [11:0] resize_34;
+  reg signed [11:0] wrap_4;
+  reg [2:0] dx_w3;
+  reg signed [2:0] dx_w3_s;
+  reg signed [11:0] sg_4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_4;
+  reg signed [12:0] sg_4_sub_sg_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_35;
-  reg [2:0] resize_36;
-  reg signed [2:0] assint_6;
-  reg signed [11:0] resize_37;
+  reg signed [11:0] wrap_5;
+  reg [2:0] dxNext_w3;
+  reg signed [2:0] dxNext_w3_s;
+  reg signed [11:0] sg_5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_5;
+  reg signed [12:0] sg_5_sub_sg_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_38;
+  reg signed [11:0] wrap_6;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_6;
+  reg signed [12:0] v0_sub_sg_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_39;
+  reg signed [11:0] wrap_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_7;
+  reg signed [12:0] v0_sub_sg_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_40;
-  wire [4:0] resize_41 = {1'd0, grid_w};
-  wire signed [4:0] assint_7 = resize_41;
-  wire signed [11:0] resize_42 = {{7{assint_7[4]}}, assint_7};
+  reg signed [11:0] wrap_8;
+  wire [4:0] grid_w_w5 = {1'd0, grid_w};
+  wire signed [4:0] grid_w_w5_s = grid_w_w5;
+  wire signed [11:0] sg_6 = {{7{grid_w_w5_s[4]}}, grid_w_w5_s};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] add_16;
+  reg signed [12:0] row_off_add_sg_6;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_43;
-  reg [2:0] add_17;
-  reg [2:0] resize_44;
+  reg signed [11:0] wrap_9;
+  reg [2:0] dy_add_1_0;
+  reg [2:0] cfg_pad_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_8;
+  reg [3:0] dy_add_1_0_sub_cfg_pad_w3;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_45;
+  reg [1:0] dy_add_1_0_sub_cfg_pad_w3_w2;
+  reg eq_1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [12:0] v0_sub_sg_6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [11:0] wrap_10;
+  reg eq_2;
+  reg eq_3;
+  wire [4:0] cfg_w_w5 = {1'd0, cfg_w};
+  wire signed [4:0] cfg_w_w5_s = cfg_w_w5;
+  wire signed [11:0] sg_7 = {{7{cfg_w_w5_s[4]}}, cfg_w_w5_s};
+  reg signed [11:0] cfg_s2_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [12:0] sg_7_shl1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [11:0] wrap_11;
+  reg signed [11:0] cfg_s2_mux_0;
+  reg signed [11:0] eq_3_mux;
+  reg signed [11:0] eq_2_mux;
+  reg signed [11:0] eq_1_mux;
+  reg [2:0] dyNext_add_1;
+  reg [2:0] cfg_pad_w3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [3:0] dyNext_add_1_sub_cfg_pad_w3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [1:0] dyNext_add_1_sub_cfg_pad_w3_0_w2;
+  reg eq_4;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [12:0] v0_sub_sg_6_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [11:0] wrap_12;
+  reg eq_5;
   reg eq_6;
+  reg signed [11:0] cfg_s2_mux_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_9;
+  reg signed [12:0] sg_7_shl1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_46;
+  reg signed [11:0] wrap_13;
+  reg signed [11:0] cfg_s2_mux_2;
+  reg signed [11:0] eq_6_mux;
+  reg signed [11:0] eq_5_mux;
+  reg signed [11:0] eq_4_mux;
+  reg [2:0] v0_add_1;
+  reg [2:0] cfg_pad_w3_1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [3:0] v0_add_1_sub_cfg_pad_w3_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [1:0] v0_add_1_sub_cfg_pad_w3_1_w2;
   reg eq_7;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [12:0] v0_sub_sg_6_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [11:0] wrap_14;
   reg eq_8;
-  wire [4:0] resize_47 = {1'd0, cfg_w};
-  wire signed [4:0] assint_8 = resize_47;
-  wire signed [11:0] resize_48 = {{7{assint_8[4]}}, assint_8};
-  reg signed [11:0] mux_6;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] shl_1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_49;
-  reg signed [11:0] mux_7;
-  reg signed [11:0] mux_8;
-  reg signed [11:0] mux_9;
-  reg signed [11:0] mux_10;
-  reg [2:0] add_18;
-  reg [2:0] resize_50;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_10;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_51;
   reg eq_9;
+  reg signed [11:0] cfg_s2_mux_3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_11;
+  reg signed [12:0] sg_7_shl1_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_52;
-  reg eq_10;
-  reg eq_11;
-  reg signed [11:0] mux_11;
+  reg signed [11:0] wrap_15;
+  reg signed [11:0] cfg_s2_mux_4;
+  reg signed [11:0] eq_9_mux;
+  reg signed [11:0] eq_8_mux;
+  reg signed [11:0] eq_7_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] shl_2;
+  reg [4:0] cfg_w_0_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_53;
-  reg signed [11:0] mux_12;
-  reg signed [11:0] mux_13;
-  reg signed [11:0] mux_14;
-  reg signed [11:0] mux_15;
-  reg [2:0] add_19;
-  reg [2:0] resize_54;
+  reg [3:0] half_1;
+  reg [3:0] cfg_s2_0_mux;
+  reg [4:0] cfg_s2_0_mux_w5;
+  reg signed [4:0] cfg_s2_0_mux_w5_s;
+  reg signed [11:0] sg_8;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_12;
+  reg signed [12:0] v0_sub_sg_8;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_55;
-  reg eq_12;
+  reg signed [11:0] wrap_16;
+  reg signed [11:0] cfg_pad_0_mux;
+  reg [8:0] plane_size_w9;
+  reg signed [8:0] plane_size_w9_s;
+  reg signed [11:0] sg_9;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_13;
+  reg signed [12:0] plane_base_add_sg_9;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_56;
-  reg eq_13;
-  reg eq_14;
-  reg signed [11:0] mux_16;
+  reg signed [11:0] wrap_17;
+  wire [1:0] step = cfg_s2 ? 2'd2 : 2'd1;
+  wire iy_ge_0 = $signed(iy) >= $signed(12'd0);
+  wire [4:0] cfg_h_w5 = {1'd0, cfg_h};
+  wire signed [4:0] cfg_h_w5_s = cfg_h_w5;
+  wire signed [11:0] sg_10 = {{7{cfg_h_w5_s[4]}}, cfg_h_w5_s};
+  wire iy_lt_sg_10 = $signed(iy) < $signed(sg_10);
+  wire iy_ge_0_and_iy_lt_sg_10 = iy_ge_0 & iy_lt_sg_10;
+  wire ix_ge_0 = $signed(ix) >= $signed(12'd0);
+  wire and_2 = iy_ge_0_and_iy_lt_sg_10 & ix_ge_0;
+  wire ix_lt_sg_7 = $signed(ix) < $signed(sg_7);
+  wire inside_0 = and_2 & ix_lt_sg_7;
+  wire dy_0 = dy[0];
+  wire dx_0 = dx[0];
+  wire [1:0] cat_dy_0_dx_0 = {dy_0, dx_0};
+  wire cat_dy_0_dx_0_eq_0 = cat_dy_0_dx_0 == 2'd0;
+  wire cat_dy_0_dx_0_eq_1 = cat_dy_0_dx_0 == 2'd1;
+  wire [10:0] phase_words_w11 = {1'd0, phase_words};
+  wire signed [10:0] phase_words_w11_s = phase_words_w11;
+  wire signed [11:0] sg_11 = {phase_words_w11_s[10], phase_words_w11_s};
+  wire cat_dy_0_dx_0_eq_2 = cat_dy_0_dx_0 == 2'd2;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] shl_3;
+  wire signed [12:0] sg_11_shl1 = {sg_11, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_57;
-  reg signed [11:0] mux_17;
-  reg signed [11:0] mux_18;
-  reg signed [11:0] mux_19;
-  reg signed [11:0] mux_20;
+  wire signed [11:0] wrap_18 = sg_11_shl1[11:0];
+  wire signed [12:0] sg_11_shl1_0 = {sg_11, 1'd0};
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_20;
+  wire signed [13:0] sg_11_add_sg_11_shl1_0 = {{2{sg_11[11]}}, sg_11} + {sg_11_shl1_0[12], sg_11_shl1_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] shr_2;
-  reg [3:0] mux_21;
-  reg [4:0] resize_58;
-  reg signed [4:0] assint_9;
-  reg signed [11:0] resize_59;
+  wire signed [11:0] wrap_19 = sg_11_add_sg_11_shl1_0[11:0];
+  wire signed [11:0] cat_dy_0_dx_0_eq_2_mux = cat_dy_0_dx_0_eq_2 ? wrap_18 : wrap_19;
+  wire signed [11:0] cat_dy_0_dx_0_eq_1_mux = cat_dy_0_dx_0_eq_1 ? sg_11 : cat_dy_0_dx_0_eq_2_mux;
+  wire signed [11:0] cat_dy_0_dx_0_eq_0_mux = cat_dy_0_dx_0_eq_0 ? 12'sh0 : cat_dy_0_dx_0_eq_1_mux;
+  wire signed [11:0] phaseBase = cfg_s2 ? cat_dy_0_dx_0_eq_0_mux : 12'sh0;
+  wire signed [12:0] phase_base_add_plane_base = {phase_base[11], phase_base} + {plane_base[11], plane_base};
+  wire signed [13:0] add_0 = {phase_base_add_plane_base[12], phase_base_add_plane_base} + {{2{row_off[11]}}, row_off};
+  wire signed [10:0] ix_shr1 = ix[11:1];
+  wire signed [11:0] ix_shr1_w12 = {ix_shr1[10], ix_shr1};
+  wire signed [11:0] col = cfg_s2 ? ix_shr1_w12 : ix;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] sub_14;
+  wire signed [14:0] add_0_add_col = {add_0[13], add_0} + {{3{col[11]}}, col};
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_60;
-  reg signed [11:0] mux_22;
-  reg [8:0] resize_61;
-  reg signed [8:0] assint_10;
-  reg signed [11:0] resize_62;
+  wire signed [11:0] wrap_20 = add_0_add_col[11:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] add_21;
+  wire [11:0] wrap_20_u = wrap_20;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_63;
-  wire [1:0] mux_23 = cfg_s2 ? 2'd2 : 2'd1;
-  wire ge_1 = $signed(iy) >= $signed(12'd0);
-  wire [4:0] resize_64 = {1'd0, cfg_h};
-  wire signed [4:0] assint_11 = resize_64;
-  wire signed [11:0] resize_65 = {{7{assint_11[4]}}, assint_11};
-  wire lt_1 = $signed(iy) < $signed(resize_65);
-  wire and_11 = ge_1 & lt_1;
-  wire ge_2 = $signed(ix) >= $signed(12'd0);
-  wire and_12 = and_11 & ge_2;
-  wire lt_2 = $signed(ix) < $signed(resize_48);
-  wire and_13 = and_12 & lt_2;
-  wire slice_9 = dy[0];
-  wire slice_10 = dx[0];
-  wire [1:0] cat_0 = {slice_9, slice_10};
-  wire eq_15 = cat_0 == 2'd0;
-  wire eq_16 = cat_0 == 2'd1;
-  wire [10:0] resize_66 = {1'd0, phase_words};
-  wire signed [10:0] assint_12 = resize_66;
-  wire signed [11:0] resize_67 = {assint_12[10], assint_12};
-  wire eq_17 = cat_0 == 2'd2;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [12:0] shl_4 = {resize_67, 1'd0};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_68 = shl_4[11:0];
-  wire signed [12:0] shl_5 = {resize_67, 1'd0};
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [13:0] add_22 = {{2{resize_67[11]}}, resize_67} + {shl_5[12], shl_5};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_69 = add_22[11:0];
-  wire signed [11:0] mux_24 = eq_17 ? resize_68 : resize_69;
-  wire signed [11:0] mux_25 = eq_16 ? resize_67 : mux_24;
-  wire signed [11:0] mux_26 = eq_15 ? 12'sh0 : mux_25;
-  wire signed [11:0] mux_27 = cfg_s2 ? mux_26 : 12'sh0;
-  wire signed [12:0] add_23 = {phase_base[11], phase_base} + {plane_base[11], plane_base};
-  wire signed [13:0] add_24 = {add_23[12], add_23} + {{2{row_off[11]}}, row_off};
-  wire signed [10:0] shr_3 = ix[11:1];
-  wire signed [11:0] resize_70 = {shr_3[10], shr_3};
-  wire signed [11:0] mux_28 = cfg_s2 ? resize_70 : ix;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [14:0] add_25 = {add_24[13], add_24} + {{3{mux_28[11]}}, mux_28};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [11:0] resize_71 = add_25[11:0];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] asuint_0 = resize_71;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_72 = asuint_0[6:0];
-  assign cfg_ready = not_0;
-  assign fm_ready = and_0;
+  wire [6:0] wrap_20_u_w7 = wrap_20_u[6:0];
+  assign cfg_ready = not_busy;
+  assign fm_ready = busy_and_loading;
   assign x_valid = out_valid;
-  assign x_payload = mux_0;
+  assign x_payload = inside_q_mux;
   always @(posedge clk) begin
     if (rst) begin
       busy <= 1'd0;
@@ -369,80 +369,80 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       if (cfg_fire) begin
         busy <= 1'd1;
       end
-      if (and_3) begin
+      if (and_0_and_busy_and_not_loading) begin
         busy <= 1'd0;
       end
     end
   end
-  assign cfg_fire = and_4;
+  assign cfg_fire = cfgFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_0 = cfg_payload[25:21];
-      cfg_m <= slice_0;
+      cfg_m_0 = cfg_payload[25:21];
+      cfg_m <= cfg_m_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_1 = cfg_payload[20:19];
-      cfg_tiles <= slice_1;
+      cfg_tiles_0 = cfg_payload[20:19];
+      cfg_tiles <= cfg_tiles_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_2 = cfg_payload[18:15];
-      cfg_h <= slice_2;
+      cfg_h_0 = cfg_payload[18:15];
+      cfg_h <= cfg_h_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      cfg_w <= slice_3;
+      cfg_w <= cfg_w_0;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_4 = cfg_payload[10:7];
-      cfg_ho <= slice_4;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (cfg_fire) begin
-      slice_5 = cfg_payload[6:3];
-      cfg_wo <= slice_5;
+      cfg_ho_0 = cfg_payload[10:7];
+      cfg_ho <= cfg_ho_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_6 = cfg_payload[2];
-      cfg_k3 <= slice_6;
+      cfg_wo_0 = cfg_payload[6:3];
+      cfg_wo <= cfg_wo_0;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (cfg_fire) begin
+      cfg_k3_0 = cfg_payload[2];
+      cfg_k3 <= cfg_k3_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      cfg_s2 <= slice_7;
+      cfg_s2 <= cfg_s2_0;
     end
   end
   always @(posedge clk) begin
     if (cfg_fire) begin
-      cfg_pad <= slice_8;
+      cfg_pad <= cfg_pad_0;
     end
   end
-  assign grid_h = mux_1;
-  assign grid_w = mux_2;
-  assign plane_size = mul_0;
-  assign phase_words = mul_1;
-  assign map_words = mux_3;
+  assign grid_h = gridH;
+  assign grid_w = gridW;
+  assign plane_size = plane;
+  assign phase_words = phaseWords;
+  assign map_words = total;
   always @(posedge clk) begin
     if (rst) begin
       loading <= 1'd0;
@@ -463,9 +463,9 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       ld_addr <= 7'd0;
     end else begin
       if (ld_fire) begin
-        add_3 = {1'd0, ld_addr} + 8'd1;
-        resize_3 = add_3[6:0];
-        ld_addr <= resize_3;
+        ld_addr_add_1 = {1'd0, ld_addr} + 8'd1;
+        ld_addr_add_1_w7 = ld_addr_add_1[6:0];
+        ld_addr <= ld_addr_add_1_w7;
       end
       if (cfg_fire) begin
         ld_addr <= 7'd0;
@@ -473,7 +473,7 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign ld_fire = and_7;
+  assign ld_fire = ldFire;
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'd0;
@@ -483,18 +483,18 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
-  assign advance = or_1;
+  assign advance = advance_0;
   always @(posedge clk) begin
     if (rst) begin
       gen_done <= 1'd0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          if (eq_2) begin
-            if (eq_3) begin
-              if (mux_4) begin
-                if (mux_5) begin
-                  if (ge_0) begin
+        if (last) begin
+          if (last_0) begin
+            if (last_1) begin
+              if (lastDx) begin
+                if (lastDy) begin
+                  if (lastM) begin
                     gen_done <= 1'd1;
                   end
                 end
@@ -508,22 +508,22 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       end
     end
   end
-  assign rd_ok = or_3;
-  assign gen_fire = and_10;
+  assign rd_ok = or_0;
+  assign gen_fire = genFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 5'd0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          if (eq_2) begin
-            if (eq_3) begin
-              if (mux_4) begin
-                if (mux_5) begin
-                  add_8 = {1'd0, m0} + 6'd8;
-                  resize_11 = add_8[4:0];
-                  m0 <= resize_11;
+        if (last) begin
+          if (last_0) begin
+            if (last_1) begin
+              if (lastDx) begin
+                if (lastDy) begin
+                  m0_add_8_0 = {1'd0, m0} + 6'd8;
+                  m0_add_8_0_w5 = m0_add_8_0[4:0];
+                  m0 <= m0_add_8_0_w5;
                 end
               end
             end
@@ -541,12 +541,12 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       dy <= 2'd0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          if (eq_2) begin
-            if (eq_3) begin
-              if (mux_4) begin
-                dy <= resize_12;
-                if (mux_5) begin
+        if (last) begin
+          if (last_0) begin
+            if (last_1) begin
+              if (lastDx) begin
+                dy <= dyNext;
+                if (lastDy) begin
                   dy <= 2'd0;
                 end
               end
@@ -564,11 +564,11 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       dx <= 2'd0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          if (eq_2) begin
-            if (eq_3) begin
-              dx <= resize_13;
-              if (mux_4) begin
+        if (last) begin
+          if (last_0) begin
+            if (last_1) begin
+              dx <= dxNext;
+              if (lastDx) begin
                 dx <= 2'd0;
               end
             end
@@ -586,12 +586,12 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       ct <= 2'd0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          if (eq_2) begin
-            add_11 = {1'd0, ct} + 3'd1;
-            resize_14 = add_11[1:0];
-            ct <= resize_14;
-            if (eq_3) begin
+        if (last) begin
+          if (last_0) begin
+            ct_add_1 = {1'd0, ct} + 3'd1;
+            ct_add_1_w2 = ct_add_1[1:0];
+            ct <= ct_add_1_w2;
+            if (last_1) begin
               ct <= 2'd0;
             end
           end
@@ -609,11 +609,11 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       oy <= 4'd0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          add_12 = {1'd0, oy} + 5'd1;
-          resize_15 = add_12[3:0];
-          oy <= resize_15;
-          if (eq_2) begin
+        if (last) begin
+          oy_add_1 = {1'd0, oy} + 5'd1;
+          oy_add_1_w4 = oy_add_1[3:0];
+          oy <= oy_add_1_w4;
+          if (last_0) begin
             oy <= 4'd0;
           end
         end
@@ -630,10 +630,10 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       ox <= 4'd0;
     end else begin
       if (gen_fire) begin
-        add_13 = {1'd0, ox} + 5'd1;
-        resize_16 = add_13[3:0];
-        ox <= resize_16;
-        if (eq_1) begin
+        ox_add_1 = {1'd0, ox} + 5'd1;
+        ox_add_1_w4 = ox_add_1[3:0];
+        ox <= ox_add_1_w4;
+        if (last) begin
           ox <= 4'd0;
         end
       end
@@ -649,29 +649,29 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       iy <= 12'sh0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          add_14 = {iy[11], iy} + {resize_18[11], resize_18};
-          resize_19 = add_14[11:0];
-          iy <= resize_19;
-          if (eq_2) begin
-            resize_20 = {1'd0, dy};
-            assint_1 = resize_20;
-            resize_21 = {{9{assint_1[2]}}, assint_1};
-            sub_0 = {resize_21[11], resize_21} - {resize_23[11], resize_23};
-            resize_24 = sub_0[11:0];
-            iy <= resize_24;
-            if (eq_3) begin
-              if (mux_4) begin
-                resize_25 = {1'd0, resize_12};
-                assint_3 = resize_25;
-                resize_26 = {{9{assint_3[2]}}, assint_3};
-                sub_1 = {resize_26[11], resize_26} - {resize_23[11], resize_23};
-                resize_27 = sub_1[11:0];
-                iy <= resize_27;
-                if (mux_5) begin
-                  sub_2 = 13'd0 - {resize_23[11], resize_23};
-                  resize_28 = sub_2[11:0];
-                  iy <= resize_28;
+        if (last) begin
+          iy_add_sg = {iy[11], iy} + {sg[11], sg};
+          wrap = iy_add_sg[11:0];
+          iy <= wrap;
+          if (last_0) begin
+            dy_w3 = {1'd0, dy};
+            dy_w3_s = dy_w3;
+            sg_0 = {{9{dy_w3_s[2]}}, dy_w3_s};
+            sg_0_sub_sg_1 = {sg_0[11], sg_0} - {sg_1[11], sg_1};
+            wrap_0 = sg_0_sub_sg_1[11:0];
+            iy <= wrap_0;
+            if (last_1) begin
+              if (lastDx) begin
+                dyNext_w3 = {1'd0, dyNext};
+                dyNext_w3_s = dyNext_w3;
+                sg_2 = {{9{dyNext_w3_s[2]}}, dyNext_w3_s};
+                sg_2_sub_sg_1 = {sg_2[11], sg_2} - {sg_1[11], sg_1};
+                wrap_1 = sg_2_sub_sg_1[11:0];
+                iy <= wrap_1;
+                if (lastDy) begin
+                  v0_sub_sg_1 = 13'd0 - {sg_1[11], sg_1};
+                  wrap_2 = v0_sub_sg_1[11:0];
+                  iy <= wrap_2;
                 end
               end
             end
@@ -679,9 +679,9 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         end
       end
       if (cfg_fire) begin
-        sub_3 = 13'd0 - {resize_30[11], resize_30};
-        resize_31 = sub_3[11:0];
-        iy <= resize_31;
+        v0_sub_sg_3 = 13'd0 - {sg_3[11], sg_3};
+        wrap_3 = v0_sub_sg_3[11:0];
+        iy <= wrap_3;
       end
     end
   end
@@ -692,37 +692,37 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       ix <= 12'sh0;
     end else begin
       if (gen_fire) begin
-        add_15 = {ix[11], ix} + {resize_18[11], resize_18};
-        resize_32 = add_15[11:0];
-        ix <= resize_32;
-        if (eq_1) begin
-          resize_33 = {1'd0, dx};
-          assint_5 = resize_33;
-          resize_34 = {{9{assint_5[2]}}, assint_5};
-          sub_4 = {resize_34[11], resize_34} - {resize_23[11], resize_23};
-          resize_35 = sub_4[11:0];
-          ix <= resize_35;
-          if (eq_2) begin
-            if (eq_3) begin
-              resize_36 = {1'd0, resize_13};
-              assint_6 = resize_36;
-              resize_37 = {{9{assint_6[2]}}, assint_6};
-              sub_5 = {resize_37[11], resize_37} - {resize_23[11], resize_23};
-              resize_38 = sub_5[11:0];
-              ix <= resize_38;
-              if (mux_4) begin
-                sub_6 = 13'd0 - {resize_23[11], resize_23};
-                resize_39 = sub_6[11:0];
-                ix <= resize_39;
+        ix_add_sg = {ix[11], ix} + {sg[11], sg};
+        wrap_4 = ix_add_sg[11:0];
+        ix <= wrap_4;
+        if (last) begin
+          dx_w3 = {1'd0, dx};
+          dx_w3_s = dx_w3;
+          sg_4 = {{9{dx_w3_s[2]}}, dx_w3_s};
+          sg_4_sub_sg_1 = {sg_4[11], sg_4} - {sg_1[11], sg_1};
+          wrap_5 = sg_4_sub_sg_1[11:0];
+          ix <= wrap_5;
+          if (last_0) begin
+            if (last_1) begin
+              dxNext_w3 = {1'd0, dxNext};
+              dxNext_w3_s = dxNext_w3;
+              sg_5 = {{9{dxNext_w3_s[2]}}, dxNext_w3_s};
+              sg_5_sub_sg_1 = {sg_5[11], sg_5} - {sg_1[11], sg_1};
+              wrap_6 = sg_5_sub_sg_1[11:0];
+              ix <= wrap_6;
+              if (lastDx) begin
+                v0_sub_sg_1_0 = 13'd0 - {sg_1[11], sg_1};
+                wrap_7 = v0_sub_sg_1_0[11:0];
+                ix <= wrap_7;
               end
             end
           end
         end
       end
       if (cfg_fire) begin
-        sub_7 = 13'd0 - {resize_30[11], resize_30};
-        resize_40 = sub_7[11:0];
-        ix <= resize_40;
+        v0_sub_sg_3_0 = 13'd0 - {sg_3[11], sg_3};
+        wrap_8 = v0_sub_sg_3_0[11:0];
+        ix <= wrap_8;
       end
     end
   end
@@ -733,65 +733,65 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       row_off <= 12'sh0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          add_16 = {row_off[11], row_off} + {resize_42[11], resize_42};
-          resize_43 = add_16[11:0];
-          row_off <= resize_43;
-          if (eq_2) begin
-            add_17 = {1'd0, dy} + 3'd1;
-            resize_44 = {2'd0, cfg_pad};
-            sub_8 = {1'd0, add_17} - {1'd0, resize_44};
-            resize_45 = sub_8[1:0];
-            eq_6 = resize_45 == 2'd0;
-            sub_9 = 13'd0 - {resize_42[11], resize_42};
-            resize_46 = sub_9[11:0];
-            eq_7 = resize_45 == 2'd1;
-            eq_8 = resize_45 == 2'd2;
-            mux_6 = cfg_s2 ? 12'sh0 : resize_48;
-            shl_1 = {resize_48, 1'd0};
-            resize_49 = shl_1[11:0];
-            mux_7 = cfg_s2 ? resize_42 : resize_49;
-            mux_8 = eq_8 ? mux_6 : mux_7;
-            mux_9 = eq_7 ? 12'sh0 : mux_8;
-            mux_10 = eq_6 ? resize_46 : mux_9;
-            row_off <= mux_10;
-            if (eq_3) begin
-              if (mux_4) begin
-                add_18 = {1'd0, resize_12} + 3'd1;
-                resize_50 = {2'd0, cfg_pad};
-                sub_10 = {1'd0, add_18} - {1'd0, resize_50};
-                resize_51 = sub_10[1:0];
-                eq_9 = resize_51 == 2'd0;
-                sub_11 = 13'd0 - {resize_42[11], resize_42};
-                resize_52 = sub_11[11:0];
-                eq_10 = resize_51 == 2'd1;
-                eq_11 = resize_51 == 2'd2;
-                mux_11 = cfg_s2 ? 12'sh0 : resize_48;
-                shl_2 = {resize_48, 1'd0};
-                resize_53 = shl_2[11:0];
-                mux_12 = cfg_s2 ? resize_42 : resize_53;
-                mux_13 = eq_11 ? mux_11 : mux_12;
-                mux_14 = eq_10 ? 12'sh0 : mux_13;
-                mux_15 = eq_9 ? resize_52 : mux_14;
-                row_off <= mux_15;
-                if (mux_5) begin
-                  add_19 = 3'd0 + 3'd1;
-                  resize_54 = {2'd0, cfg_pad};
-                  sub_12 = {1'd0, add_19} - {1'd0, resize_54};
-                  resize_55 = sub_12[1:0];
-                  eq_12 = resize_55 == 2'd0;
-                  sub_13 = 13'd0 - {resize_42[11], resize_42};
-                  resize_56 = sub_13[11:0];
-                  eq_13 = resize_55 == 2'd1;
-                  eq_14 = resize_55 == 2'd2;
-                  mux_16 = cfg_s2 ? 12'sh0 : resize_48;
-                  shl_3 = {resize_48, 1'd0};
-                  resize_57 = shl_3[11:0];
-                  mux_17 = cfg_s2 ? resize_42 : resize_57;
-                  mux_18 = eq_14 ? mux_16 : mux_17;
-                  mux_19 = eq_13 ? 12'sh0 : mux_18;
-                  mux_20 = eq_12 ? resize_56 : mux_19;
-                  row_off <= mux_20;
+        if (last) begin
+          row_off_add_sg_6 = {row_off[11], row_off} + {sg_6[11], sg_6};
+          wrap_9 = row_off_add_sg_6[11:0];
+          row_off <= wrap_9;
+          if (last_0) begin
+            dy_add_1_0 = {1'd0, dy} + 3'd1;
+            cfg_pad_w3 = {2'd0, cfg_pad};
+            dy_add_1_0_sub_cfg_pad_w3 = {1'd0, dy_add_1_0} - {1'd0, cfg_pad_w3};
+            dy_add_1_0_sub_cfg_pad_w3_w2 = dy_add_1_0_sub_cfg_pad_w3[1:0];
+            eq_1 = dy_add_1_0_sub_cfg_pad_w3_w2 == 2'd0;
+            v0_sub_sg_6 = 13'd0 - {sg_6[11], sg_6};
+            wrap_10 = v0_sub_sg_6[11:0];
+            eq_2 = dy_add_1_0_sub_cfg_pad_w3_w2 == 2'd1;
+            eq_3 = dy_add_1_0_sub_cfg_pad_w3_w2 == 2'd2;
+            cfg_s2_mux = cfg_s2 ? 12'sh0 : sg_7;
+            sg_7_shl1 = {sg_7, 1'd0};
+            wrap_11 = sg_7_shl1[11:0];
+            cfg_s2_mux_0 = cfg_s2 ? sg_6 : wrap_11;
+            eq_3_mux = eq_3 ? cfg_s2_mux : cfg_s2_mux_0;
+            eq_2_mux = eq_2 ? 12'sh0 : eq_3_mux;
+            eq_1_mux = eq_1 ? wrap_10 : eq_2_mux;
+            row_off <= eq_1_mux;
+            if (last_1) begin
+              if (lastDx) begin
+                dyNext_add_1 = {1'd0, dyNext} + 3'd1;
+                cfg_pad_w3_0 = {2'd0, cfg_pad};
+                dyNext_add_1_sub_cfg_pad_w3_0 = {1'd0, dyNext_add_1} - {1'd0, cfg_pad_w3_0};
+                dyNext_add_1_sub_cfg_pad_w3_0_w2 = dyNext_add_1_sub_cfg_pad_w3_0[1:0];
+                eq_4 = dyNext_add_1_sub_cfg_pad_w3_0_w2 == 2'd0;
+                v0_sub_sg_6_0 = 13'd0 - {sg_6[11], sg_6};
+                wrap_12 = v0_sub_sg_6_0[11:0];
+                eq_5 = dyNext_add_1_sub_cfg_pad_w3_0_w2 == 2'd1;
+                eq_6 = dyNext_add_1_sub_cfg_pad_w3_0_w2 == 2'd2;
+                cfg_s2_mux_1 = cfg_s2 ? 12'sh0 : sg_7;
+                sg_7_shl1_0 = {sg_7, 1'd0};
+                wrap_13 = sg_7_shl1_0[11:0];
+                cfg_s2_mux_2 = cfg_s2 ? sg_6 : wrap_13;
+                eq_6_mux = eq_6 ? cfg_s2_mux_1 : cfg_s2_mux_2;
+                eq_5_mux = eq_5 ? 12'sh0 : eq_6_mux;
+                eq_4_mux = eq_4 ? wrap_12 : eq_5_mux;
+                row_off <= eq_4_mux;
+                if (lastDy) begin
+                  v0_add_1 = 3'd0 + 3'd1;
+                  cfg_pad_w3_1 = {2'd0, cfg_pad};
+                  v0_add_1_sub_cfg_pad_w3_1 = {1'd0, v0_add_1} - {1'd0, cfg_pad_w3_1};
+                  v0_add_1_sub_cfg_pad_w3_1_w2 = v0_add_1_sub_cfg_pad_w3_1[1:0];
+                  eq_7 = v0_add_1_sub_cfg_pad_w3_1_w2 == 2'd0;
+                  v0_sub_sg_6_1 = 13'd0 - {sg_6[11], sg_6};
+                  wrap_14 = v0_sub_sg_6_1[11:0];
+                  eq_8 = v0_add_1_sub_cfg_pad_w3_1_w2 == 2'd1;
+                  eq_9 = v0_add_1_sub_cfg_pad_w3_1_w2 == 2'd2;
+                  cfg_s2_mux_3 = cfg_s2 ? 12'sh0 : sg_7;
+                  sg_7_shl1_1 = {sg_7, 1'd0};
+                  wrap_15 = sg_7_shl1_1[11:0];
+                  cfg_s2_mux_4 = cfg_s2 ? sg_6 : wrap_15;
+                  eq_9_mux = eq_9 ? cfg_s2_mux_3 : cfg_s2_mux_4;
+                  eq_8_mux = eq_8 ? 12'sh0 : eq_9_mux;
+                  eq_7_mux = eq_7 ? wrap_14 : eq_8_mux;
+                  row_off <= eq_7_mux;
                 end
               end
             end
@@ -799,16 +799,16 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
         end
       end
       if (cfg_fire) begin
-        add_20 = {1'd0, slice_3} + 5'd1;
-        shr_2 = add_20[4:1];
-        mux_21 = slice_7 ? shr_2 : slice_3;
-        resize_58 = {1'd0, mux_21};
-        assint_9 = resize_58;
-        resize_59 = {{7{assint_9[4]}}, assint_9};
-        sub_14 = 13'd0 - {resize_59[11], resize_59};
-        resize_60 = sub_14[11:0];
-        mux_22 = slice_8 ? resize_60 : 12'sh0;
-        row_off <= mux_22;
+        cfg_w_0_add_1 = {1'd0, cfg_w_0} + 5'd1;
+        half_1 = cfg_w_0_add_1[4:1];
+        cfg_s2_0_mux = cfg_s2_0 ? half_1 : cfg_w_0;
+        cfg_s2_0_mux_w5 = {1'd0, cfg_s2_0_mux};
+        cfg_s2_0_mux_w5_s = cfg_s2_0_mux_w5;
+        sg_8 = {{7{cfg_s2_0_mux_w5_s[4]}}, cfg_s2_0_mux_w5_s};
+        v0_sub_sg_8 = 13'd0 - {sg_8[11], sg_8};
+        wrap_16 = v0_sub_sg_8[11:0];
+        cfg_pad_0_mux = cfg_pad_0 ? wrap_16 : 12'sh0;
+        row_off <= cfg_pad_0_mux;
       end
     end
   end
@@ -819,15 +819,15 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
       plane_base <= 12'sh0;
     end else begin
       if (gen_fire) begin
-        if (eq_1) begin
-          if (eq_2) begin
-            resize_61 = {1'd0, plane_size};
-            assint_10 = resize_61;
-            resize_62 = {{3{assint_10[8]}}, assint_10};
-            add_21 = {plane_base[11], plane_base} + {resize_62[11], resize_62};
-            resize_63 = add_21[11:0];
-            plane_base <= resize_63;
-            if (eq_3) begin
+        if (last) begin
+          if (last_0) begin
+            plane_size_w9 = {1'd0, plane_size};
+            plane_size_w9_s = plane_size_w9;
+            sg_9 = {{3{plane_size_w9_s[8]}}, plane_size_w9_s};
+            plane_base_add_sg_9 = {plane_base[11], plane_base} + {sg_9[11], sg_9};
+            wrap_17 = plane_base_add_sg_9[11:0];
+            plane_base <= wrap_17;
+            if (last_1) begin
               plane_base <= 12'sh0;
             end
           end
@@ -839,10 +839,10 @@ module shiftadd_convfe_r8c8_x8_m16c16hw8 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign stride = mux_23;
-  assign in_map = and_13;
-  assign phase_base = mux_27;
-  assign rd_addr = resize_72;
+  assign stride = step;
+  assign in_map = inside_0;
+  assign phase_base = phaseBase;
+  assign rd_addr = wrap_20_u_w7;
   always @(posedge clk) begin
     if (advance) begin
       fm_rdata <= fm_buffer[rd_addr];

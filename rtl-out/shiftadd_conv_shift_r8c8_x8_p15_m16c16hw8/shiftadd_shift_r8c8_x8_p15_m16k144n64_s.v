@@ -85,1288 +85,1288 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
   reg [255:0] y_payload_q;
   reg y_last_job = 1'd0;
   reg [255:0] acc [0:63];
-  wire not_0 = ~busy;
-  wire not_1 = ~shadow_full;
-  wire and_0 = busy & not_1;
-  wire not_2 = ~loader_done;
-  wire and_1 = and_0 & not_2;
-  wire and_2 = busy & active_valid;
-  wire not_3 = ~issue_done;
-  wire and_3 = and_2 & not_3;
-  wire and_4 = and_3 & advance;
-  wire and_5 = and_4 & 1'd1;
-  wire and_6 = y_valid_q & y_ready;
-  wire and_7 = and_6 & y_last_job;
-  wire not_4 = ~busy;
-  wire and_8 = cfg_valid & not_4;
-  reg [4:0] slice_0;
-  reg [7:0] slice_1;
-  reg [6:0] slice_2;
-  reg [7:0] resize_0;
-  reg and_9;
-  wire not_5 = ~y_valid_q;
-  wire or_0 = not_5 | y_ready;
-  wire [8:0] add_0 = {1'd0, w_k0} + 9'd8;
-  wire [8:0] resize_1 = {1'd0, size_k};
-  wire ge_0 = add_0 >= resize_1;
-  wire [5:0] add_1 = {1'd0, w_m0} + 6'd8;
-  wire [5:0] resize_2 = {1'd0, size_m};
-  wire ge_1 = add_1 >= resize_2;
+  wire not_busy = ~busy;
+  wire not_shadow_full = ~shadow_full;
+  wire busy_and_not_shadow_full = busy & not_shadow_full;
+  wire not_loader_done = ~loader_done;
+  wire wReady = busy_and_not_shadow_full & not_loader_done;
+  wire busy_and_active_valid = busy & active_valid;
+  wire not_issue_done = ~issue_done;
+  wire and_0 = busy_and_active_valid & not_issue_done;
+  wire ready = and_0 & advance;
+  wire ready_and_1 = ready & 1'd1;
+  wire y_valid_q_and_y_ready = y_valid_q & y_ready;
+  wire and_1 = y_valid_q_and_y_ready & y_last_job;
+  wire not_busy_0 = ~busy;
+  wire cfgFire = cfg_valid & not_busy_0;
+  reg [4:0] cfg_m;
+  reg [7:0] cfg_k;
+  reg [6:0] cfg_n;
+  reg [7:0] cfg_n_w8;
+  reg s2_valid_and_s2_last_k;
+  wire not_y_valid_q = ~y_valid_q;
+  wire advance_0 = not_y_valid_q | y_ready;
+  wire [8:0] w_k0_add_8 = {1'd0, w_k0} + 9'd8;
+  wire [8:0] size_k_w9 = {1'd0, size_k};
+  wire wLastK = w_k0_add_8 >= size_k_w9;
+  wire [5:0] w_m0_add_8 = {1'd0, w_m0} + 6'd8;
+  wire [5:0] size_m_w6 = {1'd0, size_m};
+  wire w_m0_add_8_ge_size_m_w6 = w_m0_add_8 >= size_m_w6;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_2;
+  reg [4:0] w_row_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_3;
+  reg [3:0] w_row_add_1_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_3;
+  reg [5:0] w_m0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_4;
+  reg [4:0] w_m0_add_8_0_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] add_4;
+  reg [8:0] w_k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_5;
-  wire and_10 = w_valid & and_1;
-  wire eq_0 = w_row == 4'd7;
-  wire [4:0] resize_6 = {1'd0, w_row};
-  wire [5:0] add_5 = {1'd0, w_m0} + {1'd0, resize_6};
-  wire [6:0] add_6 = {1'd0, add_5} + 7'd1;
-  wire [6:0] resize_7 = {2'd0, size_m};
-  wire ge_2 = add_6 >= resize_7;
-  wire or_1 = eq_0 | ge_2;
-  wire eq_1 = w_row == 4'd0;
-  wire and_11 = w_fire & eq_1;
-  wire eq_2 = w_row == 4'd1;
-  wire and_12 = w_fire & eq_2;
-  wire eq_3 = w_row == 4'd2;
-  wire and_13 = w_fire & eq_3;
-  wire eq_4 = w_row == 4'd3;
-  wire and_14 = w_fire & eq_4;
-  wire eq_5 = w_row == 4'd4;
-  wire and_15 = w_fire & eq_5;
-  wire eq_6 = w_row == 4'd5;
-  wire and_16 = w_fire & eq_6;
-  wire eq_7 = w_row == 4'd6;
-  wire and_17 = w_fire & eq_7;
-  wire eq_8 = w_row == 4'd7;
-  wire and_18 = w_fire & eq_8;
-  wire [8:0] add_7 = {1'd0, n} + 9'd1;
-  wire [8:0] resize_8 = {1'd0, size_n};
-  wire eq_9 = add_7 == resize_8;
-  wire not_6 = ~active_valid;
-  wire and_19 = busy & not_6;
-  wire and_20 = and_19 & shadow_full;
-  wire and_21 = and_20 & advance;
-  wire [8:0] add_8 = {1'd0, k0} + 9'd8;
-  wire [8:0] resize_9 = {1'd0, size_k};
-  wire ge_3 = add_8 >= resize_9;
+  reg [7:0] w_k0_add_8_0_w8;
+  wire wFire = w_valid & wReady;
+  wire w_row_eq_7 = w_row == 4'd7;
+  wire [4:0] w_row_w5 = {1'd0, w_row};
+  wire [5:0] w_m0_add_w_row_w5 = {1'd0, w_m0} + {1'd0, w_row_w5};
+  wire [6:0] w_m0_add_w_row_w5_add_1 = {1'd0, w_m0_add_w_row_w5} + 7'd1;
+  wire [6:0] size_m_w7 = {2'd0, size_m};
+  wire ge_0 = w_m0_add_w_row_w5_add_1 >= size_m_w7;
+  wire wLastRow = w_row_eq_7 | ge_0;
+  wire w_row_eq_0 = w_row == 4'd0;
+  wire w_fire_and_w_row_eq_0 = w_fire & w_row_eq_0;
+  wire w_row_eq_1 = w_row == 4'd1;
+  wire w_fire_and_w_row_eq_1 = w_fire & w_row_eq_1;
+  wire w_row_eq_2 = w_row == 4'd2;
+  wire w_fire_and_w_row_eq_2 = w_fire & w_row_eq_2;
+  wire w_row_eq_3 = w_row == 4'd3;
+  wire w_fire_and_w_row_eq_3 = w_fire & w_row_eq_3;
+  wire w_row_eq_4 = w_row == 4'd4;
+  wire w_fire_and_w_row_eq_4 = w_fire & w_row_eq_4;
+  wire w_row_eq_5 = w_row == 4'd5;
+  wire w_fire_and_w_row_eq_5 = w_fire & w_row_eq_5;
+  wire w_row_eq_6 = w_row == 4'd6;
+  wire w_fire_and_w_row_eq_6 = w_fire & w_row_eq_6;
+  wire w_row_eq_7_0 = w_row == 4'd7;
+  wire w_fire_and_w_row_eq_7_0 = w_fire & w_row_eq_7_0;
+  wire [8:0] n_add_1 = {1'd0, n} + 9'd1;
+  wire [8:0] size_n_w9 = {1'd0, size_n};
+  wire lastN = n_add_1 == size_n_w9;
+  wire not_active_valid = ~active_valid;
+  wire busy_and_not_active_valid = busy & not_active_valid;
+  wire and_2 = busy_and_not_active_valid & shadow_full;
+  wire swap_0 = and_2 & advance;
+  wire [8:0] k0_add_8 = {1'd0, k0} + 9'd8;
+  wire [8:0] size_k_w9_0 = {1'd0, size_k};
+  wire lastK = k0_add_8 >= size_k_w9_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_9;
+  reg [5:0] m0_add_8;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_10;
+  reg [4:0] m0_add_8_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] add_10;
+  reg [8:0] k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_11;
+  reg [7:0] k0_add_8_0_w8;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [8:0] add_11;
+  reg [8:0] n_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [7:0] resize_12;
-  wire [5:0] add_12 = {1'd0, m0} + 6'd8;
-  wire [5:0] resize_13 = {1'd0, size_m};
-  wire ge_4 = add_12 >= resize_13;
-  wire not_7 = ~1'd1;
-  wire or_2 = not_7 | x_valid;
-  wire and_22 = and_4 & or_2;
-  reg [8:0] add_13;
-  reg [8:0] resize_14;
-  reg lt_0;
-  reg [8:0] add_14;
-  reg [8:0] resize_15;
-  reg lt_1;
-  reg [8:0] add_15;
-  reg [8:0] resize_16;
-  reg lt_2;
-  reg [8:0] add_16;
-  reg [8:0] resize_17;
-  reg lt_3;
-  reg [8:0] add_17;
-  reg [8:0] resize_18;
-  reg lt_4;
-  reg [8:0] add_18;
-  reg [8:0] resize_19;
-  reg lt_5;
-  reg [8:0] add_19;
-  reg [8:0] resize_20;
-  reg lt_6;
-  reg [8:0] add_20;
-  reg [8:0] resize_21;
-  reg lt_7;
-  reg [7:0] cat_0;
-  reg eq_10;
-  reg and_23;
-  reg and_24;
-  reg slice_3;
-  reg [4:0] slice_4;
-  reg slice_5;
-  reg [7:0] slice_6;
-  reg signed [7:0] assint_0;
-  reg signed [22:0] resize_22;
-  reg [3:0] slice_7;
+  reg [7:0] n_add_1_0_w8;
+  wire [5:0] m0_add_8_0 = {1'd0, m0} + 6'd8;
+  wire [5:0] size_m_w6_0 = {1'd0, size_m};
+  wire lastM = m0_add_8_0 >= size_m_w6_0;
+  wire not_1 = ~1'd1;
+  wire not_1_or_x_valid = not_1 | x_valid;
+  wire fire = ready & not_1_or_x_valid;
+  reg [8:0] k0_add_7;
+  reg [8:0] size_k_w9_1;
+  reg k0_add_7_lt_size_k_w9_1;
+  reg [8:0] k0_add_6;
+  reg [8:0] size_k_w9_2;
+  reg k0_add_6_lt_size_k_w9_2;
+  reg [8:0] k0_add_5;
+  reg [8:0] size_k_w9_3;
+  reg k0_add_5_lt_size_k_w9_3;
+  reg [8:0] k0_add_4;
+  reg [8:0] size_k_w9_4;
+  reg k0_add_4_lt_size_k_w9_4;
+  reg [8:0] k0_add_3;
+  reg [8:0] size_k_w9_5;
+  reg k0_add_3_lt_size_k_w9_5;
+  reg [8:0] k0_add_2;
+  reg [8:0] size_k_w9_6;
+  reg k0_add_2_lt_size_k_w9_6;
+  reg [8:0] k0_add_1;
+  reg [8:0] size_k_w9_7;
+  reg k0_add_1_lt_size_k_w9_7;
+  reg [8:0] k0_add_0;
+  reg [8:0] size_k_w9_8;
+  reg k0_add_0_lt_size_k_w9_8;
+  reg [7:0] laneMask;
+  reg k0_eq_0;
+  reg lastN_and_lastK;
+  reg lastN_and_lastK_and_lastM;
+  reg s1_mask_0;
+  reg [4:0] active_0_0;
+  reg active_0_0_4;
+  reg [7:0] s1_x_7_0;
+  reg signed [7:0] s1_x_0;
+  reg signed [22:0] s1_x_0_w23;
+  reg [3:0] active_0_0_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_0;
+  reg [4:0] v15_sub_active_0_0_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_23;
-  reg signed [22:0] shlv_0;
-  reg signed [23:0] neg_0;
-  reg signed [23:0] resize_24;
-  reg signed [23:0] mux_0;
-  reg signed [23:0] mux_1;
-  reg slice_8;
-  reg [4:0] slice_9;
-  reg slice_10;
-  reg [7:0] slice_11;
-  reg signed [7:0] assint_1;
-  reg signed [22:0] resize_25;
-  reg [3:0] slice_12;
+  reg [3:0] amount;
+  reg signed [22:0] shifted;
+  reg signed [23:0] neg_shifted;
+  reg signed [23:0] shifted_w24;
+  reg signed [23:0] active_0_0_4_mux;
+  reg signed [23:0] s1_mask_0_mux;
+  reg s1_mask_1;
+  reg [4:0] active_0_1;
+  reg active_0_1_4;
+  reg [7:0] s1_x_15_8;
+  reg signed [7:0] s1_x_1;
+  reg signed [22:0] s1_x_1_w23;
+  reg [3:0] active_0_1_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_1;
+  reg [4:0] v15_sub_active_0_1_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_26;
-  reg signed [22:0] shlv_1;
-  reg signed [23:0] neg_1;
-  reg signed [23:0] resize_27;
-  reg signed [23:0] mux_2;
-  reg signed [23:0] mux_3;
-  reg signed [24:0] add_21;
-  reg slice_13;
-  reg [4:0] slice_14;
-  reg slice_15;
-  reg [7:0] slice_16;
-  reg signed [7:0] assint_2;
-  reg signed [22:0] resize_28;
-  reg [3:0] slice_17;
+  reg [3:0] amount_0;
+  reg signed [22:0] shifted_0;
+  reg signed [23:0] neg_shifted_0;
+  reg signed [23:0] shifted_0_w24;
+  reg signed [23:0] active_0_1_4_mux;
+  reg signed [23:0] s1_mask_1_mux;
+  reg signed [24:0] s1_mask_0_mux_add_s1_mask_1_mux;
+  reg s1_mask_2;
+  reg [4:0] active_0_2;
+  reg active_0_2_4;
+  reg [7:0] s1_x_23_16;
+  reg signed [7:0] s1_x_2;
+  reg signed [22:0] s1_x_2_w23;
+  reg [3:0] active_0_2_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_2;
+  reg [4:0] v15_sub_active_0_2_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_29;
-  reg signed [22:0] shlv_2;
-  reg signed [23:0] neg_2;
-  reg signed [23:0] resize_30;
-  reg signed [23:0] mux_4;
-  reg signed [23:0] mux_5;
-  reg slice_18;
-  reg [4:0] slice_19;
-  reg slice_20;
-  reg [7:0] slice_21;
-  reg signed [7:0] assint_3;
-  reg signed [22:0] resize_31;
-  reg [3:0] slice_22;
+  reg [3:0] amount_1;
+  reg signed [22:0] shifted_1;
+  reg signed [23:0] neg_shifted_1;
+  reg signed [23:0] shifted_1_w24;
+  reg signed [23:0] active_0_2_4_mux;
+  reg signed [23:0] s1_mask_2_mux;
+  reg s1_mask_3;
+  reg [4:0] active_0_3;
+  reg active_0_3_4;
+  reg [7:0] s1_x_31_24;
+  reg signed [7:0] s1_x_3;
+  reg signed [22:0] s1_x_3_w23;
+  reg [3:0] active_0_3_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_3;
+  reg [4:0] v15_sub_active_0_3_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_32;
-  reg signed [22:0] shlv_3;
-  reg signed [23:0] neg_3;
-  reg signed [23:0] resize_33;
-  reg signed [23:0] mux_6;
-  reg signed [23:0] mux_7;
+  reg [3:0] amount_2;
+  reg signed [22:0] shifted_2;
+  reg signed [23:0] neg_shifted_2;
+  reg signed [23:0] shifted_2_w24;
+  reg signed [23:0] active_0_3_4_mux;
+  reg signed [23:0] s1_mask_3_mux;
+  reg signed [24:0] s1_mask_2_mux_add_s1_mask_3_mux;
+  reg signed [25:0] add_0;
+  reg s1_mask_4;
+  reg [4:0] active_0_4;
+  reg active_0_4_4;
+  reg [7:0] s1_x_39_32;
+  reg signed [7:0] s1_x_4;
+  reg signed [22:0] s1_x_4_w23;
+  reg [3:0] active_0_4_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_0_4_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_3;
+  reg signed [22:0] shifted_3;
+  reg signed [23:0] neg_shifted_3;
+  reg signed [23:0] shifted_3_w24;
+  reg signed [23:0] active_0_4_4_mux;
+  reg signed [23:0] s1_mask_4_mux;
+  reg s1_mask_5;
+  reg [4:0] active_0_5;
+  reg active_0_5_4;
+  reg [7:0] s1_x_47_40;
+  reg signed [7:0] s1_x_5;
+  reg signed [22:0] s1_x_5_w23;
+  reg [3:0] active_0_5_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_0_5_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_4;
+  reg signed [22:0] shifted_4;
+  reg signed [23:0] neg_shifted_4;
+  reg signed [23:0] shifted_4_w24;
+  reg signed [23:0] active_0_5_4_mux;
+  reg signed [23:0] s1_mask_5_mux;
+  reg signed [24:0] s1_mask_4_mux_add_s1_mask_5_mux;
+  reg s1_mask_6;
+  reg [4:0] active_0_6;
+  reg active_0_6_4;
+  reg [7:0] s1_x_55_48;
+  reg signed [7:0] s1_x_6;
+  reg signed [22:0] s1_x_6_w23;
+  reg [3:0] active_0_6_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_0_6_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_5;
+  reg signed [22:0] shifted_5;
+  reg signed [23:0] neg_shifted_5;
+  reg signed [23:0] shifted_5_w24;
+  reg signed [23:0] active_0_6_4_mux;
+  reg signed [23:0] s1_mask_6_mux;
+  reg s1_mask_7;
+  reg [4:0] active_0_7;
+  reg active_0_7_4;
+  reg [7:0] s1_x_63_56;
+  reg signed [7:0] s1_x_7;
+  reg signed [22:0] s1_x_7_w23;
+  reg [3:0] active_0_7_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_0_7_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_6;
+  reg signed [22:0] shifted_6;
+  reg signed [23:0] neg_shifted_6;
+  reg signed [23:0] shifted_6_w24;
+  reg signed [23:0] active_0_7_4_mux;
+  reg signed [23:0] s1_mask_7_mux;
+  reg signed [24:0] s1_mask_6_mux_add_s1_mask_7_mux;
+  reg signed [25:0] add_1;
+  reg signed [26:0] add_0_add_add_1;
+  reg signed [31:0] add_0_add_add_1_w32;
+  reg s1_mask_0_0;
+  reg [4:0] active_1_0;
+  reg active_1_0_4;
+  reg [7:0] s1_x_7_0_0;
+  reg signed [7:0] s1_x_0_0;
+  reg signed [22:0] s1_x_0_0_w23;
+  reg [3:0] active_1_0_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_1_0_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_7;
+  reg signed [22:0] shifted_7;
+  reg signed [23:0] neg_shifted_7;
+  reg signed [23:0] shifted_7_w24;
+  reg signed [23:0] active_1_0_4_mux;
+  reg signed [23:0] s1_mask_0_0_mux;
+  reg s1_mask_1_0;
+  reg [4:0] active_1_1;
+  reg active_1_1_4;
+  reg [7:0] s1_x_15_8_0;
+  reg signed [7:0] s1_x_1_0;
+  reg signed [22:0] s1_x_1_0_w23;
+  reg [3:0] active_1_1_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_1_1_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_8;
+  reg signed [22:0] shifted_8;
+  reg signed [23:0] neg_shifted_8;
+  reg signed [23:0] shifted_8_w24;
+  reg signed [23:0] active_1_1_4_mux;
+  reg signed [23:0] s1_mask_1_0_mux;
+  reg signed [24:0] add_2;
+  reg s1_mask_2_0;
+  reg [4:0] active_1_2;
+  reg active_1_2_4;
+  reg [7:0] s1_x_23_16_0;
+  reg signed [7:0] s1_x_2_0;
+  reg signed [22:0] s1_x_2_0_w23;
+  reg [3:0] active_1_2_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_1_2_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_9;
+  reg signed [22:0] shifted_9;
+  reg signed [23:0] neg_shifted_9;
+  reg signed [23:0] shifted_9_w24;
+  reg signed [23:0] active_1_2_4_mux;
+  reg signed [23:0] s1_mask_2_0_mux;
+  reg s1_mask_3_0;
+  reg [4:0] active_1_3;
+  reg active_1_3_4;
+  reg [7:0] s1_x_31_24_0;
+  reg signed [7:0] s1_x_3_0;
+  reg signed [22:0] s1_x_3_0_w23;
+  reg [3:0] active_1_3_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_1_3_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_10;
+  reg signed [22:0] shifted_10;
+  reg signed [23:0] neg_shifted_10;
+  reg signed [23:0] shifted_10_w24;
+  reg signed [23:0] active_1_3_4_mux;
+  reg signed [23:0] s1_mask_3_0_mux;
+  reg signed [24:0] add_3;
+  reg signed [25:0] add_2_add_add_3;
+  reg s1_mask_4_0;
+  reg [4:0] active_1_4;
+  reg active_1_4_4;
+  reg [7:0] s1_x_39_32_0;
+  reg signed [7:0] s1_x_4_0;
+  reg signed [22:0] s1_x_4_0_w23;
+  reg [3:0] active_1_4_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_1_4_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_11;
+  reg signed [22:0] shifted_11;
+  reg signed [23:0] neg_shifted_11;
+  reg signed [23:0] shifted_11_w24;
+  reg signed [23:0] active_1_4_4_mux;
+  reg signed [23:0] s1_mask_4_0_mux;
+  reg s1_mask_5_0;
+  reg [4:0] active_1_5;
+  reg active_1_5_4;
+  reg [7:0] s1_x_47_40_0;
+  reg signed [7:0] s1_x_5_0;
+  reg signed [22:0] s1_x_5_0_w23;
+  reg [3:0] active_1_5_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_1_5_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_12;
+  reg signed [22:0] shifted_12;
+  reg signed [23:0] neg_shifted_12;
+  reg signed [23:0] shifted_12_w24;
+  reg signed [23:0] active_1_5_4_mux;
+  reg signed [23:0] s1_mask_5_0_mux;
+  reg signed [24:0] add_4;
+  reg s1_mask_6_0;
+  reg [4:0] active_1_6;
+  reg active_1_6_4;
+  reg [7:0] s1_x_55_48_0;
+  reg signed [7:0] s1_x_6_0;
+  reg signed [22:0] s1_x_6_0_w23;
+  reg [3:0] active_1_6_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_1_6_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_13;
+  reg signed [22:0] shifted_13;
+  reg signed [23:0] neg_shifted_13;
+  reg signed [23:0] shifted_13_w24;
+  reg signed [23:0] active_1_6_4_mux;
+  reg signed [23:0] s1_mask_6_0_mux;
+  reg s1_mask_7_0;
+  reg [4:0] active_1_7;
+  reg active_1_7_4;
+  reg [7:0] s1_x_63_56_0;
+  reg signed [7:0] s1_x_7_1;
+  reg signed [22:0] s1_x_7_1_w23;
+  reg [3:0] active_1_7_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_1_7_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_14;
+  reg signed [22:0] shifted_14;
+  reg signed [23:0] neg_shifted_14;
+  reg signed [23:0] shifted_14_w24;
+  reg signed [23:0] active_1_7_4_mux;
+  reg signed [23:0] s1_mask_7_0_mux;
+  reg signed [24:0] add_5;
+  reg signed [25:0] add_4_add_add_5;
+  reg signed [26:0] add_6;
+  reg signed [31:0] add_6_w32;
+  reg s1_mask_0_1;
+  reg [4:0] active_2_0;
+  reg active_2_0_4;
+  reg [7:0] s1_x_7_0_1;
+  reg signed [7:0] s1_x_0_1;
+  reg signed [22:0] s1_x_0_1_w23;
+  reg [3:0] active_2_0_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_2_0_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_15;
+  reg signed [22:0] shifted_15;
+  reg signed [23:0] neg_shifted_15;
+  reg signed [23:0] shifted_15_w24;
+  reg signed [23:0] active_2_0_4_mux;
+  reg signed [23:0] s1_mask_0_1_mux;
+  reg s1_mask_1_1;
+  reg [4:0] active_2_1;
+  reg active_2_1_4;
+  reg [7:0] s1_x_15_8_1;
+  reg signed [7:0] s1_x_1_1;
+  reg signed [22:0] s1_x_1_1_w23;
+  reg [3:0] active_2_1_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_2_1_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_16;
+  reg signed [22:0] shifted_16;
+  reg signed [23:0] neg_shifted_16;
+  reg signed [23:0] shifted_16_w24;
+  reg signed [23:0] active_2_1_4_mux;
+  reg signed [23:0] s1_mask_1_1_mux;
+  reg signed [24:0] add_7;
+  reg s1_mask_2_1;
+  reg [4:0] active_2_2;
+  reg active_2_2_4;
+  reg [7:0] s1_x_23_16_1;
+  reg signed [7:0] s1_x_2_1;
+  reg signed [22:0] s1_x_2_1_w23;
+  reg [3:0] active_2_2_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_2_2_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_17;
+  reg signed [22:0] shifted_17;
+  reg signed [23:0] neg_shifted_17;
+  reg signed [23:0] shifted_17_w24;
+  reg signed [23:0] active_2_2_4_mux;
+  reg signed [23:0] s1_mask_2_1_mux;
+  reg s1_mask_3_1;
+  reg [4:0] active_2_3;
+  reg active_2_3_4;
+  reg [7:0] s1_x_31_24_1;
+  reg signed [7:0] s1_x_3_1;
+  reg signed [22:0] s1_x_3_1_w23;
+  reg [3:0] active_2_3_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_2_3_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_18;
+  reg signed [22:0] shifted_18;
+  reg signed [23:0] neg_shifted_18;
+  reg signed [23:0] shifted_18_w24;
+  reg signed [23:0] active_2_3_4_mux;
+  reg signed [23:0] s1_mask_3_1_mux;
+  reg signed [24:0] add_8;
+  reg signed [25:0] add_7_add_add_8;
+  reg s1_mask_4_1;
+  reg [4:0] active_2_4;
+  reg active_2_4_4;
+  reg [7:0] s1_x_39_32_1;
+  reg signed [7:0] s1_x_4_1;
+  reg signed [22:0] s1_x_4_1_w23;
+  reg [3:0] active_2_4_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_2_4_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_19;
+  reg signed [22:0] shifted_19;
+  reg signed [23:0] neg_shifted_19;
+  reg signed [23:0] shifted_19_w24;
+  reg signed [23:0] active_2_4_4_mux;
+  reg signed [23:0] s1_mask_4_1_mux;
+  reg s1_mask_5_1;
+  reg [4:0] active_2_5;
+  reg active_2_5_4;
+  reg [7:0] s1_x_47_40_1;
+  reg signed [7:0] s1_x_5_1;
+  reg signed [22:0] s1_x_5_1_w23;
+  reg [3:0] active_2_5_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_2_5_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_20;
+  reg signed [22:0] shifted_20;
+  reg signed [23:0] neg_shifted_20;
+  reg signed [23:0] shifted_20_w24;
+  reg signed [23:0] active_2_5_4_mux;
+  reg signed [23:0] s1_mask_5_1_mux;
+  reg signed [24:0] add_9;
+  reg s1_mask_6_1;
+  reg [4:0] active_2_6;
+  reg active_2_6_4;
+  reg [7:0] s1_x_55_48_1;
+  reg signed [7:0] s1_x_6_1;
+  reg signed [22:0] s1_x_6_1_w23;
+  reg [3:0] active_2_6_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_2_6_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_21;
+  reg signed [22:0] shifted_21;
+  reg signed [23:0] neg_shifted_21;
+  reg signed [23:0] shifted_21_w24;
+  reg signed [23:0] active_2_6_4_mux;
+  reg signed [23:0] s1_mask_6_1_mux;
+  reg s1_mask_7_1;
+  reg [4:0] active_2_7;
+  reg active_2_7_4;
+  reg [7:0] s1_x_63_56_1;
+  reg signed [7:0] s1_x_7_2;
+  reg signed [22:0] s1_x_7_2_w23;
+  reg [3:0] active_2_7_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_2_7_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_22;
+  reg signed [22:0] shifted_22;
+  reg signed [23:0] neg_shifted_22;
+  reg signed [23:0] shifted_22_w24;
+  reg signed [23:0] active_2_7_4_mux;
+  reg signed [23:0] s1_mask_7_1_mux;
+  reg signed [24:0] add_10;
+  reg signed [25:0] add_9_add_add_10;
+  reg signed [26:0] add_11;
+  reg signed [31:0] add_11_w32;
+  reg s1_mask_0_2;
+  reg [4:0] active_3_0;
+  reg active_3_0_4;
+  reg [7:0] s1_x_7_0_2;
+  reg signed [7:0] s1_x_0_2;
+  reg signed [22:0] s1_x_0_2_w23;
+  reg [3:0] active_3_0_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_3_0_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_23;
+  reg signed [22:0] shifted_23;
+  reg signed [23:0] neg_shifted_23;
+  reg signed [23:0] shifted_23_w24;
+  reg signed [23:0] active_3_0_4_mux;
+  reg signed [23:0] s1_mask_0_2_mux;
+  reg s1_mask_1_2;
+  reg [4:0] active_3_1;
+  reg active_3_1_4;
+  reg [7:0] s1_x_15_8_2;
+  reg signed [7:0] s1_x_1_2;
+  reg signed [22:0] s1_x_1_2_w23;
+  reg [3:0] active_3_1_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_3_1_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_24;
+  reg signed [22:0] shifted_24;
+  reg signed [23:0] neg_shifted_24;
+  reg signed [23:0] shifted_24_w24;
+  reg signed [23:0] active_3_1_4_mux;
+  reg signed [23:0] s1_mask_1_2_mux;
+  reg signed [24:0] add_12;
+  reg s1_mask_2_2;
+  reg [4:0] active_3_2;
+  reg active_3_2_4;
+  reg [7:0] s1_x_23_16_2;
+  reg signed [7:0] s1_x_2_2;
+  reg signed [22:0] s1_x_2_2_w23;
+  reg [3:0] active_3_2_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_3_2_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_25;
+  reg signed [22:0] shifted_25;
+  reg signed [23:0] neg_shifted_25;
+  reg signed [23:0] shifted_25_w24;
+  reg signed [23:0] active_3_2_4_mux;
+  reg signed [23:0] s1_mask_2_2_mux;
+  reg s1_mask_3_2;
+  reg [4:0] active_3_3;
+  reg active_3_3_4;
+  reg [7:0] s1_x_31_24_2;
+  reg signed [7:0] s1_x_3_2;
+  reg signed [22:0] s1_x_3_2_w23;
+  reg [3:0] active_3_3_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_3_3_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_26;
+  reg signed [22:0] shifted_26;
+  reg signed [23:0] neg_shifted_26;
+  reg signed [23:0] shifted_26_w24;
+  reg signed [23:0] active_3_3_4_mux;
+  reg signed [23:0] s1_mask_3_2_mux;
+  reg signed [24:0] add_13;
+  reg signed [25:0] add_12_add_add_13;
+  reg s1_mask_4_2;
+  reg [4:0] active_3_4;
+  reg active_3_4_4;
+  reg [7:0] s1_x_39_32_2;
+  reg signed [7:0] s1_x_4_2;
+  reg signed [22:0] s1_x_4_2_w23;
+  reg [3:0] active_3_4_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_3_4_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_27;
+  reg signed [22:0] shifted_27;
+  reg signed [23:0] neg_shifted_27;
+  reg signed [23:0] shifted_27_w24;
+  reg signed [23:0] active_3_4_4_mux;
+  reg signed [23:0] s1_mask_4_2_mux;
+  reg s1_mask_5_2;
+  reg [4:0] active_3_5;
+  reg active_3_5_4;
+  reg [7:0] s1_x_47_40_2;
+  reg signed [7:0] s1_x_5_2;
+  reg signed [22:0] s1_x_5_2_w23;
+  reg [3:0] active_3_5_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_3_5_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_28;
+  reg signed [22:0] shifted_28;
+  reg signed [23:0] neg_shifted_28;
+  reg signed [23:0] shifted_28_w24;
+  reg signed [23:0] active_3_5_4_mux;
+  reg signed [23:0] s1_mask_5_2_mux;
+  reg signed [24:0] add_14;
+  reg s1_mask_6_2;
+  reg [4:0] active_3_6;
+  reg active_3_6_4;
+  reg [7:0] s1_x_55_48_2;
+  reg signed [7:0] s1_x_6_2;
+  reg signed [22:0] s1_x_6_2_w23;
+  reg [3:0] active_3_6_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_3_6_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_29;
+  reg signed [22:0] shifted_29;
+  reg signed [23:0] neg_shifted_29;
+  reg signed [23:0] shifted_29_w24;
+  reg signed [23:0] active_3_6_4_mux;
+  reg signed [23:0] s1_mask_6_2_mux;
+  reg s1_mask_7_2;
+  reg [4:0] active_3_7;
+  reg active_3_7_4;
+  reg [7:0] s1_x_63_56_2;
+  reg signed [7:0] s1_x_7_3;
+  reg signed [22:0] s1_x_7_3_w23;
+  reg [3:0] active_3_7_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_3_7_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_30;
+  reg signed [22:0] shifted_30;
+  reg signed [23:0] neg_shifted_30;
+  reg signed [23:0] shifted_30_w24;
+  reg signed [23:0] active_3_7_4_mux;
+  reg signed [23:0] s1_mask_7_2_mux;
+  reg signed [24:0] add_15;
+  reg signed [25:0] add_14_add_add_15;
+  reg signed [26:0] add_16;
+  reg signed [31:0] add_16_w32;
+  reg s1_mask_0_3;
+  reg [4:0] active_4_0;
+  reg active_4_0_4;
+  reg [7:0] s1_x_7_0_3;
+  reg signed [7:0] s1_x_0_3;
+  reg signed [22:0] s1_x_0_3_w23;
+  reg [3:0] active_4_0_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_4_0_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_31;
+  reg signed [22:0] shifted_31;
+  reg signed [23:0] neg_shifted_31;
+  reg signed [23:0] shifted_31_w24;
+  reg signed [23:0] active_4_0_4_mux;
+  reg signed [23:0] s1_mask_0_3_mux;
+  reg s1_mask_1_3;
+  reg [4:0] active_4_1;
+  reg active_4_1_4;
+  reg [7:0] s1_x_15_8_3;
+  reg signed [7:0] s1_x_1_3;
+  reg signed [22:0] s1_x_1_3_w23;
+  reg [3:0] active_4_1_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_4_1_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_32;
+  reg signed [22:0] shifted_32;
+  reg signed [23:0] neg_shifted_32;
+  reg signed [23:0] shifted_32_w24;
+  reg signed [23:0] active_4_1_4_mux;
+  reg signed [23:0] s1_mask_1_3_mux;
+  reg signed [24:0] add_17;
+  reg s1_mask_2_3;
+  reg [4:0] active_4_2;
+  reg active_4_2_4;
+  reg [7:0] s1_x_23_16_3;
+  reg signed [7:0] s1_x_2_3;
+  reg signed [22:0] s1_x_2_3_w23;
+  reg [3:0] active_4_2_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_4_2_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_33;
+  reg signed [22:0] shifted_33;
+  reg signed [23:0] neg_shifted_33;
+  reg signed [23:0] shifted_33_w24;
+  reg signed [23:0] active_4_2_4_mux;
+  reg signed [23:0] s1_mask_2_3_mux;
+  reg s1_mask_3_3;
+  reg [4:0] active_4_3;
+  reg active_4_3_4;
+  reg [7:0] s1_x_31_24_3;
+  reg signed [7:0] s1_x_3_3;
+  reg signed [22:0] s1_x_3_3_w23;
+  reg [3:0] active_4_3_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_4_3_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_34;
+  reg signed [22:0] shifted_34;
+  reg signed [23:0] neg_shifted_34;
+  reg signed [23:0] shifted_34_w24;
+  reg signed [23:0] active_4_3_4_mux;
+  reg signed [23:0] s1_mask_3_3_mux;
+  reg signed [24:0] add_18;
+  reg signed [25:0] add_17_add_add_18;
+  reg s1_mask_4_3;
+  reg [4:0] active_4_4;
+  reg active_4_4_4;
+  reg [7:0] s1_x_39_32_3;
+  reg signed [7:0] s1_x_4_3;
+  reg signed [22:0] s1_x_4_3_w23;
+  reg [3:0] active_4_4_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_4_4_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_35;
+  reg signed [22:0] shifted_35;
+  reg signed [23:0] neg_shifted_35;
+  reg signed [23:0] shifted_35_w24;
+  reg signed [23:0] active_4_4_4_mux;
+  reg signed [23:0] s1_mask_4_3_mux;
+  reg s1_mask_5_3;
+  reg [4:0] active_4_5;
+  reg active_4_5_4;
+  reg [7:0] s1_x_47_40_3;
+  reg signed [7:0] s1_x_5_3;
+  reg signed [22:0] s1_x_5_3_w23;
+  reg [3:0] active_4_5_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_4_5_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_36;
+  reg signed [22:0] shifted_36;
+  reg signed [23:0] neg_shifted_36;
+  reg signed [23:0] shifted_36_w24;
+  reg signed [23:0] active_4_5_4_mux;
+  reg signed [23:0] s1_mask_5_3_mux;
+  reg signed [24:0] add_19;
+  reg s1_mask_6_3;
+  reg [4:0] active_4_6;
+  reg active_4_6_4;
+  reg [7:0] s1_x_55_48_3;
+  reg signed [7:0] s1_x_6_3;
+  reg signed [22:0] s1_x_6_3_w23;
+  reg [3:0] active_4_6_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_4_6_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_37;
+  reg signed [22:0] shifted_37;
+  reg signed [23:0] neg_shifted_37;
+  reg signed [23:0] shifted_37_w24;
+  reg signed [23:0] active_4_6_4_mux;
+  reg signed [23:0] s1_mask_6_3_mux;
+  reg s1_mask_7_3;
+  reg [4:0] active_4_7;
+  reg active_4_7_4;
+  reg [7:0] s1_x_63_56_3;
+  reg signed [7:0] s1_x_7_4;
+  reg signed [22:0] s1_x_7_4_w23;
+  reg [3:0] active_4_7_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_4_7_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_38;
+  reg signed [22:0] shifted_38;
+  reg signed [23:0] neg_shifted_38;
+  reg signed [23:0] shifted_38_w24;
+  reg signed [23:0] active_4_7_4_mux;
+  reg signed [23:0] s1_mask_7_3_mux;
+  reg signed [24:0] add_20;
+  reg signed [25:0] add_19_add_add_20;
+  reg signed [26:0] add_21;
+  reg signed [31:0] add_21_w32;
+  reg s1_mask_0_4;
+  reg [4:0] active_5_0;
+  reg active_5_0_4;
+  reg [7:0] s1_x_7_0_4;
+  reg signed [7:0] s1_x_0_4;
+  reg signed [22:0] s1_x_0_4_w23;
+  reg [3:0] active_5_0_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_5_0_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_39;
+  reg signed [22:0] shifted_39;
+  reg signed [23:0] neg_shifted_39;
+  reg signed [23:0] shifted_39_w24;
+  reg signed [23:0] active_5_0_4_mux;
+  reg signed [23:0] s1_mask_0_4_mux;
+  reg s1_mask_1_4;
+  reg [4:0] active_5_1;
+  reg active_5_1_4;
+  reg [7:0] s1_x_15_8_4;
+  reg signed [7:0] s1_x_1_4;
+  reg signed [22:0] s1_x_1_4_w23;
+  reg [3:0] active_5_1_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_5_1_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_40;
+  reg signed [22:0] shifted_40;
+  reg signed [23:0] neg_shifted_40;
+  reg signed [23:0] shifted_40_w24;
+  reg signed [23:0] active_5_1_4_mux;
+  reg signed [23:0] s1_mask_1_4_mux;
   reg signed [24:0] add_22;
-  reg signed [25:0] add_23;
-  reg slice_23;
-  reg [4:0] slice_24;
-  reg slice_25;
-  reg [7:0] slice_26;
-  reg signed [7:0] assint_4;
-  reg signed [22:0] resize_34;
-  reg [3:0] slice_27;
+  reg s1_mask_2_4;
+  reg [4:0] active_5_2;
+  reg active_5_2_4;
+  reg [7:0] s1_x_23_16_4;
+  reg signed [7:0] s1_x_2_4;
+  reg signed [22:0] s1_x_2_4_w23;
+  reg [3:0] active_5_2_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_4;
+  reg [4:0] v15_sub_active_5_2_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_35;
-  reg signed [22:0] shlv_4;
-  reg signed [23:0] neg_4;
-  reg signed [23:0] resize_36;
-  reg signed [23:0] mux_8;
-  reg signed [23:0] mux_9;
-  reg slice_28;
-  reg [4:0] slice_29;
-  reg slice_30;
-  reg [7:0] slice_31;
-  reg signed [7:0] assint_5;
-  reg signed [22:0] resize_37;
-  reg [3:0] slice_32;
+  reg [3:0] amount_41;
+  reg signed [22:0] shifted_41;
+  reg signed [23:0] neg_shifted_41;
+  reg signed [23:0] shifted_41_w24;
+  reg signed [23:0] active_5_2_4_mux;
+  reg signed [23:0] s1_mask_2_4_mux;
+  reg s1_mask_3_4;
+  reg [4:0] active_5_3;
+  reg active_5_3_4;
+  reg [7:0] s1_x_31_24_4;
+  reg signed [7:0] s1_x_3_4;
+  reg signed [22:0] s1_x_3_4_w23;
+  reg [3:0] active_5_3_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_5;
+  reg [4:0] v15_sub_active_5_3_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_38;
-  reg signed [22:0] shlv_5;
-  reg signed [23:0] neg_5;
-  reg signed [23:0] resize_39;
-  reg signed [23:0] mux_10;
-  reg signed [23:0] mux_11;
+  reg [3:0] amount_42;
+  reg signed [22:0] shifted_42;
+  reg signed [23:0] neg_shifted_42;
+  reg signed [23:0] shifted_42_w24;
+  reg signed [23:0] active_5_3_4_mux;
+  reg signed [23:0] s1_mask_3_4_mux;
+  reg signed [24:0] add_23;
+  reg signed [25:0] add_22_add_add_23;
+  reg s1_mask_4_4;
+  reg [4:0] active_5_4;
+  reg active_5_4_4;
+  reg [7:0] s1_x_39_32_4;
+  reg signed [7:0] s1_x_4_4;
+  reg signed [22:0] s1_x_4_4_w23;
+  reg [3:0] active_5_4_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_5_4_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_43;
+  reg signed [22:0] shifted_43;
+  reg signed [23:0] neg_shifted_43;
+  reg signed [23:0] shifted_43_w24;
+  reg signed [23:0] active_5_4_4_mux;
+  reg signed [23:0] s1_mask_4_4_mux;
+  reg s1_mask_5_4;
+  reg [4:0] active_5_5;
+  reg active_5_5_4;
+  reg [7:0] s1_x_47_40_4;
+  reg signed [7:0] s1_x_5_4;
+  reg signed [22:0] s1_x_5_4_w23;
+  reg [3:0] active_5_5_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_5_5_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_44;
+  reg signed [22:0] shifted_44;
+  reg signed [23:0] neg_shifted_44;
+  reg signed [23:0] shifted_44_w24;
+  reg signed [23:0] active_5_5_4_mux;
+  reg signed [23:0] s1_mask_5_4_mux;
   reg signed [24:0] add_24;
-  reg slice_33;
-  reg [4:0] slice_34;
-  reg slice_35;
-  reg [7:0] slice_36;
-  reg signed [7:0] assint_6;
-  reg signed [22:0] resize_40;
-  reg [3:0] slice_37;
+  reg s1_mask_6_4;
+  reg [4:0] active_5_6;
+  reg active_5_6_4;
+  reg [7:0] s1_x_55_48_4;
+  reg signed [7:0] s1_x_6_4;
+  reg signed [22:0] s1_x_6_4_w23;
+  reg [3:0] active_5_6_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_6;
+  reg [4:0] v15_sub_active_5_6_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_41;
-  reg signed [22:0] shlv_6;
-  reg signed [23:0] neg_6;
-  reg signed [23:0] resize_42;
-  reg signed [23:0] mux_12;
-  reg signed [23:0] mux_13;
-  reg slice_38;
-  reg [4:0] slice_39;
-  reg slice_40;
-  reg [7:0] slice_41;
-  reg signed [7:0] assint_7;
-  reg signed [22:0] resize_43;
-  reg [3:0] slice_42;
+  reg [3:0] amount_45;
+  reg signed [22:0] shifted_45;
+  reg signed [23:0] neg_shifted_45;
+  reg signed [23:0] shifted_45_w24;
+  reg signed [23:0] active_5_6_4_mux;
+  reg signed [23:0] s1_mask_6_4_mux;
+  reg s1_mask_7_4;
+  reg [4:0] active_5_7;
+  reg active_5_7_4;
+  reg [7:0] s1_x_63_56_4;
+  reg signed [7:0] s1_x_7_5;
+  reg signed [22:0] s1_x_7_5_w23;
+  reg [3:0] active_5_7_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_7;
+  reg [4:0] v15_sub_active_5_7_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_44;
-  reg signed [22:0] shlv_7;
-  reg signed [23:0] neg_7;
-  reg signed [23:0] resize_45;
-  reg signed [23:0] mux_14;
-  reg signed [23:0] mux_15;
+  reg [3:0] amount_46;
+  reg signed [22:0] shifted_46;
+  reg signed [23:0] neg_shifted_46;
+  reg signed [23:0] shifted_46_w24;
+  reg signed [23:0] active_5_7_4_mux;
+  reg signed [23:0] s1_mask_7_4_mux;
   reg signed [24:0] add_25;
-  reg signed [25:0] add_26;
-  reg signed [26:0] add_27;
-  reg signed [31:0] resize_46;
-  reg slice_43;
-  reg [4:0] slice_44;
-  reg slice_45;
-  reg [7:0] slice_46;
-  reg signed [7:0] assint_8;
-  reg signed [22:0] resize_47;
-  reg [3:0] slice_47;
+  reg signed [25:0] add_24_add_add_25;
+  reg signed [26:0] add_26;
+  reg signed [31:0] add_26_w32;
+  reg s1_mask_0_5;
+  reg [4:0] active_6_0;
+  reg active_6_0_4;
+  reg [7:0] s1_x_7_0_5;
+  reg signed [7:0] s1_x_0_5;
+  reg signed [22:0] s1_x_0_5_w23;
+  reg [3:0] active_6_0_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_8;
+  reg [4:0] v15_sub_active_6_0_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_48;
-  reg signed [22:0] shlv_8;
-  reg signed [23:0] neg_8;
-  reg signed [23:0] resize_49;
-  reg signed [23:0] mux_16;
-  reg signed [23:0] mux_17;
-  reg slice_48;
-  reg [4:0] slice_49;
-  reg slice_50;
-  reg [7:0] slice_51;
-  reg signed [7:0] assint_9;
-  reg signed [22:0] resize_50;
-  reg [3:0] slice_52;
+  reg [3:0] amount_47;
+  reg signed [22:0] shifted_47;
+  reg signed [23:0] neg_shifted_47;
+  reg signed [23:0] shifted_47_w24;
+  reg signed [23:0] active_6_0_4_mux;
+  reg signed [23:0] s1_mask_0_5_mux;
+  reg s1_mask_1_5;
+  reg [4:0] active_6_1;
+  reg active_6_1_4;
+  reg [7:0] s1_x_15_8_5;
+  reg signed [7:0] s1_x_1_5;
+  reg signed [22:0] s1_x_1_5_w23;
+  reg [3:0] active_6_1_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_9;
+  reg [4:0] v15_sub_active_6_1_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_51;
-  reg signed [22:0] shlv_9;
-  reg signed [23:0] neg_9;
-  reg signed [23:0] resize_52;
-  reg signed [23:0] mux_18;
-  reg signed [23:0] mux_19;
+  reg [3:0] amount_48;
+  reg signed [22:0] shifted_48;
+  reg signed [23:0] neg_shifted_48;
+  reg signed [23:0] shifted_48_w24;
+  reg signed [23:0] active_6_1_4_mux;
+  reg signed [23:0] s1_mask_1_5_mux;
+  reg signed [24:0] add_27;
+  reg s1_mask_2_5;
+  reg [4:0] active_6_2;
+  reg active_6_2_4;
+  reg [7:0] s1_x_23_16_5;
+  reg signed [7:0] s1_x_2_5;
+  reg signed [22:0] s1_x_2_5_w23;
+  reg [3:0] active_6_2_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_6_2_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_49;
+  reg signed [22:0] shifted_49;
+  reg signed [23:0] neg_shifted_49;
+  reg signed [23:0] shifted_49_w24;
+  reg signed [23:0] active_6_2_4_mux;
+  reg signed [23:0] s1_mask_2_5_mux;
+  reg s1_mask_3_5;
+  reg [4:0] active_6_3;
+  reg active_6_3_4;
+  reg [7:0] s1_x_31_24_5;
+  reg signed [7:0] s1_x_3_5;
+  reg signed [22:0] s1_x_3_5_w23;
+  reg [3:0] active_6_3_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_6_3_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_50;
+  reg signed [22:0] shifted_50;
+  reg signed [23:0] neg_shifted_50;
+  reg signed [23:0] shifted_50_w24;
+  reg signed [23:0] active_6_3_4_mux;
+  reg signed [23:0] s1_mask_3_5_mux;
   reg signed [24:0] add_28;
-  reg slice_53;
-  reg [4:0] slice_54;
-  reg slice_55;
-  reg [7:0] slice_56;
-  reg signed [7:0] assint_10;
-  reg signed [22:0] resize_53;
-  reg [3:0] slice_57;
+  reg signed [25:0] add_27_add_add_28;
+  reg s1_mask_4_5;
+  reg [4:0] active_6_4;
+  reg active_6_4_4;
+  reg [7:0] s1_x_39_32_5;
+  reg signed [7:0] s1_x_4_5;
+  reg signed [22:0] s1_x_4_5_w23;
+  reg [3:0] active_6_4_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_10;
+  reg [4:0] v15_sub_active_6_4_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_54;
-  reg signed [22:0] shlv_10;
-  reg signed [23:0] neg_10;
-  reg signed [23:0] resize_55;
-  reg signed [23:0] mux_20;
-  reg signed [23:0] mux_21;
-  reg slice_58;
-  reg [4:0] slice_59;
-  reg slice_60;
-  reg [7:0] slice_61;
-  reg signed [7:0] assint_11;
-  reg signed [22:0] resize_56;
-  reg [3:0] slice_62;
+  reg [3:0] amount_51;
+  reg signed [22:0] shifted_51;
+  reg signed [23:0] neg_shifted_51;
+  reg signed [23:0] shifted_51_w24;
+  reg signed [23:0] active_6_4_4_mux;
+  reg signed [23:0] s1_mask_4_5_mux;
+  reg s1_mask_5_5;
+  reg [4:0] active_6_5;
+  reg active_6_5_4;
+  reg [7:0] s1_x_47_40_5;
+  reg signed [7:0] s1_x_5_5;
+  reg signed [22:0] s1_x_5_5_w23;
+  reg [3:0] active_6_5_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_11;
+  reg [4:0] v15_sub_active_6_5_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_57;
-  reg signed [22:0] shlv_11;
-  reg signed [23:0] neg_11;
-  reg signed [23:0] resize_58;
-  reg signed [23:0] mux_22;
-  reg signed [23:0] mux_23;
+  reg [3:0] amount_52;
+  reg signed [22:0] shifted_52;
+  reg signed [23:0] neg_shifted_52;
+  reg signed [23:0] shifted_52_w24;
+  reg signed [23:0] active_6_5_4_mux;
+  reg signed [23:0] s1_mask_5_5_mux;
   reg signed [24:0] add_29;
-  reg signed [25:0] add_30;
-  reg slice_63;
-  reg [4:0] slice_64;
-  reg slice_65;
-  reg [7:0] slice_66;
-  reg signed [7:0] assint_12;
-  reg signed [22:0] resize_59;
-  reg [3:0] slice_67;
+  reg s1_mask_6_5;
+  reg [4:0] active_6_6;
+  reg active_6_6_4;
+  reg [7:0] s1_x_55_48_5;
+  reg signed [7:0] s1_x_6_5;
+  reg signed [22:0] s1_x_6_5_w23;
+  reg [3:0] active_6_6_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_12;
+  reg [4:0] v15_sub_active_6_6_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_60;
-  reg signed [22:0] shlv_12;
-  reg signed [23:0] neg_12;
-  reg signed [23:0] resize_61;
-  reg signed [23:0] mux_24;
-  reg signed [23:0] mux_25;
-  reg slice_68;
-  reg [4:0] slice_69;
-  reg slice_70;
-  reg [7:0] slice_71;
-  reg signed [7:0] assint_13;
-  reg signed [22:0] resize_62;
-  reg [3:0] slice_72;
+  reg [3:0] amount_53;
+  reg signed [22:0] shifted_53;
+  reg signed [23:0] neg_shifted_53;
+  reg signed [23:0] shifted_53_w24;
+  reg signed [23:0] active_6_6_4_mux;
+  reg signed [23:0] s1_mask_6_5_mux;
+  reg s1_mask_7_5;
+  reg [4:0] active_6_7;
+  reg active_6_7_4;
+  reg [7:0] s1_x_63_56_5;
+  reg signed [7:0] s1_x_7_6;
+  reg signed [22:0] s1_x_7_6_w23;
+  reg [3:0] active_6_7_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_13;
+  reg [4:0] v15_sub_active_6_7_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_63;
-  reg signed [22:0] shlv_13;
-  reg signed [23:0] neg_13;
-  reg signed [23:0] resize_64;
-  reg signed [23:0] mux_26;
-  reg signed [23:0] mux_27;
-  reg signed [24:0] add_31;
-  reg slice_73;
-  reg [4:0] slice_74;
-  reg slice_75;
-  reg [7:0] slice_76;
-  reg signed [7:0] assint_14;
-  reg signed [22:0] resize_65;
-  reg [3:0] slice_77;
+  reg [3:0] amount_54;
+  reg signed [22:0] shifted_54;
+  reg signed [23:0] neg_shifted_54;
+  reg signed [23:0] shifted_54_w24;
+  reg signed [23:0] active_6_7_4_mux;
+  reg signed [23:0] s1_mask_7_5_mux;
+  reg signed [24:0] add_30;
+  reg signed [25:0] add_29_add_add_30;
+  reg signed [26:0] add_31;
+  reg signed [31:0] add_31_w32;
+  reg s1_mask_0_6;
+  reg [4:0] active_7_0;
+  reg active_7_0_4;
+  reg [7:0] s1_x_7_0_6;
+  reg signed [7:0] s1_x_0_6;
+  reg signed [22:0] s1_x_0_6_w23;
+  reg [3:0] active_7_0_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_14;
+  reg [4:0] v15_sub_active_7_0_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_66;
-  reg signed [22:0] shlv_14;
-  reg signed [23:0] neg_14;
-  reg signed [23:0] resize_67;
-  reg signed [23:0] mux_28;
-  reg signed [23:0] mux_29;
-  reg slice_78;
-  reg [4:0] slice_79;
-  reg slice_80;
-  reg [7:0] slice_81;
-  reg signed [7:0] assint_15;
-  reg signed [22:0] resize_68;
-  reg [3:0] slice_82;
+  reg [3:0] amount_55;
+  reg signed [22:0] shifted_55;
+  reg signed [23:0] neg_shifted_55;
+  reg signed [23:0] shifted_55_w24;
+  reg signed [23:0] active_7_0_4_mux;
+  reg signed [23:0] s1_mask_0_6_mux;
+  reg s1_mask_1_6;
+  reg [4:0] active_7_1;
+  reg active_7_1_4;
+  reg [7:0] s1_x_15_8_6;
+  reg signed [7:0] s1_x_1_6;
+  reg signed [22:0] s1_x_1_6_w23;
+  reg [3:0] active_7_1_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_15;
+  reg [4:0] v15_sub_active_7_1_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_69;
-  reg signed [22:0] shlv_15;
-  reg signed [23:0] neg_15;
-  reg signed [23:0] resize_70;
-  reg signed [23:0] mux_30;
-  reg signed [23:0] mux_31;
+  reg [3:0] amount_56;
+  reg signed [22:0] shifted_56;
+  reg signed [23:0] neg_shifted_56;
+  reg signed [23:0] shifted_56_w24;
+  reg signed [23:0] active_7_1_4_mux;
+  reg signed [23:0] s1_mask_1_6_mux;
   reg signed [24:0] add_32;
-  reg signed [25:0] add_33;
-  reg signed [26:0] add_34;
-  reg signed [31:0] resize_71;
-  reg slice_83;
-  reg [4:0] slice_84;
-  reg slice_85;
-  reg [7:0] slice_86;
-  reg signed [7:0] assint_16;
-  reg signed [22:0] resize_72;
-  reg [3:0] slice_87;
+  reg s1_mask_2_6;
+  reg [4:0] active_7_2;
+  reg active_7_2_4;
+  reg [7:0] s1_x_23_16_6;
+  reg signed [7:0] s1_x_2_6;
+  reg signed [22:0] s1_x_2_6_w23;
+  reg [3:0] active_7_2_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_16;
+  reg [4:0] v15_sub_active_7_2_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_73;
-  reg signed [22:0] shlv_16;
-  reg signed [23:0] neg_16;
-  reg signed [23:0] resize_74;
-  reg signed [23:0] mux_32;
-  reg signed [23:0] mux_33;
-  reg slice_88;
-  reg [4:0] slice_89;
-  reg slice_90;
-  reg [7:0] slice_91;
-  reg signed [7:0] assint_17;
-  reg signed [22:0] resize_75;
-  reg [3:0] slice_92;
+  reg [3:0] amount_57;
+  reg signed [22:0] shifted_57;
+  reg signed [23:0] neg_shifted_57;
+  reg signed [23:0] shifted_57_w24;
+  reg signed [23:0] active_7_2_4_mux;
+  reg signed [23:0] s1_mask_2_6_mux;
+  reg s1_mask_3_6;
+  reg [4:0] active_7_3;
+  reg active_7_3_4;
+  reg [7:0] s1_x_31_24_6;
+  reg signed [7:0] s1_x_3_6;
+  reg signed [22:0] s1_x_3_6_w23;
+  reg [3:0] active_7_3_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_17;
+  reg [4:0] v15_sub_active_7_3_3_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_76;
-  reg signed [22:0] shlv_17;
-  reg signed [23:0] neg_17;
-  reg signed [23:0] resize_77;
-  reg signed [23:0] mux_34;
-  reg signed [23:0] mux_35;
+  reg [3:0] amount_58;
+  reg signed [22:0] shifted_58;
+  reg signed [23:0] neg_shifted_58;
+  reg signed [23:0] shifted_58_w24;
+  reg signed [23:0] active_7_3_4_mux;
+  reg signed [23:0] s1_mask_3_6_mux;
+  reg signed [24:0] add_33;
+  reg signed [25:0] add_32_add_add_33;
+  reg s1_mask_4_6;
+  reg [4:0] active_7_4;
+  reg active_7_4_4;
+  reg [7:0] s1_x_39_32_6;
+  reg signed [7:0] s1_x_4_6;
+  reg signed [22:0] s1_x_4_6_w23;
+  reg [3:0] active_7_4_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_7_4_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_59;
+  reg signed [22:0] shifted_59;
+  reg signed [23:0] neg_shifted_59;
+  reg signed [23:0] shifted_59_w24;
+  reg signed [23:0] active_7_4_4_mux;
+  reg signed [23:0] s1_mask_4_6_mux;
+  reg s1_mask_5_6;
+  reg [4:0] active_7_5;
+  reg active_7_5_4;
+  reg [7:0] s1_x_47_40_6;
+  reg signed [7:0] s1_x_5_6;
+  reg signed [22:0] s1_x_5_6_w23;
+  reg [3:0] active_7_5_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_7_5_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_60;
+  reg signed [22:0] shifted_60;
+  reg signed [23:0] neg_shifted_60;
+  reg signed [23:0] shifted_60_w24;
+  reg signed [23:0] active_7_5_4_mux;
+  reg signed [23:0] s1_mask_5_6_mux;
+  reg signed [24:0] add_34;
+  reg s1_mask_6_6;
+  reg [4:0] active_7_6;
+  reg active_7_6_4;
+  reg [7:0] s1_x_55_48_6;
+  reg signed [7:0] s1_x_6_6;
+  reg signed [22:0] s1_x_6_6_w23;
+  reg [3:0] active_7_6_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_7_6_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_61;
+  reg signed [22:0] shifted_61;
+  reg signed [23:0] neg_shifted_61;
+  reg signed [23:0] shifted_61_w24;
+  reg signed [23:0] active_7_6_4_mux;
+  reg signed [23:0] s1_mask_6_6_mux;
+  reg s1_mask_7_6;
+  reg [4:0] active_7_7;
+  reg active_7_7_4;
+  reg [7:0] s1_x_63_56_6;
+  reg signed [7:0] s1_x_7_7;
+  reg signed [22:0] s1_x_7_7_w23;
+  reg [3:0] active_7_7_3_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [4:0] v15_sub_active_7_7_3_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [3:0] amount_62;
+  reg signed [22:0] shifted_62;
+  reg signed [23:0] neg_shifted_62;
+  reg signed [23:0] shifted_62_w24;
+  reg signed [23:0] active_7_7_4_mux;
+  reg signed [23:0] s1_mask_7_6_mux;
   reg signed [24:0] add_35;
-  reg slice_93;
-  reg [4:0] slice_94;
-  reg slice_95;
-  reg [7:0] slice_96;
-  reg signed [7:0] assint_18;
-  reg signed [22:0] resize_78;
-  reg [3:0] slice_97;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_18;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_79;
-  reg signed [22:0] shlv_18;
-  reg signed [23:0] neg_18;
-  reg signed [23:0] resize_80;
-  reg signed [23:0] mux_36;
-  reg signed [23:0] mux_37;
-  reg slice_98;
-  reg [4:0] slice_99;
-  reg slice_100;
-  reg [7:0] slice_101;
-  reg signed [7:0] assint_19;
-  reg signed [22:0] resize_81;
-  reg [3:0] slice_102;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_19;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_82;
-  reg signed [22:0] shlv_19;
-  reg signed [23:0] neg_19;
-  reg signed [23:0] resize_83;
-  reg signed [23:0] mux_38;
-  reg signed [23:0] mux_39;
-  reg signed [24:0] add_36;
-  reg signed [25:0] add_37;
-  reg slice_103;
-  reg [4:0] slice_104;
-  reg slice_105;
-  reg [7:0] slice_106;
-  reg signed [7:0] assint_20;
-  reg signed [22:0] resize_84;
-  reg [3:0] slice_107;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_20;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_85;
-  reg signed [22:0] shlv_20;
-  reg signed [23:0] neg_20;
-  reg signed [23:0] resize_86;
-  reg signed [23:0] mux_40;
-  reg signed [23:0] mux_41;
-  reg slice_108;
-  reg [4:0] slice_109;
-  reg slice_110;
-  reg [7:0] slice_111;
-  reg signed [7:0] assint_21;
-  reg signed [22:0] resize_87;
-  reg [3:0] slice_112;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_21;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_88;
-  reg signed [22:0] shlv_21;
-  reg signed [23:0] neg_21;
-  reg signed [23:0] resize_89;
-  reg signed [23:0] mux_42;
-  reg signed [23:0] mux_43;
-  reg signed [24:0] add_38;
-  reg slice_113;
-  reg [4:0] slice_114;
-  reg slice_115;
-  reg [7:0] slice_116;
-  reg signed [7:0] assint_22;
-  reg signed [22:0] resize_90;
-  reg [3:0] slice_117;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_22;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_91;
-  reg signed [22:0] shlv_22;
-  reg signed [23:0] neg_22;
-  reg signed [23:0] resize_92;
-  reg signed [23:0] mux_44;
-  reg signed [23:0] mux_45;
-  reg slice_118;
-  reg [4:0] slice_119;
-  reg slice_120;
-  reg [7:0] slice_121;
-  reg signed [7:0] assint_23;
-  reg signed [22:0] resize_93;
-  reg [3:0] slice_122;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_23;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_94;
-  reg signed [22:0] shlv_23;
-  reg signed [23:0] neg_23;
-  reg signed [23:0] resize_95;
-  reg signed [23:0] mux_46;
-  reg signed [23:0] mux_47;
-  reg signed [24:0] add_39;
-  reg signed [25:0] add_40;
-  reg signed [26:0] add_41;
-  reg signed [31:0] resize_96;
-  reg slice_123;
-  reg [4:0] slice_124;
-  reg slice_125;
-  reg [7:0] slice_126;
-  reg signed [7:0] assint_24;
-  reg signed [22:0] resize_97;
-  reg [3:0] slice_127;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_24;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_98;
-  reg signed [22:0] shlv_24;
-  reg signed [23:0] neg_24;
-  reg signed [23:0] resize_99;
-  reg signed [23:0] mux_48;
-  reg signed [23:0] mux_49;
-  reg slice_128;
-  reg [4:0] slice_129;
-  reg slice_130;
-  reg [7:0] slice_131;
-  reg signed [7:0] assint_25;
-  reg signed [22:0] resize_100;
-  reg [3:0] slice_132;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_25;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_101;
-  reg signed [22:0] shlv_25;
-  reg signed [23:0] neg_25;
-  reg signed [23:0] resize_102;
-  reg signed [23:0] mux_50;
-  reg signed [23:0] mux_51;
-  reg signed [24:0] add_42;
-  reg slice_133;
-  reg [4:0] slice_134;
-  reg slice_135;
-  reg [7:0] slice_136;
-  reg signed [7:0] assint_26;
-  reg signed [22:0] resize_103;
-  reg [3:0] slice_137;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_26;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_104;
-  reg signed [22:0] shlv_26;
-  reg signed [23:0] neg_26;
-  reg signed [23:0] resize_105;
-  reg signed [23:0] mux_52;
-  reg signed [23:0] mux_53;
-  reg slice_138;
-  reg [4:0] slice_139;
-  reg slice_140;
-  reg [7:0] slice_141;
-  reg signed [7:0] assint_27;
-  reg signed [22:0] resize_106;
-  reg [3:0] slice_142;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_27;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_107;
-  reg signed [22:0] shlv_27;
-  reg signed [23:0] neg_27;
-  reg signed [23:0] resize_108;
-  reg signed [23:0] mux_54;
-  reg signed [23:0] mux_55;
-  reg signed [24:0] add_43;
-  reg signed [25:0] add_44;
-  reg slice_143;
-  reg [4:0] slice_144;
-  reg slice_145;
-  reg [7:0] slice_146;
-  reg signed [7:0] assint_28;
-  reg signed [22:0] resize_109;
-  reg [3:0] slice_147;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_28;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_110;
-  reg signed [22:0] shlv_28;
-  reg signed [23:0] neg_28;
-  reg signed [23:0] resize_111;
-  reg signed [23:0] mux_56;
-  reg signed [23:0] mux_57;
-  reg slice_148;
-  reg [4:0] slice_149;
-  reg slice_150;
-  reg [7:0] slice_151;
-  reg signed [7:0] assint_29;
-  reg signed [22:0] resize_112;
-  reg [3:0] slice_152;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_29;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_113;
-  reg signed [22:0] shlv_29;
-  reg signed [23:0] neg_29;
-  reg signed [23:0] resize_114;
-  reg signed [23:0] mux_58;
-  reg signed [23:0] mux_59;
-  reg signed [24:0] add_45;
-  reg slice_153;
-  reg [4:0] slice_154;
-  reg slice_155;
-  reg [7:0] slice_156;
-  reg signed [7:0] assint_30;
-  reg signed [22:0] resize_115;
-  reg [3:0] slice_157;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_30;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_116;
-  reg signed [22:0] shlv_30;
-  reg signed [23:0] neg_30;
-  reg signed [23:0] resize_117;
-  reg signed [23:0] mux_60;
-  reg signed [23:0] mux_61;
-  reg slice_158;
-  reg [4:0] slice_159;
-  reg slice_160;
-  reg [7:0] slice_161;
-  reg signed [7:0] assint_31;
-  reg signed [22:0] resize_118;
-  reg [3:0] slice_162;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_31;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_119;
-  reg signed [22:0] shlv_31;
-  reg signed [23:0] neg_31;
-  reg signed [23:0] resize_120;
-  reg signed [23:0] mux_62;
-  reg signed [23:0] mux_63;
-  reg signed [24:0] add_46;
-  reg signed [25:0] add_47;
-  reg signed [26:0] add_48;
-  reg signed [31:0] resize_121;
-  reg slice_163;
-  reg [4:0] slice_164;
-  reg slice_165;
-  reg [7:0] slice_166;
-  reg signed [7:0] assint_32;
-  reg signed [22:0] resize_122;
-  reg [3:0] slice_167;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_32;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_123;
-  reg signed [22:0] shlv_32;
-  reg signed [23:0] neg_32;
-  reg signed [23:0] resize_124;
-  reg signed [23:0] mux_64;
-  reg signed [23:0] mux_65;
-  reg slice_168;
-  reg [4:0] slice_169;
-  reg slice_170;
-  reg [7:0] slice_171;
-  reg signed [7:0] assint_33;
-  reg signed [22:0] resize_125;
-  reg [3:0] slice_172;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_33;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_126;
-  reg signed [22:0] shlv_33;
-  reg signed [23:0] neg_33;
-  reg signed [23:0] resize_127;
-  reg signed [23:0] mux_66;
-  reg signed [23:0] mux_67;
-  reg signed [24:0] add_49;
-  reg slice_173;
-  reg [4:0] slice_174;
-  reg slice_175;
-  reg [7:0] slice_176;
-  reg signed [7:0] assint_34;
-  reg signed [22:0] resize_128;
-  reg [3:0] slice_177;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_34;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_129;
-  reg signed [22:0] shlv_34;
-  reg signed [23:0] neg_34;
-  reg signed [23:0] resize_130;
-  reg signed [23:0] mux_68;
-  reg signed [23:0] mux_69;
-  reg slice_178;
-  reg [4:0] slice_179;
-  reg slice_180;
-  reg [7:0] slice_181;
-  reg signed [7:0] assint_35;
-  reg signed [22:0] resize_131;
-  reg [3:0] slice_182;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_35;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_132;
-  reg signed [22:0] shlv_35;
-  reg signed [23:0] neg_35;
-  reg signed [23:0] resize_133;
-  reg signed [23:0] mux_70;
-  reg signed [23:0] mux_71;
-  reg signed [24:0] add_50;
-  reg signed [25:0] add_51;
-  reg slice_183;
-  reg [4:0] slice_184;
-  reg slice_185;
-  reg [7:0] slice_186;
-  reg signed [7:0] assint_36;
-  reg signed [22:0] resize_134;
-  reg [3:0] slice_187;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_36;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_135;
-  reg signed [22:0] shlv_36;
-  reg signed [23:0] neg_36;
-  reg signed [23:0] resize_136;
-  reg signed [23:0] mux_72;
-  reg signed [23:0] mux_73;
-  reg slice_188;
-  reg [4:0] slice_189;
-  reg slice_190;
-  reg [7:0] slice_191;
-  reg signed [7:0] assint_37;
-  reg signed [22:0] resize_137;
-  reg [3:0] slice_192;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_37;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_138;
-  reg signed [22:0] shlv_37;
-  reg signed [23:0] neg_37;
-  reg signed [23:0] resize_139;
-  reg signed [23:0] mux_74;
-  reg signed [23:0] mux_75;
-  reg signed [24:0] add_52;
-  reg slice_193;
-  reg [4:0] slice_194;
-  reg slice_195;
-  reg [7:0] slice_196;
-  reg signed [7:0] assint_38;
-  reg signed [22:0] resize_140;
-  reg [3:0] slice_197;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_38;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_141;
-  reg signed [22:0] shlv_38;
-  reg signed [23:0] neg_38;
-  reg signed [23:0] resize_142;
-  reg signed [23:0] mux_76;
-  reg signed [23:0] mux_77;
-  reg slice_198;
-  reg [4:0] slice_199;
-  reg slice_200;
-  reg [7:0] slice_201;
-  reg signed [7:0] assint_39;
-  reg signed [22:0] resize_143;
-  reg [3:0] slice_202;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_39;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_144;
-  reg signed [22:0] shlv_39;
-  reg signed [23:0] neg_39;
-  reg signed [23:0] resize_145;
-  reg signed [23:0] mux_78;
-  reg signed [23:0] mux_79;
-  reg signed [24:0] add_53;
-  reg signed [25:0] add_54;
-  reg signed [26:0] add_55;
-  reg signed [31:0] resize_146;
-  reg slice_203;
-  reg [4:0] slice_204;
-  reg slice_205;
-  reg [7:0] slice_206;
-  reg signed [7:0] assint_40;
-  reg signed [22:0] resize_147;
-  reg [3:0] slice_207;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_40;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_148;
-  reg signed [22:0] shlv_40;
-  reg signed [23:0] neg_40;
-  reg signed [23:0] resize_149;
-  reg signed [23:0] mux_80;
-  reg signed [23:0] mux_81;
-  reg slice_208;
-  reg [4:0] slice_209;
-  reg slice_210;
-  reg [7:0] slice_211;
-  reg signed [7:0] assint_41;
-  reg signed [22:0] resize_150;
-  reg [3:0] slice_212;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_41;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_151;
-  reg signed [22:0] shlv_41;
-  reg signed [23:0] neg_41;
-  reg signed [23:0] resize_152;
-  reg signed [23:0] mux_82;
-  reg signed [23:0] mux_83;
-  reg signed [24:0] add_56;
-  reg slice_213;
-  reg [4:0] slice_214;
-  reg slice_215;
-  reg [7:0] slice_216;
-  reg signed [7:0] assint_42;
-  reg signed [22:0] resize_153;
-  reg [3:0] slice_217;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_42;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_154;
-  reg signed [22:0] shlv_42;
-  reg signed [23:0] neg_42;
-  reg signed [23:0] resize_155;
-  reg signed [23:0] mux_84;
-  reg signed [23:0] mux_85;
-  reg slice_218;
-  reg [4:0] slice_219;
-  reg slice_220;
-  reg [7:0] slice_221;
-  reg signed [7:0] assint_43;
-  reg signed [22:0] resize_156;
-  reg [3:0] slice_222;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_43;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_157;
-  reg signed [22:0] shlv_43;
-  reg signed [23:0] neg_43;
-  reg signed [23:0] resize_158;
-  reg signed [23:0] mux_86;
-  reg signed [23:0] mux_87;
-  reg signed [24:0] add_57;
-  reg signed [25:0] add_58;
-  reg slice_223;
-  reg [4:0] slice_224;
-  reg slice_225;
-  reg [7:0] slice_226;
-  reg signed [7:0] assint_44;
-  reg signed [22:0] resize_159;
-  reg [3:0] slice_227;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_44;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_160;
-  reg signed [22:0] shlv_44;
-  reg signed [23:0] neg_44;
-  reg signed [23:0] resize_161;
-  reg signed [23:0] mux_88;
-  reg signed [23:0] mux_89;
-  reg slice_228;
-  reg [4:0] slice_229;
-  reg slice_230;
-  reg [7:0] slice_231;
-  reg signed [7:0] assint_45;
-  reg signed [22:0] resize_162;
-  reg [3:0] slice_232;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_45;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_163;
-  reg signed [22:0] shlv_45;
-  reg signed [23:0] neg_45;
-  reg signed [23:0] resize_164;
-  reg signed [23:0] mux_90;
-  reg signed [23:0] mux_91;
-  reg signed [24:0] add_59;
-  reg slice_233;
-  reg [4:0] slice_234;
-  reg slice_235;
-  reg [7:0] slice_236;
-  reg signed [7:0] assint_46;
-  reg signed [22:0] resize_165;
-  reg [3:0] slice_237;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_46;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_166;
-  reg signed [22:0] shlv_46;
-  reg signed [23:0] neg_46;
-  reg signed [23:0] resize_167;
-  reg signed [23:0] mux_92;
-  reg signed [23:0] mux_93;
-  reg slice_238;
-  reg [4:0] slice_239;
-  reg slice_240;
-  reg [7:0] slice_241;
-  reg signed [7:0] assint_47;
-  reg signed [22:0] resize_168;
-  reg [3:0] slice_242;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_47;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_169;
-  reg signed [22:0] shlv_47;
-  reg signed [23:0] neg_47;
-  reg signed [23:0] resize_170;
-  reg signed [23:0] mux_94;
-  reg signed [23:0] mux_95;
-  reg signed [24:0] add_60;
-  reg signed [25:0] add_61;
-  reg signed [26:0] add_62;
-  reg signed [31:0] resize_171;
-  reg slice_243;
-  reg [4:0] slice_244;
-  reg slice_245;
-  reg [7:0] slice_246;
-  reg signed [7:0] assint_48;
-  reg signed [22:0] resize_172;
-  reg [3:0] slice_247;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_48;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_173;
-  reg signed [22:0] shlv_48;
-  reg signed [23:0] neg_48;
-  reg signed [23:0] resize_174;
-  reg signed [23:0] mux_96;
-  reg signed [23:0] mux_97;
-  reg slice_248;
-  reg [4:0] slice_249;
-  reg slice_250;
-  reg [7:0] slice_251;
-  reg signed [7:0] assint_49;
-  reg signed [22:0] resize_175;
-  reg [3:0] slice_252;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_49;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_176;
-  reg signed [22:0] shlv_49;
-  reg signed [23:0] neg_49;
-  reg signed [23:0] resize_177;
-  reg signed [23:0] mux_98;
-  reg signed [23:0] mux_99;
-  reg signed [24:0] add_63;
-  reg slice_253;
-  reg [4:0] slice_254;
-  reg slice_255;
-  reg [7:0] slice_256;
-  reg signed [7:0] assint_50;
-  reg signed [22:0] resize_178;
-  reg [3:0] slice_257;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_50;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_179;
-  reg signed [22:0] shlv_50;
-  reg signed [23:0] neg_50;
-  reg signed [23:0] resize_180;
-  reg signed [23:0] mux_100;
-  reg signed [23:0] mux_101;
-  reg slice_258;
-  reg [4:0] slice_259;
-  reg slice_260;
-  reg [7:0] slice_261;
-  reg signed [7:0] assint_51;
-  reg signed [22:0] resize_181;
-  reg [3:0] slice_262;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_51;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_182;
-  reg signed [22:0] shlv_51;
-  reg signed [23:0] neg_51;
-  reg signed [23:0] resize_183;
-  reg signed [23:0] mux_102;
-  reg signed [23:0] mux_103;
-  reg signed [24:0] add_64;
-  reg signed [25:0] add_65;
-  reg slice_263;
-  reg [4:0] slice_264;
-  reg slice_265;
-  reg [7:0] slice_266;
-  reg signed [7:0] assint_52;
-  reg signed [22:0] resize_184;
-  reg [3:0] slice_267;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_52;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_185;
-  reg signed [22:0] shlv_52;
-  reg signed [23:0] neg_52;
-  reg signed [23:0] resize_186;
-  reg signed [23:0] mux_104;
-  reg signed [23:0] mux_105;
-  reg slice_268;
-  reg [4:0] slice_269;
-  reg slice_270;
-  reg [7:0] slice_271;
-  reg signed [7:0] assint_53;
-  reg signed [22:0] resize_187;
-  reg [3:0] slice_272;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_53;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_188;
-  reg signed [22:0] shlv_53;
-  reg signed [23:0] neg_53;
-  reg signed [23:0] resize_189;
-  reg signed [23:0] mux_106;
-  reg signed [23:0] mux_107;
-  reg signed [24:0] add_66;
-  reg slice_273;
-  reg [4:0] slice_274;
-  reg slice_275;
-  reg [7:0] slice_276;
-  reg signed [7:0] assint_54;
-  reg signed [22:0] resize_190;
-  reg [3:0] slice_277;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_54;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_191;
-  reg signed [22:0] shlv_54;
-  reg signed [23:0] neg_54;
-  reg signed [23:0] resize_192;
-  reg signed [23:0] mux_108;
-  reg signed [23:0] mux_109;
-  reg slice_278;
-  reg [4:0] slice_279;
-  reg slice_280;
-  reg [7:0] slice_281;
-  reg signed [7:0] assint_55;
-  reg signed [22:0] resize_193;
-  reg [3:0] slice_282;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_55;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_194;
-  reg signed [22:0] shlv_55;
-  reg signed [23:0] neg_55;
-  reg signed [23:0] resize_195;
-  reg signed [23:0] mux_110;
-  reg signed [23:0] mux_111;
-  reg signed [24:0] add_67;
-  reg signed [25:0] add_68;
-  reg signed [26:0] add_69;
-  reg signed [31:0] resize_196;
-  reg slice_283;
-  reg [4:0] slice_284;
-  reg slice_285;
-  reg [7:0] slice_286;
-  reg signed [7:0] assint_56;
-  reg signed [22:0] resize_197;
-  reg [3:0] slice_287;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_56;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_198;
-  reg signed [22:0] shlv_56;
-  reg signed [23:0] neg_56;
-  reg signed [23:0] resize_199;
-  reg signed [23:0] mux_112;
-  reg signed [23:0] mux_113;
-  reg slice_288;
-  reg [4:0] slice_289;
-  reg slice_290;
-  reg [7:0] slice_291;
-  reg signed [7:0] assint_57;
-  reg signed [22:0] resize_200;
-  reg [3:0] slice_292;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_57;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_201;
-  reg signed [22:0] shlv_57;
-  reg signed [23:0] neg_57;
-  reg signed [23:0] resize_202;
-  reg signed [23:0] mux_114;
-  reg signed [23:0] mux_115;
-  reg signed [24:0] add_70;
-  reg slice_293;
-  reg [4:0] slice_294;
-  reg slice_295;
-  reg [7:0] slice_296;
-  reg signed [7:0] assint_58;
-  reg signed [22:0] resize_203;
-  reg [3:0] slice_297;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_58;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_204;
-  reg signed [22:0] shlv_58;
-  reg signed [23:0] neg_58;
-  reg signed [23:0] resize_205;
-  reg signed [23:0] mux_116;
-  reg signed [23:0] mux_117;
-  reg slice_298;
-  reg [4:0] slice_299;
-  reg slice_300;
-  reg [7:0] slice_301;
-  reg signed [7:0] assint_59;
-  reg signed [22:0] resize_206;
-  reg [3:0] slice_302;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_59;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_207;
-  reg signed [22:0] shlv_59;
-  reg signed [23:0] neg_59;
-  reg signed [23:0] resize_208;
-  reg signed [23:0] mux_118;
-  reg signed [23:0] mux_119;
-  reg signed [24:0] add_71;
-  reg signed [25:0] add_72;
-  reg slice_303;
-  reg [4:0] slice_304;
-  reg slice_305;
-  reg [7:0] slice_306;
-  reg signed [7:0] assint_60;
-  reg signed [22:0] resize_209;
-  reg [3:0] slice_307;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_60;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_210;
-  reg signed [22:0] shlv_60;
-  reg signed [23:0] neg_60;
-  reg signed [23:0] resize_211;
-  reg signed [23:0] mux_120;
-  reg signed [23:0] mux_121;
-  reg slice_308;
-  reg [4:0] slice_309;
-  reg slice_310;
-  reg [7:0] slice_311;
-  reg signed [7:0] assint_61;
-  reg signed [22:0] resize_212;
-  reg [3:0] slice_312;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_61;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_213;
-  reg signed [22:0] shlv_61;
-  reg signed [23:0] neg_61;
-  reg signed [23:0] resize_214;
-  reg signed [23:0] mux_122;
-  reg signed [23:0] mux_123;
-  reg signed [24:0] add_73;
-  reg slice_313;
-  reg [4:0] slice_314;
-  reg slice_315;
-  reg [7:0] slice_316;
-  reg signed [7:0] assint_62;
-  reg signed [22:0] resize_215;
-  reg [3:0] slice_317;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_62;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_216;
-  reg signed [22:0] shlv_62;
-  reg signed [23:0] neg_62;
-  reg signed [23:0] resize_217;
-  reg signed [23:0] mux_124;
-  reg signed [23:0] mux_125;
-  reg slice_318;
-  reg [4:0] slice_319;
-  reg slice_320;
-  reg [7:0] slice_321;
-  reg signed [7:0] assint_63;
-  reg signed [22:0] resize_218;
-  reg [3:0] slice_322;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] sub_63;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_219;
-  reg signed [22:0] shlv_63;
-  reg signed [23:0] neg_63;
-  reg signed [23:0] resize_220;
-  reg signed [23:0] mux_126;
-  reg signed [23:0] mux_127;
-  reg signed [24:0] add_74;
-  reg signed [25:0] add_75;
-  reg signed [26:0] add_76;
-  reg signed [31:0] resize_221;
-  wire [5:0] resize_222 = s2_n[5:0];
-  wire [5:0] resize_223 = s1_n[5:0];
-  wire and_25 = s2_valid & advance;
-  wire eq_11 = acc_waddr == acc_raddr;
-  wire and_26 = acc_we & eq_11;
+  reg signed [25:0] add_34_add_add_35;
+  reg signed [26:0] add_36;
+  reg signed [31:0] add_36_w32;
+  wire [5:0] accWAddr = s2_n[5:0];
+  wire [5:0] accRAddr = s1_n[5:0];
+  wire accWrite = s2_valid & advance;
+  wire acc_waddr_eq_acc_raddr = acc_waddr == acc_raddr;
+  wire accForward = acc_we & acc_waddr_eq_acc_raddr;
   wire [255:0] acc_word_0 = acc[acc_raddr];
-  reg [255:0] mux_128;
-  wire [31:0] slice_323 = acc_q[255:224];
-  wire signed [31:0] assint_64 = slice_323;
+  reg [255:0] acc_forward_mux;
+  wire [31:0] acc_q_255_224 = acc_q[255:224];
+  wire signed [31:0] acc_q_7 = acc_q_255_224;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_77 = {assint_64[31], assint_64} + {s2_psum_7[31], s2_psum_7};
+  wire signed [32:0] acc_q_7_add_s2_psum_7 = {acc_q_7[31], acc_q_7} + {s2_psum_7[31], s2_psum_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_224 = add_77[31:0];
-  wire signed [31:0] mux_129 = s2_first_k ? s2_psum_7 : resize_224;
-  wire [31:0] asuint_0 = mux_129;
-  wire [31:0] slice_324 = acc_q[223:192];
-  wire signed [31:0] assint_65 = slice_324;
+  wire signed [31:0] acc_q_7_add_s2_psum_7_w32 = acc_q_7_add_s2_psum_7[31:0];
+  wire signed [31:0] s2_first_k_mux = s2_first_k ? s2_psum_7 : acc_q_7_add_s2_psum_7_w32;
+  wire [31:0] s2_first_k_mux_u = s2_first_k_mux;
+  wire [31:0] acc_q_223_192 = acc_q[223:192];
+  wire signed [31:0] acc_q_6 = acc_q_223_192;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_78 = {assint_65[31], assint_65} + {s2_psum_6[31], s2_psum_6};
+  wire signed [32:0] acc_q_6_add_s2_psum_6 = {acc_q_6[31], acc_q_6} + {s2_psum_6[31], s2_psum_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_225 = add_78[31:0];
-  wire signed [31:0] mux_130 = s2_first_k ? s2_psum_6 : resize_225;
-  wire [31:0] asuint_1 = mux_130;
-  wire [31:0] slice_325 = acc_q[191:160];
-  wire signed [31:0] assint_66 = slice_325;
+  wire signed [31:0] acc_q_6_add_s2_psum_6_w32 = acc_q_6_add_s2_psum_6[31:0];
+  wire signed [31:0] s2_first_k_mux_0 = s2_first_k ? s2_psum_6 : acc_q_6_add_s2_psum_6_w32;
+  wire [31:0] s2_first_k_mux_0_u = s2_first_k_mux_0;
+  wire [31:0] acc_q_191_160 = acc_q[191:160];
+  wire signed [31:0] acc_q_5 = acc_q_191_160;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_79 = {assint_66[31], assint_66} + {s2_psum_5[31], s2_psum_5};
+  wire signed [32:0] acc_q_5_add_s2_psum_5 = {acc_q_5[31], acc_q_5} + {s2_psum_5[31], s2_psum_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_226 = add_79[31:0];
-  wire signed [31:0] mux_131 = s2_first_k ? s2_psum_5 : resize_226;
-  wire [31:0] asuint_2 = mux_131;
-  wire [31:0] slice_326 = acc_q[159:128];
-  wire signed [31:0] assint_67 = slice_326;
+  wire signed [31:0] acc_q_5_add_s2_psum_5_w32 = acc_q_5_add_s2_psum_5[31:0];
+  wire signed [31:0] s2_first_k_mux_1 = s2_first_k ? s2_psum_5 : acc_q_5_add_s2_psum_5_w32;
+  wire [31:0] s2_first_k_mux_1_u = s2_first_k_mux_1;
+  wire [31:0] acc_q_159_128 = acc_q[159:128];
+  wire signed [31:0] acc_q_4 = acc_q_159_128;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_80 = {assint_67[31], assint_67} + {s2_psum_4[31], s2_psum_4};
+  wire signed [32:0] acc_q_4_add_s2_psum_4 = {acc_q_4[31], acc_q_4} + {s2_psum_4[31], s2_psum_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_227 = add_80[31:0];
-  wire signed [31:0] mux_132 = s2_first_k ? s2_psum_4 : resize_227;
-  wire [31:0] asuint_3 = mux_132;
-  wire [31:0] slice_327 = acc_q[127:96];
-  wire signed [31:0] assint_68 = slice_327;
+  wire signed [31:0] acc_q_4_add_s2_psum_4_w32 = acc_q_4_add_s2_psum_4[31:0];
+  wire signed [31:0] s2_first_k_mux_2 = s2_first_k ? s2_psum_4 : acc_q_4_add_s2_psum_4_w32;
+  wire [31:0] s2_first_k_mux_2_u = s2_first_k_mux_2;
+  wire [31:0] acc_q_127_96 = acc_q[127:96];
+  wire signed [31:0] acc_q_3 = acc_q_127_96;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_81 = {assint_68[31], assint_68} + {s2_psum_3[31], s2_psum_3};
+  wire signed [32:0] acc_q_3_add_s2_psum_3 = {acc_q_3[31], acc_q_3} + {s2_psum_3[31], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_228 = add_81[31:0];
-  wire signed [31:0] mux_133 = s2_first_k ? s2_psum_3 : resize_228;
-  wire [31:0] asuint_4 = mux_133;
-  wire [31:0] slice_328 = acc_q[95:64];
-  wire signed [31:0] assint_69 = slice_328;
+  wire signed [31:0] acc_q_3_add_s2_psum_3_w32 = acc_q_3_add_s2_psum_3[31:0];
+  wire signed [31:0] s2_first_k_mux_3 = s2_first_k ? s2_psum_3 : acc_q_3_add_s2_psum_3_w32;
+  wire [31:0] s2_first_k_mux_3_u = s2_first_k_mux_3;
+  wire [31:0] acc_q_95_64 = acc_q[95:64];
+  wire signed [31:0] acc_q_2 = acc_q_95_64;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_82 = {assint_69[31], assint_69} + {s2_psum_2[31], s2_psum_2};
+  wire signed [32:0] acc_q_2_add_s2_psum_2 = {acc_q_2[31], acc_q_2} + {s2_psum_2[31], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_229 = add_82[31:0];
-  wire signed [31:0] mux_134 = s2_first_k ? s2_psum_2 : resize_229;
-  wire [31:0] asuint_5 = mux_134;
-  wire [31:0] slice_329 = acc_q[63:32];
-  wire signed [31:0] assint_70 = slice_329;
+  wire signed [31:0] acc_q_2_add_s2_psum_2_w32 = acc_q_2_add_s2_psum_2[31:0];
+  wire signed [31:0] s2_first_k_mux_4 = s2_first_k ? s2_psum_2 : acc_q_2_add_s2_psum_2_w32;
+  wire [31:0] s2_first_k_mux_4_u = s2_first_k_mux_4;
+  wire [31:0] acc_q_63_32 = acc_q[63:32];
+  wire signed [31:0] acc_q_1 = acc_q_63_32;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_83 = {assint_70[31], assint_70} + {s2_psum_1[31], s2_psum_1};
+  wire signed [32:0] acc_q_1_add_s2_psum_1 = {acc_q_1[31], acc_q_1} + {s2_psum_1[31], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_230 = add_83[31:0];
-  wire signed [31:0] mux_135 = s2_first_k ? s2_psum_1 : resize_230;
-  wire [31:0] asuint_6 = mux_135;
-  wire [31:0] slice_330 = acc_q[31:0];
-  wire signed [31:0] assint_71 = slice_330;
+  wire signed [31:0] acc_q_1_add_s2_psum_1_w32 = acc_q_1_add_s2_psum_1[31:0];
+  wire signed [31:0] s2_first_k_mux_5 = s2_first_k ? s2_psum_1 : acc_q_1_add_s2_psum_1_w32;
+  wire [31:0] s2_first_k_mux_5_u = s2_first_k_mux_5;
+  wire [31:0] acc_q_31_0 = acc_q[31:0];
+  wire signed [31:0] acc_q_0 = acc_q_31_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_84 = {assint_71[31], assint_71} + {s2_psum_0[31], s2_psum_0};
+  wire signed [32:0] acc_q_0_add_s2_psum_0 = {acc_q_0[31], acc_q_0} + {s2_psum_0[31], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_231 = add_84[31:0];
-  wire signed [31:0] mux_136 = s2_first_k ? s2_psum_0 : resize_231;
-  wire [31:0] asuint_7 = mux_136;
-  wire [255:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  assign cfg_ready = not_0;
-  assign w_ready = and_1;
-  assign x_ready = and_5;
+  wire signed [31:0] acc_q_0_add_s2_psum_0_w32 = acc_q_0_add_s2_psum_0[31:0];
+  wire signed [31:0] s2_first_k_mux_6 = s2_first_k ? s2_psum_0 : acc_q_0_add_s2_psum_0_w32;
+  wire [31:0] s2_first_k_mux_6_u = s2_first_k_mux_6;
+  wire [255:0] sumWord = {s2_first_k_mux_u, s2_first_k_mux_0_u, s2_first_k_mux_1_u, s2_first_k_mux_2_u, s2_first_k_mux_3_u, s2_first_k_mux_4_u, s2_first_k_mux_5_u, s2_first_k_mux_6_u};
+  assign cfg_ready = not_busy;
+  assign w_ready = wReady;
+  assign x_ready = ready_and_1;
   assign y_valid = y_valid_q;
   assign y_payload = y_payload_q;
   always @(posedge clk) begin
@@ -1376,34 +1376,34 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
       if (cfg_fire) begin
         busy <= 1'd1;
       end
-      if (and_7) begin
+      if (and_1) begin
         busy <= 1'd0;
       end
     end
   end
-  assign cfg_fire = and_8;
+  assign cfg_fire = cfgFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_0 = cfg_payload[19:15];
-      size_m <= slice_0;
+      cfg_m = cfg_payload[19:15];
+      size_m <= cfg_m;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_1 = cfg_payload[14:7];
-      size_k <= slice_1;
+      cfg_k = cfg_payload[14:7];
+      size_k <= cfg_k;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_2 = cfg_payload[6:0];
-      resize_0 = {1'd0, slice_2};
-      size_n <= resize_0;
+      cfg_n = cfg_payload[6:0];
+      cfg_n_w8 = {1'd0, cfg_n};
+      size_n <= cfg_n_w8;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1413,13 +1413,13 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
       y_valid_q <= 1'd0;
     end else begin
       if (advance) begin
-        and_9 = s2_valid & s2_last_k;
-        y_valid_q <= and_9;
+        s2_valid_and_s2_last_k = s2_valid & s2_last_k;
+        y_valid_q <= s2_valid_and_s2_last_k;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign advance = or_0;
+  assign advance = advance_0;
   always @(posedge clk) begin
     if (rst) begin
       shadow_full <= 1'd0;
@@ -1443,8 +1443,8 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            if (ge_1) begin
+          if (wLastK) begin
+            if (w_m0_add_8_ge_size_m_w6) begin
               loader_done <= 1'd1;
             end
           end
@@ -1464,9 +1464,9 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
         if (w_last_row) begin
           w_row <= 4'd0;
         end else begin
-          add_2 = {1'd0, w_row} + 5'd1;
-          resize_3 = add_2[3:0];
-          w_row <= resize_3;
+          w_row_add_1 = {1'd0, w_row} + 5'd1;
+          w_row_add_1_w4 = w_row_add_1[3:0];
+          w_row <= w_row_add_1_w4;
         end
       end
       if (cfg_fire) begin
@@ -1482,10 +1482,10 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            add_3 = {1'd0, w_m0} + 6'd8;
-            resize_4 = add_3[4:0];
-            w_m0 <= resize_4;
+          if (wLastK) begin
+            w_m0_add_8_0 = {1'd0, w_m0} + 6'd8;
+            w_m0_add_8_0_w5 = w_m0_add_8_0[4:0];
+            w_m0 <= w_m0_add_8_0_w5;
           end
         end
       end
@@ -1502,12 +1502,12 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
+          if (wLastK) begin
             w_k0 <= 8'd0;
           end else begin
-            add_4 = {1'd0, w_k0} + 9'd8;
-            resize_5 = add_4[7:0];
-            w_k0 <= resize_5;
+            w_k0_add_8_0 = {1'd0, w_k0} + 9'd8;
+            w_k0_add_8_0_w8 = w_k0_add_8_0[7:0];
+            w_k0 <= w_k0_add_8_0_w8;
           end
         end
       end
@@ -1517,45 +1517,45 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign w_fire = and_10;
-  assign w_last_row = or_1;
+  assign w_fire = wFire;
+  assign w_last_row = wLastRow;
   always @(posedge clk) begin
-    if (and_11) begin
+    if (w_fire_and_w_row_eq_0) begin
       shadow_0 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (w_fire_and_w_row_eq_1) begin
       shadow_1 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
+    if (w_fire_and_w_row_eq_2) begin
       shadow_2 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (w_fire_and_w_row_eq_3) begin
       shadow_3 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_15) begin
+    if (w_fire_and_w_row_eq_4) begin
       shadow_4 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_16) begin
+    if (w_fire_and_w_row_eq_5) begin
       shadow_5 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_17) begin
+    if (w_fire_and_w_row_eq_6) begin
       shadow_6 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_18) begin
+    if (w_fire_and_w_row_eq_7_0) begin
       shadow_7 <= w_payload;
     end
   end
@@ -1607,7 +1607,7 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
         active_valid <= 1'd1;
       end
       if (issue) begin
-        if (eq_9) begin
+        if (lastN) begin
           active_valid <= 1'd0;
         end
       end
@@ -1616,18 +1616,18 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
       end
     end
   end
-  assign swap = and_21;
+  assign swap = swap_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 5'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
-            add_9 = {1'd0, m0} + 6'd8;
-            resize_10 = add_9[4:0];
-            m0 <= resize_10;
+        if (lastN) begin
+          if (lastK) begin
+            m0_add_8 = {1'd0, m0} + 6'd8;
+            m0_add_8_w5 = m0_add_8[4:0];
+            m0 <= m0_add_8_w5;
           end
         end
       end
@@ -1643,13 +1643,13 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
       k0 <= 8'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
+        if (lastN) begin
+          if (lastK) begin
             k0 <= 8'd0;
           end else begin
-            add_10 = {1'd0, k0} + 9'd8;
-            resize_11 = add_10[7:0];
-            k0 <= resize_11;
+            k0_add_8_0 = {1'd0, k0} + 9'd8;
+            k0_add_8_0_w8 = k0_add_8_0[7:0];
+            k0 <= k0_add_8_0_w8;
           end
         end
       end
@@ -1665,10 +1665,10 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
       n <= 8'd0;
     end else begin
       if (issue) begin
-        add_11 = {1'd0, n} + 9'd1;
-        resize_12 = add_11[7:0];
-        n <= resize_12;
-        if (eq_9) begin
+        n_add_1_0 = {1'd0, n} + 9'd1;
+        n_add_1_0_w8 = n_add_1_0[7:0];
+        n <= n_add_1_0_w8;
+        if (lastN) begin
           n <= 8'd0;
         end
       end
@@ -1683,9 +1683,9 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
       issue_done <= 1'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
-            if (ge_4) begin
+        if (lastN) begin
+          if (lastK) begin
+            if (lastM) begin
               issue_done <= 1'd1;
             end
           end
@@ -1696,7 +1696,7 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
       end
     end
   end
-  assign issue = and_22;
+  assign issue = fire;
   always @(posedge clk) begin
     if (rst) begin
       s1_valid <= 1'd0;
@@ -1714,32 +1714,32 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      add_13 = {1'd0, k0} + 9'd7;
-      resize_14 = {1'd0, size_k};
-      lt_0 = add_13 < resize_14;
-      add_14 = {1'd0, k0} + 9'd6;
-      resize_15 = {1'd0, size_k};
-      lt_1 = add_14 < resize_15;
-      add_15 = {1'd0, k0} + 9'd5;
-      resize_16 = {1'd0, size_k};
-      lt_2 = add_15 < resize_16;
-      add_16 = {1'd0, k0} + 9'd4;
-      resize_17 = {1'd0, size_k};
-      lt_3 = add_16 < resize_17;
-      add_17 = {1'd0, k0} + 9'd3;
-      resize_18 = {1'd0, size_k};
-      lt_4 = add_17 < resize_18;
-      add_18 = {1'd0, k0} + 9'd2;
-      resize_19 = {1'd0, size_k};
-      lt_5 = add_18 < resize_19;
-      add_19 = {1'd0, k0} + 9'd1;
-      resize_20 = {1'd0, size_k};
-      lt_6 = add_19 < resize_20;
-      add_20 = {1'd0, k0} + 9'd0;
-      resize_21 = {1'd0, size_k};
-      lt_7 = add_20 < resize_21;
-      cat_0 = {lt_0, lt_1, lt_2, lt_3, lt_4, lt_5, lt_6, lt_7};
-      s1_mask <= cat_0;
+      k0_add_7 = {1'd0, k0} + 9'd7;
+      size_k_w9_1 = {1'd0, size_k};
+      k0_add_7_lt_size_k_w9_1 = k0_add_7 < size_k_w9_1;
+      k0_add_6 = {1'd0, k0} + 9'd6;
+      size_k_w9_2 = {1'd0, size_k};
+      k0_add_6_lt_size_k_w9_2 = k0_add_6 < size_k_w9_2;
+      k0_add_5 = {1'd0, k0} + 9'd5;
+      size_k_w9_3 = {1'd0, size_k};
+      k0_add_5_lt_size_k_w9_3 = k0_add_5 < size_k_w9_3;
+      k0_add_4 = {1'd0, k0} + 9'd4;
+      size_k_w9_4 = {1'd0, size_k};
+      k0_add_4_lt_size_k_w9_4 = k0_add_4 < size_k_w9_4;
+      k0_add_3 = {1'd0, k0} + 9'd3;
+      size_k_w9_5 = {1'd0, size_k};
+      k0_add_3_lt_size_k_w9_5 = k0_add_3 < size_k_w9_5;
+      k0_add_2 = {1'd0, k0} + 9'd2;
+      size_k_w9_6 = {1'd0, size_k};
+      k0_add_2_lt_size_k_w9_6 = k0_add_2 < size_k_w9_6;
+      k0_add_1 = {1'd0, k0} + 9'd1;
+      size_k_w9_7 = {1'd0, size_k};
+      k0_add_1_lt_size_k_w9_7 = k0_add_1 < size_k_w9_7;
+      k0_add_0 = {1'd0, k0} + 9'd0;
+      size_k_w9_8 = {1'd0, size_k};
+      k0_add_0_lt_size_k_w9_8 = k0_add_0 < size_k_w9_8;
+      laneMask = {k0_add_7_lt_size_k_w9_1, k0_add_6_lt_size_k_w9_2, k0_add_5_lt_size_k_w9_3, k0_add_4_lt_size_k_w9_4, k0_add_3_lt_size_k_w9_5, k0_add_2_lt_size_k_w9_6, k0_add_1_lt_size_k_w9_7, k0_add_0_lt_size_k_w9_8};
+      s1_mask <= laneMask;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1751,22 +1751,22 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_10 = k0 == 8'd0;
-      s1_first_k <= eq_10;
+      k0_eq_0 = k0 == 8'd0;
+      s1_first_k <= k0_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      s1_last_k <= ge_3;
+      s1_last_k <= lastK;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      and_23 = eq_9 & ge_3;
-      and_24 = and_23 & ge_4;
-      s1_last_job <= and_24;
+      lastN_and_lastK = lastN & lastK;
+      lastN_and_lastK_and_lastM = lastN_and_lastK & lastM;
+      s1_last_job <= lastN_and_lastK_and_lastM;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1802,1032 +1802,1032 @@ module shiftadd_shift_r8c8_x8_p15_m16k144n64_s (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_3 = s1_mask[0];
-      slice_4 = active_0[4:0];
-      slice_5 = slice_4[4];
-      slice_6 = s1_x[7:0];
-      assint_0 = slice_6;
-      resize_22 = {{15{assint_0[7]}}, assint_0};
-      slice_7 = slice_4[3:0];
-      sub_0 = 5'hf - {1'd0, slice_7};
-      resize_23 = sub_0[3:0];
-      shlv_0 = resize_22 << resize_23;
-      neg_0 = -{shlv_0[22], shlv_0};
-      resize_24 = {shlv_0[22], shlv_0};
-      mux_0 = slice_5 ? neg_0 : resize_24;
-      mux_1 = slice_3 ? mux_0 : 24'sh0;
-      slice_8 = s1_mask[1];
-      slice_9 = active_0[9:5];
-      slice_10 = slice_9[4];
-      slice_11 = s1_x[15:8];
-      assint_1 = slice_11;
-      resize_25 = {{15{assint_1[7]}}, assint_1};
-      slice_12 = slice_9[3:0];
-      sub_1 = 5'hf - {1'd0, slice_12};
-      resize_26 = sub_1[3:0];
-      shlv_1 = resize_25 << resize_26;
-      neg_1 = -{shlv_1[22], shlv_1};
-      resize_27 = {shlv_1[22], shlv_1};
-      mux_2 = slice_10 ? neg_1 : resize_27;
-      mux_3 = slice_8 ? mux_2 : 24'sh0;
-      add_21 = {mux_1[23], mux_1} + {mux_3[23], mux_3};
-      slice_13 = s1_mask[2];
-      slice_14 = active_0[14:10];
-      slice_15 = slice_14[4];
-      slice_16 = s1_x[23:16];
-      assint_2 = slice_16;
-      resize_28 = {{15{assint_2[7]}}, assint_2};
-      slice_17 = slice_14[3:0];
-      sub_2 = 5'hf - {1'd0, slice_17};
-      resize_29 = sub_2[3:0];
-      shlv_2 = resize_28 << resize_29;
-      neg_2 = -{shlv_2[22], shlv_2};
-      resize_30 = {shlv_2[22], shlv_2};
-      mux_4 = slice_15 ? neg_2 : resize_30;
-      mux_5 = slice_13 ? mux_4 : 24'sh0;
-      slice_18 = s1_mask[3];
-      slice_19 = active_0[19:15];
-      slice_20 = slice_19[4];
-      slice_21 = s1_x[31:24];
-      assint_3 = slice_21;
-      resize_31 = {{15{assint_3[7]}}, assint_3};
-      slice_22 = slice_19[3:0];
-      sub_3 = 5'hf - {1'd0, slice_22};
-      resize_32 = sub_3[3:0];
-      shlv_3 = resize_31 << resize_32;
-      neg_3 = -{shlv_3[22], shlv_3};
-      resize_33 = {shlv_3[22], shlv_3};
-      mux_6 = slice_20 ? neg_3 : resize_33;
-      mux_7 = slice_18 ? mux_6 : 24'sh0;
-      add_22 = {mux_5[23], mux_5} + {mux_7[23], mux_7};
-      add_23 = {add_21[24], add_21} + {add_22[24], add_22};
-      slice_23 = s1_mask[4];
-      slice_24 = active_0[24:20];
-      slice_25 = slice_24[4];
-      slice_26 = s1_x[39:32];
-      assint_4 = slice_26;
-      resize_34 = {{15{assint_4[7]}}, assint_4};
-      slice_27 = slice_24[3:0];
-      sub_4 = 5'hf - {1'd0, slice_27};
-      resize_35 = sub_4[3:0];
-      shlv_4 = resize_34 << resize_35;
-      neg_4 = -{shlv_4[22], shlv_4};
-      resize_36 = {shlv_4[22], shlv_4};
-      mux_8 = slice_25 ? neg_4 : resize_36;
-      mux_9 = slice_23 ? mux_8 : 24'sh0;
-      slice_28 = s1_mask[5];
-      slice_29 = active_0[29:25];
-      slice_30 = slice_29[4];
-      slice_31 = s1_x[47:40];
-      assint_5 = slice_31;
-      resize_37 = {{15{assint_5[7]}}, assint_5};
-      slice_32 = slice_29[3:0];
-      sub_5 = 5'hf - {1'd0, slice_32};
-      resize_38 = sub_5[3:0];
-      shlv_5 = resize_37 << resize_38;
-      neg_5 = -{shlv_5[22], shlv_5};
-      resize_39 = {shlv_5[22], shlv_5};
-      mux_10 = slice_30 ? neg_5 : resize_39;
-      mux_11 = slice_28 ? mux_10 : 24'sh0;
-      add_24 = {mux_9[23], mux_9} + {mux_11[23], mux_11};
-      slice_33 = s1_mask[6];
-      slice_34 = active_0[34:30];
-      slice_35 = slice_34[4];
-      slice_36 = s1_x[55:48];
-      assint_6 = slice_36;
-      resize_40 = {{15{assint_6[7]}}, assint_6};
-      slice_37 = slice_34[3:0];
-      sub_6 = 5'hf - {1'd0, slice_37};
-      resize_41 = sub_6[3:0];
-      shlv_6 = resize_40 << resize_41;
-      neg_6 = -{shlv_6[22], shlv_6};
-      resize_42 = {shlv_6[22], shlv_6};
-      mux_12 = slice_35 ? neg_6 : resize_42;
-      mux_13 = slice_33 ? mux_12 : 24'sh0;
-      slice_38 = s1_mask[7];
-      slice_39 = active_0[39:35];
-      slice_40 = slice_39[4];
-      slice_41 = s1_x[63:56];
-      assint_7 = slice_41;
-      resize_43 = {{15{assint_7[7]}}, assint_7};
-      slice_42 = slice_39[3:0];
-      sub_7 = 5'hf - {1'd0, slice_42};
-      resize_44 = sub_7[3:0];
-      shlv_7 = resize_43 << resize_44;
-      neg_7 = -{shlv_7[22], shlv_7};
-      resize_45 = {shlv_7[22], shlv_7};
-      mux_14 = slice_40 ? neg_7 : resize_45;
-      mux_15 = slice_38 ? mux_14 : 24'sh0;
-      add_25 = {mux_13[23], mux_13} + {mux_15[23], mux_15};
-      add_26 = {add_24[24], add_24} + {add_25[24], add_25};
-      add_27 = {add_23[25], add_23} + {add_26[25], add_26};
-      resize_46 = {{5{add_27[26]}}, add_27};
-      s2_psum_0 <= resize_46;
+      s1_mask_0 = s1_mask[0];
+      active_0_0 = active_0[4:0];
+      active_0_0_4 = active_0_0[4];
+      s1_x_7_0 = s1_x[7:0];
+      s1_x_0 = s1_x_7_0;
+      s1_x_0_w23 = {{15{s1_x_0[7]}}, s1_x_0};
+      active_0_0_3_0 = active_0_0[3:0];
+      v15_sub_active_0_0_3_0 = 5'hf - {1'd0, active_0_0_3_0};
+      amount = v15_sub_active_0_0_3_0[3:0];
+      shifted = s1_x_0_w23 << amount;
+      neg_shifted = -{shifted[22], shifted};
+      shifted_w24 = {shifted[22], shifted};
+      active_0_0_4_mux = active_0_0_4 ? neg_shifted : shifted_w24;
+      s1_mask_0_mux = s1_mask_0 ? active_0_0_4_mux : 24'sh0;
+      s1_mask_1 = s1_mask[1];
+      active_0_1 = active_0[9:5];
+      active_0_1_4 = active_0_1[4];
+      s1_x_15_8 = s1_x[15:8];
+      s1_x_1 = s1_x_15_8;
+      s1_x_1_w23 = {{15{s1_x_1[7]}}, s1_x_1};
+      active_0_1_3_0 = active_0_1[3:0];
+      v15_sub_active_0_1_3_0 = 5'hf - {1'd0, active_0_1_3_0};
+      amount_0 = v15_sub_active_0_1_3_0[3:0];
+      shifted_0 = s1_x_1_w23 << amount_0;
+      neg_shifted_0 = -{shifted_0[22], shifted_0};
+      shifted_0_w24 = {shifted_0[22], shifted_0};
+      active_0_1_4_mux = active_0_1_4 ? neg_shifted_0 : shifted_0_w24;
+      s1_mask_1_mux = s1_mask_1 ? active_0_1_4_mux : 24'sh0;
+      s1_mask_0_mux_add_s1_mask_1_mux = {s1_mask_0_mux[23], s1_mask_0_mux} + {s1_mask_1_mux[23], s1_mask_1_mux};
+      s1_mask_2 = s1_mask[2];
+      active_0_2 = active_0[14:10];
+      active_0_2_4 = active_0_2[4];
+      s1_x_23_16 = s1_x[23:16];
+      s1_x_2 = s1_x_23_16;
+      s1_x_2_w23 = {{15{s1_x_2[7]}}, s1_x_2};
+      active_0_2_3_0 = active_0_2[3:0];
+      v15_sub_active_0_2_3_0 = 5'hf - {1'd0, active_0_2_3_0};
+      amount_1 = v15_sub_active_0_2_3_0[3:0];
+      shifted_1 = s1_x_2_w23 << amount_1;
+      neg_shifted_1 = -{shifted_1[22], shifted_1};
+      shifted_1_w24 = {shifted_1[22], shifted_1};
+      active_0_2_4_mux = active_0_2_4 ? neg_shifted_1 : shifted_1_w24;
+      s1_mask_2_mux = s1_mask_2 ? active_0_2_4_mux : 24'sh0;
+      s1_mask_3 = s1_mask[3];
+      active_0_3 = active_0[19:15];
+      active_0_3_4 = active_0_3[4];
+      s1_x_31_24 = s1_x[31:24];
+      s1_x_3 = s1_x_31_24;
+      s1_x_3_w23 = {{15{s1_x_3[7]}}, s1_x_3};
+      active_0_3_3_0 = active_0_3[3:0];
+      v15_sub_active_0_3_3_0 = 5'hf - {1'd0, active_0_3_3_0};
+      amount_2 = v15_sub_active_0_3_3_0[3:0];
+      shifted_2 = s1_x_3_w23 << amount_2;
+      neg_shifted_2 = -{shifted_2[22], shifted_2};
+      shifted_2_w24 = {shifted_2[22], shifted_2};
+      active_0_3_4_mux = active_0_3_4 ? neg_shifted_2 : shifted_2_w24;
+      s1_mask_3_mux = s1_mask_3 ? active_0_3_4_mux : 24'sh0;
+      s1_mask_2_mux_add_s1_mask_3_mux = {s1_mask_2_mux[23], s1_mask_2_mux} + {s1_mask_3_mux[23], s1_mask_3_mux};
+      add_0 = {s1_mask_0_mux_add_s1_mask_1_mux[24], s1_mask_0_mux_add_s1_mask_1_mux} + {s1_mask_2_mux_add_s1_mask_3_mux[24], s1_mask_2_mux_add_s1_mask_3_mux};
+      s1_mask_4 = s1_mask[4];
+      active_0_4 = active_0[24:20];
+      active_0_4_4 = active_0_4[4];
+      s1_x_39_32 = s1_x[39:32];
+      s1_x_4 = s1_x_39_32;
+      s1_x_4_w23 = {{15{s1_x_4[7]}}, s1_x_4};
+      active_0_4_3_0 = active_0_4[3:0];
+      v15_sub_active_0_4_3_0 = 5'hf - {1'd0, active_0_4_3_0};
+      amount_3 = v15_sub_active_0_4_3_0[3:0];
+      shifted_3 = s1_x_4_w23 << amount_3;
+      neg_shifted_3 = -{shifted_3[22], shifted_3};
+      shifted_3_w24 = {shifted_3[22], shifted_3};
+      active_0_4_4_mux = active_0_4_4 ? neg_shifted_3 : shifted_3_w24;
+      s1_mask_4_mux = s1_mask_4 ? active_0_4_4_mux : 24'sh0;
+      s1_mask_5 = s1_mask[5];
+      active_0_5 = active_0[29:25];
+      active_0_5_4 = active_0_5[4];
+      s1_x_47_40 = s1_x[47:40];
+      s1_x_5 = s1_x_47_40;
+      s1_x_5_w23 = {{15{s1_x_5[7]}}, s1_x_5};
+      active_0_5_3_0 = active_0_5[3:0];
+      v15_sub_active_0_5_3_0 = 5'hf - {1'd0, active_0_5_3_0};
+      amount_4 = v15_sub_active_0_5_3_0[3:0];
+      shifted_4 = s1_x_5_w23 << amount_4;
+      neg_shifted_4 = -{shifted_4[22], shifted_4};
+      shifted_4_w24 = {shifted_4[22], shifted_4};
+      active_0_5_4_mux = active_0_5_4 ? neg_shifted_4 : shifted_4_w24;
+      s1_mask_5_mux = s1_mask_5 ? active_0_5_4_mux : 24'sh0;
+      s1_mask_4_mux_add_s1_mask_5_mux = {s1_mask_4_mux[23], s1_mask_4_mux} + {s1_mask_5_mux[23], s1_mask_5_mux};
+      s1_mask_6 = s1_mask[6];
+      active_0_6 = active_0[34:30];
+      active_0_6_4 = active_0_6[4];
+      s1_x_55_48 = s1_x[55:48];
+      s1_x_6 = s1_x_55_48;
+      s1_x_6_w23 = {{15{s1_x_6[7]}}, s1_x_6};
+      active_0_6_3_0 = active_0_6[3:0];
+      v15_sub_active_0_6_3_0 = 5'hf - {1'd0, active_0_6_3_0};
+      amount_5 = v15_sub_active_0_6_3_0[3:0];
+      shifted_5 = s1_x_6_w23 << amount_5;
+      neg_shifted_5 = -{shifted_5[22], shifted_5};
+      shifted_5_w24 = {shifted_5[22], shifted_5};
+      active_0_6_4_mux = active_0_6_4 ? neg_shifted_5 : shifted_5_w24;
+      s1_mask_6_mux = s1_mask_6 ? active_0_6_4_mux : 24'sh0;
+      s1_mask_7 = s1_mask[7];
+      active_0_7 = active_0[39:35];
+      active_0_7_4 = active_0_7[4];
+      s1_x_63_56 = s1_x[63:56];
+      s1_x_7 = s1_x_63_56;
+      s1_x_7_w23 = {{15{s1_x_7[7]}}, s1_x_7};
+      active_0_7_3_0 = active_0_7[3:0];
+      v15_sub_active_0_7_3_0 = 5'hf - {1'd0, active_0_7_3_0};
+      amount_6 = v15_sub_active_0_7_3_0[3:0];
+      shifted_6 = s1_x_7_w23 << amount_6;
+      neg_shifted_6 = -{shifted_6[22], shifted_6};
+      shifted_6_w24 = {shifted_6[22], shifted_6};
+      active_0_7_4_mux = active_0_7_4 ? neg_shifted_6 : shifted_6_w24;
+      s1_mask_7_mux = s1_mask_7 ? active_0_7_4_mux : 24'sh0;
+      s1_mask_6_mux_add_s1_mask_7_mux = {s1_mask_6_mux[23], s1_mask_6_mux} + {s1_mask_7_mux[23], s1_mask_7_mux};
+      add_1 = {s1_mask_4_mux_add_s1_mask_5_mux[24], s1_mask_4_mux_add_s1_mask_5_mux} + {s1_mask_6_mux_add_s1_mask_7_mux[24], s1_mask_6_mux_add_s1_mask_7_mux};
+      add_0_add_add_1 = {add_0[25], add_0} + {add_1[25], add_1};
+      add_0_add_add_1_w32 = {{5{add_0_add_add_1[26]}}, add_0_add_add_1};
+      s2_psum_0 <= add_0_add_add_1_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_43 = s1_mask[0];
-      slice_44 = active_1[4:0];
-      slice_45 = slice_44[4];
-      slice_46 = s1_x[7:0];
-      assint_8 = slice_46;
-      resize_47 = {{15{assint_8[7]}}, assint_8};
-      slice_47 = slice_44[3:0];
-      sub_8 = 5'hf - {1'd0, slice_47};
-      resize_48 = sub_8[3:0];
-      shlv_8 = resize_47 << resize_48;
-      neg_8 = -{shlv_8[22], shlv_8};
-      resize_49 = {shlv_8[22], shlv_8};
-      mux_16 = slice_45 ? neg_8 : resize_49;
-      mux_17 = slice_43 ? mux_16 : 24'sh0;
-      slice_48 = s1_mask[1];
-      slice_49 = active_1[9:5];
-      slice_50 = slice_49[4];
-      slice_51 = s1_x[15:8];
-      assint_9 = slice_51;
-      resize_50 = {{15{assint_9[7]}}, assint_9};
-      slice_52 = slice_49[3:0];
-      sub_9 = 5'hf - {1'd0, slice_52};
-      resize_51 = sub_9[3:0];
-      shlv_9 = resize_50 << resize_51;
-      neg_9 = -{shlv_9[22], shlv_9};
-      resize_52 = {shlv_9[22], shlv_9};
-      mux_18 = slice_50 ? neg_9 : resize_52;
-      mux_19 = slice_48 ? mux_18 : 24'sh0;
-      add_28 = {mux_17[23], mux_17} + {mux_19[23], mux_19};
-      slice_53 = s1_mask[2];
-      slice_54 = active_1[14:10];
-      slice_55 = slice_54[4];
-      slice_56 = s1_x[23:16];
-      assint_10 = slice_56;
-      resize_53 = {{15{assint_10[7]}}, assint_10};
-      slice_57 = slice_54[3:0];
-      sub_10 = 5'hf - {1'd0, slice_57};
-      resize_54 = sub_10[3:0];
-      shlv_10 = resize_53 << resize_54;
-      neg_10 = -{shlv_10[22], shlv_10};
-      resize_55 = {shlv_10[22], shlv_10};
-      mux_20 = slice_55 ? neg_10 : resize_55;
-      mux_21 = slice_53 ? mux_20 : 24'sh0;
-      slice_58 = s1_mask[3];
-      slice_59 = active_1[19:15];
-      slice_60 = slice_59[4];
-      slice_61 = s1_x[31:24];
-      assint_11 = slice_61;
-      resize_56 = {{15{assint_11[7]}}, assint_11};
-      slice_62 = slice_59[3:0];
-      sub_11 = 5'hf - {1'd0, slice_62};
-      resize_57 = sub_11[3:0];
-      shlv_11 = resize_56 << resize_57;
-      neg_11 = -{shlv_11[22], shlv_11};
-      resize_58 = {shlv_11[22], shlv_11};
-      mux_22 = slice_60 ? neg_11 : resize_58;
-      mux_23 = slice_58 ? mux_22 : 24'sh0;
-      add_29 = {mux_21[23], mux_21} + {mux_23[23], mux_23};
-      add_30 = {add_28[24], add_28} + {add_29[24], add_29};
-      slice_63 = s1_mask[4];
-      slice_64 = active_1[24:20];
-      slice_65 = slice_64[4];
-      slice_66 = s1_x[39:32];
-      assint_12 = slice_66;
-      resize_59 = {{15{assint_12[7]}}, assint_12};
-      slice_67 = slice_64[3:0];
-      sub_12 = 5'hf - {1'd0, slice_67};
-      resize_60 = sub_12[3:0];
-      shlv_12 = resize_59 << resize_60;
-      neg_12 = -{shlv_12[22], shlv_12};
-      resize_61 = {shlv_12[22], shlv_12};
-      mux_24 = slice_65 ? neg_12 : resize_61;
-      mux_25 = slice_63 ? mux_24 : 24'sh0;
-      slice_68 = s1_mask[5];
-      slice_69 = active_1[29:25];
-      slice_70 = slice_69[4];
-      slice_71 = s1_x[47:40];
-      assint_13 = slice_71;
-      resize_62 = {{15{assint_13[7]}}, assint_13};
-      slice_72 = slice_69[3:0];
-      sub_13 = 5'hf - {1'd0, slice_72};
-      resize_63 = sub_13[3:0];
-      shlv_13 = resize_62 << resize_63;
-      neg_13 = -{shlv_13[22], shlv_13};
-      resize_64 = {shlv_13[22], shlv_13};
-      mux_26 = slice_70 ? neg_13 : resize_64;
-      mux_27 = slice_68 ? mux_26 : 24'sh0;
-      add_31 = {mux_25[23], mux_25} + {mux_27[23], mux_27};
-      slice_73 = s1_mask[6];
-      slice_74 = active_1[34:30];
-      slice_75 = slice_74[4];
-      slice_76 = s1_x[55:48];
-      assint_14 = slice_76;
-      resize_65 = {{15{assint_14[7]}}, assint_14};
-      slice_77 = slice_74[3:0];
-      sub_14 = 5'hf - {1'd0, slice_77};
-      resize_66 = sub_14[3:0];
-      shlv_14 = resize_65 << resize_66;
-      neg_14 = -{shlv_14[22], shlv_14};
-      resize_67 = {shlv_14[22], shlv_14};
-      mux_28 = slice_75 ? neg_14 : resize_67;
-      mux_29 = slice_73 ? mux_28 : 24'sh0;
-      slice_78 = s1_mask[7];
-      slice_79 = active_1[39:35];
-      slice_80 = slice_79[4];
-      slice_81 = s1_x[63:56];
-      assint_15 = slice_81;
-      resize_68 = {{15{assint_15[7]}}, assint_15};
-      slice_82 = slice_79[3:0];
-      sub_15 = 5'hf - {1'd0, slice_82};
-      resize_69 = sub_15[3:0];
-      shlv_15 = resize_68 << resize_69;
-      neg_15 = -{shlv_15[22], shlv_15};
-      resize_70 = {shlv_15[22], shlv_15};
-      mux_30 = slice_80 ? neg_15 : resize_70;
-      mux_31 = slice_78 ? mux_30 : 24'sh0;
-      add_32 = {mux_29[23], mux_29} + {mux_31[23], mux_31};
-      add_33 = {add_31[24], add_31} + {add_32[24], add_32};
-      add_34 = {add_30[25], add_30} + {add_33[25], add_33};
-      resize_71 = {{5{add_34[26]}}, add_34};
-      s2_psum_1 <= resize_71;
+      s1_mask_0_0 = s1_mask[0];
+      active_1_0 = active_1[4:0];
+      active_1_0_4 = active_1_0[4];
+      s1_x_7_0_0 = s1_x[7:0];
+      s1_x_0_0 = s1_x_7_0_0;
+      s1_x_0_0_w23 = {{15{s1_x_0_0[7]}}, s1_x_0_0};
+      active_1_0_3_0 = active_1_0[3:0];
+      v15_sub_active_1_0_3_0 = 5'hf - {1'd0, active_1_0_3_0};
+      amount_7 = v15_sub_active_1_0_3_0[3:0];
+      shifted_7 = s1_x_0_0_w23 << amount_7;
+      neg_shifted_7 = -{shifted_7[22], shifted_7};
+      shifted_7_w24 = {shifted_7[22], shifted_7};
+      active_1_0_4_mux = active_1_0_4 ? neg_shifted_7 : shifted_7_w24;
+      s1_mask_0_0_mux = s1_mask_0_0 ? active_1_0_4_mux : 24'sh0;
+      s1_mask_1_0 = s1_mask[1];
+      active_1_1 = active_1[9:5];
+      active_1_1_4 = active_1_1[4];
+      s1_x_15_8_0 = s1_x[15:8];
+      s1_x_1_0 = s1_x_15_8_0;
+      s1_x_1_0_w23 = {{15{s1_x_1_0[7]}}, s1_x_1_0};
+      active_1_1_3_0 = active_1_1[3:0];
+      v15_sub_active_1_1_3_0 = 5'hf - {1'd0, active_1_1_3_0};
+      amount_8 = v15_sub_active_1_1_3_0[3:0];
+      shifted_8 = s1_x_1_0_w23 << amount_8;
+      neg_shifted_8 = -{shifted_8[22], shifted_8};
+      shifted_8_w24 = {shifted_8[22], shifted_8};
+      active_1_1_4_mux = active_1_1_4 ? neg_shifted_8 : shifted_8_w24;
+      s1_mask_1_0_mux = s1_mask_1_0 ? active_1_1_4_mux : 24'sh0;
+      add_2 = {s1_mask_0_0_mux[23], s1_mask_0_0_mux} + {s1_mask_1_0_mux[23], s1_mask_1_0_mux};
+      s1_mask_2_0 = s1_mask[2];
+      active_1_2 = active_1[14:10];
+      active_1_2_4 = active_1_2[4];
+      s1_x_23_16_0 = s1_x[23:16];
+      s1_x_2_0 = s1_x_23_16_0;
+      s1_x_2_0_w23 = {{15{s1_x_2_0[7]}}, s1_x_2_0};
+      active_1_2_3_0 = active_1_2[3:0];
+      v15_sub_active_1_2_3_0 = 5'hf - {1'd0, active_1_2_3_0};
+      amount_9 = v15_sub_active_1_2_3_0[3:0];
+      shifted_9 = s1_x_2_0_w23 << amount_9;
+      neg_shifted_9 = -{shifted_9[22], shifted_9};
+      shifted_9_w24 = {shifted_9[22], shifted_9};
+      active_1_2_4_mux = active_1_2_4 ? neg_shifted_9 : shifted_9_w24;
+      s1_mask_2_0_mux = s1_mask_2_0 ? active_1_2_4_mux : 24'sh0;
+      s1_mask_3_0 = s1_mask[3];
+      active_1_3 = active_1[19:15];
+      active_1_3_4 = active_1_3[4];
+      s1_x_31_24_0 = s1_x[31:24];
+      s1_x_3_0 = s1_x_31_24_0;
+      s1_x_3_0_w23 = {{15{s1_x_3_0[7]}}, s1_x_3_0};
+      active_1_3_3_0 = active_1_3[3:0];
+      v15_sub_active_1_3_3_0 = 5'hf - {1'd0, active_1_3_3_0};
+      amount_10 = v15_sub_active_1_3_3_0[3:0];
+      shifted_10 = s1_x_3_0_w23 << amount_10;
+      neg_shifted_10 = -{shifted_10[22], shifted_10};
+      shifted_10_w24 = {shifted_10[22], shifted_10};
+      active_1_3_4_mux = active_1_3_4 ? neg_shifted_10 : shifted_10_w24;
+      s1_mask_3_0_mux = s1_mask_3_0 ? active_1_3_4_mux : 24'sh0;
+      add_3 = {s1_mask_2_0_mux[23], s1_mask_2_0_mux} + {s1_mask_3_0_mux[23], s1_mask_3_0_mux};
+      add_2_add_add_3 = {add_2[24], add_2} + {add_3[24], add_3};
+      s1_mask_4_0 = s1_mask[4];
+      active_1_4 = active_1[24:20];
+      active_1_4_4 = active_1_4[4];
+      s1_x_39_32_0 = s1_x[39:32];
+      s1_x_4_0 = s1_x_39_32_0;
+      s1_x_4_0_w23 = {{15{s1_x_4_0[7]}}, s1_x_4_0};
+      active_1_4_3_0 = active_1_4[3:0];
+      v15_sub_active_1_4_3_0 = 5'hf - {1'd0, active_1_4_3_0};
+      amount_11 = v15_sub_active_1_4_3_0[3:0];
+      shifted_11 = s1_x_4_0_w23 << amount_11;
+      neg_shifted_11 = -{shifted_11[22], shifted_11};
+      shifted_11_w24 = {shifted_11[22], shifted_11};
+      active_1_4_4_mux = active_1_4_4 ? neg_shifted_11 : shifted_11_w24;
+      s1_mask_4_0_mux = s1_mask_4_0 ? active_1_4_4_mux : 24'sh0;
+      s1_mask_5_0 = s1_mask[5];
+      active_1_5 = active_1[29:25];
+      active_1_5_4 = active_1_5[4];
+      s1_x_47_40_0 = s1_x[47:40];
+      s1_x_5_0 = s1_x_47_40_0;
+      s1_x_5_0_w23 = {{15{s1_x_5_0[7]}}, s1_x_5_0};
+      active_1_5_3_0 = active_1_5[3:0];
+      v15_sub_active_1_5_3_0 = 5'hf - {1'd0, active_1_5_3_0};
+      amount_12 = v15_sub_active_1_5_3_0[3:0];
+      shifted_12 = s1_x_5_0_w23 << amount_12;
+      neg_shifted_12 = -{shifted_12[22], shifted_12};
+      shifted_12_w24 = {shifted_12[22], shifted_12};
+      active_1_5_4_mux = active_1_5_4 ? neg_shifted_12 : shifted_12_w24;
+      s1_mask_5_0_mux = s1_mask_5_0 ? active_1_5_4_mux : 24'sh0;
+      add_4 = {s1_mask_4_0_mux[23], s1_mask_4_0_mux} + {s1_mask_5_0_mux[23], s1_mask_5_0_mux};
+      s1_mask_6_0 = s1_mask[6];
+      active_1_6 = active_1[34:30];
+      active_1_6_4 = active_1_6[4];
+      s1_x_55_48_0 = s1_x[55:48];
+      s1_x_6_0 = s1_x_55_48_0;
+      s1_x_6_0_w23 = {{15{s1_x_6_0[7]}}, s1_x_6_0};
+      active_1_6_3_0 = active_1_6[3:0];
+      v15_sub_active_1_6_3_0 = 5'hf - {1'd0, active_1_6_3_0};
+      amount_13 = v15_sub_active_1_6_3_0[3:0];
+      shifted_13 = s1_x_6_0_w23 << amount_13;
+      neg_shifted_13 = -{shifted_13[22], shifted_13};
+      shifted_13_w24 = {shifted_13[22], shifted_13};
+      active_1_6_4_mux = active_1_6_4 ? neg_shifted_13 : shifted_13_w24;
+      s1_mask_6_0_mux = s1_mask_6_0 ? active_1_6_4_mux : 24'sh0;
+      s1_mask_7_0 = s1_mask[7];
+      active_1_7 = active_1[39:35];
+      active_1_7_4 = active_1_7[4];
+      s1_x_63_56_0 = s1_x[63:56];
+      s1_x_7_1 = s1_x_63_56_0;
+      s1_x_7_1_w23 = {{15{s1_x_7_1[7]}}, s1_x_7_1};
+      active_1_7_3_0 = active_1_7[3:0];
+      v15_sub_active_1_7_3_0 = 5'hf - {1'd0, active_1_7_3_0};
+      amount_14 = v15_sub_active_1_7_3_0[3:0];
+      shifted_14 = s1_x_7_1_w23 << amount_14;
+      neg_shifted_14 = -{shifted_14[22], shifted_14};
+      shifted_14_w24 = {shifted_14[22], shifted_14};
+      active_1_7_4_mux = active_1_7_4 ? neg_shifted_14 : shifted_14_w24;
+      s1_mask_7_0_mux = s1_mask_7_0 ? active_1_7_4_mux : 24'sh0;
+      add_5 = {s1_mask_6_0_mux[23], s1_mask_6_0_mux} + {s1_mask_7_0_mux[23], s1_mask_7_0_mux};
+      add_4_add_add_5 = {add_4[24], add_4} + {add_5[24], add_5};
+      add_6 = {add_2_add_add_3[25], add_2_add_add_3} + {add_4_add_add_5[25], add_4_add_add_5};
+      add_6_w32 = {{5{add_6[26]}}, add_6};
+      s2_psum_1 <= add_6_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_83 = s1_mask[0];
-      slice_84 = active_2[4:0];
-      slice_85 = slice_84[4];
-      slice_86 = s1_x[7:0];
-      assint_16 = slice_86;
-      resize_72 = {{15{assint_16[7]}}, assint_16};
-      slice_87 = slice_84[3:0];
-      sub_16 = 5'hf - {1'd0, slice_87};
-      resize_73 = sub_16[3:0];
-      shlv_16 = resize_72 << resize_73;
-      neg_16 = -{shlv_16[22], shlv_16};
-      resize_74 = {shlv_16[22], shlv_16};
-      mux_32 = slice_85 ? neg_16 : resize_74;
-      mux_33 = slice_83 ? mux_32 : 24'sh0;
-      slice_88 = s1_mask[1];
-      slice_89 = active_2[9:5];
-      slice_90 = slice_89[4];
-      slice_91 = s1_x[15:8];
-      assint_17 = slice_91;
-      resize_75 = {{15{assint_17[7]}}, assint_17};
-      slice_92 = slice_89[3:0];
-      sub_17 = 5'hf - {1'd0, slice_92};
-      resize_76 = sub_17[3:0];
-      shlv_17 = resize_75 << resize_76;
-      neg_17 = -{shlv_17[22], shlv_17};
-      resize_77 = {shlv_17[22], shlv_17};
-      mux_34 = slice_90 ? neg_17 : resize_77;
-      mux_35 = slice_88 ? mux_34 : 24'sh0;
-      add_35 = {mux_33[23], mux_33} + {mux_35[23], mux_35};
-      slice_93 = s1_mask[2];
-      slice_94 = active_2[14:10];
-      slice_95 = slice_94[4];
-      slice_96 = s1_x[23:16];
-      assint_18 = slice_96;
-      resize_78 = {{15{assint_18[7]}}, assint_18};
-      slice_97 = slice_94[3:0];
-      sub_18 = 5'hf - {1'd0, slice_97};
-      resize_79 = sub_18[3:0];
-      shlv_18 = resize_78 << resize_79;
-      neg_18 = -{shlv_18[22], shlv_18};
-      resize_80 = {shlv_18[22], shlv_18};
-      mux_36 = slice_95 ? neg_18 : resize_80;
-      mux_37 = slice_93 ? mux_36 : 24'sh0;
-      slice_98 = s1_mask[3];
-      slice_99 = active_2[19:15];
-      slice_100 = slice_99[4];
-      slice_101 = s1_x[31:24];
-      assint_19 = slice_101;
-      resize_81 = {{15{assint_19[7]}}, assint_19};
-      slice_102 = slice_99[3:0];
-      sub_19 = 5'hf - {1'd0, slice_102};
-      resize_82 = sub_19[3:0];
-      shlv_19 = resize_81 << resize_82;
-      neg_19 = -{shlv_19[22], shlv_19};
-      resize_83 = {shlv_19[22], shlv_19};
-      mux_38 = slice_100 ? neg_19 : resize_83;
-      mux_39 = slice_98 ? mux_38 : 24'sh0;
-      add_36 = {mux_37[23], mux_37} + {mux_39[23], mux_39};
-      add_37 = {add_35[24], add_35} + {add_36[24], add_36};
-      slice_103 = s1_mask[4];
-      slice_104 = active_2[24:20];
-      slice_105 = slice_104[4];
-      slice_106 = s1_x[39:32];
-      assint_20 = slice_106;
-      resize_84 = {{15{assint_20[7]}}, assint_20};
-      slice_107 = slice_104[3:0];
-      sub_20 = 5'hf - {1'd0, slice_107};
-      resize_85 = sub_20[3:0];
-      shlv_20 = resize_84 << resize_85;
-      neg_20 = -{shlv_20[22], shlv_20};
-      resize_86 = {shlv_20[22], shlv_20};
-      mux_40 = slice_105 ? neg_20 : resize_86;
-      mux_41 = slice_103 ? mux_40 : 24'sh0;
-      slice_108 = s1_mask[5];
-      slice_109 = active_2[29:25];
-      slice_110 = slice_109[4];
-      slice_111 = s1_x[47:40];
-      assint_21 = slice_111;
-      resize_87 = {{15{assint_21[7]}}, assint_21};
-      slice_112 = slice_109[3:0];
-      sub_21 = 5'hf - {1'd0, slice_112};
-      resize_88 = sub_21[3:0];
-      shlv_21 = resize_87 << resize_88;
-      neg_21 = -{shlv_21[22], shlv_21};
-      resize_89 = {shlv_21[22], shlv_21};
-      mux_42 = slice_110 ? neg_21 : resize_89;
-      mux_43 = slice_108 ? mux_42 : 24'sh0;
-      add_38 = {mux_41[23], mux_41} + {mux_43[23], mux_43};
-      slice_113 = s1_mask[6];
-      slice_114 = active_2[34:30];
-      slice_115 = slice_114[4];
-      slice_116 = s1_x[55:48];
-      assint_22 = slice_116;
-      resize_90 = {{15{assint_22[7]}}, assint_22};
-      slice_117 = slice_114[3:0];
-      sub_22 = 5'hf - {1'd0, slice_117};
-      resize_91 = sub_22[3:0];
-      shlv_22 = resize_90 << resize_91;
-      neg_22 = -{shlv_22[22], shlv_22};
-      resize_92 = {shlv_22[22], shlv_22};
-      mux_44 = slice_115 ? neg_22 : resize_92;
-      mux_45 = slice_113 ? mux_44 : 24'sh0;
-      slice_118 = s1_mask[7];
-      slice_119 = active_2[39:35];
-      slice_120 = slice_119[4];
-      slice_121 = s1_x[63:56];
-      assint_23 = slice_121;
-      resize_93 = {{15{assint_23[7]}}, assint_23};
-      slice_122 = slice_119[3:0];
-      sub_23 = 5'hf - {1'd0, slice_122};
-      resize_94 = sub_23[3:0];
-      shlv_23 = resize_93 << resize_94;
-      neg_23 = -{shlv_23[22], shlv_23};
-      resize_95 = {shlv_23[22], shlv_23};
-      mux_46 = slice_120 ? neg_23 : resize_95;
-      mux_47 = slice_118 ? mux_46 : 24'sh0;
-      add_39 = {mux_45[23], mux_45} + {mux_47[23], mux_47};
-      add_40 = {add_38[24], add_38} + {add_39[24], add_39};
-      add_41 = {add_37[25], add_37} + {add_40[25], add_40};
-      resize_96 = {{5{add_41[26]}}, add_41};
-      s2_psum_2 <= resize_96;
+      s1_mask_0_1 = s1_mask[0];
+      active_2_0 = active_2[4:0];
+      active_2_0_4 = active_2_0[4];
+      s1_x_7_0_1 = s1_x[7:0];
+      s1_x_0_1 = s1_x_7_0_1;
+      s1_x_0_1_w23 = {{15{s1_x_0_1[7]}}, s1_x_0_1};
+      active_2_0_3_0 = active_2_0[3:0];
+      v15_sub_active_2_0_3_0 = 5'hf - {1'd0, active_2_0_3_0};
+      amount_15 = v15_sub_active_2_0_3_0[3:0];
+      shifted_15 = s1_x_0_1_w23 << amount_15;
+      neg_shifted_15 = -{shifted_15[22], shifted_15};
+      shifted_15_w24 = {shifted_15[22], shifted_15};
+      active_2_0_4_mux = active_2_0_4 ? neg_shifted_15 : shifted_15_w24;
+      s1_mask_0_1_mux = s1_mask_0_1 ? active_2_0_4_mux : 24'sh0;
+      s1_mask_1_1 = s1_mask[1];
+      active_2_1 = active_2[9:5];
+      active_2_1_4 = active_2_1[4];
+      s1_x_15_8_1 = s1_x[15:8];
+      s1_x_1_1 = s1_x_15_8_1;
+      s1_x_1_1_w23 = {{15{s1_x_1_1[7]}}, s1_x_1_1};
+      active_2_1_3_0 = active_2_1[3:0];
+      v15_sub_active_2_1_3_0 = 5'hf - {1'd0, active_2_1_3_0};
+      amount_16 = v15_sub_active_2_1_3_0[3:0];
+      shifted_16 = s1_x_1_1_w23 << amount_16;
+      neg_shifted_16 = -{shifted_16[22], shifted_16};
+      shifted_16_w24 = {shifted_16[22], shifted_16};
+      active_2_1_4_mux = active_2_1_4 ? neg_shifted_16 : shifted_16_w24;
+      s1_mask_1_1_mux = s1_mask_1_1 ? active_2_1_4_mux : 24'sh0;
+      add_7 = {s1_mask_0_1_mux[23], s1_mask_0_1_mux} + {s1_mask_1_1_mux[23], s1_mask_1_1_mux};
+      s1_mask_2_1 = s1_mask[2];
+      active_2_2 = active_2[14:10];
+      active_2_2_4 = active_2_2[4];
+      s1_x_23_16_1 = s1_x[23:16];
+      s1_x_2_1 = s1_x_23_16_1;
+      s1_x_2_1_w23 = {{15{s1_x_2_1[7]}}, s1_x_2_1};
+      active_2_2_3_0 = active_2_2[3:0];
+      v15_sub_active_2_2_3_0 = 5'hf - {1'd0, active_2_2_3_0};
+      amount_17 = v15_sub_active_2_2_3_0[3:0];
+      shifted_17 = s1_x_2_1_w23 << amount_17;
+      neg_shifted_17 = -{shifted_17[22], shifted_17};
+      shifted_17_w24 = {shifted_17[22], shifted_17};
+      active_2_2_4_mux = active_2_2_4 ? neg_shifted_17 : shifted_17_w24;
+      s1_mask_2_1_mux = s1_mask_2_1 ? active_2_2_4_mux : 24'sh0;
+      s1_mask_3_1 = s1_mask[3];
+      active_2_3 = active_2[19:15];
+      active_2_3_4 = active_2_3[4];
+      s1_x_31_24_1 = s1_x[31:24];
+      s1_x_3_1 = s1_x_31_24_1;
+      s1_x_3_1_w23 = {{15{s1_x_3_1[7]}}, s1_x_3_1};
+      active_2_3_3_0 = active_2_3[3:0];
+      v15_sub_active_2_3_3_0 = 5'hf - {1'd0, active_2_3_3_0};
+      amount_18 = v15_sub_active_2_3_3_0[3:0];
+      shifted_18 = s1_x_3_1_w23 << amount_18;
+      neg_shifted_18 = -{shifted_18[22], shifted_18};
+      shifted_18_w24 = {shifted_18[22], shifted_18};
+      active_2_3_4_mux = active_2_3_4 ? neg_shifted_18 : shifted_18_w24;
+      s1_mask_3_1_mux = s1_mask_3_1 ? active_2_3_4_mux : 24'sh0;
+      add_8 = {s1_mask_2_1_mux[23], s1_mask_2_1_mux} + {s1_mask_3_1_mux[23], s1_mask_3_1_mux};
+      add_7_add_add_8 = {add_7[24], add_7} + {add_8[24], add_8};
+      s1_mask_4_1 = s1_mask[4];
+      active_2_4 = active_2[24:20];
+      active_2_4_4 = active_2_4[4];
+      s1_x_39_32_1 = s1_x[39:32];
+      s1_x_4_1 = s1_x_39_32_1;
+      s1_x_4_1_w23 = {{15{s1_x_4_1[7]}}, s1_x_4_1};
+      active_2_4_3_0 = active_2_4[3:0];
+      v15_sub_active_2_4_3_0 = 5'hf - {1'd0, active_2_4_3_0};
+      amount_19 = v15_sub_active_2_4_3_0[3:0];
+      shifted_19 = s1_x_4_1_w23 << amount_19;
+      neg_shifted_19 = -{shifted_19[22], shifted_19};
+      shifted_19_w24 = {shifted_19[22], shifted_19};
+      active_2_4_4_mux = active_2_4_4 ? neg_shifted_19 : shifted_19_w24;
+      s1_mask_4_1_mux = s1_mask_4_1 ? active_2_4_4_mux : 24'sh0;
+      s1_mask_5_1 = s1_mask[5];
+      active_2_5 = active_2[29:25];
+      active_2_5_4 = active_2_5[4];
+      s1_x_47_40_1 = s1_x[47:40];
+      s1_x_5_1 = s1_x_47_40_1;
+      s1_x_5_1_w23 = {{15{s1_x_5_1[7]}}, s1_x_5_1};
+      active_2_5_3_0 = active_2_5[3:0];
+      v15_sub_active_2_5_3_0 = 5'hf - {1'd0, active_2_5_3_0};
+      amount_20 = v15_sub_active_2_5_3_0[3:0];
+      shifted_20 = s1_x_5_1_w23 << amount_20;
+      neg_shifted_20 = -{shifted_20[22], shifted_20};
+      shifted_20_w24 = {shifted_20[22], shifted_20};
+      active_2_5_4_mux = active_2_5_4 ? neg_shifted_20 : shifted_20_w24;
+      s1_mask_5_1_mux = s1_mask_5_1 ? active_2_5_4_mux : 24'sh0;
+      add_9 = {s1_mask_4_1_mux[23], s1_mask_4_1_mux} + {s1_mask_5_1_mux[23], s1_mask_5_1_mux};
+      s1_mask_6_1 = s1_mask[6];
+      active_2_6 = active_2[34:30];
+      active_2_6_4 = active_2_6[4];
+      s1_x_55_48_1 = s1_x[55:48];
+      s1_x_6_1 = s1_x_55_48_1;
+      s1_x_6_1_w23 = {{15{s1_x_6_1[7]}}, s1_x_6_1};
+      active_2_6_3_0 = active_2_6[3:0];
+      v15_sub_active_2_6_3_0 = 5'hf - {1'd0, active_2_6_3_0};
+      amount_21 = v15_sub_active_2_6_3_0[3:0];
+      shifted_21 = s1_x_6_1_w23 << amount_21;
+      neg_shifted_21 = -{shifted_21[22], shifted_21};
+      shifted_21_w24 = {shifted_21[22], shifted_21};
+      active_2_6_4_mux = active_2_6_4 ? neg_shifted_21 : shifted_21_w24;
+      s1_mask_6_1_mux = s1_mask_6_1 ? active_2_6_4_mux : 24'sh0;
+      s1_mask_7_1 = s1_mask[7];
+      active_2_7 = active_2[39:35];
+      active_2_7_4 = active_2_7[4];
+      s1_x_63_56_1 = s1_x[63:56];
+      s1_x_7_2 = s1_x_63_56_1;
+      s1_x_7_2_w23 = {{15{s1_x_7_2[7]}}, s1_x_7_2};
+      active_2_7_3_0 = active_2_7[3:0];
+      v15_sub_active_2_7_3_0 = 5'hf - {1'd0, active_2_7_3_0};
+      amount_22 = v15_sub_active_2_7_3_0[3:0];
+      shifted_22 = s1_x_7_2_w23 << amount_22;
+      neg_shifted_22 = -{shifted_22[22], shifted_22};
+      shifted_22_w24 = {shifted_22[22], shifted_22};
+      active_2_7_4_mux = active_2_7_4 ? neg_shifted_22 : shifted_22_w24;
+      s1_mask_7_1_mux = s1_mask_7_1 ? active_2_7_4_mux : 24'sh0;
+      add_10 = {s1_mask_6_1_mux[23], s1_mask_6_1_mux} + {s1_mask_7_1_mux[23], s1_mask_7_1_mux};
+      add_9_add_add_10 = {add_9[24], add_9} + {add_10[24], add_10};
+      add_11 = {add_7_add_add_8[25], add_7_add_add_8} + {add_9_add_add_10[25], add_9_add_add_10};
+      add_11_w32 = {{5{add_11[26]}}, add_11};
+      s2_psum_2 <= add_11_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_123 = s1_mask[0];
-      slice_124 = active_3[4:0];
-      slice_125 = slice_124[4];
-      slice_126 = s1_x[7:0];
-      assint_24 = slice_126;
-      resize_97 = {{15{assint_24[7]}}, assint_24};
-      slice_127 = slice_124[3:0];
-      sub_24 = 5'hf - {1'd0, slice_127};
-      resize_98 = sub_24[3:0];
-      shlv_24 = resize_97 << resize_98;
-      neg_24 = -{shlv_24[22], shlv_24};
-      resize_99 = {shlv_24[22], shlv_24};
-      mux_48 = slice_125 ? neg_24 : resize_99;
-      mux_49 = slice_123 ? mux_48 : 24'sh0;
-      slice_128 = s1_mask[1];
-      slice_129 = active_3[9:5];
-      slice_130 = slice_129[4];
-      slice_131 = s1_x[15:8];
-      assint_25 = slice_131;
-      resize_100 = {{15{assint_25[7]}}, assint_25};
-      slice_132 = slice_129[3:0];
-      sub_25 = 5'hf - {1'd0, slice_132};
-      resize_101 = sub_25[3:0];
-      shlv_25 = resize_100 << resize_101;
-      neg_25 = -{shlv_25[22], shlv_25};
-      resize_102 = {shlv_25[22], shlv_25};
-      mux_50 = slice_130 ? neg_25 : resize_102;
-      mux_51 = slice_128 ? mux_50 : 24'sh0;
-      add_42 = {mux_49[23], mux_49} + {mux_51[23], mux_51};
-      slice_133 = s1_mask[2];
-      slice_134 = active_3[14:10];
-      slice_135 = slice_134[4];
-      slice_136 = s1_x[23:16];
-      assint_26 = slice_136;
-      resize_103 = {{15{assint_26[7]}}, assint_26};
-      slice_137 = slice_134[3:0];
-      sub_26 = 5'hf - {1'd0, slice_137};
-      resize_104 = sub_26[3:0];
-      shlv_26 = resize_103 << resize_104;
-      neg_26 = -{shlv_26[22], shlv_26};
-      resize_105 = {shlv_26[22], shlv_26};
-      mux_52 = slice_135 ? neg_26 : resize_105;
-      mux_53 = slice_133 ? mux_52 : 24'sh0;
-      slice_138 = s1_mask[3];
-      slice_139 = active_3[19:15];
-      slice_140 = slice_139[4];
-      slice_141 = s1_x[31:24];
-      assint_27 = slice_141;
-      resize_106 = {{15{assint_27[7]}}, assint_27};
-      slice_142 = slice_139[3:0];
-      sub_27 = 5'hf - {1'd0, slice_142};
-      resize_107 = sub_27[3:0];
-      shlv_27 = resize_106 << resize_107;
-      neg_27 = -{shlv_27[22], shlv_27};
-      resize_108 = {shlv_27[22], shlv_27};
-      mux_54 = slice_140 ? neg_27 : resize_108;
-      mux_55 = slice_138 ? mux_54 : 24'sh0;
-      add_43 = {mux_53[23], mux_53} + {mux_55[23], mux_55};
-      add_44 = {add_42[24], add_42} + {add_43[24], add_43};
-      slice_143 = s1_mask[4];
-      slice_144 = active_3[24:20];
-      slice_145 = slice_144[4];
-      slice_146 = s1_x[39:32];
-      assint_28 = slice_146;
-      resize_109 = {{15{assint_28[7]}}, assint_28};
-      slice_147 = slice_144[3:0];
-      sub_28 = 5'hf - {1'd0, slice_147};
-      resize_110 = sub_28[3:0];
-      shlv_28 = resize_109 << resize_110;
-      neg_28 = -{shlv_28[22], shlv_28};
-      resize_111 = {shlv_28[22], shlv_28};
-      mux_56 = slice_145 ? neg_28 : resize_111;
-      mux_57 = slice_143 ? mux_56 : 24'sh0;
-      slice_148 = s1_mask[5];
-      slice_149 = active_3[29:25];
-      slice_150 = slice_149[4];
-      slice_151 = s1_x[47:40];
-      assint_29 = slice_151;
-      resize_112 = {{15{assint_29[7]}}, assint_29};
-      slice_152 = slice_149[3:0];
-      sub_29 = 5'hf - {1'd0, slice_152};
-      resize_113 = sub_29[3:0];
-      shlv_29 = resize_112 << resize_113;
-      neg_29 = -{shlv_29[22], shlv_29};
-      resize_114 = {shlv_29[22], shlv_29};
-      mux_58 = slice_150 ? neg_29 : resize_114;
-      mux_59 = slice_148 ? mux_58 : 24'sh0;
-      add_45 = {mux_57[23], mux_57} + {mux_59[23], mux_59};
-      slice_153 = s1_mask[6];
-      slice_154 = active_3[34:30];
-      slice_155 = slice_154[4];
-      slice_156 = s1_x[55:48];
-      assint_30 = slice_156;
-      resize_115 = {{15{assint_30[7]}}, assint_30};
-      slice_157 = slice_154[3:0];
-      sub_30 = 5'hf - {1'd0, slice_157};
-      resize_116 = sub_30[3:0];
-      shlv_30 = resize_115 << resize_116;
-      neg_30 = -{shlv_30[22], shlv_30};
-      resize_117 = {shlv_30[22], shlv_30};
-      mux_60 = slice_155 ? neg_30 : resize_117;
-      mux_61 = slice_153 ? mux_60 : 24'sh0;
-      slice_158 = s1_mask[7];
-      slice_159 = active_3[39:35];
-      slice_160 = slice_159[4];
-      slice_161 = s1_x[63:56];
-      assint_31 = slice_161;
-      resize_118 = {{15{assint_31[7]}}, assint_31};
-      slice_162 = slice_159[3:0];
-      sub_31 = 5'hf - {1'd0, slice_162};
-      resize_119 = sub_31[3:0];
-      shlv_31 = resize_118 << resize_119;
-      neg_31 = -{shlv_31[22], shlv_31};
-      resize_120 = {shlv_31[22], shlv_31};
-      mux_62 = slice_160 ? neg_31 : resize_120;
-      mux_63 = slice_158 ? mux_62 : 24'sh0;
-      add_46 = {mux_61[23], mux_61} + {mux_63[23], mux_63};
-      add_47 = {add_45[24], add_45} + {add_46[24], add_46};
-      add_48 = {add_44[25], add_44} + {add_47[25], add_47};
-      resize_121 = {{5{add_48[26]}}, add_48};
-      s2_psum_3 <= resize_121;
+      s1_mask_0_2 = s1_mask[0];
+      active_3_0 = active_3[4:0];
+      active_3_0_4 = active_3_0[4];
+      s1_x_7_0_2 = s1_x[7:0];
+      s1_x_0_2 = s1_x_7_0_2;
+      s1_x_0_2_w23 = {{15{s1_x_0_2[7]}}, s1_x_0_2};
+      active_3_0_3_0 = active_3_0[3:0];
+      v15_sub_active_3_0_3_0 = 5'hf - {1'd0, active_3_0_3_0};
+      amount_23 = v15_sub_active_3_0_3_0[3:0];
+      shifted_23 = s1_x_0_2_w23 << amount_23;
+      neg_shifted_23 = -{shifted_23[22], shifted_23};
+      shifted_23_w24 = {shifted_23[22], shifted_23};
+      active_3_0_4_mux = active_3_0_4 ? neg_shifted_23 : shifted_23_w24;
+      s1_mask_0_2_mux = s1_mask_0_2 ? active_3_0_4_mux : 24'sh0;
+      s1_mask_1_2 = s1_mask[1];
+      active_3_1 = active_3[9:5];
+      active_3_1_4 = active_3_1[4];
+      s1_x_15_8_2 = s1_x[15:8];
+      s1_x_1_2 = s1_x_15_8_2;
+      s1_x_1_2_w23 = {{15{s1_x_1_2[7]}}, s1_x_1_2};
+      active_3_1_3_0 = active_3_1[3:0];
+      v15_sub_active_3_1_3_0 = 5'hf - {1'd0, active_3_1_3_0};
+      amount_24 = v15_sub_active_3_1_3_0[3:0];
+      shifted_24 = s1_x_1_2_w23 << amount_24;
+      neg_shifted_24 = -{shifted_24[22], shifted_24};
+      shifted_24_w24 = {shifted_24[22], shifted_24};
+      active_3_1_4_mux = active_3_1_4 ? neg_shifted_24 : shifted_24_w24;
+      s1_mask_1_2_mux = s1_mask_1_2 ? active_3_1_4_mux : 24'sh0;
+      add_12 = {s1_mask_0_2_mux[23], s1_mask_0_2_mux} + {s1_mask_1_2_mux[23], s1_mask_1_2_mux};
+      s1_mask_2_2 = s1_mask[2];
+      active_3_2 = active_3[14:10];
+      active_3_2_4 = active_3_2[4];
+      s1_x_23_16_2 = s1_x[23:16];
+      s1_x_2_2 = s1_x_23_16_2;
+      s1_x_2_2_w23 = {{15{s1_x_2_2[7]}}, s1_x_2_2};
+      active_3_2_3_0 = active_3_2[3:0];
+      v15_sub_active_3_2_3_0 = 5'hf - {1'd0, active_3_2_3_0};
+      amount_25 = v15_sub_active_3_2_3_0[3:0];
+      shifted_25 = s1_x_2_2_w23 << amount_25;
+      neg_shifted_25 = -{shifted_25[22], shifted_25};
+      shifted_25_w24 = {shifted_25[22], shifted_25};
+      active_3_2_4_mux = active_3_2_4 ? neg_shifted_25 : shifted_25_w24;
+      s1_mask_2_2_mux = s1_mask_2_2 ? active_3_2_4_mux : 24'sh0;
+      s1_mask_3_2 = s1_mask[3];
+      active_3_3 = active_3[19:15];
+      active_3_3_4 = active_3_3[4];
+      s1_x_31_24_2 = s1_x[31:24];
+      s1_x_3_2 = s1_x_31_24_2;
+      s1_x_3_2_w23 = {{15{s1_x_3_2[7]}}, s1_x_3_2};
+      active_3_3_3_0 = active_3_3[3:0];
+      v15_sub_active_3_3_3_0 = 5'hf - {1'd0, active_3_3_3_0};
+      amount_26 = v15_sub_active_3_3_3_0[3:0];
+      shifted_26 = s1_x_3_2_w23 << amount_26;
+      neg_shifted_26 = -{shifted_26[22], shifted_26};
+      shifted_26_w24 = {shifted_26[22], shifted_26};
+      active_3_3_4_mux = active_3_3_4 ? neg_shifted_26 : shifted_26_w24;
+      s1_mask_3_2_mux = s1_mask_3_2 ? active_3_3_4_mux : 24'sh0;
+      add_13 = {s1_mask_2_2_mux[23], s1_mask_2_2_mux} + {s1_mask_3_2_mux[23], s1_mask_3_2_mux};
+      add_12_add_add_13 = {add_12[24], add_12} + {add_13[24], add_13};
+      s1_mask_4_2 = s1_mask[4];
+      active_3_4 = active_3[24:20];
+      active_3_4_4 = active_3_4[4];
+      s1_x_39_32_2 = s1_x[39:32];
+      s1_x_4_2 = s1_x_39_32_2;
+      s1_x_4_2_w23 = {{15{s1_x_4_2[7]}}, s1_x_4_2};
+      active_3_4_3_0 = active_3_4[3:0];
+      v15_sub_active_3_4_3_0 = 5'hf - {1'd0, active_3_4_3_0};
+      amount_27 = v15_sub_active_3_4_3_0[3:0];
+      shifted_27 = s1_x_4_2_w23 << amount_27;
+      neg_shifted_27 = -{shifted_27[22], shifted_27};
+      shifted_27_w24 = {shifted_27[22], shifted_27};
+      active_3_4_4_mux = active_3_4_4 ? neg_shifted_27 : shifted_27_w24;
+      s1_mask_4_2_mux = s1_mask_4_2 ? active_3_4_4_mux : 24'sh0;
+      s1_mask_5_2 = s1_mask[5];
+      active_3_5 = active_3[29:25];
+      active_3_5_4 = active_3_5[4];
+      s1_x_47_40_2 = s1_x[47:40];
+      s1_x_5_2 = s1_x_47_40_2;
+      s1_x_5_2_w23 = {{15{s1_x_5_2[7]}}, s1_x_5_2};
+      active_3_5_3_0 = active_3_5[3:0];
+      v15_sub_active_3_5_3_0 = 5'hf - {1'd0, active_3_5_3_0};
+      amount_28 = v15_sub_active_3_5_3_0[3:0];
+      shifted_28 = s1_x_5_2_w23 << amount_28;
+      neg_shifted_28 = -{shifted_28[22], shifted_28};
+      shifted_28_w24 = {shifted_28[22], shifted_28};
+      active_3_5_4_mux = active_3_5_4 ? neg_shifted_28 : shifted_28_w24;
+      s1_mask_5_2_mux = s1_mask_5_2 ? active_3_5_4_mux : 24'sh0;
+      add_14 = {s1_mask_4_2_mux[23], s1_mask_4_2_mux} + {s1_mask_5_2_mux[23], s1_mask_5_2_mux};
+      s1_mask_6_2 = s1_mask[6];
+      active_3_6 = active_3[34:30];
+      active_3_6_4 = active_3_6[4];
+      s1_x_55_48_2 = s1_x[55:48];
+      s1_x_6_2 = s1_x_55_48_2;
+      s1_x_6_2_w23 = {{15{s1_x_6_2[7]}}, s1_x_6_2};
+      active_3_6_3_0 = active_3_6[3:0];
+      v15_sub_active_3_6_3_0 = 5'hf - {1'd0, active_3_6_3_0};
+      amount_29 = v15_sub_active_3_6_3_0[3:0];
+      shifted_29 = s1_x_6_2_w23 << amount_29;
+      neg_shifted_29 = -{shifted_29[22], shifted_29};
+      shifted_29_w24 = {shifted_29[22], shifted_29};
+      active_3_6_4_mux = active_3_6_4 ? neg_shifted_29 : shifted_29_w24;
+      s1_mask_6_2_mux = s1_mask_6_2 ? active_3_6_4_mux : 24'sh0;
+      s1_mask_7_2 = s1_mask[7];
+      active_3_7 = active_3[39:35];
+      active_3_7_4 = active_3_7[4];
+      s1_x_63_56_2 = s1_x[63:56];
+      s1_x_7_3 = s1_x_63_56_2;
+      s1_x_7_3_w23 = {{15{s1_x_7_3[7]}}, s1_x_7_3};
+      active_3_7_3_0 = active_3_7[3:0];
+      v15_sub_active_3_7_3_0 = 5'hf - {1'd0, active_3_7_3_0};
+      amount_30 = v15_sub_active_3_7_3_0[3:0];
+      shifted_30 = s1_x_7_3_w23 << amount_30;
+      neg_shifted_30 = -{shifted_30[22], shifted_30};
+      shifted_30_w24 = {shifted_30[22], shifted_30};
+      active_3_7_4_mux = active_3_7_4 ? neg_shifted_30 : shifted_30_w24;
+      s1_mask_7_2_mux = s1_mask_7_2 ? active_3_7_4_mux : 24'sh0;
+      add_15 = {s1_mask_6_2_mux[23], s1_mask_6_2_mux} + {s1_mask_7_2_mux[23], s1_mask_7_2_mux};
+      add_14_add_add_15 = {add_14[24], add_14} + {add_15[24], add_15};
+      add_16 = {add_12_add_add_13[25], add_12_add_add_13} + {add_14_add_add_15[25], add_14_add_add_15};
+      add_16_w32 = {{5{add_16[26]}}, add_16};
+      s2_psum_3 <= add_16_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_163 = s1_mask[0];
-      slice_164 = active_4[4:0];
-      slice_165 = slice_164[4];
-      slice_166 = s1_x[7:0];
-      assint_32 = slice_166;
-      resize_122 = {{15{assint_32[7]}}, assint_32};
-      slice_167 = slice_164[3:0];
-      sub_32 = 5'hf - {1'd0, slice_167};
-      resize_123 = sub_32[3:0];
-      shlv_32 = resize_122 << resize_123;
-      neg_32 = -{shlv_32[22], shlv_32};
-      resize_124 = {shlv_32[22], shlv_32};
-      mux_64 = slice_165 ? neg_32 : resize_124;
-      mux_65 = slice_163 ? mux_64 : 24'sh0;
-      slice_168 = s1_mask[1];
-      slice_169 = active_4[9:5];
-      slice_170 = slice_169[4];
-      slice_171 = s1_x[15:8];
-      assint_33 = slice_171;
-      resize_125 = {{15{assint_33[7]}}, assint_33};
-      slice_172 = slice_169[3:0];
-      sub_33 = 5'hf - {1'd0, slice_172};
-      resize_126 = sub_33[3:0];
-      shlv_33 = resize_125 << resize_126;
-      neg_33 = -{shlv_33[22], shlv_33};
-      resize_127 = {shlv_33[22], shlv_33};
-      mux_66 = slice_170 ? neg_33 : resize_127;
-      mux_67 = slice_168 ? mux_66 : 24'sh0;
-      add_49 = {mux_65[23], mux_65} + {mux_67[23], mux_67};
-      slice_173 = s1_mask[2];
-      slice_174 = active_4[14:10];
-      slice_175 = slice_174[4];
-      slice_176 = s1_x[23:16];
-      assint_34 = slice_176;
-      resize_128 = {{15{assint_34[7]}}, assint_34};
-      slice_177 = slice_174[3:0];
-      sub_34 = 5'hf - {1'd0, slice_177};
-      resize_129 = sub_34[3:0];
-      shlv_34 = resize_128 << resize_129;
-      neg_34 = -{shlv_34[22], shlv_34};
-      resize_130 = {shlv_34[22], shlv_34};
-      mux_68 = slice_175 ? neg_34 : resize_130;
-      mux_69 = slice_173 ? mux_68 : 24'sh0;
-      slice_178 = s1_mask[3];
-      slice_179 = active_4[19:15];
-      slice_180 = slice_179[4];
-      slice_181 = s1_x[31:24];
-      assint_35 = slice_181;
-      resize_131 = {{15{assint_35[7]}}, assint_35};
-      slice_182 = slice_179[3:0];
-      sub_35 = 5'hf - {1'd0, slice_182};
-      resize_132 = sub_35[3:0];
-      shlv_35 = resize_131 << resize_132;
-      neg_35 = -{shlv_35[22], shlv_35};
-      resize_133 = {shlv_35[22], shlv_35};
-      mux_70 = slice_180 ? neg_35 : resize_133;
-      mux_71 = slice_178 ? mux_70 : 24'sh0;
-      add_50 = {mux_69[23], mux_69} + {mux_71[23], mux_71};
-      add_51 = {add_49[24], add_49} + {add_50[24], add_50};
-      slice_183 = s1_mask[4];
-      slice_184 = active_4[24:20];
-      slice_185 = slice_184[4];
-      slice_186 = s1_x[39:32];
-      assint_36 = slice_186;
-      resize_134 = {{15{assint_36[7]}}, assint_36};
-      slice_187 = slice_184[3:0];
-      sub_36 = 5'hf - {1'd0, slice_187};
-      resize_135 = sub_36[3:0];
-      shlv_36 = resize_134 << resize_135;
-      neg_36 = -{shlv_36[22], shlv_36};
-      resize_136 = {shlv_36[22], shlv_36};
-      mux_72 = slice_185 ? neg_36 : resize_136;
-      mux_73 = slice_183 ? mux_72 : 24'sh0;
-      slice_188 = s1_mask[5];
-      slice_189 = active_4[29:25];
-      slice_190 = slice_189[4];
-      slice_191 = s1_x[47:40];
-      assint_37 = slice_191;
-      resize_137 = {{15{assint_37[7]}}, assint_37};
-      slice_192 = slice_189[3:0];
-      sub_37 = 5'hf - {1'd0, slice_192};
-      resize_138 = sub_37[3:0];
-      shlv_37 = resize_137 << resize_138;
-      neg_37 = -{shlv_37[22], shlv_37};
-      resize_139 = {shlv_37[22], shlv_37};
-      mux_74 = slice_190 ? neg_37 : resize_139;
-      mux_75 = slice_188 ? mux_74 : 24'sh0;
-      add_52 = {mux_73[23], mux_73} + {mux_75[23], mux_75};
-      slice_193 = s1_mask[6];
-      slice_194 = active_4[34:30];
-      slice_195 = slice_194[4];
-      slice_196 = s1_x[55:48];
-      assint_38 = slice_196;
-      resize_140 = {{15{assint_38[7]}}, assint_38};
-      slice_197 = slice_194[3:0];
-      sub_38 = 5'hf - {1'd0, slice_197};
-      resize_141 = sub_38[3:0];
-      shlv_38 = resize_140 << resize_141;
-      neg_38 = -{shlv_38[22], shlv_38};
-      resize_142 = {shlv_38[22], shlv_38};
-      mux_76 = slice_195 ? neg_38 : resize_142;
-      mux_77 = slice_193 ? mux_76 : 24'sh0;
-      slice_198 = s1_mask[7];
-      slice_199 = active_4[39:35];
-      slice_200 = slice_199[4];
-      slice_201 = s1_x[63:56];
-      assint_39 = slice_201;
-      resize_143 = {{15{assint_39[7]}}, assint_39};
-      slice_202 = slice_199[3:0];
-      sub_39 = 5'hf - {1'd0, slice_202};
-      resize_144 = sub_39[3:0];
-      shlv_39 = resize_143 << resize_144;
-      neg_39 = -{shlv_39[22], shlv_39};
-      resize_145 = {shlv_39[22], shlv_39};
-      mux_78 = slice_200 ? neg_39 : resize_145;
-      mux_79 = slice_198 ? mux_78 : 24'sh0;
-      add_53 = {mux_77[23], mux_77} + {mux_79[23], mux_79};
-      add_54 = {add_52[24], add_52} + {add_53[24], add_53};
-      add_55 = {add_51[25], add_51} + {add_54[25], add_54};
-      resize_146 = {{5{add_55[26]}}, add_55};
-      s2_psum_4 <= resize_146;
+      s1_mask_0_3 = s1_mask[0];
+      active_4_0 = active_4[4:0];
+      active_4_0_4 = active_4_0[4];
+      s1_x_7_0_3 = s1_x[7:0];
+      s1_x_0_3 = s1_x_7_0_3;
+      s1_x_0_3_w23 = {{15{s1_x_0_3[7]}}, s1_x_0_3};
+      active_4_0_3_0 = active_4_0[3:0];
+      v15_sub_active_4_0_3_0 = 5'hf - {1'd0, active_4_0_3_0};
+      amount_31 = v15_sub_active_4_0_3_0[3:0];
+      shifted_31 = s1_x_0_3_w23 << amount_31;
+      neg_shifted_31 = -{shifted_31[22], shifted_31};
+      shifted_31_w24 = {shifted_31[22], shifted_31};
+      active_4_0_4_mux = active_4_0_4 ? neg_shifted_31 : shifted_31_w24;
+      s1_mask_0_3_mux = s1_mask_0_3 ? active_4_0_4_mux : 24'sh0;
+      s1_mask_1_3 = s1_mask[1];
+      active_4_1 = active_4[9:5];
+      active_4_1_4 = active_4_1[4];
+      s1_x_15_8_3 = s1_x[15:8];
+      s1_x_1_3 = s1_x_15_8_3;
+      s1_x_1_3_w23 = {{15{s1_x_1_3[7]}}, s1_x_1_3};
+      active_4_1_3_0 = active_4_1[3:0];
+      v15_sub_active_4_1_3_0 = 5'hf - {1'd0, active_4_1_3_0};
+      amount_32 = v15_sub_active_4_1_3_0[3:0];
+      shifted_32 = s1_x_1_3_w23 << amount_32;
+      neg_shifted_32 = -{shifted_32[22], shifted_32};
+      shifted_32_w24 = {shifted_32[22], shifted_32};
+      active_4_1_4_mux = active_4_1_4 ? neg_shifted_32 : shifted_32_w24;
+      s1_mask_1_3_mux = s1_mask_1_3 ? active_4_1_4_mux : 24'sh0;
+      add_17 = {s1_mask_0_3_mux[23], s1_mask_0_3_mux} + {s1_mask_1_3_mux[23], s1_mask_1_3_mux};
+      s1_mask_2_3 = s1_mask[2];
+      active_4_2 = active_4[14:10];
+      active_4_2_4 = active_4_2[4];
+      s1_x_23_16_3 = s1_x[23:16];
+      s1_x_2_3 = s1_x_23_16_3;
+      s1_x_2_3_w23 = {{15{s1_x_2_3[7]}}, s1_x_2_3};
+      active_4_2_3_0 = active_4_2[3:0];
+      v15_sub_active_4_2_3_0 = 5'hf - {1'd0, active_4_2_3_0};
+      amount_33 = v15_sub_active_4_2_3_0[3:0];
+      shifted_33 = s1_x_2_3_w23 << amount_33;
+      neg_shifted_33 = -{shifted_33[22], shifted_33};
+      shifted_33_w24 = {shifted_33[22], shifted_33};
+      active_4_2_4_mux = active_4_2_4 ? neg_shifted_33 : shifted_33_w24;
+      s1_mask_2_3_mux = s1_mask_2_3 ? active_4_2_4_mux : 24'sh0;
+      s1_mask_3_3 = s1_mask[3];
+      active_4_3 = active_4[19:15];
+      active_4_3_4 = active_4_3[4];
+      s1_x_31_24_3 = s1_x[31:24];
+      s1_x_3_3 = s1_x_31_24_3;
+      s1_x_3_3_w23 = {{15{s1_x_3_3[7]}}, s1_x_3_3};
+      active_4_3_3_0 = active_4_3[3:0];
+      v15_sub_active_4_3_3_0 = 5'hf - {1'd0, active_4_3_3_0};
+      amount_34 = v15_sub_active_4_3_3_0[3:0];
+      shifted_34 = s1_x_3_3_w23 << amount_34;
+      neg_shifted_34 = -{shifted_34[22], shifted_34};
+      shifted_34_w24 = {shifted_34[22], shifted_34};
+      active_4_3_4_mux = active_4_3_4 ? neg_shifted_34 : shifted_34_w24;
+      s1_mask_3_3_mux = s1_mask_3_3 ? active_4_3_4_mux : 24'sh0;
+      add_18 = {s1_mask_2_3_mux[23], s1_mask_2_3_mux} + {s1_mask_3_3_mux[23], s1_mask_3_3_mux};
+      add_17_add_add_18 = {add_17[24], add_17} + {add_18[24], add_18};
+      s1_mask_4_3 = s1_mask[4];
+      active_4_4 = active_4[24:20];
+      active_4_4_4 = active_4_4[4];
+      s1_x_39_32_3 = s1_x[39:32];
+      s1_x_4_3 = s1_x_39_32_3;
+      s1_x_4_3_w23 = {{15{s1_x_4_3[7]}}, s1_x_4_3};
+      active_4_4_3_0 = active_4_4[3:0];
+      v15_sub_active_4_4_3_0 = 5'hf - {1'd0, active_4_4_3_0};
+      amount_35 = v15_sub_active_4_4_3_0[3:0];
+      shifted_35 = s1_x_4_3_w23 << amount_35;
+      neg_shifted_35 = -{shifted_35[22], shifted_35};
+      shifted_35_w24 = {shifted_35[22], shifted_35};
+      active_4_4_4_mux = active_4_4_4 ? neg_shifted_35 : shifted_35_w24;
+      s1_mask_4_3_mux = s1_mask_4_3 ? active_4_4_4_mux : 24'sh0;
+      s1_mask_5_3 = s1_mask[5];
+      active_4_5 = active_4[29:25];
+      active_4_5_4 = active_4_5[4];
+      s1_x_47_40_3 = s1_x[47:40];
+      s1_x_5_3 = s1_x_47_40_3;
+      s1_x_5_3_w23 = {{15{s1_x_5_3[7]}}, s1_x_5_3};
+      active_4_5_3_0 = active_4_5[3:0];
+      v15_sub_active_4_5_3_0 = 5'hf - {1'd0, active_4_5_3_0};
+      amount_36 = v15_sub_active_4_5_3_0[3:0];
+      shifted_36 = s1_x_5_3_w23 << amount_36;
+      neg_shifted_36 = -{shifted_36[22], shifted_36};
+      shifted_36_w24 = {shifted_36[22], shifted_36};
+      active_4_5_4_mux = active_4_5_4 ? neg_shifted_36 : shifted_36_w24;
+      s1_mask_5_3_mux = s1_mask_5_3 ? active_4_5_4_mux : 24'sh0;
+      add_19 = {s1_mask_4_3_mux[23], s1_mask_4_3_mux} + {s1_mask_5_3_mux[23], s1_mask_5_3_mux};
+      s1_mask_6_3 = s1_mask[6];
+      active_4_6 = active_4[34:30];
+      active_4_6_4 = active_4_6[4];
+      s1_x_55_48_3 = s1_x[55:48];
+      s1_x_6_3 = s1_x_55_48_3;
+      s1_x_6_3_w23 = {{15{s1_x_6_3[7]}}, s1_x_6_3};
+      active_4_6_3_0 = active_4_6[3:0];
+      v15_sub_active_4_6_3_0 = 5'hf - {1'd0, active_4_6_3_0};
+      amount_37 = v15_sub_active_4_6_3_0[3:0];
+      shifted_37 = s1_x_6_3_w23 << amount_37;
+      neg_shifted_37 = -{shifted_37[22], shifted_37};
+      shifted_37_w24 = {shifted_37[22], shifted_37};
+      active_4_6_4_mux = active_4_6_4 ? neg_shifted_37 : shifted_37_w24;
+      s1_mask_6_3_mux = s1_mask_6_3 ? active_4_6_4_mux : 24'sh0;
+      s1_mask_7_3 = s1_mask[7];
+      active_4_7 = active_4[39:35];
+      active_4_7_4 = active_4_7[4];
+      s1_x_63_56_3 = s1_x[63:56];
+      s1_x_7_4 = s1_x_63_56_3;
+      s1_x_7_4_w23 = {{15{s1_x_7_4[7]}}, s1_x_7_4};
+      active_4_7_3_0 = active_4_7[3:0];
+      v15_sub_active_4_7_3_0 = 5'hf - {1'd0, active_4_7_3_0};
+      amount_38 = v15_sub_active_4_7_3_0[3:0];
+      shifted_38 = s1_x_7_4_w23 << amount_38;
+      neg_shifted_38 = -{shifted_38[22], shifted_38};
+      shifted_38_w24 = {shifted_38[22], shifted_38};
+      active_4_7_4_mux = active_4_7_4 ? neg_shifted_38 : shifted_38_w24;
+      s1_mask_7_3_mux = s1_mask_7_3 ? active_4_7_4_mux : 24'sh0;
+      add_20 = {s1_mask_6_3_mux[23], s1_mask_6_3_mux} + {s1_mask_7_3_mux[23], s1_mask_7_3_mux};
+      add_19_add_add_20 = {add_19[24], add_19} + {add_20[24], add_20};
+      add_21 = {add_17_add_add_18[25], add_17_add_add_18} + {add_19_add_add_20[25], add_19_add_add_20};
+      add_21_w32 = {{5{add_21[26]}}, add_21};
+      s2_psum_4 <= add_21_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_203 = s1_mask[0];
-      slice_204 = active_5[4:0];
-      slice_205 = slice_204[4];
-      slice_206 = s1_x[7:0];
-      assint_40 = slice_206;
-      resize_147 = {{15{assint_40[7]}}, assint_40};
-      slice_207 = slice_204[3:0];
-      sub_40 = 5'hf - {1'd0, slice_207};
-      resize_148 = sub_40[3:0];
-      shlv_40 = resize_147 << resize_148;
-      neg_40 = -{shlv_40[22], shlv_40};
-      resize_149 = {shlv_40[22], shlv_40};
-      mux_80 = slice_205 ? neg_40 : resize_149;
-      mux_81 = slice_203 ? mux_80 : 24'sh0;
-      slice_208 = s1_mask[1];
-      slice_209 = active_5[9:5];
-      slice_210 = slice_209[4];
-      slice_211 = s1_x[15:8];
-      assint_41 = slice_211;
-      resize_150 = {{15{assint_41[7]}}, assint_41};
-      slice_212 = slice_209[3:0];
-      sub_41 = 5'hf - {1'd0, slice_212};
-      resize_151 = sub_41[3:0];
-      shlv_41 = resize_150 << resize_151;
-      neg_41 = -{shlv_41[22], shlv_41};
-      resize_152 = {shlv_41[22], shlv_41};
-      mux_82 = slice_210 ? neg_41 : resize_152;
-      mux_83 = slice_208 ? mux_82 : 24'sh0;
-      add_56 = {mux_81[23], mux_81} + {mux_83[23], mux_83};
-      slice_213 = s1_mask[2];
-      slice_214 = active_5[14:10];
-      slice_215 = slice_214[4];
-      slice_216 = s1_x[23:16];
-      assint_42 = slice_216;
-      resize_153 = {{15{assint_42[7]}}, assint_42};
-      slice_217 = slice_214[3:0];
-      sub_42 = 5'hf - {1'd0, slice_217};
-      resize_154 = sub_42[3:0];
-      shlv_42 = resize_153 << resize_154;
-      neg_42 = -{shlv_42[22], shlv_42};
-      resize_155 = {shlv_42[22], shlv_42};
-      mux_84 = slice_215 ? neg_42 : resize_155;
-      mux_85 = slice_213 ? mux_84 : 24'sh0;
-      slice_218 = s1_mask[3];
-      slice_219 = active_5[19:15];
-      slice_220 = slice_219[4];
-      slice_221 = s1_x[31:24];
-      assint_43 = slice_221;
-      resize_156 = {{15{assint_43[7]}}, assint_43};
-      slice_222 = slice_219[3:0];
-      sub_43 = 5'hf - {1'd0, slice_222};
-      resize_157 = sub_43[3:0];
-      shlv_43 = resize_156 << resize_157;
-      neg_43 = -{shlv_43[22], shlv_43};
-      resize_158 = {shlv_43[22], shlv_43};
-      mux_86 = slice_220 ? neg_43 : resize_158;
-      mux_87 = slice_218 ? mux_86 : 24'sh0;
-      add_57 = {mux_85[23], mux_85} + {mux_87[23], mux_87};
-      add_58 = {add_56[24], add_56} + {add_57[24], add_57};
-      slice_223 = s1_mask[4];
-      slice_224 = active_5[24:20];
-      slice_225 = slice_224[4];
-      slice_226 = s1_x[39:32];
-      assint_44 = slice_226;
-      resize_159 = {{15{assint_44[7]}}, assint_44};
-      slice_227 = slice_224[3:0];
-      sub_44 = 5'hf - {1'd0, slice_227};
-      resize_160 = sub_44[3:0];
-      shlv_44 = resize_159 << resize_160;
-      neg_44 = -{shlv_44[22], shlv_44};
-      resize_161 = {shlv_44[22], shlv_44};
-      mux_88 = slice_225 ? neg_44 : resize_161;
-      mux_89 = slice_223 ? mux_88 : 24'sh0;
-      slice_228 = s1_mask[5];
-      slice_229 = active_5[29:25];
-      slice_230 = slice_229[4];
-      slice_231 = s1_x[47:40];
-      assint_45 = slice_231;
-      resize_162 = {{15{assint_45[7]}}, assint_45};
-      slice_232 = slice_229[3:0];
-      sub_45 = 5'hf - {1'd0, slice_232};
-      resize_163 = sub_45[3:0];
-      shlv_45 = resize_162 << resize_163;
-      neg_45 = -{shlv_45[22], shlv_45};
-      resize_164 = {shlv_45[22], shlv_45};
-      mux_90 = slice_230 ? neg_45 : resize_164;
-      mux_91 = slice_228 ? mux_90 : 24'sh0;
-      add_59 = {mux_89[23], mux_89} + {mux_91[23], mux_91};
-      slice_233 = s1_mask[6];
-      slice_234 = active_5[34:30];
-      slice_235 = slice_234[4];
-      slice_236 = s1_x[55:48];
-      assint_46 = slice_236;
-      resize_165 = {{15{assint_46[7]}}, assint_46};
-      slice_237 = slice_234[3:0];
-      sub_46 = 5'hf - {1'd0, slice_237};
-      resize_166 = sub_46[3:0];
-      shlv_46 = resize_165 << resize_166;
-      neg_46 = -{shlv_46[22], shlv_46};
-      resize_167 = {shlv_46[22], shlv_46};
-      mux_92 = slice_235 ? neg_46 : resize_167;
-      mux_93 = slice_233 ? mux_92 : 24'sh0;
-      slice_238 = s1_mask[7];
-      slice_239 = active_5[39:35];
-      slice_240 = slice_239[4];
-      slice_241 = s1_x[63:56];
-      assint_47 = slice_241;
-      resize_168 = {{15{assint_47[7]}}, assint_47};
-      slice_242 = slice_239[3:0];
-      sub_47 = 5'hf - {1'd0, slice_242};
-      resize_169 = sub_47[3:0];
-      shlv_47 = resize_168 << resize_169;
-      neg_47 = -{shlv_47[22], shlv_47};
-      resize_170 = {shlv_47[22], shlv_47};
-      mux_94 = slice_240 ? neg_47 : resize_170;
-      mux_95 = slice_238 ? mux_94 : 24'sh0;
-      add_60 = {mux_93[23], mux_93} + {mux_95[23], mux_95};
-      add_61 = {add_59[24], add_59} + {add_60[24], add_60};
-      add_62 = {add_58[25], add_58} + {add_61[25], add_61};
-      resize_171 = {{5{add_62[26]}}, add_62};
-      s2_psum_5 <= resize_171;
+      s1_mask_0_4 = s1_mask[0];
+      active_5_0 = active_5[4:0];
+      active_5_0_4 = active_5_0[4];
+      s1_x_7_0_4 = s1_x[7:0];
+      s1_x_0_4 = s1_x_7_0_4;
+      s1_x_0_4_w23 = {{15{s1_x_0_4[7]}}, s1_x_0_4};
+      active_5_0_3_0 = active_5_0[3:0];
+      v15_sub_active_5_0_3_0 = 5'hf - {1'd0, active_5_0_3_0};
+      amount_39 = v15_sub_active_5_0_3_0[3:0];
+      shifted_39 = s1_x_0_4_w23 << amount_39;
+      neg_shifted_39 = -{shifted_39[22], shifted_39};
+      shifted_39_w24 = {shifted_39[22], shifted_39};
+      active_5_0_4_mux = active_5_0_4 ? neg_shifted_39 : shifted_39_w24;
+      s1_mask_0_4_mux = s1_mask_0_4 ? active_5_0_4_mux : 24'sh0;
+      s1_mask_1_4 = s1_mask[1];
+      active_5_1 = active_5[9:5];
+      active_5_1_4 = active_5_1[4];
+      s1_x_15_8_4 = s1_x[15:8];
+      s1_x_1_4 = s1_x_15_8_4;
+      s1_x_1_4_w23 = {{15{s1_x_1_4[7]}}, s1_x_1_4};
+      active_5_1_3_0 = active_5_1[3:0];
+      v15_sub_active_5_1_3_0 = 5'hf - {1'd0, active_5_1_3_0};
+      amount_40 = v15_sub_active_5_1_3_0[3:0];
+      shifted_40 = s1_x_1_4_w23 << amount_40;
+      neg_shifted_40 = -{shifted_40[22], shifted_40};
+      shifted_40_w24 = {shifted_40[22], shifted_40};
+      active_5_1_4_mux = active_5_1_4 ? neg_shifted_40 : shifted_40_w24;
+      s1_mask_1_4_mux = s1_mask_1_4 ? active_5_1_4_mux : 24'sh0;
+      add_22 = {s1_mask_0_4_mux[23], s1_mask_0_4_mux} + {s1_mask_1_4_mux[23], s1_mask_1_4_mux};
+      s1_mask_2_4 = s1_mask[2];
+      active_5_2 = active_5[14:10];
+      active_5_2_4 = active_5_2[4];
+      s1_x_23_16_4 = s1_x[23:16];
+      s1_x_2_4 = s1_x_23_16_4;
+      s1_x_2_4_w23 = {{15{s1_x_2_4[7]}}, s1_x_2_4};
+      active_5_2_3_0 = active_5_2[3:0];
+      v15_sub_active_5_2_3_0 = 5'hf - {1'd0, active_5_2_3_0};
+      amount_41 = v15_sub_active_5_2_3_0[3:0];
+      shifted_41 = s1_x_2_4_w23 << amount_41;
+      neg_shifted_41 = -{shifted_41[22], shifted_41};
+      shifted_41_w24 = {shifted_41[22], shifted_41};
+      active_5_2_4_mux = active_5_2_4 ? neg_shifted_41 : shifted_41_w24;
+      s1_mask_2_4_mux = s1_mask_2_4 ? active_5_2_4_mux : 24'sh0;
+      s1_mask_3_4 = s1_mask[3];
+      active_5_3 = active_5[19:15];
+      active_5_3_4 = active_5_3[4];
+      s1_x_31_24_4 = s1_x[31:24];
+      s1_x_3_4 = s1_x_31_24_4;
+      s1_x_3_4_w23 = {{15{s1_x_3_4[7]}}, s1_x_3_4};
+      active_5_3_3_0 = active_5_3[3:0];
+      v15_sub_active_5_3_3_0 = 5'hf - {1'd0, active_5_3_3_0};
+      amount_42 = v15_sub_active_5_3_3_0[3:0];
+      shifted_42 = s1_x_3_4_w23 << amount_42;
+      neg_shifted_42 = -{shifted_42[22], shifted_42};
+      shifted_42_w24 = {shifted_42[22], shifted_42};
+      active_5_3_4_mux = active_5_3_4 ? neg_shifted_42 : shifted_42_w24;
+      s1_mask_3_4_mux = s1_mask_3_4 ? active_5_3_4_mux : 24'sh0;
+      add_23 = {s1_mask_2_4_mux[23], s1_mask_2_4_mux} + {s1_mask_3_4_mux[23], s1_mask_3_4_mux};
+      add_22_add_add_23 = {add_22[24], add_22} + {add_23[24], add_23};
+      s1_mask_4_4 = s1_mask[4];
+      active_5_4 = active_5[24:20];
+      active_5_4_4 = active_5_4[4];
+      s1_x_39_32_4 = s1_x[39:32];
+      s1_x_4_4 = s1_x_39_32_4;
+      s1_x_4_4_w23 = {{15{s1_x_4_4[7]}}, s1_x_4_4};
+      active_5_4_3_0 = active_5_4[3:0];
+      v15_sub_active_5_4_3_0 = 5'hf - {1'd0, active_5_4_3_0};
+      amount_43 = v15_sub_active_5_4_3_0[3:0];
+      shifted_43 = s1_x_4_4_w23 << amount_43;
+      neg_shifted_43 = -{shifted_43[22], shifted_43};
+      shifted_43_w24 = {shifted_43[22], shifted_43};
+      active_5_4_4_mux = active_5_4_4 ? neg_shifted_43 : shifted_43_w24;
+      s1_mask_4_4_mux = s1_mask_4_4 ? active_5_4_4_mux : 24'sh0;
+      s1_mask_5_4 = s1_mask[5];
+      active_5_5 = active_5[29:25];
+      active_5_5_4 = active_5_5[4];
+      s1_x_47_40_4 = s1_x[47:40];
+      s1_x_5_4 = s1_x_47_40_4;
+      s1_x_5_4_w23 = {{15{s1_x_5_4[7]}}, s1_x_5_4};
+      active_5_5_3_0 = active_5_5[3:0];
+      v15_sub_active_5_5_3_0 = 5'hf - {1'd0, active_5_5_3_0};
+      amount_44 = v15_sub_active_5_5_3_0[3:0];
+      shifted_44 = s1_x_5_4_w23 << amount_44;
+      neg_shifted_44 = -{shifted_44[22], shifted_44};
+      shifted_44_w24 = {shifted_44[22], shifted_44};
+      active_5_5_4_mux = active_5_5_4 ? neg_shifted_44 : shifted_44_w24;
+      s1_mask_5_4_mux = s1_mask_5_4 ? active_5_5_4_mux : 24'sh0;
+      add_24 = {s1_mask_4_4_mux[23], s1_mask_4_4_mux} + {s1_mask_5_4_mux[23], s1_mask_5_4_mux};
+      s1_mask_6_4 = s1_mask[6];
+      active_5_6 = active_5[34:30];
+      active_5_6_4 = active_5_6[4];
+      s1_x_55_48_4 = s1_x[55:48];
+      s1_x_6_4 = s1_x_55_48_4;
+      s1_x_6_4_w23 = {{15{s1_x_6_4[7]}}, s1_x_6_4};
+      active_5_6_3_0 = active_5_6[3:0];
+      v15_sub_active_5_6_3_0 = 5'hf - {1'd0, active_5_6_3_0};
+      amount_45 = v15_sub_active_5_6_3_0[3:0];
+      shifted_45 = s1_x_6_4_w23 << amount_45;
+      neg_shifted_45 = -{shifted_45[22], shifted_45};
+      shifted_45_w24 = {shifted_45[22], shifted_45};
+      active_5_6_4_mux = active_5_6_4 ? neg_shifted_45 : shifted_45_w24;
+      s1_mask_6_4_mux = s1_mask_6_4 ? active_5_6_4_mux : 24'sh0;
+      s1_mask_7_4 = s1_mask[7];
+      active_5_7 = active_5[39:35];
+      active_5_7_4 = active_5_7[4];
+      s1_x_63_56_4 = s1_x[63:56];
+      s1_x_7_5 = s1_x_63_56_4;
+      s1_x_7_5_w23 = {{15{s1_x_7_5[7]}}, s1_x_7_5};
+      active_5_7_3_0 = active_5_7[3:0];
+      v15_sub_active_5_7_3_0 = 5'hf - {1'd0, active_5_7_3_0};
+      amount_46 = v15_sub_active_5_7_3_0[3:0];
+      shifted_46 = s1_x_7_5_w23 << amount_46;
+      neg_shifted_46 = -{shifted_46[22], shifted_46};
+      shifted_46_w24 = {shifted_46[22], shifted_46};
+      active_5_7_4_mux = active_5_7_4 ? neg_shifted_46 : shifted_46_w24;
+      s1_mask_7_4_mux = s1_mask_7_4 ? active_5_7_4_mux : 24'sh0;
+      add_25 = {s1_mask_6_4_mux[23], s1_mask_6_4_mux} + {s1_mask_7_4_mux[23], s1_mask_7_4_mux};
+      add_24_add_add_25 = {add_24[24], add_24} + {add_25[24], add_25};
+      add_26 = {add_22_add_add_23[25], add_22_add_add_23} + {add_24_add_add_25[25], add_24_add_add_25};
+      add_26_w32 = {{5{add_26[26]}}, add_26};
+      s2_psum_5 <= add_26_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_243 = s1_mask[0];
-      slice_244 = active_6[4:0];
-      slice_245 = slice_244[4];
-      slice_246 = s1_x[7:0];
-      assint_48 = slice_246;
-      resize_172 = {{15{assint_48[7]}}, assint_48};
-      slice_247 = slice_244[3:0];
-      sub_48 = 5'hf - {1'd0, slice_247};
-      resize_173 = sub_48[3:0];
-      shlv_48 = resize_172 << resize_173;
-      neg_48 = -{shlv_48[22], shlv_48};
-      resize_174 = {shlv_48[22], shlv_48};
-      mux_96 = slice_245 ? neg_48 : resize_174;
-      mux_97 = slice_243 ? mux_96 : 24'sh0;
-      slice_248 = s1_mask[1];
-      slice_249 = active_6[9:5];
-      slice_250 = slice_249[4];
-      slice_251 = s1_x[15:8];
-      assint_49 = slice_251;
-      resize_175 = {{15{assint_49[7]}}, assint_49};
-      slice_252 = slice_249[3:0];
-      sub_49 = 5'hf - {1'd0, slice_252};
-      resize_176 = sub_49[3:0];
-      shlv_49 = resize_175 << resize_176;
-      neg_49 = -{shlv_49[22], shlv_49};
-      resize_177 = {shlv_49[22], shlv_49};
-      mux_98 = slice_250 ? neg_49 : resize_177;
-      mux_99 = slice_248 ? mux_98 : 24'sh0;
-      add_63 = {mux_97[23], mux_97} + {mux_99[23], mux_99};
-      slice_253 = s1_mask[2];
-      slice_254 = active_6[14:10];
-      slice_255 = slice_254[4];
-      slice_256 = s1_x[23:16];
-      assint_50 = slice_256;
-      resize_178 = {{15{assint_50[7]}}, assint_50};
-      slice_257 = slice_254[3:0];
-      sub_50 = 5'hf - {1'd0, slice_257};
-      resize_179 = sub_50[3:0];
-      shlv_50 = resize_178 << resize_179;
-      neg_50 = -{shlv_50[22], shlv_50};
-      resize_180 = {shlv_50[22], shlv_50};
-      mux_100 = slice_255 ? neg_50 : resize_180;
-      mux_101 = slice_253 ? mux_100 : 24'sh0;
-      slice_258 = s1_mask[3];
-      slice_259 = active_6[19:15];
-      slice_260 = slice_259[4];
-      slice_261 = s1_x[31:24];
-      assint_51 = slice_261;
-      resize_181 = {{15{assint_51[7]}}, assint_51};
-      slice_262 = slice_259[3:0];
-      sub_51 = 5'hf - {1'd0, slice_262};
-      resize_182 = sub_51[3:0];
-      shlv_51 = resize_181 << resize_182;
-      neg_51 = -{shlv_51[22], shlv_51};
-      resize_183 = {shlv_51[22], shlv_51};
-      mux_102 = slice_260 ? neg_51 : resize_183;
-      mux_103 = slice_258 ? mux_102 : 24'sh0;
-      add_64 = {mux_101[23], mux_101} + {mux_103[23], mux_103};
-      add_65 = {add_63[24], add_63} + {add_64[24], add_64};
-      slice_263 = s1_mask[4];
-      slice_264 = active_6[24:20];
-      slice_265 = slice_264[4];
-      slice_266 = s1_x[39:32];
-      assint_52 = slice_266;
-      resize_184 = {{15{assint_52[7]}}, assint_52};
-      slice_267 = slice_264[3:0];
-      sub_52 = 5'hf - {1'd0, slice_267};
-      resize_185 = sub_52[3:0];
-      shlv_52 = resize_184 << resize_185;
-      neg_52 = -{shlv_52[22], shlv_52};
-      resize_186 = {shlv_52[22], shlv_52};
-      mux_104 = slice_265 ? neg_52 : resize_186;
-      mux_105 = slice_263 ? mux_104 : 24'sh0;
-      slice_268 = s1_mask[5];
-      slice_269 = active_6[29:25];
-      slice_270 = slice_269[4];
-      slice_271 = s1_x[47:40];
-      assint_53 = slice_271;
-      resize_187 = {{15{assint_53[7]}}, assint_53};
-      slice_272 = slice_269[3:0];
-      sub_53 = 5'hf - {1'd0, slice_272};
-      resize_188 = sub_53[3:0];
-      shlv_53 = resize_187 << resize_188;
-      neg_53 = -{shlv_53[22], shlv_53};
-      resize_189 = {shlv_53[22], shlv_53};
-      mux_106 = slice_270 ? neg_53 : resize_189;
-      mux_107 = slice_268 ? mux_106 : 24'sh0;
-      add_66 = {mux_105[23], mux_105} + {mux_107[23], mux_107};
-      slice_273 = s1_mask[6];
-      slice_274 = active_6[34:30];
-      slice_275 = slice_274[4];
-      slice_276 = s1_x[55:48];
-      assint_54 = slice_276;
-      resize_190 = {{15{assint_54[7]}}, assint_54};
-      slice_277 = slice_274[3:0];
-      sub_54 = 5'hf - {1'd0, slice_277};
-      resize_191 = sub_54[3:0];
-      shlv_54 = resize_190 << resize_191;
-      neg_54 = -{shlv_54[22], shlv_54};
-      resize_192 = {shlv_54[22], shlv_54};
-      mux_108 = slice_275 ? neg_54 : resize_192;
-      mux_109 = slice_273 ? mux_108 : 24'sh0;
-      slice_278 = s1_mask[7];
-      slice_279 = active_6[39:35];
-      slice_280 = slice_279[4];
-      slice_281 = s1_x[63:56];
-      assint_55 = slice_281;
-      resize_193 = {{15{assint_55[7]}}, assint_55};
-      slice_282 = slice_279[3:0];
-      sub_55 = 5'hf - {1'd0, slice_282};
-      resize_194 = sub_55[3:0];
-      shlv_55 = resize_193 << resize_194;
-      neg_55 = -{shlv_55[22], shlv_55};
-      resize_195 = {shlv_55[22], shlv_55};
-      mux_110 = slice_280 ? neg_55 : resize_195;
-      mux_111 = slice_278 ? mux_110 : 24'sh0;
-      add_67 = {mux_109[23], mux_109} + {mux_111[23], mux_111};
-      add_68 = {add_66[24], add_66} + {add_67[24], add_67};
-      add_69 = {add_65[25], add_65} + {add_68[25], add_68};
-      resize_196 = {{5{add_69[26]}}, add_69};
-      s2_psum_6 <= resize_196;
+      s1_mask_0_5 = s1_mask[0];
+      active_6_0 = active_6[4:0];
+      active_6_0_4 = active_6_0[4];
+      s1_x_7_0_5 = s1_x[7:0];
+      s1_x_0_5 = s1_x_7_0_5;
+      s1_x_0_5_w23 = {{15{s1_x_0_5[7]}}, s1_x_0_5};
+      active_6_0_3_0 = active_6_0[3:0];
+      v15_sub_active_6_0_3_0 = 5'hf - {1'd0, active_6_0_3_0};
+      amount_47 = v15_sub_active_6_0_3_0[3:0];
+      shifted_47 = s1_x_0_5_w23 << amount_47;
+      neg_shifted_47 = -{shifted_47[22], shifted_47};
+      shifted_47_w24 = {shifted_47[22], shifted_47};
+      active_6_0_4_mux = active_6_0_4 ? neg_shifted_47 : shifted_47_w24;
+      s1_mask_0_5_mux = s1_mask_0_5 ? active_6_0_4_mux : 24'sh0;
+      s1_mask_1_5 = s1_mask[1];
+      active_6_1 = active_6[9:5];
+      active_6_1_4 = active_6_1[4];
+      s1_x_15_8_5 = s1_x[15:8];
+      s1_x_1_5 = s1_x_15_8_5;
+      s1_x_1_5_w23 = {{15{s1_x_1_5[7]}}, s1_x_1_5};
+      active_6_1_3_0 = active_6_1[3:0];
+      v15_sub_active_6_1_3_0 = 5'hf - {1'd0, active_6_1_3_0};
+      amount_48 = v15_sub_active_6_1_3_0[3:0];
+      shifted_48 = s1_x_1_5_w23 << amount_48;
+      neg_shifted_48 = -{shifted_48[22], shifted_48};
+      shifted_48_w24 = {shifted_48[22], shifted_48};
+      active_6_1_4_mux = active_6_1_4 ? neg_shifted_48 : shifted_48_w24;
+      s1_mask_1_5_mux = s1_mask_1_5 ? active_6_1_4_mux : 24'sh0;
+      add_27 = {s1_mask_0_5_mux[23], s1_mask_0_5_mux} + {s1_mask_1_5_mux[23], s1_mask_1_5_mux};
+      s1_mask_2_5 = s1_mask[2];
+      active_6_2 = active_6[14:10];
+      active_6_2_4 = active_6_2[4];
+      s1_x_23_16_5 = s1_x[23:16];
+      s1_x_2_5 = s1_x_23_16_5;
+      s1_x_2_5_w23 = {{15{s1_x_2_5[7]}}, s1_x_2_5};
+      active_6_2_3_0 = active_6_2[3:0];
+      v15_sub_active_6_2_3_0 = 5'hf - {1'd0, active_6_2_3_0};
+      amount_49 = v15_sub_active_6_2_3_0[3:0];
+      shifted_49 = s1_x_2_5_w23 << amount_49;
+      neg_shifted_49 = -{shifted_49[22], shifted_49};
+      shifted_49_w24 = {shifted_49[22], shifted_49};
+      active_6_2_4_mux = active_6_2_4 ? neg_shifted_49 : shifted_49_w24;
+      s1_mask_2_5_mux = s1_mask_2_5 ? active_6_2_4_mux : 24'sh0;
+      s1_mask_3_5 = s1_mask[3];
+      active_6_3 = active_6[19:15];
+      active_6_3_4 = active_6_3[4];
+      s1_x_31_24_5 = s1_x[31:24];
+      s1_x_3_5 = s1_x_31_24_5;
+      s1_x_3_5_w23 = {{15{s1_x_3_5[7]}}, s1_x_3_5};
+      active_6_3_3_0 = active_6_3[3:0];
+      v15_sub_active_6_3_3_0 = 5'hf - {1'd0, active_6_3_3_0};
+      amount_50 = v15_sub_active_6_3_3_0[3:0];
+      shifted_50 = s1_x_3_5_w23 << amount_50;
+      neg_shifted_50 = -{shifted_50[22], shifted_50};
+      shifted_50_w24 = {shifted_50[22], shifted_50};
+      active_6_3_4_mux = active_6_3_4 ? neg_shifted_50 : shifted_50_w24;
+      s1_mask_3_5_mux = s1_mask_3_5 ? active_6_3_4_mux : 24'sh0;
+      add_28 = {s1_mask_2_5_mux[23], s1_mask_2_5_mux} + {s1_mask_3_5_mux[23], s1_mask_3_5_mux};
+      add_27_add_add_28 = {add_27[24], add_27} + {add_28[24], add_28};
+      s1_mask_4_5 = s1_mask[4];
+      active_6_4 = active_6[24:20];
+      active_6_4_4 = active_6_4[4];
+      s1_x_39_32_5 = s1_x[39:32];
+      s1_x_4_5 = s1_x_39_32_5;
+      s1_x_4_5_w23 = {{15{s1_x_4_5[7]}}, s1_x_4_5};
+      active_6_4_3_0 = active_6_4[3:0];
+      v15_sub_active_6_4_3_0 = 5'hf - {1'd0, active_6_4_3_0};
+      amount_51 = v15_sub_active_6_4_3_0[3:0];
+      shifted_51 = s1_x_4_5_w23 << amount_51;
+      neg_shifted_51 = -{shifted_51[22], shifted_51};
+      shifted_51_w24 = {shifted_51[22], shifted_51};
+      active_6_4_4_mux = active_6_4_4 ? neg_shifted_51 : shifted_51_w24;
+      s1_mask_4_5_mux = s1_mask_4_5 ? active_6_4_4_mux : 24'sh0;
+      s1_mask_5_5 = s1_mask[5];
+      active_6_5 = active_6[29:25];
+      active_6_5_4 = active_6_5[4];
+      s1_x_47_40_5 = s1_x[47:40];
+      s1_x_5_5 = s1_x_47_40_5;
+      s1_x_5_5_w23 = {{15{s1_x_5_5[7]}}, s1_x_5_5};
+      active_6_5_3_0 = active_6_5[3:0];
+      v15_sub_active_6_5_3_0 = 5'hf - {1'd0, active_6_5_3_0};
+      amount_52 = v15_sub_active_6_5_3_0[3:0];
+      shifted_52 = s1_x_5_5_w23 << amount_52;
+      neg_shifted_52 = -{shifted_52[22], shifted_52};
+      shifted_52_w24 = {shifted_52[22], shifted_52};
+      active_6_5_4_mux = active_6_5_4 ? neg_shifted_52 : shifted_52_w24;
+      s1_mask_5_5_mux = s1_mask_5_5 ? active_6_5_4_mux : 24'sh0;
+      add_29 = {s1_mask_4_5_mux[23], s1_mask_4_5_mux} + {s1_mask_5_5_mux[23], s1_mask_5_5_mux};
+      s1_mask_6_5 = s1_mask[6];
+      active_6_6 = active_6[34:30];
+      active_6_6_4 = active_6_6[4];
+      s1_x_55_48_5 = s1_x[55:48];
+      s1_x_6_5 = s1_x_55_48_5;
+      s1_x_6_5_w23 = {{15{s1_x_6_5[7]}}, s1_x_6_5};
+      active_6_6_3_0 = active_6_6[3:0];
+      v15_sub_active_6_6_3_0 = 5'hf - {1'd0, active_6_6_3_0};
+      amount_53 = v15_sub_active_6_6_3_0[3:0];
+      shifted_53 = s1_x_6_5_w23 << amount_53;
+      neg_shifted_53 = -{shifted_53[22], shifted_53};
+      shifted_53_w24 = {shifted_53[22], shifted_53};
+      active_6_6_4_mux = active_6_6_4 ? neg_shifted_53 : shifted_53_w24;
+      s1_mask_6_5_mux = s1_mask_6_5 ? active_6_6_4_mux : 24'sh0;
+      s1_mask_7_5 = s1_mask[7];
+      active_6_7 = active_6[39:35];
+      active_6_7_4 = active_6_7[4];
+      s1_x_63_56_5 = s1_x[63:56];
+      s1_x_7_6 = s1_x_63_56_5;
+      s1_x_7_6_w23 = {{15{s1_x_7_6[7]}}, s1_x_7_6};
+      active_6_7_3_0 = active_6_7[3:0];
+      v15_sub_active_6_7_3_0 = 5'hf - {1'd0, active_6_7_3_0};
+      amount_54 = v15_sub_active_6_7_3_0[3:0];
+      shifted_54 = s1_x_7_6_w23 << amount_54;
+      neg_shifted_54 = -{shifted_54[22], shifted_54};
+      shifted_54_w24 = {shifted_54[22], shifted_54};
+      active_6_7_4_mux = active_6_7_4 ? neg_shifted_54 : shifted_54_w24;
+      s1_mask_7_5_mux = s1_mask_7_5 ? active_6_7_4_mux : 24'sh0;
+      add_30 = {s1_mask_6_5_mux[23], s1_mask_6_5_mux} + {s1_mask_7_5_mux[23], s1_mask_7_5_mux};
+      add_29_add_add_30 = {add_29[24], add_29} + {add_30[24], add_30};
+      add_31 = {add_27_add_add_28[25], add_27_add_add_28} + {add_29_add_add_30[25], add_29_add_add_30};
+      add_31_w32 = {{5{add_31[26]}}, add_31};
+      s2_psum_6 <= add_31_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_283 = s1_mask[0];
-      slice_284 = active_7[4:0];
-      slice_285 = slice_284[4];
-      slice_286 = s1_x[7:0];
-      assint_56 = slice_286;
-      resize_197 = {{15{assint_56[7]}}, assint_56};
-      slice_287 = slice_284[3:0];
-      sub_56 = 5'hf - {1'd0, slice_287};
-      resize_198 = sub_56[3:0];
-      shlv_56 = resize_197 << resize_198;
-      neg_56 = -{shlv_56[22], shlv_56};
-      resize_199 = {shlv_56[22], shlv_56};
-      mux_112 = slice_285 ? neg_56 : resize_199;
-      mux_113 = slice_283 ? mux_112 : 24'sh0;
-      slice_288 = s1_mask[1];
-      slice_289 = active_7[9:5];
-      slice_290 = slice_289[4];
-      slice_291 = s1_x[15:8];
-      assint_57 = slice_291;
-      resize_200 = {{15{assint_57[7]}}, assint_57};
-      slice_292 = slice_289[3:0];
-      sub_57 = 5'hf - {1'd0, slice_292};
-      resize_201 = sub_57[3:0];
-      shlv_57 = resize_200 << resize_201;
-      neg_57 = -{shlv_57[22], shlv_57};
-      resize_202 = {shlv_57[22], shlv_57};
-      mux_114 = slice_290 ? neg_57 : resize_202;
-      mux_115 = slice_288 ? mux_114 : 24'sh0;
-      add_70 = {mux_113[23], mux_113} + {mux_115[23], mux_115};
-      slice_293 = s1_mask[2];
-      slice_294 = active_7[14:10];
-      slice_295 = slice_294[4];
-      slice_296 = s1_x[23:16];
-      assint_58 = slice_296;
-      resize_203 = {{15{assint_58[7]}}, assint_58};
-      slice_297 = slice_294[3:0];
-      sub_58 = 5'hf - {1'd0, slice_297};
-      resize_204 = sub_58[3:0];
-      shlv_58 = resize_203 << resize_204;
-      neg_58 = -{shlv_58[22], shlv_58};
-      resize_205 = {shlv_58[22], shlv_58};
-      mux_116 = slice_295 ? neg_58 : resize_205;
-      mux_117 = slice_293 ? mux_116 : 24'sh0;
-      slice_298 = s1_mask[3];
-      slice_299 = active_7[19:15];
-      slice_300 = slice_299[4];
-      slice_301 = s1_x[31:24];
-      assint_59 = slice_301;
-      resize_206 = {{15{assint_59[7]}}, assint_59};
-      slice_302 = slice_299[3:0];
-      sub_59 = 5'hf - {1'd0, slice_302};
-      resize_207 = sub_59[3:0];
-      shlv_59 = resize_206 << resize_207;
-      neg_59 = -{shlv_59[22], shlv_59};
-      resize_208 = {shlv_59[22], shlv_59};
-      mux_118 = slice_300 ? neg_59 : resize_208;
-      mux_119 = slice_298 ? mux_118 : 24'sh0;
-      add_71 = {mux_117[23], mux_117} + {mux_119[23], mux_119};
-      add_72 = {add_70[24], add_70} + {add_71[24], add_71};
-      slice_303 = s1_mask[4];
-      slice_304 = active_7[24:20];
-      slice_305 = slice_304[4];
-      slice_306 = s1_x[39:32];
-      assint_60 = slice_306;
-      resize_209 = {{15{assint_60[7]}}, assint_60};
-      slice_307 = slice_304[3:0];
-      sub_60 = 5'hf - {1'd0, slice_307};
-      resize_210 = sub_60[3:0];
-      shlv_60 = resize_209 << resize_210;
-      neg_60 = -{shlv_60[22], shlv_60};
-      resize_211 = {shlv_60[22], shlv_60};
-      mux_120 = slice_305 ? neg_60 : resize_211;
-      mux_121 = slice_303 ? mux_120 : 24'sh0;
-      slice_308 = s1_mask[5];
-      slice_309 = active_7[29:25];
-      slice_310 = slice_309[4];
-      slice_311 = s1_x[47:40];
-      assint_61 = slice_311;
-      resize_212 = {{15{assint_61[7]}}, assint_61};
-      slice_312 = slice_309[3:0];
-      sub_61 = 5'hf - {1'd0, slice_312};
-      resize_213 = sub_61[3:0];
-      shlv_61 = resize_212 << resize_213;
-      neg_61 = -{shlv_61[22], shlv_61};
-      resize_214 = {shlv_61[22], shlv_61};
-      mux_122 = slice_310 ? neg_61 : resize_214;
-      mux_123 = slice_308 ? mux_122 : 24'sh0;
-      add_73 = {mux_121[23], mux_121} + {mux_123[23], mux_123};
-      slice_313 = s1_mask[6];
-      slice_314 = active_7[34:30];
-      slice_315 = slice_314[4];
-      slice_316 = s1_x[55:48];
-      assint_62 = slice_316;
-      resize_215 = {{15{assint_62[7]}}, assint_62};
-      slice_317 = slice_314[3:0];
-      sub_62 = 5'hf - {1'd0, slice_317};
-      resize_216 = sub_62[3:0];
-      shlv_62 = resize_215 << resize_216;
-      neg_62 = -{shlv_62[22], shlv_62};
-      resize_217 = {shlv_62[22], shlv_62};
-      mux_124 = slice_315 ? neg_62 : resize_217;
-      mux_125 = slice_313 ? mux_124 : 24'sh0;
-      slice_318 = s1_mask[7];
-      slice_319 = active_7[39:35];
-      slice_320 = slice_319[4];
-      slice_321 = s1_x[63:56];
-      assint_63 = slice_321;
-      resize_218 = {{15{assint_63[7]}}, assint_63};
-      slice_322 = slice_319[3:0];
-      sub_63 = 5'hf - {1'd0, slice_322};
-      resize_219 = sub_63[3:0];
-      shlv_63 = resize_218 << resize_219;
-      neg_63 = -{shlv_63[22], shlv_63};
-      resize_220 = {shlv_63[22], shlv_63};
-      mux_126 = slice_320 ? neg_63 : resize_220;
-      mux_127 = slice_318 ? mux_126 : 24'sh0;
-      add_74 = {mux_125[23], mux_125} + {mux_127[23], mux_127};
-      add_75 = {add_73[24], add_73} + {add_74[24], add_74};
-      add_76 = {add_72[25], add_72} + {add_75[25], add_75};
-      resize_221 = {{5{add_76[26]}}, add_76};
-      s2_psum_7 <= resize_221;
+      s1_mask_0_6 = s1_mask[0];
+      active_7_0 = active_7[4:0];
+      active_7_0_4 = active_7_0[4];
+      s1_x_7_0_6 = s1_x[7:0];
+      s1_x_0_6 = s1_x_7_0_6;
+      s1_x_0_6_w23 = {{15{s1_x_0_6[7]}}, s1_x_0_6};
+      active_7_0_3_0 = active_7_0[3:0];
+      v15_sub_active_7_0_3_0 = 5'hf - {1'd0, active_7_0_3_0};
+      amount_55 = v15_sub_active_7_0_3_0[3:0];
+      shifted_55 = s1_x_0_6_w23 << amount_55;
+      neg_shifted_55 = -{shifted_55[22], shifted_55};
+      shifted_55_w24 = {shifted_55[22], shifted_55};
+      active_7_0_4_mux = active_7_0_4 ? neg_shifted_55 : shifted_55_w24;
+      s1_mask_0_6_mux = s1_mask_0_6 ? active_7_0_4_mux : 24'sh0;
+      s1_mask_1_6 = s1_mask[1];
+      active_7_1 = active_7[9:5];
+      active_7_1_4 = active_7_1[4];
+      s1_x_15_8_6 = s1_x[15:8];
+      s1_x_1_6 = s1_x_15_8_6;
+      s1_x_1_6_w23 = {{15{s1_x_1_6[7]}}, s1_x_1_6};
+      active_7_1_3_0 = active_7_1[3:0];
+      v15_sub_active_7_1_3_0 = 5'hf - {1'd0, active_7_1_3_0};
+      amount_56 = v15_sub_active_7_1_3_0[3:0];
+      shifted_56 = s1_x_1_6_w23 << amount_56;
+      neg_shifted_56 = -{shifted_56[22], shifted_56};
+      shifted_56_w24 = {shifted_56[22], shifted_56};
+      active_7_1_4_mux = active_7_1_4 ? neg_shifted_56 : shifted_56_w24;
+      s1_mask_1_6_mux = s1_mask_1_6 ? active_7_1_4_mux : 24'sh0;
+      add_32 = {s1_mask_0_6_mux[23], s1_mask_0_6_mux} + {s1_mask_1_6_mux[23], s1_mask_1_6_mux};
+      s1_mask_2_6 = s1_mask[2];
+      active_7_2 = active_7[14:10];
+      active_7_2_4 = active_7_2[4];
+      s1_x_23_16_6 = s1_x[23:16];
+      s1_x_2_6 = s1_x_23_16_6;
+      s1_x_2_6_w23 = {{15{s1_x_2_6[7]}}, s1_x_2_6};
+      active_7_2_3_0 = active_7_2[3:0];
+      v15_sub_active_7_2_3_0 = 5'hf - {1'd0, active_7_2_3_0};
+      amount_57 = v15_sub_active_7_2_3_0[3:0];
+      shifted_57 = s1_x_2_6_w23 << amount_57;
+      neg_shifted_57 = -{shifted_57[22], shifted_57};
+      shifted_57_w24 = {shifted_57[22], shifted_57};
+      active_7_2_4_mux = active_7_2_4 ? neg_shifted_57 : shifted_57_w24;
+      s1_mask_2_6_mux = s1_mask_2_6 ? active_7_2_4_mux : 24'sh0;
+      s1_mask_3_6 = s1_mask[3];
+      active_7_3 = active_7[19:15];
+      active_7_3_4 = active_7_3[4];
+      s1_x_31_24_6 = s1_x[31:24];
+      s1_x_3_6 = s1_x_31_24_6;
+      s1_x_3_6_w23 = {{15{s1_x_3_6[7]}}, s1_x_3_6};
+      active_7_3_3_0 = active_7_3[3:0];
+      v15_sub_active_7_3_3_0 = 5'hf - {1'd0, active_7_3_3_0};
+      amount_58 = v15_sub_active_7_3_3_0[3:0];
+      shifted_58 = s1_x_3_6_w23 << amount_58;
+      neg_shifted_58 = -{shifted_58[22], shifted_58};
+      shifted_58_w24 = {shifted_58[22], shifted_58};
+      active_7_3_4_mux = active_7_3_4 ? neg_shifted_58 : shifted_58_w24;
+      s1_mask_3_6_mux = s1_mask_3_6 ? active_7_3_4_mux : 24'sh0;
+      add_33 = {s1_mask_2_6_mux[23], s1_mask_2_6_mux} + {s1_mask_3_6_mux[23], s1_mask_3_6_mux};
+      add_32_add_add_33 = {add_32[24], add_32} + {add_33[24], add_33};
+      s1_mask_4_6 = s1_mask[4];
+      active_7_4 = active_7[24:20];
+      active_7_4_4 = active_7_4[4];
+      s1_x_39_32_6 = s1_x[39:32];
+      s1_x_4_6 = s1_x_39_32_6;
+      s1_x_4_6_w23 = {{15{s1_x_4_6[7]}}, s1_x_4_6};
+      active_7_4_3_0 = active_7_4[3:0];
+      v15_sub_active_7_4_3_0 = 5'hf - {1'd0, active_7_4_3_0};
+      amount_59 = v15_sub_active_7_4_3_0[3:0];
+      shifted_59 = s1_x_4_6_w23 << amount_59;
+      neg_shifted_59 = -{shifted_59[22], shifted_59};
+      shifted_59_w24 = {shifted_59[22], shifted_59};
+      active_7_4_4_mux = active_7_4_4 ? neg_shifted_59 : shifted_59_w24;
+      s1_mask_4_6_mux = s1_mask_4_6 ? active_7_4_4_mux : 24'sh0;
+      s1_mask_5_6 = s1_mask[5];
+      active_7_5 = active_7[29:25];
+      active_7_5_4 = active_7_5[4];
+      s1_x_47_40_6 = s1_x[47:40];
+      s1_x_5_6 = s1_x_47_40_6;
+      s1_x_5_6_w23 = {{15{s1_x_5_6[7]}}, s1_x_5_6};
+      active_7_5_3_0 = active_7_5[3:0];
+      v15_sub_active_7_5_3_0 = 5'hf - {1'd0, active_7_5_3_0};
+      amount_60 = v15_sub_active_7_5_3_0[3:0];
+      shifted_60 = s1_x_5_6_w23 << amount_60;
+      neg_shifted_60 = -{shifted_60[22], shifted_60};
+      shifted_60_w24 = {shifted_60[22], shifted_60};
+      active_7_5_4_mux = active_7_5_4 ? neg_shifted_60 : shifted_60_w24;
+      s1_mask_5_6_mux = s1_mask_5_6 ? active_7_5_4_mux : 24'sh0;
+      add_34 = {s1_mask_4_6_mux[23], s1_mask_4_6_mux} + {s1_mask_5_6_mux[23], s1_mask_5_6_mux};
+      s1_mask_6_6 = s1_mask[6];
+      active_7_6 = active_7[34:30];
+      active_7_6_4 = active_7_6[4];
+      s1_x_55_48_6 = s1_x[55:48];
+      s1_x_6_6 = s1_x_55_48_6;
+      s1_x_6_6_w23 = {{15{s1_x_6_6[7]}}, s1_x_6_6};
+      active_7_6_3_0 = active_7_6[3:0];
+      v15_sub_active_7_6_3_0 = 5'hf - {1'd0, active_7_6_3_0};
+      amount_61 = v15_sub_active_7_6_3_0[3:0];
+      shifted_61 = s1_x_6_6_w23 << amount_61;
+      neg_shifted_61 = -{shifted_61[22], shifted_61};
+      shifted_61_w24 = {shifted_61[22], shifted_61};
+      active_7_6_4_mux = active_7_6_4 ? neg_shifted_61 : shifted_61_w24;
+      s1_mask_6_6_mux = s1_mask_6_6 ? active_7_6_4_mux : 24'sh0;
+      s1_mask_7_6 = s1_mask[7];
+      active_7_7 = active_7[39:35];
+      active_7_7_4 = active_7_7[4];
+      s1_x_63_56_6 = s1_x[63:56];
+      s1_x_7_7 = s1_x_63_56_6;
+      s1_x_7_7_w23 = {{15{s1_x_7_7[7]}}, s1_x_7_7};
+      active_7_7_3_0 = active_7_7[3:0];
+      v15_sub_active_7_7_3_0 = 5'hf - {1'd0, active_7_7_3_0};
+      amount_62 = v15_sub_active_7_7_3_0[3:0];
+      shifted_62 = s1_x_7_7_w23 << amount_62;
+      neg_shifted_62 = -{shifted_62[22], shifted_62};
+      shifted_62_w24 = {shifted_62[22], shifted_62};
+      active_7_7_4_mux = active_7_7_4 ? neg_shifted_62 : shifted_62_w24;
+      s1_mask_7_6_mux = s1_mask_7_6 ? active_7_7_4_mux : 24'sh0;
+      add_35 = {s1_mask_6_6_mux[23], s1_mask_6_6_mux} + {s1_mask_7_6_mux[23], s1_mask_7_6_mux};
+      add_34_add_add_35 = {add_34[24], add_34} + {add_35[24], add_35};
+      add_36 = {add_32_add_add_33[25], add_32_add_add_33} + {add_34_add_add_35[25], add_34_add_add_35};
+      add_36_w32 = {{5{add_36[26]}}, add_36};
+      s2_psum_7 <= add_36_w32;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_waddr = resize_222;
-  assign acc_raddr = resize_223;
-  assign acc_we = and_25;
-  assign acc_forward = and_26;
+  assign acc_waddr = accWAddr;
+  assign acc_raddr = accRAddr;
+  assign acc_we = accWrite;
+  assign acc_forward = accForward;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      mux_128 = acc_forward ? acc_next : acc_word_0;
-      acc_q <= mux_128;
+      acc_forward_mux = acc_forward ? acc_next : acc_word_0;
+      acc_q <= acc_forward_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_next = cat_1;
+  assign acc_next = sumWord;
   always @(posedge clk) begin
     if (advance) begin
       y_payload_q <= acc_next;

@@ -91,719 +91,719 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   reg y_last_job = 1'd0;
   reg [63:0] x_buffer [0:127];
   reg [175:0] acc [0:15];
-  wire not_0 = ~busy;
-  wire not_1 = ~shadow_full;
-  wire and_0 = busy & not_1;
-  wire not_2 = ~loader_done;
-  wire and_1 = and_0 & not_2;
-  wire and_2 = busy & active_valid;
-  wire not_3 = ~issue_done;
-  wire and_3 = and_2 & not_3;
-  wire and_4 = and_3 & advance;
-  wire and_5 = and_4 & first_m_tile;
-  wire and_6 = y_valid_q & y_ready;
-  wire and_7 = and_6 & y_last_job;
-  wire not_4 = ~busy;
-  wire and_8 = cfg_valid & not_4;
-  reg [4:0] slice_0;
-  reg [6:0] slice_1;
-  reg [4:0] slice_2;
-  reg [5:0] resize_0;
-  reg and_9;
-  wire not_5 = ~y_valid_q;
-  wire or_0 = not_5 | y_ready;
-  wire [7:0] add_0 = {1'd0, w_k0} + 8'd8;
-  wire [7:0] resize_1 = {1'd0, size_k};
-  wire ge_0 = add_0 >= resize_1;
-  wire [5:0] add_1 = {1'd0, w_m0} + 6'd8;
-  wire [5:0] resize_2 = {1'd0, size_m};
-  wire ge_1 = add_1 >= resize_2;
+  wire not_busy = ~busy;
+  wire not_shadow_full = ~shadow_full;
+  wire busy_and_not_shadow_full = busy & not_shadow_full;
+  wire not_loader_done = ~loader_done;
+  wire wReady = busy_and_not_shadow_full & not_loader_done;
+  wire busy_and_active_valid = busy & active_valid;
+  wire not_issue_done = ~issue_done;
+  wire and_0 = busy_and_active_valid & not_issue_done;
+  wire ready = and_0 & advance;
+  wire ready_and_first_m_tile = ready & first_m_tile;
+  wire y_valid_q_and_y_ready = y_valid_q & y_ready;
+  wire and_1 = y_valid_q_and_y_ready & y_last_job;
+  wire not_busy_0 = ~busy;
+  wire cfgFire = cfg_valid & not_busy_0;
+  reg [4:0] cfg_m;
+  reg [6:0] cfg_k;
+  reg [4:0] cfg_n;
+  reg [5:0] cfg_n_w6;
+  reg s2_valid_and_s2_last_k;
+  wire not_y_valid_q = ~y_valid_q;
+  wire advance_0 = not_y_valid_q | y_ready;
+  wire [7:0] w_k0_add_8 = {1'd0, w_k0} + 8'd8;
+  wire [7:0] size_k_w8 = {1'd0, size_k};
+  wire wLastK = w_k0_add_8 >= size_k_w8;
+  wire [5:0] w_m0_add_8 = {1'd0, w_m0} + 6'd8;
+  wire [5:0] size_m_w6 = {1'd0, size_m};
+  wire w_m0_add_8_ge_size_m_w6 = w_m0_add_8 >= size_m_w6;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_2;
+  reg [4:0] w_row_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_3;
+  reg [3:0] w_row_add_1_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_3;
+  reg [5:0] w_m0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_4;
+  reg [4:0] w_m0_add_8_0_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_4;
+  reg [7:0] w_k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_5;
-  wire and_10 = w_valid & and_1;
-  wire eq_0 = w_row == 4'd7;
-  wire [4:0] resize_6 = {1'd0, w_row};
-  wire [5:0] add_5 = {1'd0, w_m0} + {1'd0, resize_6};
-  wire [6:0] add_6 = {1'd0, add_5} + 7'd1;
-  wire [6:0] resize_7 = {2'd0, size_m};
-  wire ge_2 = add_6 >= resize_7;
-  wire or_1 = eq_0 | ge_2;
-  wire eq_1 = w_row == 4'd0;
-  wire and_11 = w_fire & eq_1;
-  wire eq_2 = w_row == 4'd1;
-  wire and_12 = w_fire & eq_2;
-  wire eq_3 = w_row == 4'd2;
-  wire and_13 = w_fire & eq_3;
-  wire eq_4 = w_row == 4'd3;
-  wire and_14 = w_fire & eq_4;
-  wire eq_5 = w_row == 4'd4;
-  wire and_15 = w_fire & eq_5;
-  wire eq_6 = w_row == 4'd5;
-  wire and_16 = w_fire & eq_6;
-  wire eq_7 = w_row == 4'd6;
-  wire and_17 = w_fire & eq_7;
-  wire eq_8 = w_row == 4'd7;
-  wire and_18 = w_fire & eq_8;
-  wire [6:0] add_7 = {1'd0, n} + 7'd1;
-  wire [6:0] resize_8 = {1'd0, size_n};
-  wire eq_9 = add_7 == resize_8;
-  wire not_6 = ~active_valid;
-  wire and_19 = busy & not_6;
-  wire and_20 = and_19 & shadow_full;
-  wire and_21 = and_20 & advance;
-  wire [7:0] add_8 = {1'd0, k0} + 8'd8;
-  wire [7:0] resize_9 = {1'd0, size_k};
-  wire ge_3 = add_8 >= resize_9;
+  reg [6:0] w_k0_add_8_0_w7;
+  wire wFire = w_valid & wReady;
+  wire w_row_eq_7 = w_row == 4'd7;
+  wire [4:0] w_row_w5 = {1'd0, w_row};
+  wire [5:0] w_m0_add_w_row_w5 = {1'd0, w_m0} + {1'd0, w_row_w5};
+  wire [6:0] w_m0_add_w_row_w5_add_1 = {1'd0, w_m0_add_w_row_w5} + 7'd1;
+  wire [6:0] size_m_w7 = {2'd0, size_m};
+  wire ge_0 = w_m0_add_w_row_w5_add_1 >= size_m_w7;
+  wire wLastRow = w_row_eq_7 | ge_0;
+  wire w_row_eq_0 = w_row == 4'd0;
+  wire w_fire_and_w_row_eq_0 = w_fire & w_row_eq_0;
+  wire w_row_eq_1 = w_row == 4'd1;
+  wire w_fire_and_w_row_eq_1 = w_fire & w_row_eq_1;
+  wire w_row_eq_2 = w_row == 4'd2;
+  wire w_fire_and_w_row_eq_2 = w_fire & w_row_eq_2;
+  wire w_row_eq_3 = w_row == 4'd3;
+  wire w_fire_and_w_row_eq_3 = w_fire & w_row_eq_3;
+  wire w_row_eq_4 = w_row == 4'd4;
+  wire w_fire_and_w_row_eq_4 = w_fire & w_row_eq_4;
+  wire w_row_eq_5 = w_row == 4'd5;
+  wire w_fire_and_w_row_eq_5 = w_fire & w_row_eq_5;
+  wire w_row_eq_6 = w_row == 4'd6;
+  wire w_fire_and_w_row_eq_6 = w_fire & w_row_eq_6;
+  wire w_row_eq_7_0 = w_row == 4'd7;
+  wire w_fire_and_w_row_eq_7_0 = w_fire & w_row_eq_7_0;
+  wire [6:0] n_add_1 = {1'd0, n} + 7'd1;
+  wire [6:0] size_n_w7 = {1'd0, size_n};
+  wire lastN = n_add_1 == size_n_w7;
+  wire not_active_valid = ~active_valid;
+  wire busy_and_not_active_valid = busy & not_active_valid;
+  wire and_2 = busy_and_not_active_valid & shadow_full;
+  wire swap_0 = and_2 & advance;
+  wire [7:0] k0_add_8 = {1'd0, k0} + 8'd8;
+  wire [7:0] size_k_w8_0 = {1'd0, size_k};
+  wire lastK = k0_add_8 >= size_k_w8_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_9;
+  reg [5:0] m0_add_8;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_10;
+  reg [4:0] m0_add_8_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_10;
+  reg [7:0] k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_11;
+  reg [6:0] k0_add_8_0_w7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_11;
+  reg [6:0] n_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_12;
-  wire [5:0] add_12 = {1'd0, m0} + 6'd8;
-  wire [5:0] resize_13 = {1'd0, size_m};
-  wire ge_4 = add_12 >= resize_13;
+  reg [5:0] n_add_1_0_w6;
+  wire [5:0] m0_add_8_0 = {1'd0, m0} + 6'd8;
+  wire [5:0] size_m_w6_0 = {1'd0, size_m};
+  wire lastM = m0_add_8_0 >= size_m_w6_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [7:0] add_13;
+  reg [7:0] x_addr_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [6:0] resize_14;
-  wire eq_10 = m0 == 5'd0;
-  wire not_7 = ~first_m_tile;
-  wire or_2 = not_7 | x_valid;
-  wire and_22 = and_4 & or_2;
-  reg [7:0] add_14;
-  reg [7:0] resize_15;
-  reg lt_0;
-  reg [7:0] add_15;
-  reg [7:0] resize_16;
-  reg lt_1;
-  reg [7:0] add_16;
-  reg [7:0] resize_17;
-  reg lt_2;
-  reg [7:0] add_17;
-  reg [7:0] resize_18;
-  reg lt_3;
-  reg [7:0] add_18;
-  reg [7:0] resize_19;
-  reg lt_4;
-  reg [7:0] add_19;
-  reg [7:0] resize_20;
-  reg lt_5;
-  reg [7:0] add_20;
-  reg [7:0] resize_21;
-  reg lt_6;
-  reg [7:0] add_21;
-  reg [7:0] resize_22;
-  reg lt_7;
-  reg [7:0] cat_0;
-  reg eq_11;
-  reg and_23;
-  reg and_24;
-  wire [63:0] mux_0 = s1_from_stream ? s1_x : x_replay;
-  reg slice_3;
-  reg [7:0] slice_4;
-  reg signed [7:0] assint_0;
-  reg [7:0] slice_5;
-  reg signed [7:0] assint_1;
-  reg signed [15:0] mul_0;
-  reg signed [15:0] mux_1;
-  reg slice_6;
-  reg [7:0] slice_7;
-  reg signed [7:0] assint_2;
-  reg [7:0] slice_8;
-  reg signed [7:0] assint_3;
-  reg signed [15:0] mul_1;
-  reg signed [15:0] mux_2;
+  reg [6:0] x_addr_add_1_w7;
+  wire firstM = m0 == 5'd0;
+  wire not_first_m_tile = ~first_m_tile;
+  wire not_first_m_tile_or_x_valid = not_first_m_tile | x_valid;
+  wire fire = ready & not_first_m_tile_or_x_valid;
+  reg [7:0] k0_add_7;
+  reg [7:0] size_k_w8_1;
+  reg k0_add_7_lt_size_k_w8_1;
+  reg [7:0] k0_add_6;
+  reg [7:0] size_k_w8_2;
+  reg k0_add_6_lt_size_k_w8_2;
+  reg [7:0] k0_add_5;
+  reg [7:0] size_k_w8_3;
+  reg k0_add_5_lt_size_k_w8_3;
+  reg [7:0] k0_add_4;
+  reg [7:0] size_k_w8_4;
+  reg k0_add_4_lt_size_k_w8_4;
+  reg [7:0] k0_add_3;
+  reg [7:0] size_k_w8_5;
+  reg k0_add_3_lt_size_k_w8_5;
+  reg [7:0] k0_add_2;
+  reg [7:0] size_k_w8_6;
+  reg k0_add_2_lt_size_k_w8_6;
+  reg [7:0] k0_add_1;
+  reg [7:0] size_k_w8_7;
+  reg k0_add_1_lt_size_k_w8_7;
+  reg [7:0] k0_add_0;
+  reg [7:0] size_k_w8_8;
+  reg k0_add_0_lt_size_k_w8_8;
+  reg [7:0] laneMask;
+  reg k0_eq_0;
+  reg lastN_and_lastK;
+  reg lastN_and_lastK_and_lastM;
+  wire [63:0] xVec = s1_from_stream ? s1_x : x_replay;
+  reg s1_mask_0;
+  reg [7:0] x_vec_7_0;
+  reg signed [7:0] x_vec_0;
+  reg [7:0] active_0_7_0;
+  reg signed [7:0] active_0_0;
+  reg signed [15:0] x_vec_0_mul_active_0_0;
+  reg signed [15:0] s1_mask_0_mux;
+  reg s1_mask_1;
+  reg [7:0] x_vec_15_8;
+  reg signed [7:0] x_vec_1;
+  reg [7:0] active_0_15_8;
+  reg signed [7:0] active_0_1;
+  reg signed [15:0] x_vec_1_mul_active_0_1;
+  reg signed [15:0] s1_mask_1_mux;
+  reg signed [16:0] s1_mask_0_mux_add_s1_mask_1_mux;
+  reg s1_mask_2;
+  reg [7:0] x_vec_23_16;
+  reg signed [7:0] x_vec_2;
+  reg [7:0] active_0_23_16;
+  reg signed [7:0] active_0_2;
+  reg signed [15:0] x_vec_2_mul_active_0_2;
+  reg signed [15:0] s1_mask_2_mux;
+  reg s1_mask_3;
+  reg [7:0] x_vec_31_24;
+  reg signed [7:0] x_vec_3;
+  reg [7:0] active_0_31_24;
+  reg signed [7:0] active_0_3;
+  reg signed [15:0] x_vec_3_mul_active_0_3;
+  reg signed [15:0] s1_mask_3_mux;
+  reg signed [16:0] s1_mask_2_mux_add_s1_mask_3_mux;
+  reg signed [17:0] add_0;
+  reg s1_mask_4;
+  reg [7:0] x_vec_39_32;
+  reg signed [7:0] x_vec_4;
+  reg [7:0] active_0_39_32;
+  reg signed [7:0] active_0_4;
+  reg signed [15:0] x_vec_4_mul_active_0_4;
+  reg signed [15:0] s1_mask_4_mux;
+  reg s1_mask_5;
+  reg [7:0] x_vec_47_40;
+  reg signed [7:0] x_vec_5;
+  reg [7:0] active_0_47_40;
+  reg signed [7:0] active_0_5;
+  reg signed [15:0] x_vec_5_mul_active_0_5;
+  reg signed [15:0] s1_mask_5_mux;
+  reg signed [16:0] s1_mask_4_mux_add_s1_mask_5_mux;
+  reg s1_mask_6;
+  reg [7:0] x_vec_55_48;
+  reg signed [7:0] x_vec_6;
+  reg [7:0] active_0_55_48;
+  reg signed [7:0] active_0_6;
+  reg signed [15:0] x_vec_6_mul_active_0_6;
+  reg signed [15:0] s1_mask_6_mux;
+  reg s1_mask_7;
+  reg [7:0] x_vec_63_56;
+  reg signed [7:0] x_vec_7;
+  reg [7:0] active_0_63_56;
+  reg signed [7:0] active_0_7;
+  reg signed [15:0] x_vec_7_mul_active_0_7;
+  reg signed [15:0] s1_mask_7_mux;
+  reg signed [16:0] s1_mask_6_mux_add_s1_mask_7_mux;
+  reg signed [17:0] add_1;
+  reg signed [18:0] add_0_add_add_1;
+  reg signed [21:0] add_0_add_add_1_w22;
+  reg s1_mask_0_0;
+  reg [7:0] x_vec_7_0_0;
+  reg signed [7:0] x_vec_0_0;
+  reg [7:0] active_1_7_0;
+  reg signed [7:0] active_1_0;
+  reg signed [15:0] x_vec_0_0_mul_active_1_0;
+  reg signed [15:0] s1_mask_0_0_mux;
+  reg s1_mask_1_0;
+  reg [7:0] x_vec_15_8_0;
+  reg signed [7:0] x_vec_1_0;
+  reg [7:0] active_1_15_8;
+  reg signed [7:0] active_1_1;
+  reg signed [15:0] x_vec_1_0_mul_active_1_1;
+  reg signed [15:0] s1_mask_1_0_mux;
+  reg signed [16:0] add_2;
+  reg s1_mask_2_0;
+  reg [7:0] x_vec_23_16_0;
+  reg signed [7:0] x_vec_2_0;
+  reg [7:0] active_1_23_16;
+  reg signed [7:0] active_1_2;
+  reg signed [15:0] x_vec_2_0_mul_active_1_2;
+  reg signed [15:0] s1_mask_2_0_mux;
+  reg s1_mask_3_0;
+  reg [7:0] x_vec_31_24_0;
+  reg signed [7:0] x_vec_3_0;
+  reg [7:0] active_1_31_24;
+  reg signed [7:0] active_1_3;
+  reg signed [15:0] x_vec_3_0_mul_active_1_3;
+  reg signed [15:0] s1_mask_3_0_mux;
+  reg signed [16:0] add_3;
+  reg signed [17:0] add_2_add_add_3;
+  reg s1_mask_4_0;
+  reg [7:0] x_vec_39_32_0;
+  reg signed [7:0] x_vec_4_0;
+  reg [7:0] active_1_39_32;
+  reg signed [7:0] active_1_4;
+  reg signed [15:0] x_vec_4_0_mul_active_1_4;
+  reg signed [15:0] s1_mask_4_0_mux;
+  reg s1_mask_5_0;
+  reg [7:0] x_vec_47_40_0;
+  reg signed [7:0] x_vec_5_0;
+  reg [7:0] active_1_47_40;
+  reg signed [7:0] active_1_5;
+  reg signed [15:0] x_vec_5_0_mul_active_1_5;
+  reg signed [15:0] s1_mask_5_0_mux;
+  reg signed [16:0] add_4;
+  reg s1_mask_6_0;
+  reg [7:0] x_vec_55_48_0;
+  reg signed [7:0] x_vec_6_0;
+  reg [7:0] active_1_55_48;
+  reg signed [7:0] active_1_6;
+  reg signed [15:0] x_vec_6_0_mul_active_1_6;
+  reg signed [15:0] s1_mask_6_0_mux;
+  reg s1_mask_7_0;
+  reg [7:0] x_vec_63_56_0;
+  reg signed [7:0] x_vec_7_1;
+  reg [7:0] active_1_63_56;
+  reg signed [7:0] active_1_7;
+  reg signed [15:0] x_vec_7_1_mul_active_1_7;
+  reg signed [15:0] s1_mask_7_0_mux;
+  reg signed [16:0] add_5;
+  reg signed [17:0] add_4_add_add_5;
+  reg signed [18:0] add_6;
+  reg signed [21:0] add_6_w22;
+  reg s1_mask_0_1;
+  reg [7:0] x_vec_7_0_1;
+  reg signed [7:0] x_vec_0_1;
+  reg [7:0] active_2_7_0;
+  reg signed [7:0] active_2_0;
+  reg signed [15:0] x_vec_0_1_mul_active_2_0;
+  reg signed [15:0] s1_mask_0_1_mux;
+  reg s1_mask_1_1;
+  reg [7:0] x_vec_15_8_1;
+  reg signed [7:0] x_vec_1_1;
+  reg [7:0] active_2_15_8;
+  reg signed [7:0] active_2_1;
+  reg signed [15:0] x_vec_1_1_mul_active_2_1;
+  reg signed [15:0] s1_mask_1_1_mux;
+  reg signed [16:0] add_7;
+  reg s1_mask_2_1;
+  reg [7:0] x_vec_23_16_1;
+  reg signed [7:0] x_vec_2_1;
+  reg [7:0] active_2_23_16;
+  reg signed [7:0] active_2_2;
+  reg signed [15:0] x_vec_2_1_mul_active_2_2;
+  reg signed [15:0] s1_mask_2_1_mux;
+  reg s1_mask_3_1;
+  reg [7:0] x_vec_31_24_1;
+  reg signed [7:0] x_vec_3_1;
+  reg [7:0] active_2_31_24;
+  reg signed [7:0] active_2_3;
+  reg signed [15:0] x_vec_3_1_mul_active_2_3;
+  reg signed [15:0] s1_mask_3_1_mux;
+  reg signed [16:0] add_8;
+  reg signed [17:0] add_7_add_add_8;
+  reg s1_mask_4_1;
+  reg [7:0] x_vec_39_32_1;
+  reg signed [7:0] x_vec_4_1;
+  reg [7:0] active_2_39_32;
+  reg signed [7:0] active_2_4;
+  reg signed [15:0] x_vec_4_1_mul_active_2_4;
+  reg signed [15:0] s1_mask_4_1_mux;
+  reg s1_mask_5_1;
+  reg [7:0] x_vec_47_40_1;
+  reg signed [7:0] x_vec_5_1;
+  reg [7:0] active_2_47_40;
+  reg signed [7:0] active_2_5;
+  reg signed [15:0] x_vec_5_1_mul_active_2_5;
+  reg signed [15:0] s1_mask_5_1_mux;
+  reg signed [16:0] add_9;
+  reg s1_mask_6_1;
+  reg [7:0] x_vec_55_48_1;
+  reg signed [7:0] x_vec_6_1;
+  reg [7:0] active_2_55_48;
+  reg signed [7:0] active_2_6;
+  reg signed [15:0] x_vec_6_1_mul_active_2_6;
+  reg signed [15:0] s1_mask_6_1_mux;
+  reg s1_mask_7_1;
+  reg [7:0] x_vec_63_56_1;
+  reg signed [7:0] x_vec_7_2;
+  reg [7:0] active_2_63_56;
+  reg signed [7:0] active_2_7;
+  reg signed [15:0] x_vec_7_2_mul_active_2_7;
+  reg signed [15:0] s1_mask_7_1_mux;
+  reg signed [16:0] add_10;
+  reg signed [17:0] add_9_add_add_10;
+  reg signed [18:0] add_11;
+  reg signed [21:0] add_11_w22;
+  reg s1_mask_0_2;
+  reg [7:0] x_vec_7_0_2;
+  reg signed [7:0] x_vec_0_2;
+  reg [7:0] active_3_7_0;
+  reg signed [7:0] active_3_0;
+  reg signed [15:0] x_vec_0_2_mul_active_3_0;
+  reg signed [15:0] s1_mask_0_2_mux;
+  reg s1_mask_1_2;
+  reg [7:0] x_vec_15_8_2;
+  reg signed [7:0] x_vec_1_2;
+  reg [7:0] active_3_15_8;
+  reg signed [7:0] active_3_1;
+  reg signed [15:0] x_vec_1_2_mul_active_3_1;
+  reg signed [15:0] s1_mask_1_2_mux;
+  reg signed [16:0] add_12;
+  reg s1_mask_2_2;
+  reg [7:0] x_vec_23_16_2;
+  reg signed [7:0] x_vec_2_2;
+  reg [7:0] active_3_23_16;
+  reg signed [7:0] active_3_2;
+  reg signed [15:0] x_vec_2_2_mul_active_3_2;
+  reg signed [15:0] s1_mask_2_2_mux;
+  reg s1_mask_3_2;
+  reg [7:0] x_vec_31_24_2;
+  reg signed [7:0] x_vec_3_2;
+  reg [7:0] active_3_31_24;
+  reg signed [7:0] active_3_3;
+  reg signed [15:0] x_vec_3_2_mul_active_3_3;
+  reg signed [15:0] s1_mask_3_2_mux;
+  reg signed [16:0] add_13;
+  reg signed [17:0] add_12_add_add_13;
+  reg s1_mask_4_2;
+  reg [7:0] x_vec_39_32_2;
+  reg signed [7:0] x_vec_4_2;
+  reg [7:0] active_3_39_32;
+  reg signed [7:0] active_3_4;
+  reg signed [15:0] x_vec_4_2_mul_active_3_4;
+  reg signed [15:0] s1_mask_4_2_mux;
+  reg s1_mask_5_2;
+  reg [7:0] x_vec_47_40_2;
+  reg signed [7:0] x_vec_5_2;
+  reg [7:0] active_3_47_40;
+  reg signed [7:0] active_3_5;
+  reg signed [15:0] x_vec_5_2_mul_active_3_5;
+  reg signed [15:0] s1_mask_5_2_mux;
+  reg signed [16:0] add_14;
+  reg s1_mask_6_2;
+  reg [7:0] x_vec_55_48_2;
+  reg signed [7:0] x_vec_6_2;
+  reg [7:0] active_3_55_48;
+  reg signed [7:0] active_3_6;
+  reg signed [15:0] x_vec_6_2_mul_active_3_6;
+  reg signed [15:0] s1_mask_6_2_mux;
+  reg s1_mask_7_2;
+  reg [7:0] x_vec_63_56_2;
+  reg signed [7:0] x_vec_7_3;
+  reg [7:0] active_3_63_56;
+  reg signed [7:0] active_3_7;
+  reg signed [15:0] x_vec_7_3_mul_active_3_7;
+  reg signed [15:0] s1_mask_7_2_mux;
+  reg signed [16:0] add_15;
+  reg signed [17:0] add_14_add_add_15;
+  reg signed [18:0] add_16;
+  reg signed [21:0] add_16_w22;
+  reg s1_mask_0_3;
+  reg [7:0] x_vec_7_0_3;
+  reg signed [7:0] x_vec_0_3;
+  reg [7:0] active_4_7_0;
+  reg signed [7:0] active_4_0;
+  reg signed [15:0] x_vec_0_3_mul_active_4_0;
+  reg signed [15:0] s1_mask_0_3_mux;
+  reg s1_mask_1_3;
+  reg [7:0] x_vec_15_8_3;
+  reg signed [7:0] x_vec_1_3;
+  reg [7:0] active_4_15_8;
+  reg signed [7:0] active_4_1;
+  reg signed [15:0] x_vec_1_3_mul_active_4_1;
+  reg signed [15:0] s1_mask_1_3_mux;
+  reg signed [16:0] add_17;
+  reg s1_mask_2_3;
+  reg [7:0] x_vec_23_16_3;
+  reg signed [7:0] x_vec_2_3;
+  reg [7:0] active_4_23_16;
+  reg signed [7:0] active_4_2;
+  reg signed [15:0] x_vec_2_3_mul_active_4_2;
+  reg signed [15:0] s1_mask_2_3_mux;
+  reg s1_mask_3_3;
+  reg [7:0] x_vec_31_24_3;
+  reg signed [7:0] x_vec_3_3;
+  reg [7:0] active_4_31_24;
+  reg signed [7:0] active_4_3;
+  reg signed [15:0] x_vec_3_3_mul_active_4_3;
+  reg signed [15:0] s1_mask_3_3_mux;
+  reg signed [16:0] add_18;
+  reg signed [17:0] add_17_add_add_18;
+  reg s1_mask_4_3;
+  reg [7:0] x_vec_39_32_3;
+  reg signed [7:0] x_vec_4_3;
+  reg [7:0] active_4_39_32;
+  reg signed [7:0] active_4_4;
+  reg signed [15:0] x_vec_4_3_mul_active_4_4;
+  reg signed [15:0] s1_mask_4_3_mux;
+  reg s1_mask_5_3;
+  reg [7:0] x_vec_47_40_3;
+  reg signed [7:0] x_vec_5_3;
+  reg [7:0] active_4_47_40;
+  reg signed [7:0] active_4_5;
+  reg signed [15:0] x_vec_5_3_mul_active_4_5;
+  reg signed [15:0] s1_mask_5_3_mux;
+  reg signed [16:0] add_19;
+  reg s1_mask_6_3;
+  reg [7:0] x_vec_55_48_3;
+  reg signed [7:0] x_vec_6_3;
+  reg [7:0] active_4_55_48;
+  reg signed [7:0] active_4_6;
+  reg signed [15:0] x_vec_6_3_mul_active_4_6;
+  reg signed [15:0] s1_mask_6_3_mux;
+  reg s1_mask_7_3;
+  reg [7:0] x_vec_63_56_3;
+  reg signed [7:0] x_vec_7_4;
+  reg [7:0] active_4_63_56;
+  reg signed [7:0] active_4_7;
+  reg signed [15:0] x_vec_7_4_mul_active_4_7;
+  reg signed [15:0] s1_mask_7_3_mux;
+  reg signed [16:0] add_20;
+  reg signed [17:0] add_19_add_add_20;
+  reg signed [18:0] add_21;
+  reg signed [21:0] add_21_w22;
+  reg s1_mask_0_4;
+  reg [7:0] x_vec_7_0_4;
+  reg signed [7:0] x_vec_0_4;
+  reg [7:0] active_5_7_0;
+  reg signed [7:0] active_5_0;
+  reg signed [15:0] x_vec_0_4_mul_active_5_0;
+  reg signed [15:0] s1_mask_0_4_mux;
+  reg s1_mask_1_4;
+  reg [7:0] x_vec_15_8_4;
+  reg signed [7:0] x_vec_1_4;
+  reg [7:0] active_5_15_8;
+  reg signed [7:0] active_5_1;
+  reg signed [15:0] x_vec_1_4_mul_active_5_1;
+  reg signed [15:0] s1_mask_1_4_mux;
   reg signed [16:0] add_22;
-  reg slice_9;
-  reg [7:0] slice_10;
-  reg signed [7:0] assint_4;
-  reg [7:0] slice_11;
-  reg signed [7:0] assint_5;
-  reg signed [15:0] mul_2;
-  reg signed [15:0] mux_3;
-  reg slice_12;
-  reg [7:0] slice_13;
-  reg signed [7:0] assint_6;
-  reg [7:0] slice_14;
-  reg signed [7:0] assint_7;
-  reg signed [15:0] mul_3;
-  reg signed [15:0] mux_4;
+  reg s1_mask_2_4;
+  reg [7:0] x_vec_23_16_4;
+  reg signed [7:0] x_vec_2_4;
+  reg [7:0] active_5_23_16;
+  reg signed [7:0] active_5_2;
+  reg signed [15:0] x_vec_2_4_mul_active_5_2;
+  reg signed [15:0] s1_mask_2_4_mux;
+  reg s1_mask_3_4;
+  reg [7:0] x_vec_31_24_4;
+  reg signed [7:0] x_vec_3_4;
+  reg [7:0] active_5_31_24;
+  reg signed [7:0] active_5_3;
+  reg signed [15:0] x_vec_3_4_mul_active_5_3;
+  reg signed [15:0] s1_mask_3_4_mux;
   reg signed [16:0] add_23;
-  reg signed [17:0] add_24;
-  reg slice_15;
-  reg [7:0] slice_16;
-  reg signed [7:0] assint_8;
-  reg [7:0] slice_17;
-  reg signed [7:0] assint_9;
-  reg signed [15:0] mul_4;
-  reg signed [15:0] mux_5;
-  reg slice_18;
-  reg [7:0] slice_19;
-  reg signed [7:0] assint_10;
-  reg [7:0] slice_20;
-  reg signed [7:0] assint_11;
-  reg signed [15:0] mul_5;
-  reg signed [15:0] mux_6;
+  reg signed [17:0] add_22_add_add_23;
+  reg s1_mask_4_4;
+  reg [7:0] x_vec_39_32_4;
+  reg signed [7:0] x_vec_4_4;
+  reg [7:0] active_5_39_32;
+  reg signed [7:0] active_5_4;
+  reg signed [15:0] x_vec_4_4_mul_active_5_4;
+  reg signed [15:0] s1_mask_4_4_mux;
+  reg s1_mask_5_4;
+  reg [7:0] x_vec_47_40_4;
+  reg signed [7:0] x_vec_5_4;
+  reg [7:0] active_5_47_40;
+  reg signed [7:0] active_5_5;
+  reg signed [15:0] x_vec_5_4_mul_active_5_5;
+  reg signed [15:0] s1_mask_5_4_mux;
+  reg signed [16:0] add_24;
+  reg s1_mask_6_4;
+  reg [7:0] x_vec_55_48_4;
+  reg signed [7:0] x_vec_6_4;
+  reg [7:0] active_5_55_48;
+  reg signed [7:0] active_5_6;
+  reg signed [15:0] x_vec_6_4_mul_active_5_6;
+  reg signed [15:0] s1_mask_6_4_mux;
+  reg s1_mask_7_4;
+  reg [7:0] x_vec_63_56_4;
+  reg signed [7:0] x_vec_7_5;
+  reg [7:0] active_5_63_56;
+  reg signed [7:0] active_5_7;
+  reg signed [15:0] x_vec_7_5_mul_active_5_7;
+  reg signed [15:0] s1_mask_7_4_mux;
   reg signed [16:0] add_25;
-  reg slice_21;
-  reg [7:0] slice_22;
-  reg signed [7:0] assint_12;
-  reg [7:0] slice_23;
-  reg signed [7:0] assint_13;
-  reg signed [15:0] mul_6;
-  reg signed [15:0] mux_7;
-  reg slice_24;
-  reg [7:0] slice_25;
-  reg signed [7:0] assint_14;
-  reg [7:0] slice_26;
-  reg signed [7:0] assint_15;
-  reg signed [15:0] mul_7;
-  reg signed [15:0] mux_8;
-  reg signed [16:0] add_26;
-  reg signed [17:0] add_27;
-  reg signed [18:0] add_28;
-  reg signed [21:0] resize_23;
-  reg slice_27;
-  reg [7:0] slice_28;
-  reg signed [7:0] assint_16;
-  reg [7:0] slice_29;
-  reg signed [7:0] assint_17;
-  reg signed [15:0] mul_8;
-  reg signed [15:0] mux_9;
-  reg slice_30;
-  reg [7:0] slice_31;
-  reg signed [7:0] assint_18;
-  reg [7:0] slice_32;
-  reg signed [7:0] assint_19;
-  reg signed [15:0] mul_9;
-  reg signed [15:0] mux_10;
+  reg signed [17:0] add_24_add_add_25;
+  reg signed [18:0] add_26;
+  reg signed [21:0] add_26_w22;
+  reg s1_mask_0_5;
+  reg [7:0] x_vec_7_0_5;
+  reg signed [7:0] x_vec_0_5;
+  reg [7:0] active_6_7_0;
+  reg signed [7:0] active_6_0;
+  reg signed [15:0] x_vec_0_5_mul_active_6_0;
+  reg signed [15:0] s1_mask_0_5_mux;
+  reg s1_mask_1_5;
+  reg [7:0] x_vec_15_8_5;
+  reg signed [7:0] x_vec_1_5;
+  reg [7:0] active_6_15_8;
+  reg signed [7:0] active_6_1;
+  reg signed [15:0] x_vec_1_5_mul_active_6_1;
+  reg signed [15:0] s1_mask_1_5_mux;
+  reg signed [16:0] add_27;
+  reg s1_mask_2_5;
+  reg [7:0] x_vec_23_16_5;
+  reg signed [7:0] x_vec_2_5;
+  reg [7:0] active_6_23_16;
+  reg signed [7:0] active_6_2;
+  reg signed [15:0] x_vec_2_5_mul_active_6_2;
+  reg signed [15:0] s1_mask_2_5_mux;
+  reg s1_mask_3_5;
+  reg [7:0] x_vec_31_24_5;
+  reg signed [7:0] x_vec_3_5;
+  reg [7:0] active_6_31_24;
+  reg signed [7:0] active_6_3;
+  reg signed [15:0] x_vec_3_5_mul_active_6_3;
+  reg signed [15:0] s1_mask_3_5_mux;
+  reg signed [16:0] add_28;
+  reg signed [17:0] add_27_add_add_28;
+  reg s1_mask_4_5;
+  reg [7:0] x_vec_39_32_5;
+  reg signed [7:0] x_vec_4_5;
+  reg [7:0] active_6_39_32;
+  reg signed [7:0] active_6_4;
+  reg signed [15:0] x_vec_4_5_mul_active_6_4;
+  reg signed [15:0] s1_mask_4_5_mux;
+  reg s1_mask_5_5;
+  reg [7:0] x_vec_47_40_5;
+  reg signed [7:0] x_vec_5_5;
+  reg [7:0] active_6_47_40;
+  reg signed [7:0] active_6_5;
+  reg signed [15:0] x_vec_5_5_mul_active_6_5;
+  reg signed [15:0] s1_mask_5_5_mux;
   reg signed [16:0] add_29;
-  reg slice_33;
-  reg [7:0] slice_34;
-  reg signed [7:0] assint_20;
-  reg [7:0] slice_35;
-  reg signed [7:0] assint_21;
-  reg signed [15:0] mul_10;
-  reg signed [15:0] mux_11;
-  reg slice_36;
-  reg [7:0] slice_37;
-  reg signed [7:0] assint_22;
-  reg [7:0] slice_38;
-  reg signed [7:0] assint_23;
-  reg signed [15:0] mul_11;
-  reg signed [15:0] mux_12;
+  reg s1_mask_6_5;
+  reg [7:0] x_vec_55_48_5;
+  reg signed [7:0] x_vec_6_5;
+  reg [7:0] active_6_55_48;
+  reg signed [7:0] active_6_6;
+  reg signed [15:0] x_vec_6_5_mul_active_6_6;
+  reg signed [15:0] s1_mask_6_5_mux;
+  reg s1_mask_7_5;
+  reg [7:0] x_vec_63_56_5;
+  reg signed [7:0] x_vec_7_6;
+  reg [7:0] active_6_63_56;
+  reg signed [7:0] active_6_7;
+  reg signed [15:0] x_vec_7_6_mul_active_6_7;
+  reg signed [15:0] s1_mask_7_5_mux;
   reg signed [16:0] add_30;
-  reg signed [17:0] add_31;
-  reg slice_39;
-  reg [7:0] slice_40;
-  reg signed [7:0] assint_24;
-  reg [7:0] slice_41;
-  reg signed [7:0] assint_25;
-  reg signed [15:0] mul_12;
-  reg signed [15:0] mux_13;
-  reg slice_42;
-  reg [7:0] slice_43;
-  reg signed [7:0] assint_26;
-  reg [7:0] slice_44;
-  reg signed [7:0] assint_27;
-  reg signed [15:0] mul_13;
-  reg signed [15:0] mux_14;
+  reg signed [17:0] add_29_add_add_30;
+  reg signed [18:0] add_31;
+  reg signed [21:0] add_31_w22;
+  reg s1_mask_0_6;
+  reg [7:0] x_vec_7_0_6;
+  reg signed [7:0] x_vec_0_6;
+  reg [7:0] active_7_7_0;
+  reg signed [7:0] active_7_0;
+  reg signed [15:0] x_vec_0_6_mul_active_7_0;
+  reg signed [15:0] s1_mask_0_6_mux;
+  reg s1_mask_1_6;
+  reg [7:0] x_vec_15_8_6;
+  reg signed [7:0] x_vec_1_6;
+  reg [7:0] active_7_15_8;
+  reg signed [7:0] active_7_1;
+  reg signed [15:0] x_vec_1_6_mul_active_7_1;
+  reg signed [15:0] s1_mask_1_6_mux;
   reg signed [16:0] add_32;
-  reg slice_45;
-  reg [7:0] slice_46;
-  reg signed [7:0] assint_28;
-  reg [7:0] slice_47;
-  reg signed [7:0] assint_29;
-  reg signed [15:0] mul_14;
-  reg signed [15:0] mux_15;
-  reg slice_48;
-  reg [7:0] slice_49;
-  reg signed [7:0] assint_30;
-  reg [7:0] slice_50;
-  reg signed [7:0] assint_31;
-  reg signed [15:0] mul_15;
-  reg signed [15:0] mux_16;
+  reg s1_mask_2_6;
+  reg [7:0] x_vec_23_16_6;
+  reg signed [7:0] x_vec_2_6;
+  reg [7:0] active_7_23_16;
+  reg signed [7:0] active_7_2;
+  reg signed [15:0] x_vec_2_6_mul_active_7_2;
+  reg signed [15:0] s1_mask_2_6_mux;
+  reg s1_mask_3_6;
+  reg [7:0] x_vec_31_24_6;
+  reg signed [7:0] x_vec_3_6;
+  reg [7:0] active_7_31_24;
+  reg signed [7:0] active_7_3;
+  reg signed [15:0] x_vec_3_6_mul_active_7_3;
+  reg signed [15:0] s1_mask_3_6_mux;
   reg signed [16:0] add_33;
-  reg signed [17:0] add_34;
-  reg signed [18:0] add_35;
-  reg signed [21:0] resize_24;
-  reg slice_51;
-  reg [7:0] slice_52;
-  reg signed [7:0] assint_32;
-  reg [7:0] slice_53;
-  reg signed [7:0] assint_33;
-  reg signed [15:0] mul_16;
-  reg signed [15:0] mux_17;
-  reg slice_54;
-  reg [7:0] slice_55;
-  reg signed [7:0] assint_34;
-  reg [7:0] slice_56;
-  reg signed [7:0] assint_35;
-  reg signed [15:0] mul_17;
-  reg signed [15:0] mux_18;
-  reg signed [16:0] add_36;
-  reg slice_57;
-  reg [7:0] slice_58;
-  reg signed [7:0] assint_36;
-  reg [7:0] slice_59;
-  reg signed [7:0] assint_37;
-  reg signed [15:0] mul_18;
-  reg signed [15:0] mux_19;
-  reg slice_60;
-  reg [7:0] slice_61;
-  reg signed [7:0] assint_38;
-  reg [7:0] slice_62;
-  reg signed [7:0] assint_39;
-  reg signed [15:0] mul_19;
-  reg signed [15:0] mux_20;
-  reg signed [16:0] add_37;
-  reg signed [17:0] add_38;
-  reg slice_63;
-  reg [7:0] slice_64;
-  reg signed [7:0] assint_40;
-  reg [7:0] slice_65;
-  reg signed [7:0] assint_41;
-  reg signed [15:0] mul_20;
-  reg signed [15:0] mux_21;
-  reg slice_66;
-  reg [7:0] slice_67;
-  reg signed [7:0] assint_42;
-  reg [7:0] slice_68;
-  reg signed [7:0] assint_43;
-  reg signed [15:0] mul_21;
-  reg signed [15:0] mux_22;
-  reg signed [16:0] add_39;
-  reg slice_69;
-  reg [7:0] slice_70;
-  reg signed [7:0] assint_44;
-  reg [7:0] slice_71;
-  reg signed [7:0] assint_45;
-  reg signed [15:0] mul_22;
-  reg signed [15:0] mux_23;
-  reg slice_72;
-  reg [7:0] slice_73;
-  reg signed [7:0] assint_46;
-  reg [7:0] slice_74;
-  reg signed [7:0] assint_47;
-  reg signed [15:0] mul_23;
-  reg signed [15:0] mux_24;
-  reg signed [16:0] add_40;
-  reg signed [17:0] add_41;
-  reg signed [18:0] add_42;
-  reg signed [21:0] resize_25;
-  reg slice_75;
-  reg [7:0] slice_76;
-  reg signed [7:0] assint_48;
-  reg [7:0] slice_77;
-  reg signed [7:0] assint_49;
-  reg signed [15:0] mul_24;
-  reg signed [15:0] mux_25;
-  reg slice_78;
-  reg [7:0] slice_79;
-  reg signed [7:0] assint_50;
-  reg [7:0] slice_80;
-  reg signed [7:0] assint_51;
-  reg signed [15:0] mul_25;
-  reg signed [15:0] mux_26;
-  reg signed [16:0] add_43;
-  reg slice_81;
-  reg [7:0] slice_82;
-  reg signed [7:0] assint_52;
-  reg [7:0] slice_83;
-  reg signed [7:0] assint_53;
-  reg signed [15:0] mul_26;
-  reg signed [15:0] mux_27;
-  reg slice_84;
-  reg [7:0] slice_85;
-  reg signed [7:0] assint_54;
-  reg [7:0] slice_86;
-  reg signed [7:0] assint_55;
-  reg signed [15:0] mul_27;
-  reg signed [15:0] mux_28;
-  reg signed [16:0] add_44;
-  reg signed [17:0] add_45;
-  reg slice_87;
-  reg [7:0] slice_88;
-  reg signed [7:0] assint_56;
-  reg [7:0] slice_89;
-  reg signed [7:0] assint_57;
-  reg signed [15:0] mul_28;
-  reg signed [15:0] mux_29;
-  reg slice_90;
-  reg [7:0] slice_91;
-  reg signed [7:0] assint_58;
-  reg [7:0] slice_92;
-  reg signed [7:0] assint_59;
-  reg signed [15:0] mul_29;
-  reg signed [15:0] mux_30;
-  reg signed [16:0] add_46;
-  reg slice_93;
-  reg [7:0] slice_94;
-  reg signed [7:0] assint_60;
-  reg [7:0] slice_95;
-  reg signed [7:0] assint_61;
-  reg signed [15:0] mul_30;
-  reg signed [15:0] mux_31;
-  reg slice_96;
-  reg [7:0] slice_97;
-  reg signed [7:0] assint_62;
-  reg [7:0] slice_98;
-  reg signed [7:0] assint_63;
-  reg signed [15:0] mul_31;
-  reg signed [15:0] mux_32;
-  reg signed [16:0] add_47;
-  reg signed [17:0] add_48;
-  reg signed [18:0] add_49;
-  reg signed [21:0] resize_26;
-  reg slice_99;
-  reg [7:0] slice_100;
-  reg signed [7:0] assint_64;
-  reg [7:0] slice_101;
-  reg signed [7:0] assint_65;
-  reg signed [15:0] mul_32;
-  reg signed [15:0] mux_33;
-  reg slice_102;
-  reg [7:0] slice_103;
-  reg signed [7:0] assint_66;
-  reg [7:0] slice_104;
-  reg signed [7:0] assint_67;
-  reg signed [15:0] mul_33;
-  reg signed [15:0] mux_34;
-  reg signed [16:0] add_50;
-  reg slice_105;
-  reg [7:0] slice_106;
-  reg signed [7:0] assint_68;
-  reg [7:0] slice_107;
-  reg signed [7:0] assint_69;
-  reg signed [15:0] mul_34;
-  reg signed [15:0] mux_35;
-  reg slice_108;
-  reg [7:0] slice_109;
-  reg signed [7:0] assint_70;
-  reg [7:0] slice_110;
-  reg signed [7:0] assint_71;
-  reg signed [15:0] mul_35;
-  reg signed [15:0] mux_36;
-  reg signed [16:0] add_51;
-  reg signed [17:0] add_52;
-  reg slice_111;
-  reg [7:0] slice_112;
-  reg signed [7:0] assint_72;
-  reg [7:0] slice_113;
-  reg signed [7:0] assint_73;
-  reg signed [15:0] mul_36;
-  reg signed [15:0] mux_37;
-  reg slice_114;
-  reg [7:0] slice_115;
-  reg signed [7:0] assint_74;
-  reg [7:0] slice_116;
-  reg signed [7:0] assint_75;
-  reg signed [15:0] mul_37;
-  reg signed [15:0] mux_38;
-  reg signed [16:0] add_53;
-  reg slice_117;
-  reg [7:0] slice_118;
-  reg signed [7:0] assint_76;
-  reg [7:0] slice_119;
-  reg signed [7:0] assint_77;
-  reg signed [15:0] mul_38;
-  reg signed [15:0] mux_39;
-  reg slice_120;
-  reg [7:0] slice_121;
-  reg signed [7:0] assint_78;
-  reg [7:0] slice_122;
-  reg signed [7:0] assint_79;
-  reg signed [15:0] mul_39;
-  reg signed [15:0] mux_40;
-  reg signed [16:0] add_54;
-  reg signed [17:0] add_55;
-  reg signed [18:0] add_56;
-  reg signed [21:0] resize_27;
-  reg slice_123;
-  reg [7:0] slice_124;
-  reg signed [7:0] assint_80;
-  reg [7:0] slice_125;
-  reg signed [7:0] assint_81;
-  reg signed [15:0] mul_40;
-  reg signed [15:0] mux_41;
-  reg slice_126;
-  reg [7:0] slice_127;
-  reg signed [7:0] assint_82;
-  reg [7:0] slice_128;
-  reg signed [7:0] assint_83;
-  reg signed [15:0] mul_41;
-  reg signed [15:0] mux_42;
-  reg signed [16:0] add_57;
-  reg slice_129;
-  reg [7:0] slice_130;
-  reg signed [7:0] assint_84;
-  reg [7:0] slice_131;
-  reg signed [7:0] assint_85;
-  reg signed [15:0] mul_42;
-  reg signed [15:0] mux_43;
-  reg slice_132;
-  reg [7:0] slice_133;
-  reg signed [7:0] assint_86;
-  reg [7:0] slice_134;
-  reg signed [7:0] assint_87;
-  reg signed [15:0] mul_43;
-  reg signed [15:0] mux_44;
-  reg signed [16:0] add_58;
-  reg signed [17:0] add_59;
-  reg slice_135;
-  reg [7:0] slice_136;
-  reg signed [7:0] assint_88;
-  reg [7:0] slice_137;
-  reg signed [7:0] assint_89;
-  reg signed [15:0] mul_44;
-  reg signed [15:0] mux_45;
-  reg slice_138;
-  reg [7:0] slice_139;
-  reg signed [7:0] assint_90;
-  reg [7:0] slice_140;
-  reg signed [7:0] assint_91;
-  reg signed [15:0] mul_45;
-  reg signed [15:0] mux_46;
-  reg signed [16:0] add_60;
-  reg slice_141;
-  reg [7:0] slice_142;
-  reg signed [7:0] assint_92;
-  reg [7:0] slice_143;
-  reg signed [7:0] assint_93;
-  reg signed [15:0] mul_46;
-  reg signed [15:0] mux_47;
-  reg slice_144;
-  reg [7:0] slice_145;
-  reg signed [7:0] assint_94;
-  reg [7:0] slice_146;
-  reg signed [7:0] assint_95;
-  reg signed [15:0] mul_47;
-  reg signed [15:0] mux_48;
-  reg signed [16:0] add_61;
-  reg signed [17:0] add_62;
-  reg signed [18:0] add_63;
-  reg signed [21:0] resize_28;
-  reg slice_147;
-  reg [7:0] slice_148;
-  reg signed [7:0] assint_96;
-  reg [7:0] slice_149;
-  reg signed [7:0] assint_97;
-  reg signed [15:0] mul_48;
-  reg signed [15:0] mux_49;
-  reg slice_150;
-  reg [7:0] slice_151;
-  reg signed [7:0] assint_98;
-  reg [7:0] slice_152;
-  reg signed [7:0] assint_99;
-  reg signed [15:0] mul_49;
-  reg signed [15:0] mux_50;
-  reg signed [16:0] add_64;
-  reg slice_153;
-  reg [7:0] slice_154;
-  reg signed [7:0] assint_100;
-  reg [7:0] slice_155;
-  reg signed [7:0] assint_101;
-  reg signed [15:0] mul_50;
-  reg signed [15:0] mux_51;
-  reg slice_156;
-  reg [7:0] slice_157;
-  reg signed [7:0] assint_102;
-  reg [7:0] slice_158;
-  reg signed [7:0] assint_103;
-  reg signed [15:0] mul_51;
-  reg signed [15:0] mux_52;
-  reg signed [16:0] add_65;
-  reg signed [17:0] add_66;
-  reg slice_159;
-  reg [7:0] slice_160;
-  reg signed [7:0] assint_104;
-  reg [7:0] slice_161;
-  reg signed [7:0] assint_105;
-  reg signed [15:0] mul_52;
-  reg signed [15:0] mux_53;
-  reg slice_162;
-  reg [7:0] slice_163;
-  reg signed [7:0] assint_106;
-  reg [7:0] slice_164;
-  reg signed [7:0] assint_107;
-  reg signed [15:0] mul_53;
-  reg signed [15:0] mux_54;
-  reg signed [16:0] add_67;
-  reg slice_165;
-  reg [7:0] slice_166;
-  reg signed [7:0] assint_108;
-  reg [7:0] slice_167;
-  reg signed [7:0] assint_109;
-  reg signed [15:0] mul_54;
-  reg signed [15:0] mux_55;
-  reg slice_168;
-  reg [7:0] slice_169;
-  reg signed [7:0] assint_110;
-  reg [7:0] slice_170;
-  reg signed [7:0] assint_111;
-  reg signed [15:0] mul_55;
-  reg signed [15:0] mux_56;
-  reg signed [16:0] add_68;
-  reg signed [17:0] add_69;
-  reg signed [18:0] add_70;
-  reg signed [21:0] resize_29;
-  reg slice_171;
-  reg [7:0] slice_172;
-  reg signed [7:0] assint_112;
-  reg [7:0] slice_173;
-  reg signed [7:0] assint_113;
-  reg signed [15:0] mul_56;
-  reg signed [15:0] mux_57;
-  reg slice_174;
-  reg [7:0] slice_175;
-  reg signed [7:0] assint_114;
-  reg [7:0] slice_176;
-  reg signed [7:0] assint_115;
-  reg signed [15:0] mul_57;
-  reg signed [15:0] mux_58;
-  reg signed [16:0] add_71;
-  reg slice_177;
-  reg [7:0] slice_178;
-  reg signed [7:0] assint_116;
-  reg [7:0] slice_179;
-  reg signed [7:0] assint_117;
-  reg signed [15:0] mul_58;
-  reg signed [15:0] mux_59;
-  reg slice_180;
-  reg [7:0] slice_181;
-  reg signed [7:0] assint_118;
-  reg [7:0] slice_182;
-  reg signed [7:0] assint_119;
-  reg signed [15:0] mul_59;
-  reg signed [15:0] mux_60;
-  reg signed [16:0] add_72;
-  reg signed [17:0] add_73;
-  reg slice_183;
-  reg [7:0] slice_184;
-  reg signed [7:0] assint_120;
-  reg [7:0] slice_185;
-  reg signed [7:0] assint_121;
-  reg signed [15:0] mul_60;
-  reg signed [15:0] mux_61;
-  reg slice_186;
-  reg [7:0] slice_187;
-  reg signed [7:0] assint_122;
-  reg [7:0] slice_188;
-  reg signed [7:0] assint_123;
-  reg signed [15:0] mul_61;
-  reg signed [15:0] mux_62;
-  reg signed [16:0] add_74;
-  reg slice_189;
-  reg [7:0] slice_190;
-  reg signed [7:0] assint_124;
-  reg [7:0] slice_191;
-  reg signed [7:0] assint_125;
-  reg signed [15:0] mul_62;
-  reg signed [15:0] mux_63;
-  reg slice_192;
-  reg [7:0] slice_193;
-  reg signed [7:0] assint_126;
-  reg [7:0] slice_194;
-  reg signed [7:0] assint_127;
-  reg signed [15:0] mul_63;
-  reg signed [15:0] mux_64;
-  reg signed [16:0] add_75;
-  reg signed [17:0] add_76;
-  reg signed [18:0] add_77;
-  reg signed [21:0] resize_30;
-  wire [3:0] resize_31 = s2_n[3:0];
-  wire [3:0] resize_32 = s1_n[3:0];
-  wire and_25 = s2_valid & advance;
-  wire eq_12 = acc_waddr == acc_raddr;
-  wire and_26 = acc_we & eq_12;
+  reg signed [17:0] add_32_add_add_33;
+  reg s1_mask_4_6;
+  reg [7:0] x_vec_39_32_6;
+  reg signed [7:0] x_vec_4_6;
+  reg [7:0] active_7_39_32;
+  reg signed [7:0] active_7_4;
+  reg signed [15:0] x_vec_4_6_mul_active_7_4;
+  reg signed [15:0] s1_mask_4_6_mux;
+  reg s1_mask_5_6;
+  reg [7:0] x_vec_47_40_6;
+  reg signed [7:0] x_vec_5_6;
+  reg [7:0] active_7_47_40;
+  reg signed [7:0] active_7_5;
+  reg signed [15:0] x_vec_5_6_mul_active_7_5;
+  reg signed [15:0] s1_mask_5_6_mux;
+  reg signed [16:0] add_34;
+  reg s1_mask_6_6;
+  reg [7:0] x_vec_55_48_6;
+  reg signed [7:0] x_vec_6_6;
+  reg [7:0] active_7_55_48;
+  reg signed [7:0] active_7_6;
+  reg signed [15:0] x_vec_6_6_mul_active_7_6;
+  reg signed [15:0] s1_mask_6_6_mux;
+  reg s1_mask_7_6;
+  reg [7:0] x_vec_63_56_6;
+  reg signed [7:0] x_vec_7_7;
+  reg [7:0] active_7_63_56;
+  reg signed [7:0] active_7_7;
+  reg signed [15:0] x_vec_7_7_mul_active_7_7;
+  reg signed [15:0] s1_mask_7_6_mux;
+  reg signed [16:0] add_35;
+  reg signed [17:0] add_34_add_add_35;
+  reg signed [18:0] add_36;
+  reg signed [21:0] add_36_w22;
+  wire [3:0] accWAddr = s2_n[3:0];
+  wire [3:0] accRAddr = s1_n[3:0];
+  wire accWrite = s2_valid & advance;
+  wire acc_waddr_eq_acc_raddr = acc_waddr == acc_raddr;
+  wire accForward = acc_we & acc_waddr_eq_acc_raddr;
   wire [175:0] acc_word_0 = acc[acc_raddr];
-  reg [175:0] mux_65;
-  wire [21:0] slice_195 = acc_q[175:154];
-  wire signed [21:0] assint_128 = slice_195;
+  reg [175:0] acc_forward_mux;
+  wire [21:0] acc_q_175_154 = acc_q[175:154];
+  wire signed [21:0] acc_q_7 = acc_q_175_154;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_78 = {assint_128[21], assint_128} + {s2_psum_7[21], s2_psum_7};
+  wire signed [22:0] acc_q_7_add_s2_psum_7 = {acc_q_7[21], acc_q_7} + {s2_psum_7[21], s2_psum_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_33 = add_78[21:0];
-  wire signed [21:0] mux_66 = s2_first_k ? s2_psum_7 : resize_33;
-  wire [21:0] asuint_0 = mux_66;
-  wire [21:0] slice_196 = acc_q[153:132];
-  wire signed [21:0] assint_129 = slice_196;
+  wire signed [21:0] acc_q_7_add_s2_psum_7_w22 = acc_q_7_add_s2_psum_7[21:0];
+  wire signed [21:0] s2_first_k_mux = s2_first_k ? s2_psum_7 : acc_q_7_add_s2_psum_7_w22;
+  wire [21:0] s2_first_k_mux_u = s2_first_k_mux;
+  wire [21:0] acc_q_153_132 = acc_q[153:132];
+  wire signed [21:0] acc_q_6 = acc_q_153_132;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_79 = {assint_129[21], assint_129} + {s2_psum_6[21], s2_psum_6};
+  wire signed [22:0] acc_q_6_add_s2_psum_6 = {acc_q_6[21], acc_q_6} + {s2_psum_6[21], s2_psum_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_34 = add_79[21:0];
-  wire signed [21:0] mux_67 = s2_first_k ? s2_psum_6 : resize_34;
-  wire [21:0] asuint_1 = mux_67;
-  wire [21:0] slice_197 = acc_q[131:110];
-  wire signed [21:0] assint_130 = slice_197;
+  wire signed [21:0] acc_q_6_add_s2_psum_6_w22 = acc_q_6_add_s2_psum_6[21:0];
+  wire signed [21:0] s2_first_k_mux_0 = s2_first_k ? s2_psum_6 : acc_q_6_add_s2_psum_6_w22;
+  wire [21:0] s2_first_k_mux_0_u = s2_first_k_mux_0;
+  wire [21:0] acc_q_131_110 = acc_q[131:110];
+  wire signed [21:0] acc_q_5 = acc_q_131_110;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_80 = {assint_130[21], assint_130} + {s2_psum_5[21], s2_psum_5};
+  wire signed [22:0] acc_q_5_add_s2_psum_5 = {acc_q_5[21], acc_q_5} + {s2_psum_5[21], s2_psum_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_35 = add_80[21:0];
-  wire signed [21:0] mux_68 = s2_first_k ? s2_psum_5 : resize_35;
-  wire [21:0] asuint_2 = mux_68;
-  wire [21:0] slice_198 = acc_q[109:88];
-  wire signed [21:0] assint_131 = slice_198;
+  wire signed [21:0] acc_q_5_add_s2_psum_5_w22 = acc_q_5_add_s2_psum_5[21:0];
+  wire signed [21:0] s2_first_k_mux_1 = s2_first_k ? s2_psum_5 : acc_q_5_add_s2_psum_5_w22;
+  wire [21:0] s2_first_k_mux_1_u = s2_first_k_mux_1;
+  wire [21:0] acc_q_109_88 = acc_q[109:88];
+  wire signed [21:0] acc_q_4 = acc_q_109_88;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_81 = {assint_131[21], assint_131} + {s2_psum_4[21], s2_psum_4};
+  wire signed [22:0] acc_q_4_add_s2_psum_4 = {acc_q_4[21], acc_q_4} + {s2_psum_4[21], s2_psum_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_36 = add_81[21:0];
-  wire signed [21:0] mux_69 = s2_first_k ? s2_psum_4 : resize_36;
-  wire [21:0] asuint_3 = mux_69;
-  wire [21:0] slice_199 = acc_q[87:66];
-  wire signed [21:0] assint_132 = slice_199;
+  wire signed [21:0] acc_q_4_add_s2_psum_4_w22 = acc_q_4_add_s2_psum_4[21:0];
+  wire signed [21:0] s2_first_k_mux_2 = s2_first_k ? s2_psum_4 : acc_q_4_add_s2_psum_4_w22;
+  wire [21:0] s2_first_k_mux_2_u = s2_first_k_mux_2;
+  wire [21:0] acc_q_87_66 = acc_q[87:66];
+  wire signed [21:0] acc_q_3 = acc_q_87_66;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_82 = {assint_132[21], assint_132} + {s2_psum_3[21], s2_psum_3};
+  wire signed [22:0] acc_q_3_add_s2_psum_3 = {acc_q_3[21], acc_q_3} + {s2_psum_3[21], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_37 = add_82[21:0];
-  wire signed [21:0] mux_70 = s2_first_k ? s2_psum_3 : resize_37;
-  wire [21:0] asuint_4 = mux_70;
-  wire [21:0] slice_200 = acc_q[65:44];
-  wire signed [21:0] assint_133 = slice_200;
+  wire signed [21:0] acc_q_3_add_s2_psum_3_w22 = acc_q_3_add_s2_psum_3[21:0];
+  wire signed [21:0] s2_first_k_mux_3 = s2_first_k ? s2_psum_3 : acc_q_3_add_s2_psum_3_w22;
+  wire [21:0] s2_first_k_mux_3_u = s2_first_k_mux_3;
+  wire [21:0] acc_q_65_44 = acc_q[65:44];
+  wire signed [21:0] acc_q_2 = acc_q_65_44;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_83 = {assint_133[21], assint_133} + {s2_psum_2[21], s2_psum_2};
+  wire signed [22:0] acc_q_2_add_s2_psum_2 = {acc_q_2[21], acc_q_2} + {s2_psum_2[21], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_38 = add_83[21:0];
-  wire signed [21:0] mux_71 = s2_first_k ? s2_psum_2 : resize_38;
-  wire [21:0] asuint_5 = mux_71;
-  wire [21:0] slice_201 = acc_q[43:22];
-  wire signed [21:0] assint_134 = slice_201;
+  wire signed [21:0] acc_q_2_add_s2_psum_2_w22 = acc_q_2_add_s2_psum_2[21:0];
+  wire signed [21:0] s2_first_k_mux_4 = s2_first_k ? s2_psum_2 : acc_q_2_add_s2_psum_2_w22;
+  wire [21:0] s2_first_k_mux_4_u = s2_first_k_mux_4;
+  wire [21:0] acc_q_43_22 = acc_q[43:22];
+  wire signed [21:0] acc_q_1 = acc_q_43_22;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_84 = {assint_134[21], assint_134} + {s2_psum_1[21], s2_psum_1};
+  wire signed [22:0] acc_q_1_add_s2_psum_1 = {acc_q_1[21], acc_q_1} + {s2_psum_1[21], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_39 = add_84[21:0];
-  wire signed [21:0] mux_72 = s2_first_k ? s2_psum_1 : resize_39;
-  wire [21:0] asuint_6 = mux_72;
-  wire [21:0] slice_202 = acc_q[21:0];
-  wire signed [21:0] assint_135 = slice_202;
+  wire signed [21:0] acc_q_1_add_s2_psum_1_w22 = acc_q_1_add_s2_psum_1[21:0];
+  wire signed [21:0] s2_first_k_mux_5 = s2_first_k ? s2_psum_1 : acc_q_1_add_s2_psum_1_w22;
+  wire [21:0] s2_first_k_mux_5_u = s2_first_k_mux_5;
+  wire [21:0] acc_q_21_0 = acc_q[21:0];
+  wire signed [21:0] acc_q_0 = acc_q_21_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [22:0] add_85 = {assint_135[21], assint_135} + {s2_psum_0[21], s2_psum_0};
+  wire signed [22:0] acc_q_0_add_s2_psum_0 = {acc_q_0[21], acc_q_0} + {s2_psum_0[21], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] resize_40 = add_85[21:0];
-  wire signed [21:0] mux_73 = s2_first_k ? s2_psum_0 : resize_40;
-  wire [21:0] asuint_7 = mux_73;
-  wire [175:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  wire and_27 = issue & first_m_tile;
-  assign cfg_ready = not_0;
-  assign w_ready = and_1;
-  assign x_ready = and_5;
+  wire signed [21:0] acc_q_0_add_s2_psum_0_w22 = acc_q_0_add_s2_psum_0[21:0];
+  wire signed [21:0] s2_first_k_mux_6 = s2_first_k ? s2_psum_0 : acc_q_0_add_s2_psum_0_w22;
+  wire [21:0] s2_first_k_mux_6_u = s2_first_k_mux_6;
+  wire [175:0] sumWord = {s2_first_k_mux_u, s2_first_k_mux_0_u, s2_first_k_mux_1_u, s2_first_k_mux_2_u, s2_first_k_mux_3_u, s2_first_k_mux_4_u, s2_first_k_mux_5_u, s2_first_k_mux_6_u};
+  wire issue_and_first_m_tile = issue & first_m_tile;
+  assign cfg_ready = not_busy;
+  assign w_ready = wReady;
+  assign x_ready = ready_and_first_m_tile;
   assign y_valid = y_valid_q;
   assign y_payload = y_payload_q;
   always @(posedge clk) begin
@@ -813,34 +813,34 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       if (cfg_fire) begin
         busy <= 1'd1;
       end
-      if (and_7) begin
+      if (and_1) begin
         busy <= 1'd0;
       end
     end
   end
-  assign cfg_fire = and_8;
+  assign cfg_fire = cfgFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_0 = cfg_payload[16:12];
-      size_m <= slice_0;
+      cfg_m = cfg_payload[16:12];
+      size_m <= cfg_m;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_1 = cfg_payload[11:5];
-      size_k <= slice_1;
+      cfg_k = cfg_payload[11:5];
+      size_k <= cfg_k;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_2 = cfg_payload[4:0];
-      resize_0 = {1'd0, slice_2};
-      size_n <= resize_0;
+      cfg_n = cfg_payload[4:0];
+      cfg_n_w6 = {1'd0, cfg_n};
+      size_n <= cfg_n_w6;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -850,13 +850,13 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       y_valid_q <= 1'd0;
     end else begin
       if (advance) begin
-        and_9 = s2_valid & s2_last_k;
-        y_valid_q <= and_9;
+        s2_valid_and_s2_last_k = s2_valid & s2_last_k;
+        y_valid_q <= s2_valid_and_s2_last_k;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign advance = or_0;
+  assign advance = advance_0;
   always @(posedge clk) begin
     if (rst) begin
       shadow_full <= 1'd0;
@@ -880,8 +880,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            if (ge_1) begin
+          if (wLastK) begin
+            if (w_m0_add_8_ge_size_m_w6) begin
               loader_done <= 1'd1;
             end
           end
@@ -901,9 +901,9 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
         if (w_last_row) begin
           w_row <= 4'd0;
         end else begin
-          add_2 = {1'd0, w_row} + 5'd1;
-          resize_3 = add_2[3:0];
-          w_row <= resize_3;
+          w_row_add_1 = {1'd0, w_row} + 5'd1;
+          w_row_add_1_w4 = w_row_add_1[3:0];
+          w_row <= w_row_add_1_w4;
         end
       end
       if (cfg_fire) begin
@@ -919,10 +919,10 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            add_3 = {1'd0, w_m0} + 6'd8;
-            resize_4 = add_3[4:0];
-            w_m0 <= resize_4;
+          if (wLastK) begin
+            w_m0_add_8_0 = {1'd0, w_m0} + 6'd8;
+            w_m0_add_8_0_w5 = w_m0_add_8_0[4:0];
+            w_m0 <= w_m0_add_8_0_w5;
           end
         end
       end
@@ -939,12 +939,12 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
+          if (wLastK) begin
             w_k0 <= 7'd0;
           end else begin
-            add_4 = {1'd0, w_k0} + 8'd8;
-            resize_5 = add_4[6:0];
-            w_k0 <= resize_5;
+            w_k0_add_8_0 = {1'd0, w_k0} + 8'd8;
+            w_k0_add_8_0_w7 = w_k0_add_8_0[6:0];
+            w_k0 <= w_k0_add_8_0_w7;
           end
         end
       end
@@ -954,45 +954,45 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign w_fire = and_10;
-  assign w_last_row = or_1;
+  assign w_fire = wFire;
+  assign w_last_row = wLastRow;
   always @(posedge clk) begin
-    if (and_11) begin
+    if (w_fire_and_w_row_eq_0) begin
       shadow_0 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (w_fire_and_w_row_eq_1) begin
       shadow_1 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
+    if (w_fire_and_w_row_eq_2) begin
       shadow_2 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (w_fire_and_w_row_eq_3) begin
       shadow_3 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_15) begin
+    if (w_fire_and_w_row_eq_4) begin
       shadow_4 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_16) begin
+    if (w_fire_and_w_row_eq_5) begin
       shadow_5 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_17) begin
+    if (w_fire_and_w_row_eq_6) begin
       shadow_6 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_18) begin
+    if (w_fire_and_w_row_eq_7_0) begin
       shadow_7 <= w_payload;
     end
   end
@@ -1044,7 +1044,7 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
         active_valid <= 1'd1;
       end
       if (issue) begin
-        if (eq_9) begin
+        if (lastN) begin
           active_valid <= 1'd0;
         end
       end
@@ -1053,18 +1053,18 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       end
     end
   end
-  assign swap = and_21;
+  assign swap = swap_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 5'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
-            add_9 = {1'd0, m0} + 6'd8;
-            resize_10 = add_9[4:0];
-            m0 <= resize_10;
+        if (lastN) begin
+          if (lastK) begin
+            m0_add_8 = {1'd0, m0} + 6'd8;
+            m0_add_8_w5 = m0_add_8[4:0];
+            m0 <= m0_add_8_w5;
           end
         end
       end
@@ -1080,13 +1080,13 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       k0 <= 7'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
+        if (lastN) begin
+          if (lastK) begin
             k0 <= 7'd0;
           end else begin
-            add_10 = {1'd0, k0} + 8'd8;
-            resize_11 = add_10[6:0];
-            k0 <= resize_11;
+            k0_add_8_0 = {1'd0, k0} + 8'd8;
+            k0_add_8_0_w7 = k0_add_8_0[6:0];
+            k0 <= k0_add_8_0_w7;
           end
         end
       end
@@ -1102,10 +1102,10 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       n <= 6'd0;
     end else begin
       if (issue) begin
-        add_11 = {1'd0, n} + 7'd1;
-        resize_12 = add_11[5:0];
-        n <= resize_12;
-        if (eq_9) begin
+        n_add_1_0 = {1'd0, n} + 7'd1;
+        n_add_1_0_w6 = n_add_1_0[5:0];
+        n <= n_add_1_0_w6;
+        if (lastN) begin
           n <= 6'd0;
         end
       end
@@ -1120,9 +1120,9 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       issue_done <= 1'd0;
     end else begin
       if (issue) begin
-        if (eq_9) begin
-          if (ge_3) begin
-            if (ge_4) begin
+        if (lastN) begin
+          if (lastK) begin
+            if (lastM) begin
               issue_done <= 1'd1;
             end
           end
@@ -1139,11 +1139,11 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
       x_addr <= 7'd0;
     end else begin
       if (issue) begin
-        add_13 = {1'd0, x_addr} + 8'd1;
-        resize_14 = add_13[6:0];
-        x_addr <= resize_14;
-        if (eq_9) begin
-          if (ge_3) begin
+        x_addr_add_1 = {1'd0, x_addr} + 8'd1;
+        x_addr_add_1_w7 = x_addr_add_1[6:0];
+        x_addr <= x_addr_add_1_w7;
+        if (lastN) begin
+          if (lastK) begin
             x_addr <= 7'd0;
           end
         end
@@ -1154,8 +1154,8 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign first_m_tile = eq_10;
-  assign issue = and_22;
+  assign first_m_tile = firstM;
+  assign issue = fire;
   always @(posedge clk) begin
     if (advance) begin
       x_replay <= x_buffer[x_addr];
@@ -1183,32 +1183,32 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      add_14 = {1'd0, k0} + 8'd7;
-      resize_15 = {1'd0, size_k};
-      lt_0 = add_14 < resize_15;
-      add_15 = {1'd0, k0} + 8'd6;
-      resize_16 = {1'd0, size_k};
-      lt_1 = add_15 < resize_16;
-      add_16 = {1'd0, k0} + 8'd5;
-      resize_17 = {1'd0, size_k};
-      lt_2 = add_16 < resize_17;
-      add_17 = {1'd0, k0} + 8'd4;
-      resize_18 = {1'd0, size_k};
-      lt_3 = add_17 < resize_18;
-      add_18 = {1'd0, k0} + 8'd3;
-      resize_19 = {1'd0, size_k};
-      lt_4 = add_18 < resize_19;
-      add_19 = {1'd0, k0} + 8'd2;
-      resize_20 = {1'd0, size_k};
-      lt_5 = add_19 < resize_20;
-      add_20 = {1'd0, k0} + 8'd1;
-      resize_21 = {1'd0, size_k};
-      lt_6 = add_20 < resize_21;
-      add_21 = {1'd0, k0} + 8'd0;
-      resize_22 = {1'd0, size_k};
-      lt_7 = add_21 < resize_22;
-      cat_0 = {lt_0, lt_1, lt_2, lt_3, lt_4, lt_5, lt_6, lt_7};
-      s1_mask <= cat_0;
+      k0_add_7 = {1'd0, k0} + 8'd7;
+      size_k_w8_1 = {1'd0, size_k};
+      k0_add_7_lt_size_k_w8_1 = k0_add_7 < size_k_w8_1;
+      k0_add_6 = {1'd0, k0} + 8'd6;
+      size_k_w8_2 = {1'd0, size_k};
+      k0_add_6_lt_size_k_w8_2 = k0_add_6 < size_k_w8_2;
+      k0_add_5 = {1'd0, k0} + 8'd5;
+      size_k_w8_3 = {1'd0, size_k};
+      k0_add_5_lt_size_k_w8_3 = k0_add_5 < size_k_w8_3;
+      k0_add_4 = {1'd0, k0} + 8'd4;
+      size_k_w8_4 = {1'd0, size_k};
+      k0_add_4_lt_size_k_w8_4 = k0_add_4 < size_k_w8_4;
+      k0_add_3 = {1'd0, k0} + 8'd3;
+      size_k_w8_5 = {1'd0, size_k};
+      k0_add_3_lt_size_k_w8_5 = k0_add_3 < size_k_w8_5;
+      k0_add_2 = {1'd0, k0} + 8'd2;
+      size_k_w8_6 = {1'd0, size_k};
+      k0_add_2_lt_size_k_w8_6 = k0_add_2 < size_k_w8_6;
+      k0_add_1 = {1'd0, k0} + 8'd1;
+      size_k_w8_7 = {1'd0, size_k};
+      k0_add_1_lt_size_k_w8_7 = k0_add_1 < size_k_w8_7;
+      k0_add_0 = {1'd0, k0} + 8'd0;
+      size_k_w8_8 = {1'd0, size_k};
+      k0_add_0_lt_size_k_w8_8 = k0_add_0 < size_k_w8_8;
+      laneMask = {k0_add_7_lt_size_k_w8_1, k0_add_6_lt_size_k_w8_2, k0_add_5_lt_size_k_w8_3, k0_add_4_lt_size_k_w8_4, k0_add_3_lt_size_k_w8_5, k0_add_2_lt_size_k_w8_6, k0_add_1_lt_size_k_w8_7, k0_add_0_lt_size_k_w8_8};
+      s1_mask <= laneMask;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1220,26 +1220,26 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_11 = k0 == 7'd0;
-      s1_first_k <= eq_11;
+      k0_eq_0 = k0 == 7'd0;
+      s1_first_k <= k0_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      s1_last_k <= ge_3;
+      s1_last_k <= lastK;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      and_23 = eq_9 & ge_3;
-      and_24 = and_23 & ge_4;
-      s1_last_job <= and_24;
+      lastN_and_lastK = lastN & lastK;
+      lastN_and_lastK_and_lastM = lastN_and_lastK & lastM;
+      s1_last_job <= lastN_and_lastK_and_lastM;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign x_vec = mux_0;
+  assign x_vec = xVec;
   always @(posedge clk) begin
     if (rst) begin
       s2_valid <= 1'd0;
@@ -1272,584 +1272,584 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_3 = s1_mask[0];
-      slice_4 = x_vec[7:0];
-      assint_0 = slice_4;
-      slice_5 = active_0[7:0];
-      assint_1 = slice_5;
-      mul_0 = {{8{assint_0[7]}}, assint_0} * {{8{assint_1[7]}}, assint_1};
-      mux_1 = slice_3 ? mul_0 : 16'sh0;
-      slice_6 = s1_mask[1];
-      slice_7 = x_vec[15:8];
-      assint_2 = slice_7;
-      slice_8 = active_0[15:8];
-      assint_3 = slice_8;
-      mul_1 = {{8{assint_2[7]}}, assint_2} * {{8{assint_3[7]}}, assint_3};
-      mux_2 = slice_6 ? mul_1 : 16'sh0;
-      add_22 = {mux_1[15], mux_1} + {mux_2[15], mux_2};
-      slice_9 = s1_mask[2];
-      slice_10 = x_vec[23:16];
-      assint_4 = slice_10;
-      slice_11 = active_0[23:16];
-      assint_5 = slice_11;
-      mul_2 = {{8{assint_4[7]}}, assint_4} * {{8{assint_5[7]}}, assint_5};
-      mux_3 = slice_9 ? mul_2 : 16'sh0;
-      slice_12 = s1_mask[3];
-      slice_13 = x_vec[31:24];
-      assint_6 = slice_13;
-      slice_14 = active_0[31:24];
-      assint_7 = slice_14;
-      mul_3 = {{8{assint_6[7]}}, assint_6} * {{8{assint_7[7]}}, assint_7};
-      mux_4 = slice_12 ? mul_3 : 16'sh0;
-      add_23 = {mux_3[15], mux_3} + {mux_4[15], mux_4};
-      add_24 = {add_22[16], add_22} + {add_23[16], add_23};
-      slice_15 = s1_mask[4];
-      slice_16 = x_vec[39:32];
-      assint_8 = slice_16;
-      slice_17 = active_0[39:32];
-      assint_9 = slice_17;
-      mul_4 = {{8{assint_8[7]}}, assint_8} * {{8{assint_9[7]}}, assint_9};
-      mux_5 = slice_15 ? mul_4 : 16'sh0;
-      slice_18 = s1_mask[5];
-      slice_19 = x_vec[47:40];
-      assint_10 = slice_19;
-      slice_20 = active_0[47:40];
-      assint_11 = slice_20;
-      mul_5 = {{8{assint_10[7]}}, assint_10} * {{8{assint_11[7]}}, assint_11};
-      mux_6 = slice_18 ? mul_5 : 16'sh0;
-      add_25 = {mux_5[15], mux_5} + {mux_6[15], mux_6};
-      slice_21 = s1_mask[6];
-      slice_22 = x_vec[55:48];
-      assint_12 = slice_22;
-      slice_23 = active_0[55:48];
-      assint_13 = slice_23;
-      mul_6 = {{8{assint_12[7]}}, assint_12} * {{8{assint_13[7]}}, assint_13};
-      mux_7 = slice_21 ? mul_6 : 16'sh0;
-      slice_24 = s1_mask[7];
-      slice_25 = x_vec[63:56];
-      assint_14 = slice_25;
-      slice_26 = active_0[63:56];
-      assint_15 = slice_26;
-      mul_7 = {{8{assint_14[7]}}, assint_14} * {{8{assint_15[7]}}, assint_15};
-      mux_8 = slice_24 ? mul_7 : 16'sh0;
-      add_26 = {mux_7[15], mux_7} + {mux_8[15], mux_8};
-      add_27 = {add_25[16], add_25} + {add_26[16], add_26};
-      add_28 = {add_24[17], add_24} + {add_27[17], add_27};
-      resize_23 = {{3{add_28[18]}}, add_28};
-      s2_psum_0 <= resize_23;
+      s1_mask_0 = s1_mask[0];
+      x_vec_7_0 = x_vec[7:0];
+      x_vec_0 = x_vec_7_0;
+      active_0_7_0 = active_0[7:0];
+      active_0_0 = active_0_7_0;
+      x_vec_0_mul_active_0_0 = {{8{x_vec_0[7]}}, x_vec_0} * {{8{active_0_0[7]}}, active_0_0};
+      s1_mask_0_mux = s1_mask_0 ? x_vec_0_mul_active_0_0 : 16'sh0;
+      s1_mask_1 = s1_mask[1];
+      x_vec_15_8 = x_vec[15:8];
+      x_vec_1 = x_vec_15_8;
+      active_0_15_8 = active_0[15:8];
+      active_0_1 = active_0_15_8;
+      x_vec_1_mul_active_0_1 = {{8{x_vec_1[7]}}, x_vec_1} * {{8{active_0_1[7]}}, active_0_1};
+      s1_mask_1_mux = s1_mask_1 ? x_vec_1_mul_active_0_1 : 16'sh0;
+      s1_mask_0_mux_add_s1_mask_1_mux = {s1_mask_0_mux[15], s1_mask_0_mux} + {s1_mask_1_mux[15], s1_mask_1_mux};
+      s1_mask_2 = s1_mask[2];
+      x_vec_23_16 = x_vec[23:16];
+      x_vec_2 = x_vec_23_16;
+      active_0_23_16 = active_0[23:16];
+      active_0_2 = active_0_23_16;
+      x_vec_2_mul_active_0_2 = {{8{x_vec_2[7]}}, x_vec_2} * {{8{active_0_2[7]}}, active_0_2};
+      s1_mask_2_mux = s1_mask_2 ? x_vec_2_mul_active_0_2 : 16'sh0;
+      s1_mask_3 = s1_mask[3];
+      x_vec_31_24 = x_vec[31:24];
+      x_vec_3 = x_vec_31_24;
+      active_0_31_24 = active_0[31:24];
+      active_0_3 = active_0_31_24;
+      x_vec_3_mul_active_0_3 = {{8{x_vec_3[7]}}, x_vec_3} * {{8{active_0_3[7]}}, active_0_3};
+      s1_mask_3_mux = s1_mask_3 ? x_vec_3_mul_active_0_3 : 16'sh0;
+      s1_mask_2_mux_add_s1_mask_3_mux = {s1_mask_2_mux[15], s1_mask_2_mux} + {s1_mask_3_mux[15], s1_mask_3_mux};
+      add_0 = {s1_mask_0_mux_add_s1_mask_1_mux[16], s1_mask_0_mux_add_s1_mask_1_mux} + {s1_mask_2_mux_add_s1_mask_3_mux[16], s1_mask_2_mux_add_s1_mask_3_mux};
+      s1_mask_4 = s1_mask[4];
+      x_vec_39_32 = x_vec[39:32];
+      x_vec_4 = x_vec_39_32;
+      active_0_39_32 = active_0[39:32];
+      active_0_4 = active_0_39_32;
+      x_vec_4_mul_active_0_4 = {{8{x_vec_4[7]}}, x_vec_4} * {{8{active_0_4[7]}}, active_0_4};
+      s1_mask_4_mux = s1_mask_4 ? x_vec_4_mul_active_0_4 : 16'sh0;
+      s1_mask_5 = s1_mask[5];
+      x_vec_47_40 = x_vec[47:40];
+      x_vec_5 = x_vec_47_40;
+      active_0_47_40 = active_0[47:40];
+      active_0_5 = active_0_47_40;
+      x_vec_5_mul_active_0_5 = {{8{x_vec_5[7]}}, x_vec_5} * {{8{active_0_5[7]}}, active_0_5};
+      s1_mask_5_mux = s1_mask_5 ? x_vec_5_mul_active_0_5 : 16'sh0;
+      s1_mask_4_mux_add_s1_mask_5_mux = {s1_mask_4_mux[15], s1_mask_4_mux} + {s1_mask_5_mux[15], s1_mask_5_mux};
+      s1_mask_6 = s1_mask[6];
+      x_vec_55_48 = x_vec[55:48];
+      x_vec_6 = x_vec_55_48;
+      active_0_55_48 = active_0[55:48];
+      active_0_6 = active_0_55_48;
+      x_vec_6_mul_active_0_6 = {{8{x_vec_6[7]}}, x_vec_6} * {{8{active_0_6[7]}}, active_0_6};
+      s1_mask_6_mux = s1_mask_6 ? x_vec_6_mul_active_0_6 : 16'sh0;
+      s1_mask_7 = s1_mask[7];
+      x_vec_63_56 = x_vec[63:56];
+      x_vec_7 = x_vec_63_56;
+      active_0_63_56 = active_0[63:56];
+      active_0_7 = active_0_63_56;
+      x_vec_7_mul_active_0_7 = {{8{x_vec_7[7]}}, x_vec_7} * {{8{active_0_7[7]}}, active_0_7};
+      s1_mask_7_mux = s1_mask_7 ? x_vec_7_mul_active_0_7 : 16'sh0;
+      s1_mask_6_mux_add_s1_mask_7_mux = {s1_mask_6_mux[15], s1_mask_6_mux} + {s1_mask_7_mux[15], s1_mask_7_mux};
+      add_1 = {s1_mask_4_mux_add_s1_mask_5_mux[16], s1_mask_4_mux_add_s1_mask_5_mux} + {s1_mask_6_mux_add_s1_mask_7_mux[16], s1_mask_6_mux_add_s1_mask_7_mux};
+      add_0_add_add_1 = {add_0[17], add_0} + {add_1[17], add_1};
+      add_0_add_add_1_w22 = {{3{add_0_add_add_1[18]}}, add_0_add_add_1};
+      s2_psum_0 <= add_0_add_add_1_w22;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_27 = s1_mask[0];
-      slice_28 = x_vec[7:0];
-      assint_16 = slice_28;
-      slice_29 = active_1[7:0];
-      assint_17 = slice_29;
-      mul_8 = {{8{assint_16[7]}}, assint_16} * {{8{assint_17[7]}}, assint_17};
-      mux_9 = slice_27 ? mul_8 : 16'sh0;
-      slice_30 = s1_mask[1];
-      slice_31 = x_vec[15:8];
-      assint_18 = slice_31;
-      slice_32 = active_1[15:8];
-      assint_19 = slice_32;
-      mul_9 = {{8{assint_18[7]}}, assint_18} * {{8{assint_19[7]}}, assint_19};
-      mux_10 = slice_30 ? mul_9 : 16'sh0;
-      add_29 = {mux_9[15], mux_9} + {mux_10[15], mux_10};
-      slice_33 = s1_mask[2];
-      slice_34 = x_vec[23:16];
-      assint_20 = slice_34;
-      slice_35 = active_1[23:16];
-      assint_21 = slice_35;
-      mul_10 = {{8{assint_20[7]}}, assint_20} * {{8{assint_21[7]}}, assint_21};
-      mux_11 = slice_33 ? mul_10 : 16'sh0;
-      slice_36 = s1_mask[3];
-      slice_37 = x_vec[31:24];
-      assint_22 = slice_37;
-      slice_38 = active_1[31:24];
-      assint_23 = slice_38;
-      mul_11 = {{8{assint_22[7]}}, assint_22} * {{8{assint_23[7]}}, assint_23};
-      mux_12 = slice_36 ? mul_11 : 16'sh0;
-      add_30 = {mux_11[15], mux_11} + {mux_12[15], mux_12};
-      add_31 = {add_29[16], add_29} + {add_30[16], add_30};
-      slice_39 = s1_mask[4];
-      slice_40 = x_vec[39:32];
-      assint_24 = slice_40;
-      slice_41 = active_1[39:32];
-      assint_25 = slice_41;
-      mul_12 = {{8{assint_24[7]}}, assint_24} * {{8{assint_25[7]}}, assint_25};
-      mux_13 = slice_39 ? mul_12 : 16'sh0;
-      slice_42 = s1_mask[5];
-      slice_43 = x_vec[47:40];
-      assint_26 = slice_43;
-      slice_44 = active_1[47:40];
-      assint_27 = slice_44;
-      mul_13 = {{8{assint_26[7]}}, assint_26} * {{8{assint_27[7]}}, assint_27};
-      mux_14 = slice_42 ? mul_13 : 16'sh0;
-      add_32 = {mux_13[15], mux_13} + {mux_14[15], mux_14};
-      slice_45 = s1_mask[6];
-      slice_46 = x_vec[55:48];
-      assint_28 = slice_46;
-      slice_47 = active_1[55:48];
-      assint_29 = slice_47;
-      mul_14 = {{8{assint_28[7]}}, assint_28} * {{8{assint_29[7]}}, assint_29};
-      mux_15 = slice_45 ? mul_14 : 16'sh0;
-      slice_48 = s1_mask[7];
-      slice_49 = x_vec[63:56];
-      assint_30 = slice_49;
-      slice_50 = active_1[63:56];
-      assint_31 = slice_50;
-      mul_15 = {{8{assint_30[7]}}, assint_30} * {{8{assint_31[7]}}, assint_31};
-      mux_16 = slice_48 ? mul_15 : 16'sh0;
-      add_33 = {mux_15[15], mux_15} + {mux_16[15], mux_16};
-      add_34 = {add_32[16], add_32} + {add_33[16], add_33};
-      add_35 = {add_31[17], add_31} + {add_34[17], add_34};
-      resize_24 = {{3{add_35[18]}}, add_35};
-      s2_psum_1 <= resize_24;
+      s1_mask_0_0 = s1_mask[0];
+      x_vec_7_0_0 = x_vec[7:0];
+      x_vec_0_0 = x_vec_7_0_0;
+      active_1_7_0 = active_1[7:0];
+      active_1_0 = active_1_7_0;
+      x_vec_0_0_mul_active_1_0 = {{8{x_vec_0_0[7]}}, x_vec_0_0} * {{8{active_1_0[7]}}, active_1_0};
+      s1_mask_0_0_mux = s1_mask_0_0 ? x_vec_0_0_mul_active_1_0 : 16'sh0;
+      s1_mask_1_0 = s1_mask[1];
+      x_vec_15_8_0 = x_vec[15:8];
+      x_vec_1_0 = x_vec_15_8_0;
+      active_1_15_8 = active_1[15:8];
+      active_1_1 = active_1_15_8;
+      x_vec_1_0_mul_active_1_1 = {{8{x_vec_1_0[7]}}, x_vec_1_0} * {{8{active_1_1[7]}}, active_1_1};
+      s1_mask_1_0_mux = s1_mask_1_0 ? x_vec_1_0_mul_active_1_1 : 16'sh0;
+      add_2 = {s1_mask_0_0_mux[15], s1_mask_0_0_mux} + {s1_mask_1_0_mux[15], s1_mask_1_0_mux};
+      s1_mask_2_0 = s1_mask[2];
+      x_vec_23_16_0 = x_vec[23:16];
+      x_vec_2_0 = x_vec_23_16_0;
+      active_1_23_16 = active_1[23:16];
+      active_1_2 = active_1_23_16;
+      x_vec_2_0_mul_active_1_2 = {{8{x_vec_2_0[7]}}, x_vec_2_0} * {{8{active_1_2[7]}}, active_1_2};
+      s1_mask_2_0_mux = s1_mask_2_0 ? x_vec_2_0_mul_active_1_2 : 16'sh0;
+      s1_mask_3_0 = s1_mask[3];
+      x_vec_31_24_0 = x_vec[31:24];
+      x_vec_3_0 = x_vec_31_24_0;
+      active_1_31_24 = active_1[31:24];
+      active_1_3 = active_1_31_24;
+      x_vec_3_0_mul_active_1_3 = {{8{x_vec_3_0[7]}}, x_vec_3_0} * {{8{active_1_3[7]}}, active_1_3};
+      s1_mask_3_0_mux = s1_mask_3_0 ? x_vec_3_0_mul_active_1_3 : 16'sh0;
+      add_3 = {s1_mask_2_0_mux[15], s1_mask_2_0_mux} + {s1_mask_3_0_mux[15], s1_mask_3_0_mux};
+      add_2_add_add_3 = {add_2[16], add_2} + {add_3[16], add_3};
+      s1_mask_4_0 = s1_mask[4];
+      x_vec_39_32_0 = x_vec[39:32];
+      x_vec_4_0 = x_vec_39_32_0;
+      active_1_39_32 = active_1[39:32];
+      active_1_4 = active_1_39_32;
+      x_vec_4_0_mul_active_1_4 = {{8{x_vec_4_0[7]}}, x_vec_4_0} * {{8{active_1_4[7]}}, active_1_4};
+      s1_mask_4_0_mux = s1_mask_4_0 ? x_vec_4_0_mul_active_1_4 : 16'sh0;
+      s1_mask_5_0 = s1_mask[5];
+      x_vec_47_40_0 = x_vec[47:40];
+      x_vec_5_0 = x_vec_47_40_0;
+      active_1_47_40 = active_1[47:40];
+      active_1_5 = active_1_47_40;
+      x_vec_5_0_mul_active_1_5 = {{8{x_vec_5_0[7]}}, x_vec_5_0} * {{8{active_1_5[7]}}, active_1_5};
+      s1_mask_5_0_mux = s1_mask_5_0 ? x_vec_5_0_mul_active_1_5 : 16'sh0;
+      add_4 = {s1_mask_4_0_mux[15], s1_mask_4_0_mux} + {s1_mask_5_0_mux[15], s1_mask_5_0_mux};
+      s1_mask_6_0 = s1_mask[6];
+      x_vec_55_48_0 = x_vec[55:48];
+      x_vec_6_0 = x_vec_55_48_0;
+      active_1_55_48 = active_1[55:48];
+      active_1_6 = active_1_55_48;
+      x_vec_6_0_mul_active_1_6 = {{8{x_vec_6_0[7]}}, x_vec_6_0} * {{8{active_1_6[7]}}, active_1_6};
+      s1_mask_6_0_mux = s1_mask_6_0 ? x_vec_6_0_mul_active_1_6 : 16'sh0;
+      s1_mask_7_0 = s1_mask[7];
+      x_vec_63_56_0 = x_vec[63:56];
+      x_vec_7_1 = x_vec_63_56_0;
+      active_1_63_56 = active_1[63:56];
+      active_1_7 = active_1_63_56;
+      x_vec_7_1_mul_active_1_7 = {{8{x_vec_7_1[7]}}, x_vec_7_1} * {{8{active_1_7[7]}}, active_1_7};
+      s1_mask_7_0_mux = s1_mask_7_0 ? x_vec_7_1_mul_active_1_7 : 16'sh0;
+      add_5 = {s1_mask_6_0_mux[15], s1_mask_6_0_mux} + {s1_mask_7_0_mux[15], s1_mask_7_0_mux};
+      add_4_add_add_5 = {add_4[16], add_4} + {add_5[16], add_5};
+      add_6 = {add_2_add_add_3[17], add_2_add_add_3} + {add_4_add_add_5[17], add_4_add_add_5};
+      add_6_w22 = {{3{add_6[18]}}, add_6};
+      s2_psum_1 <= add_6_w22;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_51 = s1_mask[0];
-      slice_52 = x_vec[7:0];
-      assint_32 = slice_52;
-      slice_53 = active_2[7:0];
-      assint_33 = slice_53;
-      mul_16 = {{8{assint_32[7]}}, assint_32} * {{8{assint_33[7]}}, assint_33};
-      mux_17 = slice_51 ? mul_16 : 16'sh0;
-      slice_54 = s1_mask[1];
-      slice_55 = x_vec[15:8];
-      assint_34 = slice_55;
-      slice_56 = active_2[15:8];
-      assint_35 = slice_56;
-      mul_17 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
-      mux_18 = slice_54 ? mul_17 : 16'sh0;
-      add_36 = {mux_17[15], mux_17} + {mux_18[15], mux_18};
-      slice_57 = s1_mask[2];
-      slice_58 = x_vec[23:16];
-      assint_36 = slice_58;
-      slice_59 = active_2[23:16];
-      assint_37 = slice_59;
-      mul_18 = {{8{assint_36[7]}}, assint_36} * {{8{assint_37[7]}}, assint_37};
-      mux_19 = slice_57 ? mul_18 : 16'sh0;
-      slice_60 = s1_mask[3];
-      slice_61 = x_vec[31:24];
-      assint_38 = slice_61;
-      slice_62 = active_2[31:24];
-      assint_39 = slice_62;
-      mul_19 = {{8{assint_38[7]}}, assint_38} * {{8{assint_39[7]}}, assint_39};
-      mux_20 = slice_60 ? mul_19 : 16'sh0;
-      add_37 = {mux_19[15], mux_19} + {mux_20[15], mux_20};
-      add_38 = {add_36[16], add_36} + {add_37[16], add_37};
-      slice_63 = s1_mask[4];
-      slice_64 = x_vec[39:32];
-      assint_40 = slice_64;
-      slice_65 = active_2[39:32];
-      assint_41 = slice_65;
-      mul_20 = {{8{assint_40[7]}}, assint_40} * {{8{assint_41[7]}}, assint_41};
-      mux_21 = slice_63 ? mul_20 : 16'sh0;
-      slice_66 = s1_mask[5];
-      slice_67 = x_vec[47:40];
-      assint_42 = slice_67;
-      slice_68 = active_2[47:40];
-      assint_43 = slice_68;
-      mul_21 = {{8{assint_42[7]}}, assint_42} * {{8{assint_43[7]}}, assint_43};
-      mux_22 = slice_66 ? mul_21 : 16'sh0;
-      add_39 = {mux_21[15], mux_21} + {mux_22[15], mux_22};
-      slice_69 = s1_mask[6];
-      slice_70 = x_vec[55:48];
-      assint_44 = slice_70;
-      slice_71 = active_2[55:48];
-      assint_45 = slice_71;
-      mul_22 = {{8{assint_44[7]}}, assint_44} * {{8{assint_45[7]}}, assint_45};
-      mux_23 = slice_69 ? mul_22 : 16'sh0;
-      slice_72 = s1_mask[7];
-      slice_73 = x_vec[63:56];
-      assint_46 = slice_73;
-      slice_74 = active_2[63:56];
-      assint_47 = slice_74;
-      mul_23 = {{8{assint_46[7]}}, assint_46} * {{8{assint_47[7]}}, assint_47};
-      mux_24 = slice_72 ? mul_23 : 16'sh0;
-      add_40 = {mux_23[15], mux_23} + {mux_24[15], mux_24};
-      add_41 = {add_39[16], add_39} + {add_40[16], add_40};
-      add_42 = {add_38[17], add_38} + {add_41[17], add_41};
-      resize_25 = {{3{add_42[18]}}, add_42};
-      s2_psum_2 <= resize_25;
+      s1_mask_0_1 = s1_mask[0];
+      x_vec_7_0_1 = x_vec[7:0];
+      x_vec_0_1 = x_vec_7_0_1;
+      active_2_7_0 = active_2[7:0];
+      active_2_0 = active_2_7_0;
+      x_vec_0_1_mul_active_2_0 = {{8{x_vec_0_1[7]}}, x_vec_0_1} * {{8{active_2_0[7]}}, active_2_0};
+      s1_mask_0_1_mux = s1_mask_0_1 ? x_vec_0_1_mul_active_2_0 : 16'sh0;
+      s1_mask_1_1 = s1_mask[1];
+      x_vec_15_8_1 = x_vec[15:8];
+      x_vec_1_1 = x_vec_15_8_1;
+      active_2_15_8 = active_2[15:8];
+      active_2_1 = active_2_15_8;
+      x_vec_1_1_mul_active_2_1 = {{8{x_vec_1_1[7]}}, x_vec_1_1} * {{8{active_2_1[7]}}, active_2_1};
+      s1_mask_1_1_mux = s1_mask_1_1 ? x_vec_1_1_mul_active_2_1 : 16'sh0;
+      add_7 = {s1_mask_0_1_mux[15], s1_mask_0_1_mux} + {s1_mask_1_1_mux[15], s1_mask_1_1_mux};
+      s1_mask_2_1 = s1_mask[2];
+      x_vec_23_16_1 = x_vec[23:16];
+      x_vec_2_1 = x_vec_23_16_1;
+      active_2_23_16 = active_2[23:16];
+      active_2_2 = active_2_23_16;
+      x_vec_2_1_mul_active_2_2 = {{8{x_vec_2_1[7]}}, x_vec_2_1} * {{8{active_2_2[7]}}, active_2_2};
+      s1_mask_2_1_mux = s1_mask_2_1 ? x_vec_2_1_mul_active_2_2 : 16'sh0;
+      s1_mask_3_1 = s1_mask[3];
+      x_vec_31_24_1 = x_vec[31:24];
+      x_vec_3_1 = x_vec_31_24_1;
+      active_2_31_24 = active_2[31:24];
+      active_2_3 = active_2_31_24;
+      x_vec_3_1_mul_active_2_3 = {{8{x_vec_3_1[7]}}, x_vec_3_1} * {{8{active_2_3[7]}}, active_2_3};
+      s1_mask_3_1_mux = s1_mask_3_1 ? x_vec_3_1_mul_active_2_3 : 16'sh0;
+      add_8 = {s1_mask_2_1_mux[15], s1_mask_2_1_mux} + {s1_mask_3_1_mux[15], s1_mask_3_1_mux};
+      add_7_add_add_8 = {add_7[16], add_7} + {add_8[16], add_8};
+      s1_mask_4_1 = s1_mask[4];
+      x_vec_39_32_1 = x_vec[39:32];
+      x_vec_4_1 = x_vec_39_32_1;
+      active_2_39_32 = active_2[39:32];
+      active_2_4 = active_2_39_32;
+      x_vec_4_1_mul_active_2_4 = {{8{x_vec_4_1[7]}}, x_vec_4_1} * {{8{active_2_4[7]}}, active_2_4};
+      s1_mask_4_1_mux = s1_mask_4_1 ? x_vec_4_1_mul_active_2_4 : 16'sh0;
+      s1_mask_5_1 = s1_mask[5];
+      x_vec_47_40_1 = x_vec[47:40];
+      x_vec_5_1 = x_vec_47_40_1;
+      active_2_47_40 = active_2[47:40];
+      active_2_5 = active_2_47_40;
+      x_vec_5_1_mul_active_2_5 = {{8{x_vec_5_1[7]}}, x_vec_5_1} * {{8{active_2_5[7]}}, active_2_5};
+      s1_mask_5_1_mux = s1_mask_5_1 ? x_vec_5_1_mul_active_2_5 : 16'sh0;
+      add_9 = {s1_mask_4_1_mux[15], s1_mask_4_1_mux} + {s1_mask_5_1_mux[15], s1_mask_5_1_mux};
+      s1_mask_6_1 = s1_mask[6];
+      x_vec_55_48_1 = x_vec[55:48];
+      x_vec_6_1 = x_vec_55_48_1;
+      active_2_55_48 = active_2[55:48];
+      active_2_6 = active_2_55_48;
+      x_vec_6_1_mul_active_2_6 = {{8{x_vec_6_1[7]}}, x_vec_6_1} * {{8{active_2_6[7]}}, active_2_6};
+      s1_mask_6_1_mux = s1_mask_6_1 ? x_vec_6_1_mul_active_2_6 : 16'sh0;
+      s1_mask_7_1 = s1_mask[7];
+      x_vec_63_56_1 = x_vec[63:56];
+      x_vec_7_2 = x_vec_63_56_1;
+      active_2_63_56 = active_2[63:56];
+      active_2_7 = active_2_63_56;
+      x_vec_7_2_mul_active_2_7 = {{8{x_vec_7_2[7]}}, x_vec_7_2} * {{8{active_2_7[7]}}, active_2_7};
+      s1_mask_7_1_mux = s1_mask_7_1 ? x_vec_7_2_mul_active_2_7 : 16'sh0;
+      add_10 = {s1_mask_6_1_mux[15], s1_mask_6_1_mux} + {s1_mask_7_1_mux[15], s1_mask_7_1_mux};
+      add_9_add_add_10 = {add_9[16], add_9} + {add_10[16], add_10};
+      add_11 = {add_7_add_add_8[17], add_7_add_add_8} + {add_9_add_add_10[17], add_9_add_add_10};
+      add_11_w22 = {{3{add_11[18]}}, add_11};
+      s2_psum_2 <= add_11_w22;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_75 = s1_mask[0];
-      slice_76 = x_vec[7:0];
-      assint_48 = slice_76;
-      slice_77 = active_3[7:0];
-      assint_49 = slice_77;
-      mul_24 = {{8{assint_48[7]}}, assint_48} * {{8{assint_49[7]}}, assint_49};
-      mux_25 = slice_75 ? mul_24 : 16'sh0;
-      slice_78 = s1_mask[1];
-      slice_79 = x_vec[15:8];
-      assint_50 = slice_79;
-      slice_80 = active_3[15:8];
-      assint_51 = slice_80;
-      mul_25 = {{8{assint_50[7]}}, assint_50} * {{8{assint_51[7]}}, assint_51};
-      mux_26 = slice_78 ? mul_25 : 16'sh0;
-      add_43 = {mux_25[15], mux_25} + {mux_26[15], mux_26};
-      slice_81 = s1_mask[2];
-      slice_82 = x_vec[23:16];
-      assint_52 = slice_82;
-      slice_83 = active_3[23:16];
-      assint_53 = slice_83;
-      mul_26 = {{8{assint_52[7]}}, assint_52} * {{8{assint_53[7]}}, assint_53};
-      mux_27 = slice_81 ? mul_26 : 16'sh0;
-      slice_84 = s1_mask[3];
-      slice_85 = x_vec[31:24];
-      assint_54 = slice_85;
-      slice_86 = active_3[31:24];
-      assint_55 = slice_86;
-      mul_27 = {{8{assint_54[7]}}, assint_54} * {{8{assint_55[7]}}, assint_55};
-      mux_28 = slice_84 ? mul_27 : 16'sh0;
-      add_44 = {mux_27[15], mux_27} + {mux_28[15], mux_28};
-      add_45 = {add_43[16], add_43} + {add_44[16], add_44};
-      slice_87 = s1_mask[4];
-      slice_88 = x_vec[39:32];
-      assint_56 = slice_88;
-      slice_89 = active_3[39:32];
-      assint_57 = slice_89;
-      mul_28 = {{8{assint_56[7]}}, assint_56} * {{8{assint_57[7]}}, assint_57};
-      mux_29 = slice_87 ? mul_28 : 16'sh0;
-      slice_90 = s1_mask[5];
-      slice_91 = x_vec[47:40];
-      assint_58 = slice_91;
-      slice_92 = active_3[47:40];
-      assint_59 = slice_92;
-      mul_29 = {{8{assint_58[7]}}, assint_58} * {{8{assint_59[7]}}, assint_59};
-      mux_30 = slice_90 ? mul_29 : 16'sh0;
-      add_46 = {mux_29[15], mux_29} + {mux_30[15], mux_30};
-      slice_93 = s1_mask[6];
-      slice_94 = x_vec[55:48];
-      assint_60 = slice_94;
-      slice_95 = active_3[55:48];
-      assint_61 = slice_95;
-      mul_30 = {{8{assint_60[7]}}, assint_60} * {{8{assint_61[7]}}, assint_61};
-      mux_31 = slice_93 ? mul_30 : 16'sh0;
-      slice_96 = s1_mask[7];
-      slice_97 = x_vec[63:56];
-      assint_62 = slice_97;
-      slice_98 = active_3[63:56];
-      assint_63 = slice_98;
-      mul_31 = {{8{assint_62[7]}}, assint_62} * {{8{assint_63[7]}}, assint_63};
-      mux_32 = slice_96 ? mul_31 : 16'sh0;
-      add_47 = {mux_31[15], mux_31} + {mux_32[15], mux_32};
-      add_48 = {add_46[16], add_46} + {add_47[16], add_47};
-      add_49 = {add_45[17], add_45} + {add_48[17], add_48};
-      resize_26 = {{3{add_49[18]}}, add_49};
-      s2_psum_3 <= resize_26;
+      s1_mask_0_2 = s1_mask[0];
+      x_vec_7_0_2 = x_vec[7:0];
+      x_vec_0_2 = x_vec_7_0_2;
+      active_3_7_0 = active_3[7:0];
+      active_3_0 = active_3_7_0;
+      x_vec_0_2_mul_active_3_0 = {{8{x_vec_0_2[7]}}, x_vec_0_2} * {{8{active_3_0[7]}}, active_3_0};
+      s1_mask_0_2_mux = s1_mask_0_2 ? x_vec_0_2_mul_active_3_0 : 16'sh0;
+      s1_mask_1_2 = s1_mask[1];
+      x_vec_15_8_2 = x_vec[15:8];
+      x_vec_1_2 = x_vec_15_8_2;
+      active_3_15_8 = active_3[15:8];
+      active_3_1 = active_3_15_8;
+      x_vec_1_2_mul_active_3_1 = {{8{x_vec_1_2[7]}}, x_vec_1_2} * {{8{active_3_1[7]}}, active_3_1};
+      s1_mask_1_2_mux = s1_mask_1_2 ? x_vec_1_2_mul_active_3_1 : 16'sh0;
+      add_12 = {s1_mask_0_2_mux[15], s1_mask_0_2_mux} + {s1_mask_1_2_mux[15], s1_mask_1_2_mux};
+      s1_mask_2_2 = s1_mask[2];
+      x_vec_23_16_2 = x_vec[23:16];
+      x_vec_2_2 = x_vec_23_16_2;
+      active_3_23_16 = active_3[23:16];
+      active_3_2 = active_3_23_16;
+      x_vec_2_2_mul_active_3_2 = {{8{x_vec_2_2[7]}}, x_vec_2_2} * {{8{active_3_2[7]}}, active_3_2};
+      s1_mask_2_2_mux = s1_mask_2_2 ? x_vec_2_2_mul_active_3_2 : 16'sh0;
+      s1_mask_3_2 = s1_mask[3];
+      x_vec_31_24_2 = x_vec[31:24];
+      x_vec_3_2 = x_vec_31_24_2;
+      active_3_31_24 = active_3[31:24];
+      active_3_3 = active_3_31_24;
+      x_vec_3_2_mul_active_3_3 = {{8{x_vec_3_2[7]}}, x_vec_3_2} * {{8{active_3_3[7]}}, active_3_3};
+      s1_mask_3_2_mux = s1_mask_3_2 ? x_vec_3_2_mul_active_3_3 : 16'sh0;
+      add_13 = {s1_mask_2_2_mux[15], s1_mask_2_2_mux} + {s1_mask_3_2_mux[15], s1_mask_3_2_mux};
+      add_12_add_add_13 = {add_12[16], add_12} + {add_13[16], add_13};
+      s1_mask_4_2 = s1_mask[4];
+      x_vec_39_32_2 = x_vec[39:32];
+      x_vec_4_2 = x_vec_39_32_2;
+      active_3_39_32 = active_3[39:32];
+      active_3_4 = active_3_39_32;
+      x_vec_4_2_mul_active_3_4 = {{8{x_vec_4_2[7]}}, x_vec_4_2} * {{8{active_3_4[7]}}, active_3_4};
+      s1_mask_4_2_mux = s1_mask_4_2 ? x_vec_4_2_mul_active_3_4 : 16'sh0;
+      s1_mask_5_2 = s1_mask[5];
+      x_vec_47_40_2 = x_vec[47:40];
+      x_vec_5_2 = x_vec_47_40_2;
+      active_3_47_40 = active_3[47:40];
+      active_3_5 = active_3_47_40;
+      x_vec_5_2_mul_active_3_5 = {{8{x_vec_5_2[7]}}, x_vec_5_2} * {{8{active_3_5[7]}}, active_3_5};
+      s1_mask_5_2_mux = s1_mask_5_2 ? x_vec_5_2_mul_active_3_5 : 16'sh0;
+      add_14 = {s1_mask_4_2_mux[15], s1_mask_4_2_mux} + {s1_mask_5_2_mux[15], s1_mask_5_2_mux};
+      s1_mask_6_2 = s1_mask[6];
+      x_vec_55_48_2 = x_vec[55:48];
+      x_vec_6_2 = x_vec_55_48_2;
+      active_3_55_48 = active_3[55:48];
+      active_3_6 = active_3_55_48;
+      x_vec_6_2_mul_active_3_6 = {{8{x_vec_6_2[7]}}, x_vec_6_2} * {{8{active_3_6[7]}}, active_3_6};
+      s1_mask_6_2_mux = s1_mask_6_2 ? x_vec_6_2_mul_active_3_6 : 16'sh0;
+      s1_mask_7_2 = s1_mask[7];
+      x_vec_63_56_2 = x_vec[63:56];
+      x_vec_7_3 = x_vec_63_56_2;
+      active_3_63_56 = active_3[63:56];
+      active_3_7 = active_3_63_56;
+      x_vec_7_3_mul_active_3_7 = {{8{x_vec_7_3[7]}}, x_vec_7_3} * {{8{active_3_7[7]}}, active_3_7};
+      s1_mask_7_2_mux = s1_mask_7_2 ? x_vec_7_3_mul_active_3_7 : 16'sh0;
+      add_15 = {s1_mask_6_2_mux[15], s1_mask_6_2_mux} + {s1_mask_7_2_mux[15], s1_mask_7_2_mux};
+      add_14_add_add_15 = {add_14[16], add_14} + {add_15[16], add_15};
+      add_16 = {add_12_add_add_13[17], add_12_add_add_13} + {add_14_add_add_15[17], add_14_add_add_15};
+      add_16_w22 = {{3{add_16[18]}}, add_16};
+      s2_psum_3 <= add_16_w22;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_99 = s1_mask[0];
-      slice_100 = x_vec[7:0];
-      assint_64 = slice_100;
-      slice_101 = active_4[7:0];
-      assint_65 = slice_101;
-      mul_32 = {{8{assint_64[7]}}, assint_64} * {{8{assint_65[7]}}, assint_65};
-      mux_33 = slice_99 ? mul_32 : 16'sh0;
-      slice_102 = s1_mask[1];
-      slice_103 = x_vec[15:8];
-      assint_66 = slice_103;
-      slice_104 = active_4[15:8];
-      assint_67 = slice_104;
-      mul_33 = {{8{assint_66[7]}}, assint_66} * {{8{assint_67[7]}}, assint_67};
-      mux_34 = slice_102 ? mul_33 : 16'sh0;
-      add_50 = {mux_33[15], mux_33} + {mux_34[15], mux_34};
-      slice_105 = s1_mask[2];
-      slice_106 = x_vec[23:16];
-      assint_68 = slice_106;
-      slice_107 = active_4[23:16];
-      assint_69 = slice_107;
-      mul_34 = {{8{assint_68[7]}}, assint_68} * {{8{assint_69[7]}}, assint_69};
-      mux_35 = slice_105 ? mul_34 : 16'sh0;
-      slice_108 = s1_mask[3];
-      slice_109 = x_vec[31:24];
-      assint_70 = slice_109;
-      slice_110 = active_4[31:24];
-      assint_71 = slice_110;
-      mul_35 = {{8{assint_70[7]}}, assint_70} * {{8{assint_71[7]}}, assint_71};
-      mux_36 = slice_108 ? mul_35 : 16'sh0;
-      add_51 = {mux_35[15], mux_35} + {mux_36[15], mux_36};
-      add_52 = {add_50[16], add_50} + {add_51[16], add_51};
-      slice_111 = s1_mask[4];
-      slice_112 = x_vec[39:32];
-      assint_72 = slice_112;
-      slice_113 = active_4[39:32];
-      assint_73 = slice_113;
-      mul_36 = {{8{assint_72[7]}}, assint_72} * {{8{assint_73[7]}}, assint_73};
-      mux_37 = slice_111 ? mul_36 : 16'sh0;
-      slice_114 = s1_mask[5];
-      slice_115 = x_vec[47:40];
-      assint_74 = slice_115;
-      slice_116 = active_4[47:40];
-      assint_75 = slice_116;
-      mul_37 = {{8{assint_74[7]}}, assint_74} * {{8{assint_75[7]}}, assint_75};
-      mux_38 = slice_114 ? mul_37 : 16'sh0;
-      add_53 = {mux_37[15], mux_37} + {mux_38[15], mux_38};
-      slice_117 = s1_mask[6];
-      slice_118 = x_vec[55:48];
-      assint_76 = slice_118;
-      slice_119 = active_4[55:48];
-      assint_77 = slice_119;
-      mul_38 = {{8{assint_76[7]}}, assint_76} * {{8{assint_77[7]}}, assint_77};
-      mux_39 = slice_117 ? mul_38 : 16'sh0;
-      slice_120 = s1_mask[7];
-      slice_121 = x_vec[63:56];
-      assint_78 = slice_121;
-      slice_122 = active_4[63:56];
-      assint_79 = slice_122;
-      mul_39 = {{8{assint_78[7]}}, assint_78} * {{8{assint_79[7]}}, assint_79};
-      mux_40 = slice_120 ? mul_39 : 16'sh0;
-      add_54 = {mux_39[15], mux_39} + {mux_40[15], mux_40};
-      add_55 = {add_53[16], add_53} + {add_54[16], add_54};
-      add_56 = {add_52[17], add_52} + {add_55[17], add_55};
-      resize_27 = {{3{add_56[18]}}, add_56};
-      s2_psum_4 <= resize_27;
+      s1_mask_0_3 = s1_mask[0];
+      x_vec_7_0_3 = x_vec[7:0];
+      x_vec_0_3 = x_vec_7_0_3;
+      active_4_7_0 = active_4[7:0];
+      active_4_0 = active_4_7_0;
+      x_vec_0_3_mul_active_4_0 = {{8{x_vec_0_3[7]}}, x_vec_0_3} * {{8{active_4_0[7]}}, active_4_0};
+      s1_mask_0_3_mux = s1_mask_0_3 ? x_vec_0_3_mul_active_4_0 : 16'sh0;
+      s1_mask_1_3 = s1_mask[1];
+      x_vec_15_8_3 = x_vec[15:8];
+      x_vec_1_3 = x_vec_15_8_3;
+      active_4_15_8 = active_4[15:8];
+      active_4_1 = active_4_15_8;
+      x_vec_1_3_mul_active_4_1 = {{8{x_vec_1_3[7]}}, x_vec_1_3} * {{8{active_4_1[7]}}, active_4_1};
+      s1_mask_1_3_mux = s1_mask_1_3 ? x_vec_1_3_mul_active_4_1 : 16'sh0;
+      add_17 = {s1_mask_0_3_mux[15], s1_mask_0_3_mux} + {s1_mask_1_3_mux[15], s1_mask_1_3_mux};
+      s1_mask_2_3 = s1_mask[2];
+      x_vec_23_16_3 = x_vec[23:16];
+      x_vec_2_3 = x_vec_23_16_3;
+      active_4_23_16 = active_4[23:16];
+      active_4_2 = active_4_23_16;
+      x_vec_2_3_mul_active_4_2 = {{8{x_vec_2_3[7]}}, x_vec_2_3} * {{8{active_4_2[7]}}, active_4_2};
+      s1_mask_2_3_mux = s1_mask_2_3 ? x_vec_2_3_mul_active_4_2 : 16'sh0;
+      s1_mask_3_3 = s1_mask[3];
+      x_vec_31_24_3 = x_vec[31:24];
+      x_vec_3_3 = x_vec_31_24_3;
+      active_4_31_24 = active_4[31:24];
+      active_4_3 = active_4_31_24;
+      x_vec_3_3_mul_active_4_3 = {{8{x_vec_3_3[7]}}, x_vec_3_3} * {{8{active_4_3[7]}}, active_4_3};
+      s1_mask_3_3_mux = s1_mask_3_3 ? x_vec_3_3_mul_active_4_3 : 16'sh0;
+      add_18 = {s1_mask_2_3_mux[15], s1_mask_2_3_mux} + {s1_mask_3_3_mux[15], s1_mask_3_3_mux};
+      add_17_add_add_18 = {add_17[16], add_17} + {add_18[16], add_18};
+      s1_mask_4_3 = s1_mask[4];
+      x_vec_39_32_3 = x_vec[39:32];
+      x_vec_4_3 = x_vec_39_32_3;
+      active_4_39_32 = active_4[39:32];
+      active_4_4 = active_4_39_32;
+      x_vec_4_3_mul_active_4_4 = {{8{x_vec_4_3[7]}}, x_vec_4_3} * {{8{active_4_4[7]}}, active_4_4};
+      s1_mask_4_3_mux = s1_mask_4_3 ? x_vec_4_3_mul_active_4_4 : 16'sh0;
+      s1_mask_5_3 = s1_mask[5];
+      x_vec_47_40_3 = x_vec[47:40];
+      x_vec_5_3 = x_vec_47_40_3;
+      active_4_47_40 = active_4[47:40];
+      active_4_5 = active_4_47_40;
+      x_vec_5_3_mul_active_4_5 = {{8{x_vec_5_3[7]}}, x_vec_5_3} * {{8{active_4_5[7]}}, active_4_5};
+      s1_mask_5_3_mux = s1_mask_5_3 ? x_vec_5_3_mul_active_4_5 : 16'sh0;
+      add_19 = {s1_mask_4_3_mux[15], s1_mask_4_3_mux} + {s1_mask_5_3_mux[15], s1_mask_5_3_mux};
+      s1_mask_6_3 = s1_mask[6];
+      x_vec_55_48_3 = x_vec[55:48];
+      x_vec_6_3 = x_vec_55_48_3;
+      active_4_55_48 = active_4[55:48];
+      active_4_6 = active_4_55_48;
+      x_vec_6_3_mul_active_4_6 = {{8{x_vec_6_3[7]}}, x_vec_6_3} * {{8{active_4_6[7]}}, active_4_6};
+      s1_mask_6_3_mux = s1_mask_6_3 ? x_vec_6_3_mul_active_4_6 : 16'sh0;
+      s1_mask_7_3 = s1_mask[7];
+      x_vec_63_56_3 = x_vec[63:56];
+      x_vec_7_4 = x_vec_63_56_3;
+      active_4_63_56 = active_4[63:56];
+      active_4_7 = active_4_63_56;
+      x_vec_7_4_mul_active_4_7 = {{8{x_vec_7_4[7]}}, x_vec_7_4} * {{8{active_4_7[7]}}, active_4_7};
+      s1_mask_7_3_mux = s1_mask_7_3 ? x_vec_7_4_mul_active_4_7 : 16'sh0;
+      add_20 = {s1_mask_6_3_mux[15], s1_mask_6_3_mux} + {s1_mask_7_3_mux[15], s1_mask_7_3_mux};
+      add_19_add_add_20 = {add_19[16], add_19} + {add_20[16], add_20};
+      add_21 = {add_17_add_add_18[17], add_17_add_add_18} + {add_19_add_add_20[17], add_19_add_add_20};
+      add_21_w22 = {{3{add_21[18]}}, add_21};
+      s2_psum_4 <= add_21_w22;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_123 = s1_mask[0];
-      slice_124 = x_vec[7:0];
-      assint_80 = slice_124;
-      slice_125 = active_5[7:0];
-      assint_81 = slice_125;
-      mul_40 = {{8{assint_80[7]}}, assint_80} * {{8{assint_81[7]}}, assint_81};
-      mux_41 = slice_123 ? mul_40 : 16'sh0;
-      slice_126 = s1_mask[1];
-      slice_127 = x_vec[15:8];
-      assint_82 = slice_127;
-      slice_128 = active_5[15:8];
-      assint_83 = slice_128;
-      mul_41 = {{8{assint_82[7]}}, assint_82} * {{8{assint_83[7]}}, assint_83};
-      mux_42 = slice_126 ? mul_41 : 16'sh0;
-      add_57 = {mux_41[15], mux_41} + {mux_42[15], mux_42};
-      slice_129 = s1_mask[2];
-      slice_130 = x_vec[23:16];
-      assint_84 = slice_130;
-      slice_131 = active_5[23:16];
-      assint_85 = slice_131;
-      mul_42 = {{8{assint_84[7]}}, assint_84} * {{8{assint_85[7]}}, assint_85};
-      mux_43 = slice_129 ? mul_42 : 16'sh0;
-      slice_132 = s1_mask[3];
-      slice_133 = x_vec[31:24];
-      assint_86 = slice_133;
-      slice_134 = active_5[31:24];
-      assint_87 = slice_134;
-      mul_43 = {{8{assint_86[7]}}, assint_86} * {{8{assint_87[7]}}, assint_87};
-      mux_44 = slice_132 ? mul_43 : 16'sh0;
-      add_58 = {mux_43[15], mux_43} + {mux_44[15], mux_44};
-      add_59 = {add_57[16], add_57} + {add_58[16], add_58};
-      slice_135 = s1_mask[4];
-      slice_136 = x_vec[39:32];
-      assint_88 = slice_136;
-      slice_137 = active_5[39:32];
-      assint_89 = slice_137;
-      mul_44 = {{8{assint_88[7]}}, assint_88} * {{8{assint_89[7]}}, assint_89};
-      mux_45 = slice_135 ? mul_44 : 16'sh0;
-      slice_138 = s1_mask[5];
-      slice_139 = x_vec[47:40];
-      assint_90 = slice_139;
-      slice_140 = active_5[47:40];
-      assint_91 = slice_140;
-      mul_45 = {{8{assint_90[7]}}, assint_90} * {{8{assint_91[7]}}, assint_91};
-      mux_46 = slice_138 ? mul_45 : 16'sh0;
-      add_60 = {mux_45[15], mux_45} + {mux_46[15], mux_46};
-      slice_141 = s1_mask[6];
-      slice_142 = x_vec[55:48];
-      assint_92 = slice_142;
-      slice_143 = active_5[55:48];
-      assint_93 = slice_143;
-      mul_46 = {{8{assint_92[7]}}, assint_92} * {{8{assint_93[7]}}, assint_93};
-      mux_47 = slice_141 ? mul_46 : 16'sh0;
-      slice_144 = s1_mask[7];
-      slice_145 = x_vec[63:56];
-      assint_94 = slice_145;
-      slice_146 = active_5[63:56];
-      assint_95 = slice_146;
-      mul_47 = {{8{assint_94[7]}}, assint_94} * {{8{assint_95[7]}}, assint_95};
-      mux_48 = slice_144 ? mul_47 : 16'sh0;
-      add_61 = {mux_47[15], mux_47} + {mux_48[15], mux_48};
-      add_62 = {add_60[16], add_60} + {add_61[16], add_61};
-      add_63 = {add_59[17], add_59} + {add_62[17], add_62};
-      resize_28 = {{3{add_63[18]}}, add_63};
-      s2_psum_5 <= resize_28;
+      s1_mask_0_4 = s1_mask[0];
+      x_vec_7_0_4 = x_vec[7:0];
+      x_vec_0_4 = x_vec_7_0_4;
+      active_5_7_0 = active_5[7:0];
+      active_5_0 = active_5_7_0;
+      x_vec_0_4_mul_active_5_0 = {{8{x_vec_0_4[7]}}, x_vec_0_4} * {{8{active_5_0[7]}}, active_5_0};
+      s1_mask_0_4_mux = s1_mask_0_4 ? x_vec_0_4_mul_active_5_0 : 16'sh0;
+      s1_mask_1_4 = s1_mask[1];
+      x_vec_15_8_4 = x_vec[15:8];
+      x_vec_1_4 = x_vec_15_8_4;
+      active_5_15_8 = active_5[15:8];
+      active_5_1 = active_5_15_8;
+      x_vec_1_4_mul_active_5_1 = {{8{x_vec_1_4[7]}}, x_vec_1_4} * {{8{active_5_1[7]}}, active_5_1};
+      s1_mask_1_4_mux = s1_mask_1_4 ? x_vec_1_4_mul_active_5_1 : 16'sh0;
+      add_22 = {s1_mask_0_4_mux[15], s1_mask_0_4_mux} + {s1_mask_1_4_mux[15], s1_mask_1_4_mux};
+      s1_mask_2_4 = s1_mask[2];
+      x_vec_23_16_4 = x_vec[23:16];
+      x_vec_2_4 = x_vec_23_16_4;
+      active_5_23_16 = active_5[23:16];
+      active_5_2 = active_5_23_16;
+      x_vec_2_4_mul_active_5_2 = {{8{x_vec_2_4[7]}}, x_vec_2_4} * {{8{active_5_2[7]}}, active_5_2};
+      s1_mask_2_4_mux = s1_mask_2_4 ? x_vec_2_4_mul_active_5_2 : 16'sh0;
+      s1_mask_3_4 = s1_mask[3];
+      x_vec_31_24_4 = x_vec[31:24];
+      x_vec_3_4 = x_vec_31_24_4;
+      active_5_31_24 = active_5[31:24];
+      active_5_3 = active_5_31_24;
+      x_vec_3_4_mul_active_5_3 = {{8{x_vec_3_4[7]}}, x_vec_3_4} * {{8{active_5_3[7]}}, active_5_3};
+      s1_mask_3_4_mux = s1_mask_3_4 ? x_vec_3_4_mul_active_5_3 : 16'sh0;
+      add_23 = {s1_mask_2_4_mux[15], s1_mask_2_4_mux} + {s1_mask_3_4_mux[15], s1_mask_3_4_mux};
+      add_22_add_add_23 = {add_22[16], add_22} + {add_23[16], add_23};
+      s1_mask_4_4 = s1_mask[4];
+      x_vec_39_32_4 = x_vec[39:32];
+      x_vec_4_4 = x_vec_39_32_4;
+      active_5_39_32 = active_5[39:32];
+      active_5_4 = active_5_39_32;
+      x_vec_4_4_mul_active_5_4 = {{8{x_vec_4_4[7]}}, x_vec_4_4} * {{8{active_5_4[7]}}, active_5_4};
+      s1_mask_4_4_mux = s1_mask_4_4 ? x_vec_4_4_mul_active_5_4 : 16'sh0;
+      s1_mask_5_4 = s1_mask[5];
+      x_vec_47_40_4 = x_vec[47:40];
+      x_vec_5_4 = x_vec_47_40_4;
+      active_5_47_40 = active_5[47:40];
+      active_5_5 = active_5_47_40;
+      x_vec_5_4_mul_active_5_5 = {{8{x_vec_5_4[7]}}, x_vec_5_4} * {{8{active_5_5[7]}}, active_5_5};
+      s1_mask_5_4_mux = s1_mask_5_4 ? x_vec_5_4_mul_active_5_5 : 16'sh0;
+      add_24 = {s1_mask_4_4_mux[15], s1_mask_4_4_mux} + {s1_mask_5_4_mux[15], s1_mask_5_4_mux};
+      s1_mask_6_4 = s1_mask[6];
+      x_vec_55_48_4 = x_vec[55:48];
+      x_vec_6_4 = x_vec_55_48_4;
+      active_5_55_48 = active_5[55:48];
+      active_5_6 = active_5_55_48;
+      x_vec_6_4_mul_active_5_6 = {{8{x_vec_6_4[7]}}, x_vec_6_4} * {{8{active_5_6[7]}}, active_5_6};
+      s1_mask_6_4_mux = s1_mask_6_4 ? x_vec_6_4_mul_active_5_6 : 16'sh0;
+      s1_mask_7_4 = s1_mask[7];
+      x_vec_63_56_4 = x_vec[63:56];
+      x_vec_7_5 = x_vec_63_56_4;
+      active_5_63_56 = active_5[63:56];
+      active_5_7 = active_5_63_56;
+      x_vec_7_5_mul_active_5_7 = {{8{x_vec_7_5[7]}}, x_vec_7_5} * {{8{active_5_7[7]}}, active_5_7};
+      s1_mask_7_4_mux = s1_mask_7_4 ? x_vec_7_5_mul_active_5_7 : 16'sh0;
+      add_25 = {s1_mask_6_4_mux[15], s1_mask_6_4_mux} + {s1_mask_7_4_mux[15], s1_mask_7_4_mux};
+      add_24_add_add_25 = {add_24[16], add_24} + {add_25[16], add_25};
+      add_26 = {add_22_add_add_23[17], add_22_add_add_23} + {add_24_add_add_25[17], add_24_add_add_25};
+      add_26_w22 = {{3{add_26[18]}}, add_26};
+      s2_psum_5 <= add_26_w22;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_147 = s1_mask[0];
-      slice_148 = x_vec[7:0];
-      assint_96 = slice_148;
-      slice_149 = active_6[7:0];
-      assint_97 = slice_149;
-      mul_48 = {{8{assint_96[7]}}, assint_96} * {{8{assint_97[7]}}, assint_97};
-      mux_49 = slice_147 ? mul_48 : 16'sh0;
-      slice_150 = s1_mask[1];
-      slice_151 = x_vec[15:8];
-      assint_98 = slice_151;
-      slice_152 = active_6[15:8];
-      assint_99 = slice_152;
-      mul_49 = {{8{assint_98[7]}}, assint_98} * {{8{assint_99[7]}}, assint_99};
-      mux_50 = slice_150 ? mul_49 : 16'sh0;
-      add_64 = {mux_49[15], mux_49} + {mux_50[15], mux_50};
-      slice_153 = s1_mask[2];
-      slice_154 = x_vec[23:16];
-      assint_100 = slice_154;
-      slice_155 = active_6[23:16];
-      assint_101 = slice_155;
-      mul_50 = {{8{assint_100[7]}}, assint_100} * {{8{assint_101[7]}}, assint_101};
-      mux_51 = slice_153 ? mul_50 : 16'sh0;
-      slice_156 = s1_mask[3];
-      slice_157 = x_vec[31:24];
-      assint_102 = slice_157;
-      slice_158 = active_6[31:24];
-      assint_103 = slice_158;
-      mul_51 = {{8{assint_102[7]}}, assint_102} * {{8{assint_103[7]}}, assint_103};
-      mux_52 = slice_156 ? mul_51 : 16'sh0;
-      add_65 = {mux_51[15], mux_51} + {mux_52[15], mux_52};
-      add_66 = {add_64[16], add_64} + {add_65[16], add_65};
-      slice_159 = s1_mask[4];
-      slice_160 = x_vec[39:32];
-      assint_104 = slice_160;
-      slice_161 = active_6[39:32];
-      assint_105 = slice_161;
-      mul_52 = {{8{assint_104[7]}}, assint_104} * {{8{assint_105[7]}}, assint_105};
-      mux_53 = slice_159 ? mul_52 : 16'sh0;
-      slice_162 = s1_mask[5];
-      slice_163 = x_vec[47:40];
-      assint_106 = slice_163;
-      slice_164 = active_6[47:40];
-      assint_107 = slice_164;
-      mul_53 = {{8{assint_106[7]}}, assint_106} * {{8{assint_107[7]}}, assint_107};
-      mux_54 = slice_162 ? mul_53 : 16'sh0;
-      add_67 = {mux_53[15], mux_53} + {mux_54[15], mux_54};
-      slice_165 = s1_mask[6];
-      slice_166 = x_vec[55:48];
-      assint_108 = slice_166;
-      slice_167 = active_6[55:48];
-      assint_109 = slice_167;
-      mul_54 = {{8{assint_108[7]}}, assint_108} * {{8{assint_109[7]}}, assint_109};
-      mux_55 = slice_165 ? mul_54 : 16'sh0;
-      slice_168 = s1_mask[7];
-      slice_169 = x_vec[63:56];
-      assint_110 = slice_169;
-      slice_170 = active_6[63:56];
-      assint_111 = slice_170;
-      mul_55 = {{8{assint_110[7]}}, assint_110} * {{8{assint_111[7]}}, assint_111};
-      mux_56 = slice_168 ? mul_55 : 16'sh0;
-      add_68 = {mux_55[15], mux_55} + {mux_56[15], mux_56};
-      add_69 = {add_67[16], add_67} + {add_68[16], add_68};
-      add_70 = {add_66[17], add_66} + {add_69[17], add_69};
-      resize_29 = {{3{add_70[18]}}, add_70};
-      s2_psum_6 <= resize_29;
+      s1_mask_0_5 = s1_mask[0];
+      x_vec_7_0_5 = x_vec[7:0];
+      x_vec_0_5 = x_vec_7_0_5;
+      active_6_7_0 = active_6[7:0];
+      active_6_0 = active_6_7_0;
+      x_vec_0_5_mul_active_6_0 = {{8{x_vec_0_5[7]}}, x_vec_0_5} * {{8{active_6_0[7]}}, active_6_0};
+      s1_mask_0_5_mux = s1_mask_0_5 ? x_vec_0_5_mul_active_6_0 : 16'sh0;
+      s1_mask_1_5 = s1_mask[1];
+      x_vec_15_8_5 = x_vec[15:8];
+      x_vec_1_5 = x_vec_15_8_5;
+      active_6_15_8 = active_6[15:8];
+      active_6_1 = active_6_15_8;
+      x_vec_1_5_mul_active_6_1 = {{8{x_vec_1_5[7]}}, x_vec_1_5} * {{8{active_6_1[7]}}, active_6_1};
+      s1_mask_1_5_mux = s1_mask_1_5 ? x_vec_1_5_mul_active_6_1 : 16'sh0;
+      add_27 = {s1_mask_0_5_mux[15], s1_mask_0_5_mux} + {s1_mask_1_5_mux[15], s1_mask_1_5_mux};
+      s1_mask_2_5 = s1_mask[2];
+      x_vec_23_16_5 = x_vec[23:16];
+      x_vec_2_5 = x_vec_23_16_5;
+      active_6_23_16 = active_6[23:16];
+      active_6_2 = active_6_23_16;
+      x_vec_2_5_mul_active_6_2 = {{8{x_vec_2_5[7]}}, x_vec_2_5} * {{8{active_6_2[7]}}, active_6_2};
+      s1_mask_2_5_mux = s1_mask_2_5 ? x_vec_2_5_mul_active_6_2 : 16'sh0;
+      s1_mask_3_5 = s1_mask[3];
+      x_vec_31_24_5 = x_vec[31:24];
+      x_vec_3_5 = x_vec_31_24_5;
+      active_6_31_24 = active_6[31:24];
+      active_6_3 = active_6_31_24;
+      x_vec_3_5_mul_active_6_3 = {{8{x_vec_3_5[7]}}, x_vec_3_5} * {{8{active_6_3[7]}}, active_6_3};
+      s1_mask_3_5_mux = s1_mask_3_5 ? x_vec_3_5_mul_active_6_3 : 16'sh0;
+      add_28 = {s1_mask_2_5_mux[15], s1_mask_2_5_mux} + {s1_mask_3_5_mux[15], s1_mask_3_5_mux};
+      add_27_add_add_28 = {add_27[16], add_27} + {add_28[16], add_28};
+      s1_mask_4_5 = s1_mask[4];
+      x_vec_39_32_5 = x_vec[39:32];
+      x_vec_4_5 = x_vec_39_32_5;
+      active_6_39_32 = active_6[39:32];
+      active_6_4 = active_6_39_32;
+      x_vec_4_5_mul_active_6_4 = {{8{x_vec_4_5[7]}}, x_vec_4_5} * {{8{active_6_4[7]}}, active_6_4};
+      s1_mask_4_5_mux = s1_mask_4_5 ? x_vec_4_5_mul_active_6_4 : 16'sh0;
+      s1_mask_5_5 = s1_mask[5];
+      x_vec_47_40_5 = x_vec[47:40];
+      x_vec_5_5 = x_vec_47_40_5;
+      active_6_47_40 = active_6[47:40];
+      active_6_5 = active_6_47_40;
+      x_vec_5_5_mul_active_6_5 = {{8{x_vec_5_5[7]}}, x_vec_5_5} * {{8{active_6_5[7]}}, active_6_5};
+      s1_mask_5_5_mux = s1_mask_5_5 ? x_vec_5_5_mul_active_6_5 : 16'sh0;
+      add_29 = {s1_mask_4_5_mux[15], s1_mask_4_5_mux} + {s1_mask_5_5_mux[15], s1_mask_5_5_mux};
+      s1_mask_6_5 = s1_mask[6];
+      x_vec_55_48_5 = x_vec[55:48];
+      x_vec_6_5 = x_vec_55_48_5;
+      active_6_55_48 = active_6[55:48];
+      active_6_6 = active_6_55_48;
+      x_vec_6_5_mul_active_6_6 = {{8{x_vec_6_5[7]}}, x_vec_6_5} * {{8{active_6_6[7]}}, active_6_6};
+      s1_mask_6_5_mux = s1_mask_6_5 ? x_vec_6_5_mul_active_6_6 : 16'sh0;
+      s1_mask_7_5 = s1_mask[7];
+      x_vec_63_56_5 = x_vec[63:56];
+      x_vec_7_6 = x_vec_63_56_5;
+      active_6_63_56 = active_6[63:56];
+      active_6_7 = active_6_63_56;
+      x_vec_7_6_mul_active_6_7 = {{8{x_vec_7_6[7]}}, x_vec_7_6} * {{8{active_6_7[7]}}, active_6_7};
+      s1_mask_7_5_mux = s1_mask_7_5 ? x_vec_7_6_mul_active_6_7 : 16'sh0;
+      add_30 = {s1_mask_6_5_mux[15], s1_mask_6_5_mux} + {s1_mask_7_5_mux[15], s1_mask_7_5_mux};
+      add_29_add_add_30 = {add_29[16], add_29} + {add_30[16], add_30};
+      add_31 = {add_27_add_add_28[17], add_27_add_add_28} + {add_29_add_add_30[17], add_29_add_add_30};
+      add_31_w22 = {{3{add_31[18]}}, add_31};
+      s2_psum_6 <= add_31_w22;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_171 = s1_mask[0];
-      slice_172 = x_vec[7:0];
-      assint_112 = slice_172;
-      slice_173 = active_7[7:0];
-      assint_113 = slice_173;
-      mul_56 = {{8{assint_112[7]}}, assint_112} * {{8{assint_113[7]}}, assint_113};
-      mux_57 = slice_171 ? mul_56 : 16'sh0;
-      slice_174 = s1_mask[1];
-      slice_175 = x_vec[15:8];
-      assint_114 = slice_175;
-      slice_176 = active_7[15:8];
-      assint_115 = slice_176;
-      mul_57 = {{8{assint_114[7]}}, assint_114} * {{8{assint_115[7]}}, assint_115};
-      mux_58 = slice_174 ? mul_57 : 16'sh0;
-      add_71 = {mux_57[15], mux_57} + {mux_58[15], mux_58};
-      slice_177 = s1_mask[2];
-      slice_178 = x_vec[23:16];
-      assint_116 = slice_178;
-      slice_179 = active_7[23:16];
-      assint_117 = slice_179;
-      mul_58 = {{8{assint_116[7]}}, assint_116} * {{8{assint_117[7]}}, assint_117};
-      mux_59 = slice_177 ? mul_58 : 16'sh0;
-      slice_180 = s1_mask[3];
-      slice_181 = x_vec[31:24];
-      assint_118 = slice_181;
-      slice_182 = active_7[31:24];
-      assint_119 = slice_182;
-      mul_59 = {{8{assint_118[7]}}, assint_118} * {{8{assint_119[7]}}, assint_119};
-      mux_60 = slice_180 ? mul_59 : 16'sh0;
-      add_72 = {mux_59[15], mux_59} + {mux_60[15], mux_60};
-      add_73 = {add_71[16], add_71} + {add_72[16], add_72};
-      slice_183 = s1_mask[4];
-      slice_184 = x_vec[39:32];
-      assint_120 = slice_184;
-      slice_185 = active_7[39:32];
-      assint_121 = slice_185;
-      mul_60 = {{8{assint_120[7]}}, assint_120} * {{8{assint_121[7]}}, assint_121};
-      mux_61 = slice_183 ? mul_60 : 16'sh0;
-      slice_186 = s1_mask[5];
-      slice_187 = x_vec[47:40];
-      assint_122 = slice_187;
-      slice_188 = active_7[47:40];
-      assint_123 = slice_188;
-      mul_61 = {{8{assint_122[7]}}, assint_122} * {{8{assint_123[7]}}, assint_123};
-      mux_62 = slice_186 ? mul_61 : 16'sh0;
-      add_74 = {mux_61[15], mux_61} + {mux_62[15], mux_62};
-      slice_189 = s1_mask[6];
-      slice_190 = x_vec[55:48];
-      assint_124 = slice_190;
-      slice_191 = active_7[55:48];
-      assint_125 = slice_191;
-      mul_62 = {{8{assint_124[7]}}, assint_124} * {{8{assint_125[7]}}, assint_125};
-      mux_63 = slice_189 ? mul_62 : 16'sh0;
-      slice_192 = s1_mask[7];
-      slice_193 = x_vec[63:56];
-      assint_126 = slice_193;
-      slice_194 = active_7[63:56];
-      assint_127 = slice_194;
-      mul_63 = {{8{assint_126[7]}}, assint_126} * {{8{assint_127[7]}}, assint_127};
-      mux_64 = slice_192 ? mul_63 : 16'sh0;
-      add_75 = {mux_63[15], mux_63} + {mux_64[15], mux_64};
-      add_76 = {add_74[16], add_74} + {add_75[16], add_75};
-      add_77 = {add_73[17], add_73} + {add_76[17], add_76};
-      resize_30 = {{3{add_77[18]}}, add_77};
-      s2_psum_7 <= resize_30;
+      s1_mask_0_6 = s1_mask[0];
+      x_vec_7_0_6 = x_vec[7:0];
+      x_vec_0_6 = x_vec_7_0_6;
+      active_7_7_0 = active_7[7:0];
+      active_7_0 = active_7_7_0;
+      x_vec_0_6_mul_active_7_0 = {{8{x_vec_0_6[7]}}, x_vec_0_6} * {{8{active_7_0[7]}}, active_7_0};
+      s1_mask_0_6_mux = s1_mask_0_6 ? x_vec_0_6_mul_active_7_0 : 16'sh0;
+      s1_mask_1_6 = s1_mask[1];
+      x_vec_15_8_6 = x_vec[15:8];
+      x_vec_1_6 = x_vec_15_8_6;
+      active_7_15_8 = active_7[15:8];
+      active_7_1 = active_7_15_8;
+      x_vec_1_6_mul_active_7_1 = {{8{x_vec_1_6[7]}}, x_vec_1_6} * {{8{active_7_1[7]}}, active_7_1};
+      s1_mask_1_6_mux = s1_mask_1_6 ? x_vec_1_6_mul_active_7_1 : 16'sh0;
+      add_32 = {s1_mask_0_6_mux[15], s1_mask_0_6_mux} + {s1_mask_1_6_mux[15], s1_mask_1_6_mux};
+      s1_mask_2_6 = s1_mask[2];
+      x_vec_23_16_6 = x_vec[23:16];
+      x_vec_2_6 = x_vec_23_16_6;
+      active_7_23_16 = active_7[23:16];
+      active_7_2 = active_7_23_16;
+      x_vec_2_6_mul_active_7_2 = {{8{x_vec_2_6[7]}}, x_vec_2_6} * {{8{active_7_2[7]}}, active_7_2};
+      s1_mask_2_6_mux = s1_mask_2_6 ? x_vec_2_6_mul_active_7_2 : 16'sh0;
+      s1_mask_3_6 = s1_mask[3];
+      x_vec_31_24_6 = x_vec[31:24];
+      x_vec_3_6 = x_vec_31_24_6;
+      active_7_31_24 = active_7[31:24];
+      active_7_3 = active_7_31_24;
+      x_vec_3_6_mul_active_7_3 = {{8{x_vec_3_6[7]}}, x_vec_3_6} * {{8{active_7_3[7]}}, active_7_3};
+      s1_mask_3_6_mux = s1_mask_3_6 ? x_vec_3_6_mul_active_7_3 : 16'sh0;
+      add_33 = {s1_mask_2_6_mux[15], s1_mask_2_6_mux} + {s1_mask_3_6_mux[15], s1_mask_3_6_mux};
+      add_32_add_add_33 = {add_32[16], add_32} + {add_33[16], add_33};
+      s1_mask_4_6 = s1_mask[4];
+      x_vec_39_32_6 = x_vec[39:32];
+      x_vec_4_6 = x_vec_39_32_6;
+      active_7_39_32 = active_7[39:32];
+      active_7_4 = active_7_39_32;
+      x_vec_4_6_mul_active_7_4 = {{8{x_vec_4_6[7]}}, x_vec_4_6} * {{8{active_7_4[7]}}, active_7_4};
+      s1_mask_4_6_mux = s1_mask_4_6 ? x_vec_4_6_mul_active_7_4 : 16'sh0;
+      s1_mask_5_6 = s1_mask[5];
+      x_vec_47_40_6 = x_vec[47:40];
+      x_vec_5_6 = x_vec_47_40_6;
+      active_7_47_40 = active_7[47:40];
+      active_7_5 = active_7_47_40;
+      x_vec_5_6_mul_active_7_5 = {{8{x_vec_5_6[7]}}, x_vec_5_6} * {{8{active_7_5[7]}}, active_7_5};
+      s1_mask_5_6_mux = s1_mask_5_6 ? x_vec_5_6_mul_active_7_5 : 16'sh0;
+      add_34 = {s1_mask_4_6_mux[15], s1_mask_4_6_mux} + {s1_mask_5_6_mux[15], s1_mask_5_6_mux};
+      s1_mask_6_6 = s1_mask[6];
+      x_vec_55_48_6 = x_vec[55:48];
+      x_vec_6_6 = x_vec_55_48_6;
+      active_7_55_48 = active_7[55:48];
+      active_7_6 = active_7_55_48;
+      x_vec_6_6_mul_active_7_6 = {{8{x_vec_6_6[7]}}, x_vec_6_6} * {{8{active_7_6[7]}}, active_7_6};
+      s1_mask_6_6_mux = s1_mask_6_6 ? x_vec_6_6_mul_active_7_6 : 16'sh0;
+      s1_mask_7_6 = s1_mask[7];
+      x_vec_63_56_6 = x_vec[63:56];
+      x_vec_7_7 = x_vec_63_56_6;
+      active_7_63_56 = active_7[63:56];
+      active_7_7 = active_7_63_56;
+      x_vec_7_7_mul_active_7_7 = {{8{x_vec_7_7[7]}}, x_vec_7_7} * {{8{active_7_7[7]}}, active_7_7};
+      s1_mask_7_6_mux = s1_mask_7_6 ? x_vec_7_7_mul_active_7_7 : 16'sh0;
+      add_35 = {s1_mask_6_6_mux[15], s1_mask_6_6_mux} + {s1_mask_7_6_mux[15], s1_mask_7_6_mux};
+      add_34_add_add_35 = {add_34[16], add_34} + {add_35[16], add_35};
+      add_36 = {add_32_add_add_33[17], add_32_add_add_33} + {add_34_add_add_35[17], add_34_add_add_35};
+      add_36_w22 = {{3{add_36[18]}}, add_36};
+      s2_psum_7 <= add_36_w22;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_waddr = resize_31;
-  assign acc_raddr = resize_32;
-  assign acc_we = and_25;
-  assign acc_forward = and_26;
+  assign acc_waddr = accWAddr;
+  assign acc_raddr = accRAddr;
+  assign acc_we = accWrite;
+  assign acc_forward = accForward;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      mux_65 = acc_forward ? acc_next : acc_word_0;
-      acc_q <= mux_65;
+      acc_forward_mux = acc_forward ? acc_next : acc_word_0;
+      acc_q <= acc_forward_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_next = cat_1;
+  assign acc_next = sumWord;
   always @(posedge clk) begin
     if (advance) begin
       y_payload_q <= acc_next;
@@ -1865,7 +1865,7 @@ module shiftadd_mul_r8c8_x8_w8_m16k64n16 (
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
+    if (issue_and_first_m_tile) begin
       x_buffer[x_addr] <= x_payload;
     end
   end

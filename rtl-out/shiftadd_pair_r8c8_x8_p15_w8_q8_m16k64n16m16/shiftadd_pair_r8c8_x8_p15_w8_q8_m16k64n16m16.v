@@ -41,100 +41,100 @@ module shiftadd_pair_r8c8_x8_p15_w8_q8_m16k64n16m16 (
   wire [103:0] adder_layer_y_payload;
   wire and_0 = shift_layer_cfg_ready & adder_layer_cfg_ready;
   wire and_1 = cfg_valid & adder_layer_cfg_ready;
-  wire [16:0] slice_0 = cfg_payload[16:0];
-  wire [29:0] slice_1 = shift_layer_y_payload[239:210];
+  wire [16:0] cfg_payload_16_0 = cfg_payload[16:0];
+  wire [29:0] shift_layer_y_payload_239_210 = shift_layer_y_payload[239:210];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [29:0] assint_0 = slice_1;
+  wire signed [29:0] shift_layer_y_7 = shift_layer_y_payload_239_210;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] shr_0 = assint_0[29:8];
-  wire gt_0 = $signed(shr_0) > $signed(22'h7f);
-  wire lt_0 = $signed(shr_0) < $signed(22'h3fff80);
-  wire signed [7:0] resize_0 = shr_0[7:0];
-  wire signed [7:0] mux_0 = lt_0 ? 8'sh80 : resize_0;
-  wire signed [7:0] mux_1 = gt_0 ? 8'sh7f : mux_0;
-  wire [7:0] asuint_0 = mux_1;
-  wire [29:0] slice_2 = shift_layer_y_payload[209:180];
+  wire signed [21:0] shift_layer_y_7_shr8 = shift_layer_y_7[29:8];
+  wire shift_layer_y_7_shr8_gt_127 = $signed(shift_layer_y_7_shr8) > $signed(22'h7f);
+  wire shift_layer_y_7_shr8_lt_m128 = $signed(shift_layer_y_7_shr8) < $signed(22'h3fff80);
+  wire signed [7:0] shift_layer_y_7_shr8_w8 = shift_layer_y_7_shr8[7:0];
+  wire signed [7:0] shift_layer_y_7_shr8_lt_m128_mux = shift_layer_y_7_shr8_lt_m128 ? 8'sh80 : shift_layer_y_7_shr8_w8;
+  wire signed [7:0] shift_layer_y_7_shr8_gt_127_mux = shift_layer_y_7_shr8_gt_127 ? 8'sh7f : shift_layer_y_7_shr8_lt_m128_mux;
+  wire [7:0] asuint_0 = shift_layer_y_7_shr8_gt_127_mux;
+  wire [29:0] shift_layer_y_payload_209_180 = shift_layer_y_payload[209:180];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [29:0] assint_1 = slice_2;
+  wire signed [29:0] shift_layer_y_6 = shift_layer_y_payload_209_180;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] shr_1 = assint_1[29:8];
-  wire gt_1 = $signed(shr_1) > $signed(22'h7f);
-  wire lt_1 = $signed(shr_1) < $signed(22'h3fff80);
-  wire signed [7:0] resize_1 = shr_1[7:0];
-  wire signed [7:0] mux_2 = lt_1 ? 8'sh80 : resize_1;
-  wire signed [7:0] mux_3 = gt_1 ? 8'sh7f : mux_2;
-  wire [7:0] asuint_1 = mux_3;
-  wire [29:0] slice_3 = shift_layer_y_payload[179:150];
+  wire signed [21:0] shift_layer_y_6_shr8 = shift_layer_y_6[29:8];
+  wire shift_layer_y_6_shr8_gt_127 = $signed(shift_layer_y_6_shr8) > $signed(22'h7f);
+  wire shift_layer_y_6_shr8_lt_m128 = $signed(shift_layer_y_6_shr8) < $signed(22'h3fff80);
+  wire signed [7:0] shift_layer_y_6_shr8_w8 = shift_layer_y_6_shr8[7:0];
+  wire signed [7:0] shift_layer_y_6_shr8_lt_m128_mux = shift_layer_y_6_shr8_lt_m128 ? 8'sh80 : shift_layer_y_6_shr8_w8;
+  wire signed [7:0] shift_layer_y_6_shr8_gt_127_mux = shift_layer_y_6_shr8_gt_127 ? 8'sh7f : shift_layer_y_6_shr8_lt_m128_mux;
+  wire [7:0] asuint_1 = shift_layer_y_6_shr8_gt_127_mux;
+  wire [29:0] shift_layer_y_payload_179_150 = shift_layer_y_payload[179:150];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [29:0] assint_2 = slice_3;
+  wire signed [29:0] shift_layer_y_5 = shift_layer_y_payload_179_150;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] shr_2 = assint_2[29:8];
-  wire gt_2 = $signed(shr_2) > $signed(22'h7f);
-  wire lt_2 = $signed(shr_2) < $signed(22'h3fff80);
-  wire signed [7:0] resize_2 = shr_2[7:0];
-  wire signed [7:0] mux_4 = lt_2 ? 8'sh80 : resize_2;
-  wire signed [7:0] mux_5 = gt_2 ? 8'sh7f : mux_4;
-  wire [7:0] asuint_2 = mux_5;
-  wire [29:0] slice_4 = shift_layer_y_payload[149:120];
+  wire signed [21:0] shift_layer_y_5_shr8 = shift_layer_y_5[29:8];
+  wire shift_layer_y_5_shr8_gt_127 = $signed(shift_layer_y_5_shr8) > $signed(22'h7f);
+  wire shift_layer_y_5_shr8_lt_m128 = $signed(shift_layer_y_5_shr8) < $signed(22'h3fff80);
+  wire signed [7:0] shift_layer_y_5_shr8_w8 = shift_layer_y_5_shr8[7:0];
+  wire signed [7:0] shift_layer_y_5_shr8_lt_m128_mux = shift_layer_y_5_shr8_lt_m128 ? 8'sh80 : shift_layer_y_5_shr8_w8;
+  wire signed [7:0] shift_layer_y_5_shr8_gt_127_mux = shift_layer_y_5_shr8_gt_127 ? 8'sh7f : shift_layer_y_5_shr8_lt_m128_mux;
+  wire [7:0] asuint_2 = shift_layer_y_5_shr8_gt_127_mux;
+  wire [29:0] shift_layer_y_payload_149_120 = shift_layer_y_payload[149:120];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [29:0] assint_3 = slice_4;
+  wire signed [29:0] shift_layer_y_4 = shift_layer_y_payload_149_120;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] shr_3 = assint_3[29:8];
-  wire gt_3 = $signed(shr_3) > $signed(22'h7f);
-  wire lt_3 = $signed(shr_3) < $signed(22'h3fff80);
-  wire signed [7:0] resize_3 = shr_3[7:0];
-  wire signed [7:0] mux_6 = lt_3 ? 8'sh80 : resize_3;
-  wire signed [7:0] mux_7 = gt_3 ? 8'sh7f : mux_6;
-  wire [7:0] asuint_3 = mux_7;
-  wire [29:0] slice_5 = shift_layer_y_payload[119:90];
+  wire signed [21:0] shift_layer_y_4_shr8 = shift_layer_y_4[29:8];
+  wire shift_layer_y_4_shr8_gt_127 = $signed(shift_layer_y_4_shr8) > $signed(22'h7f);
+  wire shift_layer_y_4_shr8_lt_m128 = $signed(shift_layer_y_4_shr8) < $signed(22'h3fff80);
+  wire signed [7:0] shift_layer_y_4_shr8_w8 = shift_layer_y_4_shr8[7:0];
+  wire signed [7:0] shift_layer_y_4_shr8_lt_m128_mux = shift_layer_y_4_shr8_lt_m128 ? 8'sh80 : shift_layer_y_4_shr8_w8;
+  wire signed [7:0] shift_layer_y_4_shr8_gt_127_mux = shift_layer_y_4_shr8_gt_127 ? 8'sh7f : shift_layer_y_4_shr8_lt_m128_mux;
+  wire [7:0] asuint_3 = shift_layer_y_4_shr8_gt_127_mux;
+  wire [29:0] shift_layer_y_payload_119_90 = shift_layer_y_payload[119:90];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [29:0] assint_4 = slice_5;
+  wire signed [29:0] shift_layer_y_3 = shift_layer_y_payload_119_90;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] shr_4 = assint_4[29:8];
-  wire gt_4 = $signed(shr_4) > $signed(22'h7f);
-  wire lt_4 = $signed(shr_4) < $signed(22'h3fff80);
-  wire signed [7:0] resize_4 = shr_4[7:0];
-  wire signed [7:0] mux_8 = lt_4 ? 8'sh80 : resize_4;
-  wire signed [7:0] mux_9 = gt_4 ? 8'sh7f : mux_8;
-  wire [7:0] asuint_4 = mux_9;
-  wire [29:0] slice_6 = shift_layer_y_payload[89:60];
+  wire signed [21:0] shift_layer_y_3_shr8 = shift_layer_y_3[29:8];
+  wire shift_layer_y_3_shr8_gt_127 = $signed(shift_layer_y_3_shr8) > $signed(22'h7f);
+  wire shift_layer_y_3_shr8_lt_m128 = $signed(shift_layer_y_3_shr8) < $signed(22'h3fff80);
+  wire signed [7:0] shift_layer_y_3_shr8_w8 = shift_layer_y_3_shr8[7:0];
+  wire signed [7:0] shift_layer_y_3_shr8_lt_m128_mux = shift_layer_y_3_shr8_lt_m128 ? 8'sh80 : shift_layer_y_3_shr8_w8;
+  wire signed [7:0] shift_layer_y_3_shr8_gt_127_mux = shift_layer_y_3_shr8_gt_127 ? 8'sh7f : shift_layer_y_3_shr8_lt_m128_mux;
+  wire [7:0] asuint_4 = shift_layer_y_3_shr8_gt_127_mux;
+  wire [29:0] shift_layer_y_payload_89_60 = shift_layer_y_payload[89:60];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [29:0] assint_5 = slice_6;
+  wire signed [29:0] shift_layer_y_2 = shift_layer_y_payload_89_60;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] shr_5 = assint_5[29:8];
-  wire gt_5 = $signed(shr_5) > $signed(22'h7f);
-  wire lt_5 = $signed(shr_5) < $signed(22'h3fff80);
-  wire signed [7:0] resize_5 = shr_5[7:0];
-  wire signed [7:0] mux_10 = lt_5 ? 8'sh80 : resize_5;
-  wire signed [7:0] mux_11 = gt_5 ? 8'sh7f : mux_10;
-  wire [7:0] asuint_5 = mux_11;
-  wire [29:0] slice_7 = shift_layer_y_payload[59:30];
+  wire signed [21:0] shift_layer_y_2_shr8 = shift_layer_y_2[29:8];
+  wire shift_layer_y_2_shr8_gt_127 = $signed(shift_layer_y_2_shr8) > $signed(22'h7f);
+  wire shift_layer_y_2_shr8_lt_m128 = $signed(shift_layer_y_2_shr8) < $signed(22'h3fff80);
+  wire signed [7:0] shift_layer_y_2_shr8_w8 = shift_layer_y_2_shr8[7:0];
+  wire signed [7:0] shift_layer_y_2_shr8_lt_m128_mux = shift_layer_y_2_shr8_lt_m128 ? 8'sh80 : shift_layer_y_2_shr8_w8;
+  wire signed [7:0] shift_layer_y_2_shr8_gt_127_mux = shift_layer_y_2_shr8_gt_127 ? 8'sh7f : shift_layer_y_2_shr8_lt_m128_mux;
+  wire [7:0] asuint_5 = shift_layer_y_2_shr8_gt_127_mux;
+  wire [29:0] shift_layer_y_payload_59_30 = shift_layer_y_payload[59:30];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [29:0] assint_6 = slice_7;
+  wire signed [29:0] shift_layer_y_1 = shift_layer_y_payload_59_30;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] shr_6 = assint_6[29:8];
-  wire gt_6 = $signed(shr_6) > $signed(22'h7f);
-  wire lt_6 = $signed(shr_6) < $signed(22'h3fff80);
-  wire signed [7:0] resize_6 = shr_6[7:0];
-  wire signed [7:0] mux_12 = lt_6 ? 8'sh80 : resize_6;
-  wire signed [7:0] mux_13 = gt_6 ? 8'sh7f : mux_12;
-  wire [7:0] asuint_6 = mux_13;
-  wire [29:0] slice_8 = shift_layer_y_payload[29:0];
+  wire signed [21:0] shift_layer_y_1_shr8 = shift_layer_y_1[29:8];
+  wire shift_layer_y_1_shr8_gt_127 = $signed(shift_layer_y_1_shr8) > $signed(22'h7f);
+  wire shift_layer_y_1_shr8_lt_m128 = $signed(shift_layer_y_1_shr8) < $signed(22'h3fff80);
+  wire signed [7:0] shift_layer_y_1_shr8_w8 = shift_layer_y_1_shr8[7:0];
+  wire signed [7:0] shift_layer_y_1_shr8_lt_m128_mux = shift_layer_y_1_shr8_lt_m128 ? 8'sh80 : shift_layer_y_1_shr8_w8;
+  wire signed [7:0] shift_layer_y_1_shr8_gt_127_mux = shift_layer_y_1_shr8_gt_127 ? 8'sh7f : shift_layer_y_1_shr8_lt_m128_mux;
+  wire [7:0] asuint_6 = shift_layer_y_1_shr8_gt_127_mux;
+  wire [29:0] shift_layer_y_payload_29_0 = shift_layer_y_payload[29:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [29:0] assint_7 = slice_8;
+  wire signed [29:0] shift_layer_y_0 = shift_layer_y_payload_29_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [21:0] shr_7 = assint_7[29:8];
-  wire gt_7 = $signed(shr_7) > $signed(22'h7f);
-  wire lt_7 = $signed(shr_7) < $signed(22'h3fff80);
-  wire signed [7:0] resize_7 = shr_7[7:0];
-  wire signed [7:0] mux_14 = lt_7 ? 8'sh80 : resize_7;
-  wire signed [7:0] mux_15 = gt_7 ? 8'sh7f : mux_14;
-  wire [7:0] asuint_7 = mux_15;
-  wire [63:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
+  wire signed [21:0] shift_layer_y_0_shr8 = shift_layer_y_0[29:8];
+  wire shift_layer_y_0_shr8_gt_127 = $signed(shift_layer_y_0_shr8) > $signed(22'h7f);
+  wire shift_layer_y_0_shr8_lt_m128 = $signed(shift_layer_y_0_shr8) < $signed(22'h3fff80);
+  wire signed [7:0] shift_layer_y_0_shr8_w8 = shift_layer_y_0_shr8[7:0];
+  wire signed [7:0] shift_layer_y_0_shr8_lt_m128_mux = shift_layer_y_0_shr8_lt_m128 ? 8'sh80 : shift_layer_y_0_shr8_w8;
+  wire signed [7:0] shift_layer_y_0_shr8_gt_127_mux = shift_layer_y_0_shr8_gt_127 ? 8'sh7f : shift_layer_y_0_shr8_lt_m128_mux;
+  wire [7:0] asuint_7 = shift_layer_y_0_shr8_gt_127_mux;
+  wire [63:0] y1 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
   wire and_2 = cfg_valid & shift_layer_cfg_ready;
-  wire [9:0] slice_9 = cfg_payload[21:12];
-  wire [4:0] slice_10 = cfg_payload[4:0];
-  wire [14:0] cat_1 = {slice_9, slice_10};
+  wire [9:0] cfg_payload_21_12 = cfg_payload[21:12];
+  wire [4:0] cfg_n = cfg_payload[4:0];
+  wire [14:0] cat_cfg_payload_21_12_cfg_n = {cfg_payload_21_12, cfg_n};
   assign cfg_ready = and_0;
   assign w1_ready = shift_layer_w_ready;
   assign w2_ready = adder_layer_w_ready;
@@ -142,13 +142,13 @@ module shiftadd_pair_r8c8_x8_p15_w8_q8_m16k64n16m16 (
   assign y_valid = adder_layer_y_valid;
   assign y_payload = adder_layer_y_payload;
   assign shift_layer_cfg_valid = and_1;
-  assign shift_layer_cfg_payload = slice_0;
+  assign shift_layer_cfg_payload = cfg_payload_16_0;
   assign shift_layer_y_ready = y1_ready;
   assign y1_valid = shift_layer_y_valid;
   assign y1_ready = adder_layer_x_ready;
-  assign y1_payload = cat_0;
+  assign y1_payload = y1;
   assign adder_layer_cfg_valid = and_2;
-  assign adder_layer_cfg_payload = cat_1;
+  assign adder_layer_cfg_payload = cat_cfg_payload_21_12_cfg_n;
   assign adder_layer_y_ready = y_ready;
   shiftadd_shift_r8c8_x8_p15_m16k64n16 shift_layer (
     .clk(clk),

@@ -44,31 +44,31 @@ module shiftaddllm_lane_n16_l4_q3_blk_a8_acc25 (
   wire signed [24:0] sum;
   reg signed [11:0] lut [0:511];
   reg signed [24:0] accumulators [0:3];
-  wire [8:0] cat_0 = {bank, wbyte};
-  wire and_0 = fire & first_plane;
-  wire or_0 = and_0 | drain_re;
-  wire [1:0] mux_0 = drain_re ? drain_row : row;
-  wire signed [18:0] resize_0 = {{7{entry_q[11]}}, entry_q};
-  wire [2:0] slice_0 = code_q[2:0];
-  wire signed [18:0] shlv_0 = resize_0 << slice_0;
-  wire [2:0] slice_1 = code_q[5:3];
-  wire signed [18:0] shlv_1 = resize_0 << slice_1;
-  wire signed [19:0] add_0 = {shlv_0[18], shlv_0} + {shlv_1[18], shlv_1};
-  wire [2:0] slice_2 = code_q[8:6];
-  wire signed [18:0] shlv_2 = resize_0 << slice_2;
-  wire signed [20:0] add_1 = {add_0[19], add_0} + {{2{shlv_2[18]}}, shlv_2};
-  wire signed [24:0] mux_1 = first_group_q ? 25'sh0 : acc_q;
-  wire signed [24:0] mux_2 = first_plane_q ? mux_1 : partial_q;
-  wire signed [24:0] resize_1 = {{4{scaled[20]}}, scaled};
+  wire [8:0] cat_bank_wbyte = {bank, wbyte};
+  wire fire_and_first_plane = fire & first_plane;
+  wire fire_and_first_plane_or_drain_re = fire_and_first_plane | drain_re;
+  wire [1:0] readRow = drain_re ? drain_row : row;
+  wire signed [18:0] wide = {{7{entry_q[11]}}, entry_q};
+  wire [2:0] code_q_0 = code_q[2:0];
+  wire signed [18:0] wide_shlv_code_q_0 = wide << code_q_0;
+  wire [2:0] code_q_1 = code_q[5:3];
+  wire signed [18:0] wide_shlv_code_q_1 = wide << code_q_1;
+  wire signed [19:0] add_0 = {wide_shlv_code_q_0[18], wide_shlv_code_q_0} + {wide_shlv_code_q_1[18], wide_shlv_code_q_1};
+  wire [2:0] code_q_2 = code_q[8:6];
+  wire signed [18:0] wide_shlv_code_q_2 = wide << code_q_2;
+  wire signed [20:0] add_0_add_wide_shlv_code_q_2 = {add_0[19], add_0} + {{2{wide_shlv_code_q_2[18]}}, wide_shlv_code_q_2};
+  wire signed [24:0] first_group_q_mux = first_group_q ? 25'sh0 : acc_q;
+  wire signed [24:0] base = first_plane_q ? first_group_q_mux : partial_q;
+  wire signed [24:0] scaled_w25 = {{4{scaled[20]}}, scaled};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [25:0] add_2 = {mux_2[24], mux_2} + {resize_1[24], resize_1};
+  wire signed [25:0] base_add_scaled_w25 = {base[24], base} + {scaled_w25[24], scaled_w25};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [24:0] resize_2 = add_2[24:0];
-  wire and_1 = valid_q & last_plane_q;
+  wire signed [24:0] sum_0 = base_add_scaled_w25[24:0];
+  wire valid_q_and_last_plane_q = valid_q & last_plane_q;
   assign acc = acc_q;
   always @(posedge clk) begin
     if (fire) begin
-      entry_q <= lut[cat_0];
+      entry_q <= lut[cat_bank_wbyte];
     end
   end
   always @(posedge clk) begin
@@ -77,8 +77,8 @@ module shiftaddllm_lane_n16_l4_q3_blk_a8_acc25 (
     end
   end
   always @(posedge clk) begin
-    if (or_0) begin
-      acc_q <= accumulators[mux_0];
+    if (fire_and_first_plane_or_drain_re) begin
+      acc_q <= accumulators[readRow];
     end
   end
   always @(posedge clk) begin
@@ -108,20 +108,20 @@ module shiftaddllm_lane_n16_l4_q3_blk_a8_acc25 (
       row_q <= row;
     end
   end
-  assign scaled = add_1;
+  assign scaled = add_0_add_wide_shlv_code_q_2;
   always @(posedge clk) begin
     if (valid_q) begin
       partial_q <= sum;
     end
   end
-  assign sum = resize_2;
+  assign sum = sum_0;
   always @(posedge clk) begin
     if (tab_we) begin
       lut[tab_waddr] <= tab_wdata;
     end
   end
   always @(posedge clk) begin
-    if (and_1) begin
+    if (valid_q_and_last_plane_q) begin
       accumulators[row_q] <= sum;
     end
   end

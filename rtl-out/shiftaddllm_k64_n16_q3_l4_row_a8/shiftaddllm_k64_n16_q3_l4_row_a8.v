@@ -49,266 +49,266 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
   wire signed [24:0] lane2_acc;
   wire signed [24:0] lane3_acc;
   reg [63:0] activations [0:7];
-  wire eq_0 = state_q == 3'd0;
-  wire eq_1 = state_q == 3'd1;
-  wire eq_2 = state_q == 3'd2;
-  wire eq_3 = state_q == 3'd3;
-  wire slice_0 = lane_group_q[0];
-  wire mux_0 = slice_0 ? table1_ready_q : table0_ready_q;
-  wire and_0 = eq_3 & mux_0;
-  wire signed [31:0] resize_0 = {{7{lane3_acc[24]}}, lane3_acc};
-  wire [31:0] asuint_0 = resize_0;
-  wire signed [31:0] resize_1 = {{7{lane2_acc[24]}}, lane2_acc};
-  wire [31:0] asuint_1 = resize_1;
-  wire signed [31:0] resize_2 = {{7{lane1_acc[24]}}, lane1_acc};
-  wire [31:0] asuint_2 = resize_2;
-  wire signed [31:0] resize_3 = {{7{lane0_acc[24]}}, lane0_acc};
-  wire [31:0] asuint_3 = resize_3;
-  wire [127:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  wire eq_4 = state_q == 3'd0;
-  wire and_1 = cfg_valid & cfg_ready;
-  wire eq_5 = state_q == 3'd1;
-  wire and_2 = x_valid & x_ready;
-  wire [2:0] resize_4 = load_count_q[2:0];
-  wire eq_6 = resize_4 == groups_m1_q;
-  wire eq_7 = state_q == 3'd2;
-  wire and_3 = scale_valid & scale_ready;
-  wire eq_8 = lane_plane_q == 2'd2;
-  wire eq_9 = lane_row_q == chunks_m1_q;
-  wire and_4 = eq_8 & eq_9;
-  wire eq_10 = state_q == 3'd3;
-  wire and_5 = eq_8 & eq_9;
-  wire eq_11 = lane_group_q == groups_m1_q;
-  wire eq_12 = state_q == 3'd4;
-  wire eq_13 = state_q == 3'd5;
-  wire not_0 = ~drain_pending_q;
-  wire not_1 = ~out_valid_q;
-  wire and_6 = not_0 & not_1;
-  reg [2:0] slice_1;
-  reg [1:0] slice_2;
+  wire inState = state_q == 3'd0;
+  wire inState_0 = state_q == 3'd1;
+  wire inState_1 = state_q == 3'd2;
+  wire inState_2 = state_q == 3'd3;
+  wire laneBank = lane_group_q[0];
+  wire ready = laneBank ? table1_ready_q : table0_ready_q;
+  wire inState_2_and_ready = inState_2 & ready;
+  wire signed [31:0] lane3_acc_w32 = {{7{lane3_acc[24]}}, lane3_acc};
+  wire [31:0] lane3_acc_w32_u = lane3_acc_w32;
+  wire signed [31:0] lane2_acc_w32 = {{7{lane2_acc[24]}}, lane2_acc};
+  wire [31:0] lane2_acc_w32_u = lane2_acc_w32;
+  wire signed [31:0] lane1_acc_w32 = {{7{lane1_acc[24]}}, lane1_acc};
+  wire [31:0] lane1_acc_w32_u = lane1_acc_w32;
+  wire signed [31:0] lane0_acc_w32 = {{7{lane0_acc[24]}}, lane0_acc};
+  wire [31:0] lane0_acc_w32_u = lane0_acc_w32;
+  wire [127:0] cat_0 = {lane3_acc_w32_u, lane2_acc_w32_u, lane1_acc_w32_u, lane0_acc_w32_u};
+  wire state_q_eq_0 = state_q == 3'd0;
+  wire cfgFire = cfg_valid & cfg_ready;
+  wire state_q_eq_1 = state_q == 3'd1;
+  wire xFire = x_valid & x_ready;
+  wire [2:0] load_count_q_w3 = load_count_q[2:0];
+  wire load_count_q_w3_eq_groups_m1_q = load_count_q_w3 == groups_m1_q;
+  wire state_q_eq_2 = state_q == 3'd2;
+  wire scaleFire = scale_valid & scale_ready;
+  wire lastPlane = lane_plane_q == 2'd2;
+  wire lastRow = lane_row_q == chunks_m1_q;
+  wire lastPlane_and_lastRow = lastPlane & lastRow;
+  wire state_q_eq_3 = state_q == 3'd3;
+  wire lastPlane_and_lastRow_0 = lastPlane & lastRow;
+  wire lastGroup = lane_group_q == groups_m1_q;
+  wire state_q_eq_4 = state_q == 3'd4;
+  wire state_q_eq_5 = state_q == 3'd5;
+  wire not_drain_pending_q = ~drain_pending_q;
+  wire not_out_valid_q = ~out_valid_q;
+  wire and_0 = not_drain_pending_q & not_out_valid_q;
+  reg [2:0] cfg_groupsM1;
+  reg [1:0] cfg_chunksM1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_0;
+  reg [4:0] load_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_5;
+  reg [3:0] load_count_q_add_1_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_1;
+  reg [4:0] load_count_q_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_6;
+  reg [3:0] load_count_q_add_1_0_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_2;
+  reg [3:0] lane_group_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_7;
+  reg [2:0] lane_group_q_add_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_3;
+  reg [2:0] lane_row_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_8;
-  reg [1:0] mux_1;
+  reg [1:0] lane_row_q_add_1_w2;
+  reg [1:0] lastRow_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_4;
+  reg [2:0] lane_row_q_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_9;
-  reg [1:0] mux_2;
+  reg [1:0] lane_row_q_add_1_0_w2;
+  reg [1:0] lastRow_mux_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_5;
+  reg [2:0] lane_plane_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_10;
-  reg [1:0] mux_3;
+  reg [1:0] lane_plane_q_add_1_w2;
+  reg [1:0] lastPlane_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_6;
+  reg [2:0] lane_plane_q_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_11;
-  reg [1:0] mux_4;
-  reg and_7;
+  reg [1:0] lane_plane_q_add_1_0_w2;
+  reg [1:0] lastPlane_mux_0;
+  reg lastPlane_and_lastRow_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_7;
+  reg [4:0] lane_pos_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_12;
-  reg [3:0] mux_5;
-  wire eq_14 = build_state_q == 2'd0;
-  wire eq_15 = build_state_q == 2'd1;
-  wire eq_16 = build_state_q == 2'd2;
-  wire eq_17 = build_index_q == 8'hff;
+  reg [3:0] lane_pos_q_add_1_w4;
+  reg [3:0] lastPlane_and_lastRow_1_mux;
+  wire build_state_q_eq_0 = build_state_q == 2'd0;
+  wire build_state_q_eq_1 = build_state_q == 2'd1;
+  wire build_state_q_eq_2 = build_state_q == 2'd2;
+  wire build_index_q_eq_255 = build_index_q == 8'hff;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_8;
+  reg [3:0] build_group_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_13;
-  wire eq_18 = build_group_q == groups_m1_q;
-  wire eq_19 = build_index_q == 8'hff;
-  wire and_8 = building & eq_19;
-  wire slice_3 = build_group_q[0];
-  wire not_2 = ~slice_3;
-  wire and_9 = and_8 & not_2;
-  wire and_10 = w_fire & eq_8;
-  wire and_11 = and_10 & eq_9;
-  wire not_3 = ~slice_0;
-  wire and_12 = and_11 & not_3;
-  wire slice_4 = build_group_q[0];
-  wire and_13 = and_8 & slice_4;
-  wire and_14 = and_11 & slice_0;
-  wire eq_20 = state_q == 3'd3;
-  wire eq_21 = build_state_q == 2'd0;
-  wire and_15 = eq_20 & eq_21;
-  wire not_4 = ~build_done_q;
-  wire and_16 = and_15 & not_4;
-  wire slice_5 = build_group_q[0];
-  wire mux_6 = slice_5 ? table1_ready_q : table0_ready_q;
-  wire not_5 = ~mux_6;
-  wire and_17 = and_16 & not_5;
+  reg [2:0] build_group_q_add_1_w3;
+  wire build_group_q_eq_groups_m1_q = build_group_q == groups_m1_q;
+  wire build_index_q_eq_255_0 = build_index_q == 8'hff;
+  wire tableDone = building & build_index_q_eq_255_0;
+  wire build_group_q_0 = build_group_q[0];
+  wire not_build_group_q_0 = ~build_group_q_0;
+  wire and_1 = tableDone & not_build_group_q_0;
+  wire w_fire_and_lastPlane = w_fire & lastPlane;
+  wire w_fire_and_lastPlane_and_lastRow = w_fire_and_lastPlane & lastRow;
+  wire not_laneBank = ~laneBank;
+  wire and_2 = w_fire_and_lastPlane_and_lastRow & not_laneBank;
+  wire build_group_q_0_0 = build_group_q[0];
+  wire tableDone_and_build_group_q_0_0 = tableDone & build_group_q_0_0;
+  wire and_3 = w_fire_and_lastPlane_and_lastRow & laneBank;
+  wire inState_3 = state_q == 3'd3;
+  wire build_state_q_eq_0_0 = build_state_q == 2'd0;
+  wire and_4 = inState_3 & build_state_q_eq_0_0;
+  wire not_build_done_q = ~build_done_q;
+  wire and_4_and_not_build_done_q = and_4 & not_build_done_q;
+  wire build_group_q_0_1 = build_group_q[0];
+  wire build_group_q_0_1_mux = build_group_q_0_1 ? table1_ready_q : table0_ready_q;
+  wire bankFree = ~build_group_q_0_1_mux;
+  wire bStart = and_4_and_not_build_done_q & bankFree;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [8:0] add_9 = {1'd0, build_index_q} + 9'd1;
+  wire [8:0] build_index_q_add_1 = {1'd0, build_index_q} + 9'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [7:0] resize_14 = add_9[7:0];
-  wire [6:0] shr_0 = resize_14[7:1];
-  wire [7:0] resize_15 = {1'd0, shr_0};
-  wire [7:0] xor_0 = resize_14 ^ resize_15;
-  wire [7:0] slice_6 = xword_q[7:0];
-  wire signed [7:0] assint_0 = slice_6;
-  wire [7:0] slice_7 = xword_q[15:8];
-  wire signed [7:0] assint_1 = slice_7;
-  reg signed [8:0] add_10;
-  wire [7:0] slice_8 = xword_q[23:16];
-  wire signed [7:0] assint_2 = slice_8;
-  wire [7:0] slice_9 = xword_q[31:24];
-  wire signed [7:0] assint_3 = slice_9;
-  reg signed [8:0] add_11;
-  reg signed [9:0] add_12;
-  wire [7:0] slice_10 = xword_q[39:32];
-  wire signed [7:0] assint_4 = slice_10;
-  wire [7:0] slice_11 = xword_q[47:40];
-  wire signed [7:0] assint_5 = slice_11;
-  reg signed [8:0] add_13;
-  wire [7:0] slice_12 = xword_q[55:48];
-  wire signed [7:0] assint_6 = slice_12;
-  wire [7:0] slice_13 = xword_q[63:56];
-  wire signed [7:0] assint_7 = slice_13;
-  reg signed [8:0] add_14;
-  reg signed [9:0] add_15;
-  reg signed [10:0] add_16;
-  reg signed [11:0] neg_0;
-  reg [7:0] xor_1;
-  reg [7:0] and_18;
-  reg orr_0;
-  reg slice_14;
-  reg [7:0] asuint_4;
-  reg [7:0] mux_7;
-  reg slice_15;
-  reg [7:0] asuint_5;
-  reg [7:0] mux_8;
+  wire [7:0] nextIndex = build_index_q_add_1[7:0];
+  wire [6:0] nextIndex_shr1 = nextIndex[7:1];
+  wire [7:0] nextIndex_shr1_w8 = {1'd0, nextIndex_shr1};
+  wire [7:0] nextGray = nextIndex ^ nextIndex_shr1_w8;
+  wire [7:0] xword_q_7_0 = xword_q[7:0];
+  wire signed [7:0] xword_q_0 = xword_q_7_0;
+  wire [7:0] xword_q_15_8 = xword_q[15:8];
+  wire signed [7:0] xword_q_1 = xword_q_15_8;
+  reg signed [8:0] xword_q_0_add_xword_q_1;
+  wire [7:0] xword_q_23_16 = xword_q[23:16];
+  wire signed [7:0] xword_q_2 = xword_q_23_16;
+  wire [7:0] xword_q_31_24 = xword_q[31:24];
+  wire signed [7:0] xword_q_3 = xword_q_31_24;
+  reg signed [8:0] xword_q_2_add_xword_q_3;
+  reg signed [9:0] add_0;
+  wire [7:0] xword_q_39_32 = xword_q[39:32];
+  wire signed [7:0] xword_q_4 = xword_q_39_32;
+  wire [7:0] xword_q_47_40 = xword_q[47:40];
+  wire signed [7:0] xword_q_5 = xword_q_47_40;
+  reg signed [8:0] xword_q_4_add_xword_q_5;
+  wire [7:0] xword_q_55_48 = xword_q[55:48];
+  wire signed [7:0] xword_q_6 = xword_q_55_48;
+  wire [7:0] xword_q_63_56 = xword_q[63:56];
+  wire signed [7:0] xword_q_7 = xword_q_63_56;
+  reg signed [8:0] xword_q_6_add_xword_q_7;
+  reg signed [9:0] add_1;
+  reg signed [10:0] add_0_add_add_1;
+  reg signed [11:0] neg_add_0_add_add_1;
+  reg [7:0] flip;
+  reg [7:0] nextGray_and_flip;
+  reg rising;
+  reg flip_0;
+  reg [7:0] xword_q_0_u;
+  reg [7:0] flip_0_mux;
+  reg flip_1;
+  reg [7:0] xword_q_1_u;
+  reg [7:0] flip_1_mux;
+  reg [7:0] flip_0_mux_or_flip_1_mux;
+  reg flip_2;
+  reg [7:0] xword_q_2_u;
+  reg [7:0] flip_2_mux;
   reg [7:0] or_0;
-  reg slice_16;
-  reg [7:0] asuint_6;
-  reg [7:0] mux_9;
+  reg flip_3;
+  reg [7:0] xword_q_3_u;
+  reg [7:0] flip_3_mux;
+  reg [7:0] or_0_or_flip_3_mux;
+  reg flip_4;
+  reg [7:0] xword_q_4_u;
+  reg [7:0] flip_4_mux;
+  reg [7:0] or_0_or_flip_3_mux_or_flip_4_mux;
+  reg flip_5;
+  reg [7:0] xword_q_5_u;
+  reg [7:0] flip_5_mux;
   reg [7:0] or_1;
-  reg slice_17;
-  reg [7:0] asuint_7;
-  reg [7:0] mux_10;
-  reg [7:0] or_2;
-  reg slice_18;
-  reg [7:0] asuint_8;
-  reg [7:0] mux_11;
-  reg [7:0] or_3;
-  reg slice_19;
-  reg [7:0] asuint_9;
-  reg [7:0] mux_12;
-  reg [7:0] or_4;
-  reg slice_20;
-  reg [7:0] asuint_10;
-  reg [7:0] mux_13;
-  reg [7:0] or_5;
-  reg slice_21;
-  reg [7:0] asuint_11;
-  reg [7:0] mux_14;
-  reg [7:0] or_6;
-  reg signed [7:0] assint_8;
-  reg signed [8:0] shl_0;
-  reg signed [11:0] resize_16;
-  reg signed [12:0] add_17;
-  reg signed [12:0] sub_0;
+  reg flip_6;
+  reg [7:0] xword_q_6_u;
+  reg [7:0] flip_6_mux;
+  reg [7:0] or_1_or_flip_6_mux;
+  reg flip_7;
+  reg [7:0] xword_q_7_u;
+  reg [7:0] flip_7_mux;
+  reg [7:0] or_1_or_flip_6_mux_or_flip_7_mux;
+  reg signed [7:0] picked;
+  reg signed [8:0] picked_shl1;
+  reg signed [11:0] twice;
+  reg signed [12:0] build_entry_q_add_twice;
+  reg signed [12:0] build_entry_q_sub_twice;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [12:0] mux_15;
+  reg signed [12:0] rising_mux;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [11:0] resize_17;
-  wire eq_22 = build_state_q == 2'd2;
-  wire and_19 = w_valid & w_ready;
+  reg signed [11:0] stepped;
+  wire building_0 = build_state_q == 2'd2;
+  wire wFire = w_valid & w_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_18;
+  reg [2:0] drain_row_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_18;
-  wire eq_23 = drain_row_q == chunks_m1_q;
-  wire and_20 = y_valid & y_ready;
-  wire eq_24 = state_q == 3'd5;
-  wire and_21 = eq_24 & drain_pending_q;
-  wire not_6 = ~out_valid_q;
-  wire or_7 = not_6 | y_ready;
-  wire and_22 = and_21 & or_7;
-  wire [2:0] resize_19 = load_count_q[2:0];
-  wire slice_22 = build_group_q[0];
-  wire [8:0] cat_1 = {slice_22, build_gray_q};
-  wire [7:0] slice_23 = w_payload[7:0];
-  wire eq_25 = lane_plane_q == 2'd0;
-  wire eq_26 = lane_group_q == 3'd0;
-  wire [8:0] slice_24 = scale_payload[8:0];
-  wire slice_25 = build_group_q[0];
-  wire [8:0] cat_2 = {slice_25, build_gray_q};
-  wire [7:0] slice_26 = w_payload[15:8];
-  wire eq_27 = lane_plane_q == 2'd0;
-  wire eq_28 = lane_group_q == 3'd0;
-  wire [8:0] slice_27 = scale_payload[17:9];
-  wire slice_28 = build_group_q[0];
-  wire [8:0] cat_3 = {slice_28, build_gray_q};
-  wire [7:0] slice_29 = w_payload[23:16];
-  wire eq_29 = lane_plane_q == 2'd0;
-  wire eq_30 = lane_group_q == 3'd0;
-  wire [8:0] slice_30 = scale_payload[26:18];
-  wire slice_31 = build_group_q[0];
-  wire [8:0] cat_4 = {slice_31, build_gray_q};
-  wire [7:0] slice_32 = w_payload[31:24];
-  wire eq_31 = lane_plane_q == 2'd0;
-  wire eq_32 = lane_group_q == 3'd0;
-  wire [8:0] slice_33 = scale_payload[35:27];
-  assign cfg_ready = eq_0;
-  assign x_ready = eq_1;
-  assign scale_ready = eq_2;
-  assign w_ready = and_0;
+  reg [1:0] drain_row_q_add_1_w2;
+  wire drain_row_q_eq_chunks_m1_q = drain_row_q == chunks_m1_q;
+  wire y_valid_and_y_ready = y_valid & y_ready;
+  wire inState_4 = state_q == 3'd5;
+  wire inState_4_and_drain_pending_q = inState_4 & drain_pending_q;
+  wire not_out_valid_q_0 = ~out_valid_q;
+  wire not_out_valid_q_0_or_y_ready = not_out_valid_q_0 | y_ready;
+  wire read = inState_4_and_drain_pending_q & not_out_valid_q_0_or_y_ready;
+  wire [2:0] load_count_q_w3_0 = load_count_q[2:0];
+  wire build_group_q_0_2 = build_group_q[0];
+  wire [8:0] cat_1 = {build_group_q_0_2, build_gray_q};
+  wire [7:0] w_0 = w_payload[7:0];
+  wire first_plane = lane_plane_q == 2'd0;
+  wire first_plane_0 = lane_group_q == 3'd0;
+  wire [8:0] scale_0 = scale_payload[8:0];
+  wire build_group_q_0_3 = build_group_q[0];
+  wire [8:0] cat_2 = {build_group_q_0_3, build_gray_q};
+  wire [7:0] w_1 = w_payload[15:8];
+  wire first_plane_1 = lane_plane_q == 2'd0;
+  wire first_plane_2 = lane_group_q == 3'd0;
+  wire [8:0] scale_1 = scale_payload[17:9];
+  wire build_group_q_0_4 = build_group_q[0];
+  wire [8:0] cat_3 = {build_group_q_0_4, build_gray_q};
+  wire [7:0] w_2 = w_payload[23:16];
+  wire first_plane_3 = lane_plane_q == 2'd0;
+  wire first_plane_4 = lane_group_q == 3'd0;
+  wire [8:0] scale_2 = scale_payload[26:18];
+  wire build_group_q_0_5 = build_group_q[0];
+  wire [8:0] cat_4 = {build_group_q_0_5, build_gray_q};
+  wire [7:0] w_3 = w_payload[31:24];
+  wire first_plane_5 = lane_plane_q == 2'd0;
+  wire first_plane_6 = lane_group_q == 3'd0;
+  wire [8:0] scale_3 = scale_payload[35:27];
+  assign cfg_ready = inState;
+  assign x_ready = inState_0;
+  assign scale_ready = inState_1;
+  assign w_ready = inState_2_and_ready;
   assign y_valid = out_valid_q;
   assign y_payload = cat_0;
   always @(posedge clk) begin
     if (rst) begin
       state_q <= 3'd0;
     end else begin
-      if (eq_4) begin
-        if (and_1) begin
+      if (state_q_eq_0) begin
+        if (cfgFire) begin
           state_q <= 3'd1;
         end
       end else begin
-        if (eq_5) begin
-          if (and_2) begin
-            if (eq_6) begin
+        if (state_q_eq_1) begin
+          if (xFire) begin
+            if (load_count_q_w3_eq_groups_m1_q) begin
               state_q <= 3'd2;
             end
           end
         end else begin
-          if (eq_7) begin
-            if (and_3) begin
-              if (and_4) begin
+          if (state_q_eq_2) begin
+            if (scaleFire) begin
+              if (lastPlane_and_lastRow) begin
                 state_q <= 3'd3;
               end
             end
           end else begin
-            if (eq_10) begin
+            if (state_q_eq_3) begin
               if (w_fire) begin
-                if (and_5) begin
-                  if (eq_11) begin
+                if (lastPlane_and_lastRow_0) begin
+                  if (lastGroup) begin
                     state_q <= 3'd4;
                   end
                 end
               end
             end else begin
-              if (eq_12) begin
+              if (state_q_eq_4) begin
                 state_q <= 3'd5;
               end else begin
-                if (eq_13) begin
-                  if (and_6) begin
+                if (state_q_eq_5) begin
+                  if (and_0) begin
                     state_q <= 3'd0;
                   end
                 end else begin
@@ -323,46 +323,46 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_4) begin
-      if (and_1) begin
-        slice_1 = cfg_payload[4:2];
-        groups_m1_q <= slice_1;
+    if (state_q_eq_0) begin
+      if (cfgFire) begin
+        cfg_groupsM1 = cfg_payload[4:2];
+        groups_m1_q <= cfg_groupsM1;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_4) begin
-      if (and_1) begin
-        slice_2 = cfg_payload[1:0];
-        chunks_m1_q <= slice_2;
+    if (state_q_eq_0) begin
+      if (cfgFire) begin
+        cfg_chunksM1 = cfg_payload[1:0];
+        chunks_m1_q <= cfg_chunksM1;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_4) begin
-      if (and_1) begin
+    if (state_q_eq_0) begin
+      if (cfgFire) begin
         load_count_q <= 4'd0;
       end
     end else begin
-      if (eq_5) begin
-        if (and_2) begin
-          add_0 = {1'd0, load_count_q} + 5'd1;
-          resize_5 = add_0[3:0];
-          load_count_q <= resize_5;
-          if (eq_6) begin
+      if (state_q_eq_1) begin
+        if (xFire) begin
+          load_count_q_add_1 = {1'd0, load_count_q} + 5'd1;
+          load_count_q_add_1_w4 = load_count_q_add_1[3:0];
+          load_count_q <= load_count_q_add_1_w4;
+          if (load_count_q_w3_eq_groups_m1_q) begin
             load_count_q <= 4'd0;
           end
         end
       end else begin
-        if (eq_7) begin
-          if (and_3) begin
-            add_1 = {1'd0, load_count_q} + 5'd1;
-            resize_6 = add_1[3:0];
-            load_count_q <= resize_6;
+        if (state_q_eq_2) begin
+          if (scaleFire) begin
+            load_count_q_add_1_0 = {1'd0, load_count_q} + 5'd1;
+            load_count_q_add_1_0_w4 = load_count_q_add_1_0[3:0];
+            load_count_q <= load_count_q_add_1_0_w4;
           end
         end
       end
@@ -371,21 +371,21 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_4) begin
-      if (and_1) begin
+    if (state_q_eq_0) begin
+      if (cfgFire) begin
         lane_group_q <= 3'd0;
       end
     end else begin
-      if (eq_5) begin
+      if (state_q_eq_1) begin
       end else begin
-        if (eq_7) begin
+        if (state_q_eq_2) begin
         end else begin
-          if (eq_10) begin
+          if (state_q_eq_3) begin
             if (w_fire) begin
-              if (and_5) begin
-                add_2 = {1'd0, lane_group_q} + 4'd1;
-                resize_7 = add_2[2:0];
-                lane_group_q <= resize_7;
+              if (lastPlane_and_lastRow_0) begin
+                lane_group_q_add_1 = {1'd0, lane_group_q} + 4'd1;
+                lane_group_q_add_1_w3 = lane_group_q_add_1[2:0];
+                lane_group_q <= lane_group_q_add_1_w3;
               end
             end
           end
@@ -396,30 +396,30 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_4) begin
-      if (and_1) begin
+    if (state_q_eq_0) begin
+      if (cfgFire) begin
         lane_row_q <= 2'd0;
       end
     end else begin
-      if (eq_5) begin
+      if (state_q_eq_1) begin
       end else begin
-        if (eq_7) begin
-          if (and_3) begin
-            if (eq_8) begin
-              add_3 = {1'd0, lane_row_q} + 3'd1;
-              resize_8 = add_3[1:0];
-              mux_1 = eq_9 ? 2'd0 : resize_8;
-              lane_row_q <= mux_1;
+        if (state_q_eq_2) begin
+          if (scaleFire) begin
+            if (lastPlane) begin
+              lane_row_q_add_1 = {1'd0, lane_row_q} + 3'd1;
+              lane_row_q_add_1_w2 = lane_row_q_add_1[1:0];
+              lastRow_mux = lastRow ? 2'd0 : lane_row_q_add_1_w2;
+              lane_row_q <= lastRow_mux;
             end
           end
         end else begin
-          if (eq_10) begin
+          if (state_q_eq_3) begin
             if (w_fire) begin
-              if (eq_8) begin
-                add_4 = {1'd0, lane_row_q} + 3'd1;
-                resize_9 = add_4[1:0];
-                mux_2 = eq_9 ? 2'd0 : resize_9;
-                lane_row_q <= mux_2;
+              if (lastPlane) begin
+                lane_row_q_add_1_0 = {1'd0, lane_row_q} + 3'd1;
+                lane_row_q_add_1_0_w2 = lane_row_q_add_1_0[1:0];
+                lastRow_mux_0 = lastRow ? 2'd0 : lane_row_q_add_1_0_w2;
+                lane_row_q <= lastRow_mux_0;
               end
             end
           end
@@ -430,27 +430,27 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_4) begin
-      if (and_1) begin
+    if (state_q_eq_0) begin
+      if (cfgFire) begin
         lane_plane_q <= 2'd0;
       end
     end else begin
-      if (eq_5) begin
+      if (state_q_eq_1) begin
       end else begin
-        if (eq_7) begin
-          if (and_3) begin
-            add_5 = {1'd0, lane_plane_q} + 3'd1;
-            resize_10 = add_5[1:0];
-            mux_3 = eq_8 ? 2'd0 : resize_10;
-            lane_plane_q <= mux_3;
+        if (state_q_eq_2) begin
+          if (scaleFire) begin
+            lane_plane_q_add_1 = {1'd0, lane_plane_q} + 3'd1;
+            lane_plane_q_add_1_w2 = lane_plane_q_add_1[1:0];
+            lastPlane_mux = lastPlane ? 2'd0 : lane_plane_q_add_1_w2;
+            lane_plane_q <= lastPlane_mux;
           end
         end else begin
-          if (eq_10) begin
+          if (state_q_eq_3) begin
             if (w_fire) begin
-              add_6 = {1'd0, lane_plane_q} + 3'd1;
-              resize_11 = add_6[1:0];
-              mux_4 = eq_8 ? 2'd0 : resize_11;
-              lane_plane_q <= mux_4;
+              lane_plane_q_add_1_0 = {1'd0, lane_plane_q} + 3'd1;
+              lane_plane_q_add_1_0_w2 = lane_plane_q_add_1_0[1:0];
+              lastPlane_mux_0 = lastPlane ? 2'd0 : lane_plane_q_add_1_0_w2;
+              lane_plane_q <= lastPlane_mux_0;
             end
           end
         end
@@ -460,22 +460,22 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_4) begin
-      if (and_1) begin
+    if (state_q_eq_0) begin
+      if (cfgFire) begin
         lane_pos_q <= 4'd0;
       end
     end else begin
-      if (eq_5) begin
+      if (state_q_eq_1) begin
       end else begin
-        if (eq_7) begin
+        if (state_q_eq_2) begin
         end else begin
-          if (eq_10) begin
+          if (state_q_eq_3) begin
             if (w_fire) begin
-              and_7 = eq_8 & eq_9;
-              add_7 = {1'd0, lane_pos_q} + 5'd1;
-              resize_12 = add_7[3:0];
-              mux_5 = and_7 ? 4'd0 : resize_12;
-              lane_pos_q <= mux_5;
+              lastPlane_and_lastRow_1 = lastPlane & lastRow;
+              lane_pos_q_add_1 = {1'd0, lane_pos_q} + 5'd1;
+              lane_pos_q_add_1_w4 = lane_pos_q_add_1[3:0];
+              lastPlane_and_lastRow_1_mux = lastPlane_and_lastRow_1 ? 4'd0 : lane_pos_q_add_1_w4;
+              lane_pos_q <= lastPlane_and_lastRow_1_mux;
             end
           end
         end
@@ -487,16 +487,16 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     if (rst) begin
       build_state_q <= 2'd0;
     end else begin
-      if (eq_14) begin
+      if (build_state_q_eq_0) begin
         if (build_start) begin
           build_state_q <= 2'd1;
         end
       end else begin
-        if (eq_15) begin
+        if (build_state_q_eq_1) begin
           build_state_q <= 2'd2;
         end else begin
-          if (eq_16) begin
-            if (eq_17) begin
+          if (build_state_q_eq_2) begin
+            if (build_index_q_eq_255) begin
               build_state_q <= 2'd0;
             end
           end else begin
@@ -504,8 +504,8 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
           end
         end
       end
-      if (eq_4) begin
-        if (and_1) begin
+      if (state_q_eq_0) begin
+        if (cfgFire) begin
           build_state_q <= 2'd0;
         end
       end
@@ -513,21 +513,21 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_14) begin
+    if (build_state_q_eq_0) begin
     end else begin
-      if (eq_15) begin
+      if (build_state_q_eq_1) begin
       end else begin
-        if (eq_16) begin
-          if (eq_17) begin
-            add_8 = {1'd0, build_group_q} + 4'd1;
-            resize_13 = add_8[2:0];
-            build_group_q <= resize_13;
+        if (build_state_q_eq_2) begin
+          if (build_index_q_eq_255) begin
+            build_group_q_add_1 = {1'd0, build_group_q} + 4'd1;
+            build_group_q_add_1_w3 = build_group_q_add_1[2:0];
+            build_group_q <= build_group_q_add_1_w3;
           end
         end
       end
     end
-    if (eq_4) begin
-      if (and_1) begin
+    if (state_q_eq_0) begin
+      if (cfgFire) begin
         build_group_q <= 3'd0;
       end
     end
@@ -537,21 +537,21 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     if (rst) begin
       build_done_q <= 1'd0;
     end else begin
-      if (eq_14) begin
+      if (build_state_q_eq_0) begin
       end else begin
-        if (eq_15) begin
+        if (build_state_q_eq_1) begin
         end else begin
-          if (eq_16) begin
-            if (eq_17) begin
-              if (eq_18) begin
+          if (build_state_q_eq_2) begin
+            if (build_index_q_eq_255) begin
+              if (build_group_q_eq_groups_m1_q) begin
                 build_done_q <= 1'd1;
               end
             end
           end
         end
       end
-      if (eq_4) begin
-        if (and_1) begin
+      if (state_q_eq_0) begin
+        if (cfgFire) begin
           build_done_q <= 1'd0;
         end
       end
@@ -561,15 +561,15 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     if (rst) begin
       table0_ready_q <= 1'd0;
     end else begin
-      if (and_9) begin
+      if (and_1) begin
         table0_ready_q <= 1'd1;
       end else begin
-        if (and_12) begin
+        if (and_2) begin
           table0_ready_q <= 1'd0;
         end
       end
-      if (eq_4) begin
-        if (and_1) begin
+      if (state_q_eq_0) begin
+        if (cfgFire) begin
           table0_ready_q <= 1'd0;
         end
       end
@@ -579,133 +579,133 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     if (rst) begin
       table1_ready_q <= 1'd0;
     end else begin
-      if (and_13) begin
+      if (tableDone_and_build_group_q_0_0) begin
         table1_ready_q <= 1'd1;
       end else begin
-        if (and_14) begin
+        if (and_3) begin
           table1_ready_q <= 1'd0;
         end
       end
-      if (eq_4) begin
-        if (and_1) begin
+      if (state_q_eq_0) begin
+        if (cfgFire) begin
           table1_ready_q <= 1'd0;
         end
       end
     end
   end
-  assign build_start = and_17;
+  assign build_start = bStart;
   always @(posedge clk) begin
     if (build_start) begin
       xword_q <= activations[build_group_q];
     end
   end
   always @(posedge clk) begin
-    if (eq_14) begin
+    if (build_state_q_eq_0) begin
     end else begin
-      if (eq_15) begin
+      if (build_state_q_eq_1) begin
         build_index_q <= 8'd0;
       end else begin
-        if (eq_16) begin
-          build_index_q <= resize_14;
+        if (build_state_q_eq_2) begin
+          build_index_q <= nextIndex;
         end
       end
     end
   end
   always @(posedge clk) begin
-    if (eq_14) begin
+    if (build_state_q_eq_0) begin
     end else begin
-      if (eq_15) begin
+      if (build_state_q_eq_1) begin
         build_gray_q <= 8'd0;
       end else begin
-        if (eq_16) begin
-          build_gray_q <= xor_0;
+        if (build_state_q_eq_2) begin
+          build_gray_q <= nextGray;
         end
       end
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_14) begin
+    if (build_state_q_eq_0) begin
     end else begin
-      if (eq_15) begin
-        add_10 = {assint_0[7], assint_0} + {assint_1[7], assint_1};
-        add_11 = {assint_2[7], assint_2} + {assint_3[7], assint_3};
-        add_12 = {add_10[8], add_10} + {add_11[8], add_11};
-        add_13 = {assint_4[7], assint_4} + {assint_5[7], assint_5};
-        add_14 = {assint_6[7], assint_6} + {assint_7[7], assint_7};
-        add_15 = {add_13[8], add_13} + {add_14[8], add_14};
-        add_16 = {add_12[9], add_12} + {add_15[9], add_15};
-        neg_0 = -{add_16[10], add_16};
-        build_entry_q <= neg_0;
+      if (build_state_q_eq_1) begin
+        xword_q_0_add_xword_q_1 = {xword_q_0[7], xword_q_0} + {xword_q_1[7], xword_q_1};
+        xword_q_2_add_xword_q_3 = {xword_q_2[7], xword_q_2} + {xword_q_3[7], xword_q_3};
+        add_0 = {xword_q_0_add_xword_q_1[8], xword_q_0_add_xword_q_1} + {xword_q_2_add_xword_q_3[8], xword_q_2_add_xword_q_3};
+        xword_q_4_add_xword_q_5 = {xword_q_4[7], xword_q_4} + {xword_q_5[7], xword_q_5};
+        xword_q_6_add_xword_q_7 = {xword_q_6[7], xword_q_6} + {xword_q_7[7], xword_q_7};
+        add_1 = {xword_q_4_add_xword_q_5[8], xword_q_4_add_xword_q_5} + {xword_q_6_add_xword_q_7[8], xword_q_6_add_xword_q_7};
+        add_0_add_add_1 = {add_0[9], add_0} + {add_1[9], add_1};
+        neg_add_0_add_add_1 = -{add_0_add_add_1[10], add_0_add_add_1};
+        build_entry_q <= neg_add_0_add_add_1;
       end else begin
-        if (eq_16) begin
-          xor_1 = build_gray_q ^ xor_0;
-          and_18 = xor_0 & xor_1;
-          orr_0 = |and_18;
-          slice_14 = xor_1[0];
-          asuint_4 = assint_0;
-          mux_7 = slice_14 ? asuint_4 : 8'd0;
-          slice_15 = xor_1[1];
-          asuint_5 = assint_1;
-          mux_8 = slice_15 ? asuint_5 : 8'd0;
-          or_0 = mux_7 | mux_8;
-          slice_16 = xor_1[2];
-          asuint_6 = assint_2;
-          mux_9 = slice_16 ? asuint_6 : 8'd0;
-          or_1 = or_0 | mux_9;
-          slice_17 = xor_1[3];
-          asuint_7 = assint_3;
-          mux_10 = slice_17 ? asuint_7 : 8'd0;
-          or_2 = or_1 | mux_10;
-          slice_18 = xor_1[4];
-          asuint_8 = assint_4;
-          mux_11 = slice_18 ? asuint_8 : 8'd0;
-          or_3 = or_2 | mux_11;
-          slice_19 = xor_1[5];
-          asuint_9 = assint_5;
-          mux_12 = slice_19 ? asuint_9 : 8'd0;
-          or_4 = or_3 | mux_12;
-          slice_20 = xor_1[6];
-          asuint_10 = assint_6;
-          mux_13 = slice_20 ? asuint_10 : 8'd0;
-          or_5 = or_4 | mux_13;
-          slice_21 = xor_1[7];
-          asuint_11 = assint_7;
-          mux_14 = slice_21 ? asuint_11 : 8'd0;
-          or_6 = or_5 | mux_14;
-          assint_8 = or_6;
-          shl_0 = {assint_8, 1'd0};
-          resize_16 = {{3{shl_0[8]}}, shl_0};
-          add_17 = {build_entry_q[11], build_entry_q} + {resize_16[11], resize_16};
-          sub_0 = {build_entry_q[11], build_entry_q} - {resize_16[11], resize_16};
-          mux_15 = orr_0 ? add_17 : sub_0;
-          resize_17 = mux_15[11:0];
-          build_entry_q <= resize_17;
+        if (build_state_q_eq_2) begin
+          flip = build_gray_q ^ nextGray;
+          nextGray_and_flip = nextGray & flip;
+          rising = |nextGray_and_flip;
+          flip_0 = flip[0];
+          xword_q_0_u = xword_q_0;
+          flip_0_mux = flip_0 ? xword_q_0_u : 8'd0;
+          flip_1 = flip[1];
+          xword_q_1_u = xword_q_1;
+          flip_1_mux = flip_1 ? xword_q_1_u : 8'd0;
+          flip_0_mux_or_flip_1_mux = flip_0_mux | flip_1_mux;
+          flip_2 = flip[2];
+          xword_q_2_u = xword_q_2;
+          flip_2_mux = flip_2 ? xword_q_2_u : 8'd0;
+          or_0 = flip_0_mux_or_flip_1_mux | flip_2_mux;
+          flip_3 = flip[3];
+          xword_q_3_u = xword_q_3;
+          flip_3_mux = flip_3 ? xword_q_3_u : 8'd0;
+          or_0_or_flip_3_mux = or_0 | flip_3_mux;
+          flip_4 = flip[4];
+          xword_q_4_u = xword_q_4;
+          flip_4_mux = flip_4 ? xword_q_4_u : 8'd0;
+          or_0_or_flip_3_mux_or_flip_4_mux = or_0_or_flip_3_mux | flip_4_mux;
+          flip_5 = flip[5];
+          xword_q_5_u = xword_q_5;
+          flip_5_mux = flip_5 ? xword_q_5_u : 8'd0;
+          or_1 = or_0_or_flip_3_mux_or_flip_4_mux | flip_5_mux;
+          flip_6 = flip[6];
+          xword_q_6_u = xword_q_6;
+          flip_6_mux = flip_6 ? xword_q_6_u : 8'd0;
+          or_1_or_flip_6_mux = or_1 | flip_6_mux;
+          flip_7 = flip[7];
+          xword_q_7_u = xword_q_7;
+          flip_7_mux = flip_7 ? xword_q_7_u : 8'd0;
+          or_1_or_flip_6_mux_or_flip_7_mux = or_1_or_flip_6_mux | flip_7_mux;
+          picked = or_1_or_flip_6_mux_or_flip_7_mux;
+          picked_shl1 = {picked, 1'd0};
+          twice = {{3{picked_shl1[8]}}, picked_shl1};
+          build_entry_q_add_twice = {build_entry_q[11], build_entry_q} + {twice[11], twice};
+          build_entry_q_sub_twice = {build_entry_q[11], build_entry_q} - {twice[11], twice};
+          rising_mux = rising ? build_entry_q_add_twice : build_entry_q_sub_twice;
+          stepped = rising_mux[11:0];
+          build_entry_q <= stepped;
         end
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign building = eq_22;
-  assign w_fire = and_19;
+  assign building = building_0;
+  assign w_fire = wFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_4) begin
+    if (state_q_eq_0) begin
     end else begin
-      if (eq_5) begin
+      if (state_q_eq_1) begin
       end else begin
-        if (eq_7) begin
+        if (state_q_eq_2) begin
         end else begin
-          if (eq_10) begin
+          if (state_q_eq_3) begin
           end else begin
-            if (eq_12) begin
+            if (state_q_eq_4) begin
               drain_row_q <= 2'd0;
             end else begin
-              if (eq_13) begin
+              if (state_q_eq_5) begin
                 if (drain_read) begin
-                  add_18 = {1'd0, drain_row_q} + 3'd1;
-                  resize_18 = add_18[1:0];
-                  drain_row_q <= resize_18;
+                  drain_row_q_add_1 = {1'd0, drain_row_q} + 3'd1;
+                  drain_row_q_add_1_w2 = drain_row_q_add_1[1:0];
+                  drain_row_q <= drain_row_q_add_1_w2;
                 end
               end
             end
@@ -719,20 +719,20 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     if (rst) begin
       drain_pending_q <= 1'd0;
     end else begin
-      if (eq_4) begin
+      if (state_q_eq_0) begin
       end else begin
-        if (eq_5) begin
+        if (state_q_eq_1) begin
         end else begin
-          if (eq_7) begin
+          if (state_q_eq_2) begin
           end else begin
-            if (eq_10) begin
+            if (state_q_eq_3) begin
             end else begin
-              if (eq_12) begin
+              if (state_q_eq_4) begin
                 drain_pending_q <= 1'd1;
               end else begin
-                if (eq_13) begin
+                if (state_q_eq_5) begin
                   if (drain_read) begin
-                    if (eq_23) begin
+                    if (drain_row_q_eq_chunks_m1_q) begin
                       drain_pending_q <= 1'd0;
                     end
                   end
@@ -751,16 +751,16 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
       if (drain_read) begin
         out_valid_q <= 1'd1;
       end else begin
-        if (and_20) begin
+        if (y_valid_and_y_ready) begin
           out_valid_q <= 1'd0;
         end
       end
     end
   end
-  assign drain_read = and_22;
+  assign drain_read = read;
   always @(posedge clk) begin
-    if (and_2) begin
-      activations[resize_19] <= x_payload;
+    if (xFire) begin
+      activations[load_count_q_w3_0] <= x_payload;
     end
   end
   shiftaddllm_lane_n16_l4_q3_row_a8_acc25 lane0 (
@@ -770,16 +770,16 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     .tab_waddr(cat_1),
     .tab_wdata(build_entry_q),
     .fire(w_fire),
-    .bank(slice_0),
-    .wbyte(slice_23),
+    .bank(laneBank),
+    .wbyte(w_0),
     .code(9'd0),
-    .first_plane(eq_25),
-    .last_plane(eq_8),
-    .first_group(eq_26),
+    .first_plane(first_plane),
+    .last_plane(lastPlane),
+    .first_group(first_plane_0),
     .row(lane_row_q),
-    .scale_we(and_3),
+    .scale_we(scaleFire),
     .scale_waddr(load_count_q),
-    .scale_wdata(slice_24),
+    .scale_wdata(scale_0),
     .scale_raddr(lane_pos_q),
     .drain_re(drain_read),
     .drain_row(drain_row_q),
@@ -792,16 +792,16 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     .tab_waddr(cat_2),
     .tab_wdata(build_entry_q),
     .fire(w_fire),
-    .bank(slice_0),
-    .wbyte(slice_26),
+    .bank(laneBank),
+    .wbyte(w_1),
     .code(9'd0),
-    .first_plane(eq_27),
-    .last_plane(eq_8),
-    .first_group(eq_28),
+    .first_plane(first_plane_1),
+    .last_plane(lastPlane),
+    .first_group(first_plane_2),
     .row(lane_row_q),
-    .scale_we(and_3),
+    .scale_we(scaleFire),
     .scale_waddr(load_count_q),
-    .scale_wdata(slice_27),
+    .scale_wdata(scale_1),
     .scale_raddr(lane_pos_q),
     .drain_re(drain_read),
     .drain_row(drain_row_q),
@@ -814,16 +814,16 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     .tab_waddr(cat_3),
     .tab_wdata(build_entry_q),
     .fire(w_fire),
-    .bank(slice_0),
-    .wbyte(slice_29),
+    .bank(laneBank),
+    .wbyte(w_2),
     .code(9'd0),
-    .first_plane(eq_29),
-    .last_plane(eq_8),
-    .first_group(eq_30),
+    .first_plane(first_plane_3),
+    .last_plane(lastPlane),
+    .first_group(first_plane_4),
     .row(lane_row_q),
-    .scale_we(and_3),
+    .scale_we(scaleFire),
     .scale_waddr(load_count_q),
-    .scale_wdata(slice_30),
+    .scale_wdata(scale_2),
     .scale_raddr(lane_pos_q),
     .drain_re(drain_read),
     .drain_row(drain_row_q),
@@ -836,16 +836,16 @@ module shiftaddllm_k64_n16_q3_l4_row_a8 (
     .tab_waddr(cat_4),
     .tab_wdata(build_entry_q),
     .fire(w_fire),
-    .bank(slice_0),
-    .wbyte(slice_32),
+    .bank(laneBank),
+    .wbyte(w_3),
     .code(9'd0),
-    .first_plane(eq_31),
-    .last_plane(eq_8),
-    .first_group(eq_32),
+    .first_plane(first_plane_5),
+    .last_plane(lastPlane),
+    .first_group(first_plane_6),
     .row(lane_row_q),
-    .scale_we(and_3),
+    .scale_we(scaleFire),
     .scale_waddr(load_count_q),
-    .scale_wdata(slice_33),
+    .scale_wdata(scale_3),
     .scale_raddr(lane_pos_q),
     .drain_re(drain_read),
     .drain_row(drain_row_q),

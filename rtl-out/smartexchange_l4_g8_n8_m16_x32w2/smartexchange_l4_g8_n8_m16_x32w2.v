@@ -119,1185 +119,1185 @@ module smartexchange_l4_g8_n8_m16_x32w2 (
   reg [47:0] wbuf1 [0:7];
   reg [47:0] wbuf2 [0:7];
   reg [47:0] wbuf3 [0:7];
-  wire eq_0 = state_q == 3'd0;
-  wire eq_1 = state_q == 3'd2;
-  wire eq_2 = state_q == 3'd3;
-  wire eq_3 = state_q == 3'd4;
-  wire not_0 = ~x_loading_q;
-  wire [3:0] resize_0 = {1'd0, col_q};
-  wire gt_0 = load_cols_q > resize_0;
-  wire or_0 = not_0 | gt_0;
-  wire and_0 = eq_3 & or_0;
-  wire [31:0] xor_0 = work_mask ^ work_low0;
-  wire [31:0] xor_1 = xor_0 ^ work_low1;
-  wire [31:0] xor_2 = xor_1 ^ work_low2;
-  wire orr_0 = |xor_2;
-  wire not_1 = ~orr_0;
-  wire and_1 = and_0 & not_1;
-  wire signed [31:0] mux_0 = fresh_q ? 32'sh0 : acc3_q;
-  wire orr_1 = |work_low0;
-  wire [1:0] slice_0 = work_idx0[1:0];
-  wire eq_4 = slice_0 == 2'd0;
-  wire [2:0] shr_0 = work_idx0[4:2];
-  wire [47:0] wbuf3_word_0 = wbuf3[shr_0];
-  wire [15:0] slice_1 = wbuf3_word_0[15:0];
-  wire signed [15:0] assint_0 = slice_1;
-  wire eq_5 = slice_0 == 2'd1;
-  wire [15:0] slice_2 = wbuf3_word_0[31:16];
-  wire signed [15:0] assint_1 = slice_2;
-  wire [15:0] slice_3 = wbuf3_word_0[47:32];
-  wire signed [15:0] assint_2 = slice_3;
-  wire signed [15:0] mux_1 = eq_5 ? assint_1 : assint_2;
-  wire signed [15:0] mux_2 = eq_4 ? assint_0 : mux_1;
-  wire eq_6 = slice_0 == 2'd0;
-  wire slice_4 = shr_0[0];
-  wire eq_7 = slice_4 == 1'd0;
-  wire [1:0] shr_1 = shr_0[2:1];
+  wire at = state_q == 3'd0;
+  wire at_0 = state_q == 3'd2;
+  wire at_1 = state_q == 3'd3;
+  wire at_2 = state_q == 3'd4;
+  wire not_x_loading_q = ~x_loading_q;
+  wire [3:0] col_q_w4 = {1'd0, col_q};
+  wire load_cols_q_gt_col_q_w4 = load_cols_q > col_q_w4;
+  wire colReady = not_x_loading_q | load_cols_q_gt_col_q_w4;
+  wire computing = at_2 & colReady;
+  wire [31:0] work_mask_xor_work_low0 = work_mask ^ work_low0;
+  wire [31:0] xor_0 = work_mask_xor_work_low0 ^ work_low1;
+  wire [31:0] xor_0_xor_work_low2 = xor_0 ^ work_low2;
+  wire orr_xor_0_xor_work_low2 = |xor_0_xor_work_low2;
+  wire last = ~orr_xor_0_xor_work_low2;
+  wire computing_and_last = computing & last;
+  wire signed [31:0] fresh_q_mux = fresh_q ? 32'sh0 : acc3_q;
+  wire orr_work_low0 = |work_low0;
+  wire [1:0] work_idx0_1_0 = work_idx0[1:0];
+  wire work_idx0_1_0_eq_0 = work_idx0_1_0 == 2'd0;
+  wire [2:0] work_idx0_shr2 = work_idx0[4:2];
+  wire [47:0] wbuf3_word_0 = wbuf3[work_idx0_shr2];
+  wire [15:0] wbuf3_word_0_15_0 = wbuf3_word_0[15:0];
+  wire signed [15:0] wbuf3_word_0_15_0_s = wbuf3_word_0_15_0;
+  wire work_idx0_1_0_eq_1 = work_idx0_1_0 == 2'd1;
+  wire [15:0] wbuf3_word_0_31_16 = wbuf3_word_0[31:16];
+  wire signed [15:0] wbuf3_word_0_31_16_s = wbuf3_word_0_31_16;
+  wire [15:0] wbuf3_word_0_47_32 = wbuf3_word_0[47:32];
+  wire signed [15:0] wbuf3_word_0_47_32_s = wbuf3_word_0_47_32;
+  wire signed [15:0] work_idx0_1_0_eq_1_mux = work_idx0_1_0_eq_1 ? wbuf3_word_0_31_16_s : wbuf3_word_0_47_32_s;
+  wire signed [15:0] w = work_idx0_1_0_eq_0 ? wbuf3_word_0_15_0_s : work_idx0_1_0_eq_1_mux;
+  wire work_idx0_1_0_eq_0_0 = work_idx0_1_0 == 2'd0;
+  wire work_idx0_shr2_0 = work_idx0_shr2[0];
+  wire work_idx0_shr2_0_eq_0 = work_idx0_shr2_0 == 1'd0;
+  wire [1:0] work_idx0_shr2_shr1 = work_idx0_shr2[2:1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_0 = {1'd0, col_base_q} + {4'd0, shr_1};
+  wire [5:0] add_0 = {1'd0, col_base_q} + {4'd0, work_idx0_shr2_shr1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_1 = add_0[4:0];
-  wire [47:0] xbuf_word_0 = xbuf[resize_1];
-  wire [7:0] slice_5 = xbuf_word_0[7:0];
-  wire signed [7:0] assint_3 = slice_5;
-  wire [7:0] slice_6 = xbuf_word_0[31:24];
-  wire signed [7:0] assint_4 = slice_6;
-  wire signed [7:0] mux_3 = eq_7 ? assint_3 : assint_4;
-  wire eq_8 = slice_0 == 2'd1;
-  wire slice_7 = shr_0[0];
-  wire eq_9 = slice_7 == 1'd0;
-  wire [7:0] slice_8 = xbuf_word_0[15:8];
-  wire signed [7:0] assint_5 = slice_8;
-  wire [7:0] slice_9 = xbuf_word_0[39:32];
-  wire signed [7:0] assint_6 = slice_9;
-  wire signed [7:0] mux_4 = eq_9 ? assint_5 : assint_6;
-  wire slice_10 = shr_0[0];
-  wire eq_10 = slice_10 == 1'd0;
-  wire [7:0] slice_11 = xbuf_word_0[23:16];
-  wire signed [7:0] assint_7 = slice_11;
-  wire [7:0] slice_12 = xbuf_word_0[47:40];
-  wire signed [7:0] assint_8 = slice_12;
-  wire signed [7:0] mux_5 = eq_10 ? assint_7 : assint_8;
-  wire signed [7:0] mux_6 = eq_8 ? mux_4 : mux_5;
-  wire signed [7:0] mux_7 = eq_6 ? mux_3 : mux_6;
-  wire signed [23:0] mul_0 = {{8{mux_2[15]}}, mux_2} * {{16{mux_7[7]}}, mux_7};
-  wire signed [23:0] mux_8 = orr_1 ? mul_0 : 24'sh0;
-  wire orr_2 = |work_low1;
-  wire [1:0] slice_13 = work_idx1[1:0];
-  wire eq_11 = slice_13 == 2'd0;
-  wire [2:0] shr_2 = work_idx1[4:2];
-  wire [47:0] wbuf3_word_1 = wbuf3[shr_2];
-  wire [15:0] slice_14 = wbuf3_word_1[15:0];
-  wire signed [15:0] assint_9 = slice_14;
-  wire eq_12 = slice_13 == 2'd1;
-  wire [15:0] slice_15 = wbuf3_word_1[31:16];
-  wire signed [15:0] assint_10 = slice_15;
-  wire [15:0] slice_16 = wbuf3_word_1[47:32];
-  wire signed [15:0] assint_11 = slice_16;
-  wire signed [15:0] mux_9 = eq_12 ? assint_10 : assint_11;
-  wire signed [15:0] mux_10 = eq_11 ? assint_9 : mux_9;
-  wire eq_13 = slice_13 == 2'd0;
-  wire slice_17 = shr_2[0];
-  wire eq_14 = slice_17 == 1'd0;
-  wire [1:0] shr_3 = shr_2[2:1];
+  wire [4:0] add_0_w5 = add_0[4:0];
+  wire [47:0] xbuf_word_0 = xbuf[add_0_w5];
+  wire [7:0] xbuf_word_0_7_0 = xbuf_word_0[7:0];
+  wire signed [7:0] triples = xbuf_word_0_7_0;
+  wire [7:0] xbuf_word_0_31_24 = xbuf_word_0[31:24];
+  wire signed [7:0] triples_0 = xbuf_word_0_31_24;
+  wire signed [7:0] work_idx0_shr2_0_eq_0_mux = work_idx0_shr2_0_eq_0 ? triples : triples_0;
+  wire work_idx0_1_0_eq_1_0 = work_idx0_1_0 == 2'd1;
+  wire work_idx0_shr2_0_0 = work_idx0_shr2[0];
+  wire work_idx0_shr2_0_0_eq_0 = work_idx0_shr2_0_0 == 1'd0;
+  wire [7:0] xbuf_word_0_15_8 = xbuf_word_0[15:8];
+  wire signed [7:0] triples_1 = xbuf_word_0_15_8;
+  wire [7:0] xbuf_word_0_39_32 = xbuf_word_0[39:32];
+  wire signed [7:0] triples_2 = xbuf_word_0_39_32;
+  wire signed [7:0] work_idx0_shr2_0_0_eq_0_mux = work_idx0_shr2_0_0_eq_0 ? triples_1 : triples_2;
+  wire work_idx0_shr2_0_1 = work_idx0_shr2[0];
+  wire work_idx0_shr2_0_1_eq_0 = work_idx0_shr2_0_1 == 1'd0;
+  wire [7:0] xbuf_word_0_23_16 = xbuf_word_0[23:16];
+  wire signed [7:0] triples_3 = xbuf_word_0_23_16;
+  wire [7:0] xbuf_word_0_47_40 = xbuf_word_0[47:40];
+  wire signed [7:0] triples_4 = xbuf_word_0_47_40;
+  wire signed [7:0] work_idx0_shr2_0_1_eq_0_mux = work_idx0_shr2_0_1_eq_0 ? triples_3 : triples_4;
+  wire signed [7:0] work_idx0_1_0_eq_1_0_mux = work_idx0_1_0_eq_1_0 ? work_idx0_shr2_0_0_eq_0_mux : work_idx0_shr2_0_1_eq_0_mux;
+  wire signed [7:0] work_idx0_1_0_eq_0_0_mux = work_idx0_1_0_eq_0_0 ? work_idx0_shr2_0_eq_0_mux : work_idx0_1_0_eq_1_0_mux;
+  wire signed [23:0] w_mul_work_idx0_1_0_eq_0_0_mux = {{8{w[15]}}, w} * {{16{work_idx0_1_0_eq_0_0_mux[7]}}, work_idx0_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low0_mux = orr_work_low0 ? w_mul_work_idx0_1_0_eq_0_0_mux : 24'sh0;
+  wire orr_work_low1 = |work_low1;
+  wire [1:0] work_idx1_1_0 = work_idx1[1:0];
+  wire work_idx1_1_0_eq_0 = work_idx1_1_0 == 2'd0;
+  wire [2:0] work_idx1_shr2 = work_idx1[4:2];
+  wire [47:0] wbuf3_word_1 = wbuf3[work_idx1_shr2];
+  wire [15:0] wbuf3_word_1_15_0 = wbuf3_word_1[15:0];
+  wire signed [15:0] wbuf3_word_1_15_0_s = wbuf3_word_1_15_0;
+  wire work_idx1_1_0_eq_1 = work_idx1_1_0 == 2'd1;
+  wire [15:0] wbuf3_word_1_31_16 = wbuf3_word_1[31:16];
+  wire signed [15:0] wbuf3_word_1_31_16_s = wbuf3_word_1_31_16;
+  wire [15:0] wbuf3_word_1_47_32 = wbuf3_word_1[47:32];
+  wire signed [15:0] wbuf3_word_1_47_32_s = wbuf3_word_1_47_32;
+  wire signed [15:0] work_idx1_1_0_eq_1_mux = work_idx1_1_0_eq_1 ? wbuf3_word_1_31_16_s : wbuf3_word_1_47_32_s;
+  wire signed [15:0] w_0 = work_idx1_1_0_eq_0 ? wbuf3_word_1_15_0_s : work_idx1_1_0_eq_1_mux;
+  wire work_idx1_1_0_eq_0_0 = work_idx1_1_0 == 2'd0;
+  wire work_idx1_shr2_0 = work_idx1_shr2[0];
+  wire work_idx1_shr2_0_eq_0 = work_idx1_shr2_0 == 1'd0;
+  wire [1:0] work_idx1_shr2_shr1 = work_idx1_shr2[2:1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_1 = {1'd0, col_base_q} + {4'd0, shr_3};
+  wire [5:0] add_1 = {1'd0, col_base_q} + {4'd0, work_idx1_shr2_shr1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_2 = add_1[4:0];
-  wire [47:0] xbuf_word_1 = xbuf[resize_2];
-  wire [7:0] slice_18 = xbuf_word_1[7:0];
-  wire signed [7:0] assint_12 = slice_18;
-  wire [7:0] slice_19 = xbuf_word_1[31:24];
-  wire signed [7:0] assint_13 = slice_19;
-  wire signed [7:0] mux_11 = eq_14 ? assint_12 : assint_13;
-  wire eq_15 = slice_13 == 2'd1;
-  wire slice_20 = shr_2[0];
-  wire eq_16 = slice_20 == 1'd0;
-  wire [7:0] slice_21 = xbuf_word_1[15:8];
-  wire signed [7:0] assint_14 = slice_21;
-  wire [7:0] slice_22 = xbuf_word_1[39:32];
-  wire signed [7:0] assint_15 = slice_22;
-  wire signed [7:0] mux_12 = eq_16 ? assint_14 : assint_15;
-  wire slice_23 = shr_2[0];
-  wire eq_17 = slice_23 == 1'd0;
-  wire [7:0] slice_24 = xbuf_word_1[23:16];
-  wire signed [7:0] assint_16 = slice_24;
-  wire [7:0] slice_25 = xbuf_word_1[47:40];
-  wire signed [7:0] assint_17 = slice_25;
-  wire signed [7:0] mux_13 = eq_17 ? assint_16 : assint_17;
-  wire signed [7:0] mux_14 = eq_15 ? mux_12 : mux_13;
-  wire signed [7:0] mux_15 = eq_13 ? mux_11 : mux_14;
-  wire signed [23:0] mul_1 = {{8{mux_10[15]}}, mux_10} * {{16{mux_15[7]}}, mux_15};
-  wire signed [23:0] mux_16 = orr_2 ? mul_1 : 24'sh0;
-  wire signed [24:0] add_2 = {mux_8[23], mux_8} + {mux_16[23], mux_16};
-  wire orr_3 = |work_low2;
-  wire [1:0] slice_26 = work_idx2[1:0];
-  wire eq_18 = slice_26 == 2'd0;
-  wire [2:0] shr_4 = work_idx2[4:2];
-  wire [47:0] wbuf3_word_2 = wbuf3[shr_4];
-  wire [15:0] slice_27 = wbuf3_word_2[15:0];
-  wire signed [15:0] assint_18 = slice_27;
-  wire eq_19 = slice_26 == 2'd1;
-  wire [15:0] slice_28 = wbuf3_word_2[31:16];
-  wire signed [15:0] assint_19 = slice_28;
-  wire [15:0] slice_29 = wbuf3_word_2[47:32];
-  wire signed [15:0] assint_20 = slice_29;
-  wire signed [15:0] mux_17 = eq_19 ? assint_19 : assint_20;
-  wire signed [15:0] mux_18 = eq_18 ? assint_18 : mux_17;
-  wire eq_20 = slice_26 == 2'd0;
-  wire slice_30 = shr_4[0];
-  wire eq_21 = slice_30 == 1'd0;
-  wire [1:0] shr_5 = shr_4[2:1];
+  wire [4:0] add_1_w5 = add_1[4:0];
+  wire [47:0] xbuf_word_1 = xbuf[add_1_w5];
+  wire [7:0] xbuf_word_1_7_0 = xbuf_word_1[7:0];
+  wire signed [7:0] triples_5 = xbuf_word_1_7_0;
+  wire [7:0] xbuf_word_1_31_24 = xbuf_word_1[31:24];
+  wire signed [7:0] triples_6 = xbuf_word_1_31_24;
+  wire signed [7:0] work_idx1_shr2_0_eq_0_mux = work_idx1_shr2_0_eq_0 ? triples_5 : triples_6;
+  wire work_idx1_1_0_eq_1_0 = work_idx1_1_0 == 2'd1;
+  wire work_idx1_shr2_0_0 = work_idx1_shr2[0];
+  wire work_idx1_shr2_0_0_eq_0 = work_idx1_shr2_0_0 == 1'd0;
+  wire [7:0] xbuf_word_1_15_8 = xbuf_word_1[15:8];
+  wire signed [7:0] triples_7 = xbuf_word_1_15_8;
+  wire [7:0] xbuf_word_1_39_32 = xbuf_word_1[39:32];
+  wire signed [7:0] triples_8 = xbuf_word_1_39_32;
+  wire signed [7:0] work_idx1_shr2_0_0_eq_0_mux = work_idx1_shr2_0_0_eq_0 ? triples_7 : triples_8;
+  wire work_idx1_shr2_0_1 = work_idx1_shr2[0];
+  wire work_idx1_shr2_0_1_eq_0 = work_idx1_shr2_0_1 == 1'd0;
+  wire [7:0] xbuf_word_1_23_16 = xbuf_word_1[23:16];
+  wire signed [7:0] triples_9 = xbuf_word_1_23_16;
+  wire [7:0] xbuf_word_1_47_40 = xbuf_word_1[47:40];
+  wire signed [7:0] triples_10 = xbuf_word_1_47_40;
+  wire signed [7:0] work_idx1_shr2_0_1_eq_0_mux = work_idx1_shr2_0_1_eq_0 ? triples_9 : triples_10;
+  wire signed [7:0] work_idx1_1_0_eq_1_0_mux = work_idx1_1_0_eq_1_0 ? work_idx1_shr2_0_0_eq_0_mux : work_idx1_shr2_0_1_eq_0_mux;
+  wire signed [7:0] work_idx1_1_0_eq_0_0_mux = work_idx1_1_0_eq_0_0 ? work_idx1_shr2_0_eq_0_mux : work_idx1_1_0_eq_1_0_mux;
+  wire signed [23:0] w_0_mul_work_idx1_1_0_eq_0_0_mux = {{8{w_0[15]}}, w_0} * {{16{work_idx1_1_0_eq_0_0_mux[7]}}, work_idx1_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low1_mux = orr_work_low1 ? w_0_mul_work_idx1_1_0_eq_0_0_mux : 24'sh0;
+  wire signed [24:0] add_2 = {orr_work_low0_mux[23], orr_work_low0_mux} + {orr_work_low1_mux[23], orr_work_low1_mux};
+  wire orr_work_low2 = |work_low2;
+  wire [1:0] work_idx2_1_0 = work_idx2[1:0];
+  wire work_idx2_1_0_eq_0 = work_idx2_1_0 == 2'd0;
+  wire [2:0] work_idx2_shr2 = work_idx2[4:2];
+  wire [47:0] wbuf3_word_2 = wbuf3[work_idx2_shr2];
+  wire [15:0] wbuf3_word_2_15_0 = wbuf3_word_2[15:0];
+  wire signed [15:0] wbuf3_word_2_15_0_s = wbuf3_word_2_15_0;
+  wire work_idx2_1_0_eq_1 = work_idx2_1_0 == 2'd1;
+  wire [15:0] wbuf3_word_2_31_16 = wbuf3_word_2[31:16];
+  wire signed [15:0] wbuf3_word_2_31_16_s = wbuf3_word_2_31_16;
+  wire [15:0] wbuf3_word_2_47_32 = wbuf3_word_2[47:32];
+  wire signed [15:0] wbuf3_word_2_47_32_s = wbuf3_word_2_47_32;
+  wire signed [15:0] work_idx2_1_0_eq_1_mux = work_idx2_1_0_eq_1 ? wbuf3_word_2_31_16_s : wbuf3_word_2_47_32_s;
+  wire signed [15:0] w_1 = work_idx2_1_0_eq_0 ? wbuf3_word_2_15_0_s : work_idx2_1_0_eq_1_mux;
+  wire work_idx2_1_0_eq_0_0 = work_idx2_1_0 == 2'd0;
+  wire work_idx2_shr2_0 = work_idx2_shr2[0];
+  wire work_idx2_shr2_0_eq_0 = work_idx2_shr2_0 == 1'd0;
+  wire [1:0] work_idx2_shr2_shr1 = work_idx2_shr2[2:1];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_3 = {1'd0, col_base_q} + {4'd0, shr_5};
+  wire [5:0] add_3 = {1'd0, col_base_q} + {4'd0, work_idx2_shr2_shr1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_3 = add_3[4:0];
-  wire [47:0] xbuf_word_2 = xbuf[resize_3];
-  wire [7:0] slice_31 = xbuf_word_2[7:0];
-  wire signed [7:0] assint_21 = slice_31;
-  wire [7:0] slice_32 = xbuf_word_2[31:24];
-  wire signed [7:0] assint_22 = slice_32;
-  wire signed [7:0] mux_19 = eq_21 ? assint_21 : assint_22;
-  wire eq_22 = slice_26 == 2'd1;
-  wire slice_33 = shr_4[0];
-  wire eq_23 = slice_33 == 1'd0;
-  wire [7:0] slice_34 = xbuf_word_2[15:8];
-  wire signed [7:0] assint_23 = slice_34;
-  wire [7:0] slice_35 = xbuf_word_2[39:32];
-  wire signed [7:0] assint_24 = slice_35;
-  wire signed [7:0] mux_20 = eq_23 ? assint_23 : assint_24;
-  wire slice_36 = shr_4[0];
-  wire eq_24 = slice_36 == 1'd0;
-  wire [7:0] slice_37 = xbuf_word_2[23:16];
-  wire signed [7:0] assint_25 = slice_37;
-  wire [7:0] slice_38 = xbuf_word_2[47:40];
-  wire signed [7:0] assint_26 = slice_38;
-  wire signed [7:0] mux_21 = eq_24 ? assint_25 : assint_26;
-  wire signed [7:0] mux_22 = eq_22 ? mux_20 : mux_21;
-  wire signed [7:0] mux_23 = eq_20 ? mux_19 : mux_22;
-  wire signed [23:0] mul_2 = {{8{mux_18[15]}}, mux_18} * {{16{mux_23[7]}}, mux_23};
-  wire signed [23:0] mux_24 = orr_3 ? mul_2 : 24'sh0;
-  wire signed [24:0] resize_4 = {mux_24[23], mux_24};
-  wire signed [25:0] add_4 = {add_2[24], add_2} + {resize_4[24], resize_4};
-  wire signed [31:0] resize_5 = {{6{add_4[25]}}, add_4};
+  wire [4:0] add_3_w5 = add_3[4:0];
+  wire [47:0] xbuf_word_2 = xbuf[add_3_w5];
+  wire [7:0] xbuf_word_2_7_0 = xbuf_word_2[7:0];
+  wire signed [7:0] triples_11 = xbuf_word_2_7_0;
+  wire [7:0] xbuf_word_2_31_24 = xbuf_word_2[31:24];
+  wire signed [7:0] triples_12 = xbuf_word_2_31_24;
+  wire signed [7:0] work_idx2_shr2_0_eq_0_mux = work_idx2_shr2_0_eq_0 ? triples_11 : triples_12;
+  wire work_idx2_1_0_eq_1_0 = work_idx2_1_0 == 2'd1;
+  wire work_idx2_shr2_0_0 = work_idx2_shr2[0];
+  wire work_idx2_shr2_0_0_eq_0 = work_idx2_shr2_0_0 == 1'd0;
+  wire [7:0] xbuf_word_2_15_8 = xbuf_word_2[15:8];
+  wire signed [7:0] triples_13 = xbuf_word_2_15_8;
+  wire [7:0] xbuf_word_2_39_32 = xbuf_word_2[39:32];
+  wire signed [7:0] triples_14 = xbuf_word_2_39_32;
+  wire signed [7:0] work_idx2_shr2_0_0_eq_0_mux = work_idx2_shr2_0_0_eq_0 ? triples_13 : triples_14;
+  wire work_idx2_shr2_0_1 = work_idx2_shr2[0];
+  wire work_idx2_shr2_0_1_eq_0 = work_idx2_shr2_0_1 == 1'd0;
+  wire [7:0] xbuf_word_2_23_16 = xbuf_word_2[23:16];
+  wire signed [7:0] triples_15 = xbuf_word_2_23_16;
+  wire [7:0] xbuf_word_2_47_40 = xbuf_word_2[47:40];
+  wire signed [7:0] triples_16 = xbuf_word_2_47_40;
+  wire signed [7:0] work_idx2_shr2_0_1_eq_0_mux = work_idx2_shr2_0_1_eq_0 ? triples_15 : triples_16;
+  wire signed [7:0] work_idx2_1_0_eq_1_0_mux = work_idx2_1_0_eq_1_0 ? work_idx2_shr2_0_0_eq_0_mux : work_idx2_shr2_0_1_eq_0_mux;
+  wire signed [7:0] work_idx2_1_0_eq_0_0_mux = work_idx2_1_0_eq_0_0 ? work_idx2_shr2_0_eq_0_mux : work_idx2_1_0_eq_1_0_mux;
+  wire signed [23:0] w_1_mul_work_idx2_1_0_eq_0_0_mux = {{8{w_1[15]}}, w_1} * {{16{work_idx2_1_0_eq_0_0_mux[7]}}, work_idx2_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low2_mux = orr_work_low2 ? w_1_mul_work_idx2_1_0_eq_0_0_mux : 24'sh0;
+  wire signed [24:0] orr_work_low2_mux_w25 = {orr_work_low2_mux[23], orr_work_low2_mux};
+  wire signed [25:0] add_2_add_orr_work_low2_mux_w25 = {add_2[24], add_2} + {orr_work_low2_mux_w25[24], orr_work_low2_mux_w25};
+  wire signed [31:0] resize_0 = {{6{add_2_add_orr_work_low2_mux_w25[25]}}, add_2_add_orr_work_low2_mux_w25};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_5 = {mux_0[31], mux_0} + {resize_5[31], resize_5};
+  wire signed [32:0] fresh_q_mux_add_resize_0 = {fresh_q_mux[31], fresh_q_mux} + {resize_0[31], resize_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_6 = add_5[31:0];
-  wire [31:0] asuint_0 = resize_6;
-  wire signed [31:0] mux_25 = fresh_q ? 32'sh0 : acc2_q;
-  wire eq_25 = slice_0 == 2'd0;
-  wire [47:0] wbuf2_word_0 = wbuf2[shr_0];
-  wire [15:0] slice_39 = wbuf2_word_0[15:0];
-  wire signed [15:0] assint_27 = slice_39;
-  wire eq_26 = slice_0 == 2'd1;
-  wire [15:0] slice_40 = wbuf2_word_0[31:16];
-  wire signed [15:0] assint_28 = slice_40;
-  wire [15:0] slice_41 = wbuf2_word_0[47:32];
-  wire signed [15:0] assint_29 = slice_41;
-  wire signed [15:0] mux_26 = eq_26 ? assint_28 : assint_29;
-  wire signed [15:0] mux_27 = eq_25 ? assint_27 : mux_26;
-  wire signed [23:0] mul_3 = {{8{mux_27[15]}}, mux_27} * {{16{mux_7[7]}}, mux_7};
-  wire signed [23:0] mux_28 = orr_1 ? mul_3 : 24'sh0;
-  wire eq_27 = slice_13 == 2'd0;
-  wire [47:0] wbuf2_word_1 = wbuf2[shr_2];
-  wire [15:0] slice_42 = wbuf2_word_1[15:0];
-  wire signed [15:0] assint_30 = slice_42;
-  wire eq_28 = slice_13 == 2'd1;
-  wire [15:0] slice_43 = wbuf2_word_1[31:16];
-  wire signed [15:0] assint_31 = slice_43;
-  wire [15:0] slice_44 = wbuf2_word_1[47:32];
-  wire signed [15:0] assint_32 = slice_44;
-  wire signed [15:0] mux_29 = eq_28 ? assint_31 : assint_32;
-  wire signed [15:0] mux_30 = eq_27 ? assint_30 : mux_29;
-  wire signed [23:0] mul_4 = {{8{mux_30[15]}}, mux_30} * {{16{mux_15[7]}}, mux_15};
-  wire signed [23:0] mux_31 = orr_2 ? mul_4 : 24'sh0;
-  wire signed [24:0] add_6 = {mux_28[23], mux_28} + {mux_31[23], mux_31};
-  wire eq_29 = slice_26 == 2'd0;
-  wire [47:0] wbuf2_word_2 = wbuf2[shr_4];
-  wire [15:0] slice_45 = wbuf2_word_2[15:0];
-  wire signed [15:0] assint_33 = slice_45;
-  wire eq_30 = slice_26 == 2'd1;
-  wire [15:0] slice_46 = wbuf2_word_2[31:16];
-  wire signed [15:0] assint_34 = slice_46;
-  wire [15:0] slice_47 = wbuf2_word_2[47:32];
-  wire signed [15:0] assint_35 = slice_47;
-  wire signed [15:0] mux_32 = eq_30 ? assint_34 : assint_35;
-  wire signed [15:0] mux_33 = eq_29 ? assint_33 : mux_32;
-  wire signed [23:0] mul_5 = {{8{mux_33[15]}}, mux_33} * {{16{mux_23[7]}}, mux_23};
-  wire signed [23:0] mux_34 = orr_3 ? mul_5 : 24'sh0;
-  wire signed [24:0] resize_7 = {mux_34[23], mux_34};
-  wire signed [25:0] add_7 = {add_6[24], add_6} + {resize_7[24], resize_7};
-  wire signed [31:0] resize_8 = {{6{add_7[25]}}, add_7};
+  wire signed [31:0] fresh_q_mux_add_resize_0_w32 = fresh_q_mux_add_resize_0[31:0];
+  wire [31:0] fresh_q_mux_add_resize_0_w32_u = fresh_q_mux_add_resize_0_w32;
+  wire signed [31:0] fresh_q_mux_0 = fresh_q ? 32'sh0 : acc2_q;
+  wire work_idx0_1_0_eq_0_1 = work_idx0_1_0 == 2'd0;
+  wire [47:0] wbuf2_word_0 = wbuf2[work_idx0_shr2];
+  wire [15:0] wbuf2_word_0_15_0 = wbuf2_word_0[15:0];
+  wire signed [15:0] wbuf2_word_0_15_0_s = wbuf2_word_0_15_0;
+  wire work_idx0_1_0_eq_1_1 = work_idx0_1_0 == 2'd1;
+  wire [15:0] wbuf2_word_0_31_16 = wbuf2_word_0[31:16];
+  wire signed [15:0] wbuf2_word_0_31_16_s = wbuf2_word_0_31_16;
+  wire [15:0] wbuf2_word_0_47_32 = wbuf2_word_0[47:32];
+  wire signed [15:0] wbuf2_word_0_47_32_s = wbuf2_word_0_47_32;
+  wire signed [15:0] work_idx0_1_0_eq_1_1_mux = work_idx0_1_0_eq_1_1 ? wbuf2_word_0_31_16_s : wbuf2_word_0_47_32_s;
+  wire signed [15:0] w_2 = work_idx0_1_0_eq_0_1 ? wbuf2_word_0_15_0_s : work_idx0_1_0_eq_1_1_mux;
+  wire signed [23:0] w_2_mul_work_idx0_1_0_eq_0_0_mux = {{8{w_2[15]}}, w_2} * {{16{work_idx0_1_0_eq_0_0_mux[7]}}, work_idx0_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low0_mux_0 = orr_work_low0 ? w_2_mul_work_idx0_1_0_eq_0_0_mux : 24'sh0;
+  wire work_idx1_1_0_eq_0_1 = work_idx1_1_0 == 2'd0;
+  wire [47:0] wbuf2_word_1 = wbuf2[work_idx1_shr2];
+  wire [15:0] wbuf2_word_1_15_0 = wbuf2_word_1[15:0];
+  wire signed [15:0] wbuf2_word_1_15_0_s = wbuf2_word_1_15_0;
+  wire work_idx1_1_0_eq_1_1 = work_idx1_1_0 == 2'd1;
+  wire [15:0] wbuf2_word_1_31_16 = wbuf2_word_1[31:16];
+  wire signed [15:0] wbuf2_word_1_31_16_s = wbuf2_word_1_31_16;
+  wire [15:0] wbuf2_word_1_47_32 = wbuf2_word_1[47:32];
+  wire signed [15:0] wbuf2_word_1_47_32_s = wbuf2_word_1_47_32;
+  wire signed [15:0] work_idx1_1_0_eq_1_1_mux = work_idx1_1_0_eq_1_1 ? wbuf2_word_1_31_16_s : wbuf2_word_1_47_32_s;
+  wire signed [15:0] w_3 = work_idx1_1_0_eq_0_1 ? wbuf2_word_1_15_0_s : work_idx1_1_0_eq_1_1_mux;
+  wire signed [23:0] w_3_mul_work_idx1_1_0_eq_0_0_mux = {{8{w_3[15]}}, w_3} * {{16{work_idx1_1_0_eq_0_0_mux[7]}}, work_idx1_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low1_mux_0 = orr_work_low1 ? w_3_mul_work_idx1_1_0_eq_0_0_mux : 24'sh0;
+  wire signed [24:0] add_4 = {orr_work_low0_mux_0[23], orr_work_low0_mux_0} + {orr_work_low1_mux_0[23], orr_work_low1_mux_0};
+  wire work_idx2_1_0_eq_0_1 = work_idx2_1_0 == 2'd0;
+  wire [47:0] wbuf2_word_2 = wbuf2[work_idx2_shr2];
+  wire [15:0] wbuf2_word_2_15_0 = wbuf2_word_2[15:0];
+  wire signed [15:0] wbuf2_word_2_15_0_s = wbuf2_word_2_15_0;
+  wire work_idx2_1_0_eq_1_1 = work_idx2_1_0 == 2'd1;
+  wire [15:0] wbuf2_word_2_31_16 = wbuf2_word_2[31:16];
+  wire signed [15:0] wbuf2_word_2_31_16_s = wbuf2_word_2_31_16;
+  wire [15:0] wbuf2_word_2_47_32 = wbuf2_word_2[47:32];
+  wire signed [15:0] wbuf2_word_2_47_32_s = wbuf2_word_2_47_32;
+  wire signed [15:0] work_idx2_1_0_eq_1_1_mux = work_idx2_1_0_eq_1_1 ? wbuf2_word_2_31_16_s : wbuf2_word_2_47_32_s;
+  wire signed [15:0] w_4 = work_idx2_1_0_eq_0_1 ? wbuf2_word_2_15_0_s : work_idx2_1_0_eq_1_1_mux;
+  wire signed [23:0] w_4_mul_work_idx2_1_0_eq_0_0_mux = {{8{w_4[15]}}, w_4} * {{16{work_idx2_1_0_eq_0_0_mux[7]}}, work_idx2_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low2_mux_0 = orr_work_low2 ? w_4_mul_work_idx2_1_0_eq_0_0_mux : 24'sh0;
+  wire signed [24:0] orr_work_low2_mux_0_w25 = {orr_work_low2_mux_0[23], orr_work_low2_mux_0};
+  wire signed [25:0] add_5 = {add_4[24], add_4} + {orr_work_low2_mux_0_w25[24], orr_work_low2_mux_0_w25};
+  wire signed [31:0] add_5_w32 = {{6{add_5[25]}}, add_5};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_8 = {mux_25[31], mux_25} + {resize_8[31], resize_8};
+  wire signed [32:0] fresh_q_mux_0_add_add_5_w32 = {fresh_q_mux_0[31], fresh_q_mux_0} + {add_5_w32[31], add_5_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_9 = add_8[31:0];
-  wire [31:0] asuint_1 = resize_9;
-  wire signed [31:0] mux_35 = fresh_q ? 32'sh0 : acc1_q;
-  wire eq_31 = slice_0 == 2'd0;
-  wire [47:0] wbuf1_word_0 = wbuf1[shr_0];
-  wire [15:0] slice_48 = wbuf1_word_0[15:0];
-  wire signed [15:0] assint_36 = slice_48;
-  wire eq_32 = slice_0 == 2'd1;
-  wire [15:0] slice_49 = wbuf1_word_0[31:16];
-  wire signed [15:0] assint_37 = slice_49;
-  wire [15:0] slice_50 = wbuf1_word_0[47:32];
-  wire signed [15:0] assint_38 = slice_50;
-  wire signed [15:0] mux_36 = eq_32 ? assint_37 : assint_38;
-  wire signed [15:0] mux_37 = eq_31 ? assint_36 : mux_36;
-  wire signed [23:0] mul_6 = {{8{mux_37[15]}}, mux_37} * {{16{mux_7[7]}}, mux_7};
-  wire signed [23:0] mux_38 = orr_1 ? mul_6 : 24'sh0;
-  wire eq_33 = slice_13 == 2'd0;
-  wire [47:0] wbuf1_word_1 = wbuf1[shr_2];
-  wire [15:0] slice_51 = wbuf1_word_1[15:0];
-  wire signed [15:0] assint_39 = slice_51;
-  wire eq_34 = slice_13 == 2'd1;
-  wire [15:0] slice_52 = wbuf1_word_1[31:16];
-  wire signed [15:0] assint_40 = slice_52;
-  wire [15:0] slice_53 = wbuf1_word_1[47:32];
-  wire signed [15:0] assint_41 = slice_53;
-  wire signed [15:0] mux_39 = eq_34 ? assint_40 : assint_41;
-  wire signed [15:0] mux_40 = eq_33 ? assint_39 : mux_39;
-  wire signed [23:0] mul_7 = {{8{mux_40[15]}}, mux_40} * {{16{mux_15[7]}}, mux_15};
-  wire signed [23:0] mux_41 = orr_2 ? mul_7 : 24'sh0;
-  wire signed [24:0] add_9 = {mux_38[23], mux_38} + {mux_41[23], mux_41};
-  wire eq_35 = slice_26 == 2'd0;
-  wire [47:0] wbuf1_word_2 = wbuf1[shr_4];
-  wire [15:0] slice_54 = wbuf1_word_2[15:0];
-  wire signed [15:0] assint_42 = slice_54;
-  wire eq_36 = slice_26 == 2'd1;
-  wire [15:0] slice_55 = wbuf1_word_2[31:16];
-  wire signed [15:0] assint_43 = slice_55;
-  wire [15:0] slice_56 = wbuf1_word_2[47:32];
-  wire signed [15:0] assint_44 = slice_56;
-  wire signed [15:0] mux_42 = eq_36 ? assint_43 : assint_44;
-  wire signed [15:0] mux_43 = eq_35 ? assint_42 : mux_42;
-  wire signed [23:0] mul_8 = {{8{mux_43[15]}}, mux_43} * {{16{mux_23[7]}}, mux_23};
-  wire signed [23:0] mux_44 = orr_3 ? mul_8 : 24'sh0;
-  wire signed [24:0] resize_10 = {mux_44[23], mux_44};
-  wire signed [25:0] add_10 = {add_9[24], add_9} + {resize_10[24], resize_10};
-  wire signed [31:0] resize_11 = {{6{add_10[25]}}, add_10};
+  wire signed [31:0] fresh_q_mux_0_add_add_5_w32_w32 = fresh_q_mux_0_add_add_5_w32[31:0];
+  wire [31:0] asuint_0 = fresh_q_mux_0_add_add_5_w32_w32;
+  wire signed [31:0] fresh_q_mux_1 = fresh_q ? 32'sh0 : acc1_q;
+  wire work_idx0_1_0_eq_0_2 = work_idx0_1_0 == 2'd0;
+  wire [47:0] wbuf1_word_0 = wbuf1[work_idx0_shr2];
+  wire [15:0] wbuf1_word_0_15_0 = wbuf1_word_0[15:0];
+  wire signed [15:0] wbuf1_word_0_15_0_s = wbuf1_word_0_15_0;
+  wire work_idx0_1_0_eq_1_2 = work_idx0_1_0 == 2'd1;
+  wire [15:0] wbuf1_word_0_31_16 = wbuf1_word_0[31:16];
+  wire signed [15:0] wbuf1_word_0_31_16_s = wbuf1_word_0_31_16;
+  wire [15:0] wbuf1_word_0_47_32 = wbuf1_word_0[47:32];
+  wire signed [15:0] wbuf1_word_0_47_32_s = wbuf1_word_0_47_32;
+  wire signed [15:0] work_idx0_1_0_eq_1_2_mux = work_idx0_1_0_eq_1_2 ? wbuf1_word_0_31_16_s : wbuf1_word_0_47_32_s;
+  wire signed [15:0] w_5 = work_idx0_1_0_eq_0_2 ? wbuf1_word_0_15_0_s : work_idx0_1_0_eq_1_2_mux;
+  wire signed [23:0] w_5_mul_work_idx0_1_0_eq_0_0_mux = {{8{w_5[15]}}, w_5} * {{16{work_idx0_1_0_eq_0_0_mux[7]}}, work_idx0_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low0_mux_1 = orr_work_low0 ? w_5_mul_work_idx0_1_0_eq_0_0_mux : 24'sh0;
+  wire work_idx1_1_0_eq_0_2 = work_idx1_1_0 == 2'd0;
+  wire [47:0] wbuf1_word_1 = wbuf1[work_idx1_shr2];
+  wire [15:0] wbuf1_word_1_15_0 = wbuf1_word_1[15:0];
+  wire signed [15:0] wbuf1_word_1_15_0_s = wbuf1_word_1_15_0;
+  wire work_idx1_1_0_eq_1_2 = work_idx1_1_0 == 2'd1;
+  wire [15:0] wbuf1_word_1_31_16 = wbuf1_word_1[31:16];
+  wire signed [15:0] wbuf1_word_1_31_16_s = wbuf1_word_1_31_16;
+  wire [15:0] wbuf1_word_1_47_32 = wbuf1_word_1[47:32];
+  wire signed [15:0] wbuf1_word_1_47_32_s = wbuf1_word_1_47_32;
+  wire signed [15:0] work_idx1_1_0_eq_1_2_mux = work_idx1_1_0_eq_1_2 ? wbuf1_word_1_31_16_s : wbuf1_word_1_47_32_s;
+  wire signed [15:0] w_6 = work_idx1_1_0_eq_0_2 ? wbuf1_word_1_15_0_s : work_idx1_1_0_eq_1_2_mux;
+  wire signed [23:0] w_6_mul_work_idx1_1_0_eq_0_0_mux = {{8{w_6[15]}}, w_6} * {{16{work_idx1_1_0_eq_0_0_mux[7]}}, work_idx1_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low1_mux_1 = orr_work_low1 ? w_6_mul_work_idx1_1_0_eq_0_0_mux : 24'sh0;
+  wire signed [24:0] add_6 = {orr_work_low0_mux_1[23], orr_work_low0_mux_1} + {orr_work_low1_mux_1[23], orr_work_low1_mux_1};
+  wire work_idx2_1_0_eq_0_2 = work_idx2_1_0 == 2'd0;
+  wire [47:0] wbuf1_word_2 = wbuf1[work_idx2_shr2];
+  wire [15:0] wbuf1_word_2_15_0 = wbuf1_word_2[15:0];
+  wire signed [15:0] wbuf1_word_2_15_0_s = wbuf1_word_2_15_0;
+  wire work_idx2_1_0_eq_1_2 = work_idx2_1_0 == 2'd1;
+  wire [15:0] wbuf1_word_2_31_16 = wbuf1_word_2[31:16];
+  wire signed [15:0] wbuf1_word_2_31_16_s = wbuf1_word_2_31_16;
+  wire [15:0] wbuf1_word_2_47_32 = wbuf1_word_2[47:32];
+  wire signed [15:0] wbuf1_word_2_47_32_s = wbuf1_word_2_47_32;
+  wire signed [15:0] work_idx2_1_0_eq_1_2_mux = work_idx2_1_0_eq_1_2 ? wbuf1_word_2_31_16_s : wbuf1_word_2_47_32_s;
+  wire signed [15:0] w_7 = work_idx2_1_0_eq_0_2 ? wbuf1_word_2_15_0_s : work_idx2_1_0_eq_1_2_mux;
+  wire signed [23:0] w_7_mul_work_idx2_1_0_eq_0_0_mux = {{8{w_7[15]}}, w_7} * {{16{work_idx2_1_0_eq_0_0_mux[7]}}, work_idx2_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low2_mux_1 = orr_work_low2 ? w_7_mul_work_idx2_1_0_eq_0_0_mux : 24'sh0;
+  wire signed [24:0] orr_work_low2_mux_1_w25 = {orr_work_low2_mux_1[23], orr_work_low2_mux_1};
+  wire signed [25:0] add_7 = {add_6[24], add_6} + {orr_work_low2_mux_1_w25[24], orr_work_low2_mux_1_w25};
+  wire signed [31:0] add_7_w32 = {{6{add_7[25]}}, add_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_11 = {mux_35[31], mux_35} + {resize_11[31], resize_11};
+  wire signed [32:0] fresh_q_mux_1_add_add_7_w32 = {fresh_q_mux_1[31], fresh_q_mux_1} + {add_7_w32[31], add_7_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_12 = add_11[31:0];
-  wire [31:0] asuint_2 = resize_12;
-  wire signed [31:0] mux_45 = fresh_q ? 32'sh0 : acc0_q;
-  wire eq_37 = slice_0 == 2'd0;
-  wire [47:0] wbuf0_word_0 = wbuf0[shr_0];
-  wire [15:0] slice_57 = wbuf0_word_0[15:0];
-  wire signed [15:0] assint_45 = slice_57;
-  wire eq_38 = slice_0 == 2'd1;
-  wire [15:0] slice_58 = wbuf0_word_0[31:16];
-  wire signed [15:0] assint_46 = slice_58;
-  wire [15:0] slice_59 = wbuf0_word_0[47:32];
-  wire signed [15:0] assint_47 = slice_59;
-  wire signed [15:0] mux_46 = eq_38 ? assint_46 : assint_47;
-  wire signed [15:0] mux_47 = eq_37 ? assint_45 : mux_46;
-  wire signed [23:0] mul_9 = {{8{mux_47[15]}}, mux_47} * {{16{mux_7[7]}}, mux_7};
-  wire signed [23:0] mux_48 = orr_1 ? mul_9 : 24'sh0;
-  wire eq_39 = slice_13 == 2'd0;
-  wire [47:0] wbuf0_word_1 = wbuf0[shr_2];
-  wire [15:0] slice_60 = wbuf0_word_1[15:0];
-  wire signed [15:0] assint_48 = slice_60;
-  wire eq_40 = slice_13 == 2'd1;
-  wire [15:0] slice_61 = wbuf0_word_1[31:16];
-  wire signed [15:0] assint_49 = slice_61;
-  wire [15:0] slice_62 = wbuf0_word_1[47:32];
-  wire signed [15:0] assint_50 = slice_62;
-  wire signed [15:0] mux_49 = eq_40 ? assint_49 : assint_50;
-  wire signed [15:0] mux_50 = eq_39 ? assint_48 : mux_49;
-  wire signed [23:0] mul_10 = {{8{mux_50[15]}}, mux_50} * {{16{mux_15[7]}}, mux_15};
-  wire signed [23:0] mux_51 = orr_2 ? mul_10 : 24'sh0;
-  wire signed [24:0] add_12 = {mux_48[23], mux_48} + {mux_51[23], mux_51};
-  wire eq_41 = slice_26 == 2'd0;
-  wire [47:0] wbuf0_word_2 = wbuf0[shr_4];
-  wire [15:0] slice_63 = wbuf0_word_2[15:0];
-  wire signed [15:0] assint_51 = slice_63;
-  wire eq_42 = slice_26 == 2'd1;
-  wire [15:0] slice_64 = wbuf0_word_2[31:16];
-  wire signed [15:0] assint_52 = slice_64;
-  wire [15:0] slice_65 = wbuf0_word_2[47:32];
-  wire signed [15:0] assint_53 = slice_65;
-  wire signed [15:0] mux_52 = eq_42 ? assint_52 : assint_53;
-  wire signed [15:0] mux_53 = eq_41 ? assint_51 : mux_52;
-  wire signed [23:0] mul_11 = {{8{mux_53[15]}}, mux_53} * {{16{mux_23[7]}}, mux_23};
-  wire signed [23:0] mux_54 = orr_3 ? mul_11 : 24'sh0;
-  wire signed [24:0] resize_13 = {mux_54[23], mux_54};
-  wire signed [25:0] add_13 = {add_12[24], add_12} + {resize_13[24], resize_13};
-  wire signed [31:0] resize_14 = {{6{add_13[25]}}, add_13};
+  wire signed [31:0] fresh_q_mux_1_add_add_7_w32_w32 = fresh_q_mux_1_add_add_7_w32[31:0];
+  wire [31:0] asuint_1 = fresh_q_mux_1_add_add_7_w32_w32;
+  wire signed [31:0] fresh_q_mux_2 = fresh_q ? 32'sh0 : acc0_q;
+  wire work_idx0_1_0_eq_0_3 = work_idx0_1_0 == 2'd0;
+  wire [47:0] wbuf0_word_0 = wbuf0[work_idx0_shr2];
+  wire [15:0] wbuf0_word_0_15_0 = wbuf0_word_0[15:0];
+  wire signed [15:0] wbuf0_word_0_15_0_s = wbuf0_word_0_15_0;
+  wire work_idx0_1_0_eq_1_3 = work_idx0_1_0 == 2'd1;
+  wire [15:0] wbuf0_word_0_31_16 = wbuf0_word_0[31:16];
+  wire signed [15:0] wbuf0_word_0_31_16_s = wbuf0_word_0_31_16;
+  wire [15:0] wbuf0_word_0_47_32 = wbuf0_word_0[47:32];
+  wire signed [15:0] wbuf0_word_0_47_32_s = wbuf0_word_0_47_32;
+  wire signed [15:0] work_idx0_1_0_eq_1_3_mux = work_idx0_1_0_eq_1_3 ? wbuf0_word_0_31_16_s : wbuf0_word_0_47_32_s;
+  wire signed [15:0] w_8 = work_idx0_1_0_eq_0_3 ? wbuf0_word_0_15_0_s : work_idx0_1_0_eq_1_3_mux;
+  wire signed [23:0] w_8_mul_work_idx0_1_0_eq_0_0_mux = {{8{w_8[15]}}, w_8} * {{16{work_idx0_1_0_eq_0_0_mux[7]}}, work_idx0_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low0_mux_2 = orr_work_low0 ? w_8_mul_work_idx0_1_0_eq_0_0_mux : 24'sh0;
+  wire work_idx1_1_0_eq_0_3 = work_idx1_1_0 == 2'd0;
+  wire [47:0] wbuf0_word_1 = wbuf0[work_idx1_shr2];
+  wire [15:0] wbuf0_word_1_15_0 = wbuf0_word_1[15:0];
+  wire signed [15:0] wbuf0_word_1_15_0_s = wbuf0_word_1_15_0;
+  wire work_idx1_1_0_eq_1_3 = work_idx1_1_0 == 2'd1;
+  wire [15:0] wbuf0_word_1_31_16 = wbuf0_word_1[31:16];
+  wire signed [15:0] wbuf0_word_1_31_16_s = wbuf0_word_1_31_16;
+  wire [15:0] wbuf0_word_1_47_32 = wbuf0_word_1[47:32];
+  wire signed [15:0] wbuf0_word_1_47_32_s = wbuf0_word_1_47_32;
+  wire signed [15:0] work_idx1_1_0_eq_1_3_mux = work_idx1_1_0_eq_1_3 ? wbuf0_word_1_31_16_s : wbuf0_word_1_47_32_s;
+  wire signed [15:0] w_9 = work_idx1_1_0_eq_0_3 ? wbuf0_word_1_15_0_s : work_idx1_1_0_eq_1_3_mux;
+  wire signed [23:0] w_9_mul_work_idx1_1_0_eq_0_0_mux = {{8{w_9[15]}}, w_9} * {{16{work_idx1_1_0_eq_0_0_mux[7]}}, work_idx1_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low1_mux_2 = orr_work_low1 ? w_9_mul_work_idx1_1_0_eq_0_0_mux : 24'sh0;
+  wire signed [24:0] add_8 = {orr_work_low0_mux_2[23], orr_work_low0_mux_2} + {orr_work_low1_mux_2[23], orr_work_low1_mux_2};
+  wire work_idx2_1_0_eq_0_3 = work_idx2_1_0 == 2'd0;
+  wire [47:0] wbuf0_word_2 = wbuf0[work_idx2_shr2];
+  wire [15:0] wbuf0_word_2_15_0 = wbuf0_word_2[15:0];
+  wire signed [15:0] wbuf0_word_2_15_0_s = wbuf0_word_2_15_0;
+  wire work_idx2_1_0_eq_1_3 = work_idx2_1_0 == 2'd1;
+  wire [15:0] wbuf0_word_2_31_16 = wbuf0_word_2[31:16];
+  wire signed [15:0] wbuf0_word_2_31_16_s = wbuf0_word_2_31_16;
+  wire [15:0] wbuf0_word_2_47_32 = wbuf0_word_2[47:32];
+  wire signed [15:0] wbuf0_word_2_47_32_s = wbuf0_word_2_47_32;
+  wire signed [15:0] work_idx2_1_0_eq_1_3_mux = work_idx2_1_0_eq_1_3 ? wbuf0_word_2_31_16_s : wbuf0_word_2_47_32_s;
+  wire signed [15:0] w_10 = work_idx2_1_0_eq_0_3 ? wbuf0_word_2_15_0_s : work_idx2_1_0_eq_1_3_mux;
+  wire signed [23:0] mul_0 = {{8{w_10[15]}}, w_10} * {{16{work_idx2_1_0_eq_0_0_mux[7]}}, work_idx2_1_0_eq_0_0_mux};
+  wire signed [23:0] orr_work_low2_mux_2 = orr_work_low2 ? mul_0 : 24'sh0;
+  wire signed [24:0] orr_work_low2_mux_2_w25 = {orr_work_low2_mux_2[23], orr_work_low2_mux_2};
+  wire signed [25:0] add_9 = {add_8[24], add_8} + {orr_work_low2_mux_2_w25[24], orr_work_low2_mux_2_w25};
+  wire signed [31:0] add_9_w32 = {{6{add_9[25]}}, add_9};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_14 = {mux_45[31], mux_45} + {resize_14[31], resize_14};
+  wire signed [32:0] fresh_q_mux_2_add_add_9_w32 = {fresh_q_mux_2[31], fresh_q_mux_2} + {add_9_w32[31], add_9_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_15 = add_14[31:0];
-  wire [31:0] asuint_3 = resize_15;
-  wire [127:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  wire and_2 = cfg_valid & cfg_ready;
-  wire and_3 = b_valid & b_ready;
-  wire and_4 = ce_valid & ce_ready;
-  wire eq_43 = row_q == g_m1_q;
-  wire not_2 = ~not_1;
-  wire or_1 = not_2 | y_ready;
-  wire and_5 = and_0 & or_1;
-  wire eq_44 = col_q == n_m1_q;
-  wire eq_45 = group_q == groups_m1_q;
-  reg [2:0] slice_66;
-  reg [2:0] slice_67;
-  reg [1:0] slice_68;
+  wire signed [31:0] fresh_q_mux_2_add_add_9_w32_w32 = fresh_q_mux_2_add_add_9_w32[31:0];
+  wire [31:0] asuint_2 = fresh_q_mux_2_add_add_9_w32_w32;
+  wire [127:0] cat_0 = {fresh_q_mux_add_resize_0_w32_u, asuint_0, asuint_1, asuint_2};
+  wire cfg_valid_and_cfg_ready = cfg_valid & cfg_ready;
+  wire b_valid_and_b_ready = b_valid & b_ready;
+  wire ce_valid_and_ce_ready = ce_valid & ce_ready;
+  wire lastR = row_q == g_m1_q;
+  wire not_last = ~last;
+  wire not_last_or_y_ready = not_last | y_ready;
+  wire go = computing & not_last_or_y_ready;
+  wire lastN = col_q == n_m1_q;
+  wire group_q_eq_groups_m1_q = group_q == groups_m1_q;
+  reg [2:0] cfg_gM1;
+  reg [2:0] cfg_nM1;
+  reg [1:0] cfg_groupsM1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_15;
+  reg [3:0] row_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_16;
-  reg [2:0] mux_55;
+  reg [2:0] row_q_add_1_w3;
+  reg [2:0] lastR_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_16;
+  reg [3:0] col_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_17;
-  reg [2:0] mux_56;
+  reg [2:0] col_q_add_1_w3;
+  reg [2:0] lastN_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [2:0] add_17;
+  reg [2:0] group_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0] resize_18;
-  wire and_6 = x_valid & x_ready;
+  reg [1:0] group_q_add_1_w2;
+  wire x_valid_and_x_ready = x_valid & x_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_18;
+  reg [5:0] x_addr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_19;
-  wire [1:0] shr_6 = g_m1_q[2:1];
-  wire eq_46 = load_word_q == {1'd0, shr_6};
-  wire [3:0] resize_20 = {1'd0, n_m1_q};
-  wire eq_47 = load_cols_q == resize_20;
+  reg [4:0] x_addr_q_add_1_w5;
+  wire [1:0] wordsM1 = g_m1_q[2:1];
+  wire lastRL = load_word_q == {1'd0, wordsM1};
+  wire [3:0] n_m1_q_w4 = {1'd0, n_m1_q};
+  wire load_cols_q_eq_n_m1_q_w4 = load_cols_q == n_m1_q_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_19;
+  reg [3:0] load_word_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_21;
-  reg [2:0] mux_57;
+  reg [2:0] load_word_q_add_1_w3;
+  reg [2:0] lastRL_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_20;
+  reg [4:0] load_cols_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_22;
-  reg [5:0] add_21;
+  reg [3:0] load_cols_q_add_1_w4;
+  reg [5:0] col_base_q_add_wordsM1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_22;
+  reg [6:0] col_base_q_add_wordsM1_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_23;
-  wire eq_48 = load_word_q == 3'd0;
-  wire [7:0] slice_69 = x_payload[7:0];
-  wire signed [7:0] assint_54 = slice_69;
-  wire ne_0 = assint_54 != 8'd0;
-  wire [7:0] slice_70 = x_payload[15:8];
-  wire signed [7:0] assint_55 = slice_70;
-  wire ne_1 = assint_55 != 8'd0;
-  wire [7:0] slice_71 = x_payload[23:16];
-  wire signed [7:0] assint_56 = slice_71;
-  wire ne_2 = assint_56 != 8'd0;
-  wire eq_49 = load_word_q == 3'd0;
-  wire [7:0] slice_72 = x_payload[31:24];
-  wire signed [7:0] assint_57 = slice_72;
-  wire ne_3 = assint_57 != 8'd0;
-  wire [7:0] slice_73 = x_payload[39:32];
-  wire signed [7:0] assint_58 = slice_73;
-  wire ne_4 = assint_58 != 8'd0;
-  wire [7:0] slice_74 = x_payload[47:40];
-  wire signed [7:0] assint_59 = slice_74;
-  wire ne_5 = assint_59 != 8'd0;
-  wire eq_50 = load_word_q == 3'd1;
-  wire eq_51 = load_word_q == 3'd1;
-  wire eq_52 = load_word_q == 3'd2;
-  wire eq_53 = load_word_q == 3'd2;
-  wire eq_54 = load_word_q == 3'd3;
-  wire eq_55 = load_word_q == 3'd3;
-  wire eq_56 = row_q == 3'd0;
-  wire slice_75 = ce_payload[4];
-  wire slice_76 = ce_payload[9];
-  wire or_2 = slice_75 | slice_76;
-  wire slice_77 = ce_payload[14];
-  wire or_3 = or_2 | slice_77;
-  wire slice_78 = ce_payload[19];
-  wire or_4 = or_3 | slice_78;
-  wire slice_79 = ce_payload[24];
-  wire or_5 = or_4 | slice_79;
-  wire slice_80 = ce_payload[29];
-  wire or_6 = or_5 | slice_80;
-  wire slice_81 = ce_payload[34];
-  wire or_7 = or_6 | slice_81;
-  wire slice_82 = ce_payload[39];
-  wire or_8 = or_7 | slice_82;
-  wire slice_83 = ce_payload[44];
-  wire or_9 = or_8 | slice_83;
-  wire slice_84 = ce_payload[49];
-  wire or_10 = or_9 | slice_84;
-  wire slice_85 = ce_payload[54];
-  wire or_11 = or_10 | slice_85;
-  wire slice_86 = ce_payload[59];
-  wire or_12 = or_11 | slice_86;
-  wire eq_57 = row_q == 3'd1;
-  wire eq_58 = row_q == 3'd2;
-  wire eq_59 = row_q == 3'd3;
-  wire eq_60 = row_q == 3'd4;
-  wire eq_61 = row_q == 3'd5;
-  wire eq_62 = row_q == 3'd6;
-  wire eq_63 = row_q == 3'd7;
-  reg [7:0] slice_87;
-  reg signed [7:0] assint_60;
-  reg [7:0] slice_88;
-  reg signed [7:0] assint_61;
-  reg [7:0] slice_89;
-  reg signed [7:0] assint_62;
-  reg [7:0] slice_90;
-  reg signed [7:0] assint_63;
-  reg [7:0] slice_91;
-  reg signed [7:0] assint_64;
-  reg [7:0] slice_92;
-  reg signed [7:0] assint_65;
-  reg [7:0] slice_93;
-  reg signed [7:0] assint_66;
-  reg [7:0] slice_94;
-  reg signed [7:0] assint_67;
-  reg [7:0] slice_95;
-  reg signed [7:0] assint_68;
-  reg [7:0] slice_96;
-  reg signed [7:0] assint_69;
-  reg [7:0] slice_97;
-  reg signed [7:0] assint_70;
-  reg [7:0] slice_98;
-  reg signed [7:0] assint_71;
-  reg [7:0] slice_99;
-  reg signed [7:0] assint_72;
-  reg [7:0] slice_100;
-  reg signed [7:0] assint_73;
-  reg [7:0] slice_101;
-  reg signed [7:0] assint_74;
-  reg [7:0] slice_102;
-  reg signed [7:0] assint_75;
-  reg [7:0] slice_103;
-  reg signed [7:0] assint_76;
-  reg [7:0] slice_104;
-  reg signed [7:0] assint_77;
-  reg [7:0] slice_105;
-  reg signed [7:0] assint_78;
-  reg [7:0] slice_106;
-  reg signed [7:0] assint_79;
-  reg [7:0] slice_107;
-  reg signed [7:0] assint_80;
-  reg [7:0] slice_108;
-  reg signed [7:0] assint_81;
-  reg [7:0] slice_109;
-  reg signed [7:0] assint_82;
-  reg [7:0] slice_110;
-  reg signed [7:0] assint_83;
-  reg [7:0] slice_111;
-  reg signed [7:0] assint_84;
-  reg [7:0] slice_112;
-  reg signed [7:0] assint_85;
-  reg [7:0] slice_113;
-  reg signed [7:0] assint_86;
-  reg [7:0] slice_114;
-  reg signed [7:0] assint_87;
-  reg [7:0] slice_115;
-  reg signed [7:0] assint_88;
-  reg [7:0] slice_116;
-  reg signed [7:0] assint_89;
-  reg [7:0] slice_117;
-  reg signed [7:0] assint_90;
-  reg [7:0] slice_118;
-  reg signed [7:0] assint_91;
-  reg [7:0] slice_119;
-  reg signed [7:0] assint_92;
-  reg [7:0] slice_120;
-  reg signed [7:0] assint_93;
-  reg [7:0] slice_121;
-  reg signed [7:0] assint_94;
-  reg [7:0] slice_122;
-  reg signed [7:0] assint_95;
+  reg [4:0] col_base_q_add_wordsM1_add_1_w5;
+  wire mine = load_word_q == 3'd0;
+  wire [7:0] x_payload_7_0 = x_payload[7:0];
+  wire signed [7:0] x_0_0 = x_payload_7_0;
+  wire x_0_0_ne_0 = x_0_0 != 8'd0;
+  wire [7:0] x_payload_15_8 = x_payload[15:8];
+  wire signed [7:0] x_0_1 = x_payload_15_8;
+  wire x_0_1_ne_0 = x_0_1 != 8'd0;
+  wire [7:0] x_payload_23_16 = x_payload[23:16];
+  wire signed [7:0] x_0_2 = x_payload_23_16;
+  wire x_0_2_ne_0 = x_0_2 != 8'd0;
+  wire mine_0 = load_word_q == 3'd0;
+  wire [7:0] x_payload_31_24 = x_payload[31:24];
+  wire signed [7:0] x_1_0 = x_payload_31_24;
+  wire x_1_0_ne_0 = x_1_0 != 8'd0;
+  wire [7:0] x_payload_39_32 = x_payload[39:32];
+  wire signed [7:0] x_1_1 = x_payload_39_32;
+  wire x_1_1_ne_0 = x_1_1 != 8'd0;
+  wire [7:0] x_payload_47_40 = x_payload[47:40];
+  wire signed [7:0] x_1_2 = x_payload_47_40;
+  wire x_1_2_ne_0 = x_1_2 != 8'd0;
+  wire mine_1 = load_word_q == 3'd1;
+  wire mine_2 = load_word_q == 3'd1;
+  wire mine_3 = load_word_q == 3'd2;
+  wire mine_4 = load_word_q == 3'd2;
+  wire mine_5 = load_word_q == 3'd3;
+  wire mine_6 = load_word_q == 3'd3;
+  wire row_q_eq_0 = row_q == 3'd0;
+  wire ce_0_0_nz = ce_payload[4];
+  wire ce_0_1_nz = ce_payload[9];
+  wire ce_0_0_nz_or_ce_0_1_nz = ce_0_0_nz | ce_0_1_nz;
+  wire ce_0_2_nz = ce_payload[14];
+  wire or_0 = ce_0_0_nz_or_ce_0_1_nz | ce_0_2_nz;
+  wire ce_1_0_nz = ce_payload[19];
+  wire or_0_or_ce_1_0_nz = or_0 | ce_1_0_nz;
+  wire ce_1_1_nz = ce_payload[24];
+  wire or_0_or_ce_1_0_nz_or_ce_1_1_nz = or_0_or_ce_1_0_nz | ce_1_1_nz;
+  wire ce_1_2_nz = ce_payload[29];
+  wire or_1 = or_0_or_ce_1_0_nz_or_ce_1_1_nz | ce_1_2_nz;
+  wire ce_2_0_nz = ce_payload[34];
+  wire or_1_or_ce_2_0_nz = or_1 | ce_2_0_nz;
+  wire ce_2_1_nz = ce_payload[39];
+  wire or_1_or_ce_2_0_nz_or_ce_2_1_nz = or_1_or_ce_2_0_nz | ce_2_1_nz;
+  wire ce_2_2_nz = ce_payload[44];
+  wire or_2 = or_1_or_ce_2_0_nz_or_ce_2_1_nz | ce_2_2_nz;
+  wire ce_3_0_nz = ce_payload[49];
+  wire or_2_or_ce_3_0_nz = or_2 | ce_3_0_nz;
+  wire ce_3_1_nz = ce_payload[54];
+  wire or_2_or_ce_3_0_nz_or_ce_3_1_nz = or_2_or_ce_3_0_nz | ce_3_1_nz;
+  wire ce_3_2_nz = ce_payload[59];
+  wire or_3 = or_2_or_ce_3_0_nz_or_ce_3_1_nz | ce_3_2_nz;
+  wire row_q_eq_1 = row_q == 3'd1;
+  wire row_q_eq_2 = row_q == 3'd2;
+  wire row_q_eq_3 = row_q == 3'd3;
+  wire row_q_eq_4 = row_q == 3'd4;
+  wire row_q_eq_5 = row_q == 3'd5;
+  wire row_q_eq_6 = row_q == 3'd6;
+  wire row_q_eq_7 = row_q == 3'd7;
+  reg [7:0] b_payload_7_0;
+  reg signed [7:0] b_0_0;
+  reg [7:0] b_payload_15_8;
+  reg signed [7:0] b_0_1;
+  reg [7:0] b_payload_23_16;
+  reg signed [7:0] b_0_2;
+  reg [7:0] b_payload_31_24;
+  reg signed [7:0] b_0_3;
+  reg [7:0] b_payload_39_32;
+  reg signed [7:0] b_0_4;
+  reg [7:0] b_payload_47_40;
+  reg signed [7:0] b_0_5;
+  reg [7:0] b_payload_55_48;
+  reg signed [7:0] b_0_6;
+  reg [7:0] b_payload_63_56;
+  reg signed [7:0] b_0_7;
+  reg [7:0] b_payload_71_64;
+  reg signed [7:0] b_0_8;
+  reg [7:0] b_payload_79_72;
+  reg signed [7:0] b_1_0;
+  reg [7:0] b_payload_87_80;
+  reg signed [7:0] b_1_1;
+  reg [7:0] b_payload_95_88;
+  reg signed [7:0] b_1_2;
+  reg [7:0] b_payload_103_96;
+  reg signed [7:0] b_1_3;
+  reg [7:0] b_payload_111_104;
+  reg signed [7:0] b_1_4;
+  reg [7:0] b_payload_119_112;
+  reg signed [7:0] b_1_5;
+  reg [7:0] b_payload_127_120;
+  reg signed [7:0] b_1_6;
+  reg [7:0] b_payload_135_128;
+  reg signed [7:0] b_1_7;
+  reg [7:0] b_payload_143_136;
+  reg signed [7:0] b_1_8;
+  reg [7:0] b_payload_151_144;
+  reg signed [7:0] b_2_0;
+  reg [7:0] b_payload_159_152;
+  reg signed [7:0] b_2_1;
+  reg [7:0] b_payload_167_160;
+  reg signed [7:0] b_2_2;
+  reg [7:0] b_payload_175_168;
+  reg signed [7:0] b_2_3;
+  reg [7:0] b_payload_183_176;
+  reg signed [7:0] b_2_4;
+  reg [7:0] b_payload_191_184;
+  reg signed [7:0] b_2_5;
+  reg [7:0] b_payload_199_192;
+  reg signed [7:0] b_2_6;
+  reg [7:0] b_payload_207_200;
+  reg signed [7:0] b_2_7;
+  reg [7:0] b_payload_215_208;
+  reg signed [7:0] b_2_8;
+  reg [7:0] b_payload_223_216;
+  reg signed [7:0] b_3_0;
+  reg [7:0] b_payload_231_224;
+  reg signed [7:0] b_3_1;
+  reg [7:0] b_payload_239_232;
+  reg signed [7:0] b_3_2;
+  reg [7:0] b_payload_247_240;
+  reg signed [7:0] b_3_3;
+  reg [7:0] b_payload_255_248;
+  reg signed [7:0] b_3_4;
+  reg [7:0] b_payload_263_256;
+  reg signed [7:0] b_3_5;
+  reg [7:0] b_payload_271_264;
+  reg signed [7:0] b_3_6;
+  reg [7:0] b_payload_279_272;
+  reg signed [7:0] b_3_7;
+  reg [7:0] b_payload_287_280;
+  reg signed [7:0] b_3_8;
   wire [31:0] act_mask_word_0 = act_mask[col_q];
-  wire [31:0] cat_1 = {1'd0, w_bit7_q, w_bit7_q, w_bit7_q, 1'd0, w_bit6_q, w_bit6_q, w_bit6_q, 1'd0, w_bit5_q, w_bit5_q, w_bit5_q, 1'd0, w_bit4_q, w_bit4_q, w_bit4_q, 1'd0, w_bit3_q, w_bit3_q, w_bit3_q, 1'd0, w_bit2_q, w_bit2_q, w_bit2_q, 1'd0, w_bit1_q, w_bit1_q, w_bit1_q, 1'd0, w_bit0_q, w_bit0_q, w_bit0_q};
-  wire [31:0] and_7 = act_mask_word_0 & cat_1;
-  wire [31:0] mux_58 = fresh_q ? and_7 : rem_q;
-  wire [31:0] not_3 = ~work_mask;
+  wire [31:0] word = {1'd0, w_bit7_q, w_bit7_q, w_bit7_q, 1'd0, w_bit6_q, w_bit6_q, w_bit6_q, 1'd0, w_bit5_q, w_bit5_q, w_bit5_q, 1'd0, w_bit4_q, w_bit4_q, w_bit4_q, 1'd0, w_bit3_q, w_bit3_q, w_bit3_q, 1'd0, w_bit2_q, w_bit2_q, w_bit2_q, 1'd0, w_bit1_q, w_bit1_q, w_bit1_q, 1'd0, w_bit0_q, w_bit0_q, w_bit0_q};
+  wire [31:0] act_mask_word_0_and_word = act_mask_word_0 & word;
+  wire [31:0] cur = fresh_q ? act_mask_word_0_and_word : rem_q;
+  wire [31:0] not_work_mask = ~work_mask;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_23 = {1'd0, not_3} + 33'h1;
+  wire [32:0] not_work_mask_add_1 = {1'd0, not_work_mask} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_24 = add_23[31:0];
-  wire [31:0] and_8 = work_mask & resize_24;
-  wire slice_123 = work_low0[16];
-  wire slice_124 = work_low0[17];
-  wire slice_125 = work_low0[18];
-  wire slice_126 = work_low0[20];
-  wire slice_127 = work_low0[21];
-  wire slice_128 = work_low0[22];
-  wire slice_129 = work_low0[24];
-  wire slice_130 = work_low0[25];
-  wire slice_131 = work_low0[26];
-  wire slice_132 = work_low0[28];
-  wire slice_133 = work_low0[29];
-  wire slice_134 = work_low0[30];
-  wire [11:0] cat_2 = {slice_123, slice_124, slice_125, slice_126, slice_127, slice_128, slice_129, slice_130, slice_131, slice_132, slice_133, slice_134};
-  wire orr_4 = |cat_2;
-  wire slice_135 = work_low0[8];
-  wire slice_136 = work_low0[9];
-  wire slice_137 = work_low0[10];
-  wire slice_138 = work_low0[12];
-  wire slice_139 = work_low0[13];
-  wire slice_140 = work_low0[14];
-  wire slice_141 = work_low0[24];
-  wire slice_142 = work_low0[25];
-  wire slice_143 = work_low0[26];
-  wire slice_144 = work_low0[28];
-  wire slice_145 = work_low0[29];
-  wire slice_146 = work_low0[30];
-  wire [11:0] cat_3 = {slice_135, slice_136, slice_137, slice_138, slice_139, slice_140, slice_141, slice_142, slice_143, slice_144, slice_145, slice_146};
-  wire orr_5 = |cat_3;
-  wire slice_147 = work_low0[4];
-  wire slice_148 = work_low0[5];
-  wire slice_149 = work_low0[6];
-  wire slice_150 = work_low0[12];
-  wire slice_151 = work_low0[13];
-  wire slice_152 = work_low0[14];
-  wire slice_153 = work_low0[20];
-  wire slice_154 = work_low0[21];
-  wire slice_155 = work_low0[22];
-  wire slice_156 = work_low0[28];
-  wire slice_157 = work_low0[29];
-  wire slice_158 = work_low0[30];
-  wire [11:0] cat_4 = {slice_147, slice_148, slice_149, slice_150, slice_151, slice_152, slice_153, slice_154, slice_155, slice_156, slice_157, slice_158};
-  wire orr_6 = |cat_4;
-  wire slice_159 = work_low0[2];
-  wire slice_160 = work_low0[6];
-  wire slice_161 = work_low0[10];
-  wire slice_162 = work_low0[14];
-  wire slice_163 = work_low0[18];
-  wire slice_164 = work_low0[22];
-  wire slice_165 = work_low0[26];
-  wire slice_166 = work_low0[30];
-  wire [7:0] cat_5 = {slice_159, slice_160, slice_161, slice_162, slice_163, slice_164, slice_165, slice_166};
-  wire orr_7 = |cat_5;
-  wire slice_167 = work_low0[1];
-  wire slice_168 = work_low0[5];
-  wire slice_169 = work_low0[9];
-  wire slice_170 = work_low0[13];
-  wire slice_171 = work_low0[17];
-  wire slice_172 = work_low0[21];
-  wire slice_173 = work_low0[25];
-  wire slice_174 = work_low0[29];
-  wire [7:0] cat_6 = {slice_167, slice_168, slice_169, slice_170, slice_171, slice_172, slice_173, slice_174};
-  wire orr_8 = |cat_6;
-  wire [4:0] cat_7 = {orr_4, orr_5, orr_6, orr_7, orr_8};
-  wire [31:0] not_4 = ~xor_0;
+  wire [31:0] not_work_mask_add_1_w32 = not_work_mask_add_1[31:0];
+  wire [31:0] low = work_mask & not_work_mask_add_1_w32;
+  wire work_low0_16 = work_low0[16];
+  wire work_low0_17 = work_low0[17];
+  wire work_low0_18 = work_low0[18];
+  wire work_low0_20 = work_low0[20];
+  wire work_low0_21 = work_low0[21];
+  wire work_low0_22 = work_low0[22];
+  wire work_low0_24 = work_low0[24];
+  wire work_low0_25 = work_low0[25];
+  wire work_low0_26 = work_low0[26];
+  wire work_low0_28 = work_low0[28];
+  wire work_low0_29 = work_low0[29];
+  wire work_low0_30 = work_low0[30];
+  wire [11:0] cat_1 = {work_low0_16, work_low0_17, work_low0_18, work_low0_20, work_low0_21, work_low0_22, work_low0_24, work_low0_25, work_low0_26, work_low0_28, work_low0_29, work_low0_30};
+  wire orr_cat_1 = |cat_1;
+  wire work_low0_8 = work_low0[8];
+  wire work_low0_9 = work_low0[9];
+  wire work_low0_10 = work_low0[10];
+  wire work_low0_12 = work_low0[12];
+  wire work_low0_13 = work_low0[13];
+  wire work_low0_14 = work_low0[14];
+  wire work_low0_24_0 = work_low0[24];
+  wire work_low0_25_0 = work_low0[25];
+  wire work_low0_26_0 = work_low0[26];
+  wire work_low0_28_0 = work_low0[28];
+  wire work_low0_29_0 = work_low0[29];
+  wire work_low0_30_0 = work_low0[30];
+  wire [11:0] cat_2 = {work_low0_8, work_low0_9, work_low0_10, work_low0_12, work_low0_13, work_low0_14, work_low0_24_0, work_low0_25_0, work_low0_26_0, work_low0_28_0, work_low0_29_0, work_low0_30_0};
+  wire orr_cat_2 = |cat_2;
+  wire work_low0_4 = work_low0[4];
+  wire work_low0_5 = work_low0[5];
+  wire work_low0_6 = work_low0[6];
+  wire work_low0_12_0 = work_low0[12];
+  wire work_low0_13_0 = work_low0[13];
+  wire work_low0_14_0 = work_low0[14];
+  wire work_low0_20_0 = work_low0[20];
+  wire work_low0_21_0 = work_low0[21];
+  wire work_low0_22_0 = work_low0[22];
+  wire work_low0_28_1 = work_low0[28];
+  wire work_low0_29_1 = work_low0[29];
+  wire work_low0_30_1 = work_low0[30];
+  wire [11:0] cat_3 = {work_low0_4, work_low0_5, work_low0_6, work_low0_12_0, work_low0_13_0, work_low0_14_0, work_low0_20_0, work_low0_21_0, work_low0_22_0, work_low0_28_1, work_low0_29_1, work_low0_30_1};
+  wire orr_cat_3 = |cat_3;
+  wire work_low0_2 = work_low0[2];
+  wire work_low0_6_0 = work_low0[6];
+  wire work_low0_10_0 = work_low0[10];
+  wire work_low0_14_1 = work_low0[14];
+  wire work_low0_18_0 = work_low0[18];
+  wire work_low0_22_1 = work_low0[22];
+  wire work_low0_26_1 = work_low0[26];
+  wire work_low0_30_2 = work_low0[30];
+  wire [7:0] cat_4 = {work_low0_2, work_low0_6_0, work_low0_10_0, work_low0_14_1, work_low0_18_0, work_low0_22_1, work_low0_26_1, work_low0_30_2};
+  wire orr_cat_4 = |cat_4;
+  wire work_low0_1 = work_low0[1];
+  wire work_low0_5_0 = work_low0[5];
+  wire work_low0_9_0 = work_low0[9];
+  wire work_low0_13_1 = work_low0[13];
+  wire work_low0_17_0 = work_low0[17];
+  wire work_low0_21_1 = work_low0[21];
+  wire work_low0_25_1 = work_low0[25];
+  wire work_low0_29_2 = work_low0[29];
+  wire [7:0] cat_5 = {work_low0_1, work_low0_5_0, work_low0_9_0, work_low0_13_1, work_low0_17_0, work_low0_21_1, work_low0_25_1, work_low0_29_2};
+  wire orr_cat_5 = |cat_5;
+  wire [4:0] idx = {orr_cat_1, orr_cat_2, orr_cat_3, orr_cat_4, orr_cat_5};
+  wire [31:0] not_work_mask_xor_work_low0 = ~work_mask_xor_work_low0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_24 = {1'd0, not_4} + 33'h1;
+  wire [32:0] add_10 = {1'd0, not_work_mask_xor_work_low0} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_25 = add_24[31:0];
-  wire [31:0] and_9 = xor_0 & resize_25;
-  wire slice_175 = work_low1[16];
-  wire slice_176 = work_low1[17];
-  wire slice_177 = work_low1[18];
-  wire slice_178 = work_low1[20];
-  wire slice_179 = work_low1[21];
-  wire slice_180 = work_low1[22];
-  wire slice_181 = work_low1[24];
-  wire slice_182 = work_low1[25];
-  wire slice_183 = work_low1[26];
-  wire slice_184 = work_low1[28];
-  wire slice_185 = work_low1[29];
-  wire slice_186 = work_low1[30];
-  wire [11:0] cat_8 = {slice_175, slice_176, slice_177, slice_178, slice_179, slice_180, slice_181, slice_182, slice_183, slice_184, slice_185, slice_186};
-  wire orr_9 = |cat_8;
-  wire slice_187 = work_low1[8];
-  wire slice_188 = work_low1[9];
-  wire slice_189 = work_low1[10];
-  wire slice_190 = work_low1[12];
-  wire slice_191 = work_low1[13];
-  wire slice_192 = work_low1[14];
-  wire slice_193 = work_low1[24];
-  wire slice_194 = work_low1[25];
-  wire slice_195 = work_low1[26];
-  wire slice_196 = work_low1[28];
-  wire slice_197 = work_low1[29];
-  wire slice_198 = work_low1[30];
-  wire [11:0] cat_9 = {slice_187, slice_188, slice_189, slice_190, slice_191, slice_192, slice_193, slice_194, slice_195, slice_196, slice_197, slice_198};
-  wire orr_10 = |cat_9;
-  wire slice_199 = work_low1[4];
-  wire slice_200 = work_low1[5];
-  wire slice_201 = work_low1[6];
-  wire slice_202 = work_low1[12];
-  wire slice_203 = work_low1[13];
-  wire slice_204 = work_low1[14];
-  wire slice_205 = work_low1[20];
-  wire slice_206 = work_low1[21];
-  wire slice_207 = work_low1[22];
-  wire slice_208 = work_low1[28];
-  wire slice_209 = work_low1[29];
-  wire slice_210 = work_low1[30];
-  wire [11:0] cat_10 = {slice_199, slice_200, slice_201, slice_202, slice_203, slice_204, slice_205, slice_206, slice_207, slice_208, slice_209, slice_210};
-  wire orr_11 = |cat_10;
-  wire slice_211 = work_low1[2];
-  wire slice_212 = work_low1[6];
-  wire slice_213 = work_low1[10];
-  wire slice_214 = work_low1[14];
-  wire slice_215 = work_low1[18];
-  wire slice_216 = work_low1[22];
-  wire slice_217 = work_low1[26];
-  wire slice_218 = work_low1[30];
-  wire [7:0] cat_11 = {slice_211, slice_212, slice_213, slice_214, slice_215, slice_216, slice_217, slice_218};
-  wire orr_12 = |cat_11;
-  wire slice_219 = work_low1[1];
-  wire slice_220 = work_low1[5];
-  wire slice_221 = work_low1[9];
-  wire slice_222 = work_low1[13];
-  wire slice_223 = work_low1[17];
-  wire slice_224 = work_low1[21];
-  wire slice_225 = work_low1[25];
-  wire slice_226 = work_low1[29];
-  wire [7:0] cat_12 = {slice_219, slice_220, slice_221, slice_222, slice_223, slice_224, slice_225, slice_226};
-  wire orr_13 = |cat_12;
-  wire [4:0] cat_13 = {orr_9, orr_10, orr_11, orr_12, orr_13};
-  wire [31:0] not_5 = ~xor_1;
+  wire [31:0] add_10_w32 = add_10[31:0];
+  wire [31:0] low_0 = work_mask_xor_work_low0 & add_10_w32;
+  wire work_low1_16 = work_low1[16];
+  wire work_low1_17 = work_low1[17];
+  wire work_low1_18 = work_low1[18];
+  wire work_low1_20 = work_low1[20];
+  wire work_low1_21 = work_low1[21];
+  wire work_low1_22 = work_low1[22];
+  wire work_low1_24 = work_low1[24];
+  wire work_low1_25 = work_low1[25];
+  wire work_low1_26 = work_low1[26];
+  wire work_low1_28 = work_low1[28];
+  wire work_low1_29 = work_low1[29];
+  wire work_low1_30 = work_low1[30];
+  wire [11:0] cat_6 = {work_low1_16, work_low1_17, work_low1_18, work_low1_20, work_low1_21, work_low1_22, work_low1_24, work_low1_25, work_low1_26, work_low1_28, work_low1_29, work_low1_30};
+  wire orr_cat_6 = |cat_6;
+  wire work_low1_8 = work_low1[8];
+  wire work_low1_9 = work_low1[9];
+  wire work_low1_10 = work_low1[10];
+  wire work_low1_12 = work_low1[12];
+  wire work_low1_13 = work_low1[13];
+  wire work_low1_14 = work_low1[14];
+  wire work_low1_24_0 = work_low1[24];
+  wire work_low1_25_0 = work_low1[25];
+  wire work_low1_26_0 = work_low1[26];
+  wire work_low1_28_0 = work_low1[28];
+  wire work_low1_29_0 = work_low1[29];
+  wire work_low1_30_0 = work_low1[30];
+  wire [11:0] cat_7 = {work_low1_8, work_low1_9, work_low1_10, work_low1_12, work_low1_13, work_low1_14, work_low1_24_0, work_low1_25_0, work_low1_26_0, work_low1_28_0, work_low1_29_0, work_low1_30_0};
+  wire orr_cat_7 = |cat_7;
+  wire work_low1_4 = work_low1[4];
+  wire work_low1_5 = work_low1[5];
+  wire work_low1_6 = work_low1[6];
+  wire work_low1_12_0 = work_low1[12];
+  wire work_low1_13_0 = work_low1[13];
+  wire work_low1_14_0 = work_low1[14];
+  wire work_low1_20_0 = work_low1[20];
+  wire work_low1_21_0 = work_low1[21];
+  wire work_low1_22_0 = work_low1[22];
+  wire work_low1_28_1 = work_low1[28];
+  wire work_low1_29_1 = work_low1[29];
+  wire work_low1_30_1 = work_low1[30];
+  wire [11:0] cat_8 = {work_low1_4, work_low1_5, work_low1_6, work_low1_12_0, work_low1_13_0, work_low1_14_0, work_low1_20_0, work_low1_21_0, work_low1_22_0, work_low1_28_1, work_low1_29_1, work_low1_30_1};
+  wire orr_cat_8 = |cat_8;
+  wire work_low1_2 = work_low1[2];
+  wire work_low1_6_0 = work_low1[6];
+  wire work_low1_10_0 = work_low1[10];
+  wire work_low1_14_1 = work_low1[14];
+  wire work_low1_18_0 = work_low1[18];
+  wire work_low1_22_1 = work_low1[22];
+  wire work_low1_26_1 = work_low1[26];
+  wire work_low1_30_2 = work_low1[30];
+  wire [7:0] cat_9 = {work_low1_2, work_low1_6_0, work_low1_10_0, work_low1_14_1, work_low1_18_0, work_low1_22_1, work_low1_26_1, work_low1_30_2};
+  wire orr_cat_9 = |cat_9;
+  wire work_low1_1 = work_low1[1];
+  wire work_low1_5_0 = work_low1[5];
+  wire work_low1_9_0 = work_low1[9];
+  wire work_low1_13_1 = work_low1[13];
+  wire work_low1_17_0 = work_low1[17];
+  wire work_low1_21_1 = work_low1[21];
+  wire work_low1_25_1 = work_low1[25];
+  wire work_low1_29_2 = work_low1[29];
+  wire [7:0] cat_10 = {work_low1_1, work_low1_5_0, work_low1_9_0, work_low1_13_1, work_low1_17_0, work_low1_21_1, work_low1_25_1, work_low1_29_2};
+  wire orr_cat_10 = |cat_10;
+  wire [4:0] idx_0 = {orr_cat_6, orr_cat_7, orr_cat_8, orr_cat_9, orr_cat_10};
+  wire [31:0] not_xor_0 = ~xor_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_25 = {1'd0, not_5} + 33'h1;
+  wire [32:0] not_xor_0_add_1 = {1'd0, not_xor_0} + 33'h1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_26 = add_25[31:0];
-  wire [31:0] and_10 = xor_1 & resize_26;
-  wire slice_227 = work_low2[16];
-  wire slice_228 = work_low2[17];
-  wire slice_229 = work_low2[18];
-  wire slice_230 = work_low2[20];
-  wire slice_231 = work_low2[21];
-  wire slice_232 = work_low2[22];
-  wire slice_233 = work_low2[24];
-  wire slice_234 = work_low2[25];
-  wire slice_235 = work_low2[26];
-  wire slice_236 = work_low2[28];
-  wire slice_237 = work_low2[29];
-  wire slice_238 = work_low2[30];
-  wire [11:0] cat_14 = {slice_227, slice_228, slice_229, slice_230, slice_231, slice_232, slice_233, slice_234, slice_235, slice_236, slice_237, slice_238};
-  wire orr_14 = |cat_14;
-  wire slice_239 = work_low2[8];
-  wire slice_240 = work_low2[9];
-  wire slice_241 = work_low2[10];
-  wire slice_242 = work_low2[12];
-  wire slice_243 = work_low2[13];
-  wire slice_244 = work_low2[14];
-  wire slice_245 = work_low2[24];
-  wire slice_246 = work_low2[25];
-  wire slice_247 = work_low2[26];
-  wire slice_248 = work_low2[28];
-  wire slice_249 = work_low2[29];
-  wire slice_250 = work_low2[30];
-  wire [11:0] cat_15 = {slice_239, slice_240, slice_241, slice_242, slice_243, slice_244, slice_245, slice_246, slice_247, slice_248, slice_249, slice_250};
-  wire orr_15 = |cat_15;
-  wire slice_251 = work_low2[4];
-  wire slice_252 = work_low2[5];
-  wire slice_253 = work_low2[6];
-  wire slice_254 = work_low2[12];
-  wire slice_255 = work_low2[13];
-  wire slice_256 = work_low2[14];
-  wire slice_257 = work_low2[20];
-  wire slice_258 = work_low2[21];
-  wire slice_259 = work_low2[22];
-  wire slice_260 = work_low2[28];
-  wire slice_261 = work_low2[29];
-  wire slice_262 = work_low2[30];
-  wire [11:0] cat_16 = {slice_251, slice_252, slice_253, slice_254, slice_255, slice_256, slice_257, slice_258, slice_259, slice_260, slice_261, slice_262};
-  wire orr_16 = |cat_16;
-  wire slice_263 = work_low2[2];
-  wire slice_264 = work_low2[6];
-  wire slice_265 = work_low2[10];
-  wire slice_266 = work_low2[14];
-  wire slice_267 = work_low2[18];
-  wire slice_268 = work_low2[22];
-  wire slice_269 = work_low2[26];
-  wire slice_270 = work_low2[30];
-  wire [7:0] cat_17 = {slice_263, slice_264, slice_265, slice_266, slice_267, slice_268, slice_269, slice_270};
-  wire orr_17 = |cat_17;
-  wire slice_271 = work_low2[1];
-  wire slice_272 = work_low2[5];
-  wire slice_273 = work_low2[9];
-  wire slice_274 = work_low2[13];
-  wire slice_275 = work_low2[17];
-  wire slice_276 = work_low2[21];
-  wire slice_277 = work_low2[25];
-  wire slice_278 = work_low2[29];
-  wire [7:0] cat_18 = {slice_271, slice_272, slice_273, slice_274, slice_275, slice_276, slice_277, slice_278};
-  wire orr_18 = |cat_18;
-  wire [4:0] cat_19 = {orr_14, orr_15, orr_16, orr_17, orr_18};
-  wire and_11 = and_6 & eq_46;
-  wire [2:0] resize_27 = load_cols_q[2:0];
-  wire eq_64 = load_word_q == 3'd3;
-  wire mux_59 = eq_64 ? ne_5 : act_bit7_2_q;
-  wire eq_65 = load_word_q == 3'd3;
-  wire mux_60 = eq_65 ? ne_4 : act_bit7_1_q;
-  wire eq_66 = load_word_q == 3'd3;
-  wire mux_61 = eq_66 ? ne_3 : act_bit7_0_q;
-  wire eq_67 = load_word_q == 3'd3;
-  wire mux_62 = eq_67 ? ne_2 : act_bit6_2_q;
-  wire eq_68 = load_word_q == 3'd3;
-  wire mux_63 = eq_68 ? ne_1 : act_bit6_1_q;
-  wire eq_69 = load_word_q == 3'd3;
-  wire mux_64 = eq_69 ? ne_0 : act_bit6_0_q;
-  wire eq_70 = load_word_q == 3'd2;
-  wire mux_65 = eq_70 ? ne_5 : act_bit5_2_q;
-  wire eq_71 = load_word_q == 3'd2;
-  wire mux_66 = eq_71 ? ne_4 : act_bit5_1_q;
-  wire eq_72 = load_word_q == 3'd2;
-  wire mux_67 = eq_72 ? ne_3 : act_bit5_0_q;
-  wire eq_73 = load_word_q == 3'd2;
-  wire mux_68 = eq_73 ? ne_2 : act_bit4_2_q;
-  wire eq_74 = load_word_q == 3'd2;
-  wire mux_69 = eq_74 ? ne_1 : act_bit4_1_q;
-  wire eq_75 = load_word_q == 3'd2;
-  wire mux_70 = eq_75 ? ne_0 : act_bit4_0_q;
-  wire eq_76 = load_word_q == 3'd1;
-  wire mux_71 = eq_76 ? ne_5 : act_bit3_2_q;
-  wire eq_77 = load_word_q == 3'd1;
-  wire mux_72 = eq_77 ? ne_4 : act_bit3_1_q;
-  wire eq_78 = load_word_q == 3'd1;
-  wire mux_73 = eq_78 ? ne_3 : act_bit3_0_q;
-  wire eq_79 = load_word_q == 3'd1;
-  wire mux_74 = eq_79 ? ne_2 : act_bit2_2_q;
-  wire eq_80 = load_word_q == 3'd1;
-  wire mux_75 = eq_80 ? ne_1 : act_bit2_1_q;
-  wire eq_81 = load_word_q == 3'd1;
-  wire mux_76 = eq_81 ? ne_0 : act_bit2_0_q;
-  wire eq_82 = load_word_q == 3'd0;
-  wire mux_77 = eq_82 ? ne_5 : act_bit1_2_q;
-  wire eq_83 = load_word_q == 3'd0;
-  wire mux_78 = eq_83 ? ne_4 : act_bit1_1_q;
-  wire eq_84 = load_word_q == 3'd0;
-  wire mux_79 = eq_84 ? ne_3 : act_bit1_0_q;
-  wire eq_85 = load_word_q == 3'd0;
-  wire mux_80 = eq_85 ? ne_2 : act_bit0_2_q;
-  wire eq_86 = load_word_q == 3'd0;
-  wire mux_81 = eq_86 ? ne_1 : act_bit0_1_q;
-  wire eq_87 = load_word_q == 3'd0;
-  wire mux_82 = eq_87 ? ne_0 : act_bit0_0_q;
-  wire [31:0] cat_20 = {1'd0, mux_59, mux_60, mux_61, 1'd0, mux_62, mux_63, mux_64, 1'd0, mux_65, mux_66, mux_67, 1'd0, mux_68, mux_69, mux_70, 1'd0, mux_71, mux_72, mux_73, 1'd0, mux_74, mux_75, mux_76, 1'd0, mux_77, mux_78, mux_79, 1'd0, mux_80, mux_81, mux_82};
-  wire slice_279 = ce_payload[3];
-  wire signed [15:0] resize_28 = {{8{basis0_2_q[7]}}, basis0_2_q};
-  wire [2:0] slice_280 = ce_payload[2:0];
-  wire signed [15:0] shlv_0 = resize_28 << slice_280;
+  wire [31:0] not_xor_0_add_1_w32 = not_xor_0_add_1[31:0];
+  wire [31:0] low_1 = xor_0 & not_xor_0_add_1_w32;
+  wire work_low2_16 = work_low2[16];
+  wire work_low2_17 = work_low2[17];
+  wire work_low2_18 = work_low2[18];
+  wire work_low2_20 = work_low2[20];
+  wire work_low2_21 = work_low2[21];
+  wire work_low2_22 = work_low2[22];
+  wire work_low2_24 = work_low2[24];
+  wire work_low2_25 = work_low2[25];
+  wire work_low2_26 = work_low2[26];
+  wire work_low2_28 = work_low2[28];
+  wire work_low2_29 = work_low2[29];
+  wire work_low2_30 = work_low2[30];
+  wire [11:0] cat_11 = {work_low2_16, work_low2_17, work_low2_18, work_low2_20, work_low2_21, work_low2_22, work_low2_24, work_low2_25, work_low2_26, work_low2_28, work_low2_29, work_low2_30};
+  wire orr_cat_11 = |cat_11;
+  wire work_low2_8 = work_low2[8];
+  wire work_low2_9 = work_low2[9];
+  wire work_low2_10 = work_low2[10];
+  wire work_low2_12 = work_low2[12];
+  wire work_low2_13 = work_low2[13];
+  wire work_low2_14 = work_low2[14];
+  wire work_low2_24_0 = work_low2[24];
+  wire work_low2_25_0 = work_low2[25];
+  wire work_low2_26_0 = work_low2[26];
+  wire work_low2_28_0 = work_low2[28];
+  wire work_low2_29_0 = work_low2[29];
+  wire work_low2_30_0 = work_low2[30];
+  wire [11:0] cat_12 = {work_low2_8, work_low2_9, work_low2_10, work_low2_12, work_low2_13, work_low2_14, work_low2_24_0, work_low2_25_0, work_low2_26_0, work_low2_28_0, work_low2_29_0, work_low2_30_0};
+  wire orr_cat_12 = |cat_12;
+  wire work_low2_4 = work_low2[4];
+  wire work_low2_5 = work_low2[5];
+  wire work_low2_6 = work_low2[6];
+  wire work_low2_12_0 = work_low2[12];
+  wire work_low2_13_0 = work_low2[13];
+  wire work_low2_14_0 = work_low2[14];
+  wire work_low2_20_0 = work_low2[20];
+  wire work_low2_21_0 = work_low2[21];
+  wire work_low2_22_0 = work_low2[22];
+  wire work_low2_28_1 = work_low2[28];
+  wire work_low2_29_1 = work_low2[29];
+  wire work_low2_30_1 = work_low2[30];
+  wire [11:0] cat_13 = {work_low2_4, work_low2_5, work_low2_6, work_low2_12_0, work_low2_13_0, work_low2_14_0, work_low2_20_0, work_low2_21_0, work_low2_22_0, work_low2_28_1, work_low2_29_1, work_low2_30_1};
+  wire orr_cat_13 = |cat_13;
+  wire work_low2_2 = work_low2[2];
+  wire work_low2_6_0 = work_low2[6];
+  wire work_low2_10_0 = work_low2[10];
+  wire work_low2_14_1 = work_low2[14];
+  wire work_low2_18_0 = work_low2[18];
+  wire work_low2_22_1 = work_low2[22];
+  wire work_low2_26_1 = work_low2[26];
+  wire work_low2_30_2 = work_low2[30];
+  wire [7:0] cat_14 = {work_low2_2, work_low2_6_0, work_low2_10_0, work_low2_14_1, work_low2_18_0, work_low2_22_1, work_low2_26_1, work_low2_30_2};
+  wire orr_cat_14 = |cat_14;
+  wire work_low2_1 = work_low2[1];
+  wire work_low2_5_0 = work_low2[5];
+  wire work_low2_9_0 = work_low2[9];
+  wire work_low2_13_1 = work_low2[13];
+  wire work_low2_17_0 = work_low2[17];
+  wire work_low2_21_1 = work_low2[21];
+  wire work_low2_25_1 = work_low2[25];
+  wire work_low2_29_2 = work_low2[29];
+  wire [7:0] cat_15 = {work_low2_1, work_low2_5_0, work_low2_9_0, work_low2_13_1, work_low2_17_0, work_low2_21_1, work_low2_25_1, work_low2_29_2};
+  wire orr_cat_15 = |cat_15;
+  wire [4:0] idx_1 = {orr_cat_11, orr_cat_12, orr_cat_13, orr_cat_14, orr_cat_15};
+  wire x_valid_and_x_ready_and_lastRL = x_valid_and_x_ready & lastRL;
+  wire [2:0] load_cols_q_w3 = load_cols_q[2:0];
+  wire mine_7 = load_word_q == 3'd3;
+  wire mine_7_mux = mine_7 ? x_1_2_ne_0 : act_bit7_2_q;
+  wire mine_8 = load_word_q == 3'd3;
+  wire mine_8_mux = mine_8 ? x_1_1_ne_0 : act_bit7_1_q;
+  wire mine_9 = load_word_q == 3'd3;
+  wire mine_9_mux = mine_9 ? x_1_0_ne_0 : act_bit7_0_q;
+  wire mine_10 = load_word_q == 3'd3;
+  wire mine_10_mux = mine_10 ? x_0_2_ne_0 : act_bit6_2_q;
+  wire mine_11 = load_word_q == 3'd3;
+  wire mine_11_mux = mine_11 ? x_0_1_ne_0 : act_bit6_1_q;
+  wire mine_12 = load_word_q == 3'd3;
+  wire mine_12_mux = mine_12 ? x_0_0_ne_0 : act_bit6_0_q;
+  wire mine_13 = load_word_q == 3'd2;
+  wire mine_13_mux = mine_13 ? x_1_2_ne_0 : act_bit5_2_q;
+  wire mine_14 = load_word_q == 3'd2;
+  wire mine_14_mux = mine_14 ? x_1_1_ne_0 : act_bit5_1_q;
+  wire mine_15 = load_word_q == 3'd2;
+  wire mine_15_mux = mine_15 ? x_1_0_ne_0 : act_bit5_0_q;
+  wire mine_16 = load_word_q == 3'd2;
+  wire mine_16_mux = mine_16 ? x_0_2_ne_0 : act_bit4_2_q;
+  wire mine_17 = load_word_q == 3'd2;
+  wire mine_17_mux = mine_17 ? x_0_1_ne_0 : act_bit4_1_q;
+  wire mine_18 = load_word_q == 3'd2;
+  wire mine_18_mux = mine_18 ? x_0_0_ne_0 : act_bit4_0_q;
+  wire mine_19 = load_word_q == 3'd1;
+  wire mine_19_mux = mine_19 ? x_1_2_ne_0 : act_bit3_2_q;
+  wire mine_20 = load_word_q == 3'd1;
+  wire mine_20_mux = mine_20 ? x_1_1_ne_0 : act_bit3_1_q;
+  wire mine_21 = load_word_q == 3'd1;
+  wire mine_21_mux = mine_21 ? x_1_0_ne_0 : act_bit3_0_q;
+  wire mine_22 = load_word_q == 3'd1;
+  wire mine_22_mux = mine_22 ? x_0_2_ne_0 : act_bit2_2_q;
+  wire mine_23 = load_word_q == 3'd1;
+  wire mine_23_mux = mine_23 ? x_0_1_ne_0 : act_bit2_1_q;
+  wire mine_24 = load_word_q == 3'd1;
+  wire mine_24_mux = mine_24 ? x_0_0_ne_0 : act_bit2_0_q;
+  wire mine_25 = load_word_q == 3'd0;
+  wire mine_25_mux = mine_25 ? x_1_2_ne_0 : act_bit1_2_q;
+  wire mine_26 = load_word_q == 3'd0;
+  wire mine_26_mux = mine_26 ? x_1_1_ne_0 : act_bit1_1_q;
+  wire mine_27 = load_word_q == 3'd0;
+  wire mine_27_mux = mine_27 ? x_1_0_ne_0 : act_bit1_0_q;
+  wire mine_28 = load_word_q == 3'd0;
+  wire mine_28_mux = mine_28 ? x_0_2_ne_0 : act_bit0_2_q;
+  wire mine_29 = load_word_q == 3'd0;
+  wire mine_29_mux = mine_29 ? x_0_1_ne_0 : act_bit0_1_q;
+  wire mine_30 = load_word_q == 3'd0;
+  wire mine_30_mux = mine_30 ? x_0_0_ne_0 : act_bit0_0_q;
+  wire [31:0] word_0 = {1'd0, mine_7_mux, mine_8_mux, mine_9_mux, 1'd0, mine_10_mux, mine_11_mux, mine_12_mux, 1'd0, mine_13_mux, mine_14_mux, mine_15_mux, 1'd0, mine_16_mux, mine_17_mux, mine_18_mux, 1'd0, mine_19_mux, mine_20_mux, mine_21_mux, 1'd0, mine_22_mux, mine_23_mux, mine_24_mux, 1'd0, mine_25_mux, mine_26_mux, mine_27_mux, 1'd0, mine_28_mux, mine_29_mux, mine_30_mux};
+  wire ce_0_0_sign = ce_payload[3];
+  wire signed [15:0] basis0_2_q_w16 = {{8{basis0_2_q[7]}}, basis0_2_q};
+  wire [2:0] ce_0_0_k = ce_payload[2:0];
+  wire signed [15:0] shifted = basis0_2_q_w16 << ce_0_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_0 = -{shlv_0[15], shlv_0};
+  wire signed [16:0] neg_shifted = -{shifted[15], shifted};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_29 = neg_0[15:0];
-  wire signed [15:0] mux_83 = slice_279 ? resize_29 : shlv_0;
-  wire signed [15:0] mux_84 = slice_75 ? mux_83 : 16'sh0;
-  wire slice_281 = ce_payload[8];
-  wire signed [15:0] resize_30 = {{8{basis0_5_q[7]}}, basis0_5_q};
-  wire [2:0] slice_282 = ce_payload[7:5];
-  wire signed [15:0] shlv_1 = resize_30 << slice_282;
+  wire signed [15:0] neg_shifted_w16 = neg_shifted[15:0];
+  wire signed [15:0] signed_0 = ce_0_0_sign ? neg_shifted_w16 : shifted;
+  wire signed [15:0] ce_0_0_nz_mux = ce_0_0_nz ? signed_0 : 16'sh0;
+  wire ce_0_1_sign = ce_payload[8];
+  wire signed [15:0] basis0_5_q_w16 = {{8{basis0_5_q[7]}}, basis0_5_q};
+  wire [2:0] ce_0_1_k = ce_payload[7:5];
+  wire signed [15:0] shifted_0 = basis0_5_q_w16 << ce_0_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_1 = -{shlv_1[15], shlv_1};
+  wire signed [16:0] neg_shifted_0 = -{shifted_0[15], shifted_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_31 = neg_1[15:0];
-  wire signed [15:0] mux_85 = slice_281 ? resize_31 : shlv_1;
-  wire signed [15:0] mux_86 = slice_76 ? mux_85 : 16'sh0;
-  wire signed [16:0] add_26 = {mux_84[15], mux_84} + {mux_86[15], mux_86};
-  wire slice_283 = ce_payload[13];
-  wire signed [15:0] resize_32 = {{8{basis0_8_q[7]}}, basis0_8_q};
-  wire [2:0] slice_284 = ce_payload[12:10];
-  wire signed [15:0] shlv_2 = resize_32 << slice_284;
+  wire signed [15:0] neg_shifted_0_w16 = neg_shifted_0[15:0];
+  wire signed [15:0] signed_1 = ce_0_1_sign ? neg_shifted_0_w16 : shifted_0;
+  wire signed [15:0] ce_0_1_nz_mux = ce_0_1_nz ? signed_1 : 16'sh0;
+  wire signed [16:0] ce_0_0_nz_mux_add_ce_0_1_nz_mux = {ce_0_0_nz_mux[15], ce_0_0_nz_mux} + {ce_0_1_nz_mux[15], ce_0_1_nz_mux};
+  wire ce_0_2_sign = ce_payload[13];
+  wire signed [15:0] basis0_8_q_w16 = {{8{basis0_8_q[7]}}, basis0_8_q};
+  wire [2:0] ce_0_2_k = ce_payload[12:10];
+  wire signed [15:0] shifted_1 = basis0_8_q_w16 << ce_0_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_2 = -{shlv_2[15], shlv_2};
+  wire signed [16:0] neg_shifted_1 = -{shifted_1[15], shifted_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_33 = neg_2[15:0];
-  wire signed [15:0] mux_87 = slice_283 ? resize_33 : shlv_2;
-  wire signed [15:0] mux_88 = slice_77 ? mux_87 : 16'sh0;
-  wire signed [16:0] resize_34 = {mux_88[15], mux_88};
+  wire signed [15:0] neg_shifted_1_w16 = neg_shifted_1[15:0];
+  wire signed [15:0] signed_2 = ce_0_2_sign ? neg_shifted_1_w16 : shifted_1;
+  wire signed [15:0] ce_0_2_nz_mux = ce_0_2_nz ? signed_2 : 16'sh0;
+  wire signed [16:0] ce_0_2_nz_mux_w17 = {ce_0_2_nz_mux[15], ce_0_2_nz_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_27 = {add_26[16], add_26} + {resize_34[16], resize_34};
+  wire signed [17:0] add_11 = {ce_0_0_nz_mux_add_ce_0_1_nz_mux[16], ce_0_0_nz_mux_add_ce_0_1_nz_mux} + {ce_0_2_nz_mux_w17[16], ce_0_2_nz_mux_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_35 = add_27[15:0];
-  wire [15:0] asuint_4 = resize_35;
-  wire signed [15:0] resize_36 = {{8{basis0_1_q[7]}}, basis0_1_q};
-  wire signed [15:0] shlv_3 = resize_36 << slice_280;
+  wire signed [15:0] add_11_w16 = add_11[15:0];
+  wire [15:0] add_11_w16_u = add_11_w16;
+  wire signed [15:0] basis0_1_q_w16 = {{8{basis0_1_q[7]}}, basis0_1_q};
+  wire signed [15:0] shifted_2 = basis0_1_q_w16 << ce_0_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_3 = -{shlv_3[15], shlv_3};
+  wire signed [16:0] neg_shifted_2 = -{shifted_2[15], shifted_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_37 = neg_3[15:0];
-  wire signed [15:0] mux_89 = slice_279 ? resize_37 : shlv_3;
-  wire signed [15:0] mux_90 = slice_75 ? mux_89 : 16'sh0;
-  wire signed [15:0] resize_38 = {{8{basis0_4_q[7]}}, basis0_4_q};
-  wire signed [15:0] shlv_4 = resize_38 << slice_282;
+  wire signed [15:0] neg_shifted_2_w16 = neg_shifted_2[15:0];
+  wire signed [15:0] signed_3 = ce_0_0_sign ? neg_shifted_2_w16 : shifted_2;
+  wire signed [15:0] ce_0_0_nz_mux_0 = ce_0_0_nz ? signed_3 : 16'sh0;
+  wire signed [15:0] basis0_4_q_w16 = {{8{basis0_4_q[7]}}, basis0_4_q};
+  wire signed [15:0] shifted_3 = basis0_4_q_w16 << ce_0_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_4 = -{shlv_4[15], shlv_4};
+  wire signed [16:0] neg_shifted_3 = -{shifted_3[15], shifted_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_39 = neg_4[15:0];
-  wire signed [15:0] mux_91 = slice_281 ? resize_39 : shlv_4;
-  wire signed [15:0] mux_92 = slice_76 ? mux_91 : 16'sh0;
-  wire signed [16:0] add_28 = {mux_90[15], mux_90} + {mux_92[15], mux_92};
-  wire signed [15:0] resize_40 = {{8{basis0_7_q[7]}}, basis0_7_q};
-  wire signed [15:0] shlv_5 = resize_40 << slice_284;
+  wire signed [15:0] neg_shifted_3_w16 = neg_shifted_3[15:0];
+  wire signed [15:0] signed_4 = ce_0_1_sign ? neg_shifted_3_w16 : shifted_3;
+  wire signed [15:0] ce_0_1_nz_mux_0 = ce_0_1_nz ? signed_4 : 16'sh0;
+  wire signed [16:0] add_12 = {ce_0_0_nz_mux_0[15], ce_0_0_nz_mux_0} + {ce_0_1_nz_mux_0[15], ce_0_1_nz_mux_0};
+  wire signed [15:0] basis0_7_q_w16 = {{8{basis0_7_q[7]}}, basis0_7_q};
+  wire signed [15:0] shifted_4 = basis0_7_q_w16 << ce_0_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_5 = -{shlv_5[15], shlv_5};
+  wire signed [16:0] neg_shifted_4 = -{shifted_4[15], shifted_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_41 = neg_5[15:0];
-  wire signed [15:0] mux_93 = slice_283 ? resize_41 : shlv_5;
-  wire signed [15:0] mux_94 = slice_77 ? mux_93 : 16'sh0;
-  wire signed [16:0] resize_42 = {mux_94[15], mux_94};
+  wire signed [15:0] neg_shifted_4_w16 = neg_shifted_4[15:0];
+  wire signed [15:0] signed_5 = ce_0_2_sign ? neg_shifted_4_w16 : shifted_4;
+  wire signed [15:0] ce_0_2_nz_mux_0 = ce_0_2_nz ? signed_5 : 16'sh0;
+  wire signed [16:0] ce_0_2_nz_mux_0_w17 = {ce_0_2_nz_mux_0[15], ce_0_2_nz_mux_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_29 = {add_28[16], add_28} + {resize_42[16], resize_42};
+  wire signed [17:0] add_12_add_ce_0_2_nz_mux_0_w17 = {add_12[16], add_12} + {ce_0_2_nz_mux_0_w17[16], ce_0_2_nz_mux_0_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_43 = add_29[15:0];
-  wire [15:0] asuint_5 = resize_43;
-  wire signed [15:0] resize_44 = {{8{basis0_0_q[7]}}, basis0_0_q};
-  wire signed [15:0] shlv_6 = resize_44 << slice_280;
+  wire signed [15:0] resize_1 = add_12_add_ce_0_2_nz_mux_0_w17[15:0];
+  wire [15:0] resize_1_u = resize_1;
+  wire signed [15:0] basis0_0_q_w16 = {{8{basis0_0_q[7]}}, basis0_0_q};
+  wire signed [15:0] shifted_5 = basis0_0_q_w16 << ce_0_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_6 = -{shlv_6[15], shlv_6};
+  wire signed [16:0] neg_shifted_5 = -{shifted_5[15], shifted_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_45 = neg_6[15:0];
-  wire signed [15:0] mux_95 = slice_279 ? resize_45 : shlv_6;
-  wire signed [15:0] mux_96 = slice_75 ? mux_95 : 16'sh0;
-  wire signed [15:0] resize_46 = {{8{basis0_3_q[7]}}, basis0_3_q};
-  wire signed [15:0] shlv_7 = resize_46 << slice_282;
+  wire signed [15:0] neg_shifted_5_w16 = neg_shifted_5[15:0];
+  wire signed [15:0] signed_6 = ce_0_0_sign ? neg_shifted_5_w16 : shifted_5;
+  wire signed [15:0] ce_0_0_nz_mux_1 = ce_0_0_nz ? signed_6 : 16'sh0;
+  wire signed [15:0] basis0_3_q_w16 = {{8{basis0_3_q[7]}}, basis0_3_q};
+  wire signed [15:0] shifted_6 = basis0_3_q_w16 << ce_0_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_7 = -{shlv_7[15], shlv_7};
+  wire signed [16:0] neg_shifted_6 = -{shifted_6[15], shifted_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_47 = neg_7[15:0];
-  wire signed [15:0] mux_97 = slice_281 ? resize_47 : shlv_7;
-  wire signed [15:0] mux_98 = slice_76 ? mux_97 : 16'sh0;
-  wire signed [16:0] add_30 = {mux_96[15], mux_96} + {mux_98[15], mux_98};
-  wire signed [15:0] resize_48 = {{8{basis0_6_q[7]}}, basis0_6_q};
-  wire signed [15:0] shlv_8 = resize_48 << slice_284;
+  wire signed [15:0] neg_shifted_6_w16 = neg_shifted_6[15:0];
+  wire signed [15:0] signed_7 = ce_0_1_sign ? neg_shifted_6_w16 : shifted_6;
+  wire signed [15:0] ce_0_1_nz_mux_1 = ce_0_1_nz ? signed_7 : 16'sh0;
+  wire signed [16:0] add_13 = {ce_0_0_nz_mux_1[15], ce_0_0_nz_mux_1} + {ce_0_1_nz_mux_1[15], ce_0_1_nz_mux_1};
+  wire signed [15:0] basis0_6_q_w16 = {{8{basis0_6_q[7]}}, basis0_6_q};
+  wire signed [15:0] shifted_7 = basis0_6_q_w16 << ce_0_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_8 = -{shlv_8[15], shlv_8};
+  wire signed [16:0] neg_shifted_7 = -{shifted_7[15], shifted_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_49 = neg_8[15:0];
-  wire signed [15:0] mux_99 = slice_283 ? resize_49 : shlv_8;
-  wire signed [15:0] mux_100 = slice_77 ? mux_99 : 16'sh0;
-  wire signed [16:0] resize_50 = {mux_100[15], mux_100};
+  wire signed [15:0] neg_shifted_7_w16 = neg_shifted_7[15:0];
+  wire signed [15:0] signed_8 = ce_0_2_sign ? neg_shifted_7_w16 : shifted_7;
+  wire signed [15:0] ce_0_2_nz_mux_1 = ce_0_2_nz ? signed_8 : 16'sh0;
+  wire signed [16:0] ce_0_2_nz_mux_1_w17 = {ce_0_2_nz_mux_1[15], ce_0_2_nz_mux_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_31 = {add_30[16], add_30} + {resize_50[16], resize_50};
+  wire signed [17:0] add_13_add_ce_0_2_nz_mux_1_w17 = {add_13[16], add_13} + {ce_0_2_nz_mux_1_w17[16], ce_0_2_nz_mux_1_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_51 = add_31[15:0];
-  wire [15:0] asuint_6 = resize_51;
-  wire [47:0] cat_21 = {asuint_4, asuint_5, asuint_6};
-  wire slice_285 = ce_payload[18];
-  wire signed [15:0] resize_52 = {{8{basis1_2_q[7]}}, basis1_2_q};
-  wire [2:0] slice_286 = ce_payload[17:15];
-  wire signed [15:0] shlv_9 = resize_52 << slice_286;
+  wire signed [15:0] resize_2 = add_13_add_ce_0_2_nz_mux_1_w17[15:0];
+  wire [15:0] resize_2_u = resize_2;
+  wire [47:0] cat_16 = {add_11_w16_u, resize_1_u, resize_2_u};
+  wire ce_1_0_sign = ce_payload[18];
+  wire signed [15:0] basis1_2_q_w16 = {{8{basis1_2_q[7]}}, basis1_2_q};
+  wire [2:0] ce_1_0_k = ce_payload[17:15];
+  wire signed [15:0] shifted_8 = basis1_2_q_w16 << ce_1_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_9 = -{shlv_9[15], shlv_9};
+  wire signed [16:0] neg_shifted_8 = -{shifted_8[15], shifted_8};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_53 = neg_9[15:0];
-  wire signed [15:0] mux_101 = slice_285 ? resize_53 : shlv_9;
-  wire signed [15:0] mux_102 = slice_78 ? mux_101 : 16'sh0;
-  wire slice_287 = ce_payload[23];
-  wire signed [15:0] resize_54 = {{8{basis1_5_q[7]}}, basis1_5_q};
-  wire [2:0] slice_288 = ce_payload[22:20];
-  wire signed [15:0] shlv_10 = resize_54 << slice_288;
+  wire signed [15:0] neg_shifted_8_w16 = neg_shifted_8[15:0];
+  wire signed [15:0] signed_9 = ce_1_0_sign ? neg_shifted_8_w16 : shifted_8;
+  wire signed [15:0] ce_1_0_nz_mux = ce_1_0_nz ? signed_9 : 16'sh0;
+  wire ce_1_1_sign = ce_payload[23];
+  wire signed [15:0] basis1_5_q_w16 = {{8{basis1_5_q[7]}}, basis1_5_q};
+  wire [2:0] ce_1_1_k = ce_payload[22:20];
+  wire signed [15:0] shifted_9 = basis1_5_q_w16 << ce_1_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_10 = -{shlv_10[15], shlv_10};
+  wire signed [16:0] neg_shifted_9 = -{shifted_9[15], shifted_9};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_55 = neg_10[15:0];
-  wire signed [15:0] mux_103 = slice_287 ? resize_55 : shlv_10;
-  wire signed [15:0] mux_104 = slice_79 ? mux_103 : 16'sh0;
-  wire signed [16:0] add_32 = {mux_102[15], mux_102} + {mux_104[15], mux_104};
-  wire slice_289 = ce_payload[28];
-  wire signed [15:0] resize_56 = {{8{basis1_8_q[7]}}, basis1_8_q};
-  wire [2:0] slice_290 = ce_payload[27:25];
-  wire signed [15:0] shlv_11 = resize_56 << slice_290;
+  wire signed [15:0] neg_shifted_9_w16 = neg_shifted_9[15:0];
+  wire signed [15:0] signed_10 = ce_1_1_sign ? neg_shifted_9_w16 : shifted_9;
+  wire signed [15:0] ce_1_1_nz_mux = ce_1_1_nz ? signed_10 : 16'sh0;
+  wire signed [16:0] ce_1_0_nz_mux_add_ce_1_1_nz_mux = {ce_1_0_nz_mux[15], ce_1_0_nz_mux} + {ce_1_1_nz_mux[15], ce_1_1_nz_mux};
+  wire ce_1_2_sign = ce_payload[28];
+  wire signed [15:0] basis1_8_q_w16 = {{8{basis1_8_q[7]}}, basis1_8_q};
+  wire [2:0] ce_1_2_k = ce_payload[27:25];
+  wire signed [15:0] shifted_10 = basis1_8_q_w16 << ce_1_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_11 = -{shlv_11[15], shlv_11};
+  wire signed [16:0] neg_shifted_10 = -{shifted_10[15], shifted_10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_57 = neg_11[15:0];
-  wire signed [15:0] mux_105 = slice_289 ? resize_57 : shlv_11;
-  wire signed [15:0] mux_106 = slice_80 ? mux_105 : 16'sh0;
-  wire signed [16:0] resize_58 = {mux_106[15], mux_106};
+  wire signed [15:0] neg_shifted_10_w16 = neg_shifted_10[15:0];
+  wire signed [15:0] signed_11 = ce_1_2_sign ? neg_shifted_10_w16 : shifted_10;
+  wire signed [15:0] ce_1_2_nz_mux = ce_1_2_nz ? signed_11 : 16'sh0;
+  wire signed [16:0] ce_1_2_nz_mux_w17 = {ce_1_2_nz_mux[15], ce_1_2_nz_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_33 = {add_32[16], add_32} + {resize_58[16], resize_58};
+  wire signed [17:0] add_14 = {ce_1_0_nz_mux_add_ce_1_1_nz_mux[16], ce_1_0_nz_mux_add_ce_1_1_nz_mux} + {ce_1_2_nz_mux_w17[16], ce_1_2_nz_mux_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_59 = add_33[15:0];
-  wire [15:0] asuint_7 = resize_59;
-  wire signed [15:0] resize_60 = {{8{basis1_1_q[7]}}, basis1_1_q};
-  wire signed [15:0] shlv_12 = resize_60 << slice_286;
+  wire signed [15:0] add_14_w16 = add_14[15:0];
+  wire [15:0] add_14_w16_u = add_14_w16;
+  wire signed [15:0] basis1_1_q_w16 = {{8{basis1_1_q[7]}}, basis1_1_q};
+  wire signed [15:0] shifted_11 = basis1_1_q_w16 << ce_1_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_12 = -{shlv_12[15], shlv_12};
+  wire signed [16:0] neg_shifted_11 = -{shifted_11[15], shifted_11};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_61 = neg_12[15:0];
-  wire signed [15:0] mux_107 = slice_285 ? resize_61 : shlv_12;
-  wire signed [15:0] mux_108 = slice_78 ? mux_107 : 16'sh0;
-  wire signed [15:0] resize_62 = {{8{basis1_4_q[7]}}, basis1_4_q};
-  wire signed [15:0] shlv_13 = resize_62 << slice_288;
+  wire signed [15:0] neg_shifted_11_w16 = neg_shifted_11[15:0];
+  wire signed [15:0] signed_12 = ce_1_0_sign ? neg_shifted_11_w16 : shifted_11;
+  wire signed [15:0] ce_1_0_nz_mux_0 = ce_1_0_nz ? signed_12 : 16'sh0;
+  wire signed [15:0] basis1_4_q_w16 = {{8{basis1_4_q[7]}}, basis1_4_q};
+  wire signed [15:0] shifted_12 = basis1_4_q_w16 << ce_1_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_13 = -{shlv_13[15], shlv_13};
+  wire signed [16:0] neg_shifted_12 = -{shifted_12[15], shifted_12};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_63 = neg_13[15:0];
-  wire signed [15:0] mux_109 = slice_287 ? resize_63 : shlv_13;
-  wire signed [15:0] mux_110 = slice_79 ? mux_109 : 16'sh0;
-  wire signed [16:0] add_34 = {mux_108[15], mux_108} + {mux_110[15], mux_110};
-  wire signed [15:0] resize_64 = {{8{basis1_7_q[7]}}, basis1_7_q};
-  wire signed [15:0] shlv_14 = resize_64 << slice_290;
+  wire signed [15:0] neg_shifted_12_w16 = neg_shifted_12[15:0];
+  wire signed [15:0] signed_13 = ce_1_1_sign ? neg_shifted_12_w16 : shifted_12;
+  wire signed [15:0] ce_1_1_nz_mux_0 = ce_1_1_nz ? signed_13 : 16'sh0;
+  wire signed [16:0] add_15 = {ce_1_0_nz_mux_0[15], ce_1_0_nz_mux_0} + {ce_1_1_nz_mux_0[15], ce_1_1_nz_mux_0};
+  wire signed [15:0] basis1_7_q_w16 = {{8{basis1_7_q[7]}}, basis1_7_q};
+  wire signed [15:0] shifted_13 = basis1_7_q_w16 << ce_1_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_14 = -{shlv_14[15], shlv_14};
+  wire signed [16:0] neg_shifted_13 = -{shifted_13[15], shifted_13};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_65 = neg_14[15:0];
-  wire signed [15:0] mux_111 = slice_289 ? resize_65 : shlv_14;
-  wire signed [15:0] mux_112 = slice_80 ? mux_111 : 16'sh0;
-  wire signed [16:0] resize_66 = {mux_112[15], mux_112};
+  wire signed [15:0] neg_shifted_13_w16 = neg_shifted_13[15:0];
+  wire signed [15:0] signed_14 = ce_1_2_sign ? neg_shifted_13_w16 : shifted_13;
+  wire signed [15:0] ce_1_2_nz_mux_0 = ce_1_2_nz ? signed_14 : 16'sh0;
+  wire signed [16:0] ce_1_2_nz_mux_0_w17 = {ce_1_2_nz_mux_0[15], ce_1_2_nz_mux_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_35 = {add_34[16], add_34} + {resize_66[16], resize_66};
+  wire signed [17:0] add_15_add_ce_1_2_nz_mux_0_w17 = {add_15[16], add_15} + {ce_1_2_nz_mux_0_w17[16], ce_1_2_nz_mux_0_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_67 = add_35[15:0];
-  wire [15:0] asuint_8 = resize_67;
-  wire signed [15:0] resize_68 = {{8{basis1_0_q[7]}}, basis1_0_q};
-  wire signed [15:0] shlv_15 = resize_68 << slice_286;
+  wire signed [15:0] resize_3 = add_15_add_ce_1_2_nz_mux_0_w17[15:0];
+  wire [15:0] resize_3_u = resize_3;
+  wire signed [15:0] basis1_0_q_w16 = {{8{basis1_0_q[7]}}, basis1_0_q};
+  wire signed [15:0] shifted_14 = basis1_0_q_w16 << ce_1_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_15 = -{shlv_15[15], shlv_15};
+  wire signed [16:0] neg_shifted_14 = -{shifted_14[15], shifted_14};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_69 = neg_15[15:0];
-  wire signed [15:0] mux_113 = slice_285 ? resize_69 : shlv_15;
-  wire signed [15:0] mux_114 = slice_78 ? mux_113 : 16'sh0;
-  wire signed [15:0] resize_70 = {{8{basis1_3_q[7]}}, basis1_3_q};
-  wire signed [15:0] shlv_16 = resize_70 << slice_288;
+  wire signed [15:0] neg_shifted_14_w16 = neg_shifted_14[15:0];
+  wire signed [15:0] signed_15 = ce_1_0_sign ? neg_shifted_14_w16 : shifted_14;
+  wire signed [15:0] ce_1_0_nz_mux_1 = ce_1_0_nz ? signed_15 : 16'sh0;
+  wire signed [15:0] basis1_3_q_w16 = {{8{basis1_3_q[7]}}, basis1_3_q};
+  wire signed [15:0] shifted_15 = basis1_3_q_w16 << ce_1_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_16 = -{shlv_16[15], shlv_16};
+  wire signed [16:0] neg_shifted_15 = -{shifted_15[15], shifted_15};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_71 = neg_16[15:0];
-  wire signed [15:0] mux_115 = slice_287 ? resize_71 : shlv_16;
-  wire signed [15:0] mux_116 = slice_79 ? mux_115 : 16'sh0;
-  wire signed [16:0] add_36 = {mux_114[15], mux_114} + {mux_116[15], mux_116};
-  wire signed [15:0] resize_72 = {{8{basis1_6_q[7]}}, basis1_6_q};
-  wire signed [15:0] shlv_17 = resize_72 << slice_290;
+  wire signed [15:0] neg_shifted_15_w16 = neg_shifted_15[15:0];
+  wire signed [15:0] signed_16 = ce_1_1_sign ? neg_shifted_15_w16 : shifted_15;
+  wire signed [15:0] ce_1_1_nz_mux_1 = ce_1_1_nz ? signed_16 : 16'sh0;
+  wire signed [16:0] add_16 = {ce_1_0_nz_mux_1[15], ce_1_0_nz_mux_1} + {ce_1_1_nz_mux_1[15], ce_1_1_nz_mux_1};
+  wire signed [15:0] basis1_6_q_w16 = {{8{basis1_6_q[7]}}, basis1_6_q};
+  wire signed [15:0] shifted_16 = basis1_6_q_w16 << ce_1_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_17 = -{shlv_17[15], shlv_17};
+  wire signed [16:0] neg_shifted_16 = -{shifted_16[15], shifted_16};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_73 = neg_17[15:0];
-  wire signed [15:0] mux_117 = slice_289 ? resize_73 : shlv_17;
-  wire signed [15:0] mux_118 = slice_80 ? mux_117 : 16'sh0;
-  wire signed [16:0] resize_74 = {mux_118[15], mux_118};
+  wire signed [15:0] neg_shifted_16_w16 = neg_shifted_16[15:0];
+  wire signed [15:0] signed_17 = ce_1_2_sign ? neg_shifted_16_w16 : shifted_16;
+  wire signed [15:0] ce_1_2_nz_mux_1 = ce_1_2_nz ? signed_17 : 16'sh0;
+  wire signed [16:0] ce_1_2_nz_mux_1_w17 = {ce_1_2_nz_mux_1[15], ce_1_2_nz_mux_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_37 = {add_36[16], add_36} + {resize_74[16], resize_74};
+  wire signed [17:0] add_16_add_ce_1_2_nz_mux_1_w17 = {add_16[16], add_16} + {ce_1_2_nz_mux_1_w17[16], ce_1_2_nz_mux_1_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_75 = add_37[15:0];
-  wire [15:0] asuint_9 = resize_75;
-  wire [47:0] cat_22 = {asuint_7, asuint_8, asuint_9};
-  wire slice_291 = ce_payload[33];
-  wire signed [15:0] resize_76 = {{8{basis2_2_q[7]}}, basis2_2_q};
-  wire [2:0] slice_292 = ce_payload[32:30];
-  wire signed [15:0] shlv_18 = resize_76 << slice_292;
+  wire signed [15:0] resize_4 = add_16_add_ce_1_2_nz_mux_1_w17[15:0];
+  wire [15:0] resize_4_u = resize_4;
+  wire [47:0] cat_17 = {add_14_w16_u, resize_3_u, resize_4_u};
+  wire ce_2_0_sign = ce_payload[33];
+  wire signed [15:0] basis2_2_q_w16 = {{8{basis2_2_q[7]}}, basis2_2_q};
+  wire [2:0] ce_2_0_k = ce_payload[32:30];
+  wire signed [15:0] shifted_17 = basis2_2_q_w16 << ce_2_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_18 = -{shlv_18[15], shlv_18};
+  wire signed [16:0] neg_shifted_17 = -{shifted_17[15], shifted_17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_77 = neg_18[15:0];
-  wire signed [15:0] mux_119 = slice_291 ? resize_77 : shlv_18;
-  wire signed [15:0] mux_120 = slice_81 ? mux_119 : 16'sh0;
-  wire slice_293 = ce_payload[38];
-  wire signed [15:0] resize_78 = {{8{basis2_5_q[7]}}, basis2_5_q};
-  wire [2:0] slice_294 = ce_payload[37:35];
-  wire signed [15:0] shlv_19 = resize_78 << slice_294;
+  wire signed [15:0] neg_shifted_17_w16 = neg_shifted_17[15:0];
+  wire signed [15:0] signed_18 = ce_2_0_sign ? neg_shifted_17_w16 : shifted_17;
+  wire signed [15:0] ce_2_0_nz_mux = ce_2_0_nz ? signed_18 : 16'sh0;
+  wire ce_2_1_sign = ce_payload[38];
+  wire signed [15:0] basis2_5_q_w16 = {{8{basis2_5_q[7]}}, basis2_5_q};
+  wire [2:0] ce_2_1_k = ce_payload[37:35];
+  wire signed [15:0] shifted_18 = basis2_5_q_w16 << ce_2_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_19 = -{shlv_19[15], shlv_19};
+  wire signed [16:0] neg_shifted_18 = -{shifted_18[15], shifted_18};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_79 = neg_19[15:0];
-  wire signed [15:0] mux_121 = slice_293 ? resize_79 : shlv_19;
-  wire signed [15:0] mux_122 = slice_82 ? mux_121 : 16'sh0;
-  wire signed [16:0] add_38 = {mux_120[15], mux_120} + {mux_122[15], mux_122};
-  wire slice_295 = ce_payload[43];
-  wire signed [15:0] resize_80 = {{8{basis2_8_q[7]}}, basis2_8_q};
-  wire [2:0] slice_296 = ce_payload[42:40];
-  wire signed [15:0] shlv_20 = resize_80 << slice_296;
+  wire signed [15:0] neg_shifted_18_w16 = neg_shifted_18[15:0];
+  wire signed [15:0] signed_19 = ce_2_1_sign ? neg_shifted_18_w16 : shifted_18;
+  wire signed [15:0] ce_2_1_nz_mux = ce_2_1_nz ? signed_19 : 16'sh0;
+  wire signed [16:0] ce_2_0_nz_mux_add_ce_2_1_nz_mux = {ce_2_0_nz_mux[15], ce_2_0_nz_mux} + {ce_2_1_nz_mux[15], ce_2_1_nz_mux};
+  wire ce_2_2_sign = ce_payload[43];
+  wire signed [15:0] basis2_8_q_w16 = {{8{basis2_8_q[7]}}, basis2_8_q};
+  wire [2:0] ce_2_2_k = ce_payload[42:40];
+  wire signed [15:0] shifted_19 = basis2_8_q_w16 << ce_2_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_20 = -{shlv_20[15], shlv_20};
+  wire signed [16:0] neg_shifted_19 = -{shifted_19[15], shifted_19};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_81 = neg_20[15:0];
-  wire signed [15:0] mux_123 = slice_295 ? resize_81 : shlv_20;
-  wire signed [15:0] mux_124 = slice_83 ? mux_123 : 16'sh0;
-  wire signed [16:0] resize_82 = {mux_124[15], mux_124};
+  wire signed [15:0] neg_shifted_19_w16 = neg_shifted_19[15:0];
+  wire signed [15:0] signed_20 = ce_2_2_sign ? neg_shifted_19_w16 : shifted_19;
+  wire signed [15:0] ce_2_2_nz_mux = ce_2_2_nz ? signed_20 : 16'sh0;
+  wire signed [16:0] ce_2_2_nz_mux_w17 = {ce_2_2_nz_mux[15], ce_2_2_nz_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_39 = {add_38[16], add_38} + {resize_82[16], resize_82};
+  wire signed [17:0] add_17 = {ce_2_0_nz_mux_add_ce_2_1_nz_mux[16], ce_2_0_nz_mux_add_ce_2_1_nz_mux} + {ce_2_2_nz_mux_w17[16], ce_2_2_nz_mux_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_83 = add_39[15:0];
-  wire [15:0] asuint_10 = resize_83;
-  wire signed [15:0] resize_84 = {{8{basis2_1_q[7]}}, basis2_1_q};
-  wire signed [15:0] shlv_21 = resize_84 << slice_292;
+  wire signed [15:0] add_17_w16 = add_17[15:0];
+  wire [15:0] add_17_w16_u = add_17_w16;
+  wire signed [15:0] basis2_1_q_w16 = {{8{basis2_1_q[7]}}, basis2_1_q};
+  wire signed [15:0] shifted_20 = basis2_1_q_w16 << ce_2_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_21 = -{shlv_21[15], shlv_21};
+  wire signed [16:0] neg_shifted_20 = -{shifted_20[15], shifted_20};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_85 = neg_21[15:0];
-  wire signed [15:0] mux_125 = slice_291 ? resize_85 : shlv_21;
-  wire signed [15:0] mux_126 = slice_81 ? mux_125 : 16'sh0;
-  wire signed [15:0] resize_86 = {{8{basis2_4_q[7]}}, basis2_4_q};
-  wire signed [15:0] shlv_22 = resize_86 << slice_294;
+  wire signed [15:0] neg_shifted_20_w16 = neg_shifted_20[15:0];
+  wire signed [15:0] signed_21 = ce_2_0_sign ? neg_shifted_20_w16 : shifted_20;
+  wire signed [15:0] ce_2_0_nz_mux_0 = ce_2_0_nz ? signed_21 : 16'sh0;
+  wire signed [15:0] basis2_4_q_w16 = {{8{basis2_4_q[7]}}, basis2_4_q};
+  wire signed [15:0] shifted_21 = basis2_4_q_w16 << ce_2_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_22 = -{shlv_22[15], shlv_22};
+  wire signed [16:0] neg_shifted_21 = -{shifted_21[15], shifted_21};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_87 = neg_22[15:0];
-  wire signed [15:0] mux_127 = slice_293 ? resize_87 : shlv_22;
-  wire signed [15:0] mux_128 = slice_82 ? mux_127 : 16'sh0;
-  wire signed [16:0] add_40 = {mux_126[15], mux_126} + {mux_128[15], mux_128};
-  wire signed [15:0] resize_88 = {{8{basis2_7_q[7]}}, basis2_7_q};
-  wire signed [15:0] shlv_23 = resize_88 << slice_296;
+  wire signed [15:0] neg_shifted_21_w16 = neg_shifted_21[15:0];
+  wire signed [15:0] signed_22 = ce_2_1_sign ? neg_shifted_21_w16 : shifted_21;
+  wire signed [15:0] ce_2_1_nz_mux_0 = ce_2_1_nz ? signed_22 : 16'sh0;
+  wire signed [16:0] add_18 = {ce_2_0_nz_mux_0[15], ce_2_0_nz_mux_0} + {ce_2_1_nz_mux_0[15], ce_2_1_nz_mux_0};
+  wire signed [15:0] basis2_7_q_w16 = {{8{basis2_7_q[7]}}, basis2_7_q};
+  wire signed [15:0] shifted_22 = basis2_7_q_w16 << ce_2_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_23 = -{shlv_23[15], shlv_23};
+  wire signed [16:0] neg_shifted_22 = -{shifted_22[15], shifted_22};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_89 = neg_23[15:0];
-  wire signed [15:0] mux_129 = slice_295 ? resize_89 : shlv_23;
-  wire signed [15:0] mux_130 = slice_83 ? mux_129 : 16'sh0;
-  wire signed [16:0] resize_90 = {mux_130[15], mux_130};
+  wire signed [15:0] neg_shifted_22_w16 = neg_shifted_22[15:0];
+  wire signed [15:0] signed_23 = ce_2_2_sign ? neg_shifted_22_w16 : shifted_22;
+  wire signed [15:0] ce_2_2_nz_mux_0 = ce_2_2_nz ? signed_23 : 16'sh0;
+  wire signed [16:0] ce_2_2_nz_mux_0_w17 = {ce_2_2_nz_mux_0[15], ce_2_2_nz_mux_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_41 = {add_40[16], add_40} + {resize_90[16], resize_90};
+  wire signed [17:0] add_18_add_ce_2_2_nz_mux_0_w17 = {add_18[16], add_18} + {ce_2_2_nz_mux_0_w17[16], ce_2_2_nz_mux_0_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_91 = add_41[15:0];
-  wire [15:0] asuint_11 = resize_91;
-  wire signed [15:0] resize_92 = {{8{basis2_0_q[7]}}, basis2_0_q};
-  wire signed [15:0] shlv_24 = resize_92 << slice_292;
+  wire signed [15:0] resize_5 = add_18_add_ce_2_2_nz_mux_0_w17[15:0];
+  wire [15:0] resize_5_u = resize_5;
+  wire signed [15:0] basis2_0_q_w16 = {{8{basis2_0_q[7]}}, basis2_0_q};
+  wire signed [15:0] shifted_23 = basis2_0_q_w16 << ce_2_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_24 = -{shlv_24[15], shlv_24};
+  wire signed [16:0] neg_shifted_23 = -{shifted_23[15], shifted_23};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_93 = neg_24[15:0];
-  wire signed [15:0] mux_131 = slice_291 ? resize_93 : shlv_24;
-  wire signed [15:0] mux_132 = slice_81 ? mux_131 : 16'sh0;
-  wire signed [15:0] resize_94 = {{8{basis2_3_q[7]}}, basis2_3_q};
-  wire signed [15:0] shlv_25 = resize_94 << slice_294;
+  wire signed [15:0] neg_shifted_23_w16 = neg_shifted_23[15:0];
+  wire signed [15:0] signed_24 = ce_2_0_sign ? neg_shifted_23_w16 : shifted_23;
+  wire signed [15:0] ce_2_0_nz_mux_1 = ce_2_0_nz ? signed_24 : 16'sh0;
+  wire signed [15:0] basis2_3_q_w16 = {{8{basis2_3_q[7]}}, basis2_3_q};
+  wire signed [15:0] shifted_24 = basis2_3_q_w16 << ce_2_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_25 = -{shlv_25[15], shlv_25};
+  wire signed [16:0] neg_shifted_24 = -{shifted_24[15], shifted_24};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_95 = neg_25[15:0];
-  wire signed [15:0] mux_133 = slice_293 ? resize_95 : shlv_25;
-  wire signed [15:0] mux_134 = slice_82 ? mux_133 : 16'sh0;
-  wire signed [16:0] add_42 = {mux_132[15], mux_132} + {mux_134[15], mux_134};
-  wire signed [15:0] resize_96 = {{8{basis2_6_q[7]}}, basis2_6_q};
-  wire signed [15:0] shlv_26 = resize_96 << slice_296;
+  wire signed [15:0] neg_shifted_24_w16 = neg_shifted_24[15:0];
+  wire signed [15:0] signed_25 = ce_2_1_sign ? neg_shifted_24_w16 : shifted_24;
+  wire signed [15:0] ce_2_1_nz_mux_1 = ce_2_1_nz ? signed_25 : 16'sh0;
+  wire signed [16:0] add_19 = {ce_2_0_nz_mux_1[15], ce_2_0_nz_mux_1} + {ce_2_1_nz_mux_1[15], ce_2_1_nz_mux_1};
+  wire signed [15:0] basis2_6_q_w16 = {{8{basis2_6_q[7]}}, basis2_6_q};
+  wire signed [15:0] shifted_25 = basis2_6_q_w16 << ce_2_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_26 = -{shlv_26[15], shlv_26};
+  wire signed [16:0] neg_shifted_25 = -{shifted_25[15], shifted_25};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_97 = neg_26[15:0];
-  wire signed [15:0] mux_135 = slice_295 ? resize_97 : shlv_26;
-  wire signed [15:0] mux_136 = slice_83 ? mux_135 : 16'sh0;
-  wire signed [16:0] resize_98 = {mux_136[15], mux_136};
+  wire signed [15:0] neg_shifted_25_w16 = neg_shifted_25[15:0];
+  wire signed [15:0] signed_26 = ce_2_2_sign ? neg_shifted_25_w16 : shifted_25;
+  wire signed [15:0] ce_2_2_nz_mux_1 = ce_2_2_nz ? signed_26 : 16'sh0;
+  wire signed [16:0] ce_2_2_nz_mux_1_w17 = {ce_2_2_nz_mux_1[15], ce_2_2_nz_mux_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_43 = {add_42[16], add_42} + {resize_98[16], resize_98};
+  wire signed [17:0] add_19_add_ce_2_2_nz_mux_1_w17 = {add_19[16], add_19} + {ce_2_2_nz_mux_1_w17[16], ce_2_2_nz_mux_1_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_99 = add_43[15:0];
-  wire [15:0] asuint_12 = resize_99;
-  wire [47:0] cat_23 = {asuint_10, asuint_11, asuint_12};
-  wire slice_297 = ce_payload[48];
-  wire signed [15:0] resize_100 = {{8{basis3_2_q[7]}}, basis3_2_q};
-  wire [2:0] slice_298 = ce_payload[47:45];
-  wire signed [15:0] shlv_27 = resize_100 << slice_298;
+  wire signed [15:0] resize_6 = add_19_add_ce_2_2_nz_mux_1_w17[15:0];
+  wire [15:0] resize_6_u = resize_6;
+  wire [47:0] cat_18 = {add_17_w16_u, resize_5_u, resize_6_u};
+  wire ce_3_0_sign = ce_payload[48];
+  wire signed [15:0] basis3_2_q_w16 = {{8{basis3_2_q[7]}}, basis3_2_q};
+  wire [2:0] ce_3_0_k = ce_payload[47:45];
+  wire signed [15:0] shifted_26 = basis3_2_q_w16 << ce_3_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_27 = -{shlv_27[15], shlv_27};
+  wire signed [16:0] neg_shifted_26 = -{shifted_26[15], shifted_26};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_101 = neg_27[15:0];
-  wire signed [15:0] mux_137 = slice_297 ? resize_101 : shlv_27;
-  wire signed [15:0] mux_138 = slice_84 ? mux_137 : 16'sh0;
-  wire slice_299 = ce_payload[53];
-  wire signed [15:0] resize_102 = {{8{basis3_5_q[7]}}, basis3_5_q};
-  wire [2:0] slice_300 = ce_payload[52:50];
-  wire signed [15:0] shlv_28 = resize_102 << slice_300;
+  wire signed [15:0] neg_shifted_26_w16 = neg_shifted_26[15:0];
+  wire signed [15:0] signed_27 = ce_3_0_sign ? neg_shifted_26_w16 : shifted_26;
+  wire signed [15:0] ce_3_0_nz_mux = ce_3_0_nz ? signed_27 : 16'sh0;
+  wire ce_3_1_sign = ce_payload[53];
+  wire signed [15:0] basis3_5_q_w16 = {{8{basis3_5_q[7]}}, basis3_5_q};
+  wire [2:0] ce_3_1_k = ce_payload[52:50];
+  wire signed [15:0] shifted_27 = basis3_5_q_w16 << ce_3_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_28 = -{shlv_28[15], shlv_28};
+  wire signed [16:0] neg_shifted_27 = -{shifted_27[15], shifted_27};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_103 = neg_28[15:0];
-  wire signed [15:0] mux_139 = slice_299 ? resize_103 : shlv_28;
-  wire signed [15:0] mux_140 = slice_85 ? mux_139 : 16'sh0;
-  wire signed [16:0] add_44 = {mux_138[15], mux_138} + {mux_140[15], mux_140};
-  wire slice_301 = ce_payload[58];
-  wire signed [15:0] resize_104 = {{8{basis3_8_q[7]}}, basis3_8_q};
-  wire [2:0] slice_302 = ce_payload[57:55];
-  wire signed [15:0] shlv_29 = resize_104 << slice_302;
+  wire signed [15:0] neg_shifted_27_w16 = neg_shifted_27[15:0];
+  wire signed [15:0] signed_28 = ce_3_1_sign ? neg_shifted_27_w16 : shifted_27;
+  wire signed [15:0] ce_3_1_nz_mux = ce_3_1_nz ? signed_28 : 16'sh0;
+  wire signed [16:0] ce_3_0_nz_mux_add_ce_3_1_nz_mux = {ce_3_0_nz_mux[15], ce_3_0_nz_mux} + {ce_3_1_nz_mux[15], ce_3_1_nz_mux};
+  wire ce_3_2_sign = ce_payload[58];
+  wire signed [15:0] basis3_8_q_w16 = {{8{basis3_8_q[7]}}, basis3_8_q};
+  wire [2:0] ce_3_2_k = ce_payload[57:55];
+  wire signed [15:0] shifted_28 = basis3_8_q_w16 << ce_3_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_29 = -{shlv_29[15], shlv_29};
+  wire signed [16:0] neg_shifted_28 = -{shifted_28[15], shifted_28};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_105 = neg_29[15:0];
-  wire signed [15:0] mux_141 = slice_301 ? resize_105 : shlv_29;
-  wire signed [15:0] mux_142 = slice_86 ? mux_141 : 16'sh0;
-  wire signed [16:0] resize_106 = {mux_142[15], mux_142};
+  wire signed [15:0] neg_shifted_28_w16 = neg_shifted_28[15:0];
+  wire signed [15:0] signed_29 = ce_3_2_sign ? neg_shifted_28_w16 : shifted_28;
+  wire signed [15:0] ce_3_2_nz_mux = ce_3_2_nz ? signed_29 : 16'sh0;
+  wire signed [16:0] ce_3_2_nz_mux_w17 = {ce_3_2_nz_mux[15], ce_3_2_nz_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_45 = {add_44[16], add_44} + {resize_106[16], resize_106};
+  wire signed [17:0] add_20 = {ce_3_0_nz_mux_add_ce_3_1_nz_mux[16], ce_3_0_nz_mux_add_ce_3_1_nz_mux} + {ce_3_2_nz_mux_w17[16], ce_3_2_nz_mux_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_107 = add_45[15:0];
-  wire [15:0] asuint_13 = resize_107;
-  wire signed [15:0] resize_108 = {{8{basis3_1_q[7]}}, basis3_1_q};
-  wire signed [15:0] shlv_30 = resize_108 << slice_298;
+  wire signed [15:0] add_20_w16 = add_20[15:0];
+  wire [15:0] add_20_w16_u = add_20_w16;
+  wire signed [15:0] basis3_1_q_w16 = {{8{basis3_1_q[7]}}, basis3_1_q};
+  wire signed [15:0] shifted_29 = basis3_1_q_w16 << ce_3_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_30 = -{shlv_30[15], shlv_30};
+  wire signed [16:0] neg_shifted_29 = -{shifted_29[15], shifted_29};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_109 = neg_30[15:0];
-  wire signed [15:0] mux_143 = slice_297 ? resize_109 : shlv_30;
-  wire signed [15:0] mux_144 = slice_84 ? mux_143 : 16'sh0;
-  wire signed [15:0] resize_110 = {{8{basis3_4_q[7]}}, basis3_4_q};
-  wire signed [15:0] shlv_31 = resize_110 << slice_300;
+  wire signed [15:0] neg_shifted_29_w16 = neg_shifted_29[15:0];
+  wire signed [15:0] signed_30 = ce_3_0_sign ? neg_shifted_29_w16 : shifted_29;
+  wire signed [15:0] ce_3_0_nz_mux_0 = ce_3_0_nz ? signed_30 : 16'sh0;
+  wire signed [15:0] basis3_4_q_w16 = {{8{basis3_4_q[7]}}, basis3_4_q};
+  wire signed [15:0] shifted_30 = basis3_4_q_w16 << ce_3_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_31 = -{shlv_31[15], shlv_31};
+  wire signed [16:0] neg_shifted_30 = -{shifted_30[15], shifted_30};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_111 = neg_31[15:0];
-  wire signed [15:0] mux_145 = slice_299 ? resize_111 : shlv_31;
-  wire signed [15:0] mux_146 = slice_85 ? mux_145 : 16'sh0;
-  wire signed [16:0] add_46 = {mux_144[15], mux_144} + {mux_146[15], mux_146};
-  wire signed [15:0] resize_112 = {{8{basis3_7_q[7]}}, basis3_7_q};
-  wire signed [15:0] shlv_32 = resize_112 << slice_302;
+  wire signed [15:0] neg_shifted_30_w16 = neg_shifted_30[15:0];
+  wire signed [15:0] signed_31 = ce_3_1_sign ? neg_shifted_30_w16 : shifted_30;
+  wire signed [15:0] ce_3_1_nz_mux_0 = ce_3_1_nz ? signed_31 : 16'sh0;
+  wire signed [16:0] add_21 = {ce_3_0_nz_mux_0[15], ce_3_0_nz_mux_0} + {ce_3_1_nz_mux_0[15], ce_3_1_nz_mux_0};
+  wire signed [15:0] basis3_7_q_w16 = {{8{basis3_7_q[7]}}, basis3_7_q};
+  wire signed [15:0] shifted_31 = basis3_7_q_w16 << ce_3_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_32 = -{shlv_32[15], shlv_32};
+  wire signed [16:0] neg_shifted_31 = -{shifted_31[15], shifted_31};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_113 = neg_32[15:0];
-  wire signed [15:0] mux_147 = slice_301 ? resize_113 : shlv_32;
-  wire signed [15:0] mux_148 = slice_86 ? mux_147 : 16'sh0;
-  wire signed [16:0] resize_114 = {mux_148[15], mux_148};
+  wire signed [15:0] neg_shifted_31_w16 = neg_shifted_31[15:0];
+  wire signed [15:0] signed_32 = ce_3_2_sign ? neg_shifted_31_w16 : shifted_31;
+  wire signed [15:0] ce_3_2_nz_mux_0 = ce_3_2_nz ? signed_32 : 16'sh0;
+  wire signed [16:0] ce_3_2_nz_mux_0_w17 = {ce_3_2_nz_mux_0[15], ce_3_2_nz_mux_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_47 = {add_46[16], add_46} + {resize_114[16], resize_114};
+  wire signed [17:0] add_21_add_ce_3_2_nz_mux_0_w17 = {add_21[16], add_21} + {ce_3_2_nz_mux_0_w17[16], ce_3_2_nz_mux_0_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_115 = add_47[15:0];
-  wire [15:0] asuint_14 = resize_115;
-  wire signed [15:0] resize_116 = {{8{basis3_0_q[7]}}, basis3_0_q};
-  wire signed [15:0] shlv_33 = resize_116 << slice_298;
+  wire signed [15:0] resize_7 = add_21_add_ce_3_2_nz_mux_0_w17[15:0];
+  wire [15:0] resize_7_u = resize_7;
+  wire signed [15:0] basis3_0_q_w16 = {{8{basis3_0_q[7]}}, basis3_0_q};
+  wire signed [15:0] shifted_32 = basis3_0_q_w16 << ce_3_0_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_33 = -{shlv_33[15], shlv_33};
+  wire signed [16:0] neg_shifted_32 = -{shifted_32[15], shifted_32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_117 = neg_33[15:0];
-  wire signed [15:0] mux_149 = slice_297 ? resize_117 : shlv_33;
-  wire signed [15:0] mux_150 = slice_84 ? mux_149 : 16'sh0;
-  wire signed [15:0] resize_118 = {{8{basis3_3_q[7]}}, basis3_3_q};
-  wire signed [15:0] shlv_34 = resize_118 << slice_300;
+  wire signed [15:0] neg_shifted_32_w16 = neg_shifted_32[15:0];
+  wire signed [15:0] signed_33 = ce_3_0_sign ? neg_shifted_32_w16 : shifted_32;
+  wire signed [15:0] ce_3_0_nz_mux_1 = ce_3_0_nz ? signed_33 : 16'sh0;
+  wire signed [15:0] basis3_3_q_w16 = {{8{basis3_3_q[7]}}, basis3_3_q};
+  wire signed [15:0] shifted_33 = basis3_3_q_w16 << ce_3_1_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_34 = -{shlv_34[15], shlv_34};
+  wire signed [16:0] neg_shifted_33 = -{shifted_33[15], shifted_33};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_119 = neg_34[15:0];
-  wire signed [15:0] mux_151 = slice_299 ? resize_119 : shlv_34;
-  wire signed [15:0] mux_152 = slice_85 ? mux_151 : 16'sh0;
-  wire signed [16:0] add_48 = {mux_150[15], mux_150} + {mux_152[15], mux_152};
-  wire signed [15:0] resize_120 = {{8{basis3_6_q[7]}}, basis3_6_q};
-  wire signed [15:0] shlv_35 = resize_120 << slice_302;
+  wire signed [15:0] neg_shifted_33_w16 = neg_shifted_33[15:0];
+  wire signed [15:0] signed_34 = ce_3_1_sign ? neg_shifted_33_w16 : shifted_33;
+  wire signed [15:0] ce_3_1_nz_mux_1 = ce_3_1_nz ? signed_34 : 16'sh0;
+  wire signed [16:0] add_22 = {ce_3_0_nz_mux_1[15], ce_3_0_nz_mux_1} + {ce_3_1_nz_mux_1[15], ce_3_1_nz_mux_1};
+  wire signed [15:0] basis3_6_q_w16 = {{8{basis3_6_q[7]}}, basis3_6_q};
+  wire signed [15:0] shifted_34 = basis3_6_q_w16 << ce_3_2_k;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [16:0] neg_35 = -{shlv_35[15], shlv_35};
+  wire signed [16:0] neg_shifted_34 = -{shifted_34[15], shifted_34};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_121 = neg_35[15:0];
-  wire signed [15:0] mux_153 = slice_301 ? resize_121 : shlv_35;
-  wire signed [15:0] mux_154 = slice_86 ? mux_153 : 16'sh0;
-  wire signed [16:0] resize_122 = {mux_154[15], mux_154};
+  wire signed [15:0] neg_shifted_34_w16 = neg_shifted_34[15:0];
+  wire signed [15:0] signed_35 = ce_3_2_sign ? neg_shifted_34_w16 : shifted_34;
+  wire signed [15:0] ce_3_2_nz_mux_1 = ce_3_2_nz ? signed_35 : 16'sh0;
+  wire signed [16:0] ce_3_2_nz_mux_1_w17 = {ce_3_2_nz_mux_1[15], ce_3_2_nz_mux_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [17:0] add_49 = {add_48[16], add_48} + {resize_122[16], resize_122};
+  wire signed [17:0] add_22_add_ce_3_2_nz_mux_1_w17 = {add_22[16], add_22} + {ce_3_2_nz_mux_1_w17[16], ce_3_2_nz_mux_1_w17};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [15:0] resize_123 = add_49[15:0];
-  wire [15:0] asuint_15 = resize_123;
-  wire [47:0] cat_24 = {asuint_13, asuint_14, asuint_15};
-  assign cfg_ready = eq_0;
+  wire signed [15:0] resize_8 = add_22_add_ce_3_2_nz_mux_1_w17[15:0];
+  wire [15:0] resize_8_u = resize_8;
+  wire [47:0] cat_19 = {add_20_w16_u, resize_7_u, resize_8_u};
+  assign cfg_ready = at;
   assign x_ready = x_loading_q;
-  assign b_ready = eq_1;
-  assign ce_ready = eq_2;
-  assign y_valid = and_1;
+  assign b_ready = at_0;
+  assign ce_ready = at_1;
+  assign y_valid = computing_and_last;
   assign y_payload = cat_0;
   always @(posedge clk) begin
     if (rst) begin
       state_q <= 3'd0;
     end else begin
-      if (and_2) begin
+      if (cfg_valid_and_cfg_ready) begin
         state_q <= 3'd2;
       end
-      if (and_3) begin
+      if (b_valid_and_b_ready) begin
         state_q <= 3'd3;
       end
-      if (and_4) begin
-        if (eq_43) begin
+      if (ce_valid_and_ce_ready) begin
+        if (lastR) begin
           state_q <= 3'd4;
         end
       end
-      if (and_5) begin
-        if (not_1) begin
-          if (eq_44) begin
-            if (eq_45) begin
+      if (go) begin
+        if (last) begin
+          if (lastN) begin
+            if (group_q_eq_groups_m1_q) begin
               state_q <= 3'd0;
             end else begin
               state_q <= 3'd2;
@@ -1309,69 +1309,69 @@ module smartexchange_l4_g8_n8_m16_x32w2 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
-      slice_66 = cfg_payload[7:5];
-      g_m1_q <= slice_66;
+    if (cfg_valid_and_cfg_ready) begin
+      cfg_gM1 = cfg_payload[7:5];
+      g_m1_q <= cfg_gM1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
-      slice_67 = cfg_payload[4:2];
-      n_m1_q <= slice_67;
+    if (cfg_valid_and_cfg_ready) begin
+      cfg_nM1 = cfg_payload[4:2];
+      n_m1_q <= cfg_nM1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
-      slice_68 = cfg_payload[1:0];
-      groups_m1_q <= slice_68;
+    if (cfg_valid_and_cfg_ready) begin
+      cfg_groupsM1 = cfg_payload[1:0];
+      groups_m1_q <= cfg_groupsM1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
+    if (b_valid_and_b_ready) begin
       row_q <= 3'd0;
     end
-    if (and_4) begin
-      add_15 = {1'd0, row_q} + 4'd1;
-      resize_16 = add_15[2:0];
-      mux_55 = eq_43 ? 3'd0 : resize_16;
-      row_q <= mux_55;
+    if (ce_valid_and_ce_ready) begin
+      row_q_add_1 = {1'd0, row_q} + 4'd1;
+      row_q_add_1_w3 = row_q_add_1[2:0];
+      lastR_mux = lastR ? 3'd0 : row_q_add_1_w3;
+      row_q <= lastR_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_4) begin
-      if (eq_43) begin
+    if (ce_valid_and_ce_ready) begin
+      if (lastR) begin
         col_q <= 3'd0;
       end
     end
-    if (and_5) begin
-      if (not_1) begin
-        add_16 = {1'd0, col_q} + 4'd1;
-        resize_17 = add_16[2:0];
-        mux_56 = eq_44 ? 3'd0 : resize_17;
-        col_q <= mux_56;
+    if (go) begin
+      if (last) begin
+        col_q_add_1 = {1'd0, col_q} + 4'd1;
+        col_q_add_1_w3 = col_q_add_1[2:0];
+        lastN_mux = lastN ? 3'd0 : col_q_add_1_w3;
+        col_q <= lastN_mux;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       group_q <= 2'd0;
     end
-    if (and_5) begin
-      if (not_1) begin
-        if (eq_44) begin
-          add_17 = {1'd0, group_q} + 3'd1;
-          resize_18 = add_17[1:0];
-          group_q <= resize_18;
+    if (go) begin
+      if (last) begin
+        if (lastN) begin
+          group_q_add_1 = {1'd0, group_q} + 3'd1;
+          group_q_add_1_w2 = group_q_add_1[1:0];
+          group_q <= group_q_add_1_w2;
         end
       end
     end
@@ -1379,13 +1379,13 @@ module smartexchange_l4_g8_n8_m16_x32w2 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       x_addr_q <= 5'd0;
     end
-    if (and_6) begin
-      add_18 = {1'd0, x_addr_q} + 6'd1;
-      resize_19 = add_18[4:0];
-      x_addr_q <= resize_19;
+    if (x_valid_and_x_ready) begin
+      x_addr_q_add_1 = {1'd0, x_addr_q} + 6'd1;
+      x_addr_q_add_1_w5 = x_addr_q_add_1[4:0];
+      x_addr_q <= x_addr_q_add_1_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1393,12 +1393,12 @@ module smartexchange_l4_g8_n8_m16_x32w2 (
     if (rst) begin
       x_loading_q <= 1'd0;
     end else begin
-      if (and_2) begin
+      if (cfg_valid_and_cfg_ready) begin
         x_loading_q <= 1'd1;
       end
-      if (and_6) begin
-        if (eq_46) begin
-          if (eq_47) begin
+      if (x_valid_and_x_ready) begin
+        if (lastRL) begin
+          if (load_cols_q_eq_n_m1_q_w4) begin
             x_loading_q <= 1'd0;
           end
         end
@@ -1407,365 +1407,365 @@ module smartexchange_l4_g8_n8_m16_x32w2 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       load_word_q <= 3'd0;
     end
-    if (and_6) begin
-      add_19 = {1'd0, load_word_q} + 4'd1;
-      resize_21 = add_19[2:0];
-      mux_57 = eq_46 ? 3'd0 : resize_21;
-      load_word_q <= mux_57;
+    if (x_valid_and_x_ready) begin
+      load_word_q_add_1 = {1'd0, load_word_q} + 4'd1;
+      load_word_q_add_1_w3 = load_word_q_add_1[2:0];
+      lastRL_mux = lastRL ? 3'd0 : load_word_q_add_1_w3;
+      load_word_q <= lastRL_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       load_cols_q <= 4'd0;
     end
-    if (and_6) begin
-      if (eq_46) begin
-        add_20 = {1'd0, load_cols_q} + 5'd1;
-        resize_22 = add_20[3:0];
-        load_cols_q <= resize_22;
+    if (x_valid_and_x_ready) begin
+      if (lastRL) begin
+        load_cols_q_add_1 = {1'd0, load_cols_q} + 5'd1;
+        load_cols_q_add_1_w4 = load_cols_q_add_1[3:0];
+        load_cols_q <= load_cols_q_add_1_w4;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_4) begin
-      if (eq_43) begin
+    if (ce_valid_and_ce_ready) begin
+      if (lastR) begin
         col_base_q <= 5'd0;
       end
     end
-    if (and_5) begin
-      if (not_1) begin
-        add_21 = {1'd0, col_base_q} + {4'd0, shr_6};
-        add_22 = {1'd0, add_21} + 7'd1;
-        resize_23 = add_22[4:0];
-        col_base_q <= resize_23;
+    if (go) begin
+      if (last) begin
+        col_base_q_add_wordsM1 = {1'd0, col_base_q} + {4'd0, wordsM1};
+        col_base_q_add_wordsM1_add_1 = {1'd0, col_base_q_add_wordsM1} + 7'd1;
+        col_base_q_add_wordsM1_add_1_w5 = col_base_q_add_wordsM1_add_1[4:0];
+        col_base_q <= col_base_q_add_wordsM1_add_1_w5;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit0_0_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_48) begin
-        act_bit0_0_q <= ne_0;
+    if (x_valid_and_x_ready) begin
+      if (mine) begin
+        act_bit0_0_q <= x_0_0_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit0_1_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_48) begin
-        act_bit0_1_q <= ne_1;
+    if (x_valid_and_x_ready) begin
+      if (mine) begin
+        act_bit0_1_q <= x_0_1_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit0_2_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_48) begin
-        act_bit0_2_q <= ne_2;
+    if (x_valid_and_x_ready) begin
+      if (mine) begin
+        act_bit0_2_q <= x_0_2_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit1_0_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_49) begin
-        act_bit1_0_q <= ne_3;
+    if (x_valid_and_x_ready) begin
+      if (mine_0) begin
+        act_bit1_0_q <= x_1_0_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit1_1_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_49) begin
-        act_bit1_1_q <= ne_4;
+    if (x_valid_and_x_ready) begin
+      if (mine_0) begin
+        act_bit1_1_q <= x_1_1_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit1_2_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_49) begin
-        act_bit1_2_q <= ne_5;
+    if (x_valid_and_x_ready) begin
+      if (mine_0) begin
+        act_bit1_2_q <= x_1_2_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit2_0_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_50) begin
-        act_bit2_0_q <= ne_0;
+    if (x_valid_and_x_ready) begin
+      if (mine_1) begin
+        act_bit2_0_q <= x_0_0_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit2_1_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_50) begin
-        act_bit2_1_q <= ne_1;
+    if (x_valid_and_x_ready) begin
+      if (mine_1) begin
+        act_bit2_1_q <= x_0_1_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit2_2_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_50) begin
-        act_bit2_2_q <= ne_2;
+    if (x_valid_and_x_ready) begin
+      if (mine_1) begin
+        act_bit2_2_q <= x_0_2_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit3_0_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_51) begin
-        act_bit3_0_q <= ne_3;
+    if (x_valid_and_x_ready) begin
+      if (mine_2) begin
+        act_bit3_0_q <= x_1_0_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit3_1_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_51) begin
-        act_bit3_1_q <= ne_4;
+    if (x_valid_and_x_ready) begin
+      if (mine_2) begin
+        act_bit3_1_q <= x_1_1_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit3_2_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_51) begin
-        act_bit3_2_q <= ne_5;
+    if (x_valid_and_x_ready) begin
+      if (mine_2) begin
+        act_bit3_2_q <= x_1_2_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit4_0_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_52) begin
-        act_bit4_0_q <= ne_0;
+    if (x_valid_and_x_ready) begin
+      if (mine_3) begin
+        act_bit4_0_q <= x_0_0_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit4_1_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_52) begin
-        act_bit4_1_q <= ne_1;
+    if (x_valid_and_x_ready) begin
+      if (mine_3) begin
+        act_bit4_1_q <= x_0_1_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit4_2_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_52) begin
-        act_bit4_2_q <= ne_2;
+    if (x_valid_and_x_ready) begin
+      if (mine_3) begin
+        act_bit4_2_q <= x_0_2_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit5_0_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_53) begin
-        act_bit5_0_q <= ne_3;
+    if (x_valid_and_x_ready) begin
+      if (mine_4) begin
+        act_bit5_0_q <= x_1_0_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit5_1_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_53) begin
-        act_bit5_1_q <= ne_4;
+    if (x_valid_and_x_ready) begin
+      if (mine_4) begin
+        act_bit5_1_q <= x_1_1_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit5_2_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_53) begin
-        act_bit5_2_q <= ne_5;
+    if (x_valid_and_x_ready) begin
+      if (mine_4) begin
+        act_bit5_2_q <= x_1_2_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit6_0_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_54) begin
-        act_bit6_0_q <= ne_0;
+    if (x_valid_and_x_ready) begin
+      if (mine_5) begin
+        act_bit6_0_q <= x_0_0_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit6_1_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_54) begin
-        act_bit6_1_q <= ne_1;
+    if (x_valid_and_x_ready) begin
+      if (mine_5) begin
+        act_bit6_1_q <= x_0_1_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit6_2_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_54) begin
-        act_bit6_2_q <= ne_2;
+    if (x_valid_and_x_ready) begin
+      if (mine_5) begin
+        act_bit6_2_q <= x_0_2_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit7_0_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_55) begin
-        act_bit7_0_q <= ne_3;
+    if (x_valid_and_x_ready) begin
+      if (mine_6) begin
+        act_bit7_0_q <= x_1_0_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit7_1_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_55) begin
-        act_bit7_1_q <= ne_4;
+    if (x_valid_and_x_ready) begin
+      if (mine_6) begin
+        act_bit7_1_q <= x_1_1_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       act_bit7_2_q <= 1'd0;
     end
-    if (and_6) begin
-      if (eq_55) begin
-        act_bit7_2_q <= ne_5;
+    if (x_valid_and_x_ready) begin
+      if (mine_6) begin
+        act_bit7_2_q <= x_1_2_ne_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       w_bit0_q <= 1'd0;
     end
-    if (and_4) begin
-      if (eq_56) begin
-        w_bit0_q <= or_12;
+    if (ce_valid_and_ce_ready) begin
+      if (row_q_eq_0) begin
+        w_bit0_q <= or_3;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       w_bit1_q <= 1'd0;
     end
-    if (and_4) begin
-      if (eq_57) begin
-        w_bit1_q <= or_12;
+    if (ce_valid_and_ce_ready) begin
+      if (row_q_eq_1) begin
+        w_bit1_q <= or_3;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       w_bit2_q <= 1'd0;
     end
-    if (and_4) begin
-      if (eq_58) begin
-        w_bit2_q <= or_12;
+    if (ce_valid_and_ce_ready) begin
+      if (row_q_eq_2) begin
+        w_bit2_q <= or_3;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       w_bit3_q <= 1'd0;
     end
-    if (and_4) begin
-      if (eq_59) begin
-        w_bit3_q <= or_12;
+    if (ce_valid_and_ce_ready) begin
+      if (row_q_eq_3) begin
+        w_bit3_q <= or_3;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       w_bit4_q <= 1'd0;
     end
-    if (and_4) begin
-      if (eq_60) begin
-        w_bit4_q <= or_12;
+    if (ce_valid_and_ce_ready) begin
+      if (row_q_eq_4) begin
+        w_bit4_q <= or_3;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       w_bit5_q <= 1'd0;
     end
-    if (and_4) begin
-      if (eq_61) begin
-        w_bit5_q <= or_12;
+    if (ce_valid_and_ce_ready) begin
+      if (row_q_eq_5) begin
+        w_bit5_q <= or_3;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       w_bit6_q <= 1'd0;
     end
-    if (and_4) begin
-      if (eq_62) begin
-        w_bit6_q <= or_12;
+    if (ce_valid_and_ce_ready) begin
+      if (row_q_eq_6) begin
+        w_bit6_q <= or_3;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       w_bit7_q <= 1'd0;
     end
-    if (and_4) begin
-      if (eq_63) begin
-        w_bit7_q <= or_12;
+    if (ce_valid_and_ce_ready) begin
+      if (row_q_eq_7) begin
+        w_bit7_q <= or_3;
       end
     end
   end
@@ -1773,13 +1773,13 @@ module smartexchange_l4_g8_n8_m16_x32w2 (
     if (rst) begin
       fresh_q <= 1'd1;
     end else begin
-      if (and_4) begin
-        if (eq_43) begin
+      if (ce_valid_and_ce_ready) begin
+        if (lastR) begin
           fresh_q <= 1'd1;
         end
       end
-      if (and_5) begin
-        if (not_1) begin
+      if (go) begin
+        if (last) begin
           fresh_q <= 1'd1;
         end else begin
           fresh_q <= 1'd0;
@@ -1789,403 +1789,403 @@ module smartexchange_l4_g8_n8_m16_x32w2 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_87 = b_payload[7:0];
-      assint_60 = slice_87;
-      basis0_0_q <= assint_60;
+    if (b_valid_and_b_ready) begin
+      b_payload_7_0 = b_payload[7:0];
+      b_0_0 = b_payload_7_0;
+      basis0_0_q <= b_0_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_88 = b_payload[15:8];
-      assint_61 = slice_88;
-      basis0_1_q <= assint_61;
+    if (b_valid_and_b_ready) begin
+      b_payload_15_8 = b_payload[15:8];
+      b_0_1 = b_payload_15_8;
+      basis0_1_q <= b_0_1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_89 = b_payload[23:16];
-      assint_62 = slice_89;
-      basis0_2_q <= assint_62;
+    if (b_valid_and_b_ready) begin
+      b_payload_23_16 = b_payload[23:16];
+      b_0_2 = b_payload_23_16;
+      basis0_2_q <= b_0_2;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_90 = b_payload[31:24];
-      assint_63 = slice_90;
-      basis0_3_q <= assint_63;
+    if (b_valid_and_b_ready) begin
+      b_payload_31_24 = b_payload[31:24];
+      b_0_3 = b_payload_31_24;
+      basis0_3_q <= b_0_3;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_91 = b_payload[39:32];
-      assint_64 = slice_91;
-      basis0_4_q <= assint_64;
+    if (b_valid_and_b_ready) begin
+      b_payload_39_32 = b_payload[39:32];
+      b_0_4 = b_payload_39_32;
+      basis0_4_q <= b_0_4;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_92 = b_payload[47:40];
-      assint_65 = slice_92;
-      basis0_5_q <= assint_65;
+    if (b_valid_and_b_ready) begin
+      b_payload_47_40 = b_payload[47:40];
+      b_0_5 = b_payload_47_40;
+      basis0_5_q <= b_0_5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_93 = b_payload[55:48];
-      assint_66 = slice_93;
-      basis0_6_q <= assint_66;
+    if (b_valid_and_b_ready) begin
+      b_payload_55_48 = b_payload[55:48];
+      b_0_6 = b_payload_55_48;
+      basis0_6_q <= b_0_6;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_94 = b_payload[63:56];
-      assint_67 = slice_94;
-      basis0_7_q <= assint_67;
+    if (b_valid_and_b_ready) begin
+      b_payload_63_56 = b_payload[63:56];
+      b_0_7 = b_payload_63_56;
+      basis0_7_q <= b_0_7;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_95 = b_payload[71:64];
-      assint_68 = slice_95;
-      basis0_8_q <= assint_68;
+    if (b_valid_and_b_ready) begin
+      b_payload_71_64 = b_payload[71:64];
+      b_0_8 = b_payload_71_64;
+      basis0_8_q <= b_0_8;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_96 = b_payload[79:72];
-      assint_69 = slice_96;
-      basis1_0_q <= assint_69;
+    if (b_valid_and_b_ready) begin
+      b_payload_79_72 = b_payload[79:72];
+      b_1_0 = b_payload_79_72;
+      basis1_0_q <= b_1_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_97 = b_payload[87:80];
-      assint_70 = slice_97;
-      basis1_1_q <= assint_70;
+    if (b_valid_and_b_ready) begin
+      b_payload_87_80 = b_payload[87:80];
+      b_1_1 = b_payload_87_80;
+      basis1_1_q <= b_1_1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_98 = b_payload[95:88];
-      assint_71 = slice_98;
-      basis1_2_q <= assint_71;
+    if (b_valid_and_b_ready) begin
+      b_payload_95_88 = b_payload[95:88];
+      b_1_2 = b_payload_95_88;
+      basis1_2_q <= b_1_2;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_99 = b_payload[103:96];
-      assint_72 = slice_99;
-      basis1_3_q <= assint_72;
+    if (b_valid_and_b_ready) begin
+      b_payload_103_96 = b_payload[103:96];
+      b_1_3 = b_payload_103_96;
+      basis1_3_q <= b_1_3;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_100 = b_payload[111:104];
-      assint_73 = slice_100;
-      basis1_4_q <= assint_73;
+    if (b_valid_and_b_ready) begin
+      b_payload_111_104 = b_payload[111:104];
+      b_1_4 = b_payload_111_104;
+      basis1_4_q <= b_1_4;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_101 = b_payload[119:112];
-      assint_74 = slice_101;
-      basis1_5_q <= assint_74;
+    if (b_valid_and_b_ready) begin
+      b_payload_119_112 = b_payload[119:112];
+      b_1_5 = b_payload_119_112;
+      basis1_5_q <= b_1_5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_102 = b_payload[127:120];
-      assint_75 = slice_102;
-      basis1_6_q <= assint_75;
+    if (b_valid_and_b_ready) begin
+      b_payload_127_120 = b_payload[127:120];
+      b_1_6 = b_payload_127_120;
+      basis1_6_q <= b_1_6;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_103 = b_payload[135:128];
-      assint_76 = slice_103;
-      basis1_7_q <= assint_76;
+    if (b_valid_and_b_ready) begin
+      b_payload_135_128 = b_payload[135:128];
+      b_1_7 = b_payload_135_128;
+      basis1_7_q <= b_1_7;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_104 = b_payload[143:136];
-      assint_77 = slice_104;
-      basis1_8_q <= assint_77;
+    if (b_valid_and_b_ready) begin
+      b_payload_143_136 = b_payload[143:136];
+      b_1_8 = b_payload_143_136;
+      basis1_8_q <= b_1_8;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_105 = b_payload[151:144];
-      assint_78 = slice_105;
-      basis2_0_q <= assint_78;
+    if (b_valid_and_b_ready) begin
+      b_payload_151_144 = b_payload[151:144];
+      b_2_0 = b_payload_151_144;
+      basis2_0_q <= b_2_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_106 = b_payload[159:152];
-      assint_79 = slice_106;
-      basis2_1_q <= assint_79;
+    if (b_valid_and_b_ready) begin
+      b_payload_159_152 = b_payload[159:152];
+      b_2_1 = b_payload_159_152;
+      basis2_1_q <= b_2_1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_107 = b_payload[167:160];
-      assint_80 = slice_107;
-      basis2_2_q <= assint_80;
+    if (b_valid_and_b_ready) begin
+      b_payload_167_160 = b_payload[167:160];
+      b_2_2 = b_payload_167_160;
+      basis2_2_q <= b_2_2;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_108 = b_payload[175:168];
-      assint_81 = slice_108;
-      basis2_3_q <= assint_81;
+    if (b_valid_and_b_ready) begin
+      b_payload_175_168 = b_payload[175:168];
+      b_2_3 = b_payload_175_168;
+      basis2_3_q <= b_2_3;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_109 = b_payload[183:176];
-      assint_82 = slice_109;
-      basis2_4_q <= assint_82;
+    if (b_valid_and_b_ready) begin
+      b_payload_183_176 = b_payload[183:176];
+      b_2_4 = b_payload_183_176;
+      basis2_4_q <= b_2_4;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_110 = b_payload[191:184];
-      assint_83 = slice_110;
-      basis2_5_q <= assint_83;
+    if (b_valid_and_b_ready) begin
+      b_payload_191_184 = b_payload[191:184];
+      b_2_5 = b_payload_191_184;
+      basis2_5_q <= b_2_5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_111 = b_payload[199:192];
-      assint_84 = slice_111;
-      basis2_6_q <= assint_84;
+    if (b_valid_and_b_ready) begin
+      b_payload_199_192 = b_payload[199:192];
+      b_2_6 = b_payload_199_192;
+      basis2_6_q <= b_2_6;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_112 = b_payload[207:200];
-      assint_85 = slice_112;
-      basis2_7_q <= assint_85;
+    if (b_valid_and_b_ready) begin
+      b_payload_207_200 = b_payload[207:200];
+      b_2_7 = b_payload_207_200;
+      basis2_7_q <= b_2_7;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_113 = b_payload[215:208];
-      assint_86 = slice_113;
-      basis2_8_q <= assint_86;
+    if (b_valid_and_b_ready) begin
+      b_payload_215_208 = b_payload[215:208];
+      b_2_8 = b_payload_215_208;
+      basis2_8_q <= b_2_8;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_114 = b_payload[223:216];
-      assint_87 = slice_114;
-      basis3_0_q <= assint_87;
+    if (b_valid_and_b_ready) begin
+      b_payload_223_216 = b_payload[223:216];
+      b_3_0 = b_payload_223_216;
+      basis3_0_q <= b_3_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_115 = b_payload[231:224];
-      assint_88 = slice_115;
-      basis3_1_q <= assint_88;
+    if (b_valid_and_b_ready) begin
+      b_payload_231_224 = b_payload[231:224];
+      b_3_1 = b_payload_231_224;
+      basis3_1_q <= b_3_1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_116 = b_payload[239:232];
-      assint_89 = slice_116;
-      basis3_2_q <= assint_89;
+    if (b_valid_and_b_ready) begin
+      b_payload_239_232 = b_payload[239:232];
+      b_3_2 = b_payload_239_232;
+      basis3_2_q <= b_3_2;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_117 = b_payload[247:240];
-      assint_90 = slice_117;
-      basis3_3_q <= assint_90;
+    if (b_valid_and_b_ready) begin
+      b_payload_247_240 = b_payload[247:240];
+      b_3_3 = b_payload_247_240;
+      basis3_3_q <= b_3_3;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_118 = b_payload[255:248];
-      assint_91 = slice_118;
-      basis3_4_q <= assint_91;
+    if (b_valid_and_b_ready) begin
+      b_payload_255_248 = b_payload[255:248];
+      b_3_4 = b_payload_255_248;
+      basis3_4_q <= b_3_4;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_119 = b_payload[263:256];
-      assint_92 = slice_119;
-      basis3_5_q <= assint_92;
+    if (b_valid_and_b_ready) begin
+      b_payload_263_256 = b_payload[263:256];
+      b_3_5 = b_payload_263_256;
+      basis3_5_q <= b_3_5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_120 = b_payload[271:264];
-      assint_93 = slice_120;
-      basis3_6_q <= assint_93;
+    if (b_valid_and_b_ready) begin
+      b_payload_271_264 = b_payload[271:264];
+      b_3_6 = b_payload_271_264;
+      basis3_6_q <= b_3_6;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_121 = b_payload[279:272];
-      assint_94 = slice_121;
-      basis3_7_q <= assint_94;
+    if (b_valid_and_b_ready) begin
+      b_payload_279_272 = b_payload[279:272];
+      b_3_7 = b_payload_279_272;
+      basis3_7_q <= b_3_7;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      slice_122 = b_payload[287:280];
-      assint_95 = slice_122;
-      basis3_8_q <= assint_95;
+    if (b_valid_and_b_ready) begin
+      b_payload_287_280 = b_payload[287:280];
+      b_3_8 = b_payload_287_280;
+      basis3_8_q <= b_3_8;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_5) begin
-      if (not_1) begin
+    if (go) begin
+      if (last) begin
       end else begin
-        rem_q <= xor_2;
+        rem_q <= xor_0_xor_work_low2;
       end
     end
   end
-  assign work_mask = mux_58;
-  assign work_low0 = and_8;
-  assign work_idx0 = cat_7;
-  assign work_low1 = and_9;
-  assign work_idx1 = cat_13;
-  assign work_low2 = and_10;
-  assign work_idx2 = cat_19;
+  assign work_mask = cur;
+  assign work_low0 = low;
+  assign work_idx0 = idx;
+  assign work_low1 = low_0;
+  assign work_idx1 = idx_0;
+  assign work_low2 = low_1;
+  assign work_idx2 = idx_1;
   always @(posedge clk) begin
-    if (and_5) begin
-      if (not_1) begin
+    if (go) begin
+      if (last) begin
       end else begin
-        acc0_q <= resize_15;
-      end
-    end
-  end
-  always @(posedge clk) begin
-    if (and_5) begin
-      if (not_1) begin
-      end else begin
-        acc1_q <= resize_12;
+        acc0_q <= fresh_q_mux_2_add_add_9_w32_w32;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_5) begin
-      if (not_1) begin
+    if (go) begin
+      if (last) begin
       end else begin
-        acc2_q <= resize_9;
+        acc1_q <= fresh_q_mux_1_add_add_7_w32_w32;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_5) begin
-      if (not_1) begin
+    if (go) begin
+      if (last) begin
       end else begin
-        acc3_q <= resize_6;
+        acc2_q <= fresh_q_mux_0_add_add_5_w32_w32;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_6) begin
+    if (go) begin
+      if (last) begin
+      end else begin
+        acc3_q <= fresh_q_mux_add_resize_0_w32;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (x_valid_and_x_ready) begin
       xbuf[x_addr_q] <= x_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_11) begin
-      act_mask[resize_27] <= cat_20;
+    if (x_valid_and_x_ready_and_lastRL) begin
+      act_mask[load_cols_q_w3] <= word_0;
     end
   end
   always @(posedge clk) begin
-    if (and_4) begin
-      wbuf0[row_q] <= cat_21;
+    if (ce_valid_and_ce_ready) begin
+      wbuf0[row_q] <= cat_16;
     end
   end
   always @(posedge clk) begin
-    if (and_4) begin
-      wbuf1[row_q] <= cat_22;
+    if (ce_valid_and_ce_ready) begin
+      wbuf1[row_q] <= cat_17;
     end
   end
   always @(posedge clk) begin
-    if (and_4) begin
-      wbuf2[row_q] <= cat_23;
+    if (ce_valid_and_ce_ready) begin
+      wbuf2[row_q] <= cat_18;
     end
   end
   always @(posedge clk) begin
-    if (and_4) begin
-      wbuf3[row_q] <= cat_24;
+    if (ce_valid_and_ce_ready) begin
+      wbuf3[row_q] <= cat_19;
     end
   end
 endmodule

@@ -101,335 +101,335 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   reg [127:0] vbuf [0:31];
   reg signed [31:0] row_max0 [0:7];
   reg signed [31:0] row_max1 [0:7];
-  wire eq_0 = load_state_q == 1'd1;
-  wire not_0 = ~eq_0;
-  wire mux_0 = load_bank_q ? input_full1_q : input_full0_q;
-  wire not_1 = ~mux_0;
-  wire and_0 = not_0 & not_1;
-  wire not_2 = ~qbuf_done_q;
-  wire and_1 = eq_0 & not_2;
-  wire not_3 = ~kbuf_done_q;
-  wire and_2 = eq_0 & not_3;
-  wire not_4 = ~vbuf_done_q;
-  wire and_3 = eq_0 & not_4;
-  wire not_5 = ~pairs_done_q;
-  wire and_4 = eq_0 & not_5;
-  wire mux_1 = out_bank_q ? state_full1_q : state_full0_q;
+  wire loading = load_state_q == 1'd1;
+  wire not_loading = ~loading;
+  wire at = load_bank_q ? input_full1_q : input_full0_q;
+  wire not_at = ~at;
+  wire not_loading_and_not_at = not_loading & not_at;
+  wire not_qbuf_done_q = ~qbuf_done_q;
+  wire loading_and_not_qbuf_done_q = loading & not_qbuf_done_q;
+  wire not_kbuf_done_q = ~kbuf_done_q;
+  wire loading_and_not_kbuf_done_q = loading & not_kbuf_done_q;
+  wire not_vbuf_done_q = ~vbuf_done_q;
+  wire loading_and_not_vbuf_done_q = loading & not_vbuf_done_q;
+  wire not_pairs_done_q = ~pairs_done_q;
+  wire loading_and_not_pairs_done_q = loading & not_pairs_done_q;
+  wire at_0 = out_bank_q ? state_full1_q : state_full0_q;
   wire [543:0] cat_0 = {line3_sumOut_l, line3_sumOut_o};
-  wire not_6 = ~eq_0;
-  wire and_5 = cfg_valid & cfg_ready;
-  wire and_6 = not_6 & and_5;
-  reg not_7;
-  wire not_8 = ~load_bank_q;
-  wire and_7 = loaded & not_8;
-  wire not_9 = ~compute_bank_q;
-  wire and_8 = computed & not_9;
-  wire and_9 = loaded & load_bank_q;
-  wire and_10 = computed & compute_bank_q;
-  wire [3:0] slice_0 = cfg_payload[9:6];
-  wire [5:0] slice_1 = cfg_payload[5:0];
-  wire eq_1 = load_bank_q == 1'd0;
-  wire eq_2 = load_bank_q == 1'd1;
-  wire and_11 = q_valid & q_ready;
+  wire not_loading_0 = ~loading;
+  wire cfg_valid_and_cfg_ready = cfg_valid & cfg_ready;
+  wire and_0 = not_loading_0 & cfg_valid_and_cfg_ready;
+  reg not_load_bank_q;
+  wire not_load_bank_q_0 = ~load_bank_q;
+  wire loaded_and_not_load_bank_q_0 = loaded & not_load_bank_q_0;
+  wire not_compute_bank_q = ~compute_bank_q;
+  wire computed_and_not_compute_bank_q = computed & not_compute_bank_q;
+  wire loaded_and_load_bank_q = loaded & load_bank_q;
+  wire computed_and_compute_bank_q = computed & compute_bank_q;
+  wire [3:0] cfg_nM1 = cfg_payload[9:6];
+  wire [5:0] cfg_stepsM1 = cfg_payload[5:0];
+  wire load_bank_q_eq_0 = load_bank_q == 1'd0;
+  wire load_bank_q_eq_1 = load_bank_q == 1'd1;
+  wire q_valid_and_q_ready = q_valid & q_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_0;
+  reg [4:0] qbuf_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_0;
-  wire eq_3 = qbuf_count_q == load_n_m1_q;
-  wire and_12 = k_valid & k_ready;
+  reg [3:0] qbuf_count_q_add_1_w4;
+  wire qbuf_count_q_eq_load_n_m1_q = qbuf_count_q == load_n_m1_q;
+  wire k_valid_and_k_ready = k_valid & k_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_1;
+  reg [4:0] kbuf_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_1;
-  wire eq_4 = kbuf_count_q == load_n_m1_q;
-  wire and_13 = v_valid & v_ready;
+  reg [3:0] kbuf_count_q_add_1_w4;
+  wire kbuf_count_q_eq_load_n_m1_q = kbuf_count_q == load_n_m1_q;
+  wire v_valid_and_v_ready = v_valid & v_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_2;
+  reg [4:0] vbuf_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_2;
-  wire eq_5 = vbuf_count_q == load_n_m1_q;
-  wire and_14 = pairs_valid & pairs_ready;
+  reg [3:0] vbuf_count_q_add_1_w4;
+  wire vbuf_count_q_eq_load_n_m1_q = vbuf_count_q == load_n_m1_q;
+  wire pairs_valid_and_pairs_ready = pairs_valid & pairs_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_3;
+  reg [6:0] pairs_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_3;
-  wire eq_6 = pairs_count_q == load_steps_m1_q;
-  wire and_15 = qbuf_done_q & kbuf_done_q;
-  wire and_16 = and_15 & vbuf_done_q;
-  wire and_17 = and_16 & pairs_done_q;
-  wire and_18 = eq_0 & and_17;
-  wire eq_7 = state_q == 3'd0;
-  wire eq_8 = state_q == 3'd2;
-  wire eq_9 = chunk_q == 1'd1;
-  wire [5:0] mux_2 = compute_bank_q ? cfg1_steps_m1_q : cfg0_steps_m1_q;
-  wire eq_10 = step_q == mux_2;
-  wire eq_11 = state_q == 3'd3;
-  wire [3:0] mux_3 = compute_bank_q ? cfg1_n_m1_q : cfg0_n_m1_q;
-  wire [2:0] shr_0 = mux_3[3:1];
-  wire eq_12 = merge_group_q == shr_0;
-  wire eq_13 = state_q == 3'd4;
-  reg not_10;
-  reg not_11;
-  wire not_12 = ~state_bank_q;
-  wire and_19 = computed & not_12;
-  wire and_20 = out_valid & out_ready;
-  wire [3:0] mux_4 = out_bank_q ? out1_n_m1_q : out0_n_m1_q;
-  wire eq_14 = out_row_q == mux_4;
-  wire and_21 = and_20 & eq_14;
-  wire not_13 = ~out_bank_q;
-  wire and_22 = and_21 & not_13;
-  wire and_23 = computed & state_bank_q;
-  wire and_24 = and_21 & out_bank_q;
+  reg [5:0] pairs_count_q_add_1_w6;
+  wire pairs_count_q_eq_load_steps_m1_q = pairs_count_q == load_steps_m1_q;
+  wire qbuf_done_q_and_kbuf_done_q = qbuf_done_q & kbuf_done_q;
+  wire and_1 = qbuf_done_q_and_kbuf_done_q & vbuf_done_q;
+  wire and_1_and_pairs_done_q = and_1 & pairs_done_q;
+  wire loaded_0 = loading & and_1_and_pairs_done_q;
+  wire state_q_eq_0 = state_q == 3'd0;
+  wire state_q_eq_2 = state_q == 3'd2;
+  wire lastC = chunk_q == 1'd1;
+  wire [5:0] stepsM1 = compute_bank_q ? cfg1_steps_m1_q : cfg0_steps_m1_q;
+  wire lastT = step_q == stepsM1;
+  wire state_q_eq_3 = state_q == 3'd3;
+  wire [3:0] nM1 = compute_bank_q ? cfg1_n_m1_q : cfg0_n_m1_q;
+  wire [2:0] nM1_shr1 = nM1[3:1];
+  wire merge_group_q_eq_nM1_shr1 = merge_group_q == nM1_shr1;
+  wire state_q_eq_4 = state_q == 3'd4;
+  reg not_compute_bank_q_0;
+  reg not_state_bank_q;
+  wire not_state_bank_q_0 = ~state_bank_q;
+  wire computed_and_not_state_bank_q_0 = computed & not_state_bank_q_0;
+  wire out_valid_and_out_ready = out_valid & out_ready;
+  wire [3:0] out_bank_q_mux = out_bank_q ? out1_n_m1_q : out0_n_m1_q;
+  wire outLast = out_row_q == out_bank_q_mux;
+  wire outDone = out_valid_and_out_ready & outLast;
+  wire not_out_bank_q = ~out_bank_q;
+  wire outDone_and_not_out_bank_q = outDone & not_out_bank_q;
+  wire computed_and_state_bank_q = computed & state_bank_q;
+  wire outDone_and_out_bank_q = outDone & out_bank_q;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_4;
+  reg [6:0] step_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_4;
+  reg [5:0] step_q_add_1_w6;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_5;
+  reg [6:0] step_q_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_5;
+  reg [5:0] step_q_add_1_0_w6;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [1:0] add_6;
+  reg [1:0] chunk_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg resize_6;
-  reg mux_5;
+  reg chunk_q_add_1_w1;
+  reg lastC_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [1:0] add_7;
+  reg [1:0] chunk_q_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg resize_7;
-  reg mux_6;
+  reg chunk_q_add_1_0_w1;
+  reg lastC_mux_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_8;
+  reg [3:0] merge_group_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_8;
-  wire eq_15 = state_q == 3'd0;
-  wire mux_7 = compute_bank_q ? input_full1_q : input_full0_q;
-  wire and_25 = eq_15 & mux_7;
-  wire mux_8 = state_bank_q ? state_full1_q : state_full0_q;
-  wire not_14 = ~mux_8;
-  wire and_26 = and_25 & not_14;
-  wire eq_16 = state_q == 3'd4;
-  wire and_27 = eq_16 & eq_9;
-  wire and_28 = and_27 & eq_10;
-  reg not_15;
-  wire eq_17 = state_bank_q == 1'd0;
-  wire and_29 = computed & eq_17;
-  wire eq_18 = state_bank_q == 1'd1;
-  wire and_30 = computed & eq_18;
-  wire and_31 = out_valid & out_ready;
+  reg [2:0] merge_group_q_add_1_w3;
+  wire inState = state_q == 3'd0;
+  wire at_1 = compute_bank_q ? input_full1_q : input_full0_q;
+  wire inState_and_at_1 = inState & at_1;
+  wire at_2 = state_bank_q ? state_full1_q : state_full0_q;
+  wire not_at_2 = ~at_2;
+  wire start = inState_and_at_1 & not_at_2;
+  wire inState_0 = state_q == 3'd4;
+  wire inState_0_and_lastC = inState_0 & lastC;
+  wire computed_0 = inState_0_and_lastC & lastT;
+  reg not_out_bank_q_0;
+  wire state_bank_q_eq_0 = state_bank_q == 1'd0;
+  wire computed_and_state_bank_q_eq_0 = computed & state_bank_q_eq_0;
+  wire state_bank_q_eq_1 = state_bank_q == 1'd1;
+  wire computed_and_state_bank_q_eq_1 = computed & state_bank_q_eq_1;
+  wire out_valid_and_out_ready_0 = out_valid & out_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_9;
+  reg [4:0] out_row_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_9;
-  reg [3:0] mux_9;
-  wire [4:0] resize_10 = {1'd0, line0_at_row};
+  reg [3:0] out_row_q_add_1_w4;
+  reg [3:0] outLast_mux;
+  wire [4:0] line0_at_row_w5 = {1'd0, line0_at_row};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_10 = {1'd0, resize_10} + 6'h10;
+  wire [5:0] line0_at_row_w5_add_16 = {1'd0, line0_at_row_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_11 = add_10[4:0];
-  wire [4:0] resize_12 = {1'd0, line0_at_row};
-  wire [4:0] mux_10 = compute_bank_q ? resize_11 : resize_12;
-  wire [127:0] qbuf_word_0 = qbuf[mux_10];
-  wire [4:0] resize_13 = {1'd0, line0_at_key};
+  wire [4:0] line0_at_row_w5_add_16_w5 = line0_at_row_w5_add_16[4:0];
+  wire [4:0] line0_at_row_w5_0 = {1'd0, line0_at_row};
+  wire [4:0] compute_bank_q_mux = compute_bank_q ? line0_at_row_w5_add_16_w5 : line0_at_row_w5_0;
+  wire [127:0] qbuf_word_0 = qbuf[compute_bank_q_mux];
+  wire [4:0] line0_at_key_w5 = {1'd0, line0_at_key};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_11 = {1'd0, resize_13} + 6'h10;
+  wire [5:0] line0_at_key_w5_add_16 = {1'd0, line0_at_key_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_14 = add_11[4:0];
-  wire [4:0] resize_15 = {1'd0, line0_at_key};
-  wire [4:0] mux_11 = compute_bank_q ? resize_14 : resize_15;
-  wire [127:0] kbuf_word_0 = kbuf[mux_11];
-  wire [4:0] resize_16 = {1'd0, line0_at_key};
+  wire [4:0] line0_at_key_w5_add_16_w5 = line0_at_key_w5_add_16[4:0];
+  wire [4:0] line0_at_key_w5_0 = {1'd0, line0_at_key};
+  wire [4:0] compute_bank_q_mux_0 = compute_bank_q ? line0_at_key_w5_add_16_w5 : line0_at_key_w5_0;
+  wire [127:0] kbuf_word_0 = kbuf[compute_bank_q_mux_0];
+  wire [4:0] line0_at_key_w5_1 = {1'd0, line0_at_key};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_12 = {1'd0, resize_16} + 6'h10;
+  wire [5:0] line0_at_key_w5_1_add_16 = {1'd0, line0_at_key_w5_1} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_17 = add_12[4:0];
-  wire [4:0] resize_18 = {1'd0, line0_at_key};
-  wire [4:0] mux_12 = compute_bank_q ? resize_17 : resize_18;
-  wire [127:0] vbuf_word_0 = vbuf[mux_12];
-  wire slice_2 = line0_at_row[0];
-  wire eq_19 = slice_2 == 1'd0;
-  wire [2:0] shr_1 = line0_at_row[3:1];
-  wire signed [31:0] row_max0_word_0 = row_max0[shr_1];
-  wire [2:0] shr_2 = line0_at_row[3:1];
-  wire signed [31:0] row_max1_word_0 = row_max1[shr_2];
-  wire signed [31:0] mux_13 = eq_19 ? row_max0_word_0 : row_max1_word_0;
-  wire [4:0] resize_19 = {1'd0, line1_at_row};
+  wire [4:0] line0_at_key_w5_1_add_16_w5 = line0_at_key_w5_1_add_16[4:0];
+  wire [4:0] line0_at_key_w5_2 = {1'd0, line0_at_key};
+  wire [4:0] compute_bank_q_mux_1 = compute_bank_q ? line0_at_key_w5_1_add_16_w5 : line0_at_key_w5_2;
+  wire [127:0] vbuf_word_0 = vbuf[compute_bank_q_mux_1];
+  wire line0_at_row_0 = line0_at_row[0];
+  wire line0_at_row_0_eq_0 = line0_at_row_0 == 1'd0;
+  wire [2:0] line0_at_row_shr1 = line0_at_row[3:1];
+  wire signed [31:0] row_max0_word_0 = row_max0[line0_at_row_shr1];
+  wire [2:0] line0_at_row_shr1_0 = line0_at_row[3:1];
+  wire signed [31:0] row_max1_word_0 = row_max1[line0_at_row_shr1_0];
+  wire signed [31:0] mergedAt = line0_at_row_0_eq_0 ? row_max0_word_0 : row_max1_word_0;
+  wire [4:0] line1_at_row_w5 = {1'd0, line1_at_row};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_13 = {1'd0, resize_19} + 6'h10;
+  wire [5:0] line1_at_row_w5_add_16 = {1'd0, line1_at_row_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_20 = add_13[4:0];
-  wire [4:0] resize_21 = {1'd0, line1_at_row};
-  wire [4:0] mux_14 = compute_bank_q ? resize_20 : resize_21;
-  wire [127:0] qbuf_word_1 = qbuf[mux_14];
-  wire [4:0] resize_22 = {1'd0, line1_at_key};
+  wire [4:0] line1_at_row_w5_add_16_w5 = line1_at_row_w5_add_16[4:0];
+  wire [4:0] line1_at_row_w5_0 = {1'd0, line1_at_row};
+  wire [4:0] compute_bank_q_mux_2 = compute_bank_q ? line1_at_row_w5_add_16_w5 : line1_at_row_w5_0;
+  wire [127:0] qbuf_word_1 = qbuf[compute_bank_q_mux_2];
+  wire [4:0] line1_at_key_w5 = {1'd0, line1_at_key};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_14 = {1'd0, resize_22} + 6'h10;
+  wire [5:0] line1_at_key_w5_add_16 = {1'd0, line1_at_key_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_23 = add_14[4:0];
-  wire [4:0] resize_24 = {1'd0, line1_at_key};
-  wire [4:0] mux_15 = compute_bank_q ? resize_23 : resize_24;
-  wire [127:0] kbuf_word_1 = kbuf[mux_15];
-  wire [4:0] resize_25 = {1'd0, line1_at_key};
+  wire [4:0] line1_at_key_w5_add_16_w5 = line1_at_key_w5_add_16[4:0];
+  wire [4:0] line1_at_key_w5_0 = {1'd0, line1_at_key};
+  wire [4:0] compute_bank_q_mux_3 = compute_bank_q ? line1_at_key_w5_add_16_w5 : line1_at_key_w5_0;
+  wire [127:0] kbuf_word_1 = kbuf[compute_bank_q_mux_3];
+  wire [4:0] line1_at_key_w5_1 = {1'd0, line1_at_key};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_15 = {1'd0, resize_25} + 6'h10;
+  wire [5:0] line1_at_key_w5_1_add_16 = {1'd0, line1_at_key_w5_1} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_26 = add_15[4:0];
-  wire [4:0] resize_27 = {1'd0, line1_at_key};
-  wire [4:0] mux_16 = compute_bank_q ? resize_26 : resize_27;
-  wire [127:0] vbuf_word_1 = vbuf[mux_16];
-  wire slice_3 = line1_at_row[0];
-  wire eq_20 = slice_3 == 1'd0;
-  wire [2:0] shr_3 = line1_at_row[3:1];
-  wire signed [31:0] row_max0_word_1 = row_max0[shr_3];
-  wire [2:0] shr_4 = line1_at_row[3:1];
-  wire signed [31:0] row_max1_word_1 = row_max1[shr_4];
-  wire signed [31:0] mux_17 = eq_20 ? row_max0_word_1 : row_max1_word_1;
-  wire [4:0] resize_28 = {1'd0, line2_at_row};
+  wire [4:0] line1_at_key_w5_1_add_16_w5 = line1_at_key_w5_1_add_16[4:0];
+  wire [4:0] line1_at_key_w5_2 = {1'd0, line1_at_key};
+  wire [4:0] compute_bank_q_mux_4 = compute_bank_q ? line1_at_key_w5_1_add_16_w5 : line1_at_key_w5_2;
+  wire [127:0] vbuf_word_1 = vbuf[compute_bank_q_mux_4];
+  wire line1_at_row_0 = line1_at_row[0];
+  wire line1_at_row_0_eq_0 = line1_at_row_0 == 1'd0;
+  wire [2:0] line1_at_row_shr1 = line1_at_row[3:1];
+  wire signed [31:0] row_max0_word_1 = row_max0[line1_at_row_shr1];
+  wire [2:0] line1_at_row_shr1_0 = line1_at_row[3:1];
+  wire signed [31:0] row_max1_word_1 = row_max1[line1_at_row_shr1_0];
+  wire signed [31:0] mergedAt_0 = line1_at_row_0_eq_0 ? row_max0_word_1 : row_max1_word_1;
+  wire [4:0] line2_at_row_w5 = {1'd0, line2_at_row};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_16 = {1'd0, resize_28} + 6'h10;
+  wire [5:0] line2_at_row_w5_add_16 = {1'd0, line2_at_row_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_29 = add_16[4:0];
-  wire [4:0] resize_30 = {1'd0, line2_at_row};
-  wire [4:0] mux_18 = compute_bank_q ? resize_29 : resize_30;
-  wire [127:0] qbuf_word_2 = qbuf[mux_18];
-  wire [4:0] resize_31 = {1'd0, line2_at_key};
+  wire [4:0] line2_at_row_w5_add_16_w5 = line2_at_row_w5_add_16[4:0];
+  wire [4:0] line2_at_row_w5_0 = {1'd0, line2_at_row};
+  wire [4:0] compute_bank_q_mux_5 = compute_bank_q ? line2_at_row_w5_add_16_w5 : line2_at_row_w5_0;
+  wire [127:0] qbuf_word_2 = qbuf[compute_bank_q_mux_5];
+  wire [4:0] line2_at_key_w5 = {1'd0, line2_at_key};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_17 = {1'd0, resize_31} + 6'h10;
+  wire [5:0] line2_at_key_w5_add_16 = {1'd0, line2_at_key_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_32 = add_17[4:0];
-  wire [4:0] resize_33 = {1'd0, line2_at_key};
-  wire [4:0] mux_19 = compute_bank_q ? resize_32 : resize_33;
-  wire [127:0] kbuf_word_2 = kbuf[mux_19];
-  wire [4:0] resize_34 = {1'd0, line2_at_key};
+  wire [4:0] line2_at_key_w5_add_16_w5 = line2_at_key_w5_add_16[4:0];
+  wire [4:0] line2_at_key_w5_0 = {1'd0, line2_at_key};
+  wire [4:0] compute_bank_q_mux_6 = compute_bank_q ? line2_at_key_w5_add_16_w5 : line2_at_key_w5_0;
+  wire [127:0] kbuf_word_2 = kbuf[compute_bank_q_mux_6];
+  wire [4:0] line2_at_key_w5_1 = {1'd0, line2_at_key};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_18 = {1'd0, resize_34} + 6'h10;
+  wire [5:0] line2_at_key_w5_1_add_16 = {1'd0, line2_at_key_w5_1} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_35 = add_18[4:0];
-  wire [4:0] resize_36 = {1'd0, line2_at_key};
-  wire [4:0] mux_20 = compute_bank_q ? resize_35 : resize_36;
-  wire [127:0] vbuf_word_2 = vbuf[mux_20];
-  wire slice_4 = line2_at_row[0];
-  wire eq_21 = slice_4 == 1'd0;
-  wire [2:0] shr_5 = line2_at_row[3:1];
-  wire signed [31:0] row_max0_word_2 = row_max0[shr_5];
-  wire [2:0] shr_6 = line2_at_row[3:1];
-  wire signed [31:0] row_max1_word_2 = row_max1[shr_6];
-  wire signed [31:0] mux_21 = eq_21 ? row_max0_word_2 : row_max1_word_2;
-  wire [4:0] resize_37 = {1'd0, line3_at_row};
+  wire [4:0] line2_at_key_w5_1_add_16_w5 = line2_at_key_w5_1_add_16[4:0];
+  wire [4:0] line2_at_key_w5_2 = {1'd0, line2_at_key};
+  wire [4:0] compute_bank_q_mux_7 = compute_bank_q ? line2_at_key_w5_1_add_16_w5 : line2_at_key_w5_2;
+  wire [127:0] vbuf_word_2 = vbuf[compute_bank_q_mux_7];
+  wire line2_at_row_0 = line2_at_row[0];
+  wire line2_at_row_0_eq_0 = line2_at_row_0 == 1'd0;
+  wire [2:0] line2_at_row_shr1 = line2_at_row[3:1];
+  wire signed [31:0] row_max0_word_2 = row_max0[line2_at_row_shr1];
+  wire [2:0] line2_at_row_shr1_0 = line2_at_row[3:1];
+  wire signed [31:0] row_max1_word_2 = row_max1[line2_at_row_shr1_0];
+  wire signed [31:0] mergedAt_1 = line2_at_row_0_eq_0 ? row_max0_word_2 : row_max1_word_2;
+  wire [4:0] line3_at_row_w5 = {1'd0, line3_at_row};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_19 = {1'd0, resize_37} + 6'h10;
+  wire [5:0] line3_at_row_w5_add_16 = {1'd0, line3_at_row_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_38 = add_19[4:0];
-  wire [4:0] resize_39 = {1'd0, line3_at_row};
-  wire [4:0] mux_22 = compute_bank_q ? resize_38 : resize_39;
-  wire [127:0] qbuf_word_3 = qbuf[mux_22];
-  wire [4:0] resize_40 = {1'd0, line3_at_key};
+  wire [4:0] line3_at_row_w5_add_16_w5 = line3_at_row_w5_add_16[4:0];
+  wire [4:0] line3_at_row_w5_0 = {1'd0, line3_at_row};
+  wire [4:0] compute_bank_q_mux_8 = compute_bank_q ? line3_at_row_w5_add_16_w5 : line3_at_row_w5_0;
+  wire [127:0] qbuf_word_3 = qbuf[compute_bank_q_mux_8];
+  wire [4:0] line3_at_key_w5 = {1'd0, line3_at_key};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_20 = {1'd0, resize_40} + 6'h10;
+  wire [5:0] line3_at_key_w5_add_16 = {1'd0, line3_at_key_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_41 = add_20[4:0];
-  wire [4:0] resize_42 = {1'd0, line3_at_key};
-  wire [4:0] mux_23 = compute_bank_q ? resize_41 : resize_42;
-  wire [127:0] kbuf_word_3 = kbuf[mux_23];
-  wire [4:0] resize_43 = {1'd0, line3_at_key};
+  wire [4:0] line3_at_key_w5_add_16_w5 = line3_at_key_w5_add_16[4:0];
+  wire [4:0] line3_at_key_w5_0 = {1'd0, line3_at_key};
+  wire [4:0] compute_bank_q_mux_9 = compute_bank_q ? line3_at_key_w5_add_16_w5 : line3_at_key_w5_0;
+  wire [127:0] kbuf_word_3 = kbuf[compute_bank_q_mux_9];
+  wire [4:0] line3_at_key_w5_1 = {1'd0, line3_at_key};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_21 = {1'd0, resize_43} + 6'h10;
+  wire [5:0] line3_at_key_w5_1_add_16 = {1'd0, line3_at_key_w5_1} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_44 = add_21[4:0];
-  wire [4:0] resize_45 = {1'd0, line3_at_key};
-  wire [4:0] mux_24 = compute_bank_q ? resize_44 : resize_45;
-  wire [127:0] vbuf_word_3 = vbuf[mux_24];
-  wire slice_5 = line3_at_row[0];
-  wire eq_22 = slice_5 == 1'd0;
-  wire [2:0] shr_7 = line3_at_row[3:1];
-  wire signed [31:0] row_max0_word_3 = row_max0[shr_7];
-  wire [2:0] shr_8 = line3_at_row[3:1];
-  wire signed [31:0] row_max1_word_3 = row_max1[shr_8];
-  wire signed [31:0] mux_25 = eq_22 ? row_max0_word_3 : row_max1_word_3;
-  wire [4:0] resize_46 = {1'd0, qbuf_count_q};
+  wire [4:0] line3_at_key_w5_1_add_16_w5 = line3_at_key_w5_1_add_16[4:0];
+  wire [4:0] line3_at_key_w5_2 = {1'd0, line3_at_key};
+  wire [4:0] compute_bank_q_mux_10 = compute_bank_q ? line3_at_key_w5_1_add_16_w5 : line3_at_key_w5_2;
+  wire [127:0] vbuf_word_3 = vbuf[compute_bank_q_mux_10];
+  wire line3_at_row_0 = line3_at_row[0];
+  wire line3_at_row_0_eq_0 = line3_at_row_0 == 1'd0;
+  wire [2:0] line3_at_row_shr1 = line3_at_row[3:1];
+  wire signed [31:0] row_max0_word_3 = row_max0[line3_at_row_shr1];
+  wire [2:0] line3_at_row_shr1_0 = line3_at_row[3:1];
+  wire signed [31:0] row_max1_word_3 = row_max1[line3_at_row_shr1_0];
+  wire signed [31:0] mergedAt_2 = line3_at_row_0_eq_0 ? row_max0_word_3 : row_max1_word_3;
+  wire [4:0] qbuf_count_q_w5 = {1'd0, qbuf_count_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_22 = {1'd0, resize_46} + 6'h10;
+  wire [5:0] qbuf_count_q_w5_add_16 = {1'd0, qbuf_count_q_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_47 = add_22[4:0];
-  wire [4:0] resize_48 = {1'd0, qbuf_count_q};
-  wire [4:0] mux_26 = load_bank_q ? resize_47 : resize_48;
-  wire [4:0] resize_49 = {1'd0, kbuf_count_q};
+  wire [4:0] qbuf_count_q_w5_add_16_w5 = qbuf_count_q_w5_add_16[4:0];
+  wire [4:0] qbuf_count_q_w5_0 = {1'd0, qbuf_count_q};
+  wire [4:0] load_bank_q_mux = load_bank_q ? qbuf_count_q_w5_add_16_w5 : qbuf_count_q_w5_0;
+  wire [4:0] kbuf_count_q_w5 = {1'd0, kbuf_count_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_23 = {1'd0, resize_49} + 6'h10;
+  wire [5:0] kbuf_count_q_w5_add_16 = {1'd0, kbuf_count_q_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_50 = add_23[4:0];
-  wire [4:0] resize_51 = {1'd0, kbuf_count_q};
-  wire [4:0] mux_27 = load_bank_q ? resize_50 : resize_51;
-  wire [4:0] resize_52 = {1'd0, vbuf_count_q};
+  wire [4:0] kbuf_count_q_w5_add_16_w5 = kbuf_count_q_w5_add_16[4:0];
+  wire [4:0] kbuf_count_q_w5_0 = {1'd0, kbuf_count_q};
+  wire [4:0] load_bank_q_mux_0 = load_bank_q ? kbuf_count_q_w5_add_16_w5 : kbuf_count_q_w5_0;
+  wire [4:0] vbuf_count_q_w5 = {1'd0, vbuf_count_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_24 = {1'd0, resize_52} + 6'h10;
+  wire [5:0] vbuf_count_q_w5_add_16 = {1'd0, vbuf_count_q_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_53 = add_24[4:0];
-  wire [4:0] resize_54 = {1'd0, vbuf_count_q};
-  wire [4:0] mux_28 = load_bank_q ? resize_53 : resize_54;
-  wire eq_23 = state_q == 3'd3;
-  wire eq_24 = state_q == 3'd3;
-  wire eq_25 = state_q == 3'd2;
-  wire eq_26 = state_q == 3'd4;
-  wire slice_6 = pairs_payload[9];
-  wire slice_7 = pairs_payload[8];
-  wire [3:0] slice_8 = pairs_payload[7:4];
-  wire [3:0] slice_9 = pairs_payload[3:0];
-  wire [3:0] resize_55 = {1'd0, merge_group_q};
+  wire [4:0] vbuf_count_q_w5_add_16_w5 = vbuf_count_q_w5_add_16[4:0];
+  wire [4:0] vbuf_count_q_w5_0 = {1'd0, vbuf_count_q};
+  wire [4:0] load_bank_q_mux_1 = load_bank_q ? vbuf_count_q_w5_add_16_w5 : vbuf_count_q_w5_0;
+  wire inState_1 = state_q == 3'd3;
+  wire inState_2 = state_q == 3'd3;
+  wire inState_3 = state_q == 3'd2;
+  wire inState_4 = state_q == 3'd4;
+  wire pairs_0_valid = pairs_payload[9];
+  wire pairs_0_first = pairs_payload[8];
+  wire [3:0] pairs_0_row = pairs_payload[7:4];
+  wire [3:0] pairs_0_key = pairs_payload[3:0];
+  wire [3:0] merge_group_q_w4 = {1'd0, merge_group_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] shl_0 = {resize_55, 1'd0};
+  wire [4:0] merge_group_q_w4_shl1 = {merge_group_q_w4, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_56 = shl_0[3:0];
+  wire [3:0] merge_group_q_w4_shl1_w4 = merge_group_q_w4_shl1[3:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_25 = {1'd0, resize_56} + 5'd0;
+  wire [4:0] merge_group_q_w4_shl1_w4_add_0 = {1'd0, merge_group_q_w4_shl1_w4} + 5'd0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_57 = add_25[3:0];
-  wire [3:0] resize_58 = {1'd0, merge_group_q};
+  wire [3:0] resize_0 = merge_group_q_w4_shl1_w4_add_0[3:0];
+  wire [3:0] merge_group_q_w4_0 = {1'd0, merge_group_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] shl_1 = {resize_58, 1'd0};
+  wire [4:0] merge_group_q_w4_0_shl1 = {merge_group_q_w4_0, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_59 = shl_1[3:0];
+  wire [3:0] merge_group_q_w4_0_shl1_w4 = merge_group_q_w4_0_shl1[3:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_26 = {1'd0, resize_59} + 5'd1;
+  wire [4:0] merge_group_q_w4_0_shl1_w4_add_1 = {1'd0, merge_group_q_w4_0_shl1_w4} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_60 = add_26[3:0];
-  wire and_32 = out_valid & out_ready;
-  wire eq_27 = state_q == 3'd2;
-  wire eq_28 = state_q == 3'd4;
-  wire slice_10 = pairs_payload[19];
-  wire slice_11 = pairs_payload[18];
-  wire [3:0] slice_12 = pairs_payload[17:14];
-  wire [3:0] slice_13 = pairs_payload[13:10];
-  wire and_33 = out_valid & out_ready;
-  wire eq_29 = state_q == 3'd2;
-  wire eq_30 = state_q == 3'd4;
-  wire slice_14 = pairs_payload[29];
-  wire slice_15 = pairs_payload[28];
-  wire [3:0] slice_16 = pairs_payload[27:24];
-  wire [3:0] slice_17 = pairs_payload[23:20];
-  wire and_34 = out_valid & out_ready;
-  wire eq_31 = state_q == 3'd2;
-  wire eq_32 = state_q == 3'd4;
-  wire slice_18 = pairs_payload[39];
-  wire slice_19 = pairs_payload[38];
-  wire [3:0] slice_20 = pairs_payload[37:34];
-  wire [3:0] slice_21 = pairs_payload[33:30];
-  wire and_35 = out_valid & out_ready;
-  assign cfg_ready = and_0;
-  assign q_ready = and_1;
-  assign k_ready = and_2;
-  assign v_ready = and_3;
-  assign pairs_ready = and_4;
-  assign out_valid = mux_1;
+  wire [3:0] resize_1 = merge_group_q_w4_0_shl1_w4_add_1[3:0];
+  wire out_valid_and_out_ready_1 = out_valid & out_ready;
+  wire inState_5 = state_q == 3'd2;
+  wire inState_6 = state_q == 3'd4;
+  wire pairs_1_valid = pairs_payload[19];
+  wire pairs_1_first = pairs_payload[18];
+  wire [3:0] pairs_1_row = pairs_payload[17:14];
+  wire [3:0] pairs_1_key = pairs_payload[13:10];
+  wire out_valid_and_out_ready_2 = out_valid & out_ready;
+  wire inState_7 = state_q == 3'd2;
+  wire inState_8 = state_q == 3'd4;
+  wire pairs_2_valid = pairs_payload[29];
+  wire pairs_2_first = pairs_payload[28];
+  wire [3:0] pairs_2_row = pairs_payload[27:24];
+  wire [3:0] pairs_2_key = pairs_payload[23:20];
+  wire out_valid_and_out_ready_3 = out_valid & out_ready;
+  wire inState_9 = state_q == 3'd2;
+  wire inState_10 = state_q == 3'd4;
+  wire pairs_3_valid = pairs_payload[39];
+  wire pairs_3_first = pairs_payload[38];
+  wire [3:0] pairs_3_row = pairs_payload[37:34];
+  wire [3:0] pairs_3_key = pairs_payload[33:30];
+  wire out_valid_and_out_ready_4 = out_valid & out_ready;
+  assign cfg_ready = not_loading_and_not_at;
+  assign q_ready = loading_and_not_qbuf_done_q;
+  assign k_ready = loading_and_not_kbuf_done_q;
+  assign v_ready = loading_and_not_vbuf_done_q;
+  assign pairs_ready = loading_and_not_pairs_done_q;
+  assign out_valid = at_0;
   assign out_payload = cat_0;
   always @(posedge clk) begin
     if (rst) begin
       load_state_q <= 1'd0;
     end else begin
-      if (and_6) begin
+      if (and_0) begin
         load_state_q <= 1'd1;
       end
-      if (eq_0) begin
+      if (loading) begin
         if (loaded) begin
           load_state_q <= 1'd0;
         end
@@ -441,10 +441,10 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       load_bank_q <= 1'd0;
     end else begin
-      if (eq_0) begin
+      if (loading) begin
         if (loaded) begin
-          not_7 = ~load_bank_q;
-          load_bank_q <= not_7;
+          not_load_bank_q = ~load_bank_q;
+          load_bank_q <= not_load_bank_q;
         end
       end
     end
@@ -454,10 +454,10 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       input_full0_q <= 1'd0;
     end else begin
-      if (and_7) begin
+      if (loaded_and_not_load_bank_q_0) begin
         input_full0_q <= 1'd1;
       end else begin
-        if (and_8) begin
+        if (computed_and_not_compute_bank_q) begin
           input_full0_q <= 1'd0;
         end
       end
@@ -467,63 +467,63 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       input_full1_q <= 1'd0;
     end else begin
-      if (and_9) begin
+      if (loaded_and_load_bank_q) begin
         input_full1_q <= 1'd1;
       end else begin
-        if (and_10) begin
+        if (computed_and_compute_bank_q) begin
           input_full1_q <= 1'd0;
         end
       end
     end
   end
   always @(posedge clk) begin
-    if (and_6) begin
-      load_n_m1_q <= slice_0;
+    if (and_0) begin
+      load_n_m1_q <= cfg_nM1;
     end
   end
   always @(posedge clk) begin
-    if (and_6) begin
-      load_steps_m1_q <= slice_1;
+    if (and_0) begin
+      load_steps_m1_q <= cfg_stepsM1;
     end
   end
   always @(posedge clk) begin
-    if (and_6) begin
-      if (eq_1) begin
-        cfg0_n_m1_q <= slice_0;
+    if (and_0) begin
+      if (load_bank_q_eq_0) begin
+        cfg0_n_m1_q <= cfg_nM1;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_6) begin
-      if (eq_2) begin
-        cfg1_n_m1_q <= slice_0;
+    if (and_0) begin
+      if (load_bank_q_eq_1) begin
+        cfg1_n_m1_q <= cfg_nM1;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_6) begin
-      if (eq_1) begin
-        cfg0_steps_m1_q <= slice_1;
+    if (and_0) begin
+      if (load_bank_q_eq_0) begin
+        cfg0_steps_m1_q <= cfg_stepsM1;
       end
     end
   end
   always @(posedge clk) begin
-    if (and_6) begin
-      if (eq_2) begin
-        cfg1_steps_m1_q <= slice_1;
+    if (and_0) begin
+      if (load_bank_q_eq_1) begin
+        cfg1_steps_m1_q <= cfg_stepsM1;
       end
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_6) begin
+    if (and_0) begin
       qbuf_count_q <= 4'd0;
     end
-    if (eq_0) begin
-      if (and_11) begin
-        add_0 = {1'd0, qbuf_count_q} + 5'd1;
-        resize_0 = add_0[3:0];
-        qbuf_count_q <= resize_0;
+    if (loading) begin
+      if (q_valid_and_q_ready) begin
+        qbuf_count_q_add_1 = {1'd0, qbuf_count_q} + 5'd1;
+        qbuf_count_q_add_1_w4 = qbuf_count_q_add_1[3:0];
+        qbuf_count_q <= qbuf_count_q_add_1_w4;
       end
     end
   end
@@ -532,12 +532,12 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       qbuf_done_q <= 1'd0;
     end else begin
-      if (and_6) begin
+      if (and_0) begin
         qbuf_done_q <= 1'd0;
       end
-      if (eq_0) begin
-        if (and_11) begin
-          if (eq_3) begin
+      if (loading) begin
+        if (q_valid_and_q_ready) begin
+          if (qbuf_count_q_eq_load_n_m1_q) begin
             qbuf_done_q <= 1'd1;
           end
         end
@@ -546,14 +546,14 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_6) begin
+    if (and_0) begin
       kbuf_count_q <= 4'd0;
     end
-    if (eq_0) begin
-      if (and_12) begin
-        add_1 = {1'd0, kbuf_count_q} + 5'd1;
-        resize_1 = add_1[3:0];
-        kbuf_count_q <= resize_1;
+    if (loading) begin
+      if (k_valid_and_k_ready) begin
+        kbuf_count_q_add_1 = {1'd0, kbuf_count_q} + 5'd1;
+        kbuf_count_q_add_1_w4 = kbuf_count_q_add_1[3:0];
+        kbuf_count_q <= kbuf_count_q_add_1_w4;
       end
     end
   end
@@ -562,12 +562,12 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       kbuf_done_q <= 1'd0;
     end else begin
-      if (and_6) begin
+      if (and_0) begin
         kbuf_done_q <= 1'd0;
       end
-      if (eq_0) begin
-        if (and_12) begin
-          if (eq_4) begin
+      if (loading) begin
+        if (k_valid_and_k_ready) begin
+          if (kbuf_count_q_eq_load_n_m1_q) begin
             kbuf_done_q <= 1'd1;
           end
         end
@@ -576,14 +576,14 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_6) begin
+    if (and_0) begin
       vbuf_count_q <= 4'd0;
     end
-    if (eq_0) begin
-      if (and_13) begin
-        add_2 = {1'd0, vbuf_count_q} + 5'd1;
-        resize_2 = add_2[3:0];
-        vbuf_count_q <= resize_2;
+    if (loading) begin
+      if (v_valid_and_v_ready) begin
+        vbuf_count_q_add_1 = {1'd0, vbuf_count_q} + 5'd1;
+        vbuf_count_q_add_1_w4 = vbuf_count_q_add_1[3:0];
+        vbuf_count_q <= vbuf_count_q_add_1_w4;
       end
     end
   end
@@ -592,12 +592,12 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       vbuf_done_q <= 1'd0;
     end else begin
-      if (and_6) begin
+      if (and_0) begin
         vbuf_done_q <= 1'd0;
       end
-      if (eq_0) begin
-        if (and_13) begin
-          if (eq_5) begin
+      if (loading) begin
+        if (v_valid_and_v_ready) begin
+          if (vbuf_count_q_eq_load_n_m1_q) begin
             vbuf_done_q <= 1'd1;
           end
         end
@@ -606,14 +606,14 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_6) begin
+    if (and_0) begin
       pairs_count_q <= 6'd0;
     end
-    if (eq_0) begin
-      if (and_14) begin
-        add_3 = {1'd0, pairs_count_q} + 7'd1;
-        resize_3 = add_3[5:0];
-        pairs_count_q <= resize_3;
+    if (loading) begin
+      if (pairs_valid_and_pairs_ready) begin
+        pairs_count_q_add_1 = {1'd0, pairs_count_q} + 7'd1;
+        pairs_count_q_add_1_w6 = pairs_count_q_add_1[5:0];
+        pairs_count_q <= pairs_count_q_add_1_w6;
       end
     end
   end
@@ -622,43 +622,43 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       pairs_done_q <= 1'd0;
     end else begin
-      if (and_6) begin
+      if (and_0) begin
         pairs_done_q <= 1'd0;
       end
-      if (eq_0) begin
-        if (and_14) begin
-          if (eq_6) begin
+      if (loading) begin
+        if (pairs_valid_and_pairs_ready) begin
+          if (pairs_count_q_eq_load_steps_m1_q) begin
             pairs_done_q <= 1'd1;
           end
         end
       end
     end
   end
-  assign loaded = and_18;
+  assign loaded = loaded_0;
   always @(posedge clk) begin
     if (rst) begin
       state_q <= 3'd0;
     end else begin
-      if (eq_7) begin
+      if (state_q_eq_0) begin
         if (compute_start) begin
           state_q <= 3'd2;
         end
       end else begin
-        if (eq_8) begin
-          if (eq_9) begin
-            if (eq_10) begin
+        if (state_q_eq_2) begin
+          if (lastC) begin
+            if (lastT) begin
               state_q <= 3'd3;
             end
           end
         end else begin
-          if (eq_11) begin
-            if (eq_12) begin
+          if (state_q_eq_3) begin
+            if (merge_group_q_eq_nM1_shr1) begin
               state_q <= 3'd4;
             end
           end else begin
-            if (eq_13) begin
-              if (eq_9) begin
-                if (eq_10) begin
+            if (state_q_eq_4) begin
+              if (lastC) begin
+                if (lastT) begin
                   state_q <= 3'd0;
                 end
               end
@@ -675,17 +675,17 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       compute_bank_q <= 1'd0;
     end else begin
-      if (eq_7) begin
+      if (state_q_eq_0) begin
       end else begin
-        if (eq_8) begin
+        if (state_q_eq_2) begin
         end else begin
-          if (eq_11) begin
+          if (state_q_eq_3) begin
           end else begin
-            if (eq_13) begin
-              if (eq_9) begin
-                if (eq_10) begin
-                  not_10 = ~compute_bank_q;
-                  compute_bank_q <= not_10;
+            if (state_q_eq_4) begin
+              if (lastC) begin
+                if (lastT) begin
+                  not_compute_bank_q_0 = ~compute_bank_q;
+                  compute_bank_q <= not_compute_bank_q_0;
                 end
               end
             end
@@ -700,17 +700,17 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       state_bank_q <= 1'd0;
     end else begin
-      if (eq_7) begin
+      if (state_q_eq_0) begin
       end else begin
-        if (eq_8) begin
+        if (state_q_eq_2) begin
         end else begin
-          if (eq_11) begin
+          if (state_q_eq_3) begin
           end else begin
-            if (eq_13) begin
-              if (eq_9) begin
-                if (eq_10) begin
-                  not_11 = ~state_bank_q;
-                  state_bank_q <= not_11;
+            if (state_q_eq_4) begin
+              if (lastC) begin
+                if (lastT) begin
+                  not_state_bank_q = ~state_bank_q;
+                  state_bank_q <= not_state_bank_q;
                 end
               end
             end
@@ -724,10 +724,10 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       state_full0_q <= 1'd0;
     end else begin
-      if (and_19) begin
+      if (computed_and_not_state_bank_q_0) begin
         state_full0_q <= 1'd1;
       end else begin
-        if (and_22) begin
+        if (outDone_and_not_out_bank_q) begin
           state_full0_q <= 1'd0;
         end
       end
@@ -737,10 +737,10 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
     if (rst) begin
       state_full1_q <= 1'd0;
     end else begin
-      if (and_23) begin
+      if (computed_and_state_bank_q) begin
         state_full1_q <= 1'd1;
       end else begin
-        if (and_24) begin
+        if (outDone_and_out_bank_q) begin
           state_full1_q <= 1'd0;
         end
       end
@@ -748,29 +748,29 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_7) begin
+    if (state_q_eq_0) begin
       if (compute_start) begin
         step_q <= 6'd0;
       end
     end else begin
-      if (eq_8) begin
-        if (eq_9) begin
-          add_4 = {1'd0, step_q} + 7'd1;
-          resize_4 = add_4[5:0];
-          step_q <= resize_4;
-          if (eq_10) begin
+      if (state_q_eq_2) begin
+        if (lastC) begin
+          step_q_add_1 = {1'd0, step_q} + 7'd1;
+          step_q_add_1_w6 = step_q_add_1[5:0];
+          step_q <= step_q_add_1_w6;
+          if (lastT) begin
             step_q <= 6'd0;
           end
         end
       end else begin
-        if (eq_11) begin
+        if (state_q_eq_3) begin
         end else begin
-          if (eq_13) begin
-            if (eq_9) begin
-              add_5 = {1'd0, step_q} + 7'd1;
-              resize_5 = add_5[5:0];
-              step_q <= resize_5;
-              if (eq_10) begin
+          if (state_q_eq_4) begin
+            if (lastC) begin
+              step_q_add_1_0 = {1'd0, step_q} + 7'd1;
+              step_q_add_1_0_w6 = step_q_add_1_0[5:0];
+              step_q <= step_q_add_1_0_w6;
+              if (lastT) begin
                 step_q <= 6'd0;
               end
             end
@@ -782,27 +782,27 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_7) begin
+    if (state_q_eq_0) begin
       if (compute_start) begin
         chunk_q <= 1'd0;
       end
     end else begin
-      if (eq_8) begin
-        add_6 = {1'd0, chunk_q} + 2'd1;
-        resize_6 = add_6[0];
-        mux_5 = eq_9 ? 1'd0 : resize_6;
-        chunk_q <= mux_5;
+      if (state_q_eq_2) begin
+        chunk_q_add_1 = {1'd0, chunk_q} + 2'd1;
+        chunk_q_add_1_w1 = chunk_q_add_1[0];
+        lastC_mux = lastC ? 1'd0 : chunk_q_add_1_w1;
+        chunk_q <= lastC_mux;
       end else begin
-        if (eq_11) begin
-          if (eq_12) begin
+        if (state_q_eq_3) begin
+          if (merge_group_q_eq_nM1_shr1) begin
             chunk_q <= 1'd0;
           end
         end else begin
-          if (eq_13) begin
-            add_7 = {1'd0, chunk_q} + 2'd1;
-            resize_7 = add_7[0];
-            mux_6 = eq_9 ? 1'd0 : resize_7;
-            chunk_q <= mux_6;
+          if (state_q_eq_4) begin
+            chunk_q_add_1_0 = {1'd0, chunk_q} + 2'd1;
+            chunk_q_add_1_0_w1 = chunk_q_add_1_0[0];
+            lastC_mux_0 = lastC ? 1'd0 : chunk_q_add_1_0_w1;
+            chunk_q <= lastC_mux_0;
           end
         end
       end
@@ -811,124 +811,124 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (eq_7) begin
+    if (state_q_eq_0) begin
     end else begin
-      if (eq_8) begin
-        if (eq_9) begin
-          if (eq_10) begin
+      if (state_q_eq_2) begin
+        if (lastC) begin
+          if (lastT) begin
             merge_group_q <= 3'd0;
           end
         end
       end else begin
-        if (eq_11) begin
-          add_8 = {1'd0, merge_group_q} + 4'd1;
-          resize_8 = add_8[2:0];
-          merge_group_q <= resize_8;
+        if (state_q_eq_3) begin
+          merge_group_q_add_1 = {1'd0, merge_group_q} + 4'd1;
+          merge_group_q_add_1_w3 = merge_group_q_add_1[2:0];
+          merge_group_q <= merge_group_q_add_1_w3;
         end
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign compute_start = and_26;
-  assign computed = and_28;
+  assign compute_start = start;
+  assign computed = computed_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       out_bank_q <= 1'd0;
     end else begin
-      if (and_21) begin
-        not_15 = ~out_bank_q;
-        out_bank_q <= not_15;
+      if (outDone) begin
+        not_out_bank_q_0 = ~out_bank_q;
+        out_bank_q <= not_out_bank_q_0;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_29) begin
-      out0_n_m1_q <= mux_3;
+    if (computed_and_state_bank_q_eq_0) begin
+      out0_n_m1_q <= nM1;
     end
   end
   always @(posedge clk) begin
-    if (and_30) begin
-      out1_n_m1_q <= mux_3;
+    if (computed_and_state_bank_q_eq_1) begin
+      out1_n_m1_q <= nM1;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_31) begin
-      add_9 = {1'd0, out_row_q} + 5'd1;
-      resize_9 = add_9[3:0];
-      mux_9 = eq_14 ? 4'd0 : resize_9;
-      out_row_q <= mux_9;
+    if (out_valid_and_out_ready_0) begin
+      out_row_q_add_1 = {1'd0, out_row_q} + 5'd1;
+      out_row_q_add_1_w4 = out_row_q_add_1[3:0];
+      outLast_mux = outLast ? 4'd0 : out_row_q_add_1_w4;
+      out_row_q <= outLast_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
   assign line0_q = qbuf_word_0;
   assign line0_k = kbuf_word_0;
   assign line0_v = vbuf_word_0;
-  assign line0_m = mux_13;
+  assign line0_m = mergedAt;
   assign line1_q = qbuf_word_1;
   assign line1_k = kbuf_word_1;
   assign line1_v = vbuf_word_1;
-  assign line1_m = mux_17;
+  assign line1_m = mergedAt_0;
   assign line2_q = qbuf_word_2;
   assign line2_k = kbuf_word_2;
   assign line2_v = vbuf_word_2;
-  assign line2_m = mux_21;
+  assign line2_m = mergedAt_1;
   assign line3_q = qbuf_word_3;
   assign line3_k = kbuf_word_3;
   assign line3_v = vbuf_word_3;
-  assign line3_m = mux_25;
+  assign line3_m = mergedAt_2;
   always @(posedge clk) begin
-    if (and_11) begin
-      qbuf[mux_26] <= q_payload;
+    if (q_valid_and_q_ready) begin
+      qbuf[load_bank_q_mux] <= q_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
-      kbuf[mux_27] <= k_payload;
+    if (k_valid_and_k_ready) begin
+      kbuf[load_bank_q_mux_0] <= k_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
-      vbuf[mux_28] <= v_payload;
+    if (v_valid_and_v_ready) begin
+      vbuf[load_bank_q_mux_1] <= v_payload;
     end
   end
   always @(posedge clk) begin
-    if (eq_23) begin
+    if (inState_1) begin
       row_max0[merge_group_q] <= line3_maxOut_0;
     end
   end
   always @(posedge clk) begin
-    if (eq_24) begin
+    if (inState_2) begin
       row_max1[merge_group_q] <= line3_maxOut_1;
     end
   end
   vitcod_n16_d16_l4x8_s64_r2_sg10_line line0 (
     .clk(clk),
     .rst(rst),
-    .ctl_score(eq_25),
-    .ctl_sv(eq_26),
+    .ctl_score(inState_3),
+    .ctl_sv(inState_4),
     .ctl_c(chunk_q),
     .ctl_t(step_q),
     .ctl_inBank(compute_bank_q),
     .ctl_stateBank(state_bank_q),
-    .load_we(and_14),
+    .load_we(pairs_valid_and_pairs_ready),
     .load_bank(load_bank_q),
     .load_addr(pairs_count_q),
-    .load_entry_valid(slice_6),
-    .load_entry_first(slice_7),
-    .load_entry_row(slice_8),
-    .load_entry_key(slice_9),
+    .load_entry_valid(pairs_0_valid),
+    .load_entry_first(pairs_0_first),
+    .load_entry_row(pairs_0_row),
+    .load_entry_key(pairs_0_key),
     .data_q(line0_q),
     .data_k(line0_k),
     .data_v(line0_v),
     .data_m(line0_m),
-    .merge_0(resize_57),
-    .merge_1(resize_60),
+    .merge_0(resize_0),
+    .merge_1(resize_1),
     .drain_row(out_row_q),
     .drain_bank(out_bank_q),
-    .drain_fire(and_32),
+    .drain_fire(out_valid_and_out_ready_1),
     .maxIn_0(32'sh80000000),
     .maxIn_1(32'sh80000000),
     .sumIn_l(32'd0),
@@ -943,28 +943,28 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   vitcod_n16_d16_l4x8_s64_r2_sg10_line line1 (
     .clk(clk),
     .rst(rst),
-    .ctl_score(eq_27),
-    .ctl_sv(eq_28),
+    .ctl_score(inState_5),
+    .ctl_sv(inState_6),
     .ctl_c(chunk_q),
     .ctl_t(step_q),
     .ctl_inBank(compute_bank_q),
     .ctl_stateBank(state_bank_q),
-    .load_we(and_14),
+    .load_we(pairs_valid_and_pairs_ready),
     .load_bank(load_bank_q),
     .load_addr(pairs_count_q),
-    .load_entry_valid(slice_10),
-    .load_entry_first(slice_11),
-    .load_entry_row(slice_12),
-    .load_entry_key(slice_13),
+    .load_entry_valid(pairs_1_valid),
+    .load_entry_first(pairs_1_first),
+    .load_entry_row(pairs_1_row),
+    .load_entry_key(pairs_1_key),
     .data_q(line1_q),
     .data_k(line1_k),
     .data_v(line1_v),
     .data_m(line1_m),
-    .merge_0(resize_57),
-    .merge_1(resize_60),
+    .merge_0(resize_0),
+    .merge_1(resize_1),
     .drain_row(out_row_q),
     .drain_bank(out_bank_q),
-    .drain_fire(and_33),
+    .drain_fire(out_valid_and_out_ready_2),
     .maxIn_0(line0_maxOut_0),
     .maxIn_1(line0_maxOut_1),
     .sumIn_l(line0_sumOut_l),
@@ -979,28 +979,28 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   vitcod_n16_d16_l4x8_s64_r2_sg10_line line2 (
     .clk(clk),
     .rst(rst),
-    .ctl_score(eq_29),
-    .ctl_sv(eq_30),
+    .ctl_score(inState_7),
+    .ctl_sv(inState_8),
     .ctl_c(chunk_q),
     .ctl_t(step_q),
     .ctl_inBank(compute_bank_q),
     .ctl_stateBank(state_bank_q),
-    .load_we(and_14),
+    .load_we(pairs_valid_and_pairs_ready),
     .load_bank(load_bank_q),
     .load_addr(pairs_count_q),
-    .load_entry_valid(slice_14),
-    .load_entry_first(slice_15),
-    .load_entry_row(slice_16),
-    .load_entry_key(slice_17),
+    .load_entry_valid(pairs_2_valid),
+    .load_entry_first(pairs_2_first),
+    .load_entry_row(pairs_2_row),
+    .load_entry_key(pairs_2_key),
     .data_q(line2_q),
     .data_k(line2_k),
     .data_v(line2_v),
     .data_m(line2_m),
-    .merge_0(resize_57),
-    .merge_1(resize_60),
+    .merge_0(resize_0),
+    .merge_1(resize_1),
     .drain_row(out_row_q),
     .drain_bank(out_bank_q),
-    .drain_fire(and_34),
+    .drain_fire(out_valid_and_out_ready_3),
     .maxIn_0(line1_maxOut_0),
     .maxIn_1(line1_maxOut_1),
     .sumIn_l(line1_sumOut_l),
@@ -1015,28 +1015,28 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10 (
   vitcod_n16_d16_l4x8_s64_r2_sg10_line line3 (
     .clk(clk),
     .rst(rst),
-    .ctl_score(eq_31),
-    .ctl_sv(eq_32),
+    .ctl_score(inState_9),
+    .ctl_sv(inState_10),
     .ctl_c(chunk_q),
     .ctl_t(step_q),
     .ctl_inBank(compute_bank_q),
     .ctl_stateBank(state_bank_q),
-    .load_we(and_14),
+    .load_we(pairs_valid_and_pairs_ready),
     .load_bank(load_bank_q),
     .load_addr(pairs_count_q),
-    .load_entry_valid(slice_18),
-    .load_entry_first(slice_19),
-    .load_entry_row(slice_20),
-    .load_entry_key(slice_21),
+    .load_entry_valid(pairs_3_valid),
+    .load_entry_first(pairs_3_first),
+    .load_entry_row(pairs_3_row),
+    .load_entry_key(pairs_3_key),
     .data_q(line3_q),
     .data_k(line3_k),
     .data_v(line3_v),
     .data_m(line3_m),
-    .merge_0(resize_57),
-    .merge_1(resize_60),
+    .merge_0(resize_0),
+    .merge_1(resize_1),
     .drain_row(out_row_q),
     .drain_bank(out_bank_q),
-    .drain_fire(and_35),
+    .drain_fire(out_valid_and_out_ready_4),
     .maxIn_0(line2_maxOut_0),
     .maxIn_1(line2_maxOut_1),
     .sumIn_l(line2_sumOut_l),

@@ -47,643 +47,643 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10_line (
   reg [511:0] o [0:31];
   reg [31:0] l [0:31];
   reg [7:0] exp_table [0:255];
-  wire [6:0] resize_0 = {1'd0, ctl_t};
+  wire [6:0] ctl_t_w7 = {1'd0, ctl_t};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_0 = {1'd0, resize_0} + 8'h40;
+  wire [7:0] ctl_t_w7_add_64 = {1'd0, ctl_t_w7} + 8'h40;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_1 = add_0[6:0];
-  wire [6:0] resize_2 = {1'd0, ctl_t};
-  wire [6:0] mux_0 = ctl_inBank ? resize_1 : resize_2;
-  wire [9:0] list_word_0 = list[mux_0];
-  wire [3:0] slice_0 = list_word_0[7:4];
-  wire [3:0] slice_1 = list_word_0[3:0];
-  wire [4:0] resize_3 = {1'd0, merge_0};
+  wire [6:0] ctl_t_w7_add_64_w7 = ctl_t_w7_add_64[6:0];
+  wire [6:0] ctl_t_w7_0 = {1'd0, ctl_t};
+  wire [6:0] ctl_inBank_mux = ctl_inBank ? ctl_t_w7_add_64_w7 : ctl_t_w7_0;
+  wire [9:0] list_word_0 = list[ctl_inBank_mux];
+  wire [3:0] e = list_word_0[7:4];
+  wire [3:0] e_0 = list_word_0[3:0];
+  wire [4:0] merge_0_w5 = {1'd0, merge_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_1 = {1'd0, resize_3} + 6'h10;
+  wire [5:0] merge_0_w5_add_16 = {1'd0, merge_0_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_4 = add_1[4:0];
-  wire [4:0] resize_5 = {1'd0, merge_0};
-  wire [4:0] mux_1 = ctl_stateBank ? resize_4 : resize_5;
-  wire held_word_0 = held[mux_1];
-  wire eq_0 = held_word_0 == 1'd1;
+  wire [4:0] merge_0_w5_add_16_w5 = merge_0_w5_add_16[4:0];
+  wire [4:0] merge_0_w5_0 = {1'd0, merge_0};
+  wire [4:0] ctl_stateBank_mux = ctl_stateBank ? merge_0_w5_add_16_w5 : merge_0_w5_0;
+  wire held_word_0 = held[ctl_stateBank_mux];
+  wire has = held_word_0 == 1'd1;
   wire signed [31:0] row_max_word_0 = row_max[merge_0];
-  wire gt_0 = $signed(row_max_word_0) > $signed(maxIn_0);
-  wire and_0 = eq_0 & gt_0;
-  wire signed [31:0] mux_2 = and_0 ? row_max_word_0 : maxIn_0;
-  wire [4:0] resize_6 = {1'd0, merge_1};
+  wire row_max_word_0_gt_maxIn_0 = $signed(row_max_word_0) > $signed(maxIn_0);
+  wire and_0 = has & row_max_word_0_gt_maxIn_0;
+  wire signed [31:0] and_0_mux = and_0 ? row_max_word_0 : maxIn_0;
+  wire [4:0] merge_1_w5 = {1'd0, merge_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_2 = {1'd0, resize_6} + 6'h10;
+  wire [5:0] merge_1_w5_add_16 = {1'd0, merge_1_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_7 = add_2[4:0];
-  wire [4:0] resize_8 = {1'd0, merge_1};
-  wire [4:0] mux_3 = ctl_stateBank ? resize_7 : resize_8;
-  wire held_word_1 = held[mux_3];
-  wire eq_1 = held_word_1 == 1'd1;
+  wire [4:0] merge_1_w5_add_16_w5 = merge_1_w5_add_16[4:0];
+  wire [4:0] merge_1_w5_0 = {1'd0, merge_1};
+  wire [4:0] ctl_stateBank_mux_0 = ctl_stateBank ? merge_1_w5_add_16_w5 : merge_1_w5_0;
+  wire held_word_1 = held[ctl_stateBank_mux_0];
+  wire has_0 = held_word_1 == 1'd1;
   wire signed [31:0] row_max_word_1 = row_max[merge_1];
-  wire gt_1 = $signed(row_max_word_1) > $signed(maxIn_1);
-  wire and_1 = eq_1 & gt_1;
-  wire signed [31:0] mux_4 = and_1 ? row_max_word_1 : maxIn_1;
-  wire [4:0] resize_9 = {1'd0, drain_row};
+  wire row_max_word_1_gt_maxIn_1 = $signed(row_max_word_1) > $signed(maxIn_1);
+  wire and_1 = has_0 & row_max_word_1_gt_maxIn_1;
+  wire signed [31:0] and_1_mux = and_1 ? row_max_word_1 : maxIn_1;
+  wire [4:0] drain_row_w5 = {1'd0, drain_row};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_3 = {1'd0, resize_9} + 6'h10;
+  wire [5:0] drain_row_w5_add_16 = {1'd0, drain_row_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_10 = add_3[4:0];
-  wire [4:0] resize_11 = {1'd0, drain_row};
-  wire [4:0] mux_5 = drain_bank ? resize_10 : resize_11;
-  wire held_word_2 = held[mux_5];
-  wire eq_2 = held_word_2 == 1'd1;
-  wire [31:0] l_word_0 = l[mux_5];
-  wire [31:0] mux_6 = eq_2 ? l_word_0 : 32'd0;
+  wire [4:0] drain_row_w5_add_16_w5 = drain_row_w5_add_16[4:0];
+  wire [4:0] drain_row_w5_0 = {1'd0, drain_row};
+  wire [4:0] drain_bank_mux = drain_bank ? drain_row_w5_add_16_w5 : drain_row_w5_0;
+  wire held_word_2 = held[drain_bank_mux];
+  wire has_1 = held_word_2 == 1'd1;
+  wire [31:0] l_word_0 = l[drain_bank_mux];
+  wire [31:0] has_1_mux = has_1 ? l_word_0 : 32'd0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_4 = {1'd0, sumIn_l} + {1'd0, mux_6};
+  wire [32:0] sumIn_l_add_has_1_mux = {1'd0, sumIn_l} + {1'd0, has_1_mux};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_12 = add_4[31:0];
-  wire [31:0] slice_2 = sumIn_o[511:480];
-  wire signed [31:0] assint_0 = slice_2;
-  wire [511:0] o_word_0 = o[mux_5];
-  wire [31:0] slice_3 = o_word_0[511:480];
-  wire signed [31:0] assint_1 = slice_3;
-  wire signed [31:0] mux_7 = eq_2 ? assint_1 : 32'sh0;
+  wire [31:0] sumIn_l_add_has_1_mux_w32 = sumIn_l_add_has_1_mux[31:0];
+  wire [31:0] sumIn_o_511_480 = sumIn_o[511:480];
+  wire signed [31:0] sumIn_o_15 = sumIn_o_511_480;
+  wire [511:0] o_word_0 = o[drain_bank_mux];
+  wire [31:0] o_word_0_511_480 = o_word_0[511:480];
+  wire signed [31:0] mine = o_word_0_511_480;
+  wire signed [31:0] has_1_mux_0 = has_1 ? mine : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_5 = {assint_0[31], assint_0} + {mux_7[31], mux_7};
+  wire signed [32:0] sumIn_o_15_add_has_1_mux_0 = {sumIn_o_15[31], sumIn_o_15} + {has_1_mux_0[31], has_1_mux_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_13 = add_5[31:0];
-  wire [31:0] asuint_0 = resize_13;
-  wire [31:0] slice_4 = sumIn_o[479:448];
-  wire signed [31:0] assint_2 = slice_4;
-  wire [31:0] slice_5 = o_word_0[479:448];
-  wire signed [31:0] assint_3 = slice_5;
-  wire signed [31:0] mux_8 = eq_2 ? assint_3 : 32'sh0;
+  wire signed [31:0] sumIn_o_15_add_has_1_mux_0_w32 = sumIn_o_15_add_has_1_mux_0[31:0];
+  wire [31:0] sumIn_o_15_add_has_1_mux_0_w32_u = sumIn_o_15_add_has_1_mux_0_w32;
+  wire [31:0] sumIn_o_479_448 = sumIn_o[479:448];
+  wire signed [31:0] sumIn_o_14 = sumIn_o_479_448;
+  wire [31:0] o_word_0_479_448 = o_word_0[479:448];
+  wire signed [31:0] mine_0 = o_word_0_479_448;
+  wire signed [31:0] has_1_mux_1 = has_1 ? mine_0 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_6 = {assint_2[31], assint_2} + {mux_8[31], mux_8};
+  wire signed [32:0] sumIn_o_14_add_has_1_mux_1 = {sumIn_o_14[31], sumIn_o_14} + {has_1_mux_1[31], has_1_mux_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_14 = add_6[31:0];
-  wire [31:0] asuint_1 = resize_14;
-  wire [31:0] slice_6 = sumIn_o[447:416];
-  wire signed [31:0] assint_4 = slice_6;
-  wire [31:0] slice_7 = o_word_0[447:416];
-  wire signed [31:0] assint_5 = slice_7;
-  wire signed [31:0] mux_9 = eq_2 ? assint_5 : 32'sh0;
+  wire signed [31:0] sumIn_o_14_add_has_1_mux_1_w32 = sumIn_o_14_add_has_1_mux_1[31:0];
+  wire [31:0] sumIn_o_14_add_has_1_mux_1_w32_u = sumIn_o_14_add_has_1_mux_1_w32;
+  wire [31:0] sumIn_o_447_416 = sumIn_o[447:416];
+  wire signed [31:0] sumIn_o_13 = sumIn_o_447_416;
+  wire [31:0] o_word_0_447_416 = o_word_0[447:416];
+  wire signed [31:0] mine_1 = o_word_0_447_416;
+  wire signed [31:0] has_1_mux_2 = has_1 ? mine_1 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_7 = {assint_4[31], assint_4} + {mux_9[31], mux_9};
+  wire signed [32:0] sumIn_o_13_add_has_1_mux_2 = {sumIn_o_13[31], sumIn_o_13} + {has_1_mux_2[31], has_1_mux_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_15 = add_7[31:0];
-  wire [31:0] asuint_2 = resize_15;
-  wire [31:0] slice_8 = sumIn_o[415:384];
-  wire signed [31:0] assint_6 = slice_8;
-  wire [31:0] slice_9 = o_word_0[415:384];
-  wire signed [31:0] assint_7 = slice_9;
-  wire signed [31:0] mux_10 = eq_2 ? assint_7 : 32'sh0;
+  wire signed [31:0] sumIn_o_13_add_has_1_mux_2_w32 = sumIn_o_13_add_has_1_mux_2[31:0];
+  wire [31:0] sumIn_o_13_add_has_1_mux_2_w32_u = sumIn_o_13_add_has_1_mux_2_w32;
+  wire [31:0] sumIn_o_415_384 = sumIn_o[415:384];
+  wire signed [31:0] sumIn_o_12 = sumIn_o_415_384;
+  wire [31:0] o_word_0_415_384 = o_word_0[415:384];
+  wire signed [31:0] mine_2 = o_word_0_415_384;
+  wire signed [31:0] has_1_mux_3 = has_1 ? mine_2 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_8 = {assint_6[31], assint_6} + {mux_10[31], mux_10};
+  wire signed [32:0] sumIn_o_12_add_has_1_mux_3 = {sumIn_o_12[31], sumIn_o_12} + {has_1_mux_3[31], has_1_mux_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_16 = add_8[31:0];
-  wire [31:0] asuint_3 = resize_16;
-  wire [31:0] slice_10 = sumIn_o[383:352];
-  wire signed [31:0] assint_8 = slice_10;
-  wire [31:0] slice_11 = o_word_0[383:352];
-  wire signed [31:0] assint_9 = slice_11;
-  wire signed [31:0] mux_11 = eq_2 ? assint_9 : 32'sh0;
+  wire signed [31:0] sumIn_o_12_add_has_1_mux_3_w32 = sumIn_o_12_add_has_1_mux_3[31:0];
+  wire [31:0] sumIn_o_12_add_has_1_mux_3_w32_u = sumIn_o_12_add_has_1_mux_3_w32;
+  wire [31:0] sumIn_o_383_352 = sumIn_o[383:352];
+  wire signed [31:0] sumIn_o_11 = sumIn_o_383_352;
+  wire [31:0] o_word_0_383_352 = o_word_0[383:352];
+  wire signed [31:0] mine_3 = o_word_0_383_352;
+  wire signed [31:0] has_1_mux_4 = has_1 ? mine_3 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_9 = {assint_8[31], assint_8} + {mux_11[31], mux_11};
+  wire signed [32:0] sumIn_o_11_add_has_1_mux_4 = {sumIn_o_11[31], sumIn_o_11} + {has_1_mux_4[31], has_1_mux_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_17 = add_9[31:0];
-  wire [31:0] asuint_4 = resize_17;
-  wire [31:0] slice_12 = sumIn_o[351:320];
-  wire signed [31:0] assint_10 = slice_12;
-  wire [31:0] slice_13 = o_word_0[351:320];
-  wire signed [31:0] assint_11 = slice_13;
-  wire signed [31:0] mux_12 = eq_2 ? assint_11 : 32'sh0;
+  wire signed [31:0] sumIn_o_11_add_has_1_mux_4_w32 = sumIn_o_11_add_has_1_mux_4[31:0];
+  wire [31:0] sumIn_o_11_add_has_1_mux_4_w32_u = sumIn_o_11_add_has_1_mux_4_w32;
+  wire [31:0] sumIn_o_351_320 = sumIn_o[351:320];
+  wire signed [31:0] sumIn_o_10 = sumIn_o_351_320;
+  wire [31:0] o_word_0_351_320 = o_word_0[351:320];
+  wire signed [31:0] mine_4 = o_word_0_351_320;
+  wire signed [31:0] has_1_mux_5 = has_1 ? mine_4 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_10 = {assint_10[31], assint_10} + {mux_12[31], mux_12};
+  wire signed [32:0] sumIn_o_10_add_has_1_mux_5 = {sumIn_o_10[31], sumIn_o_10} + {has_1_mux_5[31], has_1_mux_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_18 = add_10[31:0];
-  wire [31:0] asuint_5 = resize_18;
-  wire [31:0] slice_14 = sumIn_o[319:288];
-  wire signed [31:0] assint_12 = slice_14;
-  wire [31:0] slice_15 = o_word_0[319:288];
-  wire signed [31:0] assint_13 = slice_15;
-  wire signed [31:0] mux_13 = eq_2 ? assint_13 : 32'sh0;
+  wire signed [31:0] sumIn_o_10_add_has_1_mux_5_w32 = sumIn_o_10_add_has_1_mux_5[31:0];
+  wire [31:0] sumIn_o_10_add_has_1_mux_5_w32_u = sumIn_o_10_add_has_1_mux_5_w32;
+  wire [31:0] sumIn_o_319_288 = sumIn_o[319:288];
+  wire signed [31:0] sumIn_o_9 = sumIn_o_319_288;
+  wire [31:0] o_word_0_319_288 = o_word_0[319:288];
+  wire signed [31:0] mine_5 = o_word_0_319_288;
+  wire signed [31:0] has_1_mux_6 = has_1 ? mine_5 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_11 = {assint_12[31], assint_12} + {mux_13[31], mux_13};
+  wire signed [32:0] sumIn_o_9_add_has_1_mux_6 = {sumIn_o_9[31], sumIn_o_9} + {has_1_mux_6[31], has_1_mux_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_19 = add_11[31:0];
-  wire [31:0] asuint_6 = resize_19;
-  wire [31:0] slice_16 = sumIn_o[287:256];
-  wire signed [31:0] assint_14 = slice_16;
-  wire [31:0] slice_17 = o_word_0[287:256];
-  wire signed [31:0] assint_15 = slice_17;
-  wire signed [31:0] mux_14 = eq_2 ? assint_15 : 32'sh0;
+  wire signed [31:0] sumIn_o_9_add_has_1_mux_6_w32 = sumIn_o_9_add_has_1_mux_6[31:0];
+  wire [31:0] sumIn_o_9_add_has_1_mux_6_w32_u = sumIn_o_9_add_has_1_mux_6_w32;
+  wire [31:0] sumIn_o_287_256 = sumIn_o[287:256];
+  wire signed [31:0] sumIn_o_8 = sumIn_o_287_256;
+  wire [31:0] o_word_0_287_256 = o_word_0[287:256];
+  wire signed [31:0] mine_6 = o_word_0_287_256;
+  wire signed [31:0] has_1_mux_7 = has_1 ? mine_6 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_12 = {assint_14[31], assint_14} + {mux_14[31], mux_14};
+  wire signed [32:0] sumIn_o_8_add_has_1_mux_7 = {sumIn_o_8[31], sumIn_o_8} + {has_1_mux_7[31], has_1_mux_7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_20 = add_12[31:0];
-  wire [31:0] asuint_7 = resize_20;
-  wire [31:0] slice_18 = sumIn_o[255:224];
-  wire signed [31:0] assint_16 = slice_18;
-  wire [31:0] slice_19 = o_word_0[255:224];
-  wire signed [31:0] assint_17 = slice_19;
-  wire signed [31:0] mux_15 = eq_2 ? assint_17 : 32'sh0;
+  wire signed [31:0] sumIn_o_8_add_has_1_mux_7_w32 = sumIn_o_8_add_has_1_mux_7[31:0];
+  wire [31:0] sumIn_o_8_add_has_1_mux_7_w32_u = sumIn_o_8_add_has_1_mux_7_w32;
+  wire [31:0] sumIn_o_255_224 = sumIn_o[255:224];
+  wire signed [31:0] sumIn_o_7 = sumIn_o_255_224;
+  wire [31:0] o_word_0_255_224 = o_word_0[255:224];
+  wire signed [31:0] mine_7 = o_word_0_255_224;
+  wire signed [31:0] has_1_mux_8 = has_1 ? mine_7 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_13 = {assint_16[31], assint_16} + {mux_15[31], mux_15};
+  wire signed [32:0] sumIn_o_7_add_has_1_mux_8 = {sumIn_o_7[31], sumIn_o_7} + {has_1_mux_8[31], has_1_mux_8};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_21 = add_13[31:0];
-  wire [31:0] asuint_8 = resize_21;
-  wire [31:0] slice_20 = sumIn_o[223:192];
-  wire signed [31:0] assint_18 = slice_20;
-  wire [31:0] slice_21 = o_word_0[223:192];
-  wire signed [31:0] assint_19 = slice_21;
-  wire signed [31:0] mux_16 = eq_2 ? assint_19 : 32'sh0;
+  wire signed [31:0] sumIn_o_7_add_has_1_mux_8_w32 = sumIn_o_7_add_has_1_mux_8[31:0];
+  wire [31:0] sumIn_o_7_add_has_1_mux_8_w32_u = sumIn_o_7_add_has_1_mux_8_w32;
+  wire [31:0] sumIn_o_223_192 = sumIn_o[223:192];
+  wire signed [31:0] sumIn_o_6 = sumIn_o_223_192;
+  wire [31:0] o_word_0_223_192 = o_word_0[223:192];
+  wire signed [31:0] mine_8 = o_word_0_223_192;
+  wire signed [31:0] has_1_mux_9 = has_1 ? mine_8 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_14 = {assint_18[31], assint_18} + {mux_16[31], mux_16};
+  wire signed [32:0] sumIn_o_6_add_has_1_mux_9 = {sumIn_o_6[31], sumIn_o_6} + {has_1_mux_9[31], has_1_mux_9};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_22 = add_14[31:0];
-  wire [31:0] asuint_9 = resize_22;
-  wire [31:0] slice_22 = sumIn_o[191:160];
-  wire signed [31:0] assint_20 = slice_22;
-  wire [31:0] slice_23 = o_word_0[191:160];
-  wire signed [31:0] assint_21 = slice_23;
-  wire signed [31:0] mux_17 = eq_2 ? assint_21 : 32'sh0;
+  wire signed [31:0] sumIn_o_6_add_has_1_mux_9_w32 = sumIn_o_6_add_has_1_mux_9[31:0];
+  wire [31:0] sumIn_o_6_add_has_1_mux_9_w32_u = sumIn_o_6_add_has_1_mux_9_w32;
+  wire [31:0] sumIn_o_191_160 = sumIn_o[191:160];
+  wire signed [31:0] sumIn_o_5 = sumIn_o_191_160;
+  wire [31:0] o_word_0_191_160 = o_word_0[191:160];
+  wire signed [31:0] mine_9 = o_word_0_191_160;
+  wire signed [31:0] has_1_mux_10 = has_1 ? mine_9 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_15 = {assint_20[31], assint_20} + {mux_17[31], mux_17};
+  wire signed [32:0] sumIn_o_5_add_has_1_mux_10 = {sumIn_o_5[31], sumIn_o_5} + {has_1_mux_10[31], has_1_mux_10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_23 = add_15[31:0];
-  wire [31:0] asuint_10 = resize_23;
-  wire [31:0] slice_24 = sumIn_o[159:128];
-  wire signed [31:0] assint_22 = slice_24;
-  wire [31:0] slice_25 = o_word_0[159:128];
-  wire signed [31:0] assint_23 = slice_25;
-  wire signed [31:0] mux_18 = eq_2 ? assint_23 : 32'sh0;
+  wire signed [31:0] sumIn_o_5_add_has_1_mux_10_w32 = sumIn_o_5_add_has_1_mux_10[31:0];
+  wire [31:0] sumIn_o_5_add_has_1_mux_10_w32_u = sumIn_o_5_add_has_1_mux_10_w32;
+  wire [31:0] sumIn_o_159_128 = sumIn_o[159:128];
+  wire signed [31:0] sumIn_o_4 = sumIn_o_159_128;
+  wire [31:0] o_word_0_159_128 = o_word_0[159:128];
+  wire signed [31:0] mine_10 = o_word_0_159_128;
+  wire signed [31:0] has_1_mux_11 = has_1 ? mine_10 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_16 = {assint_22[31], assint_22} + {mux_18[31], mux_18};
+  wire signed [32:0] sumIn_o_4_add_has_1_mux_11 = {sumIn_o_4[31], sumIn_o_4} + {has_1_mux_11[31], has_1_mux_11};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_24 = add_16[31:0];
-  wire [31:0] asuint_11 = resize_24;
-  wire [31:0] slice_26 = sumIn_o[127:96];
-  wire signed [31:0] assint_24 = slice_26;
-  wire [31:0] slice_27 = o_word_0[127:96];
-  wire signed [31:0] assint_25 = slice_27;
-  wire signed [31:0] mux_19 = eq_2 ? assint_25 : 32'sh0;
+  wire signed [31:0] sumIn_o_4_add_has_1_mux_11_w32 = sumIn_o_4_add_has_1_mux_11[31:0];
+  wire [31:0] sumIn_o_4_add_has_1_mux_11_w32_u = sumIn_o_4_add_has_1_mux_11_w32;
+  wire [31:0] sumIn_o_127_96 = sumIn_o[127:96];
+  wire signed [31:0] sumIn_o_3 = sumIn_o_127_96;
+  wire [31:0] o_word_0_127_96 = o_word_0[127:96];
+  wire signed [31:0] mine_11 = o_word_0_127_96;
+  wire signed [31:0] has_1_mux_12 = has_1 ? mine_11 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_17 = {assint_24[31], assint_24} + {mux_19[31], mux_19};
+  wire signed [32:0] sumIn_o_3_add_has_1_mux_12 = {sumIn_o_3[31], sumIn_o_3} + {has_1_mux_12[31], has_1_mux_12};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_25 = add_17[31:0];
-  wire [31:0] asuint_12 = resize_25;
-  wire [31:0] slice_28 = sumIn_o[95:64];
-  wire signed [31:0] assint_26 = slice_28;
-  wire [31:0] slice_29 = o_word_0[95:64];
-  wire signed [31:0] assint_27 = slice_29;
-  wire signed [31:0] mux_20 = eq_2 ? assint_27 : 32'sh0;
+  wire signed [31:0] sumIn_o_3_add_has_1_mux_12_w32 = sumIn_o_3_add_has_1_mux_12[31:0];
+  wire [31:0] sumIn_o_3_add_has_1_mux_12_w32_u = sumIn_o_3_add_has_1_mux_12_w32;
+  wire [31:0] sumIn_o_95_64 = sumIn_o[95:64];
+  wire signed [31:0] sumIn_o_2 = sumIn_o_95_64;
+  wire [31:0] o_word_0_95_64 = o_word_0[95:64];
+  wire signed [31:0] mine_12 = o_word_0_95_64;
+  wire signed [31:0] has_1_mux_13 = has_1 ? mine_12 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_18 = {assint_26[31], assint_26} + {mux_20[31], mux_20};
+  wire signed [32:0] sumIn_o_2_add_has_1_mux_13 = {sumIn_o_2[31], sumIn_o_2} + {has_1_mux_13[31], has_1_mux_13};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_26 = add_18[31:0];
-  wire [31:0] asuint_13 = resize_26;
-  wire [31:0] slice_30 = sumIn_o[63:32];
-  wire signed [31:0] assint_28 = slice_30;
-  wire [31:0] slice_31 = o_word_0[63:32];
-  wire signed [31:0] assint_29 = slice_31;
-  wire signed [31:0] mux_21 = eq_2 ? assint_29 : 32'sh0;
+  wire signed [31:0] sumIn_o_2_add_has_1_mux_13_w32 = sumIn_o_2_add_has_1_mux_13[31:0];
+  wire [31:0] sumIn_o_2_add_has_1_mux_13_w32_u = sumIn_o_2_add_has_1_mux_13_w32;
+  wire [31:0] sumIn_o_63_32 = sumIn_o[63:32];
+  wire signed [31:0] sumIn_o_1 = sumIn_o_63_32;
+  wire [31:0] o_word_0_63_32 = o_word_0[63:32];
+  wire signed [31:0] mine_13 = o_word_0_63_32;
+  wire signed [31:0] has_1_mux_14 = has_1 ? mine_13 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_19 = {assint_28[31], assint_28} + {mux_21[31], mux_21};
+  wire signed [32:0] sumIn_o_1_add_has_1_mux_14 = {sumIn_o_1[31], sumIn_o_1} + {has_1_mux_14[31], has_1_mux_14};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_27 = add_19[31:0];
-  wire [31:0] asuint_14 = resize_27;
-  wire [31:0] slice_32 = sumIn_o[31:0];
-  wire signed [31:0] assint_30 = slice_32;
-  wire [31:0] slice_33 = o_word_0[31:0];
-  wire signed [31:0] assint_31 = slice_33;
-  wire signed [31:0] mux_22 = eq_2 ? assint_31 : 32'sh0;
+  wire signed [31:0] sumIn_o_1_add_has_1_mux_14_w32 = sumIn_o_1_add_has_1_mux_14[31:0];
+  wire [31:0] sumIn_o_1_add_has_1_mux_14_w32_u = sumIn_o_1_add_has_1_mux_14_w32;
+  wire [31:0] sumIn_o_31_0 = sumIn_o[31:0];
+  wire signed [31:0] sumIn_o_0 = sumIn_o_31_0;
+  wire [31:0] o_word_0_31_0 = o_word_0[31:0];
+  wire signed [31:0] mine_14 = o_word_0_31_0;
+  wire signed [31:0] has_1_mux_15 = has_1 ? mine_14 : 32'sh0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_20 = {assint_30[31], assint_30} + {mux_22[31], mux_22};
+  wire signed [32:0] sumIn_o_0_add_has_1_mux_15 = {sumIn_o_0[31], sumIn_o_0} + {has_1_mux_15[31], has_1_mux_15};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_28 = add_20[31:0];
-  wire [31:0] asuint_15 = resize_28;
-  wire [511:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7, asuint_8, asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15};
-  wire eq_3 = ctl_score == 1'd1;
-  wire eq_4 = ctl_c == 1'd0;
-  wire signed [31:0] mux_23 = eq_4 ? 32'sh0 : dot_q;
-  wire eq_5 = ctl_c == 1'd0;
-  wire [7:0] slice_34 = data_q[7:0];
-  wire signed [7:0] assint_32 = slice_34;
-  wire [7:0] slice_35 = data_q[71:64];
-  wire signed [7:0] assint_33 = slice_35;
-  wire signed [7:0] mux_24 = eq_5 ? assint_32 : assint_33;
-  wire eq_6 = ctl_c == 1'd0;
-  wire [7:0] slice_36 = data_k[7:0];
-  wire signed [7:0] assint_34 = slice_36;
-  wire [7:0] slice_37 = data_k[71:64];
-  wire signed [7:0] assint_35 = slice_37;
-  wire signed [7:0] mux_25 = eq_6 ? assint_34 : assint_35;
-  wire signed [15:0] mul_0 = {{8{mux_24[7]}}, mux_24} * {{8{mux_25[7]}}, mux_25};
-  wire eq_7 = ctl_c == 1'd0;
-  wire [7:0] slice_38 = data_q[15:8];
-  wire signed [7:0] assint_36 = slice_38;
-  wire [7:0] slice_39 = data_q[79:72];
-  wire signed [7:0] assint_37 = slice_39;
-  wire signed [7:0] mux_26 = eq_7 ? assint_36 : assint_37;
-  wire eq_8 = ctl_c == 1'd0;
-  wire [7:0] slice_40 = data_k[15:8];
-  wire signed [7:0] assint_38 = slice_40;
-  wire [7:0] slice_41 = data_k[79:72];
-  wire signed [7:0] assint_39 = slice_41;
-  wire signed [7:0] mux_27 = eq_8 ? assint_38 : assint_39;
-  wire signed [15:0] mul_1 = {{8{mux_26[7]}}, mux_26} * {{8{mux_27[7]}}, mux_27};
-  wire signed [16:0] add_21 = {mul_0[15], mul_0} + {mul_1[15], mul_1};
-  wire eq_9 = ctl_c == 1'd0;
-  wire [7:0] slice_42 = data_q[23:16];
-  wire signed [7:0] assint_40 = slice_42;
-  wire [7:0] slice_43 = data_q[87:80];
-  wire signed [7:0] assint_41 = slice_43;
-  wire signed [7:0] mux_28 = eq_9 ? assint_40 : assint_41;
-  wire eq_10 = ctl_c == 1'd0;
-  wire [7:0] slice_44 = data_k[23:16];
-  wire signed [7:0] assint_42 = slice_44;
-  wire [7:0] slice_45 = data_k[87:80];
-  wire signed [7:0] assint_43 = slice_45;
-  wire signed [7:0] mux_29 = eq_10 ? assint_42 : assint_43;
-  wire signed [15:0] mul_2 = {{8{mux_28[7]}}, mux_28} * {{8{mux_29[7]}}, mux_29};
-  wire eq_11 = ctl_c == 1'd0;
-  wire [7:0] slice_46 = data_q[31:24];
-  wire signed [7:0] assint_44 = slice_46;
-  wire [7:0] slice_47 = data_q[95:88];
-  wire signed [7:0] assint_45 = slice_47;
-  wire signed [7:0] mux_30 = eq_11 ? assint_44 : assint_45;
-  wire eq_12 = ctl_c == 1'd0;
-  wire [7:0] slice_48 = data_k[31:24];
-  wire signed [7:0] assint_46 = slice_48;
-  wire [7:0] slice_49 = data_k[95:88];
-  wire signed [7:0] assint_47 = slice_49;
-  wire signed [7:0] mux_31 = eq_12 ? assint_46 : assint_47;
-  wire signed [15:0] mul_3 = {{8{mux_30[7]}}, mux_30} * {{8{mux_31[7]}}, mux_31};
-  wire signed [16:0] add_22 = {mul_2[15], mul_2} + {mul_3[15], mul_3};
-  wire signed [17:0] add_23 = {add_21[16], add_21} + {add_22[16], add_22};
-  wire eq_13 = ctl_c == 1'd0;
-  wire [7:0] slice_50 = data_q[39:32];
-  wire signed [7:0] assint_48 = slice_50;
-  wire [7:0] slice_51 = data_q[103:96];
-  wire signed [7:0] assint_49 = slice_51;
-  wire signed [7:0] mux_32 = eq_13 ? assint_48 : assint_49;
-  wire eq_14 = ctl_c == 1'd0;
-  wire [7:0] slice_52 = data_k[39:32];
-  wire signed [7:0] assint_50 = slice_52;
-  wire [7:0] slice_53 = data_k[103:96];
-  wire signed [7:0] assint_51 = slice_53;
-  wire signed [7:0] mux_33 = eq_14 ? assint_50 : assint_51;
-  wire signed [15:0] mul_4 = {{8{mux_32[7]}}, mux_32} * {{8{mux_33[7]}}, mux_33};
-  wire eq_15 = ctl_c == 1'd0;
-  wire [7:0] slice_54 = data_q[47:40];
-  wire signed [7:0] assint_52 = slice_54;
-  wire [7:0] slice_55 = data_q[111:104];
-  wire signed [7:0] assint_53 = slice_55;
-  wire signed [7:0] mux_34 = eq_15 ? assint_52 : assint_53;
-  wire eq_16 = ctl_c == 1'd0;
-  wire [7:0] slice_56 = data_k[47:40];
-  wire signed [7:0] assint_54 = slice_56;
-  wire [7:0] slice_57 = data_k[111:104];
-  wire signed [7:0] assint_55 = slice_57;
-  wire signed [7:0] mux_35 = eq_16 ? assint_54 : assint_55;
-  wire signed [15:0] mul_5 = {{8{mux_34[7]}}, mux_34} * {{8{mux_35[7]}}, mux_35};
-  wire signed [16:0] add_24 = {mul_4[15], mul_4} + {mul_5[15], mul_5};
-  wire eq_17 = ctl_c == 1'd0;
-  wire [7:0] slice_58 = data_q[55:48];
-  wire signed [7:0] assint_56 = slice_58;
-  wire [7:0] slice_59 = data_q[119:112];
-  wire signed [7:0] assint_57 = slice_59;
-  wire signed [7:0] mux_36 = eq_17 ? assint_56 : assint_57;
-  wire eq_18 = ctl_c == 1'd0;
-  wire [7:0] slice_60 = data_k[55:48];
-  wire signed [7:0] assint_58 = slice_60;
-  wire [7:0] slice_61 = data_k[119:112];
-  wire signed [7:0] assint_59 = slice_61;
-  wire signed [7:0] mux_37 = eq_18 ? assint_58 : assint_59;
-  wire signed [15:0] mul_6 = {{8{mux_36[7]}}, mux_36} * {{8{mux_37[7]}}, mux_37};
-  wire eq_19 = ctl_c == 1'd0;
-  wire [7:0] slice_62 = data_q[63:56];
-  wire signed [7:0] assint_60 = slice_62;
-  wire [7:0] slice_63 = data_q[127:120];
-  wire signed [7:0] assint_61 = slice_63;
-  wire signed [7:0] mux_38 = eq_19 ? assint_60 : assint_61;
-  wire eq_20 = ctl_c == 1'd0;
-  wire [7:0] slice_64 = data_k[63:56];
-  wire signed [7:0] assint_62 = slice_64;
-  wire [7:0] slice_65 = data_k[127:120];
-  wire signed [7:0] assint_63 = slice_65;
-  wire signed [7:0] mux_39 = eq_20 ? assint_62 : assint_63;
-  wire signed [15:0] mul_7 = {{8{mux_38[7]}}, mux_38} * {{8{mux_39[7]}}, mux_39};
-  wire signed [16:0] add_25 = {mul_6[15], mul_6} + {mul_7[15], mul_7};
-  wire signed [17:0] add_26 = {add_24[16], add_24} + {add_25[16], add_25};
-  wire signed [18:0] add_27 = {add_23[17], add_23} + {add_26[17], add_26};
-  wire signed [31:0] resize_29 = {{13{add_27[18]}}, add_27};
+  wire signed [31:0] sumIn_o_0_add_has_1_mux_15_w32 = sumIn_o_0_add_has_1_mux_15[31:0];
+  wire [31:0] sumIn_o_0_add_has_1_mux_15_w32_u = sumIn_o_0_add_has_1_mux_15_w32;
+  wire [511:0] cat_0 = {sumIn_o_15_add_has_1_mux_0_w32_u, sumIn_o_14_add_has_1_mux_1_w32_u, sumIn_o_13_add_has_1_mux_2_w32_u, sumIn_o_12_add_has_1_mux_3_w32_u, sumIn_o_11_add_has_1_mux_4_w32_u, sumIn_o_10_add_has_1_mux_5_w32_u, sumIn_o_9_add_has_1_mux_6_w32_u, sumIn_o_8_add_has_1_mux_7_w32_u, sumIn_o_7_add_has_1_mux_8_w32_u, sumIn_o_6_add_has_1_mux_9_w32_u, sumIn_o_5_add_has_1_mux_10_w32_u, sumIn_o_4_add_has_1_mux_11_w32_u, sumIn_o_3_add_has_1_mux_12_w32_u, sumIn_o_2_add_has_1_mux_13_w32_u, sumIn_o_1_add_has_1_mux_14_w32_u, sumIn_o_0_add_has_1_mux_15_w32_u};
+  wire ctl_score_eq_1 = ctl_score == 1'd1;
+  wire ctl_c_eq_0 = ctl_c == 1'd0;
+  wire signed [31:0] ctl_c_eq_0_mux = ctl_c_eq_0 ? 32'sh0 : dot_q;
+  wire ctl_c_eq_0_0 = ctl_c == 1'd0;
+  wire [7:0] data_q_7_0 = data_q[7:0];
+  wire signed [7:0] data_q_0 = data_q_7_0;
+  wire [7:0] data_q_71_64 = data_q[71:64];
+  wire signed [7:0] data_q_8 = data_q_71_64;
+  wire signed [7:0] chunkOf = ctl_c_eq_0_0 ? data_q_0 : data_q_8;
+  wire ctl_c_eq_0_1 = ctl_c == 1'd0;
+  wire [7:0] data_k_7_0 = data_k[7:0];
+  wire signed [7:0] data_k_0 = data_k_7_0;
+  wire [7:0] data_k_71_64 = data_k[71:64];
+  wire signed [7:0] data_k_8 = data_k_71_64;
+  wire signed [7:0] chunkOf_0 = ctl_c_eq_0_1 ? data_k_0 : data_k_8;
+  wire signed [15:0] chunkOf_mul_chunkOf_0 = {{8{chunkOf[7]}}, chunkOf} * {{8{chunkOf_0[7]}}, chunkOf_0};
+  wire ctl_c_eq_0_2 = ctl_c == 1'd0;
+  wire [7:0] data_q_15_8 = data_q[15:8];
+  wire signed [7:0] data_q_1 = data_q_15_8;
+  wire [7:0] data_q_79_72 = data_q[79:72];
+  wire signed [7:0] data_q_9 = data_q_79_72;
+  wire signed [7:0] chunkOf_1 = ctl_c_eq_0_2 ? data_q_1 : data_q_9;
+  wire ctl_c_eq_0_3 = ctl_c == 1'd0;
+  wire [7:0] data_k_15_8 = data_k[15:8];
+  wire signed [7:0] data_k_1 = data_k_15_8;
+  wire [7:0] data_k_79_72 = data_k[79:72];
+  wire signed [7:0] data_k_9 = data_k_79_72;
+  wire signed [7:0] chunkOf_2 = ctl_c_eq_0_3 ? data_k_1 : data_k_9;
+  wire signed [15:0] chunkOf_1_mul_chunkOf_2 = {{8{chunkOf_1[7]}}, chunkOf_1} * {{8{chunkOf_2[7]}}, chunkOf_2};
+  wire signed [16:0] add_0 = {chunkOf_mul_chunkOf_0[15], chunkOf_mul_chunkOf_0} + {chunkOf_1_mul_chunkOf_2[15], chunkOf_1_mul_chunkOf_2};
+  wire ctl_c_eq_0_4 = ctl_c == 1'd0;
+  wire [7:0] data_q_23_16 = data_q[23:16];
+  wire signed [7:0] data_q_2 = data_q_23_16;
+  wire [7:0] data_q_87_80 = data_q[87:80];
+  wire signed [7:0] data_q_10 = data_q_87_80;
+  wire signed [7:0] chunkOf_3 = ctl_c_eq_0_4 ? data_q_2 : data_q_10;
+  wire ctl_c_eq_0_5 = ctl_c == 1'd0;
+  wire [7:0] data_k_23_16 = data_k[23:16];
+  wire signed [7:0] data_k_2 = data_k_23_16;
+  wire [7:0] data_k_87_80 = data_k[87:80];
+  wire signed [7:0] data_k_10 = data_k_87_80;
+  wire signed [7:0] chunkOf_4 = ctl_c_eq_0_5 ? data_k_2 : data_k_10;
+  wire signed [15:0] chunkOf_3_mul_chunkOf_4 = {{8{chunkOf_3[7]}}, chunkOf_3} * {{8{chunkOf_4[7]}}, chunkOf_4};
+  wire ctl_c_eq_0_6 = ctl_c == 1'd0;
+  wire [7:0] data_q_31_24 = data_q[31:24];
+  wire signed [7:0] data_q_3 = data_q_31_24;
+  wire [7:0] data_q_95_88 = data_q[95:88];
+  wire signed [7:0] data_q_11 = data_q_95_88;
+  wire signed [7:0] chunkOf_5 = ctl_c_eq_0_6 ? data_q_3 : data_q_11;
+  wire ctl_c_eq_0_7 = ctl_c == 1'd0;
+  wire [7:0] data_k_31_24 = data_k[31:24];
+  wire signed [7:0] data_k_3 = data_k_31_24;
+  wire [7:0] data_k_95_88 = data_k[95:88];
+  wire signed [7:0] data_k_11 = data_k_95_88;
+  wire signed [7:0] chunkOf_6 = ctl_c_eq_0_7 ? data_k_3 : data_k_11;
+  wire signed [15:0] chunkOf_5_mul_chunkOf_6 = {{8{chunkOf_5[7]}}, chunkOf_5} * {{8{chunkOf_6[7]}}, chunkOf_6};
+  wire signed [16:0] add_1 = {chunkOf_3_mul_chunkOf_4[15], chunkOf_3_mul_chunkOf_4} + {chunkOf_5_mul_chunkOf_6[15], chunkOf_5_mul_chunkOf_6};
+  wire signed [17:0] add_0_add_add_1 = {add_0[16], add_0} + {add_1[16], add_1};
+  wire ctl_c_eq_0_8 = ctl_c == 1'd0;
+  wire [7:0] data_q_39_32 = data_q[39:32];
+  wire signed [7:0] data_q_4 = data_q_39_32;
+  wire [7:0] data_q_103_96 = data_q[103:96];
+  wire signed [7:0] data_q_12 = data_q_103_96;
+  wire signed [7:0] chunkOf_7 = ctl_c_eq_0_8 ? data_q_4 : data_q_12;
+  wire ctl_c_eq_0_9 = ctl_c == 1'd0;
+  wire [7:0] data_k_39_32 = data_k[39:32];
+  wire signed [7:0] data_k_4 = data_k_39_32;
+  wire [7:0] data_k_103_96 = data_k[103:96];
+  wire signed [7:0] data_k_12 = data_k_103_96;
+  wire signed [7:0] chunkOf_8 = ctl_c_eq_0_9 ? data_k_4 : data_k_12;
+  wire signed [15:0] chunkOf_7_mul_chunkOf_8 = {{8{chunkOf_7[7]}}, chunkOf_7} * {{8{chunkOf_8[7]}}, chunkOf_8};
+  wire ctl_c_eq_0_10 = ctl_c == 1'd0;
+  wire [7:0] data_q_47_40 = data_q[47:40];
+  wire signed [7:0] data_q_5 = data_q_47_40;
+  wire [7:0] data_q_111_104 = data_q[111:104];
+  wire signed [7:0] data_q_13 = data_q_111_104;
+  wire signed [7:0] chunkOf_9 = ctl_c_eq_0_10 ? data_q_5 : data_q_13;
+  wire ctl_c_eq_0_11 = ctl_c == 1'd0;
+  wire [7:0] data_k_47_40 = data_k[47:40];
+  wire signed [7:0] data_k_5 = data_k_47_40;
+  wire [7:0] data_k_111_104 = data_k[111:104];
+  wire signed [7:0] data_k_13 = data_k_111_104;
+  wire signed [7:0] chunkOf_10 = ctl_c_eq_0_11 ? data_k_5 : data_k_13;
+  wire signed [15:0] chunkOf_9_mul_chunkOf_10 = {{8{chunkOf_9[7]}}, chunkOf_9} * {{8{chunkOf_10[7]}}, chunkOf_10};
+  wire signed [16:0] add_2 = {chunkOf_7_mul_chunkOf_8[15], chunkOf_7_mul_chunkOf_8} + {chunkOf_9_mul_chunkOf_10[15], chunkOf_9_mul_chunkOf_10};
+  wire ctl_c_eq_0_12 = ctl_c == 1'd0;
+  wire [7:0] data_q_55_48 = data_q[55:48];
+  wire signed [7:0] data_q_6 = data_q_55_48;
+  wire [7:0] data_q_119_112 = data_q[119:112];
+  wire signed [7:0] data_q_14 = data_q_119_112;
+  wire signed [7:0] chunkOf_11 = ctl_c_eq_0_12 ? data_q_6 : data_q_14;
+  wire ctl_c_eq_0_13 = ctl_c == 1'd0;
+  wire [7:0] data_k_55_48 = data_k[55:48];
+  wire signed [7:0] data_k_6 = data_k_55_48;
+  wire [7:0] data_k_119_112 = data_k[119:112];
+  wire signed [7:0] data_k_14 = data_k_119_112;
+  wire signed [7:0] chunkOf_12 = ctl_c_eq_0_13 ? data_k_6 : data_k_14;
+  wire signed [15:0] chunkOf_11_mul_chunkOf_12 = {{8{chunkOf_11[7]}}, chunkOf_11} * {{8{chunkOf_12[7]}}, chunkOf_12};
+  wire ctl_c_eq_0_14 = ctl_c == 1'd0;
+  wire [7:0] data_q_63_56 = data_q[63:56];
+  wire signed [7:0] data_q_7 = data_q_63_56;
+  wire [7:0] data_q_127_120 = data_q[127:120];
+  wire signed [7:0] data_q_15 = data_q_127_120;
+  wire signed [7:0] chunkOf_13 = ctl_c_eq_0_14 ? data_q_7 : data_q_15;
+  wire ctl_c_eq_0_15 = ctl_c == 1'd0;
+  wire [7:0] data_k_63_56 = data_k[63:56];
+  wire signed [7:0] data_k_7 = data_k_63_56;
+  wire [7:0] data_k_127_120 = data_k[127:120];
+  wire signed [7:0] data_k_15 = data_k_127_120;
+  wire signed [7:0] chunkOf_14 = ctl_c_eq_0_15 ? data_k_7 : data_k_15;
+  wire signed [15:0] chunkOf_13_mul_chunkOf_14 = {{8{chunkOf_13[7]}}, chunkOf_13} * {{8{chunkOf_14[7]}}, chunkOf_14};
+  wire signed [16:0] add_3 = {chunkOf_11_mul_chunkOf_12[15], chunkOf_11_mul_chunkOf_12} + {chunkOf_13_mul_chunkOf_14[15], chunkOf_13_mul_chunkOf_14};
+  wire signed [17:0] add_2_add_add_3 = {add_2[16], add_2} + {add_3[16], add_3};
+  wire signed [18:0] partial = {add_0_add_add_1[17], add_0_add_add_1} + {add_2_add_add_3[17], add_2_add_add_3};
+  wire signed [31:0] partial_w32 = {{13{partial[18]}}, partial};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_28 = {mux_23[31], mux_23} + {resize_29[31], resize_29};
+  wire signed [32:0] ctl_c_eq_0_mux_add_partial_w32 = {ctl_c_eq_0_mux[31], ctl_c_eq_0_mux} + {partial_w32[31], partial_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_30 = add_28[31:0];
-  wire [6:0] resize_31 = {1'd0, load_addr};
+  wire signed [31:0] dotNow = ctl_c_eq_0_mux_add_partial_w32[31:0];
+  wire [6:0] load_addr_w7 = {1'd0, load_addr};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_29 = {1'd0, resize_31} + 8'h40;
+  wire [7:0] load_addr_w7_add_64 = {1'd0, load_addr_w7} + 8'h40;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_32 = add_29[6:0];
-  wire [6:0] resize_33 = {1'd0, load_addr};
-  wire [6:0] mux_40 = load_bank ? resize_32 : resize_33;
+  wire [6:0] load_addr_w7_add_64_w7 = load_addr_w7_add_64[6:0];
+  wire [6:0] load_addr_w7_0 = {1'd0, load_addr};
+  wire [6:0] load_bank_mux = load_bank ? load_addr_w7_add_64_w7 : load_addr_w7_0;
   wire [9:0] cat_1 = {load_entry_valid, load_entry_first, load_entry_row, load_entry_key};
-  wire slice_66 = list_word_0[9];
-  wire eq_21 = ctl_c == 1'd1;
-  wire and_2 = slice_66 & eq_21;
-  wire slice_67 = list_word_0[8];
-  wire signed [31:0] row_max_word_2 = row_max[slice_0];
-  wire gt_2 = $signed(resize_30) > $signed(row_max_word_2);
-  wire or_0 = slice_67 | gt_2;
-  wire signed [31:0] mux_41 = or_0 ? resize_30 : row_max_word_2;
-  wire [4:0] resize_34 = {1'd0, slice_0};
+  wire e_1 = list_word_0[9];
+  wire lastC = ctl_c == 1'd1;
+  wire e_1_and_lastC = e_1 & lastC;
+  wire e_2 = list_word_0[8];
+  wire signed [31:0] row_max_word_2 = row_max[e];
+  wire dotNow_gt_row_max_word_2 = $signed(dotNow) > $signed(row_max_word_2);
+  wire e_2_or_dotNow_gt_row_max_word_2 = e_2 | dotNow_gt_row_max_word_2;
+  wire signed [31:0] mux_0 = e_2_or_dotNow_gt_row_max_word_2 ? dotNow : row_max_word_2;
+  wire [4:0] e_w5 = {1'd0, e};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_30 = {1'd0, resize_34} + 6'h10;
+  wire [5:0] e_w5_add_16 = {1'd0, e_w5} + 6'h10;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_35 = add_30[4:0];
-  wire [4:0] resize_36 = {1'd0, slice_0};
-  wire [4:0] mux_42 = ctl_stateBank ? resize_35 : resize_36;
-  wire eq_22 = drain_fire == 1'd1;
-  wire eq_23 = ctl_sv == 1'd1;
-  wire and_3 = eq_23 & slice_66;
-  wire eq_24 = ctl_c == 1'd1;
-  wire [511:0] o_word_1 = o[mux_42];
-  wire [31:0] slice_68 = o_word_1[511:480];
-  wire signed [31:0] assint_64 = slice_68;
-  wire signed [31:0] mux_43 = slice_67 ? 32'sh0 : assint_64;
+  wire [4:0] e_w5_add_16_w5 = e_w5_add_16[4:0];
+  wire [4:0] e_w5_0 = {1'd0, e};
+  wire [4:0] ctl_stateBank_mux_1 = ctl_stateBank ? e_w5_add_16_w5 : e_w5_0;
+  wire drain_fire_eq_1 = drain_fire == 1'd1;
+  wire ctl_sv_eq_1 = ctl_sv == 1'd1;
+  wire ctl_sv_eq_1_and_e_1 = ctl_sv_eq_1 & e_1;
+  wire ctl_c_eq_1 = ctl_c == 1'd1;
+  wire [511:0] o_word_1 = o[ctl_stateBank_mux_1];
+  wire [31:0] o_word_1_511_480 = o_word_1[511:480];
+  wire signed [31:0] olds = o_word_1_511_480;
+  wire signed [31:0] e_2_mux = e_2 ? 32'sh0 : olds;
   wire signed [31:0] scores_word_0 = scores[ctl_t];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] sub_0 = {data_m[31], data_m} - {scores_word_0[31], scores_word_0};
+  wire signed [32:0] data_m_sub_scores_word_0 = {data_m[31], data_m} - {scores_word_0[31], scores_word_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_37 = sub_0[31:0];
+  wire signed [31:0] data_m_sub_scores_word_0_w32 = data_m_sub_scores_word_0[31:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [31:0] asuint_16 = resize_37;
+  wire [31:0] data_m_sub_scores_word_0_w32_u = data_m_sub_scores_word_0_w32;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [21:0] shr_0 = asuint_16[31:10];
-  wire gt_3 = shr_0 > 22'hff;
-  wire [7:0] resize_38 = shr_0[7:0];
-  wire [7:0] mux_44 = gt_3 ? 8'hff : resize_38;
-  wire [7:0] exp_table_word_0 = exp_table[mux_44];
-  wire [8:0] resize_39 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_65 = resize_39;
-  wire [7:0] slice_69 = data_v[127:120];
-  wire signed [7:0] assint_66 = slice_69;
-  wire signed [16:0] mul_8 = {{8{assint_65[8]}}, assint_65} * {{9{assint_66[7]}}, assint_66};
-  wire signed [31:0] resize_40 = {{15{mul_8[16]}}, mul_8};
+  wire [21:0] diff = data_m_sub_scores_word_0_w32_u[31:10];
+  wire diff_gt_255 = diff > 22'hff;
+  wire [7:0] diff_w8 = diff[7:0];
+  wire [7:0] diff_gt_255_mux = diff_gt_255 ? 8'hff : diff_w8;
+  wire [7:0] exp_table_word_0 = exp_table[diff_gt_255_mux];
+  wire [8:0] exp_table_word_0_w9 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_s = exp_table_word_0_w9;
+  wire [7:0] data_v_127_120 = data_v[127:120];
+  wire signed [7:0] data_v_15 = data_v_127_120;
+  wire signed [16:0] mul_0 = {{8{exp_table_word_0_w9_s[8]}}, exp_table_word_0_w9_s} * {{9{data_v_15[7]}}, data_v_15};
+  wire signed [31:0] mul_0_w32 = {{15{mul_0[16]}}, mul_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_31 = {mux_43[31], mux_43} + {resize_40[31], resize_40};
+  wire signed [32:0] e_2_mux_add_mul_0_w32 = {e_2_mux[31], e_2_mux} + {mul_0_w32[31], mul_0_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_41 = add_31[31:0];
-  wire signed [31:0] mux_45 = eq_24 ? resize_41 : assint_64;
-  wire [31:0] asuint_17 = mux_45;
-  wire eq_25 = ctl_c == 1'd1;
-  wire [31:0] slice_70 = o_word_1[479:448];
-  wire signed [31:0] assint_67 = slice_70;
-  wire signed [31:0] mux_46 = slice_67 ? 32'sh0 : assint_67;
-  wire [8:0] resize_42 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_68 = resize_42;
-  wire [7:0] slice_71 = data_v[119:112];
-  wire signed [7:0] assint_69 = slice_71;
-  wire signed [16:0] mul_9 = {{8{assint_68[8]}}, assint_68} * {{9{assint_69[7]}}, assint_69};
-  wire signed [31:0] resize_43 = {{15{mul_9[16]}}, mul_9};
+  wire signed [31:0] sum = e_2_mux_add_mul_0_w32[31:0];
+  wire signed [31:0] ctl_c_eq_1_mux = ctl_c_eq_1 ? sum : olds;
+  wire [31:0] ctl_c_eq_1_mux_u = ctl_c_eq_1_mux;
+  wire ctl_c_eq_1_0 = ctl_c == 1'd1;
+  wire [31:0] o_word_1_479_448 = o_word_1[479:448];
+  wire signed [31:0] olds_0 = o_word_1_479_448;
+  wire signed [31:0] e_2_mux_0 = e_2 ? 32'sh0 : olds_0;
+  wire [8:0] exp_table_word_0_w9_0 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_0_s = exp_table_word_0_w9_0;
+  wire [7:0] data_v_119_112 = data_v[119:112];
+  wire signed [7:0] data_v_14 = data_v_119_112;
+  wire signed [16:0] mul_1 = {{8{exp_table_word_0_w9_0_s[8]}}, exp_table_word_0_w9_0_s} * {{9{data_v_14[7]}}, data_v_14};
+  wire signed [31:0] mul_1_w32 = {{15{mul_1[16]}}, mul_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_32 = {mux_46[31], mux_46} + {resize_43[31], resize_43};
+  wire signed [32:0] e_2_mux_0_add_mul_1_w32 = {e_2_mux_0[31], e_2_mux_0} + {mul_1_w32[31], mul_1_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_44 = add_32[31:0];
-  wire signed [31:0] mux_47 = eq_25 ? resize_44 : assint_67;
-  wire [31:0] asuint_18 = mux_47;
-  wire eq_26 = ctl_c == 1'd1;
-  wire [31:0] slice_72 = o_word_1[447:416];
-  wire signed [31:0] assint_70 = slice_72;
-  wire signed [31:0] mux_48 = slice_67 ? 32'sh0 : assint_70;
-  wire [8:0] resize_45 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_71 = resize_45;
-  wire [7:0] slice_73 = data_v[111:104];
-  wire signed [7:0] assint_72 = slice_73;
-  wire signed [16:0] mul_10 = {{8{assint_71[8]}}, assint_71} * {{9{assint_72[7]}}, assint_72};
-  wire signed [31:0] resize_46 = {{15{mul_10[16]}}, mul_10};
+  wire signed [31:0] sum_0 = e_2_mux_0_add_mul_1_w32[31:0];
+  wire signed [31:0] ctl_c_eq_1_0_mux = ctl_c_eq_1_0 ? sum_0 : olds_0;
+  wire [31:0] ctl_c_eq_1_0_mux_u = ctl_c_eq_1_0_mux;
+  wire ctl_c_eq_1_1 = ctl_c == 1'd1;
+  wire [31:0] o_word_1_447_416 = o_word_1[447:416];
+  wire signed [31:0] olds_1 = o_word_1_447_416;
+  wire signed [31:0] e_2_mux_1 = e_2 ? 32'sh0 : olds_1;
+  wire [8:0] exp_table_word_0_w9_1 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_1_s = exp_table_word_0_w9_1;
+  wire [7:0] data_v_111_104 = data_v[111:104];
+  wire signed [7:0] data_v_13 = data_v_111_104;
+  wire signed [16:0] mul_2 = {{8{exp_table_word_0_w9_1_s[8]}}, exp_table_word_0_w9_1_s} * {{9{data_v_13[7]}}, data_v_13};
+  wire signed [31:0] mul_2_w32 = {{15{mul_2[16]}}, mul_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_33 = {mux_48[31], mux_48} + {resize_46[31], resize_46};
+  wire signed [32:0] e_2_mux_1_add_mul_2_w32 = {e_2_mux_1[31], e_2_mux_1} + {mul_2_w32[31], mul_2_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_47 = add_33[31:0];
-  wire signed [31:0] mux_49 = eq_26 ? resize_47 : assint_70;
-  wire [31:0] asuint_19 = mux_49;
-  wire eq_27 = ctl_c == 1'd1;
-  wire [31:0] slice_74 = o_word_1[415:384];
-  wire signed [31:0] assint_73 = slice_74;
-  wire signed [31:0] mux_50 = slice_67 ? 32'sh0 : assint_73;
-  wire [8:0] resize_48 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_74 = resize_48;
-  wire [7:0] slice_75 = data_v[103:96];
-  wire signed [7:0] assint_75 = slice_75;
-  wire signed [16:0] mul_11 = {{8{assint_74[8]}}, assint_74} * {{9{assint_75[7]}}, assint_75};
-  wire signed [31:0] resize_49 = {{15{mul_11[16]}}, mul_11};
+  wire signed [31:0] sum_1 = e_2_mux_1_add_mul_2_w32[31:0];
+  wire signed [31:0] ctl_c_eq_1_1_mux = ctl_c_eq_1_1 ? sum_1 : olds_1;
+  wire [31:0] ctl_c_eq_1_1_mux_u = ctl_c_eq_1_1_mux;
+  wire ctl_c_eq_1_2 = ctl_c == 1'd1;
+  wire [31:0] o_word_1_415_384 = o_word_1[415:384];
+  wire signed [31:0] olds_2 = o_word_1_415_384;
+  wire signed [31:0] e_2_mux_2 = e_2 ? 32'sh0 : olds_2;
+  wire [8:0] exp_table_word_0_w9_2 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_2_s = exp_table_word_0_w9_2;
+  wire [7:0] data_v_103_96 = data_v[103:96];
+  wire signed [7:0] data_v_12 = data_v_103_96;
+  wire signed [16:0] mul_3 = {{8{exp_table_word_0_w9_2_s[8]}}, exp_table_word_0_w9_2_s} * {{9{data_v_12[7]}}, data_v_12};
+  wire signed [31:0] mul_3_w32 = {{15{mul_3[16]}}, mul_3};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_34 = {mux_50[31], mux_50} + {resize_49[31], resize_49};
+  wire signed [32:0] e_2_mux_2_add_mul_3_w32 = {e_2_mux_2[31], e_2_mux_2} + {mul_3_w32[31], mul_3_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_50 = add_34[31:0];
-  wire signed [31:0] mux_51 = eq_27 ? resize_50 : assint_73;
-  wire [31:0] asuint_20 = mux_51;
-  wire eq_28 = ctl_c == 1'd1;
-  wire [31:0] slice_76 = o_word_1[383:352];
-  wire signed [31:0] assint_76 = slice_76;
-  wire signed [31:0] mux_52 = slice_67 ? 32'sh0 : assint_76;
-  wire [8:0] resize_51 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_77 = resize_51;
-  wire [7:0] slice_77 = data_v[95:88];
-  wire signed [7:0] assint_78 = slice_77;
-  wire signed [16:0] mul_12 = {{8{assint_77[8]}}, assint_77} * {{9{assint_78[7]}}, assint_78};
-  wire signed [31:0] resize_52 = {{15{mul_12[16]}}, mul_12};
+  wire signed [31:0] sum_2 = e_2_mux_2_add_mul_3_w32[31:0];
+  wire signed [31:0] ctl_c_eq_1_2_mux = ctl_c_eq_1_2 ? sum_2 : olds_2;
+  wire [31:0] ctl_c_eq_1_2_mux_u = ctl_c_eq_1_2_mux;
+  wire ctl_c_eq_1_3 = ctl_c == 1'd1;
+  wire [31:0] o_word_1_383_352 = o_word_1[383:352];
+  wire signed [31:0] olds_3 = o_word_1_383_352;
+  wire signed [31:0] e_2_mux_3 = e_2 ? 32'sh0 : olds_3;
+  wire [8:0] exp_table_word_0_w9_3 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_3_s = exp_table_word_0_w9_3;
+  wire [7:0] data_v_95_88 = data_v[95:88];
+  wire signed [7:0] data_v_11 = data_v_95_88;
+  wire signed [16:0] mul_4 = {{8{exp_table_word_0_w9_3_s[8]}}, exp_table_word_0_w9_3_s} * {{9{data_v_11[7]}}, data_v_11};
+  wire signed [31:0] mul_4_w32 = {{15{mul_4[16]}}, mul_4};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_35 = {mux_52[31], mux_52} + {resize_52[31], resize_52};
+  wire signed [32:0] e_2_mux_3_add_mul_4_w32 = {e_2_mux_3[31], e_2_mux_3} + {mul_4_w32[31], mul_4_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_53 = add_35[31:0];
-  wire signed [31:0] mux_53 = eq_28 ? resize_53 : assint_76;
-  wire [31:0] asuint_21 = mux_53;
-  wire eq_29 = ctl_c == 1'd1;
-  wire [31:0] slice_78 = o_word_1[351:320];
-  wire signed [31:0] assint_79 = slice_78;
-  wire signed [31:0] mux_54 = slice_67 ? 32'sh0 : assint_79;
-  wire [8:0] resize_54 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_80 = resize_54;
-  wire [7:0] slice_79 = data_v[87:80];
-  wire signed [7:0] assint_81 = slice_79;
-  wire signed [16:0] mul_13 = {{8{assint_80[8]}}, assint_80} * {{9{assint_81[7]}}, assint_81};
-  wire signed [31:0] resize_55 = {{15{mul_13[16]}}, mul_13};
+  wire signed [31:0] sum_3 = e_2_mux_3_add_mul_4_w32[31:0];
+  wire signed [31:0] ctl_c_eq_1_3_mux = ctl_c_eq_1_3 ? sum_3 : olds_3;
+  wire [31:0] ctl_c_eq_1_3_mux_u = ctl_c_eq_1_3_mux;
+  wire ctl_c_eq_1_4 = ctl_c == 1'd1;
+  wire [31:0] o_word_1_351_320 = o_word_1[351:320];
+  wire signed [31:0] olds_4 = o_word_1_351_320;
+  wire signed [31:0] e_2_mux_4 = e_2 ? 32'sh0 : olds_4;
+  wire [8:0] exp_table_word_0_w9_4 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_4_s = exp_table_word_0_w9_4;
+  wire [7:0] data_v_87_80 = data_v[87:80];
+  wire signed [7:0] data_v_10 = data_v_87_80;
+  wire signed [16:0] mul_5 = {{8{exp_table_word_0_w9_4_s[8]}}, exp_table_word_0_w9_4_s} * {{9{data_v_10[7]}}, data_v_10};
+  wire signed [31:0] mul_5_w32 = {{15{mul_5[16]}}, mul_5};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_36 = {mux_54[31], mux_54} + {resize_55[31], resize_55};
+  wire signed [32:0] e_2_mux_4_add_mul_5_w32 = {e_2_mux_4[31], e_2_mux_4} + {mul_5_w32[31], mul_5_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_56 = add_36[31:0];
-  wire signed [31:0] mux_55 = eq_29 ? resize_56 : assint_79;
-  wire [31:0] asuint_22 = mux_55;
-  wire eq_30 = ctl_c == 1'd1;
-  wire [31:0] slice_80 = o_word_1[319:288];
-  wire signed [31:0] assint_82 = slice_80;
-  wire signed [31:0] mux_56 = slice_67 ? 32'sh0 : assint_82;
-  wire [8:0] resize_57 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_83 = resize_57;
-  wire [7:0] slice_81 = data_v[79:72];
-  wire signed [7:0] assint_84 = slice_81;
-  wire signed [16:0] mul_14 = {{8{assint_83[8]}}, assint_83} * {{9{assint_84[7]}}, assint_84};
-  wire signed [31:0] resize_58 = {{15{mul_14[16]}}, mul_14};
+  wire signed [31:0] sum_4 = e_2_mux_4_add_mul_5_w32[31:0];
+  wire signed [31:0] ctl_c_eq_1_4_mux = ctl_c_eq_1_4 ? sum_4 : olds_4;
+  wire [31:0] ctl_c_eq_1_4_mux_u = ctl_c_eq_1_4_mux;
+  wire ctl_c_eq_1_5 = ctl_c == 1'd1;
+  wire [31:0] o_word_1_319_288 = o_word_1[319:288];
+  wire signed [31:0] olds_5 = o_word_1_319_288;
+  wire signed [31:0] e_2_mux_5 = e_2 ? 32'sh0 : olds_5;
+  wire [8:0] exp_table_word_0_w9_5 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_5_s = exp_table_word_0_w9_5;
+  wire [7:0] data_v_79_72 = data_v[79:72];
+  wire signed [7:0] data_v_9 = data_v_79_72;
+  wire signed [16:0] mul_6 = {{8{exp_table_word_0_w9_5_s[8]}}, exp_table_word_0_w9_5_s} * {{9{data_v_9[7]}}, data_v_9};
+  wire signed [31:0] mul_6_w32 = {{15{mul_6[16]}}, mul_6};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_37 = {mux_56[31], mux_56} + {resize_58[31], resize_58};
+  wire signed [32:0] e_2_mux_5_add_mul_6_w32 = {e_2_mux_5[31], e_2_mux_5} + {mul_6_w32[31], mul_6_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_59 = add_37[31:0];
-  wire signed [31:0] mux_57 = eq_30 ? resize_59 : assint_82;
-  wire [31:0] asuint_23 = mux_57;
-  wire eq_31 = ctl_c == 1'd1;
-  wire [31:0] slice_82 = o_word_1[287:256];
-  wire signed [31:0] assint_85 = slice_82;
-  wire signed [31:0] mux_58 = slice_67 ? 32'sh0 : assint_85;
-  wire [8:0] resize_60 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_86 = resize_60;
-  wire [7:0] slice_83 = data_v[71:64];
-  wire signed [7:0] assint_87 = slice_83;
-  wire signed [16:0] mul_15 = {{8{assint_86[8]}}, assint_86} * {{9{assint_87[7]}}, assint_87};
-  wire signed [31:0] resize_61 = {{15{mul_15[16]}}, mul_15};
+  wire signed [31:0] sum_5 = e_2_mux_5_add_mul_6_w32[31:0];
+  wire signed [31:0] ctl_c_eq_1_5_mux = ctl_c_eq_1_5 ? sum_5 : olds_5;
+  wire [31:0] ctl_c_eq_1_5_mux_u = ctl_c_eq_1_5_mux;
+  wire ctl_c_eq_1_6 = ctl_c == 1'd1;
+  wire [31:0] o_word_1_287_256 = o_word_1[287:256];
+  wire signed [31:0] olds_6 = o_word_1_287_256;
+  wire signed [31:0] e_2_mux_6 = e_2 ? 32'sh0 : olds_6;
+  wire [8:0] exp_table_word_0_w9_6 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_6_s = exp_table_word_0_w9_6;
+  wire [7:0] data_v_71_64 = data_v[71:64];
+  wire signed [7:0] data_v_8 = data_v_71_64;
+  wire signed [16:0] mul_7 = {{8{exp_table_word_0_w9_6_s[8]}}, exp_table_word_0_w9_6_s} * {{9{data_v_8[7]}}, data_v_8};
+  wire signed [31:0] mul_7_w32 = {{15{mul_7[16]}}, mul_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_38 = {mux_58[31], mux_58} + {resize_61[31], resize_61};
+  wire signed [32:0] e_2_mux_6_add_mul_7_w32 = {e_2_mux_6[31], e_2_mux_6} + {mul_7_w32[31], mul_7_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_62 = add_38[31:0];
-  wire signed [31:0] mux_59 = eq_31 ? resize_62 : assint_85;
-  wire [31:0] asuint_24 = mux_59;
-  wire eq_32 = ctl_c == 1'd0;
-  wire [31:0] slice_84 = o_word_1[255:224];
-  wire signed [31:0] assint_88 = slice_84;
-  wire signed [31:0] mux_60 = slice_67 ? 32'sh0 : assint_88;
-  wire [8:0] resize_63 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_89 = resize_63;
-  wire [7:0] slice_85 = data_v[63:56];
-  wire signed [7:0] assint_90 = slice_85;
-  wire signed [16:0] mul_16 = {{8{assint_89[8]}}, assint_89} * {{9{assint_90[7]}}, assint_90};
-  wire signed [31:0] resize_64 = {{15{mul_16[16]}}, mul_16};
+  wire signed [31:0] sum_6 = e_2_mux_6_add_mul_7_w32[31:0];
+  wire signed [31:0] ctl_c_eq_1_6_mux = ctl_c_eq_1_6 ? sum_6 : olds_6;
+  wire [31:0] ctl_c_eq_1_6_mux_u = ctl_c_eq_1_6_mux;
+  wire ctl_c_eq_0_16 = ctl_c == 1'd0;
+  wire [31:0] o_word_1_255_224 = o_word_1[255:224];
+  wire signed [31:0] olds_7 = o_word_1_255_224;
+  wire signed [31:0] e_2_mux_7 = e_2 ? 32'sh0 : olds_7;
+  wire [8:0] exp_table_word_0_w9_7 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_7_s = exp_table_word_0_w9_7;
+  wire [7:0] data_v_63_56 = data_v[63:56];
+  wire signed [7:0] data_v_7 = data_v_63_56;
+  wire signed [16:0] mul_8 = {{8{exp_table_word_0_w9_7_s[8]}}, exp_table_word_0_w9_7_s} * {{9{data_v_7[7]}}, data_v_7};
+  wire signed [31:0] mul_8_w32 = {{15{mul_8[16]}}, mul_8};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_39 = {mux_60[31], mux_60} + {resize_64[31], resize_64};
+  wire signed [32:0] e_2_mux_7_add_mul_8_w32 = {e_2_mux_7[31], e_2_mux_7} + {mul_8_w32[31], mul_8_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_65 = add_39[31:0];
-  wire signed [31:0] mux_61 = eq_32 ? resize_65 : assint_88;
-  wire [31:0] asuint_25 = mux_61;
-  wire eq_33 = ctl_c == 1'd0;
-  wire [31:0] slice_86 = o_word_1[223:192];
-  wire signed [31:0] assint_91 = slice_86;
-  wire signed [31:0] mux_62 = slice_67 ? 32'sh0 : assint_91;
-  wire [8:0] resize_66 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_92 = resize_66;
-  wire [7:0] slice_87 = data_v[55:48];
-  wire signed [7:0] assint_93 = slice_87;
-  wire signed [16:0] mul_17 = {{8{assint_92[8]}}, assint_92} * {{9{assint_93[7]}}, assint_93};
-  wire signed [31:0] resize_67 = {{15{mul_17[16]}}, mul_17};
+  wire signed [31:0] sum_7 = e_2_mux_7_add_mul_8_w32[31:0];
+  wire signed [31:0] ctl_c_eq_0_16_mux = ctl_c_eq_0_16 ? sum_7 : olds_7;
+  wire [31:0] ctl_c_eq_0_16_mux_u = ctl_c_eq_0_16_mux;
+  wire ctl_c_eq_0_17 = ctl_c == 1'd0;
+  wire [31:0] o_word_1_223_192 = o_word_1[223:192];
+  wire signed [31:0] olds_8 = o_word_1_223_192;
+  wire signed [31:0] e_2_mux_8 = e_2 ? 32'sh0 : olds_8;
+  wire [8:0] exp_table_word_0_w9_8 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_8_s = exp_table_word_0_w9_8;
+  wire [7:0] data_v_55_48 = data_v[55:48];
+  wire signed [7:0] data_v_6 = data_v_55_48;
+  wire signed [16:0] mul_9 = {{8{exp_table_word_0_w9_8_s[8]}}, exp_table_word_0_w9_8_s} * {{9{data_v_6[7]}}, data_v_6};
+  wire signed [31:0] mul_9_w32 = {{15{mul_9[16]}}, mul_9};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_40 = {mux_62[31], mux_62} + {resize_67[31], resize_67};
+  wire signed [32:0] e_2_mux_8_add_mul_9_w32 = {e_2_mux_8[31], e_2_mux_8} + {mul_9_w32[31], mul_9_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_68 = add_40[31:0];
-  wire signed [31:0] mux_63 = eq_33 ? resize_68 : assint_91;
-  wire [31:0] asuint_26 = mux_63;
-  wire eq_34 = ctl_c == 1'd0;
-  wire [31:0] slice_88 = o_word_1[191:160];
-  wire signed [31:0] assint_94 = slice_88;
-  wire signed [31:0] mux_64 = slice_67 ? 32'sh0 : assint_94;
-  wire [8:0] resize_69 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_95 = resize_69;
-  wire [7:0] slice_89 = data_v[47:40];
-  wire signed [7:0] assint_96 = slice_89;
-  wire signed [16:0] mul_18 = {{8{assint_95[8]}}, assint_95} * {{9{assint_96[7]}}, assint_96};
-  wire signed [31:0] resize_70 = {{15{mul_18[16]}}, mul_18};
+  wire signed [31:0] sum_8 = e_2_mux_8_add_mul_9_w32[31:0];
+  wire signed [31:0] ctl_c_eq_0_17_mux = ctl_c_eq_0_17 ? sum_8 : olds_8;
+  wire [31:0] ctl_c_eq_0_17_mux_u = ctl_c_eq_0_17_mux;
+  wire ctl_c_eq_0_18 = ctl_c == 1'd0;
+  wire [31:0] o_word_1_191_160 = o_word_1[191:160];
+  wire signed [31:0] olds_9 = o_word_1_191_160;
+  wire signed [31:0] e_2_mux_9 = e_2 ? 32'sh0 : olds_9;
+  wire [8:0] exp_table_word_0_w9_9 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_9_s = exp_table_word_0_w9_9;
+  wire [7:0] data_v_47_40 = data_v[47:40];
+  wire signed [7:0] data_v_5 = data_v_47_40;
+  wire signed [16:0] mul_10 = {{8{exp_table_word_0_w9_9_s[8]}}, exp_table_word_0_w9_9_s} * {{9{data_v_5[7]}}, data_v_5};
+  wire signed [31:0] mul_10_w32 = {{15{mul_10[16]}}, mul_10};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_41 = {mux_64[31], mux_64} + {resize_70[31], resize_70};
+  wire signed [32:0] e_2_mux_9_add_mul_10_w32 = {e_2_mux_9[31], e_2_mux_9} + {mul_10_w32[31], mul_10_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_71 = add_41[31:0];
-  wire signed [31:0] mux_65 = eq_34 ? resize_71 : assint_94;
-  wire [31:0] asuint_27 = mux_65;
-  wire eq_35 = ctl_c == 1'd0;
-  wire [31:0] slice_90 = o_word_1[159:128];
-  wire signed [31:0] assint_97 = slice_90;
-  wire signed [31:0] mux_66 = slice_67 ? 32'sh0 : assint_97;
-  wire [8:0] resize_72 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_98 = resize_72;
-  wire [7:0] slice_91 = data_v[39:32];
-  wire signed [7:0] assint_99 = slice_91;
-  wire signed [16:0] mul_19 = {{8{assint_98[8]}}, assint_98} * {{9{assint_99[7]}}, assint_99};
-  wire signed [31:0] resize_73 = {{15{mul_19[16]}}, mul_19};
+  wire signed [31:0] sum_9 = e_2_mux_9_add_mul_10_w32[31:0];
+  wire signed [31:0] ctl_c_eq_0_18_mux = ctl_c_eq_0_18 ? sum_9 : olds_9;
+  wire [31:0] ctl_c_eq_0_18_mux_u = ctl_c_eq_0_18_mux;
+  wire ctl_c_eq_0_19 = ctl_c == 1'd0;
+  wire [31:0] o_word_1_159_128 = o_word_1[159:128];
+  wire signed [31:0] olds_10 = o_word_1_159_128;
+  wire signed [31:0] e_2_mux_10 = e_2 ? 32'sh0 : olds_10;
+  wire [8:0] exp_table_word_0_w9_10 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_10_s = exp_table_word_0_w9_10;
+  wire [7:0] data_v_39_32 = data_v[39:32];
+  wire signed [7:0] data_v_4 = data_v_39_32;
+  wire signed [16:0] mul_11 = {{8{exp_table_word_0_w9_10_s[8]}}, exp_table_word_0_w9_10_s} * {{9{data_v_4[7]}}, data_v_4};
+  wire signed [31:0] mul_11_w32 = {{15{mul_11[16]}}, mul_11};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_42 = {mux_66[31], mux_66} + {resize_73[31], resize_73};
+  wire signed [32:0] e_2_mux_10_add_mul_11_w32 = {e_2_mux_10[31], e_2_mux_10} + {mul_11_w32[31], mul_11_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_74 = add_42[31:0];
-  wire signed [31:0] mux_67 = eq_35 ? resize_74 : assint_97;
-  wire [31:0] asuint_28 = mux_67;
-  wire eq_36 = ctl_c == 1'd0;
-  wire [31:0] slice_92 = o_word_1[127:96];
-  wire signed [31:0] assint_100 = slice_92;
-  wire signed [31:0] mux_68 = slice_67 ? 32'sh0 : assint_100;
-  wire [8:0] resize_75 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_101 = resize_75;
-  wire [7:0] slice_93 = data_v[31:24];
-  wire signed [7:0] assint_102 = slice_93;
-  wire signed [16:0] mul_20 = {{8{assint_101[8]}}, assint_101} * {{9{assint_102[7]}}, assint_102};
-  wire signed [31:0] resize_76 = {{15{mul_20[16]}}, mul_20};
+  wire signed [31:0] sum_10 = e_2_mux_10_add_mul_11_w32[31:0];
+  wire signed [31:0] ctl_c_eq_0_19_mux = ctl_c_eq_0_19 ? sum_10 : olds_10;
+  wire [31:0] ctl_c_eq_0_19_mux_u = ctl_c_eq_0_19_mux;
+  wire ctl_c_eq_0_20 = ctl_c == 1'd0;
+  wire [31:0] o_word_1_127_96 = o_word_1[127:96];
+  wire signed [31:0] olds_11 = o_word_1_127_96;
+  wire signed [31:0] e_2_mux_11 = e_2 ? 32'sh0 : olds_11;
+  wire [8:0] exp_table_word_0_w9_11 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_11_s = exp_table_word_0_w9_11;
+  wire [7:0] data_v_31_24 = data_v[31:24];
+  wire signed [7:0] data_v_3 = data_v_31_24;
+  wire signed [16:0] mul_12 = {{8{exp_table_word_0_w9_11_s[8]}}, exp_table_word_0_w9_11_s} * {{9{data_v_3[7]}}, data_v_3};
+  wire signed [31:0] mul_12_w32 = {{15{mul_12[16]}}, mul_12};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_43 = {mux_68[31], mux_68} + {resize_76[31], resize_76};
+  wire signed [32:0] e_2_mux_11_add_mul_12_w32 = {e_2_mux_11[31], e_2_mux_11} + {mul_12_w32[31], mul_12_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_77 = add_43[31:0];
-  wire signed [31:0] mux_69 = eq_36 ? resize_77 : assint_100;
-  wire [31:0] asuint_29 = mux_69;
-  wire eq_37 = ctl_c == 1'd0;
-  wire [31:0] slice_94 = o_word_1[95:64];
-  wire signed [31:0] assint_103 = slice_94;
-  wire signed [31:0] mux_70 = slice_67 ? 32'sh0 : assint_103;
-  wire [8:0] resize_78 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_104 = resize_78;
-  wire [7:0] slice_95 = data_v[23:16];
-  wire signed [7:0] assint_105 = slice_95;
-  wire signed [16:0] mul_21 = {{8{assint_104[8]}}, assint_104} * {{9{assint_105[7]}}, assint_105};
-  wire signed [31:0] resize_79 = {{15{mul_21[16]}}, mul_21};
+  wire signed [31:0] sum_11 = e_2_mux_11_add_mul_12_w32[31:0];
+  wire signed [31:0] ctl_c_eq_0_20_mux = ctl_c_eq_0_20 ? sum_11 : olds_11;
+  wire [31:0] ctl_c_eq_0_20_mux_u = ctl_c_eq_0_20_mux;
+  wire ctl_c_eq_0_21 = ctl_c == 1'd0;
+  wire [31:0] o_word_1_95_64 = o_word_1[95:64];
+  wire signed [31:0] olds_12 = o_word_1_95_64;
+  wire signed [31:0] e_2_mux_12 = e_2 ? 32'sh0 : olds_12;
+  wire [8:0] exp_table_word_0_w9_12 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_12_s = exp_table_word_0_w9_12;
+  wire [7:0] data_v_23_16 = data_v[23:16];
+  wire signed [7:0] data_v_2 = data_v_23_16;
+  wire signed [16:0] mul_13 = {{8{exp_table_word_0_w9_12_s[8]}}, exp_table_word_0_w9_12_s} * {{9{data_v_2[7]}}, data_v_2};
+  wire signed [31:0] mul_13_w32 = {{15{mul_13[16]}}, mul_13};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_44 = {mux_70[31], mux_70} + {resize_79[31], resize_79};
+  wire signed [32:0] e_2_mux_12_add_mul_13_w32 = {e_2_mux_12[31], e_2_mux_12} + {mul_13_w32[31], mul_13_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_80 = add_44[31:0];
-  wire signed [31:0] mux_71 = eq_37 ? resize_80 : assint_103;
-  wire [31:0] asuint_30 = mux_71;
-  wire eq_38 = ctl_c == 1'd0;
-  wire [31:0] slice_96 = o_word_1[63:32];
-  wire signed [31:0] assint_106 = slice_96;
-  wire signed [31:0] mux_72 = slice_67 ? 32'sh0 : assint_106;
-  wire [8:0] resize_81 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_107 = resize_81;
-  wire [7:0] slice_97 = data_v[15:8];
-  wire signed [7:0] assint_108 = slice_97;
-  wire signed [16:0] mul_22 = {{8{assint_107[8]}}, assint_107} * {{9{assint_108[7]}}, assint_108};
-  wire signed [31:0] resize_82 = {{15{mul_22[16]}}, mul_22};
+  wire signed [31:0] sum_12 = e_2_mux_12_add_mul_13_w32[31:0];
+  wire signed [31:0] ctl_c_eq_0_21_mux = ctl_c_eq_0_21 ? sum_12 : olds_12;
+  wire [31:0] ctl_c_eq_0_21_mux_u = ctl_c_eq_0_21_mux;
+  wire ctl_c_eq_0_22 = ctl_c == 1'd0;
+  wire [31:0] o_word_1_63_32 = o_word_1[63:32];
+  wire signed [31:0] olds_13 = o_word_1_63_32;
+  wire signed [31:0] e_2_mux_13 = e_2 ? 32'sh0 : olds_13;
+  wire [8:0] exp_table_word_0_w9_13 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_13_s = exp_table_word_0_w9_13;
+  wire [7:0] data_v_15_8 = data_v[15:8];
+  wire signed [7:0] data_v_1 = data_v_15_8;
+  wire signed [16:0] mul_14 = {{8{exp_table_word_0_w9_13_s[8]}}, exp_table_word_0_w9_13_s} * {{9{data_v_1[7]}}, data_v_1};
+  wire signed [31:0] mul_14_w32 = {{15{mul_14[16]}}, mul_14};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_45 = {mux_72[31], mux_72} + {resize_82[31], resize_82};
+  wire signed [32:0] e_2_mux_13_add_mul_14_w32 = {e_2_mux_13[31], e_2_mux_13} + {mul_14_w32[31], mul_14_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_83 = add_45[31:0];
-  wire signed [31:0] mux_73 = eq_38 ? resize_83 : assint_106;
-  wire [31:0] asuint_31 = mux_73;
-  wire eq_39 = ctl_c == 1'd0;
-  wire [31:0] slice_98 = o_word_1[31:0];
-  wire signed [31:0] assint_109 = slice_98;
-  wire signed [31:0] mux_74 = slice_67 ? 32'sh0 : assint_109;
-  wire [8:0] resize_84 = {1'd0, exp_table_word_0};
-  wire signed [8:0] assint_110 = resize_84;
-  wire [7:0] slice_99 = data_v[7:0];
-  wire signed [7:0] assint_111 = slice_99;
-  wire signed [16:0] mul_23 = {{8{assint_110[8]}}, assint_110} * {{9{assint_111[7]}}, assint_111};
-  wire signed [31:0] resize_85 = {{15{mul_23[16]}}, mul_23};
+  wire signed [31:0] sum_13 = e_2_mux_13_add_mul_14_w32[31:0];
+  wire signed [31:0] ctl_c_eq_0_22_mux = ctl_c_eq_0_22 ? sum_13 : olds_13;
+  wire [31:0] ctl_c_eq_0_22_mux_u = ctl_c_eq_0_22_mux;
+  wire ctl_c_eq_0_23 = ctl_c == 1'd0;
+  wire [31:0] o_word_1_31_0 = o_word_1[31:0];
+  wire signed [31:0] olds_14 = o_word_1_31_0;
+  wire signed [31:0] e_2_mux_14 = e_2 ? 32'sh0 : olds_14;
+  wire [8:0] exp_table_word_0_w9_14 = {1'd0, exp_table_word_0};
+  wire signed [8:0] exp_table_word_0_w9_14_s = exp_table_word_0_w9_14;
+  wire [7:0] data_v_7_0 = data_v[7:0];
+  wire signed [7:0] data_v_0 = data_v_7_0;
+  wire signed [16:0] mul_15 = {{8{exp_table_word_0_w9_14_s[8]}}, exp_table_word_0_w9_14_s} * {{9{data_v_0[7]}}, data_v_0};
+  wire signed [31:0] mul_15_w32 = {{15{mul_15[16]}}, mul_15};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] add_46 = {mux_74[31], mux_74} + {resize_85[31], resize_85};
+  wire signed [32:0] e_2_mux_14_add_mul_15_w32 = {e_2_mux_14[31], e_2_mux_14} + {mul_15_w32[31], mul_15_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [31:0] resize_86 = add_46[31:0];
-  wire signed [31:0] mux_75 = eq_39 ? resize_86 : assint_109;
-  wire [31:0] asuint_32 = mux_75;
-  wire [511:0] cat_2 = {asuint_17, asuint_18, asuint_19, asuint_20, asuint_21, asuint_22, asuint_23, asuint_24, asuint_25, asuint_26, asuint_27, asuint_28, asuint_29, asuint_30, asuint_31, asuint_32};
-  wire eq_40 = ctl_c == 1'd0;
-  wire [31:0] l_word_1 = l[mux_42];
-  wire [31:0] mux_76 = slice_67 ? 32'd0 : l_word_1;
-  wire [31:0] resize_87 = {24'd0, exp_table_word_0};
+  wire signed [31:0] sum_14 = e_2_mux_14_add_mul_15_w32[31:0];
+  wire signed [31:0] ctl_c_eq_0_23_mux = ctl_c_eq_0_23 ? sum_14 : olds_14;
+  wire [31:0] ctl_c_eq_0_23_mux_u = ctl_c_eq_0_23_mux;
+  wire [511:0] cat_2 = {ctl_c_eq_1_mux_u, ctl_c_eq_1_0_mux_u, ctl_c_eq_1_1_mux_u, ctl_c_eq_1_2_mux_u, ctl_c_eq_1_3_mux_u, ctl_c_eq_1_4_mux_u, ctl_c_eq_1_5_mux_u, ctl_c_eq_1_6_mux_u, ctl_c_eq_0_16_mux_u, ctl_c_eq_0_17_mux_u, ctl_c_eq_0_18_mux_u, ctl_c_eq_0_19_mux_u, ctl_c_eq_0_20_mux_u, ctl_c_eq_0_21_mux_u, ctl_c_eq_0_22_mux_u, ctl_c_eq_0_23_mux_u};
+  wire ctl_c_eq_0_24 = ctl_c == 1'd0;
+  wire [31:0] l_word_1 = l[ctl_stateBank_mux_1];
+  wire [31:0] e_2_mux_15 = e_2 ? 32'd0 : l_word_1;
+  wire [31:0] exp_table_word_0_w32 = {24'd0, exp_table_word_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] add_47 = {1'd0, mux_76} + {1'd0, resize_87};
+  wire [32:0] add_4 = {1'd0, e_2_mux_15} + {1'd0, exp_table_word_0_w32};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0] resize_88 = add_47[31:0];
+  wire [31:0] add_4_w32 = add_4[31:0];
   initial begin
     held[5'd0] = 1'd0;
     held[5'd1] = 1'd0;
@@ -976,55 +976,55 @@ module vitcod_n16_d16_l4x8_s64_r2_sg10_line (
     exp_table[8'hfe] = 8'd0;
     exp_table[8'hff] = 8'd0;
   end
-  assign at_row = slice_0;
-  assign at_key = slice_1;
-  assign maxOut_0 = mux_2;
-  assign maxOut_1 = mux_4;
-  assign sumOut_l = resize_12;
+  assign at_row = e;
+  assign at_key = e_0;
+  assign maxOut_0 = and_0_mux;
+  assign maxOut_1 = and_1_mux;
+  assign sumOut_l = sumIn_l_add_has_1_mux_w32;
   assign sumOut_o = cat_0;
   always @(posedge clk) begin
-    if (eq_3) begin
-      dot_q <= resize_30;
+    if (ctl_score_eq_1) begin
+      dot_q <= dotNow;
     end
   end
   always @(posedge clk) begin
     if (load_we) begin
-      list[mux_40] <= cat_1;
+      list[load_bank_mux] <= cat_1;
     end
   end
   always @(posedge clk) begin
-    if (eq_3) begin
-      if (and_2) begin
-        scores[ctl_t] <= resize_30;
+    if (ctl_score_eq_1) begin
+      if (e_1_and_lastC) begin
+        scores[ctl_t] <= dotNow;
       end
     end
   end
   always @(posedge clk) begin
-    if (eq_3) begin
-      if (and_2) begin
-        row_max[slice_0] <= mux_41;
+    if (ctl_score_eq_1) begin
+      if (e_1_and_lastC) begin
+        row_max[e] <= mux_0;
       end
     end
   end
   always @(posedge clk) begin
-    if (eq_3) begin
-      if (and_2) begin
-        held[mux_42] <= 1'd1;
+    if (ctl_score_eq_1) begin
+      if (e_1_and_lastC) begin
+        held[ctl_stateBank_mux_1] <= 1'd1;
       end
     end
-    if (eq_22) begin
-      held[mux_5] <= 1'd0;
+    if (drain_fire_eq_1) begin
+      held[drain_bank_mux] <= 1'd0;
     end
   end
   always @(posedge clk) begin
-    if (and_3) begin
-      o[mux_42] <= cat_2;
+    if (ctl_sv_eq_1_and_e_1) begin
+      o[ctl_stateBank_mux_1] <= cat_2;
     end
   end
   always @(posedge clk) begin
-    if (and_3) begin
-      if (eq_40) begin
-        l[mux_42] <= resize_88;
+    if (ctl_sv_eq_1_and_e_1) begin
+      if (ctl_c_eq_0_24) begin
+        l[ctl_stateBank_mux_1] <= add_4_w32;
       end
     end
   end

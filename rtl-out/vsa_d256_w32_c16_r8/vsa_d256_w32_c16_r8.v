@@ -90,919 +90,919 @@ module vsa_d256_w32_c16_r8 (
   reg [31:0] regfile_b [0:63];
   reg [31:0] codebook [0:127];
   reg [31:0] tie [0:7];
-  wire or_0 = loading_q | issuing_q;
-  wire or_1 = or_0 | exec_valid_q;
-  wire or_2 = or_1 | count_valid_q;
-  wire not_0 = ~or_2;
-  wire eq_0 = op_q == 3'd6;
-  wire [31:0] mux_0 = eq_0 ? word_a : 32'd0;
-  wire eq_1 = op_q == 3'd5;
-  wire [3:0] mux_1 = better ? count_item_q : best_index_q;
-  wire [3:0] mux_2 = eq_1 ? mux_1 : 4'd0;
-  wire eq_2 = op_q == 3'd6;
-  wire eq_3 = op_q == 3'd5;
-  wire [8:0] mux_3 = better ? ham_now : best_ham_q;
-  wire [8:0] mux_4 = eq_3 ? mux_3 : ham_now;
-  wire [9:0] resize_0 = {1'd0, mux_4};
+  wire loading_q_or_issuing_q = loading_q | issuing_q;
+  wire or_0 = loading_q_or_issuing_q | exec_valid_q;
+  wire or_0_or_count_valid_q = or_0 | count_valid_q;
+  wire not_or_0_or_count_valid_q = ~or_0_or_count_valid_q;
+  wire is = op_q == 3'd6;
+  wire [31:0] word = is ? word_a : 32'd0;
+  wire is_0 = op_q == 3'd5;
+  wire [3:0] newIdx = better ? count_item_q : best_index_q;
+  wire [3:0] index = is_0 ? newIdx : 4'd0;
+  wire is_1 = op_q == 3'd6;
+  wire is_2 = op_q == 3'd5;
+  wire [8:0] newHam = better ? ham_now : best_ham_q;
+  wire [8:0] hamOut = is_2 ? newHam : ham_now;
+  wire [9:0] hamOut_w10 = {1'd0, hamOut};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [10:0] shl_0 = {resize_0, 1'd0};
+  wire [10:0] hamOut_w10_shl1 = {hamOut_w10, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [9:0] resize_1 = shl_0[9:0];
+  wire [9:0] hamOut_w10_shl1_w10 = hamOut_w10_shl1[9:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [10:0] sub_0 = 11'h100 - {1'd0, resize_1};
+  wire [10:0] v256_sub_hamOut_w10_shl1_w10 = 11'h100 - {1'd0, hamOut_w10_shl1_w10};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [9:0] resize_2 = sub_0[9:0];
-  wire signed [9:0] assint_0 = resize_2;
-  wire signed [9:0] mux_5 = eq_2 ? 10'sh0 : assint_0;
-  wire [9:0] asuint_0 = mux_5;
-  wire [45:0] cat_0 = {mux_0, mux_2, asuint_0};
-  wire and_0 = instr_valid & instr_ready;
-  wire [2:0] slice_0 = instr_payload[19:17];
-  reg [2:0] slice_1;
-  reg [2:0] slice_2;
-  reg [2:0] slice_3;
-  wire [7:0] slice_4 = instr_payload[7:0];
-  wire eq_4 = slice_0 == 3'd0;
-  wire eq_5 = slice_0 == 3'd7;
-  wire or_3 = eq_4 | eq_5;
-  wire and_1 = vec_valid & vec_ready;
-  wire eq_6 = word_q == 3'd7;
-  reg not_1;
-  wire eq_7 = op_q == 3'd2;
-  wire eq_8 = op_q == 3'd3;
-  wire [8:0] resize_3 = {5'd0, operand_q};
+  wire [9:0] v256_sub_hamOut_w10_shl1_w10_w10 = v256_sub_hamOut_w10_shl1_w10[9:0];
+  wire signed [9:0] sim = v256_sub_hamOut_w10_shl1_w10_w10;
+  wire signed [9:0] sim_0 = is_1 ? 10'sh0 : sim;
+  wire [9:0] sim_0_u = sim_0;
+  wire [45:0] cat_word_index_sim_0_u = {word, index, sim_0_u};
+  wire instr_valid_and_instr_ready = instr_valid & instr_ready;
+  wire [2:0] instr_op = instr_payload[19:17];
+  reg [2:0] instr_dst;
+  reg [2:0] instr_a;
+  reg [2:0] instr_b;
+  wire [7:0] instr_imm = instr_payload[7:0];
+  wire instr_op_eq_0 = instr_op == 3'd0;
+  wire instr_op_eq_7 = instr_op == 3'd7;
+  wire load = instr_op_eq_0 | instr_op_eq_7;
+  wire vec_valid_and_vec_ready = vec_valid & vec_ready;
+  wire lastJ = word_q == 3'd7;
+  reg not_load;
+  wire op_q_eq_2 = op_q == 3'd2;
+  wire op_q_eq_3 = op_q == 3'd3;
+  wire [8:0] operand_q_w9 = {5'd0, operand_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [9:0] add_0 = {1'd0, resize_3} + 10'd1;
+  wire [9:0] operand_q_w9_add_1 = {1'd0, operand_q_w9} + 10'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [8:0] resize_4 = add_0[8:0];
-  wire [8:0] resize_5 = {1'd0, imm_q};
-  wire eq_9 = resize_4 == resize_5;
-  wire eq_10 = op_q == 3'd5;
+  wire [8:0] operand_q_w9_add_1_w9 = operand_q_w9_add_1[8:0];
+  wire [8:0] imm_q_w9 = {1'd0, imm_q};
+  wire lastK = operand_q_w9_add_1_w9 == imm_q_w9;
+  wire op_q_eq_5 = op_q == 3'd5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_1;
+  reg [3:0] word_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_6;
-  reg [2:0] mux_6;
+  reg [2:0] word_q_add_1_w3;
+  reg [2:0] lastJ_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] add_2 = {1'd0, word_q} + 4'd1;
+  wire [3:0] word_q_add_1_0 = {1'd0, word_q} + 4'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [2:0] resize_7 = add_2[2:0];
-  wire [2:0] mux_7 = eq_6 ? 3'd0 : resize_7;
+  wire [2:0] word_q_add_1_0_w3 = word_q_add_1_0[2:0];
+  wire [2:0] nextJ = lastJ ? 3'd0 : word_q_add_1_0_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_3;
+  reg [4:0] operand_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_8;
-  reg [3:0] mux_8;
+  reg [3:0] operand_q_add_1_w4;
+  reg [3:0] lastK_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_4;
+  reg [4:0] operand_q_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_9;
-  reg [2:0] shr_0;
+  reg [3:0] operand_q_add_1_0_w4;
+  reg [2:0] instr_imm_shr5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_1;
+  reg [3:0] v7_sub_instr_imm_shr5;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_10;
+  reg [2:0] v7_sub_instr_imm_shr5_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_5;
+  reg [3:0] perm_src_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_11;
-  reg [2:0] mux_9;
-  reg eq_11;
-  wire eq_12 = op_q == 3'd6;
-  wire and_2 = exec_valid_q & eq_12;
-  wire eq_13 = op_q == 3'd4;
-  wire and_3 = eq_13 & count_last_word_q;
-  wire eq_14 = op_q == 3'd5;
-  wire and_4 = eq_14 & count_last_word_q;
-  wire and_5 = and_4 & count_last_item_q;
-  wire or_4 = and_3 | and_5;
-  wire and_6 = count_valid_q & or_4;
-  wire or_5 = and_2 | and_6;
-  wire not_2 = ~emits;
-  wire or_6 = not_2 | out_ready;
-  wire and_7 = issuing_q & advance;
-  wire and_8 = exec_valid_q & advance;
-  wire eq_15 = perm_src_q == 3'd7;
-  wire eq_16 = op_q == 3'd3;
-  wire [4:0] resize_12 = {2'd0, a_q};
-  wire [4:0] resize_13 = {1'd0, operand_q};
+  reg [2:0] perm_src_q_add_1_w3;
+  reg [2:0] perm_src_last_mux;
+  reg exec_word_q_eq_0;
+  wire op_q_eq_6 = op_q == 3'd6;
+  wire exec_valid_q_and_op_q_eq_6 = exec_valid_q & op_q_eq_6;
+  wire op_q_eq_4 = op_q == 3'd4;
+  wire op_q_eq_4_and_count_last_word_q = op_q_eq_4 & count_last_word_q;
+  wire op_q_eq_5_0 = op_q == 3'd5;
+  wire and_0 = op_q_eq_5_0 & count_last_word_q;
+  wire and_0_and_count_last_item_q = and_0 & count_last_item_q;
+  wire or_1 = op_q_eq_4_and_count_last_word_q | and_0_and_count_last_item_q;
+  wire count_valid_q_and_or_1 = count_valid_q & or_1;
+  wire emits_0 = exec_valid_q_and_op_q_eq_6 | count_valid_q_and_or_1;
+  wire not_emits = ~emits;
+  wire advance_0 = not_emits | out_ready;
+  wire issue_0 = issuing_q & advance;
+  wire execute_0 = exec_valid_q & advance;
+  wire permStep = perm_src_q == 3'd7;
+  wire is_3 = op_q == 3'd3;
+  wire [4:0] a_q_w5 = {2'd0, a_q};
+  wire [4:0] operand_q_w5 = {1'd0, operand_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_6 = {1'd0, resize_12} + {1'd0, resize_13};
+  wire [5:0] a_q_w5_add_operand_q_w5 = {1'd0, a_q_w5} + {1'd0, operand_q_w5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_14 = add_6[4:0];
-  wire [4:0] resize_15 = {2'd0, a_q};
-  wire [4:0] mux_10 = eq_16 ? resize_14 : resize_15;
-  wire [5:0] resize_16 = {1'd0, mux_10};
+  wire [4:0] a_q_w5_add_operand_q_w5_w5 = a_q_w5_add_operand_q_w5[4:0];
+  wire [4:0] a_q_w5_0 = {2'd0, a_q};
+  wire [4:0] rowA = is_3 ? a_q_w5_add_operand_q_w5_w5 : a_q_w5_0;
+  wire [5:0] rowA_w6 = {1'd0, rowA};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] mul_0 = {6'd0, resize_16} * 12'd8;
+  wire [11:0] rowA_w6_mul_8 = {6'd0, rowA_w6} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_17 = mul_0[5:0];
-  wire eq_17 = op_q == 3'd2;
-  wire [2:0] mux_11 = eq_17 ? perm_src_q : word_q;
-  wire [5:0] resize_18 = {3'd0, mux_11};
+  wire [5:0] rowA_w6_mul_8_w6 = rowA_w6_mul_8[5:0];
+  wire is_4 = op_q == 3'd2;
+  wire [2:0] colA = is_4 ? perm_src_q : word_q;
+  wire [5:0] colA_w6 = {3'd0, colA};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_7 = {1'd0, resize_17} + {1'd0, resize_18};
+  wire [6:0] rowA_w6_mul_8_w6_add_colA_w6 = {1'd0, rowA_w6_mul_8_w6} + {1'd0, colA_w6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_19 = add_7[5:0];
-  wire [5:0] resize_20 = {3'd0, b_q};
+  wire [5:0] at = rowA_w6_mul_8_w6_add_colA_w6[5:0];
+  wire [5:0] b_q_w6 = {3'd0, b_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] mul_1 = {6'd0, resize_20} * 12'd8;
+  wire [11:0] b_q_w6_mul_8 = {6'd0, b_q_w6} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_21 = mul_1[5:0];
-  wire [5:0] resize_22 = {3'd0, word_q};
+  wire [5:0] b_q_w6_mul_8_w6 = b_q_w6_mul_8[5:0];
+  wire [5:0] word_q_w6 = {3'd0, word_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_8 = {1'd0, resize_21} + {1'd0, resize_22};
+  wire [6:0] b_q_w6_mul_8_w6_add_word_q_w6 = {1'd0, b_q_w6_mul_8_w6} + {1'd0, word_q_w6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_23 = add_8[5:0];
-  wire eq_18 = op_q == 3'd5;
-  wire and_9 = issue & eq_18;
-  wire [6:0] resize_24 = {3'd0, operand_q};
+  wire [5:0] at_0 = b_q_w6_mul_8_w6_add_word_q_w6[5:0];
+  wire is_5 = op_q == 3'd5;
+  wire issue_and_is_5 = issue & is_5;
+  wire [6:0] operand_q_w7 = {3'd0, operand_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [13:0] mul_2 = {7'd0, resize_24} * 14'd8;
+  wire [13:0] operand_q_w7_mul_8 = {7'd0, operand_q_w7} * 14'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_25 = mul_2[6:0];
-  wire [6:0] resize_26 = {4'd0, word_q};
+  wire [6:0] operand_q_w7_mul_8_w7 = operand_q_w7_mul_8[6:0];
+  wire [6:0] word_q_w7 = {4'd0, word_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_9 = {1'd0, resize_25} + {1'd0, resize_26};
+  wire [7:0] add_0 = {1'd0, operand_q_w7_mul_8_w7} + {1'd0, word_q_w7};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_27 = add_9[6:0];
-  wire eq_19 = op_q == 3'd2;
-  wire and_10 = execute & eq_19;
-  wire [4:0] slice_5 = imm_q[4:0];
-  wire eq_20 = slice_5 == 5'd0;
-  wire [31:0] shlv_0 = word_a << slice_5;
-  wire [5:0] resize_28 = {1'd0, slice_5};
+  wire [6:0] at_1 = add_0[6:0];
+  wire is_6 = op_q == 3'd2;
+  wire execute_and_is_6 = execute & is_6;
+  wire [4:0] shift = imm_q[4:0];
+  wire shift_eq_0 = shift == 5'd0;
+  wire [31:0] word_a_shlv_shift = word_a << shift;
+  wire [5:0] shift_w6 = {1'd0, shift};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] sub_2 = 7'h20 - {1'd0, resize_28};
+  wire [6:0] v32_sub_shift_w6 = 7'h20 - {1'd0, shift_w6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_29 = sub_2[5:0];
-  wire [31:0] shrv_0 = perm_prev_q >> resize_29;
-  wire [31:0] or_7 = shlv_0 | shrv_0;
-  wire [31:0] mux_12 = eq_20 ? word_a : or_7;
-  wire eq_21 = op_q == 3'd3;
-  wire and_11 = execute & eq_21;
-  wire eq_22 = exec_operand_q == 4'd0;
-  wire [3:0] mux_13 = eq_22 ? 4'd0 : count0_q;
-  wire slice_6 = word_a[0];
-  wire [3:0] resize_30 = {3'd0, slice_6};
+  wire [5:0] v32_sub_shift_w6_w6 = v32_sub_shift_w6[5:0];
+  wire [31:0] low = perm_prev_q >> v32_sub_shift_w6_w6;
+  wire [31:0] word_a_shlv_shift_or_low = word_a_shlv_shift | low;
+  wire [31:0] rotated_0 = shift_eq_0 ? word_a : word_a_shlv_shift_or_low;
+  wire is_7 = op_q == 3'd3;
+  wire execute_and_is_7 = execute & is_7;
+  wire exec_operand_q_eq_0 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_mux = exec_operand_q_eq_0 ? 4'd0 : count0_q;
+  wire word_a_0 = word_a[0];
+  wire [3:0] word_a_0_w4 = {3'd0, word_a_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_10 = {1'd0, mux_13} + {1'd0, resize_30};
+  wire [4:0] add_1 = {1'd0, exec_operand_q_eq_0_mux} + {1'd0, word_a_0_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_31 = add_10[3:0];
-  wire eq_23 = op_q == 3'd3;
-  wire and_12 = execute & eq_23;
-  wire eq_24 = exec_operand_q == 4'd0;
-  wire [3:0] mux_14 = eq_24 ? 4'd0 : count1_q;
-  wire slice_7 = word_a[1];
-  wire [3:0] resize_32 = {3'd0, slice_7};
+  wire [3:0] now = add_1[3:0];
+  wire is_8 = op_q == 3'd3;
+  wire execute_and_is_8 = execute & is_8;
+  wire exec_operand_q_eq_0_0 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_0_mux = exec_operand_q_eq_0_0 ? 4'd0 : count1_q;
+  wire word_a_1 = word_a[1];
+  wire [3:0] word_a_1_w4 = {3'd0, word_a_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_11 = {1'd0, mux_14} + {1'd0, resize_32};
+  wire [4:0] add_2 = {1'd0, exec_operand_q_eq_0_0_mux} + {1'd0, word_a_1_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_33 = add_11[3:0];
-  wire eq_25 = op_q == 3'd3;
-  wire and_13 = execute & eq_25;
-  wire eq_26 = exec_operand_q == 4'd0;
-  wire [3:0] mux_15 = eq_26 ? 4'd0 : count2_q;
-  wire slice_8 = word_a[2];
-  wire [3:0] resize_34 = {3'd0, slice_8};
+  wire [3:0] now_0 = add_2[3:0];
+  wire is_9 = op_q == 3'd3;
+  wire execute_and_is_9 = execute & is_9;
+  wire exec_operand_q_eq_0_1 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_1_mux = exec_operand_q_eq_0_1 ? 4'd0 : count2_q;
+  wire word_a_2 = word_a[2];
+  wire [3:0] word_a_2_w4 = {3'd0, word_a_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_12 = {1'd0, mux_15} + {1'd0, resize_34};
+  wire [4:0] add_3 = {1'd0, exec_operand_q_eq_0_1_mux} + {1'd0, word_a_2_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_35 = add_12[3:0];
-  wire eq_27 = op_q == 3'd3;
-  wire and_14 = execute & eq_27;
-  wire eq_28 = exec_operand_q == 4'd0;
-  wire [3:0] mux_16 = eq_28 ? 4'd0 : count3_q;
-  wire slice_9 = word_a[3];
-  wire [3:0] resize_36 = {3'd0, slice_9};
+  wire [3:0] now_1 = add_3[3:0];
+  wire is_10 = op_q == 3'd3;
+  wire execute_and_is_10 = execute & is_10;
+  wire exec_operand_q_eq_0_2 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_2_mux = exec_operand_q_eq_0_2 ? 4'd0 : count3_q;
+  wire word_a_3 = word_a[3];
+  wire [3:0] word_a_3_w4 = {3'd0, word_a_3};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_13 = {1'd0, mux_16} + {1'd0, resize_36};
+  wire [4:0] add_4 = {1'd0, exec_operand_q_eq_0_2_mux} + {1'd0, word_a_3_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_37 = add_13[3:0];
-  wire eq_29 = op_q == 3'd3;
-  wire and_15 = execute & eq_29;
-  wire eq_30 = exec_operand_q == 4'd0;
-  wire [3:0] mux_17 = eq_30 ? 4'd0 : count4_q;
-  wire slice_10 = word_a[4];
-  wire [3:0] resize_38 = {3'd0, slice_10};
+  wire [3:0] now_2 = add_4[3:0];
+  wire is_11 = op_q == 3'd3;
+  wire execute_and_is_11 = execute & is_11;
+  wire exec_operand_q_eq_0_3 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_3_mux = exec_operand_q_eq_0_3 ? 4'd0 : count4_q;
+  wire word_a_4 = word_a[4];
+  wire [3:0] word_a_4_w4 = {3'd0, word_a_4};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_14 = {1'd0, mux_17} + {1'd0, resize_38};
+  wire [4:0] add_5 = {1'd0, exec_operand_q_eq_0_3_mux} + {1'd0, word_a_4_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_39 = add_14[3:0];
-  wire eq_31 = op_q == 3'd3;
-  wire and_16 = execute & eq_31;
-  wire eq_32 = exec_operand_q == 4'd0;
-  wire [3:0] mux_18 = eq_32 ? 4'd0 : count5_q;
-  wire slice_11 = word_a[5];
-  wire [3:0] resize_40 = {3'd0, slice_11};
+  wire [3:0] now_3 = add_5[3:0];
+  wire is_12 = op_q == 3'd3;
+  wire execute_and_is_12 = execute & is_12;
+  wire exec_operand_q_eq_0_4 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_4_mux = exec_operand_q_eq_0_4 ? 4'd0 : count5_q;
+  wire word_a_5 = word_a[5];
+  wire [3:0] word_a_5_w4 = {3'd0, word_a_5};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_15 = {1'd0, mux_18} + {1'd0, resize_40};
+  wire [4:0] add_6 = {1'd0, exec_operand_q_eq_0_4_mux} + {1'd0, word_a_5_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_41 = add_15[3:0];
-  wire eq_33 = op_q == 3'd3;
-  wire and_17 = execute & eq_33;
-  wire eq_34 = exec_operand_q == 4'd0;
-  wire [3:0] mux_19 = eq_34 ? 4'd0 : count6_q;
-  wire slice_12 = word_a[6];
-  wire [3:0] resize_42 = {3'd0, slice_12};
+  wire [3:0] now_4 = add_6[3:0];
+  wire is_13 = op_q == 3'd3;
+  wire execute_and_is_13 = execute & is_13;
+  wire exec_operand_q_eq_0_5 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_5_mux = exec_operand_q_eq_0_5 ? 4'd0 : count6_q;
+  wire word_a_6 = word_a[6];
+  wire [3:0] word_a_6_w4 = {3'd0, word_a_6};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_16 = {1'd0, mux_19} + {1'd0, resize_42};
+  wire [4:0] add_7 = {1'd0, exec_operand_q_eq_0_5_mux} + {1'd0, word_a_6_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_43 = add_16[3:0];
-  wire eq_35 = op_q == 3'd3;
-  wire and_18 = execute & eq_35;
-  wire eq_36 = exec_operand_q == 4'd0;
-  wire [3:0] mux_20 = eq_36 ? 4'd0 : count7_q;
-  wire slice_13 = word_a[7];
-  wire [3:0] resize_44 = {3'd0, slice_13};
+  wire [3:0] now_5 = add_7[3:0];
+  wire is_14 = op_q == 3'd3;
+  wire execute_and_is_14 = execute & is_14;
+  wire exec_operand_q_eq_0_6 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_6_mux = exec_operand_q_eq_0_6 ? 4'd0 : count7_q;
+  wire word_a_7 = word_a[7];
+  wire [3:0] word_a_7_w4 = {3'd0, word_a_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_17 = {1'd0, mux_20} + {1'd0, resize_44};
+  wire [4:0] add_8 = {1'd0, exec_operand_q_eq_0_6_mux} + {1'd0, word_a_7_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_45 = add_17[3:0];
-  wire eq_37 = op_q == 3'd3;
-  wire and_19 = execute & eq_37;
-  wire eq_38 = exec_operand_q == 4'd0;
-  wire [3:0] mux_21 = eq_38 ? 4'd0 : count8_q;
-  wire slice_14 = word_a[8];
-  wire [3:0] resize_46 = {3'd0, slice_14};
+  wire [3:0] now_6 = add_8[3:0];
+  wire is_15 = op_q == 3'd3;
+  wire execute_and_is_15 = execute & is_15;
+  wire exec_operand_q_eq_0_7 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_7_mux = exec_operand_q_eq_0_7 ? 4'd0 : count8_q;
+  wire word_a_8 = word_a[8];
+  wire [3:0] word_a_8_w4 = {3'd0, word_a_8};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_18 = {1'd0, mux_21} + {1'd0, resize_46};
+  wire [4:0] add_9 = {1'd0, exec_operand_q_eq_0_7_mux} + {1'd0, word_a_8_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_47 = add_18[3:0];
-  wire eq_39 = op_q == 3'd3;
-  wire and_20 = execute & eq_39;
-  wire eq_40 = exec_operand_q == 4'd0;
-  wire [3:0] mux_22 = eq_40 ? 4'd0 : count9_q;
-  wire slice_15 = word_a[9];
-  wire [3:0] resize_48 = {3'd0, slice_15};
+  wire [3:0] now_7 = add_9[3:0];
+  wire is_16 = op_q == 3'd3;
+  wire execute_and_is_16 = execute & is_16;
+  wire exec_operand_q_eq_0_8 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_8_mux = exec_operand_q_eq_0_8 ? 4'd0 : count9_q;
+  wire word_a_9 = word_a[9];
+  wire [3:0] word_a_9_w4 = {3'd0, word_a_9};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_19 = {1'd0, mux_22} + {1'd0, resize_48};
+  wire [4:0] add_10 = {1'd0, exec_operand_q_eq_0_8_mux} + {1'd0, word_a_9_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_49 = add_19[3:0];
-  wire eq_41 = op_q == 3'd3;
-  wire and_21 = execute & eq_41;
-  wire eq_42 = exec_operand_q == 4'd0;
-  wire [3:0] mux_23 = eq_42 ? 4'd0 : count10_q;
-  wire slice_16 = word_a[10];
-  wire [3:0] resize_50 = {3'd0, slice_16};
+  wire [3:0] now_8 = add_10[3:0];
+  wire is_17 = op_q == 3'd3;
+  wire execute_and_is_17 = execute & is_17;
+  wire exec_operand_q_eq_0_9 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_9_mux = exec_operand_q_eq_0_9 ? 4'd0 : count10_q;
+  wire word_a_10 = word_a[10];
+  wire [3:0] word_a_10_w4 = {3'd0, word_a_10};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_20 = {1'd0, mux_23} + {1'd0, resize_50};
+  wire [4:0] add_11 = {1'd0, exec_operand_q_eq_0_9_mux} + {1'd0, word_a_10_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_51 = add_20[3:0];
-  wire eq_43 = op_q == 3'd3;
-  wire and_22 = execute & eq_43;
-  wire eq_44 = exec_operand_q == 4'd0;
-  wire [3:0] mux_24 = eq_44 ? 4'd0 : count11_q;
-  wire slice_17 = word_a[11];
-  wire [3:0] resize_52 = {3'd0, slice_17};
+  wire [3:0] now_9 = add_11[3:0];
+  wire is_18 = op_q == 3'd3;
+  wire execute_and_is_18 = execute & is_18;
+  wire exec_operand_q_eq_0_10 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_10_mux = exec_operand_q_eq_0_10 ? 4'd0 : count11_q;
+  wire word_a_11 = word_a[11];
+  wire [3:0] word_a_11_w4 = {3'd0, word_a_11};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_21 = {1'd0, mux_24} + {1'd0, resize_52};
+  wire [4:0] add_12 = {1'd0, exec_operand_q_eq_0_10_mux} + {1'd0, word_a_11_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_53 = add_21[3:0];
-  wire eq_45 = op_q == 3'd3;
-  wire and_23 = execute & eq_45;
-  wire eq_46 = exec_operand_q == 4'd0;
-  wire [3:0] mux_25 = eq_46 ? 4'd0 : count12_q;
-  wire slice_18 = word_a[12];
-  wire [3:0] resize_54 = {3'd0, slice_18};
+  wire [3:0] now_10 = add_12[3:0];
+  wire is_19 = op_q == 3'd3;
+  wire execute_and_is_19 = execute & is_19;
+  wire exec_operand_q_eq_0_11 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_11_mux = exec_operand_q_eq_0_11 ? 4'd0 : count12_q;
+  wire word_a_12 = word_a[12];
+  wire [3:0] word_a_12_w4 = {3'd0, word_a_12};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_22 = {1'd0, mux_25} + {1'd0, resize_54};
+  wire [4:0] add_13 = {1'd0, exec_operand_q_eq_0_11_mux} + {1'd0, word_a_12_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_55 = add_22[3:0];
-  wire eq_47 = op_q == 3'd3;
-  wire and_24 = execute & eq_47;
-  wire eq_48 = exec_operand_q == 4'd0;
-  wire [3:0] mux_26 = eq_48 ? 4'd0 : count13_q;
-  wire slice_19 = word_a[13];
-  wire [3:0] resize_56 = {3'd0, slice_19};
+  wire [3:0] now_11 = add_13[3:0];
+  wire is_20 = op_q == 3'd3;
+  wire execute_and_is_20 = execute & is_20;
+  wire exec_operand_q_eq_0_12 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_12_mux = exec_operand_q_eq_0_12 ? 4'd0 : count13_q;
+  wire word_a_13 = word_a[13];
+  wire [3:0] word_a_13_w4 = {3'd0, word_a_13};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_23 = {1'd0, mux_26} + {1'd0, resize_56};
+  wire [4:0] add_14 = {1'd0, exec_operand_q_eq_0_12_mux} + {1'd0, word_a_13_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_57 = add_23[3:0];
-  wire eq_49 = op_q == 3'd3;
-  wire and_25 = execute & eq_49;
-  wire eq_50 = exec_operand_q == 4'd0;
-  wire [3:0] mux_27 = eq_50 ? 4'd0 : count14_q;
-  wire slice_20 = word_a[14];
-  wire [3:0] resize_58 = {3'd0, slice_20};
+  wire [3:0] now_12 = add_14[3:0];
+  wire is_21 = op_q == 3'd3;
+  wire execute_and_is_21 = execute & is_21;
+  wire exec_operand_q_eq_0_13 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_13_mux = exec_operand_q_eq_0_13 ? 4'd0 : count14_q;
+  wire word_a_14 = word_a[14];
+  wire [3:0] word_a_14_w4 = {3'd0, word_a_14};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_24 = {1'd0, mux_27} + {1'd0, resize_58};
+  wire [4:0] add_15 = {1'd0, exec_operand_q_eq_0_13_mux} + {1'd0, word_a_14_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_59 = add_24[3:0];
-  wire eq_51 = op_q == 3'd3;
-  wire and_26 = execute & eq_51;
-  wire eq_52 = exec_operand_q == 4'd0;
-  wire [3:0] mux_28 = eq_52 ? 4'd0 : count15_q;
-  wire slice_21 = word_a[15];
-  wire [3:0] resize_60 = {3'd0, slice_21};
+  wire [3:0] now_13 = add_15[3:0];
+  wire is_22 = op_q == 3'd3;
+  wire execute_and_is_22 = execute & is_22;
+  wire exec_operand_q_eq_0_14 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_14_mux = exec_operand_q_eq_0_14 ? 4'd0 : count15_q;
+  wire word_a_15 = word_a[15];
+  wire [3:0] word_a_15_w4 = {3'd0, word_a_15};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_25 = {1'd0, mux_28} + {1'd0, resize_60};
+  wire [4:0] add_16 = {1'd0, exec_operand_q_eq_0_14_mux} + {1'd0, word_a_15_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_61 = add_25[3:0];
-  wire eq_53 = op_q == 3'd3;
-  wire and_27 = execute & eq_53;
-  wire eq_54 = exec_operand_q == 4'd0;
-  wire [3:0] mux_29 = eq_54 ? 4'd0 : count16_q;
-  wire slice_22 = word_a[16];
-  wire [3:0] resize_62 = {3'd0, slice_22};
+  wire [3:0] now_14 = add_16[3:0];
+  wire is_23 = op_q == 3'd3;
+  wire execute_and_is_23 = execute & is_23;
+  wire exec_operand_q_eq_0_15 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_15_mux = exec_operand_q_eq_0_15 ? 4'd0 : count16_q;
+  wire word_a_16 = word_a[16];
+  wire [3:0] word_a_16_w4 = {3'd0, word_a_16};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_26 = {1'd0, mux_29} + {1'd0, resize_62};
+  wire [4:0] add_17 = {1'd0, exec_operand_q_eq_0_15_mux} + {1'd0, word_a_16_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_63 = add_26[3:0];
-  wire eq_55 = op_q == 3'd3;
-  wire and_28 = execute & eq_55;
-  wire eq_56 = exec_operand_q == 4'd0;
-  wire [3:0] mux_30 = eq_56 ? 4'd0 : count17_q;
-  wire slice_23 = word_a[17];
-  wire [3:0] resize_64 = {3'd0, slice_23};
+  wire [3:0] now_15 = add_17[3:0];
+  wire is_24 = op_q == 3'd3;
+  wire execute_and_is_24 = execute & is_24;
+  wire exec_operand_q_eq_0_16 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_16_mux = exec_operand_q_eq_0_16 ? 4'd0 : count17_q;
+  wire word_a_17 = word_a[17];
+  wire [3:0] word_a_17_w4 = {3'd0, word_a_17};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_27 = {1'd0, mux_30} + {1'd0, resize_64};
+  wire [4:0] add_18 = {1'd0, exec_operand_q_eq_0_16_mux} + {1'd0, word_a_17_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_65 = add_27[3:0];
-  wire eq_57 = op_q == 3'd3;
-  wire and_29 = execute & eq_57;
-  wire eq_58 = exec_operand_q == 4'd0;
-  wire [3:0] mux_31 = eq_58 ? 4'd0 : count18_q;
-  wire slice_24 = word_a[18];
-  wire [3:0] resize_66 = {3'd0, slice_24};
+  wire [3:0] now_16 = add_18[3:0];
+  wire is_25 = op_q == 3'd3;
+  wire execute_and_is_25 = execute & is_25;
+  wire exec_operand_q_eq_0_17 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_17_mux = exec_operand_q_eq_0_17 ? 4'd0 : count18_q;
+  wire word_a_18 = word_a[18];
+  wire [3:0] word_a_18_w4 = {3'd0, word_a_18};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_28 = {1'd0, mux_31} + {1'd0, resize_66};
+  wire [4:0] add_19 = {1'd0, exec_operand_q_eq_0_17_mux} + {1'd0, word_a_18_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_67 = add_28[3:0];
-  wire eq_59 = op_q == 3'd3;
-  wire and_30 = execute & eq_59;
-  wire eq_60 = exec_operand_q == 4'd0;
-  wire [3:0] mux_32 = eq_60 ? 4'd0 : count19_q;
-  wire slice_25 = word_a[19];
-  wire [3:0] resize_68 = {3'd0, slice_25};
+  wire [3:0] now_17 = add_19[3:0];
+  wire is_26 = op_q == 3'd3;
+  wire execute_and_is_26 = execute & is_26;
+  wire exec_operand_q_eq_0_18 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_18_mux = exec_operand_q_eq_0_18 ? 4'd0 : count19_q;
+  wire word_a_19 = word_a[19];
+  wire [3:0] word_a_19_w4 = {3'd0, word_a_19};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_29 = {1'd0, mux_32} + {1'd0, resize_68};
+  wire [4:0] add_20 = {1'd0, exec_operand_q_eq_0_18_mux} + {1'd0, word_a_19_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_69 = add_29[3:0];
-  wire eq_61 = op_q == 3'd3;
-  wire and_31 = execute & eq_61;
-  wire eq_62 = exec_operand_q == 4'd0;
-  wire [3:0] mux_33 = eq_62 ? 4'd0 : count20_q;
-  wire slice_26 = word_a[20];
-  wire [3:0] resize_70 = {3'd0, slice_26};
+  wire [3:0] now_18 = add_20[3:0];
+  wire is_27 = op_q == 3'd3;
+  wire execute_and_is_27 = execute & is_27;
+  wire exec_operand_q_eq_0_19 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_19_mux = exec_operand_q_eq_0_19 ? 4'd0 : count20_q;
+  wire word_a_20 = word_a[20];
+  wire [3:0] word_a_20_w4 = {3'd0, word_a_20};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_30 = {1'd0, mux_33} + {1'd0, resize_70};
+  wire [4:0] add_21 = {1'd0, exec_operand_q_eq_0_19_mux} + {1'd0, word_a_20_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_71 = add_30[3:0];
-  wire eq_63 = op_q == 3'd3;
-  wire and_32 = execute & eq_63;
-  wire eq_64 = exec_operand_q == 4'd0;
-  wire [3:0] mux_34 = eq_64 ? 4'd0 : count21_q;
-  wire slice_27 = word_a[21];
-  wire [3:0] resize_72 = {3'd0, slice_27};
+  wire [3:0] now_19 = add_21[3:0];
+  wire is_28 = op_q == 3'd3;
+  wire execute_and_is_28 = execute & is_28;
+  wire exec_operand_q_eq_0_20 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_20_mux = exec_operand_q_eq_0_20 ? 4'd0 : count21_q;
+  wire word_a_21 = word_a[21];
+  wire [3:0] word_a_21_w4 = {3'd0, word_a_21};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_31 = {1'd0, mux_34} + {1'd0, resize_72};
+  wire [4:0] add_22 = {1'd0, exec_operand_q_eq_0_20_mux} + {1'd0, word_a_21_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_73 = add_31[3:0];
-  wire eq_65 = op_q == 3'd3;
-  wire and_33 = execute & eq_65;
-  wire eq_66 = exec_operand_q == 4'd0;
-  wire [3:0] mux_35 = eq_66 ? 4'd0 : count22_q;
-  wire slice_28 = word_a[22];
-  wire [3:0] resize_74 = {3'd0, slice_28};
+  wire [3:0] now_20 = add_22[3:0];
+  wire is_29 = op_q == 3'd3;
+  wire execute_and_is_29 = execute & is_29;
+  wire exec_operand_q_eq_0_21 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_21_mux = exec_operand_q_eq_0_21 ? 4'd0 : count22_q;
+  wire word_a_22 = word_a[22];
+  wire [3:0] word_a_22_w4 = {3'd0, word_a_22};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_32 = {1'd0, mux_35} + {1'd0, resize_74};
+  wire [4:0] add_23 = {1'd0, exec_operand_q_eq_0_21_mux} + {1'd0, word_a_22_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_75 = add_32[3:0];
-  wire eq_67 = op_q == 3'd3;
-  wire and_34 = execute & eq_67;
-  wire eq_68 = exec_operand_q == 4'd0;
-  wire [3:0] mux_36 = eq_68 ? 4'd0 : count23_q;
-  wire slice_29 = word_a[23];
-  wire [3:0] resize_76 = {3'd0, slice_29};
+  wire [3:0] now_21 = add_23[3:0];
+  wire is_30 = op_q == 3'd3;
+  wire execute_and_is_30 = execute & is_30;
+  wire exec_operand_q_eq_0_22 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_22_mux = exec_operand_q_eq_0_22 ? 4'd0 : count23_q;
+  wire word_a_23 = word_a[23];
+  wire [3:0] word_a_23_w4 = {3'd0, word_a_23};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_33 = {1'd0, mux_36} + {1'd0, resize_76};
+  wire [4:0] add_24 = {1'd0, exec_operand_q_eq_0_22_mux} + {1'd0, word_a_23_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_77 = add_33[3:0];
-  wire eq_69 = op_q == 3'd3;
-  wire and_35 = execute & eq_69;
-  wire eq_70 = exec_operand_q == 4'd0;
-  wire [3:0] mux_37 = eq_70 ? 4'd0 : count24_q;
-  wire slice_30 = word_a[24];
-  wire [3:0] resize_78 = {3'd0, slice_30};
+  wire [3:0] now_22 = add_24[3:0];
+  wire is_31 = op_q == 3'd3;
+  wire execute_and_is_31 = execute & is_31;
+  wire exec_operand_q_eq_0_23 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_23_mux = exec_operand_q_eq_0_23 ? 4'd0 : count24_q;
+  wire word_a_24 = word_a[24];
+  wire [3:0] word_a_24_w4 = {3'd0, word_a_24};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_34 = {1'd0, mux_37} + {1'd0, resize_78};
+  wire [4:0] add_25 = {1'd0, exec_operand_q_eq_0_23_mux} + {1'd0, word_a_24_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_79 = add_34[3:0];
-  wire eq_71 = op_q == 3'd3;
-  wire and_36 = execute & eq_71;
-  wire eq_72 = exec_operand_q == 4'd0;
-  wire [3:0] mux_38 = eq_72 ? 4'd0 : count25_q;
-  wire slice_31 = word_a[25];
-  wire [3:0] resize_80 = {3'd0, slice_31};
+  wire [3:0] now_23 = add_25[3:0];
+  wire is_32 = op_q == 3'd3;
+  wire execute_and_is_32 = execute & is_32;
+  wire exec_operand_q_eq_0_24 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_24_mux = exec_operand_q_eq_0_24 ? 4'd0 : count25_q;
+  wire word_a_25 = word_a[25];
+  wire [3:0] word_a_25_w4 = {3'd0, word_a_25};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_35 = {1'd0, mux_38} + {1'd0, resize_80};
+  wire [4:0] add_26 = {1'd0, exec_operand_q_eq_0_24_mux} + {1'd0, word_a_25_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_81 = add_35[3:0];
-  wire eq_73 = op_q == 3'd3;
-  wire and_37 = execute & eq_73;
-  wire eq_74 = exec_operand_q == 4'd0;
-  wire [3:0] mux_39 = eq_74 ? 4'd0 : count26_q;
-  wire slice_32 = word_a[26];
-  wire [3:0] resize_82 = {3'd0, slice_32};
+  wire [3:0] now_24 = add_26[3:0];
+  wire is_33 = op_q == 3'd3;
+  wire execute_and_is_33 = execute & is_33;
+  wire exec_operand_q_eq_0_25 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_25_mux = exec_operand_q_eq_0_25 ? 4'd0 : count26_q;
+  wire word_a_26 = word_a[26];
+  wire [3:0] word_a_26_w4 = {3'd0, word_a_26};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_36 = {1'd0, mux_39} + {1'd0, resize_82};
+  wire [4:0] add_27 = {1'd0, exec_operand_q_eq_0_25_mux} + {1'd0, word_a_26_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_83 = add_36[3:0];
-  wire eq_75 = op_q == 3'd3;
-  wire and_38 = execute & eq_75;
-  wire eq_76 = exec_operand_q == 4'd0;
-  wire [3:0] mux_40 = eq_76 ? 4'd0 : count27_q;
-  wire slice_33 = word_a[27];
-  wire [3:0] resize_84 = {3'd0, slice_33};
+  wire [3:0] now_25 = add_27[3:0];
+  wire is_34 = op_q == 3'd3;
+  wire execute_and_is_34 = execute & is_34;
+  wire exec_operand_q_eq_0_26 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_26_mux = exec_operand_q_eq_0_26 ? 4'd0 : count27_q;
+  wire word_a_27 = word_a[27];
+  wire [3:0] word_a_27_w4 = {3'd0, word_a_27};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_37 = {1'd0, mux_40} + {1'd0, resize_84};
+  wire [4:0] add_28 = {1'd0, exec_operand_q_eq_0_26_mux} + {1'd0, word_a_27_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_85 = add_37[3:0];
-  wire eq_77 = op_q == 3'd3;
-  wire and_39 = execute & eq_77;
-  wire eq_78 = exec_operand_q == 4'd0;
-  wire [3:0] mux_41 = eq_78 ? 4'd0 : count28_q;
-  wire slice_34 = word_a[28];
-  wire [3:0] resize_86 = {3'd0, slice_34};
+  wire [3:0] now_26 = add_28[3:0];
+  wire is_35 = op_q == 3'd3;
+  wire execute_and_is_35 = execute & is_35;
+  wire exec_operand_q_eq_0_27 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_27_mux = exec_operand_q_eq_0_27 ? 4'd0 : count28_q;
+  wire word_a_28 = word_a[28];
+  wire [3:0] word_a_28_w4 = {3'd0, word_a_28};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_38 = {1'd0, mux_41} + {1'd0, resize_86};
+  wire [4:0] add_29 = {1'd0, exec_operand_q_eq_0_27_mux} + {1'd0, word_a_28_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_87 = add_38[3:0];
-  wire eq_79 = op_q == 3'd3;
-  wire and_40 = execute & eq_79;
-  wire eq_80 = exec_operand_q == 4'd0;
-  wire [3:0] mux_42 = eq_80 ? 4'd0 : count29_q;
-  wire slice_35 = word_a[29];
-  wire [3:0] resize_88 = {3'd0, slice_35};
+  wire [3:0] now_27 = add_29[3:0];
+  wire is_36 = op_q == 3'd3;
+  wire execute_and_is_36 = execute & is_36;
+  wire exec_operand_q_eq_0_28 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_28_mux = exec_operand_q_eq_0_28 ? 4'd0 : count29_q;
+  wire word_a_29 = word_a[29];
+  wire [3:0] word_a_29_w4 = {3'd0, word_a_29};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_39 = {1'd0, mux_42} + {1'd0, resize_88};
+  wire [4:0] add_30 = {1'd0, exec_operand_q_eq_0_28_mux} + {1'd0, word_a_29_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_89 = add_39[3:0];
-  wire eq_81 = op_q == 3'd3;
-  wire and_41 = execute & eq_81;
-  wire eq_82 = exec_operand_q == 4'd0;
-  wire [3:0] mux_43 = eq_82 ? 4'd0 : count30_q;
-  wire slice_36 = word_a[30];
-  wire [3:0] resize_90 = {3'd0, slice_36};
+  wire [3:0] now_28 = add_30[3:0];
+  wire is_37 = op_q == 3'd3;
+  wire execute_and_is_37 = execute & is_37;
+  wire exec_operand_q_eq_0_29 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_29_mux = exec_operand_q_eq_0_29 ? 4'd0 : count30_q;
+  wire word_a_30 = word_a[30];
+  wire [3:0] word_a_30_w4 = {3'd0, word_a_30};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_40 = {1'd0, mux_43} + {1'd0, resize_90};
+  wire [4:0] add_31 = {1'd0, exec_operand_q_eq_0_29_mux} + {1'd0, word_a_30_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_91 = add_40[3:0];
-  wire eq_83 = op_q == 3'd3;
-  wire and_42 = execute & eq_83;
-  wire eq_84 = exec_operand_q == 4'd0;
-  wire [3:0] mux_44 = eq_84 ? 4'd0 : count31_q;
-  wire slice_37 = word_a[31];
-  wire [3:0] resize_92 = {3'd0, slice_37};
+  wire [3:0] now_29 = add_31[3:0];
+  wire is_38 = op_q == 3'd3;
+  wire execute_and_is_38 = execute & is_38;
+  wire exec_operand_q_eq_0_30 = exec_operand_q == 4'd0;
+  wire [3:0] exec_operand_q_eq_0_30_mux = exec_operand_q_eq_0_30 ? 4'd0 : count31_q;
+  wire word_a_31 = word_a[31];
+  wire [3:0] word_a_31_w4 = {3'd0, word_a_31};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_41 = {1'd0, mux_44} + {1'd0, resize_92};
+  wire [4:0] add_32 = {1'd0, exec_operand_q_eq_0_30_mux} + {1'd0, word_a_31_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_93 = add_41[3:0];
-  wire and_43 = count_valid_q & advance;
-  wire eq_85 = op_q == 3'd5;
-  wire and_44 = count & eq_85;
-  wire and_45 = and_44 & count_last_word_q;
-  reg eq_86;
-  reg [31:0] mux_45;
-  reg [31:0] xor_0;
-  reg slice_38;
-  reg slice_39;
-  reg [1:0] add_42;
-  reg slice_40;
-  reg slice_41;
-  reg [1:0] add_43;
-  reg [2:0] add_44;
-  reg slice_42;
-  reg slice_43;
-  reg [1:0] add_45;
-  reg slice_44;
-  reg slice_45;
-  reg [1:0] add_46;
-  reg [2:0] add_47;
-  reg [3:0] add_48;
-  reg slice_46;
-  reg slice_47;
-  reg [1:0] add_49;
-  reg slice_48;
-  reg slice_49;
-  reg [1:0] add_50;
-  reg [2:0] add_51;
-  reg slice_50;
-  reg slice_51;
-  reg [1:0] add_52;
-  reg slice_52;
-  reg slice_53;
-  reg [1:0] add_53;
-  reg [2:0] add_54;
-  reg [3:0] add_55;
-  reg [4:0] add_56;
-  reg slice_54;
-  reg slice_55;
-  reg [1:0] add_57;
-  reg slice_56;
-  reg slice_57;
-  reg [1:0] add_58;
-  reg [2:0] add_59;
-  reg slice_58;
-  reg slice_59;
-  reg [1:0] add_60;
-  reg slice_60;
-  reg slice_61;
-  reg [1:0] add_61;
-  reg [2:0] add_62;
-  reg [3:0] add_63;
-  reg slice_62;
-  reg slice_63;
-  reg [1:0] add_64;
-  reg slice_64;
-  reg slice_65;
-  reg [1:0] add_65;
-  reg [2:0] add_66;
-  reg slice_66;
-  reg slice_67;
-  reg [1:0] add_67;
-  reg slice_68;
-  reg slice_69;
-  reg [1:0] add_68;
-  reg [2:0] add_69;
-  reg [3:0] add_70;
-  reg [4:0] add_71;
-  reg [5:0] add_72;
-  reg [8:0] resize_94;
-  wire [8:0] mux_46 = count_first_word_q ? 9'd0 : ham_q;
+  wire [3:0] now_30 = add_32[3:0];
+  wire count_0 = count_valid_q & advance;
+  wire is_39 = op_q == 3'd5;
+  wire count_and_is_39 = count & is_39;
+  wire and_1 = count_and_is_39 & count_last_word_q;
+  reg is_40;
+  reg [31:0] bOperand;
+  reg [31:0] diff;
+  reg diff_0;
+  reg diff_1;
+  reg [1:0] diff_0_add_diff_1;
+  reg diff_2;
+  reg diff_3;
+  reg [1:0] diff_2_add_diff_3;
+  reg [2:0] add_33;
+  reg diff_4;
+  reg diff_5;
+  reg [1:0] diff_4_add_diff_5;
+  reg diff_6;
+  reg diff_7;
+  reg [1:0] diff_6_add_diff_7;
+  reg [2:0] add_34;
+  reg [3:0] add_33_add_add_34;
+  reg diff_8;
+  reg diff_9;
+  reg [1:0] diff_8_add_diff_9;
+  reg diff_10;
+  reg diff_11;
+  reg [1:0] diff_10_add_diff_11;
+  reg [2:0] add_35;
+  reg diff_12;
+  reg diff_13;
+  reg [1:0] diff_12_add_diff_13;
+  reg diff_14;
+  reg diff_15;
+  reg [1:0] diff_14_add_diff_15;
+  reg [2:0] add_36;
+  reg [3:0] add_35_add_add_36;
+  reg [4:0] add_37;
+  reg diff_16;
+  reg diff_17;
+  reg [1:0] diff_16_add_diff_17;
+  reg diff_18;
+  reg diff_19;
+  reg [1:0] diff_18_add_diff_19;
+  reg [2:0] add_38;
+  reg diff_20;
+  reg diff_21;
+  reg [1:0] diff_20_add_diff_21;
+  reg diff_22;
+  reg diff_23;
+  reg [1:0] diff_22_add_diff_23;
+  reg [2:0] add_39;
+  reg [3:0] add_38_add_add_39;
+  reg diff_24;
+  reg diff_25;
+  reg [1:0] diff_24_add_diff_25;
+  reg diff_26;
+  reg diff_27;
+  reg [1:0] diff_26_add_diff_27;
+  reg [2:0] add_40;
+  reg diff_28;
+  reg diff_29;
+  reg [1:0] diff_28_add_diff_29;
+  reg diff_30;
+  reg diff_31;
+  reg [1:0] diff_30_add_diff_31;
+  reg [2:0] add_41;
+  reg [3:0] add_40_add_add_41;
+  reg [4:0] add_42;
+  reg [5:0] add_37_add_add_42;
+  reg [8:0] add_37_add_add_42_w9;
+  wire [8:0] count_first_word_q_mux = count_first_word_q ? 9'd0 : ham_q;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [9:0] add_73 = {1'd0, mux_46} + {1'd0, ones_q};
+  wire [9:0] add_43 = {1'd0, count_first_word_q_mux} + {1'd0, ones_q};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [8:0] resize_95 = add_73[8:0];
-  wire eq_87 = count_item_q == 4'd0;
-  wire lt_0 = ham_now < best_ham_q;
-  wire or_8 = eq_87 | lt_0;
-  wire eq_88 = op_q == 3'd1;
-  wire eq_89 = op_q == 3'd2;
-  wire not_3 = ~exec_pre_q;
-  wire and_46 = eq_89 & not_3;
-  wire or_9 = eq_88 | and_46;
-  wire eq_90 = op_q == 3'd3;
-  wire and_47 = eq_90 & exec_last_operand_q;
-  wire or_10 = or_9 | and_47;
-  wire and_48 = execute & or_10;
-  wire eq_91 = op_q == 3'd0;
-  wire and_49 = and_1 & eq_91;
-  wire or_11 = and_49 | exec_write;
-  wire [5:0] resize_96 = {3'd0, dst_q};
+  wire [8:0] hamNow = add_43[8:0];
+  wire count_item_q_eq_0 = count_item_q == 4'd0;
+  wire ham_now_lt_best_ham_q = ham_now < best_ham_q;
+  wire better_0 = count_item_q_eq_0 | ham_now_lt_best_ham_q;
+  wire is_41 = op_q == 3'd1;
+  wire is_42 = op_q == 3'd2;
+  wire not_exec_pre_q = ~exec_pre_q;
+  wire is_42_and_not_exec_pre_q = is_42 & not_exec_pre_q;
+  wire or_2 = is_41 | is_42_and_not_exec_pre_q;
+  wire is_43 = op_q == 3'd3;
+  wire is_43_and_exec_last_operand_q = is_43 & exec_last_operand_q;
+  wire or_3 = or_2 | is_43_and_exec_last_operand_q;
+  wire execWrite = execute & or_3;
+  wire is_44 = op_q == 3'd0;
+  wire loadReg = vec_valid_and_vec_ready & is_44;
+  wire loadReg_or_exec_write = loadReg | exec_write;
+  wire [5:0] dst_q_w6 = {3'd0, dst_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] mul_3 = {6'd0, resize_96} * 12'd8;
+  wire [11:0] dst_q_w6_mul_8 = {6'd0, dst_q_w6} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_97 = mul_3[5:0];
-  wire [2:0] mux_47 = loading_q ? word_q : exec_word_q;
-  wire [5:0] resize_98 = {3'd0, mux_47};
+  wire [5:0] dst_q_w6_mul_8_w6 = dst_q_w6_mul_8[5:0];
+  wire [2:0] loading_q_mux = loading_q ? word_q : exec_word_q;
+  wire [5:0] loading_q_mux_w6 = {3'd0, loading_q_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_74 = {1'd0, resize_97} + {1'd0, resize_98};
+  wire [6:0] add_44 = {1'd0, dst_q_w6_mul_8_w6} + {1'd0, loading_q_mux_w6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_99 = add_74[5:0];
-  wire eq_92 = op_q == 3'd1;
-  wire [31:0] xor_1 = word_a ^ word_b;
-  wire eq_93 = op_q == 3'd2;
-  wire [4:0] resize_100 = {1'd0, resize_93};
+  wire [5:0] at_2 = add_44[5:0];
+  wire is_45 = op_q == 3'd1;
+  wire [31:0] bindWord = word_a ^ word_b;
+  wire is_46 = op_q == 3'd2;
+  wire [4:0] now_30_w5 = {1'd0, now_30};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_1 = {resize_100, 1'd0};
+  wire [5:0] now_30_w5_shl1 = {now_30_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_101 = shl_1[4:0];
-  wire [4:0] resize_102 = imm_q[4:0];
-  wire gt_0 = resize_101 > resize_102;
-  wire eq_94 = resize_101 == resize_102;
+  wire [4:0] twice = now_30_w5_shl1[4:0];
+  wire [4:0] nOps = imm_q[4:0];
+  wire twice_gt_nOps = twice > nOps;
+  wire twice_eq_nOps = twice == nOps;
   wire [31:0] tie_word_0 = tie[exec_word_q];
-  wire slice_70 = tie_word_0[31];
-  wire and_50 = eq_94 & slice_70;
-  wire or_12 = gt_0 | and_50;
-  wire [4:0] resize_103 = {1'd0, resize_91};
+  wire tie_word_0_31 = tie_word_0[31];
+  wire twice_eq_nOps_and_tie_word_0_31 = twice_eq_nOps & tie_word_0_31;
+  wire or_4 = twice_gt_nOps | twice_eq_nOps_and_tie_word_0_31;
+  wire [4:0] now_29_w5 = {1'd0, now_29};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_2 = {resize_103, 1'd0};
+  wire [5:0] now_29_w5_shl1 = {now_29_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_104 = shl_2[4:0];
-  wire gt_1 = resize_104 > resize_102;
-  wire eq_95 = resize_104 == resize_102;
-  wire slice_71 = tie_word_0[30];
-  wire and_51 = eq_95 & slice_71;
-  wire or_13 = gt_1 | and_51;
-  wire [4:0] resize_105 = {1'd0, resize_89};
+  wire [4:0] twice_0 = now_29_w5_shl1[4:0];
+  wire twice_0_gt_nOps = twice_0 > nOps;
+  wire twice_0_eq_nOps = twice_0 == nOps;
+  wire tie_word_0_30 = tie_word_0[30];
+  wire and_2 = twice_0_eq_nOps & tie_word_0_30;
+  wire twice_0_gt_nOps_or_and_2 = twice_0_gt_nOps | and_2;
+  wire [4:0] now_28_w5 = {1'd0, now_28};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_3 = {resize_105, 1'd0};
+  wire [5:0] now_28_w5_shl1 = {now_28_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_106 = shl_3[4:0];
-  wire gt_2 = resize_106 > resize_102;
-  wire eq_96 = resize_106 == resize_102;
-  wire slice_72 = tie_word_0[29];
-  wire and_52 = eq_96 & slice_72;
-  wire or_14 = gt_2 | and_52;
-  wire [4:0] resize_107 = {1'd0, resize_87};
+  wire [4:0] twice_1 = now_28_w5_shl1[4:0];
+  wire twice_1_gt_nOps = twice_1 > nOps;
+  wire twice_1_eq_nOps = twice_1 == nOps;
+  wire tie_word_0_29 = tie_word_0[29];
+  wire and_3 = twice_1_eq_nOps & tie_word_0_29;
+  wire twice_1_gt_nOps_or_and_3 = twice_1_gt_nOps | and_3;
+  wire [4:0] now_27_w5 = {1'd0, now_27};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_4 = {resize_107, 1'd0};
+  wire [5:0] now_27_w5_shl1 = {now_27_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_108 = shl_4[4:0];
-  wire gt_3 = resize_108 > resize_102;
-  wire eq_97 = resize_108 == resize_102;
-  wire slice_73 = tie_word_0[28];
-  wire and_53 = eq_97 & slice_73;
-  wire or_15 = gt_3 | and_53;
-  wire [4:0] resize_109 = {1'd0, resize_85};
+  wire [4:0] twice_2 = now_27_w5_shl1[4:0];
+  wire twice_2_gt_nOps = twice_2 > nOps;
+  wire twice_2_eq_nOps = twice_2 == nOps;
+  wire tie_word_0_28 = tie_word_0[28];
+  wire and_4 = twice_2_eq_nOps & tie_word_0_28;
+  wire twice_2_gt_nOps_or_and_4 = twice_2_gt_nOps | and_4;
+  wire [4:0] now_26_w5 = {1'd0, now_26};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_5 = {resize_109, 1'd0};
+  wire [5:0] now_26_w5_shl1 = {now_26_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_110 = shl_5[4:0];
-  wire gt_4 = resize_110 > resize_102;
-  wire eq_98 = resize_110 == resize_102;
-  wire slice_74 = tie_word_0[27];
-  wire and_54 = eq_98 & slice_74;
-  wire or_16 = gt_4 | and_54;
-  wire [4:0] resize_111 = {1'd0, resize_83};
+  wire [4:0] twice_3 = now_26_w5_shl1[4:0];
+  wire twice_3_gt_nOps = twice_3 > nOps;
+  wire twice_3_eq_nOps = twice_3 == nOps;
+  wire tie_word_0_27 = tie_word_0[27];
+  wire and_5 = twice_3_eq_nOps & tie_word_0_27;
+  wire twice_3_gt_nOps_or_and_5 = twice_3_gt_nOps | and_5;
+  wire [4:0] now_25_w5 = {1'd0, now_25};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_6 = {resize_111, 1'd0};
+  wire [5:0] now_25_w5_shl1 = {now_25_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_112 = shl_6[4:0];
-  wire gt_5 = resize_112 > resize_102;
-  wire eq_99 = resize_112 == resize_102;
-  wire slice_75 = tie_word_0[26];
-  wire and_55 = eq_99 & slice_75;
-  wire or_17 = gt_5 | and_55;
-  wire [4:0] resize_113 = {1'd0, resize_81};
+  wire [4:0] twice_4 = now_25_w5_shl1[4:0];
+  wire twice_4_gt_nOps = twice_4 > nOps;
+  wire twice_4_eq_nOps = twice_4 == nOps;
+  wire tie_word_0_26 = tie_word_0[26];
+  wire and_6 = twice_4_eq_nOps & tie_word_0_26;
+  wire twice_4_gt_nOps_or_and_6 = twice_4_gt_nOps | and_6;
+  wire [4:0] now_24_w5 = {1'd0, now_24};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_7 = {resize_113, 1'd0};
+  wire [5:0] now_24_w5_shl1 = {now_24_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_114 = shl_7[4:0];
-  wire gt_6 = resize_114 > resize_102;
-  wire eq_100 = resize_114 == resize_102;
-  wire slice_76 = tie_word_0[25];
-  wire and_56 = eq_100 & slice_76;
-  wire or_18 = gt_6 | and_56;
-  wire [4:0] resize_115 = {1'd0, resize_79};
+  wire [4:0] twice_5 = now_24_w5_shl1[4:0];
+  wire twice_5_gt_nOps = twice_5 > nOps;
+  wire twice_5_eq_nOps = twice_5 == nOps;
+  wire tie_word_0_25 = tie_word_0[25];
+  wire and_7 = twice_5_eq_nOps & tie_word_0_25;
+  wire twice_5_gt_nOps_or_and_7 = twice_5_gt_nOps | and_7;
+  wire [4:0] now_23_w5 = {1'd0, now_23};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_8 = {resize_115, 1'd0};
+  wire [5:0] now_23_w5_shl1 = {now_23_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_116 = shl_8[4:0];
-  wire gt_7 = resize_116 > resize_102;
-  wire eq_101 = resize_116 == resize_102;
-  wire slice_77 = tie_word_0[24];
-  wire and_57 = eq_101 & slice_77;
-  wire or_19 = gt_7 | and_57;
-  wire [4:0] resize_117 = {1'd0, resize_77};
+  wire [4:0] twice_6 = now_23_w5_shl1[4:0];
+  wire twice_6_gt_nOps = twice_6 > nOps;
+  wire twice_6_eq_nOps = twice_6 == nOps;
+  wire tie_word_0_24 = tie_word_0[24];
+  wire and_8 = twice_6_eq_nOps & tie_word_0_24;
+  wire twice_6_gt_nOps_or_and_8 = twice_6_gt_nOps | and_8;
+  wire [4:0] now_22_w5 = {1'd0, now_22};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_9 = {resize_117, 1'd0};
+  wire [5:0] now_22_w5_shl1 = {now_22_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_118 = shl_9[4:0];
-  wire gt_8 = resize_118 > resize_102;
-  wire eq_102 = resize_118 == resize_102;
-  wire slice_78 = tie_word_0[23];
-  wire and_58 = eq_102 & slice_78;
-  wire or_20 = gt_8 | and_58;
-  wire [4:0] resize_119 = {1'd0, resize_75};
+  wire [4:0] twice_7 = now_22_w5_shl1[4:0];
+  wire twice_7_gt_nOps = twice_7 > nOps;
+  wire twice_7_eq_nOps = twice_7 == nOps;
+  wire tie_word_0_23 = tie_word_0[23];
+  wire and_9 = twice_7_eq_nOps & tie_word_0_23;
+  wire twice_7_gt_nOps_or_and_9 = twice_7_gt_nOps | and_9;
+  wire [4:0] now_21_w5 = {1'd0, now_21};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_10 = {resize_119, 1'd0};
+  wire [5:0] now_21_w5_shl1 = {now_21_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_120 = shl_10[4:0];
-  wire gt_9 = resize_120 > resize_102;
-  wire eq_103 = resize_120 == resize_102;
-  wire slice_79 = tie_word_0[22];
-  wire and_59 = eq_103 & slice_79;
-  wire or_21 = gt_9 | and_59;
-  wire [4:0] resize_121 = {1'd0, resize_73};
+  wire [4:0] twice_8 = now_21_w5_shl1[4:0];
+  wire twice_8_gt_nOps = twice_8 > nOps;
+  wire twice_8_eq_nOps = twice_8 == nOps;
+  wire tie_word_0_22 = tie_word_0[22];
+  wire and_10 = twice_8_eq_nOps & tie_word_0_22;
+  wire twice_8_gt_nOps_or_and_10 = twice_8_gt_nOps | and_10;
+  wire [4:0] now_20_w5 = {1'd0, now_20};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_11 = {resize_121, 1'd0};
+  wire [5:0] now_20_w5_shl1 = {now_20_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_122 = shl_11[4:0];
-  wire gt_10 = resize_122 > resize_102;
-  wire eq_104 = resize_122 == resize_102;
-  wire slice_80 = tie_word_0[21];
-  wire and_60 = eq_104 & slice_80;
-  wire or_22 = gt_10 | and_60;
-  wire [4:0] resize_123 = {1'd0, resize_71};
+  wire [4:0] twice_9 = now_20_w5_shl1[4:0];
+  wire twice_9_gt_nOps = twice_9 > nOps;
+  wire twice_9_eq_nOps = twice_9 == nOps;
+  wire tie_word_0_21 = tie_word_0[21];
+  wire and_11 = twice_9_eq_nOps & tie_word_0_21;
+  wire twice_9_gt_nOps_or_and_11 = twice_9_gt_nOps | and_11;
+  wire [4:0] now_19_w5 = {1'd0, now_19};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_12 = {resize_123, 1'd0};
+  wire [5:0] now_19_w5_shl1 = {now_19_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_124 = shl_12[4:0];
-  wire gt_11 = resize_124 > resize_102;
-  wire eq_105 = resize_124 == resize_102;
-  wire slice_81 = tie_word_0[20];
-  wire and_61 = eq_105 & slice_81;
-  wire or_23 = gt_11 | and_61;
-  wire [4:0] resize_125 = {1'd0, resize_69};
+  wire [4:0] twice_10 = now_19_w5_shl1[4:0];
+  wire twice_10_gt_nOps = twice_10 > nOps;
+  wire twice_10_eq_nOps = twice_10 == nOps;
+  wire tie_word_0_20 = tie_word_0[20];
+  wire and_12 = twice_10_eq_nOps & tie_word_0_20;
+  wire twice_10_gt_nOps_or_and_12 = twice_10_gt_nOps | and_12;
+  wire [4:0] now_18_w5 = {1'd0, now_18};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_13 = {resize_125, 1'd0};
+  wire [5:0] now_18_w5_shl1 = {now_18_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_126 = shl_13[4:0];
-  wire gt_12 = resize_126 > resize_102;
-  wire eq_106 = resize_126 == resize_102;
-  wire slice_82 = tie_word_0[19];
-  wire and_62 = eq_106 & slice_82;
-  wire or_24 = gt_12 | and_62;
-  wire [4:0] resize_127 = {1'd0, resize_67};
+  wire [4:0] twice_11 = now_18_w5_shl1[4:0];
+  wire twice_11_gt_nOps = twice_11 > nOps;
+  wire twice_11_eq_nOps = twice_11 == nOps;
+  wire tie_word_0_19 = tie_word_0[19];
+  wire and_13 = twice_11_eq_nOps & tie_word_0_19;
+  wire twice_11_gt_nOps_or_and_13 = twice_11_gt_nOps | and_13;
+  wire [4:0] now_17_w5 = {1'd0, now_17};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_14 = {resize_127, 1'd0};
+  wire [5:0] now_17_w5_shl1 = {now_17_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_128 = shl_14[4:0];
-  wire gt_13 = resize_128 > resize_102;
-  wire eq_107 = resize_128 == resize_102;
-  wire slice_83 = tie_word_0[18];
-  wire and_63 = eq_107 & slice_83;
-  wire or_25 = gt_13 | and_63;
-  wire [4:0] resize_129 = {1'd0, resize_65};
+  wire [4:0] twice_12 = now_17_w5_shl1[4:0];
+  wire twice_12_gt_nOps = twice_12 > nOps;
+  wire twice_12_eq_nOps = twice_12 == nOps;
+  wire tie_word_0_18 = tie_word_0[18];
+  wire and_14 = twice_12_eq_nOps & tie_word_0_18;
+  wire twice_12_gt_nOps_or_and_14 = twice_12_gt_nOps | and_14;
+  wire [4:0] now_16_w5 = {1'd0, now_16};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_15 = {resize_129, 1'd0};
+  wire [5:0] now_16_w5_shl1 = {now_16_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_130 = shl_15[4:0];
-  wire gt_14 = resize_130 > resize_102;
-  wire eq_108 = resize_130 == resize_102;
-  wire slice_84 = tie_word_0[17];
-  wire and_64 = eq_108 & slice_84;
-  wire or_26 = gt_14 | and_64;
-  wire [4:0] resize_131 = {1'd0, resize_63};
+  wire [4:0] twice_13 = now_16_w5_shl1[4:0];
+  wire twice_13_gt_nOps = twice_13 > nOps;
+  wire twice_13_eq_nOps = twice_13 == nOps;
+  wire tie_word_0_17 = tie_word_0[17];
+  wire and_15 = twice_13_eq_nOps & tie_word_0_17;
+  wire twice_13_gt_nOps_or_and_15 = twice_13_gt_nOps | and_15;
+  wire [4:0] now_15_w5 = {1'd0, now_15};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_16 = {resize_131, 1'd0};
+  wire [5:0] now_15_w5_shl1 = {now_15_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_132 = shl_16[4:0];
-  wire gt_15 = resize_132 > resize_102;
-  wire eq_109 = resize_132 == resize_102;
-  wire slice_85 = tie_word_0[16];
-  wire and_65 = eq_109 & slice_85;
-  wire or_27 = gt_15 | and_65;
-  wire [4:0] resize_133 = {1'd0, resize_61};
+  wire [4:0] twice_14 = now_15_w5_shl1[4:0];
+  wire twice_14_gt_nOps = twice_14 > nOps;
+  wire twice_14_eq_nOps = twice_14 == nOps;
+  wire tie_word_0_16 = tie_word_0[16];
+  wire and_16 = twice_14_eq_nOps & tie_word_0_16;
+  wire twice_14_gt_nOps_or_and_16 = twice_14_gt_nOps | and_16;
+  wire [4:0] now_14_w5 = {1'd0, now_14};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_17 = {resize_133, 1'd0};
+  wire [5:0] now_14_w5_shl1 = {now_14_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_134 = shl_17[4:0];
-  wire gt_16 = resize_134 > resize_102;
-  wire eq_110 = resize_134 == resize_102;
-  wire slice_86 = tie_word_0[15];
-  wire and_66 = eq_110 & slice_86;
-  wire or_28 = gt_16 | and_66;
-  wire [4:0] resize_135 = {1'd0, resize_59};
+  wire [4:0] twice_15 = now_14_w5_shl1[4:0];
+  wire twice_15_gt_nOps = twice_15 > nOps;
+  wire twice_15_eq_nOps = twice_15 == nOps;
+  wire tie_word_0_15 = tie_word_0[15];
+  wire and_17 = twice_15_eq_nOps & tie_word_0_15;
+  wire twice_15_gt_nOps_or_and_17 = twice_15_gt_nOps | and_17;
+  wire [4:0] now_13_w5 = {1'd0, now_13};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_18 = {resize_135, 1'd0};
+  wire [5:0] now_13_w5_shl1 = {now_13_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_136 = shl_18[4:0];
-  wire gt_17 = resize_136 > resize_102;
-  wire eq_111 = resize_136 == resize_102;
-  wire slice_87 = tie_word_0[14];
-  wire and_67 = eq_111 & slice_87;
-  wire or_29 = gt_17 | and_67;
-  wire [4:0] resize_137 = {1'd0, resize_57};
+  wire [4:0] twice_16 = now_13_w5_shl1[4:0];
+  wire twice_16_gt_nOps = twice_16 > nOps;
+  wire twice_16_eq_nOps = twice_16 == nOps;
+  wire tie_word_0_14 = tie_word_0[14];
+  wire and_18 = twice_16_eq_nOps & tie_word_0_14;
+  wire twice_16_gt_nOps_or_and_18 = twice_16_gt_nOps | and_18;
+  wire [4:0] now_12_w5 = {1'd0, now_12};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_19 = {resize_137, 1'd0};
+  wire [5:0] now_12_w5_shl1 = {now_12_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_138 = shl_19[4:0];
-  wire gt_18 = resize_138 > resize_102;
-  wire eq_112 = resize_138 == resize_102;
-  wire slice_88 = tie_word_0[13];
-  wire and_68 = eq_112 & slice_88;
-  wire or_30 = gt_18 | and_68;
-  wire [4:0] resize_139 = {1'd0, resize_55};
+  wire [4:0] twice_17 = now_12_w5_shl1[4:0];
+  wire twice_17_gt_nOps = twice_17 > nOps;
+  wire twice_17_eq_nOps = twice_17 == nOps;
+  wire tie_word_0_13 = tie_word_0[13];
+  wire and_19 = twice_17_eq_nOps & tie_word_0_13;
+  wire twice_17_gt_nOps_or_and_19 = twice_17_gt_nOps | and_19;
+  wire [4:0] now_11_w5 = {1'd0, now_11};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_20 = {resize_139, 1'd0};
+  wire [5:0] now_11_w5_shl1 = {now_11_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_140 = shl_20[4:0];
-  wire gt_19 = resize_140 > resize_102;
-  wire eq_113 = resize_140 == resize_102;
-  wire slice_89 = tie_word_0[12];
-  wire and_69 = eq_113 & slice_89;
-  wire or_31 = gt_19 | and_69;
-  wire [4:0] resize_141 = {1'd0, resize_53};
+  wire [4:0] twice_18 = now_11_w5_shl1[4:0];
+  wire twice_18_gt_nOps = twice_18 > nOps;
+  wire twice_18_eq_nOps = twice_18 == nOps;
+  wire tie_word_0_12 = tie_word_0[12];
+  wire and_20 = twice_18_eq_nOps & tie_word_0_12;
+  wire twice_18_gt_nOps_or_and_20 = twice_18_gt_nOps | and_20;
+  wire [4:0] now_10_w5 = {1'd0, now_10};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_21 = {resize_141, 1'd0};
+  wire [5:0] now_10_w5_shl1 = {now_10_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_142 = shl_21[4:0];
-  wire gt_20 = resize_142 > resize_102;
-  wire eq_114 = resize_142 == resize_102;
-  wire slice_90 = tie_word_0[11];
-  wire and_70 = eq_114 & slice_90;
-  wire or_32 = gt_20 | and_70;
-  wire [4:0] resize_143 = {1'd0, resize_51};
+  wire [4:0] twice_19 = now_10_w5_shl1[4:0];
+  wire twice_19_gt_nOps = twice_19 > nOps;
+  wire twice_19_eq_nOps = twice_19 == nOps;
+  wire tie_word_0_11 = tie_word_0[11];
+  wire and_21 = twice_19_eq_nOps & tie_word_0_11;
+  wire twice_19_gt_nOps_or_and_21 = twice_19_gt_nOps | and_21;
+  wire [4:0] now_9_w5 = {1'd0, now_9};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_22 = {resize_143, 1'd0};
+  wire [5:0] now_9_w5_shl1 = {now_9_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_144 = shl_22[4:0];
-  wire gt_21 = resize_144 > resize_102;
-  wire eq_115 = resize_144 == resize_102;
-  wire slice_91 = tie_word_0[10];
-  wire and_71 = eq_115 & slice_91;
-  wire or_33 = gt_21 | and_71;
-  wire [4:0] resize_145 = {1'd0, resize_49};
+  wire [4:0] twice_20 = now_9_w5_shl1[4:0];
+  wire twice_20_gt_nOps = twice_20 > nOps;
+  wire twice_20_eq_nOps = twice_20 == nOps;
+  wire tie_word_0_10 = tie_word_0[10];
+  wire and_22 = twice_20_eq_nOps & tie_word_0_10;
+  wire twice_20_gt_nOps_or_and_22 = twice_20_gt_nOps | and_22;
+  wire [4:0] now_8_w5 = {1'd0, now_8};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_23 = {resize_145, 1'd0};
+  wire [5:0] now_8_w5_shl1 = {now_8_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_146 = shl_23[4:0];
-  wire gt_22 = resize_146 > resize_102;
-  wire eq_116 = resize_146 == resize_102;
-  wire slice_92 = tie_word_0[9];
-  wire and_72 = eq_116 & slice_92;
-  wire or_34 = gt_22 | and_72;
-  wire [4:0] resize_147 = {1'd0, resize_47};
+  wire [4:0] twice_21 = now_8_w5_shl1[4:0];
+  wire twice_21_gt_nOps = twice_21 > nOps;
+  wire twice_21_eq_nOps = twice_21 == nOps;
+  wire tie_word_0_9 = tie_word_0[9];
+  wire and_23 = twice_21_eq_nOps & tie_word_0_9;
+  wire twice_21_gt_nOps_or_and_23 = twice_21_gt_nOps | and_23;
+  wire [4:0] now_7_w5 = {1'd0, now_7};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_24 = {resize_147, 1'd0};
+  wire [5:0] now_7_w5_shl1 = {now_7_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_148 = shl_24[4:0];
-  wire gt_23 = resize_148 > resize_102;
-  wire eq_117 = resize_148 == resize_102;
-  wire slice_93 = tie_word_0[8];
-  wire and_73 = eq_117 & slice_93;
-  wire or_35 = gt_23 | and_73;
-  wire [4:0] resize_149 = {1'd0, resize_45};
+  wire [4:0] twice_22 = now_7_w5_shl1[4:0];
+  wire twice_22_gt_nOps = twice_22 > nOps;
+  wire twice_22_eq_nOps = twice_22 == nOps;
+  wire tie_word_0_8 = tie_word_0[8];
+  wire and_24 = twice_22_eq_nOps & tie_word_0_8;
+  wire twice_22_gt_nOps_or_and_24 = twice_22_gt_nOps | and_24;
+  wire [4:0] now_6_w5 = {1'd0, now_6};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_25 = {resize_149, 1'd0};
+  wire [5:0] now_6_w5_shl1 = {now_6_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_150 = shl_25[4:0];
-  wire gt_24 = resize_150 > resize_102;
-  wire eq_118 = resize_150 == resize_102;
-  wire slice_94 = tie_word_0[7];
-  wire and_74 = eq_118 & slice_94;
-  wire or_36 = gt_24 | and_74;
-  wire [4:0] resize_151 = {1'd0, resize_43};
+  wire [4:0] twice_23 = now_6_w5_shl1[4:0];
+  wire twice_23_gt_nOps = twice_23 > nOps;
+  wire twice_23_eq_nOps = twice_23 == nOps;
+  wire tie_word_0_7 = tie_word_0[7];
+  wire and_25 = twice_23_eq_nOps & tie_word_0_7;
+  wire twice_23_gt_nOps_or_and_25 = twice_23_gt_nOps | and_25;
+  wire [4:0] now_5_w5 = {1'd0, now_5};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_26 = {resize_151, 1'd0};
+  wire [5:0] now_5_w5_shl1 = {now_5_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_152 = shl_26[4:0];
-  wire gt_25 = resize_152 > resize_102;
-  wire eq_119 = resize_152 == resize_102;
-  wire slice_95 = tie_word_0[6];
-  wire and_75 = eq_119 & slice_95;
-  wire or_37 = gt_25 | and_75;
-  wire [4:0] resize_153 = {1'd0, resize_41};
+  wire [4:0] twice_24 = now_5_w5_shl1[4:0];
+  wire twice_24_gt_nOps = twice_24 > nOps;
+  wire twice_24_eq_nOps = twice_24 == nOps;
+  wire tie_word_0_6 = tie_word_0[6];
+  wire and_26 = twice_24_eq_nOps & tie_word_0_6;
+  wire twice_24_gt_nOps_or_and_26 = twice_24_gt_nOps | and_26;
+  wire [4:0] now_4_w5 = {1'd0, now_4};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_27 = {resize_153, 1'd0};
+  wire [5:0] now_4_w5_shl1 = {now_4_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_154 = shl_27[4:0];
-  wire gt_26 = resize_154 > resize_102;
-  wire eq_120 = resize_154 == resize_102;
-  wire slice_96 = tie_word_0[5];
-  wire and_76 = eq_120 & slice_96;
-  wire or_38 = gt_26 | and_76;
-  wire [4:0] resize_155 = {1'd0, resize_39};
+  wire [4:0] twice_25 = now_4_w5_shl1[4:0];
+  wire twice_25_gt_nOps = twice_25 > nOps;
+  wire twice_25_eq_nOps = twice_25 == nOps;
+  wire tie_word_0_5 = tie_word_0[5];
+  wire and_27 = twice_25_eq_nOps & tie_word_0_5;
+  wire twice_25_gt_nOps_or_and_27 = twice_25_gt_nOps | and_27;
+  wire [4:0] now_3_w5 = {1'd0, now_3};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_28 = {resize_155, 1'd0};
+  wire [5:0] now_3_w5_shl1 = {now_3_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_156 = shl_28[4:0];
-  wire gt_27 = resize_156 > resize_102;
-  wire eq_121 = resize_156 == resize_102;
-  wire slice_97 = tie_word_0[4];
-  wire and_77 = eq_121 & slice_97;
-  wire or_39 = gt_27 | and_77;
-  wire [4:0] resize_157 = {1'd0, resize_37};
+  wire [4:0] twice_26 = now_3_w5_shl1[4:0];
+  wire twice_26_gt_nOps = twice_26 > nOps;
+  wire twice_26_eq_nOps = twice_26 == nOps;
+  wire tie_word_0_4 = tie_word_0[4];
+  wire and_28 = twice_26_eq_nOps & tie_word_0_4;
+  wire twice_26_gt_nOps_or_and_28 = twice_26_gt_nOps | and_28;
+  wire [4:0] now_2_w5 = {1'd0, now_2};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_29 = {resize_157, 1'd0};
+  wire [5:0] now_2_w5_shl1 = {now_2_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_158 = shl_29[4:0];
-  wire gt_28 = resize_158 > resize_102;
-  wire eq_122 = resize_158 == resize_102;
-  wire slice_98 = tie_word_0[3];
-  wire and_78 = eq_122 & slice_98;
-  wire or_40 = gt_28 | and_78;
-  wire [4:0] resize_159 = {1'd0, resize_35};
+  wire [4:0] twice_27 = now_2_w5_shl1[4:0];
+  wire twice_27_gt_nOps = twice_27 > nOps;
+  wire twice_27_eq_nOps = twice_27 == nOps;
+  wire tie_word_0_3 = tie_word_0[3];
+  wire and_29 = twice_27_eq_nOps & tie_word_0_3;
+  wire twice_27_gt_nOps_or_and_29 = twice_27_gt_nOps | and_29;
+  wire [4:0] now_1_w5 = {1'd0, now_1};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_30 = {resize_159, 1'd0};
+  wire [5:0] now_1_w5_shl1 = {now_1_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_160 = shl_30[4:0];
-  wire gt_29 = resize_160 > resize_102;
-  wire eq_123 = resize_160 == resize_102;
-  wire slice_99 = tie_word_0[2];
-  wire and_79 = eq_123 & slice_99;
-  wire or_41 = gt_29 | and_79;
-  wire [4:0] resize_161 = {1'd0, resize_33};
+  wire [4:0] twice_28 = now_1_w5_shl1[4:0];
+  wire twice_28_gt_nOps = twice_28 > nOps;
+  wire twice_28_eq_nOps = twice_28 == nOps;
+  wire tie_word_0_2 = tie_word_0[2];
+  wire and_30 = twice_28_eq_nOps & tie_word_0_2;
+  wire twice_28_gt_nOps_or_and_30 = twice_28_gt_nOps | and_30;
+  wire [4:0] now_0_w5 = {1'd0, now_0};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_31 = {resize_161, 1'd0};
+  wire [5:0] now_0_w5_shl1 = {now_0_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_162 = shl_31[4:0];
-  wire gt_30 = resize_162 > resize_102;
-  wire eq_124 = resize_162 == resize_102;
-  wire slice_100 = tie_word_0[1];
-  wire and_80 = eq_124 & slice_100;
-  wire or_42 = gt_30 | and_80;
-  wire [4:0] resize_163 = {1'd0, resize_31};
+  wire [4:0] twice_29 = now_0_w5_shl1[4:0];
+  wire twice_29_gt_nOps = twice_29 > nOps;
+  wire twice_29_eq_nOps = twice_29 == nOps;
+  wire tie_word_0_1 = tie_word_0[1];
+  wire and_31 = twice_29_eq_nOps & tie_word_0_1;
+  wire twice_29_gt_nOps_or_and_31 = twice_29_gt_nOps | and_31;
+  wire [4:0] now_w5 = {1'd0, now};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] shl_32 = {resize_163, 1'd0};
+  wire [5:0] now_w5_shl1 = {now_w5, 1'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_164 = shl_32[4:0];
-  wire gt_31 = resize_164 > resize_102;
-  wire eq_125 = resize_164 == resize_102;
-  wire slice_101 = tie_word_0[0];
-  wire and_81 = eq_125 & slice_101;
-  wire or_43 = gt_31 | and_81;
-  wire [31:0] cat_1 = {or_12, or_13, or_14, or_15, or_16, or_17, or_18, or_19, or_20, or_21, or_22, or_23, or_24, or_25, or_26, or_27, or_28, or_29, or_30, or_31, or_32, or_33, or_34, or_35, or_36, or_37, or_38, or_39, or_40, or_41, or_42, or_43};
-  wire [31:0] mux_48 = eq_93 ? rotated : cat_1;
-  wire [31:0] mux_49 = eq_92 ? xor_1 : mux_48;
-  wire [31:0] mux_50 = loading_q ? vec_payload : mux_49;
-  wire or_44 = and_49 | exec_write;
-  wire eq_126 = op_q == 3'd7;
-  wire and_82 = and_1 & eq_126;
-  wire [6:0] resize_165 = imm_q[6:0];
+  wire [4:0] twice_30 = now_w5_shl1[4:0];
+  wire twice_30_gt_nOps = twice_30 > nOps;
+  wire twice_30_eq_nOps = twice_30 == nOps;
+  wire tie_word_0_0 = tie_word_0[0];
+  wire and_32 = twice_30_eq_nOps & tie_word_0_0;
+  wire twice_30_gt_nOps_or_and_32 = twice_30_gt_nOps | and_32;
+  wire [31:0] majWord = {or_4, twice_0_gt_nOps_or_and_2, twice_1_gt_nOps_or_and_3, twice_2_gt_nOps_or_and_4, twice_3_gt_nOps_or_and_5, twice_4_gt_nOps_or_and_6, twice_5_gt_nOps_or_and_7, twice_6_gt_nOps_or_and_8, twice_7_gt_nOps_or_and_9, twice_8_gt_nOps_or_and_10, twice_9_gt_nOps_or_and_11, twice_10_gt_nOps_or_and_12, twice_11_gt_nOps_or_and_13, twice_12_gt_nOps_or_and_14, twice_13_gt_nOps_or_and_15, twice_14_gt_nOps_or_and_16, twice_15_gt_nOps_or_and_17, twice_16_gt_nOps_or_and_18, twice_17_gt_nOps_or_and_19, twice_18_gt_nOps_or_and_20, twice_19_gt_nOps_or_and_21, twice_20_gt_nOps_or_and_22, twice_21_gt_nOps_or_and_23, twice_22_gt_nOps_or_and_24, twice_23_gt_nOps_or_and_25, twice_24_gt_nOps_or_and_26, twice_25_gt_nOps_or_and_27, twice_26_gt_nOps_or_and_28, twice_27_gt_nOps_or_and_29, twice_28_gt_nOps_or_and_30, twice_29_gt_nOps_or_and_31, twice_30_gt_nOps_or_and_32};
+  wire [31:0] is_46_mux = is_46 ? rotated : majWord;
+  wire [31:0] is_45_mux = is_45 ? bindWord : is_46_mux;
+  wire [31:0] wData = loading_q ? vec_payload : is_45_mux;
+  wire loadReg_or_exec_write_0 = loadReg | exec_write;
+  wire is_47 = op_q == 3'd7;
+  wire and_33 = vec_valid_and_vec_ready & is_47;
+  wire [6:0] imm_q_w7 = imm_q[6:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [13:0] mul_4 = {7'd0, resize_165} * 14'd8;
+  wire [13:0] imm_q_w7_mul_8 = {7'd0, imm_q_w7} * 14'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_166 = mul_4[6:0];
-  wire [6:0] resize_167 = {4'd0, word_q};
+  wire [6:0] imm_q_w7_mul_8_w7 = imm_q_w7_mul_8[6:0];
+  wire [6:0] word_q_w7_0 = {4'd0, word_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0] add_75 = {1'd0, resize_166} + {1'd0, resize_167};
+  wire [7:0] add_45 = {1'd0, imm_q_w7_mul_8_w7} + {1'd0, word_q_w7_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [6:0] resize_168 = add_75[6:0];
+  wire [6:0] at_3 = add_45[6:0];
   initial begin
     tie[3'd0] = 32'ha05ff1df;
     tie[3'd1] = 32'h633b5f9b;
@@ -1013,53 +1013,53 @@ module vsa_d256_w32_c16_r8 (
     tie[3'd6] = 32'h64d7bc06;
     tie[3'd7] = 32'h915906c7;
   end
-  assign instr_ready = not_0;
+  assign instr_ready = not_or_0_or_count_valid_q;
   assign vec_ready = loading_q;
   assign out_valid = emits;
-  assign out_payload = cat_0;
+  assign out_payload = cat_word_index_sim_0_u;
   always @(posedge clk) begin
-    if (and_0) begin
-      op_q <= slice_0;
+    if (instr_valid_and_instr_ready) begin
+      op_q <= instr_op;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      slice_1 = instr_payload[16:14];
-      dst_q <= slice_1;
+    if (instr_valid_and_instr_ready) begin
+      instr_dst = instr_payload[16:14];
+      dst_q <= instr_dst;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      slice_2 = instr_payload[13:11];
-      a_q <= slice_2;
+    if (instr_valid_and_instr_ready) begin
+      instr_a = instr_payload[13:11];
+      a_q <= instr_a;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      slice_3 = instr_payload[10:8];
-      b_q <= slice_3;
+    if (instr_valid_and_instr_ready) begin
+      instr_b = instr_payload[10:8];
+      b_q <= instr_b;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      imm_q <= slice_4;
+    if (instr_valid_and_instr_ready) begin
+      imm_q <= instr_imm;
     end
   end
   always @(posedge clk) begin
     if (rst) begin
       loading_q <= 1'd0;
     end else begin
-      if (and_0) begin
-        loading_q <= or_3;
+      if (instr_valid_and_instr_ready) begin
+        loading_q <= load;
       end
-      if (and_1) begin
-        if (eq_6) begin
+      if (vec_valid_and_vec_ready) begin
+        if (lastJ) begin
           loading_q <= 1'd0;
         end
       end
@@ -1070,34 +1070,34 @@ module vsa_d256_w32_c16_r8 (
     if (rst) begin
       issuing_q <= 1'd0;
     end else begin
-      if (and_0) begin
-        not_1 = ~or_3;
-        issuing_q <= not_1;
+      if (instr_valid_and_instr_ready) begin
+        not_load = ~load;
+        issuing_q <= not_load;
       end
       if (issue) begin
-        if (eq_7) begin
+        if (op_q_eq_2) begin
           if (perm_pre_q) begin
           end else begin
-            if (eq_6) begin
+            if (lastJ) begin
               issuing_q <= 1'd0;
             end
           end
         end else begin
-          if (eq_8) begin
-            if (eq_9) begin
-              if (eq_6) begin
+          if (op_q_eq_3) begin
+            if (lastK) begin
+              if (lastJ) begin
                 issuing_q <= 1'd0;
               end
             end
           end else begin
-            if (eq_10) begin
-              if (eq_6) begin
-                if (eq_9) begin
+            if (op_q_eq_5) begin
+              if (lastJ) begin
+                if (lastK) begin
                   issuing_q <= 1'd0;
                 end
               end
             end else begin
-              if (eq_6) begin
+              if (lastJ) begin
                 issuing_q <= 1'd0;
               end
             end
@@ -1127,31 +1127,31 @@ module vsa_d256_w32_c16_r8 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
+    if (instr_valid_and_instr_ready) begin
       word_q <= 3'd0;
     end
-    if (and_1) begin
-      add_1 = {1'd0, word_q} + 4'd1;
-      resize_6 = add_1[2:0];
-      mux_6 = eq_6 ? 3'd0 : resize_6;
-      word_q <= mux_6;
+    if (vec_valid_and_vec_ready) begin
+      word_q_add_1 = {1'd0, word_q} + 4'd1;
+      word_q_add_1_w3 = word_q_add_1[2:0];
+      lastJ_mux = lastJ ? 3'd0 : word_q_add_1_w3;
+      word_q <= lastJ_mux;
     end
     if (issue) begin
-      if (eq_7) begin
+      if (op_q_eq_2) begin
         if (perm_pre_q) begin
         end else begin
-          word_q <= mux_7;
+          word_q <= nextJ;
         end
       end else begin
-        if (eq_8) begin
-          if (eq_9) begin
-            word_q <= mux_7;
+        if (op_q_eq_3) begin
+          if (lastK) begin
+            word_q <= nextJ;
           end
         end else begin
-          if (eq_10) begin
-            word_q <= mux_7;
+          if (op_q_eq_5) begin
+            word_q <= nextJ;
           end else begin
-            word_q <= mux_7;
+            word_q <= nextJ;
           end
         end
       end
@@ -1160,23 +1160,23 @@ module vsa_d256_w32_c16_r8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
+    if (instr_valid_and_instr_ready) begin
       operand_q <= 4'd0;
     end
     if (issue) begin
-      if (eq_7) begin
+      if (op_q_eq_2) begin
       end else begin
-        if (eq_8) begin
-          add_3 = {1'd0, operand_q} + 5'd1;
-          resize_8 = add_3[3:0];
-          mux_8 = eq_9 ? 4'd0 : resize_8;
-          operand_q <= mux_8;
+        if (op_q_eq_3) begin
+          operand_q_add_1 = {1'd0, operand_q} + 5'd1;
+          operand_q_add_1_w4 = operand_q_add_1[3:0];
+          lastK_mux = lastK ? 4'd0 : operand_q_add_1_w4;
+          operand_q <= lastK_mux;
         end else begin
-          if (eq_10) begin
-            if (eq_6) begin
-              add_4 = {1'd0, operand_q} + 5'd1;
-              resize_9 = add_4[3:0];
-              operand_q <= resize_9;
+          if (op_q_eq_5) begin
+            if (lastJ) begin
+              operand_q_add_1_0 = {1'd0, operand_q} + 5'd1;
+              operand_q_add_1_0_w4 = operand_q_add_1_0[3:0];
+              operand_q <= operand_q_add_1_0_w4;
             end
           end
         end
@@ -1186,26 +1186,26 @@ module vsa_d256_w32_c16_r8 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      shr_0 = slice_4[7:5];
-      sub_1 = 4'd7 - {1'd0, shr_0};
-      resize_10 = sub_1[2:0];
-      perm_src_q <= resize_10;
+    if (instr_valid_and_instr_ready) begin
+      instr_imm_shr5 = instr_imm[7:5];
+      v7_sub_instr_imm_shr5 = 4'd7 - {1'd0, instr_imm_shr5};
+      v7_sub_instr_imm_shr5_w3 = v7_sub_instr_imm_shr5[2:0];
+      perm_src_q <= v7_sub_instr_imm_shr5_w3;
     end
     if (issue) begin
-      add_5 = {1'd0, perm_src_q} + 4'd1;
-      resize_11 = add_5[2:0];
-      mux_9 = perm_src_last ? 3'd0 : resize_11;
-      perm_src_q <= mux_9;
+      perm_src_q_add_1 = {1'd0, perm_src_q} + 4'd1;
+      perm_src_q_add_1_w3 = perm_src_q_add_1[2:0];
+      perm_src_last_mux = perm_src_last ? 3'd0 : perm_src_q_add_1_w3;
+      perm_src_q <= perm_src_last_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
+    if (instr_valid_and_instr_ready) begin
       perm_pre_q <= 1'd1;
     end
     if (issue) begin
-      if (eq_7) begin
+      if (op_q_eq_2) begin
         if (perm_pre_q) begin
           perm_pre_q <= 1'd0;
         end
@@ -1229,19 +1229,19 @@ module vsa_d256_w32_c16_r8 (
   end
   always @(posedge clk) begin
     if (advance) begin
-      exec_last_word_q <= eq_6;
+      exec_last_word_q <= lastJ;
     end
   end
   always @(posedge clk) begin
     if (advance) begin
-      exec_last_operand_q <= eq_9;
+      exec_last_operand_q <= lastK;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_11 = exec_word_q == 3'd0;
-      count_first_word_q <= eq_11;
+      exec_word_q_eq_0 = exec_word_q == 3'd0;
+      count_first_word_q <= exec_word_q_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1260,269 +1260,269 @@ module vsa_d256_w32_c16_r8 (
       count_last_item_q <= exec_last_operand_q;
     end
   end
-  assign emits = or_5;
-  assign advance = or_6;
-  assign issue = and_7;
-  assign execute = and_8;
-  assign perm_src_last = eq_15;
+  assign emits = emits_0;
+  assign advance = advance_0;
+  assign issue = issue_0;
+  assign execute = execute_0;
+  assign perm_src_last = permStep;
   always @(posedge clk) begin
     if (issue) begin
-      word_a <= regfile_a[resize_19];
+      word_a <= regfile_a[at];
     end
   end
   always @(posedge clk) begin
     if (issue) begin
-      word_b <= regfile_b[resize_23];
+      word_b <= regfile_b[at_0];
     end
   end
   always @(posedge clk) begin
-    if (and_9) begin
-      word_c <= codebook[resize_27];
+    if (issue_and_is_5) begin
+      word_c <= codebook[at_1];
     end
   end
   always @(posedge clk) begin
-    if (and_10) begin
+    if (execute_and_is_6) begin
       perm_prev_q <= word_a;
     end
   end
-  assign rotated = mux_12;
+  assign rotated = rotated_0;
   always @(posedge clk) begin
-    if (and_11) begin
-      count0_q <= resize_31;
+    if (execute_and_is_7) begin
+      count0_q <= now;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
-      count1_q <= resize_33;
+    if (execute_and_is_8) begin
+      count1_q <= now_0;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
-      count2_q <= resize_35;
+    if (execute_and_is_9) begin
+      count2_q <= now_1;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      count3_q <= resize_37;
+    if (execute_and_is_10) begin
+      count3_q <= now_2;
     end
   end
   always @(posedge clk) begin
-    if (and_15) begin
-      count4_q <= resize_39;
+    if (execute_and_is_11) begin
+      count4_q <= now_3;
     end
   end
   always @(posedge clk) begin
-    if (and_16) begin
-      count5_q <= resize_41;
+    if (execute_and_is_12) begin
+      count5_q <= now_4;
     end
   end
   always @(posedge clk) begin
-    if (and_17) begin
-      count6_q <= resize_43;
+    if (execute_and_is_13) begin
+      count6_q <= now_5;
     end
   end
   always @(posedge clk) begin
-    if (and_18) begin
-      count7_q <= resize_45;
+    if (execute_and_is_14) begin
+      count7_q <= now_6;
     end
   end
   always @(posedge clk) begin
-    if (and_19) begin
-      count8_q <= resize_47;
+    if (execute_and_is_15) begin
+      count8_q <= now_7;
     end
   end
   always @(posedge clk) begin
-    if (and_20) begin
-      count9_q <= resize_49;
+    if (execute_and_is_16) begin
+      count9_q <= now_8;
     end
   end
   always @(posedge clk) begin
-    if (and_21) begin
-      count10_q <= resize_51;
+    if (execute_and_is_17) begin
+      count10_q <= now_9;
     end
   end
   always @(posedge clk) begin
-    if (and_22) begin
-      count11_q <= resize_53;
+    if (execute_and_is_18) begin
+      count11_q <= now_10;
     end
   end
   always @(posedge clk) begin
-    if (and_23) begin
-      count12_q <= resize_55;
+    if (execute_and_is_19) begin
+      count12_q <= now_11;
     end
   end
   always @(posedge clk) begin
-    if (and_24) begin
-      count13_q <= resize_57;
+    if (execute_and_is_20) begin
+      count13_q <= now_12;
     end
   end
   always @(posedge clk) begin
-    if (and_25) begin
-      count14_q <= resize_59;
+    if (execute_and_is_21) begin
+      count14_q <= now_13;
     end
   end
   always @(posedge clk) begin
-    if (and_26) begin
-      count15_q <= resize_61;
+    if (execute_and_is_22) begin
+      count15_q <= now_14;
     end
   end
   always @(posedge clk) begin
-    if (and_27) begin
-      count16_q <= resize_63;
+    if (execute_and_is_23) begin
+      count16_q <= now_15;
     end
   end
   always @(posedge clk) begin
-    if (and_28) begin
-      count17_q <= resize_65;
+    if (execute_and_is_24) begin
+      count17_q <= now_16;
     end
   end
   always @(posedge clk) begin
-    if (and_29) begin
-      count18_q <= resize_67;
+    if (execute_and_is_25) begin
+      count18_q <= now_17;
     end
   end
   always @(posedge clk) begin
-    if (and_30) begin
-      count19_q <= resize_69;
+    if (execute_and_is_26) begin
+      count19_q <= now_18;
     end
   end
   always @(posedge clk) begin
-    if (and_31) begin
-      count20_q <= resize_71;
+    if (execute_and_is_27) begin
+      count20_q <= now_19;
     end
   end
   always @(posedge clk) begin
-    if (and_32) begin
-      count21_q <= resize_73;
+    if (execute_and_is_28) begin
+      count21_q <= now_20;
     end
   end
   always @(posedge clk) begin
-    if (and_33) begin
-      count22_q <= resize_75;
+    if (execute_and_is_29) begin
+      count22_q <= now_21;
     end
   end
   always @(posedge clk) begin
-    if (and_34) begin
-      count23_q <= resize_77;
+    if (execute_and_is_30) begin
+      count23_q <= now_22;
     end
   end
   always @(posedge clk) begin
-    if (and_35) begin
-      count24_q <= resize_79;
+    if (execute_and_is_31) begin
+      count24_q <= now_23;
     end
   end
   always @(posedge clk) begin
-    if (and_36) begin
-      count25_q <= resize_81;
+    if (execute_and_is_32) begin
+      count25_q <= now_24;
     end
   end
   always @(posedge clk) begin
-    if (and_37) begin
-      count26_q <= resize_83;
+    if (execute_and_is_33) begin
+      count26_q <= now_25;
     end
   end
   always @(posedge clk) begin
-    if (and_38) begin
-      count27_q <= resize_85;
+    if (execute_and_is_34) begin
+      count27_q <= now_26;
     end
   end
   always @(posedge clk) begin
-    if (and_39) begin
-      count28_q <= resize_87;
+    if (execute_and_is_35) begin
+      count28_q <= now_27;
     end
   end
   always @(posedge clk) begin
-    if (and_40) begin
-      count29_q <= resize_89;
+    if (execute_and_is_36) begin
+      count29_q <= now_28;
     end
   end
   always @(posedge clk) begin
-    if (and_41) begin
-      count30_q <= resize_91;
+    if (execute_and_is_37) begin
+      count30_q <= now_29;
     end
   end
   always @(posedge clk) begin
-    if (and_42) begin
-      count31_q <= resize_93;
+    if (execute_and_is_38) begin
+      count31_q <= now_30;
     end
   end
-  assign count = and_43;
+  assign count = count_0;
   always @(posedge clk) begin
-    if (and_45) begin
-      best_index_q <= mux_1;
+    if (and_1) begin
+      best_index_q <= newIdx;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_86 = op_q == 3'd5;
-      mux_45 = eq_86 ? word_c : word_b;
-      xor_0 = word_a ^ mux_45;
-      slice_38 = xor_0[0];
-      slice_39 = xor_0[1];
-      add_42 = {1'd0, slice_38} + {1'd0, slice_39};
-      slice_40 = xor_0[2];
-      slice_41 = xor_0[3];
-      add_43 = {1'd0, slice_40} + {1'd0, slice_41};
-      add_44 = {1'd0, add_42} + {1'd0, add_43};
-      slice_42 = xor_0[4];
-      slice_43 = xor_0[5];
-      add_45 = {1'd0, slice_42} + {1'd0, slice_43};
-      slice_44 = xor_0[6];
-      slice_45 = xor_0[7];
-      add_46 = {1'd0, slice_44} + {1'd0, slice_45};
-      add_47 = {1'd0, add_45} + {1'd0, add_46};
-      add_48 = {1'd0, add_44} + {1'd0, add_47};
-      slice_46 = xor_0[8];
-      slice_47 = xor_0[9];
-      add_49 = {1'd0, slice_46} + {1'd0, slice_47};
-      slice_48 = xor_0[10];
-      slice_49 = xor_0[11];
-      add_50 = {1'd0, slice_48} + {1'd0, slice_49};
-      add_51 = {1'd0, add_49} + {1'd0, add_50};
-      slice_50 = xor_0[12];
-      slice_51 = xor_0[13];
-      add_52 = {1'd0, slice_50} + {1'd0, slice_51};
-      slice_52 = xor_0[14];
-      slice_53 = xor_0[15];
-      add_53 = {1'd0, slice_52} + {1'd0, slice_53};
-      add_54 = {1'd0, add_52} + {1'd0, add_53};
-      add_55 = {1'd0, add_51} + {1'd0, add_54};
-      add_56 = {1'd0, add_48} + {1'd0, add_55};
-      slice_54 = xor_0[16];
-      slice_55 = xor_0[17];
-      add_57 = {1'd0, slice_54} + {1'd0, slice_55};
-      slice_56 = xor_0[18];
-      slice_57 = xor_0[19];
-      add_58 = {1'd0, slice_56} + {1'd0, slice_57};
-      add_59 = {1'd0, add_57} + {1'd0, add_58};
-      slice_58 = xor_0[20];
-      slice_59 = xor_0[21];
-      add_60 = {1'd0, slice_58} + {1'd0, slice_59};
-      slice_60 = xor_0[22];
-      slice_61 = xor_0[23];
-      add_61 = {1'd0, slice_60} + {1'd0, slice_61};
-      add_62 = {1'd0, add_60} + {1'd0, add_61};
-      add_63 = {1'd0, add_59} + {1'd0, add_62};
-      slice_62 = xor_0[24];
-      slice_63 = xor_0[25];
-      add_64 = {1'd0, slice_62} + {1'd0, slice_63};
-      slice_64 = xor_0[26];
-      slice_65 = xor_0[27];
-      add_65 = {1'd0, slice_64} + {1'd0, slice_65};
-      add_66 = {1'd0, add_64} + {1'd0, add_65};
-      slice_66 = xor_0[28];
-      slice_67 = xor_0[29];
-      add_67 = {1'd0, slice_66} + {1'd0, slice_67};
-      slice_68 = xor_0[30];
-      slice_69 = xor_0[31];
-      add_68 = {1'd0, slice_68} + {1'd0, slice_69};
-      add_69 = {1'd0, add_67} + {1'd0, add_68};
-      add_70 = {1'd0, add_66} + {1'd0, add_69};
-      add_71 = {1'd0, add_63} + {1'd0, add_70};
-      add_72 = {1'd0, add_56} + {1'd0, add_71};
-      resize_94 = {3'd0, add_72};
-      ones_q <= resize_94;
+      is_40 = op_q == 3'd5;
+      bOperand = is_40 ? word_c : word_b;
+      diff = word_a ^ bOperand;
+      diff_0 = diff[0];
+      diff_1 = diff[1];
+      diff_0_add_diff_1 = {1'd0, diff_0} + {1'd0, diff_1};
+      diff_2 = diff[2];
+      diff_3 = diff[3];
+      diff_2_add_diff_3 = {1'd0, diff_2} + {1'd0, diff_3};
+      add_33 = {1'd0, diff_0_add_diff_1} + {1'd0, diff_2_add_diff_3};
+      diff_4 = diff[4];
+      diff_5 = diff[5];
+      diff_4_add_diff_5 = {1'd0, diff_4} + {1'd0, diff_5};
+      diff_6 = diff[6];
+      diff_7 = diff[7];
+      diff_6_add_diff_7 = {1'd0, diff_6} + {1'd0, diff_7};
+      add_34 = {1'd0, diff_4_add_diff_5} + {1'd0, diff_6_add_diff_7};
+      add_33_add_add_34 = {1'd0, add_33} + {1'd0, add_34};
+      diff_8 = diff[8];
+      diff_9 = diff[9];
+      diff_8_add_diff_9 = {1'd0, diff_8} + {1'd0, diff_9};
+      diff_10 = diff[10];
+      diff_11 = diff[11];
+      diff_10_add_diff_11 = {1'd0, diff_10} + {1'd0, diff_11};
+      add_35 = {1'd0, diff_8_add_diff_9} + {1'd0, diff_10_add_diff_11};
+      diff_12 = diff[12];
+      diff_13 = diff[13];
+      diff_12_add_diff_13 = {1'd0, diff_12} + {1'd0, diff_13};
+      diff_14 = diff[14];
+      diff_15 = diff[15];
+      diff_14_add_diff_15 = {1'd0, diff_14} + {1'd0, diff_15};
+      add_36 = {1'd0, diff_12_add_diff_13} + {1'd0, diff_14_add_diff_15};
+      add_35_add_add_36 = {1'd0, add_35} + {1'd0, add_36};
+      add_37 = {1'd0, add_33_add_add_34} + {1'd0, add_35_add_add_36};
+      diff_16 = diff[16];
+      diff_17 = diff[17];
+      diff_16_add_diff_17 = {1'd0, diff_16} + {1'd0, diff_17};
+      diff_18 = diff[18];
+      diff_19 = diff[19];
+      diff_18_add_diff_19 = {1'd0, diff_18} + {1'd0, diff_19};
+      add_38 = {1'd0, diff_16_add_diff_17} + {1'd0, diff_18_add_diff_19};
+      diff_20 = diff[20];
+      diff_21 = diff[21];
+      diff_20_add_diff_21 = {1'd0, diff_20} + {1'd0, diff_21};
+      diff_22 = diff[22];
+      diff_23 = diff[23];
+      diff_22_add_diff_23 = {1'd0, diff_22} + {1'd0, diff_23};
+      add_39 = {1'd0, diff_20_add_diff_21} + {1'd0, diff_22_add_diff_23};
+      add_38_add_add_39 = {1'd0, add_38} + {1'd0, add_39};
+      diff_24 = diff[24];
+      diff_25 = diff[25];
+      diff_24_add_diff_25 = {1'd0, diff_24} + {1'd0, diff_25};
+      diff_26 = diff[26];
+      diff_27 = diff[27];
+      diff_26_add_diff_27 = {1'd0, diff_26} + {1'd0, diff_27};
+      add_40 = {1'd0, diff_24_add_diff_25} + {1'd0, diff_26_add_diff_27};
+      diff_28 = diff[28];
+      diff_29 = diff[29];
+      diff_28_add_diff_29 = {1'd0, diff_28} + {1'd0, diff_29};
+      diff_30 = diff[30];
+      diff_31 = diff[31];
+      diff_30_add_diff_31 = {1'd0, diff_30} + {1'd0, diff_31};
+      add_41 = {1'd0, diff_28_add_diff_29} + {1'd0, diff_30_add_diff_31};
+      add_40_add_add_41 = {1'd0, add_40} + {1'd0, add_41};
+      add_42 = {1'd0, add_38_add_add_39} + {1'd0, add_40_add_add_41};
+      add_37_add_add_42 = {1'd0, add_37} + {1'd0, add_42};
+      add_37_add_add_42_w9 = {3'd0, add_37_add_add_42};
+      ones_q <= add_37_add_add_42_w9;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1531,27 +1531,27 @@ module vsa_d256_w32_c16_r8 (
       ham_q <= ham_now;
     end
   end
-  assign ham_now = resize_95;
+  assign ham_now = hamNow;
   always @(posedge clk) begin
-    if (and_45) begin
-      best_ham_q <= mux_3;
+    if (and_1) begin
+      best_ham_q <= newHam;
     end
   end
-  assign better = or_8;
-  assign exec_write = and_48;
+  assign better = better_0;
+  assign exec_write = execWrite;
   always @(posedge clk) begin
-    if (or_11) begin
-      regfile_a[resize_99] <= mux_50;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_44) begin
-      regfile_b[resize_99] <= mux_50;
+    if (loadReg_or_exec_write) begin
+      regfile_a[at_2] <= wData;
     end
   end
   always @(posedge clk) begin
-    if (and_82) begin
-      codebook[resize_168] <= vec_payload;
+    if (loadReg_or_exec_write_0) begin
+      regfile_b[at_2] <= wData;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_33) begin
+      codebook[at_3] <= vec_payload;
     end
   end
 endmodule

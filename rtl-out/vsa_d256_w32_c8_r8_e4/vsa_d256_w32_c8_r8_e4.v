@@ -66,359 +66,359 @@ module vsa_d256_w32_c8_r8_e4 (
   reg [31:0] regfile_b [0:63];
   reg [31:0] codebook [0:63];
   reg [31:0] tie [0:7];
-  wire or_0 = loading_q | issuing_q;
-  wire or_1 = or_0 | exec_valid_q;
-  wire or_2 = or_1 | count_valid_q;
-  wire not_0 = ~or_2;
-  wire eq_0 = op_q == 3'd6;
-  wire [31:0] mux_0 = eq_0 ? word_a : 32'd0;
-  wire eq_1 = op_q == 3'd5;
-  wire [2:0] mux_1 = better ? count_item_q : best_index_q;
-  wire [2:0] mux_2 = eq_1 ? mux_1 : 3'd0;
-  wire eq_2 = op_q == 3'd6;
-  wire eq_3 = op_q == 3'd5;
-  wire signed [13:0] mux_3 = better ? dot_now : best_dot_q;
-  wire signed [13:0] mux_4 = eq_3 ? mux_3 : dot_now;
-  wire signed [13:0] mux_5 = eq_2 ? 14'sh0 : mux_4;
-  wire [13:0] asuint_0 = mux_5;
-  wire [48:0] cat_0 = {mux_0, mux_2, asuint_0};
-  wire and_0 = instr_valid & instr_ready;
-  wire [2:0] slice_0 = instr_payload[19:17];
-  reg [2:0] slice_1;
-  reg [2:0] slice_2;
-  reg [2:0] slice_3;
-  reg eq_4;
-  wire [7:0] slice_4 = instr_payload[7:0];
+  wire loading_q_or_issuing_q = loading_q | issuing_q;
+  wire or_0 = loading_q_or_issuing_q | exec_valid_q;
+  wire or_0_or_count_valid_q = or_0 | count_valid_q;
+  wire not_or_0_or_count_valid_q = ~or_0_or_count_valid_q;
+  wire is = op_q == 3'd6;
+  wire [31:0] word = is ? word_a : 32'd0;
+  wire is_0 = op_q == 3'd5;
+  wire [2:0] newIdx = better ? count_item_q : best_index_q;
+  wire [2:0] index = is_0 ? newIdx : 3'd0;
+  wire is_1 = op_q == 3'd6;
+  wire is_2 = op_q == 3'd5;
+  wire signed [13:0] newDot = better ? dot_now : best_dot_q;
+  wire signed [13:0] sim = is_2 ? newDot : dot_now;
+  wire signed [13:0] sim_0 = is_1 ? 14'sh0 : sim;
+  wire [13:0] sim_0_u = sim_0;
+  wire [48:0] cat_word_index_sim_0_u = {word, index, sim_0_u};
+  wire instr_valid_and_instr_ready = instr_valid & instr_ready;
+  wire [2:0] instr_op = instr_payload[19:17];
+  reg [2:0] instr_dst;
+  reg [2:0] instr_a;
+  reg [2:0] instr_b;
+  reg instr_op_eq_2;
+  wire [7:0] instr_imm = instr_payload[7:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [9:0] shl_0 = {slice_4, 2'd0};
+  wire [9:0] instr_imm_shl2 = {instr_imm, 2'd0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [7:0] resize_0 = shl_0[7:0];
-  reg [7:0] mux_6;
-  wire eq_5 = slice_0 == 3'd0;
-  wire eq_6 = slice_0 == 3'd7;
-  wire or_3 = eq_5 | eq_6;
-  wire and_1 = vec_valid & vec_ready;
-  wire eq_7 = word_q == 3'd7;
-  reg not_1;
-  wire eq_8 = op_q == 3'd2;
-  wire eq_9 = op_q == 3'd3;
-  wire [8:0] resize_1 = {6'd0, operand_q};
+  wire [7:0] permImm = instr_imm_shl2[7:0];
+  reg [7:0] instr_op_eq_2_mux;
+  wire instr_op_eq_0 = instr_op == 3'd0;
+  wire instr_op_eq_7 = instr_op == 3'd7;
+  wire load = instr_op_eq_0 | instr_op_eq_7;
+  wire vec_valid_and_vec_ready = vec_valid & vec_ready;
+  wire lastJ = word_q == 3'd7;
+  reg not_load;
+  wire op_q_eq_2 = op_q == 3'd2;
+  wire op_q_eq_3 = op_q == 3'd3;
+  wire [8:0] operand_q_w9 = {6'd0, operand_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [9:0] add_0 = {1'd0, resize_1} + 10'd1;
+  wire [9:0] operand_q_w9_add_1 = {1'd0, operand_q_w9} + 10'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [8:0] resize_2 = add_0[8:0];
-  wire [8:0] resize_3 = {1'd0, imm_q};
-  wire eq_10 = resize_2 == resize_3;
-  wire eq_11 = op_q == 3'd5;
+  wire [8:0] operand_q_w9_add_1_w9 = operand_q_w9_add_1[8:0];
+  wire [8:0] imm_q_w9 = {1'd0, imm_q};
+  wire lastK = operand_q_w9_add_1_w9 == imm_q_w9;
+  wire op_q_eq_5 = op_q == 3'd5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_1;
+  reg [3:0] word_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_4;
-  reg [2:0] mux_7;
+  reg [2:0] word_q_add_1_w3;
+  reg [2:0] lastJ_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [3:0] add_2 = {1'd0, word_q} + 4'd1;
+  wire [3:0] word_q_add_1_0 = {1'd0, word_q} + 4'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [2:0] resize_5 = add_2[2:0];
-  wire [2:0] mux_8 = eq_7 ? 3'd0 : resize_5;
+  wire [2:0] word_q_add_1_0_w3 = word_q_add_1_0[2:0];
+  wire [2:0] nextJ = lastJ ? 3'd0 : word_q_add_1_0_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_3;
+  reg [3:0] operand_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_6;
-  reg [2:0] mux_9;
+  reg [2:0] operand_q_add_1_w3;
+  reg [2:0] lastK_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_4;
+  reg [3:0] operand_q_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_7;
-  reg [2:0] shr_0;
+  reg [2:0] operand_q_add_1_0_w3;
+  reg [2:0] permImm_shr5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_0;
+  reg [3:0] v7_sub_permImm_shr5;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_8;
+  reg [2:0] v7_sub_permImm_shr5_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_5;
+  reg [3:0] perm_src_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_9;
-  reg [2:0] mux_10;
-  reg eq_12;
-  wire eq_13 = op_q == 3'd6;
-  wire and_2 = exec_valid_q & eq_13;
-  wire eq_14 = op_q == 3'd4;
-  wire and_3 = eq_14 & count_last_word_q;
-  wire eq_15 = op_q == 3'd5;
-  wire and_4 = eq_15 & count_last_word_q;
-  wire and_5 = and_4 & count_last_item_q;
-  wire or_4 = and_3 | and_5;
-  wire and_6 = count_valid_q & or_4;
-  wire or_5 = and_2 | and_6;
-  wire not_2 = ~emits;
-  wire or_6 = not_2 | out_ready;
-  wire and_7 = issuing_q & advance;
-  wire and_8 = exec_valid_q & advance;
-  wire eq_16 = perm_src_q == 3'd7;
-  wire eq_17 = op_q == 3'd3;
-  wire [3:0] resize_10 = {1'd0, a_q};
-  wire [3:0] resize_11 = {1'd0, operand_q};
+  reg [2:0] perm_src_q_add_1_w3;
+  reg [2:0] perm_src_last_mux;
+  reg exec_word_q_eq_0;
+  wire op_q_eq_6 = op_q == 3'd6;
+  wire exec_valid_q_and_op_q_eq_6 = exec_valid_q & op_q_eq_6;
+  wire op_q_eq_4 = op_q == 3'd4;
+  wire op_q_eq_4_and_count_last_word_q = op_q_eq_4 & count_last_word_q;
+  wire op_q_eq_5_0 = op_q == 3'd5;
+  wire and_0 = op_q_eq_5_0 & count_last_word_q;
+  wire and_0_and_count_last_item_q = and_0 & count_last_item_q;
+  wire or_1 = op_q_eq_4_and_count_last_word_q | and_0_and_count_last_item_q;
+  wire count_valid_q_and_or_1 = count_valid_q & or_1;
+  wire emits_0 = exec_valid_q_and_op_q_eq_6 | count_valid_q_and_or_1;
+  wire not_emits = ~emits;
+  wire advance_0 = not_emits | out_ready;
+  wire issue_0 = issuing_q & advance;
+  wire execute_0 = exec_valid_q & advance;
+  wire permStep = perm_src_q == 3'd7;
+  wire is_3 = op_q == 3'd3;
+  wire [3:0] a_q_w4 = {1'd0, a_q};
+  wire [3:0] operand_q_w4 = {1'd0, operand_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_6 = {1'd0, resize_10} + {1'd0, resize_11};
+  wire [4:0] a_q_w4_add_operand_q_w4 = {1'd0, a_q_w4} + {1'd0, operand_q_w4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_12 = add_6[3:0];
-  wire [3:0] resize_13 = {1'd0, a_q};
-  wire [3:0] mux_11 = eq_17 ? resize_12 : resize_13;
-  wire [5:0] resize_14 = {2'd0, mux_11};
+  wire [3:0] a_q_w4_add_operand_q_w4_w4 = a_q_w4_add_operand_q_w4[3:0];
+  wire [3:0] a_q_w4_0 = {1'd0, a_q};
+  wire [3:0] rowA = is_3 ? a_q_w4_add_operand_q_w4_w4 : a_q_w4_0;
+  wire [5:0] rowA_w6 = {2'd0, rowA};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] mul_0 = {6'd0, resize_14} * 12'd8;
+  wire [11:0] rowA_w6_mul_8 = {6'd0, rowA_w6} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_15 = mul_0[5:0];
-  wire eq_18 = op_q == 3'd2;
-  wire [2:0] mux_12 = eq_18 ? perm_src_q : word_q;
-  wire [5:0] resize_16 = {3'd0, mux_12};
+  wire [5:0] rowA_w6_mul_8_w6 = rowA_w6_mul_8[5:0];
+  wire is_4 = op_q == 3'd2;
+  wire [2:0] colA = is_4 ? perm_src_q : word_q;
+  wire [5:0] colA_w6 = {3'd0, colA};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_7 = {1'd0, resize_15} + {1'd0, resize_16};
+  wire [6:0] rowA_w6_mul_8_w6_add_colA_w6 = {1'd0, rowA_w6_mul_8_w6} + {1'd0, colA_w6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_17 = add_7[5:0];
-  wire [5:0] resize_18 = {3'd0, b_q};
+  wire [5:0] at = rowA_w6_mul_8_w6_add_colA_w6[5:0];
+  wire [5:0] b_q_w6 = {3'd0, b_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] mul_1 = {6'd0, resize_18} * 12'd8;
+  wire [11:0] b_q_w6_mul_8 = {6'd0, b_q_w6} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_19 = mul_1[5:0];
-  wire [5:0] resize_20 = {3'd0, word_q};
+  wire [5:0] b_q_w6_mul_8_w6 = b_q_w6_mul_8[5:0];
+  wire [5:0] word_q_w6 = {3'd0, word_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_8 = {1'd0, resize_19} + {1'd0, resize_20};
+  wire [6:0] b_q_w6_mul_8_w6_add_word_q_w6 = {1'd0, b_q_w6_mul_8_w6} + {1'd0, word_q_w6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_21 = add_8[5:0];
-  wire eq_19 = op_q == 3'd5;
-  wire and_9 = issue & eq_19;
-  wire [5:0] resize_22 = {3'd0, operand_q};
+  wire [5:0] at_0 = b_q_w6_mul_8_w6_add_word_q_w6[5:0];
+  wire is_5 = op_q == 3'd5;
+  wire issue_and_is_5 = issue & is_5;
+  wire [5:0] operand_q_w6 = {3'd0, operand_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] mul_2 = {6'd0, resize_22} * 12'd8;
+  wire [11:0] operand_q_w6_mul_8 = {6'd0, operand_q_w6} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_23 = mul_2[5:0];
-  wire [5:0] resize_24 = {3'd0, word_q};
+  wire [5:0] operand_q_w6_mul_8_w6 = operand_q_w6_mul_8[5:0];
+  wire [5:0] word_q_w6_0 = {3'd0, word_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_9 = {1'd0, resize_23} + {1'd0, resize_24};
+  wire [6:0] add_0 = {1'd0, operand_q_w6_mul_8_w6} + {1'd0, word_q_w6_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_25 = add_9[5:0];
-  wire eq_20 = op_q == 3'd2;
-  wire and_10 = execute & eq_20;
-  wire [4:0] slice_5 = imm_q[4:0];
-  wire eq_21 = slice_5 == 5'd0;
-  wire [31:0] shlv_0 = word_a << slice_5;
-  wire [5:0] resize_26 = {1'd0, slice_5};
+  wire [5:0] at_1 = add_0[5:0];
+  wire is_6 = op_q == 3'd2;
+  wire execute_and_is_6 = execute & is_6;
+  wire [4:0] shift = imm_q[4:0];
+  wire shift_eq_0 = shift == 5'd0;
+  wire [31:0] word_a_shlv_shift = word_a << shift;
+  wire [5:0] shift_w6 = {1'd0, shift};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] sub_1 = 7'h20 - {1'd0, resize_26};
+  wire [6:0] v32_sub_shift_w6 = 7'h20 - {1'd0, shift_w6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_27 = sub_1[5:0];
-  wire [31:0] shrv_0 = perm_prev_q >> resize_27;
-  wire [31:0] or_7 = shlv_0 | shrv_0;
-  wire [31:0] mux_13 = eq_21 ? word_a : or_7;
-  wire eq_22 = op_q == 3'd3;
-  wire and_11 = execute & eq_22;
-  wire eq_23 = exec_operand_q == 3'd0;
-  wire signed [3:0] mux_14 = eq_23 ? 4'sh0 : sum0_q;
-  wire [3:0] slice_6 = word_a[3:0];
-  wire signed [3:0] assint_0 = slice_6;
+  wire [5:0] v32_sub_shift_w6_w6 = v32_sub_shift_w6[5:0];
+  wire [31:0] low = perm_prev_q >> v32_sub_shift_w6_w6;
+  wire [31:0] word_a_shlv_shift_or_low = word_a_shlv_shift | low;
+  wire [31:0] rotated_0 = shift_eq_0 ? word_a : word_a_shlv_shift_or_low;
+  wire is_7 = op_q == 3'd3;
+  wire execute_and_is_7 = execute & is_7;
+  wire exec_operand_q_eq_0 = exec_operand_q == 3'd0;
+  wire signed [3:0] exec_operand_q_eq_0_mux = exec_operand_q_eq_0 ? 4'sh0 : sum0_q;
+  wire [3:0] word_a_3_0 = word_a[3:0];
+  wire signed [3:0] lane = word_a_3_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [4:0] add_10 = {mux_14[3], mux_14} + {assint_0[3], assint_0};
+  wire signed [4:0] exec_operand_q_eq_0_mux_add_lane = {exec_operand_q_eq_0_mux[3], exec_operand_q_eq_0_mux} + {lane[3], lane};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [3:0] resize_28 = add_10[3:0];
-  wire eq_24 = op_q == 3'd3;
-  wire and_12 = execute & eq_24;
-  wire eq_25 = exec_operand_q == 3'd0;
-  wire signed [3:0] mux_15 = eq_25 ? 4'sh0 : sum1_q;
-  wire [3:0] slice_7 = word_a[7:4];
-  wire signed [3:0] assint_1 = slice_7;
+  wire signed [3:0] now = exec_operand_q_eq_0_mux_add_lane[3:0];
+  wire is_8 = op_q == 3'd3;
+  wire execute_and_is_8 = execute & is_8;
+  wire exec_operand_q_eq_0_0 = exec_operand_q == 3'd0;
+  wire signed [3:0] exec_operand_q_eq_0_0_mux = exec_operand_q_eq_0_0 ? 4'sh0 : sum1_q;
+  wire [3:0] word_a_7_4 = word_a[7:4];
+  wire signed [3:0] lane_0 = word_a_7_4;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [4:0] add_11 = {mux_15[3], mux_15} + {assint_1[3], assint_1};
+  wire signed [4:0] add_1 = {exec_operand_q_eq_0_0_mux[3], exec_operand_q_eq_0_0_mux} + {lane_0[3], lane_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [3:0] resize_29 = add_11[3:0];
-  wire eq_26 = op_q == 3'd3;
-  wire and_13 = execute & eq_26;
-  wire eq_27 = exec_operand_q == 3'd0;
-  wire signed [3:0] mux_16 = eq_27 ? 4'sh0 : sum2_q;
-  wire [3:0] slice_8 = word_a[11:8];
-  wire signed [3:0] assint_2 = slice_8;
+  wire signed [3:0] now_0 = add_1[3:0];
+  wire is_9 = op_q == 3'd3;
+  wire execute_and_is_9 = execute & is_9;
+  wire exec_operand_q_eq_0_1 = exec_operand_q == 3'd0;
+  wire signed [3:0] exec_operand_q_eq_0_1_mux = exec_operand_q_eq_0_1 ? 4'sh0 : sum2_q;
+  wire [3:0] word_a_11_8 = word_a[11:8];
+  wire signed [3:0] lane_1 = word_a_11_8;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [4:0] add_12 = {mux_16[3], mux_16} + {assint_2[3], assint_2};
+  wire signed [4:0] add_2 = {exec_operand_q_eq_0_1_mux[3], exec_operand_q_eq_0_1_mux} + {lane_1[3], lane_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [3:0] resize_30 = add_12[3:0];
-  wire eq_28 = op_q == 3'd3;
-  wire and_14 = execute & eq_28;
-  wire eq_29 = exec_operand_q == 3'd0;
-  wire signed [3:0] mux_17 = eq_29 ? 4'sh0 : sum3_q;
-  wire [3:0] slice_9 = word_a[15:12];
-  wire signed [3:0] assint_3 = slice_9;
+  wire signed [3:0] now_1 = add_2[3:0];
+  wire is_10 = op_q == 3'd3;
+  wire execute_and_is_10 = execute & is_10;
+  wire exec_operand_q_eq_0_2 = exec_operand_q == 3'd0;
+  wire signed [3:0] exec_operand_q_eq_0_2_mux = exec_operand_q_eq_0_2 ? 4'sh0 : sum3_q;
+  wire [3:0] word_a_15_12 = word_a[15:12];
+  wire signed [3:0] lane_2 = word_a_15_12;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [4:0] add_13 = {mux_17[3], mux_17} + {assint_3[3], assint_3};
+  wire signed [4:0] add_3 = {exec_operand_q_eq_0_2_mux[3], exec_operand_q_eq_0_2_mux} + {lane_2[3], lane_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [3:0] resize_31 = add_13[3:0];
-  wire eq_30 = op_q == 3'd3;
-  wire and_15 = execute & eq_30;
-  wire eq_31 = exec_operand_q == 3'd0;
-  wire signed [3:0] mux_18 = eq_31 ? 4'sh0 : sum4_q;
-  wire [3:0] slice_10 = word_a[19:16];
-  wire signed [3:0] assint_4 = slice_10;
+  wire signed [3:0] now_2 = add_3[3:0];
+  wire is_11 = op_q == 3'd3;
+  wire execute_and_is_11 = execute & is_11;
+  wire exec_operand_q_eq_0_3 = exec_operand_q == 3'd0;
+  wire signed [3:0] exec_operand_q_eq_0_3_mux = exec_operand_q_eq_0_3 ? 4'sh0 : sum4_q;
+  wire [3:0] word_a_19_16 = word_a[19:16];
+  wire signed [3:0] lane_3 = word_a_19_16;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [4:0] add_14 = {mux_18[3], mux_18} + {assint_4[3], assint_4};
+  wire signed [4:0] add_4 = {exec_operand_q_eq_0_3_mux[3], exec_operand_q_eq_0_3_mux} + {lane_3[3], lane_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [3:0] resize_32 = add_14[3:0];
-  wire eq_32 = op_q == 3'd3;
-  wire and_16 = execute & eq_32;
-  wire eq_33 = exec_operand_q == 3'd0;
-  wire signed [3:0] mux_19 = eq_33 ? 4'sh0 : sum5_q;
-  wire [3:0] slice_11 = word_a[23:20];
-  wire signed [3:0] assint_5 = slice_11;
+  wire signed [3:0] now_3 = add_4[3:0];
+  wire is_12 = op_q == 3'd3;
+  wire execute_and_is_12 = execute & is_12;
+  wire exec_operand_q_eq_0_4 = exec_operand_q == 3'd0;
+  wire signed [3:0] exec_operand_q_eq_0_4_mux = exec_operand_q_eq_0_4 ? 4'sh0 : sum5_q;
+  wire [3:0] word_a_23_20 = word_a[23:20];
+  wire signed [3:0] lane_4 = word_a_23_20;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [4:0] add_15 = {mux_19[3], mux_19} + {assint_5[3], assint_5};
+  wire signed [4:0] add_5 = {exec_operand_q_eq_0_4_mux[3], exec_operand_q_eq_0_4_mux} + {lane_4[3], lane_4};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [3:0] resize_33 = add_15[3:0];
-  wire eq_34 = op_q == 3'd3;
-  wire and_17 = execute & eq_34;
-  wire eq_35 = exec_operand_q == 3'd0;
-  wire signed [3:0] mux_20 = eq_35 ? 4'sh0 : sum6_q;
-  wire [3:0] slice_12 = word_a[27:24];
-  wire signed [3:0] assint_6 = slice_12;
+  wire signed [3:0] now_4 = add_5[3:0];
+  wire is_13 = op_q == 3'd3;
+  wire execute_and_is_13 = execute & is_13;
+  wire exec_operand_q_eq_0_5 = exec_operand_q == 3'd0;
+  wire signed [3:0] exec_operand_q_eq_0_5_mux = exec_operand_q_eq_0_5 ? 4'sh0 : sum6_q;
+  wire [3:0] word_a_27_24 = word_a[27:24];
+  wire signed [3:0] lane_5 = word_a_27_24;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [4:0] add_16 = {mux_20[3], mux_20} + {assint_6[3], assint_6};
+  wire signed [4:0] add_6 = {exec_operand_q_eq_0_5_mux[3], exec_operand_q_eq_0_5_mux} + {lane_5[3], lane_5};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [3:0] resize_34 = add_16[3:0];
-  wire eq_36 = op_q == 3'd3;
-  wire and_18 = execute & eq_36;
-  wire eq_37 = exec_operand_q == 3'd0;
-  wire signed [3:0] mux_21 = eq_37 ? 4'sh0 : sum7_q;
-  wire [3:0] slice_13 = word_a[31:28];
-  wire signed [3:0] assint_7 = slice_13;
+  wire signed [3:0] now_5 = add_6[3:0];
+  wire is_14 = op_q == 3'd3;
+  wire execute_and_is_14 = execute & is_14;
+  wire exec_operand_q_eq_0_6 = exec_operand_q == 3'd0;
+  wire signed [3:0] exec_operand_q_eq_0_6_mux = exec_operand_q_eq_0_6 ? 4'sh0 : sum7_q;
+  wire [3:0] word_a_31_28 = word_a[31:28];
+  wire signed [3:0] lane_6 = word_a_31_28;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [4:0] add_17 = {mux_21[3], mux_21} + {assint_7[3], assint_7};
+  wire signed [4:0] add_7 = {exec_operand_q_eq_0_6_mux[3], exec_operand_q_eq_0_6_mux} + {lane_6[3], lane_6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [3:0] resize_35 = add_17[3:0];
-  wire and_19 = count_valid_q & advance;
-  wire eq_38 = op_q == 3'd5;
-  wire and_20 = count & eq_38;
-  wire and_21 = and_20 & count_last_word_q;
-  wire [3:0] slice_14 = word_a[3:0];
-  wire signed [3:0] assint_8 = slice_14;
-  wire eq_39 = op_q == 3'd5;
-  wire [31:0] mux_22 = eq_39 ? word_c : word_b;
-  wire [3:0] slice_15 = mux_22[3:0];
-  wire signed [3:0] assint_9 = slice_15;
-  wire signed [7:0] mul_3 = {{4{assint_8[3]}}, assint_8} * {{4{assint_9[3]}}, assint_9};
-  wire [3:0] slice_16 = word_a[7:4];
-  wire signed [3:0] assint_10 = slice_16;
-  wire [3:0] slice_17 = mux_22[7:4];
-  wire signed [3:0] assint_11 = slice_17;
-  wire signed [7:0] mul_4 = {{4{assint_10[3]}}, assint_10} * {{4{assint_11[3]}}, assint_11};
-  reg signed [8:0] add_18;
-  wire [3:0] slice_18 = word_a[11:8];
-  wire signed [3:0] assint_12 = slice_18;
-  wire [3:0] slice_19 = mux_22[11:8];
-  wire signed [3:0] assint_13 = slice_19;
-  wire signed [7:0] mul_5 = {{4{assint_12[3]}}, assint_12} * {{4{assint_13[3]}}, assint_13};
-  wire [3:0] slice_20 = word_a[15:12];
-  wire signed [3:0] assint_14 = slice_20;
-  wire [3:0] slice_21 = mux_22[15:12];
-  wire signed [3:0] assint_15 = slice_21;
-  wire signed [7:0] mul_6 = {{4{assint_14[3]}}, assint_14} * {{4{assint_15[3]}}, assint_15};
-  reg signed [8:0] add_19;
-  reg signed [9:0] add_20;
-  wire [3:0] slice_22 = word_a[19:16];
-  wire signed [3:0] assint_16 = slice_22;
-  wire [3:0] slice_23 = mux_22[19:16];
-  wire signed [3:0] assint_17 = slice_23;
-  wire signed [7:0] mul_7 = {{4{assint_16[3]}}, assint_16} * {{4{assint_17[3]}}, assint_17};
-  wire [3:0] slice_24 = word_a[23:20];
-  wire signed [3:0] assint_18 = slice_24;
-  wire [3:0] slice_25 = mux_22[23:20];
-  wire signed [3:0] assint_19 = slice_25;
-  wire signed [7:0] mul_8 = {{4{assint_18[3]}}, assint_18} * {{4{assint_19[3]}}, assint_19};
-  reg signed [8:0] add_21;
-  wire [3:0] slice_26 = word_a[27:24];
-  wire signed [3:0] assint_20 = slice_26;
-  wire [3:0] slice_27 = mux_22[27:24];
-  wire signed [3:0] assint_21 = slice_27;
-  wire signed [7:0] mul_9 = {{4{assint_20[3]}}, assint_20} * {{4{assint_21[3]}}, assint_21};
-  wire [3:0] slice_28 = word_a[31:28];
-  wire signed [3:0] assint_22 = slice_28;
-  wire [3:0] slice_29 = mux_22[31:28];
-  wire signed [3:0] assint_23 = slice_29;
-  wire signed [7:0] mul_10 = {{4{assint_22[3]}}, assint_22} * {{4{assint_23[3]}}, assint_23};
-  reg signed [8:0] add_22;
-  reg signed [9:0] add_23;
-  reg signed [10:0] add_24;
-  wire signed [13:0] mux_23 = count_first_word_q ? 14'sh0 : dot_q;
+  wire signed [3:0] now_6 = add_7[3:0];
+  wire count_0 = count_valid_q & advance;
+  wire is_15 = op_q == 3'd5;
+  wire count_and_is_15 = count & is_15;
+  wire and_1 = count_and_is_15 & count_last_word_q;
+  wire [3:0] word_a_3_0_0 = word_a[3:0];
+  wire signed [3:0] lane_7 = word_a_3_0_0;
+  wire is_16 = op_q == 3'd5;
+  wire [31:0] bOperand = is_16 ? word_c : word_b;
+  wire [3:0] bOperand_3_0 = bOperand[3:0];
+  wire signed [3:0] lane_8 = bOperand_3_0;
+  wire signed [7:0] lane_7_mul_lane_8 = {{4{lane_7[3]}}, lane_7} * {{4{lane_8[3]}}, lane_8};
+  wire [3:0] word_a_7_4_0 = word_a[7:4];
+  wire signed [3:0] lane_9 = word_a_7_4_0;
+  wire [3:0] bOperand_7_4 = bOperand[7:4];
+  wire signed [3:0] lane_10 = bOperand_7_4;
+  wire signed [7:0] lane_9_mul_lane_10 = {{4{lane_9[3]}}, lane_9} * {{4{lane_10[3]}}, lane_10};
+  reg signed [8:0] add_8;
+  wire [3:0] word_a_11_8_0 = word_a[11:8];
+  wire signed [3:0] lane_11 = word_a_11_8_0;
+  wire [3:0] bOperand_11_8 = bOperand[11:8];
+  wire signed [3:0] lane_12 = bOperand_11_8;
+  wire signed [7:0] lane_11_mul_lane_12 = {{4{lane_11[3]}}, lane_11} * {{4{lane_12[3]}}, lane_12};
+  wire [3:0] word_a_15_12_0 = word_a[15:12];
+  wire signed [3:0] lane_13 = word_a_15_12_0;
+  wire [3:0] bOperand_15_12 = bOperand[15:12];
+  wire signed [3:0] lane_14 = bOperand_15_12;
+  wire signed [7:0] lane_13_mul_lane_14 = {{4{lane_13[3]}}, lane_13} * {{4{lane_14[3]}}, lane_14};
+  reg signed [8:0] add_9;
+  reg signed [9:0] add_8_add_add_9;
+  wire [3:0] word_a_19_16_0 = word_a[19:16];
+  wire signed [3:0] lane_15 = word_a_19_16_0;
+  wire [3:0] bOperand_19_16 = bOperand[19:16];
+  wire signed [3:0] lane_16 = bOperand_19_16;
+  wire signed [7:0] lane_15_mul_lane_16 = {{4{lane_15[3]}}, lane_15} * {{4{lane_16[3]}}, lane_16};
+  wire [3:0] word_a_23_20_0 = word_a[23:20];
+  wire signed [3:0] lane_17 = word_a_23_20_0;
+  wire [3:0] bOperand_23_20 = bOperand[23:20];
+  wire signed [3:0] lane_18 = bOperand_23_20;
+  wire signed [7:0] lane_17_mul_lane_18 = {{4{lane_17[3]}}, lane_17} * {{4{lane_18[3]}}, lane_18};
+  reg signed [8:0] add_10;
+  wire [3:0] word_a_27_24_0 = word_a[27:24];
+  wire signed [3:0] lane_19 = word_a_27_24_0;
+  wire [3:0] bOperand_27_24 = bOperand[27:24];
+  wire signed [3:0] lane_20 = bOperand_27_24;
+  wire signed [7:0] lane_19_mul_lane_20 = {{4{lane_19[3]}}, lane_19} * {{4{lane_20[3]}}, lane_20};
+  wire [3:0] word_a_31_28_0 = word_a[31:28];
+  wire signed [3:0] lane_21 = word_a_31_28_0;
+  wire [3:0] bOperand_31_28 = bOperand[31:28];
+  wire signed [3:0] lane_22 = bOperand_31_28;
+  wire signed [7:0] lane_21_mul_lane_22 = {{4{lane_21[3]}}, lane_21} * {{4{lane_22[3]}}, lane_22};
+  reg signed [8:0] add_11;
+  reg signed [9:0] add_10_add_add_11;
+  reg signed [10:0] t;
+  wire signed [13:0] count_first_word_q_mux = count_first_word_q ? 14'sh0 : dot_q;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [14:0] add_25 = {mux_23[13], mux_23} + {{4{dot_part_q[10]}}, dot_part_q};
+  wire signed [14:0] add_12 = {count_first_word_q_mux[13], count_first_word_q_mux} + {{4{dot_part_q[10]}}, dot_part_q};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [13:0] resize_36 = add_25[13:0];
-  wire eq_40 = count_item_q == 3'd0;
-  wire gt_0 = $signed(dot_now) > $signed(best_dot_q);
-  wire or_8 = eq_40 | gt_0;
-  wire eq_41 = op_q == 3'd1;
-  wire eq_42 = op_q == 3'd2;
-  wire not_3 = ~exec_pre_q;
-  wire and_22 = eq_42 & not_3;
-  wire or_9 = eq_41 | and_22;
-  wire eq_43 = op_q == 3'd3;
-  wire and_23 = eq_43 & exec_last_operand_q;
-  wire or_10 = or_9 | and_23;
-  wire and_24 = execute & or_10;
-  wire eq_44 = op_q == 3'd0;
-  wire and_25 = and_1 & eq_44;
-  wire or_11 = and_25 | exec_write;
-  wire [5:0] resize_37 = {3'd0, dst_q};
+  wire signed [13:0] dotNow = add_12[13:0];
+  wire count_item_q_eq_0 = count_item_q == 3'd0;
+  wire dot_now_gt_best_dot_q = $signed(dot_now) > $signed(best_dot_q);
+  wire better_0 = count_item_q_eq_0 | dot_now_gt_best_dot_q;
+  wire is_17 = op_q == 3'd1;
+  wire is_18 = op_q == 3'd2;
+  wire not_exec_pre_q = ~exec_pre_q;
+  wire is_18_and_not_exec_pre_q = is_18 & not_exec_pre_q;
+  wire or_2 = is_17 | is_18_and_not_exec_pre_q;
+  wire is_19 = op_q == 3'd3;
+  wire is_19_and_exec_last_operand_q = is_19 & exec_last_operand_q;
+  wire or_3 = or_2 | is_19_and_exec_last_operand_q;
+  wire execWrite = execute & or_3;
+  wire is_20 = op_q == 3'd0;
+  wire loadReg = vec_valid_and_vec_ready & is_20;
+  wire loadReg_or_exec_write = loadReg | exec_write;
+  wire [5:0] dst_q_w6 = {3'd0, dst_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] mul_11 = {6'd0, resize_37} * 12'd8;
+  wire [11:0] dst_q_w6_mul_8 = {6'd0, dst_q_w6} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_38 = mul_11[5:0];
-  wire [2:0] mux_24 = loading_q ? word_q : exec_word_q;
-  wire [5:0] resize_39 = {3'd0, mux_24};
+  wire [5:0] dst_q_w6_mul_8_w6 = dst_q_w6_mul_8[5:0];
+  wire [2:0] loading_q_mux = loading_q ? word_q : exec_word_q;
+  wire [5:0] loading_q_mux_w6 = {3'd0, loading_q_mux};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_26 = {1'd0, resize_38} + {1'd0, resize_39};
+  wire [6:0] add_13 = {1'd0, dst_q_w6_mul_8_w6} + {1'd0, loading_q_mux_w6};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_40 = add_26[5:0];
-  wire eq_45 = op_q == 3'd1;
-  wire signed [3:0] resize_41 = mul_10[3:0];
-  wire [3:0] asuint_1 = resize_41;
-  wire signed [3:0] resize_42 = mul_9[3:0];
-  wire [3:0] asuint_2 = resize_42;
-  wire signed [3:0] resize_43 = mul_8[3:0];
-  wire [3:0] asuint_3 = resize_43;
-  wire signed [3:0] resize_44 = mul_7[3:0];
-  wire [3:0] asuint_4 = resize_44;
-  wire signed [3:0] resize_45 = mul_6[3:0];
-  wire [3:0] asuint_5 = resize_45;
-  wire signed [3:0] resize_46 = mul_5[3:0];
-  wire [3:0] asuint_6 = resize_46;
-  wire signed [3:0] resize_47 = mul_4[3:0];
-  wire [3:0] asuint_7 = resize_47;
-  wire signed [3:0] resize_48 = mul_3[3:0];
-  wire [3:0] asuint_8 = resize_48;
-  wire [31:0] cat_1 = {asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7, asuint_8};
-  wire eq_46 = op_q == 3'd2;
-  wire [3:0] asuint_9 = resize_35;
-  wire [3:0] asuint_10 = resize_34;
-  wire [3:0] asuint_11 = resize_33;
-  wire [3:0] asuint_12 = resize_32;
-  wire [3:0] asuint_13 = resize_31;
-  wire [3:0] asuint_14 = resize_30;
-  wire [3:0] asuint_15 = resize_29;
-  wire [3:0] asuint_16 = resize_28;
-  wire [31:0] cat_2 = {asuint_9, asuint_10, asuint_11, asuint_12, asuint_13, asuint_14, asuint_15, asuint_16};
-  wire [31:0] mux_25 = eq_46 ? rotated : cat_2;
-  wire [31:0] mux_26 = eq_45 ? cat_1 : mux_25;
-  wire [31:0] mux_27 = loading_q ? vec_payload : mux_26;
-  wire or_12 = and_25 | exec_write;
-  wire eq_47 = op_q == 3'd7;
-  wire and_26 = and_1 & eq_47;
-  wire [5:0] resize_49 = imm_q[5:0];
+  wire [5:0] at_2 = add_13[5:0];
+  wire is_21 = op_q == 3'd1;
+  wire signed [3:0] lane_21_mul_lane_22_w4 = lane_21_mul_lane_22[3:0];
+  wire [3:0] lane_21_mul_lane_22_w4_u = lane_21_mul_lane_22_w4;
+  wire signed [3:0] lane_19_mul_lane_20_w4 = lane_19_mul_lane_20[3:0];
+  wire [3:0] lane_19_mul_lane_20_w4_u = lane_19_mul_lane_20_w4;
+  wire signed [3:0] lane_17_mul_lane_18_w4 = lane_17_mul_lane_18[3:0];
+  wire [3:0] lane_17_mul_lane_18_w4_u = lane_17_mul_lane_18_w4;
+  wire signed [3:0] lane_15_mul_lane_16_w4 = lane_15_mul_lane_16[3:0];
+  wire [3:0] lane_15_mul_lane_16_w4_u = lane_15_mul_lane_16_w4;
+  wire signed [3:0] lane_13_mul_lane_14_w4 = lane_13_mul_lane_14[3:0];
+  wire [3:0] lane_13_mul_lane_14_w4_u = lane_13_mul_lane_14_w4;
+  wire signed [3:0] lane_11_mul_lane_12_w4 = lane_11_mul_lane_12[3:0];
+  wire [3:0] lane_11_mul_lane_12_w4_u = lane_11_mul_lane_12_w4;
+  wire signed [3:0] lane_9_mul_lane_10_w4 = lane_9_mul_lane_10[3:0];
+  wire [3:0] lane_9_mul_lane_10_w4_u = lane_9_mul_lane_10_w4;
+  wire signed [3:0] lane_7_mul_lane_8_w4 = lane_7_mul_lane_8[3:0];
+  wire [3:0] lane_7_mul_lane_8_w4_u = lane_7_mul_lane_8_w4;
+  wire [31:0] packLanes = {lane_21_mul_lane_22_w4_u, lane_19_mul_lane_20_w4_u, lane_17_mul_lane_18_w4_u, lane_15_mul_lane_16_w4_u, lane_13_mul_lane_14_w4_u, lane_11_mul_lane_12_w4_u, lane_9_mul_lane_10_w4_u, lane_7_mul_lane_8_w4_u};
+  wire is_22 = op_q == 3'd2;
+  wire [3:0] now_6_u = now_6;
+  wire [3:0] now_5_u = now_5;
+  wire [3:0] now_4_u = now_4;
+  wire [3:0] now_3_u = now_3;
+  wire [3:0] now_2_u = now_2;
+  wire [3:0] now_1_u = now_1;
+  wire [3:0] now_0_u = now_0;
+  wire [3:0] now_u = now;
+  wire [31:0] packLanes_0 = {now_6_u, now_5_u, now_4_u, now_3_u, now_2_u, now_1_u, now_0_u, now_u};
+  wire [31:0] is_22_mux = is_22 ? rotated : packLanes_0;
+  wire [31:0] is_21_mux = is_21 ? packLanes : is_22_mux;
+  wire [31:0] wData = loading_q ? vec_payload : is_21_mux;
+  wire loadReg_or_exec_write_0 = loadReg | exec_write;
+  wire is_23 = op_q == 3'd7;
+  wire and_2 = vec_valid_and_vec_ready & is_23;
+  wire [5:0] imm_q_w6 = imm_q[5:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [11:0] mul_12 = {6'd0, resize_49} * 12'd8;
+  wire [11:0] imm_q_w6_mul_8 = {6'd0, imm_q_w6} * 12'd8;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_50 = mul_12[5:0];
-  wire [5:0] resize_51 = {3'd0, word_q};
+  wire [5:0] imm_q_w6_mul_8_w6 = imm_q_w6_mul_8[5:0];
+  wire [5:0] word_q_w6_1 = {3'd0, word_q};
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [6:0] add_27 = {1'd0, resize_50} + {1'd0, resize_51};
+  wire [6:0] add_14 = {1'd0, imm_q_w6_mul_8_w6} + {1'd0, word_q_w6_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [5:0] resize_52 = add_27[5:0];
+  wire [5:0] at_3 = add_14[5:0];
   initial begin
     tie[3'd0] = 32'ha05ff1df;
     tie[3'd1] = 32'h633b5f9b;
@@ -429,45 +429,45 @@ module vsa_d256_w32_c8_r8_e4 (
     tie[3'd6] = 32'h64d7bc06;
     tie[3'd7] = 32'h915906c7;
   end
-  assign instr_ready = not_0;
+  assign instr_ready = not_or_0_or_count_valid_q;
   assign vec_ready = loading_q;
   assign out_valid = emits;
-  assign out_payload = cat_0;
+  assign out_payload = cat_word_index_sim_0_u;
   always @(posedge clk) begin
-    if (and_0) begin
-      op_q <= slice_0;
+    if (instr_valid_and_instr_ready) begin
+      op_q <= instr_op;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      slice_1 = instr_payload[16:14];
-      dst_q <= slice_1;
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (and_0) begin
-      slice_2 = instr_payload[13:11];
-      a_q <= slice_2;
+    if (instr_valid_and_instr_ready) begin
+      instr_dst = instr_payload[16:14];
+      dst_q <= instr_dst;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      slice_3 = instr_payload[10:8];
-      b_q <= slice_3;
+    if (instr_valid_and_instr_ready) begin
+      instr_a = instr_payload[13:11];
+      a_q <= instr_a;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      eq_4 = slice_0 == 3'd2;
-      mux_6 = eq_4 ? resize_0 : slice_4;
-      imm_q <= mux_6;
+    if (instr_valid_and_instr_ready) begin
+      instr_b = instr_payload[10:8];
+      b_q <= instr_b;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (instr_valid_and_instr_ready) begin
+      instr_op_eq_2 = instr_op == 3'd2;
+      instr_op_eq_2_mux = instr_op_eq_2 ? permImm : instr_imm;
+      imm_q <= instr_op_eq_2_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -475,11 +475,11 @@ module vsa_d256_w32_c8_r8_e4 (
     if (rst) begin
       loading_q <= 1'd0;
     end else begin
-      if (and_0) begin
-        loading_q <= or_3;
+      if (instr_valid_and_instr_ready) begin
+        loading_q <= load;
       end
-      if (and_1) begin
-        if (eq_7) begin
+      if (vec_valid_and_vec_ready) begin
+        if (lastJ) begin
           loading_q <= 1'd0;
         end
       end
@@ -490,34 +490,34 @@ module vsa_d256_w32_c8_r8_e4 (
     if (rst) begin
       issuing_q <= 1'd0;
     end else begin
-      if (and_0) begin
-        not_1 = ~or_3;
-        issuing_q <= not_1;
+      if (instr_valid_and_instr_ready) begin
+        not_load = ~load;
+        issuing_q <= not_load;
       end
       if (issue) begin
-        if (eq_8) begin
+        if (op_q_eq_2) begin
           if (perm_pre_q) begin
           end else begin
-            if (eq_7) begin
+            if (lastJ) begin
               issuing_q <= 1'd0;
             end
           end
         end else begin
-          if (eq_9) begin
-            if (eq_10) begin
-              if (eq_7) begin
+          if (op_q_eq_3) begin
+            if (lastK) begin
+              if (lastJ) begin
                 issuing_q <= 1'd0;
               end
             end
           end else begin
-            if (eq_11) begin
-              if (eq_7) begin
-                if (eq_10) begin
+            if (op_q_eq_5) begin
+              if (lastJ) begin
+                if (lastK) begin
                   issuing_q <= 1'd0;
                 end
               end
             end else begin
-              if (eq_7) begin
+              if (lastJ) begin
                 issuing_q <= 1'd0;
               end
             end
@@ -547,31 +547,31 @@ module vsa_d256_w32_c8_r8_e4 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
+    if (instr_valid_and_instr_ready) begin
       word_q <= 3'd0;
     end
-    if (and_1) begin
-      add_1 = {1'd0, word_q} + 4'd1;
-      resize_4 = add_1[2:0];
-      mux_7 = eq_7 ? 3'd0 : resize_4;
-      word_q <= mux_7;
+    if (vec_valid_and_vec_ready) begin
+      word_q_add_1 = {1'd0, word_q} + 4'd1;
+      word_q_add_1_w3 = word_q_add_1[2:0];
+      lastJ_mux = lastJ ? 3'd0 : word_q_add_1_w3;
+      word_q <= lastJ_mux;
     end
     if (issue) begin
-      if (eq_8) begin
+      if (op_q_eq_2) begin
         if (perm_pre_q) begin
         end else begin
-          word_q <= mux_8;
+          word_q <= nextJ;
         end
       end else begin
-        if (eq_9) begin
-          if (eq_10) begin
-            word_q <= mux_8;
+        if (op_q_eq_3) begin
+          if (lastK) begin
+            word_q <= nextJ;
           end
         end else begin
-          if (eq_11) begin
-            word_q <= mux_8;
+          if (op_q_eq_5) begin
+            word_q <= nextJ;
           end else begin
-            word_q <= mux_8;
+            word_q <= nextJ;
           end
         end
       end
@@ -580,23 +580,23 @@ module vsa_d256_w32_c8_r8_e4 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
+    if (instr_valid_and_instr_ready) begin
       operand_q <= 3'd0;
     end
     if (issue) begin
-      if (eq_8) begin
+      if (op_q_eq_2) begin
       end else begin
-        if (eq_9) begin
-          add_3 = {1'd0, operand_q} + 4'd1;
-          resize_6 = add_3[2:0];
-          mux_9 = eq_10 ? 3'd0 : resize_6;
-          operand_q <= mux_9;
+        if (op_q_eq_3) begin
+          operand_q_add_1 = {1'd0, operand_q} + 4'd1;
+          operand_q_add_1_w3 = operand_q_add_1[2:0];
+          lastK_mux = lastK ? 3'd0 : operand_q_add_1_w3;
+          operand_q <= lastK_mux;
         end else begin
-          if (eq_11) begin
-            if (eq_7) begin
-              add_4 = {1'd0, operand_q} + 4'd1;
-              resize_7 = add_4[2:0];
-              operand_q <= resize_7;
+          if (op_q_eq_5) begin
+            if (lastJ) begin
+              operand_q_add_1_0 = {1'd0, operand_q} + 4'd1;
+              operand_q_add_1_0_w3 = operand_q_add_1_0[2:0];
+              operand_q <= operand_q_add_1_0_w3;
             end
           end
         end
@@ -606,26 +606,26 @@ module vsa_d256_w32_c8_r8_e4 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
-      shr_0 = resize_0[7:5];
-      sub_0 = 4'd7 - {1'd0, shr_0};
-      resize_8 = sub_0[2:0];
-      perm_src_q <= resize_8;
+    if (instr_valid_and_instr_ready) begin
+      permImm_shr5 = permImm[7:5];
+      v7_sub_permImm_shr5 = 4'd7 - {1'd0, permImm_shr5};
+      v7_sub_permImm_shr5_w3 = v7_sub_permImm_shr5[2:0];
+      perm_src_q <= v7_sub_permImm_shr5_w3;
     end
     if (issue) begin
-      add_5 = {1'd0, perm_src_q} + 4'd1;
-      resize_9 = add_5[2:0];
-      mux_10 = perm_src_last ? 3'd0 : resize_9;
-      perm_src_q <= mux_10;
+      perm_src_q_add_1 = {1'd0, perm_src_q} + 4'd1;
+      perm_src_q_add_1_w3 = perm_src_q_add_1[2:0];
+      perm_src_last_mux = perm_src_last ? 3'd0 : perm_src_q_add_1_w3;
+      perm_src_q <= perm_src_last_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_0) begin
+    if (instr_valid_and_instr_ready) begin
       perm_pre_q <= 1'd1;
     end
     if (issue) begin
-      if (eq_8) begin
+      if (op_q_eq_2) begin
         if (perm_pre_q) begin
           perm_pre_q <= 1'd0;
         end
@@ -649,19 +649,19 @@ module vsa_d256_w32_c8_r8_e4 (
   end
   always @(posedge clk) begin
     if (advance) begin
-      exec_last_word_q <= eq_7;
+      exec_last_word_q <= lastJ;
     end
   end
   always @(posedge clk) begin
     if (advance) begin
-      exec_last_operand_q <= eq_10;
+      exec_last_operand_q <= lastK;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_12 = exec_word_q == 3'd0;
-      count_first_word_q <= eq_12;
+      exec_word_q_eq_0 = exec_word_q == 3'd0;
+      count_first_word_q <= exec_word_q_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -680,89 +680,89 @@ module vsa_d256_w32_c8_r8_e4 (
       count_last_item_q <= exec_last_operand_q;
     end
   end
-  assign emits = or_5;
-  assign advance = or_6;
-  assign issue = and_7;
-  assign execute = and_8;
-  assign perm_src_last = eq_16;
+  assign emits = emits_0;
+  assign advance = advance_0;
+  assign issue = issue_0;
+  assign execute = execute_0;
+  assign perm_src_last = permStep;
   always @(posedge clk) begin
     if (issue) begin
-      word_a <= regfile_a[resize_17];
+      word_a <= regfile_a[at];
     end
   end
   always @(posedge clk) begin
     if (issue) begin
-      word_b <= regfile_b[resize_21];
+      word_b <= regfile_b[at_0];
     end
   end
   always @(posedge clk) begin
-    if (and_9) begin
-      word_c <= codebook[resize_25];
+    if (issue_and_is_5) begin
+      word_c <= codebook[at_1];
     end
   end
   always @(posedge clk) begin
-    if (and_10) begin
+    if (execute_and_is_6) begin
       perm_prev_q <= word_a;
     end
   end
-  assign rotated = mux_13;
+  assign rotated = rotated_0;
   always @(posedge clk) begin
-    if (and_11) begin
-      sum0_q <= resize_28;
+    if (execute_and_is_7) begin
+      sum0_q <= now;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
-      sum1_q <= resize_29;
+    if (execute_and_is_8) begin
+      sum1_q <= now_0;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
-      sum2_q <= resize_30;
+    if (execute_and_is_9) begin
+      sum2_q <= now_1;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
-      sum3_q <= resize_31;
+    if (execute_and_is_10) begin
+      sum3_q <= now_2;
     end
   end
   always @(posedge clk) begin
-    if (and_15) begin
-      sum4_q <= resize_32;
+    if (execute_and_is_11) begin
+      sum4_q <= now_3;
     end
   end
   always @(posedge clk) begin
-    if (and_16) begin
-      sum5_q <= resize_33;
+    if (execute_and_is_12) begin
+      sum5_q <= now_4;
     end
   end
   always @(posedge clk) begin
-    if (and_17) begin
-      sum6_q <= resize_34;
+    if (execute_and_is_13) begin
+      sum6_q <= now_5;
     end
   end
   always @(posedge clk) begin
-    if (and_18) begin
-      sum7_q <= resize_35;
+    if (execute_and_is_14) begin
+      sum7_q <= now_6;
     end
   end
-  assign count = and_19;
+  assign count = count_0;
   always @(posedge clk) begin
-    if (and_21) begin
-      best_index_q <= mux_1;
+    if (and_1) begin
+      best_index_q <= newIdx;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      add_18 = {mul_3[7], mul_3} + {mul_4[7], mul_4};
-      add_19 = {mul_5[7], mul_5} + {mul_6[7], mul_6};
-      add_20 = {add_18[8], add_18} + {add_19[8], add_19};
-      add_21 = {mul_7[7], mul_7} + {mul_8[7], mul_8};
-      add_22 = {mul_9[7], mul_9} + {mul_10[7], mul_10};
-      add_23 = {add_21[8], add_21} + {add_22[8], add_22};
-      add_24 = {add_20[9], add_20} + {add_23[9], add_23};
-      dot_part_q <= add_24;
+      add_8 = {lane_7_mul_lane_8[7], lane_7_mul_lane_8} + {lane_9_mul_lane_10[7], lane_9_mul_lane_10};
+      add_9 = {lane_11_mul_lane_12[7], lane_11_mul_lane_12} + {lane_13_mul_lane_14[7], lane_13_mul_lane_14};
+      add_8_add_add_9 = {add_8[8], add_8} + {add_9[8], add_9};
+      add_10 = {lane_15_mul_lane_16[7], lane_15_mul_lane_16} + {lane_17_mul_lane_18[7], lane_17_mul_lane_18};
+      add_11 = {lane_19_mul_lane_20[7], lane_19_mul_lane_20} + {lane_21_mul_lane_22[7], lane_21_mul_lane_22};
+      add_10_add_add_11 = {add_10[8], add_10} + {add_11[8], add_11};
+      t = {add_8_add_add_9[9], add_8_add_add_9} + {add_10_add_add_11[9], add_10_add_add_11};
+      dot_part_q <= t;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -771,27 +771,27 @@ module vsa_d256_w32_c8_r8_e4 (
       dot_q <= dot_now;
     end
   end
-  assign dot_now = resize_36;
+  assign dot_now = dotNow;
   always @(posedge clk) begin
-    if (and_21) begin
-      best_dot_q <= mux_3;
+    if (and_1) begin
+      best_dot_q <= newDot;
     end
   end
-  assign better = or_8;
-  assign exec_write = and_24;
+  assign better = better_0;
+  assign exec_write = execWrite;
   always @(posedge clk) begin
-    if (or_11) begin
-      regfile_a[resize_40] <= mux_27;
-    end
-  end
-  always @(posedge clk) begin
-    if (or_12) begin
-      regfile_b[resize_40] <= mux_27;
+    if (loadReg_or_exec_write) begin
+      regfile_a[at_2] <= wData;
     end
   end
   always @(posedge clk) begin
-    if (and_26) begin
-      codebook[resize_52] <= vec_payload;
+    if (loadReg_or_exec_write_0) begin
+      regfile_b[at_2] <= wData;
+    end
+  end
+  always @(posedge clk) begin
+    if (and_2) begin
+      codebook[at_3] <= vec_payload;
     end
   end
 endmodule
