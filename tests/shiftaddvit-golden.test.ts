@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkInputs } from '../dsl/tensors.ts';
 import { attentionAdds, codeAttention, codeState, quadraticMacs, routedMlp } from '../generators/shiftaddvit/golden.ts';
-import { shiftAddVitAccelerator as acc, attentionTokens, randomAttentionInputs, toHeads } from '../generators/shiftaddvit/index.ts';
+import { shiftAddVitAccelerator as acc, attentionTokens, mlpTokens, randomAttentionInputs, randomMlpInputs, toHeads, toMlpJob } from '../generators/shiftaddvit/index.ts';
 import { shiftAddVitPresets, validateShiftAddVit } from '../generators/shiftaddvit/params.ts';
 import { attentionWidths } from '../generators/shiftaddvit/widths.ts';
 import { Rng, testSeed } from './support/rng.ts';
@@ -87,6 +87,22 @@ describe('shiftaddvit checks and tokens', () => {
     const { Kc: _k, ...noK } = t;
     expect(() => checkInputs(acc, ci, noK)).toThrow(/'Kc'.*no such tensor/);
     expect(() => validateShiftAddVit({ ...ci, p: 6 })).toThrow(/'p' = 6/);
+  });
+
+  it('MLP: bad input names the tensor; an expert no token goes to gets no weight tokens', () => {
+    const mlp = { ...ci, part: 'mlp' };
+    const t = randomMlpInputs(mlp, seed, 5, 0);
+    expect(() => checkInputs(acc, mlp, t)).not.toThrow();
+    expect(() => checkInputs(acc, mlp, { ...t, R: { shape: [5], data: [0n, 2n, 0n, 0n, 0n] } })).toThrow(/R\[1\] = 2/);
+    expect(() => checkInputs(acc, mlp, { ...t, R: { shape: [4], data: [0n, 0n, 0n, 0n] } })).toThrow(/'R'/);
+    expect(() => checkInputs(acc, mlp, { ...t, Ws_exp: { ...t.Ws_exp!, data: t.Ws_exp!.data.map(() => 8n) } })).toThrow(/Ws_exp\[0, 0\] = 8/);
+    expect(() => checkInputs(acc, mlp, { ...t, Wm: { shape: [4, 7], data: new Array(28).fill(0n) } })).toThrow(/'Wm'/);
+    const tok = mlpTokens(toMlpJob(mlp, t));
+    expect(tok.mcfg).toEqual([{ nM1: 4 }]);
+    expect(tok.wm!.length).toBe(4);
+    expect(tok.ws).toEqual([]);
+    const y = acc.golden(mlp, t).outputs.Y!;
+    expect(y.shape).toEqual([5, 4]);
   });
 
   it('tokens: a cfg per head, a {k, v} token per key, a code per query', () => {

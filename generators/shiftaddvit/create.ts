@@ -5,15 +5,19 @@
 import { connect, module } from '../../dsl/index.ts';
 import { attentionPorts, createAttention } from './attention.ts';
 import { shiftAddVitModuleName, type ShiftAddVitParams } from './params.ts';
+import { createRouter, routerPorts } from './router.ts';
 
 export function shiftAddVitPorts(p: ShiftAddVitParams) {
-  return { ...attentionPorts(p) };
+  return { ...attentionPorts(p), ...routerPorts(p) };
 }
 
 export function createShiftAddVit(p: ShiftAddVitParams) {
   const attention = createAttention(p);
+  const router = createRouter(p);
   return module(shiftAddVitModuleName(p), shiftAddVitPorts(p), (io, m) => {
     const att = m.instance('attention', attention, { cfg: io.cfg, kv: io.kv, q: io.q });
     connect(att.out, io.out);
+    const mlp = m.instance('mlp', router, { mcfg: io.mcfg, route: io.route, x: io.x, wm: io.wm, ws: io.ws });
+    connect(mlp.y, io.y);
   });
 }
