@@ -15,6 +15,7 @@ import { igcnGenerator as igcn } from './igcn/index.ts';
 import { nasaAccelerator as nasa } from './nasa/index.ts';
 import { shiftadd } from './shiftadd/index.ts';
 import { shiftaddllm } from './shiftaddllm/index.ts';
+import { shiftaddvit } from './shiftaddvit/index.ts';
 import { shiftaddllmMac } from './shiftaddllm-mac/index.ts';
 import { smartexchange } from './smartexchange/index.ts';
 import { vitcod } from './vitcod/index.ts';
@@ -31,6 +32,7 @@ export const registry: Record<string, Generator> = {
   shiftadd,
   shiftaddllm,
   'shiftaddllm-mac': shiftaddllmMac,
+  shiftaddvit,
   smartexchange,
   vitcod,
   vsa,
