@@ -10,6 +10,7 @@ import { createSmartExchange } from './create.ts';
 import { ceCode, isCeValue, seMatmul, K_MAX } from './golden.ts';
 import { seParamSpecs, sePresets, seSizes, validateSe, type SeParams } from './params.ts';
 import { mulberry32 } from '../random.ts';
+import { seDecomposeInput } from './host.ts';
 
 export function seInputs(p: SeParams): TensorSpec[] {
   return [
@@ -100,6 +101,7 @@ export const seAccelerator = defineAccelerator({
     if (bad >= 0) throw tensorError(C!, `C[${indexOf(t.C!.shape, bad).join(', ')}] = ${t.C!.data[bad]}, not 0 or ±2^k with k in 0..${K_MAX}`);
     void B;
   },
+  decompose: seDecomposeInput,
   outputTokens: (p, t) => {
     const { N, groups } = seShape(p, t);
     return { y: N * groups };

@@ -1,0 +1,57 @@
+/**
+ * `hwflow run smartexchange --decompose` on the host side (no simulator): float weights W become
+ * B and C that pass the tensor checks, golden on them times the printed per-filter scales is close
+ * to the float W·X, and bad W / B / C inputs are errors naming the tensor.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseInputs } from '../cli/tensors.ts';
+import { seAccelerator as acc } from '../generators/smartexchange/index.ts';
+import { decomposeLayer, gaussianWeights } from '../generators/smartexchange/golden.ts';
+import { sePresets } from '../generators/smartexchange/params.ts';
+import { mulberry32 } from '../generators/random.ts';
+import { testSeed } from './support/rng.ts';
+
+const seed = testSeed();
+const ci = sePresets.ci!;
+
+describe(`smartexchange --decompose (seed ${seed})`, () => {
+  it('float W [M, c_in, 3, 3] → B, C that pass the checks; scale_m · Y ≈ W·X', () => {
+    const M = 5;
+    const cin = 2; // K = 18, G = 6
+    const W = gaussianWeights(seed, M, 9 * cin);
+    const r = mulberry32(seed + 1);
+    const X = Array.from({ length: 9 * cin }, () => Array.from({ length: 4 }, () => Math.floor(r() * 256) - 128));
+    const nested = W.map((w) => Array.from({ length: cin }, (_, ci) => [0, 1, 2].map((dy) => w.slice(ci * 9 + dy * 3, ci * 9 + dy * 3 + 3))));
+    const out = acc.decompose!(ci, { W: nested, X });
+    expect(out.notes.join('\n')).toMatch(/W \[5, 18\] decomposed .* C \[5, 6, 3\].*relative error/s);
+    const t = parseInputs(out.json, acc.inputs(ci));
+    acc.checkRelations!(ci, t);
+    const Y = acc.golden(ci, t).outputs.Y!.data.map(Number);
+    const scales = decomposeLayer(W, { threshold: 1, iterations: 10 }).blocks.map((b) => b.scale);
+    let err = 0;
+    let norm = 0;
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < 4; n++) {
+        const exact = W[m]!.reduce((s, w, k) => s + w * X[k]![n]!, 0);
+        err += (scales[m]! * Y[m * 4 + n]! - exact) ** 2;
+        norm += exact ** 2;
+      }
+    // The decomposition's weight error on Gaussian weights is ~0.2; the product's error is of that order.
+    expect(Math.sqrt(err / norm), `seed ${seed}`).toBeLessThan(0.4);
+  });
+
+  it('bad W, or B / C given with --decompose, are errors naming the tensor', () => {
+    const X = [[1], [2], [3]];
+    const dec = (json: Record<string, unknown>) => () => acc.decompose!(ci, json);
+    expect(dec({ X })).toThrow(/tensor 'W'.*no tensor W/);
+    expect(dec({ W: [[1, 2], [3]], X })).toThrow(/tensor 'W'.*ragged/);
+    expect(dec({ W: [[1, 'a', 3]], X })).toThrow(/tensor 'W'.*value #1 = "a", not a finite number/);
+    expect(dec({ W: { shape: [1, 3], data: [1, 2] }, X })).toThrow(/tensor 'W'.*shape \[1,3\] with 2 values/);
+    expect(dec({ W: Array.from({ length: 17 }, () => [1, 2, 3]), X })).toThrow(/tensor 'W'.*M = 17/);
+    expect(dec({ W: [new Array(25).fill(1)], X })).toThrow(/tensor 'W'.*K = 25/);
+    expect(dec({ W: [[1, 2, 3]], B: [], X })).toThrow(/tensor 'B' is given/);
+    // W's K must match X's rows: the relation check names X.
+    const t = parseInputs(acc.decompose!(ci, { W: [[1, 2, 3, 4, 5, 6]], X }).json, acc.inputs(ci));
+    expect(() => acc.checkRelations!(ci, t)).toThrow(/tensor 'X'.*K = 3 but C has G = 2/);
+  });
+});
