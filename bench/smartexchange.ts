@@ -6,11 +6,14 @@
  * activations with i.i.d. zeros at 0, 50 and 70 % (im2col, so the padding adds its zeros).
  *
  * Figures per layer and sparsity: weight bytes moved (int8 dense; SmartExchange as stored, bitmap +
- * 4-bit codes, and as this RTL streams them, 5-bit codes), the decomposition's relative error, cycles
- * of the SmartExchange engine (its control model `seCycles`, equal cycle for cycle to the RTL in
- * tests/smartexchange-rtl.test.ts), its compute cycles and its load (one triple a cycle), against the ideal bound of the non-zero work (products with a
+ * 4-bit codes, and as this RTL streams them, 5-bit codes), the decomposition's relative error; cycles
+ * of the SmartExchange engine measured in Verilator on the preset `resnet20` (double-buffered weights)
+ * and on the same with one weight bank, each checked against golden and against the control model
+ * `seCycles` (equal cycle for cycle), against the ideal bound of the non-zero work (products with a
  * nonzero Ce row and a nonzero activation / 48) and the dense bound (M·K·N / 48), and the MAC
- * engine's cycles in Verilator (and its tile model ceil(M/16)·ceil(K/3)·(N + 1), shiftadd README).
+ * engine's cycles in Verilator (and its tile model ceil(M/16)·ceil(K/3)·(N + 1), shiftadd README);
+ * operation energy (45 nm unit energies, flows/fpga/report/energy.ts) and total energy with the DRAM
+ * traffic of weights and activations; LUTs/FFs/BRAMs from yosys of a small array of each.
  * Also one Verilator run of the CI preset per sparsity, checked against golden, against the model.
  * `--quick`: the Verilator part only, on the CI preset; records nothing (record.ts).
  */
@@ -22,7 +25,7 @@ import { elaborate } from '../dsl/index.ts';
 import { writeDesign } from '../dsl/output.ts';
 import { decomposeLayer, gaussianWeights, im2col3x3, seMatmul, type SeCounts } from '../generators/smartexchange/golden.ts';
 import { randomSeInputs, seAccelerator as acc, seCycles } from '../generators/smartexchange/index.ts';
-import { sePresets } from '../generators/smartexchange/params.ts';
+import { sePresets, type SeParams } from '../generators/smartexchange/params.ts';
 import { openSim } from '../testbenches/stream/session.ts';
 import { machineLine, quick, recordBlock } from './record.ts';
 import { mulberry32 } from '../generators/random.ts';
@@ -88,9 +91,8 @@ async function macEngineCycles(): Promise<number[]> {
   return out;
 }
 
-/** The `resnet20` preset in Verilator (no stalls), one job per call, checked against golden: cycles from the cfg token to the last y token. */
-async function openResnetSim(): Promise<{ run: (t: Record<string, Tensor>, want: number[][], what: string) => Promise<number>; close: () => Promise<void> }> {
-  const p = sePresets.resnet20!;
+/** A `resnet20`-sized design in Verilator (no stalls), one job per call, checked against golden: cycles from the cfg token to the last y token. */
+async function openResnetSim(p: SeParams): Promise<{ run: (t: Record<string, Tensor>, want: number[][], what: string) => Promise<number>; close: () => Promise<void> }> {
   const c = elaborate(acc.create(p));
   const dir = writeDesign(c, path.join(tmp, c.top.name), { generator: 'smartexchange', params: p }).dir;
   const s = await openSim(dir, { seed: 1, stall: { in: 0, out: 0 }, record: false, hangCycles: 100_000 });
@@ -161,54 +163,61 @@ const LAYERS: Layer[] = [
 
 async function layerRows(threshold: number, macMeasured: number[]): Promise<{ rows: (string | number)[][]; bytes: (string | number)[][]; energy: (string | number)[][]; ratios: Ratios }> {
   const p = sePresets.resnet20!;
-  const sim = await openResnetSim();
+  // Both weight-buffer designs: double-buffered (the preset) and one bank, to measure what the second bank saves.
+  const p1: SeParams = { ...p, wbanks: 1 };
+  const sim = await openResnetSim(p);
+  const sim1 = await openResnetSim(p1);
   const macs = 3 * p.lanes;
   const rows: (string | number)[][] = [];
   const bytes: (string | number)[][] = [];
   const energy: (string | number)[][] = [];
   const ratios: Ratios = { cycles: [], ops: [], total: [] };
   try {
-  for (const [li, L] of LAYERS.entries()) {
-    const M = L.cin;
-    const G = 3 * L.cin;
-    const K = 3 * G;
-    const N = L.hw * L.hw;
-    const dec = decomposeLayer(gaussianWeights(100 + li, M, K), { threshold, iterations: 10 });
-    const B = dec.blocks.map((b) => b.B);
-    const ce = dec.blocks.map((b) => b.ce);
-    const streamed = M * 9 + Math.ceil((M * G * 3 * 5) / 8);
-    bytes.push([L.name, k(dec.denseBytes), k(dec.bytes), k(streamed), (dec.denseBytes / dec.bytes).toFixed(2), `${(100 * dec.ceSparsity).toFixed(0)}%`, dec.error.toFixed(3), dec.int8Error.toFixed(4)]);
-    for (const xZero of SPARSITIES) {
-      const r = mulberry32(1000 * li + Math.round(xZero * 100));
-      const fm = Array.from({ length: L.cin * N }, () => (r() < xZero ? 0 : Math.floor(r() * 256) - 128));
-      const X = im2col3x3(fm, L.cin, L.hw, L.hw);
-      const { Y, counts } = seMatmul(B, ce, X);
-      const t: Record<string, Tensor> = {
-        B: { shape: [M, 3, 3], data: B.flat(2).map(BigInt) },
-        C: { shape: [M, G, 3], data: ce.flat(2).map(BigInt) },
-        X: { shape: [K, N], data: X.flat().map(BigInt) },
-      };
-      const se = seCycles(p, t);
-      const measured = await sim.run(t, Y, `${L.name}, ${xZero * 100}% zeros`);
-      console.log(`${L.name}, ${xZero * 100}%: SmartExchange ${measured} cycles in Verilator, model ${se.total}`);
-      const ideal = Math.ceil(counts.macs / macs);
-      const dense = Math.ceil((M * K * N) / macs);
-      const macEngine = macMeasured[li]!;
-      const macModel = Math.ceil(M / 16) * Math.ceil(K / 3) * (N + 1);
-      const xz = X.flat().filter((x) => x === 0).length / X.flat().length;
-      // Activations moved from DRAM, the same for both engines: the input feature map and the output map (int8, requantised for the next layer), once.
-      const actBytes = L.cin * L.hw * L.hw + M * N;
-      const eSe = seEnergy(counts, dec.bytes, actBytes);
-      const eMac = macEnergy(M * K * N, dec.denseBytes, actBytes);
-      energy.push([L.name, `${xZero * 100}%`, nj(eSe.macPj), nj(eSe.rebuildPj), nj(eMac.macPj), (opsPj(eMac) / opsPj(eSe)).toFixed(2), nj(eSe.weightDramPj), nj(eMac.weightDramPj), nj(eSe.actDramPj), nj(totalPj(eSe)), nj(totalPj(eMac)), (totalPj(eMac) / totalPj(eSe)).toFixed(2)]);
-      ratios.cycles.push(macEngine / measured);
-      ratios.ops.push(opsPj(eMac) / opsPj(eSe));
-      ratios.total.push(totalPj(eMac) / totalPj(eSe));
-      rows.push([L.name, `${xZero * 100}% (${(100 * xz).toFixed(0)}% after im2col)`, k(measured), k(se.total), k(se.compute), k(se.load), k(ideal), (measured / ideal).toFixed(2), k(dense), `${k(macEngine)} (model ${k(macModel)})`, (macEngine / measured).toFixed(2)]);
+    for (const [li, L] of LAYERS.entries()) {
+      const M = L.cin;
+      const G = 3 * L.cin;
+      const K = 3 * G;
+      const N = L.hw * L.hw;
+      const dec = decomposeLayer(gaussianWeights(100 + li, M, K), { threshold, iterations: 10 });
+      const B = dec.blocks.map((b) => b.B);
+      const ce = dec.blocks.map((b) => b.ce);
+      const streamed = M * 9 + Math.ceil((M * G * 3 * 5) / 8);
+      bytes.push([L.name, k(dec.denseBytes), k(dec.bytes), k(streamed), (dec.denseBytes / dec.bytes).toFixed(2), `${(100 * dec.ceSparsity).toFixed(0)}%`, dec.error.toFixed(3), dec.int8Error.toFixed(4)]);
+      for (const xZero of SPARSITIES) {
+        const r = mulberry32(1000 * li + Math.round(xZero * 100));
+        const fm = Array.from({ length: L.cin * N }, () => (r() < xZero ? 0 : Math.floor(r() * 256) - 128));
+        const X = im2col3x3(fm, L.cin, L.hw, L.hw);
+        const { Y, counts } = seMatmul(B, ce, X);
+        const t: Record<string, Tensor> = {
+          B: { shape: [M, 3, 3], data: B.flat(2).map(BigInt) },
+          C: { shape: [M, G, 3], data: ce.flat(2).map(BigInt) },
+          X: { shape: [K, N], data: X.flat().map(BigInt) },
+        };
+        const se = seCycles(p, t);
+        const measured = await sim.run(t, Y, `${L.name}, ${xZero * 100}% zeros`);
+        const measured1 = await sim1.run(t, Y, `${L.name}, ${xZero * 100}% zeros, one bank`);
+        const se1 = seCycles(p1, t);
+        console.log(`${L.name}, ${xZero * 100}%: SmartExchange ${measured} cycles in Verilator (model ${se.total}), one weight bank ${measured1} (model ${se1.total})`);
+        if (measured !== se.total || measured1 !== se1.total) throw new Error(`${L.name}, ${xZero * 100}%: Verilator cycles differ from the model`);
+        const ideal = Math.ceil(counts.macs / macs);
+        const dense = Math.ceil((M * K * N) / macs);
+        const macEngine = macMeasured[li]!;
+        const macModel = Math.ceil(M / 16) * Math.ceil(K / 3) * (N + 1);
+        const xz = X.flat().filter((x) => x === 0).length / X.flat().length;
+        // Activations moved from DRAM, the same for both engines: the input feature map and the output map (int8, requantised for the next layer), once.
+        const actBytes = L.cin * L.hw * L.hw + M * N;
+        const eSe = seEnergy(counts, dec.bytes, actBytes);
+        const eMac = macEnergy(M * K * N, dec.denseBytes, actBytes);
+        energy.push([L.name, `${xZero * 100}%`, nj(eSe.macPj), nj(eSe.rebuildPj), nj(eMac.macPj), (opsPj(eMac) / opsPj(eSe)).toFixed(2), nj(eSe.weightDramPj), nj(eMac.weightDramPj), nj(eSe.actDramPj), nj(totalPj(eSe)), nj(totalPj(eMac)), (totalPj(eMac) / totalPj(eSe)).toFixed(2)]);
+        ratios.cycles.push(macEngine / measured);
+        ratios.ops.push(opsPj(eMac) / opsPj(eSe));
+        ratios.total.push(totalPj(eMac) / totalPj(eSe));
+        rows.push([L.name, `${xZero * 100}% (${(100 * xz).toFixed(0)}% after im2col)`, k(measured), k(measured1), k(measured1 - measured), k(se.compute), k(se.load), k(ideal), (measured / ideal).toFixed(2), k(dense), `${k(macEngine)} (model ${k(macModel)})`, (macEngine / measured).toFixed(2)]);
+      }
     }
-  }
   } finally {
     await sim.close();
+    await sim1.close();
   }
   return { rows, bytes, energy, ratios };
 }
@@ -233,12 +242,12 @@ async function main(): Promise<void> {
   lines.push(
     `Command: \`npm run bench:smartexchange\`. Preset \`resnet20\` (16 lanes × 3 MACs = 48 MACs) against the int8 MAC engine of 16 × 3 = 48 MACs; ` +
       `seeded Gaussian (He) weights decomposed by ALS (threshold ${threshold}, at most 10 rounds), random int8 activations with i.i.d. zeros. ` +
-      `SmartExchange cycles measured in Verilator (preset \`resnet20\` on the layer's decomposed weights and im2col activations, no stalls, checked against golden; its control model \`seCycles\` beside); the MAC engine's measured in Verilator (random int8 W and X of the layer's shape, checked against its golden; its tile model ceil(M/16)·ceil(K/3)·(N + 1) beside). Weight bytes are per layer. ` +
+      `SmartExchange cycles measured in Verilator (preset \`resnet20\` on the layer's decomposed weights and im2col activations, no stalls, checked against golden; equal cycle for cycle to its control model \`seCycles\`, checked), double-buffered weights (\`wbanks\` 2: the next group is rebuilt while the current one computes) and, beside, one bank (\`wbanks\` 1); the MAC engine's measured in Verilator (random int8 W and X of the layer's shape, checked against its golden; its tile model ceil(M/16)·ceil(K/3)·(N + 1) beside). Weight bytes are per layer. ` +
       `The SmartExchange activation port moves ${sePresets.resnet20!.xw} triples (${3 * sePresets.resnet20!.xw} bytes) a cycle, the MAC engine's 3 bytes (all its array consumes).`,
     '',
     table(['layer', 'int8 dense bytes', 'SE stored bytes', 'SE streamed bytes (this RTL)', 'dense / stored', 'Ce zeros', 'SE rel. error', 'int8 rel. error'], bytes),
     '',
-    table(['layer', 'activation zeros', 'SE cycles, Verilator', 'SE model', 'SE compute cycles', 'load (ceil(G/xw)·N)', 'non-zero bound', 'SE / bound', 'dense bound', 'MAC engine cycles, Verilator', 'MAC / SE'], rows),
+    table(['layer', 'activation zeros', 'SE cycles, Verilator', 'one weight bank, Verilator', 'saved by the 2nd bank', 'SE compute cycles', 'load (ceil(G/xw)·N)', 'non-zero bound', 'SE / bound', 'dense bound', 'MAC engine cycles, Verilator', 'MAC / SE'], rows),
     '',
     `Energy per layer (nJ): ${SHIFTADD_45NM.name} (${SHIFTADD_45NM.source}). SmartExchange: non-zero products × (16×8-bit multiply ${E('multiply', 16)} + 32-bit add ${E('add', 32)} pJ; W is int16 after the rebuild) ` +
       `and rebuild shift-and-adds (3 per nonzero Ce entry, once per filter) × (16-bit shift ${E('shift', 16)} + add ${E('add', 16)} pJ); ` +
