@@ -1,9 +1,14 @@
 /**
  * `hwflow run smartexchange --decompose` on the host side (no simulator): float weights W become
  * B and C that pass the tensor checks, golden on them times the printed per-filter scales is close
- * to the float W·X, and bad W / B / C inputs are errors naming the tensor.
+ * to the float W·X, and bad W / B / C inputs are errors naming the tensor; and the command itself
+ * once (Verilator, CI preset) and its errors.
  */
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseInputs } from '../cli/tensors.ts';
 import { seAccelerator as acc } from '../generators/smartexchange/index.ts';
 import { decomposeLayer, gaussianWeights } from '../generators/smartexchange/golden.ts';
@@ -54,4 +59,29 @@ describe(`smartexchange --decompose (seed ${seed})`, () => {
     const t = parseInputs(acc.decompose!(ci, { W: [[1, 2, 3, 4, 5, 6]], X }).json, acc.inputs(ci));
     expect(() => acc.checkRelations!(ci, t)).toThrow(/tensor 'X'.*K = 3 but C has G = 2/);
   });
+});
+
+describe('hwflow run smartexchange --decompose', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-se-host-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const hwflow = (...args: string[]) => execa('node', [path.resolve('bin/hwflow.mjs'), ...args], { reject: false });
+  const file = (name: string, content: unknown): string => {
+    const f = path.join(tmp, name);
+    fs.writeFileSync(f, JSON.stringify(content));
+    return f;
+  };
+
+  it('runs float W through the RTL (matches golden), prints the scales; errors name W or the option', async () => {
+    const X = [[1, 2], [0, -3], [4, 5], [6, 7], [-8, 9], [10, 0]];
+    const ok = await hwflow('run', 'smartexchange', '--decompose', '--input', file('ok.json', { W: [[0.1, -0.2, 0.3, 0.05, 0, -0.4], [1, 2, 3, 4, 5, 6]], X }));
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/W \[2, 6\] decomposed .*scales: /s);
+    expect(JSON.parse(ok.stdout).check).toBe('passed');
+    const bad = await hwflow('run', 'smartexchange', '--decompose', '--input', file('bad.json', { W: [[1, null, 3]], X }));
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/tensor 'W'.*value #1 = null/);
+    const none = await hwflow('run', 'shiftadd', '--decompose', '--input', file('c.json', {}));
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toMatch(/design 'shiftadd' has no host-side decomposition/);
+  }, 240_000);
 });
