@@ -107,6 +107,13 @@ export interface Accelerator<P extends Record<string, ParamValue> = Record<strin
    * of x, ...), checked after the specs by `checkInputs` (dsl/tensors.ts); throws `tensorError`.
    */
   checkRelations?(params: P, inputs: Record<string, Tensor>): void;
+  /**
+   * A host-side step that `hwflow run --decompose` applies to the parsed JSON input file before its
+   * tensors are checked (optional): e.g. float weights into the stored form the design takes.
+   * Returns the input object the design's tensor specs describe and lines to print; a bad input
+   * throws `tensorError` naming the tensor.
+   */
+  decompose?(params: P, json: Record<string, unknown>): { json: Record<string, unknown>; notes: string[] };
 }
 
 /** An Accelerator written as tokens of fields; `defineAccelerator` derives `encode`/`decode`. */

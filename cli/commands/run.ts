@@ -1,6 +1,7 @@
 /**
- * `hwflow run <design> --input in.json [--output out.json] [--no-check]`: run an accelerator's RTL
- * in Verilator on the user's tensors. The tensors are checked against the design's specs, encoded
+ * `hwflow run <design> --input in.json [--output out.json] [--no-check] [--decompose]`: run an
+ * accelerator's RTL in Verilator on the user's tensors (`--decompose`: the design's host-side step first,
+ * e.g. float weights into SmartExchange's bases and coefficients). The tensors are checked against the design's specs, encoded
  * into stream tokens, driven through the streaming harness (with optional seeded random stalls),
  * decoded, compared with the golden kernel, and written as JSON with the cycle count, the ideal
  * bound and the utilisation (the run itself: verify/run-accelerator.ts); `--trace` also diffs every
@@ -31,6 +32,7 @@ interface CliOptions {
   seed?: string;
   stall: string;
   trace?: boolean;
+  decompose?: boolean;
 }
 
 export function register(program: Command): void {
@@ -43,6 +45,7 @@ export function register(program: Command): void {
     .option('--no-check', 'do not compare with the golden kernel')
     .option('--seed <n>', 'seed of the random stalls', '1')
     .option('--stall <rate>', 'probability per cycle of a withheld valid/ready on every stream', '0')
+    .option('--decompose', "apply the design's host-side decomposition to the input first (smartexchange: float weights W [M, K] to bases B and coefficients C)")
     .option('--trace', 'record every internal stream and diff it with the token model; on a divergence, name the element and TS line (failure.json/.html in ./hwflow-failure)')
     .action((design: string, opts: CliOptions) =>
       runCommand(async () => {
@@ -55,7 +58,15 @@ export function register(program: Command): void {
         if (!isAccelerator(d.generator))
           throw new UsageError(`design '${design}' declares no input and output tensors (it is not an Accelerator), so it cannot be run on tensors; use 'hwflow gen'`);
         const acc = d.generator;
-        const inputs = parseInputs(readJsonFile(opts.input), acc.inputs(d.info.params), `input file '${opts.input}'`);
+        let json = readJsonFile(opts.input);
+        if (opts.decompose) {
+          if (!acc.decompose) throw new UsageError(`design '${design}' has no host-side decomposition, so --decompose does not apply; give its input tensors (${acc.inputs(d.info.params).map((s) => s.name).join(', ')}) directly`);
+          if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`input file '${opts.input}' must be a JSON object mapping tensor names to tensors`);
+          const r = acc.decompose(d.info.params, json as Record<string, unknown>);
+          for (const line of r.notes) process.stderr.write(`${line}\n`);
+          json = r.json;
+        }
+        const inputs = parseInputs(json, acc.inputs(d.info.params), `input file '${opts.input}'`);
         acc.checkRelations?.(d.info.params, inputs);
         try {
           acc.golden(d.info.params, inputs);

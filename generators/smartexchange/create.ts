@@ -39,10 +39,13 @@ import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, pack, mux, ca
 import type { Value } from '../../dsl/index.ts';
 import { seModuleName, seSizes, type SeParams } from './params.ts';
 
-const IDLE = 0;
-const BASIS = 2;
-const REBUILD = 3;
-const COMPUTE = 4;
+// The rebuild unit's states and the compute unit's (two machines, so with two weight banks the
+// next group is rebuilt while the current one computes).
+const R_IDLE = 0;
+const R_BASIS = 1;
+const R_REBUILD = 2;
+const C_IDLE = 0;
+const C_COMPUTE = 1;
 
 /** One Ce entry: 0 (nz = 0) or (−1)^sign · 2^k. */
 export const ceCodeType = Record({ nz: uint(1), sign: uint(1), k: uint(3) });
@@ -73,14 +76,22 @@ export function createSmartExchange(p: SeParams) {
   const z = seSizes(p);
   const G = p.gmax;
   return module(seModuleName(p), sePorts(p), (io, m) => {
-    const state = m.reg('state_q', uint(3), { reset: IDLE });
-    const at = (s: number): Value => state.eq(s);
+    const rState = m.reg('rebuild_state_q', uint(2), { reset: R_IDLE });
+    const cState = m.reg('compute_state_q', uint(1), { reset: C_IDLE });
+    const wb = p.wbanks;
     const gM1 = m.reg('g_m1_q', uint(z.gBits));
     const nM1 = m.reg('n_m1_q', uint(z.nBits));
     const groupsM1 = m.reg('groups_m1_q', uint(z.groupBits));
     const r = m.reg('row_q', uint(z.gBits));
     const n = m.reg('col_q', uint(z.nBits));
     const group = m.reg('group_q', uint(z.groupBits));
+    const rGroup = m.reg('rebuild_group_q', uint(z.groupBits));
+    // Group g uses weight bank g mod wbanks; a bank is full from the end of its rebuild to the end of its compute.
+    const bankOf = (g: Value): Value => (wb === 1 ? lit(uint(1), 0) : g.bit(0));
+    const full = Array.from({ length: wb }, (_, b) => m.reg(`bank_full${b}_q`, uint(1), { reset: 0 }));
+    const isFull = (bank: Value): Value => (wb === 1 ? full[0]! : mux(bank, full[1]!, full[0]!));
+    const rBank = bankOf(rGroup);
+    const cBank = bankOf(group);
     const xa = m.reg('x_addr_q', uint(z.xaBits));
     // The load's own counters (it runs alongside the rebuild and compute of group 0).
     const xLoading = m.reg('x_loading_q', uint(1), { reset: 0 });
@@ -91,14 +102,14 @@ export function createSmartExchange(p: SeParams) {
     const W4 = 4 * G;
     const actBits = Array.from({ length: G }, (_, i) => [0, 1, 2].map((c) => m.reg(`act_bit${i}_${c}_q`, uint(1))));
     const zeroBit = lit(uint(1), 0);
-    const wBits = Array.from({ length: G }, (_, i) => m.reg(`w_bit${i}_q`, uint(1)));
+    const wBits = Array.from({ length: wb }, (_, b) => Array.from({ length: G }, (_, i) => m.reg(`w_bit${b}_${i}_q`, uint(1))));
     const word = (bitsOf: Value[]): Value => cat(...[...bitsOf].reverse());
     const fresh = m.reg('fresh_q', uint(1), { reset: 1 });
     const lastR = r.eq(gM1);
     const lastN = n.eq(nM1);
 
     // ---- cfg ------------------------------------------------------------------------------------
-    io.cfg.ready.set(at(IDLE));
+    io.cfg.ready.set(rState.eq(R_IDLE).and(cState.eq(C_IDLE)));
     m.when(io.cfg.fire, () => {
       gM1.set(io.cfg.fields.gM1);
       nM1.set(io.cfg.fields.nM1);
@@ -108,8 +119,13 @@ export function createSmartExchange(p: SeParams) {
       xa.set(0);
       xLoading.set(1);
       group.set(0);
-      for (const b of [...actBits.flat(), ...wBits]) b.set(0);
-      state.set(BASIS);
+      rGroup.set(0);
+      n.set(0);
+      colBase.set(0);
+      fresh.set(1);
+      for (const b of [...actBits.flat(), ...wBits.flat(), ...full]) b.set(0);
+      rState.set(R_BASIS);
+      cState.set(C_COMPUTE);
     });
 
     // ---- LOADX: the activation buffer and the per-column masks, alongside group 0's compute -------
@@ -136,35 +152,41 @@ export function createSmartExchange(p: SeParams) {
 
     // ---- BASIS and REBUILD: the rebuild engine into the lanes' weight buffers ----------------------
     const basis = Array.from({ length: p.lanes }, (_, l) => Array.from({ length: 9 }, (_, i) => m.reg(`basis${l}_${i}_q`, sint(8))));
-    io.b.ready.set(at(BASIS));
+    // A group's basis is taken once its bank is empty (the compute of group g − wbanks is over).
+    io.b.ready.set(rState.eq(R_BASIS).and(isFull(rBank).not()));
     m.when(io.b.fire, () => {
       basis.forEach((regs, l) => regs.forEach((reg, i) => reg.set(io.b.fields[l]![i]!)));
       r.set(0);
-      state.set(REBUILD);
+      rState.set(R_REBUILD);
     });
-    io.ce.ready.set(at(REBUILD));
-    const wbuf = basis.map((_, l) => m.mem(`wbuf${l}`, { type: uint(48), depth: G }));
+    io.ce.ready.set(rState.eq(R_REBUILD));
+    const wbuf = basis.map((_, l) => m.mem(`wbuf${l}`, { type: uint(48), depth: wb * G }));
+    /** Bank `bank`'s row `row` in a weight buffer: row + bank·G. */
+    const wAddr = (bank: Value, row: Value, width: number): Value =>
+      (wb === 1 ? row.resize(width) : mux(bank, row.resize(width).add(G).trunc(width), row.resize(width)));
     const nzAny = io.ce.fields.flatMap((codes): Value[] => codes.map((c) => c.nz)).reduce((a, b) => a.or(b));
     basis.forEach((B, l) => {
       const codes = io.ce.fields[l]!;
       const row = [0, 1, 2].map((c) => sumTree([0, 1, 2].map((j) => term(B[j * 3 + c]!, codes[j]!))).trunc(16));
-      wbuf[l]!.write(r.resize(wbuf[l]!.addrWidth), pack(weightRow, row), io.ce.fire);
+      wbuf[l]!.write(wAddr(rBank, r, wbuf[l]!.addrWidth), pack(weightRow, row), io.ce.fire);
     });
     m.when(io.ce.fire, () => {
-      wBits.forEach((b, i) => m.when(r.eq(i), () => b.set(nzAny)));
+      wBits.forEach((bank, b) => m.when(rBank.eq(b), () => bank.forEach((bit, i) => m.when(r.eq(i), () => bit.set(nzAny)))));
       r.set(mux(lastR, 0, r.add(1).trunc(z.gBits)));
       m.when(lastR, () => {
-        n.set(0);
-        colBase.set(0);
-        fresh.set(1);
-        state.set(COMPUTE);
+        full.forEach((f, b) => m.when(rBank.eq(b), () => f.set(1)));
+        m.when(rGroup.eq(groupsM1), () => rState.set(R_IDLE)).otherwise(() => {
+          rGroup.set(rGroup.add(1).trunc(z.groupBits));
+          rState.set(R_BASIS);
+        });
       });
     });
 
     // ---- COMPUTE: walk the activations with work, three a cycle, 3 MACs a lane -------------------
     // Work bit 4r + c: activation X[3r + c, n] nonzero and Ce row r nonzero in some lane.
     const rem = m.reg('rem_q', uint(W4));
-    const wWord = word(wBits.flatMap((b): Value[] => [b, b, b, zeroBit]));
+    const wWords = wBits.map((bank) => word(bank.flatMap((b): Value[] => [b, b, b, zeroBit])));
+    const wWord = wb === 1 ? wWords[0]! : mux(cBank, wWords[1]!, wWords[0]!);
     const cur = mux(fresh, actMask.readAsync(n.resize(actMask.addrWidth)).and(wWord), rem).named('work_mask');
     const iBits = Math.ceil(Math.log2(W4));
     /** The lowest set bit of `v`, its index, and `v` without it. */
@@ -195,14 +217,14 @@ export function createSmartExchange(p: SeParams) {
     const accs = basis.map((_, l) => m.reg(`acc${l}_q`, sint(32)));
     const accNew = accs.map((acc, l) => {
       const prods = slots.map((sl, k) => {
-        const w = select(sl.col, unpack(weightRow, wbuf[l]!.readAsync(sl.row.resize(wbuf[l]!.addrWidth))));
+        const w = select(sl.col, unpack(weightRow, wbuf[l]!.readAsync(wAddr(cBank, sl.row, wbuf[l]!.addrWidth))));
         return mux(sl.valid, w.mul(xs[k]!), lit(sint(24), 0));
       });
       return mux(fresh, lit(sint(32), 0), acc).add(sumTree(prods).resize(32)).trunc(32);
     });
     // Column n is ready once the load has written all of it (nL columns loaded).
     const colReady = xLoading.not().or(nL.gt(n.extend(z.nBits + 1)));
-    const computing = at(COMPUTE).and(colReady);
+    const computing = cState.eq(C_COMPUTE).and(isFull(cBank)).and(colReady);
     io.y.valid.set(computing.and(last));
     io.y.setFields(accNew);
     const go = computing.and(last.not().or(io.y.ready));
@@ -212,8 +234,11 @@ export function createSmartExchange(p: SeParams) {
         n.set(mux(lastN, 0, n.add(1).trunc(z.nBits)));
         colBase.set(colBase.add(wordsM1).add(1).trunc(z.xaBits));
         m.when(lastN, () => {
+          // The group is done: its bank is free for group + wbanks.
+          colBase.set(0);
+          full.forEach((f, b) => m.when(cBank.eq(b), () => f.set(0)));
           group.set(group.add(1).trunc(z.groupBits));
-          m.when(group.eq(groupsM1), () => state.set(IDLE)).otherwise(() => state.set(BASIS));
+          m.when(group.eq(groupsM1), () => cState.set(C_IDLE));
         });
       }).otherwise(() => {
         accs.forEach((acc, l) => acc.set(accNew[l]!));

@@ -10,6 +10,7 @@ import { createSmartExchange } from './create.ts';
 import { ceCode, isCeValue, seMatmul, K_MAX } from './golden.ts';
 import { seParamSpecs, sePresets, seSizes, validateSe, type SeParams } from './params.ts';
 import { mulberry32 } from '../random.ts';
+import { seDecomposeInput } from './host.ts';
 
 export function seInputs(p: SeParams): TensorSpec[] {
   return [
@@ -39,32 +40,43 @@ export function seProblem(t: Record<string, Tensor>) {
 }
 
 /**
- * Cycles of one job without stalls, as the control walks it: cfg (cycle 0); the load, one triple a
- * cycle from cycle 1, xw triples a token (column n complete at cycle (n + 1)·ceil(G / xw)); per group its basis, G rebuild cycles
- * and per column max(1, rows with work), where a row has work when an activation of its triple and
- * a Ce entry of the row in some lane of the group are nonzero. Group 0 computes alongside the load:
- * its column n starts no earlier than cycle (n + 1)·ceil(G / xw) + 1.
+ * Cycles of one job without stalls, as the two control units walk it: cfg (cycle 0); the load, one
+ * token of xw triples a cycle from cycle 1 (column n complete at cycle (n + 1)·ceil(G / xw)).
+ * The rebuild unit takes group g's basis (1 cycle) and its G Ce rows (G cycles) into bank
+ * g mod wbanks, starting once it has finished group g − 1 and the compute of group g − wbanks (the
+ * bank's previous user) is over. The compute unit starts group g once group g − 1 is computed and
+ * group g rebuilt (both seen a cycle later, registered), and spends per column max(1, rows with
+ * work), where a row has work when an activation of its triple and a Ce entry of the row in some
+ * lane of the group are nonzero; group 0's column n starts no earlier than cycle (n + 1)·ceil(G / xw) + 1.
+ * With one bank this is the sequential 1 + G + compute per group.
  */
 export function seCycles(p: SeParams, t: Record<string, Tensor>): { total: number; load: number; rebuild: number; compute: number } {
   const { G, N, groups, M } = seShape(p, t);
   const { ce, X } = seProblem(t);
+  const T = Math.ceil(G / p.xw);
   let rebuild = 0;
   let compute = 0;
-  let end = 1;
+  let rEnd = 0; // the cycle of the previous group's last Ce row
+  const cEnd: number[] = []; // the last compute cycle of each group
+  let next = 1; // the first cycle the compute unit is free
   for (let g = 0; g < groups; g++) {
+    const rStart = Math.max(g === 0 ? 1 : rEnd + 1, g >= p.wbanks ? cEnd[g - p.wbanks]! + 1 : 0);
+    rEnd = rStart + G;
     rebuild += 1 + G;
-    end += 1 + G;
+    let at = Math.max(next, rEnd + 1);
     const wRow = Array.from({ length: G }, (_, r) => ce.slice(g * p.lanes, Math.min(M, (g + 1) * p.lanes)).some((f) => f[r]!.some((c) => c !== 0)));
     for (let n = 0; n < N; n++) {
       let work = 0;
       for (let r = 0; r < G; r++) if (wRow[r]) for (let c = 0; c < 3; c++) if (X[3 * r + c]![n] !== 0) work++;
       const cycles = Math.max(1, Math.ceil(work / 3));
       compute += cycles;
-      if (g === 0) end = Math.max(end, (n + 1) * Math.ceil(G / p.xw) + 1);
-      end += cycles;
+      if (g === 0) at = Math.max(at, (n + 1) * T + 1);
+      at += cycles;
     }
+    cEnd.push(at - 1);
+    next = at;
   }
-  return { total: end, load: Math.ceil(G / p.xw) * N, rebuild, compute };
+  return { total: next, load: T * N, rebuild, compute };
 }
 
 /** Random inputs: M filters, G rows, N columns, a fraction `ceZero` of zero Ce and `xZero` of zero activations. */
@@ -100,6 +112,7 @@ export const seAccelerator = defineAccelerator({
     if (bad >= 0) throw tensorError(C!, `C[${indexOf(t.C!.shape, bad).join(', ')}] = ${t.C!.data[bad]}, not 0 or ±2^k with k in 0..${K_MAX}`);
     void B;
   },
+  decompose: seDecomposeInput,
   outputTokens: (p, t) => {
     const { N, groups } = seShape(p, t);
     return { y: N * groups };

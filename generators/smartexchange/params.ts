@@ -15,6 +15,8 @@ export interface SeParams extends Record<string, number | string> {
   xdepth: number;
   /** Activation triples per `x` token (a power of two): the load moves 3·xw bytes a cycle. */
   xw: number;
+  /** Weight buffer banks per lane: 1 (a group's basis and rebuild wait for the previous group's compute) or 2 (double-buffered: the next group is rebuilt while the current one computes). */
+  wbanks: number;
 }
 
 export const seParamSpecs: Record<keyof SeParams & string, ParamSpec> = {
@@ -24,12 +26,13 @@ export const seParamSpecs: Record<keyof SeParams & string, ParamSpec> = {
   mmax: { kind: 'int', doc: 'largest number of filters M', min: 1, max: 1 << 16 },
   xdepth: { kind: 'int', doc: 'activation buffer words (xw triples each); ceil(G/xw)*N must fit', min: 1, max: 1 << 20 },
   xw: { kind: 'int', doc: 'activation triples per x token (power of two)', min: 1, max: 16 },
+  wbanks: { kind: 'int', doc: 'weight buffer banks: 1, or 2 to rebuild the next group while the current one computes', min: 1, max: 2 },
 };
 
 export const sePresets: Record<string, SeParams> = {
-  ci: { lanes: 4, gmax: 8, nmax: 8, mmax: 16, xdepth: 32, xw: 2 },
+  ci: { lanes: 4, gmax: 8, nmax: 8, mmax: 16, xdepth: 32, xw: 2, wbanks: 2 },
   /** ResNet-20 3×3 layers (c_in ≤ 64, so G ≤ 192; 32×32 maps at 16 channels), 16 lanes = 48 MACs, 12 activation bytes a cycle. */
-  resnet20: { lanes: 16, gmax: 192, nmax: 1024, mmax: 64, xdepth: 12288, xw: 4 },
+  resnet20: { lanes: 16, gmax: 192, nmax: 1024, mmax: 64, xdepth: 12288, xw: 4, wbanks: 2 },
 };
 
 export interface SeSizes {
@@ -61,5 +64,5 @@ export function validateSe(p: SeParams): void {
 }
 
 export function seModuleName(p: SeParams): string {
-  return `smartexchange_l${p.lanes}_g${p.gmax}_n${p.nmax}_m${p.mmax}_x${p.xdepth}w${p.xw}`;
+  return `smartexchange_l${p.lanes}_g${p.gmax}_n${p.nmax}_m${p.mmax}_x${p.xdepth}w${p.xw}_b${p.wbanks}`;
 }

@@ -164,3213 +164,3213 @@ module shiftaddvit_n16_d8_b16_k8m4p7_attention (
   reg [4:0] cnt13_q;
   reg [4:0] cnt14_q;
   reg [4:0] cnt15_q;
-  wire eq_0 = state_q == 2'd0;
-  wire eq_1 = state_q == 2'd1;
-  wire eq_2 = state_q == 2'd2;
-  wire and_0 = eq_2 & out_ready;
-  wire eq_3 = state_q == 2'd2;
-  wire and_1 = eq_3 & q_valid;
-  wire slice_0 = q_payload[0];
-  wire signed [12:0] mux_0 = slice_0 ? kv0_7_q : 13'sh0;
-  wire slice_1 = q_payload[1];
-  wire signed [12:0] mux_1 = slice_1 ? kv1_7_q : 13'sh0;
-  wire signed [13:0] add_0 = {mux_0[12], mux_0} + {mux_1[12], mux_1};
-  wire slice_2 = q_payload[2];
-  wire signed [12:0] mux_2 = slice_2 ? kv2_7_q : 13'sh0;
-  wire slice_3 = q_payload[3];
-  wire signed [12:0] mux_3 = slice_3 ? kv3_7_q : 13'sh0;
-  wire signed [13:0] add_1 = {mux_2[12], mux_2} + {mux_3[12], mux_3};
-  wire signed [14:0] add_2 = {add_0[13], add_0} + {add_1[13], add_1};
-  wire slice_4 = q_payload[4];
-  wire signed [12:0] mux_4 = slice_4 ? kv4_7_q : 13'sh0;
-  wire slice_5 = q_payload[5];
-  wire signed [12:0] mux_5 = slice_5 ? kv5_7_q : 13'sh0;
-  wire signed [13:0] add_3 = {mux_4[12], mux_4} + {mux_5[12], mux_5};
-  wire slice_6 = q_payload[6];
-  wire signed [12:0] mux_6 = slice_6 ? kv6_7_q : 13'sh0;
-  wire slice_7 = q_payload[7];
-  wire signed [12:0] mux_7 = slice_7 ? kv7_7_q : 13'sh0;
-  wire signed [13:0] add_4 = {mux_6[12], mux_6} + {mux_7[12], mux_7};
-  wire signed [14:0] add_5 = {add_3[13], add_3} + {add_4[13], add_4};
-  wire signed [15:0] add_6 = {add_2[14], add_2} + {add_5[14], add_5};
-  wire slice_8 = q_payload[8];
-  wire signed [12:0] mux_8 = slice_8 ? kv8_7_q : 13'sh0;
-  wire slice_9 = q_payload[9];
-  wire signed [12:0] mux_9 = slice_9 ? kv9_7_q : 13'sh0;
-  wire signed [13:0] add_7 = {mux_8[12], mux_8} + {mux_9[12], mux_9};
-  wire slice_10 = q_payload[10];
-  wire signed [12:0] mux_10 = slice_10 ? kv10_7_q : 13'sh0;
-  wire slice_11 = q_payload[11];
-  wire signed [12:0] mux_11 = slice_11 ? kv11_7_q : 13'sh0;
-  wire signed [13:0] add_8 = {mux_10[12], mux_10} + {mux_11[12], mux_11};
-  wire signed [14:0] add_9 = {add_7[13], add_7} + {add_8[13], add_8};
-  wire slice_12 = q_payload[12];
-  wire signed [12:0] mux_12 = slice_12 ? kv12_7_q : 13'sh0;
-  wire slice_13 = q_payload[13];
-  wire signed [12:0] mux_13 = slice_13 ? kv13_7_q : 13'sh0;
-  wire signed [13:0] add_10 = {mux_12[12], mux_12} + {mux_13[12], mux_13};
-  wire slice_14 = q_payload[14];
-  wire signed [12:0] mux_14 = slice_14 ? kv14_7_q : 13'sh0;
-  wire slice_15 = q_payload[15];
-  wire signed [12:0] mux_15 = slice_15 ? kv15_7_q : 13'sh0;
-  wire signed [13:0] add_11 = {mux_14[12], mux_14} + {mux_15[12], mux_15};
-  wire signed [14:0] add_12 = {add_10[13], add_10} + {add_11[13], add_11};
-  wire signed [15:0] add_13 = {add_9[14], add_9} + {add_12[14], add_12};
-  wire signed [16:0] add_14 = {add_6[15], add_6} + {add_13[15], add_13};
-  wire [16:0] asuint_0 = add_14;
-  wire slice_16 = q_payload[0];
-  wire signed [12:0] mux_16 = slice_16 ? kv0_6_q : 13'sh0;
-  wire slice_17 = q_payload[1];
-  wire signed [12:0] mux_17 = slice_17 ? kv1_6_q : 13'sh0;
-  wire signed [13:0] add_15 = {mux_16[12], mux_16} + {mux_17[12], mux_17};
-  wire slice_18 = q_payload[2];
-  wire signed [12:0] mux_18 = slice_18 ? kv2_6_q : 13'sh0;
-  wire slice_19 = q_payload[3];
-  wire signed [12:0] mux_19 = slice_19 ? kv3_6_q : 13'sh0;
-  wire signed [13:0] add_16 = {mux_18[12], mux_18} + {mux_19[12], mux_19};
-  wire signed [14:0] add_17 = {add_15[13], add_15} + {add_16[13], add_16};
-  wire slice_20 = q_payload[4];
-  wire signed [12:0] mux_20 = slice_20 ? kv4_6_q : 13'sh0;
-  wire slice_21 = q_payload[5];
-  wire signed [12:0] mux_21 = slice_21 ? kv5_6_q : 13'sh0;
-  wire signed [13:0] add_18 = {mux_20[12], mux_20} + {mux_21[12], mux_21};
-  wire slice_22 = q_payload[6];
-  wire signed [12:0] mux_22 = slice_22 ? kv6_6_q : 13'sh0;
-  wire slice_23 = q_payload[7];
-  wire signed [12:0] mux_23 = slice_23 ? kv7_6_q : 13'sh0;
-  wire signed [13:0] add_19 = {mux_22[12], mux_22} + {mux_23[12], mux_23};
-  wire signed [14:0] add_20 = {add_18[13], add_18} + {add_19[13], add_19};
-  wire signed [15:0] add_21 = {add_17[14], add_17} + {add_20[14], add_20};
-  wire slice_24 = q_payload[8];
-  wire signed [12:0] mux_24 = slice_24 ? kv8_6_q : 13'sh0;
-  wire slice_25 = q_payload[9];
-  wire signed [12:0] mux_25 = slice_25 ? kv9_6_q : 13'sh0;
-  wire signed [13:0] add_22 = {mux_24[12], mux_24} + {mux_25[12], mux_25};
-  wire slice_26 = q_payload[10];
-  wire signed [12:0] mux_26 = slice_26 ? kv10_6_q : 13'sh0;
-  wire slice_27 = q_payload[11];
-  wire signed [12:0] mux_27 = slice_27 ? kv11_6_q : 13'sh0;
-  wire signed [13:0] add_23 = {mux_26[12], mux_26} + {mux_27[12], mux_27};
-  wire signed [14:0] add_24 = {add_22[13], add_22} + {add_23[13], add_23};
-  wire slice_28 = q_payload[12];
-  wire signed [12:0] mux_28 = slice_28 ? kv12_6_q : 13'sh0;
-  wire slice_29 = q_payload[13];
-  wire signed [12:0] mux_29 = slice_29 ? kv13_6_q : 13'sh0;
-  wire signed [13:0] add_25 = {mux_28[12], mux_28} + {mux_29[12], mux_29};
-  wire slice_30 = q_payload[14];
-  wire signed [12:0] mux_30 = slice_30 ? kv14_6_q : 13'sh0;
-  wire slice_31 = q_payload[15];
-  wire signed [12:0] mux_31 = slice_31 ? kv15_6_q : 13'sh0;
-  wire signed [13:0] add_26 = {mux_30[12], mux_30} + {mux_31[12], mux_31};
-  wire signed [14:0] add_27 = {add_25[13], add_25} + {add_26[13], add_26};
-  wire signed [15:0] add_28 = {add_24[14], add_24} + {add_27[14], add_27};
-  wire signed [16:0] add_29 = {add_21[15], add_21} + {add_28[15], add_28};
-  wire [16:0] asuint_1 = add_29;
-  wire slice_32 = q_payload[0];
-  wire signed [12:0] mux_32 = slice_32 ? kv0_5_q : 13'sh0;
-  wire slice_33 = q_payload[1];
-  wire signed [12:0] mux_33 = slice_33 ? kv1_5_q : 13'sh0;
-  wire signed [13:0] add_30 = {mux_32[12], mux_32} + {mux_33[12], mux_33};
-  wire slice_34 = q_payload[2];
-  wire signed [12:0] mux_34 = slice_34 ? kv2_5_q : 13'sh0;
-  wire slice_35 = q_payload[3];
-  wire signed [12:0] mux_35 = slice_35 ? kv3_5_q : 13'sh0;
-  wire signed [13:0] add_31 = {mux_34[12], mux_34} + {mux_35[12], mux_35};
-  wire signed [14:0] add_32 = {add_30[13], add_30} + {add_31[13], add_31};
-  wire slice_36 = q_payload[4];
-  wire signed [12:0] mux_36 = slice_36 ? kv4_5_q : 13'sh0;
-  wire slice_37 = q_payload[5];
-  wire signed [12:0] mux_37 = slice_37 ? kv5_5_q : 13'sh0;
-  wire signed [13:0] add_33 = {mux_36[12], mux_36} + {mux_37[12], mux_37};
-  wire slice_38 = q_payload[6];
-  wire signed [12:0] mux_38 = slice_38 ? kv6_5_q : 13'sh0;
-  wire slice_39 = q_payload[7];
-  wire signed [12:0] mux_39 = slice_39 ? kv7_5_q : 13'sh0;
-  wire signed [13:0] add_34 = {mux_38[12], mux_38} + {mux_39[12], mux_39};
-  wire signed [14:0] add_35 = {add_33[13], add_33} + {add_34[13], add_34};
-  wire signed [15:0] add_36 = {add_32[14], add_32} + {add_35[14], add_35};
-  wire slice_40 = q_payload[8];
-  wire signed [12:0] mux_40 = slice_40 ? kv8_5_q : 13'sh0;
-  wire slice_41 = q_payload[9];
-  wire signed [12:0] mux_41 = slice_41 ? kv9_5_q : 13'sh0;
-  wire signed [13:0] add_37 = {mux_40[12], mux_40} + {mux_41[12], mux_41};
-  wire slice_42 = q_payload[10];
-  wire signed [12:0] mux_42 = slice_42 ? kv10_5_q : 13'sh0;
-  wire slice_43 = q_payload[11];
-  wire signed [12:0] mux_43 = slice_43 ? kv11_5_q : 13'sh0;
-  wire signed [13:0] add_38 = {mux_42[12], mux_42} + {mux_43[12], mux_43};
-  wire signed [14:0] add_39 = {add_37[13], add_37} + {add_38[13], add_38};
-  wire slice_44 = q_payload[12];
-  wire signed [12:0] mux_44 = slice_44 ? kv12_5_q : 13'sh0;
-  wire slice_45 = q_payload[13];
-  wire signed [12:0] mux_45 = slice_45 ? kv13_5_q : 13'sh0;
-  wire signed [13:0] add_40 = {mux_44[12], mux_44} + {mux_45[12], mux_45};
-  wire slice_46 = q_payload[14];
-  wire signed [12:0] mux_46 = slice_46 ? kv14_5_q : 13'sh0;
-  wire slice_47 = q_payload[15];
-  wire signed [12:0] mux_47 = slice_47 ? kv15_5_q : 13'sh0;
-  wire signed [13:0] add_41 = {mux_46[12], mux_46} + {mux_47[12], mux_47};
-  wire signed [14:0] add_42 = {add_40[13], add_40} + {add_41[13], add_41};
-  wire signed [15:0] add_43 = {add_39[14], add_39} + {add_42[14], add_42};
-  wire signed [16:0] add_44 = {add_36[15], add_36} + {add_43[15], add_43};
-  wire [16:0] asuint_2 = add_44;
-  wire slice_48 = q_payload[0];
-  wire signed [12:0] mux_48 = slice_48 ? kv0_4_q : 13'sh0;
-  wire slice_49 = q_payload[1];
-  wire signed [12:0] mux_49 = slice_49 ? kv1_4_q : 13'sh0;
-  wire signed [13:0] add_45 = {mux_48[12], mux_48} + {mux_49[12], mux_49};
-  wire slice_50 = q_payload[2];
-  wire signed [12:0] mux_50 = slice_50 ? kv2_4_q : 13'sh0;
-  wire slice_51 = q_payload[3];
-  wire signed [12:0] mux_51 = slice_51 ? kv3_4_q : 13'sh0;
-  wire signed [13:0] add_46 = {mux_50[12], mux_50} + {mux_51[12], mux_51};
-  wire signed [14:0] add_47 = {add_45[13], add_45} + {add_46[13], add_46};
-  wire slice_52 = q_payload[4];
-  wire signed [12:0] mux_52 = slice_52 ? kv4_4_q : 13'sh0;
-  wire slice_53 = q_payload[5];
-  wire signed [12:0] mux_53 = slice_53 ? kv5_4_q : 13'sh0;
-  wire signed [13:0] add_48 = {mux_52[12], mux_52} + {mux_53[12], mux_53};
-  wire slice_54 = q_payload[6];
-  wire signed [12:0] mux_54 = slice_54 ? kv6_4_q : 13'sh0;
-  wire slice_55 = q_payload[7];
-  wire signed [12:0] mux_55 = slice_55 ? kv7_4_q : 13'sh0;
-  wire signed [13:0] add_49 = {mux_54[12], mux_54} + {mux_55[12], mux_55};
-  wire signed [14:0] add_50 = {add_48[13], add_48} + {add_49[13], add_49};
-  wire signed [15:0] add_51 = {add_47[14], add_47} + {add_50[14], add_50};
-  wire slice_56 = q_payload[8];
-  wire signed [12:0] mux_56 = slice_56 ? kv8_4_q : 13'sh0;
-  wire slice_57 = q_payload[9];
-  wire signed [12:0] mux_57 = slice_57 ? kv9_4_q : 13'sh0;
-  wire signed [13:0] add_52 = {mux_56[12], mux_56} + {mux_57[12], mux_57};
-  wire slice_58 = q_payload[10];
-  wire signed [12:0] mux_58 = slice_58 ? kv10_4_q : 13'sh0;
-  wire slice_59 = q_payload[11];
-  wire signed [12:0] mux_59 = slice_59 ? kv11_4_q : 13'sh0;
-  wire signed [13:0] add_53 = {mux_58[12], mux_58} + {mux_59[12], mux_59};
-  wire signed [14:0] add_54 = {add_52[13], add_52} + {add_53[13], add_53};
-  wire slice_60 = q_payload[12];
-  wire signed [12:0] mux_60 = slice_60 ? kv12_4_q : 13'sh0;
-  wire slice_61 = q_payload[13];
-  wire signed [12:0] mux_61 = slice_61 ? kv13_4_q : 13'sh0;
-  wire signed [13:0] add_55 = {mux_60[12], mux_60} + {mux_61[12], mux_61};
-  wire slice_62 = q_payload[14];
-  wire signed [12:0] mux_62 = slice_62 ? kv14_4_q : 13'sh0;
-  wire slice_63 = q_payload[15];
-  wire signed [12:0] mux_63 = slice_63 ? kv15_4_q : 13'sh0;
-  wire signed [13:0] add_56 = {mux_62[12], mux_62} + {mux_63[12], mux_63};
-  wire signed [14:0] add_57 = {add_55[13], add_55} + {add_56[13], add_56};
-  wire signed [15:0] add_58 = {add_54[14], add_54} + {add_57[14], add_57};
-  wire signed [16:0] add_59 = {add_51[15], add_51} + {add_58[15], add_58};
-  wire [16:0] asuint_3 = add_59;
-  wire slice_64 = q_payload[0];
-  wire signed [12:0] mux_64 = slice_64 ? kv0_3_q : 13'sh0;
-  wire slice_65 = q_payload[1];
-  wire signed [12:0] mux_65 = slice_65 ? kv1_3_q : 13'sh0;
-  wire signed [13:0] add_60 = {mux_64[12], mux_64} + {mux_65[12], mux_65};
-  wire slice_66 = q_payload[2];
-  wire signed [12:0] mux_66 = slice_66 ? kv2_3_q : 13'sh0;
-  wire slice_67 = q_payload[3];
-  wire signed [12:0] mux_67 = slice_67 ? kv3_3_q : 13'sh0;
-  wire signed [13:0] add_61 = {mux_66[12], mux_66} + {mux_67[12], mux_67};
-  wire signed [14:0] add_62 = {add_60[13], add_60} + {add_61[13], add_61};
-  wire slice_68 = q_payload[4];
-  wire signed [12:0] mux_68 = slice_68 ? kv4_3_q : 13'sh0;
-  wire slice_69 = q_payload[5];
-  wire signed [12:0] mux_69 = slice_69 ? kv5_3_q : 13'sh0;
-  wire signed [13:0] add_63 = {mux_68[12], mux_68} + {mux_69[12], mux_69};
-  wire slice_70 = q_payload[6];
-  wire signed [12:0] mux_70 = slice_70 ? kv6_3_q : 13'sh0;
-  wire slice_71 = q_payload[7];
-  wire signed [12:0] mux_71 = slice_71 ? kv7_3_q : 13'sh0;
-  wire signed [13:0] add_64 = {mux_70[12], mux_70} + {mux_71[12], mux_71};
-  wire signed [14:0] add_65 = {add_63[13], add_63} + {add_64[13], add_64};
-  wire signed [15:0] add_66 = {add_62[14], add_62} + {add_65[14], add_65};
-  wire slice_72 = q_payload[8];
-  wire signed [12:0] mux_72 = slice_72 ? kv8_3_q : 13'sh0;
-  wire slice_73 = q_payload[9];
-  wire signed [12:0] mux_73 = slice_73 ? kv9_3_q : 13'sh0;
-  wire signed [13:0] add_67 = {mux_72[12], mux_72} + {mux_73[12], mux_73};
-  wire slice_74 = q_payload[10];
-  wire signed [12:0] mux_74 = slice_74 ? kv10_3_q : 13'sh0;
-  wire slice_75 = q_payload[11];
-  wire signed [12:0] mux_75 = slice_75 ? kv11_3_q : 13'sh0;
-  wire signed [13:0] add_68 = {mux_74[12], mux_74} + {mux_75[12], mux_75};
-  wire signed [14:0] add_69 = {add_67[13], add_67} + {add_68[13], add_68};
-  wire slice_76 = q_payload[12];
-  wire signed [12:0] mux_76 = slice_76 ? kv12_3_q : 13'sh0;
-  wire slice_77 = q_payload[13];
-  wire signed [12:0] mux_77 = slice_77 ? kv13_3_q : 13'sh0;
-  wire signed [13:0] add_70 = {mux_76[12], mux_76} + {mux_77[12], mux_77};
-  wire slice_78 = q_payload[14];
-  wire signed [12:0] mux_78 = slice_78 ? kv14_3_q : 13'sh0;
-  wire slice_79 = q_payload[15];
-  wire signed [12:0] mux_79 = slice_79 ? kv15_3_q : 13'sh0;
-  wire signed [13:0] add_71 = {mux_78[12], mux_78} + {mux_79[12], mux_79};
-  wire signed [14:0] add_72 = {add_70[13], add_70} + {add_71[13], add_71};
-  wire signed [15:0] add_73 = {add_69[14], add_69} + {add_72[14], add_72};
-  wire signed [16:0] add_74 = {add_66[15], add_66} + {add_73[15], add_73};
-  wire [16:0] asuint_4 = add_74;
-  wire slice_80 = q_payload[0];
-  wire signed [12:0] mux_80 = slice_80 ? kv0_2_q : 13'sh0;
-  wire slice_81 = q_payload[1];
-  wire signed [12:0] mux_81 = slice_81 ? kv1_2_q : 13'sh0;
-  wire signed [13:0] add_75 = {mux_80[12], mux_80} + {mux_81[12], mux_81};
-  wire slice_82 = q_payload[2];
-  wire signed [12:0] mux_82 = slice_82 ? kv2_2_q : 13'sh0;
-  wire slice_83 = q_payload[3];
-  wire signed [12:0] mux_83 = slice_83 ? kv3_2_q : 13'sh0;
-  wire signed [13:0] add_76 = {mux_82[12], mux_82} + {mux_83[12], mux_83};
-  wire signed [14:0] add_77 = {add_75[13], add_75} + {add_76[13], add_76};
-  wire slice_84 = q_payload[4];
-  wire signed [12:0] mux_84 = slice_84 ? kv4_2_q : 13'sh0;
-  wire slice_85 = q_payload[5];
-  wire signed [12:0] mux_85 = slice_85 ? kv5_2_q : 13'sh0;
-  wire signed [13:0] add_78 = {mux_84[12], mux_84} + {mux_85[12], mux_85};
-  wire slice_86 = q_payload[6];
-  wire signed [12:0] mux_86 = slice_86 ? kv6_2_q : 13'sh0;
-  wire slice_87 = q_payload[7];
-  wire signed [12:0] mux_87 = slice_87 ? kv7_2_q : 13'sh0;
-  wire signed [13:0] add_79 = {mux_86[12], mux_86} + {mux_87[12], mux_87};
-  wire signed [14:0] add_80 = {add_78[13], add_78} + {add_79[13], add_79};
-  wire signed [15:0] add_81 = {add_77[14], add_77} + {add_80[14], add_80};
-  wire slice_88 = q_payload[8];
-  wire signed [12:0] mux_88 = slice_88 ? kv8_2_q : 13'sh0;
-  wire slice_89 = q_payload[9];
-  wire signed [12:0] mux_89 = slice_89 ? kv9_2_q : 13'sh0;
-  wire signed [13:0] add_82 = {mux_88[12], mux_88} + {mux_89[12], mux_89};
-  wire slice_90 = q_payload[10];
-  wire signed [12:0] mux_90 = slice_90 ? kv10_2_q : 13'sh0;
-  wire slice_91 = q_payload[11];
-  wire signed [12:0] mux_91 = slice_91 ? kv11_2_q : 13'sh0;
-  wire signed [13:0] add_83 = {mux_90[12], mux_90} + {mux_91[12], mux_91};
-  wire signed [14:0] add_84 = {add_82[13], add_82} + {add_83[13], add_83};
-  wire slice_92 = q_payload[12];
-  wire signed [12:0] mux_92 = slice_92 ? kv12_2_q : 13'sh0;
-  wire slice_93 = q_payload[13];
-  wire signed [12:0] mux_93 = slice_93 ? kv13_2_q : 13'sh0;
-  wire signed [13:0] add_85 = {mux_92[12], mux_92} + {mux_93[12], mux_93};
-  wire slice_94 = q_payload[14];
-  wire signed [12:0] mux_94 = slice_94 ? kv14_2_q : 13'sh0;
-  wire slice_95 = q_payload[15];
-  wire signed [12:0] mux_95 = slice_95 ? kv15_2_q : 13'sh0;
-  wire signed [13:0] add_86 = {mux_94[12], mux_94} + {mux_95[12], mux_95};
-  wire signed [14:0] add_87 = {add_85[13], add_85} + {add_86[13], add_86};
-  wire signed [15:0] add_88 = {add_84[14], add_84} + {add_87[14], add_87};
-  wire signed [16:0] add_89 = {add_81[15], add_81} + {add_88[15], add_88};
-  wire [16:0] asuint_5 = add_89;
-  wire slice_96 = q_payload[0];
-  wire signed [12:0] mux_96 = slice_96 ? kv0_1_q : 13'sh0;
-  wire slice_97 = q_payload[1];
-  wire signed [12:0] mux_97 = slice_97 ? kv1_1_q : 13'sh0;
-  wire signed [13:0] add_90 = {mux_96[12], mux_96} + {mux_97[12], mux_97};
-  wire slice_98 = q_payload[2];
-  wire signed [12:0] mux_98 = slice_98 ? kv2_1_q : 13'sh0;
-  wire slice_99 = q_payload[3];
-  wire signed [12:0] mux_99 = slice_99 ? kv3_1_q : 13'sh0;
-  wire signed [13:0] add_91 = {mux_98[12], mux_98} + {mux_99[12], mux_99};
-  wire signed [14:0] add_92 = {add_90[13], add_90} + {add_91[13], add_91};
-  wire slice_100 = q_payload[4];
-  wire signed [12:0] mux_100 = slice_100 ? kv4_1_q : 13'sh0;
-  wire slice_101 = q_payload[5];
-  wire signed [12:0] mux_101 = slice_101 ? kv5_1_q : 13'sh0;
-  wire signed [13:0] add_93 = {mux_100[12], mux_100} + {mux_101[12], mux_101};
-  wire slice_102 = q_payload[6];
-  wire signed [12:0] mux_102 = slice_102 ? kv6_1_q : 13'sh0;
-  wire slice_103 = q_payload[7];
-  wire signed [12:0] mux_103 = slice_103 ? kv7_1_q : 13'sh0;
-  wire signed [13:0] add_94 = {mux_102[12], mux_102} + {mux_103[12], mux_103};
-  wire signed [14:0] add_95 = {add_93[13], add_93} + {add_94[13], add_94};
-  wire signed [15:0] add_96 = {add_92[14], add_92} + {add_95[14], add_95};
-  wire slice_104 = q_payload[8];
-  wire signed [12:0] mux_104 = slice_104 ? kv8_1_q : 13'sh0;
-  wire slice_105 = q_payload[9];
-  wire signed [12:0] mux_105 = slice_105 ? kv9_1_q : 13'sh0;
-  wire signed [13:0] add_97 = {mux_104[12], mux_104} + {mux_105[12], mux_105};
-  wire slice_106 = q_payload[10];
-  wire signed [12:0] mux_106 = slice_106 ? kv10_1_q : 13'sh0;
-  wire slice_107 = q_payload[11];
-  wire signed [12:0] mux_107 = slice_107 ? kv11_1_q : 13'sh0;
-  wire signed [13:0] add_98 = {mux_106[12], mux_106} + {mux_107[12], mux_107};
-  wire signed [14:0] add_99 = {add_97[13], add_97} + {add_98[13], add_98};
-  wire slice_108 = q_payload[12];
-  wire signed [12:0] mux_108 = slice_108 ? kv12_1_q : 13'sh0;
-  wire slice_109 = q_payload[13];
-  wire signed [12:0] mux_109 = slice_109 ? kv13_1_q : 13'sh0;
-  wire signed [13:0] add_100 = {mux_108[12], mux_108} + {mux_109[12], mux_109};
-  wire slice_110 = q_payload[14];
-  wire signed [12:0] mux_110 = slice_110 ? kv14_1_q : 13'sh0;
-  wire slice_111 = q_payload[15];
-  wire signed [12:0] mux_111 = slice_111 ? kv15_1_q : 13'sh0;
-  wire signed [13:0] add_101 = {mux_110[12], mux_110} + {mux_111[12], mux_111};
-  wire signed [14:0] add_102 = {add_100[13], add_100} + {add_101[13], add_101};
-  wire signed [15:0] add_103 = {add_99[14], add_99} + {add_102[14], add_102};
-  wire signed [16:0] add_104 = {add_96[15], add_96} + {add_103[15], add_103};
-  wire [16:0] asuint_6 = add_104;
-  wire slice_112 = q_payload[0];
-  wire signed [12:0] mux_112 = slice_112 ? kv0_0_q : 13'sh0;
-  wire slice_113 = q_payload[1];
-  wire signed [12:0] mux_113 = slice_113 ? kv1_0_q : 13'sh0;
-  wire signed [13:0] add_105 = {mux_112[12], mux_112} + {mux_113[12], mux_113};
-  wire slice_114 = q_payload[2];
-  wire signed [12:0] mux_114 = slice_114 ? kv2_0_q : 13'sh0;
-  wire slice_115 = q_payload[3];
-  wire signed [12:0] mux_115 = slice_115 ? kv3_0_q : 13'sh0;
-  wire signed [13:0] add_106 = {mux_114[12], mux_114} + {mux_115[12], mux_115};
-  wire signed [14:0] add_107 = {add_105[13], add_105} + {add_106[13], add_106};
-  wire slice_116 = q_payload[4];
-  wire signed [12:0] mux_116 = slice_116 ? kv4_0_q : 13'sh0;
-  wire slice_117 = q_payload[5];
-  wire signed [12:0] mux_117 = slice_117 ? kv5_0_q : 13'sh0;
-  wire signed [13:0] add_108 = {mux_116[12], mux_116} + {mux_117[12], mux_117};
-  wire slice_118 = q_payload[6];
-  wire signed [12:0] mux_118 = slice_118 ? kv6_0_q : 13'sh0;
-  wire slice_119 = q_payload[7];
-  wire signed [12:0] mux_119 = slice_119 ? kv7_0_q : 13'sh0;
-  wire signed [13:0] add_109 = {mux_118[12], mux_118} + {mux_119[12], mux_119};
-  wire signed [14:0] add_110 = {add_108[13], add_108} + {add_109[13], add_109};
-  wire signed [15:0] add_111 = {add_107[14], add_107} + {add_110[14], add_110};
-  wire slice_120 = q_payload[8];
-  wire signed [12:0] mux_120 = slice_120 ? kv8_0_q : 13'sh0;
-  wire slice_121 = q_payload[9];
-  wire signed [12:0] mux_121 = slice_121 ? kv9_0_q : 13'sh0;
-  wire signed [13:0] add_112 = {mux_120[12], mux_120} + {mux_121[12], mux_121};
-  wire slice_122 = q_payload[10];
-  wire signed [12:0] mux_122 = slice_122 ? kv10_0_q : 13'sh0;
-  wire slice_123 = q_payload[11];
-  wire signed [12:0] mux_123 = slice_123 ? kv11_0_q : 13'sh0;
-  wire signed [13:0] add_113 = {mux_122[12], mux_122} + {mux_123[12], mux_123};
-  wire signed [14:0] add_114 = {add_112[13], add_112} + {add_113[13], add_113};
-  wire slice_124 = q_payload[12];
-  wire signed [12:0] mux_124 = slice_124 ? kv12_0_q : 13'sh0;
-  wire slice_125 = q_payload[13];
-  wire signed [12:0] mux_125 = slice_125 ? kv13_0_q : 13'sh0;
-  wire signed [13:0] add_115 = {mux_124[12], mux_124} + {mux_125[12], mux_125};
-  wire slice_126 = q_payload[14];
-  wire signed [12:0] mux_126 = slice_126 ? kv14_0_q : 13'sh0;
-  wire slice_127 = q_payload[15];
-  wire signed [12:0] mux_127 = slice_127 ? kv15_0_q : 13'sh0;
-  wire signed [13:0] add_116 = {mux_126[12], mux_126} + {mux_127[12], mux_127};
-  wire signed [14:0] add_117 = {add_115[13], add_115} + {add_116[13], add_116};
-  wire signed [15:0] add_118 = {add_114[14], add_114} + {add_117[14], add_117};
-  wire signed [16:0] add_119 = {add_111[15], add_111} + {add_118[15], add_118};
-  wire [16:0] asuint_7 = add_119;
-  wire [135:0] cat_0 = {asuint_0, asuint_1, asuint_2, asuint_3, asuint_4, asuint_5, asuint_6, asuint_7};
-  wire slice_128 = q_payload[0];
-  wire [4:0] mux_128 = slice_128 ? cnt0_q : 5'd0;
-  wire slice_129 = q_payload[1];
-  wire [4:0] mux_129 = slice_129 ? cnt1_q : 5'd0;
-  wire [5:0] add_120 = {1'd0, mux_128} + {1'd0, mux_129};
-  wire slice_130 = q_payload[2];
-  wire [4:0] mux_130 = slice_130 ? cnt2_q : 5'd0;
-  wire slice_131 = q_payload[3];
-  wire [4:0] mux_131 = slice_131 ? cnt3_q : 5'd0;
-  wire [5:0] add_121 = {1'd0, mux_130} + {1'd0, mux_131};
-  wire [6:0] add_122 = {1'd0, add_120} + {1'd0, add_121};
-  wire slice_132 = q_payload[4];
-  wire [4:0] mux_132 = slice_132 ? cnt4_q : 5'd0;
-  wire slice_133 = q_payload[5];
-  wire [4:0] mux_133 = slice_133 ? cnt5_q : 5'd0;
-  wire [5:0] add_123 = {1'd0, mux_132} + {1'd0, mux_133};
-  wire slice_134 = q_payload[6];
-  wire [4:0] mux_134 = slice_134 ? cnt6_q : 5'd0;
-  wire slice_135 = q_payload[7];
-  wire [4:0] mux_135 = slice_135 ? cnt7_q : 5'd0;
-  wire [5:0] add_124 = {1'd0, mux_134} + {1'd0, mux_135};
-  wire [6:0] add_125 = {1'd0, add_123} + {1'd0, add_124};
-  wire [7:0] add_126 = {1'd0, add_122} + {1'd0, add_125};
-  wire slice_136 = q_payload[8];
-  wire [4:0] mux_136 = slice_136 ? cnt8_q : 5'd0;
-  wire slice_137 = q_payload[9];
-  wire [4:0] mux_137 = slice_137 ? cnt9_q : 5'd0;
-  wire [5:0] add_127 = {1'd0, mux_136} + {1'd0, mux_137};
-  wire slice_138 = q_payload[10];
-  wire [4:0] mux_138 = slice_138 ? cnt10_q : 5'd0;
-  wire slice_139 = q_payload[11];
-  wire [4:0] mux_139 = slice_139 ? cnt11_q : 5'd0;
-  wire [5:0] add_128 = {1'd0, mux_138} + {1'd0, mux_139};
-  wire [6:0] add_129 = {1'd0, add_127} + {1'd0, add_128};
-  wire slice_140 = q_payload[12];
-  wire [4:0] mux_140 = slice_140 ? cnt12_q : 5'd0;
-  wire slice_141 = q_payload[13];
-  wire [4:0] mux_141 = slice_141 ? cnt13_q : 5'd0;
-  wire [5:0] add_130 = {1'd0, mux_140} + {1'd0, mux_141};
-  wire slice_142 = q_payload[14];
-  wire [4:0] mux_142 = slice_142 ? cnt14_q : 5'd0;
-  wire slice_143 = q_payload[15];
-  wire [4:0] mux_143 = slice_143 ? cnt15_q : 5'd0;
-  wire [5:0] add_131 = {1'd0, mux_142} + {1'd0, mux_143};
-  wire [6:0] add_132 = {1'd0, add_130} + {1'd0, add_131};
-  wire [7:0] add_133 = {1'd0, add_129} + {1'd0, add_132};
-  wire [8:0] add_134 = {1'd0, add_126} + {1'd0, add_133};
-  wire [144:0] cat_1 = {cat_0, add_134};
-  wire and_2 = cfg_valid & cfg_ready;
-  wire and_3 = kv_valid & kv_ready;
-  wire eq_4 = token_q == n_m1_q;
-  wire and_4 = out_valid & out_ready;
+  wire at = state_q == 2'd0;
+  wire at_0 = state_q == 2'd1;
+  wire at_1 = state_q == 2'd2;
+  wire at_1_and_out_ready = at_1 & out_ready;
+  wire at_2 = state_q == 2'd2;
+  wire at_2_and_q_valid = at_2 & q_valid;
+  wire q_payload_0 = q_payload[0];
+  wire signed [12:0] q_payload_0_mux = q_payload_0 ? kv0_7_q : 13'sh0;
+  wire q_payload_1 = q_payload[1];
+  wire signed [12:0] q_payload_1_mux = q_payload_1 ? kv1_7_q : 13'sh0;
+  wire signed [13:0] add_0 = {q_payload_0_mux[12], q_payload_0_mux} + {q_payload_1_mux[12], q_payload_1_mux};
+  wire q_payload_2 = q_payload[2];
+  wire signed [12:0] q_payload_2_mux = q_payload_2 ? kv2_7_q : 13'sh0;
+  wire q_payload_3 = q_payload[3];
+  wire signed [12:0] q_payload_3_mux = q_payload_3 ? kv3_7_q : 13'sh0;
+  wire signed [13:0] add_1 = {q_payload_2_mux[12], q_payload_2_mux} + {q_payload_3_mux[12], q_payload_3_mux};
+  wire signed [14:0] add_0_add_add_1 = {add_0[13], add_0} + {add_1[13], add_1};
+  wire q_payload_4 = q_payload[4];
+  wire signed [12:0] q_payload_4_mux = q_payload_4 ? kv4_7_q : 13'sh0;
+  wire q_payload_5 = q_payload[5];
+  wire signed [12:0] q_payload_5_mux = q_payload_5 ? kv5_7_q : 13'sh0;
+  wire signed [13:0] add_2 = {q_payload_4_mux[12], q_payload_4_mux} + {q_payload_5_mux[12], q_payload_5_mux};
+  wire q_payload_6 = q_payload[6];
+  wire signed [12:0] q_payload_6_mux = q_payload_6 ? kv6_7_q : 13'sh0;
+  wire q_payload_7 = q_payload[7];
+  wire signed [12:0] q_payload_7_mux = q_payload_7 ? kv7_7_q : 13'sh0;
+  wire signed [13:0] add_3 = {q_payload_6_mux[12], q_payload_6_mux} + {q_payload_7_mux[12], q_payload_7_mux};
+  wire signed [14:0] add_2_add_add_3 = {add_2[13], add_2} + {add_3[13], add_3};
+  wire signed [15:0] add_4 = {add_0_add_add_1[14], add_0_add_add_1} + {add_2_add_add_3[14], add_2_add_add_3};
+  wire q_payload_8 = q_payload[8];
+  wire signed [12:0] q_payload_8_mux = q_payload_8 ? kv8_7_q : 13'sh0;
+  wire q_payload_9 = q_payload[9];
+  wire signed [12:0] q_payload_9_mux = q_payload_9 ? kv9_7_q : 13'sh0;
+  wire signed [13:0] add_5 = {q_payload_8_mux[12], q_payload_8_mux} + {q_payload_9_mux[12], q_payload_9_mux};
+  wire q_payload_10 = q_payload[10];
+  wire signed [12:0] q_payload_10_mux = q_payload_10 ? kv10_7_q : 13'sh0;
+  wire q_payload_11 = q_payload[11];
+  wire signed [12:0] q_payload_11_mux = q_payload_11 ? kv11_7_q : 13'sh0;
+  wire signed [13:0] add_6 = {q_payload_10_mux[12], q_payload_10_mux} + {q_payload_11_mux[12], q_payload_11_mux};
+  wire signed [14:0] add_5_add_add_6 = {add_5[13], add_5} + {add_6[13], add_6};
+  wire q_payload_12 = q_payload[12];
+  wire signed [12:0] q_payload_12_mux = q_payload_12 ? kv12_7_q : 13'sh0;
+  wire q_payload_13 = q_payload[13];
+  wire signed [12:0] q_payload_13_mux = q_payload_13 ? kv13_7_q : 13'sh0;
+  wire signed [13:0] add_7 = {q_payload_12_mux[12], q_payload_12_mux} + {q_payload_13_mux[12], q_payload_13_mux};
+  wire q_payload_14 = q_payload[14];
+  wire signed [12:0] q_payload_14_mux = q_payload_14 ? kv14_7_q : 13'sh0;
+  wire q_payload_15 = q_payload[15];
+  wire signed [12:0] q_payload_15_mux = q_payload_15 ? kv15_7_q : 13'sh0;
+  wire signed [13:0] add_8 = {q_payload_14_mux[12], q_payload_14_mux} + {q_payload_15_mux[12], q_payload_15_mux};
+  wire signed [14:0] add_7_add_add_8 = {add_7[13], add_7} + {add_8[13], add_8};
+  wire signed [15:0] add_9 = {add_5_add_add_6[14], add_5_add_add_6} + {add_7_add_add_8[14], add_7_add_add_8};
+  wire signed [16:0] add_4_add_add_9 = {add_4[15], add_4} + {add_9[15], add_9};
+  wire [16:0] add_4_add_add_9_u = add_4_add_add_9;
+  wire q_payload_0_0 = q_payload[0];
+  wire signed [12:0] q_payload_0_0_mux = q_payload_0_0 ? kv0_6_q : 13'sh0;
+  wire q_payload_1_0 = q_payload[1];
+  wire signed [12:0] q_payload_1_0_mux = q_payload_1_0 ? kv1_6_q : 13'sh0;
+  wire signed [13:0] add_10 = {q_payload_0_0_mux[12], q_payload_0_0_mux} + {q_payload_1_0_mux[12], q_payload_1_0_mux};
+  wire q_payload_2_0 = q_payload[2];
+  wire signed [12:0] q_payload_2_0_mux = q_payload_2_0 ? kv2_6_q : 13'sh0;
+  wire q_payload_3_0 = q_payload[3];
+  wire signed [12:0] q_payload_3_0_mux = q_payload_3_0 ? kv3_6_q : 13'sh0;
+  wire signed [13:0] add_11 = {q_payload_2_0_mux[12], q_payload_2_0_mux} + {q_payload_3_0_mux[12], q_payload_3_0_mux};
+  wire signed [14:0] add_10_add_add_11 = {add_10[13], add_10} + {add_11[13], add_11};
+  wire q_payload_4_0 = q_payload[4];
+  wire signed [12:0] q_payload_4_0_mux = q_payload_4_0 ? kv4_6_q : 13'sh0;
+  wire q_payload_5_0 = q_payload[5];
+  wire signed [12:0] q_payload_5_0_mux = q_payload_5_0 ? kv5_6_q : 13'sh0;
+  wire signed [13:0] add_12 = {q_payload_4_0_mux[12], q_payload_4_0_mux} + {q_payload_5_0_mux[12], q_payload_5_0_mux};
+  wire q_payload_6_0 = q_payload[6];
+  wire signed [12:0] q_payload_6_0_mux = q_payload_6_0 ? kv6_6_q : 13'sh0;
+  wire q_payload_7_0 = q_payload[7];
+  wire signed [12:0] q_payload_7_0_mux = q_payload_7_0 ? kv7_6_q : 13'sh0;
+  wire signed [13:0] add_13 = {q_payload_6_0_mux[12], q_payload_6_0_mux} + {q_payload_7_0_mux[12], q_payload_7_0_mux};
+  wire signed [14:0] add_12_add_add_13 = {add_12[13], add_12} + {add_13[13], add_13};
+  wire signed [15:0] add_14 = {add_10_add_add_11[14], add_10_add_add_11} + {add_12_add_add_13[14], add_12_add_add_13};
+  wire q_payload_8_0 = q_payload[8];
+  wire signed [12:0] q_payload_8_0_mux = q_payload_8_0 ? kv8_6_q : 13'sh0;
+  wire q_payload_9_0 = q_payload[9];
+  wire signed [12:0] q_payload_9_0_mux = q_payload_9_0 ? kv9_6_q : 13'sh0;
+  wire signed [13:0] add_15 = {q_payload_8_0_mux[12], q_payload_8_0_mux} + {q_payload_9_0_mux[12], q_payload_9_0_mux};
+  wire q_payload_10_0 = q_payload[10];
+  wire signed [12:0] q_payload_10_0_mux = q_payload_10_0 ? kv10_6_q : 13'sh0;
+  wire q_payload_11_0 = q_payload[11];
+  wire signed [12:0] q_payload_11_0_mux = q_payload_11_0 ? kv11_6_q : 13'sh0;
+  wire signed [13:0] add_16 = {q_payload_10_0_mux[12], q_payload_10_0_mux} + {q_payload_11_0_mux[12], q_payload_11_0_mux};
+  wire signed [14:0] add_15_add_add_16 = {add_15[13], add_15} + {add_16[13], add_16};
+  wire q_payload_12_0 = q_payload[12];
+  wire signed [12:0] q_payload_12_0_mux = q_payload_12_0 ? kv12_6_q : 13'sh0;
+  wire q_payload_13_0 = q_payload[13];
+  wire signed [12:0] q_payload_13_0_mux = q_payload_13_0 ? kv13_6_q : 13'sh0;
+  wire signed [13:0] add_17 = {q_payload_12_0_mux[12], q_payload_12_0_mux} + {q_payload_13_0_mux[12], q_payload_13_0_mux};
+  wire q_payload_14_0 = q_payload[14];
+  wire signed [12:0] q_payload_14_0_mux = q_payload_14_0 ? kv14_6_q : 13'sh0;
+  wire q_payload_15_0 = q_payload[15];
+  wire signed [12:0] q_payload_15_0_mux = q_payload_15_0 ? kv15_6_q : 13'sh0;
+  wire signed [13:0] add_18 = {q_payload_14_0_mux[12], q_payload_14_0_mux} + {q_payload_15_0_mux[12], q_payload_15_0_mux};
+  wire signed [14:0] add_17_add_add_18 = {add_17[13], add_17} + {add_18[13], add_18};
+  wire signed [15:0] add_19 = {add_15_add_add_16[14], add_15_add_add_16} + {add_17_add_add_18[14], add_17_add_add_18};
+  wire signed [16:0] add_14_add_add_19 = {add_14[15], add_14} + {add_19[15], add_19};
+  wire [16:0] add_14_add_add_19_u = add_14_add_add_19;
+  wire q_payload_0_1 = q_payload[0];
+  wire signed [12:0] q_payload_0_1_mux = q_payload_0_1 ? kv0_5_q : 13'sh0;
+  wire q_payload_1_1 = q_payload[1];
+  wire signed [12:0] q_payload_1_1_mux = q_payload_1_1 ? kv1_5_q : 13'sh0;
+  wire signed [13:0] add_20 = {q_payload_0_1_mux[12], q_payload_0_1_mux} + {q_payload_1_1_mux[12], q_payload_1_1_mux};
+  wire q_payload_2_1 = q_payload[2];
+  wire signed [12:0] q_payload_2_1_mux = q_payload_2_1 ? kv2_5_q : 13'sh0;
+  wire q_payload_3_1 = q_payload[3];
+  wire signed [12:0] q_payload_3_1_mux = q_payload_3_1 ? kv3_5_q : 13'sh0;
+  wire signed [13:0] add_21 = {q_payload_2_1_mux[12], q_payload_2_1_mux} + {q_payload_3_1_mux[12], q_payload_3_1_mux};
+  wire signed [14:0] add_20_add_add_21 = {add_20[13], add_20} + {add_21[13], add_21};
+  wire q_payload_4_1 = q_payload[4];
+  wire signed [12:0] q_payload_4_1_mux = q_payload_4_1 ? kv4_5_q : 13'sh0;
+  wire q_payload_5_1 = q_payload[5];
+  wire signed [12:0] q_payload_5_1_mux = q_payload_5_1 ? kv5_5_q : 13'sh0;
+  wire signed [13:0] add_22 = {q_payload_4_1_mux[12], q_payload_4_1_mux} + {q_payload_5_1_mux[12], q_payload_5_1_mux};
+  wire q_payload_6_1 = q_payload[6];
+  wire signed [12:0] q_payload_6_1_mux = q_payload_6_1 ? kv6_5_q : 13'sh0;
+  wire q_payload_7_1 = q_payload[7];
+  wire signed [12:0] q_payload_7_1_mux = q_payload_7_1 ? kv7_5_q : 13'sh0;
+  wire signed [13:0] add_23 = {q_payload_6_1_mux[12], q_payload_6_1_mux} + {q_payload_7_1_mux[12], q_payload_7_1_mux};
+  wire signed [14:0] add_22_add_add_23 = {add_22[13], add_22} + {add_23[13], add_23};
+  wire signed [15:0] add_24 = {add_20_add_add_21[14], add_20_add_add_21} + {add_22_add_add_23[14], add_22_add_add_23};
+  wire q_payload_8_1 = q_payload[8];
+  wire signed [12:0] q_payload_8_1_mux = q_payload_8_1 ? kv8_5_q : 13'sh0;
+  wire q_payload_9_1 = q_payload[9];
+  wire signed [12:0] q_payload_9_1_mux = q_payload_9_1 ? kv9_5_q : 13'sh0;
+  wire signed [13:0] add_25 = {q_payload_8_1_mux[12], q_payload_8_1_mux} + {q_payload_9_1_mux[12], q_payload_9_1_mux};
+  wire q_payload_10_1 = q_payload[10];
+  wire signed [12:0] q_payload_10_1_mux = q_payload_10_1 ? kv10_5_q : 13'sh0;
+  wire q_payload_11_1 = q_payload[11];
+  wire signed [12:0] q_payload_11_1_mux = q_payload_11_1 ? kv11_5_q : 13'sh0;
+  wire signed [13:0] add_26 = {q_payload_10_1_mux[12], q_payload_10_1_mux} + {q_payload_11_1_mux[12], q_payload_11_1_mux};
+  wire signed [14:0] add_25_add_add_26 = {add_25[13], add_25} + {add_26[13], add_26};
+  wire q_payload_12_1 = q_payload[12];
+  wire signed [12:0] q_payload_12_1_mux = q_payload_12_1 ? kv12_5_q : 13'sh0;
+  wire q_payload_13_1 = q_payload[13];
+  wire signed [12:0] q_payload_13_1_mux = q_payload_13_1 ? kv13_5_q : 13'sh0;
+  wire signed [13:0] add_27 = {q_payload_12_1_mux[12], q_payload_12_1_mux} + {q_payload_13_1_mux[12], q_payload_13_1_mux};
+  wire q_payload_14_1 = q_payload[14];
+  wire signed [12:0] q_payload_14_1_mux = q_payload_14_1 ? kv14_5_q : 13'sh0;
+  wire q_payload_15_1 = q_payload[15];
+  wire signed [12:0] q_payload_15_1_mux = q_payload_15_1 ? kv15_5_q : 13'sh0;
+  wire signed [13:0] add_28 = {q_payload_14_1_mux[12], q_payload_14_1_mux} + {q_payload_15_1_mux[12], q_payload_15_1_mux};
+  wire signed [14:0] add_27_add_add_28 = {add_27[13], add_27} + {add_28[13], add_28};
+  wire signed [15:0] add_29 = {add_25_add_add_26[14], add_25_add_add_26} + {add_27_add_add_28[14], add_27_add_add_28};
+  wire signed [16:0] add_24_add_add_29 = {add_24[15], add_24} + {add_29[15], add_29};
+  wire [16:0] add_24_add_add_29_u = add_24_add_add_29;
+  wire q_payload_0_2 = q_payload[0];
+  wire signed [12:0] q_payload_0_2_mux = q_payload_0_2 ? kv0_4_q : 13'sh0;
+  wire q_payload_1_2 = q_payload[1];
+  wire signed [12:0] q_payload_1_2_mux = q_payload_1_2 ? kv1_4_q : 13'sh0;
+  wire signed [13:0] add_30 = {q_payload_0_2_mux[12], q_payload_0_2_mux} + {q_payload_1_2_mux[12], q_payload_1_2_mux};
+  wire q_payload_2_2 = q_payload[2];
+  wire signed [12:0] q_payload_2_2_mux = q_payload_2_2 ? kv2_4_q : 13'sh0;
+  wire q_payload_3_2 = q_payload[3];
+  wire signed [12:0] q_payload_3_2_mux = q_payload_3_2 ? kv3_4_q : 13'sh0;
+  wire signed [13:0] add_31 = {q_payload_2_2_mux[12], q_payload_2_2_mux} + {q_payload_3_2_mux[12], q_payload_3_2_mux};
+  wire signed [14:0] add_30_add_add_31 = {add_30[13], add_30} + {add_31[13], add_31};
+  wire q_payload_4_2 = q_payload[4];
+  wire signed [12:0] q_payload_4_2_mux = q_payload_4_2 ? kv4_4_q : 13'sh0;
+  wire q_payload_5_2 = q_payload[5];
+  wire signed [12:0] q_payload_5_2_mux = q_payload_5_2 ? kv5_4_q : 13'sh0;
+  wire signed [13:0] add_32 = {q_payload_4_2_mux[12], q_payload_4_2_mux} + {q_payload_5_2_mux[12], q_payload_5_2_mux};
+  wire q_payload_6_2 = q_payload[6];
+  wire signed [12:0] q_payload_6_2_mux = q_payload_6_2 ? kv6_4_q : 13'sh0;
+  wire q_payload_7_2 = q_payload[7];
+  wire signed [12:0] q_payload_7_2_mux = q_payload_7_2 ? kv7_4_q : 13'sh0;
+  wire signed [13:0] add_33 = {q_payload_6_2_mux[12], q_payload_6_2_mux} + {q_payload_7_2_mux[12], q_payload_7_2_mux};
+  wire signed [14:0] add_32_add_add_33 = {add_32[13], add_32} + {add_33[13], add_33};
+  wire signed [15:0] add_34 = {add_30_add_add_31[14], add_30_add_add_31} + {add_32_add_add_33[14], add_32_add_add_33};
+  wire q_payload_8_2 = q_payload[8];
+  wire signed [12:0] q_payload_8_2_mux = q_payload_8_2 ? kv8_4_q : 13'sh0;
+  wire q_payload_9_2 = q_payload[9];
+  wire signed [12:0] q_payload_9_2_mux = q_payload_9_2 ? kv9_4_q : 13'sh0;
+  wire signed [13:0] add_35 = {q_payload_8_2_mux[12], q_payload_8_2_mux} + {q_payload_9_2_mux[12], q_payload_9_2_mux};
+  wire q_payload_10_2 = q_payload[10];
+  wire signed [12:0] q_payload_10_2_mux = q_payload_10_2 ? kv10_4_q : 13'sh0;
+  wire q_payload_11_2 = q_payload[11];
+  wire signed [12:0] q_payload_11_2_mux = q_payload_11_2 ? kv11_4_q : 13'sh0;
+  wire signed [13:0] add_36 = {q_payload_10_2_mux[12], q_payload_10_2_mux} + {q_payload_11_2_mux[12], q_payload_11_2_mux};
+  wire signed [14:0] add_35_add_add_36 = {add_35[13], add_35} + {add_36[13], add_36};
+  wire q_payload_12_2 = q_payload[12];
+  wire signed [12:0] q_payload_12_2_mux = q_payload_12_2 ? kv12_4_q : 13'sh0;
+  wire q_payload_13_2 = q_payload[13];
+  wire signed [12:0] q_payload_13_2_mux = q_payload_13_2 ? kv13_4_q : 13'sh0;
+  wire signed [13:0] add_37 = {q_payload_12_2_mux[12], q_payload_12_2_mux} + {q_payload_13_2_mux[12], q_payload_13_2_mux};
+  wire q_payload_14_2 = q_payload[14];
+  wire signed [12:0] q_payload_14_2_mux = q_payload_14_2 ? kv14_4_q : 13'sh0;
+  wire q_payload_15_2 = q_payload[15];
+  wire signed [12:0] q_payload_15_2_mux = q_payload_15_2 ? kv15_4_q : 13'sh0;
+  wire signed [13:0] add_38 = {q_payload_14_2_mux[12], q_payload_14_2_mux} + {q_payload_15_2_mux[12], q_payload_15_2_mux};
+  wire signed [14:0] add_37_add_add_38 = {add_37[13], add_37} + {add_38[13], add_38};
+  wire signed [15:0] add_39 = {add_35_add_add_36[14], add_35_add_add_36} + {add_37_add_add_38[14], add_37_add_add_38};
+  wire signed [16:0] add_34_add_add_39 = {add_34[15], add_34} + {add_39[15], add_39};
+  wire [16:0] add_34_add_add_39_u = add_34_add_add_39;
+  wire q_payload_0_3 = q_payload[0];
+  wire signed [12:0] q_payload_0_3_mux = q_payload_0_3 ? kv0_3_q : 13'sh0;
+  wire q_payload_1_3 = q_payload[1];
+  wire signed [12:0] q_payload_1_3_mux = q_payload_1_3 ? kv1_3_q : 13'sh0;
+  wire signed [13:0] add_40 = {q_payload_0_3_mux[12], q_payload_0_3_mux} + {q_payload_1_3_mux[12], q_payload_1_3_mux};
+  wire q_payload_2_3 = q_payload[2];
+  wire signed [12:0] q_payload_2_3_mux = q_payload_2_3 ? kv2_3_q : 13'sh0;
+  wire q_payload_3_3 = q_payload[3];
+  wire signed [12:0] q_payload_3_3_mux = q_payload_3_3 ? kv3_3_q : 13'sh0;
+  wire signed [13:0] add_41 = {q_payload_2_3_mux[12], q_payload_2_3_mux} + {q_payload_3_3_mux[12], q_payload_3_3_mux};
+  wire signed [14:0] add_40_add_add_41 = {add_40[13], add_40} + {add_41[13], add_41};
+  wire q_payload_4_3 = q_payload[4];
+  wire signed [12:0] q_payload_4_3_mux = q_payload_4_3 ? kv4_3_q : 13'sh0;
+  wire q_payload_5_3 = q_payload[5];
+  wire signed [12:0] q_payload_5_3_mux = q_payload_5_3 ? kv5_3_q : 13'sh0;
+  wire signed [13:0] add_42 = {q_payload_4_3_mux[12], q_payload_4_3_mux} + {q_payload_5_3_mux[12], q_payload_5_3_mux};
+  wire q_payload_6_3 = q_payload[6];
+  wire signed [12:0] q_payload_6_3_mux = q_payload_6_3 ? kv6_3_q : 13'sh0;
+  wire q_payload_7_3 = q_payload[7];
+  wire signed [12:0] q_payload_7_3_mux = q_payload_7_3 ? kv7_3_q : 13'sh0;
+  wire signed [13:0] add_43 = {q_payload_6_3_mux[12], q_payload_6_3_mux} + {q_payload_7_3_mux[12], q_payload_7_3_mux};
+  wire signed [14:0] add_42_add_add_43 = {add_42[13], add_42} + {add_43[13], add_43};
+  wire signed [15:0] add_44 = {add_40_add_add_41[14], add_40_add_add_41} + {add_42_add_add_43[14], add_42_add_add_43};
+  wire q_payload_8_3 = q_payload[8];
+  wire signed [12:0] q_payload_8_3_mux = q_payload_8_3 ? kv8_3_q : 13'sh0;
+  wire q_payload_9_3 = q_payload[9];
+  wire signed [12:0] q_payload_9_3_mux = q_payload_9_3 ? kv9_3_q : 13'sh0;
+  wire signed [13:0] add_45 = {q_payload_8_3_mux[12], q_payload_8_3_mux} + {q_payload_9_3_mux[12], q_payload_9_3_mux};
+  wire q_payload_10_3 = q_payload[10];
+  wire signed [12:0] q_payload_10_3_mux = q_payload_10_3 ? kv10_3_q : 13'sh0;
+  wire q_payload_11_3 = q_payload[11];
+  wire signed [12:0] q_payload_11_3_mux = q_payload_11_3 ? kv11_3_q : 13'sh0;
+  wire signed [13:0] add_46 = {q_payload_10_3_mux[12], q_payload_10_3_mux} + {q_payload_11_3_mux[12], q_payload_11_3_mux};
+  wire signed [14:0] add_45_add_add_46 = {add_45[13], add_45} + {add_46[13], add_46};
+  wire q_payload_12_3 = q_payload[12];
+  wire signed [12:0] q_payload_12_3_mux = q_payload_12_3 ? kv12_3_q : 13'sh0;
+  wire q_payload_13_3 = q_payload[13];
+  wire signed [12:0] q_payload_13_3_mux = q_payload_13_3 ? kv13_3_q : 13'sh0;
+  wire signed [13:0] add_47 = {q_payload_12_3_mux[12], q_payload_12_3_mux} + {q_payload_13_3_mux[12], q_payload_13_3_mux};
+  wire q_payload_14_3 = q_payload[14];
+  wire signed [12:0] q_payload_14_3_mux = q_payload_14_3 ? kv14_3_q : 13'sh0;
+  wire q_payload_15_3 = q_payload[15];
+  wire signed [12:0] q_payload_15_3_mux = q_payload_15_3 ? kv15_3_q : 13'sh0;
+  wire signed [13:0] add_48 = {q_payload_14_3_mux[12], q_payload_14_3_mux} + {q_payload_15_3_mux[12], q_payload_15_3_mux};
+  wire signed [14:0] add_47_add_add_48 = {add_47[13], add_47} + {add_48[13], add_48};
+  wire signed [15:0] add_49 = {add_45_add_add_46[14], add_45_add_add_46} + {add_47_add_add_48[14], add_47_add_add_48};
+  wire signed [16:0] add_44_add_add_49 = {add_44[15], add_44} + {add_49[15], add_49};
+  wire [16:0] add_44_add_add_49_u = add_44_add_add_49;
+  wire q_payload_0_4 = q_payload[0];
+  wire signed [12:0] q_payload_0_4_mux = q_payload_0_4 ? kv0_2_q : 13'sh0;
+  wire q_payload_1_4 = q_payload[1];
+  wire signed [12:0] q_payload_1_4_mux = q_payload_1_4 ? kv1_2_q : 13'sh0;
+  wire signed [13:0] add_50 = {q_payload_0_4_mux[12], q_payload_0_4_mux} + {q_payload_1_4_mux[12], q_payload_1_4_mux};
+  wire q_payload_2_4 = q_payload[2];
+  wire signed [12:0] q_payload_2_4_mux = q_payload_2_4 ? kv2_2_q : 13'sh0;
+  wire q_payload_3_4 = q_payload[3];
+  wire signed [12:0] q_payload_3_4_mux = q_payload_3_4 ? kv3_2_q : 13'sh0;
+  wire signed [13:0] add_51 = {q_payload_2_4_mux[12], q_payload_2_4_mux} + {q_payload_3_4_mux[12], q_payload_3_4_mux};
+  wire signed [14:0] add_50_add_add_51 = {add_50[13], add_50} + {add_51[13], add_51};
+  wire q_payload_4_4 = q_payload[4];
+  wire signed [12:0] q_payload_4_4_mux = q_payload_4_4 ? kv4_2_q : 13'sh0;
+  wire q_payload_5_4 = q_payload[5];
+  wire signed [12:0] q_payload_5_4_mux = q_payload_5_4 ? kv5_2_q : 13'sh0;
+  wire signed [13:0] add_52 = {q_payload_4_4_mux[12], q_payload_4_4_mux} + {q_payload_5_4_mux[12], q_payload_5_4_mux};
+  wire q_payload_6_4 = q_payload[6];
+  wire signed [12:0] q_payload_6_4_mux = q_payload_6_4 ? kv6_2_q : 13'sh0;
+  wire q_payload_7_4 = q_payload[7];
+  wire signed [12:0] q_payload_7_4_mux = q_payload_7_4 ? kv7_2_q : 13'sh0;
+  wire signed [13:0] add_53 = {q_payload_6_4_mux[12], q_payload_6_4_mux} + {q_payload_7_4_mux[12], q_payload_7_4_mux};
+  wire signed [14:0] add_52_add_add_53 = {add_52[13], add_52} + {add_53[13], add_53};
+  wire signed [15:0] add_54 = {add_50_add_add_51[14], add_50_add_add_51} + {add_52_add_add_53[14], add_52_add_add_53};
+  wire q_payload_8_4 = q_payload[8];
+  wire signed [12:0] q_payload_8_4_mux = q_payload_8_4 ? kv8_2_q : 13'sh0;
+  wire q_payload_9_4 = q_payload[9];
+  wire signed [12:0] q_payload_9_4_mux = q_payload_9_4 ? kv9_2_q : 13'sh0;
+  wire signed [13:0] add_55 = {q_payload_8_4_mux[12], q_payload_8_4_mux} + {q_payload_9_4_mux[12], q_payload_9_4_mux};
+  wire q_payload_10_4 = q_payload[10];
+  wire signed [12:0] q_payload_10_4_mux = q_payload_10_4 ? kv10_2_q : 13'sh0;
+  wire q_payload_11_4 = q_payload[11];
+  wire signed [12:0] q_payload_11_4_mux = q_payload_11_4 ? kv11_2_q : 13'sh0;
+  wire signed [13:0] add_56 = {q_payload_10_4_mux[12], q_payload_10_4_mux} + {q_payload_11_4_mux[12], q_payload_11_4_mux};
+  wire signed [14:0] add_55_add_add_56 = {add_55[13], add_55} + {add_56[13], add_56};
+  wire q_payload_12_4 = q_payload[12];
+  wire signed [12:0] q_payload_12_4_mux = q_payload_12_4 ? kv12_2_q : 13'sh0;
+  wire q_payload_13_4 = q_payload[13];
+  wire signed [12:0] q_payload_13_4_mux = q_payload_13_4 ? kv13_2_q : 13'sh0;
+  wire signed [13:0] add_57 = {q_payload_12_4_mux[12], q_payload_12_4_mux} + {q_payload_13_4_mux[12], q_payload_13_4_mux};
+  wire q_payload_14_4 = q_payload[14];
+  wire signed [12:0] q_payload_14_4_mux = q_payload_14_4 ? kv14_2_q : 13'sh0;
+  wire q_payload_15_4 = q_payload[15];
+  wire signed [12:0] q_payload_15_4_mux = q_payload_15_4 ? kv15_2_q : 13'sh0;
+  wire signed [13:0] add_58 = {q_payload_14_4_mux[12], q_payload_14_4_mux} + {q_payload_15_4_mux[12], q_payload_15_4_mux};
+  wire signed [14:0] add_57_add_add_58 = {add_57[13], add_57} + {add_58[13], add_58};
+  wire signed [15:0] add_59 = {add_55_add_add_56[14], add_55_add_add_56} + {add_57_add_add_58[14], add_57_add_add_58};
+  wire signed [16:0] add_54_add_add_59 = {add_54[15], add_54} + {add_59[15], add_59};
+  wire [16:0] add_54_add_add_59_u = add_54_add_add_59;
+  wire q_payload_0_5 = q_payload[0];
+  wire signed [12:0] q_payload_0_5_mux = q_payload_0_5 ? kv0_1_q : 13'sh0;
+  wire q_payload_1_5 = q_payload[1];
+  wire signed [12:0] q_payload_1_5_mux = q_payload_1_5 ? kv1_1_q : 13'sh0;
+  wire signed [13:0] add_60 = {q_payload_0_5_mux[12], q_payload_0_5_mux} + {q_payload_1_5_mux[12], q_payload_1_5_mux};
+  wire q_payload_2_5 = q_payload[2];
+  wire signed [12:0] q_payload_2_5_mux = q_payload_2_5 ? kv2_1_q : 13'sh0;
+  wire q_payload_3_5 = q_payload[3];
+  wire signed [12:0] q_payload_3_5_mux = q_payload_3_5 ? kv3_1_q : 13'sh0;
+  wire signed [13:0] add_61 = {q_payload_2_5_mux[12], q_payload_2_5_mux} + {q_payload_3_5_mux[12], q_payload_3_5_mux};
+  wire signed [14:0] add_60_add_add_61 = {add_60[13], add_60} + {add_61[13], add_61};
+  wire q_payload_4_5 = q_payload[4];
+  wire signed [12:0] q_payload_4_5_mux = q_payload_4_5 ? kv4_1_q : 13'sh0;
+  wire q_payload_5_5 = q_payload[5];
+  wire signed [12:0] q_payload_5_5_mux = q_payload_5_5 ? kv5_1_q : 13'sh0;
+  wire signed [13:0] add_62 = {q_payload_4_5_mux[12], q_payload_4_5_mux} + {q_payload_5_5_mux[12], q_payload_5_5_mux};
+  wire q_payload_6_5 = q_payload[6];
+  wire signed [12:0] q_payload_6_5_mux = q_payload_6_5 ? kv6_1_q : 13'sh0;
+  wire q_payload_7_5 = q_payload[7];
+  wire signed [12:0] q_payload_7_5_mux = q_payload_7_5 ? kv7_1_q : 13'sh0;
+  wire signed [13:0] add_63 = {q_payload_6_5_mux[12], q_payload_6_5_mux} + {q_payload_7_5_mux[12], q_payload_7_5_mux};
+  wire signed [14:0] add_62_add_add_63 = {add_62[13], add_62} + {add_63[13], add_63};
+  wire signed [15:0] add_64 = {add_60_add_add_61[14], add_60_add_add_61} + {add_62_add_add_63[14], add_62_add_add_63};
+  wire q_payload_8_5 = q_payload[8];
+  wire signed [12:0] q_payload_8_5_mux = q_payload_8_5 ? kv8_1_q : 13'sh0;
+  wire q_payload_9_5 = q_payload[9];
+  wire signed [12:0] q_payload_9_5_mux = q_payload_9_5 ? kv9_1_q : 13'sh0;
+  wire signed [13:0] add_65 = {q_payload_8_5_mux[12], q_payload_8_5_mux} + {q_payload_9_5_mux[12], q_payload_9_5_mux};
+  wire q_payload_10_5 = q_payload[10];
+  wire signed [12:0] q_payload_10_5_mux = q_payload_10_5 ? kv10_1_q : 13'sh0;
+  wire q_payload_11_5 = q_payload[11];
+  wire signed [12:0] q_payload_11_5_mux = q_payload_11_5 ? kv11_1_q : 13'sh0;
+  wire signed [13:0] add_66 = {q_payload_10_5_mux[12], q_payload_10_5_mux} + {q_payload_11_5_mux[12], q_payload_11_5_mux};
+  wire signed [14:0] add_65_add_add_66 = {add_65[13], add_65} + {add_66[13], add_66};
+  wire q_payload_12_5 = q_payload[12];
+  wire signed [12:0] q_payload_12_5_mux = q_payload_12_5 ? kv12_1_q : 13'sh0;
+  wire q_payload_13_5 = q_payload[13];
+  wire signed [12:0] q_payload_13_5_mux = q_payload_13_5 ? kv13_1_q : 13'sh0;
+  wire signed [13:0] add_67 = {q_payload_12_5_mux[12], q_payload_12_5_mux} + {q_payload_13_5_mux[12], q_payload_13_5_mux};
+  wire q_payload_14_5 = q_payload[14];
+  wire signed [12:0] q_payload_14_5_mux = q_payload_14_5 ? kv14_1_q : 13'sh0;
+  wire q_payload_15_5 = q_payload[15];
+  wire signed [12:0] q_payload_15_5_mux = q_payload_15_5 ? kv15_1_q : 13'sh0;
+  wire signed [13:0] add_68 = {q_payload_14_5_mux[12], q_payload_14_5_mux} + {q_payload_15_5_mux[12], q_payload_15_5_mux};
+  wire signed [14:0] add_67_add_add_68 = {add_67[13], add_67} + {add_68[13], add_68};
+  wire signed [15:0] add_69 = {add_65_add_add_66[14], add_65_add_add_66} + {add_67_add_add_68[14], add_67_add_add_68};
+  wire signed [16:0] add_64_add_add_69 = {add_64[15], add_64} + {add_69[15], add_69};
+  wire [16:0] add_64_add_add_69_u = add_64_add_add_69;
+  wire q_payload_0_6 = q_payload[0];
+  wire signed [12:0] q_payload_0_6_mux = q_payload_0_6 ? kv0_0_q : 13'sh0;
+  wire q_payload_1_6 = q_payload[1];
+  wire signed [12:0] q_payload_1_6_mux = q_payload_1_6 ? kv1_0_q : 13'sh0;
+  wire signed [13:0] add_70 = {q_payload_0_6_mux[12], q_payload_0_6_mux} + {q_payload_1_6_mux[12], q_payload_1_6_mux};
+  wire q_payload_2_6 = q_payload[2];
+  wire signed [12:0] q_payload_2_6_mux = q_payload_2_6 ? kv2_0_q : 13'sh0;
+  wire q_payload_3_6 = q_payload[3];
+  wire signed [12:0] q_payload_3_6_mux = q_payload_3_6 ? kv3_0_q : 13'sh0;
+  wire signed [13:0] add_71 = {q_payload_2_6_mux[12], q_payload_2_6_mux} + {q_payload_3_6_mux[12], q_payload_3_6_mux};
+  wire signed [14:0] add_70_add_add_71 = {add_70[13], add_70} + {add_71[13], add_71};
+  wire q_payload_4_6 = q_payload[4];
+  wire signed [12:0] q_payload_4_6_mux = q_payload_4_6 ? kv4_0_q : 13'sh0;
+  wire q_payload_5_6 = q_payload[5];
+  wire signed [12:0] q_payload_5_6_mux = q_payload_5_6 ? kv5_0_q : 13'sh0;
+  wire signed [13:0] add_72 = {q_payload_4_6_mux[12], q_payload_4_6_mux} + {q_payload_5_6_mux[12], q_payload_5_6_mux};
+  wire q_payload_6_6 = q_payload[6];
+  wire signed [12:0] q_payload_6_6_mux = q_payload_6_6 ? kv6_0_q : 13'sh0;
+  wire q_payload_7_6 = q_payload[7];
+  wire signed [12:0] q_payload_7_6_mux = q_payload_7_6 ? kv7_0_q : 13'sh0;
+  wire signed [13:0] add_73 = {q_payload_6_6_mux[12], q_payload_6_6_mux} + {q_payload_7_6_mux[12], q_payload_7_6_mux};
+  wire signed [14:0] add_72_add_add_73 = {add_72[13], add_72} + {add_73[13], add_73};
+  wire signed [15:0] add_74 = {add_70_add_add_71[14], add_70_add_add_71} + {add_72_add_add_73[14], add_72_add_add_73};
+  wire q_payload_8_6 = q_payload[8];
+  wire signed [12:0] q_payload_8_6_mux = q_payload_8_6 ? kv8_0_q : 13'sh0;
+  wire q_payload_9_6 = q_payload[9];
+  wire signed [12:0] q_payload_9_6_mux = q_payload_9_6 ? kv9_0_q : 13'sh0;
+  wire signed [13:0] add_75 = {q_payload_8_6_mux[12], q_payload_8_6_mux} + {q_payload_9_6_mux[12], q_payload_9_6_mux};
+  wire q_payload_10_6 = q_payload[10];
+  wire signed [12:0] q_payload_10_6_mux = q_payload_10_6 ? kv10_0_q : 13'sh0;
+  wire q_payload_11_6 = q_payload[11];
+  wire signed [12:0] q_payload_11_6_mux = q_payload_11_6 ? kv11_0_q : 13'sh0;
+  wire signed [13:0] add_76 = {q_payload_10_6_mux[12], q_payload_10_6_mux} + {q_payload_11_6_mux[12], q_payload_11_6_mux};
+  wire signed [14:0] add_75_add_add_76 = {add_75[13], add_75} + {add_76[13], add_76};
+  wire q_payload_12_6 = q_payload[12];
+  wire signed [12:0] q_payload_12_6_mux = q_payload_12_6 ? kv12_0_q : 13'sh0;
+  wire q_payload_13_6 = q_payload[13];
+  wire signed [12:0] q_payload_13_6_mux = q_payload_13_6 ? kv13_0_q : 13'sh0;
+  wire signed [13:0] add_77 = {q_payload_12_6_mux[12], q_payload_12_6_mux} + {q_payload_13_6_mux[12], q_payload_13_6_mux};
+  wire q_payload_14_6 = q_payload[14];
+  wire signed [12:0] q_payload_14_6_mux = q_payload_14_6 ? kv14_0_q : 13'sh0;
+  wire q_payload_15_6 = q_payload[15];
+  wire signed [12:0] q_payload_15_6_mux = q_payload_15_6 ? kv15_0_q : 13'sh0;
+  wire signed [13:0] add_78 = {q_payload_14_6_mux[12], q_payload_14_6_mux} + {q_payload_15_6_mux[12], q_payload_15_6_mux};
+  wire signed [14:0] add_77_add_add_78 = {add_77[13], add_77} + {add_78[13], add_78};
+  wire signed [15:0] add_79 = {add_75_add_add_76[14], add_75_add_add_76} + {add_77_add_add_78[14], add_77_add_add_78};
+  wire signed [16:0] add_74_add_add_79 = {add_74[15], add_74} + {add_79[15], add_79};
+  wire [16:0] add_74_add_add_79_u = add_74_add_add_79;
+  wire [135:0] cat_0 = {add_4_add_add_9_u, add_14_add_add_19_u, add_24_add_add_29_u, add_34_add_add_39_u, add_44_add_add_49_u, add_54_add_add_59_u, add_64_add_add_69_u, add_74_add_add_79_u};
+  wire q_payload_0_7 = q_payload[0];
+  wire [4:0] q_payload_0_7_mux = q_payload_0_7 ? cnt0_q : 5'd0;
+  wire q_payload_1_7 = q_payload[1];
+  wire [4:0] q_payload_1_7_mux = q_payload_1_7 ? cnt1_q : 5'd0;
+  wire [5:0] add_80 = {1'd0, q_payload_0_7_mux} + {1'd0, q_payload_1_7_mux};
+  wire q_payload_2_7 = q_payload[2];
+  wire [4:0] q_payload_2_7_mux = q_payload_2_7 ? cnt2_q : 5'd0;
+  wire q_payload_3_7 = q_payload[3];
+  wire [4:0] q_payload_3_7_mux = q_payload_3_7 ? cnt3_q : 5'd0;
+  wire [5:0] add_81 = {1'd0, q_payload_2_7_mux} + {1'd0, q_payload_3_7_mux};
+  wire [6:0] add_80_add_add_81 = {1'd0, add_80} + {1'd0, add_81};
+  wire q_payload_4_7 = q_payload[4];
+  wire [4:0] q_payload_4_7_mux = q_payload_4_7 ? cnt4_q : 5'd0;
+  wire q_payload_5_7 = q_payload[5];
+  wire [4:0] q_payload_5_7_mux = q_payload_5_7 ? cnt5_q : 5'd0;
+  wire [5:0] add_82 = {1'd0, q_payload_4_7_mux} + {1'd0, q_payload_5_7_mux};
+  wire q_payload_6_7 = q_payload[6];
+  wire [4:0] q_payload_6_7_mux = q_payload_6_7 ? cnt6_q : 5'd0;
+  wire q_payload_7_7 = q_payload[7];
+  wire [4:0] q_payload_7_7_mux = q_payload_7_7 ? cnt7_q : 5'd0;
+  wire [5:0] add_83 = {1'd0, q_payload_6_7_mux} + {1'd0, q_payload_7_7_mux};
+  wire [6:0] add_82_add_add_83 = {1'd0, add_82} + {1'd0, add_83};
+  wire [7:0] add_84 = {1'd0, add_80_add_add_81} + {1'd0, add_82_add_add_83};
+  wire q_payload_8_7 = q_payload[8];
+  wire [4:0] q_payload_8_7_mux = q_payload_8_7 ? cnt8_q : 5'd0;
+  wire q_payload_9_7 = q_payload[9];
+  wire [4:0] q_payload_9_7_mux = q_payload_9_7 ? cnt9_q : 5'd0;
+  wire [5:0] add_85 = {1'd0, q_payload_8_7_mux} + {1'd0, q_payload_9_7_mux};
+  wire q_payload_10_7 = q_payload[10];
+  wire [4:0] q_payload_10_7_mux = q_payload_10_7 ? cnt10_q : 5'd0;
+  wire q_payload_11_7 = q_payload[11];
+  wire [4:0] q_payload_11_7_mux = q_payload_11_7 ? cnt11_q : 5'd0;
+  wire [5:0] add_86 = {1'd0, q_payload_10_7_mux} + {1'd0, q_payload_11_7_mux};
+  wire [6:0] add_85_add_add_86 = {1'd0, add_85} + {1'd0, add_86};
+  wire q_payload_12_7 = q_payload[12];
+  wire [4:0] q_payload_12_7_mux = q_payload_12_7 ? cnt12_q : 5'd0;
+  wire q_payload_13_7 = q_payload[13];
+  wire [4:0] q_payload_13_7_mux = q_payload_13_7 ? cnt13_q : 5'd0;
+  wire [5:0] add_87 = {1'd0, q_payload_12_7_mux} + {1'd0, q_payload_13_7_mux};
+  wire q_payload_14_7 = q_payload[14];
+  wire [4:0] q_payload_14_7_mux = q_payload_14_7 ? cnt14_q : 5'd0;
+  wire q_payload_15_7 = q_payload[15];
+  wire [4:0] q_payload_15_7_mux = q_payload_15_7 ? cnt15_q : 5'd0;
+  wire [5:0] add_88 = {1'd0, q_payload_14_7_mux} + {1'd0, q_payload_15_7_mux};
+  wire [6:0] add_87_add_add_88 = {1'd0, add_87} + {1'd0, add_88};
+  wire [7:0] add_89 = {1'd0, add_85_add_add_86} + {1'd0, add_87_add_add_88};
+  wire [8:0] l = {1'd0, add_84} + {1'd0, add_89};
+  wire [144:0] cat_cat_0_l = {cat_0, l};
+  wire cfg_valid_and_cfg_ready = cfg_valid & cfg_ready;
+  wire kv_valid_and_kv_ready = kv_valid & kv_ready;
+  wire lastT = token_q == n_m1_q;
+  wire out_valid_and_out_ready = out_valid & out_ready;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [4:0] add_135 = {1'd0, token_q} + 5'd1;
+  wire [4:0] token_q_add_1 = {1'd0, token_q} + 5'd1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [3:0] resize_0 = add_135[3:0];
-  wire [3:0] mux_144 = eq_4 ? 4'd0 : resize_0;
-  wire eq_5 = token_q == 4'd0;
-  reg signed [12:0] mux_145;
-  wire [15:0] slice_144 = kv_payload[79:64];
-  reg slice_145;
-  wire [7:0] slice_146 = kv_payload[7:0];
-  wire signed [7:0] assint_0 = slice_146;
-  reg signed [7:0] mux_146;
+  wire [3:0] token_q_add_1_w4 = token_q_add_1[3:0];
+  wire [3:0] tNext = lastT ? 4'd0 : token_q_add_1_w4;
+  wire first = token_q == 4'd0;
+  reg signed [12:0] first_mux;
+  wire [15:0] kv_k = kv_payload[79:64];
+  reg kv_k_0;
+  wire [7:0] kv_payload_7_0 = kv_payload[7:0];
+  wire signed [7:0] kv_v_0 = kv_payload_7_0;
+  reg signed [7:0] kv_k_0_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_136;
+  reg signed [13:0] first_mux_add_kv_k_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_add_kv_k_0_mux_w13;
+  reg signed [12:0] first_mux_0;
+  reg kv_k_0_0;
+  wire [7:0] kv_payload_15_8 = kv_payload[15:8];
+  wire signed [7:0] kv_v_1 = kv_payload_15_8;
+  reg signed [7:0] kv_k_0_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_0_add_kv_k_0_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_0_add_kv_k_0_0_mux_w13;
+  reg signed [12:0] first_mux_1;
+  reg kv_k_0_1;
+  wire [7:0] kv_payload_23_16 = kv_payload[23:16];
+  wire signed [7:0] kv_v_2 = kv_payload_23_16;
+  reg signed [7:0] kv_k_0_1_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_1_add_kv_k_0_1_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_1_add_kv_k_0_1_mux_w13;
+  reg signed [12:0] first_mux_2;
+  reg kv_k_0_2;
+  wire [7:0] kv_payload_31_24 = kv_payload[31:24];
+  wire signed [7:0] kv_v_3 = kv_payload_31_24;
+  reg signed [7:0] kv_k_0_2_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_2_add_kv_k_0_2_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_2_add_kv_k_0_2_mux_w13;
+  reg signed [12:0] first_mux_3;
+  reg kv_k_0_3;
+  wire [7:0] kv_payload_39_32 = kv_payload[39:32];
+  wire signed [7:0] kv_v_4 = kv_payload_39_32;
+  reg signed [7:0] kv_k_0_3_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_3_add_kv_k_0_3_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_3_add_kv_k_0_3_mux_w13;
+  reg signed [12:0] first_mux_4;
+  reg kv_k_0_4;
+  wire [7:0] kv_payload_47_40 = kv_payload[47:40];
+  wire signed [7:0] kv_v_5 = kv_payload_47_40;
+  reg signed [7:0] kv_k_0_4_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_4_add_kv_k_0_4_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_4_add_kv_k_0_4_mux_w13;
+  reg signed [12:0] first_mux_5;
+  reg kv_k_0_5;
+  wire [7:0] kv_payload_55_48 = kv_payload[55:48];
+  wire signed [7:0] kv_v_6 = kv_payload_55_48;
+  reg signed [7:0] kv_k_0_5_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_5_add_kv_k_0_5_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_5_add_kv_k_0_5_mux_w13;
+  reg signed [12:0] first_mux_6;
+  reg kv_k_0_6;
+  wire [7:0] kv_payload_63_56 = kv_payload[63:56];
+  wire signed [7:0] kv_v_7 = kv_payload_63_56;
+  reg signed [7:0] kv_k_0_6_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_6_add_kv_k_0_6_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_6_add_kv_k_0_6_mux_w13;
+  reg signed [12:0] first_mux_7;
+  reg kv_k_1;
+  reg signed [7:0] kv_k_1_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_7_add_kv_k_1_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_7_add_kv_k_1_mux_w13;
+  reg signed [12:0] first_mux_8;
+  reg kv_k_1_0;
+  reg signed [7:0] kv_k_1_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_8_add_kv_k_1_0_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_8_add_kv_k_1_0_mux_w13;
+  reg signed [12:0] first_mux_9;
+  reg kv_k_1_1;
+  reg signed [7:0] kv_k_1_1_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_9_add_kv_k_1_1_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_9_add_kv_k_1_1_mux_w13;
+  reg signed [12:0] first_mux_10;
+  reg kv_k_1_2;
+  reg signed [7:0] kv_k_1_2_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_10_add_kv_k_1_2_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] resize_0;
+  reg signed [12:0] first_mux_11;
+  reg kv_k_1_3;
+  reg signed [7:0] kv_k_1_3_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_11_add_kv_k_1_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_1;
-  reg signed [12:0] mux_147;
-  reg slice_147;
-  wire [7:0] slice_148 = kv_payload[15:8];
-  wire signed [7:0] assint_1 = slice_148;
-  reg signed [7:0] mux_148;
+  reg signed [12:0] first_mux_12;
+  reg kv_k_1_4;
+  reg signed [7:0] kv_k_1_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_137;
+  reg signed [13:0] first_mux_12_add_kv_k_1_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_2;
-  reg signed [12:0] mux_149;
-  reg slice_149;
-  wire [7:0] slice_150 = kv_payload[23:16];
-  wire signed [7:0] assint_2 = slice_150;
-  reg signed [7:0] mux_150;
+  reg signed [12:0] first_mux_13;
+  reg kv_k_1_5;
+  reg signed [7:0] kv_k_1_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_138;
+  reg signed [13:0] first_mux_13_add_kv_k_1_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_3;
-  reg signed [12:0] mux_151;
-  reg slice_151;
-  wire [7:0] slice_152 = kv_payload[31:24];
-  wire signed [7:0] assint_3 = slice_152;
-  reg signed [7:0] mux_152;
+  reg signed [12:0] first_mux_14;
+  reg kv_k_1_6;
+  reg signed [7:0] kv_k_1_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_139;
+  reg signed [13:0] first_mux_14_add_kv_k_1_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_4;
-  reg signed [12:0] mux_153;
-  reg slice_153;
-  wire [7:0] slice_154 = kv_payload[39:32];
-  wire signed [7:0] assint_4 = slice_154;
-  reg signed [7:0] mux_154;
+  reg signed [12:0] first_mux_15;
+  reg kv_k_2;
+  reg signed [7:0] kv_k_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_140;
+  reg signed [13:0] first_mux_15_add_kv_k_2_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_15_add_kv_k_2_mux_w13;
+  reg signed [12:0] first_mux_16;
+  reg kv_k_2_0;
+  reg signed [7:0] kv_k_2_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_16_add_kv_k_2_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_5;
-  reg signed [12:0] mux_155;
-  reg slice_155;
-  wire [7:0] slice_156 = kv_payload[47:40];
-  wire signed [7:0] assint_5 = slice_156;
-  reg signed [7:0] mux_156;
+  reg signed [12:0] first_mux_17;
+  reg kv_k_2_1;
+  reg signed [7:0] kv_k_2_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_141;
+  reg signed [13:0] first_mux_17_add_kv_k_2_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_6;
-  reg signed [12:0] mux_157;
-  reg slice_157;
-  wire [7:0] slice_158 = kv_payload[55:48];
-  wire signed [7:0] assint_6 = slice_158;
-  reg signed [7:0] mux_158;
+  reg signed [12:0] first_mux_18;
+  reg kv_k_2_2;
+  reg signed [7:0] kv_k_2_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_142;
+  reg signed [13:0] first_mux_18_add_kv_k_2_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_7;
-  reg signed [12:0] mux_159;
-  reg slice_159;
-  wire [7:0] slice_160 = kv_payload[63:56];
-  wire signed [7:0] assint_7 = slice_160;
-  reg signed [7:0] mux_160;
+  reg signed [12:0] first_mux_19;
+  reg kv_k_2_3;
+  reg signed [7:0] kv_k_2_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_143;
+  reg signed [13:0] first_mux_19_add_kv_k_2_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_8;
-  reg signed [12:0] mux_161;
-  reg slice_161;
-  reg signed [7:0] mux_162;
+  reg signed [12:0] first_mux_20;
+  reg kv_k_2_4;
+  reg signed [7:0] kv_k_2_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_144;
+  reg signed [13:0] first_mux_20_add_kv_k_2_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_9;
-  reg signed [12:0] mux_163;
-  reg slice_162;
-  reg signed [7:0] mux_164;
+  reg signed [12:0] first_mux_21;
+  reg kv_k_2_5;
+  reg signed [7:0] kv_k_2_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_145;
+  reg signed [13:0] first_mux_21_add_kv_k_2_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_10;
-  reg signed [12:0] mux_165;
-  reg slice_163;
-  reg signed [7:0] mux_166;
+  reg signed [12:0] first_mux_22;
+  reg kv_k_2_6;
+  reg signed [7:0] kv_k_2_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_146;
+  reg signed [13:0] first_mux_22_add_kv_k_2_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_11;
-  reg signed [12:0] mux_167;
-  reg slice_164;
-  reg signed [7:0] mux_168;
+  reg signed [12:0] first_mux_23;
+  reg kv_k_3;
+  reg signed [7:0] kv_k_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_147;
+  reg signed [13:0] first_mux_23_add_kv_k_3_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_23_add_kv_k_3_mux_w13;
+  reg signed [12:0] first_mux_24;
+  reg kv_k_3_0;
+  reg signed [7:0] kv_k_3_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_24_add_kv_k_3_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_12;
-  reg signed [12:0] mux_169;
-  reg slice_165;
-  reg signed [7:0] mux_170;
+  reg signed [12:0] first_mux_25;
+  reg kv_k_3_1;
+  reg signed [7:0] kv_k_3_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_148;
+  reg signed [13:0] first_mux_25_add_kv_k_3_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_13;
-  reg signed [12:0] mux_171;
-  reg slice_166;
-  reg signed [7:0] mux_172;
+  reg signed [12:0] first_mux_26;
+  reg kv_k_3_2;
+  reg signed [7:0] kv_k_3_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_149;
+  reg signed [13:0] first_mux_26_add_kv_k_3_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_14;
-  reg signed [12:0] mux_173;
-  reg slice_167;
-  reg signed [7:0] mux_174;
+  reg signed [12:0] first_mux_27;
+  reg kv_k_3_3;
+  reg signed [7:0] kv_k_3_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_150;
+  reg signed [13:0] first_mux_27_add_kv_k_3_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_15;
-  reg signed [12:0] mux_175;
-  reg slice_168;
-  reg signed [7:0] mux_176;
+  reg signed [12:0] first_mux_28;
+  reg kv_k_3_4;
+  reg signed [7:0] kv_k_3_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_151;
+  reg signed [13:0] first_mux_28_add_kv_k_3_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_16;
-  reg signed [12:0] mux_177;
-  reg slice_169;
-  reg signed [7:0] mux_178;
+  reg signed [12:0] first_mux_29;
+  reg kv_k_3_5;
+  reg signed [7:0] kv_k_3_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_152;
+  reg signed [13:0] first_mux_29_add_kv_k_3_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_17;
-  reg signed [12:0] mux_179;
-  reg slice_170;
-  reg signed [7:0] mux_180;
+  reg signed [12:0] first_mux_30;
+  reg kv_k_3_6;
+  reg signed [7:0] kv_k_3_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_153;
+  reg signed [13:0] first_mux_30_add_kv_k_3_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_18;
-  reg signed [12:0] mux_181;
-  reg slice_171;
-  reg signed [7:0] mux_182;
+  reg signed [12:0] first_mux_31;
+  reg kv_k_4;
+  reg signed [7:0] kv_k_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_154;
+  reg signed [13:0] first_mux_31_add_kv_k_4_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_31_add_kv_k_4_mux_w13;
+  reg signed [12:0] first_mux_32;
+  reg kv_k_4_0;
+  reg signed [7:0] kv_k_4_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_32_add_kv_k_4_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_19;
-  reg signed [12:0] mux_183;
-  reg slice_172;
-  reg signed [7:0] mux_184;
+  reg signed [12:0] first_mux_33;
+  reg kv_k_4_1;
+  reg signed [7:0] kv_k_4_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_155;
+  reg signed [13:0] first_mux_33_add_kv_k_4_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_20;
-  reg signed [12:0] mux_185;
-  reg slice_173;
-  reg signed [7:0] mux_186;
+  reg signed [12:0] first_mux_34;
+  reg kv_k_4_2;
+  reg signed [7:0] kv_k_4_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_156;
+  reg signed [13:0] first_mux_34_add_kv_k_4_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_21;
-  reg signed [12:0] mux_187;
-  reg slice_174;
-  reg signed [7:0] mux_188;
+  reg signed [12:0] first_mux_35;
+  reg kv_k_4_3;
+  reg signed [7:0] kv_k_4_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_157;
+  reg signed [13:0] first_mux_35_add_kv_k_4_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_22;
-  reg signed [12:0] mux_189;
-  reg slice_175;
-  reg signed [7:0] mux_190;
+  reg signed [12:0] first_mux_36;
+  reg kv_k_4_4;
+  reg signed [7:0] kv_k_4_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_158;
+  reg signed [13:0] first_mux_36_add_kv_k_4_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_23;
-  reg signed [12:0] mux_191;
-  reg slice_176;
-  reg signed [7:0] mux_192;
+  reg signed [12:0] first_mux_37;
+  reg kv_k_4_5;
+  reg signed [7:0] kv_k_4_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_159;
+  reg signed [13:0] first_mux_37_add_kv_k_4_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_24;
-  reg signed [12:0] mux_193;
-  reg slice_177;
-  reg signed [7:0] mux_194;
+  reg signed [12:0] first_mux_38;
+  reg kv_k_4_6;
+  reg signed [7:0] kv_k_4_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_160;
+  reg signed [13:0] first_mux_38_add_kv_k_4_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_25;
-  reg signed [12:0] mux_195;
-  reg slice_178;
-  reg signed [7:0] mux_196;
+  reg signed [12:0] first_mux_39;
+  reg kv_k_5;
+  reg signed [7:0] kv_k_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_161;
+  reg signed [13:0] first_mux_39_add_kv_k_5_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_39_add_kv_k_5_mux_w13;
+  reg signed [12:0] first_mux_40;
+  reg kv_k_5_0;
+  reg signed [7:0] kv_k_5_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_40_add_kv_k_5_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_26;
-  reg signed [12:0] mux_197;
-  reg slice_179;
-  reg signed [7:0] mux_198;
+  reg signed [12:0] first_mux_41;
+  reg kv_k_5_1;
+  reg signed [7:0] kv_k_5_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_162;
+  reg signed [13:0] first_mux_41_add_kv_k_5_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_27;
-  reg signed [12:0] mux_199;
-  reg slice_180;
-  reg signed [7:0] mux_200;
+  reg signed [12:0] first_mux_42;
+  reg kv_k_5_2;
+  reg signed [7:0] kv_k_5_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_163;
+  reg signed [13:0] first_mux_42_add_kv_k_5_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_28;
-  reg signed [12:0] mux_201;
-  reg slice_181;
-  reg signed [7:0] mux_202;
+  reg signed [12:0] first_mux_43;
+  reg kv_k_5_3;
+  reg signed [7:0] kv_k_5_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_164;
+  reg signed [13:0] first_mux_43_add_kv_k_5_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_29;
-  reg signed [12:0] mux_203;
-  reg slice_182;
-  reg signed [7:0] mux_204;
+  reg signed [12:0] first_mux_44;
+  reg kv_k_5_4;
+  reg signed [7:0] kv_k_5_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_165;
+  reg signed [13:0] first_mux_44_add_kv_k_5_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_30;
-  reg signed [12:0] mux_205;
-  reg slice_183;
-  reg signed [7:0] mux_206;
+  reg signed [12:0] first_mux_45;
+  reg kv_k_5_5;
+  reg signed [7:0] kv_k_5_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_166;
+  reg signed [13:0] first_mux_45_add_kv_k_5_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_31;
-  reg signed [12:0] mux_207;
-  reg slice_184;
-  reg signed [7:0] mux_208;
+  reg signed [12:0] first_mux_46;
+  reg kv_k_5_6;
+  reg signed [7:0] kv_k_5_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_167;
+  reg signed [13:0] first_mux_46_add_kv_k_5_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_32;
-  reg signed [12:0] mux_209;
-  reg slice_185;
-  reg signed [7:0] mux_210;
+  reg signed [12:0] first_mux_47;
+  reg kv_k_6;
+  reg signed [7:0] kv_k_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_168;
+  reg signed [13:0] first_mux_47_add_kv_k_6_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_47_add_kv_k_6_mux_w13;
+  reg signed [12:0] first_mux_48;
+  reg kv_k_6_0;
+  reg signed [7:0] kv_k_6_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_48_add_kv_k_6_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_33;
-  reg signed [12:0] mux_211;
-  reg slice_186;
-  reg signed [7:0] mux_212;
+  reg signed [12:0] first_mux_49;
+  reg kv_k_6_1;
+  reg signed [7:0] kv_k_6_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_169;
+  reg signed [13:0] first_mux_49_add_kv_k_6_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_34;
-  reg signed [12:0] mux_213;
-  reg slice_187;
-  reg signed [7:0] mux_214;
+  reg signed [12:0] first_mux_50;
+  reg kv_k_6_2;
+  reg signed [7:0] kv_k_6_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_170;
+  reg signed [13:0] first_mux_50_add_kv_k_6_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_35;
-  reg signed [12:0] mux_215;
-  reg slice_188;
-  reg signed [7:0] mux_216;
+  reg signed [12:0] first_mux_51;
+  reg kv_k_6_3;
+  reg signed [7:0] kv_k_6_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_171;
+  reg signed [13:0] first_mux_51_add_kv_k_6_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_36;
-  reg signed [12:0] mux_217;
-  reg slice_189;
-  reg signed [7:0] mux_218;
+  reg signed [12:0] first_mux_52;
+  reg kv_k_6_4;
+  reg signed [7:0] kv_k_6_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_172;
+  reg signed [13:0] first_mux_52_add_kv_k_6_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_37;
-  reg signed [12:0] mux_219;
-  reg slice_190;
-  reg signed [7:0] mux_220;
+  reg signed [12:0] first_mux_53;
+  reg kv_k_6_5;
+  reg signed [7:0] kv_k_6_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_173;
+  reg signed [13:0] first_mux_53_add_kv_k_6_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_38;
-  reg signed [12:0] mux_221;
-  reg slice_191;
-  reg signed [7:0] mux_222;
+  reg signed [12:0] first_mux_54;
+  reg kv_k_6_6;
+  reg signed [7:0] kv_k_6_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_174;
+  reg signed [13:0] first_mux_54_add_kv_k_6_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_39;
-  reg signed [12:0] mux_223;
-  reg slice_192;
-  reg signed [7:0] mux_224;
+  reg signed [12:0] first_mux_55;
+  reg kv_k_7;
+  reg signed [7:0] kv_k_7_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_175;
+  reg signed [13:0] first_mux_55_add_kv_k_7_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_55_add_kv_k_7_mux_w13;
+  reg signed [12:0] first_mux_56;
+  reg kv_k_7_0;
+  reg signed [7:0] kv_k_7_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_56_add_kv_k_7_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_40;
-  reg signed [12:0] mux_225;
-  reg slice_193;
-  reg signed [7:0] mux_226;
+  reg signed [12:0] first_mux_57;
+  reg kv_k_7_1;
+  reg signed [7:0] kv_k_7_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_176;
+  reg signed [13:0] first_mux_57_add_kv_k_7_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_41;
-  reg signed [12:0] mux_227;
-  reg slice_194;
-  reg signed [7:0] mux_228;
+  reg signed [12:0] first_mux_58;
+  reg kv_k_7_2;
+  reg signed [7:0] kv_k_7_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_177;
+  reg signed [13:0] first_mux_58_add_kv_k_7_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_42;
-  reg signed [12:0] mux_229;
-  reg slice_195;
-  reg signed [7:0] mux_230;
+  reg signed [12:0] first_mux_59;
+  reg kv_k_7_3;
+  reg signed [7:0] kv_k_7_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_178;
+  reg signed [13:0] first_mux_59_add_kv_k_7_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_43;
-  reg signed [12:0] mux_231;
-  reg slice_196;
-  reg signed [7:0] mux_232;
+  reg signed [12:0] first_mux_60;
+  reg kv_k_7_4;
+  reg signed [7:0] kv_k_7_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_179;
+  reg signed [13:0] first_mux_60_add_kv_k_7_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_44;
-  reg signed [12:0] mux_233;
-  reg slice_197;
-  reg signed [7:0] mux_234;
+  reg signed [12:0] first_mux_61;
+  reg kv_k_7_5;
+  reg signed [7:0] kv_k_7_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_180;
+  reg signed [13:0] first_mux_61_add_kv_k_7_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_45;
-  reg signed [12:0] mux_235;
-  reg slice_198;
-  reg signed [7:0] mux_236;
+  reg signed [12:0] first_mux_62;
+  reg kv_k_7_6;
+  reg signed [7:0] kv_k_7_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_181;
+  reg signed [13:0] first_mux_62_add_kv_k_7_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_46;
-  reg signed [12:0] mux_237;
-  reg slice_199;
-  reg signed [7:0] mux_238;
+  reg signed [12:0] first_mux_63;
+  reg kv_k_8;
+  reg signed [7:0] kv_k_8_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_182;
+  reg signed [13:0] first_mux_63_add_kv_k_8_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_63_add_kv_k_8_mux_w13;
+  reg signed [12:0] first_mux_64;
+  reg kv_k_8_0;
+  reg signed [7:0] kv_k_8_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_64_add_kv_k_8_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_47;
-  reg signed [12:0] mux_239;
-  reg slice_200;
-  reg signed [7:0] mux_240;
+  reg signed [12:0] first_mux_65;
+  reg kv_k_8_1;
+  reg signed [7:0] kv_k_8_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_183;
+  reg signed [13:0] first_mux_65_add_kv_k_8_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_48;
-  reg signed [12:0] mux_241;
-  reg slice_201;
-  reg signed [7:0] mux_242;
+  reg signed [12:0] first_mux_66;
+  reg kv_k_8_2;
+  reg signed [7:0] kv_k_8_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_184;
+  reg signed [13:0] first_mux_66_add_kv_k_8_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_49;
-  reg signed [12:0] mux_243;
-  reg slice_202;
-  reg signed [7:0] mux_244;
+  reg signed [12:0] first_mux_67;
+  reg kv_k_8_3;
+  reg signed [7:0] kv_k_8_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_185;
+  reg signed [13:0] first_mux_67_add_kv_k_8_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_50;
-  reg signed [12:0] mux_245;
-  reg slice_203;
-  reg signed [7:0] mux_246;
+  reg signed [12:0] first_mux_68;
+  reg kv_k_8_4;
+  reg signed [7:0] kv_k_8_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_186;
+  reg signed [13:0] first_mux_68_add_kv_k_8_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_51;
-  reg signed [12:0] mux_247;
-  reg slice_204;
-  reg signed [7:0] mux_248;
+  reg signed [12:0] first_mux_69;
+  reg kv_k_8_5;
+  reg signed [7:0] kv_k_8_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_187;
+  reg signed [13:0] first_mux_69_add_kv_k_8_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_52;
-  reg signed [12:0] mux_249;
-  reg slice_205;
-  reg signed [7:0] mux_250;
+  reg signed [12:0] first_mux_70;
+  reg kv_k_8_6;
+  reg signed [7:0] kv_k_8_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_188;
+  reg signed [13:0] first_mux_70_add_kv_k_8_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_53;
-  reg signed [12:0] mux_251;
-  reg slice_206;
-  reg signed [7:0] mux_252;
+  reg signed [12:0] first_mux_71;
+  reg kv_k_9;
+  reg signed [7:0] kv_k_9_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_189;
+  reg signed [13:0] first_mux_71_add_kv_k_9_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_71_add_kv_k_9_mux_w13;
+  reg signed [12:0] first_mux_72;
+  reg kv_k_9_0;
+  reg signed [7:0] kv_k_9_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_72_add_kv_k_9_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_54;
-  reg signed [12:0] mux_253;
-  reg slice_207;
-  reg signed [7:0] mux_254;
+  reg signed [12:0] first_mux_73;
+  reg kv_k_9_1;
+  reg signed [7:0] kv_k_9_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_190;
+  reg signed [13:0] first_mux_73_add_kv_k_9_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_55;
-  reg signed [12:0] mux_255;
-  reg slice_208;
-  reg signed [7:0] mux_256;
+  reg signed [12:0] first_mux_74;
+  reg kv_k_9_2;
+  reg signed [7:0] kv_k_9_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_191;
+  reg signed [13:0] first_mux_74_add_kv_k_9_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_56;
-  reg signed [12:0] mux_257;
-  reg slice_209;
-  reg signed [7:0] mux_258;
+  reg signed [12:0] first_mux_75;
+  reg kv_k_9_3;
+  reg signed [7:0] kv_k_9_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_192;
+  reg signed [13:0] first_mux_75_add_kv_k_9_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_57;
-  reg signed [12:0] mux_259;
-  reg slice_210;
-  reg signed [7:0] mux_260;
+  reg signed [12:0] first_mux_76;
+  reg kv_k_9_4;
+  reg signed [7:0] kv_k_9_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_193;
+  reg signed [13:0] first_mux_76_add_kv_k_9_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_58;
-  reg signed [12:0] mux_261;
-  reg slice_211;
-  reg signed [7:0] mux_262;
+  reg signed [12:0] first_mux_77;
+  reg kv_k_9_5;
+  reg signed [7:0] kv_k_9_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_194;
+  reg signed [13:0] first_mux_77_add_kv_k_9_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_59;
-  reg signed [12:0] mux_263;
-  reg slice_212;
-  reg signed [7:0] mux_264;
+  reg signed [12:0] first_mux_78;
+  reg kv_k_9_6;
+  reg signed [7:0] kv_k_9_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_195;
+  reg signed [13:0] first_mux_78_add_kv_k_9_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_60;
-  reg signed [12:0] mux_265;
-  reg slice_213;
-  reg signed [7:0] mux_266;
+  reg signed [12:0] first_mux_79;
+  reg kv_k_10;
+  reg signed [7:0] kv_k_10_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_196;
+  reg signed [13:0] first_mux_79_add_kv_k_10_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_79_add_kv_k_10_mux_w13;
+  reg signed [12:0] first_mux_80;
+  reg kv_k_10_0;
+  reg signed [7:0] kv_k_10_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_80_add_kv_k_10_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_61;
-  reg signed [12:0] mux_267;
-  reg slice_214;
-  reg signed [7:0] mux_268;
+  reg signed [12:0] first_mux_81;
+  reg kv_k_10_1;
+  reg signed [7:0] kv_k_10_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_197;
+  reg signed [13:0] first_mux_81_add_kv_k_10_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_62;
-  reg signed [12:0] mux_269;
-  reg slice_215;
-  reg signed [7:0] mux_270;
+  reg signed [12:0] first_mux_82;
+  reg kv_k_10_2;
+  reg signed [7:0] kv_k_10_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_198;
+  reg signed [13:0] first_mux_82_add_kv_k_10_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_63;
-  reg signed [12:0] mux_271;
-  reg slice_216;
-  reg signed [7:0] mux_272;
+  reg signed [12:0] first_mux_83;
+  reg kv_k_10_3;
+  reg signed [7:0] kv_k_10_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_199;
+  reg signed [13:0] first_mux_83_add_kv_k_10_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_64;
-  reg signed [12:0] mux_273;
-  reg slice_217;
-  reg signed [7:0] mux_274;
+  reg signed [12:0] first_mux_84;
+  reg kv_k_10_4;
+  reg signed [7:0] kv_k_10_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_200;
+  reg signed [13:0] first_mux_84_add_kv_k_10_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_65;
-  reg signed [12:0] mux_275;
-  reg slice_218;
-  reg signed [7:0] mux_276;
+  reg signed [12:0] first_mux_85;
+  reg kv_k_10_5;
+  reg signed [7:0] kv_k_10_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_201;
+  reg signed [13:0] first_mux_85_add_kv_k_10_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_66;
-  reg signed [12:0] mux_277;
-  reg slice_219;
-  reg signed [7:0] mux_278;
+  reg signed [12:0] first_mux_86;
+  reg kv_k_10_6;
+  reg signed [7:0] kv_k_10_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_202;
+  reg signed [13:0] first_mux_86_add_kv_k_10_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_67;
-  reg signed [12:0] mux_279;
-  reg slice_220;
-  reg signed [7:0] mux_280;
+  reg signed [12:0] first_mux_87;
+  reg kv_k_11;
+  reg signed [7:0] kv_k_11_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_203;
+  reg signed [13:0] first_mux_87_add_kv_k_11_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_87_add_kv_k_11_mux_w13;
+  reg signed [12:0] first_mux_88;
+  reg kv_k_11_0;
+  reg signed [7:0] kv_k_11_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_88_add_kv_k_11_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_68;
-  reg signed [12:0] mux_281;
-  reg slice_221;
-  reg signed [7:0] mux_282;
+  reg signed [12:0] first_mux_89;
+  reg kv_k_11_1;
+  reg signed [7:0] kv_k_11_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_204;
+  reg signed [13:0] first_mux_89_add_kv_k_11_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_69;
-  reg signed [12:0] mux_283;
-  reg slice_222;
-  reg signed [7:0] mux_284;
+  reg signed [12:0] first_mux_90;
+  reg kv_k_11_2;
+  reg signed [7:0] kv_k_11_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_205;
+  reg signed [13:0] first_mux_90_add_kv_k_11_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_70;
-  reg signed [12:0] mux_285;
-  reg slice_223;
-  reg signed [7:0] mux_286;
+  reg signed [12:0] first_mux_91;
+  reg kv_k_11_3;
+  reg signed [7:0] kv_k_11_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_206;
+  reg signed [13:0] first_mux_91_add_kv_k_11_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_71;
-  reg signed [12:0] mux_287;
-  reg slice_224;
-  reg signed [7:0] mux_288;
+  reg signed [12:0] first_mux_92;
+  reg kv_k_11_4;
+  reg signed [7:0] kv_k_11_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_207;
+  reg signed [13:0] first_mux_92_add_kv_k_11_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_72;
-  reg signed [12:0] mux_289;
-  reg slice_225;
-  reg signed [7:0] mux_290;
+  reg signed [12:0] first_mux_93;
+  reg kv_k_11_5;
+  reg signed [7:0] kv_k_11_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_208;
+  reg signed [13:0] first_mux_93_add_kv_k_11_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_73;
-  reg signed [12:0] mux_291;
-  reg slice_226;
-  reg signed [7:0] mux_292;
+  reg signed [12:0] first_mux_94;
+  reg kv_k_11_6;
+  reg signed [7:0] kv_k_11_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_209;
+  reg signed [13:0] first_mux_94_add_kv_k_11_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_74;
-  reg signed [12:0] mux_293;
-  reg slice_227;
-  reg signed [7:0] mux_294;
+  reg signed [12:0] first_mux_95;
+  reg kv_k_12;
+  reg signed [7:0] kv_k_12_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_210;
+  reg signed [13:0] first_mux_95_add_kv_k_12_mux;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg signed [12:0] first_mux_95_add_kv_k_12_mux_w13;
+  reg signed [12:0] first_mux_96;
+  reg kv_k_12_0;
+  reg signed [7:0] kv_k_12_0_mux;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg signed [13:0] first_mux_96_add_kv_k_12_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_75;
-  reg signed [12:0] mux_295;
-  reg slice_228;
-  reg signed [7:0] mux_296;
+  reg signed [12:0] first_mux_97;
+  reg kv_k_12_1;
+  reg signed [7:0] kv_k_12_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_211;
+  reg signed [13:0] first_mux_97_add_kv_k_12_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_76;
-  reg signed [12:0] mux_297;
-  reg slice_229;
-  reg signed [7:0] mux_298;
+  reg signed [12:0] first_mux_98;
+  reg kv_k_12_2;
+  reg signed [7:0] kv_k_12_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_212;
+  reg signed [13:0] first_mux_98_add_kv_k_12_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_77;
-  reg signed [12:0] mux_299;
-  reg slice_230;
-  reg signed [7:0] mux_300;
+  reg signed [12:0] first_mux_99;
+  reg kv_k_12_3;
+  reg signed [7:0] kv_k_12_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_213;
+  reg signed [13:0] first_mux_99_add_kv_k_12_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_78;
-  reg signed [12:0] mux_301;
-  reg slice_231;
-  reg signed [7:0] mux_302;
+  reg signed [12:0] first_mux_100;
+  reg kv_k_12_4;
+  reg signed [7:0] kv_k_12_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_214;
+  reg signed [13:0] first_mux_100_add_kv_k_12_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_79;
-  reg signed [12:0] mux_303;
-  reg slice_232;
-  reg signed [7:0] mux_304;
+  reg signed [12:0] first_mux_101;
+  reg kv_k_12_5;
+  reg signed [7:0] kv_k_12_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_215;
+  reg signed [13:0] first_mux_101_add_kv_k_12_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_80;
-  reg signed [12:0] mux_305;
-  reg slice_233;
-  reg signed [7:0] mux_306;
+  reg signed [12:0] first_mux_102;
+  reg kv_k_12_6;
+  reg signed [7:0] kv_k_12_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_216;
+  reg signed [13:0] first_mux_102_add_kv_k_12_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_81;
-  reg signed [12:0] mux_307;
-  reg slice_234;
-  reg signed [7:0] mux_308;
+  reg signed [12:0] first_mux_103;
+  reg kv_k_13;
+  reg signed [7:0] kv_k_13_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_217;
+  reg signed [13:0] first_mux_103_add_kv_k_13_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_82;
-  reg signed [12:0] mux_309;
-  reg slice_235;
-  reg signed [7:0] mux_310;
+  reg signed [12:0] first_mux_104;
+  reg kv_k_13_0;
+  reg signed [7:0] kv_k_13_0_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_218;
+  reg signed [13:0] first_mux_104_add_kv_k_13_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_83;
-  reg signed [12:0] mux_311;
-  reg slice_236;
-  reg signed [7:0] mux_312;
+  reg signed [12:0] first_mux_105;
+  reg kv_k_13_1;
+  reg signed [7:0] kv_k_13_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_219;
+  reg signed [13:0] first_mux_105_add_kv_k_13_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_84;
-  reg signed [12:0] mux_313;
-  reg slice_237;
-  reg signed [7:0] mux_314;
+  reg signed [12:0] first_mux_106;
+  reg kv_k_13_2;
+  reg signed [7:0] kv_k_13_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_220;
+  reg signed [13:0] first_mux_106_add_kv_k_13_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_85;
-  reg signed [12:0] mux_315;
-  reg slice_238;
-  reg signed [7:0] mux_316;
+  reg signed [12:0] first_mux_107;
+  reg kv_k_13_3;
+  reg signed [7:0] kv_k_13_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_221;
+  reg signed [13:0] first_mux_107_add_kv_k_13_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_86;
-  reg signed [12:0] mux_317;
-  reg slice_239;
-  reg signed [7:0] mux_318;
+  reg signed [12:0] first_mux_108;
+  reg kv_k_13_4;
+  reg signed [7:0] kv_k_13_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_222;
+  reg signed [13:0] first_mux_108_add_kv_k_13_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_87;
-  reg signed [12:0] mux_319;
-  reg slice_240;
-  reg signed [7:0] mux_320;
+  reg signed [12:0] first_mux_109;
+  reg kv_k_13_5;
+  reg signed [7:0] kv_k_13_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_223;
+  reg signed [13:0] first_mux_109_add_kv_k_13_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_88;
-  reg signed [12:0] mux_321;
-  reg slice_241;
-  reg signed [7:0] mux_322;
+  reg signed [12:0] first_mux_110;
+  reg kv_k_13_6;
+  reg signed [7:0] kv_k_13_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_224;
+  reg signed [13:0] first_mux_110_add_kv_k_13_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_89;
-  reg signed [12:0] mux_323;
-  reg slice_242;
-  reg signed [7:0] mux_324;
+  reg signed [12:0] first_mux_111;
+  reg kv_k_14;
+  reg signed [7:0] kv_k_14_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_225;
+  reg signed [13:0] first_mux_111_add_kv_k_14_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_90;
-  reg signed [12:0] mux_325;
-  reg slice_243;
-  reg signed [7:0] mux_326;
+  reg signed [12:0] first_mux_112;
+  reg kv_k_14_0;
+  reg signed [7:0] kv_k_14_0_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_226;
+  reg signed [13:0] first_mux_112_add_kv_k_14_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_91;
-  reg signed [12:0] mux_327;
-  reg slice_244;
-  reg signed [7:0] mux_328;
+  reg signed [12:0] first_mux_113;
+  reg kv_k_14_1;
+  reg signed [7:0] kv_k_14_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_227;
+  reg signed [13:0] first_mux_113_add_kv_k_14_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_92;
-  reg signed [12:0] mux_329;
-  reg slice_245;
-  reg signed [7:0] mux_330;
+  reg signed [12:0] first_mux_114;
+  reg kv_k_14_2;
+  reg signed [7:0] kv_k_14_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_228;
+  reg signed [13:0] first_mux_114_add_kv_k_14_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_93;
-  reg signed [12:0] mux_331;
-  reg slice_246;
-  reg signed [7:0] mux_332;
+  reg signed [12:0] first_mux_115;
+  reg kv_k_14_3;
+  reg signed [7:0] kv_k_14_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_229;
+  reg signed [13:0] first_mux_115_add_kv_k_14_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_94;
-  reg signed [12:0] mux_333;
-  reg slice_247;
-  reg signed [7:0] mux_334;
+  reg signed [12:0] first_mux_116;
+  reg kv_k_14_4;
+  reg signed [7:0] kv_k_14_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_230;
+  reg signed [13:0] first_mux_116_add_kv_k_14_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_95;
-  reg signed [12:0] mux_335;
-  reg slice_248;
-  reg signed [7:0] mux_336;
+  reg signed [12:0] first_mux_117;
+  reg kv_k_14_5;
+  reg signed [7:0] kv_k_14_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_231;
+  reg signed [13:0] first_mux_117_add_kv_k_14_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_96;
-  reg signed [12:0] mux_337;
-  reg slice_249;
-  reg signed [7:0] mux_338;
+  reg signed [12:0] first_mux_118;
+  reg kv_k_14_6;
+  reg signed [7:0] kv_k_14_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_232;
+  reg signed [13:0] first_mux_118_add_kv_k_14_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_97;
-  reg signed [12:0] mux_339;
-  reg slice_250;
-  reg signed [7:0] mux_340;
+  reg signed [12:0] first_mux_119;
+  reg kv_k_15;
+  reg signed [7:0] kv_k_15_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_233;
+  reg signed [13:0] first_mux_119_add_kv_k_15_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_98;
-  reg signed [12:0] mux_341;
-  reg slice_251;
-  reg signed [7:0] mux_342;
+  reg signed [12:0] first_mux_120;
+  reg kv_k_15_0;
+  reg signed [7:0] kv_k_15_0_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_234;
+  reg signed [13:0] first_mux_120_add_kv_k_15_0_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_99;
-  reg signed [12:0] mux_343;
-  reg slice_252;
-  reg signed [7:0] mux_344;
+  reg signed [12:0] first_mux_121;
+  reg kv_k_15_1;
+  reg signed [7:0] kv_k_15_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_235;
+  reg signed [13:0] first_mux_121_add_kv_k_15_1_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_100;
-  reg signed [12:0] mux_345;
-  reg slice_253;
-  reg signed [7:0] mux_346;
+  reg signed [12:0] first_mux_122;
+  reg kv_k_15_2;
+  reg signed [7:0] kv_k_15_2_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_236;
+  reg signed [13:0] first_mux_122_add_kv_k_15_2_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_101;
-  reg signed [12:0] mux_347;
-  reg slice_254;
-  reg signed [7:0] mux_348;
+  reg signed [12:0] first_mux_123;
+  reg kv_k_15_3;
+  reg signed [7:0] kv_k_15_3_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_237;
+  reg signed [13:0] first_mux_123_add_kv_k_15_3_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_102;
-  reg signed [12:0] mux_349;
-  reg slice_255;
-  reg signed [7:0] mux_350;
+  reg signed [12:0] first_mux_124;
+  reg kv_k_15_4;
+  reg signed [7:0] kv_k_15_4_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_238;
+  reg signed [13:0] first_mux_124_add_kv_k_15_4_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_103;
-  reg signed [12:0] mux_351;
-  reg slice_256;
-  reg signed [7:0] mux_352;
+  reg signed [12:0] first_mux_125;
+  reg kv_k_15_5;
+  reg signed [7:0] kv_k_15_5_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_239;
+  reg signed [13:0] first_mux_125_add_kv_k_15_5_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_104;
-  reg signed [12:0] mux_353;
-  reg slice_257;
-  reg signed [7:0] mux_354;
+  reg signed [12:0] first_mux_126;
+  reg kv_k_15_6;
+  reg signed [7:0] kv_k_15_6_mux;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_240;
+  reg signed [13:0] first_mux_126_add_kv_k_15_6_mux;
   /* verilator lint_on UNUSEDSIGNAL */
   reg signed [12:0] resize_105;
-  reg signed [12:0] mux_355;
-  reg slice_258;
-  reg signed [7:0] mux_356;
+  reg [4:0] first_mux_127;
+  reg kv_k_0_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_241;
+  reg [5:0] first_mux_127_add_kv_k_0_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_106;
-  reg signed [12:0] mux_357;
-  reg slice_259;
-  reg signed [7:0] mux_358;
+  reg [4:0] first_mux_127_add_kv_k_0_7_w5;
+  reg [4:0] first_mux_128;
+  reg kv_k_1_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_242;
+  reg [5:0] first_mux_128_add_kv_k_1_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_107;
-  reg signed [12:0] mux_359;
-  reg slice_260;
-  reg signed [7:0] mux_360;
+  reg [4:0] first_mux_128_add_kv_k_1_7_w5;
+  reg [4:0] first_mux_129;
+  reg kv_k_2_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_243;
+  reg [5:0] first_mux_129_add_kv_k_2_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_108;
-  reg signed [12:0] mux_361;
-  reg slice_261;
-  reg signed [7:0] mux_362;
+  reg [4:0] first_mux_129_add_kv_k_2_7_w5;
+  reg [4:0] first_mux_130;
+  reg kv_k_3_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_244;
+  reg [5:0] first_mux_130_add_kv_k_3_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_109;
-  reg signed [12:0] mux_363;
-  reg slice_262;
-  reg signed [7:0] mux_364;
+  reg [4:0] first_mux_130_add_kv_k_3_7_w5;
+  reg [4:0] first_mux_131;
+  reg kv_k_4_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_245;
+  reg [5:0] first_mux_131_add_kv_k_4_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_110;
-  reg signed [12:0] mux_365;
-  reg slice_263;
-  reg signed [7:0] mux_366;
+  reg [4:0] first_mux_131_add_kv_k_4_7_w5;
+  reg [4:0] first_mux_132;
+  reg kv_k_5_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_246;
+  reg [5:0] first_mux_132_add_kv_k_5_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_111;
-  reg signed [12:0] mux_367;
-  reg slice_264;
-  reg signed [7:0] mux_368;
+  reg [4:0] first_mux_132_add_kv_k_5_7_w5;
+  reg [4:0] first_mux_133;
+  reg kv_k_6_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_247;
+  reg [5:0] first_mux_133_add_kv_k_6_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_112;
-  reg signed [12:0] mux_369;
-  reg slice_265;
-  reg signed [7:0] mux_370;
+  reg [4:0] first_mux_133_add_kv_k_6_7_w5;
+  reg [4:0] first_mux_134;
+  reg kv_k_7_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_248;
+  reg [5:0] first_mux_134_add_kv_k_7_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_113;
-  reg signed [12:0] mux_371;
-  reg slice_266;
-  reg signed [7:0] mux_372;
+  reg [4:0] first_mux_134_add_kv_k_7_7_w5;
+  reg [4:0] first_mux_135;
+  reg kv_k_8_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_249;
+  reg [5:0] first_mux_135_add_kv_k_8_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_114;
-  reg signed [12:0] mux_373;
-  reg slice_267;
-  reg signed [7:0] mux_374;
+  reg [4:0] first_mux_135_add_kv_k_8_7_w5;
+  reg [4:0] first_mux_136;
+  reg kv_k_9_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_250;
+  reg [5:0] first_mux_136_add_kv_k_9_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_115;
-  reg signed [12:0] mux_375;
-  reg slice_268;
-  reg signed [7:0] mux_376;
+  reg [4:0] first_mux_136_add_kv_k_9_7_w5;
+  reg [4:0] first_mux_137;
+  reg kv_k_10_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_251;
+  reg [5:0] first_mux_137_add_kv_k_10_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_116;
-  reg signed [12:0] mux_377;
-  reg slice_269;
-  reg signed [7:0] mux_378;
+  reg [4:0] first_mux_137_add_kv_k_10_7_w5;
+  reg [4:0] first_mux_138;
+  reg kv_k_11_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_252;
+  reg [5:0] first_mux_138_add_kv_k_11_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_117;
-  reg signed [12:0] mux_379;
-  reg slice_270;
-  reg signed [7:0] mux_380;
+  reg [4:0] first_mux_138_add_kv_k_11_7_w5;
+  reg [4:0] first_mux_139;
+  reg kv_k_12_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_253;
+  reg [5:0] first_mux_139_add_kv_k_12_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_118;
-  reg signed [12:0] mux_381;
-  reg slice_271;
-  reg signed [7:0] mux_382;
+  reg [4:0] first_mux_139_add_kv_k_12_7_w5;
+  reg [4:0] first_mux_140;
+  reg kv_k_13_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_254;
+  reg [5:0] first_mux_140_add_kv_k_13_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_119;
-  reg signed [12:0] mux_383;
-  reg slice_272;
-  reg signed [7:0] mux_384;
+  reg [4:0] first_mux_140_add_kv_k_13_7_w5;
+  reg [4:0] first_mux_141;
+  reg kv_k_14_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_255;
+  reg [5:0] first_mux_141_add_kv_k_14_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_120;
-  reg signed [12:0] mux_385;
-  reg slice_273;
-  reg signed [7:0] mux_386;
+  reg [4:0] first_mux_141_add_kv_k_14_7_w5;
+  reg [4:0] first_mux_142;
+  reg kv_k_15_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_256;
+  reg [5:0] first_mux_142_add_kv_k_15_7;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_121;
-  reg signed [12:0] mux_387;
-  reg slice_274;
-  reg signed [7:0] mux_388;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_257;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_122;
-  reg signed [12:0] mux_389;
-  reg slice_275;
-  reg signed [7:0] mux_390;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_258;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_123;
-  reg signed [12:0] mux_391;
-  reg slice_276;
-  reg signed [7:0] mux_392;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_259;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_124;
-  reg signed [12:0] mux_393;
-  reg slice_277;
-  reg signed [7:0] mux_394;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_260;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_125;
-  reg signed [12:0] mux_395;
-  reg slice_278;
-  reg signed [7:0] mux_396;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_261;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_126;
-  reg signed [12:0] mux_397;
-  reg slice_279;
-  reg signed [7:0] mux_398;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_262;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_127;
-  reg signed [12:0] mux_399;
-  reg slice_280;
-  reg signed [7:0] mux_400;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg signed [13:0] add_263;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg signed [12:0] resize_128;
-  reg [4:0] mux_401;
-  reg slice_281;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_264;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_129;
-  reg [4:0] mux_402;
-  reg slice_282;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_265;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_130;
-  reg [4:0] mux_403;
-  reg slice_283;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_266;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_131;
-  reg [4:0] mux_404;
-  reg slice_284;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_267;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_132;
-  reg [4:0] mux_405;
-  reg slice_285;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_268;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_133;
-  reg [4:0] mux_406;
-  reg slice_286;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_269;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_134;
-  reg [4:0] mux_407;
-  reg slice_287;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_270;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_135;
-  reg [4:0] mux_408;
-  reg slice_288;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_271;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_136;
-  reg [4:0] mux_409;
-  reg slice_289;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_272;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_137;
-  reg [4:0] mux_410;
-  reg slice_290;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_273;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_138;
-  reg [4:0] mux_411;
-  reg slice_291;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_274;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_139;
-  reg [4:0] mux_412;
-  reg slice_292;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_275;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_140;
-  reg [4:0] mux_413;
-  reg slice_293;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_276;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_141;
-  reg [4:0] mux_414;
-  reg slice_294;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_277;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_142;
-  reg [4:0] mux_415;
-  reg slice_295;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_278;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_143;
-  reg [4:0] mux_416;
-  reg slice_296;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_279;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_144;
-  assign cfg_ready = eq_0;
-  assign kv_ready = eq_1;
-  assign q_ready = and_0;
-  assign out_valid = and_1;
-  assign out_payload = cat_1;
+  reg [4:0] first_mux_142_add_kv_k_15_7_w5;
+  assign cfg_ready = at;
+  assign kv_ready = at_0;
+  assign q_ready = at_1_and_out_ready;
+  assign out_valid = at_2_and_q_valid;
+  assign out_payload = cat_cat_0_l;
   always @(posedge clk) begin
     if (rst) begin
       state_q <= 2'd0;
     end else begin
-      if (and_2) begin
+      if (cfg_valid_and_cfg_ready) begin
         state_q <= 2'd1;
       end
-      if (and_3) begin
-        if (eq_4) begin
+      if (kv_valid_and_kv_ready) begin
+        if (lastT) begin
           state_q <= 2'd2;
         end
       end
-      if (and_4) begin
-        if (eq_4) begin
+      if (out_valid_and_out_ready) begin
+        if (lastT) begin
           state_q <= 2'd0;
         end
       end
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       n_m1_q <= cfg_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (cfg_valid_and_cfg_ready) begin
       token_q <= 4'd0;
     end
-    if (and_3) begin
-      token_q <= mux_144;
+    if (kv_valid_and_kv_ready) begin
+      token_q <= tNext;
     end
-    if (and_4) begin
-      token_q <= mux_144;
+    if (out_valid_and_out_ready) begin
+      token_q <= tNext;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_145 = eq_5 ? 13'sh0 : kv0_0_q;
-      slice_145 = slice_144[0];
-      mux_146 = slice_145 ? assint_0 : 8'sh0;
-      add_136 = {mux_145[12], mux_145} + {{6{mux_146[7]}}, mux_146};
-      resize_1 = add_136[12:0];
-      kv0_0_q <= resize_1;
+    if (kv_valid_and_kv_ready) begin
+      first_mux = first ? 13'sh0 : kv0_0_q;
+      kv_k_0 = kv_k[0];
+      kv_k_0_mux = kv_k_0 ? kv_v_0 : 8'sh0;
+      first_mux_add_kv_k_0_mux = {first_mux[12], first_mux} + {{6{kv_k_0_mux[7]}}, kv_k_0_mux};
+      first_mux_add_kv_k_0_mux_w13 = first_mux_add_kv_k_0_mux[12:0];
+      kv0_0_q <= first_mux_add_kv_k_0_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_147 = eq_5 ? 13'sh0 : kv0_1_q;
-      slice_147 = slice_144[0];
-      mux_148 = slice_147 ? assint_1 : 8'sh0;
-      add_137 = {mux_147[12], mux_147} + {{6{mux_148[7]}}, mux_148};
-      resize_2 = add_137[12:0];
-      kv0_1_q <= resize_2;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_0 = first ? 13'sh0 : kv0_1_q;
+      kv_k_0_0 = kv_k[0];
+      kv_k_0_0_mux = kv_k_0_0 ? kv_v_1 : 8'sh0;
+      first_mux_0_add_kv_k_0_0_mux = {first_mux_0[12], first_mux_0} + {{6{kv_k_0_0_mux[7]}}, kv_k_0_0_mux};
+      first_mux_0_add_kv_k_0_0_mux_w13 = first_mux_0_add_kv_k_0_0_mux[12:0];
+      kv0_1_q <= first_mux_0_add_kv_k_0_0_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_149 = eq_5 ? 13'sh0 : kv0_2_q;
-      slice_149 = slice_144[0];
-      mux_150 = slice_149 ? assint_2 : 8'sh0;
-      add_138 = {mux_149[12], mux_149} + {{6{mux_150[7]}}, mux_150};
-      resize_3 = add_138[12:0];
-      kv0_2_q <= resize_3;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_1 = first ? 13'sh0 : kv0_2_q;
+      kv_k_0_1 = kv_k[0];
+      kv_k_0_1_mux = kv_k_0_1 ? kv_v_2 : 8'sh0;
+      first_mux_1_add_kv_k_0_1_mux = {first_mux_1[12], first_mux_1} + {{6{kv_k_0_1_mux[7]}}, kv_k_0_1_mux};
+      first_mux_1_add_kv_k_0_1_mux_w13 = first_mux_1_add_kv_k_0_1_mux[12:0];
+      kv0_2_q <= first_mux_1_add_kv_k_0_1_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_151 = eq_5 ? 13'sh0 : kv0_3_q;
-      slice_151 = slice_144[0];
-      mux_152 = slice_151 ? assint_3 : 8'sh0;
-      add_139 = {mux_151[12], mux_151} + {{6{mux_152[7]}}, mux_152};
-      resize_4 = add_139[12:0];
-      kv0_3_q <= resize_4;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_2 = first ? 13'sh0 : kv0_3_q;
+      kv_k_0_2 = kv_k[0];
+      kv_k_0_2_mux = kv_k_0_2 ? kv_v_3 : 8'sh0;
+      first_mux_2_add_kv_k_0_2_mux = {first_mux_2[12], first_mux_2} + {{6{kv_k_0_2_mux[7]}}, kv_k_0_2_mux};
+      first_mux_2_add_kv_k_0_2_mux_w13 = first_mux_2_add_kv_k_0_2_mux[12:0];
+      kv0_3_q <= first_mux_2_add_kv_k_0_2_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_153 = eq_5 ? 13'sh0 : kv0_4_q;
-      slice_153 = slice_144[0];
-      mux_154 = slice_153 ? assint_4 : 8'sh0;
-      add_140 = {mux_153[12], mux_153} + {{6{mux_154[7]}}, mux_154};
-      resize_5 = add_140[12:0];
-      kv0_4_q <= resize_5;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_3 = first ? 13'sh0 : kv0_4_q;
+      kv_k_0_3 = kv_k[0];
+      kv_k_0_3_mux = kv_k_0_3 ? kv_v_4 : 8'sh0;
+      first_mux_3_add_kv_k_0_3_mux = {first_mux_3[12], first_mux_3} + {{6{kv_k_0_3_mux[7]}}, kv_k_0_3_mux};
+      first_mux_3_add_kv_k_0_3_mux_w13 = first_mux_3_add_kv_k_0_3_mux[12:0];
+      kv0_4_q <= first_mux_3_add_kv_k_0_3_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_155 = eq_5 ? 13'sh0 : kv0_5_q;
-      slice_155 = slice_144[0];
-      mux_156 = slice_155 ? assint_5 : 8'sh0;
-      add_141 = {mux_155[12], mux_155} + {{6{mux_156[7]}}, mux_156};
-      resize_6 = add_141[12:0];
-      kv0_5_q <= resize_6;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_4 = first ? 13'sh0 : kv0_5_q;
+      kv_k_0_4 = kv_k[0];
+      kv_k_0_4_mux = kv_k_0_4 ? kv_v_5 : 8'sh0;
+      first_mux_4_add_kv_k_0_4_mux = {first_mux_4[12], first_mux_4} + {{6{kv_k_0_4_mux[7]}}, kv_k_0_4_mux};
+      first_mux_4_add_kv_k_0_4_mux_w13 = first_mux_4_add_kv_k_0_4_mux[12:0];
+      kv0_5_q <= first_mux_4_add_kv_k_0_4_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_157 = eq_5 ? 13'sh0 : kv0_6_q;
-      slice_157 = slice_144[0];
-      mux_158 = slice_157 ? assint_6 : 8'sh0;
-      add_142 = {mux_157[12], mux_157} + {{6{mux_158[7]}}, mux_158};
-      resize_7 = add_142[12:0];
-      kv0_6_q <= resize_7;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_5 = first ? 13'sh0 : kv0_6_q;
+      kv_k_0_5 = kv_k[0];
+      kv_k_0_5_mux = kv_k_0_5 ? kv_v_6 : 8'sh0;
+      first_mux_5_add_kv_k_0_5_mux = {first_mux_5[12], first_mux_5} + {{6{kv_k_0_5_mux[7]}}, kv_k_0_5_mux};
+      first_mux_5_add_kv_k_0_5_mux_w13 = first_mux_5_add_kv_k_0_5_mux[12:0];
+      kv0_6_q <= first_mux_5_add_kv_k_0_5_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_159 = eq_5 ? 13'sh0 : kv0_7_q;
-      slice_159 = slice_144[0];
-      mux_160 = slice_159 ? assint_7 : 8'sh0;
-      add_143 = {mux_159[12], mux_159} + {{6{mux_160[7]}}, mux_160};
-      resize_8 = add_143[12:0];
-      kv0_7_q <= resize_8;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_6 = first ? 13'sh0 : kv0_7_q;
+      kv_k_0_6 = kv_k[0];
+      kv_k_0_6_mux = kv_k_0_6 ? kv_v_7 : 8'sh0;
+      first_mux_6_add_kv_k_0_6_mux = {first_mux_6[12], first_mux_6} + {{6{kv_k_0_6_mux[7]}}, kv_k_0_6_mux};
+      first_mux_6_add_kv_k_0_6_mux_w13 = first_mux_6_add_kv_k_0_6_mux[12:0];
+      kv0_7_q <= first_mux_6_add_kv_k_0_6_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_161 = eq_5 ? 13'sh0 : kv1_0_q;
-      slice_161 = slice_144[1];
-      mux_162 = slice_161 ? assint_0 : 8'sh0;
-      add_144 = {mux_161[12], mux_161} + {{6{mux_162[7]}}, mux_162};
-      resize_9 = add_144[12:0];
-      kv1_0_q <= resize_9;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_7 = first ? 13'sh0 : kv1_0_q;
+      kv_k_1 = kv_k[1];
+      kv_k_1_mux = kv_k_1 ? kv_v_0 : 8'sh0;
+      first_mux_7_add_kv_k_1_mux = {first_mux_7[12], first_mux_7} + {{6{kv_k_1_mux[7]}}, kv_k_1_mux};
+      first_mux_7_add_kv_k_1_mux_w13 = first_mux_7_add_kv_k_1_mux[12:0];
+      kv1_0_q <= first_mux_7_add_kv_k_1_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_163 = eq_5 ? 13'sh0 : kv1_1_q;
-      slice_162 = slice_144[1];
-      mux_164 = slice_162 ? assint_1 : 8'sh0;
-      add_145 = {mux_163[12], mux_163} + {{6{mux_164[7]}}, mux_164};
-      resize_10 = add_145[12:0];
-      kv1_1_q <= resize_10;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_8 = first ? 13'sh0 : kv1_1_q;
+      kv_k_1_0 = kv_k[1];
+      kv_k_1_0_mux = kv_k_1_0 ? kv_v_1 : 8'sh0;
+      first_mux_8_add_kv_k_1_0_mux = {first_mux_8[12], first_mux_8} + {{6{kv_k_1_0_mux[7]}}, kv_k_1_0_mux};
+      first_mux_8_add_kv_k_1_0_mux_w13 = first_mux_8_add_kv_k_1_0_mux[12:0];
+      kv1_1_q <= first_mux_8_add_kv_k_1_0_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_165 = eq_5 ? 13'sh0 : kv1_2_q;
-      slice_163 = slice_144[1];
-      mux_166 = slice_163 ? assint_2 : 8'sh0;
-      add_146 = {mux_165[12], mux_165} + {{6{mux_166[7]}}, mux_166};
-      resize_11 = add_146[12:0];
-      kv1_2_q <= resize_11;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_9 = first ? 13'sh0 : kv1_2_q;
+      kv_k_1_1 = kv_k[1];
+      kv_k_1_1_mux = kv_k_1_1 ? kv_v_2 : 8'sh0;
+      first_mux_9_add_kv_k_1_1_mux = {first_mux_9[12], first_mux_9} + {{6{kv_k_1_1_mux[7]}}, kv_k_1_1_mux};
+      first_mux_9_add_kv_k_1_1_mux_w13 = first_mux_9_add_kv_k_1_1_mux[12:0];
+      kv1_2_q <= first_mux_9_add_kv_k_1_1_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_167 = eq_5 ? 13'sh0 : kv1_3_q;
-      slice_164 = slice_144[1];
-      mux_168 = slice_164 ? assint_3 : 8'sh0;
-      add_147 = {mux_167[12], mux_167} + {{6{mux_168[7]}}, mux_168};
-      resize_12 = add_147[12:0];
-      kv1_3_q <= resize_12;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_10 = first ? 13'sh0 : kv1_3_q;
+      kv_k_1_2 = kv_k[1];
+      kv_k_1_2_mux = kv_k_1_2 ? kv_v_3 : 8'sh0;
+      first_mux_10_add_kv_k_1_2_mux = {first_mux_10[12], first_mux_10} + {{6{kv_k_1_2_mux[7]}}, kv_k_1_2_mux};
+      resize_0 = first_mux_10_add_kv_k_1_2_mux[12:0];
+      kv1_3_q <= resize_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_169 = eq_5 ? 13'sh0 : kv1_4_q;
-      slice_165 = slice_144[1];
-      mux_170 = slice_165 ? assint_4 : 8'sh0;
-      add_148 = {mux_169[12], mux_169} + {{6{mux_170[7]}}, mux_170};
-      resize_13 = add_148[12:0];
-      kv1_4_q <= resize_13;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_11 = first ? 13'sh0 : kv1_4_q;
+      kv_k_1_3 = kv_k[1];
+      kv_k_1_3_mux = kv_k_1_3 ? kv_v_4 : 8'sh0;
+      first_mux_11_add_kv_k_1_3_mux = {first_mux_11[12], first_mux_11} + {{6{kv_k_1_3_mux[7]}}, kv_k_1_3_mux};
+      resize_1 = first_mux_11_add_kv_k_1_3_mux[12:0];
+      kv1_4_q <= resize_1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_171 = eq_5 ? 13'sh0 : kv1_5_q;
-      slice_166 = slice_144[1];
-      mux_172 = slice_166 ? assint_5 : 8'sh0;
-      add_149 = {mux_171[12], mux_171} + {{6{mux_172[7]}}, mux_172};
-      resize_14 = add_149[12:0];
-      kv1_5_q <= resize_14;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_12 = first ? 13'sh0 : kv1_5_q;
+      kv_k_1_4 = kv_k[1];
+      kv_k_1_4_mux = kv_k_1_4 ? kv_v_5 : 8'sh0;
+      first_mux_12_add_kv_k_1_4_mux = {first_mux_12[12], first_mux_12} + {{6{kv_k_1_4_mux[7]}}, kv_k_1_4_mux};
+      resize_2 = first_mux_12_add_kv_k_1_4_mux[12:0];
+      kv1_5_q <= resize_2;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_173 = eq_5 ? 13'sh0 : kv1_6_q;
-      slice_167 = slice_144[1];
-      mux_174 = slice_167 ? assint_6 : 8'sh0;
-      add_150 = {mux_173[12], mux_173} + {{6{mux_174[7]}}, mux_174};
-      resize_15 = add_150[12:0];
-      kv1_6_q <= resize_15;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_13 = first ? 13'sh0 : kv1_6_q;
+      kv_k_1_5 = kv_k[1];
+      kv_k_1_5_mux = kv_k_1_5 ? kv_v_6 : 8'sh0;
+      first_mux_13_add_kv_k_1_5_mux = {first_mux_13[12], first_mux_13} + {{6{kv_k_1_5_mux[7]}}, kv_k_1_5_mux};
+      resize_3 = first_mux_13_add_kv_k_1_5_mux[12:0];
+      kv1_6_q <= resize_3;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_175 = eq_5 ? 13'sh0 : kv1_7_q;
-      slice_168 = slice_144[1];
-      mux_176 = slice_168 ? assint_7 : 8'sh0;
-      add_151 = {mux_175[12], mux_175} + {{6{mux_176[7]}}, mux_176};
-      resize_16 = add_151[12:0];
-      kv1_7_q <= resize_16;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_14 = first ? 13'sh0 : kv1_7_q;
+      kv_k_1_6 = kv_k[1];
+      kv_k_1_6_mux = kv_k_1_6 ? kv_v_7 : 8'sh0;
+      first_mux_14_add_kv_k_1_6_mux = {first_mux_14[12], first_mux_14} + {{6{kv_k_1_6_mux[7]}}, kv_k_1_6_mux};
+      resize_4 = first_mux_14_add_kv_k_1_6_mux[12:0];
+      kv1_7_q <= resize_4;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_177 = eq_5 ? 13'sh0 : kv2_0_q;
-      slice_169 = slice_144[2];
-      mux_178 = slice_169 ? assint_0 : 8'sh0;
-      add_152 = {mux_177[12], mux_177} + {{6{mux_178[7]}}, mux_178};
-      resize_17 = add_152[12:0];
-      kv2_0_q <= resize_17;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_15 = first ? 13'sh0 : kv2_0_q;
+      kv_k_2 = kv_k[2];
+      kv_k_2_mux = kv_k_2 ? kv_v_0 : 8'sh0;
+      first_mux_15_add_kv_k_2_mux = {first_mux_15[12], first_mux_15} + {{6{kv_k_2_mux[7]}}, kv_k_2_mux};
+      first_mux_15_add_kv_k_2_mux_w13 = first_mux_15_add_kv_k_2_mux[12:0];
+      kv2_0_q <= first_mux_15_add_kv_k_2_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_179 = eq_5 ? 13'sh0 : kv2_1_q;
-      slice_170 = slice_144[2];
-      mux_180 = slice_170 ? assint_1 : 8'sh0;
-      add_153 = {mux_179[12], mux_179} + {{6{mux_180[7]}}, mux_180};
-      resize_18 = add_153[12:0];
-      kv2_1_q <= resize_18;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_16 = first ? 13'sh0 : kv2_1_q;
+      kv_k_2_0 = kv_k[2];
+      kv_k_2_0_mux = kv_k_2_0 ? kv_v_1 : 8'sh0;
+      first_mux_16_add_kv_k_2_0_mux = {first_mux_16[12], first_mux_16} + {{6{kv_k_2_0_mux[7]}}, kv_k_2_0_mux};
+      resize_5 = first_mux_16_add_kv_k_2_0_mux[12:0];
+      kv2_1_q <= resize_5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_181 = eq_5 ? 13'sh0 : kv2_2_q;
-      slice_171 = slice_144[2];
-      mux_182 = slice_171 ? assint_2 : 8'sh0;
-      add_154 = {mux_181[12], mux_181} + {{6{mux_182[7]}}, mux_182};
-      resize_19 = add_154[12:0];
-      kv2_2_q <= resize_19;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_17 = first ? 13'sh0 : kv2_2_q;
+      kv_k_2_1 = kv_k[2];
+      kv_k_2_1_mux = kv_k_2_1 ? kv_v_2 : 8'sh0;
+      first_mux_17_add_kv_k_2_1_mux = {first_mux_17[12], first_mux_17} + {{6{kv_k_2_1_mux[7]}}, kv_k_2_1_mux};
+      resize_6 = first_mux_17_add_kv_k_2_1_mux[12:0];
+      kv2_2_q <= resize_6;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_183 = eq_5 ? 13'sh0 : kv2_3_q;
-      slice_172 = slice_144[2];
-      mux_184 = slice_172 ? assint_3 : 8'sh0;
-      add_155 = {mux_183[12], mux_183} + {{6{mux_184[7]}}, mux_184};
-      resize_20 = add_155[12:0];
-      kv2_3_q <= resize_20;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_18 = first ? 13'sh0 : kv2_3_q;
+      kv_k_2_2 = kv_k[2];
+      kv_k_2_2_mux = kv_k_2_2 ? kv_v_3 : 8'sh0;
+      first_mux_18_add_kv_k_2_2_mux = {first_mux_18[12], first_mux_18} + {{6{kv_k_2_2_mux[7]}}, kv_k_2_2_mux};
+      resize_7 = first_mux_18_add_kv_k_2_2_mux[12:0];
+      kv2_3_q <= resize_7;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_185 = eq_5 ? 13'sh0 : kv2_4_q;
-      slice_173 = slice_144[2];
-      mux_186 = slice_173 ? assint_4 : 8'sh0;
-      add_156 = {mux_185[12], mux_185} + {{6{mux_186[7]}}, mux_186};
-      resize_21 = add_156[12:0];
-      kv2_4_q <= resize_21;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_19 = first ? 13'sh0 : kv2_4_q;
+      kv_k_2_3 = kv_k[2];
+      kv_k_2_3_mux = kv_k_2_3 ? kv_v_4 : 8'sh0;
+      first_mux_19_add_kv_k_2_3_mux = {first_mux_19[12], first_mux_19} + {{6{kv_k_2_3_mux[7]}}, kv_k_2_3_mux};
+      resize_8 = first_mux_19_add_kv_k_2_3_mux[12:0];
+      kv2_4_q <= resize_8;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_187 = eq_5 ? 13'sh0 : kv2_5_q;
-      slice_174 = slice_144[2];
-      mux_188 = slice_174 ? assint_5 : 8'sh0;
-      add_157 = {mux_187[12], mux_187} + {{6{mux_188[7]}}, mux_188};
-      resize_22 = add_157[12:0];
-      kv2_5_q <= resize_22;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_20 = first ? 13'sh0 : kv2_5_q;
+      kv_k_2_4 = kv_k[2];
+      kv_k_2_4_mux = kv_k_2_4 ? kv_v_5 : 8'sh0;
+      first_mux_20_add_kv_k_2_4_mux = {first_mux_20[12], first_mux_20} + {{6{kv_k_2_4_mux[7]}}, kv_k_2_4_mux};
+      resize_9 = first_mux_20_add_kv_k_2_4_mux[12:0];
+      kv2_5_q <= resize_9;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_189 = eq_5 ? 13'sh0 : kv2_6_q;
-      slice_175 = slice_144[2];
-      mux_190 = slice_175 ? assint_6 : 8'sh0;
-      add_158 = {mux_189[12], mux_189} + {{6{mux_190[7]}}, mux_190};
-      resize_23 = add_158[12:0];
-      kv2_6_q <= resize_23;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_21 = first ? 13'sh0 : kv2_6_q;
+      kv_k_2_5 = kv_k[2];
+      kv_k_2_5_mux = kv_k_2_5 ? kv_v_6 : 8'sh0;
+      first_mux_21_add_kv_k_2_5_mux = {first_mux_21[12], first_mux_21} + {{6{kv_k_2_5_mux[7]}}, kv_k_2_5_mux};
+      resize_10 = first_mux_21_add_kv_k_2_5_mux[12:0];
+      kv2_6_q <= resize_10;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_191 = eq_5 ? 13'sh0 : kv2_7_q;
-      slice_176 = slice_144[2];
-      mux_192 = slice_176 ? assint_7 : 8'sh0;
-      add_159 = {mux_191[12], mux_191} + {{6{mux_192[7]}}, mux_192};
-      resize_24 = add_159[12:0];
-      kv2_7_q <= resize_24;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_22 = first ? 13'sh0 : kv2_7_q;
+      kv_k_2_6 = kv_k[2];
+      kv_k_2_6_mux = kv_k_2_6 ? kv_v_7 : 8'sh0;
+      first_mux_22_add_kv_k_2_6_mux = {first_mux_22[12], first_mux_22} + {{6{kv_k_2_6_mux[7]}}, kv_k_2_6_mux};
+      resize_11 = first_mux_22_add_kv_k_2_6_mux[12:0];
+      kv2_7_q <= resize_11;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_193 = eq_5 ? 13'sh0 : kv3_0_q;
-      slice_177 = slice_144[3];
-      mux_194 = slice_177 ? assint_0 : 8'sh0;
-      add_160 = {mux_193[12], mux_193} + {{6{mux_194[7]}}, mux_194};
-      resize_25 = add_160[12:0];
-      kv3_0_q <= resize_25;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_23 = first ? 13'sh0 : kv3_0_q;
+      kv_k_3 = kv_k[3];
+      kv_k_3_mux = kv_k_3 ? kv_v_0 : 8'sh0;
+      first_mux_23_add_kv_k_3_mux = {first_mux_23[12], first_mux_23} + {{6{kv_k_3_mux[7]}}, kv_k_3_mux};
+      first_mux_23_add_kv_k_3_mux_w13 = first_mux_23_add_kv_k_3_mux[12:0];
+      kv3_0_q <= first_mux_23_add_kv_k_3_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_195 = eq_5 ? 13'sh0 : kv3_1_q;
-      slice_178 = slice_144[3];
-      mux_196 = slice_178 ? assint_1 : 8'sh0;
-      add_161 = {mux_195[12], mux_195} + {{6{mux_196[7]}}, mux_196};
-      resize_26 = add_161[12:0];
-      kv3_1_q <= resize_26;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_24 = first ? 13'sh0 : kv3_1_q;
+      kv_k_3_0 = kv_k[3];
+      kv_k_3_0_mux = kv_k_3_0 ? kv_v_1 : 8'sh0;
+      first_mux_24_add_kv_k_3_0_mux = {first_mux_24[12], first_mux_24} + {{6{kv_k_3_0_mux[7]}}, kv_k_3_0_mux};
+      resize_12 = first_mux_24_add_kv_k_3_0_mux[12:0];
+      kv3_1_q <= resize_12;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_197 = eq_5 ? 13'sh0 : kv3_2_q;
-      slice_179 = slice_144[3];
-      mux_198 = slice_179 ? assint_2 : 8'sh0;
-      add_162 = {mux_197[12], mux_197} + {{6{mux_198[7]}}, mux_198};
-      resize_27 = add_162[12:0];
-      kv3_2_q <= resize_27;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_25 = first ? 13'sh0 : kv3_2_q;
+      kv_k_3_1 = kv_k[3];
+      kv_k_3_1_mux = kv_k_3_1 ? kv_v_2 : 8'sh0;
+      first_mux_25_add_kv_k_3_1_mux = {first_mux_25[12], first_mux_25} + {{6{kv_k_3_1_mux[7]}}, kv_k_3_1_mux};
+      resize_13 = first_mux_25_add_kv_k_3_1_mux[12:0];
+      kv3_2_q <= resize_13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_199 = eq_5 ? 13'sh0 : kv3_3_q;
-      slice_180 = slice_144[3];
-      mux_200 = slice_180 ? assint_3 : 8'sh0;
-      add_163 = {mux_199[12], mux_199} + {{6{mux_200[7]}}, mux_200};
-      resize_28 = add_163[12:0];
-      kv3_3_q <= resize_28;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_26 = first ? 13'sh0 : kv3_3_q;
+      kv_k_3_2 = kv_k[3];
+      kv_k_3_2_mux = kv_k_3_2 ? kv_v_3 : 8'sh0;
+      first_mux_26_add_kv_k_3_2_mux = {first_mux_26[12], first_mux_26} + {{6{kv_k_3_2_mux[7]}}, kv_k_3_2_mux};
+      resize_14 = first_mux_26_add_kv_k_3_2_mux[12:0];
+      kv3_3_q <= resize_14;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_201 = eq_5 ? 13'sh0 : kv3_4_q;
-      slice_181 = slice_144[3];
-      mux_202 = slice_181 ? assint_4 : 8'sh0;
-      add_164 = {mux_201[12], mux_201} + {{6{mux_202[7]}}, mux_202};
-      resize_29 = add_164[12:0];
-      kv3_4_q <= resize_29;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_27 = first ? 13'sh0 : kv3_4_q;
+      kv_k_3_3 = kv_k[3];
+      kv_k_3_3_mux = kv_k_3_3 ? kv_v_4 : 8'sh0;
+      first_mux_27_add_kv_k_3_3_mux = {first_mux_27[12], first_mux_27} + {{6{kv_k_3_3_mux[7]}}, kv_k_3_3_mux};
+      resize_15 = first_mux_27_add_kv_k_3_3_mux[12:0];
+      kv3_4_q <= resize_15;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_203 = eq_5 ? 13'sh0 : kv3_5_q;
-      slice_182 = slice_144[3];
-      mux_204 = slice_182 ? assint_5 : 8'sh0;
-      add_165 = {mux_203[12], mux_203} + {{6{mux_204[7]}}, mux_204};
-      resize_30 = add_165[12:0];
-      kv3_5_q <= resize_30;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_28 = first ? 13'sh0 : kv3_5_q;
+      kv_k_3_4 = kv_k[3];
+      kv_k_3_4_mux = kv_k_3_4 ? kv_v_5 : 8'sh0;
+      first_mux_28_add_kv_k_3_4_mux = {first_mux_28[12], first_mux_28} + {{6{kv_k_3_4_mux[7]}}, kv_k_3_4_mux};
+      resize_16 = first_mux_28_add_kv_k_3_4_mux[12:0];
+      kv3_5_q <= resize_16;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_205 = eq_5 ? 13'sh0 : kv3_6_q;
-      slice_183 = slice_144[3];
-      mux_206 = slice_183 ? assint_6 : 8'sh0;
-      add_166 = {mux_205[12], mux_205} + {{6{mux_206[7]}}, mux_206};
-      resize_31 = add_166[12:0];
-      kv3_6_q <= resize_31;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_29 = first ? 13'sh0 : kv3_6_q;
+      kv_k_3_5 = kv_k[3];
+      kv_k_3_5_mux = kv_k_3_5 ? kv_v_6 : 8'sh0;
+      first_mux_29_add_kv_k_3_5_mux = {first_mux_29[12], first_mux_29} + {{6{kv_k_3_5_mux[7]}}, kv_k_3_5_mux};
+      resize_17 = first_mux_29_add_kv_k_3_5_mux[12:0];
+      kv3_6_q <= resize_17;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_207 = eq_5 ? 13'sh0 : kv3_7_q;
-      slice_184 = slice_144[3];
-      mux_208 = slice_184 ? assint_7 : 8'sh0;
-      add_167 = {mux_207[12], mux_207} + {{6{mux_208[7]}}, mux_208};
-      resize_32 = add_167[12:0];
-      kv3_7_q <= resize_32;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_30 = first ? 13'sh0 : kv3_7_q;
+      kv_k_3_6 = kv_k[3];
+      kv_k_3_6_mux = kv_k_3_6 ? kv_v_7 : 8'sh0;
+      first_mux_30_add_kv_k_3_6_mux = {first_mux_30[12], first_mux_30} + {{6{kv_k_3_6_mux[7]}}, kv_k_3_6_mux};
+      resize_18 = first_mux_30_add_kv_k_3_6_mux[12:0];
+      kv3_7_q <= resize_18;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_209 = eq_5 ? 13'sh0 : kv4_0_q;
-      slice_185 = slice_144[4];
-      mux_210 = slice_185 ? assint_0 : 8'sh0;
-      add_168 = {mux_209[12], mux_209} + {{6{mux_210[7]}}, mux_210};
-      resize_33 = add_168[12:0];
-      kv4_0_q <= resize_33;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_31 = first ? 13'sh0 : kv4_0_q;
+      kv_k_4 = kv_k[4];
+      kv_k_4_mux = kv_k_4 ? kv_v_0 : 8'sh0;
+      first_mux_31_add_kv_k_4_mux = {first_mux_31[12], first_mux_31} + {{6{kv_k_4_mux[7]}}, kv_k_4_mux};
+      first_mux_31_add_kv_k_4_mux_w13 = first_mux_31_add_kv_k_4_mux[12:0];
+      kv4_0_q <= first_mux_31_add_kv_k_4_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_211 = eq_5 ? 13'sh0 : kv4_1_q;
-      slice_186 = slice_144[4];
-      mux_212 = slice_186 ? assint_1 : 8'sh0;
-      add_169 = {mux_211[12], mux_211} + {{6{mux_212[7]}}, mux_212};
-      resize_34 = add_169[12:0];
-      kv4_1_q <= resize_34;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_32 = first ? 13'sh0 : kv4_1_q;
+      kv_k_4_0 = kv_k[4];
+      kv_k_4_0_mux = kv_k_4_0 ? kv_v_1 : 8'sh0;
+      first_mux_32_add_kv_k_4_0_mux = {first_mux_32[12], first_mux_32} + {{6{kv_k_4_0_mux[7]}}, kv_k_4_0_mux};
+      resize_19 = first_mux_32_add_kv_k_4_0_mux[12:0];
+      kv4_1_q <= resize_19;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_213 = eq_5 ? 13'sh0 : kv4_2_q;
-      slice_187 = slice_144[4];
-      mux_214 = slice_187 ? assint_2 : 8'sh0;
-      add_170 = {mux_213[12], mux_213} + {{6{mux_214[7]}}, mux_214};
-      resize_35 = add_170[12:0];
-      kv4_2_q <= resize_35;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_33 = first ? 13'sh0 : kv4_2_q;
+      kv_k_4_1 = kv_k[4];
+      kv_k_4_1_mux = kv_k_4_1 ? kv_v_2 : 8'sh0;
+      first_mux_33_add_kv_k_4_1_mux = {first_mux_33[12], first_mux_33} + {{6{kv_k_4_1_mux[7]}}, kv_k_4_1_mux};
+      resize_20 = first_mux_33_add_kv_k_4_1_mux[12:0];
+      kv4_2_q <= resize_20;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_215 = eq_5 ? 13'sh0 : kv4_3_q;
-      slice_188 = slice_144[4];
-      mux_216 = slice_188 ? assint_3 : 8'sh0;
-      add_171 = {mux_215[12], mux_215} + {{6{mux_216[7]}}, mux_216};
-      resize_36 = add_171[12:0];
-      kv4_3_q <= resize_36;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_34 = first ? 13'sh0 : kv4_3_q;
+      kv_k_4_2 = kv_k[4];
+      kv_k_4_2_mux = kv_k_4_2 ? kv_v_3 : 8'sh0;
+      first_mux_34_add_kv_k_4_2_mux = {first_mux_34[12], first_mux_34} + {{6{kv_k_4_2_mux[7]}}, kv_k_4_2_mux};
+      resize_21 = first_mux_34_add_kv_k_4_2_mux[12:0];
+      kv4_3_q <= resize_21;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_217 = eq_5 ? 13'sh0 : kv4_4_q;
-      slice_189 = slice_144[4];
-      mux_218 = slice_189 ? assint_4 : 8'sh0;
-      add_172 = {mux_217[12], mux_217} + {{6{mux_218[7]}}, mux_218};
-      resize_37 = add_172[12:0];
-      kv4_4_q <= resize_37;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_35 = first ? 13'sh0 : kv4_4_q;
+      kv_k_4_3 = kv_k[4];
+      kv_k_4_3_mux = kv_k_4_3 ? kv_v_4 : 8'sh0;
+      first_mux_35_add_kv_k_4_3_mux = {first_mux_35[12], first_mux_35} + {{6{kv_k_4_3_mux[7]}}, kv_k_4_3_mux};
+      resize_22 = first_mux_35_add_kv_k_4_3_mux[12:0];
+      kv4_4_q <= resize_22;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_219 = eq_5 ? 13'sh0 : kv4_5_q;
-      slice_190 = slice_144[4];
-      mux_220 = slice_190 ? assint_5 : 8'sh0;
-      add_173 = {mux_219[12], mux_219} + {{6{mux_220[7]}}, mux_220};
-      resize_38 = add_173[12:0];
-      kv4_5_q <= resize_38;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_36 = first ? 13'sh0 : kv4_5_q;
+      kv_k_4_4 = kv_k[4];
+      kv_k_4_4_mux = kv_k_4_4 ? kv_v_5 : 8'sh0;
+      first_mux_36_add_kv_k_4_4_mux = {first_mux_36[12], first_mux_36} + {{6{kv_k_4_4_mux[7]}}, kv_k_4_4_mux};
+      resize_23 = first_mux_36_add_kv_k_4_4_mux[12:0];
+      kv4_5_q <= resize_23;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_221 = eq_5 ? 13'sh0 : kv4_6_q;
-      slice_191 = slice_144[4];
-      mux_222 = slice_191 ? assint_6 : 8'sh0;
-      add_174 = {mux_221[12], mux_221} + {{6{mux_222[7]}}, mux_222};
-      resize_39 = add_174[12:0];
-      kv4_6_q <= resize_39;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_37 = first ? 13'sh0 : kv4_6_q;
+      kv_k_4_5 = kv_k[4];
+      kv_k_4_5_mux = kv_k_4_5 ? kv_v_6 : 8'sh0;
+      first_mux_37_add_kv_k_4_5_mux = {first_mux_37[12], first_mux_37} + {{6{kv_k_4_5_mux[7]}}, kv_k_4_5_mux};
+      resize_24 = first_mux_37_add_kv_k_4_5_mux[12:0];
+      kv4_6_q <= resize_24;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_223 = eq_5 ? 13'sh0 : kv4_7_q;
-      slice_192 = slice_144[4];
-      mux_224 = slice_192 ? assint_7 : 8'sh0;
-      add_175 = {mux_223[12], mux_223} + {{6{mux_224[7]}}, mux_224};
-      resize_40 = add_175[12:0];
-      kv4_7_q <= resize_40;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_38 = first ? 13'sh0 : kv4_7_q;
+      kv_k_4_6 = kv_k[4];
+      kv_k_4_6_mux = kv_k_4_6 ? kv_v_7 : 8'sh0;
+      first_mux_38_add_kv_k_4_6_mux = {first_mux_38[12], first_mux_38} + {{6{kv_k_4_6_mux[7]}}, kv_k_4_6_mux};
+      resize_25 = first_mux_38_add_kv_k_4_6_mux[12:0];
+      kv4_7_q <= resize_25;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_225 = eq_5 ? 13'sh0 : kv5_0_q;
-      slice_193 = slice_144[5];
-      mux_226 = slice_193 ? assint_0 : 8'sh0;
-      add_176 = {mux_225[12], mux_225} + {{6{mux_226[7]}}, mux_226};
-      resize_41 = add_176[12:0];
-      kv5_0_q <= resize_41;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_39 = first ? 13'sh0 : kv5_0_q;
+      kv_k_5 = kv_k[5];
+      kv_k_5_mux = kv_k_5 ? kv_v_0 : 8'sh0;
+      first_mux_39_add_kv_k_5_mux = {first_mux_39[12], first_mux_39} + {{6{kv_k_5_mux[7]}}, kv_k_5_mux};
+      first_mux_39_add_kv_k_5_mux_w13 = first_mux_39_add_kv_k_5_mux[12:0];
+      kv5_0_q <= first_mux_39_add_kv_k_5_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_227 = eq_5 ? 13'sh0 : kv5_1_q;
-      slice_194 = slice_144[5];
-      mux_228 = slice_194 ? assint_1 : 8'sh0;
-      add_177 = {mux_227[12], mux_227} + {{6{mux_228[7]}}, mux_228};
-      resize_42 = add_177[12:0];
-      kv5_1_q <= resize_42;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_40 = first ? 13'sh0 : kv5_1_q;
+      kv_k_5_0 = kv_k[5];
+      kv_k_5_0_mux = kv_k_5_0 ? kv_v_1 : 8'sh0;
+      first_mux_40_add_kv_k_5_0_mux = {first_mux_40[12], first_mux_40} + {{6{kv_k_5_0_mux[7]}}, kv_k_5_0_mux};
+      resize_26 = first_mux_40_add_kv_k_5_0_mux[12:0];
+      kv5_1_q <= resize_26;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_229 = eq_5 ? 13'sh0 : kv5_2_q;
-      slice_195 = slice_144[5];
-      mux_230 = slice_195 ? assint_2 : 8'sh0;
-      add_178 = {mux_229[12], mux_229} + {{6{mux_230[7]}}, mux_230};
-      resize_43 = add_178[12:0];
-      kv5_2_q <= resize_43;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_41 = first ? 13'sh0 : kv5_2_q;
+      kv_k_5_1 = kv_k[5];
+      kv_k_5_1_mux = kv_k_5_1 ? kv_v_2 : 8'sh0;
+      first_mux_41_add_kv_k_5_1_mux = {first_mux_41[12], first_mux_41} + {{6{kv_k_5_1_mux[7]}}, kv_k_5_1_mux};
+      resize_27 = first_mux_41_add_kv_k_5_1_mux[12:0];
+      kv5_2_q <= resize_27;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_231 = eq_5 ? 13'sh0 : kv5_3_q;
-      slice_196 = slice_144[5];
-      mux_232 = slice_196 ? assint_3 : 8'sh0;
-      add_179 = {mux_231[12], mux_231} + {{6{mux_232[7]}}, mux_232};
-      resize_44 = add_179[12:0];
-      kv5_3_q <= resize_44;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_42 = first ? 13'sh0 : kv5_3_q;
+      kv_k_5_2 = kv_k[5];
+      kv_k_5_2_mux = kv_k_5_2 ? kv_v_3 : 8'sh0;
+      first_mux_42_add_kv_k_5_2_mux = {first_mux_42[12], first_mux_42} + {{6{kv_k_5_2_mux[7]}}, kv_k_5_2_mux};
+      resize_28 = first_mux_42_add_kv_k_5_2_mux[12:0];
+      kv5_3_q <= resize_28;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_233 = eq_5 ? 13'sh0 : kv5_4_q;
-      slice_197 = slice_144[5];
-      mux_234 = slice_197 ? assint_4 : 8'sh0;
-      add_180 = {mux_233[12], mux_233} + {{6{mux_234[7]}}, mux_234};
-      resize_45 = add_180[12:0];
-      kv5_4_q <= resize_45;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_43 = first ? 13'sh0 : kv5_4_q;
+      kv_k_5_3 = kv_k[5];
+      kv_k_5_3_mux = kv_k_5_3 ? kv_v_4 : 8'sh0;
+      first_mux_43_add_kv_k_5_3_mux = {first_mux_43[12], first_mux_43} + {{6{kv_k_5_3_mux[7]}}, kv_k_5_3_mux};
+      resize_29 = first_mux_43_add_kv_k_5_3_mux[12:0];
+      kv5_4_q <= resize_29;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_235 = eq_5 ? 13'sh0 : kv5_5_q;
-      slice_198 = slice_144[5];
-      mux_236 = slice_198 ? assint_5 : 8'sh0;
-      add_181 = {mux_235[12], mux_235} + {{6{mux_236[7]}}, mux_236};
-      resize_46 = add_181[12:0];
-      kv5_5_q <= resize_46;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_44 = first ? 13'sh0 : kv5_5_q;
+      kv_k_5_4 = kv_k[5];
+      kv_k_5_4_mux = kv_k_5_4 ? kv_v_5 : 8'sh0;
+      first_mux_44_add_kv_k_5_4_mux = {first_mux_44[12], first_mux_44} + {{6{kv_k_5_4_mux[7]}}, kv_k_5_4_mux};
+      resize_30 = first_mux_44_add_kv_k_5_4_mux[12:0];
+      kv5_5_q <= resize_30;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_237 = eq_5 ? 13'sh0 : kv5_6_q;
-      slice_199 = slice_144[5];
-      mux_238 = slice_199 ? assint_6 : 8'sh0;
-      add_182 = {mux_237[12], mux_237} + {{6{mux_238[7]}}, mux_238};
-      resize_47 = add_182[12:0];
-      kv5_6_q <= resize_47;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_45 = first ? 13'sh0 : kv5_6_q;
+      kv_k_5_5 = kv_k[5];
+      kv_k_5_5_mux = kv_k_5_5 ? kv_v_6 : 8'sh0;
+      first_mux_45_add_kv_k_5_5_mux = {first_mux_45[12], first_mux_45} + {{6{kv_k_5_5_mux[7]}}, kv_k_5_5_mux};
+      resize_31 = first_mux_45_add_kv_k_5_5_mux[12:0];
+      kv5_6_q <= resize_31;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_239 = eq_5 ? 13'sh0 : kv5_7_q;
-      slice_200 = slice_144[5];
-      mux_240 = slice_200 ? assint_7 : 8'sh0;
-      add_183 = {mux_239[12], mux_239} + {{6{mux_240[7]}}, mux_240};
-      resize_48 = add_183[12:0];
-      kv5_7_q <= resize_48;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_46 = first ? 13'sh0 : kv5_7_q;
+      kv_k_5_6 = kv_k[5];
+      kv_k_5_6_mux = kv_k_5_6 ? kv_v_7 : 8'sh0;
+      first_mux_46_add_kv_k_5_6_mux = {first_mux_46[12], first_mux_46} + {{6{kv_k_5_6_mux[7]}}, kv_k_5_6_mux};
+      resize_32 = first_mux_46_add_kv_k_5_6_mux[12:0];
+      kv5_7_q <= resize_32;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_241 = eq_5 ? 13'sh0 : kv6_0_q;
-      slice_201 = slice_144[6];
-      mux_242 = slice_201 ? assint_0 : 8'sh0;
-      add_184 = {mux_241[12], mux_241} + {{6{mux_242[7]}}, mux_242};
-      resize_49 = add_184[12:0];
-      kv6_0_q <= resize_49;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_47 = first ? 13'sh0 : kv6_0_q;
+      kv_k_6 = kv_k[6];
+      kv_k_6_mux = kv_k_6 ? kv_v_0 : 8'sh0;
+      first_mux_47_add_kv_k_6_mux = {first_mux_47[12], first_mux_47} + {{6{kv_k_6_mux[7]}}, kv_k_6_mux};
+      first_mux_47_add_kv_k_6_mux_w13 = first_mux_47_add_kv_k_6_mux[12:0];
+      kv6_0_q <= first_mux_47_add_kv_k_6_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_243 = eq_5 ? 13'sh0 : kv6_1_q;
-      slice_202 = slice_144[6];
-      mux_244 = slice_202 ? assint_1 : 8'sh0;
-      add_185 = {mux_243[12], mux_243} + {{6{mux_244[7]}}, mux_244};
-      resize_50 = add_185[12:0];
-      kv6_1_q <= resize_50;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_48 = first ? 13'sh0 : kv6_1_q;
+      kv_k_6_0 = kv_k[6];
+      kv_k_6_0_mux = kv_k_6_0 ? kv_v_1 : 8'sh0;
+      first_mux_48_add_kv_k_6_0_mux = {first_mux_48[12], first_mux_48} + {{6{kv_k_6_0_mux[7]}}, kv_k_6_0_mux};
+      resize_33 = first_mux_48_add_kv_k_6_0_mux[12:0];
+      kv6_1_q <= resize_33;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_245 = eq_5 ? 13'sh0 : kv6_2_q;
-      slice_203 = slice_144[6];
-      mux_246 = slice_203 ? assint_2 : 8'sh0;
-      add_186 = {mux_245[12], mux_245} + {{6{mux_246[7]}}, mux_246};
-      resize_51 = add_186[12:0];
-      kv6_2_q <= resize_51;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_49 = first ? 13'sh0 : kv6_2_q;
+      kv_k_6_1 = kv_k[6];
+      kv_k_6_1_mux = kv_k_6_1 ? kv_v_2 : 8'sh0;
+      first_mux_49_add_kv_k_6_1_mux = {first_mux_49[12], first_mux_49} + {{6{kv_k_6_1_mux[7]}}, kv_k_6_1_mux};
+      resize_34 = first_mux_49_add_kv_k_6_1_mux[12:0];
+      kv6_2_q <= resize_34;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_247 = eq_5 ? 13'sh0 : kv6_3_q;
-      slice_204 = slice_144[6];
-      mux_248 = slice_204 ? assint_3 : 8'sh0;
-      add_187 = {mux_247[12], mux_247} + {{6{mux_248[7]}}, mux_248};
-      resize_52 = add_187[12:0];
-      kv6_3_q <= resize_52;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_50 = first ? 13'sh0 : kv6_3_q;
+      kv_k_6_2 = kv_k[6];
+      kv_k_6_2_mux = kv_k_6_2 ? kv_v_3 : 8'sh0;
+      first_mux_50_add_kv_k_6_2_mux = {first_mux_50[12], first_mux_50} + {{6{kv_k_6_2_mux[7]}}, kv_k_6_2_mux};
+      resize_35 = first_mux_50_add_kv_k_6_2_mux[12:0];
+      kv6_3_q <= resize_35;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_249 = eq_5 ? 13'sh0 : kv6_4_q;
-      slice_205 = slice_144[6];
-      mux_250 = slice_205 ? assint_4 : 8'sh0;
-      add_188 = {mux_249[12], mux_249} + {{6{mux_250[7]}}, mux_250};
-      resize_53 = add_188[12:0];
-      kv6_4_q <= resize_53;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_51 = first ? 13'sh0 : kv6_4_q;
+      kv_k_6_3 = kv_k[6];
+      kv_k_6_3_mux = kv_k_6_3 ? kv_v_4 : 8'sh0;
+      first_mux_51_add_kv_k_6_3_mux = {first_mux_51[12], first_mux_51} + {{6{kv_k_6_3_mux[7]}}, kv_k_6_3_mux};
+      resize_36 = first_mux_51_add_kv_k_6_3_mux[12:0];
+      kv6_4_q <= resize_36;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_251 = eq_5 ? 13'sh0 : kv6_5_q;
-      slice_206 = slice_144[6];
-      mux_252 = slice_206 ? assint_5 : 8'sh0;
-      add_189 = {mux_251[12], mux_251} + {{6{mux_252[7]}}, mux_252};
-      resize_54 = add_189[12:0];
-      kv6_5_q <= resize_54;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_52 = first ? 13'sh0 : kv6_5_q;
+      kv_k_6_4 = kv_k[6];
+      kv_k_6_4_mux = kv_k_6_4 ? kv_v_5 : 8'sh0;
+      first_mux_52_add_kv_k_6_4_mux = {first_mux_52[12], first_mux_52} + {{6{kv_k_6_4_mux[7]}}, kv_k_6_4_mux};
+      resize_37 = first_mux_52_add_kv_k_6_4_mux[12:0];
+      kv6_5_q <= resize_37;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_253 = eq_5 ? 13'sh0 : kv6_6_q;
-      slice_207 = slice_144[6];
-      mux_254 = slice_207 ? assint_6 : 8'sh0;
-      add_190 = {mux_253[12], mux_253} + {{6{mux_254[7]}}, mux_254};
-      resize_55 = add_190[12:0];
-      kv6_6_q <= resize_55;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_53 = first ? 13'sh0 : kv6_6_q;
+      kv_k_6_5 = kv_k[6];
+      kv_k_6_5_mux = kv_k_6_5 ? kv_v_6 : 8'sh0;
+      first_mux_53_add_kv_k_6_5_mux = {first_mux_53[12], first_mux_53} + {{6{kv_k_6_5_mux[7]}}, kv_k_6_5_mux};
+      resize_38 = first_mux_53_add_kv_k_6_5_mux[12:0];
+      kv6_6_q <= resize_38;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_255 = eq_5 ? 13'sh0 : kv6_7_q;
-      slice_208 = slice_144[6];
-      mux_256 = slice_208 ? assint_7 : 8'sh0;
-      add_191 = {mux_255[12], mux_255} + {{6{mux_256[7]}}, mux_256};
-      resize_56 = add_191[12:0];
-      kv6_7_q <= resize_56;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_54 = first ? 13'sh0 : kv6_7_q;
+      kv_k_6_6 = kv_k[6];
+      kv_k_6_6_mux = kv_k_6_6 ? kv_v_7 : 8'sh0;
+      first_mux_54_add_kv_k_6_6_mux = {first_mux_54[12], first_mux_54} + {{6{kv_k_6_6_mux[7]}}, kv_k_6_6_mux};
+      resize_39 = first_mux_54_add_kv_k_6_6_mux[12:0];
+      kv6_7_q <= resize_39;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_257 = eq_5 ? 13'sh0 : kv7_0_q;
-      slice_209 = slice_144[7];
-      mux_258 = slice_209 ? assint_0 : 8'sh0;
-      add_192 = {mux_257[12], mux_257} + {{6{mux_258[7]}}, mux_258};
-      resize_57 = add_192[12:0];
-      kv7_0_q <= resize_57;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_55 = first ? 13'sh0 : kv7_0_q;
+      kv_k_7 = kv_k[7];
+      kv_k_7_mux = kv_k_7 ? kv_v_0 : 8'sh0;
+      first_mux_55_add_kv_k_7_mux = {first_mux_55[12], first_mux_55} + {{6{kv_k_7_mux[7]}}, kv_k_7_mux};
+      first_mux_55_add_kv_k_7_mux_w13 = first_mux_55_add_kv_k_7_mux[12:0];
+      kv7_0_q <= first_mux_55_add_kv_k_7_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_259 = eq_5 ? 13'sh0 : kv7_1_q;
-      slice_210 = slice_144[7];
-      mux_260 = slice_210 ? assint_1 : 8'sh0;
-      add_193 = {mux_259[12], mux_259} + {{6{mux_260[7]}}, mux_260};
-      resize_58 = add_193[12:0];
-      kv7_1_q <= resize_58;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_56 = first ? 13'sh0 : kv7_1_q;
+      kv_k_7_0 = kv_k[7];
+      kv_k_7_0_mux = kv_k_7_0 ? kv_v_1 : 8'sh0;
+      first_mux_56_add_kv_k_7_0_mux = {first_mux_56[12], first_mux_56} + {{6{kv_k_7_0_mux[7]}}, kv_k_7_0_mux};
+      resize_40 = first_mux_56_add_kv_k_7_0_mux[12:0];
+      kv7_1_q <= resize_40;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_261 = eq_5 ? 13'sh0 : kv7_2_q;
-      slice_211 = slice_144[7];
-      mux_262 = slice_211 ? assint_2 : 8'sh0;
-      add_194 = {mux_261[12], mux_261} + {{6{mux_262[7]}}, mux_262};
-      resize_59 = add_194[12:0];
-      kv7_2_q <= resize_59;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_57 = first ? 13'sh0 : kv7_2_q;
+      kv_k_7_1 = kv_k[7];
+      kv_k_7_1_mux = kv_k_7_1 ? kv_v_2 : 8'sh0;
+      first_mux_57_add_kv_k_7_1_mux = {first_mux_57[12], first_mux_57} + {{6{kv_k_7_1_mux[7]}}, kv_k_7_1_mux};
+      resize_41 = first_mux_57_add_kv_k_7_1_mux[12:0];
+      kv7_2_q <= resize_41;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_263 = eq_5 ? 13'sh0 : kv7_3_q;
-      slice_212 = slice_144[7];
-      mux_264 = slice_212 ? assint_3 : 8'sh0;
-      add_195 = {mux_263[12], mux_263} + {{6{mux_264[7]}}, mux_264};
-      resize_60 = add_195[12:0];
-      kv7_3_q <= resize_60;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_58 = first ? 13'sh0 : kv7_3_q;
+      kv_k_7_2 = kv_k[7];
+      kv_k_7_2_mux = kv_k_7_2 ? kv_v_3 : 8'sh0;
+      first_mux_58_add_kv_k_7_2_mux = {first_mux_58[12], first_mux_58} + {{6{kv_k_7_2_mux[7]}}, kv_k_7_2_mux};
+      resize_42 = first_mux_58_add_kv_k_7_2_mux[12:0];
+      kv7_3_q <= resize_42;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_265 = eq_5 ? 13'sh0 : kv7_4_q;
-      slice_213 = slice_144[7];
-      mux_266 = slice_213 ? assint_4 : 8'sh0;
-      add_196 = {mux_265[12], mux_265} + {{6{mux_266[7]}}, mux_266};
-      resize_61 = add_196[12:0];
-      kv7_4_q <= resize_61;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_59 = first ? 13'sh0 : kv7_4_q;
+      kv_k_7_3 = kv_k[7];
+      kv_k_7_3_mux = kv_k_7_3 ? kv_v_4 : 8'sh0;
+      first_mux_59_add_kv_k_7_3_mux = {first_mux_59[12], first_mux_59} + {{6{kv_k_7_3_mux[7]}}, kv_k_7_3_mux};
+      resize_43 = first_mux_59_add_kv_k_7_3_mux[12:0];
+      kv7_4_q <= resize_43;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_267 = eq_5 ? 13'sh0 : kv7_5_q;
-      slice_214 = slice_144[7];
-      mux_268 = slice_214 ? assint_5 : 8'sh0;
-      add_197 = {mux_267[12], mux_267} + {{6{mux_268[7]}}, mux_268};
-      resize_62 = add_197[12:0];
-      kv7_5_q <= resize_62;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_60 = first ? 13'sh0 : kv7_5_q;
+      kv_k_7_4 = kv_k[7];
+      kv_k_7_4_mux = kv_k_7_4 ? kv_v_5 : 8'sh0;
+      first_mux_60_add_kv_k_7_4_mux = {first_mux_60[12], first_mux_60} + {{6{kv_k_7_4_mux[7]}}, kv_k_7_4_mux};
+      resize_44 = first_mux_60_add_kv_k_7_4_mux[12:0];
+      kv7_5_q <= resize_44;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_269 = eq_5 ? 13'sh0 : kv7_6_q;
-      slice_215 = slice_144[7];
-      mux_270 = slice_215 ? assint_6 : 8'sh0;
-      add_198 = {mux_269[12], mux_269} + {{6{mux_270[7]}}, mux_270};
-      resize_63 = add_198[12:0];
-      kv7_6_q <= resize_63;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_61 = first ? 13'sh0 : kv7_6_q;
+      kv_k_7_5 = kv_k[7];
+      kv_k_7_5_mux = kv_k_7_5 ? kv_v_6 : 8'sh0;
+      first_mux_61_add_kv_k_7_5_mux = {first_mux_61[12], first_mux_61} + {{6{kv_k_7_5_mux[7]}}, kv_k_7_5_mux};
+      resize_45 = first_mux_61_add_kv_k_7_5_mux[12:0];
+      kv7_6_q <= resize_45;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_271 = eq_5 ? 13'sh0 : kv7_7_q;
-      slice_216 = slice_144[7];
-      mux_272 = slice_216 ? assint_7 : 8'sh0;
-      add_199 = {mux_271[12], mux_271} + {{6{mux_272[7]}}, mux_272};
-      resize_64 = add_199[12:0];
-      kv7_7_q <= resize_64;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_62 = first ? 13'sh0 : kv7_7_q;
+      kv_k_7_6 = kv_k[7];
+      kv_k_7_6_mux = kv_k_7_6 ? kv_v_7 : 8'sh0;
+      first_mux_62_add_kv_k_7_6_mux = {first_mux_62[12], first_mux_62} + {{6{kv_k_7_6_mux[7]}}, kv_k_7_6_mux};
+      resize_46 = first_mux_62_add_kv_k_7_6_mux[12:0];
+      kv7_7_q <= resize_46;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_273 = eq_5 ? 13'sh0 : kv8_0_q;
-      slice_217 = slice_144[8];
-      mux_274 = slice_217 ? assint_0 : 8'sh0;
-      add_200 = {mux_273[12], mux_273} + {{6{mux_274[7]}}, mux_274};
-      resize_65 = add_200[12:0];
-      kv8_0_q <= resize_65;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_63 = first ? 13'sh0 : kv8_0_q;
+      kv_k_8 = kv_k[8];
+      kv_k_8_mux = kv_k_8 ? kv_v_0 : 8'sh0;
+      first_mux_63_add_kv_k_8_mux = {first_mux_63[12], first_mux_63} + {{6{kv_k_8_mux[7]}}, kv_k_8_mux};
+      first_mux_63_add_kv_k_8_mux_w13 = first_mux_63_add_kv_k_8_mux[12:0];
+      kv8_0_q <= first_mux_63_add_kv_k_8_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_275 = eq_5 ? 13'sh0 : kv8_1_q;
-      slice_218 = slice_144[8];
-      mux_276 = slice_218 ? assint_1 : 8'sh0;
-      add_201 = {mux_275[12], mux_275} + {{6{mux_276[7]}}, mux_276};
-      resize_66 = add_201[12:0];
-      kv8_1_q <= resize_66;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_64 = first ? 13'sh0 : kv8_1_q;
+      kv_k_8_0 = kv_k[8];
+      kv_k_8_0_mux = kv_k_8_0 ? kv_v_1 : 8'sh0;
+      first_mux_64_add_kv_k_8_0_mux = {first_mux_64[12], first_mux_64} + {{6{kv_k_8_0_mux[7]}}, kv_k_8_0_mux};
+      resize_47 = first_mux_64_add_kv_k_8_0_mux[12:0];
+      kv8_1_q <= resize_47;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_277 = eq_5 ? 13'sh0 : kv8_2_q;
-      slice_219 = slice_144[8];
-      mux_278 = slice_219 ? assint_2 : 8'sh0;
-      add_202 = {mux_277[12], mux_277} + {{6{mux_278[7]}}, mux_278};
-      resize_67 = add_202[12:0];
-      kv8_2_q <= resize_67;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_65 = first ? 13'sh0 : kv8_2_q;
+      kv_k_8_1 = kv_k[8];
+      kv_k_8_1_mux = kv_k_8_1 ? kv_v_2 : 8'sh0;
+      first_mux_65_add_kv_k_8_1_mux = {first_mux_65[12], first_mux_65} + {{6{kv_k_8_1_mux[7]}}, kv_k_8_1_mux};
+      resize_48 = first_mux_65_add_kv_k_8_1_mux[12:0];
+      kv8_2_q <= resize_48;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_279 = eq_5 ? 13'sh0 : kv8_3_q;
-      slice_220 = slice_144[8];
-      mux_280 = slice_220 ? assint_3 : 8'sh0;
-      add_203 = {mux_279[12], mux_279} + {{6{mux_280[7]}}, mux_280};
-      resize_68 = add_203[12:0];
-      kv8_3_q <= resize_68;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_66 = first ? 13'sh0 : kv8_3_q;
+      kv_k_8_2 = kv_k[8];
+      kv_k_8_2_mux = kv_k_8_2 ? kv_v_3 : 8'sh0;
+      first_mux_66_add_kv_k_8_2_mux = {first_mux_66[12], first_mux_66} + {{6{kv_k_8_2_mux[7]}}, kv_k_8_2_mux};
+      resize_49 = first_mux_66_add_kv_k_8_2_mux[12:0];
+      kv8_3_q <= resize_49;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_281 = eq_5 ? 13'sh0 : kv8_4_q;
-      slice_221 = slice_144[8];
-      mux_282 = slice_221 ? assint_4 : 8'sh0;
-      add_204 = {mux_281[12], mux_281} + {{6{mux_282[7]}}, mux_282};
-      resize_69 = add_204[12:0];
-      kv8_4_q <= resize_69;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_67 = first ? 13'sh0 : kv8_4_q;
+      kv_k_8_3 = kv_k[8];
+      kv_k_8_3_mux = kv_k_8_3 ? kv_v_4 : 8'sh0;
+      first_mux_67_add_kv_k_8_3_mux = {first_mux_67[12], first_mux_67} + {{6{kv_k_8_3_mux[7]}}, kv_k_8_3_mux};
+      resize_50 = first_mux_67_add_kv_k_8_3_mux[12:0];
+      kv8_4_q <= resize_50;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_283 = eq_5 ? 13'sh0 : kv8_5_q;
-      slice_222 = slice_144[8];
-      mux_284 = slice_222 ? assint_5 : 8'sh0;
-      add_205 = {mux_283[12], mux_283} + {{6{mux_284[7]}}, mux_284};
-      resize_70 = add_205[12:0];
-      kv8_5_q <= resize_70;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_68 = first ? 13'sh0 : kv8_5_q;
+      kv_k_8_4 = kv_k[8];
+      kv_k_8_4_mux = kv_k_8_4 ? kv_v_5 : 8'sh0;
+      first_mux_68_add_kv_k_8_4_mux = {first_mux_68[12], first_mux_68} + {{6{kv_k_8_4_mux[7]}}, kv_k_8_4_mux};
+      resize_51 = first_mux_68_add_kv_k_8_4_mux[12:0];
+      kv8_5_q <= resize_51;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_285 = eq_5 ? 13'sh0 : kv8_6_q;
-      slice_223 = slice_144[8];
-      mux_286 = slice_223 ? assint_6 : 8'sh0;
-      add_206 = {mux_285[12], mux_285} + {{6{mux_286[7]}}, mux_286};
-      resize_71 = add_206[12:0];
-      kv8_6_q <= resize_71;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_69 = first ? 13'sh0 : kv8_6_q;
+      kv_k_8_5 = kv_k[8];
+      kv_k_8_5_mux = kv_k_8_5 ? kv_v_6 : 8'sh0;
+      first_mux_69_add_kv_k_8_5_mux = {first_mux_69[12], first_mux_69} + {{6{kv_k_8_5_mux[7]}}, kv_k_8_5_mux};
+      resize_52 = first_mux_69_add_kv_k_8_5_mux[12:0];
+      kv8_6_q <= resize_52;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_287 = eq_5 ? 13'sh0 : kv8_7_q;
-      slice_224 = slice_144[8];
-      mux_288 = slice_224 ? assint_7 : 8'sh0;
-      add_207 = {mux_287[12], mux_287} + {{6{mux_288[7]}}, mux_288};
-      resize_72 = add_207[12:0];
-      kv8_7_q <= resize_72;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_70 = first ? 13'sh0 : kv8_7_q;
+      kv_k_8_6 = kv_k[8];
+      kv_k_8_6_mux = kv_k_8_6 ? kv_v_7 : 8'sh0;
+      first_mux_70_add_kv_k_8_6_mux = {first_mux_70[12], first_mux_70} + {{6{kv_k_8_6_mux[7]}}, kv_k_8_6_mux};
+      resize_53 = first_mux_70_add_kv_k_8_6_mux[12:0];
+      kv8_7_q <= resize_53;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_289 = eq_5 ? 13'sh0 : kv9_0_q;
-      slice_225 = slice_144[9];
-      mux_290 = slice_225 ? assint_0 : 8'sh0;
-      add_208 = {mux_289[12], mux_289} + {{6{mux_290[7]}}, mux_290};
-      resize_73 = add_208[12:0];
-      kv9_0_q <= resize_73;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_71 = first ? 13'sh0 : kv9_0_q;
+      kv_k_9 = kv_k[9];
+      kv_k_9_mux = kv_k_9 ? kv_v_0 : 8'sh0;
+      first_mux_71_add_kv_k_9_mux = {first_mux_71[12], first_mux_71} + {{6{kv_k_9_mux[7]}}, kv_k_9_mux};
+      first_mux_71_add_kv_k_9_mux_w13 = first_mux_71_add_kv_k_9_mux[12:0];
+      kv9_0_q <= first_mux_71_add_kv_k_9_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_291 = eq_5 ? 13'sh0 : kv9_1_q;
-      slice_226 = slice_144[9];
-      mux_292 = slice_226 ? assint_1 : 8'sh0;
-      add_209 = {mux_291[12], mux_291} + {{6{mux_292[7]}}, mux_292};
-      resize_74 = add_209[12:0];
-      kv9_1_q <= resize_74;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_72 = first ? 13'sh0 : kv9_1_q;
+      kv_k_9_0 = kv_k[9];
+      kv_k_9_0_mux = kv_k_9_0 ? kv_v_1 : 8'sh0;
+      first_mux_72_add_kv_k_9_0_mux = {first_mux_72[12], first_mux_72} + {{6{kv_k_9_0_mux[7]}}, kv_k_9_0_mux};
+      resize_54 = first_mux_72_add_kv_k_9_0_mux[12:0];
+      kv9_1_q <= resize_54;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_293 = eq_5 ? 13'sh0 : kv9_2_q;
-      slice_227 = slice_144[9];
-      mux_294 = slice_227 ? assint_2 : 8'sh0;
-      add_210 = {mux_293[12], mux_293} + {{6{mux_294[7]}}, mux_294};
-      resize_75 = add_210[12:0];
-      kv9_2_q <= resize_75;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_73 = first ? 13'sh0 : kv9_2_q;
+      kv_k_9_1 = kv_k[9];
+      kv_k_9_1_mux = kv_k_9_1 ? kv_v_2 : 8'sh0;
+      first_mux_73_add_kv_k_9_1_mux = {first_mux_73[12], first_mux_73} + {{6{kv_k_9_1_mux[7]}}, kv_k_9_1_mux};
+      resize_55 = first_mux_73_add_kv_k_9_1_mux[12:0];
+      kv9_2_q <= resize_55;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_295 = eq_5 ? 13'sh0 : kv9_3_q;
-      slice_228 = slice_144[9];
-      mux_296 = slice_228 ? assint_3 : 8'sh0;
-      add_211 = {mux_295[12], mux_295} + {{6{mux_296[7]}}, mux_296};
-      resize_76 = add_211[12:0];
-      kv9_3_q <= resize_76;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_74 = first ? 13'sh0 : kv9_3_q;
+      kv_k_9_2 = kv_k[9];
+      kv_k_9_2_mux = kv_k_9_2 ? kv_v_3 : 8'sh0;
+      first_mux_74_add_kv_k_9_2_mux = {first_mux_74[12], first_mux_74} + {{6{kv_k_9_2_mux[7]}}, kv_k_9_2_mux};
+      resize_56 = first_mux_74_add_kv_k_9_2_mux[12:0];
+      kv9_3_q <= resize_56;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_297 = eq_5 ? 13'sh0 : kv9_4_q;
-      slice_229 = slice_144[9];
-      mux_298 = slice_229 ? assint_4 : 8'sh0;
-      add_212 = {mux_297[12], mux_297} + {{6{mux_298[7]}}, mux_298};
-      resize_77 = add_212[12:0];
-      kv9_4_q <= resize_77;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_75 = first ? 13'sh0 : kv9_4_q;
+      kv_k_9_3 = kv_k[9];
+      kv_k_9_3_mux = kv_k_9_3 ? kv_v_4 : 8'sh0;
+      first_mux_75_add_kv_k_9_3_mux = {first_mux_75[12], first_mux_75} + {{6{kv_k_9_3_mux[7]}}, kv_k_9_3_mux};
+      resize_57 = first_mux_75_add_kv_k_9_3_mux[12:0];
+      kv9_4_q <= resize_57;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_299 = eq_5 ? 13'sh0 : kv9_5_q;
-      slice_230 = slice_144[9];
-      mux_300 = slice_230 ? assint_5 : 8'sh0;
-      add_213 = {mux_299[12], mux_299} + {{6{mux_300[7]}}, mux_300};
-      resize_78 = add_213[12:0];
-      kv9_5_q <= resize_78;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_76 = first ? 13'sh0 : kv9_5_q;
+      kv_k_9_4 = kv_k[9];
+      kv_k_9_4_mux = kv_k_9_4 ? kv_v_5 : 8'sh0;
+      first_mux_76_add_kv_k_9_4_mux = {first_mux_76[12], first_mux_76} + {{6{kv_k_9_4_mux[7]}}, kv_k_9_4_mux};
+      resize_58 = first_mux_76_add_kv_k_9_4_mux[12:0];
+      kv9_5_q <= resize_58;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_301 = eq_5 ? 13'sh0 : kv9_6_q;
-      slice_231 = slice_144[9];
-      mux_302 = slice_231 ? assint_6 : 8'sh0;
-      add_214 = {mux_301[12], mux_301} + {{6{mux_302[7]}}, mux_302};
-      resize_79 = add_214[12:0];
-      kv9_6_q <= resize_79;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_77 = first ? 13'sh0 : kv9_6_q;
+      kv_k_9_5 = kv_k[9];
+      kv_k_9_5_mux = kv_k_9_5 ? kv_v_6 : 8'sh0;
+      first_mux_77_add_kv_k_9_5_mux = {first_mux_77[12], first_mux_77} + {{6{kv_k_9_5_mux[7]}}, kv_k_9_5_mux};
+      resize_59 = first_mux_77_add_kv_k_9_5_mux[12:0];
+      kv9_6_q <= resize_59;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_303 = eq_5 ? 13'sh0 : kv9_7_q;
-      slice_232 = slice_144[9];
-      mux_304 = slice_232 ? assint_7 : 8'sh0;
-      add_215 = {mux_303[12], mux_303} + {{6{mux_304[7]}}, mux_304};
-      resize_80 = add_215[12:0];
-      kv9_7_q <= resize_80;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_78 = first ? 13'sh0 : kv9_7_q;
+      kv_k_9_6 = kv_k[9];
+      kv_k_9_6_mux = kv_k_9_6 ? kv_v_7 : 8'sh0;
+      first_mux_78_add_kv_k_9_6_mux = {first_mux_78[12], first_mux_78} + {{6{kv_k_9_6_mux[7]}}, kv_k_9_6_mux};
+      resize_60 = first_mux_78_add_kv_k_9_6_mux[12:0];
+      kv9_7_q <= resize_60;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_305 = eq_5 ? 13'sh0 : kv10_0_q;
-      slice_233 = slice_144[10];
-      mux_306 = slice_233 ? assint_0 : 8'sh0;
-      add_216 = {mux_305[12], mux_305} + {{6{mux_306[7]}}, mux_306};
-      resize_81 = add_216[12:0];
-      kv10_0_q <= resize_81;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_79 = first ? 13'sh0 : kv10_0_q;
+      kv_k_10 = kv_k[10];
+      kv_k_10_mux = kv_k_10 ? kv_v_0 : 8'sh0;
+      first_mux_79_add_kv_k_10_mux = {first_mux_79[12], first_mux_79} + {{6{kv_k_10_mux[7]}}, kv_k_10_mux};
+      first_mux_79_add_kv_k_10_mux_w13 = first_mux_79_add_kv_k_10_mux[12:0];
+      kv10_0_q <= first_mux_79_add_kv_k_10_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_307 = eq_5 ? 13'sh0 : kv10_1_q;
-      slice_234 = slice_144[10];
-      mux_308 = slice_234 ? assint_1 : 8'sh0;
-      add_217 = {mux_307[12], mux_307} + {{6{mux_308[7]}}, mux_308};
-      resize_82 = add_217[12:0];
-      kv10_1_q <= resize_82;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_80 = first ? 13'sh0 : kv10_1_q;
+      kv_k_10_0 = kv_k[10];
+      kv_k_10_0_mux = kv_k_10_0 ? kv_v_1 : 8'sh0;
+      first_mux_80_add_kv_k_10_0_mux = {first_mux_80[12], first_mux_80} + {{6{kv_k_10_0_mux[7]}}, kv_k_10_0_mux};
+      resize_61 = first_mux_80_add_kv_k_10_0_mux[12:0];
+      kv10_1_q <= resize_61;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_309 = eq_5 ? 13'sh0 : kv10_2_q;
-      slice_235 = slice_144[10];
-      mux_310 = slice_235 ? assint_2 : 8'sh0;
-      add_218 = {mux_309[12], mux_309} + {{6{mux_310[7]}}, mux_310};
-      resize_83 = add_218[12:0];
-      kv10_2_q <= resize_83;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_81 = first ? 13'sh0 : kv10_2_q;
+      kv_k_10_1 = kv_k[10];
+      kv_k_10_1_mux = kv_k_10_1 ? kv_v_2 : 8'sh0;
+      first_mux_81_add_kv_k_10_1_mux = {first_mux_81[12], first_mux_81} + {{6{kv_k_10_1_mux[7]}}, kv_k_10_1_mux};
+      resize_62 = first_mux_81_add_kv_k_10_1_mux[12:0];
+      kv10_2_q <= resize_62;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_311 = eq_5 ? 13'sh0 : kv10_3_q;
-      slice_236 = slice_144[10];
-      mux_312 = slice_236 ? assint_3 : 8'sh0;
-      add_219 = {mux_311[12], mux_311} + {{6{mux_312[7]}}, mux_312};
-      resize_84 = add_219[12:0];
-      kv10_3_q <= resize_84;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_82 = first ? 13'sh0 : kv10_3_q;
+      kv_k_10_2 = kv_k[10];
+      kv_k_10_2_mux = kv_k_10_2 ? kv_v_3 : 8'sh0;
+      first_mux_82_add_kv_k_10_2_mux = {first_mux_82[12], first_mux_82} + {{6{kv_k_10_2_mux[7]}}, kv_k_10_2_mux};
+      resize_63 = first_mux_82_add_kv_k_10_2_mux[12:0];
+      kv10_3_q <= resize_63;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_313 = eq_5 ? 13'sh0 : kv10_4_q;
-      slice_237 = slice_144[10];
-      mux_314 = slice_237 ? assint_4 : 8'sh0;
-      add_220 = {mux_313[12], mux_313} + {{6{mux_314[7]}}, mux_314};
-      resize_85 = add_220[12:0];
-      kv10_4_q <= resize_85;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_83 = first ? 13'sh0 : kv10_4_q;
+      kv_k_10_3 = kv_k[10];
+      kv_k_10_3_mux = kv_k_10_3 ? kv_v_4 : 8'sh0;
+      first_mux_83_add_kv_k_10_3_mux = {first_mux_83[12], first_mux_83} + {{6{kv_k_10_3_mux[7]}}, kv_k_10_3_mux};
+      resize_64 = first_mux_83_add_kv_k_10_3_mux[12:0];
+      kv10_4_q <= resize_64;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_315 = eq_5 ? 13'sh0 : kv10_5_q;
-      slice_238 = slice_144[10];
-      mux_316 = slice_238 ? assint_5 : 8'sh0;
-      add_221 = {mux_315[12], mux_315} + {{6{mux_316[7]}}, mux_316};
-      resize_86 = add_221[12:0];
-      kv10_5_q <= resize_86;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_84 = first ? 13'sh0 : kv10_5_q;
+      kv_k_10_4 = kv_k[10];
+      kv_k_10_4_mux = kv_k_10_4 ? kv_v_5 : 8'sh0;
+      first_mux_84_add_kv_k_10_4_mux = {first_mux_84[12], first_mux_84} + {{6{kv_k_10_4_mux[7]}}, kv_k_10_4_mux};
+      resize_65 = first_mux_84_add_kv_k_10_4_mux[12:0];
+      kv10_5_q <= resize_65;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_317 = eq_5 ? 13'sh0 : kv10_6_q;
-      slice_239 = slice_144[10];
-      mux_318 = slice_239 ? assint_6 : 8'sh0;
-      add_222 = {mux_317[12], mux_317} + {{6{mux_318[7]}}, mux_318};
-      resize_87 = add_222[12:0];
-      kv10_6_q <= resize_87;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_85 = first ? 13'sh0 : kv10_6_q;
+      kv_k_10_5 = kv_k[10];
+      kv_k_10_5_mux = kv_k_10_5 ? kv_v_6 : 8'sh0;
+      first_mux_85_add_kv_k_10_5_mux = {first_mux_85[12], first_mux_85} + {{6{kv_k_10_5_mux[7]}}, kv_k_10_5_mux};
+      resize_66 = first_mux_85_add_kv_k_10_5_mux[12:0];
+      kv10_6_q <= resize_66;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_319 = eq_5 ? 13'sh0 : kv10_7_q;
-      slice_240 = slice_144[10];
-      mux_320 = slice_240 ? assint_7 : 8'sh0;
-      add_223 = {mux_319[12], mux_319} + {{6{mux_320[7]}}, mux_320};
-      resize_88 = add_223[12:0];
-      kv10_7_q <= resize_88;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_86 = first ? 13'sh0 : kv10_7_q;
+      kv_k_10_6 = kv_k[10];
+      kv_k_10_6_mux = kv_k_10_6 ? kv_v_7 : 8'sh0;
+      first_mux_86_add_kv_k_10_6_mux = {first_mux_86[12], first_mux_86} + {{6{kv_k_10_6_mux[7]}}, kv_k_10_6_mux};
+      resize_67 = first_mux_86_add_kv_k_10_6_mux[12:0];
+      kv10_7_q <= resize_67;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_321 = eq_5 ? 13'sh0 : kv11_0_q;
-      slice_241 = slice_144[11];
-      mux_322 = slice_241 ? assint_0 : 8'sh0;
-      add_224 = {mux_321[12], mux_321} + {{6{mux_322[7]}}, mux_322};
-      resize_89 = add_224[12:0];
-      kv11_0_q <= resize_89;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_87 = first ? 13'sh0 : kv11_0_q;
+      kv_k_11 = kv_k[11];
+      kv_k_11_mux = kv_k_11 ? kv_v_0 : 8'sh0;
+      first_mux_87_add_kv_k_11_mux = {first_mux_87[12], first_mux_87} + {{6{kv_k_11_mux[7]}}, kv_k_11_mux};
+      first_mux_87_add_kv_k_11_mux_w13 = first_mux_87_add_kv_k_11_mux[12:0];
+      kv11_0_q <= first_mux_87_add_kv_k_11_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_323 = eq_5 ? 13'sh0 : kv11_1_q;
-      slice_242 = slice_144[11];
-      mux_324 = slice_242 ? assint_1 : 8'sh0;
-      add_225 = {mux_323[12], mux_323} + {{6{mux_324[7]}}, mux_324};
-      resize_90 = add_225[12:0];
-      kv11_1_q <= resize_90;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_88 = first ? 13'sh0 : kv11_1_q;
+      kv_k_11_0 = kv_k[11];
+      kv_k_11_0_mux = kv_k_11_0 ? kv_v_1 : 8'sh0;
+      first_mux_88_add_kv_k_11_0_mux = {first_mux_88[12], first_mux_88} + {{6{kv_k_11_0_mux[7]}}, kv_k_11_0_mux};
+      resize_68 = first_mux_88_add_kv_k_11_0_mux[12:0];
+      kv11_1_q <= resize_68;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_325 = eq_5 ? 13'sh0 : kv11_2_q;
-      slice_243 = slice_144[11];
-      mux_326 = slice_243 ? assint_2 : 8'sh0;
-      add_226 = {mux_325[12], mux_325} + {{6{mux_326[7]}}, mux_326};
-      resize_91 = add_226[12:0];
-      kv11_2_q <= resize_91;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_89 = first ? 13'sh0 : kv11_2_q;
+      kv_k_11_1 = kv_k[11];
+      kv_k_11_1_mux = kv_k_11_1 ? kv_v_2 : 8'sh0;
+      first_mux_89_add_kv_k_11_1_mux = {first_mux_89[12], first_mux_89} + {{6{kv_k_11_1_mux[7]}}, kv_k_11_1_mux};
+      resize_69 = first_mux_89_add_kv_k_11_1_mux[12:0];
+      kv11_2_q <= resize_69;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_327 = eq_5 ? 13'sh0 : kv11_3_q;
-      slice_244 = slice_144[11];
-      mux_328 = slice_244 ? assint_3 : 8'sh0;
-      add_227 = {mux_327[12], mux_327} + {{6{mux_328[7]}}, mux_328};
-      resize_92 = add_227[12:0];
-      kv11_3_q <= resize_92;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_90 = first ? 13'sh0 : kv11_3_q;
+      kv_k_11_2 = kv_k[11];
+      kv_k_11_2_mux = kv_k_11_2 ? kv_v_3 : 8'sh0;
+      first_mux_90_add_kv_k_11_2_mux = {first_mux_90[12], first_mux_90} + {{6{kv_k_11_2_mux[7]}}, kv_k_11_2_mux};
+      resize_70 = first_mux_90_add_kv_k_11_2_mux[12:0];
+      kv11_3_q <= resize_70;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_329 = eq_5 ? 13'sh0 : kv11_4_q;
-      slice_245 = slice_144[11];
-      mux_330 = slice_245 ? assint_4 : 8'sh0;
-      add_228 = {mux_329[12], mux_329} + {{6{mux_330[7]}}, mux_330};
-      resize_93 = add_228[12:0];
-      kv11_4_q <= resize_93;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_91 = first ? 13'sh0 : kv11_4_q;
+      kv_k_11_3 = kv_k[11];
+      kv_k_11_3_mux = kv_k_11_3 ? kv_v_4 : 8'sh0;
+      first_mux_91_add_kv_k_11_3_mux = {first_mux_91[12], first_mux_91} + {{6{kv_k_11_3_mux[7]}}, kv_k_11_3_mux};
+      resize_71 = first_mux_91_add_kv_k_11_3_mux[12:0];
+      kv11_4_q <= resize_71;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_331 = eq_5 ? 13'sh0 : kv11_5_q;
-      slice_246 = slice_144[11];
-      mux_332 = slice_246 ? assint_5 : 8'sh0;
-      add_229 = {mux_331[12], mux_331} + {{6{mux_332[7]}}, mux_332};
-      resize_94 = add_229[12:0];
-      kv11_5_q <= resize_94;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_92 = first ? 13'sh0 : kv11_5_q;
+      kv_k_11_4 = kv_k[11];
+      kv_k_11_4_mux = kv_k_11_4 ? kv_v_5 : 8'sh0;
+      first_mux_92_add_kv_k_11_4_mux = {first_mux_92[12], first_mux_92} + {{6{kv_k_11_4_mux[7]}}, kv_k_11_4_mux};
+      resize_72 = first_mux_92_add_kv_k_11_4_mux[12:0];
+      kv11_5_q <= resize_72;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_333 = eq_5 ? 13'sh0 : kv11_6_q;
-      slice_247 = slice_144[11];
-      mux_334 = slice_247 ? assint_6 : 8'sh0;
-      add_230 = {mux_333[12], mux_333} + {{6{mux_334[7]}}, mux_334};
-      resize_95 = add_230[12:0];
-      kv11_6_q <= resize_95;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_93 = first ? 13'sh0 : kv11_6_q;
+      kv_k_11_5 = kv_k[11];
+      kv_k_11_5_mux = kv_k_11_5 ? kv_v_6 : 8'sh0;
+      first_mux_93_add_kv_k_11_5_mux = {first_mux_93[12], first_mux_93} + {{6{kv_k_11_5_mux[7]}}, kv_k_11_5_mux};
+      resize_73 = first_mux_93_add_kv_k_11_5_mux[12:0];
+      kv11_6_q <= resize_73;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_335 = eq_5 ? 13'sh0 : kv11_7_q;
-      slice_248 = slice_144[11];
-      mux_336 = slice_248 ? assint_7 : 8'sh0;
-      add_231 = {mux_335[12], mux_335} + {{6{mux_336[7]}}, mux_336};
-      resize_96 = add_231[12:0];
-      kv11_7_q <= resize_96;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_94 = first ? 13'sh0 : kv11_7_q;
+      kv_k_11_6 = kv_k[11];
+      kv_k_11_6_mux = kv_k_11_6 ? kv_v_7 : 8'sh0;
+      first_mux_94_add_kv_k_11_6_mux = {first_mux_94[12], first_mux_94} + {{6{kv_k_11_6_mux[7]}}, kv_k_11_6_mux};
+      resize_74 = first_mux_94_add_kv_k_11_6_mux[12:0];
+      kv11_7_q <= resize_74;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_337 = eq_5 ? 13'sh0 : kv12_0_q;
-      slice_249 = slice_144[12];
-      mux_338 = slice_249 ? assint_0 : 8'sh0;
-      add_232 = {mux_337[12], mux_337} + {{6{mux_338[7]}}, mux_338};
-      resize_97 = add_232[12:0];
-      kv12_0_q <= resize_97;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_95 = first ? 13'sh0 : kv12_0_q;
+      kv_k_12 = kv_k[12];
+      kv_k_12_mux = kv_k_12 ? kv_v_0 : 8'sh0;
+      first_mux_95_add_kv_k_12_mux = {first_mux_95[12], first_mux_95} + {{6{kv_k_12_mux[7]}}, kv_k_12_mux};
+      first_mux_95_add_kv_k_12_mux_w13 = first_mux_95_add_kv_k_12_mux[12:0];
+      kv12_0_q <= first_mux_95_add_kv_k_12_mux_w13;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_339 = eq_5 ? 13'sh0 : kv12_1_q;
-      slice_250 = slice_144[12];
-      mux_340 = slice_250 ? assint_1 : 8'sh0;
-      add_233 = {mux_339[12], mux_339} + {{6{mux_340[7]}}, mux_340};
-      resize_98 = add_233[12:0];
-      kv12_1_q <= resize_98;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_96 = first ? 13'sh0 : kv12_1_q;
+      kv_k_12_0 = kv_k[12];
+      kv_k_12_0_mux = kv_k_12_0 ? kv_v_1 : 8'sh0;
+      first_mux_96_add_kv_k_12_0_mux = {first_mux_96[12], first_mux_96} + {{6{kv_k_12_0_mux[7]}}, kv_k_12_0_mux};
+      resize_75 = first_mux_96_add_kv_k_12_0_mux[12:0];
+      kv12_1_q <= resize_75;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_341 = eq_5 ? 13'sh0 : kv12_2_q;
-      slice_251 = slice_144[12];
-      mux_342 = slice_251 ? assint_2 : 8'sh0;
-      add_234 = {mux_341[12], mux_341} + {{6{mux_342[7]}}, mux_342};
-      resize_99 = add_234[12:0];
-      kv12_2_q <= resize_99;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_97 = first ? 13'sh0 : kv12_2_q;
+      kv_k_12_1 = kv_k[12];
+      kv_k_12_1_mux = kv_k_12_1 ? kv_v_2 : 8'sh0;
+      first_mux_97_add_kv_k_12_1_mux = {first_mux_97[12], first_mux_97} + {{6{kv_k_12_1_mux[7]}}, kv_k_12_1_mux};
+      resize_76 = first_mux_97_add_kv_k_12_1_mux[12:0];
+      kv12_2_q <= resize_76;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_343 = eq_5 ? 13'sh0 : kv12_3_q;
-      slice_252 = slice_144[12];
-      mux_344 = slice_252 ? assint_3 : 8'sh0;
-      add_235 = {mux_343[12], mux_343} + {{6{mux_344[7]}}, mux_344};
-      resize_100 = add_235[12:0];
-      kv12_3_q <= resize_100;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_98 = first ? 13'sh0 : kv12_3_q;
+      kv_k_12_2 = kv_k[12];
+      kv_k_12_2_mux = kv_k_12_2 ? kv_v_3 : 8'sh0;
+      first_mux_98_add_kv_k_12_2_mux = {first_mux_98[12], first_mux_98} + {{6{kv_k_12_2_mux[7]}}, kv_k_12_2_mux};
+      resize_77 = first_mux_98_add_kv_k_12_2_mux[12:0];
+      kv12_3_q <= resize_77;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_345 = eq_5 ? 13'sh0 : kv12_4_q;
-      slice_253 = slice_144[12];
-      mux_346 = slice_253 ? assint_4 : 8'sh0;
-      add_236 = {mux_345[12], mux_345} + {{6{mux_346[7]}}, mux_346};
-      resize_101 = add_236[12:0];
-      kv12_4_q <= resize_101;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_99 = first ? 13'sh0 : kv12_4_q;
+      kv_k_12_3 = kv_k[12];
+      kv_k_12_3_mux = kv_k_12_3 ? kv_v_4 : 8'sh0;
+      first_mux_99_add_kv_k_12_3_mux = {first_mux_99[12], first_mux_99} + {{6{kv_k_12_3_mux[7]}}, kv_k_12_3_mux};
+      resize_78 = first_mux_99_add_kv_k_12_3_mux[12:0];
+      kv12_4_q <= resize_78;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_347 = eq_5 ? 13'sh0 : kv12_5_q;
-      slice_254 = slice_144[12];
-      mux_348 = slice_254 ? assint_5 : 8'sh0;
-      add_237 = {mux_347[12], mux_347} + {{6{mux_348[7]}}, mux_348};
-      resize_102 = add_237[12:0];
-      kv12_5_q <= resize_102;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_100 = first ? 13'sh0 : kv12_5_q;
+      kv_k_12_4 = kv_k[12];
+      kv_k_12_4_mux = kv_k_12_4 ? kv_v_5 : 8'sh0;
+      first_mux_100_add_kv_k_12_4_mux = {first_mux_100[12], first_mux_100} + {{6{kv_k_12_4_mux[7]}}, kv_k_12_4_mux};
+      resize_79 = first_mux_100_add_kv_k_12_4_mux[12:0];
+      kv12_5_q <= resize_79;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_349 = eq_5 ? 13'sh0 : kv12_6_q;
-      slice_255 = slice_144[12];
-      mux_350 = slice_255 ? assint_6 : 8'sh0;
-      add_238 = {mux_349[12], mux_349} + {{6{mux_350[7]}}, mux_350};
-      resize_103 = add_238[12:0];
-      kv12_6_q <= resize_103;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_101 = first ? 13'sh0 : kv12_6_q;
+      kv_k_12_5 = kv_k[12];
+      kv_k_12_5_mux = kv_k_12_5 ? kv_v_6 : 8'sh0;
+      first_mux_101_add_kv_k_12_5_mux = {first_mux_101[12], first_mux_101} + {{6{kv_k_12_5_mux[7]}}, kv_k_12_5_mux};
+      resize_80 = first_mux_101_add_kv_k_12_5_mux[12:0];
+      kv12_6_q <= resize_80;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_351 = eq_5 ? 13'sh0 : kv12_7_q;
-      slice_256 = slice_144[12];
-      mux_352 = slice_256 ? assint_7 : 8'sh0;
-      add_239 = {mux_351[12], mux_351} + {{6{mux_352[7]}}, mux_352};
-      resize_104 = add_239[12:0];
-      kv12_7_q <= resize_104;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_102 = first ? 13'sh0 : kv12_7_q;
+      kv_k_12_6 = kv_k[12];
+      kv_k_12_6_mux = kv_k_12_6 ? kv_v_7 : 8'sh0;
+      first_mux_102_add_kv_k_12_6_mux = {first_mux_102[12], first_mux_102} + {{6{kv_k_12_6_mux[7]}}, kv_k_12_6_mux};
+      resize_81 = first_mux_102_add_kv_k_12_6_mux[12:0];
+      kv12_7_q <= resize_81;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_353 = eq_5 ? 13'sh0 : kv13_0_q;
-      slice_257 = slice_144[13];
-      mux_354 = slice_257 ? assint_0 : 8'sh0;
-      add_240 = {mux_353[12], mux_353} + {{6{mux_354[7]}}, mux_354};
-      resize_105 = add_240[12:0];
-      kv13_0_q <= resize_105;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_103 = first ? 13'sh0 : kv13_0_q;
+      kv_k_13 = kv_k[13];
+      kv_k_13_mux = kv_k_13 ? kv_v_0 : 8'sh0;
+      first_mux_103_add_kv_k_13_mux = {first_mux_103[12], first_mux_103} + {{6{kv_k_13_mux[7]}}, kv_k_13_mux};
+      resize_82 = first_mux_103_add_kv_k_13_mux[12:0];
+      kv13_0_q <= resize_82;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_355 = eq_5 ? 13'sh0 : kv13_1_q;
-      slice_258 = slice_144[13];
-      mux_356 = slice_258 ? assint_1 : 8'sh0;
-      add_241 = {mux_355[12], mux_355} + {{6{mux_356[7]}}, mux_356};
-      resize_106 = add_241[12:0];
-      kv13_1_q <= resize_106;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_104 = first ? 13'sh0 : kv13_1_q;
+      kv_k_13_0 = kv_k[13];
+      kv_k_13_0_mux = kv_k_13_0 ? kv_v_1 : 8'sh0;
+      first_mux_104_add_kv_k_13_0_mux = {first_mux_104[12], first_mux_104} + {{6{kv_k_13_0_mux[7]}}, kv_k_13_0_mux};
+      resize_83 = first_mux_104_add_kv_k_13_0_mux[12:0];
+      kv13_1_q <= resize_83;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_357 = eq_5 ? 13'sh0 : kv13_2_q;
-      slice_259 = slice_144[13];
-      mux_358 = slice_259 ? assint_2 : 8'sh0;
-      add_242 = {mux_357[12], mux_357} + {{6{mux_358[7]}}, mux_358};
-      resize_107 = add_242[12:0];
-      kv13_2_q <= resize_107;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_105 = first ? 13'sh0 : kv13_2_q;
+      kv_k_13_1 = kv_k[13];
+      kv_k_13_1_mux = kv_k_13_1 ? kv_v_2 : 8'sh0;
+      first_mux_105_add_kv_k_13_1_mux = {first_mux_105[12], first_mux_105} + {{6{kv_k_13_1_mux[7]}}, kv_k_13_1_mux};
+      resize_84 = first_mux_105_add_kv_k_13_1_mux[12:0];
+      kv13_2_q <= resize_84;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_359 = eq_5 ? 13'sh0 : kv13_3_q;
-      slice_260 = slice_144[13];
-      mux_360 = slice_260 ? assint_3 : 8'sh0;
-      add_243 = {mux_359[12], mux_359} + {{6{mux_360[7]}}, mux_360};
-      resize_108 = add_243[12:0];
-      kv13_3_q <= resize_108;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_106 = first ? 13'sh0 : kv13_3_q;
+      kv_k_13_2 = kv_k[13];
+      kv_k_13_2_mux = kv_k_13_2 ? kv_v_3 : 8'sh0;
+      first_mux_106_add_kv_k_13_2_mux = {first_mux_106[12], first_mux_106} + {{6{kv_k_13_2_mux[7]}}, kv_k_13_2_mux};
+      resize_85 = first_mux_106_add_kv_k_13_2_mux[12:0];
+      kv13_3_q <= resize_85;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_361 = eq_5 ? 13'sh0 : kv13_4_q;
-      slice_261 = slice_144[13];
-      mux_362 = slice_261 ? assint_4 : 8'sh0;
-      add_244 = {mux_361[12], mux_361} + {{6{mux_362[7]}}, mux_362};
-      resize_109 = add_244[12:0];
-      kv13_4_q <= resize_109;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_107 = first ? 13'sh0 : kv13_4_q;
+      kv_k_13_3 = kv_k[13];
+      kv_k_13_3_mux = kv_k_13_3 ? kv_v_4 : 8'sh0;
+      first_mux_107_add_kv_k_13_3_mux = {first_mux_107[12], first_mux_107} + {{6{kv_k_13_3_mux[7]}}, kv_k_13_3_mux};
+      resize_86 = first_mux_107_add_kv_k_13_3_mux[12:0];
+      kv13_4_q <= resize_86;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_363 = eq_5 ? 13'sh0 : kv13_5_q;
-      slice_262 = slice_144[13];
-      mux_364 = slice_262 ? assint_5 : 8'sh0;
-      add_245 = {mux_363[12], mux_363} + {{6{mux_364[7]}}, mux_364};
-      resize_110 = add_245[12:0];
-      kv13_5_q <= resize_110;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_108 = first ? 13'sh0 : kv13_5_q;
+      kv_k_13_4 = kv_k[13];
+      kv_k_13_4_mux = kv_k_13_4 ? kv_v_5 : 8'sh0;
+      first_mux_108_add_kv_k_13_4_mux = {first_mux_108[12], first_mux_108} + {{6{kv_k_13_4_mux[7]}}, kv_k_13_4_mux};
+      resize_87 = first_mux_108_add_kv_k_13_4_mux[12:0];
+      kv13_5_q <= resize_87;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_365 = eq_5 ? 13'sh0 : kv13_6_q;
-      slice_263 = slice_144[13];
-      mux_366 = slice_263 ? assint_6 : 8'sh0;
-      add_246 = {mux_365[12], mux_365} + {{6{mux_366[7]}}, mux_366};
-      resize_111 = add_246[12:0];
-      kv13_6_q <= resize_111;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_109 = first ? 13'sh0 : kv13_6_q;
+      kv_k_13_5 = kv_k[13];
+      kv_k_13_5_mux = kv_k_13_5 ? kv_v_6 : 8'sh0;
+      first_mux_109_add_kv_k_13_5_mux = {first_mux_109[12], first_mux_109} + {{6{kv_k_13_5_mux[7]}}, kv_k_13_5_mux};
+      resize_88 = first_mux_109_add_kv_k_13_5_mux[12:0];
+      kv13_6_q <= resize_88;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_367 = eq_5 ? 13'sh0 : kv13_7_q;
-      slice_264 = slice_144[13];
-      mux_368 = slice_264 ? assint_7 : 8'sh0;
-      add_247 = {mux_367[12], mux_367} + {{6{mux_368[7]}}, mux_368};
-      resize_112 = add_247[12:0];
-      kv13_7_q <= resize_112;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_110 = first ? 13'sh0 : kv13_7_q;
+      kv_k_13_6 = kv_k[13];
+      kv_k_13_6_mux = kv_k_13_6 ? kv_v_7 : 8'sh0;
+      first_mux_110_add_kv_k_13_6_mux = {first_mux_110[12], first_mux_110} + {{6{kv_k_13_6_mux[7]}}, kv_k_13_6_mux};
+      resize_89 = first_mux_110_add_kv_k_13_6_mux[12:0];
+      kv13_7_q <= resize_89;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_369 = eq_5 ? 13'sh0 : kv14_0_q;
-      slice_265 = slice_144[14];
-      mux_370 = slice_265 ? assint_0 : 8'sh0;
-      add_248 = {mux_369[12], mux_369} + {{6{mux_370[7]}}, mux_370};
-      resize_113 = add_248[12:0];
-      kv14_0_q <= resize_113;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_111 = first ? 13'sh0 : kv14_0_q;
+      kv_k_14 = kv_k[14];
+      kv_k_14_mux = kv_k_14 ? kv_v_0 : 8'sh0;
+      first_mux_111_add_kv_k_14_mux = {first_mux_111[12], first_mux_111} + {{6{kv_k_14_mux[7]}}, kv_k_14_mux};
+      resize_90 = first_mux_111_add_kv_k_14_mux[12:0];
+      kv14_0_q <= resize_90;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_371 = eq_5 ? 13'sh0 : kv14_1_q;
-      slice_266 = slice_144[14];
-      mux_372 = slice_266 ? assint_1 : 8'sh0;
-      add_249 = {mux_371[12], mux_371} + {{6{mux_372[7]}}, mux_372};
-      resize_114 = add_249[12:0];
-      kv14_1_q <= resize_114;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_112 = first ? 13'sh0 : kv14_1_q;
+      kv_k_14_0 = kv_k[14];
+      kv_k_14_0_mux = kv_k_14_0 ? kv_v_1 : 8'sh0;
+      first_mux_112_add_kv_k_14_0_mux = {first_mux_112[12], first_mux_112} + {{6{kv_k_14_0_mux[7]}}, kv_k_14_0_mux};
+      resize_91 = first_mux_112_add_kv_k_14_0_mux[12:0];
+      kv14_1_q <= resize_91;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_373 = eq_5 ? 13'sh0 : kv14_2_q;
-      slice_267 = slice_144[14];
-      mux_374 = slice_267 ? assint_2 : 8'sh0;
-      add_250 = {mux_373[12], mux_373} + {{6{mux_374[7]}}, mux_374};
-      resize_115 = add_250[12:0];
-      kv14_2_q <= resize_115;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_113 = first ? 13'sh0 : kv14_2_q;
+      kv_k_14_1 = kv_k[14];
+      kv_k_14_1_mux = kv_k_14_1 ? kv_v_2 : 8'sh0;
+      first_mux_113_add_kv_k_14_1_mux = {first_mux_113[12], first_mux_113} + {{6{kv_k_14_1_mux[7]}}, kv_k_14_1_mux};
+      resize_92 = first_mux_113_add_kv_k_14_1_mux[12:0];
+      kv14_2_q <= resize_92;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_375 = eq_5 ? 13'sh0 : kv14_3_q;
-      slice_268 = slice_144[14];
-      mux_376 = slice_268 ? assint_3 : 8'sh0;
-      add_251 = {mux_375[12], mux_375} + {{6{mux_376[7]}}, mux_376};
-      resize_116 = add_251[12:0];
-      kv14_3_q <= resize_116;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_114 = first ? 13'sh0 : kv14_3_q;
+      kv_k_14_2 = kv_k[14];
+      kv_k_14_2_mux = kv_k_14_2 ? kv_v_3 : 8'sh0;
+      first_mux_114_add_kv_k_14_2_mux = {first_mux_114[12], first_mux_114} + {{6{kv_k_14_2_mux[7]}}, kv_k_14_2_mux};
+      resize_93 = first_mux_114_add_kv_k_14_2_mux[12:0];
+      kv14_3_q <= resize_93;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_377 = eq_5 ? 13'sh0 : kv14_4_q;
-      slice_269 = slice_144[14];
-      mux_378 = slice_269 ? assint_4 : 8'sh0;
-      add_252 = {mux_377[12], mux_377} + {{6{mux_378[7]}}, mux_378};
-      resize_117 = add_252[12:0];
-      kv14_4_q <= resize_117;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_115 = first ? 13'sh0 : kv14_4_q;
+      kv_k_14_3 = kv_k[14];
+      kv_k_14_3_mux = kv_k_14_3 ? kv_v_4 : 8'sh0;
+      first_mux_115_add_kv_k_14_3_mux = {first_mux_115[12], first_mux_115} + {{6{kv_k_14_3_mux[7]}}, kv_k_14_3_mux};
+      resize_94 = first_mux_115_add_kv_k_14_3_mux[12:0];
+      kv14_4_q <= resize_94;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_379 = eq_5 ? 13'sh0 : kv14_5_q;
-      slice_270 = slice_144[14];
-      mux_380 = slice_270 ? assint_5 : 8'sh0;
-      add_253 = {mux_379[12], mux_379} + {{6{mux_380[7]}}, mux_380};
-      resize_118 = add_253[12:0];
-      kv14_5_q <= resize_118;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_116 = first ? 13'sh0 : kv14_5_q;
+      kv_k_14_4 = kv_k[14];
+      kv_k_14_4_mux = kv_k_14_4 ? kv_v_5 : 8'sh0;
+      first_mux_116_add_kv_k_14_4_mux = {first_mux_116[12], first_mux_116} + {{6{kv_k_14_4_mux[7]}}, kv_k_14_4_mux};
+      resize_95 = first_mux_116_add_kv_k_14_4_mux[12:0];
+      kv14_5_q <= resize_95;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_381 = eq_5 ? 13'sh0 : kv14_6_q;
-      slice_271 = slice_144[14];
-      mux_382 = slice_271 ? assint_6 : 8'sh0;
-      add_254 = {mux_381[12], mux_381} + {{6{mux_382[7]}}, mux_382};
-      resize_119 = add_254[12:0];
-      kv14_6_q <= resize_119;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_117 = first ? 13'sh0 : kv14_6_q;
+      kv_k_14_5 = kv_k[14];
+      kv_k_14_5_mux = kv_k_14_5 ? kv_v_6 : 8'sh0;
+      first_mux_117_add_kv_k_14_5_mux = {first_mux_117[12], first_mux_117} + {{6{kv_k_14_5_mux[7]}}, kv_k_14_5_mux};
+      resize_96 = first_mux_117_add_kv_k_14_5_mux[12:0];
+      kv14_6_q <= resize_96;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_383 = eq_5 ? 13'sh0 : kv14_7_q;
-      slice_272 = slice_144[14];
-      mux_384 = slice_272 ? assint_7 : 8'sh0;
-      add_255 = {mux_383[12], mux_383} + {{6{mux_384[7]}}, mux_384};
-      resize_120 = add_255[12:0];
-      kv14_7_q <= resize_120;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_118 = first ? 13'sh0 : kv14_7_q;
+      kv_k_14_6 = kv_k[14];
+      kv_k_14_6_mux = kv_k_14_6 ? kv_v_7 : 8'sh0;
+      first_mux_118_add_kv_k_14_6_mux = {first_mux_118[12], first_mux_118} + {{6{kv_k_14_6_mux[7]}}, kv_k_14_6_mux};
+      resize_97 = first_mux_118_add_kv_k_14_6_mux[12:0];
+      kv14_7_q <= resize_97;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_385 = eq_5 ? 13'sh0 : kv15_0_q;
-      slice_273 = slice_144[15];
-      mux_386 = slice_273 ? assint_0 : 8'sh0;
-      add_256 = {mux_385[12], mux_385} + {{6{mux_386[7]}}, mux_386};
-      resize_121 = add_256[12:0];
-      kv15_0_q <= resize_121;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_119 = first ? 13'sh0 : kv15_0_q;
+      kv_k_15 = kv_k[15];
+      kv_k_15_mux = kv_k_15 ? kv_v_0 : 8'sh0;
+      first_mux_119_add_kv_k_15_mux = {first_mux_119[12], first_mux_119} + {{6{kv_k_15_mux[7]}}, kv_k_15_mux};
+      resize_98 = first_mux_119_add_kv_k_15_mux[12:0];
+      kv15_0_q <= resize_98;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_387 = eq_5 ? 13'sh0 : kv15_1_q;
-      slice_274 = slice_144[15];
-      mux_388 = slice_274 ? assint_1 : 8'sh0;
-      add_257 = {mux_387[12], mux_387} + {{6{mux_388[7]}}, mux_388};
-      resize_122 = add_257[12:0];
-      kv15_1_q <= resize_122;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_120 = first ? 13'sh0 : kv15_1_q;
+      kv_k_15_0 = kv_k[15];
+      kv_k_15_0_mux = kv_k_15_0 ? kv_v_1 : 8'sh0;
+      first_mux_120_add_kv_k_15_0_mux = {first_mux_120[12], first_mux_120} + {{6{kv_k_15_0_mux[7]}}, kv_k_15_0_mux};
+      resize_99 = first_mux_120_add_kv_k_15_0_mux[12:0];
+      kv15_1_q <= resize_99;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_389 = eq_5 ? 13'sh0 : kv15_2_q;
-      slice_275 = slice_144[15];
-      mux_390 = slice_275 ? assint_2 : 8'sh0;
-      add_258 = {mux_389[12], mux_389} + {{6{mux_390[7]}}, mux_390};
-      resize_123 = add_258[12:0];
-      kv15_2_q <= resize_123;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_121 = first ? 13'sh0 : kv15_2_q;
+      kv_k_15_1 = kv_k[15];
+      kv_k_15_1_mux = kv_k_15_1 ? kv_v_2 : 8'sh0;
+      first_mux_121_add_kv_k_15_1_mux = {first_mux_121[12], first_mux_121} + {{6{kv_k_15_1_mux[7]}}, kv_k_15_1_mux};
+      resize_100 = first_mux_121_add_kv_k_15_1_mux[12:0];
+      kv15_2_q <= resize_100;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_391 = eq_5 ? 13'sh0 : kv15_3_q;
-      slice_276 = slice_144[15];
-      mux_392 = slice_276 ? assint_3 : 8'sh0;
-      add_259 = {mux_391[12], mux_391} + {{6{mux_392[7]}}, mux_392};
-      resize_124 = add_259[12:0];
-      kv15_3_q <= resize_124;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_122 = first ? 13'sh0 : kv15_3_q;
+      kv_k_15_2 = kv_k[15];
+      kv_k_15_2_mux = kv_k_15_2 ? kv_v_3 : 8'sh0;
+      first_mux_122_add_kv_k_15_2_mux = {first_mux_122[12], first_mux_122} + {{6{kv_k_15_2_mux[7]}}, kv_k_15_2_mux};
+      resize_101 = first_mux_122_add_kv_k_15_2_mux[12:0];
+      kv15_3_q <= resize_101;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_393 = eq_5 ? 13'sh0 : kv15_4_q;
-      slice_277 = slice_144[15];
-      mux_394 = slice_277 ? assint_4 : 8'sh0;
-      add_260 = {mux_393[12], mux_393} + {{6{mux_394[7]}}, mux_394};
-      resize_125 = add_260[12:0];
-      kv15_4_q <= resize_125;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_123 = first ? 13'sh0 : kv15_4_q;
+      kv_k_15_3 = kv_k[15];
+      kv_k_15_3_mux = kv_k_15_3 ? kv_v_4 : 8'sh0;
+      first_mux_123_add_kv_k_15_3_mux = {first_mux_123[12], first_mux_123} + {{6{kv_k_15_3_mux[7]}}, kv_k_15_3_mux};
+      resize_102 = first_mux_123_add_kv_k_15_3_mux[12:0];
+      kv15_4_q <= resize_102;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_395 = eq_5 ? 13'sh0 : kv15_5_q;
-      slice_278 = slice_144[15];
-      mux_396 = slice_278 ? assint_5 : 8'sh0;
-      add_261 = {mux_395[12], mux_395} + {{6{mux_396[7]}}, mux_396};
-      resize_126 = add_261[12:0];
-      kv15_5_q <= resize_126;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_124 = first ? 13'sh0 : kv15_5_q;
+      kv_k_15_4 = kv_k[15];
+      kv_k_15_4_mux = kv_k_15_4 ? kv_v_5 : 8'sh0;
+      first_mux_124_add_kv_k_15_4_mux = {first_mux_124[12], first_mux_124} + {{6{kv_k_15_4_mux[7]}}, kv_k_15_4_mux};
+      resize_103 = first_mux_124_add_kv_k_15_4_mux[12:0];
+      kv15_5_q <= resize_103;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_397 = eq_5 ? 13'sh0 : kv15_6_q;
-      slice_279 = slice_144[15];
-      mux_398 = slice_279 ? assint_6 : 8'sh0;
-      add_262 = {mux_397[12], mux_397} + {{6{mux_398[7]}}, mux_398};
-      resize_127 = add_262[12:0];
-      kv15_6_q <= resize_127;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_125 = first ? 13'sh0 : kv15_6_q;
+      kv_k_15_5 = kv_k[15];
+      kv_k_15_5_mux = kv_k_15_5 ? kv_v_6 : 8'sh0;
+      first_mux_125_add_kv_k_15_5_mux = {first_mux_125[12], first_mux_125} + {{6{kv_k_15_5_mux[7]}}, kv_k_15_5_mux};
+      resize_104 = first_mux_125_add_kv_k_15_5_mux[12:0];
+      kv15_6_q <= resize_104;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_399 = eq_5 ? 13'sh0 : kv15_7_q;
-      slice_280 = slice_144[15];
-      mux_400 = slice_280 ? assint_7 : 8'sh0;
-      add_263 = {mux_399[12], mux_399} + {{6{mux_400[7]}}, mux_400};
-      resize_128 = add_263[12:0];
-      kv15_7_q <= resize_128;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_126 = first ? 13'sh0 : kv15_7_q;
+      kv_k_15_6 = kv_k[15];
+      kv_k_15_6_mux = kv_k_15_6 ? kv_v_7 : 8'sh0;
+      first_mux_126_add_kv_k_15_6_mux = {first_mux_126[12], first_mux_126} + {{6{kv_k_15_6_mux[7]}}, kv_k_15_6_mux};
+      resize_105 = first_mux_126_add_kv_k_15_6_mux[12:0];
+      kv15_7_q <= resize_105;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_401 = eq_5 ? 5'd0 : cnt0_q;
-      slice_281 = slice_144[0];
-      add_264 = {1'd0, mux_401} + {5'd0, slice_281};
-      resize_129 = add_264[4:0];
-      cnt0_q <= resize_129;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_127 = first ? 5'd0 : cnt0_q;
+      kv_k_0_7 = kv_k[0];
+      first_mux_127_add_kv_k_0_7 = {1'd0, first_mux_127} + {5'd0, kv_k_0_7};
+      first_mux_127_add_kv_k_0_7_w5 = first_mux_127_add_kv_k_0_7[4:0];
+      cnt0_q <= first_mux_127_add_kv_k_0_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_402 = eq_5 ? 5'd0 : cnt1_q;
-      slice_282 = slice_144[1];
-      add_265 = {1'd0, mux_402} + {5'd0, slice_282};
-      resize_130 = add_265[4:0];
-      cnt1_q <= resize_130;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_128 = first ? 5'd0 : cnt1_q;
+      kv_k_1_7 = kv_k[1];
+      first_mux_128_add_kv_k_1_7 = {1'd0, first_mux_128} + {5'd0, kv_k_1_7};
+      first_mux_128_add_kv_k_1_7_w5 = first_mux_128_add_kv_k_1_7[4:0];
+      cnt1_q <= first_mux_128_add_kv_k_1_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_403 = eq_5 ? 5'd0 : cnt2_q;
-      slice_283 = slice_144[2];
-      add_266 = {1'd0, mux_403} + {5'd0, slice_283};
-      resize_131 = add_266[4:0];
-      cnt2_q <= resize_131;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_129 = first ? 5'd0 : cnt2_q;
+      kv_k_2_7 = kv_k[2];
+      first_mux_129_add_kv_k_2_7 = {1'd0, first_mux_129} + {5'd0, kv_k_2_7};
+      first_mux_129_add_kv_k_2_7_w5 = first_mux_129_add_kv_k_2_7[4:0];
+      cnt2_q <= first_mux_129_add_kv_k_2_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_404 = eq_5 ? 5'd0 : cnt3_q;
-      slice_284 = slice_144[3];
-      add_267 = {1'd0, mux_404} + {5'd0, slice_284};
-      resize_132 = add_267[4:0];
-      cnt3_q <= resize_132;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_130 = first ? 5'd0 : cnt3_q;
+      kv_k_3_7 = kv_k[3];
+      first_mux_130_add_kv_k_3_7 = {1'd0, first_mux_130} + {5'd0, kv_k_3_7};
+      first_mux_130_add_kv_k_3_7_w5 = first_mux_130_add_kv_k_3_7[4:0];
+      cnt3_q <= first_mux_130_add_kv_k_3_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_405 = eq_5 ? 5'd0 : cnt4_q;
-      slice_285 = slice_144[4];
-      add_268 = {1'd0, mux_405} + {5'd0, slice_285};
-      resize_133 = add_268[4:0];
-      cnt4_q <= resize_133;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_131 = first ? 5'd0 : cnt4_q;
+      kv_k_4_7 = kv_k[4];
+      first_mux_131_add_kv_k_4_7 = {1'd0, first_mux_131} + {5'd0, kv_k_4_7};
+      first_mux_131_add_kv_k_4_7_w5 = first_mux_131_add_kv_k_4_7[4:0];
+      cnt4_q <= first_mux_131_add_kv_k_4_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_406 = eq_5 ? 5'd0 : cnt5_q;
-      slice_286 = slice_144[5];
-      add_269 = {1'd0, mux_406} + {5'd0, slice_286};
-      resize_134 = add_269[4:0];
-      cnt5_q <= resize_134;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_132 = first ? 5'd0 : cnt5_q;
+      kv_k_5_7 = kv_k[5];
+      first_mux_132_add_kv_k_5_7 = {1'd0, first_mux_132} + {5'd0, kv_k_5_7};
+      first_mux_132_add_kv_k_5_7_w5 = first_mux_132_add_kv_k_5_7[4:0];
+      cnt5_q <= first_mux_132_add_kv_k_5_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_407 = eq_5 ? 5'd0 : cnt6_q;
-      slice_287 = slice_144[6];
-      add_270 = {1'd0, mux_407} + {5'd0, slice_287};
-      resize_135 = add_270[4:0];
-      cnt6_q <= resize_135;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_133 = first ? 5'd0 : cnt6_q;
+      kv_k_6_7 = kv_k[6];
+      first_mux_133_add_kv_k_6_7 = {1'd0, first_mux_133} + {5'd0, kv_k_6_7};
+      first_mux_133_add_kv_k_6_7_w5 = first_mux_133_add_kv_k_6_7[4:0];
+      cnt6_q <= first_mux_133_add_kv_k_6_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_408 = eq_5 ? 5'd0 : cnt7_q;
-      slice_288 = slice_144[7];
-      add_271 = {1'd0, mux_408} + {5'd0, slice_288};
-      resize_136 = add_271[4:0];
-      cnt7_q <= resize_136;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_134 = first ? 5'd0 : cnt7_q;
+      kv_k_7_7 = kv_k[7];
+      first_mux_134_add_kv_k_7_7 = {1'd0, first_mux_134} + {5'd0, kv_k_7_7};
+      first_mux_134_add_kv_k_7_7_w5 = first_mux_134_add_kv_k_7_7[4:0];
+      cnt7_q <= first_mux_134_add_kv_k_7_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_409 = eq_5 ? 5'd0 : cnt8_q;
-      slice_289 = slice_144[8];
-      add_272 = {1'd0, mux_409} + {5'd0, slice_289};
-      resize_137 = add_272[4:0];
-      cnt8_q <= resize_137;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_135 = first ? 5'd0 : cnt8_q;
+      kv_k_8_7 = kv_k[8];
+      first_mux_135_add_kv_k_8_7 = {1'd0, first_mux_135} + {5'd0, kv_k_8_7};
+      first_mux_135_add_kv_k_8_7_w5 = first_mux_135_add_kv_k_8_7[4:0];
+      cnt8_q <= first_mux_135_add_kv_k_8_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_410 = eq_5 ? 5'd0 : cnt9_q;
-      slice_290 = slice_144[9];
-      add_273 = {1'd0, mux_410} + {5'd0, slice_290};
-      resize_138 = add_273[4:0];
-      cnt9_q <= resize_138;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_136 = first ? 5'd0 : cnt9_q;
+      kv_k_9_7 = kv_k[9];
+      first_mux_136_add_kv_k_9_7 = {1'd0, first_mux_136} + {5'd0, kv_k_9_7};
+      first_mux_136_add_kv_k_9_7_w5 = first_mux_136_add_kv_k_9_7[4:0];
+      cnt9_q <= first_mux_136_add_kv_k_9_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_411 = eq_5 ? 5'd0 : cnt10_q;
-      slice_291 = slice_144[10];
-      add_274 = {1'd0, mux_411} + {5'd0, slice_291};
-      resize_139 = add_274[4:0];
-      cnt10_q <= resize_139;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_137 = first ? 5'd0 : cnt10_q;
+      kv_k_10_7 = kv_k[10];
+      first_mux_137_add_kv_k_10_7 = {1'd0, first_mux_137} + {5'd0, kv_k_10_7};
+      first_mux_137_add_kv_k_10_7_w5 = first_mux_137_add_kv_k_10_7[4:0];
+      cnt10_q <= first_mux_137_add_kv_k_10_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_412 = eq_5 ? 5'd0 : cnt11_q;
-      slice_292 = slice_144[11];
-      add_275 = {1'd0, mux_412} + {5'd0, slice_292};
-      resize_140 = add_275[4:0];
-      cnt11_q <= resize_140;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_138 = first ? 5'd0 : cnt11_q;
+      kv_k_11_7 = kv_k[11];
+      first_mux_138_add_kv_k_11_7 = {1'd0, first_mux_138} + {5'd0, kv_k_11_7};
+      first_mux_138_add_kv_k_11_7_w5 = first_mux_138_add_kv_k_11_7[4:0];
+      cnt11_q <= first_mux_138_add_kv_k_11_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_413 = eq_5 ? 5'd0 : cnt12_q;
-      slice_293 = slice_144[12];
-      add_276 = {1'd0, mux_413} + {5'd0, slice_293};
-      resize_141 = add_276[4:0];
-      cnt12_q <= resize_141;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_139 = first ? 5'd0 : cnt12_q;
+      kv_k_12_7 = kv_k[12];
+      first_mux_139_add_kv_k_12_7 = {1'd0, first_mux_139} + {5'd0, kv_k_12_7};
+      first_mux_139_add_kv_k_12_7_w5 = first_mux_139_add_kv_k_12_7[4:0];
+      cnt12_q <= first_mux_139_add_kv_k_12_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_414 = eq_5 ? 5'd0 : cnt13_q;
-      slice_294 = slice_144[13];
-      add_277 = {1'd0, mux_414} + {5'd0, slice_294};
-      resize_142 = add_277[4:0];
-      cnt13_q <= resize_142;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_140 = first ? 5'd0 : cnt13_q;
+      kv_k_13_7 = kv_k[13];
+      first_mux_140_add_kv_k_13_7 = {1'd0, first_mux_140} + {5'd0, kv_k_13_7};
+      first_mux_140_add_kv_k_13_7_w5 = first_mux_140_add_kv_k_13_7[4:0];
+      cnt13_q <= first_mux_140_add_kv_k_13_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_415 = eq_5 ? 5'd0 : cnt14_q;
-      slice_295 = slice_144[14];
-      add_278 = {1'd0, mux_415} + {5'd0, slice_295};
-      resize_143 = add_278[4:0];
-      cnt14_q <= resize_143;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_141 = first ? 5'd0 : cnt14_q;
+      kv_k_14_7 = kv_k[14];
+      first_mux_141_add_kv_k_14_7 = {1'd0, first_mux_141} + {5'd0, kv_k_14_7};
+      first_mux_141_add_kv_k_14_7_w5 = first_mux_141_add_kv_k_14_7[4:0];
+      cnt14_q <= first_mux_141_add_kv_k_14_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_3) begin
-      mux_416 = eq_5 ? 5'd0 : cnt15_q;
-      slice_296 = slice_144[15];
-      add_279 = {1'd0, mux_416} + {5'd0, slice_296};
-      resize_144 = add_279[4:0];
-      cnt15_q <= resize_144;
+    if (kv_valid_and_kv_ready) begin
+      first_mux_142 = first ? 5'd0 : cnt15_q;
+      kv_k_15_7 = kv_k[15];
+      first_mux_142_add_kv_k_15_7 = {1'd0, first_mux_142} + {5'd0, kv_k_15_7};
+      first_mux_142_add_kv_k_15_7_w5 = first_mux_142_add_kv_k_15_7[4:0];
+      cnt15_q <= first_mux_142_add_kv_k_15_7_w5;
     end
   end
   /* verilator lint_on BLKSEQ */

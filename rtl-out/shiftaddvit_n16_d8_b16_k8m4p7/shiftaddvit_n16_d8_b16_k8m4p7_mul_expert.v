@@ -73,414 +73,414 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
   reg [75:0] y_payload_q;
   reg y_last_job = 1'd0;
   reg [75:0] acc [0:15];
-  wire not_0 = ~busy;
-  wire not_1 = ~shadow_full;
-  wire and_0 = busy & not_1;
-  wire not_2 = ~loader_done;
-  wire and_1 = and_0 & not_2;
-  wire and_2 = busy & active_valid;
-  wire not_3 = ~issue_done;
-  wire and_3 = and_2 & not_3;
-  wire and_4 = and_3 & advance;
-  wire and_5 = and_4 & 1'd1;
-  wire and_6 = y_valid_q & y_ready;
-  wire and_7 = and_6 & y_last_job;
-  wire not_4 = ~busy;
-  wire and_8 = cfg_valid & not_4;
-  reg [2:0] slice_0;
-  reg [3:0] resize_0;
-  reg [3:0] slice_1;
-  reg [4:0] resize_1;
-  reg [4:0] slice_2;
-  reg [5:0] resize_2;
-  reg and_9;
-  wire not_5 = ~y_valid_q;
-  wire or_0 = not_5 | y_ready;
-  wire [5:0] add_0 = {1'd0, w_k0} + 6'd8;
-  wire [5:0] resize_3 = {1'd0, size_k};
-  wire ge_0 = add_0 >= resize_3;
-  wire [4:0] add_1 = {1'd0, w_m0} + 5'd4;
-  wire [4:0] resize_4 = {1'd0, size_m};
-  wire ge_1 = add_1 >= resize_4;
+  wire not_busy = ~busy;
+  wire not_shadow_full = ~shadow_full;
+  wire busy_and_not_shadow_full = busy & not_shadow_full;
+  wire not_loader_done = ~loader_done;
+  wire wReady = busy_and_not_shadow_full & not_loader_done;
+  wire busy_and_active_valid = busy & active_valid;
+  wire not_issue_done = ~issue_done;
+  wire and_0 = busy_and_active_valid & not_issue_done;
+  wire ready = and_0 & advance;
+  wire ready_and_1 = ready & 1'd1;
+  wire y_valid_q_and_y_ready = y_valid_q & y_ready;
+  wire and_1 = y_valid_q_and_y_ready & y_last_job;
+  wire not_busy_0 = ~busy;
+  wire cfgFire = cfg_valid & not_busy_0;
+  reg [2:0] cfg_m;
+  reg [3:0] cfg_m_w4;
+  reg [3:0] cfg_k;
+  reg [4:0] cfg_k_w5;
+  reg [4:0] cfg_n;
+  reg [5:0] cfg_n_w6;
+  reg s2_valid_and_s2_last_k;
+  wire not_y_valid_q = ~y_valid_q;
+  wire advance_0 = not_y_valid_q | y_ready;
+  wire [5:0] w_k0_add_8 = {1'd0, w_k0} + 6'd8;
+  wire [5:0] size_k_w6 = {1'd0, size_k};
+  wire wLastK = w_k0_add_8 >= size_k_w6;
+  wire [4:0] w_m0_add_4 = {1'd0, w_m0} + 5'd4;
+  wire [4:0] size_m_w5 = {1'd0, size_m};
+  wire w_m0_add_4_ge_size_m_w5 = w_m0_add_4 >= size_m_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_2;
+  reg [3:0] w_row_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_5;
+  reg [2:0] w_row_add_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_3;
+  reg [4:0] w_m0_add_4_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_6;
+  reg [3:0] w_m0_add_4_0_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_4;
+  reg [5:0] w_k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_7;
-  wire and_10 = w_valid & and_1;
-  wire eq_0 = w_row == 3'd3;
-  wire [3:0] resize_8 = {1'd0, w_row};
-  wire [4:0] add_5 = {1'd0, w_m0} + {1'd0, resize_8};
-  wire [5:0] add_6 = {1'd0, add_5} + 6'd1;
-  wire [5:0] resize_9 = {2'd0, size_m};
-  wire ge_2 = add_6 >= resize_9;
-  wire or_1 = eq_0 | ge_2;
-  wire eq_1 = w_row == 3'd0;
-  wire and_11 = w_fire & eq_1;
-  wire eq_2 = w_row == 3'd1;
-  wire and_12 = w_fire & eq_2;
-  wire eq_3 = w_row == 3'd2;
-  wire and_13 = w_fire & eq_3;
-  wire eq_4 = w_row == 3'd3;
-  wire and_14 = w_fire & eq_4;
-  wire [6:0] add_7 = {1'd0, n} + 7'd1;
-  wire [6:0] resize_10 = {1'd0, size_n};
-  wire eq_5 = add_7 == resize_10;
-  wire not_6 = ~active_valid;
-  wire and_15 = busy & not_6;
-  wire and_16 = and_15 & shadow_full;
-  wire and_17 = and_16 & advance;
-  wire [5:0] add_8 = {1'd0, k0} + 6'd8;
-  wire [5:0] resize_11 = {1'd0, size_k};
-  wire ge_3 = add_8 >= resize_11;
+  reg [4:0] w_k0_add_8_0_w5;
+  wire wFire = w_valid & wReady;
+  wire w_row_eq_3 = w_row == 3'd3;
+  wire [3:0] w_row_w4 = {1'd0, w_row};
+  wire [4:0] w_m0_add_w_row_w4 = {1'd0, w_m0} + {1'd0, w_row_w4};
+  wire [5:0] w_m0_add_w_row_w4_add_1 = {1'd0, w_m0_add_w_row_w4} + 6'd1;
+  wire [5:0] size_m_w6 = {2'd0, size_m};
+  wire ge_0 = w_m0_add_w_row_w4_add_1 >= size_m_w6;
+  wire wLastRow = w_row_eq_3 | ge_0;
+  wire w_row_eq_0 = w_row == 3'd0;
+  wire w_fire_and_w_row_eq_0 = w_fire & w_row_eq_0;
+  wire w_row_eq_1 = w_row == 3'd1;
+  wire w_fire_and_w_row_eq_1 = w_fire & w_row_eq_1;
+  wire w_row_eq_2 = w_row == 3'd2;
+  wire w_fire_and_w_row_eq_2 = w_fire & w_row_eq_2;
+  wire w_row_eq_3_0 = w_row == 3'd3;
+  wire w_fire_and_w_row_eq_3_0 = w_fire & w_row_eq_3_0;
+  wire [6:0] n_add_1 = {1'd0, n} + 7'd1;
+  wire [6:0] size_n_w7 = {1'd0, size_n};
+  wire lastN = n_add_1 == size_n_w7;
+  wire not_active_valid = ~active_valid;
+  wire busy_and_not_active_valid = busy & not_active_valid;
+  wire and_2 = busy_and_not_active_valid & shadow_full;
+  wire swap_0 = and_2 & advance;
+  wire [5:0] k0_add_8 = {1'd0, k0} + 6'd8;
+  wire [5:0] size_k_w6_0 = {1'd0, size_k};
+  wire lastK = k0_add_8 >= size_k_w6_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_9;
+  reg [4:0] m0_add_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_12;
+  reg [3:0] m0_add_4_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_10;
+  reg [5:0] k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_13;
+  reg [4:0] k0_add_8_0_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_11;
+  reg [6:0] n_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_14;
-  wire [4:0] add_12 = {1'd0, m0} + 5'd4;
-  wire [4:0] resize_15 = {1'd0, size_m};
-  wire ge_4 = add_12 >= resize_15;
-  wire not_7 = ~1'd1;
-  wire or_2 = not_7 | x_valid;
-  wire and_18 = and_4 & or_2;
-  reg [5:0] add_13;
-  reg [5:0] resize_16;
-  reg lt_0;
-  reg [5:0] add_14;
-  reg [5:0] resize_17;
-  reg lt_1;
-  reg [5:0] add_15;
-  reg [5:0] resize_18;
-  reg lt_2;
-  reg [5:0] add_16;
-  reg [5:0] resize_19;
-  reg lt_3;
-  reg [5:0] add_17;
-  reg [5:0] resize_20;
-  reg lt_4;
-  reg [5:0] add_18;
-  reg [5:0] resize_21;
-  reg lt_5;
-  reg [5:0] add_19;
-  reg [5:0] resize_22;
-  reg lt_6;
-  reg [5:0] add_20;
-  reg [5:0] resize_23;
-  reg lt_7;
-  reg [7:0] cat_0;
-  reg eq_6;
-  reg and_19;
-  reg and_20;
-  reg slice_3;
-  reg [7:0] slice_4;
-  reg signed [7:0] assint_0;
-  reg [7:0] slice_5;
-  reg signed [7:0] assint_1;
-  reg signed [15:0] mul_0;
-  reg signed [15:0] mux_0;
-  reg slice_6;
-  reg [7:0] slice_7;
-  reg signed [7:0] assint_2;
-  reg [7:0] slice_8;
-  reg signed [7:0] assint_3;
-  reg signed [15:0] mul_1;
-  reg signed [15:0] mux_1;
-  reg signed [16:0] add_21;
-  reg slice_9;
-  reg [7:0] slice_10;
-  reg signed [7:0] assint_4;
-  reg [7:0] slice_11;
-  reg signed [7:0] assint_5;
-  reg signed [15:0] mul_2;
-  reg signed [15:0] mux_2;
-  reg slice_12;
-  reg [7:0] slice_13;
-  reg signed [7:0] assint_6;
-  reg [7:0] slice_14;
-  reg signed [7:0] assint_7;
-  reg signed [15:0] mul_3;
-  reg signed [15:0] mux_3;
-  reg signed [16:0] add_22;
-  reg signed [17:0] add_23;
-  reg slice_15;
-  reg [7:0] slice_16;
-  reg signed [7:0] assint_8;
-  reg [7:0] slice_17;
-  reg signed [7:0] assint_9;
-  reg signed [15:0] mul_4;
-  reg signed [15:0] mux_4;
-  reg slice_18;
-  reg [7:0] slice_19;
-  reg signed [7:0] assint_10;
-  reg [7:0] slice_20;
-  reg signed [7:0] assint_11;
-  reg signed [15:0] mul_5;
-  reg signed [15:0] mux_5;
-  reg signed [16:0] add_24;
-  reg slice_21;
-  reg [7:0] slice_22;
-  reg signed [7:0] assint_12;
-  reg [7:0] slice_23;
-  reg signed [7:0] assint_13;
-  reg signed [15:0] mul_6;
-  reg signed [15:0] mux_6;
-  reg slice_24;
-  reg [7:0] slice_25;
-  reg signed [7:0] assint_14;
-  reg [7:0] slice_26;
-  reg signed [7:0] assint_15;
-  reg signed [15:0] mul_7;
-  reg signed [15:0] mux_7;
-  reg signed [16:0] add_25;
-  reg signed [17:0] add_26;
-  reg signed [18:0] add_27;
-  reg slice_27;
-  reg [7:0] slice_28;
-  reg signed [7:0] assint_16;
-  reg [7:0] slice_29;
-  reg signed [7:0] assint_17;
-  reg signed [15:0] mul_8;
-  reg signed [15:0] mux_8;
-  reg slice_30;
-  reg [7:0] slice_31;
-  reg signed [7:0] assint_18;
-  reg [7:0] slice_32;
-  reg signed [7:0] assint_19;
-  reg signed [15:0] mul_9;
-  reg signed [15:0] mux_9;
-  reg signed [16:0] add_28;
-  reg slice_33;
-  reg [7:0] slice_34;
-  reg signed [7:0] assint_20;
-  reg [7:0] slice_35;
-  reg signed [7:0] assint_21;
-  reg signed [15:0] mul_10;
-  reg signed [15:0] mux_10;
-  reg slice_36;
-  reg [7:0] slice_37;
-  reg signed [7:0] assint_22;
-  reg [7:0] slice_38;
-  reg signed [7:0] assint_23;
-  reg signed [15:0] mul_11;
-  reg signed [15:0] mux_11;
-  reg signed [16:0] add_29;
-  reg signed [17:0] add_30;
-  reg slice_39;
-  reg [7:0] slice_40;
-  reg signed [7:0] assint_24;
-  reg [7:0] slice_41;
-  reg signed [7:0] assint_25;
-  reg signed [15:0] mul_12;
-  reg signed [15:0] mux_12;
-  reg slice_42;
-  reg [7:0] slice_43;
-  reg signed [7:0] assint_26;
-  reg [7:0] slice_44;
-  reg signed [7:0] assint_27;
-  reg signed [15:0] mul_13;
-  reg signed [15:0] mux_13;
-  reg signed [16:0] add_31;
-  reg slice_45;
-  reg [7:0] slice_46;
-  reg signed [7:0] assint_28;
-  reg [7:0] slice_47;
-  reg signed [7:0] assint_29;
-  reg signed [15:0] mul_14;
-  reg signed [15:0] mux_14;
-  reg slice_48;
-  reg [7:0] slice_49;
-  reg signed [7:0] assint_30;
-  reg [7:0] slice_50;
-  reg signed [7:0] assint_31;
-  reg signed [15:0] mul_15;
-  reg signed [15:0] mux_15;
-  reg signed [16:0] add_32;
-  reg signed [17:0] add_33;
-  reg signed [18:0] add_34;
-  reg slice_51;
-  reg [7:0] slice_52;
-  reg signed [7:0] assint_32;
-  reg [7:0] slice_53;
-  reg signed [7:0] assint_33;
-  reg signed [15:0] mul_16;
-  reg signed [15:0] mux_16;
-  reg slice_54;
-  reg [7:0] slice_55;
-  reg signed [7:0] assint_34;
-  reg [7:0] slice_56;
-  reg signed [7:0] assint_35;
-  reg signed [15:0] mul_17;
-  reg signed [15:0] mux_17;
-  reg signed [16:0] add_35;
-  reg slice_57;
-  reg [7:0] slice_58;
-  reg signed [7:0] assint_36;
-  reg [7:0] slice_59;
-  reg signed [7:0] assint_37;
-  reg signed [15:0] mul_18;
-  reg signed [15:0] mux_18;
-  reg slice_60;
-  reg [7:0] slice_61;
-  reg signed [7:0] assint_38;
-  reg [7:0] slice_62;
-  reg signed [7:0] assint_39;
-  reg signed [15:0] mul_19;
-  reg signed [15:0] mux_19;
-  reg signed [16:0] add_36;
-  reg signed [17:0] add_37;
-  reg slice_63;
-  reg [7:0] slice_64;
-  reg signed [7:0] assint_40;
-  reg [7:0] slice_65;
-  reg signed [7:0] assint_41;
-  reg signed [15:0] mul_20;
-  reg signed [15:0] mux_20;
-  reg slice_66;
-  reg [7:0] slice_67;
-  reg signed [7:0] assint_42;
-  reg [7:0] slice_68;
-  reg signed [7:0] assint_43;
-  reg signed [15:0] mul_21;
-  reg signed [15:0] mux_21;
-  reg signed [16:0] add_38;
-  reg slice_69;
-  reg [7:0] slice_70;
-  reg signed [7:0] assint_44;
-  reg [7:0] slice_71;
-  reg signed [7:0] assint_45;
-  reg signed [15:0] mul_22;
-  reg signed [15:0] mux_22;
-  reg slice_72;
-  reg [7:0] slice_73;
-  reg signed [7:0] assint_46;
-  reg [7:0] slice_74;
-  reg signed [7:0] assint_47;
-  reg signed [15:0] mul_23;
-  reg signed [15:0] mux_23;
-  reg signed [16:0] add_39;
-  reg signed [17:0] add_40;
-  reg signed [18:0] add_41;
-  reg slice_75;
-  reg [7:0] slice_76;
-  reg signed [7:0] assint_48;
-  reg [7:0] slice_77;
-  reg signed [7:0] assint_49;
-  reg signed [15:0] mul_24;
-  reg signed [15:0] mux_24;
-  reg slice_78;
-  reg [7:0] slice_79;
-  reg signed [7:0] assint_50;
-  reg [7:0] slice_80;
-  reg signed [7:0] assint_51;
-  reg signed [15:0] mul_25;
-  reg signed [15:0] mux_25;
-  reg signed [16:0] add_42;
-  reg slice_81;
-  reg [7:0] slice_82;
-  reg signed [7:0] assint_52;
-  reg [7:0] slice_83;
-  reg signed [7:0] assint_53;
-  reg signed [15:0] mul_26;
-  reg signed [15:0] mux_26;
-  reg slice_84;
-  reg [7:0] slice_85;
-  reg signed [7:0] assint_54;
-  reg [7:0] slice_86;
-  reg signed [7:0] assint_55;
-  reg signed [15:0] mul_27;
-  reg signed [15:0] mux_27;
-  reg signed [16:0] add_43;
-  reg signed [17:0] add_44;
-  reg slice_87;
-  reg [7:0] slice_88;
-  reg signed [7:0] assint_56;
-  reg [7:0] slice_89;
-  reg signed [7:0] assint_57;
-  reg signed [15:0] mul_28;
-  reg signed [15:0] mux_28;
-  reg slice_90;
-  reg [7:0] slice_91;
-  reg signed [7:0] assint_58;
-  reg [7:0] slice_92;
-  reg signed [7:0] assint_59;
-  reg signed [15:0] mul_29;
-  reg signed [15:0] mux_29;
-  reg signed [16:0] add_45;
-  reg slice_93;
-  reg [7:0] slice_94;
-  reg signed [7:0] assint_60;
-  reg [7:0] slice_95;
-  reg signed [7:0] assint_61;
-  reg signed [15:0] mul_30;
-  reg signed [15:0] mux_30;
-  reg slice_96;
-  reg [7:0] slice_97;
-  reg signed [7:0] assint_62;
-  reg [7:0] slice_98;
-  reg signed [7:0] assint_63;
-  reg signed [15:0] mul_31;
-  reg signed [15:0] mux_31;
-  reg signed [16:0] add_46;
-  reg signed [17:0] add_47;
-  reg signed [18:0] add_48;
-  wire [3:0] resize_24 = s2_n[3:0];
-  wire [3:0] resize_25 = s1_n[3:0];
-  wire and_21 = s2_valid & advance;
-  wire eq_7 = acc_waddr == acc_raddr;
-  wire and_22 = acc_we & eq_7;
+  reg [5:0] n_add_1_0_w6;
+  wire [4:0] m0_add_4_0 = {1'd0, m0} + 5'd4;
+  wire [4:0] size_m_w5_0 = {1'd0, size_m};
+  wire lastM = m0_add_4_0 >= size_m_w5_0;
+  wire not_1 = ~1'd1;
+  wire not_1_or_x_valid = not_1 | x_valid;
+  wire fire = ready & not_1_or_x_valid;
+  reg [5:0] k0_add_7;
+  reg [5:0] size_k_w6_1;
+  reg k0_add_7_lt_size_k_w6_1;
+  reg [5:0] k0_add_6;
+  reg [5:0] size_k_w6_2;
+  reg k0_add_6_lt_size_k_w6_2;
+  reg [5:0] k0_add_5;
+  reg [5:0] size_k_w6_3;
+  reg k0_add_5_lt_size_k_w6_3;
+  reg [5:0] k0_add_4;
+  reg [5:0] size_k_w6_4;
+  reg k0_add_4_lt_size_k_w6_4;
+  reg [5:0] k0_add_3;
+  reg [5:0] size_k_w6_5;
+  reg k0_add_3_lt_size_k_w6_5;
+  reg [5:0] k0_add_2;
+  reg [5:0] size_k_w6_6;
+  reg k0_add_2_lt_size_k_w6_6;
+  reg [5:0] k0_add_1;
+  reg [5:0] size_k_w6_7;
+  reg k0_add_1_lt_size_k_w6_7;
+  reg [5:0] k0_add_0;
+  reg [5:0] size_k_w6_8;
+  reg k0_add_0_lt_size_k_w6_8;
+  reg [7:0] laneMask;
+  reg k0_eq_0;
+  reg lastN_and_lastK;
+  reg lastN_and_lastK_and_lastM;
+  reg s1_mask_0;
+  reg [7:0] s1_x_7_0;
+  reg signed [7:0] s1_x_0;
+  reg [7:0] active_0_7_0;
+  reg signed [7:0] active_0_0;
+  reg signed [15:0] s1_x_0_mul_active_0_0;
+  reg signed [15:0] s1_mask_0_mux;
+  reg s1_mask_1;
+  reg [7:0] s1_x_15_8;
+  reg signed [7:0] s1_x_1;
+  reg [7:0] active_0_15_8;
+  reg signed [7:0] active_0_1;
+  reg signed [15:0] s1_x_1_mul_active_0_1;
+  reg signed [15:0] s1_mask_1_mux;
+  reg signed [16:0] s1_mask_0_mux_add_s1_mask_1_mux;
+  reg s1_mask_2;
+  reg [7:0] s1_x_23_16;
+  reg signed [7:0] s1_x_2;
+  reg [7:0] active_0_23_16;
+  reg signed [7:0] active_0_2;
+  reg signed [15:0] s1_x_2_mul_active_0_2;
+  reg signed [15:0] s1_mask_2_mux;
+  reg s1_mask_3;
+  reg [7:0] s1_x_31_24;
+  reg signed [7:0] s1_x_3;
+  reg [7:0] active_0_31_24;
+  reg signed [7:0] active_0_3;
+  reg signed [15:0] s1_x_3_mul_active_0_3;
+  reg signed [15:0] s1_mask_3_mux;
+  reg signed [16:0] s1_mask_2_mux_add_s1_mask_3_mux;
+  reg signed [17:0] add_0;
+  reg s1_mask_4;
+  reg [7:0] s1_x_39_32;
+  reg signed [7:0] s1_x_4;
+  reg [7:0] active_0_39_32;
+  reg signed [7:0] active_0_4;
+  reg signed [15:0] s1_x_4_mul_active_0_4;
+  reg signed [15:0] s1_mask_4_mux;
+  reg s1_mask_5;
+  reg [7:0] s1_x_47_40;
+  reg signed [7:0] s1_x_5;
+  reg [7:0] active_0_47_40;
+  reg signed [7:0] active_0_5;
+  reg signed [15:0] s1_x_5_mul_active_0_5;
+  reg signed [15:0] s1_mask_5_mux;
+  reg signed [16:0] s1_mask_4_mux_add_s1_mask_5_mux;
+  reg s1_mask_6;
+  reg [7:0] s1_x_55_48;
+  reg signed [7:0] s1_x_6;
+  reg [7:0] active_0_55_48;
+  reg signed [7:0] active_0_6;
+  reg signed [15:0] s1_x_6_mul_active_0_6;
+  reg signed [15:0] s1_mask_6_mux;
+  reg s1_mask_7;
+  reg [7:0] s1_x_63_56;
+  reg signed [7:0] s1_x_7;
+  reg [7:0] active_0_63_56;
+  reg signed [7:0] active_0_7;
+  reg signed [15:0] s1_x_7_mul_active_0_7;
+  reg signed [15:0] s1_mask_7_mux;
+  reg signed [16:0] s1_mask_6_mux_add_s1_mask_7_mux;
+  reg signed [17:0] add_1;
+  reg signed [18:0] add_0_add_add_1;
+  reg s1_mask_0_0;
+  reg [7:0] s1_x_7_0_0;
+  reg signed [7:0] s1_x_0_0;
+  reg [7:0] active_1_7_0;
+  reg signed [7:0] active_1_0;
+  reg signed [15:0] s1_x_0_0_mul_active_1_0;
+  reg signed [15:0] s1_mask_0_0_mux;
+  reg s1_mask_1_0;
+  reg [7:0] s1_x_15_8_0;
+  reg signed [7:0] s1_x_1_0;
+  reg [7:0] active_1_15_8;
+  reg signed [7:0] active_1_1;
+  reg signed [15:0] s1_x_1_0_mul_active_1_1;
+  reg signed [15:0] s1_mask_1_0_mux;
+  reg signed [16:0] add_2;
+  reg s1_mask_2_0;
+  reg [7:0] s1_x_23_16_0;
+  reg signed [7:0] s1_x_2_0;
+  reg [7:0] active_1_23_16;
+  reg signed [7:0] active_1_2;
+  reg signed [15:0] s1_x_2_0_mul_active_1_2;
+  reg signed [15:0] s1_mask_2_0_mux;
+  reg s1_mask_3_0;
+  reg [7:0] s1_x_31_24_0;
+  reg signed [7:0] s1_x_3_0;
+  reg [7:0] active_1_31_24;
+  reg signed [7:0] active_1_3;
+  reg signed [15:0] s1_x_3_0_mul_active_1_3;
+  reg signed [15:0] s1_mask_3_0_mux;
+  reg signed [16:0] add_3;
+  reg signed [17:0] add_2_add_add_3;
+  reg s1_mask_4_0;
+  reg [7:0] s1_x_39_32_0;
+  reg signed [7:0] s1_x_4_0;
+  reg [7:0] active_1_39_32;
+  reg signed [7:0] active_1_4;
+  reg signed [15:0] s1_x_4_0_mul_active_1_4;
+  reg signed [15:0] s1_mask_4_0_mux;
+  reg s1_mask_5_0;
+  reg [7:0] s1_x_47_40_0;
+  reg signed [7:0] s1_x_5_0;
+  reg [7:0] active_1_47_40;
+  reg signed [7:0] active_1_5;
+  reg signed [15:0] s1_x_5_0_mul_active_1_5;
+  reg signed [15:0] s1_mask_5_0_mux;
+  reg signed [16:0] add_4;
+  reg s1_mask_6_0;
+  reg [7:0] s1_x_55_48_0;
+  reg signed [7:0] s1_x_6_0;
+  reg [7:0] active_1_55_48;
+  reg signed [7:0] active_1_6;
+  reg signed [15:0] s1_x_6_0_mul_active_1_6;
+  reg signed [15:0] s1_mask_6_0_mux;
+  reg s1_mask_7_0;
+  reg [7:0] s1_x_63_56_0;
+  reg signed [7:0] s1_x_7_1;
+  reg [7:0] active_1_63_56;
+  reg signed [7:0] active_1_7;
+  reg signed [15:0] s1_x_7_1_mul_active_1_7;
+  reg signed [15:0] s1_mask_7_0_mux;
+  reg signed [16:0] add_5;
+  reg signed [17:0] add_4_add_add_5;
+  reg signed [18:0] add_6;
+  reg s1_mask_0_1;
+  reg [7:0] s1_x_7_0_1;
+  reg signed [7:0] s1_x_0_1;
+  reg [7:0] active_2_7_0;
+  reg signed [7:0] active_2_0;
+  reg signed [15:0] s1_x_0_1_mul_active_2_0;
+  reg signed [15:0] s1_mask_0_1_mux;
+  reg s1_mask_1_1;
+  reg [7:0] s1_x_15_8_1;
+  reg signed [7:0] s1_x_1_1;
+  reg [7:0] active_2_15_8;
+  reg signed [7:0] active_2_1;
+  reg signed [15:0] s1_x_1_1_mul_active_2_1;
+  reg signed [15:0] s1_mask_1_1_mux;
+  reg signed [16:0] add_7;
+  reg s1_mask_2_1;
+  reg [7:0] s1_x_23_16_1;
+  reg signed [7:0] s1_x_2_1;
+  reg [7:0] active_2_23_16;
+  reg signed [7:0] active_2_2;
+  reg signed [15:0] s1_x_2_1_mul_active_2_2;
+  reg signed [15:0] s1_mask_2_1_mux;
+  reg s1_mask_3_1;
+  reg [7:0] s1_x_31_24_1;
+  reg signed [7:0] s1_x_3_1;
+  reg [7:0] active_2_31_24;
+  reg signed [7:0] active_2_3;
+  reg signed [15:0] s1_x_3_1_mul_active_2_3;
+  reg signed [15:0] s1_mask_3_1_mux;
+  reg signed [16:0] add_8;
+  reg signed [17:0] add_7_add_add_8;
+  reg s1_mask_4_1;
+  reg [7:0] s1_x_39_32_1;
+  reg signed [7:0] s1_x_4_1;
+  reg [7:0] active_2_39_32;
+  reg signed [7:0] active_2_4;
+  reg signed [15:0] s1_x_4_1_mul_active_2_4;
+  reg signed [15:0] s1_mask_4_1_mux;
+  reg s1_mask_5_1;
+  reg [7:0] s1_x_47_40_1;
+  reg signed [7:0] s1_x_5_1;
+  reg [7:0] active_2_47_40;
+  reg signed [7:0] active_2_5;
+  reg signed [15:0] s1_x_5_1_mul_active_2_5;
+  reg signed [15:0] s1_mask_5_1_mux;
+  reg signed [16:0] add_9;
+  reg s1_mask_6_1;
+  reg [7:0] s1_x_55_48_1;
+  reg signed [7:0] s1_x_6_1;
+  reg [7:0] active_2_55_48;
+  reg signed [7:0] active_2_6;
+  reg signed [15:0] s1_x_6_1_mul_active_2_6;
+  reg signed [15:0] s1_mask_6_1_mux;
+  reg s1_mask_7_1;
+  reg [7:0] s1_x_63_56_1;
+  reg signed [7:0] s1_x_7_2;
+  reg [7:0] active_2_63_56;
+  reg signed [7:0] active_2_7;
+  reg signed [15:0] s1_x_7_2_mul_active_2_7;
+  reg signed [15:0] s1_mask_7_1_mux;
+  reg signed [16:0] add_10;
+  reg signed [17:0] add_9_add_add_10;
+  reg signed [18:0] add_11;
+  reg s1_mask_0_2;
+  reg [7:0] s1_x_7_0_2;
+  reg signed [7:0] s1_x_0_2;
+  reg [7:0] active_3_7_0;
+  reg signed [7:0] active_3_0;
+  reg signed [15:0] s1_x_0_2_mul_active_3_0;
+  reg signed [15:0] s1_mask_0_2_mux;
+  reg s1_mask_1_2;
+  reg [7:0] s1_x_15_8_2;
+  reg signed [7:0] s1_x_1_2;
+  reg [7:0] active_3_15_8;
+  reg signed [7:0] active_3_1;
+  reg signed [15:0] s1_x_1_2_mul_active_3_1;
+  reg signed [15:0] s1_mask_1_2_mux;
+  reg signed [16:0] add_12;
+  reg s1_mask_2_2;
+  reg [7:0] s1_x_23_16_2;
+  reg signed [7:0] s1_x_2_2;
+  reg [7:0] active_3_23_16;
+  reg signed [7:0] active_3_2;
+  reg signed [15:0] s1_x_2_2_mul_active_3_2;
+  reg signed [15:0] s1_mask_2_2_mux;
+  reg s1_mask_3_2;
+  reg [7:0] s1_x_31_24_2;
+  reg signed [7:0] s1_x_3_2;
+  reg [7:0] active_3_31_24;
+  reg signed [7:0] active_3_3;
+  reg signed [15:0] s1_x_3_2_mul_active_3_3;
+  reg signed [15:0] s1_mask_3_2_mux;
+  reg signed [16:0] add_13;
+  reg signed [17:0] add_12_add_add_13;
+  reg s1_mask_4_2;
+  reg [7:0] s1_x_39_32_2;
+  reg signed [7:0] s1_x_4_2;
+  reg [7:0] active_3_39_32;
+  reg signed [7:0] active_3_4;
+  reg signed [15:0] s1_x_4_2_mul_active_3_4;
+  reg signed [15:0] s1_mask_4_2_mux;
+  reg s1_mask_5_2;
+  reg [7:0] s1_x_47_40_2;
+  reg signed [7:0] s1_x_5_2;
+  reg [7:0] active_3_47_40;
+  reg signed [7:0] active_3_5;
+  reg signed [15:0] s1_x_5_2_mul_active_3_5;
+  reg signed [15:0] s1_mask_5_2_mux;
+  reg signed [16:0] add_14;
+  reg s1_mask_6_2;
+  reg [7:0] s1_x_55_48_2;
+  reg signed [7:0] s1_x_6_2;
+  reg [7:0] active_3_55_48;
+  reg signed [7:0] active_3_6;
+  reg signed [15:0] s1_x_6_2_mul_active_3_6;
+  reg signed [15:0] s1_mask_6_2_mux;
+  reg s1_mask_7_2;
+  reg [7:0] s1_x_63_56_2;
+  reg signed [7:0] s1_x_7_3;
+  reg [7:0] active_3_63_56;
+  reg signed [7:0] active_3_7;
+  reg signed [15:0] s1_x_7_3_mul_active_3_7;
+  reg signed [15:0] s1_mask_7_2_mux;
+  reg signed [16:0] add_15;
+  reg signed [17:0] add_14_add_add_15;
+  reg signed [18:0] add_16;
+  wire [3:0] accWAddr = s2_n[3:0];
+  wire [3:0] accRAddr = s1_n[3:0];
+  wire accWrite = s2_valid & advance;
+  wire acc_waddr_eq_acc_raddr = acc_waddr == acc_raddr;
+  wire accForward = acc_we & acc_waddr_eq_acc_raddr;
   wire [75:0] acc_word_0 = acc[acc_raddr];
-  reg [75:0] mux_32;
-  wire [18:0] slice_99 = acc_q[75:57];
-  wire signed [18:0] assint_64 = slice_99;
+  reg [75:0] acc_forward_mux;
+  wire [18:0] acc_q_75_57 = acc_q[75:57];
+  wire signed [18:0] acc_q_3 = acc_q_75_57;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_49 = {assint_64[18], assint_64} + {s2_psum_3[18], s2_psum_3};
+  wire signed [19:0] acc_q_3_add_s2_psum_3 = {acc_q_3[18], acc_q_3} + {s2_psum_3[18], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_26 = add_49[18:0];
-  wire signed [18:0] mux_33 = s2_first_k ? s2_psum_3 : resize_26;
-  wire [18:0] asuint_0 = mux_33;
-  wire [18:0] slice_100 = acc_q[56:38];
-  wire signed [18:0] assint_65 = slice_100;
+  wire signed [18:0] acc_q_3_add_s2_psum_3_w19 = acc_q_3_add_s2_psum_3[18:0];
+  wire signed [18:0] s2_first_k_mux = s2_first_k ? s2_psum_3 : acc_q_3_add_s2_psum_3_w19;
+  wire [18:0] s2_first_k_mux_u = s2_first_k_mux;
+  wire [18:0] acc_q_56_38 = acc_q[56:38];
+  wire signed [18:0] acc_q_2 = acc_q_56_38;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_50 = {assint_65[18], assint_65} + {s2_psum_2[18], s2_psum_2};
+  wire signed [19:0] acc_q_2_add_s2_psum_2 = {acc_q_2[18], acc_q_2} + {s2_psum_2[18], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_27 = add_50[18:0];
-  wire signed [18:0] mux_34 = s2_first_k ? s2_psum_2 : resize_27;
-  wire [18:0] asuint_1 = mux_34;
-  wire [18:0] slice_101 = acc_q[37:19];
-  wire signed [18:0] assint_66 = slice_101;
+  wire signed [18:0] acc_q_2_add_s2_psum_2_w19 = acc_q_2_add_s2_psum_2[18:0];
+  wire signed [18:0] s2_first_k_mux_0 = s2_first_k ? s2_psum_2 : acc_q_2_add_s2_psum_2_w19;
+  wire [18:0] s2_first_k_mux_0_u = s2_first_k_mux_0;
+  wire [18:0] acc_q_37_19 = acc_q[37:19];
+  wire signed [18:0] acc_q_1 = acc_q_37_19;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_51 = {assint_66[18], assint_66} + {s2_psum_1[18], s2_psum_1};
+  wire signed [19:0] acc_q_1_add_s2_psum_1 = {acc_q_1[18], acc_q_1} + {s2_psum_1[18], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_28 = add_51[18:0];
-  wire signed [18:0] mux_35 = s2_first_k ? s2_psum_1 : resize_28;
-  wire [18:0] asuint_2 = mux_35;
-  wire [18:0] slice_102 = acc_q[18:0];
-  wire signed [18:0] assint_67 = slice_102;
+  wire signed [18:0] acc_q_1_add_s2_psum_1_w19 = acc_q_1_add_s2_psum_1[18:0];
+  wire signed [18:0] s2_first_k_mux_1 = s2_first_k ? s2_psum_1 : acc_q_1_add_s2_psum_1_w19;
+  wire [18:0] s2_first_k_mux_1_u = s2_first_k_mux_1;
+  wire [18:0] acc_q_18_0 = acc_q[18:0];
+  wire signed [18:0] acc_q_0 = acc_q_18_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_52 = {assint_67[18], assint_67} + {s2_psum_0[18], s2_psum_0};
+  wire signed [19:0] acc_q_0_add_s2_psum_0 = {acc_q_0[18], acc_q_0} + {s2_psum_0[18], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_29 = add_52[18:0];
-  wire signed [18:0] mux_36 = s2_first_k ? s2_psum_0 : resize_29;
-  wire [18:0] asuint_3 = mux_36;
-  wire [75:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  assign cfg_ready = not_0;
-  assign w_ready = and_1;
-  assign x_ready = and_5;
+  wire signed [18:0] acc_q_0_add_s2_psum_0_w19 = acc_q_0_add_s2_psum_0[18:0];
+  wire signed [18:0] s2_first_k_mux_2 = s2_first_k ? s2_psum_0 : acc_q_0_add_s2_psum_0_w19;
+  wire [18:0] s2_first_k_mux_2_u = s2_first_k_mux_2;
+  wire [75:0] sumWord = {s2_first_k_mux_u, s2_first_k_mux_0_u, s2_first_k_mux_1_u, s2_first_k_mux_2_u};
+  assign cfg_ready = not_busy;
+  assign w_ready = wReady;
+  assign x_ready = ready_and_1;
   assign y_valid = y_valid_q;
   assign y_payload = y_payload_q;
   always @(posedge clk) begin
@@ -490,36 +490,36 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
       if (cfg_fire) begin
         busy <= 1'd1;
       end
-      if (and_7) begin
+      if (and_1) begin
         busy <= 1'd0;
       end
     end
   end
-  assign cfg_fire = and_8;
+  assign cfg_fire = cfgFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_0 = cfg_payload[11:9];
-      resize_0 = {1'd0, slice_0};
-      size_m <= resize_0;
+      cfg_m = cfg_payload[11:9];
+      cfg_m_w4 = {1'd0, cfg_m};
+      size_m <= cfg_m_w4;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_1 = cfg_payload[8:5];
-      resize_1 = {1'd0, slice_1};
-      size_k <= resize_1;
+      cfg_k = cfg_payload[8:5];
+      cfg_k_w5 = {1'd0, cfg_k};
+      size_k <= cfg_k_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_2 = cfg_payload[4:0];
-      resize_2 = {1'd0, slice_2};
-      size_n <= resize_2;
+      cfg_n = cfg_payload[4:0];
+      cfg_n_w6 = {1'd0, cfg_n};
+      size_n <= cfg_n_w6;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -529,13 +529,13 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
       y_valid_q <= 1'd0;
     end else begin
       if (advance) begin
-        and_9 = s2_valid & s2_last_k;
-        y_valid_q <= and_9;
+        s2_valid_and_s2_last_k = s2_valid & s2_last_k;
+        y_valid_q <= s2_valid_and_s2_last_k;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign advance = or_0;
+  assign advance = advance_0;
   always @(posedge clk) begin
     if (rst) begin
       shadow_full <= 1'd0;
@@ -559,8 +559,8 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            if (ge_1) begin
+          if (wLastK) begin
+            if (w_m0_add_4_ge_size_m_w5) begin
               loader_done <= 1'd1;
             end
           end
@@ -580,9 +580,9 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
         if (w_last_row) begin
           w_row <= 3'd0;
         end else begin
-          add_2 = {1'd0, w_row} + 4'd1;
-          resize_5 = add_2[2:0];
-          w_row <= resize_5;
+          w_row_add_1 = {1'd0, w_row} + 4'd1;
+          w_row_add_1_w3 = w_row_add_1[2:0];
+          w_row <= w_row_add_1_w3;
         end
       end
       if (cfg_fire) begin
@@ -598,10 +598,10 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            add_3 = {1'd0, w_m0} + 5'd4;
-            resize_6 = add_3[3:0];
-            w_m0 <= resize_6;
+          if (wLastK) begin
+            w_m0_add_4_0 = {1'd0, w_m0} + 5'd4;
+            w_m0_add_4_0_w4 = w_m0_add_4_0[3:0];
+            w_m0 <= w_m0_add_4_0_w4;
           end
         end
       end
@@ -618,12 +618,12 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
+          if (wLastK) begin
             w_k0 <= 5'd0;
           end else begin
-            add_4 = {1'd0, w_k0} + 6'd8;
-            resize_7 = add_4[4:0];
-            w_k0 <= resize_7;
+            w_k0_add_8_0 = {1'd0, w_k0} + 6'd8;
+            w_k0_add_8_0_w5 = w_k0_add_8_0[4:0];
+            w_k0 <= w_k0_add_8_0_w5;
           end
         end
       end
@@ -633,25 +633,25 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign w_fire = and_10;
-  assign w_last_row = or_1;
+  assign w_fire = wFire;
+  assign w_last_row = wLastRow;
   always @(posedge clk) begin
-    if (and_11) begin
+    if (w_fire_and_w_row_eq_0) begin
       shadow_0 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (w_fire_and_w_row_eq_1) begin
       shadow_1 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
+    if (w_fire_and_w_row_eq_2) begin
       shadow_2 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (w_fire_and_w_row_eq_3_0) begin
       shadow_3 <= w_payload;
     end
   end
@@ -683,7 +683,7 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
         active_valid <= 1'd1;
       end
       if (issue) begin
-        if (eq_5) begin
+        if (lastN) begin
           active_valid <= 1'd0;
         end
       end
@@ -692,18 +692,18 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
       end
     end
   end
-  assign swap = and_17;
+  assign swap = swap_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 4'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
-            add_9 = {1'd0, m0} + 5'd4;
-            resize_12 = add_9[3:0];
-            m0 <= resize_12;
+        if (lastN) begin
+          if (lastK) begin
+            m0_add_4 = {1'd0, m0} + 5'd4;
+            m0_add_4_w4 = m0_add_4[3:0];
+            m0 <= m0_add_4_w4;
           end
         end
       end
@@ -719,13 +719,13 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
       k0 <= 5'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
+        if (lastN) begin
+          if (lastK) begin
             k0 <= 5'd0;
           end else begin
-            add_10 = {1'd0, k0} + 6'd8;
-            resize_13 = add_10[4:0];
-            k0 <= resize_13;
+            k0_add_8_0 = {1'd0, k0} + 6'd8;
+            k0_add_8_0_w5 = k0_add_8_0[4:0];
+            k0 <= k0_add_8_0_w5;
           end
         end
       end
@@ -741,10 +741,10 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
       n <= 6'd0;
     end else begin
       if (issue) begin
-        add_11 = {1'd0, n} + 7'd1;
-        resize_14 = add_11[5:0];
-        n <= resize_14;
-        if (eq_5) begin
+        n_add_1_0 = {1'd0, n} + 7'd1;
+        n_add_1_0_w6 = n_add_1_0[5:0];
+        n <= n_add_1_0_w6;
+        if (lastN) begin
           n <= 6'd0;
         end
       end
@@ -759,9 +759,9 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
       issue_done <= 1'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
-            if (ge_4) begin
+        if (lastN) begin
+          if (lastK) begin
+            if (lastM) begin
               issue_done <= 1'd1;
             end
           end
@@ -772,7 +772,7 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
       end
     end
   end
-  assign issue = and_18;
+  assign issue = fire;
   always @(posedge clk) begin
     if (rst) begin
       s1_valid <= 1'd0;
@@ -790,32 +790,32 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      add_13 = {1'd0, k0} + 6'd7;
-      resize_16 = {1'd0, size_k};
-      lt_0 = add_13 < resize_16;
-      add_14 = {1'd0, k0} + 6'd6;
-      resize_17 = {1'd0, size_k};
-      lt_1 = add_14 < resize_17;
-      add_15 = {1'd0, k0} + 6'd5;
-      resize_18 = {1'd0, size_k};
-      lt_2 = add_15 < resize_18;
-      add_16 = {1'd0, k0} + 6'd4;
-      resize_19 = {1'd0, size_k};
-      lt_3 = add_16 < resize_19;
-      add_17 = {1'd0, k0} + 6'd3;
-      resize_20 = {1'd0, size_k};
-      lt_4 = add_17 < resize_20;
-      add_18 = {1'd0, k0} + 6'd2;
-      resize_21 = {1'd0, size_k};
-      lt_5 = add_18 < resize_21;
-      add_19 = {1'd0, k0} + 6'd1;
-      resize_22 = {1'd0, size_k};
-      lt_6 = add_19 < resize_22;
-      add_20 = {1'd0, k0} + 6'd0;
-      resize_23 = {1'd0, size_k};
-      lt_7 = add_20 < resize_23;
-      cat_0 = {lt_0, lt_1, lt_2, lt_3, lt_4, lt_5, lt_6, lt_7};
-      s1_mask <= cat_0;
+      k0_add_7 = {1'd0, k0} + 6'd7;
+      size_k_w6_1 = {1'd0, size_k};
+      k0_add_7_lt_size_k_w6_1 = k0_add_7 < size_k_w6_1;
+      k0_add_6 = {1'd0, k0} + 6'd6;
+      size_k_w6_2 = {1'd0, size_k};
+      k0_add_6_lt_size_k_w6_2 = k0_add_6 < size_k_w6_2;
+      k0_add_5 = {1'd0, k0} + 6'd5;
+      size_k_w6_3 = {1'd0, size_k};
+      k0_add_5_lt_size_k_w6_3 = k0_add_5 < size_k_w6_3;
+      k0_add_4 = {1'd0, k0} + 6'd4;
+      size_k_w6_4 = {1'd0, size_k};
+      k0_add_4_lt_size_k_w6_4 = k0_add_4 < size_k_w6_4;
+      k0_add_3 = {1'd0, k0} + 6'd3;
+      size_k_w6_5 = {1'd0, size_k};
+      k0_add_3_lt_size_k_w6_5 = k0_add_3 < size_k_w6_5;
+      k0_add_2 = {1'd0, k0} + 6'd2;
+      size_k_w6_6 = {1'd0, size_k};
+      k0_add_2_lt_size_k_w6_6 = k0_add_2 < size_k_w6_6;
+      k0_add_1 = {1'd0, k0} + 6'd1;
+      size_k_w6_7 = {1'd0, size_k};
+      k0_add_1_lt_size_k_w6_7 = k0_add_1 < size_k_w6_7;
+      k0_add_0 = {1'd0, k0} + 6'd0;
+      size_k_w6_8 = {1'd0, size_k};
+      k0_add_0_lt_size_k_w6_8 = k0_add_0 < size_k_w6_8;
+      laneMask = {k0_add_7_lt_size_k_w6_1, k0_add_6_lt_size_k_w6_2, k0_add_5_lt_size_k_w6_3, k0_add_4_lt_size_k_w6_4, k0_add_3_lt_size_k_w6_5, k0_add_2_lt_size_k_w6_6, k0_add_1_lt_size_k_w6_7, k0_add_0_lt_size_k_w6_8};
+      s1_mask <= laneMask;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -827,22 +827,22 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_6 = k0 == 5'd0;
-      s1_first_k <= eq_6;
+      k0_eq_0 = k0 == 5'd0;
+      s1_first_k <= k0_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      s1_last_k <= ge_3;
+      s1_last_k <= lastK;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      and_19 = eq_5 & ge_3;
-      and_20 = and_19 & ge_4;
-      s1_last_job <= and_20;
+      lastN_and_lastK = lastN & lastK;
+      lastN_and_lastK_and_lastM = lastN_and_lastK & lastM;
+      s1_last_job <= lastN_and_lastK_and_lastM;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -878,296 +878,296 @@ module shiftaddvit_n16_d8_b16_k8m4p7_mul_expert (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_3 = s1_mask[0];
-      slice_4 = s1_x[7:0];
-      assint_0 = slice_4;
-      slice_5 = active_0[7:0];
-      assint_1 = slice_5;
-      mul_0 = {{8{assint_0[7]}}, assint_0} * {{8{assint_1[7]}}, assint_1};
-      mux_0 = slice_3 ? mul_0 : 16'sh0;
-      slice_6 = s1_mask[1];
-      slice_7 = s1_x[15:8];
-      assint_2 = slice_7;
-      slice_8 = active_0[15:8];
-      assint_3 = slice_8;
-      mul_1 = {{8{assint_2[7]}}, assint_2} * {{8{assint_3[7]}}, assint_3};
-      mux_1 = slice_6 ? mul_1 : 16'sh0;
-      add_21 = {mux_0[15], mux_0} + {mux_1[15], mux_1};
-      slice_9 = s1_mask[2];
-      slice_10 = s1_x[23:16];
-      assint_4 = slice_10;
-      slice_11 = active_0[23:16];
-      assint_5 = slice_11;
-      mul_2 = {{8{assint_4[7]}}, assint_4} * {{8{assint_5[7]}}, assint_5};
-      mux_2 = slice_9 ? mul_2 : 16'sh0;
-      slice_12 = s1_mask[3];
-      slice_13 = s1_x[31:24];
-      assint_6 = slice_13;
-      slice_14 = active_0[31:24];
-      assint_7 = slice_14;
-      mul_3 = {{8{assint_6[7]}}, assint_6} * {{8{assint_7[7]}}, assint_7};
-      mux_3 = slice_12 ? mul_3 : 16'sh0;
-      add_22 = {mux_2[15], mux_2} + {mux_3[15], mux_3};
-      add_23 = {add_21[16], add_21} + {add_22[16], add_22};
-      slice_15 = s1_mask[4];
-      slice_16 = s1_x[39:32];
-      assint_8 = slice_16;
-      slice_17 = active_0[39:32];
-      assint_9 = slice_17;
-      mul_4 = {{8{assint_8[7]}}, assint_8} * {{8{assint_9[7]}}, assint_9};
-      mux_4 = slice_15 ? mul_4 : 16'sh0;
-      slice_18 = s1_mask[5];
-      slice_19 = s1_x[47:40];
-      assint_10 = slice_19;
-      slice_20 = active_0[47:40];
-      assint_11 = slice_20;
-      mul_5 = {{8{assint_10[7]}}, assint_10} * {{8{assint_11[7]}}, assint_11};
-      mux_5 = slice_18 ? mul_5 : 16'sh0;
-      add_24 = {mux_4[15], mux_4} + {mux_5[15], mux_5};
-      slice_21 = s1_mask[6];
-      slice_22 = s1_x[55:48];
-      assint_12 = slice_22;
-      slice_23 = active_0[55:48];
-      assint_13 = slice_23;
-      mul_6 = {{8{assint_12[7]}}, assint_12} * {{8{assint_13[7]}}, assint_13};
-      mux_6 = slice_21 ? mul_6 : 16'sh0;
-      slice_24 = s1_mask[7];
-      slice_25 = s1_x[63:56];
-      assint_14 = slice_25;
-      slice_26 = active_0[63:56];
-      assint_15 = slice_26;
-      mul_7 = {{8{assint_14[7]}}, assint_14} * {{8{assint_15[7]}}, assint_15};
-      mux_7 = slice_24 ? mul_7 : 16'sh0;
-      add_25 = {mux_6[15], mux_6} + {mux_7[15], mux_7};
-      add_26 = {add_24[16], add_24} + {add_25[16], add_25};
-      add_27 = {add_23[17], add_23} + {add_26[17], add_26};
-      s2_psum_0 <= add_27;
+      s1_mask_0 = s1_mask[0];
+      s1_x_7_0 = s1_x[7:0];
+      s1_x_0 = s1_x_7_0;
+      active_0_7_0 = active_0[7:0];
+      active_0_0 = active_0_7_0;
+      s1_x_0_mul_active_0_0 = {{8{s1_x_0[7]}}, s1_x_0} * {{8{active_0_0[7]}}, active_0_0};
+      s1_mask_0_mux = s1_mask_0 ? s1_x_0_mul_active_0_0 : 16'sh0;
+      s1_mask_1 = s1_mask[1];
+      s1_x_15_8 = s1_x[15:8];
+      s1_x_1 = s1_x_15_8;
+      active_0_15_8 = active_0[15:8];
+      active_0_1 = active_0_15_8;
+      s1_x_1_mul_active_0_1 = {{8{s1_x_1[7]}}, s1_x_1} * {{8{active_0_1[7]}}, active_0_1};
+      s1_mask_1_mux = s1_mask_1 ? s1_x_1_mul_active_0_1 : 16'sh0;
+      s1_mask_0_mux_add_s1_mask_1_mux = {s1_mask_0_mux[15], s1_mask_0_mux} + {s1_mask_1_mux[15], s1_mask_1_mux};
+      s1_mask_2 = s1_mask[2];
+      s1_x_23_16 = s1_x[23:16];
+      s1_x_2 = s1_x_23_16;
+      active_0_23_16 = active_0[23:16];
+      active_0_2 = active_0_23_16;
+      s1_x_2_mul_active_0_2 = {{8{s1_x_2[7]}}, s1_x_2} * {{8{active_0_2[7]}}, active_0_2};
+      s1_mask_2_mux = s1_mask_2 ? s1_x_2_mul_active_0_2 : 16'sh0;
+      s1_mask_3 = s1_mask[3];
+      s1_x_31_24 = s1_x[31:24];
+      s1_x_3 = s1_x_31_24;
+      active_0_31_24 = active_0[31:24];
+      active_0_3 = active_0_31_24;
+      s1_x_3_mul_active_0_3 = {{8{s1_x_3[7]}}, s1_x_3} * {{8{active_0_3[7]}}, active_0_3};
+      s1_mask_3_mux = s1_mask_3 ? s1_x_3_mul_active_0_3 : 16'sh0;
+      s1_mask_2_mux_add_s1_mask_3_mux = {s1_mask_2_mux[15], s1_mask_2_mux} + {s1_mask_3_mux[15], s1_mask_3_mux};
+      add_0 = {s1_mask_0_mux_add_s1_mask_1_mux[16], s1_mask_0_mux_add_s1_mask_1_mux} + {s1_mask_2_mux_add_s1_mask_3_mux[16], s1_mask_2_mux_add_s1_mask_3_mux};
+      s1_mask_4 = s1_mask[4];
+      s1_x_39_32 = s1_x[39:32];
+      s1_x_4 = s1_x_39_32;
+      active_0_39_32 = active_0[39:32];
+      active_0_4 = active_0_39_32;
+      s1_x_4_mul_active_0_4 = {{8{s1_x_4[7]}}, s1_x_4} * {{8{active_0_4[7]}}, active_0_4};
+      s1_mask_4_mux = s1_mask_4 ? s1_x_4_mul_active_0_4 : 16'sh0;
+      s1_mask_5 = s1_mask[5];
+      s1_x_47_40 = s1_x[47:40];
+      s1_x_5 = s1_x_47_40;
+      active_0_47_40 = active_0[47:40];
+      active_0_5 = active_0_47_40;
+      s1_x_5_mul_active_0_5 = {{8{s1_x_5[7]}}, s1_x_5} * {{8{active_0_5[7]}}, active_0_5};
+      s1_mask_5_mux = s1_mask_5 ? s1_x_5_mul_active_0_5 : 16'sh0;
+      s1_mask_4_mux_add_s1_mask_5_mux = {s1_mask_4_mux[15], s1_mask_4_mux} + {s1_mask_5_mux[15], s1_mask_5_mux};
+      s1_mask_6 = s1_mask[6];
+      s1_x_55_48 = s1_x[55:48];
+      s1_x_6 = s1_x_55_48;
+      active_0_55_48 = active_0[55:48];
+      active_0_6 = active_0_55_48;
+      s1_x_6_mul_active_0_6 = {{8{s1_x_6[7]}}, s1_x_6} * {{8{active_0_6[7]}}, active_0_6};
+      s1_mask_6_mux = s1_mask_6 ? s1_x_6_mul_active_0_6 : 16'sh0;
+      s1_mask_7 = s1_mask[7];
+      s1_x_63_56 = s1_x[63:56];
+      s1_x_7 = s1_x_63_56;
+      active_0_63_56 = active_0[63:56];
+      active_0_7 = active_0_63_56;
+      s1_x_7_mul_active_0_7 = {{8{s1_x_7[7]}}, s1_x_7} * {{8{active_0_7[7]}}, active_0_7};
+      s1_mask_7_mux = s1_mask_7 ? s1_x_7_mul_active_0_7 : 16'sh0;
+      s1_mask_6_mux_add_s1_mask_7_mux = {s1_mask_6_mux[15], s1_mask_6_mux} + {s1_mask_7_mux[15], s1_mask_7_mux};
+      add_1 = {s1_mask_4_mux_add_s1_mask_5_mux[16], s1_mask_4_mux_add_s1_mask_5_mux} + {s1_mask_6_mux_add_s1_mask_7_mux[16], s1_mask_6_mux_add_s1_mask_7_mux};
+      add_0_add_add_1 = {add_0[17], add_0} + {add_1[17], add_1};
+      s2_psum_0 <= add_0_add_add_1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_27 = s1_mask[0];
-      slice_28 = s1_x[7:0];
-      assint_16 = slice_28;
-      slice_29 = active_1[7:0];
-      assint_17 = slice_29;
-      mul_8 = {{8{assint_16[7]}}, assint_16} * {{8{assint_17[7]}}, assint_17};
-      mux_8 = slice_27 ? mul_8 : 16'sh0;
-      slice_30 = s1_mask[1];
-      slice_31 = s1_x[15:8];
-      assint_18 = slice_31;
-      slice_32 = active_1[15:8];
-      assint_19 = slice_32;
-      mul_9 = {{8{assint_18[7]}}, assint_18} * {{8{assint_19[7]}}, assint_19};
-      mux_9 = slice_30 ? mul_9 : 16'sh0;
-      add_28 = {mux_8[15], mux_8} + {mux_9[15], mux_9};
-      slice_33 = s1_mask[2];
-      slice_34 = s1_x[23:16];
-      assint_20 = slice_34;
-      slice_35 = active_1[23:16];
-      assint_21 = slice_35;
-      mul_10 = {{8{assint_20[7]}}, assint_20} * {{8{assint_21[7]}}, assint_21};
-      mux_10 = slice_33 ? mul_10 : 16'sh0;
-      slice_36 = s1_mask[3];
-      slice_37 = s1_x[31:24];
-      assint_22 = slice_37;
-      slice_38 = active_1[31:24];
-      assint_23 = slice_38;
-      mul_11 = {{8{assint_22[7]}}, assint_22} * {{8{assint_23[7]}}, assint_23};
-      mux_11 = slice_36 ? mul_11 : 16'sh0;
-      add_29 = {mux_10[15], mux_10} + {mux_11[15], mux_11};
-      add_30 = {add_28[16], add_28} + {add_29[16], add_29};
-      slice_39 = s1_mask[4];
-      slice_40 = s1_x[39:32];
-      assint_24 = slice_40;
-      slice_41 = active_1[39:32];
-      assint_25 = slice_41;
-      mul_12 = {{8{assint_24[7]}}, assint_24} * {{8{assint_25[7]}}, assint_25};
-      mux_12 = slice_39 ? mul_12 : 16'sh0;
-      slice_42 = s1_mask[5];
-      slice_43 = s1_x[47:40];
-      assint_26 = slice_43;
-      slice_44 = active_1[47:40];
-      assint_27 = slice_44;
-      mul_13 = {{8{assint_26[7]}}, assint_26} * {{8{assint_27[7]}}, assint_27};
-      mux_13 = slice_42 ? mul_13 : 16'sh0;
-      add_31 = {mux_12[15], mux_12} + {mux_13[15], mux_13};
-      slice_45 = s1_mask[6];
-      slice_46 = s1_x[55:48];
-      assint_28 = slice_46;
-      slice_47 = active_1[55:48];
-      assint_29 = slice_47;
-      mul_14 = {{8{assint_28[7]}}, assint_28} * {{8{assint_29[7]}}, assint_29};
-      mux_14 = slice_45 ? mul_14 : 16'sh0;
-      slice_48 = s1_mask[7];
-      slice_49 = s1_x[63:56];
-      assint_30 = slice_49;
-      slice_50 = active_1[63:56];
-      assint_31 = slice_50;
-      mul_15 = {{8{assint_30[7]}}, assint_30} * {{8{assint_31[7]}}, assint_31};
-      mux_15 = slice_48 ? mul_15 : 16'sh0;
-      add_32 = {mux_14[15], mux_14} + {mux_15[15], mux_15};
-      add_33 = {add_31[16], add_31} + {add_32[16], add_32};
-      add_34 = {add_30[17], add_30} + {add_33[17], add_33};
-      s2_psum_1 <= add_34;
+      s1_mask_0_0 = s1_mask[0];
+      s1_x_7_0_0 = s1_x[7:0];
+      s1_x_0_0 = s1_x_7_0_0;
+      active_1_7_0 = active_1[7:0];
+      active_1_0 = active_1_7_0;
+      s1_x_0_0_mul_active_1_0 = {{8{s1_x_0_0[7]}}, s1_x_0_0} * {{8{active_1_0[7]}}, active_1_0};
+      s1_mask_0_0_mux = s1_mask_0_0 ? s1_x_0_0_mul_active_1_0 : 16'sh0;
+      s1_mask_1_0 = s1_mask[1];
+      s1_x_15_8_0 = s1_x[15:8];
+      s1_x_1_0 = s1_x_15_8_0;
+      active_1_15_8 = active_1[15:8];
+      active_1_1 = active_1_15_8;
+      s1_x_1_0_mul_active_1_1 = {{8{s1_x_1_0[7]}}, s1_x_1_0} * {{8{active_1_1[7]}}, active_1_1};
+      s1_mask_1_0_mux = s1_mask_1_0 ? s1_x_1_0_mul_active_1_1 : 16'sh0;
+      add_2 = {s1_mask_0_0_mux[15], s1_mask_0_0_mux} + {s1_mask_1_0_mux[15], s1_mask_1_0_mux};
+      s1_mask_2_0 = s1_mask[2];
+      s1_x_23_16_0 = s1_x[23:16];
+      s1_x_2_0 = s1_x_23_16_0;
+      active_1_23_16 = active_1[23:16];
+      active_1_2 = active_1_23_16;
+      s1_x_2_0_mul_active_1_2 = {{8{s1_x_2_0[7]}}, s1_x_2_0} * {{8{active_1_2[7]}}, active_1_2};
+      s1_mask_2_0_mux = s1_mask_2_0 ? s1_x_2_0_mul_active_1_2 : 16'sh0;
+      s1_mask_3_0 = s1_mask[3];
+      s1_x_31_24_0 = s1_x[31:24];
+      s1_x_3_0 = s1_x_31_24_0;
+      active_1_31_24 = active_1[31:24];
+      active_1_3 = active_1_31_24;
+      s1_x_3_0_mul_active_1_3 = {{8{s1_x_3_0[7]}}, s1_x_3_0} * {{8{active_1_3[7]}}, active_1_3};
+      s1_mask_3_0_mux = s1_mask_3_0 ? s1_x_3_0_mul_active_1_3 : 16'sh0;
+      add_3 = {s1_mask_2_0_mux[15], s1_mask_2_0_mux} + {s1_mask_3_0_mux[15], s1_mask_3_0_mux};
+      add_2_add_add_3 = {add_2[16], add_2} + {add_3[16], add_3};
+      s1_mask_4_0 = s1_mask[4];
+      s1_x_39_32_0 = s1_x[39:32];
+      s1_x_4_0 = s1_x_39_32_0;
+      active_1_39_32 = active_1[39:32];
+      active_1_4 = active_1_39_32;
+      s1_x_4_0_mul_active_1_4 = {{8{s1_x_4_0[7]}}, s1_x_4_0} * {{8{active_1_4[7]}}, active_1_4};
+      s1_mask_4_0_mux = s1_mask_4_0 ? s1_x_4_0_mul_active_1_4 : 16'sh0;
+      s1_mask_5_0 = s1_mask[5];
+      s1_x_47_40_0 = s1_x[47:40];
+      s1_x_5_0 = s1_x_47_40_0;
+      active_1_47_40 = active_1[47:40];
+      active_1_5 = active_1_47_40;
+      s1_x_5_0_mul_active_1_5 = {{8{s1_x_5_0[7]}}, s1_x_5_0} * {{8{active_1_5[7]}}, active_1_5};
+      s1_mask_5_0_mux = s1_mask_5_0 ? s1_x_5_0_mul_active_1_5 : 16'sh0;
+      add_4 = {s1_mask_4_0_mux[15], s1_mask_4_0_mux} + {s1_mask_5_0_mux[15], s1_mask_5_0_mux};
+      s1_mask_6_0 = s1_mask[6];
+      s1_x_55_48_0 = s1_x[55:48];
+      s1_x_6_0 = s1_x_55_48_0;
+      active_1_55_48 = active_1[55:48];
+      active_1_6 = active_1_55_48;
+      s1_x_6_0_mul_active_1_6 = {{8{s1_x_6_0[7]}}, s1_x_6_0} * {{8{active_1_6[7]}}, active_1_6};
+      s1_mask_6_0_mux = s1_mask_6_0 ? s1_x_6_0_mul_active_1_6 : 16'sh0;
+      s1_mask_7_0 = s1_mask[7];
+      s1_x_63_56_0 = s1_x[63:56];
+      s1_x_7_1 = s1_x_63_56_0;
+      active_1_63_56 = active_1[63:56];
+      active_1_7 = active_1_63_56;
+      s1_x_7_1_mul_active_1_7 = {{8{s1_x_7_1[7]}}, s1_x_7_1} * {{8{active_1_7[7]}}, active_1_7};
+      s1_mask_7_0_mux = s1_mask_7_0 ? s1_x_7_1_mul_active_1_7 : 16'sh0;
+      add_5 = {s1_mask_6_0_mux[15], s1_mask_6_0_mux} + {s1_mask_7_0_mux[15], s1_mask_7_0_mux};
+      add_4_add_add_5 = {add_4[16], add_4} + {add_5[16], add_5};
+      add_6 = {add_2_add_add_3[17], add_2_add_add_3} + {add_4_add_add_5[17], add_4_add_add_5};
+      s2_psum_1 <= add_6;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_51 = s1_mask[0];
-      slice_52 = s1_x[7:0];
-      assint_32 = slice_52;
-      slice_53 = active_2[7:0];
-      assint_33 = slice_53;
-      mul_16 = {{8{assint_32[7]}}, assint_32} * {{8{assint_33[7]}}, assint_33};
-      mux_16 = slice_51 ? mul_16 : 16'sh0;
-      slice_54 = s1_mask[1];
-      slice_55 = s1_x[15:8];
-      assint_34 = slice_55;
-      slice_56 = active_2[15:8];
-      assint_35 = slice_56;
-      mul_17 = {{8{assint_34[7]}}, assint_34} * {{8{assint_35[7]}}, assint_35};
-      mux_17 = slice_54 ? mul_17 : 16'sh0;
-      add_35 = {mux_16[15], mux_16} + {mux_17[15], mux_17};
-      slice_57 = s1_mask[2];
-      slice_58 = s1_x[23:16];
-      assint_36 = slice_58;
-      slice_59 = active_2[23:16];
-      assint_37 = slice_59;
-      mul_18 = {{8{assint_36[7]}}, assint_36} * {{8{assint_37[7]}}, assint_37};
-      mux_18 = slice_57 ? mul_18 : 16'sh0;
-      slice_60 = s1_mask[3];
-      slice_61 = s1_x[31:24];
-      assint_38 = slice_61;
-      slice_62 = active_2[31:24];
-      assint_39 = slice_62;
-      mul_19 = {{8{assint_38[7]}}, assint_38} * {{8{assint_39[7]}}, assint_39};
-      mux_19 = slice_60 ? mul_19 : 16'sh0;
-      add_36 = {mux_18[15], mux_18} + {mux_19[15], mux_19};
-      add_37 = {add_35[16], add_35} + {add_36[16], add_36};
-      slice_63 = s1_mask[4];
-      slice_64 = s1_x[39:32];
-      assint_40 = slice_64;
-      slice_65 = active_2[39:32];
-      assint_41 = slice_65;
-      mul_20 = {{8{assint_40[7]}}, assint_40} * {{8{assint_41[7]}}, assint_41};
-      mux_20 = slice_63 ? mul_20 : 16'sh0;
-      slice_66 = s1_mask[5];
-      slice_67 = s1_x[47:40];
-      assint_42 = slice_67;
-      slice_68 = active_2[47:40];
-      assint_43 = slice_68;
-      mul_21 = {{8{assint_42[7]}}, assint_42} * {{8{assint_43[7]}}, assint_43};
-      mux_21 = slice_66 ? mul_21 : 16'sh0;
-      add_38 = {mux_20[15], mux_20} + {mux_21[15], mux_21};
-      slice_69 = s1_mask[6];
-      slice_70 = s1_x[55:48];
-      assint_44 = slice_70;
-      slice_71 = active_2[55:48];
-      assint_45 = slice_71;
-      mul_22 = {{8{assint_44[7]}}, assint_44} * {{8{assint_45[7]}}, assint_45};
-      mux_22 = slice_69 ? mul_22 : 16'sh0;
-      slice_72 = s1_mask[7];
-      slice_73 = s1_x[63:56];
-      assint_46 = slice_73;
-      slice_74 = active_2[63:56];
-      assint_47 = slice_74;
-      mul_23 = {{8{assint_46[7]}}, assint_46} * {{8{assint_47[7]}}, assint_47};
-      mux_23 = slice_72 ? mul_23 : 16'sh0;
-      add_39 = {mux_22[15], mux_22} + {mux_23[15], mux_23};
-      add_40 = {add_38[16], add_38} + {add_39[16], add_39};
-      add_41 = {add_37[17], add_37} + {add_40[17], add_40};
-      s2_psum_2 <= add_41;
+      s1_mask_0_1 = s1_mask[0];
+      s1_x_7_0_1 = s1_x[7:0];
+      s1_x_0_1 = s1_x_7_0_1;
+      active_2_7_0 = active_2[7:0];
+      active_2_0 = active_2_7_0;
+      s1_x_0_1_mul_active_2_0 = {{8{s1_x_0_1[7]}}, s1_x_0_1} * {{8{active_2_0[7]}}, active_2_0};
+      s1_mask_0_1_mux = s1_mask_0_1 ? s1_x_0_1_mul_active_2_0 : 16'sh0;
+      s1_mask_1_1 = s1_mask[1];
+      s1_x_15_8_1 = s1_x[15:8];
+      s1_x_1_1 = s1_x_15_8_1;
+      active_2_15_8 = active_2[15:8];
+      active_2_1 = active_2_15_8;
+      s1_x_1_1_mul_active_2_1 = {{8{s1_x_1_1[7]}}, s1_x_1_1} * {{8{active_2_1[7]}}, active_2_1};
+      s1_mask_1_1_mux = s1_mask_1_1 ? s1_x_1_1_mul_active_2_1 : 16'sh0;
+      add_7 = {s1_mask_0_1_mux[15], s1_mask_0_1_mux} + {s1_mask_1_1_mux[15], s1_mask_1_1_mux};
+      s1_mask_2_1 = s1_mask[2];
+      s1_x_23_16_1 = s1_x[23:16];
+      s1_x_2_1 = s1_x_23_16_1;
+      active_2_23_16 = active_2[23:16];
+      active_2_2 = active_2_23_16;
+      s1_x_2_1_mul_active_2_2 = {{8{s1_x_2_1[7]}}, s1_x_2_1} * {{8{active_2_2[7]}}, active_2_2};
+      s1_mask_2_1_mux = s1_mask_2_1 ? s1_x_2_1_mul_active_2_2 : 16'sh0;
+      s1_mask_3_1 = s1_mask[3];
+      s1_x_31_24_1 = s1_x[31:24];
+      s1_x_3_1 = s1_x_31_24_1;
+      active_2_31_24 = active_2[31:24];
+      active_2_3 = active_2_31_24;
+      s1_x_3_1_mul_active_2_3 = {{8{s1_x_3_1[7]}}, s1_x_3_1} * {{8{active_2_3[7]}}, active_2_3};
+      s1_mask_3_1_mux = s1_mask_3_1 ? s1_x_3_1_mul_active_2_3 : 16'sh0;
+      add_8 = {s1_mask_2_1_mux[15], s1_mask_2_1_mux} + {s1_mask_3_1_mux[15], s1_mask_3_1_mux};
+      add_7_add_add_8 = {add_7[16], add_7} + {add_8[16], add_8};
+      s1_mask_4_1 = s1_mask[4];
+      s1_x_39_32_1 = s1_x[39:32];
+      s1_x_4_1 = s1_x_39_32_1;
+      active_2_39_32 = active_2[39:32];
+      active_2_4 = active_2_39_32;
+      s1_x_4_1_mul_active_2_4 = {{8{s1_x_4_1[7]}}, s1_x_4_1} * {{8{active_2_4[7]}}, active_2_4};
+      s1_mask_4_1_mux = s1_mask_4_1 ? s1_x_4_1_mul_active_2_4 : 16'sh0;
+      s1_mask_5_1 = s1_mask[5];
+      s1_x_47_40_1 = s1_x[47:40];
+      s1_x_5_1 = s1_x_47_40_1;
+      active_2_47_40 = active_2[47:40];
+      active_2_5 = active_2_47_40;
+      s1_x_5_1_mul_active_2_5 = {{8{s1_x_5_1[7]}}, s1_x_5_1} * {{8{active_2_5[7]}}, active_2_5};
+      s1_mask_5_1_mux = s1_mask_5_1 ? s1_x_5_1_mul_active_2_5 : 16'sh0;
+      add_9 = {s1_mask_4_1_mux[15], s1_mask_4_1_mux} + {s1_mask_5_1_mux[15], s1_mask_5_1_mux};
+      s1_mask_6_1 = s1_mask[6];
+      s1_x_55_48_1 = s1_x[55:48];
+      s1_x_6_1 = s1_x_55_48_1;
+      active_2_55_48 = active_2[55:48];
+      active_2_6 = active_2_55_48;
+      s1_x_6_1_mul_active_2_6 = {{8{s1_x_6_1[7]}}, s1_x_6_1} * {{8{active_2_6[7]}}, active_2_6};
+      s1_mask_6_1_mux = s1_mask_6_1 ? s1_x_6_1_mul_active_2_6 : 16'sh0;
+      s1_mask_7_1 = s1_mask[7];
+      s1_x_63_56_1 = s1_x[63:56];
+      s1_x_7_2 = s1_x_63_56_1;
+      active_2_63_56 = active_2[63:56];
+      active_2_7 = active_2_63_56;
+      s1_x_7_2_mul_active_2_7 = {{8{s1_x_7_2[7]}}, s1_x_7_2} * {{8{active_2_7[7]}}, active_2_7};
+      s1_mask_7_1_mux = s1_mask_7_1 ? s1_x_7_2_mul_active_2_7 : 16'sh0;
+      add_10 = {s1_mask_6_1_mux[15], s1_mask_6_1_mux} + {s1_mask_7_1_mux[15], s1_mask_7_1_mux};
+      add_9_add_add_10 = {add_9[16], add_9} + {add_10[16], add_10};
+      add_11 = {add_7_add_add_8[17], add_7_add_add_8} + {add_9_add_add_10[17], add_9_add_add_10};
+      s2_psum_2 <= add_11;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_75 = s1_mask[0];
-      slice_76 = s1_x[7:0];
-      assint_48 = slice_76;
-      slice_77 = active_3[7:0];
-      assint_49 = slice_77;
-      mul_24 = {{8{assint_48[7]}}, assint_48} * {{8{assint_49[7]}}, assint_49};
-      mux_24 = slice_75 ? mul_24 : 16'sh0;
-      slice_78 = s1_mask[1];
-      slice_79 = s1_x[15:8];
-      assint_50 = slice_79;
-      slice_80 = active_3[15:8];
-      assint_51 = slice_80;
-      mul_25 = {{8{assint_50[7]}}, assint_50} * {{8{assint_51[7]}}, assint_51};
-      mux_25 = slice_78 ? mul_25 : 16'sh0;
-      add_42 = {mux_24[15], mux_24} + {mux_25[15], mux_25};
-      slice_81 = s1_mask[2];
-      slice_82 = s1_x[23:16];
-      assint_52 = slice_82;
-      slice_83 = active_3[23:16];
-      assint_53 = slice_83;
-      mul_26 = {{8{assint_52[7]}}, assint_52} * {{8{assint_53[7]}}, assint_53};
-      mux_26 = slice_81 ? mul_26 : 16'sh0;
-      slice_84 = s1_mask[3];
-      slice_85 = s1_x[31:24];
-      assint_54 = slice_85;
-      slice_86 = active_3[31:24];
-      assint_55 = slice_86;
-      mul_27 = {{8{assint_54[7]}}, assint_54} * {{8{assint_55[7]}}, assint_55};
-      mux_27 = slice_84 ? mul_27 : 16'sh0;
-      add_43 = {mux_26[15], mux_26} + {mux_27[15], mux_27};
-      add_44 = {add_42[16], add_42} + {add_43[16], add_43};
-      slice_87 = s1_mask[4];
-      slice_88 = s1_x[39:32];
-      assint_56 = slice_88;
-      slice_89 = active_3[39:32];
-      assint_57 = slice_89;
-      mul_28 = {{8{assint_56[7]}}, assint_56} * {{8{assint_57[7]}}, assint_57};
-      mux_28 = slice_87 ? mul_28 : 16'sh0;
-      slice_90 = s1_mask[5];
-      slice_91 = s1_x[47:40];
-      assint_58 = slice_91;
-      slice_92 = active_3[47:40];
-      assint_59 = slice_92;
-      mul_29 = {{8{assint_58[7]}}, assint_58} * {{8{assint_59[7]}}, assint_59};
-      mux_29 = slice_90 ? mul_29 : 16'sh0;
-      add_45 = {mux_28[15], mux_28} + {mux_29[15], mux_29};
-      slice_93 = s1_mask[6];
-      slice_94 = s1_x[55:48];
-      assint_60 = slice_94;
-      slice_95 = active_3[55:48];
-      assint_61 = slice_95;
-      mul_30 = {{8{assint_60[7]}}, assint_60} * {{8{assint_61[7]}}, assint_61};
-      mux_30 = slice_93 ? mul_30 : 16'sh0;
-      slice_96 = s1_mask[7];
-      slice_97 = s1_x[63:56];
-      assint_62 = slice_97;
-      slice_98 = active_3[63:56];
-      assint_63 = slice_98;
-      mul_31 = {{8{assint_62[7]}}, assint_62} * {{8{assint_63[7]}}, assint_63};
-      mux_31 = slice_96 ? mul_31 : 16'sh0;
-      add_46 = {mux_30[15], mux_30} + {mux_31[15], mux_31};
-      add_47 = {add_45[16], add_45} + {add_46[16], add_46};
-      add_48 = {add_44[17], add_44} + {add_47[17], add_47};
-      s2_psum_3 <= add_48;
+      s1_mask_0_2 = s1_mask[0];
+      s1_x_7_0_2 = s1_x[7:0];
+      s1_x_0_2 = s1_x_7_0_2;
+      active_3_7_0 = active_3[7:0];
+      active_3_0 = active_3_7_0;
+      s1_x_0_2_mul_active_3_0 = {{8{s1_x_0_2[7]}}, s1_x_0_2} * {{8{active_3_0[7]}}, active_3_0};
+      s1_mask_0_2_mux = s1_mask_0_2 ? s1_x_0_2_mul_active_3_0 : 16'sh0;
+      s1_mask_1_2 = s1_mask[1];
+      s1_x_15_8_2 = s1_x[15:8];
+      s1_x_1_2 = s1_x_15_8_2;
+      active_3_15_8 = active_3[15:8];
+      active_3_1 = active_3_15_8;
+      s1_x_1_2_mul_active_3_1 = {{8{s1_x_1_2[7]}}, s1_x_1_2} * {{8{active_3_1[7]}}, active_3_1};
+      s1_mask_1_2_mux = s1_mask_1_2 ? s1_x_1_2_mul_active_3_1 : 16'sh0;
+      add_12 = {s1_mask_0_2_mux[15], s1_mask_0_2_mux} + {s1_mask_1_2_mux[15], s1_mask_1_2_mux};
+      s1_mask_2_2 = s1_mask[2];
+      s1_x_23_16_2 = s1_x[23:16];
+      s1_x_2_2 = s1_x_23_16_2;
+      active_3_23_16 = active_3[23:16];
+      active_3_2 = active_3_23_16;
+      s1_x_2_2_mul_active_3_2 = {{8{s1_x_2_2[7]}}, s1_x_2_2} * {{8{active_3_2[7]}}, active_3_2};
+      s1_mask_2_2_mux = s1_mask_2_2 ? s1_x_2_2_mul_active_3_2 : 16'sh0;
+      s1_mask_3_2 = s1_mask[3];
+      s1_x_31_24_2 = s1_x[31:24];
+      s1_x_3_2 = s1_x_31_24_2;
+      active_3_31_24 = active_3[31:24];
+      active_3_3 = active_3_31_24;
+      s1_x_3_2_mul_active_3_3 = {{8{s1_x_3_2[7]}}, s1_x_3_2} * {{8{active_3_3[7]}}, active_3_3};
+      s1_mask_3_2_mux = s1_mask_3_2 ? s1_x_3_2_mul_active_3_3 : 16'sh0;
+      add_13 = {s1_mask_2_2_mux[15], s1_mask_2_2_mux} + {s1_mask_3_2_mux[15], s1_mask_3_2_mux};
+      add_12_add_add_13 = {add_12[16], add_12} + {add_13[16], add_13};
+      s1_mask_4_2 = s1_mask[4];
+      s1_x_39_32_2 = s1_x[39:32];
+      s1_x_4_2 = s1_x_39_32_2;
+      active_3_39_32 = active_3[39:32];
+      active_3_4 = active_3_39_32;
+      s1_x_4_2_mul_active_3_4 = {{8{s1_x_4_2[7]}}, s1_x_4_2} * {{8{active_3_4[7]}}, active_3_4};
+      s1_mask_4_2_mux = s1_mask_4_2 ? s1_x_4_2_mul_active_3_4 : 16'sh0;
+      s1_mask_5_2 = s1_mask[5];
+      s1_x_47_40_2 = s1_x[47:40];
+      s1_x_5_2 = s1_x_47_40_2;
+      active_3_47_40 = active_3[47:40];
+      active_3_5 = active_3_47_40;
+      s1_x_5_2_mul_active_3_5 = {{8{s1_x_5_2[7]}}, s1_x_5_2} * {{8{active_3_5[7]}}, active_3_5};
+      s1_mask_5_2_mux = s1_mask_5_2 ? s1_x_5_2_mul_active_3_5 : 16'sh0;
+      add_14 = {s1_mask_4_2_mux[15], s1_mask_4_2_mux} + {s1_mask_5_2_mux[15], s1_mask_5_2_mux};
+      s1_mask_6_2 = s1_mask[6];
+      s1_x_55_48_2 = s1_x[55:48];
+      s1_x_6_2 = s1_x_55_48_2;
+      active_3_55_48 = active_3[55:48];
+      active_3_6 = active_3_55_48;
+      s1_x_6_2_mul_active_3_6 = {{8{s1_x_6_2[7]}}, s1_x_6_2} * {{8{active_3_6[7]}}, active_3_6};
+      s1_mask_6_2_mux = s1_mask_6_2 ? s1_x_6_2_mul_active_3_6 : 16'sh0;
+      s1_mask_7_2 = s1_mask[7];
+      s1_x_63_56_2 = s1_x[63:56];
+      s1_x_7_3 = s1_x_63_56_2;
+      active_3_63_56 = active_3[63:56];
+      active_3_7 = active_3_63_56;
+      s1_x_7_3_mul_active_3_7 = {{8{s1_x_7_3[7]}}, s1_x_7_3} * {{8{active_3_7[7]}}, active_3_7};
+      s1_mask_7_2_mux = s1_mask_7_2 ? s1_x_7_3_mul_active_3_7 : 16'sh0;
+      add_15 = {s1_mask_6_2_mux[15], s1_mask_6_2_mux} + {s1_mask_7_2_mux[15], s1_mask_7_2_mux};
+      add_14_add_add_15 = {add_14[16], add_14} + {add_15[16], add_15};
+      add_16 = {add_12_add_add_13[17], add_12_add_add_13} + {add_14_add_add_15[17], add_14_add_add_15};
+      s2_psum_3 <= add_16;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_waddr = resize_24;
-  assign acc_raddr = resize_25;
-  assign acc_we = and_21;
-  assign acc_forward = and_22;
+  assign acc_waddr = accWAddr;
+  assign acc_raddr = accRAddr;
+  assign acc_we = accWrite;
+  assign acc_forward = accForward;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      mux_32 = acc_forward ? acc_next : acc_word_0;
-      acc_q <= mux_32;
+      acc_forward_mux = acc_forward ? acc_next : acc_word_0;
+      acc_q <= acc_forward_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_next = cat_1;
+  assign acc_next = sumWord;
   always @(posedge clk) begin
     if (advance) begin
       y_payload_q <= acc_next;

@@ -91,129 +91,129 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
   wire [75:0] y_merged_payload;
   reg dispatch_q_mem [0:15];
   reg merge_q_mem [0:15];
-  wire not_0 = ~counting_q;
-  wire not_1 = ~cfg_pending0_q;
-  wire and_0 = not_0 & not_1;
-  wire not_2 = ~cfg_pending1_q;
-  wire and_1 = and_0 & not_2;
-  wire not_3 = ~counting_q;
-  wire not_4 = ~not_3;
-  wire and_2 = route_in_ready & not_4;
-  wire not_5 = ~dispatch_q_valid;
-  wire not_6 = ~not_5;
-  wire and_3 = x_routed_ready & not_6;
-  wire and_4 = mcfg_valid & mcfg_ready;
-  wire and_5 = route_valid & route_ready;
-  wire eq_0 = token_q == n_m1_q;
+  wire not_counting_q = ~counting_q;
+  wire not_cfg_pending0_q = ~cfg_pending0_q;
+  wire and_0 = not_counting_q & not_cfg_pending0_q;
+  wire not_cfg_pending1_q = ~cfg_pending1_q;
+  wire and_0_and_not_cfg_pending1_q = and_0 & not_cfg_pending1_q;
+  wire not_counting_q_0 = ~counting_q;
+  wire not_not_counting_q_0 = ~not_counting_q_0;
+  wire and_1 = route_in_ready & not_not_counting_q_0;
+  wire not_dispatch_q_valid = ~dispatch_q_valid;
+  wire not_not_dispatch_q_valid = ~not_dispatch_q_valid;
+  wire and_2 = x_routed_ready & not_not_dispatch_q_valid;
+  wire mcfg_valid_and_mcfg_ready = mcfg_valid & mcfg_ready;
+  wire route_valid_and_route_ready = route_valid & route_ready;
+  wire token_q_eq_n_m1_q = token_q == n_m1_q;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_0;
+  reg [4:0] token_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_0;
-  wire not_7 = ~route_payload;
+  reg [3:0] token_q_add_1_w4;
+  wire not_route_payload = ~route_payload;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_1 = {1'd0, count0_q} + {5'd0, not_7};
+  wire [5:0] count0_q_add_not_route_payload = {1'd0, count0_q} + {5'd0, not_route_payload};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_1 = add_1[4:0];
+  wire [4:0] resize_0 = count0_q_add_not_route_payload[4:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [5:0] add_2 = {1'd0, count1_q} + {5'd0, route_payload};
+  wire [5:0] count1_q_add_route_payload = {1'd0, count1_q} + {5'd0, route_payload};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [4:0] resize_2 = add_2[4:0];
+  wire [4:0] count1_q_add_route_payload_w5 = count1_q_add_route_payload[4:0];
+  reg resize_0_ne_0;
+  wire and_3 = expert0_cfg_valid & expert0_cfg_ready;
   reg ne_0;
-  wire and_6 = expert0_cfg_valid & expert0_cfg_ready;
-  reg ne_1;
-  wire and_7 = expert1_cfg_valid & expert1_cfg_ready;
-  wire not_8 = ~not_3;
-  wire and_8 = route_valid & not_8;
+  wire and_4 = expert1_cfg_valid & expert1_cfg_ready;
+  wire not_not_counting_q_0_0 = ~not_counting_q_0;
+  wire and_5 = route_valid & not_not_counting_q_0_0;
   wire or_0 = route_copy0_taken_q | route_copy0_ready;
   wire or_1 = route_copy1_taken_q | route_copy1_ready;
-  wire and_9 = or_0 & or_1;
-  wire not_9 = ~route_copy0_taken_q;
-  wire and_10 = route_in_valid & not_9;
-  wire eq_1 = dispatch_q_count_q == 5'h10;
-  wire not_10 = ~eq_1;
-  wire not_11 = ~route_copy1_taken_q;
-  wire and_11 = route_in_valid & not_11;
-  wire eq_2 = merge_q_count_q == 5'h10;
-  wire not_12 = ~eq_2;
-  wire and_12 = route_in_valid & and_9;
-  wire and_13 = route_copy0_valid & route_copy0_ready;
-  wire and_14 = route_in_valid & and_9;
-  wire and_15 = route_copy1_valid & route_copy1_ready;
-  wire eq_3 = dispatch_q_count_q == 5'd0;
-  wire not_13 = ~eq_3;
-  wire and_16 = x_valid & x_ready;
+  wire or_0_and_or_1 = or_0 & or_1;
+  wire not_route_copy0_taken_q = ~route_copy0_taken_q;
+  wire and_6 = route_in_valid & not_route_copy0_taken_q;
+  wire dispatch_q_count_q_eq_16 = dispatch_q_count_q == 5'h10;
+  wire not_dispatch_q_count_q_eq_16 = ~dispatch_q_count_q_eq_16;
+  wire not_route_copy1_taken_q = ~route_copy1_taken_q;
+  wire and_7 = route_in_valid & not_route_copy1_taken_q;
+  wire merge_q_count_q_eq_16 = merge_q_count_q == 5'h10;
+  wire not_merge_q_count_q_eq_16 = ~merge_q_count_q_eq_16;
+  wire route_in_valid_and_or_0_and_or_1 = route_in_valid & or_0_and_or_1;
+  wire and_8 = route_copy0_valid & route_copy0_ready;
+  wire route_in_valid_and_or_0_and_or_1_0 = route_in_valid & or_0_and_or_1;
+  wire and_9 = route_copy1_valid & route_copy1_ready;
+  wire dispatch_q_count_q_eq_0 = dispatch_q_count_q == 5'd0;
+  wire not_dispatch_q_count_q_eq_0 = ~dispatch_q_count_q_eq_0;
+  wire x_valid_and_x_ready = x_valid & x_ready;
   wire dispatch_q_mem_word_0 = dispatch_q_mem[dispatch_q_rptr_q];
-  wire and_17 = route_copy0_valid & route_copy0_ready;
-  wire and_18 = dispatch_q_valid & dispatch_q_ready;
-  wire not_14 = ~and_18;
-  wire and_19 = and_17 & not_14;
+  wire and_10 = route_copy0_valid & route_copy0_ready;
+  wire and_11 = dispatch_q_valid & dispatch_q_ready;
+  wire not_and_11 = ~and_11;
+  wire and_10_and_not_and_11 = and_10 & not_and_11;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_3;
+  reg [5:0] dispatch_q_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_3;
-  wire not_15 = ~and_17;
-  wire and_20 = and_18 & not_15;
+  reg [4:0] dispatch_q_count_q_add_1_w5;
+  wire not_and_10 = ~and_10;
+  wire and_11_and_not_and_10 = and_11 & not_and_10;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] sub_0;
+  reg [5:0] dispatch_q_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_4;
+  reg [4:0] dispatch_q_count_q_sub_1_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_4;
+  reg [4:0] dispatch_q_wptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_5;
+  reg [3:0] dispatch_q_wptr_q_add_1_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_5;
+  reg [4:0] dispatch_q_rptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_6;
-  wire eq_4 = merge_q_count_q == 5'd0;
-  wire not_16 = ~eq_4;
-  wire and_21 = y_merged_valid & y_merged_ready;
+  reg [3:0] dispatch_q_rptr_q_add_1_w4;
+  wire merge_q_count_q_eq_0 = merge_q_count_q == 5'd0;
+  wire not_merge_q_count_q_eq_0 = ~merge_q_count_q_eq_0;
+  wire and_12 = y_merged_valid & y_merged_ready;
   wire merge_q_mem_word_0 = merge_q_mem[merge_q_rptr_q];
-  wire and_22 = route_copy1_valid & route_copy1_ready;
-  wire and_23 = merge_q_valid & merge_q_ready;
-  wire not_17 = ~and_23;
-  wire and_24 = and_22 & not_17;
+  wire and_13 = route_copy1_valid & route_copy1_ready;
+  wire merge_q_valid_and_merge_q_ready = merge_q_valid & merge_q_ready;
+  wire not_0 = ~merge_q_valid_and_merge_q_ready;
+  wire and_13_and_not_0 = and_13 & not_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_6;
+  reg [5:0] merge_q_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_7;
-  wire not_18 = ~and_22;
-  wire and_25 = and_23 & not_18;
+  reg [4:0] merge_q_count_q_add_1_w5;
+  wire not_and_13 = ~and_13;
+  wire and_14 = merge_q_valid_and_merge_q_ready & not_and_13;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] sub_1;
+  reg [5:0] merge_q_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_8;
+  reg [4:0] merge_q_count_q_sub_1_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_7;
+  reg [4:0] merge_q_wptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_9;
+  reg [3:0] merge_q_wptr_q_add_1_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_8;
+  reg [4:0] merge_q_rptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_10;
-  wire [11:0] cat_0 = {3'd4, 4'd8, count0_q};
-  wire [11:0] cat_1 = {3'd4, 4'd8, count1_q};
-  wire not_19 = ~not_5;
-  wire and_26 = x_valid & not_19;
-  wire eq_5 = dispatch_q_payload == 1'd0;
-  wire mux_0 = eq_5 ? x_to0_ready : x_to1_ready;
-  wire eq_6 = dispatch_q_payload == 1'd0;
-  wire and_27 = x_routed_valid & eq_6;
-  wire eq_7 = dispatch_q_payload == 1'd1;
-  wire and_28 = x_routed_valid & eq_7;
-  wire and_29 = y_merged_ready & merge_q_valid;
-  wire eq_8 = merge_q_payload == 1'd0;
-  wire and_30 = and_29 & eq_8;
-  wire eq_9 = merge_q_payload == 1'd1;
-  wire and_31 = and_29 & eq_9;
-  wire eq_10 = merge_q_payload == 1'd0;
-  wire mux_1 = eq_10 ? mul_y_valid : shift_y_valid;
-  wire and_32 = merge_q_valid & mux_1;
-  wire eq_11 = merge_q_payload == 1'd0;
-  wire [75:0] mux_2 = eq_11 ? mul_y_payload : shift_y_payload;
-  assign mcfg_ready = and_1;
-  assign route_ready = and_2;
-  assign x_ready = and_3;
+  reg [3:0] merge_q_rptr_q_add_1_w4;
+  wire [11:0] cat_4_8_count0_q = {3'd4, 4'd8, count0_q};
+  wire [11:0] cat_4_8_count1_q = {3'd4, 4'd8, count1_q};
+  wire not_not_dispatch_q_valid_0 = ~not_dispatch_q_valid;
+  wire and_15 = x_valid & not_not_dispatch_q_valid_0;
+  wire dispatch_q_payload_eq_0 = dispatch_q_payload == 1'd0;
+  wire dispatch_q_payload_eq_0_mux = dispatch_q_payload_eq_0 ? x_to0_ready : x_to1_ready;
+  wire dispatch_q_payload_eq_0_0 = dispatch_q_payload == 1'd0;
+  wire and_16 = x_routed_valid & dispatch_q_payload_eq_0_0;
+  wire dispatch_q_payload_eq_1 = dispatch_q_payload == 1'd1;
+  wire and_17 = x_routed_valid & dispatch_q_payload_eq_1;
+  wire y_merged_ready_and_merge_q_valid = y_merged_ready & merge_q_valid;
+  wire merge_q_payload_eq_0 = merge_q_payload == 1'd0;
+  wire and_18 = y_merged_ready_and_merge_q_valid & merge_q_payload_eq_0;
+  wire merge_q_payload_eq_1 = merge_q_payload == 1'd1;
+  wire and_19 = y_merged_ready_and_merge_q_valid & merge_q_payload_eq_1;
+  wire merge_q_payload_eq_0_0 = merge_q_payload == 1'd0;
+  wire merge_q_payload_eq_0_0_mux = merge_q_payload_eq_0_0 ? mul_y_valid : shift_y_valid;
+  wire and_20 = merge_q_valid & merge_q_payload_eq_0_0_mux;
+  wire merge_q_payload_eq_0_1 = merge_q_payload == 1'd0;
+  wire [75:0] merge_q_payload_eq_0_1_mux = merge_q_payload_eq_0_1 ? mul_y_payload : shift_y_payload;
+  assign mcfg_ready = and_0_and_not_cfg_pending1_q;
+  assign route_ready = and_1;
+  assign x_ready = and_2;
   assign wm_ready = mul_expert_w_ready;
   assign ws_ready = shift_expert_w_ready;
   assign y_valid = y_merged_valid;
@@ -222,47 +222,47 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
     if (rst) begin
       counting_q <= 1'd0;
     end else begin
-      if (and_4) begin
+      if (mcfg_valid_and_mcfg_ready) begin
         counting_q <= 1'd1;
       end
-      if (and_5) begin
-        if (eq_0) begin
+      if (route_valid_and_route_ready) begin
+        if (token_q_eq_n_m1_q) begin
           counting_q <= 1'd0;
         end
       end
     end
   end
   always @(posedge clk) begin
-    if (and_4) begin
+    if (mcfg_valid_and_mcfg_ready) begin
       n_m1_q <= mcfg_payload;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (and_4) begin
+    if (mcfg_valid_and_mcfg_ready) begin
       token_q <= 4'd0;
     end
-    if (and_5) begin
-      add_0 = {1'd0, token_q} + 5'd1;
-      resize_0 = add_0[3:0];
-      token_q <= resize_0;
+    if (route_valid_and_route_ready) begin
+      token_q_add_1 = {1'd0, token_q} + 5'd1;
+      token_q_add_1_w4 = token_q_add_1[3:0];
+      token_q <= token_q_add_1_w4;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (and_4) begin
+    if (mcfg_valid_and_mcfg_ready) begin
       count0_q <= 5'd0;
     end
-    if (and_5) begin
-      count0_q <= resize_1;
+    if (route_valid_and_route_ready) begin
+      count0_q <= resize_0;
     end
   end
   always @(posedge clk) begin
-    if (and_4) begin
+    if (mcfg_valid_and_mcfg_ready) begin
       count1_q <= 5'd0;
     end
-    if (and_5) begin
-      count1_q <= resize_2;
+    if (route_valid_and_route_ready) begin
+      count1_q <= count1_q_add_route_payload_w5;
     end
   end
   /* verilator lint_off BLKSEQ */
@@ -270,13 +270,13 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
     if (rst) begin
       cfg_pending0_q <= 1'd0;
     end else begin
-      if (and_5) begin
-        if (eq_0) begin
-          ne_0 = resize_1 != 5'd0;
-          cfg_pending0_q <= ne_0;
+      if (route_valid_and_route_ready) begin
+        if (token_q_eq_n_m1_q) begin
+          resize_0_ne_0 = resize_0 != 5'd0;
+          cfg_pending0_q <= resize_0_ne_0;
         end
       end
-      if (and_6) begin
+      if (and_3) begin
         cfg_pending0_q <= 1'd0;
       end
     end
@@ -287,35 +287,35 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
     if (rst) begin
       cfg_pending1_q <= 1'd0;
     end else begin
-      if (and_5) begin
-        if (eq_0) begin
-          ne_1 = resize_2 != 5'd0;
-          cfg_pending1_q <= ne_1;
+      if (route_valid_and_route_ready) begin
+        if (token_q_eq_n_m1_q) begin
+          ne_0 = count1_q_add_route_payload_w5 != 5'd0;
+          cfg_pending1_q <= ne_0;
         end
       end
-      if (and_7) begin
+      if (and_4) begin
         cfg_pending1_q <= 1'd0;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign route_in_valid = and_8;
-  assign route_in_ready = and_9;
+  assign route_in_valid = and_5;
+  assign route_in_ready = or_0_and_or_1;
   assign route_in_payload = route_payload;
-  assign route_copy0_valid = and_10;
-  assign route_copy0_ready = not_10;
+  assign route_copy0_valid = and_6;
+  assign route_copy0_ready = not_dispatch_q_count_q_eq_16;
   assign route_copy0_payload = route_in_payload;
-  assign route_copy1_valid = and_11;
-  assign route_copy1_ready = not_12;
+  assign route_copy1_valid = and_7;
+  assign route_copy1_ready = not_merge_q_count_q_eq_16;
   assign route_copy1_payload = route_in_payload;
   always @(posedge clk) begin
     if (rst) begin
       route_copy0_taken_q <= 1'd0;
     end else begin
-      if (and_12) begin
+      if (route_in_valid_and_or_0_and_or_1) begin
         route_copy0_taken_q <= 1'd0;
       end else begin
-        if (and_13) begin
+        if (and_8) begin
           route_copy0_taken_q <= 1'd1;
         end
       end
@@ -325,32 +325,32 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
     if (rst) begin
       route_copy1_taken_q <= 1'd0;
     end else begin
-      if (and_14) begin
+      if (route_in_valid_and_or_0_and_or_1_0) begin
         route_copy1_taken_q <= 1'd0;
       end else begin
-        if (and_15) begin
+        if (and_9) begin
           route_copy1_taken_q <= 1'd1;
         end
       end
     end
   end
-  assign dispatch_q_valid = not_13;
-  assign dispatch_q_ready = and_16;
+  assign dispatch_q_valid = not_dispatch_q_count_q_eq_0;
+  assign dispatch_q_ready = x_valid_and_x_ready;
   assign dispatch_q_payload = dispatch_q_mem_word_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       dispatch_q_count_q <= 5'd0;
     end else begin
-      if (and_19) begin
-        add_3 = {1'd0, dispatch_q_count_q} + 6'd1;
-        resize_3 = add_3[4:0];
-        dispatch_q_count_q <= resize_3;
+      if (and_10_and_not_and_11) begin
+        dispatch_q_count_q_add_1 = {1'd0, dispatch_q_count_q} + 6'd1;
+        dispatch_q_count_q_add_1_w5 = dispatch_q_count_q_add_1[4:0];
+        dispatch_q_count_q <= dispatch_q_count_q_add_1_w5;
       end else begin
-        if (and_20) begin
-          sub_0 = {1'd0, dispatch_q_count_q} - 6'd1;
-          resize_4 = sub_0[4:0];
-          dispatch_q_count_q <= resize_4;
+        if (and_11_and_not_and_10) begin
+          dispatch_q_count_q_sub_1 = {1'd0, dispatch_q_count_q} - 6'd1;
+          dispatch_q_count_q_sub_1_w5 = dispatch_q_count_q_sub_1[4:0];
+          dispatch_q_count_q <= dispatch_q_count_q_sub_1_w5;
         end
       end
     end
@@ -361,10 +361,10 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
     if (rst) begin
       dispatch_q_wptr_q <= 4'd0;
     end else begin
-      if (and_17) begin
-        add_4 = {1'd0, dispatch_q_wptr_q} + 5'd1;
-        resize_5 = add_4[3:0];
-        dispatch_q_wptr_q <= resize_5;
+      if (and_10) begin
+        dispatch_q_wptr_q_add_1 = {1'd0, dispatch_q_wptr_q} + 5'd1;
+        dispatch_q_wptr_q_add_1_w4 = dispatch_q_wptr_q_add_1[3:0];
+        dispatch_q_wptr_q <= dispatch_q_wptr_q_add_1_w4;
       end
     end
   end
@@ -374,31 +374,31 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
     if (rst) begin
       dispatch_q_rptr_q <= 4'd0;
     end else begin
-      if (and_18) begin
-        add_5 = {1'd0, dispatch_q_rptr_q} + 5'd1;
-        resize_6 = add_5[3:0];
-        dispatch_q_rptr_q <= resize_6;
+      if (and_11) begin
+        dispatch_q_rptr_q_add_1 = {1'd0, dispatch_q_rptr_q} + 5'd1;
+        dispatch_q_rptr_q_add_1_w4 = dispatch_q_rptr_q_add_1[3:0];
+        dispatch_q_rptr_q <= dispatch_q_rptr_q_add_1_w4;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign merge_q_valid = not_16;
-  assign merge_q_ready = and_21;
+  assign merge_q_valid = not_merge_q_count_q_eq_0;
+  assign merge_q_ready = and_12;
   assign merge_q_payload = merge_q_mem_word_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       merge_q_count_q <= 5'd0;
     end else begin
-      if (and_24) begin
-        add_6 = {1'd0, merge_q_count_q} + 6'd1;
-        resize_7 = add_6[4:0];
-        merge_q_count_q <= resize_7;
+      if (and_13_and_not_0) begin
+        merge_q_count_q_add_1 = {1'd0, merge_q_count_q} + 6'd1;
+        merge_q_count_q_add_1_w5 = merge_q_count_q_add_1[4:0];
+        merge_q_count_q <= merge_q_count_q_add_1_w5;
       end else begin
-        if (and_25) begin
-          sub_1 = {1'd0, merge_q_count_q} - 6'd1;
-          resize_8 = sub_1[4:0];
-          merge_q_count_q <= resize_8;
+        if (and_14) begin
+          merge_q_count_q_sub_1 = {1'd0, merge_q_count_q} - 6'd1;
+          merge_q_count_q_sub_1_w5 = merge_q_count_q_sub_1[4:0];
+          merge_q_count_q <= merge_q_count_q_sub_1_w5;
         end
       end
     end
@@ -409,10 +409,10 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
     if (rst) begin
       merge_q_wptr_q <= 4'd0;
     end else begin
-      if (and_22) begin
-        add_7 = {1'd0, merge_q_wptr_q} + 5'd1;
-        resize_9 = add_7[3:0];
-        merge_q_wptr_q <= resize_9;
+      if (and_13) begin
+        merge_q_wptr_q_add_1 = {1'd0, merge_q_wptr_q} + 5'd1;
+        merge_q_wptr_q_add_1_w4 = merge_q_wptr_q_add_1[3:0];
+        merge_q_wptr_q <= merge_q_wptr_q_add_1_w4;
       end
     end
   end
@@ -422,47 +422,47 @@ module shiftaddvit_n16_d8_b16_k8m4p7_router (
     if (rst) begin
       merge_q_rptr_q <= 4'd0;
     end else begin
-      if (and_23) begin
-        add_8 = {1'd0, merge_q_rptr_q} + 5'd1;
-        resize_10 = add_8[3:0];
-        merge_q_rptr_q <= resize_10;
+      if (merge_q_valid_and_merge_q_ready) begin
+        merge_q_rptr_q_add_1 = {1'd0, merge_q_rptr_q} + 5'd1;
+        merge_q_rptr_q_add_1_w4 = merge_q_rptr_q_add_1[3:0];
+        merge_q_rptr_q <= merge_q_rptr_q_add_1_w4;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   assign expert0_cfg_valid = cfg_pending0_q;
   assign expert0_cfg_ready = mul_expert_cfg_ready;
-  assign expert0_cfg_payload = cat_0;
+  assign expert0_cfg_payload = cat_4_8_count0_q;
   assign expert1_cfg_valid = cfg_pending1_q;
   assign expert1_cfg_ready = shift_expert_cfg_ready;
-  assign expert1_cfg_payload = cat_1;
-  assign x_routed_valid = and_26;
-  assign x_routed_ready = mux_0;
+  assign expert1_cfg_payload = cat_4_8_count1_q;
+  assign x_routed_valid = and_15;
+  assign x_routed_ready = dispatch_q_payload_eq_0_mux;
   assign x_routed_payload = x_payload;
-  assign x_to0_valid = and_27;
+  assign x_to0_valid = and_16;
   assign x_to0_ready = mul_expert_x_ready;
   assign x_to0_payload = x_routed_payload;
-  assign x_to1_valid = and_28;
+  assign x_to1_valid = and_17;
   assign x_to1_ready = shift_expert_x_ready;
   assign x_to1_payload = x_routed_payload;
   assign mul_expert_y_ready = mul_y_ready;
   assign shift_expert_y_ready = shift_y_ready;
   assign mul_y_valid = mul_expert_y_valid;
-  assign mul_y_ready = and_30;
+  assign mul_y_ready = and_18;
   assign mul_y_payload = mul_expert_y_payload;
   assign shift_y_valid = shift_expert_y_valid;
-  assign shift_y_ready = and_31;
+  assign shift_y_ready = and_19;
   assign shift_y_payload = shift_expert_y_payload;
-  assign y_merged_valid = and_32;
+  assign y_merged_valid = and_20;
   assign y_merged_ready = y_ready;
-  assign y_merged_payload = mux_2;
+  assign y_merged_payload = merge_q_payload_eq_0_1_mux;
   always @(posedge clk) begin
-    if (and_17) begin
+    if (and_10) begin
       dispatch_q_mem[dispatch_q_wptr_q] <= route_copy0_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_22) begin
+    if (and_13) begin
       merge_q_mem[merge_q_wptr_q] <= route_copy1_payload;
     end
   end

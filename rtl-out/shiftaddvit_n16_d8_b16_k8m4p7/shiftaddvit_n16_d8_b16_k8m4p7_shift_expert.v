@@ -73,702 +73,702 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
   reg [75:0] y_payload_q;
   reg y_last_job = 1'd0;
   reg [75:0] acc [0:15];
-  wire not_0 = ~busy;
-  wire not_1 = ~shadow_full;
-  wire and_0 = busy & not_1;
-  wire not_2 = ~loader_done;
-  wire and_1 = and_0 & not_2;
-  wire and_2 = busy & active_valid;
-  wire not_3 = ~issue_done;
-  wire and_3 = and_2 & not_3;
-  wire and_4 = and_3 & advance;
-  wire and_5 = and_4 & 1'd1;
-  wire and_6 = y_valid_q & y_ready;
-  wire and_7 = and_6 & y_last_job;
-  wire not_4 = ~busy;
-  wire and_8 = cfg_valid & not_4;
-  reg [2:0] slice_0;
-  reg [3:0] resize_0;
-  reg [3:0] slice_1;
-  reg [4:0] resize_1;
-  reg [4:0] slice_2;
-  reg [5:0] resize_2;
-  reg and_9;
-  wire not_5 = ~y_valid_q;
-  wire or_0 = not_5 | y_ready;
-  wire [5:0] add_0 = {1'd0, w_k0} + 6'd8;
-  wire [5:0] resize_3 = {1'd0, size_k};
-  wire ge_0 = add_0 >= resize_3;
-  wire [4:0] add_1 = {1'd0, w_m0} + 5'd4;
-  wire [4:0] resize_4 = {1'd0, size_m};
-  wire ge_1 = add_1 >= resize_4;
+  wire not_busy = ~busy;
+  wire not_shadow_full = ~shadow_full;
+  wire busy_and_not_shadow_full = busy & not_shadow_full;
+  wire not_loader_done = ~loader_done;
+  wire wReady = busy_and_not_shadow_full & not_loader_done;
+  wire busy_and_active_valid = busy & active_valid;
+  wire not_issue_done = ~issue_done;
+  wire and_0 = busy_and_active_valid & not_issue_done;
+  wire ready = and_0 & advance;
+  wire ready_and_1 = ready & 1'd1;
+  wire y_valid_q_and_y_ready = y_valid_q & y_ready;
+  wire and_1 = y_valid_q_and_y_ready & y_last_job;
+  wire not_busy_0 = ~busy;
+  wire cfgFire = cfg_valid & not_busy_0;
+  reg [2:0] cfg_m;
+  reg [3:0] cfg_m_w4;
+  reg [3:0] cfg_k;
+  reg [4:0] cfg_k_w5;
+  reg [4:0] cfg_n;
+  reg [5:0] cfg_n_w6;
+  reg s2_valid_and_s2_last_k;
+  wire not_y_valid_q = ~y_valid_q;
+  wire advance_0 = not_y_valid_q | y_ready;
+  wire [5:0] w_k0_add_8 = {1'd0, w_k0} + 6'd8;
+  wire [5:0] size_k_w6 = {1'd0, size_k};
+  wire wLastK = w_k0_add_8 >= size_k_w6;
+  wire [4:0] w_m0_add_4 = {1'd0, w_m0} + 5'd4;
+  wire [4:0] size_m_w5 = {1'd0, size_m};
+  wire w_m0_add_4_ge_size_m_w5 = w_m0_add_4 >= size_m_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] add_2;
+  reg [3:0] w_row_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_5;
+  reg [2:0] w_row_add_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_3;
+  reg [4:0] w_m0_add_4_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_6;
+  reg [3:0] w_m0_add_4_0_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_4;
+  reg [5:0] w_k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_7;
-  wire and_10 = w_valid & and_1;
-  wire eq_0 = w_row == 3'd3;
-  wire [3:0] resize_8 = {1'd0, w_row};
-  wire [4:0] add_5 = {1'd0, w_m0} + {1'd0, resize_8};
-  wire [5:0] add_6 = {1'd0, add_5} + 6'd1;
-  wire [5:0] resize_9 = {2'd0, size_m};
-  wire ge_2 = add_6 >= resize_9;
-  wire or_1 = eq_0 | ge_2;
-  wire eq_1 = w_row == 3'd0;
-  wire and_11 = w_fire & eq_1;
-  wire eq_2 = w_row == 3'd1;
-  wire and_12 = w_fire & eq_2;
-  wire eq_3 = w_row == 3'd2;
-  wire and_13 = w_fire & eq_3;
-  wire eq_4 = w_row == 3'd3;
-  wire and_14 = w_fire & eq_4;
-  wire [6:0] add_7 = {1'd0, n} + 7'd1;
-  wire [6:0] resize_10 = {1'd0, size_n};
-  wire eq_5 = add_7 == resize_10;
-  wire not_6 = ~active_valid;
-  wire and_15 = busy & not_6;
-  wire and_16 = and_15 & shadow_full;
-  wire and_17 = and_16 & advance;
-  wire [5:0] add_8 = {1'd0, k0} + 6'd8;
-  wire [5:0] resize_11 = {1'd0, size_k};
-  wire ge_3 = add_8 >= resize_11;
+  reg [4:0] w_k0_add_8_0_w5;
+  wire wFire = w_valid & wReady;
+  wire w_row_eq_3 = w_row == 3'd3;
+  wire [3:0] w_row_w4 = {1'd0, w_row};
+  wire [4:0] w_m0_add_w_row_w4 = {1'd0, w_m0} + {1'd0, w_row_w4};
+  wire [5:0] w_m0_add_w_row_w4_add_1 = {1'd0, w_m0_add_w_row_w4} + 6'd1;
+  wire [5:0] size_m_w6 = {2'd0, size_m};
+  wire ge_0 = w_m0_add_w_row_w4_add_1 >= size_m_w6;
+  wire wLastRow = w_row_eq_3 | ge_0;
+  wire w_row_eq_0 = w_row == 3'd0;
+  wire w_fire_and_w_row_eq_0 = w_fire & w_row_eq_0;
+  wire w_row_eq_1 = w_row == 3'd1;
+  wire w_fire_and_w_row_eq_1 = w_fire & w_row_eq_1;
+  wire w_row_eq_2 = w_row == 3'd2;
+  wire w_fire_and_w_row_eq_2 = w_fire & w_row_eq_2;
+  wire w_row_eq_3_0 = w_row == 3'd3;
+  wire w_fire_and_w_row_eq_3_0 = w_fire & w_row_eq_3_0;
+  wire [6:0] n_add_1 = {1'd0, n} + 7'd1;
+  wire [6:0] size_n_w7 = {1'd0, size_n};
+  wire lastN = n_add_1 == size_n_w7;
+  wire not_active_valid = ~active_valid;
+  wire busy_and_not_active_valid = busy & not_active_valid;
+  wire and_2 = busy_and_not_active_valid & shadow_full;
+  wire swap_0 = and_2 & advance;
+  wire [5:0] k0_add_8 = {1'd0, k0} + 6'd8;
+  wire [5:0] size_k_w6_0 = {1'd0, size_k};
+  wire lastK = k0_add_8 >= size_k_w6_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [4:0] add_9;
+  reg [4:0] m0_add_4;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [3:0] resize_12;
+  reg [3:0] m0_add_4_w4;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [5:0] add_10;
+  reg [5:0] k0_add_8_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [4:0] resize_13;
+  reg [4:0] k0_add_8_0_w5;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [6:0] add_11;
+  reg [6:0] n_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [5:0] resize_14;
-  wire [4:0] add_12 = {1'd0, m0} + 5'd4;
-  wire [4:0] resize_15 = {1'd0, size_m};
-  wire ge_4 = add_12 >= resize_15;
-  wire not_7 = ~1'd1;
-  wire or_2 = not_7 | x_valid;
-  wire and_18 = and_4 & or_2;
-  reg [5:0] add_13;
-  reg [5:0] resize_16;
-  reg lt_0;
-  reg [5:0] add_14;
-  reg [5:0] resize_17;
-  reg lt_1;
-  reg [5:0] add_15;
-  reg [5:0] resize_18;
-  reg lt_2;
-  reg [5:0] add_16;
-  reg [5:0] resize_19;
-  reg lt_3;
-  reg [5:0] add_17;
-  reg [5:0] resize_20;
-  reg lt_4;
-  reg [5:0] add_18;
-  reg [5:0] resize_21;
-  reg lt_5;
-  reg [5:0] add_19;
-  reg [5:0] resize_22;
-  reg lt_6;
-  reg [5:0] add_20;
-  reg [5:0] resize_23;
-  reg lt_7;
-  reg [7:0] cat_0;
-  reg eq_6;
-  reg and_19;
-  reg and_20;
-  reg slice_3;
-  reg [3:0] slice_4;
-  reg slice_5;
-  reg [7:0] slice_6;
-  reg signed [7:0] assint_0;
-  reg signed [14:0] resize_24;
-  reg [2:0] slice_7;
+  reg [5:0] n_add_1_0_w6;
+  wire [4:0] m0_add_4_0 = {1'd0, m0} + 5'd4;
+  wire [4:0] size_m_w5_0 = {1'd0, size_m};
+  wire lastM = m0_add_4_0 >= size_m_w5_0;
+  wire not_1 = ~1'd1;
+  wire not_1_or_x_valid = not_1 | x_valid;
+  wire fire = ready & not_1_or_x_valid;
+  reg [5:0] k0_add_7;
+  reg [5:0] size_k_w6_1;
+  reg k0_add_7_lt_size_k_w6_1;
+  reg [5:0] k0_add_6;
+  reg [5:0] size_k_w6_2;
+  reg k0_add_6_lt_size_k_w6_2;
+  reg [5:0] k0_add_5;
+  reg [5:0] size_k_w6_3;
+  reg k0_add_5_lt_size_k_w6_3;
+  reg [5:0] k0_add_4;
+  reg [5:0] size_k_w6_4;
+  reg k0_add_4_lt_size_k_w6_4;
+  reg [5:0] k0_add_3;
+  reg [5:0] size_k_w6_5;
+  reg k0_add_3_lt_size_k_w6_5;
+  reg [5:0] k0_add_2;
+  reg [5:0] size_k_w6_6;
+  reg k0_add_2_lt_size_k_w6_6;
+  reg [5:0] k0_add_1;
+  reg [5:0] size_k_w6_7;
+  reg k0_add_1_lt_size_k_w6_7;
+  reg [5:0] k0_add_0;
+  reg [5:0] size_k_w6_8;
+  reg k0_add_0_lt_size_k_w6_8;
+  reg [7:0] laneMask;
+  reg k0_eq_0;
+  reg lastN_and_lastK;
+  reg lastN_and_lastK_and_lastM;
+  reg s1_mask_0;
+  reg [3:0] active_0_0;
+  reg active_0_0_3;
+  reg [7:0] s1_x_7_0;
+  reg signed [7:0] s1_x_0;
+  reg signed [14:0] s1_x_0_w15;
+  reg [2:0] active_0_0_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_0;
+  reg [3:0] v7_sub_active_0_0_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_25;
-  reg signed [14:0] shlv_0;
-  reg signed [15:0] neg_0;
-  reg signed [15:0] resize_26;
-  reg signed [15:0] mux_0;
-  reg signed [15:0] mux_1;
-  reg slice_8;
-  reg [3:0] slice_9;
-  reg slice_10;
-  reg [7:0] slice_11;
-  reg signed [7:0] assint_1;
-  reg signed [14:0] resize_27;
-  reg [2:0] slice_12;
+  reg [2:0] amount;
+  reg signed [14:0] shifted;
+  reg signed [15:0] neg_shifted;
+  reg signed [15:0] shifted_w16;
+  reg signed [15:0] active_0_0_3_mux;
+  reg signed [15:0] s1_mask_0_mux;
+  reg s1_mask_1;
+  reg [3:0] active_0_1;
+  reg active_0_1_3;
+  reg [7:0] s1_x_15_8;
+  reg signed [7:0] s1_x_1;
+  reg signed [14:0] s1_x_1_w15;
+  reg [2:0] active_0_1_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_1;
+  reg [3:0] v7_sub_active_0_1_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_28;
-  reg signed [14:0] shlv_1;
-  reg signed [15:0] neg_1;
-  reg signed [15:0] resize_29;
-  reg signed [15:0] mux_2;
-  reg signed [15:0] mux_3;
-  reg signed [16:0] add_21;
-  reg slice_13;
-  reg [3:0] slice_14;
-  reg slice_15;
-  reg [7:0] slice_16;
-  reg signed [7:0] assint_2;
-  reg signed [14:0] resize_30;
-  reg [2:0] slice_17;
+  reg [2:0] amount_0;
+  reg signed [14:0] shifted_0;
+  reg signed [15:0] neg_shifted_0;
+  reg signed [15:0] shifted_0_w16;
+  reg signed [15:0] active_0_1_3_mux;
+  reg signed [15:0] s1_mask_1_mux;
+  reg signed [16:0] s1_mask_0_mux_add_s1_mask_1_mux;
+  reg s1_mask_2;
+  reg [3:0] active_0_2;
+  reg active_0_2_3;
+  reg [7:0] s1_x_23_16;
+  reg signed [7:0] s1_x_2;
+  reg signed [14:0] s1_x_2_w15;
+  reg [2:0] active_0_2_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_2;
+  reg [3:0] v7_sub_active_0_2_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_31;
-  reg signed [14:0] shlv_2;
-  reg signed [15:0] neg_2;
-  reg signed [15:0] resize_32;
-  reg signed [15:0] mux_4;
-  reg signed [15:0] mux_5;
-  reg slice_18;
-  reg [3:0] slice_19;
-  reg slice_20;
-  reg [7:0] slice_21;
-  reg signed [7:0] assint_3;
-  reg signed [14:0] resize_33;
-  reg [2:0] slice_22;
+  reg [2:0] amount_1;
+  reg signed [14:0] shifted_1;
+  reg signed [15:0] neg_shifted_1;
+  reg signed [15:0] shifted_1_w16;
+  reg signed [15:0] active_0_2_3_mux;
+  reg signed [15:0] s1_mask_2_mux;
+  reg s1_mask_3;
+  reg [3:0] active_0_3;
+  reg active_0_3_3;
+  reg [7:0] s1_x_31_24;
+  reg signed [7:0] s1_x_3;
+  reg signed [14:0] s1_x_3_w15;
+  reg [2:0] active_0_3_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_3;
+  reg [3:0] v7_sub_active_0_3_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_34;
-  reg signed [14:0] shlv_3;
-  reg signed [15:0] neg_3;
-  reg signed [15:0] resize_35;
-  reg signed [15:0] mux_6;
-  reg signed [15:0] mux_7;
-  reg signed [16:0] add_22;
-  reg signed [17:0] add_23;
-  reg slice_23;
-  reg [3:0] slice_24;
-  reg slice_25;
-  reg [7:0] slice_26;
-  reg signed [7:0] assint_4;
-  reg signed [14:0] resize_36;
-  reg [2:0] slice_27;
+  reg [2:0] amount_2;
+  reg signed [14:0] shifted_2;
+  reg signed [15:0] neg_shifted_2;
+  reg signed [15:0] shifted_2_w16;
+  reg signed [15:0] active_0_3_3_mux;
+  reg signed [15:0] s1_mask_3_mux;
+  reg signed [16:0] s1_mask_2_mux_add_s1_mask_3_mux;
+  reg signed [17:0] add_0;
+  reg s1_mask_4;
+  reg [3:0] active_0_4;
+  reg active_0_4_3;
+  reg [7:0] s1_x_39_32;
+  reg signed [7:0] s1_x_4;
+  reg signed [14:0] s1_x_4_w15;
+  reg [2:0] active_0_4_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_4;
+  reg [3:0] v7_sub_active_0_4_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_37;
-  reg signed [14:0] shlv_4;
-  reg signed [15:0] neg_4;
-  reg signed [15:0] resize_38;
-  reg signed [15:0] mux_8;
-  reg signed [15:0] mux_9;
-  reg slice_28;
-  reg [3:0] slice_29;
-  reg slice_30;
-  reg [7:0] slice_31;
-  reg signed [7:0] assint_5;
-  reg signed [14:0] resize_39;
-  reg [2:0] slice_32;
+  reg [2:0] amount_3;
+  reg signed [14:0] shifted_3;
+  reg signed [15:0] neg_shifted_3;
+  reg signed [15:0] shifted_3_w16;
+  reg signed [15:0] active_0_4_3_mux;
+  reg signed [15:0] s1_mask_4_mux;
+  reg s1_mask_5;
+  reg [3:0] active_0_5;
+  reg active_0_5_3;
+  reg [7:0] s1_x_47_40;
+  reg signed [7:0] s1_x_5;
+  reg signed [14:0] s1_x_5_w15;
+  reg [2:0] active_0_5_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_5;
+  reg [3:0] v7_sub_active_0_5_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_40;
-  reg signed [14:0] shlv_5;
-  reg signed [15:0] neg_5;
-  reg signed [15:0] resize_41;
-  reg signed [15:0] mux_10;
-  reg signed [15:0] mux_11;
-  reg signed [16:0] add_24;
-  reg slice_33;
-  reg [3:0] slice_34;
-  reg slice_35;
-  reg [7:0] slice_36;
-  reg signed [7:0] assint_6;
-  reg signed [14:0] resize_42;
-  reg [2:0] slice_37;
+  reg [2:0] amount_4;
+  reg signed [14:0] shifted_4;
+  reg signed [15:0] neg_shifted_4;
+  reg signed [15:0] shifted_4_w16;
+  reg signed [15:0] active_0_5_3_mux;
+  reg signed [15:0] s1_mask_5_mux;
+  reg signed [16:0] s1_mask_4_mux_add_s1_mask_5_mux;
+  reg s1_mask_6;
+  reg [3:0] active_0_6;
+  reg active_0_6_3;
+  reg [7:0] s1_x_55_48;
+  reg signed [7:0] s1_x_6;
+  reg signed [14:0] s1_x_6_w15;
+  reg [2:0] active_0_6_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_6;
+  reg [3:0] v7_sub_active_0_6_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_43;
-  reg signed [14:0] shlv_6;
-  reg signed [15:0] neg_6;
-  reg signed [15:0] resize_44;
-  reg signed [15:0] mux_12;
-  reg signed [15:0] mux_13;
-  reg slice_38;
-  reg [3:0] slice_39;
-  reg slice_40;
-  reg [7:0] slice_41;
-  reg signed [7:0] assint_7;
-  reg signed [14:0] resize_45;
-  reg [2:0] slice_42;
+  reg [2:0] amount_5;
+  reg signed [14:0] shifted_5;
+  reg signed [15:0] neg_shifted_5;
+  reg signed [15:0] shifted_5_w16;
+  reg signed [15:0] active_0_6_3_mux;
+  reg signed [15:0] s1_mask_6_mux;
+  reg s1_mask_7;
+  reg [3:0] active_0_7;
+  reg active_0_7_3;
+  reg [7:0] s1_x_63_56;
+  reg signed [7:0] s1_x_7;
+  reg signed [14:0] s1_x_7_w15;
+  reg [2:0] active_0_7_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_7;
+  reg [3:0] v7_sub_active_0_7_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_46;
-  reg signed [14:0] shlv_7;
-  reg signed [15:0] neg_7;
-  reg signed [15:0] resize_47;
-  reg signed [15:0] mux_14;
-  reg signed [15:0] mux_15;
-  reg signed [16:0] add_25;
-  reg signed [17:0] add_26;
-  reg signed [18:0] add_27;
-  reg slice_43;
-  reg [3:0] slice_44;
-  reg slice_45;
-  reg [7:0] slice_46;
-  reg signed [7:0] assint_8;
-  reg signed [14:0] resize_48;
-  reg [2:0] slice_47;
+  reg [2:0] amount_6;
+  reg signed [14:0] shifted_6;
+  reg signed [15:0] neg_shifted_6;
+  reg signed [15:0] shifted_6_w16;
+  reg signed [15:0] active_0_7_3_mux;
+  reg signed [15:0] s1_mask_7_mux;
+  reg signed [16:0] s1_mask_6_mux_add_s1_mask_7_mux;
+  reg signed [17:0] add_1;
+  reg signed [18:0] add_0_add_add_1;
+  reg s1_mask_0_0;
+  reg [3:0] active_1_0;
+  reg active_1_0_3;
+  reg [7:0] s1_x_7_0_0;
+  reg signed [7:0] s1_x_0_0;
+  reg signed [14:0] s1_x_0_0_w15;
+  reg [2:0] active_1_0_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_8;
+  reg [3:0] v7_sub_active_1_0_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_49;
-  reg signed [14:0] shlv_8;
-  reg signed [15:0] neg_8;
-  reg signed [15:0] resize_50;
-  reg signed [15:0] mux_16;
-  reg signed [15:0] mux_17;
-  reg slice_48;
-  reg [3:0] slice_49;
-  reg slice_50;
-  reg [7:0] slice_51;
-  reg signed [7:0] assint_9;
-  reg signed [14:0] resize_51;
-  reg [2:0] slice_52;
+  reg [2:0] amount_7;
+  reg signed [14:0] shifted_7;
+  reg signed [15:0] neg_shifted_7;
+  reg signed [15:0] shifted_7_w16;
+  reg signed [15:0] active_1_0_3_mux;
+  reg signed [15:0] s1_mask_0_0_mux;
+  reg s1_mask_1_0;
+  reg [3:0] active_1_1;
+  reg active_1_1_3;
+  reg [7:0] s1_x_15_8_0;
+  reg signed [7:0] s1_x_1_0;
+  reg signed [14:0] s1_x_1_0_w15;
+  reg [2:0] active_1_1_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_9;
+  reg [3:0] v7_sub_active_1_1_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_52;
-  reg signed [14:0] shlv_9;
-  reg signed [15:0] neg_9;
-  reg signed [15:0] resize_53;
-  reg signed [15:0] mux_18;
-  reg signed [15:0] mux_19;
-  reg signed [16:0] add_28;
-  reg slice_53;
-  reg [3:0] slice_54;
-  reg slice_55;
-  reg [7:0] slice_56;
-  reg signed [7:0] assint_10;
-  reg signed [14:0] resize_54;
-  reg [2:0] slice_57;
+  reg [2:0] amount_8;
+  reg signed [14:0] shifted_8;
+  reg signed [15:0] neg_shifted_8;
+  reg signed [15:0] shifted_8_w16;
+  reg signed [15:0] active_1_1_3_mux;
+  reg signed [15:0] s1_mask_1_0_mux;
+  reg signed [16:0] add_2;
+  reg s1_mask_2_0;
+  reg [3:0] active_1_2;
+  reg active_1_2_3;
+  reg [7:0] s1_x_23_16_0;
+  reg signed [7:0] s1_x_2_0;
+  reg signed [14:0] s1_x_2_0_w15;
+  reg [2:0] active_1_2_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_10;
+  reg [3:0] v7_sub_active_1_2_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_55;
-  reg signed [14:0] shlv_10;
-  reg signed [15:0] neg_10;
-  reg signed [15:0] resize_56;
-  reg signed [15:0] mux_20;
-  reg signed [15:0] mux_21;
-  reg slice_58;
-  reg [3:0] slice_59;
-  reg slice_60;
-  reg [7:0] slice_61;
-  reg signed [7:0] assint_11;
-  reg signed [14:0] resize_57;
-  reg [2:0] slice_62;
+  reg [2:0] amount_9;
+  reg signed [14:0] shifted_9;
+  reg signed [15:0] neg_shifted_9;
+  reg signed [15:0] shifted_9_w16;
+  reg signed [15:0] active_1_2_3_mux;
+  reg signed [15:0] s1_mask_2_0_mux;
+  reg s1_mask_3_0;
+  reg [3:0] active_1_3;
+  reg active_1_3_3;
+  reg [7:0] s1_x_31_24_0;
+  reg signed [7:0] s1_x_3_0;
+  reg signed [14:0] s1_x_3_0_w15;
+  reg [2:0] active_1_3_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_11;
+  reg [3:0] v7_sub_active_1_3_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_58;
-  reg signed [14:0] shlv_11;
-  reg signed [15:0] neg_11;
-  reg signed [15:0] resize_59;
-  reg signed [15:0] mux_22;
-  reg signed [15:0] mux_23;
-  reg signed [16:0] add_29;
-  reg signed [17:0] add_30;
-  reg slice_63;
-  reg [3:0] slice_64;
-  reg slice_65;
-  reg [7:0] slice_66;
-  reg signed [7:0] assint_12;
-  reg signed [14:0] resize_60;
-  reg [2:0] slice_67;
+  reg [2:0] amount_10;
+  reg signed [14:0] shifted_10;
+  reg signed [15:0] neg_shifted_10;
+  reg signed [15:0] shifted_10_w16;
+  reg signed [15:0] active_1_3_3_mux;
+  reg signed [15:0] s1_mask_3_0_mux;
+  reg signed [16:0] add_3;
+  reg signed [17:0] add_2_add_add_3;
+  reg s1_mask_4_0;
+  reg [3:0] active_1_4;
+  reg active_1_4_3;
+  reg [7:0] s1_x_39_32_0;
+  reg signed [7:0] s1_x_4_0;
+  reg signed [14:0] s1_x_4_0_w15;
+  reg [2:0] active_1_4_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_12;
+  reg [3:0] v7_sub_active_1_4_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_61;
-  reg signed [14:0] shlv_12;
-  reg signed [15:0] neg_12;
-  reg signed [15:0] resize_62;
-  reg signed [15:0] mux_24;
-  reg signed [15:0] mux_25;
-  reg slice_68;
-  reg [3:0] slice_69;
-  reg slice_70;
-  reg [7:0] slice_71;
-  reg signed [7:0] assint_13;
-  reg signed [14:0] resize_63;
-  reg [2:0] slice_72;
+  reg [2:0] amount_11;
+  reg signed [14:0] shifted_11;
+  reg signed [15:0] neg_shifted_11;
+  reg signed [15:0] shifted_11_w16;
+  reg signed [15:0] active_1_4_3_mux;
+  reg signed [15:0] s1_mask_4_0_mux;
+  reg s1_mask_5_0;
+  reg [3:0] active_1_5;
+  reg active_1_5_3;
+  reg [7:0] s1_x_47_40_0;
+  reg signed [7:0] s1_x_5_0;
+  reg signed [14:0] s1_x_5_0_w15;
+  reg [2:0] active_1_5_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_13;
+  reg [3:0] v7_sub_active_1_5_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_64;
-  reg signed [14:0] shlv_13;
-  reg signed [15:0] neg_13;
-  reg signed [15:0] resize_65;
-  reg signed [15:0] mux_26;
-  reg signed [15:0] mux_27;
-  reg signed [16:0] add_31;
-  reg slice_73;
-  reg [3:0] slice_74;
-  reg slice_75;
-  reg [7:0] slice_76;
-  reg signed [7:0] assint_14;
-  reg signed [14:0] resize_66;
-  reg [2:0] slice_77;
+  reg [2:0] amount_12;
+  reg signed [14:0] shifted_12;
+  reg signed [15:0] neg_shifted_12;
+  reg signed [15:0] shifted_12_w16;
+  reg signed [15:0] active_1_5_3_mux;
+  reg signed [15:0] s1_mask_5_0_mux;
+  reg signed [16:0] add_4;
+  reg s1_mask_6_0;
+  reg [3:0] active_1_6;
+  reg active_1_6_3;
+  reg [7:0] s1_x_55_48_0;
+  reg signed [7:0] s1_x_6_0;
+  reg signed [14:0] s1_x_6_0_w15;
+  reg [2:0] active_1_6_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_14;
+  reg [3:0] v7_sub_active_1_6_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_67;
-  reg signed [14:0] shlv_14;
-  reg signed [15:0] neg_14;
-  reg signed [15:0] resize_68;
-  reg signed [15:0] mux_28;
-  reg signed [15:0] mux_29;
-  reg slice_78;
-  reg [3:0] slice_79;
-  reg slice_80;
-  reg [7:0] slice_81;
-  reg signed [7:0] assint_15;
-  reg signed [14:0] resize_69;
-  reg [2:0] slice_82;
+  reg [2:0] amount_13;
+  reg signed [14:0] shifted_13;
+  reg signed [15:0] neg_shifted_13;
+  reg signed [15:0] shifted_13_w16;
+  reg signed [15:0] active_1_6_3_mux;
+  reg signed [15:0] s1_mask_6_0_mux;
+  reg s1_mask_7_0;
+  reg [3:0] active_1_7;
+  reg active_1_7_3;
+  reg [7:0] s1_x_63_56_0;
+  reg signed [7:0] s1_x_7_1;
+  reg signed [14:0] s1_x_7_1_w15;
+  reg [2:0] active_1_7_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_15;
+  reg [3:0] v7_sub_active_1_7_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_70;
-  reg signed [14:0] shlv_15;
-  reg signed [15:0] neg_15;
-  reg signed [15:0] resize_71;
-  reg signed [15:0] mux_30;
-  reg signed [15:0] mux_31;
-  reg signed [16:0] add_32;
-  reg signed [17:0] add_33;
-  reg signed [18:0] add_34;
-  reg slice_83;
-  reg [3:0] slice_84;
-  reg slice_85;
-  reg [7:0] slice_86;
-  reg signed [7:0] assint_16;
-  reg signed [14:0] resize_72;
-  reg [2:0] slice_87;
+  reg [2:0] amount_14;
+  reg signed [14:0] shifted_14;
+  reg signed [15:0] neg_shifted_14;
+  reg signed [15:0] shifted_14_w16;
+  reg signed [15:0] active_1_7_3_mux;
+  reg signed [15:0] s1_mask_7_0_mux;
+  reg signed [16:0] add_5;
+  reg signed [17:0] add_4_add_add_5;
+  reg signed [18:0] add_6;
+  reg s1_mask_0_1;
+  reg [3:0] active_2_0;
+  reg active_2_0_3;
+  reg [7:0] s1_x_7_0_1;
+  reg signed [7:0] s1_x_0_1;
+  reg signed [14:0] s1_x_0_1_w15;
+  reg [2:0] active_2_0_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_16;
+  reg [3:0] v7_sub_active_2_0_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_73;
-  reg signed [14:0] shlv_16;
-  reg signed [15:0] neg_16;
-  reg signed [15:0] resize_74;
-  reg signed [15:0] mux_32;
-  reg signed [15:0] mux_33;
-  reg slice_88;
-  reg [3:0] slice_89;
-  reg slice_90;
-  reg [7:0] slice_91;
-  reg signed [7:0] assint_17;
-  reg signed [14:0] resize_75;
-  reg [2:0] slice_92;
+  reg [2:0] amount_15;
+  reg signed [14:0] shifted_15;
+  reg signed [15:0] neg_shifted_15;
+  reg signed [15:0] shifted_15_w16;
+  reg signed [15:0] active_2_0_3_mux;
+  reg signed [15:0] s1_mask_0_1_mux;
+  reg s1_mask_1_1;
+  reg [3:0] active_2_1;
+  reg active_2_1_3;
+  reg [7:0] s1_x_15_8_1;
+  reg signed [7:0] s1_x_1_1;
+  reg signed [14:0] s1_x_1_1_w15;
+  reg [2:0] active_2_1_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_17;
+  reg [3:0] v7_sub_active_2_1_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_76;
-  reg signed [14:0] shlv_17;
-  reg signed [15:0] neg_17;
-  reg signed [15:0] resize_77;
-  reg signed [15:0] mux_34;
-  reg signed [15:0] mux_35;
-  reg signed [16:0] add_35;
-  reg slice_93;
-  reg [3:0] slice_94;
-  reg slice_95;
-  reg [7:0] slice_96;
-  reg signed [7:0] assint_18;
-  reg signed [14:0] resize_78;
-  reg [2:0] slice_97;
+  reg [2:0] amount_16;
+  reg signed [14:0] shifted_16;
+  reg signed [15:0] neg_shifted_16;
+  reg signed [15:0] shifted_16_w16;
+  reg signed [15:0] active_2_1_3_mux;
+  reg signed [15:0] s1_mask_1_1_mux;
+  reg signed [16:0] add_7;
+  reg s1_mask_2_1;
+  reg [3:0] active_2_2;
+  reg active_2_2_3;
+  reg [7:0] s1_x_23_16_1;
+  reg signed [7:0] s1_x_2_1;
+  reg signed [14:0] s1_x_2_1_w15;
+  reg [2:0] active_2_2_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_18;
+  reg [3:0] v7_sub_active_2_2_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_79;
-  reg signed [14:0] shlv_18;
-  reg signed [15:0] neg_18;
-  reg signed [15:0] resize_80;
-  reg signed [15:0] mux_36;
-  reg signed [15:0] mux_37;
-  reg slice_98;
-  reg [3:0] slice_99;
-  reg slice_100;
-  reg [7:0] slice_101;
-  reg signed [7:0] assint_19;
-  reg signed [14:0] resize_81;
-  reg [2:0] slice_102;
+  reg [2:0] amount_17;
+  reg signed [14:0] shifted_17;
+  reg signed [15:0] neg_shifted_17;
+  reg signed [15:0] shifted_17_w16;
+  reg signed [15:0] active_2_2_3_mux;
+  reg signed [15:0] s1_mask_2_1_mux;
+  reg s1_mask_3_1;
+  reg [3:0] active_2_3;
+  reg active_2_3_3;
+  reg [7:0] s1_x_31_24_1;
+  reg signed [7:0] s1_x_3_1;
+  reg signed [14:0] s1_x_3_1_w15;
+  reg [2:0] active_2_3_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_19;
+  reg [3:0] v7_sub_active_2_3_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_82;
-  reg signed [14:0] shlv_19;
-  reg signed [15:0] neg_19;
-  reg signed [15:0] resize_83;
-  reg signed [15:0] mux_38;
-  reg signed [15:0] mux_39;
-  reg signed [16:0] add_36;
-  reg signed [17:0] add_37;
-  reg slice_103;
-  reg [3:0] slice_104;
-  reg slice_105;
-  reg [7:0] slice_106;
-  reg signed [7:0] assint_20;
-  reg signed [14:0] resize_84;
-  reg [2:0] slice_107;
+  reg [2:0] amount_18;
+  reg signed [14:0] shifted_18;
+  reg signed [15:0] neg_shifted_18;
+  reg signed [15:0] shifted_18_w16;
+  reg signed [15:0] active_2_3_3_mux;
+  reg signed [15:0] s1_mask_3_1_mux;
+  reg signed [16:0] add_8;
+  reg signed [17:0] add_7_add_add_8;
+  reg s1_mask_4_1;
+  reg [3:0] active_2_4;
+  reg active_2_4_3;
+  reg [7:0] s1_x_39_32_1;
+  reg signed [7:0] s1_x_4_1;
+  reg signed [14:0] s1_x_4_1_w15;
+  reg [2:0] active_2_4_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_20;
+  reg [3:0] v7_sub_active_2_4_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_85;
-  reg signed [14:0] shlv_20;
-  reg signed [15:0] neg_20;
-  reg signed [15:0] resize_86;
-  reg signed [15:0] mux_40;
-  reg signed [15:0] mux_41;
-  reg slice_108;
-  reg [3:0] slice_109;
-  reg slice_110;
-  reg [7:0] slice_111;
-  reg signed [7:0] assint_21;
-  reg signed [14:0] resize_87;
-  reg [2:0] slice_112;
+  reg [2:0] amount_19;
+  reg signed [14:0] shifted_19;
+  reg signed [15:0] neg_shifted_19;
+  reg signed [15:0] shifted_19_w16;
+  reg signed [15:0] active_2_4_3_mux;
+  reg signed [15:0] s1_mask_4_1_mux;
+  reg s1_mask_5_1;
+  reg [3:0] active_2_5;
+  reg active_2_5_3;
+  reg [7:0] s1_x_47_40_1;
+  reg signed [7:0] s1_x_5_1;
+  reg signed [14:0] s1_x_5_1_w15;
+  reg [2:0] active_2_5_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_21;
+  reg [3:0] v7_sub_active_2_5_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_88;
-  reg signed [14:0] shlv_21;
-  reg signed [15:0] neg_21;
-  reg signed [15:0] resize_89;
-  reg signed [15:0] mux_42;
-  reg signed [15:0] mux_43;
-  reg signed [16:0] add_38;
-  reg slice_113;
-  reg [3:0] slice_114;
-  reg slice_115;
-  reg [7:0] slice_116;
-  reg signed [7:0] assint_22;
-  reg signed [14:0] resize_90;
-  reg [2:0] slice_117;
+  reg [2:0] amount_20;
+  reg signed [14:0] shifted_20;
+  reg signed [15:0] neg_shifted_20;
+  reg signed [15:0] shifted_20_w16;
+  reg signed [15:0] active_2_5_3_mux;
+  reg signed [15:0] s1_mask_5_1_mux;
+  reg signed [16:0] add_9;
+  reg s1_mask_6_1;
+  reg [3:0] active_2_6;
+  reg active_2_6_3;
+  reg [7:0] s1_x_55_48_1;
+  reg signed [7:0] s1_x_6_1;
+  reg signed [14:0] s1_x_6_1_w15;
+  reg [2:0] active_2_6_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_22;
+  reg [3:0] v7_sub_active_2_6_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_91;
-  reg signed [14:0] shlv_22;
-  reg signed [15:0] neg_22;
-  reg signed [15:0] resize_92;
-  reg signed [15:0] mux_44;
-  reg signed [15:0] mux_45;
-  reg slice_118;
-  reg [3:0] slice_119;
-  reg slice_120;
-  reg [7:0] slice_121;
-  reg signed [7:0] assint_23;
-  reg signed [14:0] resize_93;
-  reg [2:0] slice_122;
+  reg [2:0] amount_21;
+  reg signed [14:0] shifted_21;
+  reg signed [15:0] neg_shifted_21;
+  reg signed [15:0] shifted_21_w16;
+  reg signed [15:0] active_2_6_3_mux;
+  reg signed [15:0] s1_mask_6_1_mux;
+  reg s1_mask_7_1;
+  reg [3:0] active_2_7;
+  reg active_2_7_3;
+  reg [7:0] s1_x_63_56_1;
+  reg signed [7:0] s1_x_7_2;
+  reg signed [14:0] s1_x_7_2_w15;
+  reg [2:0] active_2_7_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_23;
+  reg [3:0] v7_sub_active_2_7_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_94;
-  reg signed [14:0] shlv_23;
-  reg signed [15:0] neg_23;
-  reg signed [15:0] resize_95;
-  reg signed [15:0] mux_46;
-  reg signed [15:0] mux_47;
-  reg signed [16:0] add_39;
-  reg signed [17:0] add_40;
-  reg signed [18:0] add_41;
-  reg slice_123;
-  reg [3:0] slice_124;
-  reg slice_125;
-  reg [7:0] slice_126;
-  reg signed [7:0] assint_24;
-  reg signed [14:0] resize_96;
-  reg [2:0] slice_127;
+  reg [2:0] amount_22;
+  reg signed [14:0] shifted_22;
+  reg signed [15:0] neg_shifted_22;
+  reg signed [15:0] shifted_22_w16;
+  reg signed [15:0] active_2_7_3_mux;
+  reg signed [15:0] s1_mask_7_1_mux;
+  reg signed [16:0] add_10;
+  reg signed [17:0] add_9_add_add_10;
+  reg signed [18:0] add_11;
+  reg s1_mask_0_2;
+  reg [3:0] active_3_0;
+  reg active_3_0_3;
+  reg [7:0] s1_x_7_0_2;
+  reg signed [7:0] s1_x_0_2;
+  reg signed [14:0] s1_x_0_2_w15;
+  reg [2:0] active_3_0_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_24;
+  reg [3:0] v7_sub_active_3_0_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_97;
-  reg signed [14:0] shlv_24;
-  reg signed [15:0] neg_24;
-  reg signed [15:0] resize_98;
-  reg signed [15:0] mux_48;
-  reg signed [15:0] mux_49;
-  reg slice_128;
-  reg [3:0] slice_129;
-  reg slice_130;
-  reg [7:0] slice_131;
-  reg signed [7:0] assint_25;
-  reg signed [14:0] resize_99;
-  reg [2:0] slice_132;
+  reg [2:0] amount_23;
+  reg signed [14:0] shifted_23;
+  reg signed [15:0] neg_shifted_23;
+  reg signed [15:0] shifted_23_w16;
+  reg signed [15:0] active_3_0_3_mux;
+  reg signed [15:0] s1_mask_0_2_mux;
+  reg s1_mask_1_2;
+  reg [3:0] active_3_1;
+  reg active_3_1_3;
+  reg [7:0] s1_x_15_8_2;
+  reg signed [7:0] s1_x_1_2;
+  reg signed [14:0] s1_x_1_2_w15;
+  reg [2:0] active_3_1_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_25;
+  reg [3:0] v7_sub_active_3_1_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_100;
-  reg signed [14:0] shlv_25;
-  reg signed [15:0] neg_25;
-  reg signed [15:0] resize_101;
-  reg signed [15:0] mux_50;
-  reg signed [15:0] mux_51;
-  reg signed [16:0] add_42;
-  reg slice_133;
-  reg [3:0] slice_134;
-  reg slice_135;
-  reg [7:0] slice_136;
-  reg signed [7:0] assint_26;
-  reg signed [14:0] resize_102;
-  reg [2:0] slice_137;
+  reg [2:0] amount_24;
+  reg signed [14:0] shifted_24;
+  reg signed [15:0] neg_shifted_24;
+  reg signed [15:0] shifted_24_w16;
+  reg signed [15:0] active_3_1_3_mux;
+  reg signed [15:0] s1_mask_1_2_mux;
+  reg signed [16:0] add_12;
+  reg s1_mask_2_2;
+  reg [3:0] active_3_2;
+  reg active_3_2_3;
+  reg [7:0] s1_x_23_16_2;
+  reg signed [7:0] s1_x_2_2;
+  reg signed [14:0] s1_x_2_2_w15;
+  reg [2:0] active_3_2_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_26;
+  reg [3:0] v7_sub_active_3_2_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_103;
-  reg signed [14:0] shlv_26;
-  reg signed [15:0] neg_26;
-  reg signed [15:0] resize_104;
-  reg signed [15:0] mux_52;
-  reg signed [15:0] mux_53;
-  reg slice_138;
-  reg [3:0] slice_139;
-  reg slice_140;
-  reg [7:0] slice_141;
-  reg signed [7:0] assint_27;
-  reg signed [14:0] resize_105;
-  reg [2:0] slice_142;
+  reg [2:0] amount_25;
+  reg signed [14:0] shifted_25;
+  reg signed [15:0] neg_shifted_25;
+  reg signed [15:0] shifted_25_w16;
+  reg signed [15:0] active_3_2_3_mux;
+  reg signed [15:0] s1_mask_2_2_mux;
+  reg s1_mask_3_2;
+  reg [3:0] active_3_3;
+  reg active_3_3_3;
+  reg [7:0] s1_x_31_24_2;
+  reg signed [7:0] s1_x_3_2;
+  reg signed [14:0] s1_x_3_2_w15;
+  reg [2:0] active_3_3_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_27;
+  reg [3:0] v7_sub_active_3_3_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_106;
-  reg signed [14:0] shlv_27;
-  reg signed [15:0] neg_27;
-  reg signed [15:0] resize_107;
-  reg signed [15:0] mux_54;
-  reg signed [15:0] mux_55;
-  reg signed [16:0] add_43;
-  reg signed [17:0] add_44;
-  reg slice_143;
-  reg [3:0] slice_144;
-  reg slice_145;
-  reg [7:0] slice_146;
-  reg signed [7:0] assint_28;
-  reg signed [14:0] resize_108;
-  reg [2:0] slice_147;
+  reg [2:0] amount_26;
+  reg signed [14:0] shifted_26;
+  reg signed [15:0] neg_shifted_26;
+  reg signed [15:0] shifted_26_w16;
+  reg signed [15:0] active_3_3_3_mux;
+  reg signed [15:0] s1_mask_3_2_mux;
+  reg signed [16:0] add_13;
+  reg signed [17:0] add_12_add_add_13;
+  reg s1_mask_4_2;
+  reg [3:0] active_3_4;
+  reg active_3_4_3;
+  reg [7:0] s1_x_39_32_2;
+  reg signed [7:0] s1_x_4_2;
+  reg signed [14:0] s1_x_4_2_w15;
+  reg [2:0] active_3_4_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_28;
+  reg [3:0] v7_sub_active_3_4_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_109;
-  reg signed [14:0] shlv_28;
-  reg signed [15:0] neg_28;
-  reg signed [15:0] resize_110;
-  reg signed [15:0] mux_56;
-  reg signed [15:0] mux_57;
-  reg slice_148;
-  reg [3:0] slice_149;
-  reg slice_150;
-  reg [7:0] slice_151;
-  reg signed [7:0] assint_29;
-  reg signed [14:0] resize_111;
-  reg [2:0] slice_152;
+  reg [2:0] amount_27;
+  reg signed [14:0] shifted_27;
+  reg signed [15:0] neg_shifted_27;
+  reg signed [15:0] shifted_27_w16;
+  reg signed [15:0] active_3_4_3_mux;
+  reg signed [15:0] s1_mask_4_2_mux;
+  reg s1_mask_5_2;
+  reg [3:0] active_3_5;
+  reg active_3_5_3;
+  reg [7:0] s1_x_47_40_2;
+  reg signed [7:0] s1_x_5_2;
+  reg signed [14:0] s1_x_5_2_w15;
+  reg [2:0] active_3_5_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_29;
+  reg [3:0] v7_sub_active_3_5_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_112;
-  reg signed [14:0] shlv_29;
-  reg signed [15:0] neg_29;
-  reg signed [15:0] resize_113;
-  reg signed [15:0] mux_58;
-  reg signed [15:0] mux_59;
-  reg signed [16:0] add_45;
-  reg slice_153;
-  reg [3:0] slice_154;
-  reg slice_155;
-  reg [7:0] slice_156;
-  reg signed [7:0] assint_30;
-  reg signed [14:0] resize_114;
-  reg [2:0] slice_157;
+  reg [2:0] amount_28;
+  reg signed [14:0] shifted_28;
+  reg signed [15:0] neg_shifted_28;
+  reg signed [15:0] shifted_28_w16;
+  reg signed [15:0] active_3_5_3_mux;
+  reg signed [15:0] s1_mask_5_2_mux;
+  reg signed [16:0] add_14;
+  reg s1_mask_6_2;
+  reg [3:0] active_3_6;
+  reg active_3_6_3;
+  reg [7:0] s1_x_55_48_2;
+  reg signed [7:0] s1_x_6_2;
+  reg signed [14:0] s1_x_6_2_w15;
+  reg [2:0] active_3_6_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_30;
+  reg [3:0] v7_sub_active_3_6_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_115;
-  reg signed [14:0] shlv_30;
-  reg signed [15:0] neg_30;
-  reg signed [15:0] resize_116;
-  reg signed [15:0] mux_60;
-  reg signed [15:0] mux_61;
-  reg slice_158;
-  reg [3:0] slice_159;
-  reg slice_160;
-  reg [7:0] slice_161;
-  reg signed [7:0] assint_31;
-  reg signed [14:0] resize_117;
-  reg [2:0] slice_162;
+  reg [2:0] amount_29;
+  reg signed [14:0] shifted_29;
+  reg signed [15:0] neg_shifted_29;
+  reg signed [15:0] shifted_29_w16;
+  reg signed [15:0] active_3_6_3_mux;
+  reg signed [15:0] s1_mask_6_2_mux;
+  reg s1_mask_7_2;
+  reg [3:0] active_3_7;
+  reg active_3_7_3;
+  reg [7:0] s1_x_63_56_2;
+  reg signed [7:0] s1_x_7_3;
+  reg signed [14:0] s1_x_7_3_w15;
+  reg [2:0] active_3_7_2_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] sub_31;
+  reg [3:0] v7_sub_active_3_7_2_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] resize_118;
-  reg signed [14:0] shlv_31;
-  reg signed [15:0] neg_31;
-  reg signed [15:0] resize_119;
-  reg signed [15:0] mux_62;
-  reg signed [15:0] mux_63;
-  reg signed [16:0] add_46;
-  reg signed [17:0] add_47;
-  reg signed [18:0] add_48;
-  wire [3:0] resize_120 = s2_n[3:0];
-  wire [3:0] resize_121 = s1_n[3:0];
-  wire and_21 = s2_valid & advance;
-  wire eq_7 = acc_waddr == acc_raddr;
-  wire and_22 = acc_we & eq_7;
+  reg [2:0] amount_30;
+  reg signed [14:0] shifted_30;
+  reg signed [15:0] neg_shifted_30;
+  reg signed [15:0] shifted_30_w16;
+  reg signed [15:0] active_3_7_3_mux;
+  reg signed [15:0] s1_mask_7_2_mux;
+  reg signed [16:0] add_15;
+  reg signed [17:0] add_14_add_add_15;
+  reg signed [18:0] add_16;
+  wire [3:0] accWAddr = s2_n[3:0];
+  wire [3:0] accRAddr = s1_n[3:0];
+  wire accWrite = s2_valid & advance;
+  wire acc_waddr_eq_acc_raddr = acc_waddr == acc_raddr;
+  wire accForward = acc_we & acc_waddr_eq_acc_raddr;
   wire [75:0] acc_word_0 = acc[acc_raddr];
-  reg [75:0] mux_64;
-  wire [18:0] slice_163 = acc_q[75:57];
-  wire signed [18:0] assint_32 = slice_163;
+  reg [75:0] acc_forward_mux;
+  wire [18:0] acc_q_75_57 = acc_q[75:57];
+  wire signed [18:0] acc_q_3 = acc_q_75_57;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_49 = {assint_32[18], assint_32} + {s2_psum_3[18], s2_psum_3};
+  wire signed [19:0] acc_q_3_add_s2_psum_3 = {acc_q_3[18], acc_q_3} + {s2_psum_3[18], s2_psum_3};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_122 = add_49[18:0];
-  wire signed [18:0] mux_65 = s2_first_k ? s2_psum_3 : resize_122;
-  wire [18:0] asuint_0 = mux_65;
-  wire [18:0] slice_164 = acc_q[56:38];
-  wire signed [18:0] assint_33 = slice_164;
+  wire signed [18:0] acc_q_3_add_s2_psum_3_w19 = acc_q_3_add_s2_psum_3[18:0];
+  wire signed [18:0] s2_first_k_mux = s2_first_k ? s2_psum_3 : acc_q_3_add_s2_psum_3_w19;
+  wire [18:0] s2_first_k_mux_u = s2_first_k_mux;
+  wire [18:0] acc_q_56_38 = acc_q[56:38];
+  wire signed [18:0] acc_q_2 = acc_q_56_38;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_50 = {assint_33[18], assint_33} + {s2_psum_2[18], s2_psum_2};
+  wire signed [19:0] acc_q_2_add_s2_psum_2 = {acc_q_2[18], acc_q_2} + {s2_psum_2[18], s2_psum_2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_123 = add_50[18:0];
-  wire signed [18:0] mux_66 = s2_first_k ? s2_psum_2 : resize_123;
-  wire [18:0] asuint_1 = mux_66;
-  wire [18:0] slice_165 = acc_q[37:19];
-  wire signed [18:0] assint_34 = slice_165;
+  wire signed [18:0] acc_q_2_add_s2_psum_2_w19 = acc_q_2_add_s2_psum_2[18:0];
+  wire signed [18:0] s2_first_k_mux_0 = s2_first_k ? s2_psum_2 : acc_q_2_add_s2_psum_2_w19;
+  wire [18:0] s2_first_k_mux_0_u = s2_first_k_mux_0;
+  wire [18:0] acc_q_37_19 = acc_q[37:19];
+  wire signed [18:0] acc_q_1 = acc_q_37_19;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_51 = {assint_34[18], assint_34} + {s2_psum_1[18], s2_psum_1};
+  wire signed [19:0] acc_q_1_add_s2_psum_1 = {acc_q_1[18], acc_q_1} + {s2_psum_1[18], s2_psum_1};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_124 = add_51[18:0];
-  wire signed [18:0] mux_67 = s2_first_k ? s2_psum_1 : resize_124;
-  wire [18:0] asuint_2 = mux_67;
-  wire [18:0] slice_166 = acc_q[18:0];
-  wire signed [18:0] assint_35 = slice_166;
+  wire signed [18:0] acc_q_1_add_s2_psum_1_w19 = acc_q_1_add_s2_psum_1[18:0];
+  wire signed [18:0] s2_first_k_mux_1 = s2_first_k ? s2_psum_1 : acc_q_1_add_s2_psum_1_w19;
+  wire [18:0] s2_first_k_mux_1_u = s2_first_k_mux_1;
+  wire [18:0] acc_q_18_0 = acc_q[18:0];
+  wire signed [18:0] acc_q_0 = acc_q_18_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [19:0] add_52 = {assint_35[18], assint_35} + {s2_psum_0[18], s2_psum_0};
+  wire signed [19:0] acc_q_0_add_s2_psum_0 = {acc_q_0[18], acc_q_0} + {s2_psum_0[18], s2_psum_0};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [18:0] resize_125 = add_52[18:0];
-  wire signed [18:0] mux_68 = s2_first_k ? s2_psum_0 : resize_125;
-  wire [18:0] asuint_3 = mux_68;
-  wire [75:0] cat_1 = {asuint_0, asuint_1, asuint_2, asuint_3};
-  assign cfg_ready = not_0;
-  assign w_ready = and_1;
-  assign x_ready = and_5;
+  wire signed [18:0] acc_q_0_add_s2_psum_0_w19 = acc_q_0_add_s2_psum_0[18:0];
+  wire signed [18:0] s2_first_k_mux_2 = s2_first_k ? s2_psum_0 : acc_q_0_add_s2_psum_0_w19;
+  wire [18:0] s2_first_k_mux_2_u = s2_first_k_mux_2;
+  wire [75:0] sumWord = {s2_first_k_mux_u, s2_first_k_mux_0_u, s2_first_k_mux_1_u, s2_first_k_mux_2_u};
+  assign cfg_ready = not_busy;
+  assign w_ready = wReady;
+  assign x_ready = ready_and_1;
   assign y_valid = y_valid_q;
   assign y_payload = y_payload_q;
   always @(posedge clk) begin
@@ -778,36 +778,36 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
       if (cfg_fire) begin
         busy <= 1'd1;
       end
-      if (and_7) begin
+      if (and_1) begin
         busy <= 1'd0;
       end
     end
   end
-  assign cfg_fire = and_8;
+  assign cfg_fire = cfgFire;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_0 = cfg_payload[11:9];
-      resize_0 = {1'd0, slice_0};
-      size_m <= resize_0;
+      cfg_m = cfg_payload[11:9];
+      cfg_m_w4 = {1'd0, cfg_m};
+      size_m <= cfg_m_w4;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_1 = cfg_payload[8:5];
-      resize_1 = {1'd0, slice_1};
-      size_k <= resize_1;
+      cfg_k = cfg_payload[8:5];
+      cfg_k_w5 = {1'd0, cfg_k};
+      size_k <= cfg_k_w5;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (cfg_fire) begin
-      slice_2 = cfg_payload[4:0];
-      resize_2 = {1'd0, slice_2};
-      size_n <= resize_2;
+      cfg_n = cfg_payload[4:0];
+      cfg_n_w6 = {1'd0, cfg_n};
+      size_n <= cfg_n_w6;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -817,13 +817,13 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
       y_valid_q <= 1'd0;
     end else begin
       if (advance) begin
-        and_9 = s2_valid & s2_last_k;
-        y_valid_q <= and_9;
+        s2_valid_and_s2_last_k = s2_valid & s2_last_k;
+        y_valid_q <= s2_valid_and_s2_last_k;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign advance = or_0;
+  assign advance = advance_0;
   always @(posedge clk) begin
     if (rst) begin
       shadow_full <= 1'd0;
@@ -847,8 +847,8 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            if (ge_1) begin
+          if (wLastK) begin
+            if (w_m0_add_4_ge_size_m_w5) begin
               loader_done <= 1'd1;
             end
           end
@@ -868,9 +868,9 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
         if (w_last_row) begin
           w_row <= 3'd0;
         end else begin
-          add_2 = {1'd0, w_row} + 4'd1;
-          resize_5 = add_2[2:0];
-          w_row <= resize_5;
+          w_row_add_1 = {1'd0, w_row} + 4'd1;
+          w_row_add_1_w3 = w_row_add_1[2:0];
+          w_row <= w_row_add_1_w3;
         end
       end
       if (cfg_fire) begin
@@ -886,10 +886,10 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
-            add_3 = {1'd0, w_m0} + 5'd4;
-            resize_6 = add_3[3:0];
-            w_m0 <= resize_6;
+          if (wLastK) begin
+            w_m0_add_4_0 = {1'd0, w_m0} + 5'd4;
+            w_m0_add_4_0_w4 = w_m0_add_4_0[3:0];
+            w_m0 <= w_m0_add_4_0_w4;
           end
         end
       end
@@ -906,12 +906,12 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
     end else begin
       if (w_fire) begin
         if (w_last_row) begin
-          if (ge_0) begin
+          if (wLastK) begin
             w_k0 <= 5'd0;
           end else begin
-            add_4 = {1'd0, w_k0} + 6'd8;
-            resize_7 = add_4[4:0];
-            w_k0 <= resize_7;
+            w_k0_add_8_0 = {1'd0, w_k0} + 6'd8;
+            w_k0_add_8_0_w5 = w_k0_add_8_0[4:0];
+            w_k0 <= w_k0_add_8_0_w5;
           end
         end
       end
@@ -921,25 +921,25 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign w_fire = and_10;
-  assign w_last_row = or_1;
+  assign w_fire = wFire;
+  assign w_last_row = wLastRow;
   always @(posedge clk) begin
-    if (and_11) begin
+    if (w_fire_and_w_row_eq_0) begin
       shadow_0 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_12) begin
+    if (w_fire_and_w_row_eq_1) begin
       shadow_1 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_13) begin
+    if (w_fire_and_w_row_eq_2) begin
       shadow_2 <= w_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_14) begin
+    if (w_fire_and_w_row_eq_3_0) begin
       shadow_3 <= w_payload;
     end
   end
@@ -971,7 +971,7 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
         active_valid <= 1'd1;
       end
       if (issue) begin
-        if (eq_5) begin
+        if (lastN) begin
           active_valid <= 1'd0;
         end
       end
@@ -980,18 +980,18 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
       end
     end
   end
-  assign swap = and_17;
+  assign swap = swap_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       m0 <= 4'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
-            add_9 = {1'd0, m0} + 5'd4;
-            resize_12 = add_9[3:0];
-            m0 <= resize_12;
+        if (lastN) begin
+          if (lastK) begin
+            m0_add_4 = {1'd0, m0} + 5'd4;
+            m0_add_4_w4 = m0_add_4[3:0];
+            m0 <= m0_add_4_w4;
           end
         end
       end
@@ -1007,13 +1007,13 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
       k0 <= 5'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
+        if (lastN) begin
+          if (lastK) begin
             k0 <= 5'd0;
           end else begin
-            add_10 = {1'd0, k0} + 6'd8;
-            resize_13 = add_10[4:0];
-            k0 <= resize_13;
+            k0_add_8_0 = {1'd0, k0} + 6'd8;
+            k0_add_8_0_w5 = k0_add_8_0[4:0];
+            k0 <= k0_add_8_0_w5;
           end
         end
       end
@@ -1029,10 +1029,10 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
       n <= 6'd0;
     end else begin
       if (issue) begin
-        add_11 = {1'd0, n} + 7'd1;
-        resize_14 = add_11[5:0];
-        n <= resize_14;
-        if (eq_5) begin
+        n_add_1_0 = {1'd0, n} + 7'd1;
+        n_add_1_0_w6 = n_add_1_0[5:0];
+        n <= n_add_1_0_w6;
+        if (lastN) begin
           n <= 6'd0;
         end
       end
@@ -1047,9 +1047,9 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
       issue_done <= 1'd0;
     end else begin
       if (issue) begin
-        if (eq_5) begin
-          if (ge_3) begin
-            if (ge_4) begin
+        if (lastN) begin
+          if (lastK) begin
+            if (lastM) begin
               issue_done <= 1'd1;
             end
           end
@@ -1060,7 +1060,7 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
       end
     end
   end
-  assign issue = and_18;
+  assign issue = fire;
   always @(posedge clk) begin
     if (rst) begin
       s1_valid <= 1'd0;
@@ -1078,32 +1078,32 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      add_13 = {1'd0, k0} + 6'd7;
-      resize_16 = {1'd0, size_k};
-      lt_0 = add_13 < resize_16;
-      add_14 = {1'd0, k0} + 6'd6;
-      resize_17 = {1'd0, size_k};
-      lt_1 = add_14 < resize_17;
-      add_15 = {1'd0, k0} + 6'd5;
-      resize_18 = {1'd0, size_k};
-      lt_2 = add_15 < resize_18;
-      add_16 = {1'd0, k0} + 6'd4;
-      resize_19 = {1'd0, size_k};
-      lt_3 = add_16 < resize_19;
-      add_17 = {1'd0, k0} + 6'd3;
-      resize_20 = {1'd0, size_k};
-      lt_4 = add_17 < resize_20;
-      add_18 = {1'd0, k0} + 6'd2;
-      resize_21 = {1'd0, size_k};
-      lt_5 = add_18 < resize_21;
-      add_19 = {1'd0, k0} + 6'd1;
-      resize_22 = {1'd0, size_k};
-      lt_6 = add_19 < resize_22;
-      add_20 = {1'd0, k0} + 6'd0;
-      resize_23 = {1'd0, size_k};
-      lt_7 = add_20 < resize_23;
-      cat_0 = {lt_0, lt_1, lt_2, lt_3, lt_4, lt_5, lt_6, lt_7};
-      s1_mask <= cat_0;
+      k0_add_7 = {1'd0, k0} + 6'd7;
+      size_k_w6_1 = {1'd0, size_k};
+      k0_add_7_lt_size_k_w6_1 = k0_add_7 < size_k_w6_1;
+      k0_add_6 = {1'd0, k0} + 6'd6;
+      size_k_w6_2 = {1'd0, size_k};
+      k0_add_6_lt_size_k_w6_2 = k0_add_6 < size_k_w6_2;
+      k0_add_5 = {1'd0, k0} + 6'd5;
+      size_k_w6_3 = {1'd0, size_k};
+      k0_add_5_lt_size_k_w6_3 = k0_add_5 < size_k_w6_3;
+      k0_add_4 = {1'd0, k0} + 6'd4;
+      size_k_w6_4 = {1'd0, size_k};
+      k0_add_4_lt_size_k_w6_4 = k0_add_4 < size_k_w6_4;
+      k0_add_3 = {1'd0, k0} + 6'd3;
+      size_k_w6_5 = {1'd0, size_k};
+      k0_add_3_lt_size_k_w6_5 = k0_add_3 < size_k_w6_5;
+      k0_add_2 = {1'd0, k0} + 6'd2;
+      size_k_w6_6 = {1'd0, size_k};
+      k0_add_2_lt_size_k_w6_6 = k0_add_2 < size_k_w6_6;
+      k0_add_1 = {1'd0, k0} + 6'd1;
+      size_k_w6_7 = {1'd0, size_k};
+      k0_add_1_lt_size_k_w6_7 = k0_add_1 < size_k_w6_7;
+      k0_add_0 = {1'd0, k0} + 6'd0;
+      size_k_w6_8 = {1'd0, size_k};
+      k0_add_0_lt_size_k_w6_8 = k0_add_0 < size_k_w6_8;
+      laneMask = {k0_add_7_lt_size_k_w6_1, k0_add_6_lt_size_k_w6_2, k0_add_5_lt_size_k_w6_3, k0_add_4_lt_size_k_w6_4, k0_add_3_lt_size_k_w6_5, k0_add_2_lt_size_k_w6_6, k0_add_1_lt_size_k_w6_7, k0_add_0_lt_size_k_w6_8};
+      s1_mask <= laneMask;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1115,22 +1115,22 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      eq_6 = k0 == 5'd0;
-      s1_first_k <= eq_6;
+      k0_eq_0 = k0 == 5'd0;
+      s1_first_k <= k0_eq_0;
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      s1_last_k <= ge_3;
+      s1_last_k <= lastK;
     end
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      and_19 = eq_5 & ge_3;
-      and_20 = and_19 & ge_4;
-      s1_last_job <= and_20;
+      lastN_and_lastK = lastN & lastK;
+      lastN_and_lastK_and_lastM = lastN_and_lastK & lastM;
+      s1_last_job <= lastN_and_lastK_and_lastM;
     end
   end
   /* verilator lint_on BLKSEQ */
@@ -1166,520 +1166,520 @@ module shiftaddvit_n16_d8_b16_k8m4p7_shift_expert (
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_3 = s1_mask[0];
-      slice_4 = active_0[3:0];
-      slice_5 = slice_4[3];
-      slice_6 = s1_x[7:0];
-      assint_0 = slice_6;
-      resize_24 = {{7{assint_0[7]}}, assint_0};
-      slice_7 = slice_4[2:0];
-      sub_0 = 4'd7 - {1'd0, slice_7};
-      resize_25 = sub_0[2:0];
-      shlv_0 = resize_24 << resize_25;
-      neg_0 = -{shlv_0[14], shlv_0};
-      resize_26 = {shlv_0[14], shlv_0};
-      mux_0 = slice_5 ? neg_0 : resize_26;
-      mux_1 = slice_3 ? mux_0 : 16'sh0;
-      slice_8 = s1_mask[1];
-      slice_9 = active_0[7:4];
-      slice_10 = slice_9[3];
-      slice_11 = s1_x[15:8];
-      assint_1 = slice_11;
-      resize_27 = {{7{assint_1[7]}}, assint_1};
-      slice_12 = slice_9[2:0];
-      sub_1 = 4'd7 - {1'd0, slice_12};
-      resize_28 = sub_1[2:0];
-      shlv_1 = resize_27 << resize_28;
-      neg_1 = -{shlv_1[14], shlv_1};
-      resize_29 = {shlv_1[14], shlv_1};
-      mux_2 = slice_10 ? neg_1 : resize_29;
-      mux_3 = slice_8 ? mux_2 : 16'sh0;
-      add_21 = {mux_1[15], mux_1} + {mux_3[15], mux_3};
-      slice_13 = s1_mask[2];
-      slice_14 = active_0[11:8];
-      slice_15 = slice_14[3];
-      slice_16 = s1_x[23:16];
-      assint_2 = slice_16;
-      resize_30 = {{7{assint_2[7]}}, assint_2};
-      slice_17 = slice_14[2:0];
-      sub_2 = 4'd7 - {1'd0, slice_17};
-      resize_31 = sub_2[2:0];
-      shlv_2 = resize_30 << resize_31;
-      neg_2 = -{shlv_2[14], shlv_2};
-      resize_32 = {shlv_2[14], shlv_2};
-      mux_4 = slice_15 ? neg_2 : resize_32;
-      mux_5 = slice_13 ? mux_4 : 16'sh0;
-      slice_18 = s1_mask[3];
-      slice_19 = active_0[15:12];
-      slice_20 = slice_19[3];
-      slice_21 = s1_x[31:24];
-      assint_3 = slice_21;
-      resize_33 = {{7{assint_3[7]}}, assint_3};
-      slice_22 = slice_19[2:0];
-      sub_3 = 4'd7 - {1'd0, slice_22};
-      resize_34 = sub_3[2:0];
-      shlv_3 = resize_33 << resize_34;
-      neg_3 = -{shlv_3[14], shlv_3};
-      resize_35 = {shlv_3[14], shlv_3};
-      mux_6 = slice_20 ? neg_3 : resize_35;
-      mux_7 = slice_18 ? mux_6 : 16'sh0;
-      add_22 = {mux_5[15], mux_5} + {mux_7[15], mux_7};
-      add_23 = {add_21[16], add_21} + {add_22[16], add_22};
-      slice_23 = s1_mask[4];
-      slice_24 = active_0[19:16];
-      slice_25 = slice_24[3];
-      slice_26 = s1_x[39:32];
-      assint_4 = slice_26;
-      resize_36 = {{7{assint_4[7]}}, assint_4};
-      slice_27 = slice_24[2:0];
-      sub_4 = 4'd7 - {1'd0, slice_27};
-      resize_37 = sub_4[2:0];
-      shlv_4 = resize_36 << resize_37;
-      neg_4 = -{shlv_4[14], shlv_4};
-      resize_38 = {shlv_4[14], shlv_4};
-      mux_8 = slice_25 ? neg_4 : resize_38;
-      mux_9 = slice_23 ? mux_8 : 16'sh0;
-      slice_28 = s1_mask[5];
-      slice_29 = active_0[23:20];
-      slice_30 = slice_29[3];
-      slice_31 = s1_x[47:40];
-      assint_5 = slice_31;
-      resize_39 = {{7{assint_5[7]}}, assint_5};
-      slice_32 = slice_29[2:0];
-      sub_5 = 4'd7 - {1'd0, slice_32};
-      resize_40 = sub_5[2:0];
-      shlv_5 = resize_39 << resize_40;
-      neg_5 = -{shlv_5[14], shlv_5};
-      resize_41 = {shlv_5[14], shlv_5};
-      mux_10 = slice_30 ? neg_5 : resize_41;
-      mux_11 = slice_28 ? mux_10 : 16'sh0;
-      add_24 = {mux_9[15], mux_9} + {mux_11[15], mux_11};
-      slice_33 = s1_mask[6];
-      slice_34 = active_0[27:24];
-      slice_35 = slice_34[3];
-      slice_36 = s1_x[55:48];
-      assint_6 = slice_36;
-      resize_42 = {{7{assint_6[7]}}, assint_6};
-      slice_37 = slice_34[2:0];
-      sub_6 = 4'd7 - {1'd0, slice_37};
-      resize_43 = sub_6[2:0];
-      shlv_6 = resize_42 << resize_43;
-      neg_6 = -{shlv_6[14], shlv_6};
-      resize_44 = {shlv_6[14], shlv_6};
-      mux_12 = slice_35 ? neg_6 : resize_44;
-      mux_13 = slice_33 ? mux_12 : 16'sh0;
-      slice_38 = s1_mask[7];
-      slice_39 = active_0[31:28];
-      slice_40 = slice_39[3];
-      slice_41 = s1_x[63:56];
-      assint_7 = slice_41;
-      resize_45 = {{7{assint_7[7]}}, assint_7};
-      slice_42 = slice_39[2:0];
-      sub_7 = 4'd7 - {1'd0, slice_42};
-      resize_46 = sub_7[2:0];
-      shlv_7 = resize_45 << resize_46;
-      neg_7 = -{shlv_7[14], shlv_7};
-      resize_47 = {shlv_7[14], shlv_7};
-      mux_14 = slice_40 ? neg_7 : resize_47;
-      mux_15 = slice_38 ? mux_14 : 16'sh0;
-      add_25 = {mux_13[15], mux_13} + {mux_15[15], mux_15};
-      add_26 = {add_24[16], add_24} + {add_25[16], add_25};
-      add_27 = {add_23[17], add_23} + {add_26[17], add_26};
-      s2_psum_0 <= add_27;
+      s1_mask_0 = s1_mask[0];
+      active_0_0 = active_0[3:0];
+      active_0_0_3 = active_0_0[3];
+      s1_x_7_0 = s1_x[7:0];
+      s1_x_0 = s1_x_7_0;
+      s1_x_0_w15 = {{7{s1_x_0[7]}}, s1_x_0};
+      active_0_0_2_0 = active_0_0[2:0];
+      v7_sub_active_0_0_2_0 = 4'd7 - {1'd0, active_0_0_2_0};
+      amount = v7_sub_active_0_0_2_0[2:0];
+      shifted = s1_x_0_w15 << amount;
+      neg_shifted = -{shifted[14], shifted};
+      shifted_w16 = {shifted[14], shifted};
+      active_0_0_3_mux = active_0_0_3 ? neg_shifted : shifted_w16;
+      s1_mask_0_mux = s1_mask_0 ? active_0_0_3_mux : 16'sh0;
+      s1_mask_1 = s1_mask[1];
+      active_0_1 = active_0[7:4];
+      active_0_1_3 = active_0_1[3];
+      s1_x_15_8 = s1_x[15:8];
+      s1_x_1 = s1_x_15_8;
+      s1_x_1_w15 = {{7{s1_x_1[7]}}, s1_x_1};
+      active_0_1_2_0 = active_0_1[2:0];
+      v7_sub_active_0_1_2_0 = 4'd7 - {1'd0, active_0_1_2_0};
+      amount_0 = v7_sub_active_0_1_2_0[2:0];
+      shifted_0 = s1_x_1_w15 << amount_0;
+      neg_shifted_0 = -{shifted_0[14], shifted_0};
+      shifted_0_w16 = {shifted_0[14], shifted_0};
+      active_0_1_3_mux = active_0_1_3 ? neg_shifted_0 : shifted_0_w16;
+      s1_mask_1_mux = s1_mask_1 ? active_0_1_3_mux : 16'sh0;
+      s1_mask_0_mux_add_s1_mask_1_mux = {s1_mask_0_mux[15], s1_mask_0_mux} + {s1_mask_1_mux[15], s1_mask_1_mux};
+      s1_mask_2 = s1_mask[2];
+      active_0_2 = active_0[11:8];
+      active_0_2_3 = active_0_2[3];
+      s1_x_23_16 = s1_x[23:16];
+      s1_x_2 = s1_x_23_16;
+      s1_x_2_w15 = {{7{s1_x_2[7]}}, s1_x_2};
+      active_0_2_2_0 = active_0_2[2:0];
+      v7_sub_active_0_2_2_0 = 4'd7 - {1'd0, active_0_2_2_0};
+      amount_1 = v7_sub_active_0_2_2_0[2:0];
+      shifted_1 = s1_x_2_w15 << amount_1;
+      neg_shifted_1 = -{shifted_1[14], shifted_1};
+      shifted_1_w16 = {shifted_1[14], shifted_1};
+      active_0_2_3_mux = active_0_2_3 ? neg_shifted_1 : shifted_1_w16;
+      s1_mask_2_mux = s1_mask_2 ? active_0_2_3_mux : 16'sh0;
+      s1_mask_3 = s1_mask[3];
+      active_0_3 = active_0[15:12];
+      active_0_3_3 = active_0_3[3];
+      s1_x_31_24 = s1_x[31:24];
+      s1_x_3 = s1_x_31_24;
+      s1_x_3_w15 = {{7{s1_x_3[7]}}, s1_x_3};
+      active_0_3_2_0 = active_0_3[2:0];
+      v7_sub_active_0_3_2_0 = 4'd7 - {1'd0, active_0_3_2_0};
+      amount_2 = v7_sub_active_0_3_2_0[2:0];
+      shifted_2 = s1_x_3_w15 << amount_2;
+      neg_shifted_2 = -{shifted_2[14], shifted_2};
+      shifted_2_w16 = {shifted_2[14], shifted_2};
+      active_0_3_3_mux = active_0_3_3 ? neg_shifted_2 : shifted_2_w16;
+      s1_mask_3_mux = s1_mask_3 ? active_0_3_3_mux : 16'sh0;
+      s1_mask_2_mux_add_s1_mask_3_mux = {s1_mask_2_mux[15], s1_mask_2_mux} + {s1_mask_3_mux[15], s1_mask_3_mux};
+      add_0 = {s1_mask_0_mux_add_s1_mask_1_mux[16], s1_mask_0_mux_add_s1_mask_1_mux} + {s1_mask_2_mux_add_s1_mask_3_mux[16], s1_mask_2_mux_add_s1_mask_3_mux};
+      s1_mask_4 = s1_mask[4];
+      active_0_4 = active_0[19:16];
+      active_0_4_3 = active_0_4[3];
+      s1_x_39_32 = s1_x[39:32];
+      s1_x_4 = s1_x_39_32;
+      s1_x_4_w15 = {{7{s1_x_4[7]}}, s1_x_4};
+      active_0_4_2_0 = active_0_4[2:0];
+      v7_sub_active_0_4_2_0 = 4'd7 - {1'd0, active_0_4_2_0};
+      amount_3 = v7_sub_active_0_4_2_0[2:0];
+      shifted_3 = s1_x_4_w15 << amount_3;
+      neg_shifted_3 = -{shifted_3[14], shifted_3};
+      shifted_3_w16 = {shifted_3[14], shifted_3};
+      active_0_4_3_mux = active_0_4_3 ? neg_shifted_3 : shifted_3_w16;
+      s1_mask_4_mux = s1_mask_4 ? active_0_4_3_mux : 16'sh0;
+      s1_mask_5 = s1_mask[5];
+      active_0_5 = active_0[23:20];
+      active_0_5_3 = active_0_5[3];
+      s1_x_47_40 = s1_x[47:40];
+      s1_x_5 = s1_x_47_40;
+      s1_x_5_w15 = {{7{s1_x_5[7]}}, s1_x_5};
+      active_0_5_2_0 = active_0_5[2:0];
+      v7_sub_active_0_5_2_0 = 4'd7 - {1'd0, active_0_5_2_0};
+      amount_4 = v7_sub_active_0_5_2_0[2:0];
+      shifted_4 = s1_x_5_w15 << amount_4;
+      neg_shifted_4 = -{shifted_4[14], shifted_4};
+      shifted_4_w16 = {shifted_4[14], shifted_4};
+      active_0_5_3_mux = active_0_5_3 ? neg_shifted_4 : shifted_4_w16;
+      s1_mask_5_mux = s1_mask_5 ? active_0_5_3_mux : 16'sh0;
+      s1_mask_4_mux_add_s1_mask_5_mux = {s1_mask_4_mux[15], s1_mask_4_mux} + {s1_mask_5_mux[15], s1_mask_5_mux};
+      s1_mask_6 = s1_mask[6];
+      active_0_6 = active_0[27:24];
+      active_0_6_3 = active_0_6[3];
+      s1_x_55_48 = s1_x[55:48];
+      s1_x_6 = s1_x_55_48;
+      s1_x_6_w15 = {{7{s1_x_6[7]}}, s1_x_6};
+      active_0_6_2_0 = active_0_6[2:0];
+      v7_sub_active_0_6_2_0 = 4'd7 - {1'd0, active_0_6_2_0};
+      amount_5 = v7_sub_active_0_6_2_0[2:0];
+      shifted_5 = s1_x_6_w15 << amount_5;
+      neg_shifted_5 = -{shifted_5[14], shifted_5};
+      shifted_5_w16 = {shifted_5[14], shifted_5};
+      active_0_6_3_mux = active_0_6_3 ? neg_shifted_5 : shifted_5_w16;
+      s1_mask_6_mux = s1_mask_6 ? active_0_6_3_mux : 16'sh0;
+      s1_mask_7 = s1_mask[7];
+      active_0_7 = active_0[31:28];
+      active_0_7_3 = active_0_7[3];
+      s1_x_63_56 = s1_x[63:56];
+      s1_x_7 = s1_x_63_56;
+      s1_x_7_w15 = {{7{s1_x_7[7]}}, s1_x_7};
+      active_0_7_2_0 = active_0_7[2:0];
+      v7_sub_active_0_7_2_0 = 4'd7 - {1'd0, active_0_7_2_0};
+      amount_6 = v7_sub_active_0_7_2_0[2:0];
+      shifted_6 = s1_x_7_w15 << amount_6;
+      neg_shifted_6 = -{shifted_6[14], shifted_6};
+      shifted_6_w16 = {shifted_6[14], shifted_6};
+      active_0_7_3_mux = active_0_7_3 ? neg_shifted_6 : shifted_6_w16;
+      s1_mask_7_mux = s1_mask_7 ? active_0_7_3_mux : 16'sh0;
+      s1_mask_6_mux_add_s1_mask_7_mux = {s1_mask_6_mux[15], s1_mask_6_mux} + {s1_mask_7_mux[15], s1_mask_7_mux};
+      add_1 = {s1_mask_4_mux_add_s1_mask_5_mux[16], s1_mask_4_mux_add_s1_mask_5_mux} + {s1_mask_6_mux_add_s1_mask_7_mux[16], s1_mask_6_mux_add_s1_mask_7_mux};
+      add_0_add_add_1 = {add_0[17], add_0} + {add_1[17], add_1};
+      s2_psum_0 <= add_0_add_add_1;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_43 = s1_mask[0];
-      slice_44 = active_1[3:0];
-      slice_45 = slice_44[3];
-      slice_46 = s1_x[7:0];
-      assint_8 = slice_46;
-      resize_48 = {{7{assint_8[7]}}, assint_8};
-      slice_47 = slice_44[2:0];
-      sub_8 = 4'd7 - {1'd0, slice_47};
-      resize_49 = sub_8[2:0];
-      shlv_8 = resize_48 << resize_49;
-      neg_8 = -{shlv_8[14], shlv_8};
-      resize_50 = {shlv_8[14], shlv_8};
-      mux_16 = slice_45 ? neg_8 : resize_50;
-      mux_17 = slice_43 ? mux_16 : 16'sh0;
-      slice_48 = s1_mask[1];
-      slice_49 = active_1[7:4];
-      slice_50 = slice_49[3];
-      slice_51 = s1_x[15:8];
-      assint_9 = slice_51;
-      resize_51 = {{7{assint_9[7]}}, assint_9};
-      slice_52 = slice_49[2:0];
-      sub_9 = 4'd7 - {1'd0, slice_52};
-      resize_52 = sub_9[2:0];
-      shlv_9 = resize_51 << resize_52;
-      neg_9 = -{shlv_9[14], shlv_9};
-      resize_53 = {shlv_9[14], shlv_9};
-      mux_18 = slice_50 ? neg_9 : resize_53;
-      mux_19 = slice_48 ? mux_18 : 16'sh0;
-      add_28 = {mux_17[15], mux_17} + {mux_19[15], mux_19};
-      slice_53 = s1_mask[2];
-      slice_54 = active_1[11:8];
-      slice_55 = slice_54[3];
-      slice_56 = s1_x[23:16];
-      assint_10 = slice_56;
-      resize_54 = {{7{assint_10[7]}}, assint_10};
-      slice_57 = slice_54[2:0];
-      sub_10 = 4'd7 - {1'd0, slice_57};
-      resize_55 = sub_10[2:0];
-      shlv_10 = resize_54 << resize_55;
-      neg_10 = -{shlv_10[14], shlv_10};
-      resize_56 = {shlv_10[14], shlv_10};
-      mux_20 = slice_55 ? neg_10 : resize_56;
-      mux_21 = slice_53 ? mux_20 : 16'sh0;
-      slice_58 = s1_mask[3];
-      slice_59 = active_1[15:12];
-      slice_60 = slice_59[3];
-      slice_61 = s1_x[31:24];
-      assint_11 = slice_61;
-      resize_57 = {{7{assint_11[7]}}, assint_11};
-      slice_62 = slice_59[2:0];
-      sub_11 = 4'd7 - {1'd0, slice_62};
-      resize_58 = sub_11[2:0];
-      shlv_11 = resize_57 << resize_58;
-      neg_11 = -{shlv_11[14], shlv_11};
-      resize_59 = {shlv_11[14], shlv_11};
-      mux_22 = slice_60 ? neg_11 : resize_59;
-      mux_23 = slice_58 ? mux_22 : 16'sh0;
-      add_29 = {mux_21[15], mux_21} + {mux_23[15], mux_23};
-      add_30 = {add_28[16], add_28} + {add_29[16], add_29};
-      slice_63 = s1_mask[4];
-      slice_64 = active_1[19:16];
-      slice_65 = slice_64[3];
-      slice_66 = s1_x[39:32];
-      assint_12 = slice_66;
-      resize_60 = {{7{assint_12[7]}}, assint_12};
-      slice_67 = slice_64[2:0];
-      sub_12 = 4'd7 - {1'd0, slice_67};
-      resize_61 = sub_12[2:0];
-      shlv_12 = resize_60 << resize_61;
-      neg_12 = -{shlv_12[14], shlv_12};
-      resize_62 = {shlv_12[14], shlv_12};
-      mux_24 = slice_65 ? neg_12 : resize_62;
-      mux_25 = slice_63 ? mux_24 : 16'sh0;
-      slice_68 = s1_mask[5];
-      slice_69 = active_1[23:20];
-      slice_70 = slice_69[3];
-      slice_71 = s1_x[47:40];
-      assint_13 = slice_71;
-      resize_63 = {{7{assint_13[7]}}, assint_13};
-      slice_72 = slice_69[2:0];
-      sub_13 = 4'd7 - {1'd0, slice_72};
-      resize_64 = sub_13[2:0];
-      shlv_13 = resize_63 << resize_64;
-      neg_13 = -{shlv_13[14], shlv_13};
-      resize_65 = {shlv_13[14], shlv_13};
-      mux_26 = slice_70 ? neg_13 : resize_65;
-      mux_27 = slice_68 ? mux_26 : 16'sh0;
-      add_31 = {mux_25[15], mux_25} + {mux_27[15], mux_27};
-      slice_73 = s1_mask[6];
-      slice_74 = active_1[27:24];
-      slice_75 = slice_74[3];
-      slice_76 = s1_x[55:48];
-      assint_14 = slice_76;
-      resize_66 = {{7{assint_14[7]}}, assint_14};
-      slice_77 = slice_74[2:0];
-      sub_14 = 4'd7 - {1'd0, slice_77};
-      resize_67 = sub_14[2:0];
-      shlv_14 = resize_66 << resize_67;
-      neg_14 = -{shlv_14[14], shlv_14};
-      resize_68 = {shlv_14[14], shlv_14};
-      mux_28 = slice_75 ? neg_14 : resize_68;
-      mux_29 = slice_73 ? mux_28 : 16'sh0;
-      slice_78 = s1_mask[7];
-      slice_79 = active_1[31:28];
-      slice_80 = slice_79[3];
-      slice_81 = s1_x[63:56];
-      assint_15 = slice_81;
-      resize_69 = {{7{assint_15[7]}}, assint_15};
-      slice_82 = slice_79[2:0];
-      sub_15 = 4'd7 - {1'd0, slice_82};
-      resize_70 = sub_15[2:0];
-      shlv_15 = resize_69 << resize_70;
-      neg_15 = -{shlv_15[14], shlv_15};
-      resize_71 = {shlv_15[14], shlv_15};
-      mux_30 = slice_80 ? neg_15 : resize_71;
-      mux_31 = slice_78 ? mux_30 : 16'sh0;
-      add_32 = {mux_29[15], mux_29} + {mux_31[15], mux_31};
-      add_33 = {add_31[16], add_31} + {add_32[16], add_32};
-      add_34 = {add_30[17], add_30} + {add_33[17], add_33};
-      s2_psum_1 <= add_34;
+      s1_mask_0_0 = s1_mask[0];
+      active_1_0 = active_1[3:0];
+      active_1_0_3 = active_1_0[3];
+      s1_x_7_0_0 = s1_x[7:0];
+      s1_x_0_0 = s1_x_7_0_0;
+      s1_x_0_0_w15 = {{7{s1_x_0_0[7]}}, s1_x_0_0};
+      active_1_0_2_0 = active_1_0[2:0];
+      v7_sub_active_1_0_2_0 = 4'd7 - {1'd0, active_1_0_2_0};
+      amount_7 = v7_sub_active_1_0_2_0[2:0];
+      shifted_7 = s1_x_0_0_w15 << amount_7;
+      neg_shifted_7 = -{shifted_7[14], shifted_7};
+      shifted_7_w16 = {shifted_7[14], shifted_7};
+      active_1_0_3_mux = active_1_0_3 ? neg_shifted_7 : shifted_7_w16;
+      s1_mask_0_0_mux = s1_mask_0_0 ? active_1_0_3_mux : 16'sh0;
+      s1_mask_1_0 = s1_mask[1];
+      active_1_1 = active_1[7:4];
+      active_1_1_3 = active_1_1[3];
+      s1_x_15_8_0 = s1_x[15:8];
+      s1_x_1_0 = s1_x_15_8_0;
+      s1_x_1_0_w15 = {{7{s1_x_1_0[7]}}, s1_x_1_0};
+      active_1_1_2_0 = active_1_1[2:0];
+      v7_sub_active_1_1_2_0 = 4'd7 - {1'd0, active_1_1_2_0};
+      amount_8 = v7_sub_active_1_1_2_0[2:0];
+      shifted_8 = s1_x_1_0_w15 << amount_8;
+      neg_shifted_8 = -{shifted_8[14], shifted_8};
+      shifted_8_w16 = {shifted_8[14], shifted_8};
+      active_1_1_3_mux = active_1_1_3 ? neg_shifted_8 : shifted_8_w16;
+      s1_mask_1_0_mux = s1_mask_1_0 ? active_1_1_3_mux : 16'sh0;
+      add_2 = {s1_mask_0_0_mux[15], s1_mask_0_0_mux} + {s1_mask_1_0_mux[15], s1_mask_1_0_mux};
+      s1_mask_2_0 = s1_mask[2];
+      active_1_2 = active_1[11:8];
+      active_1_2_3 = active_1_2[3];
+      s1_x_23_16_0 = s1_x[23:16];
+      s1_x_2_0 = s1_x_23_16_0;
+      s1_x_2_0_w15 = {{7{s1_x_2_0[7]}}, s1_x_2_0};
+      active_1_2_2_0 = active_1_2[2:0];
+      v7_sub_active_1_2_2_0 = 4'd7 - {1'd0, active_1_2_2_0};
+      amount_9 = v7_sub_active_1_2_2_0[2:0];
+      shifted_9 = s1_x_2_0_w15 << amount_9;
+      neg_shifted_9 = -{shifted_9[14], shifted_9};
+      shifted_9_w16 = {shifted_9[14], shifted_9};
+      active_1_2_3_mux = active_1_2_3 ? neg_shifted_9 : shifted_9_w16;
+      s1_mask_2_0_mux = s1_mask_2_0 ? active_1_2_3_mux : 16'sh0;
+      s1_mask_3_0 = s1_mask[3];
+      active_1_3 = active_1[15:12];
+      active_1_3_3 = active_1_3[3];
+      s1_x_31_24_0 = s1_x[31:24];
+      s1_x_3_0 = s1_x_31_24_0;
+      s1_x_3_0_w15 = {{7{s1_x_3_0[7]}}, s1_x_3_0};
+      active_1_3_2_0 = active_1_3[2:0];
+      v7_sub_active_1_3_2_0 = 4'd7 - {1'd0, active_1_3_2_0};
+      amount_10 = v7_sub_active_1_3_2_0[2:0];
+      shifted_10 = s1_x_3_0_w15 << amount_10;
+      neg_shifted_10 = -{shifted_10[14], shifted_10};
+      shifted_10_w16 = {shifted_10[14], shifted_10};
+      active_1_3_3_mux = active_1_3_3 ? neg_shifted_10 : shifted_10_w16;
+      s1_mask_3_0_mux = s1_mask_3_0 ? active_1_3_3_mux : 16'sh0;
+      add_3 = {s1_mask_2_0_mux[15], s1_mask_2_0_mux} + {s1_mask_3_0_mux[15], s1_mask_3_0_mux};
+      add_2_add_add_3 = {add_2[16], add_2} + {add_3[16], add_3};
+      s1_mask_4_0 = s1_mask[4];
+      active_1_4 = active_1[19:16];
+      active_1_4_3 = active_1_4[3];
+      s1_x_39_32_0 = s1_x[39:32];
+      s1_x_4_0 = s1_x_39_32_0;
+      s1_x_4_0_w15 = {{7{s1_x_4_0[7]}}, s1_x_4_0};
+      active_1_4_2_0 = active_1_4[2:0];
+      v7_sub_active_1_4_2_0 = 4'd7 - {1'd0, active_1_4_2_0};
+      amount_11 = v7_sub_active_1_4_2_0[2:0];
+      shifted_11 = s1_x_4_0_w15 << amount_11;
+      neg_shifted_11 = -{shifted_11[14], shifted_11};
+      shifted_11_w16 = {shifted_11[14], shifted_11};
+      active_1_4_3_mux = active_1_4_3 ? neg_shifted_11 : shifted_11_w16;
+      s1_mask_4_0_mux = s1_mask_4_0 ? active_1_4_3_mux : 16'sh0;
+      s1_mask_5_0 = s1_mask[5];
+      active_1_5 = active_1[23:20];
+      active_1_5_3 = active_1_5[3];
+      s1_x_47_40_0 = s1_x[47:40];
+      s1_x_5_0 = s1_x_47_40_0;
+      s1_x_5_0_w15 = {{7{s1_x_5_0[7]}}, s1_x_5_0};
+      active_1_5_2_0 = active_1_5[2:0];
+      v7_sub_active_1_5_2_0 = 4'd7 - {1'd0, active_1_5_2_0};
+      amount_12 = v7_sub_active_1_5_2_0[2:0];
+      shifted_12 = s1_x_5_0_w15 << amount_12;
+      neg_shifted_12 = -{shifted_12[14], shifted_12};
+      shifted_12_w16 = {shifted_12[14], shifted_12};
+      active_1_5_3_mux = active_1_5_3 ? neg_shifted_12 : shifted_12_w16;
+      s1_mask_5_0_mux = s1_mask_5_0 ? active_1_5_3_mux : 16'sh0;
+      add_4 = {s1_mask_4_0_mux[15], s1_mask_4_0_mux} + {s1_mask_5_0_mux[15], s1_mask_5_0_mux};
+      s1_mask_6_0 = s1_mask[6];
+      active_1_6 = active_1[27:24];
+      active_1_6_3 = active_1_6[3];
+      s1_x_55_48_0 = s1_x[55:48];
+      s1_x_6_0 = s1_x_55_48_0;
+      s1_x_6_0_w15 = {{7{s1_x_6_0[7]}}, s1_x_6_0};
+      active_1_6_2_0 = active_1_6[2:0];
+      v7_sub_active_1_6_2_0 = 4'd7 - {1'd0, active_1_6_2_0};
+      amount_13 = v7_sub_active_1_6_2_0[2:0];
+      shifted_13 = s1_x_6_0_w15 << amount_13;
+      neg_shifted_13 = -{shifted_13[14], shifted_13};
+      shifted_13_w16 = {shifted_13[14], shifted_13};
+      active_1_6_3_mux = active_1_6_3 ? neg_shifted_13 : shifted_13_w16;
+      s1_mask_6_0_mux = s1_mask_6_0 ? active_1_6_3_mux : 16'sh0;
+      s1_mask_7_0 = s1_mask[7];
+      active_1_7 = active_1[31:28];
+      active_1_7_3 = active_1_7[3];
+      s1_x_63_56_0 = s1_x[63:56];
+      s1_x_7_1 = s1_x_63_56_0;
+      s1_x_7_1_w15 = {{7{s1_x_7_1[7]}}, s1_x_7_1};
+      active_1_7_2_0 = active_1_7[2:0];
+      v7_sub_active_1_7_2_0 = 4'd7 - {1'd0, active_1_7_2_0};
+      amount_14 = v7_sub_active_1_7_2_0[2:0];
+      shifted_14 = s1_x_7_1_w15 << amount_14;
+      neg_shifted_14 = -{shifted_14[14], shifted_14};
+      shifted_14_w16 = {shifted_14[14], shifted_14};
+      active_1_7_3_mux = active_1_7_3 ? neg_shifted_14 : shifted_14_w16;
+      s1_mask_7_0_mux = s1_mask_7_0 ? active_1_7_3_mux : 16'sh0;
+      add_5 = {s1_mask_6_0_mux[15], s1_mask_6_0_mux} + {s1_mask_7_0_mux[15], s1_mask_7_0_mux};
+      add_4_add_add_5 = {add_4[16], add_4} + {add_5[16], add_5};
+      add_6 = {add_2_add_add_3[17], add_2_add_add_3} + {add_4_add_add_5[17], add_4_add_add_5};
+      s2_psum_1 <= add_6;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_83 = s1_mask[0];
-      slice_84 = active_2[3:0];
-      slice_85 = slice_84[3];
-      slice_86 = s1_x[7:0];
-      assint_16 = slice_86;
-      resize_72 = {{7{assint_16[7]}}, assint_16};
-      slice_87 = slice_84[2:0];
-      sub_16 = 4'd7 - {1'd0, slice_87};
-      resize_73 = sub_16[2:0];
-      shlv_16 = resize_72 << resize_73;
-      neg_16 = -{shlv_16[14], shlv_16};
-      resize_74 = {shlv_16[14], shlv_16};
-      mux_32 = slice_85 ? neg_16 : resize_74;
-      mux_33 = slice_83 ? mux_32 : 16'sh0;
-      slice_88 = s1_mask[1];
-      slice_89 = active_2[7:4];
-      slice_90 = slice_89[3];
-      slice_91 = s1_x[15:8];
-      assint_17 = slice_91;
-      resize_75 = {{7{assint_17[7]}}, assint_17};
-      slice_92 = slice_89[2:0];
-      sub_17 = 4'd7 - {1'd0, slice_92};
-      resize_76 = sub_17[2:0];
-      shlv_17 = resize_75 << resize_76;
-      neg_17 = -{shlv_17[14], shlv_17};
-      resize_77 = {shlv_17[14], shlv_17};
-      mux_34 = slice_90 ? neg_17 : resize_77;
-      mux_35 = slice_88 ? mux_34 : 16'sh0;
-      add_35 = {mux_33[15], mux_33} + {mux_35[15], mux_35};
-      slice_93 = s1_mask[2];
-      slice_94 = active_2[11:8];
-      slice_95 = slice_94[3];
-      slice_96 = s1_x[23:16];
-      assint_18 = slice_96;
-      resize_78 = {{7{assint_18[7]}}, assint_18};
-      slice_97 = slice_94[2:0];
-      sub_18 = 4'd7 - {1'd0, slice_97};
-      resize_79 = sub_18[2:0];
-      shlv_18 = resize_78 << resize_79;
-      neg_18 = -{shlv_18[14], shlv_18};
-      resize_80 = {shlv_18[14], shlv_18};
-      mux_36 = slice_95 ? neg_18 : resize_80;
-      mux_37 = slice_93 ? mux_36 : 16'sh0;
-      slice_98 = s1_mask[3];
-      slice_99 = active_2[15:12];
-      slice_100 = slice_99[3];
-      slice_101 = s1_x[31:24];
-      assint_19 = slice_101;
-      resize_81 = {{7{assint_19[7]}}, assint_19};
-      slice_102 = slice_99[2:0];
-      sub_19 = 4'd7 - {1'd0, slice_102};
-      resize_82 = sub_19[2:0];
-      shlv_19 = resize_81 << resize_82;
-      neg_19 = -{shlv_19[14], shlv_19};
-      resize_83 = {shlv_19[14], shlv_19};
-      mux_38 = slice_100 ? neg_19 : resize_83;
-      mux_39 = slice_98 ? mux_38 : 16'sh0;
-      add_36 = {mux_37[15], mux_37} + {mux_39[15], mux_39};
-      add_37 = {add_35[16], add_35} + {add_36[16], add_36};
-      slice_103 = s1_mask[4];
-      slice_104 = active_2[19:16];
-      slice_105 = slice_104[3];
-      slice_106 = s1_x[39:32];
-      assint_20 = slice_106;
-      resize_84 = {{7{assint_20[7]}}, assint_20};
-      slice_107 = slice_104[2:0];
-      sub_20 = 4'd7 - {1'd0, slice_107};
-      resize_85 = sub_20[2:0];
-      shlv_20 = resize_84 << resize_85;
-      neg_20 = -{shlv_20[14], shlv_20};
-      resize_86 = {shlv_20[14], shlv_20};
-      mux_40 = slice_105 ? neg_20 : resize_86;
-      mux_41 = slice_103 ? mux_40 : 16'sh0;
-      slice_108 = s1_mask[5];
-      slice_109 = active_2[23:20];
-      slice_110 = slice_109[3];
-      slice_111 = s1_x[47:40];
-      assint_21 = slice_111;
-      resize_87 = {{7{assint_21[7]}}, assint_21};
-      slice_112 = slice_109[2:0];
-      sub_21 = 4'd7 - {1'd0, slice_112};
-      resize_88 = sub_21[2:0];
-      shlv_21 = resize_87 << resize_88;
-      neg_21 = -{shlv_21[14], shlv_21};
-      resize_89 = {shlv_21[14], shlv_21};
-      mux_42 = slice_110 ? neg_21 : resize_89;
-      mux_43 = slice_108 ? mux_42 : 16'sh0;
-      add_38 = {mux_41[15], mux_41} + {mux_43[15], mux_43};
-      slice_113 = s1_mask[6];
-      slice_114 = active_2[27:24];
-      slice_115 = slice_114[3];
-      slice_116 = s1_x[55:48];
-      assint_22 = slice_116;
-      resize_90 = {{7{assint_22[7]}}, assint_22};
-      slice_117 = slice_114[2:0];
-      sub_22 = 4'd7 - {1'd0, slice_117};
-      resize_91 = sub_22[2:0];
-      shlv_22 = resize_90 << resize_91;
-      neg_22 = -{shlv_22[14], shlv_22};
-      resize_92 = {shlv_22[14], shlv_22};
-      mux_44 = slice_115 ? neg_22 : resize_92;
-      mux_45 = slice_113 ? mux_44 : 16'sh0;
-      slice_118 = s1_mask[7];
-      slice_119 = active_2[31:28];
-      slice_120 = slice_119[3];
-      slice_121 = s1_x[63:56];
-      assint_23 = slice_121;
-      resize_93 = {{7{assint_23[7]}}, assint_23};
-      slice_122 = slice_119[2:0];
-      sub_23 = 4'd7 - {1'd0, slice_122};
-      resize_94 = sub_23[2:0];
-      shlv_23 = resize_93 << resize_94;
-      neg_23 = -{shlv_23[14], shlv_23};
-      resize_95 = {shlv_23[14], shlv_23};
-      mux_46 = slice_120 ? neg_23 : resize_95;
-      mux_47 = slice_118 ? mux_46 : 16'sh0;
-      add_39 = {mux_45[15], mux_45} + {mux_47[15], mux_47};
-      add_40 = {add_38[16], add_38} + {add_39[16], add_39};
-      add_41 = {add_37[17], add_37} + {add_40[17], add_40};
-      s2_psum_2 <= add_41;
+      s1_mask_0_1 = s1_mask[0];
+      active_2_0 = active_2[3:0];
+      active_2_0_3 = active_2_0[3];
+      s1_x_7_0_1 = s1_x[7:0];
+      s1_x_0_1 = s1_x_7_0_1;
+      s1_x_0_1_w15 = {{7{s1_x_0_1[7]}}, s1_x_0_1};
+      active_2_0_2_0 = active_2_0[2:0];
+      v7_sub_active_2_0_2_0 = 4'd7 - {1'd0, active_2_0_2_0};
+      amount_15 = v7_sub_active_2_0_2_0[2:0];
+      shifted_15 = s1_x_0_1_w15 << amount_15;
+      neg_shifted_15 = -{shifted_15[14], shifted_15};
+      shifted_15_w16 = {shifted_15[14], shifted_15};
+      active_2_0_3_mux = active_2_0_3 ? neg_shifted_15 : shifted_15_w16;
+      s1_mask_0_1_mux = s1_mask_0_1 ? active_2_0_3_mux : 16'sh0;
+      s1_mask_1_1 = s1_mask[1];
+      active_2_1 = active_2[7:4];
+      active_2_1_3 = active_2_1[3];
+      s1_x_15_8_1 = s1_x[15:8];
+      s1_x_1_1 = s1_x_15_8_1;
+      s1_x_1_1_w15 = {{7{s1_x_1_1[7]}}, s1_x_1_1};
+      active_2_1_2_0 = active_2_1[2:0];
+      v7_sub_active_2_1_2_0 = 4'd7 - {1'd0, active_2_1_2_0};
+      amount_16 = v7_sub_active_2_1_2_0[2:0];
+      shifted_16 = s1_x_1_1_w15 << amount_16;
+      neg_shifted_16 = -{shifted_16[14], shifted_16};
+      shifted_16_w16 = {shifted_16[14], shifted_16};
+      active_2_1_3_mux = active_2_1_3 ? neg_shifted_16 : shifted_16_w16;
+      s1_mask_1_1_mux = s1_mask_1_1 ? active_2_1_3_mux : 16'sh0;
+      add_7 = {s1_mask_0_1_mux[15], s1_mask_0_1_mux} + {s1_mask_1_1_mux[15], s1_mask_1_1_mux};
+      s1_mask_2_1 = s1_mask[2];
+      active_2_2 = active_2[11:8];
+      active_2_2_3 = active_2_2[3];
+      s1_x_23_16_1 = s1_x[23:16];
+      s1_x_2_1 = s1_x_23_16_1;
+      s1_x_2_1_w15 = {{7{s1_x_2_1[7]}}, s1_x_2_1};
+      active_2_2_2_0 = active_2_2[2:0];
+      v7_sub_active_2_2_2_0 = 4'd7 - {1'd0, active_2_2_2_0};
+      amount_17 = v7_sub_active_2_2_2_0[2:0];
+      shifted_17 = s1_x_2_1_w15 << amount_17;
+      neg_shifted_17 = -{shifted_17[14], shifted_17};
+      shifted_17_w16 = {shifted_17[14], shifted_17};
+      active_2_2_3_mux = active_2_2_3 ? neg_shifted_17 : shifted_17_w16;
+      s1_mask_2_1_mux = s1_mask_2_1 ? active_2_2_3_mux : 16'sh0;
+      s1_mask_3_1 = s1_mask[3];
+      active_2_3 = active_2[15:12];
+      active_2_3_3 = active_2_3[3];
+      s1_x_31_24_1 = s1_x[31:24];
+      s1_x_3_1 = s1_x_31_24_1;
+      s1_x_3_1_w15 = {{7{s1_x_3_1[7]}}, s1_x_3_1};
+      active_2_3_2_0 = active_2_3[2:0];
+      v7_sub_active_2_3_2_0 = 4'd7 - {1'd0, active_2_3_2_0};
+      amount_18 = v7_sub_active_2_3_2_0[2:0];
+      shifted_18 = s1_x_3_1_w15 << amount_18;
+      neg_shifted_18 = -{shifted_18[14], shifted_18};
+      shifted_18_w16 = {shifted_18[14], shifted_18};
+      active_2_3_3_mux = active_2_3_3 ? neg_shifted_18 : shifted_18_w16;
+      s1_mask_3_1_mux = s1_mask_3_1 ? active_2_3_3_mux : 16'sh0;
+      add_8 = {s1_mask_2_1_mux[15], s1_mask_2_1_mux} + {s1_mask_3_1_mux[15], s1_mask_3_1_mux};
+      add_7_add_add_8 = {add_7[16], add_7} + {add_8[16], add_8};
+      s1_mask_4_1 = s1_mask[4];
+      active_2_4 = active_2[19:16];
+      active_2_4_3 = active_2_4[3];
+      s1_x_39_32_1 = s1_x[39:32];
+      s1_x_4_1 = s1_x_39_32_1;
+      s1_x_4_1_w15 = {{7{s1_x_4_1[7]}}, s1_x_4_1};
+      active_2_4_2_0 = active_2_4[2:0];
+      v7_sub_active_2_4_2_0 = 4'd7 - {1'd0, active_2_4_2_0};
+      amount_19 = v7_sub_active_2_4_2_0[2:0];
+      shifted_19 = s1_x_4_1_w15 << amount_19;
+      neg_shifted_19 = -{shifted_19[14], shifted_19};
+      shifted_19_w16 = {shifted_19[14], shifted_19};
+      active_2_4_3_mux = active_2_4_3 ? neg_shifted_19 : shifted_19_w16;
+      s1_mask_4_1_mux = s1_mask_4_1 ? active_2_4_3_mux : 16'sh0;
+      s1_mask_5_1 = s1_mask[5];
+      active_2_5 = active_2[23:20];
+      active_2_5_3 = active_2_5[3];
+      s1_x_47_40_1 = s1_x[47:40];
+      s1_x_5_1 = s1_x_47_40_1;
+      s1_x_5_1_w15 = {{7{s1_x_5_1[7]}}, s1_x_5_1};
+      active_2_5_2_0 = active_2_5[2:0];
+      v7_sub_active_2_5_2_0 = 4'd7 - {1'd0, active_2_5_2_0};
+      amount_20 = v7_sub_active_2_5_2_0[2:0];
+      shifted_20 = s1_x_5_1_w15 << amount_20;
+      neg_shifted_20 = -{shifted_20[14], shifted_20};
+      shifted_20_w16 = {shifted_20[14], shifted_20};
+      active_2_5_3_mux = active_2_5_3 ? neg_shifted_20 : shifted_20_w16;
+      s1_mask_5_1_mux = s1_mask_5_1 ? active_2_5_3_mux : 16'sh0;
+      add_9 = {s1_mask_4_1_mux[15], s1_mask_4_1_mux} + {s1_mask_5_1_mux[15], s1_mask_5_1_mux};
+      s1_mask_6_1 = s1_mask[6];
+      active_2_6 = active_2[27:24];
+      active_2_6_3 = active_2_6[3];
+      s1_x_55_48_1 = s1_x[55:48];
+      s1_x_6_1 = s1_x_55_48_1;
+      s1_x_6_1_w15 = {{7{s1_x_6_1[7]}}, s1_x_6_1};
+      active_2_6_2_0 = active_2_6[2:0];
+      v7_sub_active_2_6_2_0 = 4'd7 - {1'd0, active_2_6_2_0};
+      amount_21 = v7_sub_active_2_6_2_0[2:0];
+      shifted_21 = s1_x_6_1_w15 << amount_21;
+      neg_shifted_21 = -{shifted_21[14], shifted_21};
+      shifted_21_w16 = {shifted_21[14], shifted_21};
+      active_2_6_3_mux = active_2_6_3 ? neg_shifted_21 : shifted_21_w16;
+      s1_mask_6_1_mux = s1_mask_6_1 ? active_2_6_3_mux : 16'sh0;
+      s1_mask_7_1 = s1_mask[7];
+      active_2_7 = active_2[31:28];
+      active_2_7_3 = active_2_7[3];
+      s1_x_63_56_1 = s1_x[63:56];
+      s1_x_7_2 = s1_x_63_56_1;
+      s1_x_7_2_w15 = {{7{s1_x_7_2[7]}}, s1_x_7_2};
+      active_2_7_2_0 = active_2_7[2:0];
+      v7_sub_active_2_7_2_0 = 4'd7 - {1'd0, active_2_7_2_0};
+      amount_22 = v7_sub_active_2_7_2_0[2:0];
+      shifted_22 = s1_x_7_2_w15 << amount_22;
+      neg_shifted_22 = -{shifted_22[14], shifted_22};
+      shifted_22_w16 = {shifted_22[14], shifted_22};
+      active_2_7_3_mux = active_2_7_3 ? neg_shifted_22 : shifted_22_w16;
+      s1_mask_7_1_mux = s1_mask_7_1 ? active_2_7_3_mux : 16'sh0;
+      add_10 = {s1_mask_6_1_mux[15], s1_mask_6_1_mux} + {s1_mask_7_1_mux[15], s1_mask_7_1_mux};
+      add_9_add_add_10 = {add_9[16], add_9} + {add_10[16], add_10};
+      add_11 = {add_7_add_add_8[17], add_7_add_add_8} + {add_9_add_add_10[17], add_9_add_add_10};
+      s2_psum_2 <= add_11;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      slice_123 = s1_mask[0];
-      slice_124 = active_3[3:0];
-      slice_125 = slice_124[3];
-      slice_126 = s1_x[7:0];
-      assint_24 = slice_126;
-      resize_96 = {{7{assint_24[7]}}, assint_24};
-      slice_127 = slice_124[2:0];
-      sub_24 = 4'd7 - {1'd0, slice_127};
-      resize_97 = sub_24[2:0];
-      shlv_24 = resize_96 << resize_97;
-      neg_24 = -{shlv_24[14], shlv_24};
-      resize_98 = {shlv_24[14], shlv_24};
-      mux_48 = slice_125 ? neg_24 : resize_98;
-      mux_49 = slice_123 ? mux_48 : 16'sh0;
-      slice_128 = s1_mask[1];
-      slice_129 = active_3[7:4];
-      slice_130 = slice_129[3];
-      slice_131 = s1_x[15:8];
-      assint_25 = slice_131;
-      resize_99 = {{7{assint_25[7]}}, assint_25};
-      slice_132 = slice_129[2:0];
-      sub_25 = 4'd7 - {1'd0, slice_132};
-      resize_100 = sub_25[2:0];
-      shlv_25 = resize_99 << resize_100;
-      neg_25 = -{shlv_25[14], shlv_25};
-      resize_101 = {shlv_25[14], shlv_25};
-      mux_50 = slice_130 ? neg_25 : resize_101;
-      mux_51 = slice_128 ? mux_50 : 16'sh0;
-      add_42 = {mux_49[15], mux_49} + {mux_51[15], mux_51};
-      slice_133 = s1_mask[2];
-      slice_134 = active_3[11:8];
-      slice_135 = slice_134[3];
-      slice_136 = s1_x[23:16];
-      assint_26 = slice_136;
-      resize_102 = {{7{assint_26[7]}}, assint_26};
-      slice_137 = slice_134[2:0];
-      sub_26 = 4'd7 - {1'd0, slice_137};
-      resize_103 = sub_26[2:0];
-      shlv_26 = resize_102 << resize_103;
-      neg_26 = -{shlv_26[14], shlv_26};
-      resize_104 = {shlv_26[14], shlv_26};
-      mux_52 = slice_135 ? neg_26 : resize_104;
-      mux_53 = slice_133 ? mux_52 : 16'sh0;
-      slice_138 = s1_mask[3];
-      slice_139 = active_3[15:12];
-      slice_140 = slice_139[3];
-      slice_141 = s1_x[31:24];
-      assint_27 = slice_141;
-      resize_105 = {{7{assint_27[7]}}, assint_27};
-      slice_142 = slice_139[2:0];
-      sub_27 = 4'd7 - {1'd0, slice_142};
-      resize_106 = sub_27[2:0];
-      shlv_27 = resize_105 << resize_106;
-      neg_27 = -{shlv_27[14], shlv_27};
-      resize_107 = {shlv_27[14], shlv_27};
-      mux_54 = slice_140 ? neg_27 : resize_107;
-      mux_55 = slice_138 ? mux_54 : 16'sh0;
-      add_43 = {mux_53[15], mux_53} + {mux_55[15], mux_55};
-      add_44 = {add_42[16], add_42} + {add_43[16], add_43};
-      slice_143 = s1_mask[4];
-      slice_144 = active_3[19:16];
-      slice_145 = slice_144[3];
-      slice_146 = s1_x[39:32];
-      assint_28 = slice_146;
-      resize_108 = {{7{assint_28[7]}}, assint_28};
-      slice_147 = slice_144[2:0];
-      sub_28 = 4'd7 - {1'd0, slice_147};
-      resize_109 = sub_28[2:0];
-      shlv_28 = resize_108 << resize_109;
-      neg_28 = -{shlv_28[14], shlv_28};
-      resize_110 = {shlv_28[14], shlv_28};
-      mux_56 = slice_145 ? neg_28 : resize_110;
-      mux_57 = slice_143 ? mux_56 : 16'sh0;
-      slice_148 = s1_mask[5];
-      slice_149 = active_3[23:20];
-      slice_150 = slice_149[3];
-      slice_151 = s1_x[47:40];
-      assint_29 = slice_151;
-      resize_111 = {{7{assint_29[7]}}, assint_29};
-      slice_152 = slice_149[2:0];
-      sub_29 = 4'd7 - {1'd0, slice_152};
-      resize_112 = sub_29[2:0];
-      shlv_29 = resize_111 << resize_112;
-      neg_29 = -{shlv_29[14], shlv_29};
-      resize_113 = {shlv_29[14], shlv_29};
-      mux_58 = slice_150 ? neg_29 : resize_113;
-      mux_59 = slice_148 ? mux_58 : 16'sh0;
-      add_45 = {mux_57[15], mux_57} + {mux_59[15], mux_59};
-      slice_153 = s1_mask[6];
-      slice_154 = active_3[27:24];
-      slice_155 = slice_154[3];
-      slice_156 = s1_x[55:48];
-      assint_30 = slice_156;
-      resize_114 = {{7{assint_30[7]}}, assint_30};
-      slice_157 = slice_154[2:0];
-      sub_30 = 4'd7 - {1'd0, slice_157};
-      resize_115 = sub_30[2:0];
-      shlv_30 = resize_114 << resize_115;
-      neg_30 = -{shlv_30[14], shlv_30};
-      resize_116 = {shlv_30[14], shlv_30};
-      mux_60 = slice_155 ? neg_30 : resize_116;
-      mux_61 = slice_153 ? mux_60 : 16'sh0;
-      slice_158 = s1_mask[7];
-      slice_159 = active_3[31:28];
-      slice_160 = slice_159[3];
-      slice_161 = s1_x[63:56];
-      assint_31 = slice_161;
-      resize_117 = {{7{assint_31[7]}}, assint_31};
-      slice_162 = slice_159[2:0];
-      sub_31 = 4'd7 - {1'd0, slice_162};
-      resize_118 = sub_31[2:0];
-      shlv_31 = resize_117 << resize_118;
-      neg_31 = -{shlv_31[14], shlv_31};
-      resize_119 = {shlv_31[14], shlv_31};
-      mux_62 = slice_160 ? neg_31 : resize_119;
-      mux_63 = slice_158 ? mux_62 : 16'sh0;
-      add_46 = {mux_61[15], mux_61} + {mux_63[15], mux_63};
-      add_47 = {add_45[16], add_45} + {add_46[16], add_46};
-      add_48 = {add_44[17], add_44} + {add_47[17], add_47};
-      s2_psum_3 <= add_48;
+      s1_mask_0_2 = s1_mask[0];
+      active_3_0 = active_3[3:0];
+      active_3_0_3 = active_3_0[3];
+      s1_x_7_0_2 = s1_x[7:0];
+      s1_x_0_2 = s1_x_7_0_2;
+      s1_x_0_2_w15 = {{7{s1_x_0_2[7]}}, s1_x_0_2};
+      active_3_0_2_0 = active_3_0[2:0];
+      v7_sub_active_3_0_2_0 = 4'd7 - {1'd0, active_3_0_2_0};
+      amount_23 = v7_sub_active_3_0_2_0[2:0];
+      shifted_23 = s1_x_0_2_w15 << amount_23;
+      neg_shifted_23 = -{shifted_23[14], shifted_23};
+      shifted_23_w16 = {shifted_23[14], shifted_23};
+      active_3_0_3_mux = active_3_0_3 ? neg_shifted_23 : shifted_23_w16;
+      s1_mask_0_2_mux = s1_mask_0_2 ? active_3_0_3_mux : 16'sh0;
+      s1_mask_1_2 = s1_mask[1];
+      active_3_1 = active_3[7:4];
+      active_3_1_3 = active_3_1[3];
+      s1_x_15_8_2 = s1_x[15:8];
+      s1_x_1_2 = s1_x_15_8_2;
+      s1_x_1_2_w15 = {{7{s1_x_1_2[7]}}, s1_x_1_2};
+      active_3_1_2_0 = active_3_1[2:0];
+      v7_sub_active_3_1_2_0 = 4'd7 - {1'd0, active_3_1_2_0};
+      amount_24 = v7_sub_active_3_1_2_0[2:0];
+      shifted_24 = s1_x_1_2_w15 << amount_24;
+      neg_shifted_24 = -{shifted_24[14], shifted_24};
+      shifted_24_w16 = {shifted_24[14], shifted_24};
+      active_3_1_3_mux = active_3_1_3 ? neg_shifted_24 : shifted_24_w16;
+      s1_mask_1_2_mux = s1_mask_1_2 ? active_3_1_3_mux : 16'sh0;
+      add_12 = {s1_mask_0_2_mux[15], s1_mask_0_2_mux} + {s1_mask_1_2_mux[15], s1_mask_1_2_mux};
+      s1_mask_2_2 = s1_mask[2];
+      active_3_2 = active_3[11:8];
+      active_3_2_3 = active_3_2[3];
+      s1_x_23_16_2 = s1_x[23:16];
+      s1_x_2_2 = s1_x_23_16_2;
+      s1_x_2_2_w15 = {{7{s1_x_2_2[7]}}, s1_x_2_2};
+      active_3_2_2_0 = active_3_2[2:0];
+      v7_sub_active_3_2_2_0 = 4'd7 - {1'd0, active_3_2_2_0};
+      amount_25 = v7_sub_active_3_2_2_0[2:0];
+      shifted_25 = s1_x_2_2_w15 << amount_25;
+      neg_shifted_25 = -{shifted_25[14], shifted_25};
+      shifted_25_w16 = {shifted_25[14], shifted_25};
+      active_3_2_3_mux = active_3_2_3 ? neg_shifted_25 : shifted_25_w16;
+      s1_mask_2_2_mux = s1_mask_2_2 ? active_3_2_3_mux : 16'sh0;
+      s1_mask_3_2 = s1_mask[3];
+      active_3_3 = active_3[15:12];
+      active_3_3_3 = active_3_3[3];
+      s1_x_31_24_2 = s1_x[31:24];
+      s1_x_3_2 = s1_x_31_24_2;
+      s1_x_3_2_w15 = {{7{s1_x_3_2[7]}}, s1_x_3_2};
+      active_3_3_2_0 = active_3_3[2:0];
+      v7_sub_active_3_3_2_0 = 4'd7 - {1'd0, active_3_3_2_0};
+      amount_26 = v7_sub_active_3_3_2_0[2:0];
+      shifted_26 = s1_x_3_2_w15 << amount_26;
+      neg_shifted_26 = -{shifted_26[14], shifted_26};
+      shifted_26_w16 = {shifted_26[14], shifted_26};
+      active_3_3_3_mux = active_3_3_3 ? neg_shifted_26 : shifted_26_w16;
+      s1_mask_3_2_mux = s1_mask_3_2 ? active_3_3_3_mux : 16'sh0;
+      add_13 = {s1_mask_2_2_mux[15], s1_mask_2_2_mux} + {s1_mask_3_2_mux[15], s1_mask_3_2_mux};
+      add_12_add_add_13 = {add_12[16], add_12} + {add_13[16], add_13};
+      s1_mask_4_2 = s1_mask[4];
+      active_3_4 = active_3[19:16];
+      active_3_4_3 = active_3_4[3];
+      s1_x_39_32_2 = s1_x[39:32];
+      s1_x_4_2 = s1_x_39_32_2;
+      s1_x_4_2_w15 = {{7{s1_x_4_2[7]}}, s1_x_4_2};
+      active_3_4_2_0 = active_3_4[2:0];
+      v7_sub_active_3_4_2_0 = 4'd7 - {1'd0, active_3_4_2_0};
+      amount_27 = v7_sub_active_3_4_2_0[2:0];
+      shifted_27 = s1_x_4_2_w15 << amount_27;
+      neg_shifted_27 = -{shifted_27[14], shifted_27};
+      shifted_27_w16 = {shifted_27[14], shifted_27};
+      active_3_4_3_mux = active_3_4_3 ? neg_shifted_27 : shifted_27_w16;
+      s1_mask_4_2_mux = s1_mask_4_2 ? active_3_4_3_mux : 16'sh0;
+      s1_mask_5_2 = s1_mask[5];
+      active_3_5 = active_3[23:20];
+      active_3_5_3 = active_3_5[3];
+      s1_x_47_40_2 = s1_x[47:40];
+      s1_x_5_2 = s1_x_47_40_2;
+      s1_x_5_2_w15 = {{7{s1_x_5_2[7]}}, s1_x_5_2};
+      active_3_5_2_0 = active_3_5[2:0];
+      v7_sub_active_3_5_2_0 = 4'd7 - {1'd0, active_3_5_2_0};
+      amount_28 = v7_sub_active_3_5_2_0[2:0];
+      shifted_28 = s1_x_5_2_w15 << amount_28;
+      neg_shifted_28 = -{shifted_28[14], shifted_28};
+      shifted_28_w16 = {shifted_28[14], shifted_28};
+      active_3_5_3_mux = active_3_5_3 ? neg_shifted_28 : shifted_28_w16;
+      s1_mask_5_2_mux = s1_mask_5_2 ? active_3_5_3_mux : 16'sh0;
+      add_14 = {s1_mask_4_2_mux[15], s1_mask_4_2_mux} + {s1_mask_5_2_mux[15], s1_mask_5_2_mux};
+      s1_mask_6_2 = s1_mask[6];
+      active_3_6 = active_3[27:24];
+      active_3_6_3 = active_3_6[3];
+      s1_x_55_48_2 = s1_x[55:48];
+      s1_x_6_2 = s1_x_55_48_2;
+      s1_x_6_2_w15 = {{7{s1_x_6_2[7]}}, s1_x_6_2};
+      active_3_6_2_0 = active_3_6[2:0];
+      v7_sub_active_3_6_2_0 = 4'd7 - {1'd0, active_3_6_2_0};
+      amount_29 = v7_sub_active_3_6_2_0[2:0];
+      shifted_29 = s1_x_6_2_w15 << amount_29;
+      neg_shifted_29 = -{shifted_29[14], shifted_29};
+      shifted_29_w16 = {shifted_29[14], shifted_29};
+      active_3_6_3_mux = active_3_6_3 ? neg_shifted_29 : shifted_29_w16;
+      s1_mask_6_2_mux = s1_mask_6_2 ? active_3_6_3_mux : 16'sh0;
+      s1_mask_7_2 = s1_mask[7];
+      active_3_7 = active_3[31:28];
+      active_3_7_3 = active_3_7[3];
+      s1_x_63_56_2 = s1_x[63:56];
+      s1_x_7_3 = s1_x_63_56_2;
+      s1_x_7_3_w15 = {{7{s1_x_7_3[7]}}, s1_x_7_3};
+      active_3_7_2_0 = active_3_7[2:0];
+      v7_sub_active_3_7_2_0 = 4'd7 - {1'd0, active_3_7_2_0};
+      amount_30 = v7_sub_active_3_7_2_0[2:0];
+      shifted_30 = s1_x_7_3_w15 << amount_30;
+      neg_shifted_30 = -{shifted_30[14], shifted_30};
+      shifted_30_w16 = {shifted_30[14], shifted_30};
+      active_3_7_3_mux = active_3_7_3 ? neg_shifted_30 : shifted_30_w16;
+      s1_mask_7_2_mux = s1_mask_7_2 ? active_3_7_3_mux : 16'sh0;
+      add_15 = {s1_mask_6_2_mux[15], s1_mask_6_2_mux} + {s1_mask_7_2_mux[15], s1_mask_7_2_mux};
+      add_14_add_add_15 = {add_14[16], add_14} + {add_15[16], add_15};
+      add_16 = {add_12_add_add_13[17], add_12_add_add_13} + {add_14_add_add_15[17], add_14_add_add_15};
+      s2_psum_3 <= add_16;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_waddr = resize_120;
-  assign acc_raddr = resize_121;
-  assign acc_we = and_21;
-  assign acc_forward = and_22;
+  assign acc_waddr = accWAddr;
+  assign acc_raddr = accRAddr;
+  assign acc_we = accWrite;
+  assign acc_forward = accForward;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (advance) begin
-      mux_64 = acc_forward ? acc_next : acc_word_0;
-      acc_q <= mux_64;
+      acc_forward_mux = acc_forward ? acc_next : acc_word_0;
+      acc_q <= acc_forward_mux;
     end
   end
   /* verilator lint_on BLKSEQ */
-  assign acc_next = cat_1;
+  assign acc_next = sumWord;
   always @(posedge clk) begin
     if (advance) begin
       y_payload_q <= acc_next;
