@@ -24,6 +24,7 @@ import { clog2 } from '../../dsl/ir/types.ts';
 import { type CommandWidths, type EngineShape } from '../gcod/engine.ts';
 import { aggregationDatapath, aggregationPorts } from '../gcod/create.ts';
 import type { IgcnParams } from './params.ts';
+import { createIgcnOverlap } from './create-overlap.ts';
 
 type ConsumerStream = `cmd_${number}`;
 
@@ -48,6 +49,7 @@ function igcnPorts(p: IgcnParams) {
 
 /** The I-GCN design for `p`. */
 export function createIgcn(p: IgcnParams): ModuleDef<PortRecord> {
+  if (p.locate !== 'host') return createIgcnOverlap(p);
   const widths = igcnCommandWidths(p);
   const consumers = consumerLayout(p);
   return module(igcnTopName(p), igcnPorts(p), (io, m) => {
