@@ -135,7 +135,7 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
     const pick = <T extends Value>(xs: readonly T[], i: Value): Value => xs.slice(1).reduce<Value>((acc, x, k) => mux(i.eq(k + 1), x, acc), xs[0]!);
     const nextSlot = (s: Value): Value => mux(s.eq(p.slots - 1), u(slotW, 0), s.add(1).trunc(slotW));
 
-    const S = { LOAD: 0, IDLE: 1, RECV: 2, TAIL: 3, WALK: 4, DRAIN: 5 } as const;
+    const S = { LOAD: 0, IDLE: 1, RECV: 2, TAIL: 3, WALK: 4 } as const;
     const st = m.reg('d_st', uint(3), { reset: S.LOAD });
     const go = (x: number): void => st.set(u(3, x));
     const loadIdx = m.reg('d_load_idx', uint(cntW + 1), { reset: 0 });
@@ -163,7 +163,8 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
     const first = m.reg('d_first', bool());
     const lastRow = m.reg('d_last_row', bool());
     // Pipeline tokens: stage B (entry read back: issue hub and slot reads), stage C (decide, push).
-    type Tok = { valid: Signal; end: Signal; first: Signal; rel: Signal; v: Signal; slot: Signal; a: Signal };
+    // A token carries its unit's consumer, mode and size, so the next unit may start while it drains.
+    type Tok = { valid: Signal; end: Signal; first: Signal; rel: Signal; v: Signal; slot: Signal; a: Signal; e: Signal; hub: Signal; size: Signal };
     const tok = (s: string): Tok => ({
       valid: m.reg(`d_${s}_valid`, bool(), { reset: 0 }),
       end: m.reg(`d_${s}_end`, bool()),
@@ -172,6 +173,9 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
       v: m.reg(`d_${s}_v`, uint(nodeW)),
       slot: m.reg(`d_${s}_slot`, uint(slotW)),
       a: m.reg(`d_${s}_a`, uint(8)),
+      e: m.reg(`d_${s}_e`, uint(best.width)),
+      hub: m.reg(`d_${s}_hub`, bool()),
+      size: m.reg(`d_${s}_size`, uint(qW)),
     });
     const tb = tok('b');
     const tc = tok('c');
@@ -205,7 +209,6 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
         m.when(e.eq(i), () => {
           s.valid.set(u(1, 1));
           s.sink.setFields(f);
-          work[i]!.set(work[i]!.add(1).trunc(workW));
         }),
       );
     };
@@ -214,7 +217,7 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
     tb.valid.set(u(1, 0));
     tc.valid.set(tb.valid);
     m.when(tb.valid, () => {
-      for (const key of ['end', 'first', 'rel', 'v', 'slot', 'a'] as const) tc[key].set(tb[key]);
+      for (const key of ['end', 'first', 'rel', 'v', 'slot', 'a', 'e', 'hub', 'size'] as const) tc[key].set(tb[key]);
       const entU = ent.data.slice(nodeW + 7, 8);
       cU.set(entU);
       cEa.set(ent.data.slice(7, 0));
@@ -227,17 +230,39 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
     m.when(tc.valid, () => {
       const pSlot = mux(tc.first, tc.slot, pendSlot);
       const pA = mux(tc.first, tc.a, pendA);
-      const z = { rel: u(1, 0), size: size };
+      const z = { rel: u(1, 0), size: tc.size };
       pendSlot.set(pSlot);
       pendA.set(pA);
-      m.when(tc.end, () => pushOp(unitE, { op: u(2, OP_EMIT), a: pA, slot: pSlot, r: u(1, 0), v: tc.v, rel: tc.rel, size }))
-        .elsewhen(hubMode.or(hubQ.data.bit(0)), () => pushOp(unitE, { op: u(2, OP_EMIT), a: cEa, slot: tc.slot, r: u(1, 1), v: cU, ...z }))
+      m.when(tc.end, () => pushOp(tc.e, { op: u(2, OP_EMIT), a: pA, slot: pSlot, r: u(1, 0), v: tc.v, rel: tc.rel, size: tc.size }))
+        .elsewhen(tc.hub.or(hubQ.data.bit(0)), () => pushOp(tc.e, { op: u(2, OP_EMIT), a: cEa, slot: tc.slot, r: u(1, 1), v: cU, ...z }))
         .otherwise(() => {
-          pushOp(unitE, { op: u(2, OP_MAC), a: pA, slot: pSlot, r: u(1, 0), v: u(nodeW, 0), ...z });
+          pushOp(tc.e, { op: u(2, OP_MAC), a: pA, slot: pSlot, r: u(1, 0), v: u(nodeW, 0), ...z });
           pendSlot.set(slotQ.data);
           pendA.set(cEa);
         });
     });
+
+    /** Take node token `tokF` of a unit on consumer e: LOAD it into ring slot `slot`, note the slot, buffer it with its row (a cycle later). */
+    const receive = (e: Value, slot: Value, c: Value, hub: Value): void => {
+      io.islands.ready.set(u(1, 1));
+      const id = tokF.id;
+      const lastTok = hub.or(tokF.kind.eq(LOC_LAST));
+      pushLoad(e, { last: lastTok, v: id, slot });
+      writeSlot(id, slot);
+      m.when(hub, () => writeHub(id, u(1, 1)));
+      row.at(id);
+      r1.set(u(1, 1));
+      r1Id.set(id);
+      r1Slot.set(slot);
+      r1Cnt.set(c);
+      sl.set(nextSlot(slot));
+      cnt.set(c.add(1).trunc(qW));
+      m.when(lastTok, () => {
+        size.set(c.add(1).trunc(qW));
+        alloc.forEach((a, i) => m.when(e.eq(i), () => a.set(nextSlot(slot))));
+        go(S.TAIL);
+      }).otherwise(() => go(S.RECV));
+    };
 
     const csr = io.csr.fields;
     io.csr.ready.set(st.eq(S.LOAD));
@@ -268,11 +293,12 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
           });
         });
       })
-      // A unit starts: END (to every consumer), a hub or an island's first node.
+      // A unit starts: END (to every consumer, once the walk pipeline is empty), or a hub or an
+      // island's first node, taken at once by the least loaded consumer.
       .is(S.IDLE, () => {
         m.when(io.start.and(io.islands.valid), () => {
           m.when(tokF.kind.eq(LOC_END), () => {
-            const all = opRoom.reduce((a, b) => a.and(b));
+            const all = opRoom.reduce((a, b) => a.and(b)).and(tb.valid.not()).and(tc.valid.not());
             m.when(all, () => {
               io.islands.ready.set(u(1, 1));
               opIn.forEach((_, e) => pushOp(u(best.width, e), { op: u(2, OP_END), a: u(8, 0), slot: u(slotW, 0), r: u(1, 0), v: u(nodeW, 0), rel: u(1, 0), size: u(qW, 0) }));
@@ -280,54 +306,37 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
               go(S.LOAD);
             });
           }).otherwise(() => {
-            unitE.set(best);
-            sl.set(pick(alloc, best));
-            cnt.set(u(qW, 0));
-            hubMode.set(tokF.kind.eq(LOC_HUB));
-            go(S.RECV);
+            const hub = tokF.kind.eq(LOC_HUB);
+            m.when(pick(loadRoom, best), () => {
+              unitE.set(best);
+              hubMode.set(hub);
+              receive(best, pick(alloc, best), u(qW, 0), hub);
+            });
           });
         });
       })
-      // The unit's nodes: LOAD each into the next ring slot, note its slot, buffer it with its row.
+      // The unit's further nodes.
       .is(S.RECV, () => {
-        m.when(io.islands.valid.and(eRoom), () => {
-          io.islands.ready.set(u(1, 1));
-          const id = tokF.id;
-          const lastTok = hubMode.or(tokF.kind.eq(LOC_LAST));
-          pushLoad(unitE, { last: lastTok, v: id, slot: sl });
-          writeSlot(id, sl);
-          m.when(hubMode, () => writeHub(id, u(1, 1)));
-          row.at(id);
-          r1.set(u(1, 1));
-          r1Id.set(id);
-          r1Slot.set(sl);
-          r1Cnt.set(cnt);
-          sl.set(nextSlot(sl));
-          cnt.set(cnt.add(1).trunc(qW));
-          m.when(lastTok, () => {
-            size.set(cnt.add(1).trunc(qW));
-            alloc.forEach((a, e) => m.when(unitE.eq(e), () => a.set(nextSlot(sl))));
-            go(S.TAIL);
-          });
-        });
+        m.when(io.islands.valid.and(eRoom), () => receive(unitE, sl, cnt, hubMode));
       })
       // Once the last node's buffer write has landed, read the first row.
+      // A unit of one node (a hub, an isolated node) takes its row as it is written (bypass).
       .is(S.TAIL, () => {
-        m.when(r1.not(), () => {
-          isl.at(u(qW, 0));
-          ri.set(u(qW, 1));
-          go(S.WALK);
-        });
+        ri.set(u(qW, 1));
+        m.when(size.eq(1), () => {
+          loadCurrent(cat(r1Id, r1Slot, row.data));
+          lastRow.set(u(1, 1));
+        }).otherwise(() => isl.at(u(qW, 0)));
+        go(S.WALK);
       })
-      // WALK (stage A) and DRAIN are below, outside the switch.
+      // WALK (stage A) is below, outside the switch.
       .is(S.WALK, () => undefined)
-      .is(S.DRAIN, () => undefined)
       .default(() => go(S.LOAD));
 
     // WALK body (outside the switch for clarity): stage A.
     const inWalk = st.eq(S.WALK);
     const loaded = m.reg('d_row_loaded', bool(), { reset: 0 });
-    m.when(st.eq(S.TAIL), () => loaded.set(u(1, 0)));
+    m.when(st.eq(S.TAIL), () => loaded.set(size.eq(1)));
     m.when(inWalk.and(loaded.not()), () => {
       loadCurrent(isl.data);
       lastRow.set(ri.eq(size));
@@ -346,16 +355,20 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
       tb.v.set(cv);
       tb.slot.set(cSlot);
       tb.a.set(cA);
+      tb.e.set(unitE);
+      tb.hub.set(hubMode);
+      tb.size.set(size);
       first.set(u(1, 0));
     };
     m.when(issue, () => {
+      work.forEach((w, i) => m.when(unitE.eq(i), () => w.set(w.add(1).trunc(workW))));
       m.when(k.ne(kEnd), () => {
         ent.at(k);
         k.set(k.add(1).trunc(ptrW));
         setTok(false);
       }).otherwise(() => {
         setTok(true);
-        m.when(lastRow, () => go(S.DRAIN)).otherwise(() => {
+        m.when(lastRow, () => go(S.IDLE)).otherwise(() => {
           loadCurrent(isl.data);
           lastRow.set(ri.eq(size));
           m.when(ri.ne(size), () => {
@@ -365,7 +378,6 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
         });
       });
     });
-    m.when(st.eq(S.DRAIN).and(tb.valid.not()).and(tc.valid.not()), () => go(S.IDLE));
   });
 }
 
