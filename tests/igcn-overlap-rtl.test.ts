@@ -1,5 +1,5 @@
 /**
- * I-GCN with the locator and the dispatcher in RTL (locate 'overlap' and 'serial', create-overlap.ts):
+ * I-GCN with the locator and the dispatcher in RTL (locate 'overlap', create-overlap.ts):
  * in Verilator under random stalls on every stream, on random small graphs, the output equals the
  * golden layer bit for bit and the off-chip reads are the dispatcher model's LOADs (one per node).
  * On the host, the dispatcher model's commands compute the same layer (dispatch-model.ts).
@@ -33,16 +33,24 @@ describe('igcn overlap: dispatcher model (host)', () => {
 });
 
 describe('igcn overlap (Verilator)', () => {
-  it.each([['overlap'], ['serial']] as const)('%s: random graphs under random stalls give the golden layer, n reads', async (locate) => {
-    const p: IgcnParams = { ...P, locate };
+  // 'serial' differs only in when dispatching starts (one more Verilator build): bench:igcn checks its Y on Cora and CiteSeer.
+  it('overlap: random graphs under random stalls give the golden layer, n reads', async () => {
+    const p: IgcnParams = P;
     const seed = testSeed();
     const rng = new Rng(seed);
-    for (let t = 0; t < 3; t++) {
+    let islands = 0;
+    let hubs = 0;
+    for (let t = 0; t < 4; t++) {
       const inputs = igcn.randomInputs(p, rng.int(1, 1e9));
       const want = igcn.golden(p, inputs);
+      islands += want.counts.islands!;
+      hubs += want.counts.hubs!;
       const got = await runAggregation(igcn, p, inputs, { seed: seed + t, stall: STALL });
       expect(got.y.data, `seed ${seed}, graph ${t}`).toEqual(want.outputs.y!.data);
       expect(got.reads, `seed ${seed}, graph ${t}`).toBe(inputs.x!.shape[0]);
     }
+    // Both kinds of unit are dispatched.
+    expect(islands, `seed ${seed}`).toBeGreaterThan(0);
+    expect(hubs, `seed ${seed}`).toBeGreaterThan(0);
   });
 });
