@@ -17,6 +17,7 @@ import { gcodPresets, totalMacs, type GcodParams } from '../generators/gcod/para
 import { igcn, igcnPlan } from '../generators/igcn/index.ts';
 import { igcnPresets, type IgcnParams } from '../generators/igcn/params.ts';
 import { locateIslands } from '../generators/igcn/locator.ts';
+import { dispatchModel } from '../generators/igcn/dispatch-model.ts';
 import { runLocator } from '../tests/support/locator-run.ts';
 import { citationWorkload, runAggregation, runGcod, type GcodRun } from '../tests/support/gcod-run.ts';
 import { machineLine, quick, recordBlock } from './record.ts';
@@ -33,14 +34,16 @@ interface Case {
   /** GCoD lifted (variant 'resident'). */
   r: GcodParams;
   i: IgcnParams;
+  /** I-GCN with the RTL locator feeding the RTL dispatcher (locate 'overlap'; 'serial' is the same with dispatching after END). */
+  o: IgcnParams;
   inputs: () => Record<string, Tensor>;
 }
 
 function cases(): Case[] {
   if (quick)
-    return [1, 2].map((seed) => ({ name: `random ${seed}`, g: gcodPresets.ci!, r: gcodPresets['ci-resident']!, i: { ...igcnPresets.ci!, hidden: gcodPresets.ci!.hidden }, inputs: () => gcod.randomInputs(gcodPresets.ci!, seed) }));
+    return [1, 2].map((seed) => ({ name: `random ${seed}`, g: gcodPresets.ci!, r: gcodPresets['ci-resident']!, i: { ...igcnPresets.ci!, hidden: gcodPresets.ci!.hidden }, o: { ...igcnPresets['ci-overlap']!, hidden: gcodPresets.ci!.hidden }, inputs: () => gcod.randomInputs(gcodPresets.ci!, seed) }));
   return ([['cora', 'cora/cora.cites', 1433], ['citeseer', 'citeseer/citeseer.cites', 3703]] as const).map(([name, file, f]) => ({
-    name, g: gcodPresets[name]!, r: gcodPresets[`${name}-resident`]!, i: igcnPresets[name]!, inputs: () => citationWorkload(DATA, file, f, SEED),
+    name, g: gcodPresets[name]!, r: gcodPresets[`${name}-resident`]!, i: igcnPresets[name]!, o: igcnPresets[`${name}-overlap`]!, inputs: () => citationWorkload(DATA, file, f, SEED),
   }));
 }
 
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
   const loc: string[] = [];
   const stallChecks: string[] = [];
   const hw: string[] = [];
+  const ov: string[] = [];
   for (const c of cases()) {
     const inputs = c.inputs();
     const wantG = gcod.golden(c.g, inputs);
@@ -111,18 +115,38 @@ async function main(): Promise<void> {
       // The locator in hardware on this graph (no stalls): the same hubs and islands, its cycles.
       const adj = igcnPlan(c.i, inputs).adj;
       const nnzAdj = adj.reduce((k, l) => k + l.length, 0);
-      const lp = { maxNodes: c.i.maxNodes, maxEdges: quick ? Math.max(2, nnzAdj) : 16384, th0: c.i.th0, cMax: c.i.cMax };
+      const lp = { maxNodes: c.o.maxNodes, maxEdges: quick ? Math.max(2, nnzAdj) : c.o.maxEdges, th0: c.o.th0, cMax: c.o.cMax };
       const t0 = performance.now();
       const [r] = await runLocator(lp, [adj], { seed: SEED });
       const seconds = (performance.now() - t0) / 1000;
-      const host = locateIslands(adj, { ...c.i, bfsEngines: 1, hubLanes: 1 });
+      const host = locateIslands(adj, { ...c.o, bfsEngines: 1, hubLanes: 1 });
       if (JSON.stringify(r!.hubs) !== JSON.stringify(host.hubs) || JSON.stringify(r!.islands) !== JSON.stringify(host.islands))
         throw new Error(`${c.name}: the hardware locator's islands differ from locator.ts`);
+      // The overlap preset's C_max (= slots) gives the same islands as the I-GCN preset's on these graphs.
+      const paper = locateIslands(adj, { ...c.i, bfsEngines: 1, hubLanes: 1 });
+      const sameAsPaper = JSON.stringify(paper.islands) === JSON.stringify(host.islands) && JSON.stringify(paper.hubs) === JSON.stringify(host.hubs);
+      if (!quick && !sameAsPaper) throw new Error(`${c.name}: C_max ${c.o.cMax} gives other islands than C_max ${c.i.cMax}`);
       const load = adj.length + 1 + nnzAdj;
       const locate = r!.endCycle - load;
       const comb = wantI.counts.featureNonZeros!;
       hw.push(`| ${c.name} | ${host.islands.length} (equal) | ${r!.endCycle} | ${load} | ${locate} | ${host.cycles} | ${(locate / host.cycles).toFixed(2)} | ${ic.locatorCycles} | ${comb} | ${locate <= comb ? 'yes' : `no (${locate - comb} more)`} |`);
       console.log(`${c.name} locator hw: ${r!.endCycle} cycles (${seconds.toFixed(1)} s with build)`);
+      // The locator feeding the dispatcher in one top: overlapped, and back to back (dispatch after END).
+      const model = dispatchModel(igcnPlan(c.o, inputs).a, host, c.o.engines, c.o.slots);
+      const ideal = wantI.idealCycles!;
+      const runsO: [string, GcodRun][] = [];
+      // --quick: the overlapped top only (the one the tests build), no second Verilator build.
+      for (const locate of quick ? ['overlap'] : ['serial', 'overlap']) {
+        const o = await runAggregation(igcn, { ...c.o, locate }, inputs, { seed: SEED });
+        if (!o.y.data.every((v, k) => v === wantG.outputs.y!.data[k]) || o.reads !== model.loads) throw new Error(`${c.name} igcn ${locate}: Y or reads differ (seed ${SEED})`);
+        console.log(`${c.name} igcn ${locate}: total ${o.cycles} cycles, aggregation ${o.aggCycles}, reads ${o.reads}, build ${o.buildSeconds.toFixed(0)} s, run ${o.seconds.toFixed(1)} s`);
+        runsO.push([locate, o]);
+      }
+      const hostRun = res.igcn!;
+      ov.push(`| ${c.name} | I-GCN, host-compiled commands (locating not in the run) | ${hostRun.cycles} | ${(hostRun.cycles / ideal).toFixed(2)} | ${hostRun.aggCycles} | ${hostRun.reads} | ${wantI.counts.aggregationOps} |`);
+      for (const [locate, o] of runsO)
+        ov.push(`| ${c.name} | RTL locator → RTL dispatcher, ${locate === 'serial' ? 'back to back (dispatch after END)' : 'overlapped'} | ${o.cycles} | ${(o.cycles / ideal).toFixed(2)} | ${o.aggCycles} | ${o.reads} | ${model.ops} |`);
+      ov.push(`| ${c.name} | for reference: locator END (alone, CSR load included); combination; ideal | ${r!.endCycle}; ${comb}; ${ideal} | — | — | — | — |`);
     }
     const exposed = exposedLocator(c.i, inputs, wantI.counts.featureNonZeros!);
     loc.push(
@@ -151,6 +175,12 @@ async function main(): Promise<void> {
   say('| graph | islands | END at cycle | CSR load (tokens) | locate cycles | model, P2 = 1, 1 lane | hw / model | model, preset P2 and lanes | combination cycles | locate ≤ combination |');
   say('|---|---|---|---|---|---|---|---|---|---|');
   for (const l of hw) say(l);
+  say('');
+  say(`I-GCN with the locator feeding the consumers in RTL (create-overlap.ts: RTL locator, 1 hub lane, 1 BFS engine → island FIFO → RTL dispatcher → the same ${p.o.engines} consumers × ${p.o.macs} MACs, ${p.o.slots} Z rows each; C_max = ${p.o.cMax}, TH0 = ${p.o.th0}; no shared-neighbour reuse in the RTL dispatcher). Verilator, no stalls, Y golden, reads = one per node; total cycles from the first input token to the stats token; ideal = combination (feature non-zeros) + nnz·${p.o.hidden}/${p.o.engines * p.o.macs}:`);
+  say('');
+  say('| graph | design | total cycles | / ideal | aggregation cycles (stats) | Z reads | vector MACs |');
+  say('|---|---|---|---|---|---|---|');
+  for (const l of ov) say(l);
   recordBlock('bench:igcn', 'I-GCN', lines.join('\n'));
 }
 

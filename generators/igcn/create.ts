@@ -15,8 +15,8 @@
  *
  * The consumers are GCoD's sub-engine (generators/gcod/engine.ts) with the `keep` bit; the island
  * locator's queue of islands (locator.ts on the host) is compiled into the consumers' commands
- * (schedule.ts). The locator also exists as hardware (locator-hw.ts, the same islands in the same
- * order), tested on its own; it does not feed the consumers here yet (see README).
+ * (schedule.ts). With `locate` 'overlap' or 'serial' the top is create-overlap.ts instead: the RTL
+ * locator (locator-hw.ts) feeds an RTL dispatcher (dispatch.ts) that makes the commands (see README).
  */
 import { module, type ModuleDef } from '../../dsl/builder/module.ts';
 import { type PortRecord } from '../../dsl/builder/ports.ts';
@@ -24,6 +24,7 @@ import { clog2 } from '../../dsl/ir/types.ts';
 import { type CommandWidths, type EngineShape } from '../gcod/engine.ts';
 import { aggregationDatapath, aggregationPorts } from '../gcod/create.ts';
 import type { IgcnParams } from './params.ts';
+import { createIgcnOverlap } from './create-overlap.ts';
 
 type ConsumerStream = `cmd_${number}`;
 
@@ -48,6 +49,7 @@ function igcnPorts(p: IgcnParams) {
 
 /** The I-GCN design for `p`. */
 export function createIgcn(p: IgcnParams): ModuleDef<PortRecord> {
+  if (p.locate !== 'host') return createIgcnOverlap(p);
   const widths = igcnCommandWidths(p);
   const consumers = consumerLayout(p);
   return module(igcnTopName(p), igcnPorts(p), (io, m) => {

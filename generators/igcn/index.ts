@@ -11,6 +11,8 @@ import { graphFromEdges, neighbours, normalisedAdjacency, type Csr } from '../gc
 import { gcod, layerTokens } from '../gcod/index.ts';
 import type { GcodParams } from '../gcod/params.ts';
 import { consumerLayout, createIgcn } from './create.ts';
+import { locatorParams } from './create-overlap.ts';
+import { csrTokens } from './locator-hw.ts';
 import { aggregate, combine, islandCounts } from './golden.ts';
 import { locateIslands, type Islands } from './locator.ts';
 import { hubGroup, igcnMacs, igcnParamSpecs, igcnPresets, validateIgcn, type IgcnParams } from './params.ts';
@@ -52,6 +54,23 @@ export function igcnPlan(p: IgcnParams, inputs: Record<string, Tensor>): IgcnPla
 
 const num = (t: Tensor): number[] => t.data.map(Number);
 
+/**
+ * The `csr` stream of the RTL locator and dispatcher: the locator's CSR tokens (csrTokens: checks the
+ * module's maxNodes and maxEdges) with Â: a row pointer token carries the self loop of the node it
+ * ends, an entry token Â[v][u].
+ */
+export function overlapCsrTokens(p: IgcnParams, plan: IgcnPlan): TokenValue[] {
+  const { a, adj } = plan;
+  const valueAt = (v: number, u: number): number => {
+    for (let k = a.rowPtr[v]!; k < a.rowPtr[v + 1]!; k++) if (a.col[k] === u) return a.val[k]!;
+    throw new Error(`igcn: Â has no entry (${v}, ${u})`);
+  };
+  const toks = csrTokens(locatorParams(p), adj);
+  const a8: number[] = [0, ...adj.map((_, v) => valueAt(v, v))];
+  for (let v = 0; v < adj.length; v++) for (const u of adj[v]!) a8.push(valueAt(v, u));
+  return toks.map((t, i) => ({ ...t, a: a8[i]! }));
+}
+
 function golden(p: IgcnParams, inputs: Record<string, Tensor>): GoldenResult {
   const plan = igcnPlan(p, inputs);
   const x = inputs.x!;
@@ -87,6 +106,7 @@ export const igcn = defineAccelerator<IgcnParams>({
   toTokens(p, inputs) {
     const plan = igcnPlan(p, inputs);
     const out: Record<string, readonly TokenValue[]> = layerTokens(p, inputs, Int32Array.from({ length: plan.a.n }, (_, i) => i));
+    if (p.locate !== 'host') return { ...out, csr: overlapCsrTokens(p, plan) };
     for (const e of consumerLayout(p)) out[e.stream] = (plan.schedule.commands[e.stream] ?? []).map((c) => ({ ...c }));
     return out;
   },

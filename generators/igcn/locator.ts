@@ -47,6 +47,8 @@ export interface Islands {
   thresholds: number[];
   /** BFS runs abandoned (grew past C_max or met an abandoned component). */
   abandoned: number;
+  /** Hubs and islands in the order the hardware locator emits them: island i as i, hub h as -(h + 1). */
+  units: number[];
 }
 
 /** The threshold after a round at `th`: max(1, floor(0.8 TH)) (the hardware's table is built from it). */
@@ -64,6 +66,7 @@ export function locateIslands(adj: readonly (readonly number[])[], p: LocatorPar
   const islands: number[][] = [];
   const ready: number[] = [];
   const thresholds: number[] = [];
+  const units: number[] = [];
   let left = n;
   let cycle = 0;
   let abandoned = 0;
@@ -74,6 +77,7 @@ export function locateIslands(adj: readonly (readonly number[])[], p: LocatorPar
       islandOf[v] = islands.length;
     }
     left -= nodes.length;
+    units.push(islands.length);
     islands.push(nodes);
     ready.push(at);
   };
@@ -89,6 +93,7 @@ export function locateIslands(adj: readonly (readonly number[])[], p: LocatorPar
         claimed[v] = 1;
         left--;
         hubs.push(v);
+        units.push(-(v + 1));
       }
     }
     // 2. bounded BFS from hub neighbours; `visited` marks this round's abandoned components (and
@@ -117,7 +122,7 @@ export function locateIslands(adj: readonly (readonly number[])[], p: LocatorPar
     cycle = Math.max(dispatch, lastReady, ...engineFree);
     th = nextThreshold(th);
   }
-  return { n, hubs, isHub, islands, islandOf, ready, cycles: cycle, thresholds, abandoned };
+  return { n, hubs, isHub, islands, islandOf, ready, cycles: cycle, thresholds, abandoned, units };
 }
 
 /**

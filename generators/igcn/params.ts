@@ -36,6 +36,14 @@ export interface IgcnParams extends Record<string, number | boolean | string> {
   bfsEngines: number;
   /** Locator: hub detection lanes (degrees compared a cycle). */
   hubLanes: number;
+  /**
+   * Where the consumers' commands come from: 'host' (compiled on the host from the host locator,
+   * streams cmd_*), 'overlap' (the RTL locator feeds an RTL dispatcher, islands consumed while later
+   * ones are found; stream csr) or 'serial' (the same hardware, dispatching held until the locator's END).
+   */
+  locate: string;
+  /** Neighbour entries (2 x undirected edges) the RTL locator and dispatcher hold ('overlap'/'serial'). */
+  maxEdges: number;
 }
 
 export const igcnParamSpecs: Record<keyof IgcnParams & string, ParamSpec> = {
@@ -53,9 +61,11 @@ export const igcnParamSpecs: Record<keyof IgcnParams & string, ParamSpec> = {
   cMax: { kind: 'int', doc: 'locator: largest island C_max', min: 1, max: 1 << 16 },
   bfsEngines: { kind: 'int', doc: 'locator: parallel bounded-BFS engines P2', min: 1, max: 64 },
   hubLanes: { kind: 'int', doc: 'locator: hub detection lanes', min: 1, max: 256 },
+  locate: { kind: 'enum', doc: "'host' (commands compiled on the host), 'overlap' (RTL locator -> RTL dispatcher, islands consumed as found) or 'serial' (the same, dispatch after the locator's END)", values: ['host', 'overlap', 'serial'] },
+  maxEdges: { kind: 'int', doc: "neighbour entries held by the RTL locator and dispatcher (locate 'overlap'/'serial')", min: 2, max: 1 << 20 },
 };
 
-const common = { binaryFeatures: true, latency: 20, wordsPerCycle: 4, requestQueue: 8, th0: 10, cMax: 200, bfsEngines: 4, hubLanes: 16 };
+const common = { binaryFeatures: true, latency: 20, wordsPerCycle: 4, requestQueue: 8, th0: 10, cMax: 200, bfsEngines: 4, hubLanes: 16, locate: 'host', maxEdges: 16384 };
 
 /**
  * `ci`: tiny, for tests (hidden 4, 64 nodes, small islands so that random graphs have several);
@@ -63,10 +73,15 @@ const common = { binaryFeatures: true, latency: 20, wordsPerCycle: 4, requestQue
  * on chip, the same totals as the gcod presets, TH0 = 10 and C_max = 200 as in the third-party run.
  */
 export const igcnPresets: Record<string, IgcnParams> = {
-  ci: { ...common, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 2, slots: 8, latency: 6, wordsPerCycle: 2, requestQueue: 4, th0: 4, cMax: 6, bfsEngines: 2, hubLanes: 4 },
+  ci: { ...common, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 2, slots: 8, latency: 6, wordsPerCycle: 2, requestQueue: 4, th0: 4, cMax: 6, bfsEngines: 2, hubLanes: 4, maxEdges: 512 },
+  // The RTL locator feeding the RTL dispatcher (create-overlap.ts); an island must fit a consumer's Z buffer (cMax <= slots).
+  'ci-overlap': { ...common, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 2, slots: 8, latency: 6, wordsPerCycle: 2, requestQueue: 4, th0: 4, cMax: 6, bfsEngines: 1, hubLanes: 1, maxEdges: 512, locate: 'overlap' },
   cora64: { ...common, maxNodes: 4096, features: 64, hidden: 16, engines: 4, macs: 4, slots: 100 },
   cora: { ...common, maxNodes: 4096, features: 1433, hidden: 16, engines: 4, macs: 4, slots: 100 },
   citeseer: { ...common, maxNodes: 4096, features: 3703, hidden: 16, engines: 4, macs: 4, slots: 100 },
+  // C_max = slots = 100: on Cora and CiteSeer the same islands as C_max = 200 (the largest is 52 nodes; bench:igcn checks it).
+  'cora-overlap': { ...common, maxNodes: 4096, features: 1433, hidden: 16, engines: 4, macs: 4, slots: 100, cMax: 100, bfsEngines: 1, hubLanes: 1, locate: 'overlap' },
+  'citeseer-overlap': { ...common, maxNodes: 4096, features: 3703, hidden: 16, engines: 4, macs: 4, slots: 100, cMax: 100, bfsEngines: 1, hubLanes: 1, locate: 'overlap' },
 };
 
 /** Hubs whose Z rows the hub pass holds together: half a consumer's buffer (a chunk, see schedule.ts). */
@@ -80,4 +95,7 @@ export function validateIgcn(p: IgcnParams): void {
     throw new ParamError(`parameter '${field}' = ${String(p[field])} ${msg}`, undefined, { field, value: p[field] });
   };
   if (p.hidden % p.macs !== 0) bad('macs', `must divide hidden (${p.hidden})`);
+  if (!['host', 'overlap', 'serial'].includes(p.locate)) bad('locate', "must be 'host', 'overlap' or 'serial'");
+  // The RTL dispatcher loads a whole island into one consumer's Z buffer.
+  if (p.locate !== 'host' && p.cMax > p.slots) bad('cMax', `must be at most slots (${p.slots}) with locate '${p.locate}' (an island is loaded whole into a consumer's Z buffer)`);
 }
