@@ -168,6 +168,8 @@ const MODELS: Record<string, Model> = {
   backward_slice: identity,
   skid_buffer: identity,
   connect: identity,
+  instance_in: identity,
+  instance_out: identity,
   halt_when: identity,
   fork: identity,
   fork_lazy: identity,

@@ -19,7 +19,12 @@ export interface EvalEnv {
 /** Evaluates named signals of one module under an environment; memoised per call of {@link evaluate}. */
 export class TokenEvaluator {
   private readonly byName: Map<string, SignalDecl>;
-  constructor(readonly module: ModuleIR) {
+  /**
+   * @param module the module the element lives in
+   * @param strictInputs a child module: its other inputs come from the parent, unknown here, so
+   *   reading one throws (the element is then left without a model rather than modelled wrong)
+   */
+  constructor(readonly module: ModuleIR, private readonly strictInputs = false) {
     this.byName = new Map(module.signals.map((s) => [s.name, s]));
   }
 
@@ -43,7 +48,10 @@ export class TokenEvaluator {
       if (d.kind === 'reg') {
         const last = d.assigns[d.assigns.length - 1];
         v = env.transparent(d) && last ? expr(last.value, depth + 1) : d.reset ?? d.init ?? 0n;
-      } else if (d.kind === 'input' || d.kind === 'instout') v = 0n;
+      } else if (d.kind === 'input' || d.kind === 'instout') {
+        if (this.strictInputs) throw new Error(`model: '${d.name}' of ${this.module.name} comes from outside the element`);
+        v = 0n;
+      }
       else {
         v = 0n;
         for (let i = d.assigns.length - 1; i >= 0; i--) {
