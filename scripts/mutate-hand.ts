@@ -101,8 +101,10 @@ export function handCampaign(seed: number, perDesign: number): { design: string;
       }
       return xs;
     };
-    const children = shuffle(enumerateHandMutants(circuit, (m) => m !== circuit.top));
-    const top = shuffle(enumerateHandMutants(circuit, (m) => m === circuit.top));
+    // One mutant per source line and operator: an unrolled loop makes the same fault in many copies.
+    const distinct = (xs: HandMutant[]) => [...new Map(xs.map((x) => [`${x.module} ${x.loc} ${x.what}`, x])).values()];
+    const children = shuffle(distinct(enumerateHandMutants(circuit, (m) => m !== circuit.top)));
+    const top = shuffle(distinct(enumerateHandMutants(circuit, (m) => m === circuit.top)));
     const nChild = Math.min(children.length, top.length ? Math.ceil(perDesign / 2) : perDesign);
     for (const mutant of [...children.slice(0, nChild), ...top.slice(0, perDesign - nChild)]) out.push({ design: name, preset, circuit, mutant });
   }

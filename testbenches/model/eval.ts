@@ -32,6 +32,35 @@ export class TokenEvaluator {
     return this.byName.has(name);
   }
 
+  /**
+   * Whether signal `name` is a function of the signals in `fixed` only: its cone reaches no register
+   * (unless `transparentRegs`: then registers are looked through, as pipeline stages), no input or
+   * instance output outside `fixed`, and no memory (unless `roms`: memories never written read their
+   * initial contents).
+   */
+  pure(name: string, fixed: ReadonlySet<string>, opts: { transparentRegs?: boolean; roms?: boolean } = {}): boolean {
+    const start = this.byName.get(name);
+    if (!start) return false;
+    const seen = new Set<number>();
+    const sig = (d: SignalDecl): boolean => {
+      if (fixed.has(d.name)) return true;
+      if (seen.has(-1 - d.id)) return true;
+      seen.add(-1 - d.id);
+      if (d.kind === 'input' || d.kind === 'instout') return false;
+      if (d.kind === 'reg' && !opts.transparentRegs) return false;
+      return d.assigns.every((a) => expr(a.value) && a.path.every((st) => expr(st.node.cond)));
+    };
+    const expr = (e: Expr): boolean => {
+      if (e.kind === 'const') return true;
+      if (e.kind === 'ref') return sig(e.signal);
+      if (seen.has(e.id)) return true;
+      seen.add(e.id);
+      if (e.kind === 'memread') return !!opts.roms && e.memory.writes.length === 0 && expr(e.addr);
+      return e.args.every(expr);
+    };
+    return sig(start);
+  }
+
   /** The bit pattern of signal `name` under `env`. */
   evaluate(name: string, env: EvalEnv): bigint {
     const s = this.byName.get(name);

@@ -13,7 +13,7 @@ import { mask } from '../../dsl/ir/types.ts';
 /** One fault in one module's hand-written logic. */
 export interface HandMutant {
   module: string;
-  op: 'swap' | 'operator' | 'const';
+  op: 'swap' | 'operator' | 'const' | 'stage';
   what: string;
   /** Signals (or memories) whose assignments contain the changed expression: the right answers. */
   owners: string[];
@@ -54,10 +54,20 @@ function ownersOf(m: ModuleIR): Map<number, { e: Expr; owners: Set<string> }> {
  * @param c the elaborated circuit
  * @param which the modules to mutate
  */
-export function enumerateHandMutants(c: Pick<Circuit, 'modules'>, which: (m: ModuleIR) => boolean = () => true): HandMutant[] {
+export function enumerateHandMutants(c: Pick<Circuit, 'modules'>, which: (m: ModuleIR) => boolean = () => true, opts: { stages?: boolean } = {}): HandMutant[] {
   const out: HandMutant[] = [];
   for (const m of c.modules) {
     if (!which(m)) continue;
+    // A stage removed: a register's readers see the value it loads (delay lines, pipeline registers).
+    if (opts.stages)
+      for (const r of m.signals)
+        if (r.kind === 'reg' && r.assigns.length === 1 && r.reset === undefined) {
+          const value = r.assigns[0]!.value;
+          out.push({
+            module: m.name, op: 'stage', what: `register ${r.name} bypassed`, owners: [r.name], loc: formatLoc(r.loc.get()), exprId: -1 - r.id,
+            rewrite: { replace: (y, _copy, copyOf) => (y.kind === 'ref' && y.signal.id === r.id ? copyOf(value) : undefined) },
+          });
+        }
     for (const { e: x, owners } of ownersOf(m).values()) {
       const base = { module: m.name, owners: [...owners], loc: formatLoc(x.loc.get()), exprId: x.id };
       const at = (f: (copy: Expr) => Expr) => ({ replace: (y: Expr, copy: Expr) => (y.id === x.id ? f(copy) : undefined) });

@@ -10,9 +10,9 @@
  * the ones none of whose operands differ (the roots), name the instance path, the signal and the
  * user's TS line that assigns it.
  */
-import { formatLoc } from '../../dsl/errors.ts';
+import { formatLoc, type SourceLoc } from '../../dsl/errors.ts';
 import { evalOp } from '../../dsl/ir/ops.ts';
-import type { Assignment, CondStep, Circuit, Expr, InstanceDecl, ModuleIR, SignalDecl } from '../../dsl/ir/nodes.ts';
+import { walkExpr, type Assignment, type CondStep, type Circuit, type Expr, type InstanceDecl, type ModuleIR, type SignalDecl } from '../../dsl/ir/nodes.ts';
 import type { Vcd, VcdSignal } from '../vcd.ts';
 
 /** One module instance of the hierarchy: its path of instance names from the top, and its module. */
@@ -60,11 +60,33 @@ export interface LockstepDivergence {
   /** Other roots of the same cycle (a shared expression feeds several signals) and every differing signal. */
   otherRoots: string[];
   /**
-   * Signals the root computes from that the waveform does not show (Verilator folded them away):
-   * the fault may sit in their logic too.
+   * Signals the root computes from that the waveform does not show (Verilator folded them away) and
+   * memories it reads (their words are not compared): the fault may sit in their logic too.
    */
   hidden: string[];
   differing: string[];
+  /**
+   * The library element whose signals these are (ping-pong buffers, PE grids, loop nests, FIFOs ...:
+   * their signals carry the element's name as a prefix), with the user's line that made it.
+   */
+  element?: { kind: string; name: string; loc: string };
+}
+
+/** The element note of `m` whose name is the longest `<name>_` prefix of one of `signals`, first signal first. */
+function elementOf(m: ModuleIR, signals: readonly string[]): LockstepDivergence['element'] {
+  const notes = m.notes.filter((n) => n['kind'] === 'element' && typeof n['name'] === 'string');
+  for (const s of signals) {
+    let best: Record<string, unknown> | undefined;
+    for (const n of notes) {
+      const name = n['name'] as string;
+      if ((s === name || s.startsWith(`${name}_`)) && name.length > ((best?.['name'] as string | undefined)?.length ?? -1)) best = n;
+    }
+    if (best) {
+      const loc = best['loc'] as SourceLoc | undefined;
+      return { kind: String(best['element']), name: String(best['name']), loc: formatLoc(loc) };
+    }
+  }
+  return undefined;
 }
 
 /** Reads a waveform signal cycle by cycle (a cursor moving forward through its changes). */
@@ -212,16 +234,29 @@ function operands(s: SignalDecl): SignalDecl[] {
   return out;
 }
 
-/** The signals the roots read through wires the waveform does not show (stopping at shown ones and registers' outputs are included). */
-function hiddenBehind(roots: readonly SignalDecl[], shown: (s: SignalDecl) => boolean): SignalDecl[] {
-  const out: SignalDecl[] = [];
+/**
+ * What the roots read through wires the waveform does not show, and the memories they read (whose
+ * words are not compared): the fault may sit in their logic. Registers among them are listed but not
+ * followed.
+ */
+function hiddenBehind(roots: readonly SignalDecl[], shown: (s: SignalDecl) => boolean): string[] {
+  const out: string[] = [];
   const seen = new Set<SignalDecl>(roots);
+  const mems = new Set<string>();
   const stack = [...roots];
   while (stack.length) {
-    for (const o of operands(stack.pop()!)) {
+    const s = stack.pop()!;
+    for (const a of s.assigns)
+      walkExpr(a.value, (x) => {
+        if (x.kind === 'memread' && !mems.has(x.memory.name)) {
+          mems.add(x.memory.name);
+          out.push(x.memory.name);
+        }
+      });
+    for (const o of operands(s)) {
       if (seen.has(o) || shown(o) || o.kind === 'input' || o.kind === 'instout') continue;
       seen.add(o);
-      out.push(o);
+      out.push(o.name);
       if (o.kind !== 'reg') stack.push(o);
     }
   }
@@ -284,9 +319,12 @@ export function lockstep(circuit: Pick<Circuit, 'top'>, vcd: Vcd, opts: Lockstep
           loc: formatLoc((pick.assigns[pick.assigns.length - 1]?.loc ?? pick.loc).get()),
           expected: d.want, actual: d.got,
           otherRoots: roots.filter((s) => s !== pick).map((s) => s.name),
-          hidden: hiddenBehind(roots, (s) => r.shown.has(s)).map((s) => s.name),
+          hidden: hiddenBehind(roots, (s) => r.shown.has(s)),
           differing: [...differing.keys()].map((s) => s.name),
         };
+        // The root's own name first, then what it reads (an output port set from a delay line's last register).
+        const element = elementOf(r.node.module, [pick.name, ...found.otherRoots, ...found.hidden, ...operands(pick).map((o) => o.name)]);
+        if (element) found.element = element;
       }
     });
     if (found) return found;
@@ -303,6 +341,7 @@ export function formatLockstep(d: LockstepDivergence, design: string, seed: numb
     `  seed:      ${seed} (reproduce with HWFLOW_SEED=${seed})`,
     `  cycle:     ${d.cycle}`,
     `  signal:    ${d.signalKind} '${d.signal}' assigned at ${d.loc}`,
+    ...(d.element ? [`  element:   ${d.element.kind} '${d.element.name}' made at ${d.element.loc}`] : []),
     `  expected:  0x${d.expected.toString(16)}`,
     `  actual:    0x${d.actual.toString(16)}`,
     ...(d.otherRoots.length ? [`  also:      ${d.otherRoots.join(', ')} (same cycle, operands agree)`] : []),
