@@ -73,7 +73,12 @@ export async function runMutant(design: string, def: ModuleDef<PortRecord>, muta
       const killed = outputFailure(model, rtl);
       const d = firstDivergence(model, rtl);
       const named = d?.element ? `${d.element.element} '${d.element.name}'` : undefined;
-      return { design, element: mutant.element.name, kind: mutant.element.element, op: mutant.op, what: mutant.what, killed, named, located: d?.element?.name === mutant.element.name };
+      // A fault in a child module is in every instance of it: the same element of another instance is it too.
+      const moduleOf = (scope: string) => sim.manifest.instances?.find((i) => i.path === scope)?.module;
+      const local = (name: string, scope: string) => (scope ? name.slice(scope.length + 1) : name);
+      const sameInAnotherInstance = !!mutant.scope && !!d?.element?.scope && moduleOf(d.element.scope) === moduleOf(mutant.scope)
+        && local(d.element.name, d.element.scope) === local(mutant.element.name, mutant.scope);
+      return { design, element: mutant.element.name, kind: mutant.element.element, op: mutant.op, what: mutant.what, killed, named, located: d?.element?.name === mutant.element.name || sameInAnotherInstance };
     } finally {
       await sim.kill();
     }

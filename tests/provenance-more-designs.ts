@@ -4,7 +4,7 @@
  * lines with a ping-pong buffer (hand-style logic, located by the lockstep replay).
  */
 import {
-  In, Out, Stream, Vec, connect, u, type Value, deskew, module, peGrid, pingPongBuffer, queue, readStream, skidBuffer, skew, streamMux, throwWhen, uint,
+  In, Out, Stream, Vec, addressStream, connect, loopNest, u, type Value, deskew, module, peGrid, pingPongBuffer, queue, readStream, skidBuffer, skew, streamMux, throwWhen, uint,
 } from '../dsl/index.ts';
 
 /** a: odd tokens thrown; merged with b by a toggling select; the merged byte's low 4 bits read a ROM. */
@@ -38,4 +38,11 @@ export const gridChain = module('prov_grid', { x: In(Vec(uint(4), 2)), w: In(Vec
   m.when(buf.readReady, () => ra.set(ra.not()));
   buf.release.set(buf.readReady.and(ra));
   io.pp.set(buf.read(ra, buf.readReady));
+});
+
+/** A loop nest whose outer count is a configuration port, one run per start token, scaled into addresses. */
+export const loopSignalChain = module('prov_loopsig', { go: In(Stream(uint(2))), n: In(uint(2)), addr: Out(Stream(uint(8))) }, (io, m) => {
+  const nest = loopNest(m, { loops: [{ name: 'i', count: io.n }, { name: 'j', count: 3 }], start: io.go });
+  const addrs = addressStream(nest.out, { coefficients: { i: 3, j: 1 }, width: 8 });
+  connect(queue(addrs.map(uint(8), (f) => (f.addr as Value).resize(8)), 2), io.addr);
 });

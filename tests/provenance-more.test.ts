@@ -17,7 +17,7 @@ import { applyMutant, enumerateMutants, type Mutant } from '../testbenches/model
 import { applyHandMutant, enumerateHandMutants, type HandMutant } from '../testbenches/model/hand-mutants.ts';
 import { driveProvenanceDesign } from '../testbenches/model/drive.ts';
 import { mulberry32 } from '../generators/random.ts';
-import { gridChain, moreChain } from './provenance-more-designs.ts';
+import { gridChain, loopSignalChain, moreChain } from './provenance-more-designs.ts';
 
 const seed = Number(process.env.HWFLOW_SEED ?? 5);
 // Each case builds a model: the suite runs one stream fault and one lockstep fault, rotating with
@@ -40,6 +40,15 @@ async function traced(c: Circuit, body: (sim: Awaited<ReturnType<typeof openSim>
   }
 }
 
+/** Six runs of the loop nest with its outer count poked to `n`. */
+async function driveLoop(sim: Awaited<ReturnType<typeof openSim>>, n: number): Promise<void> {
+  sim.poke('n', BigInt(n));
+  sim.send('go', [0n, 1n, 2n, 3n, 0n, 1n]);
+  // A faulty nest may never finish its runs: what it did is the finding.
+  await sim.run({ drain: true, cycles: 5000 }).catch(() => undefined);
+  await sim.run({ cycles: 64 });
+}
+
 describe(`token models of throwWhen, a signal-select mux, readStream (seed ${seed})`, () => {
   const circuit = elaborate(moreChain as unknown as ModuleDef<PortRecord>);
   const mutants = enumerateMutants(buildManifest(circuit, { generator: 'test' }), circuit);
@@ -53,20 +62,35 @@ describe(`token models of throwWhen, a signal-select mux, readStream (seed ${see
     });
   }, 120_000);
 
-  const picks: [string, (x: Mutant) => boolean][] = [
-    ['throw_when', (x) => x.element.element === 'throw_when' && x.op === 'ready'],
-    ['stream_mux', (x) => x.element.element === 'stream_mux' && x.what === 'mux arms swapped'],
-    ['read_stream', (x) => x.element.element === 'read_stream' && x.op === 'ready'],
+  it('prov_loopsig: a loop nest whose count is a configuration port is modelled (count read per run), and agrees', async () => {
+    const c = elaborate(loopSignalChain as unknown as ModuleDef<PortRecord>);
+    const n = 1 + (seed % 3);
+    await traced(c, async (sim) => {
+      await driveLoop(sim, n);
+      const model = await checkAgainstModel(sim, c, { waves: false });
+      expect(model.unmodelled.map((e) => e.element)).toEqual([]);
+      expect(model.tokens.get('addr')!.length).toBe(6 * 3 * n);
+    });
+  }, 120_000);
+
+  const loops = elaborate(loopSignalChain as unknown as ModuleDef<PortRecord>);
+  const loopMutants = enumerateMutants(buildManifest(loops, { generator: 'test' }), loops);
+  const picks: [string, Circuit, Mutant | undefined][] = [
+    ['throw_when', circuit, mutants.find((x) => x.element.element === 'throw_when' && x.op === 'ready')],
+    ['stream_mux', circuit, mutants.find((x) => x.element.element === 'stream_mux' && x.what === 'mux arms swapped')],
+    ['read_stream', circuit, mutants.find((x) => x.element.element === 'read_stream' && x.op === 'ready')],
+    ['loop_nest', loops, loopMutants.find((x) => x.element.element === 'loop_nest' && x.op === 'operator')],
   ];
-  for (const [kind, pick] of sample(picks))
+  for (const [kind, model, mutant] of sample(picks))
     it(`a fault in the ${kind} is named`, async () => {
-      const mutant = mutants.find(pick)!;
-      await traced(applyMutant(circuit, mutant), async (sim, dir) => {
-        await driveProvenanceDesign(sim, mulberry32(seed), { tokens: 32 });
-        const err = await checkAgainstModel(sim, circuit, { waves: false, reportDir: join(dir, 'report') }).then(() => undefined, (e: unknown) => e);
-        expect(err, `${mutant.what}: no divergence (seed ${seed})`).toBeInstanceOf(ProvenanceError);
-        expect((err as ProvenanceError).divergence.element?.name, (err as Error).message).toBe(mutant.element.name);
-        expect((err as Error).message).toMatch(new RegExp(`${kind} '${mutant.element.name}' made at tests/provenance-more-designs\\.ts:\\d+`));
+      expect(mutant, kind).toBeDefined();
+      await traced(applyMutant(model, mutant!), async (sim, dir) => {
+        if (model === loops) await driveLoop(sim, 3);
+        else await driveProvenanceDesign(sim, mulberry32(seed), { tokens: 32 });
+        const err = await checkAgainstModel(sim, model, { waves: false, reportDir: join(dir, 'report') }).then(() => undefined, (e: unknown) => e);
+        expect(err, `${mutant!.what}: no divergence (seed ${seed})`).toBeInstanceOf(ProvenanceError);
+        expect((err as ProvenanceError).divergence.element?.name, (err as Error).message).toBe(mutant!.element.name);
+        expect((err as Error).message).toMatch(new RegExp(`${kind} '${mutant!.element.name}' made at tests/provenance-more-designs\\.ts:\\d+`));
       });
     }, 120_000);
 });

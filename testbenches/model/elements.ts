@@ -143,31 +143,59 @@ const deserialize: Model = (e, ins, ctx) => {
   return [out];
 };
 
-/** A loop nest with constant bounds: its tuples in order, once per start token (or repeating, as long as the RTL ran). */
+/**
+ * A loop nest: its tuples in order, once per start token (or repeating, as long as the RTL ran). A
+ * count from a signal is sampled as a run starts: when that signal is a function of the start token
+ * and configuration ports, the model evaluates it per run (a zero count makes an empty run);
+ * otherwise (a count from state) the nest has no model.
+ */
 const loopNest: Model = (e, ins, ctx) => {
   const bounds = e.note['bounds'] as { name: string; count: number | null; start: number; stride: number }[] | undefined;
   const type = ctx.stream(e.outs[0]!)?.type as PayloadType | undefined;
-  if (!bounds || !type || bounds.some((b) => b.count === null)) return null;
+  if (!bounds || !type) return null;
   const c = codec(type);
-  const pass: bigint[] = [];
-  const total = bounds.reduce((p, b) => p * b.count!, 1);
-  for (let flat = 0; flat < total; flat++) {
-    const ks: number[] = [];
-    let r = flat;
-    for (let i = bounds.length - 1; i >= 0; i--) {
-      ks[i] = r % bounds[i]!.count!;
-      r = Math.floor(r / bounds[i]!.count!);
+  const [src] = e.ins;
+  const countReg = (b: { name: string }) => `${e.name}_${b.name}_count_q`;
+  const allowed = new Set([...(src ? [`${src}_payload`, `${src}_valid`] : []), ...ctx.pokes.keys()]);
+  for (const b of bounds)
+    if (b.count === null && !(ctx.evaluator.has(countReg(b)) && ctx.evaluator.pure(countReg(b), allowed, { transparentRegs: (r) => r.name === countReg(b) }))) return null;
+  const tuples = (token?: bigint): bigint[] | null => {
+    const fixed = new Map(ctx.pokes);
+    if (src && token !== undefined) {
+      fixed.set(`${src}_payload`, token);
+      fixed.set(`${src}_valid`, 1n);
     }
-    const f: Record<string, number> = {};
-    bounds.forEach((b, i) => (f[b.name] = b.start + ks[i]! * b.stride));
-    bounds.forEach((b, i) => (f[`first_${b.name}`] = ks[i] === 0 ? 1 : 0));
-    bounds.forEach((b, i) => (f[`last_${b.name}`] = ks[i] === b.count! - 1 ? 1 : 0));
-    pass.push(c.encode(f as never));
-    if (pass.length > 1 << 20) return null;
-  }
+    const counts = bounds.map((b) => b.count ?? Number(ctx.evaluator.evaluate(countReg(b), { fixed, transparent: (r) => r.name === countReg(b) })));
+    const pass: bigint[] = [];
+    const total = counts.reduce((p, n) => p * n, 1);
+    if (total > 1 << 20) return null;
+    for (let flat = 0; flat < total; flat++) {
+      const ks: number[] = [];
+      let r = flat;
+      for (let i = bounds.length - 1; i >= 0; i--) {
+        ks[i] = r % counts[i]!;
+        r = Math.floor(r / counts[i]!);
+      }
+      const f: Record<string, number> = {};
+      bounds.forEach((b, i) => (f[b.name] = b.start + ks[i]! * b.stride));
+      bounds.forEach((b, i) => (f[`first_${b.name}`] = ks[i] === 0 ? 1 : 0));
+      bounds.forEach((b, i) => (f[`last_${b.name}`] = ks[i] === counts[i]! - 1 ? 1 : 0));
+      pass.push(c.encode(f as never));
+    }
+    return pass;
+  };
   const out: ModelToken[] = [];
-  if (e.ins.length) ins[0]!.forEach((_, k) => pass.forEach((bits) => out.push({ bits, from: [ref(e.ins[0]!, k)] })));
-  else for (const want = ctx.rtl(e.outs[0]!).length + 1; out.length < want; ) for (const bits of pass) out.push({ bits, from: [] });
+  if (src) {
+    for (const [k, t] of ins[0]!.entries()) {
+      const pass = tuples(t.bits);
+      if (!pass) return null;
+      for (const bits of pass) out.push({ bits, from: [ref(src, k)] });
+    }
+    return [out];
+  }
+  const pass = tuples();
+  if (!pass) return null;
+  if (pass.length) for (const want = ctx.rtl(e.outs[0]!).length + 1; out.length < want; ) for (const bits of pass) out.push({ bits, from: [] });
   return [out];
 };
 

@@ -38,7 +38,7 @@ export class TokenEvaluator {
    * instance output outside `fixed`, and no memory (unless `roms`: memories never written read their
    * initial contents).
    */
-  pure(name: string, fixed: ReadonlySet<string>, opts: { transparentRegs?: boolean; roms?: boolean } = {}): boolean {
+  pure(name: string, fixed: ReadonlySet<string>, opts: { transparentRegs?: boolean | ((reg: SignalDecl) => boolean); roms?: boolean } = {}): boolean {
     const start = this.byName.get(name);
     if (!start) return false;
     const seen = new Set<number>();
@@ -47,7 +47,12 @@ export class TokenEvaluator {
       if (seen.has(-1 - d.id)) return true;
       seen.add(-1 - d.id);
       if (d.kind === 'input' || d.kind === 'instout') return false;
-      if (d.kind === 'reg' && !opts.transparentRegs) return false;
+      if (d.kind === 'reg') {
+        if (!(typeof opts.transparentRegs === 'function' ? opts.transparentRegs(d) : opts.transparentRegs)) return false;
+        // A transparent register reads as the value it loads (its last assignment), whatever enables it.
+        const last = d.assigns[d.assigns.length - 1];
+        return !last || expr(last.value);
+      }
       return d.assigns.every((a) => expr(a.value) && a.path.every((st) => expr(st.node.cond)));
     };
     const expr = (e: Expr): boolean => {
