@@ -39,6 +39,13 @@ export interface Manifest {
    * graph's edges): the harness can record every token crossing them (`openSim(dir, { trace: true })`).
    */
   taps?: ManifestTap[];
+  /**
+   * The graph record of child instances whose modules (or descendants) hold library elements, parents
+   * first, with hierarchical names: their element notes and how their stream ports link to the
+   * parent's streams. Their internal streams are in `taps` as `<path>.<stream>`. Absent when no child
+   * holds an element (hand-written children are replayed from a waveform instead).
+   */
+  instances?: ManifestInstance[];
   /** Module names, children before parents. */
   modules: string[];
   /** Elaboration warnings (legal but probably unintended hardware); absent when there are none. */
@@ -64,8 +71,75 @@ export interface ManifestTap {
   type: PayloadType;
 }
 
-/** Every named wire stream of the top module that an element note links, in creation order. */
+/** One child instance in the graph record: its path, module, element notes and stream links. */
+export interface ManifestInstance {
+  /** Instance names from the top joined by '.', e.g. `u0` or `u0.inner`. */
+  path: string;
+  module: string;
+  /** The user's `m.instance` line, as `file:line`. */
+  loc: string;
+  /** The module's element notes (stream names local to the module). */
+  notes: Record<string, unknown>[];
+  /**
+   * The module's stream ports: the parent's stream feeding an input port (when it is a named stream
+   * of the parent), and the parent-side stream name of an output port (`<instance>_<port>`).
+   */
+  ports: { port: string; dir: 'in' | 'out'; parent?: string; type?: PayloadType }[];
+}
+
+type ModuleIR = Circuit['top'];
+const elementNotes = (m: ModuleIR) => m.notes.filter((n) => n['kind'] === 'element' && ((n['ins'] as unknown[] | undefined)?.length || (n['outs'] as unknown[] | undefined)?.length));
+
+/** Whether `m` or any module below it holds a library element. */
+function holdsElements(m: ModuleIR): boolean {
+  return elementNotes(m).length > 0 || m.instances.some((i) => holdsElements(i.module));
+}
+
+/** The instances below `top` that hold elements, parents first, with their graph records. */
+function instancesOf(top: ModuleIR): ManifestInstance[] {
+  const out: ManifestInstance[] = [];
+  const walk = (m: ModuleIR, prefix: string) => {
+    for (const inst of m.instances) {
+      if (!holdsElements(inst.module)) continue;
+      const path = `${prefix}${inst.name}`;
+      const ports = inst.module.streams.map((s) => {
+        const type = s.meta?.['type'] as PayloadType | undefined;
+        if (s.dir === 'out') return { port: s.name, dir: s.dir, parent: `${prefix}${inst.name}_${s.name}`, type };
+        const fed = inst.inputs.get(s.payload[0] ?? '')?.value;
+        const parent = fed?.kind === 'ref' && fed.signal.name.endsWith('_payload') ? `${prefix}${fed.signal.name.slice(0, -'_payload'.length)}` : undefined;
+        return { port: s.name, dir: s.dir, ...(parent ? { parent } : {}), type };
+      });
+      out.push({ path, module: inst.module.name, loc: formatLoc(inst.loc.get()), notes: elementNotes(inst.module), ports });
+      walk(inst.module, `${path}.`);
+    }
+  };
+  walk(top, '');
+  return out;
+}
+
+/** Every named wire stream of the top module that an element note links, in creation order; then those of child instances that hold elements (hierarchical names). */
 function tapsOf(top: Circuit['top']): ManifestTap[] {
+  return [...localTaps(top, ''), ...instancesOf(top).flatMap((i) => localTaps(findInstance(top, i.path), `${i.path}.`, true))];
+}
+
+function findInstance(top: ModuleIR, path: string): ModuleIR {
+  return path.split('.').reduce((m, n) => m.instances.find((i) => i.name === n)!.module, top);
+}
+
+/** The element-linked streams of one module, names prefixed with its instance path (and its stream ports too, for a child). */
+function localTaps(top: ModuleIR, prefix: string, ports = false): ManifestTap[] {
+  const taps: ManifestTap[] = [];
+  if (ports)
+    for (const s of top.streams) {
+      const payload = top.ports.find((p) => p.name === s.payload[0]);
+      if (s.payload.length !== 1 || !payload || payload.type.width === 0) continue;
+      taps.push({ name: `${prefix}${s.name}`, valid: `${prefix}${s.valid}`, ready: `${prefix}${s.ready}`, payload: `${prefix}${payload.name}`, width: payload.type.width, signed: payload.type.signed, type: s.meta?.['type'] as PayloadType });
+    }
+  taps.push(...ownTaps(top).map((t) => ({ ...t, name: `${prefix}${t.name}`, valid: `${prefix}${t.valid}`, ready: `${prefix}${t.ready}`, payload: `${prefix}${t.payload}` })));
+  return taps;
+}
+
+function ownTaps(top: ModuleIR): ManifestTap[] {
   const linked = new Set<string>();
   for (const n of top.notes) if (n['kind'] === 'element') for (const s of [...((n['ins'] as string[]) ?? []), ...((n['outs'] as string[]) ?? [])]) linked.add(s);
   const signals = new Map(top.signals.map((s) => [s.name, s]));
@@ -103,6 +177,7 @@ export function buildManifest(c: Circuit, info: { generator: string; preset?: st
     streams: [...top.streams],
     notes: top.notes.filter((n) => n['kind'] !== 'stream'),
     taps: tapsOf(top),
+    ...(top.instances.some((i) => holdsElements(i.module)) ? { instances: instancesOf(top) } : {}),
     modules: c.modules.map((m) => m.name),
     ...(warnings.length ? { warnings } : {}),
   };

@@ -6,7 +6,13 @@
  * outputs do not expose (the test would pass) are counted apart. Records the figure and every miss
  * in docs/benchmarks.md (block `mutate`). `--quick`: a handful of mutants, records nothing.
  *
- * Options: --seed N (default 1), --per-design N (mutants per design, default 14).
+ * Three parts, each recorded in its own block: `elements` (library elements of the top modules,
+ * block `mutate`), `children` (library elements inside child instances, named by instance path, block
+ * `mutate-children`) and `accelerators` (hand-written logic of the accelerators' modules, children
+ * first, located by the lockstep replay of scripts/mutate-hand.ts, block `mutate-accelerators`).
+ *
+ * Options: --seed N (default 1), --per-design N (mutants per design, default 14; 8 for the
+ * accelerators), --part elements|children|accelerators|all (default all).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +28,9 @@ import { firstDivergence, outputFailure, runModel } from '../testbenches/model/r
 import { applyMutant, enumerateMutants, sampleMutants, type Mutant } from '../testbenches/model/mutants.ts';
 import { driveProvenanceDesign } from '../testbenches/model/drive.ts';
 import { PROVENANCE_DESIGNS } from '../tests/provenance-designs.ts';
+import { HIER_DESIGNS } from '../tests/provenance-hier-designs.ts';
+import { handCampaign, runHandMutant, HAND_DESIGNS, type HandResult } from './mutate-hand.ts';
+import { instanceTree } from '../testbenches/model/lockstep.ts';
 import { lumaStage } from '../examples/luma.ts';
 import { machineLine, quick, recordBlock } from '../bench/record.ts';
 import { mulberry32 } from '../generators/random.ts';
@@ -64,7 +73,12 @@ export async function runMutant(design: string, def: ModuleDef<PortRecord>, muta
       const killed = outputFailure(model, rtl);
       const d = firstDivergence(model, rtl);
       const named = d?.element ? `${d.element.element} '${d.element.name}'` : undefined;
-      return { design, element: mutant.element.name, kind: mutant.element.element, op: mutant.op, what: mutant.what, killed, named, located: d?.element?.name === mutant.element.name };
+      // A fault in a child module is in every instance of it: the same element of another instance is it too.
+      const moduleOf = (scope: string) => sim.manifest.instances?.find((i) => i.path === scope)?.module;
+      const local = (name: string, scope: string) => (scope ? name.slice(scope.length + 1) : name);
+      const sameInAnotherInstance = !!mutant.scope && !!d?.element?.scope && moduleOf(d.element.scope) === moduleOf(mutant.scope)
+        && local(d.element.name, d.element.scope) === local(mutant.element.name, mutant.scope);
+      return { design, element: mutant.element.name, kind: mutant.element.element, op: mutant.op, what: mutant.what, killed, named, located: d?.element?.name === mutant.element.name || sameInAnotherInstance };
     } finally {
       await sim.kill();
     }
@@ -84,10 +98,35 @@ export function campaign(seed: number, perDesign: number): { design: string; def
   return out;
 }
 
+/** Mutants of the library elements inside child instances (one instance per module: every instance carries the fault), `perDesign` each. */
+export function childCampaign(seed: number, perDesign: number): { design: string; def: ModuleDef<PortRecord>; mutant: Mutant }[] {
+  const out = [];
+  for (const [design, def] of Object.entries(HIER_DESIGNS)) {
+    const c = elaborate(def);
+    const manifest = buildManifest(c, { generator: 'mutate' });
+    const firstOfModule = new Map<string, string>();
+    for (const node of instanceTree(c)) if (node.path && !firstOfModule.has(node.module.name)) firstOfModule.set(node.module.name, node.path);
+    const all = [...firstOfModule.values()].flatMap((scope) => enumerateMutants(manifest, c, scope));
+    for (const mutant of sampleMutants(all, perDesign, mulberry32(seed))) out.push({ design, def, mutant });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const seed = arg('seed', 1);
-  const perDesign = quick ? 2 : arg('per-design', 14);
-  const list = campaign(seed, perDesign);
+  const part = (() => {
+    const i = process.argv.indexOf('--part');
+    return i >= 0 ? process.argv[i + 1]! : 'all';
+  })();
+  if (!['elements', 'children', 'accelerators', 'all'].includes(part)) throw new Error(`--part ${part}: use elements, children, accelerators or all`);
+  if (part === 'elements' || part === 'all') await elementPart(seed, quick ? 2 : arg('per-design', 14), 'mutate', campaign, 'Mutation campaign: does the failure report name the broken element?');
+  if (part === 'children' || part === 'all') await elementPart(seed, quick ? 2 : arg('per-design', 14), 'mutate-children', childCampaign, 'Mutation campaign inside child instances: is the element named by its instance path?');
+  if (part === 'accelerators' || part === 'all') await acceleratorPart(seed, quick ? 1 : arg('per-design', 8));
+}
+
+/** The element campaigns (top-level elements, or elements inside child instances). */
+async function elementPart(seed: number, perDesign: number, block: string, make: typeof campaign, title: string): Promise<void> {
+  const list = make(seed, perDesign);
   const results: MutantResult[] = [];
   const t0 = performance.now();
   for (const [i, x] of list.entries()) {
@@ -95,6 +134,7 @@ async function main(): Promise<void> {
     results.push(r);
     process.stdout.write(`${i + 1}/${list.length} ${r.design} ${r.kind} '${r.element}' ${r.what}: ${r.killed ? `killed (${r.killed}); report names ${r.named ?? 'nothing'}${r.located ? '' : '  <-- MISS'}` : 'survived (outputs right)'}\n`);
   }
+  const designs = [...new Set(list.map((x) => x.design))];
   const killed = results.filter((r) => r.killed);
   const located = killed.filter((r) => r.located);
   const pct = killed.length ? (100 * located.length) / killed.length : 0;
@@ -105,7 +145,7 @@ async function main(): Promise<void> {
   const lines = [
     machineLine(),
     '',
-    `Command: \`npm run mutate -- --seed ${seed} --per-design ${perDesign}\`: ${results.length} mutants over ${Object.keys(CAMPAIGN_DESIGNS).length} designs (${Object.keys(CAMPAIGN_DESIGNS).join(', ')}), Verilator with trace taps, 30% random stalls on every port, ${((performance.now() - t0) / 1000).toFixed(0)} s.`,
+    `Command: \`npm run mutate -- --part ${block === 'mutate' ? 'elements' : 'children'} --seed ${seed} --per-design ${perDesign}\`: ${results.length} mutants over ${designs.length} designs (${designs.join(', ')}), Verilator with trace taps, 30% random stalls on every port, ${((performance.now() - t0) / 1000).toFixed(0)} s.`,
     '',
     `| mutants | test fails (outputs wrong) | report names the mutated element | by operator (named/failing) |`,
     `|---|---|---|---|`,
@@ -119,7 +159,42 @@ async function main(): Promise<void> {
     `Survivors (outputs right, so no test fails): ${results.filter((r) => !r.killed).map((r) => `${r.design} ${r.kind} '${r.element}' ${r.what}`).join('; ') || 'none'}.`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
-  recordBlock('mutate', 'Mutation campaign: does the failure report name the broken element?', lines.join('\n'));
+  recordBlock(block, title, lines.join('\n'));
+}
+
+/** The accelerators' campaign: hand-written logic, located by the lockstep replay. */
+async function acceleratorPart(seed: number, perDesign: number): Promise<void> {
+  const list = handCampaign(seed, perDesign);
+  const results: HandResult[] = [];
+  const t0 = performance.now();
+  for (const [i, x] of list.entries()) {
+    const r = await runHandMutant(x.design, x.preset, x.circuit, x.mutant, seed + i);
+    results.push(r);
+    const named = r.report ? `${r.report.instance || '(top)'} ${r.report.signal} at ${r.report.loc}` : 'nothing';
+    process.stdout.write(`${i + 1}/${list.length} ${r.design} ${r.child ? 'child' : 'top'} ${r.module} ${r.what} at ${r.loc}: ${r.killed ? `killed (${r.killed}); report names ${named}${r.instanceNamed ? (r.signalNamed ? '' : '  <-- signal missed') : '  <-- MISS'}` : 'survived (outputs right)'}\n`);
+  }
+  const killed = results.filter((r) => r.killed);
+  const pct = (n: number) => (killed.length ? `${((100 * n) / killed.length).toFixed(1)}%` : '-');
+  const inst = killed.filter((r) => r.instanceNamed).length;
+  const sig = killed.filter((r) => r.signalNamed).length;
+  const kids = killed.filter((r) => r.child);
+  const lines = [
+    machineLine(),
+    '',
+    `Command: \`npm run mutate -- --part accelerators --seed ${seed} --per-design ${perDesign}\`: ${results.length} mutants over ${HAND_DESIGNS.map((d) => `${d.name} (${d.preset})`).join(', ')}, children's modules first; one job of random tensors each, 30% random stalls, outputs checked against golden; Verilator (-O0) and a waveform of the whole run for the lockstep replay; ${((performance.now() - t0) / 1000).toFixed(0)} s.`,
+    '',
+    '| mutants | in child modules | test fails (outputs wrong) | report names an instance of the mutated module | ... and a signal holding the fault | in children: instance / signal named |',
+    '|---|---|---|---|---|---|',
+    `| ${results.length} | ${results.filter((r) => r.child).length} | ${killed.length} | ${inst} (${pct(inst)}) | ${sig} (${pct(sig)}) | ${kids.filter((r) => r.instanceNamed).length}/${kids.length} / ${kids.filter((r) => r.signalNamed).length}/${kids.length} |`,
+    '',
+    'Failing mutants and what the report named:',
+    '',
+    ...killed.map((r) => `- ${r.design} ${r.child ? 'child' : 'top'} module ${r.module}, ${r.what} at ${r.loc} (${r.killed}): ${r.report ? `instance '${r.report.instance || '(top)'}', ${r.report.signalKind} '${r.report.signal}' at ${r.report.loc}, cycle ${r.report.cycle}` : 'nothing'}${r.instanceNamed ? (r.signalNamed ? '' : ' (signal missed)') : ' (MISS)'}`),
+    '',
+    `Survivors (outputs right): ${results.filter((r) => !r.killed).map((r) => `${r.design} ${r.module} ${r.what} at ${r.loc}`).join('; ') || 'none'}.`,
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  recordBlock('mutate-accelerators', 'Mutation campaign in the accelerators: is a fault in hand-written logic located?', lines.join('\n'));
 }
 
 if (process.argv[1]?.endsWith('mutate.ts')) main().catch((e) => {

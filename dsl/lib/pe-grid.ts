@@ -110,6 +110,13 @@ export function peGrid<H extends Bundle, V extends Bundle, O = unknown>(m: Modul
  * @param step cycles of delay per lane (default 1)
  */
 export function skew(m: ModuleBuilder, name: string, values: readonly Value[], enable?: Value, step = 1): Value[] {
+  const out = delayLanes(m, name, values, enable, step);
+  // Noted (no streams) so a failure report can name the delay line a wrong register belongs to.
+  noteElement(m, { element: 'skew', name, latency: Math.max(0, values.length - 1) * step, ii: 1, capacity: 0, lanes: values.length, step });
+  return out;
+}
+
+function delayLanes(m: ModuleBuilder, name: string, values: readonly Value[], enable: Value | undefined, step: number): Value[] {
   const en = enable ?? lit({ signed: false, width: 1 }, 1);
   return values.map((v, i) => {
     let x = v;
@@ -127,5 +134,7 @@ export function skew(m: ModuleBuilder, name: string, values: readonly Value[], e
  * @param step cycles of delay per lane (default 1)
  */
 export function deskew(m: ModuleBuilder, name: string, values: readonly Value[], enable?: Value, step = 1): Value[] {
-  return skew(m, name, [...values].reverse(), enable, step).reverse();
+  const out = delayLanes(m, name, [...values].reverse(), enable, step).reverse();
+  noteElement(m, { element: 'deskew', name, latency: Math.max(0, values.length - 1) * step, ii: 1, capacity: 0, lanes: values.length, step });
+  return out;
 }

@@ -21,6 +21,8 @@ export interface GraphElement {
   ins: string[];
   outs: string[];
   note: Record<string, unknown>;
+  /** Instance path of the module it lives in ('' for the top); its stream names start with `<scope>.`. */
+  scope: string;
 }
 
 /** One stream of the graph, with what the model and the report need to know. */
@@ -57,13 +59,30 @@ export function graphOf(m: Manifest): Graph {
     streams.set(s.name, { name: s.name, width: widthOf(s.payload), type: s.meta?.['type'] as PayloadType | undefined, kind: s.dir, consumers: [] });
   for (const t of m.taps ?? []) streams.set(t.name, { name: t.name, width: t.width, type: t.type, kind: 'tap', consumers: [] });
   const all: GraphElement[] = [];
-  m.notes.forEach((n, index) => {
-    if (n['kind'] !== 'element') return;
-    const ins = (n['ins'] as string[] | undefined) ?? [];
-    const outs = (n['outs'] as string[] | undefined) ?? [];
-    if (ins.length + outs.length === 0) return;
-    all.push({ index, element: String(n['element']), name: String(n['name']), loc: locOf(n['loc']), ins, outs, note: n });
-  });
+  const addNotes = (notes: Record<string, unknown>[], scope: string) => {
+    const p = scope ? `${scope}.` : '';
+    notes.forEach((n) => {
+      if (n['kind'] !== 'element') return;
+      const ins = ((n['ins'] as string[] | undefined) ?? []).map((x) => p + x);
+      const outs = ((n['outs'] as string[] | undefined) ?? []).map((x) => p + x);
+      if (ins.length + outs.length === 0) return;
+      all.push({ index: all.length, element: String(n['element']), name: p + String(n['name']), loc: locOf(n['loc']), ins, outs, note: n, scope });
+    });
+  };
+  addNotes(m.notes, '');
+  // Child instances: their elements under hierarchical names, and one link element per stream port
+  // (the parent's stream into the child's port, the child's port out to the parent's stream).
+  for (const inst of m.instances ?? []) {
+    const parentScope = inst.path.includes('.') ? inst.path.slice(0, inst.path.lastIndexOf('.')) : '';
+    for (const port of inst.ports) {
+      const inner = `${inst.path}.${port.port}`;
+      if (port.dir === 'in' && port.parent)
+        all.push({ index: all.length, element: 'instance_in', name: inst.path, loc: inst.loc, ins: [port.parent], outs: [inner], note: { module: inst.module }, scope: parentScope });
+      if (port.dir === 'out' && port.parent)
+        all.push({ index: all.length, element: 'instance_out', name: inst.path, loc: inst.loc, ins: [inner], outs: [port.parent], note: { module: inst.module }, scope: parentScope });
+    }
+    addNotes(inst.notes, inst.path);
+  }
   for (const e of all) {
     for (const o of e.outs) {
       const s = streams.get(o);
@@ -76,8 +95,10 @@ export function graphOf(m: Manifest): Graph {
   const order: string[] = m.streams.filter((s) => s.dir === 'in').map((s) => s.name);
   const elements: GraphElement[] = [];
   const left = [...all];
+  // Streams some element makes (an instance's output on the parent side is one, though not traced).
+  const produced = new Set(all.flatMap((e) => e.outs));
   while (left.length) {
-    let k = left.findIndex((e) => e.ins.every((i) => known.has(i) || !streams.has(i)));
+    let k = left.findIndex((e) => e.ins.every((i) => known.has(i) || (!streams.has(i) && !produced.has(i))));
     if (k < 0) k = 0; // a feedback loop: cut it at the element made first
     const [e] = left.splice(k, 1);
     elements.push(e!);

@@ -25,6 +25,8 @@ export interface Mutant {
   /** What changed, for the campaign's table. */
   what: string;
   rewrite: Rewrite;
+  /** Instance path of the module the fault is in ('' for the top); every instance of that module carries it. */
+  scope?: string;
 }
 
 const SWAPPABLE = new Set(['sub', 'lt', 'le', 'gt', 'ge', 'cat']);
@@ -67,13 +69,30 @@ function cone(sigs: readonly SignalDecl[], mine: (s: SignalDecl) => boolean): Ex
   return out;
 }
 
-/** Every mutant the operators can make in the design's elements. */
-export function enumerateMutants(manifest: Manifest, c: Circuit): Mutant[] {
+/** The module at an instance path ('' for the top). */
+function moduleAt(c: Circuit, path: string): ModuleIR {
+  return path ? path.split('.').reduce((m, n) => m.instances.find((i) => i.name === n)!.module, c.top) : c.top;
+}
+
+/**
+ * Every mutant the operators can make in the design's elements: those of the top module, or with
+ * `scope`, those of the child instance at that path (element names local to it while matching
+ * signals, hierarchical in the mutant).
+ */
+export function enumerateMutants(manifest: Manifest, c: Circuit, scope = ''): Mutant[] {
   const graph = graphOf(manifest);
-  const m = c.top;
+  const m = moduleAt(c, scope);
+  const p = scope ? `${scope}.` : '';
+  const strip = (n: string) => (n.startsWith(p) ? n.slice(p.length) : n);
+  const global = new Map<GraphElement, GraphElement>();
+  const local = graph.elements.filter((e) => e.scope === scope && !e.element.startsWith('instance_')).map((e) => {
+    const l = { ...e, name: strip(e.name), ins: e.ins.map(strip), outs: e.outs.map(strip) };
+    global.set(l, e);
+    return l;
+  });
   const out: Mutant[] = [];
-  const owner = owners(graph.elements, m);
-  for (const e of graph.elements) {
+  const owner = owners(local, m);
+  for (const e of local) {
     if (e.element === 'connect') continue; // a wire: nothing inside to break
     const sigs = m.signals.filter((s) => owner.get(s) === e);
     const exprs = cone(sigs, (s) => owner.get(s) === e);
@@ -102,13 +121,20 @@ export function enumerateMutants(manifest: Manifest, c: Circuit): Mutant[] {
       });
     }
   }
-  return out;
+  return out.map((x) => ({ ...x, element: global.get(x.element)!, scope }));
 }
 
 /** The circuit with one mutant applied to its top module. */
 export function applyMutant(c: Circuit, mutant: Mutant): Circuit {
-  const top = copyModule(c.top, mutant.rewrite, new Map());
-  return { ...c, top, modules: c.modules.map((x) => (x === c.top ? top : x)) };
+  const target = moduleAt(c, mutant.scope ?? '');
+  // The changed module, then every module that instantiates a changed one, children before parents.
+  const copies = new Map<ModuleIR, ModuleIR>();
+  for (const m of c.modules) {
+    if (m === target) copies.set(m, copyModule(m, mutant.rewrite, copies));
+    else if (m.instances.some((i) => copies.has(i.module))) copies.set(m, copyModule(m, {}, copies));
+  }
+  const top = copies.get(c.top) ?? c.top;
+  return { ...c, top, modules: c.modules.map((x) => copies.get(x) ?? x) };
 }
 
 /** A sample of `n` mutants drawn with `rng` (seeded), spread over the operators (round robin) so no operator dominates. */

@@ -4,7 +4,7 @@
  * graph order: the first stream where the two disagree is the output of the element that went wrong,
  * since everything upstream of it agreed.
  */
-import type { Circuit } from '../../dsl/ir/nodes.ts';
+import type { Circuit, ModuleIR } from '../../dsl/ir/nodes.ts';
 import type { Manifest } from '../../dsl/manifest.ts';
 import { TokenEvaluator } from './eval.ts';
 import { runElement, type ModelToken } from './elements.ts';
@@ -30,24 +30,50 @@ export interface ModelRun {
   unmodelled: GraphElement[];
 }
 
-/** The model's tokens on every stream of the graph. */
+/** The module at an instance path ('' for the top). */
+function moduleAt(c: Circuit, path: string): ModuleIR | undefined {
+  if (!path) return c.top;
+  let m: ModuleIR | undefined = c.top;
+  for (const n of path.split('.')) m = m?.instances.find((i) => i.name === n)?.module;
+  return m;
+}
+
+/** The element as its own module sees it: stream names without the instance path. */
+function localView(e: GraphElement): { e: GraphElement; global: (n: string) => string } {
+  if (!e.scope) return { e, global: (n) => n };
+  const p = `${e.scope}.`;
+  const strip = (n: string) => (n.startsWith(p) ? n.slice(p.length) : n);
+  return { e: { ...e, ins: e.ins.map(strip), outs: e.outs.map(strip) }, global: (n) => p + n };
+}
+
+/** The model's tokens on every stream of the graph (child instances' elements too, each with its own module's IR). */
 export function runModel(manifest: Manifest, circuit: Circuit, rtl: RtlRun): ModelRun {
   const graph = graphOf(manifest);
-  const evaluator = new TokenEvaluator(circuit.top);
+  const evaluators = new Map<string, TokenEvaluator | undefined>();
+  const evaluatorOf = (scope: string) => {
+    if (!evaluators.has(scope)) {
+      const m = moduleAt(circuit, scope);
+      evaluators.set(scope, m && new TokenEvaluator(m, scope !== ''));
+    }
+    return evaluators.get(scope);
+  };
   const tokens = new Map<string, ModelToken[]>();
   const fromRtl = (s: string): ModelToken[] => (rtl.tokens.get(s) ?? []).map((bits) => ({ bits, from: [] }));
   for (const [name, list] of rtl.sent) tokens.set(name, list.map((bits) => ({ bits, from: [] })));
   const pokes = new Map<string, bigint>(rtl.poked);
   const unmodelled: GraphElement[] = [];
-  const ctx = { evaluator, pokes, stream: (n: string) => graph.streams.get(n), rtl: (n: string) => rtl.tokens.get(n) ?? [] };
   for (const e of graph.elements) {
     // An input nobody models (a hand-written producer) comes from the RTL; one nobody traced either
     // (an instance's output) leaves the element without a model.
     const known = e.ins.every((s) => tokens.has(s) || rtl.tokens.has(s));
     const ins = e.ins.map((s) => tokens.get(s) ?? fromRtl(s));
+    const view = localView(e);
+    const evaluator = evaluatorOf(e.scope);
     let outs = null;
     try {
-      outs = known ? runElement(e, ins, ctx) : null;
+      const ctx = { evaluator: evaluator!, pokes: e.scope ? new Map<string, bigint>() : pokes, stream: (n: string) => graph.streams.get(view.global(n)), rtl: (n: string) => rtl.tokens.get(view.global(n)) ?? [] };
+      outs = known && evaluator ? runElement(view.e, ins, ctx) : null;
+      if (outs && e.scope) outs = outs.map((list) => list.map((t) => ({ bits: t.bits, from: t.from.map((f) => ({ stream: view.global(f.stream), index: f.index })) })));
     } catch {
       outs = null; // a signal the evaluator cannot see (e.g. driven by a child module): no model for it
     }

@@ -105,7 +105,9 @@ export function layoutOf(m: Manifest): DesignLayout {
 
 /** The manifest's tap list as the tracing harness needs it (empty for a manifest without taps). */
 export function tapsOf(m: Manifest): TapLayout[] {
-  return (m.taps ?? []).map((t) => ({ name: t.name, valid: t.valid, ready: t.ready, payload: t.payload, width: t.width, words: wordsFor(t.width) }));
+  // A child instance's wire `u0.x_valid` is `<top>__DOT__u0__DOT__x_valid` in the flattened model.
+  const flat = (n: string) => n.replace(/\./g, '__DOT__');
+  return (m.taps ?? []).map((t) => ({ name: t.name, valid: flat(t.valid), ready: flat(t.ready), payload: flat(t.payload), width: t.width, words: wordsFor(t.width) }));
 }
 
 /** Finds a stream by name and direction, with an error that lists the streams there are. */

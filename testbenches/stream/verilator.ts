@@ -35,6 +35,8 @@ async function build(files: string[], layout: DesignLayout, waves: WaveFormat | 
   const flags = [...(waves === 'vcd' ? ['--trace'] : waves === 'fst' ? ['--trace-fst'] : []), ...(randomInit ? ['--x-initial', 'unique'] : [])];
   // Trace taps read internal wires, which Verilator otherwise may inline or rename.
   if (layout.taps?.length) flags.push('--public-flat-rw');
+  // Taps inside child instances: every module inlined, so each wire has one flat name under the top.
+  if (layout.taps?.some((t) => t.valid.includes('__DOT__'))) flags.push('--flatten');
   return buildVerilatorModel({ files, top: layout.top, cppFiles: [cpp], flags, compile });
 }
 
@@ -53,6 +55,8 @@ export class VerilatorBackend implements Backend {
   private log: Replay[] | null;
   /** Set while a run's reply is outstanding: no other command may be sent then. */
   private running = false;
+  /** How the model was compiled; a waveform replay builds the same way. */
+  private compile: 'optimized' | 'quick' | undefined;
 
   private constructor(
     readonly layout: DesignLayout,
@@ -93,7 +97,9 @@ export class VerilatorBackend implements Backend {
         return Array.from({ length: n }, (_, k): RingGeometry => ({ slots, cap: body.readUInt32LE(12 * k), slotBytes: Number(body.readBigUInt64LE(12 * k + 4)) }));
       });
       proc.context = 'after start';
-      return new VerilatorBackend(layout, files, proc, rings, model.seconds, model.cached, opts.record, opts.randomInit);
+      const backend = new VerilatorBackend(layout, files, proc, rings, model.seconds, model.cached, opts.record, opts.randomInit);
+      backend.compile = opts.compile;
+      return backend;
     } catch (e) {
       await proc.kill();
       throw e;
@@ -302,7 +308,7 @@ export class VerilatorBackend implements Backend {
   async replayWithWaves(path: string, format: WaveFormat, from: number, to: number): Promise<void> {
     if (!this.log) throw new Error('this session was opened with record: false; it cannot be replayed for a waveform');
     // The waveform build needs no taps (the VCD has every signal), so it is the one other sessions share.
-    const traced = await VerilatorBackend.open(this.files, { ...this.layout, taps: undefined }, { waves: format, record: false, randomInit: this.randomInit });
+    const traced = await VerilatorBackend.open(this.files, { ...this.layout, taps: undefined }, { waves: format, record: false, randomInit: this.randomInit, compile: this.compile });
     // Aborts are not recorded: the replay must not crash where the original did before the window is written.
     traced.trace(from, to, path);
     try {
