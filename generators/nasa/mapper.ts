@@ -54,7 +54,9 @@ export interface MapOptions {
   sides?: readonly number[];
   /**
    * Chain the chunks as the generated top does (forms in network order, each chunk's rows equal to
-   * the next chunk's cols, so an output token is the next chunk's input token).
+   * the next chunk's cols, so an output token is the next chunk's input token). A network that
+   * repeats its cycle of forms (mul, shift, adder, mul, ...: several rounds, each chunk running one
+   * layer a round) also needs the last chunk's rows equal to the first chunk's cols (the ring).
    */
   chain?: boolean;
 }
@@ -98,11 +100,14 @@ export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: C
   const start = performance.now();
   const model = costModel(table);
   const forms = FORMS.filter((f) => net.some((l) => l.op === f));
+  let ring = false;
   if (opts.chain) {
     const order = net.map((l) => l.op);
-    if (order.length !== forms.length || new Set(order).size !== order.length)
-      throw new RangeError(`chain mapping needs one layer per form, each form once; the network's forms are ${order.join(', ')}`);
-    forms.splice(0, forms.length, ...order);
+    const cycle = [...new Set(order)];
+    if (order.length % cycle.length !== 0 || order.some((f, i) => f !== cycle[i % cycle.length]))
+      throw new RangeError(`chain mapping needs the layers' forms to repeat one cycle with each form once (e.g. mul, shift, adder, mul, shift, adder); the network's forms are ${order.join(', ')}`);
+    forms.splice(0, forms.length, ...cycle);
+    ring = order.length > cycle.length;
   }
   const sides = opts.sides ?? defaultSides;
   const limit = 'pes' in budget ? budget.pes : budget.luts;
@@ -125,6 +130,7 @@ export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: C
   const walk = (i: number, spent: number, slowest: number): void => {
     if (slowest > bestKey[0]!) return; // cannot beat the best pipeline any more
     if (i === options.length) {
+      if (ring && pick[pick.length - 1]!.rows !== pick[0]!.cols) return;
       evaluated++;
       const luts = pick.reduce((a, c) => a + c.luts, 0);
       if (slowest < bestKey[0]! || (slowest === bestKey[0] && luts < bestKey[1]!)) {
@@ -154,6 +160,19 @@ export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: C
     evaluated,
     searchMs: performance.now() - start,
   };
+}
+
+/** The mapper's predicted cycles per image of `net` on chunks of the given sizes (one per form it uses). */
+export function predictChunks(net: readonly HybridLayer[], sizes: Partial<Record<OpForm, { rows: number; cols: number }>>, table: CostTable): { cycles: number; perChunk: Partial<Record<OpForm, number>> } {
+  checkNetwork(net);
+  const model = costModel(table);
+  const perChunk: Partial<Record<OpForm, number>> = {};
+  for (const l of net) {
+    const s = sizes[l.op];
+    if (!s) throw new RangeError(`layer '${l.name}' is in ${l.op} form, but no ${l.op} chunk size was given`);
+    perChunk[l.op] = (perChunk[l.op] ?? 0) + layerCycles(model, l, s.rows, s.cols);
+  }
+  return { cycles: Math.max(...Object.values(perChunk)), perChunk };
 }
 
 /** The network with every layer in one form (the all-multiply baseline). */
