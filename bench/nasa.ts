@@ -22,9 +22,13 @@ import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import { loadCostTable } from '../generators/nasa/cost-table.ts';
 import { nasaTyped as nasa, randomNasaInputs } from '../generators/nasa/index.ts';
-import { allInForm, mapNetwork, shiftAddOnly, type Budget, type Mapping } from '../generators/nasa/mapper.ts';
+import { allInForm, chunkLutsOf, costModel, mapNetwork, shiftAddOnly, type Budget, type Mapping } from '../generators/nasa/mapper.ts';
 import { NASA_CIFAR, TINY_CHAIN, layerGemm, type HybridLayer } from '../generators/nasa/network.ts';
 import { nasaPresets } from '../generators/nasa/params.ts';
+import { CHUNK_LUTS_FILE, type ChunkLuts, type ChunkLutEntry } from '../generators/nasa/chunk-luts.ts';
+import { chunkConfigs } from '../generators/nasa/create.ts';
+import { createArray } from '../generators/shiftadd/array.ts';
+import { runSynth } from '../flows/fpga/synth.ts';
 import { randomShiftAddInputs, shiftadd } from '../generators/shiftadd/index.ts';
 import { shiftAddPresets, type ShiftAddParams } from '../generators/shiftadd/params.ts';
 import { openSim } from '../testbenches/stream/session.ts';
@@ -115,6 +119,43 @@ async function measureMapping(mapping: Mapping, net: readonly HybridLayer[]): Pr
   return { predicted: mapping.cyclesPerImage, measured: Math.max(...perChunk.map((c) => c.measured)), mapping, perChunk };
 }
 
+/**
+ * `--calibrate`: the mapper's LUT model from whole chunks. The ci preset's three chunk configurations
+ * (their buffers and widths) synthesised alone for iCE40 at 4×4 and 4×8 PEs, written to
+ * generators/nasa/chunk-luts.json (the mapper fits base + per PE per form from it), recorded in the
+ * `bench:nasa-calibrate` block with the model's error on the whole ci top, synthesised alongside.
+ */
+async function calibrate(): Promise<void> {
+  // The whole ci top, synthesised alongside the chunks (the model's error is measured against it).
+  const topRun = runSynth(designDir(nasa.create(nasaPresets.ci!), { generator: 'nasa', params: nasaPresets.ci! }), { target: 'ice40', progress: false });
+  const entries: ChunkLutEntry[] = [];
+  for (const [rows, cols] of [[4, 4], [4, 8]] as const)
+    for (const base of chunkConfigs(nasaPresets.ci!)) {
+      const cfg = { ...base, rows, cols, name: `${base.name}_cal_r${rows}c${cols}` };
+      const c = elaborate(createArray(cfg));
+      const s = await runSynth(writeDesign(c, path.join(tmp, cfg.name), { generator: 'shiftadd-array', params: {} } as never).dir, { target: 'ice40', progress: false });
+      entries.push({ form: cfg.kind, rows, cols, mMax: cfg.mMax, kMax: cfg.kMax, nMax: cfg.nMax, luts: s.resources.luts, ffs: s.resources.ffs, brams: s.resources.brams });
+      console.log(JSON.stringify(entries[entries.length - 1]));
+    }
+  const t: ChunkLuts = { hwflowChunkLuts: 1, source: `npm run bench:nasa -- --calibrate: the nasa ci preset's chunk configurations at 4×4 and 4×8 PEs, yosys synth_ice40; ${machineLine()}`, entries };
+  fs.writeFileSync(CHUNK_LUTS_FILE, JSON.stringify(t, null, 2) + '\n');
+  const fitted = costModel(table, t);
+  const old = costModel(table, null);
+  const p = nasaPresets.ci!;
+  const ci = chunkConfigs(p).map((c) => [c.kind, c.rows, c.cols] as const);
+  const predict = (m: typeof fitted) => ci.reduce((a, [f, r, c]) => a + chunkLutsOf(m, f, r, c), 0);
+  const top = (await topRun).resources.luts;
+  const err = (v: number) => `${((100 * (v - top)) / top).toFixed(1)}%`;
+  const lines = [machineLine(), '', 'Command: `npm run bench:nasa -- --calibrate` (chunks of the ci preset synthesised alone, yosys synth_ice40). Written to generators/nasa/chunk-luts.json.', '',
+    '| form | PEs | LUTs | FFs | BRAMs |', '|---|---|---|---|---|',
+    ...entries.map((e) => `| ${e.form} | ${e.rows}×${e.cols} | ${e.luts} | ${e.ffs} | ${e.brams} |`), '',
+    `Fitted LUT model (base + per PE): ${(['mul', 'shift', 'adder'] as const).map((f) => `${f} ${fitted.luts[f].base.toFixed(0)} + ${fitted.luts[f].perPe.toFixed(1)}/PE`).join(', ')} ` +
+    `(the cost table's 4×4 engines alone: ${(['mul', 'shift', 'adder'] as const).map((f) => `${f} ${old.luts[f].perPe.toFixed(0)}/PE`).join(', ')}).`,
+    `ci top (${ci.map(([f, r, c]) => `${f} ${r}×${c}`).join(', ')}), synthesised whole: ${top} LUT4; calibrated model ${predict(fitted)} (${err(predict(fitted))}), table model ${predict(old)} (${err(predict(old))}).`];
+  console.log(lines.join('\n'));
+  recordBlock('bench:nasa-calibrate', 'NASA mapper LUT calibration', lines.join('\n'));
+}
+
 async function main(): Promise<void> {
   const lines = [machineLine(), '', `Predicted (mapper on \`cost-table.json\`), NASA-like CIFAR network (${NASA_CIFAR.length} layers, 32×32 images):`, '', ...predicted()];
   const chunks = await measureChunks();
@@ -131,7 +172,11 @@ async function main(): Promise<void> {
     `over shift + adder chunks: **${(sa.measured / chunks.measured).toFixed(2)}×** (predicted ${(sa.predicted / chunks.predicted).toFixed(2)}×).`);
   for (const l of lines) console.log(l);
   recordBlock('bench:nasa', 'NASA', lines.join('\n'));
-  fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-await main();
+try {
+  if (process.argv.includes('--calibrate')) await calibrate();
+  else await main();
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCostTable } from '../generators/nasa/cost-table.ts';
 import { chainImage } from '../generators/nasa/golden.ts';
-import { allInForm, costModel, layerCycles, mapNetwork, predictChunks, shiftAddOnly } from '../generators/nasa/mapper.ts';
+import { allInForm, chunkLutsOf, costModel, layerCycles, mapNetwork, predictChunks, shiftAddOnly } from '../generators/nasa/mapper.ts';
 import { NASA_CIFAR, TINY_CHAIN, TINY_ROUNDS, type HybridLayer } from '../generators/nasa/network.ts';
 import type { OpForm } from '../generators/nasa/cost-table.ts';
 
@@ -18,7 +18,7 @@ function exhaustive(net: HybridLayer[], luts: number, sides: number[]): number {
   const rec = (i: number, spent: number, slow: number): void => {
     if (i === forms.length) { best = Math.min(best, slow); return; }
     for (const r of sides) for (const c of sides) {
-      const cost = Math.round(r * c * model.lutsPerPe[forms[i]!]);
+      const cost = chunkLutsOf(model, forms[i]!, r, c);
       if (spent + cost > luts) continue;
       const cyc = net.filter((l) => l.op === forms[i]).reduce((a, l) => a + layerCycles(model, l, r, c), 0);
       rec(i + 1, spent + cost, Math.max(slow, cyc));
@@ -37,6 +37,19 @@ describe('nasa mapper', () => {
     }
     expect(model.lutsPerPe.adder).toBeLessThan(model.lutsPerPe.shift);
     expect(model.lutsPerPe.shift).toBeLessThan(model.lutsPerPe.mul);
+    for (const l of [model.luts.adder, model.luts.shift, model.luts.mul]) expect(l.perPe).toBeGreaterThan(0);
+    expect(model.luts.adder.perPe).toBeLessThan(model.luts.shift.perPe);
+    expect(model.luts.shift.perPe).toBeLessThan(model.luts.mul.perPe);
+  });
+
+  it('fits the LUT model to synthesised chunks: base plus per PE, exact on two sizes', () => {
+    const entry = (form: OpForm, rows: number, cols: number, luts: number) => ({ form, rows, cols, mMax: 16, kMax: 32, nMax: 16, luts, ffs: 0, brams: 0 });
+    const t = { hwflowChunkLuts: 1 as const, source: 'test', entries: [entry('mul', 4, 4, 1000), entry('mul', 4, 8, 1800), entry('shift', 2, 2, 300), entry('shift', 4, 4, 600), entry('adder', 4, 4, 500), entry('adder', 8, 8, 1700)] };
+    const fit = costModel(table, t).luts;
+    expect(fit.mul.perPe).toBeCloseTo(50, 9);
+    expect(fit.mul.base).toBeCloseTo(200, 9);
+    expect(chunkLutsOf(costModel(table, t), 'adder', 6, 6)).toBe(Math.round(fit.adder.base + 36 * fit.adder.perPe));
+    expect(() => costModel(table, { ...t, entries: t.entries.slice(1) })).toThrow(/mul chunks of fewer than two sizes/);
   });
 
   it('finds the exhaustive optimum on the CIFAR network within the LUT budget', () => {
