@@ -10,7 +10,8 @@
  *    cycles per image vs predicted; the same three layers as back-to-back jobs on one ShiftAdd
  *    multiply engine of the all-multiply mapping of the same 96 PEs; and the shift + adder mapping
  *    (the multiply layer as a shift layer) as ShiftAdd shift and adder engines running their layers
- *    as jobs, each vs its prediction.
+ *    as jobs, each vs its prediction; and two rounds of the chain (six layers, two per chunk) on the
+ *    ci-rounds top vs the mapper's prediction (the last two are left out of --quick).
  *
  * Writes the generated block of `## NASA` in docs/benchmarks.md. `--quick`: fewer budgets and 3 images.
  */
@@ -22,10 +23,10 @@ import { writeDesign } from '../dsl/output.ts';
 import { elaborate } from '../dsl/passes/elaborate.ts';
 import { loadCostTable } from '../generators/nasa/cost-table.ts';
 import { nasaTyped as nasa, randomNasaInputs } from '../generators/nasa/index.ts';
-import { allInForm, chunkLutsOf, costModel, mapNetwork, shiftAddOnly, type Budget, type Mapping } from '../generators/nasa/mapper.ts';
-import { NASA_CIFAR, TINY_CHAIN, layerGemm, type HybridLayer } from '../generators/nasa/network.ts';
+import { allInForm, chunkLutsOf, costModel, mapNetwork, predictChunks, shiftAddOnly, type Budget, type Mapping } from '../generators/nasa/mapper.ts';
+import { NASA_CIFAR, TINY_CHAIN, TINY_ROUNDS, layerGemm, type HybridLayer } from '../generators/nasa/network.ts';
 import { nasaPresets } from '../generators/nasa/params.ts';
-import { CHUNK_LUTS_FILE, type ChunkLuts, type ChunkLutEntry } from '../generators/nasa/chunk-luts.ts';
+import { CHUNK_LUTS_FILE, loadChunkLuts, type ChunkLuts, type ChunkLutEntry } from '../generators/nasa/chunk-luts.ts';
 import { chunkConfigs } from '../generators/nasa/create.ts';
 import { createArray } from '../generators/shiftadd/array.ts';
 import { runSynth } from '../flows/fpga/synth.ts';
@@ -77,6 +78,32 @@ async function measureChunks(): Promise<{ predicted: number; measured: number; m
     const per = total / B;
     const cyc = sim.cycles('y');
     return { predicted: mapping.cyclesPerImage, measured: (cyc[B * per - 1]! - cyc[per - 1]!) / (B - 1), mapping };
+  } finally {
+    await sim.close();
+  }
+}
+
+/** Two rounds of the chain on `ci-rounds` (six layers, two per chunk): steady state over groups of three images. */
+async function measureRounds(): Promise<{ predicted: number; measured: number; chunks: string }> {
+  const p = nasaPresets['ci-rounds']!;
+  const sizes = { mul: { rows: p.mulRows, cols: p.mulCols }, shift: { rows: p.shiftRows, cols: p.mulRows }, adder: { rows: p.adderRows, cols: p.shiftRows } };
+  const [l0, l1, l2] = TINY_ROUNDS;
+  const groups = 3;
+  const t = randomNasaInputs(p, SEED, { B: 3 * groups, M0: l0!.cout, K0: l0!.cin, M1: l1!.cout, M2: l2!.cout, N: l0!.hw * l0!.hw });
+  const sim = await openSim(designDir(nasa.create(p), { generator: 'nasa', params: p }), { seed: SEED, stall: { in: 0, out: 0 } });
+  try {
+    for (const [s, tokens] of Object.entries(nasa.encode(p, t))) sim.send(s, tokens);
+    const total = nasa.outputTokens!(p, t).y!;
+    await sim.run({ until: { y: total } });
+    if (compareTensors(nasa.decode(p, { y: sim.received('y') }, t), nasa.golden(p, t).outputs) !== null) throw new Error(`nasa ci-rounds: outputs differ from the two-round chain (seed ${SEED})`);
+    const per = total / (3 * groups);
+    const cyc = sim.cycles('y');
+    const groupEnd = (g: number): number => cyc[(3 * g + 3) * per - 1]!;
+    return {
+      predicted: predictChunks(TINY_ROUNDS, sizes, table).cycles,
+      measured: (groupEnd(groups - 1) - groupEnd(0)) / (3 * (groups - 1)),
+      chunks: Object.entries(sizes).map(([f, s]) => `${f} ${s.rows}×${s.cols}`).join(', '),
+    };
   } finally {
     await sim.close();
   }
@@ -157,19 +184,23 @@ async function calibrate(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const lines = [machineLine(), '', `Predicted (mapper on \`cost-table.json\`), NASA-like CIFAR network (${NASA_CIFAR.length} layers, 32×32 images):`, '', ...predicted()];
+  const lines = [machineLine(), '', `Predicted (mapper: cycles from \`cost-table.json\`, LUTs ${loadChunkLuts() ? 'from whole chunks, `chunk-luts.json`' : 'per PE from `cost-table.json`'}), NASA-like CIFAR network (${NASA_CIFAR.length} layers, 32×32 images):`, '', ...predicted()];
   const chunks = await measureChunks();
   const mul = await measureMapping(mapNetwork(allInForm(TINY_CHAIN, 'mul'), { pes: 96 }, table), allInForm(TINY_CHAIN, 'mul'));
-  const sa = await measureMapping(mapNetwork(shiftAddOnly(TINY_CHAIN), { pes: 96 }, table), shiftAddOnly(TINY_CHAIN));
-  const perChunk = (r: typeof sa): string => r.perChunk.length > 1 ? ` (chunks: ${r.perChunk.map((c, i) => `${r.mapping.chunks[i]!.form} ${c.measured} vs ${c.predicted}`).join(', ')})` : '';
+  // Two more Verilator models: left out of --quick, which must stay a few seconds.
+  const sa = quick ? undefined : await measureMapping(mapNetwork(shiftAddOnly(TINY_CHAIN), { pes: 96 }, table), shiftAddOnly(TINY_CHAIN));
+  const rounds = quick ? undefined : await measureRounds();
+  const perChunk = (r: NonNullable<typeof sa>): string => r.perChunk.length > 1 ? ` (chunks: ${r.perChunk.map((c, i) => `${r.mapping.chunks[i]!.form} ${c.measured} vs ${c.predicted}`).join(', ')})` : '';
   const err = (r: { predicted: number; measured: number }) => `${((100 * (r.measured - r.predicted)) / r.predicted).toFixed(1)}%`;
   lines.push('', `Measured (Verilator, no stalls, outputs checked against golden, seed ${SEED}), tiny chain (${TINY_CHAIN.map((l) => `${l.op} ${l.cout}×${l.cin}`).join(' → ')}, N = 16) on a 96-PE budget, steady state over ${B} images:`, '',
     '| design | chunks | PEs | predicted cycles/image | measured | error |', '|---|---|---|---|---|---|',
     `| NASA chunks (ci preset) | ${shapes(chunks.mapping)} | ${chunks.mapping.pes} | ${chunks.predicted} | ${chunks.measured} | ${err(chunks)} |`,
     `| all multiply (one ShiftAdd engine, layers as jobs) | ${shapes(mul.mapping)} | ${mul.mapping.pes} | ${mul.predicted} | ${mul.measured} | ${err(mul)} |`,
-    `| shift + adder (multiply layer as shift; each chunk a ShiftAdd engine, its layers as jobs; slowest chunk) | ${shapes(sa.mapping)} | ${sa.mapping.pes} | ${sa.predicted} | ${sa.measured}${perChunk(sa)} | ${err(sa)} |`,
-    '', `Measured speed-up of the chunks over one multiply engine of the same budget: **${(mul.measured / chunks.measured).toFixed(2)}×** (predicted ${(mul.predicted / chunks.predicted).toFixed(2)}×); ` +
-    `over shift + adder chunks: **${(sa.measured / chunks.measured).toFixed(2)}×** (predicted ${(sa.predicted / chunks.predicted).toFixed(2)}×).`);
+    ...(sa ? [`| shift + adder (multiply layer as shift; each chunk a ShiftAdd engine, its layers as jobs; slowest chunk) | ${shapes(sa.mapping)} | ${sa.mapping.pes} | ${sa.predicted} | ${sa.measured}${perChunk(sa)} | ${err(sa)} |`] : []),
+    '', `Measured speed-up of the chunks over one multiply engine of the same budget: **${(mul.measured / chunks.measured).toFixed(2)}×** (predicted ${(mul.predicted / chunks.predicted).toFixed(2)}×)` +
+    (sa ? `; over shift + adder chunks: **${(sa.measured / chunks.measured).toFixed(2)}×** (predicted ${(sa.predicted / chunks.predicted).toFixed(2)}×).` : '.'));
+  if (rounds) lines.push('', `Several layers per chunk (Verilator, no stalls, outputs checked against the golden chain): \`TINY_ROUNDS\` (${TINY_ROUNDS.length} layers, two per chunk, the adder chunk's output fed back) on the ci-rounds chunks (${rounds.chunks}), images in groups of three, steady state over 3 groups: ` +
+    `**${rounds.measured} cycles per image measured, ${rounds.predicted} predicted** (${err(rounds)}).`);
   for (const l of lines) console.log(l);
   recordBlock('bench:nasa', 'NASA', lines.join('\n'));
 }
