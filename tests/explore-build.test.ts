@@ -1,7 +1,7 @@
 // `hwflow explore --build ice40-up5k`: every point of a tiny counter sweep placed and routed through
 // the FPGA flow (nextpnr's Fmax, placed cells, the clock period as a Pareto objective); the build
 // target and clock are part of a point's key, so a re-run takes the built points from the cache and
-// another clock would not; bad --build/--clock values are refused before any work.
+// another clock would not; a bad --build target or a lone --clock is refused before any work.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,13 +57,10 @@ describe('hwflow explore --build (place and route every point)', () => {
     expect(keys.size).toBe(4);
   });
 
-  it('refuses an unknown build target, a bad clock and --clock without --build', async () => {
+  it('refuses an unknown build target and --clock without --build (bad clock values: fpga-flow tests)', async () => {
     const bad = await hwflow('explore', 'counter', '--sweep', 'width=4', '--build', 'xilinx-7', '--out', path.join(tmp, 'bad'));
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/unknown --build target 'xilinx-7'; valid: ice40-hx8k, ice40-up5k/);
-    const clock = await hwflow('explore', 'counter', '--sweep', 'width=4', '--build', 'ice40-up5k', '--clock', 'fast', '--out', path.join(tmp, 'bad'));
-    expect(clock.exitCode).toBe(2);
-    expect(clock.stderr).toMatch(/bad clock 'fast'/);
     const lone = await hwflow('explore', 'counter', '--sweep', 'width=4', '--clock', '24', '--out', path.join(tmp, 'bad'));
     expect(lone.stderr).toMatch(/--clock needs --build <target>/);
   });
