@@ -45,7 +45,7 @@ const budgetText = (b: Budget): string => ('pes' in b ? `${b.pes} PEs` : `${b.lu
 
 function predicted(): string[] {
   const budgets: Budget[] = quick ? [{ luts: 20_000 }] : [{ luts: 10_000 }, { luts: 20_000 }, { luts: 40_000 }, { luts: 80_000 }, { pes: 128 }, { pes: 256 }];
-  const rows = ['| budget | design | chunks | PEs | LUTs (table) | cycles/image | hybrid speed-up | search | combinations |', '|---|---|---|---|---|---|---|---|---|'];
+  const rows = ['| budget | design | chunks | PEs | LUTs (model) | cycles/image | hybrid speed-up | search | combinations |', '|---|---|---|---|---|---|---|---|---|'];
   for (const b of budgets) {
     const runs = [['NASA hybrid (mapped)', NASA_CIFAR], ['all multiply', allInForm(NASA_CIFAR, 'mul')], ['shift + adder', shiftAddOnly(NASA_CIFAR)]] as const;
     const maps = runs.map(([, net]) => mapNetwork(net, b, table));
