@@ -75,7 +75,7 @@ describe('hwflow explore (local pool)', () => {
     expect(res.filter((p) => p.pareto).map((p) => p.index)).toEqual(ok.filter((p) => p.luts === minLuts).map((p) => p.index));
     expect(r.stdout).toMatch(/4 points: 3 computed, 0 cached, 1 failed; Pareto front \(\*\) over luts/);
     const csv = fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('index,label,width,limit,status,cached,pareto,cycles,idealCycles,utilisation,synthTarget,luts,ffs,carries,dsps,brams,energyPj,seconds,top,key,error');
+    expect(csv[0]).toBe('index,label,width,limit,status,cached,pareto,cycles,idealCycles,utilisation,synthTarget,luts,ffs,carries,dsps,brams,buildTarget,clockMhz,fmaxMhz,periodNs,meetsTiming,lcs,rams,ios,energyPj,seconds,top,key,error');
     expect(csv).toHaveLength(5);
     expect(csv[2]).toMatch(/^1,"width=4,limit=40",4,40,failed,false,false,/);
   });

@@ -1,6 +1,7 @@
 /**
  * Content-addressed results of sweep points: a point's key hashes its Verilog and manifest, its
- * inputs (the --input file's bytes, or the random seed), the flags that change a result, the
+ * inputs (the --input file's bytes, or the random seed), the flags that change a result (--synth,
+ * --build and its clock), the
  * unit-energy table and the versions of the tools that produce it, so a re-run computes only new or changed points and an
  * interrupted sweep resumes where it stopped. Only successful points are stored: a failure (a tool
  * crash, a full disk) is tried again next time.
@@ -17,16 +18,20 @@ import type { PointResult } from './result.ts';
 /** Bump when what a point computes or records changes, to invalidate old entries. */
 export const EXPLORE_VERSION = 1;
 
-/** The versions of the tools a point uses (Verilator when it is simulated, yosys when synthesised). */
-export async function toolVersions(run: RunMode, synth: readonly string[]): Promise<Record<string, string>> {
+/** The versions of the tools a point uses (Verilator when it is simulated, yosys when synthesised, nextpnr and icepack when built). */
+export async function toolVersions(run: RunMode, synth: readonly string[], build?: string): Promise<Record<string, string>> {
   const v: Record<string, string> = {};
   if (run !== 'none') v.verilator = await toolVersion('verilator');
-  if (synth.length) v.yosys = await toolVersion('yosys');
+  if (synth.length || build) v.yosys = await toolVersion('yosys');
+  if (build) {
+    v.nextpnr = await toolVersion('nextpnr-ice40');
+    v.icepack = await toolVersion('icepack');
+  }
   return v;
 }
 
 /** The key of a point whose design folder holds `designFiles` (Verilog and manifest). */
-export function pointKey(designFiles: readonly string[], flags: { run: RunMode; seed: number; inputFile?: string; synth: readonly string[]; tools: Record<string, string> }): string {
+export function pointKey(designFiles: readonly string[], flags: { run: RunMode; seed: number; inputFile?: string; synth: readonly string[]; build?: string; clockMhz?: number; tools: Record<string, string> }): string {
   const { inputFile, ...rest } = flags;
   // The input file is hashed by content (contentHash reads it), not by its path.
   const files = inputFile ? [...designFiles, inputFile] : [...designFiles];

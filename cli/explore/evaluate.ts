@@ -3,7 +3,8 @@
  * point, writes its Verilog into the results folder and computes its content key, so cached points
  * never reach a worker. `evaluateTask` (in a worker process or a Slurm task) simulates the point in
  * Verilator on random or given inputs (cycles against the golden kernel's ideal bound, outputs
- * checked bit for bit), synthesises it with yosys and prices its operation counts with the
+ * checked bit for bit), synthesises it with yosys, places and routes it through the iCE40 flow
+ * (`--build`: nextpnr's Fmax and placed cells) and prices its operation counts with the
  * unit-energy table. Any error becomes a failed result with its message: one bad point never stops
  * a sweep.
  */
@@ -12,6 +13,7 @@ import { isAccelerator, type Tensor } from '../../dsl/generator.ts';
 import { writeDesign } from '../../dsl/output.ts';
 import { SHIFTADD_45NM, energyOf } from '../../flows/fpga/report/energy.ts';
 import { defaultOpWidth } from '../../flows/fpga/report/collect.ts';
+import { buildIce40 } from '../../flows/fpga/build.ts';
 import { runSynth } from '../../flows/fpga/synth.ts';
 import { runAccelerator } from '../../verify/run-accelerator.ts';
 import { resolveDesign, type ResolvedDesign } from '../design.ts';
@@ -41,7 +43,9 @@ export async function preparePoint(
   try {
     const d = await resolvePoint(job, p.assignments);
     const w = writeDesign(d.circuit, pointDesignDir(job.outDir, p.index), d.info);
-    const key = pointKey([...w.files, path.join(w.dir, 'manifest.json')], { run: job.run, seed: job.seed, inputFile: job.inputFile, synth: job.synth, tools });
+    const key = pointKey([...w.files, path.join(w.dir, 'manifest.json')], {
+      run: job.run, seed: job.seed, inputFile: job.inputFile, synth: job.synth, build: job.build, clockMhz: job.clockMhz, tools,
+    });
     return { key, top: d.circuit.top.name };
   } catch (e) {
     return { index: p.index, label: p.label, assignments: p.assignments, status: 'failed', error: errorMessage(e), cached: false, seconds: elapsed(t0) };
@@ -68,6 +72,7 @@ export async function evaluateTask(jobDir: string, task: number): Promise<PointR
       // The first target's figures are the point's; further targets only warm the synthesis cache.
       if (i === 0) Object.assign(r, { synthTarget: target, luts: s.resources.luts, ffs: s.resources.ffs, carries: s.resources.carries, dsps: s.resources.dsps, brams: s.resources.brams });
     }
+    if (job.build) await placeAndRoute(job.build, job.clockMhz, designDir, r);
   } catch (e) {
     r.status = 'failed';
     r.error = errorMessage(e);
@@ -102,4 +107,17 @@ async function simulate(job: ExploreJob, d: ResolvedDesign, r: PointResult): Pro
     r.energyPj = Number(energy.totalPj.toFixed(3));
     r.energyTable = `${energy.table}, ${energy.width}-bit`;
   }
+}
+
+/**
+ * Place and route the point (the FPGA flow's `hwflow build`, with its own content cache): Fmax,
+ * placed cells and the clock period objective. Without --synth the build's own yosys run gives the
+ * LUTs, FFs and BRAMs (labelled with the build target, whose yosys script maps to that part).
+ */
+async function placeAndRoute(target: string, clockMhz: number | undefined, designDir: string, r: PointResult): Promise<void> {
+  const b = await buildIce40(designDir, { target, clockMhz, progress: false });
+  Object.assign(r, { buildTarget: target, clockMhz: b.clockMhz, meetsTiming: b.meetsTiming, lcs: b.utilisation.lcs, rams: b.utilisation.rams, ios: b.utilisation.ios });
+  // A design without a clock (purely combinational) has no Fmax: it is built, but has no period objective.
+  if (b.fmaxMhz !== null) Object.assign(r, { fmaxMhz: Number(b.fmaxMhz.toFixed(2)), periodNs: Number((1000 / b.fmaxMhz).toFixed(3)) });
+  if (r.luts === undefined) Object.assign(r, { synthTarget: `${target} (build)`, luts: b.resources.luts, ffs: b.resources.ffs, carries: b.resources.carries, dsps: b.resources.dsps, brams: b.resources.brams });
 }

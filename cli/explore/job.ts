@@ -26,6 +26,9 @@ export interface ExploreJob {
   inputFile?: string;
   /** yosys targets; the first one gives the LUT figure of the Pareto front. */
   synth: string[];
+  /** iCE40 target every point is placed and routed for (`--build`), and the clock asked of nextpnr. */
+  build?: string;
+  clockMhz?: number;
   points: { index: number; label: string; assignments: Record<string, string>; key: string }[];
 }
 

@@ -1,6 +1,6 @@
 /**
  * The report of a sweep's results folder (`hwflow report DIR` when DIR holds results.jsonl): a
- * self-contained HTML page with one SVG scatter per pair of objectives (cycles, LUTs, energy), the
+ * self-contained HTML page with one SVG scatter per pair of objectives (cycles, LUTs, energy, clock period), the
  * Pareto points filled and joined by the front's staircase, the dominated points hollow, and the
  * table of every point; plus the same table as Markdown. No scripts, nothing fetched.
  */
@@ -14,7 +14,7 @@ import type { PointResult } from './result.ts';
 const W = 600;
 const H = 340;
 const M = { left: 70, right: 20, top: 36, bottom: 50 };
-const NAMES: Record<Objective, string> = { cycles: 'cycles', luts: 'LUTs', energyPj: 'energy (pJ)' };
+const NAMES: Record<Objective, string> = { cycles: 'cycles', luts: 'LUTs', energyPj: 'energy (pJ)', periodNs: 'clock period (ns, 1000/Fmax)' };
 const fmt = (v: number): string => (Math.abs(v) >= 1e4 ? `${(v / 1e3).toPrecision(3)}k` : `${Number(v.toPrecision(4))}`);
 
 /** Linear axis from 0 (or a little under the minimum, when the values sit far from 0) to a bit over the maximum. */
@@ -70,6 +70,7 @@ const COLUMNS: [string, (p: PointResult) => string][] = [
   ['point', (p) => p.label], ['status', (p) => (p.status === 'ok' ? (p.pareto ? 'Pareto' : 'ok') : `failed: ${p.error?.split('\n')[0] ?? ''}`)],
   ['cycles', (p) => (p.cycles ?? '–').toString()], ['ideal', (p) => (p.idealCycles ?? '–').toString()], ['LUTs', (p) => (p.luts ?? '–').toString()],
   ['FFs', (p) => (p.ffs ?? '–').toString()], ['BRAMs', (p) => (p.brams ?? '–').toString()], ['energy pJ', (p) => (p.energyPj ?? '–').toString()],
+  ['Fmax MHz', (p) => (p.fmaxMhz ?? '–').toString()],
 ];
 
 /** Write report.html and report.md for the results folder `dir` into `out`; returns their paths. */

@@ -26,6 +26,17 @@ export interface PointResult {
   carries?: number;
   dsps?: number;
   brams?: number;
+  /** Place and route (`--build`): the iCE40 target, the clock asked for, nextpnr's achieved Fmax (MHz) after routing. */
+  buildTarget?: string;
+  clockMhz?: number;
+  fmaxMhz?: number;
+  /** Achieved clock period, 1000 / Fmax in ns: the Pareto objective of a built point (minimised, so Fmax is maximised). */
+  periodNs?: number;
+  meetsTiming?: boolean;
+  /** Placed logic cells, block RAMs, DSPs and I/O pins, as nextpnr counts them. */
+  lcs?: number;
+  rams?: number;
+  ios?: number;
   /** Energy of the run's operation counts under the unit-energy table, in pJ. */
   energyPj?: number;
   energyTable?: string;
@@ -38,5 +49,5 @@ export interface PointResult {
 /** Column order of results.csv. */
 export const CSV_COLUMNS = [
   'index', 'label', 'status', 'cached', 'pareto', 'cycles', 'idealCycles', 'utilisation', 'synthTarget', 'luts', 'ffs', 'carries', 'dsps', 'brams',
-  'energyPj', 'seconds', 'top', 'key', 'error',
+  'buildTarget', 'clockMhz', 'fmaxMhz', 'periodNs', 'meetsTiming', 'lcs', 'rams', 'ios', 'energyPj', 'seconds', 'top', 'key', 'error',
 ] as const;

@@ -2,10 +2,11 @@
  * `hwflow explore` as a library: elaborate and key every point of the sweep, take the points whose
  * key is cached, evaluate the rest on the chosen executor (a local pool of worker processes, or a
  * Slurm array job), then write results.jsonl / results.csv with each point's Pareto membership over
- * (cycles, LUTs, energy).
+ * (cycles, LUTs, energy, and the clock period of placed and routed points).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { BUILD_TARGETS, getTarget } from '../../flows/fpga/targets.ts';
 import { UsageError } from '../errors.ts';
 import { readPointCache, toolVersions } from './cache.ts';
 import { preparePoint } from './evaluate.ts';
@@ -27,6 +28,9 @@ export interface ExploreOptions {
   sweep: string[];
   /** yosys targets (the first gives the LUTs), or none. */
   synth: string[];
+  /** iCE40 target to place and route every point for (Fmax, placed cells), and its clock in MHz. */
+  build?: string;
+  clockMhz?: number;
   run: RunMode;
   inputFile?: string;
   seed: number;
@@ -54,6 +58,7 @@ const isPath = (s: string): boolean => /\.(m?ts|m?js)$/.test(s) || s.includes('/
 export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
   if (!['local', 'slurm'].includes(o.executor)) throw new UsageError(`unknown --executor '${o.executor}'; valid: local, slurm`);
   if (!(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new UsageError(`--jobs must be a positive integer, got '${o.jobs}'`);
+  if (o.build !== undefined && !(BUILD_TARGETS as string[]).includes(o.build)) throw new UsageError(`unknown --build target '${o.build}'; valid: ${BUILD_TARGETS.join(', ')}`);
   if (o.run === 'input' && (!o.inputFile || !fs.existsSync(o.inputFile))) throw new UsageError(`--input file '${o.inputFile}' does not exist`);
   const points = crossProduct(parseSweeps(o.sweep));
   const outDir = path.resolve(o.out);
@@ -61,8 +66,9 @@ export async function explore(o: ExploreOptions): Promise<ExploreOutcome> {
   const base = {
     outDir, design: isPath(o.design) ? path.resolve(o.design) : o.design, ...(o.preset ? { preset: o.preset } : {}), param: o.param,
     run: o.run, seed: o.seed, ...(o.inputFile ? { inputFile: path.resolve(o.inputFile) } : {}), synth: o.synth,
+    ...(o.build ? { build: o.build, clockMhz: o.clockMhz ?? getTarget(o.build).defaultClockMhz } : {}),
   };
-  const tools = await toolVersions(o.run, o.synth);
+  const tools = await toolVersions(o.run, o.synth, o.build);
   const progress = sweepProgress(points.length, o.progress);
   const results: PointResult[] = [];
   const finish = (r: PointResult): void => {

@@ -28,6 +28,19 @@ export function chainImage(s: ChainSpec, w: ChainWeights, x: Matrix): Matrix {
   return adderLayer(w.w2, y1, 8, s.wWidth);
 }
 
+/**
+ * One image through R rounds of the chain (`rounds[r]` the weights of round r): every round but the
+ * last feeds its output, requantised by q2 to int8, to the next round's multiply layer.
+ */
+export function roundsImage(s: ChainSpec & { q2: number }, rounds: readonly ChainWeights[], x: Matrix): Matrix {
+  let a = x;
+  for (const [r, w] of rounds.entries()) {
+    const y = chainImage(s, w, a);
+    a = r < rounds.length - 1 ? requantise(y, s.q2, 8) : y;
+  }
+  return a;
+}
+
 /** Operation counts of one image (multiply, shift, adder layers). */
 export function chainCounts(w: ChainWeights, n: number): { multiplies: number; shifts: number; adds: number } {
   const parts = [opCounts('mul', w.w0.rows, w.w0.cols, n), opCounts('shift', w.w1Sign.rows, w.w1Sign.cols, n), opCounts('adder', w.w2.rows, w.w2.cols, n)];

@@ -9,9 +9,11 @@
  * r×c chunk come from the measured cost table (`cost-table.json`): the table's engines spend
  * `N + tileExtra` cycles per weight tile and `jobExtra` per layer, both fitted here from the
  * measured cycles, so a wrong table shows up as a wrong prediction against Verilator. A chunk's
- * LUTs are its PEs times the table's LUTs per PE of that form (control and buffers amortised as
- * measured on the table's 4×4 engine). Imports nothing from `dsl/`.
+ * LUTs are a fixed part plus a part per PE, fitted from whole chunks synthesised at two sizes per
+ * form (`chunk-luts.json`); without that file, its PEs times the table's LUTs per PE of that form
+ * (control and buffers amortised as measured on the table's 4×4 engine). Imports nothing from `dsl/`.
  */
+import { fitLutModel, loadChunkLuts, type ChunkLuts, type LutModel } from './chunk-luts.ts';
 import type { CostTable, OpForm } from './cost-table.ts';
 import { checkNetwork, layerGemm, type HybridLayer } from './network.ts';
 
@@ -25,6 +27,8 @@ export interface CostModel {
   /** Cycles per layer (job) beyond its tiles: filling the first weights, draining the pipeline. */
   jobExtra: number;
   lutsPerPe: Record<OpForm, number>;
+  /** LUTs of a chunk = base + perPe · PEs, per form: fitted from synthesised chunks when given, else base 0 and the table's LUTs per PE. */
+  luts: LutModel;
 }
 
 export interface ChunkPlan {
@@ -54,15 +58,23 @@ export interface MapOptions {
   sides?: readonly number[];
   /**
    * Chain the chunks as the generated top does (forms in network order, each chunk's rows equal to
-   * the next chunk's cols, so an output token is the next chunk's input token).
+   * the next chunk's cols, so an output token is the next chunk's input token). A network that
+   * repeats its cycle of forms (mul, shift, adder, mul, ...: several rounds, each chunk running one
+   * layer a round) also needs the last chunk's rows equal to the first chunk's cols (the ring).
    */
   chain?: boolean;
+  /** Synthesised chunks calibrating the LUT model (default: the shipped chunk-luts.json, when written; null: the table's LUTs per PE). */
+  chunkLuts?: ChunkLuts | null;
 }
 
 const FORMS: readonly OpForm[] = ['mul', 'shift', 'adder'];
 
-/** Fit the per-tile and per-job overheads (least squares over all entries) and the LUTs per PE. */
-export function costModel(t: CostTable): CostModel {
+/**
+ * Fit the per-tile and per-job overheads (least squares over all entries) and the LUT model: from
+ * synthesised whole chunks (`chunkLuts`, base + per PE; default the shipped chunk-luts.json), or with
+ * `null` (or no such file) the table's LUTs per PE.
+ */
+export function costModel(t: CostTable, chunkLuts: ChunkLuts | null = loadChunkLuts() ?? null): CostModel {
   // cycles − tiles·N = tiles·tileExtra + jobExtra
   const pts = t.entries.map((e) => {
     const tiles = Math.ceil(e.gemm.M / e.engine.rows) * Math.ceil(e.gemm.K / e.engine.cols);
@@ -79,8 +91,12 @@ export function costModel(t: CostTable): CostModel {
     if (es.length === 0) throw new Error(`cost table has no ${f} entries; the mapper needs LUTs per PE of every form`);
     return [f, es.reduce((a, e) => a + e.luts / (e.engine.rows * e.engine.cols), 0) / es.length];
   })) as Record<OpForm, number>;
-  return { tileExtra, jobExtra, lutsPerPe };
+  const luts = chunkLuts ? fitLutModel(chunkLuts) : (Object.fromEntries(FORMS.map((f) => [f, { base: 0, perPe: lutsPerPe[f] }])) as LutModel);
+  return { tileExtra, jobExtra, lutsPerPe, luts };
 }
+
+/** The model's LUTs of an r×c chunk of form `f`. */
+export const chunkLutsOf = (m: CostModel, f: OpForm, rows: number, cols: number): number => Math.round(m.luts[f].base + m.luts[f].perPe * rows * cols);
 
 /** Predicted cycles of one layer on an r×c chunk (K in whole channel tiles, as the engines walk it). */
 export function layerCycles(m: CostModel, l: HybridLayer, rows: number, cols: number): number {
@@ -96,13 +112,16 @@ const defaultSides = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: CostTable, opts: MapOptions = {}): Mapping {
   checkNetwork(net);
   const start = performance.now();
-  const model = costModel(table);
+  const model = costModel(table, opts.chunkLuts);
   const forms = FORMS.filter((f) => net.some((l) => l.op === f));
+  let ring = false;
   if (opts.chain) {
     const order = net.map((l) => l.op);
-    if (order.length !== forms.length || new Set(order).size !== order.length)
-      throw new RangeError(`chain mapping needs one layer per form, each form once; the network's forms are ${order.join(', ')}`);
-    forms.splice(0, forms.length, ...order);
+    const cycle = [...new Set(order)];
+    if (order.length % cycle.length !== 0 || order.some((f, i) => f !== cycle[i % cycle.length]))
+      throw new RangeError(`chain mapping needs the layers' forms to repeat one cycle with each form once (e.g. mul, shift, adder, mul, shift, adder); the network's forms are ${order.join(', ')}`);
+    forms.splice(0, forms.length, ...cycle);
+    ring = order.length > cycle.length;
   }
   const sides = opts.sides ?? defaultSides;
   const limit = 'pes' in budget ? budget.pes : budget.luts;
@@ -113,9 +132,9 @@ export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: C
     return sides.flatMap((rows) => sides.map((cols) => ({
       form: f, rows, cols, layers: layers.map((l) => l.name),
       cycles: layers.reduce((a, l) => a + layerCycles(model, l, rows, cols), 0),
-      luts: Math.round(rows * cols * model.lutsPerPe[f]),
+      luts: chunkLutsOf(model, f, rows, cols),
       // What the budget counts: PEs, or the chunk's LUTs as reported (so the reported total fits).
-      cost: 'pes' in budget ? rows * cols : Math.round(rows * cols * model.lutsPerPe[f]),
+      cost: 'pes' in budget ? rows * cols : chunkLutsOf(model, f, rows, cols),
     })));
   });
   let best: (typeof options)[number] | undefined;
@@ -125,6 +144,7 @@ export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: C
   const walk = (i: number, spent: number, slowest: number): void => {
     if (slowest > bestKey[0]!) return; // cannot beat the best pipeline any more
     if (i === options.length) {
+      if (ring && pick[pick.length - 1]!.rows !== pick[0]!.cols) return;
       evaluated++;
       const luts = pick.reduce((a, c) => a + c.luts, 0);
       if (slowest < bestKey[0]! || (slowest === bestKey[0] && luts < bestKey[1]!)) {
@@ -154,6 +174,19 @@ export function mapNetwork(net: readonly HybridLayer[], budget: Budget, table: C
     evaluated,
     searchMs: performance.now() - start,
   };
+}
+
+/** The mapper's predicted cycles per image of `net` on chunks of the given sizes (one per form it uses). */
+export function predictChunks(net: readonly HybridLayer[], sizes: Partial<Record<OpForm, { rows: number; cols: number }>>, table: CostTable): { cycles: number; perChunk: Partial<Record<OpForm, number>> } {
+  checkNetwork(net);
+  const model = costModel(table);
+  const perChunk: Partial<Record<OpForm, number>> = {};
+  for (const l of net) {
+    const s = sizes[l.op];
+    if (!s) throw new RangeError(`layer '${l.name}' is in ${l.op} form, but no ${l.op} chunk size was given`);
+    perChunk[l.op] = (perChunk[l.op] ?? 0) + layerCycles(model, l, s.rows, s.cols);
+  }
+  return { cycles: Math.max(...Object.values(perChunk)), perChunk };
 }
 
 /** The network with every layer in one form (the all-multiply baseline). */

@@ -67,6 +67,17 @@ export const TINY_CHAIN: HybridLayer[] = [
   conv('l2', 'adder', 1, 32, 16, 4),
 ];
 
+/**
+ * Two rounds of a multiply → shift → adder chain (six layers, 1×1 over a 4×4 map): the network the
+ * generated top runs with several layers per chunk (`ci-rounds` preset: each chunk runs two layers
+ * an image, the adder chunk's output feeding the multiply chunk for the second round).
+ */
+export const TINY_ROUNDS: HybridLayer[] = [0, 1].flatMap((r) => [
+  conv(`r${r}mul`, 'mul', 1, 16, 8, 4),
+  conv(`r${r}shift`, 'shift', 1, 8, 16, 4),
+  conv(`r${r}adder`, 'adder', 1, 16, 16, 4),
+]);
+
 /** Checks a network: known op forms, positive integer sizes; names the bad layer and field. */
 export function checkNetwork(net: readonly HybridLayer[]): void {
   if (net.length === 0) throw new RangeError('the network has no layers');
