@@ -67,6 +67,11 @@ export interface OpInfo {
   range?(args: readonly Range[], e: OpExpr): Range | undefined;
   /** Comparisons: the outcome the operands' ranges decide, or undefined. */
   decide?(a: Range, b: Range): boolean | undefined;
+  /**
+   * A readable name for the op's wire from its operands' names (verilog/op-names.ts); undefined:
+   * `a_<op>_b` for two operands, `<op>_a_b...` otherwise.
+   */
+  label?(args: readonly string[], e: OpExpr): string;
 }
 
 const bool: HwType = { signed: false, width: 1 };
@@ -158,6 +163,7 @@ const cast = (signed: boolean): OpInfo => ({
   evaluate: (x) => x[0]!,
   verilog: (e, v) => v.operand(e.args[0]!),
   range: castRange,
+  label: ([a]) => `${a}_${signed ? 's' : 'u'}`,
 });
 
 export const OPS: Record<OpName, OpInfo> = {
@@ -180,12 +186,14 @@ export const OPS: Record<OpName, OpInfo> = {
   // shl/shr by a constant k (params[0]): shl grows by k, shr shrinks by k (never below 1 bit). Both
   // are wiring and keep order, so a range shifts with them.
   shl: {
+    label: ([a], e) => `${a}_shl${e.params[0]}`,
     arity: 1, class: 'wiring', result: (a, p) => ({ signed: a[0]!.signed, width: a[0]!.width + p[0]! }),
     evaluate: (x, e) => toBits(val(e, x, 0) << BigInt(e.params[0]!), e.type.width),
     verilog: (e, v) => v.cat([v.operand(e.args[0]!), v.lit(e.params[0]!, 0n)]),
     range: ([a], e) => ({ lo: a!.lo << BigInt(e.params[0]!), hi: a!.hi << BigInt(e.params[0]!) }),
   },
   shr: {
+    label: ([a], e) => `${a}_shr${e.params[0]}`,
     arity: 1, class: 'wiring', result: (a, p) => ({ signed: a[0]!.signed, width: Math.max(1, a[0]!.width - p[0]!) }),
     evaluate: (x, e) => toBits(val(e, x, 0) >> BigInt(e.params[0]!), e.type.width),
     verilog: (e, v) => {
@@ -205,6 +213,7 @@ export const OPS: Record<OpName, OpInfo> = {
   eq: comparison('==', (a, b) => a === b, equal),
   ne: comparison('!=', (a, b) => a !== b, (a, b) => not(equal(a, b))),
   mux: {
+    label: ([c]) => `${c}_mux`,
     arity: 3, class: 'select', unit: 'muxes', result: (a) => a[1]!,
     evaluate: (x) => (x[0] ? x[1]! : x[2]!),
     verilog: (e, v) => v.tern(v.operand(e.args[0]!), v.operand(e.args[1]!), v.operand(e.args[2]!)),
@@ -216,6 +225,7 @@ export const OPS: Record<OpName, OpInfo> = {
   },
   // slice [params[0] : params[1]]
   slice: {
+    label: ([a], e) => (e.params[0] === e.params[1] ? `${a}_${e.params[0]}` : `${a}_${e.params[0]}_${e.params[1]}`),
     arity: 1, class: 'wiring', result: (_a, p) => ({ signed: false, width: p[0]! - p[1]! + 1 }),
     evaluate: (x, e) => (x[0]! >> BigInt(e.params[1]!)) & mask(e.type.width),
     verilog: (e, v) => v.bits(e.args[0]!, e.params[0]!, e.params[1]!),
@@ -226,6 +236,7 @@ export const OPS: Record<OpName, OpInfo> = {
   // resize to params[0] bits: sign- or zero-extend (which keeps the value), or truncate (explicitly
   // requested by the user).
   resize: {
+    label: ([a], e) => `${a}_w${e.type.width}`,
     arity: 1, class: 'wiring', result: (a, p) => ({ signed: a[0]!.signed, width: p[0]! }),
     evaluate: (x, e) => toBits(val(e, x, 0), e.type.width),
     verilog: (e, v) => {

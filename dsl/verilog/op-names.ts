@@ -105,21 +105,6 @@ export function opNamer(order: readonly Expr[]): (e: OpExpr, names: ReadonlyMap<
 }
 function derive(e: OpExpr, hint: (a: Expr) => string): string {
   const a = e.args.map(hint);
-  switch (e.op) {
-    case 'asuint':
-      return `${a[0]}_u`;
-    case 'assint':
-      return `${a[0]}_s`;
-    case 'resize':
-      return `${a[0]}_w${e.type.width}`;
-    case 'slice':
-      return e.params[0] === e.params[1] ? `${a[0]}_${e.params[0]}` : `${a[0]}_${e.params[0]}_${e.params[1]}`;
-    case 'shl':
-    case 'shr':
-      return `${a[0]}_${e.op}${e.params[0]}`;
-    case 'mux':
-      return `${a[0]}_mux`;
-    default:
-      return OPS[e.op].arity === 2 ? `${a[0]}_${e.op}_${a[1]}` : [e.op, ...a].join('_');
-  }
+  const row = OPS[e.op];
+  return row.label ? row.label(a, e) : row.arity === 2 ? `${a[0]}_${e.op}_${a[1]}` : [e.op, ...a].join('_');
 }
