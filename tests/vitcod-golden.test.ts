@@ -101,18 +101,24 @@ describe('vitcod golden kernel', () => {
 });
 
 describe('vitcod .npy reader and tensors', () => {
+  // A version-1 file as numpy writes it: the header padded so the data starts at byte 128.
   const npy = (header: string, data: number[]) => {
-    const h = header.padEnd(118, ' ') + '\n';
+    const h = header.padEnd(117, ' ') + '\n';
     return new Uint8Array([0x93, ...Buffer.from('NUMPY'), 1, 0, h.length & 255, h.length >> 8, ...Buffer.from(h, 'latin1'), ...data]);
   };
-  it('reads a bool array and names what it does not support', () => {
+  it('reads a bool array through npyjs and names the file and what is wrong', () => {
     const a = parseNpy(npy("{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3), }", [1, 0, 0, 1, 1, 0]));
     expect(a.shape).toEqual([2, 3]);
-    expect(Array.from(a.data)).toEqual([1, 0, 0, 1, 1, 0]);
-    expect(() => parseNpy(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0]), 'x.npy')).toThrow(/x.npy: dtype '<i4' is not supported/);
-    expect(() => parseNpy(npy("{'descr': '|b1', 'fortran_order': True, 'shape': (1,), }", [0]))).toThrow(/Fortran-order/);
+    expect(a.dtype).toBe('b1');
+    expect(Array.from(a.data)).toEqual([true, false, false, true, true, false]);
+    expect(Array.from(parseNpy(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", [1, 0, 0, 0, 255, 255, 255, 255])).data)).toEqual([1, -1]);
+    expect(() => parseNpy(npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", new Array(8).fill(0)), 'x.npy')).toThrow(/x.npy: dtype 'c8' is not supported \(supported: b1, /);
+    expect(() => parseNpy(npy("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0]), 'x.npy')).toThrow(/x.npy: dtype '>i4' is not supported/);
+    expect(() => parseNpy(npy("{'descr': '|b1', 'fortran_order': True, 'shape': (1,), }", [0]), 'f.npy')).toThrow(/f.npy: Fortran-order/);
     expect(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 'bad.npy')).toThrow(/bad.npy: not a .npy file/);
-    expect(() => parseNpy(npy("{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }", [0]))).toThrow(/needs 4/);
+    expect(() => parseNpy(new Uint8Array([0x93, 78]), 'short.npy')).toThrow(/short.npy: not a .npy file/);
+    expect(() => parseNpy(npy("{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }", [0]), 'm.npy')).toThrow(/m.npy: 1 data elements, shape \(4\) of 'b1' needs 4/);
+    expect(() => parseNpy(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", [0, 0, 0]), 'y.npy')).toThrow(/y.npy: the data block does not fit its dtype/);
   });
 
   it('a bad shape, a value out of range or a mask of the wrong size is an error naming the tensor', () => {
