@@ -11,6 +11,7 @@ import { createVitcod } from './create.ts';
 import { headMacs, planHead, vitcodHead, type HeadPlan, type HeadProblem } from './golden.ts';
 import { validateVitcod, vitcodParamSpecs, vitcodPresets, vitcodSizes, type VitcodParams } from './params.ts';
 import { mulberry32 as rng } from '../random.ts';
+import { vitcodLayerInputs } from './layer.ts';
 
 /** Largest number of heads one run takes (the tensors' first dimension). */
 export const MAX_HEADS = 64;
@@ -195,6 +196,7 @@ export const vitcodAccelerator: Accelerator<VitcodParams> = defineAccelerator({
     };
   },
   randomInputs: (p, seed) => randomVitcodInputs(p, seed),
+  layerInputs: vitcodLayerInputs,
 });
 
 /** For the registry. */
