@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { ParamError } from '../dsl/errors.ts';
 import { expTable } from '../generators/vitcod/exp-table.ts';
 import { codecError, decodeHeads, encodeHeads, fitHeadCodec, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
-import { headBytesIn, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
+import { headBytesIn, headCycles, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
 import { dataDir, parseNpy, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets } from '../generators/vitcod/params.ts';
 import { Rng, testSeed } from './support/rng.ts';
@@ -169,17 +169,20 @@ describe('vitcod Q/K auto-encoder (golden and host fit)', () => {
 });
 
 describe('vitcod cycle and byte model', () => {
-  const p = vitcodPresets.paper!;
+  const p = { ...vitcodPresets.paper!, latency: 0 };
   it('one head: load, compute, read-out in sequence; later heads overlap', () => {
-    // Load 2 + max(197, 40), compute 1 + 2·40·8 + ceil(197/8) = 666, read-out 197 (+1 to start, −1 at the end).
+    // Load 2 + max(197 beats of 192 bytes, 40), compute 1 + 2·40·8 + ceil(197/8) = 666, read-out 197 (+1 to start, −1 at the end).
     expect(pipelineCycles(p, [{ N: 197, steps: 40 }]).total).toBe(199 + 666 + 197);
     // Two heads: the second loads during the first's compute; its compute follows at once.
     expect(pipelineCycles(p, [{ N: 197, steps: 40 }, { N: 197, steps: 40 }]).total).toBe(199 + 666 + 666 + 197);
   });
-  it('bytes in per head: Q, K, V int8, the lists (18 bits per line per step), cfg; a narrow port stretches the loads', () => {
-    expect(headBytesIn(p, 197, 40)).toBe(3 * 197 * 64 + (40 * 64 * 18) / 8 + 2);
-    const narrow = pipelineCycles(p, [{ N: 197, steps: 40 }], { bytesPerCycle: 64, latency: 100 }).total;
-    expect(narrow).toBe(100 + Math.ceil(headBytesIn(p, 197, 40) / 64) + 666 + 197);
+  it('bytes in per head: the port\'s row groups, the lists (18 bits per line per step), cfg; a narrow port with a latency stretches the loads', () => {
+    expect(headBytesIn(p, 197, 40)).toEqual({ port: 3 * 197 * 64, lists: (40 * 64 * 18) / 8, cfg: 2 });
+    const narrow = { ...p, portBytes: 64, latency: 100 };
+    expect(pipelineCycles(narrow, [{ N: 197, steps: 40 }]).total).toBe(2 + 100 + 3 * 197 + 666 + 197);
+    // With the encoder: the layer's first head brings 4 code rows and V per token, the others V only.
+    expect(pipelineCycles(narrow, [{ N: 197, steps: 40, rows: 5 }]).total).toBe(2 + 100 + 5 * 197 + 666 + 197);
+    expect(headCycles(narrow, 197, 40, 1).load).toBe(2 + 100 + 197);
   });
 });
 
