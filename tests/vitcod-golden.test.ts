@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { ParamError } from '../dsl/errors.ts';
+import { TensorError } from '../dsl/errors.ts';
 import { expTable } from '../generators/vitcod/exp-table.ts';
-import { codecError, decodeHeads, encodeHeads, fitHeadCodec, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
+import { autoEncodeHeads, codecError, decodeHeads, encodeHeads, fitHeadCodec, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
 import { headBytesIn, headCycles, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
 import { dataDir, parseNpy, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets } from '../generators/vitcod/params.ts';
@@ -121,16 +121,19 @@ describe('vitcod .npy reader and tensors', () => {
     expect(() => parseNpy(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", [0, 0, 0]), 'y.npy')).toThrow(/y.npy: the data block does not fit its dtype/);
   });
 
-  it('a bad shape, a value out of range or a mask of the wrong size is an error naming the tensor', () => {
+  it('a bad shape, a value out of range or a mask of the wrong size is an error naming the tensor (the shared checkTensors)', () => {
     const p = vitcodPresets.ci!;
     const t = randomVitcodInputs(p, seed, 1, 4);
-    expect(() => toHeads(p, { ...t, M: { shape: [1, 4, 5], data: new Array(20).fill(0n) } })).toThrow(/tensor M .*\[1, 4, 4\]/);
-    expect(() => toHeads(p, { ...t, V: { shape: [1, 3, 16], data: new Array(48).fill(0n) } })).toThrow(/tensor V/);
+    expect(() => toHeads(p, { ...t, M: { shape: [1, 4, 5], data: new Array(20).fill(0n) } })).toThrow(/^tensor 'M' takes \[H 1\.\.64, N 1\.\.16, N 1\.\.16\] of uint\(1\) \(0\.\.1\); got shape \[1, 4, 5\] with N = 5, but its dimension 1 is N = 4 too$/);
+    expect(() => toHeads(p, { ...t, V: { shape: [1, 3, 16], data: new Array(48).fill(0n) } })).toThrow(/^tensor 'V' takes .*; got shape \[1, 3, 16\] with N = 3, but tensor 'K' has N = 4$/);
     const bad = { ...t, K: { ...t.K!, data: t.K!.data.map((x, i) => (i === 5 ? 200n : x)) } };
-    expect(() => toHeads(p, bad)).toThrow(/tensor K\[5\] = 200 is not int8/);
+    expect(() => toHeads(p, bad)).toThrow(/^tensor 'K' takes \[H 1\.\.64, N 1\.\.16, D = 16\] of sint\(8\) \(-128\.\.127\); got K\[0, 0, 5\] = 200 \(values are rejected, not wrapped\)$/);
     const badM = { ...t, M: { ...t.M!, data: t.M!.data.map((x, i) => (i === 2 ? 2n : x)) } };
-    expect(() => toHeads(p, badM)).toThrow(ParamError);
-    expect(() => toHeads(p, { ...t, Q: { shape: [1, 4, 8], data: new Array(32).fill(0n) } })).toThrow(/d = 8 but the design has d = 16/);
+    expect(() => toHeads(p, badM)).toThrow(TensorError);
+    expect(() => toHeads(p, badM)).toThrow(/got M\[0, 0, 2\] = 2/);
+    expect(() => toHeads(p, { ...t, Q: { shape: [1, 4, 8], data: new Array(32).fill(0n) } })).toThrow(/^tensor 'Q' takes .*; got shape \[1, 4, 8\]: D = 8 is not 16$/);
+    expect(() => toHeads(p, { Q: t.Q!, K: t.K!, V: t.V! })).toThrow(/^tensor 'M' takes .*; got no such tensor$/);
+    expect(() => toHeads(p, { ...t, Q: { shape: [65, 1, 16], data: new Array(65 * 16).fill(0n) } })).toThrow(/tensor 'Q' .*H = 65 is not in 1\.\.64/);
   });
 
   it('the accelerator golden equals the kernel on random tensors', () => {
@@ -165,6 +168,25 @@ describe('vitcod Q/K auto-encoder (golden and host fit)', () => {
     expect(codecError(rank2, c), `seed ${seed}`).toBeLessThan(0.06);
     const indep = [0, 1, 2].map(() => Array.from({ length: N }, () => Array.from({ length: d }, () => rng.int(-128, 127))));
     expect(codecError(indep, fitHeadCodec(indep, 2))).toBeGreaterThan(0.2);
+  });
+});
+
+describe('vitcod auto-encoder over a run of heads (what the decoder design is sent)', () => {
+  it(`groups of 3 heads share 2 Q and 2 K codes; a last group of 1 or 2 is exact; decoded = decode(encode) (seed ${seed})`, () => {
+    const rng = new Rng(seed);
+    const heads = Array.from({ length: 5 }, () => randomHead(rng, 6, 8, 0.3));
+    const { loads, decoded } = autoEncodeHeads(heads);
+    expect(loads.map((l) => l.mode)).toEqual([1, 2, 2, 1, 2]);
+    expect(loads[0]!.codes!.length).toBe(4);
+    expect(loads[1]!.codes).toBeUndefined();
+    const c = fitHeadCodec(heads.slice(0, 3).map((h) => h.q), 2);
+    expect(decoded.slice(0, 3).map((h) => h.q)).toEqual(decodeHeads(encodeHeads(heads.slice(0, 3).map((h) => h.q), c), c));
+    expect(loads[2]!.dq).toEqual(c.dec[2]);
+    expect(loads[2]!.sq).toBe(c.decShift);
+    // The last group of two heads: its heads are the codes, weights (1, 0) and (0, 1), no shift.
+    expect(decoded.slice(3).map((h) => [h.q, h.k])).toEqual(heads.slice(3).map((h) => [h.q, h.k]));
+    expect([loads[3]!.dq, loads[4]!.dq, loads[4]!.sq]).toEqual([[1, 0], [0, 1], 0]);
+    expect(decoded.map((h) => h.v)).toEqual(heads.map((h) => h.v));
   });
 });
 

@@ -12,8 +12,12 @@
  *
  * Three stages, overlapped through double buffers (ping-pong), so head h+1 loads and head h−1 is
  * read out while head h computes:
- *   LOAD   (stage 1) Q, K, V rows (one row of d int8 per token on each stream, concurrently) into
- *          the free half of the Q/K/V buffers, each line's pair list into the free half of its list.
+ *   LOAD   (stage 1) after the port's `latency`, the head's row groups arrive over the off-chip port
+ *          (`portBytes` bytes per beat, every byte counted on `offchipBytes`): per token its Q, K and
+ *          V rows, or with the auto-encoder (`encoder`) the layer's 2 Q and 2 K code rows and V (the
+ *          codes kept on chip for the layer's other heads, which bring only V), Q and K decoded by
+ *          an int8 map and a right shift. Rows go into the free half of the Q/K/V buffers; each
+ *          line's pair list (its own stream) into the free half of its list.
  *   stage 2, on a loaded half, into a free half of the lines' state:
  *   SCORE  each line: S = Σ Q[i,:]·K[j,:] over d/macs cycles (macs products and an adder tree per
  *          cycle), S into the line's score memory, the line's partial row maximum of i updated.
@@ -31,8 +35,9 @@
  * chains and bank the buffers.
  *
  * Streams, in the order the host sends them (payload types in `vitcodPorts`):
- *   cfg    one token per head {nM1: N − 1, stepsM1: steps − 1}
- *   q,k,v  N tokens per head: row r of Q, K, V (d int8)
+ *   cfg    one token per head {nM1: N − 1, stepsM1: steps − 1} (with the encoder also the load mode
+ *          and the head's decoder weights and shifts, `HeadLoad` in golden.ts)
+ *   mem    the off-chip port: beats of `portBytes` int8, per token the head's row group
  *   pairs  `steps` tokens per head: element l = line l's entry {valid, first, row i, key j}
  *   out    N tokens per head: {l: L[i], o: O[i,:]}
  */

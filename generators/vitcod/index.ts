@@ -5,8 +5,8 @@
  * tokens of the payload types the ports declare (`vitcodPorts` in create.ts).
  */
 import { ParamError } from '../../dsl/errors.ts';
-import { tensorError } from '../../dsl/tensors.ts';
-import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TokenValue } from '../../dsl/generator.ts';
+import { checkTensors, tensorError } from '../../dsl/tensors.ts';
+import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TensorSpec, type TokenValue } from '../../dsl/generator.ts';
 import { createVitcod } from './create.ts';
 import { autoEncodeHeads, headMacs, planHead, vitcodHead, type HeadLoad, type HeadPlan, type HeadProblem } from './golden.ts';
 import { GROUP_ROWS, validateVitcod, vitcodParamSpecs, vitcodPresets, vitcodSizes, type VitcodParams } from './params.ts';
@@ -18,23 +18,18 @@ export const MAX_HEADS = 64;
 /** Default global-column threshold: key columns keeping at least this fraction of the queries. */
 export const GLOBAL_THRESHOLD = 0.5;
 
-/** Tensors → per-head problems, with a clear error naming a bad tensor. */
+/** The input specs: Q, K, V int8 [H, N, d] and the 0/1 mask M [H, N, N], N ≤ nmax, H ≤ MAX_HEADS. */
+export function vitcodInputs(p: VitcodParams): TensorSpec[] {
+  return [
+    ...['Q', 'K', 'V'].map((name) => ({ name, shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], minShape: [1, 1, p.d], width: 8, signed: true })),
+    { name: 'M', shape: [MAX_HEADS, p.nmax, p.nmax], dims: ['H', 'N', 'N'], width: 1, signed: false },
+  ];
+}
+
+/** Tensors → per-head problems; the shared checkTensors first, so a bad tensor is an error naming it. */
 export function toHeads(p: VitcodParams, t: Record<string, Tensor>): HeadProblem[] {
-  for (const name of ['Q', 'K', 'V', 'M']) if (!t[name]) throw new ParamError(`vitcod needs tensors Q, K, V and M; '${name}' is missing`);
+  checkTensors(vitcodInputs(p), t);
   const [H, N, d] = t.Q!.shape as [number, number, number];
-  if (t.Q!.shape.length !== 3) throw new ParamError(`tensor Q must be [heads, N, d], got [${t.Q!.shape.join(', ')}]`);
-  if (d !== p.d) throw new ParamError(`tensor Q has d = ${d} but the design has d = ${p.d}`);
-  if (N > p.nmax || N < 1) throw new ParamError(`tensor Q has N = ${N}; the design takes 1..${p.nmax}`);
-  if (H < 1 || H > MAX_HEADS) throw new ParamError(`tensor Q has ${H} heads; 1..${MAX_HEADS} are accepted`);
-  for (const name of ['K', 'V'])
-    if (t[name]!.shape.join() !== `${H},${N},${d}`) throw new ParamError(`tensor ${name} must have the shape of Q [${H}, ${N}, ${d}], got [${t[name]!.shape.join(', ')}]`);
-  if (t.M!.shape.join() !== `${H},${N},${N}`) throw new ParamError(`tensor M (the mask) must be [${H}, ${N}, ${N}] for Q of shape [${H}, ${N}, ${d}], got [${t.M!.shape.join(', ')}]`);
-  for (const name of ['Q', 'K', 'V']) {
-    const bad = t[name]!.data.findIndex((x) => x < -128n || x > 127n);
-    if (bad >= 0) throw new ParamError(`tensor ${name}[${bad}] = ${t[name]!.data[bad]} is not int8 (-128..127)`);
-  }
-  const badM = t.M!.data.findIndex((x) => x !== 0n && x !== 1n);
-  if (badM >= 0) throw new ParamError(`tensor M[${badM}] = ${t.M!.data[badM]} is not 0 or 1 (1 = kept)`);
   const rows = (x: Tensor, h: number, n: number, w: number) =>
     Array.from({ length: n }, (_, r) => Array.from({ length: w }, (_, c) => Number(x.data[(h * n + r) * w + c]!)));
   return Array.from({ length: H }, (_, h) => ({
@@ -168,10 +163,7 @@ export const vitcodAccelerator: Accelerator<VitcodParams> = defineAccelerator({
   defaultPreset: 'ci',
   validate: validateVitcod,
   create: createVitcod,
-  inputs: (p) => [
-    ...['Q', 'K', 'V'].map((name) => ({ name, shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], minShape: [1, 1, p.d], width: 8, signed: true })),
-    { name: 'M', shape: [MAX_HEADS, p.nmax, p.nmax], dims: ['H', 'N', 'N'], width: 1, signed: false },
-  ],
+  inputs: vitcodInputs,
   outputs: (p) => [
     { name: 'O', shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], width: 32, signed: true },
     { name: 'L', shape: [MAX_HEADS, p.nmax], dims: ['H', 'N'], width: 32, signed: false },

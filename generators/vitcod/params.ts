@@ -46,7 +46,7 @@ export const vitcodPresets: Record<string, VitcodParams> = {
   /** Real masks at a small head dimension (tests): all 197 tokens, d = 8. */
   'deit-d8': { nmax: 197, d: 8, lines: 8, macs: 8, steps: 2048, mergeRows: 4, sigma: 9, portBytes: 24, latency: 0, encoder: 0 },
   /** Real masks at the real head dimension d = 64 on 8 lines (bench:vitcod --quick, npm run test:vitcod-d64). */
-  'deit-d64': { nmax: 197, d: 64, lines: 8, macs: 8, steps: 1024, mergeRows: 4, sigma: 11, portBytes: 64, latency: 20, encoder: 1 },
+  'deit-d64': { nmax: 197, d: 64, lines: 8, macs: 8, steps: 1280, mergeRows: 4, sigma: 11, portBytes: 64, latency: 20, encoder: 1 },
   /** DeiT-Tiny attention on the paper's 64 lines x 8 MACs = 512 MACs; a 192-byte port (a Q, K and V row per cycle), 100 cycles of latency. */
   paper: { nmax: 197, d: 64, lines: 64, macs: 8, steps: 256, mergeRows: 8, sigma: 11, portBytes: 192, latency: 100, encoder: 0 },
   /** The paper's engine with the auto-encoder's decoder on a 64-byte port (raw or coded Q/K per head). */
