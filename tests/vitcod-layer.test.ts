@@ -46,5 +46,5 @@ describe.skipIf(!DATA)(`vitcod --layer: the real masks as M (seed ${seed})`, () 
     const r = await execa('node', [path.resolve('bin/hwflow.mjs'), 'run', 'vitcod', '--layer', '12', '--data', DATA!], { reject: false });
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toMatch(/^error: --layer '12' is not a layer of DeiT-Tiny: layers 0\.\.11 \(3 heads each\)$/);
-  }, 30_000);
+  }, 120_000);
 });
