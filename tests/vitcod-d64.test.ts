@@ -42,7 +42,8 @@ describe.skipIf(!ON || !DATA)(`vitcod RTL at d = 64 on real masks, stalls 0.2 (s
     const plans = planHeads(p, heads, picks.map(([l, h]) => masks.globalCount(l, h)));
     const loads = headLoads(p, heads);
     expect(loads.map((l) => l.mode)).toEqual([1, 2, 2, 1]);
-    const { sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0.2 });
+    // Layer 2 head 0 computes ~15 k cycles (968 pair steps × 8 chunks × 2 walks) without moving a token.
+    const { sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0.2, hangCycles: 100_000 });
     const bits = (tok: Record<string, unknown[]>) => Object.fromEntries(Object.entries(tok).map(([s, v]) => [s, v.map((x) => sim.codec(s).encode(x as never))]));
     try {
       // Coded: golden on the decoded Q/K (the accelerator's golden for a design with the decoder).
