@@ -114,6 +114,25 @@ export interface Accelerator<P extends Record<string, ParamValue> = Record<strin
    * throws `tensorError` naming the tensor.
    */
   decompose?(params: P, json: Record<string, unknown>): { json: Record<string, unknown>; notes: string[] };
+  /**
+   * Inputs from a real data set (optional), for `hwflow run <design> --layer L`: the tensors the
+   * accelerator reads for layer `layer` from `dataDir` (its default folder when undefined), the
+   * others taken from `given` or drawn at random from `seed`. A bad layer, a missing folder or a
+   * design too small for the data is an HdlError naming what is valid.
+   */
+  layerInputs?(params: P, request: LayerRequest): Record<string, Tensor>;
+}
+
+/** What `hwflow run --layer` asks of an accelerator's `layerInputs`. */
+export interface LayerRequest {
+  /** The layer as typed on the command line (the accelerator checks it and names the valid range). */
+  layer: string;
+  /** `--data`, else HWFLOW_DATA; undefined: the accelerator's default data folder. */
+  dataDir?: string;
+  /** Tensors from `--input`, if any (the rest are read or random). */
+  given: Record<string, Tensor>;
+  /** Seed of the random tensors. */
+  seed: number;
 }
 
 /** An Accelerator written as tokens of fields; `defineAccelerator` derives `encode`/`decode`. */

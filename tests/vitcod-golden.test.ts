@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { ParamError } from '../dsl/errors.ts';
+import { TensorError } from '../dsl/errors.ts';
 import { expTable } from '../generators/vitcod/exp-table.ts';
-import { codecError, decodeHeads, encodeHeads, fitHeadCodec, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
-import { headBytesIn, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
+import { autoEncodeHeads, codecError, decodeHeads, encodeHeads, fitHeadCodec, planHead, prob, vitcodHead, vitcodHeadPlanned, type HeadProblem } from '../generators/vitcod/golden.ts';
+import { headBytesIn, headCycles, pipelineCycles, randomVitcodInputs, toHeads, vitcodAccelerator as acc } from '../generators/vitcod/index.ts';
 import { dataDir, parseNpy, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets } from '../generators/vitcod/params.ts';
 import { Rng, testSeed } from './support/rng.ts';
@@ -101,30 +101,39 @@ describe('vitcod golden kernel', () => {
 });
 
 describe('vitcod .npy reader and tensors', () => {
+  // A version-1 file as numpy writes it: the header padded so the data starts at byte 128.
   const npy = (header: string, data: number[]) => {
-    const h = header.padEnd(118, ' ') + '\n';
+    const h = header.padEnd(117, ' ') + '\n';
     return new Uint8Array([0x93, ...Buffer.from('NUMPY'), 1, 0, h.length & 255, h.length >> 8, ...Buffer.from(h, 'latin1'), ...data]);
   };
-  it('reads a bool array and names what it does not support', () => {
+  it('reads a bool array through npyjs and names the file and what is wrong', () => {
     const a = parseNpy(npy("{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3), }", [1, 0, 0, 1, 1, 0]));
     expect(a.shape).toEqual([2, 3]);
-    expect(Array.from(a.data)).toEqual([1, 0, 0, 1, 1, 0]);
-    expect(() => parseNpy(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0]), 'x.npy')).toThrow(/x.npy: dtype '<i4' is not supported/);
-    expect(() => parseNpy(npy("{'descr': '|b1', 'fortran_order': True, 'shape': (1,), }", [0]))).toThrow(/Fortran-order/);
+    expect(a.dtype).toBe('b1');
+    expect(Array.from(a.data)).toEqual([true, false, false, true, true, false]);
+    expect(Array.from(parseNpy(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", [1, 0, 0, 0, 255, 255, 255, 255])).data)).toEqual([1, -1]);
+    expect(() => parseNpy(npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", new Array(8).fill(0)), 'x.npy')).toThrow(/x.npy: dtype 'c8' is not supported \(supported: b1, /);
+    expect(() => parseNpy(npy("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0]), 'x.npy')).toThrow(/x.npy: dtype '>i4' is not supported/);
+    expect(() => parseNpy(npy("{'descr': '|b1', 'fortran_order': True, 'shape': (1,), }", [0]), 'f.npy')).toThrow(/f.npy: Fortran-order/);
     expect(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 'bad.npy')).toThrow(/bad.npy: not a .npy file/);
-    expect(() => parseNpy(npy("{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }", [0]))).toThrow(/needs 4/);
+    expect(() => parseNpy(new Uint8Array([0x93, 78]), 'short.npy')).toThrow(/short.npy: not a .npy file/);
+    expect(() => parseNpy(npy("{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }", [0]), 'm.npy')).toThrow(/m.npy: 1 data elements, shape \(4\) of 'b1' needs 4/);
+    expect(() => parseNpy(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", [0, 0, 0]), 'y.npy')).toThrow(/y.npy: the data block does not fit its dtype/);
   });
 
-  it('a bad shape, a value out of range or a mask of the wrong size is an error naming the tensor', () => {
+  it('a bad shape, a value out of range or a mask of the wrong size is an error naming the tensor (the shared checkTensors)', () => {
     const p = vitcodPresets.ci!;
     const t = randomVitcodInputs(p, seed, 1, 4);
-    expect(() => toHeads(p, { ...t, M: { shape: [1, 4, 5], data: new Array(20).fill(0n) } })).toThrow(/tensor M .*\[1, 4, 4\]/);
-    expect(() => toHeads(p, { ...t, V: { shape: [1, 3, 16], data: new Array(48).fill(0n) } })).toThrow(/tensor V/);
+    expect(() => toHeads(p, { ...t, M: { shape: [1, 4, 5], data: new Array(20).fill(0n) } })).toThrow(/^tensor 'M' takes \[H 1\.\.64, N 1\.\.16, N 1\.\.16\] of uint\(1\) \(0\.\.1\); got shape \[1, 4, 5\] with N = 5, but its dimension 1 is N = 4 too$/);
+    expect(() => toHeads(p, { ...t, V: { shape: [1, 3, 16], data: new Array(48).fill(0n) } })).toThrow(/^tensor 'V' takes .*; got shape \[1, 3, 16\] with N = 3, but tensor 'K' has N = 4$/);
     const bad = { ...t, K: { ...t.K!, data: t.K!.data.map((x, i) => (i === 5 ? 200n : x)) } };
-    expect(() => toHeads(p, bad)).toThrow(/tensor K\[5\] = 200 is not int8/);
+    expect(() => toHeads(p, bad)).toThrow(/^tensor 'K' takes \[H 1\.\.64, N 1\.\.16, D = 16\] of sint\(8\) \(-128\.\.127\); got K\[0, 0, 5\] = 200 \(values are rejected, not wrapped\)$/);
     const badM = { ...t, M: { ...t.M!, data: t.M!.data.map((x, i) => (i === 2 ? 2n : x)) } };
-    expect(() => toHeads(p, badM)).toThrow(ParamError);
-    expect(() => toHeads(p, { ...t, Q: { shape: [1, 4, 8], data: new Array(32).fill(0n) } })).toThrow(/d = 8 but the design has d = 16/);
+    expect(() => toHeads(p, badM)).toThrow(TensorError);
+    expect(() => toHeads(p, badM)).toThrow(/got M\[0, 0, 2\] = 2/);
+    expect(() => toHeads(p, { ...t, Q: { shape: [1, 4, 8], data: new Array(32).fill(0n) } })).toThrow(/^tensor 'Q' takes .*; got shape \[1, 4, 8\]: D = 8 is not 16$/);
+    expect(() => toHeads(p, { Q: t.Q!, K: t.K!, V: t.V! })).toThrow(/^tensor 'M' takes .*; got no such tensor$/);
+    expect(() => toHeads(p, { ...t, Q: { shape: [65, 1, 16], data: new Array(65 * 16).fill(0n) } })).toThrow(/tensor 'Q' .*H = 65 is not in 1\.\.64/);
   });
 
   it('the accelerator golden equals the kernel on random tensors', () => {
@@ -162,18 +171,40 @@ describe('vitcod Q/K auto-encoder (golden and host fit)', () => {
   });
 });
 
+describe('vitcod auto-encoder over a run of heads (what the decoder design is sent)', () => {
+  it(`groups of 3 heads share 2 Q and 2 K codes; a last group of 1 or 2 is exact; decoded = decode(encode) (seed ${seed})`, () => {
+    const rng = new Rng(seed);
+    const heads = Array.from({ length: 5 }, () => randomHead(rng, 6, 8, 0.3));
+    const { loads, decoded } = autoEncodeHeads(heads);
+    expect(loads.map((l) => l.mode)).toEqual([1, 2, 2, 1, 2]);
+    expect(loads[0]!.codes!.length).toBe(4);
+    expect(loads[1]!.codes).toBeUndefined();
+    const c = fitHeadCodec(heads.slice(0, 3).map((h) => h.q), 2);
+    expect(decoded.slice(0, 3).map((h) => h.q)).toEqual(decodeHeads(encodeHeads(heads.slice(0, 3).map((h) => h.q), c), c));
+    expect(loads[2]!.dq).toEqual(c.dec[2]);
+    expect(loads[2]!.sq).toBe(c.decShift);
+    // The last group of two heads: its heads are the codes, weights (1, 0) and (0, 1), no shift.
+    expect(decoded.slice(3).map((h) => [h.q, h.k])).toEqual(heads.slice(3).map((h) => [h.q, h.k]));
+    expect([loads[3]!.dq, loads[4]!.dq, loads[4]!.sq]).toEqual([[1, 0], [0, 1], 0]);
+    expect(decoded.map((h) => h.v)).toEqual(heads.map((h) => h.v));
+  });
+});
+
 describe('vitcod cycle and byte model', () => {
-  const p = vitcodPresets.paper!;
+  const p = { ...vitcodPresets.paper!, latency: 0 };
   it('one head: load, compute, read-out in sequence; later heads overlap', () => {
-    // Load 2 + max(197, 40), compute 1 + 2·40·8 + ceil(197/8) = 666, read-out 197 (+1 to start, −1 at the end).
+    // Load 2 + max(197 beats of 192 bytes, 40), compute 1 + 2·40·8 + ceil(197/8) = 666, read-out 197 (+1 to start, −1 at the end).
     expect(pipelineCycles(p, [{ N: 197, steps: 40 }]).total).toBe(199 + 666 + 197);
     // Two heads: the second loads during the first's compute; its compute follows at once.
     expect(pipelineCycles(p, [{ N: 197, steps: 40 }, { N: 197, steps: 40 }]).total).toBe(199 + 666 + 666 + 197);
   });
-  it('bytes in per head: Q, K, V int8, the lists (18 bits per line per step), cfg; a narrow port stretches the loads', () => {
-    expect(headBytesIn(p, 197, 40)).toBe(3 * 197 * 64 + (40 * 64 * 18) / 8 + 2);
-    const narrow = pipelineCycles(p, [{ N: 197, steps: 40 }], { bytesPerCycle: 64, latency: 100 }).total;
-    expect(narrow).toBe(100 + Math.ceil(headBytesIn(p, 197, 40) / 64) + 666 + 197);
+  it('bytes in per head: the port\'s row groups, the lists (18 bits per line per step), cfg; a narrow port with a latency stretches the loads', () => {
+    expect(headBytesIn(p, 197, 40)).toEqual({ port: 3 * 197 * 64, lists: (40 * 64 * 18) / 8, cfg: 2 });
+    const narrow = { ...p, portBytes: 64, latency: 100 };
+    expect(pipelineCycles(narrow, [{ N: 197, steps: 40 }]).total).toBe(2 + 100 + 3 * 197 + 666 + 197);
+    // With the encoder: the layer's first head brings 4 code rows and V per token, the others V only.
+    expect(pipelineCycles(narrow, [{ N: 197, steps: 40, rows: 5 }]).total).toBe(2 + 100 + 5 * 197 + 666 + 197);
+    expect(headCycles(narrow, 197, 40, 1).load).toBe(2 + 100 + 197);
   });
 });
 

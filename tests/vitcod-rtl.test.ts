@@ -11,7 +11,7 @@ import { elaborate } from '../dsl/index.ts';
 import { checkInputs } from '../dsl/tensors.ts';
 import { runAccelerator } from '../verify/run-accelerator.ts';
 import type { Tensor } from '../dsl/generator.ts';
-import { pipelineCycles, planHeads, randomVitcodInputs, toHeads, vitcodAccelerator as acc, vitcodTokens } from '../generators/vitcod/index.ts';
+import { groupRows, headLoads, pipelineCycles, planHeads, randomVitcodInputs, toHeads, vitcodAccelerator as acc, vitcodTokens } from '../generators/vitcod/index.ts';
 import { dataDir, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets, type VitcodParams } from '../generators/vitcod/params.ts';
 import { driveStreams } from './shiftaddllm-support.ts';
@@ -91,6 +91,42 @@ describe.skipIf(!DATA)(`vitcod RTL on real DeiT-Tiny masks at d = 8 (seed ${seed
       await cleanup();
     }
   });
+});
+
+describe(`vitcod RTL with the auto-encoder's decoder, an 8-byte port and 5 cycles of latency (seed ${seed})`, () => {
+  const p = vitcodPresets['ci-ae']!;
+  it('4 heads (a group of 3 sharing 2 Q and 2 K codes, then one head alone) under stalls, then without: golden on the decoded Q/K, the bytes counted, the cycles of the model', async () => {
+    const { sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0.3 });
+    try {
+      const t = randomVitcodInputs(p, seed, 4, 16, 0.3);
+      const loads = headLoads(p, toHeads(p, t));
+      expect(loads.map((l) => l.mode)).toEqual([1, 2, 2, 1]);
+      check((await run(sim, p, t)).got, t, p, 'coded, stalls');
+      // The hardware counter: every byte the port took (5 rows per token for a head bringing codes, else 1).
+      const bytes = loads.reduce((a, l) => a + groupRows(l.mode) * 16 * p.d, 0);
+      expect(await sim.peek('offchipBytes'), `seed ${seed}`).toBe(BigInt(bytes));
+    } finally {
+      await cleanup();
+    }
+    const quiet = await openAcceleratorSim(acc, p, { seed, stall: 0 });
+    try {
+      const t = randomVitcodInputs(p, seed + 1, 4, 16, 0.3);
+      const { got, cycles } = await run(quiet.sim, p, t);
+      check(got, t, p, 'coded, no stalls');
+      const plans = planHeads(p, toHeads(p, t));
+      const model = pipelineCycles(p, plans.map((pl, n) => ({ N: 16, steps: pl.steps, rows: groupRows(headLoads(p, toHeads(p, t))[n]!.mode) }))).total;
+      expect(Math.abs(cycles - model), `cycles ${cycles}, model ${model}`).toBeLessThanOrEqual(2);
+      // Raw Q/K/V (mode 0) through the same port: the exact kernel, 3 rows per token.
+      const heads = toHeads(p, t);
+      const raw = vitcodTokens(p, heads, plans, heads.map(() => ({ mode: 0, dq: [0, 0], sq: 0, dk: [0, 0], sk: 0 })));
+      const before = await quiet.sim.peek('offchipBytes');
+      const r = await run(quiet.sim, p, t, Object.fromEntries(Object.entries(raw).map(([s, v]) => [s, v.map((x) => quiet.sim.codec(s).encode(x as never))])));
+      check(r.got, t, ci, 'raw on the decoder design'); // the ci preset's golden: the exact kernel, same d and σ
+      expect(await quiet.sim.peek('offchipBytes') - before).toBe(BigInt(4 * 3 * 16 * p.d));
+    } finally {
+      await quiet.cleanup();
+    }
+  }, 240_000);
 });
 
 describe(`vitcod cycles and the IR simulator (seed ${seed})`, () => {

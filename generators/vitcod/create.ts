@@ -12,8 +12,12 @@
  *
  * Three stages, overlapped through double buffers (ping-pong), so head h+1 loads and head h−1 is
  * read out while head h computes:
- *   LOAD   (stage 1) Q, K, V rows (one row of d int8 per token on each stream, concurrently) into
- *          the free half of the Q/K/V buffers, each line's pair list into the free half of its list.
+ *   LOAD   (stage 1) after the port's `latency`, the head's row groups arrive over the off-chip port
+ *          (`portBytes` bytes per beat, every byte counted on `offchipBytes`): per token its Q, K and
+ *          V rows, or with the auto-encoder (`encoder`) the layer's 2 Q and 2 K code rows and V (the
+ *          codes kept on chip for the layer's other heads, which bring only V), Q and K decoded by
+ *          an int8 map and a right shift. Rows go into the free half of the Q/K/V buffers; each
+ *          line's pair list (its own stream) into the free half of its list.
  *   stage 2, on a loaded half, into a free half of the lines' state:
  *   SCORE  each line: S = Σ Q[i,:]·K[j,:] over d/macs cycles (macs products and an adder tree per
  *          cycle), S into the line's score memory, the line's partial row maximum of i updated.
@@ -31,12 +35,13 @@
  * chains and bank the buffers.
  *
  * Streams, in the order the host sends them (payload types in `vitcodPorts`):
- *   cfg    one token per head {nM1: N − 1, stepsM1: steps − 1}
- *   q,k,v  N tokens per head: row r of Q, K, V (d int8)
+ *   cfg    one token per head {nM1: N − 1, stepsM1: steps − 1} (with the encoder also the load mode
+ *          and the head's decoder weights and shifts, `HeadLoad` in golden.ts)
+ *   mem    the off-chip port: beats of `portBytes` int8, per token the head's row group
  *   pairs  `steps` tokens per head: element l = line l's entry {valid, first, row i, key j}
  *   out    N tokens per head: {l: L[i], o: O[i,:]}
  */
-import { In, Out, Record, Stream, Vec, module, sint, uint, unpack, mux, select, lit } from '../../dsl/index.ts';
+import { In, Out, Record, Stream, Vec, module, sint, uint, pack, unpack, mux, select, lit } from '../../dsl/index.ts';
 import type { Value } from '../../dsl/index.ts';
 import { banked, createLine, paddedRows } from './line.ts';
 import { vitcodModuleName, vitcodSizes, type VitcodParams } from './params.ts';
@@ -58,17 +63,29 @@ export const tokenRow = (p: VitcodParams) => Vec(sint(8), p.d);
 /** One output row: L[i] and O[i,:]. */
 export const outRow = (p: VitcodParams) => Record({ l: uint(32), o: Vec(sint(32), p.d) });
 
-/** The engine's ports: its streams in the order the host sends them. */
-export function vitcodPorts(p: VitcodParams) {
+/** The per-head configuration: N − 1, steps − 1, and with the encoder how Q and K arrive (`HeadLoad` in golden.ts). */
+export const cfgType = (p: VitcodParams) => {
   const z = vitcodSizes(p);
+  const base = { nM1: uint(z.rowBits), stepsM1: uint(z.stepBits) };
+  return p.encoder
+    ? Record({ ...base, mode: uint(2), dq: Vec(sint(8), 2), sq: uint(4), dk: Vec(sint(8), 2), sk: uint(4) })
+    : Record(base);
+};
+
+/** The engine's ports: its streams in the order the host sends them, and the off-chip byte counter. */
+export function vitcodPorts(p: VitcodParams) {
   return {
-    cfg: In(Stream(Record({ nM1: uint(z.rowBits), stepsM1: uint(z.stepBits) }))),
-    q: In(Stream(tokenRow(p))),
-    k: In(Stream(tokenRow(p))),
-    v: In(Stream(tokenRow(p))),
+    cfg: In(Stream(cfgType(p))),
+    mem: In(Stream(Vec(sint(8), p.portBytes))),
     pairs: In(Stream(Vec(lineEntry(p), p.lines))),
     out: Out(Stream(outRow(p))),
+    offchipBytes: Out(uint(32)),
   };
+}
+
+/** x̂[t] = sat8((w0·z0[t] + w1·z1[t]) >> s), arithmetic shift: the auto-encoder's decoder (`decodeHeads`). */
+function decodeRow(z0: Value[], z1: Value[], w: Value[], s: Value): Value[] {
+  return z0.map((a, t) => w[0]!.mul(a).extend(17).add(w[1]!.mul(z1[t]!).extend(17)).trunc(17).shrBy(s).sat(8));
 }
 
 export function createVitcod(p: VitcodParams) {
@@ -102,33 +119,84 @@ export function createVitcod(p: VitcodParams) {
     const cfgSteps = [0, 1].map((b) => m.reg(`cfg${b}_steps_m1_q`, uint(z.stepBits)));
     const loading = lState.eq(1);
     io.cfg.ready.set(loading.not().and(inFull.at(lb).not()));
-    const buffer = (name: string, s: typeof io.q) => {
+    const cfgF = io.cfg.fields as { nM1: Value; stepsM1: Value; mode?: Value; dq?: Value[]; sq?: Value; dk?: Value[]; sk?: Value };
+
+    // The off-chip port: `portBytes` bytes per beat, ready `latency` cycles after the head's load
+    // starts; beats shift into the row assembler, a row group (Q, K, V; or the 4 codes and V; or V)
+    // completes every group·d/portBytes beats and is written at once. Every byte taken is counted.
+    const G = p.encoder ? 5 : 3;
+    const asmType = Vec(sint(8), G * p.d);
+    const asm = m.reg('port_assembly_q', uint(8 * G * p.d));
+    const latBits = Math.max(1, Math.ceil(Math.log2(p.latency + 1)));
+    const wait = m.reg('port_wait_q', uint(latBits), { reset: 0 });
+    const beatsOf = (rows: number) => (rows * p.d) / p.portBytes;
+    const beatBits = Math.max(1, Math.ceil(Math.log2(beatsOf(G))));
+    const beat = m.reg('port_beat_q', uint(beatBits));
+    const row = m.reg('load_row_q', uint(rb));
+    const memDone = m.reg('mem_done_q', uint(1), { reset: 0 });
+    const counted = m.reg('offchip_bytes_q', uint(32), { reset: 0 });
+    io.offchipBytes.set(counted);
+    io.mem.ready.set(loading.and(wait.eq(0)).and(memDone.not()));
+    const lMode = p.encoder ? m.reg('load_mode_q', uint(2)) : undefined;
+    const lastBeat = (lMode
+      ? select(lMode, [0, 1, 2, 2].map((mo) => beat.eq(beatsOf([3, 5, 1][mo]!) - 1)))
+      : beat.eq(beatsOf(3) - 1)).named('port_group_done');
+    const next = [...unpack(asmType, asm).slice(p.portBytes), ...io.mem.fields];
+    const rowAt = (j: number): Value => pack(tokenRow(p), next.slice(j * p.d, (j + 1) * p.d));
+    const groupDone = io.mem.fire.and(lastBeat).named('row_group_done');
+    const qkv = { q: rowAt(G - 3), k: rowAt(G - 2), v: rowAt(G - 1) };
+    if (p.encoder) {
+      // Codes arrive (mode 1) with V: zq0, zq1, zk0, zk1 are rows 0..3 and kept for the layer's
+      // other heads (mode 2: only V arrives, the codes are read back). Mode 0: raw Q, K, V.
+      const codeMem = [0, 1, 2, 3].map((c) => m.mem(`code${c}`, { type: uint(8 * p.d), depth: p.nmax }));
+      codeMem.forEach((mem, c) => mem.write(row, rowAt(c), groupDone.and(lMode!.eq(1))));
+      const codeRow = (c: number) => unpack(tokenRow(p), mux(lMode!.eq(1), rowAt(c), codeMem[c]!.readAsync(row)));
+      const w = (name: string, n: number, t: ReturnType<typeof sint>) => Array.from({ length: n }, (_, k) => m.reg(`${name}${k}_q`, t));
+      const [dq, dk] = [w('dec_q', 2, sint(8)), w('dec_k', 2, sint(8))];
+      const [sq, sk] = [m.reg('dec_q_shift_q', uint(4)), m.reg('dec_k_shift_q', uint(4))];
+      m.when(loading.not().and(io.cfg.fire), () => {
+        lMode!.set(cfgF.mode!);
+        dq.forEach((r, k) => r.set(cfgF.dq![k]!));
+        dk.forEach((r, k) => r.set(cfgF.dk![k]!));
+        sq.set(cfgF.sq!);
+        sk.set(cfgF.sk!);
+      });
+      const raw = lMode!.eq(0);
+      qkv.q = mux(raw, rowAt(2), pack(tokenRow(p), decodeRow(codeRow(0), codeRow(1), dq, sq))).named('decoded_q');
+      qkv.k = mux(raw, rowAt(3), pack(tokenRow(p), decodeRow(codeRow(2), codeRow(3), dk, sk))).named('decoded_k');
+    }
+    const buf = (name: string, data: Value) => {
       const mem = m.mem(name, { type: uint(8 * p.d), depth: 2 * p.nmax });
-      const count = m.reg(`${name}_count_q`, uint(rb));
-      const done = m.reg(`${name}_done_q`, uint(1), { reset: 0 });
-      s.ready.set(loading.and(done.not()));
-      mem.write(banked(lb, count, p.nmax), s.payload, s.fire);
-      return { mem, count, done, fire: s.fire, last: count.eq(lN) };
+      mem.write(banked(lb, row, p.nmax), data, groupDone);
+      return { mem };
     };
-    const qb = buffer('qbuf', io.q);
-    const kb = buffer('kbuf', io.k);
-    const vb = buffer('vbuf', io.v);
+    const qb = buf('qbuf', qkv.q);
+    const kb = buf('kbuf', qkv.k);
+    const vb = buf('vbuf', qkv.v);
     const pCount = m.reg('pairs_count_q', uint(z.stepBits));
     const pDone = m.reg('pairs_done_q', uint(1), { reset: 0 });
     io.pairs.ready.set(loading.and(pDone.not()));
-    const loads = [qb, kb, vb, { count: pCount, done: pDone, fire: io.pairs.fire, last: pCount.eq(lSteps) }];
-    const loaded = loading.and(loads.map((ld): Value => ld.done).reduce((a, b) => a.and(b))).named('loaded');
+    const loads = [{ count: row, done: memDone, fire: groupDone, last: row.eq(lN) }, { count: pCount, done: pDone, fire: io.pairs.fire, last: pCount.eq(lSteps) }];
+    const loaded = loading.and(memDone).and(pDone).named('loaded');
+    m.when(io.mem.fire, () => {
+      asm.set(pack(asmType, next));
+      beat.set(mux(lastBeat, 0, beat.add(1).trunc(beatBits)));
+      counted.set(counted.add(p.portBytes).trunc(32));
+    });
+    m.when(wait.ne(0), () => wait.set(wait.sub(1).trunc(latBits)));
     m.when(loading.not().and(io.cfg.fire), () => {
-      lN.set(io.cfg.fields.nM1);
-      lSteps.set(io.cfg.fields.stepsM1);
+      lN.set(cfgF.nM1);
+      lSteps.set(cfgF.stepsM1);
       [0, 1].forEach((b) => m.when(lb.eq(b), () => {
-        cfgN[b]!.set(io.cfg.fields.nM1);
-        cfgSteps[b]!.set(io.cfg.fields.stepsM1);
+        cfgN[b]!.set(cfgF.nM1);
+        cfgSteps[b]!.set(cfgF.stepsM1);
       }));
       for (const ld of loads) {
         ld.count.set(0);
         ld.done.set(0);
       }
+      beat.set(0);
+      wait.set(p.latency);
       lState.set(1);
     });
     m.when(loading, () => {

@@ -218,7 +218,7 @@ export function headMacs(kept: number, d: number): number {
   return 2 * kept * d;
 }
 
-// ---- the Q/K auto-encoder (ViTCoD's second step; golden and host fit only, not in the RTL yet) --
+// ---- the Q/K auto-encoder (ViTCoD's second step): the maps, the host fit, the per-head loads ----
 
 /**
  * An int8 linear map across heads with right shifts: for every (token i, dimension t) the h values
@@ -335,4 +335,53 @@ export function codecError(x: readonly (readonly (readonly number[])[])[], c: He
     den += v * v;
   })));
   return Math.sqrt(num / Math.max(1, den));
+}
+
+/**
+ * How one head's Q and K reach the engine with the auto-encoder: `mode` 1 = its load brings the
+ * layer's codes (zq0, zq1, zk0, zk1, each [N][d] int8) and V, 2 = the codes are already on chip and
+ * only V is loaded; (0 = raw Q, K and V, without the encoder). The head's decoder row (`dq`, `dk`,
+ * int8) and shifts (`sq`, `sk`) rebuild its Q and K: x̂ = sat8((w0·z0 + w1·z1) >> s).
+ */
+export interface HeadLoad {
+  mode: 0 | 1 | 2;
+  dq: [number, number];
+  sq: number;
+  dk: [number, number];
+  sk: number;
+  codes?: number[][][];
+}
+
+/** The identity "codec" of a group of one or two heads: its heads are the codes (exact). */
+function identityCodec(g: number): HeadCodec {
+  const unit = (h: number) => [0, 1].map((a) => (a === h ? 1 : 0));
+  return { enc: [0, 1].map((a) => Array.from({ length: g }, (_, h) => (a === h ? 1 : 0))), encShift: 0, dec: Array.from({ length: g }, (_, h) => unit(h)), decShift: 0 };
+}
+
+/**
+ * The auto-encoder over a run of heads: consecutive groups of `group` heads (a DeiT layer: 3) share
+ * 2 Q codes and 2 K codes, fitted on the group (`fitHeadCodec`; a last group of 1 or 2 heads sends
+ * its heads as they are). Returns each head's load and the heads as the engine sees them (Q and K
+ * decoded): the golden of an engine with the decoder is the kernel on these.
+ */
+export function autoEncodeHeads(heads: readonly HeadProblem[], group = 3): { loads: HeadLoad[]; decoded: HeadProblem[] } {
+  const loads: HeadLoad[] = [];
+  const decoded: HeadProblem[] = [];
+  for (let g0 = 0; g0 < heads.length; g0 += group) {
+    const members = heads.slice(g0, g0 + group);
+    const g = members.length;
+    const fit = (x: number[][][]) => (g > 2 ? fitHeadCodec(x, 2) : identityCodec(g));
+    const cq = fit(members.map((h) => h.q));
+    const ck = fit(members.map((h) => h.k));
+    const zq = encodeHeads(members.map((h) => h.q), cq);
+    const zk = encodeHeads(members.map((h) => h.k), ck);
+    const qh = decodeHeads(zq, cq);
+    const kh = decodeHeads(zk, ck);
+    members.forEach((h, n) => {
+      const pair = (row: number[]) => [row[0] ?? 0, row[1] ?? 0] as [number, number];
+      loads.push({ mode: n === 0 ? 1 : 2, dq: pair(cq.dec[n]!), sq: cq.decShift, dk: pair(ck.dec[n]!), sk: ck.decShift, ...(n === 0 ? { codes: [zq[0]!, zq[1]!, zk[0]!, zk[1]!] } : {}) });
+      decoded.push({ ...h, q: qh[n]!, k: kh[n]! });
+    });
+  }
+  return { loads, decoded };
 }

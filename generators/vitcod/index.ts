@@ -5,35 +5,31 @@
  * tokens of the payload types the ports declare (`vitcodPorts` in create.ts).
  */
 import { ParamError } from '../../dsl/errors.ts';
-import { tensorError } from '../../dsl/tensors.ts';
-import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TokenValue } from '../../dsl/generator.ts';
+import { checkTensors, tensorError } from '../../dsl/tensors.ts';
+import { defineAccelerator, defineGenerator, type Accelerator, type Tensor, type TensorSpec, type TokenValue } from '../../dsl/generator.ts';
 import { createVitcod } from './create.ts';
-import { headMacs, planHead, vitcodHead, type HeadPlan, type HeadProblem } from './golden.ts';
-import { validateVitcod, vitcodParamSpecs, vitcodPresets, vitcodSizes, type VitcodParams } from './params.ts';
+import { autoEncodeHeads, headMacs, planHead, vitcodHead, type HeadLoad, type HeadPlan, type HeadProblem } from './golden.ts';
+import { GROUP_ROWS, validateVitcod, vitcodParamSpecs, vitcodPresets, vitcodSizes, type VitcodParams } from './params.ts';
 import { mulberry32 as rng } from '../random.ts';
+import { vitcodLayerInputs } from './layer.ts';
 
 /** Largest number of heads one run takes (the tensors' first dimension). */
 export const MAX_HEADS = 64;
 /** Default global-column threshold: key columns keeping at least this fraction of the queries. */
 export const GLOBAL_THRESHOLD = 0.5;
 
-/** Tensors → per-head problems, with a clear error naming a bad tensor. */
+/** The input specs: Q, K, V int8 [H, N, d] and the 0/1 mask M [H, N, N], N ≤ nmax, H ≤ MAX_HEADS. */
+export function vitcodInputs(p: VitcodParams): TensorSpec[] {
+  return [
+    ...['Q', 'K', 'V'].map((name) => ({ name, shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], minShape: [1, 1, p.d], width: 8, signed: true })),
+    { name: 'M', shape: [MAX_HEADS, p.nmax, p.nmax], dims: ['H', 'N', 'N'], width: 1, signed: false },
+  ];
+}
+
+/** Tensors → per-head problems; the shared checkTensors first, so a bad tensor is an error naming it. */
 export function toHeads(p: VitcodParams, t: Record<string, Tensor>): HeadProblem[] {
-  for (const name of ['Q', 'K', 'V', 'M']) if (!t[name]) throw new ParamError(`vitcod needs tensors Q, K, V and M; '${name}' is missing`);
+  checkTensors(vitcodInputs(p), t);
   const [H, N, d] = t.Q!.shape as [number, number, number];
-  if (t.Q!.shape.length !== 3) throw new ParamError(`tensor Q must be [heads, N, d], got [${t.Q!.shape.join(', ')}]`);
-  if (d !== p.d) throw new ParamError(`tensor Q has d = ${d} but the design has d = ${p.d}`);
-  if (N > p.nmax || N < 1) throw new ParamError(`tensor Q has N = ${N}; the design takes 1..${p.nmax}`);
-  if (H < 1 || H > MAX_HEADS) throw new ParamError(`tensor Q has ${H} heads; 1..${MAX_HEADS} are accepted`);
-  for (const name of ['K', 'V'])
-    if (t[name]!.shape.join() !== `${H},${N},${d}`) throw new ParamError(`tensor ${name} must have the shape of Q [${H}, ${N}, ${d}], got [${t[name]!.shape.join(', ')}]`);
-  if (t.M!.shape.join() !== `${H},${N},${N}`) throw new ParamError(`tensor M (the mask) must be [${H}, ${N}, ${N}] for Q of shape [${H}, ${N}, ${d}], got [${t.M!.shape.join(', ')}]`);
-  for (const name of ['Q', 'K', 'V']) {
-    const bad = t[name]!.data.findIndex((x) => x < -128n || x > 127n);
-    if (bad >= 0) throw new ParamError(`tensor ${name}[${bad}] = ${t[name]!.data[bad]} is not int8 (-128..127)`);
-  }
-  const badM = t.M!.data.findIndex((x) => x !== 0n && x !== 1n);
-  if (badM >= 0) throw new ParamError(`tensor M[${badM}] = ${t.M!.data[badM]} is not 0 or 1 (1 = kept)`);
   const rows = (x: Tensor, h: number, n: number, w: number) =>
     Array.from({ length: n }, (_, r) => Array.from({ length: w }, (_, c) => Number(x.data[(h * n + r) * w + c]!)));
   return Array.from({ length: H }, (_, h) => ({
@@ -54,47 +50,65 @@ export function planHeads(p: VitcodParams, heads: readonly HeadProblem[], global
   });
 }
 
-/** Heads and their plans → the tokens of each input stream, as field values. */
-export function vitcodTokens(p: VitcodParams, heads: readonly HeadProblem[], plans: readonly HeadPlan[]): Record<string, TokenValue[]> {
-  const tok: Record<string, TokenValue[]> = { cfg: [], q: [], k: [], v: [], pairs: [] };
+/** The raw load of a head (mode 0: Q, K and V rows over the port; no decoder weights). */
+const RAW: HeadLoad = { mode: 0, dq: [0, 0], sq: 0, dk: [0, 0], sk: 0 };
+
+/** How each head's Q and K reach the engine: coded by the auto-encoder on a design with the decoder, else raw. */
+export function headLoads(p: VitcodParams, heads: readonly HeadProblem[]): HeadLoad[] {
+  return p.encoder ? autoEncodeHeads(heads).loads : heads.map(() => RAW);
+}
+
+/** The heads as the engine computes them: Q and K through the auto-encoder on a design with the decoder. */
+export function engineHeads(p: VitcodParams, heads: readonly HeadProblem[]): HeadProblem[] {
+  return p.encoder ? autoEncodeHeads(heads).decoded : [...heads];
+}
+
+/**
+ * Heads, their plans and loads → the tokens of each input stream, as field values. The off-chip
+ * stream `mem` carries, per token of each head, its row group (Q, K, V; the 4 codes and V; or V,
+ * by the head's load mode) in beats of `portBytes` bytes.
+ */
+export function vitcodTokens(p: VitcodParams, heads: readonly HeadProblem[], plans: readonly HeadPlan[], loads: readonly HeadLoad[] = headLoads(p, heads)): Record<string, TokenValue[]> {
+  const tok: Record<string, TokenValue[]> = { cfg: [], mem: [], pairs: [] };
   const none = { valid: 0, first: 0, row: 0, key: 0 };
+  const bytes: number[] = [];
   heads.forEach((h, n) => {
     const plan = plans[n]!;
+    const ld = loads[n]!;
+    if (ld.mode !== 0 && !p.encoder) throw new Error(`internal: head ${n} is coded but the design has no decoder (parameter 'encoder' = 0)`);
     const steps = Math.max(1, plan.steps);
     const N = h.q.length;
-    tok.cfg!.push({ nM1: N - 1, stepsM1: steps - 1 });
-    tok.q!.push(...h.q);
-    tok.k!.push(...h.k);
-    tok.v!.push(...h.v);
+    tok.cfg!.push(p.encoder ? { nM1: N - 1, stepsM1: steps - 1, mode: ld.mode, dq: ld.dq, sq: ld.sq, dk: ld.dk, sk: ld.sk } : { nM1: N - 1, stepsM1: steps - 1 });
+    const group = ld.mode === 0 ? [h.q, h.k, h.v] : ld.mode === 1 ? [...ld.codes!, h.v] : [h.v];
+    for (let r = 0; r < N; r++) for (const rows of group) bytes.push(...rows[r]!);
     for (let s = 0; s < steps; s++)
       tok.pairs!.push(Array.from({ length: p.lines }, (_, l) => {
         const e = plan.lists[l]?.[s];
         return e ? { valid: 1, first: e.first ? 1 : 0, row: e.i, key: e.j } : none;
       }));
   });
+  for (let at = 0; at < bytes.length; at += p.portBytes) tok.mem!.push(bytes.slice(at, at + p.portBytes));
   return tok;
 }
 
-/** Cycles of one head's phases without stalls: its load, its compute (SCORE, MERGE, SV) and its read-out. */
-export function headCycles(p: VitcodParams, N: number, steps: number, port?: OffChipPort): { load: number; compute: number; out: number } {
+/**
+ * Cycles of one head's phases without stalls: its load (the port's latency, then its row groups of
+ * `rows` rows in beats of portBytes, next to its pair list of `steps` tokens), its compute (SCORE,
+ * MERGE, SV) and its read-out.
+ */
+export function headCycles(p: VitcodParams, N: number, steps: number, rows = 3): { load: number; compute: number; out: number } {
   const chunks = vitcodSizes(p).chunks;
-  const onChip = 2 + Math.max(N, steps);
-  const load = port ? Math.max(onChip, port.latency + Math.ceil(headBytesIn(p, N, steps, port.qkRatio) / port.bytesPerCycle)) : onChip;
-  return { load, compute: 1 + 2 * steps * chunks + Math.ceil(N / p.mergeRows), out: N };
+  const beats = (N * rows * p.d) / p.portBytes;
+  return { load: 2 + Math.max(p.latency + beats, steps), compute: 1 + 2 * steps * chunks + Math.ceil(N / p.mergeRows), out: N };
 }
 
-/** An off-chip port (model): bytes per cycle and the latency of a head's first read. */
-export interface OffChipPort {
-  bytesPerCycle: number;
-  latency: number;
-  /** Q and K stored compressed across heads by the auto-encoder: h'/h of their bytes (default 1). */
-  qkRatio?: number;
-}
+/** Rows per token a head of load mode `mode` sends over the port (3 raw, 5 with the codes, 1 V only). */
+export const groupRows = (mode: number): number => GROUP_ROWS[mode]!;
 
-/** Bytes one head reads from off chip: Q, K, V (int8) and the pair lists (one entry per line per step), cfg. */
-export function headBytesIn(p: VitcodParams, N: number, steps: number, qkRatio = 1): number {
+/** Bytes one head reads: its row groups over the port (Q/K/V or codes, int8), the pair lists (one entry per line per step), cfg. */
+export function headBytesIn(p: VitcodParams, N: number, steps: number, rows = 3): { port: number; lists: number; cfg: number } {
   const z = vitcodSizes(p);
-  return Math.ceil((2 * qkRatio + 1) * N * p.d) + Math.ceil((steps * p.lines * (2 + 2 * z.rowBits)) / 8) + Math.ceil((z.rowBits + z.stepBits) / 8);
+  return { port: rows * N * p.d, lists: Math.ceil((steps * p.lines * (2 + 2 * z.rowBits)) / 8), cfg: Math.ceil(((z.rowBits + z.stepBits) + (p.encoder ? 2 + 4 * 8 + 8 : 0)) / 8) };
 }
 
 /**
@@ -103,13 +117,13 @@ export function headBytesIn(p: VitcodParams, N: number, steps: number, qkRatio =
  * half of the buffers (freed when head h − 2 is computed), its compute for its load, the previous
  * compute and its half of the line state (freed when head h − 2 is read out).
  */
-export function pipelineCycles(p: VitcodParams, heads: readonly { N: number; steps: number }[], port?: OffChipPort): { total: number; compute: number; perHead: number[] } {
+export function pipelineCycles(p: VitcodParams, heads: readonly { N: number; steps: number; rows?: number }[]): { total: number; compute: number; perHead: number[] } {
   const loadEnd: number[] = [];
   const compEnd: number[] = [];
   const outEnd: number[] = [];
   let compute = 0;
   heads.forEach((h, n) => {
-    const c = headCycles(p, h.N, Math.max(1, h.steps), port);
+    const c = headCycles(p, h.N, Math.max(1, h.steps), h.rows);
     const loadStart = Math.max(loadEnd[n - 1] ?? 0, compEnd[n - 2] ?? 0);
     loadEnd.push(loadStart + c.load);
     const compStart = Math.max(loadEnd[n]!, compEnd[n - 1] ?? 0, outEnd[n - 2] ?? 0);
@@ -149,10 +163,7 @@ export const vitcodAccelerator: Accelerator<VitcodParams> = defineAccelerator({
   defaultPreset: 'ci',
   validate: validateVitcod,
   create: createVitcod,
-  inputs: (p) => [
-    ...['Q', 'K', 'V'].map((name) => ({ name, shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], minShape: [1, 1, p.d], width: 8, signed: true })),
-    { name: 'M', shape: [MAX_HEADS, p.nmax, p.nmax], dims: ['H', 'N', 'N'], width: 1, signed: false },
-  ],
+  inputs: vitcodInputs,
   outputs: (p) => [
     { name: 'O', shape: [MAX_HEADS, p.nmax, p.d], dims: ['H', 'N', 'D'], width: 32, signed: true },
     { name: 'L', shape: [MAX_HEADS, p.nmax], dims: ['H', 'N'], width: 32, signed: false },
@@ -168,7 +179,7 @@ export const vitcodAccelerator: Accelerator<VitcodParams> = defineAccelerator({
   },
   outputTokens: (_p, t) => ({ out: t.Q!.shape[0]! * t.Q!.shape[1]! }),
   golden(p, t) {
-    const heads = toHeads(p, t);
+    const heads = engineHeads(p, toHeads(p, t));
     const res = heads.map((h) => vitcodHead(h, p.sigma));
     const N = heads[0]!.q.length;
     const kept = res.reduce((a, r) => a + r.kept, 0);
@@ -195,6 +206,7 @@ export const vitcodAccelerator: Accelerator<VitcodParams> = defineAccelerator({
     };
   },
   randomInputs: (p, seed) => randomVitcodInputs(p, seed),
+  layerInputs: vitcodLayerInputs,
 });
 
 /** For the registry. */

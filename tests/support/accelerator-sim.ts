@@ -8,12 +8,12 @@ import type { Accelerator, ParamValue, Tensor } from '../../dsl/generator.ts';
 import { writeDesign } from '../../dsl/output.ts';
 import { openSim, type Sim } from '../../testbenches/stream/session.ts';
 
-/** Write the preset's design to a temporary folder and open a Verilator session on it. */
-export async function openAcceleratorSim<P extends Record<string, ParamValue>>(acc: Accelerator<P>, p: P, opts: { seed: number; stall: number }): Promise<{ sim: Sim; cleanup: () => Promise<void> }> {
+/** Write the preset's design to a temporary folder and open a Verilator session on it (`hangCycles`: a longer idle limit for designs that compute long without moving a token). */
+export async function openAcceleratorSim<P extends Record<string, ParamValue>>(acc: Accelerator<P>, p: P, opts: { seed: number; stall: number; hangCycles?: number }): Promise<{ sim: Sim; cleanup: () => Promise<void> }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `hwflow-${acc.name}-`));
   const circuit = elaborate(acc.create(p));
   const w = writeDesign(circuit, path.join(tmp, circuit.top.name), { generator: acc.name, params: p });
-  const sim = await openSim(w.dir, { seed: opts.seed, stall: { in: opts.stall, out: opts.stall } });
+  const sim = await openSim(w.dir, { seed: opts.seed, stall: { in: opts.stall, out: opts.stall }, ...(opts.hangCycles ? { hangCycles: opts.hangCycles } : {}) });
   return {
     sim,
     cleanup: async () => {
