@@ -12,6 +12,7 @@ import type { HNode } from './graph.ts';
 import type { Kernel, Val } from './frontend.ts';
 import { HOPS, fit, rangeType } from './ops.ts';
 import { nodeType, type Schedule } from './schedule.ts';
+import { sharedPipeline, type PhaseContext } from './shared.ts';
 
 /** The output payload type of a result value: numbers by range, booleans 1 bit, arrays a Vec of one type. */
 export function resultType(v: Val): PayloadType {
@@ -40,7 +41,8 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
   const key = (n: HNode) => `n${n.id}`;
 
   return module(name, { args: In(Stream(inType)), result: Out(Stream(outType)) }, (io, m) => {
-    const stageFn = (i: number) => (bundle: Record<string, unknown>): Bundle => {
+    // ctx: at II > 1, shared multipliers are wires driven by their unit (hls/shared.ts).
+    const stageFn = (i: number) => (bundle: Record<string, unknown>, ctx?: PhaseContext): Bundle => {
       const vals = new Map<HNode, Value>();
       const get = (n: HNode, t?: HwType): Value => {
         if (n.op === 'const') return HOPS.const.emit([], n, t ?? nodeType(n));
@@ -54,7 +56,12 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
           if (i === 0) vals.set(n, n.input!.reduce<unknown>((x, k) => (x as Record<string | number, unknown>)[k], bundle) as Value);
           else if (bundle[key(n)]) vals.set(n, bundle[key(n)] as Value);
         } else if (n.op !== 'const') {
-          if (s === i) vals.set(n, HOPS[n.op].emit(n.args.map((a) => get(a)), n, nodeType(n)));
+          const sh = sched.shared.get(n);
+          if (s === i && sh && ctx) {
+            const out = m.wire(m.freshName(`${name}_n${n.id}`), nodeType(n));
+            ctx.share(sh.unit, { a: get(n.args[0]!), b: get(n.args[1]!), slot: sh.slot, type: nodeType(n), out });
+            vals.set(n, out);
+          } else if (s === i) vals.set(n, HOPS[n.op].emit(n.args.map((a) => get(a)), n, nodeType(n)));
           else if (s < i && bundle[key(n)]) vals.set(n, bundle[key(n)] as Value);
         }
       }
@@ -64,10 +71,10 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
       return live;
     };
     const stages = Array.from({ length: sched.stages }, (_, i) => stageFn(i));
-    const out = pipelineMap(io.args, outType, stages, `${name}_pipe`);
-    connect(out, io.result);
+    if (sched.ii > 1) sharedPipeline(m, io.args, io.result, outType, sched.ii, stages as never, `${name}_pipe`);
+    else connect(pipelineMap(io.args, outType, stages, `${name}_pipe`), io.result);
     noteElement(m, {
-      element: 'hls', name: kernel.name, latency: sched.stages, ii: sched.ii, capacity: sched.stages,
+      element: 'hls', name: kernel.name, latency: sched.ii > 1 ? (sched.stages + 1) * sched.ii : sched.stages, ii: sched.ii, capacity: sched.ii > 1 ? sched.stages + 1 : sched.stages,
       stages: sched.stages, clockMHz: sched.clockMHz, estimatedNs: sched.criticalNs, units: sched.units,
       ops: sched.order.filter((n) => n.op !== 'in' && n.op !== 'const').length, loc: kernel.loc,
     });

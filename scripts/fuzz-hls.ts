@@ -200,10 +200,20 @@ async function main(): Promise<void> {
   const total: FuzzStats = { generated: 0, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {} };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-fuzz-hls-'));
   const t0 = performance.now();
+  const failures: string[] = [];
   try {
     for (let from = 0; from < count; from += batch) {
       const seeds = Array.from({ length: Math.min(batch, count - from) }, (_, i) => seed * 1_000_003 + from + i);
-      const s = await fuzzBatch(seeds, { args, dir, rtl, stallSeed: seed + from });
+      // A failing batch is reported (the error names the kernel's seed, arguments and both results) and
+      // the campaign goes on, so one run reports every mismatch; the exit code says if there was one.
+      let s: FuzzStats;
+      try {
+        s = await fuzzBatch(seeds, { args, dir, rtl, stallSeed: seed + from });
+      } catch (e) {
+        failures.push(`kernels ${from}..${from + seeds.length - 1}: ${(e as Error).message}`);
+        console.log(`  MISMATCH in kernels ${from}..${from + seeds.length - 1}:\n${(e as Error).message}`);
+        continue;
+      }
       total.generated += s.generated; total.rejected += s.rejected; total.graphChecks += s.graphChecks;
       total.rtlKernels += s.rtlKernels; total.rtlTokens += s.rtlTokens;
       for (const [k, v] of Object.entries(s.rejections)) total.rejections[k] = (total.rejections[k] ?? 0) + v;
@@ -212,7 +222,8 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`fuzz:hls done: ${JSON.stringify({ seed, ...total, seconds: Math.round((performance.now() - t0) / 1000) })}`);
+  console.log(`fuzz:hls done: ${JSON.stringify({ seed, ...total, failedBatches: failures.length, seconds: Math.round((performance.now() - t0) / 1000) })}`);
+  if (failures.length) { console.log(`fuzz:hls: ${failures.length} failing batch(es):\n${failures.join('\n')}`); process.exitCode = 1; }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main().catch((e: unknown) => { console.error(e); process.exit(1); });
