@@ -45,7 +45,7 @@ function romRead(idx: Value, table: number[], width: number): Value {
 
 const EXP = Array.from({ length: 256 }, (_, r) => Math.round(255 * 2 ** (-r / 16)));
 
-interface Case { name: string; file: string; fn: string; types: string; hand: () => ModuleDef<PortRecord>; note: string }
+interface Case { name: string; file: string; fn: string; types: string; hand: () => ModuleDef<PortRecord>; note: string; noPlace?: string }
 const CASES: Case[] = [
   {
     name: 'dot product 8 × sint8 (shift-PE/FIR inner product)', file: 'dot.ts', fn: 'dot', types: '{ x: Vec(sint(8), 8), w: Vec(sint(8), 8) }',
@@ -66,6 +66,9 @@ const CASES: Case[] = [
       },
     ]),
     note: '−Σx, then 255 additions, two stages',
+    // 256 × 12-13 output bits through the serial shell exceed the HX8K: place and route runs for most
+    // of the bench and ends in "Unable to find legal placement" for both versions (see docs/benchmarks.md).
+    noPlace: 'not placed: 256 output words exceed the HX8K with the I/O shell',
   },
   {
     name: 'ViTCoD exp-table softmax row (8 scores)', file: 'vitcod-softmax.ts', fn: 'softmaxRow', types: '{ s: Vec(sint(12), 8) }',
@@ -88,13 +91,13 @@ const CASES: Case[] = [
 
 interface Measured { stages: number; luts: number; ffs: number; fmax: number | 'does not fit' | null }
 
-async function measure(def: ModuleDef<PortRecord>, dir: string, argsType: Record<string, PayloadType>, f: (...a: unknown[]) => unknown, name: string): Promise<Measured> {
+async function measure(def: ModuleDef<PortRecord>, dir: string, argsType: Record<string, PayloadType>, f: (...a: unknown[]) => unknown, name: string, place = true): Promise<Measured> {
   const w = writeDesign(elaborate(def), dir, { generator: 'bench:hls' });
   await checkKernel({ argsType }, w.dir, [{ f, name }], quick ? 50 : 300, 1, 'quick');
   const synth = await runSynth(w.dir, { target: 'ice40' });
   const stages = w.manifest.notes.filter((e) => e.element === 'pipeline').reduce((s, e) => s + Number(e.latency), 0);
   // A design too big for the HX8K (with the shell's chains) has no Fmax: recorded as such.
-  const fmax = quick ? null : await buildIce40(w.dir, { target: 'ice40-hx8k', shell: 'always', progress: false }).then((b) => b.fmaxMhz, (e: Error) => {
+  const fmax = quick || !place ? null : await buildIce40(w.dir, { target: 'ice40-hx8k', shell: 'always', progress: false }).then((b) => b.fmaxMhz, (e: Error) => {
     if (/Failed to expand region|Unable to find legal placement|Unable to place|too many/i.test(e.message + JSON.stringify(e))) return 'does not fit' as const;
     throw e;
   });
@@ -111,19 +114,21 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   try {
-    for (const c of quick ? CASES.slice(0, 1) : CASES.filter((x) => !only || x.fn === only)) {
+    // Kernels run side by side (each waits on its own tools); rows keep the order of CASES.
+    const cases = quick ? CASES.slice(0, 1) : CASES.filter((x) => !only || x.fn === only);
+    rows.push(...await Promise.all(cases.map(async (c): Promise<string[]> => {
       const file = path.join(EX, c.file);
       const types = parseTypes(c.types);
       const mod = (await import(file)) as Record<string, (...a: unknown[]) => unknown>;
       // The hand version first: its measured Fmax is the clock the HLS schedule targets (a sweep upward
       // from it while the placed HLS version falls short of the goal, as the delay model is an estimate).
-      const b = await measure(c.hand(), path.join(tmp, `hand-${c.fn}`), types, mod[c.fn]!, c.fn);
+      const b = await measure(c.hand(), path.join(tmp, `hand-${c.fn}`), types, mod[c.fn]!, c.fn, !c.noPlace);
       const targets = typeof b.fmax === 'number' ? SWEEP.map((k) => Math.round(b.fmax as number * k * 100) / 100) : [48];
       let best: (Measured & { clock: number; estNs: number }) | undefined;
       const tried: string[] = [];
       for (const clock of quick ? [48] : targets) {
         const r = hls(file, c.fn, types, { clockMHz: clock });
-        const h = await measure(r.def, path.join(tmp, `hls-${c.fn}-${clock}`), types, mod[c.fn]!, c.fn);
+        const h = await measure(r.def, path.join(tmp, `hls-${c.fn}-${clock}`), types, mod[c.fn]!, c.fn, !c.noPlace);
         tried.push(`${clock}→${h.fmax ?? '–'}`);
         process.stdout.write(`${c.fn} @ ${clock} MHz: ${JSON.stringify({ hls: h, hand: b, estimatedNs: r.schedule.criticalNs })}\n`);
         const better = !best || (typeof h.fmax === 'number' && (typeof best.fmax !== 'number' || h.fmax > best.fmax));
@@ -133,8 +138,9 @@ async function main(): Promise<void> {
       const h = best!;
       const ratio = (b.luts ? h.luts / b.luts : 0).toFixed(2);
       const fr = typeof h.fmax === 'number' && typeof b.fmax === 'number' ? `${((h.fmax / b.fmax) * 100).toFixed(0)}%` : '–';
-      rows.push([c.name, `1 / 1`, `${h.clock} (${h.estNs} ns est.)`, tried.join(', '), `${h.stages} / ${b.stages}`, `${h.luts} / ${b.luts}`, ratio, `${h.ffs} / ${b.ffs}`, `${h.fmax ?? '–'} / ${b.fmax ?? '–'}`, fr, c.note]);
-    }
+      const fm = c.noPlace && !quick ? c.noPlace : `${h.fmax ?? '–'} / ${b.fmax ?? '–'}`;
+      return [c.name, `1 / 1`, `${h.clock} (${h.estNs} ns est.)`, tried.join(', '), `${h.stages} / ${b.stages}`, `${h.luts} / ${b.luts}`, ratio, `${h.ffs} / ${b.ffs}`, fm, fr, c.note];
+    })));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

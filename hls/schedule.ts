@@ -80,6 +80,8 @@ export function schedule(outputs: HNode[], clockMHz: number, ii = 1): Schedule {
     if (row.delay !== 'wire') units[row.delay] = (units[row.delay] ?? 0) + 1;
     let s = Math.max(0, ...n.args.map((a) => stageOf.get(a)!));
     let t0 = Math.max(0, ...n.args.filter((a) => stageOf.get(a) === s).map((a) => finish.get(a)!));
+    // Chained after an op of this stage: the routing between the two (measured, ICE40_DELAYS.hopNs).
+    if (t0 > 0 && d > 0) t0 += ICE40_DELAYS.hopNs;
     if (t0 > 0 && t0 + d > budget) { s += 1; t0 = 0; }
     if (ii > 1 && isShared(n) && n.args.some((a) => stageOf.get(a) === s && afterProduct.has(a))) { s += 1; t0 = 0; }
     if (ii > 1 && (isShared(n) || n.args.some((a) => stageOf.get(a) === s && afterProduct.has(a)))) afterProduct.add(n);
