@@ -5,8 +5,8 @@
  * (checks, Verilog, harness, FPGA flow) applies unchanged. The manifest gets the schedule.
  */
 import {
-  In, Out, Record as RecordT, Stream, Vec, connect, module, noteElement, pipelineMap,
-  type Bundle, type HwType, type ModuleDef, type PayloadType, type PortRecord, type Value,
+  In, Out, Record as RecordT, Stream, Vec, clog2, connect, module, noteElement, pipelineMap,
+  type Bundle, type ModuleBuilder, type HwType, type ModuleDef, type PayloadType, type PortRecord, type Value,
 } from '../dsl/index.ts';
 import type { HNode } from './graph.ts';
 import type { Kernel, Val } from './frontend.ts';
@@ -36,11 +36,14 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
   const outputs = new Set(resultLeaves(kernel.result));
   // Last stage in which each node is read (by an op or, at the end, by the output).
   const lastUse = new Map<HNode, number>();
-  for (const n of sched.order) for (const a of n.args) lastUse.set(a, Math.max(lastUse.get(a) ?? -1, sched.stageOf.get(n)!));
+  // (A block-RAM read takes its index in the stage before its own.)
+  for (const n of sched.order) for (const a of n.args) lastUse.set(a, Math.max(lastUse.get(a) ?? -1, sched.stageOf.get(n)! - (sched.bram.has(n) ? 1 : 0)));
   for (const n of outputs) lastUse.set(n, sched.stages);
   const key = (n: HNode) => `n${n.id}`;
 
   return module(name, { args: In(Stream(inType)), result: Out(Stream(outType)) }, (io, m) => {
+    // Block-RAM reads: issued in the stage before theirs (registered with the pipeline's move).
+    const bramOut = new Map<HNode, Value>();
     // ctx: at II > 1, shared multipliers are wires driven by their unit (hls/shared.ts).
     const stageFn = (i: number) => (bundle: Record<string, unknown>, ctx?: PhaseContext): Bundle => {
       const vals = new Map<HNode, Value>();
@@ -55,6 +58,10 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
         if (n.op === 'in') {
           if (i === 0) vals.set(n, n.input!.reduce<unknown>((x, k) => (x as Record<string | number, unknown>)[k], bundle) as Value);
           else if (bundle[key(n)]) vals.set(n, bundle[key(n)] as Value);
+        } else if (sched.bram.has(n) && ctx) {
+          if (s === i + 1) bramOut.set(n, bramRead(m, `${name}_rom${n.id}`, n, get(n.args[0]!), ctx.move));
+          else if (s === i) vals.set(n, bramOut.get(n)!);
+          else if (s < i && bundle[key(n)]) vals.set(n, bundle[key(n)] as Value);
         } else if (n.op !== 'const') {
           const sh = sched.shared.get(n);
           if (s === i && sh && ctx) {
@@ -71,14 +78,24 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
       return live;
     };
     const stages = Array.from({ length: sched.stages }, (_, i) => stageFn(i));
-    if (sched.ii > 1) sharedPipeline(m, io.args, io.result, outType, sched.ii, stages as never, `${name}_pipe`);
+    if (sched.ii > 1 || sched.bram.size) sharedPipeline(m, io.args, io.result, outType, sched.ii, stages as never, `${name}_pipe`);
     else connect(pipelineMap(io.args, outType, stages, `${name}_pipe`), io.result);
     noteElement(m, {
-      element: 'hls', name: kernel.name, latency: sched.ii > 1 ? (sched.stages + 1) * sched.ii : sched.stages, ii: sched.ii, capacity: sched.ii > 1 ? sched.stages + 1 : sched.stages,
+      element: 'hls', name: kernel.name, ...(sched.ii > 1 || sched.bram.size ? { latency: (sched.stages + 1) * sched.ii, capacity: sched.stages + 1 } : { latency: sched.stages, capacity: sched.stages }), ii: sched.ii,
       stages: sched.stages, clockMHz: sched.clockMHz, estimatedNs: sched.criticalNs, units: sched.units,
       ops: sched.order.filter((n) => n.op !== 'in' && n.op !== 'const').length, loc: kernel.loc,
     });
   });
+}
+
+/** A table read from block RAM: a ROM of the table (unreachable entries repeat a reachable one), read synchronously. */
+function bramRead(m: ModuleBuilder, name: string, n: HNode, index: Value, enable: Value): Value {
+  const t = nodeType(n);
+  const [lo, hi] = [Number(n.args[0]!.lo), Number(n.args[0]!.hi)];
+  const rom = m.rom(m.freshName(name), t, n.table!.map((v, k) => (k < lo ? n.table![lo]! : k > hi ? n.table![hi]! : v)));
+  const aw = clog2(n.table!.length);
+  const addr = index.asUInt();
+  return rom.read(addr.width < aw ? addr.extend(aw) : addr, enable);
 }
 
 function shape(v: Val, t: PayloadType, get: (n: HNode, t?: HwType) => Value): Bundle {

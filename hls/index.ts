@@ -24,6 +24,8 @@ export interface HlsOptions {
   clockMHz?: number;
   /** Initiation interval: one argument set every `ii` cycles, multipliers shared over them (default 1). */
   ii?: number;
+  /** Constant tables of at least this many entries are read from block RAM (default 1024). */
+  bramMinEntries?: number;
   /** Module name (default `hls_<function>`). */
   name?: string;
 }
@@ -50,7 +52,7 @@ export function hls(source: string | URL | ((...a: never[]) => unknown), fnName:
     : { file: source instanceof URL ? fileURLToPath(source) : path.resolve(source) };
   // Chains of associative ops become balanced trees before scheduling (hls/balance.ts).
   const kernel = balanceKernel(compileFunction(src, fnName, types));
-  const sched = schedule(resultLeaves(kernel.result), clockMHz, ii);
+  const sched = schedule(resultLeaves(kernel.result), clockMHz, ii, opts.bramMinEntries ?? 1024);
   const def = buildModule(opts.name ?? `hls_${fnName}`, kernel, types, sched);
   return { def, kernel, schedule: sched, argsType: types, resultType: resultType(kernel.result) };
 }

@@ -29,7 +29,15 @@ export interface Schedule {
    */
   shared: Map<HNode, { unit: number; slot: number }>;
   unitsPerStage: number[];
+  /** Table reads from block RAM (tables of at least `bramMinEntries`): read at the end of the stage before theirs. */
+  bram: Set<HNode>;
 }
+
+/**
+ * A block RAM's clock-to-out on iCE40 (its read data comes from the RAM's output register): an
+ * estimate from nextpnr's HX timing model, not measured by hls/measure-delays.ts.
+ */
+export const BRAM_READ_NS = 2.5;
 
 /** A multiplier worth sharing over II cycles: a real product (a constant factor folds into LUTs). */
 export function isShared(n: HNode): boolean {
@@ -56,7 +64,7 @@ function timingWidth(n: HNode): number {
  * operand depends on another shared product of the same stage starts the next stage instead (no
  * product waits on another within a stage: the operand multiplexers stay free of loops).
  */
-export function schedule(outputs: HNode[], clockMHz: number, ii = 1): Schedule {
+export function schedule(outputs: HNode[], clockMHz: number, ii = 1, bramMinEntries = Infinity): Schedule {
   const seen = new Set<HNode>();
   const visit = (n: HNode): void => {
     if (seen.has(n)) return;
@@ -72,9 +80,19 @@ export function schedule(outputs: HNode[], clockMHz: number, ii = 1): Schedule {
   let critical = 0;
   // At ii > 1: the node depends, within its own stage, on a shared product.
   const afterProduct = new Set<HNode>();
+  const bram = new Set<HNode>();
   for (const n of order) {
     if (n.op === 'const') { stageOf.set(n, -1); finish.set(n, 0); continue; }
     if (n.op === 'in') { stageOf.set(n, 0); finish.set(n, 0); continue; }
+    if (n.op === 'rom' && n.table!.length >= bramMinEntries) {
+      // The address is registered into the RAM with the stage after the index's: data from that stage on.
+      bram.add(n);
+      units.bram = (units.bram ?? 0) + 1;
+      stageOf.set(n, stageOf.get(n.args[0]!)! + 1);
+      finish.set(n, BRAM_READ_NS);
+      critical = Math.max(critical, BRAM_READ_NS);
+      continue;
+    }
     const row = HOPS[n.op];
     const d = opDelay(row.delay, timingWidth(n));
     if (row.delay !== 'wire') units[row.delay] = (units[row.delay] ?? 0) + 1;
@@ -103,5 +121,5 @@ export function schedule(outputs: HNode[], clockMHz: number, ii = 1): Schedule {
     }
     if (shared.size) units.multiplier = unitsPerStage.reduce((a, b) => a + b, 0);
   }
-  return { stages, ii, clockMHz, stageOf, order, criticalNs: Math.round((critical + ICE40_DELAYS.overheadNs) * 100) / 100, units, shared, unitsPerStage };
+  return { stages, ii, clockMHz, stageOf, order, criticalNs: Math.round((critical + ICE40_DELAYS.overheadNs) * 100) / 100, units, shared, unitsPerStage, bram };
 }

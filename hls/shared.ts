@@ -1,5 +1,6 @@
 /**
- * The II > 1 circuit: one argument set every `ii` cycles, with the multipliers of each stage shared.
+ * The II > 1 circuit: one argument set every `ii` cycles, with the multipliers of each stage shared
+ * (also used at II = 1 when tables are in block RAM, whose reads move with the pipeline).
  * Every stage holds its argument set for `ii` cycles (a phase counter 0..ii-1 common to all stages);
  * in phase k each shared unit computes the product assigned to cycle k (hls/schedule.ts), which is
  * kept in a register for the later phases. All stages move on together at the end of the last phase,
@@ -17,7 +18,7 @@ import { fit } from './ops.ts';
 export interface SharedProduct { a: Value; b: Value; slot: number; type: HwType; out: Value & { set(v: Value): void } }
 
 /** What a stage function gets at II > 1: the phase, and a place to hand its shared products. */
-export interface PhaseContext { phase: Value; share(unit: number, p: SharedProduct): void }
+export interface PhaseContext { phase: Value; move: Value; share(unit: number, p: SharedProduct): void }
 
 /**
  * Stage functions `stages[i](bundle, ctx)` build stage i's logic from its input registers; shared
@@ -42,7 +43,7 @@ export function sharedPipeline(
   let valid: Value = inValid;
   stages.forEach((f, i) => {
     const units = new Map<number, SharedProduct[]>();
-    const out = f(value, { phase, share: (u, p) => units.set(u, [...(units.get(u) ?? []), p]) });
+    const out = f(value, { phase, move, share: (u, p) => units.set(u, [...(units.get(u) ?? []), p]) });
     for (const [u, ps] of units) shareUnit(m, `${name}_s${i}_mul${u}`, phase, pw, ps);
     value = registerBundle(m, `${name}_s${i}`, out, move);
     const v = i === stages.length - 1 ? outValid : m.reg(`${name}_s${i}_valid`, bool(), { reset: 0 });

@@ -13,7 +13,7 @@ import { hls, parseTypes, type HlsResult } from '../../hls/index.ts';
 import { openSim } from '../../testbenches/index.ts';
 import { UsageError, printWarnings, runCommand } from '../errors.ts';
 
-interface HlsCliOptions { function: string; types: string; ii?: string; clock?: string; out?: string; check?: string; seed?: string }
+interface HlsCliOptions { function: string; types: string; ii?: string; bram?: string; clock?: string; out?: string; check?: string; seed?: string }
 
 export function register(program: Command): void {
   program
@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .requiredOption('--function <name>', 'the exported function to compile')
     .requiredOption('--types <map>', "parameter types, e.g. '{ x: Vec(sint(8), 8), n: uint(4) }' (TS expression or JSON)")
     .option('--ii <n>', 'initiation interval: one argument set every n cycles, multipliers shared over them', '1')
+    .option('--bram <entries>', 'constant tables of at least this many entries go in block RAM', '1024')
     .option('--clock <MHz>', 'target clock for the schedule', '48')
     .option('--out <dir>', 'output folder (default: rtl-out/hls_<function>)')
     .option('--check <n>', 'run n random argument sets through Verilator (random stalls) and compare with the function in Node')
@@ -41,7 +42,7 @@ async function hlsCommand(file: string, opts: HlsCliOptions): Promise<void> {
   const ii = intOption('--ii', opts.ii, 1, 1);
   const clock = Number(opts.clock ?? 48);
   if (!(clock > 0 && clock <= 1000)) throw new UsageError(`--clock must be a frequency in MHz from 1 to 1000, got '${opts.clock}'`);
-  const r = hls(file, opts.function, parseTypes(opts.types), { clockMHz: clock, ii });
+  const r = hls(file, opts.function, parseTypes(opts.types), { clockMHz: clock, ii, bramMinEntries: intOption('--bram', opts.bram, 1024, 2) });
   const dir = opts.out ?? path.join('rtl-out', r.def.name);
   const w = writeDesign(elaborate(r.def), dir, { generator: 'hls', params: { file: path.relative(process.cwd(), path.resolve(file)), function: opts.function, types: opts.types, clockMHz: clock, ii } });
   const s = r.schedule;
