@@ -5,7 +5,10 @@
  * compiled graph evaluated on exact integers, and the Verilog in Verilator under random stalls, both
  * against calling the same function in Node. Many kernels share one Verilator build.
  *
- *   npm run fuzz:hls -- --count 5000 --seed 1 --batch 100
+ *   npm run fuzz:hls -- --count 5000 --seed 1 --batch 100 [--ii1] [--no-rtl]
+ *
+ * Each kernel is compiled at II 1, 2 or 3 with its table as a LUT ROM or in block RAM, by its seed
+ * (kernelVariant); `--ii1` compiles all at II 1 with LUT ROMs (the campaigns before these existed).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -122,14 +125,26 @@ export function nodeFunction(k: FuzzKernel): (...a: unknown[]) => unknown {
   return make({}, helpers.wrapS, helpers.wrapU, helpers.satU, helpers.satS) as (...a: unknown[]) => unknown;
 }
 
-export interface FuzzStats { generated: number; rejected: number; graphChecks: number; rtlKernels: number; rtlTokens: number; rejections: Record<string, number> }
+export interface FuzzStats {
+  generated: number; rejected: number; graphChecks: number; rtlKernels: number; rtlTokens: number; rejections: Record<string, number>;
+  /** Kernels compiled with shared multipliers (II > 1 and a product), and with a block-RAM table read. */
+  sharedKernels: number; bramKernels: number;
+}
 
 /**
  * Run kernels `seeds` through the whole check; throws at the first mismatch (naming the seed). Kernels
  * the compiler rejects (a value that could pass 2^53) are counted, not run.
  */
-export async function fuzzBatch(seeds: number[], opts: { args: number; dir: string; rtl: boolean; stallSeed: number }): Promise<FuzzStats> {
-  const st: FuzzStats = { generated: seeds.length, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {} };
+/**
+ * The back-end variant a kernel seed is compiled with (unless `ii1` is set): II 1, 2 or 3 (shared
+ * multipliers, lock-step pipeline) and its 8-entry table as a LUT ROM or in block RAM.
+ */
+export function kernelVariant(seed: number): { ii: number; bramMinEntries: number } {
+  return { ii: 1 + (seed % 3), bramMinEntries: Math.floor(seed / 3) % 2 ? 8 : 1024 };
+}
+
+export async function fuzzBatch(seeds: number[], opts: { args: number; dir: string; rtl: boolean; stallSeed: number; ii1?: boolean }): Promise<FuzzStats> {
+  const st: FuzzStats = { generated: seeds.length, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {}, sharedKernels: 0, bramKernels: 0 };
   const compiled: { k: FuzzKernel; r: HlsResult; f: (...a: unknown[]) => unknown }[] = [];
   const srcDir = fs.mkdtempSync(path.join(opts.dir, 'src-'));
   fs.copyFileSync(path.join(import.meta.dirname, '..', 'hls', 'helpers.ts'), path.join(srcDir, 'helpers.ts'));
@@ -139,7 +154,7 @@ export async function fuzzBatch(seeds: number[], opts: { args: number; dir: stri
     fs.writeFileSync(file, k.source);
     let r: HlsResult;
     try {
-      r = hls(file, k.name, parseTypes(k.types), { name: `hls_k${seed}` });
+      r = hls(file, k.name, parseTypes(k.types), { name: `hls_k${seed}`, ...(opts.ii1 ? {} : kernelVariant(seed)) });
     } catch (e) {
       if (e instanceof HlsError && /beyond 2\^53/.test(e.message)) {
         st.rejected++;
@@ -159,6 +174,8 @@ export async function fuzzBatch(seeds: number[], opts: { args: number; dir: stri
       st.graphChecks++;
     }
     compiled.push({ k, r, f });
+    if (r.schedule.shared.size) st.sharedKernels++;
+    if (r.schedule.bram.size) st.bramKernels++;
   }
   if (opts.rtl && compiled.length) {
     const ports: PortRecord = {};
@@ -196,8 +213,9 @@ async function main(): Promise<void> {
   const batch = opt('batch', 100);
   const args = opt('args', 20);
   const rtl = !argv.includes('--no-rtl');
-  console.log(`fuzz:hls: ${count} kernels from seed ${seed}, ${batch} per Verilator build, ${args} argument sets each${rtl ? '' : ' (graph only)'}`);
-  const total: FuzzStats = { generated: 0, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {} };
+  const ii1 = argv.includes('--ii1');
+  console.log(`fuzz:hls: ${count} kernels from seed ${seed}, ${batch} per Verilator build, ${args} argument sets each${rtl ? '' : ' (graph only)'}${ii1 ? ', all at II 1 with LUT ROMs' : ', II 1/2/3 and LUT/block-RAM tables by seed'}`);
+  const total: FuzzStats = { generated: 0, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {}, sharedKernels: 0, bramKernels: 0 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-fuzz-hls-'));
   const t0 = performance.now();
   const failures: string[] = [];
@@ -208,7 +226,7 @@ async function main(): Promise<void> {
       // the campaign goes on, so one run reports every mismatch; the exit code says if there was one.
       let s: FuzzStats;
       try {
-        s = await fuzzBatch(seeds, { args, dir, rtl, stallSeed: seed + from });
+        s = await fuzzBatch(seeds, { args, dir, rtl, stallSeed: seed + from, ii1 });
       } catch (e) {
         failures.push(`kernels ${from}..${from + seeds.length - 1}: ${(e as Error).message}`);
         console.log(`  MISMATCH in kernels ${from}..${from + seeds.length - 1}:\n${(e as Error).message}`);
@@ -216,6 +234,7 @@ async function main(): Promise<void> {
       }
       total.generated += s.generated; total.rejected += s.rejected; total.graphChecks += s.graphChecks;
       total.rtlKernels += s.rtlKernels; total.rtlTokens += s.rtlTokens;
+      total.sharedKernels += s.sharedKernels; total.bramKernels += s.bramKernels;
       for (const [k, v] of Object.entries(s.rejections)) total.rejections[k] = (total.rejections[k] ?? 0) + v;
       console.log(`  ${from + seeds.length}/${count}: ${total.rtlKernels} kernels equal in Verilator, ${total.rejected} rejected (> 2^53), ${Math.round((performance.now() - t0) / 1000)} s`);
     }
