@@ -112,6 +112,7 @@ const FMAX_GOAL = 0.85;
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-bench-hls-'));
   const rows: string[][] = [];
+  const iiRows: string[][] = [];
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   try {
     // Kernels run side by side (each waits on its own tools); rows keep the order of CASES.
@@ -141,6 +142,17 @@ async function main(): Promise<void> {
       const fm = c.noPlace && !quick ? c.noPlace : `${h.fmax ?? '–'} / ${b.fmax ?? '–'}`;
       return [c.name, `1 / 1`, `${h.clock} (${h.estNs} ns est.)`, tried.join(', '), `${h.stages} / ${b.stages}`, `${h.luts} / ${b.luts}`, ratio, `${h.ffs} / ${b.ffs}`, fm, fr, c.note];
     })));
+    // Resource sharing at II > 1 (hls/shared.ts): the dot product at II 1, 2, 4, 8, each checked equal to
+    // dot() in Verilator (stalls) and synthesised (LUTs, FFs; no place and route).
+    if (!only) for (const ii of quick ? [4] : [1, 2, 4, 8]) {
+      const c = CASES[0]!;
+      const file = path.join(EX, c.file);
+      const types = parseTypes(c.types);
+      const mod = (await import(file)) as Record<string, (...a: unknown[]) => unknown>;
+      const r = hls(file, c.fn, types, { ii });
+      const h = await measure(r.def, path.join(tmp, `hls-${c.fn}-ii${ii}`), types, mod[c.fn]!, c.fn, false);
+      iiRows.push([String(ii), String(r.schedule.units.multiplier), String(r.schedule.stages), `${(r.schedule.stages + (ii > 1 ? 1 : 0)) * ii}`, String(h.luts), String(h.ffs)]);
+    }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -148,7 +160,9 @@ async function main(): Promise<void> {
     `Command: \`npm run bench:hls${quick ? ' -- --quick' : ''}${only ? ` -- --only ${only}` : ''}\`. The hand-written builder version is measured first; each kernel is then compiled by hls/ with its schedule clock (\`clockMHz\`) set to the hand version's measured Fmax, and again at ${SWEEP.slice(1).map((k) => `${k}×`).join(', ')} that while the placed HLS version stays below ${FMAX_GOAL * 100}% of the hand Fmax (the row shows the best try; "tried" lists schedule clock → placed Fmax). Both versions checked equal to the TS function on random arguments in Verilator (30% stalls) first. LUTs and FFs: yosys synth_ice40 of the kernel alone; Fmax: nextpnr-ice40 on the HX8K behind the serial I/O shell (same shell for both).`, '',
     '| kernel | II (hls / hand) | HLS schedule clock MHz | tried (MHz → Fmax) | stages (hls / hand) | LUTs | LUT ratio | FFs | Fmax MHz | Fmax hls/hand | hand-written version |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.join(' | ')} |`)];
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ...(iiRows.length ? ['', `Resource sharing (\`hls(..., { ii })\`, \`--ii N\`): the dot product at II N, its 8 multipliers shared over N cycles; each checked equal to dot() in Verilator (30% stalls); LUTs and FFs from yosys synth_ice40 (48 MHz schedule, no place and route).`, '',
+      '| II | multipliers | stages | latency (cycles) | LUTs | FFs |', '|---|---|---|---|---|---|', ...iiRows.map((r) => `| ${r.join(' | ')} |`)] : [])];
   process.stdout.write(lines.join('\n') + '\n');
   if (!only) recordBlock('bench:hls', 'HLS from plain TypeScript', lines.join('\n'));
 }
