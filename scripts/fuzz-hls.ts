@@ -5,7 +5,7 @@
  * compiled graph evaluated on exact integers, and the Verilog in Verilator under random stalls, both
  * against calling the same function in Node. Many kernels share one Verilator build.
  *
- *   npm run fuzz:hls -- --count 5000 --seed 1 --batch 100 [--ii1] [--no-rtl]
+ *   npm run fuzz:hls -- --count 5000 --seed 1 --batch 100 [--ii1] [--no-rtl] [--from F]
  *
  * Each kernel is compiled at II 1, 2 or 3 with its table as a LUT ROM or in block RAM, by its seed
  * (kernelVariant); `--ii1` compiles all at II 1 with LUT ROMs (the campaigns before these existed).
@@ -73,8 +73,13 @@ export function randomKernel(seed: number, name = 'f'): FuzzKernel {
     const c = int(0, 6);
     if (c === 5 && d > 0) return `(${cond(d - 1)} && ${cond(d - 1)})`;
     if (c === 6 && d > 0) return `!(${cond(d - 1)})`;
-    // Parenthesized: \`a < b ? c : d) > (e)\` could otherwise parse as a generic call in TS.
-    return `(${expr(d)} ${pick(['<', '<=', '>', '>=', '===', '!=='])} ${expr(d)})`;
+    // No '<' at all: \`x < (T[(t) & 7] > (y)) ? …\` parses in TS as a generic call x<T[(t) & 7]>(y)
+    // (an indexed access type), parentheses or not; a < b is written b > a.
+    // (Drawn left, operator, right, as before, so every seed still makes the kernel it made.)
+    const l = expr(d);
+    const op = pick(['<', '<=', '>', '>=', '===', '!==']);
+    const rr = expr(d);
+    return op === '<' ? `(${rr} > ${l})` : op === '<=' ? `(${rr} >= ${l})` : `(${l} ${op} ${rr})`;
   };
   const assign = (): string => {
     const t = pick(locals);
@@ -214,13 +219,15 @@ async function main(): Promise<void> {
   const args = opt('args', 20);
   const rtl = !argv.includes('--no-rtl');
   const ii1 = argv.includes('--ii1');
+  // --from F: start at kernel F of the seed's sequence (re-run one batch of a campaign).
+  const start = opt('from', 0);
   console.log(`fuzz:hls: ${count} kernels from seed ${seed}, ${batch} per Verilator build, ${args} argument sets each${rtl ? '' : ' (graph only)'}${ii1 ? ', all at II 1 with LUT ROMs' : ', II 1/2/3 and LUT/block-RAM tables by seed'}`);
   const total: FuzzStats = { generated: 0, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {}, sharedKernels: 0, bramKernels: 0 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-fuzz-hls-'));
   const t0 = performance.now();
   const failures: string[] = [];
   try {
-    for (let from = 0; from < count; from += batch) {
+    for (let from = start; from < count; from += batch) {
       const seeds = Array.from({ length: Math.min(batch, count - from) }, (_, i) => seed * 1_000_003 + from + i);
       // A failing batch is reported (the error names the kernel's seed, arguments and both results) and
       // the campaign goes on, so one run reports every mismatch; the exit code says if there was one.
