@@ -5,13 +5,14 @@
  * (checks, Verilog, harness, FPGA flow) applies unchanged. The manifest gets the schedule.
  */
 import {
-  In, Out, Record as RecordT, Stream, Vec, connect, module, noteElement, pipelineMap,
-  type Bundle, type HwType, type ModuleDef, type PayloadType, type PortRecord, type Value,
+  In, Out, Record as RecordT, Stream, Vec, clog2, connect, module, noteElement, pipelineMap,
+  type Bundle, type ModuleBuilder, type HwType, type ModuleDef, type PayloadType, type PortRecord, type Value,
 } from '../dsl/index.ts';
 import type { HNode } from './graph.ts';
 import type { Kernel, Val } from './frontend.ts';
 import { HOPS, fit, rangeType } from './ops.ts';
 import { nodeType, type Schedule } from './schedule.ts';
+import { sharedPipeline, type PhaseContext } from './shared.ts';
 
 /** The output payload type of a result value: numbers by range, booleans 1 bit, arrays a Vec of one type. */
 export function resultType(v: Val): PayloadType {
@@ -35,12 +36,16 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
   const outputs = new Set(resultLeaves(kernel.result));
   // Last stage in which each node is read (by an op or, at the end, by the output).
   const lastUse = new Map<HNode, number>();
-  for (const n of sched.order) for (const a of n.args) lastUse.set(a, Math.max(lastUse.get(a) ?? -1, sched.stageOf.get(n)!));
+  // (A block-RAM read takes its index in the stage before its own.)
+  for (const n of sched.order) for (const a of n.args) lastUse.set(a, Math.max(lastUse.get(a) ?? -1, sched.stageOf.get(n)! - (sched.bram.has(n) ? 1 : 0)));
   for (const n of outputs) lastUse.set(n, sched.stages);
   const key = (n: HNode) => `n${n.id}`;
 
   return module(name, { args: In(Stream(inType)), result: Out(Stream(outType)) }, (io, m) => {
-    const stageFn = (i: number) => (bundle: Record<string, unknown>): Bundle => {
+    // Block-RAM reads: issued in the stage before theirs (registered with the pipeline's move).
+    const bramOut = new Map<HNode, Value>();
+    // ctx: at II > 1, shared multipliers are wires driven by their unit (hls/shared.ts).
+    const stageFn = (i: number) => (bundle: Record<string, unknown>, ctx?: PhaseContext): Bundle => {
       const vals = new Map<HNode, Value>();
       const get = (n: HNode, t?: HwType): Value => {
         if (n.op === 'const') return HOPS.const.emit([], n, t ?? nodeType(n));
@@ -53,8 +58,17 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
         if (n.op === 'in') {
           if (i === 0) vals.set(n, n.input!.reduce<unknown>((x, k) => (x as Record<string | number, unknown>)[k], bundle) as Value);
           else if (bundle[key(n)]) vals.set(n, bundle[key(n)] as Value);
+        } else if (sched.bram.has(n) && ctx) {
+          if (s === i + 1) bramOut.set(n, bramRead(m, `${name}_rom${n.id}`, n, get(n.args[0]!), ctx.move));
+          else if (s === i) vals.set(n, bramOut.get(n)!);
+          else if (s < i && bundle[key(n)]) vals.set(n, bundle[key(n)] as Value);
         } else if (n.op !== 'const') {
-          if (s === i) vals.set(n, HOPS[n.op].emit(n.args.map((a) => get(a)), n, nodeType(n)));
+          const sh = sched.shared.get(n);
+          if (s === i && sh && ctx) {
+            const out = m.wire(m.freshName(`${name}_n${n.id}`), nodeType(n));
+            ctx.share(sh.unit, { a: get(n.args[0]!), b: get(n.args[1]!), slot: sh.slot, type: nodeType(n), out });
+            vals.set(n, out);
+          } else if (s === i) vals.set(n, HOPS[n.op].emit(n.args.map((a) => get(a)), n, nodeType(n)));
           else if (s < i && bundle[key(n)]) vals.set(n, bundle[key(n)] as Value);
         }
       }
@@ -64,14 +78,24 @@ export function buildModule(name: string, kernel: Kernel, argsType: Record<strin
       return live;
     };
     const stages = Array.from({ length: sched.stages }, (_, i) => stageFn(i));
-    const out = pipelineMap(io.args, outType, stages, `${name}_pipe`);
-    connect(out, io.result);
+    if (sched.ii > 1 || sched.bram.size) sharedPipeline(m, io.args, io.result, outType, sched.ii, stages as never, `${name}_pipe`);
+    else connect(pipelineMap(io.args, outType, stages, `${name}_pipe`), io.result);
     noteElement(m, {
-      element: 'hls', name: kernel.name, latency: sched.stages, ii: sched.ii, capacity: sched.stages,
+      element: 'hls', name: kernel.name, ...(sched.ii > 1 || sched.bram.size ? { latency: (sched.stages + 1) * sched.ii, capacity: sched.stages + 1 } : { latency: sched.stages, capacity: sched.stages }), ii: sched.ii,
       stages: sched.stages, clockMHz: sched.clockMHz, estimatedNs: sched.criticalNs, units: sched.units,
       ops: sched.order.filter((n) => n.op !== 'in' && n.op !== 'const').length, loc: kernel.loc,
     });
   });
+}
+
+/** A table read from block RAM: a ROM of the table (unreachable entries repeat a reachable one), read synchronously. */
+function bramRead(m: ModuleBuilder, name: string, n: HNode, index: Value, enable: Value): Value {
+  const t = nodeType(n);
+  const [lo, hi] = [Number(n.args[0]!.lo), Number(n.args[0]!.hi)];
+  const rom = m.rom(m.freshName(name), t, n.table!.map((v, k) => (k < lo ? n.table![lo]! : k > hi ? n.table![hi]! : v)));
+  const aw = clog2(n.table!.length);
+  const addr = index.asUInt();
+  return rom.read(addr.width < aw ? addr.extend(aw) : addr, enable);
 }
 
 function shape(v: Val, t: PayloadType, get: (n: HNode, t?: HwType) => Value): Bundle {

@@ -14,6 +14,8 @@ export type DelayClass = 'wire' | 'lut' | 'adder' | 'multiplier' | 'comparator' 
 export interface DelayTable {
   /** Register clock-to-out plus setup, and the routing into and out of the op: subtracted from the period. */
   overheadNs: number;
+  /** Routing each op chained after another in one stage costs beyond the ops' own rows (measured as a chain). */
+  hopNs: number;
   /** ns by width, `[width, ns][]` sorted by width, for each class (not 'wire'). */
   ops: Record<Exclude<DelayClass, 'wire' | 'minmax' | 'absolute'>, [number, number][]>;
   /** How it was measured. */

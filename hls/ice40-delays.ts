@@ -4,6 +4,7 @@ import type { DelayTable } from './delays.ts';
 
 export const ICE40_DELAYS: DelayTable = {
   overheadNs: 1.6,
+  hopNs: 0,
   ops: {
     lut: [[4,0.1],[16,0.1],[32,0.1]],
     adder: [[4,1.8],[8,2.5],[16,3.7],[24,4.91],[32,6.11]],
@@ -12,7 +13,7 @@ export const ICE40_DELAYS: DelayTable = {
     equality: [[4,0.97],[8,1.04],[16,2],[32,3.06]],
     selector: [[4,0.61],[16,0.92],[32,2.04]],
     shifter: [[4,0.99],[8,1.97],[16,3.63],[32,5.27]],
-    table: [[2,0.9],[4,0.74],[6,2.02],[8,5.54]],
+    table: [[2,0.16],[4,1.3],[6,1.71],[8,4.46]],
   },
   source: 'measured on iCE40 HX8K with yosys synth_ice40 -nobram and nextpnr-ice40 (hls/measure-delays.ts)',
 };

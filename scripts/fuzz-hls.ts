@@ -5,7 +5,10 @@
  * compiled graph evaluated on exact integers, and the Verilog in Verilator under random stalls, both
  * against calling the same function in Node. Many kernels share one Verilator build.
  *
- *   npm run fuzz:hls -- --count 5000 --seed 1 --batch 100
+ *   npm run fuzz:hls -- --count 5000 --seed 1 --batch 100 [--ii1] [--no-rtl] [--from F]
+ *
+ * Each kernel is compiled at II 1, 2 or 3 with its table as a LUT ROM or in block RAM, by its seed
+ * (kernelVariant); `--ii1` compiles all at II 1 with LUT ROMs (the campaigns before these existed).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -70,8 +73,13 @@ export function randomKernel(seed: number, name = 'f'): FuzzKernel {
     const c = int(0, 6);
     if (c === 5 && d > 0) return `(${cond(d - 1)} && ${cond(d - 1)})`;
     if (c === 6 && d > 0) return `!(${cond(d - 1)})`;
-    // Parenthesized: \`a < b ? c : d) > (e)\` could otherwise parse as a generic call in TS.
-    return `(${expr(d)} ${pick(['<', '<=', '>', '>=', '===', '!=='])} ${expr(d)})`;
+    // No '<' at all: \`x < (T[(t) & 7] > (y)) ? …\` parses in TS as a generic call x<T[(t) & 7]>(y)
+    // (an indexed access type), parentheses or not; a < b is written b > a.
+    // (Drawn left, operator, right, as before, so every seed still makes the kernel it made.)
+    const l = expr(d);
+    const op = pick(['<', '<=', '>', '>=', '===', '!==']);
+    const rr = expr(d);
+    return op === '<' ? `(${rr} > ${l})` : op === '<=' ? `(${rr} >= ${l})` : `(${l} ${op} ${rr})`;
   };
   const assign = (): string => {
     const t = pick(locals);
@@ -122,14 +130,26 @@ export function nodeFunction(k: FuzzKernel): (...a: unknown[]) => unknown {
   return make({}, helpers.wrapS, helpers.wrapU, helpers.satU, helpers.satS) as (...a: unknown[]) => unknown;
 }
 
-export interface FuzzStats { generated: number; rejected: number; graphChecks: number; rtlKernels: number; rtlTokens: number; rejections: Record<string, number> }
+export interface FuzzStats {
+  generated: number; rejected: number; graphChecks: number; rtlKernels: number; rtlTokens: number; rejections: Record<string, number>;
+  /** Kernels compiled with shared multipliers (II > 1 and a product), and with a block-RAM table read. */
+  sharedKernels: number; bramKernels: number;
+}
 
 /**
  * Run kernels `seeds` through the whole check; throws at the first mismatch (naming the seed). Kernels
  * the compiler rejects (a value that could pass 2^53) are counted, not run.
  */
-export async function fuzzBatch(seeds: number[], opts: { args: number; dir: string; rtl: boolean; stallSeed: number }): Promise<FuzzStats> {
-  const st: FuzzStats = { generated: seeds.length, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {} };
+/**
+ * The back-end variant a kernel seed is compiled with (unless `ii1` is set): II 1, 2 or 3 (shared
+ * multipliers, lock-step pipeline) and its 8-entry table as a LUT ROM or in block RAM.
+ */
+export function kernelVariant(seed: number): { ii: number; bramMinEntries: number } {
+  return { ii: 1 + (seed % 3), bramMinEntries: Math.floor(seed / 3) % 2 ? 8 : 1024 };
+}
+
+export async function fuzzBatch(seeds: number[], opts: { args: number; dir: string; rtl: boolean; stallSeed: number; ii1?: boolean }): Promise<FuzzStats> {
+  const st: FuzzStats = { generated: seeds.length, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {}, sharedKernels: 0, bramKernels: 0 };
   const compiled: { k: FuzzKernel; r: HlsResult; f: (...a: unknown[]) => unknown }[] = [];
   const srcDir = fs.mkdtempSync(path.join(opts.dir, 'src-'));
   fs.copyFileSync(path.join(import.meta.dirname, '..', 'hls', 'helpers.ts'), path.join(srcDir, 'helpers.ts'));
@@ -139,7 +159,7 @@ export async function fuzzBatch(seeds: number[], opts: { args: number; dir: stri
     fs.writeFileSync(file, k.source);
     let r: HlsResult;
     try {
-      r = hls(file, k.name, parseTypes(k.types), { name: `hls_k${seed}` });
+      r = hls(file, k.name, parseTypes(k.types), { name: `hls_k${seed}`, ...(opts.ii1 ? {} : kernelVariant(seed)) });
     } catch (e) {
       if (e instanceof HlsError && /beyond 2\^53/.test(e.message)) {
         st.rejected++;
@@ -159,6 +179,8 @@ export async function fuzzBatch(seeds: number[], opts: { args: number; dir: stri
       st.graphChecks++;
     }
     compiled.push({ k, r, f });
+    if (r.schedule.shared.size) st.sharedKernels++;
+    if (r.schedule.bram.size) st.bramKernels++;
   }
   if (opts.rtl && compiled.length) {
     const ports: PortRecord = {};
@@ -196,23 +218,38 @@ async function main(): Promise<void> {
   const batch = opt('batch', 100);
   const args = opt('args', 20);
   const rtl = !argv.includes('--no-rtl');
-  console.log(`fuzz:hls: ${count} kernels from seed ${seed}, ${batch} per Verilator build, ${args} argument sets each${rtl ? '' : ' (graph only)'}`);
-  const total: FuzzStats = { generated: 0, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {} };
+  const ii1 = argv.includes('--ii1');
+  // --from F: start at kernel F of the seed's sequence (re-run one batch of a campaign).
+  const start = opt('from', 0);
+  console.log(`fuzz:hls: ${count} kernels from seed ${seed}, ${batch} per Verilator build, ${args} argument sets each${rtl ? '' : ' (graph only)'}${ii1 ? ', all at II 1 with LUT ROMs' : ', II 1/2/3 and LUT/block-RAM tables by seed'}`);
+  const total: FuzzStats = { generated: 0, rejected: 0, graphChecks: 0, rtlKernels: 0, rtlTokens: 0, rejections: {}, sharedKernels: 0, bramKernels: 0 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-fuzz-hls-'));
   const t0 = performance.now();
+  const failures: string[] = [];
   try {
-    for (let from = 0; from < count; from += batch) {
+    for (let from = start; from < count; from += batch) {
       const seeds = Array.from({ length: Math.min(batch, count - from) }, (_, i) => seed * 1_000_003 + from + i);
-      const s = await fuzzBatch(seeds, { args, dir, rtl, stallSeed: seed + from });
+      // A failing batch is reported (the error names the kernel's seed, arguments and both results) and
+      // the campaign goes on, so one run reports every mismatch; the exit code says if there was one.
+      let s: FuzzStats;
+      try {
+        s = await fuzzBatch(seeds, { args, dir, rtl, stallSeed: seed + from, ii1 });
+      } catch (e) {
+        failures.push(`kernels ${from}..${from + seeds.length - 1}: ${(e as Error).message}`);
+        console.log(`  MISMATCH in kernels ${from}..${from + seeds.length - 1}:\n${(e as Error).message}`);
+        continue;
+      }
       total.generated += s.generated; total.rejected += s.rejected; total.graphChecks += s.graphChecks;
       total.rtlKernels += s.rtlKernels; total.rtlTokens += s.rtlTokens;
+      total.sharedKernels += s.sharedKernels; total.bramKernels += s.bramKernels;
       for (const [k, v] of Object.entries(s.rejections)) total.rejections[k] = (total.rejections[k] ?? 0) + v;
       console.log(`  ${from + seeds.length}/${count}: ${total.rtlKernels} kernels equal in Verilator, ${total.rejected} rejected (> 2^53), ${Math.round((performance.now() - t0) / 1000)} s`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`fuzz:hls done: ${JSON.stringify({ seed, ...total, seconds: Math.round((performance.now() - t0) / 1000) })}`);
+  console.log(`fuzz:hls done: ${JSON.stringify({ seed, ...total, failedBatches: failures.length, seconds: Math.round((performance.now() - t0) / 1000) })}`);
+  if (failures.length) { console.log(`fuzz:hls: ${failures.length} failing batch(es):\n${failures.join('\n')}`); process.exitCode = 1; }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main().catch((e: unknown) => { console.error(e); process.exit(1); });

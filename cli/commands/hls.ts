@@ -13,7 +13,7 @@ import { hls, parseTypes, type HlsResult } from '../../hls/index.ts';
 import { openSim } from '../../testbenches/index.ts';
 import { UsageError, printWarnings, runCommand } from '../errors.ts';
 
-interface HlsCliOptions { function: string; types: string; ii?: string; clock?: string; out?: string; check?: string; seed?: string }
+interface HlsCliOptions { function: string; types: string; ii?: string; bram?: string; clock?: string; out?: string; check?: string; seed?: string }
 
 export function register(program: Command): void {
   program
@@ -22,7 +22,8 @@ export function register(program: Command): void {
     .argument('<file>', 'the .ts file with the exported kernel function')
     .requiredOption('--function <name>', 'the exported function to compile')
     .requiredOption('--types <map>', "parameter types, e.g. '{ x: Vec(sint(8), 8), n: uint(4) }' (TS expression or JSON)")
-    .option('--ii <n>', 'initiation interval (only 1 is implemented: a new argument set every cycle)', '1')
+    .option('--ii <n>', 'initiation interval: one argument set every n cycles, multipliers shared over them', '1')
+    .option('--bram <entries>', 'constant tables of at least this many entries go in block RAM', '1024')
     .option('--clock <MHz>', 'target clock for the schedule', '48')
     .option('--out <dir>', 'output folder (default: rtl-out/hls_<function>)')
     .option('--check <n>', 'run n random argument sets through Verilator (random stalls) and compare with the function in Node')
@@ -39,10 +40,9 @@ function intOption(name: string, v: string | undefined, dflt: number, min: numbe
 
 async function hlsCommand(file: string, opts: HlsCliOptions): Promise<void> {
   const ii = intOption('--ii', opts.ii, 1, 1);
-  if (ii !== 1) throw new UsageError(`--ii ${ii}: only II=1 (fully pipelined, one argument set per cycle) is implemented so far`);
   const clock = Number(opts.clock ?? 48);
   if (!(clock > 0 && clock <= 1000)) throw new UsageError(`--clock must be a frequency in MHz from 1 to 1000, got '${opts.clock}'`);
-  const r = hls(file, opts.function, parseTypes(opts.types), { clockMHz: clock });
+  const r = hls(file, opts.function, parseTypes(opts.types), { clockMHz: clock, ii, bramMinEntries: intOption('--bram', opts.bram, 1024, 2) });
   const dir = opts.out ?? path.join('rtl-out', r.def.name);
   const w = writeDesign(elaborate(r.def), dir, { generator: 'hls', params: { file: path.relative(process.cwd(), path.resolve(file)), function: opts.function, types: opts.types, clockMHz: clock, ii } });
   const s = r.schedule;
