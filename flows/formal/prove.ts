@@ -111,7 +111,9 @@ export async function prove(design: Circuit, opts: ProveOptions = {}): Promise<P
     const prep = PREP(files, top, cut);
     const log = (name: string): string => (cut ? `${name}-cut.log` : `${name}.log`);
     if (solver === 'sat') {
-      const bmc = await yosysSat(dir, prep, [`-seq ${depth}`, '-dump_vcd raw.vcd', '-show-inputs'], log('bmc'));
+      // The base case of temporal induction alone is BMC one length at a time (1, 2, ... depth): it stops
+      // at the first length with a failing check, so a counterexample is a shortest one.
+      const bmc = await yosysSat(dir, prep, [`-tempinduct-baseonly -maxsteps ${depth}`, '-dump_vcd raw.vcd', '-show-inputs'], log('bmc'));
       if (!bmc) return { ...done, status: 'counterexample', ...counterexample(harness, dir, readSteps(path.join(dir, 'raw.vcd'))), seconds: seconds() };
       const inductionClosed = opts.induction ? await yosysSat(dir, prep, [`-tempinduct -maxsteps ${depth}`], log('induction'), SOLVER_TIMEOUT) : undefined;
       return { ...done, status: inductionClosed ? 'proven' : 'bounded', inductionClosed, seconds: seconds() };
