@@ -10,7 +10,7 @@
  *    16 at a time side by side, a batch that fails or gets no verdict split until the culprit stands alone.
  *
  *   npm run bench:formal -- [--programs N] [--seed S] [--only elements|accelerators|equiv]
- *   (--quick: depth 5, 3 elements, no accelerators, 3 programs)
+ *   (--quick: depth 5, 3 elements, no accelerators, 2 cheap programs)
  * The campaign records its block again every 50 programs, so a long run leaves its figures so far.
  * Wall times depend on the machine's load (8 sessions share 2 cores): compare them within one run.
  */
@@ -34,8 +34,9 @@ const only = onlyAt < 0 ? undefined : process.argv[onlyAt + 1];
 if (only !== undefined && !['elements', 'accelerators', 'equiv'].includes(only)) throw new Error(`--only must be elements, accelerators or equiv, got '${only}'`);
 const part = (name: string): boolean => only === undefined || only === name;
 const depth = quick ? 5 : 20;
-const programs = quick ? 3 : arg('--programs', 100);
-const seed = arg('--seed', 20261203);
+const programs = quick ? 2 : arg('--programs', 100);
+// --quick skips program 0 of the default seed, which alone takes yosys about 8 s of CPU.
+const seed = arg('--seed', quick ? 20261204 : 20261203);
 const SEQ = 2;
 const CPU_PER_PROGRAM = 8;
 
