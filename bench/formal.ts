@@ -11,10 +11,12 @@
  *
  *   npm run bench:formal -- [--programs N] [--seed S] [--only elements|accelerators|equiv]
  *   (--quick: depth 5, 3 elements, no accelerators, 2 cheap programs)
- * The campaign records its block again every 50 programs, so a long run leaves its figures so far.
+ * The campaign records its block again every 20 programs and when stopped (SIGTERM/SIGINT), so a long
+ * run leaves its figures so far.
  * Wall times depend on the machine's load (8 sessions share 2 cores): compare them within one run.
  */
 import { elaborate } from '../dsl/index.ts';
+import { PASSES } from '../dsl/passes/pipeline.ts';
 import { equivCampaign, type PairVerdict } from '../flows/formal/equiv.ts';
 import { prove } from '../flows/formal/prove.ts';
 import { elaboratePreset, registry } from '../generators/registry.ts';
@@ -38,6 +40,7 @@ const programs = quick ? 2 : arg('--programs', 100);
 // --quick skips program 0 of the default seed, which alone takes yosys about 8 s of CPU.
 const seed = arg('--seed', quick ? 20261204 : 20261203);
 const SEQ = 2;
+const PASS_COUNT = PASSES.length;
 const CPU_PER_PROGRAM = 8;
 
 if (part('elements')) {
@@ -81,14 +84,17 @@ if (part('equiv')) {
   const bad: string[] = [];
   const open: string[] = [];
   let runs = 0;
-  let done = 0;
+  let started_ = 0;
+  const decided = new Map<number, number>();
   const record = (final: boolean): void => {
     const minutes = (performance.now() - started) / 60000;
     const pairs = Object.values(counts).reduce((a, b) => a + b, 0);
+    const complete = [...decided.values()].filter((n) => n === PASS_COUNT).length;
     recordBlock('bench:formal-equiv', 'Formal', [
       machineLine(), '',
-      `Pass equivalence campaign (flows/formal/equiv.ts \`equivCampaign\`)${final ? '' : ' — still running, figures so far'}: ` +
-        `${done} fuzz programs (seeds ${seed}..${seed + done - 1}, at most 10 ops), each of the IR passes left out in turn: ${pairs} (program, pass) checks.`, '',
+      `Pass equivalence campaign (flows/formal/equiv.ts \`equivCampaign\`)${final ? '' : ' — stopped before the end, figures so far'}: ` +
+        `fuzz programs of seeds ${seed}..${seed + started_ - 1} (at most 10 ops), each of the ${PASS_COUNT} IR passes left out in turn; ` +
+        `${complete} programs with all ${PASS_COUNT} checks decided, ${pairs} (program, pass) checks decided in all.`, '',
       '| verdict | checks |', '|---|---|',
       `| Verilog identical without the pass (nothing to prove) | ${counts.identical} |`,
       `| proven equivalent (yosys equiv_simple/equiv_induct -seq ${SEQ}) | ${counts.proven} |`,
@@ -99,8 +105,15 @@ if (part('equiv')) {
         (open.length ? ` No verdict: ${open.slice(0, 20).join('; ')}${open.length > 20 ? ' …' : ''}.` : ''),
     ].join('\n'));
   };
-  const CHUNK = 50;
+  // Stopped (SIGTERM/SIGINT): record the checks decided so far, then leave.
+  for (const sig of ['SIGTERM', 'SIGINT'] as const)
+    process.on(sig, () => {
+      record(false);
+      process.exit(0);
+    });
+  const CHUNK = 20;
   for (let from = 0; from < programs; from += CHUNK) {
+    started_ = Math.min(programs, from + CHUNK);
     const items = Array.from({ length: Math.min(CHUNK, programs - from) }, (_, j) => ({ index: from + j, program: generateProgram(new Rng(seed + from + j), { maxOps: 10 }) as Program }));
     const r = await equivCampaign(items, {
       batch: (group, name) => elaborate(batchModule(group.map((i) => i.program), name)),
@@ -110,14 +123,14 @@ if (part('equiv')) {
       batchSize: 16,
       onVerdict: (v) => {
         counts[v.verdict]++;
+        decided.set(v.index, (decided.get(v.index) ?? 0) + 1);
         if (v.verdict === 'not equivalent') bad.push(`seed ${seed + v.index} without ${v.pass}`);
         if (v.verdict === 'no verdict') open.push(`seed ${seed + v.index} without ${v.pass}`);
       },
     });
     runs += r.runs;
-    done = from + items.length;
-    process.stdout.write(`equiv: ${done}/${programs} programs, ${JSON.stringify(counts)}, ${runs} yosys runs\n`);
-    if (done < programs) record(false);
+    process.stdout.write(`equiv: ${started_}/${programs} programs, ${JSON.stringify(counts)}, ${runs} yosys runs\n`);
+    if (started_ < programs) record(false);
   }
   record(true);
 }
