@@ -67,6 +67,16 @@ export function fifoState(note: object): FifoState | undefined {
   return states.get(note);
 }
 
+/**
+ * Record where the buffer of an element note keeps its tokens (FIFOs here; slices and the skid
+ * buffer in slices.ts, whose one or two registers are a ring of one slot behind an optional head).
+ * @param note the element note returned by `noteElement`
+ * @param state its registers and memory, by name
+ */
+export function noteBufferState(note: object, state: FifoState): void {
+  states.set(note, state);
+}
+
 /** Fill level and status of a FIFO, for designs that want to look inside. */
 export interface FifoStatus<T extends PayloadType> {
   out: Stream<T>;
@@ -109,7 +119,7 @@ export function fifo<T extends PayloadType>(s: Stream<T>, opts: FifoOptions): Fi
   const out = streamWire(s.m, name, s.type, after(s.timing, latency, depth === 1 ? 1 : depth - 1, userLoc()));
   const { occupancy, state } = useBram ? bramFifo(s, out, depth) : registerFifo(s, out, depth);
   const note = noteElement(s.m, { element: 'fifo', name: out.name, latency, ii: 1, capacity: depth, style: useBram ? 'bram' : 'registers', depth, ins: [s.name], outs: [out.name] });
-  states.set(note, state);
+  noteBufferState(note, state);
   return { out, occupancy, style: useBram ? 'bram' : 'registers' };
 }
 

@@ -45,7 +45,7 @@ export interface Harness {
   queue?: QueueSpec;
   /** One line per generated property, for reports. */
   properties: string[];
-  /** The FIFO whose induction invariants the harness adds (a queue made of one FIFO). */
+  /** The buffer (FIFO, slice, skid buffer) whose induction invariants the harness adds (a queue made of one). */
   fifo?: string;
 }
 

@@ -1,12 +1,13 @@
 /**
- * Strengthening invariants for k-induction of a FIFO inside the formal harness.
+ * Strengthening invariants for k-induction of a buffer (a FIFO, slice or skid buffer) inside the formal harness.
  *
  * BMC checks the queue properties from reset; k-induction starts from any state in which the
  * properties held for k cycles, and for a FIFO that includes unreachable ones (pointers that
  * disagree with the count, a tracked token whose slot holds another payload, a harness occupancy
  * that is not the FIFO's), from which a property fails later: induction never closes. These
- * invariants rule those states out. They are true of every reachable state of `dsl/lib/fifo.ts`'s
- * FIFOs, so they are asserted (BMC checks them from reset too) and k-induction assumes them in its
+ * invariants rule those states out. They are true of every reachable state of the FIFOs of
+ * dsl/lib/fifo.ts and the slices and skid buffer of dsl/lib/slices.ts (each records its state with
+ * `noteBufferState`; a slice is a ring of one slot), so they are asserted (BMC checks them from reset too) and k-induction assumes them in its
  * hypothesis. Stated over a ring of `size` slots read at `rptr`, written at `wptr`, holding `count`
  * tokens, behind an optional output register (`head`, the block RAM FIFO):
  *
@@ -28,14 +29,14 @@ import type { Circuit, Expr, ModuleIR, SignalDecl } from '../../dsl/ir/nodes.ts'
 import { fifoState, type FifoState } from '../../dsl/lib/fifo.ts';
 import type { QueueSpec } from './harness.ts';
 
-/** The FIFO a queue is made of, with its name (for messages). */
+/** The buffer (FIFO, slice, skid buffer) a queue is made of, with its name (for messages). */
 export interface QueueFifo {
   name: string;
   state: FifoState;
 }
 
 /**
- * The one FIFO of a queue design: the design's only element besides wiring, in its top module (no
+ * The one buffer of a queue design: the design's only element besides wiring (with a recorded state), in its top module (no
  * instances), taking the queue's input stream and giving, directly or through a `connect`, its output.
  * Undefined for any other design (then no invariants are added and induction may not close).
  */
@@ -44,7 +45,7 @@ export function soleFifo(c: Circuit, q: QueueSpec): QueueFifo | undefined {
   if (top.instances.length) return undefined;
   const elements = top.notes.filter((n) => n['kind'] === 'element');
   const fifos = elements.filter((n) => n['element'] !== 'connect');
-  if (fifos.length !== 1 || fifos[0]!['element'] !== 'fifo') return undefined;
+  if (fifos.length !== 1) return undefined;
   const note = fifos[0]!;
   const state = fifoState(note);
   const ins = note['ins'] as string[] | undefined;
@@ -115,7 +116,7 @@ export interface Tracker {
 /** Assert the invariants over the probes (read through `at`); returns one line per property. */
 export function fifoInvariants(m: ModuleBuilder, fifo: QueueFifo, probes: FifoProbes, at: (port: string) => Value, t: Tracker): string[] {
   const n = fifo.state.size;
-  const who = `invariant of FIFO '${fifo.name}' for k-induction`;
+  const who = `invariant of buffer '${fifo.name}' for k-induction`;
   const count = at(probes.count);
   const slots = probes.slots.map(at);
   const headValid = probes.headValid !== undefined ? at(probes.headValid) : undefined;
@@ -150,5 +151,5 @@ export function fifoInvariants(m: ModuleBuilder, fifo: QueueFifo, probes: FifoPr
     } else m.assert(slotAt(t.ahead).eq(t.data), `${who}: the tracked token's slot holds another payload`);
   });
   lines.push('tracked token: ahead < occupancy, its slot holds its payload');
-  return lines.map((l) => `asserted (induction invariant): FIFO '${fifo.name}' ${l}`);
+  return lines.map((l) => `asserted (induction invariant): buffer '${fifo.name}' ${l}`);
 }
