@@ -30,7 +30,7 @@ const BENCHES: Record<string, string[]> = {
   'bench:explore': ['bench:explore'],
   'bench:hls': ['bench:hls'],
   'bench:nasa': ['bench:nasa'],
-  'bench:formal': ['bench:formal'],
+  'bench:formal': ['bench:formal', 'bench:formal-equiv'],
 };
 
 /** The text of block `id` (between its markers), or undefined. */

@@ -1,5 +1,5 @@
 /**
- * `hwflow prove <design | script.ts> [--depth N] [--solver sat|z3|boolector] [--induction]`: the
+ * `hwflow prove <design | script.ts> [--depth N] [--solver sat|z3|boolector] [--induction] [--cut-memories]`: the
  * design inside its formal harness (flows/formal/): stream handshakes, queue token tracking and the
  * design's own `m.assert`s, by bounded model checking and, when asked, k-induction.
  * Exit 0: proven (or no counterexample up to the depth); 1: counterexample; 2: bad arguments or a tool error.
@@ -18,6 +18,7 @@ interface ProveFlags {
   depth?: string;
   solver?: string;
   induction?: boolean;
+  cutMemories?: boolean;
   out?: string;
 }
 
@@ -29,6 +30,7 @@ export function register(program: Command): void {
     .option('--depth <n>', 'cycles to check (and the induction length)', '20')
     .option('--solver <name>', 'sat (yosys built-in), z3 or boolector (via yosys-smtbmc)', 'sat')
     .option('--induction', 'also try k-induction, which proves for every depth when it closes')
+    .option('--cut-memories', 'read written memories as free values (sound, much smaller for big buffers; a counterexample is re-checked with them modelled)')
     .option('--out <dir>', 'work folder for the Verilog, model, logs and counterexample (default: a temporary folder)')
     .action((design: string, opts: ProveFlags) =>
       runCommand(async () => {
@@ -36,7 +38,7 @@ export function register(program: Command): void {
           checkProveOptions(opts); // bad arguments fail before the design is built
           const d = await resolveDesign(design, { preset: opts.preset, params: opts.param });
           printWarnings(d.circuit.warnings);
-          const r = await prove(d.circuit, { depth: Number(opts.depth), solver: opts.solver as never, induction: opts.induction, dir: opts.out });
+          const r = await prove(d.circuit, { depth: Number(opts.depth), solver: opts.solver as never, induction: opts.induction, cutMemories: opts.cutMemories, dir: opts.out });
           report(r);
         } catch (e) {
           if (e instanceof ProveError) throw new UsageError(e.message);
@@ -52,7 +54,8 @@ function report(r: ProveResult): void {
   if (r.status !== 'counterexample') {
     const how = r.status === 'proven' ? `proven for every depth (k-induction closed at ${r.depth})`
       : `no counterexample in ${r.depth} cycles${r.inductionClosed === false ? ' (k-induction did not close)' : ''}`;
-    process.stdout.write(`${top}: ${how}; ${checks} checks, solver ${r.solver}, ${r.seconds.toFixed(1)} s\n`);
+    const cut = r.memoriesCut ? ' (written memories read as free values)' : '';
+    process.stdout.write(`${top}: ${how}${cut}; ${checks} checks, solver ${r.solver}, ${r.seconds.toFixed(1)} s\n`);
     for (const p of r.harness.properties) process.stdout.write(`  ${p}\n`);
     return;
   }

@@ -35,6 +35,48 @@ export interface FifoOptions {
   bramFrom?: number;
 }
 
+/**
+ * Where a FIFO keeps its tokens, by signal name, so the formal harness (flows/formal) can state the
+ * invariants k-induction needs without guessing names (`fifoState(note)`): a ring
+ * of `size` slots read at `rptr`, written at `wptr`, holding `count` tokens, and for the block RAM
+ * FIFO an output register (`head`) ahead of the ring.
+ */
+export interface FifoState {
+  /** Register counting the tokens in the ring. */
+  count: string;
+  /** Slots of the ring. */
+  size: number;
+  /** The ring's memory, or for depth 1 its one data register. */
+  memory?: string;
+  register?: string;
+  /** Read and write pointers (absent for depth 1: both stay 0). */
+  rptr?: string;
+  wptr?: string;
+  /** The output register ahead of the ring: its valid flag and data. */
+  head?: { valid: string; data: string };
+}
+
+/** The state of each FIFO, by its element note; kept out of the note so manifests stay as they were. */
+const states = new WeakMap<object, FifoState>();
+
+/**
+ * Where the FIFO of an element note keeps its tokens (undefined for other notes).
+ * @param note an element note of the module (from `ModuleIR.notes`)
+ */
+export function fifoState(note: object): FifoState | undefined {
+  return states.get(note);
+}
+
+/**
+ * Record where the buffer of an element note keeps its tokens (FIFOs here; slices and the skid
+ * buffer in slices.ts, whose one or two registers are a ring of one slot behind an optional head).
+ * @param note the element note returned by `noteElement`
+ * @param state its registers and memory, by name
+ */
+export function noteBufferState(note: object, state: FifoState): void {
+  states.set(note, state);
+}
+
 /** Fill level and status of a FIFO, for designs that want to look inside. */
 export interface FifoStatus<T extends PayloadType> {
   out: Stream<T>;
@@ -75,8 +117,9 @@ export function fifo<T extends PayloadType>(s: Stream<T>, opts: FifoOptions): Fi
   // At one token per cycle a FIFO of depth >= 2 holds at most depth - 1 tokens (it cannot take a
   // token in the cycle it is full, even while giving one); that is what covers a latency skew.
   const out = streamWire(s.m, name, s.type, after(s.timing, latency, depth === 1 ? 1 : depth - 1, userLoc()));
-  const occupancy = useBram ? bramFifo(s, out, depth) : registerFifo(s, out, depth);
-  noteElement(s.m, { element: 'fifo', name: out.name, latency, ii: 1, capacity: depth, style: useBram ? 'bram' : 'registers', depth, ins: [s.name], outs: [out.name] });
+  const { occupancy, state } = useBram ? bramFifo(s, out, depth) : registerFifo(s, out, depth);
+  const note = noteElement(s.m, { element: 'fifo', name: out.name, latency, ii: 1, capacity: depth, style: useBram ? 'bram' : 'registers', depth, ins: [s.name], outs: [out.name] });
+  noteBufferState(note, state);
   return { out, occupancy, style: useBram ? 'bram' : 'registers' };
 }
 
@@ -93,7 +136,12 @@ function updateCount(m: ModuleBuilder, count: Signal, inc: Value, dec: Value): v
     .elsewhen(dec.and(inc.not()), () => count.set(count.sub(1).trunc(count.width)));
 }
 
-function registerFifo<T extends PayloadType>(s: Stream<T>, out: Stream<T> & { valid: Signal; payload: Signal }, depth: number): Value {
+interface Built {
+  occupancy: Value;
+  state: FifoState;
+}
+
+function registerFifo<T extends PayloadType>(s: Stream<T>, out: Stream<T> & { valid: Signal; payload: Signal }, depth: number): Built {
   const m = s.m;
   const n = out.name;
   const count = m.reg(`${n}_count_q`, uint(bitsFor(depth)), { reset: 0 });
@@ -106,22 +154,23 @@ function registerFifo<T extends PayloadType>(s: Stream<T>, out: Stream<T> & { va
     s.ready.set(full.not().or(out.ready));
     m.when(s.fire, () => data.set(s.payload));
     out.payload.set(data);
-  } else {
-    const aw = clog2(depth);
-    const mem = m.mem(`${n}_mem`, { type: portType(s.type), depth });
-    const wptr = m.reg(`${n}_wptr_q`, uint(aw), { reset: 0 });
-    const rptr = m.reg(`${n}_rptr_q`, uint(aw), { reset: 0 });
-    s.ready.set(full.not());
-    mem.write(wptr, s.payload, s.fire);
-    m.when(s.fire, () => wptr.set(wrapInc(wptr, depth)));
-    m.when(pop, () => rptr.set(wrapInc(rptr, depth)));
-    out.payload.set(mem.readAsync(rptr));
+    updateCount(m, count, s.fire, pop);
+    return { occupancy: count, state: { count: count.name, size: 1, register: data.name } };
   }
+  const aw = clog2(depth);
+  const mem = m.mem(`${n}_mem`, { type: portType(s.type), depth });
+  const wptr = m.reg(`${n}_wptr_q`, uint(aw), { reset: 0 });
+  const rptr = m.reg(`${n}_rptr_q`, uint(aw), { reset: 0 });
+  s.ready.set(full.not());
+  mem.write(wptr, s.payload, s.fire);
+  m.when(s.fire, () => wptr.set(wrapInc(wptr, depth)));
+  m.when(pop, () => rptr.set(wrapInc(rptr, depth)));
+  out.payload.set(mem.readAsync(rptr));
   updateCount(m, count, s.fire, pop);
-  return count;
+  return { occupancy: count, state: { count: count.name, size: depth, memory: mem.decl.name, rptr: rptr.name, wptr: wptr.name } };
 }
 
-function bramFifo<T extends PayloadType>(s: Stream<T>, out: Stream<T> & { valid: Signal; payload: Signal }, depth: number): Value {
+function bramFifo<T extends PayloadType>(s: Stream<T>, out: Stream<T> & { valid: Signal; payload: Signal }, depth: number): Built {
   const m = s.m;
   const n = out.name;
   const words = depth - 1;
@@ -142,6 +191,10 @@ function bramFifo<T extends PayloadType>(s: Stream<T>, out: Stream<T> & { valid:
   updateCount(m, count, s.fire, doRead);
   m.when(doRead, () => outValid.set(1)).elsewhen(pop, () => outValid.set(0));
   out.valid.set(outValid);
-  out.payload.set(mem.read(rptr, doRead, `${n}_rdata_q`));
-  return count.extend(bitsFor(depth)).add(outValid.extend(bitsFor(depth))).trunc(bitsFor(depth));
+  const rdata = mem.read(rptr, doRead, `${n}_rdata_q`);
+  out.payload.set(rdata);
+  return {
+    occupancy: count.extend(bitsFor(depth)).add(outValid.extend(bitsFor(depth))).trunc(bitsFor(depth)),
+    state: { count: count.name, size: words, memory: mem.decl.name, rptr: rptr.name, wptr: wptr.name, head: { valid: outValid.name, data: `${n}_rdata_q` } },
+  };
 }

@@ -11,6 +11,7 @@ import { userLoc } from '../errors.ts';
 import { bool } from '../builder/ports.ts';
 import { mux } from '../builder/value.ts';
 import { portType, type PayloadType } from '../builder/payload.ts';
+import { noteBufferState } from './fifo.ts';
 import { noteElement } from './notes.ts';
 import { streamWire, type Stream } from '../builder/stream.ts';
 import { after } from './stream.ts';
@@ -57,7 +58,8 @@ export function backwardSliceRaw<T extends PayloadType>(s: Stream<T>, name: stri
  */
 export function forwardSlice<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
   const out = forwardSliceRaw(s, name ?? `${s.name}_fwd`);
-  noteElement(s.m, { element: 'forward_slice', name: out.name, latency: 1, ii: 1, capacity: 1, ins: [s.name], outs: [out.name] });
+  const note = noteElement(s.m, { element: 'forward_slice', name: out.name, latency: 1, ii: 1, capacity: 1, ins: [s.name], outs: [out.name] });
+  noteBufferState(note, { count: `${out.name}_full_q`, size: 1, register: `${out.name}_data_q` });
   return out;
 }
 
@@ -68,7 +70,8 @@ export function forwardSlice<T extends PayloadType>(s: Stream<T>, name?: string)
  */
 export function backwardSlice<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
   const out = backwardSliceRaw(s, name ?? `${s.name}_bwd`);
-  noteElement(s.m, { element: 'backward_slice', name: out.name, latency: 0, ii: 1, capacity: 1, ins: [s.name], outs: [out.name] });
+  const note = noteElement(s.m, { element: 'backward_slice', name: out.name, latency: 0, ii: 1, capacity: 1, ins: [s.name], outs: [out.name] });
+  noteBufferState(note, { count: `${out.name}_spare_q`, size: 1, register: `${out.name}_spare_data_q` });
   return out;
 }
 
@@ -80,6 +83,8 @@ export function backwardSlice<T extends PayloadType>(s: Stream<T>, name?: string
 export function skidBuffer<T extends PayloadType>(s: Stream<T>, name?: string): Stream<T> {
   const base = name ?? `${s.name}_skid`;
   const out = forwardSliceRaw(backwardSliceRaw(s, `${base}_in`), base);
-  noteElement(s.m, { element: 'skid_buffer', name: out.name, latency: 1, ii: 1, capacity: 2, ins: [s.name], outs: [out.name] });
+  const note = noteElement(s.m, { element: 'skid_buffer', name: out.name, latency: 1, ii: 1, capacity: 2, ins: [s.name], outs: [out.name] });
+  // The forward slice (output side) holds the first token, the backward slice's spare slot the second.
+  noteBufferState(note, { count: `${base}_in_spare_q`, size: 1, register: `${base}_in_spare_data_q`, head: { valid: `${out.name}_full_q`, data: `${out.name}_data_q` } });
   return out;
 }

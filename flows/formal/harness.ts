@@ -21,6 +21,7 @@ import type { Circuit, ModuleIR, SignalDecl, StreamInterface } from '../../dsl/i
 import { bitsFor } from '../../dsl/ir/types.ts';
 import { collectElements } from '../../dsl/lib/notes.ts';
 import { elaborate } from '../../dsl/passes/elaborate.ts';
+import { fifoInvariants, probeFifo, soleFifo, type Tracker } from './invariants.ts';
 
 /** A queue the harness tracks tokens through: tokens enter on `input`, leave on `output`, at most `capacity` inside. */
 export interface QueueSpec {
@@ -44,6 +45,8 @@ export interface Harness {
   queue?: QueueSpec;
   /** One line per generated property, for reports. */
   properties: string[];
+  /** The buffer (FIFO, slice, skid buffer) whose induction invariants the harness adds (a queue made of one). */
+  fifo?: string;
 }
 
 /** Elements that only buffer (or, for `connect`, only wire) tokens, in order: a design of these alone is a queue. */
@@ -84,6 +87,11 @@ export function buildHarness(design: Circuit, opts: HarnessOptions = {}): Harnes
   const top = design.top;
   const queue = opts.queue === false ? undefined : (opts.queue ?? detectQueue(design));
   if (queue) checkQueue(top, queue);
+  // A queue made of one FIFO gets the invariants k-induction needs (flows/formal/invariants.ts), read
+  // through probe ports of a copy of the design; only for a queue the design's elements make up.
+  const auto = queue && detectQueue(design);
+  const fifo = queue && auto && auto.input === queue.input && auto.output === queue.output ? soleFifo(design, queue) : undefined;
+  const probed = fifo ? probeFifo(top, fifo) : undefined;
   const ports: PortRecord = {};
   for (const p of top.ports) ports[p.name] = p.kind === 'input' ? In(p.type) : Out(p.type);
   const pick = queue ? freshPort(top, 'formal_pick') : undefined;
@@ -94,14 +102,17 @@ export function buildHarness(design: Circuit, opts: HarnessOptions = {}): Harnes
     const sig = io as unknown as Record<string, Signal>;
     const inputs: Record<string, Value> = {};
     for (const p of top.ports) if (p.kind === 'input') inputs[p.name] = sig[p.name]!;
-    const outs = m.instanceFlat(dut, new Prebuilt(top), inputs);
+    const outs = m.instanceFlat(dut, new Prebuilt(probed?.module ?? top), inputs);
     for (const p of top.ports) if (p.kind === 'output') sig[p.name]!.set(outs[p.name]!);
     // Every port as the harness sees it: inputs from the solver, outputs from the design.
     const at = (name: string): Value => (top.ports.find((p) => p.name === name)!.kind === 'input' ? sig[name]! : outs[name]!);
     for (const s of top.streams) properties.push(...handshake(m, top, s, at));
-    if (queue) properties.push(...trackTokens(m, top, queue, at, sig[pick!]!));
+    if (queue) {
+      const tracker = trackTokens(m, top, queue, at, sig[pick!]!, properties);
+      if (fifo) properties.push(...fifoInvariants(m, fifo, probed!.probes, (p) => outs[p]!, tracker));
+    }
   }, top.loc);
-  return { circuit: elaborate(def), dut, pick, queue, properties };
+  return { circuit: elaborate(def), dut, pick, queue, properties, ...(fifo ? { fifo: fifo.name } : {}) };
 }
 
 function uconstOne(m: ModuleBuilder): Value {
@@ -158,7 +169,7 @@ function handshake(m: ModuleBuilder, top: ModuleIR, s: StreamInterface, at: (n: 
 }
 
 /** Occupancy in range and a tracked token through a queue. */
-function trackTokens(m: ModuleBuilder, top: ModuleIR, q: QueueSpec, at: (n: string) => Value, pick: Value): string[] {
+function trackTokens(m: ModuleBuilder, top: ModuleIR, q: QueueSpec, at: (n: string) => Value, pick: Value, properties: string[]): Tracker {
   const a = top.streams.find((x) => x.name === q.input && x.dir === 'in')!;
   const b = top.streams.find((x) => x.name === q.output && x.dir === 'out')!;
   const inFire = at(a.valid).and(at(a.ready)).named('formal_in_fire');
@@ -194,9 +205,10 @@ function trackTokens(m: ModuleBuilder, top: ModuleIR, q: QueueSpec, at: (n: stri
       tracking.set(0);
     }).otherwise(() => ahead.set(ahead.sub(1).trunc(w)));
   });
-  return [
+  properties.push(
     `asserted: ${who} occupancy within 0..${q.capacity}`,
     `asserted: ${who} no token leaves it empty`,
     `asserted: ${who} a tracked token leaves in order with its payload`,
-  ];
+  );
+  return { occupancy: occ, tracking, ahead, data };
 }

@@ -42,6 +42,13 @@ export interface ProveOptions extends HarnessOptions {
   induction?: boolean;
   /** Work folder (Verilog, model, logs, counterexample); default a fresh temporary folder. */
   dir?: string;
+  /**
+   * Read every written memory (RAM, not ROM) as a free value each cycle instead of modelling its
+   * words: a sound over-approximation (every real trace is still a trace), far smaller for designs
+   * with big buffers. A counterexample found this way may be spurious, so it is checked again with
+   * the memories modelled, and only a real one is reported.
+   */
+  cutMemories?: boolean;
 }
 
 /** A check that failed, as the user wrote it (or the harness generated it). */
@@ -70,6 +77,8 @@ export interface ProveResult {
   dir: string;
   /** Wall-clock seconds of the solver runs (BMC + induction). */
   seconds: number;
+  /** Written memories were read as free values (`cutMemories`) for this verdict. */
+  memoriesCut?: boolean;
 }
 
 /** Check `--depth` and `--solver` values; each error names what is wrong and what is valid. */
@@ -97,26 +106,44 @@ export async function prove(design: Circuit, opts: ProveOptions = {}): Promise<P
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
   const base = { depth, solver, harness, dir };
-  if (solver === 'sat') {
-    const bmc = await yosysSat(dir, files, top, [`-seq ${depth}`, '-dump_vcd raw.vcd', '-show-inputs'], 'bmc.log');
-    if (!bmc) return { ...base, status: 'counterexample', ...counterexample(harness, dir, readSteps(path.join(dir, 'raw.vcd'))), seconds: seconds() };
-    const inductionClosed = opts.induction ? await yosysSat(dir, files, top, [`-tempinduct -maxsteps ${depth}`], 'induction.log', SOLVER_TIMEOUT) : undefined;
-    return { ...base, status: inductionClosed ? 'proven' : 'bounded', inductionClosed, seconds: seconds() };
-  }
-  await writeModel(dir, files, top);
-  const bmc = await smtbmc(dir, solver, ['-t', String(depth), '--dump-vcd', 'raw.vcd'], 'bmc.log');
-  if (!bmc.passed) return { ...base, status: 'counterexample', ...counterexample(harness, dir, readSteps(path.join(dir, 'raw.vcd'), 'clk')), seconds: seconds() };
-  const inductionClosed = opts.induction ? (await smtbmc(dir, solver, ['-i', '-t', String(depth)], 'induction.log', true)).passed : undefined;
-  return { ...base, status: inductionClosed ? 'proven' : 'bounded', inductionClosed, seconds: seconds() };
+  const run = async (cut: boolean): Promise<ProveResult> => {
+    const done = { ...base, ...(cut ? { memoriesCut: true } : {}) };
+    const prep = PREP(files, top, cut);
+    const log = (name: string): string => (cut ? `${name}-cut.log` : `${name}.log`);
+    if (solver === 'sat') {
+      // The base case of temporal induction alone is BMC one length at a time (1, 2, ... depth): it stops
+      // at the first length with a failing check, so a counterexample is a shortest one.
+      const bmc = await yosysSat(dir, prep, [`-tempinduct-baseonly -maxsteps ${depth}`, '-dump_vcd raw.vcd', '-show-inputs'], log('bmc'));
+      if (!bmc) return { ...done, status: 'counterexample', ...counterexample(harness, dir, readSteps(path.join(dir, 'raw.vcd'))), seconds: seconds() };
+      const inductionClosed = opts.induction ? await yosysSat(dir, prep, [`-tempinduct -maxsteps ${depth}`], log('induction'), SOLVER_TIMEOUT) : undefined;
+      return { ...done, status: inductionClosed ? 'proven' : 'bounded', inductionClosed, seconds: seconds() };
+    }
+    await writeModel(dir, prep);
+    const bmc = await smtbmc(dir, solver, ['-t', String(depth), '--dump-vcd', 'raw.vcd'], log('bmc'));
+    if (!bmc.passed) return { ...done, status: 'counterexample', ...counterexample(harness, dir, readSteps(path.join(dir, 'raw.vcd'), 'clk')), seconds: seconds() };
+    const inductionClosed = opts.induction ? (await smtbmc(dir, solver, ['-i', '-t', String(depth)], log('induction'), true)).passed : undefined;
+    return { ...done, status: inductionClosed ? 'proven' : 'bounded', inductionClosed, seconds: seconds() };
+  };
+  if (!opts.cutMemories) return run(false);
+  const cut = await run(true);
+  // A counterexample with free memory words may not be one of the design: decide it with the memories modelled.
+  return cut.status === 'counterexample' ? run(false) : cut;
 }
 
-const PREP = (files: string[], top: string): string[] => [
-  `read_verilog -formal ${files.join(' ')}`, `prep -flatten -top ${top}`, 'memory_map', 'opt -fast', 'async2sync', 'dffunmap',
+/**
+ * Read the harness, flatten it and lower what the solvers cannot take: memories to registers (the
+ * SMT array theory is slow here), or with `cut` written memories to free values (yosys `cutpoint`:
+ * a `$anyseq` per read each cycle; ROMs are still mapped, their contents matter).
+ */
+const PREP = (files: string[], top: string, cut: boolean): string[] => [
+  `read_verilog -formal ${files.join(' ')}`, `prep -flatten -top ${top}`,
+  ...(cut ? ['memory -nomap', 'cutpoint t:$mem_v2 r:WR_PORTS>0'] : []),
+  'memory_map', 'opt -fast', 'async2sync', 'dffunmap',
 ];
 
 /** yosys `sat` proving every assert under every assume; true when it holds. Registers start at their init values. */
-async function yosysSat(dir: string, files: string[], top: string, args: string[], log: string, timeoutSeconds?: number): Promise<boolean> {
-  const script = [...PREP(files, top), `sat -prove-asserts -set-assumes ${args.join(' ')}`].join('; ');
+async function yosysSat(dir: string, prep: string[], args: string[], log: string, timeoutSeconds?: number): Promise<boolean> {
+  const script = [...prep, `sat -prove-asserts -set-assumes ${args.join(' ')}`].join('; ');
   const r = await execa(requireTool('yosys'), ['-q', '-l', log, '-p', script],
     { cwd: dir, reject: false, all: true, stdin: 'ignore', ...(timeoutSeconds ? { timeout: timeoutSeconds * 1000 } : {}) });
   // Induction that has not closed within its time: not proven, which BMC's verdict already covers.
@@ -127,14 +154,9 @@ async function yosysSat(dir: string, files: string[], top: string, args: string[
   throw new ProveError(`yosys sat stopped without a verdict (exit ${r.exitCode}): ${lastLines(r.all ?? text)}; see ${path.join(dir, log)}`);
 }
 
-/** The SMT-LIB model of the harness: flattened, memories as registers (the SMT array theory is slow here). */
-async function writeModel(dir: string, files: string[], top: string): Promise<void> {
-  const script = [
-    `read_verilog -formal ${files.join(' ')}`,
-    `prep -flatten -top ${top}`,
-    'memory_map', 'opt -fast', 'async2sync', 'dffunmap',
-    'write_smt2 -wires model.smt2',
-  ].join('; ');
+/** The SMT-LIB model of the harness (see PREP). */
+async function writeModel(dir: string, prep: string[]): Promise<void> {
+  const script = [...prep, 'write_smt2 -wires model.smt2'].join('; ');
   const r = await execa(requireTool('yosys'), ['-q', '-l', 'yosys.log', '-p', script], { cwd: dir, reject: false, all: true, stdin: 'ignore' });
   if (r.exitCode !== 0) throw new ProveError(`yosys could not build the formal model (exit ${r.exitCode}): ${lastLines(r.all ?? '')}; see ${path.join(dir, 'yosys.log')}`);
 }
