@@ -52,8 +52,11 @@ describe('rtl-out snapshots', () => {
     expect(stale, `stale folders in ${RTL_OUT}/ (delete them)`).toEqual([]);
   });
 
+  // Twice in one process, with source comments: state left over from one elaboration must not leak
+  // into the next. The CI-sized presets are enough for that; every preset is already compared with
+  // files another process wrote (above), so determinism across runs is checked for the large ones too.
   it('emits byte-identical Verilog on every elaboration', () => {
-    for (const [, preset, g] of points) {
+    for (const [, preset, g] of points.filter(([, preset]) => isCiSized(preset))) {
       const a = emitVerilog(elaboratePreset(g, preset).circuit, { sourceLocs: true });
       const b = emitVerilog(elaboratePreset(g, preset).circuit, { sourceLocs: true });
       expect(b).toEqual(a);
