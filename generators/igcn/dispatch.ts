@@ -29,6 +29,7 @@ import { Record } from '../../dsl/builder/payload.ts';
 import { Stream, streamWire, type StreamSink } from '../../dsl/builder/stream.ts';
 import { cat, mux, u, type Value } from '../../dsl/builder/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
+import { readPort, writePort, type ReadableRam, type WritableRam } from './ram-ports.ts';
 import { fifo } from '../../dsl/lib/fifo.ts';
 import { OP_EMIT, OP_END, OP_LOAD, OP_MAC, commandType, type CommandWidths } from '../gcod/engine.ts';
 import { LOC_END, LOC_HUB, LOC_LAST, islandTokenType, locatorWidths } from './locator-hw.ts';
@@ -78,23 +79,8 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
     const islW = nodeW + slotW + rowW;
     const islMem = m.mem('d_isl_mem', { type: uint(islW), depth: Math.max(2, p.cMax) });
 
-    const rd = (name: string, mem: { addrWidth: number; read: (a: Value, e: Value, n: string) => Value }) => {
-      const addr = m.wire(`${name}_raddr`, uint(mem.addrWidth));
-      const en = m.wire(`${name}_re`, bool());
-      addr.set(u(mem.addrWidth, 0));
-      en.set(u(1, 0));
-      return { data: mem.read(addr, en, `${name}_rdata`), at: (a: Value): void => (addr.set(a.resize(mem.addrWidth)), en.set(u(1, 1))) };
-    };
-    const wr = (name: string, mem: { addrWidth: number; write: (a: Value, d: Value, e: Value) => void }, width: number) => {
-      const addr = m.wire(`${name}_waddr`, uint(mem.addrWidth));
-      const data = m.wire(`${name}_wdata`, uint(width));
-      const en = m.wire(`${name}_we`, bool());
-      addr.set(u(mem.addrWidth, 0));
-      data.set(u(width, 0));
-      en.set(u(1, 0));
-      mem.write(addr, data, en);
-      return (a: Value, d: Value): void => (addr.set(a.resize(mem.addrWidth)), data.set(d.resize(width)), en.set(u(1, 1)));
-    };
+    const rd = (name: string, mem: ReadableRam) => readPort(m, name, mem);
+    const wr = (name: string, mem: WritableRam, width: number) => writePort(m, name, mem, width);
     const row = rd('d_row', rowMem);
     const ent = rd('d_ent', entMem);
     const hubQ = rd('d_hub', hubMem);

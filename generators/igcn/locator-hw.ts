@@ -31,6 +31,7 @@ import { Record } from '../../dsl/builder/payload.ts';
 import { Stream } from '../../dsl/builder/stream.ts';
 import { cat, mux, u, type Value } from '../../dsl/builder/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
+import { readPort, writePort, type ReadableRam, type WritableRam } from './ram-ports.ts';
 import { ParamError } from '../../dsl/errors.ts';
 import { nextThreshold } from './locator.ts';
 
@@ -153,39 +154,14 @@ export function createLocator(p: LocatorHwParams): ModuleDef<PortRecord> {
     const outId = m.reg('out_id', uint(nodeW));
 
     // One read port per memory: address and enable wires driven by the FSM.
-    const rd = (name: string, mem: { addrWidth: number; read: (a: Value, e: Value, n: string) => Value }) => {
-      const addr = m.wire(`${name}_raddr`, uint(mem.addrWidth));
-      const en = m.wire(`${name}_re`, bool());
-      addr.set(u(mem.addrWidth, 0));
-      en.set(u(1, 0));
-      return {
-        data: mem.read(addr, en, `${name}_rdata`),
-        at: (a: Value): void => {
-          addr.set(a.resize(mem.addrWidth));
-          en.set(u(1, 1));
-        },
-      };
-    };
+    const rd = (name: string, mem: ReadableRam) => readPort(m, name, mem);
     const row = rd('row', rowMem);
     const col = rd('col', colMem);
     const state = rd('state', stateMem);
     const hub = rd('hub', hubMem);
     const queue = rd('queue', queueMem);
     // One write port per memory.
-    const wr = (name: string, mem: { addrWidth: number; write: (a: Value, d: Value, e: Value) => void }, width: number) => {
-      const addr = m.wire(`${name}_waddr`, uint(mem.addrWidth));
-      const data = m.wire(`${name}_wdata`, uint(width));
-      const en = m.wire(`${name}_we`, bool());
-      addr.set(u(mem.addrWidth, 0));
-      data.set(u(width, 0));
-      en.set(u(1, 0));
-      mem.write(addr, data, en);
-      return (a: Value, d: Value | number): void => {
-        addr.set(a.resize(mem.addrWidth));
-        data.set(typeof d === 'number' ? u(width, d) : d.resize(width));
-        en.set(u(1, 1));
-      };
-    };
+    const wr = (name: string, mem: WritableRam, width: number) => writePort(m, name, mem, width);
     const writeRow = wr('row', rowMem, rowW);
     const writeCol = wr('col', colMem, nodeW);
     const writeState = wr('state', stateMem, 3);
