@@ -85,12 +85,7 @@ export class LazyLoc {
     Error.stackTraceLimit = limit;
   }
   private frame(): UserFrame {
-    if (this.resolved === null) {
-      const stack = this.holder.stack ?? '';
-      this.resolved = parsed.get(stack) ?? parseUserFrame(stack);
-      if (parsed.size > 100_000) parsed.clear();
-      parsed.set(stack, this.resolved);
-    }
+    if (this.resolved === null) this.resolved = parseUserFrame(this.holder.stack ?? '');
     return this.resolved;
   }
   get(): SourceLoc | undefined {
@@ -104,9 +99,6 @@ export class LazyLoc {
     return this.frame().direct;
   }
 }
-
-// Loops build many nodes from one call path: their stacks are equal strings, parsed once.
-const parsed = new Map<string, UserFrame>();
 
 interface UserFrame {
   loc: SourceLoc | undefined;
