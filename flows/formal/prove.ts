@@ -170,6 +170,7 @@ interface SmtbmcRun {
 
 async function smtbmc(dir: string, solver: Solver, args: string[], log: string, induction = false): Promise<SmtbmcRun> {
   requireTool(solver === 'z3' ? 'z3' : 'boolector');
+  if (solver === 'boolector') await checkBoolectorSpeaksSmtbmc();
   const r = await execa(requireTool('yosys-smtbmc'), ['-s', solver, '--noprogress', ...args, 'model.smt2'],
     { cwd: dir, reject: false, all: true, stdin: 'ignore', timeout: SOLVER_TIMEOUT * 1000 });
   if (r.timedOut)
@@ -185,6 +186,23 @@ async function smtbmc(dir: string, solver: Solver, args: string[], log: string, 
     ? `boolector ${await version('boolector')} does not accept the SMT-LIB commands yosys-smtbmc sends (${lastLines(output, 1)}); use --solver z3`
     : `yosys-smtbmc ${induction ? '(induction) ' : ''}stopped without a verdict (exit ${r.exitCode}): ${lastLines(output)}`;
   throw new ProveError(`${why}; see ${path.join(dir, log)}`);
+}
+
+/**
+ * Debian's boolector 1.5 rejects the `set-option` yosys-smtbmc opens every session with. Inside
+ * smtbmc that shows up as one of several Python errors depending on which side of the pipe notices
+ * first, so ask boolector directly, once, the way smtbmc starts it.
+ */
+let boolectorChecked: Promise<void> | undefined;
+function checkBoolectorSpeaksSmtbmc(): Promise<void> {
+  boolectorChecked ??= (async () => {
+    const r = await execa(requireTool('boolector'), ['--smt2', '-i'],
+      { input: '(set-option :produce-models true)\n(exit)\n', reject: false, all: true, timeout: 10_000 });
+    const said = (r.all ?? '').trim();
+    if (/unsupported command/.test(said))
+      throw new ProveError(`boolector ${await version('boolector')} does not accept the SMT-LIB commands yosys-smtbmc sends (${said.split('\n')[0]}); use --solver z3`);
+  })();
+  return boolectorChecked;
 }
 
 async function version(tool: string): Promise<string> {
