@@ -6,22 +6,23 @@
  *  - the stream handshakes of every registered accelerator (ci preset) to depth 3, written memories
  *    read as free values;
  *  - the pass-equivalence campaign on fuzz programs (flows/formal/equiv.ts `equivCampaign`): a pass
- *    that leaves a program's Verilog identical needs no proof; the programs a pass changes are proven
- *    16 at a time side by side, a batch that fails or gets no verdict split until the culprit stands alone.
+ *    that leaves a program's Verilog identical needs no proof; every other (program, pass) pair gets
+ *    its own yosys run, --jobs of them at once (default: one per core).
  *
- *   npm run bench:formal -- [--programs N] [--seed S] [--only elements|accelerators|equiv]
+ *   npm run bench:formal -- [--programs N] [--seed S] [--jobs J] [--only elements|accelerators|equiv]
  *   (--quick: depth 5, 3 elements, no accelerators, 2 cheap programs)
- * The campaign records its block again every 20 programs and when stopped (SIGTERM/SIGINT), so a long
+ * The campaign records its block again every 40 programs and when stopped (SIGTERM/SIGINT), so a long
  * run leaves its figures so far.
  * Wall times depend on the machine's load (8 sessions share 2 cores): compare them within one run.
  */
+import os from 'node:os';
 import { elaborate } from '../dsl/index.ts';
 import { PASSES } from '../dsl/passes/pipeline.ts';
 import { equivCampaign, type PairVerdict } from '../flows/formal/equiv.ts';
 import { prove } from '../flows/formal/prove.ts';
 import { elaboratePreset, registry } from '../generators/registry.ts';
 import { FORMAL_ELEMENTS } from '../tests/formal-elements.ts';
-import { batchModule, programModule } from '../tests/fuzz/build.ts';
+import { programModule } from '../tests/fuzz/build.ts';
 import { generateProgram } from '../tests/fuzz/generate.ts';
 import type { Program } from '../tests/fuzz/program.ts';
 import { Rng } from '../tests/fuzz/rng.ts';
@@ -41,7 +42,9 @@ const programs = quick ? 2 : arg('--programs', 100);
 const seed = arg('--seed', quick ? 20261204 : 20261203);
 const SEQ = 2;
 const PASS_COUNT = PASSES.length;
-const CPU_PER_PROGRAM = 8;
+const CPU_PER_RUN = 12;
+// yosys runs at once: the campaign alone can use every core.
+const JOBS = arg('--jobs', os.availableParallelism());
 
 if (part('elements')) {
   const rows: string[] = ['| element | queue properties | BMC | BMC wall s | k-induction (length 2) | induction wall s |', '|---|---|---|---|---|---|'];
@@ -98,9 +101,9 @@ if (part('equiv')) {
       '| verdict | checks |', '|---|---|',
       `| Verilog identical without the pass (nothing to prove) | ${counts.identical} |`,
       `| proven equivalent (yosys equiv_simple/equiv_induct -seq ${SEQ}) | ${counts.proven} |`,
-      `| no verdict (over ${CPU_PER_PROGRAM} s of CPU alone) | ${counts['no verdict']} |`,
+      `| no verdict (over ${CPU_PER_RUN} s of CPU) | ${counts['no verdict']} |`,
       `| not equivalent | ${counts['not equivalent']} |`, '',
-      `${runs} yosys runs (programs a pass changes, up to 16 side by side in one module); ${minutes.toFixed(1)} min wall.` +
+      `${runs} yosys runs (one per program and pass that changes it, ${JOBS} at once); ${minutes.toFixed(1)} min wall.` +
         (bad.length ? ` Not equivalent: ${bad.slice(0, 10).join('; ')}.` : '') +
         (open.length ? ` No verdict: ${open.slice(0, 20).join('; ')}${open.length > 20 ? ' …' : ''}.` : ''),
     ].join('\n'));
@@ -111,16 +114,15 @@ if (part('equiv')) {
       record(false);
       process.exit(0);
     });
-  const CHUNK = 20;
+  const CHUNK = 40;
   for (let from = 0; from < programs; from += CHUNK) {
     started_ = Math.min(programs, from + CHUNK);
     const items = Array.from({ length: Math.min(CHUNK, programs - from) }, (_, j) => ({ index: from + j, program: generateProgram(new Rng(seed + from + j), { maxOps: 10 }) as Program }));
     const r = await equivCampaign(items, {
-      batch: (group, name) => elaborate(batchModule(group.map((i) => i.program), name)),
-      single: (i) => elaborate(programModule(i.program, `equiv_p${i.index}`)),
+      build: (i) => elaborate(programModule(i.program, `equiv_p${i.index}`)),
       seq: SEQ,
-      cpuPerProgram: CPU_PER_PROGRAM,
-      batchSize: 16,
+      cpuSeconds: CPU_PER_RUN,
+      jobs: JOBS,
       onVerdict: (v) => {
         counts[v.verdict]++;
         decided.set(v.index, (decided.get(v.index) ?? 0) + 1);
