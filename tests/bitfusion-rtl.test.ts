@@ -5,13 +5,13 @@
  * stalls against the model (one x/w pair a cycle) and the products per unit per cycle of each mode;
  * the baseline preset (fixed int8 multipliers); and the input checks.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkInputs } from '../dsl/tensors.ts';
 import type { Tensor } from '../dsl/generator.ts';
 import { bitFusionAccelerator as acc, bitFusionCycles, bitFusionShape, randomBitFusionInputs } from '../generators/bitfusion/index.ts';
 import { digitsOf, operandWord } from '../generators/bitfusion/modes.ts';
 import { bitFusionPresets, type BitFusionParams } from '../generators/bitfusion/params.ts';
-import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
+import { acceleratorSession, runJob } from './support/accelerator-sim.ts';
 import { testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
@@ -42,12 +42,7 @@ describe('bitfusion host layout', () => {
 });
 
 describe(`bitfusion RTL, CI preset under random stalls (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, ci, { seed, stall: 0.3 });
 
   it.each([2, 3, 4, 5, 6, 8])('precision %i bits: full-size, ragged and extreme jobs back to back', async (bits) => {
     const sizes = [{ M: 4, N: 4, K: 40 }, { M: 3, N: 3, K: 17 }, { M: 1, N: 1, K: 1 }, { M: 2, N: 4, K: 5 }];
@@ -74,12 +69,7 @@ describe(`bitfusion RTL, CI preset under random stalls (seed ${seed})`, () => {
 });
 
 describe(`bitfusion cycles without stalls (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, ci, { seed, stall: 0 });
 
   it('one x/w pair a cycle: 1, 4, 16 products per unit per cycle at 8, 4, 2 bits', async () => {
     const perUnit: Record<number, number> = {};
@@ -99,12 +89,7 @@ describe(`bitfusion cycles without stalls (seed ${seed})`, () => {
 
 describe(`bitfusion baseline (ci-mac: one int8 multiplier a unit) under random stalls (seed ${seed})`, () => {
   const p = bitFusionPresets['ci-mac']!;
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, p, { seed, stall: 0.3 });
 
   it('every precision at the 8-bit rate, equal to golden', async () => {
     for (const bits of [2, 4, 8]) {

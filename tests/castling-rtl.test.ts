@@ -5,11 +5,11 @@
  * stream; then, without stalls, the cycles against the run model (`runCycles`: phase one of a head
  * overlapping phase two of the one before; causal d per token) and the bound (`runBound`).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
 import { castlingAccelerator as acc, randomCastlingInputs } from '../generators/castling/index.ts';
 import { castlingPresets, runBound, runCycles, type CastlingParams } from '../generators/castling/params.ts';
-import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
+import { acceleratorSession, openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import { Rng, testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
@@ -50,12 +50,7 @@ function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, p: C
 const full = (shape: number[], v: bigint): Tensor => ({ shape, data: new Array<bigint>(shape.reduce((a, b) => a * b, 1)).fill(v) });
 
 describe(`castling RTL, CI preset under random stalls 0.3 (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, ci, { seed, stall: 0.3 });
 
   it('random heads: 2 of N = 16, then ragged N, bidirectional and causal back to back', async () => {
     const rng = new Rng(seed);

@@ -2,7 +2,7 @@
 // q = 3), ragged sizes (K not a multiple of 8·lanes, N not a multiple of L, a single row, a single
 // group) with both scale granularities, quantised "real" weights, and back-to-back problems in one
 // session, all under seeded random stalls on every stream. Also the cycle count against the ideal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
 import { elaborate } from '../dsl/index.ts';
 import { macGemvAccelerator as mac } from '../generators/shiftaddllm-mac/index.ts';
@@ -11,7 +11,7 @@ import { randomLlmInputs, shiftaddllmAccelerator as acc } from '../generators/sh
 import { shiftAddLlmPresets, type ShiftAddLlmParams } from '../generators/shiftaddllm/params.ts';
 import { quantizeWeights } from '../generators/shiftaddllm/quantize.ts';
 import { driveStreams, runOnSim } from './shiftaddllm-support.ts';
-import { openAcceleratorSim } from './support/accelerator-sim.ts';
+import { acceleratorSession, openAcceleratorSim } from './support/accelerator-sim.ts';
 import { Rng, testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
@@ -44,12 +44,7 @@ describe.each([
   ['block scales', ci],
   ['row scales', ciRow],
 ] as const)(`shiftaddllm RTL, %s (seed ${seed})`, (_name, p) => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0.3 }));
-  }, 120_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, p, { seed, stall: 0.3 }, 120_000);
 
   it('CI size K = 64, N = 16, q = 3: random bytes and codes, then quantised weights', async () => {
     await check(sim, p, randomLlmInputs(p, seed), 'random');

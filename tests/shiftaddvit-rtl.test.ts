@@ -6,13 +6,12 @@
  * the extremes); then, without stalls, its cycles against
  * the run model (`attentionCycles`) and the bound (`attentionBound`).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
 import { shiftAddVitAccelerator as acc, randomAttentionInputs, randomMlpInputs } from '../generators/shiftaddvit/index.ts';
 import { attentionBound, attentionCycles, shiftAddVitPresets } from '../generators/shiftaddvit/params.ts';
-import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
+import { acceleratorSession, openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import { Rng, testSeed } from './support/rng.ts';
-import type { Sim } from '../testbenches/stream/session.ts';
 
 const seed = testSeed();
 const ci = shiftAddVitPresets.ci!;
@@ -27,12 +26,7 @@ function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, what
 const full = (shape: number[], v: bigint): Tensor => ({ shape, data: new Array<bigint>(shape.reduce((a, b) => a * b, 1)).fill(v) });
 
 describe(`shiftaddvit RTL, CI preset under random stalls 0.3 (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, ci, { seed, stall: 0.3 });
 
   it('attention: random heads, ragged N, sparse and dense codes', async () => {
     const rng = new Rng(seed);
@@ -55,12 +49,7 @@ function checkMlp(got: Record<string, Tensor>, inputs: Record<string, Tensor>, w
 }
 
 describe(`shiftaddvit MLP router RTL, CI preset under random stalls 0.3 (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, ciMlp, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, ciMlp, { seed, stall: 0.3 });
 
   it('random routes, ragged N; every token to one expert (the other gets no cfg and no weights)', async () => {
     const rng = new Rng(seed);

@@ -4,12 +4,12 @@
  * back to back, under seeded random stalls on every stream; the cycle count without stalls against
  * the control's model (`seCycles`); and the input checks (every bad tensor named).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkInputs } from '../dsl/tensors.ts';
 import type { Tensor } from '../dsl/generator.ts';
 import { randomSeInputs, seAccelerator as acc, seCycles } from '../generators/smartexchange/index.ts';
 import { sePresets, type SeParams } from '../generators/smartexchange/params.ts';
-import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
+import { acceleratorSession, runJob } from './support/accelerator-sim.ts';
 import { testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
@@ -23,12 +23,7 @@ function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, what
 }
 
 describe(`smartexchange RTL, CI preset under random stalls (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, ci, { seed, stall: 0.3 });
 
   it.each([0, 0.5, 0.7])('activation sparsity %s: full-size and ragged jobs back to back', async (xZero) => {
     const sizes = [{ M: 16, G: 8, N: 8 }, { M: 5, G: 3, N: 7 }, { M: 1, G: 1, N: 1 }, { M: 9, G: 8, N: 2 }];
@@ -59,12 +54,7 @@ describe.each([
   ['ci (2 weight banks, xw 2)', ci],
   ['1 weight bank, xw 1', { ...ci, xw: 1, xdepth: 64, wbanks: 1 } as SeParams],
 ])(`smartexchange cycles without stalls, %s (seed ${seed})`, (what, p) => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, p, { seed, stall: 0 });
 
   it('equal the control model cycle for cycle (load, rebuild, max(1, ceil(work / 3)) per column)', async () => {
     for (const [xZero, s] of [[0, { M: 12, G: 8, N: 8 }], [0.7, { M: 12, G: 8, N: 8 }], [0.5, { M: 16, G: 3, N: 5 }]] as const) {
@@ -80,12 +70,7 @@ describe.each([
 
 describe(`smartexchange RTL, one triple per x token (xw = 1), one weight bank, under stalls (seed ${seed})`, () => {
   const p1: SeParams = { ...ci, xw: 1, xdepth: 64, wbanks: 1 };
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, p1, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, p1, { seed, stall: 0.3 });
 
   it('two jobs, equal to golden', async () => {
     for (const s of [{ M: 7, G: 8, N: 8 }, { M: 4, G: 3, N: 5 }]) {

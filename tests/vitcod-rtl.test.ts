@@ -5,7 +5,7 @@
  * masks of two heads (the one with the most global tokens and one with a single one) at d = 8;
  * the IR simulator on a tiny case; and the cycle count without stalls against the phase model.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { elaborate } from '../dsl/index.ts';
 import { checkInputs } from '../dsl/tensors.ts';
@@ -15,7 +15,7 @@ import { groupRows, headLoads, pipelineCycles, planHeads, randomVitcodInputs, to
 import { dataDir, readDeitMasks } from '../generators/vitcod/npy.ts';
 import { vitcodPresets, type VitcodParams } from '../generators/vitcod/params.ts';
 import { driveStreams } from './shiftaddllm-support.ts';
-import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
+import { acceleratorSession, openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import { Rng, testSeed } from './support/rng.ts';
 import type { Sim } from '../testbenches/stream/session.ts';
 
@@ -34,12 +34,7 @@ function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, p: V
 }
 
 describe(`vitcod RTL, CI preset under random stalls (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, ci, { seed, stall: 0.3 });
 
   it('random data and masks: 3 heads of N = 16, then ragged N back to back', async () => {
     const rng = new Rng(seed);

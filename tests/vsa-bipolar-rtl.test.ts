@@ -6,7 +6,7 @@
  * random stalls, extremes (elements −8 and 7, wrapping products and sums, a codebook of equal items),
  * and the cycles without stalls equal to the per-instruction model (the same as the binary mode's).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../dsl/generator.ts';
 import { elaborate } from '../dsl/index.ts';
 import { driveStreams } from './shiftaddllm-support.ts';
@@ -14,8 +14,7 @@ import { bipolarAlgebraBits, packElems, unpackElems } from '../generators/vsa/go
 import { fromHvs, fromProgram, randomHvs, randomProgram, runCycles, toProgram, vsaAccelerator as acc } from '../generators/vsa/index.ts';
 import { OP } from '../generators/vsa/ops.ts';
 import { validateVsa, vsaPresets, type VsaParams } from '../generators/vsa/params.ts';
-import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
-import type { Sim } from '../testbenches/stream/session.ts';
+import { acceleratorSession, openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import { testSeed } from './support/rng.ts';
 
 const seed = testSeed();
@@ -29,12 +28,7 @@ function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, q: V
 }
 
 describe(`vsa bipolar RTL (elemBits 4) under random stalls (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, p, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, p, { seed, stall: 0.3 });
 
   it('the golden bipolar algebra wraps bind and bundle to 4 bits and keeps the dot product exact', () => {
     const alg = bipolarAlgebraBits(4);

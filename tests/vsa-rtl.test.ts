@@ -6,7 +6,7 @@
  * random stalls on every stream; the cycles without stalls against the per-instruction model (a
  * clean-up within 3 cycles of D·C/w); the IR simulator on a small case; `hwflow run`'s checks.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { elaborate } from '../dsl/index.ts';
 import { checkInputs } from '../dsl/tensors.ts';
 import type { Tensor } from '../dsl/generator.ts';
@@ -15,8 +15,7 @@ import { fromHvs, fromProgram, randomHvs, randomProgram, recordProgram, runCycle
 import { OP } from '../generators/vsa/ops.ts';
 import { vsaPresets, type VsaParams } from '../generators/vsa/params.ts';
 import { driveStreams } from './shiftaddllm-support.ts';
-import { openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
-import type { Sim } from '../testbenches/stream/session.ts';
+import { acceleratorSession, openAcceleratorSim, runJob } from './support/accelerator-sim.ts';
 import { testSeed } from './support/rng.ts';
 
 const seed = testSeed();
@@ -29,12 +28,7 @@ function check(got: Record<string, Tensor>, inputs: Record<string, Tensor>, p: V
 }
 
 describe(`vsa RTL, CI preset under random stalls (seed ${seed})`, () => {
-  let sim: Sim;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ sim, cleanup } = await openAcceleratorSim(acc, ci, { seed, stall: 0.3 }));
-  }, 240_000);
-  afterAll(async () => cleanup?.());
+  const sim = acceleratorSession(acc, ci, { seed, stall: 0.3 });
 
   it('random programs over every op, back to back in one session', async () => {
     for (let s = 0; s < 4; s++) {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { elaborate } from '../../dsl/index.ts';
 import type { Accelerator, ParamValue, Tensor } from '../../dsl/generator.ts';
 import { writeDesign } from '../../dsl/output.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { openSim, type Sim } from '../../testbenches/stream/session.ts';
 
 /** Write the preset's design to a temporary folder and open a Verilator session on it (`hangCycles`: a longer idle limit for designs that compute long without moving a token). */
@@ -21,6 +22,26 @@ export async function openAcceleratorSim<P extends Record<string, ParamValue>>(a
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A session for the tests of the enclosing `describe`: opened in its `beforeAll` (Verilator builds
+ * there, with `timeout` ms to do it), closed in its `afterAll`. Returns a stand-in that forwards to the
+ * open session, so the tests use it as the `Sim` itself.
+ */
+export function acceleratorSession<P extends Record<string, ParamValue>>(acc: Accelerator<P>, p: P, opts: { seed: number; stall: number; hangCycles?: number }, timeout = 240_000): Sim {
+  let open: { sim: Sim; cleanup: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    open = await openAcceleratorSim(acc, p, opts);
+  }, timeout);
+  afterAll(async () => open?.cleanup());
+  return new Proxy({} as Sim, {
+    get: (_, key) => {
+      if (!open) throw new Error(`${acc.name}: the session opens in beforeAll; use it inside a test`);
+      const v: unknown = Reflect.get(open.sim, key, open.sim);
+      return typeof v === 'function' ? v.bind(open.sim) : v;
+    },
+  });
 }
 
 /**
