@@ -55,20 +55,16 @@ describe('igcn locator (Verilator)', () => {
     // The graphs exercise the paths that matter: many islands and some abandoned BFS runs.
     expect(islands, `seed ${seed}`).toBeGreaterThan(40);
     expect(abandoned, `seed ${seed}`).toBeGreaterThan(0);
+    // Parallel engines meet in one component (a run dropped at commit) on these graphs (counted by
+    // the cycle model, which the next check ties to the hardware).
+    const dropped = graphs.reduce((k, adj) => k + locatorTiming(adj, host(c)).dropped, 0);
+    if (c.bfsEngines! > 1) expect(dropped, `seed ${seed}`).toBeGreaterThan(0);
     // Without stalls, one graph a run (END's cycle counts from the first CSR token): the model's cycles.
-    let dropped = 0;
-    let waits = 0;
     for (const adj of graphs.slice(0, 12)) {
       const [r] = await runLocator(c, [adj], { seed });
-      const model = locatorTiming(adj, host(c));
       const load = adj.length + 1 + adj.reduce((k, l) => k + l.length, 0);
-      expect(r!.endCycle - load, `seed ${seed}: cycles of ${JSON.stringify(adj)}`).toBe(model.cycles);
-      dropped += model.dropped;
-      waits += model.runs;
+      expect(r!.endCycle - load, `seed ${seed}: cycles of ${JSON.stringify(adj)}`).toBe(locatorTiming(adj, host(c)).cycles);
     }
-    // Parallel engines meet in one component (a run dropped at commit) on these graphs.
-    if (c.bfsEngines! > 1) expect(dropped, `seed ${seed}`).toBeGreaterThan(0);
-    expect(waits, `seed ${seed}`).toBeGreaterThan(0);
   });
 
   it('a graph larger than the module holds is an error naming the limit', () => {

@@ -142,6 +142,13 @@ export interface LocatorTiming {
   /** Cycles of hub detection, and of dispatching (hub lists, engine waits, draining) summed over rounds. */
   scanCycles: number;
   dispatchCycles: number;
+  /** Of the dispatching: hub-neighbour entries decided, hub lists walked, cycles waiting for a busy engine, cycles draining the engines at a round's end. */
+  entries: number;
+  hubVisits: number;
+  waitCycles: number;
+  drainCycles: number;
+  /** Cycles the commits take in all (one at a time, in seed order: read, walk, token). */
+  commitCycles: number;
 }
 
 /**
@@ -174,6 +181,11 @@ export function locatorTiming(adj: readonly (readonly number[])[], p: LocatorPar
   let aborted = 0;
   let scanCycles = 0;
   let dispatchCycles = 0;
+  let entries = 0;
+  let hubVisits = 0;
+  let waitCycles = 0;
+  let drainCycles = 0;
+  let commitCycles = 0;
   // The engines' visited sets as the dispatcher sees them: per node, [set, cleared) write cycles.
   let vis: [number, number][][] = Array.from({ length: n }, () => []);
   /** HUB or CLAIMED as a read at cycle r sees it. */
@@ -239,6 +251,7 @@ export function locatorTiming(adj: readonly (readonly number[])[], p: LocatorPar
       ready.push(t + 3 + queue.length);
     }
     engineIdleAt[e] = t + queue.length + 4;
+    commitCycles += queue.length + 4;
     tokenAt = engineIdleAt[e]!;
   };
 
@@ -246,7 +259,7 @@ export function locatorTiming(adj: readonly (readonly number[])[], p: LocatorPar
   let t = 2;
   for (let round = 0; ; round++) {
     // ROUND with nothing left: FINISH emits END at t + 1, on the output at t + 2.
-    if (left === 0) return { cycles: t + 2, islands, units, ready, runs, dropped, aborted, scanCycles, dispatchCycles };
+    if (left === 0) return { cycles: t + 2, islands, units, ready, runs, dropped, aborted, scanCycles, dispatchCycles, entries, hubVisits, waitCycles, drainCycles, commitCycles };
     const th = table[Math.min(round, table.length - 1)]!;
     const thPrev = round > 0 ? table[Math.min(round - 1, table.length - 1)]! : 0;
     // 1. hub detection: word w is taken in at p_w, its k candidates picked one a cycle, each decided a cycle later
@@ -288,6 +301,8 @@ export function locatorTiming(adj: readonly (readonly number[])[], p: LocatorPar
         continue;
       }
       const list = adj[hubs[hi]!]!;
+      hubVisits++;
+      entries += list.length;
       let open = false;
       let a = c0; // the cycle of the segment's startEdges
       let j0 = 0;
@@ -302,6 +317,7 @@ export function locatorTiming(adj: readonly (readonly number[])[], p: LocatorPar
         if (engineIdleAt[e]! <= c) run(e, u, c, round);
         else {
           const d = Math.max(c + 1, engineIdleAt[e]!);
+          waitCycles += d - c;
           run(e, u, d, round);
           a = d;
           j0 = j + 1;
@@ -313,6 +329,7 @@ export function locatorTiming(adj: readonly (readonly number[])[], p: LocatorPar
     }
     // DRAIN from c0 until every engine is idle, then the next ROUND
     t = Math.max(c0, ...engineIdleAt) + 1;
+    drainCycles += t - c0;
     dispatchCycles += t - finish;
     vis = vis.map(() => []);
   }
