@@ -44,7 +44,7 @@ import { cat, mux, u, type Value } from '../../dsl/builder/value.ts';
 import { clog2 } from '../../dsl/ir/types.ts';
 import { readPort, writePort, type ReadableRam, type WritableRam } from './ram-ports.ts';
 import { ParamError } from '../../dsl/errors.ts';
-import { nextThreshold } from './locator.ts';
+import { thresholdTable } from './locator.ts';
 
 export interface LocatorHwParams {
   /** Largest graph (nodes). */
@@ -82,13 +82,6 @@ export function locatorWidths(p: LocatorHwParams): { nodeW: number; ptrW: number
 export const csrTokenType = (p: LocatorHwParams) => Record({ last: bool(), ptr: bool(), value: uint(locatorWidths(p).valueW) });
 /** Output token: `kind` (LOC_NODE, LOC_LAST, LOC_HUB, LOC_END) and a node id. */
 export const islandTokenType = (p: LocatorHwParams) => Record({ kind: uint(2), id: uint(locatorWidths(p).nodeW) });
-
-/** The thresholds of the rounds: TH0, then nextThreshold until 1 (the last repeats). */
-export function thresholdTable(th0: number): number[] {
-  const t = [th0];
-  while (t[t.length - 1]! > 1) t.push(nextThreshold(t[t.length - 1]!));
-  return t;
-}
 
 /**
  * The CSR tokens of neighbour lists (sorted, symmetric, no self loops), as field values; a graph
