@@ -26,7 +26,7 @@ import { LOC_END, createLocator, csrTokenType, islandTokenType, type LocatorHwPa
 import type { IgcnParams } from './params.ts';
 import { consumerLayout, igcnCommandWidths, igcnTopName } from './create.ts';
 
-export const locatorParams = (p: IgcnParams): LocatorHwParams => ({ maxNodes: p.maxNodes, maxEdges: p.maxEdges, th0: p.th0, cMax: p.cMax });
+export const locatorParams = (p: IgcnParams): LocatorHwParams => ({ maxNodes: p.maxNodes, maxEdges: p.maxEdges, th0: p.th0, cMax: p.cMax, bfsEngines: p.bfsEngines, hubLanes: p.hubLanes });
 export const dispatchParams = (p: IgcnParams): DispatchParams => ({ ...locatorParams(p), engines: p.engines, slots: p.slots });
 
 /** The I-GCN design with the locator and dispatcher in RTL. */
@@ -35,7 +35,7 @@ export function createIgcnOverlap(p: IgcnParams): ModuleDef<PortRecord> {
   const consumers = consumerLayout(p);
   const lp = locatorParams(p);
   const ports = { ...aggregationPorts(p, widths, []), csr: In(Stream(dispatchCsrType(dispatchParams(p)))) };
-  const name = `${igcnTopName(p)}_${p.locate}_m${p.maxEdges}_t${p.th0}_c${p.cMax}`;
+  const name = `${igcnTopName(p)}_${p.locate}_m${p.maxEdges}_t${p.th0}_c${p.cMax}_p${p.bfsEngines}l${p.hubLanes}`;
   return module(name, ports, (io, m) => {
     const [toLocator, toDispatch] = fork(io.csr, 2, { name: 'csr_fork' });
     const csr = toLocator!.map(csrTokenType(lp), (f) => ({ last: f.last, ptr: f.ptr, value: f.value }), 'loc_csr');

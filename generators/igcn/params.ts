@@ -75,13 +75,13 @@ const common = { binaryFeatures: true, latency: 20, wordsPerCycle: 4, requestQue
 export const igcnPresets: Record<string, IgcnParams> = {
   ci: { ...common, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 2, slots: 8, latency: 6, wordsPerCycle: 2, requestQueue: 4, th0: 4, cMax: 6, bfsEngines: 2, hubLanes: 4, maxEdges: 512 },
   // The RTL locator feeding the RTL dispatcher (create-overlap.ts); an island must fit a consumer's Z buffer (cMax <= slots).
-  'ci-overlap': { ...common, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 2, slots: 8, latency: 6, wordsPerCycle: 2, requestQueue: 4, th0: 4, cMax: 6, bfsEngines: 1, hubLanes: 1, maxEdges: 512, locate: 'overlap' },
+  'ci-overlap': { ...common, maxNodes: 64, features: 16, hidden: 4, engines: 2, macs: 2, slots: 8, latency: 6, wordsPerCycle: 2, requestQueue: 4, th0: 4, cMax: 6, bfsEngines: 2, hubLanes: 4, maxEdges: 512, locate: 'overlap' },
   cora64: { ...common, maxNodes: 4096, features: 64, hidden: 16, engines: 4, macs: 4, slots: 100 },
   cora: { ...common, maxNodes: 4096, features: 1433, hidden: 16, engines: 4, macs: 4, slots: 100 },
   citeseer: { ...common, maxNodes: 4096, features: 3703, hidden: 16, engines: 4, macs: 4, slots: 100 },
   // C_max = slots = 100: on Cora and CiteSeer the same islands as C_max = 200 (the largest is 52 nodes; bench:igcn checks it).
-  'cora-overlap': { ...common, maxNodes: 4096, features: 1433, hidden: 16, engines: 4, macs: 4, slots: 100, cMax: 100, bfsEngines: 1, hubLanes: 1, locate: 'overlap' },
-  'citeseer-overlap': { ...common, maxNodes: 4096, features: 3703, hidden: 16, engines: 4, macs: 4, slots: 100, cMax: 100, bfsEngines: 1, hubLanes: 1, locate: 'overlap' },
+  'cora-overlap': { ...common, maxNodes: 4096, features: 1433, hidden: 16, engines: 4, macs: 4, slots: 100, cMax: 100, locate: 'overlap' },
+  'citeseer-overlap': { ...common, maxNodes: 4096, features: 3703, hidden: 16, engines: 4, macs: 4, slots: 100, cMax: 100, locate: 'overlap' },
 };
 
 /** Hubs whose Z rows the hub pass holds together: half a consumer's buffer (a chunk, see schedule.ts). */
