@@ -112,7 +112,9 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
     const opRoom = opF.map((f) => f.occupancy.le(OPS_DEPTH - PIPE - 2));
     loadF.forEach((f, e) => frontEnd(m, e, p.slots, f.out, opF[e]!.out, (io as unknown as Record<string, StreamSink<ReturnType<typeof commandType>>>)[`cmd_${e}`]!));
 
-    // Work (ops of the units taken in) per consumer; a unit goes to the least loaded (ties: lowest index).
+    // Outstanding work per consumer: ops of the units taken in, less the ops its engine has taken.
+    // A unit goes to the consumer with the least (ties: lowest index), so a consumer slowed down
+    // (the merge serves the engines in fixed priority) gets less.
     const work = Array.from({ length: E }, (_, e) => m.reg(`d_work_${e}`, uint(workW), { reset: 0 }));
     const alloc = Array.from({ length: E }, (_, e) => m.reg(`d_alloc_${e}`, uint(slotW), { reset: 0 }));
     let best: Value = u(eW, 0);
@@ -157,11 +159,14 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
     const r1E = m.reg('d_r1_e', uint(eW));
     const r1Bank = m.reg('d_r1_bank', bool());
     const r1Last = m.reg('d_r1_last', bool());
+    // An op entering its consumer's engine retires a unit of work (END is not work).
+    const retire = (c: number): Value => opF[c]!.out.fire.and(opF[c]!.out.fields.op.ne(OP_END)).resize(workW);
+    work.forEach((w, c) => m.when(r1.not().or(r1E.ne(c)), () => w.set(w.sub(retire(c)).trunc(workW))));
     r1.set(u(1, 0));
     m.when(r1, () => {
       writeIsl(islAddr(r1E, r1Bank, r1Cnt), cat(r1Id, r1Slot, row.data));
       const len = endOf(row.data).sub(startOf(row.data)).trunc(ptrW).resize(workW);
-      work.forEach((w, c) => m.when(r1E.eq(c), () => w.set(w.add(len).add(1).trunc(workW))));
+      work.forEach((w, c) => m.when(r1E.eq(c), () => w.set(w.add(len).add(1).sub(retire(c)).trunc(workW))));
       m.when(r1Last, () =>
         banks.forEach((bs, c) =>
           m.when(r1E.eq(c), () => {
