@@ -393,7 +393,8 @@ export function createDispatcher(p: DispatchParams, widths: CommandWidths): Modu
             m.when(all([...opRoom, ...idle, tb.valid.not(), tc.valid.not()]), () => {
               io.islands.ready.set(u(1, 1));
               opIn.forEach((_, e) => pushOp(u(eW, e), { op: u(2, OP_END), a: u(8, 0), slot: u(slotW, 0), r: u(1, 0), v: u(nodeW, 0), rel: u(1, 0), size: u(qW, 0) }));
-              for (const w of [...work, ...alloc]) w.set(u(w.width, 0));
+              // (Outstanding work drains to 0 by itself as the last ops enter their engines.)
+              for (const a of alloc) a.set(u(a.width, 0));
               igo(I.LOAD);
             });
           }).otherwise(() => {
