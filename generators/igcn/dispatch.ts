@@ -1,18 +1,32 @@
 /**
  * The island dispatcher in hardware: it takes the RTL locator's token stream (hubs and islands, as
- * they are found) and turns each into island-consumer commands at one command a cycle, so islands
- * are consumed while later ones are still being located. Its host model is `dispatchModel` in
- * dispatch-model.ts (same units, same consumer choice, same commands).
+ * they are found) and turns each into island-consumer commands, so islands are consumed while later
+ * ones are still being located. Its host model is `dispatchModel` in dispatch-model.ts (same units,
+ * same ring slots, same commands, given the consumer each unit went to).
  *
  *   csr (Â in CSR: per node its neighbour range and self-loop value; per entry {u, Â[v][u]})
  *        ──► row RAM {start, end, a_vv}, entry RAM {u, a}
  *   islands (locator: NODE / LAST / HUB / END) ──► units:
  *     island I (nodes v in BFS order): LOAD Z[v] into the next ring slots of the consumer with the
- *       least work; then for each v: MAC a_vv and each non-hub entry (u in I, Z[u] on chip), EMIT to
- *       v (accumulator row 0); a hub entry h gives a single-entry EMIT of Â[h][v]·Z[v] to h (row 1)
+ *       least outstanding work; then for each v: MAC a_vv and each non-hub entry (u in I, Z[u] on
+ *       chip), EMIT to v (accumulator row 0); a hub entry h gives a single-entry EMIT of Â[h][v]·Z[v]
+ *       to h (row 1)
  *     hub h: LOAD Z[h]; every entry u gives a single-entry EMIT of Â[u][h]·Z[h] to u, then a_hh to h
  *   Every non-zero (v, u) is applied once: in u's unit. So every Z row is read once (n reads).
  *   ──► per consumer: a LOAD FIFO and an op FIFO, merged by a load-ahead front end ──► cmd_e
+ *
+ * Two processes, so that taking a unit in hides behind walking others:
+ *  - intake: one node token a cycle into the chosen consumer's free island bank (two banks per
+ *    consumer: one filled while the other is walked) with its LOAD, slot, hub bit and row; it waits
+ *    for a bank only when the chosen consumer has a unit walked and one waiting;
+ *  - walk: a context per consumer (its unit's current row). Each cycle one context with room in its
+ *    op FIFO (round robin) issues its next entry, or its row's end, into a shared three-stage
+ *    pipeline (entry RAM, then the column's hub bit and slot, then the op); one island-bank read a
+ *    cycle fetches the next row of a context (at a row's end, its own next row at once), so a
+ *    context's row change is hidden while the others issue.
+ * A unit goes to the consumer with the least outstanding work (ops taken in, less the ops its
+ * engine has taken): the merge serves the engines in fixed priority, so the last one runs slower
+ * and gets less.
  *
  * The front end lets the next units' LOADs into the consumer ahead of the current unit's ops as
  * soon as their ring slots are free (the ops of the unit that held them have entered the engine),
@@ -23,7 +37,7 @@
  * Not moved to hardware: the shared-neighbour reuse (pairing rows by equal Â entries, reuse.ts)
  * and the grouping of hub columns: each hub entry is its own EMIT to the merge.
  */
-import { module, type ModuleBuilder, type ModuleDef, type Signal } from '../../dsl/builder/module.ts';
+import { module, type ModuleBuilder, type ModuleDef } from '../../dsl/builder/module.ts';
 import { In, Out, bool, uint, type PortRecord } from '../../dsl/builder/ports.ts';
 import { Record } from '../../dsl/builder/payload.ts';
 import { Stream, streamWire, type StreamSink } from '../../dsl/builder/stream.ts';
