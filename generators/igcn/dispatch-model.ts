@@ -1,9 +1,15 @@
 /**
  * Host model of the hardware dispatcher (dispatch.ts): the same units in the locator's order, the
- * same consumer choice (least ops so far, ties: lowest index), the same ring slots and the same
- * commands. The hardware's front end interleaves a consumer's LOADs with its ops at run time; the
- * model gives each unit's LOADs and ops apart (`units`) and, for a plain command stream, the LOADs of
- * a unit right before its ops. Imports nothing from dsl/ (the golden side may use it).
+ * same ring slots and the same commands, given which consumer took each unit. The hardware gives a
+ * unit to the consumer with the least outstanding work (ops taken in, less the ops its engine has
+ * taken), which depends on how fast each engine runs (the merge serves them in fixed priority): so
+ * the choice is an input here (`assign`, e.g. read off a run's command streams); without it, each
+ * unit goes to the consumer with the least ops so far (ties: lowest index), the hardware's choice
+ * when every engine takes ops at the same rate. Given the choice, each consumer's LOADs and its ops
+ * are exactly the hardware's, in order; the hardware's front end interleaves the two at run time
+ * (a unit's ops after all its LOADs; a LOAD once its ring slot is released), so the model gives each
+ * unit's LOADs and ops apart (`units`) and, for a plain command stream, the LOADs of a unit right
+ * before its ops. Imports nothing from dsl/ (the golden side may use it).
  *
  * Unit of island I (nodes in BFS order): LOAD each node into the consumer's next ring slot; per node
  * v: a MAC for the self loop and each non-hub entry, the last of them an EMIT to v (row 0); each hub
@@ -40,18 +46,23 @@ export interface DispatchPlan {
   ops: number;
 }
 
-/** The dispatcher's commands for a graph's Â (CSR with self loops) and the locator's result. */
-export function dispatchModel(a: Csr, isl: Islands, engines: number, slots: number): DispatchPlan {
+/**
+ * The dispatcher's commands for a graph's Â (CSR with self loops) and the locator's result; unit k
+ * (in `isl.units` order) goes to consumer `assign[k]` when given.
+ */
+export function dispatchModel(a: Csr, isl: Islands, engines: number, slots: number, assign?: readonly number[]): DispatchPlan {
   const work = new Array<number>(engines).fill(0);
   const alloc = new Array<number>(engines).fill(0);
   const slotOf = new Int32Array(a.n);
   const units: DispatchUnit[] = [];
   const commands: DispatchCommand[][] = Array.from({ length: engines }, () => []);
-  for (const code of isl.units) {
+  for (const [unit, code] of isl.units.entries()) {
     const hub = code < 0;
     const nodes = hub ? [-code - 1] : isl.islands[code]!;
     let e = 0;
     for (let i = 1; i < engines; i++) if (work[i]! < work[e]!) e = i;
+    if (assign) e = assign[unit]!;
+    if (!(e >= 0 && e < engines)) throw new Error(`dispatchModel: unit ${unit} assigned to consumer ${e}; valid: 0..${engines - 1}`);
     if (nodes.length > slots) throw new Error(`dispatchModel: an island of ${nodes.length} nodes does not fit ${slots} slots`);
     const loads = nodes.map((v) => {
       slotOf[v] = alloc[e]!;

@@ -30,7 +30,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   wire [5:0] d_slot_raddr;
   wire d_slot_re;
   reg [2:0] d_slot_rdata;
-  wire [2:0] d_isl_raddr;
+  wire [4:0] d_isl_raddr;
   wire d_isl_re;
   reg [36:0] d_isl_rdata;
   wire [5:0] d_row_waddr;
@@ -45,7 +45,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   wire [5:0] d_slot_waddr;
   wire [2:0] d_slot_wdata;
   wire d_slot_we;
-  wire [2:0] d_isl_waddr;
+  wire [4:0] d_isl_waddr;
   wire [36:0] d_isl_wdata;
   wire d_isl_we;
   wire d_load_in_0_valid;
@@ -96,27 +96,61 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   reg [10:0] d_work_1 = 11'd0;
   reg [2:0] d_alloc_0 = 3'd0;
   reg [2:0] d_alloc_1 = 3'd0;
-  reg d_unit_e;
-  reg [2:0] d_st = 3'd0;
+  reg d_b0_0_full = 1'd0;
+  reg [2:0] d_b0_0_size;
+  reg d_b0_0_hub;
+  reg d_b0_1_full = 1'd0;
+  reg [2:0] d_b0_1_size;
+  reg d_b0_1_hub;
+  reg d_b1_0_full = 1'd0;
+  reg [2:0] d_b1_0_size;
+  reg d_b1_0_hub;
+  reg d_b1_1_full = 1'd0;
+  reg [2:0] d_b1_1_size;
+  reg d_b1_1_hub;
+  reg d_b0_wr = 1'd0;
+  reg d_b1_wr = 1'd0;
+  reg [1:0] d_ist = 2'd0;
   reg [7:0] d_load_idx = 8'd0;
   reg [9:0] d_ent_idx = 10'd0;
   reg [9:0] d_prev_ptr;
-  reg d_hub_mode;
-  reg [2:0] d_sl;
-  reg [2:0] d_cnt;
-  reg [2:0] d_size;
+  reg d_i_e;
+  reg d_i_hub;
+  reg d_i_bank;
+  reg [2:0] d_i_slot;
+  reg [2:0] d_i_cnt;
   reg d_r1_valid = 1'd0;
   reg [5:0] d_r1_id;
   reg [2:0] d_r1_slot;
   reg [2:0] d_r1_cnt;
-  reg [2:0] d_ri;
-  reg [5:0] d_cv;
-  reg [2:0] d_cslot;
-  reg [7:0] d_ca;
-  reg [9:0] d_k;
-  reg [9:0] d_kend;
-  reg d_first;
-  reg d_last_row;
+  reg d_r1_e;
+  reg d_r1_bank;
+  reg d_r1_last;
+  reg [1:0] d_w0_st = 2'd0;
+  reg d_w0_rb = 1'd0;
+  reg [2:0] d_w0_ri = 3'd0;
+  reg [5:0] d_w0_v;
+  reg [2:0] d_w0_slot;
+  reg [7:0] d_w0_a;
+  reg [9:0] d_w0_k;
+  reg [9:0] d_w0_kend;
+  reg d_w0_first;
+  reg d_w0_last;
+  reg [2:0] d_w0_pend_slot;
+  reg [7:0] d_w0_pend_a;
+  reg [1:0] d_w1_st = 2'd0;
+  reg d_w1_rb = 1'd0;
+  reg [2:0] d_w1_ri = 3'd0;
+  reg [5:0] d_w1_v;
+  reg [2:0] d_w1_slot;
+  reg [7:0] d_w1_a;
+  reg [9:0] d_w1_k;
+  reg [9:0] d_w1_kend;
+  reg d_w1_first;
+  reg d_w1_last;
+  reg [2:0] d_w1_pend_slot;
+  reg [7:0] d_w1_pend_a;
+  reg d_rr = 1'd0;
   reg d_b_valid = 1'd0;
   reg d_b_end;
   reg d_b_first;
@@ -139,41 +173,63 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   reg [2:0] d_c_size;
   reg [5:0] d_c_u;
   reg [7:0] d_c_ea;
-  reg [2:0] d_pend_slot;
-  reg [7:0] d_pend_a;
-  reg d_row_loaded = 1'd0;
   reg [27:0] d_row_mem [0:63];
   reg [13:0] d_ent_mem [0:511];
   reg d_hub_mem [0:63];
   reg [2:0] d_slot_mem [0:63];
-  reg [36:0] d_isl_mem [0:5];
+  reg [36:0] d_isl_mem [0:31];
   reg [9:0] d_loads_0_mem [0:15];
   reg [9:0] d_loads_1_mem [0:15];
   reg [23:0] d_ops_0_mem [0:31];
   reg [23:0] d_ops_1_mem [0:31];
-  wire d_st_eq_0 = d_st == 3'd0;
-  wire d_st_eq_0_0 = d_st == 3'd0;
-  wire d_st_eq_1 = d_st == 3'd1;
+  wire d_ist_eq_0 = d_ist == 2'd0;
+  wire d_ist_eq_0_0 = d_ist == 2'd0;
+  wire d_ist_eq_1 = d_ist == 2'd1;
   wire start_and_islands_valid = start & islands_valid;
+  wire not_d_r1_valid = ~d_r1_valid;
+  wire and_0 = start_and_islands_valid & not_d_r1_valid;
   wire [1:0] islands_kind = islands_payload[7:6];
   wire islands_kind_eq_3 = islands_kind == 2'd3;
   wire d_ops_0_count_q_le_27 = d_ops_0_count_q <= 6'h1b;
   wire d_ops_1_count_q_le_27 = d_ops_1_count_q <= 6'h1b;
-  wire and_0 = d_ops_0_count_q_le_27 & d_ops_1_count_q_le_27;
+  wire and_1 = d_ops_0_count_q_le_27 & d_ops_1_count_q_le_27;
+  wire d_w0_st_eq_0 = d_w0_st == 2'd0;
+  wire d_w0_ri_eq_0 = d_w0_ri == 3'd0;
+  wire d_w0_st_eq_0_and_d_w0_ri_eq_0 = d_w0_st_eq_0 & d_w0_ri_eq_0;
+  wire not_d_b0_0_full = ~d_b0_0_full;
+  wire and_2 = d_w0_st_eq_0_and_d_w0_ri_eq_0 & not_d_b0_0_full;
+  wire not_d_b0_1_full = ~d_b0_1_full;
+  wire and_2_and_not_d_b0_1_full = and_2 & not_d_b0_1_full;
+  wire and_3 = and_1 & and_2_and_not_d_b0_1_full;
+  wire d_w1_st_eq_0 = d_w1_st == 2'd0;
+  wire d_w1_ri_eq_0 = d_w1_ri == 3'd0;
+  wire d_w1_st_eq_0_and_d_w1_ri_eq_0 = d_w1_st_eq_0 & d_w1_ri_eq_0;
+  wire not_d_b1_0_full = ~d_b1_0_full;
+  wire and_4 = d_w1_st_eq_0_and_d_w1_ri_eq_0 & not_d_b1_0_full;
+  wire not_d_b1_1_full = ~d_b1_1_full;
+  wire and_4_and_not_d_b1_1_full = and_4 & not_d_b1_1_full;
+  wire and_5 = and_3 & and_4_and_not_d_b1_1_full;
   wire not_d_b_valid = ~d_b_valid;
-  wire and_0_and_not_d_b_valid = and_0 & not_d_b_valid;
+  wire and_5_and_not_d_b_valid = and_5 & not_d_b_valid;
   wire not_d_c_valid = ~d_c_valid;
-  wire all = and_0_and_not_d_b_valid & not_d_c_valid;
+  wire and_6 = and_5_and_not_d_b_valid & not_d_c_valid;
   wire lt = d_work_1 < d_work_0;
   wire best = lt ? 1'd1 : 1'd0;
   wire best_eq_1 = best == 1'd1;
   wire d_loads_1_count_q_le_14 = d_loads_1_count_q <= 5'he;
   wire d_loads_0_count_q_le_14 = d_loads_0_count_q <= 5'he;
   wire best_eq_1_mux = best_eq_1 ? d_loads_1_count_q_le_14 : d_loads_0_count_q_le_14;
-  wire d_st_eq_2 = d_st == 3'd2;
-  wire d_unit_e_eq_1 = d_unit_e == 1'd1;
-  wire d_unit_e_eq_1_mux = d_unit_e_eq_1 ? d_loads_1_count_q_le_14 : d_loads_0_count_q_le_14;
-  wire and_1 = islands_valid & d_unit_e_eq_1_mux;
+  wire best_eq_1_0 = best == 1'd1;
+  wire ofBank = d_b1_wr ? d_b1_1_full : d_b1_0_full;
+  wire not_ofBank = ~ofBank;
+  wire ofBank_0 = d_b0_wr ? d_b0_1_full : d_b0_0_full;
+  wire not_ofBank_0 = ~ofBank_0;
+  wire best_eq_1_0_mux = best_eq_1_0 ? not_ofBank : not_ofBank_0;
+  wire and_7 = best_eq_1_mux & best_eq_1_0_mux;
+  wire d_ist_eq_2 = d_ist == 2'd2;
+  wire d_i_e_eq_1 = d_i_e == 1'd1;
+  wire d_i_e_eq_1_mux = d_i_e_eq_1 ? d_loads_1_count_q_le_14 : d_loads_0_count_q_le_14;
+  wire islands_valid_and_d_i_e_eq_1_mux = islands_valid & d_i_e_eq_1_mux;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [5:0] fe0_issued_sub_fe0_freed = {1'd0, fe0_issued} - {1'd0, fe0_freed};
   /* verilator lint_on UNUSEDSIGNAL */
@@ -223,21 +279,64 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   wire [5:0] v_0 = canLoad_0 ? d_loads_1_v : d_ops_1_v;
   wire [20:0] cat_op_0_a_0_slot_0_r_0_v_0_0 = {op_0, a_0, slot_0, r_0, v_0, 1'd0};
   wire [5:0] islands_id = islands_payload[5:0];
-  wire inWalk = d_st == 3'd4;
-  wire inWalk_and_d_row_loaded = inWalk & d_row_loaded;
-  wire d_unit_e_eq_1_0 = d_unit_e == 1'd1;
-  wire d_unit_e_eq_1_0_mux = d_unit_e_eq_1_0 ? d_ops_1_count_q_le_27 : d_ops_0_count_q_le_27;
-  wire issue = inWalk_and_d_row_loaded & d_unit_e_eq_1_0_mux;
-  wire d_k_ne_d_kend = d_k != d_kend;
-  wire [8:0] d_k_w9 = d_k[8:0];
+  wire d_w0_st_eq_2 = d_w0_st == 2'd2;
+  wire and_8 = d_w0_st_eq_2 & d_ops_0_count_q_le_27;
+  wire d_w1_st_eq_2 = d_w1_st == 2'd2;
+  wire and_9 = d_w1_st_eq_2 & d_ops_1_count_q_le_27;
+  wire and_8_or_and_9 = and_8 | and_9;
+  wire d_rr_eq_1 = d_rr == 1'd1;
+  wire and_9_mux = and_9 ? 1'd1 : 1'd1;
+  wire and_8_mux = and_8 ? 1'd0 : and_9_mux;
+  wire and_8_mux_0 = and_8 ? 1'd0 : 1'd0;
+  wire and_9_mux_0 = and_9 ? 1'd1 : and_8_mux_0;
+  wire d_rr_eq_1_mux = d_rr_eq_1 ? and_8_mux : and_9_mux_0;
+  wire d_rr_eq_1_mux_eq_1 = d_rr_eq_1_mux == 1'd1;
+  wire [9:0] d_rr_eq_1_mux_eq_1_mux = d_rr_eq_1_mux_eq_1 ? d_w1_k : d_w0_k;
+  wire d_rr_eq_1_mux_eq_1_0 = d_rr_eq_1_mux == 1'd1;
+  wire [9:0] d_rr_eq_1_mux_eq_1_0_mux = d_rr_eq_1_mux_eq_1_0 ? d_w1_kend : d_w0_kend;
+  wire atEnd = d_rr_eq_1_mux_eq_1_mux == d_rr_eq_1_mux_eq_1_0_mux;
+  wire not_atEnd = ~atEnd;
+  wire [8:0] d_rr_eq_1_mux_eq_1_mux_w9 = d_rr_eq_1_mux_eq_1_mux[8:0];
   wire not_d_b_end = ~d_b_end;
   wire [5:0] entU = d_ent_rdata[13:8];
-  wire d_st_eq_3 = d_st == 3'd3;
-  wire d_size_eq_1 = d_size == 3'd1;
-  wire not_d_row_loaded = ~d_row_loaded;
-  wire inWalk_and_not_d_row_loaded = inWalk & not_d_row_loaded;
-  wire d_ri_ne_d_size = d_ri != d_size;
-  wire d_ri_ne_d_size_0 = d_ri != d_size;
+  wire and_8_or_and_9_and_atEnd = and_8_or_and_9 & atEnd;
+  wire d_rr_eq_1_mux_eq_1_1 = d_rr_eq_1_mux == 1'd1;
+  wire d_rr_eq_1_mux_eq_1_1_mux = d_rr_eq_1_mux_eq_1_1 ? d_w1_last : d_w0_last;
+  wire not_d_rr_eq_1_mux_eq_1_1_mux = ~d_rr_eq_1_mux_eq_1_1_mux;
+  wire d_rr_eq_1_mux_eq_1_2 = d_rr_eq_1_mux == 1'd1;
+  wire not_d_w1_rb = ~d_w1_rb;
+  wire ofBank_1 = not_d_w1_rb ? d_b1_1_full : d_b1_0_full;
+  wire not_d_w0_rb = ~d_w0_rb;
+  wire ofBank_2 = not_d_w0_rb ? d_b0_1_full : d_b0_0_full;
+  wire d_rr_eq_1_mux_eq_1_2_mux = d_rr_eq_1_mux_eq_1_2 ? ofBank_1 : ofBank_2;
+  wire or_0 = not_d_rr_eq_1_mux_eq_1_1_mux | d_rr_eq_1_mux_eq_1_2_mux;
+  wire endFetch = and_8_or_and_9_and_atEnd & or_0;
+  wire d_w0_st_eq_0_0 = d_w0_st == 2'd0;
+  wire d_w0_ri_ne_0 = d_w0_ri != 3'd0;
+  wire ofBank_3 = d_w0_rb ? d_b0_1_full : d_b0_0_full;
+  wire d_w0_ri_ne_0_or_ofBank_3 = d_w0_ri_ne_0 | ofBank_3;
+  wire and_10 = d_w0_st_eq_0_0 & d_w0_ri_ne_0_or_ofBank_3;
+  wire d_w1_st_eq_0_0 = d_w1_st == 2'd0;
+  wire d_w1_ri_ne_0 = d_w1_ri != 3'd0;
+  wire ofBank_4 = d_w1_rb ? d_b1_1_full : d_b1_0_full;
+  wire d_w1_ri_ne_0_or_ofBank_4 = d_w1_ri_ne_0 | ofBank_4;
+  wire and_11 = d_w1_st_eq_0_0 & d_w1_ri_ne_0_or_ofBank_4;
+  wire and_10_or_and_11 = and_10 | and_11;
+  wire endFetch_or_and_10_or_and_11 = endFetch | and_10_or_and_11;
+  wire and_11_mux = and_11 ? 1'd1 : 1'd0;
+  wire and_10_mux = and_10 ? 1'd0 : and_11_mux;
+  wire fC = endFetch ? d_rr_eq_1_mux : and_10_mux;
+  wire nextUnit = endFetch & d_rr_eq_1_mux_eq_1_1_mux;
+  wire d_rr_eq_1_mux_eq_1_3 = d_rr_eq_1_mux == 1'd1;
+  wire d_rr_eq_1_mux_eq_1_3_mux = d_rr_eq_1_mux_eq_1_3 ? d_w1_rb : d_w0_rb;
+  wire not_d_rr_eq_1_mux_eq_1_3_mux = ~d_rr_eq_1_mux_eq_1_3_mux;
+  wire fC_eq_1 = fC == 1'd1;
+  wire fC_eq_1_mux = fC_eq_1 ? d_w1_rb : d_w0_rb;
+  wire fBank = nextUnit ? not_d_rr_eq_1_mux_eq_1_3_mux : fC_eq_1_mux;
+  wire fC_eq_1_0 = fC == 1'd1;
+  wire [2:0] fC_eq_1_0_mux = fC_eq_1_0 ? d_w1_ri : d_w0_ri;
+  wire [2:0] fRow = nextUnit ? 3'd0 : fC_eq_1_0_mux;
+  wire [4:0] islAddr = {fC, fBank, fRow};
   wire csr_ptr = csr_payload[18];
   wire d_load_idx_ne_0 = d_load_idx != 8'd0;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -255,45 +354,54 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   wire [13:0] cat_csr_value_w6_csr_a = {csr_value_w6, csr_a};
   wire [5:0] idx_w6_0 = idx[5:0];
   wire hub = islands_kind == 2'd2;
-  wire best_eq_1_0 = best == 1'd1;
-  wire [2:0] best_eq_1_0_mux = best_eq_1_0 ? d_alloc_1 : d_alloc_0;
+  wire best_eq_1_1 = best == 1'd1;
+  wire [2:0] best_eq_1_1_mux = best_eq_1_1 ? d_alloc_1 : d_alloc_0;
+  wire [4:0] islAddr_0 = {d_r1_e, d_r1_bank, d_r1_cnt};
   wire [36:0] cat_0 = {d_r1_id, d_r1_slot, d_row_rdata};
   wire best_eq_0 = best == 1'd0;
-  wire d_unit_e_eq_0 = d_unit_e == 1'd0;
+  wire d_i_e_eq_0 = d_i_e == 1'd0;
   wire d_loads_0_count_q_eq_16 = d_loads_0_count_q == 5'h10;
   wire not_d_loads_0_count_q_eq_16 = ~d_loads_0_count_q_eq_16;
   wire islands_kind_eq_1 = islands_kind == 2'd1;
   wire lastTok = hub | islands_kind_eq_1;
-  wire [9:0] cat_1 = {lastTok, islands_id, best_eq_1_0_mux};
+  wire [9:0] cat_1 = {lastTok, islands_id, best_eq_1_1_mux};
   wire islands_kind_eq_1_0 = islands_kind == 2'd1;
-  wire lastTok_0 = d_hub_mode | islands_kind_eq_1_0;
-  wire [9:0] cat_lastTok_0_islands_id_d_sl = {lastTok_0, islands_id, d_sl};
-  wire best_eq_1_1 = best == 1'd1;
-  wire d_unit_e_eq_1_1 = d_unit_e == 1'd1;
+  wire lastTok_0 = d_i_hub | islands_kind_eq_1_0;
+  wire [9:0] cat_2 = {lastTok_0, islands_id, d_i_slot};
+  wire best_eq_1_2 = best == 1'd1;
+  wire d_i_e_eq_1_0 = d_i_e == 1'd1;
   wire d_loads_1_count_q_eq_16 = d_loads_1_count_q == 5'h10;
   wire not_d_loads_1_count_q_eq_16 = ~d_loads_1_count_q_eq_16;
-  wire [9:0] cat_2 = {lastTok, islands_id, best_eq_1_0_mux};
-  wire [9:0] cat_lastTok_0_islands_id_d_sl_0 = {lastTok_0, islands_id, d_sl};
+  wire [9:0] cat_3 = {lastTok, islands_id, best_eq_1_1_mux};
+  wire [9:0] cat_4 = {lastTok_0, islands_id, d_i_slot};
   wire d_c_e_eq_0 = d_c_e == 1'd0;
+  wire not_d_c_end = ~d_c_end;
   wire d_c_hub_or_d_hub_rdata = d_c_hub | d_hub_rdata;
+  wire not_d_c_hub_or_d_hub_rdata = ~d_c_hub_or_d_hub_rdata;
+  wire isMac = not_d_c_end & not_d_c_hub_or_d_hub_rdata;
+  wire not_isMac = ~isMac;
   wire d_c_e_eq_0_0 = d_c_e == 1'd0;
   wire d_c_e_eq_0_1 = d_c_e == 1'd0;
   wire d_ops_0_count_q_eq_32 = d_ops_0_count_q == 6'h20;
   wire not_d_ops_0_count_q_eq_32 = ~d_ops_0_count_q_eq_32;
-  wire [7:0] pA = d_c_first ? d_c_a : d_pend_a;
-  wire [2:0] pSlot = d_c_first ? d_c_slot : d_pend_slot;
-  wire [23:0] cat_3 = {2'd2, pA, pSlot, 1'd0, d_c_v, d_c_rel, d_c_size};
-  wire [23:0] cat_4 = {2'd2, d_c_ea, d_c_slot, 1'd1, d_c_u, 1'd0, d_c_size};
+  wire d_c_e_eq_1 = d_c_e == 1'd1;
+  wire [7:0] d_c_e_eq_1_mux = d_c_e_eq_1 ? d_w1_pend_a : d_w0_pend_a;
+  wire [7:0] pA = d_c_first ? d_c_a : d_c_e_eq_1_mux;
+  wire d_c_e_eq_1_0 = d_c_e == 1'd1;
+  wire [2:0] d_c_e_eq_1_0_mux = d_c_e_eq_1_0 ? d_w1_pend_slot : d_w0_pend_slot;
+  wire [2:0] pSlot = d_c_first ? d_c_slot : d_c_e_eq_1_0_mux;
+  wire [23:0] cat_5 = {2'd2, pA, pSlot, 1'd0, d_c_v, d_c_rel, d_c_size};
+  wire [23:0] cat_6 = {2'd2, d_c_ea, d_c_slot, 1'd1, d_c_u, 1'd0, d_c_size};
   wire [23:0] cat_1_pA_pSlot_0_0_0_d_c_size = {2'd1, pA, pSlot, 1'd0, 6'd0, 1'd0, d_c_size};
   wire [23:0] cat_3_0_0_0_0_0_0 = {2'd3, 8'd0, 3'd0, 1'd0, 6'd0, 1'd0, 3'd0};
   wire [23:0] cat_3_0_0_0_0_0_0_0 = {2'd3, 8'd0, 3'd0, 1'd0, 6'd0, 1'd0, 3'd0};
-  wire d_c_e_eq_1 = d_c_e == 1'd1;
-  wire d_c_e_eq_1_0 = d_c_e == 1'd1;
   wire d_c_e_eq_1_1 = d_c_e == 1'd1;
+  wire d_c_e_eq_1_2 = d_c_e == 1'd1;
+  wire d_c_e_eq_1_3 = d_c_e == 1'd1;
   wire d_ops_1_count_q_eq_32 = d_ops_1_count_q == 6'h20;
   wire not_d_ops_1_count_q_eq_32 = ~d_ops_1_count_q_eq_32;
-  wire [23:0] cat_5 = {2'd2, pA, pSlot, 1'd0, d_c_v, d_c_rel, d_c_size};
-  wire [23:0] cat_6 = {2'd2, d_c_ea, d_c_slot, 1'd1, d_c_u, 1'd0, d_c_size};
+  wire [23:0] cat_7 = {2'd2, pA, pSlot, 1'd0, d_c_v, d_c_rel, d_c_size};
+  wire [23:0] cat_8 = {2'd2, d_c_ea, d_c_slot, 1'd1, d_c_u, 1'd0, d_c_size};
   wire [23:0] cat_1_pA_pSlot_0_0_0_d_c_size_0 = {2'd1, pA, pSlot, 1'd0, 6'd0, 1'd0, d_c_size};
   wire [23:0] cat_3_0_0_0_0_0_0_1 = {2'd3, 8'd0, 3'd0, 1'd0, 6'd0, 1'd0, 3'd0};
   wire [23:0] cat_3_0_0_0_0_0_0_2 = {2'd3, 8'd0, 3'd0, 1'd0, 6'd0, 1'd0, 3'd0};
@@ -301,16 +409,16 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   wire not_d_loads_0_count_q_eq_0 = ~d_loads_0_count_q_eq_0;
   wire cmd_0_ready_and_canLoad = cmd_0_ready & canLoad;
   wire [9:0] d_loads_0_mem_word_0 = d_loads_0_mem[d_loads_0_rptr_q];
-  wire and_2 = d_load_in_0_valid & d_load_in_0_ready;
-  wire and_3 = d_loads_0_valid & d_loads_0_ready;
-  wire not_and_3 = ~and_3;
-  wire and_2_and_not_and_3 = and_2 & not_and_3;
+  wire and_12 = d_load_in_0_valid & d_load_in_0_ready;
+  wire and_13 = d_loads_0_valid & d_loads_0_ready;
+  wire not_and_13 = ~and_13;
+  wire and_12_and_not_and_13 = and_12 & not_and_13;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [5:0] d_loads_0_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [4:0] d_loads_0_count_q_add_1_w5;
-  wire not_and_2 = ~and_2;
-  wire and_3_and_not_and_2 = and_3 & not_and_2;
+  wire not_and_12 = ~and_12;
+  wire and_13_and_not_and_12 = and_13 & not_and_12;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [5:0] d_loads_0_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -327,16 +435,16 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   wire not_d_loads_1_count_q_eq_0 = ~d_loads_1_count_q_eq_0;
   wire cmd_1_ready_and_canLoad_0 = cmd_1_ready & canLoad_0;
   wire [9:0] d_loads_1_mem_word_0 = d_loads_1_mem[d_loads_1_rptr_q];
-  wire and_4 = d_load_in_1_valid & d_load_in_1_ready;
-  wire and_5 = d_loads_1_valid & d_loads_1_ready;
-  wire not_and_5 = ~and_5;
-  wire and_4_and_not_and_5 = and_4 & not_and_5;
+  wire and_14 = d_load_in_1_valid & d_load_in_1_ready;
+  wire and_15 = d_loads_1_valid & d_loads_1_ready;
+  wire not_and_15 = ~and_15;
+  wire and_14_and_not_and_15 = and_14 & not_and_15;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [5:0] d_loads_1_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [4:0] d_loads_1_count_q_add_1_w5;
-  wire not_and_4 = ~and_4;
-  wire and_5_and_not_and_4 = and_5 & not_and_4;
+  wire not_and_14 = ~and_14;
+  wire and_15_and_not_and_14 = and_15 & not_and_14;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [5:0] d_loads_1_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -353,18 +461,18 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   wire not_d_ops_0_count_q_eq_0 = ~d_ops_0_count_q_eq_0;
   wire not_canLoad = ~canLoad;
   wire cmd_0_ready_and_not_canLoad = cmd_0_ready & not_canLoad;
-  wire and_6 = cmd_0_ready_and_not_canLoad & canOp;
+  wire and_16 = cmd_0_ready_and_not_canLoad & canOp;
   wire [23:0] d_ops_0_mem_word_0 = d_ops_0_mem[d_ops_0_rptr_q];
-  wire and_7 = d_op_in_0_valid & d_op_in_0_ready;
+  wire and_17 = d_op_in_0_valid & d_op_in_0_ready;
   wire d_ops_0_valid_and_d_ops_0_ready = d_ops_0_valid & d_ops_0_ready;
   wire not_0 = ~d_ops_0_valid_and_d_ops_0_ready;
-  wire and_7_and_not_0 = and_7 & not_0;
+  wire and_17_and_not_0 = and_17 & not_0;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [6:0] d_ops_0_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [5:0] d_ops_0_count_q_add_1_w6;
-  wire not_and_7 = ~and_7;
-  wire and_8 = d_ops_0_valid_and_d_ops_0_ready & not_and_7;
+  wire not_and_17 = ~and_17;
+  wire and_18 = d_ops_0_valid_and_d_ops_0_ready & not_and_17;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [6:0] d_ops_0_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -381,18 +489,18 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   wire not_d_ops_1_count_q_eq_0 = ~d_ops_1_count_q_eq_0;
   wire not_canLoad_0 = ~canLoad_0;
   wire cmd_1_ready_and_not_canLoad_0 = cmd_1_ready & not_canLoad_0;
-  wire and_9 = cmd_1_ready_and_not_canLoad_0 & canOp_0;
+  wire and_19 = cmd_1_ready_and_not_canLoad_0 & canOp_0;
   wire [23:0] d_ops_1_mem_word_0 = d_ops_1_mem[d_ops_1_rptr_q];
-  wire and_10 = d_op_in_1_valid & d_op_in_1_ready;
+  wire and_20 = d_op_in_1_valid & d_op_in_1_ready;
   wire d_ops_1_valid_and_d_ops_1_ready = d_ops_1_valid & d_ops_1_ready;
   wire not_1 = ~d_ops_1_valid_and_d_ops_1_ready;
-  wire and_10_and_not_1 = and_10 & not_1;
+  wire and_20_and_not_1 = and_20 & not_1;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [6:0] d_ops_1_count_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [5:0] d_ops_1_count_q_add_1_w6;
-  wire not_and_10 = ~and_10;
-  wire and_11 = d_ops_1_valid_and_d_ops_1_ready & not_and_10;
+  wire not_and_20 = ~and_20;
+  wire and_21 = d_ops_1_valid_and_d_ops_1_ready & not_and_20;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [6:0] d_ops_1_count_q_sub_1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -405,14 +513,14 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   reg [5:0] d_ops_1_rptr_q_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [4:0] d_ops_1_rptr_q_add_1_w5;
-  wire and_12 = d_loads_0_valid & d_loads_0_ready;
+  wire and_22 = d_loads_0_valid & d_loads_0_ready;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [5:0] fe0_issued_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [4:0] fe0_issued_add_1_w5;
   wire d_ops_0_valid_and_d_ops_0_ready_0 = d_ops_0_valid & d_ops_0_ready;
   wire d_ops_0_rel = d_ops_0_payload[3];
-  wire and_13 = d_ops_0_valid_and_d_ops_0_ready_0 & d_ops_0_rel;
+  wire and_23 = d_ops_0_valid_and_d_ops_0_ready_0 & d_ops_0_rel;
   reg [2:0] d_ops_0_size;
   reg [4:0] d_ops_0_size_w5;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -428,14 +536,14 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   reg [5:0] fe0_units_done_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [4:0] fe0_units_done_add_1_w5;
-  wire and_14 = d_loads_1_valid & d_loads_1_ready;
+  wire and_24 = d_loads_1_valid & d_loads_1_ready;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [5:0] fe1_issued_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [4:0] fe1_issued_add_1_w5;
   wire d_ops_1_valid_and_d_ops_1_ready_0 = d_ops_1_valid & d_ops_1_ready;
   wire d_ops_1_rel = d_ops_1_payload[3];
-  wire and_15 = d_ops_1_valid_and_d_ops_1_ready_0 & d_ops_1_rel;
+  wire and_25 = d_ops_1_valid_and_d_ops_1_ready_0 & d_ops_1_rel;
   reg [2:0] d_ops_1_size;
   reg [4:0] d_ops_1_size_w5;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -451,46 +559,114 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   reg [5:0] fe1_units_done_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [4:0] fe1_units_done_add_1_w5;
-  wire d_unit_e_eq_0_0 = d_unit_e == 1'd0;
+  wire not_d_r1_valid_0 = ~d_r1_valid;
+  wire d_r1_e_ne_0 = d_r1_e != 1'd0;
+  wire not_d_r1_valid_0_or_d_r1_e_ne_0 = not_d_r1_valid_0 | d_r1_e_ne_0;
+  reg d_ops_0_op_ne_3;
+  reg and_26;
+  reg [10:0] retire;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [11:0] d_work_0_add_1;
+  reg [11:0] d_work_0_sub_retire;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [10:0] d_work_0_add_1_w11;
-  wire d_unit_e_eq_1_2 = d_unit_e == 1'd1;
+  reg [10:0] d_work_0_sub_retire_w11;
+  wire d_r1_e_eq_0 = d_r1_e == 1'd0;
+  wire [9:0] endOf = d_row_rdata[17:8];
+  wire [9:0] startOf = d_row_rdata[27:18];
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [11:0] d_work_1_add_1;
+  wire [10:0] endOf_sub_startOf = {1'd0, endOf} - {1'd0, startOf};
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [10:0] d_work_1_add_1_w11;
+  wire [9:0] endOf_sub_startOf_w10 = endOf_sub_startOf[9:0];
+  wire [10:0] len = {1'd0, endOf_sub_startOf_w10};
+  reg [11:0] d_work_0_add_len;
+  reg [12:0] d_work_0_add_len_add_1;
+  reg d_ops_0_op_ne_3_0;
+  reg and_27;
+  reg [10:0] retire_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [13:0] sub_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [10:0] sub_0_w11;
+  wire not_d_r1_valid_1 = ~d_r1_valid;
+  wire d_r1_e_ne_1 = d_r1_e != 1'd1;
+  wire not_d_r1_valid_1_or_d_r1_e_ne_1 = not_d_r1_valid_1 | d_r1_e_ne_1;
+  reg d_ops_1_op_ne_3;
+  reg and_28;
+  reg [10:0] retire_1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [11:0] d_work_1_sub_retire_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [10:0] d_work_1_sub_retire_1_w11;
+  wire d_r1_e_eq_1 = d_r1_e == 1'd1;
+  reg [11:0] d_work_1_add_len;
+  reg [12:0] d_work_1_add_len_add_1;
+  reg d_ops_1_op_ne_3_0;
+  reg and_29;
+  reg [10:0] retire_2;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [13:0] sub_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [10:0] sub_1_w11;
   wire best_eq_0_0 = best == 1'd0;
-  reg best_eq_1_0_mux_eq_7;
+  reg best_eq_1_1_mux_eq_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] best_eq_1_0_mux_add_1;
+  reg [3:0] best_eq_1_1_mux_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] best_eq_1_0_mux_add_1_w3;
+  reg [2:0] best_eq_1_1_mux_add_1_w3;
   reg [2:0] nextSlot;
-  wire d_unit_e_eq_0_1 = d_unit_e == 1'd0;
-  reg d_sl_eq_7;
+  wire d_i_e_eq_0_0 = d_i_e == 1'd0;
+  reg d_i_slot_eq_7;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] d_sl_add_1;
+  reg [3:0] d_i_slot_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] d_sl_add_1_w3;
+  reg [2:0] d_i_slot_add_1_w3;
   reg [2:0] nextSlot_0;
-  wire best_eq_1_2 = best == 1'd1;
-  reg best_eq_1_0_mux_eq_7_0;
+  wire best_eq_1_3 = best == 1'd1;
+  reg best_eq_1_1_mux_eq_7_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] best_eq_1_0_mux_add_1_0;
+  reg [3:0] best_eq_1_1_mux_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] best_eq_1_0_mux_add_1_0_w3;
+  reg [2:0] best_eq_1_1_mux_add_1_0_w3;
   reg [2:0] nextSlot_1;
-  wire d_unit_e_eq_1_3 = d_unit_e == 1'd1;
-  reg d_sl_eq_7_0;
+  wire d_i_e_eq_1_1 = d_i_e == 1'd1;
+  reg d_i_slot_eq_7_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] d_sl_add_1_0;
+  reg [3:0] d_i_slot_add_1_0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] d_sl_add_1_0_w3;
+  reg [2:0] d_i_slot_add_1_0_w3;
   reg [2:0] nextSlot_2;
+  wire d_r1_e_eq_0_0 = d_r1_e == 1'd0;
+  wire d_r1_bank_eq_0 = d_r1_bank == 1'd0;
+  wire d_rr_eq_1_mux_eq_0 = d_rr_eq_1_mux == 1'd0;
+  wire not_atEnd_0 = ~atEnd;
+  wire d_w0_rb_eq_0 = d_w0_rb == 1'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [3:0] d_r1_cnt_add_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [2:0] d_r1_cnt_add_1_w3;
+  wire d_r1_bank_eq_1 = d_r1_bank == 1'd1;
+  wire d_w0_rb_eq_1 = d_w0_rb == 1'd1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [3:0] d_r1_cnt_add_1_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [2:0] d_r1_cnt_add_1_0_w3;
+  wire d_r1_e_eq_1_0 = d_r1_e == 1'd1;
+  wire d_r1_bank_eq_0_0 = d_r1_bank == 1'd0;
+  wire d_rr_eq_1_mux_eq_1_4 = d_rr_eq_1_mux == 1'd1;
+  wire not_atEnd_1 = ~atEnd;
+  wire d_w1_rb_eq_0 = d_w1_rb == 1'd0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [3:0] d_r1_cnt_add_1_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [2:0] d_r1_cnt_add_1_1_w3;
+  wire d_r1_bank_eq_1_0 = d_r1_bank == 1'd1;
+  wire d_w1_rb_eq_1 = d_w1_rb == 1'd1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [3:0] d_r1_cnt_add_1_2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [2:0] d_r1_cnt_add_1_2_w3;
+  reg not_d_b0_wr;
+  reg not_d_b1_wr;
   wire csr_last = csr_payload[19];
-  wire d_st_eq_4 = d_st == 3'd4;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [8:0] d_load_idx_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -499,94 +675,114 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   reg [10:0] d_ent_idx_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [9:0] d_ent_idx_add_1_w10;
-  reg best_eq_1_0_mux_eq_7_1;
+  wire best_eq_1_4 = best == 1'd1;
+  wire best_eq_1_4_mux = best_eq_1_4 ? d_b1_wr : d_b0_wr;
+  reg best_eq_1_1_mux_eq_7_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] best_eq_1_0_mux_add_1_1;
+  reg [3:0] best_eq_1_1_mux_add_1_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] best_eq_1_0_mux_add_1_1_w3;
+  reg [2:0] best_eq_1_1_mux_add_1_1_w3;
   reg [2:0] nextSlot_3;
-  reg d_sl_eq_7_1;
+  reg d_i_slot_eq_7_1;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] d_sl_add_1_1;
+  reg [3:0] d_i_slot_add_1_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] d_sl_add_1_1_w3;
+  reg [2:0] d_i_slot_add_1_1_w3;
   reg [2:0] nextSlot_4;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [3:0] v0_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
   reg [2:0] v0_add_1_w3;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] d_cnt_add_1;
+  reg [3:0] d_i_cnt_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] d_cnt_add_1_w3;
+  reg [2:0] d_i_cnt_add_1_w3;
+  wire fC_eq_0 = fC == 1'd0;
+  wire d_w0_st_eq_1 = d_w0_st == 2'd1;
+  reg not_d_w0_rb_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] v0_add_1_0;
+  reg [3:0] fRow_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] v0_add_1_0_w3;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] d_cnt_add_1_0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] d_cnt_add_1_0_w3;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] d_ri_add_1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] d_ri_add_1_w3;
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg [3:0] d_ri_add_1_0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [2:0] d_ri_add_1_0_w3;
-  wire [36:0] cat_7 = {d_r1_id, d_r1_slot, d_row_rdata};
-  reg [5:0] cat_7_36_31;
+  reg [2:0] fRow_add_1_w3;
   reg [5:0] d_isl_rdata_36_31;
-  reg [5:0] d_isl_rdata_36_31_0;
-  reg [2:0] cat_7_30_28;
   reg [2:0] d_isl_rdata_30_28;
-  reg [2:0] d_isl_rdata_30_28_0;
-  wire [27:0] r_1 = cat_7[27:0];
+  wire [27:0] r_1 = d_isl_rdata[27:0];
   reg [7:0] selfOf;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [10:0] d_w0_k_add_1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [9:0] d_w0_k_add_1_w10;
+  reg [9:0] startOf_0;
+  reg [9:0] endOf_0;
+  reg [2:0] ofBank_5;
+  reg d_w0_ri_eq_ofBank_5;
+  wire d_c_e_eq_0_2 = d_c_e == 1'd0;
+  reg [2:0] isMac_mux;
+  reg [7:0] isMac_mux_0;
+  wire fC_eq_1_1 = fC == 1'd1;
+  wire d_w1_st_eq_1 = d_w1_st == 2'd1;
+  reg not_d_w1_rb_0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [3:0] fRow_add_1_0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [2:0] fRow_add_1_0_w3;
+  reg [5:0] d_isl_rdata_36_31_0;
+  reg [2:0] d_isl_rdata_30_28_0;
   wire [27:0] r_2 = d_isl_rdata[27:0];
   reg [7:0] selfOf_0;
-  wire [27:0] r_3 = d_isl_rdata[27:0];
-  reg [7:0] selfOf_1;
-  reg [9:0] startOf;
-  reg [9:0] startOf_0;
   /* verilator lint_off UNUSEDSIGNAL */
-  reg [10:0] d_k_add_1;
+  reg [10:0] d_w1_k_add_1;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [9:0] d_k_add_1_w10;
+  reg [9:0] d_w1_k_add_1_w10;
   reg [9:0] startOf_1;
-  reg [9:0] endOf;
-  reg [9:0] endOf_0;
   reg [9:0] endOf_1;
-  reg d_ri_eq_d_size;
-  reg d_ri_eq_d_size_0;
+  reg [2:0] ofBank_6;
+  reg d_w1_ri_eq_ofBank_6;
+  wire d_c_e_eq_1_4 = d_c_e == 1'd1;
+  reg [2:0] isMac_mux_1;
+  reg [7:0] isMac_mux_2;
+  reg d_rr_eq_1_mux_eq_1_5;
+  reg d_rr_eq_1_mux_eq_1_5_mux;
+  reg and_30;
+  reg d_rr_eq_1_mux_eq_1_6;
+  reg [5:0] d_rr_eq_1_mux_eq_1_6_mux;
+  reg d_rr_eq_1_mux_eq_1_7;
+  reg [2:0] d_rr_eq_1_mux_eq_1_7_mux;
+  reg d_rr_eq_1_mux_eq_1_8;
+  reg [7:0] d_rr_eq_1_mux_eq_1_8_mux;
+  reg d_rr_eq_1_mux_eq_1_9;
+  reg ofBank_7;
+  reg ofBank_8;
+  reg d_rr_eq_1_mux_eq_1_9_mux;
+  reg d_rr_eq_1_mux_eq_1_10;
+  reg [2:0] ofBank_9;
+  reg [2:0] ofBank_10;
+  reg [2:0] d_rr_eq_1_mux_eq_1_10_mux;
   reg [7:0] d_ent_rdata_7_0;
-  wire d_st_eq_3_0 = d_st == 3'd3;
-  reg d_size_eq_1_0;
-  assign csr_ready = d_st_eq_0;
-  assign islands_ready = d_st_eq_0_0 ? 1'd0
-                       : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? (all ? 1'd1 : 1'd0) : best_eq_1_mux ? 1'd1 : 1'd0) : 1'd0)
-                       : d_st_eq_2 ? (and_1 ? 1'd1 : 1'd0)
+  assign csr_ready = d_ist_eq_0;
+  assign islands_ready = d_ist_eq_0_0 ? 1'd0
+                       : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? (and_6 ? 1'd1 : 1'd0) : and_7 ? 1'd1 : 1'd0) : 1'd0)
+                       : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? 1'd1 : 1'd0)
                        : 1'd0;
   assign cmd_0_valid = canLoad_or_canOp;
   assign cmd_0_payload = cat_op_a_slot_r_v_0;
   assign cmd_1_valid = canLoad_0_or_canOp_0;
   assign cmd_1_payload = cat_op_0_a_0_slot_0_r_0_v_0_0;
-  assign d_row_raddr = d_st_eq_0_0 ? 6'd0
-                     : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 6'd0 : best_eq_1_mux ? islands_id : 6'd0) : 6'd0)
-                     : d_st_eq_2 ? (and_1 ? islands_id : 6'd0)
+  assign d_row_raddr = d_ist_eq_0_0 ? 6'd0
+                     : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 6'd0 : and_7 ? islands_id : 6'd0) : 6'd0)
+                     : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? islands_id : 6'd0)
                      : 6'd0;
-  assign d_row_re = d_st_eq_0_0 ? 1'd0
-                  : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 1'd0 : best_eq_1_mux ? 1'd1 : 1'd0) : 1'd0)
-                  : d_st_eq_2 ? (and_1 ? 1'd1 : 1'd0)
+  assign d_row_re = d_ist_eq_0_0 ? 1'd0
+                  : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 1'd0 : and_7 ? 1'd1 : 1'd0) : 1'd0)
+                  : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? 1'd1 : 1'd0)
                   : 1'd0;
   always @(posedge clk) begin
     if (d_row_re) begin
       d_row_rdata <= d_row_mem[d_row_raddr];
     end
   end
-  assign d_ent_raddr = issue ? (d_k_ne_d_kend ? d_k_w9 : 9'd0) : 9'd0;
-  assign d_ent_re = issue ? (d_k_ne_d_kend ? 1'd1 : 1'd0) : 1'd0;
+  assign d_ent_raddr = and_8_or_and_9 ? (not_atEnd ? d_rr_eq_1_mux_eq_1_mux_w9 : 9'd0) : 9'd0;
+  assign d_ent_re = and_8_or_and_9 ? (not_atEnd ? 1'd1 : 1'd0) : 1'd0;
   always @(posedge clk) begin
     if (d_ent_re) begin
       d_ent_rdata <= d_ent_mem[d_ent_raddr];
@@ -606,85 +802,81 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
       d_slot_rdata <= d_slot_mem[d_slot_raddr];
     end
   end
-  wire [2:0] d_isl_raddr_prev_0 = d_st_eq_0_0 ? 3'd0 : d_st_eq_1 ? 3'd0 : d_st_eq_2 ? 3'd0 : d_st_eq_3 ? (d_size_eq_1 ? 3'd0 : 3'd0) : 3'd0;
-  wire [2:0] d_isl_raddr_prev_1 = inWalk_and_not_d_row_loaded ? (d_ri_ne_d_size ? d_ri : d_isl_raddr_prev_0) : d_isl_raddr_prev_0;
-  assign d_isl_raddr = issue ? (d_k_ne_d_kend ? d_isl_raddr_prev_1 : d_last_row ? d_isl_raddr_prev_1 : d_ri_ne_d_size_0 ? d_ri : d_isl_raddr_prev_1) : d_isl_raddr_prev_1;
-  wire d_isl_re_prev_0 = d_st_eq_0_0 ? 1'd0 : d_st_eq_1 ? 1'd0 : d_st_eq_2 ? 1'd0 : d_st_eq_3 ? (d_size_eq_1 ? 1'd0 : 1'd1) : 1'd0;
-  wire d_isl_re_prev_1 = inWalk_and_not_d_row_loaded ? (d_ri_ne_d_size ? 1'd1 : d_isl_re_prev_0) : d_isl_re_prev_0;
-  assign d_isl_re = issue ? (d_k_ne_d_kend ? d_isl_re_prev_1 : d_last_row ? d_isl_re_prev_1 : d_ri_ne_d_size_0 ? 1'd1 : d_isl_re_prev_1) : d_isl_re_prev_1;
+  assign d_isl_raddr = endFetch_or_and_10_or_and_11 ? islAddr : 5'd0;
+  assign d_isl_re = endFetch_or_and_10_or_and_11 ? 1'd1 : 1'd0;
   always @(posedge clk) begin
     if (d_isl_re) begin
       d_isl_rdata <= d_isl_mem[d_isl_raddr];
     end
   end
-  assign d_row_waddr = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? idx_w6 : 6'd0) : 6'd0) : 6'd0) : 6'd0;
-  assign d_row_wdata = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? cat_d_prev_ptr_csr_value_csr_a : 28'd0) : 28'd0) : 28'd0) : 28'd0;
-  assign d_row_we = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? 1'd1 : 1'd0) : 1'd0) : 1'd0) : 1'd0;
-  assign d_ent_waddr = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? 9'd0 : d_ent_idx_w9) : 9'd0) : 9'd0;
-  assign d_ent_wdata = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? 14'd0 : cat_csr_value_w6_csr_a) : 14'd0) : 14'd0;
-  assign d_ent_we = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? 1'd0 : 1'd1) : 1'd0) : 1'd0;
-  assign d_hub_waddr = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? idx_w6_0 : 6'd0) : 6'd0) : 6'd0)
-                     : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 6'd0 : best_eq_1_mux ? (hub ? islands_id : 6'd0) : 6'd0) : 6'd0)
-                     : d_st_eq_2 ? (and_1 ? (d_hub_mode ? islands_id : 6'd0) : 6'd0)
+  assign d_row_waddr = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? idx_w6 : 6'd0) : 6'd0) : 6'd0) : 6'd0;
+  assign d_row_wdata = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? cat_d_prev_ptr_csr_value_csr_a : 28'd0) : 28'd0) : 28'd0) : 28'd0;
+  assign d_row_we = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? 1'd1 : 1'd0) : 1'd0) : 1'd0) : 1'd0;
+  assign d_ent_waddr = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? 9'd0 : d_ent_idx_w9) : 9'd0) : 9'd0;
+  assign d_ent_wdata = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? 14'd0 : cat_csr_value_w6_csr_a) : 14'd0) : 14'd0;
+  assign d_ent_we = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? 1'd0 : 1'd1) : 1'd0) : 1'd0;
+  assign d_hub_waddr = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? idx_w6_0 : 6'd0) : 6'd0) : 6'd0)
+                     : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 6'd0 : and_7 ? (hub ? islands_id : 6'd0) : 6'd0) : 6'd0)
+                     : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? (d_i_hub ? islands_id : 6'd0) : 6'd0)
                      : 6'd0;
-  assign d_hub_wdata = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? 1'd0 : 1'd0) : 1'd0) : 1'd0)
-                     : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 1'd0 : best_eq_1_mux ? (hub ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
-                     : d_st_eq_2 ? (and_1 ? (d_hub_mode ? 1'd1 : 1'd0) : 1'd0)
+  assign d_hub_wdata = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? 1'd0 : 1'd0) : 1'd0) : 1'd0)
+                     : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 1'd0 : and_7 ? (hub ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
+                     : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? (d_i_hub ? 1'd1 : 1'd0) : 1'd0)
                      : 1'd0;
-  assign d_hub_we = d_st_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
-                  : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 1'd0 : best_eq_1_mux ? (hub ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
-                  : d_st_eq_2 ? (and_1 ? (d_hub_mode ? 1'd1 : 1'd0) : 1'd0)
+  assign d_hub_we = d_ist_eq_0_0 ? (csr_valid ? (csr_ptr ? (d_load_idx_ne_0 ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
+                  : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 1'd0 : and_7 ? (hub ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
+                  : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? (d_i_hub ? 1'd1 : 1'd0) : 1'd0)
                   : 1'd0;
-  assign d_slot_waddr = d_st_eq_0_0 ? 6'd0
-                      : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 6'd0 : best_eq_1_mux ? islands_id : 6'd0) : 6'd0)
-                      : d_st_eq_2 ? (and_1 ? islands_id : 6'd0)
+  assign d_slot_waddr = d_ist_eq_0_0 ? 6'd0
+                      : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 6'd0 : and_7 ? islands_id : 6'd0) : 6'd0)
+                      : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? islands_id : 6'd0)
                       : 6'd0;
-  assign d_slot_wdata = d_st_eq_0_0 ? 3'd0
-                      : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 3'd0 : best_eq_1_mux ? best_eq_1_0_mux : 3'd0) : 3'd0)
-                      : d_st_eq_2 ? (and_1 ? d_sl : 3'd0)
+  assign d_slot_wdata = d_ist_eq_0_0 ? 3'd0
+                      : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 3'd0 : and_7 ? best_eq_1_1_mux : 3'd0) : 3'd0)
+                      : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? d_i_slot : 3'd0)
                       : 3'd0;
-  assign d_slot_we = d_st_eq_0_0 ? 1'd0
-                   : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 1'd0 : best_eq_1_mux ? 1'd1 : 1'd0) : 1'd0)
-                   : d_st_eq_2 ? (and_1 ? 1'd1 : 1'd0)
+  assign d_slot_we = d_ist_eq_0_0 ? 1'd0
+                   : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 1'd0 : and_7 ? 1'd1 : 1'd0) : 1'd0)
+                   : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? 1'd1 : 1'd0)
                    : 1'd0;
-  assign d_isl_waddr = d_r1_valid ? d_r1_cnt : 3'd0;
+  assign d_isl_waddr = d_r1_valid ? islAddr_0 : 5'd0;
   assign d_isl_wdata = d_r1_valid ? cat_0 : 37'h0;
   assign d_isl_we = d_r1_valid ? 1'd1 : 1'd0;
-  assign d_load_in_0_valid = d_st_eq_0_0 ? 1'd0
-                           : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 1'd0 : best_eq_1_mux ? (best_eq_0 ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
-                           : d_st_eq_2 ? (and_1 ? (d_unit_e_eq_0 ? 1'd1 : 1'd0) : 1'd0)
+  assign d_load_in_0_valid = d_ist_eq_0_0 ? 1'd0
+                           : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 1'd0 : and_7 ? (best_eq_0 ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
+                           : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? (d_i_e_eq_0 ? 1'd1 : 1'd0) : 1'd0)
                            : 1'd0;
   assign d_load_in_0_ready = not_d_loads_0_count_q_eq_16;
-  assign d_load_in_0_payload = d_st_eq_0_0 ? 10'd0
-                             : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 10'd0 : best_eq_1_mux ? (best_eq_0 ? cat_1 : 10'd0) : 10'd0) : 10'd0)
-                             : d_st_eq_2 ? (and_1 ? (d_unit_e_eq_0 ? cat_lastTok_0_islands_id_d_sl : 10'd0) : 10'd0)
+  assign d_load_in_0_payload = d_ist_eq_0_0 ? 10'd0
+                             : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 10'd0 : and_7 ? (best_eq_0 ? cat_1 : 10'd0) : 10'd0) : 10'd0)
+                             : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? (d_i_e_eq_0 ? cat_2 : 10'd0) : 10'd0)
                              : 10'd0;
-  assign d_load_in_1_valid = d_st_eq_0_0 ? 1'd0
-                           : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 1'd0 : best_eq_1_mux ? (best_eq_1_1 ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
-                           : d_st_eq_2 ? (and_1 ? (d_unit_e_eq_1_1 ? 1'd1 : 1'd0) : 1'd0)
+  assign d_load_in_1_valid = d_ist_eq_0_0 ? 1'd0
+                           : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 1'd0 : and_7 ? (best_eq_1_2 ? 1'd1 : 1'd0) : 1'd0) : 1'd0)
+                           : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? (d_i_e_eq_1_0 ? 1'd1 : 1'd0) : 1'd0)
                            : 1'd0;
   assign d_load_in_1_ready = not_d_loads_1_count_q_eq_16;
-  assign d_load_in_1_payload = d_st_eq_0_0 ? 10'd0
-                             : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? 10'd0 : best_eq_1_mux ? (best_eq_1_1 ? cat_2 : 10'd0) : 10'd0) : 10'd0)
-                             : d_st_eq_2 ? (and_1 ? (d_unit_e_eq_1_1 ? cat_lastTok_0_islands_id_d_sl_0 : 10'd0) : 10'd0)
+  assign d_load_in_1_payload = d_ist_eq_0_0 ? 10'd0
+                             : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? 10'd0 : and_7 ? (best_eq_1_2 ? cat_3 : 10'd0) : 10'd0) : 10'd0)
+                             : d_ist_eq_2 ? (islands_valid_and_d_i_e_eq_1_mux ? (d_i_e_eq_1_0 ? cat_4 : 10'd0) : 10'd0)
                              : 10'd0;
-  wire d_op_in_0_valid_prev_0 = d_c_valid ? (d_c_end ? (d_c_e_eq_0 ? 1'd1 : 1'd0) : d_c_hub_or_d_hub_rdata ? (d_c_e_eq_0_0 ? 1'd1 : 1'd0) : d_c_e_eq_0_1 ? 1'd1 : 1'd0) : 1'd0;
-  assign d_op_in_0_valid = d_st_eq_0_0 ? d_op_in_0_valid_prev_0
-                         : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? (all ? (1'd0 ? 1'd1 : 1'd1 ? 1'd1 : d_op_in_0_valid_prev_0) : d_op_in_0_valid_prev_0) : d_op_in_0_valid_prev_0) : d_op_in_0_valid_prev_0)
+  wire d_op_in_0_valid_prev_0 = d_c_valid ? (d_c_end ? (d_c_e_eq_0 ? 1'd1 : 1'd0) : not_isMac ? (d_c_e_eq_0_0 ? 1'd1 : 1'd0) : d_c_e_eq_0_1 ? 1'd1 : 1'd0) : 1'd0;
+  assign d_op_in_0_valid = d_ist_eq_0_0 ? d_op_in_0_valid_prev_0
+                         : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? (and_6 ? (1'd0 ? 1'd1 : 1'd1 ? 1'd1 : d_op_in_0_valid_prev_0) : d_op_in_0_valid_prev_0) : d_op_in_0_valid_prev_0) : d_op_in_0_valid_prev_0)
                          : d_op_in_0_valid_prev_0;
   assign d_op_in_0_ready = not_d_ops_0_count_q_eq_32;
-  wire [23:0] d_op_in_0_payload_prev_0 = d_c_valid ? (d_c_end ? (d_c_e_eq_0 ? cat_3 : 24'd0) : d_c_hub_or_d_hub_rdata ? (d_c_e_eq_0_0 ? cat_4 : 24'd0) : d_c_e_eq_0_1 ? cat_1_pA_pSlot_0_0_0_d_c_size : 24'd0) : 24'd0;
-  assign d_op_in_0_payload = d_st_eq_0_0 ? d_op_in_0_payload_prev_0
-                           : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? (all ? (1'd0 ? cat_3_0_0_0_0_0_0_0 : 1'd1 ? cat_3_0_0_0_0_0_0 : d_op_in_0_payload_prev_0) : d_op_in_0_payload_prev_0) : d_op_in_0_payload_prev_0) : d_op_in_0_payload_prev_0)
+  wire [23:0] d_op_in_0_payload_prev_0 = d_c_valid ? (d_c_end ? (d_c_e_eq_0 ? cat_5 : 24'd0) : not_isMac ? (d_c_e_eq_0_0 ? cat_6 : 24'd0) : d_c_e_eq_0_1 ? cat_1_pA_pSlot_0_0_0_d_c_size : 24'd0) : 24'd0;
+  assign d_op_in_0_payload = d_ist_eq_0_0 ? d_op_in_0_payload_prev_0
+                           : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? (and_6 ? (1'd0 ? cat_3_0_0_0_0_0_0_0 : 1'd1 ? cat_3_0_0_0_0_0_0 : d_op_in_0_payload_prev_0) : d_op_in_0_payload_prev_0) : d_op_in_0_payload_prev_0) : d_op_in_0_payload_prev_0)
                            : d_op_in_0_payload_prev_0;
-  wire d_op_in_1_valid_prev_0 = d_c_valid ? (d_c_end ? (d_c_e_eq_1 ? 1'd1 : 1'd0) : d_c_hub_or_d_hub_rdata ? (d_c_e_eq_1_0 ? 1'd1 : 1'd0) : d_c_e_eq_1_1 ? 1'd1 : 1'd0) : 1'd0;
-  assign d_op_in_1_valid = d_st_eq_0_0 ? d_op_in_1_valid_prev_0
-                         : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? (all ? (1'd1 ? 1'd1 : 1'd0 ? 1'd1 : d_op_in_1_valid_prev_0) : d_op_in_1_valid_prev_0) : d_op_in_1_valid_prev_0) : d_op_in_1_valid_prev_0)
+  wire d_op_in_1_valid_prev_0 = d_c_valid ? (d_c_end ? (d_c_e_eq_1_1 ? 1'd1 : 1'd0) : not_isMac ? (d_c_e_eq_1_2 ? 1'd1 : 1'd0) : d_c_e_eq_1_3 ? 1'd1 : 1'd0) : 1'd0;
+  assign d_op_in_1_valid = d_ist_eq_0_0 ? d_op_in_1_valid_prev_0
+                         : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? (and_6 ? (1'd1 ? 1'd1 : 1'd0 ? 1'd1 : d_op_in_1_valid_prev_0) : d_op_in_1_valid_prev_0) : d_op_in_1_valid_prev_0) : d_op_in_1_valid_prev_0)
                          : d_op_in_1_valid_prev_0;
   assign d_op_in_1_ready = not_d_ops_1_count_q_eq_32;
-  wire [23:0] d_op_in_1_payload_prev_0 = d_c_valid ? (d_c_end ? (d_c_e_eq_1 ? cat_5 : 24'd0) : d_c_hub_or_d_hub_rdata ? (d_c_e_eq_1_0 ? cat_6 : 24'd0) : d_c_e_eq_1_1 ? cat_1_pA_pSlot_0_0_0_d_c_size_0 : 24'd0) : 24'd0;
-  assign d_op_in_1_payload = d_st_eq_0_0 ? d_op_in_1_payload_prev_0
-                           : d_st_eq_1 ? (start_and_islands_valid ? (islands_kind_eq_3 ? (all ? (1'd1 ? cat_3_0_0_0_0_0_0_2 : 1'd0 ? cat_3_0_0_0_0_0_0_1 : d_op_in_1_payload_prev_0) : d_op_in_1_payload_prev_0) : d_op_in_1_payload_prev_0) : d_op_in_1_payload_prev_0)
+  wire [23:0] d_op_in_1_payload_prev_0 = d_c_valid ? (d_c_end ? (d_c_e_eq_1_1 ? cat_7 : 24'd0) : not_isMac ? (d_c_e_eq_1_2 ? cat_8 : 24'd0) : d_c_e_eq_1_3 ? cat_1_pA_pSlot_0_0_0_d_c_size_0 : 24'd0) : 24'd0;
+  assign d_op_in_1_payload = d_ist_eq_0_0 ? d_op_in_1_payload_prev_0
+                           : d_ist_eq_1 ? (and_0 ? (islands_kind_eq_3 ? (and_6 ? (1'd1 ? cat_3_0_0_0_0_0_0_2 : 1'd0 ? cat_3_0_0_0_0_0_0_1 : d_op_in_1_payload_prev_0) : d_op_in_1_payload_prev_0) : d_op_in_1_payload_prev_0) : d_op_in_1_payload_prev_0)
                            : d_op_in_1_payload_prev_0;
   assign d_loads_0_valid = not_d_loads_0_count_q_eq_0;
   assign d_loads_0_ready = cmd_0_ready_and_canLoad;
@@ -694,12 +886,12 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_loads_0_count_q <= 5'd0;
     end else begin
-      if (and_2_and_not_and_3) begin
+      if (and_12_and_not_and_13) begin
         d_loads_0_count_q_add_1 = {1'd0, d_loads_0_count_q} + 6'd1;
         d_loads_0_count_q_add_1_w5 = d_loads_0_count_q_add_1[4:0];
         d_loads_0_count_q <= d_loads_0_count_q_add_1_w5;
       end else begin
-        if (and_3_and_not_and_2) begin
+        if (and_13_and_not_and_12) begin
           d_loads_0_count_q_sub_1 = {1'd0, d_loads_0_count_q} - 6'd1;
           d_loads_0_count_q_sub_1_w5 = d_loads_0_count_q_sub_1[4:0];
           d_loads_0_count_q <= d_loads_0_count_q_sub_1_w5;
@@ -713,7 +905,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_loads_0_wptr_q <= 4'd0;
     end else begin
-      if (and_2) begin
+      if (and_12) begin
         d_loads_0_wptr_q_add_1 = {1'd0, d_loads_0_wptr_q} + 5'd1;
         d_loads_0_wptr_q_add_1_w4 = d_loads_0_wptr_q_add_1[3:0];
         d_loads_0_wptr_q <= d_loads_0_wptr_q_add_1_w4;
@@ -726,7 +918,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_loads_0_rptr_q <= 4'd0;
     end else begin
-      if (and_3) begin
+      if (and_13) begin
         d_loads_0_rptr_q_add_1 = {1'd0, d_loads_0_rptr_q} + 5'd1;
         d_loads_0_rptr_q_add_1_w4 = d_loads_0_rptr_q_add_1[3:0];
         d_loads_0_rptr_q <= d_loads_0_rptr_q_add_1_w4;
@@ -742,12 +934,12 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_loads_1_count_q <= 5'd0;
     end else begin
-      if (and_4_and_not_and_5) begin
+      if (and_14_and_not_and_15) begin
         d_loads_1_count_q_add_1 = {1'd0, d_loads_1_count_q} + 6'd1;
         d_loads_1_count_q_add_1_w5 = d_loads_1_count_q_add_1[4:0];
         d_loads_1_count_q <= d_loads_1_count_q_add_1_w5;
       end else begin
-        if (and_5_and_not_and_4) begin
+        if (and_15_and_not_and_14) begin
           d_loads_1_count_q_sub_1 = {1'd0, d_loads_1_count_q} - 6'd1;
           d_loads_1_count_q_sub_1_w5 = d_loads_1_count_q_sub_1[4:0];
           d_loads_1_count_q <= d_loads_1_count_q_sub_1_w5;
@@ -761,7 +953,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_loads_1_wptr_q <= 4'd0;
     end else begin
-      if (and_4) begin
+      if (and_14) begin
         d_loads_1_wptr_q_add_1 = {1'd0, d_loads_1_wptr_q} + 5'd1;
         d_loads_1_wptr_q_add_1_w4 = d_loads_1_wptr_q_add_1[3:0];
         d_loads_1_wptr_q <= d_loads_1_wptr_q_add_1_w4;
@@ -774,7 +966,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_loads_1_rptr_q <= 4'd0;
     end else begin
-      if (and_5) begin
+      if (and_15) begin
         d_loads_1_rptr_q_add_1 = {1'd0, d_loads_1_rptr_q} + 5'd1;
         d_loads_1_rptr_q_add_1_w4 = d_loads_1_rptr_q_add_1[3:0];
         d_loads_1_rptr_q <= d_loads_1_rptr_q_add_1_w4;
@@ -783,19 +975,19 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   end
   /* verilator lint_on BLKSEQ */
   assign d_ops_0_valid = not_d_ops_0_count_q_eq_0;
-  assign d_ops_0_ready = and_6;
+  assign d_ops_0_ready = and_16;
   assign d_ops_0_payload = d_ops_0_mem_word_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       d_ops_0_count_q <= 6'd0;
     end else begin
-      if (and_7_and_not_0) begin
+      if (and_17_and_not_0) begin
         d_ops_0_count_q_add_1 = {1'd0, d_ops_0_count_q} + 7'd1;
         d_ops_0_count_q_add_1_w6 = d_ops_0_count_q_add_1[5:0];
         d_ops_0_count_q <= d_ops_0_count_q_add_1_w6;
       end else begin
-        if (and_8) begin
+        if (and_18) begin
           d_ops_0_count_q_sub_1 = {1'd0, d_ops_0_count_q} - 7'd1;
           d_ops_0_count_q_sub_1_w6 = d_ops_0_count_q_sub_1[5:0];
           d_ops_0_count_q <= d_ops_0_count_q_sub_1_w6;
@@ -809,7 +1001,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_ops_0_wptr_q <= 5'd0;
     end else begin
-      if (and_7) begin
+      if (and_17) begin
         d_ops_0_wptr_q_add_1 = {1'd0, d_ops_0_wptr_q} + 6'd1;
         d_ops_0_wptr_q_add_1_w5 = d_ops_0_wptr_q_add_1[4:0];
         d_ops_0_wptr_q <= d_ops_0_wptr_q_add_1_w5;
@@ -831,19 +1023,19 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   end
   /* verilator lint_on BLKSEQ */
   assign d_ops_1_valid = not_d_ops_1_count_q_eq_0;
-  assign d_ops_1_ready = and_9;
+  assign d_ops_1_ready = and_19;
   assign d_ops_1_payload = d_ops_1_mem_word_0;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       d_ops_1_count_q <= 6'd0;
     end else begin
-      if (and_10_and_not_1) begin
+      if (and_20_and_not_1) begin
         d_ops_1_count_q_add_1 = {1'd0, d_ops_1_count_q} + 7'd1;
         d_ops_1_count_q_add_1_w6 = d_ops_1_count_q_add_1[5:0];
         d_ops_1_count_q <= d_ops_1_count_q_add_1_w6;
       end else begin
-        if (and_11) begin
+        if (and_21) begin
           d_ops_1_count_q_sub_1 = {1'd0, d_ops_1_count_q} - 7'd1;
           d_ops_1_count_q_sub_1_w6 = d_ops_1_count_q_sub_1[5:0];
           d_ops_1_count_q <= d_ops_1_count_q_sub_1_w6;
@@ -857,7 +1049,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_ops_1_wptr_q <= 5'd0;
     end else begin
-      if (and_10) begin
+      if (and_20) begin
         d_ops_1_wptr_q_add_1 = {1'd0, d_ops_1_wptr_q} + 6'd1;
         d_ops_1_wptr_q_add_1_w5 = d_ops_1_wptr_q_add_1[4:0];
         d_ops_1_wptr_q <= d_ops_1_wptr_q_add_1_w5;
@@ -883,7 +1075,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       fe0_issued <= 5'd0;
     end else begin
-      if (and_12) begin
+      if (and_22) begin
         fe0_issued_add_1 = {1'd0, fe0_issued} + 6'd1;
         fe0_issued_add_1_w5 = fe0_issued_add_1[4:0];
         fe0_issued <= fe0_issued_add_1_w5;
@@ -896,7 +1088,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       fe0_freed <= 5'd0;
     end else begin
-      if (and_13) begin
+      if (and_23) begin
         d_ops_0_size = d_ops_0_payload[2:0];
         d_ops_0_size_w5 = {2'd0, d_ops_0_size};
         fe0_freed_add_d_ops_0_size_w5 = {1'd0, fe0_freed} + {1'd0, d_ops_0_size_w5};
@@ -911,7 +1103,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       fe0_units_loaded <= 5'd0;
     end else begin
-      if (and_12) begin
+      if (and_22) begin
         if (d_loads_0_last) begin
           fe0_units_loaded_add_1 = {1'd0, fe0_units_loaded} + 6'd1;
           fe0_units_loaded_add_1_w5 = fe0_units_loaded_add_1[4:0];
@@ -926,7 +1118,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       fe0_units_done <= 5'd0;
     end else begin
-      if (and_13) begin
+      if (and_23) begin
         fe0_units_done_add_1 = {1'd0, fe0_units_done} + 6'd1;
         fe0_units_done_add_1_w5 = fe0_units_done_add_1[4:0];
         fe0_units_done <= fe0_units_done_add_1_w5;
@@ -939,7 +1131,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       fe1_issued <= 5'd0;
     end else begin
-      if (and_14) begin
+      if (and_24) begin
         fe1_issued_add_1 = {1'd0, fe1_issued} + 6'd1;
         fe1_issued_add_1_w5 = fe1_issued_add_1[4:0];
         fe1_issued <= fe1_issued_add_1_w5;
@@ -952,7 +1144,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       fe1_freed <= 5'd0;
     end else begin
-      if (and_15) begin
+      if (and_25) begin
         d_ops_1_size = d_ops_1_payload[2:0];
         d_ops_1_size_w5 = {2'd0, d_ops_1_size};
         fe1_freed_add_d_ops_1_size_w5 = {1'd0, fe1_freed} + {1'd0, d_ops_1_size_w5};
@@ -967,7 +1159,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       fe1_units_loaded <= 5'd0;
     end else begin
-      if (and_14) begin
+      if (and_24) begin
         if (d_loads_1_last) begin
           fe1_units_loaded_add_1 = {1'd0, fe1_units_loaded} + 6'd1;
           fe1_units_loaded_add_1_w5 = fe1_units_loaded_add_1[4:0];
@@ -982,7 +1174,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       fe1_units_done <= 5'd0;
     end else begin
-      if (and_15) begin
+      if (and_25) begin
         fe1_units_done_add_1 = {1'd0, fe1_units_done} + 6'd1;
         fe1_units_done_add_1_w5 = fe1_units_done_add_1[4:0];
         fe1_units_done <= fe1_units_done_add_1_w5;
@@ -995,23 +1187,24 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_work_0 <= 11'd0;
     end else begin
-      if (d_st_eq_0_0) begin
-      end else begin
-        if (d_st_eq_1) begin
-          if (start_and_islands_valid) begin
-            if (islands_kind_eq_3) begin
-              if (all) begin
-                d_work_0 <= 11'd0;
-              end
-            end
-          end
-        end
+      if (not_d_r1_valid_0_or_d_r1_e_ne_0) begin
+        d_ops_0_op_ne_3 = d_ops_0_op != 2'd3;
+        and_26 = d_ops_0_valid_and_d_ops_0_ready_0 & d_ops_0_op_ne_3;
+        retire = {10'd0, and_26};
+        d_work_0_sub_retire = {1'd0, d_work_0} - {1'd0, retire};
+        d_work_0_sub_retire_w11 = d_work_0_sub_retire[10:0];
+        d_work_0 <= d_work_0_sub_retire_w11;
       end
-      if (issue) begin
-        if (d_unit_e_eq_0_0) begin
-          d_work_0_add_1 = {1'd0, d_work_0} + 12'd1;
-          d_work_0_add_1_w11 = d_work_0_add_1[10:0];
-          d_work_0 <= d_work_0_add_1_w11;
+      if (d_r1_valid) begin
+        if (d_r1_e_eq_0) begin
+          d_work_0_add_len = {1'd0, d_work_0} + {1'd0, len};
+          d_work_0_add_len_add_1 = {1'd0, d_work_0_add_len} + 13'd1;
+          d_ops_0_op_ne_3_0 = d_ops_0_op != 2'd3;
+          and_27 = d_ops_0_valid_and_d_ops_0_ready_0 & d_ops_0_op_ne_3_0;
+          retire_0 = {10'd0, and_27};
+          sub_0 = {1'd0, d_work_0_add_len_add_1} - {3'd0, retire_0};
+          sub_0_w11 = sub_0[10:0];
+          d_work_0 <= sub_0_w11;
         end
       end
     end
@@ -1022,23 +1215,24 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_work_1 <= 11'd0;
     end else begin
-      if (d_st_eq_0_0) begin
-      end else begin
-        if (d_st_eq_1) begin
-          if (start_and_islands_valid) begin
-            if (islands_kind_eq_3) begin
-              if (all) begin
-                d_work_1 <= 11'd0;
-              end
-            end
-          end
-        end
+      if (not_d_r1_valid_1_or_d_r1_e_ne_1) begin
+        d_ops_1_op_ne_3 = d_ops_1_op != 2'd3;
+        and_28 = d_ops_1_valid_and_d_ops_1_ready_0 & d_ops_1_op_ne_3;
+        retire_1 = {10'd0, and_28};
+        d_work_1_sub_retire_1 = {1'd0, d_work_1} - {1'd0, retire_1};
+        d_work_1_sub_retire_1_w11 = d_work_1_sub_retire_1[10:0];
+        d_work_1 <= d_work_1_sub_retire_1_w11;
       end
-      if (issue) begin
-        if (d_unit_e_eq_1_2) begin
-          d_work_1_add_1 = {1'd0, d_work_1} + 12'd1;
-          d_work_1_add_1_w11 = d_work_1_add_1[10:0];
-          d_work_1 <= d_work_1_add_1_w11;
+      if (d_r1_valid) begin
+        if (d_r1_e_eq_1) begin
+          d_work_1_add_len = {1'd0, d_work_1} + {1'd0, len};
+          d_work_1_add_len_add_1 = {1'd0, d_work_1_add_len} + 13'd1;
+          d_ops_1_op_ne_3_0 = d_ops_1_op != 2'd3;
+          and_29 = d_ops_1_valid_and_d_ops_1_ready_0 & d_ops_1_op_ne_3_0;
+          retire_2 = {10'd0, and_29};
+          sub_1 = {1'd0, d_work_1_add_len_add_1} - {3'd0, retire_2};
+          sub_1_w11 = sub_1[10:0];
+          d_work_1 <= sub_1_w11;
         end
       end
     end
@@ -1049,22 +1243,22 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_alloc_0 <= 3'd0;
     end else begin
-      if (d_st_eq_0_0) begin
+      if (d_ist_eq_0_0) begin
       end else begin
-        if (d_st_eq_1) begin
-          if (start_and_islands_valid) begin
+        if (d_ist_eq_1) begin
+          if (and_0) begin
             if (islands_kind_eq_3) begin
-              if (all) begin
+              if (and_6) begin
                 d_alloc_0 <= 3'd0;
               end
             end else begin
-              if (best_eq_1_mux) begin
+              if (and_7) begin
                 if (lastTok) begin
                   if (best_eq_0_0) begin
-                    best_eq_1_0_mux_eq_7 = best_eq_1_0_mux == 3'd7;
-                    best_eq_1_0_mux_add_1 = {1'd0, best_eq_1_0_mux} + 4'd1;
-                    best_eq_1_0_mux_add_1_w3 = best_eq_1_0_mux_add_1[2:0];
-                    nextSlot = best_eq_1_0_mux_eq_7 ? 3'd0 : best_eq_1_0_mux_add_1_w3;
+                    best_eq_1_1_mux_eq_7 = best_eq_1_1_mux == 3'd7;
+                    best_eq_1_1_mux_add_1 = {1'd0, best_eq_1_1_mux} + 4'd1;
+                    best_eq_1_1_mux_add_1_w3 = best_eq_1_1_mux_add_1[2:0];
+                    nextSlot = best_eq_1_1_mux_eq_7 ? 3'd0 : best_eq_1_1_mux_add_1_w3;
                     d_alloc_0 <= nextSlot;
                   end
                 end
@@ -1072,14 +1266,14 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
             end
           end
         end else begin
-          if (d_st_eq_2) begin
-            if (and_1) begin
+          if (d_ist_eq_2) begin
+            if (islands_valid_and_d_i_e_eq_1_mux) begin
               if (lastTok_0) begin
-                if (d_unit_e_eq_0_1) begin
-                  d_sl_eq_7 = d_sl == 3'd7;
-                  d_sl_add_1 = {1'd0, d_sl} + 4'd1;
-                  d_sl_add_1_w3 = d_sl_add_1[2:0];
-                  nextSlot_0 = d_sl_eq_7 ? 3'd0 : d_sl_add_1_w3;
+                if (d_i_e_eq_0_0) begin
+                  d_i_slot_eq_7 = d_i_slot == 3'd7;
+                  d_i_slot_add_1 = {1'd0, d_i_slot} + 4'd1;
+                  d_i_slot_add_1_w3 = d_i_slot_add_1[2:0];
+                  nextSlot_0 = d_i_slot_eq_7 ? 3'd0 : d_i_slot_add_1_w3;
                   d_alloc_0 <= nextSlot_0;
                 end
               end
@@ -1095,22 +1289,22 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_alloc_1 <= 3'd0;
     end else begin
-      if (d_st_eq_0_0) begin
+      if (d_ist_eq_0_0) begin
       end else begin
-        if (d_st_eq_1) begin
-          if (start_and_islands_valid) begin
+        if (d_ist_eq_1) begin
+          if (and_0) begin
             if (islands_kind_eq_3) begin
-              if (all) begin
+              if (and_6) begin
                 d_alloc_1 <= 3'd0;
               end
             end else begin
-              if (best_eq_1_mux) begin
+              if (and_7) begin
                 if (lastTok) begin
-                  if (best_eq_1_2) begin
-                    best_eq_1_0_mux_eq_7_0 = best_eq_1_0_mux == 3'd7;
-                    best_eq_1_0_mux_add_1_0 = {1'd0, best_eq_1_0_mux} + 4'd1;
-                    best_eq_1_0_mux_add_1_0_w3 = best_eq_1_0_mux_add_1_0[2:0];
-                    nextSlot_1 = best_eq_1_0_mux_eq_7_0 ? 3'd0 : best_eq_1_0_mux_add_1_0_w3;
+                  if (best_eq_1_3) begin
+                    best_eq_1_1_mux_eq_7_0 = best_eq_1_1_mux == 3'd7;
+                    best_eq_1_1_mux_add_1_0 = {1'd0, best_eq_1_1_mux} + 4'd1;
+                    best_eq_1_1_mux_add_1_0_w3 = best_eq_1_1_mux_add_1_0[2:0];
+                    nextSlot_1 = best_eq_1_1_mux_eq_7_0 ? 3'd0 : best_eq_1_1_mux_add_1_0_w3;
                     d_alloc_1 <= nextSlot_1;
                   end
                 end
@@ -1118,14 +1312,14 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
             end
           end
         end else begin
-          if (d_st_eq_2) begin
-            if (and_1) begin
+          if (d_ist_eq_2) begin
+            if (islands_valid_and_d_i_e_eq_1_mux) begin
               if (lastTok_0) begin
-                if (d_unit_e_eq_1_3) begin
-                  d_sl_eq_7_0 = d_sl == 3'd7;
-                  d_sl_add_1_0 = {1'd0, d_sl} + 4'd1;
-                  d_sl_add_1_0_w3 = d_sl_add_1_0[2:0];
-                  nextSlot_2 = d_sl_eq_7_0 ? 3'd0 : d_sl_add_1_0_w3;
+                if (d_i_e_eq_1_1) begin
+                  d_i_slot_eq_7_0 = d_i_slot == 3'd7;
+                  d_i_slot_add_1_0 = {1'd0, d_i_slot} + 4'd1;
+                  d_i_slot_add_1_0_w3 = d_i_slot_add_1_0[2:0];
+                  nextSlot_2 = d_i_slot_eq_7_0 ? 3'd0 : d_i_slot_add_1_0_w3;
                   d_alloc_1 <= nextSlot_2;
                 end
               end
@@ -1137,15 +1331,53 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (rst) begin
+      d_b0_0_full <= 1'd0;
     end else begin
-      if (d_st_eq_1) begin
-        if (start_and_islands_valid) begin
-          if (islands_kind_eq_3) begin
-          end else begin
-            if (best_eq_1_mux) begin
-              d_unit_e <= best;
+      if (d_r1_valid) begin
+        if (d_r1_last) begin
+          if (d_r1_e_eq_0_0) begin
+            if (d_r1_bank_eq_0) begin
+              d_b0_0_full <= 1'd1;
             end
+          end
+        end
+      end
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_0) begin
+          if (not_atEnd_0) begin
+          end else begin
+            if (d_w0_last) begin
+              if (d_w0_rb_eq_0) begin
+                d_b0_0_full <= 1'd0;
+              end
+            end
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_r1_valid) begin
+      if (d_r1_last) begin
+        if (d_r1_e_eq_0_0) begin
+          if (d_r1_bank_eq_0) begin
+            d_r1_cnt_add_1 = {1'd0, d_r1_cnt} + 4'd1;
+            d_r1_cnt_add_1_w3 = d_r1_cnt_add_1[2:0];
+            d_b0_0_size <= d_r1_cnt_add_1_w3;
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (d_r1_valid) begin
+      if (d_r1_last) begin
+        if (d_r1_e_eq_0_0) begin
+          if (d_r1_bank_eq_0) begin
+            d_b0_0_hub <= d_i_hub;
           end
         end
       end
@@ -1153,57 +1385,233 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   end
   always @(posedge clk) begin
     if (rst) begin
-      d_st <= 3'd0;
+      d_b0_1_full <= 1'd0;
     end else begin
-      if (d_st_eq_0_0) begin
-        if (csr_valid) begin
-          if (csr_last) begin
-            d_st <= 3'd1;
+      if (d_r1_valid) begin
+        if (d_r1_last) begin
+          if (d_r1_e_eq_0_0) begin
+            if (d_r1_bank_eq_1) begin
+              d_b0_1_full <= 1'd1;
+            end
           end
         end
-      end else begin
-        if (d_st_eq_1) begin
-          if (start_and_islands_valid) begin
-            if (islands_kind_eq_3) begin
-              if (all) begin
-                d_st <= 3'd0;
-              end
-            end else begin
-              if (best_eq_1_mux) begin
-                if (lastTok) begin
-                  d_st <= 3'd3;
-                end else begin
-                  d_st <= 3'd2;
-                end
-              end
-            end
-          end
-        end else begin
-          if (d_st_eq_2) begin
-            if (and_1) begin
-              if (lastTok_0) begin
-                d_st <= 3'd3;
-              end else begin
-                d_st <= 3'd2;
-              end
-            end
+      end
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_0) begin
+          if (not_atEnd_0) begin
           end else begin
-            if (d_st_eq_3) begin
-              d_st <= 3'd4;
-            end else begin
-              if (d_st_eq_4) begin
-              end else begin
-                d_st <= 3'd0;
+            if (d_w0_last) begin
+              if (d_w0_rb_eq_1) begin
+                d_b0_1_full <= 1'd0;
               end
             end
           end
         end
       end
-      if (issue) begin
-        if (d_k_ne_d_kend) begin
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_r1_valid) begin
+      if (d_r1_last) begin
+        if (d_r1_e_eq_0_0) begin
+          if (d_r1_bank_eq_1) begin
+            d_r1_cnt_add_1_0 = {1'd0, d_r1_cnt} + 4'd1;
+            d_r1_cnt_add_1_0_w3 = d_r1_cnt_add_1_0[2:0];
+            d_b0_1_size <= d_r1_cnt_add_1_0_w3;
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (d_r1_valid) begin
+      if (d_r1_last) begin
+        if (d_r1_e_eq_0_0) begin
+          if (d_r1_bank_eq_1) begin
+            d_b0_1_hub <= d_i_hub;
+          end
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      d_b1_0_full <= 1'd0;
+    end else begin
+      if (d_r1_valid) begin
+        if (d_r1_last) begin
+          if (d_r1_e_eq_1_0) begin
+            if (d_r1_bank_eq_0_0) begin
+              d_b1_0_full <= 1'd1;
+            end
+          end
+        end
+      end
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_1_4) begin
+          if (not_atEnd_1) begin
+          end else begin
+            if (d_w1_last) begin
+              if (d_w1_rb_eq_0) begin
+                d_b1_0_full <= 1'd0;
+              end
+            end
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_r1_valid) begin
+      if (d_r1_last) begin
+        if (d_r1_e_eq_1_0) begin
+          if (d_r1_bank_eq_0_0) begin
+            d_r1_cnt_add_1_1 = {1'd0, d_r1_cnt} + 4'd1;
+            d_r1_cnt_add_1_1_w3 = d_r1_cnt_add_1_1[2:0];
+            d_b1_0_size <= d_r1_cnt_add_1_1_w3;
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (d_r1_valid) begin
+      if (d_r1_last) begin
+        if (d_r1_e_eq_1_0) begin
+          if (d_r1_bank_eq_0_0) begin
+            d_b1_0_hub <= d_i_hub;
+          end
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      d_b1_1_full <= 1'd0;
+    end else begin
+      if (d_r1_valid) begin
+        if (d_r1_last) begin
+          if (d_r1_e_eq_1_0) begin
+            if (d_r1_bank_eq_1_0) begin
+              d_b1_1_full <= 1'd1;
+            end
+          end
+        end
+      end
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_1_4) begin
+          if (not_atEnd_1) begin
+          end else begin
+            if (d_w1_last) begin
+              if (d_w1_rb_eq_1) begin
+                d_b1_1_full <= 1'd0;
+              end
+            end
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_r1_valid) begin
+      if (d_r1_last) begin
+        if (d_r1_e_eq_1_0) begin
+          if (d_r1_bank_eq_1_0) begin
+            d_r1_cnt_add_1_2 = {1'd0, d_r1_cnt} + 4'd1;
+            d_r1_cnt_add_1_2_w3 = d_r1_cnt_add_1_2[2:0];
+            d_b1_1_size <= d_r1_cnt_add_1_2_w3;
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (d_r1_valid) begin
+      if (d_r1_last) begin
+        if (d_r1_e_eq_1_0) begin
+          if (d_r1_bank_eq_1_0) begin
+            d_b1_1_hub <= d_i_hub;
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (rst) begin
+      d_b0_wr <= 1'd0;
+    end else begin
+      if (d_r1_valid) begin
+        if (d_r1_last) begin
+          if (d_r1_e_eq_0_0) begin
+            not_d_b0_wr = ~d_b0_wr;
+            d_b0_wr <= not_d_b0_wr;
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (rst) begin
+      d_b1_wr <= 1'd0;
+    end else begin
+      if (d_r1_valid) begin
+        if (d_r1_last) begin
+          if (d_r1_e_eq_1_0) begin
+            not_d_b1_wr = ~d_b1_wr;
+            d_b1_wr <= not_d_b1_wr;
+          end
+        end
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (rst) begin
+      d_ist <= 2'd0;
+    end else begin
+      if (d_ist_eq_0_0) begin
+        if (csr_valid) begin
+          if (csr_last) begin
+            d_ist <= 2'd1;
+          end
+        end
+      end else begin
+        if (d_ist_eq_1) begin
+          if (and_0) begin
+            if (islands_kind_eq_3) begin
+              if (and_6) begin
+                d_ist <= 2'd0;
+              end
+            end else begin
+              if (and_7) begin
+                if (lastTok) begin
+                  d_ist <= 2'd1;
+                end else begin
+                  d_ist <= 2'd2;
+                end
+              end
+            end
+          end
         end else begin
-          if (d_last_row) begin
-            d_st <= 3'd1;
+          if (d_ist_eq_2) begin
+            if (islands_valid_and_d_i_e_eq_1_mux) begin
+              if (lastTok_0) begin
+                d_ist <= 2'd1;
+              end else begin
+                d_ist <= 2'd2;
+              end
+            end
+          end else begin
+            d_ist <= 2'd0;
           end
         end
       end
@@ -1214,7 +1622,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_load_idx <= 8'd0;
     end else begin
-      if (d_st_eq_0_0) begin
+      if (d_ist_eq_0_0) begin
         if (csr_valid) begin
           if (csr_ptr) begin
             d_load_idx_add_1 = {1'd0, d_load_idx} + 9'd1;
@@ -1234,7 +1642,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     if (rst) begin
       d_ent_idx <= 10'd0;
     end else begin
-      if (d_st_eq_0_0) begin
+      if (d_ist_eq_0_0) begin
         if (csr_valid) begin
           if (csr_ptr) begin
           end else begin
@@ -1251,7 +1659,7 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (d_ist_eq_0_0) begin
       if (csr_valid) begin
         if (csr_ptr) begin
           d_prev_ptr <= csr_value;
@@ -1260,14 +1668,44 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     end
   end
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (d_ist_eq_0_0) begin
     end else begin
-      if (d_st_eq_1) begin
-        if (start_and_islands_valid) begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
           if (islands_kind_eq_3) begin
           end else begin
-            if (best_eq_1_mux) begin
-              d_hub_mode <= hub;
+            if (and_7) begin
+              d_i_e <= best;
+            end
+          end
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (d_ist_eq_0_0) begin
+    end else begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
+          if (islands_kind_eq_3) begin
+          end else begin
+            if (and_7) begin
+              d_i_hub <= hub;
+            end
+          end
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (d_ist_eq_0_0) begin
+    end else begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
+          if (islands_kind_eq_3) begin
+          end else begin
+            if (and_7) begin
+              d_i_bank <= best_eq_1_4_mux;
             end
           end
         end
@@ -1276,29 +1714,29 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   end
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (d_ist_eq_0_0) begin
     end else begin
-      if (d_st_eq_1) begin
-        if (start_and_islands_valid) begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
           if (islands_kind_eq_3) begin
           end else begin
-            if (best_eq_1_mux) begin
-              best_eq_1_0_mux_eq_7_1 = best_eq_1_0_mux == 3'd7;
-              best_eq_1_0_mux_add_1_1 = {1'd0, best_eq_1_0_mux} + 4'd1;
-              best_eq_1_0_mux_add_1_1_w3 = best_eq_1_0_mux_add_1_1[2:0];
-              nextSlot_3 = best_eq_1_0_mux_eq_7_1 ? 3'd0 : best_eq_1_0_mux_add_1_1_w3;
-              d_sl <= nextSlot_3;
+            if (and_7) begin
+              best_eq_1_1_mux_eq_7_1 = best_eq_1_1_mux == 3'd7;
+              best_eq_1_1_mux_add_1_1 = {1'd0, best_eq_1_1_mux} + 4'd1;
+              best_eq_1_1_mux_add_1_1_w3 = best_eq_1_1_mux_add_1_1[2:0];
+              nextSlot_3 = best_eq_1_1_mux_eq_7_1 ? 3'd0 : best_eq_1_1_mux_add_1_1_w3;
+              d_i_slot <= nextSlot_3;
             end
           end
         end
       end else begin
-        if (d_st_eq_2) begin
-          if (and_1) begin
-            d_sl_eq_7_1 = d_sl == 3'd7;
-            d_sl_add_1_1 = {1'd0, d_sl} + 4'd1;
-            d_sl_add_1_1_w3 = d_sl_add_1_1[2:0];
-            nextSlot_4 = d_sl_eq_7_1 ? 3'd0 : d_sl_add_1_1_w3;
-            d_sl <= nextSlot_4;
+        if (d_ist_eq_2) begin
+          if (islands_valid_and_d_i_e_eq_1_mux) begin
+            d_i_slot_eq_7_1 = d_i_slot == 3'd7;
+            d_i_slot_add_1_1 = {1'd0, d_i_slot} + 4'd1;
+            d_i_slot_add_1_1_w3 = d_i_slot_add_1_1[2:0];
+            nextSlot_4 = d_i_slot_eq_7_1 ? 3'd0 : d_i_slot_add_1_1_w3;
+            d_i_slot <= nextSlot_4;
           end
         end
       end
@@ -1307,56 +1745,25 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (d_ist_eq_0_0) begin
     end else begin
-      if (d_st_eq_1) begin
-        if (start_and_islands_valid) begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
           if (islands_kind_eq_3) begin
           end else begin
-            if (best_eq_1_mux) begin
+            if (and_7) begin
               v0_add_1 = 4'd0 + 4'd1;
               v0_add_1_w3 = v0_add_1[2:0];
-              d_cnt <= v0_add_1_w3;
+              d_i_cnt <= v0_add_1_w3;
             end
           end
         end
       end else begin
-        if (d_st_eq_2) begin
-          if (and_1) begin
-            d_cnt_add_1 = {1'd0, d_cnt} + 4'd1;
-            d_cnt_add_1_w3 = d_cnt_add_1[2:0];
-            d_cnt <= d_cnt_add_1_w3;
-          end
-        end
-      end
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
-    end else begin
-      if (d_st_eq_1) begin
-        if (start_and_islands_valid) begin
-          if (islands_kind_eq_3) begin
-          end else begin
-            if (best_eq_1_mux) begin
-              if (lastTok) begin
-                v0_add_1_0 = 4'd0 + 4'd1;
-                v0_add_1_0_w3 = v0_add_1_0[2:0];
-                d_size <= v0_add_1_0_w3;
-              end
-            end
-          end
-        end
-      end else begin
-        if (d_st_eq_2) begin
-          if (and_1) begin
-            if (lastTok_0) begin
-              d_cnt_add_1_0 = {1'd0, d_cnt} + 4'd1;
-              d_cnt_add_1_0_w3 = d_cnt_add_1_0[2:0];
-              d_size <= d_cnt_add_1_0_w3;
-            end
+        if (d_ist_eq_2) begin
+          if (islands_valid_and_d_i_e_eq_1_mux) begin
+            d_i_cnt_add_1 = {1'd0, d_i_cnt} + 4'd1;
+            d_i_cnt_add_1_w3 = d_i_cnt_add_1[2:0];
+            d_i_cnt <= d_i_cnt_add_1_w3;
           end
         end
       end
@@ -1368,20 +1775,20 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
       d_r1_valid <= 1'd0;
     end else begin
       d_r1_valid <= 1'd0;
-      if (d_st_eq_0_0) begin
+      if (d_ist_eq_0_0) begin
       end else begin
-        if (d_st_eq_1) begin
-          if (start_and_islands_valid) begin
+        if (d_ist_eq_1) begin
+          if (and_0) begin
             if (islands_kind_eq_3) begin
             end else begin
-              if (best_eq_1_mux) begin
+              if (and_7) begin
                 d_r1_valid <= 1'd1;
               end
             end
           end
         end else begin
-          if (d_st_eq_2) begin
-            if (and_1) begin
+          if (d_ist_eq_2) begin
+            if (islands_valid_and_d_i_e_eq_1_mux) begin
               d_r1_valid <= 1'd1;
             end
           end
@@ -1390,20 +1797,20 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     end
   end
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (d_ist_eq_0_0) begin
     end else begin
-      if (d_st_eq_1) begin
-        if (start_and_islands_valid) begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
           if (islands_kind_eq_3) begin
           end else begin
-            if (best_eq_1_mux) begin
+            if (and_7) begin
               d_r1_id <= islands_id;
             end
           end
         end
       end else begin
-        if (d_st_eq_2) begin
-          if (and_1) begin
+        if (d_ist_eq_2) begin
+          if (islands_valid_and_d_i_e_eq_1_mux) begin
             d_r1_id <= islands_id;
           end
         end
@@ -1411,77 +1818,145 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     end
   end
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (d_ist_eq_0_0) begin
     end else begin
-      if (d_st_eq_1) begin
-        if (start_and_islands_valid) begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
           if (islands_kind_eq_3) begin
           end else begin
-            if (best_eq_1_mux) begin
-              d_r1_slot <= best_eq_1_0_mux;
+            if (and_7) begin
+              d_r1_slot <= best_eq_1_1_mux;
             end
           end
         end
       end else begin
-        if (d_st_eq_2) begin
-          if (and_1) begin
-            d_r1_slot <= d_sl;
+        if (d_ist_eq_2) begin
+          if (islands_valid_and_d_i_e_eq_1_mux) begin
+            d_r1_slot <= d_i_slot;
           end
         end
       end
     end
   end
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (d_ist_eq_0_0) begin
     end else begin
-      if (d_st_eq_1) begin
-        if (start_and_islands_valid) begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
           if (islands_kind_eq_3) begin
           end else begin
-            if (best_eq_1_mux) begin
+            if (and_7) begin
               d_r1_cnt <= 3'd0;
             end
           end
         end
       end else begin
-        if (d_st_eq_2) begin
-          if (and_1) begin
-            d_r1_cnt <= d_cnt;
+        if (d_ist_eq_2) begin
+          if (islands_valid_and_d_i_e_eq_1_mux) begin
+            d_r1_cnt <= d_i_cnt;
           end
         end
       end
     end
   end
-  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (d_ist_eq_0_0) begin
     end else begin
-      if (d_st_eq_1) begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
+          if (islands_kind_eq_3) begin
+          end else begin
+            if (and_7) begin
+              d_r1_e <= best;
+            end
+          end
+        end
       end else begin
-        if (d_st_eq_2) begin
-        end else begin
-          if (d_st_eq_3) begin
-            d_ri <= 3'd1;
+        if (d_ist_eq_2) begin
+          if (islands_valid_and_d_i_e_eq_1_mux) begin
+            d_r1_e <= d_i_e;
           end
         end
       end
     end
-    if (inWalk_and_not_d_row_loaded) begin
-      if (d_ri_ne_d_size) begin
-        d_ri_add_1 = {1'd0, d_ri} + 4'd1;
-        d_ri_add_1_w3 = d_ri_add_1[2:0];
-        d_ri <= d_ri_add_1_w3;
+  end
+  always @(posedge clk) begin
+    if (d_ist_eq_0_0) begin
+    end else begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
+          if (islands_kind_eq_3) begin
+          end else begin
+            if (and_7) begin
+              d_r1_bank <= best_eq_1_4_mux;
+            end
+          end
+        end
+      end else begin
+        if (d_ist_eq_2) begin
+          if (islands_valid_and_d_i_e_eq_1_mux) begin
+            d_r1_bank <= d_i_bank;
+          end
+        end
       end
     end
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
+  end
+  always @(posedge clk) begin
+    if (d_ist_eq_0_0) begin
+    end else begin
+      if (d_ist_eq_1) begin
+        if (and_0) begin
+          if (islands_kind_eq_3) begin
+          end else begin
+            if (and_7) begin
+              d_r1_last <= lastTok;
+            end
+          end
+        end
       end else begin
-        if (d_last_row) begin
-        end else begin
-          if (d_ri_ne_d_size_0) begin
-            d_ri_add_1_0 = {1'd0, d_ri} + 4'd1;
-            d_ri_add_1_0_w3 = d_ri_add_1_0[2:0];
-            d_ri <= d_ri_add_1_0_w3;
+        if (d_ist_eq_2) begin
+          if (islands_valid_and_d_i_e_eq_1_mux) begin
+            d_r1_last <= lastTok_0;
+          end
+        end
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      d_w0_st <= 2'd0;
+    end else begin
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_0) begin
+          if (not_atEnd_0) begin
+          end else begin
+            d_w0_st <= 2'd0;
+          end
+        end
+      end
+      if (endFetch_or_and_10_or_and_11) begin
+        if (fC_eq_0) begin
+          d_w0_st <= 2'd1;
+        end
+      end
+      if (d_w0_st_eq_1) begin
+        d_w0_st <= 2'd2;
+      end
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (rst) begin
+      d_w0_rb <= 1'd0;
+    end else begin
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_0) begin
+          if (not_atEnd_0) begin
+          end else begin
+            if (d_w0_last) begin
+              not_d_w0_rb_0 = ~d_w0_rb;
+              d_w0_rb <= not_d_w0_rb_0;
+            end
           end
         end
       end
@@ -1490,329 +1965,366 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
+    if (rst) begin
+      d_w0_ri <= 3'd0;
     end else begin
-      if (d_st_eq_1) begin
-      end else begin
-        if (d_st_eq_2) begin
-        end else begin
-          if (d_st_eq_3) begin
-            if (d_size_eq_1) begin
-              cat_7_36_31 = cat_7[36:31];
-              d_cv <= cat_7_36_31;
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_0) begin
+          if (not_atEnd_0) begin
+          end else begin
+            if (d_w0_last) begin
+              d_w0_ri <= 3'd0;
             end
           end
         end
       end
+      if (endFetch_or_and_10_or_and_11) begin
+        if (fC_eq_0) begin
+          fRow_add_1 = {1'd0, fRow} + 4'd1;
+          fRow_add_1_w3 = fRow_add_1[2:0];
+          d_w0_ri <= fRow_add_1_w3;
+        end
+      end
     end
-    if (inWalk_and_not_d_row_loaded) begin
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w0_st_eq_1) begin
       d_isl_rdata_36_31 = d_isl_rdata[36:31];
-      d_cv <= d_isl_rdata_36_31;
-    end
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-      end else begin
-        if (d_last_row) begin
-        end else begin
-          d_isl_rdata_36_31_0 = d_isl_rdata[36:31];
-          d_cv <= d_isl_rdata_36_31_0;
-        end
-      end
+      d_w0_v <= d_isl_rdata_36_31;
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
-    end else begin
-      if (d_st_eq_1) begin
-      end else begin
-        if (d_st_eq_2) begin
-        end else begin
-          if (d_st_eq_3) begin
-            if (d_size_eq_1) begin
-              cat_7_30_28 = cat_7[30:28];
-              d_cslot <= cat_7_30_28;
-            end
-          end
-        end
-      end
-    end
-    if (inWalk_and_not_d_row_loaded) begin
+    if (d_w0_st_eq_1) begin
       d_isl_rdata_30_28 = d_isl_rdata[30:28];
-      d_cslot <= d_isl_rdata_30_28;
+      d_w0_slot <= d_isl_rdata_30_28;
     end
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-      end else begin
-        if (d_last_row) begin
-        end else begin
-          d_isl_rdata_30_28_0 = d_isl_rdata[30:28];
-          d_cslot <= d_isl_rdata_30_28_0;
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w0_st_eq_1) begin
+      selfOf = r_1[7:0];
+      d_w0_a <= selfOf;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_8_or_and_9) begin
+      if (d_rr_eq_1_mux_eq_0) begin
+        if (not_atEnd_0) begin
+          d_w0_k_add_1 = {1'd0, d_w0_k} + 11'd1;
+          d_w0_k_add_1_w10 = d_w0_k_add_1[9:0];
+          d_w0_k <= d_w0_k_add_1_w10;
         end
+      end
+    end
+    if (d_w0_st_eq_1) begin
+      startOf_0 = r_1[27:18];
+      d_w0_k <= startOf_0;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w0_st_eq_1) begin
+      endOf_0 = r_1[17:8];
+      d_w0_kend <= endOf_0;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (and_8_or_and_9) begin
+      if (d_rr_eq_1_mux_eq_0) begin
+        d_w0_first <= 1'd0;
+      end
+    end
+    if (d_w0_st_eq_1) begin
+      d_w0_first <= 1'd1;
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w0_st_eq_1) begin
+      ofBank_5 = d_w0_rb ? d_b0_1_size : d_b0_0_size;
+      d_w0_ri_eq_ofBank_5 = d_w0_ri == ofBank_5;
+      d_w0_last <= d_w0_ri_eq_ofBank_5;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_c_valid) begin
+      if (d_c_e_eq_0_2) begin
+        isMac_mux = isMac ? d_slot_rdata : pSlot;
+        d_w0_pend_slot <= isMac_mux;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
-    end else begin
-      if (d_st_eq_1) begin
-      end else begin
-        if (d_st_eq_2) begin
-        end else begin
-          if (d_st_eq_3) begin
-            if (d_size_eq_1) begin
-              selfOf = r_1[7:0];
-              d_ca <= selfOf;
-            end
-          end
-        end
-      end
-    end
-    if (inWalk_and_not_d_row_loaded) begin
-      selfOf_0 = r_2[7:0];
-      d_ca <= selfOf_0;
-    end
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-      end else begin
-        if (d_last_row) begin
-        end else begin
-          selfOf_1 = r_3[7:0];
-          d_ca <= selfOf_1;
-        end
-      end
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
-    end else begin
-      if (d_st_eq_1) begin
-      end else begin
-        if (d_st_eq_2) begin
-        end else begin
-          if (d_st_eq_3) begin
-            if (d_size_eq_1) begin
-              startOf = r_1[27:18];
-              d_k <= startOf;
-            end
-          end
-        end
-      end
-    end
-    if (inWalk_and_not_d_row_loaded) begin
-      startOf_0 = r_2[27:18];
-      d_k <= startOf_0;
-    end
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_k_add_1 = {1'd0, d_k} + 11'd1;
-        d_k_add_1_w10 = d_k_add_1[9:0];
-        d_k <= d_k_add_1_w10;
-      end else begin
-        if (d_last_row) begin
-        end else begin
-          startOf_1 = r_3[27:18];
-          d_k <= startOf_1;
-        end
-      end
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
-    end else begin
-      if (d_st_eq_1) begin
-      end else begin
-        if (d_st_eq_2) begin
-        end else begin
-          if (d_st_eq_3) begin
-            if (d_size_eq_1) begin
-              endOf = r_1[17:8];
-              d_kend <= endOf;
-            end
-          end
-        end
-      end
-    end
-    if (inWalk_and_not_d_row_loaded) begin
-      endOf_0 = r_2[17:8];
-      d_kend <= endOf_0;
-    end
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-      end else begin
-        if (d_last_row) begin
-        end else begin
-          endOf_1 = r_3[17:8];
-          d_kend <= endOf_1;
-        end
-      end
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
-    end else begin
-      if (d_st_eq_1) begin
-      end else begin
-        if (d_st_eq_2) begin
-        end else begin
-          if (d_st_eq_3) begin
-            if (d_size_eq_1) begin
-              d_first <= 1'd1;
-            end
-          end
-        end
-      end
-    end
-    if (inWalk_and_not_d_row_loaded) begin
-      d_first <= 1'd1;
-    end
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_first <= 1'd0;
-      end else begin
-        d_first <= 1'd0;
-        if (d_last_row) begin
-        end else begin
-          d_first <= 1'd1;
-        end
-      end
-    end
-  end
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (d_st_eq_0_0) begin
-    end else begin
-      if (d_st_eq_1) begin
-      end else begin
-        if (d_st_eq_2) begin
-        end else begin
-          if (d_st_eq_3) begin
-            if (d_size_eq_1) begin
-              d_last_row <= 1'd1;
-            end
-          end
-        end
-      end
-    end
-    if (inWalk_and_not_d_row_loaded) begin
-      d_ri_eq_d_size = d_ri == d_size;
-      d_last_row <= d_ri_eq_d_size;
-    end
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-      end else begin
-        if (d_last_row) begin
-        end else begin
-          d_ri_eq_d_size_0 = d_ri == d_size;
-          d_last_row <= d_ri_eq_d_size_0;
-        end
+    if (d_c_valid) begin
+      if (d_c_e_eq_0_2) begin
+        isMac_mux_0 = isMac ? d_c_ea : pA;
+        d_w0_pend_a <= isMac_mux_0;
       end
     end
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
-      d_b_valid <= 1'd0;
+      d_w1_st <= 2'd0;
     end else begin
-      d_b_valid <= 1'd0;
-      if (issue) begin
-        if (d_k_ne_d_kend) begin
-          d_b_valid <= 1'd1;
-        end else begin
-          d_b_valid <= 1'd1;
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_1_4) begin
+          if (not_atEnd_1) begin
+          end else begin
+            d_w1_st <= 2'd0;
+          end
+        end
+      end
+      if (endFetch_or_and_10_or_and_11) begin
+        if (fC_eq_1_1) begin
+          d_w1_st <= 2'd1;
+        end
+      end
+      if (d_w1_st_eq_1) begin
+        d_w1_st <= 2'd2;
+      end
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (rst) begin
+      d_w1_rb <= 1'd0;
+    end else begin
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_1_4) begin
+          if (not_atEnd_1) begin
+          end else begin
+            if (d_w1_last) begin
+              not_d_w1_rb_0 = ~d_w1_rb;
+              d_w1_rb <= not_d_w1_rb_0;
+            end
+          end
         end
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_end <= 1'd0;
-      end else begin
-        d_b_end <= 1'd1;
+    if (rst) begin
+      d_w1_ri <= 3'd0;
+    end else begin
+      if (and_8_or_and_9) begin
+        if (d_rr_eq_1_mux_eq_1_4) begin
+          if (not_atEnd_1) begin
+          end else begin
+            if (d_w1_last) begin
+              d_w1_ri <= 3'd0;
+            end
+          end
+        end
+      end
+      if (endFetch_or_and_10_or_and_11) begin
+        if (fC_eq_1_1) begin
+          fRow_add_1_0 = {1'd0, fRow} + 4'd1;
+          fRow_add_1_0_w3 = fRow_add_1_0[2:0];
+          d_w1_ri <= fRow_add_1_0_w3;
+        end
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w1_st_eq_1) begin
+      d_isl_rdata_36_31_0 = d_isl_rdata[36:31];
+      d_w1_v <= d_isl_rdata_36_31_0;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w1_st_eq_1) begin
+      d_isl_rdata_30_28_0 = d_isl_rdata[30:28];
+      d_w1_slot <= d_isl_rdata_30_28_0;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w1_st_eq_1) begin
+      selfOf_0 = r_2[7:0];
+      d_w1_a <= selfOf_0;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_8_or_and_9) begin
+      if (d_rr_eq_1_mux_eq_1_4) begin
+        if (not_atEnd_1) begin
+          d_w1_k_add_1 = {1'd0, d_w1_k} + 11'd1;
+          d_w1_k_add_1_w10 = d_w1_k_add_1[9:0];
+          d_w1_k <= d_w1_k_add_1_w10;
+        end
+      end
+    end
+    if (d_w1_st_eq_1) begin
+      startOf_1 = r_2[27:18];
+      d_w1_k <= startOf_1;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w1_st_eq_1) begin
+      endOf_1 = r_2[17:8];
+      d_w1_kend <= endOf_1;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (and_8_or_and_9) begin
+      if (d_rr_eq_1_mux_eq_1_4) begin
+        d_w1_first <= 1'd0;
+      end
+    end
+    if (d_w1_st_eq_1) begin
+      d_w1_first <= 1'd1;
+    end
+  end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_w1_st_eq_1) begin
+      ofBank_6 = d_w1_rb ? d_b1_1_size : d_b1_0_size;
+      d_w1_ri_eq_ofBank_6 = d_w1_ri == ofBank_6;
+      d_w1_last <= d_w1_ri_eq_ofBank_6;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_c_valid) begin
+      if (d_c_e_eq_1_4) begin
+        isMac_mux_1 = isMac ? d_slot_rdata : pSlot;
+        d_w1_pend_slot <= isMac_mux_1;
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (d_c_valid) begin
+      if (d_c_e_eq_1_4) begin
+        isMac_mux_2 = isMac ? d_c_ea : pA;
+        d_w1_pend_a <= isMac_mux_2;
+      end
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  always @(posedge clk) begin
+    if (rst) begin
+      d_rr <= 1'd0;
+    end else begin
+      if (and_8_or_and_9) begin
+        d_rr <= d_rr_eq_1_mux;
       end
     end
   end
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_first <= d_first;
-      end else begin
-        d_b_first <= d_first;
+    if (rst) begin
+      d_b_valid <= 1'd0;
+    end else begin
+      d_b_valid <= 1'd0;
+      if (and_8_or_and_9) begin
+        d_b_valid <= 1'd1;
       end
     end
   end
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_rel <= 1'd0;
-      end else begin
-        d_b_rel <= d_last_row;
-      end
+    if (and_8_or_and_9) begin
+      d_b_end <= atEnd;
     end
   end
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_v <= d_cv;
-      end else begin
-        d_b_v <= d_cv;
-      end
+    if (and_8_or_and_9) begin
+      d_rr_eq_1_mux_eq_1_5 = d_rr_eq_1_mux == 1'd1;
+      d_rr_eq_1_mux_eq_1_5_mux = d_rr_eq_1_mux_eq_1_5 ? d_w1_first : d_w0_first;
+      d_b_first <= d_rr_eq_1_mux_eq_1_5_mux;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_slot <= d_cslot;
-      end else begin
-        d_b_slot <= d_cslot;
-      end
+    if (and_8_or_and_9) begin
+      and_30 = atEnd & d_rr_eq_1_mux_eq_1_1_mux;
+      d_b_rel <= and_30;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_a <= d_ca;
-      end else begin
-        d_b_a <= d_ca;
-      end
+    if (and_8_or_and_9) begin
+      d_rr_eq_1_mux_eq_1_6 = d_rr_eq_1_mux == 1'd1;
+      d_rr_eq_1_mux_eq_1_6_mux = d_rr_eq_1_mux_eq_1_6 ? d_w1_v : d_w0_v;
+      d_b_v <= d_rr_eq_1_mux_eq_1_6_mux;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_e <= d_unit_e;
-      end else begin
-        d_b_e <= d_unit_e;
-      end
+    if (and_8_or_and_9) begin
+      d_rr_eq_1_mux_eq_1_7 = d_rr_eq_1_mux == 1'd1;
+      d_rr_eq_1_mux_eq_1_7_mux = d_rr_eq_1_mux_eq_1_7 ? d_w1_slot : d_w0_slot;
+      d_b_slot <= d_rr_eq_1_mux_eq_1_7_mux;
     end
   end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_hub <= d_hub_mode;
-      end else begin
-        d_b_hub <= d_hub_mode;
-      end
+    if (and_8_or_and_9) begin
+      d_rr_eq_1_mux_eq_1_8 = d_rr_eq_1_mux == 1'd1;
+      d_rr_eq_1_mux_eq_1_8_mux = d_rr_eq_1_mux_eq_1_8 ? d_w1_a : d_w0_a;
+      d_b_a <= d_rr_eq_1_mux_eq_1_8_mux;
     end
   end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (issue) begin
-      if (d_k_ne_d_kend) begin
-        d_b_size <= d_size;
-      end else begin
-        d_b_size <= d_size;
-      end
+    if (and_8_or_and_9) begin
+      d_b_e <= d_rr_eq_1_mux;
     end
   end
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_8_or_and_9) begin
+      d_rr_eq_1_mux_eq_1_9 = d_rr_eq_1_mux == 1'd1;
+      ofBank_7 = d_w1_rb ? d_b1_1_hub : d_b1_0_hub;
+      ofBank_8 = d_w0_rb ? d_b0_1_hub : d_b0_0_hub;
+      d_rr_eq_1_mux_eq_1_9_mux = d_rr_eq_1_mux_eq_1_9 ? ofBank_7 : ofBank_8;
+      d_b_hub <= d_rr_eq_1_mux_eq_1_9_mux;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk) begin
+    if (and_8_or_and_9) begin
+      d_rr_eq_1_mux_eq_1_10 = d_rr_eq_1_mux == 1'd1;
+      ofBank_9 = d_w1_rb ? d_b1_1_size : d_b1_0_size;
+      ofBank_10 = d_w0_rb ? d_b0_1_size : d_b0_0_size;
+      d_rr_eq_1_mux_eq_1_10_mux = d_rr_eq_1_mux_eq_1_10 ? ofBank_9 : ofBank_10;
+      d_b_size <= d_rr_eq_1_mux_eq_1_10_mux;
+    end
+  end
+  /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
     if (rst) begin
       d_c_valid <= 1'd0;
@@ -1879,45 +2391,6 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
   end
   /* verilator lint_on BLKSEQ */
   always @(posedge clk) begin
-    if (d_c_valid) begin
-      d_pend_slot <= pSlot;
-      if (d_c_end) begin
-      end else begin
-        if (d_c_hub_or_d_hub_rdata) begin
-        end else begin
-          d_pend_slot <= d_slot_rdata;
-        end
-      end
-    end
-  end
-  always @(posedge clk) begin
-    if (d_c_valid) begin
-      d_pend_a <= pA;
-      if (d_c_end) begin
-      end else begin
-        if (d_c_hub_or_d_hub_rdata) begin
-        end else begin
-          d_pend_a <= d_c_ea;
-        end
-      end
-    end
-  end
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    if (rst) begin
-      d_row_loaded <= 1'd0;
-    end else begin
-      if (d_st_eq_3_0) begin
-        d_size_eq_1_0 = d_size == 3'd1;
-        d_row_loaded <= d_size_eq_1_0;
-      end
-      if (inWalk_and_not_d_row_loaded) begin
-        d_row_loaded <= 1'd1;
-      end
-    end
-  end
-  /* verilator lint_on BLKSEQ */
-  always @(posedge clk) begin
     if (d_row_we) begin
       d_row_mem[d_row_waddr] <= d_row_wdata;
     end
@@ -1943,22 +2416,22 @@ module igcn_dispatch_n64_e512_c6_x2_z8_w6_3 (
     end
   end
   always @(posedge clk) begin
-    if (and_2) begin
+    if (and_12) begin
       d_loads_0_mem[d_loads_0_wptr_q] <= d_load_in_0_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_4) begin
+    if (and_14) begin
       d_loads_1_mem[d_loads_1_wptr_q] <= d_load_in_1_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_7) begin
+    if (and_17) begin
       d_ops_0_mem[d_ops_0_wptr_q] <= d_op_in_0_payload;
     end
   end
   always @(posedge clk) begin
-    if (and_10) begin
+    if (and_20) begin
       d_ops_1_mem[d_ops_1_wptr_q] <= d_op_in_1_payload;
     end
   end
