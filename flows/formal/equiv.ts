@@ -56,8 +56,10 @@ function variant(dir: string, name: string, top: string, verilog: readonly Pick<
   return [
     // Ports and the design's own signals (registers) keep their names and pair up; temporaries are hidden
     // (also inside flattened instances, where yosys prefixes them with the instance name).
-    `read_verilog ${files.join(' ')}`, `prep -flatten -top ${top}`, 'memory_map', 'opt_clean',
-    `rename -hide ${TEMPORARIES}`, `tee -q -o ${name}-inits.il dump w:* a:init %i`,
+    // Initial values as the Verilog gives them, before optimisation drops the flip-flops of constant bits.
+    `read_verilog ${files.join(' ')}`, `hierarchy -top ${top}`, 'proc', 'flatten', `tee -q -o ${name}-inits.il dump w:* a:init %i`,
+    `prep -flatten -top ${top}`, 'memory_map', 'opt_clean',
+    `rename -hide ${TEMPORARIES}`,
     `rename ${top} ${name}`, `design -stash ${name}`,
   ];
 }
