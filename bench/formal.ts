@@ -52,7 +52,7 @@ if (part('elements')) {
     const r = await prove(elaborate(def), { depth });
     const bmc = r.status === 'bounded' ? `no counterexample in ${depth} cycles` : `${r.status}: ${r.failed?.message ?? ''}`;
     const ind = await prove(elaborate(def), { depth: 2, induction: true });
-    const closed = ind.status === 'proven' ? `proven for every depth${ind.harness.fifo ? ' (buffer invariants)' : ''}` : ind.status === 'bounded' ? 'does not close' : `counterexample: ${ind.failed?.message ?? ''}`;
+    const closed = ind.status === 'proven' ? `proven for every depth${ind.harness.fifo ? ' (buffer invariants)' : ind.harness.arbiter ? ' (lock invariants)' : ''}` : ind.status === 'bounded' ? 'does not close' : `counterexample: ${ind.failed?.message ?? ''}`;
     rows.push(`| ${name} | ${r.harness.queue ? 'yes' : 'no'} | ${bmc} | ${r.seconds.toFixed(2)} | ${closed} | ${ind.seconds.toFixed(2)} |`);
     process.stdout.write(`${rows[rows.length - 1]}\n`);
   }

@@ -73,6 +73,26 @@ export function streamDemux<T extends PayloadType>(s: Stream<T>, sel: Value, n: 
   return outs;
 }
 
+/**
+ * Where a round-robin arbiter keeps its lock (a token offered and not yet taken stays with its
+ * input), by signal name, so the formal harness can state the invariants k-induction needs.
+ */
+export interface ArbiterState {
+  locked: string;
+  lockIdx: string;
+}
+
+/** The lock registers of each arbiter, by its element note (kept out of the note: manifests stay as they were). */
+const arbiterStates = new WeakMap<object, ArbiterState>();
+
+/**
+ * The lock registers a round-robin arbiter recorded for its element note.
+ * @param note an element note
+ */
+export function arbiterState(note: object): ArbiterState | undefined {
+  return arbiterStates.get(note);
+}
+
 /** What `roundRobinArbiter` returns: the merged stream and the index of the input each token came from. */
 export interface Arbitrated<T extends PayloadType> {
   out: Stream<T>;
@@ -120,6 +140,7 @@ export function roundRobinArbiter<T extends PayloadType>(inputs: readonly Stream
     locked.set(1);
     lockIdx.set(chosen);
   });
-  noteElement(m, { element: 'round_robin_arbiter', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: n, ins: inputs.map((s) => s.name), outs: [out.name] });
+  const note = noteElement(m, { element: 'round_robin_arbiter', name: out.name, latency: 0, ii: 1, capacity: 0, inputs: n, ins: inputs.map((s) => s.name), outs: [out.name] });
+  arbiterStates.set(note, { locked: locked.name, lockIdx: lockIdx.name });
   return { out, chosen };
 }

@@ -21,7 +21,7 @@ import type { Circuit, ModuleIR, SignalDecl, StreamInterface } from '../../dsl/i
 import { bitsFor } from '../../dsl/ir/types.ts';
 import { collectElements } from '../../dsl/lib/notes.ts';
 import { elaborate } from '../../dsl/passes/elaborate.ts';
-import { fifoInvariants, probeFifo, soleFifo, type Tracker } from './invariants.ts';
+import { arbiterInvariants, fifoInvariants, probeArbiter, probeFifo, soleArbiter, soleFifo, type HandshakeMonitor, type Tracker } from './invariants.ts';
 
 /** A queue the harness tracks tokens through: tokens enter on `input`, leave on `output`, at most `capacity` inside. */
 export interface QueueSpec {
@@ -47,6 +47,8 @@ export interface Harness {
   properties: string[];
   /** The buffer (FIFO, slice, skid buffer) whose induction invariants the harness adds (a queue made of one). */
   fifo?: string;
+  /** The round-robin arbiter whose induction invariants the harness adds (a design made of one). */
+  arbiter?: string;
 }
 
 /** Elements that only buffer (or, for `connect`, only wire) tokens, in order: a design of these alone is a queue. */
@@ -92,6 +94,9 @@ export function buildHarness(design: Circuit, opts: HarnessOptions = {}): Harnes
   const auto = queue && detectQueue(design);
   const fifo = queue && auto && auto.input === queue.input && auto.output === queue.output ? soleFifo(design, queue) : undefined;
   const probed = fifo ? probeFifo(top, fifo) : undefined;
+  // Likewise a design made of one round-robin arbiter (its lock registers, probed the same way).
+  const arbiter = fifo ? undefined : soleArbiter(design);
+  const arbProbed = arbiter ? probeArbiter(top, arbiter) : undefined;
   const ports: PortRecord = {};
   for (const p of top.ports) ports[p.name] = p.kind === 'input' ? In(p.type) : Out(p.type);
   const pick = queue ? freshPort(top, 'formal_pick') : undefined;
@@ -102,17 +107,19 @@ export function buildHarness(design: Circuit, opts: HarnessOptions = {}): Harnes
     const sig = io as unknown as Record<string, Signal>;
     const inputs: Record<string, Value> = {};
     for (const p of top.ports) if (p.kind === 'input') inputs[p.name] = sig[p.name]!;
-    const outs = m.instanceFlat(dut, new Prebuilt(probed?.module ?? top), inputs);
+    const outs = m.instanceFlat(dut, new Prebuilt(probed?.module ?? arbProbed?.module ?? top), inputs);
     for (const p of top.ports) if (p.kind === 'output') sig[p.name]!.set(outs[p.name]!);
     // Every port as the harness sees it: inputs from the solver, outputs from the design.
     const at = (name: string): Value => (top.ports.find((p) => p.name === name)!.kind === 'input' ? sig[name]! : outs[name]!);
-    for (const s of top.streams) properties.push(...handshake(m, top, s, at));
+    const monitors = new Map<string, HandshakeMonitor>();
+    for (const s of top.streams) properties.push(...handshake(m, top, s, at, monitors));
+    if (arbiter) properties.push(...arbiterInvariants(m, arbiter, outs[arbProbed!.locked]!, outs[arbProbed!.lockIdx]!, monitors));
     if (queue) {
       const tracker = trackTokens(m, top, queue, at, sig[pick!]!, properties);
       if (fifo) properties.push(...fifoInvariants(m, fifo, probed!.probes, (p) => outs[p]!, tracker));
     }
   }, top.loc);
-  return { circuit: elaborate(def), dut, pick, queue, properties, ...(fifo ? { fifo: fifo.name } : {}) };
+  return { circuit: elaborate(def), dut, pick, queue, properties, ...(fifo ? { fifo: fifo.name } : {}), ...(arbiter ? { arbiter: arbiter.name } : {}) };
 }
 
 function uconstOne(m: ModuleBuilder): Value {
@@ -149,7 +156,7 @@ function payloadOf(s: StreamInterface, at: (n: string) => Value): Value | undefi
 const declared = (top: ModuleIR, port: string): string => formatLoc(top.ports.find((p: SignalDecl) => p.name === port)!.loc.get());
 
 /** Valid held and payload stable until ready: asserted of an output stream, assumed of an input stream. */
-function handshake(m: ModuleBuilder, top: ModuleIR, s: StreamInterface, at: (n: string) => Value): string[] {
+function handshake(m: ModuleBuilder, top: ModuleIR, s: StreamInterface, at: (n: string) => Value, monitors: Map<string, HandshakeMonitor>): string[] {
   const valid = at(s.valid);
   const ready = at(s.ready);
   const payload = payloadOf(s, at);
@@ -159,6 +166,7 @@ function handshake(m: ModuleBuilder, top: ModuleIR, s: StreamInterface, at: (n: 
   waiting.set(valid.and(ready.not()));
   const prev = payload ? m.reg(m.freshName(`${s.name}_prev_q`), payload.type) : undefined;
   if (payload) prev!.set(payload);
+  monitors.set(s.name, { waiting, ...(prev ? { prev } : {}) });
   const check = (cond: Value, msg: string): void => (s.dir === 'out' ? m.assert(cond, msg) : m.assume(cond, msg));
   m.when(waiting, () => {
     check(valid, `${who}: valid dropped before ready`);

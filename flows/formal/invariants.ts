@@ -1,5 +1,6 @@
 /**
- * Strengthening invariants for k-induction of a buffer (a FIFO, slice or skid buffer) inside the formal harness.
+ * Strengthening invariants for k-induction of a buffer (a FIFO, slice or skid buffer) or a round-robin
+ * arbiter inside the formal harness (the arbiter's: `arbiterInvariants`, below).
  *
  * BMC checks the queue properties from reset; k-induction starts from any state in which the
  * properties held for k cycles, and for a FIFO that includes unreachable ones (pointers that
@@ -27,6 +28,7 @@ import { Value, mux, select } from '../../dsl/builder/value.ts';
 import { LazyLoc } from '../../dsl/errors.ts';
 import type { Circuit, Expr, ModuleIR, SignalDecl } from '../../dsl/ir/nodes.ts';
 import { fifoState, type FifoState } from '../../dsl/lib/fifo.ts';
+import { arbiterState, type ArbiterState } from '../../dsl/lib/route.ts';
 import type { QueueSpec } from './harness.ts';
 
 /** The buffer (FIFO, slice, skid buffer) a queue is made of, with its name (for messages). */
@@ -66,43 +68,128 @@ export interface FifoProbes {
   slots: string[];
 }
 
+/** Adds output ports to a copy of a module, each showing one expression over its signals. */
+class Prober {
+  private readonly loc = new LazyLoc();
+  // A builder used only as a node factory: fresh ids for the probe ports and their expressions.
+  readonly f: ModuleBuilder;
+  private readonly taken: Set<string>;
+  private readonly added: SignalDecl[] = [];
+
+  constructor(private readonly top: ModuleIR, private readonly owner: string) {
+    this.f = new ModuleBuilder(`${top.name}_probes`, this.loc);
+    this.taken = new Set([...top.signals.map((x) => x.name), ...top.memories.map((mm) => mm.name)]);
+  }
+
+  /** A new output port showing `value`; returns its name. */
+  probe(what: string, value: Expr): string {
+    let name = `formal_probe_${what}`;
+    for (let i = 1; this.taken.has(name); i++) name = `formal_probe_${what}_${i}`;
+    this.taken.add(name);
+    const port = this.f.port(name, Out(value.type)).decl;
+    port.assigns.push({ path: [], value, loc: this.loc });
+    this.added.push(port);
+    return name;
+  }
+
+  /** The design's signal `name`, read. */
+  signal(name: string): Expr {
+    const x = this.top.signals.find((d) => d.name === name);
+    if (!x) throw new Error(`${this.owner}: no signal '${name}' in module '${this.top.name}' (dsl/lib and the formal harness disagree)`);
+    return this.f.refNode(x);
+  }
+
+  memoryWord(memory: string, i: number): Expr {
+    const decl = this.top.memories.find((x) => x.name === memory);
+    if (!decl) throw new Error(`${this.owner}: no memory '${memory}' in module '${this.top.name}'`);
+    return new Memory(decl, this.f).readAsync(new Value(this.f.constNode(uint(decl.addrWidth), BigInt(i), this.loc), this.f)).node;
+  }
+
+  /** The copy of the module with the probe ports. */
+  module(): ModuleIR {
+    return { ...this.top, ports: [...this.top.ports, ...this.added], signals: [...this.top.signals, ...this.added] };
+  }
+}
+
 /** A copy of `top` with output ports showing the FIFO's state (registers and every memory word). */
 export function probeFifo(top: ModuleIR, fifo: QueueFifo): { module: ModuleIR; probes: FifoProbes } {
   const st = fifo.state;
-  const loc = new LazyLoc();
-  // A builder used only as a node factory: fresh ids for the probe ports and their expressions.
-  const f = new ModuleBuilder(`${top.name}_probes`, loc);
-  const taken = new Set([...top.signals.map((s) => s.name), ...top.memories.map((mm) => mm.name)]);
-  const added: SignalDecl[] = [];
-  const probe = (what: string, value: Expr): string => {
-    let name = `formal_probe_${what}`;
-    for (let i = 1; taken.has(name); i++) name = `formal_probe_${what}_${i}`;
-    taken.add(name);
-    const port = f.port(name, Out(value.type)).decl;
-    port.assigns.push({ path: [], value, loc });
-    added.push(port);
-    return name;
-  };
-  const signal = (name: string): Expr => {
-    const s = top.signals.find((x) => x.name === name);
-    if (!s) throw new Error(`FIFO '${fifo.name}': no signal '${name}' in module '${top.name}' (fifo.ts and the formal harness disagree)`);
-    return f.refNode(s);
-  };
-  const slots: string[] = [];
-  if (st.memory !== undefined) {
-    const decl = top.memories.find((x) => x.name === st.memory);
-    if (!decl) throw new Error(`FIFO '${fifo.name}': no memory '${st.memory}' in module '${top.name}'`);
-    const mem = new Memory(decl, f);
-    for (let i = 0; i < st.size; i++)
-      slots.push(probe(`slot${i}`, mem.readAsync(new Value(f.constNode(uint(decl.addrWidth), BigInt(i), loc), f)).node));
-  } else slots.push(probe('slot0', signal(st.register!)));
+  const p = new Prober(top, `FIFO '${fifo.name}'`);
+  const slots = st.memory !== undefined
+    ? Array.from({ length: st.size }, (_, i) => p.probe(`slot${i}`, p.memoryWord(st.memory!, i)))
+    : [p.probe('slot0', p.signal(st.register!))];
   const probes: FifoProbes = {
-    count: probe('count', signal(st.count)),
+    count: p.probe('count', p.signal(st.count)),
     slots,
-    ...(st.rptr !== undefined ? { rptr: probe('rptr', signal(st.rptr)), wptr: probe('wptr', signal(st.wptr!)) } : {}),
-    ...(st.head ? { headValid: probe('head_valid', signal(st.head.valid)), headData: probe('head_data', signal(st.head.data)) } : {}),
+    ...(st.rptr !== undefined ? { rptr: p.probe('rptr', p.signal(st.rptr)), wptr: p.probe('wptr', p.signal(st.wptr!)) } : {}),
+    ...(st.head ? { headValid: p.probe('head_valid', p.signal(st.head.valid)), headData: p.probe('head_data', p.signal(st.head.data)) } : {}),
   };
-  return { module: { ...top, ports: [...top.ports, ...added], signals: [...top.signals, ...added] }, probes };
+  return { module: p.module(), probes };
+}
+
+/** The one round-robin arbiter of a design: its lock registers, its input streams in order and its output stream. */
+export interface SoleArbiter {
+  name: string;
+  state: ArbiterState;
+  inputs: string[];
+  output: string;
+}
+
+/**
+ * The design's only element besides wiring when that is a round-robin arbiter, in its top module
+ * (no instances), taking top-level input streams and giving, directly or through a `connect`, a
+ * top-level output stream. Undefined for any other design.
+ */
+export function soleArbiter(c: Circuit): SoleArbiter | undefined {
+  const top = c.top;
+  if (top.instances.length) return undefined;
+  const elements = top.notes.filter((n) => n['kind'] === 'element');
+  const others = elements.filter((n) => n['element'] !== 'connect');
+  if (others.length !== 1 || others[0]!['element'] !== 'round_robin_arbiter') return undefined;
+  const note = others[0]!;
+  const state = arbiterState(note);
+  const ins = note['ins'] as string[];
+  const out = (note['outs'] as string[])[0]!;
+  const streams = (dir: 'in' | 'out'): Set<string> => new Set(top.streams.filter((x) => x.dir === dir).map((x) => x.name));
+  if (!state || !ins.every((i) => streams('in').has(i))) return undefined;
+  const output = streams('out').has(out) ? out
+    : (elements.find((n) => n['element'] === 'connect' && (n['ins'] as string[])[0] === out)?.['outs'] as string[] | undefined)?.[0];
+  return output !== undefined && streams('out').has(output) ? { name: note['name'] as string, state, inputs: ins, output } : undefined;
+}
+
+/** A copy of `top` with output ports showing the arbiter's lock registers. */
+export function probeArbiter(top: ModuleIR, arb: SoleArbiter): { module: ModuleIR; locked: string; lockIdx: string } {
+  const p = new Prober(top, `arbiter '${arb.name}'`);
+  const locked = p.probe('locked', p.signal(arb.state.locked));
+  const lockIdx = p.probe('lock_idx', p.signal(arb.state.lockIdx));
+  return { module: p.module(), locked, lockIdx };
+}
+
+/** What the harness's handshake check of one stream remembers of the last cycle. */
+export interface HandshakeMonitor {
+  /** valid was up and ready down. */
+  waiting: Signal;
+  /** the payload (absent for a stream without one). */
+  prev?: Signal;
+}
+
+/**
+ * The arbiter's lock is the output's waiting state, and a locked token is its input's waiting
+ * token: locked = output waiting; locked -> the locked input waiting, with the output's payload.
+ * True from reset (the lock is set exactly when the output is valid and not taken, and the chosen
+ * input is then valid and not taken); k-induction assumes them, which rules out a lock on an input
+ * that has nothing to offer.
+ */
+export function arbiterInvariants(m: ModuleBuilder, arb: SoleArbiter, locked: Value, lockIdx: Value, monitors: ReadonlyMap<string, HandshakeMonitor>): string[] {
+  const who = `invariant of arbiter '${arb.name}' for k-induction`;
+  const out = monitors.get(arb.output)!;
+  const ins = arb.inputs.map((i) => monitors.get(i)!);
+  m.assert(locked.eq(out.waiting), `${who}: locked is not the output's waiting state`);
+  m.when(locked, () => {
+    m.assert(select(lockIdx, ins.map((x) => x.waiting)), `${who}: the locked input is not waiting`);
+    if (out.prev && ins.every((x) => x.prev)) m.assert(select(lockIdx, ins.map((x) => x.prev!)).eq(out.prev), `${who}: the output's payload is not the locked input's`);
+  });
+  return ['locked = output waiting', 'locked -> the locked input waiting, with the output payload'].map((l) => `asserted (induction invariant): arbiter '${arb.name}' ${l}`);
 }
 
 /** The harness's view of the tracked token (flows/formal/harness.ts `trackTokens`). */
