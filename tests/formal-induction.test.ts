@@ -3,7 +3,7 @@
 // other property, so `prove --induction` gives a proof for every depth. A broken FIFO must not be
 // proven: BMC to depth 2 misses its overwrite, and induction does not close.
 import { describe, expect, it } from 'vitest';
-import { backwardSlice, connect, elaborate, forwardSlice, In, module, Out, queue, roundRobinArbiter, skidBuffer, Stream, uint } from '../dsl/index.ts';
+import { backwardSlice, connect, elaborate, forwardSlice, In, module, Out, queue, roundRobinArbiter, skidBuffer, Stream, type StreamSink, uint } from '../dsl/index.ts';
 import { prove } from '../flows/formal/prove.ts';
 import { overwritingFifo } from './formal-designs/broken.ts';
 import { streamElement } from './lib-support.ts';
@@ -46,8 +46,8 @@ describe('formal: k-induction of FIFOs', () => {
   it.each([2, 3])('round-robin arbiter of %i inputs: proven for every depth (lock invariants)', async (n) => {
     const ports = { out: Out(Stream(T)), ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`i${i}`, In(Stream(T))])) };
     const def = module(`ind_arb${n}`, ports, (io) => {
-      const streams = io as unknown as Record<string, Parameters<typeof roundRobinArbiter>[0][number]>;
-      connect(roundRobinArbiter(Array.from({ length: n }, (_, i) => streams[`i${i}`]!)).out, streams.out!);
+      const inputs = io as unknown as Record<string, Parameters<typeof roundRobinArbiter>[0][number]>;
+      connect(roundRobinArbiter(Array.from({ length: n }, (_, i) => inputs[`i${i}`]!)).out, (io as unknown as { out: StreamSink<typeof T> }).out);
     });
     const r = await prove(elaborate(def), { depth: 2, induction: true });
     expect(r.failed, `${r.failed?.where} ${r.failed?.message}`).toBeUndefined();
