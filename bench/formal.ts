@@ -18,7 +18,7 @@
 import os from 'node:os';
 import { elaborate } from '../dsl/index.ts';
 import { PASSES } from '../dsl/passes/pipeline.ts';
-import { equivCampaign, type PairVerdict } from '../flows/formal/equiv.ts';
+import { equivCampaign, SEARCH_CYCLES, type PairVerdict } from '../flows/formal/equiv.ts';
 import { prove } from '../flows/formal/prove.ts';
 import { elaboratePreset, registry } from '../generators/registry.ts';
 import { FORMAL_ELEMENTS } from '../tests/formal-elements.ts';
@@ -83,7 +83,8 @@ if (part('accelerators') && !quick) {
 
 if (part('equiv')) {
   const started = performance.now();
-  const counts: Record<PairVerdict['verdict'], number> = { identical: 0, proven: 0, 'no verdict': 0, 'not equivalent': 0 };
+  const counts: Record<PairVerdict['verdict'], number> = { identical: 0, proven: 0, 'not proven': 0, 'no verdict': 0, 'not equivalent': 0 };
+  const unproven: string[] = [];
   const bad: string[] = [];
   const open: string[] = [];
   let runs = 0;
@@ -101,10 +102,12 @@ if (part('equiv')) {
       '| verdict | checks |', '|---|---|',
       `| Verilog identical without the pass (nothing to prove) | ${counts.identical} |`,
       `| proven equivalent (yosys equiv_simple/equiv_induct -seq ${SEQ}) | ${counts.proven} |`,
+      `| not proven (equiv_induct does not close; no counterexample in ${SEARCH_CYCLES} cycles from reset) | ${counts['not proven']} |`,
       `| no verdict (over ${CPU_PER_RUN} s of CPU) | ${counts['no verdict']} |`,
       `| not equivalent | ${counts['not equivalent']} |`, '',
       `${runs} yosys runs (one per program and pass that changes it, ${JOBS} at once); ${minutes.toFixed(1)} min wall.` +
         (bad.length ? ` Not equivalent: ${bad.slice(0, 10).join('; ')}.` : '') +
+        (unproven.length ? ` Not proven: ${unproven.slice(0, 10).join('; ')}${unproven.length > 10 ? ' …' : ''}.` : '') +
         (open.length ? ` No verdict: ${open.slice(0, 20).join('; ')}${open.length > 20 ? ' …' : ''}.` : ''),
     ].join('\n'));
   };
@@ -128,6 +131,7 @@ if (part('equiv')) {
         decided.set(v.index, (decided.get(v.index) ?? 0) + 1);
         if (v.verdict === 'not equivalent') bad.push(`seed ${seed + v.index} without ${v.pass}`);
         if (v.verdict === 'no verdict') open.push(`seed ${seed + v.index} without ${v.pass}`);
+        if (v.verdict === 'not proven') unproven.push(`seed ${seed + v.index} without ${v.pass}`);
       },
     });
     runs += r.runs;

@@ -36,7 +36,7 @@ describe('formal: pass equivalence on fuzz programs', () => {
     ['the same netlist is proven equivalent', gold!.text, gold!.text, true, undefined],
     ['another reset value (declaration and reset branch) is found', "8'd3", "8'd4", false, /register a starts at 8'00000011 .*, 8'00000100/],
     ['another initial value only in the declaration is found', "reg [7:0] a = 8'd3", "reg [7:0] a = 8'd5", false, /register a starts at/],
-    ['a subtraction for the addition is found', '} + {', '} - {', false, /Unproven \$equiv/],
+    ['a subtraction for the addition is found', '} + {', '} - {', false, /the outputs differ within 10 cycles of reset/],
   ] as const)('%s', async (_, from, to, equivalent, detail) => {
     const v = await proveEquivalent('equiv_acc', [gold!], gate(from, to), { seq: 2 });
     expect(v.equivalent, v.detail).toBe(equivalent);

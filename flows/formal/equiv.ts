@@ -20,9 +20,10 @@ import { requireTool } from '../../toolchain/tools.ts';
 export interface EquivResult {
   /** The pass left out of the second netlist. */
   pass: string;
-  /** undefined: yosys ran out of time (`timeout`), which proves nothing either way. */
+  /** As `Verdict`: undefined proves nothing either way. */
   equivalent: boolean | undefined;
-  /** yosys' unproven-equivalence lines when not equivalent (or its error). */
+  undecided?: 'time' | 'unproven';
+  /** What was found: the differing registers or the counterexample's log, or why there is no verdict. */
   detail?: string;
   /** Seconds yosys took. */
   seconds?: number;
@@ -73,11 +74,19 @@ export function changingPasses(c: Circuit, passes: readonly string[] = PASSES.ma
 
 /** What one equivalence proof found. */
 export interface Verdict {
-  /** undefined: no verdict in the time or CPU allowed, which proves nothing either way. */
+  /**
+   * true: proven; false: a counterexample (or a register that starts at another value);
+   * undefined: neither, which proves nothing either way (see `undecided`).
+   */
   equivalent: boolean | undefined;
+  /** Why there is no verdict: out of time or CPU, or the induction did not close and no counterexample was found from reset. */
+  undecided?: 'time' | 'unproven';
   detail?: string;
   seconds: number;
 }
+
+/** Cycles from reset searched for a counterexample when the induction does not close. */
+export const SEARCH_CYCLES = 10;
 
 /** Named registers' initial values from a `dump a:init` of one variant (RTLIL: attributes, then the wire). */
 function initialValues(il: string): Map<string, string> {
@@ -128,9 +137,40 @@ export async function proveEquivalent(top: string, gold: readonly Pick<VerilogFi
     .map(([name, v]) => `register ${name} starts at ${v} in the first netlist, ${gateInits.get(name)} in the second`);
   if (resets.length) return { equivalent: false, detail: resets.slice(0, 6).join('\n'), seconds };
   if (r.timedOut || (opts.cpuSeconds && (r.signal === 'SIGKILL' || r.signal === 'SIGXCPU' || r.exitCode === 137 || r.exitCode === 152)))
-    return { equivalent: undefined, detail: r.timedOut ? `no verdict within ${timeout} s` : `no verdict within ${opts.cpuSeconds} s of CPU`, seconds };
+    return { equivalent: undefined, undecided: 'time', detail: r.timedOut ? `no verdict within ${timeout} s` : `no verdict within ${opts.cpuSeconds} s of CPU`, seconds };
   if (r.exitCode === 0) return { equivalent: true, seconds };
-  return { equivalent: false, detail: read(log).split('\n').filter((l) => /Unproven|ERROR/.test(l)).slice(0, 6).join('\n') || (r.all ?? '').slice(-400), seconds };
+  const unproven = read(log).split('\n').filter((l) => /Unproven/.test(l));
+  if (!unproven.length) return { equivalent: false, detail: read(log).split('\n').filter((l) => /ERROR/.test(l)).slice(0, 6).join('\n') || (r.all ?? '').slice(-400), seconds };
+  // Unproven pairs are not a difference: the induction may just be too weak. Look for a real one.
+  const found = await counterexample(dir, top, opts.cpuSeconds, timeout);
+  const total = (performance.now() - started) / 1000;
+  if (found === undefined) return { equivalent: undefined, undecided: 'time', detail: `${unproven.length} pairs unproven, and no verdict from the search from reset in the time allowed`, seconds: total };
+  if (found) return { equivalent: false, detail: `the outputs differ within ${SEARCH_CYCLES} cycles of reset (yosys sat on a miter; see ${path.join(dir, 'search.log')})`, seconds: total };
+  return { equivalent: undefined, undecided: 'unproven', detail: `${unproven.length} pairs unproven by equiv_induct -seq ${seq} (e.g. ${unproven[0]!.trim()}), and no counterexample in ${SEARCH_CYCLES} cycles from reset`, seconds: total };
+}
+
+/**
+ * Bounded search from reset for an input sequence on which the two netlists' outputs differ: a
+ * miter, `sat -seq SEARCH_CYCLES` from the initial values (registers and memory words without one
+ * start at zero in both). true: found; false: none that long; undefined: out of time or CPU.
+ */
+async function counterexample(dir: string, top: string, cpuSeconds: number | undefined, timeout: number): Promise<boolean | undefined> {
+  const read = (name: string): string[] => {
+    const files = fs.readdirSync(path.join(dir, name)).map((f) => path.join(name, f));
+    return [`read_verilog ${files.join(' ')}`, `prep -flatten -top ${top}`, 'memory_map', `rename ${top} ${name}`, `design -stash ${name}`];
+  };
+  const script = [
+    ...read('gold'), ...read('gate'),
+    'design -copy-from gold -as gold gold', 'design -copy-from gate -as gate gate',
+    'miter -equiv -flatten -make_assert gold gate miter', 'hierarchy -top miter', 'async2sync', 'opt_merge',
+    `sat -verify -prove-asserts -set-init-zero -seq ${SEARCH_CYCLES} -show-ports miter`,
+  ].join('; ');
+  const yosys = ['-q', '-l', 'search.log', '-p', script];
+  const cmd = cpuSeconds ? ['prlimit', `--cpu=${cpuSeconds}:${cpuSeconds}`, requireTool('yosys'), ...yosys] : [requireTool('yosys'), ...yosys];
+  const r = await execa(cmd[0]!, cmd.slice(1), { cwd: dir, reject: false, all: true, stdin: 'ignore', timeout: timeout * 1000 });
+  if (r.exitCode === 0) return false;
+  const text = fs.existsSync(path.join(dir, 'search.log')) ? fs.readFileSync(path.join(dir, 'search.log'), 'utf8') : '';
+  return /proof did fail|model found: FAIL/.test(text) ? true : undefined;
 }
 
 /** Prove `c` with all passes equivalent to `c` without each pass in turn (every pass by default). */
@@ -156,7 +196,7 @@ export interface CampaignItem<P> {
 export interface PairVerdict {
   index: number;
   pass: string;
-  verdict: 'identical' | 'proven' | 'no verdict' | 'not equivalent';
+  verdict: 'identical' | 'proven' | 'not proven' | 'no verdict' | 'not equivalent';
   detail?: string;
 }
 
@@ -204,7 +244,7 @@ export async function equivCampaign<P>(items: readonly CampaignItem<P>[], opts: 
       const { item, circuit, pass } = work[run]!;
       const sub = path.join(dir, `p${item.index}-${pass}-${run}`);
       const [r] = await checkPassEquivalence(circuit, { passes: [pass], seq: opts.seq, timeoutSeconds: opts.timeoutSeconds ?? 3600, cpuSeconds: opts.cpuSeconds ?? 12, dir: sub });
-      const verdict = r!.equivalent === true ? 'proven' : r!.equivalent === false ? 'not equivalent' : 'no verdict';
+      const verdict = r!.equivalent === true ? 'proven' : r!.equivalent === false ? 'not equivalent' : r!.undecided === 'unproven' ? 'not proven' : 'no verdict';
       if (verdict === 'proven') fs.rmSync(sub, { recursive: true, force: true });
       record({ index: item.index, pass, verdict, ...(verdict === 'proven' ? {} : { detail: `${r!.detail ?? ''} (${sub})` }) });
     }
