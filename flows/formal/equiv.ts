@@ -17,16 +17,10 @@ import { PASSES } from '../../dsl/passes/pipeline.ts';
 import { emitVerilog, type VerilogFile } from '../../dsl/verilog/emit.ts';
 import { requireTool } from '../../toolchain/tools.ts';
 
-export interface EquivResult {
+/** The verdict on a circuit without one pass (`checkPassEquivalence`). */
+export interface EquivResult extends Verdict {
   /** The pass left out of the second netlist. */
   pass: string;
-  /** As `Verdict`: undefined proves nothing either way. */
-  equivalent: boolean | undefined;
-  undecided?: 'time' | 'unproven';
-  /** What was found: the differing registers or the counterexample's log, or why there is no verdict. */
-  detail?: string;
-  /** Seconds yosys took. */
-  seconds?: number;
 }
 
 export interface EquivOptions {
@@ -46,8 +40,11 @@ export interface EquivOptions {
 /** Op temporaries are numbered per variant (a folded op shifts the numbers): they must not pair up by name. */
 const TEMPORARIES = [...Object.keys(OPS), '*_word', '*_prev'].flatMap((op) => [`w:${op}_*`, `w:*.${op}_*`]).join(' ');
 
+/** A netlist: its Verilog files. */
+type Netlist = readonly Pick<VerilogFile, 'name' | 'text'>[];
+
 /** One netlist folder per variant, read, flattened and stashed under `name`. */
-function variant(dir: string, name: string, top: string, verilog: readonly Pick<VerilogFile, 'name' | 'text'>[]): string[] {
+function variant(dir: string, name: string, top: string, verilog: Netlist): string[] {
   const sub = path.join(dir, name);
   fs.mkdirSync(sub, { recursive: true });
   const files = verilog.map((f) => {
@@ -104,6 +101,17 @@ function initialValues(il: string): Map<string, string> {
   return out;
 }
 
+/** One yosys run in `dir` logging to `log`, under the CPU limit (`prlimit`) and the wall timeout. */
+async function yosys(dir: string, log: string, script: string[], cpuSeconds: number | undefined, timeout: number): Promise<{ ok: boolean; outOfTime: boolean; log: string; output: string }> {
+  const args = ['-q', '-l', log, '-p', script.join('; ')];
+  const cmd = cpuSeconds ? ['prlimit', `--cpu=${cpuSeconds}:${cpuSeconds}`, requireTool('yosys'), ...args] : [requireTool('yosys'), ...args];
+  fs.rmSync(path.join(dir, log), { force: true });
+  const r = await execa(cmd[0]!, cmd.slice(1), { cwd: dir, reject: false, all: true, stdin: 'ignore', timeout: timeout * 1000 });
+  const killed = r.signal === 'SIGKILL' || r.signal === 'SIGXCPU' || r.exitCode === 137 || r.exitCode === 152;
+  const text = fs.existsSync(path.join(dir, log)) ? fs.readFileSync(path.join(dir, log), 'utf8') : '';
+  return { ok: r.exitCode === 0, outOfTime: r.timedOut || (cpuSeconds !== undefined && killed), log: text, output: r.all ?? '' };
+}
+
 /**
  * Prove two netlists of module `top` equivalent. equiv_make pairs ports and same-named registers;
  * equiv_simple and equiv_induct prove each pair from the pairs in earlier cycles. That induction
@@ -112,41 +120,39 @@ function initialValues(il: string): Map<string, string> {
  * `opt_merge` runs on the two copies side by side first: cells of the same kind with the same
  * inputs become one (the function is unchanged), so logic a pass did not touch, wide multipliers
  * above all, is not proven equal bit by bit by SAT (measured: a program with a 52 x 52 multiplier,
- * over 60 s of CPU without, 2.3 s with).
+ * over 60 s of CPU without, 3.3 s with).
  */
-export async function proveEquivalent(top: string, gold: readonly Pick<VerilogFile, 'name' | 'text'>[], gate: readonly Pick<VerilogFile, 'name' | 'text'>[], opts: Omit<EquivOptions, 'passes'> & { log?: string } = {}): Promise<Verdict> {
+export async function proveEquivalent(top: string, gold: Netlist, gate: Netlist, opts: Omit<EquivOptions, 'passes'> & { log?: string } = {}): Promise<Verdict> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hwflow-equiv-'));
   const seq = opts.seq ?? 4;
   const timeout = opts.timeoutSeconds ?? 60;
-  const script = [
+  const log = opts.log ?? 'equiv.log';
+  const started = performance.now();
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  // A run stopped before its dump must not read the one an earlier run left in the same folder.
+  for (const f of ['gold-inits.il', 'gate-inits.il']) fs.rmSync(path.join(dir, f), { force: true });
+  const r = await yosys(dir, log, [
     ...variant(dir, 'gold', top, gold),
     ...variant(dir, 'gate', top, gate),
     'design -copy-from gold -as gold gold', 'design -copy-from gate -as gate gate',
     'equiv_make gold gate equiv', 'hierarchy -top equiv', 'async2sync', 'opt_merge',
     `equiv_simple -seq ${seq}`, `equiv_induct -seq ${seq}`, 'equiv_status -assert',
-  ].join('; ');
-  const log = opts.log ?? 'equiv.log';
-  const started = performance.now();
-  const yosys = ['-q', '-l', log, '-p', script];
-  const cmd = opts.cpuSeconds ? ['prlimit', `--cpu=${opts.cpuSeconds}:${opts.cpuSeconds}`, requireTool('yosys'), ...yosys] : [requireTool('yosys'), ...yosys];
-  const r = await execa(cmd[0]!, cmd.slice(1), { cwd: dir, reject: false, all: true, stdin: 'ignore', timeout: timeout * 1000 });
-  const seconds = (performance.now() - started) / 1000;
+  ], opts.cpuSeconds, timeout);
   const read = (f: string): string => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : '');
   const [goldInits, gateInits] = [initialValues(read('gold-inits.il')), initialValues(read('gate-inits.il'))];
   const resets = [...goldInits].filter(([name, v]) => gateInits.has(name) && gateInits.get(name) !== v)
     .map(([name, v]) => `register ${name} starts at ${v} in the first netlist, ${gateInits.get(name)} in the second`);
-  if (resets.length) return { equivalent: false, detail: resets.slice(0, 6).join('\n'), seconds };
-  if (r.timedOut || (opts.cpuSeconds && (r.signal === 'SIGKILL' || r.signal === 'SIGXCPU' || r.exitCode === 137 || r.exitCode === 152)))
-    return { equivalent: undefined, undecided: 'time', detail: r.timedOut ? `no verdict within ${timeout} s` : `no verdict within ${opts.cpuSeconds} s of CPU`, seconds };
-  if (r.exitCode === 0) return { equivalent: true, seconds };
-  const unproven = read(log).split('\n').filter((l) => /Unproven/.test(l));
-  if (!unproven.length) return { equivalent: false, detail: read(log).split('\n').filter((l) => /ERROR/.test(l)).slice(0, 6).join('\n') || (r.all ?? '').slice(-400), seconds };
+  if (resets.length) return { equivalent: false, detail: resets.slice(0, 6).join('\n'), seconds: elapsed() };
+  if (r.outOfTime) return { equivalent: undefined, undecided: 'time', detail: opts.cpuSeconds ? `no verdict within ${opts.cpuSeconds} s of CPU or ${timeout} s` : `no verdict within ${timeout} s`, seconds: elapsed() };
+  if (r.ok) return { equivalent: true, seconds: elapsed() };
+  const unproven = r.log.split('\n').filter((l) => /Unproven/.test(l));
+  if (!unproven.length) return { equivalent: false, detail: r.log.split('\n').filter((l) => /ERROR/.test(l)).slice(0, 6).join('\n') || r.output.slice(-400), seconds: elapsed() };
   // Unproven pairs are not a difference: the induction may just be too weak. Look for a real one.
-  const found = await counterexample(dir, top, opts.cpuSeconds, timeout);
-  const total = (performance.now() - started) / 1000;
-  if (found === undefined) return { equivalent: undefined, undecided: 'time', detail: `${unproven.length} pairs unproven, and no verdict from the search from reset in the time allowed`, seconds: total };
-  if (found) return { equivalent: false, detail: `the outputs differ within ${SEARCH_CYCLES} cycles of reset (yosys sat on a miter; see ${path.join(dir, 'search.log')})`, seconds: total };
-  return { equivalent: undefined, undecided: 'unproven', detail: `${unproven.length} pairs unproven by equiv_induct -seq ${seq} (e.g. ${unproven[0]!.trim()}), and no counterexample in ${SEARCH_CYCLES} cycles from reset`, seconds: total };
+  const searchLog = log.replace(/\.log$/, '') + '-search.log';
+  const found = await counterexample(dir, searchLog, top, gold, gate, opts.cpuSeconds, timeout);
+  if (found === undefined) return { equivalent: undefined, undecided: 'time', detail: `${unproven.length} pairs unproven, and no verdict from the search from reset in the time allowed`, seconds: elapsed() };
+  if (found) return { equivalent: false, detail: `the outputs differ within ${SEARCH_CYCLES} cycles of reset (yosys sat on a miter; see ${path.join(dir, searchLog)})`, seconds: elapsed() };
+  return { equivalent: undefined, undecided: 'unproven', detail: `${unproven.length} pairs unproven by equiv_induct -seq ${seq} (e.g. ${unproven[0]!.trim()}), and no counterexample in ${SEARCH_CYCLES} cycles from reset`, seconds: elapsed() };
 }
 
 /**
@@ -154,23 +160,15 @@ export async function proveEquivalent(top: string, gold: readonly Pick<VerilogFi
  * miter, `sat -seq SEARCH_CYCLES` from the initial values (registers and memory words without one
  * start at zero in both). true: found; false: none that long; undefined: out of time or CPU.
  */
-async function counterexample(dir: string, top: string, cpuSeconds: number | undefined, timeout: number): Promise<boolean | undefined> {
-  const read = (name: string): string[] => {
-    const files = fs.readdirSync(path.join(dir, name)).map((f) => path.join(name, f));
-    return [`read_verilog ${files.join(' ')}`, `prep -flatten -top ${top}`, 'memory_map', `rename ${top} ${name}`, `design -stash ${name}`];
-  };
-  const script = [
-    ...read('gold'), ...read('gate'),
+async function counterexample(dir: string, log: string, top: string, gold: Netlist, gate: Netlist, cpuSeconds: number | undefined, timeout: number): Promise<boolean | undefined> {
+  const r = await yosys(dir, log, [
+    ...variant(dir, 'gold', top, gold), ...variant(dir, 'gate', top, gate),
     'design -copy-from gold -as gold gold', 'design -copy-from gate -as gate gate',
     'miter -equiv -flatten -make_assert gold gate miter', 'hierarchy -top miter', 'async2sync', 'opt_merge',
     `sat -verify -prove-asserts -set-init-zero -seq ${SEARCH_CYCLES} -show-ports miter`,
-  ].join('; ');
-  const yosys = ['-q', '-l', 'search.log', '-p', script];
-  const cmd = cpuSeconds ? ['prlimit', `--cpu=${cpuSeconds}:${cpuSeconds}`, requireTool('yosys'), ...yosys] : [requireTool('yosys'), ...yosys];
-  const r = await execa(cmd[0]!, cmd.slice(1), { cwd: dir, reject: false, all: true, stdin: 'ignore', timeout: timeout * 1000 });
-  if (r.exitCode === 0) return false;
-  const text = fs.existsSync(path.join(dir, 'search.log')) ? fs.readFileSync(path.join(dir, 'search.log'), 'utf8') : '';
-  return /proof did fail|model found: FAIL/.test(text) ? true : undefined;
+  ], cpuSeconds, timeout);
+  if (r.ok) return false;
+  return !r.outOfTime && /proof did fail|model found: FAIL/.test(r.log) ? true : undefined;
 }
 
 /** Prove `c` with all passes equivalent to `c` without each pass in turn (every pass by default). */
