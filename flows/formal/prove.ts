@@ -180,12 +180,8 @@ async function smtbmc(dir: string, solver: Solver, args: string[], log: string, 
   const steps = Math.max(0, ...[...output.matchAll(/step (\d+)/g)].map((m) => Number(m[1]) + 1));
   if (/Status: PASSED/.test(output)) return { passed: true, output, steps };
   if (/Status: FAILED/.test(output)) return { passed: false, output, steps };
-  // Debian's boolector exits at yosys-smtbmc's first `set-option`; depending on which side of the pipe
-  // notices first, smtbmc reports the solver's answer or only a broken pipe.
-  const why = /unsupported command|BrokenPipeError/.test(output) && solver === 'boolector'
-    ? `boolector ${await version('boolector')} does not accept the SMT-LIB commands yosys-smtbmc sends (${lastLines(output, 1)}); use --solver z3`
-    : `yosys-smtbmc ${induction ? '(induction) ' : ''}stopped without a verdict (exit ${r.exitCode}): ${lastLines(output)}`;
-  throw new ProveError(`${why}; see ${path.join(dir, log)}`);
+  // (A boolector that rejects smtbmc's commands was turned away before: checkBoolectorSpeaksSmtbmc.)
+  throw new ProveError(`yosys-smtbmc ${induction ? '(induction) ' : ''}stopped without a verdict (exit ${r.exitCode}): ${lastLines(output)}; see ${path.join(dir, log)}`);
 }
 
 /**
