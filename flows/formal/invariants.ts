@@ -43,18 +43,27 @@ export interface QueueFifo {
  * Undefined for any other design (then no invariants are added and induction may not close).
  */
 export function soleFifo(c: Circuit, q: QueueSpec): QueueFifo | undefined {
+  const sole = soleElement(c);
+  const state = sole && fifoState(sole.note);
+  if (!state || sole!.ins[0] !== q.input || sole!.output !== q.output) return undefined;
+  return { name: sole!.note['name'] as string, state };
+}
+
+/**
+ * The design's only element besides `connect`s, in its top module (no instances): its note, its
+ * input streams, and the stream its first output reaches (itself, or a `connect`'s output).
+ */
+function soleElement(c: Circuit): { note: Record<string, unknown>; ins: string[]; output?: string } | undefined {
   const top = c.top;
   if (top.instances.length) return undefined;
   const elements = top.notes.filter((n) => n['kind'] === 'element');
-  const fifos = elements.filter((n) => n['element'] !== 'connect');
-  if (fifos.length !== 1) return undefined;
-  const note = fifos[0]!;
-  const state = fifoState(note);
-  const ins = note['ins'] as string[] | undefined;
+  const others = elements.filter((n) => n['element'] !== 'connect');
+  if (others.length !== 1) return undefined;
+  const note = others[0]!;
   const out = (note['outs'] as string[] | undefined)?.[0];
-  if (!state || ins?.[0] !== q.input || out === undefined) return undefined;
-  const wired = out === q.output || elements.some((n) => n['element'] === 'connect' && (n['ins'] as string[] | undefined)?.[0] === out && (n['outs'] as string[] | undefined)?.[0] === q.output);
-  return wired ? { name: note['name'] as string, state } : undefined;
+  const onward = elements.find((n) => n['element'] === 'connect' && (n['ins'] as string[] | undefined)?.[0] === out);
+  const output = onward ? (onward['outs'] as string[] | undefined)?.[0] : out;
+  return { note, ins: (note['ins'] as string[] | undefined) ?? [], ...(output !== undefined ? { output } : {}) };
 }
 
 /** Names of the probe ports added to the design's top module, by what they show. */
@@ -141,20 +150,11 @@ export interface SoleArbiter {
  * top-level output stream. Undefined for any other design.
  */
 export function soleArbiter(c: Circuit): SoleArbiter | undefined {
-  const top = c.top;
-  if (top.instances.length) return undefined;
-  const elements = top.notes.filter((n) => n['kind'] === 'element');
-  const others = elements.filter((n) => n['element'] !== 'connect');
-  if (others.length !== 1 || others[0]!['element'] !== 'round_robin_arbiter') return undefined;
-  const note = others[0]!;
-  const state = arbiterState(note);
-  const ins = note['ins'] as string[];
-  const out = (note['outs'] as string[])[0]!;
-  const streams = (dir: 'in' | 'out'): Set<string> => new Set(top.streams.filter((x) => x.dir === dir).map((x) => x.name));
-  if (!state || !ins.every((i) => streams('in').has(i))) return undefined;
-  const output = streams('out').has(out) ? out
-    : (elements.find((n) => n['element'] === 'connect' && (n['ins'] as string[])[0] === out)?.['outs'] as string[] | undefined)?.[0];
-  return output !== undefined && streams('out').has(output) ? { name: note['name'] as string, state, inputs: ins, output } : undefined;
+  const sole = soleElement(c);
+  const state = sole && arbiterState(sole.note);
+  const streams = (dir: 'in' | 'out'): string[] => c.top.streams.filter((x) => x.dir === dir).map((x) => x.name);
+  if (!state || !sole!.ins.every((i) => streams('in').includes(i)) || !streams('out').includes(sole!.output ?? '')) return undefined;
+  return { name: sole!.note['name'] as string, state, inputs: sole!.ins, output: sole!.output! };
 }
 
 /** A copy of `top` with output ports showing the arbiter's lock registers. */
