@@ -2,7 +2,7 @@
  * bench:formal — formal checks measured, in three parts, each recorded in its own block of
  * docs/benchmarks.md ("Formal"):
  *  - every dsl/lib stream element in its harness by BMC (yosys sat) to depth 20, and k-induction
- *    (which closes for the FIFOs: flows/formal/invariants.ts);
+ *    (which closes for every element, with the FIFOs' and the arbiter's invariants: flows/formal/invariants.ts);
  *  - the stream handshakes of every registered accelerator (ci preset) to depth 3, written memories
  *    read as free values;
  *  - the pass-equivalence campaign on fuzz programs (flows/formal/equiv.ts `equivCampaign`): a pass
